@@ -1,0 +1,152 @@
+import { err, ok, type Result } from '../result/result.js';
+import type { MessageType, StoredMessage } from './events.schema.js';
+import { normalizeCountry } from './normalize-country.js';
+import { normalizeEmail } from './normalize-email.js';
+import { normalizePhone, type CountryCode } from './normalize-phone.js';
+import { formatTimestamp, parseTimestamp } from './normalize-timestamp.js';
+
+export interface NormalizeOptions {
+  /** When the server received the message, epoch ms. */
+  receivedAt: number;
+  /** `key:NAME` or `import:FILE`; kept as the message's provenance. */
+  source: string;
+  /** Region for reading national phone numbers. */
+  defaultRegion: CountryCode;
+  /** Makes a messageId for messages that came without one. */
+  newMessageId: () => string;
+  /** Batch-level fields that apply to every message that lacks its own. */
+  defaults?: { context?: Record<string, unknown>; integrations?: Record<string, unknown>; sentAt?: string };
+}
+
+type Path = readonly string[];
+const EMAIL_PATHS: Path[] = [['traits', 'email'], ['context', 'traits', 'email'], ['properties', 'email']];
+const PHONE_PATHS: Path[] = [['traits', 'phone'], ['context', 'traits', 'phone'], ['properties', 'phone']];
+const COUNTRY_PATHS: Path[] = [
+  ['traits', 'address', 'country'],
+  ['context', 'traits', 'address', 'country'],
+  ['context', 'location', 'country'],
+  ['traits', 'country'],
+  ['properties', 'country'],
+];
+const DATE_PATHS: Path[] = [['traits', 'createdAt'], ['context', 'traits', 'createdAt']];
+
+/**
+ * Turns a validated Segment message into the form the log stores: identifiers as strings,
+ * timestamps in ISO 8601 UTC corrected for client clock skew, emails, phones and countries in
+ * canonical form, batch defaults applied. Every value it changes is kept under `tailor.originals`.
+ * Takes ownership of `raw` (it is modified and becomes the stored message).
+ */
+export function normalizeMessage(
+  raw: Record<string, unknown>,
+  type: MessageType,
+  options: NormalizeOptions,
+): Result<StoredMessage> {
+  const originals: Record<string, unknown> = {};
+  const defaults = options.defaults;
+  const context = mergeDefaults(raw.context, defaults?.context);
+  const integrations = mergeDefaults(raw.integrations, defaults?.integrations);
+
+  const times = normalizeTimes(raw, options.receivedAt, defaults?.sentAt);
+  if (!times.ok) return times;
+
+  delete raw.writeKey; // a credential, never stored
+  const message = raw as StoredMessage;
+  message.type = type;
+  message.messageId = typeof raw.messageId === 'string' ? raw.messageId : options.newMessageId();
+  message.userId = idText(raw.userId);
+  message.anonymousId = idText(raw.anonymousId);
+  if (raw.groupId !== undefined) message.groupId = String(raw.groupId);
+  if (raw.previousId !== undefined) message.previousId = String(raw.previousId);
+  message.context = context ?? {};
+  if (integrations) message.integrations = integrations;
+  Object.assign(message, times.value);
+  message.receivedAt = formatTimestamp(options.receivedAt);
+
+  for (const path of EMAIL_PATHS) rewrite(message, path, originals, (v) => normalizeEmail(v));
+  for (const path of PHONE_PATHS) {
+    rewrite(message, path, originals, (v) => normalizePhone(v, options.defaultRegion));
+  }
+  for (const path of COUNTRY_PATHS) rewrite(message, path, originals, normalizeCountry);
+  for (const path of DATE_PATHS) {
+    rewrite(message, path, originals, (v) => {
+      const parsed = parseTimestamp(v);
+      return parsed.ok ? formatTimestamp(parsed.value) : undefined;
+    });
+  }
+
+  message.tailor = { source: options.source };
+  if (Object.keys(originals).length > 0) message.tailor.originals = originals;
+  return ok(message);
+}
+
+function idText(id: unknown): string | null {
+  if (id === undefined || id === null || id === '') return null;
+  return String(id);
+}
+
+function mergeDefaults(
+  own: unknown,
+  batch: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  const mine = own as Record<string, unknown> | undefined;
+  if (!batch) return mine;
+  // A deep copy: normalization rewrites nested values, and the batch's object is shared.
+  const copy = JSON.parse(JSON.stringify(batch)) as Record<string, unknown>;
+  return mine ? { ...copy, ...mine } : copy;
+}
+
+interface Times {
+  timestamp: string;
+  originalTimestamp?: string;
+  sentAt?: string;
+}
+
+/** timestamp + (receivedAt - sentAt) when sentAt is known; receivedAt when no timestamp came. */
+function normalizeTimes(
+  raw: Record<string, unknown>,
+  receivedAt: number,
+  batchSentAt: string | undefined,
+): Result<Times> {
+  const sentText = (raw.sentAt as string | undefined) ?? batchSentAt;
+  let sentAt: number | undefined;
+  if (sentText !== undefined) {
+    const parsed = parseTimestamp(sentText);
+    if (!parsed.ok) return err(`sentAt: ${parsed.error}`);
+    sentAt = parsed.value;
+  }
+  const text = raw.timestamp as string | undefined;
+  if (text === undefined) {
+    return ok({ timestamp: formatTimestamp(receivedAt), ...(sentAt !== undefined && { sentAt: formatTimestamp(sentAt) }) });
+  }
+  const parsed = parseTimestamp(text);
+  if (!parsed.ok) return err(`timestamp: ${parsed.error}`);
+  const skew = sentAt === undefined ? 0 : receivedAt - sentAt;
+  return ok({
+    timestamp: formatTimestamp(parsed.value + skew),
+    originalTimestamp: (raw.originalTimestamp as string | undefined) ?? text,
+    ...(sentAt !== undefined && { sentAt: formatTimestamp(sentAt) }),
+  });
+}
+
+/** Replaces a string at `path` by `normalize(value)`, recording the original when it changed. */
+function rewrite(
+  root: Record<string, unknown>,
+  path: Path,
+  originals: Record<string, unknown>,
+  normalize: (value: string) => string | undefined,
+): void {
+  let node: unknown = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    if (typeof node !== 'object' || node === null) return;
+    node = (node as Record<string, unknown>)[path[i] as string];
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const holder = node as Record<string, unknown>;
+  const key = path[path.length - 1] as string;
+  const value = holder[key];
+  if (typeof value !== 'string') return;
+  const normalized = normalize(value);
+  if (normalized === undefined || normalized === value) return;
+  originals[path.join('.')] = value;
+  holder[key] = normalized;
+}

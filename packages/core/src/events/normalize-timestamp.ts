@@ -1,0 +1,49 @@
+import { err, ok, type Result } from '../result/result.js';
+
+// ISO 8601 calendar dates with optional time, fraction and zone: 2024-03-07, 2024-03-07T10:00Z,
+// 2024-03-07 10:00:00.123456+02:00, 2024-03-07T10:00:00+0200.
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * Parses an ISO 8601 date-time to epoch milliseconds. A value without a zone is taken as UTC.
+ * Anything else (free text, epoch numbers, impossible dates) is refused with the reason.
+ */
+export function parseTimestamp(text: string): Result<number> {
+  const m = ISO_8601.exec(text.trim());
+  if (!m) return err(`"${text.slice(0, 40)}" is not an ISO 8601 date-time`);
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  const ms = Number(frac.padEnd(3, '0').slice(0, 3));
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const probe = new Date(utc);
+  if (
+    month < 1 ||
+    month > 12 ||
+    probe.getUTCDate() !== day ||
+    probe.getUTCMonth() !== month - 1 ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 60
+  ) {
+    return err(`"${text.slice(0, 40)}" is not a valid date`);
+  }
+  return ok(utc - zoneOffsetMinutes(zone) * 60_000);
+}
+
+function zoneOffsetMinutes(zone: string): number {
+  if (zone === 'Z' || zone === 'z') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
+}
+
+/** ISO 8601 in UTC with milliseconds, the one form Tailor stores. */
+export function formatTimestamp(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}

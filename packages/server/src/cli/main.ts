@@ -1,0 +1,36 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { importCommand } from './import-command.js';
+import { serveCommand } from './serve-command.js';
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('not an integer');
+  return n;
+}
+
+/** The `tailor` command. Options given here win over TAILOR_* variables and the config file. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('tailor').description('Tailor: customer data platform and real-time personalization');
+  program
+    .command('serve')
+    .description('start the server on the embedded store')
+    .option('--port <n>', 'port to listen on (TAILOR_PORT, default 7700)', integer)
+    .option('--host <host>', 'address to listen on (TAILOR_HOST, default 127.0.0.1)')
+    .option('--data <dir>', 'data folder, created if missing (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file (TAILOR_CONFIG, default ./tailor.config.json if present)')
+    .option('--default-region <cc>', 'region for national phone numbers (TAILOR_DEFAULT_REGION, default US)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (TAILOR_LOG_LEVEL)')
+    .option('--demo', 'load generated demo data when the log is empty')
+    .action(serveCommand);
+  program
+    .command('import')
+    .description('bulk import a JSONL file of Segment messages or a CSV file')
+    .argument('<file>', 'a .jsonl/.ndjson or .csv file')
+    .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file')
+    .option('--format <format>', 'jsonl or csv (default: from the file name)')
+    .option('--mapping <file>', 'CSV column mapping (JSON); default: headers name message paths')
+    .option('--rejects <file>', 'where rejected lines go (default FILE.rejects.jsonl)')
+    .action(importCommand);
+  await program.parseAsync(argv);
+}

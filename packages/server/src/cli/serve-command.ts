@@ -1,0 +1,71 @@
+import { bootstrapKeys } from '../keys/key-registry.js';
+import { buildApp } from '../http/build-app.js';
+import { loadDemo } from '../demo/load-demo.js';
+import { openTailor } from '../open-tailor.js';
+import { readConfig } from './read-config.js';
+
+interface ServeFlags {
+  port?: number;
+  host?: string;
+  data?: string;
+  config?: string;
+  defaultRegion?: string;
+  logLevel?: string;
+  demo?: boolean;
+}
+
+export async function serveCommand(flags: ServeFlags): Promise<void> {
+  const config = readConfig(
+    { port: flags.port, host: flags.host, dataDir: flags.data, defaultRegion: flags.defaultRegion, logLevel: flags.logLevel, demo: flags.demo },
+    flags.config,
+  );
+  const tailor = await openTailor(config);
+  const { created } = await bootstrapKeys(tailor.keys, { writeKey: config.writeKey, adminKey: config.adminKey }, new Date());
+  if (created.length > 0) {
+    console.log('Created API keys. They are shown this once and stored hashed:');
+    for (const k of created) console.log(`  ${k.role.padEnd(6)} ${k.name.padEnd(14)} ${k.key}`);
+  }
+  if (config.demo) {
+    const { loaded } = await loadDemo(tailor);
+    if (loaded > 0) console.log(`Loaded ${loaded} demo events (a small shop's visitors over 45 days).`);
+  }
+  const app = await buildApp({ tailor });
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    // Stop taking requests, let in-flight ones finish (their commits included), then close the stores.
+    app
+      .close()
+      .then(() => tailor.close())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  console.log(`listening on http://${config.host}:${port}`);
+  if (config.demo) printDemoGuide(`http://${config.host}:${port}`, created, config);
+}
+
+function printDemoGuide(
+  url: string,
+  created: { role: string; key: string }[],
+  config: { writeKey?: string | undefined; adminKey?: string | undefined },
+): void {
+  const write = config.writeKey ?? created.find((k) => k.role === 'write')?.key ?? 'WRITE_KEY';
+  const admin = config.adminKey ?? created.find((k) => k.role === 'admin')?.key ?? 'ADMIN_KEY';
+  console.log(`
+Try it:
+  curl -u '${write}:' -H 'content-type: application/json' \\
+       -d '{"userId":"user-1001","event":"Product Viewed","properties":{"sku":"SHOE-RUN-01"}}' ${url}/v1/track
+  curl -H 'authorization: Bearer ${admin}' '${url}/v1/events?userId=user-1001&limit=5'
+  curl ${url}/metrics        curl ${url}/openapi.json
+`);
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import {
+  acceptMessage,
+  type CountryCode,
+  type MessageType,
+  type PlanViolation,
+  type Rejection,
+  type StoredMessage,
+} from '@tailor/core';
+import type { EventLog } from '../log/event-log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { StateStore } from '../store/state-store.js';
+import type { TrackingPlans } from './tracking-plans.js';
+
+export interface CollectRequest {
+  messages: readonly unknown[];
+  /** `key:NAME` or `import:FILE`. */
+  source: string;
+  /** The type a single-message route implies. */
+  type?: MessageType;
+  defaults?: { context?: Record<string, unknown>; integrations?: Record<string, unknown>; sentAt?: string };
+  /** Makes the messageId of a message that has none; random by default. */
+  messageIdFor?: (index: number) => string;
+}
+
+export interface CollectOutcome {
+  stored: number;
+  duplicates: number;
+  rejected: (Rejection & { blocked: boolean })[];
+}
+
+export interface CollectorDeps {
+  log: EventLog;
+  violations: StateStore['violations'];
+  plans: TrackingPlans;
+  metrics: Metrics;
+  defaultRegion: CountryCode;
+  messageBytes: number;
+  now: () => number;
+}
+
+/**
+ * The one way messages enter Tailor, for the HTTP API and imports alike: admit each message
+ * (validate, normalize, tracking plan), append the admitted ones durably, count the rest.
+ * Resolves only after the log commit, so a caller that acknowledges afterwards never loses one.
+ */
+export class Collector {
+  private pendingViolations: PlanViolation[] = [];
+
+  constructor(private readonly deps: CollectorDeps) {}
+
+  async collect(request: CollectRequest): Promise<CollectOutcome> {
+    const { deps } = this;
+    const receivedAt = deps.now();
+    const accepted: StoredMessage[] = [];
+    const rejected: CollectOutcome['rejected'] = [];
+    let tooLarge = 0;
+    request.messages.forEach((raw, index) => {
+      const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '');
+      if (bytes > deps.messageBytes) {
+        tooLarge++;
+        rejected.push({ index, reason: `message is ${bytes} bytes, over the ${deps.messageBytes}-byte limit`, blocked: false });
+        return;
+      }
+      const outcome = acceptMessage(raw, {
+        plans: deps.plans.current,
+        receivedAt,
+        source: request.source,
+        defaultRegion: deps.defaultRegion,
+        newMessageId: request.messageIdFor ? () => request.messageIdFor?.(index) ?? randomUUID() : randomUUID,
+        ...(request.type !== undefined && { type: request.type }),
+        ...(request.defaults !== undefined && { defaults: request.defaults }),
+      });
+      if (outcome.ok) {
+        accepted.push(outcome.value.message);
+        for (const v of outcome.value.violations) this.pendingViolations.push(v);
+      } else {
+        const blocked = outcome.error.violations !== undefined;
+        if (outcome.error.violations) for (const v of outcome.error.violations) this.pendingViolations.push(v);
+        rejected.push({ index, reason: outcome.error.reason, blocked });
+      }
+    });
+
+    const flags = await deps.log.append(accepted);
+    const stored = flags.filter(Boolean).length;
+    deps.metrics.eventsReceived.inc(request.messages.length);
+    if (stored > 0) deps.metrics.eventsStored.inc(stored);
+    if (accepted.length > stored) deps.metrics.eventsDuplicate.inc(accepted.length - stored);
+    const blocked = rejected.filter((r) => r.blocked).length;
+    if (tooLarge > 0) deps.metrics.eventsRejected.inc({ reason: 'too_large' }, tooLarge);
+    if (blocked > 0) deps.metrics.eventsRejected.inc({ reason: 'blocked' }, blocked);
+    const invalid = rejected.length - blocked - tooLarge;
+    if (invalid > 0) deps.metrics.eventsRejected.inc({ reason: 'invalid' }, invalid);
+    return { stored, duplicates: accepted.length - stored, rejected };
+  }
+
+  /**
+   * Writes the violation counts gathered since the last flush. Counts are a quality KPI, kept in
+   * memory between flushes (every second and at shutdown) so collection pays no extra commit.
+   */
+  async flushViolations(): Promise<void> {
+    if (this.pendingViolations.length === 0) return;
+    const batch = this.pendingViolations;
+    this.pendingViolations = [];
+    await this.deps.violations.record(batch, new Date(this.deps.now()).toISOString());
+  }
+}

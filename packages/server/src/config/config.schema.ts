@@ -1,0 +1,40 @@
+import { Type, type Static } from 'typebox';
+
+
+/** Everything Tailor can be configured with. Sources, lowest first: defaults, file, env, flags. */
+export const Config = Type.Object(
+  {
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 7700 }),
+    host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+    dataDir: Type.String({ minLength: 1, default: '.tailor' }),
+    defaultRegion: Type.String({
+      pattern: '^[A-Z]{2}$',
+      default: 'US',
+      description: 'ISO 3166-1 alpha-2 region for reading national phone numbers',
+    }),
+    logLevel: Type.Union(
+      [
+        Type.Literal('fatal'),
+        Type.Literal('error'),
+        Type.Literal('warn'),
+        Type.Literal('info'),
+        Type.Literal('debug'),
+        Type.Literal('trace'),
+        Type.Literal('silent'),
+      ],
+      { default: 'info' },
+    ),
+    demo: Type.Boolean({ default: false, description: 'Load generated demo data into an empty log' }),
+    writeKey: Type.Optional(Type.String({ minLength: 8 })),
+    adminKey: Type.Optional(Type.String({ minLength: 8 })),
+    limits: Type.Object(
+      {
+        messageBytes: Type.Integer({ minimum: 1024, default: 32 * 1024 }),
+        batchBytes: Type.Integer({ minimum: 1024, default: 500 * 1024 }),
+      },
+      { default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Config = Static<typeof Config>;

@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { Compile } from 'typebox/compile';
+import { Value } from 'typebox/value';
+import { TailorError } from '@tailor/core';
+import { Config } from './config.schema.js';
+
+const checker = Compile(Config);
+
+/** Environment variables and the config key each sets. */
+const ENV_KEYS: Record<string, keyof Config> = {
+  TAILOR_PORT: 'port',
+  TAILOR_HOST: 'host',
+  TAILOR_DATA: 'dataDir',
+  TAILOR_DEFAULT_REGION: 'defaultRegion',
+  TAILOR_LOG_LEVEL: 'logLevel',
+  TAILOR_WRITE_KEY: 'writeKey',
+  TAILOR_ADMIN_KEY: 'adminKey',
+};
+
+export interface ConfigSources {
+  flags: Partial<Record<keyof Config, unknown>>;
+  env: Record<string, string | undefined>;
+  /** An explicit config file (--config or TAILOR_CONFIG); otherwise ./tailor.config.json if present. */
+  file?: string | undefined;
+  cwd: string;
+}
+
+/**
+ * Reads the configuration once, at the entry point: defaults, then the config file, then
+ * TAILOR_* variables, then flags. Fails fast with every problem named; the result is frozen.
+ */
+export function loadConfig(sources: ConfigSources): Readonly<Config> {
+  const fromFile = readConfigFile(sources);
+  const fromEnv: Record<string, unknown> = {};
+  for (const [variable, key] of Object.entries(ENV_KEYS)) {
+    const value = sources.env[variable];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const flags = Object.fromEntries(Object.entries(sources.flags).filter(([, v]) => v !== undefined));
+  const merged: Record<string, unknown> = {
+    ...fromFile,
+    ...fromEnv,
+    ...flags,
+    limits: { ...(fromFile.limits as object | undefined) },
+  };
+  const value = Value.Default(Config, Value.Convert(Config, merged));
+  if (!checker.Check(value)) {
+    const problems = checker.Errors(value).map((e) => `${e.instancePath.slice(1) || 'config'}: ${e.message}`);
+    throw new TailorError('invalid_request', `invalid configuration: ${problems.join('; ')}`);
+  }
+  return Object.freeze(value);
+}
+
+function readConfigFile(sources: ConfigSources): Record<string, unknown> {
+  const explicit = sources.file ?? sources.env.TAILOR_CONFIG;
+  const file = explicit ?? `${sources.cwd}/tailor.config.json`;
+  if (!existsSync(file)) {
+    if (explicit) throw new TailorError('invalid_request', `config file not found: ${file}`);
+    return {};
+  }
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (cause) {
+    throw new TailorError('invalid_request', `config file ${file}: ${(cause as Error).message}`);
+  }
+}

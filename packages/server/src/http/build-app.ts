@@ -1,0 +1,84 @@
+import { createGunzip } from 'node:zlib';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { TailorError } from '@tailor/core';
+import type { Tailor } from '../open-tailor.js';
+import { authorize } from './authenticate.js';
+import { handleError } from './error-handler.js';
+import { registerRoutes } from './router.js';
+
+export interface AppOptions {
+  tailor: Tailor;
+  /** pino options, or false for no logs (tests). */
+  logger?: boolean | { level: string };
+}
+
+/**
+ * Builds the HTTP app without listening: tests use `app.inject()`, `tailor serve` listens.
+ * JSON logs (pino), CORS for any site (browsers post events and ask for decisions), one error
+ * handler, bodies validated by the same TypeBox schemas that make /openapi.json.
+ */
+export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? { level: tailor.config.logLevel },
+    // One line per request would cost more than the request at collection rates; errors are logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: tailor.config.limits.batchBytes,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` });
+  });
+
+  // sendBeacon posts JSON as text/plain; parse it like application/json.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // Segment clients may gzip bodies; the body limit then applies to the unzipped size.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding === undefined || encoding === 'identity') return payload;
+    if (encoding !== 'gzip') throw new TailorError('unsupported_media_type', `content-encoding ${encoding} is not supported`);
+    delete request.headers['content-length'];
+    return payload.pipe(createGunzip());
+  });
+  app.addHook('preValidation', async (request) => {
+    authorize(tailor.keys, request);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    tailor.metrics.requestDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding'],
+    maxAge: 86_400,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tailor',
+        version: '0.1.0',
+        description:
+          'Customer data platform and real-time personalization engine. Collection routes follow the Segment HTTP Tracking API.',
+      },
+      components: {
+        securitySchemes: {
+          writeKey: { type: 'http', scheme: 'basic', description: 'Write key as the Basic user name, empty password' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  });
+  await registerRoutes(app, tailor);
+  return app;
+}

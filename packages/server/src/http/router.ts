@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { Tailor } from '../open-tailor.js';
+import { collectRoutes } from './routes/collect-routes.js';
+import { eventsRoutes } from './routes/events-routes.js';
+import { keyRoutes } from './routes/key-routes.js';
+import { systemRoutes } from './routes/system-routes.js';
+import { trackingPlanRoutes } from './routes/tracking-plan-routes.js';
+
+/** Every route prefix in one place. */
+export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Promise<void> {
+  await app.register(systemRoutes, { tailor });
+  await app.register(collectRoutes, { tailor });
+  await app.register(eventsRoutes, { tailor });
+  await app.register(trackingPlanRoutes, { tailor });
+  await app.register(keyRoutes, { tailor });
+}

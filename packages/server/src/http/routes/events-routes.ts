@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { TailorError } from '@tailor/core';
+import { Type } from 'typebox';
+import type { Tailor } from '../../open-tailor.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+
+const EventsQuery = Type.Object(
+  {
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size, default 100' })),
+    cursor: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+const EventsPage = Type.Object({
+  events: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Messages as stored, in log order' }),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page, null on the last' }),
+});
+
+/** Reading the log: one person's events by userId or anonymousId, cursor-paged. */
+export const eventsRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = async (app, { tailor }) => {
+  app.get(
+    '/v1/events',
+    {
+      config: { access: 'read' },
+      schema: { tags: ['events'], summary: 'Events of one userId or anonymousId', querystring: EventsQuery, response: { 200: EventsPage } },
+    },
+    async (request) => {
+      const { userId, anonymousId, limit = 100, cursor } = request.query;
+      if ((userId === undefined) === (anonymousId === undefined)) {
+        throw new TailorError('invalid_request', 'give exactly one of userId or anonymousId');
+      }
+      const page = await tailor.log.readByIdentifier({
+        kind: userId !== undefined ? 'userId' : 'anonymousId',
+        value: userId ?? anonymousId ?? '',
+        after: cursor === undefined ? 0 : decodeCursor(cursor),
+        limit,
+      });
+      return {
+        events: page.events.map((e) => e.message),
+        next: page.next === null ? null : encodeCursor(page.next),
+      };
+    },
+  );
+};

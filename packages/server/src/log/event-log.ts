@@ -1,0 +1,56 @@
+import type { StoredMessage } from '@tailor/core';
+
+/**
+ * The append-only event log: the port every log adapter implements (embedded SQLite now,
+ * NATS JetStream for the scale-out path). Positions are opaque increasing numbers; consumers
+ * remember the last one they folded and read on from there, which is also how a backfill replays.
+ */
+export interface EventLog {
+  /**
+   * Appends messages durably. Resolves once they are committed, with one flag per message:
+   * true when stored, false when its messageId was already in the log (idempotent retry).
+   */
+  append(messages: readonly StoredMessage[]): Promise<boolean[]>;
+  /** Events after `position` in log order, optionally only those of some partitions. */
+  read(position: number, limit: number, partitions?: readonly number[]): Promise<LoggedEvent[]>;
+  /** One person's events by identifier, in log order, cursor-paged. */
+  readByIdentifier(query: IdentifierQuery): Promise<{ events: LoggedEvent[]; next: number | null }>;
+  stats(): Promise<LogStats>;
+  close(): Promise<void>;
+}
+
+export interface LoggedEvent {
+  position: number;
+  partition: number;
+  message: StoredMessage;
+}
+
+export interface IdentifierQuery {
+  kind: 'userId' | 'anonymousId';
+  value: string;
+  after: number;
+  limit: number;
+}
+
+export interface LogStats {
+  events: number;
+  bytes: number;
+  lastPosition: number;
+}
+
+/**
+ * Consumption is partitioned by person: the partition comes from the message's userId, or its
+ * anonymousId when it has none, so one person's events keep their order within a partition.
+ */
+export const PARTITIONS = 64;
+
+export function partitionOf(message: Pick<StoredMessage, 'userId' | 'anonymousId'>): number {
+  const key = message.userId ?? message.anonymousId ?? '';
+  // FNV-1a, 32 bit: stable across processes and languages, cheap per event.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % PARTITIONS;
+}

@@ -1,0 +1,185 @@
+import { statSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import type { StoredMessage } from '@tailor/core';
+import type { EventLog, IdentifierQuery, LoggedEvent, LogStats } from '../event-log.js';
+import { partitionOf } from '../event-log.js';
+import { jsonCodec, type PayloadCodec } from '../payload-codec.js';
+import { openSqlite } from './open-sqlite.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position    INTEGER PRIMARY KEY,
+  message_id  TEXT NOT NULL UNIQUE,
+  partition   INTEGER NOT NULL,
+  user_id     TEXT,
+  anonymous_id TEXT,
+  type        TEXT NOT NULL,
+  event       TEXT,
+  timestamp   INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  codec       INTEGER NOT NULL,
+  payload     BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_user ON events (user_id, position) WHERE user_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_by_anonymous ON events (anonymous_id, position) WHERE anonymous_id IS NOT NULL;
+`;
+
+interface Row {
+  position: number;
+  partition: number;
+  codec: number;
+  payload: string | Buffer;
+}
+
+interface PendingAppend {
+  messages: readonly StoredMessage[];
+  resolve: (stored: boolean[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The embedded event log: one SQLite table in WAL mode. Appends from concurrent requests are
+ * queued and committed together in one transaction on the next turn of the event loop (group
+ * commit), so many requests share one fsync; each request's promise resolves only after that
+ * commit. messageId is unique, so a retried message is acknowledged and not stored twice.
+ */
+export class SqliteEventLog implements EventLog {
+  private readonly db: Database.Database;
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  /** Counted once at open, then kept current by appends (a scrape must not scan the table). */
+  private eventCount: number;
+  private readonly insert: Database.Statement;
+  private readonly commitGroup: (group: PendingAppend[]) => boolean[][];
+
+  constructor(
+    private readonly file: string,
+    private readonly codec: PayloadCodec = jsonCodec,
+  ) {
+    this.db = openSqlite(file);
+    this.db.exec(SCHEMA);
+    this.insert = this.db.prepare(
+      `INSERT OR IGNORE INTO events
+         (message_id, partition, user_id, anonymous_id, type, event, timestamp, received_at, codec, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.commitGroup = this.db.transaction((group: PendingAppend[]) =>
+      group.map(({ messages }) => messages.map((m) => this.insertOne(m))),
+    );
+    this.eventCount = (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  }
+
+  append(messages: readonly StoredMessage[]): Promise<boolean[]> {
+    if (messages.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ messages, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => {
+          this.flush();
+        });
+      }
+    });
+  }
+
+  private insertOne(m: StoredMessage): boolean {
+    const info = this.insert.run(
+      m.messageId,
+      partitionOf(m),
+      m.userId,
+      m.anonymousId,
+      m.type,
+      m.event ?? null,
+      Date.parse(m.timestamp),
+      Date.parse(m.receivedAt),
+      this.codec.id,
+      this.codec.encode(m),
+    );
+    return info.changes === 1;
+  }
+
+  private flush(): void {
+    const group = this.pending;
+    this.pending = [];
+    this.flushScheduled = false;
+    if (group.length === 0) return;
+    let results: boolean[][];
+    try {
+      results = this.commitGroup(group);
+    } catch (error) {
+      for (const p of group) p.reject(error);
+      return;
+    }
+    group.forEach((p, i) => {
+      const stored = results[i] ?? [];
+      for (const s of stored) if (s) this.eventCount++;
+      p.resolve(stored);
+    });
+  }
+
+  read(position: number, limit: number, partitions?: readonly number[]): Promise<LoggedEvent[]> {
+    const rows = partitions
+      ? (this.db
+          .prepare(
+            `SELECT position, partition, codec, payload FROM events
+             WHERE position > ? AND partition IN (SELECT value FROM json_each(?))
+             ORDER BY position LIMIT ?`,
+          )
+          .all(position, JSON.stringify(partitions), limit) as Row[])
+      : (this.db
+          .prepare(
+            'SELECT position, partition, codec, payload FROM events WHERE position > ? ORDER BY position LIMIT ?',
+          )
+          .all(position, limit) as Row[]);
+    return Promise.resolve(rows.map((r) => this.toEvent(r)));
+  }
+
+  readByIdentifier(query: IdentifierQuery): Promise<{ events: LoggedEvent[]; next: number | null }> {
+    const column = query.kind === 'userId' ? 'user_id' : 'anonymous_id';
+    const rows = this.db
+      .prepare(
+        `SELECT position, partition, codec, payload FROM events
+         WHERE ${column} = ? AND position > ? ORDER BY position LIMIT ?`,
+      )
+      .all(query.value, query.after, query.limit + 1) as Row[];
+    const more = rows.length > query.limit;
+    const page = more ? rows.slice(0, query.limit) : rows;
+    const last = page[page.length - 1];
+    return Promise.resolve({
+      events: page.map((r) => this.toEvent(r)),
+      next: more && last ? last.position : null,
+    });
+  }
+
+  private toEvent(row: Row): LoggedEvent {
+    if (row.codec !== this.codec.id) {
+      throw new Error(`event ${row.position} was written with codec ${row.codec}, not ${this.codec.id}`);
+    }
+    return { position: row.position, partition: row.partition, message: this.codec.decode(row.payload) };
+  }
+
+  stats(): Promise<LogStats> {
+    const { lastPosition } = this.db
+      .prepare('SELECT coalesce(max(position), 0) AS lastPosition FROM events')
+      .get() as { lastPosition: number };
+    return Promise.resolve({
+      events: this.eventCount,
+      lastPosition,
+      bytes: fileBytes(this.file) + fileBytes(`${this.file}-wal`),
+    });
+  }
+
+  close(): Promise<void> {
+    this.flush();
+    this.db.close();
+    return Promise.resolve();
+  }
+}
+
+function fileBytes(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

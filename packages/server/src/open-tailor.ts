@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CountryCode } from '@tailor/core';
+import { Collector } from './collect/collector.js';
+import { TrackingPlans } from './collect/tracking-plans.js';
+import type { Config } from './config/config.schema.js';
+import { KeyRegistry } from './keys/key-registry.js';
+import type { EventLog } from './log/event-log.js';
+import { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { openSqliteStateStore } from './store/sqlite/sqlite-state-store.js';
+import type { StateStore } from './store/state-store.js';
+
+/** Everything a running Tailor holds: the adapters and the services built on them. */
+export interface Tailor {
+  config: Readonly<Config>;
+  log: EventLog;
+  store: StateStore;
+  keys: KeyRegistry;
+  plans: TrackingPlans;
+  collector: Collector;
+  metrics: Metrics;
+  now: () => number;
+  close(): Promise<void>;
+}
+
+/** Opens the embedded stores in the data folder (created if missing) and wires the services. */
+export async function openTailor(config: Readonly<Config>, now: () => number = Date.now): Promise<Tailor> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const log = new SqliteEventLog(join(config.dataDir, 'log.sqlite'));
+  const store = openSqliteStateStore(join(config.dataDir, 'state.sqlite'));
+  const keys = await KeyRegistry.open(store.keys);
+  const plans = await TrackingPlans.open(store.trackingPlans);
+  const metrics = createMetrics(log);
+  const collector = new Collector({
+    log,
+    violations: store.violations,
+    plans,
+    metrics,
+    defaultRegion: config.defaultRegion as CountryCode,
+    messageBytes: config.limits.messageBytes,
+    now,
+  });
+  const violationTimer = setInterval(() => void collector.flushViolations(), 1000);
+  violationTimer.unref();
+  return {
+    config,
+    log,
+    store,
+    keys,
+    plans,
+    collector,
+    metrics,
+    now,
+    async close() {
+      clearInterval(violationTimer);
+      await collector.flushViolations();
+      await log.close();
+      await store.close();
+    },
+  };
+}

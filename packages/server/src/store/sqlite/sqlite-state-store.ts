@@ -1,0 +1,146 @@
+import type Database from 'better-sqlite3';
+import type { PlanViolation, TrackingPlan, Violation } from '@tailor/core';
+import { openSqlite } from '../../log/sqlite/open-sqlite.js';
+import type { KeyRecord, StateStore } from '../state-store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS api_keys (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS tracking_plans (
+  target TEXT PRIMARY KEY,
+  mode TEXT NOT NULL,
+  schema TEXT NOT NULL,
+  description TEXT,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quality_violations (
+  event TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  first_seen_at TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL,
+  example TEXT NOT NULL,
+  PRIMARY KEY (event, rule)
+);
+`;
+
+interface KeyRow {
+  name: string;
+  role: KeyRecord['role'];
+  hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export function openSqliteStateStore(file: string): StateStore {
+  const db: Database.Database = openSqlite(file);
+  db.exec(SCHEMA);
+  const upsertViolation = db.prepare(
+    `INSERT INTO quality_violations (event, rule, count, first_seen_at, last_seen_at, example)
+     VALUES (?, ?, 1, ?, ?, ?)
+     ON CONFLICT (event, rule) DO UPDATE SET
+       count = count + 1, last_seen_at = excluded.last_seen_at, example = excluded.example`,
+  );
+  const recordViolations = db.transaction((violations: readonly PlanViolation[], at: string) => {
+    for (const v of violations) upsertViolation.run(v.event, v.rule, at, at, v.message);
+  });
+
+  return {
+    keys: {
+      list: () =>
+        Promise.resolve(
+          (db.prepare('SELECT * FROM api_keys ORDER BY name').all() as KeyRow[]).map((r) => ({
+            name: r.name,
+            role: r.role,
+            hash: r.hash,
+            createdAt: r.created_at,
+            revokedAt: r.revoked_at,
+          })),
+        ),
+      put: (key) => {
+        db.prepare(
+          `INSERT INTO api_keys (name, role, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (name) DO UPDATE SET role = excluded.role, hash = excluded.hash,
+             created_at = excluded.created_at, revoked_at = excluded.revoked_at`,
+        ).run(key.name, key.role, key.hash, key.createdAt, key.revokedAt);
+        return Promise.resolve();
+      },
+      revoke: (name, at) =>
+        Promise.resolve(
+          db.prepare('UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(at, name)
+            .changes === 1,
+        ),
+    },
+    trackingPlans: {
+      list: () =>
+        Promise.resolve(
+          (
+            db.prepare('SELECT * FROM tracking_plans ORDER BY target').all() as {
+              target: string;
+              mode: 'allow' | 'block';
+              schema: string;
+              description: string | null;
+              updated_at: string;
+            }[]
+          ).map((r) => ({
+            target: r.target,
+            mode: r.mode,
+            schema: JSON.parse(r.schema) as Record<string, unknown>,
+            ...(r.description !== null && { description: r.description }),
+            updatedAt: r.updated_at,
+          })),
+        ),
+      put: (plan: TrackingPlan) => {
+        db.prepare(
+          `INSERT INTO tracking_plans (target, mode, schema, description, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (target) DO UPDATE SET mode = excluded.mode, schema = excluded.schema,
+             description = excluded.description, updated_at = excluded.updated_at`,
+        ).run(plan.target, plan.mode, JSON.stringify(plan.schema), plan.description ?? null, plan.updatedAt);
+        return Promise.resolve();
+      },
+      delete: (target) =>
+        Promise.resolve(db.prepare('DELETE FROM tracking_plans WHERE target = ?').run(target).changes === 1),
+    },
+    violations: {
+      record: (violations, at) => {
+        if (violations.length > 0) recordViolations(violations, at);
+        return Promise.resolve();
+      },
+      list: ({ event }) => {
+        const rows = (
+          event === undefined
+            ? db.prepare('SELECT * FROM quality_violations ORDER BY count DESC, event, rule').all()
+            : db.prepare('SELECT * FROM quality_violations WHERE event = ? ORDER BY count DESC, rule').all(event)
+        ) as {
+          event: string;
+          rule: string;
+          count: number;
+          first_seen_at: string;
+          last_seen_at: string;
+          example: string;
+        }[];
+        return Promise.resolve(
+          rows.map(
+            (r): Violation => ({
+              event: r.event,
+              rule: r.rule,
+              count: r.count,
+              firstSeenAt: r.first_seen_at,
+              lastSeenAt: r.last_seen_at,
+              example: r.example,
+            }),
+          ),
+        );
+      },
+    },
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { Type, type Static } from 'typebox';
+import type { TrackingPlan, Violation } from '@tailor/core';
+import type { PlanViolation } from '@tailor/core';
+
+/** The roles a key can have: write (collect, decide), viewer, marketer, admin. */
+export const RoleSchema = Type.Union([
+  Type.Literal('write'),
+  Type.Literal('viewer'),
+  Type.Literal('marketer'),
+  Type.Literal('admin'),
+]);
+export type Role = Static<typeof RoleSchema>;
+
+export interface KeyRecord {
+  name: string;
+  role: Role;
+  /** sha256 of the key; the key itself is shown once and never stored. */
+  hash: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/**
+ * The state store's port: definitions and small state the server keeps beside the log. The
+ * embedded adapter is SQLite; the scale-out one is PostgreSQL.
+ */
+export interface StateStore {
+  keys: {
+    list(): Promise<KeyRecord[]>;
+    put(key: KeyRecord): Promise<void>;
+    revoke(name: string, at: string): Promise<boolean>;
+  };
+  trackingPlans: {
+    list(): Promise<TrackingPlan[]>;
+    put(plan: TrackingPlan): Promise<void>;
+    delete(target: string): Promise<boolean>;
+  };
+  violations: {
+    /** Adds counts for violations seen at `at`. */
+    record(violations: readonly PlanViolation[], at: string): Promise<void>;
+    list(filter: { event?: string }): Promise<Violation[]>;
+  };
+  close(): Promise<void>;
+}
