@@ -1,4 +1,5 @@
-import { Compile } from 'typebox/compile';
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
 import { err, ok, type Result } from '../result/result.js';
 import type { StoredMessage } from './events.schema.js';
 import { eventTarget, IDENTIFY_EVENT, TRAITS_TARGET, type TrackingPlan } from './tracking-plan.schema.js';
@@ -18,32 +19,41 @@ export interface CompiledPlan {
 /** Plans by target (`event:NAME`, `traits`), compiled once when they change. */
 export type CompiledPlans = ReadonlyMap<string, CompiledPlan>;
 
-/** Compiles a plan's JSON Schema; a schema the validator cannot compile is refused with the reason. */
+/**
+ * Tracking plans are plain JSON Schema (draft-07, as Segment Protocols and most tracking-plan tools
+ * write them), so they are checked by Ajv: the schema itself is validated against the meta-schema,
+ * every violation is reported (allErrors), and the common formats (email, date-time, uri…) work.
+ * Unknown keywords are allowed, since plans often carry annotations of their own.
+ */
+const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
+addFormats.default(ajv);
+
+/** Compiles a plan's JSON Schema; a schema that is not valid JSON Schema is refused with the reason. */
 export function compileTrackingPlan(plan: Pick<TrackingPlan, 'target' | 'mode' | 'schema'>): Result<CompiledPlan> {
   const event = plan.target === TRAITS_TARGET ? IDENTIFY_EVENT : plan.target.replace(/^event:/, '');
-  let validator: ReturnType<typeof Compile>;
+  if (!ajv.validateSchema(plan.schema)) {
+    return err(`schema is not valid JSON Schema: ${ajv.errorsText(ajv.errors, { dataVar: 'schema' })}`);
+  }
+  let validate: ReturnType<typeof ajv.compile>;
   try {
-    validator = Compile(plan.schema as Parameters<typeof Compile>[0]);
-    validator.Check({});
+    validate = ajv.compile(plan.schema);
   } catch (cause) {
     return err(`schema does not compile: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
   return ok({
     mode: plan.mode,
     check: (value) => {
-      if (validator.Check(value)) return [];
-      return validator.Errors(value).map((e) => {
-        const missing = e.keyword === 'required' ? requiredNames(e.params) : '';
-        const field = (e.instancePath || '') + missing;
-        return { event, rule: `${field || '/'} ${e.keyword}`, message: e.message };
-      });
+      if (validate(value)) return [];
+      return (validate.errors ?? []).map((e) => ({ event, rule: ruleOf(e), message: e.message ?? e.keyword }));
     },
   });
 }
 
-function requiredNames(params: unknown): string {
-  const names = (params as { requiredProperties?: unknown }).requiredProperties;
-  return Array.isArray(names) && names.length > 0 ? `/${names.join(',')}` : '';
+/** `/path keyword`, naming the missing property for `required` so each is counted on its own. */
+function ruleOf(e: ErrorObject): string {
+  const missing = e.keyword === 'required' ? `/${String((e.params as { missingProperty: string }).missingProperty)}` : '';
+  const field = e.instancePath + missing;
+  return `${field || '/'} ${e.keyword}`;
 }
 
 export interface PlanOutcome {

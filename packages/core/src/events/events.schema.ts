@@ -13,6 +13,9 @@ export const Identifier = Type.Union(
   { description: 'A string without control characters (1-1024 chars) or a number' },
 );
 
+/** userId and anonymousId: null or an empty string count as absent, as analytics clients send them. */
+const AbsentOrIdentifier = Type.Union([Identifier, Type.Null(), Type.Literal('')]);
+
 const JsonObject = Type.Record(Type.String(), Type.Unknown());
 const DateText = Type.String({
   minLength: 1,
@@ -24,8 +27,8 @@ const common = {
   messageId: Type.Optional(
     Type.String({ minLength: 1, maxLength: 256, pattern: NO_CONTROL_CHARS }),
   ),
-  userId: Type.Optional(Type.Union([Identifier, Type.Null()])),
-  anonymousId: Type.Optional(Type.Union([Identifier, Type.Null()])),
+  userId: Type.Optional(AbsentOrIdentifier),
+  anonymousId: Type.Optional(AbsentOrIdentifier),
   timestamp: Type.Optional(DateText),
   sentAt: Type.Optional(DateText),
   originalTimestamp: Type.Optional(DateText),

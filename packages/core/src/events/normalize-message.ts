@@ -53,10 +53,12 @@ export function normalizeMessage(
   const message = raw as StoredMessage;
   message.type = type;
   message.messageId = typeof raw.messageId === 'string' ? raw.messageId : options.newMessageId();
-  message.userId = idText(raw.userId);
-  message.anonymousId = idText(raw.anonymousId);
-  if (raw.groupId !== undefined) message.groupId = String(raw.groupId);
-  if (raw.previousId !== undefined) message.previousId = String(raw.previousId);
+  message.userId = idText(raw.userId as Id);
+  message.anonymousId = idText(raw.anonymousId as Id);
+  const groupId = idText(raw.groupId as Id);
+  if (groupId !== null) message.groupId = groupId;
+  const previousId = idText(raw.previousId as Id);
+  if (previousId !== null) message.previousId = previousId;
   message.context = context ?? {};
   if (integrations) message.integrations = integrations;
   Object.assign(message, times.value);
@@ -79,7 +81,10 @@ export function normalizeMessage(
   return ok(message);
 }
 
-function idText(id: unknown): string | null {
+/** Validation has already made sure an id is a string, a number or absent. */
+type Id = string | number | null | undefined;
+
+function idText(id: Id): string | null {
   if (id === undefined || id === null || id === '') return null;
   return String(id);
 }

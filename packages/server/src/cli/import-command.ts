@@ -31,7 +31,7 @@ export async function importCommand(file: string, flags: ImportFlags): Promise<v
     const result = await importFile(tailor.collector, {
       file,
       rejectsFile,
-      ...(flags.format !== undefined && { format: flags.format as 'jsonl' | 'csv' }),
+      ...(flags.format !== undefined && { format: flags.format }),
       ...(mapping !== undefined && { mapping }),
       onProgress: (p) => {
         bar.setTotal(Math.max(1, p.totalBytes));

@@ -56,7 +56,7 @@ export class Collector {
     const rejected: CollectOutcome['rejected'] = [];
     let tooLarge = 0;
     request.messages.forEach((raw, index) => {
-      const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '');
+      const bytes = Buffer.byteLength(JSON.stringify(raw));
       if (bytes > deps.messageBytes) {
         tooLarge++;
         rejected.push({ index, reason: `message is ${bytes} bytes, over the ${deps.messageBytes}-byte limit`, blocked: false });

@@ -46,8 +46,9 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
     delete request.headers['content-length'];
     return payload.pipe(createGunzip());
   });
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     authorize(tailor.keys, request);
+    done();
   });
   app.addHook('onResponse', async (request, reply) => {
     tailor.metrics.requestDuration.observe(

@@ -79,7 +79,10 @@ export async function importFile(collector: Collector, options: ImportOptions): 
     if (chunk.length >= chunkSize) await flush();
   }
   await flush();
-  await new Promise<void>((resolve, reject) => rejects.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  await new Promise<void>((resolve, reject) => rejects.end((e?: Error | null) => {
+      if (e) reject(e);
+      else resolve();
+    }));
   return progress;
 }
 

@@ -13,7 +13,7 @@ export interface Metrics {
 
 export function createMetrics(log: EventLog): Metrics {
   const registry = new Registry();
-  const logEvents = new Gauge({
+  new Gauge({
     name: 'tailor_log_events',
     help: 'Events in the event log',
     registers: [registry],
@@ -21,7 +21,7 @@ export function createMetrics(log: EventLog): Metrics {
       this.set((await log.stats()).events);
     },
   });
-  const logBytes = new Gauge({
+  new Gauge({
     name: 'tailor_log_size_bytes',
     help: 'Size of the event log on disk (database and write-ahead log)',
     registers: [registry],
@@ -29,8 +29,6 @@ export function createMetrics(log: EventLog): Metrics {
       this.set((await log.stats()).bytes);
     },
   });
-  void logEvents;
-  void logBytes;
   return {
     registry,
     eventsReceived: new Counter({

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { BatchRequest, CollectResponse, MESSAGE_SCHEMAS, MESSAGE_TYPES, TailorError } from '@tailor/core';
 import type { CollectOutcome } from '../../collect/collector.js';
 import type { Tailor } from '../../open-tailor.js';
@@ -17,7 +17,7 @@ function sourceOf(principal: { name: string } | undefined): string {
 }
 
 /** The Segment HTTP Tracking API: one route per message type, and /v1/batch. */
-export const collectRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = async (app, { tailor }) => {
+export const collectRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
   const { limits } = tailor.config;
   for (const type of MESSAGE_TYPES) {
     app.post(
@@ -73,4 +73,5 @@ export const collectRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = asyn
       return respond(outcome);
     },
   );
+  done();
 };

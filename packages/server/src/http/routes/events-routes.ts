@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { TailorError } from '@tailor/core';
 import { Type } from 'typebox';
 import type { Tailor } from '../../open-tailor.js';
@@ -20,7 +20,7 @@ const EventsPage = Type.Object({
 });
 
 /** Reading the log: one person's events by userId or anonymousId, cursor-paged. */
-export const eventsRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = async (app, { tailor }) => {
+export const eventsRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
   app.get(
     '/v1/events',
     {
@@ -44,4 +44,5 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = async
       };
     },
   );
+  done();
 };

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { TailorError } from '@tailor/core';
 import { Type } from 'typebox';
 import type { Tailor } from '../../open-tailor.js';
@@ -7,7 +7,7 @@ import { RoleSchema } from '../../store/state-store.js';
 const KeyName = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' }) });
 
 /** API keys: made with a role, listed without their secrets, revoked by name. */
-export const keyRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = async (app, { tailor }) => {
+export const keyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
   const tags = ['keys'];
   app.get(
     '/v1/keys',
@@ -56,4 +56,5 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = async (a
       return reply.status(204).send();
     },
   );
+  done();
 };

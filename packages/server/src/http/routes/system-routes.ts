@@ -1,9 +1,9 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Tailor } from '../../open-tailor.js';
 
 /** Health, Prometheus metrics and the OpenAPI document: public, no personal data. */
-export const systemRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = async (app, { tailor }) => {
+export const systemRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
   app.get(
     '/health',
     {
@@ -34,4 +34,5 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = async
     { config: { access: 'public' }, schema: { hide: true } },
     () => app.swagger(),
   );
+  done();
 };

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { eventTarget, TailorError, TRAITS_TARGET, TrackingPlan, TrackingPlanBody, Violation } from '@tailor/core';
 import { Type } from 'typebox';
 import type { Tailor } from '../../open-tailor.js';
@@ -6,7 +6,7 @@ import type { Tailor } from '../../open-tailor.js';
 const EventParams = Type.Object({ event: Type.String({ minLength: 1, maxLength: 512 }) });
 
 /** Tracking plans (a JSON Schema per event and for identify traits) and the violations they count. */
-export const trackingPlanRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = async (app, { tailor }) => {
+export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
   const now = (): Date => new Date(tailor.now());
   const tags = ['quality'];
 
@@ -76,4 +76,5 @@ export const trackingPlanRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> =
       return { violations, total: violations.reduce((sum, v) => sum + v.count, 0) };
     },
   );
+  done();
 };
