@@ -46,6 +46,8 @@ function presentedKey(request: FastifyRequest, access: Access): string | undefin
 }
 
 export function authorize(keys: KeyRegistry, request: FastifyRequest): void {
+  // An unknown route is a 404 whoever asks; a known one without an access rule needs the admin role.
+  if (request.routeOptions.url === undefined) return;
   const access = request.routeOptions.config.access ?? 'manage';
   if (access === 'public') return;
   const key = presentedKey(request, access);

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoredMessage } from '@tailor/core';
+import { partitionOf, PARTITIONS, type EventLog } from '../src/log/event-log.js';
+import { SqliteEventLog } from '../src/log/sqlite/sqlite-event-log.js';
+
+/** One suite for every EventLog adapter; each opens a log in a fresh folder (and reopens it there). */
+const ADAPTERS: [string, (dir: string) => EventLog][] = [['sqlite', (dir) => new SqliteEventLog(join(dir, 'log.sqlite'))]];
+
+function message(i: number, userId: string | null, anonymousId: string | null = null): StoredMessage {
+  return {
+    type: 'track',
+    event: `E${i}`,
+    messageId: `m-${i}`,
+    userId,
+    anonymousId,
+    properties: { i },
+    context: {},
+    timestamp: '2026-01-01T00:00:00.000Z',
+    receivedAt: '2026-01-01T00:00:01.000Z',
+    tailor: { source: 'test' },
+  };
+}
+
+describe.each(ADAPTERS)('EventLog (%s)', (_name, open) => {
+  let dir: string;
+  let log: EventLog;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tailor-log-'));
+    log = open(dir);
+  });
+  afterEach(async () => {
+    await log.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('appends in order, reports duplicates by messageId, and keeps the payload as given', async () => {
+    expect(await log.append([message(1, 'a'), message(2, 'b')])).toEqual([true, true]);
+    expect(await log.append([message(2, 'b'), message(3, 'a'), message(3, 'a')])).toEqual([false, true, false]);
+    const all = await log.read(0, 100);
+    expect(all.map((e) => e.message.messageId)).toEqual(['m-1', 'm-2', 'm-3']);
+    expect(all[0]?.message).toEqual(message(1, 'a'));
+    expect((await log.stats()).events).toBe(3);
+  });
+
+  it('shares one commit among concurrent appends and resolves each with its own flags', async () => {
+    const appends = Array.from({ length: 50 }, (_, i) => log.append([message(i, `u${i % 7}`), message(i, `u${i % 7}`)]));
+    const results = await Promise.all(appends);
+    for (const r of results) expect(r).toEqual([true, false]);
+    expect((await log.stats()).events).toBe(50);
+  });
+
+  it('replays from any position and by partition, each person in one partition', async () => {
+    const people = ['ann', 'bob', 'cy', 'dee'];
+    await log.append(Array.from({ length: 40 }, (_, i) => message(i, people[i % 4] ?? null)));
+    const all = await log.read(0, 1000);
+    const from = all[9]?.position ?? 0;
+    expect((await log.read(from, 5)).map((e) => e.message.messageId)).toEqual(['m-10', 'm-11', 'm-12', 'm-13', 'm-14']);
+
+    const annPartition = partitionOf({ userId: 'ann', anonymousId: null });
+    expect(annPartition).toBeGreaterThanOrEqual(0);
+    expect(annPartition).toBeLessThan(PARTITIONS);
+    const inPartition = await log.read(0, 1000, [annPartition]);
+    expect(inPartition.every((e) => e.partition === annPartition)).toBe(true);
+    expect(inPartition.filter((e) => e.message.userId === 'ann')).toHaveLength(10);
+  });
+
+  it('pages one identifier with a cursor, and survives a reopen', async () => {
+    await log.append([message(1, null, 'anon'), message(2, 'x'), message(3, 'u', 'anon'), message(4, null, 'anon')]);
+    const first = await log.readByIdentifier({ kind: 'anonymousId', value: 'anon', after: 0, limit: 2 });
+    expect(first.events.map((e) => e.message.messageId)).toEqual(['m-1', 'm-3']);
+    expect(first.next).not.toBeNull();
+    await log.close();
+    log = open(dir);
+    const second = await log.readByIdentifier({ kind: 'anonymousId', value: 'anon', after: first.next ?? 0, limit: 2 });
+    expect(second).toMatchObject({ events: [{ message: { messageId: 'm-4' } }], next: null });
+    expect((await log.stats()).events).toBe(4);
+    expect(await log.append([message(1, null, 'anon')])).toEqual([false]);
+  });
+});
+
+describe('partitionOf', () => {
+  it('is FNV-1a of the userId, else the anonymousId (stable across processes)', () => {
+    // FNV-1a 32-bit of "a" is 0xe40c292c (published test vector); 0xe40c292c % 64 = 44.
+    expect(partitionOf({ userId: 'a', anonymousId: 'zzz' })).toBe(0xe40c292c % PARTITIONS);
+    expect(partitionOf({ userId: null, anonymousId: 'a' })).toBe(0xe40c292c % PARTITIONS);
+  });
+});

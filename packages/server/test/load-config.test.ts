@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load-config.js';
+
+let cwd: string;
+beforeEach(() => {
+  cwd = mkdtempSync(join(tmpdir(), 'tailor-config-'));
+});
+afterEach(() => {
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+describe('loadConfig', () => {
+  it('has defaults for everything', () => {
+    const config = loadConfig({ flags: {}, env: {}, cwd });
+    expect(config).toMatchObject({
+      port: 7700,
+      host: '127.0.0.1',
+      dataDir: '.tailor',
+      defaultRegion: 'US',
+      logLevel: 'info',
+      demo: false,
+      limits: { messageBytes: 32768, batchBytes: 512000 },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('takes flags over env over ./tailor.config.json over defaults', () => {
+    writeFileSync(join(cwd, 'tailor.config.json'), JSON.stringify({ port: 1111, host: '0.0.0.0', defaultRegion: 'DE', limits: { messageBytes: 4096 } }));
+    const config = loadConfig({
+      flags: { port: 3333 },
+      env: { TAILOR_PORT: '2222', TAILOR_HOST: '::1', TAILOR_WRITE_KEY: 'env-write-key-1' },
+      cwd,
+    });
+    expect(config).toMatchObject({ port: 3333, host: '::1', defaultRegion: 'DE', writeKey: 'env-write-key-1' });
+    expect(config.limits).toEqual({ messageBytes: 4096, batchBytes: 512000 });
+  });
+
+  it('reads an explicit file from --config or TAILOR_CONFIG', () => {
+    const file = join(cwd, 'elsewhere.json');
+    writeFileSync(file, JSON.stringify({ logLevel: 'warn' }));
+    expect(loadConfig({ flags: {}, env: {}, file, cwd }).logLevel).toBe('warn');
+    expect(loadConfig({ flags: {}, env: { TAILOR_CONFIG: file }, cwd }).logLevel).toBe('warn');
+  });
+
+  it.each([
+    ['a port out of range', { flags: { port: 70000 } }, /port/],
+    ['a region that is not alpha-2', { env: { TAILOR_DEFAULT_REGION: 'Germany' } }, /defaultRegion/],
+    ['an unknown log level', { env: { TAILOR_LOG_LEVEL: 'loud' } }, /logLevel/],
+    ['a missing explicit file', { file: '/nonexistent/tailor.json' }, /not found/],
+  ])('fails fast naming the problem: %s', (_name, given, reason) => {
+    expect(() => loadConfig({ flags: {}, env: {}, cwd, ...given })).toThrow(reason);
+  });
+
+  it('refuses a config file that is not a JSON object or has unknown keys', () => {
+    writeFileSync(join(cwd, 'tailor.config.json'), '[1, 2]');
+    expect(() => loadConfig({ flags: {}, env: {}, cwd })).toThrow(/not a JSON object/);
+    writeFileSync(join(cwd, 'tailor.config.json'), JSON.stringify({ prot: 1 }));
+    expect(() => loadConfig({ flags: {}, env: {}, cwd })).toThrow(/invalid configuration/);
+  });
+});

@@ -1,0 +1,37 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateDemoMessages } from '../src/demo/generate-demo-messages.js';
+import { loadDemo } from '../src/demo/load-demo.js';
+import { startTestTailor, type TestTailor } from './support/test-tailor.js';
+
+const NOW = Date.parse('2026-06-01T00:00:00Z');
+let t: TestTailor;
+beforeEach(async () => {
+  t = await startTestTailor({}, () => NOW);
+});
+afterEach(async () => {
+  await t.close();
+});
+
+describe('demo data', () => {
+  it('is the same for the same seed, different for another', () => {
+    const a = generateDemoMessages({ people: 20, days: 10, now: NOW });
+    expect(generateDemoMessages({ people: 20, days: 10, now: NOW })).toEqual(a);
+    expect(generateDemoMessages({ people: 20, days: 10, now: NOW, seed: 8 })).not.toEqual(a);
+  });
+
+  it('loads every message through collection into an empty log, once', async () => {
+    const expected = generateDemoMessages({ people: 400, days: 45, now: NOW });
+    const { loaded } = await loadDemo(t.tailor);
+    expect(loaded).toBe(expected.length);
+    expect(await loadDemo(t.tailor)).toEqual({ loaded: 0 });
+
+    const types = new Set(expected.map((m) => m.type));
+    expect([...types].sort()).toEqual(['group', 'identify', 'page', 'track']);
+    const firstIdentify = expected.find((m) => m.type === 'identify') as { userId: string };
+    const events = (await t.tailor.log.readByIdentifier({ kind: 'userId', value: firstIdentify.userId, after: 0, limit: 100 })).events;
+    const identify = events.find((e) => e.message.type === 'identify')?.message;
+    expect(identify?.traits?.email).toMatch(/^[a-z]+\.[a-z]+\d+@example\.com$/);
+    expect(identify?.traits?.phone).toMatch(/^\+\d{8,15}$/);
+    expect(identify?.tailor.source).toBe('import:demo');
+  });
+});
