@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
 import { TailorError } from '@tailor/core';
 import { parseCsvMapping } from '../import/csv-mapping.js';
@@ -18,6 +18,7 @@ export async function importCommand(file: string, flags: ImportFlags): Promise<v
   if (flags.format !== undefined && flags.format !== 'jsonl' && flags.format !== 'csv') {
     throw new TailorError('invalid_request', `--format must be jsonl or csv, not ${flags.format}`);
   }
+  if (!existsSync(file)) throw new TailorError('invalid_request', `file not found: ${file}`);
   const mapping = flags.mapping === undefined ? undefined : parseCsvMapping(JSON.parse(readFileSync(flags.mapping, 'utf8')));
   const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
   const tailor = await openTailor(config);
