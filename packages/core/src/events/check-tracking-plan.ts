@@ -51,7 +51,7 @@ export function compileTrackingPlan(plan: Pick<TrackingPlan, 'target' | 'mode' |
 
 /** `/path keyword`, naming the missing property for `required` so each is counted on its own. */
 function ruleOf(e: ErrorObject): string {
-  const missing = e.keyword === 'required' ? `/${String((e.params as { missingProperty: string }).missingProperty)}` : '';
+  const missing = e.keyword === 'required' ? `/${(e.params as { missingProperty: string }).missingProperty}` : '';
   const field = e.instancePath + missing;
   return `${field || '/'} ${e.keyword}`;
 }
