@@ -32,23 +32,34 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const app = await buildApp({ tailor });
   let closing = false;
   const shutdown = (signal: string): void => {
-    if (closing) return;
+    if (closing) {
+      app.log.info({ signal }, 'already shutting down');
+      return;
+    }
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    // Stop taking requests, let in-flight ones finish (their commits included), then close the stores.
+    // Stop taking requests and let in-flight ones finish (their commits included). A keep-alive
+    // connection becomes idle only once its response is sent, after close() swept the idle ones, so
+    // keep sweeping until the server is closed; otherwise a client could hold shutdown open.
+    const sweeper = setInterval(() => {
+      app.server.closeIdleConnections();
+    }, 50);
     app
       .close()
       .then(() => tailor.close())
-      .then(() => process.exit(0))
+      .then(() => {
+        clearInterval(sweeper);
+        process.exit(0);
+      })
       .catch((error: unknown) => {
         app.log.error({ err: error }, 'shutdown failed');
         process.exit(1);
       });
   };
-  process.once('SIGTERM', () => {
+  process.on('SIGTERM', () => {
     shutdown('SIGTERM');
   });
-  process.once('SIGINT', () => {
+  process.on('SIGINT', () => {
     shutdown('SIGINT');
   });
   await app.listen({ port: config.port, host: config.host });
