@@ -16,3 +16,5 @@ export {
   type PlanViolation,
 } from './events/check-tracking-plan.js';
 export { acceptMessage, type AcceptOptions, type Accepted, type Refused } from './events/accept-message.js';
+export * from './identity/index.js';
+export * from './profiles/index.js';

@@ -8,6 +8,9 @@ import { KeyRegistry } from './keys/key-registry.js';
 import type { EventLog } from './log/event-log.js';
 import { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { PROFILES_CONSUMER, ProfilePipeline } from './pipeline/profile-pipeline.js';
+import type { ProfileStore } from './store/profile-store.js';
+import { openSqliteProfileStore } from './store/sqlite/sqlite-profile-store.js';
 import { openSqliteStateStore } from './store/sqlite/sqlite-state-store.js';
 import type { StateStore } from './store/state-store.js';
 
@@ -20,6 +23,9 @@ export interface Tailor {
   plans: TrackingPlans;
   collector: Collector;
   metrics: Metrics;
+  profiles: ProfileStore;
+  /** Folds the log into identities and profiles; `serve` starts it, other commands catch up with it. */
+  pipeline: ProfilePipeline;
   now: () => number;
   close(): Promise<void>;
 }
@@ -31,7 +37,24 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   const store = openSqliteStateStore(join(config.dataDir, 'state.sqlite'));
   const keys = await KeyRegistry.open(store.keys);
   const plans = await TrackingPlans.open(store.trackingPlans);
-  const metrics = createMetrics(log);
+  const profiles = openSqliteProfileStore(join(config.dataDir, 'state.sqlite'));
+  const metrics = createMetrics(log, {
+    behind: async () => (await log.stats()).lastPosition - (await profiles.position(PROFILES_CONSUMER)),
+  });
+  const pipeline = new ProfilePipeline({
+    log,
+    store: profiles,
+    rules: config.identity.identifiers,
+    policy: config.profiles,
+    now,
+    onBatch: (events, lagSeconds) => {
+      metrics.pipelineEvents.inc(events);
+      metrics.pipelineLag.observe(lagSeconds);
+    },
+    onError: (error) => {
+      console.error(JSON.stringify({ level: 'error', msg: 'pipeline batch failed; retrying', err: String(error) }));
+    },
+  });
   const collector = new Collector({
     log,
     violations: store.violations,
@@ -40,6 +63,9 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     defaultRegion: config.defaultRegion as CountryCode,
     messageBytes: config.limits.messageBytes,
     now,
+    onStored: () => {
+      pipeline.wake();
+    },
   });
   const violationTimer = setInterval(() => void collector.flushViolations(), 1000);
   violationTimer.unref();
@@ -51,10 +77,14 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     plans,
     collector,
     metrics,
+    profiles,
+    pipeline,
     now,
     async close() {
       clearInterval(violationTimer);
       await collector.flushViolations();
+      await pipeline.stop();
+      await profiles.close();
       await log.close();
       await store.close();
     },

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { importCommand } from './import-command.js';
+import { profileCommand } from './profile-command.js';
 import { serveCommand } from './serve-command.js';
 
 function integer(value: string): number {
@@ -32,5 +33,13 @@ export async function main(argv: string[]): Promise<void> {
     .option('--mapping <file>', 'CSV column mapping (JSON); default: headers name message paths')
     .option('--rejects <file>', 'where rejected lines go (default FILE.rejects.jsonl)')
     .action(importCommand);
+  program
+    .command('profile')
+    .description('print the profile holding an identifier, as JSON')
+    .argument('<identifier>', 'TYPE:VALUE, e.g. userId:u-42, email:ann@example.com, phone:+14155550100')
+    .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file')
+    .option('--provenance', 'include the source, messageId and timestamp of each trait')
+    .action(profileCommand);
   await program.parseAsync(argv);
 }

@@ -37,6 +37,8 @@ export interface CollectorDeps {
   defaultRegion: CountryCode;
   messageBytes: number;
   now: () => number;
+  /** Called after new events were committed (the pipeline folds them). */
+  onStored?: () => void;
 }
 
 /**
@@ -84,7 +86,10 @@ export class Collector {
     const flags = await deps.log.append(accepted);
     const stored = flags.filter(Boolean).length;
     deps.metrics.eventsReceived.inc(request.messages.length);
-    if (stored > 0) deps.metrics.eventsStored.inc(stored);
+    if (stored > 0) {
+      deps.metrics.eventsStored.inc(stored);
+      deps.onStored?.();
+    }
     if (accepted.length > stored) deps.metrics.eventsDuplicate.inc(accepted.length - stored);
     const blocked = rejected.filter((r) => r.blocked).length;
     if (tooLarge > 0) deps.metrics.eventsRejected.inc({ reason: 'too_large' }, tooLarge);

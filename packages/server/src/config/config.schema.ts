@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { DEFAULT_IDENTITY_RULES, IdentifierRule, TraitPolicy } from '@tailor/core';
 
 
 /** Everything Tailor can be configured with. Sources, lowest first: defaults, file, env, flags. */
@@ -34,6 +35,21 @@ export const Config = Type.Object(
       },
       { default: {} },
     ),
+    identity: Type.Object(
+      {
+        identifiers: Type.Array(IdentifierRule, {
+          minItems: 1,
+          default: DEFAULT_IDENTITY_RULES,
+          description: 'Identifier types in priority order, highest first, each with its limit per profile',
+        }),
+      },
+      { default: {}, additionalProperties: false, description: 'Identity resolution: identifier types, limits, priority' },
+    ),
+    profiles: Type.Object(TraitPolicy.properties, {
+      default: {},
+      additionalProperties: false,
+      description: 'Trait merge policy: sources in priority order (patterns may end in *)',
+    }),
   },
   { additionalProperties: false },
 );

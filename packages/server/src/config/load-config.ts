@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
-import { TailorError } from '@tailor/core';
+import { checkIdentityRules, TailorError } from '@tailor/core';
 import { Config } from './config.schema.js';
 
 const checker = Compile(Config);
@@ -47,6 +47,10 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   if (!checker.Check(value)) {
     const problems = checker.Errors(value).map((e) => `${e.instancePath.slice(1) || 'config'}: ${e.message}`);
     throw new TailorError('invalid_request', `invalid configuration: ${problems.join('; ')}`);
+  }
+  const identityProblem = checkIdentityRules(value.identity.identifiers);
+  if (identityProblem !== undefined) {
+    throw new TailorError('invalid_request', `invalid configuration: identity.identifiers: ${identityProblem}`);
   }
   return Object.freeze(value);
 }

@@ -3,6 +3,7 @@ import type { Tailor } from '../open-tailor.js';
 import { collectRoutes } from './routes/collect-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
+import { profileRoutes } from './routes/profile-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { trackingPlanRoutes } from './routes/tracking-plan-routes.js';
 
@@ -11,6 +12,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(systemRoutes, { tailor });
   await app.register(collectRoutes, { tailor });
   await app.register(eventsRoutes, { tailor });
+  await app.register(profileRoutes, { tailor });
   await app.register(trackingPlanRoutes, { tailor });
   await app.register(keyRoutes, { tailor });
 }

@@ -15,6 +15,8 @@ export interface EventLog {
   read(position: number, limit: number, partitions?: readonly number[]): Promise<LoggedEvent[]>;
   /** One person's events by identifier, in log order, cursor-paged. */
   readByIdentifier(query: IdentifierQuery): Promise<{ events: LoggedEvent[]; next: number | null }>;
+  /** The events at these positions, in log order (positions not in the log are skipped). */
+  readPositions(positions: readonly number[]): Promise<LoggedEvent[]>;
   stats(): Promise<LogStats>;
   close(): Promise<void>;
 }

@@ -9,10 +9,22 @@ export interface Metrics {
   eventsDuplicate: Counter;
   eventsRejected: Counter<'reason'>;
   requestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  pipelineEvents: Counter;
+  pipelineLag: Histogram;
 }
 
-export function createMetrics(log: EventLog): Metrics {
+export function createMetrics(log: EventLog, profiles?: { behind(): Promise<number> }): Metrics {
   const registry = new Registry();
+  if (profiles) {
+    new Gauge({
+      name: 'tailor_pipeline_behind_events',
+      help: 'Events in the log not yet folded into identities and profiles',
+      registers: [registry],
+      async collect() {
+        this.set(await profiles.behind());
+      },
+    });
+  }
   new Gauge({
     name: 'tailor_log_events',
     help: 'Events in the event log',
@@ -57,6 +69,17 @@ export function createMetrics(log: EventLog): Metrics {
       help: 'HTTP request latency',
       labelNames: ['method', 'route', 'status_code'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    pipelineEvents: new Counter({
+      name: 'tailor_pipeline_events_total',
+      help: 'Events folded into identities and profiles',
+      registers: [registry],
+    }),
+    pipelineLag: new Histogram({
+      name: 'tailor_pipeline_lag_seconds',
+      help: 'Time from receiving an event to its profile reflecting it (per folded batch, its newest event)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
   };

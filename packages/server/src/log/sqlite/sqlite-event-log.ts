@@ -157,6 +157,17 @@ export class SqliteEventLog implements EventLog {
     });
   }
 
+  readPositions(positions: readonly number[]): Promise<LoggedEvent[]> {
+    if (positions.length === 0) return Promise.resolve([]);
+    const rows = this.db
+      .prepare(
+        `SELECT position, partition, codec, payload FROM events
+         WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position`,
+      )
+      .all(JSON.stringify(positions)) as Row[];
+    return Promise.resolve(rows.map((r) => this.toEvent(r)));
+  }
+
   private toEvent(row: Row): LoggedEvent {
     if (row.codec !== this.codec.id) {
       throw new Error(`event ${row.position} was written with codec ${row.codec}, not ${this.codec.id}`);

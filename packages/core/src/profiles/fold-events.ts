@@ -1,0 +1,101 @@
+import type { StoredMessage } from '../events/events.schema.js';
+import { extractIdentifiers } from '../identity/extract-identifiers.js';
+import type { IdentityRules } from '../identity/identity.schema.js';
+import { resolveIdentity, type Resolution } from '../identity/resolve-identity.js';
+import { applyTraits, mergeTraits } from './apply-traits.js';
+import type { GraphChanges, ProfileGraph, ProfileState } from './profile-graph.js';
+import type { Provenance } from './profiles.schema.js';
+
+export interface FoldOptions {
+  rules: IdentityRules;
+  /** Source rank from the trait policy (see `sourceRanker`). */
+  rank: (source: string) => number;
+}
+
+export interface FoldableEvent {
+  position: number;
+  message: StoredMessage;
+}
+
+/**
+ * Folds events, in log order, into the identity graph and the profiles: resolve the identifiers,
+ * create, attach or merge, then apply the message's traits. Returns the changes to persist.
+ */
+export function foldEvents(graph: ProfileGraph, events: readonly FoldableEvent[], options: FoldOptions): GraphChanges {
+  for (const event of events) foldEvent(graph, event, options);
+  return graph.changes;
+}
+
+function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, options: FoldOptions): void {
+  const extracted = extractIdentifiers(message, options.rules);
+  const resolution = resolveIdentity(graph, extracted, options.rules);
+  const profile = settle(graph, resolution, position, message, options);
+  if (profile === undefined) return;
+  graph.changes.assignments.push({ position, profileId: profile.id });
+  if (message.timestamp > profile.updatedAt) profile.updatedAt = message.timestamp;
+  if (message.timestamp < profile.createdAt) profile.createdAt = message.timestamp;
+  graph.touch(profile);
+
+  const provenance: Provenance = {
+    source: message.tailor.source,
+    messageId: message.messageId,
+    timestamp: message.timestamp,
+  };
+  if (message.type === 'identify' && message.traits) applyTraits(profile.traits, message.traits, provenance, options.rank);
+  if (message.type === 'group' && message.groupId !== undefined) {
+    if (!profile.groups.includes(message.groupId)) profile.groups.push(message.groupId);
+    if (message.traits) applyTraits(graph.group(message.groupId), message.traits, provenance, options.rank);
+  }
+}
+
+/** Creates, attaches and merges as resolved; returns the message's profile. */
+function settle(
+  graph: ProfileGraph,
+  resolution: Resolution,
+  position: number,
+  message: StoredMessage,
+  options: FoldOptions,
+): ProfileState | undefined {
+  let profile: ProfileState;
+  if (resolution.profileId === undefined) {
+    if (resolution.attach.length === 0) return undefined;
+    profile = {
+      id: profileIdFor(position),
+      rank: position,
+      createdAt: message.timestamp,
+      updatedAt: message.timestamp,
+      counts: new Map(),
+      traits: {},
+      groups: [],
+    };
+    graph.create(profile);
+  } else {
+    profile = graph.profile(resolution.profileId);
+  }
+  for (const absorbed of resolution.absorb) {
+    const other = graph.profile(absorbed.profileId);
+    mergeTraits(profile.traits, other.traits, options.rank);
+    for (const [type, n] of other.counts) profile.counts.set(type, (profile.counts.get(type) ?? 0) + n);
+    for (const g of other.groups) if (!profile.groups.includes(g)) profile.groups.push(g);
+    if (other.createdAt < profile.createdAt) profile.createdAt = other.createdAt;
+    if (other.updatedAt > profile.updatedAt) profile.updatedAt = other.updatedAt;
+    graph.redirect(other.id, profile.id);
+    graph.changes.merges.push({
+      into: profile.id,
+      from: other.id,
+      messageId: message.messageId,
+      at: message.timestamp,
+      reason: message.type === 'alias' ? 'alias' : `identifier ${absorbed.via.type}:${absorbed.via.value}`,
+    });
+  }
+  for (const identifier of resolution.attach) graph.attach(identifier, profile.id);
+  for (const conflict of resolution.conflicts) {
+    graph.changes.conflicts.push({ ...conflict, resolvedTo: profile.id, messageId: message.messageId, at: message.timestamp });
+  }
+  return profile;
+}
+
+/** Profile ids derive from the position of the event that created the profile: replays give the same ids. */
+export function profileIdFor(position: number): string {
+  return `p_${position.toString(36).padStart(6, '0')}`;
+}

@@ -1,0 +1,11 @@
+export * from './profiles.schema.js';
+export { applyTraits, mergeTraits, sourceRanker, traitValues, wins } from './apply-traits.js';
+export {
+  ProfileGraph,
+  identityKey,
+  type ConflictRecord,
+  type GraphChanges,
+  type GraphSnapshot,
+  type ProfileState,
+} from './profile-graph.js';
+export { foldEvents, profileIdFor, type FoldOptions, type FoldableEvent } from './fold-events.js';

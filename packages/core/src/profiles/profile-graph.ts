@@ -1,0 +1,126 @@
+import type { IdentifierRef, IdentityConflict } from '../identity/identity.schema.js';
+import type { IdentityGraphView } from '../identity/resolve-identity.js';
+import type { MergeRecord, TraitMap } from './profiles.schema.js';
+
+/** A profile as the pipeline folds it: what resolution and the trait policy need. */
+export interface ProfileState {
+  id: string;
+  /** Creation order (the log position of the event that created it): the oldest survives a merge. */
+  rank: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Identifiers held, by type. */
+  counts: Map<string, number>;
+  traits: TraitMap;
+  groups: string[];
+}
+
+/** The part of the stored graph a batch of events touches, loaded by the store before folding. */
+export interface GraphSnapshot {
+  /** `type\0value` → surviving profile id, for the identifiers the batch carries. */
+  identities: Map<string, string>;
+  /** The profiles those identifiers (and the batch's merges) lead to. */
+  profiles: Map<string, ProfileState>;
+  /** Group traits, for the groupIds the batch carries. */
+  groups: Map<string, TraitMap>;
+}
+
+export interface ConflictRecord extends IdentityConflict {
+  messageId: string;
+  at: string;
+}
+
+/** What folding a batch changed, for the store to write in one transaction. */
+export interface GraphChanges {
+  created: ProfileState[];
+  attached: (IdentifierRef & { profileId: string })[];
+  merges: MergeRecord[];
+  /** Profiles whose traits, counts, groups or times changed (created ones included). */
+  touched: Map<string, ProfileState>;
+  /** Log position → profile, for every event folded. */
+  assignments: { position: number; profileId: string }[];
+  conflicts: ConflictRecord[];
+  groups: Map<string, TraitMap>;
+}
+
+export function identityKey(identifier: IdentifierRef): string {
+  return `${identifier.type}\u0000${identifier.value}`;
+}
+
+/**
+ * The identity graph during a fold: the snapshot plus this batch's changes, readable as one
+ * graph so that each event sees the effects of the events before it.
+ */
+export class ProfileGraph implements IdentityGraphView {
+  readonly changes: GraphChanges = {
+    created: [],
+    attached: [],
+    merges: [],
+    touched: new Map(),
+    assignments: [],
+    conflicts: [],
+    groups: new Map(),
+  };
+  private readonly redirects = new Map<string, string>();
+
+  constructor(private readonly snapshot: GraphSnapshot) {}
+
+  profileOf(identifier: IdentifierRef): string | undefined {
+    const id = this.snapshot.identities.get(identityKey(identifier));
+    return id === undefined ? undefined : this.survivorOf(id);
+  }
+
+  countsOf(profileId: string): ReadonlyMap<string, number> {
+    return this.profile(profileId).counts;
+  }
+
+  ageRank(profileId: string): number {
+    return this.profile(profileId).rank;
+  }
+
+  profile(profileId: string): ProfileState {
+    const profile = this.snapshot.profiles.get(this.survivorOf(profileId));
+    if (profile === undefined) throw new Error(`profile ${profileId} is not in the snapshot`);
+    return profile;
+  }
+
+  group(groupId: string): TraitMap {
+    let traits = this.snapshot.groups.get(groupId);
+    if (traits === undefined) {
+      traits = {};
+      this.snapshot.groups.set(groupId, traits);
+    }
+    this.changes.groups.set(groupId, traits);
+    return traits;
+  }
+
+  create(profile: ProfileState): void {
+    this.snapshot.profiles.set(profile.id, profile);
+    this.changes.created.push(profile);
+    this.changes.touched.set(profile.id, profile);
+  }
+
+  attach(identifier: IdentifierRef, profileId: string): void {
+    this.snapshot.identities.set(identityKey(identifier), profileId);
+    const profile = this.profile(profileId);
+    profile.counts.set(identifier.type, (profile.counts.get(identifier.type) ?? 0) + 1);
+    this.changes.attached.push({ ...identifier, profileId });
+    this.touch(profile);
+  }
+
+  /** Records that `from` is now part of `into`; the caller merges the traits. */
+  redirect(from: string, into: string): void {
+    this.redirects.set(from, into);
+    this.changes.touched.delete(from);
+  }
+
+  touch(profile: ProfileState): void {
+    this.changes.touched.set(profile.id, profile);
+  }
+
+  private survivorOf(profileId: string): string {
+    let id = profileId;
+    for (let next = this.redirects.get(id); next !== undefined; next = this.redirects.get(id)) id = next;
+    return id;
+  }
+}

@@ -1,0 +1,30 @@
+import { TailorError } from '@tailor/core';
+import { openTailor } from '../open-tailor.js';
+import { findProfile } from '../profiles/read-profile.js';
+import { readConfig } from './read-config.js';
+
+interface ProfileFlags {
+  data?: string;
+  config?: string;
+  provenance?: boolean;
+}
+
+/**
+ * Prints the profile holding TYPE:VALUE as JSON, the same shape as `GET /v1/profiles`. Events not
+ * yet folded (an import with no server running) are folded first; a running server's pipeline and
+ * this one never fold an event twice, as the log position moves in the same transaction as state.
+ */
+export async function profileCommand(identifier: string, flags: ProfileFlags): Promise<void> {
+  const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
+  const tailor = await openTailor(config);
+  try {
+    await tailor.pipeline.catchUp();
+    const profile = await findProfile(tailor.profiles, identifier, config.defaultRegion, {
+      provenance: flags.provenance === true,
+    });
+    if (profile === undefined) throw new TailorError('not_found', `no profile holds ${identifier}`);
+    console.log(JSON.stringify(profile, null, 2));
+  } finally {
+    await tailor.close();
+  }
+}

@@ -1,0 +1,145 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { MergeRecord, Profile, TailorError } from '@tailor/core';
+import { Type } from 'typebox';
+import type { Tailor } from '../../open-tailor.js';
+import { findProfile, readProfile } from '../../profiles/read-profile.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+
+const ProvenanceFlag = Type.Optional(
+  Type.Boolean({ description: 'Add `provenance`: the source, messageId and timestamp of each trait' }),
+);
+const ProfileId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const NotFound = Type.Object({ code: Type.String(), message: Type.String() });
+
+const Conflict = Type.Object({
+  identifier: Type.Object({ type: Type.String(), value: Type.String() }),
+  limitType: Type.String(),
+  limit: Type.Number(),
+  profileId: Type.Optional(Type.String()),
+  resolvedTo: Type.String(),
+  messageId: Type.String(),
+  at: Type.String(),
+});
+
+/** Profiles: by id or identifier, with trait provenance, merge history and the person's events. */
+export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
+  const notFound = (what: string) => new TailorError('not_found', `no profile ${what}`);
+
+  app.get(
+    '/v1/profiles',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['profiles'],
+        summary: 'The profile holding an identifier',
+        querystring: Type.Object(
+          {
+            identifier: Type.String({ minLength: 3, maxLength: 1100, description: 'TYPE:VALUE, e.g. email:ann@example.com' }),
+            provenance: ProvenanceFlag,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Profile, 404: NotFound },
+      },
+    },
+    async (request) => {
+      const { identifier, provenance } = request.query;
+      const profile = await findProfile(tailor.profiles, identifier, tailor.config.defaultRegion, { provenance });
+      if (profile === undefined) throw notFound(`holds ${identifier}`);
+      return profile;
+    },
+  );
+
+  app.get(
+    '/v1/profiles/:id',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['profiles'],
+        summary: 'A profile by id (a merged id answers with the profile it was merged into)',
+        params: ProfileId,
+        querystring: Type.Object({ provenance: ProvenanceFlag }, { additionalProperties: false }),
+        response: { 200: Profile, 404: NotFound },
+      },
+    },
+    async (request) => {
+      const profile = await readProfile(tailor.profiles, request.params.id, { provenance: request.query.provenance });
+      if (profile === undefined) throw notFound(request.params.id);
+      return profile;
+    },
+  );
+
+  app.get(
+    '/v1/profiles/:id/events',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['profiles'],
+        summary: "The person's events, merged profiles' included, in log order, cursor-paged",
+        params: ProfileId,
+        querystring: Type.Object(
+          {
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size, default 100' })),
+            cursor: Type.Optional(Type.String({ maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            events: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+            next: Type.Union([Type.String(), Type.Null()]),
+          }),
+          404: NotFound,
+        },
+      },
+    },
+    async (request) => {
+      const stored = await tailor.profiles.byId(request.params.id);
+      if (stored === undefined) throw notFound(request.params.id);
+      const { limit = 100, cursor } = request.query;
+      const page = await tailor.profiles.eventPositions(stored.id, cursor === undefined ? 0 : decodeCursor(cursor), limit);
+      const events = await tailor.log.readPositions(page.positions);
+      return { events: events.map((e) => e.message), next: page.next === null ? null : encodeCursor(page.next) };
+    },
+  );
+
+  app.get(
+    '/v1/profiles/:id/merges',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['profiles'],
+        summary: 'Merge history: which profiles were merged into this one, when, and by which message',
+        params: ProfileId,
+        response: { 200: Type.Object({ merges: Type.Array(MergeRecord), conflicts: Type.Array(Conflict) }), 404: NotFound },
+      },
+    },
+    async (request) => {
+      const stored = await tailor.profiles.byId(request.params.id);
+      if (stored === undefined) throw notFound(request.params.id);
+      const [merges, conflicts] = await Promise.all([
+        tailor.profiles.merges(stored.id),
+        tailor.profiles.conflicts({ profileId: stored.id, limit: 1000 }),
+      ]);
+      return { merges, conflicts };
+    },
+  );
+
+  app.get(
+    '/v1/identity/conflicts',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['profiles'],
+        summary: 'Links refused because they would have broken an identifier limit, newest first',
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ conflicts: Type.Array(Conflict) }) },
+      },
+    },
+    async (request) => ({ conflicts: await tailor.profiles.conflicts({ limit: request.query.limit ?? 100 }) }),
+  );
+  done();
+};

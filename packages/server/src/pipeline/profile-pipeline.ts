@@ -1,0 +1,138 @@
+import {
+  extractIdentifiers,
+  foldEvents,
+  ProfileGraph,
+  sourceRanker,
+  type IdentifierRef,
+  type IdentityRules,
+  type TraitPolicy,
+} from '@tailor/core';
+import type { EventLog, LoggedEvent } from '../log/event-log.js';
+import type { BatchKeys, ProfileStore } from '../store/profile-store.js';
+
+export interface PipelineOptions {
+  log: EventLog;
+  store: ProfileStore;
+  rules: IdentityRules;
+  policy: TraitPolicy;
+  /** Events folded per transaction. */
+  batchSize?: number;
+  /** How often to look for events appended by another process (an import), in ms. */
+  pollMs?: number;
+  now?: () => number;
+  /** Called after each folded batch with its size and the age of its newest event's receipt. */
+  onBatch?: (events: number, lagSeconds: number) => void;
+  onError?: (error: unknown) => void;
+}
+
+/** The pipeline's name as a log consumer. */
+export const PROFILES_CONSUMER = 'profiles';
+const CONSUMER = PROFILES_CONSUMER;
+
+/**
+ * Folds the event log into the identity graph and profiles, in log order, a batch per transaction.
+ * The consumer's position moves in the same transaction as the state, so a crash or a second
+ * process (a CLI catching up while the server runs) never folds an event twice.
+ */
+export class ProfilePipeline {
+  private started = false;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private idle: Promise<void> = Promise.resolve();
+  private readonly rank: (source: string) => number;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.rank = sourceRanker(options.policy);
+  }
+
+  /** Starts folding: now, whenever `wake` is called, and on a poll for other writers. */
+  start(): void {
+    this.started = true;
+    this.wake();
+    this.timer = setInterval(() => {
+      this.wake();
+    }, this.options.pollMs ?? 250);
+    this.timer.unref();
+  }
+
+  /** New events were appended: fold them soon (once started). */
+  wake(): void {
+    if (!this.started || this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.idle = this.loop().finally(() => {
+      this.running = false;
+    });
+  }
+
+  /** Folds everything in the log now; resolves when caught up. */
+  async catchUp(): Promise<void> {
+    await this.idle;
+    while ((await this.step()) > 0) {
+      /* next batch */
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.idle;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (!this.stopped && (await this.step()) > 0) {
+          // Let requests in between batches.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } catch (error) {
+        this.options.onError?.(error);
+        return;
+      }
+    } while (this.wokenMeanwhile());
+  }
+
+  /** True when `wake` was called while the loop ran (set from outside the loop, between awaits). */
+  private wokenMeanwhile(): boolean {
+    return this.again && !this.stopped;
+  }
+
+  /** Folds one batch; returns how many events it folded (0 when caught up). */
+  private async step(): Promise<number> {
+    const { log, store } = this.options;
+    const from = await store.position(CONSUMER);
+    const events = await log.read(from, this.options.batchSize ?? 1000);
+    const last = events[events.length - 1];
+    if (last === undefined) return 0;
+    const keys = batchKeys(events, this.options.rules);
+    const folded = await store.foldBatch(CONSUMER, { from, to: last.position }, keys, (snapshot) =>
+      foldEvents(new ProfileGraph(snapshot), events, { rules: this.options.rules, rank: this.rank }),
+    );
+    if (!folded) return 1; // another process moved the position: read again from where it is now
+    const now = (this.options.now ?? Date.now)();
+    this.options.onBatch?.(events.length, Math.max(0, now - Date.parse(last.message.receivedAt)) / 1000);
+    return events.length;
+  }
+}
+
+/** Every identifier and groupId a batch may look up (an alias's previousId as either type). */
+function batchKeys(events: readonly LoggedEvent[], rules: IdentityRules): BatchKeys {
+  const identifiers: IdentifierRef[] = [];
+  const groups: string[] = [];
+  for (const { message } of events) {
+    const extracted = extractIdentifiers(message, rules);
+    identifiers.push(...extracted.identifiers);
+    if (extracted.previousId !== undefined) {
+      identifiers.push({ type: 'userId', value: extracted.previousId }, { type: 'anonymousId', value: extracted.previousId });
+    }
+    if (message.type === 'group' && message.groupId !== undefined) groups.push(message.groupId);
+  }
+  return { identifiers, groups };
+}

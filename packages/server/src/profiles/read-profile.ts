@@ -1,0 +1,64 @@
+import {
+  normalizePhone,
+  parseIdentifier,
+  TailorError,
+  traitValues,
+  type CountryCode,
+  type Profile,
+  type Provenance,
+} from '@tailor/core';
+import type { ProfileStore, StoredProfile } from '../store/profile-store.js';
+
+export interface ReadOptions {
+  provenance?: boolean;
+}
+
+/** The API's view of a profile (the same JSON for HTTP and `tailor profile`). */
+export async function readProfile(
+  store: ProfileStore,
+  id: string,
+  options: ReadOptions = {},
+): Promise<Profile | undefined> {
+  return present(store, await store.byId(id), options);
+}
+
+/** Finds a profile by `TYPE:VALUE`; a malformed identifier is a 400. */
+export async function findProfile(
+  store: ProfileStore,
+  identifier: string,
+  defaultRegion: string,
+  options: ReadOptions = {},
+): Promise<Profile | undefined> {
+  const parsed = parseIdentifier(identifier, (v) => normalizePhone(v, defaultRegion as CountryCode));
+  if (!parsed.ok) throw new TailorError('invalid_request', parsed.error);
+  return present(store, await store.byIdentifier(parsed.value), options);
+}
+
+async function present(
+  store: ProfileStore,
+  stored: StoredProfile | undefined,
+  options: ReadOptions,
+): Promise<Profile | undefined> {
+  if (stored === undefined) return undefined;
+  const [identifiers, mergedIds] = await Promise.all([store.identifiers(stored.id), store.mergedIds(stored.id)]);
+  const profile: Profile = {
+    id: stored.id,
+    identifiers,
+    traits: traitValues(stored.traits),
+    computed: {},
+    segments: [],
+    consent: {},
+    groups: stored.groups,
+    createdAt: stored.createdAt,
+    updatedAt: stored.updatedAt,
+    mergedIds,
+  };
+  if (options.provenance === true) {
+    const provenance: Record<string, Provenance> = {};
+    for (const [name, { source, messageId, timestamp }] of Object.entries(stored.traits)) {
+      provenance[name] = { source, messageId, timestamp };
+    }
+    profile.provenance = provenance;
+  }
+  return profile;
+}

@@ -1,0 +1,58 @@
+import type {
+  ConflictRecord,
+  GraphChanges,
+  GraphSnapshot,
+  IdentifierRef,
+  MergeRecord,
+  TraitMap,
+} from '@tailor/core';
+
+/** A profile as stored: the state the pipeline folds, plus where merged profiles went. */
+export interface StoredProfile {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  traits: TraitMap;
+  groups: string[];
+}
+
+/** What a batch of events will look up: its identifiers and its groupIds. */
+export interface BatchKeys {
+  identifiers: IdentifierRef[];
+  groups: string[];
+}
+
+/**
+ * The profile store's port: the identity graph, profiles with trait provenance, which event belongs
+ * to whom, merge history, and each consumer's position in the log, so that folding a batch and
+ * moving the position happen in one transaction (exactly once, even with two processes).
+ */
+export interface ProfileStore {
+  /** The last log position a consumer folded (0 before the first). */
+  position(consumer: string): Promise<number>;
+  /**
+   * Loads what `keys` touch, lets `fold` compute the changes, writes them and moves the consumer
+   * from `from` to `to`, all in one transaction. Returns false (and writes nothing) when the
+   * consumer was no longer at `from`: another process folded those events first.
+   */
+  foldBatch(
+    consumer: string,
+    range: { from: number; to: number },
+    keys: BatchKeys,
+    fold: (snapshot: GraphSnapshot) => GraphChanges,
+  ): Promise<boolean>;
+  /** A profile by id; a merged id leads to the profile it was merged into. */
+  byId(id: string): Promise<StoredProfile | undefined>;
+  byIdentifier(identifier: IdentifierRef): Promise<StoredProfile | undefined>;
+  identifiers(profileId: string): Promise<IdentifierRef[]>;
+  /** Ids of the profiles merged into this one. */
+  mergedIds(profileId: string): Promise<string[]>;
+  /** Log positions of the person's events (merged profiles' included), in order, cursor-paged. */
+  eventPositions(profileId: string, after: number, limit: number): Promise<{ positions: number[]; next: number | null }>;
+  /** Merges into this profile (and into the profiles merged into it), oldest first. */
+  merges(profileId: string): Promise<MergeRecord[]>;
+  /** Links refused by identity limits, newest first. */
+  conflicts(query: { profileId?: string; limit: number }): Promise<ConflictRecord[]>;
+  stats(): Promise<{ profiles: number; merged: number; identifiers: number }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,254 @@
+import type Database from 'better-sqlite3';
+import {
+  identityKey,
+  type ConflictRecord,
+  type GraphChanges,
+  type GraphSnapshot,
+  type IdentifierRef,
+  type MergeRecord,
+  type ProfileState,
+  type TraitMap,
+} from '@tailor/core';
+import { openSqlite } from '../../log/sqlite/open-sqlite.js';
+import type { BatchKeys, ProfileStore, StoredProfile } from '../profile-store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS profiles (
+  id TEXT PRIMARY KEY,
+  rank INTEGER NOT NULL,
+  merged_into TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  counts TEXT NOT NULL,
+  traits TEXT NOT NULL,
+  groups TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS profiles_merged_into ON profiles (merged_into) WHERE merged_into IS NOT NULL;
+CREATE TABLE IF NOT EXISTS identities (
+  type TEXT NOT NULL,
+  value TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  PRIMARY KEY (type, value)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS identities_profile ON identities (profile_id);
+CREATE TABLE IF NOT EXISTS profile_events (
+  position INTEGER PRIMARY KEY,
+  profile_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS profile_events_profile ON profile_events (profile_id, position);
+CREATE TABLE IF NOT EXISTS profile_merges (
+  seq INTEGER PRIMARY KEY,
+  into_id TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS profile_merges_into ON profile_merges (into_id);
+CREATE TABLE IF NOT EXISTS identity_conflicts (
+  seq INTEGER PRIMARY KEY,
+  record TEXT NOT NULL,
+  resolved_to TEXT NOT NULL,
+  profile_id TEXT
+);
+CREATE INDEX IF NOT EXISTS identity_conflicts_resolved ON identity_conflicts (resolved_to);
+CREATE TABLE IF NOT EXISTS groups (
+  id TEXT PRIMARY KEY,
+  traits TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS consumers (
+  name TEXT PRIMARY KEY,
+  position INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+interface ProfileRow {
+  id: string;
+  rank: number;
+  merged_into: string | null;
+  created_at: string;
+  updated_at: string;
+  counts: string;
+  traits: string;
+  groups: string;
+}
+
+/** The embedded profile store: tables beside the keys and definitions in `state.sqlite`. */
+export function openSqliteProfileStore(file: string): ProfileStore {
+  const db: Database.Database = openSqlite(file);
+  db.exec(SCHEMA);
+  const q = statements(db);
+
+  const loadSnapshot = (keys: BatchKeys): GraphSnapshot => {
+    const snapshot: GraphSnapshot = { identities: new Map(), profiles: new Map(), groups: new Map() };
+    for (const identifier of keys.identifiers) {
+      const key = identityKey(identifier);
+      if (snapshot.identities.has(key)) continue;
+      const row = q.identity.get(identifier.type, identifier.value) as { profile_id: string } | undefined;
+      if (row === undefined) continue;
+      snapshot.identities.set(key, row.profile_id);
+      if (!snapshot.profiles.has(row.profile_id)) {
+        const profile = q.profile.get(row.profile_id) as ProfileRow | undefined;
+        if (profile) snapshot.profiles.set(profile.id, toState(profile));
+      }
+    }
+    for (const id of keys.groups) {
+      const row = q.group.get(id) as { traits: string } | undefined;
+      if (row) snapshot.groups.set(id, JSON.parse(row.traits) as TraitMap);
+    }
+    return snapshot;
+  };
+
+  const write = (changes: GraphChanges): void => {
+    for (const p of changes.created) q.insertProfile.run(p.id, p.rank, p.createdAt, p.updatedAt, '{}', '{}', '[]');
+    for (const a of changes.attached) q.insertIdentity.run(a.type, a.value, a.profileId);
+    for (const m of changes.merges) {
+      q.moveIdentities.run(m.into, m.from);
+      q.redirectProfiles.run(m.into, m.from, m.from);
+      q.insertMerge.run(m.into, m.from, m.messageId, m.at, m.reason);
+    }
+    for (const p of changes.touched.values()) {
+      q.updateProfile.run(
+        p.createdAt,
+        p.updatedAt,
+        JSON.stringify(Object.fromEntries(p.counts)),
+        JSON.stringify(p.traits),
+        JSON.stringify(p.groups),
+        p.id,
+      );
+    }
+    for (const a of changes.assignments) q.insertEvent.run(a.position, a.profileId);
+    for (const c of changes.conflicts) q.insertConflict.run(JSON.stringify(c), c.resolvedTo, c.profileId ?? null);
+    for (const [id, traits] of changes.groups) q.upsertGroup.run(id, JSON.stringify(traits));
+  };
+
+  const foldBatch = db.transaction(
+    (consumer: string, range: { from: number; to: number }, keys: BatchKeys, fold: (s: GraphSnapshot) => GraphChanges) => {
+      const at = (q.position.get(consumer) as { position: number } | undefined)?.position ?? 0;
+      if (at !== range.from) return false;
+      write(fold(loadSnapshot(keys)));
+      q.setPosition.run(consumer, range.to);
+      return true;
+    },
+  );
+
+  const survivor = (id: string): ProfileRow | undefined => {
+    const row = q.profile.get(id) as ProfileRow | undefined;
+    if (row?.merged_into == null) return row;
+    return q.profile.get(row.merged_into) as ProfileRow | undefined;
+  };
+  const familyOf = (id: string): string[] => [
+    id,
+    ...(q.mergedIds.all(id) as { id: string }[]).map((r) => r.id),
+  ];
+
+  return {
+    position: (consumer) =>
+      Promise.resolve((q.position.get(consumer) as { position: number } | undefined)?.position ?? 0),
+    foldBatch: (consumer, range, keys, fold) => Promise.resolve(foldBatch.immediate(consumer, range, keys, fold)),
+    byId: (id) => Promise.resolve(toStored(survivor(id))),
+    byIdentifier: ({ type, value }) => {
+      const row = q.identity.get(type, value) as { profile_id: string } | undefined;
+      return Promise.resolve(row ? toStored(survivor(row.profile_id)) : undefined);
+    },
+    identifiers: (profileId) => Promise.resolve(q.identifiersOf.all(profileId) as IdentifierRef[]),
+    mergedIds: (profileId) => Promise.resolve(familyOf(profileId).slice(1)),
+    eventPositions: (profileId, after, limit) => {
+      const rows = q.eventsOf.all(JSON.stringify(familyOf(profileId)), after, limit + 1) as { position: number }[];
+      const more = rows.length > limit;
+      const positions = rows.slice(0, limit).map((r) => r.position);
+      return Promise.resolve({ positions, next: more ? (positions[positions.length - 1] ?? null) : null });
+    },
+    merges: (profileId) => {
+      const rows = q.mergesOf.all(JSON.stringify(familyOf(profileId))) as {
+        into_id: string;
+        from_id: string;
+        message_id: string;
+        at: string;
+        reason: string;
+      }[];
+      return Promise.resolve(
+        rows.map((r): MergeRecord => ({ into: r.into_id, from: r.from_id, messageId: r.message_id, at: r.at, reason: r.reason })),
+      );
+    },
+    conflicts: ({ profileId, limit }) => {
+      const rows = (
+        profileId === undefined ? q.conflicts.all(limit) : q.conflictsOf.all({ ids: JSON.stringify(familyOf(profileId)), limit })
+      ) as { record: string }[];
+      return Promise.resolve(rows.map((r) => JSON.parse(r.record) as ConflictRecord));
+    },
+    stats: () => Promise.resolve(q.stats.get() as { profiles: number; merged: number; identifiers: number }),
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+function statements(db: Database.Database) {
+  return {
+    identity: db.prepare('SELECT profile_id FROM identities WHERE type = ? AND value = ?'),
+    profile: db.prepare('SELECT * FROM profiles WHERE id = ?'),
+    group: db.prepare('SELECT traits FROM groups WHERE id = ?'),
+    insertProfile: db.prepare(
+      'INSERT INTO profiles (id, rank, created_at, updated_at, counts, traits, groups) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertIdentity: db.prepare('INSERT INTO identities (type, value, profile_id) VALUES (?, ?, ?)'),
+    moveIdentities: db.prepare('UPDATE identities SET profile_id = ? WHERE profile_id = ?'),
+    redirectProfiles: db.prepare('UPDATE profiles SET merged_into = ? WHERE id = ? OR merged_into = ?'),
+    insertMerge: db.prepare('INSERT INTO profile_merges (into_id, from_id, message_id, at, reason) VALUES (?, ?, ?, ?, ?)'),
+    updateProfile: db.prepare(
+      'UPDATE profiles SET created_at = ?, updated_at = ?, counts = ?, traits = ?, groups = ? WHERE id = ?',
+    ),
+    insertEvent: db.prepare('INSERT OR REPLACE INTO profile_events (position, profile_id) VALUES (?, ?)'),
+    insertConflict: db.prepare('INSERT INTO identity_conflicts (record, resolved_to, profile_id) VALUES (?, ?, ?)'),
+    upsertGroup: db.prepare(
+      'INSERT INTO groups (id, traits) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET traits = excluded.traits',
+    ),
+    position: db.prepare('SELECT position FROM consumers WHERE name = ?'),
+    setPosition: db.prepare(
+      'INSERT INTO consumers (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+    ),
+    mergedIds: db.prepare('SELECT id FROM profiles WHERE merged_into = ? ORDER BY rank'),
+    identifiersOf: db.prepare('SELECT type, value FROM identities WHERE profile_id = ? ORDER BY type, value'),
+    eventsOf: db.prepare(
+      `SELECT position FROM profile_events
+       WHERE profile_id IN (SELECT value FROM json_each(?)) AND position > ? ORDER BY position LIMIT ?`,
+    ),
+    mergesOf: db.prepare('SELECT * FROM profile_merges WHERE into_id IN (SELECT value FROM json_each(?)) ORDER BY seq'),
+    conflicts: db.prepare('SELECT record FROM identity_conflicts ORDER BY seq DESC LIMIT ?'),
+    conflictsOf: db.prepare(
+      `SELECT record FROM identity_conflicts
+       WHERE resolved_to IN (SELECT value FROM json_each(@ids)) OR profile_id IN (SELECT value FROM json_each(@ids))
+       ORDER BY seq DESC LIMIT @limit`,
+    ),
+    stats: db.prepare(
+      `SELECT (SELECT count(*) FROM profiles WHERE merged_into IS NULL) AS profiles,
+              (SELECT count(*) FROM profiles WHERE merged_into IS NOT NULL) AS merged,
+              (SELECT count(*) FROM identities) AS identifiers`,
+    ),
+  };
+}
+
+function toState(row: ProfileRow): ProfileState {
+  return {
+    id: row.id,
+    rank: row.rank,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    counts: new Map(Object.entries(JSON.parse(row.counts) as Record<string, number>)),
+    traits: JSON.parse(row.traits) as TraitMap,
+    groups: JSON.parse(row.groups) as string[],
+  };
+}
+
+function toStored(row: ProfileRow | undefined): StoredProfile | undefined {
+  if (row === undefined) return undefined;
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    traits: JSON.parse(row.traits) as TraitMap,
+    groups: JSON.parse(row.groups) as string[],
+  };
+}

@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_IDENTITY_RULES, type IdentityRules, type StoredMessage } from '@tailor/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteEventLog } from '../src/log/sqlite/sqlite-event-log.js';
+import { ProfilePipeline } from '../src/pipeline/profile-pipeline.js';
+import type { ProfileStore } from '../src/store/profile-store.js';
+import { openSqliteProfileStore } from '../src/store/sqlite/sqlite-profile-store.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tailor-pipeline-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let seq = 0;
+function message(fields: Partial<StoredMessage> & Pick<StoredMessage, 'type'>): StoredMessage {
+  const timestamp = new Date(Date.UTC(2026, 10, 1) + seq * 1000).toISOString();
+  return {
+    messageId: `msg-${++seq}`,
+    userId: null,
+    anonymousId: null,
+    timestamp,
+    receivedAt: timestamp,
+    context: {},
+    tailor: { source: 'key:test' },
+    ...fields,
+  };
+}
+
+/** A seeded stream of people browsing on several devices, logging in, sharing devices, aliasing. */
+function randomStream(count: number, seed: number): StoredMessage[] {
+  let state = seed;
+  const random = (n: number) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state % n;
+  };
+  const out: StoredMessage[] = [];
+  for (let i = 0; i < count; i++) {
+    const person = random(40);
+    const device = `anon-${person}-${random(3)}`;
+    const shared = `shared-${random(5)}`;
+    switch (random(6)) {
+      case 0:
+        out.push(message({ type: 'identify', userId: `user-${person}`, anonymousId: device, traits: { email: `p${person}@x.io`, n: i } }));
+        break;
+      case 1:
+        out.push(message({ type: 'identify', userId: `user-${person}`, anonymousId: shared }));
+        break;
+      case 2:
+        out.push(message({ type: 'alias', previousId: device, userId: `user-${person}` }));
+        break;
+      case 3:
+        out.push(message({ type: 'identify', anonymousId: device, traits: { phone: `+1415555${String(person).padStart(4, '0')}` } }));
+        break;
+      default:
+        out.push(message({ type: 'track', anonymousId: device, event: 'Viewed', properties: { i } }));
+    }
+  }
+  return out;
+}
+
+async function foldAll(messages: StoredMessage[], batchSize: number, name: string, rules = DEFAULT_IDENTITY_RULES) {
+  const log = new SqliteEventLog(join(dir, `${name}-log.sqlite`));
+  const store = openSqliteProfileStore(join(dir, `${name}-state.sqlite`));
+  await log.append(messages);
+  const pipeline = new ProfilePipeline({ log, store, rules, policy: { sourcePriority: [] }, batchSize });
+  await pipeline.catchUp();
+  return { log, store, pipeline };
+}
+
+/** Everything observable about the graph, keyed so two stores can be compared. */
+async function dump(store: ProfileStore, messages: StoredMessage[]) {
+  const identifiers = new Set<string>();
+  for (const m of messages) {
+    if (m.userId) identifiers.add(`userId:${m.userId}`);
+    if (m.anonymousId) identifiers.add(`anonymousId:${m.anonymousId}`);
+    if (m.previousId) identifiers.add(`anonymousId:${m.previousId}`);
+  }
+  const profiles: Record<string, unknown> = {};
+  for (const key of [...identifiers].sort()) {
+    const [type = '', value = ''] = key.split(':');
+    const p = await store.byIdentifier({ type, value });
+    if (p === undefined) continue;
+    profiles[key] = {
+      profile: p,
+      identifiers: await store.identifiers(p.id),
+      merges: await store.merges(p.id),
+      events: (await store.eventPositions(p.id, 0, 100_000)).positions,
+    };
+  }
+  return { profiles, stats: await store.stats(), conflicts: await store.conflicts({ limit: 100_000 }) };
+}
+
+describe('ProfilePipeline', () => {
+  it('gives the same graph whatever the batch size (state carried across transactions)', async () => {
+    const messages = randomStream(600, 7);
+    const runs = await Promise.all([1, 7, 1000].map((size) => foldAll(messages, size, `b${size}`)));
+    const dumps = await Promise.all(runs.map((r) => dump(r.store, messages)));
+    expect(dumps[0]?.stats.merged).toBeGreaterThan(0);
+    expect(dumps[0]?.conflicts.length).toBeGreaterThan(0);
+    expect(dumps[1]).toEqual(dumps[0]);
+    expect(dumps[2]).toEqual(dumps[0]);
+    // Every event belongs to exactly one person.
+    const all = Object.values(dumps[0]?.profiles ?? {}).flatMap((p) => (p as { events: number[] }).events);
+    expect(new Set(all).size).toBe(messages.length);
+    for (const r of runs) {
+      await r.store.close();
+      await r.log.close();
+    }
+  });
+
+  it('two pipelines on one store (a CLI catching up beside the server) fold each event once', async () => {
+    const messages = randomStream(400, 11);
+    const log = new SqliteEventLog(join(dir, 'log.sqlite'));
+    await log.append(messages);
+    const stores = [0, 1].map(() => openSqliteProfileStore(join(dir, 'state.sqlite')));
+    const pipelines = stores.map(
+      (store) => new ProfilePipeline({ log, store, rules: DEFAULT_IDENTITY_RULES, policy: { sourcePriority: [] }, batchSize: 5 }),
+    );
+    await Promise.all(pipelines.map((p) => p.catchUp()));
+    const single = await foldAll(messages, 1000, 'single');
+    expect(await dump(stores[0] as ProfileStore, messages)).toEqual(await dump(single.store, messages));
+    for (const s of [...stores, single.store]) await s.close();
+    await log.close();
+    await single.log.close();
+  });
+
+  it('a giant merge: two profiles with 10k anonymousIds each and 100k events between them become one', async () => {
+    const rules: IdentityRules = [
+      { type: 'userId', limit: 1 },
+      { type: 'email', limit: 5 },
+      { type: 'anonymousId', limit: 100_000 },
+    ];
+    const messages: StoredMessage[] = [];
+    for (const side of ['a', 'b']) {
+      for (let i = 0; i < 10_000; i++) {
+        const anonymousId = `${side}-anon-${i}`;
+        // The first of each ten events links the device to the side's email; the rest are views.
+        messages.push(message({ type: 'identify', anonymousId, traits: { email: `${side}@giant.io` } }));
+        for (let k = 1; k < 5; k++) messages.push(message({ type: 'track', anonymousId, event: 'Viewed' }));
+      }
+    }
+    messages.push(message({ type: 'identify', userId: 'giant', traits: { email: 'a@giant.io' } }));
+    messages.push(message({ type: 'identify', userId: 'giant', anonymousId: 'b-anon-0' }));
+    const { store, log } = await foldAll(messages, 1000, 'giant', rules);
+    const profile = await store.byIdentifier({ type: 'anonymousId', value: 'b-anon-9999' });
+    expect(profile?.id).toBe((await store.byIdentifier({ type: 'anonymousId', value: 'a-anon-0' }))?.id);
+    const id = profile?.id ?? '';
+    expect((await store.identifiers(id)).length).toBe(20_003); // 20k devices, two emails, one userId
+    expect((await store.eventPositions(id, 0, 1_000_000)).positions.length).toBe(messages.length);
+    expect(await store.merges(id)).toHaveLength(1);
+    expect(await store.stats()).toEqual({ profiles: 1, merged: 1, identifiers: 20_003 });
+    await store.close();
+    await log.close();
+  }, 120_000);
+});
