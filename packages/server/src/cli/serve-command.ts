@@ -82,6 +82,7 @@ Try it:
   curl -u '${write}:' -H 'content-type: application/json' \\
        -d '{"userId":"user-1001","event":"Product Viewed","properties":{"sku":"SHOE-RUN-01"}}' ${url}/v1/track
   curl -H 'authorization: Bearer ${admin}' '${url}/v1/events?userId=user-1001&limit=5'
+  curl -H 'authorization: Bearer ${admin}' '${url}/v1/profiles?identifier=userId:user-1001&provenance=true'
   curl ${url}/metrics        curl ${url}/openapi.json
 `);
 }
