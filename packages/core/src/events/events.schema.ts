@@ -138,6 +138,11 @@ export interface MessageMeta {
   originals?: Record<string, unknown>;
   /** Tracking-plan rules the message broke (stored anyway in `allow` mode). */
   violations?: string[];
+  /**
+   * Set only by the server, never from a client: an instruction to merge two profiles that share
+   * no identifier (a probabilistic match accepted above the threshold or by a reviewer).
+   */
+  merge?: { profiles: [string, string]; reason: string };
 }
 
 /** A message as stored in the log: the Segment fields, normalized, plus what the server adds. */

@@ -96,3 +96,24 @@ function typePreviousId(view: IdentityGraphView, value: string): IdentifierRef {
   const asUser = { type: 'userId', value };
   return view.profileOf(asUser) !== undefined ? asUser : { type: 'anonymousId', value };
 }
+
+/**
+ * Resolves an explicit merge of two profiles (a probabilistic match): the older absorbs the other
+ * unless together they would break a limit (two different userIds are two people, whatever their
+ * names say); then nothing merges and the conflict is recorded against the first profile.
+ */
+export function resolveMerge(view: IdentityGraphView, ids: readonly [string, string], rules: IdentityRules): Resolution {
+  const limits = new Map(rules.map((r) => [r.type, r.limit]));
+  const [a, b] = [...ids].sort((x, y) => view.ageRank(x) - view.ageRank(y)) as [string, string];
+  if (a === b) return { profileId: a, attach: [], absorb: [], conflicts: [] };
+  const broken = brokenLimit(view.countsOf(a), view.countsOf(b), limits);
+  if (broken !== undefined) {
+    return {
+      profileId: a,
+      attach: [],
+      absorb: [],
+      conflicts: [{ identifier: { type: 'profile', value: b }, limitType: broken, limit: limits.get(broken) ?? Infinity, profileId: b }],
+    };
+  }
+  return { profileId: a, attach: [], absorb: [{ profileId: b, via: { type: 'profile', value: b }, alias: false }], conflicts: [] };
+}

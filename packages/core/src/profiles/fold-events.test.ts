@@ -9,7 +9,7 @@ type Draft = Partial<StoredMessage> & Pick<StoredMessage, 'type'>;
 
 /** A whole graph in memory: the snapshot holds everything, so folding scenario after scenario works. */
 function scenario(rules: IdentityRules = DEFAULT_IDENTITY_RULES, sourcePriority: string[] = []) {
-  const snapshot: GraphSnapshot = { identities: new Map(), profiles: new Map(), groups: new Map() };
+  const snapshot: GraphSnapshot = { identities: new Map(), profiles: new Map(), groups: new Map(), merged: new Map() };
   const graph = new ProfileGraph(snapshot);
   let position = 0;
   const send = (draft: Draft, minute = position): number => {
@@ -145,6 +145,42 @@ describe('foldEvents: deterministic identity resolution', () => {
     s.send({ type: 'track', anonymousId: 'app-1', event: 'E', context: { device: { id: 'D-9' } } });
     expect(s.profileOf('anonymousId', 'app-1')).toBe(s.profileOf('anonymousId', 'web-1'));
     expect(s.profileOf('deviceId', 'D-9')?.id).toBe(profileIdFor(1));
+  });
+});
+
+describe('foldEvents: merge instructions (accepted probabilistic matches)', () => {
+  const merge = (a: string, b: string) =>
+    ({ type: 'track', event: 'Profiles Merged', tailor: { source: 'match', merge: { profiles: [a, b], reason: 'match 14.2' } } }) as const;
+
+  it('merges two profiles that share no identifier; the older survives, by whichever id they are named', () => {
+    const s = scenario();
+    s.send({ type: 'identify', anonymousId: 'web-1', traits: { firstName: 'Ann' } });
+    s.send({ type: 'identify', userId: 'crm-77', traits: { lastName: 'Lee' } });
+    s.send({ ...merge(profileIdFor(2), profileIdFor(1)), userId: 'crm-77' });
+    const profile = s.profileOf('userId', 'crm-77');
+    expect(profile?.id).toBe(profileIdFor(1));
+    expect(traitValues(profile?.traits ?? {})).toEqual({ firstName: 'Ann', lastName: 'Lee' });
+    expect(s.graph.changes.merges.map((m) => [m.from, m.into, m.reason])).toEqual([[profileIdFor(2), profileIdFor(1), 'match 14.2']]);
+    // Naming a merged id again changes nothing.
+    s.send({ ...merge(profileIdFor(2), profileIdFor(1)), userId: 'crm-77' });
+    expect(s.graph.changes.merges).toHaveLength(1);
+  });
+
+  it('does not merge two profiles with different userIds, and records why', () => {
+    const s = scenario();
+    s.send({ type: 'identify', userId: 'u1' });
+    s.send({ type: 'identify', userId: 'u2' });
+    s.send({ ...merge(profileIdFor(1), profileIdFor(2)), userId: 'u1' });
+    expect(s.profileOf('userId', 'u1')).not.toBe(s.profileOf('userId', 'u2'));
+    expect(s.graph.changes.conflicts[0]).toMatchObject({ limitType: 'userId', profileId: profileIdFor(2) });
+  });
+
+  it('an instruction naming an unknown profile merges nothing; its event still belongs to its person', () => {
+    const s = scenario();
+    s.send({ type: 'identify', userId: 'u1' });
+    s.send({ ...merge(profileIdFor(1), 'p_nope'), userId: 'u1' });
+    expect(s.graph.changes.merges).toEqual([]);
+    expect(s.eventsOf(profileIdFor(1))).toEqual([1, 2]);
   });
 });
 

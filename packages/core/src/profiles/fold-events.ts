@@ -1,7 +1,7 @@
 import type { StoredMessage } from '../events/events.schema.js';
 import { extractIdentifiers } from '../identity/extract-identifiers.js';
 import type { IdentityRules } from '../identity/identity.schema.js';
-import { resolveIdentity, type Resolution } from '../identity/resolve-identity.js';
+import { resolveIdentity, resolveMerge, type Resolution } from '../identity/resolve-identity.js';
 import { applyTraits, mergeTraits } from './apply-traits.js';
 import type { GraphChanges, ProfileGraph, ProfileState } from './profile-graph.js';
 import type { Provenance } from './profiles.schema.js';
@@ -28,7 +28,12 @@ export function foldEvents(graph: ProfileGraph, events: readonly FoldableEvent[]
 
 function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, options: FoldOptions): void {
   const extracted = extractIdentifiers(message, options.rules);
-  const resolution = resolveIdentity(graph, extracted, options.rules);
+  // A merge instruction naming a profile that does not exist resolves like any other message.
+  const [a, b] = message.tailor.merge?.profiles.map((id) => graph.find(id)) ?? [];
+  const resolution =
+    a !== undefined && b !== undefined
+      ? resolveMerge(graph, [a.id, b.id], options.rules)
+      : resolveIdentity(graph, extracted, options.rules);
   const profile = settle(graph, resolution, position, message, options);
   if (profile === undefined) return;
   graph.changes.assignments.push({ position, profileId: profile.id });
@@ -85,7 +90,7 @@ function settle(
       from: other.id,
       messageId: message.messageId,
       at: message.timestamp,
-      reason: message.type === 'alias' ? 'alias' : `identifier ${absorbed.via.type}:${absorbed.via.value}`,
+      reason: message.tailor.merge?.reason ?? (message.type === 'alias' ? 'alias' : `identifier ${absorbed.via.type}:${absorbed.via.value}`),
     });
   }
   for (const identifier of resolution.attach) graph.attach(identifier, profile.id);

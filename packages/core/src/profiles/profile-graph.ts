@@ -23,6 +23,8 @@ export interface GraphSnapshot {
   profiles: Map<string, ProfileState>;
   /** Group traits, for the groupIds the batch carries. */
   groups: Map<string, TraitMap>;
+  /** Merged profiles the batch names by id (merge instructions) → the profile they are part of. */
+  merged: Map<string, string>;
 }
 
 export interface ConflictRecord extends IdentityConflict {
@@ -63,7 +65,14 @@ export class ProfileGraph implements IdentityGraphView {
   };
   private readonly redirects = new Map<string, string>();
 
-  constructor(private readonly snapshot: GraphSnapshot) {}
+  constructor(private readonly snapshot: GraphSnapshot) {
+    for (const [from, into] of snapshot.merged) this.redirects.set(from, into);
+  }
+
+  /** The surviving profile for an id, or undefined when no such profile is known. */
+  find(profileId: string): ProfileState | undefined {
+    return this.snapshot.profiles.get(this.survivorOf(profileId));
+  }
 
   profileOf(identifier: IdentifierRef): string | undefined {
     const id = this.snapshot.identities.get(identityKey(identifier));

@@ -126,7 +126,9 @@ export class ProfilePipeline {
 function batchKeys(events: readonly LoggedEvent[], rules: IdentityRules): BatchKeys {
   const identifiers: IdentifierRef[] = [];
   const groups: string[] = [];
+  const profiles: string[] = [];
   for (const { message } of events) {
+    if (message.tailor.merge) profiles.push(...message.tailor.merge.profiles);
     const extracted = extractIdentifiers(message, rules);
     identifiers.push(...extracted.identifiers);
     if (extracted.previousId !== undefined) {
@@ -134,5 +136,5 @@ function batchKeys(events: readonly LoggedEvent[], rules: IdentityRules): BatchK
     }
     if (message.type === 'group' && message.groupId !== undefined) groups.push(message.groupId);
   }
-  return { identifiers, groups };
+  return { identifiers, groups, profiles };
 }

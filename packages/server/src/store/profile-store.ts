@@ -16,10 +16,11 @@ export interface StoredProfile {
   groups: string[];
 }
 
-/** What a batch of events will look up: its identifiers and its groupIds. */
+/** What a batch of events will look up: its identifiers, groupIds and profiles named by id. */
 export interface BatchKeys {
   identifiers: IdentifierRef[];
   groups: string[];
+  profiles: string[];
 }
 
 /**

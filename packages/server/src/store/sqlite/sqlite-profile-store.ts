@@ -80,7 +80,7 @@ export function openSqliteProfileStore(file: string): ProfileStore {
   const q = statements(db);
 
   const loadSnapshot = (keys: BatchKeys): GraphSnapshot => {
-    const snapshot: GraphSnapshot = { identities: new Map(), profiles: new Map(), groups: new Map() };
+    const snapshot: GraphSnapshot = { identities: new Map(), profiles: new Map(), groups: new Map(), merged: new Map() };
     for (const identifier of keys.identifiers) {
       const key = identityKey(identifier);
       if (snapshot.identities.has(key)) continue;
@@ -91,6 +91,13 @@ export function openSqliteProfileStore(file: string): ProfileStore {
         const profile = q.profile.get(row.profile_id) as ProfileRow | undefined;
         if (profile) snapshot.profiles.set(profile.id, toState(profile));
       }
+    }
+    for (const id of keys.profiles) {
+      const row = q.profile.get(id) as ProfileRow | undefined;
+      const live = row?.merged_into == null ? row : (q.profile.get(row.merged_into) as ProfileRow | undefined);
+      if (row === undefined || live === undefined) continue;
+      if (live.id !== id) snapshot.merged.set(id, live.id);
+      if (!snapshot.profiles.has(live.id)) snapshot.profiles.set(live.id, toState(live));
     }
     for (const id of keys.groups) {
       const row = q.group.get(id) as { traits: string } | undefined;
