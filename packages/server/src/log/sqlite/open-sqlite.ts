@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 /**
  * Opens a SQLite file the way every Tailor store uses it: WAL, full fsync on commit (an
  * acknowledged write survives a crash of the process or the machine), secure delete (erased data
- * is overwritten, not left in free pages), and a busy timeout so a second process (an import)
+ * is overwritten, not left in free pages), a larger checkpoint interval, and a busy timeout so a second process (an import)
  * can share the file.
  */
 export function openSqlite(file: string): Database.Database {
@@ -13,5 +13,11 @@ export function openSqlite(file: string): Database.Database {
   db.pragma('secure_delete = ON');
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = ON');
+  // Checkpoint the write-ahead log every 10,000 pages (~40 MB) rather than SQLite's 1,000: our
+  // tables have random-key indexes (messageIds, identifiers), so each batched commit dirties pages
+  // all over the file, and with the default nearly every commit also ran a checkpoint (pages
+  // copied, the database fsynced). Measured: +25-37 % on ingestion, +30 % on the profile pipeline
+  // (bench/RESULTS.md). Durability is unchanged: every commit still fsyncs the WAL.
+  db.pragma('wal_autocheckpoint = 10000');
   return db;
 }

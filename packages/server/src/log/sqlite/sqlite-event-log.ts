@@ -57,12 +57,6 @@ export class SqliteEventLog implements EventLog {
     private readonly codec: PayloadCodec = jsonCodec,
   ) {
     this.db = openSqlite(file);
-    // Checkpoint the write-ahead log every 10,000 pages (~40 MB) rather than SQLite's 1,000: random
-    // messageIds and the per-person indexes make each commit dirty pages all over the file, so with
-    // the default nearly every group commit also ran a checkpoint (pages copied and the database
-    // fsynced), which cut the append rate by a third. Durability is unchanged: every commit still
-    // fsyncs the WAL before its appends resolve.
-    this.db.pragma('wal_autocheckpoint = 10000');
     this.db.exec(SCHEMA);
     this.insert = this.db.prepare(
       `INSERT OR IGNORE INTO events
