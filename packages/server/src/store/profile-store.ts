@@ -6,6 +6,7 @@ import type {
   MergeRecord,
   TraitMap,
 } from '@tailor/core';
+import type { ReviewQueue } from './review-queue.js';
 
 /** A profile as stored: the state the pipeline folds, plus where merged profiles went. */
 export interface StoredProfile {
@@ -55,5 +56,9 @@ export interface ProfileStore {
   /** Links refused by identity limits, newest first. */
   conflicts(query: { profileId?: string; limit: number }): Promise<ConflictRecord[]>;
   stats(): Promise<{ profiles: number; merged: number; identifiers: number }>;
+  /** Profiles that are not merged into another, in creation order, cursor-paged by rank. */
+  live(after: number, limit: number): Promise<{ profiles: (StoredProfile & { rank: number })[]; next: number | null }>;
+  /** Pairs from probabilistic matching waiting for a person's decision. */
+  reviews: ReviewQueue;
   close(): Promise<void>;
 }

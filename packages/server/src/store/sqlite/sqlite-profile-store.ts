@@ -11,6 +11,7 @@ import {
 } from '@tailor/core';
 import { openSqlite } from '../../log/sqlite/open-sqlite.js';
 import type { BatchKeys, ProfileStore, StoredProfile } from '../profile-store.js';
+import { openSqliteReviewQueue } from './sqlite-review-queue.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS profiles (
@@ -24,6 +25,7 @@ CREATE TABLE IF NOT EXISTS profiles (
   groups TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS profiles_merged_into ON profiles (merged_into) WHERE merged_into IS NOT NULL;
+CREATE INDEX IF NOT EXISTS profiles_live ON profiles (rank) WHERE merged_into IS NULL;
 CREATE TABLE IF NOT EXISTS identities (
   type TEXT NOT NULL,
   value TEXT NOT NULL,
@@ -32,10 +34,10 @@ CREATE TABLE IF NOT EXISTS identities (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS identities_profile ON identities (profile_id);
 CREATE TABLE IF NOT EXISTS profile_events (
-  position INTEGER PRIMARY KEY,
-  profile_id TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS profile_events_profile ON profile_events (profile_id, position);
+  profile_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (profile_id, position)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS profile_merges (
   seq INTEGER PRIMARY KEY,
   into_id TEXT NOT NULL,
@@ -185,6 +187,13 @@ export function openSqliteProfileStore(file: string): ProfileStore {
       return Promise.resolve(rows.map((r) => JSON.parse(r.record) as ConflictRecord));
     },
     stats: () => Promise.resolve(q.stats.get() as { profiles: number; merged: number; identifiers: number }),
+    live: (after, limit) => {
+      const rows = q.live.all(after, limit + 1) as ProfileRow[];
+      const page = rows.slice(0, limit);
+      const profiles = page.map((r) => ({ ...(toStored(r) as StoredProfile), rank: r.rank }));
+      return Promise.resolve({ profiles, next: rows.length > limit ? (page[page.length - 1]?.rank ?? null) : null });
+    },
+    reviews: openSqliteReviewQueue(db),
     close: () => {
       db.close();
       return Promise.resolve();
@@ -207,7 +216,7 @@ function statements(db: Database.Database) {
     updateProfile: db.prepare(
       'UPDATE profiles SET created_at = ?, updated_at = ?, counts = ?, traits = ?, groups = ? WHERE id = ?',
     ),
-    insertEvent: db.prepare('INSERT OR REPLACE INTO profile_events (position, profile_id) VALUES (?, ?)'),
+    insertEvent: db.prepare('INSERT INTO profile_events (position, profile_id) VALUES (?, ?)'),
     insertConflict: db.prepare('INSERT INTO identity_conflicts (record, resolved_to, profile_id) VALUES (?, ?, ?)'),
     upsertGroup: db.prepare(
       'INSERT INTO groups (id, traits) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET traits = excluded.traits',
@@ -229,6 +238,7 @@ function statements(db: Database.Database) {
        WHERE resolved_to IN (SELECT value FROM json_each(@ids)) OR profile_id IN (SELECT value FROM json_each(@ids))
        ORDER BY seq DESC LIMIT @limit`,
     ),
+    live: db.prepare('SELECT * FROM profiles WHERE merged_into IS NULL AND rank > ? ORDER BY rank LIMIT ?'),
     stats: db.prepare(
       `SELECT (SELECT count(*) FROM profiles WHERE merged_into IS NULL) AS profiles,
               (SELECT count(*) FROM profiles WHERE merged_into IS NOT NULL) AS merged,

@@ -1,0 +1,95 @@
+import type Database from 'better-sqlite3';
+import type { NewReview, Review, ReviewQueue } from '../review-queue.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS match_reviews (
+  id INTEGER PRIMARY KEY,
+  left_id TEXT NOT NULL,
+  right_id TEXT NOT NULL,
+  weight REAL NOT NULL,
+  probability REAL NOT NULL,
+  comparison TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  decided_at TEXT,
+  decided_by TEXT,
+  UNIQUE (left_id, right_id)
+);
+CREATE INDEX IF NOT EXISTS match_reviews_status ON match_reviews (status, id);
+`;
+
+interface Row {
+  id: number;
+  left_id: string;
+  right_id: string;
+  weight: number;
+  probability: number;
+  comparison: string;
+  status: Review['status'];
+  created_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
+/** The review queue in `state.sqlite`; pairs are stored with the lower profile id on the left. */
+export function openSqliteReviewQueue(db: Database.Database): ReviewQueue {
+  db.exec(SCHEMA);
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO match_reviews (left_id, right_id, weight, probability, comparison, status, created_at)
+     VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
+  );
+  const addAll = db.transaction((reviews: readonly NewReview[], at: string) => {
+    let added = 0;
+    for (const r of reviews) {
+      const [left, right] = ordered(r.leftId, r.rightId);
+      added += insert.run(left, right, r.weight, r.probability, JSON.stringify(r.comparison), at).changes;
+    }
+    return added;
+  });
+  const byId = db.prepare('SELECT * FROM match_reviews WHERE id = ?');
+  const byPair = db.prepare('SELECT 1 FROM match_reviews WHERE left_id = ? AND right_id = ?');
+  const decide = db.prepare(
+    "UPDATE match_reviews SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'pending'",
+  );
+  return {
+    add: (reviews, at) => Promise.resolve(addAll(reviews, at)),
+    known: (a, b) => Promise.resolve(byPair.get(...ordered(a, b)) !== undefined),
+    list: ({ status, after, limit }) => {
+      const rows = (
+        status === undefined
+          ? db.prepare('SELECT * FROM match_reviews WHERE id > ? ORDER BY id LIMIT ?').all(after, limit + 1)
+          : db.prepare('SELECT * FROM match_reviews WHERE status = ? AND id > ? ORDER BY id LIMIT ?').all(status, after, limit + 1)
+      ) as Row[];
+      const page = rows.slice(0, limit).map(toReview);
+      return Promise.resolve({ reviews: page, next: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null });
+    },
+    get: (id) => Promise.resolve(toOptional(byId.get(id) as Row | undefined)),
+    decide: (id, decision, by, at) => {
+      if (decide.run(decision, at, by, id).changes === 0) return Promise.resolve(undefined);
+      return Promise.resolve(toOptional(byId.get(id) as Row | undefined));
+    },
+  };
+}
+
+function ordered(a: string, b: string): [string, string] {
+  return a < b ? [a, b] : [b, a];
+}
+
+function toOptional(row: Row | undefined): Review | undefined {
+  return row === undefined ? undefined : toReview(row);
+}
+
+function toReview(r: Row): Review {
+  return {
+    id: r.id,
+    leftId: r.left_id,
+    rightId: r.right_id,
+    weight: r.weight,
+    probability: r.probability,
+    comparison: JSON.parse(r.comparison) as Record<string, unknown>,
+    status: r.status,
+    createdAt: r.created_at,
+    decidedAt: r.decided_at,
+    decidedBy: r.decided_by,
+  };
+}
