@@ -18,3 +18,4 @@ export {
 export { acceptMessage, type AcceptOptions, type Accepted, type Refused } from './events/accept-message.js';
 export * from './identity/index.js';
 export * from './profiles/index.js';
+export * from './segments/index.js';

@@ -149,8 +149,11 @@ describe('foldEvents: deterministic identity resolution', () => {
 });
 
 describe('foldEvents: merge instructions (accepted probabilistic matches)', () => {
-  const merge = (a: string, b: string) =>
-    ({ type: 'track', event: 'Profiles Merged', tailor: { source: 'match', merge: { profiles: [a, b], reason: 'match 14.2' } } }) as const;
+  const merge = (a: string, b: string): Draft => ({
+    type: 'track',
+    event: 'Profiles Merged',
+    tailor: { source: 'match', merge: { profiles: [a, b], reason: 'match 14.2' } },
+  });
 
   it('merges two profiles that share no identifier; the older survives, by whichever id they are named', () => {
     const s = scenario();

@@ -1,0 +1,3 @@
+export * from './segments.schema.js';
+export { parseAggregate, parseCondition, conditionFromTree } from './parse-definition.js';
+export { printAggregate, printCondition, printDuration } from './print-definition.js';

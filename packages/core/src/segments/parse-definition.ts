@@ -1,0 +1,51 @@
+import peggy from 'peggy';
+import { err, ok, type Result } from '../result/result.js';
+import { printCondition } from './print-definition.js';
+import { SEGMENT_GRAMMAR } from './segment-grammar.js';
+import type { AggregateNode, Condition, DefinitionError } from './segments.schema.js';
+
+let parser: peggy.Parser | undefined;
+
+/** The generated parser, built once on first use. */
+function segmentParser(): peggy.Parser {
+  parser ??= peggy.generate(SEGMENT_GRAMMAR, { allowedStartRules: ['Definition', 'AggregateDefinition'] });
+  return parser;
+}
+
+/** Parses a segment or rule condition: `traits.plan = "pro" and count("Order Completed", 30d) >= 2`. */
+export function parseCondition(text: string): Result<Condition, DefinitionError> {
+  return parse<Condition>(text, 'Definition');
+}
+
+/** Parses a computed trait: `sum("Order Completed".revenue, 30d)`. */
+export function parseAggregate(text: string): Result<AggregateNode, DefinitionError> {
+  return parse<AggregateNode>(text, 'AggregateDefinition');
+}
+
+function parse<T>(text: string, startRule: string): Result<T, DefinitionError> {
+  const generated = segmentParser();
+  try {
+    return ok(generated.parse(text, { startRule }) as T);
+  } catch (error) {
+    if (error instanceof generated.SyntaxError) {
+      const position = error.location.start.offset;
+      return err({ message: `${error.message} (at character ${position + 1})`, position });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Accepts a definition given as a JSON tree: it must print as text that parses; the parsed tree is
+ * returned (so stray fields are dropped and every stored definition has one canonical form).
+ */
+export function conditionFromTree(tree: unknown): Result<Condition, DefinitionError> {
+  let text: string;
+  try {
+    text = printCondition(tree as Condition);
+  } catch (error) {
+    return err({ message: `not a valid definition tree: ${(error as Error).message}`, position: 0 });
+  }
+  const parsed = parseCondition(text);
+  return parsed.ok ? parsed : err({ message: `not a valid definition tree: it prints as ${text}, which does not parse: ${parsed.error.message}`, position: 0 });
+}

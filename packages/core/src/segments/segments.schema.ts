@@ -1,0 +1,94 @@
+/**
+ * The segment language's tree: one language for computed traits, segments and decide rules.
+ * Definitions are data: every node is a plain object tagged by `type`, printable back to text.
+ */
+
+export type Scalar = string | number | boolean | null;
+
+/** A duration such as 30s, 15m, 24h, 7d, 2w; `ever` is the absence of a window. */
+export interface Duration {
+  amount: number;
+  unit: 's' | 'm' | 'h' | 'd' | 'w';
+}
+
+/** `traits.plan`, `computed.orders_7d`, `consent.marketing`, `context.page.path`, `properties.sku` */
+export interface PathNode {
+  type: 'path';
+  root: PathRoot;
+  path: string[];
+}
+export const PATH_ROOTS = ['traits', 'computed', 'consent', 'context', 'properties'] as const;
+export type PathRoot = (typeof PATH_ROOTS)[number];
+
+export interface LiteralNode {
+  type: 'literal';
+  value: Scalar;
+}
+
+/** An event name with an optional filter over that event (`properties.*`, `context.*`). */
+export interface EventPattern {
+  event: string;
+  where?: Condition;
+}
+
+export const AGGREGATE_FUNCTIONS = [
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'distinct',
+  'first',
+  'last',
+  'most_frequent',
+  'days_since',
+] as const;
+export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
+
+/** `count("Order Completed", 7d)`, `sum("Order Completed".revenue, 30d)`, `days_since("Order Completed")` */
+export interface AggregateNode {
+  type: 'aggregate';
+  fn: AggregateFunction;
+  pattern: EventPattern;
+  /** The property aggregated (under `properties`), for every function but count and days_since. */
+  property?: string[];
+  /** Absent: over all time (`ever`). */
+  window?: Duration;
+}
+
+export type Operand = PathNode | LiteralNode | AggregateNode;
+
+export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+
+export type Condition =
+  | { type: 'and'; children: Condition[] }
+  | { type: 'or'; children: Condition[] }
+  | { type: 'not'; child: Condition }
+  | { type: 'compare'; op: CompareOp; left: Operand; right: Operand }
+  | { type: 'in'; value: Operand; list: Scalar[] }
+  | { type: 'contains'; value: Operand; search: Operand }
+  | { type: 'starts_with'; value: Operand; prefix: Operand }
+  | { type: 'matches'; value: Operand; pattern: string; flags: string }
+  | { type: 'exists'; value: PathNode }
+  | { type: 'boolean'; value: boolean }
+  | { type: 'in_segment'; segment: string }
+  /** `A then B within T`, or with `not`: the latest A is at least T old and no B came after it. */
+  | { type: 'sequence'; first: EventPattern; then: EventPattern; negated: boolean; within: Duration };
+
+/** A refusal with where it happened: 0-based character offset into the text. */
+export interface DefinitionError {
+  message: string;
+  position: number;
+}
+
+export const DURATION_MS: Record<Duration['unit'], number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+export function durationMs(d: Duration): number {
+  return d.amount * DURATION_MS[d.unit];
+}
