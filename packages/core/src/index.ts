@@ -19,3 +19,4 @@ export { acceptMessage, type AcceptOptions, type Accepted, type Refused } from '
 export * from './identity/index.js';
 export * from './profiles/index.js';
 export * from './segments/index.js';
+export * from './traits/index.js';

@@ -1,0 +1,168 @@
+import { durationMs, type AggregateNode } from '../segments/segments.schema.js';
+
+/**
+ * Incremental state of one event aggregate for one person. Windowed aggregates keep the matching
+ * events still inside the window (time and value), so the value slides with time exactly and
+ * without rescanning history; all-time aggregates keep running totals only.
+ */
+export type AggregateState =
+  | { kind: 'window'; entries: [number, number | string | null][] }
+  | { kind: 'total'; count: number; sum: number; numbers: number; min: number | null; max: number | null }
+  | { kind: 'distinct'; values: string[] }
+  /** value, count, time first seen: ties go to the value seen earliest */
+  | { kind: 'frequency'; counts: [string, number, number][] }
+  | { kind: 'single'; at: number | null; value: number | string | null };
+
+/** Most distinct values kept for `distinct(... ever)` and `most_frequent(... ever)`. */
+export const MAX_DISTINCT = 10_000;
+
+export function initialAggregateState(node: AggregateNode): AggregateState {
+  if (node.fn === 'days_since' || ((node.fn === 'first' || node.fn === 'last') && node.window === undefined)) {
+    return { kind: 'single', at: null, value: null };
+  }
+  if (node.window !== undefined) return { kind: 'window', entries: [] };
+  if (node.fn === 'distinct') return { kind: 'distinct', values: [] };
+  if (node.fn === 'most_frequent') return { kind: 'frequency', counts: [] };
+  return { kind: 'total', count: 0, sum: 0, numbers: 0, min: null, max: null };
+}
+
+/** Adds one matching event (its time in ms and the aggregated property's value). Mutates `state`. */
+export function addToAggregate(state: AggregateState, node: AggregateNode, at: number, raw: unknown): void {
+  const value = scalar(raw);
+  switch (state.kind) {
+    case 'window': {
+      // Keep time order even when events arrive late.
+      let i = state.entries.length;
+      while (i > 0 && (state.entries[i - 1]?.[0] ?? 0) > at) i--;
+      state.entries.splice(i, 0, [at, value]);
+      return;
+    }
+    case 'total':
+      state.count++;
+      if (typeof value === 'number') {
+        state.sum += value;
+        state.numbers++;
+        state.min = state.min === null ? value : Math.min(state.min, value);
+        state.max = state.max === null ? value : Math.max(state.max, value);
+      }
+      return;
+    case 'distinct':
+      if (value !== null && state.values.length < MAX_DISTINCT && !state.values.includes(String(value))) state.values.push(String(value));
+      return;
+    case 'frequency': {
+      if (value === null) return;
+      const entry = state.counts.find(([v]) => v === String(value));
+      if (entry) {
+        entry[1]++;
+        entry[2] = Math.min(entry[2], at);
+      } else if (state.counts.length < MAX_DISTINCT) {
+        state.counts.push([String(value), 1, at]);
+      }
+      return;
+    }
+    case 'single':
+      if (state.at === null || (node.fn === 'first' ? at < state.at : at >= state.at)) {
+        state.at = at;
+        state.value = value;
+      }
+      return;
+  }
+}
+
+/** Drops window entries that are out of the window at `now`. Mutates `state`. */
+export function pruneAggregate(state: AggregateState, node: AggregateNode, now: number): void {
+  if (state.kind !== 'window' || node.window === undefined) return;
+  const from = now - durationMs(node.window);
+  let drop = 0;
+  while (drop < state.entries.length && (state.entries[drop]?.[0] ?? 0) <= from) drop++;
+  if (drop > 0) state.entries.splice(0, drop);
+}
+
+/** The aggregate's value at `now` (null when there is nothing to aggregate, 0 for counts and sums). */
+export function aggregateValue(state: AggregateState, node: AggregateNode, now: number): number | string | null {
+  switch (state.kind) {
+    case 'window': {
+      const from = node.window === undefined ? -Infinity : now - durationMs(node.window);
+      const inWindow = state.entries.filter(([at]) => at > from && at <= now);
+      return fold(node, inWindow.map(([, v]) => v));
+    }
+    case 'total':
+      if (node.fn === 'count') return state.count;
+      if (node.fn === 'sum') return state.sum;
+      if (node.fn === 'avg') return state.numbers === 0 ? null : state.sum / state.numbers;
+      return node.fn === 'min' ? state.min : state.max;
+    case 'distinct':
+      return state.values.length;
+    case 'frequency':
+      return mostFrequent(state.counts);
+    case 'single':
+      if (node.fn === 'days_since') return state.at === null ? null : Math.floor((now - state.at) / 86_400_000);
+      return state.value;
+  }
+}
+
+/**
+ * When the value will next change with time alone (an entry leaving the window, a day passing for
+ * days_since), so the caller can re-evaluate then; undefined when only a new event can change it.
+ */
+export function nextAggregateChange(state: AggregateState, node: AggregateNode, now: number): number | undefined {
+  if (state.kind === 'window' && node.window !== undefined) {
+    const oldest = state.entries.find(([at]) => at + durationMs(node.window ?? { amount: 0, unit: 's' }) > now);
+    return oldest === undefined ? undefined : oldest[0] + durationMs(node.window);
+  }
+  if (state.kind === 'single' && node.fn === 'days_since' && state.at !== null) {
+    const days = Math.floor((now - state.at) / 86_400_000);
+    return state.at + (days + 1) * 86_400_000;
+  }
+  return undefined;
+}
+
+function fold(node: AggregateNode, values: (number | string | null)[]): number | string | null {
+  const numbers = values.filter((v): v is number => typeof v === 'number');
+  switch (node.fn) {
+    case 'count':
+      return values.length;
+    case 'sum':
+      return numbers.reduce((a, b) => a + b, 0);
+    case 'avg':
+      return numbers.length === 0 ? null : numbers.reduce((a, b) => a + b, 0) / numbers.length;
+    case 'min':
+      return numbers.length === 0 ? null : Math.min(...numbers);
+    case 'max':
+      return numbers.length === 0 ? null : Math.max(...numbers);
+    case 'distinct':
+      return new Set(values.filter((v) => v !== null).map(String)).size;
+    case 'most_frequent': {
+      const counts = new Map<string, [string, number, number]>();
+      values.forEach((v, i) => {
+        if (v === null) return;
+        const entry = counts.get(String(v));
+        if (entry) entry[1]++;
+        else counts.set(String(v), [String(v), 1, i]);
+      });
+      return mostFrequent([...counts.values()]);
+    }
+    case 'first':
+      return values[0] ?? null;
+    case 'last':
+      return values[values.length - 1] ?? null;
+    case 'days_since':
+      return null; // always kept as 'single' state
+  }
+}
+
+/** The most frequent value; ties go to the value seen first (in event time). */
+function mostFrequent(counts: [string, number, number][]): string | null {
+  let best: [string, number, number] | undefined;
+  for (const entry of counts) {
+    if (best === undefined || entry[1] > best[1] || (entry[1] === best[1] && entry[2] < best[2])) best = entry;
+  }
+  return best?.[0] ?? null;
+}
+
+function scalar(raw: unknown): number | string | null {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : null;
+  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'boolean') return String(raw);
+  return null;
+}
