@@ -8,6 +8,7 @@ import { KeyRegistry } from './keys/key-registry.js';
 import type { EventLog } from './log/event-log.js';
 import { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { Definitions } from './segments/definitions.js';
 import { PROFILES_CONSUMER, ProfilePipeline } from './pipeline/profile-pipeline.js';
 import type { ProfileStore } from './store/profile-store.js';
 import { openSqliteProfileStore } from './store/sqlite/sqlite-profile-store.js';
@@ -21,6 +22,8 @@ export interface Tailor {
   store: StateStore;
   keys: KeyRegistry;
   plans: TrackingPlans;
+  /** Segments and computed traits, in the segment language. */
+  definitions: Definitions;
   collector: Collector;
   metrics: Metrics;
   profiles: ProfileStore;
@@ -75,6 +78,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     store,
     keys,
     plans,
+    definitions: new Definitions(store.definitions),
     collector,
     metrics,
     profiles,

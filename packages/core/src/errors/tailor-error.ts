@@ -34,12 +34,16 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 export class TailorError extends Error {
   override readonly name = 'TailorError';
 
+  /** Extra fields for the response body, such as the `position` of a bad definition. */
+  readonly details: Record<string, unknown> | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {
     super(message, options);
+    this.details = options?.details;
   }
 }
 

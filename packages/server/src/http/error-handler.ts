@@ -4,6 +4,7 @@ import { ERROR_STATUS, TailorError, type ErrorCode } from '@tailor/core';
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  [detail: string]: unknown;
 }
 
 /** Fastify's own client errors, by their code, and what Tailor calls them. */
@@ -18,7 +19,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 /** Turns anything thrown into `{code, message}`; client mistakes are 4xx, the rest 500 and logged. */
 export function toErrorBody(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof TailorError) {
-    return { status: ERROR_STATUS[error.code], body: { code: error.code, message: error.message } };
+    return { status: ERROR_STATUS[error.code], body: { ...error.details, code: error.code, message: error.message } };
   }
   const e = error as Partial<FastifyError> & { message?: string };
   if (e.validation) {

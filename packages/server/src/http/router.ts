@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Tailor } from '../open-tailor.js';
 import { collectRoutes } from './routes/collect-routes.js';
+import { definitionRoutes } from './routes/definition-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
@@ -14,5 +15,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(eventsRoutes, { tailor });
   await app.register(profileRoutes, { tailor });
   await app.register(trackingPlanRoutes, { tailor });
+  await app.register(definitionRoutes, { tailor, kind: 'computed', base: '/v1/computed-traits' });
+  await app.register(definitionRoutes, { tailor, kind: 'segment', base: '/v1/segments' });
   await app.register(keyRoutes, { tailor });
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { TrackingPlan, Violation } from '@tailor/core';
+import type { AggregateNode, Condition, References, TrackingPlan, Violation } from '@tailor/core';
 import type { PlanViolation } from '@tailor/core';
 
 /** The roles a key can have: write (collect, decide), viewer, marketer, admin. */
@@ -20,6 +20,20 @@ export interface KeyRecord {
   revokedAt: string | null;
 }
 
+export type DefinitionKind = 'segment' | 'computed';
+
+/** A segment or computed trait definition as stored: canonical text, tree and what it reads. */
+export interface StoredDefinition {
+  kind: DefinitionKind;
+  name: string;
+  text: string;
+  tree: Condition | AggregateNode;
+  references: References;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /**
  * The state store's port: definitions and small state the server keeps beside the log. The
  * embedded adapter is SQLite; the scale-out one is PostgreSQL.
@@ -34,6 +48,12 @@ export interface StateStore {
     list(): Promise<TrackingPlan[]>;
     put(plan: TrackingPlan): Promise<void>;
     delete(target: string): Promise<boolean>;
+  };
+  definitions: {
+    list(kind: DefinitionKind): Promise<StoredDefinition[]>;
+    get(kind: DefinitionKind, name: string): Promise<StoredDefinition | undefined>;
+    put(definition: StoredDefinition): Promise<void>;
+    delete(kind: DefinitionKind, name: string): Promise<boolean>;
   };
   violations: {
     /** Adds counts for violations seen at `at`. */

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { PlanViolation, TrackingPlan, Violation } from '@tailor/core';
 import { openSqlite } from '../../log/sqlite/open-sqlite.js';
-import type { KeyRecord, StateStore } from '../state-store.js';
+import type { KeyRecord, StateStore, StoredDefinition } from '../state-store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -18,6 +18,12 @@ CREATE TABLE IF NOT EXISTS tracking_plans (
   description TEXT,
   updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS definitions (
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (kind, name)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS quality_violations (
   event TEXT NOT NULL,
   rule TEXT NOT NULL,
@@ -105,6 +111,29 @@ export function openSqliteStateStore(file: string): StateStore {
       },
       delete: (target) =>
         Promise.resolve(db.prepare('DELETE FROM tracking_plans WHERE target = ?').run(target).changes === 1),
+    },
+    definitions: {
+      list: (kind) =>
+        Promise.resolve(
+          (db.prepare('SELECT body FROM definitions WHERE kind = ? ORDER BY name').all(kind) as { body: string }[]).map(
+            (r) => JSON.parse(r.body) as StoredDefinition,
+          ),
+        ),
+      get: (kind, name) => {
+        const row = db.prepare('SELECT body FROM definitions WHERE kind = ? AND name = ?').get(kind, name) as
+          | { body: string }
+          | undefined;
+        return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.body) as StoredDefinition));
+      },
+      put: (definition) => {
+        db.prepare(
+          `INSERT INTO definitions (kind, name, body) VALUES (?, ?, ?)
+           ON CONFLICT (kind, name) DO UPDATE SET body = excluded.body`,
+        ).run(definition.kind, definition.name, JSON.stringify(definition));
+        return Promise.resolve();
+      },
+      delete: (kind, name) =>
+        Promise.resolve(db.prepare('DELETE FROM definitions WHERE kind = ? AND name = ?').run(kind, name).changes === 1),
     },
     violations: {
       record: (violations, at) => {

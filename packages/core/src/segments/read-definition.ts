@@ -1,0 +1,133 @@
+import { err, ok, type Result } from '../result/result.js';
+import { conditionFromTree, parseAggregate, parseCondition } from './parse-definition.js';
+import { printAggregate, printCondition } from './print-definition.js';
+import type { AggregateNode, Condition, DefinitionError, EventPattern, Operand } from './segments.schema.js';
+
+/** What a definition depends on: the index that decides which definitions an event can change. */
+export interface References {
+  segments: string[];
+  computed: string[];
+  events: string[];
+  /** True when the value can change with time alone (windows, days_since, sequences). */
+  timeBased: boolean;
+}
+
+/** A segment (or rule) definition given as text or as a JSON tree, in canonical text and tree form. */
+export function readCondition(input: unknown): Result<{ text: string; tree: Condition }, DefinitionError> {
+  const parsed = typeof input === 'string' ? parseCondition(input) : conditionFromTree(input);
+  if (!parsed.ok) return parsed;
+  return ok({ text: printCondition(parsed.value), tree: parsed.value });
+}
+
+/** A computed trait's definition (an aggregate), as text or tree. */
+export function readAggregate(input: unknown): Result<{ text: string; tree: AggregateNode }, DefinitionError> {
+  let text: string;
+  if (typeof input === 'string') {
+    text = input;
+  } else {
+    try {
+      text = printAggregate(input as AggregateNode);
+    } catch (error) {
+      return err({ message: `not a valid definition tree: ${(error as Error).message}`, position: 0 });
+    }
+  }
+  const parsed = parseAggregate(text);
+  if (!parsed.ok) return parsed;
+  return ok({ text: printAggregate(parsed.value), tree: parsed.value });
+}
+
+/** The segments, computed traits and event names a definition reads. */
+export function referencesOf(tree: Condition | AggregateNode): References {
+  const refs: References = { segments: [], computed: [], events: [], timeBased: false };
+  const add = (list: string[], name: string) => {
+    if (!list.includes(name)) list.push(name);
+  };
+  const pattern = (p: EventPattern) => {
+    add(refs.events, p.event);
+    if (p.where) condition(p.where);
+  };
+  const operand = (o: Operand) => {
+    if (o.type === 'path' && o.root === 'computed' && o.path[0] !== undefined) add(refs.computed, o.path[0]);
+    if (o.type === 'aggregate') aggregate(o);
+  };
+  const aggregate = (a: AggregateNode) => {
+    pattern(a.pattern);
+    if (a.window !== undefined || a.fn === 'days_since') refs.timeBased = true;
+  };
+  const condition = (c: Condition): void => {
+    switch (c.type) {
+      case 'and':
+      case 'or':
+        c.children.forEach(condition);
+        return;
+      case 'not':
+        condition(c.child);
+        return;
+      case 'compare':
+        operand(c.left);
+        operand(c.right);
+        return;
+      case 'in':
+      case 'exists':
+      case 'matches':
+        operand(c.value);
+        return;
+      case 'contains':
+        operand(c.value);
+        operand(c.search);
+        return;
+      case 'starts_with':
+        operand(c.value);
+        operand(c.prefix);
+        return;
+      case 'in_segment':
+        add(refs.segments, c.segment);
+        return;
+      case 'sequence':
+        pattern(c.first);
+        pattern(c.then);
+        refs.timeBased = true;
+        return;
+      case 'boolean':
+        return;
+    }
+  };
+  if (tree.type === 'aggregate') aggregate(tree);
+  else condition(tree);
+  return refs;
+}
+
+/**
+ * Checks a segment's references against what is defined: unknown segments or computed traits,
+ * and cycles through `in_segment`. `segmentRefs` gives each defined segment's own references.
+ */
+export function checkReferences(
+  name: string,
+  text: string,
+  refs: References,
+  defined: { segments: ReadonlyMap<string, References>; computed: ReadonlySet<string> },
+): DefinitionError | undefined {
+  for (const s of refs.segments) {
+    const at = positionOf(text, JSON.stringify(s));
+    if (s === name) return { message: `segment ${name} cannot contain itself`, position: at };
+    if (!defined.segments.has(s)) return { message: `no segment named ${JSON.stringify(s)}`, position: at };
+  }
+  for (const c of refs.computed) {
+    if (!defined.computed.has(c)) return { message: `no computed trait named ${c}`, position: positionOf(text, `computed.${c}`) };
+  }
+  // A cycle: following in_segment references from this definition leads back to it.
+  const seen = new Set<string>();
+  const stack = [...refs.segments];
+  for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
+    if (s === name) return { message: `segment ${name} would depend on itself through in_segment`, position: 0 };
+    if (seen.has(s)) continue;
+    seen.add(s);
+    stack.push(...(defined.segments.get(s)?.segments ?? []));
+  }
+  return undefined;
+}
+
+function positionOf(text: string, needle: string): number {
+  const i = text.indexOf(needle);
+  return i === -1 ? 0 : i;
+}

@@ -1,0 +1,103 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { TailorError } from '@tailor/core';
+import { Type } from 'typebox';
+import type { Tailor } from '../../open-tailor.js';
+import type { DefinitionKind, StoredDefinition } from '../../store/state-store.js';
+
+const Definition = Type.Object(
+  {
+    name: Type.String(),
+    definition: Type.String({ description: 'The definition in canonical text form' }),
+    tree: Type.Record(Type.String(), Type.Unknown(), { description: 'The same definition as a JSON tree' }),
+    references: Type.Object({
+      segments: Type.Array(Type.String()),
+      computed: Type.Array(Type.String()),
+      events: Type.Array(Type.String()),
+      timeBased: Type.Boolean(),
+    }),
+    version: Type.Integer({ description: 'Increases each time the definition changes' }),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { title: 'Definition' },
+);
+const DefinitionError = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  position: Type.Optional(Type.Integer({ description: '0-based character offset of the problem in the definition' })),
+});
+const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
+
+function present(d: StoredDefinition) {
+  return {
+    name: d.name,
+    definition: d.text,
+    tree: d.tree as unknown as Record<string, unknown>,
+    references: d.references,
+    version: d.version,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+  };
+}
+
+/** Definitions in the segment language, at `/v1/segments` or `/v1/computed-traits`. */
+export const definitionRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor; kind: DefinitionKind; base: string }> = (
+  app,
+  { tailor, kind, base },
+  done,
+) => {
+  const what = kind === 'segment' ? 'segment' : 'computed trait';
+  const tags = [kind === 'segment' ? 'segments' : 'computed traits'];
+  app.put(
+    `${base}/:name`,
+    {
+      config: { access: 'define' },
+      schema: {
+        tags,
+        summary: `Create or replace a ${what}`,
+        params: Name,
+        body: Type.Object(
+          {
+            definition: Type.Union([Type.String({ minLength: 1, maxLength: 10_000 }), Type.Record(Type.String(), Type.Unknown())], {
+              description:
+                kind === 'segment'
+                  ? 'A condition, e.g. `traits.plan = "pro" and count("Order Completed", 30d) >= 2`, or its JSON tree'
+                  : 'An aggregate, e.g. `sum("Order Completed".revenue, 30d)`, or its JSON tree',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Definition, 400: DefinitionError },
+      },
+    },
+    async (request) => {
+      const { definition } = await tailor.definitions.put(kind, request.params.name, request.body.definition, new Date(tailor.now()));
+      return present(definition);
+    },
+  );
+  app.get(
+    base,
+    { config: { access: 'read' }, schema: { tags, summary: `Every ${what}`, response: { 200: Type.Object({ items: Type.Array(Definition) }) } } },
+    async () => ({ items: (await tailor.definitions.list(kind)).map(present) }),
+  );
+  app.get(
+    `${base}/:name`,
+    { config: { access: 'read' }, schema: { tags, summary: `One ${what}`, params: Name, response: { 200: Definition } } },
+    async (request) => {
+      const found = await tailor.definitions.get(kind, request.params.name);
+      if (found === undefined) throw new TailorError('not_found', `no ${what} ${request.params.name}`);
+      return present(found);
+    },
+  );
+  app.delete(
+    `${base}/:name`,
+    { config: { access: 'define' }, schema: { tags, summary: `Delete a ${what} no segment uses`, params: Name } },
+    async (request, reply) => {
+      if (!(await tailor.definitions.delete(kind, request.params.name))) {
+        throw new TailorError('not_found', `no ${what} ${request.params.name}`);
+      }
+      return reply.code(204).send();
+    },
+  );
+  done();
+};

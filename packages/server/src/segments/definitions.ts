@@ -1,0 +1,90 @@
+import {
+  checkReferences,
+  readAggregate,
+  readCondition,
+  referencesOf,
+  TailorError,
+  type DefinitionError,
+  type References,
+} from '@tailor/core';
+import type { DefinitionKind, StateStore, StoredDefinition } from '../store/state-store.js';
+
+/** Names: 1 to 128 characters, no slash, backslash or control character. */
+function validName(name: string): boolean {
+  if (name.length < 1 || name.length > 128) return false;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 0x20 || code === 0x2f || code === 0x5c) return false;
+  }
+  return true;
+}
+
+/**
+ * Segments and computed traits: read from text or a JSON tree, checked (syntax with the character
+ * position, unknown references, in_segment cycles), stored in canonical form with their references.
+ */
+export class Definitions {
+  constructor(private readonly store: StateStore['definitions']) {}
+
+  async put(kind: DefinitionKind, name: string, input: unknown, now: Date): Promise<{ definition: StoredDefinition; created: boolean }> {
+    if (!validName(name)) throw new TailorError('invalid_request', 'a name is 1 to 128 characters, without / \\ or control characters');
+    if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) {
+      throw new TailorError('invalid_request', 'definition must be text or a JSON tree', { details: { position: 0 } });
+    }
+    const read = kind === 'segment' ? readCondition(input) : readAggregate(input);
+    if (!read.ok) throw refused(read.error);
+    const references = referencesOf(read.value.tree);
+    const problem = await this.checkAgainstOthers(kind, name, typeof input === 'string' ? input : read.value.text, references);
+    if (problem) throw refused(problem);
+
+    const previous = await this.store.get(kind, name);
+    const at = now.toISOString();
+    const definition: StoredDefinition = {
+      kind,
+      name,
+      text: read.value.text,
+      tree: read.value.tree,
+      references,
+      version: (previous?.version ?? 0) + (previous?.text === read.value.text ? 0 : 1),
+      createdAt: previous?.createdAt ?? at,
+      updatedAt: previous?.text === read.value.text ? previous.updatedAt : at,
+    };
+    await this.store.put(definition);
+    return { definition, created: previous === undefined };
+  }
+
+  get(kind: DefinitionKind, name: string): Promise<StoredDefinition | undefined> {
+    return this.store.get(kind, name);
+  }
+
+  list(kind: DefinitionKind): Promise<StoredDefinition[]> {
+    return this.store.list(kind);
+  }
+
+  /** Deletes a definition nothing else reads; otherwise a 409 naming the segments that read it. */
+  async delete(kind: DefinitionKind, name: string): Promise<boolean> {
+    const readers = (await this.store.list('segment')).filter((s) =>
+      kind === 'segment' ? s.references.segments.includes(name) : s.references.computed.includes(name),
+    );
+    if (readers.length > 0) {
+      throw new TailorError('conflict', `${name} is used by segment ${readers.map((r) => r.name).join(', ')}`);
+    }
+    return this.store.delete(kind, name);
+  }
+
+  private async checkAgainstOthers(
+    kind: DefinitionKind,
+    name: string,
+    text: string,
+    references: References,
+  ): Promise<DefinitionError | undefined> {
+    if (kind === 'computed') return undefined; // aggregates read events only
+    const segments = new Map((await this.store.list('segment')).map((s) => [s.name, s.references]));
+    const computed = new Set((await this.store.list('computed')).map((c) => c.name));
+    return checkReferences(name, text, references, { segments, computed });
+  }
+}
+
+function refused(error: DefinitionError): TailorError {
+  return new TailorError('invalid_request', error.message, { details: { position: error.position } });
+}
