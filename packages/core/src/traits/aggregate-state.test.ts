@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AGGREGATE_FUNCTIONS, durationMs, type AggregateNode, type Duration } from '../segments/segments.schema.js';
-import { addToAggregate, aggregateValue, initialAggregateState, nextAggregateChange, pruneAggregate } from './aggregate-state.js';
+import {
+  addToAggregate,
+  aggregateValue,
+  initialAggregateState,
+  mergeAggregateStates,
+  nextAggregateChange,
+  pruneAggregate,
+} from './aggregate-state.js';
 
 /** The reference: every aggregate computed from scratch over the whole event list. */
 function bruteForce(node: AggregateNode, events: { at: number; value: unknown }[], now: number): unknown {
@@ -70,6 +77,27 @@ describe('incremental aggregates against a from-scratch reference', () => {
       });
     }
   }
+
+  it.each(AGGREGATE_FUNCTIONS.flatMap((fn) => windows.map((window) => [fn, window] as const)))(
+    'merging two people’s %s states equals aggregating their events together (window %j)',
+    (fn, window) => {
+      if (fn === 'days_since' && window) return;
+      const node: AggregateNode = { type: 'aggregate', fn, pattern: { event: 'E' }, property: ['v'], ...(window && { window }) };
+      const now = Date.UTC(2026, 0, 10);
+      const sides = [initialAggregateState(node), initialAggregateState(node)];
+      const events: { at: number; value: unknown }[] = [];
+      for (let i = 0; i < 120; i++) {
+        const at = now - ((i * 7919) % 3_000_000) * 100;
+        const value = i % 5 === 0 ? `s${i % 3}` : (i * 37) % 11;
+        events.push({ at, value });
+        const side = sides[i % 3 === 0 ? 1 : 0];
+        if (side) addToAggregate(side, node, at, value);
+      }
+      const [a, b] = sides;
+      if (!a || !b) throw new Error('two sides');
+      expect(aggregateValue(mergeAggregateStates(node, a, b), node, now)).toEqual(bruteForce(node, events, now));
+    },
+  );
 
   it('tells when a windowed value changes by time alone, so counts over 5s fall back to zero', () => {
     const node: AggregateNode = { type: 'aggregate', fn: 'count', pattern: { event: 'E' }, window: { amount: 5, unit: 's' } };

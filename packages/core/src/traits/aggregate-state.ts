@@ -166,3 +166,44 @@ function scalar(raw: unknown): number | string | null {
   if (typeof raw === 'boolean') return String(raw);
   return null;
 }
+
+/** Combines two people's states of one aggregate when their profiles merge (exact for every kind). */
+export function mergeAggregateStates(node: AggregateNode, a: AggregateState, b: AggregateState): AggregateState {
+  if (a.kind === 'window' && b.kind === 'window') {
+    return { kind: 'window', entries: [...a.entries, ...b.entries].sort((x, y) => x[0] - y[0]) };
+  }
+  if (a.kind === 'total' && b.kind === 'total') {
+    const pick = (x: number | null, y: number | null, f: (p: number, q: number) => number) => (x === null ? y : y === null ? x : f(x, y));
+    return {
+      kind: 'total',
+      count: a.count + b.count,
+      sum: a.sum + b.sum,
+      numbers: a.numbers + b.numbers,
+      min: pick(a.min, b.min, Math.min),
+      max: pick(a.max, b.max, Math.max),
+    };
+  }
+  if (a.kind === 'distinct' && b.kind === 'distinct') {
+    return { kind: 'distinct', values: [...new Set([...a.values, ...b.values])].slice(0, MAX_DISTINCT) };
+  }
+  if (a.kind === 'frequency' && b.kind === 'frequency') {
+    const merged = new Map<string, [string, number, number]>(a.counts.map((e) => [e[0], [...e]]));
+    for (const [value, count, first] of b.counts) {
+      const entry = merged.get(value);
+      if (entry) {
+        entry[1] += count;
+        entry[2] = Math.min(entry[2], first);
+      } else {
+        merged.set(value, [value, count, first]);
+      }
+    }
+    return { kind: 'frequency', counts: [...merged.values()].slice(0, MAX_DISTINCT) };
+  }
+  if (a.kind === 'single' && b.kind === 'single') {
+    if (a.at === null) return b;
+    if (b.at === null) return a;
+    const takeB = node.fn === 'first' ? b.at < a.at : b.at > a.at;
+    return takeB ? b : a;
+  }
+  return a; // two kinds for one node cannot happen; keep the survivor's
+}

@@ -2,6 +2,7 @@ export {
   addToAggregate,
   aggregateValue,
   initialAggregateState,
+  mergeAggregateStates,
   nextAggregateChange,
   pruneAggregate,
   MAX_DISTINCT,

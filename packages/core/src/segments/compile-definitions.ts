@@ -1,0 +1,200 @@
+import type { AggregateNode, Condition, Operand } from './segments.schema.js';
+import { printAggregate, printCondition } from './print-definition.js';
+import { referencesOf, type References } from './read-definition.js';
+
+export type SequenceNode = Extract<Condition, { type: 'sequence' }>;
+
+export interface CompiledSegment {
+  name: string;
+  tree: Condition;
+  references: References;
+  /** Reads traits or consent: re-evaluated when those change. */
+  readsProfile: boolean;
+}
+
+/**
+ * Every definition compiled into what the pipeline needs per event: the distinct aggregates and
+ * sequences (shared between definitions that use the same one), which events feed them, and
+ * which segments each kind of change can flip. Segments come in dependency order.
+ */
+export interface CompiledDefinitions {
+  aggregates: Map<string, AggregateNode>;
+  sequences: Map<string, SequenceNode>;
+  /** Event name → the aggregates and sequence steps it feeds. */
+  byEvent: Map<string, { aggregates: string[]; sequences: { key: string; step: 'first' | 'then' }[] }>;
+  computed: { name: string; key: string }[];
+  segments: CompiledSegment[];
+  segmentsByEvent: Map<string, string[]>;
+  segmentsByComputed: Map<string, string[]>;
+  segmentsBySegment: Map<string, string[]>;
+  segmentsReadingProfile: string[];
+  timeBasedSegments: string[];
+}
+
+export function aggregateKey(node: AggregateNode): string {
+  return printAggregate(node);
+}
+
+export function sequenceKey(node: SequenceNode): string {
+  return printCondition(node);
+}
+
+export function compileDefinitions(
+  computed: readonly { name: string; tree: AggregateNode }[],
+  segments: readonly { name: string; tree: Condition }[],
+): CompiledDefinitions {
+  const plan: CompiledDefinitions = {
+    aggregates: new Map(),
+    sequences: new Map(),
+    byEvent: new Map(),
+    computed: [],
+    segments: [],
+    segmentsByEvent: new Map(),
+    segmentsByComputed: new Map(),
+    segmentsBySegment: new Map(),
+    segmentsReadingProfile: [],
+    timeBasedSegments: [],
+  };
+  const feeds = (event: string) => {
+    let entry = plan.byEvent.get(event);
+    if (entry === undefined) {
+      entry = { aggregates: [], sequences: [] };
+      plan.byEvent.set(event, entry);
+    }
+    return entry;
+  };
+  const addAggregate = (node: AggregateNode): string => {
+    const key = aggregateKey(node);
+    if (!plan.aggregates.has(key)) {
+      plan.aggregates.set(key, node);
+      feeds(node.pattern.event).aggregates.push(key);
+    }
+    return key;
+  };
+  const addSequence = (node: SequenceNode) => {
+    const key = sequenceKey(node);
+    if (plan.sequences.has(key)) return;
+    plan.sequences.set(key, node);
+    feeds(node.first.event).sequences.push({ key, step: 'first' });
+    feeds(node.then.event).sequences.push({ key, step: 'then' });
+  };
+
+  for (const c of computed) plan.computed.push({ name: c.name, key: addAggregate(c.tree) });
+  for (const s of orderByDependency(segments)) {
+    const references = referencesOf(s.tree);
+    visit(s.tree, addAggregate, addSequence);
+    const compiled: CompiledSegment = { name: s.name, tree: s.tree, references, readsProfile: readsProfile(s.tree) };
+    plan.segments.push(compiled);
+    for (const e of references.events) push(plan.segmentsByEvent, e, s.name);
+    for (const c of references.computed) push(plan.segmentsByComputed, c, s.name);
+    for (const d of references.segments) push(plan.segmentsBySegment, d, s.name);
+    if (compiled.readsProfile) plan.segmentsReadingProfile.push(s.name);
+    if (references.timeBased) plan.timeBasedSegments.push(s.name);
+  }
+  return plan;
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else if (!list.includes(value)) list.push(value);
+}
+
+/** Segments after the segments they read through in_segment (definitions are checked acyclic). */
+function orderByDependency<T extends { name: string; tree: Condition }>(segments: readonly T[]): T[] {
+  const byName = new Map(segments.map((s) => [s.name, s]));
+  const ordered: T[] = [];
+  const done = new Set<string>();
+  const place = (s: T, path: Set<string>) => {
+    if (done.has(s.name) || path.has(s.name)) return;
+    path.add(s.name);
+    for (const d of referencesOf(s.tree).segments) {
+      const dep = byName.get(d);
+      if (dep) place(dep, path);
+    }
+    done.add(s.name);
+    ordered.push(s);
+  };
+  for (const s of segments) place(s, new Set());
+  return ordered;
+}
+
+/** Calls back for every aggregate and sequence inside a condition (where filters excluded). */
+function visit(c: Condition, onAggregate: (a: AggregateNode) => void, onSequence: (s: SequenceNode) => void): void {
+  const operand = (o: Operand) => {
+    if (o.type === 'aggregate') onAggregate(o);
+  };
+  switch (c.type) {
+    case 'and':
+    case 'or':
+      for (const child of c.children) visit(child, onAggregate, onSequence);
+      return;
+    case 'not':
+      visit(c.child, onAggregate, onSequence);
+      return;
+    case 'compare':
+      operand(c.left);
+      operand(c.right);
+      return;
+    case 'in':
+    case 'exists':
+    case 'matches':
+      operand(c.value);
+      return;
+    case 'contains':
+      operand(c.value);
+      operand(c.search);
+      return;
+    case 'starts_with':
+      operand(c.value);
+      operand(c.prefix);
+      return;
+    case 'sequence':
+      onSequence(c);
+      return;
+    case 'boolean':
+    case 'in_segment':
+      return;
+  }
+}
+
+/** True when a condition reads traits or consent (outside event filters). */
+function readsProfile(c: Condition): boolean {
+  let reads = false;
+  const operand = (o: Operand) => {
+    if (o.type === 'path' && (o.root === 'traits' || o.root === 'consent')) reads = true;
+  };
+  const walk = (n: Condition): void => {
+    switch (n.type) {
+      case 'and':
+      case 'or':
+        n.children.forEach(walk);
+        return;
+      case 'not':
+        walk(n.child);
+        return;
+      case 'compare':
+        operand(n.left);
+        operand(n.right);
+        return;
+      case 'in':
+      case 'exists':
+      case 'matches':
+        operand(n.value);
+        return;
+      case 'contains':
+        operand(n.value);
+        operand(n.search);
+        return;
+      case 'starts_with':
+        operand(n.value);
+        operand(n.prefix);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(c);
+  return reads;
+}
+

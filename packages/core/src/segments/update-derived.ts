@@ -1,0 +1,140 @@
+import {
+  addToAggregate,
+  aggregateValue,
+  initialAggregateState,
+  nextAggregateChange,
+  pruneAggregate,
+  type AggregateState,
+} from '../traits/aggregate-state.js';
+import { readPath } from '../identity/extract-identifiers.js';
+import { aggregateKey, sequenceKey, type CompiledDefinitions } from './compile-definitions.js';
+import { evaluateCondition, matchesPattern, type EvaluationScope } from './evaluate-condition.js';
+import { addToSequence, initialSequenceState, nextSequenceChange, sequenceValue, type SequenceState } from './sequence-state.js';
+
+/** A person's derived state: aggregate and sequence states, computed trait values, memberships. */
+export interface DerivedState {
+  aggregates: Record<string, AggregateState>;
+  sequences: Record<string, SequenceState>;
+  computed: Record<string, unknown>;
+  segments: string[];
+}
+
+export function emptyDerivedState(): DerivedState {
+  return { aggregates: {}, sequences: {}, computed: {}, segments: [] };
+}
+
+export interface DerivedChange {
+  entered: string[];
+  exited: string[];
+  computedChanged: string[];
+  /** When the state next changes by time alone (a window sliding, a sequence timing out). */
+  dueAt: number | undefined;
+}
+
+export interface DerivedEvent {
+  event?: string | undefined;
+  properties?: Record<string, unknown> | undefined;
+  context?: Record<string, unknown> | undefined;
+}
+
+/** Feeds one event into the aggregates and sequences it matches; returns whether anything took it. */
+export function feedEvent(plan: CompiledDefinitions, state: DerivedState, event: DerivedEvent, at: number): boolean {
+  const feeds = event.event === undefined ? undefined : plan.byEvent.get(event.event);
+  if (feeds === undefined) return false;
+  let fed = false;
+  for (const key of feeds.aggregates) {
+    const node = plan.aggregates.get(key);
+    if (node === undefined || !matchesPattern(node.pattern, event)) continue;
+    const current = (state.aggregates[key] ??= initialAggregateState(node));
+    addToAggregate(current, node, at, node.property ? readPath(event.properties ?? {}, node.property.join('.')) : null);
+    fed = true;
+  }
+  for (const { key, step } of feeds.sequences) {
+    const node = plan.sequences.get(key);
+    if (node === undefined || !matchesPattern(step === 'first' ? node.first : node.then, event)) continue;
+    addToSequence((state.sequences[key] ??= initialSequenceState()), node, step, at);
+    fed = true;
+  }
+  return fed;
+}
+
+/**
+ * Recomputes what a change can affect and nothing else: computed traits fed by the event, and the
+ * segments that read its event name, those computed traits, the profile's traits (when they
+ * changed), or a segment that flipped. `everything` re-evaluates all (time passing, a backfill).
+ */
+export function refreshDerived(
+  plan: CompiledDefinitions,
+  state: DerivedState,
+  profile: { traits: Record<string, unknown>; consent: Record<string, unknown> },
+  now: number,
+  trigger: { event?: string | undefined; traitsChanged?: boolean; everything?: boolean },
+): DerivedChange {
+  // Drop states no definition uses any more, and slide the others' windows.
+  state.aggregates = Object.fromEntries(Object.entries(state.aggregates).filter(([key]) => plan.aggregates.has(key)));
+  for (const [key, s] of Object.entries(state.aggregates)) {
+    const node = plan.aggregates.get(key);
+    if (node !== undefined) pruneAggregate(s, node, now);
+  }
+  const fedKeys = new Set(trigger.event === undefined ? [] : (plan.byEvent.get(trigger.event)?.aggregates ?? []));
+  const computedChanged: string[] = [];
+  for (const c of plan.computed) {
+    const node = plan.aggregates.get(c.key);
+    if (node === undefined || !(trigger.everything === true || fedKeys.has(c.key) || node.window !== undefined || node.fn === 'days_since')) continue;
+    const value = aggregateValue(state.aggregates[c.key] ?? initialAggregateState(node), node, now);
+    if (state.computed[c.name] !== value) {
+      state.computed[c.name] = value;
+      computedChanged.push(c.name);
+    }
+  }
+
+  const affected = new Set<string>(trigger.everything === true ? plan.segments.map((s) => s.name) : []);
+  if (trigger.event !== undefined) for (const s of plan.segmentsByEvent.get(trigger.event) ?? []) affected.add(s);
+  for (const c of computedChanged) for (const s of plan.segmentsByComputed.get(c) ?? []) affected.add(s);
+  if (trigger.traitsChanged === true) for (const s of plan.segmentsReadingProfile) affected.add(s);
+
+  const scope: EvaluationScope = {
+    traits: profile.traits,
+    consent: profile.consent,
+    computed: state.computed,
+    aggregate: (node) => {
+      const key = aggregateKey(node);
+      return aggregateValue(state.aggregates[key] ?? initialAggregateState(node), node, now);
+    },
+    sequence: (node) => sequenceValue(state.sequences[sequenceKey(node)] ?? initialSequenceState(), node, now),
+    inSegment: (name) => state.segments.includes(name),
+  };
+  const entered: string[] = [];
+  const exited: string[] = [];
+  for (const segment of plan.segments) {
+    if (!affected.has(segment.name)) continue;
+    const member = evaluateCondition(segment.tree, scope);
+    const was = state.segments.includes(segment.name);
+    if (member === was) continue;
+    if (member) {
+      state.segments.push(segment.name);
+      entered.push(segment.name);
+    } else {
+      state.segments = state.segments.filter((s) => s !== segment.name);
+      exited.push(segment.name);
+    }
+    for (const dependent of plan.segmentsBySegment.get(segment.name) ?? []) affected.add(dependent);
+  }
+  return { entered, exited, computedChanged, dueAt: nextChange(plan, state, now) };
+}
+
+function nextChange(plan: CompiledDefinitions, state: DerivedState, now: number): number | undefined {
+  let due: number | undefined;
+  const consider = (t: number | undefined) => {
+    if (t !== undefined && (due === undefined || t < due)) due = t;
+  };
+  for (const [key, s] of Object.entries(state.aggregates)) {
+    const node = plan.aggregates.get(key);
+    if (node) consider(nextAggregateChange(s, node, now));
+  }
+  for (const [key, s] of Object.entries(state.sequences)) {
+    const node = plan.sequences.get(key);
+    if (node) consider(nextSequenceChange(s, node, now));
+  }
+  return due;
+}
