@@ -41,6 +41,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   const keys = await KeyRegistry.open(store.keys);
   const plans = await TrackingPlans.open(store.trackingPlans);
   const profiles = openSqliteProfileStore(join(config.dataDir, 'state.sqlite'));
+  const definitions = await Definitions.open(store.definitions);
   const metrics = createMetrics(log, {
     behind: async () => (await log.stats()).lastPosition - (await profiles.position(PROFILES_CONSUMER)),
   });
@@ -50,6 +51,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     rules: config.identity.identifiers,
     policy: config.profiles,
     now,
+    definitions: () => definitions.compiled,
     onBatch: (events, lagSeconds) => {
       metrics.pipelineEvents.inc(events);
       metrics.pipelineLag.observe(lagSeconds);
@@ -78,7 +80,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     store,
     keys,
     plans,
-    definitions: new Definitions(store.definitions),
+    definitions,
     collector,
     metrics,
     profiles,

@@ -2,14 +2,21 @@ import type { StoredMessage } from '../events/events.schema.js';
 import { extractIdentifiers } from '../identity/extract-identifiers.js';
 import type { IdentityRules } from '../identity/identity.schema.js';
 import { resolveIdentity, resolveMerge, type Resolution } from '../identity/resolve-identity.js';
+import type { CompiledDefinitions } from '../segments/compile-definitions.js';
+import { mergeDerived, updateDerived } from './fold-derived.js';
 import { applyTraits, mergeTraits } from './apply-traits.js';
 import type { GraphChanges, ProfileGraph, ProfileState } from './profile-graph.js';
 import type { Provenance } from './profiles.schema.js';
+import { emptyDerivedState } from '../segments/update-derived.js';
 
 export interface FoldOptions {
   rules: IdentityRules;
   /** Source rank from the trait policy (see `sourceRanker`). */
   rank: (source: string) => number;
+  /** Computed traits and segments to keep current; none when absent. */
+  plan?: CompiledDefinitions;
+  /** The time of the fold (ms): windows are evaluated as of now. */
+  now?: number;
 }
 
 export interface FoldableEvent {
@@ -46,10 +53,17 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
     messageId: message.messageId,
     timestamp: message.timestamp,
   };
-  if (message.type === 'identify' && message.traits) applyTraits(profile.traits, message.traits, provenance, options.rank);
+  const traitsChanged =
+    message.type === 'identify' && message.traits !== undefined && applyTraits(profile.traits, message.traits, provenance, options.rank).length > 0;
   if (message.type === 'group' && message.groupId !== undefined) {
     if (!profile.groups.includes(message.groupId)) profile.groups.push(message.groupId);
     if (message.traits) applyTraits(graph.group(message.groupId), message.traits, provenance, options.rank);
+  }
+  if (options.plan) {
+    updateDerived(graph, profile, message, options.plan, options.now ?? Date.parse(message.receivedAt), {
+      traitsChanged,
+      merged: resolution.absorb.length > 0,
+    });
   }
 }
 
@@ -72,6 +86,7 @@ function settle(
       counts: new Map(),
       traits: {},
       groups: [],
+      derived: emptyDerivedState(),
     };
     graph.create(profile);
   } else {
@@ -84,6 +99,7 @@ function settle(
     for (const g of other.groups) if (!profile.groups.includes(g)) profile.groups.push(g);
     if (other.createdAt < profile.createdAt) profile.createdAt = other.createdAt;
     if (other.updatedAt > profile.updatedAt) profile.updatedAt = other.updatedAt;
+    if (options.plan) mergeDerived(graph, profile, other, options.plan, message.timestamp);
     graph.redirect(other.id, profile.id);
     graph.changes.merges.push({
       into: profile.id,

@@ -6,6 +6,8 @@ export {
   type ConflictRecord,
   type GraphChanges,
   type GraphSnapshot,
+  type MembershipChange,
   type ProfileState,
 } from './profile-graph.js';
+export { derivedEventName, refreshDue } from './fold-derived.js';
 export { foldEvents, profileIdFor, type FoldOptions, type FoldableEvent } from './fold-events.js';

@@ -1,5 +1,6 @@
 import type { IdentifierRef, IdentityConflict } from '../identity/identity.schema.js';
 import type { IdentityGraphView } from '../identity/resolve-identity.js';
+import type { DerivedState } from '../segments/update-derived.js';
 import type { MergeRecord, TraitMap } from './profiles.schema.js';
 
 /** A profile as the pipeline folds it: what resolution and the trait policy need. */
@@ -13,6 +14,19 @@ export interface ProfileState {
   counts: Map<string, number>;
   traits: TraitMap;
   groups: string[];
+  /** Aggregate and sequence states, computed trait values and segment memberships. */
+  derived: DerivedState;
+}
+
+/** A segment entry or exit, to record in the membership history and announce in the log. */
+export interface MembershipChange {
+  profileId: string;
+  segment: string;
+  entered: boolean;
+  /** When it was decided (ISO 8601). */
+  at: string;
+  /** Why: the message that caused it, `time` for a window sliding, `merge` for a merged-away profile. */
+  cause: string;
 }
 
 /** The part of the stored graph a batch of events touches, loaded by the store before folding. */
@@ -43,6 +57,9 @@ export interface GraphChanges {
   assignments: { position: number; profileId: string }[];
   conflicts: ConflictRecord[];
   groups: Map<string, TraitMap>;
+  memberships: MembershipChange[];
+  /** Profile → when its derived state next changes by time alone (null: never). */
+  timers: Map<string, number | null>;
 }
 
 export function identityKey(identifier: IdentifierRef): string {
@@ -62,6 +79,8 @@ export class ProfileGraph implements IdentityGraphView {
     assignments: [],
     conflicts: [],
     groups: new Map(),
+    memberships: [],
+    timers: new Map(),
   };
   private readonly redirects = new Map<string, string>();
 

@@ -2,7 +2,9 @@ import {
   extractIdentifiers,
   foldEvents,
   ProfileGraph,
+  refreshDue,
   sourceRanker,
+  type CompiledDefinitions,
   type IdentifierRef,
   type IdentityRules,
   type TraitPolicy,
@@ -23,6 +25,8 @@ export interface PipelineOptions {
   /** Called after each folded batch with its size and the age of its newest event's receipt. */
   onBatch?: (events: number, lagSeconds: number) => void;
   onError?: (error: unknown) => void;
+  /** The current computed traits and segments (changes as definitions change). */
+  definitions?: () => CompiledDefinitions | undefined;
 }
 
 /** The pipeline's name as a log consumer. */
@@ -73,7 +77,7 @@ export class ProfilePipeline {
   /** Folds everything in the log now; resolves when caught up. */
   async catchUp(): Promise<void> {
     await this.idle;
-    while ((await this.step()) > 0) {
+    while ((await this.step()) > 0 || (await this.sweep()) > 0) {
       /* next batch */
     }
   }
@@ -88,7 +92,7 @@ export class ProfilePipeline {
     do {
       this.again = false;
       try {
-        while (!this.stopped && (await this.step()) > 0) {
+        while (!this.stopped && ((await this.step()) > 0 || (await this.sweep()) > 0)) {
           // Let requests in between batches.
           await new Promise((resolve) => setImmediate(resolve));
         }
@@ -104,6 +108,35 @@ export class ProfilePipeline {
     return this.again && !this.stopped;
   }
 
+  /** Re-evaluates people whose segments or computed traits change by time alone now. */
+  private async sweep(): Promise<number> {
+    const plan = this.options.definitions?.();
+    if (plan === undefined) return 0;
+    const now = (this.options.now ?? Date.now)();
+    const due = await this.options.store.due(now, 500);
+    if (due.length === 0) return 0;
+    await this.options.store.refresh(due, (snapshot) => {
+      const graph = new ProfileGraph(snapshot);
+      for (const id of due) {
+        const profile = graph.find(id);
+        if (profile) refreshDue(graph, profile, plan, now);
+        else graph.changes.timers.set(id, null);
+      }
+      return graph.changes;
+    });
+    await this.flushOutbox();
+    return due.length;
+  }
+
+  /** Appends the segment entries and exits decided so far to the log (idempotent by messageId). */
+  private async flushOutbox(): Promise<void> {
+    const { log, store } = this.options;
+    for (let pending = await store.outbox(500); pending.length > 0; pending = await store.outbox(500)) {
+      await log.append(pending.map((p) => p.message));
+      await store.ackOutbox(pending[pending.length - 1]?.seq ?? 0);
+    }
+  }
+
   /** Folds one batch; returns how many events it folded (0 when caught up). */
   private async step(): Promise<number> {
     const { log, store } = this.options;
@@ -112,11 +145,13 @@ export class ProfilePipeline {
     const last = events[events.length - 1];
     if (last === undefined) return 0;
     const keys = batchKeys(events, this.options.rules);
+    const now = (this.options.now ?? Date.now)();
+    const plan = this.options.definitions?.();
     const folded = await store.foldBatch(CONSUMER, { from, to: last.position }, keys, (snapshot) =>
-      foldEvents(new ProfileGraph(snapshot), events, { rules: this.options.rules, rank: this.rank }),
+      foldEvents(new ProfileGraph(snapshot), events, { rules: this.options.rules, rank: this.rank, now, ...(plan && { plan }) }),
     );
     if (!folded) return 1; // another process moved the position: read again from where it is now
-    const now = (this.options.now ?? Date.now)();
+    await this.flushOutbox();
     this.options.onBatch?.(events.length, Math.max(0, now - Date.parse(last.message.receivedAt)) / 1000);
     return events.length;
   }

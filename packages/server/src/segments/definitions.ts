@@ -1,5 +1,9 @@
 import {
   checkReferences,
+  compileDefinitions,
+  type AggregateNode,
+  type CompiledDefinitions,
+  type Condition,
   readAggregate,
   readCondition,
   referencesOf,
@@ -24,7 +28,31 @@ function validName(name: string): boolean {
  * position, unknown references, in_segment cycles), stored in canonical form with their references.
  */
 export class Definitions {
-  constructor(private readonly store: StateStore['definitions']) {}
+  private plan: CompiledDefinitions | undefined;
+
+  private constructor(private readonly store: StateStore['definitions']) {}
+
+  static async open(store: StateStore['definitions']): Promise<Definitions> {
+    const definitions = new Definitions(store);
+    await definitions.recompile();
+    return definitions;
+  }
+
+  /** What the pipeline evaluates: every definition compiled; undefined when there are none. */
+  get compiled(): CompiledDefinitions | undefined {
+    return this.plan;
+  }
+
+  private async recompile(): Promise<void> {
+    const [computed, segments] = await Promise.all([this.store.list('computed'), this.store.list('segment')]);
+    this.plan =
+      computed.length + segments.length === 0
+        ? undefined
+        : compileDefinitions(
+            computed.map((c) => ({ name: c.name, tree: c.tree as AggregateNode })),
+            segments.map((d) => ({ name: d.name, tree: d.tree as Condition })),
+          );
+  }
 
   async put(kind: DefinitionKind, name: string, input: unknown, now: Date): Promise<{ definition: StoredDefinition; created: boolean }> {
     if (!validName(name)) throw new TailorError('invalid_request', 'a name is 1 to 128 characters, without / \\ or control characters');
@@ -50,6 +78,7 @@ export class Definitions {
       updatedAt: previous?.text === read.value.text ? previous.updatedAt : at,
     };
     await this.store.put(definition);
+    await this.recompile();
     return { definition, created: previous === undefined };
   }
 
@@ -69,7 +98,9 @@ export class Definitions {
     if (readers.length > 0) {
       throw new TailorError('conflict', `${name} is used by segment ${readers.map((r) => r.name).join(', ')}`);
     }
-    return this.store.delete(kind, name);
+    const deleted = await this.store.delete(kind, name);
+    await this.recompile();
+    return deleted;
   }
 
   private async checkAgainstOthers(

@@ -4,6 +4,7 @@ import type {
   GraphSnapshot,
   IdentifierRef,
   MergeRecord,
+  StoredMessage,
   TraitMap,
 } from '@tailor/core';
 import type { ReviewQueue } from './review-queue.js';
@@ -15,6 +16,16 @@ export interface StoredProfile {
   updatedAt: string;
   traits: TraitMap;
   groups: string[];
+  computed: Record<string, unknown>;
+  segments: string[];
+}
+
+export interface MembershipRecord {
+  segment: string;
+  profileId: string;
+  entered: boolean;
+  at: string;
+  cause: string;
 }
 
 /** What a batch of events will look up: its identifiers, groupIds and profiles named by id. */
@@ -60,5 +71,16 @@ export interface ProfileStore {
   live(after: number, limit: number): Promise<{ profiles: (StoredProfile & { rank: number })[]; next: number | null }>;
   /** Pairs from probabilistic matching waiting for a person's decision. */
   reviews: ReviewQueue;
+  /** Profiles whose derived state changes by time alone at or before `now` (ms). */
+  due(now: number, limit: number): Promise<string[]>;
+  /** Loads live profiles by id, lets `refresh` change their derived state, writes it (one transaction). */
+  refresh(ids: readonly string[], refresh: (snapshot: GraphSnapshot) => GraphChanges): Promise<void>;
+  /** Segment entries and exits waiting to be appended to the log, oldest first. */
+  outbox(limit: number): Promise<{ seq: number; message: StoredMessage }[]>;
+  /** Forgets outbox messages up to `seq` once they are in the log. */
+  ackOutbox(upTo: number): Promise<void>;
+  members(segment: string, after: string, limit: number): Promise<{ profiles: string[]; count: number; next: string | null }>;
+  /** Segment entries and exits of a person (merged profiles' included), oldest first. */
+  history(profileId: string): Promise<MembershipRecord[]>;
   close(): Promise<void>;
 }

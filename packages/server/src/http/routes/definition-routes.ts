@@ -89,6 +89,42 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor; ki
       return present(found);
     },
   );
+  if (kind === 'segment') {
+    app.get(
+      `${base}/:name/members`,
+      {
+        config: { access: 'read' },
+        schema: {
+          tags,
+          summary: 'The profiles in a segment now, paged, with the count',
+          params: Name,
+          querystring: Type.Object(
+            {
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })),
+              cursor: Type.Optional(Type.String({ maxLength: 200 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({
+              profiles: Type.Array(Type.String()),
+              count: Type.Integer(),
+              next: Type.Union([Type.String(), Type.Null()]),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        if ((await tailor.definitions.get(kind, request.params.name)) === undefined) {
+          throw new TailorError('not_found', `no segment ${request.params.name}`);
+        }
+        const { limit = 100, cursor } = request.query;
+        const after = cursor === undefined ? '' : Buffer.from(cursor, 'base64url').toString('utf8');
+        const page = await tailor.profiles.members(request.params.name, after, limit);
+        return { ...page, next: page.next === null ? null : Buffer.from(page.next).toString('base64url') };
+      },
+    );
+  }
   app.delete(
     `${base}/:name`,
     { config: { access: 'define' }, schema: { tags, summary: `Delete a ${what} no segment uses`, params: Name } },

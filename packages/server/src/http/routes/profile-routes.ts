@@ -126,6 +126,31 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
   );
 
   app.get(
+    '/v1/profiles/:id/memberships',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['profiles'],
+        summary: 'Segment entries and exits of the person, oldest first',
+        params: ProfileId,
+        response: {
+          200: Type.Object({
+            memberships: Type.Array(
+              Type.Object({ segment: Type.String(), profileId: Type.String(), entered: Type.Boolean(), at: Type.String(), cause: Type.String() }),
+            ),
+          }),
+          404: NotFound,
+        },
+      },
+    },
+    async (request) => {
+      const stored = await tailor.profiles.byId(request.params.id);
+      if (stored === undefined) throw notFound(request.params.id);
+      return { memberships: await tailor.profiles.history(stored.id) };
+    },
+  );
+
+  app.get(
     '/v1/identity/conflicts',
     {
       config: { access: 'read' },

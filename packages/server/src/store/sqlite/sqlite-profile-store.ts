@@ -1,16 +1,20 @@
 import type Database from 'better-sqlite3';
 import {
+  emptyDerivedState,
   identityKey,
+  type DerivedState,
   type ConflictRecord,
   type GraphChanges,
   type GraphSnapshot,
   type IdentifierRef,
   type MergeRecord,
   type ProfileState,
+  type StoredMessage,
   type TraitMap,
 } from '@tailor/core';
 import { openSqlite } from '../../log/sqlite/open-sqlite.js';
 import type { BatchKeys, ProfileStore, StoredProfile } from '../profile-store.js';
+import { MEMBERSHIP_SCHEMA, membershipWriter } from './sqlite-membership-tables.js';
 import { openSqliteReviewQueue } from './sqlite-review-queue.js';
 
 const SCHEMA = `
@@ -22,7 +26,8 @@ CREATE TABLE IF NOT EXISTS profiles (
   updated_at TEXT NOT NULL,
   counts TEXT NOT NULL,
   traits TEXT NOT NULL,
-  groups TEXT NOT NULL
+  groups TEXT NOT NULL,
+  derived TEXT NOT NULL DEFAULT '{}'
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS profiles_merged_into ON profiles (merged_into) WHERE merged_into IS NOT NULL;
 CREATE INDEX IF NOT EXISTS profiles_live ON profiles (rank) WHERE merged_into IS NULL;
@@ -73,13 +78,18 @@ interface ProfileRow {
   counts: string;
   traits: string;
   groups: string;
+  derived: string;
 }
 
 /** The embedded profile store: tables beside the keys and definitions in `state.sqlite`. */
 export function openSqliteProfileStore(file: string): ProfileStore {
   const db: Database.Database = openSqlite(file);
   db.exec(SCHEMA);
+  const columns = (db.prepare('PRAGMA table_info(profiles)').all() as { name: string }[]).map((c) => c.name);
+  if (!columns.includes('derived')) db.exec("ALTER TABLE profiles ADD COLUMN derived TEXT NOT NULL DEFAULT '{}'");
+  db.exec(MEMBERSHIP_SCHEMA);
   const q = statements(db);
+  const writeMemberships = membershipWriter(db);
 
   const loadSnapshot = (keys: BatchKeys): GraphSnapshot => {
     const snapshot: GraphSnapshot = { identities: new Map(), profiles: new Map(), groups: new Map(), merged: new Map() };
@@ -123,12 +133,14 @@ export function openSqliteProfileStore(file: string): ProfileStore {
         JSON.stringify(Object.fromEntries(p.counts)),
         JSON.stringify(p.traits),
         JSON.stringify(p.groups),
+        JSON.stringify(p.derived),
         p.id,
       );
     }
     for (const a of changes.assignments) q.insertEvent.run(a.position, a.profileId);
     for (const c of changes.conflicts) q.insertConflict.run(JSON.stringify(c), c.resolvedTo, c.profileId ?? null);
     for (const [id, traits] of changes.groups) q.upsertGroup.run(id, JSON.stringify(traits));
+    writeMemberships(changes);
   };
 
   const foldBatch = db.transaction(
@@ -140,6 +152,15 @@ export function openSqliteProfileStore(file: string): ProfileStore {
       return true;
     },
   );
+
+  const refreshBatch = db.transaction((ids: readonly string[], refresh: (snapshot: GraphSnapshot) => GraphChanges) => {
+    const snapshot: GraphSnapshot = { identities: new Map(), profiles: new Map(), groups: new Map(), merged: new Map() };
+    for (const id of ids) {
+      const row = q.profile.get(id) as ProfileRow | undefined;
+      if (row?.merged_into === null) snapshot.profiles.set(row.id, toState(row));
+    }
+    write(refresh(snapshot));
+  });
 
   const survivor = (id: string): ProfileRow | undefined => {
     const row = q.profile.get(id) as ProfileRow | undefined;
@@ -194,6 +215,38 @@ export function openSqliteProfileStore(file: string): ProfileStore {
       return Promise.resolve({ profiles, next: rows.length > limit ? (page[page.length - 1]?.rank ?? null) : null });
     },
     reviews: openSqliteReviewQueue(db),
+    due: (now, limit) =>
+      Promise.resolve((q.due.all(now, limit) as { profile_id: string }[]).map((r) => r.profile_id)),
+    refresh: (ids, refresh) => {
+      refreshBatch.immediate(ids, refresh);
+      return Promise.resolve();
+    },
+    outbox: (limit) =>
+      Promise.resolve(
+        (q.outbox.all(limit) as { seq: number; message: string }[]).map((r) => ({
+          seq: r.seq,
+          message: JSON.parse(r.message) as StoredMessage,
+        })),
+      ),
+    ackOutbox: (upTo) => {
+      q.ackOutbox.run(upTo);
+      return Promise.resolve();
+    },
+    members: (segment, after, limit) => {
+      const rows = q.members.all(segment, after, limit + 1) as { profile_id: string }[];
+      const page = rows.slice(0, limit).map((r) => r.profile_id);
+      return Promise.resolve({
+        profiles: page,
+        count: (q.memberCount.get(segment) as { n: number }).n,
+        next: rows.length > limit ? (page[page.length - 1] ?? null) : null,
+      });
+    },
+    history: (profileId) =>
+      Promise.resolve(
+        (q.history.all(JSON.stringify(familyOf(profileId))) as { segment: string; profile_id: string; entered: number; at: string; cause: string }[]).map(
+          (r) => ({ segment: r.segment, profileId: r.profile_id, entered: r.entered === 1, at: r.at, cause: r.cause }),
+        ),
+      ),
     close: () => {
       db.close();
       return Promise.resolve();
@@ -214,7 +267,7 @@ function statements(db: Database.Database) {
     redirectProfiles: db.prepare('UPDATE profiles SET merged_into = ? WHERE id = ? OR merged_into = ?'),
     insertMerge: db.prepare('INSERT INTO profile_merges (into_id, from_id, message_id, at, reason) VALUES (?, ?, ?, ?, ?)'),
     updateProfile: db.prepare(
-      'UPDATE profiles SET created_at = ?, updated_at = ?, counts = ?, traits = ?, groups = ? WHERE id = ?',
+      'UPDATE profiles SET created_at = ?, updated_at = ?, counts = ?, traits = ?, groups = ?, derived = ? WHERE id = ?',
     ),
     insertEvent: db.prepare('INSERT INTO profile_events (position, profile_id) VALUES (?, ?)'),
     insertConflict: db.prepare('INSERT INTO identity_conflicts (record, resolved_to, profile_id) VALUES (?, ?, ?)'),
@@ -239,6 +292,14 @@ function statements(db: Database.Database) {
        ORDER BY seq DESC LIMIT @limit`,
     ),
     live: db.prepare('SELECT * FROM profiles WHERE merged_into IS NULL AND rank > ? ORDER BY rank LIMIT ?'),
+    due: db.prepare('SELECT profile_id FROM profile_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?'),
+    outbox: db.prepare('SELECT seq, message FROM log_outbox ORDER BY seq LIMIT ?'),
+    ackOutbox: db.prepare('DELETE FROM log_outbox WHERE seq <= ?'),
+    members: db.prepare('SELECT profile_id FROM segment_members WHERE segment = ? AND profile_id > ? ORDER BY profile_id LIMIT ?'),
+    memberCount: db.prepare('SELECT count(*) AS n FROM segment_members WHERE segment = ?'),
+    history: db.prepare(
+      'SELECT * FROM segment_history WHERE profile_id IN (SELECT value FROM json_each(?)) ORDER BY seq',
+    ),
     stats: db.prepare(
       `SELECT (SELECT count(*) FROM profiles WHERE merged_into IS NULL) AS profiles,
               (SELECT count(*) FROM profiles WHERE merged_into IS NOT NULL) AS merged,
@@ -256,6 +317,7 @@ function toState(row: ProfileRow): ProfileState {
     counts: new Map(Object.entries(JSON.parse(row.counts) as Record<string, number>)),
     traits: JSON.parse(row.traits) as TraitMap,
     groups: JSON.parse(row.groups) as string[],
+    derived: { ...emptyDerivedState(), ...(JSON.parse(row.derived) as Partial<DerivedState>) },
   };
 }
 
@@ -267,5 +329,7 @@ function toStored(row: ProfileRow | undefined): StoredProfile | undefined {
     updatedAt: row.updated_at,
     traits: JSON.parse(row.traits) as TraitMap,
     groups: JSON.parse(row.groups) as string[],
+    computed: (JSON.parse(row.derived) as Partial<DerivedState>).computed ?? {},
+    segments: (JSON.parse(row.derived) as Partial<DerivedState>).segments ?? [],
   };
 }

@@ -1,0 +1,66 @@
+import type { StoredMessage } from '../events/events.schema.js';
+import type { CompiledDefinitions } from '../segments/compile-definitions.js';
+import { mergeSequenceStates } from '../segments/sequence-state.js';
+import { feedEvent, refreshDerived, type DerivedChange } from '../segments/update-derived.js';
+import { mergeAggregateStates } from '../traits/aggregate-state.js';
+import { traitValues } from './apply-traits.js';
+import type { ProfileGraph, ProfileState } from './profile-graph.js';
+
+/** The event name aggregates and sequences see: a track's event, `Page Viewed`, `Screen Viewed`. */
+export function derivedEventName(message: StoredMessage): string | undefined {
+  if (message.type === 'track') return message.event;
+  if (message.type === 'page') return 'Page Viewed';
+  if (message.type === 'screen') return 'Screen Viewed';
+  return undefined;
+}
+
+/** Feeds a message into the person's derived state and records what flipped. */
+export function updateDerived(
+  graph: ProfileGraph,
+  profile: ProfileState,
+  message: StoredMessage,
+  plan: CompiledDefinitions,
+  now: number,
+  why: { traitsChanged: boolean; merged: boolean },
+): void {
+  const event = derivedEventName(message);
+  const properties = message.properties ?? {};
+  if (event !== undefined) feedEvent(plan, profile.derived, { event, properties, context: message.context }, Date.parse(message.timestamp));
+  const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: {} }, now, {
+    event,
+    traitsChanged: why.traitsChanged,
+    everything: why.merged,
+  });
+  record(graph, profile, change, new Date(now).toISOString(), message.messageId);
+}
+
+/** Re-evaluates a person whose state changes by time alone (a sweep found them due). */
+export function refreshDue(graph: ProfileGraph, profile: ProfileState, plan: CompiledDefinitions, now: number): void {
+  const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: {} }, now, { everything: true });
+  record(graph, profile, change, new Date(now).toISOString(), 'time');
+}
+
+/** Moves a merged-away profile's derived state into the survivor; its memberships end. */
+export function mergeDerived(graph: ProfileGraph, into: ProfileState, from: ProfileState, plan: CompiledDefinitions, at: string): void {
+  for (const [key, state] of Object.entries(from.derived.aggregates)) {
+    const node = plan.aggregates.get(key);
+    const mine = into.derived.aggregates[key];
+    if (node !== undefined) into.derived.aggregates[key] = mine === undefined ? state : mergeAggregateStates(node, mine, state);
+  }
+  for (const [key, state] of Object.entries(from.derived.sequences)) {
+    const mine = into.derived.sequences[key];
+    into.derived.sequences[key] = mine === undefined ? state : mergeSequenceStates(mine, state);
+  }
+  for (const segment of from.derived.segments) {
+    graph.changes.memberships.push({ profileId: from.id, segment, entered: false, at, cause: 'merge' });
+  }
+  from.derived.segments = [];
+  graph.changes.timers.set(from.id, null);
+}
+
+function record(graph: ProfileGraph, profile: ProfileState, change: DerivedChange, at: string, cause: string): void {
+  for (const segment of change.entered) graph.changes.memberships.push({ profileId: profile.id, segment, entered: true, at, cause });
+  for (const segment of change.exited) graph.changes.memberships.push({ profileId: profile.id, segment, entered: false, at, cause });
+  graph.changes.timers.set(profile.id, change.dueAt ?? null);
+  graph.touch(profile);
+}

@@ -1,0 +1,72 @@
+import type Database from 'better-sqlite3';
+import type { GraphChanges, StoredMessage } from '@tailor/core';
+
+export const MEMBERSHIP_SCHEMA = `
+CREATE TABLE IF NOT EXISTS segment_members (
+  segment TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  since TEXT NOT NULL,
+  PRIMARY KEY (segment, profile_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS segment_history (
+  seq INTEGER PRIMARY KEY,
+  segment TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  entered INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  cause TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS segment_history_profile ON segment_history (profile_id, seq);
+CREATE TABLE IF NOT EXISTS profile_timers (
+  profile_id TEXT PRIMARY KEY,
+  due_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS profile_timers_due ON profile_timers (due_at);
+CREATE TABLE IF NOT EXISTS log_outbox (
+  seq INTEGER PRIMARY KEY,
+  message TEXT NOT NULL
+);
+`;
+
+/**
+ * Writes segment memberships, their history, time-based re-evaluation timers, and the entry and
+ * exit events to announce: those go to an outbox in the same transaction, and are appended to
+ * the log after it commits (with messageIds derived from the history, so a retry stores nothing twice).
+ */
+export function membershipWriter(db: Database.Database) {
+  const q = {
+    enter: db.prepare('INSERT OR REPLACE INTO segment_members (segment, profile_id, since) VALUES (?, ?, ?)'),
+    exit: db.prepare('DELETE FROM segment_members WHERE segment = ? AND profile_id = ?'),
+    history: db.prepare('INSERT INTO segment_history (segment, profile_id, entered, at, cause) VALUES (?, ?, ?, ?, ?)'),
+    setTimer: db.prepare('INSERT OR REPLACE INTO profile_timers (profile_id, due_at) VALUES (?, ?)'),
+    clearTimer: db.prepare('DELETE FROM profile_timers WHERE profile_id = ?'),
+    identifier: db.prepare('SELECT value FROM identities WHERE profile_id = ? AND type = ? ORDER BY value LIMIT 1'),
+    outbox: db.prepare('INSERT INTO log_outbox (message) VALUES (?)'),
+  };
+  return (changes: GraphChanges): void => {
+    for (const m of changes.memberships) {
+      if (m.entered) q.enter.run(m.segment, m.profileId, m.at);
+      else q.exit.run(m.segment, m.profileId);
+      const seq = Number(q.history.run(m.segment, m.profileId, m.entered ? 1 : 0, m.at, m.cause).lastInsertRowid);
+      if (m.cause === 'merge') continue; // the person lives on in the surviving profile
+      const idOf = (type: string) => (q.identifier.get(m.profileId, type) as { value: string } | undefined)?.value ?? null;
+      const message: StoredMessage = {
+        type: 'track',
+        messageId: `segment:${seq}`,
+        event: m.entered ? 'Segment Entered' : 'Segment Exited',
+        userId: idOf('userId'),
+        anonymousId: idOf('anonymousId'),
+        properties: { segment: m.segment, profileId: m.profileId, cause: m.cause },
+        timestamp: m.at,
+        receivedAt: m.at,
+        context: {},
+        tailor: { source: 'segments' },
+      };
+      q.outbox.run(JSON.stringify(message));
+    }
+    for (const [profileId, due] of changes.timers) {
+      if (due === null) q.clearTimer.run(profileId);
+      else q.setTimer.run(profileId, due);
+    }
+  };
+}
