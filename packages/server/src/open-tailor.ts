@@ -41,7 +41,12 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   const keys = await KeyRegistry.open(store.keys);
   const plans = await TrackingPlans.open(store.trackingPlans);
   const profiles = openSqliteProfileStore(join(config.dataDir, 'state.sqlite'));
-  const definitions = await Definitions.open(store.definitions);
+  // A changed definition re-evaluates every profile from its events (the pipeline runs it between batches).
+  const definitions = await Definitions.open(store.definitions, async (names) => {
+    const { profiles: total } = await profiles.stats();
+    await profiles.backfills.start(names, total, new Date(now()).toISOString());
+    pipeline.wake(); // called on later changes only, once the pipeline below exists
+  });
   const metrics = createMetrics(log, {
     behind: async () => (await log.stats()).lastPosition - (await profiles.position(PROFILES_CONSUMER)),
   });

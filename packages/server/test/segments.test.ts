@@ -75,4 +75,27 @@ describe('computed traits and real-time segments', () => {
     await collect([{ type: 'identify', userId: 'u2', traits: { plan: 'pro' } }]);
     expect((await call('GET', '/v1/profiles?identifier=userId:u2')).json().segments).toEqual(['pros']);
   });
+
+  it('a definition added after the events is backfilled over every profile, with progress in the API', async () => {
+    await start();
+    const batch = [];
+    for (let p = 0; p < 450; p++) {
+      batch.push({ type: 'identify', userId: `b${p}`, traits: { plan: p % 3 === 0 ? 'pro' : 'free' } });
+      for (let k = 0; k < p % 4; k++) batch.push({ type: 'track', userId: `b${p}`, event: 'Product Viewed', properties: { sku: `S${k}` } });
+    }
+    for (let i = 0; i < batch.length; i += 400) await collect(batch.slice(i, i + 400));
+
+    await call('PUT', '/v1/computed-traits/views', { definition: 'count("Product Viewed")' });
+    const put = await call('PUT', '/v1/segments/engaged pros', { definition: 'traits.plan = "pro" and computed.views >= 2' });
+    expect(put.json().backfill).toMatchObject({ status: 'running', done: 0, total: 450 });
+    await t.tailor.pipeline.catchUp();
+
+    // pro people are p % 3 == 0; two or more views are p % 4 >= 2.
+    const expected = Array.from({ length: 450 }, (_, p) => p).filter((p) => p % 3 === 0 && p % 4 >= 2).length;
+    const members = (await call('GET', '/v1/segments/engaged%20pros/members?limit=1000')).json();
+    expect(members.count).toBe(expected);
+    expect((await call('GET', '/v1/profiles?identifier=userId:b6')).json()).toMatchObject({ computed: { views: 2 }, segments: ['engaged pros'] });
+    expect((await call('GET', '/v1/segments/engaged%20pros')).json().backfill).toMatchObject({ status: 'done', done: 450, total: 450 });
+    expect((await call('GET', '/v1/computed-traits/views')).json().backfill).toMatchObject({ status: 'done' });
+  });
 });

@@ -64,3 +64,26 @@ function record(graph: ProfileGraph, profile: ProfileState, change: DerivedChang
   graph.changes.timers.set(profile.id, change.dueAt ?? null);
   graph.touch(profile);
 }
+
+/**
+ * Rebuilds a person's aggregates and sequences from all their events (a backfill after a
+ * definition changed), then re-evaluates every computed trait and segment.
+ */
+export function rebuildDerived(
+  graph: ProfileGraph,
+  profile: ProfileState,
+  events: readonly StoredMessage[],
+  plan: CompiledDefinitions,
+  now: number,
+): void {
+  profile.derived.aggregates = {};
+  profile.derived.sequences = {};
+  for (const message of events) {
+    const event = derivedEventName(message);
+    if (event !== undefined) {
+      feedEvent(plan, profile.derived, { event, properties: message.properties ?? {}, context: message.context }, Date.parse(message.timestamp));
+    }
+  }
+  const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: {} }, now, { everything: true });
+  record(graph, profile, change, new Date(now).toISOString(), 'backfill');
+}

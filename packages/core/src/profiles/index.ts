@@ -9,5 +9,5 @@ export {
   type MembershipChange,
   type ProfileState,
 } from './profile-graph.js';
-export { derivedEventName, refreshDue } from './fold-derived.js';
+export { derivedEventName, rebuildDerived, refreshDue } from './fold-derived.js';
 export { foldEvents, profileIdFor, type FoldOptions, type FoldableEvent } from './fold-events.js';

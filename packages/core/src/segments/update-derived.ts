@@ -70,7 +70,9 @@ export function refreshDerived(
   now: number,
   trigger: { event?: string | undefined; traitsChanged?: boolean; everything?: boolean },
 ): DerivedChange {
-  // Drop states no definition uses any more, and slide the others' windows.
+  // Forget memberships of segments that no longer exist, states no definition uses any more, and
+  // slide the other windows.
+  state.segments = state.segments.filter((name) => plan.segments.some((s) => s.name === name));
   state.aggregates = Object.fromEntries(Object.entries(state.aggregates).filter(([key]) => plan.aggregates.has(key)));
   for (const [key, s] of Object.entries(state.aggregates)) {
     const node = plan.aggregates.get(key);

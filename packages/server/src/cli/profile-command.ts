@@ -21,6 +21,7 @@ export async function profileCommand(identifier: string, flags: ProfileFlags): P
     await tailor.pipeline.catchUp();
     const profile = await findProfile(tailor.profiles, identifier, config.defaultRegion, {
       provenance: flags.provenance === true,
+      segments: tailor.definitions.segmentNames,
     });
     if (profile === undefined) throw new TailorError('not_found', `no profile holds ${identifier}`);
     console.log(JSON.stringify(profile, null, 2));

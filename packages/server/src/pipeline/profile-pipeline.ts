@@ -2,9 +2,11 @@ import {
   extractIdentifiers,
   foldEvents,
   ProfileGraph,
+  rebuildDerived,
   refreshDue,
   sourceRanker,
   type CompiledDefinitions,
+  type StoredMessage,
   type IdentifierRef,
   type IdentityRules,
   type TraitPolicy,
@@ -77,7 +79,7 @@ export class ProfilePipeline {
   /** Folds everything in the log now; resolves when caught up. */
   async catchUp(): Promise<void> {
     await this.idle;
-    while ((await this.step()) > 0 || (await this.sweep()) > 0) {
+    while ((await this.step()) > 0 || (await this.sweep()) > 0 || (await this.backfillStep()) > 0) {
       /* next batch */
     }
   }
@@ -92,7 +94,7 @@ export class ProfilePipeline {
     do {
       this.again = false;
       try {
-        while (!this.stopped && ((await this.step()) > 0 || (await this.sweep()) > 0)) {
+        while (!this.stopped && ((await this.step()) > 0 || (await this.sweep()) > 0 || (await this.backfillStep()) > 0)) {
           // Let requests in between batches.
           await new Promise((resolve) => setImmediate(resolve));
         }
@@ -126,6 +128,43 @@ export class ProfilePipeline {
     });
     await this.flushOutbox();
     return due.length;
+  }
+
+  /**
+   * Advances the oldest running backfill by a page of profiles: each is rebuilt from all its
+   * events under the current definitions. It runs between batches, so no event is folded while a
+   * profile is being rebuilt, and a rebuilt profile is exact (nothing counted twice).
+   */
+  private async backfillStep(): Promise<number> {
+    const { store, log } = this.options;
+    const job = await store.backfills.next();
+    if (job === undefined) return 0;
+    const now = (this.options.now ?? Date.now)();
+    const page = await store.live(job.cursor, 200);
+    const plan = this.options.definitions?.();
+    if (plan !== undefined && page.profiles.length > 0) {
+      const events = new Map<string, StoredMessage[]>();
+      for (const p of page.profiles) {
+        const { positions } = await store.eventPositions(p.id, 0, Number.MAX_SAFE_INTEGER - 1);
+        events.set(p.id, (await log.readPositions(positions)).map((e) => e.message));
+      }
+      await store.refresh([...events.keys()], (snapshot) => {
+        const graph = new ProfileGraph(snapshot);
+        for (const [id, messages] of events) {
+          const profile = graph.find(id);
+          if (profile) rebuildDerived(graph, profile, messages, plan, now);
+        }
+        return graph.changes;
+      });
+      await this.flushOutbox();
+    }
+    const last = page.profiles[page.profiles.length - 1];
+    await store.backfills.advance(job.id, {
+      cursor: last?.rank ?? job.cursor,
+      processed: page.profiles.length,
+      finishedAt: page.next === null ? new Date(now).toISOString() : undefined,
+    });
+    return Math.max(1, page.profiles.length);
   }
 
   /** Appends the segment entries and exits decided so far to the log (idempotent by messageId). */

@@ -11,6 +11,8 @@ import type { ProfileStore, StoredProfile } from '../store/profile-store.js';
 
 export interface ReadOptions {
   provenance?: boolean;
+  /** Segments that exist now: memberships of deleted ones are not shown. */
+  segments?: ReadonlySet<string>;
 }
 
 /** The API's view of a profile (the same JSON for HTTP and `tailor profile`). */
@@ -46,7 +48,7 @@ async function present(
     identifiers,
     traits: traitValues(stored.traits),
     computed: stored.computed,
-    segments: stored.segments,
+    segments: options.segments === undefined ? stored.segments : stored.segments.filter((s) => options.segments?.has(s)),
     consent: {},
     groups: stored.groups,
     createdAt: stored.createdAt,

@@ -30,10 +30,14 @@ function validName(name: string): boolean {
 export class Definitions {
   private plan: CompiledDefinitions | undefined;
 
-  private constructor(private readonly store: StateStore['definitions']) {}
+  private constructor(
+    private readonly store: StateStore['definitions'],
+    private readonly onChange: (names: string[]) => Promise<void>,
+  ) {}
 
-  static async open(store: StateStore['definitions']): Promise<Definitions> {
-    const definitions = new Definitions(store);
+  /** `onChange` is told which definitions changed, so every profile can be re-evaluated (a backfill). */
+  static async open(store: StateStore['definitions'], onChange: (names: string[]) => Promise<void> = () => Promise.resolve()): Promise<Definitions> {
+    const definitions = new Definitions(store, onChange);
     await definitions.recompile();
     return definitions;
   }
@@ -41,6 +45,11 @@ export class Definitions {
   /** What the pipeline evaluates: every definition compiled; undefined when there are none. */
   get compiled(): CompiledDefinitions | undefined {
     return this.plan;
+  }
+
+  /** Names of the segments defined now. */
+  get segmentNames(): ReadonlySet<string> {
+    return new Set(this.plan?.segments.map((s) => s.name) ?? []);
   }
 
   private async recompile(): Promise<void> {
@@ -79,6 +88,7 @@ export class Definitions {
     };
     await this.store.put(definition);
     await this.recompile();
+    if (definition.version !== previous?.version) await this.onChange([`${kind}:${name}`]);
     return { definition, created: previous === undefined };
   }
 
@@ -100,6 +110,7 @@ export class Definitions {
     }
     const deleted = await this.store.delete(kind, name);
     await this.recompile();
+    if (deleted) await this.onChange([`${kind}:${name}`]);
     return deleted;
   }
 

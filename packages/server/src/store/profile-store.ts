@@ -7,6 +7,7 @@ import type {
   StoredMessage,
   TraitMap,
 } from '@tailor/core';
+import type { BackfillJobs } from './backfill-jobs.js';
 import type { ReviewQueue } from './review-queue.js';
 
 /** A profile as stored: the state the pipeline folds, plus where merged profiles went. */
@@ -71,6 +72,8 @@ export interface ProfileStore {
   live(after: number, limit: number): Promise<{ profiles: (StoredProfile & { rank: number })[]; next: number | null }>;
   /** Pairs from probabilistic matching waiting for a person's decision. */
   reviews: ReviewQueue;
+  /** Re-evaluations of every profile after definitions changed. */
+  backfills: BackfillJobs;
   /** Profiles whose derived state changes by time alone at or before `now` (ms). */
   due(now: number, limit: number): Promise<string[]>;
   /** Loads live profiles by id, lets `refresh` change their derived state, writes it (one transaction). */

@@ -16,6 +16,19 @@ const Definition = Type.Object(
       timeBased: Type.Boolean(),
     }),
     version: Type.Integer({ description: 'Increases each time the definition changes' }),
+    backfill: Type.Union([
+      Type.Object(
+        {
+          status: Type.Union([Type.Literal('running'), Type.Literal('done')]),
+          done: Type.Integer(),
+          total: Type.Integer(),
+          startedAt: Type.String(),
+          finishedAt: Type.Union([Type.String(), Type.Null()]),
+        },
+        { description: 'The latest re-evaluation of every profile for this definition' },
+      ),
+      Type.Null(),
+    ]),
     createdAt: Type.String(),
     updatedAt: Type.String(),
   },
@@ -28,8 +41,13 @@ const DefinitionError = Type.Object({
 });
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
 
-function present(d: StoredDefinition) {
+async function present(tailor: Tailor, d: StoredDefinition) {
+  const job = await tailor.profiles.backfills.latest(`${d.kind}:${d.name}`);
   return {
+    backfill:
+      job === undefined
+        ? null
+        : { status: job.status, done: job.done, total: job.total, startedAt: job.startedAt, finishedAt: job.finishedAt },
     name: d.name,
     definition: d.text,
     tree: d.tree as unknown as Record<string, unknown>,
@@ -72,13 +90,13 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor; ki
     },
     async (request) => {
       const { definition } = await tailor.definitions.put(kind, request.params.name, request.body.definition, new Date(tailor.now()));
-      return present(definition);
+      return present(tailor, definition);
     },
   );
   app.get(
     base,
     { config: { access: 'read' }, schema: { tags, summary: `Every ${what}`, response: { 200: Type.Object({ items: Type.Array(Definition) }) } } },
-    async () => ({ items: (await tailor.definitions.list(kind)).map(present) }),
+    async () => ({ items: await Promise.all((await tailor.definitions.list(kind)).map((d) => present(tailor, d))) }),
   );
   app.get(
     `${base}/:name`,
@@ -86,7 +104,7 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor; ki
     async (request) => {
       const found = await tailor.definitions.get(kind, request.params.name);
       if (found === undefined) throw new TailorError('not_found', `no ${what} ${request.params.name}`);
-      return present(found);
+      return present(tailor, found);
     },
   );
   if (kind === 'segment') {

@@ -44,7 +44,10 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     },
     async (request) => {
       const { identifier, provenance } = request.query;
-      const profile = await findProfile(tailor.profiles, identifier, tailor.config.defaultRegion, { provenance });
+      const profile = await findProfile(tailor.profiles, identifier, tailor.config.defaultRegion, {
+        provenance,
+        segments: tailor.definitions.segmentNames,
+      });
       if (profile === undefined) throw notFound(`holds ${identifier}`);
       return profile;
     },
@@ -63,7 +66,10 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       },
     },
     async (request) => {
-      const profile = await readProfile(tailor.profiles, request.params.id, { provenance: request.query.provenance });
+      const profile = await readProfile(tailor.profiles, request.params.id, {
+        provenance: request.query.provenance,
+        segments: tailor.definitions.segmentNames,
+      });
       if (profile === undefined) throw notFound(request.params.id);
       return profile;
     },

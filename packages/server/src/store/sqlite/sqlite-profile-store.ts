@@ -15,6 +15,7 @@ import {
 import { openSqlite } from '../../log/sqlite/open-sqlite.js';
 import type { BatchKeys, ProfileStore, StoredProfile } from '../profile-store.js';
 import { MEMBERSHIP_SCHEMA, membershipWriter } from './sqlite-membership-tables.js';
+import { openSqliteBackfillJobs } from './sqlite-backfill-jobs.js';
 import { openSqliteReviewQueue } from './sqlite-review-queue.js';
 
 const SCHEMA = `
@@ -215,6 +216,7 @@ export function openSqliteProfileStore(file: string): ProfileStore {
       return Promise.resolve({ profiles, next: rows.length > limit ? (page[page.length - 1]?.rank ?? null) : null });
     },
     reviews: openSqliteReviewQueue(db),
+    backfills: openSqliteBackfillJobs(db),
     due: (now, limit) =>
       Promise.resolve((q.due.all(now, limit) as { profile_id: string }[]).map((r) => r.profile_id)),
     refresh: (ids, refresh) => {
