@@ -20,3 +20,4 @@ export * from './identity/index.js';
 export * from './profiles/index.js';
 export * from './segments/index.js';
 export * from './traits/index.js';
+export * from './identity/matching/index.js';

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { importCommand } from './import-command.js';
+import { matchCommand } from './match-command.js';
 import { profileCommand } from './profile-command.js';
 import { serveCommand } from './serve-command.js';
 
@@ -33,6 +34,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('--mapping <file>', 'CSV column mapping (JSON); default: headers name message paths')
     .option('--rejects <file>', 'where rejected lines go (default FILE.rejects.jsonl)')
     .action(importCommand);
+  program
+    .command('match')
+    .description('probabilistic record matching: dedup one CSV, or link two (Fellegi–Sunter)')
+    .argument('<left>', 'a CSV file with a header row')
+    .argument('[right]', 'a second CSV to link to the first')
+    .requiredOption('--id <column>', 'the column that names each record')
+    .requiredOption('--out <file>', 'where the pairs go (CSV: left_id,right_id,weight,probability,decision)')
+    .option('--config <file>', 'JSON overriding the chosen fields, comparators, blocking keys and thresholds')
+    .action(matchCommand);
   program
     .command('profile')
     .description('print the profile holding an identifier, as JSON')
