@@ -40,4 +40,12 @@ describe('FEBRL deduplication, zero-config (the matcher chooses fields and block
     expect(correct / matches.length).toBeGreaterThanOrEqual(0.98);
     expect(correct / duplicates.length).toBeGreaterThanOrEqual(0.98);
   }, 60_000);
+
+  it('finds nothing among records that have no duplicates', () => {
+    for (const file of ['dataset1.csv', 'dataset3.csv']) {
+      const originals = readMatchFile(fixture(file), 'rec_id').filter((r) => r.id.endsWith('-org'));
+      const result = matchRecords(originals, undefined, inferMatchConfig([originals]));
+      expect(result.pairs.filter((p) => p.decision === 'match')).toEqual([]);
+    }
+  }, 60_000);
 });

@@ -5,6 +5,7 @@ import { definitionRoutes } from './routes/definition-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
+import { reviewRoutes } from './routes/review-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { trackingPlanRoutes } from './routes/tracking-plan-routes.js';
 
@@ -14,6 +15,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(collectRoutes, { tailor });
   await app.register(eventsRoutes, { tailor });
   await app.register(profileRoutes, { tailor });
+  await app.register(reviewRoutes, { tailor });
   await app.register(trackingPlanRoutes, { tailor });
   await app.register(definitionRoutes, { tailor, kind: 'computed', base: '/v1/computed-traits' });
   await app.register(definitionRoutes, { tailor, kind: 'segment', base: '/v1/segments' });

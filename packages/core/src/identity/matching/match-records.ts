@@ -3,6 +3,9 @@ import { compareValues, LEVELS } from './compare-values.js';
 import { estimateModel, estimateU, matchWeight, posterior, type Pattern } from './estimate-model.js';
 import type { MatchConfig, MatchRecord, MatchResult, ScoredPair } from './matching.schema.js';
 
+/** The least mean exact-agreement rate a match class must show to be believed (see below). */
+const MIN_MATCH_AGREEMENT = 0.5;
+
 export interface MatchOptions {
   /** Random record pairs drawn to estimate u (default 200,000, or every pair when fewer). */
   randomPairs?: number;
@@ -46,11 +49,23 @@ export function matchRecords(
   });
 
   options.onProgress?.('estimating', 0, 1);
+  // m from EM over the candidates; u from random pairs, so weights and probabilities speak of
+  // all pairs (blocking groups likely pairs, but being blocked together is not evidence).
   const u = estimateU(randomPatterns(left, right, compare, options), levelCounts);
-  const model = estimateModel([...patterns.values()], u, { iterations: config.iterations });
+  const em = estimateModel([...patterns.values()], u, { iterations: config.iterations });
+  const model = { ...em, u };
+  // A class of true matches agrees exactly on most fields. When EM's "match" class does not (no
+  // duplicates among the candidates, so EM split the non-matches in two), nothing is a match.
+  const agreement = em.m.reduce((sum, row) => sum + (row[row.length - 1] ?? 0), 0) / Math.max(1, em.m.length);
+  const identifiable = agreement >= MIN_MATCH_AGREEMENT;
 
+  // The probability that a pair is one person is taken over all pairs, not just the blocked ones:
+  // blocking brings likely pairs together but is not itself evidence. The share of matches among
+  // all pairs is the EM share among candidates scaled by how many pairs blocking kept.
+  const possible = right ? left.length * right.length : (left.length * (left.length - 1)) / 2;
+  const lambda = Math.min(model.prior, (model.prior * blocked.pairs.length) / Math.max(1, possible));
   const probability = new Map<Pattern, number>();
-  for (const p of patterns.values()) probability.set(p, posterior(p.levels, model.m, model.u, model.prior));
+  for (const p of patterns.values()) probability.set(p, identifiable ? posterior(p.levels, model.m, model.u, lambda) : 0);
   const pairs: ScoredPair[] = [];
   blocked.pairs.forEach(([i, j], n) => {
     const pattern = pairPattern[n] as Pattern;
@@ -68,14 +83,15 @@ export function matchRecords(
       rightId: b.id,
       weight: matchWeight(pattern.levels, model.m, model.u),
       probability: p,
-      decision: p >= config.upper ? 'match' : 'review',
+      // upper = 1 means nothing is merged without a person's review.
+      decision: config.upper < 1 && p >= config.upper ? 'match' : 'review',
       comparison,
     });
   });
   pairs.sort((x, y) => y.weight - x.weight);
   options.onProgress?.('scoring', 1, 1);
 
-  const odds = (1 - model.prior) / model.prior;
+  const odds = (1 - lambda) / lambda;
   const weightAt = (p: number) => Math.log2((p / (1 - p)) * odds);
   return {
     pairs,
@@ -90,6 +106,8 @@ export function matchRecords(
         }),
       })),
       prior: model.prior,
+      lambda,
+      identifiable,
       iterations: model.iterations,
       converged: model.converged,
     },

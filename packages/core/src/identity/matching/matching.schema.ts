@@ -64,7 +64,7 @@ export interface ScoredPair {
   rightId: string;
   /** Sum over fields of log2(m/u) for the observed agreement level. */
   weight: number;
-  /** Posterior probability of a match, from the weight and the estimated share of matches. */
+  /** Posterior probability of a match, from the weight and the estimated share of matches among all pairs. */
   probability: number;
   decision: 'match' | 'review';
   /** Per field: the two values and the agreement level observed. */
@@ -79,7 +79,9 @@ export interface FieldModel {
 
 export interface MatchResult {
   pairs: ScoredPair[];
-  model: { fields: FieldModel[]; prior: number; iterations: number; converged: boolean };
+  /** prior: the match share among candidate pairs (EM); lambda: among all pairs (used for probabilities). */
+  /** identifiable: false when EM found no class that agrees like duplicates do (then nothing matches). */
+  model: { fields: FieldModel[]; prior: number; lambda: number; identifiable: boolean; iterations: number; converged: boolean };
   thresholds: { upper: number; lower: number; upperWeight: number; lowerWeight: number };
   stats: { records: number; candidatePairs: number; blocks: number; skippedBlocks: number; patterns: number };
 }

@@ -62,7 +62,7 @@ describe('EM without labels', () => {
       return probs.length - 1;
     };
     const counts = new Map<string, Pattern>();
-    for (let n = 0; n < 60_000; n++) {
+    for (let n = 0; n < 100_000; n++) {
       const table = rand() < prior ? m : u;
       const levels = table.map(draw);
       const key = levels.join();
@@ -76,6 +76,7 @@ describe('EM without labels', () => {
     model.m.forEach((row, f) => {
       row.forEach((value, l) => {
         expect(Math.abs(value - (m[f]?.[l] ?? 0))).toBeLessThan(0.02);
+        expect(Math.abs((model.u[f]?.[l] ?? 0) - (u[f]?.[l] ?? 0))).toBeLessThan(0.01);
       });
     });
   });
