@@ -1,3 +1,4 @@
+import { blockValue } from './block-records.js';
 import type { BlockingKey, Comparator, FieldSpec, MatchConfig, MatchRecord } from './matching.schema.js';
 
 /** What the matcher learns about a column before choosing how to use it. */
@@ -31,7 +32,7 @@ export function inferMatchConfig(
   const fields: FieldSpec[] = columns.map((c) => ({ name: c.name, comparator: comparatorFor(c) }));
   return {
     fields: overrides.fields ?? fields,
-    blocking: overrides.blocking ?? chooseBlocking(columns, records.length),
+    blocking: overrides.blocking ?? chooseBlocking(columns, records),
     upper: overrides.upper ?? 0.9,
     lower: overrides.lower ?? 0.5,
     maxBlockSize: overrides.maxBlockSize ?? 500,
@@ -111,37 +112,69 @@ function comparatorFor(c: ColumnProfile): Comparator {
 /**
  * Several keys, unioned, so that a typo in one field still leaves the pair in another key's
  * block: each selective field alone (dates, identifiers), names by sound, and pairs of weaker
- * fields (a code with a name's first letters). A key is kept when its expected block is small.
+ * fields (a code with a name's first letters). Each key's pair count is measured on the records;
+ * a key over the budget (a few pairs per record, so the work grows linearly) is refined with one
+ * more part, or dropped.
  */
-function chooseBlocking(columns: readonly ColumnProfile[], records: number): BlockingKey[] {
+function chooseBlocking(columns: readonly ColumnProfile[], records: readonly MatchRecord[]): BlockingKey[] {
   const usable = columns.filter((c) => c.missing < 0.5);
-  const keys: { key: BlockingKey; selectivity: number }[] = [];
-  const blockSize = (distinct: number) => records / Math.max(1, distinct);
+  const candidates: BlockingKey[] = [];
   for (const c of usable) {
     if (c.kind === 'date' || c.kind === 'identifier' || c.kind === 'email' || c.kind === 'phone') {
-      keys.push({ key: [{ field: c.name, transform: 'exact' }], selectivity: c.distinctCount });
+      candidates.push([{ field: c.name, transform: 'exact' }]);
     }
-    if (c.kind === 'name') keys.push({ key: [{ field: c.name, transform: 'phonetic' }], selectivity: c.distinctCount / 2 });
+    if (c.kind === 'name') candidates.push([{ field: c.name, transform: 'phonetic' }]);
   }
   const names = usable.filter((c) => c.kind === 'name').sort((a, b) => b.distinctCount - a.distinctCount);
   const codes = usable.filter((c) => c.kind === 'code' || c.kind === 'category').sort((a, b) => b.distinctCount - a.distinctCount);
   const [firstName, secondName] = names;
-  if (codes[0] && firstName) {
-    keys.push({ key: [{ field: codes[0].name, transform: 'exact' }, { field: firstName.name, transform: 'prefix3' }], selectivity: codes[0].distinctCount * 10 });
-  }
+  if (codes[0] && firstName) candidates.push([{ field: codes[0].name, transform: 'exact' }, { field: firstName.name, transform: 'prefix3' }]);
   if (firstName && secondName) {
-    keys.push({
-      key: [{ field: firstName.name, transform: 'prefix3' }, { field: secondName.name, transform: 'prefix3' }],
-      selectivity: firstName.distinctCount * 3,
-    });
+    candidates.push([{ field: firstName.name, transform: 'prefix3' }, { field: secondName.name, transform: 'prefix3' }]);
   }
-  const chosen = keys
-    .filter((k) => blockSize(k.selectivity) <= 200)
-    .sort((a, b) => b.selectivity - a.selectivity)
-    .slice(0, 6)
+  // Parts that can refine a key that makes too many pairs.
+  const refiners: BlockingKey[number][] = [
+    ...names.map((c) => ({ field: c.name, transform: 'prefix3' as const })),
+    ...usable.filter((c) => c.kind === 'date').map((c) => ({ field: c.name, transform: 'year' as const })),
+    ...codes.map((c) => ({ field: c.name, transform: 'exact' as const })),
+  ];
+  const budget = Math.max(20_000, PAIRS_PER_RECORD * records.length);
+  const chosen: { key: BlockingKey; pairs: number }[] = [];
+  for (const key of candidates) {
+    let best = { key, pairs: pairCount(records, key) };
+    if (best.pairs > budget) {
+      for (const part of refiners) {
+        if (key.some((p) => p.field === part.field)) continue;
+        const refined = [...key, part];
+        const pairs = pairCount(records, refined);
+        if (pairs <= budget && (best.pairs > budget || pairs > best.pairs)) best = { key: refined, pairs };
+      }
+    }
+    if (best.pairs <= budget && best.pairs > 0) chosen.push(best);
+  }
+  // Exact keys on identifying fields first (cheap and decisive), then the others, the ones bringing
+  // the most pairs within budget first (they cover the most typos); eight at most.
+  const identifying = (k: BlockingKey) => k.length === 1 && k[0]?.transform === 'exact';
+  const keys = chosen
+    .sort((a, b) => Number(identifying(b.key)) - Number(identifying(a.key)) || b.pairs - a.pairs)
+    .slice(0, 8)
     .map((k) => k.key);
-  if (chosen.length > 0) return chosen;
-  // Nothing selective: the best available field as it is.
+  if (keys.length > 0) return keys;
   const best = [...usable].sort((a, b) => b.distinctCount - a.distinctCount)[0] ?? columns[0];
   return best ? [[{ field: best.name, transform: 'exact' }]] : [];
+}
+
+/** Candidate pairs per record a blocking key may bring, at most (beyond a floor for small files). */
+const PAIRS_PER_RECORD = 5;
+
+/** How many pairs a key's blocks hold: the sum over blocks of n(n-1)/2. */
+function pairCount(records: readonly MatchRecord[], key: BlockingKey): number {
+  const sizes = new Map<string, number>();
+  for (const r of records) {
+    const value = blockValue(r, key);
+    if (value !== undefined) sizes.set(value, (sizes.get(value) ?? 0) + 1);
+  }
+  let pairs = 0;
+  for (const n of sizes.values()) pairs += (n * (n - 1)) / 2;
+  return pairs;
 }
