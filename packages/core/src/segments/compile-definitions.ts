@@ -1,6 +1,7 @@
-import type { AggregateNode, Condition, Operand } from './segments.schema.js';
+import type { AggregateNode, Condition } from './segments.schema.js';
 import { printAggregate, printCondition } from './print-definition.js';
 import { referencesOf, type References } from './read-definition.js';
+import { walkCondition } from './walk-condition.js';
 
 export type SequenceNode = Extract<Condition, { type: 'sequence' }>;
 
@@ -121,80 +122,23 @@ function orderByDependency<T extends { name: string; tree: Condition }>(segments
 
 /** Calls back for every aggregate and sequence inside a condition (where filters excluded). */
 function visit(c: Condition, onAggregate: (a: AggregateNode) => void, onSequence: (s: SequenceNode) => void): void {
-  const operand = (o: Operand) => {
-    if (o.type === 'aggregate') onAggregate(o);
-  };
-  switch (c.type) {
-    case 'and':
-    case 'or':
-      for (const child of c.children) visit(child, onAggregate, onSequence);
-      return;
-    case 'not':
-      visit(c.child, onAggregate, onSequence);
-      return;
-    case 'compare':
-      operand(c.left);
-      operand(c.right);
-      return;
-    case 'in':
-    case 'exists':
-    case 'matches':
-      operand(c.value);
-      return;
-    case 'contains':
-      operand(c.value);
-      operand(c.search);
-      return;
-    case 'starts_with':
-      operand(c.value);
-      operand(c.prefix);
-      return;
-    case 'sequence':
-      onSequence(c);
-      return;
-    case 'boolean':
-    case 'in_segment':
-      return;
-  }
+  walkCondition(c, {
+    condition: (n) => {
+      if (n.type === 'sequence') onSequence(n);
+    },
+    operand: (o) => {
+      if (o.type === 'aggregate') onAggregate(o);
+    },
+  });
 }
 
 /** True when a condition reads traits or consent (outside event filters). */
 function readsProfile(c: Condition): boolean {
   let reads = false;
-  const operand = (o: Operand) => {
-    if (o.type === 'path' && (o.root === 'traits' || o.root === 'consent')) reads = true;
-  };
-  const walk = (n: Condition): void => {
-    switch (n.type) {
-      case 'and':
-      case 'or':
-        n.children.forEach(walk);
-        return;
-      case 'not':
-        walk(n.child);
-        return;
-      case 'compare':
-        operand(n.left);
-        operand(n.right);
-        return;
-      case 'in':
-      case 'exists':
-      case 'matches':
-        operand(n.value);
-        return;
-      case 'contains':
-        operand(n.value);
-        operand(n.search);
-        return;
-      case 'starts_with':
-        operand(n.value);
-        operand(n.prefix);
-        return;
-      default:
-        return;
-    }
-  };
-  walk(c);
+  walkCondition(c, {
+    operand: (o) => {
+      if (o.type === 'path' && (o.root === 'traits' || o.root === 'consent')) reads = true;
+    },
+  });
   return reads;
 }
-

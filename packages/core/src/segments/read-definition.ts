@@ -2,6 +2,7 @@ import { err, ok, type Result } from '../result/result.js';
 import { conditionFromTree, parseAggregate, parseCondition } from './parse-definition.js';
 import { printAggregate, printCondition } from './print-definition.js';
 import type { AggregateNode, Condition, DefinitionError, EventPattern, Operand } from './segments.schema.js';
+import { walkCondition } from './walk-condition.js';
 
 /** What a definition depends on: the index that decides which definitions an event can change. */
 export interface References {
@@ -55,42 +56,17 @@ export function referencesOf(tree: Condition | AggregateNode): References {
     if (a.window !== undefined || a.fn === 'days_since') refs.timeBased = true;
   };
   const condition = (c: Condition): void => {
-    switch (c.type) {
-      case 'and':
-      case 'or':
-        c.children.forEach(condition);
-        return;
-      case 'not':
-        condition(c.child);
-        return;
-      case 'compare':
-        operand(c.left);
-        operand(c.right);
-        return;
-      case 'in':
-      case 'exists':
-      case 'matches':
-        operand(c.value);
-        return;
-      case 'contains':
-        operand(c.value);
-        operand(c.search);
-        return;
-      case 'starts_with':
-        operand(c.value);
-        operand(c.prefix);
-        return;
-      case 'in_segment':
-        add(refs.segments, c.segment);
-        return;
-      case 'sequence':
-        pattern(c.first);
-        pattern(c.then);
-        refs.timeBased = true;
-        return;
-      case 'boolean':
-        return;
-    }
+    walkCondition(c, {
+      condition: (n) => {
+        if (n.type === 'in_segment') add(refs.segments, n.segment);
+        if (n.type === 'sequence') {
+          pattern(n.first);
+          pattern(n.then);
+          refs.timeBased = true;
+        }
+      },
+      operand,
+    });
   };
   if (tree.type === 'aggregate') aggregate(tree);
   else condition(tree);
