@@ -9,6 +9,9 @@ import type { EventLog } from './log/event-log.js';
 import { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { Definitions } from './segments/definitions.js';
+import { Dispatcher } from './destinations/dispatcher.js';
+import type { DestinationStore } from './destinations/destination-store.js';
+import { openSqliteDestinationStore } from './store/sqlite/sqlite-destination-store.js';
 import { PROFILES_CONSUMER, ProfilePipeline } from './pipeline/profile-pipeline.js';
 import type { ProfileStore } from './store/profile-store.js';
 import { openSqliteProfileStore } from './store/sqlite/sqlite-profile-store.js';
@@ -29,6 +32,9 @@ export interface Tailor {
   profiles: ProfileStore;
   /** Folds the log into identities and profiles; `serve` starts it, other commands catch up with it. */
   pipeline: ProfilePipeline;
+  destinations: DestinationStore;
+  /** Delivers matching events to webhooks; `serve` starts it. */
+  dispatcher: Dispatcher;
   now: () => number;
   close(): Promise<void>;
 }
@@ -57,12 +63,24 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     policy: config.profiles,
     now,
     definitions: () => definitions.compiled,
+    onAppended: () => {
+      dispatcher.wake();
+    },
     onBatch: (events, lagSeconds) => {
       metrics.pipelineEvents.inc(events);
       metrics.pipelineLag.observe(lagSeconds);
     },
     onError: (error) => {
       console.error(JSON.stringify({ level: 'error', msg: 'pipeline batch failed; retrying', err: String(error) }));
+    },
+  });
+  const destinations = openSqliteDestinationStore(join(config.dataDir, 'state.sqlite'));
+  const dispatcher = new Dispatcher({
+    log,
+    store: destinations,
+    now,
+    onError: (error) => {
+      console.error(JSON.stringify({ level: 'error', msg: 'webhook dispatch failed; retrying', err: String(error) }));
     },
   });
   const collector = new Collector({
@@ -75,6 +93,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     now,
     onStored: () => {
       pipeline.wake();
+      dispatcher.wake();
     },
   });
   const violationTimer = setInterval(() => void collector.flushViolations(), 1000);
@@ -90,11 +109,15 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     metrics,
     profiles,
     pipeline,
+    destinations,
+    dispatcher,
     now,
     async close() {
       clearInterval(violationTimer);
       await collector.flushViolations();
       await pipeline.stop();
+      await dispatcher.stop();
+      await destinations.close();
       await profiles.close();
       await log.close();
       await store.close();

@@ -30,6 +30,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     if (loaded > 0) console.log(`Loaded ${loaded} demo events (a small shop's visitors over 45 days).`);
   }
   tailor.pipeline.start();
+  tailor.dispatcher.start();
   const app = await buildApp({ tailor });
   let closing = false;
   const shutdown = (signal: string): void => {

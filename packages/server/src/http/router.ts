@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Tailor } from '../open-tailor.js';
 import { collectRoutes } from './routes/collect-routes.js';
 import { definitionRoutes } from './routes/definition-routes.js';
+import { destinationRoutes } from './routes/destination-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
@@ -16,6 +17,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(eventsRoutes, { tailor });
   await app.register(profileRoutes, { tailor });
   await app.register(reviewRoutes, { tailor });
+  await app.register(destinationRoutes, { tailor });
   await app.register(trackingPlanRoutes, { tailor });
   await app.register(definitionRoutes, { tailor, kind: 'computed', base: '/v1/computed-traits' });
   await app.register(definitionRoutes, { tailor, kind: 'segment', base: '/v1/segments' });

@@ -29,6 +29,8 @@ export interface PipelineOptions {
   onError?: (error: unknown) => void;
   /** The current computed traits and segments (changes as definitions change). */
   definitions?: () => CompiledDefinitions | undefined;
+  /** Called after the pipeline appended events of its own (segment entries and exits). */
+  onAppended?: () => void;
 }
 
 /** The pipeline's name as a log consumer. */
@@ -173,6 +175,7 @@ export class ProfilePipeline {
     for (let pending = await store.outbox(500); pending.length > 0; pending = await store.outbox(500)) {
       await log.append(pending.map((p) => p.message));
       await store.ackOutbox(pending[pending.length - 1]?.seq ?? 0);
+      this.options.onAppended?.();
     }
   }
 

@@ -1,0 +1,56 @@
+import type { StoredMessage } from '@tailor/core';
+
+/** A webhook destination: matching events are POSTed to `url`, signed with `secret`. */
+export interface Destination {
+  name: string;
+  type: 'webhook';
+  url: string;
+  /** Event names delivered (`Segment Entered` and `Segment Exited` included); `*` for every track event. */
+  events: string[];
+  secret: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Delivery {
+  id: number;
+  destination: string;
+  message: StoredMessage;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  /** When the next attempt is due (ms). */
+  nextAt: number;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+/**
+ * Destinations and their durable outbox. A destination reads the log from its own position;
+ * taking its matching events into the outbox and moving that position happen in one
+ * transaction, so nothing is lost or queued twice across a restart.
+ */
+export interface DestinationStore {
+  list(): Promise<Destination[]>;
+  get(name: string): Promise<Destination | undefined>;
+  /** Creates or replaces; a new destination starts reading the log at `position`. */
+  put(destination: Destination, position: number): Promise<void>;
+  delete(name: string): Promise<boolean>;
+  position(name: string): Promise<number>;
+  /** Queues deliveries and moves the destination to `to`, if it is still at `from`. */
+  enqueue(
+    name: string,
+    range: { from: number; to: number },
+    messages: readonly StoredMessage[],
+    now: number,
+  ): Promise<boolean>;
+  due(now: number, limit: number): Promise<Delivery[]>;
+  delivered(id: number, at: number): Promise<void>;
+  retry(id: number, error: string, nextAt: number, giveUp: boolean): Promise<void>;
+  deliveries(
+    name: string,
+    query: { status?: Delivery['status']; limit: number },
+  ): Promise<Delivery[]>;
+  counts(name: string): Promise<Record<Delivery['status'], number>>;
+  close(): Promise<void>;
+}

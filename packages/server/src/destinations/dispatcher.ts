@@ -1,0 +1,169 @@
+import { createHmac } from 'node:crypto';
+import type { EventLog } from '../log/event-log.js';
+import type { Delivery, Destination, DestinationStore } from './destination-store.js';
+
+export interface DispatcherOptions {
+  log: EventLog;
+  store: DestinationStore;
+  now?: () => number;
+  /** How often to look for new events and due retries, in ms. */
+  pollMs?: number;
+  /** Attempts before a delivery is marked failed. */
+  maxAttempts?: number;
+  timeoutMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** The signature a receiver checks: hex HMAC-SHA256 of the exact body under the destination's secret. */
+export function signBody(body: string, secret: string): string {
+  return createHmac('sha256', secret).update(body).digest('hex');
+}
+
+/** Retry delay after `attempts` failures: 1 s doubling, capped at an hour. */
+export function backoffMs(attempts: number): number {
+  return Math.min(3_600_000, 1000 * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Delivers events to webhook destinations: takes each destination's matching events from the log
+ * into its durable outbox, then POSTs them, one event per request, signed, retrying with backoff.
+ * Deliveries to one destination run concurrently, up to 16 at a time.
+ */
+export class Dispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private idle: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private started = false;
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  start(): void {
+    this.started = true;
+    this.timer = setInterval(() => {
+      this.wake();
+    }, this.options.pollMs ?? 100);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** New events are in the log: deliver them soon (once started; `drain` works without). */
+  wake(): void {
+    if (!this.started || this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.idle = this.loop().finally(() => {
+      this.running = false;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.idle;
+  }
+
+  /** Queues and sends everything due now (tests and the CLI use it to wait for deliveries). */
+  async drain(): Promise<void> {
+    await this.idle;
+    while ((await this.enqueueAll()) + (await this.sendDue()) > 0) {
+      /* more */
+    }
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (!this.stopped && (await this.enqueueAll()) + (await this.sendDue()) > 0) {
+          /* more */
+        }
+      } catch (error) {
+        this.options.onError?.(error);
+        return;
+      }
+    } while (this.wokenMeanwhile());
+  }
+
+  private wokenMeanwhile(): boolean {
+    return this.again && !this.stopped;
+  }
+
+  private async enqueueAll(): Promise<number> {
+    let queued = 0;
+    for (const destination of await this.options.store.list())
+      queued += await this.enqueue(destination);
+    return queued;
+  }
+
+  /** Moves one destination forward over up to 1,000 log events; returns the events read. */
+  private async enqueue(destination: Destination): Promise<number> {
+    const { log, store } = this.options;
+    const from = await store.position(destination.name);
+    const events = await log.read(from, 1000);
+    const last = events[events.length - 1];
+    if (last === undefined) return 0;
+    const all = destination.events.includes('*');
+    const matching = events
+      .map((e) => e.message)
+      .filter(
+        (m) =>
+          m.type === 'track' &&
+          m.event !== undefined &&
+          (all || destination.events.includes(m.event)),
+      );
+    await store.enqueue(destination.name, { from, to: last.position }, matching, this.now());
+    return events.length;
+  }
+
+  private async sendDue(): Promise<number> {
+    const due = await this.options.store.due(this.now(), 64);
+    if (due.length === 0) return 0;
+    const destinations = new Map((await this.options.store.list()).map((d) => [d.name, d]));
+    for (let i = 0; i < due.length; i += 16) {
+      await Promise.all(
+        due.slice(i, i + 16).map((d) => this.send(d, destinations.get(d.destination))),
+      );
+    }
+    return due.length;
+  }
+
+  private async send(delivery: Delivery, destination: Destination | undefined): Promise<void> {
+    const { store } = this.options;
+    if (destination === undefined) return; // deleted meanwhile: its deliveries go with it
+    const body = JSON.stringify(delivery.message);
+    let error: string;
+    try {
+      const response = await fetch(destination.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-tailor-signature': signBody(body, destination.secret),
+          'x-tailor-delivery': String(delivery.id),
+          'user-agent': 'Tailor-Webhooks',
+        },
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+      await response.arrayBuffer();
+      if (response.ok) {
+        await store.delivered(delivery.id, this.now());
+        return;
+      }
+      error = `HTTP ${response.status}`;
+    } catch (cause) {
+      error = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    }
+    const attempts = delivery.attempts + 1;
+    const giveUp = attempts >= (this.options.maxAttempts ?? 15);
+    await store.retry(delivery.id, error, this.now() + backoffMs(attempts), giveUp);
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+}

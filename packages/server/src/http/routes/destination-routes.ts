@@ -1,0 +1,193 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { TailorError } from '@tailor/core';
+import { Type } from 'typebox';
+import type { Destination } from '../../destinations/destination-store.js';
+import type { Tailor } from '../../open-tailor.js';
+
+const Name = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' }),
+});
+const DestinationBody = Type.Object(
+  {
+    type: Type.Literal('webhook'),
+    url: Type.String({
+      minLength: 8,
+      maxLength: 2048,
+      pattern: '^https?://',
+      description: 'Where events are POSTed',
+    }),
+    events: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+      minItems: 1,
+      description:
+        'Track event names to deliver (`Segment Entered`, `Segment Exited` included); `*` for all',
+    }),
+    secret: Type.String({
+      minLength: 8,
+      maxLength: 256,
+      description: 'HMAC-SHA256 key: X-Tailor-Signature is the hex digest of the body',
+    }),
+  },
+  { additionalProperties: false },
+);
+const DestinationView = Type.Object({
+  name: Type.String(),
+  type: Type.Literal('webhook'),
+  url: Type.String(),
+  events: Type.Array(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  deliveries: Type.Object({
+    pending: Type.Integer(),
+    delivered: Type.Integer(),
+    failed: Type.Integer(),
+  }),
+});
+const DeliveryView = Type.Object({
+  id: Type.Integer(),
+  messageId: Type.String(),
+  event: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
+  attempts: Type.Integer(),
+  nextAttemptAt: Type.Union([Type.String(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  deliveredAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** Webhook destinations: definitions (the secret is never shown back), delivery status and failures. */
+export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+  app,
+  { tailor },
+  done,
+) => {
+  const view = async (d: Destination) => ({
+    name: d.name,
+    type: d.type,
+    url: d.url,
+    events: d.events,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    deliveries: await tailor.destinations.counts(d.name),
+  });
+  const find = async (name: string) => {
+    const d = await tailor.destinations.get(name);
+    if (d === undefined) throw new TailorError('not_found', `no destination ${name}`);
+    return d;
+  };
+
+  app.put(
+    '/v1/destinations/:name',
+    {
+      config: { access: 'define' },
+      schema: {
+        tags: ['destinations'],
+        summary: 'Create or replace a webhook destination; a new one receives events from now on',
+        params: Name,
+        body: DestinationBody,
+        response: { 200: DestinationView },
+      },
+    },
+    async (request) => {
+      const previous = await tailor.destinations.get(request.params.name);
+      const at = new Date(tailor.now()).toISOString();
+      const destination: Destination = {
+        name: request.params.name,
+        ...request.body,
+        createdAt: previous?.createdAt ?? at,
+        updatedAt: at,
+      };
+      await tailor.destinations.put(destination, (await tailor.log.stats()).lastPosition);
+      tailor.dispatcher.wake();
+      return view(destination);
+    },
+  );
+  app.get(
+    '/v1/destinations',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['destinations'],
+        summary: 'Every destination',
+        response: { 200: Type.Object({ items: Type.Array(DestinationView) }) },
+      },
+    },
+    async () => ({ items: await Promise.all((await tailor.destinations.list()).map(view)) }),
+  );
+  app.get(
+    '/v1/destinations/:name',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['destinations'],
+        summary: 'A destination with its delivery counts',
+        params: Name,
+        response: { 200: DestinationView },
+      },
+    },
+    async (request) => view(await find(request.params.name)),
+  );
+  app.get(
+    '/v1/destinations/:name/deliveries',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['destinations'],
+        summary: 'Recent deliveries, newest first; `status=failed` lists what gave up and why',
+        params: Name,
+        querystring: Type.Object(
+          {
+            status: Type.Optional(
+              Type.Union([
+                Type.Literal('pending'),
+                Type.Literal('delivered'),
+                Type.Literal('failed'),
+              ]),
+            ),
+            limit: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ deliveries: Type.Array(DeliveryView) }) },
+      },
+    },
+    async (request) => {
+      await find(request.params.name);
+      const list = await tailor.destinations.deliveries(request.params.name, {
+        status: request.query.status,
+        limit: request.query.limit ?? 100,
+      });
+      return {
+        deliveries: list.map((d) => ({
+          id: d.id,
+          messageId: d.message.messageId,
+          event: d.message.event ?? null,
+          status: d.status,
+          attempts: d.attempts,
+          nextAttemptAt: d.status === 'pending' ? new Date(d.nextAt).toISOString() : null,
+          lastError: d.lastError,
+          createdAt: d.createdAt,
+          deliveredAt: d.deliveredAt,
+        })),
+      };
+    },
+  );
+  app.delete(
+    '/v1/destinations/:name',
+    {
+      config: { access: 'define' },
+      schema: {
+        tags: ['destinations'],
+        summary: 'Delete a destination and its queued deliveries',
+        params: Name,
+      },
+    },
+    async (request, reply) => {
+      if (!(await tailor.destinations.delete(request.params.name)))
+        throw new TailorError('not_found', `no destination ${request.params.name}`);
+      return reply.code(204).send();
+    },
+  );
+  done();
+};

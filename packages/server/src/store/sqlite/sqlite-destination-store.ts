@@ -1,0 +1,173 @@
+import type Database from 'better-sqlite3';
+import type { StoredMessage } from '@tailor/core';
+import type {
+  Delivery,
+  Destination,
+  DestinationStore,
+} from '../../destinations/destination-store.js';
+import { openSqlite } from '../../log/sqlite/open-sqlite.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS destinations (
+  name TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS deliveries (
+  id INTEGER PRIMARY KEY,
+  destination TEXT NOT NULL,
+  message TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL,
+  last_error TEXT,
+  created_at TEXT NOT NULL,
+  delivered_at TEXT
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS deliveries_destination ON deliveries (destination, status, id);
+CREATE TABLE IF NOT EXISTS consumers (
+  name TEXT PRIMARY KEY,
+  position INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+interface DeliveryRow {
+  id: number;
+  destination: string;
+  message: string;
+  status: Delivery['status'];
+  attempts: number;
+  next_at: number;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+const consumer = (name: string) => `destination:${name}`;
+
+export function openSqliteDestinationStore(file: string): DestinationStore {
+  const db: Database.Database = openSqlite(file);
+  db.exec(SCHEMA);
+  const q = {
+    position: db.prepare('SELECT position FROM consumers WHERE name = ?'),
+    setPosition: db.prepare(
+      'INSERT INTO consumers (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+    ),
+    insert: db.prepare(
+      "INSERT INTO deliveries (destination, message, status, next_at, created_at) VALUES (?, ?, 'pending', ?, ?)",
+    ),
+  };
+  const positionOf = (name: string) =>
+    (q.position.get(consumer(name)) as { position: number } | undefined)?.position ?? 0;
+  const enqueue = db.transaction(
+    (
+      name: string,
+      range: { from: number; to: number },
+      messages: readonly StoredMessage[],
+      now: number,
+    ) => {
+      if (positionOf(name) !== range.from) return false;
+      const at = new Date(now).toISOString();
+      for (const m of messages) q.insert.run(name, JSON.stringify(m), now, at);
+      q.setPosition.run(consumer(name), range.to);
+      return true;
+    },
+  );
+  const put = db.transaction((destination: Destination, position: number) => {
+    const existed =
+      db.prepare('SELECT 1 FROM destinations WHERE name = ?').get(destination.name) !== undefined;
+    db.prepare(
+      'INSERT INTO destinations (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body',
+    ).run(destination.name, JSON.stringify(destination));
+    if (!existed) q.setPosition.run(consumer(destination.name), position);
+  });
+  const remove = db.transaction((name: string) => {
+    db.prepare('DELETE FROM deliveries WHERE destination = ?').run(name);
+    db.prepare('DELETE FROM consumers WHERE name = ?').run(consumer(name));
+    return db.prepare('DELETE FROM destinations WHERE name = ?').run(name).changes === 1;
+  });
+  return {
+    list: () =>
+      Promise.resolve(
+        (db.prepare('SELECT body FROM destinations ORDER BY name').all() as { body: string }[]).map(
+          (r) => JSON.parse(r.body) as Destination,
+        ),
+      ),
+    get: (name) => {
+      const row = db.prepare('SELECT body FROM destinations WHERE name = ?').get(name) as
+        { body: string } | undefined;
+      return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.body) as Destination));
+    },
+    put: (destination, position) => {
+      put(destination, position);
+      return Promise.resolve();
+    },
+    delete: (name) => Promise.resolve(remove(name)),
+    position: (name) => Promise.resolve(positionOf(name)),
+    enqueue: (name, range, messages, now) =>
+      Promise.resolve(enqueue.immediate(name, range, messages, now)),
+    due: (now, limit) =>
+      Promise.resolve(
+        (
+          db
+            .prepare(
+              "SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?",
+            )
+            .all(now, limit) as DeliveryRow[]
+        ).map(toDelivery),
+      ),
+    delivered: (id, at) => {
+      db.prepare(
+        "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?",
+      ).run(new Date(at).toISOString(), id);
+      return Promise.resolve();
+    },
+    retry: (id, error, nextAt, giveUp) => {
+      db.prepare(
+        'UPDATE deliveries SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?',
+      ).run(giveUp ? 'failed' : 'pending', nextAt, error, id);
+      return Promise.resolve();
+    },
+    deliveries: (name, { status, limit }) =>
+      Promise.resolve(
+        (status === undefined
+          ? (db
+              .prepare('SELECT * FROM deliveries WHERE destination = ? ORDER BY id DESC LIMIT ?')
+              .all(name, limit) as DeliveryRow[])
+          : (db
+              .prepare(
+                'SELECT * FROM deliveries WHERE destination = ? AND status = ? ORDER BY id DESC LIMIT ?',
+              )
+              .all(name, status, limit) as DeliveryRow[])
+        ).map(toDelivery),
+      ),
+    counts: (name) => {
+      const rows = db
+        .prepare(
+          'SELECT status, count(*) AS n FROM deliveries WHERE destination = ? GROUP BY status',
+        )
+        .all(name) as { status: Delivery['status']; n: number }[];
+      const counts = { pending: 0, delivered: 0, failed: 0 };
+      for (const r of rows) counts[r.status] = r.n;
+      return Promise.resolve(counts);
+    },
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    id: r.id,
+    destination: r.destination,
+    message: JSON.parse(r.message) as StoredMessage,
+    status: r.status,
+    attempts: r.attempts,
+    nextAt: r.next_at,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    deliveredAt: r.delivered_at,
+  };
+}
