@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { importCommand } from './import-command.js';
 import { matchCommand } from './match-command.js';
 import { profileCommand } from './profile-command.js';
+import { segmentsBackfillCommand } from './segments-command.js';
 import { serveCommand } from './serve-command.js';
 
 function integer(value: string): number {
@@ -43,6 +44,15 @@ export async function main(argv: string[]): Promise<void> {
     .requiredOption('--out <file>', 'where the pairs go (CSV: left_id,right_id,weight,probability,decision)')
     .option('--config <file>', 'JSON overriding the chosen fields, comparators, blocking keys and thresholds')
     .action(matchCommand);
+  program
+    .command('segments')
+    .description('segments: maintenance commands')
+    .command('backfill')
+    .description('re-evaluate every profile for a segment from the log, with a progress bar')
+    .argument('<name>', 'the segment')
+    .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file')
+    .action(segmentsBackfillCommand);
   program
     .command('profile')
     .description('print the profile holding an identifier, as JSON')

@@ -12,6 +12,7 @@ import {
   type TraitPolicy,
 } from '@tailor/core';
 import type { EventLog, LoggedEvent } from '../log/event-log.js';
+import type { Backfill } from '../store/backfill-jobs.js';
 import type { BatchKeys, ProfileStore } from '../store/profile-store.js';
 
 export interface PipelineOptions {
@@ -83,6 +84,21 @@ export class ProfilePipeline {
     await this.idle;
     while ((await this.step()) > 0 || (await this.sweep()) > 0 || (await this.backfillStep()) > 0) {
       /* next batch */
+    }
+  }
+
+  /**
+   * Runs the pending backfills to the end now (the CLI's `segments backfill`), reporting each
+   * step's progress. Folds the log first, so the rebuild sees every event.
+   */
+  async runBackfills(onProgress: (job: Backfill) => void): Promise<void> {
+    await this.catchUp();
+    for (;;) {
+      const job = await this.options.store.backfills.next();
+      if (job === undefined) return;
+      await this.backfillStep();
+      const now = await this.options.store.backfills.latest(job.names[0] ?? '');
+      if (now) onProgress(now);
     }
   }
 
