@@ -25,6 +25,8 @@ export interface CompiledDefinitions {
   byEvent: Map<string, { aggregates: string[]; sequences: { key: string; step: 'first' | 'then' }[] }>;
   computed: { name: string; key: string }[];
   segments: CompiledSegment[];
+  /** Segment name → its place in `segments` (dependency order). */
+  segmentIndex: Map<string, number>;
   segmentsByEvent: Map<string, string[]>;
   segmentsByComputed: Map<string, string[]>;
   segmentsBySegment: Map<string, string[]>;
@@ -50,6 +52,7 @@ export function compileDefinitions(
     byEvent: new Map(),
     computed: [],
     segments: [],
+    segmentIndex: new Map(),
     segmentsByEvent: new Map(),
     segmentsByComputed: new Map(),
     segmentsBySegment: new Map(),
@@ -85,6 +88,7 @@ export function compileDefinitions(
     const references = referencesOf(s.tree);
     visit(s.tree, addAggregate, addSequence);
     const compiled: CompiledSegment = { name: s.name, tree: s.tree, references, readsProfile: readsProfile(s.tree) };
+    plan.segmentIndex.set(s.name, plan.segments.length);
     plan.segments.push(compiled);
     for (const e of references.events) push(plan.segmentsByEvent, e, s.name);
     for (const c of references.computed) push(plan.segmentsByComputed, c, s.name);

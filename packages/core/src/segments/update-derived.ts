@@ -72,7 +72,7 @@ export function refreshDerived(
 ): DerivedChange {
   // Forget memberships of segments that no longer exist, states no definition uses any more, and
   // slide the other windows.
-  state.segments = state.segments.filter((name) => plan.segments.some((s) => s.name === name));
+  if (state.segments.some((name) => !plan.segmentIndex.has(name))) state.segments = state.segments.filter((name) => plan.segmentIndex.has(name));
   state.aggregates = Object.fromEntries(Object.entries(state.aggregates).filter(([key]) => plan.aggregates.has(key)));
   for (const [key, s] of Object.entries(state.aggregates)) {
     const node = plan.aggregates.get(key);
@@ -106,10 +106,17 @@ export function refreshDerived(
     sequence: (node) => sequenceValue(state.sequences[sequenceKey(node)] ?? initialSequenceState(), node, now),
     inSegment: (name) => state.segments.includes(name),
   };
+  // Evaluate the affected segments in dependency order; a flip adds the segments that read it.
+  // Only the affected ones are visited, so the cost follows what the event touches, not how many
+  // segments exist.
+  const queue = [...affected].map((name) => plan.segmentIndex.get(name) ?? -1).filter((i) => i >= 0);
+  const queued = new Set(queue);
   const entered: string[] = [];
   const exited: string[] = [];
-  for (const segment of plan.segments) {
-    if (!affected.has(segment.name)) continue;
+  while (queue.length > 0) {
+    queue.sort((a, b) => a - b);
+    const segment = plan.segments[queue.shift() ?? 0];
+    if (segment === undefined) continue;
     const member = evaluateCondition(segment.tree, scope);
     const was = state.segments.includes(segment.name);
     if (member === was) continue;
@@ -120,7 +127,13 @@ export function refreshDerived(
       state.segments = state.segments.filter((s) => s !== segment.name);
       exited.push(segment.name);
     }
-    for (const dependent of plan.segmentsBySegment.get(segment.name) ?? []) affected.add(dependent);
+    for (const dependent of plan.segmentsBySegment.get(segment.name) ?? []) {
+      const i = plan.segmentIndex.get(dependent);
+      if (i !== undefined && !queued.has(i)) {
+        queued.add(i);
+        queue.push(i);
+      }
+    }
   }
   return { entered, exited, computedChanged, dueAt: nextChange(plan, state, now) };
 }
