@@ -1,0 +1,92 @@
+// Event-to-webhook latency of a segment entry, under load: `tailor serve` takes 5,000 events/s
+// (a 100-message batch every 20 ms) while probes send one "Trigger" event for a new person every
+// 50 ms; each makes that person enter a segment, and a webhook destination receives the
+// `Segment Entered` event. Latency: from the probe's 200 to the webhook's arrival.
+// Env: BENCH_RATE (5000), BENCH_SECONDS (15). Target: p99 < 50 ms.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const RATE = Number(process.env.BENCH_RATE ?? 5000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const WRITE_KEY = 'bench-write-key-0001';
+const ADMIN_KEY = 'bench-admin-key-0001';
+
+const arrivals = new Map();
+const receiver = createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    const message = JSON.parse(body);
+    if (message.event === 'Segment Entered') arrivals.set(message.userId, performance.now());
+    res.writeHead(204).end();
+  });
+});
+await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
+
+const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-webhook-'));
+const child = spawn(process.execPath, [join(here, '../../packages/server/bin/tailor.js'), 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'], {
+  env: { ...process.env, TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_ADMIN_KEY: ADMIN_KEY },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const url = await new Promise((resolve, reject) => {
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+    const m = /listening on (http:\/\/\S+)/.exec(out);
+    if (m) resolve(m[1]);
+  });
+  child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+});
+const admin = (method, path, body) =>
+  fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+await admin('PUT', '/v1/segments/triggered', { definition: 'count("Trigger", 1h) >= 1' });
+await admin('PUT', '/v1/destinations/hook', { type: 'webhook', url: hook, events: ['Segment Entered'], secret: 'bench-secret-123' });
+const basic = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
+const post = (batch) => fetch(`${url}/v1/batch`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
+
+const perTick = RATE / 50;
+const end = Date.now() + SECONDS * 1000;
+let n = 0;
+const load = (async () => {
+  const inflight = new Set();
+  for (let tick = Date.now(); Date.now() < end; tick += 20) {
+    const batch = Array.from({ length: perTick }, () => ({ type: 'track', anonymousId: `load-${n++ % 50000}`, event: 'Page Viewed', properties: { path: '/p' } }));
+    const p = post(batch).then((r) => r.arrayBuffer());
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+    await new Promise((r) => setTimeout(r, Math.max(0, tick + 20 - Date.now())));
+  }
+  await Promise.all(inflight);
+})();
+const acked = new Map();
+const probes = (async () => {
+  for (let i = 0; Date.now() < end - 1000; i++) {
+    const userId = `probe-${i}`;
+    const res = await post([{ type: 'track', userId, event: 'Trigger' }]);
+    await res.arrayBuffer();
+    acked.set(userId, performance.now());
+    await new Promise((r) => setTimeout(r, 50));
+  }
+})();
+await Promise.all([load, probes]);
+await new Promise((r) => setTimeout(r, 2000)); // the last webhooks
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
+receiver.close();
+rmSync(dir, { recursive: true, force: true });
+
+const latencies = [...acked].map(([u, t]) => (arrivals.has(u) ? arrivals.get(u) - t : Infinity)).sort((a, b) => a - b);
+const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+const missing = latencies.filter((l) => l === Infinity).length;
+console.log(
+  `${RATE} events/s offered: segment entry -> webhook p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms, ` +
+    `p99 ${q(0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1 - missing]?.toFixed(1)} ms over ${latencies.length} probes` +
+    (missing > 0 ? `; ${missing} never arrived` : ''),
+);
+console.log(JSON.stringify({ rate: RATE, probes: latencies.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), missing }));
