@@ -108,5 +108,8 @@ describe('probabilistic matching of profiles', () => {
     const res = await admin('POST', '/v1/identity/match', { config: { fields: [{ name: 'shoeSize', comparator: 'exact' }] } });
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toMatch(/no column shoeSize/);
+    const unknownKey = await admin('POST', '/v1/identity/match', { config: { treshold: 0.8 } });
+    expect(unknownKey.statusCode).toBe(400);
+    expect(unknownKey.json().message).toMatch(/unknown key treshold/);
   }, 60_000);
 });

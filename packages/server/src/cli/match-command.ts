@@ -20,10 +20,21 @@ export function matchCommand(left: string, right: string | undefined, flags: Mat
   const rightRecords = right === undefined ? undefined : readMatchFile(right, flags.id);
   const all = rightRecords ? [...leftRecords, ...rightRecords] : leftRecords;
   const overrides = flags.config === undefined ? {} : readMatchOverrides(readJson(flags.config), all);
-  const config = inferMatchConfig(rightRecords ? [leftRecords, rightRecords] : [leftRecords], overrides);
-  if (config.fields.length === 0) throw new TailorError('invalid_request', 'no column besides the id has values to compare');
+  const config = inferMatchConfig(
+    rightRecords ? [leftRecords, rightRecords] : [leftRecords],
+    overrides,
+  );
+  if (config.fields.length === 0)
+    throw new TailorError('invalid_request', 'no column besides the id has values to compare');
 
-  const bar = new SingleBar({ format: '{stage} {bar} {percentage}% | {value}/{total}', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      format: '{stage} {bar} {percentage}% | {value}/{total}',
+      hideCursor: true,
+      stream: process.stderr,
+    },
+    Presets.shades_classic,
+  );
   bar.start(1, 0, { stage: 'blocking' });
   const result = matchRecords(leftRecords, rightRecords, config, {
     onProgress: (stage, done, total) => {
@@ -33,11 +44,22 @@ export function matchCommand(left: string, right: string | undefined, flags: Mat
   });
   bar.stop();
 
-  const rows = result.pairs.map((p) => [p.leftId, p.rightId, p.weight.toFixed(4), p.probability.toFixed(6), p.decision]);
-  writeFileSync(flags.out, stringify([['left_id', 'right_id', 'weight', 'probability', 'decision'], ...rows]));
+  const rows = result.pairs.map((p) => [
+    p.leftId,
+    p.rightId,
+    p.weight.toFixed(4),
+    p.probability.toFixed(6),
+    p.decision,
+  ]);
+  writeFileSync(
+    flags.out,
+    stringify([['left_id', 'right_id', 'weight', 'probability', 'decision'], ...rows]),
+  );
   console.error(describe(result, config.blocking));
   const matches = result.pairs.filter((p) => p.decision === 'match').length;
-  console.log(`${matches} matches and ${result.pairs.length - matches} pairs to review written to ${flags.out}`);
+  console.log(
+    `${matches} matches and ${result.pairs.length - matches} pairs to review written to ${flags.out}`,
+  );
 }
 
 function readJson(file: string): unknown {
@@ -48,16 +70,28 @@ function readJson(file: string): unknown {
   }
 }
 
-function describe(result: MatchResult, blocking: ReturnType<typeof inferMatchConfig>['blocking']): string {
+function describe(
+  result: MatchResult,
+  blocking: ReturnType<typeof inferMatchConfig>['blocking'],
+): string {
   const lines = [
     `${result.stats.records} records, ${result.stats.candidatePairs} candidate pairs from ${result.stats.blocks} blocks` +
-      (result.stats.skippedBlocks > 0 ? ` (${result.stats.skippedBlocks} oversized blocks skipped)` : ''),
+      (result.stats.skippedBlocks > 0
+        ? ` (${result.stats.skippedBlocks} oversized blocks skipped)`
+        : ''),
     `blocking (union): ${blocking.map((k) => k.map((p) => `${p.field}${p.transform === 'exact' ? '' : `:${p.transform}`}`).join('+')).join(' | ')}`,
     `EM: ${result.model.iterations} iterations${result.model.converged ? '' : ' (not converged)'}, match share ${result.model.prior.toFixed(4)}`,
     `thresholds: match at p >= ${result.thresholds.upper} (weight ${result.thresholds.upperWeight.toFixed(2)}), review at p >= ${result.thresholds.lower} (weight ${result.thresholds.lowerWeight.toFixed(2)})`,
     'field (comparator): level m/u weight',
     ...result.model.fields.map(
-      (f) => `  ${f.name} (${f.comparator}): ${f.levels.map((l) => `${l.name} ${l.m.toFixed(3)}/${l.u.toFixed(3)} ${l.weight >= 0 ? '+' : ''}${l.weight.toFixed(2)}`).join(', ')}`,
+      (f) =>
+        `  ${f.name} (${f.comparator}${f.swapWith === undefined ? '' : `, or swapped with ${f.swapWith}`}): ` +
+        f.levels
+          .map(
+            (l) =>
+              `${l.name} ${l.m.toFixed(3)}/${l.u.toFixed(3)} ${l.weight >= 0 ? '+' : ''}${l.weight.toFixed(2)}`,
+          )
+          .join(', '),
     ),
   ];
   return lines.join('\n');

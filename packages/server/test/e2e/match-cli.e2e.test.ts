@@ -24,12 +24,26 @@ const fail = (error: unknown) => error as { code: number; stderr: string };
 describe('tailor match (the CLI)', () => {
   it('deduplicates a file with no options and writes the pairs with their decisions', async () => {
     const out = join(dir, 'pairs.csv');
-    const { stdout, stderr } = await run(process.execPath, [CLI, 'match', FEBRL1, '--id', 'rec_id', '--out', out]);
+    const { stdout, stderr } = await run(process.execPath, [
+      CLI,
+      'match',
+      FEBRL1,
+      '--id',
+      'rec_id',
+      '--out',
+      out,
+    ]);
     expect(stderr).toMatch(/blocking \(union\): /);
     expect(stderr).toMatch(/date_of_birth \(date\)/);
     expect(stdout).toMatch(/\d+ matches and \d+ pairs to review written to/);
     const rows = parse<Record<string, string>>(readFileSync(out), { columns: true });
-    expect(Object.keys(rows[0] ?? {})).toEqual(['left_id', 'right_id', 'weight', 'probability', 'decision']);
+    expect(Object.keys(rows[0] ?? {})).toEqual([
+      'left_id',
+      'right_id',
+      'weight',
+      'probability',
+      'decision',
+    ]);
     const matches = rows.filter((r) => r.decision === 'match');
     const correct = matches.filter((r) => r.left_id?.split('-')[1] === r.right_id?.split('-')[1]);
     expect(matches.length).toBeGreaterThan(480);
@@ -40,8 +54,14 @@ describe('tailor match (the CLI)', () => {
   it('links two files, and a config file overrides the choices', async () => {
     const lines = readFileSync(FEBRL1, 'utf8').trim().split('\n');
     const [header = ''] = lines;
-    writeFileSync(join(dir, 'left.csv'), [header, ...lines.slice(1).filter((l) => l.includes('-org'))].join('\n'));
-    writeFileSync(join(dir, 'right.csv'), [header, ...lines.slice(1).filter((l) => !l.includes('-org'))].join('\n'));
+    writeFileSync(
+      join(dir, 'left.csv'),
+      [header, ...lines.slice(1).filter((l) => l.includes('-org'))].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'right.csv'),
+      [header, ...lines.slice(1).filter((l) => !l.includes('-org'))].join('\n'),
+    );
     writeFileSync(
       join(dir, 'config.json'),
       JSON.stringify({
@@ -52,17 +72,34 @@ describe('tailor match (the CLI)', () => {
           { name: 'soc_sec_id', comparator: 'levenshtein' },
           { name: 'postcode', comparator: 'exact' },
         ],
-        blocking: [[{ field: 'surname', transform: 'phonetic' }], [{ field: 'date_of_birth' }], [{ field: 'soc_sec_id' }]],
+        blocking: [
+          [{ field: 'surname', transform: 'phonetic' }],
+          [{ field: 'date_of_birth' }],
+          [{ field: 'soc_sec_id' }],
+        ],
         upper: 0.95,
       }),
     );
     const out = join(dir, 'links.csv');
-    const { stderr } = await run(process.execPath, [CLI, 'match', join(dir, 'left.csv'), join(dir, 'right.csv'), '--id', 'rec_id', '--out', out, '--config', join(dir, 'config.json')]);
+    const { stderr } = await run(process.execPath, [
+      CLI,
+      'match',
+      join(dir, 'left.csv'),
+      join(dir, 'right.csv'),
+      '--id',
+      'rec_id',
+      '--out',
+      out,
+      '--config',
+      join(dir, 'config.json'),
+    ]);
     expect(stderr).toMatch(/blocking \(union\): surname:phonetic \| date_of_birth \| soc_sec_id/);
     expect(stderr).not.toMatch(/address_1/);
     const rows = parse<Record<string, string>>(readFileSync(out), { columns: true });
     const matches = rows.filter((r) => r.decision === 'match');
-    expect(matches.every((r) => r.left_id?.endsWith('-org') && !r.right_id?.endsWith('-org'))).toBe(true);
+    expect(matches.every((r) => r.left_id?.endsWith('-org') && !r.right_id?.endsWith('-org'))).toBe(
+      true,
+    );
     expect(matches.length).toBeGreaterThan(480);
   }, 60_000);
 
@@ -71,17 +108,69 @@ describe('tailor match (the CLI)', () => {
     [['match', FEBRL1, '--id', 'person', '--out', 'x.csv'], /has no column person/],
     [['match', FEBRL1, '--out', 'x.csv'], /--id/],
   ])('fails clearly: %j', async (args, message) => {
-    const error = fail(await run(process.execPath, [CLI, ...args], { cwd: dir }).catch((e: unknown) => e));
+    const error = fail(
+      await run(process.execPath, [CLI, ...args], { cwd: dir }).catch((e: unknown) => e),
+    );
     expect(error.code).toBe(1);
     expect(error.stderr).toMatch(message);
   });
 
-  it('refuses a config naming a column the file lacks', async () => {
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ blocking: [[{ field: 'shoe_size' }]] }));
+  it.each([
+    [
+      'a column the file lacks',
+      JSON.stringify({ blocking: [[{ field: 'shoe_size' }]] }),
+      /no column shoe_size/,
+    ],
+    [
+      'an unknown comparator',
+      JSON.stringify({ fields: [{ name: 'surname', comparator: 'soundalike' }] }),
+      /invalid match config: \/fields\/0\/comparator/,
+    ],
+    ['lower above upper', JSON.stringify({ upper: 0.6, lower: 0.8 }), /lower is above upper/],
+    ['an unknown key', JSON.stringify({ uper: 0.95 }), /unknown key uper/],
+    [
+      'a swapWith column the file lacks',
+      JSON.stringify({ fields: [{ name: 'surname', comparator: 'exact', swapWith: 'nickname' }] }),
+      /no column nickname/,
+    ],
+    ['a file that is not JSON', '{"upper": 0.9,', /match config .*bad\.json/],
+  ])('refuses a config with %s', async (_, config, message) => {
+    writeFileSync(join(dir, 'bad.json'), config);
     const error = fail(
-      await run(process.execPath, [CLI, 'match', FEBRL1, '--id', 'rec_id', '--out', join(dir, 'o.csv'), '--config', join(dir, 'bad.json')]).catch((e: unknown) => e),
+      await run(process.execPath, [
+        CLI,
+        'match',
+        FEBRL1,
+        '--id',
+        'rec_id',
+        '--out',
+        join(dir, 'o.csv'),
+        '--config',
+        join(dir, 'bad.json'),
+      ]).catch((e: unknown) => e),
     );
     expect(error.code).toBe(1);
-    expect(error.stderr).toMatch(/no column shoe_size/);
+    expect(error.stderr).toMatch(message);
+  });
+
+  it.each([
+    ['a header and no records', 'rec_id,given_name,surname\n', /has no records/],
+    ['nothing at all', '', /has no records/],
+    ['only the id column', 'rec_id\na\nb\n', /no column besides the id/],
+  ])('refuses a file with %s', async (_, content, message) => {
+    writeFileSync(join(dir, 'empty.csv'), content);
+    const error = fail(
+      await run(process.execPath, [
+        CLI,
+        'match',
+        join(dir, 'empty.csv'),
+        '--id',
+        'rec_id',
+        '--out',
+        join(dir, 'o.csv'),
+      ]).catch((e: unknown) => e),
+    );
+    expect(error.code).toBe(1);
+    expect(error.stderr).toMatch(message);
   });
 });

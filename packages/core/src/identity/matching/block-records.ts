@@ -1,5 +1,5 @@
-import { phoneticCode } from './compare-values.js';
 import type { BlockingKey, MatchRecord } from './matching.schema.js';
+import { phoneticCodes } from './phonetic-codes.js';
 
 /** A key's value for a record, or undefined when a field it needs is missing. */
 export function blockValue(record: MatchRecord, key: BlockingKey): string | undefined {
@@ -16,11 +16,9 @@ export function blockValue(record: MatchRecord, key: BlockingKey): string | unde
         part = raw.slice(0, 3);
         break;
       case 'phonetic':
-        part = phoneticCode(raw);
+        part = phoneticCodes(raw)[0];
         break;
       case 'year':
-        part = raw.replace(/\D/g, '').slice(0, 4);
-        break;
       case 'digits4':
         part = raw.replace(/\D/g, '').slice(0, 4);
         break;
@@ -31,56 +29,97 @@ export function blockValue(record: MatchRecord, key: BlockingKey): string | unde
   return parts.join('\u0000');
 }
 
+/** Candidate pairs as two parallel arrays of record indexes (left, and right or left again). */
+export interface CandidatePairs {
+  left: Int32Array;
+  right: Int32Array;
+  count: number;
+  /** Blocks that gave pairs, and blocks skipped for being over maxBlockSize. */
+  blocks: number;
+  skippedBlocks: number;
+}
+
 /**
  * Candidate pairs: records that agree on every part of at least one blocking key (the union of
- * the keys' blocks), each pair once. With `right`, pairs are (left, right); without, i < j within
+ * the keys' blocks), each pair once: a pair a key finds is skipped when an earlier key already
+ * put both records in one block. With `right`, pairs are (left, right); without, i < j within
  * `left`. Blocks larger than `maxBlockSize` are skipped and counted: they would cost quadratic time.
- * Pairs are returned as [leftIndex, rightIndex].
  */
 export function candidatePairs(
   left: readonly MatchRecord[],
   right: readonly MatchRecord[] | undefined,
   keys: readonly BlockingKey[],
   maxBlockSize: number,
-): { pairs: [number, number][]; blocks: number; skippedBlocks: number } {
-  const seen = new Set<number>();
-  const pairs: [number, number][] = [];
-  const width = (right ?? left).length;
-  let blocks = 0;
-  let skippedBlocks = 0;
+): CandidatePairs {
+  const out: CandidatePairs = {
+    left: new Int32Array(1024),
+    right: new Int32Array(1024),
+    count: 0,
+    blocks: 0,
+    skippedBlocks: 0,
+  };
+  const push = (i: number, j: number) => {
+    if (out.count === out.left.length) {
+      out.left = grow(out.left);
+      out.right = grow(out.right);
+    }
+    out.left[out.count] = i;
+    out.right[out.count] = j;
+    out.count++;
+  };
+  // Per key, each record's block number (-1: no value, or its block was skipped).
+  const earlier: { l: Int32Array; r: Int32Array }[] = [];
+  const coveredBefore = (i: number, j: number) =>
+    earlier.some(({ l, r }) => l[i] !== -1 && l[i] === r[j]);
   for (const key of keys) {
-    const groups = new Map<string, { l: number[]; r: number[] }>();
+    const numbers = new Map<string, number>();
+    const members: { l: number[]; r: number[] }[] = [];
     const place = (records: readonly MatchRecord[], side: 'l' | 'r') => {
+      const blockOf = new Int32Array(records.length).fill(-1);
       records.forEach((record, i) => {
         const value = blockValue(record, key);
         if (value === undefined) return;
-        let group = groups.get(value);
-        if (group === undefined) {
-          group = { l: [], r: [] };
-          groups.set(value, group);
+        let n = numbers.get(value);
+        if (n === undefined) {
+          n = members.length;
+          numbers.set(value, n);
+          members.push({ l: [], r: [] });
         }
-        group[side].push(i);
+        members[n]?.[side].push(i);
+        blockOf[i] = n;
       });
+      return blockOf;
     };
-    place(left, 'l');
-    if (right) place(right, 'r');
-    for (const { l, r } of groups.values()) {
-      const size = right ? l.length * r.length : (l.length * (l.length - 1)) / 2;
+    const l = place(left, 'l');
+    const r = right ? place(right, 'r') : l;
+    for (const block of members) {
+      const size = right
+        ? block.l.length * block.r.length
+        : (block.l.length * (block.l.length - 1)) / 2;
       if (size === 0) continue;
-      if (l.length + r.length > maxBlockSize) {
-        skippedBlocks++;
+      if (block.l.length + block.r.length > maxBlockSize) {
+        out.skippedBlocks++;
+        for (const i of block.l) l[i] = -1;
+        for (const j of block.r) r[j] = -1;
         continue;
       }
-      blocks++;
-      const add = (i: number, j: number) => {
-        const code = i * width + j;
-        if (seen.has(code)) return;
-        seen.add(code);
-        pairs.push([i, j]);
-      };
-      if (right) for (const i of l) for (const j of r) add(i, j);
-      else for (let a = 0; a < l.length; a++) for (let b = a + 1; b < l.length; b++) add(l[a] ?? 0, l[b] ?? 0);
+      out.blocks++;
+      const other = right ? block.r : block.l;
+      for (let a = 0; a < block.l.length; a++) {
+        const i = block.l[a] ?? 0;
+        for (let b = right ? 0 : a + 1; b < other.length; b++) {
+          const j = other[b] ?? 0;
+          if (!coveredBefore(i, j)) push(i, j);
+        }
+      }
     }
+    earlier.push({ l, r });
   }
-  return { pairs, blocks, skippedBlocks };
+  return out;
+}
+
+function grow(array: Int32Array): Int32Array {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
 }

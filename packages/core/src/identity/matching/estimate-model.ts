@@ -19,7 +19,10 @@ export interface FellegiSunterModel {
  * u probabilities from pairs of records drawn at random: almost all are two different people, so
  * how often their fields agree by chance is u. Laplace-smoothed so no level has probability 0.
  */
-export function estimateU(randomPatterns: readonly Pattern[], levelCounts: readonly number[]): number[][] {
+export function estimateU(
+  randomPatterns: readonly Pattern[],
+  levelCounts: readonly number[],
+): number[][] {
   return levelCounts.map((levels, f) => {
     const counts = new Array<number>(levels).fill(1);
     let total = levels;
@@ -49,7 +52,9 @@ export function estimateModel(
 ): FellegiSunterModel {
   const tolerance = options.tolerance ?? 1e-7;
   // Start: matches mostly agree exactly; 5 % of candidate pairs are matches.
-  let m = u.map((levels) => levels.map((_, l) => (l === levels.length - 1 ? 0.9 : 0.1 / (levels.length - 1))));
+  let m = u.map((levels) =>
+    levels.map((_, l) => (l === levels.length - 1 ? 0.9 : 0.1 / (levels.length - 1))),
+  );
   let uu = u;
   let prior = 0.05;
   let iterations = 0;
@@ -83,7 +88,10 @@ export function estimateModel(
       return row.map((c, l) => (c + U_PRIOR_WEIGHT * (u[f]?.[l] ?? 0)) / (sum + U_PRIOR_WEIGHT));
     });
     const nextPrior = Math.min(1 - 1e-9, Math.max(1e-9, matched / Math.max(1, total)));
-    const change = Math.max(Math.abs(nextPrior - prior), ...next.flatMap((row, f) => row.map((v, l) => Math.abs(v - (m[f]?.[l] ?? 0)))));
+    const change = Math.max(
+      Math.abs(nextPrior - prior),
+      ...next.flatMap((row, f) => row.map((v, l) => Math.abs(v - (m[f]?.[l] ?? 0)))),
+    );
     m = next;
     uu = nextU;
     prior = nextPrior;
@@ -102,7 +110,12 @@ export function matchWeight(levels: readonly number[], m: number[][], u: number[
 }
 
 /** P(match | pattern) from the weight and the prior. */
-export function posterior(levels: readonly number[], m: number[][], u: number[][], prior: number): number {
+export function posterior(
+  levels: readonly number[],
+  m: number[][],
+  u: number[][],
+  prior: number,
+): number {
   const w = matchWeight(levels, m, u);
   return 1 / (1 + ((1 - prior) / prior) * 2 ** -w);
 }

@@ -1,6 +1,15 @@
 export * from './matching.schema.js';
-export { compareValues, LEVELS } from './compare-values.js';
-export { blockValue, candidatePairs } from './block-records.js';
-export { estimateModel, estimateU, matchWeight, posterior, type FellegiSunterModel, type Pattern } from './estimate-model.js';
-export { inferMatchConfig, profileColumns, type ColumnProfile } from './infer-config.js';
+export { compareValues, fieldLevels, normalizeDate, LEVELS } from './compare-values.js';
+export { phoneticCodes } from './phonetic-codes.js';
+export { blockValue, candidatePairs, type CandidatePairs } from './block-records.js';
+export {
+  estimateModel,
+  estimateU,
+  matchWeight,
+  posterior,
+  type FellegiSunterModel,
+  type Pattern,
+} from './estimate-model.js';
+export { inferMatchConfig } from './infer-config.js';
+export { profileColumns, type ColumnProfile } from './profile-columns.js';
 export { matchRecords, type MatchOptions } from './match-records.js';

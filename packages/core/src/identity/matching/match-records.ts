@@ -1,16 +1,24 @@
 import { candidatePairs } from './block-records.js';
-import { compareValues, LEVELS } from './compare-values.js';
-import { estimateModel, estimateU, matchWeight, posterior, type Pattern } from './estimate-model.js';
+import { prepareColumns, recordComparer } from './compare-records.js';
+import { fieldLevels } from './compare-values.js';
+import { estimateModel, estimateU, matchWeight, posterior } from './estimate-model.js';
 import type { MatchConfig, MatchRecord, MatchResult, ScoredPair } from './matching.schema.js';
+import { PatternTable } from './pattern-table.js';
+import { sampleRandomPatterns } from './sample-random-patterns.js';
 
 /** The least mean exact-agreement rate a match class must show to be believed (see below). */
 const MIN_MATCH_AGREEMENT = 0.5;
 
 export interface MatchOptions {
-  /** Random record pairs drawn to estimate u (default 200,000, or every pair when fewer). */
+  /** Random record pairs drawn to estimate u (default 20 per record, between 50,000 and 200,000; never more than all pairs). */
   randomPairs?: number;
   seed?: number;
-  onProgress?: (stage: 'blocking' | 'comparing' | 'estimating' | 'scoring', done: number, total: number) => void;
+  /** Called now and then in each stage; `done` of `total` units of that stage. */
+  onProgress?: (
+    stage: 'blocking' | 'comparing' | 'estimating' | 'scoring',
+    done: number,
+    total: number,
+  ) => void;
 }
 
 /**
@@ -27,70 +35,87 @@ export function matchRecords(
   options: MatchOptions = {},
 ): MatchResult {
   const fields = config.fields;
-  const levelCounts = fields.map((f) => LEVELS[f.comparator].length);
-  const compare = (a: MatchRecord, b: MatchRecord) => fields.map((f) => compareValues(f.comparator, a.fields[f.name], b.fields[f.name]));
+  const levelCounts = fields.map((f) => fieldLevels(f).length);
   const other = right ?? left;
+  const columns = prepareColumns(fields, left, right);
+  const compare = recordComparer(columns, true);
 
+  // 1. Blocking, then each candidate pair's level vector, computed once and kept as its pattern's number.
   options.onProgress?.('blocking', 0, 1);
   const blocked = candidatePairs(left, right, config.blocking, config.maxBlockSize);
-  const patterns = new Map<string, Pattern>();
-  const pairPattern: Pattern[] = [];
-  blocked.pairs.forEach(([i, j], n) => {
-    const levels = compare(left[i] as MatchRecord, other[j] as MatchRecord);
-    const key = levels.join(',');
-    let pattern = patterns.get(key);
-    if (pattern === undefined) {
-      pattern = { levels, count: 0 };
-      patterns.set(key, pattern);
-    }
-    pattern.count++;
-    pairPattern.push(pattern);
-    if (n % 50_000 === 0) options.onProgress?.('comparing', n, blocked.pairs.length);
-  });
+  const table = new PatternTable(levelCounts);
+  const pairPattern = new Int32Array(blocked.count);
+  const levels = new Int8Array(fields.length);
+  for (let n = 0; n < blocked.count; n++) {
+    compare(blocked.left[n] ?? 0, blocked.right[n] ?? 0, levels);
+    pairPattern[n] = table.add(levels);
+    if (n % 50_000 === 0) options.onProgress?.('comparing', n, blocked.count);
+  }
+  options.onProgress?.('comparing', blocked.count, blocked.count);
 
+  // 2. u from random pairs; m, and u among the candidates, by EM over the distinct patterns. Weights and
+  //    probabilities use the random-pair u: being blocked together is not evidence.
   options.onProgress?.('estimating', 0, 1);
-  // m from EM over the candidates; u from random pairs, so weights and probabilities speak of
-  // all pairs (blocking groups likely pairs, but being blocked together is not evidence).
-  const u = estimateU(randomPatterns(left, right, compare, options), levelCounts);
-  const em = estimateModel([...patterns.values()], u, { iterations: config.iterations });
-  const model = { ...em, u };
+  const random = sampleRandomPatterns(
+    left.length,
+    other.length,
+    right === undefined,
+    recordComparer(columns, false),
+    levelCounts,
+    {
+      draws:
+        options.randomPairs ??
+        Math.min(200_000, Math.max(50_000, 20 * (left.length + (right?.length ?? 0)))),
+      seed: options.seed ?? 12345,
+    },
+  );
+  const u = estimateU(random.patterns, levelCounts);
+  const em = estimateModel(table.patterns, u, { iterations: config.iterations });
   // A class of true matches agrees exactly on most fields. When EM's "match" class does not (no
   // duplicates among the candidates, so EM split the non-matches in two), nothing is a match.
-  const agreement = em.m.reduce((sum, row) => sum + (row[row.length - 1] ?? 0), 0) / Math.max(1, em.m.length);
+  const agreement =
+    em.m.reduce((sum, row) => sum + (row[row.length - 1] ?? 0), 0) / Math.max(1, em.m.length);
   const identifiable = agreement >= MIN_MATCH_AGREEMENT;
 
-  // The probability that a pair is one person is taken over all pairs, not just the blocked ones:
-  // blocking brings likely pairs together but is not itself evidence. The share of matches among
-  // all pairs is the EM share among candidates scaled by how many pairs blocking kept.
+  // 3. The match share among all pairs (the EM share among candidates, scaled by the share of pairs
+  //    blocking kept) is the prior of each pair's posterior probability.
   const possible = right ? left.length * right.length : (left.length * (left.length - 1)) / 2;
-  const lambda = Math.min(model.prior, (model.prior * blocked.pairs.length) / Math.max(1, possible));
-  const probability = new Map<Pattern, number>();
-  for (const p of patterns.values()) probability.set(p, identifiable ? posterior(p.levels, model.m, model.u, lambda) : 0);
+  const lambda = Math.min(em.prior, (em.prior * blocked.count) / Math.max(1, possible));
+  const weights = Float64Array.from(table.patterns, (p) => matchWeight(p.levels, em.m, u));
+  const probabilities = Float64Array.from(table.patterns, (p) =>
+    identifiable ? posterior(p.levels, em.m, u, lambda) : 0,
+  );
+
+  // 4. Decisions: match at or above upper (never when upper is 1: everything goes to review), review above lower.
   const pairs: ScoredPair[] = [];
-  blocked.pairs.forEach(([i, j], n) => {
-    const pattern = pairPattern[n] as Pattern;
-    const p = probability.get(pattern) ?? 0;
-    if (p < config.lower) return;
-    const a = left[i] as MatchRecord;
-    const b = other[j] as MatchRecord;
-    const comparison: ScoredPair['comparison'] = {};
-    fields.forEach((f, k) => {
-      const level = pattern.levels[k] ?? -1;
-      comparison[f.name] = { left: a.fields[f.name] ?? null, right: b.fields[f.name] ?? null, level: level < 0 ? 'missing' : (LEVELS[f.comparator][level] ?? '') };
-    });
+  for (let n = 0; n < blocked.count; n++) {
+    const k = pairPattern[n] ?? 0;
+    const probability = probabilities[k] ?? 0;
+    if (probability < config.lower) continue;
+    const a = left[blocked.left[n] ?? 0] as MatchRecord;
+    const b = other[blocked.right[n] ?? 0] as MatchRecord;
+    const decision = config.upper < 1 && probability >= config.upper ? 'match' : 'review';
+    const comparison = describeComparison(config, a, b, table.patterns[k]?.levels ?? []);
     pairs.push({
       leftId: a.id,
       rightId: b.id,
-      weight: matchWeight(pattern.levels, model.m, model.u),
-      probability: p,
-      // upper = 1 means nothing is merged without a person's review.
-      decision: config.upper < 1 && p >= config.upper ? 'match' : 'review',
+      weight: weights[k] ?? 0,
+      probability,
+      decision,
       comparison,
     });
-  });
+  }
   pairs.sort((x, y) => y.weight - x.weight);
   options.onProgress?.('scoring', 1, 1);
 
+  // A level no pair showed (e.g. "close" for a two-letter code) has no evidence either way: weight 0.
+  const seen = levelCounts.map((n) => new Array<boolean>(n).fill(false));
+  for (const p of [...table.patterns, ...random.patterns]) {
+    p.levels.forEach((l, f) => {
+      const row = seen[f];
+      if (row && l >= 0) row[l] = true;
+    });
+  }
   const odds = (1 - lambda) / lambda;
   const weightAt = (p: number) => Math.log2((p / (1 - p)) * odds);
   return {
@@ -99,54 +124,50 @@ export function matchRecords(
       fields: fields.map((f, k) => ({
         name: f.name,
         comparator: f.comparator,
-        levels: LEVELS[f.comparator].map((name, l) => {
-          const m = model.m[k]?.[l] ?? 0;
-          const uu = model.u[k]?.[l] ?? 0;
-          return { name, m, u: uu, weight: Math.log2(m / uu) };
+        ...(f.swapWith !== undefined && { swapWith: f.swapWith }),
+        levels: fieldLevels(f).map((name, l) => {
+          const m = em.m[k]?.[l] ?? 0;
+          const uu = u[k]?.[l] ?? 0;
+          return { name, m, u: uu, weight: seen[k]?.[l] ? Math.log2(m / uu) : 0 };
         }),
       })),
-      prior: model.prior,
+      prior: em.prior,
       lambda,
       identifiable,
-      iterations: model.iterations,
-      converged: model.converged,
+      iterations: em.iterations,
+      converged: em.converged,
     },
-    thresholds: { upper: config.upper, lower: config.lower, upperWeight: weightAt(config.upper), lowerWeight: weightAt(config.lower) },
+    thresholds: {
+      upper: config.upper,
+      lower: config.lower,
+      upperWeight: weightAt(config.upper),
+      lowerWeight: weightAt(config.lower),
+    },
     stats: {
       records: left.length + (right?.length ?? 0),
-      candidatePairs: blocked.pairs.length,
+      candidatePairs: blocked.count,
       blocks: blocked.blocks,
       skippedBlocks: blocked.skippedBlocks,
-      patterns: patterns.size,
+      patterns: table.patterns.length,
     },
   };
 }
 
-/** Patterns of record pairs drawn at random (seeded, so a run can be repeated exactly). */
-function randomPatterns(
-  left: readonly MatchRecord[],
-  right: readonly MatchRecord[] | undefined,
-  compare: (a: MatchRecord, b: MatchRecord) => number[],
-  options: MatchOptions,
-): Pattern[] {
-  const other = right ?? left;
-  const possible = right ? left.length * right.length : (left.length * (left.length - 1)) / 2;
-  const draws = Math.min(options.randomPairs ?? 200_000, possible);
-  let state = options.seed ?? 12345;
-  const next = (n: number) => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state % n;
-  };
-  const patterns = new Map<string, Pattern>();
-  for (let d = 0; d < draws; d++) {
-    const i = next(left.length);
-    let j = next(other.length);
-    if (!right && j === i) j = (j + 1) % other.length;
-    const levels = compare(left[i] as MatchRecord, other[j] as MatchRecord);
-    const key = levels.join(',');
-    const p = patterns.get(key);
-    if (p) p.count++;
-    else patterns.set(key, { levels, count: 1 });
-  }
-  return [...patterns.values()];
+/** Per field: the two values and the level observed, for a person reviewing the pair. */
+function describeComparison(
+  config: MatchConfig,
+  a: MatchRecord,
+  b: MatchRecord,
+  levels: readonly number[],
+): ScoredPair['comparison'] {
+  const comparison: ScoredPair['comparison'] = {};
+  config.fields.forEach((f, k) => {
+    const level = levels[k] ?? -1;
+    comparison[f.name] = {
+      left: a.fields[f.name] ?? null,
+      right: b.fields[f.name] ?? null,
+      level: level < 0 ? 'missing' : (fieldLevels(f)[level] ?? ''),
+    };
+  });
+  return comparison;
 }

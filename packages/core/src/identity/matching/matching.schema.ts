@@ -6,7 +6,14 @@ export interface MatchRecord {
   fields: Record<string, string | undefined>;
 }
 
-export const COMPARATORS = ['exact', 'jaro_winkler', 'levenshtein', 'phonetic', 'numeric', 'date'] as const;
+export const COMPARATORS = [
+  'exact',
+  'jaro_winkler',
+  'levenshtein',
+  'phonetic',
+  'numeric',
+  'date',
+] as const;
 export type Comparator = (typeof COMPARATORS)[number];
 
 /** How blocking reads a field: the whole value, its first letters, a phonetic code, a date's year. */
@@ -23,6 +30,12 @@ export const FieldSpec = Type.Object(
       Type.Literal('numeric'),
       Type.Literal('date'),
     ]),
+    /**
+     * Another field whose value may have been entered in this one (given name and surname,
+     * address lines): when the values differ but each is close to the other record's swapped
+     * field, the level is `swapped`, with its own m and u.
+     */
+    swapWith: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -33,13 +46,22 @@ export const BlockingKey = Type.Array(
     {
       field: Type.String({ minLength: 1 }),
       transform: Type.Union(
-        [Type.Literal('exact'), Type.Literal('prefix3'), Type.Literal('phonetic'), Type.Literal('year'), Type.Literal('digits4')],
+        [
+          Type.Literal('exact'),
+          Type.Literal('prefix3'),
+          Type.Literal('phonetic'),
+          Type.Literal('year'),
+          Type.Literal('digits4'),
+        ],
         { default: 'exact' },
       ),
     },
     { additionalProperties: false },
   ),
-  { minItems: 1, description: 'Records agreeing on every part of a key are compared; keys are unioned' },
+  {
+    minItems: 1,
+    description: 'Records agreeing on every part of a key are compared; keys are unioned',
+  },
 );
 export type BlockingKey = Static<typeof BlockingKey>;
 
@@ -74,6 +96,7 @@ export interface ScoredPair {
 export interface FieldModel {
   name: string;
   comparator: Comparator;
+  swapWith?: string;
   levels: { name: string; m: number; u: number; weight: number }[];
 }
 
@@ -81,7 +104,20 @@ export interface MatchResult {
   pairs: ScoredPair[];
   /** prior: the match share among candidate pairs (EM); lambda: among all pairs (used for probabilities). */
   /** identifiable: false when EM found no class that agrees like duplicates do (then nothing matches). */
-  model: { fields: FieldModel[]; prior: number; lambda: number; identifiable: boolean; iterations: number; converged: boolean };
+  model: {
+    fields: FieldModel[];
+    prior: number;
+    lambda: number;
+    identifiable: boolean;
+    iterations: number;
+    converged: boolean;
+  };
   thresholds: { upper: number; lower: number; upperWeight: number; lowerWeight: number };
-  stats: { records: number; candidatePairs: number; blocks: number; skippedBlocks: number; patterns: number };
+  stats: {
+    records: number;
+    candidatePairs: number;
+    blocks: number;
+    skippedBlocks: number;
+    patterns: number;
+  };
 }
