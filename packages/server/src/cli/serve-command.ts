@@ -84,6 +84,7 @@ Try it:
        -d '{"userId":"user-1001","event":"Product Viewed","properties":{"sku":"SHOE-RUN-01"}}' ${url}/v1/track
   curl -H 'authorization: Bearer ${admin}' '${url}/v1/events?userId=user-1001&limit=5'
   curl -H 'authorization: Bearer ${admin}' '${url}/v1/profiles?identifier=userId:user-1001&provenance=true'
+  curl -H 'authorization: Bearer ${admin}' '${url}/v1/segments/repeat%20buyers/members'
   curl ${url}/metrics        curl ${url}/openapi.json
 `);
 }

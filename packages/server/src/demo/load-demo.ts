@@ -1,9 +1,23 @@
 import type { Tailor } from '../open-tailor.js';
 import { generateDemoMessages } from './generate-demo-messages.js';
 
+/** Computed traits and segments the demo defines, so profiles show them from the first start. */
+const DEMO_DEFINITIONS = [
+  ['computed', 'orders_30d', 'count("Order Completed", 30d)'],
+  ['computed', 'revenue_total', 'sum("Order Completed".revenue)'],
+  ['computed', 'favourite_product', 'most_frequent("Product Viewed".sku, 30d)'],
+  ['segment', 'repeat buyers', 'computed.orders_30d >= 2'],
+  ['segment', 'big spenders', 'computed.revenue_total > 300'],
+  ['segment', 'cart abandoners', '"Product Added" then not "Order Completed" within 1h'],
+] as const;
+
 /** Loads the demo shop into an empty log, through the same collection path as real traffic. */
 export async function loadDemo(tailor: Tailor): Promise<{ loaded: number }> {
   if ((await tailor.log.stats()).events > 0) return { loaded: 0 };
+  const at = new Date(tailor.now());
+  for (const [kind, name, definition] of DEMO_DEFINITIONS) {
+    if ((await tailor.definitions.get(kind, name)) === undefined) await tailor.definitions.put(kind, name, definition, at);
+  }
   const messages = generateDemoMessages({ people: 400, days: 45, now: tailor.now() });
   let loaded = 0;
   for (let i = 0; i < messages.length; i += 500) {
