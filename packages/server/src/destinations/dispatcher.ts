@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { EventLog } from '../log/event-log.js';
+import { BackgroundLoop } from '../pipeline/background-loop.js';
 import type { Delivery, Destination, DestinationStore } from './destination-store.js';
 
 export interface DispatcherOptions {
@@ -30,67 +31,34 @@ export function backoffMs(attempts: number): number {
  * Deliveries to one destination run concurrently, up to 16 at a time.
  */
 export class Dispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private again = false;
-  private idle: Promise<void> = Promise.resolve();
-  private stopped = false;
-  private started = false;
+  private readonly loop: BackgroundLoop;
 
-  constructor(private readonly options: DispatcherOptions) {}
+  constructor(private readonly options: DispatcherOptions) {
+    this.loop = new BackgroundLoop(async () => (await this.enqueueAll()) + (await this.sendDue()), {
+      pollMs: options.pollMs ?? 100,
+      onError: options.onError,
+    });
+  }
 
   start(): void {
-    this.started = true;
-    this.timer = setInterval(() => {
-      this.wake();
-    }, this.options.pollMs ?? 100);
-    this.timer.unref();
-    this.wake();
+    this.loop.start();
   }
 
   /** New events are in the log: deliver them soon (once started; `drain` works without). */
   wake(): void {
-    if (!this.started || this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    this.idle = this.loop().finally(() => {
-      this.running = false;
-    });
+    this.loop.wake();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.idle;
+    await this.loop.stop();
   }
 
   /** Queues and sends everything due now (tests and the CLI use it to wait for deliveries). */
   async drain(): Promise<void> {
-    await this.idle;
+    await this.loop.idle();
     while ((await this.enqueueAll()) + (await this.sendDue()) > 0) {
       /* more */
     }
-  }
-
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        while (!this.stopped && (await this.enqueueAll()) + (await this.sendDue()) > 0) {
-          /* more */
-        }
-      } catch (error) {
-        this.options.onError?.(error);
-        return;
-      }
-    } while (this.wokenMeanwhile());
-  }
-
-  private wokenMeanwhile(): boolean {
-    return this.again && !this.stopped;
   }
 
   private async enqueueAll(): Promise<number> {

@@ -12,6 +12,7 @@ import {
   type TraitPolicy,
 } from '@tailor/core';
 import type { EventLog, LoggedEvent } from '../log/event-log.js';
+import { BackgroundLoop } from './background-loop.js';
 import type { Backfill } from '../store/backfill-jobs.js';
 import type { BatchKeys, ProfileStore } from '../store/profile-store.js';
 
@@ -44,45 +45,28 @@ const CONSUMER = PROFILES_CONSUMER;
  * process (a CLI catching up while the server runs) never folds an event twice.
  */
 export class ProfilePipeline {
-  private started = false;
-  private running = false;
-  private again = false;
-  private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
-  private idle: Promise<void> = Promise.resolve();
+  private readonly loop: BackgroundLoop;
   private readonly rank: (source: string) => number;
 
   constructor(private readonly options: PipelineOptions) {
     this.rank = sourceRanker(options.policy);
+    this.loop = new BackgroundLoop(() => this.next(), { pollMs: options.pollMs ?? 250, onError: options.onError });
   }
 
   /** Starts folding: now, whenever `wake` is called, and on a poll for other writers. */
   start(): void {
-    this.started = true;
-    this.wake();
-    this.timer = setInterval(() => {
-      this.wake();
-    }, this.options.pollMs ?? 250);
-    this.timer.unref();
+    this.loop.start();
   }
 
   /** New events were appended: fold them soon (once started). */
   wake(): void {
-    if (!this.started || this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    this.idle = this.loop().finally(() => {
-      this.running = false;
-    });
+    this.loop.wake();
   }
 
   /** Folds everything in the log now; resolves when caught up. */
   async catchUp(): Promise<void> {
-    await this.idle;
-    while ((await this.step()) > 0 || (await this.sweep()) > 0 || (await this.backfillStep()) > 0) {
+    await this.loop.idle();
+    while ((await this.next()) > 0) {
       /* next batch */
     }
   }
@@ -103,29 +87,12 @@ export class ProfilePipeline {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.idle;
+    await this.loop.stop();
   }
 
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        while (!this.stopped && ((await this.step()) > 0 || (await this.sweep()) > 0 || (await this.backfillStep()) > 0)) {
-          // Let requests in between batches.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      } catch (error) {
-        this.options.onError?.(error);
-        return;
-      }
-    } while (this.wokenMeanwhile());
-  }
-
-  /** True when `wake` was called while the loop ran (set from outside the loop, between awaits). */
-  private wokenMeanwhile(): boolean {
-    return this.again && !this.stopped;
+  /** One unit of work: a batch of events, else people due for re-evaluation, else a backfill page. */
+  private async next(): Promise<number> {
+    return (await this.step()) || (await this.sweep()) || this.backfillStep();
   }
 
   /** Re-evaluates people whose segments or computed traits change by time alone now. */

@@ -1,0 +1,71 @@
+/**
+ * Runs a unit of work again and again while it finds something to do, in the background: started
+ * by `wake` (a commit said there is new work) and by a poll, never twice at once, yielding to
+ * requests between units. The profile pipeline and the webhook dispatcher both run on it.
+ */
+export class BackgroundLoop {
+  private started = false;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<void> = Promise.resolve();
+
+  /** `work` returns how much it did; the loop stops when it returns 0 (or throws: `onError`). */
+  constructor(
+    private readonly work: () => Promise<number>,
+    private readonly options: { pollMs: number; onError?: ((error: unknown) => void) | undefined },
+  ) {}
+
+  start(): void {
+    this.started = true;
+    this.timer = setInterval(() => {
+      this.wake();
+    }, this.options.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** There may be new work: run soon (once started). */
+  wake(): void {
+    if (!this.started || this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.current = this.run().finally(() => {
+      this.running = false;
+    });
+  }
+
+  /** Resolves when the run in progress, if any, has finished. */
+  idle(): Promise<void> {
+    return this.current;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.current;
+  }
+
+  private async run(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (!this.stopped && (await this.work()) > 0) {
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } catch (error) {
+        this.options.onError?.(error);
+        return;
+      }
+    } while (this.wokenMeanwhile());
+  }
+
+  /** True when `wake` was called while the loop ran (set from outside, between awaits). */
+  private wokenMeanwhile(): boolean {
+    return this.again && !this.stopped;
+  }
+}
