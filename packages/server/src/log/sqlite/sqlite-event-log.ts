@@ -4,6 +4,7 @@ import type { StoredMessage } from '@tailor/core';
 import type { EventLog, IdentifierQuery, LoggedEvent, LogStats } from '../event-log.js';
 import { partitionOf } from '../event-log.js';
 import { jsonCodec, type PayloadCodec } from '../payload-codec.js';
+import { pageRows } from './page-rows.js';
 import { openSqlite } from './open-sqlite.js';
 
 const SCHEMA = `
@@ -142,13 +143,8 @@ export class SqliteEventLog implements EventLog {
          WHERE ${column} = ? AND position > ? ORDER BY position LIMIT ?`,
       )
       .all(query.value, query.after, query.limit + 1) as Row[];
-    const more = rows.length > query.limit;
-    const page = more ? rows.slice(0, query.limit) : rows;
-    const last = page[page.length - 1];
-    return Promise.resolve({
-      events: page.map((r) => this.toEvent(r)),
-      next: more && last ? last.position : null,
-    });
+    const { page, next } = pageRows(rows, query.limit, (r) => r.position);
+    return Promise.resolve({ events: page.map((r) => this.toEvent(r)), next });
   }
 
   readPositions(positions: readonly number[]): Promise<LoggedEvent[]> {

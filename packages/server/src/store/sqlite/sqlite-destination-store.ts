@@ -6,6 +6,7 @@ import type {
   DestinationStore,
 } from '../../destinations/destination-store.js';
 import { openSqlite } from '../../log/sqlite/open-sqlite.js';
+import { consumerPositions } from './sqlite-consumer-positions.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS destinations (
@@ -25,10 +26,6 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS deliveries_destination ON deliveries (destination, status, id);
-CREATE TABLE IF NOT EXISTS consumers (
-  name TEXT PRIMARY KEY,
-  position INTEGER NOT NULL
-) WITHOUT ROWID;
 `;
 
 interface DeliveryRow {
@@ -49,16 +46,12 @@ export function openSqliteDestinationStore(file: string): DestinationStore {
   const db: Database.Database = openSqlite(file);
   db.exec(SCHEMA);
   const q = {
-    position: db.prepare('SELECT position FROM consumers WHERE name = ?'),
-    setPosition: db.prepare(
-      'INSERT INTO consumers (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
-    ),
     insert: db.prepare(
       "INSERT INTO deliveries (destination, message, status, next_at, created_at) VALUES (?, ?, 'pending', ?, ?)",
     ),
   };
-  const positionOf = (name: string) =>
-    (q.position.get(consumer(name)) as { position: number } | undefined)?.position ?? 0;
+  const positions = consumerPositions(db);
+  const positionOf = (name: string) => positions.get(consumer(name));
   const enqueue = db.transaction(
     (
       name: string,
@@ -69,7 +62,7 @@ export function openSqliteDestinationStore(file: string): DestinationStore {
       if (positionOf(name) !== range.from) return false;
       const at = new Date(now).toISOString();
       for (const m of messages) q.insert.run(name, JSON.stringify(m), now, at);
-      q.setPosition.run(consumer(name), range.to);
+      positions.set(consumer(name), range.to);
       return true;
     },
   );
@@ -79,11 +72,11 @@ export function openSqliteDestinationStore(file: string): DestinationStore {
     db.prepare(
       'INSERT INTO destinations (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body',
     ).run(destination.name, JSON.stringify(destination));
-    if (!existed) q.setPosition.run(consumer(destination.name), position);
+    if (!existed) positions.set(consumer(destination.name), position);
   });
   const remove = db.transaction((name: string) => {
     db.prepare('DELETE FROM deliveries WHERE destination = ?').run(name);
-    db.prepare('DELETE FROM consumers WHERE name = ?').run(consumer(name));
+    positions.forget(consumer(name));
     return db.prepare('DELETE FROM destinations WHERE name = ?').run(name).changes === 1;
   });
   return {

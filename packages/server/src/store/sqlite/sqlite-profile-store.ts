@@ -15,7 +15,9 @@ import {
 import { openSqlite } from '../../log/sqlite/open-sqlite.js';
 import type { BatchKeys, ProfileStore, StoredProfile } from '../profile-store.js';
 import { MEMBERSHIP_SCHEMA, membershipWriter } from './sqlite-membership-tables.js';
+import { pageRows } from '../../log/sqlite/page-rows.js';
 import { openSqliteBackfillJobs } from './sqlite-backfill-jobs.js';
+import { consumerPositions } from './sqlite-consumer-positions.js';
 import { openSqliteReviewQueue } from './sqlite-review-queue.js';
 
 const SCHEMA = `
@@ -64,10 +66,6 @@ CREATE TABLE IF NOT EXISTS groups (
   id TEXT PRIMARY KEY,
   traits TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS consumers (
-  name TEXT PRIMARY KEY,
-  position INTEGER NOT NULL
-) WITHOUT ROWID;
 `;
 
 interface ProfileRow {
@@ -90,7 +88,15 @@ export function openSqliteProfileStore(file: string): ProfileStore {
   if (!columns.includes('derived')) db.exec("ALTER TABLE profiles ADD COLUMN derived TEXT NOT NULL DEFAULT '{}'");
   db.exec(MEMBERSHIP_SCHEMA);
   const q = statements(db);
+  const positions = consumerPositions(db);
   const writeMemberships = membershipWriter(db);
+
+  /** A profile's row, or the row of the profile it was merged into. */
+  const survivor = (id: string): ProfileRow | undefined => {
+    const row = q.profile.get(id) as ProfileRow | undefined;
+    if (row?.merged_into == null) return row;
+    return q.profile.get(row.merged_into) as ProfileRow | undefined;
+  };
 
   const loadSnapshot = (keys: BatchKeys): GraphSnapshot => {
     const snapshot: GraphSnapshot = { identities: new Map(), profiles: new Map(), groups: new Map(), merged: new Map() };
@@ -106,9 +112,8 @@ export function openSqliteProfileStore(file: string): ProfileStore {
       }
     }
     for (const id of keys.profiles) {
-      const row = q.profile.get(id) as ProfileRow | undefined;
-      const live = row?.merged_into == null ? row : (q.profile.get(row.merged_into) as ProfileRow | undefined);
-      if (row === undefined || live === undefined) continue;
+      const live = survivor(id);
+      if (live === undefined) continue;
       if (live.id !== id) snapshot.merged.set(id, live.id);
       if (!snapshot.profiles.has(live.id)) snapshot.profiles.set(live.id, toState(live));
     }
@@ -146,10 +151,10 @@ export function openSqliteProfileStore(file: string): ProfileStore {
 
   const foldBatch = db.transaction(
     (consumer: string, range: { from: number; to: number }, keys: BatchKeys, fold: (s: GraphSnapshot) => GraphChanges) => {
-      const at = (q.position.get(consumer) as { position: number } | undefined)?.position ?? 0;
+      const at = positions.get(consumer);
       if (at !== range.from) return false;
       write(fold(loadSnapshot(keys)));
-      q.setPosition.run(consumer, range.to);
+      positions.set(consumer, range.to);
       return true;
     },
   );
@@ -163,19 +168,13 @@ export function openSqliteProfileStore(file: string): ProfileStore {
     write(refresh(snapshot));
   });
 
-  const survivor = (id: string): ProfileRow | undefined => {
-    const row = q.profile.get(id) as ProfileRow | undefined;
-    if (row?.merged_into == null) return row;
-    return q.profile.get(row.merged_into) as ProfileRow | undefined;
-  };
   const familyOf = (id: string): string[] => [
     id,
     ...(q.mergedIds.all(id) as { id: string }[]).map((r) => r.id),
   ];
 
   return {
-    position: (consumer) =>
-      Promise.resolve((q.position.get(consumer) as { position: number } | undefined)?.position ?? 0),
+    position: (consumer) => Promise.resolve(positions.get(consumer)),
     foldBatch: (consumer, range, keys, fold) => Promise.resolve(foldBatch.immediate(consumer, range, keys, fold)),
     byId: (id) => Promise.resolve(toStored(survivor(id))),
     byIdentifier: ({ type, value }) => {
@@ -186,9 +185,8 @@ export function openSqliteProfileStore(file: string): ProfileStore {
     mergedIds: (profileId) => Promise.resolve(familyOf(profileId).slice(1)),
     eventPositions: (profileId, after, limit) => {
       const rows = q.eventsOf.all(JSON.stringify(familyOf(profileId)), after, limit + 1) as { position: number }[];
-      const more = rows.length > limit;
-      const positions = rows.slice(0, limit).map((r) => r.position);
-      return Promise.resolve({ positions, next: more ? (positions[positions.length - 1] ?? null) : null });
+      const { page, next } = pageRows(rows, limit, (r) => r.position);
+      return Promise.resolve({ positions: page.map((r) => r.position), next });
     },
     merges: (profileId) => {
       const rows = q.mergesOf.all(JSON.stringify(familyOf(profileId))) as {
@@ -210,10 +208,8 @@ export function openSqliteProfileStore(file: string): ProfileStore {
     },
     stats: () => Promise.resolve(q.stats.get() as { profiles: number; merged: number; identifiers: number }),
     live: (after, limit) => {
-      const rows = q.live.all(after, limit + 1) as ProfileRow[];
-      const page = rows.slice(0, limit);
-      const profiles = page.map((r) => ({ ...(toStored(r) as StoredProfile), rank: r.rank }));
-      return Promise.resolve({ profiles, next: rows.length > limit ? (page[page.length - 1]?.rank ?? null) : null });
+      const { page, next } = pageRows(q.live.all(after, limit + 1) as ProfileRow[], limit, (r) => r.rank);
+      return Promise.resolve({ profiles: page.map((r) => ({ ...(toStored(r) as StoredProfile), rank: r.rank })), next });
     },
     reviews: openSqliteReviewQueue(db),
     backfills: openSqliteBackfillJobs(db),
@@ -236,11 +232,11 @@ export function openSqliteProfileStore(file: string): ProfileStore {
     },
     members: (segment, after, limit) => {
       const rows = q.members.all(segment, after, limit + 1) as { profile_id: string }[];
-      const page = rows.slice(0, limit).map((r) => r.profile_id);
+      const { page, next } = pageRows(rows, limit, (r) => r.profile_id);
       return Promise.resolve({
-        profiles: page,
+        profiles: page.map((r) => r.profile_id),
         count: (q.memberCount.get(segment) as { n: number }).n,
-        next: rows.length > limit ? (page[page.length - 1] ?? null) : null,
+        next,
       });
     },
     history: (profileId) =>
@@ -275,10 +271,6 @@ function statements(db: Database.Database) {
     insertConflict: db.prepare('INSERT INTO identity_conflicts (record, resolved_to, profile_id) VALUES (?, ?, ?)'),
     upsertGroup: db.prepare(
       'INSERT INTO groups (id, traits) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET traits = excluded.traits',
-    ),
-    position: db.prepare('SELECT position FROM consumers WHERE name = ?'),
-    setPosition: db.prepare(
-      'INSERT INTO consumers (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
     ),
     mergedIds: db.prepare('SELECT id FROM profiles WHERE merged_into = ? ORDER BY rank'),
     identifiersOf: db.prepare('SELECT type, value FROM identities WHERE profile_id = ? ORDER BY type, value'),
@@ -325,13 +317,14 @@ function toState(row: ProfileRow): ProfileState {
 
 function toStored(row: ProfileRow | undefined): StoredProfile | undefined {
   if (row === undefined) return undefined;
+  const derived = JSON.parse(row.derived) as Partial<DerivedState>;
   return {
     id: row.id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     traits: JSON.parse(row.traits) as TraitMap,
     groups: JSON.parse(row.groups) as string[],
-    computed: (JSON.parse(row.derived) as Partial<DerivedState>).computed ?? {},
-    segments: (JSON.parse(row.derived) as Partial<DerivedState>).segments ?? [],
+    computed: derived.computed ?? {},
+    segments: derived.segments ?? [],
   };
 }

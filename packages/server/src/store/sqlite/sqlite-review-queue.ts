@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { NewReview, Review, ReviewQueue } from '../review-queue.js';
+import { pageRows } from '../../log/sqlite/page-rows.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS match_reviews (
@@ -60,8 +61,8 @@ export function openSqliteReviewQueue(db: Database.Database): ReviewQueue {
           ? db.prepare('SELECT * FROM match_reviews WHERE id > ? ORDER BY id LIMIT ?').all(after, limit + 1)
           : db.prepare('SELECT * FROM match_reviews WHERE status = ? AND id > ? ORDER BY id LIMIT ?').all(status, after, limit + 1)
       ) as Row[];
-      const page = rows.slice(0, limit).map(toReview);
-      return Promise.resolve({ reviews: page, next: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null });
+      const { page, next } = pageRows(rows, limit, (r) => r.id);
+      return Promise.resolve({ reviews: page.map(toReview), next });
     },
     get: (id) => Promise.resolve(toOptional(byId.get(id) as Row | undefined)),
     decide: (id, decision, by, at) => {
