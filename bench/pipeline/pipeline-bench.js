@@ -9,25 +9,21 @@
 //   D. Size: 1M profiles (one identify each): bytes per profile on disk and the process's memory.
 // Env: BENCH_EVENTS (1000000), BENCH_PEOPLE (100000), BENCH_PROFILES (1000000),
 //      BENCH_RATE (5000 events/s), BENCH_SECONDS (15), BENCH_PARTS (ABCD).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { DEFAULT_IDENTITY_RULES } from '@tailor/core';
+import { ADMIN_KEY, serveTailor, WRITE_KEY } from '../support/serve-tailor.js';
 import { SqliteEventLog } from '../../packages/server/dist/log/sqlite/sqlite-event-log.js';
 import { ProfilePipeline } from '../../packages/server/dist/pipeline/profile-pipeline.js';
 import { openSqliteProfileStore } from '../../packages/server/dist/store/sqlite/sqlite-profile-store.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 100_000);
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 1_000_000);
 const RATE = Number(process.env.BENCH_RATE ?? 5000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const PARTS = process.env.BENCH_PARTS ?? 'ABCD';
-const WRITE_KEY = 'bench-write-key-0001';
-const ADMIN_KEY = 'bench-admin-key-0001';
 
 let seed = 7;
 const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
@@ -135,21 +131,8 @@ async function partA() {
 }
 
 async function partB() {
-  const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-fresh-'));
-  const bin = join(here, '../../packages/server/bin/tailor.js');
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'], {
-    env: { ...process.env, TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_ADMIN_KEY: ADMIN_KEY },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
+  const server = await serveTailor('tailor-bench-fresh-');
+  const { url } = server;
   const basic = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
   const post = (batch) =>
     fetch(`${url}/v1/batch`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
@@ -187,9 +170,7 @@ async function partB() {
   }
   await load;
   const metrics = await (await fetch(`${url}/metrics`)).text();
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await server.stop();
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
   const folded = Number(/^tailor_pipeline_events_total (\d+)/m.exec(metrics)?.[1] ?? 0);

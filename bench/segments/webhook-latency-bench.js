@@ -3,18 +3,11 @@
 // 50 ms; each makes that person enter a segment, and a webhook destination receives the
 // `Segment Entered` event. Latency: from the probe's 200 to the webhook's arrival.
 // Env: BENCH_RATE (5000), BENCH_SECONDS (15). Target: p99 < 50 ms.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ADMIN_KEY, serveTailor, WRITE_KEY } from '../support/serve-tailor.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const RATE = Number(process.env.BENCH_RATE ?? 5000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const WRITE_KEY = 'bench-write-key-0001';
-const ADMIN_KEY = 'bench-admin-key-0001';
 
 const arrivals = new Map();
 const receiver = createServer((req, res) => {
@@ -29,20 +22,8 @@ const receiver = createServer((req, res) => {
 await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
 const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
 
-const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-webhook-'));
-const child = spawn(process.execPath, [join(here, '../../packages/server/bin/tailor.js'), 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'], {
-  env: { ...process.env, TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_ADMIN_KEY: ADMIN_KEY },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise((resolve, reject) => {
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-});
+const server = await serveTailor('tailor-bench-webhook-');
+const { url } = server;
 const admin = (method, path, body) =>
   fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 await admin('PUT', '/v1/segments/triggered', { definition: 'count("Trigger", 1h) >= 1' });
@@ -76,10 +57,8 @@ const probes = (async () => {
 })();
 await Promise.all([load, probes]);
 await new Promise((r) => setTimeout(r, 2000)); // the last webhooks
-child.kill('SIGTERM');
-await new Promise((r) => child.once('exit', r));
+await server.stop();
 receiver.close();
-rmSync(dir, { recursive: true, force: true });
 
 const latencies = [...acked].map(([u, t]) => (arrivals.has(u) ? arrivals.get(u) - t : Infinity)).sort((a, b) => a - b);
 const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];

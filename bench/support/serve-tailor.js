@@ -1,0 +1,36 @@
+// Starts `tailor serve` on a fresh temporary data folder for a benchmark, with known keys.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const WRITE_KEY = 'bench-write-key-0001';
+export const ADMIN_KEY = 'bench-admin-key-0001';
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../packages/server/bin/tailor.js');
+
+/** Resolves once the server listens: its URL, and `stop()` (SIGTERM, wait, remove the folder). */
+export async function serveTailor(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'], {
+    env: { ...process.env, TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_ADMIN_KEY: ADMIN_KEY },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
