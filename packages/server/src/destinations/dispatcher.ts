@@ -34,7 +34,7 @@ export class Dispatcher {
   private readonly loop: BackgroundLoop;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.loop = new BackgroundLoop(async () => (await this.enqueueAll()) + (await this.sendDue()), {
+    this.loop = new BackgroundLoop(() => this.step(), {
       pollMs: options.pollMs ?? 100,
       onError: options.onError,
     });
@@ -56,16 +56,17 @@ export class Dispatcher {
   /** Queues and sends everything due now (tests and the CLI use it to wait for deliveries). */
   async drain(): Promise<void> {
     await this.loop.idle();
-    while ((await this.enqueueAll()) + (await this.sendDue()) > 0) {
+    while ((await this.step()) > 0) {
       /* more */
     }
   }
 
-  private async enqueueAll(): Promise<number> {
-    let queued = 0;
-    for (const destination of await this.options.store.list())
-      queued += await this.enqueue(destination);
-    return queued;
+  /** Takes new events into every destination's outbox, then sends what is due; returns the work done. */
+  private async step(): Promise<number> {
+    const destinations = await this.options.store.list();
+    let work = 0;
+    for (const destination of destinations) work += await this.enqueue(destination);
+    return work + (await this.sendDue(new Map(destinations.map((d) => [d.name, d]))));
   }
 
   /** Moves one destination forward over up to 1,000 log events; returns the events read. */
@@ -88,10 +89,9 @@ export class Dispatcher {
     return events.length;
   }
 
-  private async sendDue(): Promise<number> {
+  private async sendDue(destinations: ReadonlyMap<string, Destination>): Promise<number> {
     const due = await this.options.store.due(this.now(), 64);
     if (due.length === 0) return 0;
-    const destinations = new Map((await this.options.store.list()).map((d) => [d.name, d]));
     for (let i = 0; i < due.length; i += 16) {
       await Promise.all(
         due.slice(i, i + 16).map((d) => this.send(d, destinations.get(d.destination))),
