@@ -17,6 +17,8 @@ import type { ProfileStore } from './store/profile-store.js';
 import { openSqliteProfileStore } from './store/sqlite/sqlite-profile-store.js';
 import { openSqliteStateStore } from './store/sqlite/sqlite-state-store.js';
 import type { StateStore } from './store/state-store.js';
+import { InlineBackground, type Background } from './background/background.js';
+import { BackgroundThread } from './background/background-thread.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
 export interface Tailor {
@@ -30,17 +32,29 @@ export interface Tailor {
   collector: Collector;
   metrics: Metrics;
   profiles: ProfileStore;
-  /** Folds the log into identities and profiles; `serve` starts it, other commands catch up with it. */
+  /** Folds the log into identities and profiles on this thread; commands and tests catch up with it. */
   pipeline: ProfilePipeline;
   destinations: DestinationStore;
-  /** Delivers matching events to webhooks; `serve` starts it. */
+  /** Delivers matching events to webhooks on this thread; tests drain it. */
   dispatcher: Dispatcher;
+  /** The pipeline and the dispatcher running continuously, here or on a worker thread; `serve` starts it. */
+  background: Background;
   now: () => number;
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /**
+   * Where `background` runs: on this thread (the default), or on a worker thread with its own
+   * connections (`serve`; needs the built worker file, so not from the TypeScript sources).
+   */
+  backgroundThread?: boolean;
+  /** Told of each batch the pipeline folds on this thread (a worker reports it to the request thread). */
+  onPipelineBatch?: (events: number, lagSeconds: number) => void;
+}
+
 /** Opens the embedded stores in the data folder (created if missing) and wires the services. */
-export async function openTailor(config: Readonly<Config>, now: () => number = Date.now): Promise<Tailor> {
+export async function openTailor(config: Readonly<Config>, now: () => number = Date.now, options: OpenOptions = {}): Promise<Tailor> {
   mkdirSync(config.dataDir, { recursive: true });
   const log = new SqliteEventLog(join(config.dataDir, 'log.sqlite'));
   const store = openSqliteStateStore(join(config.dataDir, 'state.sqlite'));
@@ -51,11 +65,15 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   const definitions = await Definitions.open(store.definitions, async (names) => {
     const { profiles: total } = await profiles.stats();
     await profiles.backfills.start(names, total, new Date(now()).toISOString());
-    pipeline.wake(); // called on later changes only, once the pipeline below exists
+    background.definitionsChanged(); // called on later changes only, once the background below exists
   });
   const metrics = createMetrics(log, {
     behind: async () => (await log.stats()).lastPosition - (await profiles.position(PROFILES_CONSUMER)),
   });
+  const countBatch = (events: number, lagSeconds: number): void => {
+    metrics.pipelineEvents.inc(events);
+    metrics.pipelineLag.observe(lagSeconds);
+  };
   const pipeline = new ProfilePipeline({
     log,
     store: profiles,
@@ -66,10 +84,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     onAppended: () => {
       dispatcher.wake();
     },
-    onBatch: (events, lagSeconds) => {
-      metrics.pipelineEvents.inc(events);
-      metrics.pipelineLag.observe(lagSeconds);
-    },
+    onBatch: options.onPipelineBatch ?? countBatch,
     onError: (error) => {
       console.error(JSON.stringify({ level: 'error', msg: 'pipeline batch failed; retrying', err: String(error) }));
     },
@@ -92,10 +107,18 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     messageBytes: config.limits.messageBytes,
     now,
     onStored: () => {
-      pipeline.wake();
-      dispatcher.wake();
+      background.wake();
     },
   });
+  const background: Background = options.backgroundThread
+    ? new BackgroundThread({
+        config,
+        onBatch: countBatch,
+        onError: (msg, error) => {
+          console.error(JSON.stringify({ level: 'error', msg, err: String(error) }));
+        },
+      })
+    : new InlineBackground(pipeline, dispatcher);
   const violationTimer = setInterval(() => void collector.flushViolations(), 1000);
   violationTimer.unref();
   return {
@@ -111,10 +134,12 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     pipeline,
     destinations,
     dispatcher,
+    background,
     now,
     async close() {
       clearInterval(violationTimer);
       await collector.flushViolations();
+      await background.stop();
       await pipeline.stop();
       await dispatcher.stop();
       await destinations.close();

@@ -19,7 +19,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     { port: flags.port, host: flags.host, dataDir: flags.data, defaultRegion: flags.defaultRegion, logLevel: flags.logLevel, demo: flags.demo },
     flags.config,
   );
-  const tailor = await openTailor(config);
+  const tailor = await openTailor(config, Date.now, { backgroundThread: true });
   const { created } = await bootstrapKeys(tailor.keys, { writeKey: config.writeKey, adminKey: config.adminKey }, new Date());
   if (created.length > 0) {
     console.log('Created API keys. They are shown this once and stored hashed:');
@@ -29,8 +29,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     const { loaded } = await loadDemo(tailor);
     if (loaded > 0) console.log(`Loaded ${loaded} demo events (a small shop's visitors over 45 days).`);
   }
-  tailor.pipeline.start();
-  tailor.dispatcher.start();
+  tailor.background.start();
   const app = await buildApp({ tailor });
   let closing = false;
   const shutdown = (signal: string): void => {

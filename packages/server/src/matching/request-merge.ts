@@ -30,5 +30,5 @@ export async function requestMerge(
     tailor: { source, merge: { profiles: [a, b], reason } },
   };
   await tailor.log.append([message]);
-  tailor.pipeline.wake();
+  tailor.background.wake();
 }

@@ -38,7 +38,7 @@ export class Definitions {
   /** `onChange` is told which definitions changed, so every profile can be re-evaluated (a backfill). */
   static async open(store: StateStore['definitions'], onChange: (names: string[]) => Promise<void> = () => Promise.resolve()): Promise<Definitions> {
     const definitions = new Definitions(store, onChange);
-    await definitions.recompile();
+    await definitions.reload();
     return definitions;
   }
 
@@ -52,7 +52,8 @@ export class Definitions {
     return new Set(this.plan?.segments.map((s) => s.name) ?? []);
   }
 
-  private async recompile(): Promise<void> {
+  /** Reads every definition again (another thread or process changed them). */
+  async reload(): Promise<void> {
     const [computed, segments] = await Promise.all([this.store.list('computed'), this.store.list('segment')]);
     this.plan =
       computed.length + segments.length === 0
@@ -87,7 +88,7 @@ export class Definitions {
       updatedAt: previous?.text === read.value.text ? previous.updatedAt : at,
     };
     await this.store.put(definition);
-    await this.recompile();
+    await this.reload();
     if (definition.version !== previous?.version) await this.onChange([`${kind}:${name}`]);
     return { definition, created: previous === undefined };
   }
@@ -109,7 +110,7 @@ export class Definitions {
       throw new TailorError('conflict', `${name} is used by segment ${readers.map((r) => r.name).join(', ')}`);
     }
     const deleted = await this.store.delete(kind, name);
-    await this.recompile();
+    await this.reload();
     if (deleted) await this.onChange([`${kind}:${name}`]);
     return deleted;
   }

@@ -97,7 +97,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }>
         updatedAt: at,
       };
       await tailor.destinations.put(destination, (await tailor.log.stats()).lastPosition);
-      tailor.dispatcher.wake();
+      tailor.background.wake();
       return view(destination);
     },
   );

@@ -1,0 +1,85 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config/config.schema.js';
+import type { Background } from './background.js';
+
+/** What the request thread tells the worker. */
+export type ToWorker = { type: 'wake' } | { type: 'definitions' } | { type: 'stop' };
+/** What the worker tells the request thread. */
+export type FromWorker = { type: 'batch'; events: number; lagSeconds: number };
+
+export interface BackgroundThreadOptions {
+  config: Readonly<Config>;
+  /** The worker folded a batch (for the request thread's metrics). */
+  onBatch: (events: number, lagSeconds: number) => void;
+  onError: (message: string, error: unknown) => void;
+  /** The worker's entry point; the built `background-worker.js` beside this file by default. */
+  entry?: URL;
+  /** How long `stop` waits for the worker to finish its unit of work and close, in ms. */
+  stopTimeoutMs?: number;
+}
+
+/**
+ * Runs the background work on a worker thread. The worker opens the same data folder with its own
+ * connections (SQLite in WAL lets them read while the request thread commits) and learns of new
+ * events from `wake` messages, else from its poll. A worker that dies is restarted: it resumes
+ * from its consumer positions, which move in the same transactions as its state.
+ */
+export class BackgroundThread implements Background {
+  private worker: Worker | undefined;
+  private stopping = false;
+  private wakePosted = false;
+
+  constructor(private readonly options: BackgroundThreadOptions) {}
+
+  start(): void {
+    if (this.worker !== undefined || this.stopping) return;
+    const worker = new Worker(this.options.entry ?? new URL('./background-worker.js', import.meta.url), {
+      workerData: { config: this.options.config },
+    });
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'batch') this.options.onBatch(message.events, message.lagSeconds);
+    });
+    worker.on('error', (error) => {
+      this.options.onError('background worker failed', error);
+    });
+    worker.on('exit', (code) => {
+      this.worker = undefined;
+      if (this.stopping) return;
+      this.options.onError('background worker exited; restarting in 1 s', new Error(`exit code ${code}`));
+      setTimeout(() => {
+        this.start();
+      }, 1000).unref();
+    });
+    this.worker = worker;
+  }
+
+  /** Posts at most one wake a turn of the event loop, however many commits the turn made. */
+  wake(): void {
+    if (this.wakePosted) return;
+    this.wakePosted = true;
+    setImmediate(() => {
+      this.wakePosted = false;
+      this.post({ type: 'wake' });
+    });
+  }
+
+  definitionsChanged(): void {
+    this.post({ type: 'definitions' });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const worker = this.worker;
+    if (worker === undefined) return;
+    const exited = once(worker, 'exit');
+    this.post({ type: 'stop' });
+    const timeout = setTimeout(() => void worker.terminate(), this.options.stopTimeoutMs ?? 30_000);
+    await exited;
+    clearTimeout(timeout);
+  }
+
+  private post(message: ToWorker): void {
+    this.worker?.postMessage(message);
+  }
+}

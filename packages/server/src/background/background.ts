@@ -1,0 +1,45 @@
+import type { Dispatcher } from '../destinations/dispatcher.js';
+import type { ProfilePipeline } from '../pipeline/profile-pipeline.js';
+
+/**
+ * The work `tailor serve` runs beside its requests: the profile pipeline (identity, profiles,
+ * computed traits, segments) and the webhook dispatcher. Either on the request thread
+ * (`InlineBackground`) or on a worker thread with its own database connections
+ * (`BackgroundThread`), so folding and delivering never hold up collection.
+ */
+export interface Background {
+  start(): void;
+  /** New events were committed to the log: fold and deliver them soon. */
+  wake(): void;
+  /** A segment or computed trait changed: evaluate with the new definitions. */
+  definitionsChanged(): void;
+  stop(): Promise<void>;
+}
+
+/** The pipeline and the dispatcher on the calling thread (tests, and the worker thread itself). */
+export class InlineBackground implements Background {
+  constructor(
+    private readonly pipeline: ProfilePipeline,
+    private readonly dispatcher: Dispatcher,
+  ) {}
+
+  start(): void {
+    this.pipeline.start();
+    this.dispatcher.start();
+  }
+
+  wake(): void {
+    this.pipeline.wake();
+    this.dispatcher.wake();
+  }
+
+  /** The in-process pipeline reads the definitions as they are now; it only needs waking. */
+  definitionsChanged(): void {
+    this.pipeline.wake();
+  }
+
+  async stop(): Promise<void> {
+    await this.pipeline.stop();
+    await this.dispatcher.stop();
+  }
+}

@@ -1,0 +1,82 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ADMIN_AUTH, cleanupTailors, postCollect, spawnTailor } from './support/spawn-tailor.js';
+
+afterAll(async () => {
+  await cleanupTailors();
+});
+
+interface Received {
+  event: string;
+  properties: { segment?: string };
+  userId?: string;
+}
+
+/** A webhook receiver on loopback that keeps every body it gets. */
+async function startReceiver(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = createServer((request: IncomingMessage, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Received);
+      response.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function admin(url: string, method: string, body: unknown): Promise<Response> {
+  return fetch(url, { method, headers: { authorization: ADMIN_AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('the background worker thread of tailor serve', () => {
+  it('folds, evaluates segments and delivers webhooks, following definition changes made while it runs', async () => {
+    const server = await spawnTailor({ logLevel: 'warn' });
+    const receiver = await startReceiver();
+    try {
+      expect((await admin(`${server.url}/v1/segments/buyers`, 'PUT', { definition: 'count("Order Completed", ever) >= 1' })).status).toBe(200);
+      const hook = await admin(`${server.url}/v1/destinations/hook`, 'PUT', {
+        type: 'webhook',
+        url: receiver.url,
+        events: ['Segment Entered', 'Segment Exited'],
+        secret: 'a-secret-of-sixteen',
+      });
+      expect(hook.status, await hook.clone().text()).toBe(200);
+
+      await postCollect(server.url, '/v1/track', { userId: 'bg-1', event: 'Order Completed', properties: { revenue: 30 } });
+      const entered = await until(() => receiver.received.find((r) => r.event === 'Segment Entered' && r.userId === 'bg-1'));
+      expect(entered.properties.segment).toBe('buyers');
+
+      // A changed definition reaches the worker: bg-1 no longer qualifies and leaves.
+      expect((await admin(`${server.url}/v1/segments/buyers`, 'PUT', { definition: 'count("Order Completed", ever) >= 2' })).status).toBe(200);
+      const exited = await until(() => receiver.received.find((r) => r.event === 'Segment Exited' && r.userId === 'bg-1'));
+      expect(exited.properties.segment).toBe('buyers');
+
+      // The worker's batches are counted in the request thread's metrics.
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      const folded = Number(/^tailor_pipeline_events_total (\d+)/m.exec(metrics)?.[1]);
+      expect(folded).toBeGreaterThanOrEqual(1);
+      expect(await server.stop('SIGTERM')).toBe(0);
+    } finally {
+      await receiver.close();
+    }
+  }, 30_000);
+});
