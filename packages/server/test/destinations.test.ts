@@ -191,4 +191,19 @@ describe('webhook destinations', () => {
       t.tailor = await openTailor(config, () => clock); // afterEach closes it
     }
   });
+
+  it('batches what is waiting for a destination with a batch size, signed as one body', async () => {
+    const put = await call('PUT', '/v1/destinations/warehouse', { type: 'webhook', url, events: ['*'], secret: SECRET, batchSize: 3 });
+    expect(put.json()).toMatchObject({ batchSize: 3 });
+    // Seven events are due at once: they go in batches of at most three (sent concurrently).
+    await collect([1, 2, 3, 4, 5, 6, 7].map((n) => ({ type: 'track', userId: `b${n}`, event: 'Viewed', properties: { n } })));
+    const bodies = received.map((r) => JSON.parse(r.body) as { batch: { properties: { n: number } }[] });
+    const batches = bodies.map((b) => b.batch.map((e) => e.properties.n)).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
+    expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    for (const r of received) expect(r.signature).toBe(sign(r.body));
+    const deliveries = (await call('GET', '/v1/destinations/warehouse/deliveries')).json().deliveries as { status: string; attempts: number }[];
+    expect(deliveries.map((d) => [d.status, d.attempts])).toEqual(Array.from({ length: 7 }, () => ['delivered', 1]));
+    expect((await call('GET', '/v1/destinations/warehouse')).json()).toMatchObject({ batchSize: 3, deliveries: { delivered: 7 } });
+    expect((await call('PUT', '/v1/destinations/warehouse', { type: 'webhook', url, events: ['*'], secret: SECRET, batchSize: 0 })).statusCode).toBe(400);
+  });
 });

@@ -8,6 +8,11 @@ export interface Destination {
   /** Event names delivered (`Segment Entered` and `Segment Exited` included); `*` for every track event. */
   events: string[];
   secret: string;
+  /**
+   * Most events in one POST when several are waiting. 1 (the default) POSTs each event alone as
+   * its JSON body; above 1 the body is `{"batch": [event...]}` with whatever is due, up to this many.
+   */
+  batchSize?: number | undefined;
   createdAt: string;
   updatedAt: string;
 }
@@ -24,6 +29,11 @@ export interface Delivery {
   createdAt: string;
   deliveredAt: string | null;
 }
+
+/** An attempt's result: delivered, or failed with when to try again (or to give up). */
+export type Outcome =
+  | { id: number; delivered: true; at: number }
+  | { id: number; delivered: false; error: string; nextAt: number; giveUp: boolean };
 
 /**
  * Destinations and their durable outbox. A destination reads the log from its own position;
@@ -45,8 +55,8 @@ export interface DestinationStore {
     now: number,
   ): Promise<boolean>;
   due(now: number, limit: number): Promise<Delivery[]>;
-  delivered(id: number, at: number): Promise<void>;
-  retry(id: number, error: string, nextAt: number, giveUp: boolean): Promise<void>;
+  /** Records how attempts went, all in one transaction. */
+  settle(outcomes: readonly Outcome[]): Promise<void>;
   deliveries(
     name: string,
     query: { status?: Delivery['status']; limit: number },

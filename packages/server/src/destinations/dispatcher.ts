@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { EventLog } from '../log/event-log.js';
 import { BackgroundLoop } from '../pipeline/background-loop.js';
-import type { Delivery, Destination, DestinationStore } from './destination-store.js';
+import type { Delivery, Destination, DestinationStore, Outcome } from './destination-store.js';
 
 export interface DispatcherOptions {
   log: EventLog;
@@ -27,8 +27,10 @@ export function backoffMs(attempts: number): number {
 
 /**
  * Delivers events to webhook destinations: takes each destination's matching events from the log
- * into its durable outbox, then POSTs them, one event per request, signed, retrying with backoff.
- * Deliveries to one destination run concurrently, up to 16 at a time.
+ * into its durable outbox, then POSTs them, signed, retrying with backoff: one event per request,
+ * or, for a destination with a `batchSize`, as many of its due events as that in one request
+ * (batches form only when events wait, so an idle destination still gets each event at once).
+ * Up to 16 requests run at a time.
  */
 export class Dispatcher {
   private readonly loop: BackgroundLoop;
@@ -90,20 +92,20 @@ export class Dispatcher {
   }
 
   private async sendDue(destinations: ReadonlyMap<string, Destination>): Promise<number> {
-    const due = await this.options.store.due(this.now(), 64);
+    const due = await this.options.store.due(this.now(), 256);
     if (due.length === 0) return 0;
-    for (let i = 0; i < due.length; i += 16) {
-      await Promise.all(
-        due.slice(i, i + 16).map((d) => this.send(d, destinations.get(d.destination))),
-      );
+    const requests = batches(due, destinations);
+    for (let i = 0; i < requests.length; i += 16) {
+      const outcomes = await Promise.all(requests.slice(i, i + 16).map(([destination, group]) => this.send(group, destination)));
+      await this.options.store.settle(outcomes.flat()); // one commit for up to 16 requests
     }
     return due.length;
   }
 
-  private async send(delivery: Delivery, destination: Destination | undefined): Promise<void> {
-    const { store } = this.options;
-    if (destination === undefined) return; // deleted meanwhile: its deliveries go with it
-    const body = JSON.stringify(delivery.message);
+  /** One POST of one event, or of a batch; the outcome of each delivery in it. */
+  private async send(group: readonly Delivery[], destination: Destination): Promise<Outcome[]> {
+    const batched = (destination.batchSize ?? 1) > 1;
+    const body = JSON.stringify(batched ? { batch: group.map((d) => d.message) } : group[0]?.message);
     let error: string;
     try {
       const response = await fetch(destination.url, {
@@ -111,27 +113,46 @@ export class Dispatcher {
         headers: {
           'content-type': 'application/json',
           'x-tailor-signature': signBody(body, destination.secret),
-          'x-tailor-delivery': String(delivery.id),
+          'x-tailor-delivery': group.map((d) => d.id).join(','),
           'user-agent': 'Tailor-Webhooks',
         },
         body,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
       await response.arrayBuffer();
-      if (response.ok) {
-        await store.delivered(delivery.id, this.now());
-        return;
-      }
+      if (response.ok) return group.map((d) => ({ id: d.id, delivered: true, at: this.now() }));
       error = `HTTP ${response.status}`;
     } catch (cause) {
       error = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     }
-    const attempts = delivery.attempts + 1;
-    const giveUp = attempts >= (this.options.maxAttempts ?? 15);
-    await store.retry(delivery.id, error, this.now() + backoffMs(attempts), giveUp);
+    return group.map((d) => {
+      const attempts = d.attempts + 1;
+      return { id: d.id, delivered: false, error, nextAt: this.now() + backoffMs(attempts), giveUp: attempts >= (this.options.maxAttempts ?? 15) };
+    });
   }
 
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
+}
+
+/**
+ * Groups due deliveries into requests: per destination, in order, up to its batch size each.
+ * Deliveries of a destination deleted meanwhile are dropped (they go with it).
+ */
+function batches(due: readonly Delivery[], destinations: ReadonlyMap<string, Destination>): [Destination, Delivery[]][] {
+  const open = new Map<string, Delivery[]>();
+  const requests: [Destination, Delivery[]][] = [];
+  for (const delivery of due) {
+    const destination = destinations.get(delivery.destination);
+    if (destination === undefined) continue;
+    let group = open.get(destination.name);
+    if (group === undefined || group.length >= (destination.batchSize ?? 1)) {
+      group = [];
+      open.set(destination.name, group);
+      requests.push([destination, group]);
+    }
+    group.push(delivery);
+  }
+  return requests;
 }

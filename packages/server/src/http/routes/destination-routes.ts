@@ -26,6 +26,14 @@ const DestinationBody = Type.Object(
       maxLength: 256,
       description: 'HMAC-SHA256 key: X-Tailor-Signature is the hex digest of the body',
     }),
+    batchSize: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 500,
+        description:
+          'Most events per POST when several are waiting. 1 (default): each event alone as the body. Above 1: `{"batch": [event...]}`',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -34,6 +42,7 @@ const DestinationView = Type.Object({
   type: Type.Literal('webhook'),
   url: Type.String(),
   events: Type.Array(Type.String()),
+  batchSize: Type.Integer(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
   deliveries: Type.Object({
@@ -65,6 +74,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }>
     type: d.type,
     url: d.url,
     events: d.events,
+    batchSize: d.batchSize ?? 1,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
     deliveries: await tailor.destinations.counts(d.name),

@@ -3,6 +3,7 @@ import type { StoredMessage } from '@tailor/core';
 import type {
   Delivery,
   Destination,
+  Outcome,
   DestinationStore,
 } from '../../destinations/destination-store.js';
 import { openSqlite } from '../../log/sqlite/open-sqlite.js';
@@ -49,6 +50,10 @@ export function openSqliteDestinationStore(file: string): DestinationStore {
     insert: db.prepare(
       "INSERT INTO deliveries (destination, message, status, next_at, created_at) VALUES (?, ?, 'pending', ?, ?)",
     ),
+    delivered: db.prepare(
+      "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?",
+    ),
+    failed: db.prepare('UPDATE deliveries SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?'),
   };
   const positions = consumerPositions(db);
   const positionOf = (name: string) => positions.get(consumer(name));
@@ -66,6 +71,12 @@ export function openSqliteDestinationStore(file: string): DestinationStore {
       return true;
     },
   );
+  const settle = db.transaction((outcomes: readonly Outcome[]) => {
+    for (const o of outcomes) {
+      if (o.delivered) q.delivered.run(new Date(o.at).toISOString(), o.id);
+      else q.failed.run(o.giveUp ? 'failed' : 'pending', o.nextAt, o.error, o.id);
+    }
+  });
   const put = db.transaction((destination: Destination, position: number) => {
     const existed =
       db.prepare('SELECT 1 FROM destinations WHERE name = ?').get(destination.name) !== undefined;
@@ -109,16 +120,8 @@ export function openSqliteDestinationStore(file: string): DestinationStore {
             .all(now, limit) as DeliveryRow[]
         ).map(toDelivery),
       ),
-    delivered: (id, at) => {
-      db.prepare(
-        "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?",
-      ).run(new Date(at).toISOString(), id);
-      return Promise.resolve();
-    },
-    retry: (id, error, nextAt, giveUp) => {
-      db.prepare(
-        'UPDATE deliveries SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?',
-      ).run(giveUp ? 'failed' : 'pending', nextAt, error, id);
+    settle: (outcomes) => {
+      settle(outcomes);
       return Promise.resolve();
     },
     deliveries: (name, { status, limit }) =>
