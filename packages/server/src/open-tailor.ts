@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CountryCode } from '@tailor/core';
+import type { CountryCode, StoredMessage } from '@tailor/core';
 import { Collector } from './collect/collector.js';
 import { TrackingPlans } from './collect/tracking-plans.js';
 import type { Config } from './config/config.schema.js';
@@ -51,6 +51,8 @@ export interface OpenOptions {
   backgroundThread?: boolean;
   /** Told of each batch the pipeline folds on this thread (a worker reports it to the request thread). */
   onPipelineBatch?: (events: number, lagSeconds: number) => void;
+  /** How the pipeline appends its own events; to this thread's log by default (a worker sends them to the request thread). */
+  append?: (messages: readonly StoredMessage[]) => Promise<boolean[]>;
 }
 
 /** Opens the embedded stores in the data folder (created if missing) and wires the services. */
@@ -81,6 +83,8 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     policy: config.profiles,
     now,
     definitions: () => definitions.compiled,
+    populationRefreshMs: config.computedTraits.rfmRefreshMinutes * 60_000,
+    ...(options.append && { append: options.append }),
     onAppended: () => {
       dispatcher.wake();
     },
@@ -114,6 +118,11 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     ? new BackgroundThread({
         config,
         onBatch: countBatch,
+        append: async (messages) => {
+          const stored = await log.append(messages);
+          background.wake();
+          return stored;
+        },
         onError: (msg, error) => {
           console.error(JSON.stringify({ level: 'error', msg, err: String(error) }));
         },

@@ -1,5 +1,6 @@
-import type { AggregateNode, Condition } from './segments.schema.js';
-import { printAggregate, printCondition } from './print-definition.js';
+import type { AggregateNode, ComputedNode, Condition } from './segments.schema.js';
+import type { RfmPopulation } from '../traits/builtin-traits.js';
+import { printAggregate, printComputed, printCondition } from './print-definition.js';
 import { referencesOf, type References } from './read-definition.js';
 import { walkCondition } from './walk-condition.js';
 
@@ -19,7 +20,8 @@ export interface CompiledSegment {
  * which segments each kind of change can flip. Segments come in dependency order.
  */
 export interface CompiledDefinitions {
-  aggregates: Map<string, AggregateNode>;
+  /** Every state-keeping node (aggregates, and the built-ins of computed traits) by its key. */
+  aggregates: Map<string, ComputedNode>;
   sequences: Map<string, SequenceNode>;
   /** Event name → the aggregates and sequence steps it feeds. */
   byEvent: Map<string, { aggregates: string[]; sequences: { key: string; step: 'first' | 'then' }[] }>;
@@ -32,10 +34,22 @@ export interface CompiledDefinitions {
   segmentsBySegment: Map<string, string[]>;
   segmentsReadingProfile: string[];
   timeBasedSegments: string[];
+  /** RFM key → the population's quintile cuts, set by whoever computes them (the pipeline). */
+  populations: Map<string, RfmPopulation>;
 }
 
 export function aggregateKey(node: AggregateNode): string {
   return printAggregate(node);
+}
+
+/** A computed trait's state key: its canonical text (the same as `aggregateKey` for an aggregate). */
+export function computedKey(node: ComputedNode): string {
+  return printComputed(node);
+}
+
+/** The event names a state-keeping node is fed by. */
+export function eventsOf(node: ComputedNode): string[] {
+  return node.type === 'engagement' ? [...new Set(node.events.map((e) => e.pattern.event))] : [node.pattern.event];
 }
 
 export function sequenceKey(node: SequenceNode): string {
@@ -43,7 +57,7 @@ export function sequenceKey(node: SequenceNode): string {
 }
 
 export function compileDefinitions(
-  computed: readonly { name: string; tree: AggregateNode }[],
+  computed: readonly { name: string; tree: ComputedNode }[],
   segments: readonly { name: string; tree: Condition }[],
 ): CompiledDefinitions {
   const plan: CompiledDefinitions = {
@@ -58,6 +72,7 @@ export function compileDefinitions(
     segmentsBySegment: new Map(),
     segmentsReadingProfile: [],
     timeBasedSegments: [],
+    populations: new Map(),
   };
   const feeds = (event: string) => {
     let entry = plan.byEvent.get(event);
@@ -67,11 +82,11 @@ export function compileDefinitions(
     }
     return entry;
   };
-  const addAggregate = (node: AggregateNode): string => {
-    const key = aggregateKey(node);
+  const addAggregate = (node: ComputedNode): string => {
+    const key = computedKey(node);
     if (!plan.aggregates.has(key)) {
       plan.aggregates.set(key, node);
-      feeds(node.pattern.event).aggregates.push(key);
+      for (const event of eventsOf(node)) feeds(event).aggregates.push(key);
     }
     return key;
   };

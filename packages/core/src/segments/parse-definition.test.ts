@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conditionFromTree, parseAggregate, parseCondition } from './parse-definition.js';
-import { printAggregate, printCondition } from './print-definition.js';
+import { conditionFromTree, parseComputed, parseCondition } from './parse-definition.js';
+import { printComputed, printCondition } from './print-definition.js';
 import type { Condition } from './segments.schema.js';
 
 const path = (root: string, ...p: string[]) => ({ type: 'path', root, path: p });
@@ -112,9 +112,9 @@ describe('the segment language', () => {
       'max("Order Completed".items.count, 2w)',
       'count("Page Viewed", 30s)',
     ]) {
-      const parsed = parseAggregate(text);
+      const parsed = parseComputed(text);
       if (!parsed.ok) throw new Error(`${text}: ${parsed.error.message}`);
-      expect(printAggregate(parsed.value)).toBe(text);
+      expect(printComputed(parsed.value)).toBe(text);
     }
   });
 

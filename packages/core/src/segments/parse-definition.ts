@@ -2,13 +2,13 @@ import peggy from 'peggy';
 import { err, ok, type Result } from '../result/result.js';
 import { printCondition } from './print-definition.js';
 import { SEGMENT_GRAMMAR } from './segment-grammar.js';
-import type { AggregateNode, Condition, DefinitionError } from './segments.schema.js';
+import { DEFAULT_RECENCY, type ComputedNode, type EngagementNode, type Condition, type DefinitionError } from './segments.schema.js';
 
 let parser: peggy.Parser | undefined;
 
 /** The generated parser, built once on first use. */
 function segmentParser(): peggy.Parser {
-  parser ??= peggy.generate(SEGMENT_GRAMMAR, { allowedStartRules: ['Definition', 'AggregateDefinition'] });
+  parser ??= peggy.generate(SEGMENT_GRAMMAR, { allowedStartRules: ['Definition', 'ComputedDefinition'] });
   return parser;
 }
 
@@ -17,9 +17,15 @@ export function parseCondition(text: string): Result<Condition, DefinitionError>
   return parse<Condition>(text, 'Definition');
 }
 
-/** Parses a computed trait: `sum("Order Completed".revenue, 30d)`. */
-export function parseAggregate(text: string): Result<AggregateNode, DefinitionError> {
-  return parse<AggregateNode>(text, 'AggregateDefinition');
+/** Parses a computed trait: `sum("Order Completed".revenue, 30d)`, `rfm(...)`, `engagement(...)`. */
+export function parseComputed(text: string): Result<ComputedNode, DefinitionError> {
+  const parsed = parse<ComputedNode>(text, 'ComputedDefinition');
+  // The grammar leaves `recency` out when the text does; the tree always has it.
+  const node = parsed.ok ? (parsed.value as { type: string; recency?: EngagementNode['recency'] }) : undefined;
+  if (node?.type === 'engagement' && node.recency === undefined) {
+    node.recency = DEFAULT_RECENCY.map((r) => ({ window: { ...r.window }, weight: r.weight }));
+  }
+  return parsed;
 }
 
 function parse<T>(text: string, startRule: string): Result<T, DefinitionError> {

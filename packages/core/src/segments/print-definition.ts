@@ -1,4 +1,4 @@
-import type { AggregateNode, Condition, Duration, EventPattern, Operand, PathNode, Scalar } from './segments.schema.js';
+import type { AggregateNode, ComputedNode, Condition, Duration, EventPattern, Operand, PathNode, Scalar } from './segments.schema.js';
 
 /** Prints a condition tree as text that parses back to the same tree. */
 export function printCondition(c: Condition): string {
@@ -31,7 +31,24 @@ export function printCondition(c: Condition): string {
   }
 }
 
-/** Prints a computed trait's aggregate. */
+/** Prints a computed trait's definition: an aggregate or a built-in. */
+export function printComputed(c: ComputedNode): string {
+  switch (c.type) {
+    case 'aggregate':
+      return printAggregate(c);
+    case 'rfm':
+      return `rfm(${JSON.stringify(c.pattern.event)}.${c.property.map(printSegment).join('.')}${c.pattern.where ? ` where ${printCondition(c.pattern.where)}` : ''}, ${printDuration(c.window)})`;
+    case 'engagement': {
+      const events = c.events.map((e) => `${printPattern(e.pattern)}: ${printScalar(e.weight)}`).join(', ');
+      const recency = c.recency.map((r) => `${printDuration(r.window)}: ${printScalar(r.weight)}`).join(', ');
+      return `engagement(events: {${events}}, recency: {${recency}})`;
+    }
+    default:
+      return assertNever(c);
+  }
+}
+
+/** Prints an event aggregate. */
 export function printAggregate(a: AggregateNode): string {
   const target = a.property ? `${JSON.stringify(a.pattern.event)}.${a.property.map(printSegment).join('.')}` : JSON.stringify(a.pattern.event);
   const where = a.pattern.where ? ` where ${printCondition(a.pattern.where)}` : '';

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from '../result/result.js';
-import { conditionFromTree, parseAggregate, parseCondition } from './parse-definition.js';
-import { printAggregate, printCondition } from './print-definition.js';
-import type { AggregateNode, Condition, DefinitionError, EventPattern, Operand } from './segments.schema.js';
+import { conditionFromTree, parseComputed, parseCondition } from './parse-definition.js';
+import { printComputed, printCondition } from './print-definition.js';
+import type { AggregateNode, ComputedNode, Condition, DefinitionError, EventPattern, Operand } from './segments.schema.js';
 import { walkCondition } from './walk-condition.js';
 
 /** What a definition depends on: the index that decides which definitions an event can change. */
@@ -20,25 +20,25 @@ export function readCondition(input: unknown): Result<{ text: string; tree: Cond
   return ok({ text: printCondition(parsed.value), tree: parsed.value });
 }
 
-/** A computed trait's definition (an aggregate), as text or tree. */
-export function readAggregate(input: unknown): Result<{ text: string; tree: AggregateNode }, DefinitionError> {
+/** A computed trait's definition (an aggregate or a built-in), as text or tree. */
+export function readComputed(input: unknown): Result<{ text: string; tree: ComputedNode }, DefinitionError> {
   let text: string;
   if (typeof input === 'string') {
     text = input;
   } else {
     try {
-      text = printAggregate(input as AggregateNode);
+      text = printComputed(input as ComputedNode);
     } catch (error) {
       return err({ message: `not a valid definition tree: ${(error as Error).message}`, position: 0 });
     }
   }
-  const parsed = parseAggregate(text);
+  const parsed = parseComputed(text);
   if (!parsed.ok) return parsed;
-  return ok({ text: printAggregate(parsed.value), tree: parsed.value });
+  return ok({ text: printComputed(parsed.value), tree: parsed.value });
 }
 
 /** The segments, computed traits and event names a definition reads. */
-export function referencesOf(tree: Condition | AggregateNode): References {
+export function referencesOf(tree: Condition | ComputedNode): References {
   const refs: References = { segments: [], computed: [], events: [], timeBased: false };
   const add = (list: string[], name: string) => {
     if (!list.includes(name)) list.push(name);
@@ -68,8 +68,17 @@ export function referencesOf(tree: Condition | AggregateNode): References {
       operand,
     });
   };
-  if (tree.type === 'aggregate') aggregate(tree);
-  else condition(tree);
+  if (tree.type === 'aggregate') {
+    aggregate(tree);
+  } else if (tree.type === 'rfm') {
+    pattern(tree.pattern);
+    refs.timeBased = true;
+  } else if (tree.type === 'engagement') {
+    for (const e of tree.events) pattern(e.pattern);
+    refs.timeBased = true;
+  } else {
+    condition(tree);
+  }
   return refs;
 }
 

@@ -1,10 +1,11 @@
 /**
  * The segment language's grammar (Peggy, a PEG parser generator). Start rules: `Definition` (a
- * condition: segments, decide rules) and `AggregateDefinition` (a computed trait).
+ * condition: segments, decide rules) and `ComputedDefinition` (a computed trait: an aggregate or a
+ * built-in, `rfm(...)` and `engagement(...)`, which only computed traits can be).
  */
 export const SEGMENT_GRAMMAR = String.raw`
 Definition = _ c:Or _ { return c; }
-AggregateDefinition = _ a:Aggregate _ { return a; }
+ComputedDefinition = _ a:(Builtin / Aggregate) _ { return a; }
 
 Or = head:And tail:(__ "or" !IdChar _ @And)* {
   return tail.length === 0 ? head : { type: 'or', children: [head, ...tail] };
@@ -48,6 +49,28 @@ Aggregate
       const node = { type: 'aggregate', fn, pattern, property };
       return window ? { ...node, window } : node;
     }
+
+Builtin
+  = "rfm" !IdChar _ "(" _ event:String "." property:PathSegments where:(__ "where" !IdChar _ @Or)? _ "," _ window:Duration _ ")" {
+      return { type: 'rfm', pattern: where ? { event, where } : { event }, property, window };
+    }
+  / "engagement" !IdChar _ "(" _ "events" _ ":" _ "{" _ events:WeightedPatterns _ "}"
+      recency:(_ "," _ "recency" _ ":" _ "{" _ @WeightedWindows _ "}")? _ ")" {
+      return recency ? { type: 'engagement', events, recency } : { type: 'engagement', events };
+    }
+
+WeightedPatterns = head:WeightedPattern tail:(_ "," _ @WeightedPattern)* { return [head, ...tail]; }
+WeightedPattern = pattern:Pattern _ ":" _ weight:Number { return { pattern, weight }; }
+WeightedWindows = head:WeightedWindow tail:(_ "," _ @WeightedWindow)* {
+  const windows = [head, ...tail];
+  for (let i = 1; i < windows.length; i++) {
+    if (windows[i].ms <= windows[i - 1].ms) error('recency windows must grow from left to right');
+  }
+  return windows.map(({ window, weight }) => ({ window, weight }));
+}
+WeightedWindow = window:Duration _ ":" _ weight:Number {
+  return { window, weight, ms: window.amount * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[window.unit] };
+}
 
 Pattern = event:String where:(_ "where" !IdChar _ @Or)? { return where ? { event, where } : { event }; }
 

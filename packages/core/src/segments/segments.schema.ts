@@ -56,6 +56,42 @@ export interface AggregateNode {
   window?: Duration;
 }
 
+/**
+ * Built-in computed trait: `rfm("Order Completed".revenue, 365d)`. Per person: days since the last
+ * matching event in the window, how many there were and the sum of the property; r, f and m
+ * scores 1-5 place that person among everyone with at least one such event (quintiles, refreshed
+ * on a schedule).
+ */
+export interface RfmNode {
+  type: 'rfm';
+  pattern: EventPattern;
+  property: string[];
+  window: Duration;
+}
+
+/**
+ * Built-in computed trait: recency-weighted event counts.
+ * `engagement(events: {"Page Viewed": 1, "Order Completed": 10}, recency: {7d: 1, 30d: 0.5, 90d: 0.25})`:
+ * each matching event adds its weight times the weight of the first recency window it is still in;
+ * older events add nothing.
+ */
+export interface EngagementNode {
+  type: 'engagement';
+  events: { pattern: EventPattern; weight: number }[];
+  /** Ascending windows. */
+  recency: { window: Duration; weight: number }[];
+}
+
+/** What a computed trait can be: any aggregate, or a built-in. Only aggregates appear inside conditions. */
+export type ComputedNode = AggregateNode | RfmNode | EngagementNode;
+
+/** The recency weights `engagement(...)` uses when its definition gives none. */
+export const DEFAULT_RECENCY: EngagementNode['recency'] = [
+  { window: { amount: 7, unit: 'd' }, weight: 1 },
+  { window: { amount: 30, unit: 'd' }, weight: 0.5 },
+  { window: { amount: 90, unit: 'd' }, weight: 0.25 },
+];
+
 export type Operand = PathNode | LiteralNode | AggregateNode;
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';

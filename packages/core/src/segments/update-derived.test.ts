@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compileDefinitions } from './compile-definitions.js';
-import { parseAggregate, parseCondition } from './parse-definition.js';
+import { parseComputed, parseCondition } from './parse-definition.js';
 import type { AggregateNode, Condition } from './segments.schema.js';
 import { emptyDerivedState, feedEvent, refreshDerived } from './update-derived.js';
 
 const agg = (text: string): AggregateNode => {
-  const r = parseAggregate(text);
-  if (!r.ok) throw new Error(r.error.message);
+  const r = parseComputed(text);
+  if (!r.ok || r.value.type !== 'aggregate') throw new Error(r.ok ? `${text} is not an aggregate` : r.error.message);
   return r.value;
 };
 const cond = (text: string): Condition => {

@@ -7,6 +7,8 @@ import {
   type AggregateState,
 } from '../traits/aggregate-state.js';
 import { readPath } from '../identity/extract-identifiers.js';
+import { computedValue, engagementWeight, sameComputedValue } from '../traits/builtin-traits.js';
+import type { ComputedNode } from './segments.schema.js';
 import { aggregateKey, sequenceKey, type CompiledDefinitions } from './compile-definitions.js';
 import { evaluateCondition, matchesPattern, type EvaluationScope } from './evaluate-condition.js';
 import { addToSequence, initialSequenceState, nextSequenceChange, sequenceValue, type SequenceState } from './sequence-state.js';
@@ -44,9 +46,9 @@ export function feedEvent(plan: CompiledDefinitions, state: DerivedState, event:
   let fed = false;
   for (const key of feeds.aggregates) {
     const node = plan.aggregates.get(key);
-    if (node === undefined || !matchesPattern(node.pattern, event)) continue;
-    const current = (state.aggregates[key] ??= initialAggregateState(node));
-    addToAggregate(current, node, at, node.property ? readPath(event.properties ?? {}, node.property.join('.')) : null);
+    const input = node === undefined ? undefined : inputOf(node, event);
+    if (node === undefined || input === undefined) continue;
+    addToAggregate((state.aggregates[key] ??= initialAggregateState(node)), node, at, input.value);
     fed = true;
   }
   for (const { key, step } of feeds.sequences) {
@@ -56,6 +58,21 @@ export function feedEvent(plan: CompiledDefinitions, state: DerivedState, event:
     fed = true;
   }
   return fed;
+}
+
+/** What an event adds to a node's state (undefined when it does not match): a property, or a weight. */
+function inputOf(node: ComputedNode, event: DerivedEvent): { value: unknown } | undefined {
+  if (node.type === 'engagement') {
+    const weight = engagementWeight(node, (pattern) => matchesPattern(pattern, event));
+    return weight === undefined ? undefined : { value: weight };
+  }
+  if (!matchesPattern(node.pattern, event)) return undefined;
+  return { value: node.property ? readPath(event.properties ?? {}, node.property.join('.')) : null };
+}
+
+/** True when a node's value can change with time alone, so it is re-evaluated on every refresh. */
+function timeBased(node: ComputedNode): boolean {
+  return node.type !== 'aggregate' || node.window !== undefined || node.fn === 'days_since';
 }
 
 /**
@@ -82,9 +99,9 @@ export function refreshDerived(
   const computedChanged: string[] = [];
   for (const c of plan.computed) {
     const node = plan.aggregates.get(c.key);
-    if (node === undefined || !(trigger.everything === true || fedKeys.has(c.key) || node.window !== undefined || node.fn === 'days_since')) continue;
-    const value = aggregateValue(state.aggregates[c.key] ?? initialAggregateState(node), node, now);
-    if (state.computed[c.name] !== value) {
+    if (node === undefined || !(trigger.everything === true || fedKeys.has(c.key) || timeBased(node))) continue;
+    const value = computedValue(state.aggregates[c.key] ?? initialAggregateState(node), node, now, plan.populations.get(c.key));
+    if (!sameComputedValue(state.computed[c.name], value)) {
       state.computed[c.name] = value;
       computedChanged.push(c.name);
     }
@@ -99,10 +116,7 @@ export function refreshDerived(
     traits: profile.traits,
     consent: profile.consent,
     computed: state.computed,
-    aggregate: (node) => {
-      const key = aggregateKey(node);
-      return aggregateValue(state.aggregates[key] ?? initialAggregateState(node), node, now);
-    },
+    aggregate: (node) => aggregateValue(state.aggregates[aggregateKey(node)] ?? initialAggregateState(node), node, now),
     sequence: (node) => sequenceValue(state.sequences[sequenceKey(node)] ?? initialSequenceState(), node, now),
     inSegment: (name) => state.segments.includes(name),
   };

@@ -1,4 +1,4 @@
-import { durationMs, type AggregateNode } from '../segments/segments.schema.js';
+import { durationMs, type AggregateNode, type ComputedNode, type Duration } from '../segments/segments.schema.js';
 
 /**
  * Incremental state of one event aggregate for one person. Windowed aggregates keep the matching
@@ -16,7 +16,14 @@ export type AggregateState =
 /** Most distinct values kept for `distinct(... ever)` and `most_frequent(... ever)`. */
 export const MAX_DISTINCT = 10_000;
 
-export function initialAggregateState(node: AggregateNode): AggregateState {
+/** The window a state must keep events for: the aggregate's, or a built-in's widest; none for `ever`. */
+export function windowOf(node: ComputedNode): Duration | undefined {
+  if (node.type === 'engagement') return node.recency[node.recency.length - 1]?.window;
+  return node.window;
+}
+
+export function initialAggregateState(node: ComputedNode): AggregateState {
+  if (node.type !== 'aggregate') return { kind: 'window', entries: [] };
   if (node.fn === 'days_since' || ((node.fn === 'first' || node.fn === 'last') && node.window === undefined)) {
     return { kind: 'single', at: null, value: null };
   }
@@ -27,7 +34,7 @@ export function initialAggregateState(node: AggregateNode): AggregateState {
 }
 
 /** Adds one matching event (its time in ms and the aggregated property's value). Mutates `state`. */
-export function addToAggregate(state: AggregateState, node: AggregateNode, at: number, raw: unknown): void {
+export function addToAggregate(state: AggregateState, node: ComputedNode, at: number, raw: unknown): void {
   const value = scalar(raw);
   switch (state.kind) {
     case 'window': {
@@ -61,7 +68,7 @@ export function addToAggregate(state: AggregateState, node: AggregateNode, at: n
       return;
     }
     case 'single':
-      if (state.at === null || (node.fn === 'first' ? at < state.at : at >= state.at)) {
+      if (state.at === null || (node.type === 'aggregate' && node.fn === 'first' ? at < state.at : at >= state.at)) {
         state.at = at;
         state.value = value;
       }
@@ -70,9 +77,10 @@ export function addToAggregate(state: AggregateState, node: AggregateNode, at: n
 }
 
 /** Drops window entries that are out of the window at `now`. Mutates `state`. */
-export function pruneAggregate(state: AggregateState, node: AggregateNode, now: number): void {
-  if (state.kind !== 'window' || node.window === undefined) return;
-  const from = now - durationMs(node.window);
+export function pruneAggregate(state: AggregateState, node: ComputedNode, now: number): void {
+  const window = windowOf(node);
+  if (state.kind !== 'window' || window === undefined) return;
+  const from = now - durationMs(window);
   let drop = 0;
   while (drop < state.entries.length && (state.entries[drop]?.[0] ?? 0) <= from) drop++;
   if (drop > 0) state.entries.splice(0, drop);
@@ -105,16 +113,31 @@ export function aggregateValue(state: AggregateState, node: AggregateNode, now: 
  * When the value will next change with time alone (an entry leaving the window, a day passing for
  * days_since), so the caller can re-evaluate then; undefined when only a new event can change it.
  */
-export function nextAggregateChange(state: AggregateState, node: AggregateNode, now: number): number | undefined {
-  if (state.kind === 'window' && node.window !== undefined) {
-    const oldest = state.entries.find(([at]) => at + durationMs(node.window ?? { amount: 0, unit: 's' }) > now);
-    return oldest === undefined ? undefined : oldest[0] + durationMs(node.window);
+export function nextAggregateChange(state: AggregateState, node: ComputedNode, now: number): number | undefined {
+  if (state.kind === 'window') {
+    // Every window boundary an entry can still cross: the recency windows of an engagement score,
+    // else the one window.
+    const bounds = node.type === 'engagement' ? node.recency.map((r) => durationMs(r.window)) : node.window ? [durationMs(node.window)] : [];
+    let next: number | undefined;
+    for (const bound of bounds) {
+      const entry = state.entries.find(([at]) => at + bound > now);
+      if (entry !== undefined && (next === undefined || entry[0] + bound < next)) next = entry[0] + bound;
+    }
+    // An RFM's recency, in whole days since the latest entry, also changes once a day.
+    const latest = state.entries[state.entries.length - 1]?.[0];
+    if (node.type === 'rfm' && latest !== undefined && latest <= now) {
+      const dayPasses = nextDay(latest, now);
+      if (next === undefined || dayPasses < next) next = dayPasses;
+    }
+    return next;
   }
-  if (state.kind === 'single' && node.fn === 'days_since' && state.at !== null) {
-    const days = Math.floor((now - state.at) / 86_400_000);
-    return state.at + (days + 1) * 86_400_000;
-  }
+  if (state.kind === 'single' && node.type === 'aggregate' && node.fn === 'days_since' && state.at !== null) return nextDay(state.at, now);
   return undefined;
+}
+
+/** When the whole days since `at` next go up. */
+function nextDay(at: number, now: number): number {
+  return at + (Math.floor((now - at) / 86_400_000) + 1) * 86_400_000;
 }
 
 function fold(node: AggregateNode, values: (number | string | null)[]): number | string | null {
@@ -168,7 +191,7 @@ function scalar(raw: unknown): number | string | null {
 }
 
 /** Combines two people's states of one aggregate when their profiles merge (exact for every kind). */
-export function mergeAggregateStates(node: AggregateNode, a: AggregateState, b: AggregateState): AggregateState {
+export function mergeAggregateStates(node: ComputedNode, a: AggregateState, b: AggregateState): AggregateState {
   if (a.kind === 'window' && b.kind === 'window') {
     return { kind: 'window', entries: [...a.entries, ...b.entries].sort((x, y) => x[0] - y[0]) };
   }
@@ -202,7 +225,7 @@ export function mergeAggregateStates(node: AggregateNode, a: AggregateState, b: 
   if (a.kind === 'single' && b.kind === 'single') {
     if (a.at === null) return b;
     if (b.at === null) return a;
-    const takeB = node.fn === 'first' ? b.at < a.at : b.at > a.at;
+    const takeB = node.type === 'aggregate' && node.fn === 'first' ? b.at < a.at : b.at > a.at;
     return takeB ? b : a;
   }
   return a; // two kinds for one node cannot happen; keep the survivor's

@@ -6,5 +6,17 @@ export {
   nextAggregateChange,
   pruneAggregate,
   MAX_DISTINCT,
+  windowOf,
   type AggregateState,
 } from './aggregate-state.js';
+export {
+  computedValue,
+  quantileSorted,
+  rfmPopulation,
+  scoreHigherIsBetter,
+  scoreLowerIsBetter,
+  sameComputedValue,
+  type ComputedValue,
+  type RfmPopulation,
+  type RfmValue,
+} from './builtin-traits.js';

@@ -1,18 +1,31 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import type { StoredMessage } from '@tailor/core';
 import type { Config } from '../config/config.schema.js';
 import type { Background } from './background.js';
 
 /** What the request thread tells the worker. */
-export type ToWorker = { type: 'wake' } | { type: 'definitions' } | { type: 'stop' };
+export type ToWorker =
+  | { type: 'wake' }
+  | { type: 'definitions' }
+  | { type: 'stop' }
+  | { type: 'appended'; id: number; stored: boolean[] }
+  | { type: 'append-failed'; id: number; error: string };
 /** What the worker tells the request thread. */
-export type FromWorker = { type: 'batch'; events: number; lagSeconds: number };
+export type FromWorker =
+  | { type: 'batch'; events: number; lagSeconds: number }
+  | { type: 'append'; id: number; messages: StoredMessage[] };
 
 export interface BackgroundThreadOptions {
   config: Readonly<Config>;
   /** The worker folded a batch (for the request thread's metrics). */
   onBatch: (events: number, lagSeconds: number) => void;
   onError: (message: string, error: unknown) => void;
+  /**
+   * Appends the worker's events (segment entries and exits) to the log on this thread, so the log
+   * has one writer: two threads taking turns at SQLite's write lock wait in sleeps of up to 100 ms.
+   */
+  append: (messages: readonly StoredMessage[]) => Promise<boolean[]>;
   /** The worker's entry point; the built `background-worker.js` beside this file by default. */
   entry?: URL;
   /** How long `stop` waits for the worker to finish its unit of work and close, in ms. */
@@ -39,6 +52,7 @@ export class BackgroundThread implements Background {
     });
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'batch') this.options.onBatch(message.events, message.lagSeconds);
+      else this.appendFor(worker, message.id, message.messages);
     });
     worker.on('error', (error) => {
       this.options.onError('background worker failed', error);
@@ -81,5 +95,16 @@ export class BackgroundThread implements Background {
 
   private post(message: ToWorker): void {
     this.worker?.postMessage(message);
+  }
+
+  private appendFor(worker: Worker, id: number, messages: StoredMessage[]): void {
+    this.options.append(messages).then(
+      (stored) => {
+        worker.postMessage({ type: 'appended', id, stored } satisfies ToWorker);
+      },
+      (error: unknown) => {
+        worker.postMessage({ type: 'append-failed', id, error: String(error) } satisfies ToWorker);
+      },
+    );
   }
 }

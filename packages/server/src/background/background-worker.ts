@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { StoredMessage } from '@tailor/core';
 import type { Config } from '../config/config.schema.js';
 import { openTailor } from '../open-tailor.js';
 import type { FromWorker, ToWorker } from './background-thread.js';
@@ -11,14 +12,33 @@ const port = parentPort;
 if (port === null) throw new Error('background-worker.js runs as a worker thread');
 const { config } = workerData as { config: Config };
 
+// Appends go to the request thread, the log's one writer; each waits for its commit.
+const appends = new Map<number, { resolve: (stored: boolean[]) => void; reject: (error: Error) => void }>();
+let nextAppend = 0;
+const appendViaRequestThread = (messages: readonly StoredMessage[]): Promise<boolean[]> =>
+  new Promise((resolve, reject) => {
+    const id = nextAppend++;
+    appends.set(id, { resolve, reject });
+    port.postMessage({ type: 'append', id, messages: [...messages] } satisfies FromWorker);
+  });
+
 const tailor = await openTailor(config, Date.now, {
   onPipelineBatch: (events, lagSeconds) => {
     port.postMessage({ type: 'batch', events, lagSeconds } satisfies FromWorker);
   },
+  append: appendViaRequestThread,
 });
 let stopping = false;
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
+    case 'appended':
+      appends.get(message.id)?.resolve(message.stored);
+      appends.delete(message.id);
+      break;
+    case 'append-failed':
+      appends.get(message.id)?.reject(new Error(message.error));
+      appends.delete(message.id);
+      break;
     case 'wake':
       tailor.background.wake();
       break;

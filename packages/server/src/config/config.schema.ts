@@ -50,6 +50,16 @@ export const Config = Type.Object(
       additionalProperties: false,
       description: 'Trait merge policy: sources in priority order (patterns may end in *)',
     }),
+    computedTraits: Type.Object(
+      {
+        rfmRefreshMinutes: Type.Number({
+          exclusiveMinimum: 0,
+          default: 60,
+          description: 'How often the quintile cuts behind RFM scores are computed again over everyone',
+        }),
+      },
+      { default: {}, additionalProperties: false, description: 'Computed traits' },
+    ),
   },
   { additionalProperties: false },
 );

@@ -4,8 +4,11 @@ import {
   ProfileGraph,
   rebuildDerived,
   refreshDue,
+  rfmPopulation,
   sourceRanker,
   type CompiledDefinitions,
+  type RfmPopulation,
+  type RfmValue,
   type StoredMessage,
   type IdentifierRef,
   type IdentityRules,
@@ -33,6 +36,19 @@ export interface PipelineOptions {
   definitions?: () => CompiledDefinitions | undefined;
   /** Called after the pipeline appended events of its own (segment entries and exits). */
   onAppended?: () => void;
+  /** Appends the pipeline's own events (segment entries and exits); `log.append` by default. */
+  append?: (messages: readonly StoredMessage[]) => Promise<unknown>;
+  /** How old an RFM population's quintile cuts may grow before they are computed again, in ms. */
+  populationRefreshMs?: number;
+}
+
+/** An RFM population being read, a page of profiles per unit of work. */
+interface PopulationScan {
+  key: string;
+  name: string;
+  cursor: number;
+  values: Pick<RfmValue, 'recency' | 'frequency' | 'monetary'>[];
+  ids: string[];
 }
 
 /** The pipeline's name as a log consumer. */
@@ -47,6 +63,10 @@ const CONSUMER = PROFILES_CONSUMER;
 export class ProfilePipeline {
   private readonly loop: BackgroundLoop;
   private readonly rank: (source: string) => number;
+  /** The RFM cuts known so far (loaded once, then kept by this pipeline) and the plan they were given to. */
+  private populations: Map<string, RfmPopulation> | undefined;
+  private planWithPopulations: CompiledDefinitions | undefined;
+  private scan: PopulationScan | undefined;
 
   constructor(private readonly options: PipelineOptions) {
     this.rank = sourceRanker(options.policy);
@@ -90,16 +110,75 @@ export class ProfilePipeline {
     await this.loop.stop();
   }
 
-  /** One unit of work: a batch of events, else people due for re-evaluation, else a backfill page. */
+  /**
+   * One unit of work: a batch of events, else people due for re-evaluation, else a backfill page,
+   * else a page of an RFM population's re-scoring.
+   */
   private async next(): Promise<number> {
-    return (await this.step()) || (await this.sweep()) || this.backfillStep();
+    return (await this.step()) || (await this.sweep()) || (await this.backfillStep()) || this.populationStep();
+  }
+
+  /** The current definitions, with the RFM cuts this pipeline knows attached. */
+  private async plan(): Promise<CompiledDefinitions | undefined> {
+    const plan = this.options.definitions?.();
+    if (plan === undefined) return undefined;
+    this.populations ??= await this.options.store.populations();
+    if (plan !== this.planWithPopulations) {
+      for (const [key, population] of this.populations) plan.populations.set(key, population);
+      this.planWithPopulations = plan;
+    }
+    return plan;
+  }
+
+  /**
+   * Keeps RFM scores current: when an RFM trait's quintile cuts are missing or older than the
+   * refresh interval, reads every profile's figures (a page per call), computes the cuts, and if
+   * they moved makes every scored person due, so the sweep re-scores them (segments on the scores
+   * follow). Runs only when nothing else is waiting, so a backfill has finished first.
+   */
+  private async populationStep(): Promise<number> {
+    const plan = await this.plan();
+    if (plan === undefined) return 0;
+    const now = this.now();
+    if (this.scan === undefined || !plan.aggregates.has(this.scan.key)) {
+      const refreshMs = this.options.populationRefreshMs ?? 3_600_000;
+      const stale = plan.computed.find(({ key }) => {
+        if (plan.aggregates.get(key)?.type !== 'rfm') return false;
+        const population = plan.populations.get(key);
+        return population === undefined || Date.parse(population.computedAt) + refreshMs <= now;
+      });
+      if (stale === undefined) return 0;
+      this.scan = { key: stale.key, name: stale.name, cursor: 0, values: [], ids: [] };
+    }
+    const scan = this.scan;
+    const page = await this.options.store.live(scan.cursor, 2000);
+    for (const profile of page.profiles) {
+      const value = profile.computed[scan.name] as RfmValue | null | undefined;
+      if (value === null || value === undefined) continue;
+      scan.values.push({ recency: value.recency, frequency: value.frequency, monetary: value.monetary });
+      scan.ids.push(profile.id);
+    }
+    scan.cursor = page.profiles[page.profiles.length - 1]?.rank ?? scan.cursor;
+    if (page.next === null) {
+      this.scan = undefined;
+      const population = rfmPopulation(scan.values, new Date(now).toISOString());
+      const moved = JSON.stringify(plan.populations.get(scan.key)?.cuts) !== JSON.stringify(population.cuts);
+      await this.options.store.savePopulation(scan.key, population, moved ? scan.ids : [], now);
+      plan.populations.set(scan.key, population);
+      this.populations?.set(scan.key, population);
+    }
+    return Math.max(1, page.profiles.length);
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   /** Re-evaluates people whose segments or computed traits change by time alone now. */
   private async sweep(): Promise<number> {
-    const plan = this.options.definitions?.();
+    const plan = await this.plan();
     if (plan === undefined) return 0;
-    const now = (this.options.now ?? Date.now)();
+    const now = this.now();
     const due = await this.options.store.due(now, 500);
     if (due.length === 0) return 0;
     await this.options.store.refresh(due, (snapshot) => {
@@ -124,9 +203,9 @@ export class ProfilePipeline {
     const { store, log } = this.options;
     const job = await store.backfills.next();
     if (job === undefined) return 0;
-    const now = (this.options.now ?? Date.now)();
+    const now = this.now();
     const page = await store.live(job.cursor, 200);
-    const plan = this.options.definitions?.();
+    const plan = await this.plan();
     if (plan !== undefined && page.profiles.length > 0) {
       const events = new Map<string, StoredMessage[]>();
       for (const p of page.profiles) {
@@ -156,7 +235,8 @@ export class ProfilePipeline {
   private async flushOutbox(): Promise<void> {
     const { log, store } = this.options;
     for (let pending = await store.outbox(500); pending.length > 0; pending = await store.outbox(500)) {
-      await log.append(pending.map((p) => p.message));
+      const messages = pending.map((p) => p.message);
+      await (this.options.append ? this.options.append(messages) : log.append(messages));
       await store.ackOutbox(pending[pending.length - 1]?.seq ?? 0);
       this.options.onAppended?.();
     }
@@ -170,8 +250,8 @@ export class ProfilePipeline {
     const last = events[events.length - 1];
     if (last === undefined) return 0;
     const keys = batchKeys(events, this.options.rules);
-    const now = (this.options.now ?? Date.now)();
-    const plan = this.options.definitions?.();
+    const now = this.now();
+    const plan = await this.plan();
     const folded = await store.foldBatch(CONSUMER, { from, to: last.position }, keys, (snapshot) =>
       foldEvents(new ProfileGraph(snapshot), events, { rules: this.options.rules, rank: this.rank, now, ...(plan && { plan }) }),
     );

@@ -1,10 +1,10 @@
 import {
   checkReferences,
   compileDefinitions,
-  type AggregateNode,
+  type ComputedNode,
   type CompiledDefinitions,
   type Condition,
-  readAggregate,
+  readComputed,
   readCondition,
   referencesOf,
   TailorError,
@@ -59,7 +59,7 @@ export class Definitions {
       computed.length + segments.length === 0
         ? undefined
         : compileDefinitions(
-            computed.map((c) => ({ name: c.name, tree: c.tree as AggregateNode })),
+            computed.map((c) => ({ name: c.name, tree: c.tree as ComputedNode })),
             segments.map((d) => ({ name: d.name, tree: d.tree as Condition })),
           );
   }
@@ -69,7 +69,7 @@ export class Definitions {
     if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) {
       throw new TailorError('invalid_request', 'definition must be text or a JSON tree', { details: { position: 0 } });
     }
-    const read = kind === 'segment' ? readCondition(input) : readAggregate(input);
+    const read = kind === 'segment' ? readCondition(input) : readComputed(input);
     if (!read.ok) throw refused(read.error);
     const references = referencesOf(read.value.tree);
     const problem = await this.checkAgainstOthers(kind, name, typeof input === 'string' ? input : read.value.text, references);

@@ -4,6 +4,7 @@ import type {
   GraphSnapshot,
   IdentifierRef,
   MergeRecord,
+  RfmPopulation,
   StoredMessage,
   TraitMap,
 } from '@tailor/core';
@@ -78,6 +79,13 @@ export interface ProfileStore {
   due(now: number, limit: number): Promise<string[]>;
   /** Loads live profiles by id, lets `refresh` change their derived state, writes it (one transaction). */
   refresh(ids: readonly string[], refresh: (snapshot: GraphSnapshot) => GraphChanges): Promise<void>;
+  /** The quintile cuts of every RFM computed trait scored so far, by definition key. */
+  populations(): Promise<Map<string, RfmPopulation>>;
+  /**
+   * Saves an RFM population's cuts and makes `rescore` due for re-evaluation at `at` (ms), in one
+   * transaction, so the time sweep re-scores them with the new cuts.
+   */
+  savePopulation(key: string, population: RfmPopulation, rescore: readonly string[], at: number): Promise<void>;
   /** Segment entries and exits waiting to be appended to the log, oldest first. */
   outbox(limit: number): Promise<{ seq: number; message: StoredMessage }[]>;
   /** Forgets outbox messages up to `seq` once they are in the log. */

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { AggregateNode, Condition, References, TrackingPlan, Violation } from '@tailor/core';
+import type { ComputedNode, Condition, References, TrackingPlan, Violation } from '@tailor/core';
 import type { PlanViolation } from '@tailor/core';
 
 /** The roles a key can have: write (collect, decide), viewer, marketer, admin. */
@@ -27,7 +27,7 @@ export interface StoredDefinition {
   kind: DefinitionKind;
   name: string;
   text: string;
-  tree: Condition | AggregateNode;
+  tree: Condition | ComputedNode;
   references: References;
   version: number;
   createdAt: string;

@@ -29,7 +29,7 @@ async function startReceiver(): Promise<{ url: string; received: Received[]; clo
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => new Promise((resolve) => server.close(() => { resolve(); })),
   };
 }
 

@@ -22,6 +22,10 @@ CREATE TABLE IF NOT EXISTS profile_timers (
   due_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS profile_timers_due ON profile_timers (due_at);
+CREATE TABLE IF NOT EXISTS rfm_populations (
+  key TEXT PRIMARY KEY,
+  population TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS log_outbox (
   seq INTEGER PRIMARY KEY,
   message TEXT NOT NULL

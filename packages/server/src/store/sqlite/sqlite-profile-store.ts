@@ -9,6 +9,7 @@ import {
   type IdentifierRef,
   type MergeRecord,
   type ProfileState,
+  type RfmPopulation,
   type StoredMessage,
   type TraitMap,
 } from '@tailor/core';
@@ -168,6 +169,11 @@ export function openSqliteProfileStore(file: string): ProfileStore {
     write(refresh(snapshot));
   });
 
+  const savePopulation = db.transaction((key: string, population: RfmPopulation, rescore: readonly string[], at: number) => {
+    q.savePopulation.run(key, JSON.stringify(population));
+    for (const id of rescore) q.dueBy.run(id, at);
+  });
+
   const familyOf = (id: string): string[] => [
     id,
     ...(q.mergedIds.all(id) as { id: string }[]).map((r) => r.id),
@@ -217,6 +223,14 @@ export function openSqliteProfileStore(file: string): ProfileStore {
       Promise.resolve((q.due.all(now, limit) as { profile_id: string }[]).map((r) => r.profile_id)),
     refresh: (ids, refresh) => {
       refreshBatch.immediate(ids, refresh);
+      return Promise.resolve();
+    },
+    populations: () =>
+      Promise.resolve(
+        new Map((q.populations.all() as { key: string; population: string }[]).map((r) => [r.key, JSON.parse(r.population) as RfmPopulation])),
+      ),
+    savePopulation: (key, population, rescore, at) => {
+      savePopulation.immediate(key, population, rescore, at);
       return Promise.resolve();
     },
     outbox: (limit) =>
@@ -288,6 +302,12 @@ function statements(db: Database.Database) {
     live: db.prepare('SELECT * FROM profiles WHERE merged_into IS NULL AND rank > ? ORDER BY rank LIMIT ?'),
     due: db.prepare('SELECT profile_id FROM profile_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?'),
     outbox: db.prepare('SELECT seq, message FROM log_outbox ORDER BY seq LIMIT ?'),
+    populations: db.prepare('SELECT key, population FROM rfm_populations'),
+    savePopulation: db.prepare('INSERT OR REPLACE INTO rfm_populations (key, population) VALUES (?, ?)'),
+    // Due no later than `at`: an earlier timer stays.
+    dueBy: db.prepare(
+      'INSERT INTO profile_timers (profile_id, due_at) VALUES (?, ?) ON CONFLICT (profile_id) DO UPDATE SET due_at = min(due_at, excluded.due_at)',
+    ),
     ackOutbox: db.prepare('DELETE FROM log_outbox WHERE seq <= ?'),
     members: db.prepare('SELECT profile_id FROM segment_members WHERE segment = ? AND profile_id > ? ORDER BY profile_id LIMIT ?'),
     memberCount: db.prepare('SELECT count(*) AS n FROM segment_members WHERE segment = ?'),
