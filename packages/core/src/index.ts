@@ -21,3 +21,4 @@ export * from './profiles/index.js';
 export * from './segments/index.js';
 export * from './traits/index.js';
 export * from './identity/matching/index.js';
+export * from './decide/index.js';

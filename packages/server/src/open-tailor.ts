@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CountryCode, StoredMessage } from '@tailor/core';
+import type { CountryCode, IdentifierRef, StoredMessage } from '@tailor/core';
 import { Collector } from './collect/collector.js';
 import { TrackingPlans } from './collect/tracking-plans.js';
 import type { Config } from './config/config.schema.js';
@@ -18,6 +18,10 @@ import { openSqliteProfileStore } from './store/sqlite/sqlite-profile-store.js';
 import { openSqliteStateStore } from './store/sqlite/sqlite-state-store.js';
 import type { StateStore } from './store/state-store.js';
 import { InlineBackground, type Background } from './background/background.js';
+import { createLiquid } from './decide/create-liquid.js';
+import { Decider, type DecideRequest, type Decision } from './decide/decider.js';
+import { PersonCache } from './decide/person-cache.js';
+import { Placements } from './decide/placements.js';
 import { BackgroundThread } from './background/background-thread.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
@@ -39,6 +43,10 @@ export interface Tailor {
   dispatcher: Dispatcher;
   /** The pipeline and the dispatcher running continuously, here or on a worker thread; `serve` starts it. */
   background: Background;
+  placements: Placements;
+  /** Real-time decisions from memory: compiled placements and the people in use. */
+  decider: Decider;
+  people: PersonCache;
   now: () => number;
   close(): Promise<void>;
 }
@@ -53,6 +61,8 @@ export interface OpenOptions {
   onPipelineBatch?: (events: number, lagSeconds: number) => void;
   /** How the pipeline appends its own events; to this thread's log by default (a worker sends them to the request thread). */
   append?: (messages: readonly StoredMessage[]) => Promise<boolean[]>;
+  /** Told which profiles and identifiers the pipeline on this thread changed (a worker reports them to the request thread). */
+  onProfilesChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
 }
 
 /** Opens the embedded stores in the data folder (created if missing) and wires the services. */
@@ -63,12 +73,20 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   const keys = await KeyRegistry.open(store.keys);
   const plans = await TrackingPlans.open(store.trackingPlans);
   const profiles = openSqliteProfileStore(join(config.dataDir, 'state.sqlite'));
+  const liquid = createLiquid();
+  const placements = await Placements.open(store.placements, liquid);
   // A changed definition re-evaluates every profile from its events (the pipeline runs it between batches).
-  const definitions = await Definitions.open(store.definitions, async (names) => {
-    const { profiles: total } = await profiles.stats();
-    await profiles.backfills.start(names, total, new Date(now()).toISOString());
-    background.definitionsChanged(); // called on later changes only, once the background below exists
-  });
+  // Placement caps add the exposure counts the pipeline must keep.
+  const definitions = await Definitions.open(
+    store.definitions,
+    async (names) => {
+      const { profiles: total } = await profiles.stats();
+      await profiles.backfills.start(names, total, new Date(now()).toISOString());
+      background.definitionsChanged(); // called on later changes only, once the background below exists
+    },
+    () => placements.capCounters(),
+  );
+  const people = new PersonCache(profiles, config.decide.cacheProfiles);
   const metrics = createMetrics(log, {
     behind: async () => (await log.stats()).lastPosition - (await profiles.position(PROFILES_CONSUMER)),
   });
@@ -85,6 +103,9 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     definitions: () => definitions.compiled,
     populationRefreshMs: config.computedTraits.rfmRefreshMinutes * 60_000,
     ...(options.append && { append: options.append }),
+    onChanged: options.onProfilesChanged ?? ((changed, identifiers) => {
+      people.invalidate(changed, identifiers);
+    }),
     onAppended: () => {
       dispatcher.wake();
     },
@@ -118,6 +139,9 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     ? new BackgroundThread({
         config,
         onBatch: countBatch,
+        onChanged: (changed, identifiers) => {
+          people.invalidate(changed, identifiers);
+        },
         append: async (messages) => {
           const stored = await log.append(messages);
           background.wake();
@@ -128,6 +152,18 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
         },
       })
     : new InlineBackground(pipeline, dispatcher);
+  const decider = new Decider({
+    placements,
+    people,
+    liquid,
+    now,
+    budgetMs: config.decide.budgetMs,
+    record: (request, decisions, at) => {
+      collector.collect({ messages: decisionEvents(request, decisions, at), source: 'decide' }).catch((error: unknown) => {
+        console.error(JSON.stringify({ level: 'error', msg: 'recording decisions failed', err: String(error) }));
+      });
+    },
+  });
   const violationTimer = setInterval(() => void collector.flushViolations(), 1000);
   violationTimer.unref();
   return {
@@ -144,6 +180,9 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     destinations,
     dispatcher,
     background,
+    placements,
+    decider,
+    people,
     now,
     async close() {
       clearInterval(violationTimer);
@@ -157,4 +196,19 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
       await store.close();
     },
   };
+}
+
+/** One `Decision Made` track event per decision: what was shown to whom, so exposures can be measured and capped. */
+function decisionEvents(request: DecideRequest, decisions: readonly Decision[], at: number): Record<string, unknown>[] {
+  const timestamp = new Date(at).toISOString();
+  return decisions
+    .filter((d) => d.itemId !== null)
+    .map((d) => ({
+      type: 'track',
+      event: 'Decision Made',
+      ...(request.userId !== undefined && { userId: request.userId }),
+      ...(request.anonymousId !== undefined && { anonymousId: request.anonymousId }),
+      timestamp,
+      properties: { placement: d.placement, itemId: d.itemId, fallback: d.fallback, reason: d.reasons[0] ?? null },
+    }));
 }

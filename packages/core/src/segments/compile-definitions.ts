@@ -59,6 +59,8 @@ export function sequenceKey(node: SequenceNode): string {
 export function compileDefinitions(
   computed: readonly { name: string; tree: ComputedNode }[],
   segments: readonly { name: string; tree: Condition }[],
+  /** Aggregates kept for other readers than definitions (placement caps count exposures). */
+  extra: readonly AggregateNode[] = [],
 ): CompiledDefinitions {
   const plan: CompiledDefinitions = {
     aggregates: new Map(),
@@ -99,6 +101,7 @@ export function compileDefinitions(
   };
 
   for (const c of computed) plan.computed.push({ name: c.name, key: addAggregate(c.tree) });
+  for (const a of extra) addAggregate(a);
   for (const s of orderByDependency(segments)) {
     const references = referencesOf(s.tree);
     visit(s.tree, addAggregate, addSequence);

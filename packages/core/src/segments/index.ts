@@ -6,3 +6,4 @@ export { checkReferences, readComputed, readCondition, referencesOf, type Refere
 export { compileDefinitions, aggregateKey, computedKey, sequenceKey, type CompiledDefinitions, type CompiledSegment, type SequenceNode } from './compile-definitions.js';
 export { emptyDerivedState, feedEvent, refreshDerived, type DerivedChange, type DerivedEvent, type DerivedState } from './update-derived.js';
 export { mergeSequenceStates, type SequenceState } from './sequence-state.js';
+export { walkCondition } from './walk-condition.js';

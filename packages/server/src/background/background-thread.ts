@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { StoredMessage } from '@tailor/core';
+import type { IdentifierRef, StoredMessage } from '@tailor/core';
 import type { Config } from '../config/config.schema.js';
 import type { Background } from './background.js';
 
@@ -14,6 +14,7 @@ export type ToWorker =
 /** What the worker tells the request thread. */
 export type FromWorker =
   | { type: 'batch'; events: number; lagSeconds: number }
+  | { type: 'changed'; profiles: string[]; identifiers: IdentifierRef[] }
   | { type: 'append'; id: number; messages: StoredMessage[] };
 
 export interface BackgroundThreadOptions {
@@ -21,6 +22,8 @@ export interface BackgroundThreadOptions {
   /** The worker folded a batch (for the request thread's metrics). */
   onBatch: (events: number, lagSeconds: number) => void;
   onError: (message: string, error: unknown) => void;
+  /** The worker's pipeline changed these profiles and identifiers (for caches on this thread). */
+  onChanged: (profiles: string[], identifiers: IdentifierRef[]) => void;
   /**
    * Appends the worker's events (segment entries and exits) to the log on this thread, so the log
    * has one writer: two threads taking turns at SQLite's write lock wait in sleeps of up to 100 ms.
@@ -52,6 +55,7 @@ export class BackgroundThread implements Background {
     });
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'batch') this.options.onBatch(message.events, message.lagSeconds);
+      else if (message.type === 'changed') this.options.onChanged(message.profiles, message.identifiers);
       else this.appendFor(worker, message.id, message.messages);
     });
     worker.on('error', (error) => {

@@ -27,6 +27,9 @@ const tailor = await openTailor(config, Date.now, {
     port.postMessage({ type: 'batch', events, lagSeconds } satisfies FromWorker);
   },
   append: appendViaRequestThread,
+  onProfilesChanged: (profiles, identifiers) => {
+    port.postMessage({ type: 'changed', profiles, identifiers } satisfies FromWorker);
+  },
 });
 let stopping = false;
 port.on('message', (message: ToWorker) => {
@@ -43,9 +46,13 @@ port.on('message', (message: ToWorker) => {
       tailor.background.wake();
       break;
     case 'definitions':
-      void tailor.definitions.reload().then(() => {
-        tailor.background.definitionsChanged();
-      });
+      // Placements first: their caps are among the aggregates the definitions compile.
+      void tailor.placements
+        .reload()
+        .then(() => tailor.definitions.reload())
+        .then(() => {
+          tailor.background.definitionsChanged();
+        });
       break;
     case 'stop':
       if (stopping) return;

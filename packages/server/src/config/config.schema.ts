@@ -60,6 +60,13 @@ export const Config = Type.Object(
       },
       { default: {}, additionalProperties: false, description: 'Computed traits' },
     ),
+    decide: Type.Object(
+      {
+        budgetMs: Type.Number({ exclusiveMinimum: 0, default: 50, description: 'A decision slower than this serves the default item' }),
+        cacheProfiles: Type.Integer({ minimum: 1, default: 200_000, description: 'Profiles decide keeps in memory (least recently used dropped)' }),
+      },
+      { default: {}, additionalProperties: false, description: 'Real-time decisions' },
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Tailor } from '../open-tailor.js';
 import { collectRoutes } from './routes/collect-routes.js';
+import { decideRoutes } from './routes/decide-routes.js';
 import { definitionRoutes } from './routes/definition-routes.js';
 import { destinationRoutes } from './routes/destination-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
@@ -21,5 +22,6 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(trackingPlanRoutes, { tailor });
   await app.register(definitionRoutes, { tailor, kind: 'computed', base: '/v1/computed-traits' });
   await app.register(definitionRoutes, { tailor, kind: 'segment', base: '/v1/segments' });
+  await app.register(decideRoutes, { tailor });
   await app.register(keyRoutes, { tailor });
 }

@@ -7,6 +7,7 @@ import {
   rfmPopulation,
   sourceRanker,
   type CompiledDefinitions,
+  type GraphChanges,
   type RfmPopulation,
   type RfmValue,
   type StoredMessage,
@@ -38,6 +39,8 @@ export interface PipelineOptions {
   onAppended?: () => void;
   /** Appends the pipeline's own events (segment entries and exits); `log.append` by default. */
   append?: (messages: readonly StoredMessage[]) => Promise<unknown>;
+  /** Told after each commit which profiles and identifiers it changed (decide's cache drops them). */
+  onChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
   /** How old an RFM population's quintile cuts may grow before they are computed again, in ms. */
   populationRefreshMs?: number;
 }
@@ -190,6 +193,7 @@ export class ProfilePipeline {
       }
       return graph.changes;
     });
+    this.options.onChanged?.(due, []);
     await this.flushOutbox();
     return due.length;
   }
@@ -220,6 +224,7 @@ export class ProfilePipeline {
         }
         return graph.changes;
       });
+      this.options.onChanged?.([...events.keys()], []);
       await this.flushOutbox();
     }
     const last = page.profiles[page.profiles.length - 1];
@@ -229,6 +234,15 @@ export class ProfilePipeline {
       finishedAt: page.next === null ? new Date(now).toISOString() : undefined,
     });
     return Math.max(1, page.profiles.length);
+  }
+
+  /** Tells `onChanged` what a fold changed: every profile written or merged, every identifier linked. */
+  private reportChanges(changes: GraphChanges): void {
+    const onChanged = this.options.onChanged;
+    if (onChanged === undefined) return;
+    const profiles = new Set(changes.touched.keys());
+    for (const m of changes.merges) profiles.add(m.into).add(m.from);
+    onChanged([...profiles], changes.attached.map(({ type, value }) => ({ type, value })));
   }
 
   /** Appends the segment entries and exits decided so far to the log (idempotent by messageId). */
@@ -252,10 +266,13 @@ export class ProfilePipeline {
     const keys = batchKeys(events, this.options.rules);
     const now = this.now();
     const plan = await this.plan();
-    const folded = await store.foldBatch(CONSUMER, { from, to: last.position }, keys, (snapshot) =>
-      foldEvents(new ProfileGraph(snapshot), events, { rules: this.options.rules, rank: this.rank, now, ...(plan && { plan }) }),
-    );
+    let changes: GraphChanges | undefined;
+    const folded = await store.foldBatch(CONSUMER, { from, to: last.position }, keys, (snapshot) => {
+      changes = foldEvents(new ProfileGraph(snapshot), events, { rules: this.options.rules, rank: this.rank, now, ...(plan && { plan }) });
+      return changes;
+    });
     if (!folded) return 1; // another process moved the position: read again from where it is now
+    if (changes !== undefined) this.reportChanges(changes);
     await this.flushOutbox();
     this.options.onBatch?.(events.length, Math.max(0, now - Date.parse(last.message.receivedAt)) / 1000);
     return events.length;

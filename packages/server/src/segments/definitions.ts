@@ -1,4 +1,5 @@
 import {
+  type AggregateNode,
   checkReferences,
   compileDefinitions,
   type ComputedNode,
@@ -13,8 +14,8 @@ import {
 } from '@tailor/core';
 import type { DefinitionKind, StateStore, StoredDefinition } from '../store/state-store.js';
 
-/** Names: 1 to 128 characters, no slash, backslash or control character. */
-function validName(name: string): boolean {
+/** Names of definitions and placements: 1 to 128 characters, no slash, backslash or control character. */
+export function validName(name: string): boolean {
   if (name.length < 1 || name.length > 128) return false;
   for (let i = 0; i < name.length; i++) {
     const code = name.charCodeAt(i);
@@ -33,11 +34,19 @@ export class Definitions {
   private constructor(
     private readonly store: StateStore['definitions'],
     private readonly onChange: (names: string[]) => Promise<void>,
+    private readonly extra: () => Promise<AggregateNode[]>,
   ) {}
 
-  /** `onChange` is told which definitions changed, so every profile can be re-evaluated (a backfill). */
-  static async open(store: StateStore['definitions'], onChange: (names: string[]) => Promise<void> = () => Promise.resolve()): Promise<Definitions> {
-    const definitions = new Definitions(store, onChange);
+  /**
+   * `onChange` is told which definitions changed, so every profile can be re-evaluated (a
+   * backfill). `extra` gives aggregates other readers need kept (placement caps' exposure counts).
+   */
+  static async open(
+    store: StateStore['definitions'],
+    onChange: (names: string[]) => Promise<void> = () => Promise.resolve(),
+    extra: () => Promise<AggregateNode[]> = () => Promise.resolve([]),
+  ): Promise<Definitions> {
+    const definitions = new Definitions(store, onChange, extra);
     await definitions.reload();
     return definitions;
   }
@@ -54,13 +63,14 @@ export class Definitions {
 
   /** Reads every definition again (another thread or process changed them). */
   async reload(): Promise<void> {
-    const [computed, segments] = await Promise.all([this.store.list('computed'), this.store.list('segment')]);
+    const [computed, segments, extra] = await Promise.all([this.store.list('computed'), this.store.list('segment'), this.extra()]);
     this.plan =
-      computed.length + segments.length === 0
+      computed.length + segments.length + extra.length === 0
         ? undefined
         : compileDefinitions(
             computed.map((c) => ({ name: c.name, tree: c.tree as ComputedNode })),
             segments.map((d) => ({ name: d.name, tree: d.tree as Condition })),
+            extra,
           );
   }
 

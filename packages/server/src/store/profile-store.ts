@@ -1,4 +1,5 @@
 import type {
+  AggregateState,
   ConflictRecord,
   GraphChanges,
   GraphSnapshot,
@@ -20,6 +21,8 @@ export interface StoredProfile {
   groups: string[];
   computed: Record<string, unknown>;
   segments: string[];
+  /** The states behind computed traits and caps, by key (decide reads exposure counts from them). */
+  aggregates: Record<string, AggregateState>;
 }
 
 export interface MembershipRecord {

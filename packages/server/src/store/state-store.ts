@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { ComputedNode, Condition, References, TrackingPlan, Violation } from '@tailor/core';
+import type { ComputedNode, Condition, PlacementBody, References, TrackingPlan, Violation } from '@tailor/core';
 import type { PlanViolation } from '@tailor/core';
 
 /** The roles a key can have: write (collect, decide), viewer, marketer, admin. */
@@ -34,6 +34,14 @@ export interface StoredDefinition {
   updatedAt: string;
 }
 
+/** A placement as stored: the body as given, with its name, version and times. */
+export interface StoredPlacement extends PlacementBody {
+  name: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /**
  * The state store's port: definitions and small state the server keeps beside the log. The
  * embedded adapter is SQLite; the scale-out one is PostgreSQL.
@@ -54,6 +62,12 @@ export interface StateStore {
     get(kind: DefinitionKind, name: string): Promise<StoredDefinition | undefined>;
     put(definition: StoredDefinition): Promise<void>;
     delete(kind: DefinitionKind, name: string): Promise<boolean>;
+  };
+  placements: {
+    list(): Promise<StoredPlacement[]>;
+    get(name: string): Promise<StoredPlacement | undefined>;
+    put(placement: StoredPlacement): Promise<void>;
+    delete(name: string): Promise<boolean>;
   };
   violations: {
     /** Adds counts for violations seen at `at`. */

@@ -346,5 +346,6 @@ function toStored(row: ProfileRow | undefined): StoredProfile | undefined {
     groups: JSON.parse(row.groups) as string[],
     computed: derived.computed ?? {},
     segments: derived.segments ?? [],
+    aggregates: derived.aggregates ?? {},
   };
 }

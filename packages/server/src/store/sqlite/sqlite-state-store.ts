@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { PlanViolation, TrackingPlan, Violation } from '@tailor/core';
 import { openSqlite } from '../../log/sqlite/open-sqlite.js';
-import type { KeyRecord, StateStore, StoredDefinition } from '../state-store.js';
+import type { KeyRecord, StateStore, StoredDefinition, StoredPlacement } from '../state-store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -18,6 +18,10 @@ CREATE TABLE IF NOT EXISTS tracking_plans (
   description TEXT,
   updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS placements (
+  name TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS definitions (
   kind TEXT NOT NULL,
   name TEXT NOT NULL,
@@ -134,6 +138,26 @@ export function openSqliteStateStore(file: string): StateStore {
       },
       delete: (kind, name) =>
         Promise.resolve(db.prepare('DELETE FROM definitions WHERE kind = ? AND name = ?').run(kind, name).changes === 1),
+    },
+    placements: {
+      list: () =>
+        Promise.resolve(
+          (db.prepare('SELECT body FROM placements ORDER BY name').all() as { body: string }[]).map(
+            (r) => JSON.parse(r.body) as StoredPlacement,
+          ),
+        ),
+      get: (name) => {
+        const row = db.prepare('SELECT body FROM placements WHERE name = ?').get(name) as { body: string } | undefined;
+        return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.body) as StoredPlacement));
+      },
+      put: (placement) => {
+        db.prepare('INSERT INTO placements (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body').run(
+          placement.name,
+          JSON.stringify(placement),
+        );
+        return Promise.resolve();
+      },
+      delete: (name) => Promise.resolve(db.prepare('DELETE FROM placements WHERE name = ?').run(name).changes === 1),
     },
     violations: {
       record: (violations, at) => {

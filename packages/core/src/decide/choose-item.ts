@@ -1,0 +1,76 @@
+import { evaluateCondition, readField, type EvaluationScope } from '../segments/evaluate-condition.js';
+import type { AggregateNode, Condition, PathNode } from '../segments/segments.schema.js';
+import type { Choice } from './decide.schema.js';
+
+/** A placement item ready to decide with: its rule parsed, its times and cap in milliseconds. */
+export interface CompiledItem {
+  id: string;
+  when?: Condition;
+  /** The rule as written, for reasons. */
+  whenText?: string;
+  priority: number;
+  override: boolean;
+  score?: PathNode;
+  start?: number;
+  end?: number;
+  /** At most `max` exposures per person in the window; `exposures` counts them. */
+  cap?: { max: number; per: string; exposures: AggregateNode };
+}
+
+export interface CompiledPlacement {
+  name: string;
+  items: CompiledItem[];
+  defaultId: string;
+}
+
+export interface ChoiceInput {
+  scope: EvaluationScope;
+  now: number;
+  /** How many times the person was shown an item within its cap's window. */
+  exposures: (item: CompiledItem) => number;
+}
+
+/**
+ * Picks the item a person sees: eligible items (schedule, then rule), ranked with overrides first
+ * (an eligible override beats every item that is not one, e.g. a flash sale), then by score, then
+ * priority, then listed order; then frequency caps: the best-ranked item not capped wins (when every
+ * override is capped, the others compete). Nothing left: the default, as a fallback.
+ */
+export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Choice {
+  const reasons: string[] = [];
+  const eligible: { item: CompiledItem; score: number }[] = [];
+  for (const item of placement.items) {
+    if ((item.start !== undefined && input.now < item.start) || (item.end !== undefined && input.now >= item.end)) {
+      reasons.push(`${item.id}: outside its schedule`);
+      continue;
+    }
+    if (item.when !== undefined && !evaluateCondition(item.when, input.scope)) {
+      reasons.push(`${item.id}: rule did not hold (${item.whenText ?? 'when'})`);
+      continue;
+    }
+    const score = item.score === undefined ? undefined : readField(item.score, input.scope);
+    eligible.push({ item, score: typeof score === 'number' ? score : item.score === undefined ? 0 : -Infinity });
+  }
+  const ranked = eligible
+    .map((e, order) => ({ ...e, order }))
+    .sort(
+      (a, b) =>
+        Number(b.item.override) - Number(a.item.override) || b.score - a.score || b.item.priority - a.item.priority || a.order - b.order,
+    );
+  for (const [rank, { item }] of ranked.entries()) {
+    if (item.cap !== undefined) {
+      const shown = input.exposures(item);
+      if (shown >= item.cap.max) {
+        reasons.push(`${item.id}: frequency cap reached (${shown} of ${item.cap.max} per ${item.cap.per})`);
+        continue;
+      }
+    }
+    for (const lower of ranked.slice(rank + 1)) {
+      reasons.push(`${lower.item.id}: ${item.override && !lower.item.override ? `${item.id} is an override` : `ranked below ${item.id}`}`);
+    }
+    reasons.unshift(`${item.id}: chosen${item.when ? ` (${item.whenText ?? 'rule held'})` : ''}`);
+    return { itemId: item.id, fallback: false, reasons };
+  }
+  reasons.unshift(`${placement.defaultId}: default, no eligible item`);
+  return { itemId: placement.defaultId, fallback: true, reasons };
+}

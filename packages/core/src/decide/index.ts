@@ -1,0 +1,3 @@
+export * from './decide.schema.js';
+export { chooseItem, type ChoiceInput, type CompiledItem, type CompiledPlacement } from './choose-item.js';
+export { exposureCounter } from './exposure-counter.js';

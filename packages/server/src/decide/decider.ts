@@ -1,0 +1,174 @@
+import type { Liquid } from 'liquidjs';
+import { LRUCache } from 'lru-cache';
+import {
+  aggregateKey,
+  aggregateValue,
+  chooseItem,
+  durationMs,
+  initialAggregateState,
+  type Choice,
+  type CompiledItem,
+  type EvaluationScope,
+  type IdentifierRef,
+} from '@tailor/core';
+import type { Person, PersonCache } from './person-cache.js';
+import type { Placements, ReadyPlacement } from './placements.js';
+
+export interface DecideRequest {
+  userId?: string | undefined;
+  anonymousId?: string | undefined;
+  placements: readonly string[];
+  context: Record<string, unknown>;
+}
+
+export interface Decision {
+  placement: string;
+  itemId: string | null;
+  content: string | null;
+  fallback: boolean;
+  reasons: string[];
+}
+
+export interface DeciderOptions {
+  placements: Placements;
+  people: PersonCache;
+  liquid: Liquid;
+  now: () => number;
+  /** A decision that takes longer serves the default (ms). */
+  budgetMs: number;
+  /** Records the decisions made at `at` (a `Decision Made` event each); not awaited by `decide`. */
+  record: (request: DecideRequest, decisions: readonly Decision[], at: number) => void;
+}
+
+/**
+ * Real-time decisions: for each placement asked for, the person's eligible items are ranked and
+ * capped (`chooseItem`), the winner's template is rendered with the person and the request's
+ * context. Everything is read from memory (compiled placements, the person cache); an unknown
+ * person, an unknown placement, a failing template or a blown time budget gives the default
+ * item with `fallback: true`, never an error.
+ */
+export class Decider {
+  /**
+   * Exposures to capped items decided here, which the pipeline may not have counted yet:
+   * profile → exposure counter key → decision times (each `Decision Made` carries its time).
+   */
+  private readonly pending = new LRUCache<string, Map<string, number[]>>({ max: 100_000 });
+
+  constructor(private readonly options: DeciderOptions) {}
+
+  async decide(request: DecideRequest): Promise<Decision[]> {
+    const started = performance.now();
+    const person = await this.person(request);
+    const now = this.options.now();
+    const decisions = request.placements.map((name) => this.decideOne(name, person, request, now, started));
+    this.options.record(request, decisions, now);
+    if (person !== undefined) this.remember(person, decisions, now);
+    return decisions;
+  }
+
+  /**
+   * What a person would see, without recording an exposure (the dashboard's preview): the decision,
+   * or with `itemId` that item's content rendered for them whether or not it is eligible.
+   */
+  preview(person: Person | undefined, placement: string, context: Record<string, unknown>, itemId?: string): Decision {
+    const request: DecideRequest = { placements: [placement], context };
+    if (itemId === undefined) return this.decideOne(placement, person, request, this.options.now(), performance.now());
+    const compiled = this.options.placements.compiled(placement);
+    if (compiled === undefined) return { placement, itemId: null, content: null, fallback: true, reasons: [`no placement named ${placement}`] };
+    if (!compiled.templates.has(itemId)) return { placement, itemId: null, content: null, fallback: true, reasons: [`no item ${itemId} in ${placement}`] };
+    const scope = scopeOf(person, context);
+    return { placement, itemId, content: this.render(compiled, itemId, scope, person), fallback: false, reasons: [`${itemId}: previewed`] };
+  }
+
+  private async person(request: DecideRequest): Promise<Person | undefined> {
+    const ids: IdentifierRef[] = [];
+    if (request.userId !== undefined) ids.push({ type: 'userId', value: request.userId });
+    if (request.anonymousId !== undefined) ids.push({ type: 'anonymousId', value: request.anonymousId });
+    for (const id of ids) {
+      const person = await this.options.people.get(id);
+      if (person !== undefined) return person;
+    }
+    return undefined;
+  }
+
+  private decideOne(name: string, person: Person | undefined, request: DecideRequest, now: number, started: number): Decision {
+    const placement = this.options.placements.compiled(name);
+    if (placement === undefined) return { placement: name, itemId: null, content: null, fallback: true, reasons: [`no placement named ${name}`] };
+    const scope = scopeOf(person, request.context);
+    const choice: Choice =
+      person === undefined
+        ? { itemId: placement.defaultId, fallback: true, reasons: [`${placement.defaultId}: default, unknown person`] }
+        : chooseItem(placement, { scope, now, exposures: (item) => this.exposures(person, item, now) });
+    if (performance.now() - started > this.options.budgetMs) {
+      return this.fallback(placement, scope, [`${placement.defaultId}: default, time budget of ${this.options.budgetMs} ms exceeded`]);
+    }
+    try {
+      return { placement: name, itemId: choice.itemId, content: this.render(placement, choice.itemId, scope, person), fallback: choice.fallback, reasons: choice.reasons };
+    } catch (error) {
+      return this.fallback(placement, scope, [`${choice.itemId}: template failed: ${(error as Error).message}`, ...choice.reasons]);
+    }
+  }
+
+  private fallback(placement: ReadyPlacement, scope: EvaluationScope, reasons: string[]): Decision {
+    let content: string | null;
+    try {
+      content = this.render(placement, placement.defaultId, scope, undefined);
+    } catch {
+      content = null;
+    }
+    return { placement: placement.name, itemId: placement.defaultId, content, fallback: true, reasons };
+  }
+
+  private render(placement: ReadyPlacement, itemId: string, scope: EvaluationScope, person: Person | undefined): string {
+    const template = placement.templates.get(itemId);
+    if (template === undefined) return '';
+    return this.options.liquid.renderSync(template, {
+      profile: person === undefined ? null : { id: person.profileId, traits: person.traits, computed: person.computed, segments: person.segments },
+      traits: scope.traits,
+      computed: scope.computed,
+      context: scope.context,
+    }) as string;
+  }
+
+  /** Exposures within the item's cap window: those the pipeline counted, plus those decided since. */
+  private exposures(person: Person, item: CompiledItem, now: number): number {
+    if (item.cap === undefined) return 0;
+    const node = item.cap.exposures;
+    const key = aggregateKey(node);
+    const state = person.aggregates[key] ?? initialAggregateState(node);
+    const counted = Number(aggregateValue(state, node, now) ?? 0);
+    const times = this.pending.get(person.profileId)?.get(key);
+    if (times === undefined) return counted;
+    const windowStart = now - durationMs(node.window ?? { amount: 0, unit: 's' });
+    // A pending exposure the pipeline has already counted is in the state at the same time.
+    const countedTimes = new Set(state.kind === 'window' ? state.entries.map(([at]) => at) : []);
+    return counted + times.filter((t) => t > windowStart && !countedTimes.has(t)).length;
+  }
+
+  private remember(person: Person, decisions: readonly Decision[], now: number): void {
+    for (const d of decisions) {
+      const item = d.itemId === null ? undefined : this.options.placements.compiled(d.placement)?.items.find((i) => i.id === d.itemId);
+      if (item?.cap === undefined) continue;
+      let byKey = this.pending.get(person.profileId);
+      if (byKey === undefined) this.pending.set(person.profileId, (byKey = new Map()));
+      const node = item.cap.exposures;
+      const key = aggregateKey(node);
+      const windowStart = now - durationMs(node.window ?? { amount: 0, unit: 's' });
+      byKey.set(key, [...(byKey.get(key) ?? []).filter((t) => t > windowStart), now]);
+    }
+  }
+}
+
+/** What placement rules and templates read: the person's state and the request's context. */
+function scopeOf(person: Person | undefined, context: Record<string, unknown>): EvaluationScope {
+  return {
+    traits: person?.traits ?? {},
+    computed: person?.computed ?? {},
+    consent: {},
+    context,
+    inSegment: (segment) => person?.segments.includes(segment) ?? false,
+    // Placement rules hold no aggregates or sequences (refused when saved).
+    aggregate: () => null,
+    sequence: () => false,
+  };
+}

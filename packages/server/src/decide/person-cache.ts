@@ -1,0 +1,81 @@
+import { LRUCache } from 'lru-cache';
+import { traitValues, type AggregateState, type IdentifierRef } from '@tailor/core';
+import type { ProfileStore, StoredProfile } from '../store/profile-store.js';
+
+/** What decide reads about a person. */
+export interface Person {
+  profileId: string;
+  traits: Record<string, unknown>;
+  computed: Record<string, unknown>;
+  segments: string[];
+  aggregates: Record<string, AggregateState>;
+}
+
+/**
+ * The profiles in use, in memory, so a decision reads no disk once a person has been seen:
+ * looked up by identifier, loaded from the profile store on a miss (an unknown person is cached
+ * too), least recently used dropped first. The pipeline reports every profile and identifier it
+ * changes and those entries are dropped, so the next decision reads the new state.
+ */
+export class PersonCache {
+  private readonly people: LRUCache<string, Person | 'unknown'>;
+  /** Profile id → the identifier keys cached for it, to drop them all when the profile changes. */
+  private readonly keysOf = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly profiles: ProfileStore,
+    max: number,
+  ) {
+    this.people = new LRUCache({
+      max,
+      dispose: (person, key) => {
+        if (person === 'unknown') return;
+        const keys = this.keysOf.get(person.profileId);
+        keys?.delete(key);
+        if (keys?.size === 0) this.keysOf.delete(person.profileId);
+      },
+    });
+  }
+
+  get size(): number {
+    return this.people.size;
+  }
+
+  async get(identifier: IdentifierRef): Promise<Person | undefined> {
+    const key = keyOf(identifier);
+    const cached = this.people.get(key);
+    if (cached !== undefined) return cached === 'unknown' ? undefined : cached;
+    const stored = await this.profiles.byIdentifier(identifier);
+    const person: Person | 'unknown' = stored === undefined ? 'unknown' : personOf(stored);
+    this.people.set(key, person);
+    if (person !== 'unknown') {
+      let keys = this.keysOf.get(person.profileId);
+      if (keys === undefined) this.keysOf.set(person.profileId, (keys = new Set()));
+      keys.add(key);
+    }
+    return person === 'unknown' ? undefined : person;
+  }
+
+  /** Drops what the pipeline changed: these profiles (every identifier cached for them) and identifiers. */
+  invalidate(profileIds: Iterable<string>, identifiers: Iterable<IdentifierRef>): void {
+    for (const id of profileIds) {
+      for (const key of [...(this.keysOf.get(id) ?? [])]) this.people.delete(key);
+      this.keysOf.delete(id);
+    }
+    for (const identifier of identifiers) this.people.delete(keyOf(identifier));
+  }
+
+  clear(): void {
+    this.people.clear();
+    this.keysOf.clear();
+  }
+}
+
+/** A stored profile as decide reads it. */
+export function personOf(stored: StoredProfile): Person {
+  return { profileId: stored.id, traits: traitValues(stored.traits), computed: stored.computed, segments: stored.segments, aggregates: stored.aggregates };
+}
+
+function keyOf(identifier: IdentifierRef): string {
+  return `${identifier.type}\u0000${identifier.value}`;
+}

@@ -1,0 +1,172 @@
+import type { Liquid, Template } from 'liquidjs';
+import {
+  exposureCounter,
+  readCondition,
+  referencesOf,
+  TailorError,
+  walkCondition,
+  type AggregateNode,
+  type CompiledItem,
+  type CompiledPlacement,
+  type PlacementBody,
+} from '@tailor/core';
+import { validName } from '../segments/definitions.js';
+import type { StateStore, StoredPlacement } from '../store/state-store.js';
+
+/** A placement compiled for deciding: rules parsed, templates parsed, caps' counters built. */
+export interface ReadyPlacement extends CompiledPlacement {
+  templates: Map<string, Template[]>;
+}
+
+/** What placement rules may read, to refuse unknown names when a placement is saved. */
+export interface KnownNames {
+  segments: ReadonlySet<string>;
+  computed: ReadonlySet<string>;
+}
+
+/**
+ * Placements: stored as given, compiled once into what `decide` needs (kept in memory, so the
+ * decide path never reads them from disk). Rules are the segment language over traits, computed
+ * traits, consent, segment membership and the request's context; templates are Liquid.
+ */
+export class Placements {
+  private ready = new Map<string, ReadyPlacement>();
+
+  private constructor(
+    private readonly store: StateStore['placements'],
+    private readonly liquid: Liquid,
+  ) {}
+
+  static async open(store: StateStore['placements'], liquid: Liquid): Promise<Placements> {
+    const placements = new Placements(store, liquid);
+    await placements.reload();
+    return placements;
+  }
+
+  /** Reads every placement again (another thread changed them). */
+  async reload(): Promise<void> {
+    const ready = new Map<string, ReadyPlacement>();
+    for (const p of await this.store.list()) ready.set(p.name, compilePlacement(p.name, p, this.liquid));
+    this.ready = ready;
+  }
+
+  /** The compiled placement, from memory. */
+  compiled(name: string): ReadyPlacement | undefined {
+    return this.ready.get(name);
+  }
+
+  /** The exposure counters every capped item needs kept by the pipeline. */
+  async capCounters(): Promise<AggregateNode[]> {
+    return (await this.store.list()).flatMap((p) =>
+      p.items.flatMap((item) => (item.cap ? [exposureCounter(p.name, item.id, item.cap.per)] : [])),
+    );
+  }
+
+  async put(name: string, body: PlacementBody, known: KnownNames, now: Date): Promise<{ placement: StoredPlacement; created: boolean }> {
+    if (!validName(name)) {
+      throw new TailorError('invalid_request', 'a name is 1 to 128 characters, without / \\ or control characters');
+    }
+    const compiled = compilePlacement(name, body, this.liquid);
+    checkNames(body, compiled, known);
+    const previous = await this.store.get(name);
+    const at = now.toISOString();
+    const same = previous !== undefined && JSON.stringify(bodyOf(previous)) === JSON.stringify(body);
+    const placement: StoredPlacement = {
+      ...body,
+      name,
+      version: (previous?.version ?? 0) + (same ? 0 : 1),
+      createdAt: previous?.createdAt ?? at,
+      updatedAt: same ? previous.updatedAt : at,
+    };
+    await this.store.put(placement);
+    this.ready.set(name, compiled);
+    return { placement, created: previous === undefined };
+  }
+
+  get(name: string): Promise<StoredPlacement | undefined> {
+    return this.store.get(name);
+  }
+
+  list(): Promise<StoredPlacement[]> {
+    return this.store.list();
+  }
+
+  async delete(name: string): Promise<boolean> {
+    const deleted = await this.store.delete(name);
+    this.ready.delete(name);
+    return deleted;
+  }
+}
+
+function bodyOf(p: StoredPlacement): PlacementBody {
+  return { items: p.items, default: p.default, ...(p.description !== undefined && { description: p.description }) };
+}
+
+/** Compiles a placement; a bad rule, template, schedule or duplicate id is a 400 naming the item. */
+export function compilePlacement(name: string, body: PlacementBody, liquid: Liquid): ReadyPlacement {
+  const templates = new Map<string, Template[]>();
+  const parseTemplate = (id: string, field: string, text: string) => {
+    try {
+      templates.set(id, liquid.parse(text));
+    } catch (error) {
+      throw new TailorError('invalid_request', `${field}: template does not parse: ${(error as Error).message}`);
+    }
+  };
+  const ids = new Set<string>();
+  const items = body.items.map((item, i): CompiledItem => {
+    const field = `items[${i}]`;
+    if (ids.has(item.id) || item.id === body.default.id) throw new TailorError('invalid_request', `${field}.id: ${item.id} is used twice`);
+    ids.add(item.id);
+    parseTemplate(item.id, `${field}.template`, item.template);
+    const compiled: CompiledItem = { id: item.id, priority: item.priority, override: item.override === true };
+    if (item.when !== undefined) {
+      const read = readCondition(item.when);
+      if (!read.ok) {
+        throw new TailorError('invalid_request', `${field}.when: ${read.error.message}`, { details: { position: read.error.position } });
+      }
+      refuseEventReads(read.value.tree, field);
+      compiled.when = read.value.tree;
+      compiled.whenText = read.value.text;
+    }
+    if (item.score !== undefined) compiled.score = { type: 'path', root: 'computed', path: item.score.split('.').slice(1) };
+    const start = item.schedule?.start === undefined ? undefined : Date.parse(item.schedule.start);
+    const end = item.schedule?.end === undefined ? undefined : Date.parse(item.schedule.end);
+    if (start !== undefined && end !== undefined && end <= start) throw new TailorError('invalid_request', `${field}.schedule: end must be after start`);
+    if (start !== undefined) compiled.start = start;
+    if (end !== undefined) compiled.end = end;
+    if (item.cap !== undefined) compiled.cap = { ...item.cap, exposures: exposureCounter(name, item.id, item.cap.per) };
+    return compiled;
+  });
+  parseTemplate(body.default.id, 'default.template', body.default.template);
+  return { name, items, defaultId: body.default.id, templates };
+}
+
+/**
+ * Decide reads a person's state, not their event history: aggregates and sequences belong in a
+ * computed trait or a segment, which the pipeline keeps current.
+ */
+function refuseEventReads(tree: Parameters<typeof walkCondition>[0], field: string): void {
+  walkCondition(tree, {
+    condition: (c) => {
+      if (c.type === 'sequence') throw new TailorError('invalid_request', `${field}.when: sequences belong in a segment; use in_segment("NAME")`);
+    },
+    operand: (o) => {
+      if (o.type === 'aggregate') {
+        throw new TailorError('invalid_request', `${field}.when: ${o.fn}(...) belongs in a computed trait; read it as computed.NAME`);
+      }
+    },
+  });
+}
+
+function checkNames(body: PlacementBody, compiled: CompiledPlacement, known: KnownNames): void {
+  compiled.items.forEach((item, i) => {
+    const refs = item.when === undefined ? undefined : referencesOf(item.when);
+    for (const s of refs?.segments ?? []) {
+      if (!known.segments.has(s)) throw new TailorError('invalid_request', `items[${i}].when: no segment named ${JSON.stringify(s)}`);
+    }
+    const computed = [...(refs?.computed ?? []), ...(body.items[i]?.score === undefined ? [] : [item.score?.path[0] ?? ''])];
+    for (const c of computed) {
+      if (!known.computed.has(c)) throw new TailorError('invalid_request', `items[${i}]: no computed trait named ${c}`);
+    }
+  });
+}

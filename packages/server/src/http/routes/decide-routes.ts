@@ -1,0 +1,130 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { PlacementBody, TailorError } from '@tailor/core';
+import type { Tailor } from '../../open-tailor.js';
+import { personOf } from '../../decide/person-cache.js';
+import type { StoredPlacement } from '../../store/state-store.js';
+
+const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
+const Placement = Type.Intersect([
+  PlacementBody,
+  Type.Object({ name: Type.String(), version: Type.Integer(), createdAt: Type.String(), updatedAt: Type.String() }),
+]);
+const Decision = Type.Object({
+  placement: Type.String(),
+  itemId: Type.Union([Type.String(), Type.Null()]),
+  content: Type.Union([Type.String(), Type.Null()]),
+  fallback: Type.Boolean({ description: 'True when the default was served because nothing else could be' }),
+  reasons: Type.Array(Type.String(), { description: 'Why the item won, and why others lost' }),
+});
+const Context = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'What the touchpoint knows: page, device, location, time of day, locale, timezone… read as `context.*` by rules and templates',
+});
+const Person = {
+  userId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+  anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+};
+
+function view(p: StoredPlacement) {
+  return p;
+}
+
+/** Placements (define) and real-time decisions (write key, from browsers too). */
+export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
+  const tags = ['decide'];
+  app.put(
+    '/v1/placements/:name',
+    {
+      config: { access: 'define' },
+      schema: { tags, summary: 'Create or replace a placement: items with rules, priorities, schedules, caps and templates', params: Name, body: PlacementBody, response: { 200: Placement } },
+    },
+    async (request) => {
+      const known = {
+        segments: tailor.definitions.segmentNames,
+        computed: new Set(tailor.definitions.compiled?.computed.map((c) => c.name) ?? []),
+      };
+      const { placement } = await tailor.placements.put(request.params.name, request.body, known, new Date(tailor.now()));
+      await tailor.definitions.reload(); // caps: the exposure counters the pipeline keeps
+      tailor.background.definitionsChanged();
+      return view(placement);
+    },
+  );
+  app.get(
+    '/v1/placements',
+    { config: { access: 'read' }, schema: { tags, summary: 'Every placement', response: { 200: Type.Object({ items: Type.Array(Placement) }) } } },
+    async () => ({ items: (await tailor.placements.list()).map(view) }),
+  );
+  app.get(
+    '/v1/placements/:name',
+    { config: { access: 'read' }, schema: { tags, summary: 'One placement', params: Name, response: { 200: Placement } } },
+    async (request) => {
+      const found = await tailor.placements.get(request.params.name);
+      if (found === undefined) throw new TailorError('not_found', `no placement ${request.params.name}`);
+      return view(found);
+    },
+  );
+  app.delete(
+    '/v1/placements/:name',
+    { config: { access: 'define' }, schema: { tags, summary: 'Delete a placement', params: Name } },
+    async (request, reply) => {
+      if (!(await tailor.placements.delete(request.params.name))) throw new TailorError('not_found', `no placement ${request.params.name}`);
+      await tailor.definitions.reload();
+      tailor.background.definitionsChanged();
+      return reply.status(204).send();
+    },
+  );
+  app.post(
+    '/v1/placements/:name/preview',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: 'Render a placement for a profile (or one item with `itemId`) without recording an exposure',
+        params: Name,
+        body: Type.Object(
+          { ...Person, profileId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), itemId: Type.Optional(Type.String()), context: Type.Optional(Context) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Decision },
+      },
+    },
+    async (request) => {
+      const { profileId, userId, anonymousId, itemId, context = {} } = request.body;
+      const stored =
+        profileId !== undefined
+          ? await tailor.profiles.byId(profileId)
+          : userId !== undefined
+            ? await tailor.profiles.byIdentifier({ type: 'userId', value: userId })
+            : anonymousId !== undefined
+              ? await tailor.profiles.byIdentifier({ type: 'anonymousId', value: anonymousId })
+              : undefined;
+      return tailor.decider.preview(stored && personOf(stored), request.params.name, context, itemId);
+    },
+  );
+  app.post(
+    '/v1/decide',
+    {
+      config: { access: 'collect' },
+      schema: {
+        tags,
+        summary: 'Decide what a person sees in each placement; callable from a browser with the write key',
+        body: Type.Object(
+          {
+            ...Person,
+            placements: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 50 }),
+            context: Type.Optional(Context),
+            writeKey: Type.Optional(Type.String({ description: 'The write key, for clients that cannot set headers' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ decisions: Type.Array(Decision) }) },
+      },
+    },
+    async (request) => {
+      const { userId, anonymousId, placements, context = {} } = request.body;
+      if (userId === undefined && anonymousId === undefined) throw new TailorError('invalid_request', 'userId or anonymousId is required');
+      return { decisions: await tailor.decider.decide({ userId, anonymousId, placements, context }) };
+    },
+  );
+  done();
+};

@@ -1,0 +1,189 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Config } from '../src/config/config.schema.js';
+import { startTestTailor, type TestTailor } from './support/test-tailor.js';
+
+let t: TestTailor;
+let clock = Date.UTC(2026, 10, 29, 12);
+afterEach(async () => {
+  await t.close();
+});
+
+async function start(overrides: Partial<Config> = {}) {
+  clock = Date.UTC(2026, 10, 29, 12);
+  t = await startTestTailor(overrides, () => clock);
+}
+function admin(method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?: object) {
+  return t.app.inject({ method, url, headers: { authorization: t.adminAuth }, ...(payload !== undefined && { payload }) });
+}
+async function collect(batch: Record<string, unknown>[]) {
+  if (batch.length === 0) return t.tailor.pipeline.catchUp();
+  const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: t.writeAuth }, payload: { batch } });
+  expect(res.json().rejected).toEqual([]);
+  await t.tailor.pipeline.catchUp();
+}
+async function decide(body: Record<string, unknown>) {
+  const res = await t.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: t.writeAuth }, payload: body });
+  expect(res.statusCode).toBe(200);
+  return res.json().decisions as { placement: string; itemId: string | null; content: string | null; fallback: boolean; reasons: string[] }[];
+}
+const iso = (ms: number) => new Date(ms).toISOString();
+/** The computed traits and segment HERO reads, then HERO itself. */
+async function defineHero() {
+  await admin('PUT', '/v1/computed-traits/orders', { definition: 'count("Order Completed")' });
+  await admin('PUT', '/v1/computed-traits/revenue', { definition: 'sum("Order Completed".revenue)' });
+  await admin('PUT', '/v1/segments/buyers', { definition: 'computed.orders >= 1' });
+  return admin('PUT', '/v1/placements/home_hero', HERO);
+}
+
+const HERO = {
+  items: [
+    { id: 'pro', when: 'traits.plan = "pro"', priority: 10, template: 'Hi {{ traits.name }}, your plan: {{ traits.plan }}' },
+    { id: 'shoes', when: 'context.page.path starts_with "/shoes"', priority: 5, template: 'Shoes for you' },
+    { id: 'buyers', when: 'in_segment("buyers")', priority: 1, template: 'Thanks for {{ computed.orders }} orders: {{ computed.revenue | money: "EUR" }}' },
+  ],
+  default: { id: 'welcome', template: 'Welcome!' },
+};
+
+describe('placements and decisions', () => {
+  it('picks the best eligible item for the person and the request, renders it escaped, and explains why', async () => {
+    await start();
+    const put = await defineHero();
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({ name: 'home_hero', version: 1, items: [{ id: 'pro' }, { id: 'shoes' }, { id: 'buyers' }] });
+
+    await collect([
+      { type: 'identify', userId: 'ann', traits: { plan: 'pro', name: '<script>x</script>' }, timestamp: iso(clock) },
+      { type: 'track', userId: 'bob', event: 'Order Completed', properties: { revenue: 1234.5 }, timestamp: iso(clock) },
+    ]);
+    const [ann] = await decide({ userId: 'ann', placements: ['home_hero'] });
+    expect(ann).toMatchObject({ placement: 'home_hero', itemId: 'pro', fallback: false, content: 'Hi &lt;script&gt;x&lt;/script&gt;, your plan: pro' });
+    expect(ann?.reasons[0]).toBe('pro: chosen (traits.plan = "pro")');
+    expect(ann?.reasons).toContain('shoes: rule did not hold (context.page.path starts_with "/shoes")');
+
+    // The request's context counts; priority ranks the eligible ones; money formats in the locale.
+    const [bobOnShoes, bobHome] = [
+      (await decide({ userId: 'bob', placements: ['home_hero'], context: { page: { path: '/shoes/run' } } }))[0],
+      (await decide({ userId: 'bob', placements: ['home_hero'], context: { locale: 'de-DE' } }))[0],
+    ];
+    expect(bobOnShoes).toMatchObject({ itemId: 'shoes', fallback: false });
+    expect(bobOnShoes?.reasons).toContain('buyers: ranked below shoes');
+    expect(bobHome).toMatchObject({ itemId: 'buyers', content: 'Thanks for 1 orders: 1.234,50\u00a0€' });
+
+    // Unknown people and placements get the default, flagged, never an error.
+    const [stranger, missing] = await decide({ anonymousId: 'nobody', placements: ['home_hero', 'nope'] });
+    expect(stranger).toMatchObject({ itemId: 'welcome', content: 'Welcome!', fallback: true, reasons: ['welcome: default, unknown person'] });
+    expect(missing).toMatchObject({ placement: 'nope', itemId: null, content: null, fallback: true });
+
+    // Each decision is an event in the log, so exposures can be measured.
+    const events = (await admin('GET', '/v1/events?userId=ann')).json().events as { event?: string; properties?: Record<string, unknown> }[];
+    await t.tailor.pipeline.catchUp();
+    expect(events.filter((e) => e.event === 'Decision Made').map((e) => e.properties)).toEqual([
+      { placement: 'home_hero', itemId: 'pro', fallback: false, reason: 'pro: chosen (traits.plan = "pro")' },
+    ]);
+  });
+
+  it('lets an override win inside its schedule, and caps exposures per person, counted before and after the pipeline', async () => {
+    await start();
+    const body = {
+      items: [
+        { id: 'flash', override: true, priority: 0, template: 'Flash sale', schedule: { start: iso(clock + 3_600_000), end: iso(clock + 7_200_000) } },
+        { id: 'offer', priority: 10, template: 'Offer', cap: { max: 2, per: '1d' } },
+        { id: 'plain', priority: 1, template: 'Plain' },
+      ],
+      default: { id: 'none', template: '' },
+    };
+    expect((await admin('PUT', '/v1/placements/banner', body)).statusCode).toBe(200);
+    await collect([{ type: 'identify', userId: 'cap', traits: { plan: 'free' }, timestamp: iso(clock) }]);
+    const shown = async () => (await decide({ userId: 'cap', placements: ['banner'] }))[0];
+
+    expect(await shown()).toMatchObject({ itemId: 'offer' });
+    await collect([]); // the pipeline counts the first exposure
+    expect(await shown()).toMatchObject({ itemId: 'offer' }); // second: pending, not yet folded
+    const third = await shown();
+    expect(third).toMatchObject({ itemId: 'plain' });
+    expect(third?.reasons).toContain('offer: frequency cap reached (2 of 2 per 1d)');
+    await collect([]);
+    expect(await shown()).toMatchObject({ itemId: 'plain' }); // counted once each, not twice
+
+    clock += 3_600_000; // the flash sale starts: the override beats everything
+    const flash = await shown();
+    expect(flash).toMatchObject({ itemId: 'flash', content: 'Flash sale' });
+    expect(flash?.reasons).toContain('plain: flash is an override');
+    clock += 86_400_000; // the sale is over and the cap window has passed
+    await t.tailor.pipeline.catchUp();
+    expect(await shown()).toMatchObject({ itemId: 'offer' });
+  });
+
+  it('follows profile changes: the cached person is dropped when the pipeline changes them', async () => {
+    await start();
+    expect((await defineHero()).statusCode).toBe(200);
+    await collect([{ type: 'identify', userId: 'cy', traits: { plan: 'free' }, timestamp: iso(clock) }]);
+    expect((await decide({ userId: 'cy', placements: ['home_hero'] }))[0]).toMatchObject({ itemId: 'welcome', fallback: true });
+    expect(t.tailor.people.size).toBe(1);
+    await collect([{ type: 'identify', userId: 'cy', traits: { plan: 'pro', name: 'Cy' }, timestamp: iso(clock) }]);
+    expect((await decide({ userId: 'cy', placements: ['home_hero'] }))[0]).toMatchObject({ itemId: 'pro', content: 'Hi Cy, your plan: pro' });
+    // An anonymous visitor cached as unknown is known once the pipeline links them.
+    expect((await decide({ anonymousId: 'anon-cy', placements: ['home_hero'] }))[0]).toMatchObject({ fallback: true });
+    await collect([{ type: 'identify', userId: 'cy', anonymousId: 'anon-cy', timestamp: iso(clock) }]);
+    expect((await decide({ anonymousId: 'anon-cy', placements: ['home_hero'] }))[0]).toMatchObject({ itemId: 'pro' });
+  });
+
+  it('falls back to the default when a template fails or the time budget is exceeded', async () => {
+    await start({ decide: { budgetMs: 0.000_001, cacheProfiles: 10 } });
+    await admin('PUT', '/v1/placements/p', { items: [{ id: 'a', priority: 0, template: 'A' }], default: { id: 'd', template: 'D' } });
+    await collect([{ type: 'identify', userId: 'slow', timestamp: iso(clock) }]);
+    const [slow] = await decide({ userId: 'slow', placements: ['p'] });
+    expect(slow).toMatchObject({ itemId: 'd', content: 'D', fallback: true });
+    expect(slow?.reasons[0]).toMatch(/time budget of 0.000001 ms exceeded/);
+  });
+
+  it('never reads files from templates, and a failing template serves the default', async () => {
+    await start();
+    const put = await admin('PUT', '/v1/placements/p', {
+      items: [{ id: 'a', priority: 0, template: 'A {% include "/etc/passwd" %}' }],
+      default: { id: 'd', template: 'D' },
+    });
+    expect(put.statusCode).toBe(200);
+    await collect([{ type: 'identify', userId: 'u', timestamp: iso(clock) }]);
+    const [d] = await decide({ userId: 'u', placements: ['p'] });
+    expect(d).toMatchObject({ itemId: 'd', content: 'D', fallback: true });
+    expect(d?.reasons[0]).toMatch(/^a: template failed: ENOENT/);
+  });
+
+  it('refuses bad placements with the reason and the item', async () => {
+    await start();
+    const bad = async (items: unknown[], message: RegExp) => {
+      const res = await admin('PUT', '/v1/placements/p', { items, default: { id: 'd', template: 'D' } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().message).toMatch(message);
+      return res.json();
+    };
+    const syntax = await bad([{ id: 'a', priority: 0, when: 'traits.plan ==', template: 'A' }], /items\[0\]\.when: Expected/);
+    expect(syntax.position).toBe(13);
+    await bad([{ id: 'a', priority: 0, when: 'count("Order Completed", 7d) > 1', template: 'A' }], /belongs in a computed trait/);
+    await bad([{ id: 'a', priority: 0, when: 'in_segment("vip")', template: 'A' }], /no segment named "vip"/);
+    await bad([{ id: 'a', priority: 0, template: '{{ a | no_such_filter }}' }], /items\[0\]\.template: template does not parse/);
+    await bad([{ id: 'a', priority: 0, template: 'A' }, { id: 'a', priority: 0, template: 'B' }], /a is used twice/);
+    await bad([{ id: 'a', priority: 0, template: 'A', schedule: { start: iso(clock), end: iso(clock - 1) } }], /end must be after start/);
+    // Only define-level keys change placements; the write key decides.
+    const asWriter = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/placements/p',
+      headers: { authorization: `Bearer test-write-key-0001` },
+      payload: { items: [], default: { id: 'd', template: 'D' } },
+    });
+    expect(asWriter.statusCode).toBe(403);
+  });
+
+  it('previews a placement or one item for a profile without recording an exposure', async () => {
+    await start();
+    expect((await defineHero()).statusCode).toBe(200);
+    await collect([{ type: 'identify', userId: 'pv', traits: { plan: 'pro', name: 'Pat', timezone: 'Europe/Paris' }, timestamp: iso(clock) }]);
+    const decision = (await admin('POST', '/v1/placements/home_hero/preview', { userId: 'pv' })).json();
+    expect(decision).toMatchObject({ itemId: 'pro', content: 'Hi Pat, your plan: pro' });
+    const item = (await admin('POST', '/v1/placements/home_hero/preview', { userId: 'pv', itemId: 'shoes' })).json();
+    expect(item).toMatchObject({ itemId: 'shoes', content: 'Shoes for you' });
+    const events = (await admin('GET', '/v1/events?userId=pv')).json().events as { event?: string }[];
+    expect(events.some((e) => e.event === 'Decision Made')).toBe(false);
+  });
+});
