@@ -22,3 +22,4 @@ export * from './segments/index.js';
 export * from './traits/index.js';
 export * from './identity/matching/index.js';
 export * from './decide/index.js';
+export * from './experiments/index.js';

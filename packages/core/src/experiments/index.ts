@@ -1,0 +1,3 @@
+export * from './experiments.schema.js';
+export { analyzeExperiment } from './analyze-experiment.js';
+export { checkSampleRatio } from './check-sample-ratio.js';
