@@ -61,6 +61,7 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
     origin: '*',
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding'],
+    exposedHeaders: ['Retry-After'],
     maxAge: 86_400,
   });
   await app.register(swagger, {

@@ -8,6 +8,7 @@ import { eventsRoutes } from './routes/events-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
+import { sdkRoutes } from './routes/sdk-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { trackingPlanRoutes } from './routes/tracking-plan-routes.js';
 
@@ -24,4 +25,5 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(definitionRoutes, { tailor, kind: 'segment', base: '/v1/segments' });
   await app.register(decideRoutes, { tailor });
   await app.register(keyRoutes, { tailor });
+  await app.register(sdkRoutes);
 }
