@@ -12,7 +12,9 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../packages/server
 /** Resolves once the server listens: its URL, and `stop()` (SIGTERM, wait, remove the folder). */
 export async function serveTailor(prefix) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'], {
+  // BENCH_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=bench/.work/prof".
+  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'], {
     env: { ...process.env, TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_ADMIN_KEY: ADMIN_KEY },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

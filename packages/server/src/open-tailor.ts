@@ -1,12 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CountryCode, IdentifierRef, StoredMessage } from '@tailor/core';
+import { randomUUID } from 'node:crypto';
+import { formatTimestamp, type CountryCode, type IdentifierRef, type StoredMessage } from '@tailor/core';
 import { Collector } from './collect/collector.js';
 import { TrackingPlans } from './collect/tracking-plans.js';
 import type { Config } from './config/config.schema.js';
 import { KeyRegistry } from './keys/key-registry.js';
 import type { EventLog } from './log/event-log.js';
 import { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
+import { jsonCodec } from './log/payload-codec.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { Definitions } from './segments/definitions.js';
 import { Dispatcher } from './destinations/dispatcher.js';
@@ -47,6 +49,8 @@ export interface Tailor {
   /** Real-time decisions from memory: compiled placements and the people in use. */
   decider: Decider;
   people: PersonCache;
+  /** Commits the `Decision Made` events gathered so far now (they are otherwise committed every 50 ms). */
+  flushDecisions(): void;
   now: () => number;
   close(): Promise<void>;
 }
@@ -61,6 +65,8 @@ export interface OpenOptions {
   onPipelineBatch?: (events: number, lagSeconds: number) => void;
   /** How the pipeline appends its own events; to this thread's log by default (a worker sends them to the request thread). */
   append?: (messages: readonly StoredMessage[]) => Promise<boolean[]>;
+  /** Leave checkpoints to `tailor serve`'s checkpointer thread (no connection here runs one). */
+  externalCheckpoints?: boolean;
   /** Told which profiles and identifiers the pipeline on this thread changed (a worker reports them to the request thread). */
   onProfilesChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
 }
@@ -68,11 +74,14 @@ export interface OpenOptions {
 /** Opens the embedded stores in the data folder (created if missing) and wires the services. */
 export async function openTailor(config: Readonly<Config>, now: () => number = Date.now, options: OpenOptions = {}): Promise<Tailor> {
   mkdirSync(config.dataDir, { recursive: true });
-  const log = new SqliteEventLog(join(config.dataDir, 'log.sqlite'));
-  const store = openSqliteStateStore(join(config.dataDir, 'state.sqlite'));
+  const logFile = join(config.dataDir, 'log.sqlite');
+  const stateFile = join(config.dataDir, 'state.sqlite');
+  const sqlite = { autoCheckpoint: !(options.externalCheckpoints === true || options.backgroundThread === true) };
+  const log = new SqliteEventLog(logFile, jsonCodec, sqlite);
+  const store = openSqliteStateStore(stateFile, sqlite);
   const keys = await KeyRegistry.open(store.keys);
   const plans = await TrackingPlans.open(store.trackingPlans);
-  const profiles = openSqliteProfileStore(join(config.dataDir, 'state.sqlite'));
+  const profiles = openSqliteProfileStore(stateFile, sqlite);
   const liquid = createLiquid();
   const placements = await Placements.open(store.placements, liquid);
   // A changed definition re-evaluates every profile from its events (the pipeline runs it between batches).
@@ -114,7 +123,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
       console.error(JSON.stringify({ level: 'error', msg: 'pipeline batch failed; retrying', err: String(error) }));
     },
   });
-  const destinations = openSqliteDestinationStore(join(config.dataDir, 'state.sqlite'));
+  const destinations = openSqliteDestinationStore(stateFile, sqlite);
   const dispatcher = new Dispatcher({
     log,
     store: destinations,
@@ -138,6 +147,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   const background: Background = options.backgroundThread
     ? new BackgroundThread({
         config,
+        checkpoint: [logFile, stateFile],
         onBatch: countBatch,
         onChanged: (changed, identifiers) => {
           people.invalidate(changed, identifiers);
@@ -152,16 +162,27 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
         },
       })
     : new InlineBackground(pipeline, dispatcher);
+  // Decisions are recorded through a second connection to the log that gathers them for 50 ms per
+  // commit and does not fsync it: nobody waits for these records, and a synced commit per
+  // event-loop turn would stall every request on this thread. Both connections write from this
+  // thread only, so they never wait for each other.
+  const exposureLog = new SqliteEventLog(logFile, jsonCodec, { ...sqlite, synchronous: 'NORMAL', flushEveryMs: 50 });
   const decider = new Decider({
     placements,
     people,
     liquid,
     now,
     budgetMs: config.decide.budgetMs,
+    remember: config.decide.cacheProfiles,
     record: (request, decisions, at) => {
-      collector.collect({ messages: decisionEvents(request, decisions, at), source: 'decide' }).catch((error: unknown) => {
-        console.error(JSON.stringify({ level: 'error', msg: 'recording decisions failed', err: String(error) }));
-      });
+      exposureLog.append(decisionEvents(request, decisions, at)).then(
+        () => {
+          background.wake();
+        },
+        (error: unknown) => {
+          console.error(JSON.stringify({ level: 'error', msg: 'recording decisions failed', err: String(error) }));
+        },
+      );
     },
   });
   const violationTimer = setInterval(() => void collector.flushViolations(), 1000);
@@ -183,6 +204,9 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     placements,
     decider,
     people,
+    flushDecisions: () => {
+      exposureLog.flush();
+    },
     now,
     async close() {
       clearInterval(violationTimer);
@@ -190,6 +214,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
       await background.stop();
       await pipeline.stop();
       await dispatcher.stop();
+      await exposureLog.close();
       await destinations.close();
       await profiles.close();
       await log.close();
@@ -199,16 +224,20 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
 }
 
 /** One `Decision Made` track event per decision: what was shown to whom, so exposures can be measured and capped. */
-function decisionEvents(request: DecideRequest, decisions: readonly Decision[], at: number): Record<string, unknown>[] {
-  const timestamp = new Date(at).toISOString();
+function decisionEvents(request: DecideRequest, decisions: readonly Decision[], at: number): StoredMessage[] {
+  const timestamp = formatTimestamp(at);
   return decisions
     .filter((d) => d.itemId !== null)
     .map((d) => ({
       type: 'track',
+      messageId: randomUUID(),
       event: 'Decision Made',
-      ...(request.userId !== undefined && { userId: request.userId }),
-      ...(request.anonymousId !== undefined && { anonymousId: request.anonymousId }),
+      userId: request.userId ?? null,
+      anonymousId: request.anonymousId ?? null,
       timestamp,
+      receivedAt: timestamp,
       properties: { placement: d.placement, itemId: d.itemId, fallback: d.fallback, reason: d.reasons[0] ?? null },
+      context: {},
+      tailor: { source: 'decide' },
     }));
 }

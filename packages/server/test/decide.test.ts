@@ -16,6 +16,7 @@ function admin(method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?:
   return t.app.inject({ method, url, headers: { authorization: t.adminAuth }, ...(payload !== undefined && { payload }) });
 }
 async function collect(batch: Record<string, unknown>[]) {
+  t.tailor.flushDecisions();
   if (batch.length === 0) return t.tailor.pipeline.catchUp();
   const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: t.writeAuth }, payload: { batch } });
   expect(res.json().rejected).toEqual([]);
@@ -75,6 +76,7 @@ describe('placements and decisions', () => {
     expect(missing).toMatchObject({ placement: 'nope', itemId: null, content: null, fallback: true });
 
     // Each decision is an event in the log, so exposures can be measured.
+    t.tailor.flushDecisions();
     const events = (await admin('GET', '/v1/events?userId=ann')).json().events as { event?: string; properties?: Record<string, unknown> }[];
     await t.tailor.pipeline.catchUp();
     expect(events.filter((e) => e.event === 'Decision Made').map((e) => e.properties)).toEqual([
@@ -183,6 +185,7 @@ describe('placements and decisions', () => {
     expect(decision).toMatchObject({ itemId: 'pro', content: 'Hi Pat, your plan: pro' });
     const item = (await admin('POST', '/v1/placements/home_hero/preview', { userId: 'pv', itemId: 'shoes' })).json();
     expect(item).toMatchObject({ itemId: 'shoes', content: 'Shoes for you' });
+    t.tailor.flushDecisions();
     const events = (await admin('GET', '/v1/events?userId=pv')).json().events as { event?: string }[];
     expect(events.some((e) => e.event === 'Decision Made')).toBe(false);
   });

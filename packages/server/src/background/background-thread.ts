@@ -29,6 +29,8 @@ export interface BackgroundThreadOptions {
    * has one writer: two threads taking turns at SQLite's write lock wait in sleeps of up to 100 ms.
    */
   append: (messages: readonly StoredMessage[]) => Promise<boolean[]>;
+  /** The SQLite files the checkpointer thread keeps checkpointed (every other connection leaves it to it). */
+  checkpoint: string[];
   /** The worker's entry point; the built `background-worker.js` beside this file by default. */
   entry?: URL;
   /** How long `stop` waits for the worker to finish its unit of work and close, in ms. */
@@ -43,6 +45,7 @@ export interface BackgroundThreadOptions {
  */
 export class BackgroundThread implements Background {
   private worker: Worker | undefined;
+  private checkpointer: Worker | undefined;
   private stopping = false;
   private wakePosted = false;
 
@@ -50,6 +53,11 @@ export class BackgroundThread implements Background {
 
   start(): void {
     if (this.worker !== undefined || this.stopping) return;
+    this.checkpointer ??= new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
+      workerData: { files: this.options.checkpoint, everyMs: 500 },
+    }).on('error', (error) => {
+      this.options.onError('checkpointer failed', error);
+    });
     const worker = new Worker(this.options.entry ?? new URL('./background-worker.js', import.meta.url), {
       workerData: { config: this.options.config },
     });
@@ -88,6 +96,11 @@ export class BackgroundThread implements Background {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.checkpointer !== undefined) {
+      const exited = once(this.checkpointer, 'exit');
+      this.checkpointer.postMessage({ type: 'stop' });
+      await exited;
+    }
     const worker = this.worker;
     if (worker === undefined) return;
     const exited = once(worker, 'exit');

@@ -27,6 +27,7 @@ const tailor = await openTailor(config, Date.now, {
     port.postMessage({ type: 'batch', events, lagSeconds } satisfies FromWorker);
   },
   append: appendViaRequestThread,
+  externalCheckpoints: true,
   onProfilesChanged: (profiles, identifiers) => {
     port.postMessage({ type: 'changed', profiles, identifiers } satisfies FromWorker);
   },

@@ -12,12 +12,12 @@ interface FilterImpl {
  * person's traits (`traits.locale`, `traits.timezone`), else en-US and UTC.
  */
 export function createLiquid(): Liquid {
-  const liquid = new Liquid({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true, cache: false, fs: NO_FILES });
+  const liquid = new Liquid({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true, cache: false, relativeReference: false, fs: NO_FILES });
   liquid.registerFilter('money', function (this: FilterImpl, value: unknown, currency: unknown = 'USD') {
     const amount = Number(value);
     if (!Number.isFinite(amount)) return '';
     try {
-      return new Intl.NumberFormat(localeOf(this), { style: 'currency', currency: String(currency) }).format(amount);
+      return formatter(`${localeOf(this)}|${String(currency)}`, (locale, code) => new Intl.NumberFormat(locale, { style: 'currency', currency: code })).format(amount);
     } catch {
       return `${amount.toFixed(2)} ${String(currency)}`;
     }
@@ -27,7 +27,7 @@ export function createLiquid(): Liquid {
     if (Number.isNaN(date.getTime())) return '';
     const dateStyle = ['full', 'long', 'medium', 'short'].includes(String(style)) ? (String(style) as 'medium') : 'medium';
     try {
-      return new Intl.DateTimeFormat(localeOf(this), { dateStyle, timeZone: zoneOf(this) }).format(date);
+      return formatter(`${localeOf(this)}|${dateStyle}|${zoneOf(this)}`, (locale, style, zone) => new Intl.DateTimeFormat(locale, { dateStyle: style as 'medium', timeZone: zone })).format(date);
     } catch {
       return date.toISOString().slice(0, 10);
     }
@@ -45,6 +45,21 @@ const NO_FILES = {
   },
   resolve: (_dir: string, file: string) => file,
 };
+
+/**
+ * Intl formatters are costly to build (about 20 us each) and cheap to reuse: one per locale,
+ * currency or style and zone seen, bounded because these come from requests.
+ */
+const formatters = new Map<string, { format(value: number | Date): string }>();
+function formatter(key: string, build: (...parts: string[]) => { format(value: number | Date): string }) {
+  let found = formatters.get(key);
+  if (found === undefined) {
+    found = build(...key.split('|'));
+    if (formatters.size >= 1000) formatters.clear();
+    formatters.set(key, found);
+  }
+  return found;
+}
 
 function read(filter: FilterImpl, path: string[]): unknown {
   return filter.context.getSync(path);

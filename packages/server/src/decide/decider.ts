@@ -36,6 +36,8 @@ export interface DeciderOptions {
   now: () => number;
   /** A decision that takes longer serves the default (ms). */
   budgetMs: number;
+  /** People whose recent exposures are remembered (as many as the person cache holds). */
+  remember: number;
   /** Records the decisions made at `at` (a `Decision Made` event each); not awaited by `decide`. */
   record: (request: DecideRequest, decisions: readonly Decision[], at: number) => void;
 }
@@ -52,9 +54,11 @@ export class Decider {
    * Exposures to capped items decided here, which the pipeline may not have counted yet:
    * profile → exposure counter key → decision times (each `Decision Made` carries its time).
    */
-  private readonly pending = new LRUCache<string, Map<string, number[]>>({ max: 100_000 });
+  private readonly pending: LRUCache<string, Map<string, number[]>>;
 
-  constructor(private readonly options: DeciderOptions) {}
+  constructor(private readonly options: DeciderOptions) {
+    this.pending = new LRUCache({ max: options.remember });
+  }
 
   async decide(request: DecideRequest): Promise<Decision[]> {
     const started = performance.now();

@@ -8,6 +8,7 @@ import {
   sourceRanker,
   type CompiledDefinitions,
   type GraphChanges,
+  type ProfileState,
   type RfmPopulation,
   type RfmValue,
   type StoredMessage,
@@ -236,11 +237,17 @@ export class ProfilePipeline {
     return Math.max(1, page.profiles.length);
   }
 
-  /** Tells `onChanged` what a fold changed: every profile written or merged, every identifier linked. */
-  private reportChanges(changes: GraphChanges): void {
+  /**
+   * Tells `onChanged` what a fold changed that a reader of profiles can see: profiles whose traits,
+   * computed traits, segments or groups changed, merged profiles, and every identifier linked. A
+   * profile whose events only moved counters (its own `Decision Made` events feeding exposure
+   * counts, which decide keeps track of itself) is not reported, so decide's cache keeps it.
+   */
+  private reportChanges(changes: GraphChanges, before: ReadonlyMap<string, string>): void {
     const onChanged = this.options.onChanged;
     if (onChanged === undefined) return;
-    const profiles = new Set(changes.touched.keys());
+    const profiles = new Set<string>();
+    for (const [id, profile] of changes.touched) if (before.get(id) !== visibleState(profile)) profiles.add(id);
     for (const m of changes.merges) profiles.add(m.into).add(m.from);
     onChanged([...profiles], changes.attached.map(({ type, value }) => ({ type, value })));
   }
@@ -267,16 +274,23 @@ export class ProfilePipeline {
     const now = this.now();
     const plan = await this.plan();
     let changes: GraphChanges | undefined;
+    let before: Map<string, string> | undefined;
     const folded = await store.foldBatch(CONSUMER, { from, to: last.position }, keys, (snapshot) => {
+      if (this.options.onChanged) before = new Map([...snapshot.profiles].map(([id, p]) => [id, visibleState(p)]));
       changes = foldEvents(new ProfileGraph(snapshot), events, { rules: this.options.rules, rank: this.rank, now, ...(plan && { plan }) });
       return changes;
     });
     if (!folded) return 1; // another process moved the position: read again from where it is now
-    if (changes !== undefined) this.reportChanges(changes);
+    if (changes !== undefined) this.reportChanges(changes, before ?? new Map());
     await this.flushOutbox();
     this.options.onBatch?.(events.length, Math.max(0, now - Date.parse(last.message.receivedAt)) / 1000);
     return events.length;
   }
+}
+
+/** What readers of a profile see of it, as one string to compare before and after a fold. */
+function visibleState(profile: ProfileState): string {
+  return JSON.stringify([profile.traits, profile.groups, profile.derived.computed, profile.derived.segments]);
 }
 
 /** Every identifier and groupId a batch may look up (an alias's previousId as either type). */

@@ -6,10 +6,21 @@ import Database from 'better-sqlite3';
  * is overwritten, not left in free pages), a larger checkpoint interval, and a busy timeout so a second process (an import)
  * can share the file.
  */
-export function openSqlite(file: string): Database.Database {
+export interface SqliteOptions {
+  synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * False when another thread checkpoints the file (`tailor serve`'s checkpointer), so no commit
+   * on this connection ever copies the write-ahead log into the database inside a request.
+   */
+  autoCheckpoint?: boolean;
+}
+
+export function openSqlite(file: string, options: SqliteOptions = {}): Database.Database {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  // NORMAL (no fsync per commit; a commit survives a crash of the process, not of the machine) only
+  // where the caller says so: records nobody was promised, such as decide's exposures.
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('secure_delete = ON');
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = ON');
@@ -18,6 +29,6 @@ export function openSqlite(file: string): Database.Database {
   // all over the file, and with the default nearly every commit also ran a checkpoint (pages
   // copied, the database fsynced). Measured: +25-37 % on ingestion, +30 % on the profile pipeline
   // (bench/RESULTS.md). Durability is unchanged: every commit still fsyncs the WAL.
-  db.pragma('wal_autocheckpoint = 10000');
+  db.pragma(`wal_autocheckpoint = ${options.autoCheckpoint === false ? 0 : 10000}`);
   return db;
 }

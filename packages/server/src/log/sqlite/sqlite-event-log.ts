@@ -5,7 +5,7 @@ import type { EventLog, IdentifierQuery, LoggedEvent, LogStats } from '../event-
 import { partitionOf } from '../event-log.js';
 import { jsonCodec, type PayloadCodec } from '../payload-codec.js';
 import { pageRows } from './page-rows.js';
-import { openSqlite } from './open-sqlite.js';
+import { openSqlite, type SqliteOptions } from './open-sqlite.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -56,8 +56,9 @@ export class SqliteEventLog implements EventLog {
   constructor(
     private readonly file: string,
     private readonly codec: PayloadCodec = jsonCodec,
+    private readonly options: SqliteOptions & { flushEveryMs?: number } = {},
   ) {
-    this.db = openSqlite(file);
+    this.db = openSqlite(file, options);
     this.db.exec(SCHEMA);
     this.insert = this.db.prepare(
       `INSERT OR IGNORE INTO events
@@ -76,9 +77,13 @@ export class SqliteEventLog implements EventLog {
       this.pending.push({ messages, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => {
+        const flush = () => {
           this.flush();
-        });
+        };
+        // By default on the next turn (the requests of one turn share a commit); a log whose
+        // appends nobody waits on can gather them for longer.
+        if (this.options.flushEveryMs === undefined) setImmediate(flush);
+        else setTimeout(flush, this.options.flushEveryMs).unref();
       }
     });
   }
@@ -99,7 +104,8 @@ export class SqliteEventLog implements EventLog {
     return info.changes === 1;
   }
 
-  private flush(): void {
+  /** Commits the appends waiting for their turn now (the next timer then finds nothing to do). */
+  flush(): void {
     const group = this.pending;
     this.pending = [];
     this.flushScheduled = false;

@@ -6,7 +6,7 @@ import type {
   Outcome,
   DestinationStore,
 } from '../../destinations/destination-store.js';
-import { openSqlite } from '../../log/sqlite/open-sqlite.js';
+import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
 import { consumerPositions } from './sqlite-consumer-positions.js';
 
 const SCHEMA = `
@@ -43,8 +43,8 @@ interface DeliveryRow {
 
 const consumer = (name: string) => `destination:${name}`;
 
-export function openSqliteDestinationStore(file: string): DestinationStore {
-  const db: Database.Database = openSqlite(file);
+export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions = {}): DestinationStore {
+  const db: Database.Database = openSqlite(file, sqlite);
   db.exec(SCHEMA);
   const q = {
     insert: db.prepare(

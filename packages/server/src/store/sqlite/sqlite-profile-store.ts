@@ -13,7 +13,7 @@ import {
   type StoredMessage,
   type TraitMap,
 } from '@tailor/core';
-import { openSqlite } from '../../log/sqlite/open-sqlite.js';
+import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
 import type { BatchKeys, ProfileStore, StoredProfile } from '../profile-store.js';
 import { MEMBERSHIP_SCHEMA, membershipWriter } from './sqlite-membership-tables.js';
 import { pageRows } from '../../log/sqlite/page-rows.js';
@@ -82,8 +82,8 @@ interface ProfileRow {
 }
 
 /** The embedded profile store: tables beside the keys and definitions in `state.sqlite`. */
-export function openSqliteProfileStore(file: string): ProfileStore {
-  const db: Database.Database = openSqlite(file);
+export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {}): ProfileStore {
+  const db: Database.Database = openSqlite(file, sqlite);
   db.exec(SCHEMA);
   const columns = (db.prepare('PRAGMA table_info(profiles)').all() as { name: string }[]).map((c) => c.name);
   if (!columns.includes('derived')) db.exec("ALTER TABLE profiles ADD COLUMN derived TEXT NOT NULL DEFAULT '{}'");

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { PlanViolation, TrackingPlan, Violation } from '@tailor/core';
-import { openSqlite } from '../../log/sqlite/open-sqlite.js';
+import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
 import type { KeyRecord, StateStore, StoredDefinition, StoredPlacement } from '../state-store.js';
 
 const SCHEMA = `
@@ -47,8 +47,8 @@ interface KeyRow {
   revoked_at: string | null;
 }
 
-export function openSqliteStateStore(file: string): StateStore {
-  const db: Database.Database = openSqlite(file);
+export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): StateStore {
+  const db: Database.Database = openSqlite(file, sqlite);
   db.exec(SCHEMA);
   const upsertViolation = db.prepare(
     `INSERT INTO quality_violations (event, rule, count, first_seen_at, last_seen_at, example)
