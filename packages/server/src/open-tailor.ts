@@ -49,7 +49,7 @@ export interface Tailor {
   /** Real-time decisions from memory: compiled placements and the people in use. */
   decider: Decider;
   people: PersonCache;
-  /** Commits the `Decision Made` events gathered so far now (they are otherwise committed every 50 ms). */
+  /** Commits the `Decision Made` events gathered so far now (they are otherwise committed on the next turn). */
   flushDecisions(): void;
   now: () => number;
   close(): Promise<void>;
@@ -162,11 +162,11 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
         },
       })
     : new InlineBackground(pipeline, dispatcher);
-  // Decisions are recorded through a second connection to the log that gathers them for 50 ms per
-  // commit and does not fsync it: nobody waits for these records, and a synced commit per
-  // event-loop turn would stall every request on this thread. Both connections write from this
+  // Decisions are recorded through a second connection to the log whose commits (one per turn of
+  // the event loop, like the collector's) are not fsynced: nobody waits for these records, and an
+  // fsync per turn would stall every request on this thread. Both connections write from this
   // thread only, so they never wait for each other.
-  const exposureLog = new SqliteEventLog(logFile, jsonCodec, { ...sqlite, synchronous: 'NORMAL', flushEveryMs: 50 });
+  const exposureLog = new SqliteEventLog(logFile, jsonCodec, { ...sqlite, synchronous: 'NORMAL' });
   const decider = new Decider({
     placements,
     people,
