@@ -52,6 +52,20 @@ describe.each(ADAPTERS)('EventLog (%s)', (_name, open) => {
     expect((await log.stats()).events).toBe(50);
   });
 
+  it('fails only the append that cannot be stored, not the others sharing its commit', async () => {
+    const broken = { ...message(2, 'b'), messageId: { not: 'text' } } as unknown as StoredMessage;
+    const [good, bad, alsoGood] = await Promise.allSettled([
+      log.append([message(1, 'a')]),
+      log.append([message(3, 'c'), broken]),
+      log.append([message(4, 'd')]),
+    ]);
+    expect(good).toEqual({ status: 'fulfilled', value: [true] });
+    expect(bad.status).toBe('rejected');
+    expect(alsoGood).toEqual({ status: 'fulfilled', value: [true] });
+    // The failed append stored none of its messages (its own transaction rolled back).
+    expect((await log.read(0, 100)).map((e) => e.message.messageId)).toEqual(['m-1', 'm-4']);
+  });
+
   it('replays from any position and by partition, each person in one partition', async () => {
     const people = ['ann', 'bob', 'cy', 'dee'];
     await log.append(Array.from({ length: 40 }, (_, i) => message(i, people[i % 4] ?? null)));

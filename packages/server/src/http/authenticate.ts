@@ -23,16 +23,17 @@ declare module 'fastify' {
 }
 
 /**
- * Finds the key a request carries. Every route takes `Authorization: Bearer KEY`; collection and
- * decide routes also take the write key the way Segment clients send it: as the HTTP Basic user
- * name, or as `writeKey` in the JSON body (a browser's sendBeacon cannot set headers).
+ * Finds the key a request carries: `Authorization: Bearer KEY`, or the key as the HTTP Basic user
+ * name (as Segment clients send the write key; any key is read that way, so a key of the wrong
+ * role is a 403, not a 401). Collection and decide routes also take `writeKey` in the JSON body (a
+ * browser's sendBeacon cannot set headers).
  */
 function presentedKey(request: FastifyRequest, access: Access): string | undefined {
   const header = request.headers.authorization;
   if (header) {
     const [scheme, value = ''] = header.split(' ', 2);
     if (scheme?.toLowerCase() === 'bearer') return value.trim();
-    if (scheme?.toLowerCase() === 'basic' && access === 'collect') {
+    if (scheme?.toLowerCase() === 'basic') {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       return colon === -1 ? decoded : decoded.slice(0, colon);

@@ -7,6 +7,7 @@ import { TailorError } from '@tailor/core';
 import type { Tailor } from '../open-tailor.js';
 import { authorize } from './authenticate.js';
 import { handleError } from './error-handler.js';
+import { jsonBodyParser } from './parse-json-body.js';
 import { registerRoutes } from './router.js';
 
 export interface AppOptions {
@@ -36,8 +37,11 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
     void reply.status(404).send({ code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` });
   });
 
-  // sendBeacon posts JSON as text/plain; parse it like application/json.
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // sendBeacon posts JSON as text/plain; parse it like application/json (with a nesting limit).
+  const parseJson = jsonBodyParser(app);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, parseJson);
   // Segment clients may gzip bodies; the body limit then applies to the unzipped size.
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = request.headers['content-encoding'];

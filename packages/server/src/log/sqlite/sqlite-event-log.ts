@@ -95,7 +95,8 @@ export class SqliteEventLog implements EventLog {
       m.userId,
       m.anonymousId,
       m.type,
-      m.event ?? null,
+      // Only a track names an event; any other message's stray `event` field stays in the payload.
+      m.type === 'track' && typeof m.event === 'string' ? m.event : null,
       Date.parse(m.timestamp),
       Date.parse(m.receivedAt),
       this.codec.id,
@@ -114,14 +115,30 @@ export class SqliteEventLog implements EventLog {
     try {
       results = this.commitGroup(group);
     } catch (error) {
-      for (const p of group) p.reject(error);
+      // One append's failure must not cost the others theirs: commit each alone.
+      if (group.length === 1) group[0]?.reject(error);
+      else for (const p of group) this.commitAlone(p);
       return;
     }
     group.forEach((p, i) => {
-      const stored = results[i] ?? [];
-      for (const s of stored) if (s) this.eventCount++;
-      p.resolve(stored);
+      this.settle(p, results[i] ?? []);
     });
+  }
+
+  private commitAlone(p: PendingAppend): void {
+    let stored: boolean[] | undefined;
+    try {
+      stored = this.commitGroup([p])[0] ?? [];
+    } catch (error) {
+      p.reject(error);
+      return;
+    }
+    this.settle(p, stored);
+  }
+
+  private settle(p: PendingAppend, stored: boolean[]): void {
+    for (const s of stored) if (s) this.eventCount++;
+    p.resolve(stored);
   }
 
   read(position: number, limit: number, partitions?: readonly number[]): Promise<LoggedEvent[]> {

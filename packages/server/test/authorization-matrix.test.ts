@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../src/store/state-store.js';
+import { startTestTailor, type TestTailor } from './support/test-tailor.js';
+
+/**
+ * Every route against every role, from an explicit table of who may call what (not read back from
+ * the routes' own settings): a route missing from the table fails the test, so each new route
+ * gets a decision. Allowed means not refused (any answer but 401/403); refused means 403 for a
+ * known key of the wrong role and 401 without a key.
+ */
+type Access = 'public' | 'collect' | 'read' | 'define' | 'manage';
+const WHO: Record<Access, readonly Role[]> = {
+  public: ['write', 'viewer', 'marketer', 'admin'],
+  collect: ['write', 'admin'],
+  read: ['viewer', 'marketer', 'admin'],
+  define: ['marketer', 'admin'],
+  manage: ['admin'],
+};
+
+const EXPECTED: Record<string, Access> = {
+  'GET /health': 'public',
+  'GET /metrics': 'public',
+  'GET /sdk/tailor.min.js': 'public',
+  'POST /v1/track': 'collect',
+  'POST /v1/identify': 'collect',
+  'POST /v1/page': 'collect',
+  'POST /v1/screen': 'collect',
+  'POST /v1/group': 'collect',
+  'POST /v1/alias': 'collect',
+  'POST /v1/batch': 'collect',
+  'POST /v1/decide': 'collect',
+  'GET /v1/events': 'read',
+  'GET /v1/profiles': 'read',
+  'GET /v1/profiles/{id}': 'read',
+  'GET /v1/profiles/{id}/events': 'read',
+  'GET /v1/profiles/{id}/merges': 'read',
+  'GET /v1/profiles/{id}/memberships': 'read',
+  'GET /v1/identity/conflicts': 'read',
+  'POST /v1/identity/match': 'manage',
+  'GET /v1/identity/reviews': 'read',
+  'POST /v1/identity/reviews/{id}': 'define',
+  'PUT /v1/destinations/{name}': 'define',
+  'GET /v1/destinations/{name}': 'read',
+  'DELETE /v1/destinations/{name}': 'define',
+  'GET /v1/destinations': 'read',
+  'GET /v1/destinations/{name}/deliveries': 'read',
+  'GET /v1/tracking-plans': 'read',
+  'PUT /v1/tracking-plans/events/{event}': 'define',
+  'DELETE /v1/tracking-plans/events/{event}': 'define',
+  'PUT /v1/tracking-plans/traits': 'define',
+  'DELETE /v1/tracking-plans/traits': 'define',
+  'GET /v1/quality/violations': 'read',
+  'PUT /v1/computed-traits/{name}': 'define',
+  'GET /v1/computed-traits/{name}': 'read',
+  'DELETE /v1/computed-traits/{name}': 'define',
+  'GET /v1/computed-traits': 'read',
+  'PUT /v1/segments/{name}': 'define',
+  'GET /v1/segments/{name}': 'read',
+  'DELETE /v1/segments/{name}': 'define',
+  'GET /v1/segments': 'read',
+  'GET /v1/segments/{name}/members': 'read',
+  'PUT /v1/placements/{name}': 'define',
+  'GET /v1/placements/{name}': 'read',
+  'DELETE /v1/placements/{name}': 'define',
+  'GET /v1/placements': 'read',
+  'POST /v1/placements/{name}/preview': 'read',
+  'GET /v1/keys': 'manage',
+  'PUT /v1/keys/{name}': 'manage',
+  'DELETE /v1/keys/{name}': 'manage',
+  'PUT /v1/experiments/{name}': 'define',
+  'GET /v1/experiments/{name}': 'read',
+  'DELETE /v1/experiments/{name}': 'define',
+  'GET /v1/experiments': 'read',
+  'GET /v1/experiments/{name}/results': 'read',
+  'POST /v1/experiments/{name}/assign': 'collect',
+};
+
+let t: TestTailor;
+const keys = new Map<Role, string>();
+beforeAll(async () => {
+  t = await startTestTailor();
+  for (const role of ['write', 'viewer', 'marketer', 'admin'] as const) {
+    const key = `matrix-${role}-key-0001`;
+    await t.tailor.keys.create(`matrix-${role}`, role, new Date(), key);
+    keys.set(role, key);
+  }
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('authorization matrix', () => {
+  it('lets each role call exactly the routes its role allows, on every route', async () => {
+    const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
+    const routes = Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const unlisted = routes.filter((r) => !(r in EXPECTED));
+    expect(unlisted, 'routes without an expected access in this table').toEqual([]);
+    const wrong: string[] = [];
+    for (const route of routes) {
+      const [method, path] = route.split(' ') as [string, string];
+      const access = EXPECTED[route] ?? 'manage';
+      const url = path.replace(/\{[^}]+\}/g, 'matrix-probe');
+      for (const role of [undefined, 'write', 'viewer', 'marketer', 'admin'] as const) {
+        const headers: Record<string, string> = {};
+        if (role !== undefined) headers.authorization = role === 'write' ? `Basic ${Buffer.from(`${keys.get(role) ?? ''}:`).toString('base64')}` : `Bearer ${keys.get(role) ?? ''}`;
+        const res = await t.app.inject({ method: method as 'GET', url, headers, ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }) });
+        const allowed = access === 'public' || (role !== undefined && WHO[access].includes(role));
+        const refused = res.statusCode === 401 || res.statusCode === 403;
+        const expected = allowed ? 'allowed' : role === undefined ? '401' : '403';
+        const got = refused ? String(res.statusCode) : 'allowed';
+        if (got !== expected) wrong.push(`${route} as ${role ?? 'no key'}: expected ${expected}, got ${res.statusCode}`);
+        expect(res.statusCode).toBeLessThan(500);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
