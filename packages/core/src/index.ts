@@ -23,3 +23,4 @@ export * from './traits/index.js';
 export * from './identity/matching/index.js';
 export * from './decide/index.js';
 export * from './experiments/index.js';
+export * from './privacy/index.js';

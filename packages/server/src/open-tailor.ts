@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { formatTimestamp, type CountryCode, type IdentifierRef, type StoredMessage } from '@tailor/core';
+import { consentValues, formatTimestamp, type CountryCode, type IdentifierRef, type StoredMessage } from '@tailor/core';
 import { Collector } from './collect/collector.js';
 import { TrackingPlans } from './collect/tracking-plans.js';
 import type { Config } from './config/config.schema.js';
@@ -111,6 +111,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     now,
     definitions: () => definitions.compiled,
     populationRefreshMs: config.computedTraits.rfmRefreshMinutes * 60_000,
+    purposes: config.privacy.purposes,
     ...(options.append && { append: options.append }),
     onChanged: options.onProfilesChanged ?? ((changed, identifiers) => {
       people.invalidate(changed, identifiers);
@@ -128,6 +129,18 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     log,
     store: destinations,
     now,
+    consentOf: async (message) => {
+      const profileId = message.properties?.profileId;
+      const profile =
+        typeof profileId === 'string'
+          ? await profiles.byId(profileId)
+          : message.userId !== null
+            ? await profiles.byIdentifier({ type: 'userId', value: message.userId })
+            : message.anonymousId !== null
+              ? await profiles.byIdentifier({ type: 'anonymousId', value: message.anonymousId })
+              : undefined;
+      return profile && consentValues(profile.consent);
+    },
     onError: (error) => {
       console.error(JSON.stringify({ level: 'error', msg: 'webhook dispatch failed; retrying', err: String(error) }));
     },
@@ -139,6 +152,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     metrics,
     defaultRegion: config.defaultRegion as CountryCode,
     messageBytes: config.limits.messageBytes,
+    withoutAnalytics: config.privacy.withoutAnalytics,
     now,
     onStored: () => {
       background.wake();

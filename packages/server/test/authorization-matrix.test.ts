@@ -35,6 +35,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/profiles/{id}/events': 'read',
   'GET /v1/profiles/{id}/merges': 'read',
   'GET /v1/profiles/{id}/memberships': 'read',
+  'PUT /v1/profiles/{id}/consent': 'manage',
   'GET /v1/identity/conflicts': 'read',
   'POST /v1/identity/match': 'manage',
   'GET /v1/identity/reviews': 'read',

@@ -67,6 +67,6 @@ describe('segment and computed-trait definitions', () => {
 
   it('lets viewers read but only marketers and admins define', async () => {
     const write = await t.app.inject({ method: 'PUT', url: '/v1/segments/x', headers: { authorization: t.writeAuth }, payload: { definition: 'true' } });
-    expect(write.statusCode).toBe(401);
+    expect(write.statusCode).toBe(403);
   });
 });

@@ -206,4 +206,21 @@ describe('webhook destinations', () => {
     expect((await call('GET', '/v1/destinations/warehouse')).json()).toMatchObject({ batchSize: 3, deliveries: { delivered: 7 } });
     expect((await call('PUT', '/v1/destinations/warehouse', { type: 'webhook', url, events: ['*'], secret: SECRET, batchSize: 0 })).statusCode).toBe(400);
   });
+
+  it('sends nothing about people who refused the destination’s purpose (marketing by default)', async () => {
+    const put = await call('PUT', '/v1/destinations/crm', { type: 'webhook', url, events: ['Segment Entered'], secret: SECRET });
+    expect(put.json()).toMatchObject({ purpose: 'marketing' });
+    await call('PUT', '/v1/segments/buyers', { definition: 'count("Order Completed") >= 1' });
+    await collect([
+      { type: 'identify', userId: 'no-mail', traits: { consent: { marketing: false } } },
+      { type: 'identify', userId: 'ok-mail', traits: { consent: { marketing: true } } },
+    ]);
+    await collect([
+      { type: 'track', userId: 'no-mail', event: 'Order Completed' },
+      { type: 'track', userId: 'ok-mail', event: 'Order Completed' },
+      { type: 'track', userId: 'said-no-here', event: 'Order Completed', context: { consent: { categoryPreferences: { marketing: false } } } },
+    ]);
+    const users = received.map((r) => (JSON.parse(r.body) as { userId: string }).userId).sort();
+    expect(users).toEqual(['ok-mail']);
+  });
 });

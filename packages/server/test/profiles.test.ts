@@ -115,7 +115,7 @@ describe('profiles over HTTP', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/TYPE:VALUE/);
     const write = await t.app.inject({ method: 'GET', url: '/v1/profiles?identifier=userId:x', headers: { authorization: t.writeAuth } });
-    expect(write.statusCode).toBe(401);
+    expect(write.statusCode).toBe(403);
   });
 
   it('reports the pipeline in /metrics', async () => {

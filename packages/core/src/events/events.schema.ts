@@ -125,6 +125,9 @@ export const CollectResponse = Type.Object(
     stored: Type.Integer({ description: 'Messages newly written to the log' }),
     duplicates: Type.Integer({ description: 'Messages whose messageId was already stored' }),
     rejected: Type.Array(Rejection),
+    withheld: Type.Optional(
+      Type.Integer({ description: 'Valid messages not stored because they refuse analytics consent (privacy.withoutAnalytics = drop)' }),
+    ),
   },
   { title: 'Collect response' },
 );
@@ -143,6 +146,13 @@ export interface MessageMeta {
    * no identifier (a probabilistic match accepted above the threshold or by a reviewer).
    */
   merge?: { profiles: [string, string]; reason: string };
+  /** Set only by the server: the request carried `Sec-GPC: 1`, an opt-out of advertising. */
+  gpc?: true;
+  /**
+   * Set only by the server: the message refused analytics consent and was stored stripped of its
+   * identifiers (privacy.withoutAnalytics = strip); it belongs to nobody and no profile uses it.
+   */
+  anonymized?: true;
 }
 
 /** A message as stored in the log: the Segment fields, normalized, plus what the server adds. */

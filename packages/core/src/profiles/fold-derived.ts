@@ -4,6 +4,7 @@ import { mergeSequenceStates } from '../segments/sequence-state.js';
 import { feedEvent, refreshDerived, type DerivedChange } from '../segments/update-derived.js';
 import { mergeAggregateStates } from '../traits/aggregate-state.js';
 import { traitValues } from './apply-traits.js';
+import { consentValues } from '../privacy/apply-consent.js';
 import type { ProfileGraph, ProfileState } from './profile-graph.js';
 
 /** The event name aggregates and sequences see: a track's event, `Page Viewed`, `Screen Viewed`. */
@@ -26,7 +27,7 @@ export function updateDerived(
   const event = derivedEventName(message);
   const properties = message.properties ?? {};
   if (event !== undefined) feedEvent(plan, profile.derived, { event, properties, context: message.context }, Date.parse(message.timestamp));
-  const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: {} }, now, {
+  const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: consentValues(profile.consent) }, now, {
     event,
     traitsChanged: why.traitsChanged,
     everything: why.merged,
@@ -34,9 +35,27 @@ export function updateDerived(
   record(graph, profile, change, new Date(now).toISOString(), message.messageId);
 }
 
+/**
+ * Re-evaluates the segments that read the profile after its consent changed, without feeding the
+ * message to any aggregate (it came without analytics consent).
+ */
+export function refreshForConsent(
+  graph: ProfileGraph,
+  profile: ProfileState,
+  message: StoredMessage,
+  options: { plan?: CompiledDefinitions; now?: number },
+): void {
+  if (options.plan === undefined) return;
+  const now = options.now ?? Date.parse(message.receivedAt);
+  const change = refreshDerived(options.plan, profile.derived, { traits: traitValues(profile.traits), consent: consentValues(profile.consent) }, now, {
+    traitsChanged: true,
+  });
+  record(graph, profile, change, new Date(now).toISOString(), message.messageId);
+}
+
 /** Re-evaluates a person whose state changes by time alone (a sweep found them due). */
 export function refreshDue(graph: ProfileGraph, profile: ProfileState, plan: CompiledDefinitions, now: number): void {
-  const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: {} }, now, { everything: true });
+  const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: consentValues(profile.consent) }, now, { everything: true });
   record(graph, profile, change, new Date(now).toISOString(), 'time');
 }
 
@@ -84,6 +103,6 @@ export function rebuildDerived(
       feedEvent(plan, profile.derived, { event, properties: message.properties ?? {}, context: message.context }, Date.parse(message.timestamp));
     }
   }
-  const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: {} }, now, { everything: true });
+  const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: consentValues(profile.consent) }, now, { everything: true });
   record(graph, profile, change, new Date(now).toISOString(), 'backfill');
 }

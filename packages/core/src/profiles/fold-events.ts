@@ -3,11 +3,13 @@ import { extractIdentifiers } from '../identity/extract-identifiers.js';
 import type { IdentityRules } from '../identity/identity.schema.js';
 import { resolveIdentity, resolveMerge, type Resolution } from '../identity/resolve-identity.js';
 import type { CompiledDefinitions } from '../segments/compile-definitions.js';
-import { mergeDerived, updateDerived } from './fold-derived.js';
+import { mergeDerived, refreshForConsent, updateDerived } from './fold-derived.js';
 import { applyTraits, mergeTraits } from './apply-traits.js';
 import type { GraphChanges, ProfileGraph, ProfileState } from './profile-graph.js';
 import type { Provenance } from './profiles.schema.js';
 import { emptyDerivedState } from '../segments/update-derived.js';
+import { applyConsent, mergeConsent } from '../privacy/apply-consent.js';
+import { DEFAULT_PURPOSES, emptyConsent } from '../privacy/consent.schema.js';
 
 export interface FoldOptions {
   rules: IdentityRules;
@@ -17,6 +19,8 @@ export interface FoldOptions {
   plan?: CompiledDefinitions;
   /** The time of the fold (ms): windows are evaluated as of now. */
   now?: number;
+  /** The consent purposes answers are kept for; the defaults when absent. */
+  purposes?: readonly string[];
 }
 
 export interface FoldableEvent {
@@ -34,6 +38,7 @@ export function foldEvents(graph: ProfileGraph, events: readonly FoldableEvent[]
 }
 
 function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, options: FoldOptions): void {
+  if (message.tailor.anonymized === true) return; // stored without identifiers: nobody's
   const extracted = extractIdentifiers(message, options.rules);
   // A merge instruction naming a profile that does not exist resolves like any other message.
   const [a, b] = message.tailor.merge?.profiles.map((id) => graph.find(id)) ?? [];
@@ -48,6 +53,14 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
   if (message.timestamp < profile.createdAt) profile.createdAt = message.timestamp;
   graph.touch(profile);
 
+  const consentChanged = applyConsent(profile.consent, message, options.purposes ?? DEFAULT_PURPOSES);
+  // Without analytics consent the event is kept (and assigned to the person, for export and
+  // erasure) but not used: no traits, groups, computed traits or segments from it.
+  if (profile.consent.current.analytics?.granted === false) {
+    if (consentChanged && options.plan) refreshForConsent(graph, profile, message, options);
+    return;
+  }
+
   const provenance: Provenance = {
     source: message.tailor.source,
     messageId: message.messageId,
@@ -61,7 +74,7 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
   }
   if (options.plan) {
     updateDerived(graph, profile, message, options.plan, options.now ?? Date.parse(message.receivedAt), {
-      traitsChanged,
+      traitsChanged: traitsChanged || consentChanged,
       merged: resolution.absorb.length > 0,
     });
   }
@@ -87,6 +100,7 @@ function settle(
       traits: {},
       groups: [],
       derived: emptyDerivedState(),
+      consent: emptyConsent(),
     };
     graph.create(profile);
   } else {
@@ -97,6 +111,7 @@ function settle(
     mergeTraits(profile.traits, other.traits, options.rank);
     for (const [type, n] of other.counts) profile.counts.set(type, (profile.counts.get(type) ?? 0) + n);
     for (const g of other.groups) if (!profile.groups.includes(g)) profile.groups.push(g);
+    mergeConsent(profile.consent, other.consent);
     if (other.createdAt < profile.createdAt) profile.createdAt = other.createdAt;
     if (other.updatedAt > profile.updatedAt) profile.updatedAt = other.updatedAt;
     if (options.plan) mergeDerived(graph, profile, other, options.plan, message.timestamp);

@@ -1,6 +1,7 @@
 import type { IdentifierRef, IdentityConflict } from '../identity/identity.schema.js';
 import type { IdentityGraphView } from '../identity/resolve-identity.js';
 import type { DerivedState } from '../segments/update-derived.js';
+import type { ConsentState } from '../privacy/consent.schema.js';
 import type { MergeRecord, TraitMap } from './profiles.schema.js';
 
 /** A profile as the pipeline folds it: what resolution and the trait policy need. */
@@ -16,6 +17,8 @@ export interface ProfileState {
   groups: string[];
   /** Aggregate and sequence states, computed trait values and segment memberships. */
   derived: DerivedState;
+  /** Consent per purpose, with its history. */
+  consent: ConsentState;
 }
 
 /** A segment entry or exit, to record in the membership history and announce in the log. */

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   acceptMessage,
+  anonymize,
+  consentRecord,
+  refusesAnalytics,
   type CountryCode,
   type MessageType,
   type PlanViolation,
@@ -21,11 +24,15 @@ export interface CollectRequest {
   defaults?: { context?: Record<string, unknown>; integrations?: Record<string, unknown>; sentAt?: string };
   /** Makes the messageId of a message that has none; random by default. */
   messageIdFor?: (index: number) => string;
+  /** The request carried `Sec-GPC: 1` (Global Privacy Control): an opt-out of advertising for its messages. */
+  gpc?: boolean;
 }
 
 export interface CollectOutcome {
   stored: number;
   duplicates: number;
+  /** Valid messages not stored: they refuse analytics consent (privacy.withoutAnalytics = drop). */
+  withheld: number;
   rejected: (Rejection & { blocked: boolean })[];
 }
 
@@ -39,6 +46,8 @@ export interface CollectorDeps {
   now: () => number;
   /** Called after new events were committed (the pipeline folds them). */
   onStored?: () => void;
+  /** What happens to a message that refuses analytics consent: not stored, or stored without identifiers. */
+  withoutAnalytics: 'drop' | 'strip';
 }
 
 /**
@@ -57,6 +66,7 @@ export class Collector {
     const accepted: StoredMessage[] = [];
     const rejected: CollectOutcome['rejected'] = [];
     let tooLarge = 0;
+    let withheld = 0;
     request.messages.forEach((raw, index) => {
       const bytes = Buffer.byteLength(JSON.stringify(raw));
       if (bytes > deps.messageBytes) {
@@ -74,7 +84,17 @@ export class Collector {
         ...(request.defaults !== undefined && { defaults: request.defaults }),
       });
       if (outcome.ok) {
-        accepted.push(outcome.value.message);
+        const message = outcome.value.message;
+        if (request.gpc === true) message.tailor.gpc = true;
+        // The consent gate: a message that says no to analytics is not kept as the person's; only
+        // the answer is (so the profile enforces it), and with `strip` the event without identifiers.
+        if (refusesAnalytics(message)) {
+          accepted.push(consentRecord(message));
+          if (deps.withoutAnalytics === 'drop') withheld++;
+          else accepted.push(anonymize(message));
+        } else {
+          accepted.push(message);
+        }
         for (const v of outcome.value.violations) this.pendingViolations.push(v);
       } else {
         const blocked = outcome.error.violations !== undefined;
@@ -96,7 +116,8 @@ export class Collector {
     if (blocked > 0) deps.metrics.eventsRejected.inc({ reason: 'blocked' }, blocked);
     const invalid = rejected.length - blocked - tooLarge;
     if (invalid > 0) deps.metrics.eventsRejected.inc({ reason: 'invalid' }, invalid);
-    return { stored, duplicates: accepted.length - stored, rejected };
+    if (withheld > 0) deps.metrics.eventsRejected.inc({ reason: 'no_analytics_consent' }, withheld);
+    return { stored, duplicates: accepted.length - stored, withheld, rejected };
   }
 
   /**

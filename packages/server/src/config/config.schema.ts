@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { DEFAULT_IDENTITY_RULES, IdentifierRule, TraitPolicy } from '@tailor/core';
+import { DEFAULT_IDENTITY_RULES, DEFAULT_PURPOSES, IdentifierRule, TraitPolicy } from '@tailor/core';
 
 
 /** Everything Tailor can be configured with. Sources, lowest first: defaults, file, env, flags. */
@@ -59,6 +59,20 @@ export const Config = Type.Object(
         }),
       },
       { default: {}, additionalProperties: false, description: 'Computed traits' },
+    ),
+    privacy: Type.Object(
+      {
+        purposes: Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }), {
+          minItems: 1,
+          default: [...DEFAULT_PURPOSES],
+          description: 'The purposes consent is kept for (analytics and personalization are enforced by name)',
+        }),
+        withoutAnalytics: Type.Union([Type.Literal('drop'), Type.Literal('strip')], {
+          default: 'drop',
+          description: 'A message refusing analytics consent: not stored (drop), or stored without its identifiers (strip)',
+        }),
+      },
+      { default: {}, additionalProperties: false, description: 'Consent' },
     ),
     decide: Type.Object(
       {

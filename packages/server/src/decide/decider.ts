@@ -102,7 +102,9 @@ export class Decider {
     const choice: Choice =
       person === undefined
         ? { itemId: placement.defaultId, fallback: true, reasons: [`${placement.defaultId}: default, unknown person`] }
-        : chooseItem(placement, { scope, now, exposures: (item) => this.exposures(person, item, now) });
+        : person.consent.personalization === false
+          ? { itemId: placement.defaultId, fallback: true, reasons: [`${placement.defaultId}: default, no personalization consent`] }
+          : chooseItem(placement, { scope, now, exposures: (item) => this.exposures(person, item, now) });
     if (performance.now() - started > this.options.budgetMs) {
       return this.fallback(placement, scope, [`${placement.defaultId}: default, time budget of ${this.options.budgetMs} ms exceeded`]);
     }
@@ -168,7 +170,7 @@ function scopeOf(person: Person | undefined, context: Record<string, unknown>): 
   return {
     traits: person?.traits ?? {},
     computed: person?.computed ?? {},
-    consent: {},
+    consent: person?.consent ?? {},
     context,
     inSegment: (segment) => person?.segments.includes(segment) ?? false,
     // Placement rules hold no aggregates or sequences (refused when saved).

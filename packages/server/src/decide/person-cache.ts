@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { traitValues, type AggregateState, type IdentifierRef } from '@tailor/core';
+import { consentValues, traitValues, type AggregateState, type IdentifierRef } from '@tailor/core';
 import type { ProfileStore, StoredProfile } from '../store/profile-store.js';
 
 /** What decide reads about a person. */
@@ -9,6 +9,8 @@ export interface Person {
   computed: Record<string, unknown>;
   segments: string[];
   aggregates: Record<string, AggregateState>;
+  /** Consent per purpose, as answered so far. */
+  consent: Record<string, boolean>;
 }
 
 /**
@@ -73,7 +75,14 @@ export class PersonCache {
 
 /** A stored profile as decide reads it. */
 export function personOf(stored: StoredProfile): Person {
-  return { profileId: stored.id, traits: traitValues(stored.traits), computed: stored.computed, segments: stored.segments, aggregates: stored.aggregates };
+  return {
+    profileId: stored.id,
+    traits: traitValues(stored.traits),
+    computed: stored.computed,
+    segments: stored.segments,
+    aggregates: stored.aggregates,
+    consent: consentValues(stored.consent),
+  };
 }
 
 function keyOf(identifier: IdentifierRef): string {

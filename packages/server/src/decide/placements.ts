@@ -145,7 +145,7 @@ export function compilePlacement(name: string, body: PlacementBody, liquid: Liqu
  * Decide reads a person's state, not their event history: aggregates and sequences belong in a
  * computed trait or a segment, which the pipeline keeps current.
  */
-function refuseEventReads(tree: Parameters<typeof walkCondition>[0], field: string): void {
+export function refuseEventReads(tree: Parameters<typeof walkCondition>[0], field: string): void {
   walkCondition(tree, {
     condition: (c) => {
       if (c.type === 'sequence') throw new TailorError('invalid_request', `${field}.when: sequences belong in a segment; use in_segment("NAME")`);

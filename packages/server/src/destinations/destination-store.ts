@@ -13,6 +13,8 @@ export interface Destination {
    * its JSON body; above 1 the body is `{"batch": [event...]}` with whatever is due, up to this many.
    */
   batchSize?: number | undefined;
+  /** The consent purpose it serves (`marketing` by default): people who refused it are not sent. */
+  purpose?: string | undefined;
   createdAt: string;
   updatedAt: string;
 }

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { StoredMessage } from '@tailor/core';
 import type { EventLog } from '../log/event-log.js';
 import { BackgroundLoop } from '../pipeline/background-loop.js';
 import type { Delivery, Destination, DestinationStore, Outcome } from './destination-store.js';
@@ -13,6 +14,8 @@ export interface DispatcherOptions {
   maxAttempts?: number;
   timeoutMs?: number;
   onError?: (error: unknown) => void;
+  /** The person's consent, for the message's profile (`properties.profileId`) or identifiers; undefined when unknown. */
+  consentOf?: (message: StoredMessage) => Promise<Record<string, boolean> | undefined>;
 }
 
 /** The signature a receiver checks: hex HMAC-SHA256 of the exact body under the destination's secret. */
@@ -79,7 +82,7 @@ export class Dispatcher {
     const last = events[events.length - 1];
     if (last === undefined) return 0;
     const all = destination.events.includes('*');
-    const matching = events
+    const candidates = events
       .map((e) => e.message)
       .filter(
         (m) =>
@@ -87,8 +90,22 @@ export class Dispatcher {
           m.event !== undefined &&
           (all || destination.events.includes(m.event)),
       );
+    const matching = await this.consented(candidates, destination.purpose ?? 'marketing');
     await store.enqueue(destination.name, { from, to: last.position }, matching, this.now());
     return events.length;
+  }
+
+  /** Leaves out the messages of people who refused the destination's purpose. */
+  private async consented(messages: StoredMessage[], purpose: string): Promise<StoredMessage[]> {
+    const consentOf = this.options.consentOf;
+    const kept: StoredMessage[] = [];
+    for (const m of messages) {
+      const own = (m.context.consent as { categoryPreferences?: Record<string, unknown> } | undefined)?.categoryPreferences?.[purpose];
+      if (own === false) continue;
+      if (consentOf !== undefined && (await consentOf(m))?.[purpose] === false) continue;
+      kept.push(m);
+    }
+    return kept;
   }
 
   private async sendDue(destinations: ReadonlyMap<string, Destination>): Promise<number> {

@@ -1,4 +1,5 @@
 import {
+  consentValues,
   extractIdentifiers,
   foldEvents,
   ProfileGraph,
@@ -42,6 +43,8 @@ export interface PipelineOptions {
   append?: (messages: readonly StoredMessage[]) => Promise<unknown>;
   /** Told after each commit which profiles and identifiers it changed (decide's cache drops them). */
   onChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
+  /** The consent purposes kept on profiles. */
+  purposes?: readonly string[];
   /** How old an RFM population's quintile cuts may grow before they are computed again, in ms. */
   populationRefreshMs?: number;
 }
@@ -239,7 +242,7 @@ export class ProfilePipeline {
 
   /**
    * Tells `onChanged` what a fold changed that a reader of profiles can see: profiles whose traits,
-   * computed traits, segments or groups changed, merged profiles, and every identifier linked. A
+   * computed traits, segments, groups or consent changed, merged profiles, and every identifier linked. A
    * profile whose events only moved counters (its own `Decision Made` events feeding exposure
    * counts, which decide keeps track of itself) is not reported, so decide's cache keeps it.
    */
@@ -277,7 +280,13 @@ export class ProfilePipeline {
     let before: Map<string, string> | undefined;
     const folded = await store.foldBatch(CONSUMER, { from, to: last.position }, keys, (snapshot) => {
       if (this.options.onChanged) before = new Map([...snapshot.profiles].map(([id, p]) => [id, visibleState(p)]));
-      changes = foldEvents(new ProfileGraph(snapshot), events, { rules: this.options.rules, rank: this.rank, now, ...(plan && { plan }) });
+      changes = foldEvents(new ProfileGraph(snapshot), events, {
+        rules: this.options.rules,
+        rank: this.rank,
+        now,
+        ...(plan && { plan }),
+        ...(this.options.purposes && { purposes: this.options.purposes }),
+      });
       return changes;
     });
     if (!folded) return 1; // another process moved the position: read again from where it is now
@@ -290,7 +299,7 @@ export class ProfilePipeline {
 
 /** What readers of a profile see of it, as one string to compare before and after a fold. */
 function visibleState(profile: ProfileState): string {
-  return JSON.stringify([profile.traits, profile.groups, profile.derived.computed, profile.derived.segments]);
+  return JSON.stringify([profile.traits, profile.groups, profile.derived.computed, profile.derived.segments, consentValues(profile.consent)]);
 }
 
 /** Every identifier and groupId a batch may look up (an alias's previousId as either type). */

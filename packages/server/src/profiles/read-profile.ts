@@ -1,4 +1,5 @@
 import {
+  consentValues,
   normalizePhone,
   parseIdentifier,
   TailorError,
@@ -49,7 +50,7 @@ async function present(
     traits: traitValues(stored.traits),
     computed: stored.computed,
     segments: options.segments === undefined ? stored.segments : stored.segments.filter((s) => options.segments?.has(s)),
-    consent: {},
+    consent: consentValues(stored.consent),
     groups: stored.groups,
     createdAt: stored.createdAt,
     updatedAt: stored.updatedAt,

@@ -1,6 +1,7 @@
 import type {
   AggregateState,
   ConflictRecord,
+  ConsentState,
   GraphChanges,
   GraphSnapshot,
   IdentifierRef,
@@ -23,6 +24,7 @@ export interface StoredProfile {
   segments: string[];
   /** The states behind computed traits and caps, by key (decide reads exposure counts from them). */
   aggregates: Record<string, AggregateState>;
+  consent: ConsentState;
 }
 
 export interface MembershipRecord {

@@ -9,7 +9,13 @@ function respond(outcome: CollectOutcome): CollectResponse {
     stored: outcome.stored,
     duplicates: outcome.duplicates,
     rejected: outcome.rejected.map(({ index, reason }) => ({ index, reason })),
+    ...(outcome.withheld > 0 && { withheld: outcome.withheld }),
   };
+}
+
+/** Global Privacy Control: `Sec-GPC: 1` opts the sender out of advertising. */
+function gpcOf(headers: Record<string, string | string[] | undefined>): boolean {
+  return headers['sec-gpc'] === '1';
 }
 
 function sourceOf(principal: { name: string } | undefined): string {
@@ -37,6 +43,7 @@ export const collectRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
           messages: [request.body],
           type,
           source: sourceOf(request.principal),
+          gpc: gpcOf(request.headers),
         });
         const refused = outcome.rejected[0];
         if (refused) {
@@ -64,6 +71,7 @@ export const collectRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       const outcome = await tailor.collector.collect({
         messages: batch,
         source: sourceOf(request.principal),
+        gpc: gpcOf(request.headers),
         defaults: {
           ...(context !== undefined && { context }),
           ...(integrations !== undefined && { integrations }),

@@ -26,6 +26,13 @@ const DestinationBody = Type.Object(
       maxLength: 256,
       description: 'HMAC-SHA256 key: X-Tailor-Signature is the hex digest of the body',
     }),
+    purpose: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'The consent purpose this destination serves (default `marketing`): people who refused it are not sent',
+      }),
+    ),
     batchSize: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -43,6 +50,7 @@ const DestinationView = Type.Object({
   url: Type.String(),
   events: Type.Array(Type.String()),
   batchSize: Type.Integer(),
+  purpose: Type.String(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
   deliveries: Type.Object({
@@ -75,6 +83,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }>
     url: d.url,
     events: d.events,
     batchSize: d.batchSize ?? 1,
+    purpose: d.purpose ?? 'marketing',
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
     deliveries: await tailor.destinations.counts(d.name),

@@ -1,5 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { MergeRecord, Profile, TailorError } from '@tailor/core';
+import { randomUUID } from 'node:crypto';
+import { formatTimestamp, MergeRecord, Profile, TailorError } from '@tailor/core';
 import { Type } from 'typebox';
 import type { Tailor } from '../../open-tailor.js';
 import { findProfile, readProfile } from '../../profiles/read-profile.js';
@@ -171,6 +172,53 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       },
     },
     async (request) => ({ conflicts: await tailor.profiles.conflicts({ limit: request.query.limit ?? 100 }) }),
+  );
+  app.put(
+    '/v1/profiles/:id/consent',
+    {
+      config: { access: 'manage' },
+      schema: {
+        tags: ['profiles'],
+        summary: "Record a person's consent answers; the profile and everything that enforces consent follow",
+        params: ProfileId,
+        body: Type.Object(
+          { purposes: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Boolean(), { description: '{PURPOSE: true|false}' }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ profileId: Type.String(), messageId: Type.String(), purposes: Type.Record(Type.String(), Type.Boolean()) }) },
+      },
+    },
+    async (request) => {
+      const { purposes } = request.body;
+      const unknown = Object.keys(purposes).filter((p) => !tailor.config.privacy.purposes.includes(p));
+      if (unknown.length > 0) throw new TailorError('invalid_request', `unknown purpose ${unknown.join(', ')}: known are ${tailor.config.privacy.purposes.join(', ')}`);
+      if (Object.keys(purposes).length === 0) throw new TailorError('invalid_request', 'purposes must name at least one purpose');
+      const profile = await tailor.profiles.byId(request.params.id);
+      if (profile === undefined) throw notFound(request.params.id);
+      const identifiers = await tailor.profiles.identifiers(profile.id);
+      const userId = identifiers.find((i) => i.type === 'userId')?.value ?? null;
+      const anonymousId = userId === null ? (identifiers.find((i) => i.type === 'anonymousId')?.value ?? null) : null;
+      if (userId === null && anonymousId === null) throw new TailorError('conflict', `profile ${profile.id} has no userId or anonymousId to record consent under`);
+      const now = formatTimestamp(tailor.now());
+      const messageId = `consent:${randomUUID()}`;
+      // Recorded as an event like any other answer, so the log stays the one source of the profile.
+      await tailor.log.append([
+        {
+          type: 'track',
+          event: 'Consent Updated',
+          messageId,
+          userId,
+          anonymousId,
+          timestamp: now,
+          receivedAt: now,
+          properties: {},
+          context: { consent: { categoryPreferences: purposes } },
+          tailor: { source: `key:${request.principal?.name ?? 'unknown'}` },
+        },
+      ]);
+      tailor.background.wake();
+      return { profileId: profile.id, messageId, purposes };
+    },
   );
   done();
 };

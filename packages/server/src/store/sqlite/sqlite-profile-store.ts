@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import {
+  emptyConsent,
   emptyDerivedState,
   identityKey,
+  type ConsentState,
   type DerivedState,
   type ConflictRecord,
   type GraphChanges,
@@ -79,6 +81,7 @@ interface ProfileRow {
   traits: string;
   groups: string;
   derived: string;
+  consent: string;
 }
 
 /** The embedded profile store: tables beside the keys and definitions in `state.sqlite`. */
@@ -87,6 +90,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {})
   db.exec(SCHEMA);
   const columns = (db.prepare('PRAGMA table_info(profiles)').all() as { name: string }[]).map((c) => c.name);
   if (!columns.includes('derived')) db.exec("ALTER TABLE profiles ADD COLUMN derived TEXT NOT NULL DEFAULT '{}'");
+  if (!columns.includes('consent')) db.exec("ALTER TABLE profiles ADD COLUMN consent TEXT NOT NULL DEFAULT '{}'");
   db.exec(MEMBERSHIP_SCHEMA);
   const q = statements(db);
   const positions = consumerPositions(db);
@@ -141,6 +145,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {})
         JSON.stringify(p.traits),
         JSON.stringify(p.groups),
         JSON.stringify(p.derived),
+        JSON.stringify(p.consent),
         p.id,
       );
     }
@@ -279,7 +284,7 @@ function statements(db: Database.Database) {
     redirectProfiles: db.prepare('UPDATE profiles SET merged_into = ? WHERE id = ? OR merged_into = ?'),
     insertMerge: db.prepare('INSERT INTO profile_merges (into_id, from_id, message_id, at, reason) VALUES (?, ?, ?, ?, ?)'),
     updateProfile: db.prepare(
-      'UPDATE profiles SET created_at = ?, updated_at = ?, counts = ?, traits = ?, groups = ?, derived = ? WHERE id = ?',
+      'UPDATE profiles SET created_at = ?, updated_at = ?, counts = ?, traits = ?, groups = ?, derived = ?, consent = ? WHERE id = ?',
     ),
     insertEvent: db.prepare('INSERT INTO profile_events (position, profile_id) VALUES (?, ?)'),
     insertConflict: db.prepare('INSERT INTO identity_conflicts (record, resolved_to, profile_id) VALUES (?, ?, ?)'),
@@ -332,6 +337,7 @@ function toState(row: ProfileRow): ProfileState {
     traits: JSON.parse(row.traits) as TraitMap,
     groups: JSON.parse(row.groups) as string[],
     derived: { ...emptyDerivedState(), ...(JSON.parse(row.derived) as Partial<DerivedState>) },
+    consent: { ...emptyConsent(), ...(JSON.parse(row.consent) as Partial<ConsentState>) },
   };
 }
 
@@ -347,5 +353,6 @@ function toStored(row: ProfileRow | undefined): StoredProfile | undefined {
     computed: derived.computed ?? {},
     segments: derived.segments ?? [],
     aggregates: derived.aggregates ?? {},
+    consent: { ...emptyConsent(), ...(JSON.parse(row.consent) as Partial<ConsentState>) },
   };
 }
