@@ -65,6 +65,7 @@ const EXPECTED: Record<string, Access> = {
   'DELETE /v1/placements/{name}': 'define',
   'GET /v1/placements': 'read',
   'POST /v1/placements/{name}/preview': 'read',
+  'POST /v1/privacy/export': 'manage',
   'GET /v1/keys': 'manage',
   'PUT /v1/keys/{name}': 'manage',
   'DELETE /v1/keys/{name}': 'manage',

@@ -10,14 +10,14 @@ afterEach(async () => {
 async function start(overrides: Partial<Config> = {}) {
   t = await startTestTailor(overrides, () => clock);
 }
-function admin(method: 'GET' | 'PUT', url: string, payload?: object) {
+function admin(method: 'GET' | 'PUT' | 'POST', url: string, payload?: object) {
   return t.app.inject({ method, url, headers: { authorization: t.adminAuth }, ...(payload !== undefined && { payload }) });
 }
 async function collect(batch: Record<string, unknown>[], headers: Record<string, string> = {}) {
   const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: t.writeAuth, ...headers }, payload: { batch } });
   expect(res.json().rejected).toEqual([]);
   await t.tailor.pipeline.catchUp();
-  return res.json() as { stored: number; withheld?: number };
+  return res.json<{ stored: number; withheld?: number }>();
 }
 const at = (minutes: number) => new Date(clock + minutes * 60_000).toISOString();
 const prefs = (categoryPreferences: Record<string, boolean>) => ({ consent: { categoryPreferences } });
@@ -115,5 +115,27 @@ describe('consent', () => {
     expect((await admin('GET', `/v1/profiles/${profile.id}`)).json().consent).toEqual({ marketing: false, advertising: true });
     expect((await admin('PUT', `/v1/profiles/${profile.id}/consent`, { purposes: { telepathy: true } })).statusCode).toBe(400);
     expect((await admin('PUT', '/v1/profiles/p_nobody/consent', { purposes: { marketing: true } })).statusCode).toBe(404);
+  });
+
+  it('exports everything held about a person, merged profiles and consent history included', async () => {
+    await start();
+    await admin('PUT', '/v1/placements/hero', { items: [], default: { id: 'generic', template: 'Hello' } });
+    await collect([
+      { type: 'page', anonymousId: 'anon-gil', name: 'Home', timestamp: at(0) },
+      { type: 'identify', userId: 'gil', traits: { email: 'gil@example.com' }, timestamp: at(1) },
+      { type: 'alias', userId: 'gil', previousId: 'anon-gil', timestamp: at(2) },
+      { type: 'track', userId: 'gil', event: 'Saved', context: prefs({ marketing: false }), timestamp: at(3) },
+    ]);
+    await t.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: t.writeAuth }, payload: { userId: 'gil', placements: ['hero'] } });
+    t.tailor.flushDecisions();
+    await t.tailor.pipeline.catchUp();
+    const res = await admin('POST', '/v1/privacy/export', { identifier: 'email:GIL@example.com' });
+    expect(res.statusCode).toBe(200);
+    const data = res.json();
+    expect(data.profile).toMatchObject({ traits: { email: 'gil@example.com' }, consent: { marketing: false }, provenance: { email: { source: 'key:test-write' } } });
+    expect(data.events.map((e: { type: string; event?: string }) => e.event ?? e.type)).toEqual(['page', 'identify', 'alias', 'Saved', 'Decision Made']);
+    expect(data.decisions).toHaveLength(1);
+    expect(data.consent.history).toMatchObject([{ purpose: 'marketing', granted: false }]);
+    expect((await admin('POST', '/v1/privacy/export', { identifier: 'email:nobody@example.com' })).statusCode).toBe(404);
   });
 });

@@ -6,6 +6,7 @@ import { definitionRoutes } from './routes/definition-routes.js';
 import { destinationRoutes } from './routes/destination-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
+import { privacyRoutes } from './routes/privacy-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
 import { sdkRoutes } from './routes/sdk-routes.js';
@@ -24,6 +25,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(definitionRoutes, { tailor, kind: 'computed', base: '/v1/computed-traits' });
   await app.register(definitionRoutes, { tailor, kind: 'segment', base: '/v1/segments' });
   await app.register(decideRoutes, { tailor });
+  await app.register(privacyRoutes, { tailor });
   await app.register(keyRoutes, { tailor });
   await app.register(sdkRoutes);
 }

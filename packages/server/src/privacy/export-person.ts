@@ -1,0 +1,35 @@
+import { normalizePhone, parseIdentifier, TailorError, type CountryCode, type StoredMessage } from '@tailor/core';
+import type { Tailor } from '../open-tailor.js';
+import { readProfile } from '../profiles/read-profile.js';
+
+/**
+ * Everything Tailor holds about one person, for a data subject's access request: the profile
+ * (traits with provenance, computed traits, segments, consent), identifiers, merges, every event
+ * (the merged profiles' included, in log order), segment memberships over time, the consent
+ * history, and the decisions and experiment exposures among the events.
+ */
+export async function exportPerson(tailor: Tailor, identifier: string): Promise<Record<string, unknown>> {
+  const parsed = parseIdentifier(identifier, (v) => normalizePhone(v, tailor.config.defaultRegion as CountryCode));
+  if (!parsed.ok) throw new TailorError('invalid_request', parsed.error);
+  const stored = await tailor.profiles.byIdentifier(parsed.value);
+  if (stored === undefined) throw new TailorError('not_found', `no profile holds ${identifier}`);
+  const profile = await readProfile(tailor.profiles, stored.id, { provenance: true, segments: tailor.definitions.segmentNames });
+  const events: StoredMessage[] = [];
+  for (let after = 0; ; ) {
+    const page = await tailor.profiles.eventPositions(stored.id, after, 1000);
+    events.push(...(await tailor.log.readPositions(page.positions)).map((e) => e.message));
+    if (page.next === null) break;
+    after = page.next;
+  }
+  return {
+    identifier,
+    exportedAt: new Date(tailor.now()).toISOString(),
+    profile,
+    merges: await tailor.profiles.merges(stored.id),
+    consent: stored.consent,
+    memberships: await tailor.profiles.history(stored.id),
+    decisions: events.filter((e) => e.event === 'Decision Made'),
+    experiments: events.filter((e) => e.event === 'Experiment Viewed'),
+    events,
+  };
+}
