@@ -24,6 +24,7 @@ import { createLiquid } from './decide/create-liquid.js';
 import { Decider, type DecideRequest, type Decision } from './decide/decider.js';
 import { PersonCache } from './decide/person-cache.js';
 import { Placements } from './decide/placements.js';
+import { Suppressions } from './privacy/suppressions.js';
 import { BackgroundThread } from './background/background-thread.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
@@ -46,6 +47,8 @@ export interface Tailor {
   /** The pipeline and the dispatcher running continuously, here or on a worker thread; `serve` starts it. */
   background: Background;
   placements: Placements;
+  /** Erased people, as keyed hashes: their messages are dropped at collection. */
+  suppressions: Suppressions;
   /** Real-time decisions from memory: compiled placements and the people in use. */
   decider: Decider;
   people: PersonCache;
@@ -96,6 +99,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     () => placements.capCounters(),
   );
   const people = new PersonCache(profiles, config.decide.cacheProfiles);
+  const suppressions = await Suppressions.open(config.dataDir, profiles.suppressions, config.identity.identifiers, config.privacy.suppressionKey);
   const metrics = createMetrics(log, {
     behind: async () => (await log.stats()).lastPosition - (await profiles.position(PROFILES_CONSUMER)),
   });
@@ -112,6 +116,9 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     definitions: () => definitions.compiled,
     populationRefreshMs: config.computedTraits.rfmRefreshMinutes * 60_000,
     purposes: config.privacy.purposes,
+    onErase: async ({ identifiers, profiles: erased }) => {
+      await destinations.erase({ identifiers: identifiers.map((i) => i.value), profiles: erased });
+    },
     ...(options.append && { append: options.append }),
     onChanged: options.onProfilesChanged ?? ((changed, identifiers) => {
       people.invalidate(changed, identifiers);
@@ -153,6 +160,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     defaultRegion: config.defaultRegion as CountryCode,
     messageBytes: config.limits.messageBytes,
     withoutAnalytics: config.privacy.withoutAnalytics,
+    suppressions,
     now,
     onStored: () => {
       background.wake();
@@ -216,6 +224,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     dispatcher,
     background,
     placements,
+    suppressions,
     decider,
     people,
     flushDecisions: () => {

@@ -66,6 +66,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/placements': 'read',
   'POST /v1/placements/{name}/preview': 'read',
   'POST /v1/privacy/export': 'manage',
+  'POST /v1/privacy/erase': 'manage',
   'GET /v1/keys': 'manage',
   'PUT /v1/keys/{name}': 'manage',
   'DELETE /v1/keys/{name}': 'manage',

@@ -146,6 +146,11 @@ export interface MessageMeta {
    * no identifier (a probabilistic match accepted above the threshold or by a reviewer).
    */
   merge?: { profiles: [string, string]; reason: string };
+  /**
+   * Set only by the server: an instruction to erase a person (a data subject's request), carried
+   * out by the pipeline when it reaches this point of the log. Names the profile, nothing personal.
+   */
+  erase?: { profileId: string; requestId: string };
   /** Set only by the server: the request carried `Sec-GPC: 1`, an opt-out of advertising. */
   gpc?: true;
   /**

@@ -60,8 +60,11 @@ export function refusesAnalytics(message: StoredMessage): boolean {
  * event and properties stay for counts. Marked `tailor.anonymized`, so no profile uses it.
  */
 export function anonymize(message: StoredMessage): StoredMessage {
-  const { ip: _ip, traits: _traits, ...context } = message.context;
-  const { traits: _messageTraits, ...rest } = message;
+  const context = { ...message.context };
+  delete context.ip;
+  delete context.traits;
+  const rest = { ...message };
+  delete rest.traits;
   return {
     ...rest,
     messageId: `${message.messageId}:anonymized`,

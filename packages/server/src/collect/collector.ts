@@ -48,6 +48,8 @@ export interface CollectorDeps {
   onStored?: () => void;
   /** What happens to a message that refuses analytics consent: not stored, or stored without identifiers. */
   withoutAnalytics: 'drop' | 'strip';
+  /** Erased people: their messages are dropped until they consent again. */
+  suppressions?: { drops(message: StoredMessage): boolean };
 }
 
 /**
@@ -86,6 +88,10 @@ export class Collector {
       if (outcome.ok) {
         const message = outcome.value.message;
         if (request.gpc === true) message.tailor.gpc = true;
+        if (deps.suppressions?.drops(message) === true) {
+          withheld++;
+          return;
+        }
         // The consent gate: a message that says no to analytics is not kept as the person's; only
         // the answer is (so the profile enforces it), and with `strip` the event without identifiers.
         if (refusesAnalytics(message)) {

@@ -71,6 +71,9 @@ export const Config = Type.Object(
           default: 'drop',
           description: 'A message refusing analytics consent: not stored (drop), or stored without its identifiers (strip)',
         }),
+        suppressionKey: Type.Optional(
+          Type.String({ minLength: 16, description: "Key of the hashes that remember erased people; else one is made in the data folder" }),
+        ),
       },
       { default: {}, additionalProperties: false, description: 'Consent' },
     ),

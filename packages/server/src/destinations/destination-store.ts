@@ -64,5 +64,7 @@ export interface DestinationStore {
     query: { status?: Delivery['status']; limit: number },
   ): Promise<Delivery[]>;
   counts(name: string): Promise<Record<Delivery['status'], number>>;
+  /** Removes every delivery about a person (by identifiers or profile ids), sent or not; empties the WAL. */
+  erase(person: { identifiers: readonly string[]; profiles: readonly string[] }): Promise<void>;
   close(): Promise<void>;
 }

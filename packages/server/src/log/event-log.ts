@@ -18,6 +18,11 @@ export interface EventLog {
   /** The events at these positions, in log order (positions not in the log are skipped). */
   readPositions(positions: readonly number[]): Promise<LoggedEvent[]>;
   stats(): Promise<LogStats>;
+  /**
+   * Removes events for good (a person's erasure): their rows and index entries are overwritten,
+   * and the write-ahead log emptied, so no copy stays in the files.
+   */
+  erase(positions: readonly number[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -43,6 +43,8 @@ export interface PipelineOptions {
   append?: (messages: readonly StoredMessage[]) => Promise<unknown>;
   /** Told after each commit which profiles and identifiers it changed (decide's cache drops them). */
   onChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
+  /** Erases what the pipeline does not own about an erased person (webhook deliveries); the log and the profile store it erases itself. */
+  onErase?: (erased: { identifiers: IdentifierRef[]; profiles: string[]; requestId: string }) => Promise<void>;
   /** The consent purposes kept on profiles. */
   purposes?: readonly string[];
   /** How old an RFM population's quintile cuts may grow before they are computed again, in ms. */
@@ -255,6 +257,24 @@ export class ProfilePipeline {
     onChanged([...profiles], changes.attached.map(({ type, value }) => ({ type, value })));
   }
 
+  /**
+   * Erases a person: every table of the profile store (one transaction, which also moves past the
+   * instruction), the person's events in the log, what else holds them (`onErase`), then empties
+   * the write-ahead logs so no copy is left in the files, and drops them from readers' caches.
+   */
+  private async erase(instruction: LoggedEvent, from: number): Promise<number> {
+    const { store, log } = this.options;
+    const order = instruction.message.tailor.erase;
+    if (order === undefined) return 0;
+    const erased = await store.erase(order.profileId, CONSUMER, { from, to: instruction.position });
+    if (erased === undefined) return 1; // another process moved the position
+    await log.erase(erased.positions);
+    await this.options.onErase?.({ identifiers: erased.identifiers, profiles: erased.profiles, requestId: order.requestId });
+    store.truncateWal();
+    this.options.onChanged?.(erased.profiles, erased.identifiers);
+    return 1;
+  }
+
   /** Appends the segment entries and exits decided so far to the log (idempotent by messageId). */
   private async flushOutbox(): Promise<void> {
     const { log, store } = this.options;
@@ -270,7 +290,11 @@ export class ProfilePipeline {
   private async step(): Promise<number> {
     const { log, store } = this.options;
     const from = await store.position(CONSUMER);
-    const events = await log.read(from, this.options.batchSize ?? 1000);
+    const read = await log.read(from, this.options.batchSize ?? 1000);
+    // An erasure is carried out alone, at its place in the log: what came before is folded first.
+    const eraseAt = read.findIndex((e) => e.message.tailor.erase !== undefined);
+    if (eraseAt === 0 && read[0] !== undefined) return this.erase(read[0], from);
+    const events = eraseAt > 0 ? read.slice(0, eraseAt) : read;
     const last = events[events.length - 1];
     if (last === undefined) return 0;
     const keys = batchKeys(events, this.options.rules);

@@ -1,5 +1,6 @@
 import { normalizePhone, parseIdentifier, TailorError, type CountryCode, type StoredMessage } from '@tailor/core';
 import type { Tailor } from '../open-tailor.js';
+import type { StoredProfile } from '../store/profile-store.js';
 import { readProfile } from '../profiles/read-profile.js';
 
 /**
@@ -9,10 +10,7 @@ import { readProfile } from '../profiles/read-profile.js';
  * history, and the decisions and experiment exposures among the events.
  */
 export async function exportPerson(tailor: Tailor, identifier: string): Promise<Record<string, unknown>> {
-  const parsed = parseIdentifier(identifier, (v) => normalizePhone(v, tailor.config.defaultRegion as CountryCode));
-  if (!parsed.ok) throw new TailorError('invalid_request', parsed.error);
-  const stored = await tailor.profiles.byIdentifier(parsed.value);
-  if (stored === undefined) throw new TailorError('not_found', `no profile holds ${identifier}`);
+  const stored = await personOf(tailor, identifier);
   const profile = await readProfile(tailor.profiles, stored.id, { provenance: true, segments: tailor.definitions.segmentNames });
   const events: StoredMessage[] = [];
   for (let after = 0; ; ) {
@@ -32,4 +30,13 @@ export async function exportPerson(tailor: Tailor, identifier: string): Promise<
     experiments: events.filter((e) => e.event === 'Experiment Viewed'),
     events,
   };
+}
+
+/** The profile a data subject request names by `TYPE:VALUE`: 400 when malformed, 404 when nobody holds it. */
+export async function personOf(tailor: Tailor, identifier: string): Promise<StoredProfile> {
+  const parsed = parseIdentifier(identifier, (v) => normalizePhone(v, tailor.config.defaultRegion as CountryCode));
+  if (!parsed.ok) throw new TailorError('invalid_request', parsed.error);
+  const stored = await tailor.profiles.byIdentifier(parsed.value);
+  if (stored === undefined) throw new TailorError('not_found', `no profile holds ${identifier}`);
+  return stored;
 }

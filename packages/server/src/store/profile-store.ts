@@ -98,5 +98,23 @@ export interface ProfileStore {
   members(segment: string, after: string, limit: number): Promise<{ profiles: string[]; count: number; next: string | null }>;
   /** Segment entries and exits of a person (merged profiles' included), oldest first. */
   history(profileId: string): Promise<MembershipRecord[]>;
+  /**
+   * Erases a person (the profile and the profiles merged into it) from every table, and moves the
+   * consumer past the erasure instruction, in one transaction. Returns what the caller erases
+   * elsewhere: the log positions of the person's events, their identifiers and profile ids.
+   */
+  erase(
+    profileId: string,
+    consumer: string,
+    range: { from: number; to: number },
+  ): Promise<{ positions: number[]; identifiers: IdentifierRef[]; profiles: string[] } | undefined>;
+  /** Copies the write-ahead log into the database and empties it, so no erased data stays in it. */
+  truncateWal(): void;
+  /** Keyed hashes of erased people's identifiers: their later messages are dropped. */
+  suppressions: {
+    list(): Promise<string[]>;
+    add(hashes: readonly string[], at: string): Promise<void>;
+    remove(hashes: readonly string[]): Promise<void>;
+  };
   close(): Promise<void>;
 }

@@ -199,6 +199,17 @@ export class SqliteEventLog implements EventLog {
     });
   }
 
+  erase(positions: readonly number[]): Promise<void> {
+    if (positions.length > 0) {
+      const removed = this.db.prepare('DELETE FROM events WHERE position IN (SELECT value FROM json_each(?))').run(JSON.stringify(positions)).changes;
+      this.eventCount -= removed;
+    }
+    // secure_delete overwrote the rows in the database pages; the old page images are still in
+    // the write-ahead log until it is checkpointed and truncated.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.flush();
     this.db.close();

@@ -147,6 +147,15 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
       for (const r of rows) counts[r.status] = r.n;
       return Promise.resolve(counts);
     },
+    erase: ({ identifiers, profiles }) => {
+      db.prepare(
+        `DELETE FROM deliveries WHERE json_extract(message, '$.userId') IN (SELECT value FROM json_each(?))
+           OR json_extract(message, '$.anonymousId') IN (SELECT value FROM json_each(?))
+           OR json_extract(message, '$.properties.profileId') IN (SELECT value FROM json_each(?))`,
+      ).run(JSON.stringify(identifiers), JSON.stringify(identifiers), JSON.stringify(profiles));
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      return Promise.resolve();
+    },
     close: () => {
       db.close();
       return Promise.resolve();

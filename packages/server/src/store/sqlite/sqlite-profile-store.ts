@@ -179,6 +179,34 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {})
     for (const id of rescore) q.dueBy.run(id, at);
   });
 
+  const erase = db.transaction((profileId: string, consumer: string, range: { from: number; to: number }) => {
+    if (positions.get(consumer) !== range.from) return undefined;
+    positions.set(consumer, range.to);
+    const live = survivor(profileId);
+    if (live === undefined) return { positions: [], identifiers: [], profiles: [] };
+    const family = familyOf(live.id);
+    const ids = JSON.stringify(family);
+    const identifiers = q.identifiersOf.all(live.id) as IdentifierRef[];
+    const eventPositions = (db.prepare('SELECT position FROM profile_events WHERE profile_id IN (SELECT value FROM json_each(?)) ORDER BY position').all(ids) as { position: number }[]).map((r) => r.position);
+    const inFamily = 'IN (SELECT value FROM json_each(?))';
+    for (const sql of [
+      `DELETE FROM profile_events WHERE profile_id ${inFamily}`,
+      `DELETE FROM identities WHERE profile_id ${inFamily}`,
+      `DELETE FROM profile_merges WHERE into_id ${inFamily} OR from_id ${inFamily}`,
+      `DELETE FROM identity_conflicts WHERE resolved_to ${inFamily} OR profile_id ${inFamily}`,
+      `DELETE FROM match_reviews WHERE left_id ${inFamily} OR right_id ${inFamily}`,
+      `DELETE FROM segment_members WHERE profile_id ${inFamily}`,
+      `DELETE FROM segment_history WHERE profile_id ${inFamily}`,
+      `DELETE FROM profile_timers WHERE profile_id ${inFamily}`,
+      `DELETE FROM log_outbox WHERE json_extract(message, '$.properties.profileId') ${inFamily}`,
+      `DELETE FROM profiles WHERE id ${inFamily}`,
+    ]) {
+      const params = (sql.match(/json_each/g) ?? []).map(() => ids);
+      db.prepare(sql).run(...params);
+    }
+    return { positions: eventPositions, identifiers, profiles: family };
+  });
+
   const familyOf = (id: string): string[] => [
     id,
     ...(q.mergedIds.all(id) as { id: string }[]).map((r) => r.id),
@@ -264,6 +292,24 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {})
           (r) => ({ segment: r.segment, profileId: r.profile_id, entered: r.entered === 1, at: r.at, cause: r.cause }),
         ),
       ),
+    erase: (profileId, consumer, range) => Promise.resolve(erase.immediate(profileId, consumer, range)),
+    truncateWal: () => {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    },
+    suppressions: {
+      list: () => Promise.resolve((db.prepare('SELECT hash FROM suppressions').all() as { hash: string }[]).map((r) => r.hash)),
+      add: (hashes, at) => {
+        const insert = db.prepare('INSERT OR IGNORE INTO suppressions (hash, created_at) VALUES (?, ?)');
+        db.transaction(() => {
+          for (const h of hashes) insert.run(h, at);
+        })();
+        return Promise.resolve();
+      },
+      remove: (hashes) => {
+        db.prepare('DELETE FROM suppressions WHERE hash IN (SELECT value FROM json_each(?))').run(JSON.stringify(hashes));
+        return Promise.resolve();
+      },
+    },
     close: () => {
       db.close();
       return Promise.resolve();

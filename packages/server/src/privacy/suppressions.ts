@@ -1,0 +1,61 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { extractIdentifiers, type IdentifierRef, type IdentityRules, type StoredMessage } from '@tailor/core';
+import type { ProfileStore } from '../store/profile-store.js';
+
+/**
+ * Erased people, remembered without their identifiers: a keyed hash (HMAC-SHA256) of each, under a
+ * key kept in the data folder (`suppression.key`, created on first use) or configured
+ * (`privacy.suppressionKey` in the config file). Messages for a suppressed identifier are dropped at collection until the
+ * person gives analytics consent again (a message with `categoryPreferences.analytics = true`).
+ */
+export class Suppressions {
+  private constructor(
+    private readonly key: Buffer,
+    private readonly hashes: Set<string>,
+    private readonly store: ProfileStore['suppressions'],
+    private readonly rules: IdentityRules,
+  ) {}
+
+  static async open(dataDir: string, store: ProfileStore['suppressions'], rules: IdentityRules, key?: string): Promise<Suppressions> {
+    return new Suppressions(keyOf(dataDir, key), new Set(await store.list()), store, rules);
+  }
+
+  async add(identifiers: readonly IdentifierRef[], at: string): Promise<void> {
+    const hashes = identifiers.map((i) => this.hash(i));
+    await this.store.add(hashes, at);
+    for (const h of hashes) this.hashes.add(h);
+  }
+
+  /**
+   * Whether a message names a suppressed person. One that gives analytics consent lifts the
+   * suppression (at once here; the store follows) and passes.
+   */
+  drops(message: StoredMessage): boolean {
+    if (this.hashes.size === 0) return false;
+    const hashes = extractIdentifiers(message, this.rules).identifiers.map((i) => this.hash(i));
+    const hits = hashes.filter((h) => this.hashes.has(h));
+    if (hits.length === 0) return false;
+    const prefs = (message.context.consent as { categoryPreferences?: { analytics?: unknown } } | undefined)?.categoryPreferences;
+    if (prefs?.analytics !== true) return true;
+    for (const h of hits) this.hashes.delete(h);
+    this.store.remove(hits).catch((error: unknown) => {
+      console.error(JSON.stringify({ level: 'error', msg: 'lifting a suppression failed', err: String(error) }));
+    });
+    return false;
+  }
+
+  private hash(identifier: IdentifierRef): string {
+    return createHmac('sha256', this.key).update(`${identifier.type}\u0000${identifier.value}`).digest('hex');
+  }
+}
+
+function keyOf(dataDir: string, given: string | undefined): Buffer {
+  if (given !== undefined && given.length > 0) return Buffer.from(given, 'utf8');
+  const file = join(dataDir, 'suppression.key');
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('hex'), { mode: 0o600, flag: 'wx' });
+  return key;
+}
