@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { experimentResultsCommand } from './experiment-command.js';
 import { importCommand } from './import-command.js';
 import { matchCommand } from './match-command.js';
 import { profileCommand } from './profile-command.js';
@@ -53,6 +54,16 @@ export async function main(argv: string[]): Promise<void> {
     .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
     .option('--config <file>', 'JSON config file')
     .action(segmentsBackfillCommand);
+  program
+    .command('experiment')
+    .description('experiments: results')
+    .command('results')
+    .description("an experiment's results from the log: per variant and metric, with the sample ratio check")
+    .argument('<name>', 'the experiment')
+    .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file')
+    .option('--table', 'print a readable table instead of JSON')
+    .action(experimentResultsCommand);
   program
     .command('profile')
     .description('print the profile holding an identifier, as JSON')

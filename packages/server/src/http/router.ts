@@ -5,6 +5,7 @@ import { decideRoutes } from './routes/decide-routes.js';
 import { definitionRoutes } from './routes/definition-routes.js';
 import { destinationRoutes } from './routes/destination-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
+import { experimentRoutes } from './routes/experiment-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { privacyRoutes } from './routes/privacy-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
@@ -25,6 +26,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(definitionRoutes, { tailor, kind: 'computed', base: '/v1/computed-traits' });
   await app.register(definitionRoutes, { tailor, kind: 'segment', base: '/v1/segments' });
   await app.register(decideRoutes, { tailor });
+  await app.register(experimentRoutes, { tailor });
   await app.register(privacyRoutes, { tailor });
   await app.register(keyRoutes, { tailor });
   await app.register(sdkRoutes);

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { ComputedNode, Condition, PlacementBody, References, TrackingPlan, Violation } from '@tailor/core';
 import type { PlanViolation } from '@tailor/core';
+import type { ExperimentBody } from '../experiments/experiment-body.js';
 
 /** The roles a key can have: write (collect, decide), viewer, marketer, admin. */
 export const RoleSchema = Type.Union([
@@ -42,6 +43,16 @@ export interface StoredPlacement extends PlacementBody {
   updatedAt: string;
 }
 
+/** An experiment as stored: the body as given, with its name, version, times and its slice of its layer. */
+export interface StoredExperiment extends ExperimentBody {
+  name: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  /** In a layer: the slice [start, end) of the layer's units it holds, kept while it runs so nobody moves. */
+  layerRange?: [number, number];
+}
+
 /**
  * The state store's port: definitions and small state the server keeps beside the log. The
  * embedded adapter is SQLite; the scale-out one is PostgreSQL.
@@ -67,6 +78,12 @@ export interface StateStore {
     list(): Promise<StoredPlacement[]>;
     get(name: string): Promise<StoredPlacement | undefined>;
     put(placement: StoredPlacement): Promise<void>;
+    delete(name: string): Promise<boolean>;
+  };
+  experiments: {
+    list(): Promise<StoredExperiment[]>;
+    get(name: string): Promise<StoredExperiment | undefined>;
+    put(experiment: StoredExperiment): Promise<void>;
     delete(name: string): Promise<boolean>;
   };
   violations: {

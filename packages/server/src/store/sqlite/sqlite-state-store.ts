@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { PlanViolation, TrackingPlan, Violation } from '@tailor/core';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
-import type { KeyRecord, StateStore, StoredDefinition, StoredPlacement } from '../state-store.js';
+import type { KeyRecord, StateStore, StoredDefinition, StoredExperiment, StoredPlacement } from '../state-store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -19,6 +19,10 @@ CREATE TABLE IF NOT EXISTS tracking_plans (
   updated_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS placements (
+  name TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS experiments (
   name TEXT PRIMARY KEY,
   body TEXT NOT NULL
 ) WITHOUT ROWID;
@@ -158,6 +162,26 @@ export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): 
         return Promise.resolve();
       },
       delete: (name) => Promise.resolve(db.prepare('DELETE FROM placements WHERE name = ?').run(name).changes === 1),
+    },
+    experiments: {
+      list: () =>
+        Promise.resolve(
+          (db.prepare('SELECT body FROM experiments ORDER BY name').all() as { body: string }[]).map(
+            (r) => JSON.parse(r.body) as StoredExperiment,
+          ),
+        ),
+      get: (name) => {
+        const row = db.prepare('SELECT body FROM experiments WHERE name = ?').get(name) as { body: string } | undefined;
+        return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.body) as StoredExperiment));
+      },
+      put: (experiment) => {
+        db.prepare('INSERT INTO experiments (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body').run(
+          experiment.name,
+          JSON.stringify(experiment),
+        );
+        return Promise.resolve();
+      },
+      delete: (name) => Promise.resolve(db.prepare('DELETE FROM experiments WHERE name = ?').run(name).changes === 1),
     },
     violations: {
       record: (violations, at) => {

@@ -1,0 +1,187 @@
+import {
+  analyzeExperiment,
+  DURATION_MS,
+  TailorError,
+  type ExperimentMetric,
+  type ExperimentResult,
+  type MetricData,
+  type VariantSummary,
+} from '@tailor/core';
+import type { EventLog } from '../log/event-log.js';
+import type { StoredExperiment } from '../store/state-store.js';
+import type { ExperimentMetricBody } from './experiment-body.js';
+import { firstCountedTime, readExposures, type Exposures, type ReadOptions } from './read-exposures.js';
+
+export const DEFAULT_CUPED_DAYS = 14;
+const DAY_MS = 86_400_000;
+
+/** analyzeExperiment's result, with what it was computed from. */
+export interface ExperimentResults extends ExperimentResult {
+  experiment: string;
+  computedAt: string;
+  /** The metrics as defined (count metrics are analysed as means per assigned person). */
+  metrics: ExperimentMetricBody[];
+  /** Exposure events read for this experiment, repeats included; events read from the log in all. */
+  exposures: number;
+  eventsRead: number;
+}
+
+/**
+ * An experiment's results from the log: who was assigned what and when (each person's first
+ * exposure), and per metric and variant the sufficient statistics, then `analyzeExperiment`.
+ * - conversion: people with the event after assignment (within `within` when given), out of the
+ *   people assigned; CUPED's covariate is whether they did it in the `cupedDays` before.
+ * - count: events after assignment per assigned person (a mean over people, zeros included);
+ *   the covariate is their count in the `cupedDays` before.
+ * - mean: the property over the events after assignment (each event a unit); no CUPED, since the
+ *   units are events and a covariate is a person's.
+ * Events at or after `stop` do not count. People are userId ?? anonymousId as on the events; a
+ * metric event carrying both counts for whichever of the two was assigned (the userId first).
+ */
+export async function computeResults(
+  log: Pick<EventLog, 'read'>,
+  experiment: StoredExperiment,
+  now: number,
+  options: ReadOptions = {},
+): Promise<ExperimentResults> {
+  const metrics = experiment.metrics ?? [];
+  const cupedDays = experiment.cupedDays ?? DEFAULT_CUPED_DAYS;
+  const start = experiment.start === undefined ? -Infinity : Date.parse(experiment.start);
+  const stop = experiment.stop === undefined ? Infinity : Date.parse(experiment.stop);
+  const exposures = await readExposures(
+    log,
+    {
+      name: experiment.name,
+      variants: experiment.variants.map((v) => v.id),
+      metrics: metrics.map((m) => ({ event: m.event, property: m.type === 'mean' ? m.property : undefined })),
+      from: firstCountedTime(start, cupedDays),
+      stop,
+    },
+    options,
+  );
+  const summary = summarize(experiment, metrics, exposures, cupedDays);
+  const analysis = analyzeExperiment(
+    { variants: summary, ...(experiment.control !== undefined && { control: experiment.control }) },
+    metrics.map((m): ExperimentMetric => ({ name: m.name, type: m.type === 'conversion' ? 'conversion' : 'mean', ...(m.tau2 !== undefined && { tau2: m.tau2 }) })),
+  );
+  if (!analysis.ok) throw new TailorError('internal', `experiment ${experiment.name}: ${analysis.error}`);
+  return {
+    experiment: experiment.name,
+    computedAt: new Date(now).toISOString(),
+    metrics,
+    exposures: exposures.exposureEvents,
+    eventsRead: exposures.eventsRead,
+    ...analysis.value,
+  };
+}
+
+interface Moments {
+  n: number;
+  sum: number;
+  sumSquares: number;
+}
+/** Σy, Σy², Σx, Σx², Σxy over a variant's assigned people (y after assignment, x before). */
+interface PersonSums {
+  y: number;
+  yy: number;
+  x: number;
+  xx: number;
+  xy: number;
+}
+
+/** Per variant: users, and per metric the counts or sums (with the CUPED covariate sums when on). */
+function summarize(experiment: StoredExperiment, metrics: ExperimentMetricBody[], x: Exposures, cupedDays: number): VariantSummary[] {
+  const m = metrics.length;
+  const attributed = attribute(experiment.variants.length, metrics, x, cupedDays);
+  const sums = sumPeople(experiment.variants.length, metrics, x, attributed);
+  const total = experiment.variants.reduce((a, v) => a + (v.weight ?? 1), 0);
+  return experiment.variants.map((variant, v) => {
+    const users = attributed.users[v] ?? 0;
+    const data = metrics.map((def, j): [string, MetricData] => {
+      if (def.type === 'mean') return [def.name, attributed.means[v * m + j] as Moments];
+      const s = sums[v * m + j] as PersonSums;
+      const covariates = cupedDays > 0 ? { sumPre: s.x, sumPreSquares: s.xx, sumCross: s.xy } : {};
+      return def.type === 'conversion'
+        ? [def.name, { users, conversions: s.y, ...covariates }]
+        : [def.name, { n: users, sum: s.y, sumSquares: s.yy, ...covariates }];
+    });
+    return { id: variant.id, users, weight: (variant.weight ?? 1) / total, metrics: Object.fromEntries(data) };
+  });
+}
+
+/**
+ * Sets each metric event against its person's assignment: per assigned person and metric, the
+ * value after assignment (converted: 1; count: events) and in the CUPED window before; for mean
+ * metrics, the sums over events per variant. Assigned people get dense ordinals.
+ */
+function attribute(variants: number, metrics: ExperimentMetricBody[], x: Exposures, cupedDays: number) {
+  const m = metrics.length;
+  const ordinal = new Int32Array(x.people).fill(-1);
+  const users = new Array<number>(variants).fill(0);
+  let assigned = 0;
+  for (let p = 0; p < x.people; p++) {
+    const v = x.variant[p] ?? -1;
+    if (v < 0) continue;
+    ordinal[p] = assigned++;
+    users[v] = (users[v] ?? 0) + 1;
+  }
+  const after = new Float64Array(assigned * m);
+  const before = new Float64Array(assigned * m);
+  const means: Moments[] = Array.from({ length: variants * m }, () => ({ n: 0, sum: 0, sumSquares: 0 }));
+  const within = metrics.map((def) => (def.within === undefined ? Infinity : windowMs(def.within)));
+  const preMs = cupedDays * DAY_MS;
+  const { events } = x;
+  for (let i = 0; i < events.count; i++) {
+    // The event's userId's person if assigned, else its anonymousId's.
+    let p = events.person[i] ?? -1;
+    if ((x.variant[p] ?? -1) < 0) p = events.other[i] ?? -1;
+    const v = x.variant[p] ?? -1;
+    if (p < 0 || v < 0) continue;
+    const metric = events.metric[i] ?? 0;
+    const type = metrics[metric]?.type;
+    const since = (events.at[i] ?? 0) - (x.assignedAt[p] ?? 0);
+    const slot = (ordinal[p] ?? 0) * m + metric;
+    if (since >= 0 && since < (within[metric] ?? Infinity)) {
+      if (type === 'conversion') after[slot] = 1;
+      else if (type === 'count') after[slot] = (after[slot] ?? 0) + 1;
+      else addTo(means[v * m + metric] as Moments, events.value[i] ?? 0);
+    } else if (since < 0 && -since <= preMs && type !== 'mean') {
+      before[slot] = type === 'conversion' ? 1 : (before[slot] ?? 0) + 1;
+    }
+  }
+  return { ordinal, users, after, before, means };
+}
+
+/** Per variant and person-level metric (conversion, count): the sums over its assigned people. */
+function sumPeople(variants: number, metrics: ExperimentMetricBody[], x: Exposures, a: ReturnType<typeof attribute>): PersonSums[] {
+  const m = metrics.length;
+  const sums: PersonSums[] = Array.from({ length: variants * m }, () => ({ y: 0, yy: 0, x: 0, xx: 0, xy: 0 }));
+  for (let p = 0; p < x.people; p++) {
+    const v = x.variant[p] ?? -1;
+    if (v < 0) continue;
+    const base = (a.ordinal[p] ?? 0) * m;
+    for (let j = 0; j < m; j++) {
+      if (metrics[j]?.type === 'mean') continue;
+      const y = a.after[base + j] ?? 0;
+      const pre = a.before[base + j] ?? 0;
+      const s = sums[v * m + j] as PersonSums;
+      s.y += y;
+      s.yy += y * y;
+      s.x += pre;
+      s.xx += pre * pre;
+      s.xy += pre * y;
+    }
+  }
+  return sums;
+}
+
+function addTo(moments: Moments, value: number): void {
+  moments.n++;
+  moments.sum += value;
+  moments.sumSquares += value * value;
+}
+
+function windowMs(text: string): number {
+  const unit = text[text.length - 1] as keyof typeof DURATION_MS;
+  return Number(text.slice(0, -1)) * DURATION_MS[unit];
+}

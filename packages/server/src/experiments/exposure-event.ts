@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { formatTimestamp, type StoredMessage } from '@tailor/core';
+import type { StoredExperiment } from '../store/state-store.js';
+
+/** The `Experiment Viewed` exposure event: this person saw this variant at `at`. */
+export const EXPOSURE_EVENT = 'Experiment Viewed';
+
+/** One exposure as a track event, as the person asked for it (userId and/or anonymousId). */
+export function exposureEvent(
+  experiment: Pick<StoredExperiment, 'name' | 'layer'>,
+  variant: string,
+  person: { userId?: string | undefined; anonymousId?: string | undefined },
+  at: number,
+): StoredMessage {
+  const timestamp = formatTimestamp(at);
+  return {
+    type: 'track',
+    messageId: randomUUID(),
+    event: EXPOSURE_EVENT,
+    userId: person.userId ?? null,
+    anonymousId: person.anonymousId ?? null,
+    timestamp,
+    receivedAt: timestamp,
+    properties: { experiment: experiment.name, variant, layer: experiment.layer ?? null },
+    context: {},
+    tailor: { source: 'experiments' },
+  };
+}

@@ -1,0 +1,128 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ExperimentResult, TailorError } from '@tailor/core';
+import type { Tailor } from '../../open-tailor.js';
+import { computeResults } from '../../experiments/compute-results.js';
+import { ExperimentBody, ExperimentMetricBody } from '../../experiments/experiment-body.js';
+import { Experiments } from '../../experiments/experiments.js';
+import type { StoredExperiment } from '../../store/state-store.js';
+
+const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
+const Experiment = Type.Intersect([
+  ExperimentBody,
+  Type.Object({
+    name: Type.String(),
+    version: Type.Integer(),
+    status: Type.Union([Type.Literal('scheduled'), Type.Literal('running'), Type.Literal('stopped')]),
+    layerRange: Type.Optional(Type.Tuple([Type.Number(), Type.Number()], { description: "The slice [start, end) of the layer's people it holds" })),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  }),
+]);
+const Results = Type.Intersect([
+  ExperimentResult,
+  Type.Object({
+    experiment: Type.String(),
+    computedAt: Type.String(),
+    metrics: Type.Array(ExperimentMetricBody),
+    exposures: Type.Integer({ description: 'Exposure events read, repeats included' }),
+    eventsRead: Type.Integer(),
+  }),
+]);
+const Assignment = Type.Object({
+  variant: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Optional(Type.String({ description: 'Why nobody was assigned: not running, traffic, audience, layer' })),
+});
+
+/** Experiments: define (marketer), read and results (viewer), assign (write key, from browsers too). */
+export const experimentRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = async (app, { tailor }) => {
+  const tags = ['experiments'];
+  const experiments = await Experiments.open({
+    store: tailor.store.experiments,
+    person: (identifier) => tailor.people.get(identifier),
+    record: async (messages) => {
+      await tailor.log.append(messages);
+      tailor.background.wake();
+    },
+  });
+  const view = (e: StoredExperiment) => ({ ...e, status: Experiments.status(e, tailor.now()) });
+  const found = async (name: string) => {
+    const e = await experiments.get(name);
+    if (e === undefined) throw new TailorError('not_found', `no experiment ${name}`);
+    return e;
+  };
+
+  app.put(
+    '/v1/experiments/:name',
+    {
+      config: { access: 'define' },
+      schema: { tags, summary: 'Create or replace an experiment: variants and weights, audience, traffic, schedule, layer, metrics', params: Name, body: ExperimentBody, response: { 200: Experiment } },
+    },
+    async (request) => {
+      const known = {
+        segments: tailor.definitions.segmentNames,
+        computed: new Set(tailor.definitions.compiled?.computed.map((c) => c.name) ?? []),
+      };
+      return view(await experiments.put(request.params.name, request.body, known, new Date(tailor.now())));
+    },
+  );
+  app.get(
+    '/v1/experiments',
+    { config: { access: 'read' }, schema: { tags, summary: 'Every experiment', response: { 200: Type.Object({ items: Type.Array(Experiment) }) } } },
+    async () => ({ items: (await experiments.list()).map(view) }),
+  );
+  app.get(
+    '/v1/experiments/:name',
+    { config: { access: 'read' }, schema: { tags, summary: 'One experiment', params: Name, response: { 200: Experiment } } },
+    async (request) => view(await found(request.params.name)),
+  );
+  app.delete(
+    '/v1/experiments/:name',
+    { config: { access: 'define' }, schema: { tags, summary: 'Delete an experiment (its exposure events stay in the log)', params: Name } },
+    async (request, reply) => {
+      if (!(await experiments.delete(request.params.name))) throw new TailorError('not_found', `no experiment ${request.params.name}`);
+      return reply.status(204).send();
+    },
+  );
+  app.post(
+    '/v1/experiments/:name/assign',
+    {
+      config: { access: 'collect' },
+      schema: {
+        tags,
+        summary: "A person's variant, sticky; recorded as an `Experiment Viewed` event. Callable from a browser with the write key",
+        params: Name,
+        body: Type.Object(
+          {
+            userId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+            anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+            writeKey: Type.Optional(Type.String({ description: 'The write key, for clients that cannot set headers' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Assignment },
+      },
+    },
+    async (request) => {
+      const { userId, anonymousId } = request.body;
+      return experiments.assign(request.params.name, { userId, anonymousId }, tailor.now());
+    },
+  );
+  app.get(
+    '/v1/experiments/:name/results',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: 'Per variant and metric: rate or mean, interval, uplift, p-values, chance to beat control, CUPED; and the sample ratio check',
+        params: Name,
+        response: { 200: Results },
+      },
+    },
+    async (request) => {
+      const experiment = await found(request.params.name);
+      // One pass over the log; other requests are served between pages.
+      return computeResults(tailor.log, experiment, tailor.now(), { pause: () => new Promise((resolve) => setImmediate(resolve)) });
+    },
+  );
+};
