@@ -196,6 +196,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     now,
     budgetMs: config.decide.budgetMs,
     remember: config.decide.cacheProfiles,
+    holdout: config.decide.holdout,
     record: (request, decisions, at) => {
       exposureLog.append(decisionEvents(request, decisions, at)).then(
         () => {
@@ -259,7 +260,7 @@ function decisionEvents(request: DecideRequest, decisions: readonly Decision[], 
       anonymousId: request.anonymousId ?? null,
       timestamp,
       receivedAt: timestamp,
-      properties: { placement: d.placement, itemId: d.itemId, fallback: d.fallback, reason: d.reasons[0] ?? null },
+      properties: { placement: d.placement, itemId: d.itemId, fallback: d.fallback, reason: d.reasons[0] ?? null, ...(d.holdout && { holdout: true }) },
       context: {},
       tailor: { source: 'decide' },
     }));

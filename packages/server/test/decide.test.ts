@@ -25,7 +25,7 @@ async function collect(batch: Record<string, unknown>[]) {
 async function decide(body: Record<string, unknown>) {
   const res = await t.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: t.writeAuth }, payload: body });
   expect(res.statusCode).toBe(200);
-  return res.json().decisions as { placement: string; itemId: string | null; content: string | null; fallback: boolean; reasons: string[] }[];
+  return res.json().decisions as { placement: string; itemId: string | null; content: string | null; fallback: boolean; reasons: string[]; holdout?: boolean }[];
 }
 const iso = (ms: number) => new Date(ms).toISOString();
 /** The computed traits and segment HERO reads, then HERO itself. */
@@ -131,7 +131,7 @@ describe('placements and decisions', () => {
   });
 
   it('falls back to the default when a template fails or the time budget is exceeded', async () => {
-    await start({ decide: { budgetMs: 0.000_001, cacheProfiles: 10 } });
+    await start({ decide: { budgetMs: 0.000_001, cacheProfiles: 10, holdout: { share: 0, seed: 's' } } });
     await admin('PUT', '/v1/placements/p', { items: [{ id: 'a', priority: 0, template: 'A' }], default: { id: 'd', template: 'D' } });
     await collect([{ type: 'identify', userId: 'slow', timestamp: iso(clock) }]);
     const [slow] = await decide({ userId: 'slow', placements: ['p'] });
@@ -188,5 +188,28 @@ describe('placements and decisions', () => {
     t.tailor.flushDecisions();
     const events = (await admin('GET', '/v1/events?userId=pv')).json().events as { event?: string }[];
     expect(events.some((e) => e.event === 'Decision Made')).toBe(false);
+  });
+
+  it('keeps a global holdout of people on the default, the same people every time, marked in the exposure events', async () => {
+    await start({ decide: { budgetMs: 50, cacheProfiles: 10_000, holdout: { share: 0.3, seed: 'test-holdout' } } });
+    await admin('PUT', '/v1/placements/p', { items: [{ id: 'all', priority: 0, template: 'For you' }], default: { id: 'd', template: 'Default' } });
+    await collect(Array.from({ length: 1000 }, (_, n) => ({ type: 'identify', userId: `h${n}`, timestamp: iso(clock) })));
+    const held: string[] = [];
+    for (let n = 0; n < 1000; n++) {
+      const [decision] = await decide({ userId: `h${n}`, placements: ['p'] });
+      if (decision?.itemId === 'd') {
+        expect(decision).toMatchObject({ fallback: false, holdout: true, content: 'Default', reasons: ['d: default, in the global holdout'] });
+        held.push(`h${n}`);
+      } else {
+        expect(decision).toMatchObject({ itemId: 'all' });
+      }
+    }
+    // 30 % give or take three standard deviations (binomial, n = 1000: 14.5).
+    expect(held.length).toBeGreaterThan(256);
+    expect(held.length).toBeLessThan(344);
+    for (const userId of held.slice(0, 20)) expect((await decide({ userId, placements: ['p'] }))[0]?.holdout).toBe(true);
+    t.tailor.flushDecisions();
+    const events = (await admin('GET', `/v1/events?userId=${held[0] ?? ''}`)).json().events as { event?: string; properties?: Record<string, unknown> }[];
+    expect(events.find((e) => e.event === 'Decision Made')?.properties).toMatchObject({ itemId: 'd', holdout: true });
   });
 });

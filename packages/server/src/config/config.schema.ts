@@ -81,6 +81,13 @@ export const Config = Type.Object(
       {
         budgetMs: Type.Number({ exclusiveMinimum: 0, default: 50, description: 'A decision slower than this serves the default item' }),
         cacheProfiles: Type.Integer({ minimum: 1, default: 200_000, description: 'Profiles decide keeps in memory (least recently used dropped)' }),
+        holdout: Type.Object(
+          {
+            share: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Share of people who never get personalized decisions' }),
+            seed: Type.String({ minLength: 1, default: 'tailor-global-holdout', description: 'Changing it draws a new holdout' }),
+          },
+          { default: {}, additionalProperties: false, description: 'The global holdout, to measure the whole program against' },
+        ),
       },
       { default: {}, additionalProperties: false, description: 'Real-time decisions' },
     ),

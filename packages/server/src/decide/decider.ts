@@ -5,6 +5,7 @@ import {
   aggregateValue,
   chooseItem,
   durationMs,
+  hashToUnit,
   initialAggregateState,
   type Choice,
   type CompiledItem,
@@ -27,6 +28,8 @@ export interface Decision {
   content: string | null;
   fallback: boolean;
   reasons: string[];
+  /** True when the person is in the global holdout: the default, by design. */
+  holdout?: boolean;
 }
 
 export interface DeciderOptions {
@@ -38,6 +41,8 @@ export interface DeciderOptions {
   budgetMs: number;
   /** People whose recent exposures are remembered (as many as the person cache holds). */
   remember: number;
+  /** The global holdout: this share of people (by userId, else anonymousId) always get the default. */
+  holdout: { share: number; seed: string };
   /** Records the decisions made at `at` (a `Decision Made` event each); not awaited by `decide`. */
   record: (request: DecideRequest, decisions: readonly Decision[], at: number) => void;
 }
@@ -64,7 +69,9 @@ export class Decider {
     const started = performance.now();
     const person = await this.person(request);
     const now = this.options.now();
-    const decisions = request.placements.map((name) => this.decideOne(name, person, request, now, started));
+    const decisions = this.inHoldout(request)
+      ? request.placements.map((name) => this.holdoutDecision(name))
+      : request.placements.map((name) => this.decideOne(name, person, request, now, started));
     this.options.record(request, decisions, now);
     if (person !== undefined) this.remember(person, decisions, now);
     return decisions;
@@ -82,6 +89,20 @@ export class Decider {
     if (!compiled.templates.has(itemId)) return { placement, itemId: null, content: null, fallback: true, reasons: [`no item ${itemId} in ${placement}`] };
     const scope = scopeOf(person, context);
     return { placement, itemId, content: this.render(compiled, itemId, scope, person), fallback: false, reasons: [`${itemId}: previewed`] };
+  }
+
+  /** Whether the asker is in the global holdout: a hash of the seed and their id, the same everywhere. */
+  private inHoldout(request: DecideRequest): boolean {
+    const { share, seed } = this.options.holdout;
+    const unit = request.userId ?? request.anonymousId;
+    return share > 0 && unit !== undefined && hashToUnit(seed, unit) < share;
+  }
+
+  private holdoutDecision(name: string): Decision {
+    const placement = this.options.placements.compiled(name);
+    if (placement === undefined) return { placement: name, itemId: null, content: null, fallback: true, reasons: [`no placement named ${name}`] };
+    const decision = this.fallback(placement, scopeOf(undefined, {}), [`${placement.defaultId}: default, in the global holdout`]);
+    return { ...decision, fallback: false, holdout: true };
   }
 
   private async person(request: DecideRequest): Promise<Person | undefined> {

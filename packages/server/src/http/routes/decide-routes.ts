@@ -16,6 +16,7 @@ const Decision = Type.Object({
   content: Type.Union([Type.String(), Type.Null()]),
   fallback: Type.Boolean({ description: 'True when the default was served because nothing else could be' }),
   reasons: Type.Array(Type.String(), { description: 'Why the item won, and why others lost' }),
+  holdout: Type.Optional(Type.Boolean({ description: 'The person is in the global holdout: the default, by design' })),
 });
 const Context = Type.Record(Type.String(), Type.Unknown(), {
   description: 'What the touchpoint knows: page, device, location, time of day, locale, timezone… read as `context.*` by rules and templates',
