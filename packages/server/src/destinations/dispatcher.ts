@@ -88,6 +88,7 @@ export class Dispatcher {
         (m) =>
           m.type === 'track' &&
           m.event !== undefined &&
+          m.tailor.erase === undefined && // an instruction to the pipeline, not an event to share
           (all || destination.events.includes(m.event)),
       );
     const matching = await this.consented(candidates, destination.purpose ?? 'marketing');
