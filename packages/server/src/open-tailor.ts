@@ -25,6 +25,7 @@ import { Decider, type DecideRequest, type Decision } from './decide/decider.js'
 import { PersonCache } from './decide/person-cache.js';
 import { Placements } from './decide/placements.js';
 import { Suppressions } from './privacy/suppressions.js';
+import { Experiments } from './experiments/experiments.js';
 import { BackgroundThread } from './background/background-thread.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
@@ -47,6 +48,8 @@ export interface Tailor {
   /** The pipeline and the dispatcher running continuously, here or on a worker thread; `serve` starts it. */
   background: Background;
   placements: Placements;
+  /** Experiments: definitions, sticky assignment (recorded as exposures), results. */
+  experiments: Experiments;
   /** Erased people, as keyed hashes: their messages are dropped at collection. */
   suppressions: Suppressions;
   /** Real-time decisions from memory: compiled placements and the people in use. */
@@ -189,6 +192,15 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   // fsync per turn would stall every request on this thread. Both connections write from this
   // thread only, so they never wait for each other.
   const exposureLog = new SqliteEventLog(logFile, jsonCodec, { ...sqlite, synchronous: 'NORMAL' });
+  // Exposures go through the same unsynced connection as decisions: nobody waits on them.
+  const experiments = await Experiments.open({
+    store: store.experiments,
+    person: (identifier) => people.get(identifier),
+    record: async (messages) => {
+      await exposureLog.append(messages);
+      background.wake();
+    },
+  });
   const decider = new Decider({
     placements,
     people,
@@ -197,6 +209,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     budgetMs: config.decide.budgetMs,
     remember: config.decide.cacheProfiles,
     holdout: config.decide.holdout,
+    experiments,
     record: (request, decisions, at) => {
       exposureLog.append(decisionEvents(request, decisions, at)).then(
         () => {
@@ -225,6 +238,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     dispatcher,
     background,
     placements,
+    experiments,
     suppressions,
     decider,
     people,
@@ -260,7 +274,14 @@ function decisionEvents(request: DecideRequest, decisions: readonly Decision[], 
       anonymousId: request.anonymousId ?? null,
       timestamp,
       receivedAt: timestamp,
-      properties: { placement: d.placement, itemId: d.itemId, fallback: d.fallback, reason: d.reasons[0] ?? null, ...(d.holdout && { holdout: true }) },
+      properties: {
+        placement: d.placement,
+        itemId: d.itemId,
+        fallback: d.fallback,
+        reason: d.reasons[0] ?? null,
+        ...(d.holdout && { holdout: true }),
+        ...(d.experiment && { experiment: d.experiment.name, variant: d.experiment.variant }),
+      },
       context: {},
       tailor: { source: 'decide' },
     }));

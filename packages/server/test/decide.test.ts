@@ -25,7 +25,15 @@ async function collect(batch: Record<string, unknown>[]) {
 async function decide(body: Record<string, unknown>) {
   const res = await t.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: t.writeAuth }, payload: body });
   expect(res.statusCode).toBe(200);
-  return res.json().decisions as { placement: string; itemId: string | null; content: string | null; fallback: boolean; reasons: string[]; holdout?: boolean }[];
+  return res.json().decisions as {
+    placement: string;
+    itemId: string | null;
+    content: string | null;
+    fallback: boolean;
+    reasons: string[];
+    holdout?: boolean;
+    experiment?: { name: string; variant: string | null };
+  }[];
 }
 const iso = (ms: number) => new Date(ms).toISOString();
 /** The computed traits and segment HERO reads, then HERO itself. */
@@ -211,5 +219,35 @@ describe('placements and decisions', () => {
     t.tailor.flushDecisions();
     const events = (await admin('GET', `/v1/events?userId=${held[0] ?? ''}`)).json().events as { event?: string; properties?: Record<string, unknown> }[];
     expect(events.find((e) => e.event === 'Decision Made')?.properties).toMatchObject({ itemId: 'd', holdout: true });
+  });
+
+  it('serves the variant of the experiment a winning item names, sticky per person, with the exposure recorded', async () => {
+    await start();
+    expect((await admin('PUT', '/v1/experiments/hero-copy', { variants: [{ id: 'control' }, { id: 'bold' }] })).statusCode).toBe(200);
+    const put = await admin('PUT', '/v1/placements/hero', {
+      items: [{ id: 'promo', priority: 1, template: 'Spring sale', experiment: 'hero-copy', variants: { bold: '<b>SPRING SALE</b> {{ traits.name }}' } }],
+      default: { id: 'd', template: 'Hi' },
+    });
+    expect(put.statusCode).toBe(200);
+    await collect(Array.from({ length: 40 }, (_, n) => ({ type: 'identify', userId: `x${n}`, traits: { name: `N${n}` }, timestamp: iso(clock) })));
+    const seen = new Map<string, string>();
+    for (let n = 0; n < 40; n++) {
+      const [d] = await decide({ userId: `x${n}`, placements: ['hero'] });
+      const variant = d?.experiment?.variant ?? '';
+      expect(['control', 'bold']).toContain(variant);
+      expect(d?.content).toBe(variant === 'bold' ? `<b>SPRING SALE</b> N${n}` : 'Spring sale');
+      expect(d?.reasons).toContain(`experiment hero-copy: variant ${variant}`);
+      seen.set(`x${n}`, variant);
+    }
+    expect(new Set(seen.values()).size).toBe(2);
+    const again = await decide({ userId: 'x7', placements: ['hero'] });
+    expect(again[0]?.experiment?.variant).toBe(seen.get('x7'));
+    t.tailor.flushDecisions();
+    const events = (await admin('GET', '/v1/events?userId=x7')).json().events as { event?: string; properties?: Record<string, unknown> }[];
+    expect(events.filter((e) => e.event === 'Experiment Viewed').map((e) => e.properties?.variant)).toEqual([seen.get('x7'), seen.get('x7')]);
+    expect(events.find((e) => e.event === 'Decision Made')?.properties).toMatchObject({ experiment: 'hero-copy', variant: seen.get('x7') });
+    // A placement naming an experiment that does not exist is refused.
+    const bad = await admin('PUT', '/v1/placements/other', { items: [{ id: 'a', priority: 0, template: 'A', experiment: 'nope' }], default: { id: 'd', template: 'D' } });
+    expect(bad.statusCode).toBe(400);
   });
 });

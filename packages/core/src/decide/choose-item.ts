@@ -15,6 +15,8 @@ export interface CompiledItem {
   end?: number;
   /** At most `max` exposures per person in the window; `exposures` counts them. */
   cap?: { max: number; per: string; exposures: AggregateNode };
+  /** The experiment whose variant decides this item's content when it wins. */
+  experiment?: string;
 }
 
 export interface CompiledPlacement {

@@ -32,6 +32,14 @@ export const PlacementItem = Type.Object(
         { additionalProperties: false, description: 'Shown only in [start, end)' },
       ),
     ),
+    experiment: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'When this item wins, assign the person in this experiment and serve their variant' }),
+    ),
+    variants: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Template, {
+        description: "Per variant id, the template served instead of the item's own (a variant not listed gets the item's template)",
+      }),
+    ),
     cap: Type.Optional(
       Type.Object(
         {

@@ -13,7 +13,7 @@ import {
   type IdentifierRef,
 } from '@tailor/core';
 import type { Person, PersonCache } from './person-cache.js';
-import type { Placements, ReadyPlacement } from './placements.js';
+import { variantKey, type Placements, type ReadyPlacement } from './placements.js';
 
 export interface DecideRequest {
   userId?: string | undefined;
@@ -30,6 +30,8 @@ export interface Decision {
   reasons: string[];
   /** True when the person is in the global holdout: the default, by design. */
   holdout?: boolean;
+  /** The experiment the winning item runs, and the person's variant in it (null: not in it). */
+  experiment?: { name: string; variant: string | null };
 }
 
 export interface DeciderOptions {
@@ -43,6 +45,8 @@ export interface DeciderOptions {
   remember: number;
   /** The global holdout: this share of people (by userId, else anonymousId) always get the default. */
   holdout: { share: number; seed: string };
+  /** Assigns people in the experiments placement items name (sticky; records the exposure). */
+  experiments: { assign(name: string, who: { userId?: string | undefined; anonymousId?: string | undefined }, now: number): Promise<{ variant: string | null; reason?: string }> };
   /** Records the decisions made at `at` (a `Decision Made` event each); not awaited by `decide`. */
   record: (request: DecideRequest, decisions: readonly Decision[], at: number) => void;
 }
@@ -72,6 +76,7 @@ export class Decider {
     const decisions = this.inHoldout(request)
       ? request.placements.map((name) => this.holdoutDecision(name))
       : request.placements.map((name) => this.decideOne(name, person, request, now, started));
+    for (const [i, decision] of decisions.entries()) decisions[i] = await this.withVariant(decision, person, request, now);
     this.options.record(request, decisions, now);
     if (person !== undefined) this.remember(person, decisions, now);
     return decisions;
@@ -89,6 +94,33 @@ export class Decider {
     if (!compiled.templates.has(itemId)) return { placement, itemId: null, content: null, fallback: true, reasons: [`no item ${itemId} in ${placement}`] };
     const scope = scopeOf(person, context);
     return { placement, itemId, content: this.render(compiled, itemId, scope, person), fallback: false, reasons: [`${itemId}: previewed`] };
+  }
+
+  /**
+   * When the winning item runs an experiment: the person's variant (assigned and recorded by the
+   * experiments), and that variant's template if the item has one; not in the experiment, the
+   * item's own template.
+   */
+  private async withVariant(decision: Decision, person: Person | undefined, request: DecideRequest, now: number): Promise<Decision> {
+    if (decision.fallback || decision.itemId === null) return decision;
+    const placement = this.options.placements.compiled(decision.placement);
+    const experiment = placement?.items.find((i) => i.id === decision.itemId)?.experiment;
+    if (placement === undefined || experiment === undefined) return decision;
+    let assigned: { variant: string | null; reason?: string };
+    try {
+      assigned = await this.options.experiments.assign(experiment, request, now);
+    } catch (error) {
+      return { ...decision, experiment: { name: experiment, variant: null }, reasons: [...decision.reasons, `experiment ${experiment}: ${(error as Error).message}`] };
+    }
+    const variant = assigned.variant;
+    const reason = variant === null ? `experiment ${experiment}: not assigned (${assigned.reason ?? 'no variant'})` : `experiment ${experiment}: variant ${variant}`;
+    const key = variant === null ? undefined : variantKey(decision.itemId, variant);
+    if (key === undefined || !placement.templates.has(key)) return { ...decision, experiment: { name: experiment, variant }, reasons: [...decision.reasons, reason] };
+    try {
+      return { ...decision, content: this.render(placement, key, scopeOf(person, request.context), person), experiment: { name: experiment, variant }, reasons: [...decision.reasons, reason] };
+    } catch (error) {
+      return { ...decision, experiment: { name: experiment, variant }, reasons: [...decision.reasons, `${reason}: template failed: ${(error as Error).message}`] };
+    }
   }
 
   /** Whether the asker is in the global holdout: a hash of the seed and their id, the same everywhere. */

@@ -102,6 +102,11 @@ function bodyOf(p: StoredPlacement): PlacementBody {
   return { items: p.items, default: p.default, ...(p.description !== undefined && { description: p.description }) };
 }
 
+/** Where a variant's template of an item is kept among a placement's templates. */
+export function variantKey(itemId: string, variant: string): string {
+  return `${itemId}\u0000${variant}`;
+}
+
 /** Compiles a placement; a bad rule, template, schedule or duplicate id is a 400 naming the item. */
 export function compilePlacement(name: string, body: PlacementBody, liquid: Liquid): ReadyPlacement {
   const templates = new Map<string, Template[]>();
@@ -135,6 +140,13 @@ export function compilePlacement(name: string, body: PlacementBody, liquid: Liqu
     if (start !== undefined) compiled.start = start;
     if (end !== undefined) compiled.end = end;
     if (item.cap !== undefined) compiled.cap = { ...item.cap, exposures: exposureCounter(name, item.id, item.cap.per) };
+    if (item.experiment !== undefined) compiled.experiment = item.experiment;
+    for (const [variant, template] of Object.entries(item.variants ?? {})) {
+      parseTemplate(variantKey(item.id, variant), `${field}.variants.${variant}`, template);
+    }
+    if (item.variants !== undefined && item.experiment === undefined) {
+      throw new TailorError('invalid_request', `${field}.variants: variants need an experiment`);
+    }
     return compiled;
   });
   parseTemplate(body.default.id, 'default.template', body.default.template);

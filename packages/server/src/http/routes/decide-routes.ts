@@ -17,6 +17,9 @@ const Decision = Type.Object({
   fallback: Type.Boolean({ description: 'True when the default was served because nothing else could be' }),
   reasons: Type.Array(Type.String(), { description: 'Why the item won, and why others lost' }),
   holdout: Type.Optional(Type.Boolean({ description: 'The person is in the global holdout: the default, by design' })),
+  experiment: Type.Optional(
+    Type.Object({ name: Type.String(), variant: Type.Union([Type.String(), Type.Null()]) }, { description: 'The experiment the winning item runs and the variant served' }),
+  ),
 });
 const Context = Type.Record(Type.String(), Type.Unknown(), {
   description: 'What the touchpoint knows: page, device, location, time of day, locale, timezone… read as `context.*` by rules and templates',
@@ -44,6 +47,11 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
         segments: tailor.definitions.segmentNames,
         computed: new Set(tailor.definitions.compiled?.computed.map((c) => c.name) ?? []),
       };
+      for (const [i, item] of request.body.items.entries()) {
+        if (item.experiment !== undefined && (await tailor.experiments.get(item.experiment)) === undefined) {
+          throw new TailorError('invalid_request', `items[${i}].experiment: no experiment named ${item.experiment}`);
+        }
+      }
       const { placement } = await tailor.placements.put(request.params.name, request.body, known, new Date(tailor.now()));
       await tailor.definitions.reload(); // caps: the exposure counters the pipeline keeps
       tailor.background.definitionsChanged();

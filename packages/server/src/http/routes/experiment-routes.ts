@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ExperimentResult, TailorError } from '@tailor/core';
 import type { Tailor } from '../../open-tailor.js';
@@ -35,16 +35,9 @@ const Assignment = Type.Object({
 });
 
 /** Experiments: define (marketer), read and results (viewer), assign (write key, from browsers too). */
-export const experimentRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = async (app, { tailor }) => {
+export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
   const tags = ['experiments'];
-  const experiments = await Experiments.open({
-    store: tailor.store.experiments,
-    person: (identifier) => tailor.people.get(identifier),
-    record: async (messages) => {
-      await tailor.log.append(messages);
-      tailor.background.wake();
-    },
-  });
+  const { experiments } = tailor;
   const view = (e: StoredExperiment) => ({ ...e, status: Experiments.status(e, tailor.now()) });
   const found = async (name: string) => {
     const e = await experiments.get(name);
@@ -125,4 +118,5 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<{ tailor: Tailor }> = a
       return computeResults(tailor.log, experiment, tailor.now(), { pause: () => new Promise((resolve) => setImmediate(resolve)) });
     },
   );
+  done();
 };
