@@ -143,46 +143,8 @@ export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): 
       delete: (kind, name) =>
         Promise.resolve(db.prepare('DELETE FROM definitions WHERE kind = ? AND name = ?').run(kind, name).changes === 1),
     },
-    placements: {
-      list: () =>
-        Promise.resolve(
-          (db.prepare('SELECT body FROM placements ORDER BY name').all() as { body: string }[]).map(
-            (r) => JSON.parse(r.body) as StoredPlacement,
-          ),
-        ),
-      get: (name) => {
-        const row = db.prepare('SELECT body FROM placements WHERE name = ?').get(name) as { body: string } | undefined;
-        return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.body) as StoredPlacement));
-      },
-      put: (placement) => {
-        db.prepare('INSERT INTO placements (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body').run(
-          placement.name,
-          JSON.stringify(placement),
-        );
-        return Promise.resolve();
-      },
-      delete: (name) => Promise.resolve(db.prepare('DELETE FROM placements WHERE name = ?').run(name).changes === 1),
-    },
-    experiments: {
-      list: () =>
-        Promise.resolve(
-          (db.prepare('SELECT body FROM experiments ORDER BY name').all() as { body: string }[]).map(
-            (r) => JSON.parse(r.body) as StoredExperiment,
-          ),
-        ),
-      get: (name) => {
-        const row = db.prepare('SELECT body FROM experiments WHERE name = ?').get(name) as { body: string } | undefined;
-        return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.body) as StoredExperiment));
-      },
-      put: (experiment) => {
-        db.prepare('INSERT INTO experiments (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body').run(
-          experiment.name,
-          JSON.stringify(experiment),
-        );
-        return Promise.resolve();
-      },
-      delete: (name) => Promise.resolve(db.prepare('DELETE FROM experiments WHERE name = ?').run(name).changes === 1),
-    },
+    placements: namedBodies<StoredPlacement>(db, 'placements'),
+    experiments: namedBodies<StoredExperiment>(db, 'experiments'),
     violations: {
       record: (violations, at) => {
         if (violations.length > 0) recordViolations(violations, at);
@@ -219,5 +181,30 @@ export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): 
       db.close();
       return Promise.resolve();
     },
+  };
+}
+
+/**
+ * A table of named JSON bodies (`name TEXT PRIMARY KEY, body TEXT`) as a small store: placements
+ * and experiments are kept this way.
+ */
+function namedBodies<T extends { name: string }>(db: Database.Database, table: 'placements' | 'experiments') {
+  const q = {
+    list: db.prepare(`SELECT body FROM ${table} ORDER BY name`),
+    get: db.prepare(`SELECT body FROM ${table} WHERE name = ?`),
+    put: db.prepare(`INSERT INTO ${table} (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body`),
+    delete: db.prepare(`DELETE FROM ${table} WHERE name = ?`),
+  };
+  return {
+    list: () => Promise.resolve((q.list.all() as { body: string }[]).map((r) => JSON.parse(r.body) as T)),
+    get: (name: string) => {
+      const row = q.get.get(name) as { body: string } | undefined;
+      return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.body) as T));
+    },
+    put: (body: T) => {
+      q.put.run(body.name, JSON.stringify(body));
+      return Promise.resolve();
+    },
+    delete: (name: string) => Promise.resolve(q.delete.run(name).changes === 1),
   };
 }
