@@ -25,6 +25,7 @@ import { Decider, type DecideRequest, type Decision } from './decide/decider.js'
 import { PersonCache } from './decide/person-cache.js';
 import { Placements } from './decide/placements.js';
 import { Suppressions } from './privacy/suppressions.js';
+import { profileNamed } from './profiles/read-profile.js';
 import { Experiments } from './experiments/experiments.js';
 import { BackgroundThread } from './background/background-thread.js';
 
@@ -141,14 +142,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     now,
     consentOf: async (message) => {
       const profileId = message.properties?.profileId;
-      const profile =
-        typeof profileId === 'string'
-          ? await profiles.byId(profileId)
-          : message.userId !== null
-            ? await profiles.byIdentifier({ type: 'userId', value: message.userId })
-            : message.anonymousId !== null
-              ? await profiles.byIdentifier({ type: 'anonymousId', value: message.anonymousId })
-              : undefined;
+      const profile = await profileNamed(profiles, { ...message, profileId: typeof profileId === 'string' ? profileId : undefined });
       return profile && consentValues(profile.consent);
     },
     onError: (error) => {

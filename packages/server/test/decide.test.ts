@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config/config.schema.js';
+import type { Decision } from '../src/decide/decider.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 let t: TestTailor;
@@ -25,15 +26,7 @@ async function collect(batch: Record<string, unknown>[]) {
 async function decide(body: Record<string, unknown>) {
   const res = await t.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: t.writeAuth }, payload: body });
   expect(res.statusCode).toBe(200);
-  return res.json().decisions as {
-    placement: string;
-    itemId: string | null;
-    content: string | null;
-    fallback: boolean;
-    reasons: string[];
-    holdout?: boolean;
-    experiment?: { name: string; variant: string | null };
-  }[];
+  return res.json<{ decisions: Decision[] }>().decisions;
 }
 const iso = (ms: number) => new Date(ms).toISOString();
 /** The computed traits and segment HERO reads, then HERO itself. */

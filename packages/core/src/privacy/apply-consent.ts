@@ -50,9 +50,15 @@ export function mergeConsent(into: ConsentState, from: ConsentState): void {
   into.history = [...into.history, ...from.history].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0)).slice(-MAX_CONSENT_HISTORY);
 }
 
-/** True when the message itself says no to analytics (its own categoryPreferences). */
+/** The message's own answer for a purpose (its `context.consent.categoryPreferences`), if it gives one. */
+export function ownConsent(message: StoredMessage, purpose: string): boolean | undefined {
+  const answer = (message.context.consent as { categoryPreferences?: Record<string, unknown> } | undefined)?.categoryPreferences?.[purpose];
+  return typeof answer === 'boolean' ? answer : undefined;
+}
+
+/** True when the message itself says no to analytics. */
 export function refusesAnalytics(message: StoredMessage): boolean {
-  return (message.context.consent as { categoryPreferences?: { analytics?: unknown } } | undefined)?.categoryPreferences?.analytics === false;
+  return ownConsent(message, 'analytics') === false;
 }
 
 /**

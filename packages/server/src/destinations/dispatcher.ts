@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { StoredMessage } from '@tailor/core';
+import { ownConsent, type StoredMessage } from '@tailor/core';
 import type { EventLog } from '../log/event-log.js';
 import { BackgroundLoop } from '../pipeline/background-loop.js';
 import type { Delivery, Destination, DestinationStore, Outcome } from './destination-store.js';
@@ -101,8 +101,7 @@ export class Dispatcher {
     const consentOf = this.options.consentOf;
     const kept: StoredMessage[] = [];
     for (const m of messages) {
-      const own = (m.context.consent as { categoryPreferences?: Record<string, unknown> } | undefined)?.categoryPreferences?.[purpose];
-      if (own === false) continue;
+      if (ownConsent(m, purpose) === false) continue;
       if (consentOf !== undefined && (await consentOf(m))?.[purpose] === false) continue;
       kept.push(m);
     }

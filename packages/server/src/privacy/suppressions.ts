@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractIdentifiers, type IdentifierRef, type IdentityRules, type StoredMessage } from '@tailor/core';
+import { extractIdentifiers, ownConsent, type IdentifierRef, type IdentityRules, type StoredMessage } from '@tailor/core';
 import type { ProfileStore } from '../store/profile-store.js';
 
 /**
@@ -37,8 +37,7 @@ export class Suppressions {
     const hashes = extractIdentifiers(message, this.rules).identifiers.map((i) => this.hash(i));
     const hits = hashes.filter((h) => this.hashes.has(h));
     if (hits.length === 0) return false;
-    const prefs = (message.context.consent as { categoryPreferences?: { analytics?: unknown } } | undefined)?.categoryPreferences;
-    if (prefs?.analytics !== true) return true;
+    if (ownConsent(message, 'analytics') !== true) return true;
     for (const h of hits) this.hashes.delete(h);
     this.store.remove(hits).catch((error: unknown) => {
       console.error(JSON.stringify({ level: 'error', msg: 'lifting a suppression failed', err: String(error) }));

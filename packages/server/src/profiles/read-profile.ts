@@ -25,6 +25,17 @@ export async function readProfile(
   return present(store, await store.byId(id), options);
 }
 
+/** The profile a request or message names: by profile id, else userId, else anonymousId. */
+export async function profileNamed(
+  store: ProfileStore,
+  who: { profileId?: string | null | undefined; userId?: string | null | undefined; anonymousId?: string | null | undefined },
+): Promise<StoredProfile | undefined> {
+  if (typeof who.profileId === 'string') return store.byId(who.profileId);
+  if (typeof who.userId === 'string') return store.byIdentifier({ type: 'userId', value: who.userId });
+  if (typeof who.anonymousId === 'string') return store.byIdentifier({ type: 'anonymousId', value: who.anonymousId });
+  return undefined;
+}
+
 /** Finds a profile by `TYPE:VALUE`; a malformed identifier is a 400. */
 export async function findProfile(
   store: ProfileStore,

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { PlacementBody, TailorError } from '@tailor/core';
 import type { Tailor } from '../../open-tailor.js';
 import { personOf } from '../../decide/person-cache.js';
-import type { StoredPlacement } from '../../store/state-store.js';
+import { profileNamed } from '../../profiles/read-profile.js';
 
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
 const Placement = Type.Intersect([
@@ -29,10 +29,6 @@ const Person = {
   anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
 };
 
-function view(p: StoredPlacement) {
-  return p;
-}
-
 /** Placements (define) and real-time decisions (write key, from browsers too). */
 export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
   const tags = ['decide'];
@@ -55,13 +51,13 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
       const { placement } = await tailor.placements.put(request.params.name, request.body, known, new Date(tailor.now()));
       await tailor.definitions.reload(); // caps: the exposure counters the pipeline keeps
       tailor.background.definitionsChanged();
-      return view(placement);
+      return placement;
     },
   );
   app.get(
     '/v1/placements',
     { config: { access: 'read' }, schema: { tags, summary: 'Every placement', response: { 200: Type.Object({ items: Type.Array(Placement) }) } } },
-    async () => ({ items: (await tailor.placements.list()).map(view) }),
+    async () => ({ items: await tailor.placements.list() }),
   );
   app.get(
     '/v1/placements/:name',
@@ -69,7 +65,7 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
     async (request) => {
       const found = await tailor.placements.get(request.params.name);
       if (found === undefined) throw new TailorError('not_found', `no placement ${request.params.name}`);
-      return view(found);
+      return found;
     },
   );
   app.delete(
@@ -98,15 +94,8 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
       },
     },
     async (request) => {
-      const { profileId, userId, anonymousId, itemId, context = {} } = request.body;
-      const stored =
-        profileId !== undefined
-          ? await tailor.profiles.byId(profileId)
-          : userId !== undefined
-            ? await tailor.profiles.byIdentifier({ type: 'userId', value: userId })
-            : anonymousId !== undefined
-              ? await tailor.profiles.byIdentifier({ type: 'anonymousId', value: anonymousId })
-              : undefined;
+      const { itemId, context = {} } = request.body;
+      const stored = await profileNamed(tailor.profiles, request.body);
       return tailor.decider.preview(stored && personOf(stored), request.params.name, context, itemId);
     },
   );
