@@ -1,6 +1,7 @@
 import { evaluateCondition, readField, type EvaluationScope } from '../segments/evaluate-condition.js';
 import type { AggregateNode, Condition, PathNode } from '../segments/segments.schema.js';
-import type { Choice } from './decide.schema.js';
+import type { ArmCounts, Choice, PlacementOptimize, RandomSource } from './decide.schema.js';
+import { thompsonSample } from './thompson-sample.js';
 
 /** A placement item ready to decide with: its rule parsed, its times and cap in milliseconds. */
 export interface CompiledItem {
@@ -23,6 +24,8 @@ export interface CompiledPlacement {
   name: string;
   items: CompiledItem[];
   defaultId: string;
+  /** Learn which eligible item to serve (Thompson sampling) instead of ranking by score and priority. */
+  optimize?: PlacementOptimize;
 }
 
 export interface ChoiceInput {
@@ -30,13 +33,17 @@ export interface ChoiceInput {
   now: number;
   /** How many times the person was shown an item within its cap's window. */
   exposures: (item: CompiledItem) => number;
+  /** For a placement that optimizes: each item's counts so far, and the random draws. */
+  bandit?: { arms: (item: CompiledItem) => ArmCounts; random: RandomSource };
 }
 
 /**
  * Picks the item a person sees: eligible items (schedule, then rule), ranked with overrides first
  * (an eligible override beats every item that is not one, e.g. a flash sale), then by score, then
  * priority, then listed order; then frequency caps: the best-ranked item not capped wins (when every
- * override is capped, the others compete). Nothing left: the default, as a fallback.
+ * override is capped, the others compete). Nothing left: the default, as a fallback. A placement
+ * that optimizes serves, among the eligible items left when no override wins, the item whose
+ * Thompson draw is highest instead of the best-ranked one.
  */
 export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Choice {
   const reasons: string[] = [];
@@ -60,12 +67,13 @@ export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Ch
         Number(b.item.override) - Number(a.item.override) || b.score - a.score || b.item.priority - a.item.priority || a.order - b.order,
     );
   for (const [rank, { item }] of ranked.entries()) {
-    if (item.cap !== undefined) {
-      const shown = input.exposures(item);
-      if (shown >= item.cap.max) {
-        reasons.push(`${item.id}: frequency cap reached (${shown} of ${item.cap.max} per ${item.cap.per})`);
-        continue;
-      }
+    const capped = capReason(item, input);
+    if (capped !== undefined) {
+      reasons.push(capped);
+      continue;
+    }
+    if (placement.optimize !== undefined && input.bandit !== undefined && !item.override) {
+      return chooseByThompson(item, ranked.slice(rank + 1).map((r) => r.item), input, input.bandit, reasons);
     }
     for (const lower of ranked.slice(rank + 1)) {
       reasons.push(`${lower.item.id}: ${item.override && !lower.item.override ? `${item.id} is an override` : `ranked below ${item.id}`}`);
@@ -75,4 +83,41 @@ export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Ch
   }
   reasons.unshift(`${placement.defaultId}: default, no eligible item`);
   return { itemId: placement.defaultId, fallback: true, reasons };
+}
+
+function capReason(item: CompiledItem, input: ChoiceInput): string | undefined {
+  if (item.cap === undefined) return undefined;
+  const shown = input.exposures(item);
+  return shown >= item.cap.max ? `${item.id}: frequency cap reached (${shown} of ${item.cap.max} per ${item.cap.per})` : undefined;
+}
+
+/** The bandit's choice among `first` (not capped) and the other candidates that are not capped. */
+function chooseByThompson(
+  first: CompiledItem,
+  rest: readonly CompiledItem[],
+  input: ChoiceInput,
+  bandit: NonNullable<ChoiceInput['bandit']>,
+  reasons: string[],
+): Choice {
+  const open = [first];
+  for (const item of rest) {
+    const capped = capReason(item, input);
+    if (capped === undefined) open.push(item);
+    else reasons.push(capped);
+  }
+  const counts = open.map((item) => bandit.arms(item));
+  const { best, draws } = thompsonSample(counts, bandit.random);
+  const drew = (i: number) => {
+    const c = counts[i] ?? { exposures: 0, conversions: 0 };
+    return `thompson: sampled ${formatDraw(draws[i] ?? 0)} (${c.conversions}/${c.exposures} converted)`;
+  };
+  const winner = open[best] ?? first;
+  for (const [i, item] of open.entries()) if (i !== best) reasons.push(`${item.id}: ${drew(i)}, below ${winner.id}`);
+  reasons.unshift(`${winner.id}: chosen, ${drew(best)}`);
+  return { itemId: winner.id, fallback: false, reasons };
+}
+
+/** A draw with three significant digits, without an exponent. */
+function formatDraw(x: number): string {
+  return String(Number(x.toPrecision(3)));
 }

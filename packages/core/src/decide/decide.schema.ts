@@ -54,10 +54,33 @@ export const PlacementItem = Type.Object(
 );
 export type PlacementItem = Static<typeof PlacementItem>;
 
+/** A conversion metric, as experiments define one: a person converted when they did `event` (within `within` of being shown). */
+export const ConversionMetric = Type.Object(
+  {
+    event: Type.String({ minLength: 1, maxLength: 200, description: 'The track event that counts as a conversion' }),
+    within: Type.Optional(
+      Type.String({ pattern: '^[1-9][0-9]*[smhdw]$', description: "Count only events this long after the person's first exposure: 30m, 24h, 7d, 2w" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ConversionMetric = Static<typeof ConversionMetric>;
+
+/** How a placement learns which of its eligible items to serve (a multi-armed bandit). */
+export const PlacementOptimize = Type.Object(
+  {
+    method: Type.Literal('thompson', { description: 'Thompson sampling over Beta(1 + conversions, 1 + exposures − conversions) per item' }),
+    metric: ConversionMetric,
+  },
+  { additionalProperties: false, description: 'Serve the eligible item most likely to convert, learning from exposures and conversions' },
+);
+export type PlacementOptimize = Static<typeof PlacementOptimize>;
+
 export const PlacementBody = Type.Object(
   {
     items: Type.Array(PlacementItem, { maxItems: 200 }),
     default: Type.Object({ id: Id, template: Template }, { additionalProperties: false }),
+    optimize: Type.Optional(PlacementOptimize),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
   },
   { title: 'Placement', additionalProperties: false },
@@ -71,3 +94,12 @@ export interface Choice {
   fallback: boolean;
   reasons: string[];
 }
+
+/** What a bandit knows of one item: distinct people shown it, and how many of them converted. */
+export interface ArmCounts {
+  exposures: number;
+  conversions: number;
+}
+
+/** Uniform draws in [0, 1): `Math.random` in production, a seeded generator in tests. */
+export type RandomSource = () => number;

@@ -1,3 +1,4 @@
 export * from './decide.schema.js';
 export { chooseItem, type ChoiceInput, type CompiledItem, type CompiledPlacement } from './choose-item.js';
 export { exposureCounter } from './exposure-counter.js';
+export { seededRandom } from './seeded-random.js';

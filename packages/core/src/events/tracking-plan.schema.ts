@@ -3,13 +3,15 @@ import { Type, type Static } from 'typebox';
 /**
  * A tracking plan: a JSON Schema for one event's properties (target `event:NAME`) or for identify
  * traits (target `traits`). In `allow` mode a violating message is stored and the violation
- * counted; in `block` mode it is rejected with the reason.
+ * counted; in `block` mode it is rejected with the reason. A field with `"pii": true` is personal
+ * data, masked like the default personal fields (privacy/pii-policy.ts).
  */
 export const TrackingPlanBody = Type.Object(
   {
     mode: Type.Union([Type.Literal('allow'), Type.Literal('block')], { default: 'allow' }),
     schema: Type.Record(Type.String(), Type.Unknown(), {
-      description: 'JSON Schema (draft 2020-12) for the properties or traits object',
+      description:
+        'JSON Schema (draft 2020-12) for the properties or traits object. `"pii": true` on a field marks it personal: masked for destinations and non-admin readers (docs/pii-masking.md)',
     }),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
   },

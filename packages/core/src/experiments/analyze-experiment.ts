@@ -14,11 +14,13 @@ import type {
   MetricData,
   MetricResult,
   MetricMoments,
+  RatioSums,
   UnadjustedComparison,
 } from './experiments.schema.js';
 import { findSummaryProblem } from './find-summary-problem.js';
 import { holmAdjust } from './holm-adjust.js';
 import { meanInterval, meanMoments } from './mean-moments.js';
+import { ratioMoments } from './ratio-moments.js';
 import { wilsonInterval } from './wilson-interval.js';
 
 const NO_COMPARISON: ComparisonResult = {
@@ -89,6 +91,7 @@ function analyzeMetric(
       cuped: cuped[i] ?? null,
     }));
   }
+  if (metric.type === 'ratio') return analyzeRatio(metric, data as RatioSums[], controlIndex);
   const moments = (data as MeanSums[]).map(meanMoments);
   const comparisons = compareAll(
     moments,
@@ -103,6 +106,33 @@ function analyzeMetric(
     ci: meanInterval(m),
     ...(comparisons[i] ?? NO_COMPARISON),
     cuped: cuped[i] ?? null,
+  }));
+}
+
+/**
+ * A ratio metric: the mean statistics on the delta method's moments (units as clusters), reported
+ * as a mean over `n` values with the `users` they come from; no CUPED (its covariate would be a
+ * unit's, the values are events).
+ */
+function analyzeRatio(
+  metric: ExperimentMetric,
+  sums: RatioSums[],
+  controlIndex: number,
+): MetricResult[] {
+  const moments = sums.map(ratioMoments);
+  const comparisons = compareAll(
+    moments,
+    controlIndex,
+    moments.map(() => metric.tau2),
+  );
+  return moments.map((m, i) => ({
+    type: 'mean',
+    n: sums[i]?.count ?? 0,
+    users: m.n,
+    mean: m.mean,
+    ci: meanInterval(m),
+    ...(comparisons[i] ?? NO_COMPARISON),
+    cuped: null,
   }));
 }
 

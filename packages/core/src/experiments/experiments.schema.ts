@@ -26,6 +26,17 @@ export interface MeanSums {
 }
 
 /**
+ * A ratio metric in one variant (a mean over events, such as revenue per order, whose events come
+ * in clusters: a person's): n units (people, those without events included) and, over them, Σy,
+ * Σy², Σm, Σm² and Σym, y a unit's total of the value and m its number of values.
+ */
+export interface RatioSums extends MeanSums {
+  count: number;
+  countSquares: number;
+  sumTimesCount: number;
+}
+
+/**
  * For CUPED: sums over the same units of each one's pre-assignment value x of the metric:
  * Σx, Σx² and Σxy (y the metric after assignment).
  */
@@ -36,7 +47,7 @@ export interface CovariateSums {
 }
 
 /** What one variant holds for one metric: counts or sums, and the covariate sums when known. */
-export type MetricData = (ConversionCounts | MeanSums) & Partial<CovariateSums>;
+export type MetricData = (ConversionCounts | MeanSums | RatioSums) & Partial<CovariateSums>;
 
 /** One variant's sufficient statistics: `users` assigned, its split `weight` (default 1). */
 export interface VariantSummary {
@@ -62,8 +73,9 @@ export interface MetricMoments {
 export const ExperimentMetric = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 128 }),
-    type: Type.Union([Type.Literal('conversion'), Type.Literal('mean')], {
-      description: 'conversion: share of units that converted; mean: average of a value per unit',
+    type: Type.Union([Type.Literal('conversion'), Type.Literal('mean'), Type.Literal('ratio')], {
+      description:
+        'conversion: share of units that converted; mean: average of a value per unit; ratio: Σ values / Σ counts over units (a mean over events clustered in units), by the delta method',
     }),
     tau2: Type.Optional(
       Type.Number({
@@ -135,7 +147,10 @@ export const MetricResult = Type.Union([
   }),
   Type.Object({
     type: Type.Literal('mean'),
+    /** Values averaged (for a ratio metric, the events). */
     n: Type.Number(),
+    /** For a ratio metric: the units (people) the values are clustered in. */
+    users: Type.Optional(Type.Number()),
     mean: Nullable(Type.Number()),
     ci: ConfidenceInterval,
     ...comparisonProperties,

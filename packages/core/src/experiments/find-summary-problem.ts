@@ -1,4 +1,9 @@
-import type { ExperimentMetric, ExperimentSummary, MetricData } from './experiments.schema.js';
+import type {
+  ExperimentMetric,
+  ExperimentSummary,
+  MetricData,
+  RatioSums,
+} from './experiments.schema.js';
 
 const isCount = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0;
 const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -35,6 +40,12 @@ function dataProblem(metric: ExperimentMetric, data: MetricData | undefined): st
       return 'a conversion metric needs counts {users, conversions}';
     }
     if (data.conversions > data.users) return 'more conversions than users';
+  } else if (metric.type === 'ratio') {
+    const sums = data as Partial<RatioSums>;
+    const numbers = [sums.sum, sums.sumSquares, sums.count, sums.countSquares, sums.sumTimesCount];
+    if (!isCount(sums.n) || !numbers.every(isNumber) || (sums.count ?? -1) < 0) {
+      return 'a ratio metric needs {n, sum, sumSquares, count, countSquares, sumTimesCount}';
+    }
   } else if (
     !('sum' in data) ||
     !isCount(data.n) ||
