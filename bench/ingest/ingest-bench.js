@@ -1,6 +1,7 @@
 // Ingestion benchmark: Tailor's POST /v1/batch against a minimal durable reference endpoint
 // (reference-server.js), same load, same machine, both committing to SQLite with fsync before
-// answering. Durable throughput is the count of rows in the log file after the server stopped.
+// answering. Tailor runs twice: as configured by default (personal data encrypted at rest) and
+// with encryption off (`tailor-plain`), to measure what encryption costs. Durable throughput is the count of rows in the log file after the server stopped.
 // Exits nonzero when a run is invalid (a server failed, messages were rejected, an acknowledged
 // event is missing from disk), not when Tailor misses the target ratio.
 //
@@ -33,14 +34,22 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const TARGET = 0.5;
+/** Encryption on must keep at least this share of the throughput with it off. */
+const ENCRYPTION_TARGET = 0.85;
 const WRITE_KEY = 'bench-write-key-0001';
 
 const TAILOR_BIN = join(root, 'packages/server/bin/tailor.js');
+const plainConfig = join(mkdtempSync(join(tmpdir(), 'tailor-bench-config-')), 'plain.json');
+writeFileSync(plainConfig, JSON.stringify({ privacy: { encryption: { enabled: false } } }));
 const SERVERS = {
   reference: { args: (dir) => [join(here, 'reference-server.js'), '0', dir], env: {} },
   tailor: {
     args: (dir) => [TAILOR_BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'],
     env: { TAILOR_WRITE_KEY: WRITE_KEY },
+  },
+  'tailor-plain': {
+    args: (dir) => [TAILOR_BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'],
+    env: { TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_CONFIG: plainConfig },
   },
 };
 
@@ -301,7 +310,8 @@ console.log(
 );
 for (let round = 0; round < ROUNDS; round++) {
   for (const connections of CONNECTIONS) {
-    const order = round % 2 === 0 ? ['reference', 'tailor'] : ['tailor', 'reference'];
+    const names = ['reference', 'tailor', 'tailor-plain'];
+    const order = round % 2 === 0 ? names : [...names].reverse();
     for (const name of order) {
       const r = await run(name, connections);
       console.log(
@@ -340,11 +350,14 @@ const summary = CONNECTIONS.map((connections) => {
   };
   const reference = row('reference');
   const tailor = row('tailor');
+  const plain = row('tailor-plain');
   return {
     connections,
     reference,
     tailor,
+    'tailor-plain': plain,
     ratio: tailor.eventsPerSecond / reference.eventsPerSecond,
+    encryptionRatio: tailor.eventsPerSecond / plain.eventsPerSecond,
   };
 });
 
@@ -353,7 +366,7 @@ const lines = [
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
 for (const s of summary) {
-  for (const name of ['reference', 'tailor']) {
+  for (const name of ['reference', 'tailor', 'tailor-plain']) {
     const r = s[name];
     const cpu = r.serverCpu === undefined ? 'n/a' : `${fmt(r.serverCpu * 100)} %`;
     lines.push(
@@ -361,10 +374,14 @@ for (const s of summary) {
     );
   }
 }
-lines.push('', '| connections | Tailor / reference | target |', '| ---: | ---: | --- |');
+lines.push(
+  '',
+  '| connections | Tailor / reference | target | encrypted / plain Tailor | target |',
+  '| ---: | ---: | --- | ---: | --- |',
+);
 for (const s of summary)
   lines.push(
-    `| ${s.connections} | ${s.ratio.toFixed(2)} | ${s.ratio >= TARGET ? 'met' : 'MISSED'} (>= ${TARGET}) |`,
+    `| ${s.connections} | ${s.ratio.toFixed(2)} | ${s.ratio >= TARGET ? 'met' : 'MISSED'} (>= ${TARGET}) | ${s.encryptionRatio.toFixed(2)} | ${s.encryptionRatio >= ENCRYPTION_TARGET ? 'met' : 'MISSED'} (>= ${ENCRYPTION_TARGET}) |`,
   );
 console.log(`\n${lines.join('\n')}\n`);
 

@@ -8,7 +8,7 @@ import type { Config } from './config/config.schema.js';
 import { KeyRegistry } from './keys/key-registry.js';
 import type { EventLog } from './log/event-log.js';
 import { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
-import { jsonCodec } from './log/payload-codec.js';
+import { openSealer } from './privacy/open-sealer.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { Definitions } from './segments/definitions.js';
 import { Dispatcher } from './destinations/dispatcher.js';
@@ -18,16 +18,23 @@ import { PROFILES_CONSUMER, ProfilePipeline } from './pipeline/profile-pipeline.
 import type { ProfileStore } from './store/profile-store.js';
 import { openSqliteProfileStore } from './store/sqlite/sqlite-profile-store.js';
 import { openSqliteStateStore } from './store/sqlite/sqlite-state-store.js';
+import type { AuditLog } from './store/audit-log.js';
+import type { NewAuditEntry } from './audit/audit.schema.js';
+import { openSqliteAuditLog } from './store/sqlite/sqlite-audit-log.js';
 import type { StateStore } from './store/state-store.js';
 import { InlineBackground, type Background } from './background/background.js';
 import { createLiquid } from './decide/create-liquid.js';
 import { Decider, type DecideRequest, type Decision } from './decide/decider.js';
 import { PersonCache } from './decide/person-cache.js';
 import { Placements } from './decide/placements.js';
+import { BanditArms } from './decide/bandit-arms.js';
+import { BanditStage } from './decide/bandit-stage.js';
+import { openSqliteBanditStore } from './store/sqlite/sqlite-bandit-store.js';
 import { Suppressions } from './privacy/suppressions.js';
 import { profileNamed } from './profiles/read-profile.js';
 import { Experiments } from './experiments/experiments.js';
 import { BackgroundThread } from './background/background-thread.js';
+import { describeError } from './privacy/describe-error.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
 export interface Tailor {
@@ -35,6 +42,8 @@ export interface Tailor {
   log: EventLog;
   store: StateStore;
   keys: KeyRegistry;
+  /** Who read or changed personal data and definitions (audit.sqlite). */
+  audit: AuditLog;
   plans: TrackingPlans;
   /** Segments and computed traits, in the segment language. */
   definitions: Definitions;
@@ -49,6 +58,8 @@ export interface Tailor {
   /** The pipeline and the dispatcher running continuously, here or on a worker thread; `serve` starts it. */
   background: Background;
   placements: Placements;
+  /** The counts of placements that optimize (Thompson sampling), in memory for the decider. */
+  bandits: BanditArms;
   /** Experiments: definitions, sticky assignment (recorded as exposures), results. */
   experiments: Experiments;
   /** Erased people, as keyed hashes: their messages are dropped at collection. */
@@ -84,13 +95,33 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   const logFile = join(config.dataDir, 'log.sqlite');
   const stateFile = join(config.dataDir, 'state.sqlite');
   const sqlite = { autoCheckpoint: !(options.externalCheckpoints === true || options.backgroundThread === true) };
-  const log = new SqliteEventLog(logFile, jsonCodec, sqlite);
+  const sealer = openSealer(config);
+  const log = new SqliteEventLog(logFile, sealer, sqlite);
   const store = openSqliteStateStore(stateFile, sqlite);
-  const keys = await KeyRegistry.open(store.keys);
-  const plans = await TrackingPlans.open(store.trackingPlans);
-  const profiles = openSqliteProfileStore(stateFile, sqlite);
+  const keys = await KeyRegistry.open(store.keys, config.keys.rateLimits);
+  // Its own file: the request thread writes it while the pipeline's thread writes state.sqlite.
+  const auditFile = join(config.dataDir, 'audit.sqlite');
+  const audit = openSqliteAuditLog(auditFile, sqlite);
+  const pruneAudit = (): void => {
+    void audit.prune(now() - config.audit.retentionDays * 86_400_000);
+  };
+  pruneAudit();
+  const auditTimer = setInterval(pruneAudit, 86_400_000);
+  auditTimer.unref();
+  const plans = await TrackingPlans.open(store.trackingPlans, config.identity.identifiers);
+  const profiles = openSqliteProfileStore(stateFile, sqlite, sealer);
   const liquid = createLiquid();
   const placements = await Placements.open(store.placements, liquid);
+  // Bandits' counts: derived from the log by a pipeline stage whose position moves with them, so a
+  // commit lost to a machine crash is counted again; no fsync per commit (NORMAL).
+  const banditStore = openSqliteBanditStore(stateFile, { ...sqlite, synchronous: 'NORMAL' });
+  const bandits = new BanditArms(banditStore);
+  await bandits.refresh();
+  const refreshBandits = (): void => {
+    bandits.refresh().catch((error: unknown) => {
+      console.error(JSON.stringify({ level: 'error', msg: 'reading bandit counts failed', err: describeError(error) }));
+    });
+  };
   // A changed definition re-evaluates every profile from its events (the pipeline runs it between batches).
   // Placement caps add the exposure counts the pipeline must keep.
   const definitions = await Definitions.open(
@@ -120,8 +151,10 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     definitions: () => definitions.compiled,
     populationRefreshMs: config.computedTraits.rfmRefreshMinutes * 60_000,
     purposes: config.privacy.purposes,
-    onErase: async ({ identifiers, profiles: erased }) => {
-      await destinations.erase({ identifiers: identifiers.map((i) => i.value), profiles: erased });
+    stages: [new BanditStage({ log, store: banditStore, personKey: (type, value) => sealer.blind(type, value), metrics: () => placements.banditMetrics(), onCounted: refreshBandits })],
+    onErase: async ({ identifiers, profiles: erased, profileId, requestedBy }) => {
+      await destinations.erase({ identifiers, profiles: erased });
+      audit.record(erasureCompleted(profileId, requestedBy, now()));
     },
     ...(options.append && { append: options.append }),
     onChanged: options.onProfilesChanged ?? ((changed, identifiers) => {
@@ -132,21 +165,22 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     },
     onBatch: options.onPipelineBatch ?? countBatch,
     onError: (error) => {
-      console.error(JSON.stringify({ level: 'error', msg: 'pipeline batch failed; retrying', err: String(error) }));
+      console.error(JSON.stringify({ level: 'error', msg: 'pipeline batch failed; retrying', err: describeError(error) }));
     },
   });
-  const destinations = openSqliteDestinationStore(stateFile, sqlite);
+  const destinations = openSqliteDestinationStore(stateFile, sqlite, sealer);
   const dispatcher = new Dispatcher({
     log,
     store: destinations,
     now,
+    pii: () => plans.pii,
     consentOf: async (message) => {
       const profileId = message.properties?.profileId;
       const profile = await profileNamed(profiles, { ...message, profileId: typeof profileId === 'string' ? profileId : undefined });
       return profile && consentValues(profile.consent);
     },
     onError: (error) => {
-      console.error(JSON.stringify({ level: 'error', msg: 'webhook dispatch failed; retrying', err: String(error) }));
+      console.error(JSON.stringify({ level: 'error', msg: 'webhook dispatch failed; retrying', err: describeError(error) }));
     },
   });
   const collector = new Collector({
@@ -166,7 +200,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   const background: Background = options.backgroundThread
     ? new BackgroundThread({
         config,
-        checkpoint: [logFile, stateFile],
+        checkpoint: [logFile, stateFile, auditFile],
         onBatch: countBatch,
         onChanged: (changed, identifiers) => {
           people.invalidate(changed, identifiers);
@@ -177,7 +211,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
           return stored;
         },
         onError: (msg, error) => {
-          console.error(JSON.stringify({ level: 'error', msg, err: String(error) }));
+          console.error(JSON.stringify({ level: 'error', msg, err: describeError(error) }));
         },
       })
     : new InlineBackground(pipeline, dispatcher);
@@ -185,7 +219,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   // the event loop, like the collector's) are not fsynced: nobody waits for these records, and an
   // fsync per turn would stall every request on this thread. Both connections write from this
   // thread only, so they never wait for each other.
-  const exposureLog = new SqliteEventLog(logFile, jsonCodec, { ...sqlite, synchronous: 'NORMAL' });
+  const exposureLog = new SqliteEventLog(logFile, sealer, { ...sqlite, synchronous: 'NORMAL' });
   // Exposures go through the same unsynced connection as decisions: nobody waits on them.
   const experiments = await Experiments.open({
     store: store.experiments,
@@ -203,6 +237,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     budgetMs: config.decide.budgetMs,
     remember: config.decide.cacheProfiles,
     holdout: config.decide.holdout,
+    arms: bandits,
     experiments,
     record: (request, decisions, at) => {
       exposureLog.append(decisionEvents(request, decisions, at)).then(
@@ -210,18 +245,22 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
           background.wake();
         },
         (error: unknown) => {
-          console.error(JSON.stringify({ level: 'error', msg: 'recording decisions failed', err: String(error) }));
+          console.error(JSON.stringify({ level: 'error', msg: 'recording decisions failed', err: describeError(error) }));
         },
       );
     },
   });
   const violationTimer = setInterval(() => void collector.flushViolations(), 1000);
   violationTimer.unref();
+  // Under `tailor serve` the counting runs on the worker thread: read the counts here every second.
+  const banditTimer = options.backgroundThread === true ? setInterval(refreshBandits, 1000) : undefined;
+  banditTimer?.unref();
   return {
     config,
     log,
     store,
     keys,
+    audit,
     plans,
     definitions,
     collector,
@@ -232,6 +271,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     dispatcher,
     background,
     placements,
+    bandits,
     experiments,
     suppressions,
     decider,
@@ -242,6 +282,8 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     now,
     async close() {
       clearInterval(violationTimer);
+      clearInterval(banditTimer);
+      clearInterval(auditTimer);
       await collector.flushViolations();
       await background.stop();
       await pipeline.stop();
@@ -251,7 +293,25 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
       await profiles.close();
       await log.close();
       await store.close();
+      await banditStore.close();
+      await audit.close();
     },
+  };
+}
+
+/** The audit entry of an erasure the pipeline carried out, in the name of the key that asked for it. */
+function erasureCompleted(profileId: string, requestedBy: string, at: number): NewAuditEntry {
+  return {
+    at,
+    key: requestedBy.startsWith('key:') ? requestedBy.slice(4) : requestedBy,
+    role: null,
+    action: 'privacy.erase.completed',
+    target: `profile:${profileId}`,
+    profileId,
+    method: null,
+    route: null,
+    status: null,
+    ip: null,
   };
 }
 

@@ -58,7 +58,7 @@ describe('consent', () => {
     expect((await admin('GET', '/v1/profiles?identifier=userId:bob')).json().consent).toEqual({ analytics: false });
     await t.close();
 
-    await start({ privacy: { purposes: ['analytics', 'personalization', 'marketing', 'advertising'], withoutAnalytics: 'strip' } });
+    await start({ privacy: { purposes: ['analytics', 'personalization', 'marketing', 'advertising'], withoutAnalytics: 'strip', encryption: { enabled: true } } });
     const stripped = await collect([
       { type: 'identify', userId: 'cy', traits: { email: 'cy@example.com' }, context: { ...prefs({ analytics: false }), ip: '203.0.113.9' }, timestamp: at(0) },
     ]);

@@ -288,4 +288,43 @@ describe('experiments: results', () => {
     const mine = r.variants.find((v: { id: string }) => v.id === variant);
     expect(mine).toMatchObject({ users: 1, metrics: { buy: { conversions: 1 } } });
   });
+
+  it('analyses a mean metric per person: Σ revenue / Σ orders, with each person a cluster (the delta method)', async () => {
+    await start();
+    await admin('PUT', '/v1/experiments/e', { variants: [{ id: 'a' }, { id: 'b' }], metrics: [{ name: 'aov', type: 'mean', event: 'Order Completed', property: 'revenue' }] });
+    const people = Array.from({ length: 60 }, (_, i) => `m${i}`);
+    const variants = (await assignAll('e', people.map((userId) => ({ userId })))).map((r) => r.variant as 'a' | 'b');
+    clock += HOUR;
+    // Person i orders i % 4 times (some never), amounts varying within and between people.
+    const sums = { a: { n: 0, sum: 0, sumSquares: 0, count: 0, countSquares: 0, sumTimesCount: 0 }, b: { n: 0, sum: 0, sumSquares: 0, count: 0, countSquares: 0, sumTimesCount: 0 } };
+    const events: Record<'a' | 'b', number[]> = { a: [], b: [] };
+    const orders = people.flatMap((userId, i) => {
+      const v = variants[i]!;
+      const amounts = Array.from({ length: i % 4 }, (_, k) => 10 + ((i * 7) % 13) * 5 + k * (v === 'b' ? 4 : 1));
+      const total = amounts.reduce((a, x) => a + x, 0);
+      const s = sums[v];
+      s.n++;
+      s.sum += total;
+      s.sumSquares += total * total;
+      s.count += amounts.length;
+      s.countSquares += amounts.length ** 2;
+      s.sumTimesCount += total * amounts.length;
+      events[v].push(...amounts);
+      return amounts.map((revenue) => ({ type: 'track', userId, event: 'Order Completed', properties: { revenue }, timestamp: iso(clock) }));
+    });
+    await collect(orders);
+    const r = (await admin('GET', '/v1/experiments/e/results')).json();
+    // The core's ratio statistics (checked against SciPy on per-person data) on the sums made here.
+    const core = analyzeExperiment(
+      { variants: (['a', 'b'] as const).map((id) => ({ id, users: sums[id].n, metrics: { aov: sums[id] } })) },
+      [{ name: 'aov', type: 'ratio' }],
+    );
+    if (!core.ok) throw new Error(core.error);
+    for (const [i, id] of (['a', 'b'] as const).entries()) {
+      const served = r.variants[i].metrics.aov;
+      expect(served).toMatchObject({ type: 'mean', n: events[id].length, users: sums[id].n, cuped: null });
+      expect(served.mean).toBeCloseTo(events[id].reduce((a, x) => a + x, 0) / events[id].length, 9);
+      expect(served).toEqual(core.value.variants[i]?.metrics.aov);
+    }
+  });
 });

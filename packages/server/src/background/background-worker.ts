@@ -47,10 +47,12 @@ port.on('message', (message: ToWorker) => {
       tailor.background.wake();
       break;
     case 'definitions':
-      // Placements first: their caps are among the aggregates the definitions compile.
+      // Placements first: their caps are among the aggregates the definitions compile. Tracking
+      // plans too: the dispatcher masks the fields they mark as personal.
       void tailor.placements
         .reload()
         .then(() => tailor.definitions.reload())
+        .then(() => tailor.plans.reload())
         .then(() => {
           tailor.background.definitionsChanged();
         });

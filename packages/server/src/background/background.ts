@@ -11,7 +11,7 @@ export interface Background {
   start(): void;
   /** New events were committed to the log: fold and deliver them soon. */
   wake(): void;
-  /** A segment or computed trait changed: evaluate with the new definitions. */
+  /** A segment, computed trait, placement or tracking plan changed: work with the new definitions. */
   definitionsChanged(): void;
   stop(): Promise<void>;
 }

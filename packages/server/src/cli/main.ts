@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { experimentResultsCommand } from './experiment-command.js';
 import { importCommand } from './import-command.js';
+import { keysRotateCommand } from './keys-command.js';
 import { matchCommand } from './match-command.js';
 import { profileCommand } from './profile-command.js';
 import { segmentsBackfillCommand } from './segments-command.js';
@@ -64,6 +65,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('--config <file>', 'JSON config file')
     .option('--table', 'print a readable table instead of JSON')
     .action(experimentResultsCommand);
+  program
+    .command('keys')
+    .description('encryption keys: maintenance commands')
+    .command('rotate')
+    .description('a new data key; every encrypted value resealed under it, old keys removed (encrypts a folder written without encryption)')
+    .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file')
+    .option('--index', 'also a new key for the blind index identifiers are looked up by')
+    .action(keysRotateCommand);
   program
     .command('profile')
     .description('print the profile holding an identifier, as JSON')

@@ -3,6 +3,7 @@ import { buildApp } from '../http/build-app.js';
 import { loadDemo } from '../demo/load-demo.js';
 import { openTailor } from '../open-tailor.js';
 import { readConfig } from './read-config.js';
+import { lockForServe } from './serve-lock.js';
 
 interface ServeFlags {
   port?: number;
@@ -20,6 +21,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     flags.config,
   );
   const tailor = await openTailor(config, Date.now, { backgroundThread: true });
+  const unlock = lockForServe(config.dataDir);
   const { created } = await bootstrapKeys(tailor.keys, { writeKey: config.writeKey, adminKey: config.adminKey }, new Date());
   if (created.length > 0) {
     console.log('Created API keys. They are shown this once and stored hashed:');
@@ -49,6 +51,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
       .close()
       .then(() => tailor.close())
       .then(() => {
+        unlock();
         clearInterval(sweeper);
         process.exit(0);
       })

@@ -1,27 +1,43 @@
 import {
   compileTrackingPlan,
+  DEFAULT_PII_POLICY,
+  piiPolicy,
   TailorError,
   type CompiledPlan,
   type CompiledPlans,
+  type IdentityRules,
+  type PiiPolicy,
   type TrackingPlan,
   type TrackingPlanBody,
 } from '@tailor/core';
 import type { StateStore } from '../store/state-store.js';
 
-/** The tracking plans in force, compiled once per change and read by every message. */
+/**
+ * The tracking plans in force, compiled once per change and read by every message, with the
+ * personal fields they mark (`"pii": true`) joined to the defaults and the identity rules' paths.
+ */
 export class TrackingPlans {
   private compiled: CompiledPlans = new Map();
+  private personal: PiiPolicy = DEFAULT_PII_POLICY;
 
-  private constructor(private readonly store: StateStore['trackingPlans']) {}
+  private constructor(
+    private readonly store: StateStore['trackingPlans'],
+    private readonly identityRules: IdentityRules,
+  ) {}
 
-  static async open(store: StateStore['trackingPlans']): Promise<TrackingPlans> {
-    const plans = new TrackingPlans(store);
+  static async open(store: StateStore['trackingPlans'], identityRules: IdentityRules = []): Promise<TrackingPlans> {
+    const plans = new TrackingPlans(store, identityRules);
     await plans.reload();
     return plans;
   }
 
   get current(): CompiledPlans {
     return this.compiled;
+  }
+
+  /** Which fields are personal (docs/pii-masking.md). */
+  get pii(): PiiPolicy {
+    return this.personal;
   }
 
   list(): Promise<TrackingPlan[]> {
@@ -50,12 +66,15 @@ export class TrackingPlans {
     return deleted;
   }
 
-  private async reload(): Promise<void> {
+  /** Reads every plan again (on this thread after a change; on the worker when told of one). */
+  async reload(): Promise<void> {
     const next = new Map<string, CompiledPlan>();
-    for (const plan of await this.store.list()) {
+    const plans = await this.store.list();
+    for (const plan of plans) {
       const compiled = compileTrackingPlan(plan);
       if (compiled.ok) next.set(plan.target, compiled.value);
     }
     this.compiled = next;
+    this.personal = piiPolicy(plans, this.identityRules);
   }
 }

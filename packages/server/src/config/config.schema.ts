@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { DEFAULT_IDENTITY_RULES, DEFAULT_PURPOSES, IdentifierRule, TraitPolicy } from '@tailor/core';
+import { RateLimit } from '../keys/keys.schema.js';
 
 
 /** Everything Tailor can be configured with. Sources, lowest first: defaults, file, env, flags. */
@@ -74,8 +75,43 @@ export const Config = Type.Object(
         suppressionKey: Type.Optional(
           Type.String({ minLength: 16, description: "Key of the hashes that remember erased people; else one is made in the data folder" }),
         ),
+        encryption: Type.Object(
+          {
+            enabled: Type.Boolean({ default: true, description: 'Encrypt personal data at rest (AES-256-GCM) and look identifiers up by a blind index' }),
+            keyFile: Type.Optional(
+              Type.String({ minLength: 1, description: 'The keyring file (TAILOR_ENCRYPTION_KEY_FILE); default encryption.keys in the data folder, made on first start' }),
+            ),
+            keys: Type.Optional(
+              Type.String({ minLength: 2, description: 'The keyring itself, as the key file holds it (TAILOR_ENCRYPTION_KEYS); wins over keyFile' }),
+            ),
+          },
+          { default: {}, additionalProperties: false, description: 'Encryption at rest' },
+        ),
       },
-      { default: {}, additionalProperties: false, description: 'Consent' },
+      { default: {}, additionalProperties: false, description: 'Consent, erasure and encryption at rest' },
+    ),
+    keys: Type.Object(
+      {
+        rateLimits: Type.Object(
+          { write: Type.Optional(RateLimit), viewer: Type.Optional(RateLimit), marketer: Type.Optional(RateLimit), admin: Type.Optional(RateLimit) },
+          {
+            default: {},
+            additionalProperties: false,
+            description: "Each role's default limit, e.g. {\"viewer\": {\"max\": 20}}; a key's own limit overrides it. None by default",
+          },
+        ),
+      },
+      { default: {}, additionalProperties: false, description: 'API keys' },
+    ),
+    audit: Type.Object(
+      {
+        retentionDays: Type.Integer({
+          minimum: 1,
+          default: 730,
+          description: 'Audit entries older than this are deleted (at start and daily)',
+        }),
+      },
+      { default: {}, additionalProperties: false, description: 'The audit log (audit.sqlite in the data folder)' },
     ),
     decide: Type.Object(
       {

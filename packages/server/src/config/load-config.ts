@@ -43,6 +43,11 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
     ...flags,
     limits: { ...(fromFile.limits as object | undefined) },
   };
+  const encryption = encryptionFromEnv(sources.env);
+  if (encryption !== undefined) {
+    const privacy = (fromFile.privacy ?? {}) as Record<string, unknown>;
+    merged.privacy = { ...privacy, encryption: { ...(privacy.encryption as object | undefined), ...encryption } };
+  }
   const value = Value.Default(Config, Value.Convert(Config, merged));
   if (!checker.Check(value)) {
     const problems = checker.Errors(value).map((e) => `${e.instancePath.slice(1) || 'config'}: ${e.message}`);
@@ -53,6 +58,13 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
     throw new TailorError('invalid_request', `invalid configuration: identity.identifiers: ${identityProblem}`);
   }
   return Object.freeze(value);
+}
+
+/** The keyring is given in the environment, not on the command line (flags show in process lists). */
+function encryptionFromEnv(env: ConfigSources['env']): Record<string, string> | undefined {
+  const given = { keys: env.TAILOR_ENCRYPTION_KEYS, keyFile: env.TAILOR_ENCRYPTION_KEY_FILE };
+  const set = Object.entries(given).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '');
+  return set.length === 0 ? undefined : Object.fromEntries(set);
 }
 
 function readConfigFile(sources: ConfigSources): Record<string, unknown> {

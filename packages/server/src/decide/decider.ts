@@ -8,10 +8,13 @@ import {
   hashToUnit,
   initialAggregateState,
   type Choice,
+  type ChoiceInput,
   type CompiledItem,
   type EvaluationScope,
   type IdentifierRef,
+  type RandomSource,
 } from '@tailor/core';
+import type { BanditArms } from './bandit-arms.js';
 import type { Person, PersonCache } from './person-cache.js';
 import { variantKey, type Placements, type ReadyPlacement } from './placements.js';
 
@@ -47,6 +50,10 @@ export interface DeciderOptions {
   holdout: { share: number; seed: string };
   /** Assigns people in the experiments placement items name (sticky; records the exposure). */
   experiments: { assign(name: string, who: { userId?: string | undefined; anonymousId?: string | undefined }, now: number): Promise<{ variant: string | null; reason?: string }> };
+  /** The bandits' counts, for placements that optimize (without them such placements rank as usual). */
+  arms?: Pick<BanditArms, 'of'>;
+  /** The bandits' draws; `Math.random` by default. */
+  random?: RandomSource;
   /** Records the decisions made at `at` (a `Decision Made` event each); not awaited by `decide`. */
   record: (request: DecideRequest, decisions: readonly Decision[], at: number) => void;
 }
@@ -157,7 +164,7 @@ export class Decider {
         ? { itemId: placement.defaultId, fallback: true, reasons: [`${placement.defaultId}: default, unknown person`] }
         : person.consent.personalization === false
           ? { itemId: placement.defaultId, fallback: true, reasons: [`${placement.defaultId}: default, no personalization consent`] }
-          : chooseItem(placement, { scope, now, exposures: (item) => this.exposures(person, item, now) });
+          : chooseItem(placement, { scope, now, exposures: (item) => this.exposures(person, item, now), ...this.banditFor(placement) });
     if (performance.now() - started > this.options.budgetMs) {
       return this.fallback(placement, scope, [`${placement.defaultId}: default, time budget of ${this.options.budgetMs} ms exceeded`]);
     }
@@ -166,6 +173,14 @@ export class Decider {
     } catch (error) {
       return this.fallback(placement, scope, [`${choice.itemId}: template failed: ${(error as Error).message}`, ...choice.reasons]);
     }
+  }
+
+  /** What `chooseItem` needs to optimize a placement: its items' counts and the random draws. */
+  private banditFor(placement: ReadyPlacement): Pick<ChoiceInput, 'bandit'> {
+    const { bandit } = placement;
+    const arms = this.options.arms;
+    if (bandit === undefined || arms === undefined) return {};
+    return { bandit: { arms: (item) => arms.of(bandit, item.id), random: this.options.random ?? Math.random } };
   }
 
   private fallback(placement: ReadyPlacement, scope: EvaluationScope, reasons: string[]): Decision {

@@ -1,5 +1,6 @@
 import type { Liquid, Template } from 'liquidjs';
 import {
+  DURATION_MS,
   exposureCounter,
   readCondition,
   referencesOf,
@@ -8,14 +9,18 @@ import {
   type AggregateNode,
   type CompiledItem,
   type CompiledPlacement,
+  type ConversionMetric,
   type PlacementBody,
 } from '@tailor/core';
 import { validName } from '../segments/definitions.js';
+import type { BanditMetric } from '../store/bandit-store.js';
 import type { StateStore, StoredPlacement } from '../store/state-store.js';
 
 /** A placement compiled for deciding: rules parsed, templates parsed, caps' counters built. */
 export interface ReadyPlacement extends CompiledPlacement {
   templates: Map<string, Template[]>;
+  /** For a placement that optimizes: the metric its counts are kept under. */
+  bandit?: BanditMetric;
 }
 
 /** What placement rules may read, to refuse unknown names when a placement is saved. */
@@ -53,6 +58,11 @@ export class Placements {
   /** The compiled placement, from memory. */
   compiled(name: string): ReadyPlacement | undefined {
     return this.ready.get(name);
+  }
+
+  /** The placements that optimize, with their metrics (what the bandits' counts are kept for). */
+  banditMetrics(): BanditMetric[] {
+    return [...this.ready.values()].flatMap((p) => (p.bandit === undefined ? [] : [p.bandit]));
   }
 
   /** The exposure counters every capped item needs kept by the pipeline. */
@@ -99,7 +109,12 @@ export class Placements {
 }
 
 function bodyOf(p: StoredPlacement): PlacementBody {
-  return { items: p.items, default: p.default, ...(p.description !== undefined && { description: p.description }) };
+  return {
+    items: p.items,
+    default: p.default,
+    ...(p.optimize !== undefined && { optimize: p.optimize }),
+    ...(p.description !== undefined && { description: p.description }),
+  };
 }
 
 /** Where a variant's template of an item is kept among a placement's templates. */
@@ -150,7 +165,18 @@ export function compilePlacement(name: string, body: PlacementBody, liquid: Liqu
     return compiled;
   });
   parseTemplate(body.default.id, 'default.template', body.default.template);
-  return { name, items, defaultId: body.default.id, templates };
+  if (body.optimize === undefined) return { name, items, defaultId: body.default.id, templates };
+  if (body.optimize.metric.event === 'Decision Made') {
+    throw new TailorError('invalid_request', 'optimize.metric.event: Decision Made is the exposure itself, not a conversion');
+  }
+  const bandit = { placement: name, event: body.optimize.metric.event, withinMs: windowMs(body.optimize.metric) };
+  return { name, items, defaultId: body.default.id, templates, optimize: body.optimize, bandit };
+}
+
+/** A conversion metric's window in ms; 0 when it has none (any time after the first exposure). */
+function windowMs(metric: ConversionMetric): number {
+  if (metric.within === undefined) return 0;
+  return Number(metric.within.slice(0, -1)) * DURATION_MS[metric.within.slice(-1) as keyof typeof DURATION_MS];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { StoredMessage } from '@tailor/core';
+import type { IdentifierRef, PiiMode, StoredMessage } from '@tailor/core';
 
 /** A webhook destination: matching events are POSTed to `url`, signed with `secret`. */
 export interface Destination {
@@ -15,6 +15,11 @@ export interface Destination {
   batchSize?: number | undefined;
   /** The consent purpose it serves (`marketing` by default): people who refused it are not sent. */
   purpose?: string | undefined;
+  /**
+   * How personal fields are sent (docs/pii-masking.md): `mask` (the default, also for destinations
+   * made before the option), `hash` (SHA-256 of the normalized value) or `include`.
+   */
+  pii?: PiiMode | undefined;
   createdAt: string;
   updatedAt: string;
 }
@@ -65,6 +70,6 @@ export interface DestinationStore {
   ): Promise<Delivery[]>;
   counts(name: string): Promise<Record<Delivery['status'], number>>;
   /** Removes every delivery about a person (by identifiers or profile ids), sent or not; empties the WAL. */
-  erase(person: { identifiers: readonly string[]; profiles: readonly string[] }): Promise<void>;
+  erase(person: { identifiers: readonly IdentifierRef[]; profiles: readonly string[] }): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { ownConsent, type StoredMessage } from '@tailor/core';
+import { DEFAULT_PII_POLICY, maskMessage, ownConsent, type PiiPolicy, type StoredMessage } from '@tailor/core';
 import type { EventLog } from '../log/event-log.js';
 import { BackgroundLoop } from '../pipeline/background-loop.js';
+import { piiReplacer } from '../privacy/pii-replacer.js';
 import type { Delivery, Destination, DestinationStore, Outcome } from './destination-store.js';
 
 export interface DispatcherOptions {
@@ -16,6 +17,8 @@ export interface DispatcherOptions {
   onError?: (error: unknown) => void;
   /** The person's consent, for the message's profile (`properties.profileId`) or identifiers; undefined when unknown. */
   consentOf?: (message: StoredMessage) => Promise<Record<string, boolean> | undefined>;
+  /** Which fields are personal now (the defaults and the tracking plans' marks); the defaults alone when absent. */
+  pii?: () => PiiPolicy;
 }
 
 /** The signature a receiver checks: hex HMAC-SHA256 of the exact body under the destination's secret. */
@@ -92,8 +95,19 @@ export class Dispatcher {
           (all || destination.events.includes(m.event)),
       );
     const matching = await this.consented(candidates, destination.purpose ?? 'marketing');
-    await store.enqueue(destination.name, { from, to: last.position }, matching, this.now());
+    await store.enqueue(destination.name, { from, to: last.position }, this.withoutPii(matching, destination), this.now());
     return events.length;
+  }
+
+  /**
+   * The messages as the destination may see them (`pii`, `mask` by default): masked or hashed
+   * before they enter the outbox, so the outbox holds no more personal data than the receiver gets.
+   */
+  private withoutPii(messages: StoredMessage[], destination: Destination): StoredMessage[] {
+    const replace = piiReplacer(destination.pii ?? 'mask');
+    if (replace === undefined || messages.length === 0) return messages;
+    const policy = this.options.pii?.() ?? DEFAULT_PII_POLICY;
+    return messages.map((m) => maskMessage(m, policy, replace));
   }
 
   /** Leaves out the messages of people who refused the destination's purpose. */

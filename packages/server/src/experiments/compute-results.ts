@@ -5,6 +5,7 @@ import {
   type ExperimentMetric,
   type ExperimentResult,
   type MetricData,
+  type RatioSums,
   type VariantSummary,
 } from '@tailor/core';
 import type { EventLog } from '../log/event-log.js';
@@ -33,8 +34,9 @@ export interface ExperimentResults extends ExperimentResult {
  *   people assigned; CUPED's covariate is whether they did it in the `cupedDays` before.
  * - count: events after assignment per assigned person (a mean over people, zeros included);
  *   the covariate is their count in the `cupedDays` before.
- * - mean: the property over the events after assignment (each event a unit); no CUPED, since the
- *   units are events and a covariate is a person's.
+ * - mean: the property over the events after assignment, as a ratio metric: Σ values / Σ events
+ *   over the assigned people, its variance by the delta method with people as clusters (a person's
+ *   orders are not independent); no CUPED.
  * Events at or after `stop` do not count. People are userId ?? anonymousId as on the events; a
  * metric event carrying both counts for whichever of the two was assigned (the userId first).
  */
@@ -62,7 +64,7 @@ export async function computeResults(
   const summary = summarize(experiment, metrics, exposures, cupedDays);
   const analysis = analyzeExperiment(
     { variants: summary, ...(experiment.control !== undefined && { control: experiment.control }) },
-    metrics.map((m): ExperimentMetric => ({ name: m.name, type: m.type === 'conversion' ? 'conversion' : 'mean', ...(m.tau2 !== undefined && { tau2: m.tau2 }) })),
+    metrics.map((m): ExperimentMetric => ({ name: m.name, type: analysedAs[m.type], ...(m.tau2 !== undefined && { tau2: m.tau2 }) })),
   );
   if (!analysis.ok) throw new TailorError('internal', `experiment ${experiment.name}: ${analysis.error}`);
   return {
@@ -75,18 +77,22 @@ export async function computeResults(
   };
 }
 
-interface Moments {
-  n: number;
-  sum: number;
-  sumSquares: number;
-}
-/** Σy, Σy², Σx, Σx², Σxy over a variant's assigned people (y after assignment, x before). */
+/** How each kind of metric is analysed: a count is a mean over people, a mean a ratio over their events. */
+const analysedAs = { conversion: 'conversion', count: 'mean', mean: 'ratio' } as const;
+
+/**
+ * Over a variant's assigned people: Σy, Σy², Σx, Σx², Σxy (y after assignment, x before); for mean
+ * metrics y is a person's total of the property, and Σm, Σm², Σym are over their event counts m.
+ */
 interface PersonSums {
   y: number;
   yy: number;
   x: number;
   xx: number;
   xy: number;
+  m: number;
+  mm: number;
+  ym: number;
 }
 
 /** Per variant: users, and per metric the counts or sums (with the CUPED covariate sums when on). */
@@ -98,8 +104,11 @@ function summarize(experiment: StoredExperiment, metrics: ExperimentMetricBody[]
   return experiment.variants.map((variant, v) => {
     const users = attributed.users[v] ?? 0;
     const data = metrics.map((def, j): [string, MetricData] => {
-      if (def.type === 'mean') return [def.name, attributed.means[v * m + j] as Moments];
       const s = sums[v * m + j] as PersonSums;
+      if (def.type === 'mean') {
+        const ratio: RatioSums = { n: users, sum: s.y, sumSquares: s.yy, count: s.m, countSquares: s.mm, sumTimesCount: s.ym };
+        return [def.name, ratio];
+      }
       const covariates = cupedDays > 0 ? { sumPre: s.x, sumPreSquares: s.xx, sumCross: s.xy } : {};
       return def.type === 'conversion'
         ? [def.name, { users, conversions: s.y, ...covariates }]
@@ -111,8 +120,8 @@ function summarize(experiment: StoredExperiment, metrics: ExperimentMetricBody[]
 
 /**
  * Sets each metric event against its person's assignment: per assigned person and metric, the
- * value after assignment (converted: 1; count: events) and in the CUPED window before; for mean
- * metrics, the sums over events per variant. Assigned people get dense ordinals.
+ * value after assignment (converted: 1; count: events; mean: the property's total, with the
+ * events counted in `counts`) and in the CUPED window before. Assigned people get dense ordinals.
  */
 function attribute(variants: number, metrics: ExperimentMetricBody[], x: Exposures, cupedDays: number) {
   const m = metrics.length;
@@ -127,7 +136,7 @@ function attribute(variants: number, metrics: ExperimentMetricBody[], x: Exposur
   }
   const after = new Float64Array(assigned * m);
   const before = new Float64Array(assigned * m);
-  const means: Moments[] = Array.from({ length: variants * m }, () => ({ n: 0, sum: 0, sumSquares: 0 }));
+  const counts = new Float64Array(metrics.some((def) => def.type === 'mean') ? assigned * m : 0);
   const within = metrics.map((def) => (def.within === undefined ? Infinity : windowMs(def.within)));
   const preMs = cupedDays * DAY_MS;
   const { events } = x;
@@ -144,41 +153,44 @@ function attribute(variants: number, metrics: ExperimentMetricBody[], x: Exposur
     if (since >= 0 && since < (within[metric] ?? Infinity)) {
       if (type === 'conversion') after[slot] = 1;
       else if (type === 'count') after[slot] = (after[slot] ?? 0) + 1;
-      else addTo(means[v * m + metric] as Moments, events.value[i] ?? 0);
+      else {
+        after[slot] = (after[slot] ?? 0) + (events.value[i] ?? 0);
+        counts[slot] = (counts[slot] ?? 0) + 1;
+      }
     } else if (since < 0 && -since <= preMs && type !== 'mean') {
       before[slot] = type === 'conversion' ? 1 : (before[slot] ?? 0) + 1;
     }
   }
-  return { ordinal, users, after, before, means };
+  return { ordinal, users, after, before, counts };
 }
 
-/** Per variant and person-level metric (conversion, count): the sums over its assigned people. */
+/** Per variant and metric: the sums over its assigned people. */
 function sumPeople(variants: number, metrics: ExperimentMetricBody[], x: Exposures, a: ReturnType<typeof attribute>): PersonSums[] {
   const m = metrics.length;
-  const sums: PersonSums[] = Array.from({ length: variants * m }, () => ({ y: 0, yy: 0, x: 0, xx: 0, xy: 0 }));
+  const sums: PersonSums[] = Array.from({ length: variants * m }, () => ({ y: 0, yy: 0, x: 0, xx: 0, xy: 0, m: 0, mm: 0, ym: 0 }));
   for (let p = 0; p < x.people; p++) {
     const v = x.variant[p] ?? -1;
     if (v < 0) continue;
     const base = (a.ordinal[p] ?? 0) * m;
     for (let j = 0; j < m; j++) {
-      if (metrics[j]?.type === 'mean') continue;
       const y = a.after[base + j] ?? 0;
-      const pre = a.before[base + j] ?? 0;
       const s = sums[v * m + j] as PersonSums;
       s.y += y;
       s.yy += y * y;
+      if (metrics[j]?.type === 'mean') {
+        const events = a.counts[base + j] ?? 0;
+        s.m += events;
+        s.mm += events * events;
+        s.ym += y * events;
+        continue;
+      }
+      const pre = a.before[base + j] ?? 0;
       s.x += pre;
       s.xx += pre * pre;
       s.xy += pre * y;
     }
   }
   return sums;
-}
-
-function addTo(moments: Moments, value: number): void {
-  moments.n++;
-  moments.sum += value;
-  moments.sumSquares += value * value;
 }
 
 function windowMs(text: string): number {

@@ -55,8 +55,9 @@ export function authorize(keys: KeyRegistry, request: FastifyRequest): void {
   if (!key) throw new TailorError('unauthorized', 'an API key is required');
   const principal = keys.authenticate(key);
   if (!principal) throw new TailorError('unauthorized', 'unknown or revoked API key');
+  // Known before the role is checked, so the audit log records refused attempts by whom.
+  request.principal = principal;
   if (!CAN[principal.role].has(access)) {
     throw new TailorError('forbidden', `a ${principal.role} key cannot ${access === 'collect' ? 'collect events' : access} here`);
   }
-  request.principal = principal;
 }

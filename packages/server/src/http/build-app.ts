@@ -5,15 +5,18 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { TailorError } from '@tailor/core';
 import type { Tailor } from '../open-tailor.js';
+import { auditRequests } from './audit-requests.js';
 import { authorize } from './authenticate.js';
 import { handleError } from './error-handler.js';
+import { logOptions, type LogSetting } from './log-options.js';
+import { keyRateLimiter } from './key-rate-limiter.js';
 import { jsonBodyParser } from './parse-json-body.js';
 import { registerRoutes } from './router.js';
 
 export interface AppOptions {
   tailor: Tailor;
   /** pino options, or false for no logs (tests). */
-  logger?: boolean | { level: string };
+  logger?: LogSetting;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface AppOptions {
  */
 export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ?? { level: tailor.config.logLevel },
+    logger: logOptions(logger, tailor.config.logLevel), // without personal data
     // One line per request would cost more than the request at collection rates; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: tailor.config.limits.batchBytes,
@@ -50,10 +53,19 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
     delete request.headers['content-length'];
     return payload.pipe(createGunzip());
   });
-  app.addHook('preValidation', (request, _reply, done) => {
+  // Authentication, then the key's rate limit: the limiter runs only for keys that have one.
+  const limitRate = await keyRateLimiter(app);
+  app.addHook('preValidation', (request, reply, done) => {
     authorize(tailor.keys, request);
-    done();
+    if (request.principal?.rateLimit === undefined) {
+      done();
+      return;
+    }
+    limitRate(request, reply).then(() => {
+      done();
+    }, done);
   });
+  auditRequests(app, tailor);
   app.addHook('onResponse', async (request, reply) => {
     tailor.metrics.requestDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
@@ -63,7 +75,7 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
 
   await app.register(cors, {
     origin: '*',
-    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding'],
     exposedHeaders: ['Retry-After'],
     maxAge: 86_400,

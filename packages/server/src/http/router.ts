@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Tailor } from '../open-tailor.js';
+import { auditRoutes } from './routes/audit-routes.js';
 import { collectRoutes } from './routes/collect-routes.js';
 import { decideRoutes } from './routes/decide-routes.js';
 import { definitionRoutes } from './routes/definition-routes.js';
@@ -29,5 +30,6 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(experimentRoutes, { tailor });
   await app.register(privacyRoutes, { tailor });
   await app.register(keyRoutes, { tailor });
+  await app.register(auditRoutes, { tailor });
   await app.register(sdkRoutes);
 }

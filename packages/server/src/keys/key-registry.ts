@@ -1,10 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { KeyRecord, Role, StateStore } from '../store/state-store.js';
+import type { RateLimit } from './keys.schema.js';
 
 export interface Principal {
   name: string;
   role: Role;
+  /** The limit in force: the key's own, else its role's default; undefined for none. */
+  rateLimit?: RateLimit | undefined;
 }
+
+/** Each role's default limit (from the config); a role absent has none. */
+export type RoleRateLimits = Partial<Record<Role, RateLimit>>;
 
 const PREFIX: Record<Role, string> = { write: 'tw', viewer: 'tv', marketer: 'tm', admin: 'ta' };
 
@@ -18,15 +24,19 @@ export function generateKey(role: Role): string {
 
 /**
  * API keys, looked up by their sha256 in memory (every request authenticates; none touches the
- * disk for it). The store holds only hashes; a key is shown once, when it is made.
+ * disk for it). The store holds only hashes; a key is shown once, when it is made. Each principal
+ * carries its rate limit already resolved, so limiting costs nothing more than the lookup.
  */
 export class KeyRegistry {
   private byHash = new Map<string, Principal>();
 
-  private constructor(private readonly store: StateStore['keys']) {}
+  private constructor(
+    private readonly store: StateStore['keys'],
+    private readonly defaults: RoleRateLimits,
+  ) {}
 
-  static async open(store: StateStore['keys']): Promise<KeyRegistry> {
-    const registry = new KeyRegistry(store);
+  static async open(store: StateStore['keys'], defaults: RoleRateLimits = {}): Promise<KeyRegistry> {
+    const registry = new KeyRegistry(store, defaults);
     await registry.reload();
     return registry;
   }
@@ -34,24 +44,43 @@ export class KeyRegistry {
   private async reload(): Promise<void> {
     const next = new Map<string, Principal>();
     for (const k of await this.store.list()) {
-      if (k.revokedAt === null) next.set(k.hash, { name: k.name, role: k.role });
+      if (k.revokedAt === null) next.set(k.hash, { name: k.name, role: k.role, rateLimit: this.limitOf(k) });
     }
     this.byHash = next;
+  }
+
+  private limitOf(key: Pick<KeyRecord, 'role' | 'rateLimit'>): RateLimit | undefined {
+    return key.rateLimit === undefined ? this.defaults[key.role] : (key.rateLimit ?? undefined);
   }
 
   authenticate(key: string): Principal | undefined {
     return this.byHash.get(hashKey(key));
   }
 
-  async list(): Promise<Omit<KeyRecord, 'hash'>[]> {
-    return (await this.store.list()).map(({ hash: _hash, ...rest }) => rest);
+  /** Every key without its hash; `rateLimit` is the limit in force (null for none). */
+  async list(): Promise<(Omit<KeyRecord, 'hash' | 'rateLimit'> & { rateLimit: RateLimit | null })[]> {
+    return (await this.store.list()).map(({ hash: _hash, rateLimit, ...rest }) => ({
+      ...rest,
+      rateLimit: this.limitOf({ role: rest.role, rateLimit }) ?? null,
+    }));
   }
 
-  /** Creates or replaces the key NAME; returns the new key, the only time it is visible. */
-  async create(name: string, role: Role, now: Date, key = generateKey(role)): Promise<string> {
-    await this.store.put({ name, role, hash: hashKey(key), createdAt: now.toISOString(), revokedAt: null });
+  /**
+   * Creates or replaces the key NAME; returns the new key, the only time it is visible. Its own
+   * rate limit: an object, null for none, undefined for its role's default.
+   */
+  async create(name: string, role: Role, now: Date, key = generateKey(role), rateLimit?: RateLimit | null): Promise<string> {
+    await this.store.put({ name, role, hash: hashKey(key), createdAt: now.toISOString(), revokedAt: null, rateLimit });
     await this.reload();
     return key;
+  }
+
+  /** Changes an active key's own limit without changing the key; the limit in force, or false without such a key. */
+  async setRateLimit(name: string, rateLimit: RateLimit | null | undefined): Promise<{ role: Role; rateLimit: RateLimit | null } | false> {
+    if (!(await this.store.setRateLimit(name, rateLimit))) return false;
+    await this.reload();
+    const key = (await this.store.list()).find((k) => k.name === name);
+    return key === undefined ? false : { role: key.role, rateLimit: this.limitOf(key) ?? null };
   }
 
   async revoke(name: string, now: Date): Promise<boolean> {

@@ -44,11 +44,25 @@ export interface PipelineOptions {
   /** Told after each commit which profiles and identifiers it changed (decide's cache drops them). */
   onChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
   /** Erases what the pipeline does not own about an erased person (webhook deliveries); the log and the profile store it erases itself. */
-  onErase?: (erased: { identifiers: IdentifierRef[]; profiles: string[]; requestId: string }) => Promise<void>;
+  onErase?: (erased: { identifiers: IdentifierRef[]; profiles: string[]; requestId: string; profileId: string; requestedBy: string }) => Promise<void>;
   /** The consent purposes kept on profiles. */
   purposes?: readonly string[];
   /** How old an RFM population's quintile cuts may grow before they are computed again, in ms. */
   populationRefreshMs?: number;
+  /** Further consumers of the log that follow each folded batch, in order (the bandits' counts). */
+  stages?: readonly PipelineStage[];
+}
+
+/**
+ * A consumer of the log run by the pipeline after each batch it folds. It keeps its own position
+ * (moved with its own state), never goes past the pipeline's, and reads the log itself when it is
+ * behind (after a restart or an erasure).
+ */
+export interface PipelineStage {
+  /** The pipeline folded the events in (range.from, range.to]. */
+  follow(events: readonly LoggedEvent[], range: { from: number; to: number }): Promise<void>;
+  /** A person was erased (their events are gone from the log): forget what the stage holds of them. */
+  erase(identifiers: readonly IdentifierRef[]): Promise<void>;
 }
 
 /** An RFM population being read, a page of profiles per unit of work. */
@@ -269,7 +283,14 @@ export class ProfilePipeline {
     const erased = await store.erase(order.profileId, CONSUMER, { from, to: instruction.position });
     if (erased === undefined) return 1; // another process moved the position
     await log.erase(erased.positions);
-    await this.options.onErase?.({ identifiers: erased.identifiers, profiles: erased.profiles, requestId: order.requestId });
+    await this.options.onErase?.({
+      identifiers: erased.identifiers,
+      profiles: erased.profiles,
+      requestId: order.requestId,
+      profileId: order.profileId,
+      requestedBy: instruction.message.tailor.source,
+    });
+    for (const stage of this.options.stages ?? []) await stage.erase(erased.identifiers);
     store.truncateWal();
     this.options.onChanged?.(erased.profiles, erased.identifiers);
     return 1;
@@ -315,6 +336,7 @@ export class ProfilePipeline {
     });
     if (!folded) return 1; // another process moved the position: read again from where it is now
     if (changes !== undefined) this.reportChanges(changes, before ?? new Map());
+    for (const stage of this.options.stages ?? []) await stage.follow(events, { from, to: last.position });
     await this.flushOutbox();
     this.options.onBatch?.(events.length, Math.max(0, now - Date.parse(last.message.receivedAt)) / 1000);
     return events.length;

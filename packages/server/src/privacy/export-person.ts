@@ -1,4 +1,5 @@
 import { normalizePhone, parseIdentifier, TailorError, type CountryCode, type StoredMessage } from '@tailor/core';
+import type { AuditEntry } from '../audit/audit.schema.js';
 import type { Tailor } from '../open-tailor.js';
 import type { StoredProfile } from '../store/profile-store.js';
 import { readProfile } from '../profiles/read-profile.js';
@@ -7,7 +8,8 @@ import { readProfile } from '../profiles/read-profile.js';
  * Everything Tailor holds about one person, for a data subject's access request: the profile
  * (traits with provenance, computed traits, segments, consent), identifiers, merges, every event
  * (the merged profiles' included, in log order), segment memberships over time, the consent
- * history, and the decisions and experiment exposures among the events.
+ * history, the decisions and experiment exposures among the events, and the audit log's entries
+ * about them (who read or changed their data).
  */
 export async function exportPerson(tailor: Tailor, identifier: string): Promise<Record<string, unknown>> {
   const stored = await personOf(tailor, identifier);
@@ -29,7 +31,19 @@ export async function exportPerson(tailor: Tailor, identifier: string): Promise<
     decisions: events.filter((e) => e.event === 'Decision Made'),
     experiments: events.filter((e) => e.event === 'Experiment Viewed'),
     events,
+    audit: await auditOf(tailor, [stored.id, ...(profile?.mergedIds ?? [])]),
   };
+}
+
+/** The audit entries about the person and the profiles merged into theirs, newest first. */
+async function auditOf(tailor: Tailor, profileIds: string[]): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  for (let before: number | undefined; ; ) {
+    const page = await tailor.audit.list({ profileIds, before, limit: 1000 });
+    entries.push(...page.entries);
+    if (page.next === null) return entries;
+    before = page.next;
+  }
 }
 
 /** The profile a data subject request names by `TYPE:VALUE`: 400 when malformed, 404 when nobody holds it. */

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import type { ComputedNode, Condition, PlacementBody, References, TrackingPlan, Violation } from '@tailor/core';
 import type { PlanViolation } from '@tailor/core';
 import type { ExperimentBody } from '../experiments/experiment-body.js';
+import type { RateLimit } from '../keys/keys.schema.js';
 
 /** The roles a key can have: write (collect, decide), viewer, marketer, admin. */
 export const RoleSchema = Type.Union([
@@ -19,6 +20,8 @@ export interface KeyRecord {
   hash: string;
   createdAt: string;
   revokedAt: string | null;
+  /** The key's own limit; null for none; absent (undefined) for its role's default from the config. */
+  rateLimit?: RateLimit | null;
 }
 
 export type DefinitionKind = 'segment' | 'computed';
@@ -62,6 +65,8 @@ export interface StateStore {
     list(): Promise<KeyRecord[]>;
     put(key: KeyRecord): Promise<void>;
     revoke(name: string, at: string): Promise<boolean>;
+    /** Sets an active key's own limit (undefined: back to its role's default); false when there is no such key. */
+    setRateLimit(name: string, rateLimit: RateLimit | null | undefined): Promise<boolean>;
   };
   trackingPlans: {
     list(): Promise<TrackingPlan[]>;

@@ -9,7 +9,7 @@ afterAll(async () => {
 
 interface Received {
   event: string;
-  properties: { segment?: string };
+  properties: { segment?: string; note?: string; email?: string };
   userId?: string;
 }
 
@@ -69,6 +69,18 @@ describe('the background worker thread of tailor serve', () => {
       expect((await admin(`${server.url}/v1/segments/buyers`, 'PUT', { definition: 'count("Order Completed", ever) >= 2' })).status).toBe(200);
       const exited = await until(() => receiver.received.find((r) => r.event === 'Segment Exited' && r.userId === 'bg-1'));
       expect(exited.properties.segment).toBe('buyers');
+
+      // A tracking plan's personal-data marks reach the worker's dispatcher.
+      const plan = await admin(`${server.url}/v1/tracking-plans/events/Note%20Left`, 'PUT', {
+        mode: 'allow',
+        schema: { properties: { note: { type: 'string', pii: true } } },
+      });
+      expect(plan.status).toBe(200);
+      const notes = await admin(`${server.url}/v1/destinations/notes`, 'PUT', { type: 'webhook', url: receiver.url, events: ['Note Left'], secret: 'a-secret-of-sixteen' });
+      expect(notes.status).toBe(200);
+      await postCollect(server.url, '/v1/track', { userId: 'bg-1', event: 'Note Left', properties: { note: 'call me', email: 'bg@example.com' } });
+      const note = await until(() => receiver.received.find((r) => r.event === 'Note Left'));
+      expect(note.properties).toEqual({ note: '[masked]', email: '[masked]' });
 
       // The worker's batches are counted in the request thread's metrics.
       const metrics = await (await fetch(`${server.url}/metrics`)).text();

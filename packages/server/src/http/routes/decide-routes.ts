@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { PlacementBody, TailorError } from '@tailor/core';
+import { PlacementBody, PlacementOptimize, TailorError } from '@tailor/core';
 import type { Tailor } from '../../open-tailor.js';
 import { personOf } from '../../decide/person-cache.js';
 import { profileNamed } from '../../profiles/read-profile.js';
@@ -19,6 +19,18 @@ const Decision = Type.Object({
   holdout: Type.Optional(Type.Boolean({ description: 'The person is in the global holdout: the default, by design' })),
   experiment: Type.Optional(
     Type.Object({ name: Type.String(), variant: Type.Union([Type.String(), Type.Null()]) }, { description: 'The experiment the winning item runs and the variant served' }),
+  ),
+});
+const Arms = Type.Object({
+  placement: Type.String(),
+  optimize: Type.Union([PlacementOptimize, Type.Null()], { description: 'What the placement optimizes; null when it ranks its items instead' }),
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      exposures: Type.Integer({ description: 'Distinct people shown the item (decisions that were not fallbacks or the holdout)' }),
+      conversions: Type.Integer({ description: "Of those, people who did the metric's event within its window after their first exposure" }),
+      rate: Type.Union([Type.Number(), Type.Null()], { description: 'conversions / exposures; null before the first exposure' }),
+    }),
   ),
 });
 const Context = Type.Record(Type.String(), Type.Unknown(), {
@@ -76,6 +88,24 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
       await tailor.definitions.reload();
       tailor.background.definitionsChanged();
       return reply.status(204).send();
+    },
+  );
+  app.get(
+    '/v1/placements/:name/arms',
+    {
+      config: { access: 'read' },
+      schema: { tags, summary: "What a placement that optimizes has learnt: each item's exposures and conversions, as the decider reads them", params: Name, response: { 200: Arms } },
+    },
+    async (request) => {
+      const stored = await tailor.placements.get(request.params.name);
+      const bandit = tailor.placements.compiled(request.params.name)?.bandit;
+      if (stored === undefined) throw new TailorError('not_found', `no placement ${request.params.name}`);
+      if (bandit === undefined) return { placement: stored.name, optimize: null, items: [] };
+      const items = stored.items.map(({ id }) => {
+        const { exposures, conversions } = tailor.bandits.of(bandit, id);
+        return { id, exposures, conversions, rate: exposures > 0 ? conversions / exposures : null };
+      });
+      return { placement: stored.name, optimize: stored.optimize ?? null, items };
     },
   );
   app.post(

@@ -1,8 +1,9 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { TailorError } from '@tailor/core';
+import { PiiMode, TailorError } from '@tailor/core';
 import { Type } from 'typebox';
 import type { Destination } from '../../destinations/destination-store.js';
 import type { Tailor } from '../../open-tailor.js';
+import { seesPersonalData } from '../reader-view.js';
 
 const Name = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' }),
@@ -33,6 +34,7 @@ const DestinationBody = Type.Object(
         description: 'The consent purpose this destination serves (default `marketing`): people who refused it are not sent',
       }),
     ),
+    pii: Type.Optional(PiiMode),
     batchSize: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -51,6 +53,7 @@ const DestinationView = Type.Object({
   events: Type.Array(Type.String()),
   batchSize: Type.Integer(),
   purpose: Type.String(),
+  pii: PiiMode,
   createdAt: Type.String(),
   updatedAt: Type.String(),
   deliveries: Type.Object({
@@ -84,6 +87,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }>
     events: d.events,
     batchSize: d.batchSize ?? 1,
     purpose: d.purpose ?? 'marketing',
+    pii: d.pii ?? 'mask',
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
     deliveries: await tailor.destinations.counts(d.name),
@@ -107,6 +111,10 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }>
       },
     },
     async (request) => {
+      // Only a key that sees personal data may send it on as it is.
+      if (request.body.pii === 'include' && !seesPersonalData(request.principal)) {
+        throw new TailorError('forbidden', 'only an admin key may set pii to include');
+      }
       const previous = await tailor.destinations.get(request.params.name);
       const at = new Date(tailor.now()).toISOString();
       const destination: Destination = {

@@ -3,6 +3,7 @@ import { TailorError } from '@tailor/core';
 import { Type } from 'typebox';
 import type { Tailor } from '../../open-tailor.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { readerView } from '../reader-view.js';
 
 const EventsQuery = Type.Object(
   {
@@ -19,7 +20,7 @@ const EventsPage = Type.Object({
   next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page, null on the last' }),
 });
 
-/** Reading the log: one person's events by userId or anonymousId, cursor-paged. */
+/** Reading the log: one person's events by userId or anonymousId, cursor-paged; personal fields masked but for admin keys. */
 export const eventsRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
   app.get(
     '/v1/events',
@@ -38,8 +39,9 @@ export const eventsRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
         after: cursor === undefined ? 0 : decodeCursor(cursor),
         limit,
       });
+      const view = readerView(request.principal, tailor.plans.pii);
       return {
-        events: page.events.map((e) => e.message),
+        events: page.events.map((e) => view.message(e.message)),
         next: page.next === null ? null : encodeCursor(page.next),
       };
     },

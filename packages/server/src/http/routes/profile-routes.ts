@@ -1,10 +1,12 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { formatTimestamp, MergeRecord, Profile, TailorError } from '@tailor/core';
 import { Type } from 'typebox';
 import type { Tailor } from '../../open-tailor.js';
 import { findProfile, readProfile } from '../../profiles/read-profile.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { readerView } from '../reader-view.js';
 
 const ProvenanceFlag = Type.Optional(
   Type.Boolean({ description: 'Add `provenance`: the source, messageId and timestamp of each trait' }),
@@ -22,9 +24,13 @@ const Conflict = Type.Object({
   at: Type.String(),
 });
 
-/** Profiles: by id or identifier, with trait provenance, merge history and the person's events. */
+/**
+ * Profiles: by id or identifier, with trait provenance, merge history and the person's events.
+ * Personal fields are shown in full to admin keys only, masked to the others (docs/pii-masking.md).
+ */
 export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
   const notFound = (what: string) => new TailorError('not_found', `no profile ${what}`);
+  const viewFor = (request: FastifyRequest) => readerView(request.principal, tailor.plans.pii);
 
   app.get(
     '/v1/profiles',
@@ -50,7 +56,7 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         segments: tailor.definitions.segmentNames,
       });
       if (profile === undefined) throw notFound(`holds ${identifier}`);
-      return profile;
+      return viewFor(request).profile(profile);
     },
   );
 
@@ -72,7 +78,7 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         segments: tailor.definitions.segmentNames,
       });
       if (profile === undefined) throw notFound(request.params.id);
-      return profile;
+      return viewFor(request).profile(profile);
     },
   );
 
@@ -106,7 +112,8 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       const { limit = 100, cursor } = request.query;
       const page = await tailor.profiles.eventPositions(stored.id, cursor === undefined ? 0 : decodeCursor(cursor), limit);
       const events = await tailor.log.readPositions(page.positions);
-      return { events: events.map((e) => e.message), next: page.next === null ? null : encodeCursor(page.next) };
+      const view = viewFor(request);
+      return { events: events.map((e) => view.message(e.message)), next: page.next === null ? null : encodeCursor(page.next) };
     },
   );
 
@@ -128,7 +135,8 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         tailor.profiles.merges(stored.id),
         tailor.profiles.conflicts({ profileId: stored.id, limit: 1000 }),
       ]);
-      return { merges, conflicts };
+      const view = viewFor(request);
+      return { merges: merges.map(view.merge), conflicts: conflicts.map((c) => ({ ...c, identifier: view.identifier(c.identifier) })) };
     },
   );
 
@@ -171,7 +179,11 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         response: { 200: Type.Object({ conflicts: Type.Array(Conflict) }) },
       },
     },
-    async (request) => ({ conflicts: await tailor.profiles.conflicts({ limit: request.query.limit ?? 100 }) }),
+    async (request) => {
+      const view = viewFor(request);
+      const conflicts = await tailor.profiles.conflicts({ limit: request.query.limit ?? 100 });
+      return { conflicts: conflicts.map((c) => ({ ...c, identifier: view.identifier(c.identifier) })) };
+    },
   );
   app.put(
     '/v1/profiles/:id/consent',

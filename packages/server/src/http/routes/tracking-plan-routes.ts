@@ -9,6 +9,11 @@ const EventParams = Type.Object({ event: Type.String({ minLength: 1, maxLength: 
 export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
   const now = (): Date => new Date(tailor.now());
   const tags = ['quality'];
+  const put = async (target: string, body: TrackingPlanBody): Promise<TrackingPlan> => {
+    const plan = await tailor.plans.put(target, body, now());
+    tailor.background.definitionsChanged(); // the worker's dispatcher masks the fields plans mark
+    return plan;
+  };
 
   app.get(
     '/v1/tracking-plans',
@@ -25,7 +30,7 @@ export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }
       config: { access: 'define' },
       schema: { tags, summary: "Set the plan for one event's properties", params: EventParams, body: TrackingPlanBody, response: { 200: TrackingPlan } },
     },
-    (request) => tailor.plans.put(eventTarget(request.params.event), request.body, now()),
+    (request) => put(eventTarget(request.params.event), request.body),
   );
 
   app.put(
@@ -34,11 +39,12 @@ export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }
       config: { access: 'define' },
       schema: { tags, summary: 'Set the plan for identify traits', body: TrackingPlanBody, response: { 200: TrackingPlan } },
     },
-    (request) => tailor.plans.put(TRAITS_TARGET, request.body, now()),
+    (request) => put(TRAITS_TARGET, request.body),
   );
 
   const remove = async (target: string): Promise<void> => {
     if (!(await tailor.plans.delete(target))) throw new TailorError('not_found', `no tracking plan for ${target}`);
+    tailor.background.definitionsChanged(); // the worker's dispatcher masks the fields plans mark
   };
   app.delete(
     '/v1/tracking-plans/events/:event',

@@ -3,7 +3,8 @@ import type Database from 'better-sqlite3';
 import type { StoredMessage } from '@tailor/core';
 import type { EventLog, IdentifierQuery, LoggedEvent, LogStats } from '../event-log.js';
 import { partitionOf } from '../event-log.js';
-import { jsonCodec, type PayloadCodec } from '../payload-codec.js';
+import { plainSealer, type Sealer } from '../../privacy/sealer.js';
+import { checkBlindIndex } from './check-blind-index.js';
 import { pageRows } from './page-rows.js';
 import { openSqlite, type SqliteOptions } from './open-sqlite.js';
 
@@ -25,6 +26,10 @@ CREATE INDEX IF NOT EXISTS events_by_user ON events (user_id, position) WHERE us
 CREATE INDEX IF NOT EXISTS events_by_anonymous ON events (anonymous_id, position) WHERE anonymous_id IS NOT NULL;
 `;
 
+/** How a row's payload was written: plain JSON, or JSON sealed by the log's sealer (the key id is inside). */
+const PLAIN = 0;
+const SEALED = 1;
+
 interface Row {
   position: number;
   partition: number;
@@ -43,6 +48,8 @@ interface PendingAppend {
  * queued and committed together in one transaction on the next turn of the event loop (group
  * commit), so many requests share one fsync; each request's promise resolves only after that
  * commit. messageId is unique, so a retried message is acknowledged and not stored twice.
+ * Payloads are sealed (encrypted) by the sealer, and userId / anonymousId are kept as its blind
+ * index, so one person's events are found without their ids on disk.
  */
 export class SqliteEventLog implements EventLog {
   private readonly db: Database.Database;
@@ -55,11 +62,12 @@ export class SqliteEventLog implements EventLog {
 
   constructor(
     private readonly file: string,
-    private readonly codec: PayloadCodec = jsonCodec,
+    private readonly sealer: Sealer = plainSealer,
     private readonly options: SqliteOptions & { flushEveryMs?: number } = {},
   ) {
     this.db = openSqlite(file, options);
     this.db.exec(SCHEMA);
+    checkBlindIndex(this.db, sealer, 'events', file);
     this.insert = this.db.prepare(
       `INSERT OR IGNORE INTO events
          (message_id, partition, user_id, anonymous_id, type, event, timestamp, received_at, codec, payload)
@@ -92,15 +100,15 @@ export class SqliteEventLog implements EventLog {
     const info = this.insert.run(
       m.messageId,
       partitionOf(m),
-      m.userId,
-      m.anonymousId,
+      this.sealer.blind('userId', m.userId),
+      this.sealer.blind('anonymousId', m.anonymousId),
       m.type,
       // Only a track names an event; any other message's stray `event` field stays in the payload.
       m.type === 'track' && typeof m.event === 'string' ? m.event : null,
       Date.parse(m.timestamp),
       Date.parse(m.receivedAt),
-      this.codec.id,
-      this.codec.encode(m),
+      this.sealer.encrypts ? SEALED : PLAIN,
+      this.sealer.seal(JSON.stringify(m)),
     );
     return info.changes === 1;
   }
@@ -165,7 +173,7 @@ export class SqliteEventLog implements EventLog {
         `SELECT position, partition, codec, payload FROM events
          WHERE ${column} = ? AND position > ? ORDER BY position LIMIT ?`,
       )
-      .all(query.value, query.after, query.limit + 1) as Row[];
+      .all(this.sealer.blind(query.kind, query.value), query.after, query.limit + 1) as Row[];
     const { page, next } = pageRows(rows, query.limit, (r) => r.position);
     return Promise.resolve({ events: page.map((r) => this.toEvent(r)), next });
   }
@@ -182,10 +190,8 @@ export class SqliteEventLog implements EventLog {
   }
 
   private toEvent(row: Row): LoggedEvent {
-    if (row.codec !== this.codec.id) {
-      throw new Error(`event ${row.position} was written with codec ${row.codec}, not ${this.codec.id}`);
-    }
-    return { position: row.position, partition: row.partition, message: this.codec.decode(row.payload) };
+    const text = row.codec === SEALED ? this.sealer.open(row.payload) : plainSealer.open(row.payload);
+    return { position: row.position, partition: row.partition, message: JSON.parse(text) as StoredMessage };
   }
 
   stats(): Promise<LogStats> {

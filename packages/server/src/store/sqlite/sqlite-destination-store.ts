@@ -7,6 +7,7 @@ import type {
   DestinationStore,
 } from '../../destinations/destination-store.js';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
+import { plainSealer, type Sealer } from '../../privacy/sealer.js';
 import { consumerPositions } from './sqlite-consumer-positions.js';
 
 const SCHEMA = `
@@ -23,7 +24,10 @@ CREATE TABLE IF NOT EXISTS deliveries (
   next_at INTEGER NOT NULL,
   last_error TEXT,
   created_at TEXT NOT NULL,
-  delivered_at TEXT
+  delivered_at TEXT,
+  user_key TEXT,
+  anonymous_key TEXT,
+  profile_key TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS deliveries_destination ON deliveries (destination, status, id);
@@ -32,7 +36,7 @@ CREATE INDEX IF NOT EXISTS deliveries_destination ON deliveries (destination, st
 interface DeliveryRow {
   id: number;
   destination: string;
-  message: string;
+  message: string | Buffer;
   status: Delivery['status'];
   attempts: number;
   next_at: number;
@@ -43,12 +47,19 @@ interface DeliveryRow {
 
 const consumer = (name: string) => `destination:${name}`;
 
-export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions = {}): DestinationStore {
+/**
+ * Destinations and their deliveries in `state.sqlite`. A delivery's message is sealed by the
+ * sealer; whose it is (blind userId and anonymousId, profile id) is kept beside it for erasure.
+ */
+export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions = {}, sealer: Sealer = plainSealer): DestinationStore {
   const db: Database.Database = openSqlite(file, sqlite);
   db.exec(SCHEMA);
+  addPersonColumns(db);
+  const toDelivery = (r: DeliveryRow) => delivery(r, sealer);
   const q = {
     insert: db.prepare(
-      "INSERT INTO deliveries (destination, message, status, next_at, created_at) VALUES (?, ?, 'pending', ?, ?)",
+      `INSERT INTO deliveries (destination, message, status, next_at, created_at, user_key, anonymous_key, profile_key)
+       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`,
     ),
     delivered: db.prepare(
       "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?",
@@ -66,7 +77,18 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
     ) => {
       if (positionOf(name) !== range.from) return false;
       const at = new Date(now).toISOString();
-      for (const m of messages) q.insert.run(name, JSON.stringify(m), now, at);
+      for (const m of messages) {
+        const profileId = m.properties?.profileId;
+        q.insert.run(
+          name,
+          sealer.seal(JSON.stringify(m)),
+          now,
+          at,
+          sealer.blind('userId', m.userId),
+          sealer.blind('anonymousId', m.anonymousId),
+          typeof profileId === 'string' ? profileId : null,
+        );
+      }
       positions.set(consumer(name), range.to);
       return true;
     },
@@ -148,11 +170,12 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
       return Promise.resolve(counts);
     },
     erase: ({ identifiers, profiles }) => {
+      const keys = (type: string) => JSON.stringify(identifiers.filter((i) => i.type === type).map((i) => sealer.blind(type, i.value)));
       db.prepare(
-        `DELETE FROM deliveries WHERE json_extract(message, '$.userId') IN (SELECT value FROM json_each(?))
-           OR json_extract(message, '$.anonymousId') IN (SELECT value FROM json_each(?))
-           OR json_extract(message, '$.properties.profileId') IN (SELECT value FROM json_each(?))`,
-      ).run(JSON.stringify(identifiers), JSON.stringify(identifiers), JSON.stringify(profiles));
+        `DELETE FROM deliveries WHERE user_key IN (SELECT value FROM json_each(?))
+           OR anonymous_key IN (SELECT value FROM json_each(?))
+           OR profile_key IN (SELECT value FROM json_each(?))`,
+      ).run(keys('userId'), keys('anonymousId'), JSON.stringify(profiles));
       db.pragma('wal_checkpoint(TRUNCATE)');
       return Promise.resolve();
     },
@@ -163,11 +186,22 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
   };
 }
 
-function toDelivery(r: DeliveryRow): Delivery {
+/** Folders made before deliveries named their person: fill the columns from the (then plain) messages. */
+function addPersonColumns(db: Database.Database): void {
+  const columns = (db.prepare('PRAGMA table_info(deliveries)').all() as { name: string }[]).map((c) => c.name);
+  if (columns.includes('user_key')) return;
+  db.exec(`ALTER TABLE deliveries ADD COLUMN user_key TEXT;
+    ALTER TABLE deliveries ADD COLUMN anonymous_key TEXT;
+    ALTER TABLE deliveries ADD COLUMN profile_key TEXT;
+    UPDATE deliveries SET user_key = json_extract(message, '$.userId'), anonymous_key = json_extract(message, '$.anonymousId'),
+      profile_key = json_extract(message, '$.properties.profileId');`);
+}
+
+function delivery(r: DeliveryRow, sealer: Sealer): Delivery {
   return {
     id: r.id,
     destination: r.destination,
-    message: JSON.parse(r.message) as StoredMessage,
+    message: JSON.parse(sealer.open(r.message)) as StoredMessage,
     status: r.status,
     attempts: r.attempts,
     nextAt: r.next_at,

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { Sealer } from '../../privacy/sealer.js';
 import type { GraphChanges, StoredMessage } from '@tailor/core';
 
 export const MEMBERSHIP_SCHEMA = `
@@ -41,14 +42,14 @@ CREATE TABLE IF NOT EXISTS log_outbox (
  * exit events to announce: those go to an outbox in the same transaction, and are appended to
  * the log after it commits (with messageIds derived from the history, so a retry stores nothing twice).
  */
-export function membershipWriter(db: Database.Database) {
+export function membershipWriter(db: Database.Database, sealer: Sealer) {
   const q = {
     enter: db.prepare('INSERT OR REPLACE INTO segment_members (segment, profile_id, since) VALUES (?, ?, ?)'),
     exit: db.prepare('DELETE FROM segment_members WHERE segment = ? AND profile_id = ?'),
     history: db.prepare('INSERT INTO segment_history (segment, profile_id, entered, at, cause) VALUES (?, ?, ?, ?, ?)'),
     setTimer: db.prepare('INSERT OR REPLACE INTO profile_timers (profile_id, due_at) VALUES (?, ?)'),
     clearTimer: db.prepare('DELETE FROM profile_timers WHERE profile_id = ?'),
-    identifier: db.prepare('SELECT value FROM identities WHERE profile_id = ? AND type = ? ORDER BY value LIMIT 1'),
+    identifiers: db.prepare('SELECT value, sealed FROM identities WHERE profile_id = ? AND type = ?'),
     outbox: db.prepare('INSERT INTO log_outbox (message) VALUES (?)'),
   };
   return (changes: GraphChanges): void => {
@@ -57,7 +58,13 @@ export function membershipWriter(db: Database.Database) {
       else q.exit.run(m.segment, m.profileId);
       const seq = Number(q.history.run(m.segment, m.profileId, m.entered ? 1 : 0, m.at, m.cause).lastInsertRowid);
       if (m.cause === 'merge') continue; // the person lives on in the surviving profile
-      const idOf = (type: string) => (q.identifier.get(m.profileId, type) as { value: string } | undefined)?.value ?? null;
+      // The first of the profile's ids of a type (identifier values are sealed, their index blind).
+      const idOf = (type: string) => {
+        const values = (q.identifiers.all(m.profileId, type) as { value: string; sealed: Buffer | null }[]).map((r) =>
+          r.sealed === null ? r.value : sealer.open(r.sealed),
+        );
+        return values.length === 0 ? null : values.reduce((a, b) => (b < a ? b : a));
+      };
       const message: StoredMessage = {
         type: 'track',
         messageId: `segment:${seq}`,
@@ -70,7 +77,7 @@ export function membershipWriter(db: Database.Database) {
         context: {},
         tailor: { source: 'segments' },
       };
-      q.outbox.run(JSON.stringify(message));
+      q.outbox.run(sealer.seal(JSON.stringify(message)));
     }
     for (const [profileId, due] of changes.timers) {
       if (due === null) q.clearTimer.run(profileId);

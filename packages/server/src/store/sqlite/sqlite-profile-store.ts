@@ -16,6 +16,8 @@ import {
   type TraitMap,
 } from '@tailor/core';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
+import { checkBlindIndex } from '../../log/sqlite/check-blind-index.js';
+import { plainSealer, type Sealer } from '../../privacy/sealer.js';
 import type { BatchKeys, ProfileStore, StoredProfile } from '../profile-store.js';
 import { MEMBERSHIP_SCHEMA, membershipWriter } from './sqlite-membership-tables.js';
 import { pageRows } from '../../log/sqlite/page-rows.js';
@@ -41,6 +43,7 @@ CREATE TABLE IF NOT EXISTS identities (
   type TEXT NOT NULL,
   value TEXT NOT NULL,
   profile_id TEXT NOT NULL,
+  sealed BLOB,
   PRIMARY KEY (type, value)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS identities_profile ON identities (profile_id);
@@ -78,23 +81,37 @@ interface ProfileRow {
   created_at: string;
   updated_at: string;
   counts: string;
-  traits: string;
-  groups: string;
-  derived: string;
-  consent: string;
+  traits: string | Buffer;
+  groups: string | Buffer;
+  derived: string | Buffer;
+  consent: string | Buffer;
 }
 
-/** The embedded profile store: tables beside the keys and definitions in `state.sqlite`. */
-export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {}): ProfileStore {
+/**
+ * The embedded profile store: tables beside the keys and definitions in `state.sqlite`. What may
+ * hold personal data (traits, groups, computed state, consent, identifier values, conflicts,
+ * reviews, pending announcements) is sealed by the sealer; identifiers are looked up by their
+ * blind index (`identities.value`), their values kept sealed beside it.
+ */
+export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {}, sealer: Sealer = plainSealer): ProfileStore {
   const db: Database.Database = openSqlite(file, sqlite);
   db.exec(SCHEMA);
-  const columns = (db.prepare('PRAGMA table_info(profiles)').all() as { name: string }[]).map((c) => c.name);
-  if (!columns.includes('derived')) db.exec("ALTER TABLE profiles ADD COLUMN derived TEXT NOT NULL DEFAULT '{}'");
-  if (!columns.includes('consent')) db.exec("ALTER TABLE profiles ADD COLUMN consent TEXT NOT NULL DEFAULT '{}'");
+  addMissingColumns(db);
   db.exec(MEMBERSHIP_SCHEMA);
+  checkBlindIndex(db, sealer, 'identities', file);
   const q = statements(db);
   const positions = consumerPositions(db);
-  const writeMemberships = membershipWriter(db);
+  const writeMemberships = membershipWriter(db, sealer);
+  const seal = (value: unknown) => sealer.seal(JSON.stringify(value));
+  const open: Open = (stored) => JSON.parse(sealer.open(stored));
+  const toState = (row: ProfileRow) => profileState(row, open);
+  const toStored = (row: ProfileRow | undefined) => storedProfile(row, open);
+  const lookUp = ({ type, value }: IdentifierRef) =>
+    q.identity.get(type, sealer.blind(type, value)) as { profile_id: string } | undefined;
+  const identifiersOf = (profileId: string): IdentifierRef[] =>
+    (q.identifiersOf.all(profileId) as IdentityRow[])
+      .map((r) => ({ type: r.type, value: r.sealed === null ? r.value : sealer.open(r.sealed) }))
+      .sort((a, b) => (a.type === b.type ? (a.value < b.value ? -1 : 1) : a.type < b.type ? -1 : 1));
 
   /** A profile's row, or the row of the profile it was merged into. */
   const survivor = (id: string): ProfileRow | undefined => {
@@ -108,7 +125,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {})
     for (const identifier of keys.identifiers) {
       const key = identityKey(identifier);
       if (snapshot.identities.has(key)) continue;
-      const row = q.identity.get(identifier.type, identifier.value) as { profile_id: string } | undefined;
+      const row = lookUp(identifier);
       if (row === undefined) continue;
       snapshot.identities.set(key, row.profile_id);
       if (!snapshot.profiles.has(row.profile_id)) {
@@ -123,15 +140,17 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {})
       if (!snapshot.profiles.has(live.id)) snapshot.profiles.set(live.id, toState(live));
     }
     for (const id of keys.groups) {
-      const row = q.group.get(id) as { traits: string } | undefined;
-      if (row) snapshot.groups.set(id, JSON.parse(row.traits) as TraitMap);
+      const row = q.group.get(id) as { traits: string | Buffer } | undefined;
+      if (row) snapshot.groups.set(id, open(row.traits) as TraitMap);
     }
     return snapshot;
   };
 
   const write = (changes: GraphChanges): void => {
     for (const p of changes.created) q.insertProfile.run(p.id, p.rank, p.createdAt, p.updatedAt, '{}', '{}', '[]');
-    for (const a of changes.attached) q.insertIdentity.run(a.type, a.value, a.profileId);
+    for (const a of changes.attached) {
+      q.insertIdentity.run(a.type, sealer.blind(a.type, a.value), a.profileId, sealer.encrypts ? sealer.seal(a.value) : null);
+    }
     for (const m of changes.merges) {
       q.moveIdentities.run(m.into, m.from);
       q.redirectProfiles.run(m.into, m.from, m.from);
@@ -142,16 +161,16 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {})
         p.createdAt,
         p.updatedAt,
         JSON.stringify(Object.fromEntries(p.counts)),
-        JSON.stringify(p.traits),
-        JSON.stringify(p.groups),
-        JSON.stringify(p.derived),
-        JSON.stringify(p.consent),
+        seal(p.traits),
+        seal(p.groups),
+        seal(p.derived),
+        seal(p.consent),
         p.id,
       );
     }
     for (const a of changes.assignments) q.insertEvent.run(a.position, a.profileId);
-    for (const c of changes.conflicts) q.insertConflict.run(JSON.stringify(c), c.resolvedTo, c.profileId ?? null);
-    for (const [id, traits] of changes.groups) q.upsertGroup.run(id, JSON.stringify(traits));
+    for (const c of changes.conflicts) q.insertConflict.run(seal(c), c.resolvedTo, c.profileId ?? null);
+    for (const [id, traits] of changes.groups) q.upsertGroup.run(id, seal(traits));
     writeMemberships(changes);
   };
 
@@ -186,7 +205,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {})
     if (live === undefined) return { positions: [], identifiers: [], profiles: [] };
     const family = familyOf(live.id);
     const ids = JSON.stringify(family);
-    const identifiers = q.identifiersOf.all(live.id) as IdentifierRef[];
+    const identifiers = identifiersOf(live.id);
     const eventPositions = (db.prepare('SELECT position FROM profile_events WHERE profile_id IN (SELECT value FROM json_each(?)) ORDER BY position').all(ids) as { position: number }[]).map((r) => r.position);
     const inFamily = 'IN (SELECT value FROM json_each(?))';
     for (const sql of [
@@ -198,11 +217,15 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {})
       `DELETE FROM segment_members WHERE profile_id ${inFamily}`,
       `DELETE FROM segment_history WHERE profile_id ${inFamily}`,
       `DELETE FROM profile_timers WHERE profile_id ${inFamily}`,
-      `DELETE FROM log_outbox WHERE json_extract(message, '$.properties.profileId') ${inFamily}`,
       `DELETE FROM profiles WHERE id ${inFamily}`,
     ]) {
       const params = (sql.match(/json_each/g) ?? []).map(() => ids);
       db.prepare(sql).run(...params);
+    }
+    // Pending announcements are sealed: read them to find the family's (the outbox is short).
+    for (const { seq, message } of q.outbox.all(-1) as { seq: number; message: string | Buffer }[]) {
+      const profileId = (open(message) as StoredMessage).properties?.profileId;
+      if (typeof profileId === 'string' && family.includes(profileId)) q.dropOutbox.run(seq);
     }
     return { positions: eventPositions, identifiers, profiles: family };
   });
@@ -217,10 +240,10 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {})
     foldBatch: (consumer, range, keys, fold) => Promise.resolve(foldBatch.immediate(consumer, range, keys, fold)),
     byId: (id) => Promise.resolve(toStored(survivor(id))),
     byIdentifier: ({ type, value }) => {
-      const row = q.identity.get(type, value) as { profile_id: string } | undefined;
+      const row = lookUp({ type, value });
       return Promise.resolve(row ? toStored(survivor(row.profile_id)) : undefined);
     },
-    identifiers: (profileId) => Promise.resolve(q.identifiersOf.all(profileId) as IdentifierRef[]),
+    identifiers: (profileId) => Promise.resolve(identifiersOf(profileId)),
     mergedIds: (profileId) => Promise.resolve(familyOf(profileId).slice(1)),
     eventPositions: (profileId, after, limit) => {
       const rows = q.eventsOf.all(JSON.stringify(familyOf(profileId)), after, limit + 1) as { position: number }[];
@@ -242,15 +265,15 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {})
     conflicts: ({ profileId, limit }) => {
       const rows = (
         profileId === undefined ? q.conflicts.all(limit) : q.conflictsOf.all({ ids: JSON.stringify(familyOf(profileId)), limit })
-      ) as { record: string }[];
-      return Promise.resolve(rows.map((r) => JSON.parse(r.record) as ConflictRecord));
+      ) as { record: string | Buffer }[];
+      return Promise.resolve(rows.map((r) => open(r.record) as ConflictRecord));
     },
     stats: () => Promise.resolve(q.stats.get() as { profiles: number; merged: number; identifiers: number }),
     live: (after, limit) => {
       const { page, next } = pageRows(q.live.all(after, limit + 1) as ProfileRow[], limit, (r) => r.rank);
       return Promise.resolve({ profiles: page.map((r) => ({ ...(toStored(r) as StoredProfile), rank: r.rank })), next });
     },
-    reviews: openSqliteReviewQueue(db),
+    reviews: openSqliteReviewQueue(db, sealer),
     backfills: openSqliteBackfillJobs(db),
     due: (now, limit) =>
       Promise.resolve((q.due.all(now, limit) as { profile_id: string }[]).map((r) => r.profile_id)),
@@ -268,9 +291,9 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {})
     },
     outbox: (limit) =>
       Promise.resolve(
-        (q.outbox.all(limit) as { seq: number; message: string }[]).map((r) => ({
+        (q.outbox.all(limit) as { seq: number; message: string | Buffer }[]).map((r) => ({
           seq: r.seq,
-          message: JSON.parse(r.message) as StoredMessage,
+          message: open(r.message) as StoredMessage,
         })),
       ),
     ackOutbox: (upTo) => {
@@ -325,7 +348,7 @@ function statements(db: Database.Database) {
     insertProfile: db.prepare(
       'INSERT INTO profiles (id, rank, created_at, updated_at, counts, traits, groups) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    insertIdentity: db.prepare('INSERT INTO identities (type, value, profile_id) VALUES (?, ?, ?)'),
+    insertIdentity: db.prepare('INSERT INTO identities (type, value, profile_id, sealed) VALUES (?, ?, ?, ?)'),
     moveIdentities: db.prepare('UPDATE identities SET profile_id = ? WHERE profile_id = ?'),
     redirectProfiles: db.prepare('UPDATE profiles SET merged_into = ? WHERE id = ? OR merged_into = ?'),
     insertMerge: db.prepare('INSERT INTO profile_merges (into_id, from_id, message_id, at, reason) VALUES (?, ?, ?, ?, ?)'),
@@ -338,7 +361,7 @@ function statements(db: Database.Database) {
       'INSERT INTO groups (id, traits) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET traits = excluded.traits',
     ),
     mergedIds: db.prepare('SELECT id FROM profiles WHERE merged_into = ? ORDER BY rank'),
-    identifiersOf: db.prepare('SELECT type, value FROM identities WHERE profile_id = ? ORDER BY type, value'),
+    identifiersOf: db.prepare('SELECT type, value, sealed FROM identities WHERE profile_id = ?'),
     eventsOf: db.prepare(
       `SELECT position FROM profile_events
        WHERE profile_id IN (SELECT value FROM json_each(?)) AND position > ? ORDER BY position LIMIT ?`,
@@ -360,6 +383,7 @@ function statements(db: Database.Database) {
       'INSERT INTO profile_timers (profile_id, due_at) VALUES (?, ?) ON CONFLICT (profile_id) DO UPDATE SET due_at = min(due_at, excluded.due_at)',
     ),
     ackOutbox: db.prepare('DELETE FROM log_outbox WHERE seq <= ?'),
+    dropOutbox: db.prepare('DELETE FROM log_outbox WHERE seq = ?'),
     members: db.prepare('SELECT profile_id FROM segment_members WHERE segment = ? AND profile_id > ? ORDER BY profile_id LIMIT ?'),
     memberCount: db.prepare('SELECT count(*) AS n FROM segment_members WHERE segment = ?'),
     history: db.prepare(
@@ -373,32 +397,48 @@ function statements(db: Database.Database) {
   };
 }
 
-function toState(row: ProfileRow): ProfileState {
+interface IdentityRow {
+  type: string;
+  value: string;
+  sealed: Buffer | null;
+}
+
+type Open = (stored: string | Buffer) => unknown;
+
+function addMissingColumns(db: Database.Database): void {
+  const columnsOf = (table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+  const profiles = columnsOf('profiles');
+  if (!profiles.includes('derived')) db.exec("ALTER TABLE profiles ADD COLUMN derived TEXT NOT NULL DEFAULT '{}'");
+  if (!profiles.includes('consent')) db.exec("ALTER TABLE profiles ADD COLUMN consent TEXT NOT NULL DEFAULT '{}'");
+  if (!columnsOf('identities').includes('sealed')) db.exec('ALTER TABLE identities ADD COLUMN sealed BLOB');
+}
+
+function profileState(row: ProfileRow, open: Open): ProfileState {
   return {
     id: row.id,
     rank: row.rank,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     counts: new Map(Object.entries(JSON.parse(row.counts) as Record<string, number>)),
-    traits: JSON.parse(row.traits) as TraitMap,
-    groups: JSON.parse(row.groups) as string[],
-    derived: { ...emptyDerivedState(), ...(JSON.parse(row.derived) as Partial<DerivedState>) },
-    consent: { ...emptyConsent(), ...(JSON.parse(row.consent) as Partial<ConsentState>) },
+    traits: open(row.traits) as TraitMap,
+    groups: open(row.groups) as string[],
+    derived: { ...emptyDerivedState(), ...(open(row.derived) as Partial<DerivedState>) },
+    consent: { ...emptyConsent(), ...(open(row.consent) as Partial<ConsentState>) },
   };
 }
 
-function toStored(row: ProfileRow | undefined): StoredProfile | undefined {
+function storedProfile(row: ProfileRow | undefined, open: Open): StoredProfile | undefined {
   if (row === undefined) return undefined;
-  const derived = JSON.parse(row.derived) as Partial<DerivedState>;
+  const derived = open(row.derived) as Partial<DerivedState>;
   return {
     id: row.id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    traits: JSON.parse(row.traits) as TraitMap,
-    groups: JSON.parse(row.groups) as string[],
+    traits: open(row.traits) as TraitMap,
+    groups: open(row.groups) as string[],
     computed: derived.computed ?? {},
     segments: derived.segments ?? [],
     aggregates: derived.aggregates ?? {},
-    consent: { ...emptyConsent(), ...(JSON.parse(row.consent) as Partial<ConsentState>) },
+    consent: { ...emptyConsent(), ...(open(row.consent) as Partial<ConsentState>) },
   };
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { Sealer } from '../../privacy/sealer.js';
 import type { NewReview, Review, ReviewQueue } from '../review-queue.js';
 import { pageRows } from '../../log/sqlite/page-rows.js';
 
@@ -25,7 +26,7 @@ interface Row {
   right_id: string;
   weight: number;
   probability: number;
-  comparison: string;
+  comparison: string | Buffer;
   status: Review['status'];
   created_at: string;
   decided_at: string | null;
@@ -33,7 +34,7 @@ interface Row {
 }
 
 /** The review queue in `state.sqlite`; pairs are stored with the lower profile id on the left. */
-export function openSqliteReviewQueue(db: Database.Database): ReviewQueue {
+export function openSqliteReviewQueue(db: Database.Database, sealer: Sealer): ReviewQueue {
   db.exec(SCHEMA);
   const insert = db.prepare(
     `INSERT OR IGNORE INTO match_reviews (left_id, right_id, weight, probability, comparison, status, created_at)
@@ -43,7 +44,7 @@ export function openSqliteReviewQueue(db: Database.Database): ReviewQueue {
     let added = 0;
     for (const r of reviews) {
       const [left, right] = ordered(r.leftId, r.rightId);
-      added += insert.run(left, right, r.weight, r.probability, JSON.stringify(r.comparison), at).changes;
+      added += insert.run(left, right, r.weight, r.probability, sealer.seal(JSON.stringify(r.comparison)), at).changes;
     }
     return added;
   });
@@ -52,6 +53,8 @@ export function openSqliteReviewQueue(db: Database.Database): ReviewQueue {
   const decide = db.prepare(
     "UPDATE match_reviews SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'pending'",
   );
+  const toReview = (r: Row) => review(r, sealer);
+  const toOptional = (row: Row | undefined) => (row === undefined ? undefined : toReview(row));
   return {
     add: (reviews, at) => Promise.resolve(addAll(reviews, at)),
     known: (a, b) => Promise.resolve(byPair.get(...ordered(a, b)) !== undefined),
@@ -76,18 +79,14 @@ function ordered(a: string, b: string): [string, string] {
   return a < b ? [a, b] : [b, a];
 }
 
-function toOptional(row: Row | undefined): Review | undefined {
-  return row === undefined ? undefined : toReview(row);
-}
-
-function toReview(r: Row): Review {
+function review(r: Row, sealer: Sealer): Review {
   return {
     id: r.id,
     leftId: r.left_id,
     rightId: r.right_id,
     weight: r.weight,
     probability: r.probability,
-    comparison: JSON.parse(r.comparison) as Record<string, unknown>,
+    comparison: JSON.parse(sealer.open(r.comparison)) as Record<string, unknown>,
     status: r.status,
     createdAt: r.created_at,
     decidedAt: r.decided_at,

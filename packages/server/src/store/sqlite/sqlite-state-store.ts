@@ -9,7 +9,8 @@ CREATE TABLE IF NOT EXISTS api_keys (
   role TEXT NOT NULL,
   hash TEXT NOT NULL UNIQUE,
   created_at TEXT NOT NULL,
-  revoked_at TEXT
+  revoked_at TEXT,
+  rate_limit TEXT
 );
 CREATE TABLE IF NOT EXISTS tracking_plans (
   target TEXT PRIMARY KEY,
@@ -49,11 +50,20 @@ interface KeyRow {
   hash: string;
   created_at: string;
   revoked_at: string | null;
+  /** JSON: NULL for the role's default, 'null' for none, else the key's own limit. */
+  rate_limit: string | null;
+}
+
+/** Data folders made before keys had rate limits get the column. */
+function addRateLimitColumn(db: Database.Database): void {
+  const columns = db.prepare('PRAGMA table_info(api_keys)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'rate_limit')) db.exec('ALTER TABLE api_keys ADD COLUMN rate_limit TEXT');
 }
 
 export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): StateStore {
   const db: Database.Database = openSqlite(file, sqlite);
   db.exec(SCHEMA);
+  addRateLimitColumn(db);
   const upsertViolation = db.prepare(
     `INSERT INTO quality_violations (event, rule, count, first_seen_at, last_seen_at, example)
      VALUES (?, ?, 1, ?, ?, ?)
@@ -74,20 +84,27 @@ export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): 
             hash: r.hash,
             createdAt: r.created_at,
             revokedAt: r.revoked_at,
+            ...(r.rate_limit !== null && { rateLimit: JSON.parse(r.rate_limit) as KeyRecord['rateLimit'] }),
           })),
         ),
       put: (key) => {
         db.prepare(
-          `INSERT INTO api_keys (name, role, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)
+          `INSERT INTO api_keys (name, role, hash, created_at, revoked_at, rate_limit) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (name) DO UPDATE SET role = excluded.role, hash = excluded.hash,
-             created_at = excluded.created_at, revoked_at = excluded.revoked_at`,
-        ).run(key.name, key.role, key.hash, key.createdAt, key.revokedAt);
+             created_at = excluded.created_at, revoked_at = excluded.revoked_at, rate_limit = excluded.rate_limit`,
+        ).run(key.name, key.role, key.hash, key.createdAt, key.revokedAt, key.rateLimit === undefined ? null : JSON.stringify(key.rateLimit));
         return Promise.resolve();
       },
       revoke: (name, at) =>
         Promise.resolve(
           db.prepare('UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(at, name)
             .changes === 1,
+        ),
+      setRateLimit: (name, rateLimit) =>
+        Promise.resolve(
+          db
+            .prepare('UPDATE api_keys SET rate_limit = ? WHERE name = ? AND revoked_at IS NULL')
+            .run(rateLimit === undefined ? null : JSON.stringify(rateLimit), name).changes === 1,
         ),
     },
     trackingPlans: {

@@ -1,0 +1,183 @@
+import type { Tailor } from '../open-tailor.js';
+import { profileNamed } from '../profiles/read-profile.js';
+
+/** What an answered request was about, worked out after the answer was sent. */
+export interface AuditSubject {
+  params: Record<string, unknown>;
+  /** The query string and the request body: only to find the person concerned, never kept. */
+  query: Record<string, unknown>;
+  body: unknown;
+  /** The answer's body when it succeeded (2xx), else undefined. */
+  response: unknown;
+  tailor: Tailor;
+}
+
+export interface AuditAbout {
+  /** `KIND:NAME`, e.g. `segment:vip`, `profile:p_00000a`; never an identifier's value. */
+  target: string;
+  /** The people concerned (one entry is recorded for each), by profile id. */
+  profileIds?: string[];
+}
+
+export interface AuditRule {
+  action: string;
+  about(subject: AuditSubject): AuditAbout | Promise<AuditAbout>;
+}
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+const field = (value: unknown, name: string): unknown =>
+  typeof value === 'object' && value !== null
+    ? (value as Record<string, unknown>)[name]
+    : undefined;
+
+/** A definition or key named in the path: `KIND:NAME`. */
+const named = (action: string, kind: string, param = 'name'): AuditRule => ({
+  action,
+  about: ({ params }) => ({ target: `${kind}:${text(params[param]) ?? '?'}` }),
+});
+
+/** A person, by the profile id the answer gives (a request that failed names nobody: its input may be anything). */
+const person = (action: string, idOf: (subject: AuditSubject) => unknown): AuditRule => ({
+  action,
+  about: (subject) => {
+    const id = subject.response === undefined ? undefined : text(idOf(subject));
+    return id === undefined ? { target: 'profile' } : { target: `profile:${id}`, profileIds: [id] };
+  },
+});
+
+/** A list of many people at once: the target only. */
+const listing = (action: string, target: string): AuditRule => ({
+  action,
+  about: () => ({ target }),
+});
+
+/**
+ * Every route that reads personal data or changes personal data or definitions, by
+ * `METHOD /path` as registered, and what its audit entry says. Requests to these routes are
+ * recorded by one hook (http/audit-requests.ts); a new route gets audited by adding a line here,
+ * and test/audit-rules.test.ts fails for a route that is neither here nor in NOT_AUDITED.
+ */
+export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
+  // Reading people
+  'GET /v1/profiles': person('profile.read', ({ response }) => field(response, 'id')),
+  'GET /v1/profiles/:id': person('profile.read', ({ response }) => field(response, 'id')),
+  'GET /v1/profiles/:id/events': person('profile.events.read', ({ params }) => params.id),
+  'GET /v1/profiles/:id/merges': person('profile.merges.read', ({ params }) => params.id),
+  'GET /v1/profiles/:id/memberships': person('profile.memberships.read', ({ params }) => params.id),
+  'GET /v1/events': {
+    action: 'events.read',
+    about: async ({ query, response, tailor }) => {
+      if (response === undefined) return { target: 'events' };
+      const found = await profileNamed(tailor.profiles, {
+        userId: text(query.userId),
+        anonymousId: text(query.anonymousId),
+      });
+      return found === undefined
+        ? { target: 'events' }
+        : { target: `profile:${found.id}`, profileIds: [found.id] };
+    },
+  },
+  'GET /v1/segments/:name/members': named('segment.members.read', 'segment'),
+  'GET /v1/identity/conflicts': listing('identity.conflicts.read', 'identity:conflicts'),
+  'GET /v1/identity/reviews': listing('identity.reviews.read', 'identity:reviews'),
+  'POST /v1/placements/:name/preview': {
+    action: 'placement.preview',
+    about: async ({ params, body, response, tailor }) => {
+      const target = `placement:${text(params.name) ?? '?'}`;
+      if (response === undefined) return { target };
+      const who = {
+        profileId: text(field(body, 'profileId')),
+        userId: text(field(body, 'userId')),
+        anonymousId: text(field(body, 'anonymousId')),
+      };
+      const found = await profileNamed(tailor.profiles, who);
+      return found === undefined ? { target } : { target, profileIds: [found.id] };
+    },
+  },
+  'POST /v1/privacy/export': person('privacy.export', ({ response }) =>
+    field(field(response, 'profile'), 'id'),
+  ),
+  'GET /v1/audit': listing('audit.read', 'audit'),
+
+  // Changing people
+  'PUT /v1/profiles/:id/consent': person('consent.update', ({ response }) =>
+    field(response, 'profileId'),
+  ),
+  'POST /v1/privacy/erase': person('privacy.erase.requested', ({ response }) =>
+    field(response, 'profileId'),
+  ),
+  'POST /v1/identity/match': listing('identity.match', 'identity:match'),
+  'POST /v1/identity/reviews/:id': {
+    action: 'identity.review.decide',
+    about: ({ params, response }) => {
+      const ids = [text(field(response, 'leftId')), text(field(response, 'rightId'))].filter(
+        (id) => id !== undefined,
+      );
+      return { target: `review:${text(params.id) ?? '?'}`, profileIds: ids };
+    },
+  },
+
+  // Definitions
+  'PUT /v1/segments/:name': named('segment.put', 'segment'),
+  'DELETE /v1/segments/:name': named('segment.delete', 'segment'),
+  'PUT /v1/computed-traits/:name': named('computed-trait.put', 'computed-trait'),
+  'DELETE /v1/computed-traits/:name': named('computed-trait.delete', 'computed-trait'),
+  'PUT /v1/placements/:name': named('placement.put', 'placement'),
+  'DELETE /v1/placements/:name': named('placement.delete', 'placement'),
+  'PUT /v1/experiments/:name': named('experiment.put', 'experiment'),
+  'DELETE /v1/experiments/:name': named('experiment.delete', 'experiment'),
+  'PUT /v1/destinations/:name': named('destination.put', 'destination'),
+  'DELETE /v1/destinations/:name': named('destination.delete', 'destination'),
+  'PUT /v1/tracking-plans/events/:event': named(
+    'tracking-plan.put',
+    'tracking-plan:event',
+    'event',
+  ),
+  'DELETE /v1/tracking-plans/events/:event': named(
+    'tracking-plan.delete',
+    'tracking-plan:event',
+    'event',
+  ),
+  'PUT /v1/tracking-plans/traits': listing('tracking-plan.put', 'tracking-plan:traits'),
+  'DELETE /v1/tracking-plans/traits': listing('tracking-plan.delete', 'tracking-plan:traits'),
+  'PUT /v1/keys/:name': named('key.put', 'key'),
+  'PATCH /v1/keys/:name': named('key.update', 'key'),
+  'DELETE /v1/keys/:name': named('key.revoke', 'key'),
+};
+
+/** Routes deliberately not audited, and why. */
+export const NOT_AUDITED: Readonly<Record<string, string>> = {
+  'GET /health': 'public, no personal data',
+  'GET /metrics': 'public, counts only',
+  'GET /openapi.json': 'public, the API description',
+  'GET /sdk/tailor.min.js': 'public, the browser SDK',
+  'POST /v1/track': "collection: the person's own events, the hottest path",
+  'POST /v1/identify': "collection: the person's own events, the hottest path",
+  'POST /v1/page': "collection: the person's own events, the hottest path",
+  'POST /v1/screen': "collection: the person's own events, the hottest path",
+  'POST /v1/group': "collection: the person's own events, the hottest path",
+  'POST /v1/alias': "collection: the person's own events, the hottest path",
+  'POST /v1/batch': "collection: the person's own events, the hottest path",
+  'POST /v1/decide':
+    'decisions for the person asking, a hot path; recorded in the log as Decision Made events',
+  'POST /v1/experiments/:name/assign':
+    'assignment for the person asking; recorded in the log as Experiment Viewed events',
+  'GET /v1/segments': 'definitions, no personal data',
+  'GET /v1/segments/:name': 'a definition, no personal data',
+  'GET /v1/computed-traits': 'definitions, no personal data',
+  'GET /v1/computed-traits/:name': 'a definition, no personal data',
+  'GET /v1/placements': 'definitions, no personal data',
+  'GET /v1/placements/:name': 'a definition, no personal data',
+  'GET /v1/placements/:name/arms': "a bandit's exposure and conversion counts per item, no person",
+  'GET /v1/experiments': 'definitions, no personal data',
+  'GET /v1/experiments/:name': 'a definition, no personal data',
+  'GET /v1/experiments/:name/results': 'aggregates over variants, no person',
+  'GET /v1/destinations': 'definitions, no personal data',
+  'GET /v1/destinations/:name': 'a definition with delivery counts',
+  'GET /v1/destinations/:name/deliveries':
+    'delivery ids, event names and statuses, no event content',
+  'GET /v1/tracking-plans': 'definitions, no personal data',
+  'GET /v1/quality/violations': 'counts of tracking plan violations by event and rule',
+  'GET /v1/keys': 'key names and roles, never the keys',
+};

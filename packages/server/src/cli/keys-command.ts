@@ -1,0 +1,91 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Presets, SingleBar } from 'cli-progress';
+import { TailorError } from '@tailor/core';
+import { readBlindIndex } from '../log/sqlite/check-blind-index.js';
+import { SqliteEventLog } from '../log/sqlite/sqlite-event-log.js';
+import { addKey, newKeyring, readKeyFile, writeKeyFile, type Keyring } from '../privacy/keyring.js';
+import { keyFileOf } from '../privacy/open-sealer.js';
+import { resealFolder } from '../privacy/rotate-keys.js';
+import { createAesSealer, plainSealer, type Sealer } from '../privacy/sealer.js';
+import { openSqliteDestinationStore } from '../store/sqlite/sqlite-destination-store.js';
+import { openSqliteProfileStore } from '../store/sqlite/sqlite-profile-store.js';
+import { readConfig } from './read-config.js';
+import { serverUsing } from './serve-lock.js';
+
+interface RotateFlags {
+  data?: string;
+  config?: string;
+  index?: boolean;
+}
+
+/**
+ * `tailor keys rotate`: a new current data key (and, with --index, a new blind-index key); every
+ * sealed value in the folder is resealed under it, then the old keys are dropped from the key
+ * file. On a folder written without encryption it encrypts everything. The server must be stopped.
+ */
+export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
+  const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
+  const { enabled, keys } = config.privacy.encryption;
+  if (!enabled) throw new TailorError('invalid_request', 'encryption is off (privacy.encryption.enabled): nothing to rotate');
+  if (keys !== undefined) {
+    throw new TailorError('invalid_request', 'the keys come from TAILOR_ENCRYPTION_KEYS: rotation rewrites a key file (privacy.encryption.keyFile)');
+  }
+  const pid = serverUsing(config.dataDir);
+  if (pid !== undefined) throw new TailorError('conflict', `a server (process ${pid}) is running on ${config.dataDir}: stop it first`);
+  mkdirSync(config.dataDir, { recursive: true });
+  const files = { log: join(config.dataDir, 'log.sqlite'), state: join(config.dataDir, 'state.sqlite') };
+  const keyFile = keyFileOf(config);
+  const old = existsSync(keyFile) ? readKeyFile(keyFile, false) : undefined;
+
+  // Open the stores as they are once (this brings older folders' tables up to date, and refuses a wrong key file).
+  const sealerOf = (file: string) => (recordedPlain(file) || old === undefined ? plainSealer : createAesSealer(old));
+  await migrate(files, sealerOf);
+
+  const rotated = old === undefined ? newKeyring() : addKey(old, flags.index === true);
+  writeKeyFile(keyFile, rotated); // old and new keys: an interrupted rotation still opens everything
+  const bar = new SingleBar({ format: 'resealing {table} {bar} {value}/{total}', hideCursor: true }, Presets.shades_classic);
+  let table = '';
+  try {
+    resealFolder(files, createAesSealer(rotated), (name, done, total) => {
+      if (name !== table) {
+        if (table !== '') bar.stop();
+        table = name;
+        bar.start(total, 0, { table: name.padEnd(18) });
+      }
+      bar.update(done);
+    });
+  } finally {
+    bar.stop();
+  }
+  writeKeyFile(keyFile, onlyCurrent(rotated));
+  console.log(`${keyFile}: data key ${rotated.current} is current${flags.index === true || old === undefined ? ', with a new index key' : ''}; older keys removed`);
+}
+
+/** A file already holding data with no blind index recorded, or recorded plain, was written without encryption. */
+function recordedPlain(file: string): boolean {
+  if (!existsSync(file)) return false;
+  const db = new Database(file, { readonly: true });
+  try {
+    const meta = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'tailor_meta'").get() !== undefined;
+    if (meta) return readBlindIndex(db) === 'plain';
+    const table = file.endsWith('log.sqlite') ? 'events' : 'identities';
+    const exists = db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(table) !== undefined;
+    return exists && db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined;
+  } finally {
+    db.close();
+  }
+}
+
+async function migrate(files: { log: string; state: string }, sealerOf: (file: string) => Sealer): Promise<void> {
+  await new SqliteEventLog(files.log, sealerOf(files.log)).close();
+  const state = sealerOf(files.state);
+  await openSqliteProfileStore(files.state, {}, state).close();
+  await openSqliteDestinationStore(files.state, {}, state).close();
+}
+
+function onlyCurrent(keyring: Keyring): Keyring {
+  const key = keyring.keys.get(keyring.current) as Buffer;
+  return { current: keyring.current, keys: new Map([[keyring.current, key]]), index: keyring.index };
+}

@@ -1,0 +1,130 @@
+import Database from 'better-sqlite3';
+import type { StoredMessage } from '@tailor/core';
+import { recordBlindIndex } from '../log/sqlite/check-blind-index.js';
+import type { Sealer } from './sealer.js';
+
+/** One sealed column's rows, paged by the table's key, with how to rewrite a row. */
+interface Pass {
+  table: string;
+  key: string;
+  /** Below every key of the table (keys are positive integers or text). */
+  start: number | string;
+  columns: string[];
+  /** The row's new column values from its plain texts (in `columns` order). */
+  rewrite?: (plain: string[], row: Record<string, unknown>) => Record<string, unknown>;
+}
+
+const PAGE = 1000;
+
+/**
+ * Reseals every sealed value of a data folder under the sealer's current key and rebuilds the
+ * blind indexes under its index key: `next` must open everything (the keyring holding old and
+ * new keys). Plain values (a folder written without encryption) are sealed too. Each page of
+ * rows is one transaction, so an interrupted rotation is run again and finishes the job.
+ */
+export function resealFolder(files: { log: string; state: string }, next: Sealer, progress: (table: string, done: number, total: number) => void): void {
+  const log = new Database(files.log);
+  const state = new Database(files.state);
+  try {
+    for (const db of [log, state]) db.pragma('secure_delete = ON');
+    const message = (text: string) => JSON.parse(text) as StoredMessage;
+    reseal(log, next, progress, {
+      table: 'events',
+      key: 'position',
+      start: 0,
+      columns: ['payload'],
+      rewrite: ([payload = ''], _row) => {
+        const m = message(payload);
+        return { codec: 1, user_id: next.blind('userId', m.userId), anonymous_id: next.blind('anonymousId', m.anonymousId) };
+      },
+    });
+    for (const pass of STATE_PASSES(next, message)) reseal(state, next, progress, pass);
+    rebuildIdentities(state, next);
+    for (const db of [log, state]) {
+      recordBlindIndex(db, next.indexId);
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    }
+  } finally {
+    log.close();
+    state.close();
+  }
+}
+
+const STATE_PASSES = (next: Sealer, message: (text: string) => StoredMessage): Pass[] => [
+  { table: 'profiles', key: 'id', start: '', columns: ['traits', 'groups', 'derived', 'consent'] },
+  { table: 'groups', key: 'id', start: '', columns: ['traits'] },
+  { table: 'identity_conflicts', key: 'seq', start: 0, columns: ['record'] },
+  { table: 'match_reviews', key: 'id', start: 0, columns: ['comparison'] },
+  { table: 'log_outbox', key: 'seq', start: 0, columns: ['message'] },
+  {
+    table: 'deliveries',
+    key: 'id',
+    start: 0,
+    columns: ['message'],
+    rewrite: ([text = '']) => {
+      const m = message(text);
+      return { user_key: next.blind('userId', m.userId), anonymous_key: next.blind('anonymousId', m.anonymousId) };
+    },
+  },
+];
+
+function reseal(db: Database.Database, next: Sealer, progress: (table: string, done: number, total: number) => void, pass: Pass): void {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(pass.table) !== undefined;
+  if (!exists) return;
+  const total = (db.prepare(`SELECT count(*) AS n FROM ${pass.table}`).get() as { n: number }).n;
+  const page = db.prepare(`SELECT * FROM ${pass.table} WHERE ${pass.key} > ? ORDER BY ${pass.key} LIMIT ${PAGE}`);
+  let update: Database.Statement | undefined;
+  const rewritePage = db.transaction((rows: Record<string, unknown>[]) => {
+    for (const row of rows) {
+      const plain = pass.columns.map((c) => next.open(row[c] as string | Buffer));
+      const values: Record<string, unknown> = { ...pass.rewrite?.(plain, row) };
+      pass.columns.forEach((c, i) => (values[c] = next.seal(plain[i] ?? '')));
+      const names = Object.keys(values);
+      update ??= db.prepare(`UPDATE ${pass.table} SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE ${pass.key} = @key`);
+      update.run({ ...values, key: row[pass.key] });
+    }
+  });
+  let after: unknown = pass.start;
+  let done = 0;
+  for (;;) {
+    const rows = page.all(after) as Record<string, unknown>[];
+    if (rows.length === 0) break;
+    rewritePage(rows);
+    done += rows.length;
+    after = rows[rows.length - 1]?.[pass.key];
+    progress(pass.table, done, total);
+  }
+}
+
+interface IdentityRow {
+  type: string;
+  value: string;
+  profile_id: string;
+  sealed: Buffer | null;
+}
+
+/** Identifiers are keyed by their blind index, so the table is written anew under the new one (in one transaction). */
+function rebuildIdentities(db: Database.Database, next: Sealer): void {
+  db.transaction(() => {
+    db.exec(`DROP TABLE IF EXISTS identities_next;
+      CREATE TABLE identities_next (
+        type TEXT NOT NULL, value TEXT NOT NULL, profile_id TEXT NOT NULL, sealed BLOB, PRIMARY KEY (type, value)
+      ) WITHOUT ROWID`);
+    const insert = db.prepare('INSERT INTO identities_next (type, value, profile_id, sealed) VALUES (?, ?, ?, ?)');
+    const page = db.prepare(
+      `SELECT type, value, profile_id, sealed FROM identities WHERE (type, value) > (?, ?) ORDER BY type, value LIMIT ${PAGE}`,
+    );
+    let after = ['', ''];
+    for (let rows = page.all(...after) as IdentityRow[]; rows.length > 0; rows = page.all(...after) as IdentityRow[]) {
+      for (const row of rows) {
+        const plain = row.sealed === null ? row.value : next.open(row.sealed);
+        insert.run(row.type, next.blind(row.type, plain), row.profile_id, next.seal(plain));
+      }
+      const last = rows[rows.length - 1] as IdentityRow;
+      after = [last.type, last.value];
+    }
+    db.exec(`DROP TABLE identities;
+      ALTER TABLE identities_next RENAME TO identities;
+      CREATE INDEX identities_profile ON identities (profile_id);`);
+  })();
+}

@@ -1,0 +1,166 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { keysRotateCommand } from '../src/cli/keys-command.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { buildApp } from '../src/http/build-app.js';
+import { openTailor, type Tailor } from '../src/open-tailor.js';
+import { parseKeyring } from '../src/privacy/keyring.js';
+import { createAesSealer } from '../src/privacy/sealer.js';
+import reference from './fixtures/encryption/encryption.reference.json' with { type: 'json' };
+
+const ADMIN = 'enc-admin-key-0001';
+const WRITE = 'enc-write-key-0001';
+let dir = '';
+let running: { tailor: Tailor; app: Awaited<ReturnType<typeof buildApp>> } | undefined;
+
+afterEach(async () => {
+  await stop();
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+async function start(encryption: Record<string, unknown> = {}) {
+  const config = loadConfig({ flags: { dataDir: dir, logLevel: 'silent' }, env: {}, cwd: dir, ...configFile(encryption) });
+  const tailor = await openTailor(config);
+  await tailor.keys.create('admin', 'admin', new Date(), ADMIN);
+  await tailor.keys.create('write', 'write', new Date(), WRITE);
+  const app = await buildApp({ tailor, logger: false });
+  running = { tailor, app };
+  return running;
+}
+function configFile(encryption: Record<string, unknown>) {
+  const file = join(dir, 'tailor.config.json');
+  writeFileSync(file, JSON.stringify({ privacy: { encryption } }));
+  return { file };
+}
+async function stop() {
+  if (running === undefined) return;
+  await running.app.close();
+  await running.tailor.close();
+  running = undefined;
+}
+async function collect(batch: Record<string, unknown>[]) {
+  const { app, tailor } = running as NonNullable<typeof running>;
+  const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: `Basic ${Buffer.from(`${WRITE}:`).toString('base64')}` }, payload: { batch } });
+  expect(res.json()).toMatchObject({ rejected: [] });
+  await tailor.pipeline.catchUp();
+}
+async function get(url: string) {
+  const res = await (running as NonNullable<typeof running>).app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${ADMIN}` } });
+  return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
+}
+function filesHolding(needle: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.sqlite') || name.endsWith('-wal'))
+    .filter((name) => readFileSync(join(dir, name)).includes(Buffer.from(needle, 'utf8')));
+}
+/** A person whose data shows in every table that may hold it: events, identifiers, traits, groups, deliveries. */
+const ann = (n: number) => [
+  { type: 'page', anonymousId: `ann-device-${n}`, name: 'Home', timestamp: '2026-11-20T10:00:00Z' },
+  { type: 'identify', anonymousId: `ann-device-${n}`, userId: `ann-user-${n}`, traits: { email: `ann.${n}@example.com`, name: 'Ann Quill' }, timestamp: '2026-11-20T10:01:00Z' },
+  { type: 'group', userId: `ann-user-${n}`, groupId: 'quill-co', traits: { name: 'Quill Company' }, timestamp: '2026-11-20T10:02:00Z' },
+  { type: 'track', userId: `ann-user-${n}`, event: 'Order Completed', properties: { note: 'gift for Ann Quill', revenue: 12 }, timestamp: '2026-11-20T10:03:00Z' },
+];
+async function expectAnnReadable(n: number) {
+  const byEmail = await get(`/v1/profiles?identifier=email:ann.${n}@example.com`);
+  expect(byEmail.status).toBe(200);
+  expect(byEmail.body).toMatchObject({ traits: { email: `ann.${n}@example.com`, name: 'Ann Quill' } });
+  expect(byEmail.body.identifiers).toEqual(
+    expect.arrayContaining([
+      { type: 'userId', value: `ann-user-${n}` },
+      { type: 'anonymousId', value: `ann-device-${n}` },
+      { type: 'email', value: `ann.${n}@example.com` },
+    ]),
+  );
+  const events = await get(`/v1/events?userId=ann-user-${n}`);
+  expect((events.body.events as { event?: string; properties: object }[]).map((e) => e.event ?? null)).toEqual([null, null, 'Order Completed']);
+}
+
+describe('the sealer', () => {
+  const sealer = createAesSealer(parseKeyring(JSON.stringify(reference.keyring), 'the reference'));
+
+  it('opens values sealed by an independent AES-256-GCM implementation and computes the same blind index', () => {
+    for (const { text, blob } of reference.sealed) expect(sealer.open(Buffer.from(blob, 'base64'))).toBe(text);
+    for (const b of reference.blinds) expect(sealer.blind(b.type, b.value)).toBe(b.blind);
+  });
+
+  it('seals under a fresh IV each time, refuses a tampered value and tells stale values apart', () => {
+    const a = sealer.seal('{"email":"ann@example.com"}') as Buffer;
+    const b = sealer.seal('{"email":"ann@example.com"}') as Buffer;
+    expect(a.equals(b)).toBe(false);
+    expect(sealer.open(a)).toBe('{"email":"ann@example.com"}');
+    const tampered = Buffer.from(a);
+    tampered[tampered.length - 1] = (tampered[tampered.length - 1] ?? 0) ^ 1;
+    expect(() => sealer.open(tampered)).toThrow();
+    expect(sealer.stale(a)).toBe(false);
+    expect(sealer.stale('{"plain":true}')).toBe(true);
+    expect(sealer.open('{"plain":true}')).toBe('{"plain":true}');
+  });
+});
+
+describe('encryption at rest', () => {
+  it('keeps personal data unreadable in the files while the API reads and looks it up as before', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tailor-enc-'));
+    await start();
+    await running?.app.inject({
+      method: 'PUT',
+      url: '/v1/destinations/crm',
+      headers: { authorization: `Bearer ${ADMIN}` },
+      payload: { type: 'webhook', url: 'http://127.0.0.1:9/hook', events: ['Order Completed'], secret: 's3cret-s3cret' },
+    });
+    await collect(ann(1));
+    await running?.tailor.dispatcher.drain();
+    await expectAnnReadable(1);
+    for (const needle of ['ann.1@example.com', 'ann-user-1', 'ann-device-1', 'Ann Quill', 'Quill Company']) {
+      expect(filesHolding(needle), needle).toEqual([]);
+    }
+  });
+
+  it('rotates keys: every value resealed under the new key, old keys dropped, everything still readable', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tailor-enc-'));
+    await start();
+    await collect(ann(1));
+    await stop();
+    const before = parseKeyring(readFileSync(join(dir, 'encryption.keys'), 'utf8'), 'before');
+
+    writeFileSync(join(dir, 'serve.pid'), String(process.ppid)); // a live process serving the folder
+    await expect(keysRotateCommand({ data: dir, config: join(dir, 'tailor.config.json') })).rejects.toThrow(/stop it first/);
+    rmSync(join(dir, 'serve.pid'));
+    await keysRotateCommand({ data: dir, config: join(dir, 'tailor.config.json') });
+    const after = parseKeyring(readFileSync(join(dir, 'encryption.keys'), 'utf8'), 'after');
+    expect([...after.keys.keys()]).toEqual([before.current + 1]);
+    expect(after.index.equals(before.index)).toBe(true);
+    await start();
+    await expectAnnReadable(1);
+    await collect(ann(2));
+    await expectAnnReadable(2);
+    await stop();
+
+    await keysRotateCommand({ data: dir, config: join(dir, 'tailor.config.json'), index: true });
+    const third = parseKeyring(readFileSync(join(dir, 'encryption.keys'), 'utf8'), 'third');
+    expect(third.index.equals(before.index)).toBe(false);
+    await start();
+    await expectAnnReadable(1);
+    await expectAnnReadable(2);
+  });
+
+  it('encrypts a folder written without encryption once asked to, and refuses to open it encrypted before', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tailor-enc-'));
+    await start({ enabled: false });
+    await collect(ann(1));
+    await stop();
+    expect(filesHolding('ann.1@example.com').length).toBeGreaterThan(0);
+    await expect(start()).rejects.toThrow(/written without encryption.*tailor keys rotate/);
+
+    await keysRotateCommand({ data: dir, config: join(dir, 'tailor.config.json') });
+    await start();
+    await expectAnnReadable(1);
+    expect(filesHolding('ann.1@example.com')).toEqual([]);
+    await stop();
+    await expect(start({ enabled: false })).rejects.toThrow(/is encrypted/);
+    writeFileSync(join(dir, 'other.keys'), JSON.stringify({ version: 1, current: 1, keys: { 1: Buffer.alloc(32, 1).toString('base64') }, index: Buffer.alloc(32, 2).toString('base64') }));
+    await expect(start({ keyFile: join(dir, 'other.keys') })).rejects.toThrow(/another key/);
+  });
+});
