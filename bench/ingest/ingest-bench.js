@@ -6,7 +6,7 @@
 // event is missing from disk), not when Tailor misses the target ratio.
 //
 // Env: BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (16; a list: 16,64),
-//      BENCH_ROUNDS (1; rounds alternate the order), BENCH_BATCH (100 messages per request),
+//      BENCH_ROUNDS (1; rounds rotate the order; use 3 or 6), BENCH_BATCH (100 messages per request),
 //      BENCH_NODE_ARGS (extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=bench/.work/prof").
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -310,8 +310,10 @@ console.log(
 );
 for (let round = 0; round < ROUNDS; round++) {
   for (const connections of CONNECTIONS) {
+    // Rotated each round, so each server follows each other equally often (whoever runs right
+    // after another pays for the disk work it left behind).
     const names = ['reference', 'tailor', 'tailor-plain'];
-    const order = round % 2 === 0 ? names : [...names].reverse();
+    const order = names.map((_, i) => names[(i + round) % names.length]);
     for (const name of order) {
       const r = await run(name, connections);
       console.log(

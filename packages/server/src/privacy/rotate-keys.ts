@@ -1,17 +1,18 @@
 import Database from 'better-sqlite3';
 import type { StoredMessage } from '@tailor/core';
 import { recordBlindIndex } from '../log/sqlite/check-blind-index.js';
-import type { Sealer } from './sealer.js';
+import { bodyOf, profileColumns, type ProfileRow } from '../store/sqlite/sqlite-profile-store.js';
+import { plainSealer, type Sealer } from './sealer.js';
 
-/** One sealed column's rows, paged by the table's key, with how to rewrite a row. */
+type Row = Record<string, unknown>;
+
+/** One table's rows, paged by its key, each rewritten into new column values. */
 interface Pass {
   table: string;
   key: string;
   /** Below every key of the table (keys are positive integers or text). */
   start: number | string;
-  columns: string[];
-  /** The row's new column values from its plain texts (in `columns` order). */
-  rewrite?: (plain: string[], row: Record<string, unknown>) => Record<string, unknown>;
+  rewrite: (row: Row) => Row;
 }
 
 const PAGE = 1000;
@@ -27,18 +28,8 @@ export function resealFolder(files: { log: string; state: string }, next: Sealer
   const state = new Database(files.state);
   try {
     for (const db of [log, state]) db.pragma('secure_delete = ON');
-    const message = (text: string) => JSON.parse(text) as StoredMessage;
-    reseal(log, next, progress, {
-      table: 'events',
-      key: 'position',
-      start: 0,
-      columns: ['payload'],
-      rewrite: ([payload = ''], _row) => {
-        const m = message(payload);
-        return { codec: 1, user_id: next.blind('userId', m.userId), anonymous_id: next.blind('anonymousId', m.anonymousId) };
-      },
-    });
-    for (const pass of STATE_PASSES(next, message)) reseal(state, next, progress, pass);
+    reseal(log, progress, eventsPass(next));
+    for (const pass of statePasses(next)) reseal(state, progress, pass);
     rebuildIdentities(state, next);
     for (const db of [log, state]) {
       recordBlindIndex(db, next.indexId);
@@ -50,45 +41,67 @@ export function resealFolder(files: { log: string; state: string }, next: Sealer
   }
 }
 
-const STATE_PASSES = (next: Sealer, message: (text: string) => StoredMessage): Pass[] => [
-  { table: 'profiles', key: 'id', start: '', columns: ['traits', 'groups', 'derived', 'consent'] },
-  { table: 'groups', key: 'id', start: '', columns: ['traits'] },
-  { table: 'identity_conflicts', key: 'seq', start: 0, columns: ['record'] },
-  { table: 'match_reviews', key: 'id', start: 0, columns: ['comparison'] },
-  { table: 'log_outbox', key: 'seq', start: 0, columns: ['message'] },
-  {
-    table: 'deliveries',
-    key: 'id',
-    start: 0,
-    columns: ['message'],
-    rewrite: ([text = '']) => {
-      const m = message(text);
-      return { user_key: next.blind('userId', m.userId), anonymous_key: next.blind('anonymousId', m.anonymousId) };
-    },
-  },
-];
+const messageOf = (text: string) => JSON.parse(text) as StoredMessage;
 
-function reseal(db: Database.Database, next: Sealer, progress: (table: string, done: number, total: number) => void, pass: Pass): void {
+/** Payloads were written plain (codec 0) or sealed (1); both are sealed now, and the id columns blinded again. */
+function eventsPass(next: Sealer): Pass {
+  return {
+    table: 'events',
+    key: 'position',
+    start: 0,
+    rewrite: (row) => {
+      const text = row.codec === 1 ? next.open(row.payload as Buffer) : plainSealer.open(row.payload as string | Buffer);
+      const m = messageOf(text);
+      return { codec: 1, payload: next.seal(text), user_id: next.blind('userId', m.userId), anonymous_id: next.blind('anonymousId', m.anonymousId) };
+    },
+  };
+}
+
+function statePasses(next: Sealer): Pass[] {
+  const sealed = (...columns: string[]) => (row: Row) => Object.fromEntries(columns.map((c) => [c, next.seal(next.open(row[c] as string | Buffer))]));
+  return [
+    {
+      table: 'profiles',
+      key: 'id',
+      start: '',
+      rewrite: (row) => {
+        const [traits, groups, derived, consent, body] = profileColumns(bodyOf(row as unknown as ProfileRow, next), next);
+        return { traits, groups, derived, consent, sealed: body };
+      },
+    },
+    { table: 'groups', key: 'id', start: '', rewrite: sealed('traits') },
+    { table: 'identity_conflicts', key: 'seq', start: 0, rewrite: sealed('record') },
+    { table: 'match_reviews', key: 'id', start: 0, rewrite: sealed('comparison') },
+    { table: 'log_outbox', key: 'seq', start: 0, rewrite: sealed('message') },
+    {
+      table: 'deliveries',
+      key: 'id',
+      start: 0,
+      rewrite: (row) => {
+        const text = next.open(row.message as string | Buffer);
+        const m = messageOf(text);
+        return { message: next.seal(text), user_key: next.blind('userId', m.userId), anonymous_key: next.blind('anonymousId', m.anonymousId) };
+      },
+    },
+  ];
+}
+
+function reseal(db: Database.Database, progress: (table: string, done: number, total: number) => void, pass: Pass): void {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(pass.table) !== undefined;
   if (!exists) return;
   const total = (db.prepare(`SELECT count(*) AS n FROM ${pass.table}`).get() as { n: number }).n;
   const page = db.prepare(`SELECT * FROM ${pass.table} WHERE ${pass.key} > ? ORDER BY ${pass.key} LIMIT ${PAGE}`);
   let update: Database.Statement | undefined;
-  const rewritePage = db.transaction((rows: Record<string, unknown>[]) => {
+  const rewritePage = db.transaction((rows: Row[]) => {
     for (const row of rows) {
-      const plain = pass.columns.map((c) => next.open(row[c] as string | Buffer));
-      const values: Record<string, unknown> = { ...pass.rewrite?.(plain, row) };
-      pass.columns.forEach((c, i) => (values[c] = next.seal(plain[i] ?? '')));
-      const names = Object.keys(values);
-      update ??= db.prepare(`UPDATE ${pass.table} SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE ${pass.key} = @key`);
+      const values = pass.rewrite(row);
+      update ??= db.prepare(`UPDATE ${pass.table} SET ${Object.keys(values).map((n) => `${n} = @${n}`).join(', ')} WHERE ${pass.key} = @key`);
       update.run({ ...values, key: row[pass.key] });
     }
   });
   let after: unknown = pass.start;
   let done = 0;
-  for (;;) {
-    const rows = page.all(after) as Record<string, unknown>[];
-    if (rows.length === 0) break;
+  for (let rows = page.all(after) as Row[]; rows.length > 0; rows = page.all(after) as Row[]) {
     rewritePage(rows);
     done += rows.length;
     after = rows[rows.length - 1]?.[pass.key];

@@ -20,6 +20,8 @@ export interface Sealer {
   blind(type: string, value: string | null | undefined): string | null;
   /** Whether a stored value is not sealed under the current key (rotation reseals it). */
   stale(stored: string | Buffer): boolean;
+  /** Remembers a blind read beside its value (the log's id columns), so it is not computed again. */
+  learn(type: string, value: string, blind: string): void;
 }
 
 export const plainSealer: Sealer = {
@@ -29,6 +31,7 @@ export const plainSealer: Sealer = {
   open: (stored) => (typeof stored === 'string' ? stored : stored.toString('utf8')),
   blind: ((_type: string, value: string | null | undefined) => value ?? null) as Sealer['blind'],
   stale: () => false,
+  learn: () => undefined,
 };
 
 /** Sealed layout: version (1 byte), key id (uint16), IV (12), GCM tag (16), ciphertext. */
@@ -43,8 +46,12 @@ const HEADER = 1 + 2 + 12 + 16;
 export function createAesSealer(keyring: Keyring): Sealer {
   const current = keyring.keys.get(keyring.current);
   if (current === undefined) throw new Error(`the keyring's current key ${keyring.current} is missing`);
-  const blinds = new Map<string, string>();
-  const BLIND_CACHE = 100_000;
+  const recent = new Map<string, RecentBlinds>();
+  const recentOf = (type: string): RecentBlinds => {
+    let ofType = recent.get(type);
+    if (ofType === undefined) recent.set(type, (ofType = new RecentBlinds()));
+    return ofType;
+  };
   // IVs are cut from a pool of random bytes filled 4,096 at a time (a call per value costs more than the cipher).
   const ivs = Buffer.allocUnsafe(12 * 4096);
   let nextIv = ivs.length;
@@ -59,30 +66,22 @@ export function createAesSealer(keyring: Keyring): Sealer {
 
   const blind = (type: string, value: string | null | undefined): string | null => {
     if (value === null || value === undefined) return null;
-    const key = `${type}\u0000${value}`;
-    let hashed = blinds.get(key);
-    if (hashed === undefined) {
-      hashed = createHmac('sha256', keyring.index).update(key).digest().subarray(0, 16).toString('base64url');
-      if (blinds.size >= BLIND_CACHE) blinds.clear();
-      blinds.set(key, hashed);
-    }
-    return hashed;
+    return recentOf(type).get(value, () => createHmac('sha256', keyring.index).update(`${type}\u0000${value}`).digest().subarray(0, 16).toString('base64url'));
   };
 
   return {
     encrypts: true,
     indexId: `hmac-sha256:${fingerprint(keyring.index)}`,
     seal(text) {
-      const nonce = iv();
-      const cipher = createCipheriv('aes-256-gcm', current, nonce);
-      const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
-      const out = Buffer.allocUnsafe(HEADER + body.length);
-      out[0] = VERSION;
-      out.writeUInt16BE(keyring.current, 1);
-      nonce.copy(out, 3);
-      cipher.getAuthTag().copy(out, 15);
-      body.copy(out, HEADER);
-      return out;
+      const header = Buffer.allocUnsafe(HEADER);
+      header[0] = VERSION;
+      header.writeUInt16BE(keyring.current, 1);
+      iv().copy(header, 3);
+      const cipher = createCipheriv('aes-256-gcm', current, header.subarray(3, 15));
+      const body = cipher.update(text, 'utf8');
+      cipher.final(); // nothing more for GCM; computes the tag
+      cipher.getAuthTag().copy(header, 15);
+      return Buffer.concat([header, body], HEADER + body.length);
     },
     open(stored) {
       if (typeof stored === 'string') return stored;
@@ -95,8 +94,34 @@ export function createAesSealer(keyring: Keyring): Sealer {
       return Buffer.concat([decipher.update(stored.subarray(HEADER)), decipher.final()]).toString('utf8');
     },
     blind: blind as Sealer['blind'],
+    learn(type, value, hashed) {
+      recentOf(type).get(value, () => hashed);
+    },
     stale: (stored) => typeof stored === 'string' || stored.readUInt16BE(1) !== keyring.current,
   };
+}
+
+/**
+ * An identifier type's recent blinds in two generations: a full young one becomes the old one
+ * (what is still in use moves back to the young one), so the ids in use stay cached without a
+ * per-hit LRU update.
+ */
+class RecentBlinds {
+  private static readonly GENERATION = 100_000;
+  private young = new Map<string, string>();
+  private old = new Map<string, string>();
+
+  get(value: string, compute: () => string): string {
+    let hashed = this.young.get(value);
+    if (hashed !== undefined) return hashed;
+    hashed = this.old.get(value) ?? compute();
+    if (this.young.size >= RecentBlinds.GENERATION) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(value, hashed);
+    return hashed;
+  }
 }
 
 /** A short public name for a key (an HMAC of a constant under it), to tell keys apart without showing them. */

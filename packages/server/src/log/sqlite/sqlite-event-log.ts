@@ -35,6 +35,8 @@ interface Row {
   partition: number;
   codec: number;
   payload: string | Buffer;
+  user_id: string | null;
+  anonymous_id: string | null;
 }
 
 interface PendingAppend {
@@ -153,14 +155,14 @@ export class SqliteEventLog implements EventLog {
     const rows = partitions
       ? (this.db
           .prepare(
-            `SELECT position, partition, codec, payload FROM events
+            `SELECT position, partition, codec, payload, user_id, anonymous_id FROM events
              WHERE position > ? AND partition IN (SELECT value FROM json_each(?))
              ORDER BY position LIMIT ?`,
           )
           .all(position, JSON.stringify(partitions), limit) as Row[])
       : (this.db
           .prepare(
-            'SELECT position, partition, codec, payload FROM events WHERE position > ? ORDER BY position LIMIT ?',
+            'SELECT position, partition, codec, payload, user_id, anonymous_id FROM events WHERE position > ? ORDER BY position LIMIT ?',
           )
           .all(position, limit) as Row[]);
     return Promise.resolve(rows.map((r) => this.toEvent(r)));
@@ -170,7 +172,7 @@ export class SqliteEventLog implements EventLog {
     const column = query.kind === 'userId' ? 'user_id' : 'anonymous_id';
     const rows = this.db
       .prepare(
-        `SELECT position, partition, codec, payload FROM events
+        `SELECT position, partition, codec, payload, user_id, anonymous_id FROM events
          WHERE ${column} = ? AND position > ? ORDER BY position LIMIT ?`,
       )
       .all(this.sealer.blind(query.kind, query.value), query.after, query.limit + 1) as Row[];
@@ -182,7 +184,7 @@ export class SqliteEventLog implements EventLog {
     if (positions.length === 0) return Promise.resolve([]);
     const rows = this.db
       .prepare(
-        `SELECT position, partition, codec, payload FROM events
+        `SELECT position, partition, codec, payload, user_id, anonymous_id FROM events
          WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position`,
       )
       .all(JSON.stringify(positions)) as Row[];
@@ -190,8 +192,12 @@ export class SqliteEventLog implements EventLog {
   }
 
   private toEvent(row: Row): LoggedEvent {
-    const text = row.codec === SEALED ? this.sealer.open(row.payload) : plainSealer.open(row.payload);
-    return { position: row.position, partition: row.partition, message: JSON.parse(text) as StoredMessage };
+    if (row.codec !== SEALED) return { position: row.position, partition: row.partition, message: JSON.parse(plainSealer.open(row.payload)) as StoredMessage };
+    const message = JSON.parse(this.sealer.open(row.payload)) as StoredMessage;
+    // The blinds beside the payload save the reader (the pipeline) computing them again.
+    if (message.userId !== null && row.user_id !== null) this.sealer.learn('userId', message.userId, row.user_id);
+    if (message.anonymousId !== null && row.anonymous_id !== null) this.sealer.learn('anonymousId', message.anonymousId, row.anonymous_id);
+    return { position: row.position, partition: row.partition, message };
   }
 
   stats(): Promise<LogStats> {

@@ -35,7 +35,9 @@ CREATE TABLE IF NOT EXISTS profiles (
   counts TEXT NOT NULL,
   traits TEXT NOT NULL,
   groups TEXT NOT NULL,
-  derived TEXT NOT NULL DEFAULT '{}'
+  derived TEXT NOT NULL DEFAULT '{}',
+  consent TEXT NOT NULL DEFAULT '{}',
+  sealed BLOB
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS profiles_merged_into ON profiles (merged_into) WHERE merged_into IS NOT NULL;
 CREATE INDEX IF NOT EXISTS profiles_live ON profiles (rank) WHERE merged_into IS NULL;
@@ -74,17 +76,19 @@ CREATE TABLE IF NOT EXISTS groups (
 ) WITHOUT ROWID;
 `;
 
-interface ProfileRow {
+export interface ProfileRow {
   id: string;
   rank: number;
   merged_into: string | null;
   created_at: string;
   updated_at: string;
   counts: string;
-  traits: string | Buffer;
-  groups: string | Buffer;
-  derived: string | Buffer;
-  consent: string | Buffer;
+  traits: string;
+  groups: string;
+  derived: string;
+  consent: string;
+  /** With encryption on: traits, groups, derived and consent in one sealed value (the columns are empty). */
+  sealed: Buffer | null;
 }
 
 /**
@@ -104,8 +108,16 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
   const writeMemberships = membershipWriter(db, sealer);
   const seal = (value: unknown) => sealer.seal(JSON.stringify(value));
   const open: Open = (stored) => JSON.parse(sealer.open(stored));
-  const toState = (row: ProfileRow) => profileState(row, open);
-  const toStored = (row: ProfileRow | undefined) => storedProfile(row, open);
+  // The plain texts of sealed profile bodies loaded by this transaction: one that comes back
+  // unchanged (most events change only counters) keeps its sealed value instead of a new one.
+  const loaded = new Map<string, string>();
+  const toState = (row: ProfileRow): ProfileState => {
+    if (row.sealed === null) return profileState(row, bodyOf(row, sealer));
+    const text = sealer.open(row.sealed);
+    loaded.set(row.id, text);
+    return profileState(row, JSON.parse(text) as ProfileBody);
+  };
+  const toStored = (row: ProfileRow | undefined) => row && storedProfile(row, bodyOf(row, sealer));
   const lookUp = ({ type, value }: IdentifierRef) =>
     q.identity.get(type, sealer.blind(type, value)) as { profile_id: string } | undefined;
   const identifiersOf = (profileId: string): IdentifierRef[] =>
@@ -157,17 +169,17 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
       q.insertMerge.run(m.into, m.from, m.messageId, m.at, m.reason);
     }
     for (const p of changes.touched.values()) {
-      q.updateProfile.run(
-        p.createdAt,
-        p.updatedAt,
-        JSON.stringify(Object.fromEntries(p.counts)),
-        seal(p.traits),
-        seal(p.groups),
-        seal(p.derived),
-        seal(p.consent),
-        p.id,
-      );
+      const counts = JSON.stringify(Object.fromEntries(p.counts));
+      const body: ProfileBody = { traits: p.traits, groups: p.groups, derived: p.derived, consent: p.consent };
+      if (!sealer.encrypts) {
+        q.updateProfile.run(p.createdAt, p.updatedAt, counts, ...profileColumns(body, sealer), p.id);
+        continue;
+      }
+      const text = JSON.stringify(body);
+      if (loaded.get(p.id) === text) q.touchProfile.run(p.createdAt, p.updatedAt, counts, p.id);
+      else q.updateProfile.run(p.createdAt, p.updatedAt, counts, '', '', '', '', sealer.seal(text), p.id);
     }
+    loaded.clear();
     for (const a of changes.assignments) q.insertEvent.run(a.position, a.profileId);
     for (const c of changes.conflicts) q.insertConflict.run(seal(c), c.resolvedTo, c.profileId ?? null);
     for (const [id, traits] of changes.groups) q.upsertGroup.run(id, seal(traits));
@@ -178,6 +190,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
     (consumer: string, range: { from: number; to: number }, keys: BatchKeys, fold: (s: GraphSnapshot) => GraphChanges) => {
       const at = positions.get(consumer);
       if (at !== range.from) return false;
+      loaded.clear(); // nothing left by a transaction that failed before its write
       write(fold(loadSnapshot(keys)));
       positions.set(consumer, range.to);
       return true;
@@ -185,6 +198,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
   );
 
   const refreshBatch = db.transaction((ids: readonly string[], refresh: (snapshot: GraphSnapshot) => GraphChanges) => {
+    loaded.clear();
     const snapshot: GraphSnapshot = { identities: new Map(), profiles: new Map(), groups: new Map(), merged: new Map() };
     for (const id of ids) {
       const row = q.profile.get(id) as ProfileRow | undefined;
@@ -192,6 +206,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
     }
     write(refresh(snapshot));
   });
+
 
   const savePopulation = db.transaction((key: string, population: RfmPopulation, rescore: readonly string[], at: number) => {
     q.savePopulation.run(key, JSON.stringify(population));
@@ -353,8 +368,9 @@ function statements(db: Database.Database) {
     redirectProfiles: db.prepare('UPDATE profiles SET merged_into = ? WHERE id = ? OR merged_into = ?'),
     insertMerge: db.prepare('INSERT INTO profile_merges (into_id, from_id, message_id, at, reason) VALUES (?, ?, ?, ?, ?)'),
     updateProfile: db.prepare(
-      'UPDATE profiles SET created_at = ?, updated_at = ?, counts = ?, traits = ?, groups = ?, derived = ?, consent = ? WHERE id = ?',
+      'UPDATE profiles SET created_at = ?, updated_at = ?, counts = ?, traits = ?, groups = ?, derived = ?, consent = ?, sealed = ? WHERE id = ?',
     ),
+    touchProfile: db.prepare('UPDATE profiles SET created_at = ?, updated_at = ?, counts = ? WHERE id = ?'),
     insertEvent: db.prepare('INSERT INTO profile_events (position, profile_id) VALUES (?, ?)'),
     insertConflict: db.prepare('INSERT INTO identity_conflicts (record, resolved_to, profile_id) VALUES (?, ?, ?)'),
     upsertGroup: db.prepare(
@@ -410,35 +426,58 @@ function addMissingColumns(db: Database.Database): void {
   const profiles = columnsOf('profiles');
   if (!profiles.includes('derived')) db.exec("ALTER TABLE profiles ADD COLUMN derived TEXT NOT NULL DEFAULT '{}'");
   if (!profiles.includes('consent')) db.exec("ALTER TABLE profiles ADD COLUMN consent TEXT NOT NULL DEFAULT '{}'");
+  if (!profiles.includes('sealed')) db.exec('ALTER TABLE profiles ADD COLUMN sealed BLOB');
   if (!columnsOf('identities').includes('sealed')) db.exec('ALTER TABLE identities ADD COLUMN sealed BLOB');
 }
 
-function profileState(row: ProfileRow, open: Open): ProfileState {
+/** What a profile row holds of the person (sealed together when encryption is on: one cipher per row, not four). */
+export interface ProfileBody {
+  traits: TraitMap;
+  groups: string[];
+  derived: Partial<DerivedState>;
+  consent: Partial<ConsentState>;
+}
+
+export function bodyOf(row: Pick<ProfileRow, 'traits' | 'groups' | 'derived' | 'consent' | 'sealed'>, sealer: Sealer): ProfileBody {
+  if (row.sealed !== null) return JSON.parse(sealer.open(row.sealed)) as ProfileBody;
+  return {
+    traits: JSON.parse(row.traits) as TraitMap,
+    groups: JSON.parse(row.groups) as string[],
+    derived: JSON.parse(row.derived) as Partial<DerivedState>,
+    consent: JSON.parse(row.consent) as Partial<ConsentState>,
+  };
+}
+
+/** The traits, groups, derived, consent and sealed columns for a body. */
+export function profileColumns(body: ProfileBody, sealer: Sealer): [string, string, string, string, string | Buffer | null] {
+  if (sealer.encrypts) return ['', '', '', '', sealer.seal(JSON.stringify(body))];
+  return [JSON.stringify(body.traits), JSON.stringify(body.groups), JSON.stringify(body.derived), JSON.stringify(body.consent), null];
+}
+
+function profileState(row: ProfileRow, body: ProfileBody): ProfileState {
   return {
     id: row.id,
     rank: row.rank,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     counts: new Map(Object.entries(JSON.parse(row.counts) as Record<string, number>)),
-    traits: open(row.traits) as TraitMap,
-    groups: open(row.groups) as string[],
-    derived: { ...emptyDerivedState(), ...(open(row.derived) as Partial<DerivedState>) },
-    consent: { ...emptyConsent(), ...(open(row.consent) as Partial<ConsentState>) },
+    traits: body.traits,
+    groups: body.groups,
+    derived: { ...emptyDerivedState(), ...body.derived },
+    consent: { ...emptyConsent(), ...body.consent },
   };
 }
 
-function storedProfile(row: ProfileRow | undefined, open: Open): StoredProfile | undefined {
-  if (row === undefined) return undefined;
-  const derived = open(row.derived) as Partial<DerivedState>;
+function storedProfile(row: ProfileRow, { traits, groups, derived, consent }: ProfileBody): StoredProfile {
   return {
     id: row.id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    traits: open(row.traits) as TraitMap,
-    groups: open(row.groups) as string[],
+    traits,
+    groups,
     computed: derived.computed ?? {},
     segments: derived.segments ?? [],
     aggregates: derived.aggregates ?? {},
-    consent: { ...emptyConsent(), ...(open(row.consent) as Partial<ConsentState>) },
+    consent: { ...emptyConsent(), ...consent },
   };
 }
