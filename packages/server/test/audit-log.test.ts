@@ -33,16 +33,7 @@ async function audit(
   expect(res.statusCode).toBe(200);
   return res.json();
 }
-async function collect(batch: Record<string, unknown>[]) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/v1/batch',
-    headers: { authorization: t.writeAuth },
-    payload: { batch },
-  });
-  expect(res.statusCode).toBe(200);
-  await t.tailor.pipeline.catchUp();
-}
+const collect = (batch: Record<string, unknown>[]) => t.collect(batch);
 /** The bytes of audit.sqlite and its write-ahead log. */
 function auditFiles(): Buffer {
   t.tailor.audit.flush();

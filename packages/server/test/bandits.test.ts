@@ -22,19 +22,7 @@ function admin(method: 'GET' | 'PUT' | 'POST', url: string, payload?: object) {
     ...(payload !== undefined && { payload }),
   });
 }
-async function collect(batch: Record<string, unknown>[]) {
-  t.tailor.flushDecisions();
-  if (batch.length > 0) {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/v1/batch',
-      headers: { authorization: t.writeAuth },
-      payload: { batch },
-    });
-    expect(res.json().rejected).toEqual([]);
-  }
-  await t.tailor.pipeline.catchUp();
-}
+const collect = (batch: Record<string, unknown>[]) => t.collect(batch);
 async function decide(who: Record<string, string>): Promise<Decision> {
   const res = await t.app.inject({
     method: 'POST',

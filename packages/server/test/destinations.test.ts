@@ -52,17 +52,7 @@ function call(method: 'GET' | 'PUT', path: string, payload?: object) {
     ...(payload !== undefined && { payload }),
   });
 }
-async function collect(batch: Record<string, unknown>[]) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/v1/batch',
-    headers: { authorization: t.writeAuth },
-    payload: { batch },
-  });
-  expect(res.json().rejected).toEqual([]);
-  await t.tailor.pipeline.catchUp();
-  await t.tailor.dispatcher.drain();
-}
+const collect = (batch: Record<string, unknown>[]) => t.collect(batch, { drain: true });
 const SECRET = 'webhook-secret-123';
 const sign = (body: string) => createHmac('sha256', SECRET).update(body).digest('hex');
 
