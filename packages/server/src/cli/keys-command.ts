@@ -39,11 +39,14 @@ export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
   const keyFile = keyFileOf(config);
   const old = existsSync(keyFile) ? readKeyFile(keyFile, false) : undefined;
 
-  // Open the stores as they are once (this brings older folders' tables up to date, and refuses a wrong key file).
-  const sealerOf = (file: string) => (recordedPlain(file) || old === undefined ? plainSealer : createAesSealer(old));
-  await migrate(files, sealerOf);
-
-  const rotated = old === undefined ? newKeyring() : addKey(old, flags.index === true);
+  // A finished rotation leaves one data key: more means one was interrupted, and is finished now.
+  const resuming = old !== undefined && old.keys.size > 1;
+  if (!resuming) {
+    // Open the stores as they are once (this brings older folders' tables up to date, and refuses a wrong key file).
+    const sealerOf = (file: string) => (recordedPlain(file) || old === undefined ? plainSealer : createAesSealer(old));
+    await migrate(files, sealerOf);
+  }
+  const rotated = resuming ? old : old === undefined ? newKeyring() : addKey(old, flags.index === true);
   writeKeyFile(keyFile, rotated); // old and new keys: an interrupted rotation still opens everything
   const bar = new SingleBar({ format: 'resealing {table} {bar} {value}/{total}', hideCursor: true }, Presets.shades_classic);
   let table = '';

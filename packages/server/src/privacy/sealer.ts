@@ -18,8 +18,6 @@ export interface Sealer {
   /** What an identifier's lookup column holds: a keyed hash (HMAC-SHA256) of type and value, or the value. */
   blind(type: string, value: string): string;
   blind(type: string, value: string | null | undefined): string | null;
-  /** Whether a stored value is not sealed under the current key (rotation reseals it). */
-  stale(stored: string | Buffer): boolean;
   /** Remembers a blind read beside its value (the log's id columns), so it is not computed again. */
   learn(type: string, value: string, blind: string): void;
 }
@@ -30,7 +28,6 @@ export const plainSealer: Sealer = {
   seal: (text) => text,
   open: (stored) => (typeof stored === 'string' ? stored : stored.toString('utf8')),
   blind: ((_type: string, value: string | null | undefined) => value ?? null) as Sealer['blind'],
-  stale: () => false,
   learn: () => undefined,
 };
 
@@ -97,7 +94,6 @@ export function createAesSealer(keyring: Keyring): Sealer {
     learn(type, value, hashed) {
       recentOf(type).get(value, () => hashed);
     },
-    stale: (stored) => typeof stored === 'string' || stored.readUInt16BE(1) !== keyring.current,
   };
 }
 
