@@ -47,6 +47,11 @@ async function collect(batch: Record<string, unknown>[]) {
   expect(res.json()).toMatchObject({ rejected: [] });
   await tailor.pipeline.catchUp();
 }
+async function request(method: 'PUT' | 'POST', url: string, payload: object) {
+  const res = await (running as NonNullable<typeof running>).app.inject({ method, url, payload, headers: { authorization: `Bearer ${ADMIN}` } });
+  expect(res.statusCode).toBe(200);
+  (running as NonNullable<typeof running>).tailor.flushDecisions();
+}
 async function get(url: string) {
   const res = await (running as NonNullable<typeof running>).app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${ADMIN}` } });
   return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
@@ -160,15 +165,28 @@ describe('encryption at rest', () => {
   it('encrypts a folder written without encryption once asked to, and refuses to open it encrypted before', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tailor-enc-'));
     await start({ enabled: false });
-    await collect(ann(1));
+    // A placement that optimizes keeps its people by their blind index: plain ids until encrypted.
+    await request('PUT', '/v1/placements/hero', {
+      items: [{ id: 'a', priority: 0, template: 'A' }],
+      default: { id: 'd', template: 'D' },
+      optimize: { method: 'thompson', metric: { event: 'Order Completed' } },
+    });
+    await collect([...ann(1), { type: 'identify', userId: 'bo-user-7', traits: { name: 'Bo Reed' } }]);
+    await request('POST', '/v1/decide', { userId: 'bo-user-7', placements: ['hero'] });
+    await collect([{ type: 'track', userId: 'bo-user-7', event: 'Order Completed', timestamp: new Date(Date.now() + 1000).toISOString() }]);
+    const arms = async () => (await get('/v1/placements/hero/arms')).body.items;
+    expect(await arms()).toMatchObject([{ id: 'a', exposures: 1, conversions: 1 }]);
     await stop();
     expect(filesHolding('ann.1@example.com').length).toBeGreaterThan(0);
     await expect(start()).rejects.toThrow(/written without encryption.*tailor keys rotate/);
 
     await keysRotateCommand({ data: dir, config: join(dir, 'tailor.config.json') });
+    for (const needle of ['ann.1@example.com', 'ann-user-1', 'Ann Quill', 'bo-user-7']) expect(filesHolding(needle), needle).toEqual([]);
     await start();
     await expectAnnReadable(1);
-    expect(filesHolding('ann.1@example.com')).toEqual([]);
+    // The bandits are counted again from the log, under the new blinds, as the pipeline folds its next batch.
+    await collect([{ type: 'track', userId: 'ann-user-1', event: 'Page Viewed' }]);
+    expect(await arms()).toMatchObject([{ id: 'a', exposures: 1, conversions: 1 }]);
     await stop();
     await expect(start({ enabled: false })).rejects.toThrow(/is encrypted/);
     writeFileSync(join(dir, 'other.keys'), JSON.stringify({ version: 1, current: 1, keys: { 1: Buffer.alloc(32, 1).toString('base64') }, index: Buffer.alloc(32, 2).toString('base64') }));

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { StoredMessage } from '@tailor/core';
-import { recordBlindIndex } from '../log/sqlite/check-blind-index.js';
+import { readBlindIndex, recordBlindIndex } from '../log/sqlite/check-blind-index.js';
+import { forgetBanditCounts } from '../store/sqlite/sqlite-bandit-store.js';
 import { bodyOf, profileColumns, type ProfileRow } from '../store/sqlite/sqlite-profile-store.js';
 import { plainSealer, type Sealer } from './sealer.js';
 
@@ -31,6 +32,7 @@ export function resealFolder(files: { log: string; state: string }, next: Sealer
     reseal(log, progress, eventsPass(next));
     for (const pass of statePasses(next)) reseal(state, progress, pass);
     rebuildIdentities(state, next);
+    if (readBlindIndex(state) !== next.indexId) forgetBanditCounts(state);
     for (const db of [log, state]) {
       recordBlindIndex(db, next.indexId);
       db.pragma('wal_checkpoint(TRUNCATE)');

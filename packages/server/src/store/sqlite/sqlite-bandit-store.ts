@@ -36,6 +36,18 @@ interface ArmRow {
 }
 
 /**
+ * Drops every count and the stage's position, so the bandits are counted again from the log: what
+ * a new blind index needs (people are kept by their blind, with nothing to compute a new one from).
+ */
+export function forgetBanditCounts(db: Database.Database): void {
+  db.exec(SCHEMA);
+  db.transaction(() => {
+    db.exec('DELETE FROM bandit_people; DELETE FROM bandit_arms;');
+    consumerPositions(db).forget(CONSUMER);
+  })();
+}
+
+/**
  * The embedded bandit store, in `state.sqlite`: `bandit_arms` holds the counts the decider reads
  * (one row per placement, metric and item), `bandit_people` who was counted (one row per person
  * and item shown: their first exposure, and whether they converted).
