@@ -34,7 +34,7 @@ import { Suppressions } from './privacy/suppressions.js';
 import { profileNamed } from './profiles/read-profile.js';
 import { Experiments } from './experiments/experiments.js';
 import { BackgroundThread } from './background/background-thread.js';
-import { describeError } from './privacy/describe-error.js';
+import { logError } from './privacy/log-error.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
 export interface Tailor {
@@ -119,7 +119,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   await bandits.refresh();
   const refreshBandits = (): void => {
     bandits.refresh().catch((error: unknown) => {
-      console.error(JSON.stringify({ level: 'error', msg: 'reading bandit counts failed', err: describeError(error) }));
+      logError('reading bandit counts failed', error);
     });
   };
   // A changed definition re-evaluates every profile from its events (the pipeline runs it between batches).
@@ -165,7 +165,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     },
     onBatch: options.onPipelineBatch ?? countBatch,
     onError: (error) => {
-      console.error(JSON.stringify({ level: 'error', msg: 'pipeline batch failed; retrying', err: describeError(error) }));
+      logError('pipeline batch failed; retrying', error);
     },
   });
   const destinations = openSqliteDestinationStore(stateFile, sqlite, sealer);
@@ -180,7 +180,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
       return profile && consentValues(profile.consent);
     },
     onError: (error) => {
-      console.error(JSON.stringify({ level: 'error', msg: 'webhook dispatch failed; retrying', err: describeError(error) }));
+      logError('webhook dispatch failed; retrying', error);
     },
   });
   const collector = new Collector({
@@ -211,7 +211,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
           return stored;
         },
         onError: (msg, error) => {
-          console.error(JSON.stringify({ level: 'error', msg, err: describeError(error) }));
+          logError(msg, error);
         },
       })
     : new InlineBackground(pipeline, dispatcher);
@@ -245,7 +245,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
           background.wake();
         },
         (error: unknown) => {
-          console.error(JSON.stringify({ level: 'error', msg: 'recording decisions failed', err: describeError(error) }));
+          logError('recording decisions failed', error);
         },
       );
     },

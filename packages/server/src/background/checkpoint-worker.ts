@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite } from '../log/sqlite/open-sqlite.js';
+import { logError } from '../privacy/log-error.js';
 
 /**
  * The checkpointer thread's entry point: copies each file's write-ahead log into the database
@@ -17,7 +18,7 @@ const timer = setInterval(() => {
     try {
       db.pragma('wal_checkpoint(PASSIVE)');
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', msg: 'checkpoint failed', err: String(error) }));
+      logError('checkpoint failed', error);
     }
   }
 }, everyMs);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractIdentifiers, ownConsent, type IdentifierRef, type IdentityRules, type StoredMessage } from '@tailor/core';
 import type { ProfileStore } from '../store/profile-store.js';
-import { describeError } from './describe-error.js';
+import { logError } from './log-error.js';
 
 /**
  * Erased people, remembered without their identifiers: a keyed hash (HMAC-SHA256) of each, under a
@@ -41,7 +41,7 @@ export class Suppressions {
     if (ownConsent(message, 'analytics') !== true) return true;
     for (const h of hits) this.hashes.delete(h);
     this.store.remove(hits).catch((error: unknown) => {
-      console.error(JSON.stringify({ level: 'error', msg: 'lifting a suppression failed', err: describeError(error) }));
+      logError('lifting a suppression failed', error);
     });
     return false;
   }
