@@ -87,6 +87,23 @@ export const PlacementBody = Type.Object(
 );
 export type PlacementBody = Static<typeof PlacementBody>;
 
+/** What `POST /v1/decide` answers for one placement: the item, its rendered content, and why. */
+export const Decision = Type.Object({
+  placement: Type.String(),
+  itemId: Type.Union([Type.String(), Type.Null()]),
+  content: Type.Union([Type.String(), Type.Null()]),
+  fallback: Type.Boolean({ description: 'True when the default was served because nothing else could be' }),
+  reasons: Type.Array(Type.String(), { description: 'Why the item won, and why others lost' }),
+  holdout: Type.Optional(Type.Boolean({ description: 'The person is in the global holdout: the default, by design' })),
+  experiment: Type.Optional(
+    Type.Object(
+      { name: Type.String(), variant: Type.Union([Type.String(), Type.Null()]) },
+      { description: 'The experiment the winning item runs and the variant served (null: the person is not in it)' },
+    ),
+  ),
+});
+export type Decision = Static<typeof Decision>;
+
 /** A decision before rendering: which item, and why. */
 export interface Choice {
   itemId: string;

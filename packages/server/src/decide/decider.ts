@@ -10,6 +10,7 @@ import {
   type Choice,
   type ChoiceInput,
   type CompiledItem,
+  type Decision,
   type EvaluationScope,
   type IdentifierRef,
   type RandomSource,
@@ -25,17 +26,7 @@ export interface DecideRequest {
   context: Record<string, unknown>;
 }
 
-export interface Decision {
-  placement: string;
-  itemId: string | null;
-  content: string | null;
-  fallback: boolean;
-  reasons: string[];
-  /** True when the person is in the global holdout: the default, by design. */
-  holdout?: boolean;
-  /** The experiment the winning item runs, and the person's variant in it (null: not in it). */
-  experiment?: { name: string; variant: string | null };
-}
+export type { Decision };
 
 export interface DeciderOptions {
   placements: Placements;

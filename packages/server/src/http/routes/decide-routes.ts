@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { PlacementBody, PlacementOptimize, TailorError } from '@tailor/core';
+import { Decision, PlacementBody, PlacementOptimize, TailorError } from '@tailor/core';
 import type { Tailor } from '../../open-tailor.js';
 import { personOf } from '../../decide/person-cache.js';
 import { profileNamed } from '../../profiles/read-profile.js';
@@ -10,17 +10,6 @@ const Placement = Type.Intersect([
   PlacementBody,
   Type.Object({ name: Type.String(), version: Type.Integer(), createdAt: Type.String(), updatedAt: Type.String() }),
 ]);
-const Decision = Type.Object({
-  placement: Type.String(),
-  itemId: Type.Union([Type.String(), Type.Null()]),
-  content: Type.Union([Type.String(), Type.Null()]),
-  fallback: Type.Boolean({ description: 'True when the default was served because nothing else could be' }),
-  reasons: Type.Array(Type.String(), { description: 'Why the item won, and why others lost' }),
-  holdout: Type.Optional(Type.Boolean({ description: 'The person is in the global holdout: the default, by design' })),
-  experiment: Type.Optional(
-    Type.Object({ name: Type.String(), variant: Type.Union([Type.String(), Type.Null()]) }, { description: 'The experiment the winning item runs and the variant served' }),
-  ),
-});
 const Arms = Type.Object({
   placement: Type.String(),
   optimize: Type.Union([PlacementOptimize, Type.Null()], { description: 'What the placement optimizes; null when it ranks its items instead' }),
