@@ -6,8 +6,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handleError } from '../src/http/error-handler.js';
 import { sdkRoutes } from '../src/http/routes/sdk-routes.js';
-import { bodyOf, buildSdk, closedPort, launchChromium, listenOnLoopback } from './support/browser.js';
-import { startTestTailor, WRITE_KEY, type TestTailor } from './support/test-tailor.js';
+import { bodyOf, closedPort, closeServer, listenOnLoopback, relayToTailor, startBrowserSuite, type BrowserSuite } from './support/browser.js';
+import { WRITE_KEY, type TestTailor } from './support/test-tailor.js';
 
 // The browser SDK end to end: the real server on one loopback port, a shop page on another (so
 // another origin), headless Chromium in between.
@@ -60,15 +60,8 @@ async function startPageServer(serverOrigin: string): Promise<PageServer> {
             .end('{"code":"fault"}');
           return;
         }
-        const forwarded = await fetch(`${serverOrigin}/v1/batch`, {
-          method: 'POST',
-          body,
-          headers: { 'content-type': 'text/plain' },
-        });
-        batches.push({ at: Date.now(), status: forwarded.status });
-        response
-          .writeHead(forwarded.status, { 'content-type': 'application/json' })
-          .end(await forwarded.text());
+        const status = await relayToTailor(response, serverOrigin, '/v1/batch', body);
+        batches.push({ at: Date.now(), status });
         return;
       }
       response
@@ -81,33 +74,21 @@ async function startPageServer(serverOrigin: string): Promise<PageServer> {
     origin,
     faults,
     batches,
-    close: () =>
-      new Promise((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      ),
+    close: () => closeServer(server),
   };
 }
 
+let suite: BrowserSuite<PageServer>;
 let t: TestTailor;
-let serverOrigin: string;
 let shop: PageServer;
 let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  buildSdk();
-  t = await startTestTailor();
-  serverOrigin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  shop = await startPageServer(serverOrigin);
-  browser = await launchChromium();
+  suite = await startBrowserSuite(startPageServer);
+  ({ t, shop, browser } = suite);
 });
-afterAll(async () => {
-  await browser.close();
-  await shop.close();
-  await t.close();
-});
+afterAll(() => suite.close());
 beforeEach(async () => {
   context = await browser.newContext();
   shop.faults.length = 0;
@@ -201,7 +182,7 @@ describe('GET /sdk/tailor.min.js', () => {
 
 describe('the browser SDK in Chromium, on a page of another origin', () => {
   it('sends page, track and identify as Segment messages, to the host the script came from', async () => {
-    expect(new URL(shop.origin).origin).not.toBe(new URL(serverOrigin).origin);
+    expect(new URL(shop.origin).origin).not.toBe(new URL(suite.serverOrigin).origin);
     const page = await openShop();
     await page.evaluate(`
       tailor.page('Home', { section: 'front' });

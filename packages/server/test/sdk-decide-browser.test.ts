@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bodyOf, buildSdk, closedPort, launchChromium, listenOnLoopback } from './support/browser.js';
-import { startTestTailor, WRITE_KEY, type TestTailor } from './support/test-tailor.js';
+import { bodyOf, closedPort, closeServer, listenOnLoopback, relayToTailor, startBrowserSuite, type BrowserSuite } from './support/browser.js';
+import { WRITE_KEY, type TestTailor } from './support/test-tailor.js';
 
 // tailor.decide() in headless Chromium on a page of another origin, against the real server.
 // The page's own server also relays POST /v1/* to Tailor, recording each decide request (or never
@@ -39,14 +39,7 @@ async function startPageServer(serverOrigin: string): Promise<PageServer> {
           if (state.hang) return; // never answers
           state.decideBodies.push(JSON.parse(body) as Record<string, unknown>);
         }
-        const forwarded = await fetch(`${serverOrigin}${request.url}`, {
-          method: 'POST',
-          body,
-          headers: { 'content-type': 'text/plain' },
-        });
-        response
-          .writeHead(forwarded.status, { 'content-type': 'application/json' })
-          .end(await forwarded.text());
+        await relayToTailor(response, serverOrigin, request.url, body);
         return;
       }
       response
@@ -55,29 +48,19 @@ async function startPageServer(serverOrigin: string): Promise<PageServer> {
     })();
   });
   state.origin = await listenOnLoopback(server);
-  state.close = () => {
-    server.closeAllConnections();
-    return new Promise((resolve) =>
-      server.close(() => {
-        resolve();
-      }),
-    );
-  };
+  state.close = () => closeServer(server);
   return state;
 }
 
+let suite: BrowserSuite<PageServer>;
 let t: TestTailor;
-let serverOrigin: string;
 let shop: PageServer;
 let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  buildSdk();
-  t = await startTestTailor();
-  serverOrigin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  shop = await startPageServer(serverOrigin);
-  browser = await launchChromium();
+  suite = await startBrowserSuite(startPageServer);
+  ({ t, shop, browser } = suite);
   const res = await t.app.inject({
     method: 'PUT',
     url: '/v1/placements/home_hero',
@@ -97,11 +80,7 @@ beforeAll(async () => {
   });
   expect(res.statusCode).toBe(200);
 });
-afterAll(async () => {
-  await browser.close();
-  await shop.close();
-  await t.close();
-});
+afterAll(() => suite.close());
 beforeEach(async () => {
   context = await browser.newContext();
   shop.decideBodies.length = 0;

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { startTestTailor, type TestTailor } from './test-tailor.js';
 
 /**
  * What the browser tests share: Debian's Chromium driven by playwright-core (never a downloaded
@@ -50,4 +51,54 @@ export async function closedPort(): Promise<number> {
   const origin = await listenOnLoopback(server);
   await new Promise((resolve) => server.close(resolve));
   return Number(new URL(origin).port);
+}
+
+/**
+ * Relays a POST the page made to Tailor (as text/plain, the way sendBeacon sends) and writes
+ * Tailor's answer back to the page; resolves with its status.
+ */
+export async function relayToTailor(response: ServerResponse, serverOrigin: string, url: string, body: string): Promise<number> {
+  const forwarded = await fetch(`${serverOrigin}${url}`, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
+  response.writeHead(forwarded.status, { 'content-type': 'application/json' }).end(await forwarded.text());
+  return forwarded.status;
+}
+
+/** Stops a page server, dropping the connections the browser keeps alive. */
+export function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+}
+
+/** What a browser test runs against: Tailor listening, the page's own server (another origin), Chromium. */
+export interface BrowserSuite<Shop> {
+  t: TestTailor;
+  serverOrigin: string;
+  shop: Shop;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startBrowserSuite<Shop extends { close(): Promise<void> }>(
+  startPageServer: (serverOrigin: string) => Promise<Shop>,
+): Promise<BrowserSuite<Shop>> {
+  buildSdk();
+  const t = await startTestTailor();
+  const serverOrigin = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const shop = await startPageServer(serverOrigin);
+  const browser = await launchChromium();
+  return {
+    t,
+    serverOrigin,
+    shop,
+    browser,
+    async close() {
+      await browser.close();
+      await shop.close();
+      await t.close();
+    },
+  };
 }
