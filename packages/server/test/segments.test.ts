@@ -76,6 +76,13 @@ describe('computed traits and real-time segments', () => {
     expect((await call('GET', '/v1/profiles?identifier=userId:u2')).json().segments).toEqual(['pros']);
   });
 
+  it('a definition put before any profile exists has nothing to backfill', async () => {
+    await start();
+    const put = await call('PUT', '/v1/segments/pros', { definition: 'traits.plan = "pro"' });
+    expect(put.json().backfill).toMatchObject({ status: 'done', done: 0, total: 0 });
+    expect(await t.tailor.profiles.backfills.next()).toBeUndefined();
+  });
+
   it('a definition added after the events is backfilled over every profile, with progress in the API', async () => {
     await start();
     const batch = [];
@@ -88,6 +95,10 @@ describe('computed traits and real-time segments', () => {
     await call('PUT', '/v1/computed-traits/views', { definition: 'count("Product Viewed")' });
     const put = await call('PUT', '/v1/segments/engaged pros', { definition: 'traits.plan = "pro" and computed.views >= 2' });
     expect(put.json().backfill).toMatchObject({ status: 'running', done: 0, total: 450 });
+    // One rebuild serves both definitions: the segment's backfill took over the computed trait's.
+    const jobs = t.tailor.profiles.backfills;
+    expect(await jobs.latest('computed:views')).toEqual(await jobs.latest('segment:engaged pros'));
+    expect((await jobs.next())?.names).toEqual(['computed:views', 'segment:engaged pros']);
     await t.tailor.pipeline.catchUp();
 
     // pro people are p % 3 == 0; two or more views are p % 4 >= 2.

@@ -13,6 +13,10 @@ export interface Backfill {
 }
 
 export interface BackfillJobs {
+  /**
+   * Starts a backfill over `total` profiles; it takes over the running ones (names included), since
+   * rebuilding a profile under the current definitions serves them all. With no profiles it is done.
+   */
   start(names: readonly string[], total: number, at: string): Promise<Backfill>;
   /** The oldest running backfill. */
   next(): Promise<Backfill | undefined>;

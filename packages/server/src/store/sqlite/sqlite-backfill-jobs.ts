@@ -28,8 +28,23 @@ interface Row {
 export function openSqliteBackfillJobs(db: Database.Database): BackfillJobs {
   db.exec(SCHEMA);
   const insert = db.prepare(
-    "INSERT INTO backfills (names, status, done, total, cursor, started_at) VALUES (?, 'running', 0, ?, 0, ?)",
+    'INSERT INTO backfills (names, status, done, total, cursor, started_at, finished_at) VALUES (?, ?, 0, ?, 0, ?, ?)',
   );
+  const running = db.prepare("SELECT * FROM backfills WHERE status = 'running'");
+  const drop = db.prepare('DELETE FROM backfills WHERE id = ?');
+  // A rebuild runs under the definitions current when it reaches a profile, so one new job from
+  // the first profile serves every running one: they are folded into it (their names with it, so
+  // `latest` reports it for them). Nothing to rebuild when there are no profiles yet.
+  const start = db.transaction((names: readonly string[], total: number, at: string): number => {
+    const all = new Set<string>();
+    for (const row of running.all() as Row[]) {
+      for (const name of JSON.parse(row.names) as string[]) all.add(name);
+      drop.run(row.id);
+    }
+    for (const name of names) all.add(name);
+    const empty = total === 0;
+    return Number(insert.run(JSON.stringify([...all]), empty ? 'done' : 'running', total, at, empty ? at : null).lastInsertRowid);
+  });
   const byId = db.prepare('SELECT * FROM backfills WHERE id = ?');
   const next = db.prepare("SELECT * FROM backfills WHERE status = 'running' ORDER BY id LIMIT 1");
   const advance = db.prepare(
@@ -42,7 +57,7 @@ export function openSqliteBackfillJobs(db: Database.Database): BackfillJobs {
   );
   return {
     start: (names, total, at) => {
-      const id = Number(insert.run(JSON.stringify(names), total, at).lastInsertRowid);
+      const id = start.immediate(names, total, at);
       return Promise.resolve(toBackfill(byId.get(id) as Row));
     },
     next: () => Promise.resolve(optional(next.get() as Row | undefined)),
