@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config/config.schema.js';
 import type { Decision } from '../src/decide/decider.js';
@@ -129,6 +131,39 @@ describe('placements and decisions', () => {
     expect((await decide({ anonymousId: 'anon-cy', placements: ['home_hero'] }))[0]).toMatchObject({ fallback: true });
     await collect([{ type: 'identify', userId: 'cy', anonymousId: 'anon-cy', timestamp: iso(clock) }]);
     expect((await decide({ anonymousId: 'anon-cy', placements: ['home_hero'] }))[0]).toMatchObject({ itemId: 'pro' });
+  });
+
+  it("a person's own decisions fold without rewriting their profile or dropping them from the cache", async () => {
+    await start();
+    expect((await defineHero()).statusCode).toBe(200);
+    await admin('PUT', '/v1/computed-traits/orders', { definition: 'count("Order Completed")' });
+    await collect([{ type: 'identify', userId: 'dee', traits: { plan: 'pro', name: 'Dee' }, timestamp: iso(clock) }]);
+    const row = () => t.tailor.profiles.byIdentifier({ type: 'userId', value: 'dee' });
+    const sealed = () => {
+      const db = new Database(join(t.dir, 'state.sqlite'), { readonly: true });
+      try {
+        return db.prepare('SELECT sealed, updated_at AS updatedAt FROM profiles').get() as { sealed: Buffer; updatedAt: string };
+      } finally {
+        db.close();
+      }
+    };
+    const before = sealed();
+    expect(before.sealed).toBeInstanceOf(Buffer); // encrypted at rest
+    expect((await decide({ userId: 'dee', placements: ['home_hero'] }))[0]).toMatchObject({ itemId: 'pro' });
+    clock += 60_000;
+    expect((await decide({ userId: 'dee', placements: ['home_hero'] }))[0]).toMatchObject({ itemId: 'pro' });
+    await collect([]);
+    const after = sealed();
+    // Only the times moved: the same sealed body (not opened, not sealed again), the person still cached.
+    expect(after.sealed.equals(before.sealed)).toBe(true);
+    expect(after.updatedAt).toBe(iso(clock));
+    expect(t.tailor.people.size).toBe(1);
+    expect((await t.tailor.profiles.eventPositions((await row())!.id, 0, 10)).positions).toHaveLength(3);
+    // An order is taken by a computed trait: the body changes and readers see it.
+    await collect([{ type: 'track', userId: 'dee', event: 'Order Completed', timestamp: iso(clock) }]);
+    expect(sealed().sealed.equals(before.sealed)).toBe(false);
+    expect((await row())?.computed).toMatchObject({ orders: 1 });
+    expect(t.tailor.people.size).toBe(0);
   });
 
   it('falls back to the default when a template fails or the time budget is exceeded', async () => {

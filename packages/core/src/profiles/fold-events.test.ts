@@ -3,7 +3,10 @@ import type { StoredMessage } from '../events/events.schema.js';
 import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../identity/identity.schema.js';
 import { sourceRanker, traitValues } from './apply-traits.js';
 import { foldEvents, profileIdFor } from './fold-events.js';
-import { ProfileGraph, type GraphSnapshot } from './profile-graph.js';
+import { ProfileGraph, identityKey, type GraphSnapshot, type ProfileState } from './profile-graph.js';
+import { compileDefinitions } from '../segments/compile-definitions.js';
+import { emptyDerivedState } from '../segments/update-derived.js';
+import { emptyConsent } from '../privacy/consent.schema.js';
 
 type Draft = Partial<StoredMessage> & Pick<StoredMessage, 'type'>;
 
@@ -211,5 +214,74 @@ describe('foldEvents: traits with provenance', () => {
     s.send({ type: 'group', userId: 'u1', groupId: 'acme', traits: { industry: 'retail' } });
     expect(s.profileOf('userId', 'u1')?.groups).toEqual(['acme']);
     expect(traitValues(s.graph.changes.groups.get('acme') ?? {})).toEqual({ industry: 'retail' });
+  });
+});
+
+describe('foldEvents: events that change nothing of the person', () => {
+  const t0 = Date.UTC(2026, 10, 1);
+  const message = (n: number, draft: Draft): StoredMessage => ({
+    messageId: `m${n}`,
+    userId: 'u1',
+    anonymousId: null,
+    timestamp: new Date(t0 + n * 60_000).toISOString(),
+    receivedAt: new Date(t0 + n * 60_000).toISOString(),
+    context: {},
+    tailor: { source: 'decide' },
+    ...draft,
+  });
+  const plan = compileDefinitions([{ name: 'orders', tree: { type: 'aggregate', fn: 'count', pattern: { event: 'Order Completed' } } }], []);
+
+  /** A stored person whose traits, groups, derived state and consent throw when read. */
+  function storedPerson(): { graph: ProfileGraph; reads: string[] } {
+    const reads: string[] = [];
+    const profile = { id: 'p1', rank: 1, createdAt: new Date(t0).toISOString(), updatedAt: new Date(t0).toISOString(), counts: new Map([['userId', 1]]) };
+    for (const field of ['traits', 'groups', 'derived', 'consent']) {
+      Object.defineProperty(profile, field, {
+        get() {
+          reads.push(field);
+          return field === 'groups' ? [] : field === 'traits' ? {} : field === 'derived' ? emptyDerivedState() : emptyConsent();
+        },
+      });
+    }
+    const snapshot: GraphSnapshot = {
+      identities: new Map([[identityKey({ type: 'userId', value: 'u1' }), 'p1']]),
+      profiles: new Map([['p1', profile as ProfileState]]),
+      groups: new Map(),
+      merged: new Map(),
+    };
+    return { graph: new ProfileGraph(snapshot), reads };
+  }
+  const options = { rules: DEFAULT_IDENTITY_RULES, rank: sourceRanker({ sourcePriority: [] }), plan, now: t0 + 3_600_000 };
+
+  it('a track, page or screen nothing takes moves the times and is assigned, without reading the profile', () => {
+    const { graph, reads } = storedPerson();
+    foldEvents(
+      graph,
+      [
+        { position: 5, message: message(1, { type: 'track', event: 'Decision Made', properties: { placement: 'hero', itemId: 'a' } }) },
+        { position: 6, message: message(2, { type: 'page', name: 'Home' }) },
+      ],
+      options,
+    );
+    expect(reads).toEqual([]);
+    expect(graph.changes.assignments).toEqual([
+      { position: 5, profileId: 'p1' },
+      { position: 6, profileId: 'p1' },
+    ]);
+    expect(graph.changes.touched.get('p1')?.updatedAt).toBe(new Date(t0 + 2 * 60_000).toISOString());
+  });
+
+  it('reads the profile for an event a definition takes, consent it carries, traits, or a new identifier', () => {
+    const cases: Draft[] = [
+      { type: 'track', event: 'Order Completed' },
+      { type: 'track', event: 'Decision Made', context: { consent: { categoryPreferences: { personalization: false } } } },
+      { type: 'identify', traits: { plan: 'pro' } },
+      { type: 'track', event: 'Decision Made', anonymousId: 'new-device' },
+    ];
+    for (const draft of cases) {
+      const { graph, reads } = storedPerson();
+      foldEvents(graph, [{ position: 5, message: message(1, draft) }], options);
+      expect(reads.length, JSON.stringify(draft)).toBeGreaterThan(0);
+    }
   });
 });

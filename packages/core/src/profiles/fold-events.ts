@@ -3,12 +3,12 @@ import { extractIdentifiers } from '../identity/extract-identifiers.js';
 import type { IdentityRules } from '../identity/identity.schema.js';
 import { resolveIdentity, resolveMerge, type Resolution } from '../identity/resolve-identity.js';
 import type { CompiledDefinitions } from '../segments/compile-definitions.js';
-import { mergeDerived, refreshForConsent, updateDerived } from './fold-derived.js';
+import { derivedEventName, mergeDerived, refreshForConsent, updateDerived } from './fold-derived.js';
 import { applyTraits, mergeTraits } from './apply-traits.js';
 import type { GraphChanges, ProfileGraph, ProfileState } from './profile-graph.js';
 import type { Provenance } from './profiles.schema.js';
-import { emptyDerivedState } from '../segments/update-derived.js';
-import { applyConsent, mergeConsent } from '../privacy/apply-consent.js';
+import { emptyDerivedState, eventMatters } from '../segments/update-derived.js';
+import { applyConsent, consentIn, mergeConsent } from '../privacy/apply-consent.js';
 import { DEFAULT_PURPOSES, emptyConsent } from '../privacy/consent.schema.js';
 
 export interface FoldOptions {
@@ -52,6 +52,7 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
   if (message.timestamp > profile.updatedAt) profile.updatedAt = message.timestamp;
   if (message.timestamp < profile.createdAt) profile.createdAt = message.timestamp;
   graph.touch(profile);
+  if (passive(message, resolution, options)) return;
 
   const consentChanged = applyConsent(profile.consent, message, options.purposes ?? DEFAULT_PURPOSES);
   // Without analytics consent the event is kept (and assigned to the person, for export and
@@ -78,6 +79,20 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
       merged: resolution.absorb.length > 0,
     });
   }
+}
+
+/**
+ * An event that changes nothing of its (existing) person but the times: no new identifier, no
+ * merge, no traits, groups or consent, and nothing in the definitions takes it. The fold then reads
+ * none of the profile's traits, consent or derived state, so a store can leave them unread (most
+ * `Decision Made` events under the usual definitions).
+ */
+function passive(message: StoredMessage, resolution: Resolution, options: FoldOptions): boolean {
+  if (resolution.profileId === undefined || resolution.attach.length > 0 || resolution.absorb.length > 0) return false;
+  if (message.type !== 'track' && message.type !== 'page' && message.type !== 'screen') return false;
+  if (consentIn(message, options.purposes ?? DEFAULT_PURPOSES).length > 0) return false;
+  const event = derivedEventName(message);
+  return options.plan === undefined || !eventMatters(options.plan, { event, properties: message.properties ?? {}, context: message.context });
 }
 
 /** Creates, attaches and merges as resolved; returns the message's profile. */

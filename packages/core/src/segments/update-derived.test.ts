@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileDefinitions } from './compile-definitions.js';
 import { parseComputed, parseCondition } from './parse-definition.js';
 import type { AggregateNode, Condition } from './segments.schema.js';
-import { emptyDerivedState, feedEvent, refreshDerived } from './update-derived.js';
+import { emptyDerivedState, eventMatters, feedEvent, refreshDerived } from './update-derived.js';
 
 const agg = (text: string): AggregateNode => {
   const r = parseComputed(text);
@@ -33,6 +33,25 @@ describe('derived state: computed traits and segments kept current', () => {
     ],
   );
   const profile = { traits: { plan: 'pro' }, consent: {} };
+
+  it('knows which events can change derived state: those an aggregate or sequence takes, or a segment names', () => {
+    expect(eventMatters(plan, { event: 'Order Completed', properties: { revenue: 5 } })).toBe(true);
+    expect(eventMatters(plan, { event: 'Product Added' })).toBe(true); // a sequence's first step
+    // A segment names the event: whatever its properties, it may matter.
+    expect(eventMatters(plan, { event: 'Product Viewed', properties: { category: 'bags' } })).toBe(true);
+    const filtered = compileDefinitions([{ name: 'shoe_views', tree: agg('count("Product Viewed" where properties.category = "shoes")') }], []);
+    expect(eventMatters(filtered, { event: 'Product Viewed', properties: { category: 'shoes' } })).toBe(true);
+    // Only an aggregate reads it, and its filter does not hold: nothing takes it.
+    expect(eventMatters(filtered, { event: 'Product Viewed', properties: { category: 'bags' } })).toBe(false);
+    expect(eventMatters(plan, { event: 'Decision Made', properties: { placement: 'hero' } })).toBe(false);
+    expect(eventMatters(plan, {})).toBe(false);
+    const named = compileDefinitions([], [{ name: 'seen', tree: cond('"Decision Made" then "Order Completed" within 1d') }]);
+    expect(eventMatters(named, { event: 'Decision Made' })).toBe(true);
+    // What eventMatters says is what feedEvent does.
+    for (const event of [{ event: 'Product Viewed', properties: { category: 'bags' } }, { event: 'Product Viewed', properties: { category: 'shoes' } }]) {
+      expect(feedEvent(filtered, emptyDerivedState(), event, 0)).toBe(eventMatters(filtered, event));
+    }
+  });
 
   it('enters and exits as events arrive and as windows slide, cascading through in_segment', () => {
     const state = emptyDerivedState();

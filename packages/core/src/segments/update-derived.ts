@@ -9,7 +9,7 @@ import {
 import { readPath } from '../identity/extract-identifiers.js';
 import { computedValue, engagementWeight, sameComputedValue } from '../traits/builtin-traits.js';
 import type { ComputedNode } from './segments.schema.js';
-import { aggregateKey, sequenceKey, type CompiledDefinitions } from './compile-definitions.js';
+import { aggregateKey, sequenceKey, type CompiledDefinitions, type SequenceNode } from './compile-definitions.js';
 import { evaluateCondition, matchesPattern, type EvaluationScope } from './evaluate-condition.js';
 import { addToSequence, initialSequenceState, nextSequenceChange, sequenceValue, type SequenceState } from './sequence-state.js';
 
@@ -41,23 +41,44 @@ export interface DerivedEvent {
 
 /** Feeds one event into the aggregates and sequences it matches; returns whether anything took it. */
 export function feedEvent(plan: CompiledDefinitions, state: DerivedState, event: DerivedEvent, at: number): boolean {
+  const takers = takersOf(plan, event);
+  for (const taker of takers) {
+    if (taker.kind === 'aggregate') addToAggregate((state.aggregates[taker.key] ??= initialAggregateState(taker.node)), taker.node, at, taker.value);
+    else addToSequence((state.sequences[taker.key] ??= initialSequenceState()), taker.node, taker.step, at);
+  }
+  return takers.length > 0;
+}
+
+/**
+ * Whether an event can change a person's derived state by itself: an aggregate or a sequence
+ * takes it, or a segment reads its name. One that cannot (most `Decision Made` and page events
+ * under most definitions) leaves computed traits and memberships as they are; what time alone
+ * changes is re-evaluated when the person's timer is due.
+ */
+export function eventMatters(plan: CompiledDefinitions, event: DerivedEvent): boolean {
+  if (event.event === undefined) return false;
+  return plan.segmentsByEvent.has(event.event) || takersOf(plan, event).length > 0;
+}
+
+type Taker =
+  | { kind: 'aggregate'; key: string; node: ComputedNode; value: unknown }
+  | { kind: 'sequence'; key: string; node: SequenceNode; step: 'first' | 'then' };
+
+/** The aggregates (with what the event adds) and sequence steps an event feeds. */
+function takersOf(plan: CompiledDefinitions, event: DerivedEvent): Taker[] {
   const feeds = event.event === undefined ? undefined : plan.byEvent.get(event.event);
-  if (feeds === undefined) return false;
-  let fed = false;
+  if (feeds === undefined) return [];
+  const takers: Taker[] = [];
   for (const key of feeds.aggregates) {
     const node = plan.aggregates.get(key);
     const input = node === undefined ? undefined : inputOf(node, event);
-    if (node === undefined || input === undefined) continue;
-    addToAggregate((state.aggregates[key] ??= initialAggregateState(node)), node, at, input.value);
-    fed = true;
+    if (node !== undefined && input !== undefined) takers.push({ kind: 'aggregate', key, node, value: input.value });
   }
   for (const { key, step } of feeds.sequences) {
     const node = plan.sequences.get(key);
-    if (node === undefined || !matchesPattern(step === 'first' ? node.first : node.then, event)) continue;
-    addToSequence((state.sequences[key] ??= initialSequenceState()), node, step, at);
-    fed = true;
+    if (node !== undefined && matchesPattern(step === 'first' ? node.first : node.then, event)) takers.push({ kind: 'sequence', key, node, step });
   }
-  return fed;
+  return takers;
 }
 
 /** What an event adds to a node's state (undefined when it does not match): a property, or a weight. */

@@ -260,13 +260,17 @@ export class ProfilePipeline {
    * Tells `onChanged` what a fold changed that a reader of profiles can see: profiles whose traits,
    * computed traits, segments, groups or consent changed, merged profiles, and every identifier linked. A
    * profile whose events only moved counters (its own `Decision Made` events feeding exposure
-   * counts, which decide keeps track of itself) is not reported, so decide's cache keeps it.
+   * counts, which decide keeps track of itself) is not reported, so decide's cache keeps it; nor is
+   * one the fold never read (only its times moved).
    */
   private reportChanges(changes: GraphChanges, before: ReadonlyMap<string, string>): void {
     const onChanged = this.options.onChanged;
     if (onChanged === undefined) return;
-    const profiles = new Set<string>();
-    for (const [id, profile] of changes.touched) if (before.get(id) !== visibleState(profile)) profiles.add(id);
+    const profiles = new Set<string>(changes.created.map((p) => p.id));
+    for (const [id, profile] of changes.touched) {
+      const was = before.get(id);
+      if (was !== undefined && was !== visibleState(profile)) profiles.add(id);
+    }
     for (const m of changes.merges) profiles.add(m.into).add(m.from);
     onChanged([...profiles], changes.attached.map(({ type, value }) => ({ type, value })));
   }
@@ -322,20 +326,30 @@ export class ProfilePipeline {
     const now = this.now();
     const plan = await this.plan();
     let changes: GraphChanges | undefined;
-    let before: Map<string, string> | undefined;
-    const folded = await store.foldBatch(CONSUMER, { from, to: last.position }, keys, (snapshot) => {
-      if (this.options.onChanged) before = new Map([...snapshot.profiles].map(([id, p]) => [id, visibleState(p)]));
-      changes = foldEvents(new ProfileGraph(snapshot), events, {
-        rules: this.options.rules,
-        rank: this.rank,
-        now,
-        ...(plan && { plan }),
-        ...(this.options.purposes && { purposes: this.options.purposes }),
-      });
-      return changes;
-    });
+    // What readers saw of each profile the fold read, taken as it first reads it.
+    const before = new Map<string, string>();
+    const folded = await store.foldBatch(
+      CONSUMER,
+      { from, to: last.position },
+      keys,
+      (snapshot) => {
+        before.clear();
+        changes = foldEvents(new ProfileGraph(snapshot), events, {
+          rules: this.options.rules,
+          rank: this.rank,
+          now,
+          ...(plan && { plan }),
+          ...(this.options.purposes && { purposes: this.options.purposes }),
+        });
+        return changes;
+      },
+      this.options.onChanged &&
+        ((profile) => {
+          before.set(profile.id, visibleState(profile));
+        }),
+    );
     if (!folded) return 1; // another process moved the position: read again from where it is now
-    if (changes !== undefined) this.reportChanges(changes, before ?? new Map());
+    if (changes !== undefined) this.reportChanges(changes, before);
     for (const stage of this.options.stages ?? []) await stage.follow(events, { from, to: last.position });
     await this.flushOutbox();
     this.options.onBatch?.(events.length, Math.max(0, now - Date.parse(last.message.receivedAt)) / 1000);

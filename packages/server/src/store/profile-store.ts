@@ -4,6 +4,7 @@ import type {
   ConsentState,
   GraphChanges,
   GraphSnapshot,
+  ProfileState,
   IdentifierRef,
   MergeRecord,
   RfmPopulation,
@@ -54,12 +55,16 @@ export interface ProfileStore {
    * Loads what `keys` touch, lets `fold` compute the changes, writes them and moves the consumer
    * from `from` to `to`, all in one transaction. Returns false (and writes nothing) when the
    * consumer was no longer at `from`: another process folded those events first.
+   * A snapshot's profiles may read their traits, groups, derived state and consent only when the
+   * fold first touches them (most events touch only the times); `read` is told of each profile as
+   * that happens, before the fold changes anything in it. A profile the fold never read keeps them.
    */
   foldBatch(
     consumer: string,
     range: { from: number; to: number },
     keys: BatchKeys,
     fold: (snapshot: GraphSnapshot) => GraphChanges,
+    read?: (profile: ProfileState) => void,
   ): Promise<boolean>;
   /** A profile by id; a merged id leads to the profile it was merged into. */
   byId(id: string): Promise<StoredProfile | undefined>;

@@ -108,14 +108,22 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
   const writeMemberships = membershipWriter(db, sealer);
   const seal = (value: unknown) => sealer.seal(JSON.stringify(value));
   const open: Open = (stored) => JSON.parse(sealer.open(stored));
-  // The plain texts of sealed profile bodies loaded by this transaction: one that comes back
+  // The plain texts of sealed profile bodies read by this transaction: one that comes back
   // unchanged (most events change only counters) keeps its sealed value instead of a new one.
   const loaded = new Map<string, string>();
+  // Profiles of this transaction whose body the fold never read: only their times and counts move.
+  const unread = new WeakSet<ProfileState>();
+  let onRead: ((profile: ProfileState) => void) | undefined;
   const toState = (row: ProfileRow): ProfileState => {
-    if (row.sealed === null) return profileState(row, bodyOf(row, sealer));
-    const text = sealer.open(row.sealed);
-    loaded.set(row.id, text);
-    return profileState(row, JSON.parse(text) as ProfileBody);
+    const state = lazyProfileState(row, () => {
+      unread.delete(state);
+      if (row.sealed === null) return bodyOf(row, sealer);
+      const text = sealer.open(row.sealed);
+      loaded.set(row.id, text);
+      return JSON.parse(text) as ProfileBody;
+    }, (read) => onRead?.(read));
+    unread.add(state);
+    return state;
   };
   const toStored = (row: ProfileRow | undefined) => row && storedProfile(row, bodyOf(row, sealer));
   const lookUp = ({ type, value }: IdentifierRef) =>
@@ -170,6 +178,10 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
     }
     for (const p of changes.touched.values()) {
       const counts = JSON.stringify(Object.fromEntries(p.counts));
+      if (unread.has(p)) {
+        q.touchProfile.run(p.createdAt, p.updatedAt, counts, p.id);
+        continue;
+      }
       const body: ProfileBody = { traits: p.traits, groups: p.groups, derived: p.derived, consent: p.consent };
       if (!sealer.encrypts) {
         q.updateProfile.run(p.createdAt, p.updatedAt, counts, ...profileColumns(body, sealer), p.id);
@@ -187,11 +199,22 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
   };
 
   const foldBatch = db.transaction(
-    (consumer: string, range: { from: number; to: number }, keys: BatchKeys, fold: (s: GraphSnapshot) => GraphChanges) => {
+    (
+      consumer: string,
+      range: { from: number; to: number },
+      keys: BatchKeys,
+      fold: (s: GraphSnapshot) => GraphChanges,
+      read: ((profile: ProfileState) => void) | undefined,
+    ) => {
       const at = positions.get(consumer);
       if (at !== range.from) return false;
       loaded.clear(); // nothing left by a transaction that failed before its write
-      write(fold(loadSnapshot(keys)));
+      onRead = read;
+      try {
+        write(fold(loadSnapshot(keys)));
+      } finally {
+        onRead = undefined;
+      }
       positions.set(consumer, range.to);
       return true;
     },
@@ -252,7 +275,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
 
   return {
     position: (consumer) => Promise.resolve(positions.get(consumer)),
-    foldBatch: (consumer, range, keys, fold) => Promise.resolve(foldBatch.immediate(consumer, range, keys, fold)),
+    foldBatch: (consumer, range, keys, fold, read) => Promise.resolve(foldBatch.immediate(consumer, range, keys, fold, read)),
     byId: (id) => Promise.resolve(toStored(survivor(id))),
     byIdentifier: ({ type, value }) => {
       const row = lookUp({ type, value });
@@ -454,18 +477,56 @@ export function profileColumns(body: ProfileBody, sealer: Sealer): [string, stri
   return [JSON.stringify(body.traits), JSON.stringify(body.groups), JSON.stringify(body.derived), JSON.stringify(body.consent), null];
 }
 
-function profileState(row: ProfileRow, body: ProfileBody): ProfileState {
-  return {
+/**
+ * A profile row as the fold sees it: id, rank, times and counts at once; traits, groups, derived
+ * state and consent decoded (opened and parsed) when first read or written, then `onRead`.
+ */
+function lazyProfileState(row: ProfileRow, decode: () => ProfileBody, onRead: (state: ProfileState) => void): ProfileState {
+  let body: Pick<ProfileState, 'traits' | 'groups' | 'derived' | 'consent'> | undefined;
+  const read = (): NonNullable<typeof body> => {
+    if (body !== undefined) return body;
+    const decoded = decode();
+    body = {
+      traits: decoded.traits,
+      groups: decoded.groups,
+      derived: { ...emptyDerivedState(), ...decoded.derived },
+      consent: { ...emptyConsent(), ...decoded.consent },
+    };
+    onRead(state);
+    return body;
+  };
+  const state: ProfileState = {
     id: row.id,
     rank: row.rank,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     counts: new Map(Object.entries(JSON.parse(row.counts) as Record<string, number>)),
-    traits: body.traits,
-    groups: body.groups,
-    derived: { ...emptyDerivedState(), ...body.derived },
-    consent: { ...emptyConsent(), ...body.consent },
+    get traits() {
+      return read().traits;
+    },
+    set traits(traits) {
+      read().traits = traits;
+    },
+    get groups() {
+      return read().groups;
+    },
+    set groups(groups) {
+      read().groups = groups;
+    },
+    get derived() {
+      return read().derived;
+    },
+    set derived(derived) {
+      read().derived = derived;
+    },
+    get consent() {
+      return read().consent;
+    },
+    set consent(consent) {
+      read().consent = consent;
+    },
   };
+  return state;
 }
 
 function storedProfile(row: ProfileRow, { traits, groups, derived, consent }: ProfileBody): StoredProfile {
