@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from './log/time-ordered-id.js';
 import { consentValues, formatTimestamp, type CountryCode, type IdentifierRef, type StoredMessage } from '@tailor/core';
 import { Collector } from './collect/collector.js';
 import { TrackingPlans } from './collect/tracking-plans.js';
@@ -322,7 +322,7 @@ function decisionEvents(request: DecideRequest, decisions: readonly Decision[], 
     .filter((d) => d.itemId !== null)
     .map((d) => ({
       type: 'track',
-      messageId: randomUUID(),
+      messageId: timeOrderedId(at),
       event: 'Decision Made',
       userId: request.userId ?? null,
       anonymousId: request.anonymousId ?? null,

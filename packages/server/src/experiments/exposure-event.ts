@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../log/time-ordered-id.js';
 import { formatTimestamp, type StoredMessage } from '@tailor/core';
 import type { StoredExperiment } from '../store/state-store.js';
 
@@ -15,7 +15,7 @@ export function exposureEvent(
   const timestamp = formatTimestamp(at);
   return {
     type: 'track',
-    messageId: randomUUID(),
+    messageId: timeOrderedId(at),
     event: EXPOSURE_EVENT,
     userId: person.userId ?? null,
     anonymousId: person.anonymousId ?? null,
