@@ -226,7 +226,7 @@ describe('foldEvents: events that change nothing of the person', () => {
     timestamp: new Date(t0 + n * 60_000).toISOString(),
     receivedAt: new Date(t0 + n * 60_000).toISOString(),
     context: {},
-    tailor: { source: 'decide' },
+    tailor: { source: draft.type === 'track' && draft.event === 'Decision Made' ? 'decide' : 'key:web' },
     ...draft,
   });
   const plan = compileDefinitions([{ name: 'orders', tree: { type: 'aggregate', fn: 'count', pattern: { event: 'Order Completed' } } }], []);
@@ -268,7 +268,12 @@ describe('foldEvents: events that change nothing of the person', () => {
       { position: 5, profileId: 'p1' },
       { position: 6, profileId: 'p1' },
     ]);
+    // The page is the person's doing and moves their times; the decision, Tailor's record, does not.
     expect(graph.changes.touched.get('p1')?.updatedAt).toBe(new Date(t0 + 2 * 60_000).toISOString());
+    const own = storedPerson();
+    foldEvents(own.graph, [{ position: 5, message: message(3, { type: 'track', event: 'Decision Made' }) }], options);
+    expect(own.graph.changes.assignments).toEqual([{ position: 5, profileId: 'p1' }]);
+    expect(own.graph.changes.touched.size).toBe(0);
   });
 
   it('reads the profile for an event a definition takes, consent it carries, traits, or a new identifier', () => {

@@ -49,10 +49,14 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
   const profile = settle(graph, resolution, position, message, options);
   if (profile === undefined) return;
   graph.changes.assignments.push({ position, profileId: profile.id });
+  const unchanging = passive(message, resolution, options);
+  // Tailor's own records of what it showed someone are theirs (export, erasure, caps), not
+  // something they did: such a record changes nothing of the profile, not even its times.
+  if (unchanging && OWN_RECORDS.has(message.tailor.source)) return;
   if (message.timestamp > profile.updatedAt) profile.updatedAt = message.timestamp;
   if (message.timestamp < profile.createdAt) profile.createdAt = message.timestamp;
   graph.touch(profile);
-  if (passive(message, resolution, options)) return;
+  if (unchanging) return;
 
   const consentChanged = applyConsent(profile.consent, message, options.purposes ?? DEFAULT_PURPOSES);
   // Without analytics consent the event is kept (and assigned to the person, for export and
@@ -80,6 +84,9 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
     });
   }
 }
+
+/** Sources of the events Tailor records about a person itself: decisions and experiment exposures. */
+const OWN_RECORDS: ReadonlySet<string> = new Set(['decide', 'experiments']);
 
 /**
  * An event that changes nothing of its (existing) person but the times: no new identifier, no
