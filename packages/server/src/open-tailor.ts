@@ -24,6 +24,7 @@ import { openSqliteAuditLog } from './store/sqlite/sqlite-audit-log.js';
 import type { StateStore } from './store/state-store.js';
 import { InlineBackground, type Background } from './background/background.js';
 import { createLiquid } from './decide/create-liquid.js';
+import { RenderMemo } from './decide/render-memo.js';
 import { Decider, type DecideRequest, type Decision } from './decide/decider.js';
 import { PersonCache } from './decide/person-cache.js';
 import { Placements } from './decide/placements.js';
@@ -232,7 +233,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   const decider = new Decider({
     placements,
     people,
-    liquid,
+    renders: new RenderMemo(liquid, RENDERS_KEPT),
     now,
     budgetMs: config.decide.budgetMs,
     remember: config.decide.cacheProfiles,
@@ -314,6 +315,9 @@ function erasureCompleted(profileId: string, requestedBy: string, at: number): N
     ip: null,
   };
 }
+
+/** Template outputs decide keeps (each a short text under a key of the values it read): ~30 MB at most. */
+const RENDERS_KEPT = 100_000;
 
 /** One `Decision Made` track event per decision: what was shown to whom, so exposures can be measured and capped. */
 function decisionEvents(request: DecideRequest, decisions: readonly Decision[], at: number): StoredMessage[] {

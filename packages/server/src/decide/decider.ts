@@ -1,4 +1,3 @@
-import type { Liquid } from 'liquidjs';
 import { LRUCache } from 'lru-cache';
 import {
   aggregateKey,
@@ -17,6 +16,7 @@ import {
 } from '@tailor/core';
 import type { BanditArms } from './bandit-arms.js';
 import type { Person, PersonCache } from './person-cache.js';
+import type { RenderMemo } from './render-memo.js';
 import { variantKey, type Placements, type ReadyPlacement } from './placements.js';
 
 export interface DecideRequest {
@@ -31,7 +31,8 @@ export type { Decision };
 export interface DeciderOptions {
   placements: Placements;
   people: PersonCache;
-  liquid: Liquid;
+  /** Renders templates (keeping recent outputs). */
+  renders: RenderMemo;
   now: () => number;
   /** A decision that takes longer serves the default (ms). */
   budgetMs: number;
@@ -187,12 +188,12 @@ export class Decider {
   private render(placement: ReadyPlacement, itemId: string, scope: EvaluationScope, person: Person | undefined): string {
     const template = placement.templates.get(itemId);
     if (template === undefined) return '';
-    return this.options.liquid.renderSync(template, {
+    return this.options.renders.render(template, {
       profile: person === undefined ? null : { id: person.profileId, traits: person.traits, computed: person.computed, segments: person.segments },
       traits: scope.traits,
       computed: scope.computed,
       context: scope.context,
-    }) as string;
+    });
   }
 
   /** Exposures within the item's cap window: those the pipeline counted, plus those decided since. */

@@ -1,0 +1,106 @@
+import type { Liquid, Template } from 'liquidjs';
+import { LRUCache } from 'lru-cache';
+
+/** What a placement template is rendered with. */
+export interface RenderScope {
+  profile: Record<string, unknown> | null;
+  traits: Record<string, unknown> | undefined;
+  computed: Record<string, unknown> | undefined;
+  context: Record<string, unknown> | undefined;
+}
+
+/**
+ * Filters whose output depends on more than their input: the clock (`date` and its `date_to_*`
+ * forms read "now") or chance (`sample`). A template using one is rendered every time.
+ */
+const IMPURE_FILTER = /^(date|date_to_\w+|sample)$/;
+/** What `money` and `local_date` read besides their input: the locale and the time zone. */
+const IMPLICIT_READS = [
+  ['context', 'locale'],
+  ['traits', 'locale'],
+  ['context', 'timezone'],
+  ['traits', 'timezone'],
+];
+
+/** How to key a template's output: the paths it reads from the scope; null when it cannot be kept. */
+type Reads = readonly (readonly string[])[] | null;
+
+/**
+ * Renders placement templates, keeping recent outputs: a template's output is a function of the
+ * values it reads (its variables, found by LiquidJS's static analysis, plus the locale and time
+ * zone the filters read), so the same values give the same content without rendering again. Most
+ * templates read a few values shared by many people (a first name, a page path, a plan), so most
+ * renders are found. Templates with filters that read the clock or chance are always rendered;
+ * a failed render is never kept. Bounded: least recently used outputs are dropped first.
+ */
+export class RenderMemo {
+  private readonly reads = new WeakMap<Template[], { id: number; reads: Reads }>();
+  private readonly outputs: LRUCache<string, string>;
+  private nextId = 0;
+
+  constructor(
+    private readonly liquid: Liquid,
+    /** Outputs kept, over all templates. */
+    max: number,
+  ) {
+    this.outputs = new LRUCache({ max });
+  }
+
+  render(template: Template[], scope: RenderScope): string {
+    const { id, reads } = this.readsOf(template);
+    if (reads === null) return this.liquid.renderSync(template, scope) as string;
+    const key = `${id}\u0000${JSON.stringify(reads.map((path) => {
+      const value = valueAt(scope, path);
+      return value === undefined ? UNDEFINED : value;
+    }))}`;
+    let output = this.outputs.get(key);
+    if (output === undefined) {
+      output = this.liquid.renderSync(template, scope) as string;
+      this.outputs.set(key, output);
+    }
+    return output;
+  }
+
+  private readsOf(template: Template[]): { id: number; reads: Reads } {
+    let found = this.reads.get(template);
+    if (found === undefined) {
+      found = { id: this.nextId++, reads: analyse(this.liquid, template) };
+      this.reads.set(template, found);
+    }
+    return found;
+  }
+}
+
+/** Stands for a value that is not there (JSON would write it as null, which Liquid tells apart). */
+const UNDEFINED = '\u0000undefined';
+
+function analyse(liquid: Liquid, template: Template[]): Reads {
+  if (usesImpureFilter(template)) return null;
+  const reads: string[][] = [];
+  for (const segments of liquid.globalVariableSegmentsSync(template)) {
+    // A computed index (`traits[context.key]`) reads the whole object before it; the index's own
+    // variable is listed on its own.
+    const stop = segments.findIndex((s) => typeof s !== 'string' && typeof s !== 'number');
+    reads.push((stop === -1 ? segments : segments.slice(0, stop)).map(String));
+  }
+  return [...reads, ...IMPLICIT_READS];
+}
+
+/**
+ * Any filter in the template's source (each follows a `|`; a `|` in text or a string may be taken
+ * for one, which only costs keeping its output) that reads the clock or chance.
+ */
+function usesImpureFilter(template: Template[]): boolean {
+  const source = template[0]?.token.input ?? ''; // every token holds the whole source
+  for (const [, name] of source.matchAll(/\|\s*([A-Za-z_][\w-]*)/g)) if (name !== undefined && IMPURE_FILTER.test(name)) return true;
+  return false;
+}
+
+function valueAt(scope: RenderScope, path: readonly string[]): unknown {
+  let value: unknown = scope;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
