@@ -223,16 +223,20 @@ try {
     );
   }
   console.log(`warm-up: every person decided once in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  await pipelineCaughtUp(tailor.url); // the warm-up's Decision Made events are folded before measuring
-  await throughput(tailor.url, 16, 2);
+  await throughput(tailor.url, 16, 2); // JIT warm-up
   const tailorSteps = [];
   for (const rate of RATES) {
+    // Each step starts with the pipeline caught up (the warm-up's and the last step's Decision
+    // Made events folded), so it measures its own load, not the backlog of the one before.
+    await pipelineCaughtUp(tailor.url);
     const r = await fixedRate(tailor.url, rate, STEP_SECONDS);
     tailorSteps.push(r);
     console.log(`tailor ${fmt(r)}`);
     if (r.p99 > 20 || rate >= sustained * 2) break;
   }
+  await pipelineCaughtUp(tailor.url);
   const atSustained = tailorSteps.find((r) => r.rate === sustained) ?? (await fixedRate(tailor.url, sustained, STEP_SECONDS));
+  await pipelineCaughtUp(tailor.url);
   const tailorMax = await throughput(tailor.url, 32, 10);
   const ratio = tailorMax.perSecond / floorMax.perSecond;
   console.log(`throughput (32 in flight, 10 s): floor ${floorMax.perSecond.toFixed(0)}/s, tailor ${tailorMax.perSecond.toFixed(0)}/s: ratio ${ratio.toFixed(2)}`);

@@ -1,6 +1,6 @@
 // Starts `tailor serve` on a fresh temporary data folder for a benchmark, with known keys.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,8 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../packages/server
 /** Resolves once the server listens: its URL, and `stop()` (SIGTERM, wait, remove the folder). */
 export async function serveTailor(prefix) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  // BENCH_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=bench/.work/prof".
+  // BENCH_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=bench/.work/prof";
+  // BENCH_SERVER_OUT: a file to append the server's standard output to (e.g. with --trace-gc).
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'], {
     env: { ...process.env, TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_ADMIN_KEY: ADMIN_KEY },
@@ -21,6 +22,7 @@ export async function serveTailor(prefix) {
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
+      if (process.env.BENCH_SERVER_OUT) appendFileSync(process.env.BENCH_SERVER_OUT, d);
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) resolve(m[1]);
