@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { StoredMessage } from '@tailor/core';
 import type { Config } from '../config/config.schema.js';
 import { openTailor } from '../open-tailor.js';
+import { BACKGROUND_NICENESS, lowerThreadPriority } from './lower-thread-priority.js';
 import type { FromWorker, ToWorker } from './background-thread.js';
 
 /**
@@ -11,6 +12,8 @@ import type { FromWorker, ToWorker } from './background-thread.js';
 const port = parentPort;
 if (port === null) throw new Error('background-worker.js runs as a worker thread');
 const { config } = workerData as { config: Config };
+// The pipeline and webhooks yield the cores to the request thread when they are all busy.
+lowerThreadPriority(BACKGROUND_NICENESS);
 
 // Appends go to the request thread, the log's one writer; each waits for its commit.
 const appends = new Map<number, { resolve: (stored: boolean[]) => void; reject: (error: Error) => void }>();

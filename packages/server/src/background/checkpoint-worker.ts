@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite } from '../log/sqlite/open-sqlite.js';
 import { logError } from '../privacy/log-error.js';
+import { BACKGROUND_NICENESS, lowerThreadPriority } from './lower-thread-priority.js';
 
 /**
  * The checkpointer thread's entry point: copies each file's write-ahead log into the database
@@ -11,6 +12,7 @@ import { logError } from '../privacy/log-error.js';
 const port = parentPort;
 if (port === null) throw new Error('checkpoint-worker.js runs as a worker thread');
 const { files, everyMs } = workerData as { files: string[]; everyMs: number };
+lowerThreadPriority(BACKGROUND_NICENESS);
 const databases = files.map((file) => openSqlite(file, { autoCheckpoint: false }));
 
 const timer = setInterval(() => {

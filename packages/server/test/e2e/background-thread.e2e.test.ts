@@ -1,6 +1,8 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BACKGROUND_NICENESS } from '../../src/background/lower-thread-priority.js';
 import { ADMIN_AUTH, cleanupTailors, postCollect, spawnTailor } from './support/spawn-tailor.js';
 
 afterAll(async () => {
@@ -47,7 +49,34 @@ async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise
   }
 }
 
+/** Each thread of a process: its id and nice value (`/proc/PID/task/TID/stat`, field 19). */
+function threadNiceness(pid: number): { tid: number; nice: number }[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the third on
+    return { tid: Number(tid), nice: Number(fields[16]) };
+  });
+}
+
 describe('the background worker thread of tailor serve', () => {
+  it.runIf(existsSync('/proc/thread-self'))('runs the background threads at a lower priority than the request thread', async () => {
+    const server = await spawnTailor({ logLevel: 'warn' });
+    try {
+      const pid = server.process.pid!;
+      const threads = await until(() => {
+        const now = threadNiceness(pid);
+        return now.filter((t) => t.nice === BACKGROUND_NICENESS).length >= 2 ? now : undefined;
+      });
+      // The request thread (the process's first, its id the pid) keeps the default; the pipeline
+      // and the checkpointer yield to it.
+      expect(threads.find((t) => t.tid === pid)?.nice).toBe(0);
+      expect(threads.filter((t) => t.nice === BACKGROUND_NICENESS)).toHaveLength(2);
+      expect((await postCollect(server.url, '/v1/track', { userId: 'nice-1', event: 'Signed Up' })).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('folds, evaluates segments and delivers webhooks, following definition changes made while it runs', async () => {
     const server = await spawnTailor({ logLevel: 'warn' });
     const receiver = await startReceiver();
