@@ -71,6 +71,7 @@ describe('rendering placement templates with recent outputs kept', () => {
       '{% case context.device %}{% when "mobile" %}M{% else %}D{% endcase %} {{ computed.revenue | money }}',
       '{{ context.page | json }} {% cycle "a", "b" %}{% cycle "a", "b" %} {% increment k %}{% increment k %}',
       '{{ traits.birthday | local_date: "long" }} in {{ traits.timezone | default: "UTC" }}',
+      '{{ traits.tags.size }} {{ traits.tags.first }} {{ traits.tags.last }} {{ traits.tags[-1] }} {{ traits.first_name.size }} {{ traits.tags[0].size }}',
     ];
     const templates = sources.map((s) => [liquid.parse(s), reference.parse(s)] as const);
     let seed = 7;
@@ -83,6 +84,7 @@ describe('rendering placement templates with recent outputs kept', () => {
         locale: pick(['en-US', 'de-DE', undefined]),
         timezone: pick(['Europe/Paris', 'America/New_York', undefined]),
         birthday: pick(['1990-04-01T12:00:00Z', undefined]),
+        tags: pick([['a'], ['a', 'bb'], ['bb', 'a'], [], 'a,bb', null, undefined, { size: 'own' }]),
       };
       const computed = { orders: pick([0, 1, 2]), revenue: pick([0, 9.99, 1234.5, null]) };
       const context = { device: pick(['mobile', 'desktop']), page: pick([{ path: '/' }, { path: '/shoes' }, undefined]), locale: pick(['fr-FR', undefined]) };

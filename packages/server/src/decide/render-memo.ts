@@ -49,10 +49,7 @@ export class RenderMemo {
   render(template: Template[], scope: RenderScope): string {
     const { id, reads } = this.readsOf(template);
     if (reads === null) return this.liquid.renderSync(template, scope) as string;
-    const key = `${id}\u0000${JSON.stringify(reads.map((path) => {
-      const value = valueAt(scope, path);
-      return value === undefined ? UNDEFINED : value;
-    }))}`;
+    const key = `${id}\u0000${JSON.stringify(reads.map((path) => readFor(scope, path)))}`;
     let output = this.outputs.get(key);
     if (output === undefined) {
       output = this.liquid.renderSync(template, scope) as string;
@@ -73,6 +70,8 @@ export class RenderMemo {
 
 /** Stands for a value that is not there (JSON would write it as null, which Liquid tells apart). */
 const UNDEFINED = '\u0000undefined';
+/** What LiquidJS reads on any value without an own property of that name: sizes, ends, indexes from the end. */
+const DERIVED = /^(size|first|last|-\d+)$/;
 
 function analyse(liquid: Liquid, template: Template[]): Reads {
   if (usesImpureFilter(template)) return null;
@@ -96,11 +95,19 @@ function usesImpureFilter(template: Template[]): boolean {
   return false;
 }
 
-function valueAt(scope: RenderScope, path: readonly string[]): unknown {
+/**
+ * What a path's output depends on, as [depth, value]: the value at the end of the path; or, where
+ * LiquidJS would compute the rest from what it has reached (a size or an end of an array, string
+ * or object, a character of a string, a null or missing value carried through), that value and
+ * how deep it is.
+ */
+function readFor(scope: RenderScope, path: readonly string[]): [number, unknown] {
   let value: unknown = scope;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+  for (const [depth, key] of path.entries()) {
+    if (value === undefined) return [depth, UNDEFINED];
+    if (value === null || typeof value !== 'object') return [depth, value];
+    if (!Object.hasOwn(value, key)) return DERIVED.test(key) ? [depth, value] : [path.length, UNDEFINED];
     value = (value as Record<string, unknown>)[key];
   }
-  return value;
+  return [path.length, value === undefined ? UNDEFINED : value];
 }
