@@ -274,6 +274,12 @@ describe('foldEvents: events that change nothing of the person', () => {
     foldEvents(own.graph, [{ position: 5, message: message(3, { type: 'track', event: 'Decision Made' }) }], options);
     expect(own.graph.changes.assignments).toEqual([{ position: 5, profileId: 'p1' }]);
     expect(own.graph.changes.touched.size).toBe(0);
+    // One a definition takes (an exposure count) changes the derived state, still not the times.
+    const capped = storedPerson();
+    const counting = { ...options, plan: compileDefinitions([{ name: 'shown', tree: { type: 'aggregate', fn: 'count', pattern: { event: 'Decision Made' } } }], []) };
+    foldEvents(capped.graph, [{ position: 5, message: message(3, { type: 'track', event: 'Decision Made' }) }], counting);
+    expect(capped.reads.length).toBeGreaterThan(0);
+    expect(capped.graph.changes.touched.get('p1')?.updatedAt).toBe(new Date(t0).toISOString());
   });
 
   it('reads the profile for an event a definition takes, consent it carries, traits, or a new identifier', () => {

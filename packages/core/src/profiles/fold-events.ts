@@ -51,10 +51,12 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
   graph.changes.assignments.push({ position, profileId: profile.id });
   const unchanging = passive(message, resolution, options);
   // Tailor's own records of what it showed someone are theirs (export, erasure, caps), not
-  // something they did: such a record changes nothing of the profile, not even its times.
-  if (unchanging && OWN_RECORDS.has(message.tailor.source)) return;
-  if (message.timestamp > profile.updatedAt) profile.updatedAt = message.timestamp;
-  if (message.timestamp < profile.createdAt) profile.createdAt = message.timestamp;
+  // something they did: they do not move the profile's times, and one nothing takes changes
+  // nothing of the profile at all.
+  const own = OWN_RECORDS.has(message.tailor.source);
+  if (unchanging && own) return;
+  if (!own && message.timestamp > profile.updatedAt) profile.updatedAt = message.timestamp;
+  if (!own && message.timestamp < profile.createdAt) profile.createdAt = message.timestamp;
   graph.touch(profile);
   if (unchanging) return;
 
