@@ -63,14 +63,16 @@ describe('the background worker thread of tailor serve', () => {
     const server = await spawnTailor({ logLevel: 'warn' });
     try {
       const pid = server.process.pid!;
+      // The request thread (the process's first, its id the pid) keeps the process's priority;
+      // the pipeline and the checkpointer yield to it.
+      const base = threadNiceness(pid).find((t) => t.tid === pid)!.nice;
+      const nicer = Math.min(19, base + BACKGROUND_NICENESS);
       const threads = await until(() => {
         const now = threadNiceness(pid);
-        return now.filter((t) => t.nice === BACKGROUND_NICENESS).length >= 2 ? now : undefined;
+        return now.filter((t) => t.nice === nicer).length >= 2 ? now : undefined;
       });
-      // The request thread (the process's first, its id the pid) keeps the default; the pipeline
-      // and the checkpointer yield to it.
-      expect(threads.find((t) => t.tid === pid)?.nice).toBe(0);
-      expect(threads.filter((t) => t.nice === BACKGROUND_NICENESS)).toHaveLength(2);
+      expect(threads.filter((t) => t.nice === nicer)).toHaveLength(2);
+      expect(threads.filter((t) => t.nice === base).length).toBeGreaterThan(0);
       expect((await postCollect(server.url, '/v1/track', { userId: 'nice-1', event: 'Signed Up' })).status).toBe(200);
     } finally {
       await server.stop();
