@@ -60,6 +60,8 @@ export class SqliteEventLog implements EventLog {
   /** Counted once at open, then kept current by appends (a scrape must not scan the table). */
   private eventCount: number;
   private readonly insert: Database.Statement;
+  /** The pipeline's read, a batch per call: prepared once. */
+  private readonly readAfter: Database.Statement;
   private readonly commitGroup: (group: PendingAppend[]) => boolean[][];
 
   constructor(
@@ -74,6 +76,9 @@ export class SqliteEventLog implements EventLog {
       `INSERT OR IGNORE INTO events
          (message_id, partition, user_id, anonymous_id, type, event, timestamp, received_at, codec, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.readAfter = this.db.prepare(
+      'SELECT position, partition, codec, payload, user_id, anonymous_id FROM events WHERE position > ? ORDER BY position LIMIT ?',
     );
     this.commitGroup = this.db.transaction((group: PendingAppend[]) =>
       group.map(({ messages }) => messages.map((m) => this.insertOne(m))),
@@ -160,11 +165,7 @@ export class SqliteEventLog implements EventLog {
              ORDER BY position LIMIT ?`,
           )
           .all(position, JSON.stringify(partitions), limit) as Row[])
-      : (this.db
-          .prepare(
-            'SELECT position, partition, codec, payload, user_id, anonymous_id FROM events WHERE position > ? ORDER BY position LIMIT ?',
-          )
-          .all(position, limit) as Row[]);
+      : (this.readAfter.all(position, limit) as Row[]);
     return Promise.resolve(rows.map((r) => this.toEvent(r)));
   }
 
