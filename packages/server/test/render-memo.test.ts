@@ -42,15 +42,20 @@ describe('rendering placement templates with recent outputs kept', () => {
     expect(renders).toHaveBeenCalledTimes(5);
   });
 
-  it('always renders templates whose filters read the clock or chance, wherever they are', () => {
+  it('always renders templates whose filters read the clock, chance or an expression in a string', () => {
     const { liquid, renders, memo: m } = memo();
     const dated = liquid.parse('{% if traits.plan %}{{ "now" | date: "%s" }}{% endif %}');
     const sampled = liquid.parse('{{ traits.colours | sample }}');
+    // The expression reads context.plan, which the static analysis does not see inside the string.
+    const filtered = liquid.parse('{{ traits.offers | where_exp: "o", "o.plan == context.plan" | map: "name" | join }}');
+    const offers = [{ plan: 'pro', name: 'Pro deal' }, { plan: 'free', name: 'Starter' }];
     for (let i = 0; i < 3; i++) {
       m.render(dated, scope({ plan: 'pro' }));
       m.render(sampled, scope({ colours: ['red', 'blue'] }));
     }
-    expect(renders).toHaveBeenCalledTimes(6);
+    expect(m.render(filtered, scope({ offers }, { plan: 'pro' }))).toBe('Pro deal');
+    expect(m.render(filtered, scope({ offers }, { plan: 'free' }))).toBe('Starter');
+    expect(renders).toHaveBeenCalledTimes(8);
   });
 
   it('keeps no failed render', () => {

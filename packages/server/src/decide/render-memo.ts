@@ -10,10 +10,12 @@ export interface RenderScope {
 }
 
 /**
- * Filters whose output depends on more than their input: the clock (`date` and its `date_to_*`
- * forms read "now") or chance (`sample`). A template using one is rendered every time.
+ * Filters whose output depends on more than the values the analysis finds: the clock (`date` and
+ * its `date_to_*` forms read "now"), chance (`sample`), or variables named inside a string
+ * (`where_exp` and the other `_exp` filters evaluate an expression given as text). A template
+ * using one is rendered every time.
  */
-const IMPURE_FILTER = /^(date|date_to_\w+|sample)$/;
+const UNKEYABLE_FILTER = /^(date|date_to_\w+|sample|\w+_exp)$/;
 /** What `money` and `local_date` read besides their input: the locale and the time zone. */
 const IMPLICIT_READS = [
   ['context', 'locale'],
@@ -30,8 +32,8 @@ type Reads = readonly (readonly string[])[] | null;
  * values it reads (its variables, found by LiquidJS's static analysis, plus the locale and time
  * zone the filters read), so the same values give the same content without rendering again. Most
  * templates read a few values shared by many people (a first name, a page path, a plan), so most
- * renders are found. Templates with filters that read the clock or chance are always rendered;
- * a failed render is never kept. Bounded: least recently used outputs are dropped first.
+ * renders are found. Templates with filters that read the clock, chance or an expression in a
+ * string are always rendered; a failed render is never kept. Bounded: least recently used outputs are dropped first.
  */
 export class RenderMemo {
   private readonly reads = new WeakMap<Template[], { id: number; reads: Reads }>();
@@ -74,7 +76,7 @@ const UNDEFINED = '\u0000undefined';
 const DERIVED = /^(size|first|last|-\d+)$/;
 
 function analyse(liquid: Liquid, template: Template[]): Reads {
-  if (usesImpureFilter(template)) return null;
+  if (usesUnkeyableFilter(template)) return null;
   const reads: string[][] = [];
   for (const segments of liquid.globalVariableSegmentsSync(template)) {
     // A computed index (`traits[context.key]`) reads the whole object before it; the index's own
@@ -87,11 +89,11 @@ function analyse(liquid: Liquid, template: Template[]): Reads {
 
 /**
  * Any filter in the template's source (each follows a `|`; a `|` in text or a string may be taken
- * for one, which only costs keeping its output) that reads the clock or chance.
+ * for one, which only costs keeping its output) whose output cannot be keyed (UNKEYABLE_FILTER).
  */
-function usesImpureFilter(template: Template[]): boolean {
+function usesUnkeyableFilter(template: Template[]): boolean {
   const source = template[0]?.token.input ?? ''; // every token holds the whole source
-  for (const [, name] of source.matchAll(/\|\s*([A-Za-z_][\w-]*)/g)) if (name !== undefined && IMPURE_FILTER.test(name)) return true;
+  for (const [, name] of source.matchAll(/\|\s*([A-Za-z_][\w-]*)/g)) if (name !== undefined && UNKEYABLE_FILTER.test(name)) return true;
   return false;
 }
 
