@@ -316,8 +316,8 @@ function erasureCompleted(profileId: string, requestedBy: string, at: number): N
   };
 }
 
-/** Template outputs decide keeps (each a short text under a key of the values it read): ~30 MB at most. */
-const RENDERS_KEPT = 100_000;
+/** Template outputs decide keeps: at most 100,000, and 16 M characters of keys and texts (~32 MB). */
+const RENDERS_KEPT = { max: 100_000, maxChars: 16 * 2 ** 20 };
 
 /** One `Decision Made` track event per decision: what was shown to whom, so exposures can be measured and capped. */
 function decisionEvents(request: DecideRequest, decisions: readonly Decision[], at: number): StoredMessage[] {

@@ -12,7 +12,7 @@ const scope = (traits: Record<string, unknown>, context: Record<string, unknown>
 function memo() {
   const liquid = createLiquid();
   const renders = vi.spyOn(liquid, 'renderSync');
-  return { liquid, renders, memo: new RenderMemo(liquid, 1000) };
+  return { liquid, renders, memo: new RenderMemo(liquid, { max: 1000, maxChars: 1_000_000 }) };
 }
 
 describe('rendering placement templates with recent outputs kept', () => {
@@ -56,6 +56,20 @@ describe('rendering placement templates with recent outputs kept', () => {
     expect(m.render(filtered, scope({ offers }, { plan: 'pro' }))).toBe('Pro deal');
     expect(m.render(filtered, scope({ offers }, { plan: 'free' }))).toBe('Starter');
     expect(renders).toHaveBeenCalledTimes(8);
+  });
+
+  it('keeps outputs within a size budget: an entry too large for it is rendered every time', () => {
+    const liquid = createLiquid();
+    const renders = vi.spyOn(liquid, 'renderSync');
+    const m = new RenderMemo(liquid, { max: 1000, maxChars: 16_000 });
+    const whole = liquid.parse('{{ traits | json }}');
+    const big = scope({ notes: 'x'.repeat(2_000) });
+    const small = scope({ plan: 'pro' });
+    for (let i = 0; i < 3; i++) {
+      expect(m.render(whole, big)).toContain('xxx');
+      expect(m.render(whole, small)).toBe('{&#34;plan&#34;:&#34;pro&#34;}');
+    }
+    expect(renders).toHaveBeenCalledTimes(3 + 1);
   });
 
   it('keeps no failed render', () => {

@@ -42,10 +42,17 @@ export class RenderMemo {
 
   constructor(
     private readonly liquid: Liquid,
-    /** Outputs kept, over all templates. */
-    max: number,
+    /** Outputs kept, over all templates, and the characters their keys and texts may take in all. */
+    limits: { max: number; maxChars: number },
   ) {
-    this.outputs = new LRUCache({ max });
+    // Bounded by size too: a template that reads a whole object (`{{ traits | json }}`, a computed
+    // index) is keyed by all of it. An entry over a sixteenth of the budget is not kept.
+    this.outputs = new LRUCache({
+      max: limits.max,
+      maxSize: limits.maxChars,
+      maxEntrySize: Math.ceil(limits.maxChars / 16),
+      sizeCalculation: (output, key) => key.length + output.length,
+    });
   }
 
   render(template: Template[], scope: RenderScope): string {
