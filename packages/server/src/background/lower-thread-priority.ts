@@ -10,10 +10,11 @@ export const BACKGROUND_NICENESS = 5;
 
 /**
  * Lowers the calling thread's scheduling priority by `niceness` from where it is (its nice value,
- * at most 19; Linux schedules threads one by one, and `/proc/thread-self` names this one). Background threads call it so that, when the cores
- * are all busy, the request thread is served first and the background work takes the time left
- * (it catches up when the load drops); with a core to spare it changes nothing. Elsewhere, or
- * when the system refuses, the thread keeps the process's priority.
+ * at most 19; Linux schedules threads one by one, and `/proc/thread-self` names this one).
+ * Background threads call it so that, when the cores are all busy, the request thread is served
+ * first and the background work takes the time left (it catches up when the load drops); with a
+ * core to spare it changes nothing. Elsewhere, or when the system refuses, the thread keeps the
+ * process's priority.
  */
 export function lowerThreadPriority(niceness: number): void {
   let tid: number;
