@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { timeOrderedId } from './log/time-ordered-id.js';
-import { consentValues, formatTimestamp, type CountryCode, type IdentifierRef, type StoredMessage } from '@tailor/core';
+import { consentValues, DECIDE_SOURCE, formatTimestamp, type CountryCode, type IdentifierRef, type StoredMessage } from '@tailor/core';
 import { Collector } from './collect/collector.js';
 import { TrackingPlans } from './collect/tracking-plans.js';
 import type { Config } from './config/config.schema.js';
@@ -341,6 +341,6 @@ function decisionEvents(request: DecideRequest, decisions: readonly Decision[], 
         ...(d.experiment && { experiment: d.experiment.name, variant: d.experiment.variant }),
       },
       context: {},
-      tailor: { source: 'decide' },
+      tailor: { source: DECIDE_SOURCE },
     }));
 }

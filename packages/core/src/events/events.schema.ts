@@ -133,9 +133,17 @@ export const CollectResponse = Type.Object(
 );
 export type CollectResponse = Static<typeof CollectResponse>;
 
+/** The source of the `Decision Made` events decide records. */
+export const DECIDE_SOURCE = 'decide';
+/** The source of the `Experiment Viewed` exposures the experiments record. */
+export const EXPERIMENTS_SOURCE = 'experiments';
+
 /** What Tailor keeps about a message besides the Segment fields. */
 export interface MessageMeta {
-  /** Who sent it: `key:NAME` for an API key, `import:FILE` for a bulk import. */
+  /**
+   * Who sent it: `key:NAME` for an API key, `import:FILE` for a bulk import, DECIDE_SOURCE and
+   * EXPERIMENTS_SOURCE for what Tailor records itself.
+   */
   source: string;
   /** Values as they arrived, by dotted path, where normalization changed them. */
   originals?: Record<string, unknown>;

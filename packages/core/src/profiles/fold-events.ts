@@ -1,4 +1,4 @@
-import type { StoredMessage } from '../events/events.schema.js';
+import { DECIDE_SOURCE, EXPERIMENTS_SOURCE, type StoredMessage } from '../events/events.schema.js';
 import { extractIdentifiers } from '../identity/extract-identifiers.js';
 import type { IdentityRules } from '../identity/identity.schema.js';
 import { resolveIdentity, resolveMerge, type Resolution } from '../identity/resolve-identity.js';
@@ -88,7 +88,7 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
 }
 
 /** Sources of the events Tailor records about a person itself: decisions and experiment exposures. */
-const OWN_RECORDS: ReadonlySet<string> = new Set(['decide', 'experiments']);
+const OWN_RECORDS: ReadonlySet<string> = new Set([DECIDE_SOURCE, EXPERIMENTS_SOURCE]);
 
 /**
  * An event that changes nothing of its (existing) person but the times: no new identifier, no

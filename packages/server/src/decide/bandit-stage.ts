@@ -1,4 +1,4 @@
-import type { IdentifierRef, StoredMessage } from '@tailor/core';
+import { DECIDE_SOURCE, type IdentifierRef, type StoredMessage } from '@tailor/core';
 import type { EventLog, LoggedEvent } from '../log/event-log.js';
 import type { PipelineStage } from '../pipeline/profile-pipeline.js';
 import type { ArmUpdate, BanditMetric, BanditStore } from '../store/bandit-store.js';
@@ -99,7 +99,7 @@ export class BanditStage implements PipelineStage {
     const { personKey } = this.options;
     for (const { message } of events) {
       if (message.type !== 'track' || message.event === undefined) continue;
-      if (message.event === EXPOSURE && message.tailor.source === 'decide') {
+      if (message.event === EXPOSURE && message.tailor.source === DECIDE_SOURCE) {
         const exposure = exposureOf(message, byPlacement, personKey);
         if (exposure !== undefined) updates.push(exposure);
       }

@@ -1,5 +1,5 @@
 import { timeOrderedId } from '../log/time-ordered-id.js';
-import { formatTimestamp, type StoredMessage } from '@tailor/core';
+import { EXPERIMENTS_SOURCE, formatTimestamp, type StoredMessage } from '@tailor/core';
 import type { StoredExperiment } from '../store/state-store.js';
 
 /** The `Experiment Viewed` exposure event: this person saw this variant at `at`. */
@@ -23,6 +23,6 @@ export function exposureEvent(
     receivedAt: timestamp,
     properties: { experiment: experiment.name, variant, layer: experiment.layer ?? null },
     context: {},
-    tailor: { source: 'experiments' },
+    tailor: { source: EXPERIMENTS_SOURCE },
   };
 }
