@@ -1,7 +1,7 @@
 import type { StoredMessage } from '../events/events.schema.js';
 import type { CompiledDefinitions } from '../segments/compile-definitions.js';
 import { mergeSequenceStates } from '../segments/sequence-state.js';
-import { feedEvent, refreshDerived, type DerivedChange } from '../segments/update-derived.js';
+import { feedEvent, refreshDerived, takersOf, type DerivedChange, type DerivedEvent, type Taker } from '../segments/update-derived.js';
 import { mergeAggregateStates } from '../traits/aggregate-state.js';
 import { traitValues } from './apply-traits.js';
 import { consentValues } from '../privacy/apply-consent.js';
@@ -15,7 +15,22 @@ export function derivedEventName(message: StoredMessage): string | undefined {
   return undefined;
 }
 
-/** Feeds a message into the person's derived state and records what flipped. */
+/** A message as aggregates and sequences see it (undefined: an identify, group or alias). */
+export function derivedEvent(message: StoredMessage): DerivedEvent | undefined {
+  const event = derivedEventName(message);
+  return event === undefined ? undefined : { event, properties: message.properties ?? {}, context: message.context };
+}
+
+/** What a message feeds under a plan (see `takersOf`). */
+export function messageTakers(plan: CompiledDefinitions, message: StoredMessage): Taker[] {
+  const event = derivedEvent(message);
+  return event === undefined ? [] : takersOf(plan, event);
+}
+
+/**
+ * Feeds a message into the person's derived state and records what flipped; `takers`, what it
+ * feeds, when the caller has found them already.
+ */
 export function updateDerived(
   graph: ProfileGraph,
   profile: ProfileState,
@@ -23,12 +38,12 @@ export function updateDerived(
   plan: CompiledDefinitions,
   now: number,
   why: { traitsChanged: boolean; merged: boolean },
+  takers?: readonly Taker[],
 ): void {
-  const event = derivedEventName(message);
-  const properties = message.properties ?? {};
-  if (event !== undefined) feedEvent(plan, profile.derived, { event, properties, context: message.context }, Date.parse(message.timestamp));
+  const event = derivedEvent(message);
+  if (event !== undefined) feedEvent(plan, profile.derived, event, Date.parse(message.timestamp), takers);
   const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: consentValues(profile.consent) }, now, {
-    event,
+    event: event?.event,
     traitsChanged: why.traitsChanged,
     everything: why.merged,
   });
@@ -98,10 +113,8 @@ export function rebuildDerived(
   profile.derived.aggregates = {};
   profile.derived.sequences = {};
   for (const message of events) {
-    const event = derivedEventName(message);
-    if (event !== undefined) {
-      feedEvent(plan, profile.derived, { event, properties: message.properties ?? {}, context: message.context }, Date.parse(message.timestamp));
-    }
+    const event = derivedEvent(message);
+    if (event !== undefined) feedEvent(plan, profile.derived, event, Date.parse(message.timestamp));
   }
   const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: consentValues(profile.consent) }, now, { everything: true });
   record(graph, profile, change, new Date(now).toISOString(), 'backfill');

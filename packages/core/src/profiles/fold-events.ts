@@ -3,11 +3,11 @@ import { extractIdentifiers } from '../identity/extract-identifiers.js';
 import type { IdentityRules } from '../identity/identity.schema.js';
 import { resolveIdentity, resolveMerge, type Resolution } from '../identity/resolve-identity.js';
 import type { CompiledDefinitions } from '../segments/compile-definitions.js';
-import { derivedEventName, mergeDerived, refreshForConsent, updateDerived } from './fold-derived.js';
+import { derivedEvent, mergeDerived, messageTakers, refreshForConsent, updateDerived } from './fold-derived.js';
 import { applyTraits, mergeTraits } from './apply-traits.js';
 import type { GraphChanges, ProfileGraph, ProfileState } from './profile-graph.js';
 import type { Provenance } from './profiles.schema.js';
-import { emptyDerivedState, eventMatters } from '../segments/update-derived.js';
+import { emptyDerivedState, eventMatters, type Taker } from '../segments/update-derived.js';
 import { applyConsent, consentIn, mergeConsent } from '../privacy/apply-consent.js';
 import { DEFAULT_PURPOSES, emptyConsent } from '../privacy/consent.schema.js';
 
@@ -49,7 +49,9 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
   const profile = settle(graph, resolution, position, message, options);
   if (profile === undefined) return;
   graph.changes.assignments.push({ position, profileId: profile.id });
-  const unchanging = passive(message, resolution, options);
+  // What the message feeds, found once for both the question below and the feeding.
+  const takers = options.plan === undefined ? [] : messageTakers(options.plan, message);
+  const unchanging = passive(message, resolution, options, takers);
   // Tailor's own records of what it showed someone are theirs (export, erasure, caps), not
   // something they did: they do not move the profile's times, and one nothing takes changes
   // nothing of the profile at all.
@@ -83,7 +85,7 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
     updateDerived(graph, profile, message, options.plan, options.now ?? Date.parse(message.receivedAt), {
       traitsChanged: traitsChanged || consentChanged,
       merged: resolution.absorb.length > 0,
-    });
+    }, takers);
   }
 }
 
@@ -96,12 +98,12 @@ const OWN_RECORDS: ReadonlySet<string> = new Set([DECIDE_SOURCE, EXPERIMENTS_SOU
  * none of the profile's traits, consent or derived state, so a store can leave them unread (most
  * `Decision Made` events under the usual definitions).
  */
-function passive(message: StoredMessage, resolution: Resolution, options: FoldOptions): boolean {
+function passive(message: StoredMessage, resolution: Resolution, options: FoldOptions, takers: readonly Taker[]): boolean {
   if (resolution.profileId === undefined || resolution.attach.length > 0 || resolution.absorb.length > 0) return false;
   if (message.type !== 'track' && message.type !== 'page' && message.type !== 'screen') return false;
   if (consentIn(message, options.purposes ?? DEFAULT_PURPOSES).length > 0) return false;
-  const event = derivedEventName(message);
-  return options.plan === undefined || !eventMatters(options.plan, { event, properties: message.properties ?? {}, context: message.context });
+  const event = derivedEvent(message);
+  return options.plan === undefined || event === undefined || !eventMatters(options.plan, event, takers);
 }
 
 /** Creates, attaches and merges as resolved; returns the message's profile. */

@@ -40,8 +40,13 @@ export interface DerivedEvent {
 }
 
 /** Feeds one event into the aggregates and sequences it matches; returns whether anything took it. */
-export function feedEvent(plan: CompiledDefinitions, state: DerivedState, event: DerivedEvent, at: number): boolean {
-  const takers = takersOf(plan, event);
+export function feedEvent(
+  plan: CompiledDefinitions,
+  state: DerivedState,
+  event: DerivedEvent,
+  at: number,
+  takers: readonly Taker[] = takersOf(plan, event),
+): boolean {
   for (const taker of takers) {
     if (taker.kind === 'aggregate') addToAggregate((state.aggregates[taker.key] ??= initialAggregateState(taker.node)), taker.node, at, taker.value);
     else addToSequence((state.sequences[taker.key] ??= initialSequenceState()), taker.node, taker.step, at);
@@ -55,17 +60,21 @@ export function feedEvent(plan: CompiledDefinitions, state: DerivedState, event:
  * under most definitions) leaves computed traits and memberships as they are; what time alone
  * changes is re-evaluated when the person's timer is due.
  */
-export function eventMatters(plan: CompiledDefinitions, event: DerivedEvent): boolean {
+export function eventMatters(plan: CompiledDefinitions, event: DerivedEvent, takers: readonly Taker[] = takersOf(plan, event)): boolean {
   if (event.event === undefined) return false;
-  return plan.segmentsByEvent.has(event.event) || takersOf(plan, event).length > 0;
+  return plan.segmentsByEvent.has(event.event) || takers.length > 0;
 }
 
-type Taker =
+/** An aggregate an event feeds (with what it adds), or a sequence step it takes. */
+export type Taker =
   | { kind: 'aggregate'; key: string; node: ComputedNode; value: unknown }
   | { kind: 'sequence'; key: string; node: SequenceNode; step: 'first' | 'then' };
 
-/** The aggregates (with what the event adds) and sequence steps an event feeds. */
-function takersOf(plan: CompiledDefinitions, event: DerivedEvent): Taker[] {
+/**
+ * The aggregates (with what the event adds) and sequence steps an event feeds: found once by a
+ * fold that both asks whether the event matters and feeds it.
+ */
+export function takersOf(plan: CompiledDefinitions, event: DerivedEvent): Taker[] {
   const feeds = event.event === undefined ? undefined : plan.byEvent.get(event.event);
   if (feeds === undefined) return [];
   const takers: Taker[] = [];
