@@ -14,6 +14,9 @@ export type RoleRateLimits = Partial<Record<Role, RateLimit>>;
 
 const PREFIX: Record<Role, string> = { write: 'tw', viewer: 'tv', marketer: 'tm', admin: 'ta' };
 
+/** How many presented keys' hashes are kept. */
+const PRESENTED_KEPT = 1024;
+
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
@@ -29,6 +32,12 @@ export function generateKey(role: Role): string {
  */
 export class KeyRegistry {
   private byHash = new Map<string, Principal>();
+  /**
+   * The hashes of keys presented lately: every request presents one, and most present one of a
+   * few, so a sha256 per request is mostly repeated work. Bounded (emptied when full), so random
+   * keys cannot grow it; a hash never changes, so revocation needs nothing here.
+   */
+  private readonly presented = new Map<string, string>();
 
   private constructor(
     private readonly store: StateStore['keys'],
@@ -54,7 +63,13 @@ export class KeyRegistry {
   }
 
   authenticate(key: string): Principal | undefined {
-    return this.byHash.get(hashKey(key));
+    let hash = this.presented.get(key);
+    if (hash === undefined) {
+      hash = hashKey(key);
+      if (this.presented.size >= PRESENTED_KEPT) this.presented.clear();
+      this.presented.set(key, hash);
+    }
+    return this.byHash.get(hash);
   }
 
   /** Every key without its hash; `rateLimit` is the limit in force (null for none). */

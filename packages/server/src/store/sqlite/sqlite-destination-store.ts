@@ -65,6 +65,9 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
       "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?",
     ),
     failed: db.prepare('UPDATE deliveries SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?'),
+    // The dispatcher reads these on every wake (every commit under load): prepared once.
+    list: db.prepare('SELECT body FROM destinations ORDER BY name'),
+    due: db.prepare("SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?"),
   };
   const positions = consumerPositions(db);
   const positionOf = (name: string) => positions.get(consumer(name));
@@ -115,7 +118,7 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
   return {
     list: () =>
       Promise.resolve(
-        (db.prepare('SELECT body FROM destinations ORDER BY name').all() as { body: string }[]).map(
+        (q.list.all() as { body: string }[]).map(
           (r) => JSON.parse(r.body) as Destination,
         ),
       ),
@@ -133,15 +136,7 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
     enqueue: (name, range, messages, now) =>
       Promise.resolve(enqueue.immediate(name, range, messages, now)),
     due: (now, limit) =>
-      Promise.resolve(
-        (
-          db
-            .prepare(
-              "SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?",
-            )
-            .all(now, limit) as DeliveryRow[]
-        ).map(toDelivery),
-      ),
+      Promise.resolve((q.due.all(now, limit) as DeliveryRow[]).map(toDelivery)),
     settle: (outcomes) => {
       settle(outcomes);
       return Promise.resolve();
