@@ -17,6 +17,7 @@ import { openSqliteDestinationStore } from './store/sqlite/sqlite-destination-st
 import { PROFILES_CONSUMER, ProfilePipeline } from './pipeline/profile-pipeline.js';
 import type { ProfileStore } from './store/profile-store.js';
 import { openSqliteProfileStore } from './store/sqlite/sqlite-profile-store.js';
+import { moveIdentifierIndex } from './store/sqlite/event-identifier-index.js';
 import { openSqliteStateStore } from './store/sqlite/sqlite-state-store.js';
 import type { AuditLog } from './store/audit-log.js';
 import type { NewAuditEntry } from './audit/audit.schema.js';
@@ -97,6 +98,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   const stateFile = join(config.dataDir, 'state.sqlite');
   const sqlite = { autoCheckpoint: !(options.externalCheckpoints === true || options.backgroundThread === true) };
   const sealer = openSealer(config);
+  moveIdentifierIndex({ log: logFile, state: stateFile });
   const log = new SqliteEventLog(logFile, sealer, sqlite);
   const store = openSqliteStateStore(stateFile, sqlite);
   const keys = await KeyRegistry.open(store.keys, config.keys.rateLimits);

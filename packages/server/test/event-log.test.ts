@@ -83,12 +83,12 @@ describe.each(ADAPTERS)('EventLog (%s)', (_name, open) => {
 
   it('pages one identifier with a cursor, and survives a reopen', async () => {
     await log.append([message(1, null, 'anon'), message(2, 'x'), message(3, 'u', 'anon'), message(4, null, 'anon')]);
-    const first = await log.readByIdentifier({ kind: 'anonymousId', value: 'anon', after: 0, limit: 2 });
+    const first = await log.scanByIdentifier({ kind: 'anonymousId', value: 'anon', after: 0, limit: 2 });
     expect(first.events.map((e) => e.message.messageId)).toEqual(['m-1', 'm-3']);
     expect(first.next).not.toBeNull();
     await log.close();
     log = open(dir);
-    const second = await log.readByIdentifier({ kind: 'anonymousId', value: 'anon', after: first.next ?? 0, limit: 2 });
+    const second = await log.scanByIdentifier({ kind: 'anonymousId', value: 'anon', after: first.next ?? 0, limit: 2 });
     expect(second).toMatchObject({ events: [{ message: { messageId: 'm-4' } }], next: null });
     expect((await log.stats()).events).toBe(4);
     expect(await log.append([message(1, null, 'anon')])).toEqual([false]);

@@ -21,7 +21,7 @@ function readRejects(file: string): { line: number; reason: string; text: string
 }
 
 async function eventsOf(userId: string) {
-  return (await t.tailor.log.readByIdentifier({ kind: 'userId', value: userId, after: 0, limit: 1000 })).events.map((e) => e.message);
+  return (await t.tailor.log.scanByIdentifier({ kind: 'userId', value: userId, after: 0, limit: 1000 })).events.map((e) => e.message);
 }
 
 describe('importFile: JSONL', () => {

@@ -13,8 +13,12 @@ export interface EventLog {
   append(messages: readonly StoredMessage[]): Promise<boolean[]>;
   /** Events after `position` in log order, optionally only those of some partitions. */
   read(position: number, limit: number, partitions?: readonly number[]): Promise<LoggedEvent[]>;
-  /** One person's events by identifier, in log order, cursor-paged. */
-  readByIdentifier(query: IdentifierQuery): Promise<{ events: LoggedEvent[]; next: number | null }>;
+  /**
+   * One person's events by identifier after `after`, in log order, cursor-paged, found by reading
+   * every event from there (the log keeps no index of them): for the part of the log the profile
+   * pipeline has not indexed yet (`eventsOfIdentifier` reads the rest from its index).
+   */
+  scanByIdentifier(query: IdentifierQuery): Promise<{ events: LoggedEvent[]; next: number | null }>;
   /** The events at these positions, in log order (positions not in the log are skipped). */
   readPositions(positions: readonly number[]): Promise<LoggedEvent[]>;
   stats(): Promise<LogStats>;

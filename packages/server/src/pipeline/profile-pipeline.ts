@@ -347,6 +347,7 @@ export class ProfilePipeline {
         ((profile) => {
           before.set(profile.id, visibleState(profile));
         }),
+      events.map(({ position, message }) => ({ position, userId: message.userId, anonymousId: message.anonymousId })),
     );
     if (!folded) return 1; // another process moved the position: read again from where it is now
     if (changes !== undefined) this.reportChanges(changes, before);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { StoredMessage } from '@tailor/core';
 import { readBlindIndex, recordBlindIndex } from '../log/sqlite/check-blind-index.js';
+import { indexLogIdentifiers } from '../store/sqlite/event-identifier-index.js';
 import { forgetBanditCounts } from '../store/sqlite/sqlite-bandit-store.js';
 import { bodyOf, profileColumns, type ProfileRow } from '../store/sqlite/sqlite-profile-store.js';
 import { plainSealer, type Sealer } from './sealer.js';
@@ -32,6 +33,8 @@ export function resealFolder(files: { log: string; state: string }, next: Sealer
     reseal(log, progress, eventsPass(next));
     for (const pass of statePasses(next)) reseal(state, progress, pass);
     rebuildIdentities(state, next);
+    // The log's id columns were blinded again: index its events under the new blinds.
+    indexLogIdentifiers(state, files.log, { replace: true });
     if (readBlindIndex(state) !== next.indexId) forgetBanditCounts(state);
     for (const db of [log, state]) {
       recordBlindIndex(db, next.indexId);

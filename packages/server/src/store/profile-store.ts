@@ -37,6 +37,13 @@ export interface MembershipRecord {
 }
 
 /** What a batch of events will look up: its identifiers, groupIds and profiles named by id. */
+/** An event's person as the log has it, for the index of events by identifier. */
+export interface EventIdentifiers {
+  position: number;
+  userId: string | null;
+  anonymousId: string | null;
+}
+
 export interface BatchKeys {
   identifiers: IdentifierRef[];
   groups: string[];
@@ -58,6 +65,8 @@ export interface ProfileStore {
    * A snapshot's profiles may read their traits, groups, derived state and consent only when the
    * fold first touches them (most events touch only the times); `read` is told of each profile as
    * that happens, before the fold changes anything in it. A profile the fold never read keeps them.
+   * `identified` (the batch's events' userId and anonymousId) go to the index of events by
+   * identifier in the same transaction, so it covers exactly the events up to the consumer's position.
    */
   foldBatch(
     consumer: string,
@@ -65,7 +74,17 @@ export interface ProfileStore {
     keys: BatchKeys,
     fold: (snapshot: GraphSnapshot) => GraphChanges,
     read?: (profile: ProfileState) => void,
+    identified?: readonly EventIdentifiers[],
   ): Promise<boolean>;
+  /**
+   * The log positions of events carrying this userId or anonymousId, after `after`, in log order,
+   * at most `limit`, from the index the consumer keeps; and how far that index reaches (the
+   * consumer's position): later events are not in it yet.
+   */
+  eventsByIdentifier(
+    consumer: string,
+    query: { kind: 'userId' | 'anonymousId'; value: string; after: number; limit: number },
+  ): Promise<{ positions: number[]; indexedTo: number }>;
   /** A profile by id; a merged id leads to the profile it was merged into. */
   byId(id: string): Promise<StoredProfile | undefined>;
   byIdentifier(identifier: IdentifierRef): Promise<StoredProfile | undefined>;

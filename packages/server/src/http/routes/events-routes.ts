@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { Tailor } from '../../open-tailor.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { readerView } from '../reader-view.js';
+import { eventsOfIdentifier } from '../../profiles/events-of-identifier.js';
 
 const EventsQuery = Type.Object(
   {
@@ -33,7 +34,7 @@ export const eventsRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
       if ((userId === undefined) === (anonymousId === undefined)) {
         throw new TailorError('invalid_request', 'give exactly one of userId or anonymousId');
       }
-      const page = await tailor.log.readByIdentifier({
+      const page = await eventsOfIdentifier(tailor.log, tailor.profiles, {
         kind: userId !== undefined ? 'userId' : 'anonymousId',
         value: userId ?? anonymousId ?? '',
         after: cursor === undefined ? 0 : decodeCursor(cursor),

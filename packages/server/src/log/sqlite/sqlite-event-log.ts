@@ -22,8 +22,6 @@ CREATE TABLE IF NOT EXISTS events (
   codec       INTEGER NOT NULL,
   payload     BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS events_by_user ON events (user_id, position) WHERE user_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_by_anonymous ON events (anonymous_id, position) WHERE anonymous_id IS NOT NULL;
 `;
 
 /** How a row's payload was written: plain JSON, or JSON sealed by the log's sealer (the key id is inside). */
@@ -51,7 +49,9 @@ interface PendingAppend {
  * commit), so many requests share one fsync; each request's promise resolves only after that
  * commit. messageId is unique, so a retried message is acknowledged and not stored twice.
  * Payloads are sealed (encrypted) by the sealer, and userId / anonymousId are kept as its blind
- * index, so one person's events are found without their ids on disk.
+ * index, so one person's events are found without their ids on disk. The log indexes only
+ * messageId: the index of events by userId and anonymousId is the pipeline's to keep
+ * (store/sqlite/event-identifier-index.ts), off the path of every append.
  */
 export class SqliteEventLog implements EventLog {
   private readonly db: Database.Database;
@@ -169,14 +169,14 @@ export class SqliteEventLog implements EventLog {
     return Promise.resolve(rows.map((r) => this.toEvent(r)));
   }
 
-  readByIdentifier(query: IdentifierQuery): Promise<{ events: LoggedEvent[]; next: number | null }> {
+  scanByIdentifier(query: IdentifierQuery): Promise<{ events: LoggedEvent[]; next: number | null }> {
     const column = query.kind === 'userId' ? 'user_id' : 'anonymous_id';
     const rows = this.db
       .prepare(
         `SELECT position, partition, codec, payload, user_id, anonymous_id FROM events
-         WHERE ${column} = ? AND position > ? ORDER BY position LIMIT ?`,
+         WHERE position > ? AND ${column} = ? ORDER BY position LIMIT ?`,
       )
-      .all(this.sealer.blind(query.kind, query.value), query.after, query.limit + 1) as Row[];
+      .all(query.after, this.sealer.blind(query.kind, query.value), query.limit + 1) as Row[];
     const { page, next } = pageRows(rows, query.limit, (r) => r.position);
     return Promise.resolve({ events: page.map((r) => this.toEvent(r)), next });
   }

@@ -18,7 +18,8 @@ import {
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
 import { checkBlindIndex } from '../../log/sqlite/check-blind-index.js';
 import { plainSealer, type Sealer } from '../../privacy/sealer.js';
-import type { BatchKeys, ProfileStore, StoredProfile } from '../profile-store.js';
+import type { BatchKeys, EventIdentifiers, ProfileStore, StoredProfile } from '../profile-store.js';
+import { EVENT_IDENTIFIERS_SCHEMA, IDENTIFIER_KINDS } from './event-identifier-index.js';
 import { MEMBERSHIP_SCHEMA, membershipWriter } from './sqlite-membership-tables.js';
 import { pageRows } from '../../log/sqlite/page-rows.js';
 import { openSqliteBackfillJobs } from './sqlite-backfill-jobs.js';
@@ -102,6 +103,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
   db.exec(SCHEMA);
   addMissingColumns(db);
   db.exec(MEMBERSHIP_SCHEMA);
+  db.exec(EVENT_IDENTIFIERS_SCHEMA);
   checkBlindIndex(db, sealer, 'identities', file);
   const q = statements(db);
   const positions = consumerPositions(db);
@@ -205,6 +207,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
       keys: BatchKeys,
       fold: (s: GraphSnapshot) => GraphChanges,
       read: ((profile: ProfileState) => void) | undefined,
+      identified: readonly EventIdentifiers[],
     ) => {
       const at = positions.get(consumer);
       if (at !== range.from) return false;
@@ -215,8 +218,21 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
       } finally {
         onRead = undefined;
       }
+      for (const e of identified) {
+        if (e.userId !== null) q.indexEvent.run(IDENTIFIER_KINDS.userId, sealer.blind('userId', e.userId), e.position);
+        if (e.anonymousId !== null) q.indexEvent.run(IDENTIFIER_KINDS.anonymousId, sealer.blind('anonymousId', e.anonymousId), e.position);
+      }
       positions.set(consumer, range.to);
       return true;
+    },
+  );
+
+  // One read transaction: the positions and how far the index reaches agree.
+  const eventsByIdentifier = db.transaction(
+    (consumer: string, { kind, value, after, limit }: { kind: 'userId' | 'anonymousId'; value: string; after: number; limit: number }) => {
+      const indexedTo = positions.get(consumer);
+      const rows = q.eventsByIdentifier.all(IDENTIFIER_KINDS[kind], sealer.blind(kind, value), after, indexedTo, limit) as { position: number }[];
+      return { positions: rows.map((r) => r.position), indexedTo };
     },
   );
 
@@ -245,6 +261,9 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
     const ids = JSON.stringify(family);
     const identifiers = identifiersOf(live.id);
     const eventPositions = (db.prepare('SELECT position FROM profile_events WHERE profile_id IN (SELECT value FROM json_each(?)) ORDER BY position').all(ids) as { position: number }[]).map((r) => r.position);
+    for (const { type, value } of identifiers) {
+      if (type === 'userId' || type === 'anonymousId') q.unindexEvents.run(IDENTIFIER_KINDS[type], sealer.blind(type, value));
+    }
     const inFamily = 'IN (SELECT value FROM json_each(?))';
     for (const sql of [
       `DELETE FROM profile_events WHERE profile_id ${inFamily}`,
@@ -275,7 +294,9 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
 
   return {
     position: (consumer) => Promise.resolve(positions.get(consumer)),
-    foldBatch: (consumer, range, keys, fold, read) => Promise.resolve(foldBatch.immediate(consumer, range, keys, fold, read)),
+    foldBatch: (consumer, range, keys, fold, read, identified = []) =>
+      Promise.resolve(foldBatch.immediate(consumer, range, keys, fold, read, identified)),
+    eventsByIdentifier: (consumer, query) => Promise.resolve(eventsByIdentifier(consumer, query)),
     byId: (id) => Promise.resolve(toStored(survivor(id))),
     byIdentifier: ({ type, value }) => {
       const row = lookUp({ type, value });
@@ -395,6 +416,12 @@ function statements(db: Database.Database) {
     ),
     touchProfile: db.prepare('UPDATE profiles SET created_at = ?, updated_at = ?, counts = ? WHERE id = ?'),
     insertEvent: db.prepare('INSERT INTO profile_events (position, profile_id) VALUES (?, ?)'),
+    // OR IGNORE: a rebuild from the log (a new index key) may have indexed events not folded yet.
+    indexEvent: db.prepare('INSERT OR IGNORE INTO event_identifiers (kind, blind, position) VALUES (?, ?, ?)'),
+    eventsByIdentifier: db.prepare(
+      'SELECT position FROM event_identifiers WHERE kind = ? AND blind = ? AND position > ? AND position <= ? ORDER BY position LIMIT ?',
+    ),
+    unindexEvents: db.prepare('DELETE FROM event_identifiers WHERE kind = ? AND blind = ?'),
     insertConflict: db.prepare('INSERT INTO identity_conflicts (record, resolved_to, profile_id) VALUES (?, ?, ?)'),
     upsertGroup: db.prepare(
       'INSERT INTO groups (id, traits) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET traits = excluded.traits',

@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+
+/**
+ * The index of the log's events by userId and anonymousId (their blinds, as the log's columns hold
+ * them), kept in `state.sqlite` by the profile pipeline in the transaction that moves its
+ * position, instead of by the log on every append: two random-key index entries per event cost
+ * the collection path about a third of its throughput (bench/RESULTS.md). `kind` is 0 for userId,
+ * 1 for anonymousId (without encryption a blind is the value itself, so the two could collide).
+ */
+export const EVENT_IDENTIFIERS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS event_identifiers (
+  kind INTEGER NOT NULL,
+  blind TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (kind, blind, position)
+) WITHOUT ROWID;
+`;
+
+export const IDENTIFIER_KINDS = { userId: 0, anonymousId: 1 } as const;
+
+/** The indexes the log kept itself before the pipeline kept them. */
+const OLD_LOG_INDEXES = ['events_by_user', 'events_by_anonymous'];
+
+/**
+ * Indexes every event of the log file by its id columns, in one transaction: for a folder whose
+ * log still kept its own indexes (already-indexed events are left as they are), and, with
+ * `replace`, instead of what the table held, after a new blind-index key rewrote the log's columns.
+ */
+export function indexLogIdentifiers(state: Database.Database, logFile: string, { replace = false } = {}): void {
+  state.exec(EVENT_IDENTIFIERS_SCHEMA);
+  state.prepare('ATTACH DATABASE ? AS log').run(logFile);
+  try {
+    state.transaction(() => {
+      if (replace) state.exec('DELETE FROM event_identifiers');
+      state.exec(`INSERT OR IGNORE INTO event_identifiers (kind, blind, position)
+        SELECT ${IDENTIFIER_KINDS.userId}, user_id, position FROM log.events WHERE user_id IS NOT NULL`);
+      state.exec(`INSERT OR IGNORE INTO event_identifiers (kind, blind, position)
+        SELECT ${IDENTIFIER_KINDS.anonymousId}, anonymous_id, position FROM log.events WHERE anonymous_id IS NOT NULL`);
+    })();
+  } finally {
+    state.exec('DETACH DATABASE log');
+  }
+}
+
+/**
+ * A data folder from before the pipeline kept the index: fills it from the log, then drops the
+ * log's own indexes (in that order, so an interrupted move is finished at the next start).
+ * Nothing to do for a new folder or one already moved.
+ */
+export function moveIdentifierIndex(files: { log: string; state: string }): void {
+  if (!existsSync(files.log)) return;
+  const log = new Database(files.log);
+  try {
+    const present = log
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (${OLD_LOG_INDEXES.map(() => '?').join(', ')})`)
+      .all(...OLD_LOG_INDEXES) as { name: string }[];
+    if (present.length === 0) return;
+    const state = new Database(files.state);
+    try {
+      indexLogIdentifiers(state, files.log);
+    } finally {
+      state.close();
+    }
+    for (const { name } of present) log.exec(`DROP INDEX ${name}`);
+  } finally {
+    log.close();
+  }
+}
