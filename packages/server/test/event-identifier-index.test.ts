@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProfileGraph, type StoredMessage } from '@tailor/core';
+import { ProfileGraph } from '@tailor/core';
 import { SqliteEventLog } from '../src/log/sqlite/sqlite-event-log.js';
 import { PROFILES_CONSUMER } from '../src/pipeline/profile-pipeline.js';
 import { createAesSealer } from '../src/privacy/sealer.js';
@@ -11,21 +11,7 @@ import { eventsOfIdentifier } from '../src/profiles/events-of-identifier.js';
 import { moveIdentifierIndex } from '../src/store/sqlite/event-identifier-index.js';
 import { openSqliteProfileStore } from '../src/store/sqlite/sqlite-profile-store.js';
 import type { ProfileStore } from '../src/store/profile-store.js';
-
-function message(i: number, userId: string | null, anonymousId: string | null = null): StoredMessage {
-  return {
-    type: 'track',
-    event: `E${i}`,
-    messageId: `m-${i}`,
-    userId,
-    anonymousId,
-    properties: {},
-    context: {},
-    timestamp: '2026-01-01T00:00:00.000Z',
-    receivedAt: '2026-01-01T00:00:01.000Z',
-    tailor: { source: 'test' },
-  };
-}
+import { storedMessage as message } from './support/stored-message.js';
 
 // u1 at positions 1, 3, 5, 6, 8; 'x' as a userId at 2 and as an anonymousId at 4 (two kinds, one value).
 const MESSAGES = [

@@ -5,24 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '@tailor/core';
 import { partitionOf, PARTITIONS, type EventLog } from '../src/log/event-log.js';
 import { SqliteEventLog } from '../src/log/sqlite/sqlite-event-log.js';
+import { storedMessage as message } from './support/stored-message.js';
 
 /** One suite for every EventLog adapter; each opens a log in a fresh folder (and reopens it there). */
 const ADAPTERS: [string, (dir: string) => EventLog][] = [['sqlite', (dir) => new SqliteEventLog(join(dir, 'log.sqlite'))]];
-
-function message(i: number, userId: string | null, anonymousId: string | null = null): StoredMessage {
-  return {
-    type: 'track',
-    event: `E${i}`,
-    messageId: `m-${i}`,
-    userId,
-    anonymousId,
-    properties: { i },
-    context: {},
-    timestamp: '2026-01-01T00:00:00.000Z',
-    receivedAt: '2026-01-01T00:00:01.000Z',
-    tailor: { source: 'test' },
-  };
-}
 
 describe.each(ADAPTERS)('EventLog (%s)', (_name, open) => {
   let dir: string;
