@@ -8,7 +8,11 @@ import { SqliteEventLog } from '../src/log/sqlite/sqlite-event-log.js';
 import { storedMessage as message } from './support/stored-message.js';
 
 /** One suite for every EventLog adapter; each opens a log in a fresh folder (and reopens it there). */
-const ADAPTERS: [string, (dir: string) => EventLog][] = [['sqlite', (dir) => new SqliteEventLog(join(dir, 'log.sqlite'))]];
+const ADAPTERS: [string, (dir: string) => EventLog][] = [
+  ['sqlite', (dir) => new SqliteEventLog(join(dir, 'log.sqlite'))],
+  // Scanning for an identifier in ranges of 2 positions: every page crosses ranges.
+  ['sqlite, scanned in small ranges', (dir) => new SqliteEventLog(join(dir, 'log.sqlite'), undefined, { scanChunk: 2 })],
+];
 
 describe.each(ADAPTERS)('EventLog (%s)', (_name, open) => {
   let dir: string;
