@@ -36,7 +36,6 @@ export interface MembershipRecord {
   cause: string;
 }
 
-/** What a batch of events will look up: its identifiers, groupIds and profiles named by id. */
 /** An event's person as the log has it, for the index of events by identifier. */
 export interface EventIdentifiers {
   position: number;
@@ -44,6 +43,7 @@ export interface EventIdentifiers {
   anonymousId: string | null;
 }
 
+/** What a batch of events will look up: its identifiers, groupIds and profiles named by id. */
 export interface BatchKeys {
   identifiers: IdentifierRef[];
   groups: string[];
