@@ -98,20 +98,21 @@ export function createAesSealer(keyring: Keyring): Sealer {
 }
 
 /**
- * An identifier type's recent blinds in two generations: a full young one becomes the old one
- * (what is still in use moves back to the young one), so the ids in use stay cached without a
- * per-hit LRU update.
+ * Recent keyed hashes (an identifier type's blinds, the suppression hashes) in two generations: a
+ * full young one becomes the old one (what is still in use moves back to the young one), so the
+ * ids in use stay cached without a per-hit LRU update.
  */
-class RecentBlinds {
-  private static readonly GENERATION = 100_000;
+export class RecentBlinds {
   private young = new Map<string, string>();
   private old = new Map<string, string>();
+
+  constructor(private readonly generation = 100_000) {}
 
   get(value: string, compute: () => string): string {
     let hashed = this.young.get(value);
     if (hashed !== undefined) return hashed;
     hashed = this.old.get(value) ?? compute();
-    if (this.young.size >= RecentBlinds.GENERATION) {
+    if (this.young.size >= this.generation) {
       this.old = this.young;
       this.young = new Map();
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { extractIdentifiers, ownConsent, type IdentifierRef, type IdentityRules, type StoredMessage } from '@tailor/core';
 import type { ProfileStore } from '../store/profile-store.js';
 import { logError } from './log-error.js';
+import { RecentBlinds } from './sealer.js';
 
 /**
  * Erased people, remembered without their identifiers: a keyed hash (HMAC-SHA256) of each, under a
@@ -12,6 +13,9 @@ import { logError } from './log-error.js';
  * person gives analytics consent again (a message with `categoryPreferences.analytics = true`).
  */
 export class Suppressions {
+  /** Hashes of the identifiers seen lately: once anyone is suppressed, every message is checked. */
+  private readonly recent = new RecentBlinds();
+
   private constructor(
     private readonly key: Buffer,
     private readonly hashes: Set<string>,
@@ -47,7 +51,8 @@ export class Suppressions {
   }
 
   private hash(identifier: IdentifierRef): string {
-    return createHmac('sha256', this.key).update(`${identifier.type}\u0000${identifier.value}`).digest('hex');
+    const text = `${identifier.type}\u0000${identifier.value}`;
+    return this.recent.get(text, () => createHmac('sha256', this.key).update(text).digest('hex'));
   }
 }
 
