@@ -1,7 +1,7 @@
 import type { StoredMessage } from '../events/events.schema.js';
 import type { CompiledDefinitions } from '../segments/compile-definitions.js';
 import { mergeSequenceStates } from '../segments/sequence-state.js';
-import { feedEvent, refreshDerived, takersOf, type DerivedChange, type DerivedEvent, type Taker } from '../segments/update-derived.js';
+import { feedEvent, refreshDerived, type DerivedChange, type DerivedEvent, type Taker } from '../segments/update-derived.js';
 import { mergeAggregateStates } from '../traits/aggregate-state.js';
 import { traitValues } from './apply-traits.js';
 import { consentValues } from '../privacy/apply-consent.js';
@@ -19,12 +19,6 @@ export function derivedEventName(message: StoredMessage): string | undefined {
 export function derivedEvent(message: StoredMessage): DerivedEvent | undefined {
   const event = derivedEventName(message);
   return event === undefined ? undefined : { event, properties: message.properties ?? {}, context: message.context };
-}
-
-/** What a message feeds under a plan (see `takersOf`). */
-export function messageTakers(plan: CompiledDefinitions, message: StoredMessage): Taker[] {
-  const event = derivedEvent(message);
-  return event === undefined ? [] : takersOf(plan, event);
 }
 
 /**

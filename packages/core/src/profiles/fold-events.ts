@@ -3,11 +3,11 @@ import { extractIdentifiers } from '../identity/extract-identifiers.js';
 import type { IdentityRules } from '../identity/identity.schema.js';
 import { resolveIdentity, resolveMerge, type Resolution } from '../identity/resolve-identity.js';
 import type { CompiledDefinitions } from '../segments/compile-definitions.js';
-import { derivedEvent, mergeDerived, messageTakers, refreshForConsent, updateDerived } from './fold-derived.js';
+import { derivedEvent, mergeDerived, refreshForConsent, updateDerived } from './fold-derived.js';
 import { applyTraits, mergeTraits } from './apply-traits.js';
 import type { GraphChanges, ProfileGraph, ProfileState } from './profile-graph.js';
 import type { Provenance } from './profiles.schema.js';
-import { emptyDerivedState, eventMatters, type Taker } from '../segments/update-derived.js';
+import { emptyDerivedState, eventMatters, takersOf, type DerivedEvent, type Taker } from '../segments/update-derived.js';
 import { applyConsent, consentIn, mergeConsent } from '../privacy/apply-consent.js';
 import { DEFAULT_PURPOSES, emptyConsent } from '../privacy/consent.schema.js';
 
@@ -50,8 +50,9 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
   if (profile === undefined) return;
   graph.changes.assignments.push({ position, profileId: profile.id });
   // What the message feeds, found once for both the question below and the feeding.
-  const takers = options.plan === undefined ? [] : messageTakers(options.plan, message);
-  const unchanging = passive(message, resolution, options, takers);
+  const event = derivedEvent(message);
+  const takers = options.plan === undefined || event === undefined ? [] : takersOf(options.plan, event);
+  const unchanging = passive(message, resolution, options, event, takers);
   // Tailor's own records of what it showed someone are theirs (export, erasure, caps), not
   // something they did: they do not move the profile's times, and one nothing takes changes
   // nothing of the profile at all.
@@ -98,11 +99,10 @@ const OWN_RECORDS: ReadonlySet<string> = new Set([DECIDE_SOURCE, EXPERIMENTS_SOU
  * none of the profile's traits, consent or derived state, so a store can leave them unread (most
  * `Decision Made` events under the usual definitions).
  */
-function passive(message: StoredMessage, resolution: Resolution, options: FoldOptions, takers: readonly Taker[]): boolean {
+function passive(message: StoredMessage, resolution: Resolution, options: FoldOptions, event: DerivedEvent | undefined, takers: readonly Taker[]): boolean {
   if (resolution.profileId === undefined || resolution.attach.length > 0 || resolution.absorb.length > 0) return false;
   if (message.type !== 'track' && message.type !== 'page' && message.type !== 'screen') return false;
   if (consentIn(message, options.purposes ?? DEFAULT_PURPOSES).length > 0) return false;
-  const event = derivedEvent(message);
   return options.plan === undefined || event === undefined || !eventMatters(options.plan, event, takers);
 }
 
