@@ -64,6 +64,8 @@ export class SqliteEventLog implements EventLog {
   private readonly readAfter: Database.Statement;
   /** One range of positions searched for a userId / an anonymousId (no index: a scan). */
   private readonly scanRange: Record<IdentifierQuery['kind'], Database.Statement>;
+  /** The last position (stats on every metrics scrape, the end of a scan). */
+  private readonly last: Database.Statement;
   private readonly commitGroup: (group: PendingAppend[]) => boolean[][];
 
   constructor(
@@ -88,6 +90,7 @@ export class SqliteEventLog implements EventLog {
          WHERE position > ? AND position <= ? AND ${column} = ? ORDER BY position LIMIT ?`,
       );
     this.scanRange = { userId: scan('user_id'), anonymousId: scan('anonymous_id') };
+    this.last = this.db.prepare('SELECT coalesce(max(position), 0) AS last FROM events');
     this.commitGroup = this.db.transaction((group: PendingAppend[]) =>
       group.map(({ messages }) => messages.map((m) => this.insertOne(m))),
     );
@@ -216,7 +219,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   private lastPosition(): number {
-    return (this.db.prepare('SELECT coalesce(max(position), 0) AS last FROM events').get() as { last: number }).last;
+    return (this.last.get() as { last: number }).last;
   }
 
   stats(): Promise<LogStats> {
