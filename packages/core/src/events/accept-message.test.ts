@@ -96,6 +96,51 @@ describe('acceptMessage: normalization', () => {
     expect(m.timestamp).toBe('2026-11-24T11:01:00.000Z');
   });
 
+  it('derives the timestamp from originalTimestamp and sentAt as Segment does: receivedAt - (sentAt - originalTimestamp)', () => {
+    // RudderStack's clients send originalTimestamp (the event's time by the device clock) and sentAt, no timestamp.
+    const m = accept({
+      type: 'track',
+      userId: 'u',
+      event: 'E',
+      originalTimestamp: '2026-11-24T11:49:50.223Z',
+      sentAt: '2026-11-24T11:50:00.000Z',
+    });
+    expect(m.timestamp).toBe('2026-11-24T11:59:50.223Z');
+    expect(m.originalTimestamp).toBe('2026-11-24T11:49:50.223Z');
+    // Without sentAt there is no skew to correct: originalTimestamp is the time.
+    expect(accept({ type: 'track', userId: 'u', event: 'E', originalTimestamp: '2026-11-24T11:49:50Z' }).timestamp).toBe(
+      '2026-11-24T11:49:50.000Z',
+    );
+    // The batch's sentAt counts too; a timestamp given wins over originalTimestamp.
+    const batched = accept(
+      { type: 'track', userId: 'u', event: 'E', originalTimestamp: '2026-11-24T11:58:00Z' },
+      { defaults: { sentAt: '2026-11-24T11:59:00Z' } },
+    );
+    expect(batched.timestamp).toBe('2026-11-24T11:59:00.000Z');
+    const both = accept({ type: 'track', userId: 'u', event: 'E', timestamp: '2026-11-24T10:00:00Z', originalTimestamp: '2026-11-24T09:00:00Z' });
+    expect(both.timestamp).toBe('2026-11-24T10:00:00.000Z');
+    expect(refusal({ type: 'track', userId: 'u', event: 'E', originalTimestamp: 'soon' })).toMatch(/^originalTimestamp: .*ISO 8601/);
+  });
+
+  it('refuses a timestamp before 1970 with the reason, and moves one more than a day ahead to receivedAt', () => {
+    // 0001-01-01 is the zero time of several languages' date types: a bug in the sender, not an event time.
+    expect(refusal({ type: 'track', userId: 'u', event: 'E', timestamp: '0001-01-01' })).toBe(
+      'timestamp: 0001-01-01T00:00:00.000Z is before 1970-01-01, the earliest time a message can have',
+    );
+    expect(refusal({ type: 'track', userId: 'u', event: 'E', timestamp: '1969-12-31T23:59:59Z' })).toMatch(/before 1970-01-01/);
+    expect(accept({ type: 'track', userId: 'u', event: 'E', timestamp: '1970-01-01T00:00:00Z' }).timestamp).toBe(
+      '1970-01-01T00:00:00.000Z',
+    );
+    const future = accept({ type: 'track', userId: 'u', event: 'E', timestamp: '9999-12-31' });
+    expect(future.timestamp).toBe('2026-11-24T12:00:00.000Z');
+    expect(future.originalTimestamp).toBe('9999-12-31');
+    expect(future.tailor.originals).toEqual({ timestamp: '9999-12-31T00:00:00.000Z' });
+    // Within a day ahead it is kept (time zones and small clock errors).
+    expect(accept({ type: 'track', userId: 'u', event: 'E', timestamp: '2026-11-25T11:00:00Z' }).timestamp).toBe(
+      '2026-11-25T11:00:00.000Z',
+    );
+  });
+
   it('normalizes emails, phones, countries and createdAt, keeping what changed under tailor.originals', () => {
     const m = accept(
       {

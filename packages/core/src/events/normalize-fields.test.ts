@@ -17,12 +17,18 @@ describe('parseTimestamp', () => {
     ['2024-03-07', '2024-03-07T00:00:00.000Z'],
     ['2024-02-29T00:00:00Z', '2024-02-29T00:00:00.000Z'],
     ['2024-01-01T00:30:00+01:00', '2023-12-31T23:30:00.000Z'],
+    // Years below 100 are not read as 19xx (Date.UTC would), and the whole 0001-9999 range is exact.
+    ['0001-01-01', '0001-01-01T00:00:00.000Z'],
+    ['0099-12-31T23:59:59Z', '0099-12-31T23:59:59.000Z'],
+    ['1899-07-01T12:00:00+01:00', '1899-07-01T11:00:00.000Z'],
+    ['0004-02-29', '0004-02-29T00:00:00.000Z'],
+    ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'],
   ])('%s is %s', (input, expected) => {
     const parsed = parseTimestamp(input);
     expect(parsed.ok && formatTimestamp(parsed.value)).toBe(expected);
   });
 
-  it.each(['yesterday', '1700000000', '2024-13-01', '2023-02-29', '2024-03-07T25:00:00Z', '07/03/2024', ''])(
+  it.each(['yesterday', '1700000000', '2024-13-01', '2023-02-29', '2024-03-07T25:00:00Z', '07/03/2024', '', '0003-02-29'])(
     'refuses %j with a reason',
     (input) => {
       const parsed = parseTimestamp(input);

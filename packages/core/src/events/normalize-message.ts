@@ -46,7 +46,7 @@ export function normalizeMessage(
   const context = mergeDefaults(raw.context, defaults?.context);
   const integrations = mergeDefaults(raw.integrations, defaults?.integrations);
 
-  const times = normalizeTimes(raw, options.receivedAt, defaults?.sentAt);
+  const times = normalizeTimes(raw, options.receivedAt, defaults?.sentAt, originals);
   if (!times.ok) return times;
 
   delete raw.writeKey; // a credential, never stored
@@ -106,11 +106,22 @@ interface Times {
   sentAt?: string;
 }
 
-/** timestamp + (receivedAt - sentAt) when sentAt is known; receivedAt when no timestamp came. */
+/** The earliest time a message can have: earlier ones are a sender's bug (0001-01-01 is a zero date). */
+export const EARLIEST_TIMESTAMP = 0;
+/** How far past its arrival a message's time may be; later ones are moved to receivedAt, as Segment does. */
+export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The event's time, as Segment derives it: `timestamp` when given, else `originalTimestamp` (the
+ * device's clock), else receivedAt; when `sentAt` (the device's clock at sending) is known the
+ * device clock's skew is corrected: receivedAt - (sentAt - originalTimestamp). Times before 1970
+ * are refused; times more than a day after receivedAt become receivedAt (the sent one is kept).
+ */
 function normalizeTimes(
   raw: Record<string, unknown>,
   receivedAt: number,
   batchSentAt: string | undefined,
+  originals: Record<string, unknown>,
 ): Result<Times> {
   const sentText = (raw.sentAt as string | undefined) ?? batchSentAt;
   let sentAt: number | undefined;
@@ -119,17 +130,24 @@ function normalizeTimes(
     if (!parsed.ok) return err(`sentAt: ${parsed.error}`);
     sentAt = parsed.value;
   }
-  const text = raw.timestamp as string | undefined;
-  if (text === undefined) {
-    return ok({ timestamp: formatTimestamp(receivedAt), ...(sentAt !== undefined && { sentAt: formatTimestamp(sentAt) }) });
-  }
+  const sent = sentAt !== undefined && { sentAt: formatTimestamp(sentAt) };
+  const field = raw.timestamp !== undefined ? 'timestamp' : raw.originalTimestamp !== undefined ? 'originalTimestamp' : undefined;
+  if (field === undefined) return ok({ timestamp: formatTimestamp(receivedAt), ...sent });
+  const text = raw[field] as string;
   const parsed = parseTimestamp(text);
-  if (!parsed.ok) return err(`timestamp: ${parsed.error}`);
-  const skew = sentAt === undefined ? 0 : receivedAt - sentAt;
+  if (!parsed.ok) return err(`${field}: ${parsed.error}`);
+  let time = parsed.value + (sentAt === undefined ? 0 : receivedAt - sentAt);
+  if (time < EARLIEST_TIMESTAMP) {
+    return err(`${field}: ${formatTimestamp(time)} is before 1970-01-01, the earliest time a message can have`);
+  }
+  if (time > receivedAt + MAX_FUTURE_MS) {
+    originals.timestamp = formatTimestamp(time);
+    time = receivedAt;
+  }
   return ok({
-    timestamp: formatTimestamp(parsed.value + skew),
+    timestamp: formatTimestamp(time),
     originalTimestamp: (raw.originalTimestamp as string | undefined) ?? text,
-    ...(sentAt !== undefined && { sentAt: formatTimestamp(sentAt) }),
+    ...sent,
   });
 }
 

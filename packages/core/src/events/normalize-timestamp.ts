@@ -20,11 +20,10 @@ export function parseTimestamp(text: string): Result<number> {
   const minute = Number(mi);
   const second = Number(s);
   const ms = Number(frac.padEnd(3, '0').slice(0, 3));
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  const probe = new Date(utc);
+  // Not Date.UTC: it reads years 0-99 as 1900-1999.
+  const probe = new Date(0);
+  probe.setUTCFullYear(year, month - 1, day);
   if (
-    month < 1 ||
-    month > 12 ||
     probe.getUTCDate() !== day ||
     probe.getUTCMonth() !== month - 1 ||
     hour > 23 ||
@@ -33,6 +32,7 @@ export function parseTimestamp(text: string): Result<number> {
   ) {
     return err(`"${text.slice(0, 40)}" is not a valid date`);
   }
+  const utc = probe.setUTCHours(hour, minute, second, ms);
   return ok(utc - zoneOffsetMinutes(zone) * 60_000);
 }
 
