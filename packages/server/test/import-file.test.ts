@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventTarget, piiPolicy } from '@tailor/core';
 import { parseCsvMapping } from '../src/import/csv-mapping.js';
 import { importFile } from '../src/import/import-file.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
@@ -13,7 +14,7 @@ afterEach(async () => {
   await t.close();
 });
 
-function readRejects(file: string): { line: number; reason: string; text: string }[] {
+function readRejects(file: string): { line: number; reason: string; message?: Record<string, unknown> }[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l !== '')
@@ -39,7 +40,12 @@ describe('importFile: JSONL', () => {
     const rejectsFile = join(t.dir, 'rejects.jsonl');
     writeFileSync(file, `${lines.join('\n')}\n`);
     const progress: number[] = [];
-    const first = await importFile(t.tailor.collector, { file, rejectsFile, chunkSize: 2, onProgress: (p) => progress.push(p.lines) });
+    const first = await importFile(t.tailor.collector, {
+      file,
+      rejectsFile,
+      chunkSize: 2,
+      onProgress: (p) => progress.push(p.lines),
+    });
     expect(first).toMatchObject({ lines: 5, stored: 3, duplicates: 0, rejected: 2 });
     expect(progress.length).toBeGreaterThan(1);
 
@@ -47,7 +53,8 @@ describe('importFile: JSONL', () => {
     expect(rejects.map((r) => r.line)).toEqual([3, 5]);
     expect(rejects[0]?.reason).toMatch(/not JSON/);
     expect(rejects[1]?.reason).toMatch(/event/);
-    expect(rejects[0]?.text).toBe(lines[2]);
+    expect(rejects[0]).toEqual({ line: 3, reason: expect.any(String) }); // not a message: nothing of it is written
+    expect(rejects[1]?.message).toEqual({ type: 'track', userId: 'j1' });
 
     const stored = await eventsOf('j1');
     expect(stored.map((m) => m.type)).toEqual(['identify', 'track', 'page']);
@@ -59,6 +66,84 @@ describe('importFile: JSONL', () => {
     const again = await importFile(t.tailor.collector, { file, rejectsFile });
     expect(again).toMatchObject({ stored: 0, duplicates: 3, rejected: 2 });
     expect(await eventsOf('j1')).toHaveLength(3);
+  });
+});
+
+describe('importFile: the rejects file', () => {
+  it('masks personal values in rejected messages, quotes nothing of unreadable lines, and is readable by its owner alone', async () => {
+    const file = join(t.dir, 'people.jsonl');
+    const rejectsFile = join(t.dir, 'people.rejects.jsonl');
+    writeFileSync(rejectsFile, 'left from before\n', { mode: 0o644 });
+    writeFileSync(
+      file,
+      [
+        // No userId: rejected, with its email, name and ip.
+        JSON.stringify({
+          type: 'identify',
+          traits: { email: 'ann@example.com', name: 'Ann Lee', plan: 'pro' },
+          context: { ip: '203.0.113.9' },
+        }),
+        JSON.stringify({
+          type: 'track',
+          userId: 'u1',
+          properties: { customer: { phone: '+14155550100' }, sku: 'A-1' },
+        }),
+        // Not Segment's shape at all.
+        JSON.stringify({ email: 'bob@example.com', name: 'Bob', traits: 'bob@example.com' }),
+        'ann@example.com is not JSON',
+        JSON.stringify(['carl@example.com']),
+      ].join('\n'),
+    );
+    const result = await importFile(t.tailor.collector, { file, rejectsFile });
+    expect(result).toMatchObject({ lines: 5, stored: 0, rejected: 5 });
+    expect(statSync(rejectsFile).mode & 0o777).toBe(0o600);
+    const text = readFileSync(rejectsFile, 'utf8');
+    expect(text).not.toMatch(/ann@|Ann Lee|203\.0\.113|4155550100|bob@|carl@|before/);
+    const rejects = readRejects(rejectsFile);
+    expect(rejects.map((r) => r.line)).toEqual([1, 2, 3, 4, 5]);
+    expect(rejects[0]?.message).toEqual({
+      type: 'identify',
+      traits: { email: '[masked]', name: '[masked]', plan: 'pro' },
+      context: { ip: '[masked]' },
+    });
+    expect(rejects[1]?.message).toEqual({
+      type: 'track',
+      userId: 'u1',
+      properties: { customer: { phone: '[masked]' }, sku: 'A-1' },
+    });
+    expect(rejects[2]?.message).toEqual({ email: '[masked]', name: '[masked]', traits: '[masked]' });
+    expect(rejects[3]).toEqual({ line: 4, reason: expect.stringMatching(/^not JSON/) });
+    expect(rejects[4]).toEqual({ line: 5, reason: expect.any(String) });
+  });
+
+  it('masks what a tracking plan marks personal, and leaves no rejects file when nothing was rejected', async () => {
+    const file = join(t.dir, 'notes.jsonl');
+    const rejectsFile = join(t.dir, 'notes.rejects.jsonl');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'track',
+        event: 'Note Left',
+        properties: { note: 'call Ann on 555-0100', size: 'M' },
+      }),
+    );
+    const policy = piiPolicy([
+      {
+        target: eventTarget('Note Left'),
+        schema: { type: 'object', properties: { note: { type: 'string', pii: true } } },
+      },
+    ]);
+    await importFile(t.tailor.collector, { file, rejectsFile, pii: policy });
+    expect(readRejects(rejectsFile)[0]?.message).toMatchObject({
+      properties: { note: '[masked]', size: 'M' },
+    });
+
+    writeFileSync(file, JSON.stringify({ type: 'track', userId: 'n1', event: 'Note Left' }));
+    expect(await importFile(t.tailor.collector, { file, rejectsFile })).toMatchObject({
+      stored: 1,
+      rejected: 0,
+    });
+    expect(existsSync(rejectsFile)).toBe(false);
   });
 });
 
@@ -107,9 +192,16 @@ describe('importFile: CSV', () => {
   it('without a mapping, each header names a message path', async () => {
     const file = join(t.dir, 'people.csv');
     writeFileSync(file, 'type,userId,traits.email,traits.age,traits.vip\nidentify,h1,H1@EXAMPLE.COM,41,true\n');
-    const result = await importFile(t.tailor.collector, { file, rejectsFile: join(t.dir, 'r.jsonl') });
+    const result = await importFile(t.tailor.collector, {
+      file,
+      rejectsFile: join(t.dir, 'r.jsonl'),
+    });
     expect(result).toMatchObject({ stored: 1, rejected: 0 });
-    expect((await eventsOf('h1'))[0]?.traits).toEqual({ email: 'h1@example.com', age: 41, vip: true });
+    expect((await eventsOf('h1'))[0]?.traits).toEqual({
+      email: 'h1@example.com',
+      age: 41,
+      vip: true,
+    });
   });
 
   it.each([

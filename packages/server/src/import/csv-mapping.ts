@@ -84,13 +84,14 @@ function convert(cell: string, as: 'string' | 'number' | 'boolean' | 'json'): Re
       return ok(cell);
     case 'number': {
       const n = Number(cell.trim());
-      return Number.isFinite(n) && cell.trim() !== '' ? ok(n) : err(`"${cell.slice(0, 40)}" is not a number`);
+      // The reasons go to the rejects file: they name the column, never quote the cell (it may be personal).
+      return Number.isFinite(n) && cell.trim() !== '' ? ok(n) : err('not a number');
     }
     case 'boolean': {
       const t = cell.trim().toLowerCase();
       if (['true', '1', 'yes'].includes(t)) return ok(true);
       if (['false', '0', 'no'].includes(t)) return ok(false);
-      return err(`"${cell.slice(0, 40)}" is not a boolean`);
+      return err('not a boolean (true/false, 1/0, yes/no)');
     }
     case 'json': {
       // Numbers and booleans as such; anything else stays text.
