@@ -12,6 +12,7 @@ import { openSealer } from './privacy/open-sealer.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { Definitions } from './segments/definitions.js';
 import { Dispatcher } from './destinations/dispatcher.js';
+import { failureDetail } from './destinations/delivery-failure.js';
 import type { DestinationStore } from './destinations/destination-store.js';
 import { openSqliteDestinationStore } from './store/sqlite/sqlite-destination-store.js';
 import { PROFILES_CONSUMER, ProfilePipeline } from './pipeline/profile-pipeline.js';
@@ -176,6 +177,13 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     log,
     store: destinations,
     now,
+    allowInternal: config.destinations.allowInternal,
+    timeoutMs: config.destinations.timeoutMs,
+    concurrency: config.destinations.concurrency,
+    retentionMs: config.destinations.deliveryRetentionDays * 86_400_000,
+    onFailure: (destination, error) => {
+      if (config.logLevel !== 'silent') logError(`webhook delivery to ${destination} failed (readers see only its class)`, failureDetail(error));
+    },
     pii: () => plans.pii,
     consentOf: async (message) => {
       const profileId = message.properties?.profileId;

@@ -113,6 +113,23 @@ export const Config = Type.Object(
       },
       { default: {}, additionalProperties: false, description: 'The audit log (audit.sqlite in the data folder)' },
     ),
+    destinations: Type.Object(
+      {
+        allowInternal: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), {
+          default: [],
+          description:
+            'Internal addresses webhooks may reach, refused otherwise (loopback, private, link-local...): CIDR ranges ("10.0.0.0/8", "::1/128"), addresses, or host names ("hooks.internal", matched exactly, whatever they resolve to)',
+        }),
+        timeoutMs: Type.Integer({ minimum: 100, default: 10_000, description: 'A webhook request (connect, answer and body) taking longer fails as "timed out"' }),
+        concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 8, description: 'Requests in flight per destination: a slow destination holds only its own' }),
+        deliveryRetentionDays: Type.Integer({
+          minimum: 1,
+          default: 30,
+          description: 'Delivered and failed delivery records created longer ago are deleted (at start and hourly); pending ones are kept',
+        }),
+      },
+      { default: {}, additionalProperties: false, description: 'Webhook destinations' },
+    ),
     decide: Type.Object(
       {
         budgetMs: Type.Number({ exclusiveMinimum: 0, default: 50, description: 'A decision slower than this serves the default item' }),

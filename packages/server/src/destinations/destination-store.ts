@@ -1,6 +1,6 @@
 import type { IdentifierRef, PiiMode, StoredMessage } from '@tailor/core';
 
-/** A webhook destination: matching events are POSTed to `url`, signed with `secret`. */
+/** A webhook destination: matching events are POSTed to `url`, signed with `secret` (sealed at rest). */
 export interface Destination {
   name: string;
   type: 'webhook';
@@ -61,7 +61,8 @@ export interface DestinationStore {
     messages: readonly StoredMessage[],
     now: number,
   ): Promise<boolean>;
-  due(now: number, limit: number): Promise<Delivery[]>;
+  /** Pending deliveries due by `now`, the earliest first; of one destination when named. */
+  due(now: number, limit: number, destination?: string): Promise<Delivery[]>;
   /** Records how attempts went, all in one transaction. */
   settle(outcomes: readonly Outcome[]): Promise<void>;
   deliveries(
@@ -69,6 +70,8 @@ export interface DestinationStore {
     query: { status?: Delivery['status']; limit: number },
   ): Promise<Delivery[]>;
   counts(name: string): Promise<Record<Delivery['status'], number>>;
+  /** Deletes delivered and failed deliveries created before `before` (ms); pending ones stay. Returns how many. */
+  prune(before: number): Promise<number>;
   /** Removes every delivery about a person (by identifiers or profile ids), sent or not; empties the WAL. */
   erase(person: { identifiers: readonly IdentifierRef[]; profiles: readonly string[] }): Promise<void>;
   close(): Promise<void>;

@@ -1,9 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { DEFAULT_PII_POLICY, maskMessage, ownConsent, type PiiPolicy, type StoredMessage } from '@tailor/core';
+import { request, type Agent } from 'undici';
 import type { EventLog } from '../log/event-log.js';
 import { BackgroundLoop } from '../pipeline/background-loop.js';
 import { piiReplacer } from '../privacy/pii-replacer.js';
+import { NO_INTERNAL, parseAllowlist } from './address-policy.js';
+import { failureClass, statusClass } from './delivery-failure.js';
 import type { Delivery, Destination, DestinationStore, Outcome } from './destination-store.js';
+import { webhookAgent, type Resolve } from './webhook-agent.js';
 
 export interface DispatcherOptions {
   log: EventLog;
@@ -13,17 +17,38 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** Attempts before a delivery is marked failed. */
   maxAttempts?: number;
+  /** A request's whole time (connect, answer, body), in ms; 10 s by default. */
   timeoutMs?: number;
+  /** Requests in flight per destination (8 by default): a slow destination holds only its own. */
+  concurrency?: number;
+  /** Internal addresses and host names webhooks may reach (`destinations.allowInternal`); none by default. */
+  allowInternal?: readonly string[];
+  /** How long delivered and failed deliveries are kept, in ms (pending ones are kept until settled); forever when absent. */
+  retentionMs?: number;
+  /** How host names are resolved (tests); the system resolver by default. */
+  resolve?: Resolve;
   onError?: (error: unknown) => void;
+  /** Told the details of each failed attempt (the server log), which readers of the delivery do not see. */
+  onFailure?: (destination: string, error: unknown) => void;
   /** The person's consent, for the message's profile (`properties.profileId`) or identifiers; undefined when unknown. */
   consentOf?: (message: StoredMessage) => Promise<Record<string, boolean> | undefined>;
   /** Which fields are personal now (the defaults and the tracking plans' marks); the defaults alone when absent. */
   pii?: () => PiiPolicy;
+  /** Whether a message names a suppressed (erased) person: such a message is never sent. */
+  suppressed?: (message: StoredMessage) => boolean;
 }
 
-/** The signature a receiver checks: hex HMAC-SHA256 of the exact body under the destination's secret. */
+/** The body signature (`X-Tailor-Signature`): hex HMAC-SHA256 of the exact body under the destination's secret. */
 export function signBody(body: string, secret: string): string {
   return createHmac('sha256', secret).update(body).digest('hex');
+}
+
+/**
+ * The timestamped signature (`Tailor-Signature: t=SECONDS,v1=HEX`): HEX is the HMAC-SHA256 of
+ * `SECONDS.BODY` under the secret, so a receiver that checks the time refuses replays.
+ */
+export function signTimestamped(body: string, secret: string, seconds: number): string {
+  return `t=${seconds},v1=${createHmac('sha256', secret).update(`${seconds}.${body}`).digest('hex')}`;
 }
 
 /** Retry delay after `attempts` failures: 1 s doubling, capped at an hour. */
@@ -31,21 +56,41 @@ export function backoffMs(attempts: number): number {
   return Math.min(3_600_000, 1000 * 2 ** Math.max(0, attempts - 1));
 }
 
+/** How often finished deliveries past their retention are deleted (and on the first step). */
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** A destination's requests in flight and the deliveries they carry. */
+interface InFlight {
+  requests: number;
+  ids: Set<number>;
+}
+
 /**
  * Delivers events to webhook destinations: takes each destination's matching events from the log
  * into its durable outbox, then POSTs them, signed, retrying with backoff: one event per request,
  * or, for a destination with a `batchSize`, as many of its due events as that in one request
  * (batches form only when events wait, so an idle destination still gets each event at once).
- * Up to 16 requests run at a time.
+ * Each destination has its own requests in flight (`concurrency`), each with a timeout, so a
+ * destination that hangs holds back only itself; requests go through an agent that refuses
+ * internal addresses at connect time and never follow redirects.
  */
 export class Dispatcher {
   private readonly loop: BackgroundLoop;
+  private readonly agent: Agent;
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly requests = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
+  private unsettled: Outcome[] = [];
+  private settling: Promise<void> | undefined;
+  private prunedAt = -Infinity;
 
   constructor(private readonly options: DispatcherOptions) {
     this.loop = new BackgroundLoop(() => this.step(), {
       pollMs: options.pollMs ?? 100,
       onError: options.onError,
     });
+    const allow = options.allowInternal === undefined ? NO_INTERNAL : parseAllowlist(options.allowInternal);
+    this.agent = webhookAgent(allow, { connectTimeoutMs: this.timeoutMs(), ...(options.resolve && { resolve: options.resolve }) });
   }
 
   start(): void {
@@ -57,26 +102,41 @@ export class Dispatcher {
     this.loop.wake();
   }
 
+  /** Stops looking for work and abandons the requests in flight (their deliveries stay pending). */
   async stop(): Promise<void> {
+    this.stopping.abort();
     await this.loop.stop();
+    await Promise.all(this.requests);
+    await this.agent.destroy();
   }
 
-  /** Queues and sends everything due now (tests and the CLI use it to wait for deliveries). */
+  /** Queues and sends everything due now, and waits for the answers (tests and the CLI use it). */
   async drain(): Promise<void> {
     await this.loop.idle();
-    while ((await this.step()) > 0) {
-      /* more */
+    for (;;) {
+      if ((await this.step()) > 0) continue;
+      if (this.requests.size === 0) return;
+      await Promise.race(this.requests);
     }
   }
 
-  /** Takes new events into every destination's outbox, then sends what is due; returns the work done. */
+  /** Prunes when due, takes new events into every destination's outbox, then starts what is due; returns the work done. */
   private async step(): Promise<number> {
+    await this.prune();
     const destinations = await this.options.store.list();
     let work = 0;
     for (const destination of destinations) work += await this.enqueue(destination);
-    return work + (await this.sendDue(new Map(destinations.map((d) => [d.name, d]))));
+    for (const destination of destinations) work += await this.sendDue(destination);
+    return work;
   }
 
+  private async prune(): Promise<void> {
+    const { retentionMs } = this.options;
+    const now = this.now();
+    if (retentionMs === undefined || now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
+    await this.options.store.prune(now - retentionMs);
+  }
   /** Moves one destination forward over up to 1,000 log events; returns the events read. */
   private async enqueue(destination: Destination): Promise<number> {
     const { log, store } = this.options;
@@ -92,6 +152,7 @@ export class Dispatcher {
           m.type === 'track' &&
           m.event !== undefined &&
           m.tailor.erase === undefined && // an instruction to the pipeline, not an event to share
+          this.options.suppressed?.(m) !== true &&
           (all || destination.events.includes(m.event)),
       );
     const matching = await this.consented(candidates, destination.purpose ?? 'marketing');
@@ -122,39 +183,76 @@ export class Dispatcher {
     return kept;
   }
 
-  private async sendDue(destinations: ReadonlyMap<string, Destination>): Promise<number> {
-    const due = await this.options.store.due(this.now(), 256);
-    if (due.length === 0) return 0;
-    const requests = batches(due, destinations);
-    for (let i = 0; i < requests.length; i += 16) {
-      const outcomes = await Promise.all(requests.slice(i, i + 16).map(([destination, group]) => this.send(group, destination)));
-      await this.options.store.settle(outcomes.flat()); // one commit for up to 16 requests
+  /** Starts as many of a destination's due deliveries as its free request slots take; returns the deliveries started. */
+  private async sendDue(destination: Destination): Promise<number> {
+    const slots = this.options.concurrency ?? 8;
+    const size = destination.batchSize ?? 1;
+    const before = this.inFlight.get(destination.name);
+    if ((before?.requests ?? 0) >= slots) return 0;
+    const limit = (before?.ids.size ?? 0) + (slots - (before?.requests ?? 0)) * size;
+    const due = await this.options.store.due(this.now(), limit, destination.name);
+    // Read again after the await: another step may have started some of these meanwhile.
+    const flight = this.inFlight.get(destination.name) ?? { requests: 0, ids: new Set<number>() };
+    this.inFlight.set(destination.name, flight);
+    const waiting = due.filter((d) => !flight.ids.has(d.id));
+    let started = 0;
+    for (let i = 0; i < waiting.length && flight.requests < slots; i += size) {
+      const group = waiting.slice(i, i + size);
+      for (const d of group) flight.ids.add(d.id);
+      flight.requests++;
+      started += group.length;
+      const sent: Promise<void> = this.send(group, destination)
+        .then((outcomes) => (outcomes === undefined ? undefined : this.settle(outcomes)))
+        .catch((error: unknown) => this.options.onError?.(error))
+        .finally(() => {
+          for (const d of group) flight.ids.delete(d.id);
+          flight.requests--;
+          this.requests.delete(sent);
+          this.loop.wake();
+        });
+      this.requests.add(sent);
     }
-    return due.length;
+    return started;
   }
 
-  /** One POST of one event, or of a batch; the outcome of each delivery in it. */
-  private async send(group: readonly Delivery[], destination: Destination): Promise<Outcome[]> {
+  /** Records outcomes: those of the requests answered in one turn of the event loop go in one commit. */
+  private settle(outcomes: readonly Outcome[]): Promise<void> {
+    this.unsettled.push(...outcomes);
+    this.settling ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const all = this.unsettled;
+      this.unsettled = [];
+      this.settling = undefined;
+      return this.options.store.settle(all);
+    });
+    return this.settling;
+  }
+
+  /** One POST of one event, or of a batch: the outcome of each delivery in it (none when stopping). */
+  private async send(group: readonly Delivery[], destination: Destination): Promise<Outcome[] | undefined> {
     const batched = (destination.batchSize ?? 1) > 1;
     const body = JSON.stringify(batched ? { batch: group.map((d) => d.message) } : group[0]?.message);
     let error: string;
     try {
-      const response = await fetch(destination.url, {
+      const response = await request(destination.url, {
+        dispatcher: this.agent,
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           'x-tailor-signature': signBody(body, destination.secret),
+          'tailor-signature': signTimestamped(body, destination.secret, Math.floor(this.now() / 1000)),
           'x-tailor-delivery': group.map((d) => d.id).join(','),
           'user-agent': 'Tailor-Webhooks',
         },
         body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.timeoutMs())]),
       });
-      await response.arrayBuffer();
-      if (response.ok) return group.map((d) => ({ id: d.id, delivered: true, at: this.now() }));
-      error = `HTTP ${response.status}`;
+      await response.body.dump({ limit: 64 * 1024 });
+      if (response.statusCode >= 200 && response.statusCode < 300) return group.map((d) => ({ id: d.id, delivered: true, at: this.now() }));
+      error = statusClass(response.statusCode);
     } catch (cause) {
-      error = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+      if (this.stopping.signal.aborted) return undefined;
+      error = failureClass(cause);
+      this.options.onFailure?.(destination.name, cause);
     }
     return group.map((d) => {
       const attempts = d.attempts + 1;
@@ -162,28 +260,11 @@ export class Dispatcher {
     });
   }
 
+  private timeoutMs(): number {
+    return this.options.timeoutMs ?? 10_000;
+  }
+
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
-}
-
-/**
- * Groups due deliveries into requests: per destination, in order, up to its batch size each.
- * Deliveries of a destination deleted meanwhile are dropped (they go with it).
- */
-function batches(due: readonly Delivery[], destinations: ReadonlyMap<string, Destination>): [Destination, Delivery[]][] {
-  const open = new Map<string, Delivery[]>();
-  const requests: [Destination, Delivery[]][] = [];
-  for (const delivery of due) {
-    const destination = destinations.get(delivery.destination);
-    if (destination === undefined) continue;
-    let group = open.get(destination.name);
-    if (group === undefined || group.length >= (destination.batchSize ?? 1)) {
-      group = [];
-      open.set(destination.name, group);
-      requests.push([destination, group]);
-    }
-    group.push(delivery);
-  }
-  return requests;
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { PiiMode, TailorError } from '@tailor/core';
 import { Type } from 'typebox';
+import { parseAllowlist, urlRefusal } from '../../destinations/address-policy.js';
 import type { Destination } from '../../destinations/destination-store.js';
 import type { Tailor } from '../../open-tailor.js';
 import { seesPersonalData } from '../reader-view.js';
@@ -15,7 +16,8 @@ const DestinationBody = Type.Object(
       minLength: 8,
       maxLength: 2048,
       pattern: '^https?://',
-      description: 'Where events are POSTed',
+      description:
+        'Where events are POSTed (http or https). Internal addresses (loopback, private, link-local...) are refused unless the operator allows them in destinations.allowInternal; redirects are not followed',
     }),
     events: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
       minItems: 1,
@@ -25,7 +27,8 @@ const DestinationBody = Type.Object(
     secret: Type.String({
       minLength: 8,
       maxLength: 256,
-      description: 'HMAC-SHA256 key: X-Tailor-Signature is the hex digest of the body',
+      description:
+        'HMAC-SHA256 key: X-Tailor-Signature is the hex digest of the body; Tailor-Signature is `t=SECONDS,v1=HEX`, HEX the digest of `SECONDS.BODY` (refuse old t to refuse replays)',
     }),
     purpose: Type.Optional(
       Type.String({
@@ -69,7 +72,9 @@ const DeliveryView = Type.Object({
   status: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
   attempts: Type.Integer(),
   nextAttemptAt: Type.Union([Type.String(), Type.Null()]),
-  lastError: Type.Union([Type.String(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()], {
+    description: 'Why the last attempt failed, as a class (`HTTP 503`, `timed out`, `connection refused or unreachable`, `refused: private address`...): details are in the server log',
+  }),
   createdAt: Type.String(),
   deliveredAt: Type.Union([Type.String(), Type.Null()]),
 });
@@ -115,6 +120,8 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }>
       if (request.body.pii === 'include' && !seesPersonalData(request.principal)) {
         throw new TailorError('forbidden', 'only an admin key may set pii to include');
       }
+      const refusal = urlRefusal(request.body.url, parseAllowlist(tailor.config.destinations.allowInternal));
+      if (refusal !== undefined) throw new TailorError('invalid_request', refusal);
       const previous = await tailor.destinations.get(request.params.name);
       const at = new Date(tailor.now()).toISOString();
       const destination: Destination = {

@@ -13,7 +13,8 @@ import { consumerPositions } from './sqlite-consumer-positions.js';
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS destinations (
   name TEXT PRIMARY KEY,
-  body TEXT NOT NULL
+  body TEXT NOT NULL,
+  secret BLOB
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deliveries (
   id INTEGER PRIMARY KEY,
@@ -45,7 +46,13 @@ interface DeliveryRow {
   delivered_at: string | null;
 }
 
+interface DestinationRow {
+  body: string;
+  secret: string | Buffer | null;
+}
+
 const consumer = (name: string) => `destination:${name}`;
+const PRUNE_PAGE = 5000;
 
 /**
  * Destinations and their deliveries in `state.sqlite`. A delivery's message is sealed by the
@@ -55,6 +62,7 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
   const db: Database.Database = openSqlite(file, sqlite);
   db.exec(SCHEMA);
   addPersonColumns(db);
+  sealSecrets(db, sealer);
   const toDelivery = (r: DeliveryRow) => delivery(r, sealer);
   const q = {
     insert: db.prepare(
@@ -66,9 +74,14 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
     ),
     failed: db.prepare('UPDATE deliveries SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?'),
     // The dispatcher reads these on every wake (every commit under load): prepared once.
-    list: db.prepare('SELECT body FROM destinations ORDER BY name'),
+    list: db.prepare('SELECT body, secret FROM destinations ORDER BY name'),
     due: db.prepare("SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?"),
+    dueOf: db.prepare("SELECT * FROM deliveries WHERE status = 'pending' AND destination = ? AND next_at <= ? ORDER BY next_at, id LIMIT ?"),
+    prune: db.prepare(
+      `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE status != 'pending' AND created_at < ? LIMIT ${PRUNE_PAGE})`,
+    ),
   };
+  const toDestination = (row: DestinationRow) => destinationOf(row, sealer);
   const positions = consumerPositions(db);
   const positionOf = (name: string) => positions.get(consumer(name));
   const enqueue = db.transaction(
@@ -105,9 +118,10 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
   const put = db.transaction((destination: Destination, position: number) => {
     const existed =
       db.prepare('SELECT 1 FROM destinations WHERE name = ?').get(destination.name) !== undefined;
+    const { secret, ...body } = destination;
     db.prepare(
-      'INSERT INTO destinations (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body',
-    ).run(destination.name, JSON.stringify(destination));
+      'INSERT INTO destinations (name, body, secret) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body, secret = excluded.secret',
+    ).run(destination.name, JSON.stringify(body), sealer.seal(secret));
     if (!existed) positions.set(consumer(destination.name), position);
   });
   const remove = db.transaction((name: string) => {
@@ -116,16 +130,10 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
     return db.prepare('DELETE FROM destinations WHERE name = ?').run(name).changes === 1;
   });
   return {
-    list: () =>
-      Promise.resolve(
-        (q.list.all() as { body: string }[]).map(
-          (r) => JSON.parse(r.body) as Destination,
-        ),
-      ),
+    list: () => Promise.resolve((q.list.all() as DestinationRow[]).map(toDestination)),
     get: (name) => {
-      const row = db.prepare('SELECT body FROM destinations WHERE name = ?').get(name) as
-        { body: string } | undefined;
-      return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.body) as Destination));
+      const row = db.prepare('SELECT body, secret FROM destinations WHERE name = ?').get(name) as DestinationRow | undefined;
+      return Promise.resolve(row === undefined ? undefined : toDestination(row));
     },
     put: (destination, position) => {
       put(destination, position);
@@ -135,8 +143,17 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
     position: (name) => Promise.resolve(positionOf(name)),
     enqueue: (name, range, messages, now) =>
       Promise.resolve(enqueue.immediate(name, range, messages, now)),
-    due: (now, limit) =>
-      Promise.resolve((q.due.all(now, limit) as DeliveryRow[]).map(toDelivery)),
+    due: (now, limit, destination) =>
+      Promise.resolve(
+        ((destination === undefined ? q.due.all(now, limit) : q.dueOf.all(destination, now, limit)) as DeliveryRow[]).map(toDelivery),
+      ),
+    prune: (before) => {
+      // Pages of rows, each its own commit, so a large backlog never holds the database long.
+      const at = new Date(before).toISOString();
+      let pruned = 0;
+      for (let n = PRUNE_PAGE; n === PRUNE_PAGE; pruned += n) n = q.prune.run(at).changes;
+      return Promise.resolve(pruned);
+    },
     settle: (outcomes) => {
       settle(outcomes);
       return Promise.resolve();
@@ -190,6 +207,26 @@ function addPersonColumns(db: Database.Database): void {
     ALTER TABLE deliveries ADD COLUMN profile_key TEXT;
     UPDATE deliveries SET user_key = json_extract(message, '$.userId'), anonymous_key = json_extract(message, '$.anonymousId'),
       profile_key = json_extract(message, '$.properties.profileId');`);
+}
+
+/**
+ * Folders made before secrets were sealed kept each in its definition's JSON: move it to the sealed
+ * column (secure_delete overwrites the old text; the checkpoint empties the write-ahead log of it).
+ */
+function sealSecrets(db: Database.Database, sealer: Sealer): void {
+  const columns = (db.prepare('PRAGMA table_info(destinations)').all() as { name: string }[]).map((c) => c.name);
+  if (!columns.includes('secret')) db.exec('ALTER TABLE destinations ADD COLUMN secret BLOB');
+  const plain = db.prepare("SELECT name, json_extract(body, '$.secret') AS secret FROM destinations WHERE json_extract(body, '$.secret') IS NOT NULL").all() as { name: string; secret: string }[];
+  if (plain.length === 0) return;
+  const move = db.prepare("UPDATE destinations SET secret = ?, body = json_remove(body, '$.secret') WHERE name = ?");
+  db.transaction(() => {
+    for (const row of plain) move.run(sealer.seal(row.secret), row.name);
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+function destinationOf(row: DestinationRow, sealer: Sealer): Destination {
+  return { ...(JSON.parse(row.body) as Omit<Destination, 'secret'>), secret: row.secret === null ? '' : sealer.open(row.secret) };
 }
 
 function delivery(r: DeliveryRow, sealer: Sealer): Delivery {
