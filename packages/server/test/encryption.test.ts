@@ -32,7 +32,7 @@ async function start(encryption: Record<string, unknown> = {}) {
 }
 function configFile(encryption: Record<string, unknown>) {
   const file = join(dir, 'tailor.config.json');
-  writeFileSync(file, JSON.stringify({ privacy: { encryption } }));
+  writeFileSync(file, JSON.stringify({ privacy: { encryption }, destinations: { allowInternal: ['127.0.0.1/32'] } }));
   return { file };
 }
 async function stop() {
@@ -116,7 +116,7 @@ describe('encryption at rest', () => {
     await collect(ann(1));
     await running?.tailor.dispatcher.drain();
     await expectAnnReadable(1);
-    for (const needle of ['ann.1@example.com', 'ann-user-1', 'ann-device-1', 'Ann Quill', 'Quill Company']) {
+    for (const needle of ['ann.1@example.com', 'ann-user-1', 'ann-device-1', 'Ann Quill', 'Quill Company', 's3cret-s3cret']) {
       expect(filesHolding(needle), needle).toEqual([]);
     }
   });
@@ -124,6 +124,7 @@ describe('encryption at rest', () => {
   it('rotates keys: every value resealed under the new key, old keys dropped, everything still readable', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tailor-enc-'));
     await start();
+    await request('PUT', '/v1/destinations/crm', { type: 'webhook', url: 'http://127.0.0.1:9/hook', events: ['Order Completed'], secret: 'rotated-secret-1' });
     await collect(ann(1));
     await stop();
     const before = parseKeyring(readFileSync(join(dir, 'encryption.keys'), 'utf8'), 'before');
@@ -137,6 +138,7 @@ describe('encryption at rest', () => {
     expect(after.index.equals(before.index)).toBe(true);
     await start();
     await expectAnnReadable(1);
+    expect((await running?.tailor.destinations.get('crm'))?.secret).toBe('rotated-secret-1');
     await collect(ann(2));
     await expectAnnReadable(2);
     await stop();
@@ -171,6 +173,7 @@ describe('encryption at rest', () => {
       default: { id: 'd', template: 'D' },
       optimize: { method: 'thompson', metric: { event: 'Order Completed' } },
     });
+    await request('PUT', '/v1/destinations/crm', { type: 'webhook', url: 'http://127.0.0.1:9/hook', events: ['Order Completed'], secret: 'plain-secret-7' });
     await collect([...ann(1), { type: 'identify', userId: 'bo-user-7', traits: { name: 'Bo Reed' } }]);
     await request('POST', '/v1/decide', { userId: 'bo-user-7', placements: ['hero'] });
     await collect([{ type: 'track', userId: 'bo-user-7', event: 'Order Completed', timestamp: new Date(Date.now() + 1000).toISOString() }]);
@@ -181,9 +184,10 @@ describe('encryption at rest', () => {
     await expect(start()).rejects.toThrow(/written without encryption.*tailor keys rotate/);
 
     await keysRotateCommand({ data: dir, config: join(dir, 'tailor.config.json') });
-    for (const needle of ['ann.1@example.com', 'ann-user-1', 'Ann Quill', 'bo-user-7']) expect(filesHolding(needle), needle).toEqual([]);
+    for (const needle of ['ann.1@example.com', 'ann-user-1', 'Ann Quill', 'bo-user-7', 'plain-secret-7']) expect(filesHolding(needle), needle).toEqual([]);
     await start();
     await expectAnnReadable(1);
+    expect((await running?.tailor.destinations.get('crm'))?.secret).toBe('plain-secret-7');
     // The bandits are counted again from the log, under the new blinds, as the pipeline folds its next batch.
     await collect([{ type: 'track', userId: 'ann-user-1', event: 'Page Viewed' }]);
     expect(await arms()).toMatchObject([{ id: 'a', exposures: 1, conversions: 1 }]);

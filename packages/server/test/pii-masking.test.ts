@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
+import { webhookConfig } from './support/webhook-config.js';
 
 const EMAIL = 'ann.lee@example.com';
 const PHONE = '+33612345678';
@@ -28,7 +29,7 @@ beforeEach(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  t = await startTestTailor({}, () => Date.UTC(2026, 10, 24, 12));
+  t = await startTestTailor(webhookConfig(), () => Date.UTC(2026, 10, 24, 12));
   await t.tailor.keys.create('v', 'viewer', new Date(), VIEWER_KEY);
   await t.tailor.keys.create('m', 'marketer', new Date(), MARKETER_KEY);
 });

@@ -78,6 +78,8 @@ function statePasses(next: Sealer): Pass[] {
     { table: 'identity_conflicts', key: 'seq', start: 0, rewrite: sealed('record') },
     { table: 'match_reviews', key: 'id', start: 0, rewrite: sealed('comparison') },
     { table: 'log_outbox', key: 'seq', start: 0, rewrite: sealed('message') },
+    // Webhook secrets (sealed since the destination store's open, which `keys rotate` runs first).
+    { table: 'destinations', key: 'name', start: '', rewrite: sealed('secret') },
     {
       table: 'deliveries',
       key: 'id',
