@@ -27,7 +27,8 @@ const receiver = createServer((req, res) => {
 await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
 const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
 
-const server = await serveTailor('tailor-bench-webhook-');
+// The receiver is on loopback: destinations reach it only when the operator allows it.
+const server = await serveTailor('tailor-bench-webhook-', { destinations: { allowInternal: ['127.0.0.1/32'] } });
 const { url } = server;
 const admin = (method, path, body) =>
   fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });

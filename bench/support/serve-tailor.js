@@ -1,6 +1,6 @@
 // Starts `tailor serve` on a fresh temporary data folder for a benchmark, with known keys.
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,14 +9,22 @@ export const WRITE_KEY = 'bench-write-key-0001';
 export const ADMIN_KEY = 'bench-admin-key-0001';
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../packages/server/bin/tailor.js');
 
-/** Resolves once the server listens: its URL, and `stop()` (SIGTERM, wait, remove the folder). */
-export async function serveTailor(prefix) {
+/**
+ * Resolves once the server listens: its URL, and `stop()` (SIGTERM, wait, remove the folder).
+ * `config`, when given, is written to the folder as the server's config file.
+ */
+export async function serveTailor(prefix, config) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
+  const configEnv = {};
+  if (config !== undefined) {
+    writeFileSync(join(dir, 'tailor.config.json'), JSON.stringify(config));
+    configEnv.TAILOR_CONFIG = join(dir, 'tailor.config.json');
+  }
   // BENCH_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=bench/.work/prof";
   // BENCH_SERVER_OUT: a file to append the server's standard output to (e.g. with --trace-gc).
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'], {
-    env: { ...process.env, TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_ADMIN_KEY: ADMIN_KEY },
+    env: { ...process.env, TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_ADMIN_KEY: ADMIN_KEY, ...configEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {

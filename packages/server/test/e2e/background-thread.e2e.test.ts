@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
-import { getPriority } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKGROUND_NICENESS } from '../../src/background/lower-thread-priority.js';
@@ -82,7 +83,10 @@ describe('the background worker thread of tailor serve', () => {
   });
 
   it('folds, evaluates segments and delivers webhooks, following definition changes made while it runs', async () => {
-    const server = await spawnTailor({ logLevel: 'warn' });
+    // The receiver listens on loopback, which destinations reach only when the operator allows it.
+    const config = join(mkdtempSync(join(tmpdir(), 'tailor-e2e-config-')), 'tailor.config.json');
+    writeFileSync(config, JSON.stringify({ destinations: { allowInternal: ['127.0.0.1/32'] } }));
+    const server = await spawnTailor({ logLevel: 'warn', env: { TAILOR_CONFIG: config } });
     const receiver = await startReceiver();
     try {
       expect((await admin(`${server.url}/v1/segments/buyers`, 'PUT', { definition: 'count("Order Completed", ever) >= 1' })).status).toBe(200);
