@@ -1,4 +1,5 @@
-import { Liquid, type Context } from 'liquidjs';
+import type { Context } from 'liquidjs';
+import { TemplateEngine } from './template-engine.js';
 
 /** What a filter sees as `this` (LiquidJS does not export the type by name). */
 interface FilterImpl {
@@ -9,10 +10,11 @@ interface FilterImpl {
  * The Liquid engine for placement templates: output is HTML-escaped unless a template writes
  * `| raw`, and two filters format in the person's locale: `money` and `local_date`. The locale and
  * time zone come from the request's context (`context.locale`, `context.timezone`), else the
- * person's traits (`traits.locale`, `traits.timezone`), else en-US and UTC.
+ * person's traits (`traits.locale`, `traits.timezone`), else en-US and UTC. Parsing and rendering
+ * are bounded (`TEMPLATE_LIMITS`).
  */
-export function createLiquid(): Liquid {
-  const liquid = new Liquid({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true, cache: false, relativeReference: false, fs: NO_FILES });
+export function createLiquid(): TemplateEngine {
+  const liquid = new TemplateEngine({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true, cache: false, relativeReference: false, fs: NO_FILES });
   liquid.registerFilter('money', function (this: FilterImpl, value: unknown, currency: unknown = 'USD') {
     const amount = Number(value);
     if (!Number.isFinite(amount)) return '';

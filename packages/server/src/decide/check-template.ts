@@ -1,0 +1,52 @@
+import { toValueSync, TypeGuards, type Template } from 'liquidjs';
+import { TailorError } from '@tailor/core';
+import { isLimitError, isTimeLimitError, TEMPLATE_LIMITS, type TemplateEngine } from './template-engine.js';
+
+/** The scope of a trial render: nobody known, an empty request. */
+const EMPTY_SCOPE = { profile: null, traits: {}, computed: {}, context: {} };
+
+/**
+ * Refuses, when a placement is saved, a template that is sure to run over its limits: loops over
+ * literal ranges longer than `TEMPLATE_LIMITS.literalLoopSteps` (nested ones multiplied), and a
+ * template that runs over its memory or output limit rendered for nobody with an empty request (a
+ * string doubling itself, a loop over a long range).
+ */
+export function checkTemplate(engine: TemplateEngine, template: Template[], field: string): void {
+  const loop = longLiteralLoop(template, 1);
+  if (loop !== undefined) {
+    const [line, column] = loop.token.getPosition();
+    throw new TailorError(
+      'invalid_request',
+      `${field}: loops over literal ranges may take ${TEMPLATE_LIMITS.literalLoopSteps} steps in all, this one takes ${loop.steps} (line ${line}, column ${column})`,
+      { details: { line, column } },
+    );
+  }
+  try {
+    engine.renderBounded(template, EMPTY_SCOPE);
+  } catch (error) {
+    // Other errors may depend on the person or the request, and time on the machine's load: those
+    // serve the default at decide time.
+    if (isLimitError(error) && !isTimeLimitError(error)) throw new TailorError('invalid_request', `${field}: template runs over its limits: ${(error as Error).message}`);
+  }
+}
+
+/** The first loop (`for`, `tablerow`) over literal ranges whose steps, times those of the loops around it, go past the limit. */
+function longLiteralLoop(templates: readonly Template[], outerSteps: number): { token: Template['token']; steps: number } | undefined {
+  for (const template of templates) {
+    const steps = outerSteps * literalSteps(template);
+    if (steps > TEMPLATE_LIMITS.literalLoopSteps) return { token: template.token, steps };
+    const children = template.children === undefined ? [] : toValueSync(template.children(false, true));
+    const found = longLiteralLoop(children, steps);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** The steps of a loop over a literal range such as `(1..100)`; 1 for anything else. */
+function literalSteps(template: Template): number {
+  const collection = (template as { collection?: unknown }).collection;
+  if (!TypeGuards.isRangeToken(collection)) return 1;
+  const { lhs, rhs } = collection;
+  if (!TypeGuards.isNumberToken(lhs) || !TypeGuards.isNumberToken(rhs)) return 1;
+  return Math.max(1, Math.floor(rhs.content) - Math.ceil(lhs.content) + 1);
+}
