@@ -11,6 +11,8 @@ import { resealFolder } from '../privacy/rotate-keys.js';
 import { createAesSealer, plainSealer, type Sealer } from '../privacy/sealer.js';
 import { openSqliteDestinationStore } from '../store/sqlite/sqlite-destination-store.js';
 import { openSqliteProfileStore } from '../store/sqlite/sqlite-profile-store.js';
+import type { Role } from '../store/state-store.js';
+import { openTailor } from '../open-tailor.js';
 import { readConfig } from './read-config.js';
 import { serverUsing } from './serve-lock.js';
 
@@ -63,7 +65,9 @@ export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
     bar.stop();
   }
   writeKeyFile(keyFile, onlyCurrent(rotated));
-  console.log(`${keyFile}: data key ${rotated.current} is current${flags.index === true || old === undefined ? ', with a new index key' : ''}; older keys removed`);
+  console.log(
+    `${keyFile}: data key ${rotated.current} is current${flags.index === true || old === undefined ? ', with a new index key' : ''}; older keys removed`,
+  );
 }
 
 /** A file already holding data with no blind index recorded, or recorded plain, was written without encryption. */
@@ -91,4 +95,49 @@ async function migrate(files: { log: string; state: string }, sealerOf: (file: s
 function onlyCurrent(keyring: Keyring): Keyring {
   const key = keyring.keys.get(keyring.current) as Buffer;
   return { current: keyring.current, keys: new Map([[keyring.current, key]]), index: keyring.index };
+}
+
+interface CreateFlags {
+  role: Role;
+  data?: string;
+  config?: string;
+  replace?: boolean;
+}
+
+/**
+ * `tailor keys create NAME --role ROLE`: a new API key in the data folder's store, printed once
+ * (the store keeps its hash). The way back in when the keys printed at the first start are lost.
+ * A running server reads keys when it starts, so it accepts the new key once restarted.
+ */
+export async function keysCreateCommand(name: string, flags: CreateFlags): Promise<void> {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) {
+    throw new TailorError('invalid_request', `a key name is 1 to 64 letters, digits, '.', '_' or '-', not ${JSON.stringify(name)}`);
+  }
+  const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
+  const tailor = await openTailor(config);
+  try {
+    const existing = (await tailor.keys.list()).find((k) => k.name === name && k.revokedAt === null);
+    if (existing !== undefined && flags.replace !== true) {
+      throw new TailorError('conflict', `a key named ${name} (${existing.role}) exists: choose another name, or --replace to revoke it and make a new one`);
+    }
+    const now = new Date(tailor.now());
+    const key = await tailor.keys.create(name, flags.role, now);
+    tailor.audit.record({
+      at: now.getTime(),
+      key: 'cli',
+      role: null,
+      action: 'key.put',
+      target: `key:${name}`,
+      method: null,
+      route: null,
+      status: null,
+      ip: null,
+    });
+    console.log(key);
+    console.error(`Created the ${flags.role} key ${name} in ${config.dataDir}. It is shown this once and stored hashed.`);
+    const pid = serverUsing(config.dataDir);
+    if (pid !== undefined) console.error(`A server (process ${pid}) runs on ${config.dataDir}: it accepts the key once restarted.`);
+  } finally {
+    await tailor.close();
+  }
 }

@@ -1,7 +1,8 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { experimentResultsCommand } from './experiment-command.js';
 import { importCommand } from './import-command.js';
-import { keysRotateCommand } from './keys-command.js';
+import { keysCreateCommand, keysRotateCommand } from './keys-command.js';
 import { matchCommand } from './match-command.js';
 import { profileCommand } from './profile-command.js';
 import { segmentsBackfillCommand } from './segments-command.js';
@@ -13,9 +14,16 @@ function integer(value: string): number {
   return n;
 }
 
+/** The version of the package this command comes from (its package.json, two folders up from src/cli or dist/cli). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 /** The `tailor` command. Options given here win over TAILOR_* variables and the config file. */
 export async function main(argv: string[]): Promise<void> {
-  const program = new Command('tailor').description('Tailor: customer data platform and real-time personalization');
+  const program = new Command('tailor')
+    .description('Tailor: customer data platform and real-time personalization')
+    .version(packageVersion(), '-V, --version', 'print the version');
   program
     .command('serve')
     .description('start the server on the embedded store')
@@ -65,9 +73,17 @@ export async function main(argv: string[]): Promise<void> {
     .option('--config <file>', 'JSON config file')
     .option('--table', 'print a readable table instead of JSON')
     .action(experimentResultsCommand);
-  program
-    .command('keys')
-    .description('encryption keys: maintenance commands')
+  const keys = program.command('keys').description('API keys and encryption keys: maintenance commands');
+  keys
+    .command('create')
+    .description('make a new API key in the data folder and print it once (the way back in when the keys printed at the first start are lost)')
+    .argument('<name>', 'the key\'s name (letters, digits, ".", "_", "-")')
+    .addOption(new Option('--role <role>', 'what the key may do').choices(['write', 'viewer', 'marketer', 'admin']).makeOptionMandatory())
+    .option('--replace', 'revoke an existing key of that name and make a new one')
+    .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file')
+    .action(keysCreateCommand);
+  keys
     .command('rotate')
     .description('a new data key; every encrypted value resealed under it, old keys removed (encrypts a folder written without encryption)')
     .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
