@@ -16,7 +16,7 @@ export const TEMPLATE_LIMITS = {
   memory: 100_000,
   /** Characters one render may write. */
   outputChars: 50_000,
-  /** Time one render may take (ms); in decide, the chosen item's render also ends at the request's budget. */
+  /** Time one render may take (ms) unless its caller gives its own deadline (decide: what is left of its budget). */
   renderMs: 50,
   /** Steps of loops over literal ranges (`(1..N)`), nested loops multiplied: more is refused when saved. */
   literalLoopSteps: 10_000,
@@ -45,9 +45,12 @@ export class TemplateEngine extends Liquid {
     this.registerTag('capture', BoundedCapture);
   }
 
-  /** Renders within the limits, stopping after `renderLimitMs` (never more than `TEMPLATE_LIMITS.renderMs`). */
+  /**
+   * Renders within the limits, stopping after `renderLimitMs`. LiquidJS checks the time before each
+   * node of the template, loops' steps included; what one step does alone is bounded by memory.
+   */
   renderBounded(template: Template[], scope: object, renderLimitMs: number = TEMPLATE_LIMITS.renderMs): string {
-    const context = new Context(scope, this.options, { sync: true, renderLimit: Math.min(renderLimitMs, TEMPLATE_LIMITS.renderMs) }, { liquid: this });
+    const context = new Context(scope, this.options, { sync: true, renderLimit: renderLimitMs }, { liquid: this });
     const emitter = new BoundedEmitter(TEMPLATE_LIMITS.outputChars);
     toValueSync(this.renderer.renderTemplates(template, context, emitter));
     return emitter.buffer;
