@@ -18,14 +18,37 @@ export async function profileCommand(identifier: string, flags: ProfileFlags): P
   const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
   const tailor = await openTailor(config);
   try {
+    if (!identifier.includes(':'))
+      throw new TailorError(
+        'invalid_request',
+        `an identifier is TYPE:VALUE, e.g. email:ann@example.com; ${typesAre(config.identity.identifiers.map((r) => r.type))}`,
+      );
     await tailor.pipeline.catchUp();
     const profile = await findProfile(tailor.profiles, identifier, config.defaultRegion, {
       provenance: flags.provenance === true,
       segments: tailor.definitions.segmentNames,
     });
-    if (profile === undefined) throw new TailorError('not_found', `no profile holds ${identifier}`);
+    if (profile === undefined)
+      throw new TailorError(
+        'not_found',
+        notFound(
+          identifier,
+          config.identity.identifiers.map((r) => r.type),
+        ),
+      );
     console.log(JSON.stringify(profile, null, 2));
   } finally {
     await tailor.close();
   }
+}
+
+function typesAre(types: string[]): string {
+  return `the identifier types are ${types.join(', ')} (identity.identifiers in the config)`;
+}
+
+/** Why nothing was found: a type this installation does not have (a typo, as often as not) is named as such. */
+function notFound(identifier: string, types: string[]): string {
+  const type = identifier.slice(0, identifier.indexOf(':')).trim();
+  if (!types.includes(type)) return `no profile holds ${identifier}: ${type} is not an identifier type here; ${typesAre(types)}`;
+  return `no profile holds ${identifier}`;
 }

@@ -38,6 +38,23 @@ describe('profiles with the real server', () => {
       (error: unknown) => error as { code: number; stderr: string },
     );
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringMatching(/no profile holds userId:nobody/) });
+    expect(missing.stderr).not.toMatch(/identifier types/);
+    // A type the installation does not have (a typo for email) is named, with the types there are.
+    const typo = await run(process.execPath, [CLI, 'profile', 'mail:x', '--data', server.dir]).catch(
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    expect(typo).toMatchObject({
+      code: 1,
+      stderr:
+        'no profile holds mail:x: mail is not an identifier type here; the identifier types are userId, email, phone, anonymousId (identity.identifiers in the config)\n',
+    });
+    const bare = await run(process.execPath, [CLI, 'profile', 'ann@example.com', '--data', server.dir]).catch(
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    expect(bare).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^an identifier is TYPE:VALUE.*the identifier types are userId, email, phone, anonymousId/),
+    });
     expect(await server.stop('SIGTERM')).toBe(0);
-  }, 30_000);
+  }, 60_000);
 });
