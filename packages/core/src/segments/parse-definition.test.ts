@@ -134,6 +134,9 @@ describe('the segment language', () => {
     if (parsed.ok) return;
     expect(parsed.error.message).toMatch(message);
     expect(parsed.error.position).toBe(position);
+    // One convention: the message names the same 0-based offset the field gives.
+    expect(parsed.error.message).toContain(`(at offset ${position})`);
+    expect(parsed.error.message).not.toMatch(/character \d/);
   });
 
   it('accepts a JSON tree that prints and parses, in its canonical form', () => {

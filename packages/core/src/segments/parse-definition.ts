@@ -35,7 +35,7 @@ function parse<T>(text: string, startRule: string): Result<T, DefinitionError> {
   } catch (error) {
     if (error instanceof generated.SyntaxError) {
       const position = error.location.start.offset;
-      return err({ message: `${error.message} (at character ${position + 1})`, position });
+      return err({ message: `${error.message} (at offset ${position})`, position }); // 0-based, as the field
     }
     throw error;
   }
