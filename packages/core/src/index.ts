@@ -3,6 +3,7 @@ export * from './errors/tailor-error.js';
 export * from './events/events.schema.js';
 export * from './events/tracking-plan.schema.js';
 export { parseTimestamp, formatTimestamp } from './events/normalize-timestamp.js';
+export { findNonFinite, NON_FINITE_REASON } from './events/find-non-finite.js';
 export { normalizeEmail } from './events/normalize-email.js';
 export { normalizePhone, type CountryCode } from './events/normalize-phone.js';
 export { normalizeCountry } from './events/normalize-country.js';

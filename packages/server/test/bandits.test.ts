@@ -27,7 +27,7 @@ async function decide(who: Record<string, string>): Promise<Decision> {
   const res = await t.app.inject({
     method: 'POST',
     url: '/v1/decide',
-    headers: { authorization: t.writeAuth },
+    headers: { authorization: t.adminAuth }, // full reasons (the draws); the write key gets ids only
     payload: { ...who, placements: ['hero'] },
   });
   expect(res.statusCode).toBe(200);
@@ -126,12 +126,12 @@ describe('placements that optimize by Thompson sampling', () => {
     const early = people.find(
       (p) => !converters.includes(p) && p !== late && people.indexOf(p) >= 20,
     )!;
-    orders.push(
-      order(late, T0 + 8 * DAY),
-      order(early, T0 - HOUR),
-      order(converters[0]!, T0 + 3 * HOUR),
-    );
+    orders.push(order(early, T0 - HOUR), order(converters[0]!, T0 + 3 * HOUR));
     await collect(orders);
+    // The late order arrives when it happens: a time more than a day past its arrival is taken as the arrival.
+    clock = T0 + 8 * DAY;
+    await collect([order(late, T0 + 8 * DAY)]);
+    clock = T0 + HOUR;
 
     // The reference: distinct people per item, converted when an order fell in [first exposure, + 7 days).
     const expected = (item: string, without: readonly string[] = []) => {

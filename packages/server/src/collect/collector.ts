@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   acceptMessage,
   anonymize,
+  findNonFinite,
+  NON_FINITE_REASON,
   consentRecord,
   refusesAnalytics,
   type CountryCode,
@@ -26,6 +28,11 @@ export interface CollectRequest {
   messageIdFor?: (index: number) => string;
   /** The request carried `Sec-GPC: 1` (Global Privacy Control): an opt-out of advertising for its messages. */
   gpc?: boolean;
+  /**
+   * Look for numbers past the double range (`1e309` parses to Infinity): set when the body may hold
+   * one (the HTTP parser saw one, an import), so the usual request pays no walk over each message.
+   */
+  checkNumbers?: boolean;
 }
 
 export interface CollectOutcome {
@@ -74,6 +81,11 @@ export class Collector {
       if (bytes > deps.messageBytes) {
         tooLarge++;
         rejected.push({ index, reason: `message is ${bytes} bytes, over the ${deps.messageBytes}-byte limit`, blocked: false });
+        return;
+      }
+      const overflow = request.checkNumbers === true ? findNonFinite(raw) : undefined;
+      if (overflow !== undefined) {
+        rejected.push({ index, reason: `${overflow}: ${NON_FINITE_REASON}`, blocked: false });
         return;
       }
       const outcome = acceptMessage(raw, {

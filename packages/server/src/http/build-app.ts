@@ -1,4 +1,3 @@
-import { createGunzip } from 'node:zlib';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,8 +9,21 @@ import { authorize } from './authenticate.js';
 import { handleError } from './error-handler.js';
 import { logOptions, type LogSetting } from './log-options.js';
 import { keyRateLimiter } from './key-rate-limiter.js';
-import { jsonBodyParser } from './parse-json-body.js';
+import { inflateBody } from './inflate-body.js';
+import { jsonBodyParser, jsonFormParser } from './parse-json-body.js';
 import { registerRoutes } from './router.js';
+
+/** Request headers that analytics.js 2.0 and RudderStack's JavaScript SDK send with events. */
+const CLIENT_HEADERS = [
+  'X-Retry-Count',
+  'AnonymousId',
+  'SentAt',
+  'Rsa-Recovered',
+  'Rsa-Retry-Attempt',
+  'Rsa-Since-Last-Attempt',
+  'Rsa-Since-First-Attempt',
+  'Rsa-Retry-Reason',
+];
 
 export interface AppOptions {
   tailor: Tailor;
@@ -45,13 +57,20 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, parseJson);
-  // Segment clients may gzip bodies; the body limit then applies to the unzipped size.
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  // RudderStack's Node SDK posts gzipped JSON as application/x-www-form-urlencoded (axios's default for a Buffer).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, jsonFormParser(parseJson));
+  // Segment and RudderStack clients may gzip bodies; the body limit then applies to the inflated
+  // size, and inflating stops at the limit or at a bomb's ratio.
+  app.addHook('preParsing', async (request, reply, payload) => {
     const encoding = request.headers['content-encoding'];
     if (encoding === undefined || encoding === 'identity') return payload;
-    if (encoding !== 'gzip') throw new TailorError('unsupported_media_type', `content-encoding ${encoding} is not supported`);
+    if (encoding !== 'gzip') {
+      throw new TailorError('unsupported_media_type', `content-encoding ${encoding} is not accepted: send gzip, or no content-encoding`);
+    }
     delete request.headers['content-length'];
-    return payload.pipe(createGunzip());
+    return inflateBody(payload, request.routeOptions.bodyLimit, () => {
+      void reply.header('connection', 'close');
+    });
   });
   // Authentication, then the key's rate limit: the limiter runs only for keys that have one.
   const limitRate = await keyRateLimiter(app);
@@ -76,7 +95,8 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
   await app.register(cors, {
     origin: '*',
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding'],
+    // With the headers analytics.js 2.0 and RudderStack's JavaScript SDK add (retries, its SentAt).
+    allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', ...CLIENT_HEADERS],
     exposedHeaders: ['Retry-After'],
     maxAge: 86_400,
   });

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_STATUS, TailorError, type ErrorCode } from '@tailor/core';
+import { ACCEPTED_TYPES } from './parse-json-body.js';
 
 export interface ErrorBody {
   code: ErrorCode;
@@ -29,6 +30,9 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
     return { status: 400, body: { code: 'invalid_request', message: `${path}: ${first?.message ?? 'is invalid'}` } };
   }
   const mapped = e.code !== undefined ? FASTIFY_CODES[e.code] : undefined;
+  if (mapped === 'unsupported_media_type') {
+    return { status: 415, body: { code: mapped, message: `${e.message ?? mapped}; send ${ACCEPTED_TYPES}` } };
+  }
   if (mapped) return { status: ERROR_STATUS[mapped], body: { code: mapped, message: e.message ?? mapped } };
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const code: ErrorCode = e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'unsupported_media_type' : 'invalid_request';

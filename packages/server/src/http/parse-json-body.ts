@@ -1,6 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TailorError } from '@tailor/core';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes Segment messages: the collector refuses those with a non-finite number, one by one. */
+    messages?: boolean;
+  }
+}
+
 /** Deeper bodies are refused: nothing Tailor accepts nests this deep, and recursion over them would overflow the stack. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -16,22 +23,65 @@ export function jsonBodyParser(app: FastifyInstance) {
         done(error);
         return;
       }
-      if (depthOver(value, MAX_JSON_DEPTH)) {
+      const found = inspect(value, MAX_JSON_DEPTH);
+      if (found === 'too_deep') {
         done(new TailorError('invalid_request', `the body nests deeper than ${MAX_JSON_DEPTH} levels`));
         return;
+      }
+      if (found === 'non_finite') {
+        // Collection refuses the messages that hold one, and stores the others of a batch.
+        if (request.routeOptions.config.messages !== true) {
+          done(new TailorError('invalid_request', 'the body holds a number out of the range of a double (like 1e309); send it as a string'));
+          return;
+        }
+        withNonFinite.add(value as object);
       }
       done(null, value);
     });
   };
 }
 
-function depthOver(root: unknown, limit: number): boolean {
+/** The content types the collection routes take, for the errors that refuse another one. */
+export const ACCEPTED_TYPES =
+  'application/json; the collection routes also take text/plain and application/x-www-form-urlencoded holding JSON (as analytics.js and RudderStack clients send)';
+
+type JsonParser = ReturnType<typeof jsonBodyParser>;
+
+/**
+ * `application/x-www-form-urlencoded` read as JSON, on the routes that take Segment messages only:
+ * RudderStack's Node SDK sends its gzipped JSON batches with that type. Elsewhere a 415.
+ */
+export function jsonFormParser(parseJson: JsonParser): JsonParser {
+  return (request, body, done) => {
+    if (request.routeOptions.config.messages !== true) {
+      done(new TailorError('unsupported_media_type', `content-type application/x-www-form-urlencoded is not accepted here; send ${ACCEPTED_TYPES}`));
+      return;
+    }
+    parseJson(request, body, done);
+  };
+}
+
+/** Bodies that hold a number past the double range (`1e309` parses to Infinity). */
+const withNonFinite = new WeakSet<object>();
+
+/** Whether the parsed body holds a number past the double range: its messages need a closer look. */
+export function hasNonFiniteNumbers(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && withNonFinite.has(body);
+}
+
+/** One walk for both checks: too deep (stops there), or a non-finite number somewhere. */
+function inspect(root: unknown, limit: number): 'too_deep' | 'non_finite' | undefined {
+  let nonFinite = false;
   const stack: [unknown, number][] = [[root, 0]];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     const [value, depth] = next;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth >= limit) return true;
+    if (typeof value !== 'object' || value === null) {
+      // x - x is NaN only for Infinity, -Infinity and NaN.
+      if (typeof value === 'number' && value - value !== 0) nonFinite = true;
+      continue;
+    }
+    if (depth >= limit) return 'too_deep';
     for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
   }
-  return false;
+  return nonFinite ? 'non_finite' : undefined;
 }

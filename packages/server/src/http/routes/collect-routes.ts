@@ -1,7 +1,8 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { BatchRequest, CollectResponse, MESSAGE_SCHEMAS, MESSAGE_TYPES, TailorError } from '@tailor/core';
+import { BatchRequest, CollectResponse, MESSAGE_SCHEMAS, MESSAGE_TYPES, TailorError, type MessageType } from '@tailor/core';
 import type { CollectOutcome } from '../../collect/collector.js';
 import type { Tailor } from '../../open-tailor.js';
+import { hasNonFiniteNumbers } from '../parse-json-body.js';
 
 function respond(outcome: CollectOutcome): CollectResponse {
   return {
@@ -22,64 +23,80 @@ function sourceOf(principal: { name: string } | undefined): string {
   return `key:${principal?.name ?? 'unknown'}`;
 }
 
-/** The Segment HTTP Tracking API: one route per message type, and /v1/batch. */
+/** analytics.js 2.0 (`@segment/analytics-next`) posts each message to the first letter of its type. */
+const SHORT_PATHS: Record<MessageType, string> = { track: 't', identify: 'i', page: 'p', screen: 's', group: 'g', alias: 'a' };
+
+/**
+ * The Segment HTTP Tracking API: one route per message type, and /v1/batch; with the short paths
+ * analytics.js 2.0 posts to (`/v1/t` ... `/v1/b`, the write key in the body, sent as text/plain).
+ */
 export const collectRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
   const { limits } = tailor.config;
   for (const type of MESSAGE_TYPES) {
+    for (const path of [`/v1/${type}`, `/v1/${SHORT_PATHS[type]}`]) {
+      const short = path !== `/v1/${type}`;
+      app.post(
+        path,
+        {
+          bodyLimit: limits.messageBytes,
+          config: { access: 'collect', messages: true },
+          schema: {
+            tags: ['collect'],
+            summary: short ? `Collect one ${type} message: /v1/${type} as analytics.js 2.0 names it` : `Collect one ${type} message (Segment Spec)`,
+            body: MESSAGE_SCHEMAS[type],
+            response: { 200: CollectResponse },
+          },
+        },
+        async (request) => {
+          const outcome = await tailor.collector.collect({
+            messages: [request.body],
+            type,
+            source: sourceOf(request.principal),
+            gpc: gpcOf(request.headers),
+            checkNumbers: hasNonFiniteNumbers(request.body),
+          });
+          const refused = outcome.rejected[0];
+          if (refused) {
+            throw new TailorError(refused.blocked ? 'blocked_by_tracking_plan' : 'invalid_message', refused.reason);
+          }
+          return respond(outcome);
+        },
+      );
+    }
+  }
+
+  for (const path of ['/v1/batch', '/v1/b']) {
     app.post(
-      `/v1/${type}`,
+      path,
       {
-        bodyLimit: limits.messageBytes,
-        config: { access: 'collect' },
+        bodyLimit: limits.batchBytes,
+        config: { access: 'collect', messages: true },
         schema: {
           tags: ['collect'],
-          summary: `Collect one ${type} message (Segment Spec)`,
-          body: MESSAGE_SCHEMAS[type],
+          summary:
+            path === '/v1/b'
+              ? '/v1/batch as analytics.js 2.0 names it in batching mode'
+              : 'Collect a batch of messages; invalid ones are listed, valid ones stored',
+          body: BatchRequest,
           response: { 200: CollectResponse },
         },
       },
       async (request) => {
+        const { batch, context, integrations, sentAt } = request.body;
         const outcome = await tailor.collector.collect({
-          messages: [request.body],
-          type,
+          messages: batch,
           source: sourceOf(request.principal),
           gpc: gpcOf(request.headers),
+          checkNumbers: hasNonFiniteNumbers(request.body),
+          defaults: {
+            ...(context !== undefined && { context }),
+            ...(integrations !== undefined && { integrations }),
+            ...(sentAt !== undefined && { sentAt }),
+          },
         });
-        const refused = outcome.rejected[0];
-        if (refused) {
-          throw new TailorError(refused.blocked ? 'blocked_by_tracking_plan' : 'invalid_message', refused.reason);
-        }
         return respond(outcome);
       },
     );
   }
-
-  app.post(
-    '/v1/batch',
-    {
-      bodyLimit: limits.batchBytes,
-      config: { access: 'collect' },
-      schema: {
-        tags: ['collect'],
-        summary: 'Collect a batch of messages; invalid ones are listed, valid ones stored',
-        body: BatchRequest,
-        response: { 200: CollectResponse },
-      },
-    },
-    async (request) => {
-      const { batch, context, integrations, sentAt } = request.body;
-      const outcome = await tailor.collector.collect({
-        messages: batch,
-        source: sourceOf(request.principal),
-        gpc: gpcOf(request.headers),
-        defaults: {
-          ...(context !== undefined && { context }),
-          ...(integrations !== undefined && { integrations }),
-          ...(sentAt !== undefined && { sentAt }),
-        },
-      });
-      return respond(outcome);
-    },
-  );
   done();
 };
