@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Config } from '../src/config/config.schema.js';
 import type { Decision } from '../src/decide/decider.js';
-import { startTestTailor, type TestTailor } from './support/test-tailor.js';
+import { startTestTailor, type ConfigOverrides, type TestTailor } from './support/test-tailor.js';
 
 let t: TestTailor;
 let clock = Date.UTC(2026, 10, 29, 12);
@@ -11,7 +10,7 @@ afterEach(async () => {
   await t.close();
 });
 
-async function start(overrides: Partial<Config> = {}) {
+async function start(overrides: ConfigOverrides = {}) {
   clock = Date.UTC(2026, 10, 29, 12);
   t = await startTestTailor(overrides, () => clock);
 }
@@ -25,8 +24,9 @@ async function collect(batch: Record<string, unknown>[]) {
   expect(res.json().rejected).toEqual([]);
   await t.tailor.pipeline.catchUp();
 }
+/** Asked with the admin key: full reasons and every trait (what the write key sees: decide-write-key.test.ts). */
 async function decide(body: Record<string, unknown>) {
-  const res = await t.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: t.writeAuth }, payload: body });
+  const res = await t.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: t.adminAuth }, payload: body });
   expect(res.statusCode).toBe(200);
   return res.json<{ decisions: Decision[] }>().decisions;
 }

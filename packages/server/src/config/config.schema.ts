@@ -27,8 +27,24 @@ export const Config = Type.Object(
       { default: 'info' },
     ),
     demo: Type.Boolean({ default: false, description: 'Load generated demo data into an empty log' }),
-    writeKey: Type.Optional(Type.String({ minLength: 8 })),
-    adminKey: Type.Optional(Type.String({ minLength: 8 })),
+    writeKey: Type.Optional(Type.String({ minLength: 16, description: 'A write key registered at start (TAILOR_WRITE_KEY); at least 16 characters' })),
+    adminKey: Type.Optional(Type.String({ minLength: 16, description: 'An admin key registered at start (TAILOR_ADMIN_KEY); at least 16 characters' })),
+    http: Type.Object(
+      {
+        headersTimeoutMs: Type.Integer({ minimum: 100, default: 10_000, description: "A request's headers not all received within this time: the connection is closed (408)" }),
+        requestTimeoutMs: Type.Integer({ minimum: 100, default: 30_000, description: 'A request (headers and body) not all received within this time: the connection is closed (408)' }),
+        keepAliveTimeoutMs: Type.Integer({ minimum: 100, default: 72_000, description: 'An idle keep-alive connection is closed after this long (above the usual 60 s of load balancers)' }),
+        idleTimeoutMs: Type.Integer({ minimum: 0, default: 120_000, description: 'A connection on which nothing moved either way for this long is closed (0: never)' }),
+        maxConnections: Type.Integer({ minimum: 1, default: 10_000, description: 'Connections open at once; more are refused (closed at once)' }),
+        maxRequestsPerSocket: Type.Integer({ minimum: 0, default: 0, description: 'Requests one keep-alive connection may carry before it is closed (0: no limit)' }),
+        trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 }), Type.Array(Type.String({ minLength: 1 }))], {
+          default: false,
+          description:
+            'Behind a proxy or load balancer: take the client address from X-Forwarded-For (true: trust every hop, N: the N nearest hops, or a list of the proxies\' addresses and CIDR ranges). Per-address rate limits and the audit log use it',
+        }),
+      },
+      { default: {}, additionalProperties: false, description: 'The HTTP server: timeouts, connection limits, proxies' },
+    ),
     limits: Type.Object(
       {
         messageBytes: Type.Integer({ minimum: 1024, default: 32 * 1024 }),
@@ -100,6 +116,15 @@ export const Config = Type.Object(
             description: "Each role's default limit, e.g. {\"viewer\": {\"max\": 20}}; a key's own limit overrides it. None by default",
           },
         ),
+        writeRateLimitPerIp: Type.Union([RateLimit, Type.Null()], {
+          default: { max: 1000, windowSeconds: 10 },
+          description: 'Requests with a write key from one client address, counted per key and address (null: no limit)',
+        }),
+        failedAuthPerIp: Type.Object(RateLimit.properties, {
+          default: { max: 20, windowSeconds: 60 },
+          additionalProperties: false,
+          description: 'Requests with an unknown or revoked key from one client address; past it, requests from there answer 429 without their key being checked',
+        }),
       },
       { default: {}, additionalProperties: false, description: 'API keys' },
     ),

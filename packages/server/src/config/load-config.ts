@@ -48,16 +48,47 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
     const privacy = (fromFile.privacy ?? {}) as Record<string, unknown>;
     merged.privacy = { ...privacy, encryption: { ...(privacy.encryption as object | undefined), ...encryption } };
   }
+  const identitySecret = sources.env.TAILOR_IDENTITY_SECRET;
+  if (identitySecret !== undefined && identitySecret !== '') {
+    merged.decide = { ...(merged.decide as object | undefined), identitySecret };
+  }
   const value = Value.Default(Config, Value.Convert(Config, merged));
+  // Before the schema's checks, whose message would not say where the key came from.
+  const keyProblem = checkGivenKeys(value as Partial<Config>);
+  if (keyProblem !== undefined) throw new TailorError('invalid_request', `invalid configuration: ${keyProblem}`);
   if (!checker.Check(value)) {
     const problems = checker.Errors(value).map((e) => `${e.instancePath.slice(1) || 'config'}: ${e.message}`);
     throw new TailorError('invalid_request', `invalid configuration: ${problems.join('; ')}`);
   }
+  const serverProblem = checkServerSettings(value);
+  if (serverProblem !== undefined) throw new TailorError('invalid_request', `invalid configuration: ${serverProblem}`);
   const identityProblem = checkIdentityRules(value.identity.identifiers);
   if (identityProblem !== undefined) {
     throw new TailorError('invalid_request', `invalid configuration: identity.identifiers: ${identityProblem}`);
   }
   return Object.freeze(value);
+}
+
+/** Keys registered at start are guessable when short: at least this many characters. */
+export const MIN_GIVEN_KEY_LENGTH = 16;
+
+/** A key given in the config or environment that is too short, named without showing it. */
+function checkGivenKeys(value: Partial<Config>): string | undefined {
+  for (const [name, variable] of [['writeKey', 'TAILOR_WRITE_KEY'], ['adminKey', 'TAILOR_ADMIN_KEY']] as const) {
+    const key = value[name];
+    if (typeof key === 'string' && key.length < MIN_GIVEN_KEY_LENGTH) {
+      return `${name} (${variable}) has ${key.length} characters; a key needs at least ${MIN_GIVEN_KEY_LENGTH} (make one with: openssl rand -hex 16)`;
+    }
+  }
+  return undefined;
+}
+
+/** Node refuses a headers timeout longer than the request timeout; say so in the config's terms. */
+function checkServerSettings(value: Config): string | undefined {
+  const { headersTimeoutMs, requestTimeoutMs } = value.http;
+  return headersTimeoutMs > requestTimeoutMs
+    ? `http.headersTimeoutMs (${headersTimeoutMs}) must not exceed http.requestTimeoutMs (${requestTimeoutMs})`
+    : undefined;
 }
 
 /** The keyring is given in the environment, not on the command line (flags show in process lists). */

@@ -12,6 +12,7 @@ import { keyRateLimiter } from './key-rate-limiter.js';
 import { inflateBody } from './inflate-body.js';
 import { jsonBodyParser, jsonFormParser } from './parse-json-body.js';
 import { registerRoutes } from './router.js';
+import { serverOptions } from './server-options.js';
 
 /** Request headers that analytics.js 2.0 and RudderStack's JavaScript SDK send with events. */
 const CLIENT_HEADERS = [
@@ -42,10 +43,12 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
     // One line per request would cost more than the request at collection rates; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: tailor.config.limits.batchBytes,
+    ...serverOptions(tailor.config.http),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.maxConnections = tailor.config.http.maxConnections;
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {

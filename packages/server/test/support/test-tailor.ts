@@ -25,10 +25,18 @@ export interface TestTailor {
   close(): Promise<void>;
 }
 
-/** A Tailor on a fresh temporary data folder with known keys, for app.inject() tests. */
-export async function startTestTailor(overrides: Partial<Config> = {}, now?: () => number): Promise<TestTailor> {
+/** Settings to change; what a section leaves out takes its default, as in a config file. */
+export type ConfigOverrides = { [K in keyof Config]?: Config[K] extends readonly unknown[] ? Config[K] : Config[K] extends object ? Partial<Config[K]> : Config[K] };
+
+/**
+ * A Tailor on a fresh temporary data folder with known keys, for app.inject() tests. Tests send
+ * many requests from one address with the write key: its per-address limit is off unless a test
+ * sets `keys`.
+ */
+export async function startTestTailor(overrides: ConfigOverrides = {}, now?: () => number): Promise<TestTailor> {
   const dir = mkdtempSync(join(tmpdir(), 'tailor-test-'));
-  const config = loadConfig({ flags: { dataDir: dir, logLevel: 'silent', ...overrides }, env: {}, cwd: dir });
+  const flags = { dataDir: dir, logLevel: 'silent', keys: { writeRateLimitPerIp: null }, ...overrides };
+  const config = loadConfig({ flags, env: {}, cwd: dir });
   const tailor = await openTailor(config, now);
   await tailor.keys.create('test-write', 'write', new Date(), WRITE_KEY);
   await tailor.keys.create('test-admin', 'admin', new Date(), ADMIN_KEY);
