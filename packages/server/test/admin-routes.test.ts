@@ -173,8 +173,14 @@ describe('keys', () => {
 describe('system routes', () => {
   it('health reports the log; metrics count events; openapi documents the routes', async () => {
     await collect([{ type: 'track', userId: 's', event: 'A' }, { type: 'track', event: 'no id' }]);
+    // Not ready until the background work (pipeline, dispatcher) runs; this test's Tailor folds by hand.
+    const starting = await t.app.inject({ url: '/health' });
+    expect(starting.statusCode).toBe(200);
+    expect(starting.json()).toMatchObject({ status: 'starting', ready: false, log: { events: 1 } });
+    t.tailor.background.start();
+    await t.tailor.background.ready();
     const health = (await t.app.inject({ url: '/health' })).json();
-    expect(health).toMatchObject({ status: 'ok', log: { events: 1 } });
+    expect(health).toMatchObject({ status: 'ok', ready: true, background: 'running', log: { events: 1 } });
 
     const metrics = (await t.app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/^tailor_events_received_total 2$/m);

@@ -13,6 +13,7 @@ export type ToWorker =
   | { type: 'append-failed'; id: number; error: string };
 /** What the worker tells the request thread. */
 export type FromWorker =
+  | { type: 'ready' }
   | { type: 'batch'; events: number; lagSeconds: number }
   | { type: 'changed'; profiles: string[]; identifiers: IdentifierRef[] }
   | { type: 'append'; id: number; messages: StoredMessage[] };
@@ -48,6 +49,12 @@ export class BackgroundThread implements Background {
   private checkpointer: Worker | undefined;
   private stopping = false;
   private wakePosted = false;
+  /** The worker has opened the folder and started its loops (reset when it exits). */
+  private isRunning = false;
+  /** Whether a worker was ever ready: one that fails before its first start fails `ready()` instead of restarting. */
+  private everReady = false;
+  private waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private lastError: unknown;
 
   constructor(private readonly options: BackgroundThreadOptions) {}
 
@@ -55,29 +62,69 @@ export class BackgroundThread implements Background {
     if (this.worker !== undefined || this.stopping) return;
     this.checkpointer ??= new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
       workerData: { files: this.options.checkpoint, everyMs: 500 },
-    }).on('error', (error) => {
-      this.options.onError('checkpointer failed', error);
-    });
+    })
+      .on('error', (error) => {
+        this.options.onError('checkpointer failed', error);
+      })
+      .on('exit', () => {
+        this.checkpointer = undefined; // so `stop` does not wait for an exit that already happened
+      });
     const worker = new Worker(this.options.entry ?? new URL('./background-worker.js', import.meta.url), {
       workerData: { config: this.options.config },
     });
     worker.on('message', (message: FromWorker) => {
-      if (message.type === 'batch') this.options.onBatch(message.events, message.lagSeconds);
+      if (message.type === 'ready') this.becameReady();
+      else if (message.type === 'batch') this.options.onBatch(message.events, message.lagSeconds);
       else if (message.type === 'changed') this.options.onChanged(message.profiles, message.identifiers);
       else this.appendFor(worker, message.id, message.messages);
     });
     worker.on('error', (error) => {
-      this.options.onError('background worker failed', error);
+      this.lastError = error;
+      if (this.everReady) this.options.onError('background worker failed', error);
     });
     worker.on('exit', (code) => {
       this.worker = undefined;
+      this.isRunning = false;
       if (this.stopping) return;
+      if (!this.everReady) {
+        const why = this.lastError instanceof Error ? this.lastError.message : `exit code ${code}`;
+        this.failWaiters(new Error(`the background worker could not start: ${why}`, { cause: this.lastError }));
+        return;
+      }
       this.options.onError('background worker exited; restarting in 1 s', new Error(`exit code ${code}`));
       setTimeout(() => {
         this.start();
       }, 1000).unref();
     });
     this.worker = worker;
+  }
+
+  ready(): Promise<void> {
+    if (this.isRunning) return Promise.resolve();
+    if (this.worker === undefined && !this.everReady && this.lastError !== undefined) {
+      return Promise.reject(new Error('the background worker could not start', { cause: this.lastError }));
+    }
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+    });
+  }
+
+  running(): boolean {
+    return this.isRunning;
+  }
+
+  private becameReady(): void {
+    this.isRunning = true;
+    this.everReady = true;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  private failWaiters(error: Error): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.reject(error);
   }
 
   /** Posts at most one wake a turn of the event loop, however many commits the turn made. */
@@ -96,6 +143,7 @@ export class BackgroundThread implements Background {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.failWaiters(new Error('the background work was stopped before it was ready'));
     if (this.checkpointer !== undefined) {
       const exited = once(this.checkpointer, 'exit');
       this.checkpointer.postMessage({ type: 'stop' });

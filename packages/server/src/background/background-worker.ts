@@ -71,3 +71,5 @@ port.on('message', (message: ToWorker) => {
   }
 });
 tailor.background.start();
+// The request thread prints `listening on` (and /health answers ready) only after this.
+port.postMessage({ type: 'ready' } satisfies FromWorker);

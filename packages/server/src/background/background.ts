@@ -9,6 +9,13 @@ import type { ProfilePipeline } from '../pipeline/profile-pipeline.js';
  */
 export interface Background {
   start(): void;
+  /**
+   * Resolves once the work runs (a worker thread has opened the folder and started its pipeline and
+   * dispatcher); rejects when it could not start. `serve` listens only after it.
+   */
+  ready(): Promise<void>;
+  /** True while the work runs (false before it is ready, and while a failed worker restarts). */
+  running(): boolean;
   /** New events were committed to the log: fold and deliver them soon. */
   wake(): void;
   /** A segment, computed trait, placement or tracking plan changed: work with the new definitions. */
@@ -18,6 +25,8 @@ export interface Background {
 
 /** The pipeline and the dispatcher on the calling thread (tests, and the worker thread itself). */
 export class InlineBackground implements Background {
+  private started = false;
+
   constructor(
     private readonly pipeline: ProfilePipeline,
     private readonly dispatcher: Dispatcher,
@@ -26,6 +35,16 @@ export class InlineBackground implements Background {
   start(): void {
     this.pipeline.start();
     this.dispatcher.start();
+    this.started = true;
+  }
+
+  /** Both loops run as soon as `start` returns. */
+  ready(): Promise<void> {
+    return this.started ? Promise.resolve() : Promise.reject(new Error('the background work was not started'));
+  }
+
+  running(): boolean {
+    return this.started;
   }
 
   wake(): void {
@@ -39,6 +58,7 @@ export class InlineBackground implements Background {
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     await this.pipeline.stop();
     await this.dispatcher.stop();
   }

@@ -2,6 +2,14 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from 'typebox';
 import type { Tailor } from '../../open-tailor.js';
 
+const HealthBody = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('starting')]),
+  /** The pipeline and the dispatcher run: what is collected now is folded at once. */
+  ready: Type.Boolean(),
+  background: Type.Union([Type.Literal('running'), Type.Literal('starting')]),
+  log: Type.Object({ events: Type.Integer(), lastPosition: Type.Integer(), bytes: Type.Integer() }),
+});
+
 /** Health, Prometheus metrics and the OpenAPI document: public, no personal data. */
 export const systemRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
   app.get(
@@ -10,16 +18,21 @@ export const systemRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
       config: { access: 'public' },
       schema: {
         tags: ['system'],
-        summary: 'Liveness and the log position',
-        response: {
-          200: Type.Object({
-            status: Type.Literal('ok'),
-            log: Type.Object({ events: Type.Integer(), lastPosition: Type.Integer(), bytes: Type.Integer() }),
-          }),
-        },
+        summary: 'Readiness and the log position',
+        description:
+          '`ready: true` once the background work (pipeline, dispatcher) runs, which `tailor serve` waits for before it listens; `ready: false` (status `starting`) while a failed worker restarts. Always 200: the process is alive.',
+        response: { 200: HealthBody },
       },
     },
-    async () => ({ status: 'ok' as const, log: await tailor.log.stats() }),
+    async () => {
+      const ready = tailor.background.running();
+      return {
+        status: ready ? ('ok' as const) : ('starting' as const),
+        ready,
+        background: ready ? ('running' as const) : ('starting' as const),
+        log: await tailor.log.stats(),
+      };
+    },
   );
   app.get(
     '/metrics',
