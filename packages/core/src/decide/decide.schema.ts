@@ -14,7 +14,9 @@ export const PlacementItem = Type.Object(
         description: 'Eligibility in the segment language: traits, computed, consent, in_segment, context.*',
       }),
     ),
-    priority: Type.Number({ default: 0, description: 'Higher wins among eligible items of equal score' }),
+    priority: Type.Optional(
+      Type.Number({ default: 0, description: 'Higher wins among eligible items of equal score; 0 when left out; equal priorities rank in the order listed' }),
+    ),
     template: Template,
     override: Type.Optional(Type.Boolean({ description: 'When eligible, wins over items that are not overrides' })),
     score: Type.Optional(

@@ -138,7 +138,7 @@ export function compilePlacement(name: string, body: PlacementBody, liquid: Liqu
     if (ids.has(item.id) || item.id === body.default.id) throw new TailorError('invalid_request', `${field}.id: ${item.id} is used twice`);
     ids.add(item.id);
     parseTemplate(item.id, `${field}.template`, item.template);
-    const compiled: CompiledItem = { id: item.id, priority: item.priority, override: item.override === true };
+    const compiled: CompiledItem = { id: item.id, priority: item.priority ?? 0, override: item.override === true };
     if (item.when !== undefined) {
       const read = readCondition(item.when);
       if (!read.ok) {
