@@ -12,7 +12,7 @@ export function formatResultsTable(r: ExperimentResults): string {
   const users = r.variants.reduce((sum, v) => sum + v.users, 0);
   const srm = r.srm.pValue === null ? 'nothing to test' : `p = ${r.srm.pValue.toPrecision(3)}${r.srm.ok ? ' (ok)' : ' (MISMATCH: check the assignment before reading the results)'}`;
   const lines = [
-    `${r.experiment}: ${count(users)} people assigned, ${count(r.exposures)} exposures; control ${r.control}; sample ratio ${srm}`,
+    `${r.experiment}: ${count(users)} people assigned, ${count(r.exposures)} exposures; uplifts against ${JSON.stringify(r.control)}; sample ratio ${srm}`,
   ];
   for (const def of r.metrics) {
     const label = def.type === 'count' ? 'events per person' : def.type;

@@ -59,7 +59,7 @@ describe('experiments with the real server and `tailor experiment results`', () 
     expect({ ...cli, computedAt: '' }).toEqual({ ...api, computedAt: '' });
 
     const table = (await run(process.execPath, [CLI, 'experiment', 'results', 'banner', '--data', server.dir, '--table'])).stdout;
-    expect(table).toMatch(/^banner: 400 people assigned, 400 exposures; control old; sample ratio p = /);
+    expect(table).toMatch(/^banner: 400 people assigned, 400 exposures; uplifts against "old"; sample ratio p = /);
     expect(table).toMatch(/signup \(conversion of "Signed Up"\)/);
     expect(table).toMatch(/^variant +n +rate +95% CI +uplift \[95% CI\] +p-value +P\(beats control\) +CUPED uplift$/m);
     expect(table).toMatch(/^new +\d+ +\d+\.\d\d% +\[/m);
