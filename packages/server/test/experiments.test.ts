@@ -289,14 +289,14 @@ describe('experiments: results', () => {
     expect(mine).toMatchObject({ users: 1, metrics: { buy: { conversions: 1 } } });
   });
 
-  it('analyses a mean metric per person: Σ revenue / Σ orders, with each person a cluster (the delta method)', async () => {
+  it('analyses a mean metric per person: Σ revenue / Σ orders, with each person who ordered a cluster (the delta method)', async () => {
     await start();
     await admin('PUT', '/v1/experiments/e', { variants: [{ id: 'a' }, { id: 'b' }], metrics: [{ name: 'aov', type: 'mean', event: 'Order Completed', property: 'revenue' }] });
     const people = Array.from({ length: 60 }, (_, i) => `m${i}`);
     const variants = (await assignAll('e', people.map((userId) => ({ userId })))).map((r) => r.variant as 'a' | 'b');
     clock += HOUR;
     // Person i orders i % 4 times (some never), amounts varying within and between people.
-    const sums = { a: { n: 0, sum: 0, sumSquares: 0, count: 0, countSquares: 0, sumTimesCount: 0 }, b: { n: 0, sum: 0, sumSquares: 0, count: 0, countSquares: 0, sumTimesCount: 0 } };
+    const sums = { a: { n: 0, sum: 0, sumSquares: 0, count: 0, countSquares: 0, sumTimesCount: 0, withValues: 0 }, b: { n: 0, sum: 0, sumSquares: 0, count: 0, countSquares: 0, sumTimesCount: 0, withValues: 0 } };
     const events: Record<'a' | 'b', number[]> = { a: [], b: [] };
     const orders = people.flatMap((userId, i) => {
       const v = variants[i]!;
@@ -309,6 +309,7 @@ describe('experiments: results', () => {
       s.count += amounts.length;
       s.countSquares += amounts.length ** 2;
       s.sumTimesCount += total * amounts.length;
+      if (amounts.length > 0) s.withValues++; // people who never ordered add no degree of freedom
       events[v].push(...amounts);
       return amounts.map((revenue) => ({ type: 'track', userId, event: 'Order Completed', properties: { revenue }, timestamp: iso(clock) }));
     });

@@ -110,9 +110,9 @@ function analyzeMetric(
 }
 
 /**
- * A ratio metric: the mean statistics on the delta method's moments (units as clusters), reported
- * as a mean over `n` values with the `users` they come from; no CUPED (its covariate would be a
- * unit's, the values are events).
+ * A ratio metric: the mean statistics on the delta method's moments (the units with values as
+ * clusters), reported as a mean over `n` values with the `users` (units) they were counted over;
+ * no CUPED (its covariate would be a unit's, the values are events).
  */
 function analyzeRatio(
   metric: ExperimentMetric,
@@ -128,7 +128,7 @@ function analyzeRatio(
   return moments.map((m, i) => ({
     type: 'mean',
     n: sums[i]?.count ?? 0,
-    users: m.n,
+    users: sums[i]?.n ?? 0,
     mean: m.mean,
     ci: meanInterval(m),
     ...(comparisons[i] ?? NO_COMPARISON),

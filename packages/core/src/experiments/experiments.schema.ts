@@ -28,12 +28,15 @@ export interface MeanSums {
 /**
  * A ratio metric in one variant (a mean over events, such as revenue per order, whose events come
  * in clusters: a person's): n units (people, those without events included) and, over them, Σy,
- * Σy², Σm, Σm² and Σym, y a unit's total of the value and m its number of values.
+ * Σy², Σm, Σm² and Σym, y a unit's total of the value and m its number of values. `withValues`
+ * is how many of the n units have at least one value (m > 0): the ratio is a mean over those, so
+ * its variance and degrees of freedom count them (default n: every unit has values).
  */
 export interface RatioSums extends MeanSums {
   count: number;
   countSquares: number;
   sumTimesCount: number;
+  withValues?: number;
 }
 
 /**

@@ -46,6 +46,9 @@ function dataProblem(metric: ExperimentMetric, data: MetricData | undefined): st
     if (!isCount(sums.n) || !numbers.every(isNumber) || (sums.count ?? -1) < 0) {
       return 'a ratio metric needs {n, sum, sumSquares, count, countSquares, sumTimesCount}';
     }
+    if (sums.withValues !== undefined && !(isCount(sums.withValues) && sums.withValues <= sums.n)) {
+      return 'withValues must be a count of at most n units';
+    }
   } else if (
     !('sum' in data) ||
     !isCount(data.n) ||

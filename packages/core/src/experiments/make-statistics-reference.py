@@ -16,8 +16,11 @@ Independence, statistic by statistic:
 - CUPED: theta and adjusted values from the raw arrays, then ttest_ind on the adjusted arrays;
 - mSPRT: the mixture likelihood ratio as the integral over the N(0, tau²) mixing distribution
   (quad), checked here against the closed form printed in Johari, Pekelis & Walsh (2017);
-- uplift intervals (log ratio for rates, delta method for means) and Holm's adjustment: the formulas
-  written out below from their definitions.
+- uplift intervals (log ratio for rates, delta method for means, with Student's t on the
+  Welch–Satterthwaite degrees of freedom of the delta-method variance's two terms) and Holm's
+  adjustment: the formulas written out below from their definitions;
+- ratio metrics: the delta method's linearized values of the people with values, then the mean
+  statistics on them; with one value per person, checked equal to ttest_ind on the values.
 Regenerate (nothing is installed by the tests):
   apt-get install -y python3-scipy
   cd packages/core/src/experiments && /usr/bin/python3 make-statistics-reference.py"""
@@ -201,9 +204,15 @@ def mean_comparison(a, b):
         return out
     v_a, v_b = float(np.var(a, ddof=1)), float(np.var(b, ddof=1))
     if m_a != 0:
-        # Delta method for the ratio of independent means: Var(r) ≈ Var(m_b)/m_a² + m_b² Var(m_a)/m_a⁴.
-        se_r = math.sqrt(v_b / n_b / m_a**2 + m_b**2 * v_a / n_a / m_a**4)
-        out["upliftCi"] = [out["uplift"] - Z * se_r, out["uplift"] + Z * se_r]
+        # Delta method for the ratio of independent means: Var(r) ≈ Var(m_b)/m_a² + m_b² Var(m_a)/m_a⁴,
+        # Student's t on the Welch–Satterthwaite degrees of freedom of the sum of the two terms.
+        term_b, term_a = v_b / n_b / m_a**2, m_b**2 * v_a / n_a / m_a**4
+        se_r = math.sqrt(term_b + term_a)
+        if se_r == 0:
+            out["upliftCi"] = [out["uplift"], out["uplift"]]
+        else:
+            df_r = (term_b + term_a) ** 2 / (term_b**2 / (n_b - 1) + term_a**2 / (n_a - 1))
+            out["upliftCi"] = list(stats.t.interval(0.95, df_r, loc=out["uplift"], scale=se_r))
     se2 = v_a / n_a + v_b / n_b
     if se2 == 0:
         return out
@@ -304,6 +313,7 @@ def ratio_sums(people):
     m = [float(len(values)) for values in people]
     return {
         "n": len(people),
+        "withValues": sum(1 for values in people if len(values) > 0),
         "sum": math.fsum(y),
         "sumSquares": math.fsum(v * v for v in y),
         "count": math.fsum(m),
@@ -313,9 +323,11 @@ def ratio_sums(people):
 
 
 def linearized(people):
-    """The ratio R = Σ values / Σ counts over every event, and per person its delta-method
-    linearization L_i = R + (y_i − R m_i) / m̄: mean(L) = R and var(L)/n is the delta-method
-    variance of R with people as clusters (Deng, Knoblich & Lu 2018)."""
+    """The ratio R = Σ values / Σ counts over every event, and per person with values its
+    delta-method linearization L_i = R + (y_i − R m_i) / m̄: mean(L) = R and var(L)/k is the
+    delta-method variance of R with the k people with values as clusters (Deng, Knoblich & Lu
+    2018). People without values (m = 0) say nothing about the ratio and are left out."""
+    people = [v for v in people if len(v) > 0]
     events = np.concatenate([np.asarray(v, dtype=float) for v in people])
     ratio = float(events.mean())
     y = np.array([float(np.sum(v)) for v in people])
@@ -339,6 +351,10 @@ def linearized(people):
 def ratio_case(name, a, b):
     ratio_a, lin_a, events_a = linearized(a)
     ratio_b, lin_b, events_b = linearized(b)
+    if all(len(v) <= 1 for v in a + b):
+        # One value per person: the test is Welch's on the values themselves.
+        welch = stats.ttest_ind(events_b, events_a, equal_var=False).pvalue
+        assert math.isclose(welch, mean_comparison(lin_a, lin_b)["pValue"], rel_tol=1e-9), name
     return {
         "name": name,
         "control": ratio_sums(a),
@@ -360,12 +376,20 @@ def shoppers(generator, n, orders, scale):
     return [list(np.round(generator.lognormal(3.5, 0.8, k) * scale, 2)) for k in generator.poisson(orders, n)]
 
 
+def revenue_buyers(generator, n, buyers, scale):
+    """n people, of whom `buyers` placed one order of a log-normal amount."""
+    return [[round(float(v), 2)] for v in generator.lognormal(3.5, 0.9, buyers) * scale] + [[] for _ in range(n - buyers)]
+
+
 ratio_rng = np.random.default_rng(20_261_129)
 loyal = [[20.0] * 30 + [35.5] * 10, [80.0, 75.5], [12.0], [], [60.0, 58.0, 61.0]] * 40
 RATIOS = [
     ("orders per buyer", shoppers(ratio_rng, 600, 0.6, 1.0), shoppers(ratio_rng, 640, 0.7, 1.06)),
     ("heavy repeaters", loyal, [[v * 1.1 for v in values] for values in loyal[:150]] + shoppers(ratio_rng, 60, 2.0, 1.0)),
     ("tiny samples", [[10.0, 20.0], [], [5.0]], [[7.0], [8.0, 9.0, 10.0]]),
+    # Revenue per order with one order per buyer among many assigned people (250 buyers of 5,000
+    # per arm): Welch's t test on the 250 + 250 order values, not a z test on 10,000 people.
+    ("one order per buyer, most people without", revenue_buyers(ratio_rng, 5_000, 250, 1.0), revenue_buyers(ratio_rng, 5_000, 260, 1.12)),
 ]
 
 # ---------------------------------------------------------------- Holm, SRM

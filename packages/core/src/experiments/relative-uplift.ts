@@ -1,4 +1,4 @@
-import { normalQuantile } from './distributions.js';
+import { normalQuantile, studentTQuantile } from './distributions.js';
 import {
   CONFIDENCE_LEVEL,
   type ConversionCounts,
@@ -26,8 +26,11 @@ export function rateUplift(control: ConversionCounts, treatment: ConversionCount
 
 /**
  * ȳ_t / ȳ_c − 1, with the delta-method interval for a ratio of independent means:
- * Var(r) ≈ s_t²/(n_t ȳ_c²) + ȳ_t² s_c²/(n_c ȳ_c⁴), interval (r − 1) ± z·√Var(r). Null when the
- * control mean is 0 or missing; the interval is null below two units in either variant.
+ * Var(r) ≈ a + b, a = s_t²/(n_t ȳ_c²), b = ȳ_t² s_c²/(n_c ȳ_c⁴), interval
+ * (r − 1) ± t(0.975, ν)·√Var(r), ν the Welch–Satterthwaite degrees of freedom of that sum,
+ * (a + b)² / (a²/(n_t − 1) + b²/(n_c − 1)), as for Welch's test (with ȳ_t = ȳ_c it is Welch's ν).
+ * Null when the control mean is 0 or missing; the interval is null below two units in either
+ * variant.
  */
 export function meanUplift(control: MetricMoments, treatment: MetricMoments): UpliftResult {
   if (control.mean === null || control.mean === 0 || treatment.mean === null) return null;
@@ -35,8 +38,11 @@ export function meanUplift(control: MetricMoments, treatment: MetricMoments): Up
   const mt = treatment.mean;
   const value = mt / mc - 1;
   if (control.variance === null || treatment.variance === null) return { value, ci: null };
-  const se = Math.sqrt(
-    treatment.variance / treatment.n / mc ** 2 + (mt ** 2 * control.variance) / control.n / mc ** 4,
-  );
-  return { value, ci: [value - z() * se, value + z() * se] };
+  const a = treatment.variance / treatment.n / mc ** 2;
+  const b = (mt ** 2 * control.variance) / control.n / mc ** 4;
+  const se = Math.sqrt(a + b);
+  if (!(se > 0)) return { value, ci: [value, value] };
+  const df = (a + b) ** 2 / (a ** 2 / (treatment.n - 1) + b ** 2 / (control.n - 1));
+  const half = studentTQuantile(1 - (1 - CONFIDENCE_LEVEL) / 2, df) * se;
+  return { value, ci: [value - half, value + half] };
 }

@@ -35,8 +35,9 @@ export interface ExperimentResults extends ExperimentResult {
  * - count: events after assignment per assigned person (a mean over people, zeros included);
  *   the covariate is their count in the `cupedDays` before.
  * - mean: the property over the events after assignment, as a ratio metric: Σ values / Σ events
- *   over the assigned people, its variance by the delta method with people as clusters (a person's
- *   orders are not independent); no CUPED.
+ *   over the assigned people, its variance by the delta method with the people who have such events
+ *   as clusters (a person's orders are not independent; people without any add nothing but degrees
+ *   of freedom); no CUPED.
  * Events at or after `stop` do not count. People are userId ?? anonymousId as on the events; a
  * metric event carrying both counts for whichever of the two was assigned (the userId first).
  */
@@ -82,7 +83,8 @@ const analysedAs = { conversion: 'conversion', count: 'mean', mean: 'ratio' } as
 
 /**
  * Over a variant's assigned people: Σy, Σy², Σx, Σx², Σxy (y after assignment, x before); for mean
- * metrics y is a person's total of the property, and Σm, Σm², Σym are over their event counts m.
+ * metrics y is a person's total of the property, Σm, Σm², Σym are over their event counts m, and k
+ * counts the people with m > 0.
  */
 interface PersonSums {
   y: number;
@@ -93,6 +95,7 @@ interface PersonSums {
   m: number;
   mm: number;
   ym: number;
+  k: number;
 }
 
 /** Per variant: users, and per metric the counts or sums (with the CUPED covariate sums when on). */
@@ -106,7 +109,7 @@ function summarize(experiment: StoredExperiment, metrics: ExperimentMetricBody[]
     const data = metrics.map((def, j): [string, MetricData] => {
       const s = sums[v * m + j] as PersonSums;
       if (def.type === 'mean') {
-        const ratio: RatioSums = { n: users, sum: s.y, sumSquares: s.yy, count: s.m, countSquares: s.mm, sumTimesCount: s.ym };
+        const ratio: RatioSums = { n: users, sum: s.y, sumSquares: s.yy, count: s.m, countSquares: s.mm, sumTimesCount: s.ym, withValues: s.k };
         return [def.name, ratio];
       }
       const covariates = cupedDays > 0 ? { sumPre: s.x, sumPreSquares: s.xx, sumCross: s.xy } : {};
@@ -167,7 +170,7 @@ function attribute(variants: number, metrics: ExperimentMetricBody[], x: Exposur
 /** Per variant and metric: the sums over its assigned people. */
 function sumPeople(variants: number, metrics: ExperimentMetricBody[], x: Exposures, a: ReturnType<typeof attribute>): PersonSums[] {
   const m = metrics.length;
-  const sums: PersonSums[] = Array.from({ length: variants * m }, () => ({ y: 0, yy: 0, x: 0, xx: 0, xy: 0, m: 0, mm: 0, ym: 0 }));
+  const sums: PersonSums[] = Array.from({ length: variants * m }, () => ({ y: 0, yy: 0, x: 0, xx: 0, xy: 0, m: 0, mm: 0, ym: 0, k: 0 }));
   for (let p = 0; p < x.people; p++) {
     const v = x.variant[p] ?? -1;
     if (v < 0) continue;
@@ -182,6 +185,7 @@ function sumPeople(variants: number, metrics: ExperimentMetricBody[], x: Exposur
         s.m += events;
         s.mm += events * events;
         s.ym += y * events;
+        if (events > 0) s.k++;
         continue;
       }
       const pre = a.before[base + j] ?? 0;
