@@ -30,7 +30,10 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 }
 
 async function eventsOf(userId: string): Promise<StoredMessage[]> {
-  const res = await t.app.inject({ url: `/v1/events?userId=${encodeURIComponent(userId)}`, headers: { authorization: t.adminAuth } });
+  const res = await t.app.inject({
+    url: `/v1/events?userId=${encodeURIComponent(userId)}`,
+    headers: { authorization: t.adminAuth },
+  });
   expect(res.statusCode).toBe(200);
   return res.json<{ events: StoredMessage[] }>().events;
 }
@@ -55,7 +58,11 @@ describe("analytics.js 2.0's short routes", () => {
     ['a', { type: 'alias', previousId: 'anon-short' }],
   ])('POST /v1/%s stores the message as its long route does', async (letter, body) => {
     const userId = `short-${letter}`;
-    const res = await postAsAnalyticsNext(`/v1/${letter}`, { ...body, userId, messageId: `m-short-${letter}` });
+    const res = await postAsAnalyticsNext(`/v1/${letter}`, {
+      ...body,
+      userId,
+      messageId: `m-short-${letter}`,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ stored: 1, rejected: [] });
     const [stored] = await eventsOf(userId);
@@ -68,8 +75,20 @@ describe("analytics.js 2.0's short routes", () => {
     const res = await postAsAnalyticsNext('/v1/b', {
       sentAt: '2026-03-01T11:59:50.000Z',
       batch: [
-        { type: 'track', userId: 'short-b', event: 'One', timestamp: '2026-03-01T11:59:40.000Z', messageId: 'm-b-1' },
-        { type: 'page', userId: 'short-b', name: 'Two', timestamp: '2026-03-01T11:59:45.000Z', messageId: 'm-b-2' },
+        {
+          type: 'track',
+          userId: 'short-b',
+          event: 'One',
+          timestamp: '2026-03-01T11:59:40.000Z',
+          messageId: 'm-b-1',
+        },
+        {
+          type: 'page',
+          userId: 'short-b',
+          name: 'Two',
+          timestamp: '2026-03-01T11:59:45.000Z',
+          messageId: 'm-b-2',
+        },
       ],
     });
     expect(res.statusCode).toBe(200);
@@ -123,7 +142,9 @@ describe('gzip bodies', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ stored: 1, rejected: [] });
     // Its event time: receivedAt - (sentAt - originalTimestamp), not the arrival time.
-    expect(await eventsOf('rudder-form')).toMatchObject([{ messageId: 'm-form', timestamp: '2026-03-01T11:59:30.000Z' }]);
+    expect(await eventsOf('rudder-form')).toMatchObject([
+      { messageId: 'm-form', timestamp: '2026-03-01T11:59:30.000Z' },
+    ]);
   });
 
   it('apply the size limits to the inflated body: 32 KB a message, 500 KB a batch', async () => {
@@ -134,9 +155,20 @@ describe('gzip bodies', () => {
     expect(single.length).toBeLessThan(32 * 1024);
     const res = await post('/v1/track', single, { 'content-encoding': 'gzip' });
     expect(res.statusCode).toBe(413);
-    expect(res.json()).toMatchObject({ code: 'payload_too_large', message: expect.stringContaining('inflates past the 32768-byte limit') });
+    expect(res.json()).toMatchObject({
+      code: 'payload_too_large',
+      message: expect.stringContaining('inflates past the 32768-byte limit'),
+    });
 
-    const batch = gzipSync(JSON.stringify({ batch: Array.from({ length: 30 }, () => ({ type: 'track', ...message, properties: { blob: noise(10_000) } })) }));
+    const batch = gzipSync(
+      JSON.stringify({
+        batch: Array.from({ length: 30 }, () => ({
+          type: 'track',
+          ...message,
+          properties: { blob: noise(10_000) },
+        })),
+      }),
+    );
     expect(batch.length).toBeLessThan(500 * 1024);
     const big = await post('/v1/batch', batch, { 'content-encoding': 'gzip' });
     expect(big.statusCode).toBe(413);
@@ -150,7 +182,9 @@ describe('gzip bodies', () => {
     const res = await post('/v1/batch', bomb, { 'content-encoding': 'gzip' });
     expect(res.statusCode).toBe(413);
     expect(res.json().code).toBe('payload_too_large');
-    const corrupt = await post('/v1/batch', Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' });
+    const corrupt = await post('/v1/batch', Buffer.from('not gzip at all'), {
+      'content-encoding': 'gzip',
+    });
     expect(corrupt.statusCode).toBe(400);
     expect(corrupt.json().message).toMatch(/gzip body cannot be read/);
   });
@@ -158,7 +192,9 @@ describe('gzip bodies', () => {
   it('names what is accepted when the encoding is another one', async () => {
     const res = await post('/v1/batch', Buffer.from('x'), { 'content-encoding': 'br' });
     expect(res.statusCode).toBe(415);
-    expect(res.json().message).toBe('content-encoding br is not accepted: send gzip, or no content-encoding');
+    expect(res.json().message).toBe(
+      'content-encoding br is not accepted: send gzip, or no content-encoding',
+    );
   });
 });
 
@@ -188,7 +224,9 @@ describe('inflateBody', () => {
         resolve(new Error('inflated to the end'));
       });
     });
-    expect(error.message).toBe(`the body inflates more than ${MAX_INFLATION_RATIO} times its compressed size`);
+    expect(error.message).toBe(
+      `the body inflates more than ${MAX_INFLATION_RATIO} times its compressed size`,
+    );
     // The ratio tripped at the first chunks: what was inflated is bounded by 100 times what was
     // read (1 KB chunks) plus zlib's last output chunk, far from the limit and from 200 MB.
     expect(pulled).toBeLessThan(chunks.length / 10);
@@ -197,7 +235,13 @@ describe('inflateBody', () => {
   });
 
   it('passes an ordinary body through unchanged', async () => {
-    const text = JSON.stringify({ batch: Array.from({ length: 200 }, (_, i) => ({ type: 'track', userId: `u${i}`, event: 'E' })) });
+    const text = JSON.stringify({
+      batch: Array.from({ length: 200 }, (_, i) => ({
+        type: 'track',
+        userId: `u${i}`,
+        event: 'E',
+      })),
+    });
     const body = inflateBody(Readable.from([gzipSync(text)]), 500 * 1024);
     const parts: Buffer[] = [];
     for await (const part of body) parts.push(part as Buffer);
@@ -207,14 +251,25 @@ describe('inflateBody', () => {
 
 describe('content types', () => {
   it('415 names the accepted types', async () => {
-    const res = await post('/v1/track', 'userId=u&event=E', { 'content-type': 'multipart/form-data; boundary=x' });
+    const res = await post('/v1/track', 'userId=u&event=E', {
+      'content-type': 'multipart/form-data; boundary=x',
+    });
     expect(res.statusCode).toBe(415);
-    expect(res.json()).toMatchObject({ code: 'unsupported_media_type', message: expect.stringContaining('send application/json') });
-    expect(res.json().message).toContain('text/plain and application/x-www-form-urlencoded holding JSON');
+    expect(res.json()).toMatchObject({
+      code: 'unsupported_media_type',
+      message: expect.stringContaining('send application/json'),
+    });
+    expect(res.json().message).toContain(
+      'text/plain and application/x-www-form-urlencoded holding JSON',
+    );
   });
 
   it('reads application/x-www-form-urlencoded as JSON on collection routes only', async () => {
-    const ok = await post('/v1/track', { userId: 'form-u', event: 'E' }, { 'content-type': 'application/x-www-form-urlencoded' });
+    const ok = await post(
+      '/v1/track',
+      { userId: 'form-u', event: 'E' },
+      { 'content-type': 'application/x-www-form-urlencoded' },
+    );
     expect(ok.statusCode).toBe(200);
     const admin = await t.app.inject({
       method: 'PUT',
@@ -229,9 +284,17 @@ describe('content types', () => {
 
 describe('numbers past the double range', () => {
   it('refuse the message that holds one, with the path, instead of storing null', async () => {
-    const res = await post('/v1/track', '{"userId":"inf-u","event":"E","properties":{"ok":1,"big":1e309}}');
+    const res = await post(
+      '/v1/track',
+      '{"userId":"inf-u","event":"E","properties":{"ok":1,"big":1e309}}',
+    );
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ code: 'invalid_message', message: expect.stringMatching(/^properties\.big: the number is out of the range of a double/) });
+    expect(res.json()).toMatchObject({
+      code: 'invalid_message',
+      message: expect.stringMatching(
+        /^properties\.big: the number is out of the range of a double/,
+      ),
+    });
     expect(await eventsOf('inf-u')).toEqual([]);
   });
 
@@ -241,7 +304,15 @@ describe('numbers past the double range', () => {
       '{"batch":[{"type":"track","userId":"inf-b","event":"Fine"},{"type":"identify","userId":"inf-b","traits":{"score":-1e400}}]}',
     );
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ stored: 1, rejected: [{ index: 1, reason: expect.stringContaining('traits.score: the number is out of the range') }] });
+    expect(res.json()).toMatchObject({
+      stored: 1,
+      rejected: [
+        {
+          index: 1,
+          reason: expect.stringContaining('traits.score: the number is out of the range'),
+        },
+      ],
+    });
     expect((await eventsOf('inf-b')).map((e) => e.event)).toEqual(['Fine']);
   });
 

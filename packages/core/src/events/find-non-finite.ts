@@ -1,5 +1,6 @@
 /** Why a value holding a number past the double range is refused (it would be stored as null). */
-export const NON_FINITE_REASON = 'the number is out of the range of a double (like 1e309) and cannot be stored; send it as a string';
+export const NON_FINITE_REASON =
+  'the number is out of the range of a double (like 1e309) and cannot be stored; send it as a string';
 
 /**
  * The dotted path of the first number in `value` that is not finite, or undefined. JSON has no

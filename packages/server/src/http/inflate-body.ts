@@ -13,13 +13,18 @@ const RATIO_FLOOR_BYTES = 32 * 1024;
  * source is unpiped and zlib destroyed), so a gzip bomb costs at most `limit` bytes of inflating.
  * `onRefuse` lets the caller close the connection after its answer.
  */
-export function inflateBody(payload: Readable, limit: number, onRefuse: () => void = () => {}): Readable {
+export function inflateBody(
+  payload: Readable,
+  limit: number,
+  onRefuse: () => void = () => {},
+): Readable {
   const gunzip = createGunzip();
   let compressed = 0;
   let inflated = 0;
   const count = (chunk: Buffer): void => {
     compressed += chunk.length;
-    if (compressed > limit) refuse(new TailorError('payload_too_large', `the body is over the ${limit}-byte limit`));
+    if (compressed > limit)
+      refuse(new TailorError('payload_too_large', `the body is over the ${limit}-byte limit`));
   };
   const refuse = (error: TailorError): void => {
     payload.off('data', count);
@@ -35,9 +40,16 @@ export function inflateBody(payload: Readable, limit: number, onRefuse: () => vo
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       inflated += chunk.length;
       if (inflated > limit) {
-        refuse(new TailorError('payload_too_large', `the body inflates past the ${limit}-byte limit`));
+        refuse(
+          new TailorError('payload_too_large', `the body inflates past the ${limit}-byte limit`),
+        );
       } else if (inflated > RATIO_FLOOR_BYTES && inflated > compressed * MAX_INFLATION_RATIO) {
-        refuse(new TailorError('payload_too_large', `the body inflates more than ${MAX_INFLATION_RATIO} times its compressed size`));
+        refuse(
+          new TailorError(
+            'payload_too_large',
+            `the body inflates more than ${MAX_INFLATION_RATIO} times its compressed size`,
+          ),
+        );
       } else {
         callback(null, chunk);
       }
