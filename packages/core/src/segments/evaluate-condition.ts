@@ -1,3 +1,4 @@
+import { testRegex } from './linear-regex.js';
 import type { AggregateNode, Condition, EventPattern, Operand, PathNode } from './segments.schema.js';
 
 /**
@@ -50,7 +51,7 @@ export function evaluateCondition(c: Condition, scope: EvaluationScope): boolean
     }
     case 'matches': {
       const value = operand(c.value, scope);
-      return typeof value === 'string' && regex(c.pattern, c.flags).test(value);
+      return typeof value === 'string' && testRegex(c.pattern, c.flags, value);
     }
     case 'exists':
       return operand(c.value, scope) !== null;
@@ -121,18 +122,6 @@ function compare(op: Extract<Condition, { type: 'compare' }>['op'], a: unknown, 
     default:
       return assertNever(op);
   }
-}
-
-const regexCache = new Map<string, RegExp>();
-function regex(pattern: string, flags: string): RegExp {
-  const key = `${flags}/${pattern}`;
-  let re = regexCache.get(key);
-  if (re === undefined) {
-    re = new RegExp(pattern, flags.replace(/[gy]/g, ''));
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(key, re);
-  }
-  return re;
 }
 
 function assertNever(x: never): never {

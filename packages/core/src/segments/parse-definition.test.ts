@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { conditionFromTree, parseComputed, parseCondition } from './parse-definition.js';
 import { printComputed, printCondition } from './print-definition.js';
@@ -137,6 +140,52 @@ describe('the segment language', () => {
     // One convention: the message names the same 0-based offset the field gives.
     expect(parsed.error.message).toContain(`(at offset ${position})`);
     expect(parsed.error.message).not.toMatch(/character \d/);
+  });
+
+  it('refuses definitions nested more than 400 deep, with the position, before the parser recurses', () => {
+    const nested = (levels: number, open = '(', close = ')') => `${open.repeat(levels)}traits.plan = "pro"${close.repeat(levels)}`;
+    expect(parseCondition(nested(400)).ok).toBe(true);
+    for (const [text, position] of [
+      [nested(401), 400],
+      [nested(4_990), 400],
+      [`${'not '.repeat(401)}true`, 1_600],
+      [`${'not ('.repeat(201)}true${')'.repeat(201)}`, 1_000],
+      [`count("A" where ${'(count("A" where '.repeat(199)}true${') > 0)'.repeat(199)}) > 0`, 2_271],
+    ] as [string, number][]) {
+      const parsed = parseCondition(text);
+      expect(parsed).toEqual({ ok: false, error: { message: `nested more than 400 deep (parentheses, not and where count as levels) (at offset ${position})`, position } });
+    }
+    // Parentheses in strings and patterns are not levels; computed traits are held to the same.
+    expect(parseCondition(`traits.x = "${'('.repeat(1_000)}" or traits.y matches /${'\\('.repeat(1_000)}/`).ok).toBe(true);
+    expect(parseComputed(`count("A" where ${'('.repeat(500)}true${')'.repeat(500)})`).ok).toBe(false);
+    // As a JSON tree: refused without printing it (which would recurse as deep).
+    let tree: unknown = { type: 'boolean', value: true };
+    for (let i = 0; i < 100_000; i++) tree = { type: 'not', child: tree };
+    expect(conditionFromTree(tree)).toEqual({ ok: false, error: { message: 'not a valid definition tree: nested more than 400 deep', position: 0 } });
+  });
+
+  it('refuses patterns the linear-time engine cannot run (backreferences, lookaround), with the position', () => {
+    for (const [text, position, detail] of [
+      ['traits.x matches /(a)\\1/', 17, 'invalid escape sequence: `\\1`'],
+      ['traits.x = 1 or traits.y matches /a(?=b)/i', 33, 'invalid or unsupported Perl syntax: `(?=`'],
+    ] as [string, number, string][]) {
+      const parsed = parseCondition(text);
+      expect(parsed.ok).toBe(false);
+      if (parsed.ok) return;
+      expect(parsed.error.position).toBe(position);
+      expect(parsed.error.message).toBe(
+        `unsupported regular expression: ${detail}; patterns run on a linear-time engine (RE2), without backreferences or lookaround (at offset ${position})`,
+      );
+    }
+    expect(parseCondition('traits.x matches /^(a+)+$/').ok).toBe(true);
+  });
+
+  it('uses the parser generated from the grammar at build time, and that parser is current', () => {
+    const script = fileURLToPath(new URL('../../scripts/generate-segment-parser.js', import.meta.url));
+    expect(() => execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' })).not.toThrow();
+    // Nothing is compiled at run time: the parser is plain code, and Peggy is not imported.
+    expect(readFileSync(new URL('./parse-definition.ts', import.meta.url), 'utf8')).not.toMatch(/from 'peggy'/);
+    expect(readFileSync(new URL('./segment-parser.generated.ts', import.meta.url), 'utf8')).not.toMatch(/\beval\(|new Function|from 'peggy'/);
   });
 
   it('accepts a JSON tree that prints and parses, in its canonical form', () => {

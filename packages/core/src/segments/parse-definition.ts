@@ -1,16 +1,17 @@
-import peggy from 'peggy';
 import { err, ok, type Result } from '../result/result.js';
+import { checkRegex } from './linear-regex.js';
+import { findTooDeep, MAX_NESTING, treeTooDeep } from './nesting-depth.js';
 import { printCondition } from './print-definition.js';
-import { SEGMENT_GRAMMAR } from './segment-grammar.js';
+// Generated from segment-grammar.peggy at build time (npm run build:grammar): no code is compiled at run time.
+import * as generated from './segment-parser.generated.js';
 import { DEFAULT_RECENCY, type ComputedNode, type EngagementNode, type Condition, type DefinitionError } from './segments.schema.js';
 
-let parser: peggy.Parser | undefined;
-
-/** The generated parser, built once on first use. */
-function segmentParser(): peggy.Parser {
-  parser ??= peggy.generate(SEGMENT_GRAMMAR, { allowedStartRules: ['Definition', 'ComputedDefinition'] });
-  return parser;
+/** What the generated parser exports (its source is not type-checked). */
+interface SegmentParser {
+  parse(text: string, options: { startRule: string; checkRegex: typeof checkRegex }): unknown;
+  SyntaxError: new (...args: never[]) => Error & { location: { start: { offset: number } } };
 }
+const segmentParser = generated as unknown as SegmentParser;
 
 /** Parses a segment or rule condition: `traits.plan = "pro" and count("Order Completed", 30d) >= 2`. */
 export function parseCondition(text: string): Result<Condition, DefinitionError> {
@@ -29,16 +30,22 @@ export function parseComputed(text: string): Result<ComputedNode, DefinitionErro
 }
 
 function parse<T>(text: string, startRule: string): Result<T, DefinitionError> {
-  const generated = segmentParser();
+  const tooDeep = findTooDeep(text);
+  if (tooDeep !== undefined) return err(positioned(`nested more than ${MAX_NESTING} deep (parentheses, not and where count as levels)`, tooDeep));
   try {
-    return ok(generated.parse(text, { startRule }) as T);
+    return ok(segmentParser.parse(text, { startRule, checkRegex }) as T);
   } catch (error) {
-    if (error instanceof generated.SyntaxError) {
+    if (error instanceof segmentParser.SyntaxError) {
       const position = error.location.start.offset;
-      return err({ message: `${error.message} (at offset ${position})`, position }); // 0-based, as the field
+      return err(positioned(error.message, position));
     }
     throw error;
   }
+}
+
+/** A definition error at a character offset: 0-based, in the message as in the field. */
+function positioned(message: string, position: number): DefinitionError {
+  return { message: `${message} (at offset ${position})`, position };
 }
 
 /**
@@ -46,6 +53,7 @@ function parse<T>(text: string, startRule: string): Result<T, DefinitionError> {
  * returned (so stray fields are dropped and every stored definition has one canonical form).
  */
 export function conditionFromTree(tree: unknown): Result<Condition, DefinitionError> {
+  if (treeTooDeep(tree)) return err({ message: `not a valid definition tree: nested more than ${MAX_NESTING} deep`, position: 0 });
   let text: string;
   try {
     text = printCondition(tree as Condition);

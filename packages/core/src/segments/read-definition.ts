@@ -1,4 +1,5 @@
 import { err, ok, type Result } from '../result/result.js';
+import { MAX_NESTING, treeTooDeep } from './nesting-depth.js';
 import { conditionFromTree, parseComputed, parseCondition } from './parse-definition.js';
 import { printComputed, printCondition } from './print-definition.js';
 import type { AggregateNode, ComputedNode, Condition, DefinitionError, EventPattern, Operand } from './segments.schema.js';
@@ -26,6 +27,7 @@ export function readComputed(input: unknown): Result<{ text: string; tree: Compu
   if (typeof input === 'string') {
     text = input;
   } else {
+    if (treeTooDeep(input)) return err({ message: `not a valid definition tree: nested more than ${MAX_NESTING} deep`, position: 0 });
     try {
       text = printComputed(input as ComputedNode);
     } catch (error) {
