@@ -67,6 +67,25 @@ describe('importFile: JSONL', () => {
     expect(again).toMatchObject({ stored: 0, duplicates: 3, rejected: 2 });
     expect(await eventsOf('j1')).toHaveLength(3);
   });
+
+  it('refuses a line with a number past the double range or a time before 1970, with the reason, instead of storing it changed', async () => {
+    const file = join(t.dir, 'odd.jsonl');
+    const rejectsFile = join(t.dir, 'odd-rejects.jsonl');
+    writeFileSync(
+      file,
+      [
+        '{"type":"track","userId":"j2","event":"Big","properties":{"n":1e309}}',
+        '{"type":"track","userId":"j2","event":"Zero date","timestamp":"0001-01-01T00:00:00Z"}',
+        '{"type":"track","userId":"j2","event":"Fine","timestamp":"1999-12-31T23:59:59Z"}',
+      ].join('\n'),
+    );
+    expect(await importFile(t.tailor.collector, { file, rejectsFile })).toMatchObject({ stored: 1, rejected: 2 });
+    expect(readRejects(rejectsFile).map((r) => [r.line, r.reason])).toEqual([
+      [1, expect.stringMatching(/^properties\.n: the number is out of the range of a double/)],
+      [2, 'timestamp: 0001-01-01T00:00:00.000Z is before 1970-01-01, the earliest time a message can have'],
+    ]);
+    expect((await eventsOf('j2')).map((m) => [m.event, m.timestamp])).toEqual([['Fine', '1999-12-31T23:59:59.000Z']]);
+  });
 });
 
 describe('importFile: the rejects file', () => {

@@ -72,6 +72,8 @@ export async function importFile(collector: Collector, options: ImportOptions): 
       messages: valid.map((l) => l.message),
       source,
       messageIdFor: (i) => derivedMessageId(source, valid[i] as Line),
+      // JSON.parse reads 1e309 as Infinity, which would be stored as null: such a line is refused.
+      checkNumbers: true,
     });
     progress.stored += outcome.stored;
     progress.duplicates += outcome.duplicates;
