@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { timeOrderedId } from './log/time-ordered-id.js';
 import { consentValues, DECIDE_SOURCE, formatTimestamp, type CountryCode, type IdentifierRef, type StoredMessage } from '@tailor/core';
@@ -9,6 +8,7 @@ import { KeyRegistry } from './keys/key-registry.js';
 import type { EventLog } from './log/event-log.js';
 import { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
 import { openSealer } from './privacy/open-sealer.js';
+import { makeDataFolder } from './privacy/private-files.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { Definitions } from './segments/definitions.js';
 import { Dispatcher } from './destinations/dispatcher.js';
@@ -92,9 +92,9 @@ export interface OpenOptions {
   onProfilesChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
 }
 
-/** Opens the embedded stores in the data folder (created if missing) and wires the services. */
+/** Opens the embedded stores in the data folder (created 0700 if missing) and wires the services. */
 export async function openTailor(config: Readonly<Config>, now: () => number = Date.now, options: OpenOptions = {}): Promise<Tailor> {
-  mkdirSync(config.dataDir, { recursive: true });
+  makeDataFolder(config.dataDir); // `serve` warns when it is open to others
   const logFile = join(config.dataDir, 'log.sqlite');
   const stateFile = join(config.dataDir, 'state.sqlite');
   const sqlite = { autoCheckpoint: !(options.externalCheckpoints === true || options.backgroundThread === true) };

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Presets, SingleBar } from 'cli-progress';
@@ -7,6 +7,7 @@ import { readBlindIndex } from '../log/sqlite/check-blind-index.js';
 import { SqliteEventLog } from '../log/sqlite/sqlite-event-log.js';
 import { addKey, newKeyring, readKeyFile, writeKeyFile, type Keyring } from '../privacy/keyring.js';
 import { keyFileOf } from '../privacy/open-sealer.js';
+import { makeDataFolder } from '../privacy/private-files.js';
 import { resealFolder } from '../privacy/rotate-keys.js';
 import { createAesSealer, plainSealer, type Sealer } from '../privacy/sealer.js';
 import { openSqliteDestinationStore } from '../store/sqlite/sqlite-destination-store.js';
@@ -36,7 +37,7 @@ export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
   }
   const pid = serverUsing(config.dataDir);
   if (pid !== undefined) throw new TailorError('conflict', `a server (process ${pid}) is running on ${config.dataDir}: stop it first`);
-  mkdirSync(config.dataDir, { recursive: true });
+  makeDataFolder(config.dataDir);
   const files = { log: join(config.dataDir, 'log.sqlite'), state: join(config.dataDir, 'state.sqlite') };
   const keyFile = keyFileOf(config);
   const old = existsSync(keyFile) ? readKeyFile(keyFile, false) : undefined;

@@ -4,6 +4,7 @@ import { bootstrapKeys } from '../keys/key-registry.js';
 import { buildApp } from '../http/build-app.js';
 import { loadDemo } from '../demo/load-demo.js';
 import { openTailor } from '../open-tailor.js';
+import { makeDataFolder } from '../privacy/private-files.js';
 import { readConfig } from './read-config.js';
 import { lockForServe } from './serve-lock.js';
 
@@ -23,6 +24,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     flags.config,
   );
   await checkPortFree(config.host, config.port); // before anything is made: keys printed by a start that then fails are lost
+  const folderWarning = makeDataFolder(config.dataDir);
   const tailor = await openTailor(config, Date.now, { backgroundThread: true });
   const unlock = lockForServe(config.dataDir);
   const { created } = await bootstrapKeys(tailor.keys, { writeKey: config.writeKey, adminKey: config.adminKey }, new Date());
@@ -41,6 +43,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   // first event after `listening on` is folded at once instead of after the worker's start.
   await tailor.background.ready();
   const app = await buildApp({ tailor });
+  if (folderWarning !== undefined) app.log.warn(folderWarning);
   let closing = false;
   const shutdown = (signal: string): void => {
     if (closing) {

@@ -26,7 +26,7 @@ export function serverUsing(dataDir: string): number | undefined {
 export function lockForServe(dataDir: string): () => void {
   const other = serverUsing(dataDir);
   if (other !== undefined) throw new TailorError('conflict', `${dataDir} is already served by process ${other}`);
-  writeFileSync(lockFile(dataDir), String(process.pid));
+  writeFileSync(lockFile(dataDir), String(process.pid), { mode: 0o600 });
   return () => {
     rmSync(lockFile(dataDir), { force: true });
   };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { TailorError } from '@tailor/core';
+import { writeFileDurably } from './private-files.js';
 
 /**
  * The keys personal data is encrypted under: numbered data keys (the current one seals new
@@ -61,22 +62,23 @@ export function newKeyring(): Keyring {
   return { current: 1, keys: new Map([[1, randomBytes(32)]]), index: randomBytes(32) };
 }
 
-/** The keyring from its file, made (readable by its owner only) when missing. */
+/**
+ * The keyring from its file, made (readable by its owner only, and durably: data sealed under a
+ * key the disk lost would be lost too) when missing.
+ */
 export function readKeyFile(file: string, create: boolean): Keyring {
   if (!existsSync(file)) {
     if (!create) throw new TailorError('invalid_request', `no encryption key file at ${file}`);
     const keyring = newKeyring();
-    writeFileSync(file, formatKeyring(keyring), { mode: 0o600, flag: 'wx' });
-    return keyring;
+    if (writeFileDurably(file, formatKeyring(keyring), { replace: false })) return keyring;
+    // Another process made it meanwhile: use theirs.
   }
   return parseKeyring(readFileSync(file, 'utf8'), file);
 }
 
-/** Replaces the key file in one step (written aside, then renamed over it). */
+/** Replaces the key file in one step: written aside and fsynced, renamed over it, the folder fsynced. */
 export function writeKeyFile(file: string, keyring: Keyring): void {
-  const aside = `${file}.next`;
-  writeFileSync(aside, formatKeyring(keyring), { mode: 0o600 });
-  renameSync(aside, file);
+  writeFileDurably(file, formatKeyring(keyring), { replace: true });
 }
 
 /** A new current data key beside the old ones (and a new index key when asked). */

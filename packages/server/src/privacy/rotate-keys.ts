@@ -4,6 +4,7 @@ import { readBlindIndex, recordBlindIndex } from '../log/sqlite/check-blind-inde
 import { indexLogIdentifiers } from '../store/sqlite/event-identifier-index.js';
 import { forgetBanditCounts } from '../store/sqlite/sqlite-bandit-store.js';
 import { bodyOf, profileColumns, type ProfileRow } from '../store/sqlite/sqlite-profile-store.js';
+import { createPrivateFile } from './private-files.js';
 import { plainSealer, type Sealer } from './sealer.js';
 
 type Row = Record<string, unknown>;
@@ -26,8 +27,8 @@ const PAGE = 1000;
  * rows is one transaction, so an interrupted rotation is run again and finishes the job.
  */
 export function resealFolder(files: { log: string; state: string }, next: Sealer, progress: (table: string, done: number, total: number) => void): void {
-  const log = new Database(files.log);
-  const state = new Database(files.state);
+  const log = openForRotation(files.log);
+  const state = openForRotation(files.state);
   try {
     for (const db of [log, state]) db.pragma('secure_delete = ON');
     reseal(log, progress, eventsPass(next));
@@ -44,6 +45,18 @@ export function resealFolder(files: { log: string; state: string }, next: Sealer
     log.close();
     state.close();
   }
+}
+
+/**
+ * A connection that fsyncs every commit (synchronous=FULL): a WAL file reopened defaults to NORMAL,
+ * under which the last pages resealed before a machine crash could be lost after the old keys are
+ * dropped from the key file.
+ */
+export function openForRotation(file: string): Database.Database {
+  createPrivateFile(file);
+  const db = new Database(file);
+  db.pragma('synchronous = FULL');
+  return db;
 }
 
 const messageOf = (text: string) => JSON.parse(text) as StoredMessage;

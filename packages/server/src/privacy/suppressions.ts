@@ -1,9 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractIdentifiers, ownConsent, type IdentifierRef, type IdentityRules, type StoredMessage } from '@tailor/core';
 import type { ProfileStore } from '../store/profile-store.js';
 import { logError } from './log-error.js';
+import { writeFileDurably } from './private-files.js';
 import { RecentBlinds } from './sealer.js';
 
 /**
@@ -61,6 +62,7 @@ function keyOf(dataDir: string, given: string | undefined): Buffer {
   const file = join(dataDir, 'suppression.key');
   if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
   const key = randomBytes(32);
-  writeFileSync(file, key.toString('hex'), { mode: 0o600, flag: 'wx' });
+  // Durably (0600, fsynced, the folder too): a lost key would forget who was erased.
+  if (!writeFileDurably(file, key.toString('hex'), { replace: false })) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
   return key;
 }

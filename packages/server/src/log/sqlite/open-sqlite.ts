@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createPrivateFile } from '../../privacy/private-files.js';
 
 /**
  * Opens a SQLite file the way every Tailor store uses it: WAL, full fsync on commit (an
@@ -16,6 +17,8 @@ export interface SqliteOptions {
 }
 
 export function openSqlite(file: string, options: SqliteOptions = {}): Database.Database {
+  // Made 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
+  if (file !== ':memory:') createPrivateFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // NORMAL (no fsync per commit; a commit survives a crash of the process, not of the machine) only
