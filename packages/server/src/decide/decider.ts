@@ -75,7 +75,7 @@ export class Decider {
     const decisions = this.inHoldout(request)
       ? request.placements.map((name) => this.holdoutDecision(name))
       : request.placements.map((name) => this.decideOne(name, person, request, now, started));
-    for (const [i, decision] of decisions.entries()) decisions[i] = await this.withVariant(decision, person, request, now);
+    for (const [i, decision] of decisions.entries()) decisions[i] = await this.withVariant(decision, person, request, now, started);
     this.options.record(request, decisions, now);
     if (person !== undefined) this.remember(person, decisions, now);
     return decisions;
@@ -92,7 +92,11 @@ export class Decider {
     if (compiled === undefined) return { placement, itemId: null, content: null, fallback: true, reasons: [`no placement named ${placement}`] };
     if (!compiled.templates.has(itemId)) return { placement, itemId: null, content: null, fallback: true, reasons: [`no item ${itemId} in ${placement}`] };
     const scope = scopeOf(person, context);
-    return { placement, itemId, content: this.render(compiled, itemId, scope, person), fallback: false, reasons: [`${itemId}: previewed`] };
+    try {
+      return { placement, itemId, content: this.render(compiled, itemId, scope, person), fallback: false, reasons: [`${itemId}: previewed`] };
+    } catch (error) {
+      return { placement, itemId, content: null, fallback: true, reasons: [`${itemId}: template failed: ${(error as Error).message}`] };
+    }
   }
 
   /**
@@ -100,7 +104,7 @@ export class Decider {
    * experiments), and that variant's template if the item has one; not in the experiment, the
    * item's own template.
    */
-  private async withVariant(decision: Decision, person: Person | undefined, request: DecideRequest, now: number): Promise<Decision> {
+  private async withVariant(decision: Decision, person: Person | undefined, request: DecideRequest, now: number, started: number): Promise<Decision> {
     if (decision.fallback || decision.itemId === null) return decision;
     const placement = this.options.placements.compiled(decision.placement);
     const experiment = placement?.items.find((i) => i.id === decision.itemId)?.experiment;
@@ -116,7 +120,8 @@ export class Decider {
     const key = variant === null ? undefined : variantKey(decision.itemId, variant);
     if (key === undefined || !placement.templates.has(key)) return { ...decision, experiment: { name: experiment, variant }, reasons: [...decision.reasons, reason] };
     try {
-      return { ...decision, content: this.render(placement, key, scopeOf(person, request.context), person), experiment: { name: experiment, variant }, reasons: [...decision.reasons, reason] };
+      const content = this.render(placement, key, scopeOf(person, request.context), person, this.remaining(started));
+      return { ...decision, content, experiment: { name: experiment, variant }, reasons: [...decision.reasons, reason] };
     } catch (error) {
       return { ...decision, experiment: { name: experiment, variant }, reasons: [...decision.reasons, `${reason}: template failed: ${(error as Error).message}`] };
     }
@@ -161,7 +166,8 @@ export class Decider {
       return this.fallback(placement, scope, [`${placement.defaultId}: default, time budget of ${this.options.budgetMs} ms exceeded`]);
     }
     try {
-      return { placement: name, itemId: choice.itemId, content: this.render(placement, choice.itemId, scope, person), fallback: choice.fallback, reasons: choice.reasons };
+      const content = this.render(placement, choice.itemId, scope, person, this.remaining(started));
+      return { placement: name, itemId: choice.itemId, content, fallback: choice.fallback, reasons: choice.reasons };
     } catch (error) {
       return this.fallback(placement, scope, [`${choice.itemId}: template failed: ${(error as Error).message}`, ...choice.reasons]);
     }
@@ -185,15 +191,25 @@ export class Decider {
     return { placement: placement.name, itemId: placement.defaultId, content, fallback: true, reasons };
   }
 
-  private render(placement: ReadyPlacement, itemId: string, scope: EvaluationScope, person: Person | undefined): string {
+  /** What is left of the time budget of a request started at `started` (ms): a template's render ends there. */
+  private remaining(started: number): number {
+    return this.options.budgetMs - (performance.now() - started);
+  }
+
+  /**
+   * Renders an item's template within the template limits, stopping after `renderLimitMs`; a render
+   * over a limit throws, as a failing template does. Defaults get the limit of one render.
+   */
+  private render(placement: ReadyPlacement, itemId: string, scope: EvaluationScope, person: Person | undefined, renderLimitMs?: number): string {
     const template = placement.templates.get(itemId);
     if (template === undefined) return '';
-    return this.options.renders.render(template, {
+    const renderScope = {
       profile: person === undefined ? null : { id: person.profileId, traits: person.traits, computed: person.computed, segments: person.segments },
       traits: scope.traits,
       computed: scope.computed,
       context: scope.context,
-    });
+    };
+    return this.options.renders.render(template, renderScope, renderLimitMs);
   }
 
   /** Exposures within the item's cap window: those the pipeline counted, plus those decided since. */

@@ -15,6 +15,8 @@ import {
 import { validName } from '../segments/definitions.js';
 import type { BanditMetric } from '../store/bandit-store.js';
 import type { StateStore, StoredPlacement } from '../store/state-store.js';
+import { checkTemplate } from './check-template.js';
+import type { TemplateEngine } from './template-engine.js';
 
 /** A placement compiled for deciding: rules parsed, templates parsed, caps' counters built. */
 export interface ReadyPlacement extends CompiledPlacement {
@@ -39,10 +41,10 @@ export class Placements {
 
   private constructor(
     private readonly store: StateStore['placements'],
-    private readonly liquid: Liquid,
+    private readonly liquid: TemplateEngine,
   ) {}
 
-  static async open(store: StateStore['placements'], liquid: Liquid): Promise<Placements> {
+  static async open(store: StateStore['placements'], liquid: TemplateEngine): Promise<Placements> {
     const placements = new Placements(store, liquid);
     await placements.reload();
     return placements;
@@ -78,6 +80,7 @@ export class Placements {
     }
     const compiled = compilePlacement(name, body, this.liquid);
     checkNames(body, compiled, known);
+    checkTemplates(body, compiled, this.liquid);
     const previous = await this.store.get(name);
     const at = now.toISOString();
     const same = previous !== undefined && JSON.stringify(bodyOf(previous)) === JSON.stringify(body);
@@ -194,6 +197,22 @@ export function refuseEventReads(tree: Parameters<typeof walkCondition>[0], fiel
       }
     },
   });
+}
+
+/**
+ * Templates sure to run over their limits are refused when saved (`checkTemplate`); only then, so
+ * that placements saved before a limit existed still load, and fall back at decide time.
+ */
+function checkTemplates(body: PlacementBody, compiled: ReadyPlacement, engine: TemplateEngine): void {
+  const check = (key: string, field: string) => {
+    const template = compiled.templates.get(key);
+    if (template !== undefined) checkTemplate(engine, template, field);
+  };
+  body.items.forEach((item, i) => {
+    check(item.id, `items[${i}].template`);
+    for (const variant of Object.keys(item.variants ?? {})) check(variantKey(item.id, variant), `items[${i}].variants.${variant}`);
+  });
+  check(body.default.id, 'default.template');
 }
 
 function checkNames(body: PlacementBody, compiled: CompiledPlacement, known: KnownNames): void {

@@ -1,5 +1,6 @@
 import type { Liquid, Template } from 'liquidjs';
 import { LRUCache } from 'lru-cache';
+import type { TemplateEngine } from './template-engine.js';
 
 /** What a placement template is rendered with. */
 export interface RenderScope {
@@ -41,7 +42,7 @@ export class RenderMemo {
   private nextId = 0;
 
   constructor(
-    private readonly liquid: Liquid,
+    private readonly liquid: TemplateEngine,
     /** Outputs kept, over all templates, and the characters their keys and texts may take in all. */
     limits: { max: number; maxChars: number },
   ) {
@@ -55,13 +56,18 @@ export class RenderMemo {
     });
   }
 
-  render(template: Template[], scope: RenderScope): string {
+  /**
+   * Renders within the template limits, stopping after `renderLimitMs` (a render over a limit
+   * throws). `view` names what the scope shows (decide's audiences: all traits, or personal ones
+   * masked): outputs are kept per view, so a masked render and a full one never share an output.
+   */
+  render(template: Template[], scope: RenderScope, renderLimitMs?: number, view = ''): string {
     const { id, reads } = this.readsOf(template);
-    if (reads === null) return this.liquid.renderSync(template, scope) as string;
-    const key = `${id}\u0000${JSON.stringify(reads.map((path) => readFor(scope, path)))}`;
+    if (reads === null) return this.liquid.renderBounded(template, scope, renderLimitMs);
+    const key = `${id}\u0000${view}\u0000${JSON.stringify(reads.map((path) => readFor(scope, path)))}`;
     let output = this.outputs.get(key);
     if (output === undefined) {
-      output = this.liquid.renderSync(template, scope) as string;
+      output = this.liquid.renderBounded(template, scope, renderLimitMs);
       this.outputs.set(key, output);
     }
     return output;
