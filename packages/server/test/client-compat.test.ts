@@ -271,7 +271,9 @@ async function openShop(library: string, script: string): Promise<BrowserRun> {
         const parsed = JSON.parse(body) as Wire | Batch;
         run.posted.push({
           path: url.pathname,
-          messages: 'batch' in parsed ? withBatchSentAt(parsed) : [parsed],
+          messages: Array.isArray((parsed as Batch).batch)
+            ? withBatchSentAt(parsed as Batch)
+            : [parsed as Wire],
         });
       }
       // Passed on as fetched: Chromium still checks the CORS headers of Tailor's answer.
@@ -316,7 +318,7 @@ describe('browser libraries in Chromium, settings inline, nothing requested but 
     await shop.page.evaluate(
       async ({ userId, anonymousId }) => {
         const [analytics] = await (
-          window as unknown as {
+          globalThis as unknown as {
             loaded: Promise<[{ [m: string]: (...a: unknown[]) => Promise<unknown> }]>;
           }
         ).loaded;
@@ -392,7 +394,8 @@ describe('browser libraries in Chromium, settings inline, nothing requested but 
       );
       await shop.page.evaluate(
         async ({ userId, anonymousId }) => {
-          const ra = (window as unknown as { ra: { [m: string]: (...a: unknown[]) => void } }).ra;
+          const ra = (globalThis as unknown as { ra: { [m: string]: (...a: unknown[]) => void } })
+            .ra;
           await new Promise<void>((resolve) => {
             ra.ready!(() => {
               resolve();
