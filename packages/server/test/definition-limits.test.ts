@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { evaluateCondition } from '@tailor/core';
+import { createLiquid } from '../src/decide/create-liquid.js';
+import { compilePlacement } from '../src/decide/placements.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 let t: TestTailor;
@@ -54,6 +57,15 @@ describe('limits on definitions: nesting and regular expressions', () => {
     const backreference = await call('PUT', '/v1/segments/s', { definition: 'traits.name matches /(.)\\1/' });
     expect(backreference.statusCode).toBe(400);
     expect(backreference.json()).toMatchObject({ position: 20 });
+  });
+
+  it('still loads a placement whose rule was saved before patterns were held to RE2; that rule matches nothing', () => {
+    const body = { items: [{ id: 'a', priority: 0, when: 'traits.code matches /^(?!x)/', template: 'A' }], default: { id: 'd', template: 'D' } };
+    expect(() => compilePlacement('p', body, createLiquid())).toThrow(/unsupported regular expression/);
+    const loaded = compilePlacement('p', body, createLiquid(), { stored: true });
+    const when = loaded.items[0]?.when;
+    expect(when).toMatchObject({ type: 'matches', pattern: '^(?!x)' });
+    expect(evaluateCondition(when!, { traits: { code: 'abc' } })).toBe(false);
   });
 
   it('runs a pattern that backtracks exponentially in JavaScript on long values without stalling the pipeline', async () => {

@@ -8,19 +8,29 @@ import { DEFAULT_RECENCY, type ComputedNode, type EngagementNode, type Condition
 
 /** What the generated parser exports (its source is not type-checked). */
 interface SegmentParser {
-  parse(text: string, options: { startRule: string; checkRegex: typeof checkRegex }): unknown;
+  parse(text: string, options: { startRule: string; checkRegex: typeof checkRegex | undefined }): unknown;
   SyntaxError: new (...args: never[]) => Error & { location: { start: { offset: number } } };
 }
 const segmentParser = generated as unknown as SegmentParser;
 
+/** How a text is read. */
+export interface ParseOptions {
+  /**
+   * The text was accepted when it was saved (a placement's rule, an experiment's audience, read
+   * again at start): its patterns are not held to RE2 again, so one saved before they were loads,
+   * and matches nothing.
+   */
+  stored?: boolean;
+}
+
 /** Parses a segment or rule condition: `traits.plan = "pro" and count("Order Completed", 30d) >= 2`. */
-export function parseCondition(text: string): Result<Condition, DefinitionError> {
-  return parse<Condition>(text, 'Definition');
+export function parseCondition(text: string, options: ParseOptions = {}): Result<Condition, DefinitionError> {
+  return parse<Condition>(text, 'Definition', options);
 }
 
 /** Parses a computed trait: `sum("Order Completed".revenue, 30d)`, `rfm(...)`, `engagement(...)`. */
 export function parseComputed(text: string): Result<ComputedNode, DefinitionError> {
-  const parsed = parse<ComputedNode>(text, 'ComputedDefinition');
+  const parsed = parse<ComputedNode>(text, 'ComputedDefinition', {});
   // The grammar leaves `recency` out when the text does; the tree always has it.
   const node = parsed.ok ? (parsed.value as { type: string; recency?: EngagementNode['recency'] }) : undefined;
   if (node?.type === 'engagement' && node.recency === undefined) {
@@ -29,11 +39,11 @@ export function parseComputed(text: string): Result<ComputedNode, DefinitionErro
   return parsed;
 }
 
-function parse<T>(text: string, startRule: string): Result<T, DefinitionError> {
+function parse<T>(text: string, startRule: string, options: ParseOptions): Result<T, DefinitionError> {
   const tooDeep = findTooDeep(text);
   if (tooDeep !== undefined) return err(positioned(`nested more than ${MAX_NESTING} deep (parentheses, not and where count as levels)`, tooDeep));
   try {
-    return ok(segmentParser.parse(text, { startRule, checkRegex }) as T);
+    return ok(segmentParser.parse(text, { startRule, checkRegex: options.stored === true ? undefined : checkRegex }) as T);
   } catch (error) {
     if (error instanceof segmentParser.SyntaxError) {
       const position = error.location.start.offset;

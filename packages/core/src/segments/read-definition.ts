@@ -1,6 +1,6 @@
 import { err, ok, type Result } from '../result/result.js';
 import { MAX_NESTING, treeTooDeep } from './nesting-depth.js';
-import { conditionFromTree, parseComputed, parseCondition } from './parse-definition.js';
+import { conditionFromTree, parseComputed, parseCondition, type ParseOptions } from './parse-definition.js';
 import { printComputed, printCondition } from './print-definition.js';
 import type { AggregateNode, ComputedNode, Condition, DefinitionError, EventPattern, Operand } from './segments.schema.js';
 import { walkCondition } from './walk-condition.js';
@@ -15,8 +15,8 @@ export interface References {
 }
 
 /** A segment (or rule) definition given as text or as a JSON tree, in canonical text and tree form. */
-export function readCondition(input: unknown): Result<{ text: string; tree: Condition }, DefinitionError> {
-  const parsed = typeof input === 'string' ? parseCondition(input) : conditionFromTree(input);
+export function readCondition(input: unknown, options: ParseOptions = {}): Result<{ text: string; tree: Condition }, DefinitionError> {
+  const parsed = typeof input === 'string' ? parseCondition(input, options) : conditionFromTree(input);
   if (!parsed.ok) return parsed;
   return ok({ text: printCondition(parsed.value), tree: parsed.value });
 }

@@ -53,7 +53,7 @@ export class Placements {
   /** Reads every placement again (another thread changed them). */
   async reload(): Promise<void> {
     const ready = new Map<string, ReadyPlacement>();
-    for (const p of await this.store.list()) ready.set(p.name, compilePlacement(p.name, p, this.liquid));
+    for (const p of await this.store.list()) ready.set(p.name, compilePlacement(p.name, p, this.liquid, { stored: true }));
     this.ready = ready;
   }
 
@@ -125,8 +125,11 @@ export function variantKey(itemId: string, variant: string): string {
   return `${itemId}\u0000${variant}`;
 }
 
-/** Compiles a placement; a bad rule, template, schedule or duplicate id is a 400 naming the item. */
-export function compilePlacement(name: string, body: PlacementBody, liquid: Liquid): ReadyPlacement {
+/**
+ * Compiles a placement; a bad rule, template, schedule or duplicate id is a 400 naming the item.
+ * `stored`: it was accepted when saved and is loaded again (its rules' patterns are not checked again).
+ */
+export function compilePlacement(name: string, body: PlacementBody, liquid: Liquid, options: { stored?: boolean } = {}): ReadyPlacement {
   const templates = new Map<string, Template[]>();
   const parseTemplate = (id: string, field: string, text: string) => {
     try {
@@ -143,7 +146,7 @@ export function compilePlacement(name: string, body: PlacementBody, liquid: Liqu
     parseTemplate(item.id, `${field}.template`, item.template);
     const compiled: CompiledItem = { id: item.id, priority: item.priority ?? 0, override: item.override === true };
     if (item.when !== undefined) {
-      const read = readCondition(item.when);
+      const read = readCondition(item.when, options);
       if (!read.ok) {
         throw new TailorError('invalid_request', `${field}.when: ${read.error.message}`, { details: { position: read.error.position } });
       }

@@ -211,9 +211,12 @@ function checkBody(body: ExperimentBody, known: KnownNames): void {
   });
 }
 
-/** Parses an audience; a bad one is a 400 with the character position, as placements' rules are. */
-function readAudience(text: string): Condition {
-  const read = readCondition(text);
+/**
+ * Parses an audience; a bad one is a 400 with the character position, as placements' rules are.
+ * `stored`: it was accepted when saved and is loaded again (its patterns are not checked again).
+ */
+function readAudience(text: string, stored = false): Condition {
+  const read = readCondition(text, { stored });
   if (!read.ok) throw new TailorError('invalid_request', `audience: ${read.error.message}`, { details: { position: read.error.position } });
   try {
     refuseEventReads(read.value.tree, 'audience');
@@ -240,7 +243,7 @@ function compileExperiment(e: StoredExperiment): ReadyExperiment {
   return {
     stored: e,
     assignable,
-    audience: e.audience === undefined ? undefined : readAudience(e.audience),
+    audience: e.audience === undefined ? undefined : readAudience(e.audience, true),
     start: e.start === undefined ? -Infinity : Date.parse(e.start),
     stop: e.stop === undefined ? Infinity : Date.parse(e.stop),
   };
