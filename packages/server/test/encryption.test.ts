@@ -1,3 +1,4 @@
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,8 @@ import { keysRotateCommand } from '../src/cli/keys-command.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { buildApp } from '../src/http/build-app.js';
 import { openTailor, type Tailor } from '../src/open-tailor.js';
-import { addKey, formatKeyring, parseKeyring } from '../src/privacy/keyring.js';
+import Database from 'better-sqlite3';
+import { addKey, formatKeyring, parseKeyring, type Keyring } from '../src/privacy/keyring.js';
 import { createAesSealer } from '../src/privacy/sealer.js';
 import reference from './fixtures/encryption/encryption.reference.json' with { type: 'json' };
 
@@ -87,19 +89,92 @@ describe('the sealer', () => {
   const sealer = createAesSealer(parseKeyring(JSON.stringify(reference.keyring), 'the reference'));
 
   it('opens values sealed by an independent AES-256-GCM implementation and computes the same blind index', () => {
-    for (const { text, blob } of reference.sealed) expect(sealer.open(Buffer.from(blob, 'base64'))).toBe(text);
+    // Format 1 (before contexts) still opens, whatever the context.
+    for (const { text, blob } of reference.sealed) expect(sealer.open(Buffer.from(blob, 'base64'), 'profiles:any')).toBe(text);
+    // Format 2: the version, key id and context are the associated data.
+    for (const { text, blob, context } of reference.sealedWithContext) {
+      expect(sealer.open(Buffer.from(blob, 'base64'), context)).toBe(text);
+      expect(() => sealer.open(Buffer.from(blob, 'base64'), `${context}x`)).toThrow(/copied from another row/);
+    }
     for (const b of reference.blinds) expect(sealer.blind(b.type, b.value)).toBe(b.blind);
   });
 
-  it('seals under a fresh IV each time, refuses a tampered value and reads plain values as they are', () => {
-    const a = sealer.seal('{"email":"ann@example.com"}') as Buffer;
-    const b = sealer.seal('{"email":"ann@example.com"}') as Buffer;
+  it('seals under a fresh IV each time for one place only, refuses a tampered value and refuses plain values', () => {
+    const a = sealer.seal('{"email":"ann@example.com"}', 'profiles:p_1') as Buffer;
+    const b = sealer.seal('{"email":"ann@example.com"}', 'profiles:p_1') as Buffer;
     expect(a.equals(b)).toBe(false);
-    expect(sealer.open(a)).toBe('{"email":"ann@example.com"}');
+    expect(a[0]).toBe(2);
+    expect(sealer.open(a, 'profiles:p_1')).toBe('{"email":"ann@example.com"}');
+    expect(() => sealer.open(a, 'profiles:p_2')).toThrow(/copied from another row/);
+    expect(() => sealer.open(a, 'groups:p_1')).toThrow(/copied from another row/);
     const tampered = Buffer.from(a);
     tampered[tampered.length - 1] = (tampered[tampered.length - 1] ?? 0) ^ 1;
-    expect(() => sealer.open(tampered)).toThrow();
-    expect(sealer.open('{"plain":true}')).toBe('{"plain":true}');
+    expect(() => sealer.open(tampered, 'profiles:p_1')).toThrow();
+    const otherKeyId = Buffer.from(a);
+    otherKeyId.writeUInt16BE(8, 1);
+    expect(() => sealer.open(otherKeyId, 'profiles:p_1')).toThrow();
+    expect(() => sealer.open('{"plain":true}', 'profiles:p_1')).toThrow(/not sealed/);
+    expect(() => sealer.open(Buffer.from('{"plain":true}'), 'profiles:p_1')).toThrow(/not sealed/);
+  });
+});
+
+/** The sealed profile bodies of state.sqlite, by profile id. */
+function sealedBodies(db: Database.Database): Map<string, Buffer> {
+  const rows = db.prepare('SELECT id, sealed FROM profiles WHERE sealed IS NOT NULL AND merged_into IS NULL ORDER BY id').all() as { id: string; sealed: Buffer }[];
+  return new Map(rows.map((r) => [r.id, r.sealed]));
+}
+
+/** A value in format 1 (before contexts: no associated data), made as the independent reference does. */
+function sealedWithoutContext(keyring: Keyring, text: string): Buffer {
+  const key = keyring.keys.get(keyring.current)!;
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+  const header = Buffer.alloc(3);
+  header[0] = 1;
+  header.writeUInt16BE(keyring.current, 1);
+  return Buffer.concat([header, iv, cipher.getAuthTag(), body]);
+}
+
+describe('sealed values are bound to their row', () => {
+  it('refuses a profile body copied from another profile, still reads format 1 values, and rotation reseals them with their row', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tailor-enc-'));
+    await start();
+    await collect([...ann(1), ...ann(2)]);
+    await stop();
+    const stateFile = join(dir, 'state.sqlite');
+    let db = new Database(stateFile);
+    const bodies = sealedBodies(db);
+    const [first, second] = [...bodies.keys()];
+    const swap = db.prepare('UPDATE profiles SET sealed = ? WHERE id = ?');
+    swap.run(bodies.get(second!), first);
+    swap.run(bodies.get(first!), second);
+    db.close();
+    await start();
+    await expect(async () => running!.tailor.profiles.byId(first!)).rejects.toThrow(/copied from another row/);
+    expect((await get(`/v1/profiles/${first!}`)).status).toBe(500); // never the other person's data
+    await stop();
+
+    // Put each back, the first in format 1 (as written before contexts): it opens as before.
+    const keyring = parseKeyring(readFileSync(join(dir, 'encryption.keys'), 'utf8'), 'the key file');
+    const sealer = createAesSealer(keyring);
+    const text = sealer.open(bodies.get(first!)!, `profiles:${first!}`);
+    db = new Database(stateFile);
+    db.prepare('UPDATE profiles SET sealed = ? WHERE id = ?').run(sealedWithoutContext(keyring, text), first);
+    db.prepare('UPDATE profiles SET sealed = ? WHERE id = ?').run(bodies.get(second!), second);
+    db.close();
+    await start();
+    await expectAnnReadable(1);
+    await expectAnnReadable(2);
+    await stop();
+
+    await keysRotateCommand({ data: dir, config: join(dir, 'tailor.config.json') });
+    db = new Database(stateFile, { readonly: true });
+    expect([...sealedBodies(db).values()].map((v) => v[0])).toEqual([2, 2]);
+    db.close();
+    await start();
+    await expectAnnReadable(1);
+    await expectAnnReadable(2);
   });
 });
 

@@ -5,7 +5,7 @@ import { indexLogIdentifiers } from '../store/sqlite/event-identifier-index.js';
 import { forgetBanditCounts } from '../store/sqlite/sqlite-bandit-store.js';
 import { bodyOf, profileColumns, type ProfileRow } from '../store/sqlite/sqlite-profile-store.js';
 import { createPrivateFile } from './private-files.js';
-import { plainSealer, type Sealer } from './sealer.js';
+import { plainSealer, sealedIn, type Sealer } from './sealer.js';
 
 type Row = Record<string, unknown>;
 
@@ -32,7 +32,9 @@ export function resealFolder(files: { log: string; state: string }, next: Sealer
   try {
     for (const db of [log, state]) db.pragma('secure_delete = ON');
     reseal(log, progress, eventsPass(next));
-    for (const pass of statePasses(next)) reseal(state, progress, pass);
+    // A folder written without encryption is the one place plain values are read as they are.
+    const fromPlain = readBlindIndex(state)?.startsWith('hmac-') !== true;
+    for (const pass of statePasses(next, fromPlain)) reseal(state, progress, pass);
     rebuildIdentities(state, next);
     // The log's id columns were blinded again: index its events under the new blinds.
     indexLogIdentifiers(state, files.log, { replace: true });
@@ -68,39 +70,57 @@ function eventsPass(next: Sealer): Pass {
     key: 'position',
     start: 0,
     rewrite: (row) => {
-      const text = row.codec === 1 ? next.open(row.payload as Buffer) : plainSealer.open(row.payload as string | Buffer);
+      const context = sealedIn.event(row.message_id as string);
+      const text = row.codec === 1 ? next.open(row.payload as Buffer, context) : plainSealer.open(row.payload as string | Buffer, context);
       const m = messageOf(text);
-      return { codec: 1, payload: next.seal(text), user_id: next.blind('userId', m.userId), anonymous_id: next.blind('anonymousId', m.anonymousId) };
+      return { codec: 1, payload: next.seal(text, context), user_id: next.blind('userId', m.userId), anonymous_id: next.blind('anonymousId', m.anonymousId) };
     },
   };
 }
 
-function statePasses(next: Sealer): Pass[] {
-  const sealed = (...columns: string[]) => (row: Row) => Object.fromEntries(columns.map((c) => [c, next.seal(next.open(row[c] as string | Buffer))]));
+/**
+ * Opens a value for resealing: values sealed before contexts (format 1) open anywhere and are
+ * sealed again with theirs; plain text only in a folder written without encryption (`fromPlain`).
+ */
+function opener(next: Sealer, fromPlain: boolean) {
+  return (value: unknown, context: string): string => {
+    if (typeof value === 'string' && fromPlain) return value;
+    return next.open(value as string | Buffer, context);
+  };
+}
+
+function statePasses(next: Sealer, fromPlain: boolean): Pass[] {
+  const open = opener(next, fromPlain);
+  const sealed = (column: string, contextOf: (row: Row) => string) => (row: Row) => {
+    const context = contextOf(row);
+    return { [column]: next.seal(open(row[column], context), context) };
+  };
   return [
     {
       table: 'profiles',
       key: 'id',
       start: '',
       rewrite: (row) => {
-        const [traits, groups, derived, consent, body] = profileColumns(bodyOf(row as unknown as ProfileRow, next), next);
+        const profile = row as unknown as ProfileRow;
+        const [traits, groups, derived, consent, body] = profileColumns(profile.id, bodyOf(profile, next), next);
         return { traits, groups, derived, consent, sealed: body };
       },
     },
-    { table: 'groups', key: 'id', start: '', rewrite: sealed('traits') },
-    { table: 'identity_conflicts', key: 'seq', start: 0, rewrite: sealed('record') },
-    { table: 'match_reviews', key: 'id', start: 0, rewrite: sealed('comparison') },
-    { table: 'log_outbox', key: 'seq', start: 0, rewrite: sealed('message') },
+    { table: 'groups', key: 'id', start: '', rewrite: sealed('traits', (row) => sealedIn.group(row.id as string)) },
+    { table: 'identity_conflicts', key: 'seq', start: 0, rewrite: sealed('record', () => sealedIn.conflict) },
+    { table: 'match_reviews', key: 'id', start: 0, rewrite: sealed('comparison', () => sealedIn.review) },
+    { table: 'log_outbox', key: 'seq', start: 0, rewrite: sealed('message', () => sealedIn.outbox) },
     // Webhook secrets (sealed since the destination store's open, which `keys rotate` runs first).
-    { table: 'destinations', key: 'name', start: '', rewrite: sealed('secret') },
+    { table: 'destinations', key: 'name', start: '', rewrite: sealed('secret', (row) => sealedIn.destinationSecret(row.name as string)) },
     {
       table: 'deliveries',
       key: 'id',
       start: 0,
       rewrite: (row) => {
-        const text = next.open(row.message as string | Buffer);
+        const context = sealedIn.delivery(row.destination as string);
+        const text = open(row.message, context);
         const m = messageOf(text);
-        return { message: next.seal(text), user_key: next.blind('userId', m.userId), anonymous_key: next.blind('anonymousId', m.anonymousId) };
+        return { message: next.seal(text, context), user_key: next.blind('userId', m.userId), anonymous_key: next.blind('anonymousId', m.anonymousId) };
       },
     },
   ];
@@ -150,8 +170,9 @@ function rebuildIdentities(db: Database.Database, next: Sealer): void {
     let after = ['', ''];
     for (let rows = page.all(...after) as IdentityRow[]; rows.length > 0; rows = page.all(...after) as IdentityRow[]) {
       for (const row of rows) {
-        const plain = row.sealed === null ? row.value : next.open(row.sealed);
-        insert.run(row.type, next.blind(row.type, plain), row.profile_id, next.seal(plain));
+        const plain = row.sealed === null ? row.value : next.open(row.sealed, sealedIn.identifier(row.type, row.value));
+        const blind = next.blind(row.type, plain);
+        insert.run(row.type, blind, row.profile_id, next.seal(plain, sealedIn.identifier(row.type, blind)));
       }
       const last = rows[rows.length - 1] as IdentityRow;
       after = [last.type, last.value];

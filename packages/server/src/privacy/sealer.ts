@@ -12,15 +12,40 @@ export interface Sealer {
   readonly encrypts: boolean;
   /** Names the blind index, so a data folder indexed under another key (or none) is refused at open. */
   readonly indexId: string;
-  seal(text: string): string | Buffer;
-  /** Reads a sealed value back; a plain (text) value is returned as it is, so older rows stay readable. */
-  open(stored: string | Buffer): string;
+  /**
+   * Seals a value for its place: `context` names the row and column it is written to (such as
+   * `profiles:ID`), bound to the value as GCM associated data, so the value opens only there.
+   */
+  seal(text: string, context: string): string | Buffer;
+  /**
+   * Reads a sealed value back, for the same `context` it was sealed for (values sealed before
+   * contexts, format 1, open anywhere until resealed). With encryption on, a value that is not
+   * sealed is refused: only rotation's documented migration of a plain folder reads plain text.
+   */
+  open(stored: string | Buffer, context: string): string;
   /** What an identifier's lookup column holds: a keyed hash (HMAC-SHA256) of type and value, or the value. */
   blind(type: string, value: string): string;
   blind(type: string, value: string | null | undefined): string | null;
   /** Remembers a blind read beside its value (the log's id columns), so it is not computed again. */
   learn(type: string, value: string, blind: string): void;
 }
+
+/**
+ * The contexts values are sealed for: the table, and the row's key where it is known when the value
+ * is sealed (rows keyed by an automatic number are bound to their table, deliveries to their
+ * destination). A value copied to another row, table or destination fails to open.
+ */
+export const sealedIn = {
+  event: (messageId: string) => `events:${messageId}`,
+  profile: (id: string) => `profiles:${id}`,
+  identifier: (type: string, blind: string) => `identities:${type}:${blind}`,
+  group: (id: string) => `groups:${id}`,
+  destinationSecret: (name: string) => `destinations:${name}`,
+  delivery: (destination: string) => `deliveries:${destination}`,
+  conflict: 'identity_conflicts',
+  review: 'match_reviews',
+  outbox: 'log_outbox',
+} as const;
 
 export const plainSealer: Sealer = {
   encrypts: false,
@@ -31,9 +56,22 @@ export const plainSealer: Sealer = {
   learn: () => undefined,
 };
 
-/** Sealed layout: version (1 byte), key id (uint16), IV (12), GCM tag (16), ciphertext. */
-const VERSION = 1;
+/**
+ * Sealed layout: version (1 byte), key id (uint16), IV (12), GCM tag (16), ciphertext. Version 2
+ * authenticates, as associated data, the version, the key id and the value's context; version 1
+ * (written before contexts) authenticates nothing beside the ciphertext and is still read.
+ */
+const VERSION = 2;
+const VERSION_WITHOUT_CONTEXT = 1;
 const HEADER = 1 + 2 + 12 + 16;
+
+/** The associated data of a version 2 value: its first three bytes (version, key id) and its context. */
+function associatedData(header: Buffer, context: string): Buffer {
+  const aad = Buffer.allocUnsafe(3 + Buffer.byteLength(context));
+  header.copy(aad, 0, 0, 3);
+  aad.write(context, 3, 'utf8');
+  return aad;
+}
 
 /**
  * AES-256-GCM with a fresh random IV per value (at most 2^32 values per key keeps IV collisions
@@ -69,26 +107,35 @@ export function createAesSealer(keyring: Keyring): Sealer {
   return {
     encrypts: true,
     indexId: `hmac-sha256:${fingerprint(keyring.index)}`,
-    seal(text) {
+    seal(text, context) {
       const header = Buffer.allocUnsafe(HEADER);
       header[0] = VERSION;
       header.writeUInt16BE(keyring.current, 1);
       iv().copy(header, 3);
       const cipher = createCipheriv('aes-256-gcm', current, header.subarray(3, 15));
+      cipher.setAAD(associatedData(header, context));
       const body = cipher.update(text, 'utf8');
       cipher.final(); // nothing more for GCM; computes the tag
       cipher.getAuthTag().copy(header, 15);
       return Buffer.concat([header, body], HEADER + body.length);
     },
-    open(stored) {
-      if (typeof stored === 'string') return stored;
-      if (stored.length < HEADER || stored[0] !== VERSION) throw new Error('a stored value is neither text nor sealed by Tailor');
+    open(stored, context) {
+      if (typeof stored === 'string' || stored.length < HEADER || (stored[0] !== VERSION && stored[0] !== VERSION_WITHOUT_CONTEXT)) {
+        throw new Error(`a stored value (${context.split(':')[0] ?? ''}) is not sealed by Tailor, though encryption is on`);
+      }
       const id = stored.readUInt16BE(1);
       const key = keyring.keys.get(id);
       if (key === undefined) throw new Error(`a stored value was sealed under key ${id}, which is not in the keyring`);
       const decipher = createDecipheriv('aes-256-gcm', key, stored.subarray(3, 15));
+      if (stored[0] === VERSION) decipher.setAAD(associatedData(stored, context));
       decipher.setAuthTag(stored.subarray(15, HEADER));
-      return Buffer.concat([decipher.update(stored.subarray(HEADER)), decipher.final()]).toString('utf8');
+      const body = decipher.update(stored.subarray(HEADER));
+      try {
+        decipher.final();
+      } catch {
+        throw new Error(`a stored value (${context.split(':')[0] ?? ''}) failed to open: altered, or copied from another row`);
+      }
+      return body.toString('utf8');
     },
     blind: blind as Sealer['blind'],
     learn(type, value, hashed) {

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { StoredMessage } from '@tailor/core';
 import type { EventLog, IdentifierQuery, LoggedEvent, LogStats } from '../event-log.js';
 import { partitionOf } from '../event-log.js';
-import { plainSealer, type Sealer } from '../../privacy/sealer.js';
+import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
 import { checkBlindIndex } from './check-blind-index.js';
 import { pageRows } from './page-rows.js';
 import { openSqlite, type SqliteOptions } from './open-sqlite.js';
@@ -31,6 +31,7 @@ const SEALED = 1;
 interface Row {
   position: number;
   partition: number;
+  message_id: string;
   codec: number;
   payload: string | Buffer;
   user_id: string | null;
@@ -82,11 +83,11 @@ export class SqliteEventLog implements EventLog {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.readAfter = this.db.prepare(
-      'SELECT position, partition, codec, payload, user_id, anonymous_id FROM events WHERE position > ? ORDER BY position LIMIT ?',
+      'SELECT position, partition, message_id, codec, payload, user_id, anonymous_id FROM events WHERE position > ? ORDER BY position LIMIT ?',
     );
     const scan = (column: string) =>
       this.db.prepare(
-        `SELECT position, partition, codec, payload, user_id, anonymous_id FROM events
+        `SELECT position, partition, message_id, codec, payload, user_id, anonymous_id FROM events
          WHERE position > ? AND position <= ? AND ${column} = ? ORDER BY position LIMIT ?`,
       );
     this.scanRange = { userId: scan('user_id'), anonymousId: scan('anonymous_id') };
@@ -126,7 +127,7 @@ export class SqliteEventLog implements EventLog {
       Date.parse(m.timestamp),
       Date.parse(m.receivedAt),
       this.sealer.encrypts ? SEALED : PLAIN,
-      this.sealer.seal(JSON.stringify(m)),
+      this.sealer.seal(JSON.stringify(m), sealedIn.event(m.messageId)),
     );
     return info.changes === 1;
   }
@@ -171,7 +172,7 @@ export class SqliteEventLog implements EventLog {
     const rows = partitions
       ? (this.db
           .prepare(
-            `SELECT position, partition, codec, payload, user_id, anonymous_id FROM events
+            `SELECT position, partition, message_id, codec, payload, user_id, anonymous_id FROM events
              WHERE position > ? AND partition IN (SELECT value FROM json_each(?))
              ORDER BY position LIMIT ?`,
           )
@@ -202,7 +203,7 @@ export class SqliteEventLog implements EventLog {
     if (positions.length === 0) return Promise.resolve([]);
     const rows = this.db
       .prepare(
-        `SELECT position, partition, codec, payload, user_id, anonymous_id FROM events
+        `SELECT position, partition, message_id, codec, payload, user_id, anonymous_id FROM events
          WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position`,
       )
       .all(JSON.stringify(positions)) as Row[];
@@ -210,8 +211,8 @@ export class SqliteEventLog implements EventLog {
   }
 
   private toEvent(row: Row): LoggedEvent {
-    if (row.codec !== SEALED) return { position: row.position, partition: row.partition, message: JSON.parse(plainSealer.open(row.payload)) as StoredMessage };
-    const message = JSON.parse(this.sealer.open(row.payload)) as StoredMessage;
+    if (row.codec !== SEALED) return { position: row.position, partition: row.partition, message: JSON.parse(plainSealer.open(row.payload, '')) as StoredMessage };
+    const message = JSON.parse(this.sealer.open(row.payload, sealedIn.event(row.message_id))) as StoredMessage;
     // The blinds beside the payload save the reader (the pipeline) computing them again.
     if (message.userId !== null && row.user_id !== null) this.sealer.learn('userId', message.userId, row.user_id);
     if (message.anonymousId !== null && row.anonymous_id !== null) this.sealer.learn('anonymousId', message.anonymousId, row.anonymous_id);

@@ -7,7 +7,7 @@ import type {
   DestinationStore,
 } from '../../destinations/destination-store.js';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
-import { plainSealer, type Sealer } from '../../privacy/sealer.js';
+import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
 import { consumerPositions } from './sqlite-consumer-positions.js';
 
 const SCHEMA = `
@@ -47,6 +47,7 @@ interface DeliveryRow {
 }
 
 interface DestinationRow {
+  name: string;
   body: string;
   secret: string | Buffer | null;
 }
@@ -74,7 +75,7 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
     ),
     failed: db.prepare('UPDATE deliveries SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?'),
     // The dispatcher reads these on every wake (every commit under load): prepared once.
-    list: db.prepare('SELECT body, secret FROM destinations ORDER BY name'),
+    list: db.prepare('SELECT name, body, secret FROM destinations ORDER BY name'),
     due: db.prepare("SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?"),
     dueOf: db.prepare("SELECT * FROM deliveries WHERE status = 'pending' AND destination = ? AND next_at <= ? ORDER BY next_at, id LIMIT ?"),
     prune: db.prepare(
@@ -97,7 +98,7 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
         const profileId = m.properties?.profileId;
         q.insert.run(
           name,
-          sealer.seal(JSON.stringify(m)),
+          sealer.seal(JSON.stringify(m), sealedIn.delivery(name)),
           now,
           at,
           sealer.blind('userId', m.userId),
@@ -121,7 +122,7 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
     const { secret, ...body } = destination;
     db.prepare(
       'INSERT INTO destinations (name, body, secret) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body, secret = excluded.secret',
-    ).run(destination.name, JSON.stringify(body), sealer.seal(secret));
+    ).run(destination.name, JSON.stringify(body), sealer.seal(secret, sealedIn.destinationSecret(destination.name)));
     if (!existed) positions.set(consumer(destination.name), position);
   });
   const remove = db.transaction((name: string) => {
@@ -132,7 +133,7 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
   return {
     list: () => Promise.resolve((q.list.all() as DestinationRow[]).map(toDestination)),
     get: (name) => {
-      const row = db.prepare('SELECT body, secret FROM destinations WHERE name = ?').get(name) as DestinationRow | undefined;
+      const row = db.prepare('SELECT name, body, secret FROM destinations WHERE name = ?').get(name) as DestinationRow | undefined;
       return Promise.resolve(row === undefined ? undefined : toDestination(row));
     },
     put: (destination, position) => {
@@ -220,20 +221,20 @@ function sealSecrets(db: Database.Database, sealer: Sealer): void {
   if (plain.length === 0) return;
   const move = db.prepare("UPDATE destinations SET secret = ?, body = json_remove(body, '$.secret') WHERE name = ?");
   db.transaction(() => {
-    for (const row of plain) move.run(sealer.seal(row.secret), row.name);
+    for (const row of plain) move.run(sealer.seal(row.secret, sealedIn.destinationSecret(row.name)), row.name);
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 function destinationOf(row: DestinationRow, sealer: Sealer): Destination {
-  return { ...(JSON.parse(row.body) as Omit<Destination, 'secret'>), secret: row.secret === null ? '' : sealer.open(row.secret) };
+  return { ...(JSON.parse(row.body) as Omit<Destination, 'secret'>), secret: row.secret === null ? '' : sealer.open(row.secret, sealedIn.destinationSecret(row.name)) };
 }
 
 function delivery(r: DeliveryRow, sealer: Sealer): Delivery {
   return {
     id: r.id,
     destination: r.destination,
-    message: JSON.parse(sealer.open(r.message)) as StoredMessage,
+    message: JSON.parse(sealer.open(r.message, sealedIn.delivery(r.destination))) as StoredMessage,
     status: r.status,
     attempts: r.attempts,
     nextAt: r.next_at,

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Sealer } from '../../privacy/sealer.js';
+import { sealedIn, type Sealer } from '../../privacy/sealer.js';
 import type { GraphChanges, StoredMessage } from '@tailor/core';
 
 export const MEMBERSHIP_SCHEMA = `
@@ -61,7 +61,7 @@ export function membershipWriter(db: Database.Database, sealer: Sealer) {
       // The first of the profile's ids of a type (identifier values are sealed, their index blind).
       const idOf = (type: string) => {
         const values = (q.identifiers.all(m.profileId, type) as { value: string; sealed: Buffer | null }[]).map((r) =>
-          r.sealed === null ? r.value : sealer.open(r.sealed),
+          r.sealed === null ? r.value : sealer.open(r.sealed, sealedIn.identifier(type, r.value)),
         );
         return values.length === 0 ? null : values.reduce((a, b) => (b < a ? b : a));
       };
@@ -77,7 +77,7 @@ export function membershipWriter(db: Database.Database, sealer: Sealer) {
         context: {},
         tailor: { source: 'segments' },
       };
-      q.outbox.run(sealer.seal(JSON.stringify(message)));
+      q.outbox.run(sealer.seal(JSON.stringify(message), sealedIn.outbox));
     }
     for (const [profileId, due] of changes.timers) {
       if (due === null) q.clearTimer.run(profileId);

@@ -17,7 +17,7 @@ import {
 } from '@tailor/core';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
 import { checkBlindIndex } from '../../log/sqlite/check-blind-index.js';
-import { plainSealer, type Sealer } from '../../privacy/sealer.js';
+import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
 import type { BatchKeys, EventIdentifiers, ProfileStore, StoredProfile } from '../profile-store.js';
 import { EVENT_IDENTIFIERS_SCHEMA, IDENTIFIER_KINDS } from './event-identifier-index.js';
 import { MEMBERSHIP_SCHEMA, membershipWriter } from './sqlite-membership-tables.js';
@@ -108,8 +108,8 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
   const q = statements(db);
   const positions = consumerPositions(db);
   const writeMemberships = membershipWriter(db, sealer);
-  const seal = (value: unknown) => sealer.seal(JSON.stringify(value));
-  const open: Open = (stored) => JSON.parse(sealer.open(stored));
+  const seal = (value: unknown, context: string) => sealer.seal(JSON.stringify(value), context);
+  const open: Open = (stored, context) => JSON.parse(sealer.open(stored, context));
   // The plain texts of sealed profile bodies read by this transaction: one that comes back
   // unchanged (most events change only counters) keeps its sealed value instead of a new one.
   const loaded = new Map<string, string>();
@@ -120,7 +120,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
     const state = lazyProfileState(row, () => {
       unread.delete(state);
       if (row.sealed === null) return bodyOf(row, sealer);
-      const text = sealer.open(row.sealed);
+      const text = sealer.open(row.sealed, sealedIn.profile(row.id));
       loaded.set(row.id, text);
       return JSON.parse(text) as ProfileBody;
     }, (read) => onRead?.(read));
@@ -132,7 +132,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
     q.identity.get(type, sealer.blind(type, value)) as { profile_id: string } | undefined;
   const identifiersOf = (profileId: string): IdentifierRef[] =>
     (q.identifiersOf.all(profileId) as IdentityRow[])
-      .map((r) => ({ type: r.type, value: r.sealed === null ? r.value : sealer.open(r.sealed) }))
+      .map((r) => ({ type: r.type, value: r.sealed === null ? r.value : sealer.open(r.sealed, sealedIn.identifier(r.type, r.value)) }))
       .sort((a, b) => (a.type === b.type ? (a.value < b.value ? -1 : 1) : a.type < b.type ? -1 : 1));
 
   /** A profile's row, or the row of the profile it was merged into. */
@@ -163,7 +163,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
     }
     for (const id of keys.groups) {
       const row = q.group.get(id) as { traits: string | Buffer } | undefined;
-      if (row) snapshot.groups.set(id, open(row.traits) as TraitMap);
+      if (row) snapshot.groups.set(id, open(row.traits, sealedIn.group(id)) as TraitMap);
     }
     return snapshot;
   };
@@ -171,7 +171,8 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
   const write = (changes: GraphChanges): void => {
     for (const p of changes.created) q.insertProfile.run(p.id, p.rank, p.createdAt, p.updatedAt, '{}', '{}', '[]');
     for (const a of changes.attached) {
-      q.insertIdentity.run(a.type, sealer.blind(a.type, a.value), a.profileId, sealer.encrypts ? sealer.seal(a.value) : null);
+      const blind = sealer.blind(a.type, a.value);
+      q.insertIdentity.run(a.type, blind, a.profileId, sealer.encrypts ? sealer.seal(a.value, sealedIn.identifier(a.type, blind)) : null);
     }
     for (const m of changes.merges) {
       q.moveIdentities.run(m.into, m.from);
@@ -186,17 +187,17 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
       }
       const body: ProfileBody = { traits: p.traits, groups: p.groups, derived: p.derived, consent: p.consent };
       if (!sealer.encrypts) {
-        q.updateProfile.run(p.createdAt, p.updatedAt, counts, ...profileColumns(body, sealer), p.id);
+        q.updateProfile.run(p.createdAt, p.updatedAt, counts, ...profileColumns(p.id, body, sealer), p.id);
         continue;
       }
       const text = JSON.stringify(body);
       if (loaded.get(p.id) === text) q.touchProfile.run(p.createdAt, p.updatedAt, counts, p.id);
-      else q.updateProfile.run(p.createdAt, p.updatedAt, counts, '', '', '', '', sealer.seal(text), p.id);
+      else q.updateProfile.run(p.createdAt, p.updatedAt, counts, '', '', '', '', sealer.seal(text, sealedIn.profile(p.id)), p.id);
     }
     loaded.clear();
     for (const a of changes.assignments) q.insertEvent.run(a.position, a.profileId);
-    for (const c of changes.conflicts) q.insertConflict.run(seal(c), c.resolvedTo, c.profileId ?? null);
-    for (const [id, traits] of changes.groups) q.upsertGroup.run(id, seal(traits));
+    for (const c of changes.conflicts) q.insertConflict.run(seal(c, sealedIn.conflict), c.resolvedTo, c.profileId ?? null);
+    for (const [id, traits] of changes.groups) q.upsertGroup.run(id, seal(traits, sealedIn.group(id)));
     writeMemberships(changes);
   };
 
@@ -281,7 +282,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
     }
     // Pending announcements are sealed: read them to find the family's (the outbox is short).
     for (const { seq, message } of q.outbox.all(-1) as { seq: number; message: string | Buffer }[]) {
-      const profileId = (open(message) as StoredMessage).properties?.profileId;
+      const profileId = (open(message, sealedIn.outbox) as StoredMessage).properties?.profileId;
       if (typeof profileId === 'string' && family.includes(profileId)) q.dropOutbox.run(seq);
     }
     return { positions: eventPositions, identifiers, profiles: family };
@@ -325,7 +326,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
       const rows = (
         profileId === undefined ? q.conflicts.all(limit) : q.conflictsOf.all({ ids: JSON.stringify(familyOf(profileId)), limit })
       ) as { record: string | Buffer }[];
-      return Promise.resolve(rows.map((r) => open(r.record) as ConflictRecord));
+      return Promise.resolve(rows.map((r) => open(r.record, sealedIn.conflict) as ConflictRecord));
     },
     stats: () => Promise.resolve(q.stats.get() as { profiles: number; merged: number; identifiers: number }),
     live: (after, limit) => {
@@ -352,7 +353,7 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
       Promise.resolve(
         (q.outbox.all(limit) as { seq: number; message: string | Buffer }[]).map((r) => ({
           seq: r.seq,
-          message: open(r.message) as StoredMessage,
+          message: open(r.message, sealedIn.outbox) as StoredMessage,
         })),
       ),
     ackOutbox: (upTo) => {
@@ -469,7 +470,7 @@ interface IdentityRow {
   sealed: Buffer | null;
 }
 
-type Open = (stored: string | Buffer) => unknown;
+type Open = (stored: string | Buffer, context: string) => unknown;
 
 function addMissingColumns(db: Database.Database): void {
   const columnsOf = (table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
@@ -488,8 +489,8 @@ export interface ProfileBody {
   consent: Partial<ConsentState>;
 }
 
-export function bodyOf(row: Pick<ProfileRow, 'traits' | 'groups' | 'derived' | 'consent' | 'sealed'>, sealer: Sealer): ProfileBody {
-  if (row.sealed !== null) return JSON.parse(sealer.open(row.sealed)) as ProfileBody;
+export function bodyOf(row: Pick<ProfileRow, 'id' | 'traits' | 'groups' | 'derived' | 'consent' | 'sealed'>, sealer: Sealer): ProfileBody {
+  if (row.sealed !== null) return JSON.parse(sealer.open(row.sealed, sealedIn.profile(row.id))) as ProfileBody;
   return {
     traits: JSON.parse(row.traits) as TraitMap,
     groups: JSON.parse(row.groups) as string[],
@@ -499,8 +500,8 @@ export function bodyOf(row: Pick<ProfileRow, 'traits' | 'groups' | 'derived' | '
 }
 
 /** The traits, groups, derived, consent and sealed columns for a body. */
-export function profileColumns(body: ProfileBody, sealer: Sealer): [string, string, string, string, string | Buffer | null] {
-  if (sealer.encrypts) return ['', '', '', '', sealer.seal(JSON.stringify(body))];
+export function profileColumns(id: string, body: ProfileBody, sealer: Sealer): [string, string, string, string, string | Buffer | null] {
+  if (sealer.encrypts) return ['', '', '', '', sealer.seal(JSON.stringify(body), sealedIn.profile(id))];
   return [JSON.stringify(body.traits), JSON.stringify(body.groups), JSON.stringify(body.derived), JSON.stringify(body.consent), null];
 }
 

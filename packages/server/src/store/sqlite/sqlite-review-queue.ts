@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Sealer } from '../../privacy/sealer.js';
+import { sealedIn, type Sealer } from '../../privacy/sealer.js';
 import type { NewReview, Review, ReviewQueue } from '../review-queue.js';
 import { pageRows } from '../../log/sqlite/page-rows.js';
 
@@ -44,7 +44,7 @@ export function openSqliteReviewQueue(db: Database.Database, sealer: Sealer): Re
     let added = 0;
     for (const r of reviews) {
       const [left, right] = ordered(r.leftId, r.rightId);
-      added += insert.run(left, right, r.weight, r.probability, sealer.seal(JSON.stringify(r.comparison)), at).changes;
+      added += insert.run(left, right, r.weight, r.probability, sealer.seal(JSON.stringify(r.comparison), sealedIn.review), at).changes;
     }
     return added;
   });
@@ -86,7 +86,7 @@ function review(r: Row, sealer: Sealer): Review {
     rightId: r.right_id,
     weight: r.weight,
     probability: r.probability,
-    comparison: JSON.parse(sealer.open(r.comparison)) as Record<string, unknown>,
+    comparison: JSON.parse(sealer.open(r.comparison, sealedIn.review)) as Record<string, unknown>,
     status: r.status,
     createdAt: r.created_at,
     decidedAt: r.decided_at,
