@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_AUTH, cleanupTailors, postCollect, spawnTailor } from './support/spawn-tailor.js';
 
@@ -37,5 +40,22 @@ describe('tailor serve is ready when it says so', () => {
     expect(readableAfter).toBeDefined();
     expect(readableAfter!).toBeLessThan(1_000);
     expect(await tailor.stop()).toBe(0);
+  });
+});
+
+describe('tailor serve and its data folder', () => {
+  it('warns at start about a folder others can read, and creates every file in it 0600', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tailor-e2e-open-'));
+    try {
+      chmodSync(dir, 0o755);
+      const tailor = await spawnTailor({ dir });
+      expect(tailor.output()).toMatch(/data folder .* is open to other users \(mode 0755\)/);
+      expect(await postCollect(tailor.url, '/v1/identify', { userId: 'u-1', traits: { email: 'u1@example.com' } })).toHaveProperty('status', 200);
+      const open = readdirSync(dir).filter((f) => (statSync(join(dir, f)).mode & 0o077) !== 0);
+      expect(open).toEqual([]);
+      expect(await tailor.stop()).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
