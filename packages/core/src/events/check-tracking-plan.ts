@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { err, ok, type Result } from '../result/result.js';
+import { linearRegExp } from '../segments/linear-regex.js';
 import type { StoredMessage } from './events.schema.js';
 import { eventTarget, IDENTIFY_EVENT, TRAITS_TARGET, type TrackingPlan } from './tracking-plan.schema.js';
 
@@ -23,9 +24,10 @@ export type CompiledPlans = ReadonlyMap<string, CompiledPlan>;
  * Tracking plans are plain JSON Schema (draft-07, as Segment Protocols and most tracking-plan tools
  * write them), so they are checked by Ajv: the schema itself is validated against the meta-schema,
  * every violation is reported (allErrors), and the common formats (email, date-time, uri…) work.
- * Unknown keywords are allowed, since plans often carry annotations of their own.
+ * Unknown keywords are allowed, since plans often carry annotations of their own. Patterns run on
+ * RE2, as in segment definitions: a plan is checked on every message collected.
  */
-const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
+const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true, code: { regExp: linearRegExp } });
 addFormats.default(ajv);
 
 /** Compiles a plan's JSON Schema; a schema that is not valid JSON Schema is refused with the reason. */

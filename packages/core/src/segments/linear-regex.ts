@@ -55,3 +55,16 @@ function compiled(pattern: string, flags: string): RE2JS | null {
   }
   return re;
 }
+
+/**
+ * The same engine for Ajv (`code.regExp`), so the `pattern` and `patternProperties` of tracking
+ * plans run in linear time too; a pattern RE2 cannot run makes the schema fail to compile, and a
+ * value longer than MAX_REGEX_INPUT does not match (a violation).
+ */
+export const linearRegExp = Object.assign(
+  (pattern: string, flags: string): { test(value: string): boolean } => {
+    const re = compile(pattern, flags);
+    return { test: (value) => value.length <= MAX_REGEX_INPUT && re.test(value) };
+  },
+  { code: 'linearRegExp' },
+);
