@@ -39,13 +39,17 @@ const ENCRYPTION_TARGET = 0.85;
 const WRITE_KEY = 'bench-write-key-0001';
 
 const TAILOR_BIN = join(root, 'packages/server/bin/tailor.js');
-const plainConfig = join(mkdtempSync(join(tmpdir(), 'tailor-bench-config-')), 'plain.json');
-writeFileSync(plainConfig, JSON.stringify({ privacy: { encryption: { enabled: false } } }));
+// Everything comes from one address: the write key's per-address limit is off in both.
+const configDir = mkdtempSync(join(tmpdir(), 'tailor-bench-config-'));
+const defaultConfig = join(configDir, 'default.json');
+writeFileSync(defaultConfig, JSON.stringify({ keys: { writeRateLimitPerIp: null } }));
+const plainConfig = join(configDir, 'plain.json');
+writeFileSync(plainConfig, JSON.stringify({ keys: { writeRateLimitPerIp: null }, privacy: { encryption: { enabled: false } } }));
 const SERVERS = {
   reference: { args: (dir) => [join(here, 'reference-server.js'), '0', dir], env: {} },
   tailor: {
     args: (dir) => [TAILOR_BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'],
-    env: { TAILOR_WRITE_KEY: WRITE_KEY },
+    env: { TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_CONFIG: defaultConfig },
   },
   'tailor-plain': {
     args: (dir) => [TAILOR_BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'],

@@ -11,15 +11,14 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../packages/server
 
 /**
  * Resolves once the server listens: its URL, and `stop()` (SIGTERM, wait, remove the folder).
- * `config`, when given, is written to the folder as the server's config file.
+ * `config` is written to the folder as the server's config file, with the write key's per-address
+ * limit off (a benchmark sends everything from one address).
  */
-export async function serveTailor(prefix, config) {
+export async function serveTailor(prefix, config = {}) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const configEnv = {};
-  if (config !== undefined) {
-    writeFileSync(join(dir, 'tailor.config.json'), JSON.stringify(config));
-    configEnv.TAILOR_CONFIG = join(dir, 'tailor.config.json');
-  }
+  const file = join(dir, 'tailor.config.json');
+  writeFileSync(file, JSON.stringify({ ...config, keys: { writeRateLimitPerIp: null, ...config.keys } }));
+  const configEnv = { TAILOR_CONFIG: file };
   // BENCH_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=bench/.work/prof";
   // BENCH_SERVER_OUT: a file to append the server's standard output to (e.g. with --trace-gc).
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];

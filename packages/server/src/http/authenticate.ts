@@ -1,6 +1,9 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TailorError } from '@tailor/core';
 import type { KeyRegistry, Principal } from '../keys/key-registry.js';
+import type { RateLimit } from '../keys/keys.schema.js';
+import type { FailedAuthentications } from './failed-authentications.js';
+import { WindowCounter } from './window-counter.js';
 import type { Role } from '../store/state-store.js';
 
 /** What a route needs; each route declares one in its `config.access`. */
@@ -46,18 +49,61 @@ function presentedKey(request: FastifyRequest, access: Access): string | undefin
   return undefined;
 }
 
-export function authorize(keys: KeyRegistry, request: FastifyRequest): void {
-  // An unknown route is a 404 whoever asks; a known one without an access rule needs the admin role.
-  if (request.routeOptions.url === undefined) return;
-  const access = request.routeOptions.config.access ?? 'manage';
-  if (access === 'public') return;
-  const key = presentedKey(request, access);
-  if (!key) throw new TailorError('unauthorized', 'an API key is required');
-  const principal = keys.authenticate(key);
-  if (!principal) throw new TailorError('unauthorized', 'unknown or revoked API key');
-  // Known before the role is checked, so the audit log records refused attempts by whom.
-  request.principal = principal;
-  if (!CAN[principal.role].has(access)) {
-    throw new TailorError('forbidden', `a ${principal.role} key cannot ${access === 'collect' ? 'collect events' : access} here`);
-  }
+export interface AuthorizeOptions {
+  keys: KeyRegistry;
+  failures: FailedAuthentications;
+  /** Write-key requests per key and client address (a write key is public: one holder must not spend everyone's limit). */
+  writeLimitPerIp: RateLimit | null;
+  now: () => number;
+}
+
+/**
+ * The check every request goes through before validation: who is asking (401 for no key or an
+ * unknown one, counted against the address; 429 for an address with too many of those), whether
+ * their role may use the route (403), and, for a write key, its per-address limit (429).
+ */
+export function authorizer({
+  keys,
+  failures,
+  writeLimitPerIp,
+  now,
+}: AuthorizeOptions): (request: FastifyRequest, reply: FastifyReply) => void {
+  const perAddress =
+    writeLimitPerIp === null
+      ? undefined
+      : new WindowCounter(writeLimitPerIp.max, (writeLimitPerIp.windowSeconds ?? 1) * 1000);
+  return (request, reply) => {
+    // An unknown route is a 404 whoever asks; a known one without an access rule needs the admin role.
+    if (request.routeOptions.url === undefined) return;
+    const access = request.routeOptions.config.access ?? 'manage';
+    if (access === 'public') return;
+    failures.refuseIfThrottled(request, reply);
+    const key = presentedKey(request, access);
+    if (!key) throw new TailorError('unauthorized', 'an API key is required');
+    const principal = keys.authenticate(key);
+    if (!principal) {
+      failures.failed(request, keys.fingerprint(key));
+      throw new TailorError('unauthorized', 'unknown or revoked API key');
+    }
+    // Known before the role is checked, so the audit log records refused attempts by whom.
+    request.principal = principal;
+    if (!CAN[principal.role].has(access)) {
+      throw new TailorError(
+        'forbidden',
+        `a ${principal.role} key cannot ${access === 'collect' ? 'collect events' : access} here`,
+      );
+    }
+    if (perAddress !== undefined && principal.role === 'write') {
+      const at = now();
+      if (!perAddress.hit(`${principal.name} ${request.ip}`, at)) {
+        const retryAfter = perAddress.retryAfter(at);
+        void reply.header('retry-after', String(retryAfter));
+        throw new TailorError(
+          'rate_limited',
+          `write key ${principal.name} is over its limit of ${perAddress.max} requests per ${perAddress.windowMs / 1000} s from one address`,
+          { details: { retryAfter } },
+        );
+      }
+    }
+  };
 }

@@ -5,7 +5,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { TailorError } from '@tailor/core';
 import type { Tailor } from '../open-tailor.js';
 import { auditRequests } from './audit-requests.js';
-import { authorize } from './authenticate.js';
+import { authorizer } from './authenticate.js';
+import { FailedAuthentications } from './failed-authentications.js';
 import { handleError } from './error-handler.js';
 import { logOptions, type LogSetting } from './log-options.js';
 import { keyRateLimiter } from './key-rate-limiter.js';
@@ -77,8 +78,14 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
   });
   // Authentication, then the key's rate limit: the limiter runs only for keys that have one.
   const limitRate = await keyRateLimiter(app);
+  const authorize = authorizer({
+    keys: tailor.keys,
+    failures: new FailedAuthentications(tailor.config.keys.failedAuthPerIp, tailor.audit, tailor.now),
+    writeLimitPerIp: tailor.config.keys.writeRateLimitPerIp,
+    now: tailor.now,
+  });
   app.addHook('preValidation', (request, reply, done) => {
-    authorize(tailor.keys, request);
+    authorize(request, reply);
     if (request.principal?.rateLimit === undefined) {
       done();
       return;

@@ -72,6 +72,11 @@ export class KeyRegistry {
     return this.byHash.get(hash);
   }
 
+  /** The first 8 hex digits of a key's SHA-256: enough to tell attempts apart in the audit log, too few to recover the key. */
+  fingerprint(key: string): string {
+    return (this.presented.get(key) ?? hashKey(key)).slice(0, 8);
+  }
+
   /** Every key without its hash; `rateLimit` is the limit in force (null for none). */
   async list(): Promise<(Omit<KeyRecord, 'hash' | 'rateLimit'> & { rateLimit: RateLimit | null })[]> {
     return (await this.store.list()).map(({ hash: _hash, rateLimit, ...rest }) => ({
