@@ -6,6 +6,7 @@ import { TailorError } from '@tailor/core';
 import type { Tailor } from '../open-tailor.js';
 import { auditRequests } from './audit-requests.js';
 import { authorizer } from './authenticate.js';
+import { browserOnly, markBrowserRoutes } from './browser-routes.js';
 import { FailedAuthentications } from './failed-authentications.js';
 import { handleError } from './error-handler.js';
 import { logOptions, type LogSetting } from './log-options.js';
@@ -35,7 +36,7 @@ export interface AppOptions {
 
 /**
  * Builds the HTTP app without listening: tests use `app.inject()`, `tailor serve` listens.
- * JSON logs (pino), CORS for any site (browsers post events and ask for decisions), one error
+ * JSON logs (pino), CORS for any site on browser routes (pages post events and ask for decisions), one error
  * handler, bodies validated by the same TypeBox schemas that make /openapi.json.
  */
 export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyInstance> {
@@ -56,11 +57,14 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
     void reply.status(404).send({ code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` });
   });
 
+  // Routes called by web pages of any site (collection, decide, the SDK) are marked as they are
+  // registered; only they answer preflights and carry CORS headers, and only they take text/plain.
+  app.addHook('onRequest', markBrowserRoutes(app));
   // sendBeacon posts JSON as text/plain; parse it like application/json (with a nesting limit).
   const parseJson = jsonBodyParser(app);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, parseJson);
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, browserOnly('text/plain', parseJson));
   // RudderStack's Node SDK posts gzipped JSON as application/x-www-form-urlencoded (axios's default for a Buffer).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, jsonFormParser(parseJson));
   // Segment and RudderStack clients may gzip bodies; the body limit then applies to the inflated

@@ -36,7 +36,7 @@ export const sdkRoutes: FastifyPluginCallbackTypebox<{ file?: string }> = (app, 
   app.get(
     '/sdk/tailor.min.js',
     {
-      config: { access: 'public' },
+      config: { access: 'public', browser: true },
       schema: { tags: ['sdk'], summary: 'The browser SDK (window.tailor), minified' },
     },
     async (request, reply) => {
