@@ -26,11 +26,18 @@ export function fallbacks(placements: string[], why: string): Decision[] {
   }));
 }
 
+/** Placements one request may name, as the server takes (a longer list is a 400 there). */
+export const MAX_PLACEMENTS = 20;
+
 /**
  * Asks the server for decisions. Never rejects: a network error, a non-2xx answer, an answer
- * without decisions or the timeout resolve with fallbacks, so a page can always render.
+ * without decisions or the timeout resolve with fallbacks, so a page can always render. More than
+ * MAX_PLACEMENTS placements are not sent: each gets a fallback that says why.
  */
 export async function decide({ url, body, timeoutMs }: DecideRequest): Promise<Decision[]> {
+  if (body.placements.length > MAX_PLACEMENTS) {
+    return fallbacks(body.placements, `decide takes at most ${String(MAX_PLACEMENTS)} placements a call`);
+  }
   const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<string>((resolve) => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Decision, PlacementBody, PlacementOptimize, TailorError } from '@tailor/core';
+import { Decision, MAX_DECIDE_PLACEMENTS, PlacementBody, PlacementOptimize, TailorError } from '@tailor/core';
 import type { Tailor } from '../../open-tailor.js';
 import { personOf } from '../../decide/person-cache.js';
 import { profileNamed } from '../../profiles/read-profile.js';
@@ -128,7 +128,11 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
         body: Type.Object(
           {
             ...Person,
-            placements: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 50 }),
+            placements: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+              minItems: 1,
+              maxItems: MAX_DECIDE_PLACEMENTS,
+              description: `Placement names, at most ${MAX_DECIDE_PLACEMENTS}: each decision is recorded, so one request must not write without bound`,
+            }),
             context: Type.Optional(Context),
             writeKey: Type.Optional(Type.String({ description: 'The write key, for clients that cannot set headers' })),
           },
