@@ -38,6 +38,7 @@ import { profileNamed } from './profiles/read-profile.js';
 import { Experiments } from './experiments/experiments.js';
 import { BackgroundThread } from './background/background-thread.js';
 import { logError } from './privacy/log-error.js';
+import { DecisionRetention } from './decide/decision-retention.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
 export interface Tailor {
@@ -78,6 +79,8 @@ export interface Tailor {
 
 export interface OpenOptions {
   /**
+  /** Deletes decision records past their retention now (also done at start and hourly); how many. */
+  pruneDecisions(): Promise<number>;
    * Where `background` runs: on this thread (the default), or on a worker thread with its own
    * connections (`serve`; needs the built worker file, so not from the TypeScript sources).
    */
@@ -287,6 +290,17 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     suppressions,
     decider,
     people,
+  // Decision records older than their retention leave the log, at start and hourly.
+  const decisionRetention = new DecisionRetention({
+    log,
+    days: config.decide.recordRetentionDays,
+    now,
+    folded: () => profiles.position(PROFILES_CONSUMER),
+    onError: (error) => {
+      logError('pruning decision records failed', error);
+    },
+  });
+  decisionRetention.start();
     flushDecisions: () => {
       exposureLog.flush();
     },
@@ -318,11 +332,13 @@ function erasureCompleted(profileId: string, requestedBy: string, at: number): N
     role: null,
     action: 'privacy.erase.completed',
     target: `profile:${profileId}`,
+    pruneDecisions: () => decisionRetention.run(),
     profileId,
     method: null,
     route: null,
     status: null,
     ip: null,
+      await decisionRetention.stop();
   };
 }
 

@@ -158,6 +158,11 @@ export const Config = Type.Object(
     decide: Type.Object(
       {
         budgetMs: Type.Number({ exclusiveMinimum: 0, default: 50, description: 'A decision slower than this serves the default item' }),
+        recordRetentionDays: Type.Integer({
+          minimum: 1,
+          default: 90,
+          description: 'Decision records (`Decision Made` events) received longer ago are deleted from the log (at start and hourly)',
+        }),
         cacheProfiles: Type.Integer({ minimum: 1, default: 200_000, description: 'Profiles decide keeps in memory (least recently used dropped)' }),
         holdout: Type.Object(
           {

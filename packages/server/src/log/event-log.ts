@@ -27,7 +27,28 @@ export interface EventLog {
    * and the write-ahead log emptied, so no copy stays in the files.
    */
   erase(positions: readonly number[]): Promise<void>;
+  /**
+   * Deletes the track events named `event` received before `receivedBefore` (ms) among positions
+   * `after` < p <= min(`upTo`, `after` + `chunk`) (retention: a caller loops, yielding between
+   * calls). `next` is the end of that range; `newer` tells that it held an event received at or
+   * after `receivedBefore` (the log is in order of receipt: a pass can stop there).
+   */
+  prune(query: PruneQuery): Promise<PruneStep>;
   close(): Promise<void>;
+}
+
+export interface PruneStep {
+  deleted: number;
+  next: number;
+  newer: boolean;
+}
+
+export interface PruneQuery {
+  event: string;
+  receivedBefore: number;
+  after: number;
+  upTo: number;
+  chunk: number;
 }
 
 export interface LoggedEvent {

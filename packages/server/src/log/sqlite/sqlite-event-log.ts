@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { StoredMessage } from '@tailor/core';
-import type { EventLog, IdentifierQuery, LoggedEvent, LogStats } from '../event-log.js';
+import type { EventLog, IdentifierQuery, LoggedEvent, LogStats, PruneQuery, PruneStep } from '../event-log.js';
 import { partitionOf } from '../event-log.js';
 import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
 import { checkBlindIndex } from './check-blind-index.js';
@@ -68,6 +68,9 @@ export class SqliteEventLog implements EventLog {
   /** The last position (stats on every metrics scrape, the end of a scan). */
   private readonly last: Database.Statement;
   private readonly commitGroup: (group: PendingAppend[]) => boolean[][];
+  /** Retention: one range of positions at a time. */
+  private readonly pruneRange: Database.Statement;
+  private readonly firstNewer: Database.Statement;
 
   constructor(
     private readonly file: string,
@@ -92,6 +95,10 @@ export class SqliteEventLog implements EventLog {
       );
     this.scanRange = { userId: scan('user_id'), anonymousId: scan('anonymous_id') };
     this.last = this.db.prepare('SELECT coalesce(max(position), 0) AS last FROM events');
+    this.pruneRange = this.db.prepare(
+      "DELETE FROM events WHERE position > ? AND position <= ? AND type = 'track' AND event = ? AND received_at < ?",
+    );
+    this.firstNewer = this.db.prepare('SELECT 1 FROM events WHERE position > ? AND position <= ? AND received_at >= ? LIMIT 1');
     this.commitGroup = this.db.transaction((group: PendingAppend[]) =>
       group.map(({ messages }) => messages.map((m) => this.insertOne(m))),
     );
@@ -240,6 +247,14 @@ export class SqliteEventLog implements EventLog {
     // the write-ahead log until it is checkpointed and truncated.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     return Promise.resolve();
+  }
+
+  prune({ event, receivedBefore, after, upTo, chunk }: PruneQuery): Promise<PruneStep> {
+    const end = Math.min(upTo, after + chunk);
+    const { changes } = this.pruneRange.run(after, end, event, receivedBefore);
+    this.eventCount -= changes;
+    const newer = this.firstNewer.get(after, end, receivedBefore) !== undefined;
+    return Promise.resolve({ deleted: changes, next: end, newer });
   }
 
   close(): Promise<void> {
