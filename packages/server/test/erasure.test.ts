@@ -71,13 +71,14 @@ describe('erasure', () => {
     // The others are untouched.
     expect((await admin('GET', '/v1/profiles?identifier=userId:kept-user-1')).json()).toMatchObject({ traits: { email: 'kept@example.com' }, segments: ['buyers'] });
 
-    // Later messages for the person are dropped, until they consent again.
+    // Later messages for the person are dropped, consent or not (the write key cannot undo an
+    // erasure), until an admin lifts the suppression.
     expect(await collect([{ type: 'track', userId: 'erin-user-9c1d', event: 'Came Back', timestamp: at(5) }])).toMatchObject({ withheld: 1 });
+    const optIn = { type: 'track', userId: 'erin-user-9c1d', event: 'Opted In', context: { consent: { categoryPreferences: { analytics: true } } }, timestamp: at(6) };
+    expect(await collect([optIn])).toMatchObject({ stored: 0, withheld: 1 });
     expect(filesHolding('erin-user-9c1d')).toEqual([]);
-    const consented = await collect([
-      { type: 'track', userId: 'erin-user-9c1d', event: 'Opted In', context: { consent: { categoryPreferences: { analytics: true } } }, timestamp: at(6) },
-    ]);
-    expect(consented.stored).toBe(1);
+    expect((await admin('POST', '/v1/privacy/unsuppress', { identifier: 'userId:erin-user-9c1d' })).statusCode).toBe(200);
+    expect((await collect([optIn])).stored).toBe(1);
     expect((await admin('GET', '/v1/profiles?identifier=userId:erin-user-9c1d')).statusCode).toBe(200);
   });
 

@@ -8,6 +8,7 @@ import type { Background } from './background.js';
 export type ToWorker =
   | { type: 'wake' }
   | { type: 'definitions' }
+  | { type: 'suppressions' }
   | { type: 'stop' }
   | { type: 'appended'; id: number; stored: boolean[] }
   | { type: 'append-failed'; id: number; error: string };
@@ -16,6 +17,7 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'batch'; events: number; lagSeconds: number }
   | { type: 'changed'; profiles: string[]; identifiers: IdentifierRef[] }
+  | { type: 'suppressed' }
   | { type: 'append'; id: number; messages: StoredMessage[] };
 
 export interface BackgroundThreadOptions {
@@ -23,6 +25,8 @@ export interface BackgroundThreadOptions {
   /** The worker folded a batch (for the request thread's metrics). */
   onBatch: (events: number, lagSeconds: number) => void;
   onError: (message: string, error: unknown) => void;
+  /** The worker's pipeline suppressed more identifiers (an erasure it carried out): this thread reads the list again. */
+  onSuppressed?: () => void;
   /** The worker's pipeline changed these profiles and identifiers (for caches on this thread). */
   onChanged: (profiles: string[], identifiers: IdentifierRef[]) => void;
   /**
@@ -76,6 +80,7 @@ export class BackgroundThread implements Background {
       if (message.type === 'ready') this.becameReady();
       else if (message.type === 'batch') this.options.onBatch(message.events, message.lagSeconds);
       else if (message.type === 'changed') this.options.onChanged(message.profiles, message.identifiers);
+      else if (message.type === 'suppressed') this.options.onSuppressed?.();
       else this.appendFor(worker, message.id, message.messages);
     });
     worker.on('error', (error) => {
@@ -139,6 +144,10 @@ export class BackgroundThread implements Background {
 
   definitionsChanged(): void {
     this.post({ type: 'definitions' });
+  }
+
+  suppressionsChanged(): void {
+    this.post({ type: 'suppressions' });
   }
 
   async stop(): Promise<void> {

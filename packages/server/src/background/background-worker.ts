@@ -34,6 +34,9 @@ const tailor = await openTailor(config, Date.now, {
   onProfilesChanged: (profiles, identifiers) => {
     port.postMessage({ type: 'changed', profiles, identifiers } satisfies FromWorker);
   },
+  onSuppressed: () => {
+    port.postMessage({ type: 'suppressed' } satisfies FromWorker);
+  },
 });
 let stopping = false;
 port.on('message', (message: ToWorker) => {
@@ -59,6 +62,11 @@ port.on('message', (message: ToWorker) => {
         .then(() => {
           tailor.background.definitionsChanged();
         });
+      break;
+    case 'suppressions':
+      void tailor.suppressions.reload().then(() => {
+        tailor.background.wake();
+      });
       break;
     case 'stop':
       if (stopping) return;

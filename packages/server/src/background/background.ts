@@ -20,6 +20,8 @@ export interface Background {
   wake(): void;
   /** A segment, computed trait, placement or tracking plan changed: work with the new definitions. */
   definitionsChanged(): void;
+  /** A suppression was lifted or added on this thread: the pipeline and the dispatcher read the list again. */
+  suppressionsChanged(): void;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,11 @@ export class InlineBackground implements Background {
 
   /** The in-process pipeline reads the definitions as they are now; it only needs waking. */
   definitionsChanged(): void {
+    this.pipeline.wake();
+  }
+
+  /** The in-process pipeline and dispatcher share this thread's suppression list. */
+  suppressionsChanged(): void {
     this.pipeline.wake();
   }
 

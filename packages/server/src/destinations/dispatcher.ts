@@ -152,8 +152,8 @@ export class Dispatcher {
           m.type === 'track' &&
           m.event !== undefined &&
           m.tailor.erase === undefined && // an instruction to the pipeline, not an event to share
-          this.options.suppressed?.(m) !== true &&
-          (all || destination.events.includes(m.event)),
+          (all || destination.events.includes(m.event)) &&
+          this.options.suppressed?.(m) !== true,
       );
     const matching = await this.consented(candidates, destination.purpose ?? 'marketing');
     await store.enqueue(destination.name, { from, to: last.position }, this.withoutPii(matching, destination), this.now());

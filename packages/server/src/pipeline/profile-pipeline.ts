@@ -51,6 +51,12 @@ export interface PipelineOptions {
   populationRefreshMs?: number;
   /** Further consumers of the log that follow each folded batch, in order (the bandits' counts). */
   stages?: readonly PipelineStage[];
+  /**
+   * Whether a message names a suppressed (erased) person: it is not folded (no profile is made or
+   * changed for them) and is erased from the log, wherever it came from (one appended before the
+   * erasure was known, another process's).
+   */
+  suppressed?: (message: StoredMessage) => boolean;
 }
 
 /**
@@ -300,6 +306,16 @@ export class ProfilePipeline {
     return 1;
   }
 
+  /** The events that name no suppressed person; the others are erased from the log. */
+  private async withoutSuppressed(events: readonly LoggedEvent[]): Promise<readonly LoggedEvent[]> {
+    const suppressed = this.options.suppressed;
+    if (suppressed === undefined) return events;
+    const dropped: number[] = [];
+    const kept = events.filter((e) => (suppressed(e.message) ? (dropped.push(e.position), false) : true));
+    if (dropped.length > 0) await this.options.log.erase(dropped);
+    return kept;
+  }
+
   /** Appends the segment entries and exits decided so far to the log (idempotent by messageId). */
   private async flushOutbox(): Promise<void> {
     const { log, store } = this.options;
@@ -319,9 +335,10 @@ export class ProfilePipeline {
     // An erasure is carried out alone, at its place in the log: what came before is folded first.
     const eraseAt = read.findIndex((e) => e.message.tailor.erase !== undefined);
     if (eraseAt === 0 && read[0] !== undefined) return this.erase(read[0], from);
-    const events = eraseAt > 0 ? read.slice(0, eraseAt) : read;
-    const last = events[events.length - 1];
+    const taken = eraseAt > 0 ? read.slice(0, eraseAt) : read;
+    const last = taken[taken.length - 1];
     if (last === undefined) return 0;
+    const events = await this.withoutSuppressed(taken);
     const keys = batchKeys(events, this.options.rules);
     const now = this.now();
     const plan = await this.plan();
@@ -354,7 +371,7 @@ export class ProfilePipeline {
     for (const stage of this.options.stages ?? []) await stage.follow(events, { from, to: last.position });
     await this.flushOutbox();
     this.options.onBatch?.(events.length, Math.max(0, now - Date.parse(last.message.receivedAt)) / 1000);
-    return events.length;
+    return taken.length;
   }
 }
 

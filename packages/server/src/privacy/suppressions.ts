@@ -1,17 +1,24 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractIdentifiers, ownConsent, type IdentifierRef, type IdentityRules, type StoredMessage } from '@tailor/core';
+import { extractIdentifiers, type IdentifierRef, type IdentityRules, type StoredMessage } from '@tailor/core';
 import type { ProfileStore } from '../store/profile-store.js';
-import { logError } from './log-error.js';
 import { writeFileDurably } from './private-files.js';
 import { RecentBlinds } from './sealer.js';
+
+/** Who asks whether a request names a suppressed person: the ids a decision or an assignment is asked for. */
+export interface AskedFor {
+  userId?: string | undefined;
+  anonymousId?: string | undefined;
+}
 
 /**
  * Erased people, remembered without their identifiers: a keyed hash (HMAC-SHA256) of each, under a
  * key kept in the data folder (`suppression.key`, created on first use) or configured
- * (`privacy.suppressionKey` in the config file). Messages for a suppressed identifier are dropped at collection until the
- * person gives analytics consent again (a message with `categoryPreferences.analytics = true`).
+ * (`privacy.suppressionKey` in the config file). Every path that appends to the log checks here
+ * (collection and imports, decisions, experiment assignments), and the pipeline and the dispatcher
+ * skip what names a suppressed identifier. Nothing a message says lifts a suppression (not even
+ * analytics consent: the public write key must not undo an erasure); only an admin does (`lift`).
  */
 export class Suppressions {
   /** Hashes of the identifiers seen lately: once anyone is suppressed, every message is checked. */
@@ -28,27 +35,58 @@ export class Suppressions {
     return new Suppressions(keyOf(dataDir, key), new Set(await store.list()), store, rules);
   }
 
+  /** How many identifiers are suppressed. */
+  get size(): number {
+    return this.hashes.size;
+  }
+
   async add(identifiers: readonly IdentifierRef[], at: string): Promise<void> {
     const hashes = identifiers.map((i) => this.hash(i));
     await this.store.add(hashes, at);
     for (const h of hashes) this.hashes.add(h);
   }
 
-  /**
-   * Whether a message names a suppressed person. One that gives analytics consent lifts the
-   * suppression (at once here; the store follows) and passes.
-   */
+  /** Lifts the suppression of one identifier (an admin's decision); false when it was not suppressed. */
+  async lift(identifier: IdentifierRef): Promise<boolean> {
+    const hash = this.hash(identifier);
+    if (!this.hashes.has(hash)) return false;
+    await this.store.remove([hash]);
+    this.hashes.delete(hash);
+    return true;
+  }
+
+  /** Reads the list again (another thread added or lifted some). */
+  async reload(): Promise<void> {
+    const hashes = await this.store.list();
+    this.hashes.clear();
+    for (const h of hashes) this.hashes.add(h);
+  }
+
+  /** Whether an identifier is suppressed. */
+  has(identifier: IdentifierRef): boolean {
+    return this.hashes.size > 0 && this.hashes.has(this.hash(identifier));
+  }
+
+  /** Whether a decision or an assignment is asked for a suppressed person (by userId or anonymousId). */
+  names(who: AskedFor): boolean {
+    if (this.hashes.size === 0) return false;
+    return (
+      (who.userId !== undefined && this.hashes.has(this.hash({ type: 'userId', value: who.userId }))) ||
+      (who.anonymousId !== undefined && this.hashes.has(this.hash({ type: 'anonymousId', value: who.anonymousId })))
+    );
+  }
+
+  /** Whether a message names a suppressed person by any of its identifiers: it is not to be kept, folded or sent. */
   drops(message: StoredMessage): boolean {
     if (this.hashes.size === 0) return false;
-    const hashes = extractIdentifiers(message, this.rules).identifiers.map((i) => this.hash(i));
-    const hits = hashes.filter((h) => this.hashes.has(h));
-    if (hits.length === 0) return false;
-    if (ownConsent(message, 'analytics') !== true) return true;
-    for (const h of hits) this.hashes.delete(h);
-    this.store.remove(hits).catch((error: unknown) => {
-      logError('lifting a suppression failed', error);
-    });
+    for (const identifier of extractIdentifiers(message, this.rules).identifiers) if (this.hashes.has(this.hash(identifier))) return true;
     return false;
+  }
+
+  /** The messages that name no suppressed person (the same array when all do not). */
+  keep<T extends StoredMessage>(messages: readonly T[]): readonly T[] {
+    if (this.hashes.size === 0) return messages;
+    return messages.filter((m) => !this.drops(m));
   }
 
   private hash(identifier: IdentifierRef): string {
