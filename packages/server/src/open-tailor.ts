@@ -28,6 +28,8 @@ import { InlineBackground, type Background } from './background/background.js';
 import { createLiquid } from './decide/create-liquid.js';
 import { RenderMemo } from './decide/render-memo.js';
 import { Decider, type DecideRequest, type Decision } from './decide/decider.js';
+import { publicAudience, readerAudience, type Audience } from './decide/audiences.js';
+import { IdentityVerifier } from './decide/identity-verifier.js';
 import { PersonCache } from './decide/person-cache.js';
 import { Placements } from './decide/placements.js';
 import { BanditArms } from './decide/bandit-arms.js';
@@ -36,9 +38,9 @@ import { openSqliteBanditStore } from './store/sqlite/sqlite-bandit-store.js';
 import { Suppressions } from './privacy/suppressions.js';
 import { profileNamed } from './profiles/read-profile.js';
 import { Experiments } from './experiments/experiments.js';
+import { DecisionRetention } from './decide/decision-retention.js';
 import { BackgroundThread } from './background/background-thread.js';
 import { logError } from './privacy/log-error.js';
-import { DecisionRetention } from './decide/decision-retention.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
 export interface Tailor {
@@ -70,17 +72,21 @@ export interface Tailor {
   suppressions: Suppressions;
   /** Real-time decisions from memory: compiled placements and the people in use. */
   decider: Decider;
+  /** Checks `userHash` (identity verification) for decisions asked with the write key. */
+  identity: IdentityVerifier;
+  /** What templates see for the public write key (personal traits only where listed) and for readers' previews (masked). */
+  audiences: { public: Audience; reader: Audience };
   people: PersonCache;
   /** Commits the `Decision Made` events gathered so far now (they are otherwise committed on the next turn). */
   flushDecisions(): void;
+  /** Deletes decision records past their retention now (also done at start and hourly); how many. */
+  pruneDecisions(): Promise<number>;
   now: () => number;
   close(): Promise<void>;
 }
 
 export interface OpenOptions {
   /**
-  /** Deletes decision records past their retention now (also done at start and hourly); how many. */
-  pruneDecisions(): Promise<number>;
    * Where `background` runs: on this thread (the default), or on a worker thread with its own
    * connections (`serve`; needs the built worker file, so not from the TypeScript sources).
    */
@@ -91,6 +97,8 @@ export interface OpenOptions {
   append?: (messages: readonly StoredMessage[]) => Promise<boolean[]>;
   /** Leave checkpoints to `tailor serve`'s checkpointer thread (no connection here runs one). */
   externalCheckpoints?: boolean;
+  /** Told when the pipeline on this thread suppressed more identifiers (a worker reports it to the request thread). */
+  onSuppressed?: () => void;
   /** Told which profiles and identifiers the pipeline on this thread changed (a worker reports them to the request thread). */
   onProfilesChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
 }
@@ -158,8 +166,17 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     definitions: () => definitions.compiled,
     populationRefreshMs: config.computedTraits.rfmRefreshMinutes * 60_000,
     purposes: config.privacy.purposes,
+    suppressed: (message) => suppressions.drops(message),
     stages: [new BanditStage({ log, store: banditStore, personKey: (type, value) => sealer.blind(type, value), metrics: () => placements.banditMetrics(), onCounted: refreshBandits })],
     onErase: async ({ identifiers, profiles: erased, profileId, requestedBy }) => {
+      // Another thread suppressed the person when the erasure was asked; identifiers linked to
+      // them since are suppressed now too, so nothing after the erasure brings them back.
+      await suppressions.reload();
+      const linkedSince = identifiers.filter((i) => !suppressions.has(i));
+      if (linkedSince.length > 0) {
+        await suppressions.add(linkedSince, formatTimestamp(now()));
+        options.onSuppressed?.();
+      }
       await destinations.erase({ identifiers, profiles: erased });
       audit.record(erasureCompleted(profileId, requestedBy, now()));
     },
@@ -188,6 +205,7 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
       if (config.logLevel !== 'silent') logError(`webhook delivery to ${destination} failed (readers see only its class)`, failureDetail(error));
     },
     pii: () => plans.pii,
+    suppressed: (message) => suppressions.drops(message),
     consentOf: async (message) => {
       const profileId = message.properties?.profileId;
       const profile = await profileNamed(profiles, { ...message, profileId: typeof profileId === 'string' ? profileId : undefined });
@@ -219,6 +237,11 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
         onChanged: (changed, identifiers) => {
           people.invalidate(changed, identifiers);
         },
+        onSuppressed: () => {
+          suppressions.reload().catch((error: unknown) => {
+            logError('reading the suppressions failed', error);
+          });
+        },
         append: async (messages) => {
           const stored = await log.append(messages);
           background.wake();
@@ -239,7 +262,9 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     store: store.experiments,
     person: (identifier) => people.get(identifier),
     record: async (messages) => {
-      await exposureLog.append(messages);
+      const kept = suppressions.keep(messages);
+      if (kept.length === 0) return;
+      await exposureLog.append(kept);
       background.wake();
     },
   });
@@ -253,8 +278,9 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     holdout: config.decide.holdout,
     arms: bandits,
     experiments,
+    suppressed: (who) => suppressions.names(who),
     record: (request, decisions, at) => {
-      exposureLog.append(decisionEvents(request, decisions, at)).then(
+      exposureLog.append(suppressions.keep(decisionEvents(request, decisions, at))).then(
         () => {
           background.wake();
         },
@@ -264,6 +290,17 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
       );
     },
   });
+  // Decision records older than their retention leave the log, at start and hourly.
+  const decisionRetention = new DecisionRetention({
+    log,
+    days: config.decide.recordRetentionDays,
+    now,
+    folded: () => profiles.position(PROFILES_CONSUMER),
+    onError: (error) => {
+      logError('pruning decision records failed', error);
+    },
+  });
+  decisionRetention.start();
   const violationTimer = setInterval(() => void collector.flushViolations(), 1000);
   violationTimer.unref();
   // Under `tailor serve` the counting runs on the worker thread: read the counts here every second.
@@ -289,26 +326,19 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     experiments,
     suppressions,
     decider,
+    identity: IdentityVerifier.open(config.dataDir, config.decide.identitySecret),
+    audiences: { public: publicAudience(() => plans.pii), reader: readerAudience(() => plans.pii) },
     people,
-  // Decision records older than their retention leave the log, at start and hourly.
-  const decisionRetention = new DecisionRetention({
-    log,
-    days: config.decide.recordRetentionDays,
-    now,
-    folded: () => profiles.position(PROFILES_CONSUMER),
-    onError: (error) => {
-      logError('pruning decision records failed', error);
-    },
-  });
-  decisionRetention.start();
     flushDecisions: () => {
       exposureLog.flush();
     },
+    pruneDecisions: () => decisionRetention.run(),
     now,
     async close() {
       clearInterval(violationTimer);
       clearInterval(banditTimer);
       clearInterval(auditTimer);
+      await decisionRetention.stop();
       await collector.flushViolations();
       await background.stop();
       await pipeline.stop();
@@ -332,13 +362,11 @@ function erasureCompleted(profileId: string, requestedBy: string, at: number): N
     role: null,
     action: 'privacy.erase.completed',
     target: `profile:${profileId}`,
-    pruneDecisions: () => decisionRetention.run(),
     profileId,
     method: null,
     route: null,
     status: null,
     ip: null,
-      await decisionRetention.stop();
   };
 }
 

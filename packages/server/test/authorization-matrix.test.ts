@@ -76,6 +76,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/placements/{name}/arms': 'read',
   'POST /v1/privacy/export': 'manage',
   'POST /v1/privacy/erase': 'manage',
+  'POST /v1/privacy/unsuppress': 'manage',
+  'GET /v1/identity-verification/secret': 'manage',
   'GET /v1/audit': 'manage',
   'GET /v1/keys': 'manage',
   'PUT /v1/keys/{name}': 'manage',

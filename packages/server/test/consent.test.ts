@@ -102,7 +102,10 @@ describe('consent', () => {
         .decisions[0];
     expect(await decide()).toMatchObject({ itemId: 'pro' });
     await collect([{ type: 'track', userId: 'eve', event: 'Settings Saved', context: prefs({ personalization: false }), timestamp: at(1) }]);
-    expect(await decide()).toMatchObject({ itemId: 'generic', fallback: true, reasons: ['generic: default, no personalization consent'] });
+    // The write key is not told why (a person's consent is theirs); an admin key is.
+    expect(await decide()).toMatchObject({ itemId: 'generic', fallback: true, reasons: ['generic: default'] });
+    const full = await t.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: t.adminAuth }, payload: { userId: 'eve', placements: ['hero'] } });
+    expect(full.json().decisions[0]).toMatchObject({ itemId: 'generic', reasons: ['generic: default, no personalization consent'] });
   });
 
   it('records answers given through the API under the person’s identifiers', async () => {

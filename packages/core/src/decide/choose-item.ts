@@ -35,6 +35,12 @@ export interface ChoiceInput {
   exposures: (item: CompiledItem) => number;
   /** For a placement that optimizes: each item's counts so far, and the random draws. */
   bandit?: { arms: (item: CompiledItem) => ArmCounts; random: RandomSource };
+  /**
+   * How much the reasons tell: `full` (the default) quotes rules, counts and draws; `ids` names
+   * items by id with their outcome only, for an asker who may not read rules or a person's state
+   * (the public write key).
+   */
+  reasons?: 'full' | 'ids';
 }
 
 /**
@@ -47,6 +53,7 @@ export interface ChoiceInput {
  */
 export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Choice {
   const reasons: string[] = [];
+  const full = input.reasons !== 'ids';
   const eligible: { item: CompiledItem; score: number }[] = [];
   for (const item of placement.items) {
     if ((item.start !== undefined && input.now < item.start) || (item.end !== undefined && input.now >= item.end)) {
@@ -54,7 +61,7 @@ export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Ch
       continue;
     }
     if (item.when !== undefined && !evaluateCondition(item.when, input.scope)) {
-      reasons.push(`${item.id}: rule did not hold (${item.whenText ?? 'when'})`);
+      reasons.push(full ? `${item.id}: rule did not hold (${item.whenText ?? 'when'})` : `${item.id}: rule did not hold`);
       continue;
     }
     const score = item.score === undefined ? undefined : readField(item.score, input.scope);
@@ -78,7 +85,7 @@ export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Ch
     for (const lower of ranked.slice(rank + 1)) {
       reasons.push(`${lower.item.id}: ${item.override && !lower.item.override ? `${item.id} is an override` : `ranked below ${item.id}`}`);
     }
-    reasons.unshift(`${item.id}: chosen${item.when ? ` (${item.whenText ?? 'rule held'})` : ''}`);
+    reasons.unshift(`${item.id}: chosen${full && item.when ? ` (${item.whenText ?? 'rule held'})` : ''}`);
     return { itemId: item.id, fallback: false, reasons };
   }
   reasons.unshift(`${placement.defaultId}: default, no eligible item`);
@@ -88,7 +95,8 @@ export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Ch
 function capReason(item: CompiledItem, input: ChoiceInput): string | undefined {
   if (item.cap === undefined) return undefined;
   const shown = input.exposures(item);
-  return shown >= item.cap.max ? `${item.id}: frequency cap reached (${shown} of ${item.cap.max} per ${item.cap.per})` : undefined;
+  if (shown < item.cap.max) return undefined;
+  return input.reasons === 'ids' ? `${item.id}: frequency cap reached` : `${item.id}: frequency cap reached (${shown} of ${item.cap.max} per ${item.cap.per})`;
 }
 
 /** The bandit's choice among `first` (not capped) and the other candidates that are not capped. */
@@ -112,8 +120,9 @@ function chooseByThompson(
     return `thompson: sampled ${formatDraw(draws[i] ?? 0)} (${c.conversions}/${c.exposures} converted)`;
   };
   const winner = open[best] ?? first;
-  for (const [i, item] of open.entries()) if (i !== best) reasons.push(`${item.id}: ${drew(i)}, below ${winner.id}`);
-  reasons.unshift(`${winner.id}: chosen, ${drew(best)}`);
+  const full = input.reasons !== 'ids';
+  for (const [i, item] of open.entries()) if (i !== best) reasons.push(full ? `${item.id}: ${drew(i)}, below ${winner.id}` : `${item.id}: below ${winner.id}`);
+  reasons.unshift(full ? `${winner.id}: chosen, ${drew(best)}` : `${winner.id}: chosen`);
   return { itemId: winner.id, fallback: false, reasons };
 }
 

@@ -84,6 +84,14 @@ export const PlacementBody = Type.Object(
     default: Type.Object({ id: Id, template: Template }, { additionalProperties: false }),
     optimize: Type.Optional(PlacementOptimize),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
+    browserTraits: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f.]+$' }), {
+        maxItems: 100,
+        uniqueItems: true,
+        description:
+          'Personal traits (email, phone, names, address, birthday, those a tracking plan marks `pii`) the templates may show in a decision asked with the public write key without `userHash`; top-level trait names. Other personal traits are absent from `traits` and `profile.traits` there',
+      }),
+    ),
   },
   { title: 'Placement', additionalProperties: false },
 );

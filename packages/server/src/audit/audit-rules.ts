@@ -107,6 +107,8 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
   'POST /v1/privacy/erase': person('privacy.erase.requested', ({ response }) =>
     field(response, 'profileId'),
   ),
+  'POST /v1/privacy/unsuppress': listing('privacy.unsuppress', 'suppression'),
+  'GET /v1/identity-verification/secret': listing('identity-verification.secret.read', 'identity-verification'),
   'POST /v1/identity/match': listing('identity.match', 'identity:match'),
   'POST /v1/identity/reviews/:id': {
     action: 'identity.review.decide',

@@ -164,6 +164,13 @@ export const Config = Type.Object(
           description: 'Decision records (`Decision Made` events) received longer ago are deleted from the log (at start and hourly)',
         }),
         cacheProfiles: Type.Integer({ minimum: 1, default: 200_000, description: 'Profiles decide keeps in memory (least recently used dropped)' }),
+        identitySecret: Type.Optional(
+          Type.String({
+            minLength: 32,
+            description:
+              "Identity verification (TAILOR_IDENTITY_SECRET): a site's backend signs each userId with it (hex HMAC-SHA256) as `userHash`, and decisions asked with the write key and a valid hash see the person's personal traits. Else one is made in the data folder (identity.key); several nodes of one installation need the same one",
+          }),
+        ),
         holdout: Type.Object(
           {
             share: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Share of people who never get personalized decisions' }),

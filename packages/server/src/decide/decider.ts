@@ -14,6 +14,7 @@ import {
   type IdentifierRef,
   type RandomSource,
 } from '@tailor/core';
+import { FULL_AUDIENCE, type Audience } from './audiences.js';
 import type { BanditArms } from './bandit-arms.js';
 import type { Person, PersonCache } from './person-cache.js';
 import type { RenderMemo } from './render-memo.js';
@@ -24,6 +25,8 @@ export interface DecideRequest {
   anonymousId?: string | undefined;
   placements: readonly string[];
   context: Record<string, unknown>;
+  /** Who asks, and so what templates and reasons may show; everything by default (an admin key). */
+  audience?: Audience;
 }
 
 export type { Decision };
@@ -46,6 +49,8 @@ export interface DeciderOptions {
   arms?: Pick<BanditArms, 'of'>;
   /** The bandits' draws; `Math.random` by default. */
   random?: RandomSource;
+  /** Whether the person asked for is suppressed (erased): they are decided for as an unknown person, and nothing is recorded. */
+  suppressed?: (who: { userId?: string | undefined; anonymousId?: string | undefined }) => boolean;
   /** Records the decisions made at `at` (a `Decision Made` event each); not awaited by `decide`. */
   record: (request: DecideRequest, decisions: readonly Decision[], at: number) => void;
 }
@@ -70,13 +75,14 @@ export class Decider {
 
   async decide(request: DecideRequest): Promise<Decision[]> {
     const started = performance.now();
-    const person = await this.person(request);
+    const suppressed = this.options.suppressed?.(request) === true;
+    const person = suppressed ? undefined : await this.person(request);
     const now = this.options.now();
     const decisions = this.inHoldout(request)
       ? request.placements.map((name) => this.holdoutDecision(name))
       : request.placements.map((name) => this.decideOne(name, person, request, now, started));
     for (const [i, decision] of decisions.entries()) decisions[i] = await this.withVariant(decision, person, request, now, started);
-    this.options.record(request, decisions, now);
+    if (!suppressed) this.options.record(request, decisions, now);
     if (person !== undefined) this.remember(person, decisions, now);
     return decisions;
   }
@@ -85,15 +91,15 @@ export class Decider {
    * What a person would see, without recording an exposure (the dashboard's preview): the decision,
    * or with `itemId` that item's content rendered for them whether or not it is eligible.
    */
-  preview(person: Person | undefined, placement: string, context: Record<string, unknown>, itemId?: string): Decision {
-    const request: DecideRequest = { placements: [placement], context };
+  preview(person: Person | undefined, placement: string, context: Record<string, unknown>, itemId?: string, audience: Audience = FULL_AUDIENCE): Decision {
+    const request: DecideRequest = { placements: [placement], context, audience };
     if (itemId === undefined) return this.decideOne(placement, person, request, this.options.now(), performance.now());
     const compiled = this.options.placements.compiled(placement);
     if (compiled === undefined) return { placement, itemId: null, content: null, fallback: true, reasons: [`no placement named ${placement}`] };
     if (!compiled.templates.has(itemId)) return { placement, itemId: null, content: null, fallback: true, reasons: [`no item ${itemId} in ${placement}`] };
     const scope = scopeOf(person, context);
     try {
-      return { placement, itemId, content: this.render(compiled, itemId, scope, person), fallback: false, reasons: [`${itemId}: previewed`] };
+      return { placement, itemId, content: this.render(compiled, itemId, scope, person, undefined, audience), fallback: false, reasons: [`${itemId}: previewed`] };
     } catch (error) {
       return { placement, itemId, content: null, fallback: true, reasons: [`${itemId}: template failed: ${(error as Error).message}`] };
     }
@@ -109,21 +115,25 @@ export class Decider {
     const placement = this.options.placements.compiled(decision.placement);
     const experiment = placement?.items.find((i) => i.id === decision.itemId)?.experiment;
     if (placement === undefined || experiment === undefined) return decision;
+    const audience = request.audience ?? FULL_AUDIENCE;
+    const ids = audience.reasons === 'ids';
     let assigned: { variant: string | null; reason?: string };
     try {
       assigned = await this.options.experiments.assign(experiment, request, now);
     } catch (error) {
-      return { ...decision, experiment: { name: experiment, variant: null }, reasons: [...decision.reasons, `experiment ${experiment}: ${(error as Error).message}`] };
+      const why = ids ? 'failed' : (error as Error).message;
+      return { ...decision, experiment: { name: experiment, variant: null }, reasons: [...decision.reasons, `experiment ${experiment}: ${why}`] };
     }
     const variant = assigned.variant;
-    const reason = variant === null ? `experiment ${experiment}: not assigned (${assigned.reason ?? 'no variant'})` : `experiment ${experiment}: variant ${variant}`;
+    const notAssigned = ids ? `experiment ${experiment}: not assigned` : `experiment ${experiment}: not assigned (${assigned.reason ?? 'no variant'})`;
+    const reason = variant === null ? notAssigned : `experiment ${experiment}: variant ${variant}`;
     const key = variant === null ? undefined : variantKey(decision.itemId, variant);
     if (key === undefined || !placement.templates.has(key)) return { ...decision, experiment: { name: experiment, variant }, reasons: [...decision.reasons, reason] };
     try {
-      const content = this.render(placement, key, scopeOf(person, request.context), person, this.remaining(started));
+      const content = this.render(placement, key, scopeOf(person, request.context), person, this.remaining(started), audience);
       return { ...decision, content, experiment: { name: experiment, variant }, reasons: [...decision.reasons, reason] };
     } catch (error) {
-      return { ...decision, experiment: { name: experiment, variant }, reasons: [...decision.reasons, `${reason}: template failed: ${(error as Error).message}`] };
+      return { ...decision, experiment: { name: experiment, variant }, reasons: [...decision.reasons, `${reason}: template failed${ids ? '' : `: ${(error as Error).message}`}`] };
     }
   }
 
@@ -137,7 +147,7 @@ export class Decider {
   private holdoutDecision(name: string): Decision {
     const placement = this.options.placements.compiled(name);
     if (placement === undefined) return { placement: name, itemId: null, content: null, fallback: true, reasons: [`no placement named ${name}`] };
-    const decision = this.fallback(placement, scopeOf(undefined, {}), [`${placement.defaultId}: default, in the global holdout`]);
+    const decision = this.fallback(placement, scopeOf(undefined, {}), [`${placement.defaultId}: default, in the global holdout`], FULL_AUDIENCE);
     return { ...decision, fallback: false, holdout: true };
   }
 
@@ -156,20 +166,24 @@ export class Decider {
     const placement = this.options.placements.compiled(name);
     if (placement === undefined) return { placement: name, itemId: null, content: null, fallback: true, reasons: [`no placement named ${name}`] };
     const scope = scopeOf(person, request.context);
+    const audience = request.audience ?? FULL_AUDIENCE;
+    const ids = audience.reasons === 'ids';
+    // To the write key a default names no cause: whether a person is known, or consents, is theirs.
     const choice: Choice =
       person === undefined
-        ? { itemId: placement.defaultId, fallback: true, reasons: [`${placement.defaultId}: default, unknown person`] }
+        ? { itemId: placement.defaultId, fallback: true, reasons: [ids ? `${placement.defaultId}: default` : `${placement.defaultId}: default, unknown person`] }
         : person.consent.personalization === false
-          ? { itemId: placement.defaultId, fallback: true, reasons: [`${placement.defaultId}: default, no personalization consent`] }
-          : chooseItem(placement, { scope, now, exposures: (item) => this.exposures(person, item, now), ...this.banditFor(placement) });
+          ? { itemId: placement.defaultId, fallback: true, reasons: [ids ? `${placement.defaultId}: default` : `${placement.defaultId}: default, no personalization consent`] }
+          : chooseItem(placement, { scope, now, exposures: (item) => this.exposures(person, item, now), ...this.banditFor(placement), reasons: audience.reasons });
     if (performance.now() - started > this.options.budgetMs) {
-      return this.fallback(placement, scope, [`${placement.defaultId}: default, time budget of ${this.options.budgetMs} ms exceeded`]);
+      return this.fallback(placement, scope, [`${placement.defaultId}: default, time budget of ${this.options.budgetMs} ms exceeded`], audience);
     }
     try {
-      const content = this.render(placement, choice.itemId, scope, person, this.remaining(started));
+      const content = this.render(placement, choice.itemId, scope, person, this.remaining(started), audience);
       return { placement: name, itemId: choice.itemId, content, fallback: choice.fallback, reasons: choice.reasons };
     } catch (error) {
-      return this.fallback(placement, scope, [`${choice.itemId}: template failed: ${(error as Error).message}`, ...choice.reasons]);
+      const failed = ids ? `${choice.itemId}: template failed` : `${choice.itemId}: template failed: ${(error as Error).message}`;
+      return this.fallback(placement, scope, [failed, ...choice.reasons], audience);
     }
   }
 
@@ -181,10 +195,10 @@ export class Decider {
     return { bandit: { arms: (item) => arms.of(bandit, item.id), random: this.options.random ?? Math.random } };
   }
 
-  private fallback(placement: ReadyPlacement, scope: EvaluationScope, reasons: string[]): Decision {
+  private fallback(placement: ReadyPlacement, scope: EvaluationScope, reasons: string[], audience: Audience): Decision {
     let content: string | null;
     try {
-      content = this.render(placement, placement.defaultId, scope, undefined);
+      content = this.render(placement, placement.defaultId, scope, undefined, undefined, audience);
     } catch {
       content = null;
     }
@@ -198,18 +212,27 @@ export class Decider {
 
   /**
    * Renders an item's template within the template limits, stopping after `renderLimitMs`; a render
-   * over a limit throws, as a failing template does. Defaults get the limit of one render.
+   * over a limit throws, as a failing template does. Defaults get the limit of one render. The
+   * template sees the traits the audience may see (rules saw them all); its output is kept per audience.
    */
-  private render(placement: ReadyPlacement, itemId: string, scope: EvaluationScope, person: Person | undefined, renderLimitMs?: number): string {
+  private render(
+    placement: ReadyPlacement,
+    itemId: string,
+    scope: EvaluationScope,
+    person: Person | undefined,
+    renderLimitMs: number | undefined,
+    audience: Audience,
+  ): string {
     const template = placement.templates.get(itemId);
     if (template === undefined) return '';
+    const traits = audience.traits === undefined || scope.traits === undefined ? scope.traits : audience.traits(scope.traits, placement.browserTraits);
     const renderScope = {
-      profile: person === undefined ? null : { id: person.profileId, traits: person.traits, computed: person.computed, segments: person.segments },
-      traits: scope.traits,
+      profile: person === undefined ? null : { id: person.profileId, traits, computed: person.computed, segments: person.segments },
+      traits,
       computed: scope.computed,
       context: scope.context,
     };
-    return this.options.renders.render(template, renderScope, renderLimitMs);
+    return this.options.renders.render(template, renderScope, renderLimitMs, audience.key);
   }
 
   /** Exposures within the item's cap window: those the pipeline counted, plus those decided since. */

@@ -23,6 +23,8 @@ export interface ReadyPlacement extends CompiledPlacement {
   templates: Map<string, Template[]>;
   /** For a placement that optimizes: the metric its counts are kept under. */
   bandit?: BanditMetric;
+  /** The personal traits its templates may show to the public write key (`browserTraits`). */
+  browserTraits?: readonly string[];
 }
 
 /** What placement rules may read, to refuse unknown names when a placement is saved. */
@@ -117,6 +119,7 @@ function bodyOf(p: StoredPlacement): PlacementBody {
     default: p.default,
     ...(p.optimize !== undefined && { optimize: p.optimize }),
     ...(p.description !== undefined && { description: p.description }),
+    ...(p.browserTraits !== undefined && { browserTraits: p.browserTraits }),
   };
 }
 
@@ -171,12 +174,13 @@ export function compilePlacement(name: string, body: PlacementBody, liquid: Liqu
     return compiled;
   });
   parseTemplate(body.default.id, 'default.template', body.default.template);
-  if (body.optimize === undefined) return { name, items, defaultId: body.default.id, templates };
+  const shown = body.browserTraits !== undefined && body.browserTraits.length > 0 ? { browserTraits: body.browserTraits } : {};
+  if (body.optimize === undefined) return { name, items, defaultId: body.default.id, templates, ...shown };
   if (body.optimize.metric.event === 'Decision Made') {
     throw new TailorError('invalid_request', 'optimize.metric.event: Decision Made is the exposure itself, not a conversion');
   }
   const bandit = { placement: name, event: body.optimize.metric.event, withinMs: windowMs(body.optimize.metric) };
-  return { name, items, defaultId: body.default.id, templates, optimize: body.optimize, bandit };
+  return { name, items, defaultId: body.default.id, templates, optimize: body.optimize, bandit, ...shown };
 }
 
 /** A conversion metric's window in ms; 0 when it has none (any time after the first exposure). */

@@ -4,6 +4,8 @@ import { Decision, MAX_DECIDE_PLACEMENTS, PlacementBody, PlacementOptimize, Tail
 import type { Tailor } from '../../open-tailor.js';
 import { personOf } from '../../decide/person-cache.js';
 import { profileNamed } from '../../profiles/read-profile.js';
+import { FULL_AUDIENCE, VERIFIED_AUDIENCE } from '../../decide/audiences.js';
+import { seesPersonalData } from '../reader-view.js';
 
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
 const Placement = Type.Intersect([
@@ -115,7 +117,9 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
     async (request) => {
       const { itemId, context = {} } = request.body;
       const stored = await profileNamed(tailor.profiles, request.body);
-      return tailor.decider.preview(stored && personOf(stored), request.params.name, context, itemId);
+      // Rendered from the reader's view: personal traits masked as the profile API masks them for this role.
+      const audience = seesPersonalData(request.principal) ? FULL_AUDIENCE : tailor.audiences.reader;
+      return tailor.decider.preview(stored && personOf(stored), request.params.name, context, itemId, audience);
     },
   );
   app.post(
@@ -135,6 +139,13 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
             }),
             context: Type.Optional(Context),
             writeKey: Type.Optional(Type.String({ description: 'The write key, for clients that cannot set headers' })),
+            userHash: Type.Optional(
+              Type.String({
+                maxLength: 128,
+                description:
+                  "Identity verification: the hex HMAC-SHA256 of userId under the installation's secret, made by the site's backend. With the write key and a valid hash, templates see the person's personal traits; a wrong one counts as absent",
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -146,9 +157,12 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
       serializerCompiler: () => (answer) => JSON.stringify(answer),
     },
     async (request) => {
-      const { userId, anonymousId, placements, context = {} } = request.body;
+      const { userId, anonymousId, placements, context = {}, userHash } = request.body;
       if (userId === undefined && anonymousId === undefined) throw new TailorError('invalid_request', 'userId or anonymousId is required');
-      return { decisions: await tailor.decider.decide({ userId, anonymousId, placements, context }) };
+      // The write key is public: personal traits only where listed or proven, reasons by id (docs/security.md).
+      const audience =
+        request.principal?.role === 'admin' ? FULL_AUDIENCE : userHash !== undefined && tailor.identity.verifies(userId, userHash) ? VERIFIED_AUDIENCE : tailor.audiences.public;
+      return { decisions: await tailor.decider.decide({ userId, anonymousId, placements, context, audience }) };
     },
   );
   done();
