@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'bench/.work/**', '**/*.js', '**/*.cjs', '**/*.generated.ts'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'bench/.work/**', '**/*.js', '**/*.cjs', '**/*.mjs', '**/*.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
