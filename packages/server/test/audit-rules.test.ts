@@ -54,6 +54,7 @@ const UNAUDITED_CHANGES = [
   'POST /v1/group',
   'POST /v1/alias',
   'POST /v1/batch',
+  ...['t', 'i', 'p', 's', 'g', 'a', 'b'].map((short) => `POST /v1/${short}`),
   'POST /v1/decide',
   'POST /v1/experiments/:name/assign',
 ];

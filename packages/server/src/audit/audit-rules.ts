@@ -161,6 +161,13 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'POST /v1/group': "collection: the person's own events, the hottest path",
   'POST /v1/alias': "collection: the person's own events, the hottest path",
   'POST /v1/batch': "collection: the person's own events, the hottest path",
+  'POST /v1/t': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/i': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/p': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/s': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/g': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/a': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/b': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
   'POST /v1/decide':
     'decisions for the person asking, a hot path; recorded in the log as Decision Made events',
   'POST /v1/experiments/:name/assign':
