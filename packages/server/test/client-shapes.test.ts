@@ -20,23 +20,9 @@ afterAll(async () => {
   await t.close();
 });
 
-async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  return t.app.inject({
-    method: 'POST',
-    url: path,
-    headers: { authorization: t.writeAuth, 'content-type': 'application/json', ...headers },
-    payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
-  });
-}
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) => t.post(path, body, headers);
 
-async function eventsOf(userId: string): Promise<StoredMessage[]> {
-  const res = await t.app.inject({
-    url: `/v1/events?userId=${encodeURIComponent(userId)}`,
-    headers: { authorization: t.adminAuth },
-  });
-  expect(res.statusCode).toBe(200);
-  return res.json<{ events: StoredMessage[] }>().events;
-}
+const eventsOf = (userId: string): Promise<StoredMessage[]> => t.eventsOf(userId);
 
 /** As analytics.js 2.0 posts: text/plain, the write key in the body, no Authorization header. */
 function postAsAnalyticsNext(path: string, body: Record<string, unknown>) {

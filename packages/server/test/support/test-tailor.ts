@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { StoredMessage } from '@tailor/core';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config.schema.js';
 import { buildApp } from '../../src/http/build-app.js';
@@ -22,6 +23,10 @@ export interface TestTailor {
    * everything logged so far, the decisions made included; with `drain`, webhooks are sent too.
    */
   collect(batch: readonly Record<string, unknown>[], options?: { drain?: boolean }): Promise<void>;
+  /** POSTs a body with the write key as JSON (headers may change both); a string or Buffer is sent as it is. */
+  post(path: string, body: unknown, headers?: Record<string, string>): ReturnType<FastifyInstance['inject']>;
+  /** A person's stored events (GET /v1/events with the admin key, up to 1,000), expecting a 200. */
+  eventsOf(userId: string): Promise<StoredMessage[]>;
   close(): Promise<void>;
 }
 
@@ -49,6 +54,19 @@ export async function startTestTailor(overrides: ConfigOverrides = {}, now?: () 
     app,
     writeAuth,
     adminAuth: `Bearer ${ADMIN_KEY}`,
+    post(this: TestTailor, path, body, headers = {}) {
+      return this.app.inject({
+        method: 'POST',
+        url: path,
+        headers: { authorization: this.writeAuth, 'content-type': 'application/json', ...headers },
+        payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      });
+    },
+    async eventsOf(this: TestTailor, userId) {
+      const res = await this.app.inject({ url: `/v1/events?userId=${encodeURIComponent(userId)}&limit=1000`, headers: { authorization: this.adminAuth } });
+      if (res.statusCode !== 200) throw new Error(`events of ${userId}: ${res.statusCode} ${res.body}`);
+      return res.json<{ events: StoredMessage[] }>().events;
+    },
     // Through `this`, so a test that swaps in a reopened Tailor and app collects into those.
     async collect(this: TestTailor, batch, options = {}) {
       if (batch.length > 0) {
