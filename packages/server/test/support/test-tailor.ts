@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { StoredMessage } from '@tailor/core';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config.schema.js';
@@ -24,7 +24,7 @@ export interface TestTailor {
    */
   collect(batch: readonly Record<string, unknown>[], options?: { drain?: boolean }): Promise<void>;
   /** POSTs a body with the write key as JSON (headers may change both); a string or Buffer is sent as it is. */
-  post(path: string, body: unknown, headers?: Record<string, string>): ReturnType<FastifyInstance['inject']>;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   /** A person's stored events (GET /v1/events with the admin key, up to 1,000), expecting a 200. */
   eventsOf(userId: string): Promise<StoredMessage[]>;
   close(): Promise<void>;
