@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 import { webhookConfig } from './support/webhook-config.js';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
 const EMAIL = 'ann.lee@example.com';
 const PHONE = '+33612345678';
@@ -13,29 +12,19 @@ const SECRET = 'webhook-secret-123';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 let t: TestTailor;
-let receiver: Server;
-let received: { path: string; body: Record<string, unknown> }[];
+let receiver: WebhookReceiver;
 let base: string;
 
 beforeEach(async () => {
-  received = [];
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', body: JSON.parse(body) as Record<string, unknown> });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver();
+  base = receiver.base;
   t = await startTestTailor(webhookConfig(), () => Date.UTC(2026, 10, 24, 12));
   await t.tailor.keys.create('v', 'viewer', new Date(), VIEWER_KEY);
   await t.tailor.keys.create('m', 'marketer', new Date(), MARKETER_KEY);
 });
 afterEach(async () => {
   await t.close();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
 
 function call(key: string, method: 'GET' | 'PUT', url: string, payload?: object) {
@@ -70,7 +59,7 @@ describe('personal data sent to destinations', () => {
     expect((await admin('PUT', '/v1/destinations/hashed', hook('hashed', 'hash'))).json()).toMatchObject({ pii: 'hash' });
     expect((await admin('PUT', '/v1/destinations/full', hook('full', 'include'))).json()).toMatchObject({ pii: 'include' });
     await collect([order]);
-    const body = (path: string) => received.find((r) => r.path === `/${path}`)?.body as { userId: string; properties: object; context: object; tailor: object };
+    const body = (path: string) => JSON.parse(receiver.received.find((r) => r.path === `/${path}`)?.body ?? 'null') as { userId: string; properties: object; context: object; tailor: object };
 
     const masked = body('masked');
     expect(masked.userId).toBe('u1'); // kept, so the receiver can join

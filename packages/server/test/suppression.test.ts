@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,11 +5,11 @@ import type { StoredMessage } from '@tailor/core';
 import { importFile } from '../src/import/import-file.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 import { webhookConfig } from './support/webhook-config.js';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
 /** After an erasure, no path that appends brings the person back (docs/security.md, "Erasure and suppression"). */
 let t: TestTailor;
-let receiver: Server;
-let received: string[];
+let receiver: WebhookReceiver;
 const clock = Date.UTC(2026, 10, 29, 12);
 const at = (minutes: number) => new Date(clock + minutes * 60_000).toISOString();
 const ERIN = 'erin-user-9c1d';
@@ -34,36 +32,27 @@ async function expectErinGone() {
   expect((await admin('GET', `/v1/events?userId=${ERIN}`)).json().events).toEqual([]);
   const logged = await t.tailor.log.read(0, 10_000);
   expect(logged.filter((e) => e.message.userId === ERIN)).toEqual([]);
-  expect(received.filter((body) => body.includes(ERIN))).toEqual([]);
+  expect(receiver.received.filter(({ body }) => body.includes(ERIN))).toEqual([]);
 }
 
 beforeEach(async () => {
-  received = [];
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      received.push(body);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiver = await startWebhookReceiver();
   t = await startTestTailor(webhookConfig(), () => clock);
-  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const url = `${receiver.base}/hook`;
   expect((await admin('PUT', '/v1/destinations/all', { type: 'webhook', url, events: ['*'], secret: 's3cret-s3cret' })).statusCode).toBe(200);
   await admin('PUT', '/v1/experiments/checkout', { variants: [{ id: 'control' }, { id: 'one-page' }] });
   await admin('PUT', '/v1/placements/hero', { items: [{ id: 'pro', when: 'traits.plan = "pro"', priority: 1, template: 'Pro' }], default: { id: 'generic', template: 'Hello' } });
   await t.collect([{ type: 'identify', userId: ERIN, traits: { email: 'erin@example.com', plan: 'pro' }, timestamp: at(0) }]);
   expect((await write('/v1/decide', { userId: ERIN, placements: ['hero'] })).json().decisions[0].itemId).toBe('pro');
   await settle();
-  expect(received.some((body) => body.includes(ERIN))).toBe(true); // the webhook sees people before
-  received = [];
+  expect(receiver.received.some(({ body }) => body.includes(ERIN))).toBe(true); // the webhook sees people before
+  receiver.received.length = 0;
   expect((await admin('POST', '/v1/privacy/erase', { identifier: `userId:${ERIN}` })).statusCode).toBe(202);
   await expectErinGone();
 });
 afterEach(async () => {
   await t.close();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
 
 describe('erasure and suppression: every path that appends', () => {
@@ -139,6 +128,6 @@ describe('erasure and suppression: every path that appends', () => {
     expect((await write('/v1/batch', { batch: [{ type: 'track', userId: ERIN, event: 'Came Back', timestamp: at(9) }] })).json()).toMatchObject({ stored: 1 });
     await settle();
     expect((await admin('GET', `/v1/profiles?identifier=userId:${ERIN}`)).statusCode).toBe(200);
-    expect(received.some((body) => body.includes('Came Back'))).toBe(true);
+    expect(receiver.received.some(({ body }) => body.includes('Came Back'))).toBe(true);
   });
 });
