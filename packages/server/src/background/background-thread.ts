@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { IdentifierRef, StoredMessage } from '@tailor/core';
 import type { Config } from '../config/config.schema.js';
@@ -34,7 +33,7 @@ export interface BackgroundThreadOptions {
    * has one writer: two threads taking turns at SQLite's write lock wait in sleeps of up to 100 ms.
    */
   append: (messages: readonly StoredMessage[]) => Promise<boolean[]>;
-  /** The SQLite files the checkpointer thread keeps checkpointed (every other connection leaves it to it). */
+  /** The SQLite files the checkpointer thread keeps checkpointed (every other connection leaves it to it); none, no thread. */
   checkpoint: string[];
   /** The worker's entry point; the built `background-worker.js` beside this file by default. */
   entry?: URL;
@@ -64,22 +63,27 @@ export class BackgroundThread implements Background {
 
   start(): void {
     if (this.worker !== undefined || this.stopping) return;
-    this.checkpointer ??= new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
-      workerData: { files: this.options.checkpoint, everyMs: 500 },
-    })
-      .on('error', (error) => {
-        this.options.onError('checkpointer failed', error);
+    if (this.options.checkpoint.length > 0)
+      this.checkpointer ??= new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
+        workerData: { files: this.options.checkpoint, everyMs: 500 },
       })
-      .on('exit', () => {
-        this.checkpointer = undefined; // so `stop` does not wait for an exit that already happened
-      });
-    const worker = new Worker(this.options.entry ?? new URL('./background-worker.js', import.meta.url), {
-      workerData: { config: this.options.config },
-    });
+        .on('error', (error) => {
+          this.options.onError('checkpointer failed', error);
+        })
+        .on('exit', () => {
+          this.checkpointer = undefined; // so `stop` does not wait for an exit that already happened
+        });
+    const worker = new Worker(
+      this.options.entry ?? new URL('./background-worker.js', import.meta.url),
+      {
+        workerData: { config: this.options.config },
+      },
+    );
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') this.becameReady();
       else if (message.type === 'batch') this.options.onBatch(message.events, message.lagSeconds);
-      else if (message.type === 'changed') this.options.onChanged(message.profiles, message.identifiers);
+      else if (message.type === 'changed')
+        this.options.onChanged(message.profiles, message.identifiers);
       else if (message.type === 'suppressed') this.options.onSuppressed?.();
       else this.appendFor(worker, message.id, message.messages);
     });
@@ -93,10 +97,15 @@ export class BackgroundThread implements Background {
       if (this.stopping) return;
       if (!this.everReady) {
         const why = this.lastError instanceof Error ? this.lastError.message : `exit code ${code}`;
-        this.failWaiters(new Error(`the background worker could not start: ${why}`, { cause: this.lastError }));
+        this.failWaiters(
+          new Error(`the background worker could not start: ${why}`, { cause: this.lastError }),
+        );
         return;
       }
-      this.options.onError('background worker exited; restarting in 1 s', new Error(`exit code ${code}`));
+      this.options.onError(
+        'background worker exited; restarting in 1 s',
+        new Error(`exit code ${code}`),
+      );
       setTimeout(() => {
         this.start();
       }, 1000).unref();
@@ -107,7 +116,9 @@ export class BackgroundThread implements Background {
   ready(): Promise<void> {
     if (this.isRunning) return Promise.resolve();
     if (this.worker === undefined && !this.everReady && this.lastError !== undefined) {
-      return Promise.reject(new Error('the background worker could not start', { cause: this.lastError }));
+      return Promise.reject(
+        new Error('the background worker could not start', { cause: this.lastError }),
+      );
     }
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
@@ -153,14 +164,15 @@ export class BackgroundThread implements Background {
   async stop(): Promise<void> {
     this.stopping = true;
     this.failWaiters(new Error('the background work was stopped before it was ready'));
-    if (this.checkpointer !== undefined) {
-      const exited = once(this.checkpointer, 'exit');
-      this.checkpointer.postMessage({ type: 'stop' });
+    const checkpointer = this.checkpointer;
+    if (checkpointer !== undefined) {
+      const exited = exitOf(checkpointer);
+      checkpointer.postMessage({ type: 'stop' });
       await exited;
     }
     const worker = this.worker;
     if (worker === undefined) return;
-    const exited = once(worker, 'exit');
+    const exited = exitOf(worker);
     this.post({ type: 'stop' });
     const timeout = setTimeout(() => void worker.terminate(), this.options.stopTimeoutMs ?? 30_000);
     await exited;
@@ -181,4 +193,13 @@ export class BackgroundThread implements Background {
       },
     );
   }
+}
+
+/** Settles when the worker has exited, whatever it reported on the way (events.once would reject on an 'error'). */
+function exitOf(worker: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    worker.once('exit', () => {
+      resolve();
+    });
+  });
 }
