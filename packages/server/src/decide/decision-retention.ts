@@ -26,6 +26,8 @@ export class DecisionRetention {
   private from = 0;
   private running: Promise<number> | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private first: ReturnType<typeof setImmediate> | undefined;
+  private stopped = false;
 
   constructor(private readonly options: DecisionRetentionOptions) {}
 
@@ -33,13 +35,14 @@ export class DecisionRetention {
     const run = (): void => {
       this.run().catch(this.options.onError);
     };
-    setImmediate(run);
+    this.first = setImmediate(run);
     this.timer = setInterval(run, HOUR_MS);
     this.timer.unref();
   }
 
   /** One pass; how many records it deleted. */
   run(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
     this.running ??= this.pass().finally(() => {
       this.running = undefined;
     });
@@ -47,6 +50,8 @@ export class DecisionRetention {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearImmediate(this.first);
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
@@ -68,7 +73,7 @@ export class DecisionRetention {
       // A range that held a newer record is read again next time (its records will age).
       if (step.newer) return deleted;
       this.from = step.next;
-      if (step.next >= upTo) return deleted;
+      if (step.next >= upTo || this.stopped) return deleted;
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
