@@ -26,17 +26,23 @@ const RATES = [500, 1000, 1500, 2000, 3000, 4000, 5000, 6000, 8000];
 const here = dirname(fileURLToPath(import.meta.url));
 
 let seed = 42;
-const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 const pick = (list) => list[Math.floor(random() * list.length)];
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 function post(url, body, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -44,7 +50,11 @@ function post(url, body, headers = {}) {
 const adminHeaders = { authorization: `Bearer ${ADMIN_KEY}` };
 const writeHeaders = { authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}` };
 async function put(url, body) {
-  const res = await fetch(url, { method: 'PUT', headers: { ...adminHeaders, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'PUT',
+    headers: { ...adminHeaders, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
 }
 
@@ -52,7 +62,16 @@ async function put(url, body) {
 const PLANS = ['free', 'free', 'free', 'pro', 'team', 'enterprise'];
 const COUNTRIES = ['US', 'DE', 'FR', 'GB', 'NL', 'ES', 'IT', 'SE', 'PL', 'BR'];
 const NAMES = ['Ann', 'Ben', 'Cleo', 'Dev', 'Eva', 'Finn', 'Gus', 'Hana', 'Ivo', 'Jin'];
-const PATHS = ['/', '/shoes', '/shoes/running', '/bags', '/sale', '/account', '/cart', '/blog/how-to-run'];
+const PATHS = [
+  '/',
+  '/shoes',
+  '/shoes/running',
+  '/bags',
+  '/sale',
+  '/account',
+  '/cart',
+  '/blog/how-to-run',
+];
 const RULES = [
   'traits.plan = "pro"',
   'traits.plan in ["team", "enterprise"]',
@@ -78,15 +97,23 @@ async function setUp(url) {
       when: RULES[(p + i) % RULES.length],
       priority: Math.floor(random() * 100),
       template: `Hi {{ traits.first_name }}! {% if computed.revenue %}You spent {{ computed.revenue | money: "USD" }}.{% endif %} Offer ${i} for {{ context.page.path }}`,
-      ...(i === 0 && p % 5 === 0 && { override: true, schedule: { start: '2030-01-01T00:00:00Z' } }),
+      ...(i === 0 &&
+        p % 5 === 0 && { override: true, schedule: { start: '2030-01-01T00:00:00Z' } }),
       ...(i === 1 && { cap: { max: 3, per: '1d' } }),
       ...(i === 2 && { score: 'computed.revenue' }),
     }));
-    await put(`${url}/v1/placements/placement-${p}`, { items, default: { id: `p${p}-default`, template: 'Welcome to the shop' } });
+    await put(`${url}/v1/placements/placement-${p}`, {
+      items,
+      default: { id: `p${p}-default`, template: 'Welcome to the shop' },
+    });
   }
   const messages = [];
   const flush = async () => {
-    const res = await post(`${url}/v1/batch`, JSON.stringify({ batch: messages.splice(0) }), writeHeaders);
+    const res = await post(
+      `${url}/v1/batch`,
+      JSON.stringify({ batch: messages.splice(0) }),
+      writeHeaders,
+    );
     if (res.status !== 200) throw new Error(`batch: ${res.status} ${res.body}`);
   };
   for (let n = 0; n < PEOPLE; n++) {
@@ -95,11 +122,23 @@ async function setUp(url) {
       type: 'identify',
       userId: `user-${n}`,
       anonymousId: `anon-${n}`,
-      traits: { plan: pick(PLANS), country, age: 18 + Math.floor(random() * 60), first_name: pick(NAMES), locale: country === 'DE' ? 'de-DE' : 'en-US' },
+      traits: {
+        plan: pick(PLANS),
+        country,
+        age: 18 + Math.floor(random() * 60),
+        first_name: pick(NAMES),
+        locale: country === 'DE' ? 'de-DE' : 'en-US',
+      },
     });
     if (random() < 0.3) {
       const orders = 1 + Math.floor(random() * 4);
-      for (let o = 0; o < orders; o++) messages.push({ type: 'track', userId: `user-${n}`, event: 'Order Completed', properties: { revenue: Math.round(random() * 20000) / 100 } });
+      for (let o = 0; o < orders; o++)
+        messages.push({
+          type: 'track',
+          userId: `user-${n}`,
+          event: 'Order Completed',
+          properties: { revenue: Math.round(random() * 20000) / 100 },
+        });
     }
     if (messages.length >= 400) await flush();
   }
@@ -128,7 +167,8 @@ function decideBody() {
   });
 }
 
-const quantile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+const quantile = (sorted, p) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
 /** Open loop: requests at `rate`/s for `seconds`, latency from each one's scheduled time. */
 async function fixedRate(url, rate, seconds) {
@@ -156,7 +196,13 @@ async function fixedRate(url, rate, seconds) {
   await Promise.all(inflight);
   const elapsed = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { rate, achieved: latencies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
+  return {
+    rate,
+    achieved: latencies.length / elapsed,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    errors,
+  };
 }
 
 /** Closed loop: `concurrency` requests always in flight for `seconds`. */
@@ -167,7 +213,9 @@ async function throughput(url, concurrency, seconds) {
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
-        const res = await post(`${url}/v1/decide`, decideBody(), writeHeaders).catch(() => ({ status: 0 }));
+        const res = await post(`${url}/v1/decide`, decideBody(), writeHeaders).catch(() => ({
+          status: 0,
+        }));
         if (res.status === 200) done++;
         else errors++;
       }
@@ -177,7 +225,9 @@ async function throughput(url, concurrency, seconds) {
 }
 
 async function startFloor() {
-  const child = spawn(process.execPath, [join(here, 'floor-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(here, 'floor-server.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise((resolve) => {
     child.stdout.on('data', (d) => {
       const m = /listening on (\S+)/.exec(String(d));
@@ -187,7 +237,8 @@ async function startFloor() {
   return { url, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
 }
 
-const fmt = (r) => `${r.rate}/s offered, ${r.achieved.toFixed(0)}/s served: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.errors ? `, ${r.errors} errors` : ''}`;
+const fmt = (r) =>
+  `${r.rate}/s offered, ${r.achieved.toFixed(0)}/s served: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.errors ? `, ${r.errors} errors` : ''}`;
 
 // The floor first, alone on the machine; then Tailor (its pipeline and checkpoints are its own cost).
 const floor = await startFloor();
@@ -213,16 +264,24 @@ const tailor = await serveTailor('tailor-bench-decide-');
 try {
   let t0 = performance.now();
   await setUp(tailor.url);
-  console.log(`setup: ${PEOPLE} people, 50 placements x 10 items, folded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `setup: ${PEOPLE} people, 50 placements x 10 items, folded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   t0 = performance.now();
   for (let n = 0; n < PEOPLE; n += 32) {
     await Promise.all(
       Array.from({ length: Math.min(32, PEOPLE - n) }, (_, k) =>
-        post(`${tailor.url}/v1/decide`, JSON.stringify({ userId: `user-${n + k}`, placements: ['placement-0'], context: {} }), writeHeaders),
+        post(
+          `${tailor.url}/v1/decide`,
+          JSON.stringify({ userId: `user-${n + k}`, placements: ['placement-0'], context: {} }),
+          writeHeaders,
+        ),
       ),
     );
   }
-  console.log(`warm-up: every person decided once in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `warm-up: every person decided once in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   await throughput(tailor.url, 16, 2); // JIT warm-up
   const tailorSteps = [];
   for (const rate of RATES) {
@@ -235,16 +294,30 @@ try {
     if (r.p99 > 20 || rate >= sustained * 2) break;
   }
   await pipelineCaughtUp(tailor.url);
-  const atSustained = tailorSteps.find((r) => r.rate === sustained) ?? (await fixedRate(tailor.url, sustained, STEP_SECONDS));
+  const atSustained =
+    tailorSteps.find((r) => r.rate === sustained) ??
+    (await fixedRate(tailor.url, sustained, STEP_SECONDS));
   await pipelineCaughtUp(tailor.url);
   const tailorMax = await throughput(tailor.url, 32, 10);
   const ratio = tailorMax.perSecond / floorMax.perSecond;
-  console.log(`throughput (32 in flight, 10 s): floor ${floorMax.perSecond.toFixed(0)}/s, tailor ${tailorMax.perSecond.toFixed(0)}/s: ratio ${ratio.toFixed(2)}`);
+  console.log(
+    `throughput (32 in flight, 10 s): floor ${floorMax.perSecond.toFixed(0)}/s, tailor ${tailorMax.perSecond.toFixed(0)}/s: ratio ${ratio.toFixed(2)}`,
+  );
   console.log(
     `at ${sustained}/s: tailor p50 ${atSustained.p50.toFixed(2)} ms, p99 ${atSustained.p99.toFixed(2)} ms (target <= 5: ${atSustained.p99 <= 5 ? 'met' : 'NOT met'}); ` +
       `throughput ratio ${ratio.toFixed(2)} (target >= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
   );
-  console.log(JSON.stringify({ people: PEOPLE, sustained, floorSteps, tailorSteps, atSustained, floorMax, tailorMax }));
+  console.log(
+    JSON.stringify({
+      people: PEOPLE,
+      sustained,
+      floorSteps,
+      tailorSteps,
+      atSustained,
+      floorMax,
+      tailorMax,
+    }),
+  );
 } finally {
   await tailor.stop();
   agent.destroy();

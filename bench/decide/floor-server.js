@@ -9,7 +9,10 @@ const ANSWER = {
     itemId: `item-${i}`,
     content: `Welcome back Ann, we picked something for you in ${placement}`,
     fallback: false,
-    reasons: [`item-${i}: chosen (traits.plan = "pro")`, 'item-9: rule did not hold (context.device = "mobile")'],
+    reasons: [
+      `item-${i}: chosen (traits.plan = "pro")`,
+      'item-9: rule did not hold (context.device = "mobile")',
+    ],
   })),
 };
 

@@ -32,9 +32,19 @@ const SPLIT = { seed: 'bench-split', ids: ['control', 'a', 'b'], weights: [0.5, 
 // --- A. Assignment ---------------------------------------------------------------------------
 function benchAssignment() {
   const people = Array.from({ length: ASSIGN }, (_, i) => `user-${i}`);
-  const ours = { seed: SPLIT.seed, variants: SPLIT.ids.map((id, i) => ({ id, weight: SPLIT.weights[i] })), traffic: 1 };
+  const ours = {
+    seed: SPLIT.seed,
+    variants: SPLIT.ids.map((id, i) => ({ id, weight: SPLIT.weights[i] })),
+    traffic: 1,
+  };
   const gb = new GrowthBookClient({});
-  const theirs = { key: SPLIT.seed, seed: SPLIT.seed, hashVersion: 2, variations: SPLIT.ids, weights: SPLIT.weights };
+  const theirs = {
+    key: SPLIT.seed,
+    seed: SPLIT.seed,
+    hashVersion: 2,
+    variations: SPLIT.ids,
+    weights: SPLIT.weights,
+  };
   const tailorOut = new Array(ASSIGN);
   const gbOut = new Array(ASSIGN);
   const runTailor = () => {
@@ -66,7 +76,16 @@ function benchAssignment() {
     counts[tailorOut[i]]++;
   }
   const [t, g] = [Math.min(...tailorMs), Math.min(...gbMs)];
-  const result = { people: ASSIGN, tailorMs: t, growthBookMs: g, tailorPerSecond: (ASSIGN / t) * 1000, growthBookPerSecond: (ASSIGN / g) * 1000, ratio: g / t, agree, counts };
+  const result = {
+    people: ASSIGN,
+    tailorMs: t,
+    growthBookMs: g,
+    tailorPerSecond: (ASSIGN / t) * 1000,
+    growthBookPerSecond: (ASSIGN / g) * 1000,
+    ratio: g / t,
+    agree,
+    counts,
+  };
   console.log(
     `A. ${fmt(ASSIGN)} people, 50/30/20: Tailor assignVariant ${t.toFixed(0)} ms (${fmt(result.tailorPerSecond)}/s), ` +
       `GrowthBook SDK ${g.toFixed(0)} ms (${fmt(result.growthBookPerSecond)}/s): **${result.ratio.toFixed(1)}x**; ` +
@@ -102,11 +121,29 @@ async function generateLog(file) {
   let seed = 17;
   const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const log = new SqliteEventLog(file, undefined, { synchronous: 'NORMAL' });
-  const ours = { seed: EXPERIMENT.name, variants: [{ id: 'control', weight: 1 }, { id: 'treatment', weight: 1 }], traffic: 1 };
+  const ours = {
+    seed: EXPERIMENT.name,
+    variants: [
+      { id: 'control', weight: 1 },
+      { id: 'treatment', weight: 1 },
+    ],
+    traffic: 1,
+  };
   let ids = 0;
   const track = (userId, event, at, properties) => {
     const timestamp = new Date(at).toISOString();
-    return { type: 'track', messageId: `m${++ids}`, userId, anonymousId: null, event, properties, timestamp, receivedAt: timestamp, context: {}, tailor: { source: 'bench' } };
+    return {
+      type: 'track',
+      messageId: `m${++ids}`,
+      userId,
+      anonymousId: null,
+      event,
+      properties,
+      timestamp,
+      receivedAt: timestamp,
+      context: {},
+      tailor: { source: 'bench' },
+    };
   };
   const started = performance.now();
   let batch = [];
@@ -118,7 +155,10 @@ async function generateLog(file) {
   };
   // Pre-period orders (CUPED's covariate): 5% of people, 3 days before the start.
   for (let p = 0; p < PEOPLE; p++) {
-    if (p % 20 === 0) batch.push(track(`person-${p}`, 'Order Completed', T0 - 3 * 86_400_000, { revenue: 20 + (p % 50) }));
+    if (p % 20 === 0)
+      batch.push(
+        track(`person-${p}`, 'Order Completed', T0 - 3 * 86_400_000, { revenue: 20 + (p % 50) }),
+      );
     if (batch.length >= 10_000) await flush();
   }
   // Exposures over ~5.8 days (one every 50 ms); after some, the person signs up or orders.
@@ -131,9 +171,17 @@ async function generateLog(file) {
     const lift = variant === 'treatment' ? 1.05 : 1;
     if (random() < 0.08 * lift) batch.push(track(userId, 'Signed Up', at + 1000, { plan: 'free' }));
     // People who ordered before the start order more (what CUPED's covariate can explain).
-    if (random() < (p % 20 === 0 ? 0.15 : 0.05) * lift) batch.push(track(userId, 'Order Completed', at + 2000, { revenue: Math.round((30 + random() * 60) * lift * 100) / 100 }));
+    if (random() < (p % 20 === 0 ? 0.15 : 0.05) * lift)
+      batch.push(
+        track(userId, 'Order Completed', at + 2000, {
+          revenue: Math.round((30 + random() * 60) * lift * 100) / 100,
+        }),
+      );
     if (batch.length >= 10_000) await flush();
-    if (i % 1_000_000 === 999_999) console.log(`   generated ${fmt(i + 1)} exposures (${fmt(written)} events) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (i % 1_000_000 === 999_999)
+      console.log(
+        `   generated ${fmt(i + 1)} exposures (${fmt(written)} events) in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
   }
   await flush();
   await log.close();
@@ -148,12 +196,18 @@ async function benchResults() {
   try {
     if (!existsSync(file)) {
       const g = await generateLog(file);
-      console.log(`B. generated ${fmt(g.events)} events (${fmt(EXPOSURES)} exposures over ${fmt(PEOPLE)} people) in ${g.seconds.toFixed(0)} s; log ${mb(fileBytes(file))} MB`);
+      console.log(
+        `B. generated ${fmt(g.events)} events (${fmt(EXPOSURES)} exposures over ${fmt(PEOPLE)} people) in ${g.seconds.toFixed(0)} s; log ${mb(fileBytes(file))} MB`,
+      );
     } else {
       console.log(`B. reusing ${file} (${mb(fileBytes(file))} MB)`);
     }
     // The computation runs in a child process: a fresh heap, and a peak RSS that is its own.
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--results', file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const out = execFileSync(
+      process.execPath,
+      [fileURLToPath(import.meta.url), '--results', file],
+      { encoding: 'utf8', maxBuffer: 1 << 26 },
+    );
     const r = JSON.parse(out.trim().split('\n').pop());
     console.log(
       `B. results over ${fmt(r.eventsRead)} events (${fmt(r.exposures)} exposures, ${fmt(r.users)} people assigned): ` +

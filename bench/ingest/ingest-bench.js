@@ -44,7 +44,13 @@ const configDir = mkdtempSync(join(tmpdir(), 'tailor-bench-config-'));
 const defaultConfig = join(configDir, 'default.json');
 writeFileSync(defaultConfig, JSON.stringify({ keys: { writeRateLimitPerIp: null } }));
 const plainConfig = join(configDir, 'plain.json');
-writeFileSync(plainConfig, JSON.stringify({ keys: { writeRateLimitPerIp: null }, privacy: { encryption: { enabled: false } } }));
+writeFileSync(
+  plainConfig,
+  JSON.stringify({
+    keys: { writeRateLimitPerIp: null },
+    privacy: { encryption: { enabled: false } },
+  }),
+);
 const SERVERS = {
   reference: { args: (dir) => [join(here, 'reference-server.js'), '0', dir], env: {} },
   tailor: {

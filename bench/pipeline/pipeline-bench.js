@@ -37,7 +37,16 @@ let ids = 0;
 function message(fields) {
   clock += 10;
   const timestamp = new Date(clock).toISOString();
-  return { messageId: `b-${++ids}`, userId: null, anonymousId: null, timestamp, receivedAt: timestamp, context: {}, tailor: { source: 'key:bench' }, ...fields };
+  return {
+    messageId: `b-${++ids}`,
+    userId: null,
+    anonymousId: null,
+    timestamp,
+    receivedAt: timestamp,
+    context: {},
+    tailor: { source: 'key:bench' },
+    ...fields,
+  };
 }
 
 /** A person's next event: browsing on one of their devices, logging in now and then. */
@@ -50,10 +59,16 @@ function nextEvent(p) {
       type: 'identify',
       userId: `user-${p}`,
       anonymousId: device,
-      traits: { email: `person${p}@example.com`, firstName: `Name${p}`, plan: pickPlan(), visits: int(100) },
+      traits: {
+        email: `person${p}@example.com`,
+        firstName: `Name${p}`,
+        plan: pickPlan(),
+        visits: int(100),
+      },
     });
   }
-  if (roll < 0.12) return message({ type: 'page', anonymousId: device, name: 'Home', properties: { path: '/' } });
+  if (roll < 0.12)
+    return message({ type: 'page', anonymousId: device, name: 'Home', properties: { path: '/' } });
   return message({
     type: 'track',
     anonymousId: device,
@@ -90,7 +105,13 @@ async function appendAll(log, count, make) {
 function open(dir, rules = DEFAULT_IDENTITY_RULES) {
   const log = new SqliteEventLog(join(dir, 'log.sqlite'));
   const store = openSqliteProfileStore(join(dir, 'state.sqlite'));
-  const pipeline = new ProfilePipeline({ log, store, rules, policy: { sourcePriority: [] }, batchSize: 1000 });
+  const pipeline = new ProfilePipeline({
+    log,
+    store,
+    rules,
+    policy: { sourcePriority: [] },
+    batchSize: 1000,
+  });
   return { log, store, pipeline };
 }
 
@@ -100,7 +121,7 @@ async function partA() {
   await appendAll(log, EVENTS, () => nextEvent(int(PEOPLE)));
   let t = performance.now();
   let read = 0;
-  for (let position = 0; ; ) {
+  for (let position = 0; ;) {
     const page = await log.read(position, 1000);
     if (page.length === 0) break;
     read += page.length;
@@ -138,7 +159,11 @@ async function partB() {
   const { url } = server;
   const basic = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
   const post = (batch) =>
-    fetch(`${url}/v1/batch`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
+    fetch(`${url}/v1/batch`, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/json' },
+      body: JSON.stringify({ batch }),
+    });
   const perTick = RATE / 50; // a request every 20 ms
   const measureFrom = Date.now() + WARMUP_SECONDS * 1000;
   const end = measureFrom + SECONDS * 1000;
@@ -148,7 +173,15 @@ async function partB() {
     for (let tick = Date.now(); Date.now() < end; tick += 20) {
       const batch = Array.from({ length: perTick }, () => {
         const e = nextEvent(int(PEOPLE));
-        return { type: e.type, userId: e.userId, anonymousId: e.anonymousId, event: e.event, name: e.name, properties: e.properties, traits: e.traits };
+        return {
+          type: e.type,
+          userId: e.userId,
+          anonymousId: e.anonymousId,
+          event: e.event,
+          name: e.name,
+          properties: e.properties,
+          traits: e.traits,
+        };
       });
       const p = post(batch).then((r) => r.arrayBuffer());
       inflight.add(p);
@@ -165,7 +198,9 @@ async function partB() {
     const acked = performance.now();
     if (res.status !== 200) throw new Error(`probe got ${res.status}`);
     for (;;) {
-      const r = await fetch(`${url}/v1/profiles?identifier=userId:probe`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      const r = await fetch(`${url}/v1/profiles?identifier=userId:probe`, {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      });
       if (r.status === 200 && (await r.json()).traits.probe === n) break;
       if (r.status !== 200) await r.arrayBuffer();
       await new Promise((r) => setTimeout(r, 2));
@@ -179,7 +214,9 @@ async function partB() {
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
   const folded = Number(/^tailor_pipeline_events_total (\d+)/m.exec(metrics)?.[1] ?? 0);
-  const under100 = Number(/^tailor_pipeline_lag_seconds_bucket\{le="0.1"\} (\d+)/m.exec(metrics)?.[1] ?? 0);
+  const under100 = Number(
+    /^tailor_pipeline_lag_seconds_bucket\{le="0.1"\} (\d+)/m.exec(metrics)?.[1] ?? 0,
+  );
   const batches = Number(/^tailor_pipeline_lag_seconds_count (\d+)/m.exec(metrics)?.[1] ?? 0);
   const result = {
     rate: sent / (WARMUP_SECONDS + SECONDS),
@@ -215,13 +252,21 @@ async function partC() {
         : message({ type: 'track', anonymousId, event: 'Viewed' });
     });
   }
-  await log.append([message({ type: 'identify', userId: 'giant', traits: { email: 'a@giant.io' } })]);
+  await log.append([
+    message({ type: 'identify', userId: 'giant', traits: { email: 'a@giant.io' } }),
+  ]);
   await pipeline.catchUp();
   await log.append([message({ type: 'identify', userId: 'giant', anonymousId: 'b-anon-0' })]);
   const t = performance.now();
   await pipeline.catchUp();
   const mergeMs = performance.now() - t;
-  const events = (await store.eventPositions((await store.byIdentifier({ type: 'userId', value: 'giant' })).id, 0, 1e6)).positions.length;
+  const events = (
+    await store.eventPositions(
+      (await store.byIdentifier({ type: 'userId', value: 'giant' })).id,
+      0,
+      1e6,
+    )
+  ).positions.length;
   console.log(
     `C. giant merge (2 x 10k anonymousIds, ${fmt(events)} events): ${mergeMs.toFixed(1)} ms`,
   );
@@ -240,7 +285,13 @@ async function partD() {
       type: 'identify',
       userId: `member-${k}`,
       anonymousId: `device-${k}`,
-      traits: { email: `member${k}@example.com`, firstName: `First${k}`, lastName: `Last${k}`, plan: pickPlan(), city: 'Lyon' },
+      traits: {
+        email: `member${k}@example.com`,
+        firstName: `First${k}`,
+        lastName: `Last${k}`,
+        plan: pickPlan(),
+        city: 'Lyon',
+      },
     }),
   );
   const t = performance.now();
@@ -249,7 +300,13 @@ async function partD() {
   const stats = await store.stats();
   const bytes = fileSize(join(dir, 'state.sqlite'));
   const rss = process.memoryUsage().rss;
-  const result = { profiles: stats.profiles, bytesPerProfile: bytes / stats.profiles, foldSeconds: seconds, rssMb: rss / 2 ** 20, rssGrowthMb: (rss - rssBefore) / 2 ** 20 };
+  const result = {
+    profiles: stats.profiles,
+    bytesPerProfile: bytes / stats.profiles,
+    foldSeconds: seconds,
+    rssMb: rss / 2 ** 20,
+    rssGrowthMb: (rss - rssBefore) / 2 ** 20,
+  };
   console.log(
     `D. ${fmt(stats.profiles)} profiles (userId, anonymousId, email, 5 traits each) folded in ${seconds.toFixed(1)} s: ` +
       `${fmt(result.bytesPerProfile)} bytes/profile on disk (state.sqlite ${mb(bytes)} MB); process RSS ${mb(rss)} MB`,

@@ -28,14 +28,30 @@ await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
 const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
 
 // The receiver is on loopback: destinations reach it only when the operator allows it.
-const server = await serveTailor('tailor-bench-webhook-', { destinations: { allowInternal: ['127.0.0.1/32'] } });
+const server = await serveTailor('tailor-bench-webhook-', {
+  destinations: { allowInternal: ['127.0.0.1/32'] },
+});
 const { url } = server;
 const admin = (method, path, body) =>
-  fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 await admin('PUT', '/v1/segments/triggered', { definition: 'count("Trigger", 1h) >= 1' });
-await admin('PUT', '/v1/destinations/hook', { type: 'webhook', url: hook, events: ['Segment Entered'], secret: 'bench-secret-123' });
+await admin('PUT', '/v1/destinations/hook', {
+  type: 'webhook',
+  url: hook,
+  events: ['Segment Entered'],
+  secret: 'bench-secret-123',
+});
 const basic = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
-const post = (batch) => fetch(`${url}/v1/batch`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
+const post = (batch) =>
+  fetch(`${url}/v1/batch`, {
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': 'application/json' },
+    body: JSON.stringify({ batch }),
+  });
 
 const perTick = RATE / 50;
 const probesFrom = Date.now() + WARMUP * 1000;
@@ -44,7 +60,12 @@ let n = 0;
 const load = (async () => {
   const inflight = new Set();
   for (let tick = Date.now(); Date.now() < end; tick += 20) {
-    const batch = Array.from({ length: perTick }, () => ({ type: 'track', anonymousId: `load-${n++ % 50000}`, event: 'Page Viewed', properties: { path: '/p' } }));
+    const batch = Array.from({ length: perTick }, () => ({
+      type: 'track',
+      anonymousId: `load-${n++ % 50000}`,
+      event: 'Page Viewed',
+      properties: { path: '/p' },
+    }));
     const p = post(batch).then((r) => r.arrayBuffer());
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
@@ -73,8 +94,12 @@ const slowest = [...acked]
   .map(([u, t]) => [((t - started) / 1000).toFixed(1), (arrivals.get(u) ?? Infinity) - t])
   .sort((a, b) => b[1] - a[1])
   .slice(0, 5);
-console.log(`slowest probes (seconds into the run, ms): ${slowest.map(([at, ms]) => `${at}s ${ms.toFixed(0)}`).join(', ')}`);
-const latencies = [...acked].map(([u, t]) => (arrivals.has(u) ? arrivals.get(u) - t : Infinity)).sort((a, b) => a - b);
+console.log(
+  `slowest probes (seconds into the run, ms): ${slowest.map(([at, ms]) => `${at}s ${ms.toFixed(0)}`).join(', ')}`,
+);
+const latencies = [...acked]
+  .map(([u, t]) => (arrivals.has(u) ? arrivals.get(u) - t : Infinity))
+  .sort((a, b) => a - b);
 const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
 const missing = latencies.filter((l) => l === Infinity).length;
 console.log(
@@ -82,4 +107,14 @@ console.log(
     `p99 ${q(0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1 - missing]?.toFixed(1)} ms over ${latencies.length} probes` +
     (missing > 0 ? `; ${missing} never arrived` : ''),
 );
-console.log(JSON.stringify({ rate: RATE, warmupSeconds: WARMUP, probes: latencies.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), missing }));
+console.log(
+  JSON.stringify({
+    rate: RATE,
+    warmupSeconds: WARMUP,
+    probes: latencies.length,
+    p50: q(0.5),
+    p95: q(0.95),
+    p99: q(0.99),
+    missing,
+  }),
+);

@@ -17,15 +17,27 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../packages/server
 export async function serveTailor(prefix, config = {}) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const file = join(dir, 'tailor.config.json');
-  writeFileSync(file, JSON.stringify({ ...config, keys: { writeRateLimitPerIp: null, ...config.keys } }));
+  writeFileSync(
+    file,
+    JSON.stringify({ ...config, keys: { writeRateLimitPerIp: null, ...config.keys } }),
+  );
   const configEnv = { TAILOR_CONFIG: file };
   // BENCH_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=bench/.work/prof";
   // BENCH_SERVER_OUT: a file to append the server's standard output to (e.g. with --trace-gc).
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'], {
-    env: { ...process.env, TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_ADMIN_KEY: ADMIN_KEY, ...configEnv },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'],
+    {
+      env: {
+        ...process.env,
+        TAILOR_WRITE_KEY: WRITE_KEY,
+        TAILOR_ADMIN_KEY: ADMIN_KEY,
+        ...configEnv,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

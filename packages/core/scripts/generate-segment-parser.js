@@ -32,7 +32,9 @@ if (process.argv.includes('--check')) {
     // missing: not current
   }
   if (current !== code) {
-    console.error('src/segments/segment-parser.generated.ts is not current: run npm run build:grammar');
+    console.error(
+      'src/segments/segment-parser.generated.ts is not current: run npm run build:grammar',
+    );
     process.exit(1);
   }
 } else {

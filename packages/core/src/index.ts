@@ -16,7 +16,12 @@ export {
   type CompiledPlans,
   type PlanViolation,
 } from './events/check-tracking-plan.js';
-export { acceptMessage, type AcceptOptions, type Accepted, type Refused } from './events/accept-message.js';
+export {
+  acceptMessage,
+  type AcceptOptions,
+  type Accepted,
+  type Refused,
+} from './events/accept-message.js';
 export * from './identity/index.js';
 export * from './profiles/index.js';
 export * from './segments/index.js';

@@ -36,7 +36,10 @@ export const MAX_PLACEMENTS = 20;
  */
 export async function decide({ url, body, timeoutMs }: DecideRequest): Promise<Decision[]> {
   if (body.placements.length > MAX_PLACEMENTS) {
-    return fallbacks(body.placements, `decide takes at most ${String(MAX_PLACEMENTS)} placements a call`);
+    return fallbacks(
+      body.placements,
+      `decide takes at most ${String(MAX_PLACEMENTS)} placements a call`,
+    );
   }
   const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;

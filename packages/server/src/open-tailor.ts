@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { timeOrderedId } from './log/time-ordered-id.js';
-import { consentValues, DECIDE_SOURCE, formatTimestamp, type CountryCode, type IdentifierRef, type StoredMessage } from '@tailor/core';
+import {
+  consentValues,
+  DECIDE_SOURCE,
+  formatTimestamp,
+  type CountryCode,
+  type IdentifierRef,
+  type StoredMessage,
+} from '@tailor/core';
 import { Collector } from './collect/collector.js';
 import { TrackingPlans } from './collect/tracking-plans.js';
 import type { Config } from './config/config.schema.js';
@@ -104,11 +111,17 @@ export interface OpenOptions {
 }
 
 /** Opens the embedded stores in the data folder (created 0700 if missing) and wires the services. */
-export async function openTailor(config: Readonly<Config>, now: () => number = Date.now, options: OpenOptions = {}): Promise<Tailor> {
+export async function openTailor(
+  config: Readonly<Config>,
+  now: () => number = Date.now,
+  options: OpenOptions = {},
+): Promise<Tailor> {
   makeDataFolder(config.dataDir); // `serve` warns when it is open to others
   const logFile = join(config.dataDir, 'log.sqlite');
   const stateFile = join(config.dataDir, 'state.sqlite');
-  const sqlite = { autoCheckpoint: !(options.externalCheckpoints === true || options.backgroundThread === true) };
+  const sqlite = {
+    autoCheckpoint: !(options.externalCheckpoints === true || options.backgroundThread === true),
+  };
   const sealer = openSealer(config);
   moveIdentifierIndex({ log: logFile, state: stateFile });
   const log = new SqliteEventLog(logFile, sealer, sqlite);
@@ -149,9 +162,15 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     () => placements.capCounters(),
   );
   const people = new PersonCache(profiles, config.decide.cacheProfiles);
-  const suppressions = await Suppressions.open(config.dataDir, profiles.suppressions, config.identity.identifiers, config.privacy.suppressionKey);
+  const suppressions = await Suppressions.open(
+    config.dataDir,
+    profiles.suppressions,
+    config.identity.identifiers,
+    config.privacy.suppressionKey,
+  );
   const metrics = createMetrics(log, {
-    behind: async () => (await log.stats()).lastPosition - (await profiles.position(PROFILES_CONSUMER)),
+    behind: async () =>
+      (await log.stats()).lastPosition - (await profiles.position(PROFILES_CONSUMER)),
   });
   const countBatch = (events: number, lagSeconds: number): void => {
     metrics.pipelineEvents.inc(events);
@@ -167,7 +186,15 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     populationRefreshMs: config.computedTraits.rfmRefreshMinutes * 60_000,
     purposes: config.privacy.purposes,
     suppressed: (message) => suppressions.drops(message),
-    stages: [new BanditStage({ log, store: banditStore, personKey: (type, value) => sealer.blind(type, value), metrics: () => placements.banditMetrics(), onCounted: refreshBandits })],
+    stages: [
+      new BanditStage({
+        log,
+        store: banditStore,
+        personKey: (type, value) => sealer.blind(type, value),
+        metrics: () => placements.banditMetrics(),
+        onCounted: refreshBandits,
+      }),
+    ],
     onErase: async ({ identifiers, profiles: erased, profileId, requestedBy }) => {
       // Another thread suppressed the person when the erasure was asked; identifiers linked to
       // them since are suppressed now too, so nothing after the erasure brings them back.
@@ -181,9 +208,11 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
       audit.record(erasureCompleted(profileId, requestedBy, now()));
     },
     ...(options.append && { append: options.append }),
-    onChanged: options.onProfilesChanged ?? ((changed, identifiers) => {
-      people.invalidate(changed, identifiers);
-    }),
+    onChanged:
+      options.onProfilesChanged ??
+      ((changed, identifiers) => {
+        people.invalidate(changed, identifiers);
+      }),
     onAppended: () => {
       dispatcher.wake();
     },
@@ -202,13 +231,20 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
     concurrency: config.destinations.concurrency,
     retentionMs: config.destinations.deliveryRetentionDays * 86_400_000,
     onFailure: (destination, error) => {
-      if (config.logLevel !== 'silent') logError(`webhook delivery to ${destination} failed (readers see only its class)`, failureDetail(error));
+      if (config.logLevel !== 'silent')
+        logError(
+          `webhook delivery to ${destination} failed (readers see only its class)`,
+          failureDetail(error),
+        );
     },
     pii: () => plans.pii,
     suppressed: (message) => suppressions.drops(message),
     consentOf: async (message) => {
       const profileId = message.properties?.profileId;
-      const profile = await profileNamed(profiles, { ...message, profileId: typeof profileId === 'string' ? profileId : undefined });
+      const profile = await profileNamed(profiles, {
+        ...message,
+        profileId: typeof profileId === 'string' ? profileId : undefined,
+      });
       return profile && consentValues(profile.consent);
     },
     onError: (error) => {
@@ -304,7 +340,8 @@ export async function openTailor(config: Readonly<Config>, now: () => number = D
   const violationTimer = setInterval(() => void collector.flushViolations(), 1000);
   violationTimer.unref();
   // Under `tailor serve` the counting runs on the worker thread: read the counts here every second.
-  const banditTimer = options.backgroundThread === true ? setInterval(refreshBandits, 1000) : undefined;
+  const banditTimer =
+    options.backgroundThread === true ? setInterval(refreshBandits, 1000) : undefined;
   banditTimer?.unref();
   return {
     config,
@@ -374,7 +411,11 @@ function erasureCompleted(profileId: string, requestedBy: string, at: number): N
 const RENDERS_KEPT = { max: 100_000, maxChars: 16 * 2 ** 20 };
 
 /** One `Decision Made` track event per decision: what was shown to whom, so exposures can be measured and capped. */
-function decisionEvents(request: DecideRequest, decisions: readonly Decision[], at: number): StoredMessage[] {
+function decisionEvents(
+  request: DecideRequest,
+  decisions: readonly Decision[],
+  at: number,
+): StoredMessage[] {
   const timestamp = formatTimestamp(at);
   return decisions
     .filter((d) => d.itemId !== null)

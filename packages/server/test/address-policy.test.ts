@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicAddress, mayConnect, NO_INTERNAL, parseAllowlist, urlRefusal } from '../src/destinations/address-policy.js';
+import {
+  isPublicAddress,
+  mayConnect,
+  NO_INTERNAL,
+  parseAllowlist,
+  urlRefusal,
+} from '../src/destinations/address-policy.js';
 
 // [address, public?]
 const ADDRESSES: [string, boolean][] = [
@@ -41,7 +47,13 @@ describe('which addresses webhooks may reach', () => {
   });
 
   it('lets the operator allow ranges, addresses and host names, and nothing more', () => {
-    const allow = parseAllowlist(['10.0.0.0/8', '127.0.0.1', '::1/128', 'Hooks.Internal', '::ffff:192.168.0.0/112']);
+    const allow = parseAllowlist([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1/128',
+      'Hooks.Internal',
+      '::ffff:192.168.0.0/112',
+    ]);
     expect(mayConnect('10.2.3.4', '10.2.3.4', allow)).toBe(true);
     expect(mayConnect('::ffff:10.2.3.4', 'x', allow)).toBe(true);
     expect(mayConnect('127.0.0.1', 'localhost', allow)).toBe(true);

@@ -13,19 +13,37 @@ afterEach(async () => {
 });
 
 async function collect(batch: Record<string, unknown>[]) {
-  const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: t.writeAuth }, payload: { batch } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/batch',
+    headers: { authorization: t.writeAuth },
+    payload: { batch },
+  });
   expect(res.statusCode).toBe(200);
   return res.json();
 }
 
 async function admin(method: 'GET' | 'PUT' | 'DELETE', url: string, payload?: object) {
-  return t.app.inject({ method, url, headers: { authorization: t.adminAuth }, ...(payload !== undefined && { payload }) });
+  return t.app.inject({
+    method,
+    url,
+    headers: { authorization: t.adminAuth },
+    ...(payload !== undefined && { payload }),
+  });
 }
 
 describe('GET /v1/events', () => {
   it('pages one person’s events in log order with an opaque cursor', async () => {
-    const mine = Array.from({ length: 7 }, (_, i) => ({ type: 'track', userId: 'p1', event: `E${i}`, messageId: `p1-${i}` }));
-    const others = [{ type: 'track', userId: 'p2', event: 'X' }, { type: 'page', anonymousId: 'a1', name: 'Home' }];
+    const mine = Array.from({ length: 7 }, (_, i) => ({
+      type: 'track',
+      userId: 'p1',
+      event: `E${i}`,
+      messageId: `p1-${i}`,
+    }));
+    const others = [
+      { type: 'track', userId: 'p2', event: 'X' },
+      { type: 'page', anonymousId: 'a1', name: 'Home' },
+    ];
     await collect([...mine.slice(0, 3), ...others, ...mine.slice(3)]);
 
     const seen: string[] = [];
@@ -44,13 +62,25 @@ describe('GET /v1/events', () => {
     expect(pages).toBe(3);
 
     const anonymous = (await admin('GET', '/v1/events?anonymousId=a1')).json();
-    expect(anonymous).toMatchObject({ events: [{ type: 'page', anonymousId: 'a1', userId: null, name: 'Home' }], next: null });
+    expect(anonymous).toMatchObject({
+      events: [{ type: 'page', anonymousId: 'a1', userId: null, name: 'Home' }],
+      next: null,
+    });
   });
 
   it('each event carries the fields the contract names', async () => {
     await collect([{ type: 'track', userId: 'p3', event: 'Viewed', properties: { sku: 'A1' } }]);
     const [event] = (await admin('GET', '/v1/events?userId=p3')).json().events;
-    for (const field of ['messageId', 'type', 'userId', 'anonymousId', 'event', 'properties', 'timestamp', 'receivedAt']) {
+    for (const field of [
+      'messageId',
+      'type',
+      'userId',
+      'anonymousId',
+      'event',
+      'properties',
+      'timestamp',
+      'receivedAt',
+    ]) {
       expect(event).toHaveProperty(field);
     }
   });
@@ -73,14 +103,24 @@ describe('tracking plans', () => {
     schema: {
       type: 'object',
       required: ['revenue'],
-      properties: { revenue: { type: 'number' }, currency: { type: 'string', pattern: '^[A-Z]{3}$' } },
+      properties: {
+        revenue: { type: 'number' },
+        currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+      },
     },
   };
 
   it('allow mode stores every message and counts violations per event and rule', async () => {
-    expect((await admin('PUT', '/v1/tracking-plans/events/Order%20Completed', orderPlan)).statusCode).toBe(200);
+    expect(
+      (await admin('PUT', '/v1/tracking-plans/events/Order%20Completed', orderPlan)).statusCode,
+    ).toBe(200);
     const outcome = await collect([
-      { type: 'track', userId: 'q', event: 'Order Completed', properties: { revenue: 'ten', currency: 'usd' } },
+      {
+        type: 'track',
+        userId: 'q',
+        event: 'Order Completed',
+        properties: { revenue: 'ten', currency: 'usd' },
+      },
       { type: 'track', userId: 'q', event: 'Order Completed', properties: { currency: 'EUR' } },
       { type: 'track', userId: 'q', event: 'Order Completed', properties: { revenue: 3 } },
       { type: 'track', userId: 'q', event: 'Unplanned', properties: { anything: true } },
@@ -88,10 +128,17 @@ describe('tracking plans', () => {
     expect(outcome).toMatchObject({ stored: 4, rejected: [] });
 
     const res = (await admin('GET', '/v1/quality/violations?event=Order%20Completed')).json();
-    const counts = Object.fromEntries(res.violations.map((v: { rule: string; count: number }) => [v.rule, v.count]));
+    const counts = Object.fromEntries(
+      res.violations.map((v: { rule: string; count: number }) => [v.rule, v.count]),
+    );
     expect(counts).toEqual({ '/revenue type': 1, '/currency pattern': 1, '/revenue required': 1 });
     expect(res.total).toBe(3);
-    expect(res.violations[0]).toMatchObject({ event: 'Order Completed', firstSeenAt: expect.any(String), lastSeenAt: expect.any(String), example: expect.any(String) });
+    expect(res.violations[0]).toMatchObject({
+      event: 'Order Completed',
+      firstSeenAt: expect.any(String),
+      lastSeenAt: expect.any(String),
+      example: expect.any(String),
+    });
   });
 
   it('block mode rejects with the reason, alone and in a batch', async () => {
@@ -106,12 +153,18 @@ describe('tracking plans', () => {
       payload: { userId: 'r', traits: { age: -3 } },
     });
     expect(single.statusCode).toBe(400);
-    expect(single.json()).toMatchObject({ code: 'blocked_by_tracking_plan', message: expect.stringMatching(/\/age minimum/) });
+    expect(single.json()).toMatchObject({
+      code: 'blocked_by_tracking_plan',
+      message: expect.stringMatching(/\/age minimum/),
+    });
     const batch = await collect([
       { type: 'identify', userId: 'r', traits: { age: 'old' } },
       { type: 'identify', userId: 'r', traits: { age: 40 } },
     ]);
-    expect(batch).toMatchObject({ stored: 1, rejected: [{ index: 0, reason: expect.stringMatching(/\/age type/) }] });
+    expect(batch).toMatchObject({
+      stored: 1,
+      rejected: [{ index: 0, reason: expect.stringMatching(/\/age type/) }],
+    });
     const traits = (await admin('GET', '/v1/quality/violations?event=%24identify')).json();
     expect(traits.total).toBe(2);
   });
@@ -120,7 +173,10 @@ describe('tracking plans', () => {
     await admin('PUT', '/v1/tracking-plans/events/Signed%20Up', orderPlan);
     const list = (await admin('GET', '/v1/tracking-plans')).json();
     expect(list.plans).toMatchObject([{ target: 'event:Signed Up', mode: 'allow' }]);
-    const bad = await admin('PUT', '/v1/tracking-plans/traits', { mode: 'allow', schema: { type: 'object', properties: { a: { type: 7 } } } });
+    const bad = await admin('PUT', '/v1/tracking-plans/traits', {
+      mode: 'allow',
+      schema: { type: 'object', properties: { a: { type: 7 } } },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/JSON Schema/);
     expect((await admin('DELETE', '/v1/tracking-plans/events/Signed%20Up')).statusCode).toBe(204);
@@ -146,7 +202,9 @@ describe('keys', () => {
     const { key } = made.json();
     expect(key).toMatch(/^tv_/);
     const asViewer = { authorization: `Bearer ${key}` };
-    expect((await t.app.inject({ url: '/v1/events?userId=x', headers: asViewer })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/v1/events?userId=x', headers: asViewer })).statusCode).toBe(
+      200,
+    );
     expect((await t.app.inject({ url: '/v1/keys', headers: asViewer })).statusCode).toBe(403);
 
     const list = (await admin('GET', '/v1/keys')).json().keys;
@@ -154,7 +212,9 @@ describe('keys', () => {
     expect(JSON.stringify(list)).not.toContain(key);
 
     expect((await admin('DELETE', '/v1/keys/analyst')).statusCode).toBe(204);
-    expect((await t.app.inject({ url: '/v1/events?userId=x', headers: asViewer })).statusCode).toBe(401);
+    expect((await t.app.inject({ url: '/v1/events?userId=x', headers: asViewer })).statusCode).toBe(
+      401,
+    );
     expect((await admin('PUT', '/v1/keys/x', { role: 'root' })).statusCode).toBe(400);
   });
 
@@ -172,7 +232,10 @@ describe('keys', () => {
 
 describe('system routes', () => {
   it('health reports the log; metrics count events; openapi documents the routes', async () => {
-    await collect([{ type: 'track', userId: 's', event: 'A' }, { type: 'track', event: 'no id' }]);
+    await collect([
+      { type: 'track', userId: 's', event: 'A' },
+      { type: 'track', event: 'no id' },
+    ]);
     // Not ready until the background work (pipeline, dispatcher) runs; this test's Tailor folds by hand.
     const starting = await t.app.inject({ url: '/health' });
     expect(starting.statusCode).toBe(200);
@@ -180,7 +243,12 @@ describe('system routes', () => {
     t.tailor.background.start();
     await t.tailor.background.ready();
     const health = (await t.app.inject({ url: '/health' })).json();
-    expect(health).toMatchObject({ status: 'ok', ready: true, background: 'running', log: { events: 1 } });
+    expect(health).toMatchObject({
+      status: 'ok',
+      ready: true,
+      background: 'running',
+      log: { events: 1 },
+    });
 
     const metrics = (await t.app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/^tailor_events_received_total 2$/m);
@@ -192,7 +260,13 @@ describe('system routes', () => {
 
     const spec = (await t.app.inject({ url: '/openapi.json' })).json();
     expect(spec.openapi).toBe('3.1.0');
-    for (const path of ['/v1/track', '/v1/batch', '/v1/events', '/v1/keys/{name}', '/v1/quality/violations']) {
+    for (const path of [
+      '/v1/track',
+      '/v1/batch',
+      '/v1/events',
+      '/v1/keys/{name}',
+      '/v1/quality/violations',
+    ]) {
       expect(spec.paths).toHaveProperty([path]);
     }
     expect(JSON.stringify(spec.paths['/v1/track'].post.requestBody)).toContain('event');

@@ -268,7 +268,13 @@ describe('audit log', () => {
     expect(
       [...actions].filter(
         (a) =>
-          !['audit.read', 'segment.put', 'segment.delete', 'privacy.erase.requested', 'auth.failed'].includes(a),
+          ![
+            'audit.read',
+            'segment.put',
+            'segment.delete',
+            'privacy.erase.requested',
+            'auth.failed',
+          ].includes(a),
       ),
     ).toEqual([]);
   });

@@ -108,7 +108,9 @@ afterAll(async () => {
 describe('authorization matrix', () => {
   it('lets each role call exactly the routes its role allows, on every route', async () => {
     const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
-    const routes = Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const routes = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     const unlisted = routes.filter((r) => !(r in EXPECTED));
     expect(unlisted, 'routes without an expected access in this table').toEqual([]);
     const wrong: string[] = [];
@@ -118,13 +120,25 @@ describe('authorization matrix', () => {
       const url = path.replace(/\{[^}]+\}/g, 'matrix-probe');
       for (const role of [undefined, 'write', 'viewer', 'marketer', 'admin'] as const) {
         const headers: Record<string, string> = {};
-        if (role !== undefined) headers.authorization = role === 'write' ? `Basic ${Buffer.from(`${keys.get(role) ?? ''}:`).toString('base64')}` : `Bearer ${keys.get(role) ?? ''}`;
-        const res = await t.app.inject({ method: method as 'GET', url, headers, ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }) });
+        if (role !== undefined)
+          headers.authorization =
+            role === 'write'
+              ? `Basic ${Buffer.from(`${keys.get(role) ?? ''}:`).toString('base64')}`
+              : `Bearer ${keys.get(role) ?? ''}`;
+        const res = await t.app.inject({
+          method: method as 'GET',
+          url,
+          headers,
+          ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }),
+        });
         const allowed = access === 'public' || (role !== undefined && WHO[access].includes(role));
         const refused = res.statusCode === 401 || res.statusCode === 403;
         const expected = allowed ? 'allowed' : role === undefined ? '401' : '403';
         const got = refused ? String(res.statusCode) : 'allowed';
-        if (got !== expected) wrong.push(`${route} as ${role ?? 'no key'}: expected ${expected}, got ${res.statusCode}`);
+        if (got !== expected)
+          wrong.push(
+            `${route} as ${role ?? 'no key'}: expected ${expected}, got ${res.statusCode}`,
+          );
         expect(res.statusCode).toBeLessThan(500);
       }
     }

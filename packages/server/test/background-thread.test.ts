@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BackgroundThread, type BackgroundThreadOptions } from '../src/background/background-thread.js';
+import {
+  BackgroundThread,
+  type BackgroundThreadOptions,
+} from '../src/background/background-thread.js';
 import type { Config } from '../src/config/config.schema.js';
 
 const fixture = (name: string): URL => new URL(`./fixtures/workers/${name}`, import.meta.url);
@@ -31,7 +34,9 @@ describe('BackgroundThread readiness', () => {
   it('fails ready() with the reason when its worker cannot start, instead of restarting it forever', async () => {
     const background = thread(fixture('failing-worker.mjs'));
     background.start();
-    await expect(background.ready()).rejects.toThrow(/could not start: cannot open the data folder/);
+    await expect(background.ready()).rejects.toThrow(
+      /could not start: cannot open the data folder/,
+    );
     expect(background.running()).toBe(false);
     await background.stop();
   });

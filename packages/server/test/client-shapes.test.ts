@@ -20,7 +20,8 @@ afterAll(async () => {
   await t.close();
 });
 
-const post = (path: string, body: unknown, headers: Record<string, string> = {}) => t.post(path, body, headers);
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  t.post(path, body, headers);
 
 const eventsOf = (userId: string): Promise<StoredMessage[]> => t.eventsOf(userId);
 

@@ -13,7 +13,8 @@ afterEach(async () => {
   await t.close();
 });
 
-const post = (path: string, body: unknown, headers: Record<string, string> = {}) => t.post(path, body, headers);
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  t.post(path, body, headers);
 
 const eventsOf = (userId: string): Promise<StoredMessage[]> => t.eventsOf(userId);
 
@@ -27,19 +28,26 @@ describe('collection routes', () => {
     ['alias', { userId: 'u1', previousId: 'anon-1' }],
   ];
 
-  it.each(bodies)('POST /v1/%s stores the message with its type and answers 200', async (type, body) => {
-    const res = await post(`/v1/${type}`, { ...body, messageId: `m-${type}` });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ success: true, stored: 1, duplicates: 0, rejected: [] });
-    const stored = (await eventsOf('u1')).find((e) => e.messageId === `m-${type}`);
-    expect(stored).toMatchObject({ type, userId: 'u1', receivedAt: '2026-03-01T12:00:00.000Z' });
-  });
+  it.each(bodies)(
+    'POST /v1/%s stores the message with its type and answers 200',
+    async (type, body) => {
+      const res = await post(`/v1/${type}`, { ...body, messageId: `m-${type}` });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ success: true, stored: 1, duplicates: 0, rejected: [] });
+      const stored = (await eventsOf('u1')).find((e) => e.messageId === `m-${type}`);
+      expect(stored).toMatchObject({ type, userId: 'u1', receivedAt: '2026-03-01T12:00:00.000Z' });
+    },
+  );
 
   it('normalizes, keeps originals and corrects the timestamp for client clock skew', async () => {
     // The client's clock is 5 minutes behind: it sent at 11:55 (its time) what happened at 11:50.
     await post('/v1/identify', {
       userId: 'u2',
-      traits: { email: '  Ann@Example.COM ', phone: '(202) 555-0147', address: { country: 'Germany' } },
+      traits: {
+        email: '  Ann@Example.COM ',
+        phone: '(202) 555-0147',
+        address: { country: 'Germany' },
+      },
       timestamp: '2026-03-01T11:50:00Z',
       sentAt: '2026-03-01T11:55:00Z',
     });
@@ -63,8 +71,18 @@ describe('collection routes', () => {
     ['no userId nor anonymousId', '/v1/track', { event: 'E' }, /userId or an anonymousId/],
     ['group without groupId', '/v1/group', { userId: 'u' }, /groupId/],
     ['alias without previousId', '/v1/alias', { userId: 'u' }, /previousId/],
-    ['properties not an object', '/v1/track', { userId: 'u', event: 'E', properties: [1] }, /properties/],
-    ['bad timestamp', '/v1/track', { userId: 'u', event: 'E', timestamp: 'yesterday' }, /timestamp/],
+    [
+      'properties not an object',
+      '/v1/track',
+      { userId: 'u', event: 'E', properties: [1] },
+      /properties/,
+    ],
+    [
+      'bad timestamp',
+      '/v1/track',
+      { userId: 'u', event: 'E', timestamp: 'yesterday' },
+      /timestamp/,
+    ],
   ])('400 with a reason for %s', async (_name, path, body, reason) => {
     const res = await post(path, body);
     expect(res.statusCode).toBe(400);
@@ -73,7 +91,10 @@ describe('collection routes', () => {
 
   it('400 for a body that is not JSON, and never a 5xx for prototype keys', async () => {
     expect((await post('/v1/track', '{"userId": "u", ')).statusCode).toBe(400);
-    const poisoned = await post('/v1/track', '{"userId": "u", "event": "E", "__proto__": {"admin": true}}');
+    const poisoned = await post(
+      '/v1/track',
+      '{"userId": "u", "event": "E", "__proto__": {"admin": true}}',
+    );
     expect(poisoned.statusCode).toBe(400);
   });
 
@@ -81,7 +102,12 @@ describe('collection routes', () => {
     const body = { userId: 'u3', event: 'Clicked', messageId: 'same-id' };
     expect((await post('/v1/track', body)).json()).toMatchObject({ stored: 1, duplicates: 0 });
     expect((await post('/v1/track', body)).json()).toMatchObject({ stored: 0, duplicates: 1 });
-    const batch = await post('/v1/batch', { batch: [{ ...body, type: 'track' }, { ...body, type: 'track', messageId: 'other' }] });
+    const batch = await post('/v1/batch', {
+      batch: [
+        { ...body, type: 'track' },
+        { ...body, type: 'track', messageId: 'other' },
+      ],
+    });
     expect(batch.json()).toMatchObject({ stored: 1, duplicates: 1 });
     expect(await eventsOf('u3')).toHaveLength(2);
   });
@@ -110,7 +136,15 @@ describe('POST /v1/batch', () => {
     await post('/v1/batch', {
       context: { library: { name: 'analytics-node' } },
       sentAt: '2026-03-01T11:59:00Z',
-      batch: [{ type: 'track', userId: 'b2', event: 'A', timestamp: '2026-03-01T11:58:00Z', context: { ip: '10.0.0.1' } }],
+      batch: [
+        {
+          type: 'track',
+          userId: 'b2',
+          event: 'A',
+          timestamp: '2026-03-01T11:58:00Z',
+          context: { ip: '10.0.0.1' },
+        },
+      ],
     });
     const [m] = await eventsOf('b2');
     expect(m?.context).toEqual({ library: { name: 'analytics-node' }, ip: '10.0.0.1' });
@@ -118,16 +152,35 @@ describe('POST /v1/batch', () => {
   });
 
   it('rejects a message over 32 KB inside a batch and keeps the rest', async () => {
-    const big = { type: 'track', userId: 'b3', event: 'Big', properties: { blob: 'x'.repeat(33_000) } };
-    const res = await post('/v1/batch', { batch: [big, { type: 'track', userId: 'b3', event: 'Small' }] });
-    expect(res.json()).toMatchObject({ stored: 1, rejected: [{ index: 0, reason: expect.stringMatching(/limit/) }] });
+    const big = {
+      type: 'track',
+      userId: 'b3',
+      event: 'Big',
+      properties: { blob: 'x'.repeat(33_000) },
+    };
+    const res = await post('/v1/batch', {
+      batch: [big, { type: 'track', userId: 'b3', event: 'Small' }],
+    });
+    expect(res.json()).toMatchObject({
+      stored: 1,
+      rejected: [{ index: 0, reason: expect.stringMatching(/limit/) }],
+    });
   });
 
   it('413 for a single message over 32 KB and a batch over 500 KB', async () => {
-    const single = await post('/v1/track', { userId: 'u', event: 'Big', properties: { blob: 'x'.repeat(33_000) } });
+    const single = await post('/v1/track', {
+      userId: 'u',
+      event: 'Big',
+      properties: { blob: 'x'.repeat(33_000) },
+    });
     expect(single.statusCode).toBe(413);
     expect(single.json().code).toBe('payload_too_large');
-    const messages = Array.from({ length: 20 }, () => ({ type: 'track', userId: 'u', event: 'E', properties: { blob: 'x'.repeat(30_000) } }));
+    const messages = Array.from({ length: 20 }, () => ({
+      type: 'track',
+      userId: 'u',
+      event: 'E',
+      properties: { blob: 'x'.repeat(30_000) },
+    }));
     const batch = await post('/v1/batch', { batch: messages });
     expect(batch.statusCode).toBe(413);
   });
@@ -138,7 +191,9 @@ describe('POST /v1/batch', () => {
   });
 
   it('accepts gzip bodies, as Segment clients may send them', async () => {
-    const payload = gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'gz', event: 'Zipped' }] }));
+    const payload = gzipSync(
+      JSON.stringify({ batch: [{ type: 'track', userId: 'gz', event: 'Zipped' }] }),
+    );
     const res = await post('/v1/batch', payload, { 'content-encoding': 'gzip' });
     expect(res.json()).toMatchObject({ stored: 1 });
     expect((await post('/v1/batch', payload, { 'content-encoding': 'br' })).statusCode).toBe(415);
@@ -151,7 +206,9 @@ describe('collection keys', () => {
   it('401 without a key or with an unknown one', async () => {
     const none = await t.app.inject({ method: 'POST', url: '/v1/track', payload: track });
     expect(none.statusCode).toBe(401);
-    const wrong = await post('/v1/track', track, { authorization: `Basic ${Buffer.from('nope:').toString('base64')}` });
+    const wrong = await post('/v1/track', track, {
+      authorization: `Basic ${Buffer.from('nope:').toString('base64')}`,
+    });
     expect(wrong.statusCode).toBe(401);
   });
 
@@ -169,7 +226,10 @@ describe('collection keys', () => {
   });
 
   it('a write key cannot read events; an admin key can also collect', async () => {
-    const read = await t.app.inject({ url: '/v1/events?userId=k1', headers: { authorization: `Bearer ${WRITE_KEY}` } });
+    const read = await t.app.inject({
+      url: '/v1/events?userId=k1',
+      headers: { authorization: `Bearer ${WRITE_KEY}` },
+    });
     expect(read.statusCode).toBe(403);
     expect((await post('/v1/track', track, { authorization: t.adminAuth })).statusCode).toBe(200);
   });
@@ -178,7 +238,11 @@ describe('collection keys', () => {
     const res = await t.app.inject({
       method: 'OPTIONS',
       url: '/v1/batch',
-      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe('*');

@@ -10,7 +10,12 @@ afterAll(async () => {
 });
 
 const decide = (placements: string[]) =>
-  t.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: t.writeAuth }, payload: { userId: 'u1', placements } });
+  t.app.inject({
+    method: 'POST',
+    url: '/v1/decide',
+    headers: { authorization: t.writeAuth },
+    payload: { userId: 'u1', placements },
+  });
 const names = (n: number) => Array.from({ length: n }, (_, i) => `p${i}`);
 
 describe('POST /v1/decide', () => {
@@ -19,7 +24,10 @@ describe('POST /v1/decide', () => {
     const before = (await t.tailor.log.stats()).events;
     const refused = await decide(names(21));
     expect(refused.statusCode).toBe(400);
-    expect(refused.json()).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/placements.*20/) });
+    expect(refused.json()).toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/placements.*20/),
+    });
     t.tailor.flushDecisions();
     expect((await t.tailor.log.stats()).events).toBe(before);
   });

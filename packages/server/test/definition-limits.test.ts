@@ -14,7 +14,12 @@ afterEach(async () => {
 });
 
 function call(method: 'GET' | 'PUT', url: string, payload?: object) {
-  return t.app.inject({ method, url, headers: { authorization: t.adminAuth }, ...(payload !== undefined && { payload }) });
+  return t.app.inject({
+    method,
+    url,
+    headers: { authorization: t.adminAuth },
+    ...(payload !== undefined && { payload }),
+  });
 }
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -24,13 +29,23 @@ describe('limits on definitions: nesting and regular expressions', () => {
     for (const url of ['/v1/segments/deep', '/v1/computed-traits/deep']) {
       // (A computed trait's text is at most 10,000 characters: fewer levels, as deep as it gets.)
       const computed = `count("A" where ${'('.repeat(1_000)}true${')'.repeat(1_000)})`;
-      const res = await call('PUT', url, { definition: url.includes('computed') ? computed : deep });
+      const res = await call('PUT', url, {
+        definition: url.includes('computed') ? computed : deep,
+      });
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toMatchObject({ code: 'invalid_request', position: url.includes('computed') ? 414 : 400 });
+      expect(res.json()).toMatchObject({
+        code: 'invalid_request',
+        position: url.includes('computed') ? 414 : 400,
+      });
       expect(res.json().message).toMatch(/nested more than 400 deep/);
     }
     // Written out: JSON.stringify itself runs out of stack on a tree this deep.
-    const leaf = JSON.stringify({ type: 'compare', op: '=', left: { type: 'path', root: 'traits', path: ['plan'] }, right: { type: 'literal', value: 'pro' } });
+    const leaf = JSON.stringify({
+      type: 'compare',
+      op: '=',
+      left: { type: 'path', root: 'traits', path: ['plan'] },
+      right: { type: 'literal', value: 'pro' },
+    });
     const tree = `${'{"type":"not","child":'.repeat(4_990)}${leaf}${'}'.repeat(4_990)}`;
     const asTree = await t.app.inject({
       method: 'PUT',
@@ -43,25 +58,45 @@ describe('limits on definitions: nesting and regular expressions', () => {
     expect(asTree.json()).toMatchObject({ code: 'invalid_request' });
     expect(asTree.json().message).toMatch(/nest/);
     // Placement rules and experiment audiences are read by the same parser.
-    const placement = await call('PUT', '/v1/placements/p', { items: [{ id: 'a', priority: 0, when: deep, template: 'A' }], default: { id: 'd', template: 'D' } });
+    const placement = await call('PUT', '/v1/placements/p', {
+      items: [{ id: 'a', priority: 0, when: deep, template: 'A' }],
+      default: { id: 'd', template: 'D' },
+    });
     expect(placement.statusCode).toBe(400);
     expect(placement.json()).toMatchObject({ position: 400 });
-    expect((await call('PUT', '/v1/segments/deep', { definition: `${'('.repeat(400)}traits.plan = "pro"${')'.repeat(400)}` })).statusCode).toBe(200);
+    expect(
+      (
+        await call('PUT', '/v1/segments/deep', {
+          definition: `${'('.repeat(400)}traits.plan = "pro"${')'.repeat(400)}`,
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 
   it('refuses patterns the linear-time engine cannot run, with the position', async () => {
-    const res = await call('PUT', '/v1/segments/s', { definition: 'traits.plan = "pro" and traits.email matches /^(?!admin).*@acme\\.com$/' });
+    const res = await call('PUT', '/v1/segments/s', {
+      definition: 'traits.plan = "pro" and traits.email matches /^(?!admin).*@acme\\.com$/',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'invalid_request', position: 45 });
-    expect(res.json().message).toMatch(/^unsupported regular expression: invalid or unsupported Perl syntax: `\(\?!`; .*without backreferences or lookaround/);
-    const backreference = await call('PUT', '/v1/segments/s', { definition: 'traits.name matches /(.)\\1/' });
+    expect(res.json().message).toMatch(
+      /^unsupported regular expression: invalid or unsupported Perl syntax: `\(\?!`; .*without backreferences or lookaround/,
+    );
+    const backreference = await call('PUT', '/v1/segments/s', {
+      definition: 'traits.name matches /(.)\\1/',
+    });
     expect(backreference.statusCode).toBe(400);
     expect(backreference.json()).toMatchObject({ position: 20 });
   });
 
   it('still loads a placement whose rule was saved before patterns were held to RE2; that rule matches nothing', () => {
-    const body = { items: [{ id: 'a', priority: 0, when: 'traits.code matches /^(?!x)/', template: 'A' }], default: { id: 'd', template: 'D' } };
-    expect(() => compilePlacement('p', body, createLiquid())).toThrow(/unsupported regular expression/);
+    const body = {
+      items: [{ id: 'a', priority: 0, when: 'traits.code matches /^(?!x)/', template: 'A' }],
+      default: { id: 'd', template: 'D' },
+    };
+    expect(() => compilePlacement('p', body, createLiquid())).toThrow(
+      /unsupported regular expression/,
+    );
     const loaded = compilePlacement('p', body, createLiquid(), { stored: true });
     const when = loaded.items[0]?.when;
     expect(when).toMatchObject({ type: 'matches', pattern: '^(?!x)' });
@@ -70,10 +105,23 @@ describe('limits on definitions: nesting and regular expressions', () => {
 
   it('runs a pattern that backtracks exponentially in JavaScript on long values without stalling the pipeline', async () => {
     // JavaScript's engine took 2.7 s on 28 characters with this pattern, doubling with each one more.
-    expect((await call('PUT', '/v1/segments/aaa', { definition: 'traits.code matches /^(a+)+$/' })).statusCode).toBe(200);
-    const identify = (userId: string, code: string) => ({ type: 'identify', userId, traits: { code }, timestamp: iso(clock) });
-    await t.collect([identify('evil', `${'a'.repeat(5_000)}!`), identify('good', 'a'.repeat(5_000)), identify('long', 'a'.repeat(10_001))]);
-    const segmentsOf = async (userId: string) => (await call('GET', `/v1/profiles?identifier=userId:${userId}`)).json().segments as string[];
+    expect(
+      (await call('PUT', '/v1/segments/aaa', { definition: 'traits.code matches /^(a+)+$/' }))
+        .statusCode,
+    ).toBe(200);
+    const identify = (userId: string, code: string) => ({
+      type: 'identify',
+      userId,
+      traits: { code },
+      timestamp: iso(clock),
+    });
+    await t.collect([
+      identify('evil', `${'a'.repeat(5_000)}!`),
+      identify('good', 'a'.repeat(5_000)),
+      identify('long', 'a'.repeat(10_001)),
+    ]);
+    const segmentsOf = async (userId: string) =>
+      (await call('GET', `/v1/profiles?identifier=userId:${userId}`)).json().segments as string[];
     expect(await segmentsOf('evil')).toEqual([]);
     expect(await segmentsOf('good')).toEqual(['aaa']);
     // Past 10,000 characters a value does not match (the documented bound).

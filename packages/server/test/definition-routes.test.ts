@@ -10,17 +10,29 @@ afterEach(async () => {
 });
 
 function call(method: 'GET' | 'PUT' | 'DELETE', url: string, payload?: object) {
-  return t.app.inject({ method, url, headers: { authorization: t.adminAuth }, ...(payload !== undefined && { payload }) });
+  return t.app.inject({
+    method,
+    url,
+    headers: { authorization: t.adminAuth },
+    ...(payload !== undefined && { payload }),
+  });
 }
 
 describe('segment and computed-trait definitions', () => {
   it('stores a definition in canonical text with its tree and references, and versions changes', async () => {
-    const put = await call('PUT', '/v1/computed-traits/orders_30d', { definition: 'count( "Order Completed",30d )' });
+    const put = await call('PUT', '/v1/computed-traits/orders_30d', {
+      definition: 'count( "Order Completed",30d )',
+    });
     expect(put.statusCode).toBe(200);
     expect(put.json()).toMatchObject({
       name: 'orders_30d',
       definition: 'count("Order Completed", 30d)',
-      tree: { type: 'aggregate', fn: 'count', pattern: { event: 'Order Completed' }, window: { amount: 30, unit: 'd' } },
+      tree: {
+        type: 'aggregate',
+        fn: 'count',
+        pattern: { event: 'Order Completed' },
+        window: { amount: 30, unit: 'd' },
+      },
       references: { events: ['Order Completed'], timeBased: true },
       version: 1,
     });
@@ -28,15 +40,28 @@ describe('segment and computed-trait definitions', () => {
       definition: 'computed.orders_30d >= 3 or sum("Order Completed".revenue, 365d) > 1000',
     });
     expect(segment.statusCode).toBe(200);
-    expect(segment.json().references).toEqual({ segments: [], computed: ['orders_30d'], events: ['Order Completed'], timeBased: true });
+    expect(segment.json().references).toEqual({
+      segments: [],
+      computed: ['orders_30d'],
+      events: ['Order Completed'],
+      timeBased: true,
+    });
 
     // The same text again keeps the version; a change bumps it. A JSON tree is accepted too.
-    const again = await call('PUT', '/v1/segments/big%20spenders', { definition: segment.json().tree });
+    const again = await call('PUT', '/v1/segments/big%20spenders', {
+      definition: segment.json().tree,
+    });
     expect(again.json()).toMatchObject({ version: 1, definition: segment.json().definition });
-    const changed = await call('PUT', '/v1/segments/big%20spenders', { definition: 'computed.orders_30d >= 5' });
+    const changed = await call('PUT', '/v1/segments/big%20spenders', {
+      definition: 'computed.orders_30d >= 5',
+    });
     expect(changed.json().version).toBe(2);
-    expect((await call('GET', '/v1/segments')).json().items.map((d: { name: string }) => d.name)).toEqual(['big spenders']);
-    expect((await call('GET', '/v1/segments/big%20spenders')).json().definition).toBe('computed.orders_30d >= 5');
+    expect(
+      (await call('GET', '/v1/segments')).json().items.map((d: { name: string }) => d.name),
+    ).toEqual(['big spenders']);
+    expect((await call('GET', '/v1/segments/big%20spenders')).json().definition).toBe(
+      'computed.orders_30d >= 5',
+    );
   });
 
   it.each([
@@ -44,16 +69,23 @@ describe('segment and computed-trait definitions', () => {
     ['/v1/segments/s', 'in_segment("nope")', 11, /no segment named "nope"/],
     ['/v1/segments/s', 'traits.x = 1 and computed.ghost > 2', 17, /no computed trait named ghost/],
     ['/v1/computed-traits/c', 'traits.plan = "pro"', 0, /Expected/],
-  ])('refuses a bad definition at %s with the reason and position (%s)', async (url, definition, position, message) => {
-    const res = await call('PUT', url, { definition });
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ code: 'invalid_request', position });
-    expect(res.json().message).toMatch(message);
-  });
+  ])(
+    'refuses a bad definition at %s with the reason and position (%s)',
+    async (url, definition, position, message) => {
+      const res = await call('PUT', url, { definition });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'invalid_request', position });
+      expect(res.json().message).toMatch(message);
+    },
+  );
 
   it('refuses in_segment cycles and deleting what another segment uses', async () => {
-    expect((await call('PUT', '/v1/segments/a', { definition: 'traits.x = 1' })).statusCode).toBe(200);
-    expect((await call('PUT', '/v1/segments/b', { definition: 'in_segment("a")' })).statusCode).toBe(200);
+    expect((await call('PUT', '/v1/segments/a', { definition: 'traits.x = 1' })).statusCode).toBe(
+      200,
+    );
+    expect(
+      (await call('PUT', '/v1/segments/b', { definition: 'in_segment("a")' })).statusCode,
+    ).toBe(200);
     const cycle = await call('PUT', '/v1/segments/a', { definition: 'in_segment("b")' });
     expect(cycle.statusCode).toBe(400);
     expect(cycle.json().message).toMatch(/depend on itself/);
@@ -66,7 +98,12 @@ describe('segment and computed-trait definitions', () => {
   });
 
   it('lets viewers read but only marketers and admins define', async () => {
-    const write = await t.app.inject({ method: 'PUT', url: '/v1/segments/x', headers: { authorization: t.writeAuth }, payload: { definition: 'true' } });
+    const write = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/segments/x',
+      headers: { authorization: t.writeAuth },
+      payload: { definition: 'true' },
+    });
     expect(write.statusCode).toBe(403);
   });
 });

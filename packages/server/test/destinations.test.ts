@@ -193,22 +193,60 @@ describe('webhook destinations', () => {
   });
 
   it('batches what is waiting for a destination with a batch size, signed as one body', async () => {
-    const put = await call('PUT', '/v1/destinations/warehouse', { type: 'webhook', url, events: ['*'], secret: SECRET, batchSize: 3 });
+    const put = await call('PUT', '/v1/destinations/warehouse', {
+      type: 'webhook',
+      url,
+      events: ['*'],
+      secret: SECRET,
+      batchSize: 3,
+    });
     expect(put.json()).toMatchObject({ batchSize: 3 });
     // Seven events are due at once: they go in batches of at most three (sent concurrently).
-    await collect([1, 2, 3, 4, 5, 6, 7].map((n) => ({ type: 'track', userId: `b${n}`, event: 'Viewed', properties: { n } })));
-    const bodies = received.map((r) => JSON.parse(r.body) as { batch: { properties: { n: number } }[] });
-    const batches = bodies.map((b) => b.batch.map((e) => e.properties.n)).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
+    await collect(
+      [1, 2, 3, 4, 5, 6, 7].map((n) => ({
+        type: 'track',
+        userId: `b${n}`,
+        event: 'Viewed',
+        properties: { n },
+      })),
+    );
+    const bodies = received.map(
+      (r) => JSON.parse(r.body) as { batch: { properties: { n: number } }[] },
+    );
+    const batches = bodies
+      .map((b) => b.batch.map((e) => e.properties.n))
+      .sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
     expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
     for (const r of received) expect(r.signature).toBe(sign(r.body));
-    const deliveries = (await call('GET', '/v1/destinations/warehouse/deliveries')).json().deliveries as { status: string; attempts: number }[];
-    expect(deliveries.map((d) => [d.status, d.attempts])).toEqual(Array.from({ length: 7 }, () => ['delivered', 1]));
-    expect((await call('GET', '/v1/destinations/warehouse')).json()).toMatchObject({ batchSize: 3, deliveries: { delivered: 7 } });
-    expect((await call('PUT', '/v1/destinations/warehouse', { type: 'webhook', url, events: ['*'], secret: SECRET, batchSize: 0 })).statusCode).toBe(400);
+    const deliveries = (await call('GET', '/v1/destinations/warehouse/deliveries')).json()
+      .deliveries as { status: string; attempts: number }[];
+    expect(deliveries.map((d) => [d.status, d.attempts])).toEqual(
+      Array.from({ length: 7 }, () => ['delivered', 1]),
+    );
+    expect((await call('GET', '/v1/destinations/warehouse')).json()).toMatchObject({
+      batchSize: 3,
+      deliveries: { delivered: 7 },
+    });
+    expect(
+      (
+        await call('PUT', '/v1/destinations/warehouse', {
+          type: 'webhook',
+          url,
+          events: ['*'],
+          secret: SECRET,
+          batchSize: 0,
+        })
+      ).statusCode,
+    ).toBe(400);
   });
 
   it('sends nothing about people who refused the destination’s purpose (marketing by default)', async () => {
-    const put = await call('PUT', '/v1/destinations/crm', { type: 'webhook', url, events: ['Segment Entered'], secret: SECRET });
+    const put = await call('PUT', '/v1/destinations/crm', {
+      type: 'webhook',
+      url,
+      events: ['Segment Entered'],
+      secret: SECRET,
+    });
     expect(put.json()).toMatchObject({ purpose: 'marketing' });
     await call('PUT', '/v1/segments/buyers', { definition: 'count("Order Completed") >= 1' });
     await collect([
@@ -218,7 +256,12 @@ describe('webhook destinations', () => {
     await collect([
       { type: 'track', userId: 'no-mail', event: 'Order Completed' },
       { type: 'track', userId: 'ok-mail', event: 'Order Completed' },
-      { type: 'track', userId: 'said-no-here', event: 'Order Completed', context: { consent: { categoryPreferences: { marketing: false } } } },
+      {
+        type: 'track',
+        userId: 'said-no-here',
+        event: 'Order Completed',
+        context: { consent: { categoryPreferences: { marketing: false } } },
+      },
     ]);
     const users = received.map((r) => (JSON.parse(r.body) as { userId: string }).userId).sort();
     expect(users).toEqual(['ok-mail']);
@@ -279,8 +322,26 @@ describe('webhook safety', () => {
       await plain.close();
     }
     // The allowlist of this suite lets 127.0.0.1 through, and nothing else.
-    expect((await call('PUT', '/v1/destinations/ok', { type: 'webhook', url, events: ['*'], secret: SECRET })).statusCode).toBe(200);
-    expect((await call('PUT', '/v1/destinations/no', { type: 'webhook', url: 'http://10.0.0.1/', events: ['*'], secret: SECRET })).statusCode).toBe(400);
+    expect(
+      (
+        await call('PUT', '/v1/destinations/ok', {
+          type: 'webhook',
+          url,
+          events: ['*'],
+          secret: SECRET,
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await call('PUT', '/v1/destinations/no', {
+          type: 'webhook',
+          url: 'http://10.0.0.1/',
+          events: ['*'],
+          secret: SECRET,
+        })
+      ).statusCode,
+    ).toBe(400);
   });
 
   it('checks the address the connection goes to: a name resolving to loopback is refused when delivering', async () => {
@@ -289,11 +350,30 @@ describe('webhook safety', () => {
       // Defined while its name pointed elsewhere (DNS changes): stored as it is, past the definition check.
       const at = new Date(clock).toISOString();
       const local = url.replace('127.0.0.1', 'localhost');
-      await plain.tailor.destinations.put({ name: 'moved', type: 'webhook', url: local, events: ['*'], secret: SECRET, createdAt: at, updatedAt: at }, 0);
+      await plain.tailor.destinations.put(
+        {
+          name: 'moved',
+          type: 'webhook',
+          url: local,
+          events: ['*'],
+          secret: SECRET,
+          createdAt: at,
+          updatedAt: at,
+        },
+        0,
+      );
       await plain.collect([{ type: 'track', userId: 'r1', event: 'Signed Up' }], { drain: true });
       expect(received).toEqual([]);
-      const res = await plain.app.inject({ method: 'GET', url: '/v1/destinations/moved/deliveries', headers: { authorization: plain.adminAuth } });
-      expect(res.json().deliveries[0]).toMatchObject({ status: 'pending', attempts: 1, lastError: 'refused: private address' });
+      const res = await plain.app.inject({
+        method: 'GET',
+        url: '/v1/destinations/moved/deliveries',
+        headers: { authorization: plain.adminAuth },
+      });
+      expect(res.json().deliveries[0]).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        lastError: 'refused: private address',
+      });
     } finally {
       await plain.close();
     }
@@ -306,18 +386,31 @@ describe('webhook safety', () => {
     });
     const redirecting = await listen(redirector);
     try {
-      await call('PUT', '/v1/destinations/moved', { type: 'webhook', url: redirecting, events: ['*'], secret: SECRET });
+      await call('PUT', '/v1/destinations/moved', {
+        type: 'webhook',
+        url: redirecting,
+        events: ['*'],
+        secret: SECRET,
+      });
       await collect([{ type: 'track', userId: 'r2', event: 'Signed Up' }]);
       expect(received).toEqual([]);
       const [delivery] = (await call('GET', '/v1/destinations/moved/deliveries')).json().deliveries;
-      expect(delivery).toMatchObject({ status: 'pending', lastError: 'redirect not followed (HTTP 302)' });
+      expect(delivery).toMatchObject({
+        status: 'pending',
+        lastError: 'redirect not followed (HTTP 302)',
+      });
     } finally {
       await closeServer(redirector);
     }
   });
 
   it('signs each attempt with its time (t=..,v1=..) so receivers can refuse replays, beside the body signature', async () => {
-    await call('PUT', '/v1/destinations/stamped', { type: 'webhook', url, events: ['*'], secret: SECRET });
+    await call('PUT', '/v1/destinations/stamped', {
+      type: 'webhook',
+      url,
+      events: ['*'],
+      secret: SECRET,
+    });
     await collect([{ type: 'track', userId: 's1', event: 'Signed Up' }]);
     const [r] = received;
     expect(r?.signature).toBe(sign(r?.body ?? ''));
@@ -338,20 +431,36 @@ describe('webhook safety', () => {
     });
     const silentUrl = await listen(silent);
     try {
-      await call('PUT', '/v1/destinations/fast', { type: 'webhook', url, events: ['*'], secret: SECRET });
-      await call('PUT', '/v1/destinations/slow', { type: 'webhook', url: silentUrl, events: ['*'], secret: SECRET });
+      await call('PUT', '/v1/destinations/fast', {
+        type: 'webhook',
+        url,
+        events: ['*'],
+        secret: SECRET,
+      });
+      await call('PUT', '/v1/destinations/slow', {
+        type: 'webhook',
+        url: silentUrl,
+        events: ['*'],
+        secret: SECRET,
+      });
       t.tailor.dispatcher.start();
       await t.collect([{ type: 'track', userId: 'h1', event: 'First' }]);
       await until(() => received.length === 1 && hanging.length === 1, 'both receivers asked');
       await t.collect([{ type: 'track', userId: 'h1', event: 'Second' }]);
       // The slow receiver still holds its first request, and the fast one gets the next event.
       await until(() => received.length === 2, 'the fast receiver gets the second event');
-      expect(received.map((r) => (JSON.parse(r.body) as { event: string }).event).sort()).toEqual(['First', 'Second']);
+      expect(received.map((r) => (JSON.parse(r.body) as { event: string }).event).sort()).toEqual([
+        'First',
+        'Second',
+      ]);
       expect(hanging.every((res) => !res.writableEnded)).toBe(true);
       released = true;
       for (const res of hanging) res.writeHead(204).end();
       await t.tailor.dispatcher.drain();
-      expect((await call('GET', '/v1/destinations/slow')).json().deliveries).toMatchObject({ delivered: 2, pending: 0 });
+      expect((await call('GET', '/v1/destinations/slow')).json().deliveries).toMatchObject({
+        delivered: 2,
+        pending: 0,
+      });
     } finally {
       for (const res of hanging) if (!res.writableEnded) res.destroy();
       await closeServer(silent);
@@ -366,7 +475,12 @@ describe('webhook safety', () => {
     });
     const silentUrl = await listen(silent);
     try {
-      await call('PUT', '/v1/destinations/slow', { type: 'webhook', url: silentUrl, events: ['*'], secret: SECRET });
+      await call('PUT', '/v1/destinations/slow', {
+        type: 'webhook',
+        url: silentUrl,
+        events: ['*'],
+        secret: SECRET,
+      });
       await collect([{ type: 'track', userId: 'h2', event: 'Signed Up' }]);
       const [delivery] = (await call('GET', '/v1/destinations/slow/deliveries')).json().deliveries;
       expect(delivery).toMatchObject({ status: 'pending', attempts: 1, lastError: 'timed out' });
@@ -378,21 +492,45 @@ describe('webhook safety', () => {
 
   it('prunes delivered and failed delivery records past the retention (30 days by default), keeps pending ones', async () => {
     const start = clock;
-    await call('PUT', '/v1/destinations/kept', { type: 'webhook', url, events: ['*'], secret: SECRET });
-    await call('PUT', '/v1/destinations/gone', { type: 'webhook', url: 'http://127.0.0.1:9/closed', events: ['*'], secret: SECRET });
+    await call('PUT', '/v1/destinations/kept', {
+      type: 'webhook',
+      url,
+      events: ['*'],
+      secret: SECRET,
+    });
+    await call('PUT', '/v1/destinations/gone', {
+      type: 'webhook',
+      url: 'http://127.0.0.1:9/closed',
+      events: ['*'],
+      secret: SECRET,
+    });
     await collect([{ type: 'track', userId: 'p1', event: 'Old' }]);
     for (let i = 0; i < 15; i++) {
       clock += 3_600_000;
       await t.tailor.dispatcher.drain();
     }
     await collect([{ type: 'track', userId: 'p1', event: 'Recent' }]);
-    expect((await call('GET', '/v1/destinations/kept')).json().deliveries).toEqual({ pending: 0, delivered: 2, failed: 0 });
-    expect((await call('GET', '/v1/destinations/gone')).json().deliveries).toEqual({ pending: 1, delivered: 0, failed: 1 });
+    expect((await call('GET', '/v1/destinations/kept')).json().deliveries).toEqual({
+      pending: 0,
+      delivered: 2,
+      failed: 0,
+    });
+    expect((await call('GET', '/v1/destinations/gone')).json().deliveries).toEqual({
+      pending: 1,
+      delivered: 0,
+      failed: 1,
+    });
     clock = start + 30 * 86_400_000 + 2 * 3_600_000;
     await t.tailor.dispatcher.drain();
-    const kept = (await call('GET', '/v1/destinations/kept/deliveries')).json().deliveries as { event: string }[];
+    const kept = (await call('GET', '/v1/destinations/kept/deliveries')).json().deliveries as {
+      event: string;
+    }[];
     expect(kept.map((d) => d.event)).toEqual(['Recent']);
-    expect((await call('GET', '/v1/destinations/gone')).json().deliveries).toEqual({ pending: 1, delivered: 0, failed: 0 });
+    expect((await call('GET', '/v1/destinations/gone')).json().deliveries).toEqual({
+      pending: 1,
+      delivered: 0,
+      failed: 0,
+    });
   });
 
   it('keeps the secret sealed in the data folder, and seals a plain one left by an older version', async () => {
@@ -401,7 +539,12 @@ describe('webhook safety', () => {
         .filter((f) => existsSync(join(t.dir, f)))
         .map((f) => readFileSync(join(t.dir, f)))
         .reduce((all, b) => Buffer.concat([all, b]), Buffer.alloc(0));
-    await call('PUT', '/v1/destinations/sealed', { type: 'webhook', url, events: ['*'], secret: SECRET });
+    await call('PUT', '/v1/destinations/sealed', {
+      type: 'webhook',
+      url,
+      events: ['*'],
+      secret: SECRET,
+    });
     expect(stateBytes().includes(SECRET)).toBe(false);
     // An older version kept the secret in the definition's JSON.
     await t.tailor.close();
@@ -410,12 +553,21 @@ describe('webhook safety', () => {
     db.exec('ALTER TABLE destinations DROP COLUMN secret');
     db.close();
     expect(stateBytes().includes(SECRET)).toBe(true);
-    const config = loadConfig({ flags: { dataDir: t.dir, logLevel: 'silent', ...webhookConfig() }, env: {}, cwd: t.dir });
+    const config = loadConfig({
+      flags: { dataDir: t.dir, logLevel: 'silent', ...webhookConfig() },
+      env: {},
+      cwd: t.dir,
+    });
     const reopened = await openTailor(config, () => clock);
     const app = await buildApp({ tailor: reopened, logger: false });
     try {
       expect(stateBytes().includes(SECRET)).toBe(false);
-      const res = await app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: t.writeAuth }, payload: { userId: 'k1', event: 'Signed Up' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: { authorization: t.writeAuth },
+        payload: { userId: 'k1', event: 'Signed Up' },
+      });
       expect(res.statusCode).toBe(200);
       await reopened.pipeline.catchUp();
       await reopened.dispatcher.drain();

@@ -24,7 +24,12 @@ afterEach(async () => {
 });
 
 async function start(encryption: Record<string, unknown> = {}) {
-  const config = loadConfig({ flags: { dataDir: dir, logLevel: 'silent' }, env: {}, cwd: dir, ...configFile(encryption) });
+  const config = loadConfig({
+    flags: { dataDir: dir, logLevel: 'silent' },
+    env: {},
+    cwd: dir,
+    ...configFile(encryption),
+  });
   const tailor = await openTailor(config);
   await tailor.keys.create('admin', 'admin', new Date(), ADMIN);
   await tailor.keys.create('write', 'write', new Date(), WRITE);
@@ -34,7 +39,10 @@ async function start(encryption: Record<string, unknown> = {}) {
 }
 function configFile(encryption: Record<string, unknown>) {
   const file = join(dir, 'tailor.config.json');
-  writeFileSync(file, JSON.stringify({ privacy: { encryption }, destinations: { allowInternal: ['127.0.0.1/32'] } }));
+  writeFileSync(
+    file,
+    JSON.stringify({ privacy: { encryption }, destinations: { allowInternal: ['127.0.0.1/32'] } }),
+  );
   return { file };
 }
 async function stop() {
@@ -45,17 +53,31 @@ async function stop() {
 }
 async function collect(batch: Record<string, unknown>[]) {
   const { app, tailor } = running as NonNullable<typeof running>;
-  const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: `Basic ${Buffer.from(`${WRITE}:`).toString('base64')}` }, payload: { batch } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/batch',
+    headers: { authorization: `Basic ${Buffer.from(`${WRITE}:`).toString('base64')}` },
+    payload: { batch },
+  });
   expect(res.json()).toMatchObject({ rejected: [] });
   await tailor.pipeline.catchUp();
 }
 async function request(method: 'PUT' | 'POST', url: string, payload: object) {
-  const res = await (running as NonNullable<typeof running>).app.inject({ method, url, payload, headers: { authorization: `Bearer ${ADMIN}` } });
+  const res = await (running as NonNullable<typeof running>).app.inject({
+    method,
+    url,
+    payload,
+    headers: { authorization: `Bearer ${ADMIN}` },
+  });
   expect(res.statusCode).toBe(200);
   (running as NonNullable<typeof running>).tailor.flushDecisions();
 }
 async function get(url: string) {
-  const res = await (running as NonNullable<typeof running>).app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${ADMIN}` } });
+  const res = await (running as NonNullable<typeof running>).app.inject({
+    method: 'GET',
+    url,
+    headers: { authorization: `Bearer ${ADMIN}` },
+  });
   return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
 }
 function filesHolding(needle: string): string[] {
@@ -66,14 +88,34 @@ function filesHolding(needle: string): string[] {
 /** A person whose data shows in every table that may hold it: events, identifiers, traits, groups, deliveries. */
 const ann = (n: number) => [
   { type: 'page', anonymousId: `ann-device-${n}`, name: 'Home', timestamp: '2026-11-20T10:00:00Z' },
-  { type: 'identify', anonymousId: `ann-device-${n}`, userId: `ann-user-${n}`, traits: { email: `ann.${n}@example.com`, name: 'Ann Quill' }, timestamp: '2026-11-20T10:01:00Z' },
-  { type: 'group', userId: `ann-user-${n}`, groupId: 'quill-co', traits: { name: 'Quill Company' }, timestamp: '2026-11-20T10:02:00Z' },
-  { type: 'track', userId: `ann-user-${n}`, event: 'Order Completed', properties: { note: 'gift for Ann Quill', revenue: 12 }, timestamp: '2026-11-20T10:03:00Z' },
+  {
+    type: 'identify',
+    anonymousId: `ann-device-${n}`,
+    userId: `ann-user-${n}`,
+    traits: { email: `ann.${n}@example.com`, name: 'Ann Quill' },
+    timestamp: '2026-11-20T10:01:00Z',
+  },
+  {
+    type: 'group',
+    userId: `ann-user-${n}`,
+    groupId: 'quill-co',
+    traits: { name: 'Quill Company' },
+    timestamp: '2026-11-20T10:02:00Z',
+  },
+  {
+    type: 'track',
+    userId: `ann-user-${n}`,
+    event: 'Order Completed',
+    properties: { note: 'gift for Ann Quill', revenue: 12 },
+    timestamp: '2026-11-20T10:03:00Z',
+  },
 ];
 async function expectAnnReadable(n: number) {
   const byEmail = await get(`/v1/profiles?identifier=email:ann.${n}@example.com`);
   expect(byEmail.status).toBe(200);
-  expect(byEmail.body).toMatchObject({ traits: { email: `ann.${n}@example.com`, name: 'Ann Quill' } });
+  expect(byEmail.body).toMatchObject({
+    traits: { email: `ann.${n}@example.com`, name: 'Ann Quill' },
+  });
   expect(byEmail.body.identifiers).toEqual(
     expect.arrayContaining([
       { type: 'userId', value: `ann-user-${n}` },
@@ -82,7 +124,9 @@ async function expectAnnReadable(n: number) {
     ]),
   );
   const events = await get(`/v1/events?userId=ann-user-${n}`);
-  expect((events.body.events as { event?: string; properties: object }[]).map((e) => e.event ?? null)).toEqual([null, null, 'Order Completed']);
+  expect(
+    (events.body.events as { event?: string; properties: object }[]).map((e) => e.event ?? null),
+  ).toEqual([null, null, 'Order Completed']);
 }
 
 describe('the sealer', () => {
@@ -90,11 +134,14 @@ describe('the sealer', () => {
 
   it('opens values sealed by an independent AES-256-GCM implementation and computes the same blind index', () => {
     // Format 1 (before contexts) still opens, whatever the context.
-    for (const { text, blob } of reference.sealed) expect(sealer.open(Buffer.from(blob, 'base64'), 'profiles:any')).toBe(text);
+    for (const { text, blob } of reference.sealed)
+      expect(sealer.open(Buffer.from(blob, 'base64'), 'profiles:any')).toBe(text);
     // Format 2: the version, key id and context are the associated data.
     for (const { text, blob, context } of reference.sealedWithContext) {
       expect(sealer.open(Buffer.from(blob, 'base64'), context)).toBe(text);
-      expect(() => sealer.open(Buffer.from(blob, 'base64'), `${context}x`)).toThrow(/copied from another row/);
+      expect(() => sealer.open(Buffer.from(blob, 'base64'), `${context}x`)).toThrow(
+        /copied from another row/,
+      );
     }
     for (const b of reference.blinds) expect(sealer.blind(b.type, b.value)).toBe(b.blind);
   });
@@ -120,7 +167,11 @@ describe('the sealer', () => {
 
 /** The sealed profile bodies of state.sqlite, by profile id. */
 function sealedBodies(db: Database.Database): Map<string, Buffer> {
-  const rows = db.prepare('SELECT id, sealed FROM profiles WHERE sealed IS NOT NULL AND merged_into IS NULL ORDER BY id').all() as { id: string; sealed: Buffer }[];
+  const rows = db
+    .prepare(
+      'SELECT id, sealed FROM profiles WHERE sealed IS NOT NULL AND merged_into IS NULL ORDER BY id',
+    )
+    .all() as { id: string; sealed: Buffer }[];
   return new Map(rows.map((r) => [r.id, r.sealed]));
 }
 
@@ -151,16 +202,24 @@ describe('sealed values are bound to their row', () => {
     swap.run(bodies.get(first!), second);
     db.close();
     await start();
-    await expect(async () => running!.tailor.profiles.byId(first!)).rejects.toThrow(/copied from another row/);
+    await expect(async () => running!.tailor.profiles.byId(first!)).rejects.toThrow(
+      /copied from another row/,
+    );
     expect((await get(`/v1/profiles/${first!}`)).status).toBe(500); // never the other person's data
     await stop();
 
     // Put each back, the first in format 1 (as written before contexts): it opens as before.
-    const keyring = parseKeyring(readFileSync(join(dir, 'encryption.keys'), 'utf8'), 'the key file');
+    const keyring = parseKeyring(
+      readFileSync(join(dir, 'encryption.keys'), 'utf8'),
+      'the key file',
+    );
     const sealer = createAesSealer(keyring);
     const text = sealer.open(bodies.get(first!)!, `profiles:${first!}`);
     db = new Database(stateFile);
-    db.prepare('UPDATE profiles SET sealed = ? WHERE id = ?').run(sealedWithoutContext(keyring, text), first);
+    db.prepare('UPDATE profiles SET sealed = ? WHERE id = ?').run(
+      sealedWithoutContext(keyring, text),
+      first,
+    );
     db.prepare('UPDATE profiles SET sealed = ? WHERE id = ?').run(bodies.get(second!), second);
     db.close();
     await start();
@@ -186,12 +245,24 @@ describe('encryption at rest', () => {
       method: 'PUT',
       url: '/v1/destinations/crm',
       headers: { authorization: `Bearer ${ADMIN}` },
-      payload: { type: 'webhook', url: 'http://127.0.0.1:9/hook', events: ['Order Completed'], secret: 's3cret-s3cret' },
+      payload: {
+        type: 'webhook',
+        url: 'http://127.0.0.1:9/hook',
+        events: ['Order Completed'],
+        secret: 's3cret-s3cret',
+      },
     });
     await collect(ann(1));
     await running?.tailor.dispatcher.drain();
     await expectAnnReadable(1);
-    for (const needle of ['ann.1@example.com', 'ann-user-1', 'ann-device-1', 'Ann Quill', 'Quill Company', 's3cret-s3cret']) {
+    for (const needle of [
+      'ann.1@example.com',
+      'ann-user-1',
+      'ann-device-1',
+      'Ann Quill',
+      'Quill Company',
+      's3cret-s3cret',
+    ]) {
       expect(filesHolding(needle), needle).toEqual([]);
     }
   });
@@ -199,13 +270,20 @@ describe('encryption at rest', () => {
   it('rotates keys: every value resealed under the new key, old keys dropped, everything still readable', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tailor-enc-'));
     await start();
-    await request('PUT', '/v1/destinations/crm', { type: 'webhook', url: 'http://127.0.0.1:9/hook', events: ['Order Completed'], secret: 'rotated-secret-1' });
+    await request('PUT', '/v1/destinations/crm', {
+      type: 'webhook',
+      url: 'http://127.0.0.1:9/hook',
+      events: ['Order Completed'],
+      secret: 'rotated-secret-1',
+    });
     await collect(ann(1));
     await stop();
     const before = parseKeyring(readFileSync(join(dir, 'encryption.keys'), 'utf8'), 'before');
 
     writeFileSync(join(dir, 'serve.pid'), String(process.ppid)); // a live process serving the folder
-    await expect(keysRotateCommand({ data: dir, config: join(dir, 'tailor.config.json') })).rejects.toThrow(/stop it first/);
+    await expect(
+      keysRotateCommand({ data: dir, config: join(dir, 'tailor.config.json') }),
+    ).rejects.toThrow(/stop it first/);
     rmSync(join(dir, 'serve.pid'));
     await keysRotateCommand({ data: dir, config: join(dir, 'tailor.config.json') });
     const after = parseKeyring(readFileSync(join(dir, 'encryption.keys'), 'utf8'), 'after');
@@ -248,10 +326,25 @@ describe('encryption at rest', () => {
       default: { id: 'd', template: 'D' },
       optimize: { method: 'thompson', metric: { event: 'Order Completed' } },
     });
-    await request('PUT', '/v1/destinations/crm', { type: 'webhook', url: 'http://127.0.0.1:9/hook', events: ['Order Completed'], secret: 'plain-secret-7' });
-    await collect([...ann(1), { type: 'identify', userId: 'bo-user-7', traits: { name: 'Bo Reed' } }]);
+    await request('PUT', '/v1/destinations/crm', {
+      type: 'webhook',
+      url: 'http://127.0.0.1:9/hook',
+      events: ['Order Completed'],
+      secret: 'plain-secret-7',
+    });
+    await collect([
+      ...ann(1),
+      { type: 'identify', userId: 'bo-user-7', traits: { name: 'Bo Reed' } },
+    ]);
     await request('POST', '/v1/decide', { userId: 'bo-user-7', placements: ['hero'] });
-    await collect([{ type: 'track', userId: 'bo-user-7', event: 'Order Completed', timestamp: new Date(Date.now() + 1000).toISOString() }]);
+    await collect([
+      {
+        type: 'track',
+        userId: 'bo-user-7',
+        event: 'Order Completed',
+        timestamp: new Date(Date.now() + 1000).toISOString(),
+      },
+    ]);
     const arms = async () => (await get('/v1/placements/hero/arms')).body.items;
     expect(await arms()).toMatchObject([{ id: 'a', exposures: 1, conversions: 1 }]);
     await stop();
@@ -259,7 +352,14 @@ describe('encryption at rest', () => {
     await expect(start()).rejects.toThrow(/written without encryption.*tailor keys rotate/);
 
     await keysRotateCommand({ data: dir, config: join(dir, 'tailor.config.json') });
-    for (const needle of ['ann.1@example.com', 'ann-user-1', 'Ann Quill', 'bo-user-7', 'plain-secret-7']) expect(filesHolding(needle), needle).toEqual([]);
+    for (const needle of [
+      'ann.1@example.com',
+      'ann-user-1',
+      'Ann Quill',
+      'bo-user-7',
+      'plain-secret-7',
+    ])
+      expect(filesHolding(needle), needle).toEqual([]);
     await start();
     await expectAnnReadable(1);
     expect((await running?.tailor.destinations.get('crm'))?.secret).toBe('plain-secret-7');
@@ -268,7 +368,15 @@ describe('encryption at rest', () => {
     expect(await arms()).toMatchObject([{ id: 'a', exposures: 1, conversions: 1 }]);
     await stop();
     await expect(start({ enabled: false })).rejects.toThrow(/is encrypted/);
-    writeFileSync(join(dir, 'other.keys'), JSON.stringify({ version: 1, current: 1, keys: { 1: Buffer.alloc(32, 1).toString('base64') }, index: Buffer.alloc(32, 2).toString('base64') }));
+    writeFileSync(
+      join(dir, 'other.keys'),
+      JSON.stringify({
+        version: 1,
+        current: 1,
+        keys: { 1: Buffer.alloc(32, 1).toString('base64') },
+        index: Buffer.alloc(32, 2).toString('base64'),
+      }),
+    );
     await expect(start({ keyFile: join(dir, 'other.keys') })).rejects.toThrow(/another key/);
   });
 });

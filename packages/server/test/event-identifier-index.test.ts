@@ -41,13 +41,30 @@ afterEach(async () => {
 async function foldTo(to: number): Promise<void> {
   const from = await store.position(PROFILES_CONSUMER);
   const events = await log.read(from, to - from);
-  const identified = events.map(({ position, message: m }) => ({ position, userId: m.userId, anonymousId: m.anonymousId }));
+  const identified = events.map(({ position, message: m }) => ({
+    position,
+    userId: m.userId,
+    anonymousId: m.anonymousId,
+  }));
   const keys = { identifiers: [], groups: [], profiles: [] };
-  expect(await store.foldBatch(PROFILES_CONSUMER, { from, to }, keys, (s) => new ProfileGraph(s).changes, undefined, identified)).toBe(true);
+  expect(
+    await store.foldBatch(
+      PROFILES_CONSUMER,
+      { from, to },
+      keys,
+      (s) => new ProfileGraph(s).changes,
+      undefined,
+      identified,
+    ),
+  ).toBe(true);
 }
 
 /** Every page of one identifier's events, following the cursor. */
-async function allPages(kind: 'userId' | 'anonymousId', value: string, limit: number): Promise<string[][]> {
+async function allPages(
+  kind: 'userId' | 'anonymousId',
+  value: string,
+  limit: number,
+): Promise<string[][]> {
   const pages: string[][] = [];
   let after = 0;
   for (;;) {
@@ -64,7 +81,11 @@ describe.each([
 ])('events by identifier (%s)', (_name, encrypted) => {
   beforeEach(async () => {
     const sealer = encrypted
-      ? createAesSealer({ current: 1, keys: new Map([[1, Buffer.alloc(32, 7)]]), index: Buffer.alloc(32, 9) })
+      ? createAesSealer({
+          current: 1,
+          keys: new Map([[1, Buffer.alloc(32, 7)]]),
+          index: Buffer.alloc(32, 9),
+        })
       : undefined;
     log = new SqliteEventLog(join(dir, 'log.sqlite'), sealer);
     store = openSqliteProfileStore(join(dir, 'state.sqlite'), {}, sealer);
@@ -75,7 +96,16 @@ describe.each([
     const expected = ['m-1', 'm-3', 'm-5', 'm-6', 'm-8'];
     for (const folded of [0, 4, 5, 8]) {
       if (folded > 0) await foldTo(folded);
-      expect((await store.eventsByIdentifier(PROFILES_CONSUMER, { kind: 'userId', value: 'u1', after: 0, limit: 10 })).indexedTo).toBe(folded);
+      expect(
+        (
+          await store.eventsByIdentifier(PROFILES_CONSUMER, {
+            kind: 'userId',
+            value: 'u1',
+            after: 0,
+            limit: 10,
+          })
+        ).indexedTo,
+      ).toBe(folded);
       expect((await allPages('userId', 'u1', 2)).flat(), `folded to ${folded}`).toEqual(expected);
       expect(await allPages('userId', 'u1', 2)).toEqual([['m-1', 'm-3'], ['m-5', 'm-6'], ['m-8']]);
       expect((await allPages('userId', 'u1', 5)).length).toBe(1);
@@ -85,7 +115,12 @@ describe.each([
       expect((await allPages('userId', 'nobody', 10)).flat()).toEqual([]);
     }
     // Everything folded: the answer comes from the index alone.
-    const indexed = await store.eventsByIdentifier(PROFILES_CONSUMER, { kind: 'userId', value: 'u1', after: 3, limit: 10 });
+    const indexed = await store.eventsByIdentifier(PROFILES_CONSUMER, {
+      kind: 'userId',
+      value: 'u1',
+      after: 3,
+      limit: 10,
+    });
     expect(indexed.positions).toEqual([5, 6, 8]);
   });
 });
@@ -104,7 +139,11 @@ describe('a folder whose log kept its own identifier indexes', () => {
     moveIdentifierIndex({ log: join(dir, 'log.sqlite'), state: join(dir, 'state.sqlite') }); // a second start: nothing to do
 
     const check = new Database(join(dir, 'log.sqlite'));
-    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_by_%'").all()).toEqual([]);
+    expect(
+      check
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_by_%'")
+        .all(),
+    ).toEqual([]);
     check.close();
     const state = new Database(join(dir, 'state.sqlite'));
     expect(state.prepare('SELECT count(*) AS n FROM event_identifiers').get()).toEqual({ n: 10 });
@@ -113,7 +152,16 @@ describe('a folder whose log kept its own identifier indexes', () => {
     log = new SqliteEventLog(join(dir, 'log.sqlite'));
     store = openSqliteProfileStore(join(dir, 'state.sqlite'));
     await foldTo(8); // the folder's pipeline had folded everything
-    expect((await store.eventsByIdentifier(PROFILES_CONSUMER, { kind: 'userId', value: 'u1', after: 0, limit: 10 })).positions).toEqual([1, 3, 5, 6, 8]);
+    expect(
+      (
+        await store.eventsByIdentifier(PROFILES_CONSUMER, {
+          kind: 'userId',
+          value: 'u1',
+          after: 0,
+          limit: 10,
+        })
+      ).positions,
+    ).toEqual([1, 3, 5, 6, 8]);
     expect((await allPages('anonymousId', 'a1', 10)).flat()).toEqual(['m-3', 'm-6']);
   });
 });

@@ -11,7 +11,10 @@ import { storedMessage as message } from './support/stored-message.js';
 const ADAPTERS: [string, (dir: string) => EventLog][] = [
   ['sqlite', (dir) => new SqliteEventLog(join(dir, 'log.sqlite'))],
   // Scanning for an identifier in ranges of 2 positions: every page crosses ranges.
-  ['sqlite, scanned in small ranges', (dir) => new SqliteEventLog(join(dir, 'log.sqlite'), undefined, { scanChunk: 2 })],
+  [
+    'sqlite, scanned in small ranges',
+    (dir) => new SqliteEventLog(join(dir, 'log.sqlite'), undefined, { scanChunk: 2 }),
+  ],
 ];
 
 describe.each(ADAPTERS)('EventLog (%s)', (_name, open) => {
@@ -28,7 +31,11 @@ describe.each(ADAPTERS)('EventLog (%s)', (_name, open) => {
 
   it('appends in order, reports duplicates by messageId, and keeps the payload as given', async () => {
     expect(await log.append([message(1, 'a'), message(2, 'b')])).toEqual([true, true]);
-    expect(await log.append([message(2, 'b'), message(3, 'a'), message(3, 'a')])).toEqual([false, true, false]);
+    expect(await log.append([message(2, 'b'), message(3, 'a'), message(3, 'a')])).toEqual([
+      false,
+      true,
+      false,
+    ]);
     const all = await log.read(0, 100);
     expect(all.map((e) => e.message.messageId)).toEqual(['m-1', 'm-2', 'm-3']);
     expect(all[0]?.message).toEqual(message(1, 'a'));
@@ -36,7 +43,9 @@ describe.each(ADAPTERS)('EventLog (%s)', (_name, open) => {
   });
 
   it('shares one commit among concurrent appends and resolves each with its own flags', async () => {
-    const appends = Array.from({ length: 50 }, (_, i) => log.append([message(i, `u${i % 7}`), message(i, `u${i % 7}`)]));
+    const appends = Array.from({ length: 50 }, (_, i) =>
+      log.append([message(i, `u${i % 7}`), message(i, `u${i % 7}`)]),
+    );
     const results = await Promise.all(appends);
     for (const r of results) expect(r).toEqual([true, false]);
     expect((await log.stats()).events).toBe(50);
@@ -61,7 +70,13 @@ describe.each(ADAPTERS)('EventLog (%s)', (_name, open) => {
     await log.append(Array.from({ length: 40 }, (_, i) => message(i, people[i % 4] ?? null)));
     const all = await log.read(0, 1000);
     const from = all[9]?.position ?? 0;
-    expect((await log.read(from, 5)).map((e) => e.message.messageId)).toEqual(['m-10', 'm-11', 'm-12', 'm-13', 'm-14']);
+    expect((await log.read(from, 5)).map((e) => e.message.messageId)).toEqual([
+      'm-10',
+      'm-11',
+      'm-12',
+      'm-13',
+      'm-14',
+    ]);
 
     const annPartition = partitionOf({ userId: 'ann', anonymousId: null });
     expect(annPartition).toBeGreaterThanOrEqual(0);
@@ -72,13 +87,28 @@ describe.each(ADAPTERS)('EventLog (%s)', (_name, open) => {
   });
 
   it('pages one identifier with a cursor, and survives a reopen', async () => {
-    await log.append([message(1, null, 'anon'), message(2, 'x'), message(3, 'u', 'anon'), message(4, null, 'anon')]);
-    const first = await log.scanByIdentifier({ kind: 'anonymousId', value: 'anon', after: 0, limit: 2 });
+    await log.append([
+      message(1, null, 'anon'),
+      message(2, 'x'),
+      message(3, 'u', 'anon'),
+      message(4, null, 'anon'),
+    ]);
+    const first = await log.scanByIdentifier({
+      kind: 'anonymousId',
+      value: 'anon',
+      after: 0,
+      limit: 2,
+    });
     expect(first.events.map((e) => e.message.messageId)).toEqual(['m-1', 'm-3']);
     expect(first.next).not.toBeNull();
     await log.close();
     log = open(dir);
-    const second = await log.scanByIdentifier({ kind: 'anonymousId', value: 'anon', after: first.next ?? 0, limit: 2 });
+    const second = await log.scanByIdentifier({
+      kind: 'anonymousId',
+      value: 'anon',
+      after: first.next ?? 0,
+      limit: 2,
+    });
     expect(second).toMatchObject({ events: [{ message: { messageId: 'm-4' } }], next: null });
     expect((await log.stats()).events).toBe(4);
     expect(await log.append([message(1, null, 'anon')])).toEqual([false]);

@@ -14,7 +14,9 @@ afterEach(async () => {
   await t.close();
 });
 
-function readRejects(file: string): { line: number; reason: string; message?: Record<string, unknown> }[] {
+function readRejects(
+  file: string,
+): { line: number; reason: string; message?: Record<string, unknown> }[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l !== '')
@@ -22,7 +24,9 @@ function readRejects(file: string): { line: number; reason: string; message?: Re
 }
 
 async function eventsOf(userId: string) {
-  return (await t.tailor.log.scanByIdentifier({ kind: 'userId', value: userId, after: 0, limit: 1000 })).events.map((e) => e.message);
+  return (
+    await t.tailor.log.scanByIdentifier({ kind: 'userId', value: userId, after: 0, limit: 1000 })
+  ).events.map((e) => e.message);
 }
 
 describe('importFile: JSONL', () => {
@@ -79,12 +83,20 @@ describe('importFile: JSONL', () => {
         '{"type":"track","userId":"j2","event":"Fine","timestamp":"1999-12-31T23:59:59Z"}',
       ].join('\n'),
     );
-    expect(await importFile(t.tailor.collector, { file, rejectsFile })).toMatchObject({ stored: 1, rejected: 2 });
+    expect(await importFile(t.tailor.collector, { file, rejectsFile })).toMatchObject({
+      stored: 1,
+      rejected: 2,
+    });
     expect(readRejects(rejectsFile).map((r) => [r.line, r.reason])).toEqual([
       [1, expect.stringMatching(/^properties\.n: the number is out of the range of a double/)],
-      [2, 'timestamp: 0001-01-01T00:00:00.000Z is before 1970-01-01, the earliest time a message can have'],
+      [
+        2,
+        'timestamp: 0001-01-01T00:00:00.000Z is before 1970-01-01, the earliest time a message can have',
+      ],
     ]);
-    expect((await eventsOf('j2')).map((m) => [m.event, m.timestamp])).toEqual([['Fine', '1999-12-31T23:59:59.000Z']]);
+    expect((await eventsOf('j2')).map((m) => [m.event, m.timestamp])).toEqual([
+      ['Fine', '1999-12-31T23:59:59.000Z'],
+    ]);
   });
 });
 
@@ -130,7 +142,11 @@ describe('importFile: the rejects file', () => {
       userId: 'u1',
       properties: { customer: { phone: '[masked]' }, sku: 'A-1' },
     });
-    expect(rejects[2]?.message).toEqual({ email: '[masked]', name: '[masked]', traits: '[masked]' });
+    expect(rejects[2]?.message).toEqual({
+      email: '[masked]',
+      name: '[masked]',
+      traits: '[masked]',
+    });
     expect(rejects[3]).toEqual({ line: 4, reason: expect.stringMatching(/^not JSON/) });
     expect(rejects[4]).toEqual({ line: 5, reason: expect.any(String) });
   });
@@ -200,7 +216,10 @@ describe('importFile: CSV', () => {
       { total: 19.9, country: 'DE', note: 'first, with comma' },
       { total: 7, country: 'GB', note: 'multi\nline note' },
     ]);
-    expect(c1.map((m) => m.timestamp)).toEqual(['2024-05-01T10:00:00.000Z', '2024-05-04T07:30:00.000Z']);
+    expect(c1.map((m) => m.timestamp)).toEqual([
+      '2024-05-01T10:00:00.000Z',
+      '2024-05-04T07:30:00.000Z',
+    ]);
 
     const rejects = readRejects(rejectsFile);
     expect(rejects.map((r) => r.line)).toEqual([3, 4]);
@@ -210,7 +229,10 @@ describe('importFile: CSV', () => {
 
   it('without a mapping, each header names a message path', async () => {
     const file = join(t.dir, 'people.csv');
-    writeFileSync(file, 'type,userId,traits.email,traits.age,traits.vip\nidentify,h1,H1@EXAMPLE.COM,41,true\n');
+    writeFileSync(
+      file,
+      'type,userId,traits.email,traits.age,traits.vip\nidentify,h1,H1@EXAMPLE.COM,41,true\n',
+    );
     const result = await importFile(t.tailor.collector, {
       file,
       rejectsFile: join(t.dir, 'r.jsonl'),

@@ -28,13 +28,26 @@ describe('loadConfig', () => {
   });
 
   it('takes flags over env over ./tailor.config.json over defaults', () => {
-    writeFileSync(join(cwd, 'tailor.config.json'), JSON.stringify({ port: 1111, host: '0.0.0.0', defaultRegion: 'DE', limits: { messageBytes: 4096 } }));
+    writeFileSync(
+      join(cwd, 'tailor.config.json'),
+      JSON.stringify({
+        port: 1111,
+        host: '0.0.0.0',
+        defaultRegion: 'DE',
+        limits: { messageBytes: 4096 },
+      }),
+    );
     const config = loadConfig({
       flags: { port: 3333 },
       env: { TAILOR_PORT: '2222', TAILOR_HOST: '::1', TAILOR_WRITE_KEY: 'env-write-key-0001' },
       cwd,
     });
-    expect(config).toMatchObject({ port: 3333, host: '::1', defaultRegion: 'DE', writeKey: 'env-write-key-0001' });
+    expect(config).toMatchObject({
+      port: 3333,
+      host: '::1',
+      defaultRegion: 'DE',
+      writeKey: 'env-write-key-0001',
+    });
     expect(config.limits).toEqual({ messageBytes: 4096, batchBytes: 512000 });
   });
 
@@ -47,7 +60,11 @@ describe('loadConfig', () => {
 
   it.each([
     ['a port out of range', { flags: { port: 70000 } }, /port/],
-    ['a region that is not alpha-2', { env: { TAILOR_DEFAULT_REGION: 'Germany' } }, /defaultRegion/],
+    [
+      'a region that is not alpha-2',
+      { env: { TAILOR_DEFAULT_REGION: 'Germany' } },
+      /defaultRegion/,
+    ],
     ['an unknown log level', { env: { TAILOR_LOG_LEVEL: 'loud' } }, /logLevel/],
     ['a missing explicit file', { file: '/nonexistent/tailor.json' }, /not found/],
   ])('fails fast naming the problem: %s', (_name, given, reason) => {
@@ -55,9 +72,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses a key from the environment or the file shorter than 16 characters, without showing it', () => {
-    expect(() => loadConfig({ flags: {}, env: { TAILOR_WRITE_KEY: 'short-key-15chr' }, cwd })).toThrow(
-      /writeKey \(TAILOR_WRITE_KEY\) has 15 characters; a key needs at least 16/,
-    );
+    expect(() =>
+      loadConfig({ flags: {}, env: { TAILOR_WRITE_KEY: 'short-key-15chr' }, cwd }),
+    ).toThrow(/writeKey \(TAILOR_WRITE_KEY\) has 15 characters; a key needs at least 16/);
     writeFileSync(join(cwd, 'tailor.config.json'), JSON.stringify({ adminKey: 'admin-12' }));
     let message = '';
     try {
@@ -67,12 +84,19 @@ describe('loadConfig', () => {
     }
     expect(message).toMatch(/adminKey \(TAILOR_ADMIN_KEY\) has 8 characters/);
     expect(message).not.toContain('admin-12');
-    expect(loadConfig({ flags: {}, env: { TAILOR_ADMIN_KEY: 'sixteen-chars-ok' }, cwd }).adminKey).toBe('sixteen-chars-ok');
+    expect(
+      loadConfig({ flags: {}, env: { TAILOR_ADMIN_KEY: 'sixteen-chars-ok' }, cwd }).adminKey,
+    ).toBe('sixteen-chars-ok');
   });
 
   it('refuses a headers timeout longer than the request timeout', () => {
-    writeFileSync(join(cwd, 'tailor.config.json'), JSON.stringify({ http: { headersTimeoutMs: 5000, requestTimeoutMs: 1000 } }));
-    expect(() => loadConfig({ flags: {}, env: {}, cwd })).toThrow(/http.headersTimeoutMs \(5000\) must not exceed http.requestTimeoutMs \(1000\)/);
+    writeFileSync(
+      join(cwd, 'tailor.config.json'),
+      JSON.stringify({ http: { headersTimeoutMs: 5000, requestTimeoutMs: 1000 } }),
+    );
+    expect(() => loadConfig({ flags: {}, env: {}, cwd })).toThrow(
+      /http.headersTimeoutMs \(5000\) must not exceed http.requestTimeoutMs \(1000\)/,
+    );
   });
 
   it('refuses a config file that is not a JSON object or has unknown keys', () => {

@@ -31,7 +31,14 @@ describe('demo data', () => {
     const types = new Set(expected.map((m) => m.type));
     expect([...types].sort()).toEqual(['group', 'identify', 'page', 'track']);
     const firstIdentify = expected.find((m) => m.type === 'identify') as { userId: string };
-    const events = (await t.tailor.log.scanByIdentifier({ kind: 'userId', value: firstIdentify.userId, after: 0, limit: 100 })).events;
+    const events = (
+      await t.tailor.log.scanByIdentifier({
+        kind: 'userId',
+        value: firstIdentify.userId,
+        after: 0,
+        limit: 100,
+      })
+    ).events;
     const identify = events.find((e) => e.message.type === 'identify')?.message;
     expect(identify?.traits?.email).toMatch(/^[a-z]+\.[a-z]+\d+@example\.com$/);
     expect(identify?.traits?.phone).toMatch(/^\+\d{8,15}$/);

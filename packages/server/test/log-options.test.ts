@@ -16,7 +16,10 @@ beforeEach(async () => {
   t = await startTestTailor();
   lines = [];
   // The app as `tailor serve` builds it (the test helper's has no logger), its pino output captured.
-  app = await buildApp({ tailor: t.tailor, logger: { level: 'info', stream: { write: (line) => lines.push(line) } } });
+  app = await buildApp({
+    tailor: t.tailor,
+    logger: { level: 'info', stream: { write: (line) => lines.push(line) } },
+  });
   await app.ready();
 });
 afterEach(async () => {
@@ -27,11 +30,21 @@ afterEach(async () => {
 describe('logs', () => {
   it('an unexpected error is logged without the email or phone of its URL, body or message', async () => {
     // Stores that fail, quoting what they were given, as a driver's error might.
-    t.tailor.profiles.byIdentifier = (identifier) => Promise.reject(new Error(`lookup failed for ${identifier.type}:${identifier.value}`));
+    t.tailor.profiles.byIdentifier = (identifier) =>
+      Promise.reject(new Error(`lookup failed for ${identifier.type}:${identifier.value}`));
     t.tailor.log.append = (messages: readonly StoredMessage[]) =>
-      Promise.reject(Object.assign(new Error(`append failed: ${JSON.stringify(messages)}`), { body: messages, code: 'E_DISK' }));
+      Promise.reject(
+        Object.assign(new Error(`append failed: ${JSON.stringify(messages)}`), {
+          body: messages,
+          code: 'E_DISK',
+        }),
+      );
 
-    const read = await app.inject({ method: 'GET', url: `/v1/profiles?identifier=email:${EMAIL}`, headers: { authorization: t.adminAuth } });
+    const read = await app.inject({
+      method: 'GET',
+      url: `/v1/profiles?identifier=email:${EMAIL}`,
+      headers: { authorization: t.adminAuth },
+    });
     expect(read.statusCode).toBe(500);
     const sent = await app.inject({
       method: 'POST',
@@ -52,15 +65,31 @@ describe('logs', () => {
   });
 
   it('an error is logged by type, code, message and stack, scrubbed, and nothing else it holds', () => {
-    const error = Object.assign(new Error(`no profile for ${EMAIL}`, { cause: new Error(`call ${PHONE}`) }), {
+    const error = Object.assign(
+      new Error(`no profile for ${EMAIL}`, { cause: new Error(`call ${PHONE}`) }),
+      {
+        code: 'E_X',
+        statusCode: 500,
+        details: { email: EMAIL },
+        body: { traits: { email: EMAIL } },
+      },
+    );
+    const logged = serializeError(error);
+    expect(logged).toMatchObject({
+      type: 'Error',
+      message: 'no profile for [email]',
       code: 'E_X',
       statusCode: 500,
-      details: { email: EMAIL },
-      body: { traits: { email: EMAIL } },
+      cause: { message: 'call [phone]' },
     });
-    const logged = serializeError(error);
-    expect(logged).toMatchObject({ type: 'Error', message: 'no profile for [email]', code: 'E_X', statusCode: 500, cause: { message: 'call [phone]' } });
-    expect(Object.keys(logged).sort()).toEqual(['cause', 'code', 'message', 'stack', 'statusCode', 'type']);
+    expect(Object.keys(logged).sort()).toEqual([
+      'cause',
+      'code',
+      'message',
+      'stack',
+      'statusCode',
+      'type',
+    ]);
     expect(JSON.stringify(logged)).not.toMatch(/ann\.lee|\+336/);
   });
 });

@@ -6,8 +6,12 @@ import { describe, expect, it } from 'vitest';
  * The README and package.json declare the oldest Node Tailor runs on; every package the lockfile
  * installs must run there too, or `npm install` warns EBADENGINE (and the package may not work).
  */
-const root = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } };
-const lock = JSON.parse(readFileSync(new URL('../../../package-lock.json', import.meta.url), 'utf8')) as {
+const root = JSON.parse(
+  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+) as { engines: { node: string } };
+const lock = JSON.parse(
+  readFileSync(new URL('../../../package-lock.json', import.meta.url), 'utf8'),
+) as {
   packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
 };
 
@@ -17,7 +21,9 @@ describe('Node versions', () => {
     expect(oldest).toBe('20.19.0');
     const refusing = Object.entries(lock.packages).flatMap(([path, entry]) => {
       const range = Array.isArray(entry.engines) ? undefined : entry.engines?.node;
-      return range !== undefined && !semver.satisfies(oldest as string, range) ? [`${path}@${entry.version ?? '?'} needs node ${range}`] : [];
+      return range !== undefined && !semver.satisfies(oldest as string, range)
+        ? [`${path}@${entry.version ?? '?'} needs node ${range}`]
+        : [];
     });
     expect(refusing).toEqual([]);
   });

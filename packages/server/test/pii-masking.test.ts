@@ -28,12 +28,23 @@ afterEach(async () => {
 });
 
 function call(key: string, method: 'GET' | 'PUT', url: string, payload?: object) {
-  return t.app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload !== undefined && { payload }) });
+  return t.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${key}` },
+    ...(payload !== undefined && { payload }),
+  });
 }
-const admin = (method: 'GET' | 'PUT', url: string, payload?: object) => call('test-admin-key-0001', method, url, payload);
+const admin = (method: 'GET' | 'PUT', url: string, payload?: object) =>
+  call('test-admin-key-0001', method, url, payload);
 
 async function collect(batch: Record<string, unknown>[]) {
-  const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: t.writeAuth }, payload: { batch } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/batch',
+    headers: { authorization: t.writeAuth },
+    payload: { batch },
+  });
   expect(res.json().rejected).toEqual([]);
   await t.tailor.pipeline.catchUp();
   await t.tailor.dispatcher.drain();
@@ -43,7 +54,13 @@ const order = {
   type: 'track',
   userId: 'u1',
   event: 'Order Completed',
-  properties: { email: ' Ann.Lee@Example.com', phone: '+33 6 12 34 56 78', note: 'leave it with Ann', revenue: 20, name: 'Shoe' },
+  properties: {
+    email: ' Ann.Lee@Example.com',
+    phone: '+33 6 12 34 56 78',
+    note: 'leave it with Ann',
+    revenue: 20,
+    name: 'Shoe',
+  },
   context: { ip: '203.0.113.9', traits: { firstName: 'Ann' } },
 };
 
@@ -54,43 +71,97 @@ describe('personal data sent to destinations', () => {
       schema: { type: 'object', properties: { note: { type: 'string', pii: true } } },
     });
     expect(plan.statusCode).toBe(200);
-    const hook = (path: string, pii?: string) => ({ type: 'webhook', url: `${base}/${path}`, events: ['*'], secret: SECRET, ...(pii !== undefined && { pii }) });
-    expect((await admin('PUT', '/v1/destinations/masked', hook('masked'))).json()).toMatchObject({ pii: 'mask' });
-    expect((await admin('PUT', '/v1/destinations/hashed', hook('hashed', 'hash'))).json()).toMatchObject({ pii: 'hash' });
-    expect((await admin('PUT', '/v1/destinations/full', hook('full', 'include'))).json()).toMatchObject({ pii: 'include' });
+    const hook = (path: string, pii?: string) => ({
+      type: 'webhook',
+      url: `${base}/${path}`,
+      events: ['*'],
+      secret: SECRET,
+      ...(pii !== undefined && { pii }),
+    });
+    expect((await admin('PUT', '/v1/destinations/masked', hook('masked'))).json()).toMatchObject({
+      pii: 'mask',
+    });
+    expect(
+      (await admin('PUT', '/v1/destinations/hashed', hook('hashed', 'hash'))).json(),
+    ).toMatchObject({ pii: 'hash' });
+    expect(
+      (await admin('PUT', '/v1/destinations/full', hook('full', 'include'))).json(),
+    ).toMatchObject({ pii: 'include' });
     await collect([order]);
-    const body = (path: string) => JSON.parse(receiver.received.find((r) => r.path === `/${path}`)?.body ?? 'null') as { userId: string; properties: object; context: object; tailor: object };
+    const body = (path: string) =>
+      JSON.parse(receiver.received.find((r) => r.path === `/${path}`)?.body ?? 'null') as {
+        userId: string;
+        properties: object;
+        context: object;
+        tailor: object;
+      };
 
     const masked = body('masked');
     expect(masked.userId).toBe('u1'); // kept, so the receiver can join
-    expect(masked.properties).toEqual({ email: '[masked]', phone: '[masked]', note: '[masked]', revenue: 20, name: 'Shoe' });
+    expect(masked.properties).toEqual({
+      email: '[masked]',
+      phone: '[masked]',
+      note: '[masked]',
+      revenue: 20,
+      name: 'Shoe',
+    });
     expect(masked.context).toMatchObject({ ip: '[masked]', traits: { firstName: '[masked]' } });
     expect(JSON.stringify(masked)).not.toMatch(/ann|\+33|6 12 34/i); // the originals kept by normalization too
 
     const hashed = body('hashed');
-    expect(hashed.properties).toEqual({ email: sha256(EMAIL), phone: sha256(PHONE), note: sha256('leave it with ann'), revenue: 20, name: 'Shoe' });
-    expect(hashed.context).toMatchObject({ ip: sha256('203.0.113.9'), traits: { firstName: sha256('ann') } });
+    expect(hashed.properties).toEqual({
+      email: sha256(EMAIL),
+      phone: sha256(PHONE),
+      note: sha256('leave it with ann'),
+      revenue: 20,
+      name: 'Shoe',
+    });
+    expect(hashed.context).toMatchObject({
+      ip: sha256('203.0.113.9'),
+      traits: { firstName: sha256('ann') },
+    });
     expect(JSON.stringify(hashed)).not.toMatch(/ann\.lee|\+33/i);
 
     const full = body('full');
-    expect(full.properties).toEqual({ email: EMAIL, phone: PHONE, note: 'leave it with Ann', revenue: 20, name: 'Shoe' });
+    expect(full.properties).toEqual({
+      email: EMAIL,
+      phone: PHONE,
+      note: 'leave it with Ann',
+      revenue: 20,
+      name: 'Shoe',
+    });
     expect(full.context).toMatchObject({ ip: '203.0.113.9', traits: { firstName: 'Ann' } });
   });
 
   it('only an admin key may send personal data on as it is', async () => {
     const hook = { type: 'webhook', url: `${base}/x`, events: ['*'], secret: SECRET };
-    expect((await call(MARKETER_KEY, 'PUT', '/v1/destinations/x', { ...hook, pii: 'include' })).statusCode).toBe(403);
-    expect((await call(MARKETER_KEY, 'PUT', '/v1/destinations/x', { ...hook, pii: 'hash' })).statusCode).toBe(200);
-    expect((await call(MARKETER_KEY, 'PUT', '/v1/destinations/x', { ...hook, pii: 'plain' })).statusCode).toBe(400);
+    expect(
+      (await call(MARKETER_KEY, 'PUT', '/v1/destinations/x', { ...hook, pii: 'include' }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await call(MARKETER_KEY, 'PUT', '/v1/destinations/x', { ...hook, pii: 'hash' })).statusCode,
+    ).toBe(200);
+    expect(
+      (await call(MARKETER_KEY, 'PUT', '/v1/destinations/x', { ...hook, pii: 'plain' })).statusCode,
+    ).toBe(400);
   });
 });
 
 describe('personal data read through the API', () => {
   beforeEach(async () => {
-    await admin('PUT', '/v1/tracking-plans/traits', { mode: 'allow', schema: { properties: { nickname: { type: 'string', pii: true } } } });
+    await admin('PUT', '/v1/tracking-plans/traits', {
+      mode: 'allow',
+      schema: { properties: { nickname: { type: 'string', pii: true } } },
+    });
     await collect([
       { type: 'identify', anonymousId: 'a1', traits: { nickname: 'annie' } },
-      { type: 'identify', userId: 'u1', traits: { email: EMAIL, phone: PHONE, name: 'Ann Lee', plan: 'pro' }, context: { ip: '203.0.113.9' } },
+      {
+        type: 'identify',
+        userId: 'u1',
+        traits: { email: EMAIL, phone: PHONE, name: 'Ann Lee', plan: 'pro' },
+        context: { ip: '203.0.113.9' },
+      },
       { type: 'identify', anonymousId: 'a1', traits: { email: EMAIL } }, // merges the two profiles by email
       order,
     ]);
@@ -98,15 +169,29 @@ describe('personal data read through the API', () => {
 
   it('shows a profile in full to an admin key, masked to viewer and marketer keys', async () => {
     const full = (await admin('GET', `/v1/profiles?identifier=email:${EMAIL}`)).json();
-    expect(full.traits).toMatchObject({ email: EMAIL, phone: PHONE, name: 'Ann Lee', nickname: 'annie', plan: 'pro' });
+    expect(full.traits).toMatchObject({
+      email: EMAIL,
+      phone: PHONE,
+      name: 'Ann Lee',
+      nickname: 'annie',
+      plan: 'pro',
+    });
     for (const key of [VIEWER_KEY, MARKETER_KEY]) {
       const res = await call(key, 'GET', `/v1/profiles?identifier=email:${EMAIL}`);
       expect(res.statusCode).toBe(200);
       const profile = res.json();
       expect(profile.id).toBe(full.id);
-      expect(profile.traits).toEqual({ ...full.traits, email: '[masked]', phone: '[masked]', name: '[masked]', nickname: '[masked]' });
+      expect(profile.traits).toEqual({
+        ...full.traits,
+        email: '[masked]',
+        phone: '[masked]',
+        name: '[masked]',
+        nickname: '[masked]',
+      });
       expect(profile.identifiers).toEqual(
-        full.identifiers.map((i: { type: string; value: string }) => (['email', 'phone'].includes(i.type) ? { ...i, value: '[masked]' } : i)),
+        full.identifiers.map((i: { type: string; value: string }) =>
+          ['email', 'phone'].includes(i.type) ? { ...i, value: '[masked]' } : i,
+        ),
       );
       expect(profile.identifiers).toContainEqual({ type: 'userId', value: 'u1' });
       const byId = (await call(key, 'GET', `/v1/profiles/${full.id}`)).json();
@@ -116,8 +201,15 @@ describe('personal data read through the API', () => {
 
   it('masks events, a profile’s events, merges and conflicts for a viewer key', async () => {
     const { id } = (await admin('GET', '/v1/profiles?identifier=userId:u1')).json();
-    expect((await admin('GET', `/v1/profiles/${id}/merges`)).json().merges).toMatchObject([{ reason: `identifier email:${EMAIL}` }]);
-    const reads = ['/v1/events?userId=u1', `/v1/profiles/${id}/events`, `/v1/profiles/${id}/merges`, '/v1/identity/conflicts'];
+    expect((await admin('GET', `/v1/profiles/${id}/merges`)).json().merges).toMatchObject([
+      { reason: `identifier email:${EMAIL}` },
+    ]);
+    const reads = [
+      '/v1/events?userId=u1',
+      `/v1/profiles/${id}/events`,
+      `/v1/profiles/${id}/merges`,
+      '/v1/identity/conflicts',
+    ];
     for (const url of reads) {
       const res = await call(VIEWER_KEY, 'GET', url);
       expect(res.statusCode, url).toBe(200);
@@ -125,8 +217,14 @@ describe('personal data read through the API', () => {
     }
     const asViewer = (await call(VIEWER_KEY, 'GET', '/v1/events?userId=u1')).json().events;
     const asAdmin = (await admin('GET', '/v1/events?userId=u1')).json().events;
-    expect(asViewer.map((e: { messageId: string }) => e.messageId)).toEqual(asAdmin.map((e: { messageId: string }) => e.messageId));
-    expect(asViewer[0]).toMatchObject({ userId: 'u1', traits: { email: '[masked]', plan: 'pro' }, context: { ip: '[masked]' } });
+    expect(asViewer.map((e: { messageId: string }) => e.messageId)).toEqual(
+      asAdmin.map((e: { messageId: string }) => e.messageId),
+    );
+    expect(asViewer[0]).toMatchObject({
+      userId: 'u1',
+      traits: { email: '[masked]', plan: 'pro' },
+      context: { ip: '[masked]' },
+    });
     expect(asAdmin[0]).toMatchObject({ traits: { email: EMAIL }, context: { ip: '203.0.113.9' } });
   });
 });

@@ -11,7 +11,12 @@ afterEach(async () => {
 });
 
 function put(name: string, body: object) {
-  return t.app.inject({ method: 'PUT', url: `/v1/placements/${name}`, headers: { authorization: t.adminAuth }, payload: body });
+  return t.app.inject({
+    method: 'PUT',
+    url: `/v1/placements/${name}`,
+    headers: { authorization: t.adminAuth },
+    payload: body,
+  });
 }
 async function decide(placement: string): Promise<Decision | undefined> {
   const res = await t.app.inject({
@@ -26,7 +31,12 @@ async function decide(placement: string): Promise<Decision | undefined> {
 
 describe('a placement item without priority', () => {
   it('is accepted with priority 0: equal items rank in the order listed, a higher priority wins', async () => {
-    await t.app.inject({ method: 'POST', url: '/v1/identify', headers: { authorization: t.writeAuth }, payload: { userId: 'p1', traits: { plan: 'pro' } } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/identify',
+      headers: { authorization: t.writeAuth },
+      payload: { userId: 'p1', traits: { plan: 'pro' } },
+    });
     await t.tailor.pipeline.catchUp();
     const fallback = { id: 'welcome', template: 'Welcome' };
     const listed = await put('banner', {
@@ -51,6 +61,13 @@ describe('a placement item without priority', () => {
     expect(await decide('ranked')).toMatchObject({ itemId: 'ranked' });
 
     // Still a number when given.
-    expect((await put('bad', { items: [{ id: 'x', priority: 'high', template: 'X' }], default: fallback })).statusCode).toBe(400);
+    expect(
+      (
+        await put('bad', {
+          items: [{ id: 'x', priority: 'high', template: 'X' }],
+          default: fallback,
+        })
+      ).statusCode,
+    ).toBe(400);
   });
 });

@@ -13,7 +13,13 @@ import { openForRotation } from '../src/privacy/rotate-keys.js';
 // Pass-through spies on the calls that make a key file durable, to check their order.
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
-  return { ...real, fsyncSync: vi.fn(real.fsyncSync), renameSync: vi.fn(real.renameSync), linkSync: vi.fn(real.linkSync), openSync: vi.fn(real.openSync) };
+  return {
+    ...real,
+    fsyncSync: vi.fn(real.fsyncSync),
+    renameSync: vi.fn(real.renameSync),
+    linkSync: vi.fn(real.linkSync),
+    openSync: vi.fn(real.openSync),
+  };
 });
 
 let root: string;
@@ -27,18 +33,34 @@ afterEach(() => {
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
-describe('the data folder is its owner\'s alone', () => {
-  it('makes the folder 0700 and every file in it 0600, SQLite\'s -wal and -shm included', async () => {
+describe("the data folder is its owner's alone", () => {
+  it("makes the folder 0700 and every file in it 0600, SQLite's -wal and -shm included", async () => {
     const dir = join(root, 'data');
     const config = loadConfig({ flags: { dataDir: dir, logLevel: 'silent' }, env: {}, cwd: root });
     const tailor = await openTailor(config);
     try {
-      await tailor.collector.collect({ messages: [{ type: 'identify', userId: 'u1', traits: { email: 'ann@example.com' } }], source: 'key:test' });
+      await tailor.collector.collect({
+        messages: [{ type: 'identify', userId: 'u1', traits: { email: 'ann@example.com' } }],
+        source: 'key:test',
+      });
       await tailor.pipeline.catchUp();
       expect(mode(dir)).toBe(0o700);
       const files = readdirSync(dir);
-      expect(files).toEqual(expect.arrayContaining(['log.sqlite', 'log.sqlite-wal', 'log.sqlite-shm', 'state.sqlite', 'state.sqlite-wal', 'audit.sqlite', 'encryption.keys', 'suppression.key']));
-      const open = files.filter((f) => (mode(join(dir, f)) & 0o077) !== 0).map((f) => `${f} ${mode(join(dir, f)).toString(8)}`);
+      expect(files).toEqual(
+        expect.arrayContaining([
+          'log.sqlite',
+          'log.sqlite-wal',
+          'log.sqlite-shm',
+          'state.sqlite',
+          'state.sqlite-wal',
+          'audit.sqlite',
+          'encryption.keys',
+          'suppression.key',
+        ]),
+      );
+      const open = files
+        .filter((f) => (mode(join(dir, f)) & 0o077) !== 0)
+        .map((f) => `${f} ${mode(join(dir, f)).toString(8)}`);
       expect(open).toEqual([]);
     } finally {
       await tailor.close();
@@ -72,8 +94,17 @@ describe('key files are written durably', () => {
     // (file descriptors are reused: each is the latest open with that number before its fsync).
     const open = vi.mocked(fs.openSync).mock;
     const openedAs = (fd: unknown, before: number): string | undefined =>
-      open.calls.map((call, i) => ({ path: String(call[0]), fd: open.results[i]?.value as unknown, at: open.invocationCallOrder[i]! })).filter((o) => o.fd === fd && o.at < before).pop()?.path;
-    expect(openedAs(asideFd, fsync.mock.invocationCallOrder[0]!)).toBe(String(rename.mock.calls[0]![0]));
+      open.calls
+        .map((call, i) => ({
+          path: String(call[0]),
+          fd: open.results[i]?.value as unknown,
+          at: open.invocationCallOrder[i]!,
+        }))
+        .filter((o) => o.fd === fd && o.at < before)
+        .pop()?.path;
+    expect(openedAs(asideFd, fsync.mock.invocationCallOrder[0]!)).toBe(
+      String(rename.mock.calls[0]![0]),
+    );
     expect(openedAs(folderFd, fsync.mock.invocationCallOrder[1]!)).toBe(root);
     expect(fsync.mock.invocationCallOrder[0]!).toBeLessThan(rename.mock.invocationCallOrder[0]!);
     expect(rename.mock.invocationCallOrder[0]!).toBeLessThan(fsync.mock.invocationCallOrder[1]!);

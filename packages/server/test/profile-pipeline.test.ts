@@ -45,7 +45,14 @@ function randomStream(count: number, seed: number): StoredMessage[] {
     const shared = `shared-${random(5)}`;
     switch (random(6)) {
       case 0:
-        out.push(message({ type: 'identify', userId: `user-${person}`, anonymousId: device, traits: { email: `p${person}@x.io`, n: i } }));
+        out.push(
+          message({
+            type: 'identify',
+            userId: `user-${person}`,
+            anonymousId: device,
+            traits: { email: `p${person}@x.io`, n: i },
+          }),
+        );
         break;
       case 1:
         out.push(message({ type: 'identify', userId: `user-${person}`, anonymousId: shared }));
@@ -54,20 +61,39 @@ function randomStream(count: number, seed: number): StoredMessage[] {
         out.push(message({ type: 'alias', previousId: device, userId: `user-${person}` }));
         break;
       case 3:
-        out.push(message({ type: 'identify', anonymousId: device, traits: { phone: `+1415555${String(person).padStart(4, '0')}` } }));
+        out.push(
+          message({
+            type: 'identify',
+            anonymousId: device,
+            traits: { phone: `+1415555${String(person).padStart(4, '0')}` },
+          }),
+        );
         break;
       default:
-        out.push(message({ type: 'track', anonymousId: device, event: 'Viewed', properties: { i } }));
+        out.push(
+          message({ type: 'track', anonymousId: device, event: 'Viewed', properties: { i } }),
+        );
     }
   }
   return out;
 }
 
-async function foldAll(messages: StoredMessage[], batchSize: number, name: string, rules = DEFAULT_IDENTITY_RULES) {
+async function foldAll(
+  messages: StoredMessage[],
+  batchSize: number,
+  name: string,
+  rules = DEFAULT_IDENTITY_RULES,
+) {
   const log = new SqliteEventLog(join(dir, `${name}-log.sqlite`));
   const store = openSqliteProfileStore(join(dir, `${name}-state.sqlite`));
   await log.append(messages);
-  const pipeline = new ProfilePipeline({ log, store, rules, policy: { sourcePriority: [] }, batchSize });
+  const pipeline = new ProfilePipeline({
+    log,
+    store,
+    rules,
+    policy: { sourcePriority: [] },
+    batchSize,
+  });
   await pipeline.catchUp();
   return { log, store, pipeline };
 }
@@ -92,7 +118,11 @@ async function dump(store: ProfileStore, messages: StoredMessage[]) {
       events: (await store.eventPositions(p.id, 0, 100_000)).positions,
     };
   }
-  return { profiles, stats: await store.stats(), conflicts: await store.conflicts({ limit: 100_000 }) };
+  return {
+    profiles,
+    stats: await store.stats(),
+    conflicts: await store.conflicts({ limit: 100_000 }),
+  };
 }
 
 describe('ProfilePipeline', () => {
@@ -105,7 +135,9 @@ describe('ProfilePipeline', () => {
     expect(dumps[1]).toEqual(dumps[0]);
     expect(dumps[2]).toEqual(dumps[0]);
     // Every event belongs to exactly one person.
-    const all = Object.values(dumps[0]?.profiles ?? {}).flatMap((p) => (p as { events: number[] }).events);
+    const all = Object.values(dumps[0]?.profiles ?? {}).flatMap(
+      (p) => (p as { events: number[] }).events,
+    );
     expect(new Set(all).size).toBe(messages.length);
     for (const r of runs) {
       await r.store.close();
@@ -119,11 +151,20 @@ describe('ProfilePipeline', () => {
     await log.append(messages);
     const stores = [0, 1].map(() => openSqliteProfileStore(join(dir, 'state.sqlite')));
     const pipelines = stores.map(
-      (store) => new ProfilePipeline({ log, store, rules: DEFAULT_IDENTITY_RULES, policy: { sourcePriority: [] }, batchSize: 5 }),
+      (store) =>
+        new ProfilePipeline({
+          log,
+          store,
+          rules: DEFAULT_IDENTITY_RULES,
+          policy: { sourcePriority: [] },
+          batchSize: 5,
+        }),
     );
     await Promise.all(pipelines.map((p) => p.catchUp()));
     const single = await foldAll(messages, 1000, 'single');
-    expect(await dump(stores[0] as ProfileStore, messages)).toEqual(await dump(single.store, messages));
+    expect(await dump(stores[0] as ProfileStore, messages)).toEqual(
+      await dump(single.store, messages),
+    );
     for (const s of [...stores, single.store]) await s.close();
     await log.close();
     await single.log.close();
@@ -140,15 +181,20 @@ describe('ProfilePipeline', () => {
       for (let i = 0; i < 10_000; i++) {
         const anonymousId = `${side}-anon-${i}`;
         // The first of each ten events links the device to the side's email; the rest are views.
-        messages.push(message({ type: 'identify', anonymousId, traits: { email: `${side}@giant.io` } }));
-        for (let k = 1; k < 5; k++) messages.push(message({ type: 'track', anonymousId, event: 'Viewed' }));
+        messages.push(
+          message({ type: 'identify', anonymousId, traits: { email: `${side}@giant.io` } }),
+        );
+        for (let k = 1; k < 5; k++)
+          messages.push(message({ type: 'track', anonymousId, event: 'Viewed' }));
       }
     }
     messages.push(message({ type: 'identify', userId: 'giant', traits: { email: 'a@giant.io' } }));
     messages.push(message({ type: 'identify', userId: 'giant', anonymousId: 'b-anon-0' }));
     const { store, log } = await foldAll(messages, 1000, 'giant', rules);
     const profile = await store.byIdentifier({ type: 'anonymousId', value: 'b-anon-9999' });
-    expect(profile?.id).toBe((await store.byIdentifier({ type: 'anonymousId', value: 'a-anon-0' }))?.id);
+    expect(profile?.id).toBe(
+      (await store.byIdentifier({ type: 'anonymousId', value: 'a-anon-0' }))?.id,
+    );
     const id = profile?.id ?? '';
     expect((await store.identifiers(id)).length).toBe(20_003); // 20k devices, two emails, one userId
     expect((await store.eventPositions(id, 0, 1_000_000)).positions.length).toBe(messages.length);

@@ -10,7 +10,12 @@ afterEach(async () => {
 });
 
 async function collect(batch: Record<string, unknown>[]) {
-  const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: t.writeAuth }, payload: { batch } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/batch',
+    headers: { authorization: t.writeAuth },
+    payload: { batch },
+  });
   expect(res.statusCode).toBe(200);
   expect(res.json().rejected).toEqual([]);
   await t.tailor.pipeline.catchUp();
@@ -23,8 +28,20 @@ async function get(url: string) {
 describe('profiles over HTTP', () => {
   it('anonymous browsing then login: one profile, found by any identifier, with trait provenance and events', async () => {
     await collect([
-      { type: 'page', anonymousId: 'anon-1', name: 'Home', messageId: 'm1', timestamp: '2026-11-01T10:00:00Z' },
-      { type: 'track', anonymousId: 'anon-1', event: 'Product Viewed', messageId: 'm2', timestamp: '2026-11-01T10:01:00Z' },
+      {
+        type: 'page',
+        anonymousId: 'anon-1',
+        name: 'Home',
+        messageId: 'm1',
+        timestamp: '2026-11-01T10:00:00Z',
+      },
+      {
+        type: 'track',
+        anonymousId: 'anon-1',
+        event: 'Product Viewed',
+        messageId: 'm2',
+        timestamp: '2026-11-01T10:01:00Z',
+      },
       {
         type: 'identify',
         anonymousId: 'anon-1',
@@ -50,7 +67,9 @@ describe('profiles over HTTP', () => {
       consent: {},
       createdAt: '2026-11-01T10:00:00.000Z',
       updatedAt: '2026-11-01T10:02:00.000Z',
-      provenance: { plan: { source: 'key:test-write', messageId: 'm3', timestamp: '2026-11-01T10:02:00.000Z' } },
+      provenance: {
+        plan: { source: 'key:test-write', messageId: 'm3', timestamp: '2026-11-01T10:02:00.000Z' },
+      },
     });
     // The same profile by phone in national form (normalized like collection), by userId and by id.
     expect((await get('/v1/profiles?identifier=phone:415-555-0100')).json().id).toBe(profile.id);
@@ -61,7 +80,9 @@ describe('profiles over HTTP', () => {
 
     const page1 = (await get(`/v1/profiles/${profile.id}/events?limit=2`)).json();
     expect(page1.events.map((e: { messageId: string }) => e.messageId)).toEqual(['m1', 'm2']);
-    const page2 = (await get(`/v1/profiles/${profile.id}/events?limit=2&cursor=${page1.next}`)).json();
+    const page2 = (
+      await get(`/v1/profiles/${profile.id}/events?limit=2&cursor=${page1.next}`)
+    ).json();
     expect(page2).toMatchObject({ events: [{ messageId: 'm3', type: 'identify' }], next: null });
   });
 
@@ -70,7 +91,8 @@ describe('profiles over HTTP', () => {
       { type: 'identify', anonymousId: 'laptop', userId: 'u-2', messageId: 'a1' },
       { type: 'track', anonymousId: 'phone', event: 'App Opened', messageId: 'a2' },
     ]);
-    const phoneProfile = (await get('/v1/profiles?identifier=anonymousId:phone')).json().id as string;
+    const phoneProfile = (await get('/v1/profiles?identifier=anonymousId:phone')).json()
+      .id as string;
     await collect([{ type: 'identify', anonymousId: 'phone', userId: 'u-2', messageId: 'a3' }]);
 
     const merged = (await get(`/v1/profiles/${phoneProfile}`)).json();
@@ -78,7 +100,13 @@ describe('profiles over HTTP', () => {
     expect(merged.mergedIds).toEqual([phoneProfile]);
     const history = (await get(`/v1/profiles/${merged.id}/merges`)).json();
     expect(history.merges).toEqual([
-      { into: merged.id, from: phoneProfile, messageId: 'a3', at: expect.any(String), reason: 'identifier anonymousId:phone' },
+      {
+        into: merged.id,
+        from: phoneProfile,
+        messageId: 'a3',
+        at: expect.any(String),
+        reason: 'identifier anonymousId:phone',
+      },
     ]);
     const events = (await get(`/v1/profiles/${merged.id}/events`)).json().events;
     expect(events.map((e: { messageId: string }) => e.messageId)).toEqual(['a1', 'a2', 'a3']);
@@ -114,7 +142,11 @@ describe('profiles over HTTP', () => {
     const bad = await get('/v1/profiles?identifier=no-colon-here');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/TYPE:VALUE/);
-    const write = await t.app.inject({ method: 'GET', url: '/v1/profiles?identifier=userId:x', headers: { authorization: t.writeAuth } });
+    const write = await t.app.inject({
+      method: 'GET',
+      url: '/v1/profiles?identifier=userId:x',
+      headers: { authorization: t.writeAuth },
+    });
     expect(write.statusCode).toBe(403);
   });
 

@@ -2,7 +2,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { createLiquid } from '../src/decide/create-liquid.js';
 import { RenderMemo, type RenderScope } from '../src/decide/render-memo.js';
 
-const scope = (traits: Record<string, unknown>, context: Record<string, unknown> = {}, computed: Record<string, unknown> = {}): RenderScope => ({
+const scope = (
+  traits: Record<string, unknown>,
+  context: Record<string, unknown> = {},
+  computed: Record<string, unknown> = {},
+): RenderScope => ({
   profile: { id: 'p1', traits, computed, segments: [] },
   traits,
   computed,
@@ -18,15 +22,33 @@ function memo() {
 describe('rendering placement templates with recent outputs kept', () => {
   it('renders once per set of values the template reads, and again when one of them changes', () => {
     const { liquid, renders, memo: m } = memo();
-    const template = liquid.parse('Hi {{ traits.first_name }}! {% if computed.revenue %}You spent {{ computed.revenue | money: "EUR" }}.{% endif %} {{ context.page.path }}');
+    const template = liquid.parse(
+      'Hi {{ traits.first_name }}! {% if computed.revenue %}You spent {{ computed.revenue | money: "EUR" }}.{% endif %} {{ context.page.path }}',
+    );
     const ann = scope({ first_name: 'Ann', plan: 'pro' }, { page: { path: '/shoes' } });
     expect(m.render(template, ann)).toBe('Hi Ann!  /shoes');
     // Another person with the same values read (the plan is not read): kept.
-    expect(m.render(template, scope({ first_name: 'Ann', plan: 'free' }, { page: { path: '/shoes' } }))).toBe('Hi Ann!  /shoes');
+    expect(
+      m.render(template, scope({ first_name: 'Ann', plan: 'free' }, { page: { path: '/shoes' } })),
+    ).toBe('Hi Ann!  /shoes');
     expect(renders).toHaveBeenCalledTimes(1);
-    expect(m.render(template, scope({ first_name: 'Ann' }, { page: { path: '/bags' } }, { revenue: 12.5 }))).toBe('Hi Ann! You spent €12.50. /bags');
+    expect(
+      m.render(
+        template,
+        scope({ first_name: 'Ann' }, { page: { path: '/bags' } }, { revenue: 12.5 }),
+      ),
+    ).toBe('Hi Ann! You spent €12.50. /bags');
     // The locale the money filter reads is part of the key.
-    expect(m.render(template, scope({ first_name: 'Ann', locale: 'de-DE' }, { page: { path: '/bags' } }, { revenue: 12.5 }))).toBe('Hi Ann! You spent 12,50\u00a0€. /bags');
+    expect(
+      m.render(
+        template,
+        scope(
+          { first_name: 'Ann', locale: 'de-DE' },
+          { page: { path: '/bags' } },
+          { revenue: 12.5 },
+        ),
+      ),
+    ).toBe('Hi Ann! You spent 12,50\u00a0€. /bags');
     expect(renders).toHaveBeenCalledTimes(3);
   });
 
@@ -58,8 +80,13 @@ describe('rendering placement templates with recent outputs kept', () => {
     const dated = liquid.parse('{% if traits.plan %}{{ "now" | date: "%s" }}{% endif %}');
     const sampled = liquid.parse('{{ traits.colours | sample }}');
     // The expression reads context.plan, which the static analysis does not see inside the string.
-    const filtered = liquid.parse('{{ traits.offers | where_exp: "o", "o.plan == context.plan" | map: "name" | join }}');
-    const offers = [{ plan: 'pro', name: 'Pro deal' }, { plan: 'free', name: 'Starter' }];
+    const filtered = liquid.parse(
+      '{{ traits.offers | where_exp: "o", "o.plan == context.plan" | map: "name" | join }}',
+    );
+    const offers = [
+      { plan: 'pro', name: 'Pro deal' },
+      { plan: 'free', name: 'Starter' },
+    ];
     for (let i = 0; i < 3; i++) {
       m.render(dated, scope({ plan: 'pro' }));
       m.render(sampled, scope({ colours: ['red', 'blue'] }));
@@ -105,8 +132,8 @@ describe('rendering placement templates with recent outputs kept', () => {
     ];
     const templates = sources.map((s) => [liquid.parse(s), reference.parse(s)] as const);
     let seed = 7;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-    const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
     for (let i = 0; i < 2000; i++) {
       const traits: Record<string, unknown> = {
         first_name: pick(['Ann', 'Ben', undefined, null]),
@@ -117,12 +144,28 @@ describe('rendering placement templates with recent outputs kept', () => {
         tags: pick([['a'], ['a', 'bb'], ['bb', 'a'], [], 'a,bb', null, undefined, { size: 'own' }]),
       };
       const computed = { orders: pick([0, 1, 2]), revenue: pick([0, 9.99, 1234.5, null]) };
-      const context = { device: pick(['mobile', 'desktop']), page: pick([{ path: '/' }, { path: '/shoes' }, undefined]), locale: pick(['fr-FR', undefined]) };
-      const person: RenderScope = { profile: { id: `p${i}`, traits, computed, segments: pick([[], ['buyers'], ['buyers', 'vip']]) }, traits, computed, context };
+      const context = {
+        device: pick(['mobile', 'desktop']),
+        page: pick([{ path: '/' }, { path: '/shoes' }, undefined]),
+        locale: pick(['fr-FR', undefined]),
+      };
+      const person: RenderScope = {
+        profile: {
+          id: `p${i}`,
+          traits,
+          computed,
+          segments: pick([[], ['buyers'], ['buyers', 'vip']]),
+        },
+        traits,
+        computed,
+        context,
+      };
       const [template, fresh] = pick(templates);
       // Each render gets its own scope, as decide's do (increment counts in the scope it is given);
       // time enough for the first formatters built on a busy machine.
-      expect(m.render(template, structuredClone(person), 60_000)).toBe(reference.renderSync(fresh, structuredClone(person)));
+      expect(m.render(template, structuredClone(person), 60_000)).toBe(
+        reference.renderSync(fresh, structuredClone(person)),
+      );
     }
   });
 });

@@ -26,22 +26,51 @@ const pair = (leftId: string, rightId: string, weight = 5) => ({
 
 describe('review queue', () => {
   it('queues a pair once, whichever way round it comes, and pages pending reviews', async () => {
-    expect(await store.reviews.add([pair('p_b', 'p_a'), pair('p_a', 'p_b'), pair('p_c', 'p_d')], '2026-11-24T10:00:00.000Z')).toBe(2);
+    expect(
+      await store.reviews.add(
+        [pair('p_b', 'p_a'), pair('p_a', 'p_b'), pair('p_c', 'p_d')],
+        '2026-11-24T10:00:00.000Z',
+      ),
+    ).toBe(2);
     expect(await store.reviews.known('p_b', 'p_a')).toBe(true);
     expect(await store.reviews.known('p_a', 'p_c')).toBe(false);
     const first = await store.reviews.list({ status: 'pending', after: 0, limit: 1 });
-    expect(first.reviews).toMatchObject([{ leftId: 'p_a', rightId: 'p_b', status: 'pending', comparison: { surname: { level: 'close' } } }]);
-    const second = await store.reviews.list({ status: 'pending', after: first.next ?? 0, limit: 1 });
+    expect(first.reviews).toMatchObject([
+      {
+        leftId: 'p_a',
+        rightId: 'p_b',
+        status: 'pending',
+        comparison: { surname: { level: 'close' } },
+      },
+    ]);
+    const second = await store.reviews.list({
+      status: 'pending',
+      after: first.next ?? 0,
+      limit: 1,
+    });
     expect(second).toMatchObject({ reviews: [{ leftId: 'p_c', rightId: 'p_d' }], next: null });
   });
 
   it('records a decision once; a decided pair is not queued again', async () => {
     await store.reviews.add([pair('p_a', 'p_b')], '2026-11-24T10:00:00.000Z');
     const [review] = (await store.reviews.list({ after: 0, limit: 10 })).reviews;
-    const decided = await store.reviews.decide(review?.id ?? 0, 'distinct', 'key:steward', '2026-11-24T11:00:00.000Z');
-    expect(decided).toMatchObject({ status: 'distinct', decidedBy: 'key:steward', decidedAt: '2026-11-24T11:00:00.000Z' });
-    expect(await store.reviews.decide(review?.id ?? 0, 'match', 'key:other', '2026-11-24T12:00:00.000Z')).toBeUndefined();
+    const decided = await store.reviews.decide(
+      review?.id ?? 0,
+      'distinct',
+      'key:steward',
+      '2026-11-24T11:00:00.000Z',
+    );
+    expect(decided).toMatchObject({
+      status: 'distinct',
+      decidedBy: 'key:steward',
+      decidedAt: '2026-11-24T11:00:00.000Z',
+    });
+    expect(
+      await store.reviews.decide(review?.id ?? 0, 'match', 'key:other', '2026-11-24T12:00:00.000Z'),
+    ).toBeUndefined();
     expect(await store.reviews.add([pair('p_b', 'p_a', 9)], '2026-11-24T13:00:00.000Z')).toBe(0);
-    expect((await store.reviews.list({ status: 'pending', after: 0, limit: 10 })).reviews).toEqual([]);
+    expect((await store.reviews.list({ status: 'pending', after: 0, limit: 10 })).reviews).toEqual(
+      [],
+    );
   });
 });

@@ -27,7 +27,13 @@ function purchases(): Record<string, unknown>[] {
     .split(/\r?\n/)
     .filter((line) => line.trim() !== '')
     .map((line, i) => {
-      const [customer, , date, cds, value] = line.trim().split(/\s+/) as [string, string, string, string, string];
+      const [customer, , date, cds, value] = line.trim().split(/\s+/) as [
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
       return {
         type: 'track',
         messageId: `cdnow-${i}`,
@@ -49,13 +55,28 @@ describe('RFM computed traits', () => {
     let clock = Date.parse(reference.now);
     t = await startTestTailor({}, () => clock);
     const admin = { authorization: t.adminAuth };
-    const put = (url: string, definition: string) => t.app.inject({ method: 'PUT', url, headers: admin, payload: { definition } });
-    expect((await put('/v1/computed-traits/rfm', 'rfm("Order Completed".revenue, 365d)')).statusCode).toBe(200);
-    expect((await put('/v1/segments/champions', 'computed.rfm.r >= 4 and computed.rfm.f >= 4 and computed.rfm.m >= 4')).statusCode).toBe(200);
+    const put = (url: string, definition: string) =>
+      t.app.inject({ method: 'PUT', url, headers: admin, payload: { definition } });
+    expect(
+      (await put('/v1/computed-traits/rfm', 'rfm("Order Completed".revenue, 365d)')).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await put(
+          '/v1/segments/champions',
+          'computed.rfm.r >= 4 and computed.rfm.f >= 4 and computed.rfm.m >= 4',
+        )
+      ).statusCode,
+    ).toBe(200);
 
     const messages = purchases();
     for (let i = 0; i < messages.length; i += 500) {
-      const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: t.writeAuth }, payload: { batch: messages.slice(i, i + 500) } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { authorization: t.writeAuth },
+        payload: { batch: messages.slice(i, i + 500) },
+      });
       expect(res.json().rejected).toEqual([]);
     }
     await t.tailor.pipeline.catchUp();
@@ -63,14 +84,23 @@ describe('RFM computed traits', () => {
     const population = (await t.tailor.profiles.populations()).values().next().value;
     expect(population?.people).toBe(Object.keys(reference.people).length);
     for (const figure of ['recency', 'frequency', 'monetary'] as const) {
-      population?.cuts[figure].forEach((cut, i) => { expect(cut).toBeCloseTo(reference.cuts[figure][i] ?? Number.NaN, 9); });
+      population?.cuts[figure].forEach((cut, i) => {
+        expect(cut).toBeCloseTo(reference.cuts[figure][i] ?? Number.NaN, 9);
+      });
     }
 
     const customers = new Set(messages.map((m) => m.userId as string));
     let champions = 0;
     for (const userId of customers) {
-      const res = await t.app.inject({ method: 'GET', url: `/v1/profiles?identifier=userId:${userId}`, headers: admin });
-      const profile = res.json<{ computed: { rfm: (ReferencePerson & { score: string }) | null }; segments: string[] }>();
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/v1/profiles?identifier=userId:${userId}`,
+        headers: admin,
+      });
+      const profile = res.json<{
+        computed: { rfm: (ReferencePerson & { score: string }) | null };
+        segments: string[];
+      }>();
       const expected = reference.people[userId.slice('cdnow-'.length)];
       if (expected === undefined) {
         expect(profile.computed.rfm).toBeNull(); // no purchase in the last 365 days
@@ -91,16 +121,31 @@ describe('RFM computed traits', () => {
       if (champion) champions++;
     }
     expect(champions).toBeGreaterThan(0);
-    const members = (await t.app.inject({ method: 'GET', url: '/v1/segments/champions/members', headers: admin })).json();
+    const members = (
+      await t.app.inject({ method: 'GET', url: '/v1/segments/champions/members', headers: admin })
+    ).json();
     expect(members.count).toBe(champions);
 
     // A day later recency has grown by one, by time alone, and the cuts (older than the hourly
     // refresh) were computed again.
     clock += 86_400_000;
     await t.tailor.pipeline.catchUp();
-    const [someone, figures] = Object.entries(reference.people).find(([, p]) => p.recency < 100) ?? ['', undefined];
-    const later = (await t.app.inject({ method: 'GET', url: `/v1/profiles?identifier=userId:cdnow-${someone}`, headers: admin })).json();
-    expect(later.computed.rfm).toMatchObject({ recency: (figures?.recency ?? 0) + 1, frequency: figures?.frequency });
-    expect((await t.tailor.profiles.populations()).values().next().value?.computedAt).toBe(new Date(clock).toISOString());
+    const [someone, figures] = Object.entries(reference.people).find(
+      ([, p]) => p.recency < 100,
+    ) ?? ['', undefined];
+    const later = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/profiles?identifier=userId:cdnow-${someone}`,
+        headers: admin,
+      })
+    ).json();
+    expect(later.computed.rfm).toMatchObject({
+      recency: (figures?.recency ?? 0) + 1,
+      frequency: figures?.frequency,
+    });
+    expect((await t.tailor.profiles.populations()).values().next().value?.computedAt).toBe(
+      new Date(clock).toISOString(),
+    );
   }, 60_000);
 });

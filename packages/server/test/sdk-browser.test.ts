@@ -6,7 +6,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handleError } from '../src/http/error-handler.js';
 import { sdkRoutes } from '../src/http/routes/sdk-routes.js';
-import { bodyOf, closedPort, closeServer, listenOnLoopback, relayToTailor, startBrowserSuite, type BrowserSuite } from './support/browser.js';
+import {
+  bodyOf,
+  closedPort,
+  closeServer,
+  listenOnLoopback,
+  relayToTailor,
+  startBrowserSuite,
+  type BrowserSuite,
+} from './support/browser.js';
 import { WRITE_KEY, type TestTailor } from './support/test-tailor.js';
 
 // The browser SDK end to end: the real server on one loopback port, a shop page on another (so

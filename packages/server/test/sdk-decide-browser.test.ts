@@ -1,7 +1,15 @@
 import { createServer } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bodyOf, closedPort, closeServer, listenOnLoopback, relayToTailor, startBrowserSuite, type BrowserSuite } from './support/browser.js';
+import {
+  bodyOf,
+  closedPort,
+  closeServer,
+  listenOnLoopback,
+  relayToTailor,
+  startBrowserSuite,
+  type BrowserSuite,
+} from './support/browser.js';
 import { WRITE_KEY, type TestTailor } from './support/test-tailor.js';
 
 // tailor.decide() in headless Chromium on a page of another origin, against the real server.

@@ -16,7 +16,12 @@ const ERIN = 'erin-user-9c1d';
 const analyticsYes = { consent: { categoryPreferences: { analytics: true } } };
 
 function admin(method: 'GET' | 'PUT' | 'POST', url: string, payload?: object) {
-  return t.app.inject({ method, url, headers: { authorization: t.adminAuth }, ...(payload !== undefined && { payload }) });
+  return t.app.inject({
+    method,
+    url,
+    headers: { authorization: t.adminAuth },
+    ...(payload !== undefined && { payload }),
+  });
 }
 function write(url: string, payload: object) {
   return t.app.inject({ method: 'POST', url, headers: { authorization: t.writeAuth }, payload });
@@ -39,15 +44,40 @@ beforeEach(async () => {
   receiver = await startWebhookReceiver();
   t = await startTestTailor(webhookConfig(), () => clock);
   const url = `${receiver.base}/hook`;
-  expect((await admin('PUT', '/v1/destinations/all', { type: 'webhook', url, events: ['*'], secret: 's3cret-s3cret' })).statusCode).toBe(200);
-  await admin('PUT', '/v1/experiments/checkout', { variants: [{ id: 'control' }, { id: 'one-page' }] });
-  await admin('PUT', '/v1/placements/hero', { items: [{ id: 'pro', when: 'traits.plan = "pro"', priority: 1, template: 'Pro' }], default: { id: 'generic', template: 'Hello' } });
-  await t.collect([{ type: 'identify', userId: ERIN, traits: { email: 'erin@example.com', plan: 'pro' }, timestamp: at(0) }]);
-  expect((await write('/v1/decide', { userId: ERIN, placements: ['hero'] })).json().decisions[0].itemId).toBe('pro');
+  expect(
+    (
+      await admin('PUT', '/v1/destinations/all', {
+        type: 'webhook',
+        url,
+        events: ['*'],
+        secret: 's3cret-s3cret',
+      })
+    ).statusCode,
+  ).toBe(200);
+  await admin('PUT', '/v1/experiments/checkout', {
+    variants: [{ id: 'control' }, { id: 'one-page' }],
+  });
+  await admin('PUT', '/v1/placements/hero', {
+    items: [{ id: 'pro', when: 'traits.plan = "pro"', priority: 1, template: 'Pro' }],
+    default: { id: 'generic', template: 'Hello' },
+  });
+  await t.collect([
+    {
+      type: 'identify',
+      userId: ERIN,
+      traits: { email: 'erin@example.com', plan: 'pro' },
+      timestamp: at(0),
+    },
+  ]);
+  expect(
+    (await write('/v1/decide', { userId: ERIN, placements: ['hero'] })).json().decisions[0].itemId,
+  ).toBe('pro');
   await settle();
   expect(receiver.received.some(({ body }) => body.includes(ERIN))).toBe(true); // the webhook sees people before
   receiver.received.length = 0;
-  expect((await admin('POST', '/v1/privacy/erase', { identifier: `userId:${ERIN}` })).statusCode).toBe(202);
+  expect(
+    (await admin('POST', '/v1/privacy/erase', { identifier: `userId:${ERIN}` })).statusCode,
+  ).toBe(202);
   await expectErinGone();
 });
 afterEach(async () => {
@@ -76,7 +106,13 @@ describe('erasure and suppression: every path that appends', () => {
     const res = await write('/v1/batch', {
       batch: [
         { type: 'track', userId: ERIN, event: 'Came Back', timestamp: at(5) },
-        { type: 'identify', userId: ERIN, traits: { plan: 'pro' }, context: analyticsYes, timestamp: at(6) },
+        {
+          type: 'identify',
+          userId: ERIN,
+          traits: { plan: 'pro' },
+          context: analyticsYes,
+          timestamp: at(6),
+        },
       ],
     });
     expect(res.json()).toMatchObject({ stored: 0, withheld: 2 });
@@ -86,14 +122,25 @@ describe('erasure and suppression: every path that appends', () => {
   it('imports nothing for them', async () => {
     const file = join(t.dir, 'people.jsonl');
     const lines = [
-      { type: 'identify', userId: ERIN, traits: { email: 'erin@example.com' }, context: analyticsYes, timestamp: at(7) },
+      {
+        type: 'identify',
+        userId: ERIN,
+        traits: { email: 'erin@example.com' },
+        context: analyticsYes,
+        timestamp: at(7),
+      },
       { type: 'track', userId: 'someone-else', event: 'Signed Up', timestamp: at(7) },
     ];
     writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
-    const progress = await importFile(t.tailor.collector, { file, rejectsFile: `${file}.rejects.jsonl` });
+    const progress = await importFile(t.tailor.collector, {
+      file,
+      rejectsFile: `${file}.rejects.jsonl`,
+    });
     expect(progress.stored).toBe(1);
     await expectErinGone();
-    expect((await admin('GET', '/v1/profiles?identifier=userId:someone-else')).statusCode).toBe(200);
+    expect((await admin('GET', '/v1/profiles?identifier=userId:someone-else')).statusCode).toBe(
+      200,
+    );
   });
 
   it('does not fold or send a message for them already in the log, and erases it there', async () => {
@@ -119,13 +166,28 @@ describe('erasure and suppression: every path that appends', () => {
     const lifted = await admin('POST', '/v1/privacy/unsuppress', lift);
     expect(lifted.statusCode).toBe(200);
     expect((await admin('POST', '/v1/privacy/unsuppress', lift)).statusCode).toBe(404); // no longer suppressed
-    expect((await admin('POST', '/v1/privacy/unsuppress', { identifier: 'nocolon' })).statusCode).toBe(400);
-    const audit = (await admin('GET', '/v1/audit')).json<{ entries: { action: string; status: number; role: string }[] }>();
+    expect(
+      (await admin('POST', '/v1/privacy/unsuppress', { identifier: 'nocolon' })).statusCode,
+    ).toBe(400);
+    const audit = (await admin('GET', '/v1/audit')).json<{
+      entries: { action: string; status: number; role: string }[];
+    }>();
     const entries = audit.entries.filter((e) => e.action === 'privacy.unsuppress');
-    expect(entries.map((e) => [e.role, e.status]).sort()).toEqual([['admin', 200], ['admin', 400], ['admin', 404], ['write', 403]]);
+    expect(entries.map((e) => [e.role, e.status]).sort()).toEqual([
+      ['admin', 200],
+      ['admin', 400],
+      ['admin', 404],
+      ['write', 403],
+    ]);
     expect(JSON.stringify(audit)).not.toContain(ERIN);
 
-    expect((await write('/v1/batch', { batch: [{ type: 'track', userId: ERIN, event: 'Came Back', timestamp: at(9) }] })).json()).toMatchObject({ stored: 1 });
+    expect(
+      (
+        await write('/v1/batch', {
+          batch: [{ type: 'track', userId: ERIN, event: 'Came Back', timestamp: at(9) }],
+        })
+      ).json(),
+    ).toMatchObject({ stored: 1 });
     await settle();
     expect((await admin('GET', `/v1/profiles?identifier=userId:${ERIN}`)).statusCode).toBe(200);
     expect(receiver.received.some(({ body }) => body.includes('Came Back'))).toBe(true);

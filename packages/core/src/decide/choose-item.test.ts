@@ -133,15 +133,33 @@ describe('chooseItem with optimize: thompson', () => {
 describe('chooseItem reasons by id only', () => {
   const placement = (optimize: boolean): CompiledPlacement => ({
     name: 'p',
-    items: [item('a', capped('a')), item('b', when('traits.plan = "pro"')), item('c'), item('d', { priority: -1 })],
+    items: [
+      item('a', capped('a')),
+      item('b', when('traits.plan = "pro"')),
+      item('c'),
+      item('d', { priority: -1 }),
+    ],
     defaultId: 'welcome',
     ...(optimize && { optimize: OPTIMIZE }),
   });
-  const input = { scope, now: 0, exposures: (i: CompiledItem) => (i.id === 'a' ? 1 : 0), reasons: 'ids' as const };
+  const input = {
+    scope,
+    now: 0,
+    exposures: (i: CompiledItem) => (i.id === 'a' ? 1 : 0),
+    reasons: 'ids' as const,
+  };
 
   it('names items and their outcome, never a rule, a count or a draw', () => {
-    expect(chooseItem(placement(false), input).reasons).toEqual(['c: chosen', 'b: rule did not hold', 'a: frequency cap reached', 'd: ranked below c']);
-    const bandit = { arms: (i: CompiledItem) => COUNTS[i.id] ?? { exposures: 0, conversions: 0 }, random: seededRandom(7) };
+    expect(chooseItem(placement(false), input).reasons).toEqual([
+      'c: chosen',
+      'b: rule did not hold',
+      'a: frequency cap reached',
+      'd: ranked below c',
+    ]);
+    const bandit = {
+      arms: (i: CompiledItem) => COUNTS[i.id] ?? { exposures: 0, conversions: 0 },
+      random: seededRandom(7),
+    };
     const optimized = chooseItem(placement(true), { ...input, bandit });
     expect(optimized.reasons[0]).toMatch(/^[cd]: chosen$/);
     for (const reason of optimized.reasons) expect(reason).not.toMatch(/traits|thompson|\d/);

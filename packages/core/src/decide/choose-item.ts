@@ -1,4 +1,8 @@
-import { evaluateCondition, readField, type EvaluationScope } from '../segments/evaluate-condition.js';
+import {
+  evaluateCondition,
+  readField,
+  type EvaluationScope,
+} from '../segments/evaluate-condition.js';
 import type { AggregateNode, Condition, PathNode } from '../segments/segments.schema.js';
 import type { ArmCounts, Choice, PlacementOptimize, RandomSource } from './decide.schema.js';
 import { thompsonSample } from './thompson-sample.js';
@@ -56,22 +60,35 @@ export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Ch
   const full = input.reasons !== 'ids';
   const eligible: { item: CompiledItem; score: number }[] = [];
   for (const item of placement.items) {
-    if ((item.start !== undefined && input.now < item.start) || (item.end !== undefined && input.now >= item.end)) {
+    if (
+      (item.start !== undefined && input.now < item.start) ||
+      (item.end !== undefined && input.now >= item.end)
+    ) {
       reasons.push(`${item.id}: outside its schedule`);
       continue;
     }
     if (item.when !== undefined && !evaluateCondition(item.when, input.scope)) {
-      reasons.push(full ? `${item.id}: rule did not hold (${item.whenText ?? 'when'})` : `${item.id}: rule did not hold`);
+      reasons.push(
+        full
+          ? `${item.id}: rule did not hold (${item.whenText ?? 'when'})`
+          : `${item.id}: rule did not hold`,
+      );
       continue;
     }
     const score = item.score === undefined ? undefined : readField(item.score, input.scope);
-    eligible.push({ item, score: typeof score === 'number' ? score : item.score === undefined ? 0 : -Infinity });
+    eligible.push({
+      item,
+      score: typeof score === 'number' ? score : item.score === undefined ? 0 : -Infinity,
+    });
   }
   const ranked = eligible
     .map((e, order) => ({ ...e, order }))
     .sort(
       (a, b) =>
-        Number(b.item.override) - Number(a.item.override) || b.score - a.score || b.item.priority - a.item.priority || a.order - b.order,
+        Number(b.item.override) - Number(a.item.override) ||
+        b.score - a.score ||
+        b.item.priority - a.item.priority ||
+        a.order - b.order,
     );
   for (const [rank, { item }] of ranked.entries()) {
     const capped = capReason(item, input);
@@ -80,12 +97,22 @@ export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Ch
       continue;
     }
     if (placement.optimize !== undefined && input.bandit !== undefined && !item.override) {
-      return chooseByThompson(item, ranked.slice(rank + 1).map((r) => r.item), input, input.bandit, reasons);
+      return chooseByThompson(
+        item,
+        ranked.slice(rank + 1).map((r) => r.item),
+        input,
+        input.bandit,
+        reasons,
+      );
     }
     for (const lower of ranked.slice(rank + 1)) {
-      reasons.push(`${lower.item.id}: ${item.override && !lower.item.override ? `${item.id} is an override` : `ranked below ${item.id}`}`);
+      reasons.push(
+        `${lower.item.id}: ${item.override && !lower.item.override ? `${item.id} is an override` : `ranked below ${item.id}`}`,
+      );
     }
-    reasons.unshift(`${item.id}: chosen${full && item.when ? ` (${item.whenText ?? 'rule held'})` : ''}`);
+    reasons.unshift(
+      `${item.id}: chosen${full && item.when ? ` (${item.whenText ?? 'rule held'})` : ''}`,
+    );
     return { itemId: item.id, fallback: false, reasons };
   }
   reasons.unshift(`${placement.defaultId}: default, no eligible item`);
@@ -96,7 +123,9 @@ function capReason(item: CompiledItem, input: ChoiceInput): string | undefined {
   if (item.cap === undefined) return undefined;
   const shown = input.exposures(item);
   if (shown < item.cap.max) return undefined;
-  return input.reasons === 'ids' ? `${item.id}: frequency cap reached` : `${item.id}: frequency cap reached (${shown} of ${item.cap.max} per ${item.cap.per})`;
+  return input.reasons === 'ids'
+    ? `${item.id}: frequency cap reached`
+    : `${item.id}: frequency cap reached (${shown} of ${item.cap.max} per ${item.cap.per})`;
 }
 
 /** The bandit's choice among `first` (not capped) and the other candidates that are not capped. */
@@ -121,7 +150,11 @@ function chooseByThompson(
   };
   const winner = open[best] ?? first;
   const full = input.reasons !== 'ids';
-  for (const [i, item] of open.entries()) if (i !== best) reasons.push(full ? `${item.id}: ${drew(i)}, below ${winner.id}` : `${item.id}: below ${winner.id}`);
+  for (const [i, item] of open.entries())
+    if (i !== best)
+      reasons.push(
+        full ? `${item.id}: ${drew(i)}, below ${winner.id}` : `${item.id}: below ${winner.id}`,
+      );
   reasons.unshift(full ? `${winner.id}: chosen, ${drew(best)}` : `${winner.id}: chosen`);
   return { itemId: winner.id, fallback: false, reasons };
 }

@@ -1,7 +1,10 @@
 import { Type, type Static } from 'typebox';
 
 const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f]+$' });
-const Template = Type.String({ maxLength: 50_000, description: 'A Liquid template; output is HTML-escaped unless marked `| raw`' });
+const Template = Type.String({
+  maxLength: 50_000,
+  description: 'A Liquid template; output is HTML-escaped unless marked `| raw`',
+});
 
 /** One piece of content a placement can show, and when it may. */
 export const PlacementItem = Type.Object(
@@ -11,18 +14,26 @@ export const PlacementItem = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 10_000,
-        description: 'Eligibility in the segment language: traits, computed, consent, in_segment, context.*',
+        description:
+          'Eligibility in the segment language: traits, computed, consent, in_segment, context.*',
       }),
     ),
     priority: Type.Optional(
-      Type.Number({ default: 0, description: 'Higher wins among eligible items of equal score; 0 when left out; equal priorities rank in the order listed' }),
+      Type.Number({
+        default: 0,
+        description:
+          'Higher wins among eligible items of equal score; 0 when left out; equal priorities rank in the order listed',
+      }),
     ),
     template: Template,
-    override: Type.Optional(Type.Boolean({ description: 'When eligible, wins over items that are not overrides' })),
+    override: Type.Optional(
+      Type.Boolean({ description: 'When eligible, wins over items that are not overrides' }),
+    ),
     score: Type.Optional(
       Type.String({
         pattern: '^computed\\.[A-Za-z0-9_$.-]+$',
-        description: 'A computed trait (`computed.NAME`) ranking eligible items: higher first, before priority',
+        description:
+          'A computed trait (`computed.NAME`) ranking eligible items: higher first, before priority',
       }),
     ),
     schedule: Type.Optional(
@@ -35,20 +46,32 @@ export const PlacementItem = Type.Object(
       ),
     ),
     experiment: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 128, description: 'When this item wins, assign the person in this experiment and serve their variant' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description:
+          'When this item wins, assign the person in this experiment and serve their variant',
+      }),
     ),
     variants: Type.Optional(
       Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Template, {
-        description: "Per variant id, the template served instead of the item's own (a variant not listed gets the item's template)",
+        description:
+          "Per variant id, the template served instead of the item's own (a variant not listed gets the item's template)",
       }),
     ),
     cap: Type.Optional(
       Type.Object(
         {
           max: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
-          per: Type.String({ pattern: '^[1-9][0-9]*[smhdw]$', description: 'A window: 30m, 24h, 7d, 2w' }),
+          per: Type.String({
+            pattern: '^[1-9][0-9]*[smhdw]$',
+            description: 'A window: 30m, 24h, 7d, 2w',
+          }),
         },
-        { additionalProperties: false, description: 'At most `max` exposures of this item per person per window' },
+        {
+          additionalProperties: false,
+          description: 'At most `max` exposures of this item per person per window',
+        },
       ),
     ),
   },
@@ -59,9 +82,17 @@ export type PlacementItem = Static<typeof PlacementItem>;
 /** A conversion metric, as experiments define one: a person converted when they did `event` (within `within` of being shown). */
 export const ConversionMetric = Type.Object(
   {
-    event: Type.String({ minLength: 1, maxLength: 200, description: 'The track event that counts as a conversion' }),
+    event: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'The track event that counts as a conversion',
+    }),
     within: Type.Optional(
-      Type.String({ pattern: '^[1-9][0-9]*[smhdw]$', description: "Count only events this long after the person's first exposure: 30m, 24h, 7d, 2w" }),
+      Type.String({
+        pattern: '^[1-9][0-9]*[smhdw]$',
+        description:
+          "Count only events this long after the person's first exposure: 30m, 24h, 7d, 2w",
+      }),
     ),
   },
   { additionalProperties: false },
@@ -71,10 +102,17 @@ export type ConversionMetric = Static<typeof ConversionMetric>;
 /** How a placement learns which of its eligible items to serve (a multi-armed bandit). */
 export const PlacementOptimize = Type.Object(
   {
-    method: Type.Literal('thompson', { description: 'Thompson sampling over Beta(1 + conversions, 1 + exposures − conversions) per item' }),
+    method: Type.Literal('thompson', {
+      description:
+        'Thompson sampling over Beta(1 + conversions, 1 + exposures − conversions) per item',
+    }),
     metric: ConversionMetric,
   },
-  { additionalProperties: false, description: 'Serve the eligible item most likely to convert, learning from exposures and conversions' },
+  {
+    additionalProperties: false,
+    description:
+      'Serve the eligible item most likely to convert, learning from exposures and conversions',
+  },
 );
 export type PlacementOptimize = Static<typeof PlacementOptimize>;
 
@@ -102,13 +140,20 @@ export const Decision = Type.Object({
   placement: Type.String(),
   itemId: Type.Union([Type.String(), Type.Null()]),
   content: Type.Union([Type.String(), Type.Null()]),
-  fallback: Type.Boolean({ description: 'True when the default was served because nothing else could be' }),
+  fallback: Type.Boolean({
+    description: 'True when the default was served because nothing else could be',
+  }),
   reasons: Type.Array(Type.String(), { description: 'Why the item won, and why others lost' }),
-  holdout: Type.Optional(Type.Boolean({ description: 'The person is in the global holdout: the default, by design' })),
+  holdout: Type.Optional(
+    Type.Boolean({ description: 'The person is in the global holdout: the default, by design' }),
+  ),
   experiment: Type.Optional(
     Type.Object(
       { name: Type.String(), variant: Type.Union([Type.String(), Type.Null()]) },
-      { description: 'The experiment the winning item runs and the variant served (null: the person is not in it)' },
+      {
+        description:
+          'The experiment the winning item runs and the variant served (null: the person is not in it)',
+      },
     ),
   ),
 });

@@ -9,6 +9,7 @@ import type { AggregateNode } from '../segments/segments.schema.js';
 export function exposureCounter(placement: string, itemId: string, per: string): AggregateNode {
   const text = `count("Decision Made" where properties.placement = ${JSON.stringify(placement)} and properties.itemId = ${JSON.stringify(itemId)}, ${per})`;
   const parsed = parseComputed(text);
-  if (!parsed.ok || parsed.value.type !== 'aggregate') throw new Error(`cannot count exposures with ${text}`);
+  if (!parsed.ok || parsed.value.type !== 'aggregate')
+    throw new Error(`cannot count exposures with ${text}`);
   return parsed.value;
 }

@@ -1,6 +1,10 @@
 import { err, ok, type Result } from '../result/result.js';
 import type { MessageType, StoredMessage } from './events.schema.js';
-import { checkTrackingPlan, type CompiledPlans, type PlanViolation } from './check-tracking-plan.js';
+import {
+  checkTrackingPlan,
+  type CompiledPlans,
+  type PlanViolation,
+} from './check-tracking-plan.js';
 import { normalizeMessage, type NormalizeOptions } from './normalize-message.js';
 import { isMessageType, validateMessage } from './validate-message.js';
 

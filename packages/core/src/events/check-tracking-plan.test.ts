@@ -2,13 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { compileTrackingPlan } from './check-tracking-plan.js';
 
 const plan = (pattern: string) =>
-  compileTrackingPlan({ target: 'event:Signed Up', mode: 'allow', schema: { type: 'object', properties: { code: { type: 'string', pattern } } } });
+  compileTrackingPlan({
+    target: 'event:Signed Up',
+    mode: 'allow',
+    schema: { type: 'object', properties: { code: { type: 'string', pattern } } },
+  });
 
 describe('patterns in tracking plans', () => {
   it('run in linear time: a pattern that backtracks exponentially in JavaScript answers on long values', () => {
     const compiled = plan('^(a+)+$');
     if (!compiled.ok) throw new Error(compiled.error);
-    expect(compiled.value.check({ code: `${'a'.repeat(5_000)}!` })).toEqual([{ event: 'Signed Up', rule: '/code pattern', message: 'must match pattern "^(a+)+$"' }]);
+    expect(compiled.value.check({ code: `${'a'.repeat(5_000)}!` })).toEqual([
+      { event: 'Signed Up', rule: '/code pattern', message: 'must match pattern "^(a+)+$"' },
+    ]);
     expect(compiled.value.check({ code: 'a'.repeat(5_000) })).toEqual([]);
     // Past 10,000 characters a value does not match.
     expect(compiled.value.check({ code: 'a'.repeat(10_001) })).toHaveLength(1);
@@ -17,6 +23,7 @@ describe('patterns in tracking plans', () => {
   it('refuses a plan whose pattern the linear-time engine cannot run', () => {
     const refused = plan('^(?!test)');
     expect(refused.ok).toBe(false);
-    if (!refused.ok) expect(refused.error).toMatch(/^schema does not compile: .*unsupported Perl syntax/);
+    if (!refused.ok)
+      expect(refused.error).toMatch(/^schema does not compile: .*unsupported Perl syntax/);
   });
 });

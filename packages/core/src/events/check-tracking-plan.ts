@@ -3,7 +3,12 @@ import addFormats from 'ajv-formats';
 import { err, ok, type Result } from '../result/result.js';
 import { linearRegExp } from '../segments/linear-regex.js';
 import type { StoredMessage } from './events.schema.js';
-import { eventTarget, IDENTIFY_EVENT, TRAITS_TARGET, type TrackingPlan } from './tracking-plan.schema.js';
+import {
+  eventTarget,
+  IDENTIFY_EVENT,
+  TRAITS_TARGET,
+  type TrackingPlan,
+} from './tracking-plan.schema.js';
 
 /** One rule a message broke. */
 export interface PlanViolation {
@@ -27,33 +32,49 @@ export type CompiledPlans = ReadonlyMap<string, CompiledPlan>;
  * Unknown keywords are allowed, since plans often carry annotations of their own. Patterns run on
  * RE2, as in segment definitions: a plan is checked on every message collected.
  */
-const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true, code: { regExp: linearRegExp } });
+const ajv = new Ajv({
+  allErrors: true,
+  strict: false,
+  validateSchema: true,
+  code: { regExp: linearRegExp },
+});
 addFormats.default(ajv);
 
 /** Compiles a plan's JSON Schema; a schema that is not valid JSON Schema is refused with the reason. */
-export function compileTrackingPlan(plan: Pick<TrackingPlan, 'target' | 'mode' | 'schema'>): Result<CompiledPlan> {
+export function compileTrackingPlan(
+  plan: Pick<TrackingPlan, 'target' | 'mode' | 'schema'>,
+): Result<CompiledPlan> {
   const event = plan.target === TRAITS_TARGET ? IDENTIFY_EVENT : plan.target.replace(/^event:/, '');
   if (!ajv.validateSchema(plan.schema)) {
-    return err(`schema is not valid JSON Schema: ${ajv.errorsText(ajv.errors, { dataVar: 'schema' })}`);
+    return err(
+      `schema is not valid JSON Schema: ${ajv.errorsText(ajv.errors, { dataVar: 'schema' })}`,
+    );
   }
   let validate: ReturnType<typeof ajv.compile>;
   try {
     validate = ajv.compile(plan.schema);
   } catch (cause) {
-    return err(`schema does not compile: ${cause instanceof Error ? cause.message : String(cause)}`);
+    return err(
+      `schema does not compile: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
   }
   return ok({
     mode: plan.mode,
     check: (value) => {
       if (validate(value)) return [];
-      return (validate.errors ?? []).map((e) => ({ event, rule: ruleOf(e), message: e.message ?? e.keyword }));
+      return (validate.errors ?? []).map((e) => ({
+        event,
+        rule: ruleOf(e),
+        message: e.message ?? e.keyword,
+      }));
     },
   });
 }
 
 /** `/path keyword`, naming the missing property for `required` so each is counted on its own. */
 function ruleOf(e: ErrorObject): string {
-  const missing = e.keyword === 'required' ? `/${(e.params as { missingProperty: string }).missingProperty}` : '';
+  const missing =
+    e.keyword === 'required' ? `/${(e.params as { missingProperty: string }).missingProperty}` : '';
   const field = e.instancePath + missing;
   return `${field || '/'} ${e.keyword}`;
 }

@@ -126,7 +126,10 @@ export const CollectResponse = Type.Object(
     duplicates: Type.Integer({ description: 'Messages whose messageId was already stored' }),
     rejected: Type.Array(Rejection),
     withheld: Type.Optional(
-      Type.Integer({ description: 'Valid messages not stored because they refuse analytics consent (privacy.withoutAnalytics = drop)' }),
+      Type.Integer({
+        description:
+          'Valid messages not stored because they refuse analytics consent (privacy.withoutAnalytics = drop)',
+      }),
     ),
   },
   { title: 'Collect response' },

@@ -10,7 +10,8 @@ countries.registerLocale(english);
 export function normalizeCountry(value: string): string | undefined {
   const text = value.trim();
   if (text === '') return undefined;
-  if (/^[A-Za-z]{2}$/.test(text) && countries.isValid(text.toUpperCase())) return text.toUpperCase();
+  if (/^[A-Za-z]{2}$/.test(text) && countries.isValid(text.toUpperCase()))
+    return text.toUpperCase();
   if (/^([A-Za-z]{3}|\d{3})$/.test(text) && countries.isValid(text.toUpperCase())) {
     return countries.toAlpha2(text.toUpperCase());
   }

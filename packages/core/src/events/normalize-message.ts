@@ -15,12 +15,24 @@ export interface NormalizeOptions {
   /** Makes a messageId for messages that came without one. */
   newMessageId: () => string;
   /** Batch-level fields that apply to every message that lacks its own. */
-  defaults?: { context?: Record<string, unknown>; integrations?: Record<string, unknown>; sentAt?: string };
+  defaults?: {
+    context?: Record<string, unknown>;
+    integrations?: Record<string, unknown>;
+    sentAt?: string;
+  };
 }
 
 type Path = readonly string[];
-const EMAIL_PATHS: Path[] = [['traits', 'email'], ['context', 'traits', 'email'], ['properties', 'email']];
-const PHONE_PATHS: Path[] = [['traits', 'phone'], ['context', 'traits', 'phone'], ['properties', 'phone']];
+const EMAIL_PATHS: Path[] = [
+  ['traits', 'email'],
+  ['context', 'traits', 'email'],
+  ['properties', 'email'],
+];
+const PHONE_PATHS: Path[] = [
+  ['traits', 'phone'],
+  ['context', 'traits', 'phone'],
+  ['properties', 'phone'],
+];
 const COUNTRY_PATHS: Path[] = [
   ['traits', 'address', 'country'],
   ['context', 'traits', 'address', 'country'],
@@ -28,7 +40,10 @@ const COUNTRY_PATHS: Path[] = [
   ['traits', 'country'],
   ['properties', 'country'],
 ];
-const DATE_PATHS: Path[] = [['traits', 'createdAt'], ['context', 'traits', 'createdAt']];
+const DATE_PATHS: Path[] = [
+  ['traits', 'createdAt'],
+  ['context', 'traits', 'createdAt'],
+];
 
 /**
  * Turns a validated Segment message into the form the log stores: identifiers as strings,
@@ -131,14 +146,21 @@ function normalizeTimes(
     sentAt = parsed.value;
   }
   const sent = sentAt !== undefined && { sentAt: formatTimestamp(sentAt) };
-  const field = raw.timestamp !== undefined ? 'timestamp' : raw.originalTimestamp !== undefined ? 'originalTimestamp' : undefined;
+  const field =
+    raw.timestamp !== undefined
+      ? 'timestamp'
+      : raw.originalTimestamp !== undefined
+        ? 'originalTimestamp'
+        : undefined;
   if (field === undefined) return ok({ timestamp: formatTimestamp(receivedAt), ...sent });
   const text = raw[field] as string;
   const parsed = parseTimestamp(text);
   if (!parsed.ok) return err(`${field}: ${parsed.error}`);
   let time = parsed.value + (sentAt === undefined ? 0 : receivedAt - sentAt);
   if (time < EARLIEST_TIMESTAMP) {
-    return err(`${field}: ${formatTimestamp(time)} is before 1970-01-01, the earliest time a message can have`);
+    return err(
+      `${field}: ${formatTimestamp(time)} is before 1970-01-01, the earliest time a message can have`,
+    );
   }
   if (time > receivedAt + MAX_FUTURE_MS) {
     originals.timestamp = formatTimestamp(time);

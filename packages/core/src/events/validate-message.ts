@@ -22,7 +22,9 @@ export function validateMessage(raw: Record<string, unknown>, type: MessageType)
   const checker = checkers[type];
   if (!checker.Check(raw)) {
     const first = checker.Errors(raw)[0];
-    const field = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : 'message';
+    const field = first?.instancePath
+      ? first.instancePath.slice(1).replaceAll('/', '.')
+      : 'message';
     return err(`${field}: ${first?.message ?? 'is invalid'}`);
   }
   if (type !== 'alias' && !isPresent(raw.userId) && !isPresent(raw.anonymousId)) {

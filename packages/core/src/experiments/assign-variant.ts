@@ -30,8 +30,12 @@ export function assignVariant(experiment: AssignableExperiment, unitId: string):
   const { layer } = experiment;
   if (layer !== undefined) {
     const bucket = layerBucket(layer.name, unitId);
-    if (!(bucket >= layer.range[0] && bucket < layer.range[1])) return { variant: null, reason: 'layer' };
-  } else if (!(experiment.traffic >= 1) && !(trafficBucket(experiment.seed, unitId) < experiment.traffic)) {
+    if (!(bucket >= layer.range[0] && bucket < layer.range[1]))
+      return { variant: null, reason: 'layer' };
+  } else if (
+    !(experiment.traffic >= 1) &&
+    !(trafficBucket(experiment.seed, unitId) < experiment.traffic)
+  ) {
     return { variant: null, reason: 'traffic' };
   }
   const id = chooseVariant(experiment.variants, hashToUnit(experiment.seed, unitId));

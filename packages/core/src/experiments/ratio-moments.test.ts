@@ -40,11 +40,13 @@ describe('ratio metrics against SciPy on per-person data (make-statistics-refere
     expect(ci![1] - ci![0]).toBeGreaterThan(1.5 * ((high ?? 0) - (low ?? 0)));
   });
 
-  it('counts only the people with values: one order per buyer gives Welch\'s t test on the order values', () => {
+  it("counts only the people with values: one order per buyer gives Welch's t test on the order values", () => {
     // make-statistics-reference.py asserts this case's p-value equals scipy.stats.ttest_ind(equal_var=False)
     // on the 250 and 260 order values themselves. Counting the 4,750 people per arm without orders
     // as units gave ~8,700 degrees of freedom, a z test in all but name, and a smaller p-value.
-    const buyers = reference.ratio.find((r) => r.name === 'one order per buyer, most people without');
+    const buyers = reference.ratio.find(
+      (r) => r.name === 'one order per buyer, most people without',
+    );
     if (buyers === undefined) throw new Error('missing reference case');
     const { control, treatment, expected } = buyers;
     expect(control).toMatchObject({ n: 5000, withValues: 250 });
@@ -55,14 +57,27 @@ describe('ratio metrics against SciPy on per-person data (make-statistics-refere
     expectClose(test?.pValue ?? null, expected.pValue);
     expectClose(test?.df ?? null, expected.df);
     expect(test!.df).toBeLessThan(510);
-    const everyone = welchTTest(ratioMoments({ ...control, withValues: undefined }), ratioMoments({ ...treatment, withValues: undefined }));
+    const everyone = welchTTest(
+      ratioMoments({ ...control, withValues: undefined }),
+      ratioMoments({ ...treatment, withValues: undefined }),
+    );
     expect(everyone!.df).toBeGreaterThan(8_000);
     expect(everyone!.pValue).toBeLessThan(test!.pValue);
   });
 
   it('refuses more units with values than units', () => {
-    const sums = { n: 2, sum: 3, sumSquares: 5, count: 2, countSquares: 2, sumTimesCount: 3, withValues: 3 };
-    const result = analyzeExperiment({ variants: [{ id: 'a', users: 2, metrics: { r: sums } }] }, [{ name: 'r', type: 'ratio' }]);
+    const sums = {
+      n: 2,
+      sum: 3,
+      sumSquares: 5,
+      count: 2,
+      countSquares: 2,
+      sumTimesCount: 3,
+      withValues: 3,
+    };
+    const result = analyzeExperiment({ variants: [{ id: 'a', users: 2, metrics: { r: sums } }] }, [
+      { name: 'r', type: 'ratio' },
+    ]);
     expect(result).toMatchObject({ ok: false, error: expect.stringContaining('withValues') });
   });
 

@@ -37,7 +37,9 @@ export function extractIdentifiers(
     for (const path of BUILT_IN_PATHS[rule.type] ?? []) add(rule.type, readPath(message, path));
     for (const path of rule.paths ?? []) add(rule.type, readPath(message, path));
   }
-  return message.type === 'alias' && typeof message.previousId === 'string' && message.previousId !== ''
+  return message.type === 'alias' &&
+    typeof message.previousId === 'string' &&
+    message.previousId !== ''
     ? { identifiers, previousId: message.previousId }
     : { identifiers };
 }
@@ -53,7 +55,8 @@ function identifierValue(type: string, raw: unknown): string | undefined {
 export function readPath(source: unknown, path: string): unknown {
   let current = source;
   for (const key of path.split('.')) {
-    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return undefined;
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key))
+      return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;
@@ -73,7 +76,8 @@ export function parseIdentifier(
   }
   const type = text.slice(0, colon).trim();
   const raw = text.slice(colon + 1);
-  const value = type === 'phone' ? (normalizePhoneValue(raw) ?? raw.trim()) : identifierValue(type, raw);
+  const value =
+    type === 'phone' ? (normalizePhoneValue(raw) ?? raw.trim()) : identifierValue(type, raw);
   if (value === undefined || value === '') return err(`identifier value is empty in "${text}"`);
   return ok({ type, value });
 }

@@ -11,7 +11,10 @@ export type IdentifierRef = Static<typeof IdentifierRef>;
 export const IdentifierRule = Type.Object(
   {
     type: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9_.-]*$' }),
-    limit: Type.Integer({ minimum: 1, description: 'Most distinct values of this type one profile may hold' }),
+    limit: Type.Integer({
+      minimum: 1,
+      description: 'Most distinct values of this type one profile may hold',
+    }),
     paths: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         description:
@@ -57,7 +60,8 @@ export function checkIdentityRules(rules: IdentityRules): string | undefined {
   const repeated = types.find((t, i) => types.indexOf(t) !== i);
   if (repeated !== undefined) return `identifier type ${repeated} is listed twice`;
   for (const required of ['userId', 'anonymousId']) {
-    if (!types.includes(required)) return `identifier type ${required} must be listed (it may be given a limit)`;
+    if (!types.includes(required))
+      return `identifier type ${required} must be listed (it may be given a limit)`;
   }
   return undefined;
 }

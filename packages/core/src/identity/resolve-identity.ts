@@ -39,10 +39,12 @@ export function resolveIdentity(
   rules: IdentityRules,
 ): Resolution {
   const limits = new Map(rules.map((r) => [r.type, r.limit]));
-  const candidates: { identifier: IdentifierRef; forced: boolean }[] = message.identifiers.map((identifier) => ({
-    identifier,
-    forced: false,
-  }));
+  const candidates: { identifier: IdentifierRef; forced: boolean }[] = message.identifiers.map(
+    (identifier) => ({
+      identifier,
+      forced: false,
+    }),
+  );
   if (message.previousId !== undefined) {
     candidates.splice(1, 0, { identifier: typePreviousId(view, message.previousId), forced: true });
   }
@@ -54,10 +56,14 @@ export function resolveIdentity(
   for (const { identifier, forced } of candidates) {
     const profileId = view.profileOf(identifier);
     if (profileId !== undefined && profiles.some((p) => p.profileId === profileId)) continue;
-    if (profileId === undefined && attach.some((a) => a.type === identifier.type && a.value === identifier.value)) {
+    if (
+      profileId === undefined &&
+      attach.some((a) => a.type === identifier.type && a.value === identifier.value)
+    ) {
       continue;
     }
-    const adding = profileId === undefined ? new Map([[identifier.type, 1]]) : view.countsOf(profileId);
+    const adding =
+      profileId === undefined ? new Map([[identifier.type, 1]]) : view.countsOf(profileId);
     const broken = forced ? undefined : brokenLimit(counts, adding, limits);
     if (broken !== undefined) {
       conflicts.push({
@@ -102,7 +108,11 @@ function typePreviousId(view: IdentityGraphView, value: string): IdentifierRef {
  * unless together they would break a limit (two different userIds are two people, whatever their
  * names say); then nothing merges and the conflict is recorded against the first profile.
  */
-export function resolveMerge(view: IdentityGraphView, ids: readonly [string, string], rules: IdentityRules): Resolution {
+export function resolveMerge(
+  view: IdentityGraphView,
+  ids: readonly [string, string],
+  rules: IdentityRules,
+): Resolution {
   const limits = new Map(rules.map((r) => [r.type, r.limit]));
   const [a, b] = [...ids].sort((x, y) => view.ageRank(x) - view.ageRank(y)) as [string, string];
   if (a === b) return { profileId: a, attach: [], absorb: [], conflicts: [] };
@@ -112,8 +122,20 @@ export function resolveMerge(view: IdentityGraphView, ids: readonly [string, str
       profileId: a,
       attach: [],
       absorb: [],
-      conflicts: [{ identifier: { type: 'profile', value: b }, limitType: broken, limit: limits.get(broken) ?? Infinity, profileId: b }],
+      conflicts: [
+        {
+          identifier: { type: 'profile', value: b },
+          limitType: broken,
+          limit: limits.get(broken) ?? Infinity,
+          profileId: b,
+        },
+      ],
     };
   }
-  return { profileId: a, attach: [], absorb: [{ profileId: b, via: { type: 'profile', value: b }, alias: false }], conflicts: [] };
+  return {
+    profileId: a,
+    attach: [],
+    absorb: [{ profileId: b, via: { type: 'profile', value: b }, alias: false }],
+    conflicts: [],
+  };
 }

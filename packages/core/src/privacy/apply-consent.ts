@@ -10,12 +10,16 @@ export const MAX_CONSENT_HISTORY = 200;
  * identify's `traits.consent`, and a request's `Sec-GPC: 1` (marked by the server as
  * `tailor.gpc`, an opt-out of advertising). Only known purposes, only booleans.
  */
-export function consentIn(message: StoredMessage, purposes: readonly string[]): { purpose: string; granted: boolean; source: string }[] {
+export function consentIn(
+  message: StoredMessage,
+  purposes: readonly string[],
+): { purpose: string; granted: boolean; source: string }[] {
   const found = new Map<string, { granted: boolean; source: string }>();
   const take = (answers: unknown, source: string) => {
     if (typeof answers !== 'object' || answers === null || Array.isArray(answers)) return;
     for (const [purpose, granted] of Object.entries(answers)) {
-      if (typeof granted === 'boolean' && purposes.includes(purpose)) found.set(purpose, { granted, source });
+      if (typeof granted === 'boolean' && purposes.includes(purpose))
+        found.set(purpose, { granted, source });
     }
   };
   const consent = message.context.consent as { categoryPreferences?: unknown } | undefined;
@@ -32,10 +36,19 @@ export function consentIn(message: StoredMessage, purposes: readonly string[]): 
  * (by message timestamp), and every change is added to the history. Returns whether anything
  * changed. Mutates `state`.
  */
-export function applyConsent(state: ConsentState, message: StoredMessage, purposes: readonly string[]): boolean {
+export function applyConsent(
+  state: ConsentState,
+  message: StoredMessage,
+  purposes: readonly string[],
+): boolean {
   let changed = false;
   for (const { purpose, granted, source } of consentIn(message, purposes)) {
-    const entry: ConsentEntry = { granted, source, messageId: message.messageId, timestamp: message.timestamp };
+    const entry: ConsentEntry = {
+      granted,
+      source,
+      messageId: message.messageId,
+      timestamp: message.timestamp,
+    };
     changed = record(state, purpose, entry) || changed;
   }
   return changed;
@@ -47,12 +60,16 @@ export function mergeConsent(into: ConsentState, from: ConsentState): void {
     const mine = into.current[purpose];
     if (mine === undefined || entry.timestamp > mine.timestamp) into.current[purpose] = entry;
   }
-  into.history = [...into.history, ...from.history].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0)).slice(-MAX_CONSENT_HISTORY);
+  into.history = [...into.history, ...from.history]
+    .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0))
+    .slice(-MAX_CONSENT_HISTORY);
 }
 
 /** The message's own answer for a purpose (its `context.consent.categoryPreferences`), if it gives one. */
 export function ownConsent(message: StoredMessage, purpose: string): boolean | undefined {
-  const answer = (message.context.consent as { categoryPreferences?: Record<string, unknown> } | undefined)?.categoryPreferences?.[purpose];
+  const answer = (
+    message.context.consent as { categoryPreferences?: Record<string, unknown> } | undefined
+  )?.categoryPreferences?.[purpose];
   return typeof answer === 'boolean' ? answer : undefined;
 }
 
@@ -104,7 +121,9 @@ export function consentRecord(message: StoredMessage): StoredMessage {
 
 /** Each purpose's current answer, as the profile shows it: `{purpose: true|false}`. */
 export function consentValues(state: ConsentState): Record<string, boolean> {
-  return Object.fromEntries(Object.entries(state.current).map(([purpose, entry]) => [purpose, entry.granted]));
+  return Object.fromEntries(
+    Object.entries(state.current).map(([purpose, entry]) => [purpose, entry.granted]),
+  );
 }
 
 function record(state: ConsentState, purpose: string, entry: ConsentEntry): boolean {
@@ -116,6 +135,7 @@ function record(state: ConsentState, purpose: string, entry: ConsentEntry): bool
   }
   state.current[purpose] = entry;
   state.history.push({ purpose, ...entry });
-  if (state.history.length > MAX_CONSENT_HISTORY) state.history.splice(0, state.history.length - MAX_CONSENT_HISTORY);
+  if (state.history.length > MAX_CONSENT_HISTORY)
+    state.history.splice(0, state.history.length - MAX_CONSENT_HISTORY);
   return true;
 }

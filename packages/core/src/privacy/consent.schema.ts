@@ -1,7 +1,12 @@
 import { Type, type Static } from 'typebox';
 
 /** The purposes consent is asked for when the configuration names none. */
-export const DEFAULT_PURPOSES = ['analytics', 'personalization', 'marketing', 'advertising'] as const;
+export const DEFAULT_PURPOSES = [
+  'analytics',
+  'personalization',
+  'marketing',
+  'advertising',
+] as const;
 
 /** One purpose's current answer and where it came from. */
 export const ConsentEntry = Type.Object({

@@ -1,7 +1,25 @@
 export * from './consent.schema.js';
 export * from './pii.schema.js';
-export { anonymize, applyConsent, consentRecord, consentIn, consentValues, mergeConsent, ownConsent, refusesAnalytics, MAX_CONSENT_HISTORY } from './apply-consent.js';
-export { PII_FIELDS, PII_TRAITS, PII_CONTEXT_PATHS, fieldKey, isPiiField, isPiiTrait, isPiiIdentifierType } from './pii-fields.js';
+export {
+  anonymize,
+  applyConsent,
+  consentRecord,
+  consentIn,
+  consentValues,
+  mergeConsent,
+  ownConsent,
+  refusesAnalytics,
+  MAX_CONSENT_HISTORY,
+} from './apply-consent.js';
+export {
+  PII_FIELDS,
+  PII_TRAITS,
+  PII_CONTEXT_PATHS,
+  fieldKey,
+  isPiiField,
+  isPiiTrait,
+  isPiiIdentifierType,
+} from './pii-fields.js';
 export { piiMarks, markedPaths, type PiiMarks } from './pii-marks.js';
 export { piiPolicy, DEFAULT_PII_POLICY, type PiiPolicy } from './pii-policy.js';
 export {

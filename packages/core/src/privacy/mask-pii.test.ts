@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../events/events.schema.js';
 import type { Profile } from '../profiles/profiles.schema.js';
-import { hashLeaf, MASKED, maskLeaf, maskMergeRecord, maskMessage, maskProfile } from './mask-pii.js';
+import {
+  hashLeaf,
+  MASKED,
+  maskLeaf,
+  maskMergeRecord,
+  maskMessage,
+  maskProfile,
+} from './mask-pii.js';
 import { markedPaths, piiMarks } from './pii-marks.js';
 import { DEFAULT_PII_POLICY, piiPolicy } from './pii-policy.js';
 import { scrubPersonalData } from './scrub-personal-data.js';
@@ -30,99 +37,195 @@ const plans = piiPolicy(
         type: 'object',
         properties: {
           note: { type: 'string', pii: true },
-          shipping: { type: 'object', properties: { recipient: { type: 'string', pii: true }, method: { type: 'string' } } },
-          gifts: { type: 'array', items: { type: 'object', properties: { message: { pii: true } } } },
+          shipping: {
+            type: 'object',
+            properties: { recipient: { type: 'string', pii: true }, method: { type: 'string' } },
+          },
+          gifts: {
+            type: 'array',
+            items: { type: 'object', properties: { message: { pii: true } } },
+          },
         },
       },
     },
-    { target: 'traits', schema: { allOf: [{ properties: { nickname: { type: 'string', pii: true } } }] } },
+    {
+      target: 'traits',
+      schema: { allOf: [{ properties: { nickname: { type: 'string', pii: true } } }] },
+    },
   ],
-  [{ type: 'userId', limit: 1 }, { type: 'email', limit: 5, paths: ['properties.contact'] }, { type: 'anonymousId', limit: 10 }],
+  [
+    { type: 'userId', limit: 1 },
+    { type: 'email', limit: 5, paths: ['properties.contact'] },
+    { type: 'anonymousId', limit: 10 },
+  ],
 );
 
 // [case, message, policy, expected fields of the masked message]
-const cases: [string, Partial<StoredMessage>, typeof DEFAULT_PII_POLICY, Partial<StoredMessage>][] = [
+const cases: [string, Partial<StoredMessage>, typeof DEFAULT_PII_POLICY, Partial<StoredMessage>][] =
   [
-    'identify: Segment’s personal traits, any spelling; others and ids stay',
-    { type: 'identify', traits: { email: 'ann@example.com', Phone: '+33612345678', name: 'Ann Lee', first_name: 'Ann', LastName: 'Lee', username: 'ann', birthday: '1990-01-01', plan: 'pro', age: 36 } },
-    DEFAULT_PII_POLICY,
-    { userId: 'u1', anonymousId: 'a1', traits: { email: M, Phone: M, name: M, first_name: M, LastName: M, username: M, birthday: M, plan: 'pro', age: 36 } },
-  ],
-  [
-    'an address is masked whole, its shape kept; null and empty values stay',
-    { type: 'identify', traits: { address: { street: '1 Main St', city: 'Paris', postalCode: 75001, country: 'FR' }, email: null, phone: '' } },
-    DEFAULT_PII_POLICY,
-    { traits: { address: { street: M, city: M, postalCode: M, country: M }, email: null, phone: '' } },
-  ],
-  [
-    'properties: contact fields at any depth and in arrays; `name` is a product’s',
-    { properties: { name: 'Shoe', email: 'ann@example.com', customer: { firstName: 'Ann', tier: 'gold' }, people: [{ phone: '+33612345678' }, 'x'] } },
-    DEFAULT_PII_POLICY,
-    { properties: { name: 'Shoe', email: M, customer: { firstName: M, tier: 'gold' }, people: [{ phone: M }, 'x'] } },
-  ],
-  [
-    'a group’s name is the company’s',
-    { type: 'group', groupId: 'g1', traits: { name: 'Acme', email: 'billing@acme.test' } },
-    DEFAULT_PII_POLICY,
-    { groupId: 'g1', traits: { name: 'Acme', email: M } },
-  ],
-  [
-    'context: ip, precise location, advertising id and context.traits',
-    {
-      context: {
-        ip: '203.0.113.9',
-        location: { latitude: 48.85, longitude: 2.35, city: 'Paris' },
-        device: { advertisingId: 'ad-1', type: 'ios' },
-        traits: { email: 'ann@example.com', name: 'Ann', plan: 'pro' },
-        userAgent: 'UA',
+    [
+      'identify: Segment’s personal traits, any spelling; others and ids stay',
+      {
+        type: 'identify',
+        traits: {
+          email: 'ann@example.com',
+          Phone: '+33612345678',
+          name: 'Ann Lee',
+          first_name: 'Ann',
+          LastName: 'Lee',
+          username: 'ann',
+          birthday: '1990-01-01',
+          plan: 'pro',
+          age: 36,
+        },
       },
-    },
-    DEFAULT_PII_POLICY,
-    {
-      context: {
-        ip: M,
-        location: { latitude: M, longitude: M, city: 'Paris' },
-        device: { advertisingId: M, type: 'ios' },
-        traits: { email: M, name: M, plan: 'pro' },
-        userAgent: 'UA',
+      DEFAULT_PII_POLICY,
+      {
+        userId: 'u1',
+        anonymousId: 'a1',
+        traits: {
+          email: M,
+          Phone: M,
+          name: M,
+          first_name: M,
+          LastName: M,
+          username: M,
+          birthday: M,
+          plan: 'pro',
+          age: 36,
+        },
       },
-    },
-  ],
-  [
-    'an event’s plan marks free-text and nested fields, through arrays',
-    { event: 'Order Completed', properties: { note: 'call Ann', shipping: { recipient: 'Ann Lee', method: 'post' }, gifts: [{ message: 'hi', sku: 's' }], revenue: 3 } },
-    plans,
-    { properties: { note: M, shipping: { recipient: M, method: 'post' }, gifts: [{ message: M, sku: 's' }], revenue: 3 } },
-  ],
-  [
-    'another event is not touched by that plan',
-    { event: 'Product Viewed', properties: { note: 'n' } },
-    plans,
-    { properties: { note: 'n' } },
-  ],
-  [
-    'the traits plan marks identify traits and context.traits',
-    { type: 'identify', traits: { nickname: 'annie' }, context: { traits: { nickname: 'annie' } } },
-    plans,
-    { traits: { nickname: M }, context: { traits: { nickname: M } } },
-  ],
-  [
-    'identity rules’ paths for emails are personal',
-    { properties: { contact: 'ann@example.com' } },
-    plans,
-    { properties: { contact: M } },
-  ],
-  [
-    'the original of a masked value is masked; other originals stay',
-    {
-      type: 'identify',
-      traits: { email: 'ann@example.com', country: 'FR' },
-      tailor: { source: 'key:test', originals: { 'traits.email': ' Ann@Example.com', 'traits.country': 'France' } },
-    },
-    DEFAULT_PII_POLICY,
-    { traits: { email: M, country: 'FR' }, tailor: { source: 'key:test', originals: { 'traits.email': M, 'traits.country': 'France' } } },
-  ],
-];
+    ],
+    [
+      'an address is masked whole, its shape kept; null and empty values stay',
+      {
+        type: 'identify',
+        traits: {
+          address: { street: '1 Main St', city: 'Paris', postalCode: 75001, country: 'FR' },
+          email: null,
+          phone: '',
+        },
+      },
+      DEFAULT_PII_POLICY,
+      {
+        traits: {
+          address: { street: M, city: M, postalCode: M, country: M },
+          email: null,
+          phone: '',
+        },
+      },
+    ],
+    [
+      'properties: contact fields at any depth and in arrays; `name` is a product’s',
+      {
+        properties: {
+          name: 'Shoe',
+          email: 'ann@example.com',
+          customer: { firstName: 'Ann', tier: 'gold' },
+          people: [{ phone: '+33612345678' }, 'x'],
+        },
+      },
+      DEFAULT_PII_POLICY,
+      {
+        properties: {
+          name: 'Shoe',
+          email: M,
+          customer: { firstName: M, tier: 'gold' },
+          people: [{ phone: M }, 'x'],
+        },
+      },
+    ],
+    [
+      'a group’s name is the company’s',
+      { type: 'group', groupId: 'g1', traits: { name: 'Acme', email: 'billing@acme.test' } },
+      DEFAULT_PII_POLICY,
+      { groupId: 'g1', traits: { name: 'Acme', email: M } },
+    ],
+    [
+      'context: ip, precise location, advertising id and context.traits',
+      {
+        context: {
+          ip: '203.0.113.9',
+          location: { latitude: 48.85, longitude: 2.35, city: 'Paris' },
+          device: { advertisingId: 'ad-1', type: 'ios' },
+          traits: { email: 'ann@example.com', name: 'Ann', plan: 'pro' },
+          userAgent: 'UA',
+        },
+      },
+      DEFAULT_PII_POLICY,
+      {
+        context: {
+          ip: M,
+          location: { latitude: M, longitude: M, city: 'Paris' },
+          device: { advertisingId: M, type: 'ios' },
+          traits: { email: M, name: M, plan: 'pro' },
+          userAgent: 'UA',
+        },
+      },
+    ],
+    [
+      'an event’s plan marks free-text and nested fields, through arrays',
+      {
+        event: 'Order Completed',
+        properties: {
+          note: 'call Ann',
+          shipping: { recipient: 'Ann Lee', method: 'post' },
+          gifts: [{ message: 'hi', sku: 's' }],
+          revenue: 3,
+        },
+      },
+      plans,
+      {
+        properties: {
+          note: M,
+          shipping: { recipient: M, method: 'post' },
+          gifts: [{ message: M, sku: 's' }],
+          revenue: 3,
+        },
+      },
+    ],
+    [
+      'another event is not touched by that plan',
+      { event: 'Product Viewed', properties: { note: 'n' } },
+      plans,
+      { properties: { note: 'n' } },
+    ],
+    [
+      'the traits plan marks identify traits and context.traits',
+      {
+        type: 'identify',
+        traits: { nickname: 'annie' },
+        context: { traits: { nickname: 'annie' } },
+      },
+      plans,
+      { traits: { nickname: M }, context: { traits: { nickname: M } } },
+    ],
+    [
+      'identity rules’ paths for emails are personal',
+      { properties: { contact: 'ann@example.com' } },
+      plans,
+      { properties: { contact: M } },
+    ],
+    [
+      'the original of a masked value is masked; other originals stay',
+      {
+        type: 'identify',
+        traits: { email: 'ann@example.com', country: 'FR' },
+        tailor: {
+          source: 'key:test',
+          originals: { 'traits.email': ' Ann@Example.com', 'traits.country': 'France' },
+        },
+      },
+      DEFAULT_PII_POLICY,
+      {
+        traits: { email: M, country: 'FR' },
+        tailor: {
+          source: 'key:test',
+          originals: { 'traits.email': M, 'traits.country': 'France' },
+        },
+      },
+    ],
+  ];
 
 describe('maskMessage', () => {
   it.each(cases)('%s', (_name, fields, policy, expected) => {
@@ -143,11 +246,19 @@ describe('maskMessage', () => {
   it('hashes the trimmed, lower-cased value of each leaf with the digest given', () => {
     const digest = (text: string) => `sha(${text})`;
     const masked = maskMessage(
-      message({ type: 'identify', traits: { email: 'ann@example.com', phone: '+33612345678', name: ' Ann LEE ', age: 36 } }),
+      message({
+        type: 'identify',
+        traits: { email: 'ann@example.com', phone: '+33612345678', name: ' Ann LEE ', age: 36 },
+      }),
       DEFAULT_PII_POLICY,
       hashLeaf(digest),
     );
-    expect(masked.traits).toEqual({ email: 'sha(ann@example.com)', phone: 'sha(+33612345678)', name: 'sha(ann lee)', age: 36 });
+    expect(masked.traits).toEqual({
+      email: 'sha(ann@example.com)',
+      phone: 'sha(+33612345678)',
+      name: 'sha(ann lee)',
+      age: 36,
+    });
   });
 });
 
@@ -189,25 +300,53 @@ describe('maskProfile and maskMergeRecord', () => {
     ['alias', 'alias'],
     ['match 12.5', 'match 12.5'],
   ])('merge reason %j shows as %j', (reason, expected) => {
-    expect(maskMergeRecord({ into: 'p1', from: 'p2', messageId: 'm', at: 't', reason }, maskLeaf).reason).toBe(expected);
+    expect(
+      maskMergeRecord({ into: 'p1', from: 'p2', messageId: 'm', at: 't', reason }, maskLeaf).reason,
+    ).toBe(expected);
   });
 });
 
 describe('piiMarks', () => {
   it.each([
     ['no marks', { type: 'object', properties: { a: { type: 'string' } } }, []],
-    ['top-level and nested', { properties: { a: { pii: true }, b: { properties: { c: { pii: true }, d: {} } } } }, ['a', 'b.c']],
-    ['a marked object covers its fields', { properties: { a: { pii: true, properties: { b: { pii: true } } } } }, ['a']],
-    ['array items are transparent', { properties: { list: { type: 'array', items: { properties: { x: { pii: true } } } } } }, ['list.x']],
-    ['branches are joined', { anyOf: [{ properties: { a: { pii: true } } }, { properties: { b: { pii: true } } }] }, ['a', 'b']],
+    [
+      'top-level and nested',
+      { properties: { a: { pii: true }, b: { properties: { c: { pii: true }, d: {} } } } },
+      ['a', 'b.c'],
+    ],
+    [
+      'a marked object covers its fields',
+      { properties: { a: { pii: true, properties: { b: { pii: true } } } } },
+      ['a'],
+    ],
+    [
+      'array items are transparent',
+      { properties: { list: { type: 'array', items: { properties: { x: { pii: true } } } } } },
+      ['list.x'],
+    ],
+    [
+      'branches are joined',
+      { anyOf: [{ properties: { a: { pii: true } } }, { properties: { b: { pii: true } } }] },
+      ['a', 'b'],
+    ],
     ['only `true` marks', { properties: { a: { pii: 'yes' }, b: { pii: false } } }, []],
-    ['odd names are plain fields', JSON.parse('{"properties": {"__proto__": {"pii": true}, "constructor": {"pii": true}}}') as object, ['__proto__', 'constructor']],
+    [
+      'odd names are plain fields',
+      JSON.parse(
+        '{"properties": {"__proto__": {"pii": true}, "constructor": {"pii": true}}}',
+      ) as object,
+      ['__proto__', 'constructor'],
+    ],
   ])('%s', (_name, schema, expected) => {
     expect(markedPaths(piiMarks(schema))).toEqual(expected);
   });
 
   it('a field named like an inherited property is not mistaken for a mark', () => {
-    const masked = maskMessage(message({ event: 'E', properties: { constructor: 'x', toString: 'y' } }), plans, maskLeaf);
+    const masked = maskMessage(
+      message({ event: 'E', properties: { constructor: 'x', toString: 'y' } }),
+      plans,
+      maskLeaf,
+    );
     expect(masked.properties).toEqual({ constructor: 'x', toString: 'y' });
   });
 });
@@ -216,7 +355,10 @@ describe('scrubPersonalData', () => {
   it.each([
     ['failed for ann.lee+x@Example.co.uk today', 'failed for [email] today'],
     ['phone +33 6 12 34 56 78 refused', 'phone [phone] refused'],
-    ['GET /v1/profiles?identifier=email:ann%40example.com failed', 'GET /v1/profiles?[query] failed'],
+    [
+      'GET /v1/profiles?identifier=email:ann%40example.com failed',
+      'GET /v1/profiles?[query] failed',
+    ],
     ['at foo (/app/dist/x.js:10:5)', 'at foo (/app/dist/x.js:10:5)'],
     ['append failed: [{"name":"Ann","n":{"a":1}}] (disk full)', 'append failed: [{…}] (disk full)'],
     ['2026-01-01T00:00:00.000Z position 1234567', '2026-01-01T00:00:00.000Z position 1234567'],

@@ -44,15 +44,27 @@ const FIELDS: Names = { top: isPiiField, deeper: isPiiField };
  * paths, and the originals (`tailor.originals`) of every value replaced. userId, anonymousId,
  * previousId and groupId stay, so a receiver can still join. Unchanged parts are shared, not copied.
  */
-export function maskMessage(message: StoredMessage, policy: PiiPolicy, replace: ReplaceLeaf): StoredMessage {
-  const masked = { ...(maskObject(message, NO_NAMES, policy.message, replace, true) as StoredMessage) };
+export function maskMessage(
+  message: StoredMessage,
+  policy: PiiPolicy,
+  replace: ReplaceLeaf,
+): StoredMessage {
+  const masked = {
+    ...(maskObject(message, NO_NAMES, policy.message, replace, true) as StoredMessage),
+  };
   const traitMarks = policy.marks.get(TRAITS_TARGET);
   if (masked.properties !== undefined) {
-    const marks = message.type === 'track' && message.event !== undefined ? policy.marks.get(eventTarget(message.event)) : undefined;
+    const marks =
+      message.type === 'track' && message.event !== undefined
+        ? policy.marks.get(eventTarget(message.event))
+        : undefined;
     masked.properties = maskObject(masked.properties, FIELDS, marks, replace, true);
   }
   if (masked.traits !== undefined) {
-    masked.traits = message.type === 'group' ? maskObject(masked.traits, FIELDS, undefined, replace, true) : maskObject(masked.traits, PERSON, traitMarks, replace, true);
+    masked.traits =
+      message.type === 'group'
+        ? maskObject(masked.traits, FIELDS, undefined, replace, true)
+        : maskObject(masked.traits, PERSON, traitMarks, replace, true);
   }
   const contextTraits = masked.context.traits;
   if (isObject(contextTraits)) {
@@ -62,7 +74,9 @@ export function maskMessage(message: StoredMessage, policy: PiiPolicy, replace: 
   const originals = message.tailor.originals;
   if (originals !== undefined) {
     // An original is as personal as the value it was normalized into.
-    const changed = Object.keys(originals).filter((path) => readPath(message, path) !== readPath(masked, path));
+    const changed = Object.keys(originals).filter(
+      (path) => readPath(message, path) !== readPath(masked, path),
+    );
     if (changed.length > 0) {
       const next = { ...originals };
       for (const path of changed) define(next, path, replaceAll(originals[path], replace));
@@ -79,7 +93,9 @@ export function maskTraits(traits: Json, policy: PiiPolicy, replace: ReplaceLeaf
 
 /** The identifier with its value replaced when its type is personal (`email`, `phone`…). */
 export function maskIdentifier(identifier: IdentifierRef, replace: ReplaceLeaf): IdentifierRef {
-  return isPiiIdentifierType(identifier.type) ? { type: identifier.type, value: String(replace(identifier.value)) } : identifier;
+  return isPiiIdentifierType(identifier.type)
+    ? { type: identifier.type, value: String(replace(identifier.value)) }
+    : identifier;
 }
 
 /** The profile with its personal traits and identifiers replaced; ids, segments, consent and computed traits stay. */
@@ -97,18 +113,32 @@ export function maskMergeRecord(record: MergeRecord, replace: ReplaceLeaf): Merg
   if (match === null) return record;
   const [, type = '', value = ''] = match;
   const masked = maskIdentifier({ type, value }, replace);
-  return masked.value === value ? record : { ...record, reason: `identifier ${type}:${masked.value}` };
+  return masked.value === value
+    ? record
+    : { ...record, reason: `identifier ${type}:${masked.value}` };
 }
 
 /** Walks an object: a field that is named personal or marked is replaced whole; others are walked into. */
-function maskObject(object: Json, names: Names, marks: PiiMarks | undefined, replace: ReplaceLeaf, top: boolean): Json {
+function maskObject(
+  object: Json,
+  names: Names,
+  marks: PiiMarks | undefined,
+  replace: ReplaceLeaf,
+  top: boolean,
+): Json {
   let out: Json | undefined;
   for (const field of Object.keys(object)) {
     const value = object[field];
     const mark = markOf(marks, field);
     let next: unknown;
-    if (mark === true || (top ? names.top(field) : names.deeper(field))) next = replaceAll(value, replace);
-    else if (typeof value === 'object' && value !== null && (names !== NO_NAMES || mark !== undefined)) next = maskNested(value, names, mark, replace);
+    if (mark === true || (top ? names.top(field) : names.deeper(field)))
+      next = replaceAll(value, replace);
+    else if (
+      typeof value === 'object' &&
+      value !== null &&
+      (names !== NO_NAMES || mark !== undefined)
+    )
+      next = maskNested(value, names, mark, replace);
     else continue;
     if (next === value) continue;
     out ??= { ...object };
@@ -118,7 +148,12 @@ function maskObject(object: Json, names: Names, marks: PiiMarks | undefined, rep
 }
 
 /** Arrays are transparent: each item is walked with the array field's marks. */
-function maskNested(value: object, names: Names, marks: PiiMarks | undefined, replace: ReplaceLeaf): unknown {
+function maskNested(
+  value: object,
+  names: Names,
+  marks: PiiMarks | undefined,
+  replace: ReplaceLeaf,
+): unknown {
   if (!Array.isArray(value)) return maskObject(value as Json, names, marks, replace, false);
   const items = value as unknown[];
   let out: unknown[] | undefined;
@@ -135,11 +170,13 @@ function maskNested(value: object, names: Names, marks: PiiMarks | undefined, re
 /** Every leaf replaced, the shape kept; null, undefined and '' hold nothing and stay. */
 function replaceAll(value: unknown, replace: ReplaceLeaf): unknown {
   if (value === null || value === undefined || value === '') return value;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return replace(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return replace(value);
   if (Array.isArray(value)) return value.map((item) => replaceAll(item, replace));
   if (typeof value === 'object') {
     const out: Json = {};
-    for (const [field, inner] of Object.entries(value)) define(out, field, replaceAll(inner, replace));
+    for (const [field, inner] of Object.entries(value))
+      define(out, field, replaceAll(inner, replace));
     return out;
   }
   return MASKED;
@@ -147,7 +184,12 @@ function replaceAll(value: unknown, replace: ReplaceLeaf): unknown {
 
 /** Sets an own field, even one named `__proto__`. */
 function define(object: Json, field: string, value: unknown): void {
-  Object.defineProperty(object, field, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(object, field, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 function isObject(value: unknown): value is Json {

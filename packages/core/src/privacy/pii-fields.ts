@@ -3,7 +3,15 @@
  * that name or reach a person (`address` is an object: its street, city, postal code… go with it),
  * matched by name at any depth of `traits`, `context.traits` and `properties`.
  */
-export const PII_FIELDS = ['email', 'phone', 'firstName', 'lastName', 'username', 'address', 'birthday'] as const;
+export const PII_FIELDS = [
+  'email',
+  'phone',
+  'firstName',
+  'lastName',
+  'username',
+  'address',
+  'birthday',
+] as const;
 
 /**
  * Personal only as a top-level trait of a person (Segment's full `name`): in properties `name` is
@@ -12,7 +20,12 @@ export const PII_FIELDS = ['email', 'phone', 'firstName', 'lastName', 'username'
 export const PII_TRAITS = ['name'] as const;
 
 /** Paths of `context` that locate or single out a device or a person. */
-export const PII_CONTEXT_PATHS = ['ip', 'location.latitude', 'location.longitude', 'device.advertisingId'] as const;
+export const PII_CONTEXT_PATHS = [
+  'ip',
+  'location.latitude',
+  'location.longitude',
+  'device.advertisingId',
+] as const;
 
 /** A field name as matched against the lists: case, `_`, `-` and spaces ignored (`first_name` is `firstName`). */
 export function fieldKey(name: string): string {

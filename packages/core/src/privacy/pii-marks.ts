@@ -8,7 +8,8 @@ export interface PiiMarks {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The fields a tracking plan's JSON Schema marks with `"pii": true`, read through `properties`,
@@ -28,7 +29,8 @@ export function piiMarks(schema: unknown): PiiMarks | undefined {
   }
   marks = mergeMarks(marks, piiMarks(schema.items));
   for (const branches of [schema.allOf, schema.anyOf, schema.oneOf]) {
-    if (Array.isArray(branches)) for (const branch of branches) marks = mergeMarks(marks, piiMarks(branch));
+    if (Array.isArray(branches))
+      for (const branch of branches) marks = mergeMarks(marks, piiMarks(branch));
   }
   return marks;
 }
@@ -70,7 +72,12 @@ function mergeMarks(a: PiiMarks | undefined, b: PiiMarks | undefined): PiiMarks 
   const merged = Object.assign(tree(), a);
   for (const [field, inner] of Object.entries(b)) {
     const mine = merged[field];
-    merged[field] = mine === undefined ? inner : mine === true || inner === true ? true : (mergeMarks(mine, inner) ?? true);
+    merged[field] =
+      mine === undefined
+        ? inner
+        : mine === true || inner === true
+          ? true
+          : (mergeMarks(mine, inner) ?? true);
   }
   return merged;
 }

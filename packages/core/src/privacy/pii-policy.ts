@@ -15,14 +15,20 @@ export interface PiiPolicy {
   readonly message: PiiMarks;
 }
 
-export function piiPolicy(plans: readonly Pick<TrackingPlan, 'target' | 'schema'>[], rules: IdentityRules = []): PiiPolicy {
+export function piiPolicy(
+  plans: readonly Pick<TrackingPlan, 'target' | 'schema'>[],
+  rules: IdentityRules = [],
+): PiiPolicy {
   const marks = new Map<string, PiiMarks>();
   for (const plan of plans) {
     const found = piiMarks(plan.schema);
     if (found !== undefined) marks.set(plan.target, found);
   }
-  const identifierPaths = rules.filter((r) => isPiiIdentifierType(r.type)).flatMap((r) => r.paths ?? []);
-  const message = marksAt([...PII_CONTEXT_PATHS.map((p) => `context.${p}`), ...identifierPaths]) ?? {};
+  const identifierPaths = rules
+    .filter((r) => isPiiIdentifierType(r.type))
+    .flatMap((r) => r.paths ?? []);
+  const message =
+    marksAt([...PII_CONTEXT_PATHS.map((p) => `context.${p}`), ...identifierPaths]) ?? {};
   return { marks, message };
 }
 

@@ -17,5 +17,9 @@ const QUERY = /(\/[^\s?"']*)\?[^\s"']*/g;
  */
 export function scrubPersonalData(text: string): string {
   const bounded = text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH)}…` : text;
-  return bounded.replace(JSON_OBJECT, '{…}').replace(EMAIL, '[email]').replace(PHONE, '[phone]').replace(QUERY, '$1?[query]');
+  return bounded
+    .replace(JSON_OBJECT, '{…}')
+    .replace(EMAIL, '[email]')
+    .replace(PHONE, '[phone]')
+    .replace(QUERY, '$1?[query]');
 }

@@ -4,13 +4,19 @@ import type { Provenance, TraitMap, TraitPolicy } from './profiles.schema.js';
 export function sourceRanker(policy: TraitPolicy): (source: string) => number {
   const patterns = policy.sourcePriority;
   return (source) => {
-    const i = patterns.findIndex((p) => (p.endsWith('*') ? source.startsWith(p.slice(0, -1)) : source === p));
+    const i = patterns.findIndex((p) =>
+      p.endsWith('*') ? source.startsWith(p.slice(0, -1)) : source === p,
+    );
     return i === -1 ? patterns.length : i;
   };
 }
 
 /** True when `incoming` should replace `current` under the policy. */
-export function wins(incoming: Provenance, current: Provenance, rank: (source: string) => number): boolean {
+export function wins(
+  incoming: Provenance,
+  current: Provenance,
+  rank: (source: string) => number,
+): boolean {
   const a = rank(incoming.source);
   const b = rank(current.source);
   if (a !== b) return a < b;
@@ -41,7 +47,11 @@ export function applyTraits(
 }
 
 /** Merges another profile's traits into `traits`, trait by trait, by the same policy. */
-export function mergeTraits(traits: TraitMap, other: TraitMap, rank: (source: string) => number): void {
+export function mergeTraits(
+  traits: TraitMap,
+  other: TraitMap,
+  rank: (source: string) => number,
+): void {
   for (const [name, entry] of Object.entries(other)) {
     const current = Object.hasOwn(traits, name) ? traits[name] : undefined;
     if (current === undefined || wins(entry, current, rank)) traits[name] = entry;

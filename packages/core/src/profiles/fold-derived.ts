@@ -1,7 +1,13 @@
 import type { StoredMessage } from '../events/events.schema.js';
 import type { CompiledDefinitions } from '../segments/compile-definitions.js';
 import { mergeSequenceStates } from '../segments/sequence-state.js';
-import { feedEvent, refreshDerived, type DerivedChange, type DerivedEvent, type Taker } from '../segments/update-derived.js';
+import {
+  feedEvent,
+  refreshDerived,
+  type DerivedChange,
+  type DerivedEvent,
+  type Taker,
+} from '../segments/update-derived.js';
 import { mergeAggregateStates } from '../traits/aggregate-state.js';
 import { traitValues } from './apply-traits.js';
 import { consentValues } from '../privacy/apply-consent.js';
@@ -18,7 +24,9 @@ export function derivedEventName(message: StoredMessage): string | undefined {
 /** A message as aggregates and sequences see it (undefined: an identify, group or alias). */
 export function derivedEvent(message: StoredMessage): DerivedEvent | undefined {
   const event = derivedEventName(message);
-  return event === undefined ? undefined : { event, properties: message.properties ?? {}, context: message.context };
+  return event === undefined
+    ? undefined
+    : { event, properties: message.properties ?? {}, context: message.context };
 }
 
 /**
@@ -35,12 +43,19 @@ export function updateDerived(
   takers?: readonly Taker[],
 ): void {
   const event = derivedEvent(message);
-  if (event !== undefined) feedEvent(plan, profile.derived, event, Date.parse(message.timestamp), takers);
-  const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: consentValues(profile.consent) }, now, {
-    event: event?.event,
-    traitsChanged: why.traitsChanged,
-    everything: why.merged,
-  });
+  if (event !== undefined)
+    feedEvent(plan, profile.derived, event, Date.parse(message.timestamp), takers);
+  const change = refreshDerived(
+    plan,
+    profile.derived,
+    { traits: traitValues(profile.traits), consent: consentValues(profile.consent) },
+    now,
+    {
+      event: event?.event,
+      traitsChanged: why.traitsChanged,
+      everything: why.merged,
+    },
+  );
   record(graph, profile, change, new Date(now).toISOString(), message.messageId);
 }
 
@@ -56,39 +71,78 @@ export function refreshForConsent(
 ): void {
   if (options.plan === undefined) return;
   const now = options.now ?? Date.parse(message.receivedAt);
-  const change = refreshDerived(options.plan, profile.derived, { traits: traitValues(profile.traits), consent: consentValues(profile.consent) }, now, {
-    traitsChanged: true,
-  });
+  const change = refreshDerived(
+    options.plan,
+    profile.derived,
+    { traits: traitValues(profile.traits), consent: consentValues(profile.consent) },
+    now,
+    {
+      traitsChanged: true,
+    },
+  );
   record(graph, profile, change, new Date(now).toISOString(), message.messageId);
 }
 
 /** Re-evaluates a person whose state changes by time alone (a sweep found them due). */
-export function refreshDue(graph: ProfileGraph, profile: ProfileState, plan: CompiledDefinitions, now: number): void {
-  const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: consentValues(profile.consent) }, now, { everything: true });
+export function refreshDue(
+  graph: ProfileGraph,
+  profile: ProfileState,
+  plan: CompiledDefinitions,
+  now: number,
+): void {
+  const change = refreshDerived(
+    plan,
+    profile.derived,
+    { traits: traitValues(profile.traits), consent: consentValues(profile.consent) },
+    now,
+    { everything: true },
+  );
   record(graph, profile, change, new Date(now).toISOString(), 'time');
 }
 
 /** Moves a merged-away profile's derived state into the survivor; its memberships end. */
-export function mergeDerived(graph: ProfileGraph, into: ProfileState, from: ProfileState, plan: CompiledDefinitions, at: string): void {
+export function mergeDerived(
+  graph: ProfileGraph,
+  into: ProfileState,
+  from: ProfileState,
+  plan: CompiledDefinitions,
+  at: string,
+): void {
   for (const [key, state] of Object.entries(from.derived.aggregates)) {
     const node = plan.aggregates.get(key);
     const mine = into.derived.aggregates[key];
-    if (node !== undefined) into.derived.aggregates[key] = mine === undefined ? state : mergeAggregateStates(node, mine, state);
+    if (node !== undefined)
+      into.derived.aggregates[key] =
+        mine === undefined ? state : mergeAggregateStates(node, mine, state);
   }
   for (const [key, state] of Object.entries(from.derived.sequences)) {
     const mine = into.derived.sequences[key];
     into.derived.sequences[key] = mine === undefined ? state : mergeSequenceStates(mine, state);
   }
   for (const segment of from.derived.segments) {
-    graph.changes.memberships.push({ profileId: from.id, segment, entered: false, at, cause: 'merge' });
+    graph.changes.memberships.push({
+      profileId: from.id,
+      segment,
+      entered: false,
+      at,
+      cause: 'merge',
+    });
   }
   from.derived.segments = [];
   graph.changes.timers.set(from.id, null);
 }
 
-function record(graph: ProfileGraph, profile: ProfileState, change: DerivedChange, at: string, cause: string): void {
-  for (const segment of change.entered) graph.changes.memberships.push({ profileId: profile.id, segment, entered: true, at, cause });
-  for (const segment of change.exited) graph.changes.memberships.push({ profileId: profile.id, segment, entered: false, at, cause });
+function record(
+  graph: ProfileGraph,
+  profile: ProfileState,
+  change: DerivedChange,
+  at: string,
+  cause: string,
+): void {
+  for (const segment of change.entered)
+    graph.changes.memberships.push({ profileId: profile.id, segment, entered: true, at, cause });
+  for (const segment of change.exited)
+    graph.changes.memberships.push({ profileId: profile.id, segment, entered: false, at, cause });
   graph.changes.timers.set(profile.id, change.dueAt ?? null);
   graph.touch(profile);
 }
@@ -110,6 +164,12 @@ export function rebuildDerived(
     const event = derivedEvent(message);
     if (event !== undefined) feedEvent(plan, profile.derived, event, Date.parse(message.timestamp));
   }
-  const change = refreshDerived(plan, profile.derived, { traits: traitValues(profile.traits), consent: consentValues(profile.consent) }, now, { everything: true });
+  const change = refreshDerived(
+    plan,
+    profile.derived,
+    { traits: traitValues(profile.traits), consent: consentValues(profile.consent) },
+    now,
+    { everything: true },
+  );
   record(graph, profile, change, new Date(now).toISOString(), 'backfill');
 }

@@ -3,7 +3,12 @@ import type { StoredMessage } from '../events/events.schema.js';
 import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../identity/identity.schema.js';
 import { sourceRanker, traitValues } from './apply-traits.js';
 import { foldEvents, profileIdFor } from './fold-events.js';
-import { ProfileGraph, identityKey, type GraphSnapshot, type ProfileState } from './profile-graph.js';
+import {
+  ProfileGraph,
+  identityKey,
+  type GraphSnapshot,
+  type ProfileState,
+} from './profile-graph.js';
 import { compileDefinitions } from '../segments/compile-definitions.js';
 import { emptyDerivedState } from '../segments/update-derived.js';
 import { emptyConsent } from '../privacy/consent.schema.js';
@@ -12,7 +17,12 @@ type Draft = Partial<StoredMessage> & Pick<StoredMessage, 'type'>;
 
 /** A whole graph in memory: the snapshot holds everything, so folding scenario after scenario works. */
 function scenario(rules: IdentityRules = DEFAULT_IDENTITY_RULES, sourcePriority: string[] = []) {
-  const snapshot: GraphSnapshot = { identities: new Map(), profiles: new Map(), groups: new Map(), merged: new Map() };
+  const snapshot: GraphSnapshot = {
+    identities: new Map(),
+    profiles: new Map(),
+    groups: new Map(),
+    merged: new Map(),
+  };
   const graph = new ProfileGraph(snapshot);
   let position = 0;
   const send = (draft: Draft, minute = position): number => {
@@ -36,7 +46,9 @@ function scenario(rules: IdentityRules = DEFAULT_IDENTITY_RULES, sourcePriority:
     return id === undefined ? undefined : graph.profile(id);
   };
   const eventsOf = (profileId: string) =>
-    graph.changes.assignments.filter((a) => graph.profile(a.profileId).id === profileId).map((a) => a.position);
+    graph.changes.assignments
+      .filter((a) => graph.profile(a.profileId).id === profileId)
+      .map((a) => a.position);
   return { graph, send, profileOf, eventsOf };
 }
 
@@ -45,7 +57,12 @@ describe('foldEvents: deterministic identity resolution', () => {
     const s = scenario();
     s.send({ type: 'page', anonymousId: 'a1' });
     s.send({ type: 'track', anonymousId: 'a1', event: 'Product Viewed' });
-    s.send({ type: 'identify', anonymousId: 'a1', userId: 'u1', traits: { email: 'ann@example.com' } });
+    s.send({
+      type: 'identify',
+      anonymousId: 'a1',
+      userId: 'u1',
+      traits: { email: 'ann@example.com' },
+    });
     const profile = s.profileOf('userId', 'u1');
     expect(profile?.id).toBe(profileIdFor(1));
     expect(s.profileOf('anonymousId', 'a1')).toBe(profile);
@@ -65,7 +82,13 @@ describe('foldEvents: deterministic identity resolution', () => {
     expect(s.profileOf('anonymousId', 'laptop')).toBe(profile);
     expect(s.eventsOf(profileIdFor(1))).toEqual([1, 2, 3, 4]);
     expect(s.graph.changes.merges).toEqual([
-      { into: profileIdFor(1), from: profileIdFor(2), messageId: 'm4', at: expect.any(String), reason: 'identifier anonymousId:phone' },
+      {
+        into: profileIdFor(1),
+        from: profileIdFor(2),
+        messageId: 'm4',
+        at: expect.any(String),
+        reason: 'identifier anonymousId:phone',
+      },
     ]);
   });
 
@@ -116,19 +139,40 @@ describe('foldEvents: deterministic identity resolution', () => {
   it('merges cascade across three profiles reached through different identifiers', () => {
     const s = scenario();
     s.send({ type: 'track', anonymousId: 'a1', event: 'Viewed' });
-    s.send({ type: 'identify', anonymousId: 'a2', traits: { email: 'b@example.com', plan: 'free' } });
-    s.send({ type: 'identify', anonymousId: 'a3', traits: { phone: '+14155550100', city: 'Oslo' } });
-    s.send({ type: 'identify', anonymousId: 'a1', traits: { email: 'b@example.com', phone: '+14155550100' } });
+    s.send({
+      type: 'identify',
+      anonymousId: 'a2',
+      traits: { email: 'b@example.com', plan: 'free' },
+    });
+    s.send({
+      type: 'identify',
+      anonymousId: 'a3',
+      traits: { phone: '+14155550100', city: 'Oslo' },
+    });
+    s.send({
+      type: 'identify',
+      anonymousId: 'a1',
+      traits: { email: 'b@example.com', phone: '+14155550100' },
+    });
     s.send({ type: 'track', anonymousId: 'a3', event: 'Bought' });
     const profile = s.profileOf('anonymousId', 'a3');
     expect(profile?.id).toBe(profileIdFor(1));
     expect(s.eventsOf(profileIdFor(1))).toEqual([1, 2, 3, 4, 5]);
-    expect(traitValues(profile?.traits ?? {})).toEqual({ email: 'b@example.com', plan: 'free', phone: '+14155550100', city: 'Oslo' });
+    expect(traitValues(profile?.traits ?? {})).toEqual({
+      email: 'b@example.com',
+      plan: 'free',
+      phone: '+14155550100',
+      city: 'Oslo',
+    });
     expect(s.graph.changes.merges.map((m) => [m.from, m.into])).toEqual([
       [profileIdFor(2), profileIdFor(1)],
       [profileIdFor(3), profileIdFor(1)],
     ]);
-    expect(Object.fromEntries(profile?.counts ?? [])).toEqual({ anonymousId: 3, email: 1, phone: 1 });
+    expect(Object.fromEntries(profile?.counts ?? [])).toEqual({
+      anonymousId: 3,
+      email: 1,
+      phone: 1,
+    });
   });
 
   it('a profile takes at most the limit of a type; the extra identifier is left out', () => {
@@ -137,13 +181,19 @@ describe('foldEvents: deterministic identity resolution', () => {
       { type: 'email', limit: 2 },
       { type: 'anonymousId', limit: 1000 },
     ]);
-    for (const e of ['1', '2', '3']) s.send({ type: 'identify', userId: 'u', traits: { email: `e${e}@x.io` } });
+    for (const e of ['1', '2', '3'])
+      s.send({ type: 'identify', userId: 'u', traits: { email: `e${e}@x.io` } });
     expect(s.profileOf('email', 'e3@x.io')).toBeUndefined();
-    expect(s.graph.changes.conflicts.map((c) => [c.identifier.value, c.limitType])).toEqual([['e3@x.io', 'email']]);
+    expect(s.graph.changes.conflicts.map((c) => [c.identifier.value, c.limitType])).toEqual([
+      ['e3@x.io', 'email'],
+    ]);
   });
 
   it('custom identifier types are read from configured paths and link profiles', () => {
-    const s = scenario([...DEFAULT_IDENTITY_RULES, { type: 'deviceId', limit: 10, paths: ['context.device.id'] }]);
+    const s = scenario([
+      ...DEFAULT_IDENTITY_RULES,
+      { type: 'deviceId', limit: 10, paths: ['context.device.id'] },
+    ]);
     s.send({ type: 'track', anonymousId: 'web-1', event: 'E', context: { device: { id: 'D-9' } } });
     s.send({ type: 'track', anonymousId: 'app-1', event: 'E', context: { device: { id: 'D-9' } } });
     expect(s.profileOf('anonymousId', 'app-1')).toBe(s.profileOf('anonymousId', 'web-1'));
@@ -166,7 +216,9 @@ describe('foldEvents: merge instructions (accepted probabilistic matches)', () =
     const profile = s.profileOf('userId', 'crm-77');
     expect(profile?.id).toBe(profileIdFor(1));
     expect(traitValues(profile?.traits ?? {})).toEqual({ firstName: 'Ann', lastName: 'Lee' });
-    expect(s.graph.changes.merges.map((m) => [m.from, m.into, m.reason])).toEqual([[profileIdFor(2), profileIdFor(1), 'match 14.2']]);
+    expect(s.graph.changes.merges.map((m) => [m.from, m.into, m.reason])).toEqual([
+      [profileIdFor(2), profileIdFor(1), 'match 14.2'],
+    ]);
     // Naming a merged id again changes nothing.
     s.send({ ...merge(profileIdFor(2), profileIdFor(1)), userId: 'crm-77' });
     expect(s.graph.changes.merges).toHaveLength(1);
@@ -178,7 +230,10 @@ describe('foldEvents: merge instructions (accepted probabilistic matches)', () =
     s.send({ type: 'identify', userId: 'u2' });
     s.send({ ...merge(profileIdFor(1), profileIdFor(2)), userId: 'u1' });
     expect(s.profileOf('userId', 'u1')).not.toBe(s.profileOf('userId', 'u2'));
-    expect(s.graph.changes.conflicts[0]).toMatchObject({ limitType: 'userId', profileId: profileIdFor(2) });
+    expect(s.graph.changes.conflicts[0]).toMatchObject({
+      limitType: 'userId',
+      profileId: profileIdFor(2),
+    });
   });
 
   it('an instruction naming an unknown profile merges nothing; its event still belongs to its person', () => {
@@ -197,16 +252,31 @@ describe('foldEvents: traits with provenance', () => {
     s.send({ type: 'identify', userId: 'u1', traits: { plan: 'free', city: 'Lyon' } }, 10);
     const profile = s.profileOf('userId', 'u1');
     expect(traitValues(profile?.traits ?? {})).toEqual({ plan: 'pro', city: 'Lyon' });
-    expect(profile?.traits.plan).toMatchObject({ source: 'key:web', messageId: 'm1', timestamp: '2026-11-01T01:00:00.000Z' });
+    expect(profile?.traits.plan).toMatchObject({
+      source: 'key:web',
+      messageId: 'm1',
+      timestamp: '2026-11-01T01:00:00.000Z',
+    });
     expect(profile?.createdAt).toBe('2026-11-01T00:10:00.000Z');
     expect(profile?.updatedAt).toBe('2026-11-01T01:00:00.000Z');
   });
 
   it('a configured source priority wins over recency', () => {
     const s = scenario(DEFAULT_IDENTITY_RULES, ['import:*']);
-    s.send({ type: 'identify', userId: 'u1', traits: { name: 'Ann Smith' }, tailor: { source: 'import:crm.csv' } }, 1);
+    s.send(
+      {
+        type: 'identify',
+        userId: 'u1',
+        traits: { name: 'Ann Smith' },
+        tailor: { source: 'import:crm.csv' },
+      },
+      1,
+    );
     s.send({ type: 'identify', userId: 'u1', traits: { name: 'annie', age: 30 } }, 50);
-    expect(traitValues(s.profileOf('userId', 'u1')?.traits ?? {})).toEqual({ name: 'Ann Smith', age: 30 });
+    expect(traitValues(s.profileOf('userId', 'u1')?.traits ?? {})).toEqual({
+      name: 'Ann Smith',
+      age: 30,
+    });
   });
 
   it('group traits go on the group, and the profile lists its groups', () => {
@@ -226,20 +296,42 @@ describe('foldEvents: events that change nothing of the person', () => {
     timestamp: new Date(t0 + n * 60_000).toISOString(),
     receivedAt: new Date(t0 + n * 60_000).toISOString(),
     context: {},
-    tailor: { source: draft.type === 'track' && draft.event === 'Decision Made' ? 'decide' : 'key:web' },
+    tailor: {
+      source: draft.type === 'track' && draft.event === 'Decision Made' ? 'decide' : 'key:web',
+    },
     ...draft,
   });
-  const plan = compileDefinitions([{ name: 'orders', tree: { type: 'aggregate', fn: 'count', pattern: { event: 'Order Completed' } } }], []);
+  const plan = compileDefinitions(
+    [
+      {
+        name: 'orders',
+        tree: { type: 'aggregate', fn: 'count', pattern: { event: 'Order Completed' } },
+      },
+    ],
+    [],
+  );
 
   /** A stored person whose traits, groups, derived state and consent throw when read. */
   function storedPerson(): { graph: ProfileGraph; reads: string[] } {
     const reads: string[] = [];
-    const profile = { id: 'p1', rank: 1, createdAt: new Date(t0).toISOString(), updatedAt: new Date(t0).toISOString(), counts: new Map([['userId', 1]]) };
+    const profile = {
+      id: 'p1',
+      rank: 1,
+      createdAt: new Date(t0).toISOString(),
+      updatedAt: new Date(t0).toISOString(),
+      counts: new Map([['userId', 1]]),
+    };
     for (const field of ['traits', 'groups', 'derived', 'consent']) {
       Object.defineProperty(profile, field, {
         get() {
           reads.push(field);
-          return field === 'groups' ? [] : field === 'traits' ? {} : field === 'derived' ? emptyDerivedState() : emptyConsent();
+          return field === 'groups'
+            ? []
+            : field === 'traits'
+              ? {}
+              : field === 'derived'
+                ? emptyDerivedState()
+                : emptyConsent();
         },
       });
     }
@@ -251,14 +343,26 @@ describe('foldEvents: events that change nothing of the person', () => {
     };
     return { graph: new ProfileGraph(snapshot), reads };
   }
-  const options = { rules: DEFAULT_IDENTITY_RULES, rank: sourceRanker({ sourcePriority: [] }), plan, now: t0 + 3_600_000 };
+  const options = {
+    rules: DEFAULT_IDENTITY_RULES,
+    rank: sourceRanker({ sourcePriority: [] }),
+    plan,
+    now: t0 + 3_600_000,
+  };
 
   it('a track, page or screen nothing takes moves the times and is assigned, without reading the profile', () => {
     const { graph, reads } = storedPerson();
     foldEvents(
       graph,
       [
-        { position: 5, message: message(1, { type: 'track', event: 'Decision Made', properties: { placement: 'hero', itemId: 'a' } }) },
+        {
+          position: 5,
+          message: message(1, {
+            type: 'track',
+            event: 'Decision Made',
+            properties: { placement: 'hero', itemId: 'a' },
+          }),
+        },
         { position: 6, message: message(2, { type: 'page', name: 'Home' }) },
       ],
       options,
@@ -269,15 +373,36 @@ describe('foldEvents: events that change nothing of the person', () => {
       { position: 6, profileId: 'p1' },
     ]);
     // The page is the person's doing and moves their times; the decision, Tailor's record, does not.
-    expect(graph.changes.touched.get('p1')?.updatedAt).toBe(new Date(t0 + 2 * 60_000).toISOString());
+    expect(graph.changes.touched.get('p1')?.updatedAt).toBe(
+      new Date(t0 + 2 * 60_000).toISOString(),
+    );
     const own = storedPerson();
-    foldEvents(own.graph, [{ position: 5, message: message(3, { type: 'track', event: 'Decision Made' }) }], options);
+    foldEvents(
+      own.graph,
+      [{ position: 5, message: message(3, { type: 'track', event: 'Decision Made' }) }],
+      options,
+    );
     expect(own.graph.changes.assignments).toEqual([{ position: 5, profileId: 'p1' }]);
     expect(own.graph.changes.touched.size).toBe(0);
     // One a definition takes (an exposure count) changes the derived state, still not the times.
     const capped = storedPerson();
-    const counting = { ...options, plan: compileDefinitions([{ name: 'shown', tree: { type: 'aggregate', fn: 'count', pattern: { event: 'Decision Made' } } }], []) };
-    foldEvents(capped.graph, [{ position: 5, message: message(3, { type: 'track', event: 'Decision Made' }) }], counting);
+    const counting = {
+      ...options,
+      plan: compileDefinitions(
+        [
+          {
+            name: 'shown',
+            tree: { type: 'aggregate', fn: 'count', pattern: { event: 'Decision Made' } },
+          },
+        ],
+        [],
+      ),
+    };
+    foldEvents(
+      capped.graph,
+      [{ position: 5, message: message(3, { type: 'track', event: 'Decision Made' }) }],
+      counting,
+    );
     expect(capped.reads.length).toBeGreaterThan(0);
     expect(capped.graph.changes.touched.get('p1')?.updatedAt).toBe(new Date(t0).toISOString());
   });
@@ -285,7 +410,11 @@ describe('foldEvents: events that change nothing of the person', () => {
   it('reads the profile for an event a definition takes, consent it carries, traits, or a new identifier', () => {
     const cases: Draft[] = [
       { type: 'track', event: 'Order Completed' },
-      { type: 'track', event: 'Decision Made', context: { consent: { categoryPreferences: { personalization: false } } } },
+      {
+        type: 'track',
+        event: 'Decision Made',
+        context: { consent: { categoryPreferences: { personalization: false } } },
+      },
       { type: 'identify', traits: { plan: 'pro' } },
       { type: 'track', event: 'Decision Made', anonymousId: 'new-device' },
     ];

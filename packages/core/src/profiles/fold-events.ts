@@ -7,7 +7,13 @@ import { derivedEvent, mergeDerived, refreshForConsent, updateDerived } from './
 import { applyTraits, mergeTraits } from './apply-traits.js';
 import type { GraphChanges, ProfileGraph, ProfileState } from './profile-graph.js';
 import type { Provenance } from './profiles.schema.js';
-import { emptyDerivedState, eventMatters, takersOf, type DerivedEvent, type Taker } from '../segments/update-derived.js';
+import {
+  emptyDerivedState,
+  eventMatters,
+  takersOf,
+  type DerivedEvent,
+  type Taker,
+} from '../segments/update-derived.js';
 import { applyConsent, consentIn, mergeConsent } from '../privacy/apply-consent.js';
 import { DEFAULT_PURPOSES, emptyConsent } from '../privacy/consent.schema.js';
 
@@ -32,12 +38,20 @@ export interface FoldableEvent {
  * Folds events, in log order, into the identity graph and the profiles: resolve the identifiers,
  * create, attach or merge, then apply the message's traits. Returns the changes to persist.
  */
-export function foldEvents(graph: ProfileGraph, events: readonly FoldableEvent[], options: FoldOptions): GraphChanges {
+export function foldEvents(
+  graph: ProfileGraph,
+  events: readonly FoldableEvent[],
+  options: FoldOptions,
+): GraphChanges {
   for (const event of events) foldEvent(graph, event, options);
   return graph.changes;
 }
 
-function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, options: FoldOptions): void {
+function foldEvent(
+  graph: ProfileGraph,
+  { position, message }: FoldableEvent,
+  options: FoldOptions,
+): void {
   if (message.tailor.anonymized === true) return; // stored without identifiers: nobody's
   const extracted = extractIdentifiers(message, options.rules);
   // A merge instruction naming a profile that does not exist resolves like any other message.
@@ -51,7 +65,8 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
   graph.changes.assignments.push({ position, profileId: profile.id });
   // What the message feeds, found once for both the question below and the feeding.
   const event = derivedEvent(message);
-  const takers = options.plan === undefined || event === undefined ? [] : takersOf(options.plan, event);
+  const takers =
+    options.plan === undefined || event === undefined ? [] : takersOf(options.plan, event);
   const unchanging = passive(message, resolution, options, event, takers);
   // Tailor's own records of what it showed someone are theirs (export, erasure, caps), not
   // something they did: they do not move the profile's times, and one nothing takes changes
@@ -63,7 +78,11 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
   graph.touch(profile);
   if (unchanging) return;
 
-  const consentChanged = applyConsent(profile.consent, message, options.purposes ?? DEFAULT_PURPOSES);
+  const consentChanged = applyConsent(
+    profile.consent,
+    message,
+    options.purposes ?? DEFAULT_PURPOSES,
+  );
   // Without analytics consent the event is kept (and assigned to the person, for export and
   // erasure) but not used: no traits, groups, computed traits or segments from it.
   if (profile.consent.current.analytics?.granted === false) {
@@ -77,16 +96,27 @@ function foldEvent(graph: ProfileGraph, { position, message }: FoldableEvent, op
     timestamp: message.timestamp,
   };
   const traitsChanged =
-    message.type === 'identify' && message.traits !== undefined && applyTraits(profile.traits, message.traits, provenance, options.rank).length > 0;
+    message.type === 'identify' &&
+    message.traits !== undefined &&
+    applyTraits(profile.traits, message.traits, provenance, options.rank).length > 0;
   if (message.type === 'group' && message.groupId !== undefined) {
     if (!profile.groups.includes(message.groupId)) profile.groups.push(message.groupId);
-    if (message.traits) applyTraits(graph.group(message.groupId), message.traits, provenance, options.rank);
+    if (message.traits)
+      applyTraits(graph.group(message.groupId), message.traits, provenance, options.rank);
   }
   if (options.plan) {
-    updateDerived(graph, profile, message, options.plan, options.now ?? Date.parse(message.receivedAt), {
-      traitsChanged: traitsChanged || consentChanged,
-      merged: resolution.absorb.length > 0,
-    }, takers);
+    updateDerived(
+      graph,
+      profile,
+      message,
+      options.plan,
+      options.now ?? Date.parse(message.receivedAt),
+      {
+        traitsChanged: traitsChanged || consentChanged,
+        merged: resolution.absorb.length > 0,
+      },
+      takers,
+    );
   }
 }
 
@@ -99,11 +129,25 @@ const OWN_RECORDS: ReadonlySet<string> = new Set([DECIDE_SOURCE, EXPERIMENTS_SOU
  * none of the profile's traits, consent or derived state, so a store can leave them unread (most
  * `Decision Made` events under the usual definitions).
  */
-function passive(message: StoredMessage, resolution: Resolution, options: FoldOptions, event: DerivedEvent | undefined, takers: readonly Taker[]): boolean {
-  if (resolution.profileId === undefined || resolution.attach.length > 0 || resolution.absorb.length > 0) return false;
-  if (message.type !== 'track' && message.type !== 'page' && message.type !== 'screen') return false;
+function passive(
+  message: StoredMessage,
+  resolution: Resolution,
+  options: FoldOptions,
+  event: DerivedEvent | undefined,
+  takers: readonly Taker[],
+): boolean {
+  if (
+    resolution.profileId === undefined ||
+    resolution.attach.length > 0 ||
+    resolution.absorb.length > 0
+  )
+    return false;
+  if (message.type !== 'track' && message.type !== 'page' && message.type !== 'screen')
+    return false;
   if (consentIn(message, options.purposes ?? DEFAULT_PURPOSES).length > 0) return false;
-  return options.plan === undefined || event === undefined || !eventMatters(options.plan, event, takers);
+  return (
+    options.plan === undefined || event === undefined || !eventMatters(options.plan, event, takers)
+  );
 }
 
 /** Creates, attaches and merges as resolved; returns the message's profile. */
@@ -135,7 +179,8 @@ function settle(
   for (const absorbed of resolution.absorb) {
     const other = graph.profile(absorbed.profileId);
     mergeTraits(profile.traits, other.traits, options.rank);
-    for (const [type, n] of other.counts) profile.counts.set(type, (profile.counts.get(type) ?? 0) + n);
+    for (const [type, n] of other.counts)
+      profile.counts.set(type, (profile.counts.get(type) ?? 0) + n);
     for (const g of other.groups) if (!profile.groups.includes(g)) profile.groups.push(g);
     mergeConsent(profile.consent, other.consent);
     if (other.createdAt < profile.createdAt) profile.createdAt = other.createdAt;
@@ -147,12 +192,21 @@ function settle(
       from: other.id,
       messageId: message.messageId,
       at: message.timestamp,
-      reason: message.tailor.merge?.reason ?? (message.type === 'alias' ? 'alias' : `identifier ${absorbed.via.type}:${absorbed.via.value}`),
+      reason:
+        message.tailor.merge?.reason ??
+        (message.type === 'alias'
+          ? 'alias'
+          : `identifier ${absorbed.via.type}:${absorbed.via.value}`),
     });
   }
   for (const identifier of resolution.attach) graph.attach(identifier, profile.id);
   for (const conflict of resolution.conflicts) {
-    graph.changes.conflicts.push({ ...conflict, resolvedTo: profile.id, messageId: message.messageId, at: message.timestamp });
+    graph.changes.conflicts.push({
+      ...conflict,
+      resolvedTo: profile.id,
+      messageId: message.messageId,
+      at: message.timestamp,
+    });
   }
   return profile;
 }

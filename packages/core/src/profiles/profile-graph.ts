@@ -151,7 +151,8 @@ export class ProfileGraph implements IdentityGraphView {
 
   private survivorOf(profileId: string): string {
     let id = profileId;
-    for (let next = this.redirects.get(id); next !== undefined; next = this.redirects.get(id)) id = next;
+    for (let next = this.redirects.get(id); next !== undefined; next = this.redirects.get(id))
+      id = next;
     return id;
   }
 }

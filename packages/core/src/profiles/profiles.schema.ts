@@ -3,9 +3,13 @@ import { IdentifierRef } from '../identity/identity.schema.js';
 
 /** Where a trait's value came from. */
 export const Provenance = Type.Object({
-  source: Type.String({ description: '`key:NAME` (collection API), `import:FILE` (bulk import), `api`, `match`' }),
+  source: Type.String({
+    description: '`key:NAME` (collection API), `import:FILE` (bulk import), `api`, `match`',
+  }),
   messageId: Type.String(),
-  timestamp: Type.String({ description: 'The message timestamp (clock-skew corrected), ISO 8601 UTC' }),
+  timestamp: Type.String({
+    description: 'The message timestamp (clock-skew corrected), ISO 8601 UTC',
+  }),
 });
 export type Provenance = Static<typeof Provenance>;
 
@@ -38,7 +42,9 @@ export const Profile = Type.Object(
     groups: Type.Array(Type.String(), { description: 'groupIds the person was associated with' }),
     createdAt: Type.String(),
     updatedAt: Type.String(),
-    mergedIds: Type.Array(Type.String(), { description: 'Profiles merged into this one; their ids lead here' }),
+    mergedIds: Type.Array(Type.String(), {
+      description: 'Profiles merged into this one; their ids lead here',
+    }),
     provenance: Type.Optional(Type.Record(Type.String(), Provenance)),
   },
   { title: 'Profile' },

@@ -24,7 +24,10 @@ export interface CompiledDefinitions {
   aggregates: Map<string, ComputedNode>;
   sequences: Map<string, SequenceNode>;
   /** Event name → the aggregates and sequence steps it feeds. */
-  byEvent: Map<string, { aggregates: string[]; sequences: { key: string; step: 'first' | 'then' }[] }>;
+  byEvent: Map<
+    string,
+    { aggregates: string[]; sequences: { key: string; step: 'first' | 'then' }[] }
+  >;
   computed: { name: string; key: string }[];
   segments: CompiledSegment[];
   /** Segment name → its place in `segments` (dependency order). */
@@ -49,7 +52,9 @@ export function computedKey(node: ComputedNode): string {
 
 /** The event names a state-keeping node is fed by. */
 export function eventsOf(node: ComputedNode): string[] {
-  return node.type === 'engagement' ? [...new Set(node.events.map((e) => e.pattern.event))] : [node.pattern.event];
+  return node.type === 'engagement'
+    ? [...new Set(node.events.map((e) => e.pattern.event))]
+    : [node.pattern.event];
 }
 
 export function sequenceKey(node: SequenceNode): string {
@@ -105,7 +110,12 @@ export function compileDefinitions(
   for (const s of orderByDependency(segments)) {
     const references = referencesOf(s.tree);
     visit(s.tree, addAggregate, addSequence);
-    const compiled: CompiledSegment = { name: s.name, tree: s.tree, references, readsProfile: readsProfile(s.tree) };
+    const compiled: CompiledSegment = {
+      name: s.name,
+      tree: s.tree,
+      references,
+      readsProfile: readsProfile(s.tree),
+    };
     plan.segmentIndex.set(s.name, plan.segments.length);
     plan.segments.push(compiled);
     for (const e of references.events) push(plan.segmentsByEvent, e, s.name);
@@ -124,7 +134,9 @@ function push(map: Map<string, string[]>, key: string, value: string): void {
 }
 
 /** Segments after the segments they read through in_segment (definitions are checked acyclic). */
-function orderByDependency<T extends { name: string; tree: Condition }>(segments: readonly T[]): T[] {
+function orderByDependency<T extends { name: string; tree: Condition }>(
+  segments: readonly T[],
+): T[] {
   const byName = new Map(segments.map((s) => [s.name, s]));
   const ordered: T[] = [];
   const done = new Set<string>();
@@ -143,7 +155,11 @@ function orderByDependency<T extends { name: string; tree: Condition }>(segments
 }
 
 /** Calls back for every aggregate and sequence inside a condition (where filters excluded). */
-function visit(c: Condition, onAggregate: (a: AggregateNode) => void, onSequence: (s: SequenceNode) => void): void {
+function visit(
+  c: Condition,
+  onAggregate: (a: AggregateNode) => void,
+  onSequence: (s: SequenceNode) => void,
+): void {
   walkCondition(c, {
     condition: (n) => {
       if (n.type === 'sequence') onSequence(n);

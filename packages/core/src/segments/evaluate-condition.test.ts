@@ -3,7 +3,14 @@ import { evaluateCondition, matchesPattern, type EvaluationScope } from './evalu
 import { parseCondition } from './parse-definition.js';
 
 const scope: EvaluationScope = {
-  traits: { plan: 'pro', age: 41, email: 'ann@acme.com', tags: ['vip', 'beta'], address: { city: 'Lyon' }, createdAt: '2026-01-05T00:00:00.000Z' },
+  traits: {
+    plan: 'pro',
+    age: 41,
+    email: 'ann@acme.com',
+    tags: ['vip', 'beta'],
+    address: { city: 'Lyon' },
+    createdAt: '2026-01-05T00:00:00.000Z',
+  },
   computed: { orders_7d: 3 },
   consent: { marketing: true },
   context: { page: { path: '/shoes/trail' } },
@@ -47,11 +54,32 @@ describe('evaluateCondition', () => {
   });
 
   it('matches events by name and where filter over properties and context', () => {
-    const parsed = parseCondition('count("Product Viewed" where properties.category = "shoes" and context.locale = "fr-FR", 30d) > 0');
-    if (!parsed.ok || parsed.value.type !== 'compare' || parsed.value.left.type !== 'aggregate') throw new Error('unexpected');
+    const parsed = parseCondition(
+      'count("Product Viewed" where properties.category = "shoes" and context.locale = "fr-FR", 30d) > 0',
+    );
+    if (!parsed.ok || parsed.value.type !== 'compare' || parsed.value.left.type !== 'aggregate')
+      throw new Error('unexpected');
     const pattern = parsed.value.left.pattern;
-    expect(matchesPattern(pattern, { event: 'Product Viewed', properties: { category: 'shoes' }, context: { locale: 'fr-FR' } })).toBe(true);
-    expect(matchesPattern(pattern, { event: 'Product Viewed', properties: { category: 'bags' }, context: { locale: 'fr-FR' } })).toBe(false);
-    expect(matchesPattern(pattern, { event: 'Product Added', properties: { category: 'shoes' }, context: { locale: 'fr-FR' } })).toBe(false);
+    expect(
+      matchesPattern(pattern, {
+        event: 'Product Viewed',
+        properties: { category: 'shoes' },
+        context: { locale: 'fr-FR' },
+      }),
+    ).toBe(true);
+    expect(
+      matchesPattern(pattern, {
+        event: 'Product Viewed',
+        properties: { category: 'bags' },
+        context: { locale: 'fr-FR' },
+      }),
+    ).toBe(false);
+    expect(
+      matchesPattern(pattern, {
+        event: 'Product Added',
+        properties: { category: 'shoes' },
+        context: { locale: 'fr-FR' },
+      }),
+    ).toBe(false);
   });
 });

@@ -1,5 +1,11 @@
 import { testRegex } from './linear-regex.js';
-import type { AggregateNode, Condition, EventPattern, Operand, PathNode } from './segments.schema.js';
+import type {
+  AggregateNode,
+  Condition,
+  EventPattern,
+  Operand,
+  PathNode,
+} from './segments.schema.js';
 
 /**
  * What a condition is evaluated against. Field roots are plain objects; aggregates, sequences and
@@ -67,17 +73,28 @@ export function evaluateCondition(c: Condition, scope: EvaluationScope): boolean
 /** True when an event (its name, properties and context) fits a pattern. */
 export function matchesPattern(
   pattern: EventPattern,
-  event: { event?: string | undefined; properties?: Record<string, unknown> | undefined; context?: Record<string, unknown> | undefined },
+  event: {
+    event?: string | undefined;
+    properties?: Record<string, unknown> | undefined;
+    context?: Record<string, unknown> | undefined;
+  },
 ): boolean {
   if (event.event !== pattern.event) return false;
-  return pattern.where === undefined || evaluateCondition(pattern.where, { properties: event.properties ?? {}, context: event.context ?? {} });
+  return (
+    pattern.where === undefined ||
+    evaluateCondition(pattern.where, {
+      properties: event.properties ?? {},
+      context: event.context ?? {},
+    })
+  );
 }
 
 /** Reads a path from a scope; undefined and missing become null. */
 export function readField(path: PathNode, scope: EvaluationScope): unknown {
   let current: unknown = scope[path.root];
   for (const key of path.path) {
-    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return null;
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key))
+      return null;
     current = (current as Record<string, unknown>)[key];
   }
   return normalize(current);
@@ -104,10 +121,16 @@ function equal(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-function compare(op: Extract<Condition, { type: 'compare' }>['op'], a: unknown, b: unknown): boolean {
+function compare(
+  op: Extract<Condition, { type: 'compare' }>['op'],
+  a: unknown,
+  b: unknown,
+): boolean {
   if (op === '=') return equal(a, b);
   if (op === '!=') return !equal(a, b);
-  const comparable = (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
+  const comparable =
+    (typeof a === 'number' && typeof b === 'number') ||
+    (typeof a === 'string' && typeof b === 'string');
   if (!comparable) return false;
   const [x, y] = [a, b] as [number, number];
   switch (op) {

@@ -24,7 +24,10 @@ describe('regular expressions in definitions, on a linear-time engine', () => {
       ['a\\/b', 'g', 'x/a/b', true],
     ];
     for (const [pattern, flags, value, expected] of cases) {
-      expect(testRegex(pattern, flags, value), `/${pattern}/${flags} on ${JSON.stringify(value)}`).toBe(expected);
+      expect(
+        testRegex(pattern, flags, value),
+        `/${pattern}/${flags} on ${JSON.stringify(value)}`,
+      ).toBe(expected);
       expect(new RegExp(pattern, flags.replace('g', '')).test(value)).toBe(expected);
     }
   });
@@ -36,7 +39,9 @@ describe('regular expressions in definitions, on a linear-time engine', () => {
 
   it('names what RE2 cannot run: backreferences and lookaround; a stored one matches nothing', () => {
     expect(checkRegex('^(a+)+$', '')).toBeUndefined();
-    expect(checkRegex('(a)\\1', '')).toMatch(/^unsupported regular expression: invalid escape sequence: `\\1`; .*without backreferences or lookaround/);
+    expect(checkRegex('(a)\\1', '')).toMatch(
+      /^unsupported regular expression: invalid escape sequence: `\\1`; .*without backreferences or lookaround/,
+    );
     expect(checkRegex('a(?=b)', '')).toMatch(/unsupported Perl syntax: `\(\?=`/);
     expect(checkRegex('a(?!b)', '')).toMatch(/unsupported Perl syntax: `\(\?!`/);
     expect(checkRegex('(?<=a)b', '')).toMatch(/^unsupported regular expression/);

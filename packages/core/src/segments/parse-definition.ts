@@ -4,11 +4,20 @@ import { findTooDeep, MAX_NESTING, treeTooDeep } from './nesting-depth.js';
 import { printCondition } from './print-definition.js';
 // Generated from segment-grammar.peggy at build time (npm run build:grammar): no code is compiled at run time.
 import * as generated from './segment-parser.generated.js';
-import { DEFAULT_RECENCY, type ComputedNode, type EngagementNode, type Condition, type DefinitionError } from './segments.schema.js';
+import {
+  DEFAULT_RECENCY,
+  type ComputedNode,
+  type EngagementNode,
+  type Condition,
+  type DefinitionError,
+} from './segments.schema.js';
 
 /** What the generated parser exports (its source is not type-checked). */
 interface SegmentParser {
-  parse(text: string, options: { startRule: string; checkRegex: typeof checkRegex | undefined }): unknown;
+  parse(
+    text: string,
+    options: { startRule: string; checkRegex: typeof checkRegex | undefined },
+  ): unknown;
   SyntaxError: new (...args: never[]) => Error & { location: { start: { offset: number } } };
 }
 const segmentParser = generated as unknown as SegmentParser;
@@ -24,7 +33,10 @@ export interface ParseOptions {
 }
 
 /** Parses a segment or rule condition: `traits.plan = "pro" and count("Order Completed", 30d) >= 2`. */
-export function parseCondition(text: string, options: ParseOptions = {}): Result<Condition, DefinitionError> {
+export function parseCondition(
+  text: string,
+  options: ParseOptions = {},
+): Result<Condition, DefinitionError> {
   return parse<Condition>(text, 'Definition', options);
 }
 
@@ -32,18 +44,35 @@ export function parseCondition(text: string, options: ParseOptions = {}): Result
 export function parseComputed(text: string): Result<ComputedNode, DefinitionError> {
   const parsed = parse<ComputedNode>(text, 'ComputedDefinition', {});
   // The grammar leaves `recency` out when the text does; the tree always has it.
-  const node = parsed.ok ? (parsed.value as { type: string; recency?: EngagementNode['recency'] }) : undefined;
+  const node = parsed.ok
+    ? (parsed.value as { type: string; recency?: EngagementNode['recency'] })
+    : undefined;
   if (node?.type === 'engagement' && node.recency === undefined) {
     node.recency = DEFAULT_RECENCY.map((r) => ({ window: { ...r.window }, weight: r.weight }));
   }
   return parsed;
 }
 
-function parse<T>(text: string, startRule: string, options: ParseOptions): Result<T, DefinitionError> {
+function parse<T>(
+  text: string,
+  startRule: string,
+  options: ParseOptions,
+): Result<T, DefinitionError> {
   const tooDeep = findTooDeep(text);
-  if (tooDeep !== undefined) return err(positioned(`nested more than ${MAX_NESTING} deep (parentheses, not and where count as levels)`, tooDeep));
+  if (tooDeep !== undefined)
+    return err(
+      positioned(
+        `nested more than ${MAX_NESTING} deep (parentheses, not and where count as levels)`,
+        tooDeep,
+      ),
+    );
   try {
-    return ok(segmentParser.parse(text, { startRule, checkRegex: options.stored === true ? undefined : checkRegex }) as T);
+    return ok(
+      segmentParser.parse(text, {
+        startRule,
+        checkRegex: options.stored === true ? undefined : checkRegex,
+      }) as T,
+    );
   } catch (error) {
     if (error instanceof segmentParser.SyntaxError) {
       const position = error.location.start.offset;
@@ -63,13 +92,25 @@ function positioned(message: string, position: number): DefinitionError {
  * returned (so stray fields are dropped and every stored definition has one canonical form).
  */
 export function conditionFromTree(tree: unknown): Result<Condition, DefinitionError> {
-  if (treeTooDeep(tree)) return err({ message: `not a valid definition tree: nested more than ${MAX_NESTING} deep`, position: 0 });
+  if (treeTooDeep(tree))
+    return err({
+      message: `not a valid definition tree: nested more than ${MAX_NESTING} deep`,
+      position: 0,
+    });
   let text: string;
   try {
     text = printCondition(tree as Condition);
   } catch (error) {
-    return err({ message: `not a valid definition tree: ${(error as Error).message}`, position: 0 });
+    return err({
+      message: `not a valid definition tree: ${(error as Error).message}`,
+      position: 0,
+    });
   }
   const parsed = parseCondition(text);
-  return parsed.ok ? parsed : err({ message: `not a valid definition tree: it prints as ${text}, which does not parse: ${parsed.error.message}`, position: 0 });
+  return parsed.ok
+    ? parsed
+    : err({
+        message: `not a valid definition tree: it prints as ${text}, which does not parse: ${parsed.error.message}`,
+        position: 0,
+      });
 }

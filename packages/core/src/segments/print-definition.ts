@@ -1,11 +1,22 @@
-import type { AggregateNode, ComputedNode, Condition, Duration, EventPattern, Operand, PathNode, Scalar } from './segments.schema.js';
+import type {
+  AggregateNode,
+  ComputedNode,
+  Condition,
+  Duration,
+  EventPattern,
+  Operand,
+  PathNode,
+  Scalar,
+} from './segments.schema.js';
 
 /** Prints a condition tree as text that parses back to the same tree. */
 export function printCondition(c: Condition): string {
   switch (c.type) {
     case 'and':
     case 'or':
-      return c.children.map((child) => wrap(child, precedence(c) >= precedence(child))).join(` ${c.type} `);
+      return c.children
+        .map((child) => wrap(child, precedence(c) >= precedence(child)))
+        .join(` ${c.type} `);
     case 'not':
       return `not ${wrap(c.child, precedence(c.child) < precedence(c))}`;
     case 'compare':
@@ -39,8 +50,12 @@ export function printComputed(c: ComputedNode): string {
     case 'rfm':
       return `rfm(${JSON.stringify(c.pattern.event)}.${c.property.map(printSegment).join('.')}${c.pattern.where ? ` where ${printCondition(c.pattern.where)}` : ''}, ${printDuration(c.window)})`;
     case 'engagement': {
-      const events = c.events.map((e) => `${printPattern(e.pattern)}: ${printScalar(e.weight)}`).join(', ');
-      const recency = c.recency.map((r) => `${printDuration(r.window)}: ${printScalar(r.weight)}`).join(', ');
+      const events = c.events
+        .map((e) => `${printPattern(e.pattern)}: ${printScalar(e.weight)}`)
+        .join(', ');
+      const recency = c.recency
+        .map((r) => `${printDuration(r.window)}: ${printScalar(r.weight)}`)
+        .join(', ');
       return `engagement(events: {${events}}, recency: {${recency}})`;
     }
     default:
@@ -50,7 +65,9 @@ export function printComputed(c: ComputedNode): string {
 
 /** Prints an event aggregate. */
 export function printAggregate(a: AggregateNode): string {
-  const target = a.property ? `${JSON.stringify(a.pattern.event)}.${a.property.map(printSegment).join('.')}` : JSON.stringify(a.pattern.event);
+  const target = a.property
+    ? `${JSON.stringify(a.pattern.event)}.${a.property.map(printSegment).join('.')}`
+    : JSON.stringify(a.pattern.event);
   const where = a.pattern.where ? ` where ${printCondition(a.pattern.where)}` : '';
   const window = a.window ? `, ${printDuration(a.window)}` : '';
   return `${a.fn}(${target}${where}${window})`;
@@ -70,7 +87,9 @@ function printOperand(o: Operand): string {
 }
 
 function printPattern(p: EventPattern): string {
-  return p.where ? `${JSON.stringify(p.event)} where ${printCondition(p.where)}` : JSON.stringify(p.event);
+  return p.where
+    ? `${JSON.stringify(p.event)} where ${printCondition(p.where)}`
+    : JSON.stringify(p.event);
 }
 
 function printPath(p: PathNode): string {
@@ -83,7 +102,8 @@ function printSegment(s: string): string {
 }
 
 function printScalar(v: Scalar): string {
-  if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`${v} is not a number the language can write`);
+  if (typeof v === 'number' && !Number.isFinite(v))
+    throw new Error(`${v} is not a number the language can write`);
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }
 

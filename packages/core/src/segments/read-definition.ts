@@ -1,8 +1,20 @@
 import { err, ok, type Result } from '../result/result.js';
 import { MAX_NESTING, treeTooDeep } from './nesting-depth.js';
-import { conditionFromTree, parseComputed, parseCondition, type ParseOptions } from './parse-definition.js';
+import {
+  conditionFromTree,
+  parseComputed,
+  parseCondition,
+  type ParseOptions,
+} from './parse-definition.js';
 import { printComputed, printCondition } from './print-definition.js';
-import type { AggregateNode, ComputedNode, Condition, DefinitionError, EventPattern, Operand } from './segments.schema.js';
+import type {
+  AggregateNode,
+  ComputedNode,
+  Condition,
+  DefinitionError,
+  EventPattern,
+  Operand,
+} from './segments.schema.js';
 import { walkCondition } from './walk-condition.js';
 
 /** What a definition depends on: the index that decides which definitions an event can change. */
@@ -15,23 +27,36 @@ export interface References {
 }
 
 /** A segment (or rule) definition given as text or as a JSON tree, in canonical text and tree form. */
-export function readCondition(input: unknown, options: ParseOptions = {}): Result<{ text: string; tree: Condition }, DefinitionError> {
-  const parsed = typeof input === 'string' ? parseCondition(input, options) : conditionFromTree(input);
+export function readCondition(
+  input: unknown,
+  options: ParseOptions = {},
+): Result<{ text: string; tree: Condition }, DefinitionError> {
+  const parsed =
+    typeof input === 'string' ? parseCondition(input, options) : conditionFromTree(input);
   if (!parsed.ok) return parsed;
   return ok({ text: printCondition(parsed.value), tree: parsed.value });
 }
 
 /** A computed trait's definition (an aggregate or a built-in), as text or tree. */
-export function readComputed(input: unknown): Result<{ text: string; tree: ComputedNode }, DefinitionError> {
+export function readComputed(
+  input: unknown,
+): Result<{ text: string; tree: ComputedNode }, DefinitionError> {
   let text: string;
   if (typeof input === 'string') {
     text = input;
   } else {
-    if (treeTooDeep(input)) return err({ message: `not a valid definition tree: nested more than ${MAX_NESTING} deep`, position: 0 });
+    if (treeTooDeep(input))
+      return err({
+        message: `not a valid definition tree: nested more than ${MAX_NESTING} deep`,
+        position: 0,
+      });
     try {
       text = printComputed(input as ComputedNode);
     } catch (error) {
-      return err({ message: `not a valid definition tree: ${(error as Error).message}`, position: 0 });
+      return err({
+        message: `not a valid definition tree: ${(error as Error).message}`,
+        position: 0,
+      });
     }
   }
   const parsed = parseComputed(text);
@@ -50,7 +75,8 @@ export function referencesOf(tree: Condition | ComputedNode): References {
     if (p.where) condition(p.where);
   };
   const operand = (o: Operand) => {
-    if (o.type === 'path' && o.root === 'computed' && o.path[0] !== undefined) add(refs.computed, o.path[0]);
+    if (o.type === 'path' && o.root === 'computed' && o.path[0] !== undefined)
+      add(refs.computed, o.path[0]);
     if (o.type === 'aggregate') aggregate(o);
   };
   const aggregate = (a: AggregateNode) => {
@@ -97,16 +123,22 @@ export function checkReferences(
   for (const s of refs.segments) {
     const at = positionOf(text, JSON.stringify(s));
     if (s === name) return { message: `segment ${name} cannot contain itself`, position: at };
-    if (!defined.segments.has(s)) return { message: `no segment named ${JSON.stringify(s)}`, position: at };
+    if (!defined.segments.has(s))
+      return { message: `no segment named ${JSON.stringify(s)}`, position: at };
   }
   for (const c of refs.computed) {
-    if (!defined.computed.has(c)) return { message: `no computed trait named ${c}`, position: positionOf(text, `computed.${c}`) };
+    if (!defined.computed.has(c))
+      return {
+        message: `no computed trait named ${c}`,
+        position: positionOf(text, `computed.${c}`),
+      };
   }
   // A cycle: following in_segment references from this definition leads back to it.
   const seen = new Set<string>();
   const stack = [...refs.segments];
   for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
-    if (s === name) return { message: `segment ${name} would depend on itself through in_segment`, position: 0 };
+    if (s === name)
+      return { message: `segment ${name} would depend on itself through in_segment`, position: 0 };
     if (seen.has(s)) continue;
     seen.add(s);
     stack.push(...(defined.segments.get(s)?.segments ?? []));

@@ -109,7 +109,13 @@ export type Condition =
   | { type: 'boolean'; value: boolean }
   | { type: 'in_segment'; segment: string }
   /** `A then B within T`, or with `not`: the latest A is at least T old and no B came after it. */
-  | { type: 'sequence'; first: EventPattern; then: EventPattern; negated: boolean; within: Duration };
+  | {
+      type: 'sequence';
+      first: EventPattern;
+      then: EventPattern;
+      negated: boolean;
+      within: Duration;
+    };
 
 /** A refusal with where it happened: 0-based character offset into the text. */
 export interface DefinitionError {

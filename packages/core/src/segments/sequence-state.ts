@@ -14,13 +14,23 @@ export function initialSequenceState(): SequenceState {
 }
 
 /** Records an event fitting the sequence's first pattern (`first`) or its second (`then`). */
-export function addToSequence(state: SequenceState, node: SequenceNode, step: 'first' | 'then', at: number): void {
+export function addToSequence(
+  state: SequenceState,
+  node: SequenceNode,
+  step: 'first' | 'then',
+  at: number,
+): void {
   if (step === 'first') {
     state.lastFirst = Math.max(state.lastFirst ?? at, at);
     return;
   }
   state.lastThen = Math.max(state.lastThen ?? at, at);
-  if (state.lastFirst !== null && at >= state.lastFirst && at - state.lastFirst <= durationMs(node.within)) state.matched = true;
+  if (
+    state.lastFirst !== null &&
+    at >= state.lastFirst &&
+    at - state.lastFirst <= durationMs(node.within)
+  )
+    state.matched = true;
 }
 
 /**
@@ -35,7 +45,11 @@ export function sequenceValue(state: SequenceState, node: SequenceNode, now: num
 }
 
 /** When a negated sequence flips to true by time alone. */
-export function nextSequenceChange(state: SequenceState, node: SequenceNode, now: number): number | undefined {
+export function nextSequenceChange(
+  state: SequenceState,
+  node: SequenceNode,
+  now: number,
+): number | undefined {
   if (!node.negated || state.lastFirst === null) return undefined;
   if (state.lastThen !== null && state.lastThen >= state.lastFirst) return undefined;
   const due = state.lastFirst + durationMs(node.within);
@@ -44,6 +58,11 @@ export function nextSequenceChange(state: SequenceState, node: SequenceNode, now
 
 /** Combines two people's states when their profiles merge. */
 export function mergeSequenceStates(a: SequenceState, b: SequenceState): SequenceState {
-  const latest = (x: number | null, y: number | null) => (x === null ? y : y === null ? x : Math.max(x, y));
-  return { lastFirst: latest(a.lastFirst, b.lastFirst), lastThen: latest(a.lastThen, b.lastThen), matched: a.matched || b.matched };
+  const latest = (x: number | null, y: number | null) =>
+    x === null ? y : y === null ? x : Math.max(x, y);
+  return {
+    lastFirst: latest(a.lastFirst, b.lastFirst),
+    lastThen: latest(a.lastThen, b.lastThen),
+    matched: a.matched || b.matched,
+  };
 }

@@ -6,7 +6,8 @@ import { emptyDerivedState, eventMatters, feedEvent, refreshDerived } from './up
 
 const agg = (text: string): AggregateNode => {
   const r = parseComputed(text);
-  if (!r.ok || r.value.type !== 'aggregate') throw new Error(r.ok ? `${text} is not an aggregate` : r.error.message);
+  if (!r.ok || r.value.type !== 'aggregate')
+    throw new Error(r.ok ? `${text} is not an aggregate` : r.error.message);
   return r.value;
 };
 const cond = (text: string): Condition => {
@@ -29,7 +30,10 @@ describe('derived state: computed traits and segments kept current', () => {
       { name: 'vip', tree: cond('in_segment("buyers") and traits.plan = "pro"') },
       { name: 'buyers', tree: cond('computed.orders_7d >= 2') },
       { name: 'abandoners', tree: cond('"Product Added" then not "Order Completed" within 1h') },
-      { name: 'shoe fans', tree: cond('count("Product Viewed" where properties.category = "shoes", 30d) >= 1') },
+      {
+        name: 'shoe fans',
+        tree: cond('count("Product Viewed" where properties.category = "shoes", 30d) >= 1'),
+      },
     ],
   );
   const profile = { traits: { plan: 'pro' }, consent: {} };
@@ -38,18 +42,42 @@ describe('derived state: computed traits and segments kept current', () => {
     expect(eventMatters(plan, { event: 'Order Completed', properties: { revenue: 5 } })).toBe(true);
     expect(eventMatters(plan, { event: 'Product Added' })).toBe(true); // a sequence's first step
     // A segment names the event: whatever its properties, it may matter.
-    expect(eventMatters(plan, { event: 'Product Viewed', properties: { category: 'bags' } })).toBe(true);
-    const filtered = compileDefinitions([{ name: 'shoe_views', tree: agg('count("Product Viewed" where properties.category = "shoes")') }], []);
-    expect(eventMatters(filtered, { event: 'Product Viewed', properties: { category: 'shoes' } })).toBe(true);
+    expect(eventMatters(plan, { event: 'Product Viewed', properties: { category: 'bags' } })).toBe(
+      true,
+    );
+    const filtered = compileDefinitions(
+      [
+        {
+          name: 'shoe_views',
+          tree: agg('count("Product Viewed" where properties.category = "shoes")'),
+        },
+      ],
+      [],
+    );
+    expect(
+      eventMatters(filtered, { event: 'Product Viewed', properties: { category: 'shoes' } }),
+    ).toBe(true);
     // Only an aggregate reads it, and its filter does not hold: nothing takes it.
-    expect(eventMatters(filtered, { event: 'Product Viewed', properties: { category: 'bags' } })).toBe(false);
-    expect(eventMatters(plan, { event: 'Decision Made', properties: { placement: 'hero' } })).toBe(false);
+    expect(
+      eventMatters(filtered, { event: 'Product Viewed', properties: { category: 'bags' } }),
+    ).toBe(false);
+    expect(eventMatters(plan, { event: 'Decision Made', properties: { placement: 'hero' } })).toBe(
+      false,
+    );
     expect(eventMatters(plan, {})).toBe(false);
-    const named = compileDefinitions([], [{ name: 'seen', tree: cond('"Decision Made" then "Order Completed" within 1d') }]);
+    const named = compileDefinitions(
+      [],
+      [{ name: 'seen', tree: cond('"Decision Made" then "Order Completed" within 1d') }],
+    );
     expect(eventMatters(named, { event: 'Decision Made' })).toBe(true);
     // What eventMatters says is what feedEvent does.
-    for (const event of [{ event: 'Product Viewed', properties: { category: 'bags' } }, { event: 'Product Viewed', properties: { category: 'shoes' } }]) {
-      expect(feedEvent(filtered, emptyDerivedState(), event, 0)).toBe(eventMatters(filtered, event));
+    for (const event of [
+      { event: 'Product Viewed', properties: { category: 'bags' } },
+      { event: 'Product Viewed', properties: { category: 'shoes' } },
+    ]) {
+      expect(feedEvent(filtered, emptyDerivedState(), event, 0)).toBe(
+        eventMatters(filtered, event),
+      );
     }
   });
 
@@ -59,7 +87,11 @@ describe('derived state: computed traits and segments kept current', () => {
     const order = { event: 'Order Completed', properties: { revenue: 40 } };
     feedEvent(plan, state, order, t0);
     let change = refreshDerived(plan, state, profile, t0, { event: order.event });
-    expect(change).toMatchObject({ entered: [], computedChanged: ['orders_7d', 'revenue'], dueAt: t0 + 7 * DAY });
+    expect(change).toMatchObject({
+      entered: [],
+      computedChanged: ['orders_7d', 'revenue'],
+      dueAt: t0 + 7 * DAY,
+    });
     expect(state.computed).toEqual({ orders_7d: 1, revenue: 40 });
 
     feedEvent(plan, state, order, t0 + DAY);
@@ -81,7 +113,12 @@ describe('derived state: computed traits and segments kept current', () => {
     expect(change).toMatchObject({ entered: [], dueAt: t0 + HOUR });
     change = refreshDerived(plan, state, profile, t0 + HOUR, { everything: true });
     expect(change.entered).toEqual(['abandoners']);
-    feedEvent(plan, state, { event: 'Order Completed', properties: { revenue: 10 } }, t0 + 2 * HOUR);
+    feedEvent(
+      plan,
+      state,
+      { event: 'Order Completed', properties: { revenue: 10 } },
+      t0 + 2 * HOUR,
+    );
     change = refreshDerived(plan, state, profile, t0 + 2 * HOUR, { event: 'Order Completed' });
     expect(change.exited).toEqual(['abandoners']);
   });
@@ -89,10 +126,14 @@ describe('derived state: computed traits and segments kept current', () => {
   it('re-evaluates only the segments an event can change', () => {
     const state = emptyDerivedState();
     const t0 = Date.UTC(2026, 10, 1);
-    expect(feedEvent(plan, state, { event: 'Product Viewed', properties: { category: 'bags' } }, t0)).toBe(false);
+    expect(
+      feedEvent(plan, state, { event: 'Product Viewed', properties: { category: 'bags' } }, t0),
+    ).toBe(false);
     expect(feedEvent(plan, state, { event: 'Page Viewed' }, t0)).toBe(false);
     feedEvent(plan, state, { event: 'Product Viewed', properties: { category: 'shoes' } }, t0);
-    expect(refreshDerived(plan, state, profile, t0, { event: 'Product Viewed' }).entered).toEqual(['shoe fans']);
+    expect(refreshDerived(plan, state, profile, t0, { event: 'Product Viewed' }).entered).toEqual([
+      'shoe fans',
+    ]);
     expect(plan.segmentsByEvent.get('Product Viewed')).toEqual(['shoe fans']);
     expect(plan.segmentsReadingProfile).toEqual(['vip']);
   });

@@ -9,9 +9,20 @@ import {
 import { readPath } from '../identity/extract-identifiers.js';
 import { computedValue, engagementWeight, sameComputedValue } from '../traits/builtin-traits.js';
 import type { ComputedNode } from './segments.schema.js';
-import { aggregateKey, sequenceKey, type CompiledDefinitions, type SequenceNode } from './compile-definitions.js';
+import {
+  aggregateKey,
+  sequenceKey,
+  type CompiledDefinitions,
+  type SequenceNode,
+} from './compile-definitions.js';
 import { evaluateCondition, matchesPattern, type EvaluationScope } from './evaluate-condition.js';
-import { addToSequence, initialSequenceState, nextSequenceChange, sequenceValue, type SequenceState } from './sequence-state.js';
+import {
+  addToSequence,
+  initialSequenceState,
+  nextSequenceChange,
+  sequenceValue,
+  type SequenceState,
+} from './sequence-state.js';
 
 /** A person's derived state: aggregate and sequence states, computed trait values, memberships. */
 export interface DerivedState {
@@ -48,8 +59,20 @@ export function feedEvent(
   takers: readonly Taker[] = takersOf(plan, event),
 ): boolean {
   for (const taker of takers) {
-    if (taker.kind === 'aggregate') addToAggregate((state.aggregates[taker.key] ??= initialAggregateState(taker.node)), taker.node, at, taker.value);
-    else addToSequence((state.sequences[taker.key] ??= initialSequenceState()), taker.node, taker.step, at);
+    if (taker.kind === 'aggregate')
+      addToAggregate(
+        (state.aggregates[taker.key] ??= initialAggregateState(taker.node)),
+        taker.node,
+        at,
+        taker.value,
+      );
+    else
+      addToSequence(
+        (state.sequences[taker.key] ??= initialSequenceState()),
+        taker.node,
+        taker.step,
+        at,
+      );
   }
   return takers.length > 0;
 }
@@ -60,7 +83,11 @@ export function feedEvent(
  * under most definitions) leaves computed traits and memberships as they are; what time alone
  * changes is re-evaluated when the person's timer is due.
  */
-export function eventMatters(plan: CompiledDefinitions, event: DerivedEvent, takers: readonly Taker[] = takersOf(plan, event)): boolean {
+export function eventMatters(
+  plan: CompiledDefinitions,
+  event: DerivedEvent,
+  takers: readonly Taker[] = takersOf(plan, event),
+): boolean {
   if (event.event === undefined) return false;
   return plan.segmentsByEvent.has(event.event) || takers.length > 0;
 }
@@ -81,11 +108,13 @@ export function takersOf(plan: CompiledDefinitions, event: DerivedEvent): Taker[
   for (const key of feeds.aggregates) {
     const node = plan.aggregates.get(key);
     const input = node === undefined ? undefined : inputOf(node, event);
-    if (node !== undefined && input !== undefined) takers.push({ kind: 'aggregate', key, node, value: input.value });
+    if (node !== undefined && input !== undefined)
+      takers.push({ kind: 'aggregate', key, node, value: input.value });
   }
   for (const { key, step } of feeds.sequences) {
     const node = plan.sequences.get(key);
-    if (node !== undefined && matchesPattern(step === 'first' ? node.first : node.then, event)) takers.push({ kind: 'sequence', key, node, step });
+    if (node !== undefined && matchesPattern(step === 'first' ? node.first : node.then, event))
+      takers.push({ kind: 'sequence', key, node, step });
   }
   return takers;
 }
@@ -97,7 +126,9 @@ function inputOf(node: ComputedNode, event: DerivedEvent): { value: unknown } | 
     return weight === undefined ? undefined : { value: weight };
   }
   if (!matchesPattern(node.pattern, event)) return undefined;
-  return { value: node.property ? readPath(event.properties ?? {}, node.property.join('.')) : null };
+  return {
+    value: node.property ? readPath(event.properties ?? {}, node.property.join('.')) : null,
+  };
 }
 
 /** True when a node's value can change with time alone, so it is re-evaluated on every refresh. */
@@ -119,41 +150,67 @@ export function refreshDerived(
 ): DerivedChange {
   // Forget memberships of segments that no longer exist, states no definition uses any more, and
   // slide the other windows.
-  if (state.segments.some((name) => !plan.segmentIndex.has(name))) state.segments = state.segments.filter((name) => plan.segmentIndex.has(name));
-  state.aggregates = Object.fromEntries(Object.entries(state.aggregates).filter(([key]) => plan.aggregates.has(key)));
+  if (state.segments.some((name) => !plan.segmentIndex.has(name)))
+    state.segments = state.segments.filter((name) => plan.segmentIndex.has(name));
+  state.aggregates = Object.fromEntries(
+    Object.entries(state.aggregates).filter(([key]) => plan.aggregates.has(key)),
+  );
   for (const [key, s] of Object.entries(state.aggregates)) {
     const node = plan.aggregates.get(key);
     if (node !== undefined) pruneAggregate(s, node, now);
   }
-  const fedKeys = new Set(trigger.event === undefined ? [] : (plan.byEvent.get(trigger.event)?.aggregates ?? []));
+  const fedKeys = new Set(
+    trigger.event === undefined ? [] : (plan.byEvent.get(trigger.event)?.aggregates ?? []),
+  );
   const computedChanged: string[] = [];
   for (const c of plan.computed) {
     const node = plan.aggregates.get(c.key);
-    if (node === undefined || !(trigger.everything === true || fedKeys.has(c.key) || timeBased(node))) continue;
-    const value = computedValue(state.aggregates[c.key] ?? initialAggregateState(node), node, now, plan.populations.get(c.key));
+    if (
+      node === undefined ||
+      !(trigger.everything === true || fedKeys.has(c.key) || timeBased(node))
+    )
+      continue;
+    const value = computedValue(
+      state.aggregates[c.key] ?? initialAggregateState(node),
+      node,
+      now,
+      plan.populations.get(c.key),
+    );
     if (!sameComputedValue(state.computed[c.name], value)) {
       state.computed[c.name] = value;
       computedChanged.push(c.name);
     }
   }
 
-  const affected = new Set<string>(trigger.everything === true ? plan.segments.map((s) => s.name) : []);
-  if (trigger.event !== undefined) for (const s of plan.segmentsByEvent.get(trigger.event) ?? []) affected.add(s);
-  for (const c of computedChanged) for (const s of plan.segmentsByComputed.get(c) ?? []) affected.add(s);
+  const affected = new Set<string>(
+    trigger.everything === true ? plan.segments.map((s) => s.name) : [],
+  );
+  if (trigger.event !== undefined)
+    for (const s of plan.segmentsByEvent.get(trigger.event) ?? []) affected.add(s);
+  for (const c of computedChanged)
+    for (const s of plan.segmentsByComputed.get(c) ?? []) affected.add(s);
   if (trigger.traitsChanged === true) for (const s of plan.segmentsReadingProfile) affected.add(s);
 
   const scope: EvaluationScope = {
     traits: profile.traits,
     consent: profile.consent,
     computed: state.computed,
-    aggregate: (node) => aggregateValue(state.aggregates[aggregateKey(node)] ?? initialAggregateState(node), node, now),
-    sequence: (node) => sequenceValue(state.sequences[sequenceKey(node)] ?? initialSequenceState(), node, now),
+    aggregate: (node) =>
+      aggregateValue(
+        state.aggregates[aggregateKey(node)] ?? initialAggregateState(node),
+        node,
+        now,
+      ),
+    sequence: (node) =>
+      sequenceValue(state.sequences[sequenceKey(node)] ?? initialSequenceState(), node, now),
     inSegment: (name) => state.segments.includes(name),
   };
   // Evaluate the affected segments in dependency order; a flip adds the segments that read it.
   // Only the affected ones are visited, so the cost follows what the event touches, not how many
   // segments exist.
-  const queue = [...affected].map((name) => plan.segmentIndex.get(name) ?? -1).filter((i) => i >= 0);
+  const queue = [...affected]
+    .map((name) => plan.segmentIndex.get(name) ?? -1)
+    .filter((i) => i >= 0);
   const queued = new Set(queue);
   const entered: string[] = [];
   const exited: string[] = [];
@@ -182,7 +239,11 @@ export function refreshDerived(
   return { entered, exited, computedChanged, dueAt: nextChange(plan, state, now) };
 }
 
-function nextChange(plan: CompiledDefinitions, state: DerivedState, now: number): number | undefined {
+function nextChange(
+  plan: CompiledDefinitions,
+  state: DerivedState,
+  now: number,
+): number | undefined {
   let due: number | undefined;
   const consider = (t: number | undefined) => {
     if (t !== undefined && (due === undefined || t < due)) due = t;

@@ -5,7 +5,10 @@ import type { Condition, Operand } from './segments.schema.js';
  * Event filters (`where`) are not entered: they speak of an event, not of the person, and the
  * caller reaches them through the aggregates and sequences it is given.
  */
-export function walkCondition(c: Condition, visit: { condition?: (c: Condition) => void; operand?: (o: Operand) => void }): void {
+export function walkCondition(
+  c: Condition,
+  visit: { condition?: (c: Condition) => void; operand?: (o: Operand) => void },
+): void {
   visit.condition?.(c);
   const operand = (o: Operand) => visit.operand?.(o);
   switch (c.type) {

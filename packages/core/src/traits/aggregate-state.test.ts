@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AGGREGATE_FUNCTIONS, durationMs, type AggregateNode, type Duration } from '../segments/segments.schema.js';
+import {
+  AGGREGATE_FUNCTIONS,
+  durationMs,
+  type AggregateNode,
+  type Duration,
+} from '../segments/segments.schema.js';
 import {
   addToAggregate,
   aggregateValue,
@@ -10,10 +15,16 @@ import {
 } from './aggregate-state.js';
 
 /** The reference: every aggregate computed from scratch over the whole event list. */
-function bruteForce(node: AggregateNode, events: { at: number; value: unknown }[], now: number): unknown {
+function bruteForce(
+  node: AggregateNode,
+  events: { at: number; value: unknown }[],
+  now: number,
+): unknown {
   const from = node.window ? now - durationMs(node.window) : -Infinity;
   const inWindow = events.filter((e) => e.at > from && e.at <= now).sort((a, b) => a.at - b.at);
-  const values = inWindow.map((e) => (typeof e.value === 'number' || typeof e.value === 'string' ? e.value : null));
+  const values = inWindow.map((e) =>
+    typeof e.value === 'number' || typeof e.value === 'string' ? e.value : null,
+  );
   const numbers = values.filter((v): v is number => typeof v === 'number');
   switch (node.fn) {
     case 'count':
@@ -52,13 +63,24 @@ function bruteForce(node: AggregateNode, events: { at: number; value: unknown }[
 }
 
 describe('incremental aggregates against a from-scratch reference', () => {
-  const windows: (Duration | undefined)[] = [undefined, { amount: 5, unit: 's' }, { amount: 2, unit: 'h' }, { amount: 7, unit: 'd' }];
+  const windows: (Duration | undefined)[] = [
+    undefined,
+    { amount: 5, unit: 's' },
+    { amount: 2, unit: 'h' },
+    { amount: 7, unit: 'd' },
+  ];
   for (const fn of AGGREGATE_FUNCTIONS) {
     for (const window of fn === 'days_since' ? [undefined] : windows) {
       it(`${fn} over ${window ? `${window.amount}${window.unit}` : 'ever'}`, () => {
         let seed = 99;
         const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
-        const node: AggregateNode = { type: 'aggregate', fn, pattern: { event: 'E' }, ...(fn !== 'count' && fn !== 'days_since' && { property: ['v'] }), ...(window && { window }) };
+        const node: AggregateNode = {
+          type: 'aggregate',
+          fn,
+          pattern: { event: 'E' },
+          ...(fn !== 'count' && fn !== 'days_since' && { property: ['v'] }),
+          ...(window && { window }),
+        };
         const state = initialAggregateState(node);
         const events: { at: number; value: unknown }[] = [];
         let now = Date.UTC(2026, 0, 1);
@@ -82,7 +104,13 @@ describe('incremental aggregates against a from-scratch reference', () => {
     'merging two people’s %s states equals aggregating their events together (window %j)',
     (fn, window) => {
       if (fn === 'days_since' && window) return;
-      const node: AggregateNode = { type: 'aggregate', fn, pattern: { event: 'E' }, property: ['v'], ...(window && { window }) };
+      const node: AggregateNode = {
+        type: 'aggregate',
+        fn,
+        pattern: { event: 'E' },
+        property: ['v'],
+        ...(window && { window }),
+      };
       const now = Date.UTC(2026, 0, 10);
       const sides = [initialAggregateState(node), initialAggregateState(node)];
       const events: { at: number; value: unknown }[] = [];
@@ -95,12 +123,19 @@ describe('incremental aggregates against a from-scratch reference', () => {
       }
       const [a, b] = sides;
       if (!a || !b) throw new Error('two sides');
-      expect(aggregateValue(mergeAggregateStates(node, a, b), node, now)).toEqual(bruteForce(node, events, now));
+      expect(aggregateValue(mergeAggregateStates(node, a, b), node, now)).toEqual(
+        bruteForce(node, events, now),
+      );
     },
   );
 
   it('tells when a windowed value changes by time alone, so counts over 5s fall back to zero', () => {
-    const node: AggregateNode = { type: 'aggregate', fn: 'count', pattern: { event: 'E' }, window: { amount: 5, unit: 's' } };
+    const node: AggregateNode = {
+      type: 'aggregate',
+      fn: 'count',
+      pattern: { event: 'E' },
+      window: { amount: 5, unit: 's' },
+    };
     const state = initialAggregateState(node);
     addToAggregate(state, node, 1000, null);
     addToAggregate(state, node, 3000, null);

@@ -1,4 +1,9 @@
-import { durationMs, type AggregateNode, type ComputedNode, type Duration } from '../segments/segments.schema.js';
+import {
+  durationMs,
+  type AggregateNode,
+  type ComputedNode,
+  type Duration,
+} from '../segments/segments.schema.js';
 
 /**
  * Incremental state of one event aggregate for one person. Windowed aggregates keep the matching
@@ -7,7 +12,14 @@ import { durationMs, type AggregateNode, type ComputedNode, type Duration } from
  */
 export type AggregateState =
   | { kind: 'window'; entries: [number, number | string | null][] }
-  | { kind: 'total'; count: number; sum: number; numbers: number; min: number | null; max: number | null }
+  | {
+      kind: 'total';
+      count: number;
+      sum: number;
+      numbers: number;
+      min: number | null;
+      max: number | null;
+    }
   | { kind: 'distinct'; values: string[] }
   /** value, count, time first seen: ties go to the value seen earliest */
   | { kind: 'frequency'; counts: [string, number, number][] }
@@ -24,7 +36,10 @@ export function windowOf(node: ComputedNode): Duration | undefined {
 
 export function initialAggregateState(node: ComputedNode): AggregateState {
   if (node.type !== 'aggregate') return { kind: 'window', entries: [] };
-  if (node.fn === 'days_since' || ((node.fn === 'first' || node.fn === 'last') && node.window === undefined)) {
+  if (
+    node.fn === 'days_since' ||
+    ((node.fn === 'first' || node.fn === 'last') && node.window === undefined)
+  ) {
     return { kind: 'single', at: null, value: null };
   }
   if (node.window !== undefined) return { kind: 'window', entries: [] };
@@ -34,7 +49,12 @@ export function initialAggregateState(node: ComputedNode): AggregateState {
 }
 
 /** Adds one matching event (its time in ms and the aggregated property's value). Mutates `state`. */
-export function addToAggregate(state: AggregateState, node: ComputedNode, at: number, raw: unknown): void {
+export function addToAggregate(
+  state: AggregateState,
+  node: ComputedNode,
+  at: number,
+  raw: unknown,
+): void {
   const value = scalar(raw);
   switch (state.kind) {
     case 'window': {
@@ -54,7 +74,12 @@ export function addToAggregate(state: AggregateState, node: ComputedNode, at: nu
       }
       return;
     case 'distinct':
-      if (value !== null && state.values.length < MAX_DISTINCT && !state.values.includes(String(value))) state.values.push(String(value));
+      if (
+        value !== null &&
+        state.values.length < MAX_DISTINCT &&
+        !state.values.includes(String(value))
+      )
+        state.values.push(String(value));
       return;
     case 'frequency': {
       if (value === null) return;
@@ -68,7 +93,10 @@ export function addToAggregate(state: AggregateState, node: ComputedNode, at: nu
       return;
     }
     case 'single':
-      if (state.at === null || (node.type === 'aggregate' && node.fn === 'first' ? at < state.at : at >= state.at)) {
+      if (
+        state.at === null ||
+        (node.type === 'aggregate' && node.fn === 'first' ? at < state.at : at >= state.at)
+      ) {
         state.at = at;
         state.value = value;
       }
@@ -87,12 +115,19 @@ export function pruneAggregate(state: AggregateState, node: ComputedNode, now: n
 }
 
 /** The aggregate's value at `now` (null when there is nothing to aggregate, 0 for counts and sums). */
-export function aggregateValue(state: AggregateState, node: AggregateNode, now: number): number | string | null {
+export function aggregateValue(
+  state: AggregateState,
+  node: AggregateNode,
+  now: number,
+): number | string | null {
   switch (state.kind) {
     case 'window': {
       const from = node.window === undefined ? -Infinity : now - durationMs(node.window);
       const inWindow = state.entries.filter(([at]) => at > from && at <= now);
-      return fold(node, inWindow.map(([, v]) => v));
+      return fold(
+        node,
+        inWindow.map(([, v]) => v),
+      );
     }
     case 'total':
       if (node.fn === 'count') return state.count;
@@ -104,7 +139,8 @@ export function aggregateValue(state: AggregateState, node: AggregateNode, now: 
     case 'frequency':
       return mostFrequent(state.counts);
     case 'single':
-      if (node.fn === 'days_since') return state.at === null ? null : Math.floor((now - state.at) / 86_400_000);
+      if (node.fn === 'days_since')
+        return state.at === null ? null : Math.floor((now - state.at) / 86_400_000);
       return state.value;
   }
 }
@@ -113,15 +149,25 @@ export function aggregateValue(state: AggregateState, node: AggregateNode, now: 
  * When the value will next change with time alone (an entry leaving the window, a day passing for
  * days_since), so the caller can re-evaluate then; undefined when only a new event can change it.
  */
-export function nextAggregateChange(state: AggregateState, node: ComputedNode, now: number): number | undefined {
+export function nextAggregateChange(
+  state: AggregateState,
+  node: ComputedNode,
+  now: number,
+): number | undefined {
   if (state.kind === 'window') {
     // Every window boundary an entry can still cross: the recency windows of an engagement score,
     // else the one window.
-    const bounds = node.type === 'engagement' ? node.recency.map((r) => durationMs(r.window)) : node.window ? [durationMs(node.window)] : [];
+    const bounds =
+      node.type === 'engagement'
+        ? node.recency.map((r) => durationMs(r.window))
+        : node.window
+          ? [durationMs(node.window)]
+          : [];
     let next: number | undefined;
     for (const bound of bounds) {
       const entry = state.entries.find(([at]) => at + bound > now);
-      if (entry !== undefined && (next === undefined || entry[0] + bound < next)) next = entry[0] + bound;
+      if (entry !== undefined && (next === undefined || entry[0] + bound < next))
+        next = entry[0] + bound;
     }
     // An RFM's recency, in whole days since the latest entry, also changes once a day.
     const latest = state.entries[state.entries.length - 1]?.[0];
@@ -131,7 +177,13 @@ export function nextAggregateChange(state: AggregateState, node: ComputedNode, n
     }
     return next;
   }
-  if (state.kind === 'single' && node.type === 'aggregate' && node.fn === 'days_since' && state.at !== null) return nextDay(state.at, now);
+  if (
+    state.kind === 'single' &&
+    node.type === 'aggregate' &&
+    node.fn === 'days_since' &&
+    state.at !== null
+  )
+    return nextDay(state.at, now);
   return undefined;
 }
 
@@ -178,7 +230,8 @@ function fold(node: AggregateNode, values: (number | string | null)[]): number |
 function mostFrequent(counts: [string, number, number][]): string | null {
   let best: [string, number, number] | undefined;
   for (const entry of counts) {
-    if (best === undefined || entry[1] > best[1] || (entry[1] === best[1] && entry[2] < best[2])) best = entry;
+    if (best === undefined || entry[1] > best[1] || (entry[1] === best[1] && entry[2] < best[2]))
+      best = entry;
   }
   return best?.[0] ?? null;
 }
@@ -191,12 +244,17 @@ function scalar(raw: unknown): number | string | null {
 }
 
 /** Combines two people's states of one aggregate when their profiles merge (exact for every kind). */
-export function mergeAggregateStates(node: ComputedNode, a: AggregateState, b: AggregateState): AggregateState {
+export function mergeAggregateStates(
+  node: ComputedNode,
+  a: AggregateState,
+  b: AggregateState,
+): AggregateState {
   if (a.kind === 'window' && b.kind === 'window') {
     return { kind: 'window', entries: [...a.entries, ...b.entries].sort((x, y) => x[0] - y[0]) };
   }
   if (a.kind === 'total' && b.kind === 'total') {
-    const pick = (x: number | null, y: number | null, f: (p: number, q: number) => number) => (x === null ? y : y === null ? x : f(x, y));
+    const pick = (x: number | null, y: number | null, f: (p: number, q: number) => number) =>
+      x === null ? y : y === null ? x : f(x, y);
     return {
       kind: 'total',
       count: a.count + b.count,
@@ -207,7 +265,10 @@ export function mergeAggregateStates(node: ComputedNode, a: AggregateState, b: A
     };
   }
   if (a.kind === 'distinct' && b.kind === 'distinct') {
-    return { kind: 'distinct', values: [...new Set([...a.values, ...b.values])].slice(0, MAX_DISTINCT) };
+    return {
+      kind: 'distinct',
+      values: [...new Set([...a.values, ...b.values])].slice(0, MAX_DISTINCT),
+    };
   }
   if (a.kind === 'frequency' && b.kind === 'frequency') {
     const merged = new Map<string, [string, number, number]>(a.counts.map((e) => [e[0], [...e]]));

@@ -4,7 +4,12 @@ import { parseComputed, parseCondition } from '../segments/parse-definition.js';
 import { printComputed } from '../segments/print-definition.js';
 import { emptyDerivedState, feedEvent, refreshDerived } from '../segments/update-derived.js';
 import type { ComputedNode, Condition } from '../segments/segments.schema.js';
-import { quantileSorted, rfmPopulation, scoreHigherIsBetter, scoreLowerIsBetter } from './builtin-traits.js';
+import {
+  quantileSorted,
+  rfmPopulation,
+  scoreHigherIsBetter,
+  scoreLowerIsBetter,
+} from './builtin-traits.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -56,8 +61,13 @@ describe('built-in computed traits: the language', () => {
 });
 
 describe('engagement score', () => {
-  const node = computed('engagement(events: {"Page Viewed": 1, "Order Completed": 10, "Order Completed" where properties.revenue >= 100: 5}, recency: {7d: 1, 30d: 0.5})');
-  const plan = compileDefinitions([{ name: 'engagement', tree: node }], [{ name: 'engaged', tree: condition('computed.engagement >= 12') }]);
+  const node = computed(
+    'engagement(events: {"Page Viewed": 1, "Order Completed": 10, "Order Completed" where properties.revenue >= 100: 5}, recency: {7d: 1, 30d: 0.5})',
+  );
+  const plan = compileDefinitions(
+    [{ name: 'engagement', tree: node }],
+    [{ name: 'engaged', tree: condition('computed.engagement >= 12') }],
+  );
 
   it('weights each event by its kind and by the recency window it is in, and slides with time', () => {
     const state = emptyDerivedState();
@@ -75,10 +85,14 @@ describe('engagement score', () => {
     // Next change: the page view leaves the 7-day window at T0 + 7d.
     expect(entered.dueAt).toBe(T0 + 7 * DAY);
 
-    const at7 = refreshDerived(plan, state, { traits: {}, consent: {} }, T0 + 7 * DAY, { everything: true });
+    const at7 = refreshDerived(plan, state, { traits: {}, consent: {} }, T0 + 7 * DAY, {
+      everything: true,
+    });
     expect(state.computed.engagement).toBe(15.5);
     expect(at7.dueAt).toBe(T0 + 9 * DAY); // the order leaves the 7-day window
-    const at9 = refreshDerived(plan, state, { traits: {}, consent: {} }, T0 + 9 * DAY, { everything: true });
+    const at9 = refreshDerived(plan, state, { traits: {}, consent: {} }, T0 + 9 * DAY, {
+      everything: true,
+    });
     expect(state.computed.engagement).toBe(0.5 + 7.5);
     expect(at9.exited).toEqual(['engaged']);
     refreshDerived(plan, state, { traits: {}, consent: {} }, T0 + 32 * DAY, { everything: true });
@@ -93,14 +107,23 @@ describe('RFM figures', () => {
 
   it('reports recency in whole days, frequency and monetary over the window; scores once the population is known', () => {
     const state = emptyDerivedState();
-    const at = (t: number) => refreshDerived(plan, state, { traits: {}, consent: {} }, t, { everything: true });
+    const at = (t: number) =>
+      refreshDerived(plan, state, { traits: {}, consent: {} }, t, { everything: true });
     expect(at(T0).dueAt).toBeUndefined();
     expect(state.computed.rfm).toBeNull();
     feedEvent(plan, state, { event: 'Order Completed', properties: { revenue: 0.1 } }, T0);
     feedEvent(plan, state, { event: 'Order Completed', properties: { revenue: 0.2 } }, T0 + DAY);
     feedEvent(plan, state, { event: 'Order Completed', properties: { revenue: 'n/a' } }, T0 + DAY);
     const change = at(T0 + DAY + 3_600_000);
-    expect(state.computed.rfm).toEqual({ recency: 0, frequency: 3, monetary: 0.3, r: null, f: null, m: null, score: null });
+    expect(state.computed.rfm).toEqual({
+      recency: 0,
+      frequency: 3,
+      monetary: 0.3,
+      r: null,
+      f: null,
+      m: null,
+      score: null,
+    });
     expect(change.dueAt).toBe(T0 + 2 * DAY); // a whole day since the latest order
     at(T0 + 2 * DAY);
     expect(state.computed.rfm).toMatchObject({ recency: 1 });
@@ -112,7 +135,15 @@ describe('RFM figures', () => {
     });
     at(T0 + 2 * DAY);
     // recency 1 is below 2, 5 and 10: r = 4; frequency 3 is above 1, 1 and 2: f = 4; monetary 0.3 is above 0.1 only: m = 2.
-    expect(state.computed.rfm).toEqual({ recency: 1, frequency: 3, monetary: 0.3, r: 4, f: 4, m: 2, score: '442' });
+    expect(state.computed.rfm).toEqual({
+      recency: 1,
+      frequency: 3,
+      monetary: 0.3,
+      r: 4,
+      f: 4,
+      m: 2,
+      score: '442',
+    });
     at(T0 + 31 * DAY);
     expect(state.computed.rfm).toBeNull();
   });
@@ -120,7 +151,9 @@ describe('RFM figures', () => {
   it('computes quintile cuts by linear interpolation, as numpy.percentile does', () => {
     // numpy.percentile([1, 2, 3, 4, 10], [20, 40, 60, 80]) == [1.8, 2.6, 3.4, 5.2]
     const cuts = [0.2, 0.4, 0.6, 0.8].map((p) => quantileSorted([1, 2, 3, 4, 10], p));
-    cuts.forEach((c, i) => { expect(c).toBeCloseTo([1.8, 2.6, 3.4, 5.2][i] ?? Number.NaN, 12); });
+    cuts.forEach((c, i) => {
+      expect(c).toBeCloseTo([1.8, 2.6, 3.4, 5.2][i] ?? Number.NaN, 12);
+    });
     expect(quantileSorted([7], 0.8)).toBe(7);
     const population = rfmPopulation(
       [
@@ -129,12 +162,22 @@ describe('RFM figures', () => {
       ],
       'now',
     );
-    expect(population).toEqual({ cuts: { recency: [1.4, 1.8, 2.2, 2.6], frequency: [1.2, 1.4, 1.6, 1.8], monetary: [12, 14, 16, 18] }, people: 2, computedAt: 'now' });
+    expect(population).toEqual({
+      cuts: {
+        recency: [1.4, 1.8, 2.2, 2.6],
+        frequency: [1.2, 1.4, 1.6, 1.8],
+        monetary: [12, 14, 16, 18],
+      },
+      people: 2,
+      computedAt: 'now',
+    });
     expect(rfmPopulation([], 'now').cuts).toEqual({ recency: [], frequency: [], monetary: [] });
   });
 
   it('scores ties together and puts the best fifth at 5', () => {
-    expect([0, 1, 1.8, 2, 100].map((v) => scoreHigherIsBetter(v, [1, 1, 2, 4]))).toEqual([1, 1, 3, 3, 5]);
+    expect([0, 1, 1.8, 2, 100].map((v) => scoreHigherIsBetter(v, [1, 1, 2, 4]))).toEqual([
+      1, 1, 3, 3, 5,
+    ]);
     expect([0, 3, 50].map((v) => scoreLowerIsBetter(v, [2, 5, 10, 20]))).toEqual([5, 4, 1]);
   });
 });

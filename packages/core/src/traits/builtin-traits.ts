@@ -1,4 +1,9 @@
-import { durationMs, type ComputedNode, type EngagementNode, type RfmNode } from '../segments/segments.schema.js';
+import {
+  durationMs,
+  type ComputedNode,
+  type EngagementNode,
+  type RfmNode,
+} from '../segments/segments.schema.js';
 import { aggregateValue, type AggregateState } from './aggregate-state.js';
 
 /** A person's RFM: raw figures over the window, and quintile scores once the population is scored. */
@@ -33,7 +38,12 @@ const DAY = 86_400_000;
 const QUINTILES = [0.2, 0.4, 0.6, 0.8];
 
 /** A computed trait's value at `now`; RFM scores need the population's cuts. */
-export function computedValue(state: AggregateState, node: ComputedNode, now: number, population?: RfmPopulation): ComputedValue {
+export function computedValue(
+  state: AggregateState,
+  node: ComputedNode,
+  now: number,
+  population?: RfmPopulation,
+): ComputedValue {
   switch (node.type) {
     case 'aggregate':
       return aggregateValue(state, node, now);
@@ -44,7 +54,12 @@ export function computedValue(state: AggregateState, node: ComputedNode, now: nu
   }
 }
 
-function rfmValue(state: AggregateState, node: RfmNode, now: number, population: RfmPopulation | undefined): RfmValue | null {
+function rfmValue(
+  state: AggregateState,
+  node: RfmNode,
+  now: number,
+  population: RfmPopulation | undefined,
+): RfmValue | null {
   if (state.kind !== 'window') return null;
   const from = now - durationMs(node.window);
   let frequency = 0;
@@ -57,7 +72,11 @@ function rfmValue(state: AggregateState, node: RfmNode, now: number, population:
     latest = Math.max(latest, at);
   }
   if (frequency === 0) return null;
-  const raw = { recency: Math.floor((now - latest) / DAY), frequency, monetary: roundSum(monetary) };
+  const raw = {
+    recency: Math.floor((now - latest) / DAY),
+    frequency,
+    monetary: roundSum(monetary),
+  };
   if (population === undefined) return { ...raw, r: null, f: null, m: null, score: null };
   const r = scoreLowerIsBetter(raw.recency, population.cuts.recency);
   const f = scoreHigherIsBetter(raw.frequency, population.cuts.frequency);
@@ -79,20 +98,30 @@ function engagementValue(state: AggregateState, node: EngagementNode, now: numbe
 }
 
 /** What one event adds to an engagement score before recency: the weights of the patterns it matched. */
-export function engagementWeight(node: EngagementNode, matches: (pattern: EngagementNode['events'][number]['pattern']) => boolean): number | undefined {
+export function engagementWeight(
+  node: EngagementNode,
+  matches: (pattern: EngagementNode['events'][number]['pattern']) => boolean,
+): number | undefined {
   let weight: number | undefined;
   for (const e of node.events) if (matches(e.pattern)) weight = (weight ?? 0) + e.weight;
   return weight;
 }
 
 /** The quintile cuts of the people's RFM figures (those without a matching event are left out). */
-export function rfmPopulation(values: readonly Pick<RfmValue, 'recency' | 'frequency' | 'monetary'>[], computedAt: string): RfmPopulation {
+export function rfmPopulation(
+  values: readonly Pick<RfmValue, 'recency' | 'frequency' | 'monetary'>[],
+  computedAt: string,
+): RfmPopulation {
   const cuts = (pick: (v: (typeof values)[number]) => number) => {
     const sorted = values.map(pick).sort((a, b) => a - b);
     return sorted.length === 0 ? [] : QUINTILES.map((p) => quantileSorted(sorted, p));
   };
   return {
-    cuts: { recency: cuts((v) => v.recency), frequency: cuts((v) => v.frequency), monetary: cuts((v) => v.monetary) },
+    cuts: {
+      recency: cuts((v) => v.recency),
+      frequency: cuts((v) => v.frequency),
+      monetary: cuts((v) => v.monetary),
+    },
     people: values.length,
     computedAt,
   };

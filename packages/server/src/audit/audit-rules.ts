@@ -108,7 +108,10 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
     field(response, 'profileId'),
   ),
   'POST /v1/privacy/unsuppress': listing('privacy.unsuppress', 'suppression'),
-  'GET /v1/identity-verification/secret': listing('identity-verification.secret.read', 'identity-verification'),
+  'GET /v1/identity-verification/secret': listing(
+    'identity-verification.secret.read',
+    'identity-verification',
+  ),
   'POST /v1/identity/match': listing('identity.match', 'identity:match'),
   'POST /v1/identity/reviews/:id': {
     action: 'identity.review.decide',
@@ -161,13 +164,20 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'POST /v1/group': "collection: the person's own events, the hottest path",
   'POST /v1/alias': "collection: the person's own events, the hottest path",
   'POST /v1/batch': "collection: the person's own events, the hottest path",
-  'POST /v1/t': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
-  'POST /v1/i': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
-  'POST /v1/p': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
-  'POST /v1/s': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
-  'POST /v1/g': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
-  'POST /v1/a': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
-  'POST /v1/b': "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/t':
+    "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/i':
+    "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/p':
+    "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/s':
+    "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/g':
+    "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/a':
+    "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
+  'POST /v1/b':
+    "collection (analytics.js 2.0's short route): the person's own events, the hottest path",
   'POST /v1/decide':
     'decisions for the person asking, a hot path; recorded in the log as Decision Made events',
   'POST /v1/experiments/:name/assign':

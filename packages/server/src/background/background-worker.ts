@@ -16,7 +16,10 @@ const { config } = workerData as { config: Config };
 lowerThreadPriority(BACKGROUND_NICENESS);
 
 // Appends go to the request thread, the log's one writer; each waits for its commit.
-const appends = new Map<number, { resolve: (stored: boolean[]) => void; reject: (error: Error) => void }>();
+const appends = new Map<
+  number,
+  { resolve: (stored: boolean[]) => void; reject: (error: Error) => void }
+>();
 let nextAppend = 0;
 const appendViaRequestThread = (messages: readonly StoredMessage[]): Promise<boolean[]> =>
   new Promise((resolve, reject) => {

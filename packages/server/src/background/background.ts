@@ -42,7 +42,9 @@ export class InlineBackground implements Background {
 
   /** Both loops run as soon as `start` returns. */
   ready(): Promise<void> {
-    return this.started ? Promise.resolve() : Promise.reject(new Error('the background work was not started'));
+    return this.started
+      ? Promise.resolve()
+      : Promise.reject(new Error('the background work was not started'));
   }
 
   running(): boolean {

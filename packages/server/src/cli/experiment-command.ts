@@ -22,7 +22,9 @@ export async function experimentResultsCommand(name: string, flags: ResultsFlags
     const experiment = await tailor.store.experiments.get(name);
     if (experiment === undefined) throw new TailorError('not_found', `no experiment ${name}`);
     const results = await computeResults(tailor.log, experiment, tailor.now());
-    console.log(flags.table === true ? formatResultsTable(results) : JSON.stringify(results, null, 2));
+    console.log(
+      flags.table === true ? formatResultsTable(results) : JSON.stringify(results, null, 2),
+    );
   } finally {
     await tailor.close();
   }

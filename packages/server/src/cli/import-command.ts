@@ -23,14 +23,17 @@ export async function importCommand(file: string, flags: ImportFlags): Promise<v
   const mapping = flags.mapping === undefined ? undefined : readMapping(flags.mapping);
   const known = ['.jsonl', '.ndjson', '.json', '.csv'];
   if (flags.format === undefined && !known.includes(extname(file).toLowerCase())) {
-    console.error(`${file}: reading it as JSONL (one Segment message per line); --format csv reads it as CSV`);
+    console.error(
+      `${file}: reading it as JSONL (one Segment message per line); --format csv reads it as CSV`,
+    );
   }
   const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
   const tailor = await openTailor(config);
   const rejectsFile = flags.rejects ?? `${file}.rejects.jsonl`;
   const bar = new SingleBar(
     {
-      format: 'importing {bar} {percentage}% | {lines} lines | {stored} stored, {duplicates} already there, {rejected} rejected',
+      format:
+        'importing {bar} {percentage}% | {lines} lines | {stored} stored, {duplicates} already there, {rejected} rejected',
       hideCursor: true,
     },
     Presets.shades_classic,
@@ -61,7 +64,9 @@ export async function importCommand(file: string, flags: ImportFlags): Promise<v
     );
     if (result.rejected > 0) {
       // Not a failure of the command (what was valid is stored), but not a success to script on: exit 2.
-      console.error(`${result.rejected} of ${result.lines} lines rejected: their line numbers and reasons are in ${rejectsFile}`);
+      console.error(
+        `${result.rejected} of ${result.lines} lines rejected: their line numbers and reasons are in ${rejectsFile}`,
+      );
       process.exitCode = 2;
     }
   } finally {
@@ -81,7 +86,10 @@ function readMapping(path: string): CsvMapping {
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (cause) {
-    throw new TailorError('invalid_request', `mapping file ${path} is not JSON: ${(cause as Error).message}`);
+    throw new TailorError(
+      'invalid_request',
+      `mapping file ${path} is not JSON: ${(cause as Error).message}`,
+    );
   }
   return parseCsvMapping(value);
 }

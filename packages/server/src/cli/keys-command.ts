@@ -31,14 +31,28 @@ interface RotateFlags {
 export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
   const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
   const { enabled, keys } = config.privacy.encryption;
-  if (!enabled) throw new TailorError('invalid_request', 'encryption is off (privacy.encryption.enabled): nothing to rotate');
+  if (!enabled)
+    throw new TailorError(
+      'invalid_request',
+      'encryption is off (privacy.encryption.enabled): nothing to rotate',
+    );
   if (keys !== undefined) {
-    throw new TailorError('invalid_request', 'the keys come from TAILOR_ENCRYPTION_KEYS: rotation rewrites a key file (privacy.encryption.keyFile)');
+    throw new TailorError(
+      'invalid_request',
+      'the keys come from TAILOR_ENCRYPTION_KEYS: rotation rewrites a key file (privacy.encryption.keyFile)',
+    );
   }
   const pid = serverUsing(config.dataDir);
-  if (pid !== undefined) throw new TailorError('conflict', `a server (process ${pid}) is running on ${config.dataDir}: stop it first`);
+  if (pid !== undefined)
+    throw new TailorError(
+      'conflict',
+      `a server (process ${pid}) is running on ${config.dataDir}: stop it first`,
+    );
   makeDataFolder(config.dataDir);
-  const files = { log: join(config.dataDir, 'log.sqlite'), state: join(config.dataDir, 'state.sqlite') };
+  const files = {
+    log: join(config.dataDir, 'log.sqlite'),
+    state: join(config.dataDir, 'state.sqlite'),
+  };
   const keyFile = keyFileOf(config);
   const old = existsSync(keyFile) ? readKeyFile(keyFile, false) : undefined;
 
@@ -46,12 +60,20 @@ export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
   const resuming = old !== undefined && old.keys.size > 1;
   if (!resuming) {
     // Open the stores as they are once (this brings older folders' tables up to date, and refuses a wrong key file).
-    const sealerOf = (file: string) => (recordedPlain(file) || old === undefined ? plainSealer : createAesSealer(old));
+    const sealerOf = (file: string) =>
+      recordedPlain(file) || old === undefined ? plainSealer : createAesSealer(old);
     await migrate(files, sealerOf);
   }
-  const rotated = resuming ? old : old === undefined ? newKeyring() : addKey(old, flags.index === true);
+  const rotated = resuming
+    ? old
+    : old === undefined
+      ? newKeyring()
+      : addKey(old, flags.index === true);
   writeKeyFile(keyFile, rotated); // old and new keys: an interrupted rotation still opens everything
-  const bar = new SingleBar({ format: 'resealing {table} {bar} {value}/{total}', hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: 'resealing {table} {bar} {value}/{total}', hideCursor: true },
+    Presets.shades_classic,
+  );
   let table = '';
   try {
     resealFolder(files, createAesSealer(rotated), (name, done, total) => {
@@ -76,17 +98,22 @@ function recordedPlain(file: string): boolean {
   if (!existsSync(file)) return false;
   const db = new Database(file, { readonly: true });
   try {
-    const meta = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'tailor_meta'").get() !== undefined;
+    const meta =
+      db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'tailor_meta'").get() !== undefined;
     if (meta) return readBlindIndex(db) === 'plain';
     const table = file.endsWith('log.sqlite') ? 'events' : 'identities';
-    const exists = db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(table) !== undefined;
+    const exists =
+      db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(table) !== undefined;
     return exists && db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined;
   } finally {
     db.close();
   }
 }
 
-async function migrate(files: { log: string; state: string }, sealerOf: (file: string) => Sealer): Promise<void> {
+async function migrate(
+  files: { log: string; state: string },
+  sealerOf: (file: string) => Sealer,
+): Promise<void> {
   await new SqliteEventLog(files.log, sealerOf(files.log)).close();
   const state = sealerOf(files.state);
   await openSqliteProfileStore(files.state, {}, state).close();
@@ -95,7 +122,11 @@ async function migrate(files: { log: string; state: string }, sealerOf: (file: s
 
 function onlyCurrent(keyring: Keyring): Keyring {
   const key = keyring.keys.get(keyring.current) as Buffer;
-  return { current: keyring.current, keys: new Map([[keyring.current, key]]), index: keyring.index };
+  return {
+    current: keyring.current,
+    keys: new Map([[keyring.current, key]]),
+    index: keyring.index,
+  };
 }
 
 interface CreateFlags {
@@ -112,14 +143,22 @@ interface CreateFlags {
  */
 export async function keysCreateCommand(name: string, flags: CreateFlags): Promise<void> {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) {
-    throw new TailorError('invalid_request', `a key name is 1 to 64 letters, digits, '.', '_' or '-', not ${JSON.stringify(name)}`);
+    throw new TailorError(
+      'invalid_request',
+      `a key name is 1 to 64 letters, digits, '.', '_' or '-', not ${JSON.stringify(name)}`,
+    );
   }
   const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
   const tailor = await openTailor(config);
   try {
-    const existing = (await tailor.keys.list()).find((k) => k.name === name && k.revokedAt === null);
+    const existing = (await tailor.keys.list()).find(
+      (k) => k.name === name && k.revokedAt === null,
+    );
     if (existing !== undefined && flags.replace !== true) {
-      throw new TailorError('conflict', `a key named ${name} (${existing.role}) exists: choose another name, or --replace to revoke it and make a new one`);
+      throw new TailorError(
+        'conflict',
+        `a key named ${name} (${existing.role}) exists: choose another name, or --replace to revoke it and make a new one`,
+      );
     }
     const now = new Date(tailor.now());
     const key = await tailor.keys.create(name, flags.role, now);
@@ -135,9 +174,14 @@ export async function keysCreateCommand(name: string, flags: CreateFlags): Promi
       ip: null,
     });
     console.log(key);
-    console.error(`Created the ${flags.role} key ${name} in ${config.dataDir}. It is shown this once and stored hashed.`);
+    console.error(
+      `Created the ${flags.role} key ${name} in ${config.dataDir}. It is shown this once and stored hashed.`,
+    );
     const pid = serverUsing(config.dataDir);
-    if (pid !== undefined) console.error(`A server (process ${pid}) runs on ${config.dataDir}: it accepts the key once restarted.`);
+    if (pid !== undefined)
+      console.error(
+        `A server (process ${pid}) runs on ${config.dataDir}: it accepts the key once restarted.`,
+      );
   } finally {
     await tailor.close();
   }

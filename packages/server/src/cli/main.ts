@@ -16,7 +16,11 @@ function integer(value: string): number {
 
 /** The version of the package this command comes from (its package.json, two folders up from src/cli or dist/cli). */
 function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    }
+  ).version;
 }
 
 /** The `tailor` command. Options given here win over TAILOR_* variables and the config file. */
@@ -30,9 +34,18 @@ export async function main(argv: string[]): Promise<void> {
     .option('--port <n>', 'port to listen on (TAILOR_PORT, default 7700)', integer)
     .option('--host <host>', 'address to listen on (TAILOR_HOST, default 127.0.0.1)')
     .option('--data <dir>', 'data folder, created if missing (TAILOR_DATA, default .tailor)')
-    .option('--config <file>', 'JSON config file (TAILOR_CONFIG, default ./tailor.config.json if present)')
-    .option('--default-region <cc>', 'region for national phone numbers (TAILOR_DEFAULT_REGION, default US)')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (TAILOR_LOG_LEVEL)')
+    .option(
+      '--config <file>',
+      'JSON config file (TAILOR_CONFIG, default ./tailor.config.json if present)',
+    )
+    .option(
+      '--default-region <cc>',
+      'region for national phone numbers (TAILOR_DEFAULT_REGION, default US)',
+    )
+    .option(
+      '--log-level <level>',
+      'fatal, error, warn, info, debug, trace or silent (TAILOR_LOG_LEVEL)',
+    )
     .option('--demo', 'load generated demo data when the log is empty')
     .action(serveCommand);
   program
@@ -51,8 +64,14 @@ export async function main(argv: string[]): Promise<void> {
     .argument('<left>', 'a CSV file with a header row')
     .argument('[right]', 'a second CSV to link to the first')
     .requiredOption('--id <column>', 'the column that names each record')
-    .requiredOption('--out <file>', 'where the pairs go (CSV: left_id,right_id,weight,probability,decision)')
-    .option('--config <file>', 'JSON overriding the chosen fields, comparators, blocking keys and thresholds')
+    .requiredOption(
+      '--out <file>',
+      'where the pairs go (CSV: left_id,right_id,weight,probability,decision)',
+    )
+    .option(
+      '--config <file>',
+      'JSON overriding the chosen fields, comparators, blocking keys and thresholds',
+    )
     .action(matchCommand);
   program
     .command('segments')
@@ -67,25 +86,37 @@ export async function main(argv: string[]): Promise<void> {
     .command('experiment')
     .description('experiments: results')
     .command('results')
-    .description("an experiment's results from the log: per variant and metric, with the sample ratio check")
+    .description(
+      "an experiment's results from the log: per variant and metric, with the sample ratio check",
+    )
     .argument('<name>', 'the experiment')
     .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
     .option('--config <file>', 'JSON config file')
     .option('--table', 'print a readable table instead of JSON')
     .action(experimentResultsCommand);
-  const keys = program.command('keys').description('API keys and encryption keys: maintenance commands');
+  const keys = program
+    .command('keys')
+    .description('API keys and encryption keys: maintenance commands');
   keys
     .command('create')
-    .description('make a new API key in the data folder and print it once (the way back in when the keys printed at the first start are lost)')
+    .description(
+      'make a new API key in the data folder and print it once (the way back in when the keys printed at the first start are lost)',
+    )
     .argument('<name>', 'the key\'s name (letters, digits, ".", "_", "-")')
-    .addOption(new Option('--role <role>', 'what the key may do').choices(['write', 'viewer', 'marketer', 'admin']).makeOptionMandatory())
+    .addOption(
+      new Option('--role <role>', 'what the key may do')
+        .choices(['write', 'viewer', 'marketer', 'admin'])
+        .makeOptionMandatory(),
+    )
     .option('--replace', 'revoke an existing key of that name and make a new one')
     .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
     .option('--config <file>', 'JSON config file')
     .action(keysCreateCommand);
   keys
     .command('rotate')
-    .description('a new data key; every encrypted value resealed under it, old keys removed (encrypts a folder written without encryption)')
+    .description(
+      'a new data key; every encrypted value resealed under it, old keys removed (encrypts a folder written without encryption)',
+    )
     .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
     .option('--config <file>', 'JSON config file')
     .option('--index', 'also a new key for the blind index identifiers are looked up by')
@@ -93,7 +124,10 @@ export async function main(argv: string[]): Promise<void> {
   program
     .command('profile')
     .description('print the profile holding an identifier, as JSON')
-    .argument('<identifier>', 'TYPE:VALUE, e.g. userId:u-42, email:ann@example.com, phone:+14155550100')
+    .argument(
+      '<identifier>',
+      'TYPE:VALUE, e.g. userId:u-42, email:ann@example.com, phone:+14155550100',
+    )
     .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
     .option('--config <file>', 'JSON config file')
     .option('--provenance', 'include the source, messageId and timestamp of each trait')

@@ -19,7 +19,8 @@ export function matchCommand(left: string, right: string | undefined, flags: Mat
   const leftRecords = readMatchFile(left, flags.id);
   const rightRecords = right === undefined ? undefined : readMatchFile(right, flags.id);
   const all = rightRecords ? [...leftRecords, ...rightRecords] : leftRecords;
-  const overrides = flags.config === undefined ? {} : readMatchOverrides(readJson(flags.config), all);
+  const overrides =
+    flags.config === undefined ? {} : readMatchOverrides(readJson(flags.config), all);
   const config = inferMatchConfig(
     rightRecords ? [leftRecords, rightRecords] : [leftRecords],
     overrides,

@@ -49,6 +49,7 @@ function typesAre(types: string[]): string {
 /** Why nothing was found: a type this installation does not have (a typo, as often as not) is named as such. */
 function notFound(identifier: string, types: string[]): string {
   const type = identifier.slice(0, identifier.indexOf(':')).trim();
-  if (!types.includes(type)) return `no profile holds ${identifier}: ${type} is not an identifier type here; ${typesAre(types)}`;
+  if (!types.includes(type))
+    return `no profile holds ${identifier}: ${type} is not an identifier type here; ${typesAre(types)}`;
   return `no profile holds ${identifier}`;
 }

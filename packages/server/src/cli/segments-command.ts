@@ -16,12 +16,20 @@ interface BackfillFlags {
 export async function segmentsBackfillCommand(name: string, flags: BackfillFlags): Promise<void> {
   const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
   const tailor = await openTailor(config);
-  const bar = new SingleBar({ format: 'backfilling {bar} {percentage}% | {value}/{total} profiles', hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: 'backfilling {bar} {percentage}% | {value}/{total} profiles', hideCursor: true },
+    Presets.shades_classic,
+  );
   try {
-    if ((await tailor.definitions.get('segment', name)) === undefined) throw new TailorError('not_found', `no segment ${name}`);
+    if ((await tailor.definitions.get('segment', name)) === undefined)
+      throw new TailorError('not_found', `no segment ${name}`);
     await tailor.pipeline.catchUp();
     const { profiles } = await tailor.profiles.stats();
-    await tailor.profiles.backfills.start([`segment:${name}`], profiles, new Date(tailor.now()).toISOString());
+    await tailor.profiles.backfills.start(
+      [`segment:${name}`],
+      profiles,
+      new Date(tailor.now()).toISOString(),
+    );
     bar.start(Math.max(1, profiles), 0);
     await tailor.pipeline.runBackfills((job) => {
       if (job.names.includes(`segment:${name}`)) bar.update(job.done);

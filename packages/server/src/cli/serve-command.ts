@@ -20,14 +20,25 @@ interface ServeFlags {
 
 export async function serveCommand(flags: ServeFlags): Promise<void> {
   const config = readConfig(
-    { port: flags.port, host: flags.host, dataDir: flags.data, defaultRegion: flags.defaultRegion, logLevel: flags.logLevel, demo: flags.demo },
+    {
+      port: flags.port,
+      host: flags.host,
+      dataDir: flags.data,
+      defaultRegion: flags.defaultRegion,
+      logLevel: flags.logLevel,
+      demo: flags.demo,
+    },
     flags.config,
   );
   await checkPortFree(config.host, config.port); // before anything is made: keys printed by a start that then fails are lost
   const folderWarning = makeDataFolder(config.dataDir);
   const tailor = await openTailor(config, Date.now, { backgroundThread: true });
   const unlock = lockForServe(config.dataDir);
-  const { created } = await bootstrapKeys(tailor.keys, { writeKey: config.writeKey, adminKey: config.adminKey }, new Date());
+  const { created } = await bootstrapKeys(
+    tailor.keys,
+    { writeKey: config.writeKey, adminKey: config.adminKey },
+    new Date(),
+  );
   if (created.length > 0) {
     console.log('Created API keys. They are shown this once and stored hashed:');
     for (const k of created) console.log(`  ${k.role.padEnd(6)} ${k.name.padEnd(14)} ${k.key}`);
@@ -36,7 +47,8 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   }
   if (config.demo) {
     const { loaded } = await loadDemo(tailor);
-    if (loaded > 0) console.log(`Loaded ${loaded} demo events (a small shop's visitors over 45 days).`);
+    if (loaded > 0)
+      console.log(`Loaded ${loaded} demo events (a small shop's visitors over 45 days).`);
   }
   tailor.background.start();
   // The worker thread opens the folder and starts the pipeline and dispatcher: wait for it, so the
@@ -96,9 +108,19 @@ async function checkPortFree(host: string, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     probe.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE')
-        reject(new TailorError('conflict', `port ${port} on ${host} is in use (another tailor serve?): stop it, or choose another port with --port`));
+        reject(
+          new TailorError(
+            'conflict',
+            `port ${port} on ${host} is in use (another tailor serve?): stop it, or choose another port with --port`,
+          ),
+        );
       else if (error.code === 'EACCES')
-        reject(new TailorError('invalid_request', `port ${port} on ${host} needs privileges this process lacks: choose another with --port`));
+        reject(
+          new TailorError(
+            'invalid_request',
+            `port ${port} on ${host} needs privileges this process lacks: choose another with --port`,
+          ),
+        );
       else reject(error);
     });
     probe.listen({ host, port, exclusive: true }, () => {
@@ -109,7 +131,11 @@ async function checkPortFree(host: string, port: number): Promise<void> {
   });
 }
 
-function printDemoGuide(url: string, created: { role: string; key: string }[], config: { writeKey?: string | undefined; adminKey?: string | undefined }): void {
+function printDemoGuide(
+  url: string,
+  created: { role: string; key: string }[],
+  config: { writeKey?: string | undefined; adminKey?: string | undefined },
+): void {
   const write = config.writeKey ?? created.find((k) => k.role === 'write')?.key ?? 'WRITE_KEY';
   const admin = config.adminKey ?? created.find((k) => k.role === 'admin')?.key ?? 'ADMIN_KEY';
   console.log(`
@@ -121,5 +147,8 @@ Try it:
   curl -H 'authorization: Bearer ${admin}' '${url}/v1/segments/repeat%20buyers/members'
   curl ${url}/metrics        curl ${url}/openapi.json
 `);
-  if (write === 'WRITE_KEY' || admin === 'ADMIN_KEY') console.log('WRITE_KEY and ADMIN_KEY: the keys printed at the first start (see above for a new one).\n');
+  if (write === 'WRITE_KEY' || admin === 'ADMIN_KEY')
+    console.log(
+      'WRITE_KEY and ADMIN_KEY: the keys printed at the first start (see above for a new one).\n',
+    );
 }

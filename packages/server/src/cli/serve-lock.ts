@@ -25,7 +25,8 @@ export function serverUsing(dataDir: string): number | undefined {
 /** Marks the data folder as served by this process; the returned function unmarks it. */
 export function lockForServe(dataDir: string): () => void {
   const other = serverUsing(dataDir);
-  if (other !== undefined) throw new TailorError('conflict', `${dataDir} is already served by process ${other}`);
+  if (other !== undefined)
+    throw new TailorError('conflict', `${dataDir} is already served by process ${other}`);
   writeFileSync(lockFile(dataDir), String(process.pid), { mode: 0o600 });
   return () => {
     rmSync(lockFile(dataDir), { force: true });

@@ -23,7 +23,11 @@ export interface CollectRequest {
   source: string;
   /** The type a single-message route implies. */
   type?: MessageType;
-  defaults?: { context?: Record<string, unknown>; integrations?: Record<string, unknown>; sentAt?: string };
+  defaults?: {
+    context?: Record<string, unknown>;
+    integrations?: Record<string, unknown>;
+    sentAt?: string;
+  };
   /** Makes the messageId of a message that has none; random by default. */
   messageIdFor?: (index: number) => string;
   /** The request carried `Sec-GPC: 1` (Global Privacy Control): an opt-out of advertising for its messages. */
@@ -80,7 +84,11 @@ export class Collector {
       const bytes = Buffer.byteLength(JSON.stringify(raw));
       if (bytes > deps.messageBytes) {
         tooLarge++;
-        rejected.push({ index, reason: `message is ${bytes} bytes, over the ${deps.messageBytes}-byte limit`, blocked: false });
+        rejected.push({
+          index,
+          reason: `message is ${bytes} bytes, over the ${deps.messageBytes}-byte limit`,
+          blocked: false,
+        });
         return;
       }
       const overflow = request.checkNumbers === true ? findNonFinite(raw) : undefined;
@@ -93,7 +101,9 @@ export class Collector {
         receivedAt,
         source: request.source,
         defaultRegion: deps.defaultRegion,
-        newMessageId: request.messageIdFor ? () => request.messageIdFor?.(index) ?? randomUUID() : randomUUID,
+        newMessageId: request.messageIdFor
+          ? () => request.messageIdFor?.(index) ?? randomUUID()
+          : randomUUID,
         ...(request.type !== undefined && { type: request.type }),
         ...(request.defaults !== undefined && { defaults: request.defaults }),
       });
@@ -116,7 +126,8 @@ export class Collector {
         for (const v of outcome.value.violations) this.pendingViolations.push(v);
       } else {
         const blocked = outcome.error.violations !== undefined;
-        if (outcome.error.violations) for (const v of outcome.error.violations) this.pendingViolations.push(v);
+        if (outcome.error.violations)
+          for (const v of outcome.error.violations) this.pendingViolations.push(v);
         rejected.push({ index, reason: outcome.error.reason, blocked });
       }
     });

@@ -25,7 +25,10 @@ export class TrackingPlans {
     private readonly identityRules: IdentityRules,
   ) {}
 
-  static async open(store: StateStore['trackingPlans'], identityRules: IdentityRules = []): Promise<TrackingPlans> {
+  static async open(
+    store: StateStore['trackingPlans'],
+    identityRules: IdentityRules = [],
+  ): Promise<TrackingPlans> {
     const plans = new TrackingPlans(store, identityRules);
     await plans.reload();
     return plans;

@@ -1,7 +1,11 @@
 import { Type, type Static } from 'typebox';
-import { DEFAULT_IDENTITY_RULES, DEFAULT_PURPOSES, IdentifierRule, TraitPolicy } from '@tailor/core';
+import {
+  DEFAULT_IDENTITY_RULES,
+  DEFAULT_PURPOSES,
+  IdentifierRule,
+  TraitPolicy,
+} from '@tailor/core';
 import { RateLimit } from '../keys/keys.schema.js';
-
 
 /** Everything Tailor can be configured with. Sources, lowest first: defaults, file, env, flags. */
 export const Config = Type.Object(
@@ -26,24 +30,73 @@ export const Config = Type.Object(
       ],
       { default: 'info' },
     ),
-    demo: Type.Boolean({ default: false, description: 'Load generated demo data into an empty log' }),
-    writeKey: Type.Optional(Type.String({ minLength: 16, description: 'A write key registered at start (TAILOR_WRITE_KEY); at least 16 characters' })),
-    adminKey: Type.Optional(Type.String({ minLength: 16, description: 'An admin key registered at start (TAILOR_ADMIN_KEY); at least 16 characters' })),
+    demo: Type.Boolean({
+      default: false,
+      description: 'Load generated demo data into an empty log',
+    }),
+    writeKey: Type.Optional(
+      Type.String({
+        minLength: 16,
+        description: 'A write key registered at start (TAILOR_WRITE_KEY); at least 16 characters',
+      }),
+    ),
+    adminKey: Type.Optional(
+      Type.String({
+        minLength: 16,
+        description: 'An admin key registered at start (TAILOR_ADMIN_KEY); at least 16 characters',
+      }),
+    ),
     http: Type.Object(
       {
-        headersTimeoutMs: Type.Integer({ minimum: 100, default: 10_000, description: "A request's headers not all received within this time: the connection is closed (408)" }),
-        requestTimeoutMs: Type.Integer({ minimum: 100, default: 30_000, description: 'A request (headers and body) not all received within this time: the connection is closed (408)' }),
-        keepAliveTimeoutMs: Type.Integer({ minimum: 100, default: 72_000, description: 'An idle keep-alive connection is closed after this long (above the usual 60 s of load balancers)' }),
-        idleTimeoutMs: Type.Integer({ minimum: 0, default: 120_000, description: 'A connection on which nothing moved either way for this long is closed (0: never)' }),
-        maxConnections: Type.Integer({ minimum: 1, default: 10_000, description: 'Connections open at once; more are refused (closed at once)' }),
-        maxRequestsPerSocket: Type.Integer({ minimum: 0, default: 0, description: 'Requests one keep-alive connection may carry before it is closed (0: no limit)' }),
-        trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 }), Type.Array(Type.String({ minLength: 1 }))], {
-          default: false,
+        headersTimeoutMs: Type.Integer({
+          minimum: 100,
+          default: 10_000,
           description:
-            'Behind a proxy or load balancer: take the client address from X-Forwarded-For (true: trust every hop, N: the N nearest hops, or a list of the proxies\' addresses and CIDR ranges). Per-address rate limits and the audit log use it',
+            "A request's headers not all received within this time: the connection is closed (408)",
         }),
+        requestTimeoutMs: Type.Integer({
+          minimum: 100,
+          default: 30_000,
+          description:
+            'A request (headers and body) not all received within this time: the connection is closed (408)',
+        }),
+        keepAliveTimeoutMs: Type.Integer({
+          minimum: 100,
+          default: 72_000,
+          description:
+            'An idle keep-alive connection is closed after this long (above the usual 60 s of load balancers)',
+        }),
+        idleTimeoutMs: Type.Integer({
+          minimum: 0,
+          default: 120_000,
+          description:
+            'A connection on which nothing moved either way for this long is closed (0: never)',
+        }),
+        maxConnections: Type.Integer({
+          minimum: 1,
+          default: 10_000,
+          description: 'Connections open at once; more are refused (closed at once)',
+        }),
+        maxRequestsPerSocket: Type.Integer({
+          minimum: 0,
+          default: 0,
+          description:
+            'Requests one keep-alive connection may carry before it is closed (0: no limit)',
+        }),
+        trustProxy: Type.Union(
+          [Type.Boolean(), Type.Integer({ minimum: 1 }), Type.Array(Type.String({ minLength: 1 }))],
+          {
+            default: false,
+            description:
+              "Behind a proxy or load balancer: take the client address from X-Forwarded-For (true: trust every hop, N: the N nearest hops, or a list of the proxies' addresses and CIDR ranges). Per-address rate limits and the audit log use it",
+          },
+        ),
       },
-      { default: {}, additionalProperties: false, description: 'The HTTP server: timeouts, connection limits, proxies' },
+      {
+        default: {},
+        additionalProperties: false,
+        description: 'The HTTP server: timeouts, connection limits, proxies',
+      },
     ),
     limits: Type.Object(
       {
@@ -57,10 +110,15 @@ export const Config = Type.Object(
         identifiers: Type.Array(IdentifierRule, {
           minItems: 1,
           default: DEFAULT_IDENTITY_RULES,
-          description: 'Identifier types in priority order, highest first, each with its limit per profile',
+          description:
+            'Identifier types in priority order, highest first, each with its limit per profile',
         }),
       },
-      { default: {}, additionalProperties: false, description: 'Identity resolution: identifier types, limits, priority' },
+      {
+        default: {},
+        additionalProperties: false,
+        description: 'Identity resolution: identifier types, limits, priority',
+      },
     ),
     profiles: Type.Object(TraitPolicy.properties, {
       default: {},
@@ -72,58 +130,92 @@ export const Config = Type.Object(
         rfmRefreshMinutes: Type.Number({
           exclusiveMinimum: 0,
           default: 60,
-          description: 'How often the quintile cuts behind RFM scores are computed again over everyone',
+          description:
+            'How often the quintile cuts behind RFM scores are computed again over everyone',
         }),
       },
       { default: {}, additionalProperties: false, description: 'Computed traits' },
     ),
     privacy: Type.Object(
       {
-        purposes: Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }), {
-          minItems: 1,
-          default: [...DEFAULT_PURPOSES],
-          description: 'The purposes consent is kept for (analytics and personalization are enforced by name)',
-        }),
+        purposes: Type.Array(
+          Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+          {
+            minItems: 1,
+            default: [...DEFAULT_PURPOSES],
+            description:
+              'The purposes consent is kept for (analytics and personalization are enforced by name)',
+          },
+        ),
         withoutAnalytics: Type.Union([Type.Literal('drop'), Type.Literal('strip')], {
           default: 'drop',
-          description: 'A message refusing analytics consent: not stored (drop), or stored without its identifiers (strip)',
+          description:
+            'A message refusing analytics consent: not stored (drop), or stored without its identifiers (strip)',
         }),
         suppressionKey: Type.Optional(
-          Type.String({ minLength: 16, description: "Key of the hashes that remember erased people; else one is made in the data folder" }),
+          Type.String({
+            minLength: 16,
+            description:
+              'Key of the hashes that remember erased people; else one is made in the data folder',
+          }),
         ),
         encryption: Type.Object(
           {
-            enabled: Type.Boolean({ default: true, description: 'Encrypt personal data at rest (AES-256-GCM) and look identifiers up by a blind index' }),
+            enabled: Type.Boolean({
+              default: true,
+              description:
+                'Encrypt personal data at rest (AES-256-GCM) and look identifiers up by a blind index',
+            }),
             keyFile: Type.Optional(
-              Type.String({ minLength: 1, description: 'The keyring file (TAILOR_ENCRYPTION_KEY_FILE); default encryption.keys in the data folder, made on first start' }),
+              Type.String({
+                minLength: 1,
+                description:
+                  'The keyring file (TAILOR_ENCRYPTION_KEY_FILE); default encryption.keys in the data folder, made on first start',
+              }),
             ),
             keys: Type.Optional(
-              Type.String({ minLength: 2, description: 'The keyring itself, as the key file holds it (TAILOR_ENCRYPTION_KEYS); wins over keyFile' }),
+              Type.String({
+                minLength: 2,
+                description:
+                  'The keyring itself, as the key file holds it (TAILOR_ENCRYPTION_KEYS); wins over keyFile',
+              }),
             ),
           },
           { default: {}, additionalProperties: false, description: 'Encryption at rest' },
         ),
       },
-      { default: {}, additionalProperties: false, description: 'Consent, erasure and encryption at rest' },
+      {
+        default: {},
+        additionalProperties: false,
+        description: 'Consent, erasure and encryption at rest',
+      },
     ),
     keys: Type.Object(
       {
         rateLimits: Type.Object(
-          { write: Type.Optional(RateLimit), viewer: Type.Optional(RateLimit), marketer: Type.Optional(RateLimit), admin: Type.Optional(RateLimit) },
+          {
+            write: Type.Optional(RateLimit),
+            viewer: Type.Optional(RateLimit),
+            marketer: Type.Optional(RateLimit),
+            admin: Type.Optional(RateLimit),
+          },
           {
             default: {},
             additionalProperties: false,
-            description: "Each role's default limit, e.g. {\"viewer\": {\"max\": 20}}; a key's own limit overrides it. None by default",
+            description:
+              'Each role\'s default limit, e.g. {"viewer": {"max": 20}}; a key\'s own limit overrides it. None by default',
           },
         ),
         writeRateLimitPerIp: Type.Union([RateLimit, Type.Null()], {
           default: { max: 1000, windowSeconds: 10 },
-          description: 'Requests with a write key from one client address, counted per key and address (null: no limit)',
+          description:
+            'Requests with a write key from one client address, counted per key and address (null: no limit)',
         }),
         failedAuthPerIp: Type.Object(RateLimit.properties, {
           default: { max: 20, windowSeconds: 60 },
           additionalProperties: false,
-          description: 'Requests with an unknown or revoked key from one client address; past it, requests from there answer 429 without their key being checked',
+          description:
+            'Requests with an unknown or revoked key from one client address; past it, requests from there answer 429 without their key being checked',
         }),
       },
       { default: {}, additionalProperties: false, description: 'API keys' },
@@ -136,7 +228,11 @@ export const Config = Type.Object(
           description: 'Audit entries older than this are deleted (at start and daily)',
         }),
       },
-      { default: {}, additionalProperties: false, description: 'The audit log (audit.sqlite in the data folder)' },
+      {
+        default: {},
+        additionalProperties: false,
+        description: 'The audit log (audit.sqlite in the data folder)',
+      },
     ),
     destinations: Type.Object(
       {
@@ -145,25 +241,45 @@ export const Config = Type.Object(
           description:
             'Internal addresses webhooks may reach, refused otherwise (loopback, private, link-local...): CIDR ranges ("10.0.0.0/8", "::1/128"), addresses, or host names ("hooks.internal", matched exactly, whatever they resolve to)',
         }),
-        timeoutMs: Type.Integer({ minimum: 100, default: 10_000, description: 'A webhook request (connect, answer and body) taking longer fails as "timed out"' }),
-        concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 8, description: 'Requests in flight per destination: a slow destination holds only its own' }),
+        timeoutMs: Type.Integer({
+          minimum: 100,
+          default: 10_000,
+          description:
+            'A webhook request (connect, answer and body) taking longer fails as "timed out"',
+        }),
+        concurrency: Type.Integer({
+          minimum: 1,
+          maximum: 256,
+          default: 8,
+          description: 'Requests in flight per destination: a slow destination holds only its own',
+        }),
         deliveryRetentionDays: Type.Integer({
           minimum: 1,
           default: 30,
-          description: 'Delivered and failed delivery records created longer ago are deleted (at start and hourly); pending ones are kept',
+          description:
+            'Delivered and failed delivery records created longer ago are deleted (at start and hourly); pending ones are kept',
         }),
       },
       { default: {}, additionalProperties: false, description: 'Webhook destinations' },
     ),
     decide: Type.Object(
       {
-        budgetMs: Type.Number({ exclusiveMinimum: 0, default: 50, description: 'A decision slower than this serves the default item' }),
+        budgetMs: Type.Number({
+          exclusiveMinimum: 0,
+          default: 50,
+          description: 'A decision slower than this serves the default item',
+        }),
         recordRetentionDays: Type.Integer({
           minimum: 1,
           default: 90,
-          description: 'Decision records (`Decision Made` events) received longer ago are deleted from the log (at start and hourly)',
+          description:
+            'Decision records (`Decision Made` events) received longer ago are deleted from the log (at start and hourly)',
         }),
-        cacheProfiles: Type.Integer({ minimum: 1, default: 200_000, description: 'Profiles decide keeps in memory (least recently used dropped)' }),
+        cacheProfiles: Type.Integer({
+          minimum: 1,
+          default: 200_000,
+          description: 'Profiles decide keeps in memory (least recently used dropped)',
+        }),
         identitySecret: Type.Optional(
           Type.String({
             minLength: 32,
@@ -173,10 +289,23 @@ export const Config = Type.Object(
         ),
         holdout: Type.Object(
           {
-            share: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Share of people who never get personalized decisions' }),
-            seed: Type.String({ minLength: 1, default: 'tailor-global-holdout', description: 'Changing it draws a new holdout' }),
+            share: Type.Number({
+              minimum: 0,
+              maximum: 1,
+              default: 0,
+              description: 'Share of people who never get personalized decisions',
+            }),
+            seed: Type.String({
+              minLength: 1,
+              default: 'tailor-global-holdout',
+              description: 'Changing it draws a new holdout',
+            }),
           },
-          { default: {}, additionalProperties: false, description: 'The global holdout, to measure the whole program against' },
+          {
+            default: {},
+            additionalProperties: false,
+            description: 'The global holdout, to measure the whole program against',
+          },
         ),
       },
       { default: {}, additionalProperties: false, description: 'Real-time decisions' },

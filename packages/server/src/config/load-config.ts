@@ -36,7 +36,9 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
     const value = sources.env[variable];
     if (value !== undefined && value !== '') fromEnv[key] = value;
   }
-  const flags = Object.fromEntries(Object.entries(sources.flags).filter(([, v]) => v !== undefined));
+  const flags = Object.fromEntries(
+    Object.entries(sources.flags).filter(([, v]) => v !== undefined),
+  );
   const merged: Record<string, unknown> = {
     ...fromFile,
     ...fromEnv,
@@ -46,7 +48,10 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   const encryption = encryptionFromEnv(sources.env);
   if (encryption !== undefined) {
     const privacy = (fromFile.privacy ?? {}) as Record<string, unknown>;
-    merged.privacy = { ...privacy, encryption: { ...(privacy.encryption as object | undefined), ...encryption } };
+    merged.privacy = {
+      ...privacy,
+      encryption: { ...(privacy.encryption as object | undefined), ...encryption },
+    };
   }
   const identitySecret = sources.env.TAILOR_IDENTITY_SECRET;
   if (identitySecret !== undefined && identitySecret !== '') {
@@ -55,16 +60,23 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   const value = Value.Default(Config, Value.Convert(Config, merged));
   // Before the schema's checks, whose message would not say where the key came from.
   const keyProblem = checkGivenKeys(value as Partial<Config>);
-  if (keyProblem !== undefined) throw new TailorError('invalid_request', `invalid configuration: ${keyProblem}`);
+  if (keyProblem !== undefined)
+    throw new TailorError('invalid_request', `invalid configuration: ${keyProblem}`);
   if (!checker.Check(value)) {
-    const problems = checker.Errors(value).map((e) => `${e.instancePath.slice(1) || 'config'}: ${e.message}`);
+    const problems = checker
+      .Errors(value)
+      .map((e) => `${e.instancePath.slice(1) || 'config'}: ${e.message}`);
     throw new TailorError('invalid_request', `invalid configuration: ${problems.join('; ')}`);
   }
   const serverProblem = checkServerSettings(value);
-  if (serverProblem !== undefined) throw new TailorError('invalid_request', `invalid configuration: ${serverProblem}`);
+  if (serverProblem !== undefined)
+    throw new TailorError('invalid_request', `invalid configuration: ${serverProblem}`);
   const identityProblem = checkIdentityRules(value.identity.identifiers);
   if (identityProblem !== undefined) {
-    throw new TailorError('invalid_request', `invalid configuration: identity.identifiers: ${identityProblem}`);
+    throw new TailorError(
+      'invalid_request',
+      `invalid configuration: identity.identifiers: ${identityProblem}`,
+    );
   }
   return Object.freeze(value);
 }
@@ -74,7 +86,10 @@ export const MIN_GIVEN_KEY_LENGTH = 16;
 
 /** A key given in the config or environment that is too short, named without showing it. */
 function checkGivenKeys(value: Partial<Config>): string | undefined {
-  for (const [name, variable] of [['writeKey', 'TAILOR_WRITE_KEY'], ['adminKey', 'TAILOR_ADMIN_KEY']] as const) {
+  for (const [name, variable] of [
+    ['writeKey', 'TAILOR_WRITE_KEY'],
+    ['adminKey', 'TAILOR_ADMIN_KEY'],
+  ] as const) {
     const key = value[name];
     if (typeof key === 'string' && key.length < MIN_GIVEN_KEY_LENGTH) {
       return `${name} (${variable}) has ${key.length} characters; a key needs at least ${MIN_GIVEN_KEY_LENGTH} (make one with: openssl rand -hex 16)`;
@@ -94,7 +109,9 @@ function checkServerSettings(value: Config): string | undefined {
 /** The keyring is given in the environment, not on the command line (flags show in process lists). */
 function encryptionFromEnv(env: ConfigSources['env']): Record<string, string> | undefined {
   const given = { keys: env.TAILOR_ENCRYPTION_KEYS, keyFile: env.TAILOR_ENCRYPTION_KEY_FILE };
-  const set = Object.entries(given).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '');
+  const set = Object.entries(given).filter(
+    (e): e is [string, string] => e[1] !== undefined && e[1] !== '',
+  );
   return set.length === 0 ? undefined : Object.fromEntries(set);
 }
 
@@ -107,7 +124,8 @@ function readConfigFile(sources: ConfigSources): Record<string, unknown> {
   }
   try {
     const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not a JSON object');
     return parsed as Record<string, unknown>;
   } catch (cause) {
     throw new TailorError('invalid_request', `config file ${file}: ${(cause as Error).message}`);

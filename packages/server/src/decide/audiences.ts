@@ -40,9 +40,15 @@ export function readerAudience(pii: () => PiiPolicy): Audience {
   return { key: 'reader', reasons: 'full', traits: maskingTraits(pii, maskLeaf) };
 }
 
-function maskingTraits(pii: () => PiiPolicy, replace: ReplaceLeaf): NonNullable<Audience['traits']> {
+function maskingTraits(
+  pii: () => PiiPolicy,
+  replace: ReplaceLeaf,
+): NonNullable<Audience['traits']> {
   let policy: PiiPolicy | undefined;
-  let masked = new WeakMap<Traits, { base: Traits; withShown?: WeakMap<readonly string[], Traits> }>();
+  let masked = new WeakMap<
+    Traits,
+    { base: Traits; withShown?: WeakMap<readonly string[], Traits> }
+  >();
   return (traits, shown) => {
     const current = pii();
     if (current !== policy) {
@@ -60,7 +66,13 @@ function maskingTraits(pii: () => PiiPolicy, replace: ReplaceLeaf): NonNullable<
     if (withShown === undefined) {
       withShown = { ...entry.base };
       for (const name of shown) {
-        if (Object.hasOwn(traits, name)) Object.defineProperty(withShown, name, { value: traits[name], enumerable: true, writable: true, configurable: true });
+        if (Object.hasOwn(traits, name))
+          Object.defineProperty(withShown, name, {
+            value: traits[name],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
       }
       entry.withShown.set(shown, withShown);
     }

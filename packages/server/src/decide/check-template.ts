@@ -1,6 +1,11 @@
 import { toValueSync, TypeGuards, type Template } from 'liquidjs';
 import { TailorError } from '@tailor/core';
-import { isLimitError, isTimeLimitError, TEMPLATE_LIMITS, type TemplateEngine } from './template-engine.js';
+import {
+  isLimitError,
+  isTimeLimitError,
+  TEMPLATE_LIMITS,
+  type TemplateEngine,
+} from './template-engine.js';
 
 /** The scope of a trial render: nobody known, an empty request. */
 const EMPTY_SCOPE = { profile: null, traits: {}, computed: {}, context: {} };
@@ -26,16 +31,24 @@ export function checkTemplate(engine: TemplateEngine, template: Template[], fiel
   } catch (error) {
     // Other errors may depend on the person or the request, and time on the machine's load: those
     // serve the default at decide time.
-    if (isLimitError(error) && !isTimeLimitError(error)) throw new TailorError('invalid_request', `${field}: template runs over its limits: ${(error as Error).message}`);
+    if (isLimitError(error) && !isTimeLimitError(error))
+      throw new TailorError(
+        'invalid_request',
+        `${field}: template runs over its limits: ${(error as Error).message}`,
+      );
   }
 }
 
 /** The first loop (`for`, `tablerow`) over literal ranges whose steps, times those of the loops around it, go past the limit. */
-function longLiteralLoop(templates: readonly Template[], outerSteps: number): { token: Template['token']; steps: number } | undefined {
+function longLiteralLoop(
+  templates: readonly Template[],
+  outerSteps: number,
+): { token: Template['token']; steps: number } | undefined {
   for (const template of templates) {
     const steps = outerSteps * literalSteps(template);
     if (steps > TEMPLATE_LIMITS.literalLoopSteps) return { token: template.token, steps };
-    const children = template.children === undefined ? [] : toValueSync(template.children(false, true));
+    const children =
+      template.children === undefined ? [] : toValueSync(template.children(false, true));
     const found = longLiteralLoop(children, steps);
     if (found !== undefined) return found;
   }

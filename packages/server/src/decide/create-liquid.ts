@@ -14,26 +14,50 @@ interface FilterImpl {
  * are bounded (`TEMPLATE_LIMITS`).
  */
 export function createLiquid(): TemplateEngine {
-  const liquid = new TemplateEngine({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true, cache: false, relativeReference: false, fs: NO_FILES });
-  liquid.registerFilter('money', function (this: FilterImpl, value: unknown, currency: unknown = 'USD') {
-    const amount = Number(value);
-    if (!Number.isFinite(amount)) return '';
-    try {
-      return formatter(`${localeOf(this)}|${String(currency)}`, (locale, code) => new Intl.NumberFormat(locale, { style: 'currency', currency: code })).format(amount);
-    } catch {
-      return `${amount.toFixed(2)} ${String(currency)}`;
-    }
+  const liquid = new TemplateEngine({
+    outputEscape: 'escape',
+    strictFilters: true,
+    ownPropertyOnly: true,
+    cache: false,
+    relativeReference: false,
+    fs: NO_FILES,
   });
-  liquid.registerFilter('local_date', function (this: FilterImpl, value: unknown, style: unknown = 'medium') {
-    const date = new Date(typeof value === 'number' || typeof value === 'string' ? value : Number.NaN);
-    if (Number.isNaN(date.getTime())) return '';
-    const dateStyle = ['full', 'long', 'medium', 'short'].includes(String(style)) ? (String(style) as 'medium') : 'medium';
-    try {
-      return formatter(`${localeOf(this)}|${dateStyle}|${zoneOf(this)}`, (locale, style, zone) => new Intl.DateTimeFormat(locale, { dateStyle: style as 'medium', timeZone: zone })).format(date);
-    } catch {
-      return date.toISOString().slice(0, 10);
-    }
-  });
+  liquid.registerFilter(
+    'money',
+    function (this: FilterImpl, value: unknown, currency: unknown = 'USD') {
+      const amount = Number(value);
+      if (!Number.isFinite(amount)) return '';
+      try {
+        return formatter(
+          `${localeOf(this)}|${String(currency)}`,
+          (locale, code) => new Intl.NumberFormat(locale, { style: 'currency', currency: code }),
+        ).format(amount);
+      } catch {
+        return `${amount.toFixed(2)} ${String(currency)}`;
+      }
+    },
+  );
+  liquid.registerFilter(
+    'local_date',
+    function (this: FilterImpl, value: unknown, style: unknown = 'medium') {
+      const date = new Date(
+        typeof value === 'number' || typeof value === 'string' ? value : Number.NaN,
+      );
+      if (Number.isNaN(date.getTime())) return '';
+      const dateStyle = ['full', 'long', 'medium', 'short'].includes(String(style))
+        ? (String(style) as 'medium')
+        : 'medium';
+      try {
+        return formatter(
+          `${localeOf(this)}|${dateStyle}|${zoneOf(this)}`,
+          (locale, style, zone) =>
+            new Intl.DateTimeFormat(locale, { dateStyle: style as 'medium', timeZone: zone }),
+        ).format(date);
+      } catch {
+        return date.toISOString().slice(0, 10);
+      }
+    },
+  );
   return liquid;
 }
 
@@ -53,7 +77,10 @@ const NO_FILES = {
  * currency or style and zone seen, bounded because these come from requests.
  */
 const formatters = new Map<string, { format(value: number | Date): string }>();
-function formatter(key: string, build: (...parts: string[]) => { format(value: number | Date): string }) {
+function formatter(
+  key: string,
+  build: (...parts: string[]) => { format(value: number | Date): string },
+) {
   let found = formatters.get(key);
   if (found === undefined) {
     found = build(...key.split('|'));

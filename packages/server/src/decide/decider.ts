@@ -44,7 +44,13 @@ export interface DeciderOptions {
   /** The global holdout: this share of people (by userId, else anonymousId) always get the default. */
   holdout: { share: number; seed: string };
   /** Assigns people in the experiments placement items name (sticky; records the exposure). */
-  experiments: { assign(name: string, who: { userId?: string | undefined; anonymousId?: string | undefined }, now: number): Promise<{ variant: string | null; reason?: string }> };
+  experiments: {
+    assign(
+      name: string,
+      who: { userId?: string | undefined; anonymousId?: string | undefined },
+      now: number,
+    ): Promise<{ variant: string | null; reason?: string }>;
+  };
   /** The bandits' counts, for placements that optimize (without them such placements rank as usual). */
   arms?: Pick<BanditArms, 'of'>;
   /** The bandits' draws; `Math.random` by default. */
@@ -81,7 +87,8 @@ export class Decider {
     const decisions = this.inHoldout(request)
       ? request.placements.map((name) => this.holdoutDecision(name))
       : request.placements.map((name) => this.decideOne(name, person, request, now, started));
-    for (const [i, decision] of decisions.entries()) decisions[i] = await this.withVariant(decision, person, request, now, started);
+    for (const [i, decision] of decisions.entries())
+      decisions[i] = await this.withVariant(decision, person, request, now, started);
     if (!suppressed) this.options.record(request, decisions, now);
     if (person !== undefined) this.remember(person, decisions, now);
     return decisions;
@@ -91,17 +98,50 @@ export class Decider {
    * What a person would see, without recording an exposure (the dashboard's preview): the decision,
    * or with `itemId` that item's content rendered for them whether or not it is eligible.
    */
-  preview(person: Person | undefined, placement: string, context: Record<string, unknown>, itemId?: string, audience: Audience = FULL_AUDIENCE): Decision {
+  preview(
+    person: Person | undefined,
+    placement: string,
+    context: Record<string, unknown>,
+    itemId?: string,
+    audience: Audience = FULL_AUDIENCE,
+  ): Decision {
     const request: DecideRequest = { placements: [placement], context, audience };
-    if (itemId === undefined) return this.decideOne(placement, person, request, this.options.now(), performance.now());
+    if (itemId === undefined)
+      return this.decideOne(placement, person, request, this.options.now(), performance.now());
     const compiled = this.options.placements.compiled(placement);
-    if (compiled === undefined) return { placement, itemId: null, content: null, fallback: true, reasons: [`no placement named ${placement}`] };
-    if (!compiled.templates.has(itemId)) return { placement, itemId: null, content: null, fallback: true, reasons: [`no item ${itemId} in ${placement}`] };
+    if (compiled === undefined)
+      return {
+        placement,
+        itemId: null,
+        content: null,
+        fallback: true,
+        reasons: [`no placement named ${placement}`],
+      };
+    if (!compiled.templates.has(itemId))
+      return {
+        placement,
+        itemId: null,
+        content: null,
+        fallback: true,
+        reasons: [`no item ${itemId} in ${placement}`],
+      };
     const scope = scopeOf(person, context);
     try {
-      return { placement, itemId, content: this.render(compiled, itemId, scope, person, undefined, audience), fallback: false, reasons: [`${itemId}: previewed`] };
+      return {
+        placement,
+        itemId,
+        content: this.render(compiled, itemId, scope, person, undefined, audience),
+        fallback: false,
+        reasons: [`${itemId}: previewed`],
+      };
     } catch (error) {
-      return { placement, itemId, content: null, fallback: true, reasons: [`${itemId}: template failed: ${(error as Error).message}`] };
+      return {
+        placement,
+        itemId,
+        content: null,
+        fallback: true,
+        reasons: [`${itemId}: template failed: ${(error as Error).message}`],
+      };
     }
   }
 
@@ -110,7 +150,13 @@ export class Decider {
    * experiments), and that variant's template if the item has one; not in the experiment, the
    * item's own template.
    */
-  private async withVariant(decision: Decision, person: Person | undefined, request: DecideRequest, now: number, started: number): Promise<Decision> {
+  private async withVariant(
+    decision: Decision,
+    person: Person | undefined,
+    request: DecideRequest,
+    now: number,
+    started: number,
+  ): Promise<Decision> {
     if (decision.fallback || decision.itemId === null) return decision;
     const placement = this.options.placements.compiled(decision.placement);
     const experiment = placement?.items.find((i) => i.id === decision.itemId)?.experiment;
@@ -122,18 +168,48 @@ export class Decider {
       assigned = await this.options.experiments.assign(experiment, request, now);
     } catch (error) {
       const why = ids ? 'failed' : (error as Error).message;
-      return { ...decision, experiment: { name: experiment, variant: null }, reasons: [...decision.reasons, `experiment ${experiment}: ${why}`] };
+      return {
+        ...decision,
+        experiment: { name: experiment, variant: null },
+        reasons: [...decision.reasons, `experiment ${experiment}: ${why}`],
+      };
     }
     const variant = assigned.variant;
-    const notAssigned = ids ? `experiment ${experiment}: not assigned` : `experiment ${experiment}: not assigned (${assigned.reason ?? 'no variant'})`;
+    const notAssigned = ids
+      ? `experiment ${experiment}: not assigned`
+      : `experiment ${experiment}: not assigned (${assigned.reason ?? 'no variant'})`;
     const reason = variant === null ? notAssigned : `experiment ${experiment}: variant ${variant}`;
     const key = variant === null ? undefined : variantKey(decision.itemId, variant);
-    if (key === undefined || !placement.templates.has(key)) return { ...decision, experiment: { name: experiment, variant }, reasons: [...decision.reasons, reason] };
+    if (key === undefined || !placement.templates.has(key))
+      return {
+        ...decision,
+        experiment: { name: experiment, variant },
+        reasons: [...decision.reasons, reason],
+      };
     try {
-      const content = this.render(placement, key, scopeOf(person, request.context), person, this.remaining(started), audience);
-      return { ...decision, content, experiment: { name: experiment, variant }, reasons: [...decision.reasons, reason] };
+      const content = this.render(
+        placement,
+        key,
+        scopeOf(person, request.context),
+        person,
+        this.remaining(started),
+        audience,
+      );
+      return {
+        ...decision,
+        content,
+        experiment: { name: experiment, variant },
+        reasons: [...decision.reasons, reason],
+      };
     } catch (error) {
-      return { ...decision, experiment: { name: experiment, variant }, reasons: [...decision.reasons, `${reason}: template failed${ids ? '' : `: ${(error as Error).message}`}`] };
+      return {
+        ...decision,
+        experiment: { name: experiment, variant },
+        reasons: [
+          ...decision.reasons,
+          `${reason}: template failed${ids ? '' : `: ${(error as Error).message}`}`,
+        ],
+      };
     }
   }
 
@@ -146,15 +222,28 @@ export class Decider {
 
   private holdoutDecision(name: string): Decision {
     const placement = this.options.placements.compiled(name);
-    if (placement === undefined) return { placement: name, itemId: null, content: null, fallback: true, reasons: [`no placement named ${name}`] };
-    const decision = this.fallback(placement, scopeOf(undefined, {}), [`${placement.defaultId}: default, in the global holdout`], FULL_AUDIENCE);
+    if (placement === undefined)
+      return {
+        placement: name,
+        itemId: null,
+        content: null,
+        fallback: true,
+        reasons: [`no placement named ${name}`],
+      };
+    const decision = this.fallback(
+      placement,
+      scopeOf(undefined, {}),
+      [`${placement.defaultId}: default, in the global holdout`],
+      FULL_AUDIENCE,
+    );
     return { ...decision, fallback: false, holdout: true };
   }
 
   private async person(request: DecideRequest): Promise<Person | undefined> {
     const ids: IdentifierRef[] = [];
     if (request.userId !== undefined) ids.push({ type: 'userId', value: request.userId });
-    if (request.anonymousId !== undefined) ids.push({ type: 'anonymousId', value: request.anonymousId });
+    if (request.anonymousId !== undefined)
+      ids.push({ type: 'anonymousId', value: request.anonymousId });
     for (const id of ids) {
       const person = await this.options.people.get(id);
       if (person !== undefined) return person;
@@ -162,27 +251,82 @@ export class Decider {
     return undefined;
   }
 
-  private decideOne(name: string, person: Person | undefined, request: DecideRequest, now: number, started: number): Decision {
+  private decideOne(
+    name: string,
+    person: Person | undefined,
+    request: DecideRequest,
+    now: number,
+    started: number,
+  ): Decision {
     const placement = this.options.placements.compiled(name);
-    if (placement === undefined) return { placement: name, itemId: null, content: null, fallback: true, reasons: [`no placement named ${name}`] };
+    if (placement === undefined)
+      return {
+        placement: name,
+        itemId: null,
+        content: null,
+        fallback: true,
+        reasons: [`no placement named ${name}`],
+      };
     const scope = scopeOf(person, request.context);
     const audience = request.audience ?? FULL_AUDIENCE;
     const ids = audience.reasons === 'ids';
     // To the write key a default names no cause: whether a person is known, or consents, is theirs.
     const choice: Choice =
       person === undefined
-        ? { itemId: placement.defaultId, fallback: true, reasons: [ids ? `${placement.defaultId}: default` : `${placement.defaultId}: default, unknown person`] }
+        ? {
+            itemId: placement.defaultId,
+            fallback: true,
+            reasons: [
+              ids
+                ? `${placement.defaultId}: default`
+                : `${placement.defaultId}: default, unknown person`,
+            ],
+          }
         : person.consent.personalization === false
-          ? { itemId: placement.defaultId, fallback: true, reasons: [ids ? `${placement.defaultId}: default` : `${placement.defaultId}: default, no personalization consent`] }
-          : chooseItem(placement, { scope, now, exposures: (item) => this.exposures(person, item, now), ...this.banditFor(placement), reasons: audience.reasons });
+          ? {
+              itemId: placement.defaultId,
+              fallback: true,
+              reasons: [
+                ids
+                  ? `${placement.defaultId}: default`
+                  : `${placement.defaultId}: default, no personalization consent`,
+              ],
+            }
+          : chooseItem(placement, {
+              scope,
+              now,
+              exposures: (item) => this.exposures(person, item, now),
+              ...this.banditFor(placement),
+              reasons: audience.reasons,
+            });
     if (performance.now() - started > this.options.budgetMs) {
-      return this.fallback(placement, scope, [`${placement.defaultId}: default, time budget of ${this.options.budgetMs} ms exceeded`], audience);
+      return this.fallback(
+        placement,
+        scope,
+        [`${placement.defaultId}: default, time budget of ${this.options.budgetMs} ms exceeded`],
+        audience,
+      );
     }
     try {
-      const content = this.render(placement, choice.itemId, scope, person, this.remaining(started), audience);
-      return { placement: name, itemId: choice.itemId, content, fallback: choice.fallback, reasons: choice.reasons };
+      const content = this.render(
+        placement,
+        choice.itemId,
+        scope,
+        person,
+        this.remaining(started),
+        audience,
+      );
+      return {
+        placement: name,
+        itemId: choice.itemId,
+        content,
+        fallback: choice.fallback,
+        reasons: choice.reasons,
+      };
     } catch (error) {
-      const failed = ids ? `${choice.itemId}: template failed` : `${choice.itemId}: template failed: ${(error as Error).message}`;
+      const failed = ids
+        ? `${choice.itemId}: template failed`
+        : `${choice.itemId}: template failed: ${(error as Error).message}`;
       return this.fallback(placement, scope, [failed, ...choice.reasons], audience);
     }
   }
@@ -192,17 +336,33 @@ export class Decider {
     const { bandit } = placement;
     const arms = this.options.arms;
     if (bandit === undefined || arms === undefined) return {};
-    return { bandit: { arms: (item) => arms.of(bandit, item.id), random: this.options.random ?? Math.random } };
+    return {
+      bandit: {
+        arms: (item) => arms.of(bandit, item.id),
+        random: this.options.random ?? Math.random,
+      },
+    };
   }
 
-  private fallback(placement: ReadyPlacement, scope: EvaluationScope, reasons: string[], audience: Audience): Decision {
+  private fallback(
+    placement: ReadyPlacement,
+    scope: EvaluationScope,
+    reasons: string[],
+    audience: Audience,
+  ): Decision {
     let content: string | null;
     try {
       content = this.render(placement, placement.defaultId, scope, undefined, undefined, audience);
     } catch {
       content = null;
     }
-    return { placement: placement.name, itemId: placement.defaultId, content, fallback: true, reasons };
+    return {
+      placement: placement.name,
+      itemId: placement.defaultId,
+      content,
+      fallback: true,
+      reasons,
+    };
   }
 
   /** What is left of the time budget of a request started at `started` (ms): a template's render ends there. */
@@ -225,9 +385,15 @@ export class Decider {
   ): string {
     const template = placement.templates.get(itemId);
     if (template === undefined) return '';
-    const traits = audience.traits === undefined || scope.traits === undefined ? scope.traits : audience.traits(scope.traits, placement.browserTraits);
+    const traits =
+      audience.traits === undefined || scope.traits === undefined
+        ? scope.traits
+        : audience.traits(scope.traits, placement.browserTraits);
     const renderScope = {
-      profile: person === undefined ? null : { id: person.profileId, traits, computed: person.computed, segments: person.segments },
+      profile:
+        person === undefined
+          ? null
+          : { id: person.profileId, traits, computed: person.computed, segments: person.segments },
       traits,
       computed: scope.computed,
       context: scope.context,
@@ -252,7 +418,10 @@ export class Decider {
 
   private remember(person: Person, decisions: readonly Decision[], now: number): void {
     for (const d of decisions) {
-      const item = d.itemId === null ? undefined : this.options.placements.compiled(d.placement)?.items.find((i) => i.id === d.itemId);
+      const item =
+        d.itemId === null
+          ? undefined
+          : this.options.placements.compiled(d.placement)?.items.find((i) => i.id === d.itemId);
       if (item?.cap === undefined) continue;
       let byKey = this.pending.get(person.profileId);
       if (byKey === undefined) this.pending.set(person.profileId, (byKey = new Map()));

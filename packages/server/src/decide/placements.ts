@@ -55,7 +55,8 @@ export class Placements {
   /** Reads every placement again (another thread changed them). */
   async reload(): Promise<void> {
     const ready = new Map<string, ReadyPlacement>();
-    for (const p of await this.store.list()) ready.set(p.name, compilePlacement(p.name, p, this.liquid, { stored: true }));
+    for (const p of await this.store.list())
+      ready.set(p.name, compilePlacement(p.name, p, this.liquid, { stored: true }));
     this.ready = ready;
   }
 
@@ -76,16 +77,25 @@ export class Placements {
     );
   }
 
-  async put(name: string, body: PlacementBody, known: KnownNames, now: Date): Promise<{ placement: StoredPlacement; created: boolean }> {
+  async put(
+    name: string,
+    body: PlacementBody,
+    known: KnownNames,
+    now: Date,
+  ): Promise<{ placement: StoredPlacement; created: boolean }> {
     if (!validName(name)) {
-      throw new TailorError('invalid_request', 'a name is 1 to 128 characters, without / \\ or control characters');
+      throw new TailorError(
+        'invalid_request',
+        'a name is 1 to 128 characters, without / \\ or control characters',
+      );
     }
     const compiled = compilePlacement(name, body, this.liquid);
     checkNames(body, compiled, known);
     checkTemplates(body, compiled, this.liquid);
     const previous = await this.store.get(name);
     const at = now.toISOString();
-    const same = previous !== undefined && JSON.stringify(bodyOf(previous)) === JSON.stringify(body);
+    const same =
+      previous !== undefined && JSON.stringify(bodyOf(previous)) === JSON.stringify(body);
     const placement: StoredPlacement = {
       ...body,
       name,
@@ -132,38 +142,56 @@ export function variantKey(itemId: string, variant: string): string {
  * Compiles a placement; a bad rule, template, schedule or duplicate id is a 400 naming the item.
  * `stored`: it was accepted when saved and is loaded again (its rules' patterns are not checked again).
  */
-export function compilePlacement(name: string, body: PlacementBody, liquid: Liquid, options: { stored?: boolean } = {}): ReadyPlacement {
+export function compilePlacement(
+  name: string,
+  body: PlacementBody,
+  liquid: Liquid,
+  options: { stored?: boolean } = {},
+): ReadyPlacement {
   const templates = new Map<string, Template[]>();
   const parseTemplate = (id: string, field: string, text: string) => {
     try {
       templates.set(id, liquid.parse(text));
     } catch (error) {
-      throw new TailorError('invalid_request', `${field}: template does not parse: ${(error as Error).message}`);
+      throw new TailorError(
+        'invalid_request',
+        `${field}: template does not parse: ${(error as Error).message}`,
+      );
     }
   };
   const ids = new Set<string>();
   const items = body.items.map((item, i): CompiledItem => {
     const field = `items[${i}]`;
-    if (ids.has(item.id) || item.id === body.default.id) throw new TailorError('invalid_request', `${field}.id: ${item.id} is used twice`);
+    if (ids.has(item.id) || item.id === body.default.id)
+      throw new TailorError('invalid_request', `${field}.id: ${item.id} is used twice`);
     ids.add(item.id);
     parseTemplate(item.id, `${field}.template`, item.template);
-    const compiled: CompiledItem = { id: item.id, priority: item.priority ?? 0, override: item.override === true };
+    const compiled: CompiledItem = {
+      id: item.id,
+      priority: item.priority ?? 0,
+      override: item.override === true,
+    };
     if (item.when !== undefined) {
       const read = readCondition(item.when, options);
       if (!read.ok) {
-        throw new TailorError('invalid_request', `${field}.when: ${read.error.message}`, { details: { position: read.error.position } });
+        throw new TailorError('invalid_request', `${field}.when: ${read.error.message}`, {
+          details: { position: read.error.position },
+        });
       }
       refuseEventReads(read.value.tree, field);
       compiled.when = read.value.tree;
       compiled.whenText = read.value.text;
     }
-    if (item.score !== undefined) compiled.score = { type: 'path', root: 'computed', path: item.score.split('.').slice(1) };
+    if (item.score !== undefined)
+      compiled.score = { type: 'path', root: 'computed', path: item.score.split('.').slice(1) };
     const start = item.schedule?.start === undefined ? undefined : Date.parse(item.schedule.start);
     const end = item.schedule?.end === undefined ? undefined : Date.parse(item.schedule.end);
-    if (start !== undefined && end !== undefined && end <= start) throw new TailorError('invalid_request', `${field}.schedule: end must be after start`);
+    if (start !== undefined && end !== undefined && end <= start)
+      throw new TailorError('invalid_request', `${field}.schedule: end must be after start`);
     if (start !== undefined) compiled.start = start;
     if (end !== undefined) compiled.end = end;
-    if (item.cap !== undefined) compiled.cap = { ...item.cap, exposures: exposureCounter(name, item.id, item.cap.per) };
+    if (item.cap !== undefined)
+      compiled.cap = { ...item.cap, exposures: exposureCounter(name, item.id, item.cap.per) };
     if (item.experiment !== undefined) compiled.experiment = item.experiment;
     for (const [variant, template] of Object.entries(item.variants ?? {})) {
       parseTemplate(variantKey(item.id, variant), `${field}.variants.${variant}`, template);
@@ -174,19 +202,41 @@ export function compilePlacement(name: string, body: PlacementBody, liquid: Liqu
     return compiled;
   });
   parseTemplate(body.default.id, 'default.template', body.default.template);
-  const shown = body.browserTraits !== undefined && body.browserTraits.length > 0 ? { browserTraits: body.browserTraits } : {};
-  if (body.optimize === undefined) return { name, items, defaultId: body.default.id, templates, ...shown };
+  const shown =
+    body.browserTraits !== undefined && body.browserTraits.length > 0
+      ? { browserTraits: body.browserTraits }
+      : {};
+  if (body.optimize === undefined)
+    return { name, items, defaultId: body.default.id, templates, ...shown };
   if (body.optimize.metric.event === 'Decision Made') {
-    throw new TailorError('invalid_request', 'optimize.metric.event: Decision Made is the exposure itself, not a conversion');
+    throw new TailorError(
+      'invalid_request',
+      'optimize.metric.event: Decision Made is the exposure itself, not a conversion',
+    );
   }
-  const bandit = { placement: name, event: body.optimize.metric.event, withinMs: windowMs(body.optimize.metric) };
-  return { name, items, defaultId: body.default.id, templates, optimize: body.optimize, bandit, ...shown };
+  const bandit = {
+    placement: name,
+    event: body.optimize.metric.event,
+    withinMs: windowMs(body.optimize.metric),
+  };
+  return {
+    name,
+    items,
+    defaultId: body.default.id,
+    templates,
+    optimize: body.optimize,
+    bandit,
+    ...shown,
+  };
 }
 
 /** A conversion metric's window in ms; 0 when it has none (any time after the first exposure). */
 function windowMs(metric: ConversionMetric): number {
   if (metric.within === undefined) return 0;
-  return Number(metric.within.slice(0, -1)) * DURATION_MS[metric.within.slice(-1) as keyof typeof DURATION_MS];
+  return (
+    Number(metric.within.slice(0, -1)) *
+    DURATION_MS[metric.within.slice(-1) as keyof typeof DURATION_MS]
+  );
 }
 
 /**
@@ -196,11 +246,18 @@ function windowMs(metric: ConversionMetric): number {
 export function refuseEventReads(tree: Parameters<typeof walkCondition>[0], field: string): void {
   walkCondition(tree, {
     condition: (c) => {
-      if (c.type === 'sequence') throw new TailorError('invalid_request', `${field}.when: sequences belong in a segment; use in_segment("NAME")`);
+      if (c.type === 'sequence')
+        throw new TailorError(
+          'invalid_request',
+          `${field}.when: sequences belong in a segment; use in_segment("NAME")`,
+        );
     },
     operand: (o) => {
       if (o.type === 'aggregate') {
-        throw new TailorError('invalid_request', `${field}.when: ${o.fn}(...) belongs in a computed trait; read it as computed.NAME`);
+        throw new TailorError(
+          'invalid_request',
+          `${field}.when: ${o.fn}(...) belongs in a computed trait; read it as computed.NAME`,
+        );
       }
     },
   });
@@ -210,14 +267,19 @@ export function refuseEventReads(tree: Parameters<typeof walkCondition>[0], fiel
  * Templates sure to run over their limits are refused when saved (`checkTemplate`); only then, so
  * that placements saved before a limit existed still load, and fall back at decide time.
  */
-function checkTemplates(body: PlacementBody, compiled: ReadyPlacement, engine: TemplateEngine): void {
+function checkTemplates(
+  body: PlacementBody,
+  compiled: ReadyPlacement,
+  engine: TemplateEngine,
+): void {
   const check = (key: string, field: string) => {
     const template = compiled.templates.get(key);
     if (template !== undefined) checkTemplate(engine, template, field);
   };
   body.items.forEach((item, i) => {
     check(item.id, `items[${i}].template`);
-    for (const variant of Object.keys(item.variants ?? {})) check(variantKey(item.id, variant), `items[${i}].variants.${variant}`);
+    for (const variant of Object.keys(item.variants ?? {}))
+      check(variantKey(item.id, variant), `items[${i}].variants.${variant}`);
   });
   check(body.default.id, 'default.template');
 }
@@ -226,11 +288,19 @@ function checkNames(body: PlacementBody, compiled: CompiledPlacement, known: Kno
   compiled.items.forEach((item, i) => {
     const refs = item.when === undefined ? undefined : referencesOf(item.when);
     for (const s of refs?.segments ?? []) {
-      if (!known.segments.has(s)) throw new TailorError('invalid_request', `items[${i}].when: no segment named ${JSON.stringify(s)}`);
+      if (!known.segments.has(s))
+        throw new TailorError(
+          'invalid_request',
+          `items[${i}].when: no segment named ${JSON.stringify(s)}`,
+        );
     }
-    const computed = [...(refs?.computed ?? []), ...(body.items[i]?.score === undefined ? [] : [item.score?.path[0] ?? ''])];
+    const computed = [
+      ...(refs?.computed ?? []),
+      ...(body.items[i]?.score === undefined ? [] : [item.score?.path[0] ?? '']),
+    ];
     for (const c of computed) {
-      if (!known.computed.has(c)) throw new TailorError('invalid_request', `items[${i}]: no computed trait named ${c}`);
+      if (!known.computed.has(c))
+        throw new TailorError('invalid_request', `items[${i}]: no computed trait named ${c}`);
     }
   });
 }

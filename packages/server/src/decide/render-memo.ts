@@ -106,7 +106,8 @@ function analyse(liquid: Liquid, template: Template[]): Reads {
  */
 function usesUnkeyableFilter(template: Template[]): boolean {
   const source = template[0]?.token.input ?? ''; // every token holds the whole source
-  for (const [, name] of source.matchAll(/\|\s*([A-Za-z_][\w-]*)/g)) if (name !== undefined && UNKEYABLE_FILTER.test(name)) return true;
+  for (const [, name] of source.matchAll(/\|\s*([A-Za-z_][\w-]*)/g))
+    if (name !== undefined && UNKEYABLE_FILTER.test(name)) return true;
   return false;
 }
 
@@ -121,7 +122,8 @@ function readFor(scope: RenderScope, path: readonly string[]): [number, unknown]
   for (const [depth, key] of path.entries()) {
     if (value === undefined) return [depth, UNDEFINED];
     if (value === null || typeof value !== 'object') return [depth, value];
-    if (!Object.hasOwn(value, key)) return DERIVED.test(key) ? [depth, value] : [path.length, UNDEFINED];
+    if (!Object.hasOwn(value, key))
+      return DERIVED.test(key) ? [depth, value] : [path.length, UNDEFINED];
     value = (value as Record<string, unknown>)[key];
   }
   return [path.length, value === undefined ? UNDEFINED : value];

@@ -1,4 +1,13 @@
-import { CaptureTag, Context, Liquid, toValue, toValueSync, type Emitter, type LiquidOptions, type Template } from 'liquidjs';
+import {
+  CaptureTag,
+  Context,
+  Liquid,
+  toValue,
+  toValueSync,
+  type Emitter,
+  type LiquidOptions,
+  type Template,
+} from 'liquidjs';
 
 /**
  * What one template may cost. Templates come from marketers and run on the request thread, so a
@@ -41,7 +50,12 @@ export function isTimeLimitError(error: unknown): boolean {
  */
 export class TemplateEngine extends Liquid {
   constructor(options: LiquidOptions = {}) {
-    super({ ...options, parseLimit: TEMPLATE_LIMITS.parseChars, memoryLimit: TEMPLATE_LIMITS.memory, renderLimit: TEMPLATE_LIMITS.renderMs });
+    super({
+      ...options,
+      parseLimit: TEMPLATE_LIMITS.parseChars,
+      memoryLimit: TEMPLATE_LIMITS.memory,
+      renderLimit: TEMPLATE_LIMITS.renderMs,
+    });
     this.registerTag('capture', BoundedCapture);
   }
 
@@ -49,8 +63,17 @@ export class TemplateEngine extends Liquid {
    * Renders within the limits, stopping after `renderLimitMs`. LiquidJS checks the time before each
    * node of the template, loops' steps included; what one step does alone is bounded by memory.
    */
-  renderBounded(template: Template[], scope: object, renderLimitMs: number = TEMPLATE_LIMITS.renderMs): string {
-    const context = new Context(scope, this.options, { sync: true, renderLimit: renderLimitMs }, { liquid: this });
+  renderBounded(
+    template: Template[],
+    scope: object,
+    renderLimitMs: number = TEMPLATE_LIMITS.renderMs,
+  ): string {
+    const context = new Context(
+      scope,
+      this.options,
+      { sync: true, renderLimit: renderLimitMs },
+      { liquid: this },
+    );
     const emitter = new BoundedEmitter(TEMPLATE_LIMITS.outputChars);
     toValueSync(this.renderer.renderTemplates(template, context, emitter));
     return emitter.buffer;
@@ -64,7 +87,8 @@ class BoundedEmitter implements Emitter {
 
   write(html: unknown): void {
     const text = stringify(html);
-    if (this.buffer.length + text.length > this.max) throw new Error(`output size limit exceeded (${this.max} characters)`);
+    if (this.buffer.length + text.length > this.max)
+      throw new Error(`output size limit exceeded (${this.max} characters)`);
     this.buffer += text;
   }
 }

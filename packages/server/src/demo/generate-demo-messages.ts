@@ -4,9 +4,48 @@
  * nothing twice). Covers every message type the collection API takes.
  */
 
-const FIRST = ['Ada', 'Ben', 'Chloé', 'Dmitri', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kofi', 'Lena', 'Mateo', 'Nora', 'Omar', 'Priya'];
-const LAST = ['Okafor', 'Schmidt', 'Rossi', 'Tanaka', 'Dubois', 'Novak', 'Silva', 'Larsen', 'Haddad', 'Kim', 'Moreau', 'Patel'];
-const COUNTRIES = ['Germany', 'France', 'United Kingdom', 'USA', 'Italy', 'Japan', 'Brazil', 'India'];
+const FIRST = [
+  'Ada',
+  'Ben',
+  'Chloé',
+  'Dmitri',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kofi',
+  'Lena',
+  'Mateo',
+  'Nora',
+  'Omar',
+  'Priya',
+];
+const LAST = [
+  'Okafor',
+  'Schmidt',
+  'Rossi',
+  'Tanaka',
+  'Dubois',
+  'Novak',
+  'Silva',
+  'Larsen',
+  'Haddad',
+  'Kim',
+  'Moreau',
+  'Patel',
+];
+const COUNTRIES = [
+  'Germany',
+  'France',
+  'United Kingdom',
+  'USA',
+  'Italy',
+  'Japan',
+  'Brazil',
+  'India',
+];
 const PHONE_PREFIX: Record<string, string> = {
   Germany: '+49 30 ',
   France: '+33 1 ',
@@ -26,7 +65,11 @@ const PRODUCTS = [
   { sku: 'CAP-SUN-01', name: 'Sun cap', category: 'accessories', price: 25 },
 ];
 const PAGES = ['/', '/shoes', '/outerwear', '/sale', '/blog/how-to-choose-running-shoes'];
-const CAMPAIGNS = [undefined, { source: 'newsletter', medium: 'email', name: 'autumn' }, { source: 'google', medium: 'cpc', name: 'brand' }];
+const CAMPAIGNS = [
+  undefined,
+  { source: 'newsletter', medium: 'email', name: 'autumn' },
+  { source: 'google', medium: 'cpc', name: 'brand' },
+];
 
 /** mulberry32: a small, fast, seeded PRNG; plenty for demo data. */
 function random(seed: number): () => number {
@@ -51,7 +94,12 @@ export interface DemoOptions {
   seed?: number;
 }
 
-export function generateDemoMessages({ people, days, now, seed = 7 }: DemoOptions): Record<string, unknown>[] {
+export function generateDemoMessages({
+  people,
+  days,
+  now,
+  seed = 7,
+}: DemoOptions): Record<string, unknown>[] {
   const rand = random(seed);
   const messages: Record<string, unknown>[] = [];
   let n = 0;
@@ -66,11 +114,23 @@ export function generateDemoMessages({ people, days, now, seed = 7 }: DemoOption
     const sessions = 1 + Math.floor(rand() * 5);
     for (let s = 0; s < sessions; s++) {
       let t = now - Math.floor(rand() * days * 86_400_000);
-      const step = (): string => new Date((t += 15_000 + Math.floor(rand() * 90_000))).toISOString();
+      const step = (): string =>
+        new Date((t += 15_000 + Math.floor(rand() * 90_000))).toISOString();
       const campaign = pick(rand, CAMPAIGNS);
-      const context = { page: { path: pick(rand, PAGES) }, locale: 'en-US', ...(campaign && { campaign }) };
+      const context = {
+        page: { path: pick(rand, PAGES) },
+        locale: 'en-US',
+        ...(campaign && { campaign }),
+      };
       const who = { anonymousId, ...(userId !== undefined && s > 0 && { userId }) };
-      messages.push({ type: 'page', messageId: id(), ...who, name: 'Home', timestamp: step(), context });
+      messages.push({
+        type: 'page',
+        messageId: id(),
+        ...who,
+        name: 'Home',
+        timestamp: step(),
+        context,
+      });
       if (userId !== undefined && s === 0) {
         messages.push({
           type: 'identify',
@@ -92,10 +152,24 @@ export function generateDemoMessages({ people, days, now, seed = 7 }: DemoOption
       const cart: (typeof PRODUCTS)[number][] = [];
       for (let v = 0; v < viewed; v++) {
         const product = pick(rand, PRODUCTS);
-        messages.push({ type: 'track', messageId: id(), ...who, event: 'Product Viewed', timestamp: step(), properties: { ...product } });
+        messages.push({
+          type: 'track',
+          messageId: id(),
+          ...who,
+          event: 'Product Viewed',
+          timestamp: step(),
+          properties: { ...product },
+        });
         if (rand() < 0.35) {
           cart.push(product);
-          messages.push({ type: 'track', messageId: id(), ...who, event: 'Product Added', timestamp: step(), properties: { ...product, quantity: 1 } });
+          messages.push({
+            type: 'track',
+            messageId: id(),
+            ...who,
+            event: 'Product Added',
+            timestamp: step(),
+            properties: { ...product, quantity: 1 },
+          });
         }
       }
       if (cart.length > 0 && rand() < 0.55) {
@@ -106,12 +180,23 @@ export function generateDemoMessages({ people, days, now, seed = 7 }: DemoOption
           ...who,
           event: 'Order Completed',
           timestamp: step(),
-          properties: { orderId: `ord-${seed}-${p}-${s}`, revenue, currency: 'EUR', products: cart.map((c) => ({ sku: c.sku, price: c.price })) },
+          properties: {
+            orderId: `ord-${seed}-${p}-${s}`,
+            revenue,
+            currency: 'EUR',
+            products: cart.map((c) => ({ sku: c.sku, price: c.price })),
+          },
         });
       }
     }
     if (known && rand() < 0.15) {
-      messages.push({ type: 'group', messageId: id(), userId, groupId: `acct-${p % 12}`, traits: { name: `${last} & Co`, industry: 'retail' } });
+      messages.push({
+        type: 'group',
+        messageId: id(),
+        userId,
+        groupId: `acct-${p % 12}`,
+        traits: { name: `${last} & Co`, industry: 'retail' },
+      });
     }
   }
   return messages;

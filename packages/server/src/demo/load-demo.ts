@@ -16,12 +16,16 @@ export async function loadDemo(tailor: Tailor): Promise<{ loaded: number }> {
   if ((await tailor.log.stats()).events > 0) return { loaded: 0 };
   const at = new Date(tailor.now());
   for (const [kind, name, definition] of DEMO_DEFINITIONS) {
-    if ((await tailor.definitions.get(kind, name)) === undefined) await tailor.definitions.put(kind, name, definition, at);
+    if ((await tailor.definitions.get(kind, name)) === undefined)
+      await tailor.definitions.put(kind, name, definition, at);
   }
   const messages = generateDemoMessages({ people: 400, days: 45, now: tailor.now() });
   let loaded = 0;
   for (let i = 0; i < messages.length; i += 500) {
-    const outcome = await tailor.collector.collect({ messages: messages.slice(i, i + 500), source: 'import:demo' });
+    const outcome = await tailor.collector.collect({
+      messages: messages.slice(i, i + 500),
+      source: 'import:demo',
+    });
     loaded += outcome.stored;
   }
   return { loaded };

@@ -26,7 +26,10 @@ export function parseAllowlist(entries: readonly string[]): InternalAllowlist {
         const v4 = bits >= 96 ? embeddedIPv4(address) : undefined;
         ranges.push(v4 === undefined ? [address, bits] : [v4, bits - 96]);
       } catch {
-        throw new TailorError('invalid_request', `invalid configuration: destinations.allowInternal: ${entry} is not a CIDR range`);
+        throw new TailorError(
+          'invalid_request',
+          `invalid configuration: destinations.allowInternal: ${entry} is not a CIDR range`,
+        );
       }
     } else if (ipaddr.isValid(unbracket(text))) {
       const address = normalize(ipaddr.parse(unbracket(text)));
@@ -34,7 +37,10 @@ export function parseAllowlist(entries: readonly string[]): InternalAllowlist {
     } else if (/^[A-Za-z0-9.-]+$/.test(text)) {
       hosts.add(hostKey(text));
     } else {
-      throw new TailorError('invalid_request', `invalid configuration: destinations.allowInternal: ${entry} is neither an address range nor a host name`);
+      throw new TailorError(
+        'invalid_request',
+        `invalid configuration: destinations.allowInternal: ${entry} is neither an address range nor a host name`,
+      );
     }
   }
   return { ranges, hosts };
@@ -55,7 +61,9 @@ export function mayConnect(address: string, host: string, allow: InternalAllowli
   if (allow.hosts.has(hostKey(host)) || isPublicAddress(address)) return true;
   if (!ipaddr.isValid(unbracket(address))) return false;
   const parsed = normalize(ipaddr.parse(unbracket(address)));
-  return allow.ranges.some(([range, bits]) => range.kind() === parsed.kind() && parsed.match(range, bits));
+  return allow.ranges.some(
+    ([range, bits]) => range.kind() === parsed.kind() && parsed.match(range, bits),
+  );
 }
 
 /**
@@ -71,10 +79,13 @@ export function urlRefusal(url: string, allow: InternalAllowlist): string | unde
   } catch {
     return 'url is not a valid URL';
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'url must be http or https';
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return 'url must be http or https';
   const host = unbracket(parsed.hostname);
   if (ipaddr.isValid(host)) {
-    return mayConnect(host, host, allow) ? undefined : 'url refused: private address (loopback, private, link-local or reserved); see destinations.allowInternal';
+    return mayConnect(host, host, allow)
+      ? undefined
+      : 'url refused: private address (loopback, private, link-local or reserved); see destinations.allowInternal';
   }
   const name = hostKey(host);
   if ((name === 'localhost' || name.endsWith('.localhost')) && !allow.hosts.has(name)) {
@@ -92,7 +103,8 @@ function embeddedIPv4(address: Address): ipaddr.IPv4 | undefined {
   const v6 = address as ipaddr.IPv6;
   const range = v6.range();
   const parts = v6.parts;
-  const compatible = parts.slice(0, 6).every((p) => p === 0) && (parts[6] !== 0 || (parts[7] ?? 0) > 1);
+  const compatible =
+    parts.slice(0, 6).every((p) => p === 0) && (parts[6] !== 0 || (parts[7] ?? 0) > 1);
   const nat64 = range === 'rfc6052' && v6.match(NAT64);
   if (range !== 'ipv4Mapped' && range !== 'rfc6145' && !nat64 && !compatible) return undefined;
   return new ipaddr.IPv4(v6.toByteArray().slice(12));

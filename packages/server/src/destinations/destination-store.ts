@@ -73,6 +73,9 @@ export interface DestinationStore {
   /** Deletes delivered and failed deliveries created before `before` (ms); pending ones stay. Returns how many. */
   prune(before: number): Promise<number>;
   /** Removes every delivery about a person (by identifiers or profile ids), sent or not; empties the WAL. */
-  erase(person: { identifiers: readonly IdentifierRef[]; profiles: readonly string[] }): Promise<void>;
+  erase(person: {
+    identifiers: readonly IdentifierRef[];
+    profiles: readonly string[];
+  }): Promise<void>;
   close(): Promise<void>;
 }

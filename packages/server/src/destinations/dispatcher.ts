@@ -1,5 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { DEFAULT_PII_POLICY, maskMessage, ownConsent, type PiiPolicy, type StoredMessage } from '@tailor/core';
+import {
+  DEFAULT_PII_POLICY,
+  maskMessage,
+  ownConsent,
+  type PiiPolicy,
+  type StoredMessage,
+} from '@tailor/core';
 import { request, type Agent } from 'undici';
 import type { EventLog } from '../log/event-log.js';
 import { BackgroundLoop } from '../pipeline/background-loop.js';
@@ -89,8 +95,12 @@ export class Dispatcher {
       pollMs: options.pollMs ?? 100,
       onError: options.onError,
     });
-    const allow = options.allowInternal === undefined ? NO_INTERNAL : parseAllowlist(options.allowInternal);
-    this.agent = webhookAgent(allow, { connectTimeoutMs: this.timeoutMs(), ...(options.resolve && { resolve: options.resolve }) });
+    const allow =
+      options.allowInternal === undefined ? NO_INTERNAL : parseAllowlist(options.allowInternal);
+    this.agent = webhookAgent(allow, {
+      connectTimeoutMs: this.timeoutMs(),
+      ...(options.resolve && { resolve: options.resolve }),
+    });
   }
 
   start(): void {
@@ -156,7 +166,12 @@ export class Dispatcher {
           this.options.suppressed?.(m) !== true,
       );
     const matching = await this.consented(candidates, destination.purpose ?? 'marketing');
-    await store.enqueue(destination.name, { from, to: last.position }, this.withoutPii(matching, destination), this.now());
+    await store.enqueue(
+      destination.name,
+      { from, to: last.position },
+      this.withoutPii(matching, destination),
+      this.now(),
+    );
     return events.length;
   }
 
@@ -228,9 +243,14 @@ export class Dispatcher {
   }
 
   /** One POST of one event, or of a batch: the outcome of each delivery in it (none when stopping). */
-  private async send(group: readonly Delivery[], destination: Destination): Promise<Outcome[] | undefined> {
+  private async send(
+    group: readonly Delivery[],
+    destination: Destination,
+  ): Promise<Outcome[] | undefined> {
     const batched = (destination.batchSize ?? 1) > 1;
-    const body = JSON.stringify(batched ? { batch: group.map((d) => d.message) } : group[0]?.message);
+    const body = JSON.stringify(
+      batched ? { batch: group.map((d) => d.message) } : group[0]?.message,
+    );
     let error: string;
     try {
       const response = await request(destination.url, {
@@ -239,7 +259,11 @@ export class Dispatcher {
         headers: {
           'content-type': 'application/json',
           'x-tailor-signature': signBody(body, destination.secret),
-          'tailor-signature': signTimestamped(body, destination.secret, Math.floor(this.now() / 1000)),
+          'tailor-signature': signTimestamped(
+            body,
+            destination.secret,
+            Math.floor(this.now() / 1000),
+          ),
           'x-tailor-delivery': group.map((d) => d.id).join(','),
           'user-agent': 'Tailor-Webhooks',
         },
@@ -247,7 +271,8 @@ export class Dispatcher {
         signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.timeoutMs())]),
       });
       await response.body.dump({ limit: 64 * 1024 });
-      if (response.statusCode >= 200 && response.statusCode < 300) return group.map((d) => ({ id: d.id, delivered: true, at: this.now() }));
+      if (response.statusCode >= 200 && response.statusCode < 300)
+        return group.map((d) => ({ id: d.id, delivered: true, at: this.now() }));
       error = statusClass(response.statusCode);
     } catch (cause) {
       if (this.stopping.signal.aborted) return undefined;
@@ -256,7 +281,13 @@ export class Dispatcher {
     }
     return group.map((d) => {
       const attempts = d.attempts + 1;
-      return { id: d.id, delivered: false, error, nextAt: this.now() + backoffMs(attempts), giveUp: attempts >= (this.options.maxAttempts ?? 15) };
+      return {
+        id: d.id,
+        delivered: false,
+        error,
+        nextAt: this.now() + backoffMs(attempts),
+        giveUp: attempts >= (this.options.maxAttempts ?? 15),
+      };
     });
   }
 

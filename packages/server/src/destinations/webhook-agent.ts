@@ -10,7 +10,8 @@ export class RefusedAddressError extends Error {
 
 export type Resolve = (host: string) => Promise<string[]>;
 
-const resolveAll: Resolve = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+const resolveAll: Resolve = async (host) =>
+  (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 /**
  * The HTTP agent webhooks are POSTed through. Every connection it opens resolves the host itself,
@@ -20,7 +21,10 @@ const resolveAll: Resolve = async (host) => (await lookup(host, { all: true, ver
  * refused, and DNS cannot change between the check and the connection. TLS still verifies the
  * certificate against the host name.
  */
-export function webhookAgent(allow: InternalAllowlist, options: { connectTimeoutMs: number; resolve?: Resolve }): Agent {
+export function webhookAgent(
+  allow: InternalAllowlist,
+  options: { connectTimeoutMs: number; resolve?: Resolve },
+): Agent {
   const connect = buildConnector({ timeout: options.connectTimeoutMs });
   const resolve = options.resolve ?? resolveAll;
   return new Agent({
@@ -37,10 +41,17 @@ export function webhookAgent(allow: InternalAllowlist, options: { connectTimeout
   });
 }
 
-async function allowedAddress(hostname: string, allow: InternalAllowlist, resolve: Resolve): Promise<string> {
+async function allowedAddress(
+  hostname: string,
+  allow: InternalAllowlist,
+  resolve: Resolve,
+): Promise<string> {
   const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
   const addresses = isIP(host) === 0 ? await resolve(host) : [host];
   const allowed = addresses.find((address) => mayConnect(address, host, allow));
-  if (allowed === undefined) throw new RefusedAddressError(`${host} resolves to ${addresses.join(', ')}: internal, not in destinations.allowInternal`);
+  if (allowed === undefined)
+    throw new RefusedAddressError(
+      `${host} resolves to ${addresses.join(', ')}: internal, not in destinations.allowInternal`,
+    );
   return allowed;
 }

@@ -11,7 +11,12 @@ import {
 import type { EventLog } from '../log/event-log.js';
 import type { StoredExperiment } from '../store/state-store.js';
 import type { ExperimentMetricBody } from './experiment-body.js';
-import { firstCountedTime, readExposures, type Exposures, type ReadOptions } from './read-exposures.js';
+import {
+  firstCountedTime,
+  readExposures,
+  type Exposures,
+  type ReadOptions,
+} from './read-exposures.js';
 
 export const DEFAULT_CUPED_DAYS = 14;
 const DAY_MS = 86_400_000;
@@ -56,7 +61,10 @@ export async function computeResults(
     {
       name: experiment.name,
       variants: experiment.variants.map((v) => v.id),
-      metrics: metrics.map((m) => ({ event: m.event, property: m.type === 'mean' ? m.property : undefined })),
+      metrics: metrics.map((m) => ({
+        event: m.event,
+        property: m.type === 'mean' ? m.property : undefined,
+      })),
       from: firstCountedTime(start, cupedDays),
       stop,
     },
@@ -65,9 +73,14 @@ export async function computeResults(
   const summary = summarize(experiment, metrics, exposures, cupedDays);
   const analysis = analyzeExperiment(
     { variants: summary, ...(experiment.control !== undefined && { control: experiment.control }) },
-    metrics.map((m): ExperimentMetric => ({ name: m.name, type: analysedAs[m.type], ...(m.tau2 !== undefined && { tau2: m.tau2 }) })),
+    metrics.map((m): ExperimentMetric => ({
+      name: m.name,
+      type: analysedAs[m.type],
+      ...(m.tau2 !== undefined && { tau2: m.tau2 }),
+    })),
   );
-  if (!analysis.ok) throw new TailorError('internal', `experiment ${experiment.name}: ${analysis.error}`);
+  if (!analysis.ok)
+    throw new TailorError('internal', `experiment ${experiment.name}: ${analysis.error}`);
   return {
     experiment: experiment.name,
     computedAt: new Date(now).toISOString(),
@@ -99,7 +112,12 @@ interface PersonSums {
 }
 
 /** Per variant: users, and per metric the counts or sums (with the CUPED covariate sums when on). */
-function summarize(experiment: StoredExperiment, metrics: ExperimentMetricBody[], x: Exposures, cupedDays: number): VariantSummary[] {
+function summarize(
+  experiment: StoredExperiment,
+  metrics: ExperimentMetricBody[],
+  x: Exposures,
+  cupedDays: number,
+): VariantSummary[] {
   const m = metrics.length;
   const attributed = attribute(experiment.variants.length, metrics, x, cupedDays);
   const sums = sumPeople(experiment.variants.length, metrics, x, attributed);
@@ -109,7 +127,15 @@ function summarize(experiment: StoredExperiment, metrics: ExperimentMetricBody[]
     const data = metrics.map((def, j): [string, MetricData] => {
       const s = sums[v * m + j] as PersonSums;
       if (def.type === 'mean') {
-        const ratio: RatioSums = { n: users, sum: s.y, sumSquares: s.yy, count: s.m, countSquares: s.mm, sumTimesCount: s.ym, withValues: s.k };
+        const ratio: RatioSums = {
+          n: users,
+          sum: s.y,
+          sumSquares: s.yy,
+          count: s.m,
+          countSquares: s.mm,
+          sumTimesCount: s.ym,
+          withValues: s.k,
+        };
         return [def.name, ratio];
       }
       const covariates = cupedDays > 0 ? { sumPre: s.x, sumPreSquares: s.xx, sumCross: s.xy } : {};
@@ -117,7 +143,12 @@ function summarize(experiment: StoredExperiment, metrics: ExperimentMetricBody[]
         ? [def.name, { users, conversions: s.y, ...covariates }]
         : [def.name, { n: users, sum: s.y, sumSquares: s.yy, ...covariates }];
     });
-    return { id: variant.id, users, weight: (variant.weight ?? 1) / total, metrics: Object.fromEntries(data) };
+    return {
+      id: variant.id,
+      users,
+      weight: (variant.weight ?? 1) / total,
+      metrics: Object.fromEntries(data),
+    };
   });
 }
 
@@ -126,7 +157,12 @@ function summarize(experiment: StoredExperiment, metrics: ExperimentMetricBody[]
  * value after assignment (converted: 1; count: events; mean: the property's total, with the
  * events counted in `counts`) and in the CUPED window before. Assigned people get dense ordinals.
  */
-function attribute(variants: number, metrics: ExperimentMetricBody[], x: Exposures, cupedDays: number) {
+function attribute(
+  variants: number,
+  metrics: ExperimentMetricBody[],
+  x: Exposures,
+  cupedDays: number,
+) {
   const m = metrics.length;
   const ordinal = new Int32Array(x.people).fill(-1);
   const users = new Array<number>(variants).fill(0);
@@ -168,9 +204,24 @@ function attribute(variants: number, metrics: ExperimentMetricBody[], x: Exposur
 }
 
 /** Per variant and metric: the sums over its assigned people. */
-function sumPeople(variants: number, metrics: ExperimentMetricBody[], x: Exposures, a: ReturnType<typeof attribute>): PersonSums[] {
+function sumPeople(
+  variants: number,
+  metrics: ExperimentMetricBody[],
+  x: Exposures,
+  a: ReturnType<typeof attribute>,
+): PersonSums[] {
   const m = metrics.length;
-  const sums: PersonSums[] = Array.from({ length: variants * m }, () => ({ y: 0, yy: 0, x: 0, xx: 0, xy: 0, m: 0, mm: 0, ym: 0, k: 0 }));
+  const sums: PersonSums[] = Array.from({ length: variants * m }, () => ({
+    y: 0,
+    yy: 0,
+    x: 0,
+    xx: 0,
+    xy: 0,
+    m: 0,
+    mm: 0,
+    ym: 0,
+    k: 0,
+  }));
   for (let p = 0; p < x.people; p++) {
     const v = x.variant[p] ?? -1;
     if (v < 0) continue;

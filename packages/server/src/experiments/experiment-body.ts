@@ -13,11 +13,30 @@ export const ExperimentMetricBody = Type.Object(
     }),
     event: Type.String({ minLength: 1, maxLength: 200, description: 'The track event counted' }),
     property: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 200, description: 'mean: the numeric property averaged (a dotted path under properties, e.g. revenue)' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          'mean: the numeric property averaged (a dotted path under properties, e.g. revenue)',
+      }),
     ),
-    within: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*[smhdw]$', description: 'Count only events this long after assignment: 30m, 24h, 7d, 2w' })),
-    guardrail: Type.Optional(Type.Boolean({ description: 'A metric that must not get worse, reported beside the goal metrics' })),
-    tau2: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "The sequential test's mixture variance, in the metric's units squared" })),
+    within: Type.Optional(
+      Type.String({
+        pattern: '^[1-9][0-9]*[smhdw]$',
+        description: 'Count only events this long after assignment: 30m, 24h, 7d, 2w',
+      }),
+    ),
+    guardrail: Type.Optional(
+      Type.Boolean({
+        description: 'A metric that must not get worse, reported beside the goal metrics',
+      }),
+    ),
+    tau2: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description: "The sequential test's mixture variance, in the metric's units squared",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -28,23 +47,66 @@ export const ExperimentBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     variants: Type.Array(
       Type.Object(
-        { id: Id, weight: Type.Optional(Type.Number({ minimum: 0, description: 'Split weight (default 1), normalized by the sum' })) },
+        {
+          id: Id,
+          weight: Type.Optional(
+            Type.Number({
+              minimum: 0,
+              description: 'Split weight (default 1), normalized by the sum',
+            }),
+          ),
+        },
         { additionalProperties: false },
       ),
       { minItems: 2, maxItems: 20 },
     ),
-    control: Type.Optional(Type.String({ description: 'The variant the others are compared with (default: the first)' })),
-    audience: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 10_000, description: 'Who may be assigned, in the segment language: traits, computed, consent, in_segment' }),
+    control: Type.Optional(
+      Type.String({ description: 'The variant the others are compared with (default: the first)' }),
     ),
-    traffic: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Share of people in the experiment (default 1)' })),
-    start: Type.Optional(Type.String({ format: 'date-time', description: 'Assigns from this time (default: at once)' })),
-    stop: Type.Optional(Type.String({ format: 'date-time', description: 'Assigns until this time; events after it are not counted' })),
-    layer: Type.Optional(Type.String({ ...ID, description: 'Experiments of one layer never share a person' })),
-    seed: Type.Optional(Type.String({ ...ID, description: 'Hash seed (default: the name); a new seed reshuffles everyone' })),
+    audience: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 10_000,
+        description:
+          'Who may be assigned, in the segment language: traits, computed, consent, in_segment',
+      }),
+    ),
+    traffic: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: 'Share of people in the experiment (default 1)',
+      }),
+    ),
+    start: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Assigns from this time (default: at once)',
+      }),
+    ),
+    stop: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Assigns until this time; events after it are not counted',
+      }),
+    ),
+    layer: Type.Optional(
+      Type.String({ ...ID, description: 'Experiments of one layer never share a person' }),
+    ),
+    seed: Type.Optional(
+      Type.String({
+        ...ID,
+        description: 'Hash seed (default: the name); a new seed reshuffles everyone',
+      }),
+    ),
     metrics: Type.Optional(Type.Array(ExperimentMetricBody, { maxItems: 50 })),
     cupedDays: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 365, description: 'Days before assignment read for CUPED covariates (default 14; 0 turns CUPED off)' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: 365,
+        description:
+          'Days before assignment read for CUPED covariates (default 14; 0 turns CUPED off)',
+      }),
     ),
   },
   { title: 'Experiment', additionalProperties: false },

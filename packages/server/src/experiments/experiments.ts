@@ -87,15 +87,21 @@ export class Experiments {
     const e = this.ready.get(name);
     if (e === undefined) throw new TailorError('not_found', `no experiment ${name}`);
     const unitId = request.userId ?? request.anonymousId;
-    if (unitId === undefined) throw new TailorError('invalid_request', 'userId or anonymousId is required');
-    if (now < e.start) return { variant: null, reason: `not started: starts at ${new Date(e.start).toISOString()}` };
-    if (now >= e.stop) return { variant: null, reason: `stopped at ${new Date(e.stop).toISOString()}` };
+    if (unitId === undefined)
+      throw new TailorError('invalid_request', 'userId or anonymousId is required');
+    if (now < e.start)
+      return { variant: null, reason: `not started: starts at ${new Date(e.start).toISOString()}` };
+    if (now >= e.stop)
+      return { variant: null, reason: `stopped at ${new Date(e.stop).toISOString()}` };
     const assignment = assignVariant(e.assignable, unitId);
-    if (assignment.variant === null) return { variant: null, reason: this.whyNot(e, assignment.reason, unitId, now) };
+    if (assignment.variant === null)
+      return { variant: null, reason: this.whyNot(e, assignment.reason, unitId, now) };
     if (e.audience !== undefined) {
       const person = await this.person(request);
-      if (person === undefined) return { variant: null, reason: 'unknown person: the audience needs a profile' };
-      if (!evaluateCondition(e.audience, scopeOf(person))) return { variant: null, reason: 'not in the audience' };
+      if (person === undefined)
+        return { variant: null, reason: 'unknown person: the audience needs a profile' };
+      if (!evaluateCondition(e.audience, scopeOf(person)))
+        return { variant: null, reason: 'not in the audience' };
     }
     await this.options.record([exposureEvent(e.stored, assignment.variant, request, now)]);
     return { variant: assignment.variant };
@@ -108,7 +114,12 @@ export class Experiments {
     return 'running';
   }
 
-  private whyNot(e: ReadyExperiment, reason: 'traffic' | 'layer' | 'weights', unitId: string, now: number): string {
+  private whyNot(
+    e: ReadyExperiment,
+    reason: 'traffic' | 'layer' | 'weights',
+    unitId: string,
+    now: number,
+  ): string {
     if (reason === 'weights') return 'no variant has a weight above 0';
     const layer = e.assignable.layer;
     if (reason === 'layer' && layer !== undefined) {
@@ -129,16 +140,28 @@ export class Experiments {
       const person = await this.options.person({ type: 'userId', value: request.userId });
       if (person !== undefined) return person;
     }
-    return request.anonymousId === undefined ? undefined : this.options.person({ type: 'anonymousId', value: request.anonymousId });
+    return request.anonymousId === undefined
+      ? undefined
+      : this.options.person({ type: 'anonymousId', value: request.anonymousId });
   }
 
-  private async save(name: string, body: ExperimentBody, known: KnownNames, now: Date): Promise<StoredExperiment> {
-    if (!validName(name)) throw new TailorError('invalid_request', 'a name is 1 to 128 characters, without / \\ or control characters');
+  private async save(
+    name: string,
+    body: ExperimentBody,
+    known: KnownNames,
+    now: Date,
+  ): Promise<StoredExperiment> {
+    if (!validName(name))
+      throw new TailorError(
+        'invalid_request',
+        'a name is 1 to 128 characters, without / \\ or control characters',
+      );
     checkBody(body, known);
     const previous = await this.options.store.get(name);
     const at = now.toISOString();
     const layerRange = await this.allocate(name, body, previous, now.getTime());
-    const same = previous !== undefined && JSON.stringify(bodyOf(previous)) === JSON.stringify(bodyOf(body));
+    const same =
+      previous !== undefined && JSON.stringify(bodyOf(previous)) === JSON.stringify(bodyOf(body));
     const experiment: StoredExperiment = {
       ...body,
       name,
@@ -158,24 +181,44 @@ export class Experiments {
    * (growing in place only adds people), else the first free gap among the slices of the layer's
    * experiments that have not stopped. A running experiment is never moved.
    */
-  private async allocate(name: string, body: ExperimentBody, previous: StoredExperiment | undefined, now: number): Promise<[number, number] | undefined> {
+  private async allocate(
+    name: string,
+    body: ExperimentBody,
+    previous: StoredExperiment | undefined,
+    now: number,
+  ): Promise<[number, number] | undefined> {
     if (body.layer === undefined) return undefined;
     const width = body.traffic ?? 1;
     const taken = (await this.options.store.list())
-      .filter((e) => e.name !== name && e.layer === body.layer && e.layerRange !== undefined && Experiments.status(e, now) !== 'stopped')
+      .filter(
+        (e) =>
+          e.name !== name &&
+          e.layer === body.layer &&
+          e.layerRange !== undefined &&
+          Experiments.status(e, now) !== 'stopped',
+      )
       .map((e) => ({ name: e.name, range: e.layerRange as [number, number] }))
       .sort((a, b) => a.range[0] - b.range[0]);
     const EPSILON = 1e-9;
-    const fits = (start: number) => start + width <= 1 + EPSILON && taken.every(({ range }) => start + width <= range[0] + EPSILON || start >= range[1] - EPSILON);
+    const fits = (start: number) =>
+      start + width <= 1 + EPSILON &&
+      taken.every(
+        ({ range }) => start + width <= range[0] + EPSILON || start >= range[1] - EPSILON,
+      );
     const kept = previous?.layer === body.layer ? previous.layerRange?.[0] : undefined;
     if (kept !== undefined && fits(kept)) return [kept, Math.min(1, kept + width)];
-    if (kept !== undefined && previous !== undefined && Experiments.status(previous, now) === 'running') {
+    if (
+      kept !== undefined &&
+      previous !== undefined &&
+      Experiments.status(previous, now) === 'running'
+    ) {
       throw new TailorError(
         'invalid_request',
         `traffic: ${name} runs in layer ${body.layer} at [${kept}, ${previous.layerRange?.[1]}) and cannot grow there to ${width} without taking people from ${taken.map((t) => t.name).join(', ')}`,
       );
     }
-    for (const start of [0, ...taken.map((t) => t.range[1])]) if (fits(start)) return [start, Math.min(1, start + width)];
+    for (const start of [0, ...taken.map((t) => t.range[1])])
+      if (fits(start)) return [start, Math.min(1, start + width)];
     const used = taken.reduce((sum, t) => sum + (t.range[1] - t.range[0]), 0);
     throw new TailorError(
       'invalid_request',
@@ -194,20 +237,36 @@ function bodyOf(e: ExperimentBody): Partial<ExperimentBody> {
 /** Refuses what cannot run: duplicate ids, no weight, an unknown control, bad times, audience or metrics. */
 function checkBody(body: ExperimentBody, known: KnownNames): void {
   const ids = new Set(body.variants.map((v) => v.id));
-  if (ids.size !== body.variants.length) throw new TailorError('invalid_request', 'variants: ids must be unique');
-  if (!body.variants.some((v) => (v.weight ?? 1) > 0)) throw new TailorError('invalid_request', 'variants: at least one weight must be above 0');
-  if (body.control !== undefined && !ids.has(body.control)) throw new TailorError('invalid_request', `control: no variant ${body.control}`);
-  if (body.start !== undefined && body.stop !== undefined && Date.parse(body.stop) <= Date.parse(body.start)) {
+  if (ids.size !== body.variants.length)
+    throw new TailorError('invalid_request', 'variants: ids must be unique');
+  if (!body.variants.some((v) => (v.weight ?? 1) > 0))
+    throw new TailorError('invalid_request', 'variants: at least one weight must be above 0');
+  if (body.control !== undefined && !ids.has(body.control))
+    throw new TailorError('invalid_request', `control: no variant ${body.control}`);
+  if (
+    body.start !== undefined &&
+    body.stop !== undefined &&
+    Date.parse(body.stop) <= Date.parse(body.start)
+  ) {
     throw new TailorError('invalid_request', 'stop: must be after start');
   }
   if (body.audience !== undefined) checkAudience(readAudience(body.audience), known);
   const names = new Set<string>();
   body.metrics?.forEach((m, i) => {
     const field = `metrics[${i}]`;
-    if (names.has(m.name)) throw new TailorError('invalid_request', `${field}.name: ${m.name} is used twice`);
+    if (names.has(m.name))
+      throw new TailorError('invalid_request', `${field}.name: ${m.name} is used twice`);
     names.add(m.name);
-    if (m.type === 'mean' && m.property === undefined) throw new TailorError('invalid_request', `${field}.property: a mean metric needs the property it averages`);
-    if (m.type !== 'mean' && m.property !== undefined) throw new TailorError('invalid_request', `${field}.property: only mean metrics read a property`);
+    if (m.type === 'mean' && m.property === undefined)
+      throw new TailorError(
+        'invalid_request',
+        `${field}.property: a mean metric needs the property it averages`,
+      );
+    if (m.type !== 'mean' && m.property !== undefined)
+      throw new TailorError(
+        'invalid_request',
+        `${field}.property: only mean metrics read a property`,
+      );
   });
 }
 
@@ -217,11 +276,18 @@ function checkBody(body: ExperimentBody, known: KnownNames): void {
  */
 function readAudience(text: string, stored = false): Condition {
   const read = readCondition(text, { stored });
-  if (!read.ok) throw new TailorError('invalid_request', `audience: ${read.error.message}`, { details: { position: read.error.position } });
+  if (!read.ok)
+    throw new TailorError('invalid_request', `audience: ${read.error.message}`, {
+      details: { position: read.error.position },
+    });
   try {
     refuseEventReads(read.value.tree, 'audience');
   } catch (error) {
-    if (error instanceof TailorError) throw new TailorError('invalid_request', error.message.replace(/^audience\.when:/, 'audience:'));
+    if (error instanceof TailorError)
+      throw new TailorError(
+        'invalid_request',
+        error.message.replace(/^audience\.when:/, 'audience:'),
+      );
     throw error;
   }
   return read.value.tree;
@@ -229,8 +295,12 @@ function readAudience(text: string, stored = false): Condition {
 
 function checkAudience(tree: Condition, known: KnownNames): void {
   const refs = referencesOf(tree);
-  for (const s of refs.segments) if (!known.segments.has(s)) throw new TailorError('invalid_request', `audience: no segment named ${JSON.stringify(s)}`);
-  for (const c of refs.computed) if (!known.computed.has(c)) throw new TailorError('invalid_request', `audience: no computed trait named ${c}`);
+  for (const s of refs.segments)
+    if (!known.segments.has(s))
+      throw new TailorError('invalid_request', `audience: no segment named ${JSON.stringify(s)}`);
+  for (const c of refs.computed)
+    if (!known.computed.has(c))
+      throw new TailorError('invalid_request', `audience: no computed trait named ${c}`);
 }
 
 function compileExperiment(e: StoredExperiment): ReadyExperiment {
@@ -238,7 +308,8 @@ function compileExperiment(e: StoredExperiment): ReadyExperiment {
     seed: e.seed ?? e.name,
     variants: e.variants.map((v) => ({ id: v.id, weight: v.weight ?? 1 })),
     traffic: e.traffic ?? 1,
-    ...(e.layer !== undefined && e.layerRange !== undefined && { layer: { name: e.layer, range: e.layerRange } }),
+    ...(e.layer !== undefined &&
+      e.layerRange !== undefined && { layer: { name: e.layer, range: e.layerRange } }),
   };
   return {
     stored: e,

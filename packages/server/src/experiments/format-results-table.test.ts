@@ -34,10 +34,16 @@ describe('formatResultsTable', () => {
   it('names the control variant once, quoted, even when it is called "control"', () => {
     const text = formatResultsTable(results);
     const [first] = text.split('\n');
-    expect(first).toBe('hero: 400 people assigned, 400 exposures; uplifts against "control"; sample ratio p = 1.00 (ok)');
+    expect(first).toBe(
+      'hero: 400 people assigned, 400 exposures; uplifts against "control"; sample ratio p = 1.00 (ok)',
+    );
     expect(text).not.toMatch(/control control/);
-    expect(text).toMatch(/^variant +n +rate +95% CI +uplift \[95% CI\] +p-value +P\(beats control\) +CUPED uplift$/m);
+    expect(text).toMatch(
+      /^variant +n +rate +95% CI +uplift \[95% CI\] +p-value +P\(beats control\) +CUPED uplift$/m,
+    );
     expect(text).toMatch(/^control +200 +12\.50% +\[10\.00%, 20\.00%\] +- +- +- +-$/m);
-    expect(text).toMatch(/^treatment +200 +25\.00% .*\+100\.0% \[\+90\.0%, \+110\.0%\] +0\.0300 +98\.0% +-$/m);
+    expect(text).toMatch(
+      /^treatment +200 +25\.00% .*\+100\.0% \[\+90\.0%, \+110\.0%\] +0\.0300 +98\.0% +-$/m,
+    );
   });
 });

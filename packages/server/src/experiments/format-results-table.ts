@@ -2,7 +2,8 @@ import type { MetricResult } from '@tailor/core';
 import type { ExperimentResults } from './compute-results.js';
 
 const count = (n: number) => n.toLocaleString('en-US');
-const percent = (x: number | null, digits = 2) => (x === null ? '-' : `${(x * 100).toFixed(digits)}%`);
+const percent = (x: number | null, digits = 2) =>
+  x === null ? '-' : `${(x * 100).toFixed(digits)}%`;
 const number = (x: number | null) => (x === null ? '-' : Number(x.toPrecision(6)).toString());
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 const pValue = (p: number | null) => (p === null ? '-' : p < 0.0001 ? '<0.0001' : p.toFixed(4));
@@ -10,28 +11,72 @@ const pValue = (p: number | null) => (p === null ? '-' : p < 0.0001 ? '<0.0001' 
 /** Results as a readable table per metric, for `tailor experiment results NAME --table`. */
 export function formatResultsTable(r: ExperimentResults): string {
   const users = r.variants.reduce((sum, v) => sum + v.users, 0);
-  const srm = r.srm.pValue === null ? 'nothing to test' : `p = ${r.srm.pValue.toPrecision(3)}${r.srm.ok ? ' (ok)' : ' (MISMATCH: check the assignment before reading the results)'}`;
+  const srm =
+    r.srm.pValue === null
+      ? 'nothing to test'
+      : `p = ${r.srm.pValue.toPrecision(3)}${r.srm.ok ? ' (ok)' : ' (MISMATCH: check the assignment before reading the results)'}`;
   const lines = [
     `${r.experiment}: ${count(users)} people assigned, ${count(r.exposures)} exposures; uplifts against ${JSON.stringify(r.control)}; sample ratio ${srm}`,
   ];
   for (const def of r.metrics) {
     const label = def.type === 'count' ? 'events per person' : def.type;
-    lines.push('', `${def.name} (${label} of "${def.event}"${def.type === 'mean' ? `.${def.property ?? ''}` : ''}${def.within ? ` within ${def.within}` : ''})${def.guardrail ? ' [guardrail]' : ''}`);
+    lines.push(
+      '',
+      `${def.name} (${label} of "${def.event}"${def.type === 'mean' ? `.${def.property ?? ''}` : ''}${def.within ? ` within ${def.within}` : ''})${def.guardrail ? ' [guardrail]' : ''}`,
+    );
     const rows = r.variants.map((v) => {
       const m = v.metrics[def.name] as MetricResult;
       const value = m.type === 'conversion' ? percent(m.rate) : number(m.mean);
-      const ci = m.ci === null ? '-' : m.type === 'conversion' ? `[${percent(m.ci[0])}, ${percent(m.ci[1])}]` : `[${number(m.ci[0])}, ${number(m.ci[1])}]`;
-      const uplift = m.uplift === null ? '-' : `${signed(m.uplift.value)}${m.uplift.ci === null ? '' : ` [${signed(m.uplift.ci[0])}, ${signed(m.uplift.ci[1])}]`}`;
-      const cuped = m.cuped?.uplift == null ? '-' : `${signed(m.cuped.uplift.value)} (p ${pValue(m.cuped.pValue)})`;
-      return [v.id, count(m.type === 'conversion' ? m.users : m.n), value, ci, uplift, pValue(m.pValue), percent(m.chanceToBeatControl, 1), cuped];
+      const ci =
+        m.ci === null
+          ? '-'
+          : m.type === 'conversion'
+            ? `[${percent(m.ci[0])}, ${percent(m.ci[1])}]`
+            : `[${number(m.ci[0])}, ${number(m.ci[1])}]`;
+      const uplift =
+        m.uplift === null
+          ? '-'
+          : `${signed(m.uplift.value)}${m.uplift.ci === null ? '' : ` [${signed(m.uplift.ci[0])}, ${signed(m.uplift.ci[1])}]`}`;
+      const cuped =
+        m.cuped?.uplift == null
+          ? '-'
+          : `${signed(m.cuped.uplift.value)} (p ${pValue(m.cuped.pValue)})`;
+      return [
+        v.id,
+        count(m.type === 'conversion' ? m.users : m.n),
+        value,
+        ci,
+        uplift,
+        pValue(m.pValue),
+        percent(m.chanceToBeatControl, 1),
+        cuped,
+      ];
     });
-    lines.push(...table(['variant', 'n', def.type === 'conversion' ? 'rate' : 'mean', '95% CI', 'uplift [95% CI]', 'p-value', 'P(beats control)', 'CUPED uplift'], rows));
+    lines.push(
+      ...table(
+        [
+          'variant',
+          'n',
+          def.type === 'conversion' ? 'rate' : 'mean',
+          '95% CI',
+          'uplift [95% CI]',
+          'p-value',
+          'P(beats control)',
+          'CUPED uplift',
+        ],
+        rows,
+      ),
+    );
   }
   return lines.join('\n');
 }
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }

@@ -33,7 +33,14 @@ export interface Exposures {
   assignedAt: Float64Array;
   people: number;
   /** Metric events, column by column; `other` is the second identifier's person or -1. */
-  events: { count: number; person: Int32Array; other: Int32Array; metric: Uint8Array; at: Float64Array; value: Float64Array };
+  events: {
+    count: number;
+    person: Int32Array;
+    other: Int32Array;
+    metric: Uint8Array;
+    at: Float64Array;
+    value: Float64Array;
+  };
 }
 
 export interface ReadOptions {
@@ -42,12 +49,18 @@ export interface ReadOptions {
   pause?: () => Promise<void>;
 }
 
-export async function readExposures(log: Pick<EventLog, 'read'>, query: ExposureQuery, options: ReadOptions = {}): Promise<Exposures> {
+export async function readExposures(
+  log: Pick<EventLog, 'read'>,
+  query: ExposureQuery,
+  options: ReadOptions = {},
+): Promise<Exposures> {
   const pageSize = options.pageSize ?? 5000;
   const variantIndex = new Map(query.variants.map((v, i) => [v, i]));
   const metricsOf = new Map<string, number[]>();
   query.metrics.forEach((m, i) => metricsOf.set(m.event, [...(metricsOf.get(m.event) ?? []), i]));
-  const paths = query.metrics.map((m) => (m.property === undefined ? undefined : propertyPath(m.property)));
+  const paths = query.metrics.map((m) =>
+    m.property === undefined ? undefined : propertyPath(m.property),
+  );
   const ids = new Map<string, number>();
   let variant = new Int8Array(1024).fill(-1);
   let assignedAt = new Float64Array(1024);
@@ -91,7 +104,10 @@ export async function readExposures(log: Pick<EventLog, 'read'>, query: Exposure
       const first = message.userId ?? message.anonymousId;
       if (first === null) continue;
       const person = personOf(first);
-      const other = message.userId !== null && message.anonymousId !== null ? personOf(message.anonymousId) : -1;
+      const other =
+        message.userId !== null && message.anonymousId !== null
+          ? personOf(message.anonymousId)
+          : -1;
       for (const m of metrics) {
         const path = paths[m];
         let value = 1;
@@ -107,7 +123,14 @@ export async function readExposures(log: Pick<EventLog, 'read'>, query: Exposure
     position = page[page.length - 1]?.position ?? position;
     if (options.pause) await options.pause();
   }
-  return { exposureEvents, eventsRead, variant, assignedAt, people: ids.size, events: events.columns() };
+  return {
+    exposureEvents,
+    eventsRead,
+    variant,
+    assignedAt,
+    people: ids.size,
+    events: events.columns(),
+  };
 }
 
 /** The earliest event time that can count: CUPED's window before the start. */
@@ -115,7 +138,11 @@ export function firstCountedTime(start: number, cupedDays: number): number {
   return start - cupedDays * DAY_MS;
 }
 
-function exposedVariant(message: StoredMessage, experiment: string, variants: Map<string, number>): number | undefined {
+function exposedVariant(
+  message: StoredMessage,
+  experiment: string,
+  variants: Map<string, number>,
+): number | undefined {
   const p = message.properties;
   if (p?.experiment !== experiment || typeof p.variant !== 'string') return undefined;
   return variants.get(p.variant);
@@ -135,7 +162,10 @@ function readPath(root: unknown, path: readonly string[]): unknown {
   return value;
 }
 
-function grow<T extends Int8Array | Int32Array | Uint8Array | Float64Array>(array: T, fill: number): T {
+function grow<T extends Int8Array | Int32Array | Uint8Array | Float64Array>(
+  array: T,
+  fill: number,
+): T {
   const bigger = new (array.constructor as new (n: number) => T)(array.length * 2);
   bigger.set(array);
   if (fill !== 0) bigger.fill(fill, array.length);
@@ -168,6 +198,13 @@ class EventColumns {
   }
 
   columns(): Exposures['events'] {
-    return { count: this.count, person: this.person, other: this.other, metric: this.metric, at: this.at, value: this.value };
+    return {
+      count: this.count,
+      person: this.person,
+      other: this.other,
+      metric: this.metric,
+      at: this.at,
+      value: this.value,
+    };
   }
 }

@@ -54,7 +54,10 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` });
+    void reply.status(404).send({
+      code: 'not_found',
+      message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+    });
   });
 
   // Routes called by web pages of any site (collection, decide, the SDK) are marked as they are
@@ -64,16 +67,27 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
   const parseJson = jsonBodyParser(app);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, browserOnly('text/plain', parseJson));
+  app.addContentTypeParser(
+    'text/plain',
+    { parseAs: 'string' },
+    browserOnly('text/plain', parseJson),
+  );
   // RudderStack's Node SDK posts gzipped JSON as application/x-www-form-urlencoded (axios's default for a Buffer).
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, jsonFormParser(parseJson));
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    jsonFormParser(parseJson),
+  );
   // Segment and RudderStack clients may gzip bodies; the body limit then applies to the inflated
   // size, and inflating stops at the limit or at a bomb's ratio.
   app.addHook('preParsing', async (request, reply, payload) => {
     const encoding = request.headers['content-encoding'];
     if (encoding === undefined || encoding === 'identity') return payload;
     if (encoding !== 'gzip') {
-      throw new TailorError('unsupported_media_type', `content-encoding ${encoding} is not accepted: send gzip, or no content-encoding`);
+      throw new TailorError(
+        'unsupported_media_type',
+        `content-encoding ${encoding} is not accepted: send gzip, or no content-encoding`,
+      );
     }
     delete request.headers['content-length'];
     return inflateBody(payload, request.routeOptions.bodyLimit, () => {
@@ -84,7 +98,11 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
   const limitRate = await keyRateLimiter(app);
   const authorize = authorizer({
     keys: tailor.keys,
-    failures: new FailedAuthentications(tailor.config.keys.failedAuthPerIp, tailor.audit, tailor.now),
+    failures: new FailedAuthentications(
+      tailor.config.keys.failedAuthPerIp,
+      tailor.audit,
+      tailor.now,
+    ),
     writeLimitPerIp: tailor.config.keys.writeRateLimitPerIp,
     now: tailor.now,
   });
@@ -101,7 +119,11 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
   auditRequests(app, tailor);
   app.addHook('onResponse', async (request, reply) => {
     tailor.metrics.requestDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     );
   });
@@ -125,7 +147,11 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
       },
       components: {
         securitySchemes: {
-          writeKey: { type: 'http', scheme: 'basic', description: 'Write key as the Basic user name, empty password' },
+          writeKey: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'Write key as the Basic user name, empty password',
+          },
           bearer: { type: 'http', scheme: 'bearer' },
         },
       },

@@ -20,22 +20,37 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 /** Turns anything thrown into `{code, message}`; client mistakes are 4xx, the rest 500 and logged. */
 export function toErrorBody(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof TailorError) {
-    return { status: ERROR_STATUS[error.code], body: { ...error.details, code: error.code, message: error.message } };
+    return {
+      status: ERROR_STATUS[error.code],
+      body: { ...error.details, code: error.code, message: error.message },
+    };
   }
   const e = error as Partial<FastifyError> & { message?: string };
   if (e.validation) {
     const where = e.validationContext ?? 'body';
     const first = e.validation[0];
     const path = first?.instancePath ? `${where}${first.instancePath.replaceAll('/', '.')}` : where;
-    return { status: 400, body: { code: 'invalid_request', message: `${path}: ${first?.message ?? 'is invalid'}` } };
+    return {
+      status: 400,
+      body: { code: 'invalid_request', message: `${path}: ${first?.message ?? 'is invalid'}` },
+    };
   }
   const mapped = e.code !== undefined ? FASTIFY_CODES[e.code] : undefined;
   if (mapped === 'unsupported_media_type') {
-    return { status: 415, body: { code: mapped, message: `${e.message ?? mapped}; send ${ACCEPTED_TYPES}` } };
+    return {
+      status: 415,
+      body: { code: mapped, message: `${e.message ?? mapped}; send ${ACCEPTED_TYPES}` },
+    };
   }
-  if (mapped) return { status: ERROR_STATUS[mapped], body: { code: mapped, message: e.message ?? mapped } };
+  if (mapped)
+    return { status: ERROR_STATUS[mapped], body: { code: mapped, message: e.message ?? mapped } };
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    const code: ErrorCode = e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'unsupported_media_type' : 'invalid_request';
+    const code: ErrorCode =
+      e.statusCode === 413
+        ? 'payload_too_large'
+        : e.statusCode === 415
+          ? 'unsupported_media_type'
+          : 'invalid_request';
     return { status: e.statusCode, body: { code, message: e.message ?? 'bad request' } };
   }
   return { status: 500, body: { code: 'internal', message: 'internal error' } };

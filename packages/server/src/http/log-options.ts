@@ -45,7 +45,10 @@ const REDACT = [
  * without the fields they carry (a TailorError's details, a validation's data, a cause's body);
  * the REDACT paths are censored; and every string logged as a message is scrubbed too.
  */
-export function logOptions(setting: LogSetting | undefined, level: string): false | (FastifyLoggerOptions & LoggerOptions) {
+export function logOptions(
+  setting: LogSetting | undefined,
+  level: string,
+): false | (FastifyLoggerOptions & LoggerOptions) {
   if (setting === false) return false;
   const chosen = typeof setting === 'object' ? setting : { level };
   return {
@@ -55,14 +58,24 @@ export function logOptions(setting: LogSetting | undefined, level: string): fals
     serializers: { req: serializeRequest, err: (error: unknown) => serializeError(error) },
     hooks: {
       logMethod(args, method) {
-        method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubPersonalData(arg) : arg)) as Parameters<typeof method>);
+        method.apply(
+          this,
+          args.map((arg) => (typeof arg === 'string' ? scrubPersonalData(arg) : arg)) as Parameters<
+            typeof method
+          >,
+        );
       },
     },
   };
 }
 
 /** A request as logged: where it went, not what it carried. */
-function serializeRequest(request: FastifyRequest): { method: string; url: string; route: string | undefined; id: string } {
+function serializeRequest(request: FastifyRequest): {
+  method: string;
+  url: string;
+  route: string | undefined;
+  id: string;
+} {
   return {
     method: request.method,
     url: request.url.split('?')[0] ?? '',
@@ -83,7 +96,9 @@ type LoggedError = {
 
 /** An error as logged: what and where, scrubbed; none of the data it may hold. */
 export function serializeError(error: unknown, depth = 0): LoggedError {
-  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as Record<string, unknown>;
+  const e = (
+    typeof error === 'object' && error !== null ? error : { message: String(error) }
+  ) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? scrubPersonalData(value) : '');
   const logged: LoggedError = {
     type: typeof e.name === 'string' ? e.name : 'Error',

@@ -17,7 +17,11 @@ export const MAX_JSON_DEPTH = 64;
  */
 export function jsonBodyParser(app: FastifyInstance) {
   const parse = app.getDefaultJsonParser('error', 'error');
-  return (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, value?: unknown) => void): void => {
+  return (
+    request: FastifyRequest,
+    body: string | Buffer,
+    done: (error: Error | null, value?: unknown) => void,
+  ): void => {
     void parse(request, body as string, (error: Error | null, value?: unknown) => {
       if (error) {
         done(error);
@@ -25,13 +29,20 @@ export function jsonBodyParser(app: FastifyInstance) {
       }
       const found = inspect(value, MAX_JSON_DEPTH);
       if (found === 'too_deep') {
-        done(new TailorError('invalid_request', `the body nests deeper than ${MAX_JSON_DEPTH} levels`));
+        done(
+          new TailorError('invalid_request', `the body nests deeper than ${MAX_JSON_DEPTH} levels`),
+        );
         return;
       }
       if (found === 'non_finite') {
         // Collection refuses the messages that hold one, and stores the others of a batch.
         if (request.routeOptions.config.messages !== true) {
-          done(new TailorError('invalid_request', 'the body holds a number out of the range of a double (like 1e309); send it as a string'));
+          done(
+            new TailorError(
+              'invalid_request',
+              'the body holds a number out of the range of a double (like 1e309); send it as a string',
+            ),
+          );
           return;
         }
         withNonFinite.add(value as object);
@@ -54,7 +65,12 @@ type JsonParser = ReturnType<typeof jsonBodyParser>;
 export function jsonFormParser(parseJson: JsonParser): JsonParser {
   return (request, body, done) => {
     if (request.routeOptions.config.messages !== true) {
-      done(new TailorError('unsupported_media_type', `content-type application/x-www-form-urlencoded is not accepted here; send ${ACCEPTED_TYPES}`));
+      done(
+        new TailorError(
+          'unsupported_media_type',
+          `content-type application/x-www-form-urlencoded is not accepted here; send ${ACCEPTED_TYPES}`,
+        ),
+      );
       return;
     }
     parseJson(request, body, done);
@@ -81,7 +97,8 @@ function inspect(root: unknown, limit: number): 'too_deep' | 'non_finite' | unde
       continue;
     }
     if (depth >= limit) return 'too_deep';
-    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
+    for (const child of Array.isArray(value) ? value : Object.values(value))
+      stack.push([child, depth + 1]);
   }
   return nonFinite ? 'non_finite' : undefined;
 }

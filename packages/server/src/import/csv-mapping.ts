@@ -7,11 +7,21 @@ const FieldSource = Type.Union([
   Type.Object(
     {
       column: Type.String({ minLength: 1 }),
-      as: Type.Optional(Type.Union([Type.Literal('string'), Type.Literal('number'), Type.Literal('boolean'), Type.Literal('json')])),
+      as: Type.Optional(
+        Type.Union([
+          Type.Literal('string'),
+          Type.Literal('number'),
+          Type.Literal('boolean'),
+          Type.Literal('json'),
+        ]),
+      ),
     },
     { additionalProperties: false },
   ),
-  Type.Object({ value: Type.Unknown() }, { additionalProperties: false, description: 'A constant' }),
+  Type.Object(
+    { value: Type.Unknown() },
+    { additionalProperties: false, description: 'A constant' },
+  ),
 ]);
 
 /**
@@ -22,7 +32,10 @@ const FieldSource = Type.Union([
 export const CsvMapping = Type.Object(
   {
     type: Type.Optional(Type.String()),
-    fields: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$' }), FieldSource),
+    fields: Type.Record(
+      Type.String({ pattern: '^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$' }),
+      FieldSource,
+    ),
   },
   { additionalProperties: false },
 );
@@ -31,12 +44,27 @@ export type CsvMapping = Static<typeof CsvMapping>;
 const checkMapping = Compile(CsvMapping);
 const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Paths whose values stay text when the mapping is derived from the header. */
-const TEXT_PATHS = new Set(['type', 'event', 'userId', 'anonymousId', 'messageId', 'groupId', 'previousId', 'timestamp', 'sentAt', 'name', 'category']);
+const TEXT_PATHS = new Set([
+  'type',
+  'event',
+  'userId',
+  'anonymousId',
+  'messageId',
+  'groupId',
+  'previousId',
+  'timestamp',
+  'sentAt',
+  'name',
+  'category',
+]);
 
 export function parseCsvMapping(value: unknown): CsvMapping {
   if (!checkMapping.Check(value)) {
     const first = checkMapping.Errors(value)[0];
-    throw new TailorError('invalid_request', `column mapping ${first?.instancePath ?? ''}: ${first?.message ?? 'invalid'}`);
+    throw new TailorError(
+      'invalid_request',
+      `column mapping ${first?.instancePath ?? ''}: ${first?.message ?? 'invalid'}`,
+    );
   }
   for (const path of Object.keys(value.fields)) {
     if (path.split('.').some((s) => FORBIDDEN_SEGMENTS.has(s))) {
@@ -58,7 +86,10 @@ export function mappingFromHeader(header: readonly string[]): CsvMapping {
 }
 
 /** One CSV row (by column name) to a message, or the reason it cannot be one. */
-export function mapRow(row: Record<string, string>, mapping: CsvMapping): Result<Record<string, unknown>> {
+export function mapRow(
+  row: Record<string, string>,
+  mapping: CsvMapping,
+): Result<Record<string, unknown>> {
   const message: Record<string, unknown> = mapping.type !== undefined ? { type: mapping.type } : {};
   for (const [path, source] of Object.entries(mapping.fields)) {
     let value: unknown;
@@ -69,7 +100,10 @@ export function mapRow(row: Record<string, string>, mapping: CsvMapping): Result
       const cell = row[column];
       if (cell === undefined) return err(`column ${column} is missing`);
       if (cell === '') continue;
-      const converted = convert(cell, typeof source === 'string' ? 'string' : (source.as ?? 'string'));
+      const converted = convert(
+        cell,
+        typeof source === 'string' ? 'string' : (source.as ?? 'string'),
+      );
       if (!converted.ok) return err(`column ${column}: ${converted.error}`);
       value = converted.value;
     }

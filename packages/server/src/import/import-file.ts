@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, fchmodSync, openSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  fchmodSync,
+  openSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
@@ -44,8 +51,12 @@ interface Line {
  * them does not leak. A message without a messageId gets one derived from the file name, line number and
  * line text, so importing the same file again stores nothing twice.
  */
-export async function importFile(collector: Collector, options: ImportOptions): Promise<ImportProgress> {
-  const format = options.format ?? (extname(options.file).toLowerCase() === '.csv' ? 'csv' : 'jsonl');
+export async function importFile(
+  collector: Collector,
+  options: ImportOptions,
+): Promise<ImportProgress> {
+  const format =
+    options.format ?? (extname(options.file).toLowerCase() === '.csv' ? 'csv' : 'jsonl');
   const progress: ImportProgress = {
     bytesRead: 0,
     totalBytes: statSync(options.file).size,
@@ -106,7 +117,9 @@ export async function importFile(collector: Collector, options: ImportOptions): 
 }
 
 /** The rejects file, truncated, readable by its owner alone (also when it was there before, wider). */
-function openRejects(file: string): NodeJS.WritableStream & { end: (cb: (e?: Error | null) => void) => void } {
+function openRejects(
+  file: string,
+): NodeJS.WritableStream & { end: (cb: (e?: Error | null) => void) => void } {
   const fd = openSync(file, 'w', 0o600);
   fchmodSync(fd, 0o600);
   return createWriteStream('', { fd });
@@ -114,7 +127,8 @@ function openRejects(file: string): NodeJS.WritableStream & { end: (cb: (e?: Err
 
 function rejectRecord(line: Line, reason: string, pii: PiiPolicy): Record<string, unknown> {
   const message = line.message;
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) return { line: line.number, reason };
+  if (typeof message !== 'object' || message === null || Array.isArray(message))
+    return { line: line.number, reason };
   return {
     line: line.number,
     reason,
@@ -144,7 +158,10 @@ function withoutExcerpt(message: string): string {
   return message.replace(/"(?:[^"\\]|\\.)*"(?:\.\.\.)?/g, '…');
 }
 
-async function* readCsv(input: NodeJS.ReadableStream, given: CsvMapping | undefined): AsyncGenerator<Line> {
+async function* readCsv(
+  input: NodeJS.ReadableStream,
+  given: CsvMapping | undefined,
+): AsyncGenerator<Line> {
   const parser = input.pipe(
     parse({
       columns: true,
@@ -164,6 +181,8 @@ async function* readCsv(input: NodeJS.ReadableStream, given: CsvMapping | undefi
     mapping ??= mappingFromHeader(Object.keys(record.record));
     const mapped = mapRow(record.record, mapping);
     const text = record.raw.replace(/\r?\n$/, '');
-    yield mapped.ok ? { number: record.info.lines, text, message: mapped.value } : { number: record.info.lines, text, error: mapped.error };
+    yield mapped.ok
+      ? { number: record.info.lines, text, message: mapped.value }
+      : { number: record.info.lines, text, error: mapped.error };
   }
 }

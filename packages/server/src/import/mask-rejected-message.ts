@@ -1,4 +1,11 @@
-import { maskLeaf, maskMessage, maskTraits, MASKED, type PiiPolicy, type StoredMessage } from '@tailor/core';
+import {
+  maskLeaf,
+  maskMessage,
+  maskTraits,
+  MASKED,
+  type PiiPolicy,
+  type StoredMessage,
+} from '@tailor/core';
 
 type Json = Record<string, unknown>;
 
@@ -36,7 +43,11 @@ export function maskRejectedMessage(message: Json, policy: PiiPolicy): Json {
   const extra: Json = {};
   for (const [field, value] of Object.entries(message)) {
     if (CONTAINERS.has(field)) known[field] = value === null || isObject(value) ? value : MASKED;
-    else if (MESSAGE_FIELDS.has(field) || (field === 'name' && (message.type === 'page' || message.type === 'screen'))) known[field] = value;
+    else if (
+      MESSAGE_FIELDS.has(field) ||
+      (field === 'name' && (message.type === 'page' || message.type === 'screen'))
+    )
+      known[field] = value;
     else
       Object.defineProperty(extra, field, {
         value,
@@ -52,7 +63,11 @@ export function maskRejectedMessage(message: Json, policy: PiiPolicy): Json {
 }
 
 function mask(message: Json, policy: PiiPolicy): Json {
-  const masked = maskMessage({ ...message, tailor: {} } as unknown as StoredMessage, policy, maskLeaf) as unknown as Json;
+  const masked = maskMessage(
+    { ...message, tailor: {} } as unknown as StoredMessage,
+    policy,
+    maskLeaf,
+  ) as unknown as Json;
   delete masked.tailor; // a copy: maskMessage shares unchanged parts, never the top object
   return masked;
 }

@@ -44,7 +44,10 @@ export class KeyRegistry {
     private readonly defaults: RoleRateLimits,
   ) {}
 
-  static async open(store: StateStore['keys'], defaults: RoleRateLimits = {}): Promise<KeyRegistry> {
+  static async open(
+    store: StateStore['keys'],
+    defaults: RoleRateLimits = {},
+  ): Promise<KeyRegistry> {
     const registry = new KeyRegistry(store, defaults);
     await registry.reload();
     return registry;
@@ -53,7 +56,8 @@ export class KeyRegistry {
   private async reload(): Promise<void> {
     const next = new Map<string, Principal>();
     for (const k of await this.store.list()) {
-      if (k.revokedAt === null) next.set(k.hash, { name: k.name, role: k.role, rateLimit: this.limitOf(k) });
+      if (k.revokedAt === null)
+        next.set(k.hash, { name: k.name, role: k.role, rateLimit: this.limitOf(k) });
     }
     this.byHash = next;
   }
@@ -78,7 +82,9 @@ export class KeyRegistry {
   }
 
   /** Every key without its hash; `rateLimit` is the limit in force (null for none). */
-  async list(): Promise<(Omit<KeyRecord, 'hash' | 'rateLimit'> & { rateLimit: RateLimit | null })[]> {
+  async list(): Promise<
+    (Omit<KeyRecord, 'hash' | 'rateLimit'> & { rateLimit: RateLimit | null })[]
+  > {
     return (await this.store.list()).map(({ hash: _hash, rateLimit, ...rest }) => ({
       ...rest,
       rateLimit: this.limitOf({ role: rest.role, rateLimit }) ?? null,
@@ -89,14 +95,30 @@ export class KeyRegistry {
    * Creates or replaces the key NAME; returns the new key, the only time it is visible. Its own
    * rate limit: an object, null for none, undefined for its role's default.
    */
-  async create(name: string, role: Role, now: Date, key = generateKey(role), rateLimit?: RateLimit | null): Promise<string> {
-    await this.store.put({ name, role, hash: hashKey(key), createdAt: now.toISOString(), revokedAt: null, rateLimit });
+  async create(
+    name: string,
+    role: Role,
+    now: Date,
+    key = generateKey(role),
+    rateLimit?: RateLimit | null,
+  ): Promise<string> {
+    await this.store.put({
+      name,
+      role,
+      hash: hashKey(key),
+      createdAt: now.toISOString(),
+      revokedAt: null,
+      rateLimit,
+    });
     await this.reload();
     return key;
   }
 
   /** Changes an active key's own limit without changing the key; the limit in force, or false without such a key. */
-  async setRateLimit(name: string, rateLimit: RateLimit | null | undefined): Promise<{ role: Role; rateLimit: RateLimit | null } | false> {
+  async setRateLimit(
+    name: string,
+    rateLimit: RateLimit | null | undefined,
+  ): Promise<{ role: Role; rateLimit: RateLimit | null } | false> {
     if (!(await this.store.setRateLimit(name, rateLimit))) return false;
     await this.reload();
     const key = (await this.store.list()).find((k) => k.name === name);
@@ -133,8 +155,18 @@ export async function bootstrapKeys(
   if (given.adminKey) await registry.create('env-admin', 'admin', now, given.adminKey);
   const created: BootstrapResult['created'] = [];
   if (!hadKeys) {
-    if (!given.writeKey) created.push({ name: 'default-write', role: 'write', key: await registry.create('default-write', 'write', now) });
-    if (!given.adminKey) created.push({ name: 'default-admin', role: 'admin', key: await registry.create('default-admin', 'admin', now) });
+    if (!given.writeKey)
+      created.push({
+        name: 'default-write',
+        role: 'write',
+        key: await registry.create('default-write', 'write', now),
+      });
+    if (!given.adminKey)
+      created.push({
+        name: 'default-admin',
+        role: 'admin',
+        key: await registry.create('default-admin', 'admin', now),
+      });
   }
   return { created };
 }

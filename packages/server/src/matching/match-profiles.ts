@@ -19,7 +19,15 @@ export interface MatchProfilesOptions {
  */
 export async function matchProfiles(tailor: Tailor, options: MatchProfilesOptions) {
   const records = await profileRecords(tailor);
-  const empty = { profiles: records.length, candidatePairs: 0, matched: 0, queued: 0, skipped: 0, fields: [], thresholds: { upper: 0.9, lower: 0.5 } };
+  const empty = {
+    profiles: records.length,
+    candidatePairs: 0,
+    matched: 0,
+    queued: 0,
+    skipped: 0,
+    fields: [],
+    thresholds: { upper: 0.9, lower: 0.5 },
+  };
   if (records.length < 2) return empty;
   const config = inferMatchConfig([records], readMatchOverrides(options.config ?? {}, records));
   if (config.fields.length === 0) return empty;
@@ -32,7 +40,12 @@ export async function matchProfiles(tailor: Tailor, options: MatchProfilesOption
     if (await tailor.profiles.reviews.known(pair.leftId, pair.rightId)) {
       skipped++;
     } else if (pair.decision === 'match') {
-      await requestMerge(tailor, pair, `match ${pair.weight.toFixed(2)} (p=${pair.probability.toFixed(3)})`, `match:${options.by}`);
+      await requestMerge(
+        tailor,
+        pair,
+        `match ${pair.weight.toFixed(2)} (p=${pair.probability.toFixed(3)})`,
+        `match:${options.by}`,
+      );
       matched++;
     } else {
       queue.push({
@@ -59,11 +72,15 @@ export async function matchProfiles(tailor: Tailor, options: MatchProfilesOption
 /** Each live profile as a record of its traits: strings and numbers, nested objects by dotted path. */
 async function profileRecords(tailor: Tailor): Promise<MatchRecord[]> {
   const records: MatchRecord[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await tailor.profiles.live(after, 5000);
     for (const p of page.profiles) {
       const fields: Record<string, string> = {};
-      flatten('', Object.fromEntries(Object.entries(p.traits).map(([k, e]) => [k, e.value])), fields);
+      flatten(
+        '',
+        Object.fromEntries(Object.entries(p.traits).map(([k, e]) => [k, e.value])),
+        fields,
+      );
       if (Object.keys(fields).length > 0) records.push({ id: p.id, fields });
     }
     if (page.next === null) return records;
@@ -75,6 +92,7 @@ function flatten(prefix: string, value: unknown, into: Record<string, string>, d
   if (typeof value === 'string' && value.trim() !== '') into[prefix] = value.trim().slice(0, 256);
   else if (typeof value === 'number' && Number.isFinite(value)) into[prefix] = String(value);
   else if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < 3) {
-    for (const [k, v] of Object.entries(value)) flatten(prefix === '' ? k : `${prefix}.${k}`, v, into, depth + 1);
+    for (const [k, v] of Object.entries(value))
+      flatten(prefix === '' ? k : `${prefix}.${k}`, v, into, depth + 1);
   }
 }

@@ -10,22 +10,39 @@ export function readMatchFile(file: string, idColumn: string): MatchRecord[] {
   if (!existsSync(file)) throw new TailorError('invalid_request', `file not found: ${file}`);
   let rows: Record<string, string>[];
   try {
-    rows = parse<Record<string, string>>(readFileSync(file), { columns: true, bom: true, trim: true, skip_empty_lines: true });
+    rows = parse<Record<string, string>>(readFileSync(file), {
+      columns: true,
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+    });
   } catch (error) {
-    throw new TailorError('invalid_request', `${file} is not readable CSV: ${(error as Error).message}`);
+    throw new TailorError(
+      'invalid_request',
+      `${file} is not readable CSV: ${(error as Error).message}`,
+    );
   }
   if (rows.length === 0) throw new TailorError('invalid_request', `${file} has no records`);
   if (!Object.hasOwn(rows[0] ?? {}, idColumn)) {
-    throw new TailorError('invalid_request', `${file} has no column ${idColumn} (columns: ${Object.keys(rows[0] ?? {}).join(', ')})`);
+    throw new TailorError(
+      'invalid_request',
+      `${file} has no column ${idColumn} (columns: ${Object.keys(rows[0] ?? {}).join(', ')})`,
+    );
   }
   const seen = new Set<string>();
   return rows.map((row, i) => {
     const id = row[idColumn] ?? '';
-    if (id === '') throw new TailorError('invalid_request', `${file} line ${i + 2}: empty ${idColumn}`);
-    if (seen.has(id)) throw new TailorError('invalid_request', `${file} line ${i + 2}: ${idColumn} ${id} appears twice`);
+    if (id === '')
+      throw new TailorError('invalid_request', `${file} line ${i + 2}: empty ${idColumn}`);
+    if (seen.has(id))
+      throw new TailorError(
+        'invalid_request',
+        `${file} line ${i + 2}: ${idColumn} ${id} appears twice`,
+      );
     seen.add(id);
     const fields: Record<string, string | undefined> = {};
-    for (const [column, value] of Object.entries(row)) if (column !== idColumn) fields[column] = value === '' ? undefined : value;
+    for (const [column, value] of Object.entries(row))
+      if (column !== idColumn) fields[column] = value === '' ? undefined : value;
     return { id, fields };
   });
 }

@@ -15,7 +15,8 @@ export async function requestMerge(
   const [a, b] = [pair.leftId, pair.rightId].sort() as [string, string];
   const identifiers = await tailor.profiles.identifiers(a);
   const userId = identifiers.find((i) => i.type === 'userId')?.value ?? null;
-  const anonymousId = userId === null ? (identifiers.find((i) => i.type === 'anonymousId')?.value ?? null) : null;
+  const anonymousId =
+    userId === null ? (identifiers.find((i) => i.type === 'anonymousId')?.value ?? null) : null;
   const now = formatTimestamp(tailor.now());
   const message: StoredMessage = {
     type: 'track',

@@ -44,7 +44,13 @@ export interface PipelineOptions {
   /** Told after each commit which profiles and identifiers it changed (decide's cache drops them). */
   onChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
   /** Erases what the pipeline does not own about an erased person (webhook deliveries); the log and the profile store it erases itself. */
-  onErase?: (erased: { identifiers: IdentifierRef[]; profiles: string[]; requestId: string; profileId: string; requestedBy: string }) => Promise<void>;
+  onErase?: (erased: {
+    identifiers: IdentifierRef[];
+    profiles: string[];
+    requestId: string;
+    profileId: string;
+    requestedBy: string;
+  }) => Promise<void>;
   /** The consent purposes kept on profiles. */
   purposes?: readonly string[];
   /** How old an RFM population's quintile cuts may grow before they are computed again, in ms. */
@@ -99,7 +105,10 @@ export class ProfilePipeline {
 
   constructor(private readonly options: PipelineOptions) {
     this.rank = sourceRanker(options.policy);
-    this.loop = new BackgroundLoop(() => this.next(), { pollMs: options.pollMs ?? 250, onError: options.onError });
+    this.loop = new BackgroundLoop(() => this.next(), {
+      pollMs: options.pollMs ?? 250,
+      onError: options.onError,
+    });
   }
 
   /** Starts folding: now, whenever `wake` is called, and on a poll for other writers. */
@@ -144,7 +153,12 @@ export class ProfilePipeline {
    * else a page of an RFM population's re-scoring.
    */
   private async next(): Promise<number> {
-    return (await this.step()) || (await this.sweep()) || (await this.backfillStep()) || this.populationStep();
+    return (
+      (await this.step()) ||
+      (await this.sweep()) ||
+      (await this.backfillStep()) ||
+      this.populationStep()
+    );
   }
 
   /** The current definitions, with the RFM cuts this pipeline knows attached. */
@@ -184,14 +198,19 @@ export class ProfilePipeline {
     for (const profile of page.profiles) {
       const value = profile.computed[scan.name] as RfmValue | null | undefined;
       if (value === null || value === undefined) continue;
-      scan.values.push({ recency: value.recency, frequency: value.frequency, monetary: value.monetary });
+      scan.values.push({
+        recency: value.recency,
+        frequency: value.frequency,
+        monetary: value.monetary,
+      });
       scan.ids.push(profile.id);
     }
     scan.cursor = page.profiles[page.profiles.length - 1]?.rank ?? scan.cursor;
     if (page.next === null) {
       this.scan = undefined;
       const population = rfmPopulation(scan.values, new Date(now).toISOString());
-      const moved = JSON.stringify(plan.populations.get(scan.key)?.cuts) !== JSON.stringify(population.cuts);
+      const moved =
+        JSON.stringify(plan.populations.get(scan.key)?.cuts) !== JSON.stringify(population.cuts);
       await this.options.store.savePopulation(scan.key, population, moved ? scan.ids : [], now);
       plan.populations.set(scan.key, population);
       this.populations?.set(scan.key, population);
@@ -240,7 +259,10 @@ export class ProfilePipeline {
       const events = new Map<string, StoredMessage[]>();
       for (const p of page.profiles) {
         const { positions } = await store.eventPositions(p.id, 0, Number.MAX_SAFE_INTEGER - 1);
-        events.set(p.id, (await log.readPositions(positions)).map((e) => e.message));
+        events.set(
+          p.id,
+          (await log.readPositions(positions)).map((e) => e.message),
+        );
       }
       await store.refresh([...events.keys()], (snapshot) => {
         const graph = new ProfileGraph(snapshot);
@@ -278,7 +300,10 @@ export class ProfilePipeline {
       if (was !== undefined && was !== visibleState(profile)) profiles.add(id);
     }
     for (const m of changes.merges) profiles.add(m.into).add(m.from);
-    onChanged([...profiles], changes.attached.map(({ type, value }) => ({ type, value })));
+    onChanged(
+      [...profiles],
+      changes.attached.map(({ type, value }) => ({ type, value })),
+    );
   }
 
   /**
@@ -311,7 +336,9 @@ export class ProfilePipeline {
     const suppressed = this.options.suppressed;
     if (suppressed === undefined) return events;
     const dropped: number[] = [];
-    const kept = events.filter((e) => (suppressed(e.message) ? (dropped.push(e.position), false) : true));
+    const kept = events.filter((e) =>
+      suppressed(e.message) ? (dropped.push(e.position), false) : true,
+    );
     if (dropped.length > 0) await this.options.log.erase(dropped);
     return kept;
   }
@@ -319,7 +346,11 @@ export class ProfilePipeline {
   /** Appends the segment entries and exits decided so far to the log (idempotent by messageId). */
   private async flushOutbox(): Promise<void> {
     const { log, store } = this.options;
-    for (let pending = await store.outbox(500); pending.length > 0; pending = await store.outbox(500)) {
+    for (
+      let pending = await store.outbox(500);
+      pending.length > 0;
+      pending = await store.outbox(500)
+    ) {
       const messages = pending.map((p) => p.message);
       await (this.options.append ? this.options.append(messages) : log.append(messages));
       await store.ackOutbox(pending[pending.length - 1]?.seq ?? 0);
@@ -364,20 +395,34 @@ export class ProfilePipeline {
         ((profile) => {
           before.set(profile.id, visibleState(profile));
         }),
-      events.map(({ position, message }) => ({ position, userId: message.userId, anonymousId: message.anonymousId })),
+      events.map(({ position, message }) => ({
+        position,
+        userId: message.userId,
+        anonymousId: message.anonymousId,
+      })),
     );
     if (!folded) return 1; // another process moved the position: read again from where it is now
     if (changes !== undefined) this.reportChanges(changes, before);
-    for (const stage of this.options.stages ?? []) await stage.follow(events, { from, to: last.position });
+    for (const stage of this.options.stages ?? [])
+      await stage.follow(events, { from, to: last.position });
     await this.flushOutbox();
-    this.options.onBatch?.(events.length, Math.max(0, now - Date.parse(last.message.receivedAt)) / 1000);
+    this.options.onBatch?.(
+      events.length,
+      Math.max(0, now - Date.parse(last.message.receivedAt)) / 1000,
+    );
     return taken.length;
   }
 }
 
 /** What readers of a profile see of it, as one string to compare before and after a fold. */
 function visibleState(profile: ProfileState): string {
-  return JSON.stringify([profile.traits, profile.groups, profile.derived.computed, profile.derived.segments, consentValues(profile.consent)]);
+  return JSON.stringify([
+    profile.traits,
+    profile.groups,
+    profile.derived.computed,
+    profile.derived.segments,
+    consentValues(profile.consent),
+  ]);
 }
 
 /** Every identifier and groupId a batch may look up (an alias's previousId as either type). */
@@ -390,7 +435,10 @@ function batchKeys(events: readonly LoggedEvent[], rules: IdentityRules): BatchK
     const extracted = extractIdentifiers(message, rules);
     identifiers.push(...extracted.identifiers);
     if (extracted.previousId !== undefined) {
-      identifiers.push({ type: 'userId', value: extracted.previousId }, { type: 'anonymousId', value: extracted.previousId });
+      identifiers.push(
+        { type: 'userId', value: extracted.previousId },
+        { type: 'anonymousId', value: extracted.previousId },
+      );
     }
     if (message.type === 'group' && message.groupId !== undefined) groups.push(message.groupId);
   }

@@ -1,4 +1,10 @@
-import { normalizePhone, parseIdentifier, TailorError, type CountryCode, type StoredMessage } from '@tailor/core';
+import {
+  normalizePhone,
+  parseIdentifier,
+  TailorError,
+  type CountryCode,
+  type StoredMessage,
+} from '@tailor/core';
 import type { AuditEntry } from '../audit/audit.schema.js';
 import type { Tailor } from '../open-tailor.js';
 import type { StoredProfile } from '../store/profile-store.js';
@@ -11,11 +17,17 @@ import { readProfile } from '../profiles/read-profile.js';
  * history, the decisions and experiment exposures among the events, and the audit log's entries
  * about them (who read or changed their data).
  */
-export async function exportPerson(tailor: Tailor, identifier: string): Promise<Record<string, unknown>> {
+export async function exportPerson(
+  tailor: Tailor,
+  identifier: string,
+): Promise<Record<string, unknown>> {
   const stored = await personOf(tailor, identifier);
-  const profile = await readProfile(tailor.profiles, stored.id, { provenance: true, segments: tailor.definitions.segmentNames });
+  const profile = await readProfile(tailor.profiles, stored.id, {
+    provenance: true,
+    segments: tailor.definitions.segmentNames,
+  });
   const events: StoredMessage[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await tailor.profiles.eventPositions(stored.id, after, 1000);
     events.push(...(await tailor.log.readPositions(page.positions)).map((e) => e.message));
     if (page.next === null) break;
@@ -38,7 +50,7 @@ export async function exportPerson(tailor: Tailor, identifier: string): Promise<
 /** The audit entries about the person and the profiles merged into theirs, newest first. */
 async function auditOf(tailor: Tailor, profileIds: string[]): Promise<AuditEntry[]> {
   const entries: AuditEntry[] = [];
-  for (let before: number | undefined; ; ) {
+  for (let before: number | undefined; ;) {
     const page = await tailor.audit.list({ profileIds, before, limit: 1000 });
     entries.push(...page.entries);
     if (page.next === null) return entries;
@@ -48,7 +60,9 @@ async function auditOf(tailor: Tailor, profileIds: string[]): Promise<AuditEntry
 
 /** The profile a data subject request names by `TYPE:VALUE`: 400 when malformed, 404 when nobody holds it. */
 export async function personOf(tailor: Tailor, identifier: string): Promise<StoredProfile> {
-  const parsed = parseIdentifier(identifier, (v) => normalizePhone(v, tailor.config.defaultRegion as CountryCode));
+  const parsed = parseIdentifier(identifier, (v) =>
+    normalizePhone(v, tailor.config.defaultRegion as CountryCode),
+  );
   if (!parsed.ok) throw new TailorError('invalid_request', parsed.error);
   const stored = await tailor.profiles.byIdentifier(parsed.value);
   if (stored === undefined) throw new TailorError('not_found', `no profile holds ${identifier}`);

@@ -35,10 +35,12 @@ export function parseKeyring(text: string, source: string): Keyring {
   const keys = new Map<number, Buffer>();
   for (const [id, value] of Object.entries(parsed.keys ?? {})) {
     const n = Number(id);
-    if (!Number.isInteger(n) || n < 1 || n > 0xffff) fail(`key id ${id} is not an integer from 1 to 65535`);
+    if (!Number.isInteger(n) || n < 1 || n > 0xffff)
+      fail(`key id ${id} is not an integer from 1 to 65535`);
     keys.set(n, keyBytes(value, `key ${id}`, fail));
   }
-  if (typeof parsed.current !== 'number' || !keys.has(parsed.current)) fail('"current" must name one of "keys"');
+  if (typeof parsed.current !== 'number' || !keys.has(parsed.current))
+    fail('"current" must name one of "keys"');
   return { current: parsed.current as number, keys, index: keyBytes(parsed.index, 'index', fail) };
 }
 
@@ -52,7 +54,9 @@ export function formatKeyring(keyring: Keyring): string {
   const file: KeyringFile = {
     version: 1,
     current: keyring.current,
-    keys: Object.fromEntries([...keyring.keys].map(([id, key]) => [String(id), key.toString('base64')])),
+    keys: Object.fromEntries(
+      [...keyring.keys].map(([id, key]) => [String(id), key.toString('base64')]),
+    ),
     index: keyring.index.toString('base64'),
   };
   return `${JSON.stringify(file, null, 2)}\n`;

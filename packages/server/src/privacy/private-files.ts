@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -33,7 +43,11 @@ export function createPrivateFile(file: string): void {
  * fails when it exists), then the folder fsynced so the new name is on disk too.
  * Returns false when `replace` is false and the file already existed (nothing was written).
  */
-export function writeFileDurably(file: string, text: string, { replace }: { replace: boolean }): boolean {
+export function writeFileDurably(
+  file: string,
+  text: string,
+  { replace }: { replace: boolean },
+): boolean {
   const aside = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(aside, 'wx', 0o600);
   try {

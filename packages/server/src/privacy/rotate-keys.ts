@@ -26,7 +26,11 @@ const PAGE = 1000;
  * new keys). Plain values (a folder written without encryption) are sealed too. Each page of
  * rows is one transaction, so an interrupted rotation is run again and finishes the job.
  */
-export function resealFolder(files: { log: string; state: string }, next: Sealer, progress: (table: string, done: number, total: number) => void): void {
+export function resealFolder(
+  files: { log: string; state: string },
+  next: Sealer,
+  progress: (table: string, done: number, total: number) => void,
+): void {
   const log = openForRotation(files.log);
   const state = openForRotation(files.state);
   try {
@@ -71,9 +75,17 @@ function eventsPass(next: Sealer): Pass {
     start: 0,
     rewrite: (row) => {
       const context = sealedIn.event(row.message_id as string);
-      const text = row.codec === 1 ? next.open(row.payload as Buffer, context) : plainSealer.open(row.payload as string | Buffer, context);
+      const text =
+        row.codec === 1
+          ? next.open(row.payload as Buffer, context)
+          : plainSealer.open(row.payload as string | Buffer, context);
       const m = messageOf(text);
-      return { codec: 1, payload: next.seal(text, context), user_id: next.blind('userId', m.userId), anonymous_id: next.blind('anonymousId', m.anonymousId) };
+      return {
+        codec: 1,
+        payload: next.seal(text, context),
+        user_id: next.blind('userId', m.userId),
+        anonymous_id: next.blind('anonymousId', m.anonymousId),
+      };
     },
   };
 }
@@ -102,16 +114,45 @@ function statePasses(next: Sealer, fromPlain: boolean): Pass[] {
       start: '',
       rewrite: (row) => {
         const profile = row as unknown as ProfileRow;
-        const [traits, groups, derived, consent, body] = profileColumns(profile.id, bodyOf(profile, next), next);
+        const [traits, groups, derived, consent, body] = profileColumns(
+          profile.id,
+          bodyOf(profile, next),
+          next,
+        );
         return { traits, groups, derived, consent, sealed: body };
       },
     },
-    { table: 'groups', key: 'id', start: '', rewrite: sealed('traits', (row) => sealedIn.group(row.id as string)) },
-    { table: 'identity_conflicts', key: 'seq', start: 0, rewrite: sealed('record', () => sealedIn.conflict) },
-    { table: 'match_reviews', key: 'id', start: 0, rewrite: sealed('comparison', () => sealedIn.review) },
-    { table: 'log_outbox', key: 'seq', start: 0, rewrite: sealed('message', () => sealedIn.outbox) },
+    {
+      table: 'groups',
+      key: 'id',
+      start: '',
+      rewrite: sealed('traits', (row) => sealedIn.group(row.id as string)),
+    },
+    {
+      table: 'identity_conflicts',
+      key: 'seq',
+      start: 0,
+      rewrite: sealed('record', () => sealedIn.conflict),
+    },
+    {
+      table: 'match_reviews',
+      key: 'id',
+      start: 0,
+      rewrite: sealed('comparison', () => sealedIn.review),
+    },
+    {
+      table: 'log_outbox',
+      key: 'seq',
+      start: 0,
+      rewrite: sealed('message', () => sealedIn.outbox),
+    },
     // Webhook secrets (sealed since the destination store's open, which `keys rotate` runs first).
-    { table: 'destinations', key: 'name', start: '', rewrite: sealed('secret', (row) => sealedIn.destinationSecret(row.name as string)) },
+    {
+      table: 'destinations',
+      key: 'name',
+      start: '',
+      rewrite: sealed('secret', (row) => sealedIn.destinationSecret(row.name as string)),
+    },
     {
       table: 'deliveries',
       key: 'id',
@@ -120,22 +161,38 @@ function statePasses(next: Sealer, fromPlain: boolean): Pass[] {
         const context = sealedIn.delivery(row.destination as string);
         const text = open(row.message, context);
         const m = messageOf(text);
-        return { message: next.seal(text, context), user_key: next.blind('userId', m.userId), anonymous_key: next.blind('anonymousId', m.anonymousId) };
+        return {
+          message: next.seal(text, context),
+          user_key: next.blind('userId', m.userId),
+          anonymous_key: next.blind('anonymousId', m.anonymousId),
+        };
       },
     },
   ];
 }
 
-function reseal(db: Database.Database, progress: (table: string, done: number, total: number) => void, pass: Pass): void {
-  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(pass.table) !== undefined;
+function reseal(
+  db: Database.Database,
+  progress: (table: string, done: number, total: number) => void,
+  pass: Pass,
+): void {
+  const exists =
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(pass.table) !==
+    undefined;
   if (!exists) return;
   const total = (db.prepare(`SELECT count(*) AS n FROM ${pass.table}`).get() as { n: number }).n;
-  const page = db.prepare(`SELECT * FROM ${pass.table} WHERE ${pass.key} > ? ORDER BY ${pass.key} LIMIT ${PAGE}`);
+  const page = db.prepare(
+    `SELECT * FROM ${pass.table} WHERE ${pass.key} > ? ORDER BY ${pass.key} LIMIT ${PAGE}`,
+  );
   let update: Database.Statement | undefined;
   const rewritePage = db.transaction((rows: Row[]) => {
     for (const row of rows) {
       const values = pass.rewrite(row);
-      update ??= db.prepare(`UPDATE ${pass.table} SET ${Object.keys(values).map((n) => `${n} = @${n}`).join(', ')} WHERE ${pass.key} = @key`);
+      update ??= db.prepare(
+        `UPDATE ${pass.table} SET ${Object.keys(values)
+          .map((n) => `${n} = @${n}`)
+          .join(', ')} WHERE ${pass.key} = @key`,
+      );
       update.run({ ...values, key: row[pass.key] });
     }
   });
@@ -163,16 +220,30 @@ function rebuildIdentities(db: Database.Database, next: Sealer): void {
       CREATE TABLE identities_next (
         type TEXT NOT NULL, value TEXT NOT NULL, profile_id TEXT NOT NULL, sealed BLOB, PRIMARY KEY (type, value)
       ) WITHOUT ROWID`);
-    const insert = db.prepare('INSERT INTO identities_next (type, value, profile_id, sealed) VALUES (?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO identities_next (type, value, profile_id, sealed) VALUES (?, ?, ?, ?)',
+    );
     const page = db.prepare(
       `SELECT type, value, profile_id, sealed FROM identities WHERE (type, value) > (?, ?) ORDER BY type, value LIMIT ${PAGE}`,
     );
     let after = ['', ''];
-    for (let rows = page.all(...after) as IdentityRow[]; rows.length > 0; rows = page.all(...after) as IdentityRow[]) {
+    for (
+      let rows = page.all(...after) as IdentityRow[];
+      rows.length > 0;
+      rows = page.all(...after) as IdentityRow[]
+    ) {
       for (const row of rows) {
-        const plain = row.sealed === null ? row.value : next.open(row.sealed, sealedIn.identifier(row.type, row.value));
+        const plain =
+          row.sealed === null
+            ? row.value
+            : next.open(row.sealed, sealedIn.identifier(row.type, row.value));
         const blind = next.blind(row.type, plain);
-        insert.run(row.type, blind, row.profile_id, next.seal(plain, sealedIn.identifier(row.type, blind)));
+        insert.run(
+          row.type,
+          blind,
+          row.profile_id,
+          next.seal(plain, sealedIn.identifier(row.type, blind)),
+        );
       }
       const last = rows[rows.length - 1] as IdentityRow;
       after = [last.type, last.value];

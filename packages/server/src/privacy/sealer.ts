@@ -80,7 +80,8 @@ function associatedData(header: Buffer, context: string): Buffer {
  */
 export function createAesSealer(keyring: Keyring): Sealer {
   const current = keyring.keys.get(keyring.current);
-  if (current === undefined) throw new Error(`the keyring's current key ${keyring.current} is missing`);
+  if (current === undefined)
+    throw new Error(`the keyring's current key ${keyring.current} is missing`);
   const recent = new Map<string, RecentBlinds>();
   const recentOf = (type: string): RecentBlinds => {
     let ofType = recent.get(type);
@@ -101,7 +102,13 @@ export function createAesSealer(keyring: Keyring): Sealer {
 
   const blind = (type: string, value: string | null | undefined): string | null => {
     if (value === null || value === undefined) return null;
-    return recentOf(type).get(value, () => createHmac('sha256', keyring.index).update(`${type}\u0000${value}`).digest().subarray(0, 16).toString('base64url'));
+    return recentOf(type).get(value, () =>
+      createHmac('sha256', keyring.index)
+        .update(`${type}\u0000${value}`)
+        .digest()
+        .subarray(0, 16)
+        .toString('base64url'),
+    );
   };
 
   return {
@@ -120,12 +127,19 @@ export function createAesSealer(keyring: Keyring): Sealer {
       return Buffer.concat([header, body], HEADER + body.length);
     },
     open(stored, context) {
-      if (typeof stored === 'string' || stored.length < HEADER || (stored[0] !== VERSION && stored[0] !== VERSION_WITHOUT_CONTEXT)) {
-        throw new Error(`a stored value (${context.split(':')[0] ?? ''}) is not sealed by Tailor, though encryption is on`);
+      if (
+        typeof stored === 'string' ||
+        stored.length < HEADER ||
+        (stored[0] !== VERSION && stored[0] !== VERSION_WITHOUT_CONTEXT)
+      ) {
+        throw new Error(
+          `a stored value (${context.split(':')[0] ?? ''}) is not sealed by Tailor, though encryption is on`,
+        );
       }
       const id = stored.readUInt16BE(1);
       const key = keyring.keys.get(id);
-      if (key === undefined) throw new Error(`a stored value was sealed under key ${id}, which is not in the keyring`);
+      if (key === undefined)
+        throw new Error(`a stored value was sealed under key ${id}, which is not in the keyring`);
       const decipher = createDecipheriv('aes-256-gcm', key, stored.subarray(3, 15));
       if (stored[0] === VERSION) decipher.setAAD(associatedData(stored, context));
       decipher.setAuthTag(stored.subarray(15, HEADER));
@@ -133,7 +147,9 @@ export function createAesSealer(keyring: Keyring): Sealer {
       try {
         decipher.final();
       } catch {
-        throw new Error(`a stored value (${context.split(':')[0] ?? ''}) failed to open: altered, or copied from another row`);
+        throw new Error(
+          `a stored value (${context.split(':')[0] ?? ''}) failed to open: altered, or copied from another row`,
+        );
       }
       return body.toString('utf8');
     },

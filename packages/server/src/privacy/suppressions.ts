@@ -1,7 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractIdentifiers, type IdentifierRef, type IdentityRules, type StoredMessage } from '@tailor/core';
+import {
+  extractIdentifiers,
+  type IdentifierRef,
+  type IdentityRules,
+  type StoredMessage,
+} from '@tailor/core';
 import type { ProfileStore } from '../store/profile-store.js';
 import { writeFileDurably } from './private-files.js';
 import { RecentBlinds } from './sealer.js';
@@ -31,7 +36,12 @@ export class Suppressions {
     private readonly rules: IdentityRules,
   ) {}
 
-  static async open(dataDir: string, store: ProfileStore['suppressions'], rules: IdentityRules, key?: string): Promise<Suppressions> {
+  static async open(
+    dataDir: string,
+    store: ProfileStore['suppressions'],
+    rules: IdentityRules,
+    key?: string,
+  ): Promise<Suppressions> {
     return new Suppressions(keyOf(dataDir, key), new Set(await store.list()), store, rules);
   }
 
@@ -71,15 +81,18 @@ export class Suppressions {
   names(who: AskedFor): boolean {
     if (this.hashes.size === 0) return false;
     return (
-      (who.userId !== undefined && this.hashes.has(this.hash({ type: 'userId', value: who.userId }))) ||
-      (who.anonymousId !== undefined && this.hashes.has(this.hash({ type: 'anonymousId', value: who.anonymousId })))
+      (who.userId !== undefined &&
+        this.hashes.has(this.hash({ type: 'userId', value: who.userId }))) ||
+      (who.anonymousId !== undefined &&
+        this.hashes.has(this.hash({ type: 'anonymousId', value: who.anonymousId })))
     );
   }
 
   /** Whether a message names a suppressed person by any of its identifiers: it is not to be kept, folded or sent. */
   drops(message: StoredMessage): boolean {
     if (this.hashes.size === 0) return false;
-    for (const identifier of extractIdentifiers(message, this.rules).identifiers) if (this.hashes.has(this.hash(identifier))) return true;
+    for (const identifier of extractIdentifiers(message, this.rules).identifiers)
+      if (this.hashes.has(this.hash(identifier))) return true;
     return false;
   }
 
@@ -101,6 +114,7 @@ function keyOf(dataDir: string, given: string | undefined): Buffer {
   if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
   const key = randomBytes(32);
   // Durably (0600, fsynced, the folder too): a lost key would forget who was erased.
-  if (!writeFileDurably(file, key.toString('hex'), { replace: false })) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  if (!writeFileDurably(file, key.toString('hex'), { replace: false }))
+    return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
   return key;
 }

@@ -19,7 +19,11 @@ export async function eventsOfIdentifier(
   const events = await log.readPositions(indexed.positions);
   if (indexed.positions.length < wanted) {
     const after = Math.max(query.after, indexed.indexedTo);
-    const tail = await log.scanByIdentifier({ ...query, after, limit: wanted - indexed.positions.length });
+    const tail = await log.scanByIdentifier({
+      ...query,
+      after,
+      limit: wanted - indexed.positions.length,
+    });
     events.push(...tail.events);
   }
   const { page, next } = pageRows(events, query.limit, (e) => e.position);

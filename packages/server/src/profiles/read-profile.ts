@@ -28,11 +28,17 @@ export async function readProfile(
 /** The profile a request or message names: by profile id, else userId, else anonymousId. */
 export async function profileNamed(
   store: ProfileStore,
-  who: { profileId?: string | null | undefined; userId?: string | null | undefined; anonymousId?: string | null | undefined },
+  who: {
+    profileId?: string | null | undefined;
+    userId?: string | null | undefined;
+    anonymousId?: string | null | undefined;
+  },
 ): Promise<StoredProfile | undefined> {
   if (typeof who.profileId === 'string') return store.byId(who.profileId);
-  if (typeof who.userId === 'string') return store.byIdentifier({ type: 'userId', value: who.userId });
-  if (typeof who.anonymousId === 'string') return store.byIdentifier({ type: 'anonymousId', value: who.anonymousId });
+  if (typeof who.userId === 'string')
+    return store.byIdentifier({ type: 'userId', value: who.userId });
+  if (typeof who.anonymousId === 'string')
+    return store.byIdentifier({ type: 'anonymousId', value: who.anonymousId });
   return undefined;
 }
 
@@ -43,7 +49,9 @@ export async function findProfile(
   defaultRegion: string,
   options: ReadOptions = {},
 ): Promise<Profile | undefined> {
-  const parsed = parseIdentifier(identifier, (v) => normalizePhone(v, defaultRegion as CountryCode));
+  const parsed = parseIdentifier(identifier, (v) =>
+    normalizePhone(v, defaultRegion as CountryCode),
+  );
   if (!parsed.ok) throw new TailorError('invalid_request', parsed.error);
   return present(store, await store.byIdentifier(parsed.value), options);
 }
@@ -54,13 +62,19 @@ async function present(
   options: ReadOptions,
 ): Promise<Profile | undefined> {
   if (stored === undefined) return undefined;
-  const [identifiers, mergedIds] = await Promise.all([store.identifiers(stored.id), store.mergedIds(stored.id)]);
+  const [identifiers, mergedIds] = await Promise.all([
+    store.identifiers(stored.id),
+    store.mergedIds(stored.id),
+  ]);
   const profile: Profile = {
     id: stored.id,
     identifiers,
     traits: traitValues(stored.traits),
     computed: stored.computed,
-    segments: options.segments === undefined ? stored.segments : stored.segments.filter((s) => options.segments?.has(s)),
+    segments:
+      options.segments === undefined
+        ? stored.segments
+        : stored.segments.filter((s) => options.segments?.has(s)),
     consent: consentValues(stored.consent),
     groups: stored.groups,
     createdAt: stored.createdAt,

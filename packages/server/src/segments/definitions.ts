@@ -63,7 +63,11 @@ export class Definitions {
 
   /** Reads every definition again (another thread or process changed them). */
   async reload(): Promise<void> {
-    const [computed, segments, extra] = await Promise.all([this.store.list('computed'), this.store.list('segment'), this.extra()]);
+    const [computed, segments, extra] = await Promise.all([
+      this.store.list('computed'),
+      this.store.list('segment'),
+      this.extra(),
+    ]);
     this.plan =
       computed.length + segments.length + extra.length === 0
         ? undefined
@@ -74,15 +78,31 @@ export class Definitions {
           );
   }
 
-  async put(kind: DefinitionKind, name: string, input: unknown, now: Date): Promise<{ definition: StoredDefinition; created: boolean }> {
-    if (!validName(name)) throw new TailorError('invalid_request', 'a name is 1 to 128 characters, without / \\ or control characters');
+  async put(
+    kind: DefinitionKind,
+    name: string,
+    input: unknown,
+    now: Date,
+  ): Promise<{ definition: StoredDefinition; created: boolean }> {
+    if (!validName(name))
+      throw new TailorError(
+        'invalid_request',
+        'a name is 1 to 128 characters, without / \\ or control characters',
+      );
     if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) {
-      throw new TailorError('invalid_request', 'definition must be text or a JSON tree', { details: { position: 0 } });
+      throw new TailorError('invalid_request', 'definition must be text or a JSON tree', {
+        details: { position: 0 },
+      });
     }
     const read = kind === 'segment' ? readCondition(input) : readComputed(input);
     if (!read.ok) throw refused(read.error);
     const references = referencesOf(read.value.tree);
-    const problem = await this.checkAgainstOthers(kind, name, typeof input === 'string' ? input : read.value.text, references);
+    const problem = await this.checkAgainstOthers(
+      kind,
+      name,
+      typeof input === 'string' ? input : read.value.text,
+      references,
+    );
     if (problem) throw refused(problem);
 
     const previous = await this.store.get(kind, name);
@@ -114,10 +134,15 @@ export class Definitions {
   /** Deletes a definition nothing else reads; otherwise a 409 naming the segments that read it. */
   async delete(kind: DefinitionKind, name: string): Promise<boolean> {
     const readers = (await this.store.list('segment')).filter((s) =>
-      kind === 'segment' ? s.references.segments.includes(name) : s.references.computed.includes(name),
+      kind === 'segment'
+        ? s.references.segments.includes(name)
+        : s.references.computed.includes(name),
     );
     if (readers.length > 0) {
-      throw new TailorError('conflict', `${name} is used by segment ${readers.map((r) => r.name).join(', ')}`);
+      throw new TailorError(
+        'conflict',
+        `${name} is used by segment ${readers.map((r) => r.name).join(', ')}`,
+      );
     }
     const deleted = await this.store.delete(kind, name);
     await this.reload();
@@ -139,5 +164,7 @@ export class Definitions {
 }
 
 function refused(error: DefinitionError): TailorError {
-  return new TailorError('invalid_request', error.message, { details: { position: error.position } });
+  return new TailorError('invalid_request', error.message, {
+    details: { position: error.position },
+  });
 }

@@ -20,7 +20,10 @@ export interface BackfillJobs {
   start(names: readonly string[], total: number, at: string): Promise<Backfill>;
   /** The oldest running backfill. */
   next(): Promise<Backfill | undefined>;
-  advance(id: number, progress: { cursor: number; processed: number; finishedAt?: string | undefined }): Promise<void>;
+  advance(
+    id: number,
+    progress: { cursor: number; processed: number; finishedAt?: string | undefined },
+  ): Promise<void>;
   /** The latest backfill naming a definition. */
   latest(name: string): Promise<Backfill | undefined>;
 }

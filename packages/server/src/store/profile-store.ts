@@ -92,14 +92,21 @@ export interface ProfileStore {
   /** Ids of the profiles merged into this one. */
   mergedIds(profileId: string): Promise<string[]>;
   /** Log positions of the person's events (merged profiles' included), in order, cursor-paged. */
-  eventPositions(profileId: string, after: number, limit: number): Promise<{ positions: number[]; next: number | null }>;
+  eventPositions(
+    profileId: string,
+    after: number,
+    limit: number,
+  ): Promise<{ positions: number[]; next: number | null }>;
   /** Merges into this profile (and into the profiles merged into it), oldest first. */
   merges(profileId: string): Promise<MergeRecord[]>;
   /** Links refused by identity limits, newest first. */
   conflicts(query: { profileId?: string; limit: number }): Promise<ConflictRecord[]>;
   stats(): Promise<{ profiles: number; merged: number; identifiers: number }>;
   /** Profiles that are not merged into another, in creation order, cursor-paged by rank. */
-  live(after: number, limit: number): Promise<{ profiles: (StoredProfile & { rank: number })[]; next: number | null }>;
+  live(
+    after: number,
+    limit: number,
+  ): Promise<{ profiles: (StoredProfile & { rank: number })[]; next: number | null }>;
   /** Pairs from probabilistic matching waiting for a person's decision. */
   reviews: ReviewQueue;
   /** Re-evaluations of every profile after definitions changed. */
@@ -107,19 +114,31 @@ export interface ProfileStore {
   /** Profiles whose derived state changes by time alone at or before `now` (ms). */
   due(now: number, limit: number): Promise<string[]>;
   /** Loads live profiles by id, lets `refresh` change their derived state, writes it (one transaction). */
-  refresh(ids: readonly string[], refresh: (snapshot: GraphSnapshot) => GraphChanges): Promise<void>;
+  refresh(
+    ids: readonly string[],
+    refresh: (snapshot: GraphSnapshot) => GraphChanges,
+  ): Promise<void>;
   /** The quintile cuts of every RFM computed trait scored so far, by definition key. */
   populations(): Promise<Map<string, RfmPopulation>>;
   /**
    * Saves an RFM population's cuts and makes `rescore` due for re-evaluation at `at` (ms), in one
    * transaction, so the time sweep re-scores them with the new cuts.
    */
-  savePopulation(key: string, population: RfmPopulation, rescore: readonly string[], at: number): Promise<void>;
+  savePopulation(
+    key: string,
+    population: RfmPopulation,
+    rescore: readonly string[],
+    at: number,
+  ): Promise<void>;
   /** Segment entries and exits waiting to be appended to the log, oldest first. */
   outbox(limit: number): Promise<{ seq: number; message: StoredMessage }[]>;
   /** Forgets outbox messages up to `seq` once they are in the log. */
   ackOutbox(upTo: number): Promise<void>;
-  members(segment: string, after: string, limit: number): Promise<{ profiles: string[]; count: number; next: string | null }>;
+  members(
+    segment: string,
+    after: string,
+    limit: number,
+  ): Promise<{ profiles: string[]; count: number; next: string | null }>;
   /** Segment entries and exits of a person (merged profiles' included), oldest first. */
   history(profileId: string): Promise<MembershipRecord[]>;
   /**

@@ -1,5 +1,12 @@
 import { Type, type Static } from 'typebox';
-import type { ComputedNode, Condition, PlacementBody, References, TrackingPlan, Violation } from '@tailor/core';
+import type {
+  ComputedNode,
+  Condition,
+  PlacementBody,
+  References,
+  TrackingPlan,
+  Violation,
+} from '@tailor/core';
 import type { PlanViolation } from '@tailor/core';
 import type { ExperimentBody } from '../experiments/experiment-body.js';
 import type { RateLimit } from '../keys/keys.schema.js';

@@ -18,7 +18,11 @@ interface Received {
 }
 
 /** A webhook receiver on loopback that keeps every body it gets. */
-async function startReceiver(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+async function startReceiver(): Promise<{
+  url: string;
+  received: Received[];
+  close(): Promise<void>;
+}> {
   const received: Received[] = [];
   const server = createServer((request: IncomingMessage, response) => {
     const chunks: Buffer[] = [];
@@ -33,12 +37,21 @@ async function startReceiver(): Promise<{ url: string; received: Received[]; clo
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
-    close: () => new Promise((resolve) => server.close(() => { resolve(); })),
+    close: () =>
+      new Promise((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
   };
 }
 
 async function admin(url: string, method: string, body: unknown): Promise<Response> {
-  return fetch(url, { method, headers: { authorization: ADMIN_AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(url, {
+    method,
+    headers: { authorization: ADMIN_AUTH, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
@@ -64,8 +77,13 @@ describe('the background worker thread of tailor serve', () => {
   it('runs the background threads at a lower priority than the request thread', async () => {
     // Tailor runs on Linux, and the test needs room below its own priority (at nice 15 or more a
     // thread cannot go 5 lower): a machine without either fails here, saying so, rather than skipping.
-    expect(existsSync('/proc/thread-self'), 'thread priorities are read from /proc (Linux)').toBe(true);
-    expect(getPriority(), `the tests run at nice ${getPriority()}: run them at nice 14 or less`).toBeLessThanOrEqual(14);
+    expect(existsSync('/proc/thread-self'), 'thread priorities are read from /proc (Linux)').toBe(
+      true,
+    );
+    expect(
+      getPriority(),
+      `the tests run at nice ${getPriority()}: run them at nice 14 or less`,
+    ).toBeLessThanOrEqual(14);
     const server = await spawnTailor({ logLevel: 'warn' });
     try {
       const pid = server.process.pid!;
@@ -79,7 +97,10 @@ describe('the background worker thread of tailor serve', () => {
       });
       expect(threads.filter((t) => t.nice === nicer)).toHaveLength(2);
       expect(threads.filter((t) => t.nice === base).length).toBeGreaterThan(0);
-      expect((await postCollect(server.url, '/v1/track', { userId: 'nice-1', event: 'Signed Up' })).status).toBe(200);
+      expect(
+        (await postCollect(server.url, '/v1/track', { userId: 'nice-1', event: 'Signed Up' }))
+          .status,
+      ).toBe(200);
     } finally {
       await server.stop();
     }
@@ -92,7 +113,13 @@ describe('the background worker thread of tailor serve', () => {
     const server = await spawnTailor({ logLevel: 'warn', env: { TAILOR_CONFIG: config } });
     const receiver = await startReceiver();
     try {
-      expect((await admin(`${server.url}/v1/segments/buyers`, 'PUT', { definition: 'count("Order Completed", ever) >= 1' })).status).toBe(200);
+      expect(
+        (
+          await admin(`${server.url}/v1/segments/buyers`, 'PUT', {
+            definition: 'count("Order Completed", ever) >= 1',
+          })
+        ).status,
+      ).toBe(200);
       const hook = await admin(`${server.url}/v1/destinations/hook`, 'PUT', {
         type: 'webhook',
         url: receiver.url,
@@ -101,13 +128,27 @@ describe('the background worker thread of tailor serve', () => {
       });
       expect(hook.status, await hook.clone().text()).toBe(200);
 
-      await postCollect(server.url, '/v1/track', { userId: 'bg-1', event: 'Order Completed', properties: { revenue: 30 } });
-      const entered = await until(() => receiver.received.find((r) => r.event === 'Segment Entered' && r.userId === 'bg-1'));
+      await postCollect(server.url, '/v1/track', {
+        userId: 'bg-1',
+        event: 'Order Completed',
+        properties: { revenue: 30 },
+      });
+      const entered = await until(() =>
+        receiver.received.find((r) => r.event === 'Segment Entered' && r.userId === 'bg-1'),
+      );
       expect(entered.properties.segment).toBe('buyers');
 
       // A changed definition reaches the worker: bg-1 no longer qualifies and leaves.
-      expect((await admin(`${server.url}/v1/segments/buyers`, 'PUT', { definition: 'count("Order Completed", ever) >= 2' })).status).toBe(200);
-      const exited = await until(() => receiver.received.find((r) => r.event === 'Segment Exited' && r.userId === 'bg-1'));
+      expect(
+        (
+          await admin(`${server.url}/v1/segments/buyers`, 'PUT', {
+            definition: 'count("Order Completed", ever) >= 2',
+          })
+        ).status,
+      ).toBe(200);
+      const exited = await until(() =>
+        receiver.received.find((r) => r.event === 'Segment Exited' && r.userId === 'bg-1'),
+      );
       expect(exited.properties.segment).toBe('buyers');
 
       // A tracking plan's personal-data marks reach the worker's dispatcher.
@@ -116,9 +157,18 @@ describe('the background worker thread of tailor serve', () => {
         schema: { properties: { note: { type: 'string', pii: true } } },
       });
       expect(plan.status).toBe(200);
-      const notes = await admin(`${server.url}/v1/destinations/notes`, 'PUT', { type: 'webhook', url: receiver.url, events: ['Note Left'], secret: 'a-secret-of-sixteen' });
+      const notes = await admin(`${server.url}/v1/destinations/notes`, 'PUT', {
+        type: 'webhook',
+        url: receiver.url,
+        events: ['Note Left'],
+        secret: 'a-secret-of-sixteen',
+      });
       expect(notes.status).toBe(200);
-      await postCollect(server.url, '/v1/track', { userId: 'bg-1', event: 'Note Left', properties: { note: 'call me', email: 'bg@example.com' } });
+      await postCollect(server.url, '/v1/track', {
+        userId: 'bg-1',
+        event: 'Note Left',
+        properties: { note: 'call me', email: 'bg@example.com' },
+      });
       const note = await until(() => receiver.received.find((r) => r.event === 'Note Left'));
       expect(note.properties).toEqual({ note: '[masked]', email: '[masked]' });
 

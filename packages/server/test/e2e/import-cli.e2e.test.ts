@@ -31,7 +31,10 @@ function storedCount(): number {
 describe('tailor import (the CLI)', () => {
   it('imports a CSV with a mapping file, writes rejects, and stores nothing twice on a re-run', async () => {
     const csv = join(dir, 'signups.csv');
-    writeFileSync(csv, 'id,mail,plan\n1,A@Example.com,pro\n,missing@example.com,free\n3,c@example.com,free\n');
+    writeFileSync(
+      csv,
+      'id,mail,plan\n1,A@Example.com,pro\n,missing@example.com,free\n3,c@example.com,free\n',
+    );
     const mapping = join(dir, 'mapping.json');
     writeFileSync(
       mapping,
@@ -66,7 +69,10 @@ describe('tailor import (the CLI)', () => {
     ]);
 
     // The rejected line mended, nothing rejected: exit 0, and nothing stored twice.
-    writeFileSync(csv, 'id,mail,plan\n1,A@Example.com,pro\n2,missing@example.com,free\n3,c@example.com,free\n');
+    writeFileSync(
+      csv,
+      'id,mail,plan\n1,A@Example.com,pro\n2,missing@example.com,free\n3,c@example.com,free\n',
+    );
     const again = await run(process.execPath, args);
     expect(again.stdout).toMatch(/3 lines: 1 stored, 2 already stored, 0 rejected/);
     expect(storedCount()).toBe(3);
@@ -75,7 +81,9 @@ describe('tailor import (the CLI)', () => {
   it('exits 2 when a file read as JSONL (whatever its name) has no valid line, saying how it read it', async () => {
     const txt = join(dir, 'notes.txt');
     writeFileSync(txt, 'first note\nsecond note\n');
-    await expect(run(process.execPath, [CLI, 'import', txt, '--data', join(dir, 'data')])).rejects.toMatchObject({
+    await expect(
+      run(process.execPath, [CLI, 'import', txt, '--data', join(dir, 'data')]),
+    ).rejects.toMatchObject({
       code: 2,
       stdout: expect.stringMatching(/2 lines: 0 stored, 0 already stored, 2 rejected/),
       stderr: expect.stringMatching(/reading it as JSONL[\s\S]*2 of 2 lines rejected/),
@@ -86,18 +94,30 @@ describe('tailor import (the CLI)', () => {
     const csv = join(dir, 'y.csv');
     writeFileSync(csv, 'a\n1\n');
     const missing = join(dir, 'no-mapping.json');
-    const failed = await run(process.execPath, [CLI, 'import', csv, '--data', dir, '--mapping', missing]).catch((e: unknown) => e);
+    const failed = await run(process.execPath, [
+      CLI,
+      'import',
+      csv,
+      '--data',
+      dir,
+      '--mapping',
+      missing,
+    ]).catch((e: unknown) => e);
     expect(failed).toMatchObject({ code: 1, stderr: `mapping file not found: ${missing}\n` });
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{"fields": ');
-    await expect(run(process.execPath, [CLI, 'import', csv, '--data', dir, '--mapping', broken])).rejects.toMatchObject({
+    await expect(
+      run(process.execPath, [CLI, 'import', csv, '--data', dir, '--mapping', broken]),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/^mapping file .*broken\.json is not JSON/),
     });
   }, 30_000);
 
   it('fails with a clear message and a nonzero exit for a missing file or a bad mapping', async () => {
-    await expect(run(process.execPath, [CLI, 'import', join(dir, 'nope.jsonl'), '--data', dir])).rejects.toMatchObject({
+    await expect(
+      run(process.execPath, [CLI, 'import', join(dir, 'nope.jsonl'), '--data', dir]),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/file not found/),
     });
@@ -105,7 +125,9 @@ describe('tailor import (the CLI)', () => {
     writeFileSync(csv, 'a\n1\n');
     const mapping = join(dir, 'bad.json');
     writeFileSync(mapping, JSON.stringify({ fields: { userId: { column: 'a', as: 'date' } } }));
-    await expect(run(process.execPath, [CLI, 'import', csv, '--data', dir, '--mapping', mapping])).rejects.toMatchObject({
+    await expect(
+      run(process.execPath, [CLI, 'import', csv, '--data', dir, '--mapping', mapping]),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/column mapping/),
     });

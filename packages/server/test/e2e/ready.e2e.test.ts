@@ -21,12 +21,17 @@ describe('tailor serve is ready when it says so', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', ready: true, background: 'running' });
 
-    const acked = await postCollect(tailor.url, '/v1/identify', { userId: 'first-1', traits: { plan: 'pro' } });
+    const acked = await postCollect(tailor.url, '/v1/identify', {
+      userId: 'first-1',
+      traits: { plan: 'pro' },
+    });
     expect(acked.status).toBe(200);
     const ackedAt = Date.now();
     let readableAfter: number | undefined;
     while (Date.now() - ackedAt < 5_000) {
-      const response = await fetch(`${tailor.url}/v1/profiles?identifier=userId:first-1`, { headers: { authorization: ADMIN_AUTH } });
+      const response = await fetch(`${tailor.url}/v1/profiles?identifier=userId:first-1`, {
+        headers: { authorization: ADMIN_AUTH },
+      });
       if (response.status === 200) {
         const profile = (await response.json()) as { traits: Record<string, unknown> };
         if (profile.traits.plan === 'pro') {
@@ -50,7 +55,12 @@ describe('tailor serve and its data folder', () => {
       chmodSync(dir, 0o755);
       const tailor = await spawnTailor({ dir });
       expect(tailor.output()).toMatch(/data folder .* is open to other users \(mode 0755\)/);
-      expect(await postCollect(tailor.url, '/v1/identify', { userId: 'u-1', traits: { email: 'u1@example.com' } })).toHaveProperty('status', 200);
+      expect(
+        await postCollect(tailor.url, '/v1/identify', {
+          userId: 'u-1',
+          traits: { email: 'u1@example.com' },
+        }),
+      ).toHaveProperty('status', 200);
       const open = readdirSync(dir).filter((f) => (statSync(join(dir, f)).mode & 0o077) !== 0);
       expect(open).toEqual([]);
       expect(await tailor.stop()).toBe(0);

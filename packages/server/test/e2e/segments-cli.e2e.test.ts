@@ -21,17 +21,37 @@ afterEach(() => {
 
 describe('tailor segments backfill (the CLI)', () => {
   it('re-evaluates every profile for a segment and reports its members', async () => {
-    const tailor = await openTailor(loadConfig({ flags: { dataDir: dir, logLevel: 'silent' }, env: {}, cwd: dir }));
-    const messages = Array.from({ length: 120 }, (_, i) => ({ type: 'track', userId: `u${i % 40}`, event: i % 3 === 0 ? 'Order Completed' : 'Page Viewed' }));
+    const tailor = await openTailor(
+      loadConfig({ flags: { dataDir: dir, logLevel: 'silent' }, env: {}, cwd: dir }),
+    );
+    const messages = Array.from({ length: 120 }, (_, i) => ({
+      type: 'track',
+      userId: `u${i % 40}`,
+      event: i % 3 === 0 ? 'Order Completed' : 'Page Viewed',
+    }));
     await tailor.collector.collect({ messages, source: 'import:test' });
     await tailor.definitions.put('segment', 'buyers', 'count("Order Completed") >= 1', new Date());
     await tailor.close();
 
-    const { stdout } = await run(process.execPath, [CLI, 'segments', 'backfill', 'buyers', '--data', dir]);
+    const { stdout } = await run(process.execPath, [
+      CLI,
+      'segments',
+      'backfill',
+      'buyers',
+      '--data',
+      dir,
+    ]);
     // Orders are messages 0, 3, 6, ...: users i % 40 for i in multiples of 3 below 120 cover all 40.
     expect(stdout).toMatch(/buyers: 40 of 40 profiles are members/);
 
-    const missing = await run(process.execPath, [CLI, 'segments', 'backfill', 'nope', '--data', dir]).catch((e: unknown) => e as { code: number; stderr: string });
+    const missing = await run(process.execPath, [
+      CLI,
+      'segments',
+      'backfill',
+      'nope',
+      '--data',
+      dir,
+    ]).catch((e: unknown) => e as { code: number; stderr: string });
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringMatching(/no segment nope/) });
   }, 60_000);
 });

@@ -22,7 +22,9 @@ afterEach(() => {
 
 /** The environment without TAILOR_* variables: keys come from the data folder alone. */
 function bareEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TAILOR_')));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('TAILOR_')),
+  );
 }
 
 interface Started {
@@ -33,11 +35,15 @@ interface Started {
 
 /** `tailor serve --port PORT` on `dir`: resolves once it listens, rejects with its output if it exits first. */
 function serve(port: number): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--data', join(dir, 'data'), '--log-level', 'warn'], {
-    cwd: dir,
-    env: bareEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', String(port), '--data', join(dir, 'data'), '--log-level', 'warn'],
+    {
+      cwd: dir,
+      env: bareEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -95,11 +101,17 @@ describe('keys after the first start', () => {
 
     const second = await serve(0);
     expect(second.stdout).not.toMatch(/Created API keys/);
-    expect(second.stdout).toContain(`npx tailor keys create NAME --role admin --data ${join(dir, 'data')}`);
+    expect(second.stdout).toContain(
+      `npx tailor keys create NAME --role admin --data ${join(dir, 'data')}`,
+    );
     expect(second.stdout).toContain('TAILOR_ADMIN_KEY');
 
     // Made beside the running server: printed once on stdout, taken once the server restarts.
-    const made = await run(process.execPath, [CLI, 'keys', 'create', 'ops', '--role', 'admin', '--data', join(dir, 'data')], { env: bareEnv() });
+    const made = await run(
+      process.execPath,
+      [CLI, 'keys', 'create', 'ops', '--role', 'admin', '--data', join(dir, 'data')],
+      { env: bareEnv() },
+    );
     const key = made.stdout.trim();
     expect(key).toMatch(/^ta_[\w-]{20,}$/);
     expect(made.stderr).toMatch(/Created the admin key ops/);
@@ -107,9 +119,13 @@ describe('keys after the first start', () => {
     await stop(second);
 
     const third = await serve(0);
-    const audit = await fetch(`${third.url}/v1/audit`, { headers: { authorization: `Bearer ${key}` } });
+    const audit = await fetch(`${third.url}/v1/audit`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(audit.status).toBe(200);
-    const keys = (await (await fetch(`${third.url}/v1/keys`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+    const keys = (await (
+      await fetch(`${third.url}/v1/keys`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as {
       keys: { name: string; role: string }[];
     };
     expect(keys.keys).toContainEqual(expect.objectContaining({ name: 'ops', role: 'admin' }));
@@ -117,12 +133,22 @@ describe('keys after the first start', () => {
 
     // A name in use is not silently replaced; an unknown role is refused.
     await expect(
-      run(process.execPath, [CLI, 'keys', 'create', 'ops', '--role', 'viewer', '--data', join(dir, 'data')], { env: bareEnv() }),
+      run(
+        process.execPath,
+        [CLI, 'keys', 'create', 'ops', '--role', 'viewer', '--data', join(dir, 'data')],
+        { env: bareEnv() },
+      ),
     ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/a key named ops \(admin\) exists.*--replace/),
     });
-    await expect(run(process.execPath, [CLI, 'keys', 'create', 'x', '--role', 'root', '--data', join(dir, 'data')], { env: bareEnv() })).rejects.toMatchObject({
+    await expect(
+      run(
+        process.execPath,
+        [CLI, 'keys', 'create', 'x', '--role', 'root', '--data', join(dir, 'data')],
+        { env: bareEnv() },
+      ),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/Allowed choices are write, viewer, marketer, admin/),
     });
@@ -131,7 +157,9 @@ describe('keys after the first start', () => {
 
 describe('tailor --version', () => {
   it("prints the package's version", async () => {
-    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
     for (const flag of ['--version', '-V']) {
       const { stdout } = await run(process.execPath, [CLI, flag]);
       expect(stdout).toBe(`${version}\n`);

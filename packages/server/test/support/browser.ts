@@ -57,9 +57,20 @@ export async function closedPort(): Promise<number> {
  * Relays a POST the page made to Tailor (as text/plain, the way sendBeacon sends) and writes
  * Tailor's answer back to the page; resolves with its status.
  */
-export async function relayToTailor(response: ServerResponse, serverOrigin: string, url: string, body: string): Promise<number> {
-  const forwarded = await fetch(`${serverOrigin}${url}`, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
-  response.writeHead(forwarded.status, { 'content-type': 'application/json' }).end(await forwarded.text());
+export async function relayToTailor(
+  response: ServerResponse,
+  serverOrigin: string,
+  url: string,
+  body: string,
+): Promise<number> {
+  const forwarded = await fetch(`${serverOrigin}${url}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'text/plain' },
+  });
+  response
+    .writeHead(forwarded.status, { 'content-type': 'application/json' })
+    .end(await forwarded.text());
   return forwarded.status;
 }
 

@@ -1,7 +1,11 @@
 import type { StoredMessage } from '@tailor/core';
 
 /** A stored track message numbered `i` (event `E{i}`, messageId `m-{i}`), for tests of the log. */
-export function storedMessage(i: number, userId: string | null, anonymousId: string | null = null): StoredMessage {
+export function storedMessage(
+  i: number,
+  userId: string | null,
+  anonymousId: string | null = null,
+): StoredMessage {
   return {
     type: 'track',
     event: `E${i}`,

@@ -24,23 +24,41 @@ export interface TestTailor {
    */
   collect(batch: readonly Record<string, unknown>[], options?: { drain?: boolean }): Promise<void>;
   /** POSTs a body with the write key as JSON (headers may change both); a string or Buffer is sent as it is. */
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  post(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
   /** A person's stored events (GET /v1/events with the admin key, up to 1,000), expecting a 200. */
   eventsOf(userId: string): Promise<StoredMessage[]>;
   close(): Promise<void>;
 }
 
 /** Settings to change; what a section leaves out takes its default, as in a config file. */
-export type ConfigOverrides = { [K in keyof Config]?: Config[K] extends readonly unknown[] ? Config[K] : Config[K] extends object ? Partial<Config[K]> : Config[K] };
+export type ConfigOverrides = {
+  [K in keyof Config]?: Config[K] extends readonly unknown[]
+    ? Config[K]
+    : Config[K] extends object
+      ? Partial<Config[K]>
+      : Config[K];
+};
 
 /**
  * A Tailor on a fresh temporary data folder with known keys, for app.inject() tests. Tests send
  * many requests from one address with the write key: its per-address limit is off unless a test
  * sets `keys`.
  */
-export async function startTestTailor(overrides: ConfigOverrides = {}, now?: () => number): Promise<TestTailor> {
+export async function startTestTailor(
+  overrides: ConfigOverrides = {},
+  now?: () => number,
+): Promise<TestTailor> {
   const dir = mkdtempSync(join(tmpdir(), 'tailor-test-'));
-  const flags = { dataDir: dir, logLevel: 'silent', keys: { writeRateLimitPerIp: null }, ...overrides };
+  const flags = {
+    dataDir: dir,
+    logLevel: 'silent',
+    keys: { writeRateLimitPerIp: null },
+    ...overrides,
+  };
   const config = loadConfig({ flags, env: {}, cwd: dir });
   const tailor = await openTailor(config, now);
   await tailor.keys.create('test-write', 'write', new Date(), WRITE_KEY);
@@ -63,16 +81,26 @@ export async function startTestTailor(overrides: ConfigOverrides = {}, now?: () 
       });
     },
     async eventsOf(this: TestTailor, userId) {
-      const res = await this.app.inject({ url: `/v1/events?userId=${encodeURIComponent(userId)}&limit=1000`, headers: { authorization: this.adminAuth } });
-      if (res.statusCode !== 200) throw new Error(`events of ${userId}: ${res.statusCode} ${res.body}`);
+      const res = await this.app.inject({
+        url: `/v1/events?userId=${encodeURIComponent(userId)}&limit=1000`,
+        headers: { authorization: this.adminAuth },
+      });
+      if (res.statusCode !== 200)
+        throw new Error(`events of ${userId}: ${res.statusCode} ${res.body}`);
       return res.json<{ events: StoredMessage[] }>().events;
     },
     // Through `this`, so a test that swaps in a reopened Tailor and app collects into those.
     async collect(this: TestTailor, batch, options = {}) {
       if (batch.length > 0) {
-        const res = await this.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: this.writeAuth }, payload: { batch } });
+        const res = await this.app.inject({
+          method: 'POST',
+          url: '/v1/batch',
+          headers: { authorization: this.writeAuth },
+          payload: { batch },
+        });
         const answer = res.json<{ rejected?: unknown[] }>();
-        if (res.statusCode !== 200 || (answer.rejected ?? []).length > 0) throw new Error(`collect: ${res.statusCode} ${res.body}`);
+        if (res.statusCode !== 200 || (answer.rejected ?? []).length > 0)
+          throw new Error(`collect: ${res.statusCode} ${res.body}`);
       }
       this.tailor.flushDecisions();
       await this.tailor.pipeline.catchUp();

@@ -1,5 +1,12 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { BatchRequest, CollectResponse, MESSAGE_SCHEMAS, MESSAGE_TYPES, TailorError, type MessageType } from '@tailor/core';
+import {
+  BatchRequest,
+  CollectResponse,
+  MESSAGE_SCHEMAS,
+  MESSAGE_TYPES,
+  TailorError,
+  type MessageType,
+} from '@tailor/core';
 import type { CollectOutcome } from '../../collect/collector.js';
 import type { Tailor } from '../../open-tailor.js';
 import { hasNonFiniteNumbers } from '../parse-json-body.js';
@@ -24,13 +31,24 @@ function sourceOf(principal: { name: string } | undefined): string {
 }
 
 /** analytics.js 2.0 (`@segment/analytics-next`) posts each message to the first letter of its type. */
-const SHORT_PATHS: Record<MessageType, string> = { track: 't', identify: 'i', page: 'p', screen: 's', group: 'g', alias: 'a' };
+const SHORT_PATHS: Record<MessageType, string> = {
+  track: 't',
+  identify: 'i',
+  page: 'p',
+  screen: 's',
+  group: 'g',
+  alias: 'a',
+};
 
 /**
  * The Segment HTTP Tracking API: one route per message type, and /v1/batch; with the short paths
  * analytics.js 2.0 posts to (`/v1/t` ... `/v1/b`, the write key in the body, sent as text/plain).
  */
-export const collectRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
+export const collectRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+  app,
+  { tailor },
+  done,
+) => {
   const { limits } = tailor.config;
   for (const type of MESSAGE_TYPES) {
     for (const path of [`/v1/${type}`, `/v1/${SHORT_PATHS[type]}`]) {
@@ -42,7 +60,9 @@ export const collectRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
           config: { access: 'collect', messages: true },
           schema: {
             tags: ['collect'],
-            summary: short ? `Collect one ${type} message: /v1/${type} as analytics.js 2.0 names it` : `Collect one ${type} message (Segment Spec)`,
+            summary: short
+              ? `Collect one ${type} message: /v1/${type} as analytics.js 2.0 names it`
+              : `Collect one ${type} message (Segment Spec)`,
             body: MESSAGE_SCHEMAS[type],
             response: { 200: CollectResponse },
           },
@@ -57,7 +77,10 @@ export const collectRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
           });
           const refused = outcome.rejected[0];
           if (refused) {
-            throw new TailorError(refused.blocked ? 'blocked_by_tracking_plan' : 'invalid_message', refused.reason);
+            throw new TailorError(
+              refused.blocked ? 'blocked_by_tracking_plan' : 'invalid_message',
+              refused.reason,
+            );
           }
           return respond(outcome);
         },

@@ -8,7 +8,9 @@ const Definition = Type.Object(
   {
     name: Type.String(),
     definition: Type.String({ description: 'The definition in canonical text form' }),
-    tree: Type.Record(Type.String(), Type.Unknown(), { description: 'The same definition as a JSON tree' }),
+    tree: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'The same definition as a JSON tree',
+    }),
     references: Type.Object({
       segments: Type.Array(Type.String()),
       computed: Type.Array(Type.String()),
@@ -37,7 +39,9 @@ const Definition = Type.Object(
 const DefinitionError = Type.Object({
   code: Type.String(),
   message: Type.String(),
-  position: Type.Optional(Type.Integer({ description: '0-based character offset of the problem in the definition' })),
+  position: Type.Optional(
+    Type.Integer({ description: '0-based character offset of the problem in the definition' }),
+  ),
 });
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
 
@@ -47,7 +51,13 @@ async function present(tailor: Tailor, d: StoredDefinition) {
     backfill:
       job === undefined
         ? null
-        : { status: job.status, done: job.done, total: job.total, startedAt: job.startedAt, finishedAt: job.finishedAt },
+        : {
+            status: job.status,
+            done: job.done,
+            total: job.total,
+            startedAt: job.startedAt,
+            finishedAt: job.finishedAt,
+          },
     name: d.name,
     definition: d.text,
     tree: d.tree as unknown as Record<string, unknown>,
@@ -59,11 +69,11 @@ async function present(tailor: Tailor, d: StoredDefinition) {
 }
 
 /** Definitions in the segment language, at `/v1/segments` or `/v1/computed-traits`. */
-export const definitionRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor; kind: DefinitionKind; base: string }> = (
-  app,
-  { tailor, kind, base },
-  done,
-) => {
+export const definitionRoutes: FastifyPluginCallbackTypebox<{
+  tailor: Tailor;
+  kind: DefinitionKind;
+  base: string;
+}> = (app, { tailor, kind, base }, done) => {
   const what = kind === 'segment' ? 'segment' : 'computed trait';
   const tags = [kind === 'segment' ? 'segments' : 'computed traits'];
   app.put(
@@ -76,12 +86,18 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor; ki
         params: Name,
         body: Type.Object(
           {
-            definition: Type.Union([Type.String({ minLength: 1, maxLength: 10_000 }), Type.Record(Type.String(), Type.Unknown())], {
-              description:
-                kind === 'segment'
-                  ? 'A condition, e.g. `traits.plan = "pro" and count("Order Completed", 30d) >= 2`, or its JSON tree'
-                  : 'An aggregate, e.g. `sum("Order Completed".revenue, 30d)`, or its JSON tree',
-            }),
+            definition: Type.Union(
+              [
+                Type.String({ minLength: 1, maxLength: 10_000 }),
+                Type.Record(Type.String(), Type.Unknown()),
+              ],
+              {
+                description:
+                  kind === 'segment'
+                    ? 'A condition, e.g. `traits.plan = "pro" and count("Order Completed", 30d) >= 2`, or its JSON tree'
+                    : 'An aggregate, e.g. `sum("Order Completed".revenue, 30d)`, or its JSON tree',
+              },
+            ),
           },
           { additionalProperties: false },
         ),
@@ -89,21 +105,41 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor; ki
       },
     },
     async (request) => {
-      const { definition } = await tailor.definitions.put(kind, request.params.name, request.body.definition, new Date(tailor.now()));
+      const { definition } = await tailor.definitions.put(
+        kind,
+        request.params.name,
+        request.body.definition,
+        new Date(tailor.now()),
+      );
       return present(tailor, definition);
     },
   );
   app.get(
     base,
-    { config: { access: 'read' }, schema: { tags, summary: `Every ${what}`, response: { 200: Type.Object({ items: Type.Array(Definition) }) } } },
-    async () => ({ items: await Promise.all((await tailor.definitions.list(kind)).map((d) => present(tailor, d))) }),
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: `Every ${what}`,
+        response: { 200: Type.Object({ items: Type.Array(Definition) }) },
+      },
+    },
+    async () => ({
+      items: await Promise.all(
+        (await tailor.definitions.list(kind)).map((d) => present(tailor, d)),
+      ),
+    }),
   );
   app.get(
     `${base}/:name`,
-    { config: { access: 'read' }, schema: { tags, summary: `One ${what}`, params: Name, response: { 200: Definition } } },
+    {
+      config: { access: 'read' },
+      schema: { tags, summary: `One ${what}`, params: Name, response: { 200: Definition } },
+    },
     async (request) => {
       const found = await tailor.definitions.get(kind, request.params.name);
-      if (found === undefined) throw new TailorError('not_found', `no ${what} ${request.params.name}`);
+      if (found === undefined)
+        throw new TailorError('not_found', `no ${what} ${request.params.name}`);
       return present(tailor, found);
     },
   );
@@ -118,7 +154,9 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor; ki
           params: Name,
           querystring: Type.Object(
             {
-              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })),
+              limit: Type.Optional(
+                Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' }),
+              ),
               cursor: Type.Optional(Type.String({ maxLength: 200 })),
             },
             { additionalProperties: false },
@@ -139,13 +177,19 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor; ki
         const { limit = 100, cursor } = request.query;
         const after = cursor === undefined ? '' : Buffer.from(cursor, 'base64url').toString('utf8');
         const page = await tailor.profiles.members(request.params.name, after, limit);
-        return { ...page, next: page.next === null ? null : Buffer.from(page.next).toString('base64url') };
+        return {
+          ...page,
+          next: page.next === null ? null : Buffer.from(page.next).toString('base64url'),
+        };
       },
     );
   }
   app.delete(
     `${base}/:name`,
-    { config: { access: 'define' }, schema: { tags, summary: `Delete a ${what} no segment uses`, params: Name } },
+    {
+      config: { access: 'define' },
+      schema: { tags, summary: `Delete a ${what} no segment uses`, params: Name },
+    },
     async (request, reply) => {
       if (!(await tailor.definitions.delete(kind, request.params.name))) {
         throw new TailorError('not_found', `no ${what} ${request.params.name}`);

@@ -34,7 +34,8 @@ const DestinationBody = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 64,
-        description: 'The consent purpose this destination serves (default `marketing`): people who refused it are not sent',
+        description:
+          'The consent purpose this destination serves (default `marketing`): people who refused it are not sent',
       }),
     ),
     pii: Type.Optional(PiiMode),
@@ -73,7 +74,8 @@ const DeliveryView = Type.Object({
   attempts: Type.Integer(),
   nextAttemptAt: Type.Union([Type.String(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()], {
-    description: 'Why the last attempt failed, as a class (`HTTP 503`, `timed out`, `connection refused or unreachable`, `refused: private address`...): details are in the server log',
+    description:
+      'Why the last attempt failed, as a class (`HTTP 503`, `timed out`, `connection refused or unreachable`, `refused: private address`...): details are in the server log',
   }),
   createdAt: Type.String(),
   deliveredAt: Type.Union([Type.String(), Type.Null()]),
@@ -120,7 +122,10 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }>
       if (request.body.pii === 'include' && !seesPersonalData(request.principal)) {
         throw new TailorError('forbidden', 'only an admin key may set pii to include');
       }
-      const refusal = urlRefusal(request.body.url, parseAllowlist(tailor.config.destinations.allowInternal));
+      const refusal = urlRefusal(
+        request.body.url,
+        parseAllowlist(tailor.config.destinations.allowInternal),
+      );
       if (refusal !== undefined) throw new TailorError('invalid_request', refusal);
       const previous = await tailor.destinations.get(request.params.name);
       const at = new Date(tailor.now()).toISOString();

@@ -10,24 +10,39 @@ const EventsQuery = Type.Object(
   {
     userId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
     anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size, default 100' })),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size, default 100' }),
+    ),
     cursor: Type.Optional(Type.String({ maxLength: 64 })),
   },
   { additionalProperties: false },
 );
 
 const EventsPage = Type.Object({
-  events: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Messages as stored, in log order' }),
-  next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page, null on the last' }),
+  events: Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+    description: 'Messages as stored, in log order',
+  }),
+  next: Type.Union([Type.String(), Type.Null()], {
+    description: 'Cursor of the next page, null on the last',
+  }),
 });
 
 /** Reading the log: one person's events by userId or anonymousId, cursor-paged; personal fields masked but for admin keys. */
-export const eventsRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
+export const eventsRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+  app,
+  { tailor },
+  done,
+) => {
   app.get(
     '/v1/events',
     {
       config: { access: 'read' },
-      schema: { tags: ['events'], summary: 'Events of one userId or anonymousId', querystring: EventsQuery, response: { 200: EventsPage } },
+      schema: {
+        tags: ['events'],
+        summary: 'Events of one userId or anonymousId',
+        querystring: EventsQuery,
+        response: { 200: EventsPage },
+      },
     },
     async (request) => {
       const { userId, anonymousId, limit = 100, cursor } = request.query;

@@ -13,8 +13,16 @@ const Experiment = Type.Intersect([
   Type.Object({
     name: Type.String(),
     version: Type.Integer(),
-    status: Type.Union([Type.Literal('scheduled'), Type.Literal('running'), Type.Literal('stopped')]),
-    layerRange: Type.Optional(Type.Tuple([Type.Number(), Type.Number()], { description: "The slice [start, end) of the layer's people it holds" })),
+    status: Type.Union([
+      Type.Literal('scheduled'),
+      Type.Literal('running'),
+      Type.Literal('stopped'),
+    ]),
+    layerRange: Type.Optional(
+      Type.Tuple([Type.Number(), Type.Number()], {
+        description: "The slice [start, end) of the layer's people it holds",
+      }),
+    ),
     createdAt: Type.String(),
     updatedAt: Type.String(),
   }),
@@ -31,11 +39,17 @@ const Results = Type.Intersect([
 ]);
 const Assignment = Type.Object({
   variant: Type.Union([Type.String(), Type.Null()]),
-  reason: Type.Optional(Type.String({ description: 'Why nobody was assigned: not running, traffic, audience, layer' })),
+  reason: Type.Optional(
+    Type.String({ description: 'Why nobody was assigned: not running, traffic, audience, layer' }),
+  ),
 });
 
 /** Experiments: define (marketer), read and results (viewer), assign (write key, from browsers too). */
-export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
+export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+  app,
+  { tailor },
+  done,
+) => {
   const tags = ['experiments'];
   const { experiments } = tailor;
   const view = (e: StoredExperiment) => ({ ...e, status: Experiments.status(e, tailor.now()) });
@@ -49,31 +63,58 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> 
     '/v1/experiments/:name',
     {
       config: { access: 'define' },
-      schema: { tags, summary: 'Create or replace an experiment: variants and weights, audience, traffic, schedule, layer, metrics', params: Name, body: ExperimentBody, response: { 200: Experiment } },
+      schema: {
+        tags,
+        summary:
+          'Create or replace an experiment: variants and weights, audience, traffic, schedule, layer, metrics',
+        params: Name,
+        body: ExperimentBody,
+        response: { 200: Experiment },
+      },
     },
     async (request) => {
       const known = {
         segments: tailor.definitions.segmentNames,
         computed: new Set(tailor.definitions.compiled?.computed.map((c) => c.name) ?? []),
       };
-      return view(await experiments.put(request.params.name, request.body, known, new Date(tailor.now())));
+      return view(
+        await experiments.put(request.params.name, request.body, known, new Date(tailor.now())),
+      );
     },
   );
   app.get(
     '/v1/experiments',
-    { config: { access: 'read' }, schema: { tags, summary: 'Every experiment', response: { 200: Type.Object({ items: Type.Array(Experiment) }) } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: 'Every experiment',
+        response: { 200: Type.Object({ items: Type.Array(Experiment) }) },
+      },
+    },
     async () => ({ items: (await experiments.list()).map(view) }),
   );
   app.get(
     '/v1/experiments/:name',
-    { config: { access: 'read' }, schema: { tags, summary: 'One experiment', params: Name, response: { 200: Experiment } } },
+    {
+      config: { access: 'read' },
+      schema: { tags, summary: 'One experiment', params: Name, response: { 200: Experiment } },
+    },
     async (request) => view(await found(request.params.name)),
   );
   app.delete(
     '/v1/experiments/:name',
-    { config: { access: 'define' }, schema: { tags, summary: 'Delete an experiment (its exposure events stay in the log)', params: Name } },
+    {
+      config: { access: 'define' },
+      schema: {
+        tags,
+        summary: 'Delete an experiment (its exposure events stay in the log)',
+        params: Name,
+      },
+    },
     async (request, reply) => {
-      if (!(await experiments.delete(request.params.name))) throw new TailorError('not_found', `no experiment ${request.params.name}`);
+      if (!(await experiments.delete(request.params.name)))
+        throw new TailorError('not_found', `no experiment ${request.params.name}`);
       return reply.status(204).send();
     },
   );
@@ -83,13 +124,16 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> 
       config: { access: 'collect' },
       schema: {
         tags,
-        summary: "A person's variant, sticky; recorded as an `Experiment Viewed` event. Callable from a browser with the write key",
+        summary:
+          "A person's variant, sticky; recorded as an `Experiment Viewed` event. Callable from a browser with the write key",
         params: Name,
         body: Type.Object(
           {
             userId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
             anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-            writeKey: Type.Optional(Type.String({ description: 'The write key, for clients that cannot set headers' })),
+            writeKey: Type.Optional(
+              Type.String({ description: 'The write key, for clients that cannot set headers' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -107,7 +151,8 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> 
       config: { access: 'read' },
       schema: {
         tags,
-        summary: 'Per variant and metric: rate or mean, interval, uplift, p-values, chance to beat control, CUPED; and the sample ratio check',
+        summary:
+          'Per variant and metric: rate or mean, interval, uplift, p-values, chance to beat control, CUPED; and the sample ratio check',
         params: Name,
         response: { 200: Results },
       },
@@ -115,7 +160,9 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> 
     async (request) => {
       const experiment = await found(request.params.name);
       // One pass over the log; other requests are served between pages.
-      return computeResults(tailor.log, experiment, tailor.now(), { pause: () => new Promise((resolve) => setImmediate(resolve)) });
+      return computeResults(tailor.log, experiment, tailor.now(), {
+        pause: () => new Promise((resolve) => setImmediate(resolve)),
+      });
     },
   );
   done();

@@ -5,16 +5,25 @@ import { RateLimit } from '../../keys/keys.schema.js';
 import type { Tailor } from '../../open-tailor.js';
 import { RoleSchema } from '../../store/state-store.js';
 
-const KeyName = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' }) });
+const KeyName = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' }),
+});
 const OwnRateLimit = Type.Optional(
   Type.Union([RateLimit, Type.Null()], {
-    description: "The key's own limit; null for none; absent for its role's default (`keys.rateLimits` in the config)",
+    description:
+      "The key's own limit; null for none; absent for its role's default (`keys.rateLimits` in the config)",
   }),
 );
-const InForce = Type.Union([RateLimit, Type.Null()], { description: "The limit in force (its own, else its role's default); null for none" });
+const InForce = Type.Union([RateLimit, Type.Null()], {
+  description: "The limit in force (its own, else its role's default); null for none",
+});
 
 /** API keys: made with a role and an optional rate limit, listed without their secrets, revoked by name. */
-export const keyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
+export const keyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+  app,
+  { tailor },
+  done,
+) => {
   const tags = ['keys'];
   app.get(
     '/v1/keys',
@@ -48,14 +57,30 @@ export const keyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app,
         tags,
         summary: 'Create (or replace) a key; the key is shown only in this answer',
         params: KeyName,
-        body: Type.Object({ role: RoleSchema, rateLimit: OwnRateLimit }, { additionalProperties: false }),
-        response: { 200: Type.Object({ name: Type.String(), role: RoleSchema, key: Type.String(), rateLimit: InForce }) },
+        body: Type.Object(
+          { role: RoleSchema, rateLimit: OwnRateLimit },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            name: Type.String(),
+            role: RoleSchema,
+            key: Type.String(),
+            rateLimit: InForce,
+          }),
+        },
       },
     },
     async (request) => {
       const { name } = request.params;
       const { role, rateLimit } = request.body;
-      const key = await tailor.keys.create(name, role, new Date(tailor.now()), undefined, rateLimit);
+      const key = await tailor.keys.create(
+        name,
+        role,
+        new Date(tailor.now()),
+        undefined,
+        rateLimit,
+      );
       const inForce = (await tailor.keys.list()).find((k) => k.name === name)?.rateLimit ?? null;
       return { name, role, key, rateLimit: inForce };
     },
@@ -66,10 +91,13 @@ export const keyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app,
       config: { access: 'manage' },
       schema: {
         tags,
-        summary: "Change a key's rate limit, keeping the key (without `rateLimit`: back to its role's default)",
+        summary:
+          "Change a key's rate limit, keeping the key (without `rateLimit`: back to its role's default)",
         params: KeyName,
         body: Type.Object({ rateLimit: OwnRateLimit }, { additionalProperties: false }),
-        response: { 200: Type.Object({ name: Type.String(), role: RoleSchema, rateLimit: InForce }) },
+        response: {
+          200: Type.Object({ name: Type.String(), role: RoleSchema, rateLimit: InForce }),
+        },
       },
     },
     async (request) => {
@@ -81,7 +109,14 @@ export const keyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app,
   );
   app.delete(
     '/v1/keys/:name',
-    { config: { access: 'manage' }, schema: { tags, summary: 'Revoke a key: it is refused (401) from the next request on', params: KeyName } },
+    {
+      config: { access: 'manage' },
+      schema: {
+        tags,
+        summary: 'Revoke a key: it is refused (401) from the next request on',
+        params: KeyName,
+      },
+    },
     async (request, reply) => {
       if (!(await tailor.keys.revoke(request.params.name, new Date(tailor.now())))) {
         throw new TailorError('not_found', `no active key named ${request.params.name}`);

@@ -1,24 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { formatTimestamp, normalizePhone, parseIdentifier, TailorError, type CountryCode } from '@tailor/core';
+import {
+  formatTimestamp,
+  normalizePhone,
+  parseIdentifier,
+  TailorError,
+  type CountryCode,
+} from '@tailor/core';
 import { Type } from 'typebox';
 import type { Tailor } from '../../open-tailor.js';
 import { exportPerson, personOf } from '../../privacy/export-person.js';
 
 const Identifier = Type.Object(
-  { identifier: Type.String({ minLength: 3, maxLength: 1100, description: '`TYPE:VALUE`, e.g. `email:ann@example.com`' }) },
+  {
+    identifier: Type.String({
+      minLength: 3,
+      maxLength: 1100,
+      description: '`TYPE:VALUE`, e.g. `email:ann@example.com`',
+    }),
+  },
   { additionalProperties: false },
 );
 
 /** Data subject requests (admin). */
-export const privacyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
+export const privacyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+  app,
+  { tailor },
+  done,
+) => {
   app.post(
     '/v1/privacy/export',
     {
       config: { access: 'manage' },
       schema: {
         tags: ['privacy'],
-        summary: 'Everything held about a person: profile, identifiers, traits with provenance, events, memberships, consents, decisions',
+        summary:
+          'Everything held about a person: profile, identifiers, traits with provenance, events, memberships, consents, decisions',
         body: Identifier,
       },
     },
@@ -33,7 +50,13 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         summary:
           'Erase a person: their events and everything derived, in every file; their identifiers are suppressed (nothing naming them is kept, decided or sent) until an admin lifts it',
         body: Identifier,
-        response: { 202: Type.Object({ requestId: Type.String(), profileId: Type.String(), status: Type.Literal('accepted') }) },
+        response: {
+          202: Type.Object({
+            requestId: Type.String(),
+            profileId: Type.String(),
+            status: Type.Literal('accepted'),
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -54,11 +77,16 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
           receivedAt: now,
           properties: { profileId: stored.id, requestId },
           context: {},
-          tailor: { source: `key:${request.principal?.name ?? 'unknown'}`, erase: { profileId: stored.id, requestId } },
+          tailor: {
+            source: `key:${request.principal?.name ?? 'unknown'}`,
+            erase: { profileId: stored.id, requestId },
+          },
         },
       ]);
       tailor.background.wake();
-      return reply.status(202).send({ requestId, profileId: stored.id, status: 'accepted' as const });
+      return reply
+        .status(202)
+        .send({ requestId, profileId: stored.id, status: 'accepted' as const });
     },
   );
   app.post(
@@ -75,9 +103,12 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     },
     async (request) => {
       const { identifier } = request.body;
-      const parsed = parseIdentifier(identifier, (v) => normalizePhone(v, tailor.config.defaultRegion as CountryCode));
+      const parsed = parseIdentifier(identifier, (v) =>
+        normalizePhone(v, tailor.config.defaultRegion as CountryCode),
+      );
       if (!parsed.ok) throw new TailorError('invalid_request', parsed.error);
-      if (!(await tailor.suppressions.lift(parsed.value))) throw new TailorError('not_found', `${identifier} is not suppressed`);
+      if (!(await tailor.suppressions.lift(parsed.value)))
+        throw new TailorError('not_found', `${identifier} is not suppressed`);
       tailor.background.suppressionsChanged();
       return { identifier, lifted: true as const };
     },
@@ -90,10 +121,20 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         tags: ['decide'],
         summary:
           "The identity verification secret (admin only, audited): a site's backend signs each signed-in userId with it, as `userHash` = hex HMAC-SHA256(secret, userId), so decisions asked with the write key may show that person's personal traits",
-        response: { 200: Type.Object({ secret: Type.String(), algorithm: Type.Literal('HMAC-SHA256'), encoding: Type.Literal('hex') }) },
+        response: {
+          200: Type.Object({
+            secret: Type.String(),
+            algorithm: Type.Literal('HMAC-SHA256'),
+            encoding: Type.Literal('hex'),
+          }),
+        },
       },
     },
-    () => ({ secret: tailor.identity.secret, algorithm: 'HMAC-SHA256' as const, encoding: 'hex' as const }),
+    () => ({
+      secret: tailor.identity.secret,
+      algorithm: 'HMAC-SHA256' as const,
+      encoding: 'hex' as const,
+    }),
   );
   done();
 };

@@ -9,7 +9,9 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { readerView } from '../reader-view.js';
 
 const ProvenanceFlag = Type.Optional(
-  Type.Boolean({ description: 'Add `provenance`: the source, messageId and timestamp of each trait' }),
+  Type.Boolean({
+    description: 'Add `provenance`: the source, messageId and timestamp of each trait',
+  }),
 );
 const ProfileId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const NotFound = Type.Object({ code: Type.String(), message: Type.String() });
@@ -28,7 +30,11 @@ const Conflict = Type.Object({
  * Profiles: by id or identifier, with trait provenance, merge history and the person's events.
  * Personal fields are shown in full to admin keys only, masked to the others (docs/pii-masking.md).
  */
-export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
+export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+  app,
+  { tailor },
+  done,
+) => {
   const notFound = (what: string) => new TailorError('not_found', `no profile ${what}`);
   const viewFor = (request: FastifyRequest) => readerView(request.principal, tailor.plans.pii);
 
@@ -41,7 +47,11 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         summary: 'The profile holding an identifier',
         querystring: Type.Object(
           {
-            identifier: Type.String({ minLength: 3, maxLength: 1100, description: 'TYPE:VALUE, e.g. email:ann@example.com' }),
+            identifier: Type.String({
+              minLength: 3,
+              maxLength: 1100,
+              description: 'TYPE:VALUE, e.g. email:ann@example.com',
+            }),
             provenance: ProvenanceFlag,
           },
           { additionalProperties: false },
@@ -92,7 +102,9 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         params: ProfileId,
         querystring: Type.Object(
           {
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size, default 100' })),
+            limit: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size, default 100' }),
+            ),
             cursor: Type.Optional(Type.String({ maxLength: 64 })),
           },
           { additionalProperties: false },
@@ -110,10 +122,17 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       const stored = await tailor.profiles.byId(request.params.id);
       if (stored === undefined) throw notFound(request.params.id);
       const { limit = 100, cursor } = request.query;
-      const page = await tailor.profiles.eventPositions(stored.id, cursor === undefined ? 0 : decodeCursor(cursor), limit);
+      const page = await tailor.profiles.eventPositions(
+        stored.id,
+        cursor === undefined ? 0 : decodeCursor(cursor),
+        limit,
+      );
       const events = await tailor.log.readPositions(page.positions);
       const view = viewFor(request);
-      return { events: events.map((e) => view.message(e.message)), next: page.next === null ? null : encodeCursor(page.next) };
+      return {
+        events: events.map((e) => view.message(e.message)),
+        next: page.next === null ? null : encodeCursor(page.next),
+      };
     },
   );
 
@@ -123,9 +142,13 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       config: { access: 'read' },
       schema: {
         tags: ['profiles'],
-        summary: 'Merge history: which profiles were merged into this one, when, and by which message',
+        summary:
+          'Merge history: which profiles were merged into this one, when, and by which message',
         params: ProfileId,
-        response: { 200: Type.Object({ merges: Type.Array(MergeRecord), conflicts: Type.Array(Conflict) }), 404: NotFound },
+        response: {
+          200: Type.Object({ merges: Type.Array(MergeRecord), conflicts: Type.Array(Conflict) }),
+          404: NotFound,
+        },
       },
     },
     async (request) => {
@@ -136,7 +159,10 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         tailor.profiles.conflicts({ profileId: stored.id, limit: 1000 }),
       ]);
       const view = viewFor(request);
-      return { merges: merges.map(view.merge), conflicts: conflicts.map((c) => ({ ...c, identifier: view.identifier(c.identifier) })) };
+      return {
+        merges: merges.map(view.merge),
+        conflicts: conflicts.map((c) => ({ ...c, identifier: view.identifier(c.identifier) })),
+      };
     },
   );
 
@@ -151,7 +177,13 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         response: {
           200: Type.Object({
             memberships: Type.Array(
-              Type.Object({ segment: Type.String(), profileId: Type.String(), entered: Type.Boolean(), at: Type.String(), cause: Type.String() }),
+              Type.Object({
+                segment: Type.String(),
+                profileId: Type.String(),
+                entered: Type.Boolean(),
+                at: Type.String(),
+                cause: Type.String(),
+              }),
             ),
           }),
           404: NotFound,
@@ -173,7 +205,11 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         tags: ['profiles'],
         summary: 'Links refused because they would have broken an identifier limit, newest first',
         querystring: Type.Object(
-          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })) },
+          {
+            limit: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ conflicts: Type.Array(Conflict) }) },
@@ -182,7 +218,9 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     async (request) => {
       const view = viewFor(request);
       const conflicts = await tailor.profiles.conflicts({ limit: request.query.limit ?? 100 });
-      return { conflicts: conflicts.map((c) => ({ ...c, identifier: view.identifier(c.identifier) })) };
+      return {
+        conflicts: conflicts.map((c) => ({ ...c, identifier: view.identifier(c.identifier) })),
+      };
     },
   );
   app.put(
@@ -191,26 +229,49 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       config: { access: 'manage' },
       schema: {
         tags: ['profiles'],
-        summary: "Record a person's consent answers; the profile and everything that enforces consent follow",
+        summary:
+          "Record a person's consent answers; the profile and everything that enforces consent follow",
         params: ProfileId,
         body: Type.Object(
-          { purposes: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Boolean(), { description: '{PURPOSE: true|false}' }) },
+          {
+            purposes: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Boolean(), {
+              description: '{PURPOSE: true|false}',
+            }),
+          },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ profileId: Type.String(), messageId: Type.String(), purposes: Type.Record(Type.String(), Type.Boolean()) }) },
+        response: {
+          200: Type.Object({
+            profileId: Type.String(),
+            messageId: Type.String(),
+            purposes: Type.Record(Type.String(), Type.Boolean()),
+          }),
+        },
       },
     },
     async (request) => {
       const { purposes } = request.body;
-      const unknown = Object.keys(purposes).filter((p) => !tailor.config.privacy.purposes.includes(p));
-      if (unknown.length > 0) throw new TailorError('invalid_request', `unknown purpose ${unknown.join(', ')}: known are ${tailor.config.privacy.purposes.join(', ')}`);
-      if (Object.keys(purposes).length === 0) throw new TailorError('invalid_request', 'purposes must name at least one purpose');
+      const unknown = Object.keys(purposes).filter(
+        (p) => !tailor.config.privacy.purposes.includes(p),
+      );
+      if (unknown.length > 0)
+        throw new TailorError(
+          'invalid_request',
+          `unknown purpose ${unknown.join(', ')}: known are ${tailor.config.privacy.purposes.join(', ')}`,
+        );
+      if (Object.keys(purposes).length === 0)
+        throw new TailorError('invalid_request', 'purposes must name at least one purpose');
       const profile = await tailor.profiles.byId(request.params.id);
       if (profile === undefined) throw notFound(request.params.id);
       const identifiers = await tailor.profiles.identifiers(profile.id);
       const userId = identifiers.find((i) => i.type === 'userId')?.value ?? null;
-      const anonymousId = userId === null ? (identifiers.find((i) => i.type === 'anonymousId')?.value ?? null) : null;
-      if (userId === null && anonymousId === null) throw new TailorError('conflict', `profile ${profile.id} has no userId or anonymousId to record consent under`);
+      const anonymousId =
+        userId === null ? (identifiers.find((i) => i.type === 'anonymousId')?.value ?? null) : null;
+      if (userId === null && anonymousId === null)
+        throw new TailorError(
+          'conflict',
+          `profile ${profile.id} has no userId or anonymousId to record consent under`,
+        );
       const now = formatTimestamp(tailor.now());
       const messageId = `consent:${randomUUID()}`;
       // Recorded as an event like any other answer, so the log stays the one source of the profile.

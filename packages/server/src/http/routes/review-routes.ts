@@ -10,9 +10,13 @@ const Review = Type.Object(
     id: Type.Integer(),
     leftId: Type.String(),
     rightId: Type.String(),
-    weight: Type.Number({ description: 'Fellegi–Sunter match weight (sum of log2 m/u over the fields)' }),
+    weight: Type.Number({
+      description: 'Fellegi–Sunter match weight (sum of log2 m/u over the fields)',
+    }),
     probability: Type.Number({ description: 'Posterior probability that the two are one person' }),
-    comparison: Type.Record(Type.String(), Type.Unknown(), { description: 'Per field: the two values and their agreement level' }),
+    comparison: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'Per field: the two values and their agreement level',
+    }),
     status: Type.Union([Type.Literal('pending'), Type.Literal('match'), Type.Literal('distinct')]),
     createdAt: Type.String(),
     decidedAt: Type.Union([Type.String(), Type.Null()]),
@@ -25,27 +29,35 @@ const MatchSummary = Type.Object({
   profiles: Type.Integer({ description: 'Profiles compared' }),
   candidatePairs: Type.Integer({ description: 'Pairs compared after blocking' }),
   matched: Type.Integer({ description: 'Pairs above the upper threshold: merge requested' }),
-  queued: Type.Integer({ description: 'Pairs between the thresholds newly added to the review queue' }),
+  queued: Type.Integer({
+    description: 'Pairs between the thresholds newly added to the review queue',
+  }),
   skipped: Type.Integer({ description: 'Pairs already decided or queued before' }),
   fields: Type.Array(Type.String(), { description: 'Traits compared' }),
   thresholds: Type.Object({ upper: Type.Number(), lower: Type.Number() }),
 });
 
 /** Probabilistic matching of profiles, and the queue of pairs a person decides. */
-export const reviewRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
+export const reviewRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+  app,
+  { tailor },
+  done,
+) => {
   app.post(
     '/v1/identity/match',
     {
       config: { access: 'manage' },
       schema: {
         tags: ['profiles'],
-        summary: 'Match profiles that share no identifier (Fellegi–Sunter): merge the sure pairs, queue the unsure',
+        summary:
+          'Match profiles that share no identifier (Fellegi–Sunter): merge the sure pairs, queue the unsure',
         body: Type.Optional(
           Type.Object(
             {
               config: Type.Optional(
                 Type.Record(Type.String(), Type.Unknown(), {
-                  description: 'Overrides of the chosen comparators, blocking and thresholds (see docs/matching.md)',
+                  description:
+                    'Overrides of the chosen comparators, blocking and thresholds (see docs/matching.md)',
                 }),
               ),
             },
@@ -68,16 +80,30 @@ export const reviewRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
       config: { access: 'read' },
       schema: {
         tags: ['profiles'],
-        summary: 'Pairs of profiles waiting for a decision (or decided), oldest first, cursor-paged',
+        summary:
+          'Pairs of profiles waiting for a decision (or decided), oldest first, cursor-paged',
         querystring: Type.Object(
           {
-            status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('match'), Type.Literal('distinct')])),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })),
+            status: Type.Optional(
+              Type.Union([
+                Type.Literal('pending'),
+                Type.Literal('match'),
+                Type.Literal('distinct'),
+              ]),
+            ),
+            limit: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' }),
+            ),
             cursor: Type.Optional(Type.Integer({ minimum: 0 })),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ reviews: Type.Array(Review), next: Type.Union([Type.Integer(), Type.Null()]) }) },
+        response: {
+          200: Type.Object({
+            reviews: Type.Array(Review),
+            next: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+        },
       },
     },
     async (request) => {
@@ -92,7 +118,8 @@ export const reviewRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
       config: { access: 'define' },
       schema: {
         tags: ['profiles'],
-        summary: 'Decide a pending pair: `match` merges the two profiles, `distinct` keeps them apart for good',
+        summary:
+          'Decide a pending pair: `match` merges the two profiles, `distinct` keeps them apart for good',
         params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
         body: Type.Object(
           { decision: Type.Union([Type.Literal('match'), Type.Literal('distinct')]) },
@@ -111,11 +138,20 @@ export const reviewRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
       );
       if (review === undefined) {
         const existing = await tailor.profiles.reviews.get(request.params.id);
-        if (existing === undefined) throw new TailorError('not_found', `no review ${request.params.id}`);
-        throw new TailorError('conflict', `review ${request.params.id} was already decided: ${existing.status}`);
+        if (existing === undefined)
+          throw new TailorError('not_found', `no review ${request.params.id}`);
+        throw new TailorError(
+          'conflict',
+          `review ${request.params.id} was already decided: ${existing.status}`,
+        );
       }
       if (review.status === 'match') {
-        await requestMerge(tailor, review, `review ${review.id} by ${by} (weight ${review.weight.toFixed(2)})`, by);
+        await requestMerge(
+          tailor,
+          review,
+          `review ${review.id} by ${by} (weight ${review.weight.toFixed(2)})`,
+          by,
+        );
       }
       return review;
     },

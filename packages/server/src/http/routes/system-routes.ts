@@ -11,7 +11,11 @@ const HealthBody = Type.Object({
 });
 
 /** Health, Prometheus metrics and the OpenAPI document: public, no personal data. */
-export const systemRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (app, { tailor }, done) => {
+export const systemRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+  app,
+  { tailor },
+  done,
+) => {
   app.get(
     '/health',
     {
@@ -36,16 +40,17 @@ export const systemRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (a
   );
   app.get(
     '/metrics',
-    { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Prometheus metrics (text format)' } },
+    {
+      config: { access: 'public' },
+      schema: { tags: ['system'], summary: 'Prometheus metrics (text format)' },
+    },
     async (_request, reply) => {
       const text = await tailor.metrics.registry.metrics();
       return reply.type(tailor.metrics.registry.contentType).send(text);
     },
   );
-  app.get(
-    '/openapi.json',
-    { config: { access: 'public' }, schema: { hide: true } },
-    () => app.swagger(),
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () =>
+    app.swagger(),
   );
   done();
 };

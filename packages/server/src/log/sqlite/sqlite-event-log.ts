@@ -1,7 +1,14 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { StoredMessage } from '@tailor/core';
-import type { EventLog, IdentifierQuery, LoggedEvent, LogStats, PruneQuery, PruneStep } from '../event-log.js';
+import type {
+  EventLog,
+  IdentifierQuery,
+  LoggedEvent,
+  LogStats,
+  PruneQuery,
+  PruneStep,
+} from '../event-log.js';
 import { partitionOf } from '../event-log.js';
 import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
 import { checkBlindIndex } from './check-blind-index.js';
@@ -98,11 +105,15 @@ export class SqliteEventLog implements EventLog {
     this.pruneRange = this.db.prepare(
       "DELETE FROM events WHERE position > ? AND position <= ? AND type = 'track' AND event = ? AND received_at < ?",
     );
-    this.firstNewer = this.db.prepare('SELECT 1 FROM events WHERE position > ? AND position <= ? AND received_at >= ? LIMIT 1');
+    this.firstNewer = this.db.prepare(
+      'SELECT 1 FROM events WHERE position > ? AND position <= ? AND received_at >= ? LIMIT 1',
+    );
     this.commitGroup = this.db.transaction((group: PendingAppend[]) =>
       group.map(({ messages }) => messages.map((m) => this.insertOne(m))),
     );
-    this.eventCount = (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    this.eventCount = (
+      this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }
+    ).n;
   }
 
   append(messages: readonly StoredMessage[]): Promise<boolean[]> {
@@ -193,14 +204,23 @@ export class SqliteEventLog implements EventLog {
    * default, ~12 ms here), yielding to the event loop between ranges: a long scan (a pipeline far
    * behind) delays its own answer, never the requests and commits on the same thread.
    */
-  async scanByIdentifier(query: IdentifierQuery): Promise<{ events: LoggedEvent[]; next: number | null }> {
+  async scanByIdentifier(
+    query: IdentifierQuery,
+  ): Promise<{ events: LoggedEvent[]; next: number | null }> {
     const chunk = this.options.scanChunk ?? 20_000;
     const blind = this.sealer.blind(query.kind, query.value);
     const last = this.lastPosition();
     const rows: Row[] = [];
     for (let from = query.after; from < last && rows.length <= query.limit; from += chunk) {
       if (from > query.after) await new Promise((resolve) => setImmediate(resolve));
-      rows.push(...(this.scanRange[query.kind].all(from, from + chunk, blind, query.limit + 1 - rows.length) as Row[]));
+      rows.push(
+        ...(this.scanRange[query.kind].all(
+          from,
+          from + chunk,
+          blind,
+          query.limit + 1 - rows.length,
+        ) as Row[]),
+      );
     }
     const { page, next } = pageRows(rows, query.limit, (r) => r.position);
     return { events: page.map((r) => this.toEvent(r)), next };
@@ -218,11 +238,20 @@ export class SqliteEventLog implements EventLog {
   }
 
   private toEvent(row: Row): LoggedEvent {
-    if (row.codec !== SEALED) return { position: row.position, partition: row.partition, message: JSON.parse(plainSealer.open(row.payload, '')) as StoredMessage };
-    const message = JSON.parse(this.sealer.open(row.payload, sealedIn.event(row.message_id))) as StoredMessage;
+    if (row.codec !== SEALED)
+      return {
+        position: row.position,
+        partition: row.partition,
+        message: JSON.parse(plainSealer.open(row.payload, '')) as StoredMessage,
+      };
+    const message = JSON.parse(
+      this.sealer.open(row.payload, sealedIn.event(row.message_id)),
+    ) as StoredMessage;
     // The blinds beside the payload save the reader (the pipeline) computing them again.
-    if (message.userId !== null && row.user_id !== null) this.sealer.learn('userId', message.userId, row.user_id);
-    if (message.anonymousId !== null && row.anonymous_id !== null) this.sealer.learn('anonymousId', message.anonymousId, row.anonymous_id);
+    if (message.userId !== null && row.user_id !== null)
+      this.sealer.learn('userId', message.userId, row.user_id);
+    if (message.anonymousId !== null && row.anonymous_id !== null)
+      this.sealer.learn('anonymousId', message.anonymousId, row.anonymous_id);
     return { position: row.position, partition: row.partition, message };
   }
 
@@ -240,7 +269,9 @@ export class SqliteEventLog implements EventLog {
 
   erase(positions: readonly number[]): Promise<void> {
     if (positions.length > 0) {
-      const removed = this.db.prepare('DELETE FROM events WHERE position IN (SELECT value FROM json_each(?))').run(JSON.stringify(positions)).changes;
+      const removed = this.db
+        .prepare('DELETE FROM events WHERE position IN (SELECT value FROM json_each(?))')
+        .run(JSON.stringify(positions)).changes;
       this.eventCount -= removed;
     }
     // secure_delete overwrote the rows in the database pages; the old page images are still in

@@ -27,7 +27,11 @@ const OLD_LOG_INDEXES = ['events_by_user', 'events_by_anonymous'];
  * log still kept its own indexes (already-indexed events are left as they are), and, with
  * `replace`, instead of what the table held, after a new blind-index key rewrote the log's columns.
  */
-export function indexLogIdentifiers(state: Database.Database, logFile: string, { replace = false } = {}): void {
+export function indexLogIdentifiers(
+  state: Database.Database,
+  logFile: string,
+  { replace = false } = {},
+): void {
   state.exec(EVENT_IDENTIFIERS_SCHEMA);
   state.prepare('ATTACH DATABASE ? AS log').run(logFile);
   try {
@@ -53,7 +57,9 @@ export function moveIdentifierIndex(files: { log: string; state: string }): void
   const log = new Database(files.log);
   try {
     const present = log
-      .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (${OLD_LOG_INDEXES.map(() => '?').join(', ')})`)
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (${OLD_LOG_INDEXES.map(() => '?').join(', ')})`,
+      )
       .all(...OLD_LOG_INDEXES) as { name: string }[];
     if (present.length === 0) return;
     const state = new Database(files.state);

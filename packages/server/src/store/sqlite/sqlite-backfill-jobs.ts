@@ -43,7 +43,10 @@ export function openSqliteBackfillJobs(db: Database.Database): BackfillJobs {
     }
     for (const name of names) all.add(name);
     const empty = total === 0;
-    return Number(insert.run(JSON.stringify([...all]), empty ? 'done' : 'running', total, at, empty ? at : null).lastInsertRowid);
+    return Number(
+      insert.run(JSON.stringify([...all]), empty ? 'done' : 'running', total, at, empty ? at : null)
+        .lastInsertRowid,
+    );
   });
   const byId = db.prepare('SELECT * FROM backfills WHERE id = ?');
   const next = db.prepare("SELECT * FROM backfills WHERE status = 'running' ORDER BY id LIMIT 1");

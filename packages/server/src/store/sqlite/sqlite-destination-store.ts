@@ -59,7 +59,11 @@ const PRUNE_PAGE = 5000;
  * Destinations and their deliveries in `state.sqlite`. A delivery's message is sealed by the
  * sealer; whose it is (blind userId and anonymousId, profile id) is kept beside it for erasure.
  */
-export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions = {}, sealer: Sealer = plainSealer): DestinationStore {
+export function openSqliteDestinationStore(
+  file: string,
+  sqlite: SqliteOptions = {},
+  sealer: Sealer = plainSealer,
+): DestinationStore {
   const db: Database.Database = openSqlite(file, sqlite);
   db.exec(SCHEMA);
   addPersonColumns(db);
@@ -73,11 +77,17 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
     delivered: db.prepare(
       "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?",
     ),
-    failed: db.prepare('UPDATE deliveries SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?'),
+    failed: db.prepare(
+      'UPDATE deliveries SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?',
+    ),
     // The dispatcher reads these on every wake (every commit under load): prepared once.
     list: db.prepare('SELECT name, body, secret FROM destinations ORDER BY name'),
-    due: db.prepare("SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?"),
-    dueOf: db.prepare("SELECT * FROM deliveries WHERE status = 'pending' AND destination = ? AND next_at <= ? ORDER BY next_at, id LIMIT ?"),
+    due: db.prepare(
+      "SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?",
+    ),
+    dueOf: db.prepare(
+      "SELECT * FROM deliveries WHERE status = 'pending' AND destination = ? AND next_at <= ? ORDER BY next_at, id LIMIT ?",
+    ),
     prune: db.prepare(
       `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE status != 'pending' AND created_at < ? LIMIT ${PRUNE_PAGE})`,
     ),
@@ -122,7 +132,11 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
     const { secret, ...body } = destination;
     db.prepare(
       'INSERT INTO destinations (name, body, secret) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body, secret = excluded.secret',
-    ).run(destination.name, JSON.stringify(body), sealer.seal(secret, sealedIn.destinationSecret(destination.name)));
+    ).run(
+      destination.name,
+      JSON.stringify(body),
+      sealer.seal(secret, sealedIn.destinationSecret(destination.name)),
+    );
     if (!existed) positions.set(consumer(destination.name), position);
   });
   const remove = db.transaction((name: string) => {
@@ -133,7 +147,9 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
   return {
     list: () => Promise.resolve((q.list.all() as DestinationRow[]).map(toDestination)),
     get: (name) => {
-      const row = db.prepare('SELECT name, body, secret FROM destinations WHERE name = ?').get(name) as DestinationRow | undefined;
+      const row = db
+        .prepare('SELECT name, body, secret FROM destinations WHERE name = ?')
+        .get(name) as DestinationRow | undefined;
       return Promise.resolve(row === undefined ? undefined : toDestination(row));
     },
     put: (destination, position) => {
@@ -146,7 +162,11 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
       Promise.resolve(enqueue.immediate(name, range, messages, now)),
     due: (now, limit, destination) =>
       Promise.resolve(
-        ((destination === undefined ? q.due.all(now, limit) : q.dueOf.all(destination, now, limit)) as DeliveryRow[]).map(toDelivery),
+        (
+          (destination === undefined
+            ? q.due.all(now, limit)
+            : q.dueOf.all(destination, now, limit)) as DeliveryRow[]
+        ).map(toDelivery),
       ),
     prune: (before) => {
       // Pages of rows, each its own commit, so a large backlog never holds the database long.
@@ -183,7 +203,10 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
       return Promise.resolve(counts);
     },
     erase: ({ identifiers, profiles }) => {
-      const keys = (type: string) => JSON.stringify(identifiers.filter((i) => i.type === type).map((i) => sealer.blind(type, i.value)));
+      const keys = (type: string) =>
+        JSON.stringify(
+          identifiers.filter((i) => i.type === type).map((i) => sealer.blind(type, i.value)),
+        );
       db.prepare(
         `DELETE FROM deliveries WHERE user_key IN (SELECT value FROM json_each(?))
            OR anonymous_key IN (SELECT value FROM json_each(?))
@@ -201,7 +224,9 @@ export function openSqliteDestinationStore(file: string, sqlite: SqliteOptions =
 
 /** Folders made before deliveries named their person: fill the columns from the (then plain) messages. */
 function addPersonColumns(db: Database.Database): void {
-  const columns = (db.prepare('PRAGMA table_info(deliveries)').all() as { name: string }[]).map((c) => c.name);
+  const columns = (db.prepare('PRAGMA table_info(deliveries)').all() as { name: string }[]).map(
+    (c) => c.name,
+  );
   if (columns.includes('user_key')) return;
   db.exec(`ALTER TABLE deliveries ADD COLUMN user_key TEXT;
     ALTER TABLE deliveries ADD COLUMN anonymous_key TEXT;
@@ -215,19 +240,32 @@ function addPersonColumns(db: Database.Database): void {
  * column (secure_delete overwrites the old text; the checkpoint empties the write-ahead log of it).
  */
 function sealSecrets(db: Database.Database, sealer: Sealer): void {
-  const columns = (db.prepare('PRAGMA table_info(destinations)').all() as { name: string }[]).map((c) => c.name);
+  const columns = (db.prepare('PRAGMA table_info(destinations)').all() as { name: string }[]).map(
+    (c) => c.name,
+  );
   if (!columns.includes('secret')) db.exec('ALTER TABLE destinations ADD COLUMN secret BLOB');
-  const plain = db.prepare("SELECT name, json_extract(body, '$.secret') AS secret FROM destinations WHERE json_extract(body, '$.secret') IS NOT NULL").all() as { name: string; secret: string }[];
+  const plain = db
+    .prepare(
+      "SELECT name, json_extract(body, '$.secret') AS secret FROM destinations WHERE json_extract(body, '$.secret') IS NOT NULL",
+    )
+    .all() as { name: string; secret: string }[];
   if (plain.length === 0) return;
-  const move = db.prepare("UPDATE destinations SET secret = ?, body = json_remove(body, '$.secret') WHERE name = ?");
+  const move = db.prepare(
+    "UPDATE destinations SET secret = ?, body = json_remove(body, '$.secret') WHERE name = ?",
+  );
   db.transaction(() => {
-    for (const row of plain) move.run(sealer.seal(row.secret, sealedIn.destinationSecret(row.name)), row.name);
+    for (const row of plain)
+      move.run(sealer.seal(row.secret, sealedIn.destinationSecret(row.name)), row.name);
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 function destinationOf(row: DestinationRow, sealer: Sealer): Destination {
-  return { ...(JSON.parse(row.body) as Omit<Destination, 'secret'>), secret: row.secret === null ? '' : sealer.open(row.secret, sealedIn.destinationSecret(row.name)) };
+  return {
+    ...(JSON.parse(row.body) as Omit<Destination, 'secret'>),
+    secret:
+      row.secret === null ? '' : sealer.open(row.secret, sealedIn.destinationSecret(row.name)),
+  };
 }
 
 function delivery(r: DeliveryRow, sealer: Sealer): Delivery {

@@ -44,23 +44,35 @@ CREATE TABLE IF NOT EXISTS log_outbox (
  */
 export function membershipWriter(db: Database.Database, sealer: Sealer) {
   const q = {
-    enter: db.prepare('INSERT OR REPLACE INTO segment_members (segment, profile_id, since) VALUES (?, ?, ?)'),
+    enter: db.prepare(
+      'INSERT OR REPLACE INTO segment_members (segment, profile_id, since) VALUES (?, ?, ?)',
+    ),
     exit: db.prepare('DELETE FROM segment_members WHERE segment = ? AND profile_id = ?'),
-    history: db.prepare('INSERT INTO segment_history (segment, profile_id, entered, at, cause) VALUES (?, ?, ?, ?, ?)'),
-    setTimer: db.prepare('INSERT OR REPLACE INTO profile_timers (profile_id, due_at) VALUES (?, ?)'),
+    history: db.prepare(
+      'INSERT INTO segment_history (segment, profile_id, entered, at, cause) VALUES (?, ?, ?, ?, ?)',
+    ),
+    setTimer: db.prepare(
+      'INSERT OR REPLACE INTO profile_timers (profile_id, due_at) VALUES (?, ?)',
+    ),
     clearTimer: db.prepare('DELETE FROM profile_timers WHERE profile_id = ?'),
-    identifiers: db.prepare('SELECT value, sealed FROM identities WHERE profile_id = ? AND type = ?'),
+    identifiers: db.prepare(
+      'SELECT value, sealed FROM identities WHERE profile_id = ? AND type = ?',
+    ),
     outbox: db.prepare('INSERT INTO log_outbox (message) VALUES (?)'),
   };
   return (changes: GraphChanges): void => {
     for (const m of changes.memberships) {
       if (m.entered) q.enter.run(m.segment, m.profileId, m.at);
       else q.exit.run(m.segment, m.profileId);
-      const seq = Number(q.history.run(m.segment, m.profileId, m.entered ? 1 : 0, m.at, m.cause).lastInsertRowid);
+      const seq = Number(
+        q.history.run(m.segment, m.profileId, m.entered ? 1 : 0, m.at, m.cause).lastInsertRowid,
+      );
       if (m.cause === 'merge') continue; // the person lives on in the surviving profile
       // The first of the profile's ids of a type (identifier values are sealed, their index blind).
       const idOf = (type: string) => {
-        const values = (q.identifiers.all(m.profileId, type) as { value: string; sealed: Buffer | null }[]).map((r) =>
+        const values = (
+          q.identifiers.all(m.profileId, type) as { value: string; sealed: Buffer | null }[]
+        ).map((r) =>
           r.sealed === null ? r.value : sealer.open(r.sealed, sealedIn.identifier(type, r.value)),
         );
         return values.length === 0 ? null : values.reduce((a, b) => (b < a ? b : a));

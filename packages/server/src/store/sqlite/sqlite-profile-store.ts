@@ -98,7 +98,11 @@ export interface ProfileRow {
  * reviews, pending announcements) is sealed by the sealer; identifiers are looked up by their
  * blind index (`identities.value`), their values kept sealed beside it.
  */
-export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {}, sealer: Sealer = plainSealer): ProfileStore {
+export function openSqliteProfileStore(
+  file: string,
+  sqlite: SqliteOptions = {},
+  sealer: Sealer = plainSealer,
+): ProfileStore {
   const db: Database.Database = openSqlite(file, sqlite);
   db.exec(SCHEMA);
   addMissingColumns(db);
@@ -117,13 +121,17 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
   const unread = new WeakSet<ProfileState>();
   let onRead: ((profile: ProfileState) => void) | undefined;
   const toState = (row: ProfileRow): ProfileState => {
-    const state = lazyProfileState(row, () => {
-      unread.delete(state);
-      if (row.sealed === null) return bodyOf(row, sealer);
-      const text = sealer.open(row.sealed, sealedIn.profile(row.id));
-      loaded.set(row.id, text);
-      return JSON.parse(text) as ProfileBody;
-    }, (read) => onRead?.(read));
+    const state = lazyProfileState(
+      row,
+      () => {
+        unread.delete(state);
+        if (row.sealed === null) return bodyOf(row, sealer);
+        const text = sealer.open(row.sealed, sealedIn.profile(row.id));
+        loaded.set(row.id, text);
+        return JSON.parse(text) as ProfileBody;
+      },
+      (read) => onRead?.(read),
+    );
     unread.add(state);
     return state;
   };
@@ -132,8 +140,14 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
     q.identity.get(type, sealer.blind(type, value)) as { profile_id: string } | undefined;
   const identifiersOf = (profileId: string): IdentifierRef[] =>
     (q.identifiersOf.all(profileId) as IdentityRow[])
-      .map((r) => ({ type: r.type, value: r.sealed === null ? r.value : sealer.open(r.sealed, sealedIn.identifier(r.type, r.value)) }))
-      .sort((a, b) => (a.type === b.type ? (a.value < b.value ? -1 : 1) : a.type < b.type ? -1 : 1));
+      .map((r) => ({
+        type: r.type,
+        value:
+          r.sealed === null ? r.value : sealer.open(r.sealed, sealedIn.identifier(r.type, r.value)),
+      }))
+      .sort((a, b) =>
+        a.type === b.type ? (a.value < b.value ? -1 : 1) : a.type < b.type ? -1 : 1,
+      );
 
   /** A profile's row, or the row of the profile it was merged into. */
   const survivor = (id: string): ProfileRow | undefined => {
@@ -143,7 +157,12 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
   };
 
   const loadSnapshot = (keys: BatchKeys): GraphSnapshot => {
-    const snapshot: GraphSnapshot = { identities: new Map(), profiles: new Map(), groups: new Map(), merged: new Map() };
+    const snapshot: GraphSnapshot = {
+      identities: new Map(),
+      profiles: new Map(),
+      groups: new Map(),
+      merged: new Map(),
+    };
     for (const identifier of keys.identifiers) {
       const key = identityKey(identifier);
       if (snapshot.identities.has(key)) continue;
@@ -169,10 +188,16 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
   };
 
   const write = (changes: GraphChanges): void => {
-    for (const p of changes.created) q.insertProfile.run(p.id, p.rank, p.createdAt, p.updatedAt, '{}', '{}', '[]');
+    for (const p of changes.created)
+      q.insertProfile.run(p.id, p.rank, p.createdAt, p.updatedAt, '{}', '{}', '[]');
     for (const a of changes.attached) {
       const blind = sealer.blind(a.type, a.value);
-      q.insertIdentity.run(a.type, blind, a.profileId, sealer.encrypts ? sealer.seal(a.value, sealedIn.identifier(a.type, blind)) : null);
+      q.insertIdentity.run(
+        a.type,
+        blind,
+        a.profileId,
+        sealer.encrypts ? sealer.seal(a.value, sealedIn.identifier(a.type, blind)) : null,
+      );
     }
     for (const m of changes.merges) {
       q.moveIdentities.run(m.into, m.from);
@@ -185,19 +210,43 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
         q.touchProfile.run(p.createdAt, p.updatedAt, counts, p.id);
         continue;
       }
-      const body: ProfileBody = { traits: p.traits, groups: p.groups, derived: p.derived, consent: p.consent };
+      const body: ProfileBody = {
+        traits: p.traits,
+        groups: p.groups,
+        derived: p.derived,
+        consent: p.consent,
+      };
       if (!sealer.encrypts) {
-        q.updateProfile.run(p.createdAt, p.updatedAt, counts, ...profileColumns(p.id, body, sealer), p.id);
+        q.updateProfile.run(
+          p.createdAt,
+          p.updatedAt,
+          counts,
+          ...profileColumns(p.id, body, sealer),
+          p.id,
+        );
         continue;
       }
       const text = JSON.stringify(body);
       if (loaded.get(p.id) === text) q.touchProfile.run(p.createdAt, p.updatedAt, counts, p.id);
-      else q.updateProfile.run(p.createdAt, p.updatedAt, counts, '', '', '', '', sealer.seal(text, sealedIn.profile(p.id)), p.id);
+      else
+        q.updateProfile.run(
+          p.createdAt,
+          p.updatedAt,
+          counts,
+          '',
+          '',
+          '',
+          '',
+          sealer.seal(text, sealedIn.profile(p.id)),
+          p.id,
+        );
     }
     loaded.clear();
     for (const a of changes.assignments) q.insertEvent.run(a.position, a.profileId);
-    for (const c of changes.conflicts) q.insertConflict.run(seal(c, sealedIn.conflict), c.resolvedTo, c.profileId ?? null);
-    for (const [id, traits] of changes.groups) q.upsertGroup.run(id, seal(traits, sealedIn.group(id)));
+    for (const c of changes.conflicts)
+      q.insertConflict.run(seal(c, sealedIn.conflict), c.resolvedTo, c.profileId ?? null);
+    for (const [id, traits] of changes.groups)
+      q.upsertGroup.run(id, seal(traits, sealedIn.group(id)));
     writeMemberships(changes);
   };
 
@@ -220,8 +269,14 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
         onRead = undefined;
       }
       for (const e of identified) {
-        if (e.userId !== null) q.indexEvent.run(IDENTIFIER_KINDS.userId, sealer.blind('userId', e.userId), e.position);
-        if (e.anonymousId !== null) q.indexEvent.run(IDENTIFIER_KINDS.anonymousId, sealer.blind('anonymousId', e.anonymousId), e.position);
+        if (e.userId !== null)
+          q.indexEvent.run(IDENTIFIER_KINDS.userId, sealer.blind('userId', e.userId), e.position);
+        if (e.anonymousId !== null)
+          q.indexEvent.run(
+            IDENTIFIER_KINDS.anonymousId,
+            sealer.blind('anonymousId', e.anonymousId),
+            e.position,
+          );
       }
       positions.set(consumer, range.to);
       return true;
@@ -230,63 +285,97 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
 
   // One read transaction: the positions and how far the index reaches agree.
   const eventsByIdentifier = db.transaction(
-    (consumer: string, { kind, value, after, limit }: { kind: 'userId' | 'anonymousId'; value: string; after: number; limit: number }) => {
+    (
+      consumer: string,
+      {
+        kind,
+        value,
+        after,
+        limit,
+      }: { kind: 'userId' | 'anonymousId'; value: string; after: number; limit: number },
+    ) => {
       const indexedTo = positions.get(consumer);
-      const rows = q.eventsByIdentifier.all(IDENTIFIER_KINDS[kind], sealer.blind(kind, value), after, indexedTo, limit) as { position: number }[];
+      const rows = q.eventsByIdentifier.all(
+        IDENTIFIER_KINDS[kind],
+        sealer.blind(kind, value),
+        after,
+        indexedTo,
+        limit,
+      ) as { position: number }[];
       return { positions: rows.map((r) => r.position), indexedTo };
     },
   );
 
-  const refreshBatch = db.transaction((ids: readonly string[], refresh: (snapshot: GraphSnapshot) => GraphChanges) => {
-    loaded.clear();
-    const snapshot: GraphSnapshot = { identities: new Map(), profiles: new Map(), groups: new Map(), merged: new Map() };
-    for (const id of ids) {
-      const row = q.profile.get(id) as ProfileRow | undefined;
-      if (row?.merged_into === null) snapshot.profiles.set(row.id, toState(row));
-    }
-    write(refresh(snapshot));
-  });
+  const refreshBatch = db.transaction(
+    (ids: readonly string[], refresh: (snapshot: GraphSnapshot) => GraphChanges) => {
+      loaded.clear();
+      const snapshot: GraphSnapshot = {
+        identities: new Map(),
+        profiles: new Map(),
+        groups: new Map(),
+        merged: new Map(),
+      };
+      for (const id of ids) {
+        const row = q.profile.get(id) as ProfileRow | undefined;
+        if (row?.merged_into === null) snapshot.profiles.set(row.id, toState(row));
+      }
+      write(refresh(snapshot));
+    },
+  );
 
+  const savePopulation = db.transaction(
+    (key: string, population: RfmPopulation, rescore: readonly string[], at: number) => {
+      q.savePopulation.run(key, JSON.stringify(population));
+      for (const id of rescore) q.dueBy.run(id, at);
+    },
+  );
 
-  const savePopulation = db.transaction((key: string, population: RfmPopulation, rescore: readonly string[], at: number) => {
-    q.savePopulation.run(key, JSON.stringify(population));
-    for (const id of rescore) q.dueBy.run(id, at);
-  });
-
-  const erase = db.transaction((profileId: string, consumer: string, range: { from: number; to: number }) => {
-    if (positions.get(consumer) !== range.from) return undefined;
-    positions.set(consumer, range.to);
-    const live = survivor(profileId);
-    if (live === undefined) return { positions: [], identifiers: [], profiles: [] };
-    const family = familyOf(live.id);
-    const ids = JSON.stringify(family);
-    const identifiers = identifiersOf(live.id);
-    const eventPositions = (db.prepare('SELECT position FROM profile_events WHERE profile_id IN (SELECT value FROM json_each(?)) ORDER BY position').all(ids) as { position: number }[]).map((r) => r.position);
-    for (const { type, value } of identifiers) {
-      if (type === 'userId' || type === 'anonymousId') q.unindexEvents.run(IDENTIFIER_KINDS[type], sealer.blind(type, value));
-    }
-    const inFamily = 'IN (SELECT value FROM json_each(?))';
-    for (const sql of [
-      `DELETE FROM profile_events WHERE profile_id ${inFamily}`,
-      `DELETE FROM identities WHERE profile_id ${inFamily}`,
-      `DELETE FROM profile_merges WHERE into_id ${inFamily} OR from_id ${inFamily}`,
-      `DELETE FROM identity_conflicts WHERE resolved_to ${inFamily} OR profile_id ${inFamily}`,
-      `DELETE FROM match_reviews WHERE left_id ${inFamily} OR right_id ${inFamily}`,
-      `DELETE FROM segment_members WHERE profile_id ${inFamily}`,
-      `DELETE FROM segment_history WHERE profile_id ${inFamily}`,
-      `DELETE FROM profile_timers WHERE profile_id ${inFamily}`,
-      `DELETE FROM profiles WHERE id ${inFamily}`,
-    ]) {
-      const params = (sql.match(/json_each/g) ?? []).map(() => ids);
-      db.prepare(sql).run(...params);
-    }
-    // Pending announcements are sealed: read them to find the family's (the outbox is short).
-    for (const { seq, message } of q.outbox.all(-1) as { seq: number; message: string | Buffer }[]) {
-      const profileId = (open(message, sealedIn.outbox) as StoredMessage).properties?.profileId;
-      if (typeof profileId === 'string' && family.includes(profileId)) q.dropOutbox.run(seq);
-    }
-    return { positions: eventPositions, identifiers, profiles: family };
-  });
+  const erase = db.transaction(
+    (profileId: string, consumer: string, range: { from: number; to: number }) => {
+      if (positions.get(consumer) !== range.from) return undefined;
+      positions.set(consumer, range.to);
+      const live = survivor(profileId);
+      if (live === undefined) return { positions: [], identifiers: [], profiles: [] };
+      const family = familyOf(live.id);
+      const ids = JSON.stringify(family);
+      const identifiers = identifiersOf(live.id);
+      const eventPositions = (
+        db
+          .prepare(
+            'SELECT position FROM profile_events WHERE profile_id IN (SELECT value FROM json_each(?)) ORDER BY position',
+          )
+          .all(ids) as { position: number }[]
+      ).map((r) => r.position);
+      for (const { type, value } of identifiers) {
+        if (type === 'userId' || type === 'anonymousId')
+          q.unindexEvents.run(IDENTIFIER_KINDS[type], sealer.blind(type, value));
+      }
+      const inFamily = 'IN (SELECT value FROM json_each(?))';
+      for (const sql of [
+        `DELETE FROM profile_events WHERE profile_id ${inFamily}`,
+        `DELETE FROM identities WHERE profile_id ${inFamily}`,
+        `DELETE FROM profile_merges WHERE into_id ${inFamily} OR from_id ${inFamily}`,
+        `DELETE FROM identity_conflicts WHERE resolved_to ${inFamily} OR profile_id ${inFamily}`,
+        `DELETE FROM match_reviews WHERE left_id ${inFamily} OR right_id ${inFamily}`,
+        `DELETE FROM segment_members WHERE profile_id ${inFamily}`,
+        `DELETE FROM segment_history WHERE profile_id ${inFamily}`,
+        `DELETE FROM profile_timers WHERE profile_id ${inFamily}`,
+        `DELETE FROM profiles WHERE id ${inFamily}`,
+      ]) {
+        const params = (sql.match(/json_each/g) ?? []).map(() => ids);
+        db.prepare(sql).run(...params);
+      }
+      // Pending announcements are sealed: read them to find the family's (the outbox is short).
+      for (const { seq, message } of q.outbox.all(-1) as {
+        seq: number;
+        message: string | Buffer;
+      }[]) {
+        const profileId = (open(message, sealedIn.outbox) as StoredMessage).properties?.profileId;
+        if (typeof profileId === 'string' && family.includes(profileId)) q.dropOutbox.run(seq);
+      }
+      return { positions: eventPositions, identifiers, profiles: family };
+    },
+  );
 
   const familyOf = (id: string): string[] => [
     id,
@@ -306,7 +395,9 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
     identifiers: (profileId) => Promise.resolve(identifiersOf(profileId)),
     mergedIds: (profileId) => Promise.resolve(familyOf(profileId).slice(1)),
     eventPositions: (profileId, after, limit) => {
-      const rows = q.eventsOf.all(JSON.stringify(familyOf(profileId)), after, limit + 1) as { position: number }[];
+      const rows = q.eventsOf.all(JSON.stringify(familyOf(profileId)), after, limit + 1) as {
+        position: number;
+      }[];
       const { page, next } = pageRows(rows, limit, (r) => r.position);
       return Promise.resolve({ positions: page.map((r) => r.position), next });
     },
@@ -319,19 +410,35 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
         reason: string;
       }[];
       return Promise.resolve(
-        rows.map((r): MergeRecord => ({ into: r.into_id, from: r.from_id, messageId: r.message_id, at: r.at, reason: r.reason })),
+        rows.map((r): MergeRecord => ({
+          into: r.into_id,
+          from: r.from_id,
+          messageId: r.message_id,
+          at: r.at,
+          reason: r.reason,
+        })),
       );
     },
     conflicts: ({ profileId, limit }) => {
       const rows = (
-        profileId === undefined ? q.conflicts.all(limit) : q.conflictsOf.all({ ids: JSON.stringify(familyOf(profileId)), limit })
+        profileId === undefined
+          ? q.conflicts.all(limit)
+          : q.conflictsOf.all({ ids: JSON.stringify(familyOf(profileId)), limit })
       ) as { record: string | Buffer }[];
       return Promise.resolve(rows.map((r) => open(r.record, sealedIn.conflict) as ConflictRecord));
     },
-    stats: () => Promise.resolve(q.stats.get() as { profiles: number; merged: number; identifiers: number }),
+    stats: () =>
+      Promise.resolve(q.stats.get() as { profiles: number; merged: number; identifiers: number }),
     live: (after, limit) => {
-      const { page, next } = pageRows(q.live.all(after, limit + 1) as ProfileRow[], limit, (r) => r.rank);
-      return Promise.resolve({ profiles: page.map((r) => ({ ...(toStored(r) as StoredProfile), rank: r.rank })), next });
+      const { page, next } = pageRows(
+        q.live.all(after, limit + 1) as ProfileRow[],
+        limit,
+        (r) => r.rank,
+      );
+      return Promise.resolve({
+        profiles: page.map((r) => ({ ...(toStored(r) as StoredProfile), rank: r.rank })),
+        next,
+      });
     },
     reviews: openSqliteReviewQueue(db, sealer),
     backfills: openSqliteBackfillJobs(db),
@@ -343,7 +450,12 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
     },
     populations: () =>
       Promise.resolve(
-        new Map((q.populations.all() as { key: string; population: string }[]).map((r) => [r.key, JSON.parse(r.population) as RfmPopulation])),
+        new Map(
+          (q.populations.all() as { key: string; population: string }[]).map((r) => [
+            r.key,
+            JSON.parse(r.population) as RfmPopulation,
+          ]),
+        ),
       ),
     savePopulation: (key, population, rescore, at) => {
       savePopulation.immediate(key, population, rescore, at);
@@ -371,25 +483,47 @@ export function openSqliteProfileStore(file: string, sqlite: SqliteOptions = {},
     },
     history: (profileId) =>
       Promise.resolve(
-        (q.history.all(JSON.stringify(familyOf(profileId))) as { segment: string; profile_id: string; entered: number; at: string; cause: string }[]).map(
-          (r) => ({ segment: r.segment, profileId: r.profile_id, entered: r.entered === 1, at: r.at, cause: r.cause }),
-        ),
+        (
+          q.history.all(JSON.stringify(familyOf(profileId))) as {
+            segment: string;
+            profile_id: string;
+            entered: number;
+            at: string;
+            cause: string;
+          }[]
+        ).map((r) => ({
+          segment: r.segment,
+          profileId: r.profile_id,
+          entered: r.entered === 1,
+          at: r.at,
+          cause: r.cause,
+        })),
       ),
-    erase: (profileId, consumer, range) => Promise.resolve(erase.immediate(profileId, consumer, range)),
+    erase: (profileId, consumer, range) =>
+      Promise.resolve(erase.immediate(profileId, consumer, range)),
     truncateWal: () => {
       db.pragma('wal_checkpoint(TRUNCATE)');
     },
     suppressions: {
-      list: () => Promise.resolve((db.prepare('SELECT hash FROM suppressions').all() as { hash: string }[]).map((r) => r.hash)),
+      list: () =>
+        Promise.resolve(
+          (db.prepare('SELECT hash FROM suppressions').all() as { hash: string }[]).map(
+            (r) => r.hash,
+          ),
+        ),
       add: (hashes, at) => {
-        const insert = db.prepare('INSERT OR IGNORE INTO suppressions (hash, created_at) VALUES (?, ?)');
+        const insert = db.prepare(
+          'INSERT OR IGNORE INTO suppressions (hash, created_at) VALUES (?, ?)',
+        );
         db.transaction(() => {
           for (const h of hashes) insert.run(h, at);
         })();
         return Promise.resolve();
       },
       remove: (hashes) => {
-        db.prepare('DELETE FROM suppressions WHERE hash IN (SELECT value FROM json_each(?))').run(JSON.stringify(hashes));
+        db.prepare('DELETE FROM suppressions WHERE hash IN (SELECT value FROM json_each(?))').run(
+          JSON.stringify(hashes),
+        );
         return Promise.resolve();
       },
     },
@@ -408,22 +542,34 @@ function statements(db: Database.Database) {
     insertProfile: db.prepare(
       'INSERT INTO profiles (id, rank, created_at, updated_at, counts, traits, groups) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    insertIdentity: db.prepare('INSERT INTO identities (type, value, profile_id, sealed) VALUES (?, ?, ?, ?)'),
+    insertIdentity: db.prepare(
+      'INSERT INTO identities (type, value, profile_id, sealed) VALUES (?, ?, ?, ?)',
+    ),
     moveIdentities: db.prepare('UPDATE identities SET profile_id = ? WHERE profile_id = ?'),
-    redirectProfiles: db.prepare('UPDATE profiles SET merged_into = ? WHERE id = ? OR merged_into = ?'),
-    insertMerge: db.prepare('INSERT INTO profile_merges (into_id, from_id, message_id, at, reason) VALUES (?, ?, ?, ?, ?)'),
+    redirectProfiles: db.prepare(
+      'UPDATE profiles SET merged_into = ? WHERE id = ? OR merged_into = ?',
+    ),
+    insertMerge: db.prepare(
+      'INSERT INTO profile_merges (into_id, from_id, message_id, at, reason) VALUES (?, ?, ?, ?, ?)',
+    ),
     updateProfile: db.prepare(
       'UPDATE profiles SET created_at = ?, updated_at = ?, counts = ?, traits = ?, groups = ?, derived = ?, consent = ?, sealed = ? WHERE id = ?',
     ),
-    touchProfile: db.prepare('UPDATE profiles SET created_at = ?, updated_at = ?, counts = ? WHERE id = ?'),
+    touchProfile: db.prepare(
+      'UPDATE profiles SET created_at = ?, updated_at = ?, counts = ? WHERE id = ?',
+    ),
     insertEvent: db.prepare('INSERT INTO profile_events (position, profile_id) VALUES (?, ?)'),
     // OR IGNORE: a rebuild from the log (a new index key) may have indexed events not folded yet.
-    indexEvent: db.prepare('INSERT OR IGNORE INTO event_identifiers (kind, blind, position) VALUES (?, ?, ?)'),
+    indexEvent: db.prepare(
+      'INSERT OR IGNORE INTO event_identifiers (kind, blind, position) VALUES (?, ?, ?)',
+    ),
     eventsByIdentifier: db.prepare(
       'SELECT position FROM event_identifiers WHERE kind = ? AND blind = ? AND position > ? AND position <= ? ORDER BY position LIMIT ?',
     ),
     unindexEvents: db.prepare('DELETE FROM event_identifiers WHERE kind = ? AND blind = ?'),
-    insertConflict: db.prepare('INSERT INTO identity_conflicts (record, resolved_to, profile_id) VALUES (?, ?, ?)'),
+    insertConflict: db.prepare(
+      'INSERT INTO identity_conflicts (record, resolved_to, profile_id) VALUES (?, ?, ?)',
+    ),
     upsertGroup: db.prepare(
       'INSERT INTO groups (id, traits) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET traits = excluded.traits',
     ),
@@ -433,25 +579,35 @@ function statements(db: Database.Database) {
       `SELECT position FROM profile_events
        WHERE profile_id IN (SELECT value FROM json_each(?)) AND position > ? ORDER BY position LIMIT ?`,
     ),
-    mergesOf: db.prepare('SELECT * FROM profile_merges WHERE into_id IN (SELECT value FROM json_each(?)) ORDER BY seq'),
+    mergesOf: db.prepare(
+      'SELECT * FROM profile_merges WHERE into_id IN (SELECT value FROM json_each(?)) ORDER BY seq',
+    ),
     conflicts: db.prepare('SELECT record FROM identity_conflicts ORDER BY seq DESC LIMIT ?'),
     conflictsOf: db.prepare(
       `SELECT record FROM identity_conflicts
        WHERE resolved_to IN (SELECT value FROM json_each(@ids)) OR profile_id IN (SELECT value FROM json_each(@ids))
        ORDER BY seq DESC LIMIT @limit`,
     ),
-    live: db.prepare('SELECT * FROM profiles WHERE merged_into IS NULL AND rank > ? ORDER BY rank LIMIT ?'),
-    due: db.prepare('SELECT profile_id FROM profile_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?'),
+    live: db.prepare(
+      'SELECT * FROM profiles WHERE merged_into IS NULL AND rank > ? ORDER BY rank LIMIT ?',
+    ),
+    due: db.prepare(
+      'SELECT profile_id FROM profile_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?',
+    ),
     outbox: db.prepare('SELECT seq, message FROM log_outbox ORDER BY seq LIMIT ?'),
     populations: db.prepare('SELECT key, population FROM rfm_populations'),
-    savePopulation: db.prepare('INSERT OR REPLACE INTO rfm_populations (key, population) VALUES (?, ?)'),
+    savePopulation: db.prepare(
+      'INSERT OR REPLACE INTO rfm_populations (key, population) VALUES (?, ?)',
+    ),
     // Due no later than `at`: an earlier timer stays.
     dueBy: db.prepare(
       'INSERT INTO profile_timers (profile_id, due_at) VALUES (?, ?) ON CONFLICT (profile_id) DO UPDATE SET due_at = min(due_at, excluded.due_at)',
     ),
     ackOutbox: db.prepare('DELETE FROM log_outbox WHERE seq <= ?'),
     dropOutbox: db.prepare('DELETE FROM log_outbox WHERE seq = ?'),
-    members: db.prepare('SELECT profile_id FROM segment_members WHERE segment = ? AND profile_id > ? ORDER BY profile_id LIMIT ?'),
+    members: db.prepare(
+      'SELECT profile_id FROM segment_members WHERE segment = ? AND profile_id > ? ORDER BY profile_id LIMIT ?',
+    ),
     memberCount: db.prepare('SELECT count(*) AS n FROM segment_members WHERE segment = ?'),
     history: db.prepare(
       'SELECT * FROM segment_history WHERE profile_id IN (SELECT value FROM json_each(?)) ORDER BY seq',
@@ -473,12 +629,16 @@ interface IdentityRow {
 type Open = (stored: string | Buffer, context: string) => unknown;
 
 function addMissingColumns(db: Database.Database): void {
-  const columnsOf = (table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+  const columnsOf = (table: string) =>
+    (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
   const profiles = columnsOf('profiles');
-  if (!profiles.includes('derived')) db.exec("ALTER TABLE profiles ADD COLUMN derived TEXT NOT NULL DEFAULT '{}'");
-  if (!profiles.includes('consent')) db.exec("ALTER TABLE profiles ADD COLUMN consent TEXT NOT NULL DEFAULT '{}'");
+  if (!profiles.includes('derived'))
+    db.exec("ALTER TABLE profiles ADD COLUMN derived TEXT NOT NULL DEFAULT '{}'");
+  if (!profiles.includes('consent'))
+    db.exec("ALTER TABLE profiles ADD COLUMN consent TEXT NOT NULL DEFAULT '{}'");
   if (!profiles.includes('sealed')) db.exec('ALTER TABLE profiles ADD COLUMN sealed BLOB');
-  if (!columnsOf('identities').includes('sealed')) db.exec('ALTER TABLE identities ADD COLUMN sealed BLOB');
+  if (!columnsOf('identities').includes('sealed'))
+    db.exec('ALTER TABLE identities ADD COLUMN sealed BLOB');
 }
 
 /** What a profile row holds of the person (sealed together when encryption is on: one cipher per row, not four). */
@@ -489,8 +649,12 @@ export interface ProfileBody {
   consent: Partial<ConsentState>;
 }
 
-export function bodyOf(row: Pick<ProfileRow, 'id' | 'traits' | 'groups' | 'derived' | 'consent' | 'sealed'>, sealer: Sealer): ProfileBody {
-  if (row.sealed !== null) return JSON.parse(sealer.open(row.sealed, sealedIn.profile(row.id))) as ProfileBody;
+export function bodyOf(
+  row: Pick<ProfileRow, 'id' | 'traits' | 'groups' | 'derived' | 'consent' | 'sealed'>,
+  sealer: Sealer,
+): ProfileBody {
+  if (row.sealed !== null)
+    return JSON.parse(sealer.open(row.sealed, sealedIn.profile(row.id))) as ProfileBody;
   return {
     traits: JSON.parse(row.traits) as TraitMap,
     groups: JSON.parse(row.groups) as string[],
@@ -500,16 +664,31 @@ export function bodyOf(row: Pick<ProfileRow, 'id' | 'traits' | 'groups' | 'deriv
 }
 
 /** The traits, groups, derived, consent and sealed columns for a body. */
-export function profileColumns(id: string, body: ProfileBody, sealer: Sealer): [string, string, string, string, string | Buffer | null] {
-  if (sealer.encrypts) return ['', '', '', '', sealer.seal(JSON.stringify(body), sealedIn.profile(id))];
-  return [JSON.stringify(body.traits), JSON.stringify(body.groups), JSON.stringify(body.derived), JSON.stringify(body.consent), null];
+export function profileColumns(
+  id: string,
+  body: ProfileBody,
+  sealer: Sealer,
+): [string, string, string, string, string | Buffer | null] {
+  if (sealer.encrypts)
+    return ['', '', '', '', sealer.seal(JSON.stringify(body), sealedIn.profile(id))];
+  return [
+    JSON.stringify(body.traits),
+    JSON.stringify(body.groups),
+    JSON.stringify(body.derived),
+    JSON.stringify(body.consent),
+    null,
+  ];
 }
 
 /**
  * A profile row as the fold sees it: id, rank, times and counts at once; traits, groups, derived
  * state and consent decoded (opened and parsed) when first read or written, then `onRead`.
  */
-function lazyProfileState(row: ProfileRow, decode: () => ProfileBody, onRead: (state: ProfileState) => void): ProfileState {
+function lazyProfileState(
+  row: ProfileRow,
+  decode: () => ProfileBody,
+  onRead: (state: ProfileState) => void,
+): ProfileState {
   let body: Pick<ProfileState, 'traits' | 'groups' | 'derived' | 'consent'> | undefined;
   const read = (): NonNullable<typeof body> => {
     if (body !== undefined) return body;
@@ -557,7 +736,10 @@ function lazyProfileState(row: ProfileRow, decode: () => ProfileBody, onRead: (s
   return state;
 }
 
-function storedProfile(row: ProfileRow, { traits, groups, derived, consent }: ProfileBody): StoredProfile {
+function storedProfile(
+  row: ProfileRow,
+  { traits, groups, derived, consent }: ProfileBody,
+): StoredProfile {
   return {
     id: row.id,
     createdAt: row.created_at,

@@ -44,7 +44,14 @@ export function openSqliteReviewQueue(db: Database.Database, sealer: Sealer): Re
     let added = 0;
     for (const r of reviews) {
       const [left, right] = ordered(r.leftId, r.rightId);
-      added += insert.run(left, right, r.weight, r.probability, sealer.seal(JSON.stringify(r.comparison), sealedIn.review), at).changes;
+      added += insert.run(
+        left,
+        right,
+        r.weight,
+        r.probability,
+        sealer.seal(JSON.stringify(r.comparison), sealedIn.review),
+        at,
+      ).changes;
     }
     return added;
   });
@@ -61,8 +68,14 @@ export function openSqliteReviewQueue(db: Database.Database, sealer: Sealer): Re
     list: ({ status, after, limit }) => {
       const rows = (
         status === undefined
-          ? db.prepare('SELECT * FROM match_reviews WHERE id > ? ORDER BY id LIMIT ?').all(after, limit + 1)
-          : db.prepare('SELECT * FROM match_reviews WHERE status = ? AND id > ? ORDER BY id LIMIT ?').all(status, after, limit + 1)
+          ? db
+              .prepare('SELECT * FROM match_reviews WHERE id > ? ORDER BY id LIMIT ?')
+              .all(after, limit + 1)
+          : db
+              .prepare(
+                'SELECT * FROM match_reviews WHERE status = ? AND id > ? ORDER BY id LIMIT ?',
+              )
+              .all(status, after, limit + 1)
       ) as Row[];
       const { page, next } = pageRows(rows, limit, (r) => r.id);
       return Promise.resolve({ reviews: page.map(toReview), next });

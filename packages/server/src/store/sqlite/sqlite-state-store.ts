@@ -1,7 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { PlanViolation, TrackingPlan, Violation } from '@tailor/core';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
-import type { KeyRecord, StateStore, StoredDefinition, StoredExperiment, StoredPlacement } from '../state-store.js';
+import type {
+  KeyRecord,
+  StateStore,
+  StoredDefinition,
+  StoredExperiment,
+  StoredPlacement,
+} from '../state-store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -57,7 +63,8 @@ interface KeyRow {
 /** Data folders made before keys had rate limits get the column. */
 function addRateLimitColumn(db: Database.Database): void {
   const columns = db.prepare('PRAGMA table_info(api_keys)').all() as { name: string }[];
-  if (!columns.some((c) => c.name === 'rate_limit')) db.exec('ALTER TABLE api_keys ADD COLUMN rate_limit TEXT');
+  if (!columns.some((c) => c.name === 'rate_limit'))
+    db.exec('ALTER TABLE api_keys ADD COLUMN rate_limit TEXT');
 }
 
 export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): StateStore {
@@ -84,7 +91,9 @@ export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): 
             hash: r.hash,
             createdAt: r.created_at,
             revokedAt: r.revoked_at,
-            ...(r.rate_limit !== null && { rateLimit: JSON.parse(r.rate_limit) as KeyRecord['rateLimit'] }),
+            ...(r.rate_limit !== null && {
+              rateLimit: JSON.parse(r.rate_limit) as KeyRecord['rateLimit'],
+            }),
           })),
         ),
       put: (key) => {
@@ -92,13 +101,21 @@ export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): 
           `INSERT INTO api_keys (name, role, hash, created_at, revoked_at, rate_limit) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (name) DO UPDATE SET role = excluded.role, hash = excluded.hash,
              created_at = excluded.created_at, revoked_at = excluded.revoked_at, rate_limit = excluded.rate_limit`,
-        ).run(key.name, key.role, key.hash, key.createdAt, key.revokedAt, key.rateLimit === undefined ? null : JSON.stringify(key.rateLimit));
+        ).run(
+          key.name,
+          key.role,
+          key.hash,
+          key.createdAt,
+          key.revokedAt,
+          key.rateLimit === undefined ? null : JSON.stringify(key.rateLimit),
+        );
         return Promise.resolve();
       },
       revoke: (name, at) =>
         Promise.resolve(
-          db.prepare('UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(at, name)
-            .changes === 1,
+          db
+            .prepare('UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL')
+            .run(at, name).changes === 1,
         ),
       setRateLimit: (name, rateLimit) =>
         Promise.resolve(
@@ -131,24 +148,36 @@ export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): 
           `INSERT INTO tracking_plans (target, mode, schema, description, updated_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (target) DO UPDATE SET mode = excluded.mode, schema = excluded.schema,
              description = excluded.description, updated_at = excluded.updated_at`,
-        ).run(plan.target, plan.mode, JSON.stringify(plan.schema), plan.description ?? null, plan.updatedAt);
+        ).run(
+          plan.target,
+          plan.mode,
+          JSON.stringify(plan.schema),
+          plan.description ?? null,
+          plan.updatedAt,
+        );
         return Promise.resolve();
       },
       delete: (target) =>
-        Promise.resolve(db.prepare('DELETE FROM tracking_plans WHERE target = ?').run(target).changes === 1),
+        Promise.resolve(
+          db.prepare('DELETE FROM tracking_plans WHERE target = ?').run(target).changes === 1,
+        ),
     },
     definitions: {
       list: (kind) =>
         Promise.resolve(
-          (db.prepare('SELECT body FROM definitions WHERE kind = ? ORDER BY name').all(kind) as { body: string }[]).map(
-            (r) => JSON.parse(r.body) as StoredDefinition,
-          ),
+          (
+            db.prepare('SELECT body FROM definitions WHERE kind = ? ORDER BY name').all(kind) as {
+              body: string;
+            }[]
+          ).map((r) => JSON.parse(r.body) as StoredDefinition),
         ),
       get: (kind, name) => {
-        const row = db.prepare('SELECT body FROM definitions WHERE kind = ? AND name = ?').get(kind, name) as
-          | { body: string }
-          | undefined;
-        return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.body) as StoredDefinition));
+        const row = db
+          .prepare('SELECT body FROM definitions WHERE kind = ? AND name = ?')
+          .get(kind, name) as { body: string } | undefined;
+        return Promise.resolve(
+          row === undefined ? undefined : (JSON.parse(row.body) as StoredDefinition),
+        );
       },
       put: (definition) => {
         db.prepare(
@@ -158,7 +187,10 @@ export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): 
         return Promise.resolve();
       },
       delete: (kind, name) =>
-        Promise.resolve(db.prepare('DELETE FROM definitions WHERE kind = ? AND name = ?').run(kind, name).changes === 1),
+        Promise.resolve(
+          db.prepare('DELETE FROM definitions WHERE kind = ? AND name = ?').run(kind, name)
+            .changes === 1,
+        ),
     },
     placements: namedBodies<StoredPlacement>(db, 'placements'),
     experiments: namedBodies<StoredExperiment>(db, 'experiments'),
@@ -171,7 +203,11 @@ export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): 
         const rows = (
           event === undefined
             ? db.prepare('SELECT * FROM quality_violations ORDER BY count DESC, event, rule').all()
-            : db.prepare('SELECT * FROM quality_violations WHERE event = ? ORDER BY count DESC, rule').all(event)
+            : db
+                .prepare(
+                  'SELECT * FROM quality_violations WHERE event = ? ORDER BY count DESC, rule',
+                )
+                .all(event)
         ) as {
           event: string;
           rule: string;
@@ -181,16 +217,14 @@ export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): 
           example: string;
         }[];
         return Promise.resolve(
-          rows.map(
-            (r): Violation => ({
-              event: r.event,
-              rule: r.rule,
-              count: r.count,
-              firstSeenAt: r.first_seen_at,
-              lastSeenAt: r.last_seen_at,
-              example: r.example,
-            }),
-          ),
+          rows.map((r): Violation => ({
+            event: r.event,
+            rule: r.rule,
+            count: r.count,
+            firstSeenAt: r.first_seen_at,
+            lastSeenAt: r.last_seen_at,
+            example: r.example,
+          })),
         );
       },
     },
@@ -205,15 +239,21 @@ export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): 
  * A table of named JSON bodies (`name TEXT PRIMARY KEY, body TEXT`) as a small store: placements
  * and experiments are kept this way.
  */
-function namedBodies<T extends { name: string }>(db: Database.Database, table: 'placements' | 'experiments') {
+function namedBodies<T extends { name: string }>(
+  db: Database.Database,
+  table: 'placements' | 'experiments',
+) {
   const q = {
     list: db.prepare(`SELECT body FROM ${table} ORDER BY name`),
     get: db.prepare(`SELECT body FROM ${table} WHERE name = ?`),
-    put: db.prepare(`INSERT INTO ${table} (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body`),
+    put: db.prepare(
+      `INSERT INTO ${table} (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body`,
+    ),
     delete: db.prepare(`DELETE FROM ${table} WHERE name = ?`),
   };
   return {
-    list: () => Promise.resolve((q.list.all() as { body: string }[]).map((r) => JSON.parse(r.body) as T)),
+    list: () =>
+      Promise.resolve((q.list.all() as { body: string }[]).map((r) => JSON.parse(r.body) as T)),
     get: (name: string) => {
       const row = q.get.get(name) as { body: string } | undefined;
       return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.body) as T));

@@ -74,7 +74,10 @@ export async function spawnTailor(options: SpawnOptions = {}): Promise<SpawnedTa
   // Tests send many requests from one address with the write key: its per-address limit is off
   // (a test's own TAILOR_CONFIG replaces this file).
   const configFile = join(dir, 'tailor.config.json');
-  if (!existsSync(configFile)) writeFileSync(configFile, JSON.stringify({ keys: { writeRateLimitPerIp: null } }), { mode: 0o600 });
+  if (!existsSync(configFile))
+    writeFileSync(configFile, JSON.stringify({ keys: { writeRateLimitPerIp: null } }), {
+      mode: 0o600,
+    });
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith('TAILOR_')) env[name] = value;
