@@ -12,6 +12,7 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    globalSetup: ['./packages/server/test/support/global-services.ts'],
     reporters: ['default', './packages/server/test/support/summary-reporter.ts'],
   },
 });

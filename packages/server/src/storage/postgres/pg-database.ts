@@ -1,0 +1,123 @@
+import pg from 'pg';
+
+/** Where an installation's state lives on PostgreSQL. */
+export interface PgOptions {
+  /** A libpq connection URL: postgres://user:password@host:port/database. */
+  url: string;
+  /** The schema holding every table of this installation (several can share one database). */
+  schema: string;
+  /** Connections in this process's pool. */
+  maxConnections?: number;
+  /** Told of errors of idle connections (a restarted server); the pool replaces them. */
+  onIdleError?: (error: Error) => void;
+}
+
+/** A connection to run statements on: the pool, or one client inside a transaction. */
+export type PgQueryable = Pick<pg.PoolClient, 'query'>;
+
+/** SQLSTATEs after which a transaction is worth running again from the start. */
+const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
+const TRANSACTION_ATTEMPTS = 5;
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Positions, counts and times are int8 columns: read them as numbers (exact below 2^53, which a
+ * log position or a millisecond time never reaches), not as pg's default strings. Set per pool,
+ * never on pg's global type table.
+ */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((
+    oid: Parameters<typeof pg.types.getTypeParser>[0],
+    format?: 'text' | 'binary',
+  ) =>
+    oid === pg.types.builtins.INT8
+      ? (value: string): number => Number(value)
+      : (pg.types.getTypeParser(oid, format) as (
+          value: string,
+        ) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** A pool of connections to one schema of a PostgreSQL database. */
+export class PgDatabase {
+  private constructor(
+    readonly pool: pg.Pool,
+    readonly schema: string,
+  ) {}
+
+  /** Connects, and creates the schema when it does not exist. */
+  static async open(options: PgOptions): Promise<PgDatabase> {
+    if (!SCHEMA_NAME.test(options.schema)) {
+      throw new Error(
+        `PostgreSQL schema "${options.schema}": lower-case letters, digits and _, starting with a letter or _`,
+      );
+    }
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      options: `-c search_path=${options.schema}`,
+      types,
+    });
+    pool.on('error', (error) => {
+      options.onIdleError?.(error);
+    });
+    const db = new PgDatabase(pool, options.schema);
+    try {
+      await db.transaction(async (client) => {
+        // Two nodes starting at once: the second waits here instead of failing on a duplicate schema.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+          `tailor schema ${options.schema}`,
+        ]);
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+      });
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return db;
+  }
+
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(text, values);
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection: committed when it resolves, rolled back
+   * when it throws. A serialization failure or deadlock runs it again (so `work` must not have
+   * effects outside the database), up to 5 times.
+   */
+  async transaction<T>(
+    work: (client: pg.PoolClient) => Promise<T>,
+    isolation: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE' = 'READ COMMITTED',
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      try {
+        await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (attempt < TRANSACTION_ATTEMPTS && RETRYABLE.has(sqlState(error))) continue;
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** The SQLSTATE of a PostgreSQL error ('' for any other error). */
+export function sqlState(error: unknown): string {
+  return typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'string'
+    ? error.code
+    : '';
+}
