@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Makes sure the servers Tailor's scale-out tests use are up on loopback, installing them from
+# Debian's archive when they are missing and starting them when they are not running:
+#   PostgreSQL on 127.0.0.1:5432 (user postgres, no password), NATS with JetStream on 127.0.0.1:4222.
+# Does nothing when both already answer. Runs as root or through sudo when it must install or start.
+# A PostgreSQL this script installs is a new, empty cluster: it lets the postgres user in from
+# 127.0.0.1 without a password (the tests' default URL); set TAILOR_TEST_POSTGRES_URL to use another.
+set -euo pipefail
+
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+
+answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for() {
+  local port=$1 name=$2
+  for _ in $(seq 1 60); do
+    answers "$port" && return 0
+    sleep 0.5
+  done
+  echo "$name did not start on 127.0.0.1:$port" >&2
+  return 1
+}
+
+install() {
+  echo "installing $* (Debian packages) for the tests"
+  "${as_root[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "$@"
+}
+
+if [ -z "${TAILOR_TEST_POSTGRES_URL:-}" ] && ! answers 5432; then
+  installed_now=false
+  if ! command -v pg_ctlcluster >/dev/null || [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then
+    install postgresql
+    installed_now=true
+  fi
+  version=$(ls /etc/postgresql | sort -n | tail -1)
+  if $installed_now; then
+    hba=/etc/postgresql/$version/main/pg_hba.conf
+    "${as_root[@]}" sed -i '1i host all postgres 127.0.0.1/32 trust' "$hba"
+  fi
+  "${as_root[@]}" pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  wait_for 5432 PostgreSQL
+fi
+
+if [ -z "${TAILOR_TEST_NATS_URL:-}" ] && ! answers 4222; then
+  command -v nats-server >/dev/null || install nats-server
+  "${as_root[@]}" mkdir -p /var/lib/nats-server
+  "${as_root[@]}" start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server)" -- \
+    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
+  wait_for 4222 "NATS"
+fi
