@@ -1,12 +1,8 @@
-/** What the server decided for one placement (see POST /v1/decide). */
-export interface Decision {
-  placement: string;
-  itemId: string | null;
-  content: string | null;
-  fallback: boolean;
-  reasons: string[];
-  [field: string]: unknown;
-}
+import type { Decision } from '@tailor/core';
+import { MAX_DECIDE_PLACEMENTS } from '@tailor/core/decide-limits';
+
+/** What the server decided for one placement (see POST /v1/decide): the server's own type. */
+export type { Decision };
 
 export interface DecideRequest {
   /** `${host}/v1/decide` */
@@ -27,7 +23,7 @@ export function fallbacks(placements: string[], why: string): Decision[] {
 }
 
 /** Placements one request may name, as the server takes (a longer list is a 400 there). */
-export const MAX_PLACEMENTS = 20;
+export const MAX_PLACEMENTS = MAX_DECIDE_PLACEMENTS;
 
 /**
  * Asks the server for decisions. Never rejects: a network error, a non-2xx answer, an answer
