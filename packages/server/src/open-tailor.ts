@@ -19,6 +19,8 @@ import { makeDataFolder } from './privacy/private-files.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { Definitions } from './segments/definitions.js';
 import { Dispatcher } from './destinations/dispatcher.js';
+import { ChannelRegistry } from './destinations/channel.js';
+import { WebhookChannel } from './destinations/channels/webhook-channel.js';
 import { failureDetail } from './destinations/delivery-failure.js';
 import type { DestinationStore } from './destinations/destination-store.js';
 import { openSqliteDestinationStore } from './store/sqlite/sqlite-destination-store.js';
@@ -225,8 +227,13 @@ export async function openTailor(
   const dispatcher = new Dispatcher({
     log,
     store: destinations,
+    channels: new ChannelRegistry([
+      new WebhookChannel({
+        allowInternal: config.destinations.allowInternal,
+        connectTimeoutMs: config.destinations.timeoutMs,
+      }),
+    ]),
     now,
-    allowInternal: config.destinations.allowInternal,
     timeoutMs: config.destinations.timeoutMs,
     concurrency: config.destinations.concurrency,
     retentionMs: config.destinations.deliveryRetentionDays * 86_400_000,

@@ -1,4 +1,4 @@
-import { RefusedAddressError } from './webhook-agent.js';
+import { RefusedAddressError } from './channels/webhook-agent.js';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED',

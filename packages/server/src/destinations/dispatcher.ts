@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import {
   DEFAULT_PII_POLICY,
   maskMessage,
@@ -6,18 +5,17 @@ import {
   type PiiPolicy,
   type StoredMessage,
 } from '@tailor/core';
-import { request, type Agent } from 'undici';
 import type { EventLog } from '../log/event-log.js';
 import { BackgroundLoop } from '../pipeline/background-loop.js';
 import { piiReplacer } from '../privacy/pii-replacer.js';
-import { NO_INTERNAL, parseAllowlist } from './address-policy.js';
-import { failureClass, statusClass } from './delivery-failure.js';
+import type { Channel, ChannelRegistry, ChannelResult } from './channel.js';
 import type { Delivery, Destination, DestinationStore, Outcome } from './destination-store.js';
-import { webhookAgent, type Resolve } from './webhook-agent.js';
 
 export interface DispatcherOptions {
   log: EventLog;
   store: DestinationStore;
+  /** How each destination type is delivered (webhook, ...); the dispatcher closes them when it stops. */
+  channels: ChannelRegistry;
   now?: () => number;
   /** How often to look for new events and due retries, in ms. */
   pollMs?: number;
@@ -27,12 +25,8 @@ export interface DispatcherOptions {
   timeoutMs?: number;
   /** Requests in flight per destination (8 by default): a slow destination holds only its own. */
   concurrency?: number;
-  /** Internal addresses and host names webhooks may reach (`destinations.allowInternal`); none by default. */
-  allowInternal?: readonly string[];
   /** How long delivered and failed deliveries are kept, in ms (pending ones are kept until settled); forever when absent. */
   retentionMs?: number;
-  /** How host names are resolved (tests); the system resolver by default. */
-  resolve?: Resolve;
   onError?: (error: unknown) => void;
   /** Told the details of each failed attempt (the server log), which readers of the delivery do not see. */
   onFailure?: (destination: string, error: unknown) => void;
@@ -42,19 +36,6 @@ export interface DispatcherOptions {
   pii?: () => PiiPolicy;
   /** Whether a message names a suppressed (erased) person: such a message is never sent. */
   suppressed?: (message: StoredMessage) => boolean;
-}
-
-/** The body signature (`X-Tailor-Signature`): hex HMAC-SHA256 of the exact body under the destination's secret. */
-export function signBody(body: string, secret: string): string {
-  return createHmac('sha256', secret).update(body).digest('hex');
-}
-
-/**
- * The timestamped signature (`Tailor-Signature: t=SECONDS,v1=HEX`): HEX is the HMAC-SHA256 of
- * `SECONDS.BODY` under the secret, so a receiver that checks the time refuses replays.
- */
-export function signTimestamped(body: string, secret: string, seconds: number): string {
-  return `t=${seconds},v1=${createHmac('sha256', secret).update(`${seconds}.${body}`).digest('hex')}`;
 }
 
 /** Retry delay after `attempts` failures: 1 s doubling, capped at an hour. */
@@ -72,17 +53,16 @@ interface InFlight {
 }
 
 /**
- * Delivers events to webhook destinations: takes each destination's matching events from the log
- * into its durable outbox, then POSTs them, signed, retrying with backoff: one event per request,
- * or, for a destination with a `batchSize`, as many of its due events as that in one request
- * (batches form only when events wait, so an idle destination still gets each event at once).
- * Each destination has its own requests in flight (`concurrency`), each with a timeout, so a
- * destination that hangs holds back only itself; requests go through an agent that refuses
- * internal addresses at connect time and never follow redirects.
+ * Delivers events to destinations: takes each destination's matching events from the log into its
+ * durable outbox, then hands them to the channel of its type (channel.ts), retrying with backoff:
+ * one event per attempt, or, for a destination with a `batchSize`, as many of its due events as
+ * that in one attempt (batches form only when events wait, so an idle destination still gets each
+ * event at once). Each destination has its own attempts in flight (`concurrency`), each with a
+ * timeout, so a destination that hangs holds back only itself. A destination whose type no channel
+ * here delivers is still queued, and left pending for a node that can deliver it.
  */
 export class Dispatcher {
   private readonly loop: BackgroundLoop;
-  private readonly agent: Agent;
   private readonly inFlight = new Map<string, InFlight>();
   private readonly requests = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
@@ -95,12 +75,11 @@ export class Dispatcher {
       pollMs: options.pollMs ?? 100,
       onError: options.onError,
     });
-    const allow =
-      options.allowInternal === undefined ? NO_INTERNAL : parseAllowlist(options.allowInternal);
-    this.agent = webhookAgent(allow, {
-      connectTimeoutMs: this.timeoutMs(),
-      ...(options.resolve && { resolve: options.resolve }),
-    });
+  }
+
+  /** The channels by destination type, which also check a destination's configuration. */
+  get channels(): ChannelRegistry {
+    return this.options.channels;
   }
 
   start(): void {
@@ -112,12 +91,12 @@ export class Dispatcher {
     this.loop.wake();
   }
 
-  /** Stops looking for work and abandons the requests in flight (their deliveries stay pending). */
+  /** Stops looking for work and abandons the attempts in flight (their deliveries stay pending). */
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.loop.stop();
     await Promise.all(this.requests);
-    await this.agent.destroy();
+    await this.options.channels.close();
   }
 
   /** Queues and sends everything due now, and waits for the answers (tests and the CLI use it). */
@@ -200,6 +179,8 @@ export class Dispatcher {
 
   /** Starts as many of a destination's due deliveries as its free request slots take; returns the deliveries started. */
   private async sendDue(destination: Destination): Promise<number> {
+    const channel = this.options.channels.get(destination.type);
+    if (channel === undefined) return 0;
     const slots = this.options.concurrency ?? 8;
     const size = destination.batchSize ?? 1;
     const before = this.inFlight.get(destination.name);
@@ -216,7 +197,7 @@ export class Dispatcher {
       for (const d of group) flight.ids.add(d.id);
       flight.requests++;
       started += group.length;
-      const sent: Promise<void> = this.send(group, destination)
+      const sent: Promise<void> = this.send(channel, group, destination)
         .then((outcomes) => (outcomes === undefined ? undefined : this.settle(outcomes)))
         .catch((error: unknown) => this.options.onError?.(error))
         .finally(() => {
@@ -242,43 +223,26 @@ export class Dispatcher {
     return this.settling;
   }
 
-  /** One POST of one event, or of a batch: the outcome of each delivery in it (none when stopping). */
+  /** One attempt at one event, or at a batch: the outcome of each delivery in it (none when stopping). */
   private async send(
+    channel: Channel,
     group: readonly Delivery[],
     destination: Destination,
   ): Promise<Outcome[] | undefined> {
-    const batched = (destination.batchSize ?? 1) > 1;
-    const body = JSON.stringify(
-      batched ? { batch: group.map((d) => d.message) } : group[0]?.message,
-    );
-    let error: string;
+    let result: ChannelResult;
     try {
-      const response = await request(destination.url, {
-        dispatcher: this.agent,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-tailor-signature': signBody(body, destination.secret),
-          'tailor-signature': signTimestamped(
-            body,
-            destination.secret,
-            Math.floor(this.now() / 1000),
-          ),
-          'x-tailor-delivery': group.map((d) => d.id).join(','),
-          'user-agent': 'Tailor-Webhooks',
-        },
-        body,
+      result = await channel.deliver(destination, group, {
         signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.timeoutMs())]),
+        now: this.now(),
       });
-      await response.body.dump({ limit: 64 * 1024 });
-      if (response.statusCode >= 200 && response.statusCode < 300)
-        return group.map((d) => ({ id: d.id, delivered: true, at: this.now() }));
-      error = statusClass(response.statusCode);
     } catch (cause) {
-      if (this.stopping.signal.aborted) return undefined;
-      error = failureClass(cause);
-      this.options.onFailure?.(destination.name, cause);
+      // A channel answers failures as values; one that throws is treated as a failed attempt.
+      result = { delivered: false, error: 'delivery failed', failure: 'retryable', detail: cause };
     }
+    if (result.delivered) return group.map((d) => ({ id: d.id, delivered: true, at: this.now() }));
+    if (this.stopping.signal.aborted) return undefined;
+    if (result.detail !== undefined) this.options.onFailure?.(destination.name, result.detail);
+    const { error, failure } = result;
     return group.map((d) => {
       const attempts = d.attempts + 1;
       return {
@@ -286,7 +250,7 @@ export class Dispatcher {
         delivered: false,
         error,
         nextAt: this.now() + backoffMs(attempts),
-        giveUp: attempts >= (this.options.maxAttempts ?? 15),
+        giveUp: failure === 'permanent' || attempts >= (this.options.maxAttempts ?? 15),
       };
     });
   }

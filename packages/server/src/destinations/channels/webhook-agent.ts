@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Agent, buildConnector } from 'undici';
-import { mayConnect, type InternalAllowlist } from './address-policy.js';
+import { mayConnect, type InternalAllowlist } from '../address-policy.js';
 
 /** A connection refused because the host is, or resolves to, an internal address. */
 export class RefusedAddressError extends Error {
