@@ -61,9 +61,13 @@ export interface DestinationStore {
     messages: readonly StoredMessage[],
     now: number,
   ): Promise<boolean>;
-  /** Pending deliveries due by `now`, the earliest first; of one destination when named. */
+  /**
+   * Pending deliveries due by `now`, the earliest first; of one destination when named. An adapter
+   * shared by several nodes (PostgreSQL) also claims them for this node for a lease: other nodes'
+   * `due` skips them until they are settled or the lease runs out (the node died).
+   */
   due(now: number, limit: number, destination?: string): Promise<Delivery[]>;
-  /** Records how attempts went, all in one transaction. */
+  /** Records how attempts went (of deliveries `due` gave this node), all in one transaction. */
   settle(outcomes: readonly Outcome[]): Promise<void>;
   deliveries(
     name: string,
