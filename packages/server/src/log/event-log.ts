@@ -77,6 +77,14 @@ export interface LogStats {
 export const PARTITIONS = 64;
 
 export function partitionOf(message: Pick<StoredMessage, 'userId' | 'anonymousId'>): number {
+  return partitionFor(message, PARTITIONS);
+}
+
+/** The partition of a message's person among `count` (a JetStream stream's, fixed at its creation). */
+export function partitionFor(
+  message: Pick<StoredMessage, 'userId' | 'anonymousId'>,
+  count: number,
+): number {
   const key = message.userId ?? message.anonymousId ?? '';
   // FNV-1a, 32 bit: stable across processes and languages, cheap per event.
   let hash = 0x811c9dc5;
@@ -84,5 +92,5 @@ export function partitionOf(message: Pick<StoredMessage, 'userId' | 'anonymousId
     hash ^= key.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % PARTITIONS;
+  return (hash >>> 0) % count;
 }

@@ -1,0 +1,69 @@
+import type { StoredMessage } from '@tailor/core';
+import { headers, type MsgHdrs } from '@nats-io/transport-node';
+import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+
+/**
+ * How a message is kept in the stream, as the SQLite log keeps a row: the payload is the message's
+ * JSON, sealed by the log's sealer for `events:<messageId>` when encryption is on; beside it, in
+ * headers, what the log reads without opening the payload: the codec, the blind indexes of userId
+ * and anonymousId (an identifier's scan), and type, track event name and receipt time (retention).
+ * Nats-Msg-Id is the messageId (JetStream's dedup). Header values are URI-encoded: a value from a
+ * client may hold any character, and a header may not hold a line break.
+ */
+export const HEADER = {
+  codec: 'Tailor-Codec',
+  user: 'Tailor-User',
+  anonymous: 'Tailor-Anonymous',
+  type: 'Tailor-Type',
+  event: 'Tailor-Event',
+  received: 'Tailor-Received',
+  messageId: 'Nats-Msg-Id',
+} as const;
+
+const PLAIN = '0';
+const SEALED = '1';
+
+export interface Envelope {
+  headers: MsgHdrs;
+  payload: Uint8Array | string;
+}
+
+export function sealEnvelope(message: StoredMessage, sealer: Sealer): Envelope {
+  const h = headers();
+  h.set(HEADER.codec, sealer.encrypts ? SEALED : PLAIN);
+  const user = sealer.blind('userId', message.userId);
+  if (user !== null) h.set(HEADER.user, encodeURIComponent(user));
+  const anonymous = sealer.blind('anonymousId', message.anonymousId);
+  if (anonymous !== null) h.set(HEADER.anonymous, encodeURIComponent(anonymous));
+  h.set(HEADER.type, encodeURIComponent(message.type));
+  // Only a track names an event; any other message's stray `event` field stays in the payload.
+  if (message.type === 'track' && typeof message.event === 'string')
+    h.set(HEADER.event, encodeURIComponent(message.event));
+  h.set(HEADER.received, String(Date.parse(message.receivedAt)));
+  const sealed = sealer.seal(JSON.stringify(message), sealedIn.event(message.messageId));
+  return { headers: h, payload: sealed };
+}
+
+/** A header's value as written by sealEnvelope (null when the message has none). */
+export function headerOf(h: MsgHdrs | undefined, name: string): string | null {
+  const value = h?.get(name) ?? '';
+  return value === '' ? null : decodeURIComponent(value);
+}
+
+/** Opens a stored message; the blinds beside it save the reader (the pipeline) computing them again. */
+export function openEnvelope(
+  h: MsgHdrs | undefined,
+  data: Uint8Array,
+  sealer: Sealer,
+): StoredMessage {
+  const payload = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (h?.get(HEADER.codec) !== SEALED) return JSON.parse(payload.toString('utf8')) as StoredMessage;
+  const messageId = h.get(HEADER.messageId);
+  const message = JSON.parse(sealer.open(payload, sealedIn.event(messageId))) as StoredMessage;
+  const user = headerOf(h, HEADER.user);
+  if (message.userId !== null && user !== null) sealer.learn('userId', message.userId, user);
+  const anonymous = headerOf(h, HEADER.anonymous);
+  if (message.anonymousId !== null && anonymous !== null)
+    sealer.learn('anonymousId', message.anonymousId, anonymous);
+  return message;
+}

@@ -1,0 +1,290 @@
+import type { StoredMessage } from '@tailor/core';
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type StoredMsg,
+} from '@nats-io/jetstream';
+import { connect, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import type {
+  EventLog,
+  IdentifierQuery,
+  LoggedEvent,
+  LogStats,
+  PruneQuery,
+  PruneStep,
+} from '../event-log.js';
+import { partitionFor } from '../event-log.js';
+import { pageRows } from '../sqlite/page-rows.js';
+import { plainSealer, type Sealer } from '../../privacy/sealer.js';
+import type { PgDatabase } from '../../storage/postgres/pg-database.js';
+import { ensureEventStream, partitionSubject, streamName } from './event-stream.js';
+import { HEADER, headerOf, openEnvelope } from './event-envelope.js';
+import { eraseMessages } from './erase-messages.js';
+import { MessageIds } from './message-ids.js';
+import { publishGroup, type PendingAppend } from './publish-group.js';
+import { filtersManySubjects, readRange, type StreamReader } from './read-stream.js';
+
+export interface JetStreamEventLogOptions {
+  /** A connection to use (the caller closes it), or the servers to connect to (closed by close()). */
+  nc?: NatsConnection;
+  servers?: string | string[];
+  /** Names the stream (`<prefix>_events`) and its subjects (`<prefix>.events.<partition>`). */
+  prefix: string;
+  /** Holds the durable dedup (table message_ids, migrated at open). */
+  db: PgDatabase;
+  /** Seals payloads at rest, as the SQLite log does (plain when absent). */
+  sealer?: Sealer;
+  /** Fixed when the stream is created (16 by default); a stream with another count is refused. */
+  partitions?: number;
+  /** Copies of each message in a NATS cluster (1 by default; with 3 an ack means a quorum has it). */
+  replicas?: number;
+  /** JetStream's own dedup window (24 h by default: longer than any client's retries; at least 100 ms). */
+  duplicateWindowMs?: number;
+  /** Stream limits: when one is reached, appends are refused (503), nothing old is dropped. */
+  maxBytes?: number;
+  maxAgeMs?: number;
+  maxMsgs?: number;
+  /** How long an append waits for each JetStream ack (5 s by default). */
+  publishTimeoutMs?: number;
+  /** Messages read per step of an identifier's scan (5,000 by default). */
+  scanChunk?: number;
+}
+
+export const DEFAULT_STREAM_PARTITIONS = 16;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Opens (creating when missing) an installation's event log on NATS JetStream. */
+export async function openJetStreamEventLog(
+  options: JetStreamEventLogOptions,
+): Promise<JetStreamEventLog> {
+  if (options.nc === undefined && options.servers === undefined)
+    throw new Error('openJetStreamEventLog: give a NATS connection (nc) or servers');
+  const owned = options.nc === undefined;
+  const nc = options.nc ?? (await connect({ servers: options.servers }));
+  try {
+    const jsm = await jetstreamManager(nc);
+    const partitions = options.partitions ?? DEFAULT_STREAM_PARTITIONS;
+    await ensureEventStream(jsm, {
+      prefix: options.prefix,
+      partitions,
+      replicas: options.replicas ?? 1,
+      duplicateWindowMs: options.duplicateWindowMs ?? DAY_MS,
+      maxBytes: options.maxBytes,
+      maxAgeMs: options.maxAgeMs,
+      maxMsgs: options.maxMsgs,
+    });
+    const ids = await MessageIds.open(options.db);
+    return new JetStreamEventLog(nc, owned, jsm, jetstream(nc), ids, partitions, options);
+  } catch (error) {
+    if (owned) await nc.close();
+    throw error;
+  }
+}
+
+/**
+ * The event log on a JetStream stream: positions are stream sequences, a person's partition is a
+ * subject. Appends gathered in one turn of the event loop share their PostgreSQL queries
+ * (publish-group.ts); reads use a short-lived consumer (read-stream.ts).
+ */
+export class JetStreamEventLog implements EventLog {
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly stream: string;
+  private readonly reader: StreamReader;
+  private readonly sealer: Sealer;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly ownsConnection: boolean,
+    private readonly jsm: JetStreamManager,
+    private readonly js: JetStreamClient,
+    private readonly ids: MessageIds,
+    readonly partitions: number,
+    private readonly options: JetStreamEventLogOptions,
+  ) {
+    this.stream = streamName(options.prefix);
+    this.reader = { js, jsm, stream: this.stream };
+    this.sealer = options.sealer ?? plainSealer;
+  }
+
+  /** The partition of a message's person in this stream. */
+  partitionOf(message: Pick<StoredMessage, 'userId' | 'anonymousId'>): number {
+    return partitionFor(message, this.partitions);
+  }
+
+  append(messages: readonly StoredMessage[]): Promise<boolean[]> {
+    if (messages.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ messages, resolve, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flush();
+      });
+    });
+  }
+
+  private flush(): void {
+    const group = this.pending;
+    this.pending = [];
+    this.flushScheduled = false;
+    if (group.length === 0) return;
+    const done = publishGroup(group, {
+      js: this.js,
+      ids: this.ids,
+      sealer: this.sealer,
+      subjectOf: (m) => partitionSubject(this.options.prefix, this.partitionOf(m)),
+      publishTimeoutMs: this.options.publishTimeoutMs ?? 5000,
+    }).catch((error: unknown) => {
+      for (const p of group) p.reject(error);
+    });
+    this.inFlight.add(done);
+    void done.finally(() => this.inFlight.delete(done));
+  }
+
+  /**
+   * Events after `position` in stream order. One partition is filtered by the server; several are
+   * too on NATS 2.10+ (filter_subjects), and on older servers by reading every subject here.
+   */
+  async read(
+    position: number,
+    limit: number,
+    partitions?: readonly number[],
+  ): Promise<LoggedEvent[]> {
+    const wanted = new Set((partitions ?? []).filter((p) => p >= 0 && p < this.partitions));
+    const all = partitions === undefined || wanted.size === this.partitions;
+    if (!all && wanted.size === 0) return [];
+    const subjects = all ? [] : [...wanted].map((p) => partitionSubject(this.options.prefix, p));
+    const serverFilters = subjects.length <= 1 || filtersManySubjects(this.nc.info?.version);
+    const events: LoggedEvent[] = [];
+    for (let after = position; events.length < limit;) {
+      const ask = serverFilters ? limit - events.length : limit;
+      const page = await readRange(this.reader, {
+        after,
+        limit: ask,
+        ...(serverFilters ? { subjects } : {}),
+      });
+      for (const m of page) {
+        if (serverFilters || wanted.has(partitionIn(m.subject)))
+          events.push(this.toEvent(m.seq, m.subject, m.headers, m.data));
+        if (events.length >= limit) break;
+      }
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < ask) break;
+      after = last.seq;
+    }
+    return events;
+  }
+
+  /**
+   * Scans headers only (no payloads) from `after` for the identifier's blind index, `scanChunk`
+   * messages a step, then reads the payloads of the matches.
+   */
+  async scanByIdentifier(
+    query: IdentifierQuery,
+  ): Promise<{ events: LoggedEvent[]; next: number | null }> {
+    const chunk = this.options.scanChunk ?? 5000;
+    const blind = this.sealer.blind(query.kind, query.value);
+    const header = query.kind === 'userId' ? HEADER.user : HEADER.anonymous;
+    const found: number[] = [];
+    for (let after = query.after; found.length <= query.limit;) {
+      const page = await readRange(this.reader, { after, limit: chunk, headersOnly: true });
+      for (const m of page) {
+        if (headerOf(m.headers, header) === blind) found.push(m.seq);
+        if (found.length > query.limit) break;
+      }
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < chunk) break;
+      after = last.seq;
+    }
+    const { page, next } = pageRows(found, query.limit, (seq) => seq);
+    return { events: await this.readPositions(page), next };
+  }
+
+  /** Direct gets, 256 in flight at a time (any replica answers them). */
+  async readPositions(positions: readonly number[]): Promise<LoggedEvent[]> {
+    const seqs = [...new Set(positions)].sort((a, b) => a - b);
+    const events: LoggedEvent[] = [];
+    for (let i = 0; i < seqs.length; i += 256) {
+      const got = await Promise.all(
+        seqs.slice(i, i + 256).map((seq) => this.jsm.direct.getMessage(this.stream, { seq })),
+      );
+      for (const m of got) if (m !== null) events.push(this.storedToEvent(m));
+    }
+    return events;
+  }
+
+  private storedToEvent(m: StoredMsg): LoggedEvent {
+    return this.toEvent(m.seq, m.subject, m.header, m.data);
+  }
+
+  private toEvent(
+    seq: number,
+    subject: string,
+    h: MsgHdrs | undefined,
+    data: Uint8Array,
+  ): LoggedEvent {
+    return {
+      position: seq,
+      partition: partitionIn(subject),
+      message: openEnvelope(h, data, this.sealer),
+    };
+  }
+
+  async stats(): Promise<LogStats> {
+    const { state } = await this.jsm.streams.info(this.stream);
+    return { events: state.messages, bytes: state.bytes, lastPosition: state.last_seq };
+  }
+
+  /**
+   * JetStream's secure delete: the message is overwritten with random data in its block, not just
+   * marked deleted. Its messageId stays in message_ids (not personal data): a resend of the erased
+   * message is refused rather than stored again.
+   */
+  erase(positions: readonly number[]): Promise<void> {
+    return eraseMessages(this.jsm, this.stream, positions, true);
+  }
+
+  /** Reads the range's headers only; retention's deletes need no secure erase. */
+  async prune({ event, receivedBefore, after, upTo, chunk }: PruneQuery): Promise<PruneStep> {
+    const end = Math.min(upTo, after + chunk);
+    const doomed: number[] = [];
+    let newer = false;
+    for (let from = after; from < end;) {
+      const page = await readRange(this.reader, {
+        after: from,
+        limit: end - from,
+        headersOnly: true,
+      });
+      for (const m of page.filter((p: JsMsg) => p.seq <= end)) {
+        const received = Number(m.headers?.get(HEADER.received));
+        if (!(received < receivedBefore)) newer = true;
+        else if (
+          headerOf(m.headers, HEADER.type) === 'track' &&
+          headerOf(m.headers, HEADER.event) === event
+        )
+          doomed.push(m.seq);
+      }
+      const last = page[page.length - 1];
+      if (last === undefined || last.seq >= end || page.length < end - from) break;
+      from = last.seq;
+    }
+    await eraseMessages(this.jsm, this.stream, doomed, false);
+    return { deleted: doomed.length, next: end, newer };
+  }
+
+  async close(): Promise<void> {
+    if (this.pending.length > 0) this.flush();
+    await Promise.all([...this.inFlight]);
+    if (this.ownsConnection) await this.nc.drain();
+  }
+}
+
+/** The partition a subject `<prefix>.events.<partition>` names. */
+function partitionIn(subject: string): number {
+  return Number(subject.slice(subject.lastIndexOf('.') + 1));
+}

@@ -1,0 +1,213 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoredMessage } from '@tailor/core';
+import type { EventLog } from '../../src/log/event-log.js';
+import { storedMessage as message } from '../support/stored-message.js';
+
+/** One backend's log, opened on storage of its own that outlives a close (a reopen finds it). */
+export interface EventLogBackend {
+  /** Opens the log; every call opens the same storage. */
+  open(): Promise<EventLog>;
+  /** How many partitions the log has, and the one of a person. */
+  partitions: number;
+  partitionOf(message: Pick<StoredMessage, 'userId' | 'anonymousId'>): number;
+  /** Removes the storage, after the log was closed. */
+  destroy(): Promise<void>;
+}
+
+/** A track of `message(i, userId)` received at `receivedAt` (ms), named `event`. */
+function received(i: number, userId: string, event: string, receivedAt: number): StoredMessage {
+  return { ...message(i, userId), event, receivedAt: new Date(receivedAt).toISOString() };
+}
+
+/**
+ * What every EventLog adapter does, whatever stores it (Kysely's way: one suite, every dialect).
+ * `setup` makes a fresh backend for each test.
+ */
+export function describeEventLogContract(
+  backend: string,
+  setup: () => Promise<EventLogBackend>,
+): void {
+  describe(`EventLog contract (${backend})`, () => {
+    let storage: EventLogBackend;
+    let log: EventLog;
+    beforeEach(async () => {
+      storage = await setup();
+      log = await storage.open();
+    });
+    afterEach(async () => {
+      await log.close();
+      await storage.destroy();
+    });
+
+    it('appends in order, reports duplicates by messageId, and keeps the payload as given', async () => {
+      expect(await log.append([message(1, 'a'), message(2, 'b')])).toEqual([true, true]);
+      expect(await log.append([message(2, 'b'), message(3, 'a'), message(3, 'a')])).toEqual([
+        false,
+        true,
+        false,
+      ]);
+      const all = await log.read(0, 100);
+      expect(all.map((e) => e.message.messageId)).toEqual(['m-1', 'm-2', 'm-3']);
+      expect(all[0]?.message).toEqual(message(1, 'a'));
+      expect((await log.stats()).events).toBe(3);
+    });
+
+    it('shares one commit among concurrent appends and resolves each with its own flags', async () => {
+      const appends = Array.from({ length: 50 }, (_, i) =>
+        log.append([message(i, `u${i % 7}`), message(i, `u${i % 7}`)]),
+      );
+      const results = await Promise.all(appends);
+      for (const r of results) expect(r).toEqual([true, false]);
+      expect((await log.stats()).events).toBe(50);
+    });
+
+    it('gives true to one of concurrent appends of the same message, and stores it once', async () => {
+      const results = await Promise.all([1, 2, 3].map(() => log.append([message(7, 'a')])));
+      expect(results.flat().filter(Boolean)).toHaveLength(1);
+      expect((await log.read(0, 10)).map((e) => e.message.messageId)).toEqual(['m-7']);
+    });
+
+    it('fails only the append that cannot be stored, not the others sharing its commit', async () => {
+      const broken = { ...message(2, 'b'), messageId: { not: 'text' } } as unknown as StoredMessage;
+      const [good, bad, alsoGood] = await Promise.allSettled([
+        log.append([message(1, 'a')]),
+        log.append([message(3, 'c'), broken]),
+        log.append([message(4, 'd')]),
+      ]);
+      expect(good).toEqual({ status: 'fulfilled', value: [true] });
+      expect(bad.status).toBe('rejected');
+      expect(alsoGood).toEqual({ status: 'fulfilled', value: [true] });
+      // The failed append stored none of its messages.
+      expect((await log.read(0, 100)).map((e) => e.message.messageId)).toEqual(['m-1', 'm-4']);
+    });
+
+    it('replays from any position and by partition, each person in one partition', async () => {
+      const people = ['ann', 'bob', 'cy', 'dee'];
+      await log.append(Array.from({ length: 40 }, (_, i) => message(i, people[i % 4] ?? null)));
+      const all = await log.read(0, 1000);
+      const from = all[9]?.position ?? 0;
+      expect((await log.read(from, 5)).map((e) => e.message.messageId)).toEqual([
+        'm-10',
+        'm-11',
+        'm-12',
+        'm-13',
+        'm-14',
+      ]);
+
+      const annPartition = storage.partitionOf({ userId: 'ann', anonymousId: null });
+      expect(annPartition).toBeGreaterThanOrEqual(0);
+      expect(annPartition).toBeLessThan(storage.partitions);
+      const inPartition = await log.read(0, 1000, [annPartition]);
+      expect(inPartition.every((e) => e.partition === annPartition)).toBe(true);
+      expect(inPartition.filter((e) => e.message.userId === 'ann')).toHaveLength(10);
+      expect(all.find((e) => e.message.userId === 'ann')?.partition).toBe(annPartition);
+    });
+
+    it('reads several partitions in log order, a page at a time', async () => {
+      const people = ['ann', 'bob', 'cy', 'dee', 'eve', 'fay'];
+      await log.append(Array.from({ length: 60 }, (_, i) => message(i, people[i % 6] ?? null)));
+      const partitions = [
+        ...new Set(
+          ['ann', 'cy'].map((userId) => storage.partitionOf({ userId, anonymousId: null })),
+        ),
+      ];
+      const expected = (await log.read(0, 1000)).filter((e) => partitions.includes(e.partition));
+      const pages: string[] = [];
+      for (let at = 0; ;) {
+        const page = await log.read(at, 7, partitions);
+        if (page.length === 0) break;
+        expect(page.length).toBeLessThanOrEqual(7);
+        pages.push(...page.map((e) => e.message.messageId));
+        at = page[page.length - 1]?.position ?? at;
+      }
+      expect(pages).toEqual(expected.map((e) => e.message.messageId));
+      expect(await log.read(0, 10, [])).toEqual([]);
+    });
+
+    it('pages one identifier with a cursor, and survives a reopen', async () => {
+      await log.append([
+        message(1, null, 'anon'),
+        message(2, 'x'),
+        message(3, 'u', 'anon'),
+        message(4, null, 'anon'),
+      ]);
+      const first = await log.scanByIdentifier({
+        kind: 'anonymousId',
+        value: 'anon',
+        after: 0,
+        limit: 2,
+      });
+      expect(first.events.map((e) => e.message.messageId)).toEqual(['m-1', 'm-3']);
+      expect(first.next).not.toBeNull();
+      await log.close();
+      log = await storage.open();
+      const second = await log.scanByIdentifier({
+        kind: 'anonymousId',
+        value: 'anon',
+        after: first.next ?? 0,
+        limit: 2,
+      });
+      expect(second).toMatchObject({ events: [{ message: { messageId: 'm-4' } }], next: null });
+      expect((await log.stats()).events).toBe(4);
+      expect(await log.append([message(1, null, 'anon')])).toEqual([false]);
+    });
+
+    it('reads given positions in log order, skipping those it does not hold', async () => {
+      await log.append([message(1, 'a'), message(2, 'b'), message(3, 'c')]);
+      const [p1, p2, p3] = (await log.read(0, 10)).map((e) => e.position);
+      const got = await log.readPositions([p3 ?? 0, p1 ?? 0, (p3 ?? 0) + 100]);
+      expect(got.map((e) => e.message.messageId)).toEqual(['m-1', 'm-3']);
+      expect(p2).toBeGreaterThan(p1 ?? 0);
+      expect(await log.readPositions([])).toEqual([]);
+    });
+
+    it('erases events for good: gone from reads, scans, positions and the count', async () => {
+      await log.append([message(1, 'a'), message(2, 'b'), message(3, 'a')]);
+      const positions = (await log.read(0, 10)).map((e) => e.position);
+      const stored = (await log.stats()).lastPosition;
+      await log.erase([positions[0] ?? 0, positions[2] ?? 0, stored + 50]);
+      expect((await log.read(0, 10)).map((e) => e.message.messageId)).toEqual(['m-2']);
+      expect(await log.readPositions(positions)).toHaveLength(1);
+      const scan = await log.scanByIdentifier({ kind: 'userId', value: 'a', after: 0, limit: 5 });
+      expect(scan.events).toEqual([]);
+      // (lastPosition is the backend's: the last stored, or the last ever stored.)
+      expect((await log.stats()).events).toBe(1);
+    });
+
+    it('prunes the track events named X received before T, one range at a time', async () => {
+      const t = Date.parse('2026-01-01T00:00:00.000Z');
+      await log.append([
+        received(1, 'a', 'Viewed', t - 3000),
+        received(2, 'a', 'Clicked', t - 2000),
+        { ...received(3, 'a', 'Viewed', t - 1500), type: 'page' },
+        received(4, 'b', 'Viewed', t - 1000),
+        received(5, 'b', 'Viewed', t + 1000),
+      ]);
+      const positions = (await log.read(0, 10)).map((e) => e.position);
+      const first = positions[0] ?? 0;
+      const last = (await log.stats()).lastPosition;
+      const step = await log.prune({
+        event: 'Viewed',
+        receivedBefore: t,
+        after: first - 1,
+        upTo: last,
+        chunk: 2,
+      });
+      expect(step).toEqual({ deleted: 1, next: first + 1, newer: false });
+      const rest = await log.prune({
+        event: 'Viewed',
+        receivedBefore: t,
+        after: step.next,
+        upTo: last,
+        chunk: 100,
+      });
+      expect(rest).toEqual({ deleted: 1, next: last, newer: true });
+      expect((await log.read(0, 10)).map((e) => e.message.messageId)).toEqual([
+        'm-2',
+        'm-3',
+        'm-5',
+      ]);
+      expect((await log.stats()).events).toBe(3);
+    });
+  });
+}
