@@ -110,6 +110,15 @@ describe('JetStreamEventLog', () => {
     expect(await recorded()).toEqual([]);
   });
 
+  it('refuses appends with a 503 error when the dedup table cannot be read, publishing nothing', async () => {
+    const own = await openTestDatabase();
+    const log = await open({ db: own });
+    await own.close();
+    const error: unknown = await log.append([message(1, 'a')]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unavailable', details: { retryAfter: 1 } });
+    expect((await log.stats()).events).toBe(0);
+  });
+
   it('erases a message for good, and still refuses its resend', async () => {
     const log = await open();
     await log.append([message(1, 'a'), message(2, 'b')]);

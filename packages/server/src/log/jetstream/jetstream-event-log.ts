@@ -43,7 +43,10 @@ export interface JetStreamEventLogOptions {
   replicas?: number;
   /** JetStream's own dedup window (24 h by default: longer than any client's retries; at least 100 ms). */
   duplicateWindowMs?: number;
-  /** Stream limits: when one is reached, appends are refused (503), nothing old is dropped. */
+  /**
+   * Stream limits. When maxBytes or maxMsgs is reached, appends are refused (503, retry later):
+   * nothing old is dropped to make room. maxAgeMs is retention: JetStream removes older messages.
+   */
   maxBytes?: number;
   maxAgeMs?: number;
   maxMsgs?: number;
@@ -205,7 +208,10 @@ export class JetStreamEventLog implements EventLog {
     return { events: await this.readPositions(page), next };
   }
 
-  /** Direct gets, 256 in flight at a time (any replica answers them). */
+  /**
+   * Direct gets, 256 in flight at a time. With replicas, any replica answers, and one may lag the
+   * leader by a moment: a position appended just now can be missing there (read() has no such lag).
+   */
   async readPositions(positions: readonly number[]): Promise<LoggedEvent[]> {
     const seqs = [...new Set(positions)].sort((a, b) => a - b);
     const events: LoggedEvent[] = [];
