@@ -134,6 +134,33 @@ describe('JetStreamEventLog', () => {
     expect((await log.read(0, 10)).map((e) => e.message.messageId)).toEqual(['m-2']);
   });
 
+  it('follows the log with one consumer, makes another when it is gone, and deletes it at close', async () => {
+    const log = await open();
+    const consumers = async () => (await jsm.consumers.list(streamName(prefix)).next()).length;
+    const follow = async (from: number) => {
+      const seen: string[] = [];
+      for (let at = from; ;) {
+        const page = await log.read(at, 2);
+        if (page.length === 0) return seen;
+        seen.push(...page.map((e) => e.message.messageId));
+        at = page[page.length - 1]?.position ?? at;
+      }
+    };
+    await log.append([1, 2, 3, 4, 5].map((i) => message(i, 'a')));
+    expect(await follow(0)).toEqual(['m-1', 'm-2', 'm-3', 'm-4', 'm-5']);
+    expect(await consumers()).toBe(1);
+    await log.append([message(6, 'b')]);
+    expect(await follow(5)).toEqual(['m-6']);
+    expect(await consumers()).toBe(1);
+    // The server deletes a consumer idle too long: the next read makes a new one.
+    for (const c of await jsm.consumers.list(streamName(prefix)).next())
+      await jsm.consumers.delete(streamName(prefix), c.name);
+    await log.append([message(7, 'b')]);
+    expect(await follow(6)).toEqual(['m-7']);
+    await log.close();
+    expect(await consumers()).toBe(0);
+  });
+
   it('refuses a stream created with another partition count', async () => {
     const log = await open({ partitions: 16 });
     await log.close();

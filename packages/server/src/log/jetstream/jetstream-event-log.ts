@@ -25,7 +25,7 @@ import { HEADER, headerOf, openEnvelope } from './event-envelope.js';
 import { eraseMessages } from './erase-messages.js';
 import { MessageIds } from './message-ids.js';
 import { publishGroup, type PendingAppend } from './publish-group.js';
-import { filtersManySubjects, readRange, type StreamReader } from './read-stream.js';
+import { filtersManySubjects, StreamReader } from './read-stream.js';
 
 export interface JetStreamEventLogOptions {
   /** A connection to use (the caller closes it), or the servers to connect to (closed by close()). */
@@ -110,7 +110,7 @@ export class JetStreamEventLog implements EventLog {
     private readonly options: JetStreamEventLogOptions,
   ) {
     this.stream = streamName(options.prefix);
-    this.reader = { js, jsm, stream: this.stream };
+    this.reader = new StreamReader(js, jsm, this.stream);
     this.sealer = options.sealer ?? plainSealer;
   }
 
@@ -166,7 +166,7 @@ export class JetStreamEventLog implements EventLog {
     const events: LoggedEvent[] = [];
     for (let after = position; events.length < limit;) {
       const ask = serverFilters ? limit - events.length : limit;
-      const page = await readRange(this.reader, {
+      const page = await this.reader.read({
         after,
         limit: ask,
         ...(serverFilters ? { subjects } : {}),
@@ -195,7 +195,7 @@ export class JetStreamEventLog implements EventLog {
     const header = query.kind === 'userId' ? HEADER.user : HEADER.anonymous;
     const found: number[] = [];
     for (let after = query.after; found.length <= query.limit;) {
-      const page = await readRange(this.reader, { after, limit: chunk, headersOnly: true });
+      const page = await this.reader.read({ after, limit: chunk, headersOnly: true });
       for (const m of page) {
         if (headerOf(m.headers, header) === blind) found.push(m.seq);
         if (found.length > query.limit) break;
@@ -261,7 +261,7 @@ export class JetStreamEventLog implements EventLog {
     const doomed: number[] = [];
     let newer = false;
     for (let from = after; from < end;) {
-      const page = await readRange(this.reader, {
+      const page = await this.reader.read({
         after: from,
         limit: end - from,
         headersOnly: true,
@@ -286,6 +286,7 @@ export class JetStreamEventLog implements EventLog {
   async close(): Promise<void> {
     if (this.pending.length > 0) this.flush();
     await Promise.all([...this.inFlight]);
+    await this.reader.close();
     if (this.ownsConnection) await this.nc.drain();
   }
 }
