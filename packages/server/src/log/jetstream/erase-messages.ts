@@ -27,7 +27,7 @@ async function deleteOne(
   } catch (error) {
     // The server answers an error for a sequence it no longer holds (deleted, or never stored):
     // that is what was asked. Anything else is rethrown.
-    if ((await jsm.direct.getMessage(stream, { seq }).catch(() => undefined)) === null) return;
+    if ((await jsm.streams.getMessage(stream, { seq }).catch(() => undefined)) === null) return;
     throw error;
   }
 }

@@ -209,15 +209,15 @@ export class JetStreamEventLog implements EventLog {
   }
 
   /**
-   * Direct gets, 256 in flight at a time. With replicas, any replica answers, and one may lag the
-   * leader by a moment: a position appended just now can be missing there (read() has no such lag).
+   * Gets by sequence, 256 in flight at a time, answered by the stream's leader: a direct get (any
+   * replica) could miss a message a lagging replica has not yet, and scans read just-appended ones.
    */
   async readPositions(positions: readonly number[]): Promise<LoggedEvent[]> {
     const seqs = [...new Set(positions)].sort((a, b) => a - b);
     const events: LoggedEvent[] = [];
     for (let i = 0; i < seqs.length; i += 256) {
       const got = await Promise.all(
-        seqs.slice(i, i + 256).map((seq) => this.jsm.direct.getMessage(this.stream, { seq })),
+        seqs.slice(i, i + 256).map((seq) => this.jsm.streams.getMessage(this.stream, { seq })),
       );
       for (const m of got) if (m !== null) events.push(this.storedToEvent(m));
     }
