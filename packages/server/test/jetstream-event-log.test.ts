@@ -1,3 +1,5 @@
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -161,6 +163,22 @@ describe('JetStreamEventLog', () => {
     expect(await consumers()).toBe(0);
   });
 
+  // Where this machine's nats-server keeps its files (-sd): the erasure is checked on disk there.
+  const storeDir = process.env.TAILOR_TEST_NATS_STORE_DIR ?? '/var/lib/nats-server';
+  it.skipIf(!readable(storeDir))('overwrites an erased message in the stream files', async () => {
+    const log = await open();
+    const secret = (i: number) => ({
+      ...message(i, 'a'),
+      properties: { secret: `secret-${prefix}-${String(i)}` },
+    });
+    await log.append([secret(1), secret(2)]);
+    await log.erase([1]);
+    const files = streamFiles(join(storeDir, 'jetstream', '$G', 'streams', streamName(prefix)));
+    const bytes = Buffer.concat(files.map((f) => readFileSync(f))).toString('latin1');
+    expect(bytes).toContain(`secret-${prefix}-2`);
+    expect(bytes).not.toContain(`secret-${prefix}-1`);
+  });
+
   it('refuses a stream created with another partition count', async () => {
     const log = await open({ partitions: 16 });
     await log.close();
@@ -192,3 +210,18 @@ describe('JetStreamEventLog', () => {
     expect(found.events.map((e) => e.message.messageId)).toEqual(['m-1']);
   });
 });
+
+function readable(dir: string): boolean {
+  try {
+    accessSync(join(dir, 'jetstream'), constants.R_OK | constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function streamFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
