@@ -40,8 +40,9 @@ const KEPT = 64;
  * says how many messages are pending after the position (0: nothing to wait for), and one fetch
  * delivers up to `limit` of them. A read that starts where one ended, with the same filter (a
  * pipeline following the log), continues with that consumer, so following the log creates no
- * consumers; any other read creates one. Measured here (nats-server 2.9.10, 400-byte events, one
- * process): about 40,000 events/s decoded in reads of 1,000; direct gets, one request per
+ * consumers; any other read creates one. Measured here (nats-server 2.9.10, 2 shared cores,
+ * 400-byte events): about 50,000 events/s decoded in reads of 1,000 (34,000 sealed), 0.3 ms for a
+ * read with nothing new (0.8 ms with a new consumer each time); direct gets, one request per
  * position, reached 17,000/s.
  */
 export class StreamReader {
