@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load-config.js';
+import { loadConfig, withoutPassword } from '../src/config/load-config.js';
 
 let cwd: string;
 beforeEach(() => {
@@ -104,5 +104,80 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ flags: {}, env: {}, cwd })).toThrow(/not a JSON object/);
     writeFileSync(join(cwd, 'tailor.config.json'), JSON.stringify({ prot: 1 }));
     expect(() => loadConfig({ flags: {}, env: {}, cwd })).toThrow(/invalid configuration/);
+  });
+
+  describe('storage', () => {
+    it('is the embedded store unless both a PostgreSQL and a NATS URL are given', () => {
+      expect(loadConfig({ flags: {}, env: {}, cwd }).storage).toEqual({});
+      // A schema or prefix alone does not choose the backend.
+      const named = loadConfig({
+        flags: {},
+        env: { TAILOR_POSTGRES_SCHEMA: 'shop', TAILOR_NATS_PREFIX: 'shop' },
+        cwd,
+      });
+      expect(named.storage).toEqual({});
+    });
+
+    it('takes flags over env over the file, key by key, with defaults for the rest', () => {
+      writeFileSync(
+        join(cwd, 'tailor.config.json'),
+        JSON.stringify({
+          storage: {
+            postgres: { url: 'postgres://file@db/file', maxConnections: 4 },
+            nats: { url: 'nats://file:4222', replicas: 3 },
+          },
+        }),
+      );
+      const config = loadConfig({
+        flags: {
+          storage: { postgres: { url: 'postgres://flag@db/flag' }, nats: { url: undefined } },
+        },
+        env: {
+          TAILOR_POSTGRES_URL: 'postgres://env@db/env',
+          TAILOR_POSTGRES_SCHEMA: 'shop_eu',
+          TAILOR_NATS_URL: 'nats://env:4222',
+          TAILOR_NATS_PREFIX: 'shop-eu',
+        },
+        cwd,
+      });
+      expect(config.storage).toEqual({
+        postgres: { url: 'postgres://flag@db/flag', schema: 'shop_eu', maxConnections: 4 },
+        nats: {
+          url: 'nats://env:4222',
+          prefix: 'shop-eu',
+          replicas: 3,
+          partitions: 16,
+          duplicateWindowMinutes: 1440,
+        },
+      });
+    });
+
+    it('refuses one backend without the other, naming what is missing, and a schema that is no identifier', () => {
+      expect(() =>
+        loadConfig({ flags: {}, env: { TAILOR_POSTGRES_URL: 'postgres://db/x' }, cwd }),
+      ).toThrow(/needs both; a NATS URL \(--nats or TAILOR_NATS_URL\) is missing/);
+      expect(() =>
+        loadConfig({ flags: { storage: { nats: { url: 'nats://n:4222' } } }, env: {}, cwd }),
+      ).toThrow(/a PostgreSQL URL \(--postgres or TAILOR_POSTGRES_URL\) is missing/);
+      expect(() =>
+        loadConfig({
+          flags: {},
+          env: {
+            TAILOR_POSTGRES_URL: 'postgres://db/x',
+            TAILOR_NATS_URL: 'nats://n:4222',
+            TAILOR_POSTGRES_SCHEMA: 'Robert"); DROP',
+          },
+          cwd,
+        }),
+      ).toThrow(/storage\/postgres\/schema/);
+    });
+
+    it('prints a URL without its password', () => {
+      expect(withoutPassword('postgres://tailor:s3cret@db:5432/shop')).toBe(
+        'postgres://tailor:***@db:5432/shop',
+      );
+      expect(withoutPassword('nats://127.0.0.1:4222')).toBe('nats://127.0.0.1:4222');
+      expect(withoutPassword('not a url s3cret')).not.toContain('s3cret');
+    });
   });
 });

@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<void> {
     .version(packageVersion(), '-V, --version', 'print the version');
   program
     .command('serve')
-    .description('start the server on the embedded store')
+    .description('start the server: on the embedded store, or as a node on PostgreSQL and NATS')
     .option('--port <n>', 'port to listen on (TAILOR_PORT, default 7700)', integer)
     .option('--host <host>', 'address to listen on (TAILOR_HOST, default 127.0.0.1)')
     .option('--data <dir>', 'data folder, created if missing (TAILOR_DATA, default .tailor)')
@@ -47,6 +47,14 @@ export async function main(argv: string[]): Promise<void> {
       'fatal, error, warn, info, debug, trace or silent (TAILOR_LOG_LEVEL)',
     )
     .option('--demo', 'load generated demo data when the log is empty')
+    .option(
+      '--postgres <url>',
+      'run on PostgreSQL (with --nats): state in this database (TAILOR_POSTGRES_URL)',
+    )
+    .option(
+      '--nats <url>',
+      'run on NATS JetStream (with --postgres): the event log on this server (TAILOR_NATS_URL)',
+    )
     .action(serveCommand);
   program
     .command('import')

@@ -16,6 +16,8 @@ interface ServeFlags {
   defaultRegion?: string;
   logLevel?: string;
   demo?: boolean;
+  postgres?: string;
+  nats?: string;
 }
 
 export async function serveCommand(flags: ServeFlags): Promise<void> {
@@ -27,6 +29,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
       defaultRegion: flags.defaultRegion,
       logLevel: flags.logLevel,
       demo: flags.demo,
+      storage: { postgres: { url: flags.postgres }, nats: { url: flags.nats } },
     },
     flags.config,
   );

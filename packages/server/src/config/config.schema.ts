@@ -46,6 +46,91 @@ export const Config = Type.Object(
         description: 'An admin key registered at start (TAILOR_ADMIN_KEY); at least 16 characters',
       }),
     ),
+    storage: Type.Object(
+      {
+        postgres: Type.Optional(
+          Type.Object(
+            {
+              url: Type.String({
+                minLength: 1,
+                description:
+                  'postgres://user:password@host:port/database (TAILOR_POSTGRES_URL, --postgres)',
+              }),
+              schema: Type.String({
+                pattern: '^[a-z_][a-z0-9_]{0,62}$',
+                default: 'tailor',
+                description:
+                  "The schema holding this installation's tables (TAILOR_POSTGRES_SCHEMA): several installations can share a database",
+              }),
+              maxConnections: Type.Integer({
+                minimum: 1,
+                maximum: 1000,
+                default: 10,
+                description: "Connections in each process's pool",
+              }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        nats: Type.Optional(
+          Type.Object(
+            {
+              url: Type.String({
+                minLength: 1,
+                description:
+                  'nats://host:port, or several separated by commas (TAILOR_NATS_URL, --nats)',
+              }),
+              prefix: Type.String({
+                pattern: '^[A-Za-z0-9_-]{1,64}$',
+                default: 'tailor',
+                description:
+                  'Prefixes every stream, consumer and subject name (TAILOR_NATS_PREFIX): several installations can share a NATS server',
+              }),
+              replicas: Type.Integer({
+                minimum: 1,
+                maximum: 5,
+                default: 1,
+                description:
+                  'Copies of each event in a NATS cluster; with 3, an acknowledged event is on a quorum',
+              }),
+              partitions: Type.Integer({
+                minimum: 1,
+                maximum: 1024,
+                default: 16,
+                description:
+                  'Partitions of the event stream, fixed when it is created: the most nodes that fold at once',
+              }),
+              duplicateWindowMinutes: Type.Number({
+                exclusiveMinimum: 0,
+                default: 1440,
+                description:
+                  "JetStream's own dedup window by messageId; beyond it a table in PostgreSQL dedups",
+              }),
+              maxBytes: Type.Optional(
+                Type.Integer({
+                  minimum: 1,
+                  description:
+                    'The stream refuses events past this size (503 + Retry-After), never drops old ones',
+                }),
+              ),
+              maxAgeDays: Type.Optional(
+                Type.Number({
+                  exclusiveMinimum: 0,
+                  description: 'Events older than this leave the stream (retention)',
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      {
+        default: {},
+        additionalProperties: false,
+        description:
+          'Where state and the event log live: the embedded SQLite files in the data folder by default; PostgreSQL and NATS JetStream (both given) to run several nodes as one installation',
+      },
+    ),
     http: Type.Object(
       {
         headersTimeoutMs: Type.Integer({

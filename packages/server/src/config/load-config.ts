@@ -18,6 +18,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
 };
 
 export interface ConfigSources {
+  /** `--postgres` and `--nats` give `storage: { postgres: { url } , nats: { url } }`. */
   flags: Partial<Record<keyof Config, unknown>>;
   env: Record<string, string | undefined>;
   /** An explicit config file (--config or TAILOR_CONFIG); otherwise ./tailor.config.json if present. */
@@ -57,6 +58,7 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   if (identitySecret !== undefined && identitySecret !== '') {
     merged.decide = { ...(merged.decide as object | undefined), identitySecret };
   }
+  merged.storage = storageSettings(fromFile.storage, sources.env, sources.flags.storage);
   const value = Value.Default(Config, Value.Convert(Config, merged));
   // Before the schema's checks, whose message would not say where the key came from.
   const keyProblem = checkGivenKeys(value as Partial<Config>);
@@ -71,6 +73,17 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   const serverProblem = checkServerSettings(value);
   if (serverProblem !== undefined)
     throw new TailorError('invalid_request', `invalid configuration: ${serverProblem}`);
+  const storage = value.storage;
+  if ((storage.postgres === undefined) !== (storage.nats === undefined)) {
+    const missing =
+      storage.postgres === undefined
+        ? 'a PostgreSQL URL (--postgres or TAILOR_POSTGRES_URL)'
+        : 'a NATS URL (--nats or TAILOR_NATS_URL)';
+    throw new TailorError(
+      'invalid_request',
+      `invalid configuration: running on PostgreSQL and NATS JetStream needs both; ${missing} is missing`,
+    );
+  }
   const identityProblem = checkIdentityRules(value.identity.identifiers);
   if (identityProblem !== undefined) {
     throw new TailorError(
@@ -129,5 +142,54 @@ function readConfigFile(sources: ConfigSources): Record<string, unknown> {
     return parsed as Record<string, unknown>;
   } catch (cause) {
     throw new TailorError('invalid_request', `config file ${file}: ${(cause as Error).message}`);
+  }
+}
+
+/** The storage section: the file's, then TAILOR_POSTGRES_* and TAILOR_NATS_* variables, then flags, key by key. */
+function storageSettings(
+  file: unknown,
+  env: ConfigSources['env'],
+  flags: unknown,
+): Record<string, unknown> {
+  const section = (value: unknown, key: string): Record<string, unknown> => {
+    const inner = (value as Record<string, unknown> | undefined)?.[key];
+    if (typeof inner !== 'object' || inner === null) return {};
+    return Object.fromEntries(Object.entries(inner).filter(([, v]) => v !== undefined));
+  };
+  const given = (entries: Record<string, string | undefined>): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(entries).filter(
+        (e): e is [string, string] => e[1] !== undefined && e[1] !== '',
+      ),
+    );
+  const storage =
+    typeof file === 'object' && file !== null ? (file as Record<string, unknown>) : {};
+  const postgres = {
+    ...section(storage, 'postgres'),
+    ...given({ url: env.TAILOR_POSTGRES_URL, schema: env.TAILOR_POSTGRES_SCHEMA }),
+    ...section(flags, 'postgres'),
+  };
+  const nats = {
+    ...section(storage, 'nats'),
+    ...given({ url: env.TAILOR_NATS_URL, prefix: env.TAILOR_NATS_PREFIX }),
+    ...section(flags, 'nats'),
+  };
+  // A schema or prefix alone (from the environment, say) does not choose the backend: a URL does.
+  return {
+    ...storage,
+    ...(postgres.url !== undefined && { postgres }),
+    ...(nats.url !== undefined && { nats }),
+  };
+}
+
+/** A connection URL fit to print: its password replaced. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(an unreadable URL)';
   }
 }
