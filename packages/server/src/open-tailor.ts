@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { timeOrderedId } from './log/time-ordered-id.js';
 import {
   consentValues,
@@ -13,7 +12,6 @@ import { TrackingPlans } from './collect/tracking-plans.js';
 import type { Config } from './config/config.schema.js';
 import { KeyRegistry } from './keys/key-registry.js';
 import type { EventLog } from './log/event-log.js';
-import { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
 import { openSealer } from './privacy/open-sealer.js';
 import { makeDataFolder } from './privacy/private-files.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -23,15 +21,10 @@ import { ChannelRegistry } from './destinations/channel.js';
 import { WebhookChannel } from './destinations/channels/webhook-channel.js';
 import { failureDetail } from './destinations/delivery-failure.js';
 import type { DestinationStore } from './destinations/destination-store.js';
-import { openSqliteDestinationStore } from './store/sqlite/sqlite-destination-store.js';
 import { PROFILES_CONSUMER, ProfilePipeline } from './pipeline/profile-pipeline.js';
 import type { ProfileStore } from './store/profile-store.js';
-import { openSqliteProfileStore } from './store/sqlite/sqlite-profile-store.js';
-import { moveIdentifierIndex } from './store/sqlite/event-identifier-index.js';
-import { openSqliteStateStore } from './store/sqlite/sqlite-state-store.js';
 import type { AuditLog } from './store/audit-log.js';
 import type { NewAuditEntry } from './audit/audit.schema.js';
-import { openSqliteAuditLog } from './store/sqlite/sqlite-audit-log.js';
 import type { StateStore } from './store/state-store.js';
 import { InlineBackground, type Background } from './background/background.js';
 import { createLiquid } from './decide/create-liquid.js';
@@ -43,13 +36,13 @@ import { PersonCache } from './decide/person-cache.js';
 import { Placements } from './decide/placements.js';
 import { BanditArms } from './decide/bandit-arms.js';
 import { BanditStage } from './decide/bandit-stage.js';
-import { openSqliteBanditStore } from './store/sqlite/sqlite-bandit-store.js';
 import { Suppressions } from './privacy/suppressions.js';
 import { profileNamed } from './profiles/read-profile.js';
 import { Experiments } from './experiments/experiments.js';
 import { DecisionRetention } from './decide/decision-retention.js';
 import { BackgroundThread } from './background/background-thread.js';
 import { logError } from './privacy/log-error.js';
+import { openStorage } from './storage/open-storage.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
 export interface Tailor {
@@ -57,7 +50,7 @@ export interface Tailor {
   log: EventLog;
   store: StateStore;
   keys: KeyRegistry;
-  /** Who read or changed personal data and definitions (audit.sqlite). */
+  /** Who read or changed personal data and definitions. */
   audit: AuditLog;
   plans: TrackingPlans;
   /** Segments and computed traits, in the segment language. */
@@ -112,26 +105,20 @@ export interface OpenOptions {
   onProfilesChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
 }
 
-/** Opens the embedded stores in the data folder (created 0700 if missing) and wires the services. */
+/** Opens the stores the config chooses (the data folder is created 0700 if missing) and wires the services. */
 export async function openTailor(
   config: Readonly<Config>,
   now: () => number = Date.now,
   options: OpenOptions = {},
 ): Promise<Tailor> {
   makeDataFolder(config.dataDir); // `serve` warns when it is open to others
-  const logFile = join(config.dataDir, 'log.sqlite');
-  const stateFile = join(config.dataDir, 'state.sqlite');
-  const sqlite = {
-    autoCheckpoint: !(options.externalCheckpoints === true || options.backgroundThread === true),
-  };
   const sealer = openSealer(config);
-  moveIdentifierIndex({ log: logFile, state: stateFile });
-  const log = new SqliteEventLog(logFile, sealer, sqlite);
-  const store = openSqliteStateStore(stateFile, sqlite);
+  const storage = await openStorage(config, sealer, {
+    autoCheckpoint: !(options.externalCheckpoints === true || options.backgroundThread === true),
+  });
+  const { log, state: store, audit, profiles, destinations, records: exposureLog } = storage;
+  const banditStore = storage.bandits;
   const keys = await KeyRegistry.open(store.keys, config.keys.rateLimits);
-  // Its own file: the request thread writes it while the pipeline's thread writes state.sqlite.
-  const auditFile = join(config.dataDir, 'audit.sqlite');
-  const audit = openSqliteAuditLog(auditFile, sqlite);
   const pruneAudit = (): void => {
     void audit.prune(now() - config.audit.retentionDays * 86_400_000);
   };
@@ -139,12 +126,8 @@ export async function openTailor(
   const auditTimer = setInterval(pruneAudit, 86_400_000);
   auditTimer.unref();
   const plans = await TrackingPlans.open(store.trackingPlans, config.identity.identifiers);
-  const profiles = openSqliteProfileStore(stateFile, sqlite, sealer);
   const liquid = createLiquid();
   const placements = await Placements.open(store.placements, liquid);
-  // Bandits' counts: derived from the log by a pipeline stage whose position moves with them, so a
-  // commit lost to a machine crash is counted again; no fsync per commit (NORMAL).
-  const banditStore = openSqliteBanditStore(stateFile, { ...sqlite, synchronous: 'NORMAL' });
   const bandits = new BanditArms(banditStore);
   await bandits.refresh();
   const refreshBandits = (): void => {
@@ -223,7 +206,6 @@ export async function openTailor(
       logError('pipeline batch failed; retrying', error);
     },
   });
-  const destinations = openSqliteDestinationStore(stateFile, sqlite, sealer);
   const dispatcher = new Dispatcher({
     log,
     store: destinations,
@@ -275,7 +257,7 @@ export async function openTailor(
   const background: Background = options.backgroundThread
     ? new BackgroundThread({
         config,
-        checkpoint: [logFile, stateFile, auditFile],
+        checkpoint: storage.checkpointFiles,
         onBatch: countBatch,
         onChanged: (changed, identifiers) => {
           people.invalidate(changed, identifiers);
@@ -295,12 +277,7 @@ export async function openTailor(
         },
       })
     : new InlineBackground(pipeline, dispatcher);
-  // Decisions are recorded through a second connection to the log whose commits (one per turn of
-  // the event loop, like the collector's) are not fsynced: nobody waits for these records, and an
-  // fsync per turn would stall every request on this thread. Both connections write from this
-  // thread only, so they never wait for each other.
-  const exposureLog = new SqliteEventLog(logFile, sealer, { ...sqlite, synchronous: 'NORMAL' });
-  // Exposures go through the same unsynced connection as decisions: nobody waits on them.
+  // Decisions and exposures are recorded through the storage's records log: nobody waits on them.
   const experiments = await Experiments.open({
     store: store.experiments,
     person: (identifier) => people.get(identifier),
@@ -387,13 +364,7 @@ export async function openTailor(
       await background.stop();
       await pipeline.stop();
       await dispatcher.stop();
-      await exposureLog.close();
-      await destinations.close();
-      await profiles.close();
-      await log.close();
-      await store.close();
-      await banditStore.close();
-      await audit.close();
+      await storage.close();
     },
   };
 }

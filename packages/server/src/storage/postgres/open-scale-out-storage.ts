@@ -1,0 +1,127 @@
+import type { Config } from '../../config/config.schema.js';
+import { openJetStreamEventLog } from '../../log/jetstream/jetstream-event-log.js';
+import type { Sealer } from '../../privacy/sealer.js';
+import type { AuditLog } from '../../store/audit-log.js';
+import type { BanditStore } from '../../store/bandit-store.js';
+import { openPgDestinationStore } from '../../store/postgres/pg-destination-store.js';
+import type { ProfileStore } from '../../store/profile-store.js';
+import type { StateStore } from '../../store/state-store.js';
+import { logError } from '../../privacy/log-error.js';
+import { withoutPassword } from '../../config/load-config.js';
+import type { Storage } from '../storage.js';
+import { PgDatabase } from './pg-database.js';
+
+type Settings = Required<Config['storage']>;
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The scale-out stores: state on PostgreSQL (one schema per installation, each store migrating
+ * its own tables at open), the event log on a JetStream stream with its durable dedup in
+ * PostgreSQL. Every node of an installation opens the same ones.
+ */
+export async function openScaleOutStorage(settings: Settings, sealer: Sealer): Promise<Storage> {
+  const { postgres, nats } = settings;
+  const db = await PgDatabase.open({
+    url: postgres.url,
+    schema: postgres.schema,
+    maxConnections: postgres.maxConnections,
+    onIdleError: (error) => {
+      logError(
+        `PostgreSQL connection lost (${withoutPassword(postgres.url)}); reconnecting`,
+        error,
+      );
+    },
+  }).catch((error: unknown) => {
+    throw new Error(
+      `cannot open PostgreSQL at ${withoutPassword(postgres.url)}: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  });
+  try {
+    const stores = await openPgStores(db, sealer);
+    const log = await openJetStreamEventLog({
+      servers: nats.url.split(',').map((url) => url.trim()),
+      prefix: nats.prefix,
+      db,
+      sealer,
+      partitions: nats.partitions,
+      replicas: nats.replicas,
+      duplicateWindowMs: nats.duplicateWindowMinutes * MINUTE_MS,
+      ...(nats.maxBytes !== undefined && { maxBytes: nats.maxBytes }),
+      ...(nats.maxAgeDays !== undefined && { maxAgeMs: nats.maxAgeDays * DAY_MS }),
+    });
+    const destinations = await openPgDestinationStore(db, sealer);
+    return {
+      kind: 'scale-out',
+      log,
+      // JetStream gathers the appends of a turn itself; nothing to flush early.
+      records: {
+        append: (messages) => log.append(messages),
+        read: (position, limit, partitions) => log.read(position, limit, partitions),
+        scanByIdentifier: (query) => log.scanByIdentifier(query),
+        readPositions: (positions) => log.readPositions(positions),
+        stats: () => log.stats(),
+        erase: (positions) => log.erase(positions),
+        prune: (query) => log.prune(query),
+        close: () => Promise.resolve(), // the log itself is closed once, by close() below
+        flush: () => undefined,
+      },
+      ...stores,
+      destinations,
+      checkpointFiles: [],
+      async close() {
+        await log.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/** The PostgreSQL stores other than the destinations'. */
+async function openPgStores(
+  db: PgDatabase,
+  sealer: Sealer,
+): Promise<{ state: StateStore; profiles: ProfileStore; audit: AuditLog; bandits: BanditStore }> {
+  const state = await storeOpener<(db: PgDatabase) => Promise<StateStore>>(
+    'pg-state-store.js',
+    'openPgStateStore',
+  );
+  const audit = await storeOpener<(db: PgDatabase) => Promise<AuditLog>>(
+    'pg-audit-log.js',
+    'openPgAuditLog',
+  );
+  const bandits = await storeOpener<(db: PgDatabase) => Promise<BanditStore>>(
+    'pg-bandit-store.js',
+    'openPgBanditStore',
+  );
+  const profiles = await storeOpener<(db: PgDatabase, sealer: Sealer) => Promise<ProfileStore>>(
+    'pg-profile-store.js',
+    'openPgProfileStore',
+  );
+  return {
+    state: await state(db),
+    audit: await audit(db),
+    bandits: await bandits(db),
+    profiles: await profiles(db, sealer),
+  };
+}
+
+/** A store's opener from store/postgres, or a clear error when this build has not got it. */
+async function storeOpener<T>(file: string, name: string): Promise<T> {
+  const path = `../../store/postgres/${file}`;
+  const module = (await import(path).catch(() => undefined)) as Record<string, unknown> | undefined;
+  const opener = module?.[name];
+  if (typeof opener !== 'function') {
+    throw new Error(
+      `the scale-out backend is not complete in this build: ${name} (store/postgres/${file}) is missing`,
+    );
+  }
+  return opener as T;
+}

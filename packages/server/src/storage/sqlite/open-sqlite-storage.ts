@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import type { Config } from '../../config/config.schema.js';
+import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.js';
+import type { Sealer } from '../../privacy/sealer.js';
+import { openSqliteAuditLog } from '../../store/sqlite/sqlite-audit-log.js';
+import { openSqliteBanditStore } from '../../store/sqlite/sqlite-bandit-store.js';
+import { openSqliteDestinationStore } from '../../store/sqlite/sqlite-destination-store.js';
+import { moveIdentifierIndex } from '../../store/sqlite/event-identifier-index.js';
+import { openSqliteProfileStore } from '../../store/sqlite/sqlite-profile-store.js';
+import { openSqliteStateStore } from '../../store/sqlite/sqlite-state-store.js';
+import type { Storage, StorageOptions } from '../storage.js';
+
+/**
+ * The embedded store: three SQLite files in the data folder (WAL). log.sqlite holds the events;
+ * state.sqlite everything derived and defined; audit.sqlite the audit log, in its own file because
+ * the request thread writes it while the pipeline's thread writes state.sqlite.
+ */
+export function openSqliteStorage(
+  config: Readonly<Config>,
+  sealer: Sealer,
+  options: StorageOptions,
+): Storage {
+  const logFile = join(config.dataDir, 'log.sqlite');
+  const stateFile = join(config.dataDir, 'state.sqlite');
+  const auditFile = join(config.dataDir, 'audit.sqlite');
+  const sqlite = { autoCheckpoint: options.autoCheckpoint };
+  moveIdentifierIndex({ log: logFile, state: stateFile });
+  const log = new SqliteEventLog(logFile, sealer, sqlite);
+  const state = openSqliteStateStore(stateFile, sqlite);
+  const audit = openSqliteAuditLog(auditFile, sqlite);
+  const profiles = openSqliteProfileStore(stateFile, sqlite, sealer);
+  // Bandits' counts: derived from the log by a pipeline stage whose position moves with them, so a
+  // commit lost to a machine crash is counted again; no fsync per commit (NORMAL).
+  const bandits = openSqliteBanditStore(stateFile, { ...sqlite, synchronous: 'NORMAL' });
+  const destinations = openSqliteDestinationStore(stateFile, sqlite, sealer);
+  // Decisions and exposures: a second connection whose commits (one per turn of the event loop,
+  // like the collector's) are not fsynced. Both connections write from the request thread only,
+  // so they never wait for each other.
+  const records = new SqliteEventLog(logFile, sealer, { ...sqlite, synchronous: 'NORMAL' });
+  return {
+    kind: 'sqlite',
+    log,
+    records,
+    state,
+    profiles,
+    audit,
+    destinations,
+    bandits,
+    checkpointFiles: [logFile, stateFile, auditFile],
+    async close() {
+      await records.close();
+      await destinations.close();
+      await profiles.close();
+      await log.close();
+      await state.close();
+      await bandits.close();
+      await audit.close();
+    },
+  };
+}

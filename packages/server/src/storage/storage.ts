@@ -1,0 +1,38 @@
+import type { DestinationStore } from '../destinations/destination-store.js';
+import type { EventLog } from '../log/event-log.js';
+import type { AuditLog } from '../store/audit-log.js';
+import type { BanditStore } from '../store/bandit-store.js';
+import type { ProfileStore } from '../store/profile-store.js';
+import type { StateStore } from '../store/state-store.js';
+
+/**
+ * The adapters a Tailor runs on, built by `openStorage` from `config.storage`: the embedded SQLite
+ * files in the data folder, or PostgreSQL and NATS JetStream shared by several nodes. Everything
+ * above this line (services, routes, the pipeline) sees only these ports.
+ */
+export interface Storage {
+  /** `sqlite`: one process owns the data folder; `scale-out`: nodes share PostgreSQL and JetStream. */
+  readonly kind: 'sqlite' | 'scale-out';
+  /** The event log collection appends to; an append resolves once the events are durable. */
+  log: EventLog;
+  /**
+   * Where decisions and exposures are recorded: nobody waits on them. On SQLite a second
+   * connection whose commits are not fsynced (an fsync per turn would stall every request);
+   * elsewhere the log itself. `flush` commits what was gathered now instead of on the next turn.
+   */
+  records: EventLog & { flush(): void };
+  state: StateStore;
+  profiles: ProfileStore;
+  audit: AuditLog;
+  destinations: DestinationStore;
+  bandits: BanditStore;
+  /** Database files a checkpointer thread keeps checkpointed (SQLite under `serve`); none elsewhere. */
+  checkpointFiles: string[];
+  /** Closes every adapter, the records' log first. */
+  close(): Promise<void>;
+}
+
+export interface StorageOptions {
+  /** Each SQLite connection checkpoints its own writes; off when a checkpointer thread does it. */
+  autoCheckpoint: boolean;
+}
