@@ -9,6 +9,7 @@ import {
   type JetStreamEventLog,
   type JetStreamEventLogOptions,
 } from '../src/log/jetstream/jetstream-event-log.js';
+import { LogUnavailableError } from '../src/log/jetstream/log-unavailable.js';
 import { partitionSubject, streamName } from '../src/log/jetstream/event-stream.js';
 import { sealEnvelope } from '../src/log/jetstream/event-envelope.js';
 import { createAesSealer, plainSealer } from '../src/privacy/sealer.js';
@@ -94,7 +95,8 @@ describe('JetStreamEventLog', () => {
     const tailorError = error as TailorError;
     expect(ERROR_STATUS[tailorError.code]).toBe(503);
     expect(tailorError.details).toEqual({ retryAfter: 1 });
-    expect(tailorError.message).toMatch(/maximum messages exceeded/);
+    expect(error).toBeInstanceOf(LogUnavailableError);
+    expect((error as LogUnavailableError).reason).toMatch(/maximum messages exceeded/);
     // What was stored stays (discard new), and is recorded: the retry stores only the rest.
     expect((await log.read(0, 10)).map((e) => e.message.messageId)).toEqual(['m-1', 'm-2', 'm-3']);
     expect(await recorded()).toEqual(['m-1', 'm-2', 'm-3']);

@@ -59,5 +59,8 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toErrorBody(error);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
+  // A refusal that passes (the event log unavailable: 503) says when to try again.
+  if (typeof body.retryAfter === 'number')
+    void reply.header('retry-after', String(body.retryAfter));
   void reply.status(status).send(body);
 }

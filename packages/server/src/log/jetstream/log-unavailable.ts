@@ -10,11 +10,15 @@ export const LOG_RETRY_AFTER_SECONDS = 1;
  * HTTP layer puts in Retry-After. A retry is safe: messageIds make it idempotent.
  */
 export class LogUnavailableError extends TailorError {
+  /** Why, for the server's log only: clients (anyone holding the public write key) are not told of the infrastructure. */
+  readonly reason: string;
+
   constructor(reason: string, cause?: unknown) {
-    super('unavailable', `the event log cannot store events now (${reason}); retry later`, {
+    super('unavailable', 'the event log cannot store events now; retry later', {
       cause,
       details: { retryAfter: LOG_RETRY_AFTER_SECONDS },
     });
+    this.reason = reason;
   }
 }
 
