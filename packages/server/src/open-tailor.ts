@@ -43,6 +43,7 @@ import { DecisionRetention } from './decide/decision-retention.js';
 import { BackgroundThread } from './background/background-thread.js';
 import { logError } from './privacy/log-error.js';
 import { openStorage } from './storage/open-storage.js';
+import { installationSecrets, type InstallationSecrets } from './privacy/installation-secrets.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
 export interface Tailor {
@@ -117,6 +118,14 @@ export async function openTailor(
     autoCheckpoint: !(options.externalCheckpoints === true || options.backgroundThread === true),
   });
   const { log, state: store, audit, profiles, destinations, records: exposureLog } = storage;
+  // Nodes on PostgreSQL share secrets the embedded store keeps in its folder.
+  const secrets: InstallationSecrets =
+    storage.kind === 'scale-out'
+      ? installationSecrets(config)
+      : {
+          suppressionKey: config.privacy.suppressionKey,
+          identitySecret: config.decide.identitySecret,
+        };
   const banditStore = storage.bandits;
   const keys = await KeyRegistry.open(store.keys, config.keys.rateLimits);
   const pruneAudit = (): void => {
@@ -151,7 +160,7 @@ export async function openTailor(
     config.dataDir,
     profiles.suppressions,
     config.identity.identifiers,
-    config.privacy.suppressionKey,
+    secrets.suppressionKey,
   );
   const metrics = createMetrics(log, {
     behind: async () =>
@@ -347,7 +356,7 @@ export async function openTailor(
     experiments,
     suppressions,
     decider,
-    identity: IdentityVerifier.open(config.dataDir, config.decide.identitySecret),
+    identity: IdentityVerifier.open(config.dataDir, secrets.identitySecret),
     audiences: { public: publicAudience(() => plans.pii), reader: readerAudience(() => plans.pii) },
     people,
     flushDecisions: () => {

@@ -137,6 +137,7 @@ describe('loadConfig', () => {
           TAILOR_POSTGRES_SCHEMA: 'shop_eu',
           TAILOR_NATS_URL: 'nats://env:4222',
           TAILOR_NATS_PREFIX: 'shop-eu',
+          TAILOR_ENCRYPTION_KEY_FILE: '/etc/tailor/keys',
         },
         cwd,
       });
@@ -166,10 +167,24 @@ describe('loadConfig', () => {
             TAILOR_POSTGRES_URL: 'postgres://db/x',
             TAILOR_NATS_URL: 'nats://n:4222',
             TAILOR_POSTGRES_SCHEMA: 'Robert"); DROP',
+            TAILOR_ENCRYPTION_KEY_FILE: '/etc/tailor/keys',
           },
           cwd,
         }),
       ).toThrow(/storage\/postgres\/schema/);
+    });
+
+    it('needs a keyring given alike to every node, not one made in each data folder', () => {
+      const env = { TAILOR_POSTGRES_URL: 'postgres://db/x', TAILOR_NATS_URL: 'nats://n:4222' };
+      expect(() => loadConfig({ flags: {}, env, cwd })).toThrow(
+        /share one encryption keyring: make it once with `tailor keys init FILE`/,
+      );
+      const withKeys = loadConfig({
+        flags: {},
+        env: { ...env, TAILOR_ENCRYPTION_KEY_FILE: join(cwd, 'keys') },
+        cwd,
+      });
+      expect(withKeys.privacy.encryption.keyFile).toBe(join(cwd, 'keys'));
     });
 
     it('prints a URL without its password', () => {

@@ -5,7 +5,16 @@ import { Presets, SingleBar } from 'cli-progress';
 import { TailorError } from '@tailor/core';
 import { readBlindIndex } from '../log/sqlite/check-blind-index.js';
 import { SqliteEventLog } from '../log/sqlite/sqlite-event-log.js';
-import { addKey, newKeyring, readKeyFile, writeKeyFile, type Keyring } from '../privacy/keyring.js';
+import {
+  addKey,
+  formatKeyring,
+  newKeyring,
+  readKeyFile,
+  writeKeyFile,
+  type Keyring,
+} from '../privacy/keyring.js';
+import { writeFileDurably } from '../privacy/private-files.js';
+import { isScaleOut } from '../storage/open-storage.js';
 import { keyFileOf } from '../privacy/open-sealer.js';
 import { makeDataFolder } from '../privacy/private-files.js';
 import { resealFolder } from '../privacy/rotate-keys.js';
@@ -30,6 +39,12 @@ interface RotateFlags {
  */
 export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
   const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
+  if (isScaleOut(config)) {
+    throw new TailorError(
+      'invalid_request',
+      'key rotation reseals the embedded store only; an installation on PostgreSQL and NATS cannot rotate its keys yet',
+    );
+  }
   const { enabled, keys } = config.privacy.encryption;
   if (!enabled)
     throw new TailorError(
@@ -185,4 +200,17 @@ export async function keysCreateCommand(name: string, flags: CreateFlags): Promi
   } finally {
     await tailor.close();
   }
+}
+
+/**
+ * `tailor keys init FILE`: a new encryption keyring in FILE (0600, written durably), for the nodes
+ * of an installation on PostgreSQL and NATS, which are all started with it
+ * (TAILOR_ENCRYPTION_KEY_FILE). Never overwrites: a keyring replaced is data lost.
+ */
+export function keysInitCommand(file: string): void {
+  if (!writeFileDurably(file, formatKeyring(newKeyring()), { replace: false })) {
+    throw new TailorError('invalid_request', `${file} exists; a keyring is never overwritten`);
+  }
+  console.log(`Made an encryption keyring in ${file} (readable by its owner only).`);
+  console.log(`Start every node with TAILOR_ENCRYPTION_KEY_FILE=${file}; keep a copy safe.`);
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { experimentResultsCommand } from './experiment-command.js';
 import { importCommand } from './import-command.js';
-import { keysCreateCommand, keysRotateCommand } from './keys-command.js';
+import { keysCreateCommand, keysInitCommand, keysRotateCommand } from './keys-command.js';
 import { matchCommand } from './match-command.js';
 import { profileCommand } from './profile-command.js';
 import { segmentsBackfillCommand } from './segments-command.js';
@@ -120,6 +120,13 @@ export async function main(argv: string[]): Promise<void> {
     .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
     .option('--config <file>', 'JSON config file')
     .action(keysCreateCommand);
+  keys
+    .command('init')
+    .description(
+      'make a new encryption keyring in FILE, for the nodes of one installation on PostgreSQL and NATS (TAILOR_ENCRYPTION_KEY_FILE)',
+    )
+    .argument('<file>', 'where to write it (never overwritten)')
+    .action(keysInitCommand);
   keys
     .command('rotate')
     .description(

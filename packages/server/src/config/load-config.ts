@@ -84,6 +84,18 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
       `invalid configuration: running on PostgreSQL and NATS JetStream needs both; ${missing} is missing`,
     );
   }
+  const atRest = value.privacy.encryption;
+  if (
+    storage.postgres !== undefined &&
+    atRest.enabled &&
+    atRest.keys === undefined &&
+    atRest.keyFile === undefined
+  ) {
+    throw new TailorError(
+      'invalid_request',
+      'invalid configuration: nodes on PostgreSQL and NATS share one encryption keyring: make it once with `tailor keys init FILE` and start every node with TAILOR_ENCRYPTION_KEY_FILE=FILE',
+    );
+  }
   const identityProblem = checkIdentityRules(value.identity.identifiers);
   if (identityProblem !== undefined) {
     throw new TailorError(
