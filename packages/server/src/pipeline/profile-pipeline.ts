@@ -29,6 +29,19 @@ export interface PipelineOptions {
   policy: TraitPolicy;
   /** Events folded per transaction. */
   batchSize?: number;
+  /**
+   * Its name as a log consumer (`profiles` by default). Nodes on JetStream run one pipeline per
+   * partition they hold, each with its own name and position (`profiles/3`).
+   */
+  consumer?: string;
+  /** Fold only the events of these partitions of the log (all by default). */
+  partitions?: readonly number[];
+  /**
+   * Which of its work this pipeline does: folding events, and the upkeep that is not per
+   * partition (time sweeps, backfills, RFM cuts). Both by default; on several nodes each
+   * partition's pipeline folds and one pipeline in the installation (its lease holder) does the upkeep.
+   */
+  work?: { fold: boolean; upkeep: boolean };
   /** How often to look for events appended by another process (an import), in ms. */
   pollMs?: number;
   now?: () => number;
@@ -88,7 +101,10 @@ interface PopulationScan {
 
 /** The pipeline's name as a log consumer. */
 export const PROFILES_CONSUMER = 'profiles';
-const CONSUMER = PROFILES_CONSUMER;
+
+/** The consumer name of the pipeline folding one partition of a partitioned log. */
+export const partitionConsumer = (partition: number): string =>
+  `${PROFILES_CONSUMER}/${String(partition)}`;
 
 /**
  * Folds the event log into the identity graph and profiles, in log order, a batch per transaction.
@@ -103,7 +119,10 @@ export class ProfilePipeline {
   private planWithPopulations: CompiledDefinitions | undefined;
   private scan: PopulationScan | undefined;
 
+  private readonly consumer: string;
+
   constructor(private readonly options: PipelineOptions) {
+    this.consumer = options.consumer ?? PROFILES_CONSUMER;
     this.rank = sourceRanker(options.policy);
     this.loop = new BackgroundLoop(() => this.next(), {
       pollMs: options.pollMs ?? 250,
@@ -153,6 +172,11 @@ export class ProfilePipeline {
    * else a page of an RFM population's re-scoring.
    */
   private async next(): Promise<number> {
+    const { fold, upkeep } = this.options.work ?? { fold: true, upkeep: true };
+    if (fold && !upkeep) return this.step();
+    if (upkeep && !fold) {
+      return (await this.sweep()) || (await this.backfillStep()) || this.populationStep();
+    }
     return (
       (await this.step()) ||
       (await this.sweep()) ||
@@ -315,7 +339,10 @@ export class ProfilePipeline {
     const { store, log } = this.options;
     const order = instruction.message.tailor.erase;
     if (order === undefined) return 0;
-    const erased = await store.erase(order.profileId, CONSUMER, { from, to: instruction.position });
+    const erased = await store.erase(order.profileId, this.consumer, {
+      from,
+      to: instruction.position,
+    });
     if (erased === undefined) return 1; // another process moved the position
     await log.erase(erased.positions);
     await this.options.onErase?.({
@@ -361,8 +388,8 @@ export class ProfilePipeline {
   /** Folds one batch; returns how many events it folded (0 when caught up). */
   private async step(): Promise<number> {
     const { log, store } = this.options;
-    const from = await store.position(CONSUMER);
-    const read = await log.read(from, this.options.batchSize ?? 1000);
+    const from = await store.position(this.consumer);
+    const read = await log.read(from, this.options.batchSize ?? 1000, this.options.partitions);
     // An erasure is carried out alone, at its place in the log: what came before is folded first.
     const eraseAt = read.findIndex((e) => e.message.tailor.erase !== undefined);
     if (eraseAt === 0 && read[0] !== undefined) return this.erase(read[0], from);
@@ -377,7 +404,7 @@ export class ProfilePipeline {
     // What readers saw of each profile the fold read, taken as it first reads it.
     const before = new Map<string, string>();
     const folded = await store.foldBatch(
-      CONSUMER,
+      this.consumer,
       { from, to: last.position },
       keys,
       (snapshot) => {
