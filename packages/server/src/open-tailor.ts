@@ -21,7 +21,12 @@ import { ChannelRegistry } from './destinations/channel.js';
 import { WebhookChannel } from './destinations/channels/webhook-channel.js';
 import { failureDetail } from './destinations/delivery-failure.js';
 import type { DestinationStore } from './destinations/destination-store.js';
-import { PROFILES_CONSUMER, ProfilePipeline } from './pipeline/profile-pipeline.js';
+import {
+  PROFILES_CONSUMER,
+  ProfilePipeline,
+  type PipelineOptions,
+} from './pipeline/profile-pipeline.js';
+import { ScaleOutBackground } from './background/scale-out-background.js';
 import type { ProfileStore } from './store/profile-store.js';
 import type { AuditLog } from './store/audit-log.js';
 import type { NewAuditEntry } from './audit/audit.schema.js';
@@ -170,7 +175,14 @@ export async function openTailor(
     metrics.pipelineEvents.inc(events);
     metrics.pipelineLag.observe(lagSeconds);
   };
-  const pipeline = new ProfilePipeline({
+  const banditStage = new BanditStage({
+    log,
+    store: banditStore,
+    personKey: (type, value) => sealer.blind(type, value),
+    metrics: () => placements.banditMetrics(),
+    onCounted: refreshBandits,
+  });
+  const pipelineOptions: PipelineOptions = {
     log,
     store: profiles,
     rules: config.identity.identifiers,
@@ -180,15 +192,7 @@ export async function openTailor(
     populationRefreshMs: config.computedTraits.rfmRefreshMinutes * 60_000,
     purposes: config.privacy.purposes,
     suppressed: (message) => suppressions.drops(message),
-    stages: [
-      new BanditStage({
-        log,
-        store: banditStore,
-        personKey: (type, value) => sealer.blind(type, value),
-        metrics: () => placements.banditMetrics(),
-        onCounted: refreshBandits,
-      }),
-    ],
+    stages: [banditStage],
     onErase: async ({ identifiers, profiles: erased, profileId, requestedBy }) => {
       // Another thread suppressed the person when the erasure was asked; identifiers linked to
       // them since are suppressed now too, so nothing after the erasure brings them back.
@@ -214,7 +218,13 @@ export async function openTailor(
     onError: (error) => {
       logError('pipeline batch failed; retrying', error);
     },
-  });
+  };
+  // On several nodes no pipeline folds the whole log under one name: each node's background folds
+  // the partitions it holds; this one does only the upkeep (commands and tests catch up with it).
+  const upkeepOnly = (): ProfilePipeline =>
+    new ProfilePipeline({ ...pipelineOptions, work: { fold: false, upkeep: true }, stages: [] });
+  const pipeline =
+    storage.cluster === undefined ? new ProfilePipeline(pipelineOptions) : upkeepOnly();
   const dispatcher = new Dispatcher({
     log,
     store: destinations,
@@ -285,7 +295,24 @@ export async function openTailor(
           logError(msg, error);
         },
       })
-    : new InlineBackground(pipeline, dispatcher);
+    : storage.cluster !== undefined
+      ? new ScaleOutBackground({
+          db: storage.cluster.db,
+          partitions: storage.cluster.partitions,
+          pipeline: pipelineOptions,
+          upkeep: upkeepOnly,
+          // The bandits' counts follow the whole log, on the node holding the upkeep.
+          follow: async () => {
+            const { lastPosition } = await log.stats();
+            await banditStage.follow([], { from: lastPosition, to: lastPosition });
+            return 0;
+          },
+          dispatcher,
+          onError: (message, error) => {
+            logError(message, error);
+          },
+        })
+      : new InlineBackground(pipeline, dispatcher);
   // Decisions and exposures are recorded through the storage's records log: nobody waits on them.
   const experiments = await Experiments.open({
     store: store.experiments,

@@ -4,6 +4,7 @@ import type { AuditLog } from '../store/audit-log.js';
 import type { BanditStore } from '../store/bandit-store.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { StateStore } from '../store/state-store.js';
+import type { PgDatabase } from './postgres/pg-database.js';
 
 /**
  * The adapters a Tailor runs on, built by `openStorage` from `config.storage`: the embedded SQLite
@@ -28,6 +29,8 @@ export interface Storage {
   bandits: BanditStore;
   /** Database files a checkpointer thread keeps checkpointed (SQLite under `serve`); none elsewhere. */
   checkpointFiles: string[];
+  /** On PostgreSQL and JetStream: where nodes coordinate (leases), and the log's partitions. */
+  cluster?: { db: PgDatabase; partitions: number };
   /** Closes every adapter, the records' log first. */
   close(): Promise<void>;
 }

@@ -10,6 +10,8 @@ import { logError } from '../../privacy/log-error.js';
 import { withoutPassword } from '../../config/load-config.js';
 import type { Storage } from '../storage.js';
 import { PgDatabase } from './pg-database.js';
+import { migratePostgres } from './migrate-postgres.js';
+import { CLUSTER_MIGRATIONS } from '../../scale-out/cluster-tables.js';
 
 type Settings = Required<Config['storage']>;
 
@@ -42,6 +44,7 @@ export async function openScaleOutStorage(settings: Settings, sealer: Sealer): P
     );
   });
   try {
+    await migratePostgres(db, 'cluster', CLUSTER_MIGRATIONS);
     const stores = await openPgStores(db, sealer);
     const log = await openJetStreamEventLog({
       servers: nats.url.split(',').map((url) => url.trim()),
@@ -73,6 +76,7 @@ export async function openScaleOutStorage(settings: Settings, sealer: Sealer): P
       ...stores,
       destinations,
       checkpointFiles: [],
+      cluster: { db, partitions: nats.partitions },
       async close() {
         await log.close();
         await db.close();

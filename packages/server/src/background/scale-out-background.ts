@@ -1,0 +1,166 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Dispatcher } from '../destinations/dispatcher.js';
+import {
+  partitionConsumer,
+  ProfilePipeline,
+  type PipelineOptions,
+} from '../pipeline/profile-pipeline.js';
+import { BackgroundLoop } from '../pipeline/background-loop.js';
+import { Leases } from '../scale-out/leases.js';
+import { PartitionOwnership } from '../scale-out/partition-ownership.js';
+import type { PgDatabase } from '../storage/postgres/pg-database.js';
+import type { Background } from './background.js';
+
+export interface ScaleOutBackgroundOptions {
+  db: PgDatabase;
+  /** The log's partitions (fixed when its stream was made). */
+  partitions: number;
+  /** What every pipeline of this node is built from; consumer, partitions and work are set here. */
+  pipeline: PipelineOptions;
+  /** Makes the upkeep pipeline (sweeps, backfills, RFM cuts), run while this node holds the upkeep lease. */
+  upkeep: () => ProfilePipeline;
+  /** Work that follows the whole log, run with the upkeep (the bandits' counts); how much it did. */
+  follow?: () => Promise<number>;
+  /** Delivers on every node: deliveries are claimed one node at a time in PostgreSQL. */
+  dispatcher: Dispatcher;
+  heartbeatMs?: number;
+  ttlMs?: number;
+  onError: (message: string, error: unknown) => void;
+}
+
+const UPKEEP_LEASE = 'upkeep';
+
+/**
+ * A node's share of the background work on PostgreSQL and JetStream: a pipeline per partition it
+ * holds (`PartitionOwnership` moves them between live nodes), the upkeep on whichever node holds
+ * its lease, and the dispatcher everywhere.
+ */
+export class ScaleOutBackground implements Background {
+  readonly node = `${hostname()}-${String(process.pid)}-${randomBytes(3).toString('hex')}`;
+  private readonly folding = new Map<number, ProfilePipeline>();
+  private readonly ownership: PartitionOwnership;
+  private readonly leases: Leases;
+  /** The upkeep and the follower while this node holds their lease (a stopped loop cannot start again). */
+  private upkeep: { pipeline: ProfilePipeline; follower: BackgroundLoop | undefined } | undefined;
+  private upkeepTimer: NodeJS.Timeout | undefined;
+  private started = false;
+
+  constructor(private readonly options: ScaleOutBackgroundOptions) {
+    const heartbeatMs = options.heartbeatMs ?? 1000;
+    const ttlMs = options.ttlMs ?? 5000;
+    this.ownership = new PartitionOwnership({
+      db: options.db,
+      node: this.node,
+      partitions: options.partitions,
+      heartbeatMs,
+      ttlMs,
+      onAcquired: (partition) => {
+        const pipeline = new ProfilePipeline({
+          ...options.pipeline,
+          consumer: partitionConsumer(partition),
+          partitions: [partition],
+          work: { fold: true, upkeep: false },
+          stages: [], // stages keep one position over the whole log: they follow it with the upkeep
+        });
+        this.folding.set(partition, pipeline);
+        pipeline.start();
+      },
+      onReleased: async (partition) => {
+        const pipeline = this.folding.get(partition);
+        this.folding.delete(partition);
+        await pipeline?.stop();
+      },
+      onError: (error) => {
+        options.onError('partition leases failed; retrying', error);
+      },
+    });
+    this.leases = new Leases(options.db, this.node, ttlMs);
+  }
+
+  start(): void {
+    this.started = true;
+    this.ownership.start();
+    this.options.dispatcher.start();
+    const renew = (): void => {
+      this.renewUpkeep().catch((error: unknown) => {
+        this.options.onError('the upkeep lease failed; retrying', error);
+      });
+    };
+    renew();
+    this.upkeepTimer = setInterval(renew, this.options.heartbeatMs ?? 1000);
+    this.upkeepTimer.unref();
+  }
+
+  ready(): Promise<void> {
+    return this.started
+      ? Promise.resolve()
+      : Promise.reject(new Error('the background work was not started'));
+  }
+
+  running(): boolean {
+    return this.started;
+  }
+
+  /** The partitions this node folds now. */
+  owned(): number[] {
+    return this.ownership.owned();
+  }
+
+  wake(): void {
+    for (const pipeline of this.folding.values()) pipeline.wake();
+    this.upkeep?.pipeline.wake();
+    this.upkeep?.follower?.wake();
+    this.options.dispatcher.wake();
+  }
+
+  definitionsChanged(): void {
+    this.wake();
+  }
+
+  suppressionsChanged(): void {
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    clearInterval(this.upkeepTimer);
+    await this.ownership.stop();
+    await this.stopUpkeep();
+    await this.leases.release([UPKEEP_LEASE]);
+    await this.options.dispatcher.stop();
+  }
+
+  private async renewUpkeep(): Promise<void> {
+    if (!this.started) return;
+    const held =
+      this.upkeep !== undefined
+        ? (await this.leases.renew([UPKEEP_LEASE])).length > 0
+        : (await this.leases.acquire([UPKEEP_LEASE])).length > 0;
+    if (held && this.upkeep === undefined && this.running()) {
+      const { follow, onError } = this.options;
+      this.upkeep = {
+        pipeline: this.options.upkeep(),
+        follower:
+          follow &&
+          new BackgroundLoop(follow, {
+            pollMs: 250,
+            onError: (error) => {
+              onError('following the log failed; retrying', error);
+            },
+          }),
+      };
+      this.upkeep.pipeline.start();
+      this.upkeep.follower?.start();
+    } else if (!held) {
+      await this.stopUpkeep();
+    }
+  }
+
+  private async stopUpkeep(): Promise<void> {
+    const upkeep = this.upkeep;
+    this.upkeep = undefined;
+    await upkeep?.pipeline.stop();
+    await upkeep?.follower?.stop();
+  }
+}
