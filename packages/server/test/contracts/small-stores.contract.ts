@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NewAuditEntry } from '../../src/audit/audit.schema.js';
+import type { AuditLog } from '../../src/store/audit-log.js';
+import type { BanditMetric, BanditStore } from '../../src/store/bandit-store.js';
+
+export interface Opened<T> {
+  store: T;
+  dispose(): Promise<void>;
+}
+
+const entry = (at: number, fields: Partial<NewAuditEntry> = {}): NewAuditEntry => ({
+  at,
+  key: 'admin',
+  role: 'admin',
+  action: 'profile.read',
+  target: 'profile',
+  method: 'GET',
+  route: '/v1/profiles/:id',
+  status: 200,
+  ip: '127.0.0.1',
+  ...fields,
+});
+
+/** What every AuditLog adapter guarantees. */
+export function describeAuditLogContract(backend: string, open: () => Promise<Opened<AuditLog>>) {
+  describe(`AuditLog contract (${backend})`, () => {
+    let opened: Opened<AuditLog> | undefined;
+    afterEach(async () => {
+      await opened?.store.close();
+      await opened?.dispose();
+    });
+
+    it('reads back what was recorded before, newest first, filtered and paged; prunes by time', async () => {
+      opened = await open();
+      const log = opened.store;
+      for (let i = 1; i <= 5; i++) {
+        log.record(entry(i * 1000, { profileId: i % 2 === 0 ? 'p-even' : 'p-odd' }));
+      }
+      log.record(entry(6000, { action: 'segment.put', key: 'marketer', target: 'segment:vip' }));
+      const all = await log.list({ limit: 100 }); // sees what was queued in this same turn
+      expect(all.entries.map((e) => e.at)).toEqual(
+        [6, 5, 4, 3, 2, 1].map((s) => new Date(s * 1000).toISOString()),
+      );
+      expect(all.next).toBeNull();
+      expect(all.entries[0]).toMatchObject({ action: 'segment.put', key: 'marketer', status: 200 });
+      expect('profileId' in (all.entries[0] ?? {})).toBe(false);
+      const first = await log.list({ limit: 2, action: 'profile.read' });
+      expect(first.entries.map((e) => e.at)).toEqual(
+        [5000, 4000].map((t) => new Date(t).toISOString()),
+      );
+      const second = await log.list({ limit: 2, action: 'profile.read', before: first.next ?? 0 });
+      expect(second.entries.map((e) => e.profileId)).toEqual(['p-odd', 'p-even']);
+      expect((await log.list({ limit: 10, profileIds: ['p-even'] })).entries).toHaveLength(2);
+      expect((await log.list({ limit: 10, profileIds: [] })).entries).toHaveLength(0);
+      expect((await log.list({ limit: 10, key: 'marketer' })).entries).toHaveLength(1);
+      expect((await log.list({ limit: 10, since: 2000, until: 4000 })).entries).toHaveLength(2);
+      expect(await log.prune(3000)).toBe(2);
+      expect((await log.list({ limit: 10 })).entries).toHaveLength(4);
+    });
+  });
+}
+
+const metric: BanditMetric = { placement: 'hero', event: 'Order Completed', withinMs: 10_000 };
+
+/** What every BanditStore adapter guarantees. */
+export function describeBanditStoreContract(
+  backend: string,
+  open: () => Promise<Opened<BanditStore>>,
+) {
+  describe(`BanditStore contract (${backend})`, () => {
+    let opened: Opened<BanditStore> | undefined;
+    afterEach(async () => {
+      await opened?.store.close();
+      await opened?.dispose();
+    });
+
+    it('counts a person once per item, conversions within the window, and refuses a stale range', async () => {
+      opened = await open();
+      const s = opened.store;
+      expect(await s.position()).toBe(0);
+      const expose = (person: string, itemId: string, at: number) =>
+        ({ kind: 'exposure', metric, itemId, person, at }) as const;
+      expect(
+        await s.fold({ from: 0, to: 10 }, [
+          expose('p1', 'a', 1000),
+          expose('p1', 'a', 2000), // the same person again: once
+          expose('p2', 'a', 1000),
+          expose('p3', 'b', 1000),
+        ]),
+      ).toBe(true);
+      expect(
+        await s.fold({ from: 10, to: 20 }, [
+          { kind: 'conversion', event: 'Order Completed', people: ['p1', 'x'], at: 5000 },
+          { kind: 'conversion', event: 'Order Completed', people: ['p1'], at: 6000 }, // once
+          { kind: 'conversion', event: 'Order Completed', people: ['p3'], at: 60_000 }, // too late
+        ]),
+      ).toBe(true);
+      expect(await s.fold({ from: 10, to: 30 }, [expose('p9', 'a', 1)])).toBe(false);
+      expect(await s.position()).toBe(20);
+      const arms = (await s.arms()).map((a) => [a.itemId, a.exposures, a.conversions]);
+      expect(arms).toEqual([
+        ['a', 2, 1],
+        ['b', 1, 0],
+      ]);
+      await s.erase(['p1']);
+      await s.erase([]);
+      expect((await s.arms()).map((a) => [a.itemId, a.exposures, a.conversions])).toEqual([
+        ['a', 1, 0],
+        ['b', 1, 0],
+      ]);
+    });
+  });
+}
