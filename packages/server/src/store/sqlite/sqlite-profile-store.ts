@@ -684,7 +684,7 @@ export function profileColumns(
  * A profile row as the fold sees it: id, rank, times and counts at once; traits, groups, derived
  * state and consent decoded (opened and parsed) when first read or written, then `onRead`.
  */
-function lazyProfileState(
+export function lazyProfileState(
   row: ProfileRow,
   decode: () => ProfileBody,
   onRead: (state: ProfileState) => void,
@@ -736,7 +736,7 @@ function lazyProfileState(
   return state;
 }
 
-function storedProfile(
+export function storedProfile(
   row: ProfileRow,
   { traits, groups, derived, consent }: ProfileBody,
 ): StoredProfile {

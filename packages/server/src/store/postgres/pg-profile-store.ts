@@ -1,0 +1,703 @@
+import {
+  identityKey,
+  type ConflictRecord,
+  type GraphChanges,
+  type GraphSnapshot,
+  type IdentifierRef,
+  type MergeRecord,
+  type ProfileState,
+  type RfmPopulation,
+  type StoredMessage,
+  type TraitMap,
+} from '@tailor/core';
+import type pg from 'pg';
+import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import { migratePostgres } from '../../storage/postgres/migrate-postgres.js';
+import { sqlState, type PgDatabase, type PgQueryable } from '../../storage/postgres/pg-database.js';
+import type { BatchKeys, EventIdentifiers, ProfileStore, StoredProfile } from '../profile-store.js';
+import {
+  lazyProfileState,
+  storedProfile,
+  type ProfileBody,
+  type ProfileRow,
+} from '../sqlite/sqlite-profile-store.js';
+import { IDENTIFIER_KINDS } from '../sqlite/event-identifier-index.js';
+import { bytes } from './pg-bytes.js';
+import { POSITION_MIGRATIONS } from './pg-consumer-positions.js';
+import { PROFILE_MIGRATIONS } from './pg-profile-tables.js';
+import { pgBackfillJobs, pgReviewQueue } from './pg-review-queue.js';
+
+interface Row {
+  id: string;
+  rank: number;
+  merged_into: string | null;
+  created_at: string;
+  updated_at: string;
+  counts: string;
+  body: Buffer;
+}
+
+/** Attempts at a fold that lost a race to create the same identifier or profile (23505). */
+const FOLD_ATTEMPTS = 5;
+
+/**
+ * The profile store on PostgreSQL, for nodes folding different partitions at once. A fold locks
+ * what it loads (the identifiers' rows, then the profiles', in key order) for the length of its
+ * transaction, so two folds over the same people take turns and the second sees the first's
+ * merges; two folds creating the same identifier collide on its key, and the loser runs again
+ * from a fresh snapshot (the fold is pure). Each consumer's position moves in the transaction,
+ * so an event is folded once.
+ */
+export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promise<ProfileStore> {
+  await migratePostgres(db, 'positions', POSITION_MIGRATIONS);
+  await migratePostgres(db, 'profiles', PROFILE_MIGRATIONS);
+  await checkIndexKey(db, sealer);
+  const seal = (value: unknown, context: string) =>
+    bytes(sealer.seal(JSON.stringify(value), context));
+  const open = (stored: Buffer, context: string): unknown =>
+    JSON.parse(sealer.open(stored, context));
+  const bodyOf = (row: Pick<Row, 'id' | 'body'>): ProfileBody =>
+    JSON.parse(sealer.open(row.body, sealedIn.profile(row.id))) as ProfileBody;
+  const asSqliteRow = (row: Row): ProfileRow => ({
+    ...row,
+    traits: '',
+    groups: '',
+    derived: '',
+    consent: '',
+    sealed: null,
+  });
+  const toStored = (row: Row | undefined): StoredProfile | undefined =>
+    row && storedProfile(asSqliteRow(row), bodyOf(row));
+  const blindOf = ({ type, value }: IdentifierRef) => sealer.blind(type, value);
+  const identifierValue = (type: string, blind: string, sealed: Buffer | null) =>
+    sealed === null ? blind : sealer.open(sealed, sealedIn.identifier(type, blind));
+
+  const profileRow = async (client: PgQueryable, id: string): Promise<Row | undefined> =>
+    (await client.query<Row>('SELECT * FROM profiles WHERE id = $1', [id])).rows[0];
+  const survivor = async (client: PgQueryable, id: string): Promise<Row | undefined> => {
+    const row = await profileRow(client, id);
+    if (row?.merged_into == null) return row;
+    return profileRow(client, row.merged_into);
+  };
+  const familyOf = async (client: PgQueryable, id: string): Promise<string[]> => [
+    id,
+    ...(
+      await client.query<{ id: string }>(
+        'SELECT id FROM profiles WHERE merged_into = $1 ORDER BY rank',
+        [id],
+      )
+    ).rows.map((r) => r.id),
+  ];
+  const identifiersOf = async (client: PgQueryable, profileId: string) =>
+    (
+      await client.query<{ type: string; value: string; sealed: Buffer | null }>(
+        'SELECT type, value, sealed FROM identities WHERE profile_id = $1',
+        [profileId],
+      )
+    ).rows
+      .map((r) => ({ type: r.type, value: identifierValue(r.type, r.value, r.sealed) }))
+      .sort((a, b) =>
+        a.type === b.type ? (a.value < b.value ? -1 : 1) : a.type < b.type ? -1 : 1,
+      );
+
+  /** Locks and checks a consumer's position: exactly `from`, or the caller writes nothing. */
+  const claimRange = async (
+    client: PgQueryable,
+    consumer: string,
+    range: { from: number; to: number },
+  ): Promise<boolean> => {
+    await client.query(
+      'INSERT INTO consumer_positions (consumer, position) VALUES ($1, 0) ON CONFLICT DO NOTHING',
+      [consumer],
+    );
+    const { rows } = await client.query<{ position: number }>(
+      'SELECT position FROM consumer_positions WHERE consumer = $1 FOR UPDATE',
+      [consumer],
+    );
+    if ((rows[0]?.position ?? 0) !== range.from) return false;
+    await client.query('UPDATE consumer_positions SET position = $2 WHERE consumer = $1', [
+      consumer,
+      range.to,
+    ]);
+    return true;
+  };
+
+  /** A batch's snapshot: its identifiers' profiles and the profiles it names, locked, and its groups. */
+  const loadSnapshot = async (
+    client: PgQueryable,
+    keys: BatchKeys,
+    toState: (row: Row) => ProfileState,
+  ): Promise<GraphSnapshot> => {
+    const snapshot: GraphSnapshot = {
+      identities: new Map(),
+      profiles: new Map(),
+      groups: new Map(),
+      merged: new Map(),
+    };
+    const wanted = new Map<string, IdentifierRef>();
+    for (const identifier of keys.identifiers) wanted.set(identityKey(identifier), identifier);
+    const refs = [...wanted.values()];
+    const found = (
+      await client.query<{ type: string; value: string; profile_id: string }>(
+        `SELECT i.type, i.value, i.profile_id FROM identities i
+           JOIN unnest($1::text[], $2::text[]) AS k(type, value) USING (type, value)
+         ORDER BY i.type, i.value FOR UPDATE OF i`,
+        [refs.map((r) => r.type), refs.map(blindOf)],
+      )
+    ).rows;
+    const byBlind = new Map(found.map((r) => [`${r.type}\u0000${r.value}`, r.profile_id]));
+    const profileIds = new Set<string>();
+    for (const [key, ref] of wanted) {
+      const profileId = byBlind.get(`${ref.type}\u0000${blindOf(ref)}`);
+      if (profileId === undefined) continue;
+      snapshot.identities.set(key, profileId);
+      profileIds.add(profileId);
+    }
+    // Profiles named by id: follow a merge to the survivor.
+    if (keys.profiles.length > 0) {
+      const named = await client.query<{ id: string; merged_into: string | null }>(
+        'SELECT id, merged_into FROM profiles WHERE id = ANY($1::text[])',
+        [keys.profiles],
+      );
+      for (const r of named.rows) {
+        const live = r.merged_into ?? r.id;
+        if (live !== r.id) snapshot.merged.set(r.id, live);
+        profileIds.add(live);
+      }
+    }
+    if (profileIds.size > 0) {
+      const rows = await client.query<Row>(
+        'SELECT * FROM profiles WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+        [[...profileIds]],
+      );
+      for (const row of rows.rows) snapshot.profiles.set(row.id, toState(row));
+      // A profile merged away since the named lookup: point at the survivor (read, not locked).
+      for (const [from, into] of snapshot.merged) {
+        const row = snapshot.profiles.get(into);
+        if (row === undefined) snapshot.merged.delete(from);
+      }
+    }
+    if (keys.groups.length > 0) {
+      const groups = await client.query<{ id: string; traits: Buffer }>(
+        'SELECT id, traits FROM groups WHERE id = ANY($1::text[])',
+        [keys.groups],
+      );
+      for (const g of groups.rows)
+        snapshot.groups.set(g.id, open(g.traits, sealedIn.group(g.id)) as TraitMap);
+    }
+    return snapshot;
+  };
+
+  /** Writes a fold's changes in the transaction of `client`. */
+  const write = async (
+    client: PgQueryable,
+    changes: GraphChanges,
+    unread: WeakSet<ProfileState>,
+    loaded: Map<string, string>,
+  ): Promise<void> => {
+    if (changes.created.length > 0) {
+      const emptyBody = (id: string) =>
+        bytes(
+          sealer.seal(
+            JSON.stringify({ traits: {}, groups: [], derived: {}, consent: {} }),
+            sealedIn.profile(id),
+          ),
+        );
+      await client.query(
+        `INSERT INTO profiles (id, rank, created_at, updated_at, counts, body)
+         SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::bytea[])`,
+        [
+          changes.created.map((p) => p.id),
+          changes.created.map((p) => p.rank),
+          changes.created.map((p) => p.createdAt),
+          changes.created.map((p) => p.updatedAt),
+          changes.created.map(() => '{}'),
+          changes.created.map((p) => emptyBody(p.id)),
+        ],
+      );
+    }
+    if (changes.attached.length > 0) {
+      const blinds = changes.attached.map((a) => sealer.blind(a.type, a.value));
+      await client.query(
+        `INSERT INTO identities (type, value, profile_id, sealed)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])`,
+        [
+          changes.attached.map((a) => a.type),
+          blinds,
+          changes.attached.map((a) => a.profileId),
+          changes.attached.map((a, i) =>
+            sealer.encrypts
+              ? bytes(sealer.seal(a.value, sealedIn.identifier(a.type, blinds[i] ?? '')))
+              : null,
+          ),
+        ],
+      );
+    }
+    for (const m of changes.merges) {
+      await client.query('UPDATE identities SET profile_id = $1 WHERE profile_id = $2', [
+        m.into,
+        m.from,
+      ]);
+      await client.query('UPDATE profiles SET merged_into = $1 WHERE id = $2 OR merged_into = $2', [
+        m.into,
+        m.from,
+      ]);
+      await client.query(
+        'INSERT INTO profile_merges (into_id, from_id, message_id, at, reason) VALUES ($1, $2, $3, $4, $5)',
+        [m.into, m.from, m.messageId, m.at, m.reason],
+      );
+    }
+    const touched = {
+      id: [] as string[],
+      created: [] as string[],
+      updated: [] as string[],
+      counts: [] as string[],
+      body: [] as (Buffer | null)[],
+    };
+    for (const p of changes.touched.values()) {
+      touched.id.push(p.id);
+      touched.created.push(p.createdAt);
+      touched.updated.push(p.updatedAt);
+      touched.counts.push(JSON.stringify(Object.fromEntries(p.counts)));
+      if (unread.has(p)) {
+        touched.body.push(null); // only times and counts moved
+        continue;
+      }
+      const text = JSON.stringify({
+        traits: p.traits,
+        groups: p.groups,
+        derived: p.derived,
+        consent: p.consent,
+      } satisfies ProfileBody);
+      touched.body.push(
+        loaded.get(p.id) === text ? null : bytes(sealer.seal(text, sealedIn.profile(p.id))),
+      );
+    }
+    if (touched.id.length > 0) {
+      await client.query(
+        `UPDATE profiles SET created_at = t.created, updated_at = t.updated, counts = t.counts,
+           body = coalesce(t.body, profiles.body)
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[]) AS t(id, created, updated, counts, body)
+         WHERE profiles.id = t.id`,
+        [touched.id, touched.created, touched.updated, touched.counts, touched.body],
+      );
+    }
+    if (changes.assignments.length > 0) {
+      await client.query(
+        `INSERT INTO profile_events (position, profile_id)
+         SELECT * FROM unnest($1::int8[], $2::text[]) ON CONFLICT DO NOTHING`,
+        [changes.assignments.map((a) => a.position), changes.assignments.map((a) => a.profileId)],
+      );
+    }
+    for (const c of changes.conflicts) {
+      await client.query(
+        'INSERT INTO identity_conflicts (record, resolved_to, profile_id) VALUES ($1, $2, $3)',
+        [seal(c, sealedIn.conflict), c.resolvedTo, c.profileId ?? null],
+      );
+    }
+    for (const [id, traits] of changes.groups) {
+      await client.query(
+        'INSERT INTO groups (id, traits) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET traits = EXCLUDED.traits',
+        [id, seal(traits, sealedIn.group(id))],
+      );
+    }
+    await writeMemberships(client, changes);
+  };
+
+  /** Memberships, their history, timers, and the entry and exit events to announce (the outbox). */
+  const writeMemberships = async (client: PgQueryable, changes: GraphChanges): Promise<void> => {
+    for (const m of changes.memberships) {
+      if (m.entered) {
+        await client.query(
+          `INSERT INTO segment_members (segment, profile_id, since) VALUES ($1, $2, $3)
+           ON CONFLICT (segment, profile_id) DO UPDATE SET since = EXCLUDED.since`,
+          [m.segment, m.profileId, m.at],
+        );
+      } else {
+        await client.query('DELETE FROM segment_members WHERE segment = $1 AND profile_id = $2', [
+          m.segment,
+          m.profileId,
+        ]);
+      }
+      const { rows } = await client.query<{ seq: number }>(
+        'INSERT INTO segment_history (segment, profile_id, entered, at, cause) VALUES ($1, $2, $3, $4, $5) RETURNING seq',
+        [m.segment, m.profileId, m.entered, m.at, m.cause],
+      );
+      if (m.cause === 'merge') continue; // the person lives on in the surviving profile
+      const ids = await identifiersOf(client, m.profileId);
+      const first = (type: string) => ids.find((i) => i.type === type)?.value ?? null;
+      const message: StoredMessage = {
+        type: 'track',
+        messageId: `segment:${String(rows[0]?.seq)}`,
+        event: m.entered ? 'Segment Entered' : 'Segment Exited',
+        userId: first('userId'),
+        anonymousId: first('anonymousId'),
+        properties: { segment: m.segment, profileId: m.profileId, cause: m.cause },
+        timestamp: m.at,
+        receivedAt: m.at,
+        context: {},
+        tailor: { source: 'segments' },
+      };
+      await client.query('INSERT INTO log_outbox (message) VALUES ($1)', [
+        seal(message, sealedIn.outbox),
+      ]);
+    }
+    for (const [profileId, due] of changes.timers) {
+      if (due === null)
+        await client.query('DELETE FROM profile_timers WHERE profile_id = $1', [profileId]);
+      else
+        await client.query(
+          `INSERT INTO profile_timers (profile_id, due_at) VALUES ($1, $2)
+           ON CONFLICT (profile_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
+          [profileId, due],
+        );
+    }
+  };
+
+  /** Runs a fold-like unit again when it lost a race to create the same row (its work is pure). */
+  const retryingRaces = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction(work);
+      } catch (error) {
+        if (attempt < FOLD_ATTEMPTS && sqlState(error) === '23505') continue;
+        throw error;
+      }
+    }
+  };
+
+  const stateReader = (onRead?: (profile: ProfileState) => void) => {
+    const unread = new WeakSet<ProfileState>();
+    const loaded = new Map<string, string>();
+    const toState = (row: Row): ProfileState => {
+      const state = lazyProfileState(
+        asSqliteRow(row),
+        () => {
+          unread.delete(state);
+          const text = sealer.open(row.body, sealedIn.profile(row.id));
+          loaded.set(row.id, text);
+          return JSON.parse(text) as ProfileBody;
+        },
+        (read) => onRead?.(read),
+      );
+      unread.add(state);
+      return state;
+    };
+    return { toState, unread, loaded };
+  };
+
+  const outboxRead = new Set<number>();
+
+  return {
+    position: async (consumer) =>
+      (
+        await db.query<{ position: number }>(
+          'SELECT position FROM consumer_positions WHERE consumer = $1',
+          [consumer],
+        )
+      ).rows[0]?.position ?? 0,
+    foldBatch: (consumer, range, keys, fold, read, identified: readonly EventIdentifiers[] = []) =>
+      retryingRaces(async (client) => {
+        if (!(await claimRange(client, consumer, range))) return false;
+        const { toState, unread, loaded } = stateReader(read);
+        await write(client, fold(await loadSnapshot(client, keys, toState)), unread, loaded);
+        const kinds: number[] = [];
+        const blinds: string[] = [];
+        const positions: number[] = [];
+        for (const e of identified) {
+          if (e.userId !== null) {
+            kinds.push(IDENTIFIER_KINDS.userId);
+            blinds.push(sealer.blind('userId', e.userId));
+            positions.push(e.position);
+          }
+          if (e.anonymousId !== null) {
+            kinds.push(IDENTIFIER_KINDS.anonymousId);
+            blinds.push(sealer.blind('anonymousId', e.anonymousId));
+            positions.push(e.position);
+          }
+        }
+        if (kinds.length > 0) {
+          await client.query(
+            `INSERT INTO event_identifiers (kind, blind, position)
+             SELECT * FROM unnest($1::int2[], $2::text[], $3::int8[]) ON CONFLICT DO NOTHING`,
+            [kinds, blinds, positions],
+          );
+        }
+        return true;
+      }),
+    eventsByIdentifier: (consumer, { kind, value, after, limit }) =>
+      db.transaction(async (client) => {
+        const indexedTo =
+          (
+            await client.query<{ position: number }>(
+              'SELECT position FROM consumer_positions WHERE consumer = $1',
+              [consumer],
+            )
+          ).rows[0]?.position ?? 0;
+        const { rows } = await client.query<{ position: number }>(
+          `SELECT position FROM event_identifiers
+             WHERE kind = $1 AND blind = $2 AND position > $3 AND position <= $4
+             ORDER BY position LIMIT $5`,
+          [IDENTIFIER_KINDS[kind], sealer.blind(kind, value), after, indexedTo, limit],
+        );
+        return { positions: rows.map((r) => r.position), indexedTo };
+      }, 'REPEATABLE READ'),
+    byId: async (id) => toStored(await survivor(db.pool, id)),
+    byIdentifier: async (identifier) => {
+      const row = (
+        await db.query<{ profile_id: string }>(
+          'SELECT profile_id FROM identities WHERE type = $1 AND value = $2',
+          [identifier.type, blindOf(identifier)],
+        )
+      ).rows[0];
+      return row ? toStored(await survivor(db.pool, row.profile_id)) : undefined;
+    },
+    identifiers: (profileId) => identifiersOf(db.pool, profileId),
+    mergedIds: async (profileId) => (await familyOf(db.pool, profileId)).slice(1),
+    eventPositions: async (profileId, after, limit) => {
+      const { rows } = await db.query<{ position: number }>(
+        `SELECT position FROM profile_events WHERE profile_id = ANY($1::text[]) AND position > $2
+         ORDER BY position LIMIT $3`,
+        [await familyOf(db.pool, profileId), after, limit + 1],
+      );
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        positions: page.map((r) => r.position),
+        next: rows.length > limit && last ? last.position : null,
+      };
+    },
+    merges: async (profileId) => {
+      const { rows } = await db.query<{
+        into_id: string;
+        from_id: string;
+        message_id: string;
+        at: string;
+        reason: string;
+      }>('SELECT * FROM profile_merges WHERE into_id = ANY($1::text[]) ORDER BY seq', [
+        await familyOf(db.pool, profileId),
+      ]);
+      return rows.map((r): MergeRecord => ({
+        into: r.into_id,
+        from: r.from_id,
+        messageId: r.message_id,
+        at: r.at,
+        reason: r.reason,
+      }));
+    },
+    conflicts: async ({ profileId, limit }) => {
+      const { rows } =
+        profileId === undefined
+          ? await db.query<{ record: Buffer }>(
+              'SELECT record FROM identity_conflicts ORDER BY seq DESC LIMIT $1',
+              [limit],
+            )
+          : await db.query<{ record: Buffer }>(
+              `SELECT record FROM identity_conflicts
+               WHERE resolved_to = ANY($1::text[]) OR profile_id = ANY($1::text[])
+               ORDER BY seq DESC LIMIT $2`,
+              [await familyOf(db.pool, profileId), limit],
+            );
+      return rows.map((r) => open(r.record, sealedIn.conflict) as ConflictRecord);
+    },
+    stats: async () =>
+      (
+        await db.query<{ profiles: number; merged: number; identifiers: number }>(
+          `SELECT (SELECT count(*) FROM profiles WHERE merged_into IS NULL) AS profiles,
+                  (SELECT count(*) FROM profiles WHERE merged_into IS NOT NULL) AS merged,
+                  (SELECT count(*) FROM identities) AS identifiers`,
+        )
+      ).rows[0] ?? { profiles: 0, merged: 0, identifiers: 0 },
+    live: async (after, limit) => {
+      const { rows } = await db.query<Row>(
+        'SELECT * FROM profiles WHERE merged_into IS NULL AND rank > $1 ORDER BY rank LIMIT $2',
+        [after, limit + 1],
+      );
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        profiles: page.map((r) => ({ ...(toStored(r) as StoredProfile), rank: r.rank })),
+        next: rows.length > limit && last ? last.rank : null,
+      };
+    },
+    reviews: pgReviewQueue(db, sealer),
+    backfills: pgBackfillJobs(db),
+    due: async (now, limit) =>
+      (
+        await db.query<{ profile_id: string }>(
+          'SELECT profile_id FROM profile_timers WHERE due_at <= $1 ORDER BY due_at LIMIT $2',
+          [now, limit],
+        )
+      ).rows.map((r) => r.profile_id),
+    refresh: (ids, refresh) =>
+      retryingRaces(async (client) => {
+        const { toState, unread, loaded } = stateReader();
+        const snapshot: GraphSnapshot = {
+          identities: new Map(),
+          profiles: new Map(),
+          groups: new Map(),
+          merged: new Map(),
+        };
+        const { rows } = await client.query<Row>(
+          'SELECT * FROM profiles WHERE id = ANY($1::text[]) AND merged_into IS NULL ORDER BY id FOR UPDATE',
+          [[...ids]],
+        );
+        for (const row of rows) snapshot.profiles.set(row.id, toState(row));
+        await write(client, refresh(snapshot), unread, loaded);
+      }),
+    populations: async () =>
+      new Map(
+        (
+          await db.query<{ key: string; population: string }>(
+            'SELECT key, population FROM rfm_populations',
+          )
+        ).rows.map((r) => [r.key, JSON.parse(r.population) as RfmPopulation]),
+      ),
+    savePopulation: (key, population, rescore, at) =>
+      db.transaction(async (client) => {
+        await client.query(
+          `INSERT INTO rfm_populations (key, population) VALUES ($1, $2)
+           ON CONFLICT (key) DO UPDATE SET population = EXCLUDED.population`,
+          [key, JSON.stringify(population)],
+        );
+        if (rescore.length > 0) {
+          // Due no later than `at`: an earlier timer stays.
+          await client.query(
+            `INSERT INTO profile_timers (profile_id, due_at) SELECT id, $2 FROM unnest($1::text[]) AS id
+             ON CONFLICT (profile_id) DO UPDATE SET due_at = least(profile_timers.due_at, EXCLUDED.due_at)`,
+            [[...rescore], at],
+          );
+        }
+      }),
+    outbox: async (limit) => {
+      const { rows } = await db.query<{ seq: number; message: Buffer }>(
+        'SELECT seq, message FROM log_outbox ORDER BY seq LIMIT $1',
+        [limit],
+      );
+      for (const r of rows) outboxRead.add(r.seq);
+      return rows.map((r) => ({
+        seq: r.seq,
+        message: open(r.message, sealedIn.outbox) as StoredMessage,
+      }));
+    },
+    // Only what this store read: another node's transaction may commit a lower seq after it read.
+    ackOutbox: async (upTo) => {
+      const read = [...outboxRead].filter((seq) => seq <= upTo);
+      for (const seq of read) outboxRead.delete(seq);
+      if (read.length > 0)
+        await db.query('DELETE FROM log_outbox WHERE seq = ANY($1::int8[])', [read]);
+    },
+    members: async (segment, after, limit) => {
+      const { rows } = await db.query<{ profile_id: string }>(
+        'SELECT profile_id FROM segment_members WHERE segment = $1 AND profile_id > $2 ORDER BY profile_id LIMIT $3',
+        [segment, after, limit + 1],
+      );
+      const count = await db.query<{ n: number }>(
+        'SELECT count(*) AS n FROM segment_members WHERE segment = $1',
+        [segment],
+      );
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        profiles: page.map((r) => r.profile_id),
+        count: count.rows[0]?.n ?? 0,
+        next: rows.length > limit && last ? last.profile_id : null,
+      };
+    },
+    history: async (profileId) =>
+      (
+        await db.query<{
+          segment: string;
+          profile_id: string;
+          entered: boolean;
+          at: string;
+          cause: string;
+        }>('SELECT * FROM segment_history WHERE profile_id = ANY($1::text[]) ORDER BY seq', [
+          await familyOf(db.pool, profileId),
+        ])
+      ).rows.map((r) => ({
+        segment: r.segment,
+        profileId: r.profile_id,
+        entered: r.entered,
+        at: r.at,
+        cause: r.cause,
+      })),
+    erase: (profileId, consumer, range) =>
+      db.transaction(async (client) => {
+        if (!(await claimRange(client, consumer, range))) return undefined;
+        const live = await survivor(client, profileId);
+        if (live === undefined) return { positions: [], identifiers: [], profiles: [] };
+        const family = await familyOf(client, live.id);
+        const identifiers = await identifiersOf(client, live.id);
+        const positions = (
+          await client.query<{ position: number }>(
+            'SELECT position FROM profile_events WHERE profile_id = ANY($1::text[]) ORDER BY position',
+            [family],
+          )
+        ).rows.map((r) => r.position);
+        for (const { type, value } of identifiers) {
+          if (type === 'userId' || type === 'anonymousId')
+            await client.query('DELETE FROM event_identifiers WHERE kind = $1 AND blind = $2', [
+              IDENTIFIER_KINDS[type],
+              sealer.blind(type, value),
+            ]);
+        }
+        for (const sql of [
+          'DELETE FROM profile_events WHERE profile_id = ANY($1::text[])',
+          'DELETE FROM identities WHERE profile_id = ANY($1::text[])',
+          'DELETE FROM profile_merges WHERE into_id = ANY($1::text[]) OR from_id = ANY($1::text[])',
+          'DELETE FROM identity_conflicts WHERE resolved_to = ANY($1::text[]) OR profile_id = ANY($1::text[])',
+          'DELETE FROM match_reviews WHERE left_id = ANY($1::text[]) OR right_id = ANY($1::text[])',
+          'DELETE FROM segment_members WHERE profile_id = ANY($1::text[])',
+          'DELETE FROM segment_history WHERE profile_id = ANY($1::text[])',
+          'DELETE FROM profile_timers WHERE profile_id = ANY($1::text[])',
+          'DELETE FROM profiles WHERE id = ANY($1::text[])',
+        ])
+          await client.query(sql, [family]);
+        // Pending announcements are sealed: read them to find the family's (the outbox is short).
+        const outbox = await client.query<{ seq: number; message: Buffer }>(
+          'SELECT seq, message FROM log_outbox',
+        );
+        for (const { seq, message } of outbox.rows) {
+          const owner = (open(message, sealedIn.outbox) as StoredMessage).properties?.profileId;
+          if (typeof owner === 'string' && family.includes(owner))
+            await client.query('DELETE FROM log_outbox WHERE seq = $1', [seq]);
+        }
+        return { positions, identifiers, profiles: family };
+      }),
+    // No write-ahead file of ours to empty: PostgreSQL's dead rows go at VACUUM (docs/scale-out.md).
+    truncateWal: () => undefined,
+    suppressions: {
+      list: async () =>
+        (await db.query<{ hash: string }>('SELECT hash FROM suppressions')).rows.map((r) => r.hash),
+      add: async (hashes, at) => {
+        if (hashes.length === 0) return;
+        await db.query(
+          `INSERT INTO suppressions (hash, created_at) SELECT h, $2 FROM unnest($1::text[]) AS h
+           ON CONFLICT DO NOTHING`,
+          [[...hashes], at],
+        );
+      },
+      remove: async (hashes) => {
+        await db.query('DELETE FROM suppressions WHERE hash = ANY($1::text[])', [[...hashes]]);
+      },
+    },
+    close: () => Promise.resolve(), // the pool is the storage's
+  };
+}
+
+/** Refuses a database indexed under another blind-index key (or none): its lookups would all miss. */
+async function checkIndexKey(db: PgDatabase, sealer: Sealer): Promise<void> {
+  await db.query(
+    "INSERT INTO store_meta (key, value) VALUES ('blind index', $1) ON CONFLICT DO NOTHING",
+    [sealer.indexId],
+  );
+  const stored = (
+    await db.query<{ value: string }>("SELECT value FROM store_meta WHERE key = 'blind index'")
+  ).rows[0]?.value;
+  if (stored !== sealer.indexId) {
+    throw new Error(
+      `the PostgreSQL schema ${db.schema} is indexed under another blind-index key (${String(stored)}): start the nodes with the keyring it was written with`,
+    );
+  }
+}

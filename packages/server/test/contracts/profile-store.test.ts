@@ -1,0 +1,258 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_IDENTITY_RULES, type StoredMessage } from '@tailor/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { partitionOf, PARTITIONS } from '../../src/log/event-log.js';
+import { SqliteEventLog } from '../../src/log/sqlite/sqlite-event-log.js';
+import { partitionConsumer, ProfilePipeline } from '../../src/pipeline/profile-pipeline.js';
+import { newKeyring } from '../../src/privacy/keyring.js';
+import { createAesSealer, plainSealer, type Sealer } from '../../src/privacy/sealer.js';
+import { PgDatabase } from '../../src/storage/postgres/pg-database.js';
+import type { ProfileStore } from '../../src/store/profile-store.js';
+import { openPgProfileStore } from '../../src/store/postgres/pg-profile-store.js';
+import { openSqliteProfileStore } from '../../src/store/sqlite/sqlite-profile-store.js';
+import { dump, message, randomStream } from '../support/profile-streams.js';
+import { openTestDatabase, testPostgresUrl } from '../support/postgres.js';
+
+let dir: string;
+const cleanups: (() => Promise<void>)[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tailor-profile-contract-'));
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type Backend = 'sqlite' | 'postgres';
+
+async function openStore(backend: Backend, sealer: Sealer): Promise<ProfileStore> {
+  if (backend === 'sqlite') {
+    const store = openSqliteProfileStore(join(dir, 'state.sqlite'), {}, sealer);
+    cleanups.push(() => store.close());
+    return store;
+  }
+  const db = await openTestDatabase();
+  cleanups.push(() => db.close());
+  return openPgProfileStore(db, sealer);
+}
+
+async function logOf(messages: StoredMessage[], sealer: Sealer): Promise<SqliteEventLog> {
+  const log = new SqliteEventLog(join(dir, 'log.sqlite'), sealer);
+  cleanups.push(() => log.close());
+  await log.append(messages);
+  return log;
+}
+
+function pipeline(log: SqliteEventLog, store: ProfileStore, batchSize = 50) {
+  return new ProfilePipeline({
+    log,
+    store,
+    rules: DEFAULT_IDENTITY_RULES,
+    policy: { sourcePriority: [] },
+    batchSize,
+  });
+}
+
+const sealers: [string, () => Sealer][] = [
+  ['plain', () => plainSealer],
+  ['sealed', () => createAesSealer(newKeyring())],
+];
+
+describe.each(sealers)('ProfileStore contract, %s', (_name, makeSealer) => {
+  it('PostgreSQL folds a stream of merges and conflicts into exactly what SQLite holds', async () => {
+    const sealer = makeSealer();
+    const messages = randomStream(500, 5);
+    const log = await logOf(messages, sealer);
+    const dumps = [];
+    for (const backend of ['sqlite', 'postgres'] as const) {
+      const store = await openStore(backend, sealer);
+      await pipeline(log, store).catchUp();
+      dumps.push(await dump(store, messages));
+    }
+    expect(dumps[0]?.stats.merged).toBeGreaterThan(0);
+    expect(dumps[0]?.conflicts.length).toBeGreaterThan(0);
+    expect(dumps[1]).toEqual(dumps[0]);
+  });
+
+  it.each(['sqlite', 'postgres'] as const)(
+    '%s: refuses a stale range, indexes events by identifier, pages live profiles, erases a person',
+    async (backend) => {
+      const sealer = makeSealer();
+      const messages = randomStream(200, 9);
+      const log = await logOf(messages, sealer);
+      const store = await openStore(backend, sealer);
+      const p = pipeline(log, store, 30);
+      await p.catchUp();
+      const end = (await log.stats()).lastPosition;
+      expect(await store.position('profiles')).toBe(end);
+      const stale = await store.foldBatch(
+        'profiles',
+        { from: 0, to: end + 1 },
+        { identifiers: [], groups: [], profiles: [] },
+        () => {
+          throw new Error('not called');
+        },
+      );
+      expect(stale).toBe(false);
+      const anyUser = messages.find((m) => m.userId !== null)?.userId ?? '';
+      const indexed = await store.eventsByIdentifier('profiles', {
+        kind: 'userId',
+        value: anyUser,
+        after: 0,
+        limit: 1000,
+      });
+      expect(indexed.indexedTo).toBe(end);
+      const expected = (await log.read(0, 1000))
+        .filter((e) => e.message.userId === anyUser)
+        .map((e) => e.position);
+      expect(indexed.positions).toEqual(expected);
+      // Live profiles, paged by rank.
+      const { profiles: total } = await store.stats();
+      const seen: string[] = [];
+      for (let after = 0; ;) {
+        const page = await store.live(after, 7);
+        seen.push(...page.profiles.map((x) => x.id));
+        if (page.next === null) break;
+        after = page.next;
+      }
+      expect(seen).toHaveLength(total);
+      // Erase the person with that userId: nothing of them stays.
+      const person = await store.byIdentifier({ type: 'userId', value: anyUser });
+      expect(person).toBeDefined();
+      const family = [person?.id ?? '', ...(await store.mergedIds(person?.id ?? ''))];
+      const erased = await store.erase(person?.id ?? '', 'profiles', { from: end, to: end + 1 });
+      expect(erased?.profiles.sort()).toEqual(family.sort());
+      expect(erased?.positions).toEqual(expect.arrayContaining(expected));
+      expect(erased?.identifiers).toContainEqual({ type: 'userId', value: anyUser });
+      expect(await store.byIdentifier({ type: 'userId', value: anyUser })).toBeUndefined();
+      for (const id of family) expect(await store.byId(id)).toBeUndefined();
+      expect(await store.position('profiles')).toBe(end + 1);
+      expect(
+        (
+          await store.eventsByIdentifier('profiles', {
+            kind: 'userId',
+            value: anyUser,
+            after: 0,
+            limit: 10,
+          })
+        ).positions,
+      ).toEqual([]);
+    },
+  );
+});
+
+describe.each(['sqlite', 'postgres'] as const)('ProfileStore contract: %s', (backend) => {
+  it('keeps suppressions, review pairs, backfills, RFM populations and timers', async () => {
+    const store = await openStore(backend, plainSealer);
+    await store.suppressions.add(['h1', 'h2', 'h1'], '2026-12-01T00:00:00Z');
+    await store.suppressions.remove(['h2']);
+    expect(await store.suppressions.list()).toEqual(['h1']);
+
+    const review = { weight: 3.5, probability: 0.7, comparison: { email: 'agree' } };
+    expect(await store.reviews.add([{ leftId: 'b', rightId: 'a', ...review }], 't1')).toBe(1);
+    expect(await store.reviews.add([{ leftId: 'a', rightId: 'b', ...review }], 't2')).toBe(0);
+    expect(await store.reviews.known('b', 'a')).toBe(true);
+    const { reviews } = await store.reviews.list({ after: 0, limit: 10 });
+    expect(reviews).toMatchObject([
+      { leftId: 'a', rightId: 'b', status: 'pending', comparison: { email: 'agree' } },
+    ]);
+    const id = reviews[0]?.id ?? 0;
+    expect(await store.reviews.decide(id, 'match', 'admin', 't3')).toMatchObject({
+      status: 'match',
+      decidedBy: 'admin',
+    });
+    expect(await store.reviews.decide(id, 'distinct', 'admin', 't4')).toBeUndefined();
+    expect((await store.reviews.list({ status: 'pending', after: 0, limit: 10 })).reviews).toEqual(
+      [],
+    );
+
+    await store.backfills.start(['segment:a'], 10, 't1');
+    const second = await store.backfills.start(['segment:b'], 10, 't2');
+    expect(second.names.sort()).toEqual(['segment:a', 'segment:b']);
+    expect((await store.backfills.next())?.id).toBe(second.id);
+    await store.backfills.advance(second.id, { cursor: 5, processed: 12, finishedAt: 't3' });
+    expect(await store.backfills.latest('segment:a')).toMatchObject({
+      status: 'done',
+      done: 10,
+      cursor: 5,
+      finishedAt: 't3',
+    });
+    expect(await store.backfills.next()).toBeUndefined();
+    expect((await store.backfills.start(['x'], 0, 't5')).status).toBe('done');
+
+    const population = { cuts: { recency: [1, 2, 3, 4] }, computedAt: 't' } as never;
+    await store.savePopulation('rfm:x', population, ['p1', 'p2'], 5000);
+    await store.savePopulation('rfm:x', population, ['p1'], 9000); // an earlier due time stays
+    expect(await store.populations()).toEqual(new Map([['rfm:x', population]]));
+    expect((await store.due(6000, 10)).sort()).toEqual(['p1', 'p2']);
+    expect(await store.due(4000, 10)).toEqual([]);
+  });
+});
+
+describe('ProfileStore on PostgreSQL, several nodes', () => {
+  it('pipelines of different partitions folding at once, on their own pools, merge the same people into one profile each', async () => {
+    const count = 25;
+    const messages: StoredMessage[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (let p = 0; p < count; p++) {
+        for (const d of [0, 1, 2]) {
+          const anonymousId = `anon-${String(p)}-${String(d)}`;
+          messages.push(
+            message({ type: 'track', anonymousId, event: 'Viewed', properties: { round } }),
+          );
+          if (round === 1)
+            messages.push(
+              message({
+                type: 'identify',
+                userId: `user-${String(p)}`,
+                anonymousId,
+                traits: { [`d${String(d)}`]: true },
+              }),
+            );
+        }
+      }
+    }
+    const log = await logOf(messages, plainSealer);
+    const first = await openTestDatabase();
+    cleanups.push(() => first.close());
+    const stores = [await openPgProfileStore(first, plainSealer)];
+    for (let i = 1; i < 3; i++) {
+      const db = await PgDatabase.open({
+        url: testPostgresUrl(),
+        schema: first.schema,
+        maxConnections: 3,
+      });
+      cleanups.push(() => db.close());
+      stores.push(await openPgProfileStore(db, plainSealer));
+    }
+    const used = [...new Set(messages.map((m) => partitionOf(m)))];
+    expect(used.length).toBeGreaterThan(8);
+    const pipelines = used.map(
+      (partition, i) =>
+        new ProfilePipeline({
+          log,
+          store: stores[i % 3] as ProfileStore,
+          rules: DEFAULT_IDENTITY_RULES,
+          policy: { sourcePriority: [] },
+          consumer: partitionConsumer(partition),
+          partitions: [partition],
+          work: { fold: true, upkeep: false },
+          batchSize: 4,
+        }),
+    );
+    expect(PARTITIONS).toBe(64);
+    await Promise.all(pipelines.map((p) => p.catchUp()));
+    const store = stores[0] as ProfileStore;
+    expect((await store.stats()).profiles).toBe(count);
+    for (let p = 0; p < count; p++) {
+      const profile = await store.byIdentifier({ type: 'userId', value: `user-${String(p)}` });
+      expect(Object.keys(profile?.traits ?? {}).sort()).toEqual(['d0', 'd1', 'd2']);
+      const ids = await store.identifiers(profile?.id ?? '');
+      expect(ids).toHaveLength(4);
+      const { positions } = await store.eventPositions(profile?.id ?? '', 0, 100);
+      expect(positions).toHaveLength(9); // 6 views and 3 identifies, each once
+    }
+  });
+});
