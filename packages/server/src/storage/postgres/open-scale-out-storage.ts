@@ -1,11 +1,11 @@
 import type { Config } from '../../config/config.schema.js';
 import { openJetStreamEventLog } from '../../log/jetstream/jetstream-event-log.js';
 import type { Sealer } from '../../privacy/sealer.js';
-import type { AuditLog } from '../../store/audit-log.js';
-import type { BanditStore } from '../../store/bandit-store.js';
+import { openPgAuditLog } from '../../store/postgres/pg-audit-log.js';
+import { openPgBanditStore } from '../../store/postgres/pg-bandit-store.js';
+import { openPgProfileStore } from '../../store/postgres/pg-profile-store.js';
+import { openPgStateStore } from '../../store/postgres/pg-state-store.js';
 import { openPgDestinationStore } from '../../store/postgres/pg-destination-store.js';
-import type { ProfileStore } from '../../store/profile-store.js';
-import type { StateStore } from '../../store/state-store.js';
 import { logError } from '../../privacy/log-error.js';
 import { withoutPassword } from '../../config/load-config.js';
 import type { Storage } from '../storage.js';
@@ -89,43 +89,11 @@ export async function openScaleOutStorage(settings: Settings, sealer: Sealer): P
 }
 
 /** The PostgreSQL stores other than the destinations'. */
-async function openPgStores(
-  db: PgDatabase,
-  sealer: Sealer,
-): Promise<{ state: StateStore; profiles: ProfileStore; audit: AuditLog; bandits: BanditStore }> {
-  const state = await storeOpener<(db: PgDatabase) => Promise<StateStore>>(
-    'pg-state-store.js',
-    'openPgStateStore',
-  );
-  const audit = await storeOpener<(db: PgDatabase) => Promise<AuditLog>>(
-    'pg-audit-log.js',
-    'openPgAuditLog',
-  );
-  const bandits = await storeOpener<(db: PgDatabase) => Promise<BanditStore>>(
-    'pg-bandit-store.js',
-    'openPgBanditStore',
-  );
-  const profiles = await storeOpener<(db: PgDatabase, sealer: Sealer) => Promise<ProfileStore>>(
-    'pg-profile-store.js',
-    'openPgProfileStore',
-  );
+async function openPgStores(db: PgDatabase, sealer: Sealer) {
   return {
-    state: await state(db),
-    audit: await audit(db),
-    bandits: await bandits(db),
-    profiles: await profiles(db, sealer),
+    state: await openPgStateStore(db),
+    audit: await openPgAuditLog(db),
+    bandits: await openPgBanditStore(db),
+    profiles: await openPgProfileStore(db, sealer),
   };
-}
-
-/** A store's opener from store/postgres, or a clear error when this build has not got it. */
-async function storeOpener<T>(file: string, name: string): Promise<T> {
-  const path = `../../store/postgres/${file}`;
-  const module = (await import(path).catch(() => undefined)) as Record<string, unknown> | undefined;
-  const opener = module?.[name];
-  if (typeof opener !== 'function') {
-    throw new Error(
-      `the scale-out backend is not complete in this build: ${name} (store/postgres/${file}) is missing`,
-    );
-  }
-  return opener as T;
 }
