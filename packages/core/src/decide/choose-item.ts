@@ -1,10 +1,7 @@
-import {
-  evaluateCondition,
-  readField,
-  type EvaluationScope,
-} from '../segments/evaluate-condition.js';
-import type { AggregateNode, Condition, PathNode } from '../segments/segments.schema.js';
+import { evaluateCondition, type EvaluationScope } from '../segments/evaluate-condition.js';
+import type { AggregateNode, Condition } from '../segments/segments.schema.js';
 import type { ArmCounts, Choice, PlacementOptimize, RandomSource } from './decide.schema.js';
+import type { ItemScore } from './scorer.js';
 import { thompsonSample } from './thompson-sample.js';
 
 /** A placement item ready to decide with: its rule parsed, its times and cap in milliseconds. */
@@ -15,7 +12,8 @@ export interface CompiledItem {
   whenText?: string;
   priority: number;
   override: boolean;
-  score?: PathNode;
+  /** Its scorer (see `ScorerKind`), compiled with the placement: higher ranks first. */
+  score?: ItemScore;
   start?: number;
   end?: number;
   /** At most `max` exposures per person in the window; `exposures` counts them. */
@@ -75,11 +73,9 @@ export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Ch
       );
       continue;
     }
-    const score = item.score === undefined ? undefined : readField(item.score, input.scope);
-    eligible.push({
-      item,
-      score: typeof score === 'number' ? score : item.score === undefined ? 0 : -Infinity,
-    });
+    const score =
+      item.score === undefined ? 0 : item.score.score(input.scope, item.id, placement.name);
+    eligible.push({ item, score: typeof score === 'number' ? score : -Infinity });
   }
   const ranked = eligible
     .map((e, order) => ({ ...e, order }))

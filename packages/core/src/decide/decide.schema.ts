@@ -31,9 +31,9 @@ export const PlacementItem = Type.Object(
     ),
     score: Type.Optional(
       Type.String({
-        pattern: '^computed\\.[A-Za-z0-9_$.-]+$',
+        pattern: '^[a-z][a-z0-9_-]*\\.[A-Za-z0-9_$.-]+$',
         description:
-          'A computed trait (`computed.NAME`) ranking eligible items: higher first, before priority',
+          'A scorer ranking eligible items, higher first, before priority: `computed.NAME` (a computed trait)',
       }),
     ),
     schedule: Type.Optional(

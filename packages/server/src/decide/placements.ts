@@ -4,6 +4,7 @@ import {
   exposureCounter,
   readCondition,
   referencesOf,
+  scorerRegistry,
   TailorError,
   walkCondition,
   type AggregateNode,
@@ -11,6 +12,7 @@ import {
   type CompiledPlacement,
   type ConversionMetric,
   type PlacementBody,
+  type ScorerRegistry,
 } from '@tailor/core';
 import { validName } from '../segments/definitions.js';
 import type { BanditMetric } from '../store/bandit-store.js';
@@ -26,6 +28,9 @@ export interface ReadyPlacement extends CompiledPlacement {
   /** The personal traits its templates may show to the public write key (`browserTraits`). */
   browserTraits?: readonly string[];
 }
+
+/** The built-in scorer kinds (the computed trait): what placements rank with unless given others. */
+const BUILTIN_SCORERS = scorerRegistry();
 
 /** What placement rules may read, to refuse unknown names when a placement is saved. */
 export interface KnownNames {
@@ -44,10 +49,16 @@ export class Placements {
   private constructor(
     private readonly store: StateStore['placements'],
     private readonly liquid: TemplateEngine,
+    private readonly scorers: ScorerRegistry,
   ) {}
 
-  static async open(store: StateStore['placements'], liquid: TemplateEngine): Promise<Placements> {
-    const placements = new Placements(store, liquid);
+  /** `scorers`: the kinds an item's `score` may name (a model's or a recommender's kind joins here). */
+  static async open(
+    store: StateStore['placements'],
+    liquid: TemplateEngine,
+    scorers: ScorerRegistry = BUILTIN_SCORERS,
+  ): Promise<Placements> {
+    const placements = new Placements(store, liquid, scorers);
     await placements.reload();
     return placements;
   }
@@ -56,7 +67,10 @@ export class Placements {
   async reload(): Promise<void> {
     const ready = new Map<string, ReadyPlacement>();
     for (const p of await this.store.list())
-      ready.set(p.name, compilePlacement(p.name, p, this.liquid, { stored: true }));
+      ready.set(
+        p.name,
+        compilePlacement(p.name, p, this.liquid, { stored: true, scorers: this.scorers }),
+      );
     this.ready = ready;
   }
 
@@ -89,8 +103,8 @@ export class Placements {
         'a name is 1 to 128 characters, without / \\ or control characters',
       );
     }
-    const compiled = compilePlacement(name, body, this.liquid);
-    checkNames(body, compiled, known);
+    const compiled = compilePlacement(name, body, this.liquid, { scorers: this.scorers });
+    checkNames(compiled, known);
     checkTemplates(body, compiled, this.liquid);
     const previous = await this.store.get(name);
     const at = now.toISOString();
@@ -141,12 +155,13 @@ export function variantKey(itemId: string, variant: string): string {
 /**
  * Compiles a placement; a bad rule, template, schedule or duplicate id is a 400 naming the item.
  * `stored`: it was accepted when saved and is loaded again (its rules' patterns are not checked again).
+ * `scorers`: the kinds an item's `score` may name, each compiled here once (not per decision).
  */
 export function compilePlacement(
   name: string,
   body: PlacementBody,
   liquid: Liquid,
-  options: { stored?: boolean } = {},
+  options: { stored?: boolean; scorers?: ScorerRegistry } = {},
 ): ReadyPlacement {
   const templates = new Map<string, Template[]>();
   const parseTemplate = (id: string, field: string, text: string) => {
@@ -182,8 +197,14 @@ export function compilePlacement(
       compiled.when = read.value.tree;
       compiled.whenText = read.value.text;
     }
-    if (item.score !== undefined)
-      compiled.score = { type: 'path', root: 'computed', path: item.score.split('.').slice(1) };
+    if (item.score !== undefined) {
+      const score = (options.scorers ?? BUILTIN_SCORERS).compile(item.score);
+      if (score.ok) compiled.score = score.value;
+      else if (options.stored === true)
+        // Saved when its kind was registered: it ranks below scored items rather than failing to load.
+        compiled.score = { text: item.score, score: () => undefined, computed: [] };
+      else throw new TailorError('invalid_request', `${field}.score: ${score.error}`);
+    }
     const start = item.schedule?.start === undefined ? undefined : Date.parse(item.schedule.start);
     const end = item.schedule?.end === undefined ? undefined : Date.parse(item.schedule.end);
     if (start !== undefined && end !== undefined && end <= start)
@@ -284,7 +305,7 @@ function checkTemplates(
   check(body.default.id, 'default.template');
 }
 
-function checkNames(body: PlacementBody, compiled: CompiledPlacement, known: KnownNames): void {
+function checkNames(compiled: CompiledPlacement, known: KnownNames): void {
   compiled.items.forEach((item, i) => {
     const refs = item.when === undefined ? undefined : referencesOf(item.when);
     for (const s of refs?.segments ?? []) {
@@ -294,10 +315,7 @@ function checkNames(body: PlacementBody, compiled: CompiledPlacement, known: Kno
           `items[${i}].when: no segment named ${JSON.stringify(s)}`,
         );
     }
-    const computed = [
-      ...(refs?.computed ?? []),
-      ...(body.items[i]?.score === undefined ? [] : [item.score?.path[0] ?? '']),
-    ];
+    const computed = [...(refs?.computed ?? []), ...(item.score?.computed ?? [])];
     for (const c of computed) {
       if (!known.computed.has(c))
         throw new TailorError('invalid_request', `items[${i}]: no computed trait named ${c}`);
