@@ -3,6 +3,7 @@ import type { RfmPopulation } from '../traits/builtin-traits.js';
 import { printAggregate, printComputed, printCondition } from './print-definition.js';
 import { referencesOf, type References } from './read-definition.js';
 import { walkCondition } from './walk-condition.js';
+import { traitKindOf } from '../traits/trait-kind.js';
 
 export type SequenceNode = Extract<Condition, { type: 'sequence' }>;
 
@@ -52,9 +53,8 @@ export function computedKey(node: ComputedNode): string {
 
 /** The event names a state-keeping node is fed by. */
 export function eventsOf(node: ComputedNode): string[] {
-  return node.type === 'engagement'
-    ? [...new Set(node.events.map((e) => e.pattern.event))]
-    : [node.pattern.event];
+  if (node.type === 'aggregate') return [node.pattern.event];
+  return [...new Set((traitKindOf(node)?.patterns(node) ?? []).map((p) => p.event))];
 }
 
 export function sequenceKey(node: SequenceNode): string {

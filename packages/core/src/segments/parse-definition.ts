@@ -1,16 +1,11 @@
 import { err, ok, type Result } from '../result/result.js';
+import { traitKindOf } from '../traits/trait-kind.js';
 import { checkRegex } from './linear-regex.js';
 import { findTooDeep, MAX_NESTING, treeTooDeep } from './nesting-depth.js';
 import { printCondition } from './print-definition.js';
 // Generated from segment-grammar.peggy at build time (npm run build:grammar): no code is compiled at run time.
 import * as generated from './segment-parser.generated.js';
-import {
-  DEFAULT_RECENCY,
-  type ComputedNode,
-  type EngagementNode,
-  type Condition,
-  type DefinitionError,
-} from './segments.schema.js';
+import { type ComputedNode, type Condition, type DefinitionError } from './segments.schema.js';
 
 /** What the generated parser exports (its source is not type-checked). */
 interface SegmentParser {
@@ -43,14 +38,11 @@ export function parseCondition(
 /** Parses a computed trait: `sum("Order Completed".revenue, 30d)`, `rfm(...)`, `engagement(...)`. */
 export function parseComputed(text: string): Result<ComputedNode, DefinitionError> {
   const parsed = parse<ComputedNode>(text, 'ComputedDefinition', {});
-  // The grammar leaves `recency` out when the text does; the tree always has it.
-  const node = parsed.ok
-    ? (parsed.value as { type: string; recency?: EngagementNode['recency'] })
-    : undefined;
-  if (node?.type === 'engagement' && node.recency === undefined) {
-    node.recency = DEFAULT_RECENCY.map((r) => ({ window: { ...r.window }, weight: r.weight }));
-  }
-  return parsed;
+  if (!parsed.ok || parsed.value.type === 'aggregate') return parsed;
+  const kind = traitKindOf(parsed.value);
+  return kind?.normalize === undefined
+    ? parsed
+    : { ok: true, value: kind.normalize(parsed.value) as ComputedNode };
 }
 
 function parse<T>(

@@ -8,6 +8,7 @@ import type {
   PathNode,
   Scalar,
 } from './segments.schema.js';
+import { traitKindOf } from '../traits/trait-kind.js';
 
 /** Prints a condition tree as text that parses back to the same tree. */
 export function printCondition(c: Condition): string {
@@ -42,25 +43,12 @@ export function printCondition(c: Condition): string {
   }
 }
 
-/** Prints a computed trait's definition: an aggregate or a built-in. */
+/** Prints a computed trait's definition: an aggregate, or a built-in by its kind. */
 export function printComputed(c: ComputedNode): string {
-  switch (c.type) {
-    case 'aggregate':
-      return printAggregate(c);
-    case 'rfm':
-      return `rfm(${JSON.stringify(c.pattern.event)}.${c.property.map(printSegment).join('.')}${c.pattern.where ? ` where ${printCondition(c.pattern.where)}` : ''}, ${printDuration(c.window)})`;
-    case 'engagement': {
-      const events = c.events
-        .map((e) => `${printPattern(e.pattern)}: ${printScalar(e.weight)}`)
-        .join(', ');
-      const recency = c.recency
-        .map((r) => `${printDuration(r.window)}: ${printScalar(r.weight)}`)
-        .join(', ');
-      return `engagement(events: {${events}}, recency: {${recency}})`;
-    }
-    default:
-      return assertNever(c);
-  }
+  if (c.type === 'aggregate') return printAggregate(c);
+  const kind = traitKindOf(c);
+  if (kind === undefined) throw new Error(`no computed-trait kind ${c.type}`);
+  return kind.print(c);
 }
 
 /** Prints an event aggregate. */
@@ -86,7 +74,7 @@ function printOperand(o: Operand): string {
   }
 }
 
-function printPattern(p: EventPattern): string {
+export function printPattern(p: EventPattern): string {
   return p.where
     ? `${JSON.stringify(p.event)} where ${printCondition(p.where)}`
     : JSON.stringify(p.event);
@@ -97,11 +85,11 @@ function printPath(p: PathNode): string {
 }
 
 const BARE_SEGMENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-function printSegment(s: string): string {
+export function printSegment(s: string): string {
   return BARE_SEGMENT.test(s) ? s : JSON.stringify(s);
 }
 
-function printScalar(v: Scalar): string {
+export function printScalar(v: Scalar): string {
   if (typeof v === 'number' && !Number.isFinite(v))
     throw new Error(`${v} is not a number the language can write`);
   return typeof v === 'string' ? JSON.stringify(v) : String(v);

@@ -1,4 +1,5 @@
 import { err, ok, type Result } from '../result/result.js';
+import { traitKindOf } from '../traits/trait-kind.js';
 import { MAX_NESTING, treeTooDeep } from './nesting-depth.js';
 import {
   conditionFromTree,
@@ -64,6 +65,10 @@ export function readComputed(
   return ok({ text: printComputed(parsed.value), tree: parsed.value });
 }
 
+function isComputedNode(tree: Condition | ComputedNode): tree is ComputedNode {
+  return traitKindOf(tree) !== undefined;
+}
+
 /** The segments, computed traits and event names a definition reads. */
 export function referencesOf(tree: Condition | ComputedNode): References {
   const refs: References = { segments: [], computed: [], events: [], timeBased: false };
@@ -98,11 +103,9 @@ export function referencesOf(tree: Condition | ComputedNode): References {
   };
   if (tree.type === 'aggregate') {
     aggregate(tree);
-  } else if (tree.type === 'rfm') {
-    pattern(tree.pattern);
-    refs.timeBased = true;
-  } else if (tree.type === 'engagement') {
-    for (const e of tree.events) pattern(e.pattern);
+  } else if (isComputedNode(tree)) {
+    // A built-in kind: fed by its patterns, and changing with time (windows, recency).
+    for (const p of traitKindOf(tree)?.patterns(tree) ?? []) pattern(p);
     refs.timeBased = true;
   } else {
     condition(tree);

@@ -7,7 +7,8 @@ import {
   type AggregateState,
 } from '../traits/aggregate-state.js';
 import { readPath } from '../identity/extract-identifiers.js';
-import { computedValue, engagementWeight, sameComputedValue } from '../traits/builtin-traits.js';
+import { computedValue, sameComputedValue } from '../traits/builtin-traits.js';
+import { traitKindOf } from '../traits/trait-kind.js';
 import type { ComputedNode } from './segments.schema.js';
 import {
   aggregateKey,
@@ -121,10 +122,9 @@ export function takersOf(plan: CompiledDefinitions, event: DerivedEvent): Taker[
 
 /** What an event adds to a node's state (undefined when it does not match): a property, or a weight. */
 function inputOf(node: ComputedNode, event: DerivedEvent): { value: unknown } | undefined {
-  if (node.type === 'engagement') {
-    const weight = engagementWeight(node, (pattern) => matchesPattern(pattern, event));
-    return weight === undefined ? undefined : { value: weight };
-  }
+  if (node.type !== 'aggregate')
+    return traitKindOf(node)?.input(node, event, (pattern) => matchesPattern(pattern, event)) as
+      { value: unknown } | undefined;
   if (!matchesPattern(node.pattern, event)) return undefined;
   return {
     value: node.property ? readPath(event.properties ?? {}, node.property.join('.')) : null,

@@ -4,6 +4,7 @@ import {
   type ComputedNode,
   type Duration,
 } from '../segments/segments.schema.js';
+import { traitKindOf } from './trait-kind.js';
 
 /**
  * Incremental state of one event aggregate for one person. Windowed aggregates keep the matching
@@ -30,12 +31,13 @@ export const MAX_DISTINCT = 10_000;
 
 /** The window a state must keep events for: the aggregate's, or a built-in's widest; none for `ever`. */
 export function windowOf(node: ComputedNode): Duration | undefined {
-  if (node.type === 'engagement') return node.recency[node.recency.length - 1]?.window;
-  return node.window;
+  if (node.type === 'aggregate') return node.window;
+  return traitKindOf(node)?.window(node);
 }
 
 export function initialAggregateState(node: ComputedNode): AggregateState {
-  if (node.type !== 'aggregate') return { kind: 'window', entries: [] };
+  if (node.type !== 'aggregate')
+    return traitKindOf(node)?.initial(node) ?? { kind: 'window', entries: [] };
   if (
     node.fn === 'days_since' ||
     ((node.fn === 'first' || node.fn === 'last') && node.window === undefined)
@@ -154,41 +156,32 @@ export function nextAggregateChange(
   node: ComputedNode,
   now: number,
 ): number | undefined {
-  if (state.kind === 'window') {
-    // Every window boundary an entry can still cross: the recency windows of an engagement score,
-    // else the one window.
-    const bounds =
-      node.type === 'engagement'
-        ? node.recency.map((r) => durationMs(r.window))
-        : node.window
-          ? [durationMs(node.window)]
-          : [];
-    let next: number | undefined;
-    for (const bound of bounds) {
-      const entry = state.entries.find(([at]) => at + bound > now);
-      if (entry !== undefined && (next === undefined || entry[0] + bound < next))
-        next = entry[0] + bound;
-    }
-    // An RFM's recency, in whole days since the latest entry, also changes once a day.
-    const latest = state.entries[state.entries.length - 1]?.[0];
-    if (node.type === 'rfm' && latest !== undefined && latest <= now) {
-      const dayPasses = nextDay(latest, now);
-      if (next === undefined || dayPasses < next) next = dayPasses;
-    }
-    return next;
-  }
-  if (
-    state.kind === 'single' &&
-    node.type === 'aggregate' &&
-    node.fn === 'days_since' &&
-    state.at !== null
-  )
+  if (node.type !== 'aggregate') return traitKindOf(node)?.nextChange(state, node, now);
+  if (state.kind === 'window')
+    return nextWindowExit(state, node.window ? [durationMs(node.window)] : [], now);
+  if (state.kind === 'single' && node.fn === 'days_since' && state.at !== null)
     return nextDay(state.at, now);
   return undefined;
 }
 
+/** When the first entry of a window state crosses one of the bounds (ms back from now). */
+export function nextWindowExit(
+  state: AggregateState,
+  bounds: readonly number[],
+  now: number,
+): number | undefined {
+  if (state.kind !== 'window') return undefined;
+  let next: number | undefined;
+  for (const bound of bounds) {
+    const entry = state.entries.find(([at]) => at + bound > now);
+    if (entry !== undefined && (next === undefined || entry[0] + bound < next))
+      next = entry[0] + bound;
+  }
+  return next;
+}
+
 /** When the whole days since `at` next go up. */
-function nextDay(at: number, now: number): number {
+export function nextDay(at: number, now: number): number {
   return at + (Math.floor((now - at) / 86_400_000) + 1) * 86_400_000;
 }
 

@@ -1,10 +1,6 @@
-import {
-  durationMs,
-  type ComputedNode,
-  type EngagementNode,
-  type RfmNode,
-} from '../segments/segments.schema.js';
+import type { ComputedNode } from '../segments/segments.schema.js';
 import { aggregateValue, type AggregateState } from './aggregate-state.js';
+import { traitKindOf } from './trait-kind.js';
 
 /** A person's RFM: raw figures over the window, and quintile scores once the population is scored. */
 export interface RfmValue {
@@ -34,77 +30,17 @@ export interface RfmPopulation {
 
 export type ComputedValue = number | string | null | RfmValue;
 
-const DAY = 86_400_000;
 const QUINTILES = [0.2, 0.4, 0.6, 0.8];
 
-/** A computed trait's value at `now`; RFM scores need the population's cuts. */
+/** A computed trait's value at `now`: an aggregate's, or its kind's (RFM scores need the population's cuts). */
 export function computedValue(
   state: AggregateState,
   node: ComputedNode,
   now: number,
   population?: RfmPopulation,
 ): ComputedValue {
-  switch (node.type) {
-    case 'aggregate':
-      return aggregateValue(state, node, now);
-    case 'rfm':
-      return rfmValue(state, node, now, population);
-    case 'engagement':
-      return engagementValue(state, node, now);
-  }
-}
-
-function rfmValue(
-  state: AggregateState,
-  node: RfmNode,
-  now: number,
-  population: RfmPopulation | undefined,
-): RfmValue | null {
-  if (state.kind !== 'window') return null;
-  const from = now - durationMs(node.window);
-  let frequency = 0;
-  let monetary = 0;
-  let latest = -Infinity;
-  for (const [at, value] of state.entries) {
-    if (at <= from || at > now) continue;
-    frequency++;
-    if (typeof value === 'number') monetary += value;
-    latest = Math.max(latest, at);
-  }
-  if (frequency === 0) return null;
-  const raw = {
-    recency: Math.floor((now - latest) / DAY),
-    frequency,
-    monetary: roundSum(monetary),
-  };
-  if (population === undefined) return { ...raw, r: null, f: null, m: null, score: null };
-  const r = scoreLowerIsBetter(raw.recency, population.cuts.recency);
-  const f = scoreHigherIsBetter(raw.frequency, population.cuts.frequency);
-  const m = scoreHigherIsBetter(raw.monetary, population.cuts.monetary);
-  return { ...raw, r, f, m, score: `${r}${f}${m}` };
-}
-
-/** Each event's weight times the weight of the first recency window it is still in. */
-function engagementValue(state: AggregateState, node: EngagementNode, now: number): number {
-  if (state.kind !== 'window') return 0;
-  const bounds = node.recency.map((r) => ({ ms: durationMs(r.window), weight: r.weight }));
-  let score = 0;
-  for (const [at, weight] of state.entries) {
-    if (at > now || typeof weight !== 'number') continue;
-    const bucket = bounds.find((b) => now - at < b.ms);
-    if (bucket !== undefined) score += weight * bucket.weight;
-  }
-  return roundSum(score);
-}
-
-/** What one event adds to an engagement score before recency: the weights of the patterns it matched. */
-export function engagementWeight(
-  node: EngagementNode,
-  matches: (pattern: EngagementNode['events'][number]['pattern']) => boolean,
-): number | undefined {
-  let weight: number | undefined;
-  for (const e of node.events) if (matches(e.pattern)) weight = (weight ?? 0) + e.weight;
-  return weight;
+  if (node.type === 'aggregate') return aggregateValue(state, node, now);
+  return (traitKindOf(node)?.value(state, node, now, population) ?? null) as ComputedValue;
 }
 
 /** The quintile cuts of the people's RFM figures (those without a matching event are left out). */
@@ -147,7 +83,7 @@ export function scoreLowerIsBetter(value: number, cuts: readonly number[]): numb
 }
 
 /** Sums of decimals without binary noise (0.1 + 0.2 shows as 0.3), to a billionth. */
-function roundSum(x: number): number {
+export function roundSum(x: number): number {
   return Math.round(x * 1e9) / 1e9;
 }
 

@@ -20,3 +20,12 @@ export {
   type RfmPopulation,
   type RfmValue,
 } from './builtin-traits.js';
+export {
+  BUILTIN_TRAIT_KINDS,
+  registerTraitKind,
+  traitKindOf,
+  type TraitEvent,
+  type TraitKind,
+  type TraitNode,
+} from './trait-kind.js';
+export { nextWindowExit } from './aggregate-state.js';

@@ -5,13 +5,12 @@ import {
   ProfileGraph,
   rebuildDerived,
   refreshDue,
-  rfmPopulation,
+  traitKindOf,
   sourceRanker,
   type CompiledDefinitions,
   type GraphChanges,
   type ProfileState,
   type RfmPopulation,
-  type RfmValue,
   type StoredMessage,
   type IdentifierRef,
   type IdentityRules,
@@ -90,12 +89,12 @@ export interface PipelineStage {
   erase(identifiers: readonly IdentifierRef[]): Promise<void>;
 }
 
-/** An RFM population being read, a page of profiles per unit of work. */
+/** A population (an RFM trait's) being read, a page of profiles per unit of work. */
 interface PopulationScan {
   key: string;
   name: string;
   cursor: number;
-  values: Pick<RfmValue, 'recency' | 'frequency' | 'monetary'>[];
+  values: unknown[];
   ids: string[];
 }
 
@@ -210,7 +209,8 @@ export class ProfilePipeline {
     if (this.scan === undefined || !plan.aggregates.has(this.scan.key)) {
       const refreshMs = this.options.populationRefreshMs ?? 3_600_000;
       const stale = plan.computed.find(({ key }) => {
-        if (plan.aggregates.get(key)?.type !== 'rfm') return false;
+        const node = plan.aggregates.get(key);
+        if (node === undefined || traitKindOf(node)?.population === undefined) return false;
         const population = plan.populations.get(key);
         return population === undefined || Date.parse(population.computedAt) + refreshMs <= now;
       });
@@ -218,26 +218,28 @@ export class ProfilePipeline {
       this.scan = { key: stale.key, name: stale.name, cursor: 0, values: [], ids: [] };
     }
     const scan = this.scan;
+    const kind = plan.aggregates.get(scan.key);
+    const population = kind === undefined ? undefined : traitKindOf(kind)?.population;
+    if (population === undefined) {
+      this.scan = undefined;
+      return 0;
+    }
     const page = await this.options.store.live(scan.cursor, 2000);
     for (const profile of page.profiles) {
-      const value = profile.computed[scan.name] as RfmValue | null | undefined;
-      if (value === null || value === undefined) continue;
-      scan.values.push({
-        recency: value.recency,
-        frequency: value.frequency,
-        monetary: value.monetary,
-      });
+      const sample = population.sample(profile.computed[scan.name]);
+      if (sample === undefined) continue;
+      scan.values.push(sample);
       scan.ids.push(profile.id);
     }
     scan.cursor = page.profiles[page.profiles.length - 1]?.rank ?? scan.cursor;
     if (page.next === null) {
       this.scan = undefined;
-      const population = rfmPopulation(scan.values, new Date(now).toISOString());
+      const cuts = population.summarize(scan.values, new Date(now).toISOString());
       const moved =
-        JSON.stringify(plan.populations.get(scan.key)?.cuts) !== JSON.stringify(population.cuts);
-      await this.options.store.savePopulation(scan.key, population, moved ? scan.ids : [], now);
-      plan.populations.set(scan.key, population);
-      this.populations?.set(scan.key, population);
+        JSON.stringify(plan.populations.get(scan.key)?.cuts) !== JSON.stringify(cuts.cuts);
+      await this.options.store.savePopulation(scan.key, cuts, moved ? scan.ids : [], now);
+      plan.populations.set(scan.key, cuts);
+      this.populations?.set(scan.key, cuts);
     }
     return Math.max(1, page.profiles.length);
   }
