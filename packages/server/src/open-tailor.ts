@@ -48,6 +48,7 @@ import { DecisionRetention } from './decide/decision-retention.js';
 import { BackgroundThread } from './background/background-thread.js';
 import { logError } from './privacy/log-error.js';
 import { openStorage } from './storage/open-storage.js';
+import { ClusterChanges } from './scale-out/cluster-changes.js';
 import { installationSecrets, type InstallationSecrets } from './privacy/installation-secrets.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
@@ -87,6 +88,8 @@ export interface Tailor {
   people: PersonCache;
   /** Commits the `Decision Made` events gathered so far now (they are otherwise committed on the next turn). */
   flushDecisions(): void;
+  /** Keys, definitions, placements, plans, experiments or suppressions changed here: other nodes read them again. */
+  settingsChanged(): void;
   /** Deletes decision records past their retention now (also done at start and hourly); how many. */
   pruneDecisions(): Promise<number>;
   now: () => number;
@@ -103,6 +106,8 @@ export interface OpenOptions {
   onPipelineBatch?: (events: number, lagSeconds: number) => void;
   /** How the pipeline appends its own events; to this thread's log by default (a worker sends them to the request thread). */
   append?: (messages: readonly StoredMessage[]) => Promise<boolean[]>;
+  /** This is `serve`'s worker thread: the request thread of its process follows the other nodes. */
+  worker?: boolean;
   /** Leave checkpoints to `tailor serve`'s checkpointer thread (no connection here runs one). */
   externalCheckpoints?: boolean;
   /** Told when the pipeline on this thread suppressed more identifiers (a worker reports it to the request thread). */
@@ -123,6 +128,11 @@ export async function openTailor(
     autoCheckpoint: !(options.externalCheckpoints === true || options.backgroundThread === true),
   });
   const { log, state: store, audit, profiles, destinations, records: exposureLog } = storage;
+  const nats = config.storage.nats;
+  const cluster =
+    storage.kind === 'scale-out' && nats !== undefined
+      ? await ClusterChanges.open(nats.url, nats.prefix)
+      : undefined;
   // Nodes on PostgreSQL share secrets the embedded store keeps in its folder.
   const secrets: InstallationSecrets =
     storage.kind === 'scale-out'
@@ -206,11 +216,12 @@ export async function openTailor(
       audit.record(erasureCompleted(profileId, requestedBy, now()));
     },
     ...(options.append && { append: options.append }),
-    onChanged:
-      options.onProfilesChanged ??
-      ((changed, identifiers) => {
-        people.invalidate(changed, identifiers);
-      }),
+    onChanged: (changed, identifiers) => {
+      if (options.onProfilesChanged) options.onProfilesChanged(changed, identifiers);
+      else people.invalidate(changed, identifiers);
+      // Other nodes keep these people in their caches too.
+      cluster?.announce({ kind: 'profiles', profiles: changed, identifiers });
+    },
     onAppended: () => {
       dispatcher.wake();
     },
@@ -357,6 +368,27 @@ export async function openTailor(
     },
   });
   decisionRetention.start();
+  // Another node changed settings or people: read them again (the worker thread hears it from this one).
+  if (options.worker !== true) {
+    cluster?.follow((change) => {
+      if (change.kind === 'profiles') {
+        people.invalidate(change.profiles, change.identifiers);
+        return;
+      }
+      void (async () => {
+        await keys.reload();
+        await placements.reload();
+        await definitions.reload();
+        await plans.reload();
+        await experiments.reload();
+        await suppressions.reload();
+        background.definitionsChanged();
+        background.suppressionsChanged();
+      })().catch((error: unknown) => {
+        logError('reading settings another node changed failed', error);
+      });
+    });
+  }
   const violationTimer = setInterval(() => void collector.flushViolations(), 1000);
   violationTimer.unref();
   // Under `tailor serve` the counting runs on the worker thread: read the counts here every second.
@@ -386,6 +418,9 @@ export async function openTailor(
     identity: IdentityVerifier.open(config.dataDir, secrets.identitySecret),
     audiences: { public: publicAudience(() => plans.pii), reader: readerAudience(() => plans.pii) },
     people,
+    settingsChanged: () => {
+      cluster?.announce({ kind: 'settings' });
+    },
     flushDecisions: () => {
       exposureLog.flush();
     },
@@ -400,6 +435,7 @@ export async function openTailor(
       await background.stop();
       await pipeline.stop();
       await dispatcher.stop();
+      await cluster?.close();
       await storage.close();
     },
   };

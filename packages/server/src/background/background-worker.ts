@@ -34,6 +34,7 @@ const tailor = await openTailor(config, Date.now, {
   },
   append: appendViaRequestThread,
   externalCheckpoints: true,
+  worker: true,
   onProfilesChanged: (profiles, identifiers) => {
     port.postMessage({ type: 'changed', profiles, identifiers } satisfies FromWorker);
   },

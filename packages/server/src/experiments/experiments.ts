@@ -62,6 +62,13 @@ export class Experiments {
     return experiments;
   }
 
+  /** Reads every experiment from the store again (another node changed one). */
+  async reload(): Promise<void> {
+    const ready = new Map<string, ReadyExperiment>();
+    for (const e of await this.options.store.list()) ready.set(e.name, compileExperiment(e));
+    this.ready = ready;
+  }
+
   put(name: string, body: ExperimentBody, known: KnownNames, now: Date): Promise<StoredExperiment> {
     const saved = this.saving.then(() => this.save(name, body, known, now));
     this.saving = saved.catch(() => undefined);

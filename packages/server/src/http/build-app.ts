@@ -118,6 +118,15 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
   });
   auditRequests(app, tailor);
   app.addHook('onResponse', async (request, reply) => {
+    // A change through an admin route (not collection, decide or assignment): other nodes follow.
+    if (
+      request.method !== 'GET' &&
+      request.method !== 'HEAD' &&
+      request.method !== 'OPTIONS' &&
+      reply.statusCode < 400 &&
+      request.routeOptions.config.browser === false
+    )
+      tailor.settingsChanged();
     tailor.metrics.requestDuration.observe(
       {
         method: request.method,

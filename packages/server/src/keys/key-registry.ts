@@ -53,7 +53,8 @@ export class KeyRegistry {
     return registry;
   }
 
-  private async reload(): Promise<void> {
+  /** Reads the keys from the store again (another node changed one). */
+  async reload(): Promise<void> {
     const next = new Map<string, Principal>();
     for (const k of await this.store.list()) {
       if (k.revokedAt === null)

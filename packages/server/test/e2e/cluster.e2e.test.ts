@@ -96,6 +96,32 @@ describe('three nodes on PostgreSQL and NATS JetStream', () => {
       { type: 'userId', value: 'ann' },
     ]);
 
+    // Settings changed on one node hold on the others at once: a key made on a, a segment on c.
+    const made = await fetch(`${a.url}/v1/keys/reader`, {
+      method: 'PUT',
+      headers: { authorization: ADMIN_AUTH, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'viewer' }),
+    });
+    expect(made.status).toBe(200);
+    const { key } = (await made.json()) as { key: string };
+    await until(async () => {
+      const read = await fetch(`${b.url}/v1/profiles?identifier=userId:ann`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      return read.status === 200 ? true : undefined;
+    }, 'the new key to be known on node b');
+    const defined = await fetch(`${c.url}/v1/segments/pros`, {
+      method: 'PUT',
+      headers: { authorization: ADMIN_AUTH, 'content-type': 'application/json' },
+      body: JSON.stringify({ definition: 'traits.plan = "pro"' }),
+    });
+    expect(defined.status).toBeLessThan(300);
+    expect(await send(b, [{ type: 'identify', userId: 'bob', traits: { plan: 'pro' } }])).toBe(200);
+    await until(async () => {
+      const p = await profileOf(a, 'bob');
+      return (p?.segments as string[] | undefined)?.includes('pros') === true ? true : undefined;
+    }, 'bob in the segment defined on another node');
+
     // Load from a client that, like a load balancer, retries a failed request on another node
     // with the same messageIds. Node b is killed with -9 in the middle of it.
     const acknowledged = new Set<string>();
