@@ -3,9 +3,7 @@ import {
   extractIdentifiers,
   foldEvents,
   ProfileGraph,
-  rebuildDerived,
   refreshDue,
-  traitKindOf,
   sourceRanker,
   type CompiledDefinitions,
   type GraphChanges,
@@ -17,6 +15,9 @@ import {
   type TraitPolicy,
 } from '@tailor/core';
 import type { EventLog, LoggedEvent } from '../log/event-log.js';
+import { JobRunner } from '../jobs/job.js';
+import { BackfillJob } from './backfill-job.js';
+import { PopulationJob } from './population-job.js';
 import { BackgroundLoop } from './background-loop.js';
 import type { Backfill } from '../store/backfill-jobs.js';
 import type { BatchKeys, ProfileStore } from '../store/profile-store.js';
@@ -89,15 +90,6 @@ export interface PipelineStage {
   erase(identifiers: readonly IdentifierRef[]): Promise<void>;
 }
 
-/** A population (an RFM trait's) being read, a page of profiles per unit of work. */
-interface PopulationScan {
-  key: string;
-  name: string;
-  cursor: number;
-  values: unknown[];
-  ids: string[];
-}
-
 /** The pipeline's name as a log consumer. */
 export const PROFILES_CONSUMER = 'profiles';
 
@@ -116,12 +108,34 @@ export class ProfilePipeline {
   /** The RFM cuts known so far (loaded once, then kept by this pipeline) and the plan they were given to. */
   private populations: Map<string, RfmPopulation> | undefined;
   private planWithPopulations: CompiledDefinitions | undefined;
-  private scan: PopulationScan | undefined;
 
   private readonly consumer: string;
+  /** The upkeep's jobs, a step at a time between batches: backfills first, then RFM cuts. */
+  private readonly backfill: BackfillJob;
+  private readonly jobs: JobRunner;
 
   constructor(private readonly options: PipelineOptions) {
     this.consumer = options.consumer ?? PROFILES_CONSUMER;
+    this.backfill = new BackfillJob({
+      store: options.store,
+      log: options.log,
+      plan: () => this.plan(),
+      now: () => this.now(),
+      rebuilt: async (profiles) => {
+        this.options.onChanged?.(profiles, []);
+        await this.flushOutbox();
+      },
+    });
+    this.jobs = new JobRunner([
+      this.backfill,
+      new PopulationJob({
+        store: options.store,
+        plan: () => this.plan(),
+        now: () => this.now(),
+        refreshMs: options.populationRefreshMs ?? 3_600_000,
+        computed: (key, population) => this.populations?.set(key, population),
+      }),
+    ]);
     this.rank = sourceRanker(options.policy);
     this.loop = new BackgroundLoop(() => this.next(), {
       pollMs: options.pollMs ?? 250,
@@ -156,7 +170,7 @@ export class ProfilePipeline {
     for (;;) {
       const job = await this.options.store.backfills.next();
       if (job === undefined) return;
-      await this.backfillStep();
+      await this.backfill.step();
       const now = await this.options.store.backfills.latest(job.names[0] ?? '');
       if (now) onProgress(now);
     }
@@ -174,14 +188,9 @@ export class ProfilePipeline {
     const { fold, upkeep } = this.options.work ?? { fold: true, upkeep: true };
     if (fold && !upkeep) return this.step();
     if (upkeep && !fold) {
-      return (await this.sweep()) || (await this.backfillStep()) || this.populationStep();
+      return (await this.sweep()) || this.jobs.step();
     }
-    return (
-      (await this.step()) ||
-      (await this.sweep()) ||
-      (await this.backfillStep()) ||
-      this.populationStep()
-    );
+    return (await this.step()) || (await this.sweep()) || this.jobs.step();
   }
 
   /** The current definitions, with the RFM cuts this pipeline knows attached. */
@@ -194,54 +203,6 @@ export class ProfilePipeline {
       this.planWithPopulations = plan;
     }
     return plan;
-  }
-
-  /**
-   * Keeps RFM scores current: when an RFM trait's quintile cuts are missing or older than the
-   * refresh interval, reads every profile's figures (a page per call), computes the cuts, and if
-   * they moved makes every scored person due, so the sweep re-scores them (segments on the scores
-   * follow). Runs only when nothing else is waiting, so a backfill has finished first.
-   */
-  private async populationStep(): Promise<number> {
-    const plan = await this.plan();
-    if (plan === undefined) return 0;
-    const now = this.now();
-    if (this.scan === undefined || !plan.aggregates.has(this.scan.key)) {
-      const refreshMs = this.options.populationRefreshMs ?? 3_600_000;
-      const stale = plan.computed.find(({ key }) => {
-        const node = plan.aggregates.get(key);
-        if (node === undefined || traitKindOf(node)?.population === undefined) return false;
-        const population = plan.populations.get(key);
-        return population === undefined || Date.parse(population.computedAt) + refreshMs <= now;
-      });
-      if (stale === undefined) return 0;
-      this.scan = { key: stale.key, name: stale.name, cursor: 0, values: [], ids: [] };
-    }
-    const scan = this.scan;
-    const kind = plan.aggregates.get(scan.key);
-    const population = kind === undefined ? undefined : traitKindOf(kind)?.population;
-    if (population === undefined) {
-      this.scan = undefined;
-      return 0;
-    }
-    const page = await this.options.store.live(scan.cursor, 2000);
-    for (const profile of page.profiles) {
-      const sample = population.sample(profile.computed[scan.name]);
-      if (sample === undefined) continue;
-      scan.values.push(sample);
-      scan.ids.push(profile.id);
-    }
-    scan.cursor = page.profiles[page.profiles.length - 1]?.rank ?? scan.cursor;
-    if (page.next === null) {
-      this.scan = undefined;
-      const cuts = population.summarize(scan.values, new Date(now).toISOString());
-      const moved =
-        JSON.stringify(plan.populations.get(scan.key)?.cuts) !== JSON.stringify(cuts.cuts);
-      await this.options.store.savePopulation(scan.key, cuts, moved ? scan.ids : [], now);
-      plan.populations.set(scan.key, cuts);
-      this.populations?.set(scan.key, cuts);
-    }
-    return Math.max(1, page.profiles.length);
   }
 
   private now(): number {
@@ -267,47 +228,6 @@ export class ProfilePipeline {
     this.options.onChanged?.(due, []);
     await this.flushOutbox();
     return due.length;
-  }
-
-  /**
-   * Advances the oldest running backfill by a page of profiles: each is rebuilt from all its
-   * events under the current definitions. It runs between batches, so no event is folded while a
-   * profile is being rebuilt, and a rebuilt profile is exact (nothing counted twice).
-   */
-  private async backfillStep(): Promise<number> {
-    const { store, log } = this.options;
-    const job = await store.backfills.next();
-    if (job === undefined) return 0;
-    const now = this.now();
-    const page = await store.live(job.cursor, 200);
-    const plan = await this.plan();
-    if (plan !== undefined && page.profiles.length > 0) {
-      const events = new Map<string, StoredMessage[]>();
-      for (const p of page.profiles) {
-        const { positions } = await store.eventPositions(p.id, 0, Number.MAX_SAFE_INTEGER - 1);
-        events.set(
-          p.id,
-          (await log.readPositions(positions)).map((e) => e.message),
-        );
-      }
-      await store.refresh([...events.keys()], (snapshot) => {
-        const graph = new ProfileGraph(snapshot);
-        for (const [id, messages] of events) {
-          const profile = graph.find(id);
-          if (profile) rebuildDerived(graph, profile, messages, plan, now);
-        }
-        return graph.changes;
-      });
-      this.options.onChanged?.([...events.keys()], []);
-      await this.flushOutbox();
-    }
-    const last = page.profiles[page.profiles.length - 1];
-    await store.backfills.advance(job.id, {
-      cursor: last?.rank ?? job.cursor,
-      processed: page.profiles.length,
-      finishedAt: page.next === null ? new Date(now).toISOString() : undefined,
-    });
-    return Math.max(1, page.profiles.length);
   }
 
   /**

@@ -1,0 +1,75 @@
+import {
+  ProfileGraph,
+  rebuildDerived,
+  type CompiledDefinitions,
+  type StoredMessage,
+} from '@tailor/core';
+import type { Job, JobStep } from '../jobs/job.js';
+import type { EventLog } from '../log/event-log.js';
+import type { ProfileStore } from '../store/profile-store.js';
+
+/** Profiles rebuilt per step. */
+const PAGE = 200;
+
+export interface BackfillDeps {
+  store: Pick<ProfileStore, 'backfills' | 'live' | 'eventPositions' | 'refresh'>;
+  log: Pick<EventLog, 'readPositions'>;
+  /** The current definitions (undefined: none, the pages are only counted). */
+  plan: () => Promise<CompiledDefinitions | undefined>;
+  now: () => number;
+  /** After a page was rebuilt and committed: tell readers which profiles changed. */
+  rebuilt: (profiles: string[]) => Promise<void>;
+}
+
+/**
+ * The definitions' backfill as a `Job`: each step rebuilds a page of profiles of the oldest running
+ * backfill from all their events under the current definitions, and moves its stored cursor and
+ * count (`store.backfills`), which is where a restarted node resumes. The pipeline runs it between
+ * batches, so no event is folded while a profile is being rebuilt and a rebuilt profile is exact.
+ */
+export class BackfillJob implements Job {
+  readonly name = 'backfill';
+
+  constructor(private readonly deps: BackfillDeps) {}
+
+  async step(): Promise<JobStep> {
+    const { store, log } = this.deps;
+    const job = await store.backfills.next();
+    if (job === undefined) return { worked: 0, finished: true };
+    const now = this.deps.now();
+    const page = await store.live(job.cursor, PAGE);
+    const plan = await this.deps.plan();
+    if (plan !== undefined && page.profiles.length > 0) {
+      const events = new Map<string, StoredMessage[]>();
+      for (const p of page.profiles) {
+        const { positions } = await store.eventPositions(p.id, 0, Number.MAX_SAFE_INTEGER - 1);
+        events.set(
+          p.id,
+          (await log.readPositions(positions)).map((e) => e.message),
+        );
+      }
+      await store.refresh([...events.keys()], (snapshot) => {
+        const graph = new ProfileGraph(snapshot);
+        for (const [id, messages] of events) {
+          const profile = graph.find(id);
+          if (profile) rebuildDerived(graph, profile, messages, plan, now);
+        }
+        return graph.changes;
+      });
+      await this.deps.rebuilt([...events.keys()]);
+    }
+    const last = page.profiles[page.profiles.length - 1];
+    const finished = page.next === null;
+    await store.backfills.advance(job.id, {
+      cursor: last?.rank ?? job.cursor,
+      processed: page.profiles.length,
+      finishedAt: finished ? new Date(now).toISOString() : undefined,
+    });
+    return {
+      worked: Math.max(1, page.profiles.length),
+      progress: { done: Math.min(job.total, job.done + page.profiles.length), total: job.total },
+      // This run is done; another may be waiting (the next step picks it up).
+      finished: finished && (await store.backfills.next()) === undefined,
+    };
+  }
+}

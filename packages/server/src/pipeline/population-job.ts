@@ -1,0 +1,85 @@
+import { traitKindOf, type CompiledDefinitions, type RfmPopulation } from '@tailor/core';
+import type { Job, JobStep } from '../jobs/job.js';
+import type { ProfileStore } from '../store/profile-store.js';
+
+/** Profiles read per step. */
+const PAGE = 2000;
+
+export interface PopulationDeps {
+  store: Pick<ProfileStore, 'live' | 'savePopulation'>;
+  /** The current definitions, with the populations known so far attached. */
+  plan: () => Promise<CompiledDefinitions | undefined>;
+  now: () => number;
+  /** How old a population may grow before it is computed again, in ms. */
+  refreshMs: number;
+  /** A population was computed and saved. */
+  computed: (key: string, population: RfmPopulation) => void;
+}
+
+/** A population being read, a page of profiles per step. */
+interface PopulationScan {
+  key: string;
+  name: string;
+  cursor: number;
+  values: unknown[];
+  ids: string[];
+}
+
+/**
+ * Keeps population-scored traits current (RFM's quintiles) as a `Job`: when a trait of a kind with
+ * a `population` has none or an old one, each step reads a page of profiles' values; the last
+ * computes and saves the population and, if it moved, makes every scored person due, so the sweep
+ * re-scores them (segments on the scores follow). A scan in progress is kept in memory: after a
+ * restart it begins again (reading is cheap beside the re-scoring it decides).
+ */
+export class PopulationJob implements Job {
+  readonly name = 'population';
+  private scan: PopulationScan | undefined;
+
+  constructor(private readonly deps: PopulationDeps) {}
+
+  async step(): Promise<JobStep> {
+    const idle = { worked: 0, finished: true };
+    const plan = await this.deps.plan();
+    if (plan === undefined) return idle;
+    const now = this.deps.now();
+    if (this.scan === undefined || !plan.aggregates.has(this.scan.key)) {
+      const stale = plan.computed.find(({ key }) => {
+        const node = plan.aggregates.get(key);
+        if (node === undefined || traitKindOf(node)?.population === undefined) return false;
+        const population = plan.populations.get(key);
+        return (
+          population === undefined || Date.parse(population.computedAt) + this.deps.refreshMs <= now
+        );
+      });
+      if (stale === undefined) return idle;
+      this.scan = { key: stale.key, name: stale.name, cursor: 0, values: [], ids: [] };
+    }
+    const scan = this.scan;
+    const node = plan.aggregates.get(scan.key);
+    const population = node === undefined ? undefined : traitKindOf(node)?.population;
+    if (population === undefined) {
+      this.scan = undefined;
+      return idle;
+    }
+    const page = await this.deps.store.live(scan.cursor, PAGE);
+    for (const profile of page.profiles) {
+      const sample = population.sample(profile.computed[scan.name]);
+      if (sample === undefined) continue;
+      scan.values.push(sample);
+      scan.ids.push(profile.id);
+    }
+    scan.cursor = page.profiles[page.profiles.length - 1]?.rank ?? scan.cursor;
+    const finished = page.next === null;
+    if (finished) {
+      this.scan = undefined;
+      const computed = population.summarize(scan.values, new Date(now).toISOString());
+      const moved =
+        JSON.stringify(plan.populations.get(scan.key)?.cuts) !== JSON.stringify(computed.cuts);
+      await this.deps.store.savePopulation(scan.key, computed, moved ? scan.ids : [], now);
+      plan.populations.set(scan.key, computed);
+      this.deps.computed(scan.key, computed);
+    }
+    return { worked: Math.max(1, page.profiles.length), finished };
+  }
+}
