@@ -63,6 +63,9 @@ describe('trait kinds', () => {
 
   it('refuses a name taken', () => {
     expect(() => registerTraitKind({ ...activeDays, name: 'rfm' })).toThrow('registered already');
+    expect(() => registerTraitKind({ ...activeDays, name: 'compare' })).toThrow(
+      'registered already',
+    );
   });
 
   it('folds and evaluates a kind registered here: its value, the segments reading it, its expiry', () => {

@@ -57,6 +57,12 @@ export const BUILTIN_TRAIT_KINDS: readonly TraitKind[] = [rfmKind, engagementKin
 
 let kinds: Map<string, TraitKind> | undefined;
 
+/** The language's own node types, which a kind cannot be named (a tree's `type` tells them apart). */
+const TAKEN = new Set([
+  ...['aggregate', 'path', 'literal', 'and', 'or', 'not', 'compare', 'in', 'contains'],
+  ...['starts_with', 'matches', 'exists', 'boolean', 'in_segment', 'sequence'],
+]);
+
 function registry(): Map<string, TraitKind> {
   // Built on first use: the kinds' modules import the printer, which imports this one.
   kinds ??= new Map(BUILTIN_TRAIT_KINDS.map((k) => [k.name, k]));
@@ -74,7 +80,7 @@ export function traitKindOf(node: TraitNode): TraitKind | undefined {
  */
 export function registerTraitKind<N extends TraitNode>(kind: TraitKind<N>): () => void {
   const map = registry();
-  if (kind.name === 'aggregate' || map.has(kind.name))
+  if (TAKEN.has(kind.name) || map.has(kind.name))
     throw new Error(`computed-trait kind ${kind.name} is registered already`);
   map.set(kind.name, kind);
   return () => {
