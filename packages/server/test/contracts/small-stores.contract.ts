@@ -57,6 +57,36 @@ export function describeAuditLogContract(backend: string, open: () => Promise<Op
       expect(await log.prune(3000)).toBe(2);
       expect((await log.list({ limit: 10 })).entries).toHaveLength(4);
     });
+
+    it('pages newest first through entries of several turns until next is null, each entry once', async () => {
+      opened = await open();
+      const log = opened.store;
+      for (let turn = 0; turn < 3; turn++) {
+        for (let i = 0; i < 3; i++) log.record(entry(1000 * (turn * 3 + i + 1)));
+        await new Promise<void>((resolve) => setImmediate(resolve)); // the turn's entries commit
+      }
+      const seen: number[] = [];
+      const ats: string[] = [];
+      let before: number | undefined;
+      for (let page = 0; page < 10; page++) {
+        const { entries, next } = await log.list({
+          limit: 4,
+          ...(before !== undefined && { before }),
+        });
+        seen.push(...entries.map((e) => e.id));
+        ats.push(...entries.map((e) => e.at));
+        if (next === null) break;
+        expect(next).toBe(entries[entries.length - 1]?.id);
+        before = next;
+      }
+      expect(seen).toHaveLength(9);
+      expect([...seen].sort((a, b) => b - a)).toEqual(seen); // ids descending, none twice
+      expect(new Set(seen).size).toBe(9);
+      expect(ats).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1].map((s) => new Date(s * 1000).toISOString()));
+      // An exact page: the last full page says there is nothing after it.
+      expect((await log.list({ limit: 9 })).next).toBeNull();
+      expect(await log.prune(0)).toBe(0);
+    });
   });
 }
 
@@ -108,6 +138,53 @@ export function describeBanditStoreContract(
         ['a', 1, 0],
         ['b', 1, 0],
       ]);
+    });
+
+    it('counts a conversion only from the first exposure until the window ends (0: any time after)', async () => {
+      opened = await open();
+      const s = opened.store;
+      const open0: BanditMetric = { placement: 'hero', event: 'Order Completed', withinMs: 0 };
+      const convert = (person: string, at: number) =>
+        ({ kind: 'conversion', event: 'Order Completed', people: [person], at }) as const;
+      expect(
+        await s.fold({ from: 0, to: 1 }, [
+          convert('early', 999), // before the exposure below: not counted
+          { kind: 'exposure', metric, itemId: 'a', person: 'early', at: 1000 },
+          { kind: 'exposure', metric, itemId: 'a', person: 'edge', at: 1000 },
+          { kind: 'exposure', metric, itemId: 'a', person: 'start', at: 1000 },
+          { kind: 'exposure', metric: open0, itemId: 'a', person: 'late', at: 1000 },
+          convert('edge', 11_000), // first_at + withinMs: outside the window
+          convert('start', 1000), // at the exposure itself: inside
+          convert('late', 10_000_000), // no window
+          { kind: 'conversion', event: 'Other', people: ['start', 'late'], at: 2000 },
+        ]),
+      ).toBe(true);
+      expect(
+        (await s.arms()).map((a) => [a.withinMs, a.itemId, a.exposures, a.conversions]),
+      ).toEqual([
+        [0, 'a', 1, 1],
+        [10_000, 'a', 3, 1],
+      ]);
+    });
+
+    it('lets one of two folds of the same range count, and the other write nothing', async () => {
+      opened = await open();
+      const s = opened.store;
+      const batch = [{ kind: 'exposure', metric, itemId: 'a', person: 'p1', at: 1 }] as const;
+      const other = [{ kind: 'exposure', metric, itemId: 'b', person: 'p2', at: 1 }] as const;
+      const results = await Promise.all([
+        s.fold({ from: 0, to: 5 }, batch),
+        s.fold({ from: 0, to: 7 }, other),
+      ]);
+      expect([...results].sort()).toEqual([false, true]);
+      const arms = await s.arms();
+      expect(arms).toHaveLength(1);
+      expect(await s.position()).toBe(results[0] ? 5 : 7);
+      // Only a stored position past `from` means the events were counted: a range from behind it
+      // is refused, one from beyond it is taken (a consumer may skip batches with nothing to count).
+      expect(await s.fold({ from: 4, to: 9 }, other)).toBe(false);
+      expect(await s.fold({ from: 8, to: 9 }, [])).toBe(true);
+      expect(await s.position()).toBe(9);
     });
   });
 }

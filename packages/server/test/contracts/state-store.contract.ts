@@ -143,5 +143,32 @@ export function describeStateStoreContract(
       ]);
       expect((await s.violations.list({ event: 'Signed Up' })).map((r) => r.count)).toEqual([1]);
     });
+
+    it('breaks ties in byte order: violations of equal count by event then rule, placements and experiments by name', async () => {
+      const s = await store();
+      const v = (event: string, rule: string) => ({ event, rule, message: 'm' });
+      await s.violations.record(
+        [v('b', 'x'), v('B', 'y'), v('a', 'z'), v('a', 'Z'), v('a', 'z')],
+        't',
+      );
+      expect((await s.violations.list({})).map((r) => [r.event, r.rule, r.count])).toEqual([
+        ['a', 'z', 2],
+        ['B', 'y', 1],
+        ['a', 'Z', 1],
+        ['b', 'x', 1],
+      ]);
+      expect((await s.violations.list({ event: 'a' })).map((r) => r.rule)).toEqual(['z', 'Z']);
+      expect(await s.violations.list({ event: 'none' })).toEqual([]);
+      for (const name of ['beta', 'Zeta', 'alpha']) {
+        await s.placements.put({ name, items: [], default: null, version: 1 } as never);
+        await s.experiments.put({ name, variants: [], version: 1 } as never);
+      }
+      expect((await s.placements.list()).map((p) => p.name)).toEqual(['Zeta', 'alpha', 'beta']);
+      expect((await s.experiments.list()).map((e) => e.name)).toEqual(['Zeta', 'alpha', 'beta']);
+      expect(await s.experiments.delete('alpha')).toBe(true);
+      expect(await s.experiments.delete('alpha')).toBe(false);
+      expect(await s.placements.delete('none')).toBe(false);
+      expect((await s.experiments.list()).map((e) => e.name)).toEqual(['Zeta', 'beta']);
+    });
   });
 }
