@@ -282,6 +282,7 @@ export async function openTailor(
     now,
     onStored: () => {
       background.wake();
+      cluster?.appended();
     },
   });
   const background: Background = options.backgroundThread
@@ -300,6 +301,7 @@ export async function openTailor(
         append: async (messages) => {
           const stored = await log.append(messages);
           background.wake();
+          cluster?.appended();
           return stored;
         },
         onError: (msg, error) => {
@@ -371,6 +373,10 @@ export async function openTailor(
   // Another node changed settings or people: read them again (the worker thread hears it from this one).
   if (options.worker !== true) {
     cluster?.follow((change) => {
+      if (change.kind === 'appended') {
+        background.wake();
+        return;
+      }
       if (change.kind === 'profiles') {
         people.invalidate(change.profiles, change.identifiers);
         return;

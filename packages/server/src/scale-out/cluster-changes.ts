@@ -6,6 +6,8 @@ import type { IdentifierRef } from '@tailor/core';
 export type ClusterChange =
   /** Keys, definitions, placements, tracking plans, experiments or suppressions: read them again. */
   | { kind: 'settings'; node: string }
+  /** Events were appended to the log: the pipelines holding their partitions fold them now, not at their next poll. */
+  | { kind: 'appended'; node: string }
   /** Profiles a pipeline changed: decide's cache drops them. */
   | { kind: 'profiles'; node: string; profiles: string[]; identifiers: IdentifierRef[] };
 
@@ -20,6 +22,7 @@ export const PROCESS_NODE = `${hostname()}-${String(process.pid)}`;
  */
 export class ClusterChanges {
   private subscription: Subscription | undefined;
+  private appendedPosted = false;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -37,9 +40,21 @@ export class ClusterChanges {
 
   announce(
     change:
-      { kind: 'settings' } | { kind: 'profiles'; profiles: string[]; identifiers: IdentifierRef[] },
+      | { kind: 'settings' }
+      | { kind: 'appended' }
+      | { kind: 'profiles'; profiles: string[]; identifiers: IdentifierRef[] },
   ): void {
     this.nc.publish(this.subject, JSON.stringify({ ...change, node: PROCESS_NODE }));
+  }
+
+  /** Announces appended events, at most once a turn of the event loop however many commits it made. */
+  appended(): void {
+    if (this.appendedPosted) return;
+    this.appendedPosted = true;
+    setImmediate(() => {
+      this.appendedPosted = false;
+      this.announce({ kind: 'appended' });
+    });
   }
 
   /** Calls `onChange` for what other nodes announce, and with `settings` after a reconnection. */

@@ -1,0 +1,321 @@
+import { createRequire } from 'node:module';
+// Scale-out benchmark (npm run bench:cluster), on this machine's PostgreSQL and NATS JetStream.
+//   A. Durable ingestion through 3 `tailor serve` nodes (POST /v1/batch, load spread over them)
+//      beside a reference endpoint measured in the same run: Fastify + the NATS client publishing
+//      each request's batch to JetStream and awaiting the acks (reference-server.js). Target >= 0.5.
+//      Durable counts are read from the streams afterwards.
+//   B. Folding the same events into profiles on PostgreSQL and on SQLite (events/s, in process).
+//   C. Freshness at 2,000 events/s through 3 nodes: from a probe's 200 on one node to its profile
+//      readable on another (p50, p99; target p99 <= 250 ms).
+// Env: BENCH_SECONDS (10), BENCH_CONNECTIONS (15), BENCH_BATCH (100), BENCH_FOLD_EVENTS (30000),
+//      BENCH_RATE (2000), BENCH_PARTS (ABC), BENCH_POSTGRES (postgres://postgres@127.0.0.1:5432),
+//      BENCH_NATS (nats://127.0.0.1:4222).
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { DEFAULT_IDENTITY_RULES } from '@tailor/core';
+import { SqliteEventLog } from '../../packages/server/dist/log/sqlite/sqlite-event-log.js';
+import { ProfilePipeline } from '../../packages/server/dist/pipeline/profile-pipeline.js';
+import { openSqliteProfileStore } from '../../packages/server/dist/store/sqlite/sqlite-profile-store.js';
+import { openPgProfileStore } from '../../packages/server/dist/store/postgres/pg-profile-store.js';
+import { PgDatabase } from '../../packages/server/dist/storage/postgres/pg-database.js';
+import { plainSealer } from '../../packages/server/dist/privacy/sealer.js';
+
+// The NATS and PostgreSQL clients are the server package's dependencies: load them from there.
+const serverRequire = createRequire(new URL('../../packages/server/package.json', import.meta.url));
+const load = (name) => import(pathToFileURL(serverRequire.resolve(name)).href);
+const { connect } = await load('@nats-io/transport-node');
+const { jetstream, jetstreamManager } = await load('@nats-io/jetstream');
+const { default: pg } = await load('pg');
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const TAILOR = join(root, 'packages/server/bin/tailor.js');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 15);
+const BATCH = Number(process.env.BENCH_BATCH ?? 100);
+const FOLD_EVENTS = Number(process.env.BENCH_FOLD_EVENTS ?? 30_000);
+const RATE = Number(process.env.BENCH_RATE ?? 2000);
+const PARTS = process.env.BENCH_PARTS ?? 'ABC';
+const POSTGRES = process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
+const NATS = process.env.BENCH_NATS ?? 'nats://127.0.0.1:4222';
+const WRITE_KEY = 'bench-write-key-0001';
+const ADMIN_KEY = 'bench-admin-key-0001';
+const WRITE_AUTH = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
+const run = `bench_cluster_${Date.now().toString(36)}`;
+const work = mkdtempSync(join(tmpdir(), 'tailor-bench-cluster-'));
+const children = new Set();
+const streams = [];
+
+const admin = new pg.Client({ connectionString: `${POSTGRES}/postgres` });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${run}`);
+const database = `${POSTGRES}/${run}`;
+const keyFile = join(work, 'keys');
+execFileSync(process.execPath, [TAILOR, 'keys', 'init', keyFile]);
+
+function spawnServer(args, env = {}) {
+  const child = spawn(process.execPath, args, {
+    cwd: work,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start in 60 s:\n${output}`)), 60_000);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1], child });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+  });
+}
+
+async function startCluster(name) {
+  const prefix = `${run}_${name}`;
+  streams.push(`${prefix}_events`);
+  const env = {
+    TAILOR_POSTGRES_URL: database,
+    TAILOR_POSTGRES_SCHEMA: name,
+    TAILOR_NATS_URL: NATS,
+    TAILOR_NATS_PREFIX: prefix,
+    TAILOR_ENCRYPTION_KEY_FILE: keyFile,
+    TAILOR_WRITE_KEY: WRITE_KEY,
+    TAILOR_ADMIN_KEY: ADMIN_KEY,
+    TAILOR_CONFIG: join(here, 'bench-config.json'),
+  };
+  const nodes = [];
+  for (let n = 0; n < 3; n++) {
+    const data = join(work, `${name}-node-${n}`);
+    nodes.push(
+      await spawnServer(
+        [TAILOR, 'serve', '--port', '0', '--data', data, '--log-level', 'warn'],
+        env,
+      ),
+    );
+  }
+  return { nodes, stream: `${prefix}_events` };
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+let seed = 7;
+const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+function batchBody() {
+  const parts = [];
+  for (let i = 0; i < BATCH; i++) {
+    const person = Math.floor(random() * 100_000);
+    parts.push(
+      JSON.stringify({
+        type: 'track',
+        messageId: randomUUID(),
+        anonymousId: `anon-${person}`,
+        ...(person % 3 === 0 ? {} : { userId: `user-${person}` }),
+        event: 'Product Viewed',
+        properties: { product_id: `P-${person % 500}`, price: (person % 20000) / 100 },
+        context: { page: { path: '/p', url: 'https://shop.example.com/p' }, locale: 'en-US' },
+      }),
+    );
+  }
+  return `{"batch":[${parts.join(',')}]}`;
+}
+
+function loadTest(url, connections) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${url}/v1/batch`,
+        method: 'POST',
+        connections,
+        duration: SECONDS,
+        headers: { authorization: WRITE_AUTH, 'content-type': 'application/json' },
+        requests: [{ setupRequest: (request) => ({ ...request, body: batchBody() }) }],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false });
+  });
+}
+
+async function storedIn(stream) {
+  const nc = await connect({ servers: NATS });
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(stream);
+  await nc.close();
+  return info.state.messages;
+}
+
+const results = {};
+try {
+  if (PARTS.includes('A')) {
+    const reference = await spawnServer([
+      join(here, 'reference-server.js'),
+      '0',
+      NATS,
+      `${run}_ref`,
+    ]);
+    streams.push(`${run}_ref_events`);
+    const r = await loadTest(reference.url, CONNECTIONS);
+    await stop(reference.child);
+    const referenceStored = await storedIn(`${run}_ref_events`);
+    const cluster = await startCluster('ingest');
+    const per = Math.max(1, Math.round(CONNECTIONS / 3));
+    const runs = await Promise.all(cluster.nodes.map((node) => loadTest(node.url, per)));
+    const non2xx = runs.reduce((n, x) => n + x.non2xx, 0);
+    const tailorStored = await storedIn(cluster.stream);
+    for (const node of cluster.nodes) await stop(node.child);
+    results.ingest = {
+      reference: Math.round(referenceStored / SECONDS),
+      tailor: Math.round(tailorStored / SECONDS),
+      ratio: Number((tailorStored / referenceStored).toFixed(2)),
+      tailorNon2xx: non2xx,
+      referenceNon2xx: r.non2xx,
+    };
+    console.log(
+      `A. durable ingestion, ${String(CONNECTIONS)} connections, batches of ${String(BATCH)}: reference ${results.ingest.reference} events/s, 3 Tailor nodes ${results.ingest.tailor} events/s: ${results.ingest.ratio} of the reference (target 0.5); non-2xx ${non2xx}`,
+    );
+  }
+
+  if (PARTS.includes('B')) {
+    const messages = [];
+    const start = Date.UTC(2026, 10, 1);
+    for (let i = 0; i < FOLD_EVENTS; i++) {
+      const person = Math.floor(random() * (FOLD_EVENTS / 5));
+      const timestamp = new Date(start + i * 1000).toISOString();
+      const identify = i % 10 === 0;
+      messages.push({
+        messageId: `m-${i}`,
+        type: identify ? 'identify' : 'track',
+        userId: person % 2 === 0 || identify ? `user-${person}` : null,
+        anonymousId: `anon-${person}`,
+        ...(identify
+          ? { traits: { plan: `plan-${i % 3}` } }
+          : { event: 'Viewed', properties: { i } }),
+        timestamp,
+        receivedAt: timestamp,
+        context: {},
+        tailor: { source: 'key:bench' },
+      });
+    }
+    const log = new SqliteEventLog(join(work, 'fold-log.sqlite'));
+    for (let i = 0; i < messages.length; i += 1000) await log.append(messages.slice(i, i + 1000));
+    const fold = async (store) => {
+      const pipeline = new ProfilePipeline({
+        log,
+        store,
+        rules: DEFAULT_IDENTITY_RULES,
+        policy: { sourcePriority: [] },
+      });
+      const t0 = performance.now();
+      await pipeline.catchUp();
+      return FOLD_EVENTS / ((performance.now() - t0) / 1000);
+    };
+    const sqlite = openSqliteProfileStore(join(work, 'fold-state.sqlite'), {}, plainSealer);
+    const sqliteRate = await fold(sqlite);
+    await sqlite.close();
+    const db = await PgDatabase.open({ url: database, schema: 'fold', maxConnections: 4 });
+    const pgRate = await fold(await openPgProfileStore(db, plainSealer));
+    await db.close();
+    await log.close();
+    results.fold = {
+      sqlite: Math.round(sqliteRate),
+      postgres: Math.round(pgRate),
+      ratio: Number((pgRate / sqliteRate).toFixed(2)),
+    };
+    console.log(
+      `B. folding ${String(FOLD_EVENTS)} events (batches of 1,000, one pipeline): SQLite ${results.fold.sqlite} events/s, PostgreSQL ${results.fold.postgres} events/s (${results.fold.ratio} of SQLite)`,
+    );
+  }
+
+  if (PARTS.includes('C')) {
+    const cluster = await startCluster('fresh');
+    const [a, b, c] = cluster.nodes;
+    const nodes = [a, b, c];
+    let stopLoad = false;
+    const post = (node, batch) =>
+      fetch(`${node.url}/v1/batch`, {
+        method: 'POST',
+        headers: { authorization: WRITE_AUTH, 'content-type': 'application/json' },
+        body: JSON.stringify({ batch }),
+      });
+    // The background load: RATE events/s in batches of 20, round robin over the nodes.
+    const background = (async () => {
+      let sent = 0;
+      const t0 = performance.now();
+      while (!stopLoad) {
+        const due = ((performance.now() - t0) / 1000) * RATE;
+        if (sent < due) {
+          const batch = Array.from({ length: 20 }, () => ({
+            type: 'track',
+            userId: `user-${Math.floor(random() * 50_000)}`,
+            event: 'Viewed',
+          }));
+          void post(nodes[sent % 3], batch);
+          sent += 20;
+        } else await sleep(2);
+      }
+      return sent / ((performance.now() - t0) / 1000);
+    })();
+    await sleep(3000); // warm-up under load
+    const latencies = [];
+    for (let i = 0; i < 100; i++) {
+      const writer = nodes[i % 3];
+      const reader = nodes[(i + 1) % 3];
+      const userId = `probe-${i}`;
+      const response = await post(writer, [{ type: 'identify', userId, traits: { probe: i } }]);
+      const acked = performance.now();
+      if (response.status !== 200) throw new Error(`probe ${i}: ${response.status}`);
+      for (;;) {
+        const read = await fetch(`${reader.url}/v1/profiles?identifier=userId:${userId}`, {
+          headers: { authorization: `Bearer ${ADMIN_KEY}` },
+        });
+        if (read.status === 200) break;
+        await sleep(5);
+      }
+      latencies.push(performance.now() - acked);
+      await sleep(50);
+    }
+    stopLoad = true;
+    const rate = await background;
+    for (const node of nodes) await stop(node.child);
+    latencies.sort((x, y) => x - y);
+    const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+    results.freshness = {
+      rate: Math.round(rate),
+      p50: Math.round(at(0.5)),
+      p99: Math.round(at(0.99)),
+    };
+    console.log(
+      `C. freshness under ${results.freshness.rate} events/s through 3 nodes, ack on one node to profile readable on another: p50 ${results.freshness.p50} ms, p99 ${results.freshness.p99} ms (target p99 <= 250 ms)`,
+    );
+  }
+  console.log(JSON.stringify(results));
+} finally {
+  for (const child of children) child.kill('SIGKILL');
+  await admin.query(`DROP DATABASE IF EXISTS ${run} WITH (FORCE)`);
+  await admin.end();
+  const nc = await connect({ servers: NATS }).catch(() => undefined);
+  if (nc) {
+    const jsm = await jetstreamManager(nc);
+    for (const stream of streams) await jsm.streams.delete(stream).catch(() => undefined);
+    await nc.close();
+  }
+  rmSync(work, { recursive: true, force: true });
+}
