@@ -8,6 +8,7 @@ import { SqliteEventLog } from '../src/log/sqlite/sqlite-event-log.js';
 import { partitionConsumer, ProfilePipeline } from '../src/pipeline/profile-pipeline.js';
 import type { ProfileStore } from '../src/store/profile-store.js';
 import { openSqliteProfileStore } from '../src/store/sqlite/sqlite-profile-store.js';
+import { message } from './support/profile-streams.js';
 
 let dir: string;
 beforeEach(() => {
@@ -16,21 +17,6 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-let seq = 0;
-function message(fields: Partial<StoredMessage> & Pick<StoredMessage, 'type'>): StoredMessage {
-  const timestamp = new Date(Date.UTC(2026, 10, 1) + seq * 1000).toISOString();
-  return {
-    messageId: `msg-${String(++seq)}`,
-    userId: null,
-    anonymousId: null,
-    timestamp,
-    receivedAt: timestamp,
-    context: {},
-    tailor: { source: 'key:test' },
-    ...fields,
-  };
-}
 
 /**
  * People browsing anonymously on two devices each, then logging in on them: their anonymous

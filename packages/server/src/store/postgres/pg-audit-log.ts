@@ -1,8 +1,9 @@
-import type { AuditEntry, NewAuditEntry } from '../../audit/audit.schema.js';
+import type { NewAuditEntry } from '../../audit/audit.schema.js';
 import { logError } from '../../privacy/log-error.js';
 import { migratePostgres, type PgMigration } from '../../storage/postgres/migrate-postgres.js';
 import type { PgDatabase } from '../../storage/postgres/pg-database.js';
 import type { AuditFilter, AuditLog } from '../audit-log.js';
+import { entryOf, type AuditRow } from '../sqlite/sqlite-audit-log.js';
 
 const AUDIT_MIGRATIONS: readonly PgMigration[] = [
   {
@@ -28,20 +29,6 @@ const AUDIT_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX audit_by_at ON audit_entries (at);`,
   },
 ];
-
-interface Row {
-  id: number;
-  at: number;
-  key: string;
-  role: string | null;
-  action: string;
-  target: string;
-  profile_id: string | null;
-  method: string | null;
-  route: string | null;
-  status: number | null;
-  ip: string | null;
-}
 
 /**
  * The audit log on PostgreSQL. As on SQLite, entries are queued and written once per turn of the
@@ -111,7 +98,7 @@ export async function openPgAuditLog(db: PgDatabase): Promise<AuditLog> {
       flush();
       await writing;
       const { sql, params } = whereOf(filter);
-      const { rows } = await db.query<Row>(
+      const { rows } = await db.query<AuditRow>(
         `SELECT * FROM audit_entries ${sql} ORDER BY id DESC LIMIT $${String(params.length + 1)}`,
         [...params, filter.limit + 1],
       );
@@ -150,20 +137,4 @@ function whereOf(filter: AuditFilter): { sql: string; params: unknown[] } {
   if (filter.until !== undefined) add((n) => `at < ${n}`, filter.until);
   if (filter.before !== undefined) add((n) => `id < ${n}`, filter.before);
   return { sql: clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`, params };
-}
-
-function entryOf(r: Row): AuditEntry {
-  return {
-    id: r.id,
-    at: new Date(r.at).toISOString(),
-    key: r.key,
-    role: r.role,
-    action: r.action,
-    target: r.target,
-    ...(r.profile_id !== null && { profileId: r.profile_id }),
-    method: r.method,
-    route: r.route,
-    status: r.status,
-    ip: r.ip,
-  };
 }

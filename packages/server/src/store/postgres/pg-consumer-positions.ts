@@ -20,8 +20,9 @@ export async function readPosition(client: PgQueryable, consumer: string): Promi
 }
 
 /**
- * Inside a transaction: locks the consumer's row and, when it is not past `from`, moves it to
- * `to` (true); false when another process already moved it further (the caller writes nothing).
+ * Inside a transaction: locks the consumer's row and, when it is not past `from` (with `exact`:
+ * when it is at `from`), moves it to `to` (true); false when another process already moved it
+ * (the caller writes nothing).
  * The row lock holds until the transaction ends, so two folds of one consumer take turns.
  */
 export async function movePosition(
@@ -29,6 +30,7 @@ export async function movePosition(
   consumer: string,
   from: number,
   to: number,
+  exact = false,
 ): Promise<boolean> {
   await client.query(
     'INSERT INTO consumer_positions (consumer, position) VALUES ($1, 0) ON CONFLICT DO NOTHING',
@@ -38,7 +40,8 @@ export async function movePosition(
     'SELECT position FROM consumer_positions WHERE consumer = $1 FOR UPDATE',
     [consumer],
   );
-  if ((rows[0]?.position ?? 0) > from) return false;
+  const at = rows[0]?.position ?? 0;
+  if (exact ? at !== from : at > from) return false;
   await client.query('UPDATE consumer_positions SET position = $2 WHERE consumer = $1', [
     consumer,
     to,

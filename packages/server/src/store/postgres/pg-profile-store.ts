@@ -23,7 +23,7 @@ import {
 } from '../sqlite/sqlite-profile-store.js';
 import { IDENTIFIER_KINDS } from '../sqlite/event-identifier-index.js';
 import { bytes } from './pg-bytes.js';
-import { POSITION_MIGRATIONS } from './pg-consumer-positions.js';
+import { movePosition, POSITION_MIGRATIONS, readPosition } from './pg-consumer-positions.js';
 import { PROFILE_MIGRATIONS } from './pg-profile-tables.js';
 import { pgBackfillJobs, pgReviewQueue } from './pg-review-queue.js';
 
@@ -100,27 +100,9 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
         a.type === b.type ? (a.value < b.value ? -1 : 1) : a.type < b.type ? -1 : 1,
       );
 
-  /** Locks and checks a consumer's position: exactly `from`, or the caller writes nothing. */
-  const claimRange = async (
-    client: PgQueryable,
-    consumer: string,
-    range: { from: number; to: number },
-  ): Promise<boolean> => {
-    await client.query(
-      'INSERT INTO consumer_positions (consumer, position) VALUES ($1, 0) ON CONFLICT DO NOTHING',
-      [consumer],
-    );
-    const { rows } = await client.query<{ position: number }>(
-      'SELECT position FROM consumer_positions WHERE consumer = $1 FOR UPDATE',
-      [consumer],
-    );
-    if ((rows[0]?.position ?? 0) !== range.from) return false;
-    await client.query('UPDATE consumer_positions SET position = $2 WHERE consumer = $1', [
-      consumer,
-      range.to,
-    ]);
-    return true;
-  };
+  /** Locks and checks a consumer's position: exactly `from` (the pipeline's rule), or the caller writes nothing. */
+  const claimRange = (client: PgQueryable, consumer: string, range: { from: number; to: number }) =>
+    movePosition(client, consumer, range.from, range.to, true);
 
   /** A batch's snapshot: its identifiers' profiles and the profiles it names, locked, and its groups. */
   const loadSnapshot = async (
@@ -389,13 +371,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
   const outboxRead = new Set<number>();
 
   return {
-    position: async (consumer) =>
-      (
-        await db.query<{ position: number }>(
-          'SELECT position FROM consumer_positions WHERE consumer = $1',
-          [consumer],
-        )
-      ).rows[0]?.position ?? 0,
+    position: (consumer) => readPosition(db.pool, consumer),
     foldBatch: (consumer, range, keys, fold, read, identified: readonly EventIdentifiers[] = []) =>
       retryingRaces(async (client) => {
         if (!(await claimRange(client, consumer, range))) return false;
@@ -427,13 +403,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
       }),
     eventsByIdentifier: (consumer, { kind, value, after, limit }) =>
       db.transaction(async (client) => {
-        const indexedTo =
-          (
-            await client.query<{ position: number }>(
-              'SELECT position FROM consumer_positions WHERE consumer = $1',
-              [consumer],
-            )
-          ).rows[0]?.position ?? 0;
+        const indexedTo = await readPosition(client, consumer);
         const { rows } = await client.query<{ position: number }>(
           `SELECT position FROM event_identifiers
              WHERE kind = $1 AND blind = $2 AND position > $3 AND position <= $4

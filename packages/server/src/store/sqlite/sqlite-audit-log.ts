@@ -23,7 +23,8 @@ CREATE INDEX IF NOT EXISTS audit_by_action ON audit_entries (action, id);
 CREATE INDEX IF NOT EXISTS audit_by_at ON audit_entries (at);
 `;
 
-interface Row {
+/** An audit entry as both adapters store it (snake-case columns). */
+export interface AuditRow {
   id: number;
   at: number;
   key: string;
@@ -90,7 +91,7 @@ export function openSqliteAuditLog(file: string, sqlite: SqliteOptions = {}): Au
       const { sql, params } = whereOf(filter);
       const rows = db
         .prepare(`SELECT * FROM audit_entries ${sql} ORDER BY id DESC LIMIT ?`)
-        .all(...params, filter.limit + 1) as Row[];
+        .all(...params, filter.limit + 1) as AuditRow[];
       const page = rows.slice(0, filter.limit);
       const last = page[page.length - 1];
       return Promise.resolve({
@@ -134,7 +135,8 @@ function whereOf(filter: AuditFilter): { sql: string; params: (string | number)[
   return { sql: clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`, params };
 }
 
-function entryOf(r: Row): AuditEntry {
+/** An audit row as the API answers it. */
+export function entryOf(r: AuditRow): AuditEntry {
   return {
     id: r.id,
     at: new Date(r.at).toISOString(),
