@@ -2,8 +2,10 @@ import type Database from 'better-sqlite3';
 import type { AuditEntry, NewAuditEntry } from '../../audit/audit.schema.js';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
 import type { AuditFilter, AuditLog } from '../audit-log.js';
+import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
-const SCHEMA = `
+/** Version 1 is the schema as created before versioned migrations (idempotent on such a file). */
+const BASELINE = `
 CREATE TABLE IF NOT EXISTS audit_entries (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
@@ -22,6 +24,14 @@ CREATE INDEX IF NOT EXISTS audit_by_key ON audit_entries (key, id);
 CREATE INDEX IF NOT EXISTS audit_by_action ON audit_entries (action, id);
 CREATE INDEX IF NOT EXISTS audit_by_at ON audit_entries (at);
 `;
+
+/** This store's component in `schema_migrations`. */
+export const AUDIT_LOG_COMPONENT = 'audit-log';
+
+/** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
+export const AUDIT_LOG_MIGRATIONS: readonly SqliteMigration[] = [
+  { version: 1, name: 'baseline', up: BASELINE },
+];
 
 /** An audit entry as both adapters store it (snake-case columns). */
 export interface AuditRow {
@@ -46,7 +56,7 @@ export interface AuditRow {
  */
 export function openSqliteAuditLog(file: string, sqlite: SqliteOptions = {}): AuditLog {
   const db: Database.Database = openSqlite(file, { ...sqlite, synchronous: 'NORMAL' });
-  db.exec(SCHEMA);
+  migrateSqlite(db, AUDIT_LOG_COMPONENT, AUDIT_LOG_MIGRATIONS);
   const insert = db.prepare(
     `INSERT INTO audit_entries (at, key, role, action, target, profile_id, method, route, status, ip)
      VALUES (@at, @key, @role, @action, @target, @profileId, @method, @route, @status, @ip)`,

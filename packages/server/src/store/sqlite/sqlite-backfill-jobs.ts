@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { Backfill, BackfillJobs } from '../backfill-jobs.js';
+import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
-const SCHEMA = `
+/** Version 1 is the schema as created before versioned migrations (idempotent on such a file). */
+const BASELINE = `
 CREATE TABLE IF NOT EXISTS backfills (
   id INTEGER PRIMARY KEY,
   names TEXT NOT NULL,
@@ -13,6 +15,14 @@ CREATE TABLE IF NOT EXISTS backfills (
   finished_at TEXT
 );
 `;
+
+/** This store's component in `schema_migrations`. */
+export const BACKFILL_JOBS_COMPONENT = 'backfill-jobs';
+
+/** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
+export const BACKFILL_JOBS_MIGRATIONS: readonly SqliteMigration[] = [
+  { version: 1, name: 'baseline', up: BASELINE },
+];
 
 interface Row {
   id: number;
@@ -26,7 +36,7 @@ interface Row {
 }
 
 export function openSqliteBackfillJobs(db: Database.Database): BackfillJobs {
-  db.exec(SCHEMA);
+  migrateSqlite(db, BACKFILL_JOBS_COMPONENT, BACKFILL_JOBS_MIGRATIONS);
   const insert = db.prepare(
     'INSERT INTO backfills (names, status, done, total, cursor, started_at, finished_at) VALUES (?, ?, 0, ?, 0, ?, ?)',
   );

@@ -2,8 +2,10 @@ import type Database from 'better-sqlite3';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
 import type { ArmUpdate, BanditArm, BanditStore } from '../bandit-store.js';
 import { consumerPositions } from './sqlite-consumer-positions.js';
+import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
-const SCHEMA = `
+/** Version 1 is the schema as created before versioned migrations (idempotent on such a file). */
+const BASELINE = `
 CREATE TABLE IF NOT EXISTS bandit_arms (
   placement TEXT NOT NULL,
   event TEXT NOT NULL,
@@ -25,6 +27,14 @@ CREATE TABLE IF NOT EXISTS bandit_people (
 ) WITHOUT ROWID;
 `;
 
+/** This store's component in `schema_migrations`. */
+export const BANDIT_COMPONENT = 'bandits';
+
+/** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
+export const BANDIT_MIGRATIONS: readonly SqliteMigration[] = [
+  { version: 1, name: 'baseline', up: BASELINE },
+];
+
 /** The bandits' consumer name in the `consumers` table. */
 const CONSUMER = 'bandits';
 
@@ -40,7 +50,7 @@ interface ArmRow {
  * a new blind index needs (people are kept by their blind, with nothing to compute a new one from).
  */
 export function forgetBanditCounts(db: Database.Database): void {
-  db.exec(SCHEMA);
+  migrateSqlite(db, BANDIT_COMPONENT, BANDIT_MIGRATIONS);
   db.transaction(() => {
     db.exec('DELETE FROM bandit_people; DELETE FROM bandit_arms;');
     consumerPositions(db).forget(CONSUMER);
@@ -54,7 +64,7 @@ export function forgetBanditCounts(db: Database.Database): void {
  */
 export function openSqliteBanditStore(file: string, sqlite: SqliteOptions = {}): BanditStore {
   const db: Database.Database = openSqlite(file, sqlite);
-  db.exec(SCHEMA);
+  migrateSqlite(db, BANDIT_COMPONENT, BANDIT_MIGRATIONS);
   const positions = consumerPositions(db);
   const q = {
     expose: db.prepare(

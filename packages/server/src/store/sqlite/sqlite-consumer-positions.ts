@@ -1,4 +1,20 @@
 import type Database from 'better-sqlite3';
+import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
+
+/** This table's component in `schema_migrations`. */
+export const CONSUMERS_COMPONENT = 'consumer-positions';
+
+/** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
+export const CONSUMERS_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'baseline',
+    up: `CREATE TABLE IF NOT EXISTS consumers (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+  ) WITHOUT ROWID`,
+  },
+];
 
 /**
  * Where each log consumer (the profile pipeline, each webhook destination) has read to, in the
@@ -10,10 +26,7 @@ export function consumerPositions(db: Database.Database): {
   set(name: string, position: number): void;
   forget(name: string): void;
 } {
-  db.exec(`CREATE TABLE IF NOT EXISTS consumers (
-    name TEXT PRIMARY KEY,
-    position INTEGER NOT NULL
-  ) WITHOUT ROWID`);
+  migrateSqlite(db, CONSUMERS_COMPONENT, CONSUMERS_MIGRATIONS);
   const get = db.prepare('SELECT position FROM consumers WHERE name = ?');
   const set = db.prepare(
     'INSERT INTO consumers (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',

@@ -2,8 +2,10 @@ import type Database from 'better-sqlite3';
 import { sealedIn, type Sealer } from '../../privacy/sealer.js';
 import type { NewReview, Review, ReviewQueue } from '../review-queue.js';
 import { pageRows } from '../../log/sqlite/page-rows.js';
+import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
-const SCHEMA = `
+/** Version 1 is the schema as created before versioned migrations (idempotent on such a file). */
+const BASELINE = `
 CREATE TABLE IF NOT EXISTS match_reviews (
   id INTEGER PRIMARY KEY,
   left_id TEXT NOT NULL,
@@ -20,6 +22,14 @@ CREATE TABLE IF NOT EXISTS match_reviews (
 CREATE INDEX IF NOT EXISTS match_reviews_status ON match_reviews (status, id);
 `;
 
+/** This store's component in `schema_migrations`. */
+export const REVIEW_QUEUE_COMPONENT = 'review-queue';
+
+/** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
+export const REVIEW_QUEUE_MIGRATIONS: readonly SqliteMigration[] = [
+  { version: 1, name: 'baseline', up: BASELINE },
+];
+
 interface Row {
   id: number;
   left_id: string;
@@ -35,7 +45,7 @@ interface Row {
 
 /** The review queue in `state.sqlite`; pairs are stored with the lower profile id on the left. */
 export function openSqliteReviewQueue(db: Database.Database, sealer: Sealer): ReviewQueue {
-  db.exec(SCHEMA);
+  migrateSqlite(db, REVIEW_QUEUE_COMPONENT, REVIEW_QUEUE_MIGRATIONS);
   const insert = db.prepare(
     `INSERT OR IGNORE INTO match_reviews (left_id, right_id, weight, probability, comparison, status, created_at)
      VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
