@@ -9,8 +9,10 @@ import type {
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
 import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
 import { consumerPositions } from './sqlite-consumer-positions.js';
+import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
-const SCHEMA = `
+/** The tables as created before versioned migrations (idempotent on such a file). */
+const BASELINE = `
 CREATE TABLE IF NOT EXISTS destinations (
   name TEXT PRIMARY KEY,
   body TEXT NOT NULL,
@@ -33,6 +35,22 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS deliveries_destination ON deliveries (destination, status, id);
 `;
+
+/** This store's component in `schema_migrations`. */
+export const DESTINATION_STORE_COMPONENT = 'destinations';
+
+/** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
+export const DESTINATION_STORE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'baseline',
+    up: (db) => {
+      db.exec(BASELINE);
+      addPersonColumns(db);
+      addSecretColumn(db);
+    },
+  },
+];
 
 interface DeliveryRow {
   id: number;
@@ -65,8 +83,7 @@ export function openSqliteDestinationStore(
   sealer: Sealer = plainSealer,
 ): DestinationStore {
   const db: Database.Database = openSqlite(file, sqlite);
-  db.exec(SCHEMA);
-  addPersonColumns(db);
+  migrateSqlite(db, DESTINATION_STORE_COMPONENT, DESTINATION_STORE_MIGRATIONS);
   sealSecrets(db, sealer);
   const toDelivery = (r: DeliveryRow) => delivery(r, sealer);
   const q = {
@@ -235,15 +252,19 @@ function addPersonColumns(db: Database.Database): void {
       profile_key = json_extract(message, '$.properties.profileId');`);
 }
 
+/** Folders made before secrets were sealed have no column for them. */
+function addSecretColumn(db: Database.Database): void {
+  const columns = (db.prepare('PRAGMA table_info(destinations)').all() as { name: string }[]).map(
+    (c) => c.name,
+  );
+  if (!columns.includes('secret')) db.exec('ALTER TABLE destinations ADD COLUMN secret BLOB');
+}
+
 /**
  * Folders made before secrets were sealed kept each in its definition's JSON: move it to the sealed
  * column (secure_delete overwrites the old text; the checkpoint empties the write-ahead log of it).
  */
 function sealSecrets(db: Database.Database, sealer: Sealer): void {
-  const columns = (db.prepare('PRAGMA table_info(destinations)').all() as { name: string }[]).map(
-    (c) => c.name,
-  );
-  if (!columns.includes('secret')) db.exec('ALTER TABLE destinations ADD COLUMN secret BLOB');
   const plain = db
     .prepare(
       "SELECT name, json_extract(body, '$.secret') AS secret FROM destinations WHERE json_extract(body, '$.secret') IS NOT NULL",

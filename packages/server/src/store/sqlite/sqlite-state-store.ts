@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { PlanViolation, TrackingPlan, Violation } from '@tailor/core';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
+import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 import type {
   KeyRecord,
   StateStore,
@@ -9,7 +10,8 @@ import type {
   StoredPlacement,
 } from '../state-store.js';
 
-const SCHEMA = `
+/** The tables as created before versioned migrations (idempotent on such a file). */
+const BASELINE = `
 CREATE TABLE IF NOT EXISTS api_keys (
   name TEXT PRIMARY KEY,
   role TEXT NOT NULL,
@@ -67,10 +69,24 @@ function addRateLimitColumn(db: Database.Database): void {
     db.exec('ALTER TABLE api_keys ADD COLUMN rate_limit TEXT');
 }
 
+/** This store's component in `schema_migrations`. */
+export const STATE_STORE_COMPONENT = 'state';
+
+/** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
+export const STATE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'baseline',
+    up: (db) => {
+      db.exec(BASELINE);
+      addRateLimitColumn(db);
+    },
+  },
+];
+
 export function openSqliteStateStore(file: string, sqlite: SqliteOptions = {}): StateStore {
   const db: Database.Database = openSqlite(file, sqlite);
-  db.exec(SCHEMA);
-  addRateLimitColumn(db);
+  migrateSqlite(db, STATE_STORE_COMPONENT, STATE_STORE_MIGRATIONS);
   const upsertViolation = db.prepare(
     `INSERT INTO quality_violations (event, rule, count, first_seen_at, last_seen_at, example)
      VALUES (?, ?, 1, ?, ?, ?)
