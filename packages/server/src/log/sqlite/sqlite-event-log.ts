@@ -14,8 +14,10 @@ import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
 import { checkBlindIndex } from './check-blind-index.js';
 import { pageRows } from './page-rows.js';
 import { openSqlite, type SqliteOptions } from './open-sqlite.js';
+import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
-const SCHEMA = `
+/** The table as created before versioned migrations (idempotent on such a file). */
+const BASELINE = `
 CREATE TABLE IF NOT EXISTS events (
   position    INTEGER PRIMARY KEY,
   message_id  TEXT NOT NULL UNIQUE,
@@ -30,6 +32,14 @@ CREATE TABLE IF NOT EXISTS events (
   payload     BLOB NOT NULL
 );
 `;
+
+/** The log's component in `schema_migrations` (in log.sqlite). */
+export const EVENT_LOG_COMPONENT = 'event-log';
+
+/** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
+export const EVENT_LOG_MIGRATIONS: readonly SqliteMigration[] = [
+  { version: 1, name: 'baseline', up: BASELINE },
+];
 
 /** How a row's payload was written: plain JSON, or JSON sealed by the log's sealer (the key id is inside). */
 const PLAIN = 0;
@@ -85,7 +95,7 @@ export class SqliteEventLog implements EventLog {
     private readonly options: SqliteOptions & { flushEveryMs?: number; scanChunk?: number } = {},
   ) {
     this.db = openSqlite(file, options);
-    this.db.exec(SCHEMA);
+    migrateSqlite(this.db, EVENT_LOG_COMPONENT, EVENT_LOG_MIGRATIONS);
     checkBlindIndex(this.db, sealer, 'events', file);
     this.insert = this.db.prepare(
       `INSERT OR IGNORE INTO events

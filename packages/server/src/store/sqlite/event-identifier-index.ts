@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
 /**
  * The index of the log's events by userId and anonymousId (their blinds, as the log's columns hold
@@ -17,6 +18,14 @@ CREATE TABLE IF NOT EXISTS event_identifiers (
 ) WITHOUT ROWID;
 `;
 
+/** The index's component in `schema_migrations` (in state.sqlite). */
+export const EVENT_IDENTIFIERS_COMPONENT = 'event-identifiers';
+
+/** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
+export const EVENT_IDENTIFIERS_MIGRATIONS: readonly SqliteMigration[] = [
+  { version: 1, name: 'baseline', up: EVENT_IDENTIFIERS_SCHEMA },
+];
+
 export const IDENTIFIER_KINDS = { userId: 0, anonymousId: 1 } as const;
 
 /** The indexes the log kept itself before the pipeline kept them. */
@@ -32,7 +41,7 @@ export function indexLogIdentifiers(
   logFile: string,
   { replace = false } = {},
 ): void {
-  state.exec(EVENT_IDENTIFIERS_SCHEMA);
+  migrateSqlite(state, EVENT_IDENTIFIERS_COMPONENT, EVENT_IDENTIFIERS_MIGRATIONS);
   state.prepare('ATTACH DATABASE ? AS log').run(logFile);
   try {
     state.transaction(() => {

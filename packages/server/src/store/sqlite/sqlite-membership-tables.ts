@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { sealedIn, type Sealer } from '../../privacy/sealer.js';
 import type { GraphChanges, StoredMessage } from '@tailor/core';
+import type { SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
 export const MEMBERSHIP_SCHEMA = `
 CREATE TABLE IF NOT EXISTS segment_members (
@@ -36,6 +37,14 @@ CREATE TABLE IF NOT EXISTS log_outbox (
   message TEXT NOT NULL
 );
 `;
+
+/** The membership tables' component in `schema_migrations` (in state.sqlite). */
+export const MEMBERSHIP_COMPONENT = 'memberships';
+
+/** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
+export const MEMBERSHIP_MIGRATIONS: readonly SqliteMigration[] = [
+  { version: 1, name: 'baseline', up: MEMBERSHIP_SCHEMA },
+];
 
 /**
  * Writes segment memberships, their history, time-based re-evaluation timers, and the entry and

@@ -19,14 +19,24 @@ import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js'
 import { checkBlindIndex } from '../../log/sqlite/check-blind-index.js';
 import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
 import type { BatchKeys, EventIdentifiers, ProfileStore, StoredProfile } from '../profile-store.js';
-import { EVENT_IDENTIFIERS_SCHEMA, IDENTIFIER_KINDS } from './event-identifier-index.js';
-import { MEMBERSHIP_SCHEMA, membershipWriter } from './sqlite-membership-tables.js';
+import {
+  EVENT_IDENTIFIERS_COMPONENT,
+  EVENT_IDENTIFIERS_MIGRATIONS,
+  IDENTIFIER_KINDS,
+} from './event-identifier-index.js';
+import {
+  MEMBERSHIP_COMPONENT,
+  MEMBERSHIP_MIGRATIONS,
+  membershipWriter,
+} from './sqlite-membership-tables.js';
+import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 import { pageRows } from '../../log/sqlite/page-rows.js';
 import { openSqliteBackfillJobs } from './sqlite-backfill-jobs.js';
 import { consumerPositions } from './sqlite-consumer-positions.js';
 import { openSqliteReviewQueue } from './sqlite-review-queue.js';
 
-const SCHEMA = `
+/** The tables as created before versioned migrations (idempotent on such a file). */
+const BASELINE = `
 CREATE TABLE IF NOT EXISTS profiles (
   id TEXT PRIMARY KEY,
   rank INTEGER NOT NULL,
@@ -77,6 +87,21 @@ CREATE TABLE IF NOT EXISTS groups (
 ) WITHOUT ROWID;
 `;
 
+/** The profile store's component in `schema_migrations`. */
+export const PROFILE_STORE_COMPONENT = 'profiles';
+
+/** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
+export const PROFILE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'baseline',
+    up: (db) => {
+      db.exec(BASELINE);
+      addMissingColumns(db);
+    },
+  },
+];
+
 export interface ProfileRow {
   id: string;
   rank: number;
@@ -104,10 +129,9 @@ export function openSqliteProfileStore(
   sealer: Sealer = plainSealer,
 ): ProfileStore {
   const db: Database.Database = openSqlite(file, sqlite);
-  db.exec(SCHEMA);
-  addMissingColumns(db);
-  db.exec(MEMBERSHIP_SCHEMA);
-  db.exec(EVENT_IDENTIFIERS_SCHEMA);
+  migrateSqlite(db, PROFILE_STORE_COMPONENT, PROFILE_STORE_MIGRATIONS);
+  migrateSqlite(db, MEMBERSHIP_COMPONENT, MEMBERSHIP_MIGRATIONS);
+  migrateSqlite(db, EVENT_IDENTIFIERS_COMPONENT, EVENT_IDENTIFIERS_MIGRATIONS);
   checkBlindIndex(db, sealer, 'identities', file);
   const q = statements(db);
   const positions = consumerPositions(db);
