@@ -199,6 +199,11 @@ export async function openTailor(
     policy: config.profiles,
     now,
     definitions: () => definitions.compiled,
+    // Placements first: their caps are among the aggregates the definitions compile.
+    reloadDefinitions: async () => {
+      await placements.reload();
+      await definitions.reload();
+    },
     populationRefreshMs: config.computedTraits.rfmRefreshMinutes * 60_000,
     purposes: config.privacy.purposes,
     suppressed: (message) => suppressions.drops(message),

@@ -17,6 +17,12 @@ export interface BackfillDeps {
   /** The current definitions (undefined: none, the pages are only counted). */
   plan: () => Promise<CompiledDefinitions | undefined>;
   now: () => number;
+  /**
+   * Reads the definitions from the store again before a backfill's first page: the backfill was
+   * started after its definitions were saved, maybe by another thread or node whose news of the
+   * change has not reached this one yet (it would rebuild everyone under the old ones).
+   */
+  reload?: () => Promise<void>;
   /** After a page was rebuilt and committed: tell readers which profiles changed. */
   rebuilt: (profiles: string[]) => Promise<void>;
 }
@@ -30,12 +36,19 @@ export interface BackfillDeps {
 export class BackfillJob implements Job {
   readonly name = 'backfill';
 
+  /** The backfill whose definitions were read for it. */
+  private readFor: number | undefined;
+
   constructor(private readonly deps: BackfillDeps) {}
 
   async step(): Promise<JobStep> {
     const { store, log } = this.deps;
     const job = await store.backfills.next();
     if (job === undefined) return { worked: 0, finished: true };
+    if (job.id !== this.readFor) {
+      await this.deps.reload?.();
+      this.readFor = job.id;
+    }
     const now = this.deps.now();
     const page = await store.live(job.cursor, PAGE);
     const plan = await this.deps.plan();

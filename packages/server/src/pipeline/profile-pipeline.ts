@@ -48,6 +48,8 @@ export interface PipelineOptions {
   /** Called after each folded batch with its size and the age of its newest event's receipt. */
   onBatch?: (events: number, lagSeconds: number) => void;
   onError?: (error: unknown) => void;
+  /** Reads the definitions from the store again (before a backfill: see BackfillJob). */
+  reloadDefinitions?: () => Promise<void>;
   /** The current computed traits and segments (changes as definitions change). */
   definitions?: () => CompiledDefinitions | undefined;
   /** Called after the pipeline appended events of its own (segment entries and exits). */
@@ -121,6 +123,7 @@ export class ProfilePipeline {
       log: options.log,
       plan: () => this.plan(),
       now: () => this.now(),
+      ...(options.reloadDefinitions && { reload: options.reloadDefinitions }),
       rebuilt: async (profiles) => {
         this.options.onChanged?.(profiles, []);
         await this.flushOutbox();
