@@ -54,7 +54,7 @@ async function admin(url: string, method: string, body: unknown): Promise<Respon
   });
 }
 
-async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+async function until<T>(probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
