@@ -7,6 +7,7 @@ import { matchCommand } from './match-command.js';
 import { profileCommand } from './profile-command.js';
 import { segmentsBackfillCommand } from './segments-command.js';
 import { serveCommand } from './serve-command.js';
+import { migrateCommand } from './migrate-command.js';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -136,6 +137,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('--config <file>', 'JSON config file')
     .option('--index', 'also a new key for the blind index identifiers are looked up by')
     .action(keysRotateCommand);
+  program
+    .command('migrate')
+    .description(
+      "bring every store to this Tailor's schema (serve does it at start) and print each one's version before and after",
+    )
+    .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file')
+    .action(migrateCommand);
   program
     .command('profile')
     .description('print the profile holding an identifier, as JSON')
