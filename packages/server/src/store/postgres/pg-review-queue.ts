@@ -1,36 +1,13 @@
 import { sealedIn, type Sealer } from '../../privacy/sealer.js';
 import type { PgDatabase } from '../../storage/postgres/pg-database.js';
 import type { Backfill, BackfillJobs } from '../backfill-jobs.js';
-import type { Review, ReviewQueue } from '../review-queue.js';
+import type { ReviewQueue } from '../review-queue.js';
 import { bytes } from './pg-bytes.js';
-
-interface ReviewRow {
-  id: number;
-  left_id: string;
-  right_id: string;
-  weight: number;
-  probability: number;
-  comparison: Buffer;
-  status: Review['status'];
-  created_at: string;
-  decided_at: string | null;
-  decided_by: string | null;
-}
+import { ordered, review, type ReviewRow } from '../sqlite/sqlite-review-queue.js';
 
 /** The review queue on PostgreSQL; pairs are stored with the lower profile id on the left. */
 export function pgReviewQueue(db: PgDatabase, sealer: Sealer): ReviewQueue {
-  const toReview = (r: ReviewRow): Review => ({
-    id: r.id,
-    leftId: r.left_id,
-    rightId: r.right_id,
-    weight: r.weight,
-    probability: r.probability,
-    comparison: JSON.parse(sealer.open(r.comparison, sealedIn.review)) as Record<string, unknown>,
-    status: r.status,
-    createdAt: r.created_at,
-    decidedAt: r.decided_at,
-    decidedBy: r.decided_by,
-  });
+  const toReview = (r: ReviewRow) => review(r, sealer);
   const page = (rows: ReviewRow[], limit: number) => {
     const kept = rows.slice(0, limit);
     const last = kept[kept.length - 1];
@@ -90,10 +67,6 @@ export function pgReviewQueue(db: PgDatabase, sealer: Sealer): ReviewQueue {
       return row && toReview(row);
     },
   };
-}
-
-function ordered(a: string, b: string): [string, string] {
-  return a < b ? [a, b] : [b, a];
 }
 
 interface BackfillRow {

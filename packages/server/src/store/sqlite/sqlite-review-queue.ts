@@ -30,7 +30,8 @@ export const REVIEW_QUEUE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 1, name: 'baseline', up: BASELINE },
 ];
 
-interface Row {
+/** A review as both adapters store it (snake-case columns; the comparison sealed). */
+export interface ReviewRow {
   id: number;
   left_id: string;
   right_id: string;
@@ -70,8 +71,9 @@ export function openSqliteReviewQueue(db: Database.Database, sealer: Sealer): Re
   const decide = db.prepare(
     "UPDATE match_reviews SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'pending'",
   );
-  const toReview = (r: Row) => review(r, sealer);
-  const toOptional = (row: Row | undefined) => (row === undefined ? undefined : toReview(row));
+  const toReview = (r: ReviewRow) => review(r, sealer);
+  const toOptional = (row: ReviewRow | undefined) =>
+    row === undefined ? undefined : toReview(row);
   return {
     add: (reviews, at) => Promise.resolve(addAll(reviews, at)),
     known: (a, b) => Promise.resolve(byPair.get(...ordered(a, b)) !== undefined),
@@ -86,23 +88,25 @@ export function openSqliteReviewQueue(db: Database.Database, sealer: Sealer): Re
                 'SELECT * FROM match_reviews WHERE status = ? AND id > ? ORDER BY id LIMIT ?',
               )
               .all(status, after, limit + 1)
-      ) as Row[];
+      ) as ReviewRow[];
       const { page, next } = pageRows(rows, limit, (r) => r.id);
       return Promise.resolve({ reviews: page.map(toReview), next });
     },
-    get: (id) => Promise.resolve(toOptional(byId.get(id) as Row | undefined)),
+    get: (id) => Promise.resolve(toOptional(byId.get(id) as ReviewRow | undefined)),
     decide: (id, decision, by, at) => {
       if (decide.run(decision, at, by, id).changes === 0) return Promise.resolve(undefined);
-      return Promise.resolve(toOptional(byId.get(id) as Row | undefined));
+      return Promise.resolve(toOptional(byId.get(id) as ReviewRow | undefined));
     },
   };
 }
 
-function ordered(a: string, b: string): [string, string] {
+/** A pair as stored: the lower profile id on the left. */
+export function ordered(a: string, b: string): [string, string] {
   return a < b ? [a, b] : [b, a];
 }
 
-function review(r: Row, sealer: Sealer): Review {
+/** A stored review as the API answers it. */
+export function review(r: ReviewRow, sealer: Sealer): Review {
   return {
     id: r.id,
     leftId: r.left_id,
