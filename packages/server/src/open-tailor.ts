@@ -164,6 +164,8 @@ export async function openTailor(
   const definitions = await Definitions.open(
     store.definitions,
     async (names) => {
+      // Folds from now on read them first; those under the old ones commit before the backfill.
+      await profiles.definitions.changed();
       const { profiles: total } = await profiles.stats();
       await profiles.backfills.start(names, total, new Date(now()).toISOString());
       background.definitionsChanged(); // called on later changes only, once the background below exists

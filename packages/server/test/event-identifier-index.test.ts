@@ -48,15 +48,14 @@ async function foldTo(to: number): Promise<void> {
   }));
   const keys = { identifiers: [], groups: [], profiles: [] };
   expect(
-    await store.foldBatch(
-      PROFILES_CONSUMER,
-      { from, to },
+    await store.foldBatch({
+      consumer: PROFILES_CONSUMER,
+      range: { from, to },
       keys,
-      (s) => new ProfileGraph(s).changes,
-      undefined,
+      fold: (s) => new ProfileGraph(s).changes,
       identified,
-    ),
-  ).toBe(true);
+    }),
+  ).toBe('folded');
 }
 
 /** Every page of one identifier's events, following the cursor. */

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { openTailor } from '../src/open-tailor.js';
+import { PROFILE_STORE_MIGRATIONS } from '../src/store/sqlite/sqlite-profile-store.js';
 
 const FILES = ['log.sqlite', 'state.sqlite', 'audit.sqlite'];
 const COMPONENTS: Record<string, string[]> = {
@@ -94,7 +95,8 @@ describe('SQLite migrations', () => {
     const found = versions(dir);
     for (const file of FILES) {
       expect(Object.keys(found[file] ?? {}).sort()).toEqual(COMPONENTS[file]);
-      for (const version of Object.values(found[file] ?? {})) expect(version).toBe(1);
+      for (const [component, version] of Object.entries(found[file] ?? {}))
+        expect(version).toBe(component === 'profiles' ? PROFILE_STORE_MIGRATIONS.length : 1);
     }
   });
 
@@ -116,7 +118,8 @@ describe('SQLite migrations', () => {
         ALTER TABLE profiles DROP COLUMN derived;
         ALTER TABLE profiles DROP COLUMN consent;
         ALTER TABLE profiles DROP COLUMN sealed;
-        ALTER TABLE identities DROP COLUMN sealed;`);
+        ALTER TABLE identities DROP COLUMN sealed;
+        DROP TABLE definitions_generation;`);
     });
     for (const file of ['log.sqlite', 'audit.sqlite'])
       withFile(dir, file, (db) => db.exec('DROP TABLE schema_migrations'));

@@ -10,6 +10,8 @@ import type { ProfileStore } from '../store/profile-store.js';
 
 /** Profiles rebuilt per step. */
 const PAGE = 200;
+/** Reads of a page's profiles before giving up on one that keeps receiving events (the step fails, and is run again). */
+const REBUILD_ATTEMPTS = 20;
 
 export interface BackfillDeps {
   store: Pick<ProfileStore, 'backfills' | 'live' | 'eventPositions' | 'refresh'>;
@@ -53,23 +55,40 @@ export class BackfillJob implements Job {
     const page = await store.live(job.cursor, PAGE);
     const plan = await this.deps.plan();
     if (plan !== undefined && page.profiles.length > 0) {
-      const events = new Map<string, StoredMessage[]>();
-      for (const p of page.profiles) {
-        const { positions } = await store.eventPositions(p.id, 0, Number.MAX_SAFE_INTEGER - 1);
-        events.set(
-          p.id,
-          (await log.readPositions(positions)).map((e) => e.message),
-        );
-      }
-      await store.refresh([...events.keys()], (snapshot) => {
-        const graph = new ProfileGraph(snapshot);
-        for (const [id, messages] of events) {
-          const profile = graph.find(id);
-          if (profile) rebuildDerived(graph, profile, messages, plan, now);
+      // A fold on another node may add events to a profile between the read of its events and
+      // its rebuild: the store leaves such a profile out, and it is read and rebuilt again.
+      let pending = page.profiles.map((p) => p.id);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > REBUILD_ATTEMPTS)
+          throw new Error(
+            `profiles ${pending.join(', ')} kept receiving events during their rebuild; the page is rebuilt again`,
+          );
+        const events = new Map<string, StoredMessage[]>();
+        const lastEvents = new Map<string, number>();
+        for (const id of pending) {
+          const { positions } = await store.eventPositions(id, 0, Number.MAX_SAFE_INTEGER - 1);
+          events.set(
+            id,
+            (await log.readPositions(positions)).map((e) => e.message),
+          );
+          lastEvents.set(id, positions[positions.length - 1] ?? 0);
         }
-        return graph.changes;
-      });
-      await this.deps.rebuilt([...events.keys()]);
+        const moved = await store.refresh(
+          pending,
+          (snapshot) => {
+            const graph = new ProfileGraph(snapshot);
+            for (const [id, messages] of events) {
+              const profile = graph.find(id);
+              if (profile) rebuildDerived(graph, profile, messages, plan, now);
+            }
+            return graph.changes;
+          },
+          lastEvents,
+        );
+        const again = new Set(moved);
+        await this.deps.rebuilt(pending.filter((id) => !again.has(id)));
+        pending = moved;
+      }
     }
     const last = page.profiles[page.profiles.length - 1];
     const finished = page.next === null;

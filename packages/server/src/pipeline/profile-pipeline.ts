@@ -112,6 +112,8 @@ export class ProfilePipeline {
   private planWithPopulations: CompiledDefinitions | undefined;
 
   private readonly consumer: string;
+  /** The definitions generation this pipeline's definitions were read at (with `reloadDefinitions`). */
+  private definitionsRead: number | undefined;
   /** The upkeep's jobs, a step at a time between batches: backfills first, then RFM cuts. */
   private readonly backfill: BackfillJob;
   private readonly jobs: JobRunner;
@@ -310,9 +312,22 @@ export class ProfilePipeline {
     }
   }
 
+  /**
+   * Reads the definitions again, after their generation: a change saved before that generation
+   * moved is in what is read. Folds then name the generation, and one folded under older
+   * definitions (another node or thread changed them; the news has not come) is refused.
+   */
+  private async readDefinitions(): Promise<void> {
+    const generation = await this.options.store.definitions.generation();
+    await this.options.reloadDefinitions?.();
+    this.definitionsRead = generation;
+  }
+
   /** Folds one batch; returns how many events it folded (0 when caught up). */
   private async step(): Promise<number> {
     const { log, store } = this.options;
+    if (this.definitionsRead === undefined && this.options.reloadDefinitions)
+      await this.readDefinitions();
     const from = await store.position(this.consumer);
     const read = await log.read(from, this.options.batchSize ?? 1000, this.options.partitions);
     // An erasure is carried out alone, at its place in the log: what came before is folded first.
@@ -328,11 +343,11 @@ export class ProfilePipeline {
     let changes: GraphChanges | undefined;
     // What readers saw of each profile the fold read, taken as it first reads it.
     const before = new Map<string, string>();
-    const folded = await store.foldBatch(
-      this.consumer,
-      { from, to: last.position },
+    const outcome = await store.foldBatch({
+      consumer: this.consumer,
+      range: { from, to: last.position },
       keys,
-      (snapshot) => {
+      fold: (snapshot) => {
         before.clear();
         changes = foldEvents(new ProfileGraph(snapshot), events, {
           rules: this.options.rules,
@@ -343,17 +358,23 @@ export class ProfilePipeline {
         });
         return changes;
       },
-      this.options.onChanged &&
+      read:
+        this.options.onChanged &&
         ((profile) => {
           before.set(profile.id, visibleState(profile));
         }),
-      events.map(({ position, message }) => ({
+      identified: events.map(({ position, message }) => ({
         position,
         userId: message.userId,
         anonymousId: message.anonymousId,
       })),
-    );
-    if (!folded) return 1; // another process moved the position: read again from where it is now
+      ...(this.definitionsRead !== undefined && { definitions: this.definitionsRead }),
+    });
+    if (outcome === 'moved') return 1; // another process moved the position: read again from where it is now
+    if (outcome === 'stale') {
+      await this.readDefinitions();
+      return 1;
+    }
     if (changes !== undefined) this.reportChanges(changes, before);
     for (const stage of this.options.stages ?? [])
       await stage.follow(events, { from, to: last.position });

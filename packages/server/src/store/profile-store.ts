@@ -55,27 +55,50 @@ export interface BatchKeys {
  * to whom, merge history, and each consumer's position in the log, so that folding a batch and
  * moving the position happen in one transaction (exactly once, even with two processes).
  */
+/** One batch for `ProfileStore.foldBatch`. */
+export interface FoldBatch {
+  consumer: string;
+  range: { from: number; to: number };
+  keys: BatchKeys;
+  fold: (snapshot: GraphSnapshot) => GraphChanges;
+  /**
+   * A snapshot's profiles may read their traits, groups, derived state and consent only when the
+   * fold first touches them (most events touch only the times); `read` is told of each profile as
+   * that happens, before the fold changes anything in it. A profile the fold never read keeps them.
+   */
+  read?: ((profile: ProfileState) => void) | undefined;
+  /**
+   * The batch's events' userId and anonymousId, for the index of events by identifier, written in
+   * the same transaction, so it covers exactly the events up to the consumer's position.
+   */
+  identified?: readonly EventIdentifiers[];
+  /** The definitions generation the fold's plan was read at (see `ProfileStore.definitions`). */
+  definitions?: number;
+}
+
+export type FoldOutcome = 'folded' | 'moved' | 'stale';
+
 export interface ProfileStore {
   /** The last log position a consumer folded (0 before the first). */
   position(consumer: string): Promise<number>;
   /**
-   * Loads what `keys` touch, lets `fold` compute the changes, writes them and moves the consumer
-   * from `from` to `to`, all in one transaction. Returns false (and writes nothing) when the
-   * consumer was no longer at `from`: another process folded those events first.
-   * A snapshot's profiles may read their traits, groups, derived state and consent only when the
-   * fold first touches them (most events touch only the times); `read` is told of each profile as
-   * that happens, before the fold changes anything in it. A profile the fold never read keeps them.
-   * `identified` (the batch's events' userId and anonymousId) go to the index of events by
-   * identifier in the same transaction, so it covers exactly the events up to the consumer's position.
+   * Loads what `batch.keys` touch, lets `batch.fold` compute the changes, writes them and moves the
+   * consumer from `range.from` to `range.to`, all in one transaction. Writes nothing and returns
+   * 'moved' when the consumer was no longer at `from` (another process folded those events first),
+   * or 'stale' when `batch.definitions` is given and the definitions generation is no longer it
+   * (read the definitions again and fold with them).
    */
-  foldBatch(
-    consumer: string,
-    range: { from: number; to: number },
-    keys: BatchKeys,
-    fold: (snapshot: GraphSnapshot) => GraphChanges,
-    read?: (profile: ProfileState) => void,
-    identified?: readonly EventIdentifiers[],
-  ): Promise<boolean>;
+  foldBatch(batch: FoldBatch): Promise<FoldOutcome>;
+  /**
+   * The generation of the definitions a fold evaluates (segments, computed traits, placement caps).
+   * `changed` moves it on after a change was saved, and waits for the folds running under the
+   * previous one to commit: a fold either commits before it (and a backfill started after it sees
+   * that fold's profiles) or is refused as 'stale' and folds again under the new definitions.
+   */
+  definitions: {
+    generation(): Promise<number>;
+    changed(): Promise<number>;
+  };
   /**
    * The log positions of events carrying this userId or anonymousId, after `after`, in log order,
    * at most `limit`, from the index the consumer keeps; and how far that index reaches (the
@@ -113,11 +136,17 @@ export interface ProfileStore {
   backfills: BackfillJobs;
   /** Profiles whose derived state changes by time alone at or before `now` (ms). */
   due(now: number, limit: number): Promise<string[]>;
-  /** Loads live profiles by id, lets `refresh` change their derived state, writes it (one transaction). */
+  /**
+   * Loads live profiles by id, lets `refresh` change their derived state, writes it (one
+   * transaction). With `lastEvents` (each profile's last event position, merged profiles' included,
+   * as the caller read them to rebuild it), a profile whose events have moved on since (a fold on
+   * another node) is left out and its id returned: read its events again and rebuild it then.
+   */
   refresh(
     ids: readonly string[],
     refresh: (snapshot: GraphSnapshot) => GraphChanges,
-  ): Promise<void>;
+    lastEvents?: ReadonlyMap<string, number>,
+  ): Promise<string[]>;
   /** The quintile cuts of every RFM computed trait scored so far, by definition key. */
   populations(): Promise<Map<string, RfmPopulation>>;
   /**

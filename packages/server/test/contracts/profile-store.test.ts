@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_IDENTITY_RULES, type StoredMessage } from '@tailor/core';
+import {
+  compileDefinitions,
+  DEFAULT_IDENTITY_RULES,
+  ProfileGraph,
+  readCondition,
+  type CompiledDefinitions,
+  type StoredMessage,
+} from '@tailor/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { partitionOf, PARTITIONS } from '../../src/log/event-log.js';
 import { SqliteEventLog } from '../../src/log/sqlite/sqlite-event-log.js';
@@ -87,15 +94,15 @@ describe.each(sealers)('ProfileStore contract, %s', (_name, makeSealer) => {
       await p.catchUp();
       const end = (await log.stats()).lastPosition;
       expect(await store.position('profiles')).toBe(end);
-      const stale = await store.foldBatch(
-        'profiles',
-        { from: 0, to: end + 1 },
-        { identifiers: [], groups: [], profiles: [] },
-        () => {
+      const stale = await store.foldBatch({
+        consumer: 'profiles',
+        range: { from: 0, to: end + 1 },
+        keys: { identifiers: [], groups: [], profiles: [] },
+        fold: () => {
           throw new Error('not called');
         },
-      );
-      expect(stale).toBe(false);
+      });
+      expect(stale).toBe('moved');
       const anyUser = messages.find((m) => m.userId !== null)?.userId ?? '';
       const indexed = await store.eventsByIdentifier('profiles', {
         kind: 'userId',
@@ -189,6 +196,108 @@ describe.each(['sqlite', 'postgres'] as const)('ProfileStore contract: %s', (bac
     expect((await store.due(6000, 10)).sort()).toEqual(['p1', 'p2']);
     expect(await store.due(4000, 10)).toEqual([]);
   });
+});
+
+describe.each(['sqlite', 'postgres'] as const)('definitions generation: %s', (backend) => {
+  it('a fold under older definitions is refused and writes nothing; the pipeline reads them again and folds under the new ones', async () => {
+    const store = await openStore(backend, plainSealer);
+    const log = await logOf(
+      [message({ type: 'identify', userId: 'bob', traits: { plan: 'pro' } })],
+      plainSealer,
+    );
+    const before = await store.definitions.generation();
+    expect(await store.definitions.changed()).toBe(before + 1);
+    const batch = {
+      consumer: 'profiles',
+      range: { from: 0, to: 1 },
+      keys: { identifiers: [], groups: [], profiles: [] },
+      fold: () => {
+        throw new Error('a stale batch is not folded');
+      },
+    };
+    expect(await store.foldBatch({ ...batch, definitions: before })).toBe('stale');
+    expect(await store.position('profiles')).toBe(0);
+
+    // The pipeline's definitions as another node left them: a segment defined there, the news
+    // not arrived here, only the store's generation moved.
+    const pros = readCondition('traits.plan = "pro"');
+    if (!pros.ok) throw new Error(pros.error.message);
+    const segment = compileDefinitions([], [{ name: 'pros', tree: pros.value.tree }]);
+    let saved: CompiledDefinitions | undefined = undefined; // what the store holds
+    let current: CompiledDefinitions | undefined;
+    const p = new ProfilePipeline({
+      log,
+      store,
+      rules: DEFAULT_IDENTITY_RULES,
+      policy: { sourcePriority: [] },
+      definitions: () => current,
+      reloadDefinitions: () => {
+        current = saved;
+        return Promise.resolve();
+      },
+    });
+    await p.catchUp(); // reads the definitions at the generation of now (none), then folds nothing
+    saved = segment;
+    await store.definitions.changed();
+    await log.append([message({ type: 'identify', userId: 'ann', traits: { plan: 'pro' } })]);
+    await p.catchUp();
+    const ann = await store.byIdentifier({ type: 'userId', value: 'ann' });
+    expect(ann?.segments).toEqual(['pros']);
+  });
+
+  it('a rebuild leaves out a profile whose events moved on since they were read', async () => {
+    const store = await openStore(backend, plainSealer);
+    const log = await logOf(
+      [
+        message({ type: 'identify', userId: 'ann', traits: { plan: 'pro' } }),
+        message({ type: 'identify', userId: 'bob', traits: { plan: 'pro' } }),
+      ],
+      plainSealer,
+    );
+    const p = pipeline(log, store);
+    await p.catchUp();
+    const ann = (await store.byIdentifier({ type: 'userId', value: 'ann' }))?.id ?? '';
+    const bob = (await store.byIdentifier({ type: 'userId', value: 'bob' }))?.id ?? '';
+    const lastEvents = new Map<string, number>();
+    for (const id of [ann, bob])
+      lastEvents.set(id, (await store.eventPositions(id, 0, 100)).positions.at(-1) ?? 0);
+    await log.append([message({ type: 'track', userId: 'bob', event: 'Viewed' })]);
+    await p.catchUp(); // bob's events moved on after they were read
+    const seen: string[] = [];
+    const left = await store.refresh(
+      [ann, bob],
+      (snapshot) => {
+        seen.push(...snapshot.profiles.keys());
+        return new ProfileGraph(snapshot).changes;
+      },
+      lastEvents,
+    );
+    expect(left).toEqual([bob]);
+    expect(seen).toEqual([ann]);
+  });
+
+  if (backend === 'postgres')
+    it('a change of definitions waits for the folds holding the generation it moves', async () => {
+      const db = await openTestDatabase();
+      cleanups.push(() => db.close());
+      const store = await openPgProfileStore(db, plainSealer);
+      // A fold in flight holds the generation as the store's folds do.
+      const folding = await db.pool.connect();
+      await folding.query('BEGIN');
+      await folding.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [
+        `tailor definitions ${db.schema}`,
+      ]);
+      let moved = false;
+      const change = store.definitions.changed().then((g) => {
+        moved = true;
+        return g;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(moved).toBe(false);
+      await folding.query('COMMIT');
+      folding.release();
+      expect(await change).toBe(1);
+    });
 });
 
 describe('ProfileStore on PostgreSQL, several nodes', () => {

@@ -1,79 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freshNatsPrefix, TEST_NATS_URL } from '../support/nats.js';
-import { freshSchemaName, testPostgresUrl } from '../support/postgres.js';
+import { cleanupClusters, profileOf, send, startCluster, until } from './support/cluster.js';
 import {
   ADMIN_AUTH,
-  cleanupTailors,
   readAllEvents,
-  spawnTailor,
-  WRITE_AUTH,
   type SpawnedTailor,
 } from './support/spawn-tailor.js';
 
-const CLI = fileURLToPath(new URL('../../bin/tailor.js', import.meta.url));
-
-let keysDir: string | undefined;
 afterEach(async () => {
-  await cleanupTailors();
-  if (keysDir !== undefined) rmSync(keysDir, { recursive: true, force: true });
+  await cleanupClusters();
 });
-
-/** Three `tailor serve` nodes of one installation on the machine's PostgreSQL and NATS. */
-async function startCluster(size: number): Promise<SpawnedTailor[]> {
-  keysDir = mkdtempSync(join(tmpdir(), 'tailor-cluster-keys-'));
-  const keyFile = join(keysDir, 'tailor.keys');
-  execFileSync(process.execPath, [CLI, 'keys', 'init', keyFile]);
-  const env = {
-    TAILOR_POSTGRES_URL: testPostgresUrl(),
-    TAILOR_POSTGRES_SCHEMA: freshSchemaName(),
-    TAILOR_NATS_URL: TEST_NATS_URL,
-    TAILOR_NATS_PREFIX: freshNatsPrefix(),
-    TAILOR_ENCRYPTION_KEY_FILE: keyFile,
-  };
-  const nodes: SpawnedTailor[] = [];
-  // One after the other: the first creates the schema, the stream and the tables.
-  for (let i = 0; i < size; i++) nodes.push(await spawnTailor({ env, startTimeoutMs: 40_000 }));
-  return nodes;
-}
-
-async function send(node: SpawnedTailor, batch: Record<string, unknown>[]): Promise<number> {
-  const response = await fetch(`${node.url}/v1/batch`, {
-    method: 'POST',
-    headers: { authorization: WRITE_AUTH, 'content-type': 'application/json' },
-    body: JSON.stringify({ batch }),
-  });
-  return response.status;
-}
-
-async function profileOf(
-  node: SpawnedTailor,
-  userId: string,
-): Promise<Record<string, unknown> | undefined> {
-  const response = await fetch(`${node.url}/v1/profiles?identifier=userId:${userId}`, {
-    headers: { authorization: ADMIN_AUTH },
-  });
-  return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
-}
-
-async function until<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  ms = 30_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('three nodes on PostgreSQL and NATS JetStream', () => {
   it('any node collects, every node reads it; a node killed with -9 loses nothing acknowledged and stores nothing twice', async () => {

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshNatsPrefix, TEST_NATS_URL } from '../support/nats.js';
+import { PROFILE_MIGRATIONS } from '../../src/store/postgres/pg-profile-tables.js';
+import { PROFILE_STORE_MIGRATIONS } from '../../src/store/sqlite/sqlite-profile-store.js';
 import { freshSchemaName, testPostgresUrl } from '../support/postgres.js';
 
 const run = promisify(execFile);
@@ -31,7 +33,9 @@ describe('tailor migrate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tailor-migrate-'));
     dirs.push(dir);
     const first = await migrate(['--data', dir]);
-    expect(first).toContain('state.sqlite profiles: 0 -> 1');
+    expect(first).toContain(
+      `state.sqlite profiles: 0 -> ${String(PROFILE_STORE_MIGRATIONS.length)}`,
+    );
     expect(first).toContain('log.sqlite event-log: 0 -> 1');
     expect(first).toContain('audit.sqlite audit-log: 0 -> 1');
     const second = await migrate(['--data', dir]);
@@ -53,7 +57,9 @@ describe('tailor migrate', () => {
       TAILOR_ENCRYPTION_KEY_FILE: keyFile,
     };
     const lines = await migrate(['--data', join(dir, 'node')], env);
-    expect(lines).toContain(`postgres ${schema}.profiles: 0 -> 1`);
+    expect(lines).toContain(
+      `postgres ${schema}.profiles: 0 -> ${String(PROFILE_MIGRATIONS.length)}`,
+    );
     expect(lines).toContain(`postgres ${schema}.log: 0 -> 1`);
     expect(lines).toContain(`postgres ${schema}.cluster: 0 -> 1`);
   });

@@ -97,6 +97,7 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         new Date(tailor.now()),
       );
       await tailor.definitions.reload(); // caps: the exposure counters the pipeline keeps
+      await tailor.profiles.definitions.changed();
       tailor.background.definitionsChanged();
       return placement;
     },
@@ -133,6 +134,7 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       if (!(await tailor.placements.delete(request.params.name)))
         throw new TailorError('not_found', `no placement ${request.params.name}`);
       await tailor.definitions.reload();
+      await tailor.profiles.definitions.changed();
       tailor.background.definitionsChanged();
       return reply.status(204).send();
     },

@@ -14,7 +14,7 @@ import type pg from 'pg';
 import { sealedIn, type Sealer } from '../../privacy/sealer.js';
 import { migratePostgres } from '../../storage/postgres/migrate-postgres.js';
 import { sqlState, type PgDatabase, type PgQueryable } from '../../storage/postgres/pg-database.js';
-import type { BatchKeys, EventIdentifiers, ProfileStore, StoredProfile } from '../profile-store.js';
+import type { BatchKeys, FoldOutcome, ProfileStore, StoredProfile } from '../profile-store.js';
 import {
   lazyProfileState,
   storedProfile,
@@ -101,6 +101,32 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
       );
 
   /** Locks and checks a consumer's position: exactly `from` (the pipeline's rule), or the caller writes nothing. */
+  /** The profiles whose last event (merged profiles' included) is no longer the one given. */
+  const movedOn = async (
+    client: PgQueryable,
+    lastEvents: ReadonlyMap<string, number>,
+  ): Promise<Set<string>> => {
+    const ids = [...lastEvents.keys()];
+    const { rows } = await client.query<{ id: string; last: number }>(
+      `WITH family AS (
+         SELECT id AS owner, id FROM unnest($1::text[]) AS id
+         UNION ALL SELECT merged_into, id FROM profiles WHERE merged_into = ANY($1::text[])
+       )
+       SELECT f.owner AS id, max(e.position) AS last
+         FROM family f JOIN profile_events e ON e.profile_id = f.id GROUP BY f.owner`,
+      [ids],
+    );
+    const last = new Map(rows.map((r) => [r.id, r.last]));
+    return new Set(ids.filter((id) => (last.get(id) ?? 0) !== lastEvents.get(id)));
+  };
+  /** Folds hold it shared, a change of definitions alone (advisory locks span the database: named by schema). */
+  const definitionsLock = `tailor definitions ${db.schema}`;
+  const readGeneration = async (client: PgQueryable): Promise<number> =>
+    (
+      await client.query<{ generation: number }>(
+        'SELECT generation FROM definitions_generation WHERE id = 1',
+      )
+    ).rows[0]?.generation ?? 0;
   const claimRange = (client: PgQueryable, consumer: string, range: { from: number; to: number }) =>
     movePosition(client, consumer, range.from, range.to, true);
 
@@ -372,9 +398,16 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
 
   return {
     position: (consumer) => readPosition(db.pool, consumer),
-    foldBatch: (consumer, range, keys, fold, read, identified: readonly EventIdentifiers[] = []) =>
-      retryingRaces(async (client) => {
-        if (!(await claimRange(client, consumer, range))) return false;
+    foldBatch: ({ consumer, range, keys, fold, read, identified = [], definitions }) =>
+      retryingRaces(async (client): Promise<FoldOutcome> => {
+        if (definitions !== undefined) {
+          // Held to the commit: a change of definitions waits for this fold (see `definitions.changed`).
+          await client.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [
+            definitionsLock,
+          ]);
+          if ((await readGeneration(client)) !== definitions) return 'stale';
+        }
+        if (!(await claimRange(client, consumer, range))) return 'moved';
         const { toState, unread, loaded } = stateReader(read);
         await write(client, fold(await loadSnapshot(client, keys, toState)), unread, loaded);
         const kinds: number[] = [];
@@ -399,8 +432,19 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
             [kinds, blinds, positions],
           );
         }
-        return true;
+        return 'folded';
       }),
+    definitions: {
+      generation: () => readGeneration(db.pool),
+      changed: () =>
+        db.transaction(async (client) => {
+          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [definitionsLock]);
+          const { rows } = await client.query<{ generation: number }>(
+            'UPDATE definitions_generation SET generation = generation + 1 RETURNING generation',
+          );
+          return rows[0]?.generation ?? 0;
+        }),
+    },
     eventsByIdentifier: (consumer, { kind, value, after, limit }) =>
       db.transaction(async (client) => {
         const indexedTo = await readPosition(client, consumer);
@@ -499,7 +543,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           [now, limit],
         )
       ).rows.map((r) => r.profile_id),
-    refresh: (ids, refresh) =>
+    refresh: (ids, refresh, lastEvents) =>
       retryingRaces(async (client) => {
         const { toState, unread, loaded } = stateReader();
         const snapshot: GraphSnapshot = {
@@ -512,8 +556,11 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           'SELECT * FROM profiles WHERE id = ANY($1::text[]) AND merged_into IS NULL ORDER BY id FOR UPDATE',
           [[...ids]],
         );
-        for (const row of rows) snapshot.profiles.set(row.id, toState(row));
+        // Locked: no fold adds events to them until this commits.
+        const moved = lastEvents ? await movedOn(client, lastEvents) : new Set<string>();
+        for (const row of rows) if (!moved.has(row.id)) snapshot.profiles.set(row.id, toState(row));
         await write(client, refresh(snapshot), unread, loaded);
+        return [...moved];
       }),
     populations: async () =>
       new Map(

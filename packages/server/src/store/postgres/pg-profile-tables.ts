@@ -106,4 +106,14 @@ export const PROFILE_MIGRATIONS: readonly PgMigration[] = [
       );
       CREATE TABLE store_meta (key text PRIMARY KEY, value text NOT NULL);`,
   },
+  {
+    version: 2,
+    name: 'definitions generation',
+    up: `
+      CREATE TABLE definitions_generation (
+        id int2 PRIMARY KEY CHECK (id = 1),
+        generation int8 NOT NULL
+      );
+      INSERT INTO definitions_generation (id, generation) VALUES (1, 0);`,
+  },
 ];

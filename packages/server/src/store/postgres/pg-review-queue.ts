@@ -97,7 +97,9 @@ export function pgBackfillJobs(db: PgDatabase): BackfillJobs {
     start: (names, total, at) =>
       db.transaction(async (client) => {
         // One starter at a time: two nodes changing definitions at once leave one running job.
-        await client.query("SELECT pg_advisory_xact_lock(hashtext('tailor backfills'))");
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+          `tailor backfills ${db.schema}`,
+        ]);
         const { rows } = await client.query<{ names: string[] }>(
           "DELETE FROM backfills WHERE status = 'running' RETURNING names",
         );

@@ -18,7 +18,13 @@ import {
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
 import { checkBlindIndex } from '../../log/sqlite/check-blind-index.js';
 import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
-import type { BatchKeys, EventIdentifiers, ProfileStore, StoredProfile } from '../profile-store.js';
+import type {
+  BatchKeys,
+  FoldBatch,
+  FoldOutcome,
+  ProfileStore,
+  StoredProfile,
+} from '../profile-store.js';
 import {
   EVENT_IDENTIFIERS_COMPONENT,
   EVENT_IDENTIFIERS_MIGRATIONS,
@@ -99,6 +105,15 @@ export const PROFILE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
       db.exec(BASELINE);
       addMissingColumns(db);
     },
+  },
+  {
+    version: 2,
+    name: 'definitions generation',
+    up: `CREATE TABLE IF NOT EXISTS definitions_generation (
+           id INTEGER PRIMARY KEY CHECK (id = 1),
+           generation INTEGER NOT NULL
+         );
+         INSERT OR IGNORE INTO definitions_generation (id, generation) VALUES (1, 0);`,
   },
 ];
 
@@ -274,17 +289,26 @@ export function openSqliteProfileStore(
     writeMemberships(changes);
   };
 
+  const generation = db.prepare('SELECT generation FROM definitions_generation WHERE id = 1');
+  const readGeneration = (): number => (generation.get() as { generation: number }).generation;
+  const moveGeneration = db.transaction((): number => {
+    db.prepare('UPDATE definitions_generation SET generation = generation + 1 WHERE id = 1').run();
+    return readGeneration();
+  });
+
   const foldBatch = db.transaction(
-    (
-      consumer: string,
-      range: { from: number; to: number },
-      keys: BatchKeys,
-      fold: (s: GraphSnapshot) => GraphChanges,
-      read: ((profile: ProfileState) => void) | undefined,
-      identified: readonly EventIdentifiers[],
-    ) => {
+    ({
+      consumer,
+      range,
+      keys,
+      fold,
+      read,
+      identified = [],
+      definitions,
+    }: FoldBatch): FoldOutcome => {
       const at = positions.get(consumer);
-      if (at !== range.from) return false;
+      if (at !== range.from) return 'moved';
+      if (definitions !== undefined && definitions !== readGeneration()) return 'stale';
       loaded.clear(); // nothing left by a transaction that failed before its write
       onRead = read;
       try {
@@ -303,7 +327,7 @@ export function openSqliteProfileStore(
           );
       }
       positions.set(consumer, range.to);
-      return true;
+      return 'folded';
     },
   );
 
@@ -331,7 +355,11 @@ export function openSqliteProfileStore(
   );
 
   const refreshBatch = db.transaction(
-    (ids: readonly string[], refresh: (snapshot: GraphSnapshot) => GraphChanges) => {
+    (
+      ids: readonly string[],
+      refresh: (snapshot: GraphSnapshot) => GraphChanges,
+      lastEvents: ReadonlyMap<string, number> | undefined,
+    ): string[] => {
       loaded.clear();
       const snapshot: GraphSnapshot = {
         identities: new Map(),
@@ -339,11 +367,19 @@ export function openSqliteProfileStore(
         groups: new Map(),
         merged: new Map(),
       };
+      const moved = new Set<string>();
+      for (const [id, last] of lastEvents ?? []) {
+        const family = JSON.stringify(familyOf(id));
+        const now = (q.lastEvent.get(family) as { last: number | null }).last ?? 0;
+        if (now !== last) moved.add(id);
+      }
       for (const id of ids) {
         const row = q.profile.get(id) as ProfileRow | undefined;
-        if (row?.merged_into === null) snapshot.profiles.set(row.id, toState(row));
+        if (row?.merged_into === null && !moved.has(id))
+          snapshot.profiles.set(row.id, toState(row));
       }
       write(refresh(snapshot));
+      return [...moved];
     },
   );
 
@@ -408,8 +444,11 @@ export function openSqliteProfileStore(
 
   return {
     position: (consumer) => Promise.resolve(positions.get(consumer)),
-    foldBatch: (consumer, range, keys, fold, read, identified = []) =>
-      Promise.resolve(foldBatch.immediate(consumer, range, keys, fold, read, identified)),
+    foldBatch: (batch) => Promise.resolve(foldBatch.immediate(batch)),
+    definitions: {
+      generation: () => Promise.resolve(readGeneration()),
+      changed: () => Promise.resolve(moveGeneration.immediate()),
+    },
     eventsByIdentifier: (consumer, query) => Promise.resolve(eventsByIdentifier(consumer, query)),
     byId: (id) => Promise.resolve(toStored(survivor(id))),
     byIdentifier: ({ type, value }) => {
@@ -468,10 +507,8 @@ export function openSqliteProfileStore(
     backfills: openSqliteBackfillJobs(db),
     due: (now, limit) =>
       Promise.resolve((q.due.all(now, limit) as { profile_id: string }[]).map((r) => r.profile_id)),
-    refresh: (ids, refresh) => {
-      refreshBatch.immediate(ids, refresh);
-      return Promise.resolve();
-    },
+    refresh: (ids, refresh, lastEvents) =>
+      Promise.resolve(refreshBatch.immediate(ids, refresh, lastEvents)),
     populations: () =>
       Promise.resolve(
         new Map(
@@ -598,6 +635,9 @@ function statements(db: Database.Database) {
       'INSERT INTO groups (id, traits) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET traits = excluded.traits',
     ),
     mergedIds: db.prepare('SELECT id FROM profiles WHERE merged_into = ? ORDER BY rank'),
+    lastEvent: db.prepare(
+      'SELECT max(position) AS last FROM profile_events WHERE profile_id IN (SELECT value FROM json_each(?))',
+    ),
     identifiersOf: db.prepare('SELECT type, value, sealed FROM identities WHERE profile_id = ?'),
     eventsOf: db.prepare(
       `SELECT position FROM profile_events
