@@ -49,6 +49,7 @@ import { BackgroundThread } from './background/background-thread.js';
 import { logError } from './privacy/log-error.js';
 import { openStorage } from './storage/open-storage.js';
 import { ClusterChanges } from './scale-out/cluster-changes.js';
+import { indexingConsumers } from './profiles/events-of-identifier.js';
 import { installationSecrets, type InstallationSecrets } from './privacy/installation-secrets.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
@@ -65,6 +66,8 @@ export interface Tailor {
   collector: Collector;
   metrics: Metrics;
   profiles: ProfileStore;
+  /** The pipelines' consumers, which keep the index of events by identifier (`eventsOfIdentifier`). */
+  indexingConsumers: readonly string[];
   /** Folds the log into identities and profiles on this thread; commands and tests catch up with it. */
   pipeline: ProfilePipeline;
   destinations: DestinationStore;
@@ -419,6 +422,7 @@ export async function openTailor(
     collector,
     metrics,
     profiles,
+    indexingConsumers: indexingConsumers(storage.cluster?.partitions),
     pipeline,
     destinations,
     dispatcher,

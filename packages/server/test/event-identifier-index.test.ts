@@ -3,11 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProfileGraph } from '@tailor/core';
+import { DEFAULT_IDENTITY_RULES, ProfileGraph } from '@tailor/core';
 import { SqliteEventLog } from '../src/log/sqlite/sqlite-event-log.js';
-import { PROFILES_CONSUMER } from '../src/pipeline/profile-pipeline.js';
+import { partitionOf, PARTITIONS } from '../src/log/event-log.js';
+import {
+  partitionConsumer,
+  ProfilePipeline,
+  PROFILES_CONSUMER,
+} from '../src/pipeline/profile-pipeline.js';
 import { createAesSealer } from '../src/privacy/sealer.js';
-import { eventsOfIdentifier } from '../src/profiles/events-of-identifier.js';
+import { eventsOfIdentifier, indexingConsumers } from '../src/profiles/events-of-identifier.js';
 import { moveIdentifierIndex } from '../src/store/sqlite/event-identifier-index.js';
 import { openSqliteProfileStore } from '../src/store/sqlite/sqlite-profile-store.js';
 import type { ProfileStore } from '../src/store/profile-store.js';
@@ -67,7 +72,12 @@ async function allPages(
   const pages: string[][] = [];
   let after = 0;
   for (;;) {
-    const page = await eventsOfIdentifier(log, store, { kind, value, after, limit });
+    const page = await eventsOfIdentifier(log, store, [PROFILES_CONSUMER], {
+      kind,
+      value,
+      after,
+      limit,
+    });
     pages.push(page.events.map((e) => e.message.messageId));
     if (page.next === null || pages.length > 10) return pages;
     after = page.next;
@@ -97,14 +107,14 @@ describe.each([
       if (folded > 0) await foldTo(folded);
       expect(
         (
-          await store.eventsByIdentifier(PROFILES_CONSUMER, {
+          await store.eventsByIdentifier([PROFILES_CONSUMER], {
             kind: 'userId',
             value: 'u1',
             after: 0,
             limit: 10,
           })
         ).indexedTo,
-      ).toBe(folded);
+      ).toEqual([folded]);
       expect((await allPages('userId', 'u1', 2)).flat(), `folded to ${folded}`).toEqual(expected);
       expect(await allPages('userId', 'u1', 2)).toEqual([['m-1', 'm-3'], ['m-5', 'm-6'], ['m-8']]);
       expect((await allPages('userId', 'u1', 5)).length).toBe(1);
@@ -114,13 +124,70 @@ describe.each([
       expect((await allPages('userId', 'nobody', 10)).flat()).toEqual([]);
     }
     // Everything folded: the answer comes from the index alone.
-    const indexed = await store.eventsByIdentifier(PROFILES_CONSUMER, {
+    const indexed = await store.eventsByIdentifier([PROFILES_CONSUMER], {
       kind: 'userId',
       value: 'u1',
       after: 3,
       limit: 10,
     });
     expect(indexed.positions).toEqual([5, 6, 8]);
+  });
+});
+
+describe('indexes kept per partition (several nodes)', () => {
+  it('finds every event whatever the partitions folded so far, in log order, paged', async () => {
+    log = new SqliteEventLog(join(dir, 'log.sqlite'));
+    store = openSqliteProfileStore(join(dir, 'state.sqlite'));
+    // One anonymousId whose events go to the partitions of three userIds and its own.
+    const spread = [
+      message(1, 'u1', 'anon'),
+      message(2, 'u2', 'anon'),
+      message(3, null, 'anon'),
+      message(4, 'u3', 'anon'),
+      message(5, 'u1', 'anon'),
+      message(6, 'u2', 'anon'),
+    ];
+    await log.append(spread);
+    const consumers = indexingConsumers(PARTITIONS);
+    const fold = (partition: number) =>
+      new ProfilePipeline({
+        log,
+        store,
+        rules: DEFAULT_IDENTITY_RULES,
+        policy: { sourcePriority: [] },
+        consumer: partitionConsumer(partition),
+        partitions: [partition],
+        work: { fold: true, upkeep: false },
+      }).catchUp();
+    const pages = async (limit: number): Promise<string[][]> => {
+      const found: string[][] = [];
+      for (let after = 0; found.length < 10;) {
+        const page = await eventsOfIdentifier(log, store, consumers, {
+          kind: 'anonymousId',
+          value: 'anon',
+          after,
+          limit,
+        });
+        found.push(page.events.map((e) => e.message.messageId));
+        if (page.next === null) break;
+        after = page.next;
+      }
+      return found;
+    };
+    const expected = spread.map((m) => m.messageId);
+    // A later partition folded before an earlier one: indexed events come after unindexed ones.
+    for (const userId of [null, 'u2', 'u1', 'u3', 'anon']) {
+      if (userId !== null) await fold(partitionOf({ userId, anonymousId: null }));
+      expect((await pages(2)).flat(), `after folding ${String(userId)}`).toEqual(expected);
+      expect((await pages(4))[0]).toEqual(expected.slice(0, 4));
+    }
+    const indexed = await store.eventsByIdentifier(consumers, {
+      kind: 'anonymousId',
+      value: 'anon',
+      after: 0,
+      limit: 10,
+    });
+    expect(indexed.positions).toHaveLength(6); // everything folded: all from the index
   });
 });
 
@@ -153,7 +220,7 @@ describe('a folder whose log kept its own identifier indexes', () => {
     await foldTo(8); // the folder's pipeline had folded everything
     expect(
       (
-        await store.eventsByIdentifier(PROFILES_CONSUMER, {
+        await store.eventsByIdentifier([PROFILES_CONSUMER], {
           kind: 'userId',
           value: 'u1',
           after: 0,

@@ -62,6 +62,11 @@ export interface IdentifierQuery {
   value: string;
   after: number;
   limit: number;
+  /**
+   * Per partition, the position up to which an index holds its events (a pipeline per partition
+   * indexes as it folds): the scan skips those, and the partitions read to their end.
+   */
+  indexedTo?: readonly number[];
 }
 
 export interface LogStats {

@@ -101,13 +101,13 @@ export interface ProfileStore {
   };
   /**
    * The log positions of events carrying this userId or anonymousId, after `after`, in log order,
-   * at most `limit`, from the index the consumer keeps; and how far that index reaches (the
-   * consumer's position): later events are not in it yet.
+   * at most `limit`, from the index the consumers keep as they fold; and how far each consumer's
+   * share of it reaches (its position, in the order given): its later events are not in it yet.
    */
   eventsByIdentifier(
-    consumer: string,
+    consumers: readonly string[],
     query: { kind: 'userId' | 'anonymousId'; value: string; after: number; limit: number },
-  ): Promise<{ positions: number[]; indexedTo: number }>;
+  ): Promise<{ positions: number[]; indexedTo: number[] }>;
   /** A profile by id; a merged id leads to the profile it was merged into. */
   byId(id: string): Promise<StoredProfile | undefined>;
   byIdentifier(identifier: IdentifierRef): Promise<StoredProfile | undefined>;

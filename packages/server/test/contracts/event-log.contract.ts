@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '@tailor/core';
-import type { EventLog } from '../../src/log/event-log.js';
+import type { EventLog, LoggedEvent } from '../../src/log/event-log.js';
 import { storedMessage as message } from '../support/stored-message.js';
 
 /** One backend's log, opened on storage of its own that outlives a close (a reopen finds it). */
@@ -150,6 +150,50 @@ export function describeEventLogContract(
       expect(second).toMatchObject({ events: [{ message: { messageId: 'm-4' } }], next: null });
       expect((await log.stats()).events).toBe(4);
       expect(await log.append([message(1, null, 'anon')])).toEqual([false]);
+    });
+
+    it('scans only what per-partition indexes do not hold yet, paged in log order', async () => {
+      await log.append([
+        message(1, 'u1', 'anon'),
+        message(2, 'u2', 'anon'),
+        message(3, 'u3', 'anon'),
+        message(4, null, 'anon'),
+        message(5, 'u1', 'anon'),
+        message(6, 'u2', 'anon'),
+      ]);
+      const events = await log.read(0, 10);
+      const at = (id: string) => events.find((e) => e.message.messageId === id) as LoggedEvent;
+      // m-1's partition is indexed to m-1, m-2's to m-2 (also past m-1 if they share one).
+      const indexedTo = new Array<number>(storage.partitions).fill(0);
+      for (const id of ['m-1', 'm-2'])
+        indexedTo[at(id).partition] = Math.max(indexedTo[at(id).partition] ?? 0, at(id).position);
+      const expected = events
+        .filter((e) => e.position > (indexedTo[e.partition] ?? 0))
+        .map((e) => e.message.messageId);
+      expect(expected).toContain('m-3');
+      const found: string[] = [];
+      for (let after = 0, pages = 0; pages < 10; pages++) {
+        const page = await log.scanByIdentifier({
+          kind: 'anonymousId',
+          value: 'anon',
+          after,
+          limit: 2,
+          indexedTo,
+        });
+        found.push(...page.events.map((e) => e.message.messageId));
+        if (page.next === null) break;
+        after = page.next;
+      }
+      expect(found).toEqual(expected);
+      // Every partition indexed to its end: nothing to read.
+      const all = await log.scanByIdentifier({
+        kind: 'anonymousId',
+        value: 'anon',
+        after: 0,
+        limit: 10,
+        indexedTo: new Array<number>(storage.partitions).fill(events.at(-1)?.position ?? 0),
+      });
+      expect(all).toEqual({ events: [], next: null });
     });
 
     it('reads given positions in log order, skipping those it does not hold', async () => {

@@ -104,13 +104,13 @@ describe.each(sealers)('ProfileStore contract, %s', (_name, makeSealer) => {
       });
       expect(stale).toBe('moved');
       const anyUser = messages.find((m) => m.userId !== null)?.userId ?? '';
-      const indexed = await store.eventsByIdentifier('profiles', {
+      const indexed = await store.eventsByIdentifier(['profiles'], {
         kind: 'userId',
         value: anyUser,
         after: 0,
         limit: 1000,
       });
-      expect(indexed.indexedTo).toBe(end);
+      expect(indexed.indexedTo).toEqual([end]);
       const expected = (await log.read(0, 1000))
         .filter((e) => e.message.userId === anyUser)
         .map((e) => e.position);
@@ -138,7 +138,7 @@ describe.each(sealers)('ProfileStore contract, %s', (_name, makeSealer) => {
       expect(await store.position('profiles')).toBe(end + 1);
       expect(
         (
-          await store.eventsByIdentifier('profiles', {
+          await store.eventsByIdentifier(['profiles'], {
             kind: 'userId',
             value: anyUser,
             after: 0,

@@ -49,7 +49,7 @@ export const eventsRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       if ((userId === undefined) === (anonymousId === undefined)) {
         throw new TailorError('invalid_request', 'give exactly one of userId or anonymousId');
       }
-      const page = await eventsOfIdentifier(tailor.log, tailor.profiles, {
+      const page = await eventsOfIdentifier(tailor.log, tailor.profiles, tailor.indexingConsumers, {
         kind: userId !== undefined ? 'userId' : 'anonymousId',
         value: userId ?? anonymousId ?? '',
         after: cursor === undefined ? 0 : decodeCursor(cursor),

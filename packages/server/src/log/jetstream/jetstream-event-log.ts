@@ -184,8 +184,9 @@ export class JetStreamEventLog implements EventLog {
   }
 
   /**
-   * Scans headers only (no payloads) from `after` for the identifier's blind index, `scanChunk`
-   * messages a step, then reads the payloads of the matches.
+   * Scans headers only (no payloads) for the identifier's blind index, `scanChunk` messages a
+   * step, then reads the payloads of the matches. With `indexedTo`, only the partitions whose last
+   * message is past it (asked of the stream, a request each) are read, from the lowest of theirs.
    */
   async scanByIdentifier(
     query: IdentifierQuery,
@@ -193,10 +194,29 @@ export class JetStreamEventLog implements EventLog {
     const chunk = this.options.scanChunk ?? 5000;
     const blind = this.sealer.blind(query.kind, query.value);
     const header = query.kind === 'userId' ? HEADER.user : HEADER.anonymous;
+    const skipTo = (partition: number): number =>
+      Math.max(query.after, query.indexedTo?.[partition] ?? 0);
+    let start = query.after;
+    let subjects: string[] = [];
+    if (query.indexedTo !== undefined) {
+      const behind = await this.partitionsPast(skipTo);
+      if (behind.length === 0) return { events: [], next: null };
+      start = Math.min(...behind.map(skipTo));
+      if (behind.length < this.partitions)
+        subjects = behind.map((p) => partitionSubject(this.options.prefix, p));
+    }
+    // One subject, or several on NATS 2.10+, is filtered by the server; else every message is read.
+    const serverFilters = subjects.length <= 1 || filtersManySubjects(this.nc.info?.version);
     const found: number[] = [];
-    for (let after = query.after; found.length <= query.limit;) {
-      const page = await this.reader.read({ after, limit: chunk, headersOnly: true });
+    for (let after = start; found.length <= query.limit;) {
+      const page = await this.reader.read({
+        after,
+        limit: chunk,
+        headersOnly: true,
+        ...(serverFilters && { subjects }),
+      });
       for (const m of page) {
+        if (m.seq <= skipTo(partitionIn(m.subject))) continue;
         if (headerOf(m.headers, header) === blind) found.push(m.seq);
         if (found.length > query.limit) break;
       }
@@ -206,6 +226,20 @@ export class JetStreamEventLog implements EventLog {
     }
     const { page, next } = pageRows(found, query.limit, (seq) => seq);
     return { events: await this.readPositions(page), next };
+  }
+
+  /** The partitions whose last message is past `after(partition)`. */
+  private async partitionsPast(after: (partition: number) => number): Promise<number[]> {
+    const lasts = await Promise.all(
+      Array.from(
+        { length: this.partitions },
+        (_, p) =>
+          this.jsm.streams
+            .getMessage(this.stream, { last_by_subj: partitionSubject(this.options.prefix, p) })
+            .then((m) => m?.seq ?? 0), // null: none in that partition
+      ),
+    );
+    return lasts.flatMap((last, p) => (last > after(p) ? [p] : []));
   }
 
   /**

@@ -108,7 +108,9 @@ export class SqliteEventLog implements EventLog {
     const scan = (column: string) =>
       this.db.prepare(
         `SELECT position, partition, message_id, codec, payload, user_id, anonymous_id FROM events
-         WHERE position > ? AND position <= ? AND ${column} = ? ORDER BY position LIMIT ?`,
+         WHERE position > ? AND position <= ? AND ${column} = ?
+           AND position > coalesce(json_extract(?, '$[' || partition || ']'), 0)
+         ORDER BY position LIMIT ?`,
       );
     this.scanRange = { userId: scan('user_id'), anonymousId: scan('anonymous_id') };
     this.last = this.db.prepare('SELECT coalesce(max(position), 0) AS last FROM events');
@@ -220,14 +222,17 @@ export class SqliteEventLog implements EventLog {
     const chunk = this.options.scanChunk ?? 20_000;
     const blind = this.sealer.blind(query.kind, query.value);
     const last = this.lastPosition();
+    const indexedTo = JSON.stringify(query.indexedTo ?? []);
+    const start = Math.max(query.after, Math.min(...(query.indexedTo ?? [query.after])));
     const rows: Row[] = [];
-    for (let from = query.after; from < last && rows.length <= query.limit; from += chunk) {
-      if (from > query.after) await new Promise((resolve) => setImmediate(resolve));
+    for (let from = start; from < last && rows.length <= query.limit; from += chunk) {
+      if (from > start) await new Promise((resolve) => setImmediate(resolve));
       rows.push(
         ...(this.scanRange[query.kind].all(
           from,
           from + chunk,
           blind,
+          indexedTo,
           query.limit + 1 - rows.length,
         ) as Row[]),
       );

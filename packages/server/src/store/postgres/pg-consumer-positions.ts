@@ -19,6 +19,19 @@ export async function readPosition(client: PgQueryable, consumer: string): Promi
   return rows[0]?.position ?? 0;
 }
 
+/** Several consumers' positions, in the order given (0 for one that has not moved). */
+export async function readPositions(
+  client: PgQueryable,
+  consumers: readonly string[],
+): Promise<number[]> {
+  const { rows } = await client.query<{ consumer: string; position: number }>(
+    'SELECT consumer, position FROM consumer_positions WHERE consumer = ANY($1::text[])',
+    [consumers],
+  );
+  const at = new Map(rows.map((r) => [r.consumer, r.position]));
+  return consumers.map((c) => at.get(c) ?? 0);
+}
+
 /**
  * Inside a transaction: locks the consumer's row and, when it is not past `from` (with `exact`:
  * when it is at `from`), moves it to `to` (true); false when another process already moved it

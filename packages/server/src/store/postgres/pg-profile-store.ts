@@ -23,7 +23,12 @@ import {
 } from '../sqlite/sqlite-profile-store.js';
 import { IDENTIFIER_KINDS } from '../sqlite/event-identifier-index.js';
 import { bytes } from './pg-bytes.js';
-import { movePosition, POSITION_MIGRATIONS, readPosition } from './pg-consumer-positions.js';
+import {
+  movePosition,
+  POSITION_MIGRATIONS,
+  readPosition,
+  readPositions,
+} from './pg-consumer-positions.js';
 import { PROFILE_MIGRATIONS } from './pg-profile-tables.js';
 import { pgBackfillJobs, pgReviewQueue } from './pg-review-queue.js';
 
@@ -445,14 +450,21 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           return rows[0]?.generation ?? 0;
         }),
     },
-    eventsByIdentifier: (consumer, { kind, value, after, limit }) =>
+    eventsByIdentifier: (consumers, { kind, value, after, limit }) =>
       db.transaction(async (client) => {
-        const indexedTo = await readPosition(client, consumer);
+        const indexedTo = await readPositions(client, consumers);
+        // An entry is written in its consumer's fold, with its position: none is beyond it.
         const { rows } = await client.query<{ position: number }>(
           `SELECT position FROM event_identifiers
              WHERE kind = $1 AND blind = $2 AND position > $3 AND position <= $4
              ORDER BY position LIMIT $5`,
-          [IDENTIFIER_KINDS[kind], sealer.blind(kind, value), after, indexedTo, limit],
+          [
+            IDENTIFIER_KINDS[kind],
+            sealer.blind(kind, value),
+            after,
+            Math.max(0, ...indexedTo),
+            limit,
+          ],
         );
         return { positions: rows.map((r) => r.position), indexedTo };
       }, 'REPEATABLE READ'),

@@ -334,7 +334,7 @@ export function openSqliteProfileStore(
   // One read transaction: the positions and how far the index reaches agree.
   const eventsByIdentifier = db.transaction(
     (
-      consumer: string,
+      consumers: readonly string[],
       {
         kind,
         value,
@@ -342,12 +342,12 @@ export function openSqliteProfileStore(
         limit,
       }: { kind: 'userId' | 'anonymousId'; value: string; after: number; limit: number },
     ) => {
-      const indexedTo = positions.get(consumer);
+      const indexedTo = consumers.map((c) => positions.get(c));
       const rows = q.eventsByIdentifier.all(
         IDENTIFIER_KINDS[kind],
         sealer.blind(kind, value),
         after,
-        indexedTo,
+        Math.max(0, ...indexedTo), // an entry is written with its consumer's position: none is beyond it
         limit,
       ) as { position: number }[];
       return { positions: rows.map((r) => r.position), indexedTo };
@@ -449,7 +449,7 @@ export function openSqliteProfileStore(
       generation: () => Promise.resolve(readGeneration()),
       changed: () => Promise.resolve(moveGeneration.immediate()),
     },
-    eventsByIdentifier: (consumer, query) => Promise.resolve(eventsByIdentifier(consumer, query)),
+    eventsByIdentifier: (consumers, query) => Promise.resolve(eventsByIdentifier(consumers, query)),
     byId: (id) => Promise.resolve(toStored(survivor(id))),
     byIdentifier: ({ type, value }) => {
       const row = lookUp({ type, value });
