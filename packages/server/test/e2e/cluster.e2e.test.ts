@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupClusters, profileOf, send, startCluster, until } from './support/cluster.js';
-import {
-  ADMIN_AUTH,
-  readAllEvents,
-  type SpawnedTailor,
-} from './support/spawn-tailor.js';
+import { ADMIN_AUTH, readAllEvents, type SpawnedTailor } from './support/spawn-tailor.js';
 
 afterEach(async () => {
   await cleanupClusters();

@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freshNatsPrefix, TEST_NATS_URL } from '../../support/nats.js';
 import { freshSchemaName, testPostgresUrl } from '../../support/postgres.js';
-import { ADMIN_AUTH, cleanupTailors, spawnTailor, WRITE_AUTH, type SpawnedTailor } from './spawn-tailor.js';
+import {
+  ADMIN_AUTH,
+  cleanupTailors,
+  spawnTailor,
+  WRITE_AUTH,
+  type SpawnedTailor,
+} from './spawn-tailor.js';
 
 /**
  * Several spawned `tailor serve` nodes of one installation on the machine's PostgreSQL and NATS,
@@ -54,11 +60,16 @@ export async function send(node: SpawnedTailor, batch: Record<string, unknown>[]
   return response.status;
 }
 
+/**
+ * A JSON value as a test reads it: it names the fields it expects and lets the assertion say when
+ * one is not there, as `res.json()` of `app.inject` does.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export interface Answer {
   status: number;
-  // The tests read what they expect from it and let the assertion say when it is not there.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
+  body: Json;
 }
 
 /** One request to a node, JSON both ways; the admin key unless another authorization is given. */
