@@ -21,11 +21,7 @@ import { ChannelRegistry } from './destinations/channel.js';
 import { WebhookChannel } from './destinations/channels/webhook-channel.js';
 import { failureDetail } from './destinations/delivery-failure.js';
 import type { DestinationStore } from './destinations/destination-store.js';
-import {
-  PROFILES_CONSUMER,
-  ProfilePipeline,
-  type PipelineOptions,
-} from './pipeline/profile-pipeline.js';
+import { ProfilePipeline, type PipelineOptions } from './pipeline/profile-pipeline.js';
 import { ScaleOutBackground } from './background/scale-out-background.js';
 import type { ProfileStore } from './store/profile-store.js';
 import type { AuditLog } from './store/audit-log.js';
@@ -182,9 +178,15 @@ export async function openTailor(
     config.identity.identifiers,
     secrets.suppressionKey,
   );
+  const foldConsumers = indexingConsumers(storage.cluster?.partitions);
+  /** Where each partition is folded to: one consumer folds every partition, or consumer `p` partition `p`. */
+  const foldedTo = async (): Promise<(partition: number) => number> => {
+    const positions = await Promise.all(foldConsumers.map((c) => profiles.position(c)));
+    return (p) => positions[positions.length === 1 ? 0 : p] ?? 0;
+  };
   const metrics = createMetrics(log, {
-    behind: async () =>
-      (await log.stats()).lastPosition - (await profiles.position(PROFILES_CONSUMER)),
+    // One consumer folds every partition, or consumer `p` partition `p` (several nodes).
+    behind: async () => (await log.behind(await foldedTo())).events,
   });
   const countBatch = (events: number, lagSeconds: number): void => {
     metrics.pipelineEvents.inc(events);
@@ -374,7 +376,12 @@ export async function openTailor(
     log,
     days: config.decide.recordRetentionDays,
     now,
-    folded: () => profiles.position(PROFILES_CONSUMER),
+    // Folded everywhere up to there: the lowest position of a partition with events past it.
+    folded: async () => {
+      const at = await foldedTo();
+      const { partitions } = await log.behind(at);
+      return Math.min((await log.stats()).lastPosition, ...partitions.map(at));
+    },
     onError: (error) => {
       logError('pruning decision records failed', error);
     },
@@ -422,7 +429,7 @@ export async function openTailor(
     collector,
     metrics,
     profiles,
-    indexingConsumers: indexingConsumers(storage.cluster?.partitions),
+    indexingConsumers: foldConsumers,
     pipeline,
     destinations,
     dispatcher,

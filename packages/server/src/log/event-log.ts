@@ -23,6 +23,11 @@ export interface EventLog {
   readPositions(positions: readonly number[]): Promise<LoggedEvent[]>;
   stats(): Promise<LogStats>;
   /**
+   * The events past `after(partition)` in their partition: what pipelines at those positions have
+   * not folded yet; how many, and in which partitions.
+   */
+  behind(after: (partition: number) => number): Promise<Behind>;
+  /**
    * Removes events for good (a person's erasure): their rows and index entries are overwritten,
    * and the write-ahead log emptied, so no copy stays in the files.
    */
@@ -35,6 +40,11 @@ export interface EventLog {
    */
   prune(query: PruneQuery): Promise<PruneStep>;
   close(): Promise<void>;
+}
+
+export interface Behind {
+  events: number;
+  partitions: number[];
 }
 
 export interface PruneStep {

@@ -196,6 +196,23 @@ export function describeEventLogContract(
       expect(all).toEqual({ events: [], next: null });
     });
 
+    it("counts the events past each partition's position", async () => {
+      expect(await log.behind(() => 0)).toEqual({ events: 0, partitions: [] });
+      await log.append([message(1, 'u1'), message(2, 'u2'), message(3, 'u1'), message(4, 'u3')]);
+      const events = await log.read(0, 10);
+      const all = await log.behind(() => 0);
+      expect(all.events).toBe(4);
+      expect(all.partitions).toEqual(
+        [...new Set(events.map((e) => e.partition))].sort((a, b) => a - b),
+      );
+      const first = events[0] as LoggedEvent;
+      // u1's partition folded to its first event: the other three remain.
+      const rest = await log.behind((p) => (p === first.partition ? first.position : 0));
+      expect(rest.events).toBe(3);
+      const last = events.at(-1)?.position ?? 0;
+      expect(await log.behind(() => last)).toEqual({ events: 0, partitions: [] });
+    });
+
     it('reads given positions in log order, skipping those it does not hold', async () => {
       await log.append([message(1, 'a'), message(2, 'b'), message(3, 'c')]);
       const [p1, p2, p3] = (await log.read(0, 10)).map((e) => e.position);

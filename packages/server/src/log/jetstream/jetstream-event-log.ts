@@ -1,5 +1,7 @@
 import type { StoredMessage } from '@tailor/core';
 import {
+  AckPolicy,
+  DeliverPolicy,
   jetstream,
   jetstreamManager,
   type JetStreamClient,
@@ -7,8 +9,9 @@ import {
   type JsMsg,
   type StoredMsg,
 } from '@nats-io/jetstream';
-import { connect, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { connect, nanos, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type {
+  Behind,
   EventLog,
   IdentifierQuery,
   LoggedEvent,
@@ -66,7 +69,9 @@ export async function openJetStreamEventLog(
   if (options.nc === undefined && options.servers === undefined)
     throw new Error('openJetStreamEventLog: give a NATS connection (nc) or servers');
   const owned = options.nc === undefined;
-  const nc = options.nc ?? (await connect({ servers: options.servers }));
+  // Reconnects for as long as it takes: nats.js gives up after 10 attempts 2 s apart by default,
+  // and a node whose log connection closed would refuse every event (503) until restarted.
+  const nc = options.nc ?? (await connect({ servers: options.servers, maxReconnectAttempts: -1 }));
   try {
     const jsm = await jetstreamManager(nc);
     const partitions = options.partitions ?? DEFAULT_STREAM_PARTITIONS;
@@ -226,6 +231,29 @@ export class JetStreamEventLog implements EventLog {
     }
     const { page, next } = pageRows(found, query.limit, (seq) => seq);
     return { events: await this.readPositions(page), next };
+  }
+
+  /**
+   * Counted by the server: for each partition whose last message is past its position, a consumer
+   * from there says how many it holds (and is deleted).
+   */
+  async behind(after: (partition: number) => number): Promise<Behind> {
+    let pending = 0;
+    const partitions = await this.partitionsPast(after);
+    for (const partition of partitions) {
+      const info = await this.jsm.consumers.add(this.stream, {
+        ack_policy: AckPolicy.None,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: after(partition) + 1,
+        filter_subject: partitionSubject(this.options.prefix, partition),
+        mem_storage: true,
+        num_replicas: 1,
+        inactive_threshold: nanos(30_000),
+      });
+      pending += info.num_pending;
+      await this.jsm.consumers.delete(this.stream, info.name).catch(() => undefined);
+    }
+    return { events: pending, partitions };
   }
 
   /** The partitions whose last message is past `after(partition)`. */

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { StoredMessage } from '@tailor/core';
 import type {
+  Behind,
   EventLog,
   IdentifierQuery,
   LoggedEvent,
@@ -9,7 +10,7 @@ import type {
   PruneQuery,
   PruneStep,
 } from '../event-log.js';
-import { partitionOf } from '../event-log.js';
+import { partitionOf, PARTITIONS } from '../event-log.js';
 import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
 import { checkBlindIndex } from './check-blind-index.js';
 import { pageRows } from './page-rows.js';
@@ -84,6 +85,7 @@ export class SqliteEventLog implements EventLog {
   private readonly scanRange: Record<IdentifierQuery['kind'], Database.Statement>;
   /** The last position (stats on every metrics scrape, the end of a scan). */
   private readonly last: Database.Statement;
+  private readonly countPending: Database.Statement;
   private readonly commitGroup: (group: PendingAppend[]) => boolean[][];
   /** Retention: one range of positions at a time. */
   private readonly pruneRange: Database.Statement;
@@ -114,6 +116,11 @@ export class SqliteEventLog implements EventLog {
       );
     this.scanRange = { userId: scan('user_id'), anonymousId: scan('anonymous_id') };
     this.last = this.db.prepare('SELECT coalesce(max(position), 0) AS last FROM events');
+    this.countPending = this.db.prepare(
+      `SELECT partition, count(*) AS n FROM events
+       WHERE position > ? AND position > coalesce(json_extract(?, '$[' || partition || ']'), 0)
+       GROUP BY partition ORDER BY partition`,
+    );
     this.pruneRange = this.db.prepare(
       "DELETE FROM events WHERE position > ? AND position <= ? AND type = 'track' AND event = ? AND received_at < ?",
     );
@@ -239,6 +246,18 @@ export class SqliteEventLog implements EventLog {
     }
     const { page, next } = pageRows(rows, query.limit, (r) => r.position);
     return { events: page.map((r) => this.toEvent(r)), next };
+  }
+
+  behind(after: (partition: number) => number): Promise<Behind> {
+    const positions = Array.from({ length: PARTITIONS }, (_, p) => after(p));
+    const rows = this.countPending.all(Math.min(...positions), JSON.stringify(positions)) as {
+      partition: number;
+      n: number;
+    }[];
+    return Promise.resolve({
+      events: rows.reduce((sum, r) => sum + r.n, 0),
+      partitions: rows.map((r) => r.partition),
+    });
   }
 
   readPositions(positions: readonly number[]): Promise<LoggedEvent[]> {

@@ -68,6 +68,7 @@ export async function openScaleOutStorage(settings: Settings, sealer: Sealer): P
         scanByIdentifier: (query) => log.scanByIdentifier(query),
         readPositions: (positions) => log.readPositions(positions),
         stats: () => log.stats(),
+        behind: (after) => log.behind(after),
         erase: (positions) => log.erase(positions),
         prune: (query) => log.prune(query),
         close: () => Promise.resolve(), // the log itself is closed once, by close() below
