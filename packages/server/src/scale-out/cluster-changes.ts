@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { IdentifierRef } from '@tailor/core';
+import { natsServers } from './nats-servers.js';
 
 /** What one node tells the others it changed, so their in-memory copies follow. */
 export type ClusterChange =
@@ -31,7 +32,7 @@ export class ClusterChanges {
 
   static async open(servers: string, prefix: string): Promise<ClusterChanges> {
     const nc = await connect({
-      servers: servers.split(',').map((s) => s.trim()),
+      ...natsServers(servers),
       name: `tailor ${PROCESS_NODE} changes`,
       maxReconnectAttempts: -1,
     });

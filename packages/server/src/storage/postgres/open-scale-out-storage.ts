@@ -47,7 +47,7 @@ export async function openScaleOutStorage(settings: Settings, sealer: Sealer): P
     await migratePostgres(db, 'cluster', CLUSTER_MIGRATIONS);
     const stores = await openPgStores(db, sealer);
     const log = await openJetStreamEventLog({
-      servers: nats.url.split(',').map((url) => url.trim()),
+      servers: nats.url,
       prefix: nats.prefix,
       db,
       sealer,

@@ -1,0 +1,35 @@
+import type { ConnectionOptions } from '@nats-io/transport-node';
+
+/**
+ * Connection options from Tailor's NATS setting: one URL or several separated by commas (servers of
+ * one cluster). Credentials in a URL (`nats://user:password@host:4222`, or `nats://token@host`)
+ * become the connection's user and password or token: the client sends none it finds in a URL.
+ */
+export function natsServers(setting: string | readonly string[]): ConnectionOptions {
+  const urls = (typeof setting === 'string' ? setting.split(',') : setting)
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+  const options: ConnectionOptions = {};
+  const servers: string[] = [];
+  for (const url of urls) {
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    if (parsed === undefined || (parsed.username === '' && parsed.password === '')) {
+      servers.push(url);
+      continue;
+    }
+    const user = decodeURIComponent(parsed.username);
+    const password = decodeURIComponent(parsed.password);
+    const given = password === '' ? { token: user } : { user, pass: password };
+    const earlier = options.token ?? `${options.user ?? ''}:${options.pass ?? ''}`;
+    if (options.token !== undefined || options.user !== undefined) {
+      if (earlier !== (given.token ?? `${given.user ?? ''}:${given.pass ?? ''}`))
+        throw new Error('NATS URLs: give the same credentials in each URL, or in one only');
+    }
+    Object.assign(options, given);
+    parsed.username = '';
+    parsed.password = '';
+    servers.push(parsed.toString().replace(/\/$/, ''));
+  }
+  if (servers.length === 0) throw new Error('NATS URL: none given');
+  return { ...options, servers };
+}
