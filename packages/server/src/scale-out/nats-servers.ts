@@ -10,6 +10,7 @@ export function natsServers(setting: string | readonly string[]): ConnectionOpti
     .map((url) => url.trim())
     .filter((url) => url !== '');
   const options: ConnectionOptions = {};
+  let credentials: string | undefined;
   const servers: string[] = [];
   for (const url of urls) {
     const parsed = URL.canParse(url) ? new URL(url) : undefined;
@@ -17,15 +18,12 @@ export function natsServers(setting: string | readonly string[]): ConnectionOpti
       servers.push(url);
       continue;
     }
+    if (credentials !== undefined && credentials !== `${parsed.username}:${parsed.password}`)
+      throw new Error('NATS URLs: give the same credentials in each URL, or in one only');
+    credentials = `${parsed.username}:${parsed.password}`;
     const user = decodeURIComponent(parsed.username);
     const password = decodeURIComponent(parsed.password);
-    const given = password === '' ? { token: user } : { user, pass: password };
-    const earlier = options.token ?? `${options.user ?? ''}:${options.pass ?? ''}`;
-    if (options.token !== undefined || options.user !== undefined) {
-      if (earlier !== (given.token ?? `${given.user ?? ''}:${given.pass ?? ''}`))
-        throw new Error('NATS URLs: give the same credentials in each URL, or in one only');
-    }
-    Object.assign(options, given);
+    Object.assign(options, password === '' ? { token: user } : { user, pass: password });
     parsed.username = '';
     parsed.password = '';
     servers.push(parsed.toString().replace(/\/$/, ''));

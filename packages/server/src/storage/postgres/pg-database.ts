@@ -92,6 +92,7 @@ export class PgDatabase {
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
+      client.on('error', heardThroughItsQuery);
       try {
         await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
         const result = await work(client);
@@ -102,7 +103,8 @@ export class PgDatabase {
         if (attempt < TRANSACTION_ATTEMPTS && RETRYABLE.has(sqlState(error))) continue;
         throw error;
       } finally {
-        client.release();
+        client.off('error', heardThroughItsQuery);
+        client.release(); // one that lost its connection is not queryable: the pool drops it
       }
     }
   }
@@ -111,6 +113,13 @@ export class PgDatabase {
     await this.pool.end();
   }
 }
+
+/**
+ * A connection that dies while checked out (the server restarted) fails its query, and also
+ * emits 'error' on its client; the pool listens to idle clients only, and an 'error' nobody hears
+ * ends the process or thread. The query's rejection is what reports it.
+ */
+function heardThroughItsQuery(): void {}
 
 /** The SQLSTATE of a PostgreSQL error ('' for any other error). */
 export function sqlState(error: unknown): string {
