@@ -89,6 +89,13 @@ export interface Tailor {
   flushDecisions(): void;
   /** Keys, definitions, placements, plans, experiments or suppressions changed here: other nodes read them again. */
   settingsChanged(): void;
+  /**
+   * Placements, tracking plans or suppressions changed here (segments and computed traits tell
+   * `definitions` themselves): what compiles them is read again, folds everywhere read the
+   * definitions again before the next batch (placement caps are among them), and the background
+   * (a worker thread) is told. Other nodes hear of it through `settingsChanged`.
+   */
+  changed(what: 'placements' | 'plans' | 'suppressions'): Promise<void>;
   /** Deletes decision records past their retention now (also done at start and hourly); how many. */
   pruneDecisions(): Promise<number>;
   now: () => number;
@@ -444,6 +451,17 @@ export async function openTailor(
     people,
     settingsChanged: () => {
       cluster?.announce({ kind: 'settings' });
+    },
+    async changed(what) {
+      if (what === 'suppressions') {
+        background.suppressionsChanged();
+        return;
+      }
+      if (what === 'placements') {
+        await definitions.reload(); // caps: the exposure counters the pipeline keeps
+        await profiles.definitions.changed();
+      }
+      background.definitionsChanged(); // plans: the worker's dispatcher masks the fields they mark
     },
     flushDecisions: () => {
       exposureLog.flush();

@@ -96,9 +96,7 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         known,
         new Date(tailor.now()),
       );
-      await tailor.definitions.reload(); // caps: the exposure counters the pipeline keeps
-      await tailor.profiles.definitions.changed();
-      tailor.background.definitionsChanged();
+      await tailor.changed('placements');
       return placement;
     },
   );
@@ -133,9 +131,7 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     async (request, reply) => {
       if (!(await tailor.placements.delete(request.params.name)))
         throw new TailorError('not_found', `no placement ${request.params.name}`);
-      await tailor.definitions.reload();
-      await tailor.profiles.definitions.changed();
-      tailor.background.definitionsChanged();
+      await tailor.changed('placements');
       return reply.status(204).send();
     },
   );

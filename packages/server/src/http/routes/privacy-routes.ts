@@ -109,7 +109,7 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       if (!parsed.ok) throw new TailorError('invalid_request', parsed.error);
       if (!(await tailor.suppressions.lift(parsed.value)))
         throw new TailorError('not_found', `${identifier} is not suppressed`);
-      tailor.background.suppressionsChanged();
+      await tailor.changed('suppressions');
       return { identifier, lifted: true as const };
     },
   );

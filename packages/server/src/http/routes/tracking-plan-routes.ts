@@ -22,7 +22,7 @@ export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }
   const tags = ['quality'];
   const put = async (target: string, body: TrackingPlanBody): Promise<TrackingPlan> => {
     const plan = await tailor.plans.put(target, body, now());
-    tailor.background.definitionsChanged(); // the worker's dispatcher masks the fields plans mark
+    await tailor.changed('plans');
     return plan;
   };
 
@@ -71,7 +71,7 @@ export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }
   const remove = async (target: string): Promise<void> => {
     if (!(await tailor.plans.delete(target)))
       throw new TailorError('not_found', `no tracking plan for ${target}`);
-    tailor.background.definitionsChanged(); // the worker's dispatcher masks the fields plans mark
+    await tailor.changed('plans');
   };
   app.delete(
     '/v1/tracking-plans/events/:event',
