@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { IdentifierRef } from '@tailor/core';
-import { natsServers } from './nats-servers.js';
+import { natsConnectionOptions } from './nats-connection-options.js';
 
 /** What one node tells the others it changed, so their in-memory copies follow. */
 export type ClusterChange =
@@ -32,9 +32,8 @@ export class ClusterChanges {
 
   static async open(servers: string, prefix: string): Promise<ClusterChanges> {
     const nc = await connect({
-      ...natsServers(servers),
+      ...natsConnectionOptions(servers),
       name: `tailor ${PROCESS_NODE} changes`,
-      maxReconnectAttempts: -1,
     });
     return new ClusterChanges(nc, `${prefix}.changes`);
   }

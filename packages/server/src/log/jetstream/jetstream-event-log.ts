@@ -27,7 +27,7 @@ import { ensureEventStream, partitionSubject, streamName } from './event-stream.
 import { HEADER, headerOf, openEnvelope } from './event-envelope.js';
 import { eraseMessages } from './erase-messages.js';
 import { MessageIds } from './message-ids.js';
-import { natsServers } from '../../scale-out/nats-servers.js';
+import { natsConnectionOptions } from '../../scale-out/nats-connection-options.js';
 import { publishGroup, type PendingAppend } from './publish-group.js';
 import { filtersManySubjects, StreamReader } from './read-stream.js';
 
@@ -71,11 +71,7 @@ export async function openJetStreamEventLog(
   if (options.nc === undefined && servers === undefined)
     throw new Error('openJetStreamEventLog: give a NATS connection (nc) or servers');
   const owned = options.nc === undefined;
-  // Reconnects for as long as it takes: nats.js gives up after 10 attempts 2 s apart by default,
-  // and a node whose log connection closed would refuse every event (503) until restarted.
-  const nc =
-    options.nc ??
-    (await connect({ ...natsServers(servers ?? []), maxReconnectAttempts: -1 }));
+  const nc = options.nc ?? (await connect(natsConnectionOptions(servers ?? [])));
   try {
     const jsm = await jetstreamManager(nc);
     const partitions = options.partitions ?? DEFAULT_STREAM_PARTITIONS;

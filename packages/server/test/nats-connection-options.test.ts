@@ -5,27 +5,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openJetStreamEventLog } from '../src/log/jetstream/jetstream-event-log.js';
-import { natsServers } from '../src/scale-out/nats-servers.js';
+import { natsConnectionOptions } from '../src/scale-out/nats-connection-options.js';
 import { freshNatsPrefix } from './support/nats.js';
 import { openTestDatabase } from './support/postgres.js';
 import { storedMessage } from './support/stored-message.js';
 
 describe('NATS URLs', () => {
   it('take credentials out of the URLs into the connection options', () => {
-    expect(natsServers('nats://127.0.0.1:4222')).toEqual({ servers: ['nats://127.0.0.1:4222'] });
-    expect(natsServers(' nats://tailor:p%40ss@a:4222 , nats://b:4222 ')).toEqual({
+    expect(natsConnectionOptions('nats://127.0.0.1:4222')).toMatchObject({
+      servers: ['nats://127.0.0.1:4222'],
+      maxReconnectAttempts: -1,
+    });
+    expect(natsConnectionOptions(' nats://tailor:p%40ss@a:4222 , nats://b:4222 ')).toMatchObject({
       user: 'tailor',
       pass: 'p@ss',
       servers: ['nats://a:4222', 'nats://b:4222'],
     });
-    expect(natsServers(['nats://s3cret@a:4222'])).toEqual({
+    expect(natsConnectionOptions(['nats://s3cret@a:4222'])).toMatchObject({
       token: 's3cret',
       servers: ['nats://a:4222'],
     });
-    expect(() => natsServers('nats://u:one@a:4222,nats://u:two@b:4222')).toThrow(
+    expect(() => natsConnectionOptions('nats://u:one@a:4222,nats://u:two@b:4222')).toThrow(
       /same credentials/,
     );
-    expect(() => natsServers(' , ')).toThrow(/none given/);
+    expect(() => natsConnectionOptions(' , ')).toThrow(/none given/);
   });
 });
 
