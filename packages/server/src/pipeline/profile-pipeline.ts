@@ -112,6 +112,10 @@ export class ProfilePipeline {
   private planWithPopulations: CompiledDefinitions | undefined;
 
   private readonly consumer: string;
+  /** Where this pipeline has folded to (undefined: read it from the store). */
+  private position: number | undefined;
+  /** Whether the outbox was emptied after the last fold that could have added to it. */
+  private outboxChecked = false;
   /** The definitions generation this pipeline's definitions were read at (with `reloadDefinitions`). */
   private definitionsRead: number | undefined;
   /** The upkeep's jobs, a step at a time between batches: backfills first, then RFM cuts. */
@@ -266,6 +270,7 @@ export class ProfilePipeline {
     const { store, log } = this.options;
     const order = instruction.message.tailor.erase;
     if (order === undefined) return 0;
+    this.position = undefined; // moved by the erasure's transaction (or by another process)
     const erased = await store.erase(order.profileId, this.consumer, {
       from,
       to: instruction.position,
@@ -328,7 +333,8 @@ export class ProfilePipeline {
     const { log, store } = this.options;
     if (this.definitionsRead === undefined && this.options.reloadDefinitions)
       await this.readDefinitions();
-    const from = await store.position(this.consumer);
+    // Kept between batches: a fold refused as moved (another process folded first) reads it again.
+    const from = (this.position ??= await store.position(this.consumer));
     const read = await log.read(from, this.options.batchSize ?? 1000, this.options.partitions);
     // An erasure is carried out alone, at its place in the log: what came before is folded first.
     const eraseAt = read.findIndex((e) => e.message.tailor.erase !== undefined);
@@ -370,15 +376,24 @@ export class ProfilePipeline {
       })),
       ...(this.definitionsRead !== undefined && { definitions: this.definitionsRead }),
     });
-    if (outcome === 'moved') return 1; // another process moved the position: read again from where it is now
+    if (outcome === 'moved') {
+      this.position = undefined; // another process moved the position: read again from where it is now
+      return 1;
+    }
     if (outcome === 'stale') {
       await this.readDefinitions();
       return 1;
     }
+    this.position = last.position;
     if (changes !== undefined) this.reportChanges(changes, before);
     for (const stage of this.options.stages ?? [])
       await stage.follow(events, { from, to: last.position });
-    await this.flushOutbox();
+    // Entries and exits go to the outbox; one left by a failed flush or a crash is sent first.
+    if (!this.outboxChecked || (changes?.memberships.length ?? 0) > 0) {
+      this.outboxChecked = false;
+      await this.flushOutbox();
+      this.outboxChecked = true;
+    }
     this.options.onBatch?.(
       events.length,
       Math.max(0, now - Date.parse(last.message.receivedAt)) / 1000,

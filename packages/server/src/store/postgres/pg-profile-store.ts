@@ -126,6 +126,16 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
   };
   /** Folds hold it shared, a change of definitions alone (advisory locks span the database: named by schema). */
   const definitionsLock = `tailor definitions ${db.schema}`;
+  /** Takes the definitions lock shared, then reads the generation: one round trip, two statements. */
+  const holdGeneration = async (client: PgQueryable): Promise<number> => {
+    // Named after the schema (letters, digits and _ only): the text needs no parameter, and so
+    // can hold two statements, the second's snapshot taken once the lock is held.
+    const results = (await client.query(
+      `SELECT pg_advisory_xact_lock_shared(hashtext('${definitionsLock}'));
+       SELECT generation FROM definitions_generation WHERE id = 1`,
+    )) as unknown as pg.QueryResult<{ generation: number }>[];
+    return results[1]?.rows[0]?.generation ?? 0;
+  };
   const readGeneration = async (client: PgQueryable): Promise<number> =>
     (
       await client.query<{ generation: number }>(
@@ -405,13 +415,9 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     position: (consumer) => readPosition(db.pool, consumer),
     foldBatch: ({ consumer, range, keys, fold, read, identified = [], definitions }) =>
       retryingRaces(async (client): Promise<FoldOutcome> => {
-        if (definitions !== undefined) {
-          // Held to the commit: a change of definitions waits for this fold (see `definitions.changed`).
-          await client.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [
-            definitionsLock,
-          ]);
-          if ((await readGeneration(client)) !== definitions) return 'stale';
-        }
+        // Held to the commit: a change of definitions waits for this fold (see `definitions.changed`).
+        if (definitions !== undefined && (await holdGeneration(client)) !== definitions)
+          return 'stale';
         if (!(await claimRange(client, consumer, range))) return 'moved';
         const { toState, unread, loaded } = stateReader(read);
         await write(client, fold(await loadSnapshot(client, keys, toState)), unread, loaded);
