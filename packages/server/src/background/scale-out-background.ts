@@ -1,11 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from '../destinations/dispatcher.js';
-import {
-  partitionConsumer,
-  ProfilePipeline,
-  type PipelineOptions,
-} from '../pipeline/profile-pipeline.js';
+import { ProfilePipeline, type PipelineOptions } from '../pipeline/profile-pipeline.js';
 import { BackgroundLoop } from '../pipeline/background-loop.js';
 import { Leases } from '../scale-out/leases.js';
 import { PartitionOwnership } from '../scale-out/partition-ownership.js';
@@ -32,13 +28,14 @@ export interface ScaleOutBackgroundOptions {
 const UPKEEP_LEASE = 'upkeep';
 
 /**
- * A node's share of the background work on PostgreSQL and JetStream: a pipeline per partition it
- * holds (`PartitionOwnership` moves them between live nodes), the upkeep on whichever node holds
- * its lease, and the dispatcher everywhere.
+ * A node's share of the background work on PostgreSQL and JetStream: one pipeline folding the
+ * partitions it holds together (`PartitionOwnership` moves them between live nodes), the upkeep on
+ * whichever node holds its lease, and the dispatcher everywhere.
  */
 export class ScaleOutBackground implements Background {
   readonly node = `${hostname()}-${String(process.pid)}-${randomBytes(3).toString('hex')}`;
-  private readonly folding = new Map<number, ProfilePipeline>();
+  /** Folds the partitions this node holds, together (their set changes as leases move). */
+  private readonly folding: ProfilePipeline;
   private readonly ownership: PartitionOwnership;
   private readonly leases: Leases;
   /** The upkeep and the follower while this node holds their lease (a stopped loop cannot start again). */
@@ -55,25 +52,21 @@ export class ScaleOutBackground implements Background {
       partitions: options.partitions,
       heartbeatMs,
       ttlMs,
-      onAcquired: (partition) => {
-        const pipeline = new ProfilePipeline({
-          ...options.pipeline,
-          consumer: partitionConsumer(partition),
-          partitions: [partition],
-          work: { fold: true, upkeep: false },
-          stages: [], // stages keep one position over the whole log: they follow it with the upkeep
-        });
-        this.folding.set(partition, pipeline);
-        pipeline.start();
+      onAcquired: () => {
+        this.folding.wake();
       },
-      onReleased: async (partition) => {
-        const pipeline = this.folding.get(partition);
-        this.folding.delete(partition);
-        await pipeline?.stop();
-      },
+      // A fold under way for a partition just released commits only if its position is still
+      // where the fold read it (no other node folded it meanwhile): nothing to wait for here.
+      onReleased: () => Promise.resolve(),
       onError: (error) => {
         options.onError('partition leases failed; retrying', error);
       },
+    });
+    this.folding = new ProfilePipeline({
+      ...options.pipeline,
+      held: () => this.ownership.owned(),
+      work: { fold: true, upkeep: false },
+      stages: [], // stages keep one position over the whole log: they follow it with the upkeep
     });
     this.leases = new Leases(options.db, this.node, ttlMs);
   }
@@ -81,6 +74,7 @@ export class ScaleOutBackground implements Background {
   start(): void {
     this.started = true;
     this.ownership.start();
+    this.folding.start();
     this.options.dispatcher.start();
     const renew = (): void => {
       this.renewUpkeep().catch((error: unknown) => {
@@ -108,7 +102,7 @@ export class ScaleOutBackground implements Background {
   }
 
   wake(): void {
-    for (const pipeline of this.folding.values()) pipeline.wake();
+    this.folding.wake();
     this.upkeep?.pipeline.wake();
     this.upkeep?.follower?.wake();
     this.options.dispatcher.wake();
@@ -125,6 +119,7 @@ export class ScaleOutBackground implements Background {
   async stop(): Promise<void> {
     this.started = false;
     clearInterval(this.upkeepTimer);
+    await this.folding.stop(); // its batch under way ends first; then the leases go at once
     await this.ownership.stop();
     await this.stopUpkeep();
     await this.leases.release([UPKEEP_LEASE]);

@@ -37,6 +37,13 @@ export interface PipelineOptions {
   /** Fold only the events of these partitions of the log (all by default). */
   partitions?: readonly number[];
   /**
+   * The partitions a node holds now (they move between nodes): each is folded under its own
+   * consumer (`partitionConsumer`), all of them together, a transaction per batch moving each
+   * one's position, so a node holding several pays a transaction's round trips once. Replaces
+   * `consumer` and `partitions`; such a pipeline runs no stages.
+   */
+  held?: () => readonly number[];
+  /**
    * Which of its work this pipeline does: folding events, and the upkeep that is not per
    * partition (time sweeps, backfills, RFM cuts). Both by default; on several nodes each
    * partition's pipeline folds and one pipeline in the installation (its lease holder) does the upkeep.
@@ -112,8 +119,8 @@ export class ProfilePipeline {
   private planWithPopulations: CompiledDefinitions | undefined;
 
   private readonly consumer: string;
-  /** Where this pipeline has folded to (undefined: read it from the store). */
-  private position: number | undefined;
+  /** Where this pipeline's consumers have folded to, as far as it knows (else read from the store). */
+  private readonly positions = new Map<string, number>();
   /** Whether the outbox was emptied after the last fold that could have added to it. */
   private outboxChecked = false;
   /** The definitions generation this pipeline's definitions were read at (with `reloadDefinitions`). */
@@ -266,12 +273,12 @@ export class ProfilePipeline {
    * instruction), the person's events in the log, what else holds them (`onErase`), then empties
    * the write-ahead logs so no copy is left in the files, and drops them from readers' caches.
    */
-  private async erase(instruction: LoggedEvent, from: number): Promise<number> {
+  private async erase(instruction: LoggedEvent, consumer: string, from: number): Promise<number> {
     const { store, log } = this.options;
     const order = instruction.message.tailor.erase;
     if (order === undefined) return 0;
-    this.position = undefined; // moved by the erasure's transaction (or by another process)
-    const erased = await store.erase(order.profileId, this.consumer, {
+    this.positions.clear(); // moved by the erasure's transaction (or by another process)
+    const erased = await store.erase(order.profileId, consumer, {
       from,
       to: instruction.position,
     });
@@ -333,15 +340,45 @@ export class ProfilePipeline {
     const { log, store } = this.options;
     if (this.definitionsRead === undefined && this.options.reloadDefinitions)
       await this.readDefinitions();
-    // Kept between batches: a fold refused as moved (another process folded first) reads it again.
-    const from = (this.position ??= await store.position(this.consumer));
-    const read = await log.read(from, this.options.batchSize ?? 1000, this.options.partitions);
-    // An erasure is carried out alone, at its place in the log: what came before is folded first.
-    const eraseAt = read.findIndex((e) => e.message.tailor.erase !== undefined);
-    if (eraseAt === 0 && read[0] !== undefined) return this.erase(read[0], from);
-    const taken = eraseAt > 0 ? read.slice(0, eraseAt) : read;
-    const last = taken[taken.length - 1];
-    if (last === undefined) return 0;
+    // One consumer over its partitions, or one per partition the node holds, folded together.
+    const held = this.options.held?.();
+    const sources =
+      held === undefined
+        ? [{ consumer: this.consumer, partitions: this.options.partitions }]
+        : held.map((p) => ({ consumer: partitionConsumer(p), partitions: [p] }));
+    if (sources.length === 0) return 0;
+    // Kept between batches; a fold refused as moved (another process folded first) reads them again.
+    const froms = await Promise.all(
+      sources.map(async ({ consumer }) => {
+        const known = this.positions.get(consumer);
+        if (known !== undefined) return known;
+        const at = await store.position(consumer);
+        this.positions.set(consumer, at);
+        return at;
+      }),
+    );
+    const batchSize = this.options.batchSize ?? 1000;
+    const reads = await Promise.all(
+      sources.map((source, i) => log.read(froms[i] ?? 0, batchSize, source.partitions)),
+    );
+    const taken: LoggedEvent[] = [];
+    const moves: { consumer: string; from: number; to: number }[] = [];
+    for (const [i, read] of reads.entries()) {
+      const consumer = sources[i]?.consumer ?? this.consumer;
+      const from = froms[i] ?? 0;
+      // An erasure is carried out alone, at its place in the log: what came before is folded first.
+      const eraseAt = read.findIndex((e) => e.message.tailor.erase !== undefined);
+      if (eraseAt === 0 && read[0] !== undefined) return this.erase(read[0], consumer, from);
+      const part = eraseAt > 0 ? read.slice(0, eraseAt) : read;
+      const last = part[part.length - 1];
+      if (last === undefined) continue;
+      taken.push(...part);
+      moves.push({ consumer, from, to: last.position });
+    }
+    const first = moves[0];
+    if (first === undefined) return 0;
+    if (moves.length > 1) taken.sort((a, b) => a.position - b.position);
+    const newest = taken[taken.length - 1] as LoggedEvent;
     const events = await this.withoutSuppressed(taken);
     const keys = batchKeys(events, this.options.rules);
     const now = this.now();
@@ -350,8 +387,7 @@ export class ProfilePipeline {
     // What readers saw of each profile the fold read, taken as it first reads it.
     const before = new Map<string, string>();
     const outcome = await store.foldBatch({
-      consumer: this.consumer,
-      range: { from, to: last.position },
+      moves,
       keys,
       fold: (snapshot) => {
         before.clear();
@@ -377,17 +413,19 @@ export class ProfilePipeline {
       ...(this.definitionsRead !== undefined && { definitions: this.definitionsRead }),
     });
     if (outcome === 'moved') {
-      this.position = undefined; // another process moved the position: read again from where it is now
+      this.positions.clear(); // another process moved a position: read again from where they are now
       return 1;
     }
     if (outcome === 'stale') {
       await this.readDefinitions();
       return 1;
     }
-    this.position = last.position;
+    for (const move of moves) this.positions.set(move.consumer, move.to);
     if (changes !== undefined) this.reportChanges(changes, before);
-    for (const stage of this.options.stages ?? [])
-      await stage.follow(events, { from, to: last.position });
+    // Stages keep one position over the log: they follow a pipeline of one consumer only.
+    if (held === undefined)
+      for (const stage of this.options.stages ?? [])
+        await stage.follow(events, { from: first.from, to: first.to });
     // Entries and exits go to the outbox; one left by a failed flush or a crash is sent first.
     if (!this.outboxChecked || (changes?.memberships.length ?? 0) > 0) {
       this.outboxChecked = false;
@@ -396,7 +434,7 @@ export class ProfilePipeline {
     }
     this.options.onBatch?.(
       events.length,
-      Math.max(0, now - Date.parse(last.message.receivedAt)) / 1000,
+      Math.max(0, now - Date.parse(newest.message.receivedAt)) / 1000,
     );
     return taken.length;
   }

@@ -57,8 +57,11 @@ export interface BatchKeys {
  */
 /** One batch for `ProfileStore.foldBatch`. */
 export interface FoldBatch {
-  consumer: string;
-  range: { from: number; to: number };
+  /**
+   * The consumers it moves, each from `from` (where it must be) to `to`: one, or one per partition
+   * when a node folds the partitions it holds together.
+   */
+  moves: readonly { consumer: string; from: number; to: number }[];
   keys: BatchKeys;
   fold: (snapshot: GraphSnapshot) => GraphChanges;
   /**
@@ -83,8 +86,8 @@ export interface ProfileStore {
   position(consumer: string): Promise<number>;
   /**
    * Loads what `batch.keys` touch, lets `batch.fold` compute the changes, writes them and moves the
-   * consumer from `range.from` to `range.to`, all in one transaction. Writes nothing and returns
-   * 'moved' when the consumer was no longer at `from` (another process folded those events first),
+   * consumers, all in one transaction. Writes nothing and returns 'moved' when a consumer was no
+   * longer at its `from` (another process folded those events first),
    * or 'stale' when `batch.definitions` is given and the definitions generation is no longer it
    * (read the definitions again and fold with them).
    */

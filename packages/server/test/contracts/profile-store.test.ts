@@ -95,8 +95,7 @@ describe.each(sealers)('ProfileStore contract, %s', (_name, makeSealer) => {
       const end = (await log.stats()).lastPosition;
       expect(await store.position('profiles')).toBe(end);
       const stale = await store.foldBatch({
-        consumer: 'profiles',
-        range: { from: 0, to: end + 1 },
+        moves: [{ consumer: 'profiles', from: 0, to: end + 1 }],
         keys: { identifiers: [], groups: [], profiles: [] },
         fold: () => {
           throw new Error('not called');
@@ -208,8 +207,7 @@ describe.each(['sqlite', 'postgres'] as const)('definitions generation: %s', (ba
     const before = await store.definitions.generation();
     expect(await store.definitions.changed()).toBe(before + 1);
     const batch = {
-      consumer: 'profiles',
-      range: { from: 0, to: 1 },
+      moves: [{ consumer: 'profiles', from: 0, to: 1 }],
       keys: { identifiers: [], groups: [], profiles: [] },
       fold: () => {
         throw new Error('a stale batch is not folded');
@@ -300,29 +298,90 @@ describe.each(['sqlite', 'postgres'] as const)('definitions generation: %s', (ba
     });
 });
 
+/** People on three devices each, browsing, then logging in on each device (merging them). */
+function devicesThenLogins(count: number): StoredMessage[] {
+  const messages: StoredMessage[] = [];
+  for (let round = 0; round < 2; round++) {
+    for (let p = 0; p < count; p++) {
+      for (const d of [0, 1, 2]) {
+        const anonymousId = `anon-${String(p)}-${String(d)}`;
+        messages.push(
+          message({ type: 'track', anonymousId, event: 'Viewed', properties: { round } }),
+        );
+        if (round === 1)
+          messages.push(
+            message({
+              type: 'identify',
+              userId: `user-${String(p)}`,
+              anonymousId,
+              traits: { [`d${String(d)}`]: true },
+            }),
+          );
+      }
+    }
+  }
+  return messages;
+}
+
+/** One profile per person, with every trait, identifier and event once. */
+async function expectOnePerPerson(store: ProfileStore, count: number): Promise<void> {
+  expect((await store.stats()).profiles).toBe(count);
+  for (let p = 0; p < count; p++) {
+    const profile = await store.byIdentifier({ type: 'userId', value: `user-${String(p)}` });
+    expect(Object.keys(profile?.traits ?? {}).sort()).toEqual(['d0', 'd1', 'd2']);
+    expect(await store.identifiers(profile?.id ?? '')).toHaveLength(4);
+    const { positions } = await store.eventPositions(profile?.id ?? '', 0, 100);
+    expect(positions).toHaveLength(9); // 6 views and 3 identifies, each once
+  }
+}
+
+describe.each(['sqlite', 'postgres'] as const)(
+  'pipelines folding the partitions they hold: %s',
+  (backend) => {
+    it('fold them together, each once, as partitions move between them', async () => {
+      const count = 25;
+      const messages = devicesThenLogins(count);
+      const log = await logOf(messages, plainSealer);
+      const store = await openStore(backend, plainSealer);
+      // Two "nodes" on one store, holding sets of partitions that change between their batches.
+      const holdings: number[][] = [[], []];
+      const nodes = holdings.map(
+        (held) =>
+          new ProfilePipeline({
+            log,
+            store,
+            rules: DEFAULT_IDENTITY_RULES,
+            policy: { sourcePriority: [] },
+            held: () => held,
+            work: { fold: true, upkeep: false },
+            batchSize: 3,
+          }),
+      );
+      const used = [...new Set(messages.map((m) => partitionOf(m)))].sort((a, b) => a - b);
+      expect(used.length).toBeGreaterThan(8);
+      for (const [round, split] of [0.5, 0.25, 0.75, 0.5].entries()) {
+        const cut = Math.floor(used.length * split);
+        holdings[round % 2]?.splice(0, Infinity, ...used.slice(0, cut));
+        holdings[(round + 1) % 2]?.splice(0, Infinity, ...used.slice(cut));
+        // A batch each, at once, then the partitions move.
+        await Promise.all(nodes.map((n) => (n as unknown as { step(): Promise<number> }).step()));
+      }
+      await Promise.all(nodes.map((n) => n.catchUp()));
+      await expectOnePerPerson(store, count);
+      for (const partition of used) {
+        const events = await log.read(0, 10_000, [partition]);
+        expect(await store.position(partitionConsumer(partition))).toBe(
+          events[events.length - 1]?.position,
+        );
+      }
+    });
+  },
+);
+
 describe('ProfileStore on PostgreSQL, several nodes', () => {
   it('pipelines of different partitions folding at once, on their own pools, merge the same people into one profile each', async () => {
     const count = 25;
-    const messages: StoredMessage[] = [];
-    for (let round = 0; round < 2; round++) {
-      for (let p = 0; p < count; p++) {
-        for (const d of [0, 1, 2]) {
-          const anonymousId = `anon-${String(p)}-${String(d)}`;
-          messages.push(
-            message({ type: 'track', anonymousId, event: 'Viewed', properties: { round } }),
-          );
-          if (round === 1)
-            messages.push(
-              message({
-                type: 'identify',
-                userId: `user-${String(p)}`,
-                anonymousId,
-                traits: { [`d${String(d)}`]: true },
-              }),
-            );
-        }
-      }
-    }
+    const messages = devicesThenLogins(count);
     const log = await logOf(messages, plainSealer);
     const first = await openTestDatabase();
     cleanups.push(() => first.close());
@@ -353,15 +412,6 @@ describe('ProfileStore on PostgreSQL, several nodes', () => {
     );
     expect(PARTITIONS).toBe(64);
     await Promise.all(pipelines.map((p) => p.catchUp()));
-    const store = stores[0] as ProfileStore;
-    expect((await store.stats()).profiles).toBe(count);
-    for (let p = 0; p < count; p++) {
-      const profile = await store.byIdentifier({ type: 'userId', value: `user-${String(p)}` });
-      expect(Object.keys(profile?.traits ?? {}).sort()).toEqual(['d0', 'd1', 'd2']);
-      const ids = await store.identifiers(profile?.id ?? '');
-      expect(ids).toHaveLength(4);
-      const { positions } = await store.eventPositions(profile?.id ?? '', 0, 100);
-      expect(positions).toHaveLength(9); // 6 views and 3 identifies, each once
-    }
+    await expectOnePerPerson(stores[0] as ProfileStore, count);
   });
 });

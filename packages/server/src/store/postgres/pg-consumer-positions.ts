@@ -32,6 +32,49 @@ export async function readPositions(
   return consumers.map((c) => at.get(c) ?? 0);
 }
 
+/** One consumer's move in a fold: from where it is to where the fold reaches. */
+export interface ConsumerMove {
+  consumer: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * Inside a transaction: moves every consumer that is exactly at its `from` to its `to` (one
+ * statement; a missing row counts as position 0), and says whether all of them were. The rows stay
+ * locked to the transaction's end, so two folds of one consumer take turns; when one was not where
+ * expected (another process folded first), the caller rolls back what moved.
+ */
+export async function movePositions(
+  client: PgQueryable,
+  moves: readonly ConsumerMove[],
+): Promise<boolean> {
+  const ordered = [...moves].sort((a, b) => (a.consumer < b.consumer ? -1 : 1)); // lock order
+  const columns = [
+    ordered.map((m) => m.consumer),
+    ordered.map((m) => m.from),
+    ordered.map((m) => m.to),
+  ];
+  const { rows } = await client.query<{ consumer: string }>(
+    `UPDATE consumer_positions c SET position = w.to_position
+       FROM unnest($1::text[], $2::int8[], $3::int8[]) AS w(consumer, from_position, to_position)
+      WHERE c.consumer = w.consumer AND c.position = w.from_position
+     RETURNING c.consumer`,
+    columns,
+  );
+  if (rows.length === ordered.length) return true;
+  // Consumers never moved have no row yet: made here, at their first fold's end.
+  const moved = new Set(rows.map((r) => r.consumer));
+  const first = ordered.filter((m) => !moved.has(m.consumer) && m.from === 0);
+  if (first.length + moved.size < ordered.length) return false;
+  const { rowCount } = await client.query(
+    `INSERT INTO consumer_positions (consumer, position)
+     SELECT * FROM unnest($1::text[], $2::int8[]) ON CONFLICT DO NOTHING`,
+    [first.map((m) => m.consumer), first.map((m) => m.to)],
+  );
+  return rowCount === first.length;
+}
+
 /**
  * Inside a transaction: locks the consumer's row and, when it is not past `from` (with `exact`:
  * when it is at `from`), moves it to `to` (true); false when another process already moved it

@@ -25,6 +25,7 @@ import { IDENTIFIER_KINDS } from '../sqlite/event-identifier-index.js';
 import { bytes } from './pg-bytes.js';
 import {
   movePosition,
+  movePositions,
   POSITION_MIGRATIONS,
   readPosition,
   readPositions,
@@ -413,12 +414,12 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
 
   return {
     position: (consumer) => readPosition(db.pool, consumer),
-    foldBatch: ({ consumer, range, keys, fold, read, identified = [], definitions }) =>
+    foldBatch: ({ moves, keys, fold, read, identified = [], definitions }) =>
       retryingRaces(async (client): Promise<FoldOutcome> => {
         // Held to the commit: a change of definitions waits for this fold (see `definitions.changed`).
         if (definitions !== undefined && (await holdGeneration(client)) !== definitions)
           return 'stale';
-        if (!(await claimRange(client, consumer, range))) return 'moved';
+        if (!(await movePositions(client, moves))) throw new PositionsMoved();
         const { toState, unread, loaded } = stateReader(read);
         await write(client, fold(await loadSnapshot(client, keys, toState)), unread, loaded);
         const kinds: number[] = [];
@@ -444,6 +445,9 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           );
         }
         return 'folded';
+      }).catch((error: unknown) => {
+        if (error instanceof PositionsMoved) return 'moved'; // rolled back: what moved is undone
+        throw error;
       }),
     definitions: {
       generation: () => readGeneration(db.pool),
@@ -736,3 +740,6 @@ async function checkIndexKey(db: PgDatabase, sealer: Sealer): Promise<void> {
     );
   }
 }
+
+/** Thrown inside a fold's transaction to roll it back: a consumer was not where the batch began. */
+class PositionsMoved extends Error {}

@@ -297,17 +297,8 @@ export function openSqliteProfileStore(
   });
 
   const foldBatch = db.transaction(
-    ({
-      consumer,
-      range,
-      keys,
-      fold,
-      read,
-      identified = [],
-      definitions,
-    }: FoldBatch): FoldOutcome => {
-      const at = positions.get(consumer);
-      if (at !== range.from) return 'moved';
+    ({ moves, keys, fold, read, identified = [], definitions }: FoldBatch): FoldOutcome => {
+      if (moves.some((m) => positions.get(m.consumer) !== m.from)) return 'moved';
       if (definitions !== undefined && definitions !== readGeneration()) return 'stale';
       loaded.clear(); // nothing left by a transaction that failed before its write
       onRead = read;
@@ -326,7 +317,7 @@ export function openSqliteProfileStore(
             e.position,
           );
       }
-      positions.set(consumer, range.to);
+      for (const m of moves) positions.set(m.consumer, m.to);
       return 'folded';
     },
   );
