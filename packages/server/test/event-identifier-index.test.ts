@@ -54,8 +54,7 @@ async function foldTo(to: number): Promise<void> {
   const keys = { identifiers: [], groups: [], profiles: [] };
   expect(
     await store.foldBatch({
-      consumer: PROFILES_CONSUMER,
-      range: { from, to },
+      moves: [{ consumer: PROFILES_CONSUMER, from, to }],
       keys,
       fold: (s) => new ProfileGraph(s).changes,
       identified,
