@@ -232,6 +232,9 @@ export async function openTailor(
         options.onSuppressed?.();
       }
       await destinations.erase({ identifiers, profiles: erased });
+      // On several nodes the bandits' counts follow the log apart from the folding pipelines
+      // (which run no stages): the person leaves them here.
+      if (storage.cluster !== undefined) await banditStage.erase(identifiers);
       audit.record(erasureCompleted(profileId, requestedBy, now()));
     },
     ...(options.append && { append: options.append }),
@@ -304,6 +307,8 @@ export async function openTailor(
       cluster?.appended();
     },
   });
+  /** The definitions generation the bandits' follower read the placements at (several nodes). */
+  let placementsRead: number | undefined;
   const background: Background = options.backgroundThread
     ? new BackgroundThread({
         config,
@@ -333,9 +338,16 @@ export async function openTailor(
           partitions: storage.cluster.partitions,
           pipeline: pipelineOptions,
           upkeep: upkeepOnly,
-          // The bandits' counts follow the whole log, on the node holding the upkeep.
+          // The bandits' counts follow the whole log, on the node holding the upkeep. A placement
+          // saved before the events counted here is known first: every change moves the
+          // definitions generation (`changed`), read after the end of the events to count.
           follow: async () => {
             const { lastPosition } = await log.stats();
+            const generation = await profiles.definitions.generation();
+            if (generation !== placementsRead) {
+              await placements.reload();
+              placementsRead = generation;
+            }
             await banditStage.follow([], { from: lastPosition, to: lastPosition });
             return 0;
           },

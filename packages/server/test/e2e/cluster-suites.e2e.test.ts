@@ -735,5 +735,46 @@ describe(
         expect(await profileBy(node, `userId:${ERIN}`)).toBeUndefined();
       }
     });
+    it("takes an erased person out of an optimizing placement's counts, whichever node counted them", async () => {
+      const put = await call(a, 'PUT', '/v1/placements/bandit-hero', {
+        items: [
+          { id: 'x', priority: 0, template: 'X' },
+          { id: 'y', priority: 0, template: 'Y' },
+        ],
+        default: { id: 'none', template: '-' },
+        optimize: { method: 'thompson', metric: { event: 'Order Completed', within: '7d' } },
+      });
+      expect(put.status).toBe(200);
+      const arms = async (node: SpawnedTailor) => {
+        const answer = await call(node, 'GET', '/v1/placements/bandit-hero/arms');
+        expect(answer.status).toBe(200);
+        const items = answer.body.items as { id: string; exposures: number; conversions: number }[];
+        return {
+          exposures: items.reduce((n, i) => n + i.exposures, 0),
+          conversions: items.reduce((n, i) => n + i.conversions, 0),
+        };
+      };
+      for (const userId of ['band-1', 'band-2'])
+        await collected(b, '/v1/identify', { userId, traits: { plan: 'free' } });
+      // Shown to known people only (an unknown person gets the default, counted nowhere).
+      for (const [i, userId] of ['band-1', 'band-2'].entries()) {
+        const node = nodes[i] as SpawnedTailor;
+        await until(() => profileBy(node, `userId:${userId}`), `${userId} known`);
+        const [shown] = await decide(node, { userId, placements: ['bandit-hero'] });
+        expect(['x', 'y']).toContain(shown?.itemId);
+      }
+      await collected(c, '/v1/track', { userId: 'band-1', event: 'Order Completed' });
+      await onEveryNode(async (node) => {
+        const counts = await arms(node);
+        return counts.exposures === 2 && counts.conversions === 1 ? counts : undefined;
+      }, 'two exposures and one conversion counted');
+
+      const erase = await call(a, 'POST', '/v1/privacy/erase', { identifier: 'userId:band-1' });
+      expect(erase.status).toBe(202);
+      await onEveryNode(async (node) => {
+        const counts = await arms(node);
+        return counts.exposures === 1 && counts.conversions === 0 ? counts : undefined;
+      }, 'the erased person out of the counts');
+    });
   },
 );
