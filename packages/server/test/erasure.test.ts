@@ -147,6 +147,38 @@ describe('erasure', () => {
     },
   );
 
+  it('is finished after a stop between the profile store and the log: the log, the deliveries and the record are erased later', async () => {
+    let now = clock;
+    t = await startTestTailor({}, () => now);
+    await collect([
+      { type: 'identify', userId: 'gone', traits: { plan: 'pro' }, timestamp: at(0) },
+      { type: 'track', userId: 'gone', event: 'Viewed', timestamp: at(1) },
+      { type: 'track', userId: 'kept', event: 'Viewed', timestamp: at(1) },
+    ]);
+    const person = await t.tailor.profiles.byIdentifier({ type: 'userId', value: 'gone' });
+    const position = await t.tailor.profiles.position('profiles');
+    // What the pipeline's erasure does first, then the process stops before the rest.
+    const erased = await t.tailor.profiles.erase(
+      person?.id ?? '',
+      'profiles',
+      { from: position, to: position },
+      { requestId: 'r-stopped', requestedBy: 'key:test-admin', at: now },
+    );
+    expect(erased?.positions).toHaveLength(2);
+    const logged = async () => (await t.tailor.log.read(0, 100)).map((e) => e.message.userId);
+    expect((await logged()).filter((u) => u === 'gone')).toHaveLength(2); // still in the log
+
+    await collect([]); // within the grace period: left to the erasure under way
+    expect(await t.tailor.profiles.erasures.pending(now + 1, 10)).toHaveLength(1);
+    now += 61_000;
+    await collect([]);
+    expect(await logged()).toEqual(['kept']);
+    expect(await t.tailor.profiles.erasures.pending(now + 1, 10)).toEqual([]);
+    const audit = await admin('GET', '/v1/audit?action=privacy.erase.completed');
+    expect(audit.statusCode).toBe(200);
+    expect(JSON.stringify(audit.json())).toContain(person?.id ?? 'none');
+  });
+
   it('answers 404 for a person nobody holds and 400 for a malformed identifier', async () => {
     t = await startTestTailor({}, () => clock);
     expect(

@@ -20,7 +20,8 @@ import { BackfillJob } from './backfill-job.js';
 import { PopulationJob } from './population-job.js';
 import { BackgroundLoop } from './background-loop.js';
 import type { Backfill } from '../store/backfill-jobs.js';
-import type { BatchKeys, ProfileStore } from '../store/profile-store.js';
+import type { BatchKeys, PendingErasure, ProfileStore } from '../store/profile-store.js';
+import { ErasureJob } from './erasure-job.js';
 
 export interface PipelineOptions {
   log: EventLog;
@@ -143,6 +144,11 @@ export class ProfilePipeline {
       },
     });
     this.jobs = new JobRunner([
+      new ErasureJob({
+        store: options.store,
+        now: () => this.now(),
+        complete: (erasure) => this.completeErasure(erasure),
+      }),
       this.backfill,
       new PopulationJob({
         store: options.store,
@@ -270,31 +276,46 @@ export class ProfilePipeline {
 
   /**
    * Erases a person: every table of the profile store (one transaction, which also moves past the
-   * instruction), the person's events in the log, what else holds them (`onErase`), then empties
-   * the write-ahead logs so no copy is left in the files, and drops them from readers' caches.
+   * instruction and records what is left to erase), then the rest (`completeErasure`).
    */
   private async erase(instruction: LoggedEvent, consumer: string, from: number): Promise<number> {
-    const { store, log } = this.options;
+    const { store } = this.options;
     const order = instruction.message.tailor.erase;
     if (order === undefined) return 0;
     this.positions.clear(); // moved by the erasure's transaction (or by another process)
-    const erased = await store.erase(order.profileId, consumer, {
-      from,
-      to: instruction.position,
-    });
+    const erased = await store.erase(
+      order.profileId,
+      consumer,
+      { from, to: instruction.position },
+      {
+        requestId: order.requestId,
+        requestedBy: instruction.message.tailor.source,
+        at: this.now(),
+      },
+    );
     if (erased === undefined) return 1; // another process moved the position
+    await this.completeErasure(erased);
+    return 1;
+  }
+
+  /**
+   * Erases what the log, the deliveries and the counts hold of a person the profile store erased,
+   * then marks the erasure done; run again by the erasure job when a process stopped between.
+   */
+  private async completeErasure(erased: PendingErasure): Promise<void> {
+    const { store, log } = this.options;
     await log.erase(erased.positions);
     await this.options.onErase?.({
       identifiers: erased.identifiers,
       profiles: erased.profiles,
-      requestId: order.requestId,
-      profileId: order.profileId,
-      requestedBy: instruction.message.tailor.source,
+      requestId: erased.requestId,
+      profileId: erased.profileId,
+      requestedBy: erased.requestedBy,
     });
     for (const stage of this.options.stages ?? []) await stage.erase(erased.identifiers);
-    store.truncateWal();
+    await store.erasures.done(erased.requestId);
+    store.truncateWal(); // after the record of the erasure went too
     this.options.onChanged?.(erased.profiles, erased.identifiers);
-    return 1;
   }
 
   /** The events that name no suppressed person; the others are erased from the log. */

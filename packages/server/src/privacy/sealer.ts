@@ -45,6 +45,7 @@ export const sealedIn = {
   conflict: 'identity_conflicts',
   review: 'match_reviews',
   outbox: 'log_outbox',
+  erasure: 'pending_erasures',
 } as const;
 
 export const plainSealer: Sealer = {

@@ -55,6 +55,18 @@ export interface BatchKeys {
  * to whom, merge history, and each consumer's position in the log, so that folding a batch and
  * moving the position happen in one transaction (exactly once, even with two processes).
  */
+/** An erasure done in the profile store, with what the log, deliveries and counts still hold. */
+export interface PendingErasure {
+  requestId: string;
+  profileId: string;
+  requestedBy: string;
+  /** When the profile store's part was done (ms). */
+  at: number;
+  positions: number[];
+  identifiers: IdentifierRef[];
+  profiles: string[];
+}
+
 /** One batch for `ProfileStore.foldBatch`. */
 export interface FoldBatch {
   /**
@@ -174,15 +186,26 @@ export interface ProfileStore {
   /** Segment entries and exits of a person (merged profiles' included), oldest first. */
   history(profileId: string): Promise<MembershipRecord[]>;
   /**
-   * Erases a person (the profile and the profiles merged into it) from every table, and moves the
-   * consumer past the erasure instruction, in one transaction. Returns what the caller erases
-   * elsewhere: the log positions of the person's events, their identifiers and profile ids.
+   * Erases a person (the profile and the profiles merged into it) from every table, moves the
+   * consumer past the erasure instruction, and records what the other owners must erase (the log
+   * positions of the person's events, their identifiers and profile ids) as a pending erasure, all
+   * in one transaction; returns that record (undefined when another process moved the consumer).
    */
   erase(
     profileId: string,
     consumer: string,
     range: { from: number; to: number },
-  ): Promise<{ positions: number[]; identifiers: IdentifierRef[]; profiles: string[] } | undefined>;
+    request: { requestId: string; requestedBy: string; at: number },
+  ): Promise<PendingErasure | undefined>;
+  /**
+   * Erasures whose part here is done and whose other owners' part may not be (the process may
+   * have stopped between the two): sealed, until `done`.
+   */
+  erasures: {
+    /** Those recorded before `before` (ms), oldest first. */
+    pending(before: number, limit: number): Promise<PendingErasure[]>;
+    done(requestId: string): Promise<void>;
+  };
   /** Copies the write-ahead log into the database and empties it, so no erased data stays in it. */
   truncateWal(): void;
   /** Keyed hashes of erased people's identifiers: their later messages are dropped. */

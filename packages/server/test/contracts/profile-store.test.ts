@@ -128,10 +128,22 @@ describe.each(sealers)('ProfileStore contract, %s', (_name, makeSealer) => {
       const person = await store.byIdentifier({ type: 'userId', value: anyUser });
       expect(person).toBeDefined();
       const family = [person?.id ?? '', ...(await store.mergedIds(person?.id ?? ''))];
-      const erased = await store.erase(person?.id ?? '', 'profiles', { from: end, to: end + 1 });
+      const request = { requestId: 'req-1', requestedBy: 'key:admin', at: 5000 };
+      const erased = await store.erase(
+        person?.id ?? '',
+        'profiles',
+        { from: end, to: end + 1 },
+        request,
+      );
       expect(erased?.profiles.sort()).toEqual(family.sort());
       expect(erased?.positions).toEqual(expect.arrayContaining(expected));
       expect(erased?.identifiers).toContainEqual({ type: 'userId', value: anyUser });
+      // What the other owners must still erase is kept (sealed) until done.
+      expect(await store.erasures.pending(5000, 10)).toEqual([]);
+      expect(await store.erasures.pending(5001, 10)).toEqual([erased]);
+      expect(erased).toMatchObject({ ...request, profileId: person?.id });
+      await store.erasures.done('req-1');
+      expect(await store.erasures.pending(10_000, 10)).toEqual([]);
       expect(await store.byIdentifier({ type: 'userId', value: anyUser })).toBeUndefined();
       for (const id of family) expect(await store.byId(id)).toBeUndefined();
       expect(await store.position('profiles')).toBe(end + 1);

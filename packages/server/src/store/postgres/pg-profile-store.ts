@@ -14,7 +14,13 @@ import type pg from 'pg';
 import { sealedIn, type Sealer } from '../../privacy/sealer.js';
 import { migratePostgres } from '../../storage/postgres/migrate-postgres.js';
 import { sqlState, type PgDatabase, type PgQueryable } from '../../storage/postgres/pg-database.js';
-import type { BatchKeys, FoldOutcome, ProfileStore, StoredProfile } from '../profile-store.js';
+import type {
+  BatchKeys,
+  FoldOutcome,
+  PendingErasure,
+  ProfileStore,
+  StoredProfile,
+} from '../profile-store.js';
 import {
   lazyProfileState,
   storedProfile,
@@ -124,6 +130,19 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     );
     const last = new Map(rows.map((r) => [r.id, r.last]));
     return new Set(ids.filter((id) => (last.get(id) ?? 0) !== lastEvents.get(id)));
+  };
+  /** Records an erasure's remaining part in the erasing transaction; returns it. */
+  const recordErasure = async (
+    client: PgQueryable,
+    erasure: PendingErasure,
+  ): Promise<PendingErasure> => {
+    const { requestId, at, ...rest } = erasure;
+    await client.query(
+      `INSERT INTO pending_erasures (request_id, at, body) VALUES ($1, $2, $3)
+       ON CONFLICT (request_id) DO UPDATE SET at = EXCLUDED.at, body = EXCLUDED.body`,
+      [requestId, at, seal(rest, sealedIn.erasure)],
+    );
+    return erasure;
   };
   /** Folds hold it shared, a change of definitions alone (advisory locks span the database: named by schema). */
   const definitionsLock = `tailor definitions ${db.schema}`;
@@ -661,11 +680,18 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
         at: r.at,
         cause: r.cause,
       })),
-    erase: (profileId, consumer, range) =>
+    erase: (profileId, consumer, range, request) =>
       db.transaction(async (client) => {
         if (!(await claimRange(client, consumer, range))) return undefined;
         const live = await survivor(client, profileId);
-        if (live === undefined) return { positions: [], identifiers: [], profiles: [] };
+        if (live === undefined)
+          return recordErasure(client, {
+            ...request,
+            profileId,
+            positions: [],
+            identifiers: [],
+            profiles: [],
+          });
         const family = await familyOf(client, live.id);
         const identifiers = await identifiersOf(client, live.id);
         const positions = (
@@ -702,8 +728,30 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           if (typeof owner === 'string' && family.includes(owner))
             await client.query('DELETE FROM log_outbox WHERE seq = $1', [seq]);
         }
-        return { positions, identifiers, profiles: family };
+        return recordErasure(client, {
+          ...request,
+          profileId,
+          positions,
+          identifiers,
+          profiles: family,
+        });
       }),
+    erasures: {
+      pending: async (before, limit) =>
+        (
+          await db.query<{ request_id: string; at: number; body: Buffer }>(
+            'SELECT request_id, at, body FROM pending_erasures WHERE at < $1 ORDER BY at LIMIT $2',
+            [before, limit],
+          )
+        ).rows.map((r) => ({
+          requestId: r.request_id,
+          at: r.at,
+          ...(open(r.body, sealedIn.erasure) as Omit<PendingErasure, 'requestId' | 'at'>),
+        })),
+      done: async (requestId) => {
+        await db.query('DELETE FROM pending_erasures WHERE request_id = $1', [requestId]);
+      },
+    },
     // No write-ahead file of ours to empty: PostgreSQL's dead rows go at VACUUM (docs/scale-out.md).
     truncateWal: () => undefined,
     suppressions: {

@@ -116,4 +116,14 @@ export const PROFILE_MIGRATIONS: readonly PgMigration[] = [
       );
       INSERT INTO definitions_generation (id, generation) VALUES (1, 0);`,
   },
+  {
+    version: 3,
+    name: 'pending erasures',
+    up: `
+      CREATE TABLE pending_erasures (
+        request_id text PRIMARY KEY,
+        at int8 NOT NULL,
+        body bytea NOT NULL
+      );`,
+  },
 ];

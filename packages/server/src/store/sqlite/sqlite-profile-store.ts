@@ -22,6 +22,7 @@ import type {
   BatchKeys,
   FoldBatch,
   FoldOutcome,
+  PendingErasure,
   ProfileStore,
   StoredProfile,
 } from '../profile-store.js';
@@ -114,6 +115,15 @@ export const PROFILE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
            generation INTEGER NOT NULL
          );
          INSERT OR IGNORE INTO definitions_generation (id, generation) VALUES (1, 0);`,
+  },
+  {
+    version: 3,
+    name: 'pending erasures',
+    up: `CREATE TABLE IF NOT EXISTS pending_erasures (
+           request_id TEXT PRIMARY KEY,
+           at INTEGER NOT NULL,
+           body BLOB NOT NULL
+         );`,
   },
 ];
 
@@ -381,12 +391,30 @@ export function openSqliteProfileStore(
     },
   );
 
+  /** Records an erasure's remaining part in the erasing transaction; returns it. */
+  const recordErasure = (erasure: PendingErasure): PendingErasure => {
+    const { requestId, at, ...rest } = erasure;
+    q.recordErasure.run(requestId, at, seal(rest, sealedIn.erasure));
+    return erasure;
+  };
   const erase = db.transaction(
-    (profileId: string, consumer: string, range: { from: number; to: number }) => {
+    (
+      profileId: string,
+      consumer: string,
+      range: { from: number; to: number },
+      request: { requestId: string; requestedBy: string; at: number },
+    ): PendingErasure | undefined => {
       if (positions.get(consumer) !== range.from) return undefined;
       positions.set(consumer, range.to);
       const live = survivor(profileId);
-      if (live === undefined) return { positions: [], identifiers: [], profiles: [] };
+      if (live === undefined)
+        return recordErasure({
+          ...request,
+          profileId,
+          positions: [],
+          identifiers: [],
+          profiles: [],
+        });
       const family = familyOf(live.id);
       const ids = JSON.stringify(family);
       const identifiers = identifiersOf(live.id);
@@ -424,7 +452,13 @@ export function openSqliteProfileStore(
         const profileId = (open(message, sealedIn.outbox) as StoredMessage).properties?.profileId;
         if (typeof profileId === 'string' && family.includes(profileId)) q.dropOutbox.run(seq);
       }
-      return { positions: eventPositions, identifiers, profiles: family };
+      return recordErasure({
+        ...request,
+        profileId,
+        positions: eventPositions,
+        identifiers,
+        profiles: family,
+      });
     },
   );
 
@@ -551,8 +585,28 @@ export function openSqliteProfileStore(
           cause: r.cause,
         })),
       ),
-    erase: (profileId, consumer, range) =>
-      Promise.resolve(erase.immediate(profileId, consumer, range)),
+    erase: (profileId, consumer, range, request) =>
+      Promise.resolve(erase.immediate(profileId, consumer, range, request)),
+    erasures: {
+      pending: (before, limit) =>
+        Promise.resolve(
+          (
+            q.pendingErasures.all(before, limit) as {
+              request_id: string;
+              at: number;
+              body: string | Buffer;
+            }[]
+          ).map((r) => ({
+            requestId: r.request_id,
+            at: r.at,
+            ...(open(r.body, sealedIn.erasure) as Omit<PendingErasure, 'requestId' | 'at'>),
+          })),
+        ),
+      done: (requestId) => {
+        q.erasureDone.run(requestId);
+        return Promise.resolve();
+      },
+    },
     truncateWal: () => {
       db.pragma('wal_checkpoint(TRUNCATE)');
     },
@@ -626,6 +680,14 @@ function statements(db: Database.Database) {
       'INSERT INTO groups (id, traits) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET traits = excluded.traits',
     ),
     mergedIds: db.prepare('SELECT id FROM profiles WHERE merged_into = ? ORDER BY rank'),
+    recordErasure: db.prepare(
+      `INSERT INTO pending_erasures (request_id, at, body) VALUES (?, ?, ?)
+       ON CONFLICT (request_id) DO UPDATE SET at = excluded.at, body = excluded.body`,
+    ),
+    pendingErasures: db.prepare(
+      'SELECT request_id, at, body FROM pending_erasures WHERE at < ? ORDER BY at LIMIT ?',
+    ),
+    erasureDone: db.prepare('DELETE FROM pending_erasures WHERE request_id = ?'),
     lastEvent: db.prepare(
       'SELECT max(position) AS last FROM profile_events WHERE profile_id IN (SELECT value FROM json_each(?))',
     ),
