@@ -75,6 +75,18 @@ describe('PartitionOwnership on PostgreSQL', () => {
     return new Map(rows.map((row) => [Number(row.name.split('/')[1]), row.owner]));
   }
 
+  it('is ready once its first round is done: a lone node then holds every partition', async () => {
+    db = await openTestDatabase();
+    await migratePostgres(db, 'cluster', CLUSTER_MIGRATIONS);
+    const log: string[] = [];
+    const alone = node(db, 'node-alone', log);
+    expect(alone.owned()).toEqual([]);
+    alone.start();
+    await alone.firstRound;
+    expect(alone.owned()).toEqual([...Array(PARTITIONS).keys()]);
+    await alone.stop();
+  });
+
   it('shares the partitions among live nodes, takes over a killed one within its ttl, and hands over at a clean stop', async () => {
     db = await openTestDatabase();
     await migratePostgres(db, 'cluster', CLUSTER_MIGRATIONS);

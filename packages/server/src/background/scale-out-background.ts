@@ -86,9 +86,10 @@ export class ScaleOutBackground implements Background {
     this.upkeepTimer.unref();
   }
 
+  /** Once the first round of partition leases is done: the node folds its share from then on. */
   ready(): Promise<void> {
     return this.started
-      ? Promise.resolve()
+      ? this.ownership.firstRound
       : Promise.reject(new Error('the background work was not started'));
   }
 

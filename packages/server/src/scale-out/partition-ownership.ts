@@ -35,6 +35,11 @@ export class PartitionOwnership {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
   private stopped = false;
+  private roundDone: () => void = () => undefined;
+  /** Resolves once a round has completed: the node holds its share (or knows others hold it). */
+  readonly firstRound = new Promise<void>((resolve) => {
+    this.roundDone = resolve;
+  });
 
   constructor(private readonly options: PartitionOwnershipOptions) {
     this.leases = new Leases(options.db, options.node, options.ttlMs);
@@ -42,7 +47,12 @@ export class PartitionOwnership {
 
   start(): void {
     const tick = (): void => {
-      this.ticking = this.ticking.then(() => this.tick()).catch(this.options.onError);
+      this.ticking = this.ticking
+        .then(() => this.tick())
+        .then(() => {
+          this.roundDone();
+        })
+        .catch(this.options.onError);
     };
     tick();
     this.timer = setInterval(tick, this.options.heartbeatMs);
