@@ -84,18 +84,27 @@ export class PgDatabase {
   /**
    * Runs `work` in one transaction on one connection: committed when it resolves, rolled back
    * when it throws. A serialization failure or deadlock runs it again (so `work` must not have
-   * effects outside the database), up to 5 times.
+   * effects outside the database), up to 5 times. `opening`: statements without parameters sent
+   * with the BEGIN in one round trip (each with its own snapshot under READ COMMITTED); `work` is
+   * given their results.
    */
   async transaction<T>(
-    work: (client: pg.PoolClient) => Promise<T>,
+    work: (client: pg.PoolClient, opened: pg.QueryResult[]) => Promise<T>,
     isolation: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE' = 'READ COMMITTED',
+    opening?: string,
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       client.on('error', heardThroughItsQuery);
       try {
-        await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-        const result = await work(client);
+        const begin = `BEGIN ISOLATION LEVEL ${isolation}`;
+        let opened: pg.QueryResult[] = [];
+        if (opening === undefined) await client.query(begin);
+        else
+          opened = (
+            (await client.query(`${begin}; ${opening}`)) as unknown as pg.QueryResult[]
+          ).slice(1);
+        const result = await work(client, opened);
         await client.query('COMMIT');
         return result;
       } catch (error) {

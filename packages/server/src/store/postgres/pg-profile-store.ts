@@ -146,16 +146,15 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
   };
   /** Folds hold it shared, a change of definitions alone (advisory locks span the database: named by schema). */
   const definitionsLock = `tailor definitions ${db.schema}`;
-  /** Takes the definitions lock shared, then reads the generation: one round trip, two statements. */
-  const holdGeneration = async (client: PgQueryable): Promise<number> => {
-    // Named after the schema (letters, digits and _ only): the text needs no parameter, and so
-    // can hold two statements, the second's snapshot taken once the lock is held.
-    const results = (await client.query(
-      `SELECT pg_advisory_xact_lock_shared(hashtext('${definitionsLock}'));
-       SELECT generation FROM definitions_generation WHERE id = 1`,
-    )) as unknown as pg.QueryResult<{ generation: number }>[];
-    return results[1]?.rows[0]?.generation ?? 0;
-  };
+  /**
+   * Sent with a fold's BEGIN: takes the definitions lock shared (named after the schema: letters,
+   * digits and _ only, so the text needs no parameter), then reads the generation, in a statement
+   * of its own whose snapshot is taken once the lock is held.
+   */
+  const HOLD_GENERATION = `SELECT pg_advisory_xact_lock_shared(hashtext('${definitionsLock}'));
+    SELECT generation FROM definitions_generation WHERE id = 1`;
+  const generationOf = (opened: pg.QueryResult[]): number =>
+    (opened[1]?.rows[0] as { generation: number } | undefined)?.generation ?? 0;
   const readGeneration = async (client: PgQueryable): Promise<number> =>
     (
       await client.query<{ generation: number }>(
@@ -398,10 +397,13 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
   };
 
   /** Runs a fold-like unit again when it lost a race to create the same row (its work is pure). */
-  const retryingRaces = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+  const retryingRaces = async <T>(
+    work: (client: pg.PoolClient, opened: pg.QueryResult[]) => Promise<T>,
+    opening?: string,
+  ): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await db.transaction(work);
+        return await db.transaction(work, 'READ COMMITTED', opening);
       } catch (error) {
         if (attempt < FOLD_ATTEMPTS && sqlState(error) === '23505') continue;
         throw error;
@@ -434,37 +436,39 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
   return {
     position: (consumer) => readPosition(db.pool, consumer),
     foldBatch: ({ moves, keys, fold, read, identified = [], definitions }) =>
-      retryingRaces(async (client): Promise<FoldOutcome> => {
-        // Held to the commit: a change of definitions waits for this fold (see `definitions.changed`).
-        if (definitions !== undefined && (await holdGeneration(client)) !== definitions)
-          return 'stale';
-        if (!(await movePositions(client, moves))) throw new PositionsMoved();
-        const { toState, unread, loaded } = stateReader(read);
-        await write(client, fold(await loadSnapshot(client, keys, toState)), unread, loaded);
-        const kinds: number[] = [];
-        const blinds: string[] = [];
-        const positions: number[] = [];
-        for (const e of identified) {
-          if (e.userId !== null) {
-            kinds.push(IDENTIFIER_KINDS.userId);
-            blinds.push(sealer.blind('userId', e.userId));
-            positions.push(e.position);
+      retryingRaces(
+        async (client, opened): Promise<FoldOutcome> => {
+          // Held to the commit: a change of definitions waits for this fold (see `definitions.changed`).
+          if (definitions !== undefined && generationOf(opened) !== definitions) return 'stale';
+          if (!(await movePositions(client, moves))) throw new PositionsMoved();
+          const { toState, unread, loaded } = stateReader(read);
+          await write(client, fold(await loadSnapshot(client, keys, toState)), unread, loaded);
+          const kinds: number[] = [];
+          const blinds: string[] = [];
+          const positions: number[] = [];
+          for (const e of identified) {
+            if (e.userId !== null) {
+              kinds.push(IDENTIFIER_KINDS.userId);
+              blinds.push(sealer.blind('userId', e.userId));
+              positions.push(e.position);
+            }
+            if (e.anonymousId !== null) {
+              kinds.push(IDENTIFIER_KINDS.anonymousId);
+              blinds.push(sealer.blind('anonymousId', e.anonymousId));
+              positions.push(e.position);
+            }
           }
-          if (e.anonymousId !== null) {
-            kinds.push(IDENTIFIER_KINDS.anonymousId);
-            blinds.push(sealer.blind('anonymousId', e.anonymousId));
-            positions.push(e.position);
-          }
-        }
-        if (kinds.length > 0) {
-          await client.query(
-            `INSERT INTO event_identifiers (kind, blind, position)
+          if (kinds.length > 0) {
+            await client.query(
+              `INSERT INTO event_identifiers (kind, blind, position)
              SELECT * FROM unnest($1::int2[], $2::text[], $3::int8[]) ON CONFLICT DO NOTHING`,
-            [kinds, blinds, positions],
-          );
-        }
-        return 'folded';
-      }).catch((error: unknown) => {
+              [kinds, blinds, positions],
+            );
+          }
+          return 'folded';
+        },
+        definitions === undefined ? undefined : HOLD_GENERATION,
+      ).catch((error: unknown) => {
         if (error instanceof PositionsMoved) return 'moved'; // rolled back: what moved is undone
         throw error;
       }),
