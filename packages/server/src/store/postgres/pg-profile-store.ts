@@ -230,13 +230,19 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     return snapshot;
   };
 
-  /** Writes a fold's changes in the transaction of `client`. */
+  /**
+   * Writes a fold's changes in the transaction of `client`, with `alongside` (writes to other
+   * tables). The writes to different tables go in one statement (one round trip); a batch with
+   * merges, which move identities already written, writes them one after the other.
+   */
   const write = async (
     client: PgQueryable,
     changes: GraphChanges,
     unread: WeakSet<ProfileState>,
     loaded: Map<string, string>,
+    alongside: readonly WritePart[] = [],
   ): Promise<void> => {
+    const together: WritePart[] = [];
     if (changes.created.length > 0) {
       const emptyBody = (id: string) =>
         bytes(
@@ -260,10 +266,10 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     }
     if (changes.attached.length > 0) {
       const blinds = changes.attached.map((a) => sealer.blind(a.type, a.value));
-      await client.query(
-        `INSERT INTO identities (type, value, profile_id, sealed)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])`,
-        [
+      const attached: WritePart = {
+        sql: `INSERT INTO identities (type, value, profile_id, sealed)
+              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])`,
+        values: [
           changes.attached.map((a) => a.type),
           blinds,
           changes.attached.map((a) => a.profileId),
@@ -273,7 +279,9 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
               : null,
           ),
         ],
-      );
+      };
+      if (changes.merges.length > 0) await client.query(attached.sql, attached.values);
+      else together.push(attached);
     }
     for (const m of changes.merges) {
       await client.query('UPDATE identities SET profile_id = $1 WHERE profile_id = $2', [
@@ -316,21 +324,25 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
       );
     }
     if (touched.id.length > 0) {
-      await client.query(
-        `UPDATE profiles SET created_at = t.created, updated_at = t.updated, counts = t.counts,
-           body = coalesce(t.body, profiles.body)
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[]) AS t(id, created, updated, counts, body)
-         WHERE profiles.id = t.id`,
-        [touched.id, touched.created, touched.updated, touched.counts, touched.body],
-      );
+      together.push({
+        sql: `UPDATE profiles SET created_at = t.created, updated_at = t.updated, counts = t.counts,
+                body = coalesce(t.body, profiles.body)
+              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[]) AS t(id, created, updated, counts, body)
+              WHERE profiles.id = t.id`,
+        values: [touched.id, touched.created, touched.updated, touched.counts, touched.body],
+      });
     }
     if (changes.assignments.length > 0) {
-      await client.query(
-        `INSERT INTO profile_events (position, profile_id)
-         SELECT * FROM unnest($1::int8[], $2::text[]) ON CONFLICT DO NOTHING`,
-        [changes.assignments.map((a) => a.position), changes.assignments.map((a) => a.profileId)],
-      );
+      together.push({
+        sql: `INSERT INTO profile_events (position, profile_id)
+              SELECT * FROM unnest($1::int8[], $2::text[]) ON CONFLICT DO NOTHING`,
+        values: [
+          changes.assignments.map((a) => a.position),
+          changes.assignments.map((a) => a.profileId),
+        ],
+      });
     }
+    await writeTogether(client, [...together, ...alongside]);
     for (const c of changes.conflicts) {
       await client.query(
         'INSERT INTO identity_conflicts (record, resolved_to, profile_id) VALUES ($1, $2, $3)',
@@ -442,7 +454,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           if (definitions !== undefined && generationOf(opened) !== definitions) return 'stale';
           if (!(await movePositions(client, moves))) throw new PositionsMoved();
           const { toState, unread, loaded } = stateReader(read);
-          await write(client, fold(await loadSnapshot(client, keys, toState)), unread, loaded);
+          const changes = fold(await loadSnapshot(client, keys, toState));
           const kinds: number[] = [];
           const blinds: string[] = [];
           const positions: number[] = [];
@@ -458,13 +470,18 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
               positions.push(e.position);
             }
           }
-          if (kinds.length > 0) {
-            await client.query(
-              `INSERT INTO event_identifiers (kind, blind, position)
-             SELECT * FROM unnest($1::int2[], $2::text[], $3::int8[]) ON CONFLICT DO NOTHING`,
-              [kinds, blinds, positions],
-            );
-          }
+          // The index of events by identifier, written with the fold's own writes.
+          const indexed: WritePart[] =
+            kinds.length === 0
+              ? []
+              : [
+                  {
+                    sql: `INSERT INTO event_identifiers (kind, blind, position)
+                          SELECT * FROM unnest($1::int2[], $2::text[], $3::int8[]) ON CONFLICT DO NOTHING`,
+                    values: [kinds, blinds, positions],
+                  },
+                ];
+          await write(client, changes, unread, loaded, indexed);
           return 'folded';
         },
         definitions === undefined ? undefined : HOLD_GENERATION,
@@ -795,3 +812,30 @@ async function checkIndexKey(db: PgDatabase, sealer: Sealer): Promise<void> {
 
 /** Thrown inside a fold's transaction to roll it back: a consumer was not where the batch began. */
 class PositionsMoved extends Error {}
+
+/** One write of a statement: SQL numbering its parameters from $1, and their values. */
+interface WritePart {
+  sql: string;
+  values: unknown[];
+}
+
+/**
+ * Runs writes to different tables as one statement, each a data-modifying WITH part (run once
+ * whether read or not, all on one snapshot, so none may need another's rows): one round trip.
+ */
+async function writeTogether(client: PgQueryable, parts: readonly WritePart[]): Promise<void> {
+  const [only] = parts;
+  if (only === undefined) return;
+  if (parts.length === 1) {
+    await client.query(only.sql, only.values);
+    return;
+  }
+  const values: unknown[] = [];
+  const withs = parts.map((part, i) => {
+    const offset = values.length;
+    values.push(...part.values);
+    const sql = part.sql.replace(/\$(\d+)/g, (_, n: string) => `$${String(Number(n) + offset)}`);
+    return `w${String(i)} AS (${sql})`;
+  });
+  await client.query(`WITH ${withs.join(', ')} SELECT 1`, values);
+}
