@@ -23,6 +23,7 @@ import {
   WRITE_AUTH,
   type SpawnedTailor,
 } from './support/spawn-tailor.js';
+import { until } from './support/cluster.js';
 
 /**
  * Issue 14's fault tests: the NATS server or the PostgreSQL under a two-node installation is
@@ -156,19 +157,8 @@ async function send(
   return { status: response.status, retryAfter, startedAt, answeredAt: Date.now() };
 }
 
-async function until<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  ms = 60_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+/** Outages and reconnections take longer than the cluster tests' waits. */
+const FAULT_WAIT_MS = 60_000;
 
 /**
  * Takes the server down while the client runs: at least `minimumMs`, and until a request was
@@ -186,6 +176,7 @@ async function outage(
   await until(
     () => (client.attempts.some((a) => a.startedAt >= from) ? true : undefined),
     'a request answered while the server was down',
+    FAULT_WAIT_MS,
   );
   const downUntil = Date.now();
   await server.start();
@@ -210,6 +201,7 @@ async function resumed(
         ? true
         : undefined,
     'both nodes to acknowledge batches again',
+    FAULT_WAIT_MS,
   );
   return client.attempts.filter((a) => a.startedAt >= down.from && a.answeredAt <= down.until);
 }
@@ -244,13 +236,17 @@ async function expectEverythingStoredAndFoldedOnce(
       [...client.acknowledged].filter((id) => id.endsWith(`-${u}`)).sort(),
     );
   }
-  await until(async () => {
-    for (let u = 0; u < USERS; u++) {
-      const counted = await foldedEvents(u % 2 === 0 ? a : b, `user-${u}`);
-      if (counted !== rounds) return undefined;
-    }
-    return true;
-  }, `every profile to have its ${rounds} events folded`);
+  await until(
+    async () => {
+      for (let u = 0; u < USERS; u++) {
+        const counted = await foldedEvents(u % 2 === 0 ? a : b, `user-${u}`);
+        if (counted !== rounds) return undefined;
+      }
+      return true;
+    },
+    `every profile to have its ${rounds} events folded`,
+    FAULT_WAIT_MS,
+  );
 }
 
 /** How many events the profile of `userId` has folded (undefined before it exists). */
@@ -274,7 +270,11 @@ describe.skipIf(noNats !== undefined)(
       const nats = await startOwnNats();
       const nodes = await startNodes({ postgres: testPostgresUrl(), nats: nats.url });
       const client = startClient(nodes);
-      await until(() => (client.rounds() >= 5 ? true : undefined), 'five rounds acknowledged');
+      await until(
+        () => (client.rounds() >= 5 ? true : undefined),
+        'five rounds acknowledged',
+        FAULT_WAIT_MS,
+      );
 
       // A short outage, then one longer than nats.js's default reconnection budget (10 attempts
       // 2 s apart), after which a client left at its defaults gives up for good.
@@ -307,8 +307,16 @@ describe.skipIf(noPostgres !== undefined)(
       const postgres = await startOwnPostgres();
       const nodes = await startNodes({ postgres: postgres.url, nats: TEST_NATS_URL });
       const client = startClient(nodes);
-      await until(() => (client.rounds() >= 5 ? true : undefined), 'five rounds acknowledged');
-      await until(() => foldedEvents(nodes[0]!, 'user-0'), 'folding to have started');
+      await until(
+        () => (client.rounds() >= 5 ? true : undefined),
+        'five rounds acknowledged',
+        FAULT_WAIT_MS,
+      );
+      await until(
+        () => foldedEvents(nodes[0]!, 'user-0'),
+        'folding to have started',
+        FAULT_WAIT_MS,
+      );
 
       // Down past the leases' ttl (5 s): every lease and heartbeat has expired when it is back.
       const down = await outage(postgres, client, 6000);

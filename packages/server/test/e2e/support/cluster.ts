@@ -109,7 +109,7 @@ export async function profileOf(
 
 /** Polls `probe` every 100 ms until it gives a value; throws naming `what` after `ms`. */
 export async function until<T>(
-  probe: () => Promise<T | undefined>,
+  probe: () => Promise<T | undefined> | T | undefined,
   what: string,
   ms = 30_000,
 ): Promise<T> {
