@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { StoredMessage } from '@tailor/core';
 import type { Config } from '../config/config.schema.js';
 import { openTailor } from '../open-tailor.js';
+import { logError } from '../privacy/log-error.js';
 import { BACKGROUND_NICENESS, lowerThreadPriority } from './lower-thread-priority.js';
 import type { FromWorker, ToWorker } from './background-thread.js';
 
@@ -43,6 +44,19 @@ const tailor = await openTailor(config, Date.now, {
   },
 });
 let stopping = false;
+/**
+ * Reads what the request thread says changed; while the database is down, again every second
+ * until it is read (an erasure's suppressions must reach this thread's pipeline).
+ */
+const readAgain = (what: string, read: () => Promise<void>): void => {
+  read().catch((error: unknown) => {
+    logError(`reading the changed ${what} failed; retrying`, error);
+    if (!stopping)
+      setTimeout(() => {
+        readAgain(what, read);
+      }, 1000).unref();
+  });
+};
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'appended':
@@ -57,18 +71,18 @@ port.on('message', (message: ToWorker) => {
       tailor.background.wake();
       break;
     case 'definitions':
-      // Placements first: their caps are among the aggregates the definitions compile. Tracking
-      // plans too: the dispatcher masks the fields they mark as personal.
-      void tailor.placements
-        .reload()
-        .then(() => tailor.definitions.reload())
-        .then(() => tailor.plans.reload())
-        .then(() => {
-          tailor.background.definitionsChanged();
-        });
+      readAgain('definitions', async () => {
+        // Placements first: their caps are among the aggregates the definitions compile. Tracking
+        // plans too: the dispatcher masks the fields they mark as personal.
+        await tailor.placements.reload();
+        await tailor.definitions.reload();
+        await tailor.plans.reload();
+        tailor.background.definitionsChanged();
+      });
       break;
     case 'suppressions':
-      void tailor.suppressions.reload().then(() => {
+      readAgain('suppressions', async () => {
+        await tailor.suppressions.reload();
         tailor.background.wake();
       });
       break;
