@@ -50,3 +50,11 @@ if [ -z "${TAILOR_TEST_NATS_URL:-}" ] && ! answers 4222; then
     -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
   wait_for 4222 "NATS"
 fi
+
+# The fault tests (test/e2e/service-faults.e2e.test.ts) run a nats-server and a PostgreSQL of
+# their own, to stop and start under load: their programs are wanted even when the servers above
+# answer from elsewhere (a container, another host), or those tests would be skipped.
+missing=()
+[ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null || missing+=(nats-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ ${#missing[@]} -eq 0 ] || install "${missing[@]}"
