@@ -1,32 +1,142 @@
-export * from './result/result.js';
-export * from './errors/tailor-error.js';
-export * from './events/events.schema.js';
-export * from './events/tracking-plan.schema.js';
-export { parseTimestamp, formatTimestamp } from './events/normalize-timestamp.js';
+/**
+ * The whole public surface of @tailor/core: exactly the names the server, the SDK, the benchmarks
+ * and the scripts import. Everything else is core's own; when another package needs a name, add it
+ * here, in its group. (`@tailor/core/decide-limits` is a separate entry the SDK bundles alone.)
+ */
+
+// Result and errors: expected outcomes as values, one error catalogue with its HTTP statuses.
+export { ok, err } from './result/result.js';
+export type { Result } from './result/result.js';
+export { TailorError, ERROR_STATUS } from './errors/tailor-error.js';
+export type { ErrorCode } from './errors/tailor-error.js';
+
+// Events: the message schemas, accepting (validating, normalizing) a message, tracking plans.
+export {
+  BatchRequest,
+  CollectResponse,
+  MESSAGE_SCHEMAS,
+  MESSAGE_TYPES,
+  DECIDE_SOURCE,
+  EXPERIMENTS_SOURCE,
+} from './events/events.schema.js';
+export type { MessageType, Rejection, StoredMessage } from './events/events.schema.js';
+export { acceptMessage } from './events/accept-message.js';
 export { findNonFinite, NON_FINITE_REASON } from './events/find-non-finite.js';
-export { normalizeEmail } from './events/normalize-email.js';
-export { normalizePhone, type CountryCode } from './events/normalize-phone.js';
-export { normalizeCountry } from './events/normalize-country.js';
-export { validateMessage, isMessageType } from './events/validate-message.js';
-export { normalizeMessage, type NormalizeOptions } from './events/normalize-message.js';
+export { formatTimestamp } from './events/normalize-timestamp.js';
+export { normalizePhone } from './events/normalize-phone.js';
+export type { CountryCode } from './events/normalize-phone.js';
 export {
-  compileTrackingPlan,
-  checkTrackingPlan,
-  type CompiledPlan,
-  type CompiledPlans,
-  type PlanViolation,
-} from './events/check-tracking-plan.js';
+  TrackingPlan,
+  TrackingPlanBody,
+  Violation,
+  TRAITS_TARGET,
+  eventTarget,
+} from './events/tracking-plan.schema.js';
+export { compileTrackingPlan } from './events/check-tracking-plan.js';
+export type { CompiledPlan, CompiledPlans, PlanViolation } from './events/check-tracking-plan.js';
+
+// Identity: identifier rules and their extraction, and record matching for `tailor match`.
 export {
-  acceptMessage,
-  type AcceptOptions,
-  type Accepted,
-  type Refused,
-} from './events/accept-message.js';
-export * from './identity/index.js';
-export * from './profiles/index.js';
-export * from './segments/index.js';
-export * from './traits/index.js';
-export * from './identity/matching/index.js';
-export * from './decide/index.js';
-export * from './experiments/index.js';
-export * from './privacy/index.js';
+  IdentifierRule,
+  DEFAULT_IDENTITY_RULES,
+  checkIdentityRules,
+} from './identity/identity.schema.js';
+export type { IdentifierRef, IdentityRules } from './identity/identity.schema.js';
+export { extractIdentifiers, parseIdentifier } from './identity/extract-identifiers.js';
+export { MatchConfig } from './identity/matching/matching.schema.js';
+export type { MatchRecord, MatchResult } from './identity/matching/matching.schema.js';
+export { inferMatchConfig } from './identity/matching/infer-config.js';
+export { matchRecords } from './identity/matching/match-records.js';
+
+// Profiles: the identity graph and folding events into profiles, traits and derived state.
+export { Profile, MergeRecord, TraitPolicy } from './profiles/profiles.schema.js';
+export type { Provenance, TraitMap } from './profiles/profiles.schema.js';
+export { ProfileGraph, identityKey } from './profiles/profile-graph.js';
+export type {
+  ConflictRecord,
+  GraphChanges,
+  GraphSnapshot,
+  ProfileState,
+} from './profiles/profile-graph.js';
+export { foldEvents } from './profiles/fold-events.js';
+export { sourceRanker, traitValues } from './profiles/apply-traits.js';
+export { rebuildDerived, refreshDue } from './profiles/fold-derived.js';
+
+// Segments: the definition language (parse, read, compile), evaluation, derived-state updates.
+export { DURATION_MS, durationMs } from './segments/segments.schema.js';
+export type {
+  AggregateNode,
+  ComputedNode,
+  Condition,
+  DefinitionError,
+} from './segments/segments.schema.js';
+export { parseCondition } from './segments/parse-definition.js';
+export {
+  readComputed,
+  readCondition,
+  referencesOf,
+  checkReferences,
+} from './segments/read-definition.js';
+export type { References } from './segments/read-definition.js';
+export { walkCondition } from './segments/walk-condition.js';
+export { compileDefinitions, aggregateKey } from './segments/compile-definitions.js';
+export type { CompiledDefinitions } from './segments/compile-definitions.js';
+export { evaluateCondition } from './segments/evaluate-condition.js';
+export type { EvaluationScope } from './segments/evaluate-condition.js';
+export { emptyDerivedState, feedEvent, refreshDerived } from './segments/update-derived.js';
+export type { DerivedState } from './segments/update-derived.js';
+
+// Traits: computed-trait kinds and their windowed aggregates.
+export { traitKindOf } from './traits/trait-kind.js';
+export { initialAggregateState, aggregateValue } from './traits/aggregate-state.js';
+export type { AggregateState } from './traits/aggregate-state.js';
+export type { RfmPopulation } from './traits/builtin-traits.js';
+
+// Decide: placements, choosing an item for a person, scorers, exposure counting.
+export { PlacementBody, PlacementOptimize, Decision } from './decide/decide.schema.js';
+export type { ArmCounts, Choice, ConversionMetric, RandomSource } from './decide/decide.schema.js';
+export { chooseItem } from './decide/choose-item.js';
+export type { ChoiceInput, CompiledItem, CompiledPlacement } from './decide/choose-item.js';
+export { scorerRegistry, BUILTIN_SCORERS } from './decide/scorer.js';
+export type { ScorerKind, ScorerRegistry } from './decide/scorer.js';
+export { exposureCounter } from './decide/exposure-counter.js';
+export { MAX_DECIDE_PLACEMENTS } from './decide/decide-limits.js';
+
+// Experiments: assigning variants and analyzing results.
+export { ExperimentResult } from './experiments/experiments.schema.js';
+export type {
+  ExperimentMetric,
+  MetricData,
+  MetricResult,
+  RatioSums,
+  VariantSummary,
+} from './experiments/experiments.schema.js';
+export { assignVariant, hashToUnit, layerBucket } from './experiments/assign-variant.js';
+export type { AssignableExperiment } from './experiments/assign-variant.js';
+export { analyzeExperiment } from './experiments/analyze-experiment.js';
+
+// Privacy: consent, PII policy and masking, and scrubbing a person's data on erasure.
+export { DEFAULT_PURPOSES, emptyConsent } from './privacy/consent.schema.js';
+export type { ConsentState } from './privacy/consent.schema.js';
+export {
+  consentRecord,
+  consentValues,
+  ownConsent,
+  refusesAnalytics,
+  anonymize,
+} from './privacy/apply-consent.js';
+export { PiiMode } from './privacy/pii.schema.js';
+export { piiPolicy, DEFAULT_PII_POLICY } from './privacy/pii-policy.js';
+export type { PiiPolicy } from './privacy/pii-policy.js';
+export {
+  maskMessage,
+  maskTraits,
+  maskProfile,
+  maskIdentifier,
+  maskMergeRecord,
+  maskLeaf,
+  hashLeaf,
+  MASKED,
+} from './privacy/mask-pii.js';
+export type { ReplaceLeaf } from './privacy/mask-pii.js';
+export { scrubPersonalData } from './privacy/scrub-personal-data.js';
