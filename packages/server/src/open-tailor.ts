@@ -191,9 +191,22 @@ export async function openTailor(
     const positions = await Promise.all(foldConsumers.map((c) => profiles.position(c)));
     return (p) => positions[positions.length === 1 ? 0 : p] ?? 0;
   };
+  // /metrics is public: however often it is scraped, the lag (a query per partition consumer, a
+  // request per partition to the stream) is counted at most once every 5 s and shared meanwhile.
+  let behind: { at: number; events: Promise<number> } | undefined;
   const metrics = createMetrics(log, {
-    // One consumer folds every partition, or consumer `p` partition `p` (several nodes).
-    behind: async () => (await log.behind(await foldedTo())).events,
+    behind: () => {
+      if (behind === undefined || Date.now() - behind.at >= 5000) {
+        const events = foldedTo()
+          .then((at) => log.behind(at))
+          .then((b) => b.events);
+        events.catch(() => {
+          behind = undefined; // counted again on the next scrape
+        });
+        behind = { at: Date.now(), events };
+      }
+      return behind.events;
+    },
   });
   const countBatch = (events: number, lagSeconds: number): void => {
     metrics.pipelineEvents.inc(events);
