@@ -164,4 +164,20 @@ describe('chooseItem reasons by id only', () => {
     expect(optimized.reasons[0]).toMatch(/^[cd]: chosen$/);
     for (const reason of optimized.reasons) expect(reason).not.toMatch(/traits|thompson|\d/);
   });
+
+  it('gives a default no cause, as for an unknown person (rules failed, caps reached or nothing listed)', () => {
+    const nobodyEligible: CompiledPlacement = {
+      name: 'p',
+      items: [item('a', capped('a')), item('b', when('traits.plan = "pro"'))],
+      defaultId: 'welcome',
+    };
+    expect(chooseItem(nobodyEligible, input)).toEqual({
+      itemId: 'welcome',
+      fallback: true,
+      reasons: ['welcome: default'],
+    });
+    expect(chooseItem(nobodyEligible, { ...input, reasons: 'full' }).reasons[0]).toBe(
+      'welcome: default, no eligible item',
+    );
+  });
 });

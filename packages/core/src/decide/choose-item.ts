@@ -111,6 +111,14 @@ export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Ch
     );
     return { itemId: item.id, fallback: false, reasons };
   }
+  // To the write key a default names no cause, as for an unknown person: which rules failed for
+  // someone, or that they are known at all, is theirs.
+  if (!full)
+    return {
+      itemId: placement.defaultId,
+      fallback: true,
+      reasons: [`${placement.defaultId}: default`],
+    };
   reasons.unshift(`${placement.defaultId}: default, no eligible item`);
   return { itemId: placement.defaultId, fallback: true, reasons };
 }
