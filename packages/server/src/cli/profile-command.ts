@@ -1,6 +1,6 @@
 import { TailorError } from '@tailor/core';
 import { openTailor } from '../open-tailor.js';
-import { findProfile } from '../profiles/read-profile.js';
+import { buildServices } from '../build-services.js';
 import { readConfig } from './read-config.js';
 
 interface ProfileFlags {
@@ -24,10 +24,10 @@ export async function profileCommand(identifier: string, flags: ProfileFlags): P
         `an identifier is TYPE:VALUE, e.g. email:ann@example.com; ${typesAre(config.identity.identifiers.map((r) => r.type))}`,
       );
     await tailor.pipeline.catchUp();
-    const profile = await findProfile(tailor.profiles, identifier, config.defaultRegion, {
-      provenance: flags.provenance === true,
-      segments: tailor.definitions.segmentNames,
-    });
+    const profile = await buildServices(tailor).profiles.find(
+      identifier,
+      flags.provenance === true,
+    );
     if (profile === undefined)
       throw new TailorError(
         'not_found',

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { buildServices } from '../build-services.js';
 import type { Tailor } from '../open-tailor.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { collectRoutes } from './routes/collect-routes.js';
@@ -15,21 +16,32 @@ import { sdkRoutes } from './routes/sdk-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { trackingPlanRoutes } from './routes/tracking-plan-routes.js';
 
-/** Every route prefix in one place. */
+/** Every route prefix in one place; a plugin given its services only is thin (parse, authorize, call, answer). */
 export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Promise<void> {
-  await app.register(systemRoutes, { tailor });
-  await app.register(collectRoutes, { tailor });
-  await app.register(eventsRoutes, { tailor });
-  await app.register(profileRoutes, { tailor });
-  await app.register(reviewRoutes, { tailor });
-  await app.register(destinationRoutes, { tailor });
-  await app.register(trackingPlanRoutes, { tailor });
-  await app.register(definitionRoutes, { tailor, kind: 'computed', base: '/v1/computed-traits' });
-  await app.register(definitionRoutes, { tailor, kind: 'segment', base: '/v1/segments' });
+  const services = buildServices(tailor);
+  const pii = () => tailor.plans.pii;
+  const { background, log, metrics, collector } = tailor;
+  await app.register(systemRoutes, { background, log, metrics });
+  await app.register(collectRoutes, { collector, limits: tailor.config.limits });
+  await app.register(eventsRoutes, { profiles: services.profiles, pii });
+  await app.register(profileRoutes, { profiles: services.profiles, pii });
+  await app.register(reviewRoutes, { matching: services.matching });
+  await app.register(destinationRoutes, { destinations: services.destinations });
+  await app.register(trackingPlanRoutes, { plans: services.plans });
+  const { definitions } = services;
+  await app.register(definitionRoutes, {
+    definitions,
+    kind: 'computed',
+    base: '/v1/computed-traits',
+  });
+  await app.register(definitionRoutes, { definitions, kind: 'segment', base: '/v1/segments' });
   await app.register(decideRoutes, { tailor });
   await app.register(experimentRoutes, { tailor });
-  await app.register(privacyRoutes, { tailor });
-  await app.register(keyRoutes, { tailor });
-  await app.register(auditRoutes, { tailor });
+  await app.register(privacyRoutes, {
+    privacy: services.privacy,
+    identitySecret: () => tailor.identity.secret,
+  });
+  await app.register(keyRoutes, { keys: tailor.keys, now: tailor.now });
+  await app.register(auditRoutes, { audit: tailor.audit });
   await app.register(sdkRoutes);
 }

@@ -1,28 +1,10 @@
-import {
-  consentValues,
-  normalizePhone,
-  parseIdentifier,
-  TailorError,
-  traitValues,
-  type CountryCode,
-  type Profile,
-  type Provenance,
-} from '@tailor/core';
+import { consentValues, traitValues, type Profile, type Provenance } from '@tailor/core';
 import type { ProfileStore, StoredProfile } from '../store/profile-store.js';
 
 export interface ReadOptions {
   provenance?: boolean;
   /** Segments that exist now: memberships of deleted ones are not shown. */
   segments?: ReadonlySet<string>;
-}
-
-/** The API's view of a profile (the same JSON for HTTP and `tailor profile`). */
-export async function readProfile(
-  store: ProfileStore,
-  id: string,
-  options: ReadOptions = {},
-): Promise<Profile | undefined> {
-  return present(store, await store.byId(id), options);
 }
 
 /** The profile a request or message names: by profile id, else userId, else anonymousId. */
@@ -42,21 +24,8 @@ export async function profileNamed(
   return undefined;
 }
 
-/** Finds a profile by `TYPE:VALUE`; a malformed identifier is a 400. */
-export async function findProfile(
-  store: ProfileStore,
-  identifier: string,
-  defaultRegion: string,
-  options: ReadOptions = {},
-): Promise<Profile | undefined> {
-  const parsed = parseIdentifier(identifier, (v) =>
-    normalizePhone(v, defaultRegion as CountryCode),
-  );
-  if (!parsed.ok) throw new TailorError('invalid_request', parsed.error);
-  return present(store, await store.byIdentifier(parsed.value), options);
-}
-
-async function present(
+/** The API's view of a stored profile (the same JSON for HTTP, `tailor profile` and exports). */
+export async function presentProfile(
   store: ProfileStore,
   stored: StoredProfile | undefined,
   options: ReadOptions,

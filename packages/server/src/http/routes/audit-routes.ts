@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { TailorError } from '@tailor/core';
 import { AuditPage, AuditQuery } from '../../audit/audit.schema.js';
-import type { Tailor } from '../../open-tailor.js';
+import type { AuditLog } from '../../store/audit-log.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 
 function timeOf(value: string | undefined, name: string): number | undefined {
@@ -16,9 +16,9 @@ function timeOf(value: string | undefined, name: string): number | undefined {
 }
 
 /** The audit log (admin): who read or changed personal data and definitions. */
-export const auditRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+export const auditRoutes: FastifyPluginCallbackTypebox<{ audit: AuditLog }> = (
   app,
-  { tailor },
+  { audit },
   done,
 ) => {
   app.get(
@@ -35,7 +35,7 @@ export const auditRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     },
     async (request) => {
       const { action, key, profileId, since, until, limit = 100, cursor } = request.query;
-      const page = await tailor.audit.list({
+      const page = await audit.list({
         action,
         key,
         profileIds: profileId === undefined ? undefined : [profileId],

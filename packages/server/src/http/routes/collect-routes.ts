@@ -8,7 +8,8 @@ import {
   type MessageType,
 } from '@tailor/core';
 import type { CollectOutcome } from '../../collect/collector.js';
-import type { Tailor } from '../../open-tailor.js';
+import type { Collector } from '../../collect/collector.js';
+import type { Config } from '../../config/config.schema.js';
 import { hasNonFiniteNumbers } from '../parse-json-body.js';
 
 function respond(outcome: CollectOutcome): CollectResponse {
@@ -44,12 +45,10 @@ const SHORT_PATHS: Record<MessageType, string> = {
  * The Segment HTTP Tracking API: one route per message type, and /v1/batch; with the short paths
  * analytics.js 2.0 posts to (`/v1/t` ... `/v1/b`, the write key in the body, sent as text/plain).
  */
-export const collectRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
-  app,
-  { tailor },
-  done,
-) => {
-  const { limits } = tailor.config;
+export const collectRoutes: FastifyPluginCallbackTypebox<{
+  collector: Collector;
+  limits: Config['limits'];
+}> = (app, { collector, limits }, done) => {
   for (const type of MESSAGE_TYPES) {
     for (const path of [`/v1/${type}`, `/v1/${SHORT_PATHS[type]}`]) {
       const short = path !== `/v1/${type}`;
@@ -68,7 +67,7 @@ export const collectRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
           },
         },
         async (request) => {
-          const outcome = await tailor.collector.collect({
+          const outcome = await collector.collect({
             messages: [request.body],
             type,
             source: sourceOf(request.principal),
@@ -106,7 +105,7 @@ export const collectRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       },
       async (request) => {
         const { batch, context, integrations, sentAt } = request.body;
-        const outcome = await tailor.collector.collect({
+        const outcome = await collector.collect({
           messages: batch,
           source: sourceOf(request.principal),
           gpc: gpcOf(request.headers),

@@ -1,8 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { TailorError } from '@tailor/core';
 import { Type } from 'typebox';
-import type { Tailor } from '../../open-tailor.js';
-import type { DefinitionKind, StoredDefinition } from '../../store/state-store.js';
+import type { DefinitionService } from '../../segments/definition-service.js';
+import type { DefinitionKind } from '../../store/state-store.js';
 
 const Definition = Type.Object(
   {
@@ -45,35 +44,12 @@ const DefinitionError = Type.Object({
 });
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
 
-async function present(tailor: Tailor, d: StoredDefinition) {
-  const job = await tailor.profiles.backfills.latest(`${d.kind}:${d.name}`);
-  return {
-    backfill:
-      job === undefined
-        ? null
-        : {
-            status: job.status,
-            done: job.done,
-            total: job.total,
-            startedAt: job.startedAt,
-            finishedAt: job.finishedAt,
-          },
-    name: d.name,
-    definition: d.text,
-    tree: d.tree as unknown as Record<string, unknown>,
-    references: d.references,
-    version: d.version,
-    createdAt: d.createdAt,
-    updatedAt: d.updatedAt,
-  };
-}
-
 /** Definitions in the segment language, at `/v1/segments` or `/v1/computed-traits`. */
 export const definitionRoutes: FastifyPluginCallbackTypebox<{
-  tailor: Tailor;
+  definitions: DefinitionService;
   kind: DefinitionKind;
   base: string;
-}> = (app, { tailor, kind, base }, done) => {
+}> = (app, { definitions, kind, base }, done) => {
   const what = kind === 'segment' ? 'segment' : 'computed trait';
   const tags = [kind === 'segment' ? 'segments' : 'computed traits'];
   app.put(
@@ -104,15 +80,7 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
         response: { 200: Definition, 400: DefinitionError },
       },
     },
-    async (request) => {
-      const { definition } = await tailor.definitions.put(
-        kind,
-        request.params.name,
-        request.body.definition,
-        new Date(tailor.now()),
-      );
-      return present(tailor, definition);
-    },
+    async (request) => definitions.put(kind, request.params.name, request.body.definition),
   );
   app.get(
     base,
@@ -124,11 +92,7 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
         response: { 200: Type.Object({ items: Type.Array(Definition) }) },
       },
     },
-    async () => ({
-      items: await Promise.all(
-        (await tailor.definitions.list(kind)).map((d) => present(tailor, d)),
-      ),
-    }),
+    async () => ({ items: await definitions.list(kind) }),
   );
   app.get(
     `${base}/:name`,
@@ -136,12 +100,7 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
       config: { access: 'read' },
       schema: { tags, summary: `One ${what}`, params: Name, response: { 200: Definition } },
     },
-    async (request) => {
-      const found = await tailor.definitions.get(kind, request.params.name);
-      if (found === undefined)
-        throw new TailorError('not_found', `no ${what} ${request.params.name}`);
-      return present(tailor, found);
-    },
+    async (request) => definitions.get(kind, request.params.name),
   );
   if (kind === 'segment') {
     app.get(
@@ -171,12 +130,9 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
         },
       },
       async (request) => {
-        if ((await tailor.definitions.get(kind, request.params.name)) === undefined) {
-          throw new TailorError('not_found', `no segment ${request.params.name}`);
-        }
         const { limit = 100, cursor } = request.query;
         const after = cursor === undefined ? '' : Buffer.from(cursor, 'base64url').toString('utf8');
-        const page = await tailor.profiles.members(request.params.name, after, limit);
+        const page = await definitions.members(request.params.name, after, limit);
         return {
           ...page,
           next: page.next === null ? null : Buffer.from(page.next).toString('base64url'),
@@ -191,9 +147,7 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
       schema: { tags, summary: `Delete a ${what} no segment uses`, params: Name },
     },
     async (request, reply) => {
-      if (!(await tailor.definitions.delete(kind, request.params.name))) {
-        throw new TailorError('not_found', `no ${what} ${request.params.name}`);
-      }
+      await definitions.delete(kind, request.params.name);
       return reply.code(204).send();
     },
   );

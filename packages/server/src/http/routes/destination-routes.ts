@@ -1,9 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { PiiMode, TailorError } from '@tailor/core';
 import { Type } from 'typebox';
-import { parseAllowlist, urlRefusal } from '../../destinations/address-policy.js';
-import type { Destination } from '../../destinations/destination-store.js';
-import type { Tailor } from '../../open-tailor.js';
+import type { DestinationService } from '../../destinations/destination-service.js';
 import { seesPersonalData } from '../reader-view.js';
 
 const Name = Type.Object({
@@ -82,29 +80,9 @@ const DeliveryView = Type.Object({
 });
 
 /** Webhook destinations: definitions (the secret is never shown back), delivery status and failures. */
-export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
-  app,
-  { tailor },
-  done,
-) => {
-  const view = async (d: Destination) => ({
-    name: d.name,
-    type: d.type,
-    url: d.url,
-    events: d.events,
-    batchSize: d.batchSize ?? 1,
-    purpose: d.purpose ?? 'marketing',
-    pii: d.pii ?? 'mask',
-    createdAt: d.createdAt,
-    updatedAt: d.updatedAt,
-    deliveries: await tailor.destinations.counts(d.name),
-  });
-  const find = async (name: string) => {
-    const d = await tailor.destinations.get(name);
-    if (d === undefined) throw new TailorError('not_found', `no destination ${name}`);
-    return d;
-  };
-
+export const destinationRoutes: FastifyPluginCallbackTypebox<{
+  destinations: DestinationService;
+}> = (app, { destinations }, done) => {
   app.put(
     '/v1/destinations/:name',
     {
@@ -122,22 +100,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }>
       if (request.body.pii === 'include' && !seesPersonalData(request.principal)) {
         throw new TailorError('forbidden', 'only an admin key may set pii to include');
       }
-      const refusal = urlRefusal(
-        request.body.url,
-        parseAllowlist(tailor.config.destinations.allowInternal),
-      );
-      if (refusal !== undefined) throw new TailorError('invalid_request', refusal);
-      const previous = await tailor.destinations.get(request.params.name);
-      const at = new Date(tailor.now()).toISOString();
-      const destination: Destination = {
-        name: request.params.name,
-        ...request.body,
-        createdAt: previous?.createdAt ?? at,
-        updatedAt: at,
-      };
-      await tailor.destinations.put(destination, (await tailor.log.stats()).lastPosition);
-      tailor.background.wake();
-      return view(destination);
+      return destinations.put(request.params.name, request.body);
     },
   );
   app.get(
@@ -150,7 +113,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }>
         response: { 200: Type.Object({ items: Type.Array(DestinationView) }) },
       },
     },
-    async () => ({ items: await Promise.all((await tailor.destinations.list()).map(view)) }),
+    async () => ({ items: await destinations.list() }),
   );
   app.get(
     '/v1/destinations/:name',
@@ -163,7 +126,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }>
         response: { 200: DestinationView },
       },
     },
-    async (request) => view(await find(request.params.name)),
+    async (request) => destinations.get(request.params.name),
   );
   app.get(
     '/v1/destinations/:name/deliveries',
@@ -192,8 +155,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }>
       },
     },
     async (request) => {
-      await find(request.params.name);
-      const list = await tailor.destinations.deliveries(request.params.name, {
+      const list = await destinations.deliveries(request.params.name, {
         status: request.query.status,
         limit: request.query.limit ?? 100,
       });
@@ -223,8 +185,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }>
       },
     },
     async (request, reply) => {
-      if (!(await tailor.destinations.delete(request.params.name)))
-        throw new TailorError('not_found', `no destination ${request.params.name}`);
+      await destinations.delete(request.params.name);
       return reply.code(204).send();
     },
   );

@@ -1,10 +1,9 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { TailorError } from '@tailor/core';
+import { TailorError, type PiiPolicy } from '@tailor/core';
 import { Type } from 'typebox';
-import type { Tailor } from '../../open-tailor.js';
+import type { ProfileService } from '../../profiles/profile-service.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { readerView } from '../reader-view.js';
-import { eventsOfIdentifier } from '../../profiles/events-of-identifier.js';
 
 const EventsQuery = Type.Object(
   {
@@ -28,11 +27,10 @@ const EventsPage = Type.Object({
 });
 
 /** Reading the log: one person's events by userId or anonymousId, cursor-paged; personal fields masked but for admin keys. */
-export const eventsRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
-  app,
-  { tailor },
-  done,
-) => {
+export const eventsRoutes: FastifyPluginCallbackTypebox<{
+  profiles: ProfileService;
+  pii: () => PiiPolicy;
+}> = (app, { profiles, pii }, done) => {
   app.get(
     '/v1/events',
     {
@@ -49,15 +47,15 @@ export const eventsRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       if ((userId === undefined) === (anonymousId === undefined)) {
         throw new TailorError('invalid_request', 'give exactly one of userId or anonymousId');
       }
-      const page = await eventsOfIdentifier(tailor.log, tailor.profiles, tailor.indexingConsumers, {
+      const page = await profiles.eventsOf({
         kind: userId !== undefined ? 'userId' : 'anonymousId',
         value: userId ?? anonymousId ?? '',
         after: cursor === undefined ? 0 : decodeCursor(cursor),
         limit,
       });
-      const view = readerView(request.principal, tailor.plans.pii);
+      const view = readerView(request.principal, pii());
       return {
-        events: page.events.map((e) => view.message(e.message)),
+        events: page.events.map(view.message),
         next: page.next === null ? null : encodeCursor(page.next),
       };
     },

@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { TailorError } from '@tailor/core';
 import { Type } from 'typebox';
 import { RateLimit } from '../../keys/keys.schema.js';
-import type { Tailor } from '../../open-tailor.js';
+import type { KeyRegistry } from '../../keys/key-registry.js';
 import { RoleSchema } from '../../store/state-store.js';
 
 const KeyName = Type.Object({
@@ -19,9 +19,9 @@ const InForce = Type.Union([RateLimit, Type.Null()], {
 });
 
 /** API keys: made with a role and an optional rate limit, listed without their secrets, revoked by name. */
-export const keyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+export const keyRoutes: FastifyPluginCallbackTypebox<{ keys: KeyRegistry; now: () => number }> = (
   app,
-  { tailor },
+  { keys, now },
   done,
 ) => {
   const tags = ['keys'];
@@ -47,7 +47,7 @@ export const keyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         },
       },
     },
-    async () => ({ keys: await tailor.keys.list() }),
+    async () => ({ keys: await keys.list() }),
   );
   app.put(
     '/v1/keys/:name',
@@ -74,14 +74,8 @@ export const keyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     async (request) => {
       const { name } = request.params;
       const { role, rateLimit } = request.body;
-      const key = await tailor.keys.create(
-        name,
-        role,
-        new Date(tailor.now()),
-        undefined,
-        rateLimit,
-      );
-      const inForce = (await tailor.keys.list()).find((k) => k.name === name)?.rateLimit ?? null;
+      const key = await keys.create(name, role, new Date(now()), undefined, rateLimit);
+      const inForce = (await keys.list()).find((k) => k.name === name)?.rateLimit ?? null;
       return { name, role, key, rateLimit: inForce };
     },
   );
@@ -102,7 +96,7 @@ export const keyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     },
     async (request) => {
       const { name } = request.params;
-      const changed = await tailor.keys.setRateLimit(name, request.body.rateLimit);
+      const changed = await keys.setRateLimit(name, request.body.rateLimit);
       if (changed === false) throw new TailorError('not_found', `no active key named ${name}`);
       return { name, ...changed };
     },
@@ -118,7 +112,7 @@ export const keyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       },
     },
     async (request, reply) => {
-      if (!(await tailor.keys.revoke(request.params.name, new Date(tailor.now())))) {
+      if (!(await keys.revoke(request.params.name, new Date(now())))) {
         throw new TailorError('not_found', `no active key named ${request.params.name}`);
       }
       return reply.status(204).send();

@@ -1,15 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import {
-  formatTimestamp,
-  normalizePhone,
-  parseIdentifier,
-  TailorError,
-  type CountryCode,
-} from '@tailor/core';
 import { Type } from 'typebox';
-import type { Tailor } from '../../open-tailor.js';
-import { exportPerson, personOf } from '../../privacy/export-person.js';
+import type { PrivacyService } from '../../privacy/privacy-service.js';
 
 const Identifier = Type.Object(
   {
@@ -23,11 +14,11 @@ const Identifier = Type.Object(
 );
 
 /** Data subject requests (admin). */
-export const privacyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
-  app,
-  { tailor },
-  done,
-) => {
+export const privacyRoutes: FastifyPluginCallbackTypebox<{
+  privacy: PrivacyService;
+  /** The identity verification secret (`userHash`). */
+  identitySecret: () => string;
+}> = (app, { privacy, identitySecret }, done) => {
   app.post(
     '/v1/privacy/export',
     {
@@ -39,7 +30,7 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         body: Identifier,
       },
     },
-    async (request) => exportPerson(tailor, request.body.identifier),
+    async (request) => privacy.export(request.body.identifier),
   );
   app.post(
     '/v1/privacy/erase',
@@ -60,33 +51,9 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       },
     },
     async (request, reply) => {
-      const stored = await personOf(tailor, request.body.identifier);
-      const now = formatTimestamp(tailor.now());
-      // Suppressed first, so nothing sent from now on is kept; then the erasure takes its place in
-      // the log, naming only the profile, and the pipeline carries it out when it gets there.
-      await tailor.suppressions.add(await tailor.profiles.identifiers(stored.id), now);
-      const requestId = randomUUID();
-      await tailor.log.append([
-        {
-          type: 'track',
-          event: 'Erasure Requested',
-          messageId: `erase:${requestId}`,
-          userId: null,
-          anonymousId: null,
-          timestamp: now,
-          receivedAt: now,
-          properties: { profileId: stored.id, requestId },
-          context: {},
-          tailor: {
-            source: `key:${request.principal?.name ?? 'unknown'}`,
-            erase: { profileId: stored.id, requestId },
-          },
-        },
-      ]);
-      tailor.background.wake();
-      return reply
-        .status(202)
-        .send({ requestId, profileId: stored.id, status: 'accepted' as const });
+      const source = `key:${request.principal?.name ?? 'unknown'}`;
+      const accepted = await privacy.erase(request.body.identifier, source);
+      return reply.status(202).send({ ...accepted, status: 'accepted' as const });
     },
   );
   app.post(
@@ -103,13 +70,7 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     },
     async (request) => {
       const { identifier } = request.body;
-      const parsed = parseIdentifier(identifier, (v) =>
-        normalizePhone(v, tailor.config.defaultRegion as CountryCode),
-      );
-      if (!parsed.ok) throw new TailorError('invalid_request', parsed.error);
-      if (!(await tailor.suppressions.lift(parsed.value)))
-        throw new TailorError('not_found', `${identifier} is not suppressed`);
-      await tailor.changed('suppressions');
+      await privacy.unsuppress(identifier);
       return { identifier, lifted: true as const };
     },
   );
@@ -131,7 +92,7 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       },
     },
     () => ({
-      secret: tailor.identity.secret,
+      secret: identitySecret(),
       algorithm: 'HMAC-SHA256' as const,
       encoding: 'hex' as const,
     }),

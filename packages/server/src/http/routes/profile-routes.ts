@@ -1,10 +1,8 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
-import { formatTimestamp, MergeRecord, Profile, TailorError } from '@tailor/core';
+import { MergeRecord, Profile, TailorError, type PiiPolicy } from '@tailor/core';
 import { Type } from 'typebox';
-import type { Tailor } from '../../open-tailor.js';
-import { findProfile, readProfile } from '../../profiles/read-profile.js';
+import type { ProfileService } from '../../profiles/profile-service.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { readerView } from '../reader-view.js';
 
@@ -30,13 +28,13 @@ const Conflict = Type.Object({
  * Profiles: by id or identifier, with trait provenance, merge history and the person's events.
  * Personal fields are shown in full to admin keys only, masked to the others (docs/pii-masking.md).
  */
-export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
-  app,
-  { tailor },
-  done,
-) => {
+export const profileRoutes: FastifyPluginCallbackTypebox<{
+  profiles: ProfileService;
+  /** Which fields are personal, for masking them to readers. */
+  pii: () => PiiPolicy;
+}> = (app, { profiles, pii }, done) => {
   const notFound = (what: string) => new TailorError('not_found', `no profile ${what}`);
-  const viewFor = (request: FastifyRequest) => readerView(request.principal, tailor.plans.pii);
+  const viewFor = (request: FastifyRequest) => readerView(request.principal, pii());
 
   app.get(
     '/v1/profiles',
@@ -61,10 +59,7 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     },
     async (request) => {
       const { identifier, provenance } = request.query;
-      const profile = await findProfile(tailor.profiles, identifier, tailor.config.defaultRegion, {
-        provenance,
-        segments: tailor.definitions.segmentNames,
-      });
+      const profile = await profiles.find(identifier, provenance);
       if (profile === undefined) throw notFound(`holds ${identifier}`);
       return viewFor(request).profile(profile);
     },
@@ -83,10 +78,7 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       },
     },
     async (request) => {
-      const profile = await readProfile(tailor.profiles, request.params.id, {
-        provenance: request.query.provenance,
-        segments: tailor.definitions.segmentNames,
-      });
+      const profile = await profiles.read(request.params.id, request.query.provenance);
       if (profile === undefined) throw notFound(request.params.id);
       return viewFor(request).profile(profile);
     },
@@ -119,18 +111,13 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       },
     },
     async (request) => {
-      const stored = await tailor.profiles.byId(request.params.id);
-      if (stored === undefined) throw notFound(request.params.id);
       const { limit = 100, cursor } = request.query;
-      const page = await tailor.profiles.eventPositions(
-        stored.id,
-        cursor === undefined ? 0 : decodeCursor(cursor),
-        limit,
-      );
-      const events = await tailor.log.readPositions(page.positions);
+      const after = cursor === undefined ? 0 : decodeCursor(cursor);
+      const page = await profiles.events(request.params.id, after, limit);
+      if (page === undefined) throw notFound(request.params.id);
       const view = viewFor(request);
       return {
-        events: events.map((e) => view.message(e.message)),
+        events: page.events.map(view.message),
         next: page.next === null ? null : encodeCursor(page.next),
       };
     },
@@ -152,12 +139,9 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       },
     },
     async (request) => {
-      const stored = await tailor.profiles.byId(request.params.id);
-      if (stored === undefined) throw notFound(request.params.id);
-      const [merges, conflicts] = await Promise.all([
-        tailor.profiles.merges(stored.id),
-        tailor.profiles.conflicts({ profileId: stored.id, limit: 1000 }),
-      ]);
+      const found = await profiles.merges(request.params.id);
+      if (found === undefined) throw notFound(request.params.id);
+      const { merges, conflicts } = found;
       const view = viewFor(request);
       return {
         merges: merges.map(view.merge),
@@ -191,9 +175,9 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       },
     },
     async (request) => {
-      const stored = await tailor.profiles.byId(request.params.id);
-      if (stored === undefined) throw notFound(request.params.id);
-      return { memberships: await tailor.profiles.history(stored.id) };
+      const memberships = await profiles.memberships(request.params.id);
+      if (memberships === undefined) throw notFound(request.params.id);
+      return { memberships };
     },
   );
 
@@ -217,7 +201,7 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     },
     async (request) => {
       const view = viewFor(request);
-      const conflicts = await tailor.profiles.conflicts({ limit: request.query.limit ?? 100 });
+      const conflicts = await profiles.conflicts(request.query.limit ?? 100);
       return {
         conflicts: conflicts.map((c) => ({ ...c, identifier: view.identifier(c.identifier) })),
       };
@@ -251,46 +235,10 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     },
     async (request) => {
       const { purposes } = request.body;
-      const unknown = Object.keys(purposes).filter(
-        (p) => !tailor.config.privacy.purposes.includes(p),
-      );
-      if (unknown.length > 0)
-        throw new TailorError(
-          'invalid_request',
-          `unknown purpose ${unknown.join(', ')}: known are ${tailor.config.privacy.purposes.join(', ')}`,
-        );
-      if (Object.keys(purposes).length === 0)
-        throw new TailorError('invalid_request', 'purposes must name at least one purpose');
-      const profile = await tailor.profiles.byId(request.params.id);
-      if (profile === undefined) throw notFound(request.params.id);
-      const identifiers = await tailor.profiles.identifiers(profile.id);
-      const userId = identifiers.find((i) => i.type === 'userId')?.value ?? null;
-      const anonymousId =
-        userId === null ? (identifiers.find((i) => i.type === 'anonymousId')?.value ?? null) : null;
-      if (userId === null && anonymousId === null)
-        throw new TailorError(
-          'conflict',
-          `profile ${profile.id} has no userId or anonymousId to record consent under`,
-        );
-      const now = formatTimestamp(tailor.now());
-      const messageId = `consent:${randomUUID()}`;
-      // Recorded as an event like any other answer, so the log stays the one source of the profile.
-      await tailor.log.append([
-        {
-          type: 'track',
-          event: 'Consent Updated',
-          messageId,
-          userId,
-          anonymousId,
-          timestamp: now,
-          receivedAt: now,
-          properties: {},
-          context: { consent: { categoryPreferences: purposes } },
-          tailor: { source: `key:${request.principal?.name ?? 'unknown'}` },
-        },
-      ]);
-      tailor.background.wake();
-      return { profileId: profile.id, messageId, purposes };
+      const source = `key:${request.principal?.name ?? 'unknown'}`;
+      const recorded = await profiles.recordConsent(request.params.id, purposes, source);
+      if (recorded === undefined) throw notFound(request.params.id);
+      return { ...recorded, purposes };
     },
   );
   done();

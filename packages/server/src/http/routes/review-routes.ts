@@ -1,9 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { TailorError } from '@tailor/core';
 import { Type } from 'typebox';
-import { matchProfiles } from '../../matching/match-profiles.js';
-import { requestMerge } from '../../matching/request-merge.js';
-import type { Tailor } from '../../open-tailor.js';
+import type { MatchingService } from '../../matching/matching-service.js';
 
 const Review = Type.Object(
   {
@@ -38,9 +35,9 @@ const MatchSummary = Type.Object({
 });
 
 /** Probabilistic matching of profiles, and the queue of pairs a person decides. */
-export const reviewRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+export const reviewRoutes: FastifyPluginCallbackTypebox<{ matching: MatchingService }> = (
   app,
-  { tailor },
+  { matching },
   done,
 ) => {
   app.post(
@@ -70,7 +67,7 @@ export const reviewRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     async (request) => {
       // The body is optional: a bare POST matches with every choice made automatically.
       const body = request.body as { config?: Record<string, unknown> } | undefined;
-      return matchProfiles(tailor, { config: body?.config, by: request.principal?.name ?? 'api' });
+      return matching.match({ config: body?.config, by: request.principal?.name ?? 'api' });
     },
   );
 
@@ -108,7 +105,7 @@ export const reviewRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     },
     async (request) => {
       const { status = 'pending', limit = 100, cursor = 0 } = request.query;
-      return tailor.profiles.reviews.list({ status, after: cursor, limit });
+      return matching.reviews({ status, after: cursor, limit });
     },
   );
 
@@ -130,30 +127,7 @@ export const reviewRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     },
     async (request) => {
       const by = `key:${request.principal?.name ?? 'unknown'}`;
-      const review = await tailor.profiles.reviews.decide(
-        request.params.id,
-        request.body.decision,
-        by,
-        new Date(tailor.now()).toISOString(),
-      );
-      if (review === undefined) {
-        const existing = await tailor.profiles.reviews.get(request.params.id);
-        if (existing === undefined)
-          throw new TailorError('not_found', `no review ${request.params.id}`);
-        throw new TailorError(
-          'conflict',
-          `review ${request.params.id} was already decided: ${existing.status}`,
-        );
-      }
-      if (review.status === 'match') {
-        await requestMerge(
-          tailor,
-          review,
-          `review ${review.id} by ${by} (weight ${review.weight.toFixed(2)})`,
-          by,
-        );
-      }
-      return review;
+      return matching.decide(request.params.id, request.body.decision, by);
     },
   );
   done();

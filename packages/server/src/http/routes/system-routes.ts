@@ -1,6 +1,8 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Tailor } from '../../open-tailor.js';
+import type { Background } from '../../background/background.js';
+import type { EventLog } from '../../log/event-log.js';
+import type { Metrics } from '../../metrics/metrics.js';
 
 const HealthBody = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('starting')]),
@@ -11,11 +13,11 @@ const HealthBody = Type.Object({
 });
 
 /** Health, Prometheus metrics and the OpenAPI document: public, no personal data. */
-export const systemRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
-  app,
-  { tailor },
-  done,
-) => {
+export const systemRoutes: FastifyPluginCallbackTypebox<{
+  background: Background;
+  log: EventLog;
+  metrics: Metrics;
+}> = (app, { background, log, metrics }, done) => {
   app.get(
     '/health',
     {
@@ -29,12 +31,12 @@ export const systemRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       },
     },
     async () => {
-      const ready = tailor.background.running();
+      const ready = background.running();
       return {
         status: ready ? ('ok' as const) : ('starting' as const),
         ready,
         background: ready ? ('running' as const) : ('starting' as const),
-        log: await tailor.log.stats(),
+        log: await log.stats(),
       };
     },
   );
@@ -45,8 +47,8 @@ export const systemRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       schema: { tags: ['system'], summary: 'Prometheus metrics (text format)' },
     },
     async (_request, reply) => {
-      const text = await tailor.metrics.registry.metrics();
-      return reply.type(tailor.metrics.registry.contentType).send(text);
+      const text = await metrics.registry.metrics();
+      return reply.type(metrics.registry.contentType).send(text);
     },
   );
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () =>

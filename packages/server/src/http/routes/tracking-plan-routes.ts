@@ -1,30 +1,23 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import {
   eventTarget,
-  TailorError,
   TRAITS_TARGET,
   TrackingPlan,
   TrackingPlanBody,
   Violation,
 } from '@tailor/core';
 import { Type } from 'typebox';
-import type { Tailor } from '../../open-tailor.js';
+import type { TrackingPlanService } from '../../collect/tracking-plan-service.js';
 
 const EventParams = Type.Object({ event: Type.String({ minLength: 1, maxLength: 512 }) });
 
 /** Tracking plans (a JSON Schema per event and for identify traits) and the violations they count. */
-export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ plans: TrackingPlanService }> = (
   app,
-  { tailor },
+  { plans },
   done,
 ) => {
-  const now = (): Date => new Date(tailor.now());
   const tags = ['quality'];
-  const put = async (target: string, body: TrackingPlanBody): Promise<TrackingPlan> => {
-    const plan = await tailor.plans.put(target, body, now());
-    await tailor.changed('plans');
-    return plan;
-  };
 
   app.get(
     '/v1/tracking-plans',
@@ -36,7 +29,7 @@ export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }
         response: { 200: Type.Object({ plans: Type.Array(TrackingPlan) }) },
       },
     },
-    async () => ({ plans: await tailor.plans.list() }),
+    async () => ({ plans: await plans.list() }),
   );
 
   app.put(
@@ -51,7 +44,7 @@ export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }
         response: { 200: TrackingPlan },
       },
     },
-    (request) => put(eventTarget(request.params.event), request.body),
+    (request) => plans.put(eventTarget(request.params.event), request.body),
   );
 
   app.put(
@@ -65,14 +58,9 @@ export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }
         response: { 200: TrackingPlan },
       },
     },
-    (request) => put(TRAITS_TARGET, request.body),
+    (request) => plans.put(TRAITS_TARGET, request.body),
   );
 
-  const remove = async (target: string): Promise<void> => {
-    if (!(await tailor.plans.delete(target)))
-      throw new TailorError('not_found', `no tracking plan for ${target}`);
-    await tailor.changed('plans');
-  };
   app.delete(
     '/v1/tracking-plans/events/:event',
     {
@@ -80,7 +68,7 @@ export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }
       schema: { tags, summary: "Remove an event's plan", params: EventParams },
     },
     async (request, reply) => {
-      await remove(eventTarget(request.params.event));
+      await plans.delete(eventTarget(request.params.event));
       return reply.status(204).send();
     },
   );
@@ -88,7 +76,7 @@ export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }
     '/v1/tracking-plans/traits',
     { config: { access: 'define' }, schema: { tags, summary: 'Remove the traits plan' } },
     async (_request, reply) => {
-      await remove(TRAITS_TARGET);
+      await plans.delete(TRAITS_TARGET);
       return reply.status(204).send();
     },
   );
@@ -106,13 +94,7 @@ export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }
         },
       },
     },
-    async (request) => {
-      await tailor.collector.flushViolations();
-      const violations = await tailor.store.violations.list({
-        ...(request.query.event !== undefined && { event: request.query.event }),
-      });
-      return { violations, total: violations.reduce((sum, v) => sum + v.count, 0) };
-    },
+    async (request) => plans.violations(request.query.event),
   );
   done();
 };
