@@ -1,4 +1,7 @@
 import { TrackingPlanService } from './collect/tracking-plan-service.js';
+import { PlacementService } from './decide/placement-service.js';
+import type { KnownNames } from './decide/placements.js';
+import { ExperimentService } from './experiments/experiment-service.js';
 import { DestinationService } from './destinations/destination-service.js';
 import { MatchingService } from './matching/matching-service.js';
 import type { Tailor } from './open-tailor.js';
@@ -14,6 +17,8 @@ export interface Services {
   definitions: DefinitionService;
   matching: MatchingService;
   plans: TrackingPlanService;
+  placements: PlacementService;
+  experiments: ExperimentService;
 }
 
 /** Builds the services over an open Tailor (they hold no state of their own). */
@@ -56,6 +61,24 @@ export function buildServices(tailor: Tailor): Services {
       members: (segment, after, limit) => tailor.profiles.members(segment, after, limit),
       now: tailor.now,
     }),
+    placements: new PlacementService({
+      placements: tailor.placements,
+      experiments: tailor.experiments,
+      bandits: tailor.bandits,
+      decider: tailor.decider,
+      identity: tailor.identity,
+      profiles: tailor.profiles,
+      known: () => knownNames(tailor),
+      audiences: tailor.audiences,
+      placementsChanged: () => tailor.changed('placements'),
+      now: tailor.now,
+    }),
+    experiments: new ExperimentService({
+      experiments: tailor.experiments,
+      log: tailor.log,
+      known: () => knownNames(tailor),
+      now: tailor.now,
+    }),
     plans: new TrackingPlanService({
       plans: tailor.plans,
       violations: tailor.store.violations,
@@ -69,5 +92,13 @@ export function buildServices(tailor: Tailor): Services {
       now: tailor.now,
       wake,
     }),
+  };
+}
+
+/** The segments and computed traits a rule may name now. */
+function knownNames(tailor: Tailor): KnownNames {
+  return {
+    segments: tailor.definitions.segmentNames,
+    computed: new Set(tailor.definitions.compiled?.computed.map((c) => c.name) ?? []),
   };
 }

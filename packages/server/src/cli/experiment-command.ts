@@ -1,5 +1,4 @@
-import { TailorError } from '@tailor/core';
-import { computeResults } from '../experiments/compute-results.js';
+import { buildServices } from '../build-services.js';
 import { formatResultsTable } from '../experiments/format-results-table.js';
 import { openTailor } from '../open-tailor.js';
 import { readConfig } from './read-config.js';
@@ -19,9 +18,7 @@ export async function experimentResultsCommand(name: string, flags: ResultsFlags
   const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
   const tailor = await openTailor(config);
   try {
-    const experiment = await tailor.store.experiments.get(name);
-    if (experiment === undefined) throw new TailorError('not_found', `no experiment ${name}`);
-    const results = await computeResults(tailor.log, experiment, tailor.now());
+    const results = await buildServices(tailor).experiments.results(name);
     console.log(
       flags.table === true ? formatResultsTable(results) : JSON.stringify(results, null, 2),
     );

@@ -35,8 +35,8 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
     base: '/v1/computed-traits',
   });
   await app.register(definitionRoutes, { definitions, kind: 'segment', base: '/v1/segments' });
-  await app.register(decideRoutes, { tailor });
-  await app.register(experimentRoutes, { tailor });
+  await app.register(decideRoutes, { placements: services.placements });
+  await app.register(experimentRoutes, { experiments: services.experiments });
   await app.register(privacyRoutes, {
     privacy: services.privacy,
     identitySecret: () => tailor.identity.secret,

@@ -7,14 +7,17 @@ export interface ReadOptions {
   segments?: ReadonlySet<string>;
 }
 
+/** How a request or message names a person. */
+export interface PersonNamed {
+  profileId?: string | null | undefined;
+  userId?: string | null | undefined;
+  anonymousId?: string | null | undefined;
+}
+
 /** The profile a request or message names: by profile id, else userId, else anonymousId. */
 export async function profileNamed(
-  store: ProfileStore,
-  who: {
-    profileId?: string | null | undefined;
-    userId?: string | null | undefined;
-    anonymousId?: string | null | undefined;
-  },
+  store: Pick<ProfileStore, 'byId' | 'byIdentifier'>,
+  who: PersonNamed,
 ): Promise<StoredProfile | undefined> {
   if (typeof who.profileId === 'string') return store.byId(who.profileId);
   if (typeof who.userId === 'string')

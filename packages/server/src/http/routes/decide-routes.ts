@@ -1,16 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import {
-  Decision,
-  MAX_DECIDE_PLACEMENTS,
-  PlacementBody,
-  PlacementOptimize,
-  TailorError,
-} from '@tailor/core';
-import type { Tailor } from '../../open-tailor.js';
-import { personOf } from '../../decide/person-cache.js';
-import { profileNamed } from '../../profiles/read-profile.js';
-import { FULL_AUDIENCE, VERIFIED_AUDIENCE } from '../../decide/audiences.js';
+import { Decision, MAX_DECIDE_PLACEMENTS, PlacementBody, PlacementOptimize } from '@tailor/core';
+import type { PlacementService } from '../../decide/placement-service.js';
 import { seesPersonalData } from '../reader-view.js';
 
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
@@ -55,9 +46,9 @@ const Person = {
 };
 
 /** Placements (define) and real-time decisions (write key, from browsers too). */
-export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+export const decideRoutes: FastifyPluginCallbackTypebox<{ placements: PlacementService }> = (
   app,
-  { tailor },
+  { placements },
   done,
 ) => {
   const tags = ['decide'];
@@ -74,31 +65,7 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         response: { 200: Placement },
       },
     },
-    async (request) => {
-      const known = {
-        segments: tailor.definitions.segmentNames,
-        computed: new Set(tailor.definitions.compiled?.computed.map((c) => c.name) ?? []),
-      };
-      for (const [i, item] of request.body.items.entries()) {
-        if (
-          item.experiment !== undefined &&
-          (await tailor.experiments.get(item.experiment)) === undefined
-        ) {
-          throw new TailorError(
-            'invalid_request',
-            `items[${i}].experiment: no experiment named ${item.experiment}`,
-          );
-        }
-      }
-      const { placement } = await tailor.placements.put(
-        request.params.name,
-        request.body,
-        known,
-        new Date(tailor.now()),
-      );
-      await tailor.changed('placements');
-      return placement;
-    },
+    async (request) => placements.put(request.params.name, request.body),
   );
   app.get(
     '/v1/placements',
@@ -110,7 +77,7 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         response: { 200: Type.Object({ items: Type.Array(Placement) }) },
       },
     },
-    async () => ({ items: await tailor.placements.list() }),
+    async () => ({ items: await placements.list() }),
   );
   app.get(
     '/v1/placements/:name',
@@ -118,20 +85,13 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       config: { access: 'read' },
       schema: { tags, summary: 'One placement', params: Name, response: { 200: Placement } },
     },
-    async (request) => {
-      const found = await tailor.placements.get(request.params.name);
-      if (found === undefined)
-        throw new TailorError('not_found', `no placement ${request.params.name}`);
-      return found;
-    },
+    async (request) => placements.get(request.params.name),
   );
   app.delete(
     '/v1/placements/:name',
     { config: { access: 'define' }, schema: { tags, summary: 'Delete a placement', params: Name } },
     async (request, reply) => {
-      if (!(await tailor.placements.delete(request.params.name)))
-        throw new TailorError('not_found', `no placement ${request.params.name}`);
-      await tailor.changed('placements');
+      await placements.delete(request.params.name);
       return reply.status(204).send();
     },
   );
@@ -147,18 +107,7 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
         response: { 200: Arms },
       },
     },
-    async (request) => {
-      const stored = await tailor.placements.get(request.params.name);
-      const bandit = tailor.placements.compiled(request.params.name)?.bandit;
-      if (stored === undefined)
-        throw new TailorError('not_found', `no placement ${request.params.name}`);
-      if (bandit === undefined) return { placement: stored.name, optimize: null, items: [] };
-      const items = stored.items.map(({ id }) => {
-        const { exposures, conversions } = tailor.bandits.of(bandit, id);
-        return { id, exposures, conversions, rate: exposures > 0 ? conversions / exposures : null };
-      });
-      return { placement: stored.name, optimize: stored.optimize ?? null, items };
-    },
+    async (request) => placements.arms(request.params.name),
   );
   app.post(
     '/v1/placements/:name/preview',
@@ -183,18 +132,9 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
     },
     async (request) => {
       const { itemId, context = {} } = request.body;
-      const stored = await profileNamed(tailor.profiles, request.body);
       // Rendered from the reader's view: personal traits masked as the profile API masks them for this role.
-      const audience = seesPersonalData(request.principal)
-        ? FULL_AUDIENCE
-        : tailor.audiences.reader;
-      return tailor.decider.preview(
-        stored && personOf(stored),
-        request.params.name,
-        context,
-        itemId,
-        audience,
-      );
+      const asker = seesPersonalData(request.principal) ? 'full' : 'reader';
+      return placements.preview(request.params.name, request.body, { itemId, context, asker });
     },
   );
   app.post(
@@ -235,23 +175,17 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
       serializerCompiler: () => (answer) => JSON.stringify(answer),
     },
     async (request) => {
-      const { userId, anonymousId, placements, context = {}, userHash } = request.body;
-      if (userId === undefined && anonymousId === undefined)
-        throw new TailorError('invalid_request', 'userId or anonymousId is required');
+      const { userId, anonymousId, context = {}, userHash } = request.body;
       // The write key is public: personal traits only where listed or proven, reasons by id (docs/security.md).
-      const audience =
-        request.principal?.role === 'admin'
-          ? FULL_AUDIENCE
-          : userHash !== undefined && tailor.identity.verifies(userId, userHash)
-            ? VERIFIED_AUDIENCE
-            : tailor.audiences.public;
+      const asker = request.principal?.role === 'admin' ? 'full' : 'public';
       return {
-        decisions: await tailor.decider.decide({
+        decisions: await placements.decide({
           userId,
           anonymousId,
-          placements,
+          placements: request.body.placements,
           context,
-          audience,
+          userHash,
+          asker,
         }),
       };
     },

@@ -1,11 +1,8 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ExperimentResult, TailorError } from '@tailor/core';
-import type { Tailor } from '../../open-tailor.js';
-import { computeResults } from '../../experiments/compute-results.js';
+import { ExperimentResult } from '@tailor/core';
 import { ExperimentBody, ExperimentMetricBody } from '../../experiments/experiment-body.js';
-import { Experiments } from '../../experiments/experiments.js';
-import type { StoredExperiment } from '../../store/state-store.js';
+import type { ExperimentService } from '../../experiments/experiment-service.js';
 
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
 const Experiment = Type.Intersect([
@@ -45,19 +42,12 @@ const Assignment = Type.Object({
 });
 
 /** Experiments: define (marketer), read and results (viewer), assign (write key, from browsers too). */
-export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> = (
+export const experimentRoutes: FastifyPluginCallbackTypebox<{ experiments: ExperimentService }> = (
   app,
-  { tailor },
+  { experiments },
   done,
 ) => {
   const tags = ['experiments'];
-  const { experiments } = tailor;
-  const view = (e: StoredExperiment) => ({ ...e, status: Experiments.status(e, tailor.now()) });
-  const found = async (name: string) => {
-    const e = await experiments.get(name);
-    if (e === undefined) throw new TailorError('not_found', `no experiment ${name}`);
-    return e;
-  };
 
   app.put(
     '/v1/experiments/:name',
@@ -72,15 +62,7 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> 
         response: { 200: Experiment },
       },
     },
-    async (request) => {
-      const known = {
-        segments: tailor.definitions.segmentNames,
-        computed: new Set(tailor.definitions.compiled?.computed.map((c) => c.name) ?? []),
-      };
-      return view(
-        await experiments.put(request.params.name, request.body, known, new Date(tailor.now())),
-      );
-    },
+    async (request) => experiments.put(request.params.name, request.body),
   );
   app.get(
     '/v1/experiments',
@@ -92,7 +74,7 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> 
         response: { 200: Type.Object({ items: Type.Array(Experiment) }) },
       },
     },
-    async () => ({ items: (await experiments.list()).map(view) }),
+    async () => ({ items: await experiments.list() }),
   );
   app.get(
     '/v1/experiments/:name',
@@ -100,7 +82,7 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> 
       config: { access: 'read' },
       schema: { tags, summary: 'One experiment', params: Name, response: { 200: Experiment } },
     },
-    async (request) => view(await found(request.params.name)),
+    async (request) => experiments.get(request.params.name),
   );
   app.delete(
     '/v1/experiments/:name',
@@ -113,8 +95,7 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> 
       },
     },
     async (request, reply) => {
-      if (!(await experiments.delete(request.params.name)))
-        throw new TailorError('not_found', `no experiment ${request.params.name}`);
+      await experiments.delete(request.params.name);
       return reply.status(204).send();
     },
   );
@@ -142,7 +123,7 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> 
     },
     async (request) => {
       const { userId, anonymousId } = request.body;
-      return experiments.assign(request.params.name, { userId, anonymousId }, tailor.now());
+      return experiments.assign(request.params.name, { userId, anonymousId });
     },
   );
   app.get(
@@ -157,13 +138,7 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ tailor: Tailor }> 
         response: { 200: Results },
       },
     },
-    async (request) => {
-      const experiment = await found(request.params.name);
-      // One pass over the log; other requests are served between pages.
-      return computeResults(tailor.log, experiment, tailor.now(), {
-        pause: () => new Promise((resolve) => setImmediate(resolve)),
-      });
-    },
+    async (request) => experiments.results(request.params.name),
   );
   done();
 };

@@ -1,0 +1,75 @@
+import { TailorError } from '@tailor/core';
+import type { KnownNames } from '../decide/placements.js';
+import type { EventLog } from '../log/event-log.js';
+import type { StoredExperiment } from '../store/state-store.js';
+import { computeResults, type ExperimentResults } from './compute-results.js';
+import type { ExperimentBody } from './experiment-body.js';
+import {
+  Experiments,
+  type AssignRequest,
+  type AssignResult,
+  type ExperimentStatus,
+} from './experiments.js';
+
+export interface ExperimentServiceDeps {
+  experiments: Experiments;
+  log: Pick<EventLog, 'read'>;
+  /** The segments and computed traits an audience may name now. */
+  known: () => KnownNames;
+  now: () => number;
+}
+
+/** An experiment as the API shows it: its definition and whether it runs now. */
+export type ExperimentView = StoredExperiment & { status: ExperimentStatus };
+
+/**
+ * Experiments: definitions with their status, sticky assignment (recorded as exposures) and
+ * results computed from the log. Unknown names are a 404.
+ */
+export class ExperimentService {
+  constructor(private readonly deps: ExperimentServiceDeps) {}
+
+  async put(name: string, body: ExperimentBody): Promise<ExperimentView> {
+    const at = new Date(this.deps.now());
+    return this.view(await this.deps.experiments.put(name, body, this.deps.known(), at));
+  }
+
+  async list(): Promise<ExperimentView[]> {
+    return (await this.deps.experiments.list()).map((e) => this.view(e));
+  }
+
+  async get(name: string): Promise<ExperimentView> {
+    return this.view(await this.find(name));
+  }
+
+  async delete(name: string): Promise<void> {
+    if (!(await this.deps.experiments.delete(name))) throw notFound(name);
+  }
+
+  /** A person's variant, sticky; the exposure is recorded unless they are suppressed. */
+  assign(name: string, who: AssignRequest): Promise<AssignResult> {
+    return this.deps.experiments.assign(name, who, this.deps.now());
+  }
+
+  /** Per variant and metric, from one pass over the log; other work is served between pages. */
+  async results(name: string): Promise<ExperimentResults> {
+    const experiment = await this.find(name);
+    return computeResults(this.deps.log, experiment, this.deps.now(), {
+      pause: () => new Promise((resolve) => setImmediate(resolve)),
+    });
+  }
+
+  private async find(name: string): Promise<StoredExperiment> {
+    const e = await this.deps.experiments.get(name);
+    if (e === undefined) throw notFound(name);
+    return e;
+  }
+
+  private view(e: StoredExperiment): ExperimentView {
+    return { ...e, status: Experiments.status(e, this.deps.now()) };
+  }
+}
+
+function notFound(name: string): TailorError {
+  return new TailorError('not_found', `no experiment ${name}`);
+}
