@@ -311,6 +311,30 @@ describe('placements and decisions', () => {
     expect(slow?.reasons[0]).toMatch(/time budget of 0.000001 ms exceeded/);
   });
 
+  it('decides a placement named twice in a request once, and answers every name in order', async () => {
+    await start();
+    for (const name of ['p', 'q'])
+      await admin('PUT', `/v1/placements/${name}`, {
+        items: [{ id: 'a', priority: 0, template: name.toUpperCase() }],
+        default: { id: 'd', template: 'D' },
+      });
+    await collect([{ type: 'identify', userId: 'twice', timestamp: iso(clock) }]);
+    const answer = await decide({ userId: 'twice', placements: ['p', 'q', 'p', 'p'] });
+    expect(answer.map((d) => [d.placement, d.content])).toEqual([
+      ['p', 'P'],
+      ['q', 'Q'],
+      ['p', 'P'],
+      ['p', 'P'],
+    ]);
+    t.tailor.flushDecisions();
+    const events = (await admin('GET', '/v1/events?userId=twice')).json().events as {
+      event?: string;
+      properties: { placement?: string };
+    }[];
+    const recorded = events.filter((e) => e.event === 'Decision Made');
+    expect(recorded.map((e) => e.properties.placement)).toEqual(['p', 'q']);
+  });
+
   it('never reads files from templates, and a failing template serves the default', async () => {
     await start();
     const put = await admin('PUT', '/v1/placements/p', {

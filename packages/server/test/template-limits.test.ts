@@ -134,6 +134,15 @@ describe('limits on rendering placement templates', () => {
     expect(defaultOver.json().message).toMatch(
       /^default\.template: template runs over its limits: output size limit exceeded/,
     );
+    // Loops over a range it builds: no literal loop, no memory to speak of, but for nobody it runs
+    // past its time (27,000,000 steps).
+    const endless = await put(
+      '{% assign a = (1..300) %}{% for x in a %}{% for y in a %}{% for z in a %}{% endfor %}{% endfor %}{% endfor %}',
+    );
+    expect(endless.statusCode).toBe(400);
+    expect(endless.json().message).toMatch(
+      /^items\[0\]\.template: template runs over its limits: template render limit exceeded/,
+    );
     const unparsable = await put('{% for i in (1..3) %}x');
     expect(unparsable.statusCode).toBe(400);
     expect(unparsable.json().message).toMatch(

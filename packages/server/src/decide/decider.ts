@@ -15,6 +15,7 @@ import {
   type RandomSource,
 } from '@tailor/core';
 import { FULL_AUDIENCE, type Audience } from './audiences.js';
+import { TEMPLATE_LIMITS } from './template-engine.js';
 import type { BanditArms } from './bandit-arms.js';
 import type { Person, PersonCache } from './person-cache.js';
 import type { RenderMemo } from './render-memo.js';
@@ -85,7 +86,7 @@ export class Decider {
     const person = suppressed ? undefined : await this.person(request);
     const now = this.options.now();
     const decisions = this.inHoldout(request)
-      ? request.placements.map((name) => this.holdoutDecision(name))
+      ? request.placements.map((name) => this.holdoutDecision(name, started))
       : request.placements.map((name) => this.decideOne(name, person, request, now, started));
     for (const [i, decision] of decisions.entries())
       decisions[i] = await this.withVariant(decision, person, request, now, started);
@@ -220,7 +221,7 @@ export class Decider {
     return share > 0 && unit !== undefined && hashToUnit(seed, unit) < share;
   }
 
-  private holdoutDecision(name: string): Decision {
+  private holdoutDecision(name: string, started: number): Decision {
     const placement = this.options.placements.compiled(name);
     if (placement === undefined)
       return {
@@ -235,6 +236,7 @@ export class Decider {
       scopeOf(undefined, {}),
       [`${placement.defaultId}: default, in the global holdout`],
       FULL_AUDIENCE,
+      started,
     );
     return { ...decision, fallback: false, holdout: true };
   }
@@ -305,6 +307,7 @@ export class Decider {
         scope,
         [`${placement.defaultId}: default, time budget of ${this.options.budgetMs} ms exceeded`],
         audience,
+        started,
       );
     }
     try {
@@ -327,7 +330,7 @@ export class Decider {
       const failed = ids
         ? `${choice.itemId}: template failed`
         : `${choice.itemId}: template failed: ${(error as Error).message}`;
-      return this.fallback(placement, scope, [failed, ...choice.reasons], audience);
+      return this.fallback(placement, scope, [failed, ...choice.reasons], audience, started);
     }
   }
 
@@ -344,15 +347,24 @@ export class Decider {
     };
   }
 
+  /**
+   * The placement's default, rendered for nobody. In a decision started at `started`, every default
+   * of the request shares what is left of the budget plus one render's allowance
+   * (`TEMPLATE_LIMITS.renderMs`), so however many placements fall back, a request holds the thread
+   * about twice its budget at most; a default that cannot render in that time serves no content.
+   */
   private fallback(
     placement: ReadyPlacement,
     scope: EvaluationScope,
     reasons: string[],
     audience: Audience,
+    started: number,
   ): Decision {
+    const { renderMs } = TEMPLATE_LIMITS;
+    const limit = Math.max(1, Math.min(renderMs, this.remaining(started) + renderMs));
     let content: string | null;
     try {
-      content = this.render(placement, placement.defaultId, scope, undefined, undefined, audience);
+      content = this.render(placement, placement.defaultId, scope, undefined, limit, audience);
     } catch {
       content = null;
     }

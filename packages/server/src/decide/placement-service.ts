@@ -110,9 +110,9 @@ export class PlacementService {
   /**
    * Decides what a person sees in each placement. With the public write key, templates see
    * personal traits only where the placement lists them or `userHash` proves the person, and
-   * reasons name ids only.
+   * reasons name ids only. The answer has a decision per name asked, in order.
    */
-  decide(request: {
+  async decide(request: {
     userId?: string | undefined;
     anonymousId?: string | undefined;
     placements: string[];
@@ -129,7 +129,19 @@ export class PlacementService {
         : userHash !== undefined && this.deps.identity.verifies(userId, userHash)
           ? VERIFIED_AUDIENCE
           : this.deps.audiences.public;
-    return this.deps.decider.decide({ userId, anonymousId, placements, context, audience });
+    // A placement named twice is decided (and recorded) once: listing one twenty times must not
+    // buy twenty renders.
+    const distinct = [...new Set(placements)];
+    const decisions = await this.deps.decider.decide({
+      userId,
+      anonymousId,
+      placements: distinct,
+      context,
+      audience,
+    });
+    if (distinct.length === placements.length) return decisions;
+    const byName = new Map(decisions.map((d) => [d.placement, d]));
+    return placements.map((name) => byName.get(name) as Decision);
   }
 }
 
