@@ -126,12 +126,13 @@ export {
   anonymize,
 } from './privacy/apply-consent.js';
 export { PiiMode } from './privacy/pii.schema.js';
-export { piiPolicy, DEFAULT_PII_POLICY } from './privacy/pii-policy.js';
+export { piiPolicy, withPersonalComputed, DEFAULT_PII_POLICY } from './privacy/pii-policy.js';
 export type { PiiPolicy } from './privacy/pii-policy.js';
 export {
   maskMessage,
   maskTraits,
   maskProfile,
+  maskComputed,
   maskIdentifier,
   maskMergeRecord,
   maskLeaf,

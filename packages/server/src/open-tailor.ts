@@ -3,6 +3,9 @@ import {
   consentValues,
   DECIDE_SOURCE,
   formatTimestamp,
+  withPersonalComputed,
+  type CompiledDefinitions,
+  type PiiPolicy,
   type CountryCode,
   type IdentifierRef,
   type StoredMessage,
@@ -57,6 +60,8 @@ export interface Tailor {
   /** Who read or changed personal data and definitions. */
   audit: AuditLog;
   plans: TrackingPlans;
+  /** Which fields are personal: the tracking plans' marks and the default names, and the computed traits that carry personal values. */
+  pii: () => PiiPolicy;
   /** Segments and computed traits, in the segment language. */
   definitions: Definitions;
   collector: Collector;
@@ -178,6 +183,7 @@ export async function openTailor(
     },
     () => placements.capCounters(),
   );
+  const pii = personalData(plans, definitions);
   const people = new PersonCache(profiles, config.decide.cacheProfiles);
   const suppressions = await Suppressions.open(
     config.dataDir,
@@ -291,7 +297,7 @@ export async function openTailor(
           failureDetail(error),
         );
     },
-    pii: () => plans.pii,
+    pii,
     suppressed: (message) => suppressions.drops(message),
     consentOf: async (message) => {
       const profileId = message.properties?.profileId;
@@ -472,7 +478,8 @@ export async function openTailor(
     suppressions,
     decider,
     identity: IdentityVerifier.open(config.dataDir, secrets.identitySecret),
-    audiences: { public: publicAudience(() => plans.pii), reader: readerAudience(() => plans.pii) },
+    pii,
+    audiences: { public: publicAudience(pii), reader: readerAudience(pii) },
     people,
     settingsChanged: () => {
       cluster?.announce({ kind: 'settings' });
@@ -521,6 +528,28 @@ function erasureCompleted(profileId: string, requestedBy: string, at: number): N
     route: null,
     status: null,
     ip: null,
+  };
+}
+
+/**
+ * The tracking plans' policy with the computed traits that carry personal values
+ * (`withPersonalComputed`), made again only when the plans or the definitions change, so what is
+ * masked per policy stays kept meanwhile.
+ */
+function personalData(plans: TrackingPlans, definitions: Definitions): () => PiiPolicy {
+  let kept:
+    | { base: PiiPolicy; compiled: CompiledDefinitions | undefined; policy: PiiPolicy }
+    | undefined;
+  return () => {
+    const base = plans.pii;
+    const compiled = definitions.compiled;
+    if (kept?.base !== base || kept.compiled !== compiled) {
+      const computed =
+        compiled?.computed.map((c) => ({ name: c.name, node: compiled.aggregates.get(c.key) })) ??
+        [];
+      kept = { base, compiled, policy: withPersonalComputed(base, computed) };
+    }
+    return kept.policy;
   };
 }
 

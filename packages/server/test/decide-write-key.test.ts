@@ -197,4 +197,70 @@ describe('what a write key can see', () => {
     );
     expect((await preview(t.adminAuth, 'welcome')).json<Decision>().content).toBe('Welcome Ann');
   });
+
+  it('keeps computed traits that carry personal values from the write key and masks them for readers', async () => {
+    await setUp();
+    for (const [name, definition] of [
+      ['lastEmail', 'last("Order Completed".email, 30d)'],
+      ['lastNote', 'last("Order Completed".note, 30d)'],
+      ['orders', 'count("Order Completed", 30d)'],
+      ['lastCity', 'last("Order Completed".shipping.city, 30d)'],
+    ] as const) {
+      const put = await admin('PUT', `/v1/computed-traits/${name}`, { definition });
+      expect(put.statusCode, put.body).toBe(200);
+    }
+    // The order's note is personal by its plan; the email by its name; the city is not.
+    const plan = await admin('PUT', '/v1/tracking-plans/events/Order%20Completed', {
+      mode: 'allow',
+      schema: { type: 'object', properties: { note: { type: 'string', pii: true } } },
+    });
+    expect(plan.statusCode, plan.body).toBe(200);
+    const put = await admin('PUT', '/v1/placements/card', {
+      items: [
+        {
+          id: 'c',
+          priority: 0,
+          template: '{{ computed | json }}|{{ profile.computed.lastEmail }}',
+        },
+      ],
+      default: { id: 'd', template: 'D' },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    await t.collect([
+      {
+        type: 'track',
+        userId: 'ann',
+        event: 'Order Completed',
+        properties: { email: ANN.email, note: 'leave at door 4B', shipping: { city: 'Lyon' } },
+        timestamp: new Date(clock).toISOString(),
+      },
+    ]);
+    const shownTo = async (authorization: string) => {
+      const d = await decide({ userId: 'ann', placements: ['card'] }, authorization);
+      const [json = '{}', direct] = unescape(d.content ?? '').split('|');
+      return { computed: JSON.parse(json) as Record<string, unknown>, direct };
+    };
+    const publicView = await shownTo(t.writeAuth);
+    expect(publicView.computed).toEqual({ orders: 1, lastCity: 'Lyon' });
+    expect(publicView.direct).toBe('');
+    const adminView = await shownTo(t.adminAuth);
+    expect(adminView.computed).toMatchObject({
+      lastEmail: ANN.email,
+      lastNote: 'leave at door 4B',
+      orders: 1,
+    });
+    expect(adminView.direct).toBe(ANN.email);
+    // Readers see them masked in the profile, as personal traits.
+    const profile = await t.app.inject({
+      method: 'GET',
+      url: '/v1/profiles?identifier=userId:ann',
+      headers: { authorization: `Bearer ${MARKETER_KEY}` },
+    });
+    expect(profile.json<{ computed: Record<string, unknown> }>().computed).toEqual({
+      lastEmail: '[masked]',
+      lastNote: '[masked]',
+      orders: 1,
+      lastCity: 'Lyon',
+    });
+  });
 });

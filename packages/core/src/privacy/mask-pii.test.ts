@@ -4,13 +4,15 @@ import type { Profile } from '../profiles/profiles.schema.js';
 import {
   hashLeaf,
   MASKED,
+  maskComputed,
   maskLeaf,
   maskMergeRecord,
   maskMessage,
   maskProfile,
 } from './mask-pii.js';
 import { markedPaths, piiMarks } from './pii-marks.js';
-import { DEFAULT_PII_POLICY, piiPolicy } from './pii-policy.js';
+import { DEFAULT_PII_POLICY, piiPolicy, withPersonalComputed } from './pii-policy.js';
+import type { ComputedNode } from '../segments/segments.schema.js';
 import { scrubPersonalData } from './scrub-personal-data.js';
 
 const M = MASKED;
@@ -281,7 +283,7 @@ describe('maskProfile and maskMergeRecord', () => {
     mergedIds: [],
   };
 
-  it('masks personal traits and identifiers; ids, computed traits and segments stay', () => {
+  it('masks personal traits and identifiers; ids, counting computed traits and segments stay', () => {
     expect(maskProfile(profile, plans, maskLeaf)).toEqual({
       ...profile,
       identifiers: [
@@ -292,6 +294,45 @@ describe('maskProfile and maskMergeRecord', () => {
       ],
       traits: { email: M, name: M, plan: 'pro', nickname: M },
     });
+  });
+
+  it('masks the computed traits that carry personal values, by name or by the event plan', () => {
+    const last = (event: string, property: string[]): ComputedNode => ({
+      type: 'aggregate',
+      fn: 'last',
+      pattern: { event },
+      property,
+    });
+    const policy = withPersonalComputed(plans, [
+      { name: 'lastEmail', node: last('Signed Up', ['email']) },
+      { name: 'lastNote', node: last('Order Completed', ['note']) },
+      { name: 'recipient', node: last('Order Completed', ['shipping', 'recipient']) },
+      { name: 'city', node: last('Order Completed', ['address', 'city']) },
+      { name: 'method', node: last('Order Completed', ['shipping', 'method']) },
+      { name: 'otherNote', node: last('Page Viewed', ['note']) },
+      { name: 'emails', node: { type: 'aggregate', fn: 'count', pattern: { event: 'x' } } },
+      { name: 'gone', node: undefined },
+    ]);
+    expect([...(policy.computed ?? [])].sort()).toEqual([
+      'city',
+      'lastEmail',
+      'lastNote',
+      'recipient',
+    ]);
+    const computed = { lastEmail: 'ann@example.com', lastNote: 'door 4B', method: 'post', n: 3 };
+    expect(maskComputed(computed, policy, maskLeaf)).toEqual({
+      lastEmail: M,
+      lastNote: M,
+      method: 'post',
+      n: 3,
+    });
+    expect(maskProfile({ ...profile, computed }, policy, maskLeaf).computed).toEqual({
+      lastEmail: M,
+      lastNote: M,
+      method: 'post',
+      n: 3,
+    });
+    expect(maskComputed(computed, plans, maskLeaf)).toBe(computed);
   });
 
   it.each([

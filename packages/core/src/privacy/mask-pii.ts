@@ -98,13 +98,37 @@ export function maskIdentifier(identifier: IdentifierRef, replace: ReplaceLeaf):
     : identifier;
 }
 
-/** The profile with its personal traits and identifiers replaced; ids, segments, consent and computed traits stay. */
+/**
+ * The profile with its personal traits, identifiers and computed traits (those carrying personal
+ * values) replaced; ids, segments, consent and other computed traits stay.
+ */
 export function maskProfile(profile: Profile, policy: PiiPolicy, replace: ReplaceLeaf): Profile {
   return {
     ...profile,
     identifiers: profile.identifiers.map((i) => maskIdentifier(i, replace)),
     traits: maskTraits(profile.traits, policy, replace),
+    computed: maskComputed(profile.computed, policy, replace),
   };
+}
+
+/** Computed traits with those carrying personal values replaced leaf by leaf, as personal traits are. */
+export function maskComputed<T extends Json>(
+  computed: T,
+  policy: PiiPolicy,
+  replace: ReplaceLeaf,
+): T {
+  const personal = policy.computed;
+  if (personal === undefined || personal.size === 0) return computed;
+  let out: Json | undefined;
+  for (const name of Object.keys(computed)) {
+    if (!personal.has(name)) continue;
+    const value = computed[name];
+    const next = replaceAll(value, replace);
+    if (next === value) continue;
+    out ??= { ...computed };
+    define(out, name, next);
+  }
+  return (out ?? computed) as T;
 }
 
 /** A merge whose reason (`identifier TYPE:VALUE`) names a personal identifier, with the value replaced. */

@@ -45,7 +45,7 @@ export async function importCommand(file: string, flags: ImportFlags): Promise<v
       rejectsFile,
       ...(flags.format !== undefined && { format: flags.format }),
       ...(mapping !== undefined && { mapping }),
-      pii: tailor.plans.pii,
+      pii: tailor.pii(),
       onProgress: (p) => {
         bar.setTotal(Math.max(1, p.totalBytes));
         bar.update(p.bytesRead, {

@@ -1,4 +1,4 @@
-import { maskLeaf, maskTraits, type PiiPolicy, type ReplaceLeaf } from '@tailor/core';
+import { maskComputed, maskLeaf, maskTraits, type PiiPolicy, type ReplaceLeaf } from '@tailor/core';
 
 type Traits = Record<string, unknown>;
 
@@ -13,6 +13,8 @@ export interface Audience {
   readonly key: string;
   /** The traits templates see, from the person's and the placement's `browserTraits`; all of them when absent. */
   readonly traits?: (traits: Traits, shown: readonly string[] | undefined) => Traits;
+  /** The computed traits templates see (those carrying personal values masked); all of them when absent. */
+  readonly computed?: <T extends Traits>(computed: T) => T;
   /** `ids`: items and rules named by id with their outcome only (no rule text, counts or values). */
   readonly reasons: 'full' | 'ids';
 }
@@ -32,12 +34,22 @@ const REMOVE: ReplaceLeaf = () => undefined;
  * when the profile changes) so a person deciding again costs no masking.
  */
 export function publicAudience(pii: () => PiiPolicy): Audience {
-  return { key: 'public', reasons: 'ids', traits: maskingTraits(pii, REMOVE) };
+  return {
+    key: 'public',
+    reasons: 'ids',
+    traits: maskingTraits(pii, REMOVE),
+    computed: (computed) => maskComputed(computed, pii(), REMOVE),
+  };
 }
 
 /** A preview for a reader who is not an admin: the same masking the profile API applies (`[masked]`); full reasons. */
 export function readerAudience(pii: () => PiiPolicy): Audience {
-  return { key: 'reader', reasons: 'full', traits: maskingTraits(pii, maskLeaf) };
+  return {
+    key: 'reader',
+    reasons: 'full',
+    traits: maskingTraits(pii, maskLeaf),
+    computed: (computed) => maskComputed(computed, pii(), maskLeaf),
+  };
 }
 
 function maskingTraits(

@@ -401,13 +401,17 @@ export class Decider {
       audience.traits === undefined || scope.traits === undefined
         ? scope.traits
         : audience.traits(scope.traits, placement.browserTraits);
+    const computed =
+      audience.computed === undefined || scope.computed === undefined
+        ? scope.computed
+        : audience.computed(scope.computed);
     const renderScope = {
       profile:
         person === undefined
           ? null
-          : { id: person.profileId, traits, computed: person.computed, segments: person.segments },
+          : { id: person.profileId, traits, computed, segments: person.segments },
       traits,
-      computed: scope.computed,
+      computed,
       context: scope.context,
     };
     return this.options.renders.render(template, renderScope, renderLimitMs, audience.key);

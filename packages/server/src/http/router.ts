@@ -19,7 +19,7 @@ import { trackingPlanRoutes } from './routes/tracking-plan-routes.js';
 /** Every route prefix in one place; a plugin given its services only is thin (parse, authorize, call, answer). */
 export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Promise<void> {
   const services = buildServices(tailor);
-  const pii = () => tailor.plans.pii;
+  const { pii } = tailor;
   const { background, log, metrics, collector } = tailor;
   await app.register(systemRoutes, { background, log, metrics });
   await app.register(collectRoutes, { collector, limits: tailor.config.limits });
