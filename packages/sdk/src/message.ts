@@ -1,9 +1,11 @@
+import type { MessageType as SpecMessageType } from '@tailor/core';
 import type { Purposes } from './consent.js';
 import { pageContext, timeZone } from './page-context.js';
 import { uuid } from './uuid.js';
 import { VERSION } from './version.js';
 
-export type MessageType = 'page' | 'track' | 'identify' | 'alias' | 'group';
+/** The Segment Spec's message types a browser sends (`screen` is for apps): core's own, so the two cannot drift. */
+export type MessageType = Exclude<SpecMessageType, 'screen'>;
 
 /** A Segment Spec message as the SDK queues it; `sentAt` is added when it is sent. */
 export interface Message {
