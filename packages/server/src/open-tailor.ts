@@ -45,6 +45,7 @@ import { profileNamed } from './profiles/read-profile.js';
 import { Experiments } from './experiments/experiments.js';
 import { DecisionRetention } from './decide/decision-retention.js';
 import { BackgroundThread } from './background/background-thread.js';
+import { ErasureCoordinator } from './privacy/erasure-coordinator.js';
 import { logError } from './privacy/log-error.js';
 import { openStorage } from './storage/open-storage.js';
 import { ClusterChanges } from './scale-out/cluster-changes.js';
@@ -241,21 +242,35 @@ export async function openTailor(
     purposes: config.privacy.purposes,
     suppressed: (message) => suppressions.drops(message),
     stages: [banditStage],
-    onErase: async ({ identifiers, profiles: erased, profileId, requestedBy }) => {
-      // Another thread suppressed the person when the erasure was asked; identifiers linked to
-      // them since are suppressed now too, so nothing after the erasure brings them back.
-      await suppressions.reload();
-      const linkedSince = identifiers.filter((i) => !suppressions.has(i));
-      if (linkedSince.length > 0) {
-        await suppressions.add(linkedSince, formatTimestamp(now()));
-        options.onSuppressed?.();
-      }
-      await destinations.erase({ identifiers, profiles: erased });
-      // On several nodes the bandits' counts follow the log apart from the folding pipelines
-      // (which run no stages): the person leaves them here.
-      if (storage.cluster !== undefined) await banditStage.erase(identifiers);
-      audit.record(erasureCompleted(profileId, requestedBy, now()));
-    },
+    // Every store that holds data about people beside the profile store, asked in this order.
+    erasures: new ErasureCoordinator(
+      [
+        { name: 'the log', erase: (person) => log.erase(person.positions) },
+        {
+          // Another thread suppressed the person when the erasure was asked; identifiers linked
+          // to them since are suppressed now too, so nothing after the erasure brings them back.
+          name: 'the suppression list',
+          erase: async ({ identifiers }) => {
+            await suppressions.reload();
+            const linkedSince = identifiers.filter((i) => !suppressions.has(i));
+            if (linkedSince.length > 0) {
+              await suppressions.add(linkedSince, formatTimestamp(now()));
+              options.onSuppressed?.();
+            }
+          },
+        },
+        { name: 'webhook deliveries', erase: (person) => destinations.erase(person) },
+        { name: 'bandit counts', erase: (person) => banditStage.erase(person.identifiers) },
+        {
+          name: 'the audit log',
+          erase: ({ profileId, requestedBy }) => {
+            audit.record(erasureCompleted(profileId, requestedBy, now()));
+            return Promise.resolve();
+          },
+        },
+      ],
+      profiles,
+    ),
     ...(options.append && { append: options.append }),
     onChanged: (changed, identifiers) => {
       if (options.onProfilesChanged) options.onProfilesChanged(changed, identifiers);
@@ -538,8 +553,7 @@ function erasureCompleted(profileId: string, requestedBy: string, at: number): N
  */
 function personalData(plans: TrackingPlans, definitions: Definitions): () => PiiPolicy {
   let kept:
-    | { base: PiiPolicy; compiled: CompiledDefinitions | undefined; policy: PiiPolicy }
-    | undefined;
+    { base: PiiPolicy; compiled: CompiledDefinitions | undefined; policy: PiiPolicy } | undefined;
   return () => {
     const base = plans.pii;
     const compiled = definitions.compiled;

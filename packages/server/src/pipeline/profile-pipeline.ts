@@ -22,6 +22,7 @@ import { BackgroundLoop } from './background-loop.js';
 import type { Backfill } from '../store/backfill-jobs.js';
 import type { BatchKeys, PendingErasure, ProfileStore } from '../store/profile-store.js';
 import { ErasureJob } from './erasure-job.js';
+import { ErasureCoordinator } from '../privacy/erasure-coordinator.js';
 
 export interface PipelineOptions {
   log: EventLog;
@@ -66,14 +67,11 @@ export interface PipelineOptions {
   append?: (messages: readonly StoredMessage[]) => Promise<unknown>;
   /** Told after each commit which profiles and identifiers it changed (decide's cache drops them). */
   onChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
-  /** Erases what the pipeline does not own about an erased person (webhook deliveries); the log and the profile store it erases itself. */
-  onErase?: (erased: {
-    identifiers: IdentifierRef[];
-    profiles: string[];
-    requestId: string;
-    profileId: string;
-    requestedBy: string;
-  }) => Promise<void>;
+  /**
+   * Completes erasures once the profile store's part is done: asks the log and every other owner
+   * (deliveries, counts, suppressions, audit). Without one, the log alone is asked.
+   */
+  erasures?: ErasureCoordinator;
   /** The consent purposes kept on profiles. */
   purposes?: readonly string[];
   /** How old an RFM population's quintile cuts may grow before they are computed again, in ms. */
@@ -96,8 +94,6 @@ export interface PipelineOptions {
 export interface PipelineStage {
   /** The pipeline folded the events in (range.from, range.to]. */
   follow(events: readonly LoggedEvent[], range: { from: number; to: number }): Promise<void>;
-  /** A person was erased (their events are gone from the log): forget what the stage holds of them. */
-  erase(identifiers: readonly IdentifierRef[]): Promise<void>;
 }
 
 /** The pipeline's name as a log consumer. */
@@ -129,8 +125,15 @@ export class ProfilePipeline {
   /** The upkeep's jobs, a step at a time between batches: backfills first, then RFM cuts. */
   private readonly backfill: BackfillJob;
   private readonly jobs: JobRunner;
+  private readonly erasures: ErasureCoordinator;
 
   constructor(private readonly options: PipelineOptions) {
+    this.erasures =
+      options.erasures ??
+      new ErasureCoordinator(
+        [{ name: 'the log', erase: (person) => options.log.erase(person.positions) }],
+        options.store,
+      );
     this.consumer = options.consumer ?? PROFILES_CONSUMER;
     this.backfill = new BackfillJob({
       store: options.store,
@@ -299,22 +302,12 @@ export class ProfilePipeline {
   }
 
   /**
-   * Erases what the log, the deliveries and the counts hold of a person the profile store erased,
-   * then marks the erasure done; run again by the erasure job when a process stopped between.
+   * Has every other owner erase what it holds of a person the profile store erased (the
+   * coordinator then marks the erasure done); run again by the erasure job when a process stopped
+   * between.
    */
   private async completeErasure(erased: PendingErasure): Promise<void> {
-    const { store, log } = this.options;
-    await log.erase(erased.positions);
-    await this.options.onErase?.({
-      identifiers: erased.identifiers,
-      profiles: erased.profiles,
-      requestId: erased.requestId,
-      profileId: erased.profileId,
-      requestedBy: erased.requestedBy,
-    });
-    for (const stage of this.options.stages ?? []) await stage.erase(erased.identifiers);
-    await store.erasures.done(erased.requestId);
-    store.truncateWal(); // after the record of the erasure went too
+    await this.erasures.complete(erased);
     this.options.onChanged?.(erased.profiles, erased.identifiers);
   }
 

@@ -204,10 +204,9 @@ export interface ProfileStore {
   erasures: {
     /** Those recorded before `before` (ms), oldest first. */
     pending(before: number, limit: number): Promise<PendingErasure[]>;
+    /** Forgets the record; an embedded store also empties its write-ahead log, so no erased data stays there. */
     done(requestId: string): Promise<void>;
   };
-  /** Copies the write-ahead log into the database and empties it, so no erased data stays in it. */
-  truncateWal(): void;
   /** Keyed hashes of erased people's identifiers: their later messages are dropped. */
   suppressions: {
     list(): Promise<string[]>;

@@ -774,7 +774,6 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
       },
     },
     // No write-ahead file of ours to empty: PostgreSQL's dead rows go at VACUUM (docs/scale-out.md).
-    truncateWal: () => undefined,
     suppressions: {
       list: async () =>
         (await db.query<{ hash: string }>('SELECT hash FROM suppressions')).rows.map((r) => r.hash),

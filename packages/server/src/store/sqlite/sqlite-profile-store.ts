@@ -604,11 +604,10 @@ export function openSqliteProfileStore(
         ),
       done: (requestId) => {
         q.erasureDone.run(requestId);
+        // Copied into the database and emptied: no erased data (nor the record) stays in the WAL.
+        db.pragma('wal_checkpoint(TRUNCATE)');
         return Promise.resolve();
       },
-    },
-    truncateWal: () => {
-      db.pragma('wal_checkpoint(TRUNCATE)');
     },
     suppressions: {
       list: () =>
