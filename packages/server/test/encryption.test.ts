@@ -8,7 +8,15 @@ import { loadConfig } from '../src/config/load-config.js';
 import { buildApp } from '../src/http/build-app.js';
 import { openTailor, type Tailor } from '../src/open-tailor.js';
 import Database from 'better-sqlite3';
-import { addKey, formatKeyring, parseKeyring, type Keyring } from '../src/privacy/keyring.js';
+import {
+  addKey,
+  formatKeyring,
+  onlyCurrent,
+  parseKeyring,
+  type Keyring,
+} from '../src/privacy/keyring.js';
+import { ResealJob } from '../src/privacy/rotate-keys.js';
+import { runJob } from '../src/jobs/job.js';
 import { createAesSealer } from '../src/privacy/sealer.js';
 import reference from './fixtures/encryption/encryption.reference.json' with { type: 'json' };
 
@@ -315,6 +323,43 @@ describe('encryption at rest', () => {
     await start();
     await expectAnnReadable(1);
     await expectAnnReadable(2);
+  });
+
+  it('rotates as a Job: a page of rows per step, every table and rebuild counted to the total', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tailor-enc-'));
+    await start();
+    const pages = Array.from({ length: 2500 }, (_, i) => ({
+      type: 'page',
+      anonymousId: `visitor-${String(i % 50)}`,
+      name: 'Home',
+      timestamp: '2026-11-20T10:00:00Z',
+    }));
+    for (let i = 0; i < pages.length; i += 500) await collect(pages.slice(i, i + 500));
+    await stop();
+    const keyFile = join(dir, 'encryption.keys');
+    const rotated = addKey(parseKeyring(readFileSync(keyFile, 'utf8'), 'before'), false);
+    writeFileSync(keyFile, formatKeyring(rotated));
+    const job = ResealJob.open(
+      { log: join(dir, 'log.sqlite'), state: join(dir, 'state.sqlite') },
+      createAesSealer(rotated),
+    );
+    const seen: { table: string; done: number; total: number }[] = [];
+    try {
+      await runJob(job, (progress) => {
+        seen.push({ table: job.table.name, ...progress });
+      });
+    } finally {
+      job.close();
+    }
+    // The events in three pages of 1,000, then the state's tables, then the rebuilds.
+    expect(seen.filter((s) => s.table === 'events').map((s) => s.done)).toEqual([1000, 2000, 2500]);
+    expect(seen.map((s) => s.table)).toEqual(expect.arrayContaining(['profiles', 'identities']));
+    expect(seen.at(-1)?.table).toBe('blind index');
+    const last = seen.at(-1);
+    expect(last?.done).toBe(last?.total);
+    writeFileSync(keyFile, formatKeyring(onlyCurrent(rotated)));
+    await start();
+    expect((await get('/v1/events?anonymousId=visitor-7')).body.events).toHaveLength(50);
   });
 
   it('encrypts a folder written without encryption once asked to, and refuses to open it encrypted before', async () => {

@@ -9,15 +9,16 @@ import {
   addKey,
   formatKeyring,
   newKeyring,
+  onlyCurrent,
   readKeyFile,
   writeKeyFile,
-  type Keyring,
 } from '../privacy/keyring.js';
 import { writeFileDurably } from '../privacy/private-files.js';
 import { isScaleOut } from '../storage/open-storage.js';
 import { keyFileOf } from '../privacy/open-sealer.js';
 import { makeDataFolder } from '../privacy/private-files.js';
-import { resealFolder } from '../privacy/rotate-keys.js';
+import { ResealJob } from '../privacy/rotate-keys.js';
+import { runJob } from '../jobs/job.js';
 import { createAesSealer, plainSealer, type Sealer } from '../privacy/sealer.js';
 import { openSqliteDestinationStore } from '../store/sqlite/sqlite-destination-store.js';
 import { openSqliteProfileStore } from '../store/sqlite/sqlite-profile-store.js';
@@ -89,9 +90,11 @@ export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
     { format: 'resealing {table} {bar} {value}/{total}', hideCursor: true },
     Presets.shades_classic,
   );
+  const job = ResealJob.open(files, createAesSealer(rotated));
   let table = '';
   try {
-    resealFolder(files, createAesSealer(rotated), (name, done, total) => {
+    await runJob(job, () => {
+      const { name, done, total } = job.table;
       if (name !== table) {
         if (table !== '') bar.stop();
         table = name;
@@ -101,6 +104,7 @@ export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
     });
   } finally {
     bar.stop();
+    job.close();
   }
   writeKeyFile(keyFile, onlyCurrent(rotated));
   console.log(
@@ -133,15 +137,6 @@ async function migrate(
   const state = sealerOf(files.state);
   await openSqliteProfileStore(files.state, {}, state).close();
   await openSqliteDestinationStore(files.state, {}, state).close();
-}
-
-function onlyCurrent(keyring: Keyring): Keyring {
-  const key = keyring.keys.get(keyring.current) as Buffer;
-  return {
-    current: keyring.current,
-    keys: new Map([[keyring.current, key]]),
-    index: keyring.index,
-  };
 }
 
 interface CreateFlags {

@@ -95,3 +95,13 @@ export function addKey(keyring: Keyring, replaceIndex: boolean): Keyring {
     index: replaceIndex ? randomBytes(32) : keyring.index,
   };
 }
+
+/** The keyring with its current data key only: what a finished rotation leaves. */
+export function onlyCurrent(keyring: Keyring): Keyring {
+  const key = keyring.keys.get(keyring.current) as Buffer;
+  return {
+    current: keyring.current,
+    keys: new Map([[keyring.current, key]]),
+    index: keyring.index,
+  };
+}

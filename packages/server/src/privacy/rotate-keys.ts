@@ -4,6 +4,7 @@ import { readBlindIndex, recordBlindIndex } from '../log/sqlite/check-blind-inde
 import { indexLogIdentifiers } from '../store/sqlite/event-identifier-index.js';
 import { forgetBanditCounts } from '../store/sqlite/sqlite-bandit-store.js';
 import { bodyOf, profileColumns, type ProfileRow } from '../store/sqlite/sqlite-profile-store.js';
+import type { Job, JobStep } from '../jobs/job.js';
 import { createPrivateFile } from './private-files.js';
 import { plainSealer, sealedIn, type Sealer } from './sealer.js';
 
@@ -20,36 +21,117 @@ interface Pass {
 
 const PAGE = 1000;
 
+/** A page of one table's rows to reseal, or a step done whole (a rebuild), in the order run. */
+type Stage =
+  | { kind: 'pages'; db: Database.Database; pass: Pass; total: number }
+  | { kind: 'once'; table: string; run: () => void };
+
 /**
- * Reseals every sealed value of a data folder under the sealer's current key and rebuilds the
- * blind indexes under its index key: `next` must open everything (the keyring holding old and
- * new keys). Plain values (a folder written without encryption) are sealed too. Each page of
- * rows is one transaction, so an interrupted rotation is run again and finishes the job.
+ * Key rotation as a `Job`: reseals every sealed value of a data folder under the sealer's current
+ * key and rebuilds the blind indexes under its index key; `next` must open everything (the keyring
+ * holding old and new keys). Plain values (a folder written without encryption) are sealed too.
+ * A step reseals one page of rows in one transaction (or does one rebuild), so an interrupted
+ * rotation is run again from the top and finishes the job. Opened with `ResealJob.open`, closed
+ * with `close()`; `table` names what the last step worked on.
  */
-export function resealFolder(
-  files: { log: string; state: string },
-  next: Sealer,
-  progress: (table: string, done: number, total: number) => void,
-): void {
-  const log = openForRotation(files.log);
-  const state = openForRotation(files.state);
-  try {
+export class ResealJob implements Job {
+  readonly name = 'keys rotate';
+  /** What the last step worked on, and how far into it (for a progress bar per table). */
+  table = { name: '', done: 0, total: 0 };
+  private at = 0;
+  private after: unknown;
+  private done = 0;
+  private readonly total: number;
+
+  private constructor(
+    private readonly dbs: readonly Database.Database[],
+    private readonly stages: readonly Stage[],
+  ) {
+    this.total = stages.reduce((n, s) => n + (s.kind === 'pages' ? s.total : 1), 0);
+    this.after = stages[0]?.kind === 'pages' ? stages[0].pass.start : undefined;
+  }
+
+  static open(files: { log: string; state: string }, next: Sealer): ResealJob {
+    const log = openForRotation(files.log);
+    const state = openForRotation(files.state);
     for (const db of [log, state]) db.pragma('secure_delete = ON');
-    reseal(log, progress, eventsPass(next));
     // A folder written without encryption is the one place plain values are read as they are.
     const fromPlain = readBlindIndex(state)?.startsWith('hmac-') !== true;
-    for (const pass of statePasses(next, fromPlain)) reseal(state, progress, pass);
-    rebuildIdentities(state, next);
-    // The log's id columns were blinded again: index its events under the new blinds.
-    indexLogIdentifiers(state, files.log, { replace: true });
-    if (readBlindIndex(state) !== next.indexId) forgetBanditCounts(state);
-    for (const db of [log, state]) {
-      recordBlindIndex(db, next.indexId);
-      db.pragma('wal_checkpoint(TRUNCATE)');
+    const pages = (db: Database.Database, pass: Pass): Stage[] =>
+      tableExists(db, pass.table)
+        ? [{ kind: 'pages', db, pass, total: rowCount(db, pass.table) }]
+        : [];
+    const stages: Stage[] = [
+      ...pages(log, eventsPass(next)),
+      ...statePasses(next, fromPlain).flatMap((pass) => pages(state, pass)),
+      {
+        kind: 'once',
+        table: 'identities',
+        run: () => {
+          rebuildIdentities(state, next);
+        },
+      },
+      // The log's id columns were blinded again: index its events under the new blinds.
+      {
+        kind: 'once',
+        table: 'event index',
+        run: () => {
+          indexLogIdentifiers(state, files.log, { replace: true });
+        },
+      },
+      {
+        kind: 'once',
+        table: 'blind index',
+        run: () => {
+          if (readBlindIndex(state) !== next.indexId) forgetBanditCounts(state);
+          for (const db of [log, state]) {
+            recordBlindIndex(db, next.indexId);
+            db.pragma('wal_checkpoint(TRUNCATE)');
+          }
+        },
+      },
+    ];
+    return new ResealJob([log, state], stages);
+  }
+
+  step(): Promise<JobStep> {
+    for (let stage = this.stages[this.at]; stage !== undefined; stage = this.stages[this.at]) {
+      if (stage.kind === 'once') {
+        stage.run();
+        this.table = { name: stage.table, done: 1, total: 1 };
+        return Promise.resolve(this.advanced(1, true));
+      }
+      const rows = resealPage(stage.db, stage.pass, this.after);
+      if (rows.length > 0) {
+        this.after = rows[rows.length - 1]?.[stage.pass.key];
+        const done =
+          this.table.name === stage.pass.table ? this.table.done + rows.length : rows.length;
+        this.table = { name: stage.pass.table, done, total: stage.total };
+        return Promise.resolve(this.advanced(rows.length, false));
+      }
+      this.next();
     }
-  } finally {
-    log.close();
-    state.close();
+    return Promise.resolve({ worked: 0, finished: true });
+  }
+
+  close(): void {
+    for (const db of this.dbs) db.close();
+  }
+
+  private advanced(worked: number, stageDone: boolean): JobStep {
+    this.done += worked;
+    if (stageDone) this.next();
+    return {
+      worked,
+      progress: { done: this.done, total: this.total },
+      finished: this.at >= this.stages.length,
+    };
+  }
+
+  private next(): void {
+    this.at++;
+    const stage = this.stages[this.at];
+    this.after = stage?.kind === 'pages' ? stage.pass.start : undefined;
   }
 }
 
@@ -171,21 +253,24 @@ function statePasses(next: Sealer, fromPlain: boolean): Pass[] {
   ];
 }
 
-function reseal(
-  db: Database.Database,
-  progress: (table: string, done: number, total: number) => void,
-  pass: Pass,
-): void {
-  const exists =
-    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(pass.table) !==
-    undefined;
-  if (!exists) return;
-  const total = (db.prepare(`SELECT count(*) AS n FROM ${pass.table}`).get() as { n: number }).n;
-  const page = db.prepare(
-    `SELECT * FROM ${pass.table} WHERE ${pass.key} > ? ORDER BY ${pass.key} LIMIT ${PAGE}`,
+function tableExists(db: Database.Database, table: string): boolean {
+  return (
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !==
+    undefined
   );
+}
+
+function rowCount(db: Database.Database, table: string): number {
+  return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+/** Reseals the page of rows after `after` in one transaction; the rows it read (none: the table is done). */
+function resealPage(db: Database.Database, pass: Pass, after: unknown): Row[] {
+  const rows = db
+    .prepare(`SELECT * FROM ${pass.table} WHERE ${pass.key} > ? ORDER BY ${pass.key} LIMIT ${PAGE}`)
+    .all(after) as Row[];
   let update: Database.Statement | undefined;
-  const rewritePage = db.transaction((rows: Row[]) => {
+  db.transaction(() => {
     for (const row of rows) {
       const values = pass.rewrite(row);
       update ??= db.prepare(
@@ -195,15 +280,8 @@ function reseal(
       );
       update.run({ ...values, key: row[pass.key] });
     }
-  });
-  let after: unknown = pass.start;
-  let done = 0;
-  for (let rows = page.all(after) as Row[]; rows.length > 0; rows = page.all(after) as Row[]) {
-    rewritePage(rows);
-    done += rows.length;
-    after = rows[rows.length - 1]?.[pass.key];
-    progress(pass.table, done, total);
-  }
+  })();
+  return rows;
 }
 
 interface IdentityRow {
