@@ -4,6 +4,7 @@ import type { StoredPlacement } from '../store/state-store.js';
 import { profileNamed, type PersonNamed } from '../profiles/read-profile.js';
 import type { Experiments } from '../experiments/experiments.js';
 import { FULL_AUDIENCE, VERIFIED_AUDIENCE, type Audience } from './audiences.js';
+import type { Arms } from './arms.schema.js';
 import type { BanditArms } from './bandit-arms.js';
 import type { Decider } from './decider.js';
 import type { IdentityVerifier } from './identity-verifier.js';
@@ -32,13 +33,6 @@ export interface PlacementServiceDeps {
  * write key (`public`).
  */
 export type Asker = 'full' | 'reader' | 'public';
-
-/** What a placement that optimizes has learnt: each item's exposures and conversions. */
-export interface PlacementArms {
-  placement: string;
-  optimize: NonNullable<StoredPlacement['optimize']> | null;
-  items: { id: string; exposures: number; conversions: number; rate: number | null }[];
-}
 
 /**
  * Placements (items with rules, priorities, schedules, caps and templates) and the decisions made
@@ -81,7 +75,7 @@ export class PlacementService {
   }
 
   /** The counts the decider reads for a placement that optimizes; no items for one that does not. */
-  async arms(name: string): Promise<PlacementArms> {
+  async arms(name: string): Promise<Arms> {
     const stored = await this.get(name);
     const bandit = this.deps.placements.compiled(name)?.bandit;
     if (bandit === undefined) return { placement: stored.name, optimize: null, items: [] };

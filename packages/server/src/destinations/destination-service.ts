@@ -1,6 +1,7 @@
 import { TailorError } from '@tailor/core';
 import type { EventLog } from '../log/event-log.js';
 import { parseAllowlist, urlRefusal, type InternalAllowlist } from './address-policy.js';
+import type { DestinationBody, DestinationView } from './destination.schema.js';
 import type { Delivery, Destination, DestinationStore } from './destination-store.js';
 
 export interface DestinationServiceDeps {
@@ -11,23 +12,6 @@ export interface DestinationServiceDeps {
   now: () => number;
   /** Tells the background that a destination has events to take. */
   wake: () => void;
-}
-
-/** What a destination is defined with (its name aside); the secret is never shown back. */
-export type DestinationSpec = Omit<Destination, 'name' | 'createdAt' | 'updatedAt'>;
-
-/** A destination as readers see it: no secret, defaults filled in, with its delivery counts. */
-export interface DestinationSummary {
-  name: string;
-  type: Destination['type'];
-  url: string;
-  events: string[];
-  batchSize: number;
-  purpose: string;
-  pii: NonNullable<Destination['pii']>;
-  createdAt: string;
-  updatedAt: string;
-  deliveries: Record<Delivery['status'], number>;
 }
 
 /**
@@ -42,7 +26,7 @@ export class DestinationService {
   }
 
   /** Creates or replaces a destination; a new one receives the events appended from now on. */
-  async put(name: string, spec: DestinationSpec): Promise<DestinationSummary> {
+  async put(name: string, spec: DestinationBody): Promise<DestinationView> {
     const refusal = urlRefusal(spec.url, this.allowlist);
     if (refusal !== undefined) throw new TailorError('invalid_request', refusal);
     const previous = await this.deps.destinations.get(name);
@@ -59,12 +43,12 @@ export class DestinationService {
     return this.summary(destination);
   }
 
-  async list(): Promise<DestinationSummary[]> {
+  async list(): Promise<DestinationView[]> {
     const all = await this.deps.destinations.list();
     return Promise.all(all.map((d) => this.summary(d)));
   }
 
-  async get(name: string): Promise<DestinationSummary> {
+  async get(name: string): Promise<DestinationView> {
     return this.summary(await this.find(name));
   }
 
@@ -88,7 +72,7 @@ export class DestinationService {
     return d;
   }
 
-  private async summary(d: Destination): Promise<DestinationSummary> {
+  private async summary(d: Destination): Promise<DestinationView> {
     return {
       name: d.name,
       type: d.type,

@@ -4,12 +4,8 @@ import type { EventLog } from '../log/event-log.js';
 import type { StoredExperiment } from '../store/state-store.js';
 import { computeResults, type ExperimentResults } from './compute-results.js';
 import type { ExperimentBody } from './experiment-body.js';
-import {
-  Experiments,
-  type AssignRequest,
-  type AssignResult,
-  type ExperimentStatus,
-} from './experiments.js';
+import type { Experiment } from './experiment.schema.js';
+import { Experiments, type AssignRequest, type AssignResult } from './experiments.js';
 
 export interface ExperimentServiceDeps {
   experiments: Experiments;
@@ -19,9 +15,6 @@ export interface ExperimentServiceDeps {
   now: () => number;
 }
 
-/** An experiment as the API shows it: its definition and whether it runs now. */
-export type ExperimentView = StoredExperiment & { status: ExperimentStatus };
-
 /**
  * Experiments: definitions with their status, sticky assignment (recorded as exposures) and
  * results computed from the log. Unknown names are a 404.
@@ -29,16 +22,16 @@ export type ExperimentView = StoredExperiment & { status: ExperimentStatus };
 export class ExperimentService {
   constructor(private readonly deps: ExperimentServiceDeps) {}
 
-  async put(name: string, body: ExperimentBody): Promise<ExperimentView> {
+  async put(name: string, body: ExperimentBody): Promise<Experiment> {
     const at = new Date(this.deps.now());
     return this.view(await this.deps.experiments.put(name, body, this.deps.known(), at));
   }
 
-  async list(): Promise<ExperimentView[]> {
+  async list(): Promise<Experiment[]> {
     return (await this.deps.experiments.list()).map((e) => this.view(e));
   }
 
-  async get(name: string): Promise<ExperimentView> {
+  async get(name: string): Promise<Experiment> {
     return this.view(await this.find(name));
   }
 
@@ -65,7 +58,7 @@ export class ExperimentService {
     return e;
   }
 
-  private view(e: StoredExperiment): ExperimentView {
+  private view(e: StoredExperiment): Experiment {
     return { ...e, status: Experiments.status(e, this.deps.now()) };
   }
 }

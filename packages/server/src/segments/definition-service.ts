@@ -1,7 +1,8 @@
-import { TailorError, type References } from '@tailor/core';
+import { TailorError } from '@tailor/core';
 import type { BackfillJobs } from '../store/backfill-jobs.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { DefinitionKind, StoredDefinition } from '../store/state-store.js';
+import type { Definition } from './definition.schema.js';
 import type { Definitions } from './definitions.js';
 
 export interface DefinitionServiceDeps {
@@ -12,24 +13,6 @@ export interface DefinitionServiceDeps {
   now: () => number;
 }
 
-/** A definition as the API shows it: its text and tree, what it reads, and its latest backfill. */
-export interface DefinitionView {
-  name: string;
-  definition: string;
-  tree: Record<string, unknown>;
-  references: References;
-  version: number;
-  backfill: {
-    status: 'running' | 'done';
-    done: number;
-    total: number;
-    startedAt: string;
-    finishedAt: string | null;
-  } | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
 /**
  * Segments and computed traits in the segment language: saving one (checked, then every profile
  * re-evaluated by a backfill), reading them with their backfill's progress, a segment's members,
@@ -38,18 +21,18 @@ export interface DefinitionView {
 export class DefinitionService {
   constructor(private readonly deps: DefinitionServiceDeps) {}
 
-  async put(kind: DefinitionKind, name: string, input: unknown): Promise<DefinitionView> {
+  async put(kind: DefinitionKind, name: string, input: unknown): Promise<Definition> {
     const at = new Date(this.deps.now());
     const { definition } = await this.deps.definitions.put(kind, name, input, at);
     return this.view(definition);
   }
 
-  async list(kind: DefinitionKind): Promise<DefinitionView[]> {
+  async list(kind: DefinitionKind): Promise<Definition[]> {
     const all = await this.deps.definitions.list(kind);
     return Promise.all(all.map((d) => this.view(d)));
   }
 
-  async get(kind: DefinitionKind, name: string): Promise<DefinitionView> {
+  async get(kind: DefinitionKind, name: string): Promise<Definition> {
     return this.view(await this.find(kind, name));
   }
 
@@ -74,7 +57,7 @@ export class DefinitionService {
     return found;
   }
 
-  private async view(d: StoredDefinition): Promise<DefinitionView> {
+  private async view(d: StoredDefinition): Promise<Definition> {
     const job = await this.deps.backfills.latest(`${d.kind}:${d.name}`);
     return {
       name: d.name,

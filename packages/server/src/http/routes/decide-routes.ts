@@ -1,6 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Decision, MAX_DECIDE_PLACEMENTS, PlacementBody, PlacementOptimize } from '@tailor/core';
+import { Decision, MAX_DECIDE_PLACEMENTS, PlacementBody } from '@tailor/core';
+import { Arms } from '../../decide/arms.schema.js';
 import type { PlacementService } from '../../decide/placement-service.js';
 import { seesPersonalData } from '../reader-view.js';
 
@@ -14,28 +15,6 @@ const Placement = Type.Intersect([
     updatedAt: Type.String(),
   }),
 ]);
-const Arms = Type.Object({
-  placement: Type.String(),
-  optimize: Type.Union([PlacementOptimize, Type.Null()], {
-    description: 'What the placement optimizes; null when it ranks its items instead',
-  }),
-  items: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      exposures: Type.Integer({
-        description:
-          'Distinct people shown the item (decisions that were not fallbacks or the holdout)',
-      }),
-      conversions: Type.Integer({
-        description:
-          "Of those, people who did the metric's event within its window after their first exposure",
-      }),
-      rate: Type.Union([Type.Number(), Type.Null()], {
-        description: 'conversions / exposures; null before the first exposure',
-      }),
-    }),
-  ),
-});
 const Context = Type.Record(Type.String(), Type.Unknown(), {
   description:
     'What the touchpoint knows: page, device, location, time of day, locale, timezone… read as `context.*` by rules and templates',

@@ -1,40 +1,9 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { Definition } from '../../segments/definition.schema.js';
 import type { DefinitionService } from '../../segments/definition-service.js';
 import type { DefinitionKind } from '../../store/state-store.js';
 
-const Definition = Type.Object(
-  {
-    name: Type.String(),
-    definition: Type.String({ description: 'The definition in canonical text form' }),
-    tree: Type.Record(Type.String(), Type.Unknown(), {
-      description: 'The same definition as a JSON tree',
-    }),
-    references: Type.Object({
-      segments: Type.Array(Type.String()),
-      computed: Type.Array(Type.String()),
-      events: Type.Array(Type.String()),
-      timeBased: Type.Boolean(),
-    }),
-    version: Type.Integer({ description: 'Increases each time the definition changes' }),
-    backfill: Type.Union([
-      Type.Object(
-        {
-          status: Type.Union([Type.Literal('running'), Type.Literal('done')]),
-          done: Type.Integer(),
-          total: Type.Integer(),
-          startedAt: Type.String(),
-          finishedAt: Type.Union([Type.String(), Type.Null()]),
-        },
-        { description: 'The latest re-evaluation of every profile for this definition' },
-      ),
-      Type.Null(),
-    ]),
-    createdAt: Type.String(),
-    updatedAt: Type.String(),
-  },
-  { title: 'Definition' },
-);
 const DefinitionError = Type.Object({
   code: Type.String(),
   message: Type.String(),

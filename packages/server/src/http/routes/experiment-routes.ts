@@ -2,28 +2,10 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from 'typebox';
 import { ExperimentResult } from '@tailor/core';
 import { ExperimentBody, ExperimentMetricBody } from '../../experiments/experiment-body.js';
+import { Experiment } from '../../experiments/experiment.schema.js';
 import type { ExperimentService } from '../../experiments/experiment-service.js';
 
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
-const Experiment = Type.Intersect([
-  ExperimentBody,
-  Type.Object({
-    name: Type.String(),
-    version: Type.Integer(),
-    status: Type.Union([
-      Type.Literal('scheduled'),
-      Type.Literal('running'),
-      Type.Literal('stopped'),
-    ]),
-    layerRange: Type.Optional(
-      Type.Tuple([Type.Number(), Type.Number()], {
-        description: "The slice [start, end) of the layer's people it holds",
-      }),
-    ),
-    createdAt: Type.String(),
-    updatedAt: Type.String(),
-  }),
-]);
 const Results = Type.Intersect([
   ExperimentResult,
   Type.Object({

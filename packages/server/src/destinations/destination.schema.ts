@@ -1,0 +1,80 @@
+import { PiiMode } from '@tailor/core';
+import { Type, type Static } from 'typebox';
+
+/** What a webhook destination is defined with (PUT /v1/destinations/NAME). */
+export const DestinationBody = Type.Object(
+  {
+    type: Type.Literal('webhook'),
+    url: Type.String({
+      minLength: 8,
+      maxLength: 2048,
+      pattern: '^https?://',
+      description:
+        'Where events are POSTed (http or https). Internal addresses (loopback, private, link-local...) are refused unless the operator allows them in destinations.allowInternal; redirects are not followed',
+    }),
+    events: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+      minItems: 1,
+      description:
+        'Track event names to deliver (`Segment Entered`, `Segment Exited` included); `*` for all',
+    }),
+    secret: Type.String({
+      minLength: 8,
+      maxLength: 256,
+      description:
+        'HMAC-SHA256 key: X-Tailor-Signature is the hex digest of the body; Tailor-Signature is `t=SECONDS,v1=HEX`, HEX the digest of `SECONDS.BODY` (refuse old t to refuse replays)',
+    }),
+    purpose: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          'The consent purpose this destination serves (default `marketing`): people who refused it are not sent',
+      }),
+    ),
+    pii: Type.Optional(PiiMode),
+    batchSize: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 500,
+        description:
+          'Most events per POST when several are waiting. 1 (default): each event alone as the body. Above 1: `{"batch": [event...]}`',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type DestinationBody = Static<typeof DestinationBody>;
+
+export const DestinationView = Type.Object({
+  name: Type.String(),
+  type: Type.Literal('webhook'),
+  url: Type.String(),
+  events: Type.Array(Type.String()),
+  batchSize: Type.Integer(),
+  purpose: Type.String(),
+  pii: PiiMode,
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  deliveries: Type.Object({
+    pending: Type.Integer(),
+    delivered: Type.Integer(),
+    failed: Type.Integer(),
+  }),
+});
+export type DestinationView = Static<typeof DestinationView>;
+
+export const DeliveryView = Type.Object({
+  id: Type.Integer(),
+  messageId: Type.String(),
+  event: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
+  attempts: Type.Integer(),
+  nextAttemptAt: Type.Union([Type.String(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Why the last attempt failed, as a class (`HTTP 503`, `timed out`, `connection refused or unreachable`, `refused: private address`...): details are in the server log',
+  }),
+  createdAt: Type.String(),
+  deliveredAt: Type.Union([Type.String(), Type.Null()]),
+});
+export type DeliveryView = Static<typeof DeliveryView>;

@@ -1,0 +1,39 @@
+import { Type, type Static } from 'typebox';
+
+/**
+ * A segment or computed trait as the API shows it: its canonical text and tree, what it reads,
+ * its version and the latest backfill that re-evaluated every profile for it.
+ */
+export const Definition = Type.Object(
+  {
+    name: Type.String(),
+    definition: Type.String({ description: 'The definition in canonical text form' }),
+    tree: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'The same definition as a JSON tree',
+    }),
+    references: Type.Object({
+      segments: Type.Array(Type.String()),
+      computed: Type.Array(Type.String()),
+      events: Type.Array(Type.String()),
+      timeBased: Type.Boolean(),
+    }),
+    version: Type.Integer({ description: 'Increases each time the definition changes' }),
+    backfill: Type.Union([
+      Type.Object(
+        {
+          status: Type.Union([Type.Literal('running'), Type.Literal('done')]),
+          done: Type.Integer(),
+          total: Type.Integer(),
+          startedAt: Type.String(),
+          finishedAt: Type.Union([Type.String(), Type.Null()]),
+        },
+        { description: 'The latest re-evaluation of every profile for this definition' },
+      ),
+      Type.Null(),
+    ]),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { title: 'Definition' },
+);
+export type Definition = Static<typeof Definition>;
