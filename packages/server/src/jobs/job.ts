@@ -15,9 +15,9 @@ export interface JobStep {
 }
 
 /**
- * Long-running work done in bounded steps with progress: the definitions' backfill now; model
- * training (issue 15), clustering, recommendation retraining (issue 17) and syncs are each one new
- * `Job`. A step reads where the run is from the job's own stored progress and saves the new
+ * Long-running work done in bounded steps with progress: the definitions' backfill, RFM's
+ * population cuts, erasures left half done and key rotation (`ResealJob`) now; model training,
+ * clustering, recommendation retraining and syncs are each one new `Job`. A step reads where the run is from the job's own stored progress and saves the new
  * progress before it returns, so a run survives a restart: a step cut short is done again, and the
  * next step (on this node or another) resumes where the last finished one left off.
  */
