@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openMemoryAuditLog } from '../../src/store/memory/memory-audit-log.js';
 import { openPgAuditLog } from '../../src/store/postgres/pg-audit-log.js';
 import { openPgBanditStore } from '../../src/store/postgres/pg-bandit-store.js';
 import { openSqliteAuditLog } from '../../src/store/sqlite/sqlite-audit-log.js';
@@ -33,6 +34,9 @@ describeAuditLogContract(
   sqliteFolder((dir) => openSqliteAuditLog(join(dir, 'audit.sqlite'))),
 );
 describeAuditLogContract('postgres', postgres(openPgAuditLog));
+describeAuditLogContract('memory', () =>
+  Promise.resolve({ store: openMemoryAuditLog(), dispose: () => Promise.resolve() }),
+);
 describeBanditStoreContract(
   'sqlite',
   sqliteFolder((dir) => openSqliteBanditStore(join(dir, 'state.sqlite'))),

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openMemoryStateStore } from '../../src/store/memory/memory-state-store.js';
 import { openPgStateStore } from '../../src/store/postgres/pg-state-store.js';
 import { openSqliteStateStore } from '../../src/store/sqlite/sqlite-state-store.js';
 import { openTestDatabase } from '../support/postgres.js';
@@ -21,3 +22,7 @@ describeStateStoreContract('postgres', async () => {
   const db = await openTestDatabase();
   return { store: await openPgStateStore(db), dispose: () => db.close() };
 });
+
+describeStateStoreContract('memory', () =>
+  Promise.resolve({ store: openMemoryStateStore(), dispose: () => Promise.resolve() }),
+);
