@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMemoryAuditLog } from '../../src/store/memory/memory-audit-log.js';
+import { openMemoryBanditStore } from '../../src/store/memory/memory-bandit-store.js';
 import { openPgAuditLog } from '../../src/store/postgres/pg-audit-log.js';
 import { openPgBanditStore } from '../../src/store/postgres/pg-bandit-store.js';
 import { openSqliteAuditLog } from '../../src/store/sqlite/sqlite-audit-log.js';
@@ -42,3 +43,6 @@ describeBanditStoreContract(
   sqliteFolder((dir) => openSqliteBanditStore(join(dir, 'state.sqlite'))),
 );
 describeBanditStoreContract('postgres', postgres(openPgBanditStore));
+describeBanditStoreContract('memory', () =>
+  Promise.resolve({ store: openMemoryBanditStore(), dispose: () => Promise.resolve() }),
+);
