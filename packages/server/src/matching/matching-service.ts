@@ -10,6 +10,7 @@ import type { EventLog } from '../log/event-log.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { NewReview, Review } from '../store/review-queue.js';
 import { readMatchOverrides } from './read-match-overrides.js';
+import type { MatchSummary } from './review.schema.js';
 
 export interface MatchingServiceDeps {
   profiles: Pick<ProfileStore, 'reviews' | 'live' | 'identifiers'>;
@@ -40,7 +41,7 @@ export class MatchingService {
    * review queue. Pairs a person already decided, or already queued, are left alone; two profiles
    * with different userIds are never merged (the pipeline enforces identifier limits).
    */
-  async match(options: MatchOptions) {
+  async match(options: MatchOptions): Promise<MatchSummary> {
     const records = await this.profileRecords();
     const empty = {
       profiles: records.length,

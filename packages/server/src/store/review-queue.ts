@@ -1,17 +1,6 @@
-/** A candidate pair of profiles the matcher was unsure about, waiting for a person to decide. */
-export interface Review {
-  id: number;
-  leftId: string;
-  rightId: string;
-  weight: number;
-  probability: number;
-  /** The compared values and how well each field agreed, for the reviewer. */
-  comparison: Record<string, unknown>;
-  status: 'pending' | 'match' | 'distinct';
-  createdAt: string;
-  decidedAt: string | null;
-  decidedBy: string | null;
-}
+import type { Review } from '../matching/review.schema.js';
+
+export type { Review };
 
 export type NewReview = Pick<
   Review,

@@ -1,38 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { MatchSummary, Review } from '../../matching/review.schema.js';
 import type { MatchingService } from '../../matching/matching-service.js';
-
-const Review = Type.Object(
-  {
-    id: Type.Integer(),
-    leftId: Type.String(),
-    rightId: Type.String(),
-    weight: Type.Number({
-      description: 'Fellegi–Sunter match weight (sum of log2 m/u over the fields)',
-    }),
-    probability: Type.Number({ description: 'Posterior probability that the two are one person' }),
-    comparison: Type.Record(Type.String(), Type.Unknown(), {
-      description: 'Per field: the two values and their agreement level',
-    }),
-    status: Type.Union([Type.Literal('pending'), Type.Literal('match'), Type.Literal('distinct')]),
-    createdAt: Type.String(),
-    decidedAt: Type.Union([Type.String(), Type.Null()]),
-    decidedBy: Type.Union([Type.String(), Type.Null()]),
-  },
-  { title: 'Match review' },
-);
-
-const MatchSummary = Type.Object({
-  profiles: Type.Integer({ description: 'Profiles compared' }),
-  candidatePairs: Type.Integer({ description: 'Pairs compared after blocking' }),
-  matched: Type.Integer({ description: 'Pairs above the upper threshold: merge requested' }),
-  queued: Type.Integer({
-    description: 'Pairs between the thresholds newly added to the review queue',
-  }),
-  skipped: Type.Integer({ description: 'Pairs already decided or queued before' }),
-  fields: Type.Array(Type.String(), { description: 'Traits compared' }),
-  thresholds: Type.Object({ upper: Type.Number(), lower: Type.Number() }),
-});
 
 /** Probabilistic matching of profiles, and the queue of pairs a person decides. */
 export const reviewRoutes: FastifyPluginCallbackTypebox<{ matching: MatchingService }> = (
