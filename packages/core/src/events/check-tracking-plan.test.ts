@@ -26,4 +26,13 @@ describe('patterns in tracking plans', () => {
     if (!refused.ok)
       expect(refused.error).toMatch(/^schema does not compile: .*unsupported Perl syntax/);
   });
+
+  it('refuses a plan whose pattern compiles to too large a program (a public /v1/track took 4.2 s)', () => {
+    const refused = plan(
+      '(?:a{0,1000}){0,1}(?:a{0,1000})a{0,1000}a{0,1000}a{0,1000}a{0,1000}a{0,1000}a{0,1000}(b|!)',
+    );
+    expect(refused.ok).toBe(false);
+    if (!refused.ok)
+      expect(refused.error).toMatch(/^schema does not compile: .*too large: 16005 instructions/);
+  });
 });

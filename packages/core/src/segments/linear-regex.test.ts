@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkRegex, MAX_REGEX_INPUT, testRegex } from './linear-regex.js';
+import {
+  checkRegex,
+  linearRegExp,
+  MAX_REGEX_INPUT,
+  MAX_REGEX_PROGRAM,
+  testRegex,
+} from './linear-regex.js';
 
 describe('regular expressions in definitions, on a linear-time engine', () => {
   it('answers patterns that backtrack exponentially in JavaScript, on long values too', () => {
@@ -46,5 +52,29 @@ describe('regular expressions in definitions, on a linear-time engine', () => {
     expect(checkRegex('a(?!b)', '')).toMatch(/unsupported Perl syntax: `\(\?!`/);
     expect(checkRegex('(?<=a)b', '')).toMatch(/^unsupported regular expression/);
     expect(testRegex('(a)\\1', '', 'aa')).toBe(false);
+  });
+
+  it(`refuses patterns whose program is over ${MAX_REGEX_PROGRAM} instructions, and bounds values by the pattern's size`, () => {
+    // 90 characters, 16,005 instructions: 3.6 s on a value of 10,000 characters, linear or not.
+    const huge =
+      '(?:a{0,1000}){0,1}(?:a{0,1000})a{0,1000}a{0,1000}a{0,1000}a{0,1000}a{0,1000}a{0,1000}(b|!)';
+    expect(checkRegex(huge, '')).toMatch(
+      /^regular expression too large: 16005 instructions once compiled, at most 1000/,
+    );
+    expect(checkRegex('a{0,1000}', '')).toMatch(/too large: 2002 instructions/);
+    expect(testRegex(huge, '', `${'a'.repeat(9_999)}!`)).toBe(false); // stored before: matches nothing
+    expect(() => linearRegExp(huge, '')).toThrow(/too large/); // a tracking plan's is refused
+    // 803 instructions: values up to 249 characters (the work budget over the size).
+    expect(testRegex('a{0,400}b', '', `${'c'.repeat(248)}b`)).toBe(true);
+    expect(testRegex('a{0,400}b', '', `${'c'.repeat(249)}b`)).toBe(false);
+    expect(linearRegExp('a{0,400}b', '').test(`${'c'.repeat(249)}b`)).toBe(false);
+    // The shapes people write stay small and run on the longest values.
+    for (const pattern of [
+      '^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$',
+      '[a-z]{2,64}\\.(com|org)$',
+    ]) {
+      expect(checkRegex(pattern, 'i')).toBeUndefined();
+      expect(testRegex(pattern, 'i', `${'x'.repeat(1_000)}@example.com`)).toBe(true);
+    }
   });
 });

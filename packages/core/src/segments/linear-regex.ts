@@ -7,17 +7,36 @@ import { RE2JS } from 're2js';
 export const MAX_REGEX_INPUT = 10_000;
 
 /**
+ * The largest pattern RE2 runs here, in instructions of its compiled program: counted repetitions
+ * are copies (`a{0,1000}` alone is about 1,000), so a short pattern can be a large program, and
+ * the engine's time grows with the program as with the value (a 90-character pattern of 16,005
+ * instructions took 3.6 s on 10,000 characters). Larger patterns are refused when saved.
+ */
+export const MAX_REGEX_PROGRAM = 1000;
+
+/**
+ * Instructions times characters one match may cost: a value longer than this over the pattern's
+ * size (and than MAX_REGEX_INPUT) does not match. At most some 20 ms at the engine's slowest (a
+ * pattern's first runs, before its DFA states are cached: up to ~100 ns per instruction and
+ * character measured here; 0.1 ms once warm); a pattern of 20 instructions (an email shape)
+ * still runs on the longest values.
+ */
+export const REGEX_WORK_BUDGET = 200_000;
+
+/**
  * Regular expressions in definitions (`matches /re/flags`) run on RE2 (its JavaScript port,
  * re2js), whose time is linear in the value's length whatever the pattern: JavaScript's engine
  * backtracks, and `^(a+)+$` on 28 characters took it seconds. RE2 has no backreferences and no
- * lookaround, so patterns using them are refused when a definition is saved.
+ * lookaround, so patterns using them are refused when a definition is saved, as are patterns whose
+ * compiled program is over MAX_REGEX_PROGRAM; a value past the pattern's share of
+ * REGEX_WORK_BUDGET does not match.
  *
  * Flags: `i`, `m` and `s` as in JavaScript; `d`, `g`, `u` and `y` change nothing in a test.
  */
 export function testRegex(pattern: string, flags: string, value: string): boolean {
   if (value.length > MAX_REGEX_INPUT) return false;
   const re = compiled(pattern, flags);
-  return re !== null && re.test(value);
+  return re !== null && value.length <= re.maxInput && re.engine.test(value);
 }
 
 /** What RE2 cannot run in a pattern, as a sentence; undefined when it can. */
@@ -26,22 +45,50 @@ export function checkRegex(pattern: string, flags: string): string | undefined {
     compile(pattern, flags);
     return undefined;
   } catch (error) {
+    if (error instanceof PatternTooLarge) return error.message;
     const detail = (error as Error).message.replace(/^error parsing regexp: /, '');
     return `unsupported regular expression: ${detail}; patterns run on a linear-time engine (RE2), without backreferences or lookaround`;
   }
 }
 
-function compile(pattern: string, flags: string): RE2JS {
+class PatternTooLarge extends Error {}
+
+/** A compiled pattern and the longest value it runs on within the work budget. */
+interface Compiled {
+  engine: RE2JS;
+  maxInput: number;
+}
+
+/** Compiles for RE2; throws for a pattern it cannot run or one over MAX_REGEX_PROGRAM. */
+function compile(pattern: string, flags: string): Compiled {
   let options = 0;
   if (flags.includes('i')) options |= RE2JS.CASE_INSENSITIVE;
   if (flags.includes('m')) options |= RE2JS.MULTILINE;
   if (flags.includes('s')) options |= RE2JS.DOTALL;
-  return RE2JS.compile(RE2JS.translateRegExp(pattern), options);
+  const engine = RE2JS.compile(RE2JS.translateRegExp(pattern), options);
+  const size = programSize(engine);
+  if (size > MAX_REGEX_PROGRAM)
+    throw new PatternTooLarge(
+      `regular expression too large: ${String(size)} instructions once compiled, at most ${String(MAX_REGEX_PROGRAM)} (each counted repetition such as {0,100} is that many copies)`,
+    );
+  return {
+    engine,
+    maxInput: Math.min(MAX_REGEX_INPUT, Math.floor(REGEX_WORK_BUDGET / Math.max(1, size))),
+  };
+}
+
+/** The instructions of RE2's compiled program (re2js keeps it on the compiled pattern). */
+function programSize(engine: RE2JS): number {
+  const program = (engine as unknown as { re2Input?: { prog?: { numInst?: () => number } } })
+    .re2Input?.prog;
+  const size = program?.numInst?.();
+  if (typeof size !== 'number') throw new Error('re2js: no compiled program to measure');
+  return size;
 }
 
 /** Compiled patterns, bounded; null for one RE2 cannot run (saved before patterns were checked): it matches nothing. */
-const cache = new Map<string, RE2JS | null>();
-function compiled(pattern: string, flags: string): RE2JS | null {
+const cache = new Map<string, Compiled | null>();
+function compiled(pattern: string, flags: string): Compiled | null {
   const key = `${flags}/${pattern}`;
   let re = cache.get(key);
   if (re === undefined) {
@@ -58,13 +105,13 @@ function compiled(pattern: string, flags: string): RE2JS | null {
 
 /**
  * The same engine for Ajv (`code.regExp`), so the `pattern` and `patternProperties` of tracking
- * plans run in linear time too; a pattern RE2 cannot run makes the schema fail to compile, and a
- * value longer than MAX_REGEX_INPUT does not match (a violation).
+ * plans run in linear time too; a pattern RE2 cannot run, or one over MAX_REGEX_PROGRAM, makes the
+ * schema fail to compile, and a value past the pattern's bound does not match (a violation).
  */
 export const linearRegExp = Object.assign(
   (pattern: string, flags: string): { test(value: string): boolean } => {
-    const re = compile(pattern, flags);
-    return { test: (value) => value.length <= MAX_REGEX_INPUT && re.test(value) };
+    const { engine, maxInput } = compile(pattern, flags);
+    return { test: (value) => value.length <= maxInput && engine.test(value) };
   },
   { code: 'linearRegExp' },
 );
