@@ -23,7 +23,6 @@ export interface DestinationStoreBackend {
 
 export type OpenDestinationStoreBackend = (sealer: Sealer) => Promise<DestinationStoreBackend>;
 
-const NOT_SHARED = 'one process at a time uses this backend';
 const SECRET = 'whsec-contract-7f3a9c';
 
 function destination(name: string, url = `https://hooks.example.com/${name}`): Destination {
@@ -76,6 +75,7 @@ const failed = (d: Delivery, error: string, nextAt: number, giveUp = false): Out
 export function describeDestinationStoreContract(
   backend: string,
   openBackend: OpenDestinationStoreBackend,
+  options: { shared: boolean },
 ): void {
   describe(`DestinationStore on ${backend}`, () => {
     let opened: DestinationStoreBackend | undefined;
@@ -290,72 +290,71 @@ export function describeDestinationStoreContract(
       }
     });
 
-    describe('shared by several nodes', () => {
-      const setUpNodes = async () => {
-        const { data, store } = await setUp();
-        if (data.shared === undefined) return undefined;
-        return { one: store, two: await data.open(), leaseMs: data.shared.leaseMs };
-      };
+    // Only backends several nodes share have these cases (one process at a time uses SQLite).
+    if (options.shared)
+      describe('shared by several nodes', () => {
+        const setUpNodes = async () => {
+          const { data, store } = await setUp();
+          if (data.shared === undefined) throw new Error(`${backend} declares no lease`);
+          return { one: store, two: await data.open(), leaseMs: data.shared.leaseMs };
+        };
 
-      it('nodes asking at once take disjoint deliveries', async (context) => {
-        const nodes = await setUpNodes();
-        if (nodes === undefined) return context.skip(NOT_SHARED);
-        const { one, two } = nodes;
-        // Several rounds, each on its own destination, so that the calls really overlap in some.
-        for (const round of [1, 2, 3, 4, 5]) {
-          const name = `round-${round}`;
-          await one.put(destination(name), 0);
-          const messages = Array.from({ length: 20 }, (_, i) => message(i));
-          await one.enqueue(name, { from: 0, to: 20 }, messages, 1000);
-          const [mine, theirs] = await Promise.all([
-            one.due(1000, 10, name),
-            two.due(1000, 10, name),
+        it('nodes asking at once take disjoint deliveries', async () => {
+          const nodes = await setUpNodes();
+          const { one, two } = nodes;
+          // Several rounds, each on its own destination, so that the calls really overlap in some.
+          for (const round of [1, 2, 3, 4, 5]) {
+            const name = `round-${round}`;
+            await one.put(destination(name), 0);
+            const messages = Array.from({ length: 20 }, (_, i) => message(i));
+            await one.enqueue(name, { from: 0, to: 20 }, messages, 1000);
+            const [mine, theirs] = await Promise.all([
+              one.due(1000, 10, name),
+              two.due(1000, 10, name),
+            ]);
+            expect(new Set([...mine, ...theirs].map((d) => d.id)).size).toBe(20);
+            // A node's own due gives back what it holds (its dispatcher knows what is in flight).
+            expect((await one.due(1000, 10, name)).map((d) => d.id)).toEqual(mine.map((d) => d.id));
+            expect(await two.due(1000, 10, name)).toEqual(theirs);
+          }
+        });
+
+        it('a delivery held by a node that died is taken over when its lease runs out', async () => {
+          const nodes = await setUpNodes();
+          const { one, two, leaseMs } = nodes;
+          await one.put(destination('a'), 0);
+          await one.enqueue('a', { from: 0, to: 1 }, [message(1)], 1000);
+          const [held] = await one.due(1000, 10);
+          expect(held).toBeDefined();
+          expect(await two.due(1000 + leaseMs - 1, 10)).toEqual([]);
+
+          const [taken] = await two.due(1000 + leaseMs, 10);
+          expect(taken?.id).toBe(held!.id);
+          expect(await one.due(1000 + leaseMs, 10)).toEqual([]);
+          // The first node comes back and reports: it no longer holds the delivery, so nothing is recorded.
+          await one.settle([delivered(held!, 1000 + leaseMs)]);
+          expect(await one.counts('a')).toEqual({ pending: 1, delivered: 0, failed: 0 });
+          await two.settle([failed(taken!, 'HTTP 502', 2000 + leaseMs)]);
+          const [retry] = await one.due(2000 + leaseMs, 10);
+          expect(retry).toMatchObject({ id: held!.id, attempts: 1, lastError: 'HTTP 502' });
+          await one.settle([delivered(retry!, 2100 + leaseMs)]);
+          expect(await two.counts('a')).toEqual({ pending: 0, delivered: 1, failed: 0 });
+          expect(await two.due(9_000_000, 10)).toEqual([]);
+        });
+
+        it('two nodes reading the same events queue them once', async () => {
+          const nodes = await setUpNodes();
+          const { one, two } = nodes;
+          await one.put(destination('a'), 0);
+          const messages = [message(1), message(2)];
+          const moved = await Promise.all([
+            one.enqueue('a', { from: 0, to: 2 }, messages, 1000),
+            two.enqueue('a', { from: 0, to: 2 }, messages, 1000),
           ]);
-          expect(new Set([...mine, ...theirs].map((d) => d.id)).size).toBe(20);
-          // A node's own due gives back what it holds (its dispatcher knows what is in flight).
-          expect((await one.due(1000, 10, name)).map((d) => d.id)).toEqual(mine.map((d) => d.id));
-          expect(await two.due(1000, 10, name)).toEqual(theirs);
-        }
+          expect(moved.sort()).toEqual([false, true]);
+          expect(await two.counts('a')).toEqual({ pending: 2, delivered: 0, failed: 0 });
+          expect(await one.position('a')).toBe(2);
+        });
       });
-
-      it('a delivery held by a node that died is taken over when its lease runs out', async (context) => {
-        const nodes = await setUpNodes();
-        if (nodes === undefined) return context.skip(NOT_SHARED);
-        const { one, two, leaseMs } = nodes;
-        await one.put(destination('a'), 0);
-        await one.enqueue('a', { from: 0, to: 1 }, [message(1)], 1000);
-        const [held] = await one.due(1000, 10);
-        expect(held).toBeDefined();
-        expect(await two.due(1000 + leaseMs - 1, 10)).toEqual([]);
-
-        const [taken] = await two.due(1000 + leaseMs, 10);
-        expect(taken?.id).toBe(held!.id);
-        expect(await one.due(1000 + leaseMs, 10)).toEqual([]);
-        // The first node comes back and reports: it no longer holds the delivery, so nothing is recorded.
-        await one.settle([delivered(held!, 1000 + leaseMs)]);
-        expect(await one.counts('a')).toEqual({ pending: 1, delivered: 0, failed: 0 });
-        await two.settle([failed(taken!, 'HTTP 502', 2000 + leaseMs)]);
-        const [retry] = await one.due(2000 + leaseMs, 10);
-        expect(retry).toMatchObject({ id: held!.id, attempts: 1, lastError: 'HTTP 502' });
-        await one.settle([delivered(retry!, 2100 + leaseMs)]);
-        expect(await two.counts('a')).toEqual({ pending: 0, delivered: 1, failed: 0 });
-        expect(await two.due(9_000_000, 10)).toEqual([]);
-      });
-
-      it('two nodes reading the same events queue them once', async (context) => {
-        const nodes = await setUpNodes();
-        if (nodes === undefined) return context.skip(NOT_SHARED);
-        const { one, two } = nodes;
-        await one.put(destination('a'), 0);
-        const messages = [message(1), message(2)];
-        const moved = await Promise.all([
-          one.enqueue('a', { from: 0, to: 2 }, messages, 1000),
-          two.enqueue('a', { from: 0, to: 2 }, messages, 1000),
-        ]);
-        expect(moved.sort()).toEqual([false, true]);
-        expect(await two.counts('a')).toEqual({ pending: 2, delivered: 0, failed: 0 });
-        expect(await one.position('a')).toBe(2);
-      });
-    });
   });
 }
