@@ -35,4 +35,15 @@ describe('patterns in tracking plans', () => {
     if (!refused.ok)
       expect(refused.error).toMatch(/^schema does not compile: .*too large: 16005 instructions/);
   });
+
+  it('checks each plan with its own pattern, not the first one compiled (Ajv keys patterns by toString)', () => {
+    const first = plan('^first-');
+    const second = plan('^second-');
+    if (!first.ok || !second.ok) throw new Error('plans should compile');
+    expect(first.value.check({ code: 'first-1' })).toEqual([]);
+    expect(second.value.check({ code: 'second-1' })).toEqual([]);
+    expect(second.value.check({ code: 'first-1' })).toEqual([
+      { event: 'Signed Up', rule: '/code pattern', message: 'must match pattern "^second-"' },
+    ]);
+  });
 });

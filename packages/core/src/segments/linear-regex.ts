@@ -109,9 +109,14 @@ function compiled(pattern: string, flags: string): Compiled | null {
  * schema fail to compile, and a value past the pattern's bound does not match (a violation).
  */
 export const linearRegExp = Object.assign(
-  (pattern: string, flags: string): { test(value: string): boolean } => {
+  (pattern: string, flags: string): { test(value: string): boolean; toString(): string } => {
     const { engine, maxInput } = compile(pattern, flags);
-    return { test: (value) => value.length <= maxInput && engine.test(value) };
+    // Ajv keys the patterns it holds by toString(): a plain object's `[object Object]` made every
+    // plan after the first one compiled check its patterns with that first one's.
+    return {
+      test: (value) => value.length <= maxInput && engine.test(value),
+      toString: () => `/${pattern}/${flags}`,
+    };
   },
   { code: 'linearRegExp' },
 );
