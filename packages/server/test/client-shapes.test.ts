@@ -267,6 +267,21 @@ describe('content types', () => {
     expect(admin.statusCode).toBe(415);
     expect(admin.json().message).toContain('not accepted here');
   });
+
+  it('a body that is not JSON is refused as such, whatever type it was sent as', async () => {
+    for (const [path, type, body] of [
+      ['/v1/batch', 'application/x-www-form-urlencoded', 'userId=u&event=E'],
+      ['/v1/t', 'text/plain', 'hello'],
+      ['/v1/track', 'application/json', '{"userId": '],
+    ]) {
+      const res = await post(path, body, { 'content-type': type });
+      expect(res.statusCode, `${path} ${type}`).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'invalid_request' });
+      expect(res.json().message).toMatch(
+        /^the body is not valid JSON: every route takes a JSON body, sent as application\/json \(collection and decide also take it as text\/plain, collection as application\/x-www-form-urlencoded/,
+      );
+    }
+  });
 });
 
 describe('numbers past the double range', () => {

@@ -24,7 +24,9 @@ export function jsonBodyParser(app: FastifyInstance) {
   ): void => {
     void parse(request, body as string, (error: Error | null, value?: unknown) => {
       if (error) {
-        done(error);
+        // Fastify's message names application/json whatever the type sent (text/plain, a form).
+        const notJson = (error as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY';
+        done(notJson ? new TailorError('invalid_request', NOT_JSON) : error);
         return;
       }
       const found = inspect(value, MAX_JSON_DEPTH);
@@ -51,6 +53,10 @@ export function jsonBodyParser(app: FastifyInstance) {
     });
   };
 }
+
+/** Why a body that does not parse is refused, whatever its content type said. */
+const NOT_JSON =
+  'the body is not valid JSON: every route takes a JSON body, sent as application/json (collection and decide also take it as text/plain, collection as application/x-www-form-urlencoded, gzipped or not)';
 
 /** The content types the collection routes take, for the errors that refuse another one. */
 export const ACCEPTED_TYPES =
