@@ -66,8 +66,13 @@ describe('segment and computed-trait definitions', () => {
 
   it.each([
     ['/v1/segments/s', 'traits.plan == "pro"', 13, /Expected/],
-    ['/v1/segments/s', 'in_segment("nope")', 11, /no segment named "nope"/],
-    ['/v1/segments/s', 'traits.x = 1 and computed.ghost > 2', 17, /no computed trait named ghost/],
+    ['/v1/segments/s', 'in_segment("nope")', 11, /^no segment named "nope" \(at offset 11\)$/],
+    [
+      '/v1/segments/s',
+      'traits.x = 1 and computed.ghost > 2',
+      17,
+      /^no computed trait named ghost \(at offset 17\)$/,
+    ],
     ['/v1/computed-traits/c', 'traits.plan = "pro"', 0, /Expected/],
   ])(
     'refuses a bad definition at %s with the reason and position (%s)',

@@ -75,7 +75,7 @@ function parse<T>(
 }
 
 /** A definition error at a character offset: 0-based, in the message as in the field. */
-function positioned(message: string, position: number): DefinitionError {
+export function positioned(message: string, position: number): DefinitionError {
   return { message: `${message} (at offset ${position})`, position };
 }
 

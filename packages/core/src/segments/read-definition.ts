@@ -5,6 +5,7 @@ import {
   conditionFromTree,
   parseComputed,
   parseCondition,
+  positioned,
   type ParseOptions,
 } from './parse-definition.js';
 import { printComputed, printCondition } from './print-definition.js';
@@ -125,23 +126,19 @@ export function checkReferences(
 ): DefinitionError | undefined {
   for (const s of refs.segments) {
     const at = positionOf(text, JSON.stringify(s));
-    if (s === name) return { message: `segment ${name} cannot contain itself`, position: at };
-    if (!defined.segments.has(s))
-      return { message: `no segment named ${JSON.stringify(s)}`, position: at };
+    if (s === name) return positioned(`segment ${name} cannot contain itself`, at);
+    if (!defined.segments.has(s)) return positioned(`no segment named ${JSON.stringify(s)}`, at);
   }
   for (const c of refs.computed) {
     if (!defined.computed.has(c))
-      return {
-        message: `no computed trait named ${c}`,
-        position: positionOf(text, `computed.${c}`),
-      };
+      return positioned(`no computed trait named ${c}`, positionOf(text, `computed.${c}`));
   }
   // A cycle: following in_segment references from this definition leads back to it.
   const seen = new Set<string>();
   const stack = [...refs.segments];
   for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
     if (s === name)
-      return { message: `segment ${name} would depend on itself through in_segment`, position: 0 };
+      return positioned(`segment ${name} would depend on itself through in_segment`, 0);
     if (seen.has(s)) continue;
     seen.add(s);
     stack.push(...(defined.segments.get(s)?.segments ?? []));
