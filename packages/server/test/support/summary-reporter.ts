@@ -1,6 +1,10 @@
 import type { Reporter, TestModule } from 'vitest/node';
 
-/** Ends the run with one plain line, `tests: N passed, N failed, N skipped`, that any CI can read. */
+/**
+ * Ends the run with one plain line, `tests: N passed, N failed, N skipped`, that any CI can read.
+ * A test that did not run because its file failed (a failing `beforeAll`, a browser that did not
+ * start) counts as failed, not skipped: the line must not read as if nothing was wrong.
+ */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: readonly TestModule[]): void {
     let passed = 0;
@@ -10,7 +14,7 @@ export default class SummaryReporter implements Reporter {
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed' || module.state() === 'failed') failed++;
         else skipped++;
       }
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
