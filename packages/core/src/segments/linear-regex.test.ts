@@ -4,6 +4,9 @@ import {
   linearRegExp,
   MAX_REGEX_INPUT,
   MAX_REGEX_PROGRAM,
+  regexInputBound,
+  REGEX_STATE_COST,
+  REGEX_WORK_BUDGET,
   testRegex,
 } from './linear-regex.js';
 
@@ -11,8 +14,8 @@ describe('regular expressions in definitions, on a linear-time engine', () => {
   it('answers patterns that backtrack exponentially in JavaScript, on long values too', () => {
     // JavaScript's engine took 2.7 s for 28 characters here, and doubles with each one more.
     expect(testRegex('^(a+)+$', '', `${'a'.repeat(40)}!`)).toBe(false);
-    expect(testRegex('^(a+)+$', '', 'a'.repeat(MAX_REGEX_INPUT))).toBe(true);
-    expect(testRegex('^(a|aa)*b$', '', `${'a'.repeat(MAX_REGEX_INPUT - 1)}c`)).toBe(false);
+    expect(testRegex('^(a+)+$', '', 'a'.repeat(5_000))).toBe(true);
+    expect(testRegex('^(a|aa)*b$', '', `${'a'.repeat(4_000)}c`)).toBe(false);
     expect(testRegex('(x+x+)+y', '', 'x'.repeat(5_000))).toBe(false);
   });
 
@@ -38,9 +41,14 @@ describe('regular expressions in definitions, on a linear-time engine', () => {
     }
   });
 
-  it(`does not match a value longer than ${MAX_REGEX_INPUT} characters`, () => {
-    expect(testRegex('a', '', 'a'.repeat(MAX_REGEX_INPUT))).toBe(true);
+  it(`does not match a value past its pattern's bound, ${MAX_REGEX_INPUT} characters at most`, () => {
+    // The budget over (instructions + the per-character state cost): 5,660 for a one-letter pattern.
+    const bound = regexInputBound('a', '') ?? 0;
+    expect(bound).toBe(Math.floor(REGEX_WORK_BUDGET / (3 + REGEX_STATE_COST)));
+    expect(testRegex('a', '', 'a'.repeat(bound))).toBe(true);
+    expect(testRegex('a', '', 'a'.repeat(bound + 1))).toBe(false);
     expect(testRegex('a', '', 'a'.repeat(MAX_REGEX_INPUT + 1))).toBe(false);
+    expect(regexInputBound('(a)\\1', '')).toBeUndefined();
   });
 
   it('names what RE2 cannot run: backreferences and lookaround; a stored one matches nothing', () => {
@@ -64,10 +72,15 @@ describe('regular expressions in definitions, on a linear-time engine', () => {
     expect(checkRegex('a{0,1000}', '')).toMatch(/too large: 2002 instructions/);
     expect(testRegex(huge, '', `${'a'.repeat(9_999)}!`)).toBe(false); // stored before: matches nothing
     expect(() => linearRegExp(huge, '')).toThrow(/too large/); // a tracking plan's is refused
-    // 803 instructions: values up to 249 characters (the work budget over the size).
-    expect(testRegex('a{0,400}b', '', `${'c'.repeat(248)}b`)).toBe(true);
-    expect(testRegex('a{0,400}b', '', `${'c'.repeat(249)}b`)).toBe(false);
-    expect(linearRegExp('a{0,400}b', '').test(`${'c'.repeat(249)}b`)).toBe(false);
+    // 803 instructions: values up to 351 characters (the budget over 803 + 50).
+    expect(regexInputBound('a{0,400}b', '')).toBe(351);
+    expect(testRegex('a{0,400}b', '', `${'c'.repeat(350)}b`)).toBe(true);
+    expect(testRegex('a{0,400}b', '', `${'c'.repeat(351)}b`)).toBe(false);
+    expect(linearRegExp('a{0,400}b', '').test(`${'c'.repeat(351)}b`)).toBe(false);
+    // A long source is refused before it is compiled (compiling costs ~1 us an instruction).
+    expect(checkRegex('a'.repeat(1_001), '')).toMatch(
+      /^regular expression too long: 1001 characters/,
+    );
     // The shapes people write stay small and run on the longest values.
     for (const pattern of [
       '^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$',

@@ -15,13 +15,21 @@ export const MAX_REGEX_INPUT = 10_000;
 export const MAX_REGEX_PROGRAM = 1000;
 
 /**
- * Instructions times characters one match may cost: a value longer than this over the pattern's
- * size (and than MAX_REGEX_INPUT) does not match. At most some 20 ms at the engine's slowest (a
- * pattern's first runs, before its DFA states are cached: up to ~100 ns per instruction and
- * character measured here; 0.1 ms once warm); a pattern of 20 instructions (an email shape)
- * still runs on the longest values.
+ * What one match may cost, in characters times (instructions + REGEX_STATE_COST): a value longer
+ * than this over the pattern's weight (and than MAX_REGEX_INPUT) does not match. Two costs add up
+ * per character: the program's instructions (~100 ns each on a pattern's first runs, 0.1 ms for
+ * a whole match once its DFA states are cached), and a new DFA state on input made to need one at
+ * every step (~5 us, whatever the size: `(?:a|b)*a(?:a|b){14}$`, 20 instructions, took 60-90 ms
+ * on 10,000 random a/b). At this budget the slowest shapes measured took 15-25 ms; an email shape
+ * (13 instructions) runs on values up to 4,761 characters.
  */
-export const REGEX_WORK_BUDGET = 200_000;
+export const REGEX_WORK_BUDGET = 300_000;
+
+/** The fixed cost of a character in instructions' worth: the DFA state it may need (see above). */
+export const REGEX_STATE_COST = 50;
+
+/** The longest pattern source compiled: compiling costs about 1 us per instruction, up to a second. */
+export const MAX_REGEX_SOURCE = 1000;
 
 /**
  * Regular expressions in definitions (`matches /re/flags`) run on RE2 (its JavaScript port,
@@ -37,6 +45,11 @@ export function testRegex(pattern: string, flags: string, value: string): boolea
   if (value.length > MAX_REGEX_INPUT) return false;
   const re = compiled(pattern, flags);
   return re !== null && value.length <= re.maxInput && re.engine.test(value);
+}
+
+/** The longest value a pattern is run on (longer ones do not match); undefined for one refused. */
+export function regexInputBound(pattern: string, flags: string): number | undefined {
+  return compiled(pattern, flags)?.maxInput;
 }
 
 /** What RE2 cannot run in a pattern, as a sentence; undefined when it can. */
@@ -65,6 +78,10 @@ function compile(pattern: string, flags: string): Compiled {
   if (flags.includes('i')) options |= RE2JS.CASE_INSENSITIVE;
   if (flags.includes('m')) options |= RE2JS.MULTILINE;
   if (flags.includes('s')) options |= RE2JS.DOTALL;
+  if (pattern.length > MAX_REGEX_SOURCE)
+    throw new PatternTooLarge(
+      `regular expression too long: ${String(pattern.length)} characters, at most ${String(MAX_REGEX_SOURCE)}`,
+    );
   const engine = RE2JS.compile(RE2JS.translateRegExp(pattern), options);
   const size = programSize(engine);
   if (size > MAX_REGEX_PROGRAM)
@@ -73,7 +90,7 @@ function compile(pattern: string, flags: string): Compiled {
     );
   return {
     engine,
-    maxInput: Math.min(MAX_REGEX_INPUT, Math.floor(REGEX_WORK_BUDGET / Math.max(1, size))),
+    maxInput: Math.min(MAX_REGEX_INPUT, Math.floor(REGEX_WORK_BUDGET / (size + REGEX_STATE_COST))),
   };
 }
 
