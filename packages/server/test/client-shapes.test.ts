@@ -273,7 +273,7 @@ describe('content types', () => {
       ['/v1/batch', 'application/x-www-form-urlencoded', 'userId=u&event=E'],
       ['/v1/t', 'text/plain', 'hello'],
       ['/v1/track', 'application/json', '{"userId": '],
-    ]) {
+    ] as const) {
       const res = await post(path, body, { 'content-type': type });
       expect(res.statusCode, `${path} ${type}`).toBe(400);
       expect(res.json()).toMatchObject({ code: 'invalid_request' });
