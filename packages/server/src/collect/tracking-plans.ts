@@ -1,3 +1,4 @@
+import { logError } from '../privacy/log-error.js';
 import {
   compileTrackingPlan,
   DEFAULT_PII_POLICY,
@@ -76,6 +77,12 @@ export class TrackingPlans {
     for (const plan of plans) {
       const compiled = compileTrackingPlan(plan);
       if (compiled.ok) next.set(plan.target, compiled.value);
+      // Saved under older rules (a pattern now over the engine's limits): said, not enforced.
+      else
+        logError(
+          `tracking plan for ${plan.target} is not enforced: it no longer compiles; save it again`,
+          new Error(compiled.error),
+        );
     }
     this.compiled = next;
     this.personal = piiPolicy(plans, this.identityRules);
