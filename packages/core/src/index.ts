@@ -115,6 +115,11 @@ export { assignVariant, hashToUnit, layerBucket } from './experiments/assign-var
 export type { AssignableExperiment } from './experiments/assign-variant.js';
 export { analyzeExperiment } from './experiments/analyze-experiment.js';
 
+// Models: customer lifetime value (BG/NBD purchases, Gamma-Gamma spend) for `tailor clv`.
+export type { Transaction } from './models/models.schema.js';
+export { estimateLifetimeValue } from './models/estimate-lifetime-value.js';
+export type { CustomerValue, LifetimeValueEstimate } from './models/estimate-lifetime-value.js';
+
 // Privacy: consent, PII policy and masking, and scrubbing a person's data on erasure.
 export { DEFAULT_PURPOSES, emptyConsent } from './privacy/consent.schema.js';
 export type { ConsentState } from './privacy/consent.schema.js';
