@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { clvCommand } from './clv-command.js';
 import { experimentResultsCommand } from './experiment-command.js';
 import { importCommand } from './import-command.js';
 import { keysCreateCommand, keysInitCommand, keysRotateCommand } from './keys-command.js';
@@ -12,6 +13,13 @@ import { migrateCommand } from './migrate-command.js';
 function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new InvalidArgumentError('not an integer');
+  return n;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!(value.trim() !== '' && n > 0 && Number.isFinite(n)))
+    throw new InvalidArgumentError('not a positive number');
   return n;
 }
 
@@ -82,6 +90,26 @@ export async function main(argv: string[]): Promise<void> {
       'JSON overriding the chosen fields, comparators, blocking keys and thresholds',
     )
     .action(matchCommand);
+  program
+    .command('clv')
+    .description(
+      'customer lifetime value: fits BG/NBD (purchases) and Gamma-Gamma (spend) to transactions',
+    )
+    .argument('<file>', 'a CSV file of transactions with a header row')
+    .requiredOption('--customer <column>', 'the column naming the customer (kept as written)')
+    .requiredOption('--date <column>', 'the column of dates: YYYY-MM-DD or YYYYMMDD')
+    .requiredOption('--amount <column>', 'the column of amounts spent')
+    .requiredOption('--until <date>', 'the last day of the calibration period (included)')
+    .addOption(
+      new Option('--unit <unit>', 'the unit of time').choices(['week', 'day']).default('week'),
+    )
+    .option('--horizon <n>', 'units to predict ahead (default 52 weeks)', positive)
+    .option('--json', 'print the fitted parameters as JSON')
+    .option(
+      '--out <file>',
+      'where the customers go (CSV: customer,x,t_x,T,expected_purchases,p_alive,expected_spend,clv)',
+    )
+    .action(clvCommand);
   program
     .command('segments')
     .description('segments: maintenance commands')
