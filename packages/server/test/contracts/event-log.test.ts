@@ -8,6 +8,7 @@ import { partitionFor, partitionOf, PARTITIONS } from '../../src/log/event-log.j
 import { newKeyring } from '../../src/privacy/keyring.js';
 import { createAesSealer, type Sealer } from '../../src/privacy/sealer.js';
 import { SqliteEventLog } from '../../src/log/sqlite/sqlite-event-log.js';
+import { MemoryLogStorage, openMemoryEventLog } from '../../src/store/memory/memory-event-log.js';
 import {
   openJetStreamEventLog,
   type JetStreamEventLogOptions,
@@ -61,6 +62,15 @@ function jetstreamLog(
   };
 }
 
+describeEventLogContract('memory', () => {
+  const storage = new MemoryLogStorage();
+  return Promise.resolve({
+    open: () => Promise.resolve(openMemoryEventLog(storage)),
+    partitions: storage.partitions,
+    partitionOf,
+    destroy: () => Promise.resolve(),
+  });
+});
 describeEventLogContract('sqlite', sqlite());
 // Scanning for an identifier in ranges of 2 positions: every page crosses ranges.
 describeEventLogContract('sqlite, scanned in small ranges', sqlite(undefined, { scanChunk: 2 }));
