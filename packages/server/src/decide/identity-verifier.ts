@@ -1,8 +1,12 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TailorError } from '@tailor/core';
+import { writeFileDurably } from '../privacy/private-files.js';
 
 const HASH = /^[0-9a-fA-F]{64}$/;
+/** The shortest secret accepted, as for a configured one. */
+const MIN_SECRET = 32;
 
 /**
  * Identity verification for decisions asked with the public write key: the site's backend, which
@@ -23,14 +27,17 @@ export class IdentityVerifier {
   static open(dataDir: string, configured: string | undefined): IdentityVerifier {
     if (configured !== undefined && configured.length > 0) return new IdentityVerifier(configured);
     const file = join(dataDir, 'identity.key');
-    if (existsSync(file)) return new IdentityVerifier(readFileSync(file, 'utf8').trim());
-    const secret = randomBytes(32).toString('hex');
-    try {
-      writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-      return new IdentityVerifier(secret);
-    } catch {
-      return new IdentityVerifier(readFileSync(file, 'utf8').trim()); // another thread made it first
-    }
+    // Written aside, fsynced and linked, so a crash never leaves an empty secret (an empty one
+    // would let anyone holding the write key make valid hashes); an existing file is read.
+    if (!existsSync(file))
+      writeFileDurably(file, randomBytes(32).toString('hex'), { replace: false });
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.length < MIN_SECRET)
+      throw new TailorError(
+        'invalid_request',
+        `${file} holds ${String(secret.length)} characters, at least ${String(MIN_SECRET)} are needed: remove it to make a new one (userHash values signed with the old secret stop verifying) or set decide.identitySecret`,
+      );
+    return new IdentityVerifier(secret);
   }
 
   /** The hash a backend sends for a userId. */
