@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { consentValues, traitValues, type AggregateState, type IdentifierRef } from '@tailor/core';
-import type { ProfileStore, StoredProfile } from '../store/profile-store.js';
+import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
 
 /** What decide reads about a person. */
 export interface Person {
@@ -25,7 +25,7 @@ export class PersonCache {
   private readonly keysOf = new Map<string, Set<string>>();
 
   constructor(
-    private readonly profiles: ProfileStore,
+    private readonly profiles: Pick<ProfileReader, 'byIdentifier'>,
     max: number,
   ) {
     this.people = new LRUCache({

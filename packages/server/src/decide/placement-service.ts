@@ -1,5 +1,5 @@
 import { TailorError, type Decision, type PlacementBody } from '@tailor/core';
-import type { ProfileStore } from '../store/profile-store.js';
+import type { ProfileReader } from '../store/profile-store.js';
 import type { StoredPlacement } from '../store/state-store.js';
 import { profileNamed, type PersonNamed } from '../profiles/read-profile.js';
 import type { Experiments } from '../experiments/experiments.js';
@@ -17,7 +17,7 @@ export interface PlacementServiceDeps {
   bandits: Pick<BanditArms, 'of'>;
   decider: Pick<Decider, 'decide' | 'preview'>;
   identity: Pick<IdentityVerifier, 'verifies'>;
-  profiles: Pick<ProfileStore, 'byId' | 'byIdentifier'>;
+  profiles: Pick<ProfileReader, 'byId' | 'byIdentifier'>;
   /** The segments and computed traits rules may name now. */
   known: () => KnownNames;
   /** What templates see for the public write key, and for readers' previews (masked). */

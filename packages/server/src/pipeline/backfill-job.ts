@@ -6,7 +6,7 @@ import {
 } from '@tailor/core';
 import type { Job, JobStep } from '../jobs/job.js';
 import type { EventLog } from '../log/event-log.js';
-import type { ProfileStore } from '../store/profile-store.js';
+import type { FoldStore, ProfileReader, ProfileStore } from '../store/profile-store.js';
 
 /** Profiles rebuilt per step. */
 const PAGE = 200;
@@ -14,7 +14,9 @@ const PAGE = 200;
 const REBUILD_ATTEMPTS = 20;
 
 export interface BackfillDeps {
-  store: Pick<ProfileStore, 'backfills' | 'live' | 'eventPositions' | 'refresh'>;
+  store: Pick<ProfileStore, 'backfills'> &
+    Pick<ProfileReader, 'live' | 'eventPositions'> &
+    Pick<FoldStore, 'refresh'>;
   log: Pick<EventLog, 'readPositions'>;
   /** The current definitions (undefined: none, the pages are only counted). */
   plan: () => Promise<CompiledDefinitions | undefined>;

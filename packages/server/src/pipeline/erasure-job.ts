@@ -1,5 +1,5 @@
 import type { Job, JobStep } from '../jobs/job.js';
-import type { PendingErasure, ProfileStore } from '../store/profile-store.js';
+import type { ErasureRecords, PendingErasure } from '../store/profile-store.js';
 
 /** How old an unfinished erasure is before the job takes it up (the pipeline finishes its own at once). */
 export const ERASURE_GRACE_MS = 60_000;
@@ -7,7 +7,7 @@ export const ERASURE_GRACE_MS = 60_000;
 const LOOK_EVERY_MS = 30_000;
 
 export interface ErasureJobDeps {
-  store: Pick<ProfileStore, 'erasures'>;
+  store: { erasures: ErasureRecords };
   now: () => number;
   /** Erases what the other owners hold of the person, then marks the erasure done. */
   complete: (erasure: PendingErasure) => Promise<void>;

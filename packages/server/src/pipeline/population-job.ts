@@ -1,12 +1,12 @@
 import { traitKindOf, type CompiledDefinitions, type RfmPopulation } from '@tailor/core';
 import type { Job, JobStep } from '../jobs/job.js';
-import type { ProfileStore } from '../store/profile-store.js';
+import type { PopulationStore, ProfileReader } from '../store/profile-store.js';
 
 /** Profiles read per step. */
 const PAGE = 2000;
 
 export interface PopulationDeps {
-  store: Pick<ProfileStore, 'live' | 'savePopulation'>;
+  store: Pick<ProfileReader, 'live'> & Pick<PopulationStore, 'savePopulation'>;
   /** The current definitions, with the populations known so far attached. */
   plan: () => Promise<CompiledDefinitions | undefined>;
   now: () => number;

@@ -1,4 +1,4 @@
-import type { PendingErasure, ProfileStore } from '../store/profile-store.js';
+import type { ErasureRecords, PendingErasure } from '../store/profile-store.js';
 
 /**
  * A store that holds data about people beside the profile store (the log, webhook deliveries,
@@ -20,7 +20,7 @@ export interface ErasureOwner {
 export class ErasureCoordinator {
   constructor(
     private readonly owners: readonly ErasureOwner[],
-    private readonly store: Pick<ProfileStore, 'erasures'>,
+    private readonly store: { erasures: ErasureRecords },
   ) {}
 
   /** Who is asked, in order. */

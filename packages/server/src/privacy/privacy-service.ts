@@ -4,12 +4,12 @@ import type { AuditEntry } from '../audit/audit.schema.js';
 import type { EventLog } from '../log/event-log.js';
 import type { ProfileService } from '../profiles/profile-service.js';
 import type { AuditLog } from '../store/audit-log.js';
-import type { ProfileStore } from '../store/profile-store.js';
+import type { MembershipStore, ProfileReader } from '../store/profile-store.js';
 import type { Suppressions } from './suppressions.js';
 
 export interface PrivacyServiceDeps {
   profiles: ProfileService;
-  store: ProfileStore;
+  store: ProfileReader & Pick<MembershipStore, 'history'>;
   log: EventLog;
   audit: AuditLog;
   suppressions: Suppressions;

@@ -7,7 +7,7 @@ import {
   type IdentityRules,
   type StoredMessage,
 } from '@tailor/core';
-import type { ProfileStore } from '../store/profile-store.js';
+import type { SuppressionList } from '../store/profile-store.js';
 import { writeFileDurably } from './private-files.js';
 import { RecentBlinds } from './sealer.js';
 
@@ -32,13 +32,13 @@ export class Suppressions {
   private constructor(
     private readonly key: Buffer,
     private readonly hashes: Set<string>,
-    private readonly store: ProfileStore['suppressions'],
+    private readonly store: SuppressionList,
     private readonly rules: IdentityRules,
   ) {}
 
   static async open(
     dataDir: string,
-    store: ProfileStore['suppressions'],
+    store: SuppressionList,
     rules: IdentityRules,
     key?: string,
   ): Promise<Suppressions> {

@@ -1,7 +1,7 @@
 import type { EventLog, IdentifierQuery, LoggedEvent } from '../log/event-log.js';
 import { pageRows } from '../log/sqlite/page-rows.js';
 import { PROFILES_CONSUMER, partitionConsumer } from '../pipeline/profile-pipeline.js';
-import type { ProfileStore } from '../store/profile-store.js';
+import type { ProfileReader } from '../store/profile-store.js';
 
 /**
  * The consumers that fold the log and keep the index of events by identifier: one over every
@@ -20,7 +20,7 @@ export function indexingConsumers(partitions: number | undefined): string[] {
  */
 export async function eventsOfIdentifier(
   log: EventLog,
-  profiles: ProfileStore,
+  profiles: Pick<ProfileReader, 'eventsByIdentifier'>,
   consumers: readonly string[],
   query: IdentifierQuery,
 ): Promise<{ events: LoggedEvent[]; next: number | null }> {

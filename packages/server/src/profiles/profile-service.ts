@@ -12,12 +12,17 @@ import {
   type StoredMessage,
 } from '@tailor/core';
 import type { EventLog, IdentifierQuery } from '../log/event-log.js';
-import type { MembershipRecord, ProfileStore, StoredProfile } from '../store/profile-store.js';
+import type {
+  MembershipRecord,
+  MembershipStore,
+  ProfileReader,
+  StoredProfile,
+} from '../store/profile-store.js';
 import { eventsOfIdentifier } from './events-of-identifier.js';
 import { presentProfile, type ReadOptions } from './read-profile.js';
 
 export interface ProfileServiceDeps {
-  profiles: ProfileStore;
+  profiles: ProfileReader & Pick<MembershipStore, 'history'>;
   log: EventLog;
   /** The pipelines' consumers, which keep the index of events by identifier. */
   indexingConsumers: readonly string[];

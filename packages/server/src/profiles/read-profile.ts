@@ -1,5 +1,5 @@
 import { consentValues, traitValues, type Profile, type Provenance } from '@tailor/core';
-import type { ProfileStore, StoredProfile } from '../store/profile-store.js';
+import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
 
 export interface ReadOptions {
   provenance?: boolean;
@@ -16,7 +16,7 @@ export interface PersonNamed {
 
 /** The profile a request or message names: by profile id, else userId, else anonymousId. */
 export async function profileNamed(
-  store: Pick<ProfileStore, 'byId' | 'byIdentifier'>,
+  store: Pick<ProfileReader, 'byId' | 'byIdentifier'>,
   who: PersonNamed,
 ): Promise<StoredProfile | undefined> {
   if (typeof who.profileId === 'string') return store.byId(who.profileId);
@@ -29,7 +29,7 @@ export async function profileNamed(
 
 /** The API's view of a stored profile (the same JSON for HTTP, `tailor profile` and exports). */
 export async function presentProfile(
-  store: ProfileStore,
+  store: ProfileReader,
   stored: StoredProfile | undefined,
   options: ReadOptions,
 ): Promise<Profile | undefined> {

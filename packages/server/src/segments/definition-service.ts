@@ -1,6 +1,6 @@
 import { TailorError } from '@tailor/core';
 import type { BackfillJobs } from '../store/backfill-jobs.js';
-import type { ProfileStore } from '../store/profile-store.js';
+import type { MembershipStore } from '../store/profile-store.js';
 import type { DefinitionKind, StoredDefinition } from '../store/state-store.js';
 import type { Definition } from './definition.schema.js';
 import type { Definitions } from './definitions.js';
@@ -9,7 +9,7 @@ export interface DefinitionServiceDeps {
   definitions: Definitions;
   backfills: BackfillJobs;
   /** Who is in a segment now. */
-  members: ProfileStore['members'];
+  members: MembershipStore['members'];
   now: () => number;
 }
 

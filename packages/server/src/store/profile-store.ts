@@ -93,7 +93,11 @@ export interface FoldBatch {
 
 export type FoldOutcome = 'folded' | 'moved' | 'stale';
 
-export interface ProfileStore {
+/**
+ * Folding: where each consumer is, the fold transaction, the definitions generation it runs
+ * under, and the time sweep's re-evaluations. The pipeline's port.
+ */
+export interface FoldStore {
   /** The last log position a consumer folded (0 before the first). */
   position(consumer: string): Promise<number>;
   /**
@@ -114,41 +118,6 @@ export interface ProfileStore {
     generation(): Promise<number>;
     changed(): Promise<number>;
   };
-  /**
-   * The log positions of events carrying this userId or anonymousId, after `after`, in log order,
-   * at most `limit`, from the index the consumers keep as they fold; and how far each consumer's
-   * share of it reaches (its position, in the order given): its later events are not in it yet.
-   */
-  eventsByIdentifier(
-    consumers: readonly string[],
-    query: { kind: 'userId' | 'anonymousId'; value: string; after: number; limit: number },
-  ): Promise<{ positions: number[]; indexedTo: number[] }>;
-  /** A profile by id; a merged id leads to the profile it was merged into. */
-  byId(id: string): Promise<StoredProfile | undefined>;
-  byIdentifier(identifier: IdentifierRef): Promise<StoredProfile | undefined>;
-  identifiers(profileId: string): Promise<IdentifierRef[]>;
-  /** Ids of the profiles merged into this one. */
-  mergedIds(profileId: string): Promise<string[]>;
-  /** Log positions of the person's events (merged profiles' included), in order, cursor-paged. */
-  eventPositions(
-    profileId: string,
-    after: number,
-    limit: number,
-  ): Promise<{ positions: number[]; next: number | null }>;
-  /** Merges into this profile (and into the profiles merged into it), oldest first. */
-  merges(profileId: string): Promise<MergeRecord[]>;
-  /** Links refused by identity limits, newest first. */
-  conflicts(query: { profileId?: string; limit: number }): Promise<ConflictRecord[]>;
-  stats(): Promise<{ profiles: number; merged: number; identifiers: number }>;
-  /** Profiles that are not merged into another, in creation order, cursor-paged by rank. */
-  live(
-    after: number,
-    limit: number,
-  ): Promise<{ profiles: (StoredProfile & { rank: number })[]; next: number | null }>;
-  /** Pairs from probabilistic matching waiting for a person's decision. */
-  reviews: ReviewQueue;
-  /** Re-evaluations of every profile after definitions changed. */
-  backfills: BackfillJobs;
   /** Profiles whose derived state changes by time alone at or before `now` (ms). */
   due(now: number, limit: number): Promise<string[]>;
   /**
@@ -162,6 +131,60 @@ export interface ProfileStore {
     refresh: (snapshot: GraphSnapshot) => GraphChanges,
     lastEvents?: ReadonlyMap<string, number>,
   ): Promise<string[]>;
+}
+
+/** Reading people: profiles, their identifiers, merges, conflicts and events. */
+export interface ProfileReader {
+  /** A profile by id; a merged id leads to the profile it was merged into. */
+  byId(id: string): Promise<StoredProfile | undefined>;
+  byIdentifier(identifier: IdentifierRef): Promise<StoredProfile | undefined>;
+  identifiers(profileId: string): Promise<IdentifierRef[]>;
+  /** Ids of the profiles merged into this one. */
+  mergedIds(profileId: string): Promise<string[]>;
+  /** Log positions of the person's events (merged profiles' included), in order, cursor-paged. */
+  eventPositions(
+    profileId: string,
+    after: number,
+    limit: number,
+  ): Promise<{ positions: number[]; next: number | null }>;
+  /**
+   * The log positions of events carrying this userId or anonymousId, after `after`, in log order,
+   * at most `limit`, from the index the consumers keep as they fold; and how far each consumer's
+   * share of it reaches (its position, in the order given): its later events are not in it yet.
+   */
+  eventsByIdentifier(
+    consumers: readonly string[],
+    query: { kind: 'userId' | 'anonymousId'; value: string; after: number; limit: number },
+  ): Promise<{ positions: number[]; indexedTo: number[] }>;
+  /** Merges into this profile (and into the profiles merged into it), oldest first. */
+  merges(profileId: string): Promise<MergeRecord[]>;
+  /** Links refused by identity limits, newest first. */
+  conflicts(query: { profileId?: string; limit: number }): Promise<ConflictRecord[]>;
+  stats(): Promise<{ profiles: number; merged: number; identifiers: number }>;
+  /** Profiles that are not merged into another, in creation order, cursor-paged by rank. */
+  live(
+    after: number,
+    limit: number,
+  ): Promise<{ profiles: (StoredProfile & { rank: number })[]; next: number | null }>;
+}
+
+/** Segment memberships, their history, and the entries and exits waiting to be announced. */
+export interface MembershipStore {
+  /** Segment entries and exits waiting to be appended to the log, oldest first. */
+  outbox(limit: number): Promise<{ seq: number; message: StoredMessage }[]>;
+  /** Forgets outbox messages up to `seq` once they are in the log. */
+  ackOutbox(upTo: number): Promise<void>;
+  members(
+    segment: string,
+    after: string,
+    limit: number,
+  ): Promise<{ profiles: string[]; count: number; next: string | null }>;
+  /** Segment entries and exits of a person (merged profiles' included), oldest first. */
+  history(profileId: string): Promise<MembershipRecord[]>;
+}
+
+/** The quintile cuts RFM computed traits score against. */
+export interface PopulationStore {
   /** The quintile cuts of every RFM computed trait scored so far, by definition key. */
   populations(): Promise<Map<string, RfmPopulation>>;
   /**
@@ -174,17 +197,15 @@ export interface ProfileStore {
     rescore: readonly string[],
     at: number,
   ): Promise<void>;
-  /** Segment entries and exits waiting to be appended to the log, oldest first. */
-  outbox(limit: number): Promise<{ seq: number; message: StoredMessage }[]>;
-  /** Forgets outbox messages up to `seq` once they are in the log. */
-  ackOutbox(upTo: number): Promise<void>;
-  members(
-    segment: string,
-    after: string,
-    limit: number,
-  ): Promise<{ profiles: string[]; count: number; next: string | null }>;
-  /** Segment entries and exits of a person (merged profiles' included), oldest first. */
-  history(profileId: string): Promise<MembershipRecord[]>;
+}
+
+/**
+ * Erasing a person from the profile database. The tables other stores own there (the review
+ * queue's pairs, memberships and their announcements) are erased by their owners' functions
+ * inside the same transaction (one unit of work): see `eraseSqliteReviews`,
+ * `eraseSqliteMemberships` and their PostgreSQL twins.
+ */
+export interface ProfileErasure {
   /**
    * Erases a person (the profile and the profiles merged into it) from every table, moves the
    * consumer past the erasure instruction, and records what the other owners must erase (the log
@@ -201,17 +222,34 @@ export interface ProfileStore {
    * Erasures whose part here is done and whose other owners' part may not be (the process may
    * have stopped between the two): sealed, until `done`.
    */
-  erasures: {
-    /** Those recorded before `before` (ms), oldest first. */
-    pending(before: number, limit: number): Promise<PendingErasure[]>;
-    /** Forgets the record; an embedded store also empties its write-ahead log, so no erased data stays there. */
-    done(requestId: string): Promise<void>;
-  };
-  /** Keyed hashes of erased people's identifiers: their later messages are dropped. */
-  suppressions: {
-    list(): Promise<string[]>;
-    add(hashes: readonly string[], at: string): Promise<void>;
-    remove(hashes: readonly string[]): Promise<void>;
-  };
+  erasures: ErasureRecords;
+}
+
+export interface ErasureRecords {
+  /** Those recorded before `before` (ms), oldest first. */
+  pending(before: number, limit: number): Promise<PendingErasure[]>;
+  /** Forgets the record; an embedded store also empties its write-ahead log, so no erased data stays there. */
+  done(requestId: string): Promise<void>;
+}
+
+/** Keyed hashes of erased people's identifiers: their later messages are dropped. */
+export interface SuppressionList {
+  list(): Promise<string[]>;
+  add(hashes: readonly string[], at: string): Promise<void>;
+  remove(hashes: readonly string[]): Promise<void>;
+}
+
+/**
+ * The profile database: one adapter per backend implements every port above over one database,
+ * so a fold writes profiles, memberships and timers in one transaction. Code that uses it names
+ * the port it needs (`ProfileReader`, `FoldStore`, ...), not the whole store.
+ */
+export interface ProfileStore
+  extends FoldStore, ProfileReader, MembershipStore, PopulationStore, ProfileErasure {
+  /** Pairs from probabilistic matching waiting for a person's decision. */
+  reviews: ReviewQueue;
+  /** Re-evaluations of every profile after definitions changed. */
+  backfills: BackfillJobs;
+  suppressions: SuppressionList;
   close(): Promise<void>;
 }

@@ -161,6 +161,67 @@ describe.each(sealers)('ProfileStore contract, %s', (_name, makeSealer) => {
   );
 });
 
+describe.each(sealers)('ProfileStore contract, erasure across owners, %s', (_name, makeSealer) => {
+  it.each(['sqlite', 'postgres'] as const)(
+    '%s: erasing a person also erases their review pairs, memberships, history, timer and announcements, and only theirs',
+    async (backend) => {
+      const sealer = makeSealer();
+      const messages = randomStream(120, 4);
+      const log = await logOf(messages, sealer);
+      const store = await openStore(backend, sealer);
+      await pipeline(log, store).catchUp();
+      const end = (await log.stats()).lastPosition;
+      const { profiles: live } = await store.live(0, 3);
+      const [gone, kept, third] = live.map((p) => p.id);
+      if (gone === undefined || kept === undefined || third === undefined)
+        throw new Error('the stream made fewer than three people');
+      const at = '2026-12-01T00:00:00.000Z';
+      const enter = (profileId: string) =>
+        ({ segment: 'vip', profileId, entered: true, at, cause: 'm-1' }) as const;
+      await store.refresh([gone, kept], () => ({
+        created: [],
+        attached: [],
+        merges: [],
+        touched: new Map(),
+        assignments: [],
+        conflicts: [],
+        groups: new Map(),
+        memberships: [enter(gone), enter(kept)],
+        timers: new Map([
+          [gone, 1000],
+          [kept, 1000],
+        ]),
+      }));
+      const review = { weight: 3, probability: 0.6, comparison: { email: 'agree' } };
+      await store.reviews.add(
+        [
+          { leftId: gone, rightId: kept, ...review },
+          { leftId: kept, rightId: third, ...review },
+        ],
+        at,
+      );
+      expect((await store.outbox(10)).map((o) => o.message.properties?.profileId).sort()).toEqual(
+        [gone, kept].sort(),
+      );
+
+      const erased = await store.erase(
+        gone,
+        'profiles',
+        { from: end, to: end + 1 },
+        { requestId: 'req-2', requestedBy: 'key:admin', at: 5000 },
+      );
+      expect(erased?.profiles).toContain(gone);
+      expect((await store.members('vip', '', 10)).profiles).toEqual([kept]);
+      expect(await store.history(gone)).toEqual([]);
+      expect((await store.history(kept)).map((h) => h.segment)).toEqual(['vip']);
+      expect(await store.due(2000, 10)).toEqual([kept]);
+      expect((await store.outbox(10)).map((o) => o.message.properties?.profileId)).toEqual([kept]);
+      const { reviews } = await store.reviews.list({ after: 0, limit: 10 });
+      expect(reviews.map((r) => [r.leftId, r.rightId].sort())).toEqual([[kept, third].sort()]);
+    },
+  );
+});
+
 describe.each(['sqlite', 'postgres'] as const)('ProfileStore contract: %s', (backend) => {
   it('keeps suppressions, review pairs, backfills, RFM populations and timers', async () => {
     const store = await openStore(backend, plainSealer);

@@ -37,7 +37,8 @@ import {
   readPositions,
 } from './pg-consumer-positions.js';
 import { PROFILE_MIGRATIONS } from './pg-profile-tables.js';
-import { pgBackfillJobs, pgReviewQueue } from './pg-review-queue.js';
+import { erasePgMemberships, pgMembershipWriter } from './pg-memberships.js';
+import { erasePgReviews, pgBackfillJobs, pgReviewQueue } from './pg-review-queue.js';
 
 interface Row {
   id: string;
@@ -358,55 +359,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     await writeMemberships(client, changes);
   };
 
-  /** Memberships, their history, timers, and the entry and exit events to announce (the outbox). */
-  const writeMemberships = async (client: PgQueryable, changes: GraphChanges): Promise<void> => {
-    for (const m of changes.memberships) {
-      if (m.entered) {
-        await client.query(
-          `INSERT INTO segment_members (segment, profile_id, since) VALUES ($1, $2, $3)
-           ON CONFLICT (segment, profile_id) DO UPDATE SET since = EXCLUDED.since`,
-          [m.segment, m.profileId, m.at],
-        );
-      } else {
-        await client.query('DELETE FROM segment_members WHERE segment = $1 AND profile_id = $2', [
-          m.segment,
-          m.profileId,
-        ]);
-      }
-      const { rows } = await client.query<{ seq: number }>(
-        'INSERT INTO segment_history (segment, profile_id, entered, at, cause) VALUES ($1, $2, $3, $4, $5) RETURNING seq',
-        [m.segment, m.profileId, m.entered, m.at, m.cause],
-      );
-      if (m.cause === 'merge') continue; // the person lives on in the surviving profile
-      const ids = await identifiersOf(client, m.profileId);
-      const first = (type: string) => ids.find((i) => i.type === type)?.value ?? null;
-      const message: StoredMessage = {
-        type: 'track',
-        messageId: `segment:${String(rows[0]?.seq)}`,
-        event: m.entered ? 'Segment Entered' : 'Segment Exited',
-        userId: first('userId'),
-        anonymousId: first('anonymousId'),
-        properties: { segment: m.segment, profileId: m.profileId, cause: m.cause },
-        timestamp: m.at,
-        receivedAt: m.at,
-        context: {},
-        tailor: { source: 'segments' },
-      };
-      await client.query('INSERT INTO log_outbox (message) VALUES ($1)', [
-        seal(message, sealedIn.outbox),
-      ]);
-    }
-    for (const [profileId, due] of changes.timers) {
-      if (due === null)
-        await client.query('DELETE FROM profile_timers WHERE profile_id = $1', [profileId]);
-      else
-        await client.query(
-          `INSERT INTO profile_timers (profile_id, due_at) VALUES ($1, $2)
-           ON CONFLICT (profile_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
-          [profileId, due],
-        );
-    }
-  };
+  const writeMemberships = pgMembershipWriter(sealer, identifiersOf);
 
   /** Runs a fold-like unit again when it lost a race to create the same row (its work is pure). */
   const retryingRaces = async <T>(
@@ -733,22 +686,12 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           'DELETE FROM identities WHERE profile_id = ANY($1::text[])',
           'DELETE FROM profile_merges WHERE into_id = ANY($1::text[]) OR from_id = ANY($1::text[])',
           'DELETE FROM identity_conflicts WHERE resolved_to = ANY($1::text[]) OR profile_id = ANY($1::text[])',
-          'DELETE FROM match_reviews WHERE left_id = ANY($1::text[]) OR right_id = ANY($1::text[])',
-          'DELETE FROM segment_members WHERE profile_id = ANY($1::text[])',
-          'DELETE FROM segment_history WHERE profile_id = ANY($1::text[])',
-          'DELETE FROM profile_timers WHERE profile_id = ANY($1::text[])',
           'DELETE FROM profiles WHERE id = ANY($1::text[])',
         ])
           await client.query(sql, [family]);
-        // Pending announcements are sealed: read them to find the family's (the outbox is short).
-        const outbox = await client.query<{ seq: number; message: Buffer }>(
-          'SELECT seq, message FROM log_outbox',
-        );
-        for (const { seq, message } of outbox.rows) {
-          const owner = (open(message, sealedIn.outbox) as StoredMessage).properties?.profileId;
-          if (typeof owner === 'string' && family.includes(owner))
-            await client.query('DELETE FROM log_outbox WHERE seq = $1', [seq]);
-        }
+        // The tables other stores own in this database, erased by their owners in this transaction.
+        await erasePgReviews(client, family);
+        await erasePgMemberships(client, sealer, family);
         return recordErasure(client, {
           ...request,
           profileId,

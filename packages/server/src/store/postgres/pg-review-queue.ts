@@ -1,5 +1,5 @@
 import { sealedIn, type Sealer } from '../../privacy/sealer.js';
-import type { PgDatabase } from '../../storage/postgres/pg-database.js';
+import type { PgDatabase, PgQueryable } from '../../storage/postgres/pg-database.js';
 import type { Backfill, BackfillJobs } from '../backfill-jobs.js';
 import type { ReviewQueue } from '../review-queue.js';
 import { bytes } from './pg-bytes.js';
@@ -140,4 +140,15 @@ export function pgBackfillJobs(db: PgDatabase): BackfillJobs {
       return row && toBackfill(row);
     },
   };
+}
+
+/** Erases the pairs naming a person's profiles, inside the profile store's erasing transaction. */
+export async function erasePgReviews(
+  client: PgQueryable,
+  family: readonly string[],
+): Promise<void> {
+  await client.query(
+    'DELETE FROM match_reviews WHERE left_id = ANY($1::text[]) OR right_id = ANY($1::text[])',
+    [family],
+  );
 }

@@ -106,3 +106,28 @@ export function membershipWriter(db: Database.Database, sealer: Sealer) {
     }
   };
 }
+
+/**
+ * Erases a person's memberships, history, timer and pending announcements (their profile ids in
+ * `family`), inside the profile store's erasing transaction: these tables are this module's.
+ */
+export function eraseSqliteMemberships(
+  db: Database.Database,
+  sealer: Sealer,
+  family: readonly string[],
+): void {
+  const ids = JSON.stringify(family);
+  const inFamily = 'profile_id IN (SELECT value FROM json_each(?))';
+  for (const table of ['segment_members', 'segment_history', 'profile_timers'])
+    db.prepare(`DELETE FROM ${table} WHERE ${inFamily}`).run(ids);
+  // Pending announcements are sealed: read them to find the family's (the outbox is short).
+  const drop = db.prepare('DELETE FROM log_outbox WHERE seq = ?');
+  for (const { seq, message } of db.prepare('SELECT seq, message FROM log_outbox').all() as {
+    seq: number;
+    message: string | Buffer;
+  }[]) {
+    const announced = JSON.parse(sealer.open(message, sealedIn.outbox)) as StoredMessage;
+    const profileId = announced.properties?.profileId;
+    if (typeof profileId === 'string' && family.includes(profileId)) drop.run(seq);
+  }
+}

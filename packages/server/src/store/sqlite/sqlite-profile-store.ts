@@ -34,13 +34,14 @@ import {
 import {
   MEMBERSHIP_COMPONENT,
   MEMBERSHIP_MIGRATIONS,
+  eraseSqliteMemberships,
   membershipWriter,
 } from './sqlite-membership-tables.js';
 import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 import { pageRows } from '../../log/sqlite/page-rows.js';
 import { openSqliteBackfillJobs } from './sqlite-backfill-jobs.js';
 import { consumerPositions } from './sqlite-consumer-positions.js';
-import { openSqliteReviewQueue } from './sqlite-review-queue.js';
+import { eraseSqliteReviews, openSqliteReviewQueue } from './sqlite-review-queue.js';
 
 /** The tables as created before versioned migrations (idempotent on such a file). */
 const BASELINE = `
@@ -435,23 +436,14 @@ export function openSqliteProfileStore(
         `DELETE FROM identities WHERE profile_id ${inFamily}`,
         `DELETE FROM profile_merges WHERE into_id ${inFamily} OR from_id ${inFamily}`,
         `DELETE FROM identity_conflicts WHERE resolved_to ${inFamily} OR profile_id ${inFamily}`,
-        `DELETE FROM match_reviews WHERE left_id ${inFamily} OR right_id ${inFamily}`,
-        `DELETE FROM segment_members WHERE profile_id ${inFamily}`,
-        `DELETE FROM segment_history WHERE profile_id ${inFamily}`,
-        `DELETE FROM profile_timers WHERE profile_id ${inFamily}`,
         `DELETE FROM profiles WHERE id ${inFamily}`,
       ]) {
         const params = (sql.match(/json_each/g) ?? []).map(() => ids);
         db.prepare(sql).run(...params);
       }
-      // Pending announcements are sealed: read them to find the family's (the outbox is short).
-      for (const { seq, message } of q.outbox.all(-1) as {
-        seq: number;
-        message: string | Buffer;
-      }[]) {
-        const profileId = (open(message, sealedIn.outbox) as StoredMessage).properties?.profileId;
-        if (typeof profileId === 'string' && family.includes(profileId)) q.dropOutbox.run(seq);
-      }
+      // The tables other stores own in this database, erased by their owners in this transaction.
+      eraseSqliteReviews(db, family);
+      eraseSqliteMemberships(db, sealer, family);
       return recordErasure({
         ...request,
         profileId,
@@ -720,7 +712,6 @@ function statements(db: Database.Database) {
       'INSERT INTO profile_timers (profile_id, due_at) VALUES (?, ?) ON CONFLICT (profile_id) DO UPDATE SET due_at = min(due_at, excluded.due_at)',
     ),
     ackOutbox: db.prepare('DELETE FROM log_outbox WHERE seq <= ?'),
-    dropOutbox: db.prepare('DELETE FROM log_outbox WHERE seq = ?'),
     members: db.prepare(
       'SELECT profile_id FROM segment_members WHERE segment = ? AND profile_id > ? ORDER BY profile_id LIMIT ?',
     ),

@@ -120,3 +120,13 @@ export function review(r: ReviewRow, sealer: Sealer): Review {
     decidedBy: r.decided_by,
   };
 }
+
+/** Erases the pairs naming a person's profiles, inside the profile store's erasing transaction. */
+export function eraseSqliteReviews(db: Database.Database, family: readonly string[]): void {
+  const inFamily = 'IN (SELECT value FROM json_each(?))';
+  const ids = JSON.stringify(family);
+  db.prepare(`DELETE FROM match_reviews WHERE left_id ${inFamily} OR right_id ${inFamily}`).run(
+    ids,
+    ids,
+  );
+}
