@@ -46,7 +46,8 @@ export type ConfigOverrides = {
 /**
  * A Tailor on a fresh temporary data folder with known keys, for app.inject() tests. Tests send
  * many requests from one address with the write key: its per-address limit is off unless a test
- * sets `keys`.
+ * sets `keys`. Decide's time budget is 10 s unless a test sets `decide`: on a loaded machine a
+ * decision can pass the default 50 ms and fall back for a reason the test is not about.
  */
 export async function startTestTailor(
   overrides: ConfigOverrides = {},
@@ -57,6 +58,7 @@ export async function startTestTailor(
     dataDir: dir,
     logLevel: 'silent',
     keys: { writeRateLimitPerIp: null },
+    decide: { budgetMs: 10_000 },
     ...overrides,
   };
   const config = loadConfig({ flags, env: {}, cwd: dir });
