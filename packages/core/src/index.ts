@@ -91,6 +91,7 @@ export { traitKindOf } from './traits/trait-kind.js';
 export { initialAggregateState, aggregateValue } from './traits/aggregate-state.js';
 export type { AggregateState } from './traits/aggregate-state.js';
 export type { RfmPopulation } from './traits/builtin-traits.js';
+export type { TraitPopulation } from './traits/trait-kind.js';
 
 // Decide: placements, choosing an item for a person, scorers, exposure counting.
 export { PlacementBody, PlacementOptimize, Decision } from './decide/decide.schema.js';

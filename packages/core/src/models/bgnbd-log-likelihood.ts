@@ -1,7 +1,8 @@
 import type { BgNbdParams, CustomerSummary } from './models.schema.js';
 import { lnBeta, lnGamma } from './special-functions.js';
 
-type History = Pick<CustomerSummary, 'x' | 'tx' | 'T'>;
+/** A customer's (x, t_x, T); `weight` counts customers sharing them (1 when absent). */
+type History = Pick<CustomerSummary, 'x' | 'tx' | 'T'> & { weight?: number };
 
 /**
  * The BG/NBD log-likelihood of the customers' (x, t_x, T) (Fader, Hardie & Lee 2005, eq. 6):
@@ -24,11 +25,11 @@ export function bgnbdLogLikelihood(params: BgNbdParams, customers: readonly Hist
     return c;
   };
   let sum = 0;
-  for (const { x, tx, T } of customers) {
+  for (const { x, tx, T, weight = 1 } of customers) {
     const stays = -(r + x) * Math.log(alpha + T);
     const drops =
       x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : -Infinity;
-    sum += commonFor(x) + logAddExp(stays, drops);
+    sum += weight * (commonFor(x) + logAddExp(stays, drops));
   }
   return sum;
 }

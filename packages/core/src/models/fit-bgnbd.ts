@@ -15,7 +15,7 @@ const STARTS: readonly (readonly number[])[] = [
  * log-parameters, 1e-10 in the log-likelihood) put the parameters well within 3 decimals.
  */
 export function fitBgNbd(
-  customers: readonly Pick<CustomerSummary, 'x' | 'tx' | 'T'>[],
+  customers: readonly (Pick<CustomerSummary, 'x' | 'tx' | 'T'> & { weight?: number })[],
 ): ModelFit<BgNbdParams> {
   const fromLogs = (v: readonly number[]): BgNbdParams => {
     const [r, alpha, a, b] = v.map(Math.exp) as [number, number, number, number];

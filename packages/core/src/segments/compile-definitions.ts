@@ -1,5 +1,5 @@
 import type { AggregateNode, ComputedNode, Condition } from './segments.schema.js';
-import type { RfmPopulation } from '../traits/builtin-traits.js';
+import type { TraitPopulation } from '../traits/trait-kind.js';
 import { printAggregate, printComputed, printCondition } from './print-definition.js';
 import { referencesOf, type References } from './read-definition.js';
 import { walkCondition } from './walk-condition.js';
@@ -39,7 +39,7 @@ export interface CompiledDefinitions {
   segmentsReadingProfile: string[];
   timeBasedSegments: string[];
   /** RFM key → the population's quintile cuts, set by whoever computes them (the pipeline). */
-  populations: Map<string, RfmPopulation>;
+  populations: Map<string, TraitPopulation>;
 }
 
 export function aggregateKey(node: AggregateNode): string {

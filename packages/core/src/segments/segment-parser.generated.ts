@@ -196,30 +196,31 @@ function peg$parse(input, options) {
   const peg$c24 = ".";
   const peg$c25 = "where";
   const peg$c26 = "rfm";
-  const peg$c27 = "engagement";
-  const peg$c28 = "events";
-  const peg$c29 = ":";
-  const peg$c30 = "{";
-  const peg$c31 = "}";
-  const peg$c32 = "recency";
-  const peg$c33 = "ever";
-  const peg$c34 = "traits";
-  const peg$c35 = "computed";
-  const peg$c36 = "consent";
-  const peg$c37 = "context";
-  const peg$c38 = "properties";
-  const peg$c39 = "<=";
-  const peg$c40 = ">=";
-  const peg$c41 = "!=";
-  const peg$c42 = "[";
-  const peg$c43 = "]";
-  const peg$c44 = "null";
-  const peg$c45 = "true";
-  const peg$c46 = "false";
-  const peg$c47 = "-";
-  const peg$c48 = "\"";
-  const peg$c49 = "\\";
-  const peg$c50 = "/";
+  const peg$c27 = "clv";
+  const peg$c28 = "engagement";
+  const peg$c29 = "events";
+  const peg$c30 = ":";
+  const peg$c31 = "{";
+  const peg$c32 = "}";
+  const peg$c33 = "recency";
+  const peg$c34 = "ever";
+  const peg$c35 = "traits";
+  const peg$c36 = "computed";
+  const peg$c37 = "consent";
+  const peg$c38 = "context";
+  const peg$c39 = "properties";
+  const peg$c40 = "<=";
+  const peg$c41 = ">=";
+  const peg$c42 = "!=";
+  const peg$c43 = "[";
+  const peg$c44 = "]";
+  const peg$c45 = "null";
+  const peg$c46 = "true";
+  const peg$c47 = "false";
+  const peg$c48 = "-";
+  const peg$c49 = "\"";
+  const peg$c50 = "\\";
+  const peg$c51 = "/";
 
   const peg$r0 = /^[0-9]/;
   const peg$r1 = /^[smhdw]/;
@@ -260,46 +261,47 @@ function peg$parse(input, options) {
   const peg$e24 = peg$literalExpectation(".", false);
   const peg$e25 = peg$literalExpectation("where", false);
   const peg$e26 = peg$literalExpectation("rfm", false);
-  const peg$e27 = peg$literalExpectation("engagement", false);
-  const peg$e28 = peg$literalExpectation("events", false);
-  const peg$e29 = peg$literalExpectation(":", false);
-  const peg$e30 = peg$literalExpectation("{", false);
-  const peg$e31 = peg$literalExpectation("}", false);
-  const peg$e32 = peg$literalExpectation("recency", false);
-  const peg$e33 = peg$literalExpectation("ever", false);
-  const peg$e34 = peg$classExpectation([["0", "9"]], false, false, false);
-  const peg$e35 = peg$classExpectation(["s", "m", "h", "d", "w"], false, false, false);
-  const peg$e36 = peg$literalExpectation("traits", false);
-  const peg$e37 = peg$literalExpectation("computed", false);
-  const peg$e38 = peg$literalExpectation("consent", false);
-  const peg$e39 = peg$literalExpectation("context", false);
-  const peg$e40 = peg$literalExpectation("properties", false);
-  const peg$e41 = peg$classExpectation([["A", "Z"], ["a", "z"], "_", "$"], false, false, false);
-  const peg$e42 = peg$literalExpectation("<=", false);
-  const peg$e43 = peg$literalExpectation(">=", false);
-  const peg$e44 = peg$literalExpectation("!=", false);
-  const peg$e45 = peg$classExpectation([["<", ">"]], false, false, false);
-  const peg$e46 = peg$literalExpectation("[", false);
-  const peg$e47 = peg$literalExpectation("]", false);
-  const peg$e48 = peg$literalExpectation("null", false);
-  const peg$e49 = peg$literalExpectation("true", false);
-  const peg$e50 = peg$literalExpectation("false", false);
-  const peg$e51 = peg$otherExpectation("number");
-  const peg$e52 = peg$literalExpectation("-", false);
-  const peg$e53 = peg$classExpectation(["e", "E"], false, false, false);
-  const peg$e54 = peg$classExpectation(["+", "-"], false, false, false);
-  const peg$e55 = peg$otherExpectation("string");
-  const peg$e56 = peg$literalExpectation("\"", false);
-  const peg$e57 = peg$literalExpectation("\\", false);
-  const peg$e58 = peg$anyExpectation();
-  const peg$e59 = peg$classExpectation(["\"", "\\", "\n"], true, false, false);
-  const peg$e60 = peg$otherExpectation("regular expression");
-  const peg$e61 = peg$literalExpectation("/", false);
-  const peg$e62 = peg$classExpectation(["/", "\\", "\n"], true, false, false);
-  const peg$e63 = peg$classExpectation(["d", "g", "i", "m", "s", "u", "y"], false, false, false);
-  const peg$e64 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_", "$"], false, false, false);
-  const peg$e65 = peg$classExpectation([" ", "\t", "\r", "\n"], false, false, false);
-  const peg$e66 = peg$otherExpectation("whitespace");
+  const peg$e27 = peg$literalExpectation("clv", false);
+  const peg$e28 = peg$literalExpectation("engagement", false);
+  const peg$e29 = peg$literalExpectation("events", false);
+  const peg$e30 = peg$literalExpectation(":", false);
+  const peg$e31 = peg$literalExpectation("{", false);
+  const peg$e32 = peg$literalExpectation("}", false);
+  const peg$e33 = peg$literalExpectation("recency", false);
+  const peg$e34 = peg$literalExpectation("ever", false);
+  const peg$e35 = peg$classExpectation([["0", "9"]], false, false, false);
+  const peg$e36 = peg$classExpectation(["s", "m", "h", "d", "w"], false, false, false);
+  const peg$e37 = peg$literalExpectation("traits", false);
+  const peg$e38 = peg$literalExpectation("computed", false);
+  const peg$e39 = peg$literalExpectation("consent", false);
+  const peg$e40 = peg$literalExpectation("context", false);
+  const peg$e41 = peg$literalExpectation("properties", false);
+  const peg$e42 = peg$classExpectation([["A", "Z"], ["a", "z"], "_", "$"], false, false, false);
+  const peg$e43 = peg$literalExpectation("<=", false);
+  const peg$e44 = peg$literalExpectation(">=", false);
+  const peg$e45 = peg$literalExpectation("!=", false);
+  const peg$e46 = peg$classExpectation([["<", ">"]], false, false, false);
+  const peg$e47 = peg$literalExpectation("[", false);
+  const peg$e48 = peg$literalExpectation("]", false);
+  const peg$e49 = peg$literalExpectation("null", false);
+  const peg$e50 = peg$literalExpectation("true", false);
+  const peg$e51 = peg$literalExpectation("false", false);
+  const peg$e52 = peg$otherExpectation("number");
+  const peg$e53 = peg$literalExpectation("-", false);
+  const peg$e54 = peg$classExpectation(["e", "E"], false, false, false);
+  const peg$e55 = peg$classExpectation(["+", "-"], false, false, false);
+  const peg$e56 = peg$otherExpectation("string");
+  const peg$e57 = peg$literalExpectation("\"", false);
+  const peg$e58 = peg$literalExpectation("\\", false);
+  const peg$e59 = peg$anyExpectation();
+  const peg$e60 = peg$classExpectation(["\"", "\\", "\n"], true, false, false);
+  const peg$e61 = peg$otherExpectation("regular expression");
+  const peg$e62 = peg$literalExpectation("/", false);
+  const peg$e63 = peg$classExpectation(["/", "\\", "\n"], true, false, false);
+  const peg$e64 = peg$classExpectation(["d", "g", "i", "m", "s", "u", "y"], false, false, false);
+  const peg$e65 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_", "$"], false, false, false);
+  const peg$e66 = peg$classExpectation([" ", "\t", "\r", "\n"], false, false, false);
+  const peg$e67 = peg$otherExpectation("whitespace");
 
   function peg$f0(c) {    return c;  }
   function peg$f1(a) {    return a;  }
@@ -336,41 +338,44 @@ function peg$parse(input, options) {
   function peg$f20(event, property, where, window) {
     return { type: 'rfm', pattern: where ? { event, where } : { event }, property, window };
   }
-  function peg$f21(events, recency) {
+  function peg$f21(event, property, where, horizon) {
+    return { type: 'clv', pattern: where ? { event, where } : { event }, property, horizon };
+  }
+  function peg$f22(events, recency) {
     return recency ? { type: 'engagement', events, recency } : { type: 'engagement', events };
   }
-  function peg$f22(head, tail) {    return [head, ...tail];  }
-  function peg$f23(pattern, weight) {    return { pattern, weight };  }
-  function peg$f24(head, tail) {
+  function peg$f23(head, tail) {    return [head, ...tail];  }
+  function peg$f24(pattern, weight) {    return { pattern, weight };  }
+  function peg$f25(head, tail) {
     const windows = [head, ...tail];
     for (let i = 1; i < windows.length; i++) {
       if (windows[i].ms <= windows[i - 1].ms) error('recency windows must grow from left to right');
     }
     return windows.map(({ window, weight }) => ({ window, weight }));
   }
-  function peg$f25(window, weight) {
+  function peg$f26(window, weight) {
     return { window, weight, ms: window.amount * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[window.unit] };
   }
-  function peg$f26(event, where) {    return where ? { event, where } : { event };  }
-  function peg$f27() {    return null;  }
-  function peg$f28(digits, unit) {
+  function peg$f27(event, where) {    return where ? { event, where } : { event };  }
+  function peg$f28() {    return null;  }
+  function peg$f29(digits, unit) {
     const amount = Number(digits);
     if (amount === 0) error('a duration must be positive');
     return { amount, unit };
   }
-  function peg$f29(root, path) {    return { type: 'path', root, path };  }
-  function peg$f30(root) {    return root;  }
-  function peg$f31(head, tail) {    return [head, ...tail];  }
+  function peg$f30(root, path) {    return { type: 'path', root, path };  }
+  function peg$f31(root) {    return root;  }
   function peg$f32(head, tail) {    return [head, ...tail];  }
-  function peg$f33(items) {    return items ?? [];  }
-  function peg$f34() {    return null;  }
-  function peg$f35() {    return true;  }
-  function peg$f36() {    return false;  }
-  function peg$f37(text) {    return Number(text);  }
-  function peg$f38(chars) {
+  function peg$f33(head, tail) {    return [head, ...tail];  }
+  function peg$f34(items) {    return items ?? [];  }
+  function peg$f35() {    return null;  }
+  function peg$f36() {    return true;  }
+  function peg$f37() {    return false;  }
+  function peg$f38(text) {    return Number(text);  }
+  function peg$f39(chars) {
     try { return JSON.parse('"' + chars + '"'); } catch (e) { error('invalid escape in string'); }
   }
-  function peg$f39(pattern, flags) {
+  function peg$f40(pattern, flags) {
     try { new RegExp(pattern, flags); } catch (e) { error('invalid regular expression: ' + e.message); }
     const problem = options.checkRegex === undefined ? undefined : options.checkRegex(pattern, flags);
     if (problem !== undefined) error(problem);
@@ -1897,9 +1902,9 @@ function peg$parse(input, options) {
     }
     if (s0 === peg$FAILED) {
       s0 = peg$currPos;
-      if (input.substr(peg$currPos, 10) === peg$c27) {
+      if (input.substr(peg$currPos, 3) === peg$c27) {
         s1 = peg$c27;
-        peg$currPos += 10;
+        peg$currPos += 3;
       } else {
         s1 = peg$FAILED;
         if (peg$silentFails === 0) { peg$fail(peg$e27); }
@@ -1926,132 +1931,86 @@ function peg$parse(input, options) {
           }
           if (s4 !== peg$FAILED) {
             s5 = peg$parse_();
-            if (input.substr(peg$currPos, 6) === peg$c28) {
-              s6 = peg$c28;
-              peg$currPos += 6;
-            } else {
-              s6 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e28); }
-            }
+            s6 = peg$parseString();
             if (s6 !== peg$FAILED) {
-              s7 = peg$parse_();
-              if (input.charCodeAt(peg$currPos) === 58) {
-                s8 = peg$c29;
+              if (input.charCodeAt(peg$currPos) === 46) {
+                s7 = peg$c24;
                 peg$currPos++;
               } else {
-                s8 = peg$FAILED;
-                if (peg$silentFails === 0) { peg$fail(peg$e29); }
+                s7 = peg$FAILED;
+                if (peg$silentFails === 0) { peg$fail(peg$e24); }
               }
-              if (s8 !== peg$FAILED) {
-                s9 = peg$parse_();
-                if (input.charCodeAt(peg$currPos) === 123) {
-                  s10 = peg$c30;
-                  peg$currPos++;
-                } else {
-                  s10 = peg$FAILED;
-                  if (peg$silentFails === 0) { peg$fail(peg$e30); }
-                }
-                if (s10 !== peg$FAILED) {
-                  s11 = peg$parse_();
-                  s12 = peg$parseWeightedPatterns();
-                  if (s12 !== peg$FAILED) {
-                    s13 = peg$parse_();
-                    if (input.charCodeAt(peg$currPos) === 125) {
-                      s14 = peg$c31;
-                      peg$currPos++;
+              if (s7 !== peg$FAILED) {
+                s8 = peg$parsePathSegments();
+                if (s8 !== peg$FAILED) {
+                  s9 = peg$currPos;
+                  s10 = peg$parse__();
+                  if (s10 !== peg$FAILED) {
+                    if (input.substr(peg$currPos, 5) === peg$c25) {
+                      s11 = peg$c25;
+                      peg$currPos += 5;
                     } else {
-                      s14 = peg$FAILED;
-                      if (peg$silentFails === 0) { peg$fail(peg$e31); }
+                      s11 = peg$FAILED;
+                      if (peg$silentFails === 0) { peg$fail(peg$e25); }
                     }
-                    if (s14 !== peg$FAILED) {
-                      s15 = peg$currPos;
-                      s16 = peg$parse_();
-                      if (input.charCodeAt(peg$currPos) === 44) {
-                        s17 = peg$c14;
-                        peg$currPos++;
+                    if (s11 !== peg$FAILED) {
+                      s12 = peg$currPos;
+                      peg$silentFails++;
+                      s13 = peg$parseIdChar();
+                      peg$silentFails--;
+                      if (s13 === peg$FAILED) {
+                        s12 = undefined;
                       } else {
-                        s17 = peg$FAILED;
-                        if (peg$silentFails === 0) { peg$fail(peg$e14); }
+                        peg$currPos = s12;
+                        s12 = peg$FAILED;
                       }
-                      if (s17 !== peg$FAILED) {
-                        s18 = peg$parse_();
-                        if (input.substr(peg$currPos, 7) === peg$c32) {
-                          s19 = peg$c32;
-                          peg$currPos += 7;
+                      if (s12 !== peg$FAILED) {
+                        s13 = peg$parse_();
+                        s14 = peg$parseOr();
+                        if (s14 !== peg$FAILED) {
+                          s9 = s14;
                         } else {
-                          s19 = peg$FAILED;
-                          if (peg$silentFails === 0) { peg$fail(peg$e32); }
-                        }
-                        if (s19 !== peg$FAILED) {
-                          s20 = peg$parse_();
-                          if (input.charCodeAt(peg$currPos) === 58) {
-                            s21 = peg$c29;
-                            peg$currPos++;
-                          } else {
-                            s21 = peg$FAILED;
-                            if (peg$silentFails === 0) { peg$fail(peg$e29); }
-                          }
-                          if (s21 !== peg$FAILED) {
-                            s22 = peg$parse_();
-                            if (input.charCodeAt(peg$currPos) === 123) {
-                              s23 = peg$c30;
-                              peg$currPos++;
-                            } else {
-                              s23 = peg$FAILED;
-                              if (peg$silentFails === 0) { peg$fail(peg$e30); }
-                            }
-                            if (s23 !== peg$FAILED) {
-                              s24 = peg$parse_();
-                              s25 = peg$parseWeightedWindows();
-                              if (s25 !== peg$FAILED) {
-                                s26 = peg$parse_();
-                                if (input.charCodeAt(peg$currPos) === 125) {
-                                  s27 = peg$c31;
-                                  peg$currPos++;
-                                } else {
-                                  s27 = peg$FAILED;
-                                  if (peg$silentFails === 0) { peg$fail(peg$e31); }
-                                }
-                                if (s27 !== peg$FAILED) {
-                                  s15 = s25;
-                                } else {
-                                  peg$currPos = s15;
-                                  s15 = peg$FAILED;
-                                }
-                              } else {
-                                peg$currPos = s15;
-                                s15 = peg$FAILED;
-                              }
-                            } else {
-                              peg$currPos = s15;
-                              s15 = peg$FAILED;
-                            }
-                          } else {
-                            peg$currPos = s15;
-                            s15 = peg$FAILED;
-                          }
-                        } else {
-                          peg$currPos = s15;
-                          s15 = peg$FAILED;
+                          peg$currPos = s9;
+                          s9 = peg$FAILED;
                         }
                       } else {
-                        peg$currPos = s15;
-                        s15 = peg$FAILED;
+                        peg$currPos = s9;
+                        s9 = peg$FAILED;
                       }
-                      if (s15 === peg$FAILED) {
-                        s15 = null;
-                      }
-                      s16 = peg$parse_();
+                    } else {
+                      peg$currPos = s9;
+                      s9 = peg$FAILED;
+                    }
+                  } else {
+                    peg$currPos = s9;
+                    s9 = peg$FAILED;
+                  }
+                  if (s9 === peg$FAILED) {
+                    s9 = null;
+                  }
+                  s10 = peg$parse_();
+                  if (input.charCodeAt(peg$currPos) === 44) {
+                    s11 = peg$c14;
+                    peg$currPos++;
+                  } else {
+                    s11 = peg$FAILED;
+                    if (peg$silentFails === 0) { peg$fail(peg$e14); }
+                  }
+                  if (s11 !== peg$FAILED) {
+                    s12 = peg$parse_();
+                    s13 = peg$parseDuration();
+                    if (s13 !== peg$FAILED) {
+                      s14 = peg$parse_();
                       if (input.charCodeAt(peg$currPos) === 41) {
-                        s17 = peg$c4;
+                        s15 = peg$c4;
                         peg$currPos++;
                       } else {
-                        s17 = peg$FAILED;
+                        s15 = peg$FAILED;
                         if (peg$silentFails === 0) { peg$fail(peg$e4); }
                       }
-                      if (s17 !== peg$FAILED) {
+                      if (s15 !== peg$FAILED) {
                         peg$savedPos = s0;
-                        s0 = peg$f21(s12, s15);
+                        s0 = peg$f21(s6, s8, s9, s13);
                       } else {
                         peg$currPos = s0;
                         s0 = peg$FAILED;
@@ -2087,6 +2046,200 @@ function peg$parse(input, options) {
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
+      }
+      if (s0 === peg$FAILED) {
+        s0 = peg$currPos;
+        if (input.substr(peg$currPos, 10) === peg$c28) {
+          s1 = peg$c28;
+          peg$currPos += 10;
+        } else {
+          s1 = peg$FAILED;
+          if (peg$silentFails === 0) { peg$fail(peg$e28); }
+        }
+        if (s1 !== peg$FAILED) {
+          s2 = peg$currPos;
+          peg$silentFails++;
+          s3 = peg$parseIdChar();
+          peg$silentFails--;
+          if (s3 === peg$FAILED) {
+            s2 = undefined;
+          } else {
+            peg$currPos = s2;
+            s2 = peg$FAILED;
+          }
+          if (s2 !== peg$FAILED) {
+            s3 = peg$parse_();
+            if (input.charCodeAt(peg$currPos) === 40) {
+              s4 = peg$c3;
+              peg$currPos++;
+            } else {
+              s4 = peg$FAILED;
+              if (peg$silentFails === 0) { peg$fail(peg$e3); }
+            }
+            if (s4 !== peg$FAILED) {
+              s5 = peg$parse_();
+              if (input.substr(peg$currPos, 6) === peg$c29) {
+                s6 = peg$c29;
+                peg$currPos += 6;
+              } else {
+                s6 = peg$FAILED;
+                if (peg$silentFails === 0) { peg$fail(peg$e29); }
+              }
+              if (s6 !== peg$FAILED) {
+                s7 = peg$parse_();
+                if (input.charCodeAt(peg$currPos) === 58) {
+                  s8 = peg$c30;
+                  peg$currPos++;
+                } else {
+                  s8 = peg$FAILED;
+                  if (peg$silentFails === 0) { peg$fail(peg$e30); }
+                }
+                if (s8 !== peg$FAILED) {
+                  s9 = peg$parse_();
+                  if (input.charCodeAt(peg$currPos) === 123) {
+                    s10 = peg$c31;
+                    peg$currPos++;
+                  } else {
+                    s10 = peg$FAILED;
+                    if (peg$silentFails === 0) { peg$fail(peg$e31); }
+                  }
+                  if (s10 !== peg$FAILED) {
+                    s11 = peg$parse_();
+                    s12 = peg$parseWeightedPatterns();
+                    if (s12 !== peg$FAILED) {
+                      s13 = peg$parse_();
+                      if (input.charCodeAt(peg$currPos) === 125) {
+                        s14 = peg$c32;
+                        peg$currPos++;
+                      } else {
+                        s14 = peg$FAILED;
+                        if (peg$silentFails === 0) { peg$fail(peg$e32); }
+                      }
+                      if (s14 !== peg$FAILED) {
+                        s15 = peg$currPos;
+                        s16 = peg$parse_();
+                        if (input.charCodeAt(peg$currPos) === 44) {
+                          s17 = peg$c14;
+                          peg$currPos++;
+                        } else {
+                          s17 = peg$FAILED;
+                          if (peg$silentFails === 0) { peg$fail(peg$e14); }
+                        }
+                        if (s17 !== peg$FAILED) {
+                          s18 = peg$parse_();
+                          if (input.substr(peg$currPos, 7) === peg$c33) {
+                            s19 = peg$c33;
+                            peg$currPos += 7;
+                          } else {
+                            s19 = peg$FAILED;
+                            if (peg$silentFails === 0) { peg$fail(peg$e33); }
+                          }
+                          if (s19 !== peg$FAILED) {
+                            s20 = peg$parse_();
+                            if (input.charCodeAt(peg$currPos) === 58) {
+                              s21 = peg$c30;
+                              peg$currPos++;
+                            } else {
+                              s21 = peg$FAILED;
+                              if (peg$silentFails === 0) { peg$fail(peg$e30); }
+                            }
+                            if (s21 !== peg$FAILED) {
+                              s22 = peg$parse_();
+                              if (input.charCodeAt(peg$currPos) === 123) {
+                                s23 = peg$c31;
+                                peg$currPos++;
+                              } else {
+                                s23 = peg$FAILED;
+                                if (peg$silentFails === 0) { peg$fail(peg$e31); }
+                              }
+                              if (s23 !== peg$FAILED) {
+                                s24 = peg$parse_();
+                                s25 = peg$parseWeightedWindows();
+                                if (s25 !== peg$FAILED) {
+                                  s26 = peg$parse_();
+                                  if (input.charCodeAt(peg$currPos) === 125) {
+                                    s27 = peg$c32;
+                                    peg$currPos++;
+                                  } else {
+                                    s27 = peg$FAILED;
+                                    if (peg$silentFails === 0) { peg$fail(peg$e32); }
+                                  }
+                                  if (s27 !== peg$FAILED) {
+                                    s15 = s25;
+                                  } else {
+                                    peg$currPos = s15;
+                                    s15 = peg$FAILED;
+                                  }
+                                } else {
+                                  peg$currPos = s15;
+                                  s15 = peg$FAILED;
+                                }
+                              } else {
+                                peg$currPos = s15;
+                                s15 = peg$FAILED;
+                              }
+                            } else {
+                              peg$currPos = s15;
+                              s15 = peg$FAILED;
+                            }
+                          } else {
+                            peg$currPos = s15;
+                            s15 = peg$FAILED;
+                          }
+                        } else {
+                          peg$currPos = s15;
+                          s15 = peg$FAILED;
+                        }
+                        if (s15 === peg$FAILED) {
+                          s15 = null;
+                        }
+                        s16 = peg$parse_();
+                        if (input.charCodeAt(peg$currPos) === 41) {
+                          s17 = peg$c4;
+                          peg$currPos++;
+                        } else {
+                          s17 = peg$FAILED;
+                          if (peg$silentFails === 0) { peg$fail(peg$e4); }
+                        }
+                        if (s17 !== peg$FAILED) {
+                          peg$savedPos = s0;
+                          s0 = peg$f22(s12, s15);
+                        } else {
+                          peg$currPos = s0;
+                          s0 = peg$FAILED;
+                        }
+                      } else {
+                        peg$currPos = s0;
+                        s0 = peg$FAILED;
+                      }
+                    } else {
+                      peg$currPos = s0;
+                      s0 = peg$FAILED;
+                    }
+                  } else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                  }
+                } else {
+                  peg$currPos = s0;
+                  s0 = peg$FAILED;
+                }
+              } else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+              }
+            } else {
+              peg$currPos = s0;
+              s0 = peg$FAILED;
+            }
+          } else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+          }
+        } else {
+          peg$currPos = s0;
+          s0 = peg$FAILED;
+        }
       }
     }
 
@@ -2148,7 +2301,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f22(s1, s2);
+      s0 = peg$f23(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2165,18 +2318,18 @@ function peg$parse(input, options) {
     if (s1 !== peg$FAILED) {
       s2 = peg$parse_();
       if (input.charCodeAt(peg$currPos) === 58) {
-        s3 = peg$c29;
+        s3 = peg$c30;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e29); }
+        if (peg$silentFails === 0) { peg$fail(peg$e30); }
       }
       if (s3 !== peg$FAILED) {
         s4 = peg$parse_();
         s5 = peg$parseNumber();
         if (s5 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f23(s1, s5);
+          s0 = peg$f24(s1, s5);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2248,7 +2401,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f24(s1, s2);
+      s0 = peg$f25(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2265,18 +2418,18 @@ function peg$parse(input, options) {
     if (s1 !== peg$FAILED) {
       s2 = peg$parse_();
       if (input.charCodeAt(peg$currPos) === 58) {
-        s3 = peg$c29;
+        s3 = peg$c30;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e29); }
+        if (peg$silentFails === 0) { peg$fail(peg$e30); }
       }
       if (s3 !== peg$FAILED) {
         s4 = peg$parse_();
         s5 = peg$parseNumber();
         if (s5 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f25(s1, s5);
+          s0 = peg$f26(s1, s5);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2340,7 +2493,7 @@ function peg$parse(input, options) {
         s2 = null;
       }
       peg$savedPos = s0;
-      s0 = peg$f26(s1, s2);
+      s0 = peg$f27(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2353,12 +2506,12 @@ function peg$parse(input, options) {
     let s0, s1, s2, s3;
 
     s0 = peg$currPos;
-    if (input.substr(peg$currPos, 4) === peg$c33) {
-      s1 = peg$c33;
+    if (input.substr(peg$currPos, 4) === peg$c34) {
+      s1 = peg$c34;
       peg$currPos += 4;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e33); }
+      if (peg$silentFails === 0) { peg$fail(peg$e34); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2373,7 +2526,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f27();
+        s0 = peg$f28();
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2400,7 +2553,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e34); }
+      if (peg$silentFails === 0) { peg$fail(peg$e35); }
     }
     if (s3 !== peg$FAILED) {
       while (s3 !== peg$FAILED) {
@@ -2410,7 +2563,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e34); }
+          if (peg$silentFails === 0) { peg$fail(peg$e35); }
         }
       }
     } else {
@@ -2427,7 +2580,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s2 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e35); }
+        if (peg$silentFails === 0) { peg$fail(peg$e36); }
       }
       if (s2 !== peg$FAILED) {
         s3 = peg$currPos;
@@ -2442,7 +2595,7 @@ function peg$parse(input, options) {
         }
         if (s3 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f28(s1, s2);
+          s0 = peg$f29(s1, s2);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2476,7 +2629,7 @@ function peg$parse(input, options) {
         s3 = peg$parsePathSegments();
         if (s3 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f29(s1, s3);
+          s0 = peg$f30(s1, s3);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2498,44 +2651,44 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     s1 = peg$currPos;
-    if (input.substr(peg$currPos, 6) === peg$c34) {
-      s2 = peg$c34;
+    if (input.substr(peg$currPos, 6) === peg$c35) {
+      s2 = peg$c35;
       peg$currPos += 6;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e36); }
+      if (peg$silentFails === 0) { peg$fail(peg$e37); }
     }
     if (s2 === peg$FAILED) {
-      if (input.substr(peg$currPos, 8) === peg$c35) {
-        s2 = peg$c35;
+      if (input.substr(peg$currPos, 8) === peg$c36) {
+        s2 = peg$c36;
         peg$currPos += 8;
       } else {
         s2 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e37); }
+        if (peg$silentFails === 0) { peg$fail(peg$e38); }
       }
       if (s2 === peg$FAILED) {
-        if (input.substr(peg$currPos, 7) === peg$c36) {
-          s2 = peg$c36;
+        if (input.substr(peg$currPos, 7) === peg$c37) {
+          s2 = peg$c37;
           peg$currPos += 7;
         } else {
           s2 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e38); }
+          if (peg$silentFails === 0) { peg$fail(peg$e39); }
         }
         if (s2 === peg$FAILED) {
-          if (input.substr(peg$currPos, 7) === peg$c37) {
-            s2 = peg$c37;
+          if (input.substr(peg$currPos, 7) === peg$c38) {
+            s2 = peg$c38;
             peg$currPos += 7;
           } else {
             s2 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e39); }
+            if (peg$silentFails === 0) { peg$fail(peg$e40); }
           }
           if (s2 === peg$FAILED) {
-            if (input.substr(peg$currPos, 10) === peg$c38) {
-              s2 = peg$c38;
+            if (input.substr(peg$currPos, 10) === peg$c39) {
+              s2 = peg$c39;
               peg$currPos += 10;
             } else {
               s2 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e40); }
+              if (peg$silentFails === 0) { peg$fail(peg$e41); }
             }
           }
         }
@@ -2565,7 +2718,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f30(s1);
+        s0 = peg$f31(s1);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2629,7 +2782,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f31(s1, s2);
+      s0 = peg$f32(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2648,7 +2801,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e41); }
+      if (peg$silentFails === 0) { peg$fail(peg$e42); }
     }
     if (s2 !== peg$FAILED) {
       s3 = [];
@@ -2678,28 +2831,28 @@ function peg$parse(input, options) {
   function peg$parseCompareOp() {
     let s0;
 
-    if (input.substr(peg$currPos, 2) === peg$c39) {
-      s0 = peg$c39;
+    if (input.substr(peg$currPos, 2) === peg$c40) {
+      s0 = peg$c40;
       peg$currPos += 2;
     } else {
       s0 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e42); }
+      if (peg$silentFails === 0) { peg$fail(peg$e43); }
     }
     if (s0 === peg$FAILED) {
-      if (input.substr(peg$currPos, 2) === peg$c40) {
-        s0 = peg$c40;
+      if (input.substr(peg$currPos, 2) === peg$c41) {
+        s0 = peg$c41;
         peg$currPos += 2;
       } else {
         s0 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e43); }
+        if (peg$silentFails === 0) { peg$fail(peg$e44); }
       }
       if (s0 === peg$FAILED) {
-        if (input.substr(peg$currPos, 2) === peg$c41) {
-          s0 = peg$c41;
+        if (input.substr(peg$currPos, 2) === peg$c42) {
+          s0 = peg$c42;
           peg$currPos += 2;
         } else {
           s0 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e44); }
+          if (peg$silentFails === 0) { peg$fail(peg$e45); }
         }
         if (s0 === peg$FAILED) {
           s0 = input.charAt(peg$currPos);
@@ -2707,7 +2860,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s0 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e45); }
+            if (peg$silentFails === 0) { peg$fail(peg$e46); }
           }
         }
       }
@@ -2721,11 +2874,11 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 91) {
-      s1 = peg$c42;
+      s1 = peg$c43;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e46); }
+      if (peg$silentFails === 0) { peg$fail(peg$e47); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$parse_();
@@ -2781,7 +2934,7 @@ function peg$parse(input, options) {
           }
         }
         peg$savedPos = s3;
-        s3 = peg$f32(s4, s5);
+        s3 = peg$f33(s4, s5);
       } else {
         peg$currPos = s3;
         s3 = peg$FAILED;
@@ -2791,15 +2944,15 @@ function peg$parse(input, options) {
       }
       s4 = peg$parse_();
       if (input.charCodeAt(peg$currPos) === 93) {
-        s5 = peg$c43;
+        s5 = peg$c44;
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e47); }
+        if (peg$silentFails === 0) { peg$fail(peg$e48); }
       }
       if (s5 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f33(s3);
+        s0 = peg$f34(s3);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2822,12 +2975,12 @@ function peg$parse(input, options) {
         s0 = peg$parseBoolean();
         if (s0 === peg$FAILED) {
           s0 = peg$currPos;
-          if (input.substr(peg$currPos, 4) === peg$c44) {
-            s1 = peg$c44;
+          if (input.substr(peg$currPos, 4) === peg$c45) {
+            s1 = peg$c45;
             peg$currPos += 4;
           } else {
             s1 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e48); }
+            if (peg$silentFails === 0) { peg$fail(peg$e49); }
           }
           if (s1 !== peg$FAILED) {
             s2 = peg$currPos;
@@ -2842,7 +2995,7 @@ function peg$parse(input, options) {
             }
             if (s2 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f34();
+              s0 = peg$f35();
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -2862,12 +3015,12 @@ function peg$parse(input, options) {
     let s0, s1, s2, s3;
 
     s0 = peg$currPos;
-    if (input.substr(peg$currPos, 4) === peg$c45) {
-      s1 = peg$c45;
+    if (input.substr(peg$currPos, 4) === peg$c46) {
+      s1 = peg$c46;
       peg$currPos += 4;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e49); }
+      if (peg$silentFails === 0) { peg$fail(peg$e50); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2882,7 +3035,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f35();
+        s0 = peg$f36();
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2893,12 +3046,12 @@ function peg$parse(input, options) {
     }
     if (s0 === peg$FAILED) {
       s0 = peg$currPos;
-      if (input.substr(peg$currPos, 5) === peg$c46) {
-        s1 = peg$c46;
+      if (input.substr(peg$currPos, 5) === peg$c47) {
+        s1 = peg$c47;
         peg$currPos += 5;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e50); }
+        if (peg$silentFails === 0) { peg$fail(peg$e51); }
       }
       if (s1 !== peg$FAILED) {
         s2 = peg$currPos;
@@ -2913,7 +3066,7 @@ function peg$parse(input, options) {
         }
         if (s2 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f36();
+          s0 = peg$f37();
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2935,11 +3088,11 @@ function peg$parse(input, options) {
     s1 = peg$currPos;
     s2 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 45) {
-      s3 = peg$c47;
+      s3 = peg$c48;
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e52); }
+      if (peg$silentFails === 0) { peg$fail(peg$e53); }
     }
     if (s3 === peg$FAILED) {
       s3 = null;
@@ -2950,7 +3103,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s5 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e34); }
+      if (peg$silentFails === 0) { peg$fail(peg$e35); }
     }
     if (s5 !== peg$FAILED) {
       while (s5 !== peg$FAILED) {
@@ -2960,7 +3113,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s5 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e34); }
+          if (peg$silentFails === 0) { peg$fail(peg$e35); }
         }
       }
     } else {
@@ -2982,7 +3135,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s8 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e34); }
+          if (peg$silentFails === 0) { peg$fail(peg$e35); }
         }
         if (s8 !== peg$FAILED) {
           while (s8 !== peg$FAILED) {
@@ -2992,7 +3145,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s8 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e34); }
+              if (peg$silentFails === 0) { peg$fail(peg$e35); }
             }
           }
         } else {
@@ -3018,7 +3171,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s7 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e53); }
+        if (peg$silentFails === 0) { peg$fail(peg$e54); }
       }
       if (s7 !== peg$FAILED) {
         s8 = input.charAt(peg$currPos);
@@ -3026,7 +3179,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s8 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e54); }
+          if (peg$silentFails === 0) { peg$fail(peg$e55); }
         }
         if (s8 === peg$FAILED) {
           s8 = null;
@@ -3037,7 +3190,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s10 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e34); }
+          if (peg$silentFails === 0) { peg$fail(peg$e35); }
         }
         if (s10 !== peg$FAILED) {
           while (s10 !== peg$FAILED) {
@@ -3047,7 +3200,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s10 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e34); }
+              if (peg$silentFails === 0) { peg$fail(peg$e35); }
             }
           }
         } else {
@@ -3091,7 +3244,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f37(s1);
+        s0 = peg$f38(s1);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3103,7 +3256,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e51); }
+      if (peg$silentFails === 0) { peg$fail(peg$e52); }
     }
 
     return s0;
@@ -3115,22 +3268,22 @@ function peg$parse(input, options) {
     peg$silentFails++;
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 34) {
-      s1 = peg$c48;
+      s1 = peg$c49;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e56); }
+      if (peg$silentFails === 0) { peg$fail(peg$e57); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
       s3 = [];
       s4 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 92) {
-        s5 = peg$c49;
+        s5 = peg$c50;
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e57); }
+        if (peg$silentFails === 0) { peg$fail(peg$e58); }
       }
       if (s5 !== peg$FAILED) {
         if (input.length > peg$currPos) {
@@ -3138,7 +3291,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s6 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e58); }
+          if (peg$silentFails === 0) { peg$fail(peg$e59); }
         }
         if (s6 !== peg$FAILED) {
           s5 = [s5, s6];
@@ -3157,18 +3310,18 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e59); }
+          if (peg$silentFails === 0) { peg$fail(peg$e60); }
         }
       }
       while (s4 !== peg$FAILED) {
         s3.push(s4);
         s4 = peg$currPos;
         if (input.charCodeAt(peg$currPos) === 92) {
-          s5 = peg$c49;
+          s5 = peg$c50;
           peg$currPos++;
         } else {
           s5 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e57); }
+          if (peg$silentFails === 0) { peg$fail(peg$e58); }
         }
         if (s5 !== peg$FAILED) {
           if (input.length > peg$currPos) {
@@ -3176,7 +3329,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s6 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e58); }
+            if (peg$silentFails === 0) { peg$fail(peg$e59); }
           }
           if (s6 !== peg$FAILED) {
             s5 = [s5, s6];
@@ -3195,21 +3348,21 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s4 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e59); }
+            if (peg$silentFails === 0) { peg$fail(peg$e60); }
           }
         }
       }
       s2 = input.substring(s2, peg$currPos);
       if (input.charCodeAt(peg$currPos) === 34) {
-        s3 = peg$c48;
+        s3 = peg$c49;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e56); }
+        if (peg$silentFails === 0) { peg$fail(peg$e57); }
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f38(s2);
+        s0 = peg$f39(s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3221,7 +3374,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e55); }
+      if (peg$silentFails === 0) { peg$fail(peg$e56); }
     }
 
     return s0;
@@ -3233,22 +3386,22 @@ function peg$parse(input, options) {
     peg$silentFails++;
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 47) {
-      s1 = peg$c50;
+      s1 = peg$c51;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e61); }
+      if (peg$silentFails === 0) { peg$fail(peg$e62); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
       s3 = [];
       s4 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 92) {
-        s5 = peg$c49;
+        s5 = peg$c50;
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e57); }
+        if (peg$silentFails === 0) { peg$fail(peg$e58); }
       }
       if (s5 !== peg$FAILED) {
         if (input.length > peg$currPos) {
@@ -3256,7 +3409,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s6 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e58); }
+          if (peg$silentFails === 0) { peg$fail(peg$e59); }
         }
         if (s6 !== peg$FAILED) {
           s5 = [s5, s6];
@@ -3275,7 +3428,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e62); }
+          if (peg$silentFails === 0) { peg$fail(peg$e63); }
         }
       }
       if (s4 !== peg$FAILED) {
@@ -3283,11 +3436,11 @@ function peg$parse(input, options) {
           s3.push(s4);
           s4 = peg$currPos;
           if (input.charCodeAt(peg$currPos) === 92) {
-            s5 = peg$c49;
+            s5 = peg$c50;
             peg$currPos++;
           } else {
             s5 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e57); }
+            if (peg$silentFails === 0) { peg$fail(peg$e58); }
           }
           if (s5 !== peg$FAILED) {
             if (input.length > peg$currPos) {
@@ -3295,7 +3448,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s6 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e58); }
+              if (peg$silentFails === 0) { peg$fail(peg$e59); }
             }
             if (s6 !== peg$FAILED) {
               s5 = [s5, s6];
@@ -3314,7 +3467,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s4 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e62); }
+              if (peg$silentFails === 0) { peg$fail(peg$e63); }
             }
           }
         }
@@ -3328,11 +3481,11 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         if (input.charCodeAt(peg$currPos) === 47) {
-          s3 = peg$c50;
+          s3 = peg$c51;
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e61); }
+          if (peg$silentFails === 0) { peg$fail(peg$e62); }
         }
         if (s3 !== peg$FAILED) {
           s4 = peg$currPos;
@@ -3342,7 +3495,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s6 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e63); }
+            if (peg$silentFails === 0) { peg$fail(peg$e64); }
           }
           while (s6 !== peg$FAILED) {
             s5.push(s6);
@@ -3351,12 +3504,12 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s6 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e63); }
+              if (peg$silentFails === 0) { peg$fail(peg$e64); }
             }
           }
           s4 = input.substring(s4, peg$currPos);
           peg$savedPos = s0;
-          s0 = peg$f39(s2, s4);
+          s0 = peg$f40(s2, s4);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -3372,7 +3525,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e60); }
+      if (peg$silentFails === 0) { peg$fail(peg$e61); }
     }
 
     return s0;
@@ -3386,7 +3539,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s0 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e64); }
+      if (peg$silentFails === 0) { peg$fail(peg$e65); }
     }
 
     return s0;
@@ -3402,7 +3555,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e65); }
+      if (peg$silentFails === 0) { peg$fail(peg$e66); }
     }
     while (s1 !== peg$FAILED) {
       s0.push(s1);
@@ -3411,7 +3564,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e65); }
+        if (peg$silentFails === 0) { peg$fail(peg$e66); }
       }
     }
     peg$silentFails--;
@@ -3429,7 +3582,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e65); }
+      if (peg$silentFails === 0) { peg$fail(peg$e66); }
     }
     if (s1 !== peg$FAILED) {
       while (s1 !== peg$FAILED) {
@@ -3439,7 +3592,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s1 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e65); }
+          if (peg$silentFails === 0) { peg$fail(peg$e66); }
         }
       }
     } else {
@@ -3448,7 +3601,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e66); }
+      if (peg$silentFails === 0) { peg$fail(peg$e67); }
     }
 
     return s0;

@@ -82,8 +82,20 @@ export interface EngagementNode {
   recency: { window: Duration; weight: number }[];
 }
 
+/**
+ * Built-in computed trait: `clv("Order Completed".revenue, 52w)`. Per person: the purchase history
+ * as BG/NBD and Gamma-Gamma read it, and their predictions over the horizon (expected purchases,
+ * P(alive), expected spend, value) from models fitted on everyone (docs/clv.md).
+ */
+export interface ClvNode {
+  type: 'clv';
+  pattern: EventPattern;
+  property: string[];
+  horizon: Duration;
+}
+
 /** What a computed trait can be: any aggregate, or a built-in. Only aggregates appear inside conditions. */
-export type ComputedNode = AggregateNode | RfmNode | EngagementNode;
+export type ComputedNode = AggregateNode | RfmNode | EngagementNode | ClvNode;
 
 /** The recency weights `engagement(...)` uses when its definition gives none. */
 export const DEFAULT_RECENCY: EngagementNode['recency'] = [

@@ -3,6 +3,7 @@ import {
   AGGREGATE_FUNCTIONS,
   durationMs,
   type AggregateNode,
+  type ComputedNode,
   type Duration,
 } from '../segments/segments.schema.js';
 import {
@@ -146,5 +147,41 @@ describe('incremental aggregates against a from-scratch reference', () => {
     pruneAggregate(state, node, 8000);
     expect(aggregateValue(state, node, 8000)).toBe(0);
     expect(nextAggregateChange(state, node, 8000)).toBeUndefined();
+  });
+});
+
+describe('per-day purchase state (clv)', () => {
+  const node: ComputedNode = {
+    type: 'clv',
+    pattern: { event: 'Order Completed' },
+    property: ['revenue'],
+    horizon: { amount: 52, unit: 'w' },
+  };
+  const DAY = 86_400_000;
+
+  it('sums a day’s amounts into one entry in day order, late events included, and merges two people’s days exactly', () => {
+    const events = [
+      { at: 10 * DAY + 5, value: 20 },
+      { at: 3 * DAY, value: 7.5 },
+      { at: 10 * DAY + 80_000_000, value: 5 },
+      { at: 6 * DAY, value: 'not a number' },
+      { at: 3 * DAY + 1, value: 2.5 },
+    ];
+    const one = initialAggregateState(node);
+    for (const e of events) addToAggregate(one, node, e.at, e.value);
+    expect(one).toEqual({
+      kind: 'days',
+      days: [
+        [3, 10],
+        [6, 0],
+        [10, 25],
+      ],
+    });
+    // Split between two profiles, merged: the same days as one person's.
+    const [a, b] = [initialAggregateState(node), initialAggregateState(node)];
+    events.forEach((e, i) => {
+      addToAggregate(i % 2 === 0 ? a : b, node, e.at, e.value);
+    });
+    expect(mergeAggregateStates(node, a, b)).toEqual(one);
   });
 });

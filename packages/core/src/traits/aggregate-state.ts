@@ -6,6 +6,8 @@ import {
 } from '../segments/segments.schema.js';
 import { traitKindOf } from './trait-kind.js';
 
+const DAY_MS = 86_400_000;
+
 /**
  * Incremental state of one event aggregate for one person. Windowed aggregates keep the matching
  * events still inside the window (time and value), so the value slides with time exactly and
@@ -24,7 +26,9 @@ export type AggregateState =
   | { kind: 'distinct'; values: string[] }
   /** value, count, time first seen: ties go to the value seen earliest */
   | { kind: 'frequency'; counts: [string, number, number][] }
-  | { kind: 'single'; at: number | null; value: number | string | null };
+  | { kind: 'single'; at: number | null; value: number | string | null }
+  /** Per UTC day with a matching event: [day since 1970-01-01, the day's amounts summed], in day order (CLV). */
+  | { kind: 'days'; days: [number, number][] };
 
 /** Most distinct values kept for `distinct(... ever)` and `most_frequent(... ever)`. */
 export const MAX_DISTINCT = 10_000;
@@ -94,6 +98,16 @@ export function addToAggregate(
       }
       return;
     }
+    case 'days': {
+      const day = Math.floor(at / DAY_MS);
+      const amount = typeof value === 'number' ? value : 0;
+      let i = state.days.length;
+      while (i > 0 && (state.days[i - 1]?.[0] ?? 0) > day) i--;
+      const same = state.days[i - 1];
+      if (same !== undefined && same[0] === day) same[1] += amount;
+      else state.days.splice(i, 0, [day, amount]);
+      return;
+    }
     case 'single':
       if (
         state.at === null ||
@@ -140,6 +154,8 @@ export function aggregateValue(
       return state.values.length;
     case 'frequency':
       return mostFrequent(state.counts);
+    case 'days':
+      return null; // a built-in kind's state (clv), never an aggregate's
     case 'single':
       if (node.fn === 'days_since')
         return state.at === null ? null : Math.floor((now - state.at) / 86_400_000);
@@ -275,6 +291,11 @@ export function mergeAggregateStates(
       }
     }
     return { kind: 'frequency', counts: [...merged.values()].slice(0, MAX_DISTINCT) };
+  }
+  if (a.kind === 'days' && b.kind === 'days') {
+    const byDay = new Map<number, number>(a.days.map(([day, amount]) => [day, amount]));
+    for (const [day, amount] of b.days) byDay.set(day, (byDay.get(day) ?? 0) + amount);
+    return { kind: 'days', days: [...byDay].sort((x, y) => x[0] - y[0]) };
   }
   if (a.kind === 'single' && b.kind === 'single') {
     if (a.at === null) return b;

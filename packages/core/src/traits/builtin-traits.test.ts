@@ -31,6 +31,8 @@ describe('built-in computed traits: the language', () => {
       'rfm("Order Completed".revenue, 365d)',
       'rfm("Order Completed".order.total where properties.currency = "EUR", 52w)',
       'engagement(events: {"Page Viewed": 1, "Order Completed" where properties.revenue > 0: 10, "Unsubscribed": -5}, recency: {7d: 1, 30d: 0.5})',
+      'clv("Order Completed".revenue, 52w)',
+      'clv("Order Completed".order.total where properties.currency = "EUR", 365d)',
     ]) {
       expect(printComputed(computed(text))).toBe(text);
     }

@@ -1,3 +1,5 @@
+import type { ClvValue } from './clv-trait.js';
+import type { TraitPopulation } from './trait-kind.js';
 import type { ComputedNode } from '../segments/segments.schema.js';
 import { aggregateValue, type AggregateState } from './aggregate-state.js';
 import { traitKindOf } from './trait-kind.js';
@@ -22,13 +24,13 @@ export interface RfmValue {
  * percentiles (linear interpolation between order statistics, numpy's default) of each figure
  * over everyone with at least one matching event in the window.
  */
-export interface RfmPopulation {
+export interface RfmPopulation extends TraitPopulation {
   cuts: { recency: number[]; frequency: number[]; monetary: number[] };
   people: number;
   computedAt: string;
 }
 
-export type ComputedValue = number | string | null | RfmValue;
+export type ComputedValue = number | string | null | RfmValue | ClvValue;
 
 const QUINTILES = [0.2, 0.4, 0.6, 0.8];
 
@@ -37,7 +39,7 @@ export function computedValue(
   state: AggregateState,
   node: ComputedNode,
   now: number,
-  population?: RfmPopulation,
+  population?: TraitPopulation,
 ): ComputedValue {
   if (node.type === 'aggregate') return aggregateValue(state, node, now);
   return (traitKindOf(node)?.value(state, node, now, population) ?? null) as ComputedValue;

@@ -51,10 +51,12 @@ afterEach(() => {
 });
 
 describe('trait kinds', () => {
-  it('has rfm and engagement built in, found by their node', () => {
-    expect(BUILTIN_TRAIT_KINDS.map((k) => k.name)).toEqual(['rfm', 'engagement']);
+  it('has rfm, engagement and clv built in, found by their node', () => {
+    expect(BUILTIN_TRAIT_KINDS.map((k) => k.name)).toEqual(['rfm', 'engagement', 'clv']);
     const rfm = parseComputed('rfm("Order Completed".revenue, 365d)');
     expect(rfm.ok && traitKindOf(rfm.value)?.population !== undefined).toBe(true);
+    const clv = parseComputed('clv("Order Completed".revenue, 52w)');
+    expect(clv.ok && traitKindOf(clv.value)?.population !== undefined).toBe(true);
     const engagement = parseComputed('engagement(events: {"Page Viewed": 1})');
     expect(engagement.ok && printComputed(engagement.value)).toBe(
       'engagement(events: {"Page Viewed": 1}, recency: {7d: 1, 30d: 0.5, 90d: 0.25})',

@@ -1,6 +1,6 @@
 import type { Duration, EventPattern } from '../segments/segments.schema.js';
 import type { AggregateState } from './aggregate-state.js';
-import type { RfmPopulation } from './builtin-traits.js';
+import { clvKind } from './clv-trait.js';
 import { engagementKind } from './engagement-trait.js';
 import { rfmKind } from './rfm-trait.js';
 
@@ -9,6 +9,18 @@ export interface TraitEvent {
   event?: string | undefined;
   properties?: Record<string, unknown> | undefined;
   context?: Record<string, unknown> | undefined;
+}
+
+/**
+ * What a kind's `population.summarize` made of everyone's values (RFM's quintile cuts, CLV's
+ * fitted model parameters): kept as JSON by the profile store, handed back to `value`. When its
+ * `cuts` change, every person it scores is re-scored.
+ */
+export interface TraitPopulation {
+  cuts: unknown;
+  /** How many people it was made from. */
+  people: number;
+  computedAt: string;
 }
 
 /** The node of a built-in kind: tagged by the kind's name, with the kind's own arguments. */
@@ -48,12 +60,12 @@ export interface TraitKind<N extends TraitNode = TraitNode> {
   population?: {
     /** What one person's value adds to the population; undefined: it is left out. */
     sample(value: unknown): unknown;
-    summarize(samples: unknown[], computedAt: string): RfmPopulation;
+    summarize(samples: unknown[], computedAt: string): TraitPopulation;
   };
 }
 
 /** Every built-in computed-trait kind besides the aggregates. A new kind is added here. */
-export const BUILTIN_TRAIT_KINDS: readonly TraitKind[] = [rfmKind, engagementKind];
+export const BUILTIN_TRAIT_KINDS: readonly TraitKind[] = [rfmKind, engagementKind, clvKind];
 
 let kinds: Map<string, TraitKind> | undefined;
 

@@ -216,7 +216,7 @@ export const Config = Type.Object(
           exclusiveMinimum: 0,
           default: 60,
           description:
-            'How often the quintile cuts behind RFM scores are computed again over everyone',
+            'How often populations are computed again over everyone: the quintile cuts behind RFM scores, the models behind CLV',
         }),
       },
       { default: {}, additionalProperties: false, description: 'Computed traits' },

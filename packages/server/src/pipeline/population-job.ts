@@ -1,4 +1,4 @@
-import { traitKindOf, type CompiledDefinitions, type RfmPopulation } from '@tailor/core';
+import { traitKindOf, type CompiledDefinitions, type TraitPopulation } from '@tailor/core';
 import type { Job, JobStep } from '../jobs/job.js';
 import type { PopulationStore, ProfileReader } from '../store/profile-store.js';
 
@@ -13,7 +13,7 @@ export interface PopulationDeps {
   /** How old a population may grow before it is computed again, in ms. */
   refreshMs: number;
   /** A population was computed and saved. */
-  computed: (key: string, population: RfmPopulation) => void;
+  computed: (key: string, population: TraitPopulation) => void;
 }
 
 /** A population being read, a page of profiles per step. */

@@ -8,7 +8,7 @@ import {
   type CompiledDefinitions,
   type GraphChanges,
   type ProfileState,
-  type RfmPopulation,
+  type TraitPopulation,
   type StoredMessage,
   type IdentifierRef,
   type IdentityRules,
@@ -112,7 +112,7 @@ export class ProfilePipeline {
   private readonly loop: BackgroundLoop;
   private readonly rank: (source: string) => number;
   /** The RFM cuts known so far (loaded once, then kept by this pipeline) and the plan they were given to. */
-  private populations: Map<string, RfmPopulation> | undefined;
+  private populations: Map<string, TraitPopulation> | undefined;
   private planWithPopulations: CompiledDefinitions | undefined;
 
   private readonly consumer: string;

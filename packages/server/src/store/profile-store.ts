@@ -7,7 +7,7 @@ import type {
   ProfileState,
   IdentifierRef,
   MergeRecord,
-  RfmPopulation,
+  TraitPopulation,
   StoredMessage,
   TraitMap,
 } from '@tailor/core';
@@ -186,14 +186,14 @@ export interface MembershipStore {
 /** The quintile cuts RFM computed traits score against. */
 export interface PopulationStore {
   /** The quintile cuts of every RFM computed trait scored so far, by definition key. */
-  populations(): Promise<Map<string, RfmPopulation>>;
+  populations(): Promise<Map<string, TraitPopulation>>;
   /**
    * Saves an RFM population's cuts and makes `rescore` due for re-evaluation at `at` (ms), in one
    * transaction, so the time sweep re-scores them with the new cuts.
    */
   savePopulation(
     key: string,
-    population: RfmPopulation,
+    population: TraitPopulation,
     rescore: readonly string[],
     at: number,
   ): Promise<void>;

@@ -6,7 +6,7 @@ import {
   type IdentifierRef,
   type MergeRecord,
   type ProfileState,
-  type RfmPopulation,
+  type TraitPopulation,
   type StoredMessage,
   type TraitMap,
 } from '@tailor/core';
@@ -583,7 +583,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           await db.query<{ key: string; population: string }>(
             'SELECT key, population FROM rfm_populations',
           )
-        ).rows.map((r) => [r.key, JSON.parse(r.population) as RfmPopulation]),
+        ).rows.map((r) => [r.key, JSON.parse(r.population) as TraitPopulation]),
       ),
     savePopulation: (key, population, rescore, at) =>
       db.transaction(async (client) => {

@@ -11,7 +11,7 @@ import {
   type IdentifierRef,
   type MergeRecord,
   type ProfileState,
-  type RfmPopulation,
+  type TraitPopulation,
   type StoredMessage,
   type TraitMap,
 } from '@tailor/core';
@@ -386,7 +386,7 @@ export function openSqliteProfileStore(
   );
 
   const savePopulation = db.transaction(
-    (key: string, population: RfmPopulation, rescore: readonly string[], at: number) => {
+    (key: string, population: TraitPopulation, rescore: readonly string[], at: number) => {
       q.savePopulation.run(key, JSON.stringify(population));
       for (const id of rescore) q.dueBy.run(id, at);
     },
@@ -531,7 +531,7 @@ export function openSqliteProfileStore(
         new Map(
           (q.populations.all() as { key: string; population: string }[]).map((r) => [
             r.key,
-            JSON.parse(r.population) as RfmPopulation,
+            JSON.parse(r.population) as TraitPopulation,
           ]),
         ),
       ),
