@@ -109,6 +109,7 @@ export type {
   ExperimentMetric,
   MetricData,
   MetricResult,
+  OmnibusResult,
   RatioSums,
   VariantSummary,
 } from './experiments/experiments.schema.js';

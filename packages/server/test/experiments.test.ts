@@ -558,6 +558,12 @@ describe('experiments: results', () => {
     expect(onePage.metrics.purchase.chanceToBeatControl).toBe(corePurchase?.chanceToBeatControl);
     expect(onePage.metrics.purchase.pValue).toBeLessThan(1e-6); // 10% against 20% over ~1,000 people each
     expect(r.srm).toEqual(core.value.srm);
+    // The omnibus test comes first in the response, one per metric (with two arms, z² = X²).
+    expect(Object.keys(r).indexOf('omnibus')).toBeLessThan(Object.keys(r).indexOf('variants'));
+    expect(r.omnibus.purchase).toEqual(core.value.omnibus.purchase);
+    expect(r.omnibus.orders).toMatchObject({ test: 'welch-anova', df: 1, arms: 2 });
+    expect(r.omnibus.aov).toBeNull(); // every order is 50 in one arm and 60 in the other: no spread
+    expect(r.omnibus.refunds).toBeNull(); // nobody refunded: nothing to test
   }, 60_000);
 
   it('counts the conversion of a person assigned anonymously who orders once logged in (the event carries both ids)', async () => {

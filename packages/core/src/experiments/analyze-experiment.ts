@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../result/result.js';
 import { checkSampleRatio } from './check-sample-ratio.js';
+import { chiSquareIndependence } from './chi-square-independence.js';
 import { compareMeans } from './compare-means.js';
 import { compareRates } from './compare-rates.js';
 import { cupedAdjust, type CupedSums } from './cuped-adjust.js';
@@ -14,6 +15,7 @@ import type {
   MetricData,
   MetricResult,
   MetricMoments,
+  OmnibusResult,
   RatioSums,
   UnadjustedComparison,
 } from './experiments.schema.js';
@@ -21,6 +23,7 @@ import { findSummaryProblem } from './find-summary-problem.js';
 import { holmAdjust } from './holm-adjust.js';
 import { meanInterval, meanMoments } from './mean-moments.js';
 import { ratioMoments } from './ratio-moments.js';
+import { welchAnova } from './welch-anova.js';
 import { wilsonInterval } from './wilson-interval.js';
 
 const NO_COMPARISON: ComparisonResult = {
@@ -36,7 +39,8 @@ const NO_COMPARISON: ComparisonResult = {
  * An experiment's results: per variant and metric the rate or mean with its interval and, against
  * the control, uplift, p-value (Holm-adjusted across variants too), chance to beat control,
  * expected loss, the always-valid sequential p-value and, when every variant has the covariate
- * sums, the same on the CUPED-adjusted metric; and the sample ratio mismatch check.
+ * sums, the same on the CUPED-adjusted metric; per metric an omnibus test across all arms (read
+ * before the pairwise comparisons); and the sample ratio mismatch check.
  * Variants keep their order; the control is `experiment.control` or the first variant.
  */
 export function analyzeExperiment(
@@ -54,6 +58,15 @@ export function analyzeExperiment(
   });
   return ok({
     control: variants[controlIndex]?.id ?? '',
+    omnibus: Object.fromEntries(
+      metrics.map((metric) => [
+        metric.name,
+        omnibusTest(
+          metric,
+          variants.map((v) => v.metrics[metric.name] as MetricData),
+        ),
+      ]),
+    ),
     variants: variants.map((variant, i) => ({
       id: variant.id,
       users: variant.users,
@@ -66,6 +79,13 @@ export function analyzeExperiment(
       variants.map((v) => v.weight ?? 1),
     ),
   });
+}
+
+/** The test across all arms: chi-square for conversions, Welch's ANOVA for means and ratios. */
+export function omnibusTest(metric: ExperimentMetric, data: readonly MetricData[]): OmnibusResult {
+  if (metric.type === 'conversion') return chiSquareIndependence(data as ConversionCounts[]);
+  if (metric.type === 'ratio') return welchAnova((data as RatioSums[]).map(ratioMoments));
+  return welchAnova((data as MeanSums[]).map(meanMoments));
 }
 
 /** One metric in every variant, in the variants' order. */

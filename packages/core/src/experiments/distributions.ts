@@ -2,6 +2,7 @@
  * The distribution functions the experiment statistics need, from @stdlib (ports of Boost and
  * Cephes, pure JavaScript). This is the one file that imports them.
  */
+import betainc from '@stdlib/math-base-special-betainc';
 import betaln from '@stdlib/math-base-special-betaln';
 import gammainc from '@stdlib/math-base-special-gammainc';
 import normalCdfWith from '@stdlib/stats-base-dists-normal-cdf';
@@ -45,4 +46,13 @@ export function chiSquareSurvival(x: number, df: number): number {
 /** ln B(a, b). */
 export function logBeta(a: number, b: number): number {
   return betaln(a, b);
+}
+
+/**
+ * P(F ≥ f) for Snedecor's F with (d1, d2) degrees of freedom (d2 may be fractional, as Welch's
+ * is): the regularized incomplete beta I_{d2/(d2 + d1 f)}(d2/2, d1/2).
+ */
+export function fSurvival(f: number, d1: number, d2: number): number {
+  if (!(f > 0)) return 1;
+  return betainc(d2 / (d2 + d1 * f), d2 / 2, d1 / 2);
 }

@@ -176,8 +176,31 @@ export const SrmResult = Type.Object({
 });
 export type SrmResult = Static<typeof SrmResult>;
 
+/**
+ * One test of "no difference between any of the arms", read before the pairwise comparisons:
+ * Pearson's chi-square test of independence of arm and conversion (k × 2 table, no continuity
+ * correction, `df` = k − 1) for conversion metrics; Welch's ANOVA (F on `df` and the fractional
+ * `df2`) for mean and ratio metrics. Null when it cannot be run (see experiments-statistics.md).
+ */
+export const OmnibusResult = Nullable(
+  Type.Object({
+    test: Type.Union([Type.Literal('chi-square'), Type.Literal('welch-anova')]),
+    /** X² or F. */
+    statistic: Type.Number(),
+    df: Type.Number(),
+    /** Welch's ANOVA: the denominator degrees of freedom; null for the chi-square. */
+    df2: Nullable(Type.Number()),
+    pValue: Type.Number(),
+    /** The arms in the test (arms without units or values are left out). */
+    arms: Type.Integer(),
+  }),
+);
+export type OmnibusResult = Static<typeof OmnibusResult>;
+
 export const ExperimentResult = Type.Object({
   control: Type.String(),
+  /** Per metric, the omnibus test across all arms; the pairwise comparisons (Holm) follow in `variants`. */
+  omnibus: Type.Record(Type.String(), OmnibusResult),
   variants: Type.Array(VariantResult),
   srm: SrmResult,
 });

@@ -20,6 +20,9 @@ const results: ExperimentResults = {
   experiment: 'hero',
   computedAt: '2026-01-01T00:00:00.000Z',
   control: 'control',
+  omnibus: {
+    signup: { test: 'chi-square', statistic: 8.33, df: 1, df2: null, pValue: 0.0039, arms: 2 },
+  },
   variants: [
     { id: 'control', users: 200, metrics: { signup: conversion(200, 25, null) } },
     { id: 'treatment', users: 200, metrics: { signup: conversion(200, 50, 1) } },
@@ -38,6 +41,10 @@ describe('formatResultsTable', () => {
       'hero: 400 people assigned, 400 exposures; uplifts against "control"; sample ratio p = 1.00 (ok)',
     );
     expect(text).not.toMatch(/control control/);
+    expect(text).toMatch(
+      /^all 2 arms: chi-square 8\.33 on 1 df, p 0\.0039; then each arm against the control$/m,
+    );
+    expect(text.indexOf('all 2 arms')).toBeLessThan(text.indexOf('treatment '));
     expect(text).toMatch(
       /^variant +n +rate +95% CI +uplift \[95% CI\] +p-value +P\(beats control\) +CUPED uplift$/m,
     );

@@ -1,4 +1,4 @@
-import type { MetricResult } from '@tailor/core';
+import type { MetricResult, OmnibusResult } from '@tailor/core';
 import type { ExperimentResults } from './compute-results.js';
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -24,6 +24,8 @@ export function formatResultsTable(r: ExperimentResults): string {
       '',
       `${def.name} (${label} of "${def.event}"${def.type === 'mean' ? `.${def.property ?? ''}` : ''}${def.within ? ` within ${def.within}` : ''})${def.guardrail ? ' [guardrail]' : ''}`,
     );
+    const omnibus = r.omnibus[def.name];
+    if (omnibus !== undefined) lines.push(formatOmnibus(omnibus));
     const rows = r.variants.map((v) => {
       const m = v.metrics[def.name] as MetricResult;
       const value = m.type === 'conversion' ? percent(m.rate) : number(m.mean);
@@ -69,6 +71,16 @@ export function formatResultsTable(r: ExperimentResults): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The omnibus test's line, printed before the pairwise comparisons it comes before. */
+function formatOmnibus(o: OmnibusResult): string {
+  if (o === null) return 'all arms: no omnibus test (too few arms, units or no variation)';
+  const statistic =
+    o.test === 'chi-square'
+      ? `chi-square ${number(o.statistic)} on ${o.df} df`
+      : `Welch's ANOVA F ${number(o.statistic)} on ${o.df} and ${number(o.df2)} df`;
+  return `all ${o.arms} arms: ${statistic}, p ${pValue(o.pValue)}; then each arm against the control`;
 }
 
 function table(header: string[], rows: string[][]): string[] {
