@@ -167,7 +167,10 @@ async function generateLog(file) {
     const userId = `person-${p}`;
     const at = T0 + i * 50;
     const variant = assignVariant(ours, userId).variant;
-    batch.push({ ...exposureEvent(EXPERIMENT, variant, { userId }, at), messageId: `m${++ids}` });
+    batch.push({
+      ...exposureEvent(EXPERIMENT, { variant }, { userId }, at),
+      messageId: `m${++ids}`,
+    });
     const lift = variant === 'treatment' ? 1.05 : 1;
     if (random() < 0.08 * lift) batch.push(track(userId, 'Signed Up', at + 1000, { plan: 'free' }));
     // People who ordered before the start order more (what CUPED's covariate can explain).

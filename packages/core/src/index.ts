@@ -115,6 +115,13 @@ export type {
 } from './experiments/experiments.schema.js';
 export { assignVariant, hashToUnit, layerBucket } from './experiments/assign-variant.js';
 export type { AssignableExperiment } from './experiments/assign-variant.js';
+export {
+  CELL_SEPARATOR,
+  LEVEL_SEPARATOR,
+  cellId,
+  factorialCells,
+} from './experiments/factorial-cells.js';
+export type { Factor, FactorialCell } from './experiments/factorial-cells.js';
 export { analyzeExperiment } from './experiments/analyze-experiment.js';
 
 // Models: customer lifetime value (BG/NBD purchases, Gamma-Gamma spend) for `tailor clv`.

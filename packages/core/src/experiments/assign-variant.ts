@@ -1,9 +1,16 @@
+import { cellId, type Factor } from './factorial-cells.js';
+
 /** What assignment needs to know of an experiment. */
 export interface AssignableExperiment {
   /** The hash seed (usually the experiment's name): the same seed and unit give the same answer everywhere. */
   seed: string;
-  /** Variants with their split weights (≥ 0; normalized by their sum). */
+  /** Variants with their split weights (≥ 0; normalized by their sum). Ignored when `factors` is set. */
   variants: readonly { id: string; weight: number }[];
+  /**
+   * A factorial experiment: each factor's level is drawn by its own hash, so a unit's levels are
+   * sticky and independent across factors; the variant is the cell, `FACTOR=LEVEL|…`.
+   */
+  factors?: readonly Factor[];
   /** The share of units in the experiment, in [0, 1]. Ignored in a layer, where `layer.range` says it. */
   traffic: number;
   /** In a layer: the layer's name and this experiment's slice [start, end) of the layer's units. */
@@ -11,7 +18,11 @@ export interface AssignableExperiment {
 }
 
 export type Assignment =
-  | { variant: string }
+  | {
+      variant: string;
+      /** In a factorial experiment: each factor's level (the variant is their cell). */
+      factors?: Record<string, string>;
+    }
   | {
       variant: null;
       /** traffic: outside the traffic share; layer: outside the experiment's slice of its layer; weights: no weight > 0. */
@@ -38,8 +49,30 @@ export function assignVariant(experiment: AssignableExperiment, unitId: string):
   ) {
     return { variant: null, reason: 'traffic' };
   }
+  if (experiment.factors !== undefined)
+    return assignLevels(experiment.seed, experiment.factors, unitId);
   const id = chooseVariant(experiment.variants, hashToUnit(experiment.seed, unitId));
   return id === null ? { variant: null, reason: 'weights' } : { variant: id };
+}
+
+/**
+ * Each factor's level from its own hash, `hash("__factor:SEED:FACTOR:", id)`, over the levels'
+ * weights: independent of the other factors (adding, removing or reweighting one moves nobody in
+ * another) and of the traffic and layer hashes.
+ */
+function assignLevels(seed: string, factors: readonly Factor[], unitId: string): Assignment {
+  const levels: Record<string, string> = {};
+  for (const factor of factors) {
+    const level = chooseVariant(factor.levels, factorBucket(seed, factor.name, unitId));
+    if (level === null) return { variant: null, reason: 'weights' };
+    levels[factor.name] = level;
+  }
+  return { variant: cellId(factors, levels), factors: levels };
+}
+
+/** Where a unit falls for one factor, in [0, 1). */
+export function factorBucket(seed: string, factor: string, unitId: string): number {
+  return hashToUnit(`__factor:${seed}:${factor}:`, unitId);
 }
 
 /** Where a unit falls in a layer, in [0, 1): the layer's experiments hold disjoint slices of it. */

@@ -10,6 +10,7 @@ import {
 } from '@tailor/core';
 import type { EventLog } from '../log/event-log.js';
 import type { StoredExperiment } from '../store/state-store.js';
+import { armsOf } from './experiment-arms.js';
 import type { ExperimentMetricBody } from './experiment-body.js';
 import {
   firstCountedTime,
@@ -60,7 +61,7 @@ export async function computeResults(
     log,
     {
       name: experiment.name,
-      variants: experiment.variants.map((v) => v.id),
+      variants: armsOf(experiment).map((v) => v.id),
       metrics: metrics.map((m) => ({
         event: m.event,
         property: m.type === 'mean' ? m.property : undefined,
@@ -119,10 +120,11 @@ function summarize(
   cupedDays: number,
 ): VariantSummary[] {
   const m = metrics.length;
-  const attributed = attribute(experiment.variants.length, metrics, x, cupedDays);
-  const sums = sumPeople(experiment.variants.length, metrics, x, attributed);
-  const total = experiment.variants.reduce((a, v) => a + (v.weight ?? 1), 0);
-  return experiment.variants.map((variant, v) => {
+  const arms = armsOf(experiment);
+  const attributed = attribute(arms.length, metrics, x, cupedDays);
+  const sums = sumPeople(arms.length, metrics, x, attributed);
+  const total = arms.reduce((a, v) => a + v.weight, 0);
+  return arms.map((variant, v) => {
     const users = attributed.users[v] ?? 0;
     const data = metrics.map((def, j): [string, MetricData] => {
       const s = sums[v * m + j] as PersonSums;
@@ -146,7 +148,7 @@ function summarize(
     return {
       id: variant.id,
       users,
-      weight: (variant.weight ?? 1) / total,
+      weight: variant.weight / total,
       metrics: Object.fromEntries(data),
     };
   });

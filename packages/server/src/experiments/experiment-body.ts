@@ -2,6 +2,11 @@ import { Type, type Static } from 'typebox';
 
 const ID = { minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f]+$' };
 const Id = Type.String(ID);
+/** Factor names and levels make cell ids (`headline=b|image=a`): no `=` or `|` in them. */
+const FactorId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f=|]+$' });
+
+/** The most cells a factorial experiment may have (the product of its factors' level counts). */
+export const MAX_CELLS = 100;
 
 /** What an experiment measures, from the events of the people it assigned. */
 export const ExperimentMetricBody = Type.Object(
@@ -45,23 +50,63 @@ export type ExperimentMetricBody = Static<typeof ExperimentMetricBody>;
 export const ExperimentBody = Type.Object(
   {
     description: Type.Optional(Type.String({ maxLength: 2000 })),
-    variants: Type.Array(
-      Type.Object(
+    variants: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            id: Id,
+            weight: Type.Optional(
+              Type.Number({
+                minimum: 0,
+                description: 'Split weight (default 1), normalized by the sum',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         {
-          id: Id,
-          weight: Type.Optional(
-            Type.Number({
-              minimum: 0,
-              description: 'Split weight (default 1), normalized by the sum',
-            }),
-          ),
+          minItems: 2,
+          maxItems: 20,
+          description: 'An A/B/n experiment: its variants (give variants or factors, not both)',
         },
-        { additionalProperties: false },
       ),
-      { minItems: 2, maxItems: 20 },
+    ),
+    factors: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: FactorId,
+            levels: Type.Array(
+              Type.Object(
+                {
+                  id: FactorId,
+                  weight: Type.Optional(
+                    Type.Number({
+                      minimum: 0,
+                      description:
+                        "Split weight (default 1), normalized by the sum of the factor's",
+                    }),
+                  ),
+                },
+                { additionalProperties: false },
+              ),
+              { minItems: 2, maxItems: 10 },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          minItems: 2,
+          maxItems: 6,
+          description: `A factorial experiment: each factor's level is drawn independently (full factorial, at most ${MAX_CELLS} cells); the variant is the cell, FACTOR=LEVEL|FACTOR=LEVEL`,
+        },
+      ),
     ),
     control: Type.Optional(
-      Type.String({ description: 'The variant the others are compared with (default: the first)' }),
+      Type.String({
+        description:
+          'The variant (or, with factors, the cell) the others are compared with (default: the first)',
+      }),
     ),
     audience: Type.Optional(
       Type.String({

@@ -14,7 +14,8 @@ import { refuseEventReads, type KnownNames } from '../decide/placements.js';
 import type { Person } from '../decide/person-cache.js';
 import { validName } from '../segments/definitions.js';
 import type { StateStore, StoredExperiment } from '../store/state-store.js';
-import { ExperimentBody } from './experiment-body.js';
+import { armsOf, factorsOf } from './experiment-arms.js';
+import { ExperimentBody, MAX_CELLS } from './experiment-body.js';
 import { exposureEvent } from './exposure-event.js';
 
 /** An experiment ready to assign from memory: its hashing input, audience tree and times. */
@@ -31,7 +32,8 @@ export interface AssignRequest {
   anonymousId?: string | undefined;
 }
 
-export type AssignResult = { variant: string } | { variant: null; reason: string };
+export type AssignResult =
+  { variant: string; factors?: Record<string, string> } | { variant: null; reason: string };
 
 export type ExperimentStatus = 'scheduled' | 'running' | 'stopped';
 
@@ -110,8 +112,10 @@ export class Experiments {
       if (!evaluateCondition(e.audience, scopeOf(person)))
         return { variant: null, reason: 'not in the audience' };
     }
-    await this.options.record([exposureEvent(e.stored, assignment.variant, request, now)]);
-    return { variant: assignment.variant };
+    await this.options.record([exposureEvent(e.stored, assignment, request, now)]);
+    return assignment.factors === undefined
+      ? { variant: assignment.variant }
+      : { variant: assignment.variant, factors: assignment.factors };
   }
 
   /** Running or not at `now`. */
@@ -243,13 +247,13 @@ function bodyOf(e: ExperimentBody): Partial<ExperimentBody> {
 
 /** Refuses what cannot run: duplicate ids, no weight, an unknown control, bad times, audience or metrics. */
 function checkBody(body: ExperimentBody, known: KnownNames): void {
-  const ids = new Set(body.variants.map((v) => v.id));
-  if (ids.size !== body.variants.length)
-    throw new TailorError('invalid_request', 'variants: ids must be unique');
-  if (!body.variants.some((v) => (v.weight ?? 1) > 0))
-    throw new TailorError('invalid_request', 'variants: at least one weight must be above 0');
+  const ids =
+    body.factors === undefined ? checkVariants(body) : checkFactors(body.factors, body.variants);
   if (body.control !== undefined && !ids.has(body.control))
-    throw new TailorError('invalid_request', `control: no variant ${body.control}`);
+    throw new TailorError(
+      'invalid_request',
+      `control: no ${body.factors === undefined ? 'variant' : 'cell'} ${body.control}`,
+    );
   if (
     body.start !== undefined &&
     body.stop !== undefined &&
@@ -275,6 +279,53 @@ function checkBody(body: ExperimentBody, known: KnownNames): void {
         `${field}.property: only mean metrics read a property`,
       );
   });
+}
+
+/** An A/B/n experiment's variants: present (and not beside factors), unique, one weighted. */
+function checkVariants(body: ExperimentBody): Set<string> {
+  if (body.variants === undefined)
+    throw new TailorError(
+      'invalid_request',
+      'variants or factors: an experiment needs variants (A/B/n) or factors (factorial)',
+    );
+  const ids = new Set(body.variants.map((v) => v.id));
+  if (ids.size !== body.variants.length)
+    throw new TailorError('invalid_request', 'variants: ids must be unique');
+  if (!body.variants.some((v) => (v.weight ?? 1) > 0))
+    throw new TailorError('invalid_request', 'variants: at least one weight must be above 0');
+  return ids;
+}
+
+/** A factorial experiment's factors: unique names and levels, one level weighted each, few cells. */
+function checkFactors(
+  factors: NonNullable<ExperimentBody['factors']>,
+  variants?: ExperimentBody['variants'],
+): Set<string> {
+  if (variants !== undefined)
+    throw new TailorError(
+      'invalid_request',
+      'variants or factors: give one, not both (factors make the variants: one per cell)',
+    );
+  const names = new Set<string>();
+  factors.forEach((f, i) => {
+    if (names.has(f.name))
+      throw new TailorError('invalid_request', `factors[${i}].name: ${f.name} is used twice`);
+    names.add(f.name);
+    if (new Set(f.levels.map((l) => l.id)).size !== f.levels.length)
+      throw new TailorError('invalid_request', `factors[${i}].levels: ids must be unique`);
+    if (!f.levels.some((l) => (l.weight ?? 1) > 0))
+      throw new TailorError(
+        'invalid_request',
+        `factors[${i}].levels: at least one weight must be above 0`,
+      );
+  });
+  const cells = factors.reduce((n, f) => n * f.levels.length, 1);
+  if (cells > MAX_CELLS)
+    throw new TailorError(
+      'invalid_request',
+      `factors: ${factors.map((f) => f.levels.length).join(' x ')} makes ${cells} cells, more than ${MAX_CELLS}`,
+    );
+  return new Set(armsOf({ factors }).map((c) => c.id));
 }
 
 /**
@@ -311,9 +362,11 @@ function checkAudience(tree: Condition, known: KnownNames): void {
 }
 
 function compileExperiment(e: StoredExperiment): ReadyExperiment {
+  const factors = factorsOf(e);
   const assignable: AssignableExperiment = {
     seed: e.seed ?? e.name,
-    variants: e.variants.map((v) => ({ id: v.id, weight: v.weight ?? 1 })),
+    variants: (e.variants ?? []).map((v) => ({ id: v.id, weight: v.weight ?? 1 })),
+    ...(factors !== undefined && { factors }),
     traffic: e.traffic ?? 1,
     ...(e.layer !== undefined &&
       e.layerRange !== undefined && { layer: { name: e.layer, range: e.layerRange } }),

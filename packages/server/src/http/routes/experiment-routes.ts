@@ -17,7 +17,14 @@ const Results = Type.Intersect([
   }),
 ]);
 const Assignment = Type.Object({
-  variant: Type.Union([Type.String(), Type.Null()]),
+  variant: Type.Union([Type.String(), Type.Null()], {
+    description: 'The variant; in a factorial experiment the cell, FACTOR=LEVEL|FACTOR=LEVEL',
+  }),
+  factors: Type.Optional(
+    Type.Record(Type.String(), Type.String(), {
+      description: "A factorial experiment: each factor's level",
+    }),
+  ),
   reason: Type.Optional(
     Type.String({ description: 'Why nobody was assigned: not running, traffic, audience, layer' }),
   ),
@@ -38,7 +45,7 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ experiments: Exper
       schema: {
         tags,
         summary:
-          'Create or replace an experiment: variants and weights, audience, traffic, schedule, layer, metrics',
+          'Create or replace an experiment: variants (or factors) and weights, audience, traffic, schedule, layer, metrics',
         params: Name,
         body: ExperimentBody,
         response: { 200: Experiment },

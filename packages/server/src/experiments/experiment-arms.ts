@@ -1,0 +1,28 @@
+import { factorialCells, type Factor } from '@tailor/core';
+import type { ExperimentBody } from './experiment-body.js';
+
+/** An arm of an experiment: a variant, or a cell of a factorial experiment, with its weight. */
+export interface Arm {
+  id: string;
+  weight: number;
+  /** A cell's level of each factor. */
+  levels?: Record<string, string>;
+}
+
+/** The factors with their weights defaulted (1), or undefined for an A/B/n experiment. */
+export function factorsOf(e: Pick<ExperimentBody, 'factors'>): Factor[] | undefined {
+  return e.factors?.map((f) => ({
+    name: f.name,
+    levels: f.levels.map((l) => ({ id: l.id, weight: l.weight ?? 1 })),
+  }));
+}
+
+/**
+ * What people are split between: the variants, or every cell of the factors (full factorial, the
+ * first factor slowest), weighted by the product of its levels' shares.
+ */
+export function armsOf(e: Pick<ExperimentBody, 'variants' | 'factors'>): Arm[] {
+  const factors = factorsOf(e);
+  if (factors !== undefined) return factorialCells(factors);
+  return (e.variants ?? []).map((v) => ({ id: v.id, weight: v.weight ?? 1 }));
+}

@@ -1,0 +1,201 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestTailor, type TestTailor } from './support/test-tailor.js';
+
+let t: TestTailor;
+let clock = Date.UTC(2026, 10, 29, 12);
+afterEach(async () => {
+  await t.close();
+});
+
+const HOUR = 3_600_000;
+
+async function start() {
+  clock = Date.UTC(2026, 10, 29, 12);
+  t = await startTestTailor({}, () => clock);
+}
+function admin(method: 'GET' | 'PUT', url: string, payload?: object) {
+  return t.app.inject({
+    method,
+    url,
+    headers: { authorization: t.adminAuth },
+    ...(payload !== undefined && { payload }),
+  });
+}
+async function collect(batch: Record<string, unknown>[]) {
+  for (let i = 0; i < batch.length; i += 500) {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { authorization: t.writeAuth },
+      payload: { batch: batch.slice(i, i + 500) },
+    });
+    expect(res.json().rejected).toEqual([]);
+  }
+  await t.tailor.pipeline.catchUp();
+}
+interface Assigned {
+  variant: string | null;
+  factors?: Record<string, string>;
+  reason?: string;
+}
+async function assignAll(name: string, people: Record<string, string>[]): Promise<Assigned[]> {
+  const out: Assigned[] = [];
+  for (let i = 0; i < people.length; i += 100)
+    out.push(
+      ...(await Promise.all(
+        people.slice(i, i + 100).map(async (p) => {
+          const res = await t.app.inject({
+            method: 'POST',
+            url: `/v1/experiments/${name}/assign`,
+            headers: { authorization: t.writeAuth },
+            payload: p,
+          });
+          expect(res.statusCode).toBe(200);
+          return res.json<Assigned>();
+        }),
+      )),
+    );
+  return out;
+}
+
+const HERO = {
+  factors: [
+    { name: 'headline', levels: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] },
+    { name: 'image', levels: [{ id: 'a' }, { id: 'b' }] },
+    {
+      name: 'cta',
+      levels: [
+        { id: 'buy', weight: 1 },
+        { id: 'try', weight: 1 },
+      ],
+    },
+  ],
+  metrics: [
+    { name: 'signup', type: 'conversion', event: 'Signed Up' },
+    { name: 'pages', type: 'count', event: 'Page Read' },
+  ],
+};
+
+describe('factorial experiments: definition', () => {
+  it('stores factors and refuses what cannot run with a 400 naming the field', async () => {
+    await start();
+    const put = await admin('PUT', '/v1/experiments/hero', HERO);
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({ name: 'hero', version: 1, factors: HERO.factors });
+    expect(put.json().variants).toBeUndefined();
+
+    const refused = async (body: object) => {
+      const res = await admin('PUT', '/v1/experiments/bad', body);
+      expect(res.statusCode).toBe(400);
+      return res.json<{ message: string }>().message;
+    };
+    const variants = [{ id: 'a' }, { id: 'b' }];
+    expect(await refused({ ...HERO, variants })).toMatch(
+      /^variants or factors: give one, not both/,
+    );
+    expect(await refused({ metrics: HERO.metrics })).toMatch(
+      /^variants or factors: an experiment needs variants \(A\/B\/n\) or factors \(factorial\)/,
+    );
+    expect(
+      await refused({ factors: [HERO.factors[0], { ...HERO.factors[1], name: 'headline' }] }),
+    ).toBe('factors[1].name: headline is used twice');
+    expect(
+      await refused({
+        factors: [HERO.factors[0], { name: 'x', levels: [{ id: 'a' }, { id: 'a' }] }],
+      }),
+    ).toBe('factors[1].levels: ids must be unique');
+    expect(
+      await refused({
+        factors: [
+          HERO.factors[0],
+          {
+            name: 'x',
+            levels: [
+              { id: 'a', weight: 0 },
+              { id: 'b', weight: 0 },
+            ],
+          },
+        ],
+      }),
+    ).toBe('factors[1].levels: at least one weight must be above 0');
+    expect(
+      await refused({
+        factors: [HERO.factors[0], { name: 'x=y', levels: [{ id: 'a' }, { id: 'b' }] }],
+      }),
+    ).toMatch(/factors\/1\/name|name/);
+    const ten = { levels: Array.from({ length: 10 }, (_, i) => ({ id: `l${i}` })) };
+    expect(
+      await refused({
+        factors: [
+          { name: 'x', ...ten },
+          { name: 'y', ...ten },
+          { name: 'z', levels: [{ id: 'a' }, { id: 'b' }] },
+        ],
+      }),
+    ).toBe('factors: 10 x 10 x 2 makes 200 cells, more than 100');
+    expect(await refused({ ...HERO, control: 'headline=a' })).toBe('control: no cell headline=a');
+    expect(
+      (await admin('PUT', '/v1/experiments/ok', { ...HERO, control: 'headline=b|image=a|cta=try' }))
+        .statusCode,
+    ).toBe(200);
+  });
+});
+
+describe('factorial experiments: assignment', () => {
+  it('answers the cell and each level, sticky, and records the combination in the exposure', async () => {
+    await start();
+    await admin('PUT', '/v1/experiments/hero', HERO);
+    const people = Array.from({ length: 600 }, (_, i) => ({ userId: `u${i}` }));
+    const first = await assignAll('hero', people);
+    expect(await assignAll('hero', people)).toEqual(first);
+    for (const a of first) {
+      expect(a.factors).toBeDefined();
+      const { headline, image, cta } = a.factors as Record<string, string>;
+      expect(a.variant).toBe(`headline=${headline}|image=${image}|cta=${cta}`);
+    }
+    // Every cell is used, each level of each factor about as often as its weight asks.
+    expect(new Set(first.map((a) => a.variant)).size).toBe(12);
+    const headlineA = first.filter((a) => a.factors?.headline === 'a').length;
+    expect(headlineA).toBeGreaterThan(150);
+    expect(headlineA).toBeLessThan(250);
+
+    const events = (await admin('GET', '/v1/events?userId=u0')).json().events as {
+      event: string;
+      properties: Record<string, unknown>;
+    }[];
+    const seen = events.filter((e) => e.event === 'Experiment Viewed');
+    expect(seen).toHaveLength(2);
+    expect(seen[0]?.properties).toEqual({
+      experiment: 'hero',
+      variant: first[0]?.variant,
+      factors: first[0]?.factors,
+      layer: null,
+    });
+  }, 60_000);
+
+  it('measures each cell (SRM on the cells) from the exposures', async () => {
+    await start();
+    await admin('PUT', '/v1/experiments/hero', HERO);
+    const people = Array.from({ length: 1_200 }, (_, i) => ({ userId: `u${i}` }));
+    const assigned = await assignAll('hero', people);
+    clock += HOUR;
+    // People shown headline b sign up more.
+    await collect(
+      assigned.flatMap((a, i) =>
+        (a.factors?.headline === 'b' ? i % 3 === 0 : i % 6 === 0)
+          ? [{ type: 'track', userId: `u${i}`, event: 'Signed Up' }]
+          : [],
+      ),
+    );
+    const res = await admin('GET', '/v1/experiments/hero/results');
+    expect(res.statusCode).toBe(200);
+    const r = res.json();
+    expect(r.control).toBe('headline=a|image=a|cta=buy');
+    expect(r.variants).toHaveLength(12);
+    expect(r.variants.reduce((n: number, v: { users: number }) => n + v.users, 0)).toBe(1_200);
+    for (const v of r.variants as { id: string; users: number }[])
+      expect(v.users).toBe(assigned.filter((a) => a.variant === v.id).length);
+    expect(r.srm).toMatchObject({ ok: true });
+    expect(r.srm.pValue).toBeGreaterThan(0.001);
+  }, 60_000);
+});
