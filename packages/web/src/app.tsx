@@ -1,0 +1,55 @@
+import { useEffect, useState } from 'react';
+import { apiClient, type ApiGet } from './api/api-client.js';
+import { detectRole, type Role } from './api/detect-role.js';
+import { Shell } from './components/shell.js';
+import { LoginPage } from './pages/login-page.js';
+import { clearSessionKey, readSessionKey, saveSessionKey } from './session/session-key.js';
+
+export interface Session {
+  role: Role;
+  get: ApiGet;
+}
+
+/** Signs in (or back in, from the tab's sessionStorage), then shows the pages for the key's role. */
+export function App() {
+  const [session, setSession] = useState<Session>();
+  const [restoring, setRestoring] = useState(() => readSessionKey() !== undefined);
+
+  useEffect(() => {
+    const key = readSessionKey();
+    if (key === undefined) return;
+    const get = apiClient(key);
+    void detectRole(get).then((signIn) => {
+      if (signIn.ok) setSession({ role: signIn.role, get });
+      else clearSessionKey();
+      setRestoring(false);
+    });
+  }, []);
+
+  if (restoring) {
+    return (
+      <main className="login">
+        <p role="status">Signing in…</p>
+      </main>
+    );
+  }
+  if (session === undefined) {
+    return (
+      <LoginPage
+        onSignedIn={(key, role) => {
+          saveSessionKey(key);
+          setSession({ role, get: apiClient(key) });
+        }}
+      />
+    );
+  }
+  return (
+    <Shell
+      session={session}
+      onSignOut={() => {
+        clearSessionKey();
+        setSession(undefined);
+      }}
+    />
+  );
+}

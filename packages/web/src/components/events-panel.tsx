@@ -1,0 +1,109 @@
+import { useEffect, useState } from 'react';
+import type { ApiGet } from '../api/api-client.js';
+import { ErrorMessage, Loading } from './status-message.js';
+import { valueText } from './value-text.js';
+
+const PAGE_SIZE = 50;
+
+type Message = Record<string, unknown>;
+interface Page {
+  events: Message[];
+  next: string | null;
+}
+
+/**
+ * The person's events, merged profiles' included (GET /v1/profiles/ID/events: it takes the profile
+ * id, which is never masked, where /v1/events needs a userId a viewer sees masked), in log order,
+ * a page at a time.
+ */
+export function EventsPanel({ get, profileId }: { get: ApiGet; profileId: string }) {
+  // The cursors of the pages before this one, so "Previous" can go back.
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [page, setPage] = useState<Page | { error: string }>();
+  const cursor = cursors[cursors.length - 1];
+
+  useEffect(() => {
+    const abort = new AbortController();
+    setPage(undefined);
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (cursor !== undefined) query.set('cursor', cursor);
+    const path = `/v1/profiles/${encodeURIComponent(profileId)}/events?${query.toString()}`;
+    get<Page>(path, abort.signal).then(
+      (answer) => {
+        setPage(answer.ok ? answer.value : { error: answer.message });
+      },
+      () => undefined,
+    );
+    return () => {
+      abort.abort();
+    };
+  }, [get, profileId, cursor]);
+
+  return (
+    <section aria-labelledby="events-heading" className="events">
+      <h2 id="events-heading">Events</h2>
+      {page === undefined && <Loading what="events" />}
+      {page !== undefined && 'error' in page && (
+        <ErrorMessage>The events could not be read: {page.error}</ErrorMessage>
+      )}
+      {page !== undefined && 'events' in page && (
+        <>
+          {page.events.length === 0 ? (
+            <p className="empty">No events.</p>
+          ) : (
+            <EventsTable events={page.events} />
+          )}
+          <div className="pager">
+            <button
+              type="button"
+              disabled={cursors.length === 1}
+              onClick={() => {
+                setCursors(cursors.slice(0, -1));
+              }}
+            >
+              Previous
+            </button>
+            <span>Page {cursors.length}</span>
+            <button
+              type="button"
+              disabled={page.next === null}
+              onClick={() => {
+                if (page.next !== null) setCursors([...cursors, page.next]);
+              }}
+            >
+              Next
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function EventsTable({ events }: { events: Message[] }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="visually-hidden">Events, in the order they were logged</caption>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Type</th>
+            <th scope="col">Event</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((event, index) => (
+            <tr key={typeof event.messageId === 'string' ? event.messageId : index}>
+              <td className="nowrap">{valueText(event.timestamp)}</td>
+              <td>{valueText(event.type)}</td>
+              <td>{valueText(event.event ?? event.name)}</td>
+              <td className="details">{valueText(event.properties ?? event.traits)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+import { useEffect, useState } from 'react';
+import type { Profile } from '@tailor/core';
+import type { ApiGet } from '../api/api-client.js';
+import type { Role } from '../api/detect-role.js';
+import { EventsPanel } from '../components/events-panel.js';
+import { KeyValueTable } from '../components/key-value-table.js';
+import { ErrorMessage, Loading } from '../components/status-message.js';
+import { findProfile, type Found } from '../search/find-profile.js';
+
+/** The person a search names: identifiers, traits, computed values, segments, consent, events. */
+export function ProfilePage({ get, role, query }: { get: ApiGet; role: Role; query: string }) {
+  const [found, setFound] = useState<Found>();
+  useEffect(() => {
+    const abort = new AbortController();
+    findProfile(get, query, abort.signal).then(setFound, () => undefined);
+    return () => {
+      abort.abort();
+    };
+  }, [get, query]);
+
+  if (found === undefined) return <Loading what="the profile" />;
+  if (found.kind === 'error') {
+    return (
+      <>
+        <h1>Profile</h1>
+        <ErrorMessage>The profile could not be read: {found.message}</ErrorMessage>
+      </>
+    );
+  }
+  if (found.kind === 'not-found') {
+    return (
+      <>
+        <h1>Profile</h1>
+        <p className="empty" role="status">
+          No one found for “{query}”. Try an email address, TYPE:VALUE (such as phone:+4412345), a
+          userId or an anonymousId.
+        </p>
+      </>
+    );
+  }
+  return <ProfileView profile={found.profile} role={role} get={get} />;
+}
+
+function ProfileView({ profile, role, get }: { profile: Profile; role: Role; get: ApiGet }) {
+  return (
+    <article className="profile">
+      <h1>
+        Profile <code>{profile.id}</code>
+      </h1>
+      <p className="note">
+        Created {profile.createdAt}, updated {profile.updatedAt}
+        {profile.mergedIds.length > 0 && `; merged from ${profile.mergedIds.join(', ')}`}.
+        {role !== 'admin' && ' Personal data is masked for a ' + role + ' key.'}
+      </p>
+      <div className="grid">
+        <section aria-labelledby="identifiers-heading">
+          <h2 id="identifiers-heading">Identifiers</h2>
+          {profile.identifiers.length === 0 ? (
+            <p className="empty">No identifiers.</p>
+          ) : (
+            <ul className="identifiers">
+              {profile.identifiers.map(({ type, value }) => (
+                <li key={`${type}:${value}`}>
+                  <code>
+                    {type}:{value}
+                  </code>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section aria-labelledby="segments-heading">
+          <h2 id="segments-heading">Segments</h2>
+          {profile.segments.length === 0 ? (
+            <p className="empty">In no segment.</p>
+          ) : (
+            <ul className="chips">
+              {profile.segments.map((name) => (
+                <li key={name}>{name}</li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section aria-labelledby="traits-heading">
+          <h2 id="traits-heading">Traits</h2>
+          <KeyValueTable caption="Traits" entries={profile.traits} empty="No traits." />
+        </section>
+        <section aria-labelledby="computed-heading">
+          <h2 id="computed-heading">Computed values</h2>
+          <KeyValueTable
+            caption="Computed values"
+            entries={profile.computed}
+            empty="No computed values."
+          />
+        </section>
+        <section aria-labelledby="consent-heading">
+          <h2 id="consent-heading">Consent</h2>
+          <KeyValueTable
+            caption="Consent by purpose"
+            headings={['Purpose', 'Granted']}
+            entries={Object.fromEntries(
+              Object.entries(profile.consent).map(([purpose, granted]) => [
+                purpose,
+                granted ? 'yes' : 'no',
+              ]),
+            )}
+            empty="No consent recorded."
+          />
+        </section>
+      </div>
+      <EventsPanel get={get} profileId={profile.id} />
+    </article>
+  );
+}

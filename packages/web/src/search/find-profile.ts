@@ -1,0 +1,23 @@
+import type { Profile } from '@tailor/core';
+import type { ApiGet } from '../api/api-client.js';
+import { identifierCandidates } from './identifier-candidates.js';
+
+export type Found =
+  { kind: 'found'; profile: Profile } | { kind: 'not-found' } | { kind: 'error'; message: string };
+
+/** Tries each place the query may name a person, in order, until one answers with a profile. */
+export async function findProfile(get: ApiGet, query: string, signal: AbortSignal): Promise<Found> {
+  for (const candidate of identifierCandidates(query)) {
+    const path =
+      candidate.kind === 'id'
+        ? `/v1/profiles/${encodeURIComponent(candidate.id)}`
+        : `/v1/profiles?identifier=${encodeURIComponent(candidate.identifier)}`;
+    const answer = await get<Profile>(path, signal);
+    if (answer.ok) return { kind: 'found', profile: answer.value };
+    // 400: not an identifier this server knows (an unknown TYPE); try the next reading.
+    if (answer.status !== 404 && answer.status !== 400) {
+      return { kind: 'error', message: answer.message };
+    }
+  }
+  return { kind: 'not-found' };
+}
