@@ -123,6 +123,13 @@ export {
 } from './experiments/factorial-cells.js';
 export type { Factor, FactorialCell } from './experiments/factorial-cells.js';
 export { analyzeExperiment } from './experiments/analyze-experiment.js';
+export { analyzeFactorial } from './experiments/analyze-factorial.js';
+export { FactorialResult } from './experiments/factorial.schema.js';
+export type {
+  FactorialMetricResult,
+  LevelEffectResult,
+  TermTestResult,
+} from './experiments/factorial.schema.js';
 
 // Models: customer lifetime value (BG/NBD purchases, Gamma-Gamma spend) for `tailor clv`.
 export type { Transaction } from './models/models.schema.js';

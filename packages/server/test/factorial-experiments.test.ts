@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { analyzeFactorial } from '@tailor/core';
+import { formatResultsTable } from '../src/experiments/format-results-table.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 let t: TestTailor;
@@ -197,5 +199,62 @@ describe('factorial experiments: assignment', () => {
       expect(v.users).toBe(assigned.filter((a) => a.variant === v.id).length);
     expect(r.srm).toMatchObject({ ok: true });
     expect(r.srm.pValue).toBeGreaterThan(0.001);
+
+    // The factorial analysis is core's on the cells' counts.
+    const core = analyzeFactorial(
+      HERO.factors.map((f) => ({
+        name: f.name,
+        levels: f.levels.map((l) => ({ id: l.id, weight: 1 })),
+      })),
+      r.variants.map(
+        (v: {
+          id: string;
+          users: number;
+          metrics: Record<string, { users: number; conversions: number; n: number }>;
+        }) => ({
+          id: v.id,
+          users: v.users,
+          metrics: {
+            signup: { users: v.metrics.signup?.users, conversions: v.metrics.signup?.conversions },
+          },
+        }),
+      ),
+      [{ name: 'signup', type: 'conversion' }],
+    );
+    if (!core.ok) throw new Error(core.error);
+    expect(r.factorial.factors).toEqual([
+      { name: 'headline', levels: ['a', 'b', 'c'] },
+      { name: 'image', levels: ['a', 'b'] },
+      { name: 'cta', levels: ['buy', 'try'] },
+    ]);
+    expect(r.factorial.metrics.signup).toEqual(core.value.metrics.signup);
+    const signup = r.factorial.metrics.signup;
+    expect(signup.model).toBe('logistic-regression');
+    expect(signup.terms.map((t: { term: string }) => t.term)).toEqual([
+      'headline',
+      'image',
+      'cta',
+      'headline:image',
+      'headline:cta',
+      'image:cta',
+    ]);
+    // Headline b doubles sign-ups (1 in 3 against 1 in 6): its main effect is clear, the others not.
+    expect(signup.terms[0].pValue).toBeLessThan(1e-3);
+    const b = signup.mainEffects.headline[1];
+    expect(b.level).toBe('b');
+    expect(b.effect.value).toBeGreaterThan(0.1);
+    expect(b.pValueAdjusted).toBeLessThan(1e-3);
+    expect(r.factorial.metrics.pages).toMatchObject({ model: 'anova', type: 'mean' });
+    expect(r.factorial.metrics.pages.terms).toBeNull(); // nobody read a page: nothing to fit
+
+    const table = formatResultsTable(r);
+    expect(table).toMatch(
+      /^signup: factorial analysis \(logistic regression, likelihood-ratio tests\)$/m,
+    );
+    expect(table).toMatch(/^headline +2 +[0-9.]+ +[0-9.<]+$/m);
+    expect(table).toMatch(/^signup by headline \(main effects against a\)$/m);
+    expect(table).toMatch(/^b +[0-9,]+ +[0-9.]+% +\[.*\] +\+[0-9.]+ pp \[/m);
+    expect(table).toMatch(/^signup by headline x image \(interaction p [0-9.]+\)$/m);
+    expect(table).toMatch(/^headline \\ image +a +b$/m);
   }, 60_000);
 });

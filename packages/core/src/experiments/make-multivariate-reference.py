@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Writes multivariate.reference.json: the omnibus tests of A/B/n experiments (and, below, the
-factorial analysis) computed by SciPy and statsmodels (Debian 12's python3-scipy 1.10.1,
+"""Writes multivariate.reference.json: the omnibus tests of A/B/n experiments and the analysis of
+factorial experiments computed by SciPy and statsmodels (Debian 12's python3-scipy 1.10.1,
 python3-statsmodels 0.13.5, python3-numpy 1.24.2), independently of Tailor's TypeScript. The tests
 in this folder (omnibus-reference.test.ts) check Tailor against the table to 1e-6.
 
@@ -9,7 +9,8 @@ Independence, statistic by statistic:
   table, correction=False (Tailor's choice for every k, 2x2 included; the Yates-corrected value of
   the 2x2 cases is recorded beside it, to document the difference);
 - Welch's ANOVA: statsmodels.stats.oneway.anova_oneway(use_var='unequal') on the raw values (not
-  on sums); for ratio metrics on the delta method's linearized values of the people with values.
+  on sums); for ratio metrics on the delta method's linearized values of the people with values;
+- factorial experiments: statsmodels on per-person rows (see the section below).
 Regenerate (nothing is installed by the tests):
   apt-get install -y python3-statsmodels
   cd packages/core/src/experiments && /usr/bin/python3 make-multivariate-reference.py"""
@@ -131,10 +132,231 @@ WELCH_RATIO = [
     ("ratio: revenue per order, three arms", [people(rng, 3_000, 0.1, 1.8, 40), people(rng, 3_000, 0.11, 1.8, 44), people(rng, 3_000, 0.1, 2.2, 40)]),
 ]
 
+# ---------------------------------------------------------------- factorial experiments
+#
+# Per-person rows are generated per cell, then analysed by statsmodels on the rows (not on cell
+# sums): two-way ANOVA, anova_lm(ols(...), typ=2); logistic regression, GLM(Binomial) fits of the
+# type II pairs of nested models and their likelihood-ratio statistics 2(llf_full - llf_reduced);
+# main effects from the rows of each level: statsmodels' proportion_confint(method='wilson'),
+# confint_proportions_2indep(method='wald') and proportions_ztest for rates, DescrStatsW and
+# CompareMeans (Welch) for means; ratio metrics on the delta method's linearized values.
+
+import itertools
+
+import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from statsmodels.stats.anova import anova_lm
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    proportions_ztest,
+)
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
+
+
+def terms_of(names):
+    return [[n] for n in names] + [list(p) for p in itertools.combinations(names, 2)]
+
+
+def formula_term(term):
+    return ":".join(f"C({f})" for f in term)
+
+
+def type_two(term, terms):
+    reduced = [t for t in terms if not all(f in t for f in term)]
+    return reduced, reduced + [term]
+
+
+def rhs(terms):
+    return " + ".join(formula_term(t) for t in terms) or "1"
+
+
+def linearize(y, m):
+    """The delta method's linearized values of the people with values (m > 0)."""
+    y, m = np.asarray(y, dtype=float), np.asarray(m, dtype=float)
+    keep = m > 0
+    y, m = y[keep], m[keep]
+    ratio = y.sum() / m.sum()
+    return ratio + (y - ratio * m) / m.mean()
+
+
+def factorial_case(name, kind, factors, generate, seed):
+    """factors: [(name, [levels], [weights])]; generate(rng, levels) -> (y, m) rows of one person."""
+    rng = np.random.default_rng(seed)
+    names = [f[0] for f in factors]
+    rows = []
+    for i in range(generate.people):
+        levels = {f: rng.choice(lv, p=np.asarray(w) / sum(w)) for f, lv, w in factors}
+        y, m = generate(rng, levels)
+        rows.append({**levels, "y": float(y), "m": float(m)})
+    data = pd.DataFrame(rows)
+    for f, lv, _ in factors:
+        data[f] = pd.Categorical(data[f], categories=lv)
+
+    cells = []
+    for combo in itertools.product(*[f[1] for f in factors]):
+        sel = data
+        for f, level in zip(names, combo):
+            sel = sel[sel[f] == level]
+        y, m = sel["y"].to_numpy(), sel["m"].to_numpy()
+        if kind == "conversion":
+            d = {"users": len(sel), "conversions": int(y.sum())}
+        elif kind == "mean":
+            d = sums(y)
+        else:
+            d = {"n": len(sel), "sum": math.fsum(y), "sumSquares": math.fsum(y * y),
+                 "count": math.fsum(m), "countSquares": math.fsum(m * m),
+                 "sumTimesCount": math.fsum(y * m), "withValues": int((m > 0).sum())}
+        cells.append({"levels": dict(zip(names, combo)), "data": d})
+
+    terms = terms_of(names)
+    expected = {"terms": [], "mainEffects": {}}
+    if kind == "conversion":
+        def llf(ts):
+            return smf.glm("y ~ " + rhs(ts), data, family=sm.families.Binomial()).fit().llf
+        for term in terms:
+            reduced, full = type_two(term, terms)
+            lr = 2 * (llf(full) - llf(reduced))
+            df = len(smf.glm("y ~ " + rhs(full), data, family=sm.families.Binomial()).fit().params) - len(
+                smf.glm("y ~ " + rhs(reduced), data, family=sm.families.Binomial()).fit().params)
+            expected["terms"].append({"term": ":".join(term), "df": df, "statistic": lr,
+                                      "pValue": stats.chi2.sf(lr, df)})
+        # The residual deviance of the full model on the cells' counts (grouped binomial).
+        grouped = data.groupby(names, observed=True).agg(yes=("y", "sum"), n=("y", "size")).reset_index()
+        if len(names) == 2:  # main effects and their interaction: the saturated model, deviance 0
+            expected["residual"] = {"df": 0, "deviance": 0.0}
+        else:
+            fit = smf.glm("yes + I(n - yes) ~ " + rhs(terms), grouped, family=sm.families.Binomial()).fit()
+            expected["residual"] = {"df": int(fit.df_resid), "deviance": fit.deviance}
+    else:
+        if kind == "ratio":  # ANOVA on each cell's linearized values
+            parts = []
+            for cell in cells:
+                sel = data
+                for f, level in cell["levels"].items():
+                    sel = sel[sel[f] == level]
+                lin = linearize(sel["y"], sel["m"])
+                part = sel[sel["m"] > 0].copy()
+                part["y"] = lin
+                parts.append(part)
+            model_data = pd.concat(parts)
+        else:
+            model_data = data
+        table = anova_lm(smf.ols("y ~ " + rhs(terms), model_data).fit(), typ=2)
+        for term in terms:
+            row = table.loc[formula_term(term)]
+            expected["terms"].append({"term": ":".join(term), "df": float(row["df"]),
+                                      "sumSquares": float(row["sum_sq"]), "statistic": float(row["F"]),
+                                      "pValue": float(row["PR(>F)"])})
+        expected["residual"] = {"df": float(table.loc["Residual", "df"]),
+                                "sumSquares": float(table.loc["Residual", "sum_sq"])}
+
+    for f, lv, _ in factors:
+        effects = []
+        ref = data[data[f] == lv[0]]
+        for level in lv:
+            sel = data[data[f] == level]
+            if kind == "conversion":
+                n, c = len(sel), int(sel["y"].sum())
+                n0, c0 = len(ref), int(ref["y"].sum())
+                ci = proportion_confint(c, n, alpha=0.05, method="wilson")
+                e = {"level": level, "users": n, "rate": c / n, "ci": list(ci)}
+                if level != lv[0]:
+                    low, high = confint_proportions_2indep(c, n, c0, n0, method="wald", compare="diff")
+                    e["effect"] = c / n - c0 / n0
+                    e["effectCi"] = [low, high]
+                    e["pValue"] = proportions_ztest([c, c0], [n, n0])[1]
+            else:
+                if kind == "ratio":
+                    values, base = linearize(sel["y"], sel["m"]), linearize(ref["y"], ref["m"])
+                    mean = sel["y"].sum() / sel["m"].sum()
+                else:
+                    values, base = sel["y"].to_numpy(), ref["y"].to_numpy()
+                    mean = values.mean()
+                d = DescrStatsW(values)
+                e = {"level": level, "n": len(values), "mean": mean, "ci": list(d.tconfint_mean())}
+                if level != lv[0]:
+                    cm = CompareMeans(d, DescrStatsW(base))
+                    e["effect"] = float(values.mean() - base.mean())
+                    e["effectCi"] = list(cm.tconfint_diff(usevar="unequal"))
+                    e["pValue"] = float(cm.ttest_ind(usevar="unequal")[1])
+            effects.append(e)
+        treated = [e["pValue"] for e in effects[1:]]
+        adjusted = multipletests(treated, method="holm")[1]
+        for e, a in zip(effects[1:], adjusted):
+            e["pValueAdjusted"] = float(a)
+        expected["mainEffects"][f] = effects
+
+    return {
+        "name": name,
+        "kind": kind,
+        "factors": [{"name": f, "levels": [{"id": l, "weight": w} for l, w in zip(lv, ws)]} for f, lv, ws in factors],
+        "cells": cells,
+        "expected": expected,
+    }
+
+
+def people_of(n):
+    def wrap(f):
+        f.people = n
+        return f
+    return wrap
+
+
+@people_of(6_000)
+def signup(rng, lv):
+    p = 0.10 + {"a": 0, "b": 0.03, "c": 0.01}[lv["headline"]] + (0.02 if lv["image"] == "b" else 0)
+    if lv["headline"] == "b" and lv["image"] == "b":
+        p -= 0.025  # an interaction
+    p += 0.005 if lv["cta"] == "try" else 0
+    return float(rng.random() < p), 1
+
+
+@people_of(3_000)
+def signup_2x2(rng, lv):
+    p = {("a", "a"): 0.2, ("a", "b"): 0.25, ("b", "a"): 0.24, ("b", "b"): 0.22}[(lv["banner"], lv["copy"])]
+    return float(rng.random() < p), 1
+
+
+@people_of(5_000)
+def pages(rng, lv):
+    rate = 1.2 * (1.1 if lv["headline"] == "c" else 1) * (1.05 if lv["image"] == "b" else 1)
+    return float(rng.poisson(rate)), 1
+
+
+@people_of(2_400)
+def score(rng, lv):
+    mu = {"a": 10, "b": 10.5, "c": 10.2}[lv["layout"]] + (0.8 if lv["colour"] == "red" else 0)
+    if lv["layout"] == "c" and lv["colour"] == "red":
+        mu -= 1.0
+    return float(rng.normal(mu, 3 if lv["colour"] == "red" else 2)), 1
+
+
+@people_of(6_000)
+def revenue(rng, lv):
+    if rng.random() >= 0.12:
+        return 0.0, 0
+    m = 1 + rng.poisson(0.7)
+    value = 40 * (1.08 if lv["offer"] == "free-shipping" else 1) * (1.05 if lv["sort"] == "price" else 1)
+    return float(rng.gamma(2.0, value / 2.0, m).sum()), int(m)
+
+
+HERO = [("headline", ["a", "b", "c"], [1, 1, 1]), ("image", ["a", "b"], [1, 1]), ("cta", ["buy", "try"], [3, 1])]
+FACTORIAL = [
+    ("3x2x2 conversion (headline x image x cta)", "conversion", HERO, signup, 1),
+    ("2x2 conversion (the saturated model)", "conversion", [("banner", ["a", "b"], [1, 1]), ("copy", ["a", "b"], [1, 1])], signup_2x2, 2),
+    ("3x2x2 count per person", "mean", HERO, pages, 3),
+    ("3x2 mean, unbalanced and heteroscedastic", "mean", [("layout", ["a", "b", "c"], [2, 1, 1]), ("colour", ["blue", "red"], [1, 1])], score, 4),
+    ("2x2 ratio (revenue per order)", "ratio", [("offer", ["none", "free-shipping"], [1, 1]), ("sort", ["relevance", "price"], [1, 1])], revenue, 5),
+]
+
 reference = {
     "chiSquare": [chi_square_case(name, arms) for name, arms in CHI_SQUARE],
     "welch": [welch_case(name, groups) for name, groups in WELCH]
     + [welch_case(name, groups, "ratio") for name, groups in WELCH_RATIO],
+    "factorial": [factorial_case(*case) for case in FACTORIAL],
 }
 
 with open("multivariate.reference.json", "w") as f:

@@ -1,16 +1,18 @@
 import {
   analyzeExperiment,
+  analyzeFactorial,
   DURATION_MS,
   TailorError,
   type ExperimentMetric,
   type ExperimentResult,
+  type FactorialResult,
   type MetricData,
   type RatioSums,
   type VariantSummary,
 } from '@tailor/core';
 import type { EventLog } from '../log/event-log.js';
 import type { StoredExperiment } from '../store/state-store.js';
-import { armsOf } from './experiment-arms.js';
+import { armsOf, factorsOf } from './experiment-arms.js';
 import type { ExperimentMetricBody } from './experiment-body.js';
 import {
   firstCountedTime,
@@ -31,6 +33,8 @@ export interface ExperimentResults extends ExperimentResult {
   /** Exposure events read for this experiment, repeats included; events read from the log in all. */
   exposures: number;
   eventsRead: number;
+  /** A factorial experiment's analysis: the model's table, main effects, interactions. */
+  factorial?: FactorialResult;
 }
 
 /**
@@ -72,16 +76,22 @@ export async function computeResults(
     options,
   );
   const summary = summarize(experiment, metrics, exposures, cupedDays);
+  const analysed = metrics.map((m): ExperimentMetric => ({
+    name: m.name,
+    type: analysedAs[m.type],
+    ...(m.tau2 !== undefined && { tau2: m.tau2 }),
+  }));
   const analysis = analyzeExperiment(
     { variants: summary, ...(experiment.control !== undefined && { control: experiment.control }) },
-    metrics.map((m): ExperimentMetric => ({
-      name: m.name,
-      type: analysedAs[m.type],
-      ...(m.tau2 !== undefined && { tau2: m.tau2 }),
-    })),
+    analysed,
   );
   if (!analysis.ok)
     throw new TailorError('internal', `experiment ${experiment.name}: ${analysis.error}`);
+  const factors = factorsOf(experiment);
+  const factorial =
+    factors === undefined ? undefined : analyzeFactorial(factors, summary, analysed);
+  if (factorial?.ok === false)
+    throw new TailorError('internal', `experiment ${experiment.name}: ${factorial.error}`);
   return {
     experiment: experiment.name,
     computedAt: new Date(now).toISOString(),
@@ -89,6 +99,7 @@ export async function computeResults(
     exposures: exposures.exposureEvents,
     eventsRead: exposures.eventsRead,
     ...analysis.value,
+    ...(factorial?.ok === true && { factorial: factorial.value }),
   };
 }
 

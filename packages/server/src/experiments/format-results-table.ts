@@ -1,4 +1,9 @@
-import type { MetricResult, OmnibusResult } from '@tailor/core';
+import type {
+  FactorialMetricResult,
+  MetricResult,
+  OmnibusResult,
+  TermTestResult,
+} from '@tailor/core';
 import type { ExperimentResults } from './compute-results.js';
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -70,7 +75,103 @@ export function formatResultsTable(r: ExperimentResults): string {
       ),
     );
   }
+  if (r.factorial !== undefined) lines.push(...formatFactorial(r));
   return lines.join('\n');
+}
+
+/** Per metric: the model's table, a table per factor (main effects), a table per pair of factors. */
+function formatFactorial(r: ExperimentResults): string[] {
+  const lines: string[] = [];
+  const factorial = r.factorial;
+  if (factorial === undefined) return lines;
+  for (const def of r.metrics) {
+    const m = factorial.metrics[def.name];
+    if (m === undefined) continue;
+    const conversion = m.type === 'conversion';
+    const show = (x: number | null) => (conversion ? percent(x) : number(x));
+    const diff = (x: number) =>
+      conversion ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} pp` : number(x);
+    lines.push(
+      '',
+      `${def.name}: factorial analysis (${conversion ? 'logistic regression, likelihood-ratio tests' : 'two-way ANOVA, type II sums of squares'})`,
+      ...modelTable(m),
+    );
+    for (const factor of factorial.factors) {
+      const levels = m.mainEffects[factor.name] ?? [];
+      lines.push(
+        '',
+        `${def.name} by ${factor.name} (main effects against ${factor.levels[0] ?? ''})`,
+      );
+      lines.push(
+        ...table(
+          [
+            'level',
+            'people',
+            conversion ? 'rate' : 'mean',
+            '95% CI',
+            'effect [95% CI]',
+            'p-value',
+            'Holm',
+          ],
+          levels.map((l) => [
+            l.level,
+            count(l.users),
+            show(l.value),
+            l.ci === null ? '-' : `[${show(l.ci[0])}, ${show(l.ci[1])}]`,
+            l.effect === null
+              ? '-'
+              : `${diff(l.effect.value)}${l.effect.ci === null ? '' : ` [${diff(l.effect.ci[0])}, ${diff(l.effect.ci[1])}]`}`,
+            pValue(l.pValue),
+            pValue(l.pValueAdjusted),
+          ]),
+        ),
+      );
+    }
+    for (const interaction of m.interactions) {
+      const [a, b] = interaction.factors as [string, string];
+      const columns = factorial.factors.find((f) => f.name === b)?.levels ?? [];
+      const test = m.terms?.find((t) => t.term === interaction.term);
+      lines.push('', `${def.name} by ${a} x ${b} (interaction p ${pValue(test?.pValue ?? null)})`);
+      const rows = (factorial.factors.find((f) => f.name === a)?.levels ?? []).map((la) => [
+        la,
+        ...columns.map((lb) =>
+          show(
+            interaction.cells.find((c) => c.levels[a] === la && c.levels[b] === lb)?.value ?? null,
+          ),
+        ),
+      ]);
+      lines.push(...table([`${a} \\ ${b}`, ...columns], rows));
+    }
+  }
+  return lines;
+}
+
+function modelTable(m: FactorialMetricResult): string[] {
+  if (m.terms === null) return ['no model: nothing varies, or no residual degree of freedom'];
+  const anova = m.model === 'anova';
+  const row = (t: TermTestResult) => [
+    t.term,
+    String(t.df),
+    ...(anova ? [number(t.sumSquares)] : []),
+    number(t.statistic),
+    pValue(t.pValue),
+  ];
+  const residual = m.residual;
+  return table(
+    ['term', 'df', ...(anova ? ['sum of squares', 'F'] : ['LR chi-square']), 'p-value'],
+    [
+      ...m.terms.map(row),
+      ...(residual === null
+        ? []
+        : [
+            [
+              anova ? 'residual' : 'residual deviance',
+              String(residual.df),
+              ...(anova ? [number(residual.sumSquares), '', ''] : [number(residual.deviance), '']),
+            ],
+          ]),
+    ],
+  );
 }
 
 /** The omnibus test's line, printed before the pairwise comparisons it comes before. */

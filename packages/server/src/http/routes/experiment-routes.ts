@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ExperimentResult } from '@tailor/core';
+import { ExperimentResult, FactorialResult } from '@tailor/core';
 import { ExperimentBody, ExperimentMetricBody } from '../../experiments/experiment-body.js';
 import { Experiment } from '../../experiments/experiment.schema.js';
 import type { ExperimentService } from '../../experiments/experiment-service.js';
@@ -14,6 +14,7 @@ const Results = Type.Intersect([
     metrics: Type.Array(ExperimentMetricBody),
     exposures: Type.Integer({ description: 'Exposure events read, repeats included' }),
     eventsRead: Type.Integer(),
+    factorial: Type.Optional(FactorialResult),
   }),
 ]);
 const Assignment = Type.Object({
