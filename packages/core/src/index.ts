@@ -136,6 +136,21 @@ export type { Transaction } from './models/models.schema.js';
 export { estimateLifetimeValue } from './models/estimate-lifetime-value.js';
 export type { CustomerValue, LifetimeValueEstimate } from './models/estimate-lifetime-value.js';
 
+// Clusters: k-means (Lloyd's from k-means++ starts, mini-batch), silhouette, automatic k, for `tailor cluster`.
+export { SCALES } from './clusters/clusters.schema.js';
+export type {
+  FeatureMatrix,
+  KMeansAlgorithm,
+  KMeansFit,
+  Scale,
+} from './clusters/clusters.schema.js';
+export { clusterFeatures, DEFAULT_K_RANGE } from './clusters/cluster-features.js';
+export { chooseScale } from './clusters/prepare-features.js';
+export type { ClusterOptions, Clustering, KCandidate } from './clusters/cluster-features.js';
+export { fitKMeans } from './clusters/fit-kmeans.js';
+export { fitMiniBatchKMeans } from './clusters/fit-mini-batch-kmeans.js';
+export { silhouetteScore } from './clusters/silhouette-score.js';
+
 // Privacy: consent, PII policy and masking, and scrubbing a person's data on erasure.
 export { DEFAULT_PURPOSES, emptyConsent } from './privacy/consent.schema.js';
 export type { ConsentState } from './privacy/consent.schema.js';

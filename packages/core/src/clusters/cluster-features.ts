@@ -1,0 +1,158 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed arrays indexed in range in hot loops; `?? 0` would add a branch per element */
+import { err, ok, type Result } from '../result/result.js';
+import type { FeatureMatrix, KMeansAlgorithm, KMeansFit, Scale } from './clusters.schema.js';
+import { fitKMeans } from './fit-kmeans.js';
+import { fitMiniBatchKMeans } from './fit-mini-batch-kmeans.js';
+import {
+  chooseScale,
+  prepareFeatures,
+  restoreUnits,
+  type Preparation,
+} from './prepare-features.js';
+import { silhouetteScore } from './silhouette-score.js';
+
+export interface ClusterOptions {
+  /** A number of clusters, or `auto`: the k of highest silhouette in `kRange`. */
+  k: number | 'auto';
+  /** How to prepare the features; `auto` (the default) as chooseScale decides. */
+  scale?: Scale | 'auto';
+  /** The ks `auto` tries, both ends included (default 2 to 10, at most rows − 1). */
+  kRange?: readonly [number, number];
+  /** Lloyd or mini-batch; `auto` (default) takes mini-batch above `miniBatchFrom` rows. */
+  algorithm?: KMeansAlgorithm | 'auto';
+  miniBatchFrom?: number;
+  /** k-means++ starts of Lloyd's k-means (default 10). */
+  starts?: number;
+  /** The silhouette is exact up to this many rows, on a sample of this many above (default 10,000). */
+  silhouetteSample?: number;
+  seed?: number;
+}
+
+/** How well one k did, when k is chosen automatically. */
+export interface KCandidate {
+  k: number;
+  silhouette: number;
+  inertia: number;
+}
+
+export interface Clustering {
+  k: number;
+  scale: Scale;
+  algorithm: KMeansAlgorithm;
+  /** Mean silhouette in the prepared space; null for k = 1 or k = rows, where it is undefined. */
+  silhouette: number | null;
+  /** Sum of squared distances to the centroids, in the prepared space. */
+  inertia: number;
+  /** Rows in each cluster. */
+  sizes: number[];
+  /** Each cluster's centre put back in the original units (for log-standard: expm1 of the centre). */
+  centroids: number[][];
+  /** The cluster of each row. */
+  labels: Int32Array;
+  /** The ks tried by `auto`, in order; empty when k was given. */
+  candidates: KCandidate[];
+  preparation: Preparation;
+}
+
+export const DEFAULT_K_RANGE = [2, 10] as const;
+
+/**
+ * Clusters the rows of a table by k-means: prepares the features, fits k-means (Lloyd's from
+ * several k-means++ starts, or mini-batch for large tables) for the given k or for each k of the
+ * range, keeping the k of highest silhouette, and reports the partition with its centroids in
+ * the original units.
+ */
+export function clusterFeatures(
+  matrix: FeatureMatrix,
+  options: ClusterOptions,
+): Result<Clustering> {
+  const { rows } = matrix;
+  for (let i = 0; i < matrix.values.length; i++)
+    if (!Number.isFinite(matrix.values[i]))
+      return err(`row ${Math.floor(i / matrix.columns) + 1}: not a finite number`);
+  const scale =
+    options.scale === undefined || options.scale === 'auto' ? chooseScale(matrix) : options.scale;
+  const prepared = prepareFeatures(matrix, scale);
+  if (!prepared.ok) return prepared;
+  const { matrix: table, preparation } = prepared.value;
+  const algorithm =
+    options.algorithm === undefined || options.algorithm === 'auto'
+      ? rows > (options.miniBatchFrom ?? 100_000)
+        ? 'mini-batch'
+        : 'lloyd'
+      : options.algorithm;
+  const seed = options.seed ?? 0;
+  const fit = (k: number): KMeansFit =>
+    algorithm === 'lloyd'
+      ? fitKMeans(table, { k, starts: options.starts ?? 10, seed })
+      : fitMiniBatchKMeans(table, { k, seed });
+  const silhouette = (f: KMeansFit): number | null =>
+    f.k >= 2 && f.k < rows
+      ? silhouetteScore(table, f.labels, f.k, {
+          sampleSize: options.silhouetteSample ?? 10_000,
+          seed,
+        })
+      : null;
+
+  let chosen: KMeansFit;
+  let score: number | null;
+  const candidates: KCandidate[] = [];
+  if (options.k === 'auto') {
+    const [low, high] = options.kRange ?? DEFAULT_K_RANGE;
+    const top = Math.min(high, rows - 1);
+    if (low < 2 || top < low)
+      return err(`automatic k needs at least ${low + 1} rows and a range from 2 up: ${rows} rows`);
+    let best: { fit: KMeansFit; score: number } | undefined;
+    for (let k = low; k <= top; k++) {
+      const f = fit(k);
+      const s = silhouette(f) ?? -1;
+      candidates.push({ k, silhouette: s, inertia: f.inertia });
+      if (best === undefined || s > best.score) best = { fit: f, score: s };
+    }
+    [chosen, score] = [best!.fit, best!.score];
+  } else {
+    const k = options.k;
+    if (!Number.isInteger(k) || k < 1) return err(`k must be a whole number from 1: ${k}`);
+    if (k > rows) return err(`k (${k}) is larger than the number of rows (${rows})`);
+    chosen = fit(k);
+    score = silhouette(chosen);
+  }
+  return ok(describeFit(chosen, score, scale, algorithm, candidates, preparation));
+}
+
+function describeFit(
+  fit: KMeansFit,
+  silhouette: number | null,
+  scale: Scale,
+  algorithm: KMeansAlgorithm,
+  candidates: KCandidate[],
+  preparation: Preparation,
+): Clustering {
+  const { k, inertia } = fit;
+  const counts = new Array<number>(k).fill(0);
+  for (const label of fit.labels) counts[label]!++;
+  // Clusters numbered by size, largest first (ties by the fit's order): the same data gives the
+  // same numbers whatever order the starts found them in.
+  const order = Array.from({ length: k }, (_, c) => c).sort(
+    (a, b) => counts[b]! - counts[a]! || a - b,
+  );
+  const renumber = new Int32Array(k);
+  order.forEach((c, rank) => (renumber[c] = rank));
+  const labels = fit.labels.map((label) => renumber[label]!);
+  const sizes = order.map((c) => counts[c]!);
+  const columns = preparation.mean.length;
+  const restored = restoreUnits(fit.centroids, preparation);
+  const centroids = order.map((c) => Array.from(restored.subarray(c * columns, (c + 1) * columns)));
+  return {
+    k,
+    scale,
+    algorithm,
+    silhouette,
+    inertia,
+    sizes,
+    centroids,
+    labels,
+    candidates,
+    preparation,
+  };
+}
