@@ -3,6 +3,7 @@ import { buildServices } from '../build-services.js';
 import type { Tailor } from '../open-tailor.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { collectRoutes } from './routes/collect-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { decideRoutes } from './routes/decide-routes.js';
 import { definitionRoutes } from './routes/definition-routes.js';
 import { destinationRoutes } from './routes/destination-routes.js';
@@ -44,4 +45,5 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(keyRoutes, { keys: tailor.keys, now: tailor.now });
   await app.register(auditRoutes, { audit: tailor.audit });
   await app.register(sdkRoutes);
+  await app.register(dashboardRoutes);
 }
