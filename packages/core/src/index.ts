@@ -177,3 +177,23 @@ export {
 } from './privacy/mask-pii.js';
 export type { ReplaceLeaf } from './privacy/mask-pii.js';
 export { scrubPersonalData } from './privacy/scrub-personal-data.js';
+
+// Reports: multi-touch attribution (heuristic models and the first-order Markov removal effect).
+export {
+  ATTRIBUTION_MODELS,
+  ATTRIBUTION_KEYS,
+  AttributionRequest,
+  AttributionResult,
+  DEFAULT_HALF_LIFE_DAYS,
+  DIRECT_KEY,
+} from './reports/attribution.schema.js';
+export type {
+  AttributionKey,
+  AttributionModel,
+  ModelResult,
+} from './reports/attribution.schema.js';
+export { attribute } from './reports/attribute.js';
+export type { AttributeOptions } from './reports/attribute.js';
+export { buildPaths } from './reports/build-paths.js';
+export type { ConvertingPath, JourneyStep, Paths } from './reports/build-paths.js';
+export { markovRemoval } from './reports/markov.js';

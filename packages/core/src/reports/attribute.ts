@@ -1,0 +1,124 @@
+import {
+  DEFAULT_HALF_LIFE_DAYS,
+  POSITION_BASED_ENDS,
+  type AttributionModel,
+  type AttributionResult,
+  type ModelResult,
+} from './attribution.schema.js';
+import { buildPaths, type JourneyStep, type PathOptions } from './build-paths.js';
+import { markovRemoval } from './markov.js';
+
+const DAY_MS = 86_400_000;
+
+export interface AttributeOptions extends PathOptions {
+  models: readonly AttributionModel[];
+  /** time_decay's half-life in days (default 7). */
+  halfLifeDays?: number | undefined;
+}
+
+/**
+ * Multi-touch attribution over people's journeys (each a time-ordered list of touchpoints and
+ * conversions; a conversion's `value` is what it weighs: 1 to count conversions, or its revenue).
+ * Heuristic models split each conversion's value over its path's touchpoints (repeats included):
+ * - first_touch / last_touch: all to the first / last touchpoint;
+ * - linear: equally;
+ * - position_based: 40 % to the first, 40 % to the last, 20 % split equally between the others;
+ *   one touchpoint takes all, two take half each;
+ * - time_decay: in proportion to 2^(−Δ/half-life), Δ the time from the touchpoint to the conversion;
+ * - markov: the first-order chain's removal effects normalized to sum to 1, times the total value
+ *   (see markovRemoval; the chain counts paths, not their value).
+ * Conversions without a touchpoint are counted but left out of every share. A share is a key's
+ * credit over the total credit; keys with no credit are left out.
+ */
+export function attribute(
+  people: Iterable<readonly JourneyStep[]>,
+  options: AttributeOptions,
+): AttributionResult {
+  const paths = buildPaths(people, options);
+  const halfLife = (options.halfLifeDays ?? DEFAULT_HALF_LIFE_DAYS) * DAY_MS;
+  const attributed = paths.converting.filter((p) => p.keys.length > 0);
+  const value = attributed.reduce((s, p) => s + p.value, 0);
+  const models: Record<string, ModelResult> = {};
+  for (const model of options.models) {
+    if (model === 'markov') {
+      const fit = markovRemoval(
+        attributed.map((p) => p.keys),
+        paths.nonConverting,
+      );
+      const credit: Record<string, number> = {};
+      const shares: Record<string, number> = {};
+      for (const [key, share] of fit.shares) {
+        if (share <= 0) continue;
+        shares[key] = share;
+        credit[key] = share * value;
+      }
+      models[model] = {
+        shares,
+        credit,
+        removalEffects: Object.fromEntries(fit.removalEffects),
+        conversionProbability: fit.conversionProbability,
+      };
+      continue;
+    }
+    const credit = new Map<string, number>();
+    const give = (key: string, amount: number): void => {
+      if (amount !== 0) credit.set(key, (credit.get(key) ?? 0) + amount);
+    };
+    for (const path of attributed) {
+      const { keys, ats, value: v } = path;
+      const n = keys.length;
+      switch (model) {
+        case 'first_touch':
+          give(keys[0] as string, v);
+          break;
+        case 'last_touch':
+          give(keys[n - 1] as string, v);
+          break;
+        case 'linear':
+          for (const key of keys) give(key, v / n);
+          break;
+        case 'position_based':
+          if (n === 1) give(keys[0] as string, v);
+          else if (n === 2) {
+            give(keys[0] as string, v / 2);
+            give(keys[1] as string, v / 2);
+          } else {
+            give(keys[0] as string, v * POSITION_BASED_ENDS);
+            give(keys[n - 1] as string, v * POSITION_BASED_ENDS);
+            const middle = (v * (1 - 2 * POSITION_BASED_ENDS)) / (n - 2);
+            for (let i = 1; i < n - 1; i++) give(keys[i] as string, middle);
+          }
+          break;
+        case 'time_decay': {
+          const weights = ats.map((t) => 2 ** (-(path.at - t) / halfLife));
+          const sum = weights.reduce((s, w) => s + w, 0);
+          keys.forEach((key, i) => {
+            give(key, (v * (weights[i] as number)) / sum);
+          });
+          break;
+        }
+      }
+    }
+    let total = 0;
+    for (const c of credit.values()) total += c;
+    const shares: Record<string, number> = {};
+    const credits: Record<string, number> = {};
+    for (const [key, c] of [...credit].sort((x, y) => y[1] - x[1])) {
+      if (c <= 0) continue;
+      credits[key] = c;
+      shares[key] = c / total;
+    }
+    models[model] = { shares, credit: credits };
+  }
+  return {
+    models,
+    conversions: paths.converting.length,
+    attributedConversions: attributed.length,
+    conversionsWithoutTouchpoints: paths.converting.length - attributed.length,
+    value,
+    convertingPaths: attributed.length,
+    nonConvertingPaths: paths.nonConverting.length,
+    touchpoints: paths.touchpoints,
+    people: 0,
+  };
+}

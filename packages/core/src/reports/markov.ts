@@ -1,0 +1,150 @@
+/** A first-order Markov chain over touchpoint keys, fitted to paths, and its removal effects. */
+export interface MarkovRemoval {
+  /** P(conversion) from the start state. */
+  conversionProbability: number;
+  /** Per key: 1 − P(conversion with the key removed) / P(conversion). */
+  removalEffects: Map<string, number>;
+  /** Removal effects normalized to sum to 1 (all 0 when nothing converts). */
+  shares: Map<string, number>;
+}
+
+/**
+ * Fits the chain START → k1 → … → kn → CONVERSION (converting paths) or → NULL (non-converting
+ * paths), each path counted once, every transition kept (repeats, so self-loops, included: they do
+ * not change absorption probabilities), transition probabilities being the counts out of a state
+ * normalized. The conversion probability is solved exactly: x = Q x + r over the transient states
+ * (START and the keys), by Gaussian elimination with partial pivoting. Removing a key sends every
+ * transition into it to NULL (x_key = 0). Empty converting paths (a conversion with no touchpoint)
+ * are left out: they say nothing about the keys.
+ */
+export function markovRemoval(
+  converting: readonly (readonly string[])[],
+  nonConverting: readonly (readonly string[])[],
+): MarkovRemoval {
+  const index = new Map<string, number>();
+  const keyOf: string[] = [];
+  const stateOf = (key: string): number => {
+    let i = index.get(key);
+    if (i === undefined) {
+      i = keyOf.length + 1;
+      index.set(key, i);
+      keyOf.push(key);
+    }
+    return i;
+  };
+  // Transition counts: from a transient state (0 = START, 1..n keys) to a state (keys, or the
+  // absorbing CONVERSION / NULL, as -1 / -2), sparse per row.
+  const rows: Map<number, number>[] = [new Map<number, number>()];
+  const toConv: number[] = [0];
+  const toNull: number[] = [0];
+  const count = (from: number, to: number): void => {
+    while (rows.length <= Math.max(from, to)) {
+      rows.push(new Map<number, number>());
+      toConv.push(0);
+      toNull.push(0);
+    }
+    if (to === -1) toConv[from] = (toConv[from] as number) + 1;
+    else if (to === -2) toNull[from] = (toNull[from] as number) + 1;
+    else {
+      const row = rows[from] as Map<number, number>;
+      row.set(to, (row.get(to) ?? 0) + 1);
+    }
+  };
+  const walk = (path: readonly string[], end: -1 | -2): void => {
+    if (path.length === 0) return;
+    let from = 0;
+    for (const key of path) {
+      const to = stateOf(key);
+      count(from, to);
+      from = to;
+    }
+    count(from, end);
+  };
+  for (const path of converting) walk(path, -1);
+  for (const path of nonConverting) walk(path, -2);
+
+  const n = keyOf.length + 1;
+  while (rows.length < n) {
+    rows.push(new Map<number, number>());
+    toConv.push(0);
+    toNull.push(0);
+  }
+  const base = solve(rows, toConv, toNull, n, -1);
+  const removalEffects = new Map<string, number>();
+  const shares = new Map<string, number>();
+  let total = 0;
+  for (let k = 1; k < n; k++) {
+    const without = solve(rows, toConv, toNull, n, k);
+    const effect = base > 0 ? Math.max(0, 1 - without / base) : 0;
+    removalEffects.set(keyOf[k - 1] as string, effect);
+    total += effect;
+  }
+  for (const [key, effect] of removalEffects) shares.set(key, total > 0 ? effect / total : 0);
+  return { conversionProbability: base, removalEffects, shares };
+}
+
+/** P(CONVERSION | START) with state `removed` (or none, -1) made a dead end. */
+function solve(
+  rows: readonly Map<number, number>[],
+  toConv: readonly number[],
+  toNull: readonly number[],
+  n: number,
+  removed: number,
+): number {
+  // (I − Q) x = r, dense: n is the number of keys + 1.
+  const a = new Float64Array(n * n);
+  const b = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i * n + i] = 1;
+    if (i === removed) continue; // x_removed = 0
+    const row = rows[i] as Map<number, number>;
+    let out = (toConv[i] as number) + (toNull[i] as number);
+    for (const c of row.values()) out += c;
+    if (out === 0) continue; // never left: converts with probability 0
+    for (const [j, c] of row) a[i * n + j] = (a[i * n + j] as number) - c / out;
+    b[i] = (toConv[i] as number) / out;
+  }
+  return gaussianSolve(a, b, n)[0] as number;
+}
+
+/** Solves A x = b in place (A n×n row-major) by Gaussian elimination with partial pivoting. */
+export function gaussianSolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    let best = Math.abs(a[col * n + col] as number);
+    for (let r = col + 1; r < n; r++) {
+      const v = Math.abs(a[r * n + col] as number);
+      if (v > best) {
+        best = v;
+        pivot = r;
+      }
+    }
+    if (best === 0) continue; // singular column: a state that cannot be reached matters not
+    if (pivot !== col) {
+      for (let c = col; c < n; c++) {
+        const t = a[col * n + c] as number;
+        a[col * n + c] = a[pivot * n + c] as number;
+        a[pivot * n + c] = t;
+      }
+      const t = b[col] as number;
+      b[col] = b[pivot] as number;
+      b[pivot] = t;
+    }
+    const d = a[col * n + col] as number;
+    for (let r = col + 1; r < n; r++) {
+      const f = (a[r * n + col] as number) / d;
+      if (f === 0) continue;
+      for (let c = col; c < n; c++)
+        a[r * n + c] = (a[r * n + c] as number) - f * (a[col * n + c] as number);
+      b[r] = (b[r] as number) - f * (b[col] as number);
+    }
+  }
+  const x = new Float64Array(n);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = b[r] as number;
+    for (let c = r + 1; c < n; c++) s -= (a[r * n + c] as number) * (x[c] as number);
+    const d = a[r * n + r] as number;
+    x[r] = d === 0 ? 0 : s / d;
+  }
+  return x;
+}
