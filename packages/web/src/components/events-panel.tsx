@@ -12,9 +12,8 @@ interface Page {
 }
 
 /**
- * The person's events, merged profiles' included (GET /v1/profiles/ID/events: it takes the profile
- * id, which is never masked, where /v1/events needs a userId a viewer sees masked), in log order,
- * a page at a time.
+ * The person's events (GET /v1/profiles/ID/events: every userId and anonymousId they hold, merged
+ * profiles' included, by the profile id, which is never masked), in log order, a page at a time.
  */
 export function EventsPanel({ get, profileId }: { get: ApiGet; profileId: string }) {
   // The cursors of the pages before this one, so "Previous" can go back.
