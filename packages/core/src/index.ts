@@ -22,7 +22,7 @@ export {
 export type { MessageType, Rejection, StoredMessage } from './events/events.schema.js';
 export { acceptMessage } from './events/accept-message.js';
 export { findNonFinite, NON_FINITE_REASON } from './events/find-non-finite.js';
-export { formatTimestamp } from './events/normalize-timestamp.js';
+export { formatTimestamp, parseTimestamp } from './events/normalize-timestamp.js';
 export { normalizePhone } from './events/normalize-phone.js';
 export type { CountryCode } from './events/normalize-phone.js';
 export {
@@ -150,6 +150,29 @@ export type { ClusterOptions, Clustering, KCandidate } from './clusters/cluster-
 export { fitKMeans } from './clusters/fit-kmeans.js';
 export { fitMiniBatchKMeans } from './clusters/fit-mini-batch-kmeans.js';
 export { silhouetteScore } from './clusters/silhouette-score.js';
+
+// Recommendations: popularity, item-kNN and EASE on implicit feedback, for `tailor recommend`.
+export {
+  DEFAULT_METHOD,
+  DEFAULT_RECOMMENDER_OPTIONS,
+  RECOMMENDER_METHODS,
+} from './recommend/recommend.schema.js';
+export type {
+  Interaction,
+  InteractionMatrix,
+  RankedItem,
+  Recommender,
+  RecommenderMethod,
+  RecommenderOptions,
+} from './recommend/recommend.schema.js';
+export { buildInteractionMatrix } from './recommend/build-interaction-matrix.js';
+export { recommendItems, trainRecommender } from './recommend/train-recommender.js';
+export { evaluateRecommender, splitByTime } from './recommend/evaluate-recommender.js';
+export type {
+  HeldOutUser,
+  RecommenderEvaluation,
+  TimeSplit,
+} from './recommend/evaluate-recommender.js';
 
 // Privacy: consent, PII policy and masking, and scrubbing a person's data on erasure.
 export { DEFAULT_PURPOSES, emptyConsent } from './privacy/consent.schema.js';
