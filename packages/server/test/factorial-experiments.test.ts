@@ -247,13 +247,23 @@ describe('factorial experiments: assignment', () => {
     expect(r.factorial.metrics.pages).toMatchObject({ model: 'anova', type: 'mean' });
     expect(r.factorial.metrics.pages.terms).toBeNull(); // nobody read a page: nothing to fit
 
+    // The Bayesian view: every cell and level has a chance to be best; they sum to 1.
+    const chances = signup.bayesian.cells.map((c: { chanceToBeBest: number }) => c.chanceToBeBest);
+    expect(chances).toHaveLength(12);
+    expect(chances.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 4);
+    const headlines = signup.bayesian.mainEffects.headline;
+    expect(headlines[1]).toMatchObject({ level: 'b' });
+    expect(headlines[1].chanceToBeBest).toBeGreaterThan(0.99);
+    expect(headlines[1].chanceToBeatFirst).toBeGreaterThan(0.99);
+
     const table = formatResultsTable(r);
+    expect(table).toMatch(/^signup: the likeliest best cell is headline=b\|/m);
     expect(table).toMatch(
       /^signup: factorial analysis \(logistic regression, likelihood-ratio tests\)$/m,
     );
     expect(table).toMatch(/^headline +2 +[0-9.]+ +[0-9.<]+$/m);
     expect(table).toMatch(/^signup by headline \(main effects against a\)$/m);
-    expect(table).toMatch(/^b +[0-9,]+ +[0-9.]+% +\[.*\] +\+[0-9.]+ pp \[/m);
+    expect(table).toMatch(/^b +[0-9,]+ +[0-9.]+% +\[.*\] +\+[0-9.]+ pp \[.* +(99|100)\.[0-9]%$/m);
     expect(table).toMatch(/^signup by headline x image \(interaction p [0-9.]+\)$/m);
     expect(table).toMatch(/^headline \\ image +a +b$/m);
   }, 60_000);

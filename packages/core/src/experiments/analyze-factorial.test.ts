@@ -33,6 +33,13 @@ interface Case {
     terms: ExpectedTerm[];
     residual: { df: number; sumSquares?: number; deviance?: number };
     mainEffects: Record<string, ExpectedLevel[]>;
+    bayesian: {
+      cells: { mean: number | null; chanceToBeBest: number | null }[];
+      mainEffects: Record<
+        string,
+        { level: string; mean: number; chanceToBeBest: number; chanceToBeatFirst: number | null }[]
+      >;
+    };
   };
 }
 
@@ -77,6 +84,22 @@ describe('analyzeFactorial against statsmodels (make-multivariate-reference.py)'
             expectClose(metric?.residual?.deviance, c.expected.residual.deviance, 1e-6, 1e-9);
         },
       );
+
+      it('Bayesian view: posterior means, chance to be best and to beat the first level (quadrature)', () => {
+        const bayes = metric?.bayesian;
+        c.expected.bayesian.cells.forEach((e, i) => {
+          expectClose(bayes?.cells[i]?.mean, e.mean);
+          expectClose(bayes?.cells[i]?.chanceToBeBest, e.chanceToBeBest, 1e-6, 1e-8);
+        });
+        for (const [factor, levels] of Object.entries(c.expected.bayesian.mainEffects))
+          levels.forEach((e, i) => {
+            const g = bayes?.mainEffects[factor]?.[i];
+            expect(g?.level).toBe(e.level);
+            expectClose(g?.mean, e.mean);
+            expectClose(g?.chanceToBeBest, e.chanceToBeBest, 1e-6, 1e-8);
+            expectClose(g?.chanceToBeatFirst, e.chanceToBeatFirst, 1e-6, 1e-8);
+          });
+      });
 
       it("each level's value and interval, and its main effect against the first level", () => {
         for (const [factor, levels] of Object.entries(c.expected.mainEffects)) {

@@ -1,4 +1,11 @@
 import { err, ok, type Result } from '../result/result.js';
+import { betaChanceToBeat } from './beta-posterior.js';
+import {
+  betaPosterior,
+  chanceToBeBest,
+  normalPosterior,
+  type Posterior,
+} from './chance-to-be-best.js';
 import type {
   ConversionCounts,
   ExperimentMetric,
@@ -13,6 +20,7 @@ import { factorialCells, type Factor } from './factorial-cells.js';
 import { factorialLogistic } from './factorial-logistic.js';
 import { factorialTerms } from './factorial-terms.js';
 import type {
+  FactorialBayesianResult,
   FactorialMetricResult,
   FactorialResult,
   LevelEffectResult,
@@ -20,6 +28,7 @@ import type {
 import { holmAdjust } from './holm-adjust.js';
 import { meanDifference, rateDifference, type Difference } from './level-effect.js';
 import { meanInterval, meanMoments } from './mean-moments.js';
+import { normalChanceToBeat } from './normal-posterior.js';
 import { ratioMoments } from './ratio-moments.js';
 import { wilsonInterval } from './wilson-interval.js';
 
@@ -100,7 +109,64 @@ function analyzeMetric(
       );
       return { term: term.name, factors: term.factors, cells: crossed };
     });
-  return { ...fitModel(factors, rows, metric, data), mainEffects, interactions };
+  return {
+    ...fitModel(factors, rows, metric, data),
+    mainEffects,
+    interactions,
+    bayesian: bayesianView(factors, rows, metric, data),
+  };
+}
+
+/** Posterior means, chance to be best among the cells and among each factor's levels, chance to beat the first level. */
+function bayesianView(
+  factors: readonly Factor[],
+  rows: readonly Row[],
+  metric: ExperimentMetric,
+  data: (row: Row) => MetricData,
+): FactorialBayesianResult {
+  const posterior = (d: MetricData): Posterior | null =>
+    metric.type === 'conversion'
+      ? betaPosterior(d as ConversionCounts)
+      : normalPosterior(moments(metric.type, d));
+  const cellPosteriors = rows.map((r) => posterior(data(r)));
+  const cellChances = chanceToBeBest(cellPosteriors);
+  return {
+    cells: rows.map((r, i) => ({
+      id: r.cell.id,
+      mean: cellPosteriors[i]?.mean ?? null,
+      chanceToBeBest: cellChances[i] ?? null,
+    })),
+    mainEffects: Object.fromEntries(
+      factors.map((f) => {
+        const pooled = f.levels.map((l) =>
+          poolData(metric.type, rows.filter((r) => r.levels[f.name] === l.id).map(data)),
+        );
+        const posteriors = pooled.map(posterior);
+        const chances = chanceToBeBest(posteriors);
+        const first = pooled[0] as MetricData;
+        return [
+          f.name,
+          f.levels.map((l, i) => ({
+            level: l.id,
+            mean: posteriors[i]?.mean ?? null,
+            chanceToBeBest: chances[i] ?? null,
+            chanceToBeatFirst:
+              i === 0 ? null : chanceToBeat(metric.type, first, pooled[i] as MetricData),
+          })),
+        ];
+      }),
+    ),
+  };
+}
+
+function chanceToBeat(
+  type: ExperimentMetric['type'],
+  reference: MetricData,
+  level: MetricData,
+): number | null {
+  return type === 'conversion'
+    ? betaChanceToBeat(reference as ConversionCounts, level as ConversionCounts)
+    : normalChanceToBeat(moments(type, reference), moments(type, level));
 }
 
 function fitModel(

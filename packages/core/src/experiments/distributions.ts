@@ -48,6 +48,11 @@ export function logBeta(a: number, b: number): number {
   return betaln(a, b);
 }
 
+/** The Beta(a, b) distribution function at x in [0, 1]: the regularized incomplete beta Iₓ(a, b). */
+export function betaCdf(x: number, a: number, b: number): number {
+  return betainc(x, a, b);
+}
+
 /**
  * P(F ≥ f) for Snedecor's F with (d1, d2) degrees of freedom (d2 may be fractional, as Welch's
  * is): the regularized incomplete beta I_{d2/(d2 + d1 f)}(d2/2, d1/2).

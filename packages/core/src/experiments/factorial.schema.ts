@@ -49,6 +49,35 @@ export const InteractionCellResult = Type.Object({
 });
 export type InteractionCellResult = Static<typeof InteractionCellResult>;
 
+/**
+ * The Bayesian view: independent posteriors (Beta(1 + x, 1 + n − x) for rates, the normal
+ * approximation N(ȳ, s²/n) with a flat prior for means), each cell's and each level's posterior
+ * mean and chance to be the best (highest) of its set, and each level's chance to beat the
+ * factor's first level.
+ */
+export const FactorialBayesianResult = Type.Object({
+  cells: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      mean: Nullable(Type.Number()),
+      chanceToBeBest: Nullable(Type.Number()),
+    }),
+  ),
+  mainEffects: Type.Record(
+    Type.String(),
+    Type.Array(
+      Type.Object({
+        level: Type.String(),
+        mean: Nullable(Type.Number()),
+        chanceToBeBest: Nullable(Type.Number()),
+        /** P(this level > the first level); null on the first level. */
+        chanceToBeatFirst: Nullable(Type.Number()),
+      }),
+    ),
+  ),
+});
+export type FactorialBayesianResult = Static<typeof FactorialBayesianResult>;
+
 export const FactorialMetricResult = Type.Object({
   type: Type.Union([Type.Literal('conversion'), Type.Literal('mean')]),
   /** logistic-regression (likelihood-ratio tests) for conversions, anova (type II) for means. */
@@ -71,6 +100,7 @@ export const FactorialMetricResult = Type.Object({
       cells: Type.Array(InteractionCellResult),
     }),
   ),
+  bayesian: FactorialBayesianResult,
 });
 export type FactorialMetricResult = Static<typeof FactorialMetricResult>;
 

@@ -10,7 +10,8 @@ Independence, statistic by statistic:
   the 2x2 cases is recorded beside it, to document the difference);
 - Welch's ANOVA: statsmodels.stats.oneway.anova_oneway(use_var='unequal') on the raw values (not
   on sums); for ratio metrics on the delta method's linearized values of the people with values;
-- factorial experiments: statsmodels on per-person rows (see the section below).
+- factorial experiments: statsmodels on per-person rows (see the section below); the Bayesian view
+  by quadrature (scipy.integrate.quad) of its definitions.
 Regenerate (nothing is installed by the tests):
   apt-get install -y python3-statsmodels
   cd packages/core/src/experiments && /usr/bin/python3 make-multivariate-reference.py"""
@@ -18,7 +19,7 @@ import json
 import math
 
 import numpy as np
-from scipy import stats
+from scipy import integrate, stats
 from statsmodels.stats.oneway import anova_oneway
 
 
@@ -289,6 +290,7 @@ def factorial_case(name, kind, factors, generate, seed):
             e["pValueAdjusted"] = float(a)
         expected["mainEffects"][f] = effects
 
+    expected["bayesian"] = bayesian_view(kind, factors, names, data, cells)
     return {
         "name": name,
         "kind": kind,
@@ -296,6 +298,73 @@ def factorial_case(name, kind, factors, generate, seed):
         "cells": cells,
         "expected": expected,
     }
+
+
+# The Bayesian view, by quadrature (scipy.integrate.quad) of its definitions with scipy.stats'
+# distributions: P(i best) = ∫ f_i(x) Π_{j≠i} F_j(x) dx; P(level > first) = ∫ f_first(x) S_level(x) dx.
+QUAD = dict(epsabs=1e-13, epsrel=1e-11, limit=2000)
+
+
+def posterior_of(kind, values, m=None):
+    if kind == "conversion":
+        n, c = len(values), float(np.sum(values))
+        return stats.beta(1 + c, 1 + n - c)
+    if kind == "ratio":
+        values = linearize(values, m)
+    if len(values) < 2 or np.var(values, ddof=1) <= 0:
+        return None
+    return stats.norm(np.mean(values), math.sqrt(np.var(values, ddof=1) / len(values)))
+
+
+def window(dists):
+    lo = min(d.mean() - 15 * d.std() for d in dists)
+    hi = max(d.mean() + 15 * d.std() for d in dists)
+    return lo, hi
+
+
+def chance_to_be_best(dists):
+    kept = [d for d in dists if d is not None]
+    out = []
+    for d in dists:
+        if d is None:
+            out.append(None)
+            continue
+        others = [q for q in kept if q is not d]
+        lo, hi = d.mean() - 15 * d.std(), d.mean() + 15 * d.std()
+        pts = sorted({d.mean()} | {q.mean() for q in others if lo < q.mean() < hi})
+        value, _ = integrate.quad(lambda x: d.pdf(x) * np.prod([q.cdf(x) for q in others]), lo, hi, points=pts, **QUAD)
+        out.append(value)
+    return out
+
+
+def chance_to_beat(first, level):
+    lo, hi = window([first, level])
+    value, _ = integrate.quad(lambda x: first.pdf(x) * level.sf(x), lo, hi, points=sorted({first.mean(), level.mean()}), **QUAD)
+    return value
+
+
+def bayesian_view(kind, factors, names, data, cells):
+    def dist(sel):
+        return posterior_of(kind, sel["y"].to_numpy(), sel["m"].to_numpy())
+
+    def select(levels):
+        sel = data
+        for f, level in levels.items():
+            sel = sel[sel[f] == level]
+        return sel
+
+    cell_dists = [dist(select(c["levels"])) for c in cells]
+    out = {"cells": [{"mean": None if d is None else float(d.mean()), "chanceToBeBest": p}
+                     for d, p in zip(cell_dists, chance_to_be_best(cell_dists))], "mainEffects": {}}
+    for f, lv, _ in factors:
+        dists = [dist(data[data[f] == level]) for level in lv]
+        best = chance_to_be_best(dists)
+        out["mainEffects"][f] = [
+            {"level": level, "mean": float(d.mean()), "chanceToBeBest": b,
+             "chanceToBeatFirst": None if i == 0 else chance_to_beat(dists[0], d)}
+            for i, (level, d, b) in enumerate(zip(lv, dists, best))
+        ]
+    return out
 
 
 def people_of(n):

@@ -98,6 +98,7 @@ function formatFactorial(r: ExperimentResults): string[] {
     );
     for (const factor of factorial.factors) {
       const levels = m.mainEffects[factor.name] ?? [];
+      const bayes = m.bayesian.mainEffects[factor.name] ?? [];
       lines.push(
         '',
         `${def.name} by ${factor.name} (main effects against ${factor.levels[0] ?? ''})`,
@@ -112,8 +113,9 @@ function formatFactorial(r: ExperimentResults): string[] {
             'effect [95% CI]',
             'p-value',
             'Holm',
+            'P(best)',
           ],
-          levels.map((l) => [
+          levels.map((l, i) => [
             l.level,
             count(l.users),
             show(l.value),
@@ -123,10 +125,20 @@ function formatFactorial(r: ExperimentResults): string[] {
               : `${diff(l.effect.value)}${l.effect.ci === null ? '' : ` [${diff(l.effect.ci[0])}, ${diff(l.effect.ci[1])}]`}`,
             pValue(l.pValue),
             pValue(l.pValueAdjusted),
+            percent(bayes[i]?.chanceToBeBest ?? null, 1),
           ]),
         ),
       );
     }
+    const best = m.bayesian.cells.reduce<(typeof m.bayesian.cells)[number] | undefined>(
+      (a, c) => ((c.chanceToBeBest ?? -1) > (a?.chanceToBeBest ?? -1) ? c : a),
+      undefined,
+    );
+    if (best !== undefined)
+      lines.push(
+        '',
+        `${def.name}: the likeliest best cell is ${best.id} (${percent(best.chanceToBeBest, 1)} chance to be best of the ${m.bayesian.cells.length})`,
+      );
     for (const interaction of m.interactions) {
       const [a, b] = interaction.factors as [string, string];
       const columns = factorial.factors.find((f) => f.name === b)?.levels ?? [];
