@@ -1,0 +1,200 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import {
+  buildInteractionMatrix,
+  DEFAULT_METHOD,
+  evaluateRecommender,
+  parseTimestamp,
+  RECOMMENDER_METHODS,
+  recommendItems,
+  splitByTime,
+  TailorError,
+  trainRecommender,
+  type RecommenderMethod,
+} from '@tailor/core';
+import { readInteractionsFile, readUsersFile } from '../models/read-interactions-file.js';
+
+interface RecommendFlags {
+  user: string;
+  item: string;
+  time?: string;
+  users: string;
+  k: number;
+  out: string;
+  method: RecommenderMethod;
+}
+
+interface EvaluateFlags {
+  user: string;
+  item: string;
+  time: string;
+  split: string;
+  k: number;
+  methods: RecommenderMethod[];
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!(/^\d+$/.test(value.trim()) && n > 0))
+    throw new InvalidArgumentError('not a whole number > 0');
+  return n;
+}
+
+function methods(value: string): RecommenderMethod[] {
+  const names = value.split(',').map((name) => name.trim());
+  for (const name of names)
+    if (!(RECOMMENDER_METHODS as readonly string[]).includes(name))
+      throw new InvalidArgumentError(`unknown method ${name} (${RECOMMENDER_METHODS.join(', ')})`);
+  return names as RecommenderMethod[];
+}
+
+/** Scores to 6 significant digits, without trailing zeros. */
+const score = (value: number): string => String(Number(value.toPrecision(6)));
+
+/**
+ * `tailor recommend FILE.csv --user COL --item COL [--time COL] --users USERS.csv --k N --out
+ * RECS.csv`: learns from the interactions in FILE and writes, for each user of USERS.csv, up to N
+ * items they did not have in FILE, ranked from 1. A user FILE does not know gets popular items.
+ */
+export function recommendCommand(file: string, flags: RecommendFlags): void {
+  const interactions = readInteractionsFile(file, flags);
+  const users = readUsersFile(flags.users);
+  const matrix = buildInteractionMatrix(interactions);
+  console.error(
+    `${interactions.length} interactions read from ${file}: ${matrix.userIds.length} users, ` +
+      `${matrix.itemIds.length} items; training ${flags.method}`,
+  );
+  const model = trainRecommender(matrix, flags.method);
+  if (!model.ok) throw new TailorError('invalid_request', `${file}: ${model.error}`);
+  const userIndex = new Map(matrix.userIds.map((id, u) => [id, u]));
+  const scratch = new Float64Array(matrix.itemIds.length);
+  const rows: string[][] = [['user', 'item', 'rank', 'score']];
+  let unknown = 0;
+  for (const user of users) {
+    const u = userIndex.get(user) ?? -1;
+    if (u < 0) unknown++;
+    for (const [rank, { item, score: s }] of recommendItems(
+      matrix,
+      model.value,
+      u,
+      flags.k,
+      scratch,
+    ).entries())
+      rows.push([user, matrix.itemIds[item] ?? '', String(rank + 1), score(s)]);
+  }
+  mkdirSync(dirname(flags.out), { recursive: true });
+  writeFileSync(flags.out, stringify(rows));
+  console.error(
+    `${rows.length - 1} recommendations for ${users.length} users written to ${flags.out}` +
+      (unknown > 0 ? ` (${unknown} users not in ${file} got popular items)` : ''),
+  );
+}
+
+/**
+ * `tailor recommend evaluate FILE.csv --user COL --item COL --time COL --split DATE [--k 20]`:
+ * trains each method on the interactions before DATE and prints, as JSON, Recall@K, NDCG@K,
+ * catalogue coverage and popularity bias over the users with new items after it.
+ */
+export function recommendEvaluateCommand(file: string, flags: EvaluateFlags): void {
+  const at = parseTimestamp(flags.split);
+  if (!at.ok) throw new TailorError('invalid_request', `--split: ${at.error}`);
+  const interactions = readInteractionsFile(file, flags);
+  const split = splitByTime(interactions, at.value);
+  if (!split.ok) throw new TailorError('invalid_request', `${file}: ${split.error}`);
+  const { train, heldOut, testInteractions } = split.value;
+  console.error(
+    `${interactions.length} interactions read from ${file}; training on ${train.items.length} ` +
+      `(user, item) pairs, evaluating ${heldOut.length} users`,
+  );
+  const results: Record<string, unknown> = {};
+  for (const method of flags.methods) {
+    const started = performance.now();
+    const model = trainRecommender(train, method);
+    if (!model.ok) throw new TailorError('invalid_request', `${file}: ${model.error}`);
+    const trainSeconds = (performance.now() - started) / 1000;
+    const { recall, ndcg, coverage, popularityBias } = evaluateRecommender(
+      split.value,
+      model.value,
+      flags.k,
+    );
+    results[method] = { recall, ndcg, coverage, popularityBias, trainSeconds };
+    console.error(
+      `${method}: recall@${flags.k} ${recall.toFixed(4)}, ndcg@${flags.k} ${ndcg.toFixed(4)}`,
+    );
+  }
+  const summary = {
+    k: flags.k,
+    split: new Date(at.value).toISOString(),
+    train: { users: train.userIds.length, items: train.itemIds.length, pairs: train.items.length },
+    test: { interactions: testInteractions, users: heldOut.length },
+    methods: results,
+  };
+  console.log(JSON.stringify(summary, null, 2));
+}
+
+/** Registers `tailor recommend` and `tailor recommend evaluate`. */
+export function registerRecommendCommands(program: Command): void {
+  const recommend = program
+    .command('recommend')
+    .description(
+      'recommendations from implicit feedback: for each user, items they have not had, ranked',
+    )
+    .argument('<file>', 'a CSV file of interactions (user, item, optional time) with a header row')
+    // Checked by the action, not requiredOption: commander would ask for them under
+    // `recommend evaluate` too.
+    .option('--user <column>', 'the column naming the user, kept as written (required)')
+    .option('--item <column>', 'the column naming the item, kept as written (required)')
+    .option('--time <column>', 'the column of ISO 8601 times (recent interactions weigh more)')
+    .option('--users <file>', 'a CSV with a column user: who to recommend to (required)')
+    .option('--k <n>', 'items per user (required)', count)
+    .option('--out <file>', 'where the recommendations go, CSV: user,item,rank,score (required)')
+    .addOption(
+      new Option('--method <method>', 'the recommender')
+        .choices(RECOMMENDER_METHODS)
+        .default(DEFAULT_METHOD),
+    )
+    .action((file: string, flags: Partial<RecommendFlags>) => {
+      recommendCommand(file, required(flags, ['user', 'item', 'users', 'k', 'out'], 'recommend'));
+    });
+  recommend
+    .command('evaluate')
+    .description(
+      'compares the recommenders on a time split: Recall@K, NDCG@K, coverage, popularity bias',
+    )
+    .argument('<file>', 'a CSV file of interactions with a header row')
+    // Not requiredOption: commander hands options named like the parent's (--user, --item,
+    // --time, --k) to `recommend`; the action reads both and checks them itself.
+    .option('--user <column>', 'the column naming the user (required)')
+    .option('--item <column>', 'the column naming the item (required)')
+    .option('--time <column>', 'the column of ISO 8601 times (required)')
+    .option('--split <date>', 'interactions before this date train, the rest test (required)')
+    .option('--k <n>', 'list length', count, 20)
+    .option(
+      '--methods <methods>',
+      `methods to compare, comma-separated (default ${RECOMMENDER_METHODS.join(',')})`,
+      methods,
+      [...RECOMMENDER_METHODS],
+    )
+    .action((file: string, _flags: unknown, command: Command) => {
+      recommendEvaluateCommand(file, evaluateFlags(command));
+    });
+}
+
+/** The evaluate flags, from the subcommand and the options `recommend` took for itself. */
+function evaluateFlags(command: Command): EvaluateFlags {
+  const given = { ...command.opts(), ...command.parent?.opts() } as Partial<EvaluateFlags>;
+  return required(given, ['user', 'item', 'time', 'split'], 'recommend evaluate');
+}
+
+function required<T extends object>(
+  flags: Partial<T>,
+  names: (keyof T & string)[],
+  command: string,
+): T {
+  for (const name of names)
+    if (flags[name] === undefined)
+      throw new TailorError('invalid_request', `${command}: --${name} is required`);
+  return flags as T;
+}
