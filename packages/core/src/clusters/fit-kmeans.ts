@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed arrays indexed in range in hot loops; `?? 0` would add a branch per element */
 import { assignNearest, squaredDistance } from './assign-nearest.js';
 import type { FeatureMatrix, KMeansFit } from './clusters.schema.js';
+import { HamerlyBounds } from './hamerly-bounds.js';
 import { kmeansPlusPlus } from './kmeans-plus-plus.js';
 import { seededRandom, type Uniform } from './seeded-random.js';
 
@@ -19,7 +20,8 @@ export interface KMeansOptions {
 }
 
 /**
- * k-means by Lloyd's iterations from k-means++ starts: the partition of lowest inertia over
+ * k-means by Lloyd's iterations (with Hamerly's bounds, which skip rows that cannot change
+ * cluster) from k-means++ starts: the partition of lowest inertia over
  * `starts` starts. Stops a start when no row changes cluster or the centroids move less than the
  * tolerance; a cluster left empty takes the row farthest from its centroid.
  * Needs 1 <= k <= rows.
@@ -49,29 +51,34 @@ function lloyd(
   let next: Float64Array = new Float64Array(centroids.length);
   const labels = new Int32Array(matrix.rows).fill(-1);
   const counts = new Float64Array(k);
+  const bounds = new HamerlyBounds(matrix, k);
   let iterations = 0;
   let converged = false;
-  let inertia = 0;
   while (iterations < maxIterations) {
     iterations++;
-    const step = assignNearest(matrix, centroids, k, labels);
-    inertia = step.inertia;
-    if (step.changed === 0) {
-      converged = true;
-      return { k, centroids, labels, inertia, iterations, converged };
+    if (bounds.assign(centroids, labels) === 0) {
+      const inertia = inertiaOf(matrix, centroids, labels);
+      return { k, centroids, labels, inertia, iterations, converged: true };
     }
     computeMeans(matrix, labels, k, next, counts);
-    fillEmpty(matrix, labels, centroids, next, counts);
-    let shift = 0;
-    for (let i = 0; i < next.length; i++) shift += (next[i]! - centroids[i]!) ** 2;
+    for (const row of fillEmpty(matrix, labels, centroids, next, counts)) bounds.forget(row);
+    const shift = bounds.moved(centroids, next, labels);
     [centroids, next] = [next, centroids];
     if (shift <= threshold) {
       converged = true;
       break;
     }
   }
-  inertia = assignNearest(matrix, centroids, k, labels).inertia;
+  const { inertia } = assignNearest(matrix, centroids, k, labels);
   return { k, centroids, labels, inertia, iterations, converged };
+}
+
+/** Sum of the squared distances of the rows to the centroids of their labels. */
+function inertiaOf(matrix: FeatureMatrix, centroids: Float64Array, labels: Int32Array): number {
+  let inertia = 0;
+  for (let i = 0; i < matrix.rows; i++)
+    inertia += squaredDistance(matrix.values, i, centroids, labels[i]!, matrix.columns);
+  return inertia;
 }
 
 /** The mean of each cluster's rows into `means`, and their counts into `counts`. */
@@ -104,8 +111,9 @@ function fillEmpty(
   centroids: Float64Array,
   means: Float64Array,
   counts: Float64Array,
-): void {
+): number[] {
   const { values, rows, columns } = matrix;
+  const moved: number[] = [];
   for (let c = 0; c < counts.length; c++) {
     if (counts[c]! > 0) continue;
     let far = -1;
@@ -128,7 +136,9 @@ function fillEmpty(
     labels[far] = c;
     counts[c] = 1;
     means.set(values.subarray(far * columns, (far + 1) * columns), c * columns);
+    moved.push(far);
   }
+  return moved;
 }
 
 /** The mean over the features of their (population) variances. */
