@@ -81,8 +81,9 @@ export function EventsPanel({ get, profileId }: { get: ApiGet; profileId: string
 
 function EventsTable({ events }: { events: Message[] }) {
   return (
-    <div className="table-wrap">
-      <table>
+    // Focusable, so a keyboard can scroll it sideways on a narrow screen.
+    <div className="table-wrap" role="region" aria-label="Events table" tabIndex={0}>
+      <table className="events-table">
         <caption className="visually-hidden">Events, in the order they were logged</caption>
         <thead>
           <tr>
@@ -96,8 +97,8 @@ function EventsTable({ events }: { events: Message[] }) {
           {events.map((event, index) => (
             <tr key={typeof event.messageId === 'string' ? event.messageId : index}>
               <td className="nowrap">{valueText(event.timestamp)}</td>
-              <td>{valueText(event.type)}</td>
-              <td>{valueText(event.event ?? event.name)}</td>
+              <td className="nowrap">{valueText(event.type)}</td>
+              <td className="name">{valueText(event.event ?? event.name)}</td>
               <td className="details">{valueText(event.properties ?? event.traits)}</td>
             </tr>
           ))}

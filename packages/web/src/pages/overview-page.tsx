@@ -99,8 +99,8 @@ function Figures({ now, before, counts }: { now: Sample; before?: Sample; counts
     ['Events in the log', number(total(m, 'tailor_log_events'))],
     [
       'Received per minute',
-      perMinute === undefined ? '…' : number(Math.round(perMinute)),
-      'over the last 10 s',
+      perMinute === undefined ? '—' : number(Math.round(perMinute)),
+      perMinute === undefined ? 'shown after the next read, in 10 s' : 'over the last 10 s',
     ],
     ['Received since start', number(total(m, 'tailor_events_received_total'))],
     ['Pipeline behind', number(total(m, 'tailor_pipeline_behind_events')), 'events not yet folded'],
