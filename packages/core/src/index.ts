@@ -87,11 +87,11 @@ export { emptyDerivedState, feedEvent, refreshDerived } from './segments/update-
 export type { DerivedState } from './segments/update-derived.js';
 
 // Traits: computed-trait kinds and their windowed aggregates.
-export { traitKindOf } from './traits/trait-kind.js';
+export { isPopulationSteps, registerTraitKind, traitKindOf } from './traits/trait-kind.js';
 export { initialAggregateState, aggregateValue } from './traits/aggregate-state.js';
 export type { AggregateState } from './traits/aggregate-state.js';
 export type { RfmPopulation } from './traits/builtin-traits.js';
-export type { TraitPopulation } from './traits/trait-kind.js';
+export type { TraitKind, TraitNode, TraitPopulation } from './traits/trait-kind.js';
 
 // Decide: placements, choosing an item for a person, scorers, exposure counting.
 export { PlacementBody, PlacementOptimize, Decision } from './decide/decide.schema.js';

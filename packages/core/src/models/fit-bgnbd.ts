@@ -1,5 +1,5 @@
 import { bgnbdLogLikelihood } from './bgnbd-log-likelihood.js';
-import { minimizeNelderMead } from './minimize-nelder-mead.js';
+import { drain, nelderMeadSteps, type Minimum } from './minimize-nelder-mead.js';
 import type { BgNbdParams, CustomerSummary, ModelFit } from './models.schema.js';
 
 /** Starting points (r, α, a, b): the fit keeps the best of the runs from each. */
@@ -17,16 +17,33 @@ const STARTS: readonly (readonly number[])[] = [
 export function fitBgNbd(
   customers: readonly (Pick<CustomerSummary, 'x' | 'tx' | 'T'> & { weight?: number })[],
 ): ModelFit<BgNbdParams> {
+  return drain(fitBgNbdSteps(customers));
+}
+
+/**
+ * `fitBgNbd` yielding after each optimizer iteration (see `nelderMeadSteps`); `maxIterations`
+ * bounds each start's iterations (the default is the optimizer's: 5,000 per parameter); `from`
+ * replaces the starting points by one (a refit starting where the last fit ended).
+ */
+export function* fitBgNbdSteps(
+  customers: readonly (Pick<CustomerSummary, 'x' | 'tx' | 'T'> & { weight?: number })[],
+  options: { maxIterations?: number; from?: BgNbdParams } = {},
+): Generator<void, ModelFit<BgNbdParams>> {
+  const { from, ...limits } = options;
+  const starts = from === undefined ? STARTS : [[from.r, from.alpha, from.a, from.b]];
   const fromLogs = (v: readonly number[]): BgNbdParams => {
     const [r, alpha, a, b] = v.map(Math.exp) as [number, number, number, number];
     return { r, alpha, a, b };
   };
-  const runs = STARTS.map((start) =>
-    minimizeNelderMead((v) => -bgnbdLogLikelihood(fromLogs(v), customers), start.map(Math.log), {
-      xTolerance: 1e-9,
-      fTolerance: 1e-10,
-    }),
-  );
+  const runs: Minimum[] = [];
+  for (const start of starts)
+    runs.push(
+      yield* nelderMeadSteps(
+        (v) => -bgnbdLogLikelihood(fromLogs(v), customers),
+        start.map(Math.log),
+        { xTolerance: 1e-9, fTolerance: 1e-10, ...limits },
+      ),
+    );
   const best = runs.reduce((p, q) => (q.value < p.value ? q : p));
   return { params: fromLogs(best.x), logLikelihood: -best.value, converged: best.converged };
 }

@@ -1,4 +1,4 @@
-import { minimizeNelderMead } from './minimize-nelder-mead.js';
+import { drain, nelderMeadSteps, type Minimum } from './minimize-nelder-mead.js';
 import type { CustomerSummary, GammaGammaParams, ModelFit } from './models.schema.js';
 import { lnGamma } from './special-functions.js';
 
@@ -46,18 +46,33 @@ const STARTS: readonly (readonly number[])[] = [
  * as Fader & Hardie do: Nelder–Mead on (ln p, ln q, ln γ) from each of `STARTS`, keeping the best.
  */
 export function fitGammaGamma(customers: readonly Spend[]): ModelFit<GammaGammaParams> {
+  return drain(fitGammaGammaSteps(customers));
+}
+
+/**
+ * `fitGammaGamma` yielding after each optimizer iteration; `maxIterations` bounds each start's,
+ * `from` replaces the starting points by one.
+ */
+export function* fitGammaGammaSteps(
+  customers: readonly Spend[],
+  options: { maxIterations?: number; from?: GammaGammaParams } = {},
+): Generator<void, ModelFit<GammaGammaParams>> {
+  const { from, ...limits } = options;
+  const starts = from === undefined ? STARTS : [[from.p, from.q, from.gamma]];
   const repeaters = customers.filter((c) => c.x > 0 && c.meanSpend > 0);
   const fromLogs = (v: readonly number[]): GammaGammaParams => {
     const [p, q, gamma] = v.map(Math.exp) as [number, number, number];
     return { p, q, gamma };
   };
-  const runs = STARTS.map((start) =>
-    minimizeNelderMead(
-      (v) => -gammaGammaLogLikelihood(fromLogs(v), repeaters),
-      start.map(Math.log),
-      { xTolerance: 1e-9, fTolerance: 1e-10 },
-    ),
-  );
+  const runs: Minimum[] = [];
+  for (const start of starts)
+    runs.push(
+      yield* nelderMeadSteps(
+        (v) => -gammaGammaLogLikelihood(fromLogs(v), repeaters),
+        start.map(Math.log),
+        { xTolerance: 1e-9, fTolerance: 1e-10, ...limits },
+      ),
+    );
   const best = runs.reduce((p, q) => (q.value < p.value ? q : p));
   return { params: fromLogs(best.x), logLikelihood: -best.value, converged: best.converged };
 }

@@ -34,6 +34,26 @@ export function minimizeNelderMead(
   start: readonly number[],
   options: MinimizeOptions = {},
 ): Minimum {
+  return drain(nelderMeadSteps(f, start, options));
+}
+
+/** Runs a generator of steps to its end: its return value. */
+export function drain<T>(steps: Generator<unknown, T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+  }
+}
+
+/**
+ * The same minimization as `minimizeNelderMead`, yielding after each iteration, so a caller can
+ * spread a long one over many short turns (the pipeline fits models between event batches).
+ */
+export function* nelderMeadSteps(
+  f: (x: readonly number[]) => number,
+  start: readonly number[],
+  options: MinimizeOptions = {},
+): Generator<void, Minimum> {
   const value = (x: number[]): Vertex => {
     const v = f(x);
     return { x, f: Number.isFinite(v) ? v : Infinity };
@@ -43,7 +63,14 @@ export function minimizeNelderMead(
   let best = value([...start]);
   let iterations = 0;
   for (;;) {
-    const run = descend(value, best.x, step, xTolerance, fTolerance, maxIterations - iterations);
+    const run = yield* descend(
+      value,
+      best.x,
+      step,
+      xTolerance,
+      fTolerance,
+      maxIterations - iterations,
+    );
     iterations += run.iterations;
     const improved = best.f - run.best.f;
     best = run.best.f <= best.f ? run.best : best;
@@ -52,15 +79,15 @@ export function minimizeNelderMead(
   }
 }
 
-/** One Nelder–Mead run from a fresh simplex around `start`. */
-function descend(
+/** One Nelder–Mead run from a fresh simplex around `start`, yielding after each iteration. */
+function* descend(
   value: (x: number[]) => Vertex,
   start: number[],
   step: number,
   xTolerance: number,
   fTolerance: number,
   maxIterations: number,
-): { best: Vertex; iterations: number; converged: boolean } {
+): Generator<void, { best: Vertex; iterations: number; converged: boolean }> {
   const n = start.length;
   const simplex = [value(start)];
   for (let i = 0; i < n; i++) simplex.push(value(start.map((v, j) => (j === i ? v + step : v))));
@@ -87,6 +114,7 @@ function descend(
       if (contracted.f < (outside ? reflected.f : worst.f)) simplex[n] = contracted;
       else for (let i = 1; i <= n; i++) simplex[i] = value(at(first.x, nth(simplex, i).x, 0.5));
     }
+    yield;
   }
   simplex.sort((p, q) => p.f - q.f);
   return { best: nth(simplex, 0), iterations: maxIterations, converged: false };

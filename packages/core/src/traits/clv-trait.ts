@@ -2,8 +2,9 @@ import { readPath } from '../identity/extract-identifiers.js';
 import { conditionalExpectedPurchases, probabilityAlive } from '../models/expected-purchases.js';
 import { customerLifetimeValue } from '../models/customer-lifetime-value.js';
 import { expectedSpend } from '../models/expected-spend.js';
-import { fitBgNbd } from '../models/fit-bgnbd.js';
-import { fitGammaGamma } from '../models/fit-gamma-gamma.js';
+import { fitBgNbdSteps } from '../models/fit-bgnbd.js';
+import { fitGammaGammaSteps } from '../models/fit-gamma-gamma.js';
+import { drain } from '../models/minimize-nelder-mead.js';
 import type { BgNbdParams, CustomerSummary, GammaGammaParams } from '../models/models.schema.js';
 import { printCondition, printDuration, printSegment } from '../segments/print-definition.js';
 import { durationMs, type ClvNode } from '../segments/segments.schema.js';
@@ -18,6 +19,8 @@ const UNIT_DAYS = 7;
 export interface ClvModels {
   bgnbd: BgNbdParams;
   gammaGamma: GammaGammaParams;
+  /** Whether both optimizers converged within their iterations (else the best point they reached). */
+  converged: boolean;
 }
 
 /**
@@ -95,11 +98,28 @@ function round(v: number): number {
   return Number.isFinite(v) ? Number(v.toPrecision(6)) : v;
 }
 
+/** At most this many people's histories are fitted: an evenly spaced sample of everyone's. */
+export const CLV_FIT_PEOPLE = 10_000;
+/** Optimizer iterations per start and parameter: a fit on data the models barely describe stops there. */
+const FIT_ITERATIONS_PER_PARAMETER = 1000;
+
 /**
  * Fits BG/NBD on everyone's (x, t_x, T), people sharing one counted once with a weight, and
- * Gamma-Gamma on those who bought again; null models while nobody has.
+ * Gamma-Gamma on those who bought again; null models while nobody has. Yields between optimizer
+ * iterations (the pipeline runs it a slice at a time); `fitClvModels` runs it through.
  */
-export function fitClvModels(samples: readonly CustomerSummary[]): ClvModels | null {
+export function* fitClvModelSteps(
+  everyone: readonly CustomerSummary[],
+  /** The last fit's models: the optimizers start there, once each, instead of from three points. */
+  previous?: ClvModels | null,
+): Generator<void, ClvModels | null> {
+  const samples =
+    everyone.length <= CLV_FIT_PEOPLE
+      ? everyone
+      : Array.from(
+          { length: CLV_FIT_PEOPLE },
+          (_, i) => everyone[Math.floor((i * everyone.length) / CLV_FIT_PEOPLE)] as CustomerSummary,
+        );
   if (!samples.some((s) => s.x > 0 && s.meanSpend > 0)) return null;
   const groups = new Map<string, CustomerSummary & { weight: number }>();
   for (const s of samples) {
@@ -108,14 +128,27 @@ export function fitClvModels(samples: readonly CustomerSummary[]): ClvModels | n
     if (group === undefined) groups.set(key, { ...s, weight: 1 });
     else group.weight++;
   }
-  const bgnbd = fitBgNbd([...groups.values()]).params;
-  const gammaGamma = fitGammaGamma(samples).params;
-  const sig = (p: Record<string, number>) =>
-    Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Number(v.toPrecision(8))]));
+  const bgnbd = yield* fitBgNbdSteps([...groups.values()], {
+    maxIterations: 4 * FIT_ITERATIONS_PER_PARAMETER,
+    ...(previous != null && { from: previous.bgnbd }),
+  });
+  const gammaGamma = yield* fitGammaGammaSteps(samples, {
+    maxIterations: 3 * FIT_ITERATIONS_PER_PARAMETER,
+    ...(previous != null && { from: previous.gammaGamma }),
+  });
+  const sig = (p: object) =>
+    Object.fromEntries(
+      Object.entries(p).map(([k, v]) => [k, Number((v as number).toPrecision(8))]),
+    );
   return {
-    bgnbd: sig({ ...bgnbd }) as unknown as BgNbdParams,
-    gammaGamma: sig({ ...gammaGamma }) as unknown as GammaGammaParams,
+    bgnbd: sig(bgnbd.params) as unknown as BgNbdParams,
+    gammaGamma: sig(gammaGamma.params) as unknown as GammaGammaParams,
+    converged: bgnbd.converged && gammaGamma.converged,
   };
+}
+
+export function fitClvModels(everyone: readonly CustomerSummary[]): ClvModels | null {
+  return drain(fitClvModelSteps(everyone));
 }
 
 /**
@@ -149,10 +182,15 @@ export const clvKind: TraitKind<ClvNode> = {
       const { x, tx, T, meanSpend } = value as ClvValue;
       return { customer: '', x, tx, T, meanSpend };
     },
-    summarize: (samples, computedAt) => ({
-      cuts: fitClvModels(samples as CustomerSummary[]),
-      people: samples.length,
-      computedAt,
-    }),
+    *summarize(samples, computedAt, previous) {
+      return {
+        cuts: yield* fitClvModelSteps(
+          samples as CustomerSummary[],
+          previous?.cuts as ClvModels | null | undefined,
+        ),
+        people: samples.length,
+        computedAt,
+      };
+    },
   },
 };

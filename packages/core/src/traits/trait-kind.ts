@@ -60,7 +60,17 @@ export interface TraitKind<N extends TraitNode = TraitNode> {
   population?: {
     /** What one person's value adds to the population; undefined: it is left out. */
     sample(value: unknown): unknown;
-    summarize(samples: unknown[], computedAt: string): TraitPopulation;
+    /**
+     * Makes the population of everyone's samples: at once, or, for a long computation (a model's
+     * fit), as a generator that yields between short steps so the pipeline folds events between
+     * them (see `isPopulationSteps`).
+     */
+    summarize(
+      samples: unknown[],
+      computedAt: string,
+      /** The population made last time, if any (a fit can start from it). */
+      previous?: TraitPopulation,
+    ): TraitPopulation | Generator<void, TraitPopulation>;
   };
 }
 
@@ -98,4 +108,11 @@ export function registerTraitKind<N extends TraitNode>(kind: TraitKind<N>): () =
   return () => {
     map.delete(kind.name);
   };
+}
+
+/** Whether a kind's `summarize` answered with steps to run rather than the population. */
+export function isPopulationSteps(
+  made: TraitPopulation | Generator<void, TraitPopulation>,
+): made is Generator<void, TraitPopulation> {
+  return typeof (made as Partial<Generator>).next === 'function';
 }

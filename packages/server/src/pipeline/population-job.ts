@@ -1,9 +1,16 @@
-import { traitKindOf, type CompiledDefinitions, type TraitPopulation } from '@tailor/core';
+import {
+  isPopulationSteps,
+  traitKindOf,
+  type CompiledDefinitions,
+  type TraitPopulation,
+} from '@tailor/core';
 import type { Job, JobStep } from '../jobs/job.js';
 import type { PopulationStore, ProfileReader } from '../store/profile-store.js';
 
 /** Profiles read per step. */
 const PAGE = 2000;
+/** How long a step may run a population's computation (a model's fit) before yielding, in ms. */
+const SLICE_MS = 20;
 
 export interface PopulationDeps {
   store: Pick<ProfileReader, 'live'> & Pick<PopulationStore, 'savePopulation'>;
@@ -23,14 +30,17 @@ interface PopulationScan {
   cursor: number;
   values: unknown[];
   ids: string[];
+  /** Once every profile is read: the population's computation, run a slice per step. */
+  making?: Generator<void, TraitPopulation>;
 }
 
 /**
  * Keeps population-scored traits current (RFM's quintiles) as a `Job`: when a trait of a kind with
  * a `population` has none or an old one, each step reads a page of profiles' values; the last
  * computes and saves the population and, if it moved, makes every scored person due, so the sweep
- * re-scores them (segments on the scores follow). A scan in progress is kept in memory: after a
- * restart it begins again (reading is cheap beside the re-scoring it decides).
+ * re-scores them (segments on the scores follow). A long computation (CLV's model fit) runs
+ * `SLICE_MS` at a time, a slice per step, so the pipeline folds events between slices. A scan in
+ * progress is kept in memory: after a restart it begins again.
  */
 export class PopulationJob implements Job {
   readonly name = 'population';
@@ -62,6 +72,7 @@ export class PopulationJob implements Job {
       this.scan = undefined;
       return idle;
     }
+    if (scan.making !== undefined) return this.make(scan, scan.making, plan, now);
     const page = await this.deps.store.live(scan.cursor, PAGE);
     for (const profile of page.profiles) {
       const sample = population.sample(profile.computed[scan.name]);
@@ -70,16 +81,50 @@ export class PopulationJob implements Job {
       scan.ids.push(profile.id);
     }
     scan.cursor = page.profiles[page.profiles.length - 1]?.rank ?? scan.cursor;
-    const finished = page.next === null;
-    if (finished) {
-      this.scan = undefined;
-      const computed = population.summarize(scan.values, new Date(now).toISOString());
-      const moved =
-        JSON.stringify(plan.populations.get(scan.key)?.cuts) !== JSON.stringify(computed.cuts);
-      await this.deps.store.savePopulation(scan.key, computed, moved ? scan.ids : [], now);
-      plan.populations.set(scan.key, computed);
-      this.deps.computed(scan.key, computed);
+    if (page.next !== null) return { worked: Math.max(1, page.profiles.length), finished: false };
+    const made = population.summarize(
+      scan.values,
+      new Date(now).toISOString(),
+      plan.populations.get(scan.key),
+    );
+    if (!isPopulationSteps(made)) {
+      await this.save(scan, made, plan, now);
+      return { worked: Math.max(1, page.profiles.length), finished: true };
     }
-    return { worked: Math.max(1, page.profiles.length), finished };
+    scan.making = made;
+    return this.make(scan, made, plan, now);
+  }
+
+  /** Runs the population's computation for a slice; saves it once done. */
+  private async make(
+    scan: PopulationScan,
+    making: Generator<void, TraitPopulation>,
+    plan: CompiledDefinitions,
+    now: number,
+  ): Promise<JobStep> {
+    const until = performance.now() + SLICE_MS;
+    for (;;) {
+      const next = making.next();
+      if (next.done === true) {
+        await this.save(scan, next.value, plan, now);
+        return { worked: 1, finished: true };
+      }
+      if (performance.now() >= until) return { worked: 1, finished: false };
+    }
+  }
+
+  /** Saves a population and, if its cuts moved, makes every person it scores due for re-scoring. */
+  private async save(
+    scan: PopulationScan,
+    computed: TraitPopulation,
+    plan: CompiledDefinitions,
+    now: number,
+  ): Promise<void> {
+    this.scan = undefined;
+    const moved =
+      JSON.stringify(plan.populations.get(scan.key)?.cuts) !== JSON.stringify(computed.cuts);
+    await this.deps.store.savePopulation(scan.key, computed, moved ? scan.ids : [], now);
+    plan.populations.set(scan.key, computed);
+    this.deps.computed(scan.key, computed);
   }
 }
