@@ -1,0 +1,269 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser.js';
+import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
+
+// The dashboard end to end (issue 20, CONTRACT.md "Dashboard"): built fresh, served by the app at
+// /, driven in Debian's Chromium; accessibility checked with axe-core injected into the page.
+
+const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
+const VIEWER_KEY = 'dashboard-viewer-key-0001';
+const EMAIL = 'ann.lee@example.com';
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Builds packages/web (Vite) so the test never runs a stale dashboard; a few seconds. */
+function buildDashboard(): void {
+  const vitePackage = createRequire(join(WEB, 'package.json')).resolve('vite/package.json');
+  const vite = join(vitePackage, '../bin/vite.js');
+  execFileSync(process.execPath, [vite, 'build', '--logLevel', 'error'], { cwd: WEB });
+}
+
+let t: TestTailor;
+let origin: string;
+let browser: Browser;
+let context: BrowserContext;
+/** Errors the page printed (a CSP refusal among them) and its own files that failed to load. */
+let consoleErrors: string[];
+/** What beforeAll started, to stop even when it failed halfway. */
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  buildDashboard();
+  t = await startTestTailor();
+  closers.push(() => t.close());
+  await t.tailor.keys.create('dashboard-viewer', 'viewer', new Date(), VIEWER_KEY);
+  const at = (minute: number) => `2026-12-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
+  await t.collect([
+    {
+      type: 'identify',
+      userId: 'u-ann',
+      traits: { email: EMAIL, name: 'Ann Lee', plan: 'pro', city: 'Lyon' },
+      timestamp: at(0),
+    },
+    {
+      type: 'track',
+      userId: 'u-ann',
+      event: 'Product Viewed',
+      properties: { sku: 'SKU-1' },
+      timestamp: at(1),
+    },
+    {
+      type: 'track',
+      userId: 'u-ann',
+      event: 'Cart Updated',
+      properties: { items: 2 },
+      timestamp: at(2),
+    },
+    {
+      type: 'track',
+      userId: 'u-ann',
+      event: 'Order Completed',
+      properties: { revenue: 42.5 },
+      timestamp: at(3),
+    },
+  ]);
+  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  browser = await launchChromium();
+  closers.push(() => browser.close());
+});
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+});
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  consoleErrors = [];
+});
+afterEach(async () => {
+  await context.close();
+  expect(consoleErrors).toEqual([]);
+});
+
+async function open(): Promise<Page> {
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    // API answers of 401, 403 or 404 are expected (signing in, no such person): checked below.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      consoleErrors.push(message.text());
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !new URL(response.url()).pathname.startsWith('/v1/'))
+      consoleErrors.push(`${response.status()} ${response.url()}`);
+  });
+  await page.goto(`${origin}/`);
+  return page;
+}
+
+async function signIn(page: Page, key: string): Promise<void> {
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function search(page: Page, text: string): Promise<void> {
+  const box = page.locator('input[type="search"]');
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** Serious and critical axe-core violations on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const result = await page.evaluate<{
+    violations: { id: string; impact: string; help: string }[];
+    passes: unknown[];
+  }>('axe.run()');
+  expect(result.passes.length, 'axe ran its checks').toBeGreaterThan(10);
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help}`);
+}
+
+const bodyText = (page: Page) => page.locator('body').innerText();
+
+describe('the dashboard', () => {
+  it('with an admin key, finds a person by email and shows their traits and events', async () => {
+    const page = await open();
+    await signIn(page, ADMIN_KEY);
+    await expect.poll(() => bodyText(page)).toContain('Events in the log');
+    await search(page, EMAIL);
+    const traits = page.getByRole('table', { name: 'Traits' });
+    await traits.waitFor();
+    for (const value of [EMAIL, 'Ann Lee', 'pro', 'Lyon']) {
+      await expect.poll(() => traits.innerText()).toContain(value);
+    }
+    const events = page.getByRole('table', { name: /Events/ });
+    await events.waitFor();
+    const text = await events.innerText();
+    for (const event of ['identify', 'Product Viewed', 'Cart Updated', 'Order Completed', '42.5']) {
+      expect(text).toContain(event);
+    }
+    expect(await page.locator('.identifiers').innerText()).toContain(`email:${EMAIL}`);
+    // The key is kept for the tab only.
+    expect(await page.evaluate("sessionStorage.getItem('tailor.apiKey')")).toBe(ADMIN_KEY);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+    expect(await page.locator('.role').innerText()).toBe('admin');
+  });
+
+  it('refuses a wrong key with a message and shows nothing else', async () => {
+    const page = await open();
+    await signIn(page, 'not-a-key-of-this-server');
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/unknown or revoked/);
+    expect(await page.locator('input[type="search"]').count()).toBe(0);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  });
+
+  it('shows a viewer the profile with personal data masked', async () => {
+    const page = await open();
+    await signIn(page, VIEWER_KEY);
+    await expect.poll(() => page.locator('.role').innerText()).toBe('viewer');
+    await search(page, EMAIL);
+    const traits = page.getByRole('table', { name: 'Traits' });
+    await traits.waitFor();
+    await expect.poll(() => traits.innerText()).toContain('[masked]');
+    expect(await traits.innerText()).toContain('pro');
+    await page.getByRole('table', { name: /Events/ }).waitFor();
+    expect(await bodyText(page)).not.toMatch(/ann\.lee|Ann Lee/i);
+    expect(await bodyText(page)).toContain('Personal data is masked');
+  });
+
+  it('says so when no one holds what was searched, and keeps the session on reload', async () => {
+    const page = await open();
+    await signIn(page, ADMIN_KEY);
+    await page.locator('input[type="search"]').waitFor();
+    await search(page, 'nobody@example.com');
+    await expect.poll(() => bodyText(page)).toContain('No one found for “nobody@example.com”');
+    await page.reload();
+    await expect.poll(() => bodyText(page)).toContain('No one found');
+    // A bare userId finds the person too.
+    await search(page, 'u-ann');
+    await page.getByRole('table', { name: 'Traits' }).waitFor();
+  });
+
+  it('fits a 390 px wide phone screen without sideways scrolling', async () => {
+    await context.close();
+    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await open();
+    const overflow = () =>
+      page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await signIn(page, ADMIN_KEY);
+    await search(page, EMAIL);
+    await page.getByRole('table', { name: /Events/ }).waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    // The events table scrolls sideways in its own box, which a keyboard can reach.
+    expect(await seriousViolations(page), 'profile at 390 px').toEqual([]);
+  });
+
+  it('has no serious or critical accessibility violations on its pages', async () => {
+    const page = await open();
+    expect(await seriousViolations(page), 'sign-in page').toEqual([]);
+    await signIn(page, 'wrong-key-for-the-error-state');
+    await page.getByRole('alert').waitFor();
+    expect(await seriousViolations(page), 'sign-in error').toEqual([]);
+    await signIn(page, ADMIN_KEY);
+    await expect.poll(() => bodyText(page)).toContain('Events in the log');
+    expect(await seriousViolations(page), 'overview').toEqual([]);
+    await search(page, EMAIL);
+    await page.getByRole('table', { name: /Events/ }).waitFor();
+    expect(await seriousViolations(page), 'profile').toEqual([]);
+    await search(page, 'nobody@example.com');
+    await expect.poll(() => bodyText(page)).toContain('No one found');
+    expect(await seriousViolations(page), 'not found').toEqual([]);
+  });
+
+  it('opens the profile of a person with 10,000 events in under a second (events paged)', async () => {
+    await t.collect([
+      { type: 'identify', userId: 'u-busy', traits: { email: 'busy@example.com' } },
+    ]);
+    for (let batch = 0; batch < 100; batch += 1) {
+      await t.collect(
+        Array.from({ length: 100 }, (_, i) => ({
+          type: 'track',
+          userId: 'u-busy',
+          event: 'Product Viewed',
+          properties: { sku: `SKU-${batch}-${i}` },
+        })),
+      );
+    }
+    const page = await open();
+    await signIn(page, ADMIN_KEY);
+    await page.locator('input[type="search"]').waitFor();
+    const started = Date.now();
+    await search(page, 'busy@example.com');
+    await page.getByRole('table', { name: /Events/ }).waitFor();
+    const elapsed = Date.now() - started;
+    expect(
+      await page
+        .getByRole('table', { name: /Events/ })
+        .locator('tbody tr')
+        .count(),
+    ).toBe(50);
+    expect(elapsed).toBeLessThan(1_000);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => bodyText(page)).toContain('Page 2');
+    // The first page held the identify and SKU-0-0 to SKU-0-48.
+    await expect.poll(() => bodyText(page)).toContain('"SKU-0-49"');
+    expect(await bodyText(page)).not.toContain('"SKU-0-48"');
+  });
+
+  it('loads at most 250 KB of gzipped JavaScript at start', () => {
+    const html = readFileSync(join(WEB, 'dist/index.html'), 'utf8');
+    const scripts = [...html.matchAll(/<script[^>]+src="\/dashboard\/([^"]+)"/g)].map((m) => m[1]!);
+    const preloads = [...html.matchAll(/modulepreload"[^>]*href="\/dashboard\/([^"]+)"/g)].map(
+      (m) => m[1]!,
+    );
+    const files = [...scripts, ...preloads];
+    expect(files.length).toBeGreaterThan(0);
+    expect(readdirSync(join(WEB, 'dist/dashboard'))).toEqual(expect.arrayContaining(files));
+    const gzipped = files.reduce(
+      (sum, file) => sum + gzipSync(readFileSync(join(WEB, 'dist/dashboard', file))).length,
+      0,
+    );
+    expect(gzipped).toBeLessThanOrEqual(250 * 1024);
+  });
+});
