@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { RfmPopulation } from '@tailor/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
@@ -81,7 +82,8 @@ describe('RFM computed traits', () => {
     }
     await t.tailor.pipeline.catchUp();
 
-    const population = (await t.tailor.profiles.populations()).values().next().value;
+    const population = (await t.tailor.profiles.populations()).values().next().value as
+      RfmPopulation | undefined;
     expect(population?.people).toBe(Object.keys(reference.people).length);
     for (const figure of ['recency', 'frequency', 'monetary'] as const) {
       population?.cuts[figure].forEach((cut, i) => {

@@ -53,8 +53,9 @@ export function fitMiniBatchKMeans(matrix: FeatureMatrix, options: MiniBatchOpti
   while (step < steps) {
     step++;
     for (let b = 0; b < size; b++) {
-      const i = randomIndex(random, rows);
-      batch.values.set(values.subarray(i * columns, (i + 1) * columns), b * columns);
+      const from = randomIndex(random, rows) * columns;
+      const to = b * columns;
+      for (let j = 0; j < columns; j++) batch.values[to + j] = values[from + j]!;
     }
     batchLabels.fill(-1);
     const { inertia } = assignNearest(batch, centroids, k, batchLabels);

@@ -9,6 +9,8 @@ import { profileCommand } from './profile-command.js';
 import { segmentsBackfillCommand } from './segments-command.js';
 import { serveCommand } from './serve-command.js';
 import { migrateCommand } from './migrate-command.js';
+import { registerClusterCommand } from './cluster-command.js';
+import { registerRecommendCommands } from './recommend-command.js';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -184,5 +186,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--config <file>', 'JSON config file')
     .option('--provenance', 'include the source, messageId and timestamp of each trait')
     .action(profileCommand);
+  registerClusterCommand(program);
+  registerRecommendCommands(program);
   await program.parseAsync(argv);
 }

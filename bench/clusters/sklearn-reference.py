@@ -1,0 +1,57 @@
+#!/usr/bin/python3
+"""scikit-learn's side of bench/clusters (npm run bench:clusters), timed in this process so the
+interpreter's start and imports do not count. Reads the RFM table (log1p, StandardScaler) and, when
+given, the synthetic table as raw little-endian float64 (rows x 10). Prints JSON.
+
+  rfm: KMeans(n_clusters=k, n_init=10, random_state=0) for k = 2..10: seconds and inertia each;
+       the automatic choice (each k's fit plus its exact silhouette_score): seconds and best k.
+  synthetic: MiniBatchKMeans(n_clusters=8, batch_size=1024, n_init=3, random_state=0): seconds and
+       inertia."""
+import csv
+import json
+import sys
+import time
+
+import numpy as np
+import sklearn
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import StandardScaler
+
+
+def rfm(path):
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    raw = np.array([[float(r["recency"]), float(r["frequency"]), float(r["monetary"])] for r in rows])
+    X = StandardScaler().fit_transform(np.log1p(raw))
+    KMeans(n_clusters=2, n_init=10, random_state=0).fit(X)  # warm-up
+    fits = []
+    started = time.perf_counter()
+    best = None
+    for k in range(2, 11):
+        t = time.perf_counter()
+        model = KMeans(n_clusters=k, n_init=10, random_state=0).fit(X)
+        seconds = time.perf_counter() - t
+        score = float(silhouette_score(X, model.labels_))
+        fits.append({"k": k, "seconds": seconds, "inertia": float(model.inertia_), "silhouette": score})
+        if best is None or score > best[1]:
+            best = (k, score)
+    return {"fits": fits, "auto_seconds": time.perf_counter() - started, "best_k": best[0]}
+
+
+def synthetic(path, rows):
+    X = np.fromfile(path, dtype="<f8").reshape(rows, 10)
+    t = time.perf_counter()
+    model = MiniBatchKMeans(n_clusters=8, batch_size=1024, n_init=3, random_state=0).fit(X)
+    return {"seconds": time.perf_counter() - t, "inertia": float(model.inertia_)}
+
+
+def main():
+    out = {"sklearn": sklearn.__version__, "rfm": rfm(sys.argv[1])}
+    if len(sys.argv) > 3:
+        out["synthetic"] = synthetic(sys.argv[2], int(sys.argv[3]))
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
