@@ -6,6 +6,7 @@ const DEMO_DEFINITIONS = [
   ['computed', 'orders_30d', 'count("Order Completed", 30d)'],
   ['computed', 'revenue_total', 'sum("Order Completed".revenue)'],
   ['computed', 'favourite_product', 'most_frequent("Product Viewed".sku, 30d)'],
+  ['computed', 'lifetime_value', 'clv("Order Completed".revenue, 52w)'],
   ['segment', 'repeat buyers', 'computed.orders_30d >= 2'],
   ['segment', 'big spenders', 'computed.revenue_total > 300'],
   ['segment', 'cart abandoners', '"Product Added" then not "Order Completed" within 1h'],
