@@ -7,13 +7,14 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser.js';
-import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
+import { ADMIN_KEY, startTestTailor, WRITE_KEY, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard end to end (issue 20, CONTRACT.md "Dashboard"): built fresh, served by the app at
 // /, driven in Debian's Chromium; accessibility checked with axe-core injected into the page.
 
 const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 const VIEWER_KEY = 'dashboard-viewer-key-0001';
+const MARKETER_KEY = 'dashboard-marketer-key-0001';
 const EMAIL = 'ann.lee@example.com';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -38,6 +39,7 @@ beforeAll(async () => {
   t = await startTestTailor();
   closers.push(() => t.close());
   await t.tailor.keys.create('dashboard-viewer', 'viewer', new Date(), VIEWER_KEY);
+  await t.tailor.keys.create('dashboard-marketer', 'marketer', new Date(), MARKETER_KEY);
   const at = (minute: number) => `2026-12-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
   await t.collect([
     {
@@ -169,6 +171,15 @@ describe('the dashboard', () => {
     await page.getByRole('table', { name: /Events/ }).waitFor();
     expect(await bodyText(page)).not.toMatch(/ann\.lee|Ann Lee/i);
     expect(await bodyText(page)).toContain('Personal data is masked');
+  });
+
+  it('tells a marketer key from a viewer key, and refuses a write key', async () => {
+    const page = await open();
+    await signIn(page, MARKETER_KEY);
+    await expect.poll(() => page.locator('.role').innerText()).toBe('marketer');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, WRITE_KEY);
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/cannot read profiles/);
   });
 
   it('says so when no one holds what was searched, and keeps the session on reload', async () => {
