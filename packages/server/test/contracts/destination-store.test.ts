@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DestinationStore } from '../../src/destinations/destination-store.js';
 import { PgDatabase } from '../../src/storage/postgres/pg-database.js';
+import {
+  memoryDestinationData,
+  openMemoryDestinationStore,
+} from '../../src/store/memory/memory-destination-store.js';
 import { openPgDestinationStore } from '../../src/store/postgres/pg-destination-store.js';
 import { openSqliteDestinationStore } from '../../src/store/sqlite/sqlite-destination-store.js';
 import { openTestDatabase, testPostgresUrl } from '../support/postgres.js';
@@ -76,4 +80,26 @@ describeDestinationStoreContract(
     };
   },
   { shared: true },
+);
+
+describeDestinationStoreContract(
+  'memory',
+  (sealer) => {
+    const data = memoryDestinationData();
+    const text = (value: unknown) =>
+      Buffer.isBuffer(value) ? value.toString('latin1') : JSON.stringify(value);
+    return Promise.resolve({
+      open: () => Promise.resolve(openMemoryDestinationStore(data, sealer)),
+      // Everything the store keeps, as a dump of memory would show it.
+      atRest: () =>
+        Promise.resolve(
+          [
+            ...[...data.destinations.values()].flatMap((d) => [d.body, text(d.secret)]),
+            ...[...data.deliveries.values()].flatMap((r) => Object.values(r).map(text)),
+          ].join('\n'),
+        ),
+      dispose: () => Promise.resolve(),
+    });
+  },
+  { shared: false },
 );
