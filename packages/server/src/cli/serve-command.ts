@@ -142,6 +142,7 @@ function printDemoGuide(
   const write = config.writeKey ?? created.find((k) => k.role === 'write')?.key ?? 'WRITE_KEY';
   const admin = config.adminKey ?? created.find((k) => k.role === 'admin')?.key ?? 'ADMIN_KEY';
   console.log(`
+Open the dashboard: ${url}/  (sign in with the admin key; search for user-1001)
 Try it:
   curl -u '${write}:' -H 'content-type: application/json' \\
        -d '{"userId":"user-1001","event":"Product Viewed","properties":{"sku":"SHOE-RUN-01"}}' ${url}/v1/track
