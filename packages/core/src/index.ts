@@ -122,6 +122,7 @@ export {
   factorialCells,
 } from './experiments/factorial-cells.js';
 export type { Factor, FactorialCell } from './experiments/factorial-cells.js';
+export { designResolution, fractionalDesign } from './experiments/fractional-design.js';
 export { analyzeExperiment } from './experiments/analyze-experiment.js';
 export { analyzeFactorial } from './experiments/analyze-factorial.js';
 export { FactorialResult } from './experiments/factorial.schema.js';

@@ -143,6 +143,61 @@ describe('factorial experiments: definition', () => {
   });
 });
 
+describe('fractional factorial experiments', () => {
+  const FOUR = ['a', 'b', 'c', 'd'].map((name) => ({
+    name,
+    levels: [{ id: 'off' }, { id: 'on' }],
+  }));
+
+  it('assigns only the runs of the fraction asked for, and refuses what has no fraction', async () => {
+    await start();
+    const put = await admin('PUT', '/v1/experiments/frac', {
+      factors: FOUR,
+      design: { resolution: 4 },
+    });
+    expect(put.statusCode).toBe(200);
+    const assigned = await assignAll(
+      'frac',
+      Array.from({ length: 400 }, (_, i) => ({ userId: `u${i}` })),
+    );
+    const runs = new Set(assigned.map((a) => a.variant));
+    expect(runs.size).toBe(8); // 2^(4-1), d = abc
+    for (const a of assigned) {
+      const f = a.factors as Record<string, string>;
+      const odd = ['a', 'b', 'c'].filter((x) => f[x] === 'on').length % 2;
+      expect(f.d).toBe(odd === 1 ? 'on' : 'off');
+    }
+    const results = (await admin('GET', '/v1/experiments/frac/results')).json();
+    expect(results.variants).toHaveLength(8);
+
+    const refused = async (body: object) => {
+      const res = await admin('PUT', '/v1/experiments/bad', body);
+      expect(res.statusCode).toBe(400);
+      return res.json<{ message: string }>().message;
+    };
+    expect(await refused({ factors: FOUR, design: { resolution: 5 } })).toBe(
+      'design: no fraction of resolution 5 or more for 4 two-level factors: run the full factorial',
+    );
+    expect(await refused({ variants: [{ id: 'a' }, { id: 'b' }], design: { resolution: 3 } })).toBe(
+      'design: a fractional design needs factors',
+    );
+    expect(
+      await refused({
+        factors: [{ name: 'a', levels: [{ id: 'x' }, { id: 'y' }, { id: 'z' }] }, ...FOUR.slice(1)],
+        design: { resolution: 3 },
+      }),
+    ).toBe('design: a fractional design needs factors of exactly two levels');
+    expect(
+      await refused({
+        factors: [{ name: 'a', levels: [{ id: 'x', weight: 3 }, { id: 'y' }] }, ...FOUR.slice(1)],
+        design: { resolution: 3 },
+      }),
+    ).toBe(
+      "design: a fractional design splits each factor's levels equally (leave out the weights)",
+    );
+  }, 60_000);
+});
+
 describe('factorial experiments: assignment', () => {
   it('answers the cell and each level, sticky, and records the combination in the exposure', async () => {
     await start();

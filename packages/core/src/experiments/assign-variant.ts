@@ -1,4 +1,4 @@
-import { cellId, type Factor } from './factorial-cells.js';
+import { cellId, generatedLevel, type Factor } from './factorial-cells.js';
 
 /** What assignment needs to know of an experiment. */
 export interface AssignableExperiment {
@@ -63,6 +63,10 @@ export function assignVariant(experiment: AssignableExperiment, unitId: string):
 function assignLevels(seed: string, factors: readonly Factor[], unitId: string): Assignment {
   const levels: Record<string, string> = {};
   for (const factor of factors) {
+    if (factor.generator !== undefined) {
+      levels[factor.name] = generatedLevel(factor, factor.generator, factors, levels);
+      continue;
+    }
     const level = chooseVariant(factor.levels, factorBucket(seed, factor.name, unitId));
     if (level === null) return { variant: null, reason: 'weights' };
     levels[factor.name] = level;

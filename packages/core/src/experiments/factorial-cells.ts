@@ -2,6 +2,11 @@
 export interface Factor {
   name: string;
   levels: readonly { id: string; weight: number }[];
+  /**
+   * In a fractional design: the base factors this one is the product of. Its level is not drawn
+   * but follows theirs (the second level when an odd number of them are at their second level).
+   */
+  generator?: readonly string[];
 }
 
 /** One combination of levels (a cell): its id, each factor's level, and its expected share. */
@@ -34,6 +39,17 @@ export function cellId(
 export function factorialCells(factors: readonly Factor[]): FactorialCell[] {
   let cells: FactorialCell[] = [{ id: '', levels: {}, weight: 1 }];
   for (const factor of factors) {
+    if (factor.generator !== undefined) {
+      const generator = factor.generator;
+      cells = cells.map((cell) => ({
+        ...cell,
+        levels: {
+          ...cell.levels,
+          [factor.name]: generatedLevel(factor, generator, factors, cell.levels),
+        },
+      }));
+      continue;
+    }
     const total = factor.levels.reduce((a, l) => a + (l.weight > 0 ? l.weight : 0), 0);
     cells = cells.flatMap((cell) =>
       factor.levels.map((level) => ({
@@ -44,4 +60,19 @@ export function factorialCells(factors: readonly Factor[]): FactorialCell[] {
     );
   }
   return cells.map((cell) => ({ ...cell, id: cellId(factors, cell.levels) }));
+}
+
+/** A generated factor's level: the exclusive or of its base factors' level indices (0 or 1). */
+export function generatedLevel(
+  factor: Factor,
+  generator: readonly string[],
+  factors: readonly Factor[],
+  levels: Readonly<Record<string, string>>,
+): string {
+  let bit = 0;
+  for (const name of generator) {
+    const base = factors.find((f) => f.name === name);
+    if (base !== undefined && base.levels[1]?.id === levels[name]) bit ^= 1;
+  }
+  return factor.levels[bit]?.id ?? '';
 }

@@ -1,4 +1,5 @@
 import type { Factor } from './factorial-cells.js';
+import { designResolution } from './fractional-design.js';
 
 /** A term of the factorial model: a main effect (one factor) or a two-way interaction. */
 export interface FactorialTerm {
@@ -9,10 +10,14 @@ export interface FactorialTerm {
 
 /**
  * The model's terms: every main effect, then every two-way interaction, in the factors' order.
- * Interactions of three or more factors are not in the model (they fall in the residual).
+ * Interactions of three or more factors are not in the model (they fall in the residual); in a
+ * fraction of resolution III or IV, nor are two-way interactions.
  */
 export function factorialTerms(factors: readonly Factor[]): FactorialTerm[] {
   const terms: FactorialTerm[] = factors.map((f) => ({ name: f.name, factors: [f.name] }));
+  // A fraction below resolution V aliases two-way interactions with main effects (III) or with
+  // each other (IV): only the main effects are estimable.
+  if (designResolution(factors) < 5) return terms;
   factors.forEach((a, i) => {
     for (const b of factors.slice(i + 1))
       terms.push({ name: `${a.name}:${b.name}`, factors: [a.name, b.name] });

@@ -183,13 +183,20 @@ def linearize(y, m):
     return ratio + (y - ratio * m) / m.mean()
 
 
-def factorial_case(name, kind, factors, generate, seed):
-    """factors: [(name, [levels], [weights])]; generate(rng, levels) -> (y, m) rows of one person."""
+def factorial_case(name, kind, factors, generate, seed, generators=None):
+    """factors: [(name, [levels], [weights])]; generate(rng, levels) -> (y, m) rows of one person.
+    generators (a fractional design): {factor: [base factors]}, its level the second when an odd
+    number of the base factors are at their second level (the principal fraction)."""
+    generators = generators or {}
     rng = np.random.default_rng(seed)
     names = [f[0] for f in factors]
     rows = []
     for i in range(generate.people):
-        levels = {f: rng.choice(lv, p=np.asarray(w) / sum(w)) for f, lv, w in factors}
+        levels = {f: rng.choice(lv, p=np.asarray(w) / sum(w)) for f, lv, w in factors if f not in generators}
+        for f, lv, _ in factors:
+            if f in generators:
+                odd = sum(levels[b] == dict((n, l) for n, l, _ in factors)[b][1] for b in generators[f]) % 2
+                levels[f] = lv[odd]
         y, m = generate(rng, levels)
         rows.append({**levels, "y": float(y), "m": float(m)})
     data = pd.DataFrame(rows)
@@ -210,9 +217,11 @@ def factorial_case(name, kind, factors, generate, seed):
             d = {"n": len(sel), "sum": math.fsum(y), "sumSquares": math.fsum(y * y),
                  "count": math.fsum(m), "countSquares": math.fsum(m * m),
                  "sumTimesCount": math.fsum(y * m), "withValues": int((m > 0).sum())}
-        cells.append({"levels": dict(zip(names, combo)), "data": d})
+        if len(sel) > 0 or not generators:
+            cells.append({"levels": dict(zip(names, combo)), "data": d})
 
-    terms = terms_of(names)
+    # Below resolution V (every fraction here), two-way interactions are aliased: main effects only.
+    terms = [[n] for n in names] if generators else terms_of(names)
     expected = {"terms": [], "mainEffects": {}}
     if kind == "conversion":
         def llf(ts):
@@ -226,7 +235,7 @@ def factorial_case(name, kind, factors, generate, seed):
                                       "pValue": stats.chi2.sf(lr, df)})
         # The residual deviance of the full model on the cells' counts (grouped binomial).
         grouped = data.groupby(names, observed=True).agg(yes=("y", "sum"), n=("y", "size")).reset_index()
-        if len(names) == 2:  # main effects and their interaction: the saturated model, deviance 0
+        if len(names) == 2 or (generators and len(grouped) == len(names) + 1):  # saturated
             expected["residual"] = {"df": 0, "deviance": 0.0}
         else:
             fit = smf.glm("yes + I(n - yes) ~ " + rhs(terms), grouped, family=sm.families.Binomial()).fit()
@@ -294,7 +303,8 @@ def factorial_case(name, kind, factors, generate, seed):
     return {
         "name": name,
         "kind": kind,
-        "factors": [{"name": f, "levels": [{"id": l, "weight": w} for l, w in zip(lv, ws)]} for f, lv, ws in factors],
+        "factors": [{"name": f, "levels": [{"id": l, "weight": w} for l, w in zip(lv, ws)],
+                     **({"generator": generators[f]} if f in generators else {})} for f, lv, ws in factors],
         "cells": cells,
         "expected": expected,
     }
@@ -412,12 +422,28 @@ def revenue(rng, lv):
     return float(rng.gamma(2.0, value / 2.0, m).sum()), int(m)
 
 
+@people_of(4_000)
+def fraction_signup(rng, lv):
+    p = 0.12 + (0.03 if lv["a"] == "on" else 0) + (0.01 if lv["c"] == "on" else 0)
+    return float(rng.random() < p), 1
+
+
+@people_of(3_000)
+def fraction_score(rng, lv):
+    return float(rng.normal(5 + (0.4 if lv["b"] == "on" else 0) + (0.2 if lv["e"] == "on" else 0), 2)), 1
+
+
+TWO = ["off", "on"]
 HERO = [("headline", ["a", "b", "c"], [1, 1, 1]), ("image", ["a", "b"], [1, 1]), ("cta", ["buy", "try"], [3, 1])]
 FACTORIAL = [
     ("3x2x2 conversion (headline x image x cta)", "conversion", HERO, signup, 1),
     ("2x2 conversion (the saturated model)", "conversion", [("banner", ["a", "b"], [1, 1]), ("copy", ["a", "b"], [1, 1])], signup_2x2, 2),
     ("3x2x2 count per person", "mean", HERO, pages, 3),
     ("3x2 mean, unbalanced and heteroscedastic", "mean", [("layout", ["a", "b", "c"], [2, 1, 1]), ("colour", ["blue", "red"], [1, 1])], score, 4),
+    ("2^(4-1) fraction, resolution IV (d = abc), conversion", "conversion",
+     [(f, TWO, [1, 1]) for f in "abcd"], fraction_signup, 6, {"d": ["a", "b", "c"]}),
+    ("2^(5-2) fraction, resolution III (d = ab, e = ac), mean", "mean",
+     [(f, TWO, [1, 1]) for f in "abcde"], fraction_score, 7, {"d": ["a", "b"], "e": ["a", "c"]}),
     ("2x2 ratio (revenue per order)", "ratio", [("offer", ["none", "free-shipping"], [1, 1]), ("sort", ["relevance", "price"], [1, 1])], revenue, 5),
 ]
 

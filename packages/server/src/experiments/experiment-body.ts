@@ -102,6 +102,19 @@ export const ExperimentBody = Type.Object(
         },
       ),
     ),
+    design: Type.Optional(
+      Type.Object(
+        {
+          resolution: Type.Integer({
+            minimum: 3,
+            maximum: 5,
+            description:
+              'A fractional factorial design of at least this resolution, with the fewest cells (two-level factors, equal weights)',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     control: Type.Optional(
       Type.String({
         description:

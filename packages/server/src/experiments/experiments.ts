@@ -247,8 +247,9 @@ function bodyOf(e: ExperimentBody): Partial<ExperimentBody> {
 
 /** Refuses what cannot run: duplicate ids, no weight, an unknown control, bad times, audience or metrics. */
 function checkBody(body: ExperimentBody, known: KnownNames): void {
-  const ids =
-    body.factors === undefined ? checkVariants(body) : checkFactors(body.factors, body.variants);
+  if (body.design !== undefined && body.factors === undefined)
+    throw new TailorError('invalid_request', 'design: a fractional design needs factors');
+  const ids = body.factors === undefined ? checkVariants(body) : checkFactors(body.factors, body);
   if (body.control !== undefined && !ids.has(body.control))
     throw new TailorError(
       'invalid_request',
@@ -299,7 +300,7 @@ function checkVariants(body: ExperimentBody): Set<string> {
 /** A factorial experiment's factors: unique names and levels, one level weighted each, few cells. */
 function checkFactors(
   factors: NonNullable<ExperimentBody['factors']>,
-  variants?: ExperimentBody['variants'],
+  { variants, design }: Pick<ExperimentBody, 'variants' | 'design'>,
 ): Set<string> {
   if (variants !== undefined)
     throw new TailorError(
@@ -325,7 +326,15 @@ function checkFactors(
       'invalid_request',
       `factors: ${factors.map((f) => f.levels.length).join(' x ')} makes ${cells} cells, more than ${MAX_CELLS}`,
     );
-  return new Set(armsOf({ factors }).map((c) => c.id));
+  if (
+    design !== undefined &&
+    factors.some((f) => new Set(f.levels.map((l) => l.weight ?? 1)).size > 1)
+  )
+    throw new TailorError(
+      'invalid_request',
+      "design: a fractional design splits each factor's levels equally (leave out the weights)",
+    );
+  return new Set(armsOf({ factors, design }).map((c) => c.id));
 }
 
 /**
