@@ -28,7 +28,7 @@ export interface ClustersReference {
     std: number[];
     best_k: number;
     best_labels: number[];
-    by_k: { k: number; inertia: number; silhouette: number }[];
+    by_k: { k: number; inertia: number; silhouette: number; mini_batch_inertia: number }[];
   };
 }
 
