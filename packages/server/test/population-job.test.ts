@@ -3,7 +3,6 @@ import {
   registerTraitKind,
   type ComputedNode,
   type TraitKind,
-  type TraitNode,
   type TraitPopulation,
 } from '@tailor/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +10,7 @@ import { PopulationJob } from '../src/pipeline/population-job.js';
 import type { StoredProfile } from '../src/store/profile-store.js';
 
 /** A kind whose population takes long to make: `steps` slices of busy work, 30 ms each. */
-function slowKind(steps: number, made: { slices: number }): TraitKind<TraitNode> {
+function slowKind(steps: number, made: { slices: number }): TraitKind {
   return {
     name: 'slow_population',
     print: () => 'slow_population()',
@@ -45,15 +44,20 @@ afterEach(() => {
 });
 
 describe('PopulationJob', () => {
-  it('runs a long population computation a slice per step, so the pipeline can fold between them, and saves it once', async () => {
+  it('runs a long population computation a slice per step, so the pipeline can fold between them, and saves it once, without people who refused analytics', async () => {
     const made = { slices: 0 };
     unregister = registerTraitKind(slowKind(5, made));
     const tree = { type: 'slow_population' } as unknown as ComputedNode;
     const plan = compileDefinitions([{ name: 'slow', tree }], []);
-    const profiles = Array.from({ length: 3 }, (_, i) => ({
+    // The fourth refused analytics: left out of the population.
+    const profiles = Array.from({ length: 4 }, (_, i) => ({
       id: `p${i}`,
       rank: i + 1,
       computed: { slow: i },
+      consent: {
+        current: i === 3 ? { analytics: { granted: false, at: '2026-01-01T00:00:00Z' } } : {},
+        history: [],
+      },
     })) as unknown as (StoredProfile & { rank: number })[];
     const saved: TraitPopulation[] = [];
     const job = new PopulationJob({

@@ -1,4 +1,5 @@
 import {
+  consentValues,
   isPopulationSteps,
   traitKindOf,
   type CompiledDefinitions,
@@ -75,6 +76,9 @@ export class PopulationJob implements Job {
     if (scan.making !== undefined) return this.make(scan, scan.making, plan, now);
     const page = await this.deps.store.live(scan.cursor, PAGE);
     for (const profile of page.profiles) {
+      // People who refused analytics are left out of what everyone is measured against (RFM's
+      // cuts, the CLV models' fit): their data is not used for analysis (docs/privacy.md).
+      if (consentValues(profile.consent).analytics === false) continue;
       const sample = population.sample(profile.computed[scan.name]);
       if (sample === undefined) continue;
       scan.values.push(sample);
