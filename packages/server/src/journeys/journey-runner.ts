@@ -1,0 +1,182 @@
+import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type { TemplateEngine } from '../decide/template-engine.js';
+import {
+  branchHolds,
+  compileJourney,
+  nextPath,
+  stepAt,
+  type CompiledJourney,
+  type ProfileView,
+} from './journey-definition.js';
+import type { JourneyBody } from './journey.schema.js';
+import type { SqliteJourneyStore } from './journey-store.js';
+
+/** What the runner needs of profiles: the person's traits, computed traits and consent, read at each step. */
+export type ProfileReader = (
+  person: string,
+) => Promise<ProfileView | undefined> | ProfileView | undefined;
+
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  html: string;
+  headers: Record<string, string>;
+}
+
+export interface JourneyRunnerOptions {
+  store: SqliteJourneyStore;
+  engine: TemplateEngine;
+  readProfile: ProfileReader;
+  send: (message: EmailMessage) => Promise<void>;
+  /** The List-Unsubscribe target for a person (a mailto: or https: URL). */
+  unsubscribeUrl: (person: string, journey: string) => string;
+  now?: () => number;
+}
+
+/** Whether a person refused the `marketing` purpose (consent `marketing: false`). */
+function refusedMarketing(profile: ProfileView): boolean {
+  return profile.consent?.['marketing'] === false;
+}
+
+/**
+ * Runs journeys: enters people on their entry event (timed from when the event was received), and at
+ * each `tick` moves every due person on through branches and emails until a wait or the end. Every
+ * place and timer is in the store, so a runner started again resumes where the last one stopped.
+ */
+export class JourneyRunner {
+  private readonly compiled = new Map<string, CompiledJourney>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: JourneyRunnerOptions) {
+    this.now = options.now ?? Date.now;
+    for (const { name, body } of options.store.listJourneys())
+      this.compiled.set(name, compileJourney(body as JourneyBody, options.engine));
+  }
+
+  /** Checks and saves a journey (a 400 TailorError when it is invalid). */
+  put(name: string, body: JourneyBody): void {
+    const compiled = compileJourney(body, this.options.engine);
+    this.options.store.putJourney(name, body);
+    this.compiled.set(name, compiled);
+  }
+
+  delete(name: string): boolean {
+    this.compiled.delete(name);
+    return this.options.store.deleteJourney(name);
+  }
+
+  /** An event received at `receivedAt` for a person: they enter every journey it starts (once per journey). */
+  onEvent(event: { name: string; person: string; receivedAt: number }): void {
+    for (const [name, journey] of this.compiled) {
+      const first = journey.steps[0];
+      if (journey.entryEvent !== event.name || first === undefined) continue;
+      const due = event.receivedAt + (first.kind === 'wait' ? first.ms : 0);
+      this.options.store.enter(name, event.person, '0', due);
+    }
+  }
+
+  /** Moves on everyone due by now; answers how many places were handled. */
+  async tick(limit = 500): Promise<number> {
+    const now = this.now();
+    const due = this.options.store.due(now, limit);
+    for (const place of due)
+      await this.advance(place.journey, place.person, place.path, place.dueAt);
+    return due.length;
+  }
+
+  private async advance(name: string, person: string, start: string, dueAt: number): Promise<void> {
+    const journey = this.compiled.get(name);
+    const store = this.options.store;
+    if (journey === undefined) return;
+    let path: string | undefined = start;
+    // Timers count from when the previous one fell due (the first from the entry event's reception),
+    // not from when the runner got to it, so a late tick does not push later steps back.
+    const at = dueAt;
+    // The place's own step is due: a wait whose time is up, or a step reached at entry.
+    let resumed = true;
+    while (path !== undefined) {
+      const step = stepAt(journey.steps, path);
+      if (step === undefined) break;
+      if (!resumed) store.countEntered(name, path);
+      if (step.kind === 'wait') {
+        if (resumed) {
+          resumed = false;
+          path = nextPath(journey.steps, path);
+          continue;
+        }
+        store.move(name, person, path, at + step.ms);
+        return;
+      }
+      resumed = false;
+      if (step.kind === 'email') {
+        const profile = await this.options.readProfile(person);
+        await this.sendEmail(name, person, step, profile);
+        path = nextPath(journey.steps, path);
+        continue;
+      }
+      const profile = (await this.options.readProfile(person)) ?? { traits: {} };
+      const list = branchHolds(step.condition, profile) ? step.then : step.else;
+      const branch = list === step.then ? 'then' : 'else';
+      path = list.length > 0 ? `${path}.${branch}.0` : nextPath(journey.steps, path);
+    }
+    store.move(name, person, undefined, undefined);
+  }
+
+  private async sendEmail(
+    name: string,
+    person: string,
+    step: Extract<CompiledJourney['steps'][number], { kind: 'email' }>,
+    profile: ProfileView | undefined,
+  ): Promise<void> {
+    const to = profile?.traits['email'];
+    // Consent is checked at send time, not only at entry; no address or a refusal skips the email.
+    if (profile === undefined || typeof to !== 'string' || to === '' || refusedMarketing(profile))
+      return;
+    // At most once: the record is written before the message goes; a crash after it loses the email
+    // rather than sending it twice.
+    if (!this.options.store.recordEmail(name, person, step.path, this.now())) return;
+    const scope = {
+      profile,
+      traits: profile.traits,
+      computed: profile.computed ?? {},
+      context: {},
+    };
+    const engine = this.options.engine;
+    const unsubscribe = this.options.unsubscribeUrl(person, name);
+    try {
+      await this.options.send({
+        to,
+        subject: engine.renderBounded(step.subject, scope),
+        html: engine.renderBounded(step.html, scope),
+        headers: { 'List-Unsubscribe': `<${unsubscribe}>` },
+      });
+    } catch {
+      // Not tried again (at most once); the record stays.
+    }
+  }
+}
+
+/** A pooled SMTP sender for `TAILOR_SMTP_URL` from `TAILOR_EMAIL_FROM`. */
+export function smtpSender(
+  url: string,
+  from: string,
+): { send: JourneyRunnerOptions['send']; close: () => void } {
+  const transport: Transporter = nodemailer.createTransport(
+    `${url}${url.includes('?') ? '&' : '?'}pool=true`,
+  );
+  return {
+    send: async (message) => {
+      await transport.sendMail({
+        from,
+        to: message.to,
+        subject: message.subject,
+        html: message.html,
+        headers: message.headers,
+      });
+    },
+    close: () => {
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLiquid } from '../src/decide/create-liquid.js';
+import { JourneyRunner, smtpSender } from '../src/journeys/journey-runner.js';
+import { SqliteJourneyStore } from '../src/journeys/journey-store.js';
+import type { ProfileView } from '../src/journeys/journey-definition.js';
+
+interface Received {
+  to: string;
+  raw: string;
+}
+
+/** A real SMTP server on loopback that keeps every message it is given. */
+async function startSmtp(): Promise<{
+  url: string;
+  received: Received[];
+  close: () => Promise<void>;
+}> {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        received.push({
+          to: session.envelope.rcptTo.map((r) => r.address).join(','),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+const WELCOME = {
+  entry: { event: 'Signed Up' },
+  steps: [
+    { wait: '1s' },
+    {
+      if: 'traits.plan = "pro"',
+      then: [
+        {
+          email: {
+            subject: 'Welcome, pro {{ traits.name }}',
+            html: '<p>Hi {{ traits.name | upcase }}</p>',
+          },
+        },
+      ],
+      else: [{ email: { subject: 'Welcome {{ traits.name }}', html: '<p>Try pro</p>' } }],
+    },
+  ],
+};
+
+describe('journeys', () => {
+  let dir: string;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let clock: number;
+  const profiles = new Map<string, ProfileView>();
+  const closers: (() => void)[] = [];
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'journeys-'));
+    smtp = await startSmtp();
+    clock = 1_000_000;
+    profiles.clear();
+  });
+  afterEach(async () => {
+    for (const close of closers.splice(0)) close();
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function open(): { runner: JourneyRunner; store: SqliteJourneyStore } {
+    const store = new SqliteJourneyStore(join(dir, 'journeys.db'));
+    const sender = smtpSender(smtp.url, 'Tailor <news@example.com>');
+    closers.push(
+      () => {
+        sender.close();
+      },
+      () => {
+        store.close();
+      },
+    );
+    const runner = new JourneyRunner({
+      store,
+      engine: createLiquid(),
+      readProfile: (person) => profiles.get(person),
+      send: sender.send,
+      unsubscribeUrl: (person, journey) =>
+        `https://tailor.example/unsubscribe?p=${person}&j=${journey}`,
+      now: () => clock,
+    });
+    return { runner, store };
+  }
+
+  it('sends the rendered email after the wait, counted from when the entry event was received, on the branch the profile takes', async () => {
+    const { runner, store } = open();
+    runner.put('welcome', WELCOME);
+    profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada', plan: 'pro' } });
+    profiles.set('u2', { traits: { email: 'bob@example.com', name: 'Bob' } });
+    runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock - 500 });
+    runner.onEvent({ name: 'Signed Up', person: 'u2', receivedAt: clock });
+    await runner.tick();
+    expect(smtp.received).toHaveLength(0);
+    clock += 500; // u1's wait is up (received 500 ms earlier), u2's is not
+    await runner.tick();
+    await expect.poll(() => smtp.received.length).toBe(1);
+    expect(smtp.received[0]!.to).toBe('ada@example.com');
+    expect(smtp.received[0]!.raw).toContain('Subject: Welcome, pro Ada');
+    expect(smtp.received[0]!.raw).toContain('<p>Hi ADA</p>');
+    expect(smtp.received[0]!.raw).toMatch(
+      /List-Unsubscribe: <https:\/\/tailor\.example\/unsubscribe\?p=u1&j=welcome>/,
+    );
+    clock += 500;
+    await runner.tick();
+    await expect.poll(() => smtp.received.length).toBe(2);
+    expect(smtp.received[1]!.to).toBe('bob@example.com');
+    expect(smtp.received[1]!.raw).toContain('Subject: Welcome Bob');
+    const stats = store.stats('welcome');
+    expect(stats['0']).toEqual({ entered: 2, waiting: 0, done: 2 });
+    expect(stats['1.then.0']!.entered).toBe(1);
+    expect(stats['1.else.0']!.entered).toBe(1);
+  });
+
+  it('sends nothing to someone who refused marketing after entering (checked at send time)', async () => {
+    const { runner } = open();
+    runner.put('welcome', WELCOME);
+    profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada' } });
+    runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
+    profiles.set('u1', {
+      traits: { email: 'ada@example.com', name: 'Ada' },
+      consent: { marketing: false },
+    });
+    clock += 1000;
+    await runner.tick();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('keeps a person waiting across a restart, and sends the email once', async () => {
+    const first = open();
+    first.runner.put('welcome', WELCOME);
+    profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada' } });
+    first.runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
+    first.runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock + 10 }); // once per person
+    expect(first.store.stats('welcome')['0']).toEqual({ entered: 1, waiting: 1, done: 0 });
+    first.store.close();
+    const second = open();
+    clock += 1000;
+    await second.runner.tick();
+    await second.runner.tick();
+    await expect.poll(() => smtp.received.length).toBe(1);
+    const third = open();
+    await third.runner.tick();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(smtp.received).toHaveLength(1);
+  });
+
+  it('refuses a bad duration, segment expression or template with the reason', () => {
+    const { runner } = open();
+    expect(() => {
+      runner.put('j', { entry: { event: 'E' }, steps: [{ wait: 'soon' }] });
+    }).toThrow(/steps\.0\.wait/);
+    expect(() => {
+      runner.put('j', { entry: { event: 'E' }, steps: [{ if: 'traits.plan ==== 1', then: [] }] });
+    }).toThrow(/steps\.0\.if/);
+    expect(() => {
+      runner.put('j', {
+        entry: { event: 'E' },
+        steps: [{ email: { subject: '{% if %}', html: '' } }],
+      });
+    }).toThrow(/steps\.0\.email\.subject/);
+  });
+
+  it('lets an erased person leave the journey', async () => {
+    const { runner, store } = open();
+    runner.put('welcome', WELCOME);
+    profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada' } });
+    runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
+    store.erasePerson('u1');
+    clock += 1000;
+    await runner.tick();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(smtp.received).toHaveLength(0);
+  });
+});
