@@ -2,7 +2,7 @@ import { evaluateCondition, parseCondition, TailorError, type Condition } from '
 import type { Template } from 'liquidjs';
 import type { TemplateEngine } from '../decide/template-engine.js';
 import { checkTemplate } from '../decide/check-template.js';
-import type { JourneyBody, JourneyStep } from './journey.schema.js';
+import { MAX_BRANCH_DEPTH, type JourneyBody, type JourneyStep } from './journey.schema.js';
 
 const UNITS: Record<string, number> = {
   s: 1000,
@@ -45,7 +45,7 @@ export function compileJourney(body: JourneyBody, engine: TemplateEngine): Compi
     prefix: string,
     depth: number,
   ): CompiledStep[] => {
-    if (depth > 16) throw invalid(`${prefix}: branches nest too deeply`);
+    if (depth > MAX_BRANCH_DEPTH) throw invalid(`${prefix}: branches nest too deeply`);
     return steps.map((step, index) => {
       const path = prefix === '' ? String(index) : `${prefix}.${index}`;
       paths.push(path);

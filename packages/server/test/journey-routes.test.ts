@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLiquid } from '../src/decide/create-liquid.js';
+import { handleError } from '../src/http/error-handler.js';
+import { journeyRoutes } from '../src/http/routes/journey-routes.js';
+import { JourneyRunner } from '../src/journeys/journey-runner.js';
+import { SqliteJourneyStore } from '../src/journeys/journey-store.js';
+
+describe('journey routes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'journey-routes-'));
+  const store = new SqliteJourneyStore(join(dir, 'journeys.db'));
+  const runner = new JourneyRunner({
+    store,
+    engine: createLiquid(),
+    readProfile: () => undefined,
+    send: () => Promise.resolve(),
+    unsubscribeUrl: () => 'mailto:unsubscribe@example.com',
+  });
+  afterAll(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function app() {
+    const fastify = Fastify().withTypeProvider<TypeBoxTypeProvider>();
+    fastify.setValidatorCompiler(TypeBoxValidatorCompiler);
+    fastify.setErrorHandler(handleError);
+    await fastify.register(journeyRoutes, { runner, store });
+    return fastify;
+  }
+
+  it('saves, reads, counts and deletes a journey; refuses bad steps with a reason', async () => {
+    const fastify = await app();
+    const body = {
+      entry: { event: 'Signed Up' },
+      steps: [
+        { wait: '2s' },
+        {
+          if: 'traits.plan = "pro"',
+          then: [{ email: { subject: 'Hi {{ traits.name }}', html: '<p>x</p>' } }],
+          else: [],
+        },
+      ],
+    };
+    const put = await fastify.inject({ method: 'PUT', url: '/v1/journeys/welcome', payload: body });
+    expect(put.statusCode).toBe(200);
+    expect((await fastify.inject({ url: '/v1/journeys/welcome' })).json()).toEqual(body);
+    runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: Date.now() });
+    const stats = await fastify.inject({ url: '/v1/journeys/welcome/stats' });
+    expect(stats.json()).toEqual({ steps: { '0': { entered: 1, waiting: 1, done: 0 } } });
+    for (const [steps, reason] of [
+      [[{ wait: 'later' }], /steps\.0\.wait/],
+      [[{ if: 'traits.plan ==', then: [] }], /steps\.0\.if/],
+      [[{ email: { subject: '{% if %}', html: '' } }], /steps\.0\.email\.subject/],
+      [[{ sms: 'hi' }], /./],
+    ] as const) {
+      const bad = await fastify.inject({
+        method: 'PUT',
+        url: '/v1/journeys/bad',
+        payload: { entry: { event: 'E' }, steps },
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json<{ message: string }>().message).toMatch(reason);
+    }
+    expect(
+      (await fastify.inject({ method: 'DELETE', url: '/v1/journeys/welcome' })).statusCode,
+    ).toBe(204);
+    expect((await fastify.inject({ url: '/v1/journeys/welcome' })).statusCode).toBe(404);
+    await fastify.close();
+  });
+});
