@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load-config.js';
 import { createLiquid } from '../src/decide/create-liquid.js';
 import { JourneyRunner, smtpSender } from '../src/journeys/journey-runner.js';
 import { SqliteJourneyStore } from '../src/journeys/journey-store.js';
@@ -200,5 +201,20 @@ describe('journeys', () => {
     await runner.tick();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(smtp.received).toHaveLength(0);
+  });
+});
+
+describe('journey email configuration', () => {
+  it('reads TAILOR_SMTP_URL and TAILOR_EMAIL_FROM', () => {
+    const config = loadConfig({
+      flags: {},
+      env: { TAILOR_SMTP_URL: 'smtp://127.0.0.1:2525', TAILOR_EMAIL_FROM: 'news@example.com' },
+      cwd: tmpdir(),
+    });
+    expect(config.smtpUrl).toBe('smtp://127.0.0.1:2525');
+    expect(config.emailFrom).toBe('news@example.com');
+    expect(() =>
+      loadConfig({ flags: {}, env: { TAILOR_SMTP_URL: 'http://x' }, cwd: tmpdir() }),
+    ).toThrow(/smtpUrl/);
   });
 });

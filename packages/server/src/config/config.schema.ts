@@ -46,6 +46,18 @@ export const Config = Type.Object(
         description: 'An admin key registered at start (TAILOR_ADMIN_KEY); at least 16 characters',
       }),
     ),
+    smtpUrl: Type.Optional(
+      Type.String({
+        pattern: '^smtps?://',
+        description: 'Where journeys send email (TAILOR_SMTP_URL), such as smtp://HOST:PORT',
+      }),
+    ),
+    emailFrom: Type.Optional(
+      Type.String({
+        minLength: 3,
+        description: 'The From of journey emails (TAILOR_EMAIL_FROM)',
+      }),
+    ),
     storage: Type.Object(
       {
         postgres: Type.Optional(

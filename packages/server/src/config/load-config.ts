@@ -15,6 +15,8 @@ const ENV_KEYS: Record<string, keyof Config> = {
   TAILOR_LOG_LEVEL: 'logLevel',
   TAILOR_WRITE_KEY: 'writeKey',
   TAILOR_ADMIN_KEY: 'adminKey',
+  TAILOR_SMTP_URL: 'smtpUrl',
+  TAILOR_EMAIL_FROM: 'emailFrom',
 };
 
 export interface ConfigSources {
