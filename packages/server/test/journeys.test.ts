@@ -6,6 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLiquid } from '../src/decide/create-liquid.js';
+import { followLog } from '../src/journeys/journey-follower.js';
 import { JourneyRunner, smtpSender } from '../src/journeys/journey-runner.js';
 import { SqliteJourneyStore } from '../src/journeys/journey-store.js';
 import type { ProfileView } from '../src/journeys/journey-definition.js';
@@ -173,6 +174,27 @@ describe('journeys', () => {
     await third.runner.tick();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(smtp.received).toHaveLength(1);
+  });
+
+  it('enters people from the log from its own durable position, timed from reception', async () => {
+    const { runner, store } = open();
+    runner.put('welcome', WELCOME);
+    profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada' } });
+    const received = new Date(clock - 1000).toISOString();
+    const track = (position: number, event: string, userId: string) => ({
+      position,
+      partition: 0,
+      message: { type: 'track', event, userId, receivedAt: received, tailor: {} },
+    });
+    const events = [track(1, 'Page Viewed', 'u1'), track(2, 'Signed Up', 'u1')];
+    const log = {
+      read: (from: number) => Promise.resolve(events.filter((e) => e.position > from) as never[]),
+    };
+    expect(await followLog({ log, store, runner })).toBe(2);
+    expect(await followLog({ log, store, runner })).toBe(0);
+    expect(store.getPosition('journeys')).toBe('2');
+    await runner.tick(); // received a second ago: the 1 s wait is already up
+    await expect.poll(() => smtp.received.length).toBe(1);
   });
 
   it('refuses a bad duration, segment expression or template with the reason', () => {

@@ -1,0 +1,38 @@
+import type { StoredMessage } from '@tailor/core';
+import type { EventLog } from '../log/event-log.js';
+import type { JourneyRunner } from './journey-runner.js';
+import type { SqliteJourneyStore } from './journey-store.js';
+
+const CONSUMER = 'journeys';
+
+/**
+ * Follows the event log from the journeys' own durable position (kept in the journey store, like a
+ * destination's position): each track event enters its person into the journeys it starts, timed
+ * from when the event was received. The position is saved after the batch's entries, and entry is
+ * once per person per journey, so reading a batch again after a crash enters no one twice.
+ */
+export async function followLog(options: {
+  log: Pick<EventLog, 'read'>;
+  store: SqliteJourneyStore;
+  runner: JourneyRunner;
+  /** The person an event is about; by default its userId, else its anonymousId. */
+  personOf?: (message: StoredMessage) => string | undefined;
+  limit?: number;
+}): Promise<number> {
+  const { log, store, runner } = options;
+  const personOf =
+    options.personOf ?? ((m: StoredMessage) => (m.userId ?? m.anonymousId) || undefined);
+  const from = Number(store.getPosition(CONSUMER) ?? '0');
+  const events = await log.read(from, options.limit ?? 1000);
+  const last = events[events.length - 1];
+  if (last === undefined) return 0;
+  for (const { message } of events) {
+    if (message.type !== 'track' || message.event === undefined) continue;
+    if (message.tailor.erase !== undefined) continue;
+    const person = personOf(message);
+    if (person === undefined) continue;
+    runner.onEvent({ name: message.event, person, receivedAt: Date.parse(message.receivedAt) });
+  }
+  store.setPosition(CONSUMER, String(last.position));
+  return events.length;
+}
