@@ -6,6 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLiquid } from '../src/decide/create-liquid.js';
+import { journeyErasureOwner } from '../src/journeys/journey-erasure.js';
 import { followLog } from '../src/journeys/journey-follower.js';
 import { JourneyRunner, smtpSender } from '../src/journeys/journey-runner.js';
 import { SqliteJourneyStore } from '../src/journeys/journey-store.js';
@@ -218,7 +219,16 @@ describe('journeys', () => {
     runner.put('welcome', WELCOME);
     profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada' } });
     runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
-    store.erasePerson('u1');
+    await journeyErasureOwner(store).erase({
+      requestId: 'r1',
+      profileId: 'p1',
+      requestedBy: 'admin',
+      at: clock,
+      positions: [],
+      identifiers: [{ type: 'userId', value: 'u1' }],
+      profiles: ['p1'],
+    });
+    expect(store.stats('welcome')['0']?.waiting).toBe(0);
     clock += 1000;
     await runner.tick();
     await new Promise((resolve) => setTimeout(resolve, 100));
