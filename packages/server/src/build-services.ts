@@ -7,6 +7,7 @@ import { MatchingService } from './matching/matching-service.js';
 import type { Tailor } from './open-tailor.js';
 import { PrivacyService } from './privacy/privacy-service.js';
 import { ProfileService } from './profiles/profile-service.js';
+import { AttributionService } from './reports/attribution-service.js';
 import { DefinitionService } from './segments/definition-service.js';
 
 /** The services per noun that routes and commands call; each is given only the adapters it uses. */
@@ -19,6 +20,7 @@ export interface Services {
   plans: TrackingPlanService;
   placements: PlacementService;
   experiments: ExperimentService;
+  attribution: AttributionService;
 }
 
 /** Builds the services over an open Tailor (they hold no state of their own). */
@@ -26,6 +28,7 @@ export function buildServices(tailor: Tailor): Services {
   const wake = (): void => {
     tailor.background.wake();
   };
+  const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
   const profiles = new ProfileService({
     profiles: tailor.profiles,
     log: tailor.log,
@@ -86,6 +89,7 @@ export function buildServices(tailor: Tailor): Services {
       plansChanged: () => tailor.changed('plans'),
       now: tailor.now,
     }),
+    attribution: new AttributionService({ log: tailor.log, profiles: tailor.profiles, pause }),
     matching: new MatchingService({
       profiles: tailor.profiles,
       log: tailor.log,

@@ -79,6 +79,7 @@ const EXPECTED: Record<string, Access> = {
   'POST /v1/privacy/unsuppress': 'manage',
   'GET /v1/identity-verification/secret': 'manage',
   'GET /v1/audit': 'manage',
+  'POST /v1/reports/attribution': 'read',
   'GET /v1/keys': 'manage',
   'PUT /v1/keys/{name}': 'manage',
   'PATCH /v1/keys/{name}': 'manage',

@@ -30,17 +30,13 @@ export const AttributionRequest = Type.Object(
       maxLength: 200,
       description: 'The track event that is a conversion',
     }),
-    by: Type.Union(
-      ATTRIBUTION_KEYS.map((k) => Type.Literal(k)),
-      {
-        description: "A touchpoint's key: its page event's `context.campaign.<by>` (UTM parameter)",
-      },
-    ),
-    models: Type.Array(Type.Union(ATTRIBUTION_MODELS.map((m) => Type.Literal(m))), {
-      minItems: 1,
-      maxItems: ATTRIBUTION_MODELS.length,
-      uniqueItems: true,
+    by: Type.Enum(ATTRIBUTION_KEYS, {
+      description: `A touchpoint's key: its page event's \`context.campaign.<by>\` (UTM parameter; \`campaign\` reads \`context.campaign.name\`): ${ATTRIBUTION_KEYS.join(', ')}`,
     }),
+    models: Type.Array(
+      Type.Enum(ATTRIBUTION_MODELS, { description: ATTRIBUTION_MODELS.join(', ') }),
+      { minItems: 1, maxItems: ATTRIBUTION_MODELS.length, uniqueItems: true },
+    ),
     lookbackDays: Type.Optional(
       Type.Number({
         exclusiveMinimum: 0,

@@ -12,6 +12,7 @@ import { experimentRoutes } from './routes/experiment-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { privacyRoutes } from './routes/privacy-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
+import { reportRoutes } from './routes/report-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
 import { sdkRoutes } from './routes/sdk-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
@@ -44,6 +45,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   });
   await app.register(keyRoutes, { keys: tailor.keys, now: tailor.now });
   await app.register(auditRoutes, { audit: tailor.audit });
+  await app.register(reportRoutes, { attribution: services.attribution });
   await app.register(sdkRoutes);
   await app.register(dashboardRoutes);
 }
