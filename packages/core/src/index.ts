@@ -221,3 +221,18 @@ export type { AttributeOptions } from './reports/attribute.js';
 export { buildPaths } from './reports/build-paths.js';
 export type { ConvertingPath, JourneyStep, Paths } from './reports/build-paths.js';
 export { markovRemoval } from './reports/markov.js';
+
+// Classifiers on tables: preparation chosen from the data, L2 logistic regression, cross-validation.
+export { planTable, applyPlan, binaryLabel } from './models/classify/prepare-table.js';
+export type { ColumnPlan, TablePlan } from './models/classify/prepare-table.js';
+export { fitLogistic, predictLogistic, sigmoid } from './models/classify/logistic-regression.js';
+export type { LogisticModel } from './models/classify/logistic-regression.js';
+export {
+  rocAuc,
+  brierScore,
+  stratifiedFolds,
+  trainClassifier,
+  scoreRows,
+  contributions,
+} from './models/classify/train-classifier.js';
+export type { Classifier, TrainingReport } from './models/classify/train-classifier.js';

@@ -9,6 +9,7 @@ import { profileCommand } from './profile-command.js';
 import { segmentsBackfillCommand } from './segments-command.js';
 import { serveCommand } from './serve-command.js';
 import { migrateCommand } from './migrate-command.js';
+import { registerModelCommands } from './model-command.js';
 import { registerClusterCommand } from './cluster-command.js';
 import { registerRecommendCommands } from './recommend-command.js';
 
@@ -186,6 +187,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--config <file>', 'JSON config file')
     .option('--provenance', 'include the source, messageId and timestamp of each trait')
     .action(profileCommand);
+  registerModelCommands(program);
   registerClusterCommand(program);
   registerRecommendCommands(program);
   await program.parseAsync(argv);

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { TailorError, type FeatureMatrix } from '@tailor/core';
+import { readCsvTable } from './read-csv-table.js';
 
 /** A table of numeric features read from CSV: the ids as written and the numbers, row-major. */
 export interface FeatureTable {
@@ -14,31 +13,7 @@ export interface FeatureTable {
  * or not a finite number is an error naming the line and the column.
  */
 export function readFeatureTable(file: string, id: string, features: string[]): FeatureTable {
-  if (!existsSync(file)) throw new TailorError('invalid_request', `file not found: ${file}`);
-  let header: string[] = [];
-  let records: { record: Record<string, string>; line: number }[];
-  try {
-    records = parse<{ record: Record<string, string>; line: number }, Record<string, string>>(
-      readFileSync(file),
-      {
-        columns: (names: string[]) => (header = names),
-        bom: true,
-        skip_empty_lines: true,
-        on_record: (record, context) => ({ record, line: context.lines }),
-      },
-    );
-  } catch (error) {
-    throw new TailorError(
-      'invalid_request',
-      `${file} is not readable CSV: ${(error as Error).message}`,
-    );
-  }
-  for (const column of [id, ...features])
-    if (!header.includes(column))
-      throw new TailorError(
-        'invalid_request',
-        `${file} has no column ${column} (columns: ${header.join(', ')})`,
-      );
+  const { records } = readCsvTable(file, [id, ...features]);
   const columns = features.length;
   const values = new Float64Array(records.length * columns);
   const ids = records.map(({ record, line }, row) => {
