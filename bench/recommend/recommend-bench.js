@@ -1,0 +1,90 @@
+// Recommenders side by side on UCI Online Retail (npm run bench:recommend), issue 17's protocol:
+//   interactions = distinct (CustomerID, StockCode) with a positive quantity (rows without a
+//   customer left out); train before 2011-10-01, test from it; evaluated users = those in both
+//   periods with an item in the test period they had not bought in training; full ranking over
+//   the training catalogue minus what the user bought. Prints Recall@K, NDCG@K, coverage,
+//   popularity bias and the training time of each method, as JSON and as a table.
+// Env: BENCH_DATA (../shared/data/online-retail/online-retail.csv.gz), BENCH_K (20),
+//   BENCH_METHODS (popularity,item-knn,ease), BENCH_GRID=1 to also try a few EASE λ / half-lives.
+import { createReadStream, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createGunzip } from 'node:zlib';
+import { parse } from 'csv-parse';
+import { evaluateRecommender, parseTimestamp, splitByTime, trainRecommender } from '@tailor/core';
+
+const DATA =
+  process.env.BENCH_DATA ??
+  fileURLToPath(
+    new URL('../../../shared/data/online-retail/online-retail.csv.gz', import.meta.url),
+  );
+const K = Number(process.env.BENCH_K ?? 20);
+const METHODS = (process.env.BENCH_METHODS ?? 'popularity,item-knn,ease').split(',');
+const SPLIT = Date.UTC(2011, 9, 1);
+
+if (!existsSync(DATA)) {
+  console.error(`no data at ${DATA} (set BENCH_DATA)`);
+  process.exit(1);
+}
+
+const started = performance.now();
+const interactions = [];
+const rows = createReadStream(DATA)
+  .pipe(createGunzip())
+  .pipe(parse({ columns: true }));
+for await (const row of rows) {
+  if (row.CustomerID === '' || !(Number(row.Quantity) > 0)) continue;
+  const time = parseTimestamp(row.InvoiceDate);
+  if (!time.ok) throw new Error(time.error);
+  interactions.push({ user: row.CustomerID, item: row.StockCode, time: time.value });
+}
+const split = splitByTime(interactions, SPLIT);
+if (!split.ok) throw new Error(split.error);
+const { train, heldOut } = split.value;
+console.error(
+  `${interactions.length} rows read in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
+    `train: ${train.userIds.length} users, ${train.itemIds.length} items, ${train.items.length} pairs; ` +
+    `${heldOut.length} users evaluated`,
+);
+
+const runs = METHODS.map((method) => ({ method, options: {} }));
+if (process.env.BENCH_GRID === '1')
+  for (const lambda of [100, 200, 400])
+    for (const easeHalfLifeDays of [90, 180, Infinity])
+      runs.push({ method: 'ease', options: { lambda, easeHalfLifeDays } });
+
+const results = [];
+for (const { method, options } of runs) {
+  const t0 = performance.now();
+  const model = trainRecommender(split.value.train, method, options);
+  if (!model.ok) throw new Error(model.error);
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const evaluation = evaluateRecommender(split.value, model.value, K);
+  const perUserMs = (performance.now() - t1) / Math.max(1, evaluation.users);
+  results.push({ method, options, ...evaluation, trainSeconds, perUserMs });
+  console.error(
+    `${method} ${JSON.stringify(options)}: recall@${K} ${evaluation.recall.toFixed(4)}, ` +
+      `ndcg@${K} ${evaluation.ndcg.toFixed(4)}, coverage ${evaluation.coverage.toFixed(3)}, ` +
+      `popularity bias ${evaluation.popularityBias.toFixed(4)}, trained in ${trainSeconds.toFixed(1)} s, ` +
+      `${perUserMs.toFixed(2)} ms a user`,
+  );
+}
+const popularity = results.find((r) => r.method === 'popularity');
+console.log(
+  JSON.stringify(
+    {
+      k: K,
+      trainUsers: train.userIds.length,
+      trainItems: train.itemIds.length,
+      trainPairs: train.items.length,
+      evaluatedUsers: heldOut.length,
+      results: results.map((r) => ({
+        ...r,
+        recallVsPopularity: popularity ? r.recall / popularity.recall : undefined,
+      })),
+    },
+    (_key, value) => (value === Infinity ? 'Infinity' : value),
+    2,
+  ),
+);
+console.error(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);

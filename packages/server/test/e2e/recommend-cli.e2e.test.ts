@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../bin/tailor.js', import.meta.url));
+
+let dir: string;
+let file: string;
+let usersFile: string;
+/** What each user had, by id as written. */
+const had = new Map<string, Set<string>>();
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tailor-recommend-cli-'));
+  // 30 users in three taste groups; items 000..011, group = item % 3; each user buys most of
+  // their group's items and one other item, nine days apart from early January into February 2024.
+  const rows = ['customer,product,bought_at'];
+  for (let u = 0; u < 30; u++) {
+    const user = String(u).padStart(4, '0');
+    const items = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const inGroup = i % 3 === u % 3 && (i + u) % 4 !== 0;
+      if (inGroup || i === (u * 7 + 1) % 12) items.add(String(i).padStart(3, '0'));
+    }
+    had.set(user, items);
+    let day = 1 + (u % 7);
+    for (const item of items) {
+      const date = new Date(Date.UTC(2024, 0, day)).toISOString().slice(0, 10);
+      rows.push(`${user},${item},${date}T10:00:00`);
+      day += 9;
+    }
+  }
+  file = join(dir, 'interactions.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  usersFile = join(dir, 'users.csv');
+  writeFileSync(usersFile, 'user,name\n0001,a\n0004,b\n0001,a again\n9999,new\n');
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const fail = (error: unknown) => error as { code: number; stderr: string };
+const COLUMNS = ['--user', 'customer', '--item', 'product'];
+
+async function recommend(extra: string[]): Promise<Record<string, string>[]> {
+  const out = join(dir, 'made', String(Math.random()).slice(2), 'recs.csv');
+  await run(process.execPath, [
+    CLI,
+    'recommend',
+    file,
+    ...COLUMNS,
+    '--users',
+    usersFile,
+    '--k',
+    '3',
+    '--out',
+    out,
+    ...extra,
+  ]);
+  return parse<Record<string, string>>(readFileSync(out), { columns: true });
+}
+
+describe('tailor recommend (the CLI)', () => {
+  it('writes up to k items per user that they did not have, ranked from 1, ids as written', async () => {
+    for (const method of [[], ['--method', 'item-knn'], ['--time', 'bought_at']]) {
+      const rows = await recommend(method);
+      expect(Object.keys(rows[0] ?? {})).toEqual(['user', 'item', 'rank', 'score']);
+      // Each user once, in the order of USERS.csv.
+      expect([...new Set(rows.map((r) => r.user))]).toEqual(['0001', '0004', '9999']);
+      for (const user of ['0001', '0004', '9999']) {
+        const mine = rows.filter((r) => r.user === user);
+        expect(mine.map((r) => r.rank)).toEqual(['1', '2', '3']);
+        const scores = mine.map((r) => Number(r.score));
+        expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+        for (const r of mine) {
+          expect(r.item).toMatch(/^\d{3}$/);
+          expect(had.get(user)?.has(r.item ?? '') ?? false).toBe(false);
+        }
+      }
+      // 0004 is in group 1 (items 001, 004, 007, 010) and had 001, 007 and 010 of them, and 005:
+      // the rest of its group (004) comes first.
+      const forFour = rows.filter((r) => r.user === '0004').map((r) => r.item);
+      const group = ['001', '004', '007', '010'].filter((i) => !had.get('0004')?.has(i));
+      expect(forFour.slice(0, group.length).sort(), JSON.stringify(method)).toEqual(group);
+    }
+  }, 60_000);
+
+  it('gives a user it does not know the most popular items', async () => {
+    const rows = await recommend(['--method', 'popularity']);
+    const counts = new Map<string, number>();
+    for (const items of had.values())
+      for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+    const popular = [...counts]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, 3)
+      .map(([item]) => item);
+    expect(rows.filter((r) => r.user === '9999').map((r) => r.item)).toEqual(popular);
+    expect(rows.filter((r) => r.user === '9999').map((r) => Number(r.score))).toEqual(
+      popular.map((item) => counts.get(item)),
+    );
+  }, 60_000);
+
+  it('evaluates every method on a time split and prints JSON', async () => {
+    const { stdout } = await run(process.execPath, [
+      CLI,
+      'recommend',
+      'evaluate',
+      file,
+      ...COLUMNS,
+      '--time',
+      'bought_at',
+      '--split',
+      '2024-02-01',
+      '--k',
+      '5',
+    ]);
+    const summary = JSON.parse(stdout);
+    expect(summary.k).toBe(5);
+    expect(summary.split).toBe('2024-02-01T00:00:00.000Z');
+    expect(summary.test.users).toBeGreaterThan(5);
+    expect(Object.keys(summary.methods)).toEqual(['popularity', 'item-knn', 'ease']);
+    for (const result of Object.values<Record<string, number>>(summary.methods))
+      for (const name of ['recall', 'ndcg', 'coverage', 'popularityBias']) {
+        expect(result[name]).toBeGreaterThanOrEqual(0);
+        expect(result[name]).toBeLessThanOrEqual(1);
+      }
+    // The groups are plain to see: a collaborative method finds them, popularity cannot.
+    expect(summary.methods.ease.recall).toBeGreaterThan(summary.methods.popularity.recall);
+  }, 60_000);
+
+  it.each([
+    ['a missing column', ['--item', 'sku'], /has no column sku/],
+    ['a missing --users', ['--users'], /--users is required/],
+    [
+      'a time that does not parse',
+      ['--time', 'product'],
+      /line 2, column product: .*not an ISO 8601/,
+    ],
+    ['a method it does not know', ['--method', 'magic'], /--method/],
+  ])('fails clearly on %s', async (_, extra, message) => {
+    const args =
+      extra[0] === '--users'
+        ? [...COLUMNS, '--k', '3', '--out', join(dir, 'x.csv')]
+        : [...COLUMNS, '--users', usersFile, '--k', '3', '--out', join(dir, 'x.csv'), ...extra];
+    const error = fail(
+      await run(process.execPath, [CLI, 'recommend', file, ...args]).catch((e: unknown) => e),
+    );
+    expect(error.code).toBe(1);
+    expect(error.stderr).toMatch(message);
+  });
+});
