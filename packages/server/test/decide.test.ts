@@ -543,4 +543,48 @@ describe('placements and decisions', () => {
     });
     expect(bad.statusCode).toBe(400);
   });
+
+  it("serves a factorial experiment's levels: one template reading experiment.factors, or a template per cell", async () => {
+    await start();
+    const factors = [
+      { name: 'headline', levels: [{ id: 'plain' }, { id: 'bold' }] },
+      { name: 'cta', levels: [{ id: 'buy' }, { id: 'try' }] },
+    ];
+    expect((await admin('PUT', '/v1/experiments/hero-grid', { factors })).statusCode).toBe(200);
+    const put = await admin('PUT', '/v1/placements/grid', {
+      items: [
+        {
+          id: 'promo',
+          priority: 1,
+          template:
+            '{% if experiment.factors.headline == "bold" %}<b>Sale</b>{% else %}Sale{% endif %} {{ experiment.factors.cta }}',
+          experiment: 'hero-grid',
+          variants: { 'headline=plain|cta=try': 'Try it, {{ traits.name }}' },
+        },
+      ],
+      default: { id: 'd', template: 'Hi' },
+    });
+    expect(put.statusCode).toBe(200);
+    await collect(
+      Array.from({ length: 40 }, (_, n) => ({
+        type: 'identify',
+        userId: `f${n}`,
+        traits: { name: `N${n}` },
+        timestamp: iso(clock),
+      })),
+    );
+    const cells = new Set<string>();
+    for (let n = 0; n < 40; n++) {
+      const [d] = await decide({ userId: `f${n}`, placements: ['grid'] });
+      const levels = d?.experiment?.factors ?? {};
+      expect(d?.experiment?.variant).toBe(`headline=${levels.headline}|cta=${levels.cta}`);
+      const expected =
+        levels.headline === 'plain' && levels.cta === 'try'
+          ? `Try it, N${n}`
+          : `${levels.headline === 'bold' ? '<b>Sale</b>' : 'Sale'} ${levels.cta}`;
+      expect(d?.content).toBe(expected);
+      cells.add(d?.experiment?.variant ?? '');
+    }
+    expect(cells.size).toBe(4);
+  });
 });

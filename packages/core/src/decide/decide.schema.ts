@@ -56,7 +56,7 @@ export const PlacementItem = Type.Object(
     variants: Type.Optional(
       Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Template, {
         description:
-          "Per variant id, the template served instead of the item's own (a variant not listed gets the item's template)",
+          "Per variant id, the template served instead of the item's own (a variant not listed gets the item's template). Every template of the item sees `experiment.name`, `experiment.variant` and, in a factorial experiment, `experiment.factors.FACTOR` (the person's level)",
       }),
     ),
     cap: Type.Optional(
@@ -149,7 +149,15 @@ export const Decision = Type.Object({
   ),
   experiment: Type.Optional(
     Type.Object(
-      { name: Type.String(), variant: Type.Union([Type.String(), Type.Null()]) },
+      {
+        name: Type.String(),
+        variant: Type.Union([Type.String(), Type.Null()]),
+        factors: Type.Optional(
+          Type.Record(Type.String(), Type.String(), {
+            description: "A factorial experiment: the person's level of each factor",
+          }),
+        ),
+      },
       {
         description:
           'The experiment the winning item runs and the variant served (null: the person is not in it)',

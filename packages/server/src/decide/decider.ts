@@ -18,7 +18,7 @@ import { FULL_AUDIENCE, type Audience } from './audiences.js';
 import { TEMPLATE_LIMITS } from './template-engine.js';
 import type { BanditArms } from './bandit-arms.js';
 import type { Person, PersonCache } from './person-cache.js';
-import type { RenderMemo } from './render-memo.js';
+import type { ExperimentScope, RenderMemo } from './render-memo.js';
 import { variantKey, type Placements, type ReadyPlacement } from './placements.js';
 
 export interface DecideRequest {
@@ -50,7 +50,7 @@ export interface DeciderOptions {
       name: string,
       who: { userId?: string | undefined; anonymousId?: string | undefined },
       now: number,
-    ): Promise<{ variant: string | null; reason?: string }>;
+    ): Promise<{ variant: string | null; reason?: string; factors?: Record<string, string> }>;
   };
   /** The bandits' counts, for placements that optimize (without them such placements rank as usual). */
   arms?: Pick<BanditArms, 'of'>;
@@ -164,7 +164,7 @@ export class Decider {
     if (placement === undefined || experiment === undefined) return decision;
     const audience = request.audience ?? FULL_AUDIENCE;
     const ids = audience.reasons === 'ids';
-    let assigned: { variant: string | null; reason?: string };
+    let assigned: { variant: string | null; reason?: string; factors?: Record<string, string> };
     try {
       assigned = await this.options.experiments.assign(experiment, request, now);
     } catch (error) {
@@ -179,33 +179,34 @@ export class Decider {
     const notAssigned = ids
       ? `experiment ${experiment}: not assigned`
       : `experiment ${experiment}: not assigned (${assigned.reason ?? 'no variant'})`;
-    const reason = variant === null ? notAssigned : `experiment ${experiment}: variant ${variant}`;
-    const key = variant === null ? undefined : variantKey(decision.itemId, variant);
-    if (key === undefined || !placement.templates.has(key))
+    if (variant === null)
       return {
         ...decision,
         experiment: { name: experiment, variant },
-        reasons: [...decision.reasons, reason],
+        reasons: [...decision.reasons, notAssigned],
       };
+    const served: ExperimentScope = { name: experiment, variant };
+    if (assigned.factors !== undefined) served.factors = assigned.factors;
+    const reason = `experiment ${experiment}: variant ${variant}`;
+    // The variant's template, else the item's own, rendered knowing the variant and factor levels
+    // (a render that fails keeps the item's content as chosen).
+    const key = variantKey(decision.itemId, variant);
+    const templateId = placement.templates.has(key) ? key : decision.itemId;
     try {
       const content = this.render(
         placement,
-        key,
+        templateId,
         scopeOf(person, request.context),
         person,
         this.remaining(started),
         audience,
+        served,
       );
-      return {
-        ...decision,
-        content,
-        experiment: { name: experiment, variant },
-        reasons: [...decision.reasons, reason],
-      };
+      return { ...decision, content, experiment: served, reasons: [...decision.reasons, reason] };
     } catch (error) {
       return {
         ...decision,
-        experiment: { name: experiment, variant },
+        experiment: served,
         reasons: [
           ...decision.reasons,
           `${reason}: template failed${ids ? '' : `: ${(error as Error).message}`}`,
@@ -394,6 +395,7 @@ export class Decider {
     person: Person | undefined,
     renderLimitMs: number | undefined,
     audience: Audience,
+    experiment?: ExperimentScope,
   ): string {
     const template = placement.templates.get(itemId);
     if (template === undefined) return '';
@@ -413,6 +415,7 @@ export class Decider {
       traits,
       computed,
       context: scope.context,
+      experiment,
     };
     return this.options.renders.render(template, renderScope, renderLimitMs, audience.key);
   }

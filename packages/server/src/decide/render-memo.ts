@@ -8,6 +8,15 @@ export interface RenderScope {
   traits: Record<string, unknown> | undefined;
   computed: Record<string, unknown> | undefined;
   context: Record<string, unknown> | undefined;
+  /** The experiment the item runs and the person's variant (and factor levels), when assigned. */
+  experiment?: ExperimentScope | undefined;
+}
+
+/** What a template of an item that runs an experiment reads as `experiment`. */
+export interface ExperimentScope {
+  name: string;
+  variant: string;
+  factors?: Record<string, string> | undefined;
 }
 
 /**
