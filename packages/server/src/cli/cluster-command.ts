@@ -2,7 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { clusterFeatures, DEFAULT_K_RANGE, SCALES, TailorError, type Scale } from '@tailor/core';
+import {
+  clusterFeatures,
+  DEFAULT_K_RANGE,
+  describePersonas,
+  SCALES,
+  TailorError,
+  type Scale,
+} from '@tailor/core';
 import { readFeatureTable } from '../models/read-feature-table.js';
 
 interface ClusterFlags {
@@ -12,6 +19,7 @@ interface ClusterFlags {
   maxK: number;
   scale: Scale | 'auto';
   seed: number;
+  unit: string;
   out: string;
 }
 
@@ -75,6 +83,7 @@ export function registerClusterCommand(program: Command): void {
       wholeNumber(0),
       0,
     )
+    .option('--unit <word>', "what a row is, in the personas' descriptions", 'rows')
     .requiredOption(
       '--out <file>',
       'where the assignments go (CSV: id,cluster); folders are created',
@@ -117,6 +126,15 @@ export function clusterCommand(file: string, flags: ClusterFlags): void {
     centroids: clustering.centroids.map((centroid) =>
       Object.fromEntries(flags.features.map((name, j) => [name, round(centroid[j] ?? NaN)])),
     ),
+    personas: describePersonas(matrix, clustering.labels, clustering.k, flags.features, {
+      scale: clustering.scale,
+      unit: flags.unit,
+    }).map((p) => ({
+      cluster: p.cluster,
+      name: p.name,
+      description: p.description,
+      traits: p.traits.map((t) => ({ ...t, effect: round(t.effect) })),
+    })),
     candidates: clustering.candidates.map((c) => ({
       k: c.k,
       silhouette: round(c.silhouette),

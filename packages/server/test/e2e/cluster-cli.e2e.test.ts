@@ -46,6 +46,8 @@ describe('tailor cluster (the CLI)', () => {
       'recency,frequency,monetary',
       '--scale',
       'log-standard',
+      '--unit',
+      'customers',
       '--out',
       out,
     ]);
@@ -64,6 +66,12 @@ describe('tailor cluster (the CLI)', () => {
     expect(lapsed.recency).toBeGreaterThan(active.recency);
     expect(lapsed.monetary).toBeLessThan(active.monetary);
     expect(summary.candidates.map((c: { k: number }) => c.k)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // Each cluster described for a marketer: what sets it apart, its share and its medians.
+    const share = (size: number) => `${((size / 4338) * 100).toFixed(1)} % of customers`;
+    expect(summary.personas[1].name).toBe('high frequency, high monetary');
+    expect(summary.personas[1].description).toContain(share(summary.sizes[1]));
+    expect(summary.personas[1].description).toMatch(/low recency.*median monetary [\d,]+/);
+    expect(summary.personas[0].name).toBe('low frequency, low monetary');
 
     const rows = parse<Record<string, string>>(readFileSync(out), { columns: true });
     expect(Object.keys(rows[0] ?? {})).toEqual(['id', 'cluster']);
