@@ -204,6 +204,17 @@ export {
 export type { ReplaceLeaf } from './privacy/mask-pii.js';
 export { scrubPersonalData } from './privacy/scrub-personal-data.js';
 
+// Reports: conversion funnels.
+export {
+  FunnelRequest,
+  FunnelResult,
+  FUNNEL_ORDERS,
+  DEFAULT_FUNNEL_WINDOW_DAYS,
+} from './reports/funnel.schema.js';
+export type { FunnelOrder } from './reports/funnel.schema.js';
+export { computeFunnel } from './reports/funnel.js';
+export type { FunnelEvent, FunnelOptions } from './reports/funnel.js';
+
 // Reports: multi-touch attribution (heuristic models and the first-order Markov removal effect).
 export {
   ATTRIBUTION_MODELS,

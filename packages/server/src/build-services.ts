@@ -8,6 +8,7 @@ import type { Tailor } from './open-tailor.js';
 import { PrivacyService } from './privacy/privacy-service.js';
 import { ProfileService } from './profiles/profile-service.js';
 import { AttributionService } from './reports/attribution-service.js';
+import { FunnelService } from './reports/funnel-service.js';
 import { DefinitionService } from './segments/definition-service.js';
 
 /** The services per noun that routes and commands call; each is given only the adapters it uses. */
@@ -21,6 +22,7 @@ export interface Services {
   placements: PlacementService;
   experiments: ExperimentService;
   attribution: AttributionService;
+  funnels: FunnelService;
 }
 
 /** Builds the services over an open Tailor (they hold no state of their own). */
@@ -90,6 +92,7 @@ export function buildServices(tailor: Tailor): Services {
       now: tailor.now,
     }),
     attribution: new AttributionService({ log: tailor.log, profiles: tailor.profiles, pause }),
+    funnels: new FunnelService({ log: tailor.log, profiles: tailor.profiles, pause }),
     matching: new MatchingService({
       profiles: tailor.profiles,
       log: tailor.log,

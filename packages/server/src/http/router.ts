@@ -45,7 +45,10 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   });
   await app.register(keyRoutes, { keys: tailor.keys, now: tailor.now });
   await app.register(auditRoutes, { audit: tailor.audit });
-  await app.register(reportRoutes, { attribution: services.attribution });
+  await app.register(reportRoutes, {
+    attribution: services.attribution,
+    funnels: services.funnels,
+  });
   await app.register(sdkRoutes);
   await app.register(dashboardRoutes);
 }

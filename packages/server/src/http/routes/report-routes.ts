@@ -1,13 +1,13 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { AttributionRequest, AttributionResult } from '@tailor/core';
+import { AttributionRequest, AttributionResult, FunnelRequest, FunnelResult } from '@tailor/core';
 import type { AttributionService } from '../../reports/attribution-service.js';
+import type { FunnelService } from '../../reports/funnel-service.js';
 
 /** Reports over the log (viewer key or higher). */
-export const reportRoutes: FastifyPluginCallbackTypebox<{ attribution: AttributionService }> = (
-  app,
-  { attribution },
-  done,
-) => {
+export const reportRoutes: FastifyPluginCallbackTypebox<{
+  attribution: AttributionService;
+  funnels: FunnelService;
+}> = (app, { attribution, funnels }, done) => {
   const tags = ['reports'];
 
   app.post(
@@ -23,6 +23,21 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{ attribution: Attributi
       },
     },
     async (request) => attribution.attribution(request.body),
+  );
+
+  app.post(
+    '/v1/reports/funnel',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary:
+          'A conversion funnel: people reaching each step within a window (ordered, strict or any order), drop-off and time between steps',
+        body: FunnelRequest,
+        response: { 200: FunnelResult },
+      },
+    },
+    async (request) => funnels.funnel(request.body),
   );
   done();
 };

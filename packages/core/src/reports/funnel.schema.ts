@@ -1,0 +1,69 @@
+import { Type, type Static } from 'typebox';
+
+export const FUNNEL_ORDERS = ['ordered', 'strict', 'any'] as const;
+export type FunnelOrder = (typeof FUNNEL_ORDERS)[number];
+
+/** A funnel's conversion window when none is given, in days. */
+export const DEFAULT_FUNNEL_WINDOW_DAYS = 30;
+
+const FunnelStep = Type.Object(
+  {
+    event: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description:
+        'A track event name; `Page Viewed` and `Screen Viewed` match page and screen calls',
+    }),
+    where: Type.Optional(
+      Type.Record(
+        Type.String({ minLength: 1, maxLength: 200 }),
+        Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
+        {
+          maxProperties: 10,
+          description: 'Properties the event must have, each equal to the value given',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** `POST /v1/reports/funnel`'s body, declared once (the route and the OpenAPI document use it). */
+export const FunnelRequest = Type.Object(
+  {
+    steps: Type.Array(FunnelStep, { minItems: 2, maxItems: 20 }),
+    windowDays: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 3650,
+        description: `Every step within this many days of the first (default ${DEFAULT_FUNNEL_WINDOW_DAYS})`,
+      }),
+    ),
+    order: Type.Optional(
+      Type.Enum(FUNNEL_ORDERS, {
+        description:
+          'ordered (default): in order, other events between allowed; strict: in order, nothing between; any: in any order',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type FunnelRequest = Static<typeof FunnelRequest>;
+
+export const FunnelStepResult = Type.Object({
+  step: Type.Integer({ description: 'From 1' }),
+  count: Type.Integer({ description: 'People who reached this step' }),
+  conversionRate: Type.Number({ description: 'count / the first step’s count' }),
+  stepConversionRate: Type.Number({ description: 'count / the previous step’s count' }),
+  dropOff: Type.Integer({ description: 'People who reached the previous step but not this one' }),
+  medianSecondsFromPrevious: Type.Union([Type.Number(), Type.Null()], {
+    description: 'Median time from the previous step (ordered and strict funnels; null otherwise)',
+  }),
+  meanSecondsFromPrevious: Type.Union([Type.Number(), Type.Null()]),
+});
+
+export const FunnelResult = Type.Object({
+  people: Type.Integer({ description: 'People with at least one event of a step (after consent)' }),
+  steps: Type.Array(FunnelStepResult),
+});
+export type FunnelResult = Static<typeof FunnelResult>;
