@@ -215,6 +215,16 @@ export type { FunnelOrder } from './reports/funnel.schema.js';
 export { computeFunnel } from './reports/funnel.js';
 export type { FunnelEvent, FunnelOptions } from './reports/funnel.js';
 
+// Reports: retention cohorts.
+export {
+  RetentionRequest,
+  RetentionResult,
+  RETENTION_PERIODS,
+} from './reports/retention.schema.js';
+export type { RetentionPeriod } from './reports/retention.schema.js';
+export { computeRetention, periodStart } from './reports/retention.js';
+export type { RetentionEvent, RetentionOptions } from './reports/retention.js';
+
 // Reports: multi-touch attribution (heuristic models and the first-order Markov removal effect).
 export {
   ATTRIBUTION_MODELS,

@@ -9,6 +9,7 @@ import { PrivacyService } from './privacy/privacy-service.js';
 import { ProfileService } from './profiles/profile-service.js';
 import { AttributionService } from './reports/attribution-service.js';
 import { FunnelService } from './reports/funnel-service.js';
+import { RetentionService } from './reports/retention-service.js';
 import { DefinitionService } from './segments/definition-service.js';
 
 /** The services per noun that routes and commands call; each is given only the adapters it uses. */
@@ -23,6 +24,7 @@ export interface Services {
   experiments: ExperimentService;
   attribution: AttributionService;
   funnels: FunnelService;
+  retention: RetentionService;
 }
 
 /** Builds the services over an open Tailor (they hold no state of their own). */
@@ -93,6 +95,12 @@ export function buildServices(tailor: Tailor): Services {
     }),
     attribution: new AttributionService({ log: tailor.log, profiles: tailor.profiles, pause }),
     funnels: new FunnelService({ log: tailor.log, profiles: tailor.profiles, pause }),
+    retention: new RetentionService({
+      log: tailor.log,
+      profiles: tailor.profiles,
+      pause,
+      now: tailor.now,
+    }),
     matching: new MatchingService({
       profiles: tailor.profiles,
       log: tailor.log,

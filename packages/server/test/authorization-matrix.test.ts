@@ -81,6 +81,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/audit': 'manage',
   'POST /v1/reports/attribution': 'read',
   'POST /v1/reports/funnel': 'read',
+  'POST /v1/reports/retention': 'read',
   'GET /v1/keys': 'manage',
   'PUT /v1/keys/{name}': 'manage',
   'PATCH /v1/keys/{name}': 'manage',

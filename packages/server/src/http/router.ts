@@ -48,6 +48,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(reportRoutes, {
     attribution: services.attribution,
     funnels: services.funnels,
+    retention: services.retention,
   });
   await app.register(sdkRoutes);
   await app.register(dashboardRoutes);

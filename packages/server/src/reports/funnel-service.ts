@@ -6,7 +6,7 @@ import {
   type FunnelResult,
   type StoredMessage,
 } from '@tailor/core';
-import { readPersonTimelines, type TimelineDeps } from './person-timelines.js';
+import { eventName, readPersonTimelines, type TimelineDeps } from './person-timelines.js';
 
 const DAY_MS = 86_400_000;
 
@@ -51,14 +51,6 @@ export class FunnelService {
       order,
     });
   }
-}
-
-/** The name a funnel step calls a message by: a track's event, `Page Viewed`, `Screen Viewed`. */
-function eventName(message: StoredMessage): string | undefined {
-  if (message.type === 'track') return message.event;
-  if (message.type === 'page') return 'Page Viewed';
-  if (message.type === 'screen') return 'Screen Viewed';
-  return undefined;
 }
 
 function matches(message: StoredMessage, step: FunnelRequest['steps'][number]): boolean {

@@ -13,7 +13,15 @@ export interface TimelineDeps {
 /** The consent purpose whose refusal leaves a person out of the reports. */
 export const REPORTS_PURPOSE = 'analytics';
 
-/** One event a report kept: its time (ms) and what the report picked from it. */
+/** The name a report calls a message by: a track's event, `Page Viewed`, `Screen Viewed`. */
+export function eventName(message: StoredMessage): string | undefined {
+  if (message.type === 'track') return message.event;
+  if (message.type === 'page') return 'Page Viewed';
+  if (message.type === 'screen') return 'Screen Viewed';
+  return undefined;
+}
+/** One event a report kept
+: its time (ms) and what the report picked from it. */
 export interface TimedItem<T> {
   at: number;
   item: T;

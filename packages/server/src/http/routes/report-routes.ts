@@ -1,13 +1,22 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { AttributionRequest, AttributionResult, FunnelRequest, FunnelResult } from '@tailor/core';
+import {
+  AttributionRequest,
+  AttributionResult,
+  FunnelRequest,
+  FunnelResult,
+  RetentionRequest,
+  RetentionResult,
+} from '@tailor/core';
 import type { AttributionService } from '../../reports/attribution-service.js';
 import type { FunnelService } from '../../reports/funnel-service.js';
+import type { RetentionService } from '../../reports/retention-service.js';
 
 /** Reports over the log (viewer key or higher). */
 export const reportRoutes: FastifyPluginCallbackTypebox<{
   attribution: AttributionService;
   funnels: FunnelService;
-}> = (app, { attribution, funnels }, done) => {
+  retention: RetentionService;
+}> = (app, { attribution, funnels, retention }, done) => {
   const tags = ['reports'];
 
   app.post(
@@ -38,6 +47,21 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
       },
     },
     async (request) => funnels.funnel(request.body),
+  );
+
+  app.post(
+    '/v1/reports/retention',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary:
+          'A retention matrix: cohorts by the calendar period of their first start event, and the share doing a return event in each later period',
+        body: RetentionRequest,
+        response: { 200: RetentionResult },
+      },
+    },
+    async (request) => retention.retention(request.body),
   );
   done();
 };

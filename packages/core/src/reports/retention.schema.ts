@@ -1,0 +1,64 @@
+import { Type, type Static } from 'typebox';
+
+export const RETENTION_PERIODS = ['day', 'week', 'month'] as const;
+export type RetentionPeriod = (typeof RETENTION_PERIODS)[number];
+
+const EventFilter = Type.Object(
+  {
+    event: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description:
+        'A track event name; `Page Viewed` and `Screen Viewed` match page and screen calls; `*` any of these',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** `POST /v1/reports/retention`'s body. */
+export const RetentionRequest = Type.Object(
+  {
+    start: EventFilter,
+    return: Type.Optional(EventFilter),
+    period: Type.Optional(
+      Type.Enum(RETENTION_PERIODS, {
+        description:
+          'Cohorts and columns by UTC calendar period (default week; weeks start on Monday)',
+      }),
+    ),
+    periods: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 60,
+        description: 'Columns after period 0 (default 12)',
+      }),
+    ),
+    since: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Only cohorts starting at or after this time',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RetentionRequest = Static<typeof RetentionRequest>;
+
+export const RetentionCohort = Type.Object({
+  start: Type.String({ description: "The cohort's period, its first instant (ISO 8601, UTC)" }),
+  size: Type.Integer({ description: 'People whose first start event fell in this period' }),
+  retained: Type.Array(Type.Union([Type.Integer(), Type.Null()]), {
+    description:
+      'Per period from 0: people of the cohort with a return event in it (period 0: the cohort); null for periods not begun',
+  }),
+  rates: Type.Array(Type.Union([Type.Number(), Type.Null()]), {
+    description: 'retained / size',
+  }),
+});
+
+export const RetentionResult = Type.Object({
+  period: Type.Enum(RETENTION_PERIODS),
+  people: Type.Integer({ description: 'People in every cohort' }),
+  cohorts: Type.Array(RetentionCohort),
+});
+export type RetentionResult = Static<typeof RetentionResult>;
