@@ -185,6 +185,28 @@ describe('POST /v1/reports/attribution', () => {
     expect(JSON.stringify(res.json())).toMatch(/\w{4,}/);
   });
 
+  it('answers CSV, one row per model and key, when asked for text/csv', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/reports/attribution',
+      headers: { authorization: viewer, accept: 'text/csv' },
+      payload: {
+        conversion: 'Order Completed',
+        by: 'source',
+        models: ['first_touch', 'last_touch'],
+      },
+    });
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = res.body.trimEnd().split('\n');
+    expect(lines[0]).toBe('model,key,share,credit');
+    expect(lines.slice(1).sort()).toEqual([
+      'first_touch,facebook,0.5,1',
+      'first_touch,google,0.5,1',
+      'last_touch,facebook,0.5,1',
+      'last_touch,newsletter,0.5,1',
+    ]);
+  });
+
   it('is described in the OpenAPI document', async () => {
     const spec = (await t.app.inject({ url: '/openapi.json' })).json<{
       paths: Record<string, Record<string, unknown>>;

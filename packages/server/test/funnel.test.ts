@@ -168,6 +168,24 @@ describe('POST /v1/reports/funnel', () => {
     expect(any.json<{ steps: Step[] }>().steps.map((s) => s.count)).toEqual([2, 2]);
   });
 
+  it('answers CSV, one row per step, when asked for text/csv', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/reports/funnel',
+      headers: { authorization: t.adminAuth, accept: 'text/csv, application/json;q=0.5' },
+      payload: {
+        steps: [{ event: 'Checkout Started' }, { event: 'Checkout Completed' }],
+        windowDays: 1,
+      },
+    });
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.body.trimEnd().split('\n')).toEqual([
+      'step,event,count,conversion_rate,step_conversion_rate,drop_off,median_seconds_from_previous,mean_seconds_from_previous',
+      '1,Checkout Started,2,1,1,0,,',
+      '2,Checkout Completed,2,1,1,0,9000,9000',
+    ]);
+  });
+
   it.each([
     ['one step', { steps: [{ event: 'A' }] }],
     ['no steps', { steps: [] }],

@@ -140,6 +140,31 @@ describe('POST /v1/reports/retention', () => {
     expect(cohorts[0]?.rates[0]).toBe(1);
   });
 
+  it('answers CSV, one row per cohort and period begun, when asked for text/csv', async () => {
+    const body = {
+      start: { event: 'Signed Up' },
+      return: { event: '*' },
+      period: 'month',
+      periods: 4,
+    };
+    const json = (await retention(body)).json<{ cohorts: Cohort[] }>().cohorts;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/reports/retention',
+      headers: { authorization: t.adminAuth, accept: 'text/csv' },
+      payload: body,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = res.body.trimEnd().split('\n');
+    expect(lines[0]).toBe('cohort,size,period,retained,rate');
+    const first = json[0] as Cohort;
+    expect(lines[1]).toBe(`${first.start},${first.size},0,${first.size},1`);
+    expect(lines).toHaveLength(
+      1 + json.reduce((n, c) => n + c.retained.filter((r) => r !== null).length, 0),
+    );
+  });
+
   it.each([
     ['no start', { period: 'week' }],
     ['an unknown period', { start: { event: 'A' }, period: 'fortnight' }],

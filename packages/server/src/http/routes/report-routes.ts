@@ -1,4 +1,5 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type, type TSchema } from 'typebox';
 import {
   AttributionRequest,
   AttributionResult,
@@ -9,9 +10,23 @@ import {
 } from '@tailor/core';
 import type { AttributionService } from '../../reports/attribution-service.js';
 import type { FunnelService } from '../../reports/funnel-service.js';
+import { attributionCsv, funnelCsv, retentionCsv, wantsCsv } from '../../reports/report-csv.js';
 import type { RetentionService } from '../../reports/retention-service.js';
 
-/** Reports over the log (viewer key or higher). */
+/** A report's 200: its JSON, or CSV text (both in the OpenAPI document). */
+function csvOr<T extends TSchema>(json: T) {
+  return {
+    content: {
+      'application/json': { schema: json },
+      'text/csv': { schema: Type.String() },
+    },
+  };
+}
+
+/**
+ * Reports over the log (viewer key or higher). Each answers JSON, or CSV when the request's
+ * `Accept` header prefers `text/csv` (docs/reports.md).
+ */
 export const reportRoutes: FastifyPluginCallbackTypebox<{
   attribution: AttributionService;
   funnels: FunnelService;
@@ -25,13 +40,19 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
       config: { access: 'read' },
       schema: {
         tags,
+        description: 'JSON, or CSV (`model,key,share,credit`) with `Accept: text/csv`',
         summary:
           'Multi-touch attribution of a conversion event to touchpoints (page events keyed by a UTM parameter): first_touch, last_touch, linear, position_based, time_decay, markov',
         body: AttributionRequest,
-        response: { 200: AttributionResult },
+        response: { 200: csvOr(AttributionResult) },
       },
     },
-    async (request) => attribution.attribution(request.body),
+    async (request, reply) => {
+      const result = await attribution.attribution(request.body);
+      return wantsCsv(request.headers.accept)
+        ? reply.type('text/csv; charset=utf-8').send(attributionCsv(result))
+        : result;
+    },
   );
 
   app.post(
@@ -40,13 +61,19 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
       config: { access: 'read' },
       schema: {
         tags,
+        description: 'JSON, or CSV (one row per step) with `Accept: text/csv`',
         summary:
           'A conversion funnel: people reaching each step within a window (ordered, strict or any order), drop-off and time between steps',
         body: FunnelRequest,
-        response: { 200: FunnelResult },
+        response: { 200: csvOr(FunnelResult) },
       },
     },
-    async (request) => funnels.funnel(request.body),
+    async (request, reply) => {
+      const result = await funnels.funnel(request.body);
+      return wantsCsv(request.headers.accept)
+        ? reply.type('text/csv; charset=utf-8').send(funnelCsv(request.body, result))
+        : result;
+    },
   );
 
   app.post(
@@ -55,13 +82,20 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
       config: { access: 'read' },
       schema: {
         tags,
+        description:
+          'JSON, or CSV (`cohort,size,period,retained,rate`, one row per cohort and period begun) with `Accept: text/csv`',
         summary:
           'A retention matrix: cohorts by the calendar period of their first start event, and the share doing a return event in each later period',
         body: RetentionRequest,
-        response: { 200: RetentionResult },
+        response: { 200: csvOr(RetentionResult) },
       },
     },
-    async (request) => retention.retention(request.body),
+    async (request, reply) => {
+      const result = await retention.retention(request.body);
+      return wantsCsv(request.headers.accept)
+        ? reply.type('text/csv; charset=utf-8').send(retentionCsv(result))
+        : result;
+    },
   );
   done();
 };
