@@ -192,6 +192,9 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'GET /v1/experiments': 'definitions, no personal data',
   'GET /v1/experiments/:name': 'a definition, no personal data',
   'GET /v1/experiments/:name/results': 'aggregates over variants, no person',
+  'POST /v1/reports/attribution': 'aggregates over people (credit per UTM key), no person',
+  'POST /v1/reports/funnel': 'aggregates over people (counts per step), no person',
+  'POST /v1/reports/retention': 'aggregates over people (counts per cohort and period), no person',
   'GET /v1/destinations': 'definitions, no personal data',
   'GET /v1/destinations/:name': 'a definition with delivery counts',
   'GET /v1/destinations/:name/deliveries':
