@@ -57,6 +57,10 @@ const UNAUDITED_CHANGES = [
   ...['t', 'i', 'p', 's', 'g', 'a', 'b'].map((short) => `POST /v1/${short}`),
   'POST /v1/decide',
   'POST /v1/experiments/:name/assign',
+  // Reports are read-only queries over aggregates, sent as POST for their body.
+  'POST /v1/reports/attribution',
+  'POST /v1/reports/funnel',
+  'POST /v1/reports/retention',
 ];
 
 let t: TestTailor;
