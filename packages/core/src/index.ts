@@ -225,6 +225,11 @@ export type { RetentionPeriod } from './reports/retention.schema.js';
 export { computeRetention, periodStart } from './reports/retention.js';
 export type { RetentionEvent, RetentionOptions } from './reports/retention.js';
 
+// Reports: KPIs per segment or variant.
+export { KpiRequest, KpiResult, KpiRow } from './reports/kpis.schema.js';
+export { computeKpis } from './reports/kpis.js';
+export type { KpiPerson } from './reports/kpis.js';
+
 // Reports: multi-touch attribution (heuristic models and the first-order Markov removal effect).
 export {
   ATTRIBUTION_MODELS,

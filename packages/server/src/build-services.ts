@@ -9,6 +9,7 @@ import { PrivacyService } from './privacy/privacy-service.js';
 import { ProfileService } from './profiles/profile-service.js';
 import { AttributionService } from './reports/attribution-service.js';
 import { FunnelService } from './reports/funnel-service.js';
+import { KpiService } from './reports/kpi-service.js';
 import { RetentionService } from './reports/retention-service.js';
 import { DefinitionService } from './segments/definition-service.js';
 
@@ -25,6 +26,7 @@ export interface Services {
   attribution: AttributionService;
   funnels: FunnelService;
   retention: RetentionService;
+  kpis: KpiService;
 }
 
 /** Builds the services over an open Tailor (they hold no state of their own). */
@@ -95,6 +97,7 @@ export function buildServices(tailor: Tailor): Services {
     }),
     attribution: new AttributionService({ log: tailor.log, profiles: tailor.profiles, pause }),
     funnels: new FunnelService({ log: tailor.log, profiles: tailor.profiles, pause }),
+    kpis: new KpiService({ log: tailor.log, profiles: tailor.profiles, pause }),
     retention: new RetentionService({
       log: tailor.log,
       profiles: tailor.profiles,

@@ -61,6 +61,7 @@ const UNAUDITED_CHANGES = [
   'POST /v1/reports/attribution',
   'POST /v1/reports/funnel',
   'POST /v1/reports/retention',
+  'POST /v1/reports/kpis',
 ];
 
 let t: TestTailor;

@@ -49,6 +49,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
     attribution: services.attribution,
     funnels: services.funnels,
     retention: services.retention,
+    kpis: services.kpis,
   });
   await app.register(sdkRoutes);
   await app.register(dashboardRoutes);

@@ -1,6 +1,6 @@
 import type { StoredMessage } from '@tailor/core';
 import type { EventLog } from '../log/event-log.js';
-import type { ProfileReader } from '../store/profile-store.js';
+import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
 
 export interface TimelineDeps {
   log: Pick<EventLog, 'read'>;
@@ -40,6 +40,26 @@ export async function readPersonTimelines<T>(
   deps: TimelineDeps,
   pick: (message: StoredMessage) => T | undefined,
 ): Promise<TimedItem<T>[][]> {
+  const people = await readPeople(deps, pick, () => undefined);
+  return people.map((person) => person.events);
+}
+
+/** A person as a report reads them: their picked events, and what `describe` kept of their profile. */
+export interface ReportPerson<T, P> {
+  events: TimedItem<T>[];
+  /** Undefined for a person with no profile yet (events not folded). */
+  profile: P | undefined;
+}
+
+/**
+ * readPersonTimelines, with what `describe` keeps of each person's profile (their segments, a
+ * computed value) beside their events: only that is held, not the profiles.
+ */
+export async function readPeople<T, P>(
+  deps: TimelineDeps,
+  pick: (message: StoredMessage) => T | undefined,
+  describe: (profile: StoredProfile) => P,
+): Promise<ReportPerson<T, P>[]> {
   const ids = new Map<string, number>();
   const idOf = (key: string): number => {
     let i = ids.get(key);
@@ -49,7 +69,7 @@ export async function readPersonTimelines<T>(
     }
     return i;
   };
-  const events = new EventColumns();
+  const columns = new EventColumns();
   const items: T[] = [];
   const pageSize = deps.pageSize ?? 5000;
   let position = 0;
@@ -64,7 +84,7 @@ export async function readPersonTimelines<T>(
       const user = message.userId === null ? -1 : idOf(`u:${message.userId}`);
       const anonymous = message.anonymousId === null ? -1 : idOf(`a:${message.anonymousId}`);
       if (user === -1 && anonymous === -1) continue;
-      events.push(user, anonymous, at);
+      columns.push(user, anonymous, at);
       items.push(item);
     }
     position = page[page.length - 1]?.position ?? position;
@@ -75,6 +95,7 @@ export async function readPersonTimelines<T>(
   const person = new Int32Array(ids.size);
   const resolved = new Uint8Array(ids.size);
   const refused: boolean[] = [];
+  const described: (P | undefined)[] = [];
   const people = new Map<string, number>();
   const entries = [...ids];
   for (let start = 0; start < entries.length; start += 256) {
@@ -96,16 +117,17 @@ export async function readPersonTimelines<T>(
         p = people.size;
         people.set(name, p);
         refused[p] = profile?.consent.current[REPORTS_PURPOSE]?.granted === false;
+        described[p] = profile === undefined || refused[p] ? undefined : describe(profile);
       }
       person[i] = p;
     });
   }
 
-  const n = events.count;
+  const n = columns.count;
   const owner = new Int32Array(n);
   for (let e = 0; e < n; e++) {
-    const user = events.user[e] as number;
-    const anonymous = events.anonymous[e] as number;
+    const user = columns.user[e] as number;
+    const anonymous = columns.anonymous[e] as number;
     // The userId's profile, else the anonymousId's, else the userId (or anonymousId) itself.
     if (user !== -1 && resolved[user] === 1) owner[e] = person[user] as number;
     else if (anonymous !== -1 && resolved[anonymous] === 1) owner[e] = person[anonymous] as number;
@@ -115,20 +137,20 @@ export async function readPersonTimelines<T>(
   order.sort(
     (x, y) =>
       (owner[x] as number) - (owner[y] as number) ||
-      (events.at[x] as number) - (events.at[y] as number) ||
+      (columns.at[x] as number) - (columns.at[y] as number) ||
       x - y,
   );
-  const timelines: TimedItem<T>[][] = [];
+  const result: ReportPerson<T, P>[] = [];
   for (let i = 0; i < order.length;) {
-    const who = owner[order[i] as number];
-    const timeline: TimedItem<T>[] = [];
+    const who = owner[order[i] as number] as number;
+    const events: TimedItem<T>[] = [];
     for (; i < order.length && owner[order[i] as number] === who; i++) {
       const e = order[i] as number;
-      timeline.push({ at: events.at[e] as number, item: items[e] as T });
+      events.push({ at: columns.at[e] as number, item: items[e] as T });
     }
-    timelines.push(timeline);
+    result.push({ events, profile: described[who] });
   }
-  return timelines;
+  return result;
 }
 
 /** Growable typed columns: who and when, one row per kept event. */

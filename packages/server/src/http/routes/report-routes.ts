@@ -5,11 +5,14 @@ import {
   AttributionResult,
   FunnelRequest,
   FunnelResult,
+  KpiRequest,
+  KpiResult,
   RetentionRequest,
   RetentionResult,
 } from '@tailor/core';
 import type { AttributionService } from '../../reports/attribution-service.js';
 import type { FunnelService } from '../../reports/funnel-service.js';
+import type { KpiService } from '../../reports/kpi-service.js';
 import { attributionCsv, funnelCsv, retentionCsv, wantsCsv } from '../../reports/report-csv.js';
 import type { RetentionService } from '../../reports/retention-service.js';
 
@@ -31,7 +34,8 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
   attribution: AttributionService;
   funnels: FunnelService;
   retention: RetentionService;
-}> = (app, { attribution, funnels, retention }, done) => {
+  kpis: KpiService;
+}> = (app, { attribution, funnels, retention, kpis }, done) => {
   const tags = ['reports'];
 
   app.post(
@@ -96,6 +100,20 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
         ? reply.type('text/csv; charset=utf-8').send(retentionCsv(result))
         : result;
     },
+  );
+  app.post(
+    '/v1/reports/kpis',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary:
+          'KPIs of a period: visitors, conversion rate, orders, revenue, average order value, revenue per visitor and computed-trait means, for everyone and per segment or experiment variant',
+        body: KpiRequest,
+        response: { 200: KpiResult },
+      },
+    },
+    async (request) => kpis.kpis(request.body),
   );
   done();
 };
