@@ -230,6 +230,11 @@ export { KpiRequest, KpiResult, KpiRow } from './reports/kpis.schema.js';
 export { computeKpis } from './reports/kpis.js';
 export type { KpiPerson } from './reports/kpis.js';
 
+// Reports: data quality per source and event.
+export { QualityQuery, QualityResult, QualityRow } from './reports/quality.schema.js';
+export { qualityReport, QualityTally } from './reports/quality.js';
+export type { QualityMessage, QualityOptions } from './reports/quality.js';
+
 // Reports: multi-touch attribution (heuristic models and the first-order Markov removal effect).
 export {
   ATTRIBUTION_MODELS,

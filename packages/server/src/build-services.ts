@@ -10,6 +10,7 @@ import { ProfileService } from './profiles/profile-service.js';
 import { AttributionService } from './reports/attribution-service.js';
 import { FunnelService } from './reports/funnel-service.js';
 import { KpiService } from './reports/kpi-service.js';
+import { QualityService } from './reports/quality-service.js';
 import { RetentionService } from './reports/retention-service.js';
 import { DefinitionService } from './segments/definition-service.js';
 
@@ -27,6 +28,7 @@ export interface Services {
   funnels: FunnelService;
   retention: RetentionService;
   kpis: KpiService;
+  quality: QualityService;
 }
 
 /** Builds the services over an open Tailor (they hold no state of their own). */
@@ -98,6 +100,7 @@ export function buildServices(tailor: Tailor): Services {
     attribution: new AttributionService({ log: tailor.log, profiles: tailor.profiles, pause }),
     funnels: new FunnelService({ log: tailor.log, profiles: tailor.profiles, pause }),
     kpis: new KpiService({ log: tailor.log, profiles: tailor.profiles, pause }),
+    quality: new QualityService({ log: tailor.log, now: tailor.now, pause }),
     retention: new RetentionService({
       log: tailor.log,
       profiles: tailor.profiles,

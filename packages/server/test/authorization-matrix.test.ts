@@ -83,6 +83,7 @@ const EXPECTED: Record<string, Access> = {
   'POST /v1/reports/funnel': 'read',
   'POST /v1/reports/retention': 'read',
   'POST /v1/reports/kpis': 'read',
+  'GET /v1/reports/quality': 'read',
   'GET /v1/keys': 'manage',
   'PUT /v1/keys/{name}': 'manage',
   'PATCH /v1/keys/{name}': 'manage',

@@ -50,6 +50,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
     funnels: services.funnels,
     retention: services.retention,
     kpis: services.kpis,
+    quality: services.quality,
   });
   await app.register(sdkRoutes);
   await app.register(dashboardRoutes);

@@ -7,12 +7,15 @@ import {
   FunnelResult,
   KpiRequest,
   KpiResult,
+  QualityQuery,
+  QualityResult,
   RetentionRequest,
   RetentionResult,
 } from '@tailor/core';
 import type { AttributionService } from '../../reports/attribution-service.js';
 import type { FunnelService } from '../../reports/funnel-service.js';
 import type { KpiService } from '../../reports/kpi-service.js';
+import type { QualityService } from '../../reports/quality-service.js';
 import { attributionCsv, funnelCsv, retentionCsv, wantsCsv } from '../../reports/report-csv.js';
 import type { RetentionService } from '../../reports/retention-service.js';
 
@@ -35,7 +38,8 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
   funnels: FunnelService;
   retention: RetentionService;
   kpis: KpiService;
-}> = (app, { attribution, funnels, retention, kpis }, done) => {
+  quality: QualityService;
+}> = (app, { attribution, funnels, retention, kpis, quality }, done) => {
   const tags = ['reports'];
 
   app.post(
@@ -114,6 +118,21 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
       },
     },
     async (request) => kpis.kpis(request.body),
+  );
+
+  app.get(
+    '/v1/reports/quality',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary:
+          'Data quality per source and event: volume against its usual level, tracking-plan violations, missing fields, duplicates and late events',
+        querystring: QualityQuery,
+        response: { 200: QualityResult },
+      },
+    },
+    async (request) => quality.quality(request.query),
   );
   done();
 };
