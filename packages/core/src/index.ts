@@ -235,6 +235,10 @@ export { QualityQuery, QualityResult, QualityRow } from './reports/quality.schem
 export { qualityReport, QualityTally } from './reports/quality.js';
 export type { QualityMessage, QualityOptions } from './reports/quality.js';
 
+// Reports: the channel grouping of touchpoints.
+export { classifyChannel, CHANNELS } from './reports/channels.js';
+export type { ChannelRule, ChannelInput } from './reports/channels.js';
+
 // Reports: multi-touch attribution (heuristic models and the first-order Markov removal effect).
 export {
   ATTRIBUTION_MODELS,

@@ -185,3 +185,61 @@ describe('buildPaths', () => {
     expect(paths.nonConverting).toEqual([['a', 'a']]);
   });
 });
+
+/** The Shapley value by its definition, over every coalition (independent of attribute's closed form). */
+function shapleyByDefinition(paths: { keys: string[]; value: number }[]): Record<string, number> {
+  const players = [...new Set(paths.flatMap((p) => p.keys))].sort();
+  const n = players.length;
+  const v = (coalition: Set<string>): number =>
+    paths.filter((p) => p.keys.every((k) => coalition.has(k))).reduce((s, p) => s + p.value, 0);
+  const factorial = (k: number): number => (k <= 1 ? 1 : k * factorial(k - 1));
+  const result: Record<string, number> = {};
+  players.forEach((player, i) => {
+    const others = players.filter((_, j) => j !== i);
+    let phi = 0;
+    for (let mask = 0; mask < 1 << others.length; mask++) {
+      const coalition = new Set(others.filter((_, j) => (mask >> j) & 1));
+      const weight = (factorial(coalition.size) * factorial(n - coalition.size - 1)) / factorial(n);
+      phi += weight * (v(new Set([...coalition, player])) - v(coalition));
+    }
+    result[player] = phi;
+  });
+  return result;
+}
+
+describe('attribute: last_non_direct and shapley', () => {
+  it('gives the last touchpoint that is not direct, or the last when all are', () => {
+    const result = attribute(
+      [
+        [touch('google', 0), touch('(direct)', 1), touch('Direct', 2), convert(3)],
+        [touch('Direct', 0), touch('(direct)', 1), convert(2)],
+      ],
+      { models: ['last_non_direct', 'last_touch'] },
+    );
+    expectShares(sharesOf(result, 'last_non_direct'), { google: 0.5, '(direct)': 0.5 });
+    expectShares(sharesOf(result, 'last_touch'), { Direct: 0.5, '(direct)': 0.5 });
+  });
+
+  it('equals the Shapley value computed over every coalition', () => {
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    let seed = 3;
+    const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const journeys = Array.from({ length: 60 }, (_, p) => {
+      const steps = Array.from({ length: 1 + Math.floor(next() * 4) }, (_, i) =>
+        touch(keys[Math.floor(next() * keys.length)] as string, i),
+      );
+      return next() < 0.6 ? [...steps, convert(steps.length, 1 + (p % 7))] : steps;
+    });
+    const result = attribute(journeys, { models: ['shapley'] });
+    const paths = buildPaths(journeys).converting.filter((p) => p.keys.length > 0);
+    const phi = shapleyByDefinition(paths);
+    const total = Object.values(phi).reduce((s, x) => s + x, 0);
+    expect(Object.keys(result.models.shapley?.credit ?? {}).sort()).toEqual(
+      Object.keys(phi).sort(),
+    );
+    for (const [key, value] of Object.entries(phi)) {
+      expect(result.models.shapley?.credit[key]).toBeCloseTo(value, 9);
+      expect(result.models.shapley?.shares[key]).toBeCloseTo(value / total, 12);
+    }
+  });
+});

@@ -1,5 +1,7 @@
+import { CHANNELS } from './channels.js';
 import {
   DEFAULT_HALF_LIFE_DAYS,
+  DIRECT_KEY,
   POSITION_BASED_ENDS,
   type AttributionModel,
   type AttributionResult,
@@ -14,6 +16,8 @@ export interface AttributeOptions extends PathOptions {
   models: readonly AttributionModel[];
   /** time_decay's half-life in days (default 7). */
   halfLifeDays?: number | undefined;
+  /** The keys last_non_direct passes over (default `(direct)` and the `Direct` channel). */
+  directKeys?: readonly string[] | undefined;
 }
 
 /**
@@ -26,7 +30,11 @@ export interface AttributeOptions extends PathOptions {
  *   one touchpoint takes all, two take half each;
  * - time_decay: in proportion to 2^(−Δ/half-life), Δ the time from the touchpoint to the conversion;
  * - markov: the first-order chain's removal effects normalized to sum to 1, times the total value
- *   (see markovRemoval; the chain counts paths, not their value).
+ *   (see markovRemoval; the chain counts paths, not their value);
+ * - last_non_direct: all to the last touchpoint that is not direct, or to the last one when all are;
+ * - shapley: the Shapley value of the game v(S) = the value of the conversions whose path's keys
+ *   are all in S (Zhao et al. 2018): a sum of unanimity games, so each conversion's value is split
+ *   equally between the distinct keys of its path, repeats not counted twice.
  * Conversions without a touchpoint are counted but left out of every share. A share is a key's
  * credit over the total credit; keys with no credit are left out.
  */
@@ -36,6 +44,7 @@ export function attribute(
 ): AttributionResult {
   const paths = buildPaths(people, options);
   const halfLife = (options.halfLifeDays ?? DEFAULT_HALF_LIFE_DAYS) * DAY_MS;
+  const direct = new Set(options.directKeys ?? [DIRECT_KEY, CHANNELS.direct]);
   const attributed = paths.converting.filter((p) => p.keys.length > 0);
   const value = attributed.reduce((s, p) => s + p.value, 0);
   const models: Record<string, ModelResult> = {};
@@ -74,6 +83,17 @@ export function attribute(
         case 'last_touch':
           give(keys[n - 1] as string, v);
           break;
+        case 'last_non_direct': {
+          let i = n - 1;
+          while (i >= 0 && direct.has(keys[i] as string)) i--;
+          give(keys[i < 0 ? n - 1 : i] as string, v);
+          break;
+        }
+        case 'shapley': {
+          const distinct = new Set(keys);
+          for (const key of distinct) give(key, v / distinct.size);
+          break;
+        }
         case 'linear':
           for (const key of keys) give(key, v / n);
           break;

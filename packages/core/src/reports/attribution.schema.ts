@@ -8,11 +8,23 @@ export const ATTRIBUTION_MODELS = [
   'position_based',
   'time_decay',
   'markov',
+  'last_non_direct',
+  'shapley',
 ] as const;
 export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
 
-/** What a touchpoint's key is read from: `context.campaign.<field>` (UTM parameters). */
-export const ATTRIBUTION_KEYS = ['source', 'medium', 'campaign', 'content', 'term'] as const;
+/**
+ * What a touchpoint's key is read from: `context.campaign.<field>` (UTM parameters), or `channel`:
+ * the channel grouping of its source, medium and referrer (channels.ts).
+ */
+export const ATTRIBUTION_KEYS = [
+  'source',
+  'medium',
+  'campaign',
+  'content',
+  'term',
+  'channel',
+] as const;
 export type AttributionKey = (typeof ATTRIBUTION_KEYS)[number];
 
 /** position_based: the first and the last touchpoint take 40 % each, the ones between share 20 %. */
@@ -31,8 +43,29 @@ export const AttributionRequest = Type.Object(
       description: 'The track event that is a conversion',
     }),
     by: Type.Enum(ATTRIBUTION_KEYS, {
-      description: `A touchpoint's key: its page event's \`context.campaign.<by>\` (UTM parameter; \`campaign\` reads \`context.campaign.name\`): ${ATTRIBUTION_KEYS.join(', ')}`,
+      description: `A touchpoint's key: its page event's \`context.campaign.<by>\` (UTM parameter; \`campaign\` reads \`context.campaign.name\`), or \`channel\`, the channel grouping of its source, medium and referrer: ${ATTRIBUTION_KEYS.join(', ')}`,
     }),
+    channels: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            channel: Type.String({ minLength: 1, maxLength: 100 }),
+            sources: Type.Optional(
+              Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 }),
+            ),
+            mediums: Type.Optional(
+              Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          maxItems: 50,
+          description:
+            'With `by` channel: rules tried in order before the default grouping, a source or medium (exact, any case) naming a channel',
+        },
+      ),
+    ),
     models: Type.Array(
       Type.Enum(ATTRIBUTION_MODELS, { description: ATTRIBUTION_MODELS.join(', ') }),
       { minItems: 1, maxItems: ATTRIBUTION_MODELS.length, uniqueItems: true },

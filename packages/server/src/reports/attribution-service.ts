@@ -1,5 +1,6 @@
 import {
   attribute,
+  classifyChannel,
   DIRECT_KEY,
   type AttributionRequest,
   type AttributionResult,
@@ -12,7 +13,9 @@ import { readPersonTimelines, type TimelineDeps } from './person-timelines.js';
  * Multi-touch attribution over the log (docs/attribution.md): each person's page events with the
  * key (`context.campaign.<by>`, `name` for `campaign`) and conversion events, in time order, as
  * readPersonTimelines gathers them (identifiers resolved to profiles, analytics refusers left
- * out), go to core's `attribute`.
+ * out), go to core's `attribute`. With `by` channel, a page's key is its channel (core's
+ * classifyChannel) and a page reached from the site's own pages without a campaign is no
+ * touchpoint: it continues a visit.
  */
 export class AttributionService {
   constructor(private readonly deps: TimelineDeps) {}
@@ -25,7 +28,10 @@ export class AttributionService {
       this.deps,
       (message): { key: string } | { value: number } | undefined => {
         if (message.type === 'page') {
-          const key = campaignField(message, field) ?? (direct ? DIRECT_KEY : undefined);
+          const key =
+            request.by === 'channel'
+              ? channelOf(message, request.channels)
+              : (campaignField(message, field) ?? (direct ? DIRECT_KEY : undefined));
           return key === undefined ? undefined : { key };
         }
         if (message.type !== 'track' || message.event !== request.conversion) return undefined;
@@ -46,6 +52,36 @@ export class AttributionService {
       paths: request.paths,
     });
     return { ...result, people: timelines.length };
+  }
+}
+
+/**
+ * A page's channel: from its campaign's source and medium, else from the referring site; a page
+ * without a campaign referred by the same site continues a visit (undefined).
+ */
+function channelOf(
+  message: StoredMessage,
+  rules: AttributionRequest['channels'],
+): string | undefined {
+  const source = campaignField(message, 'source');
+  const medium = campaignField(message, 'medium');
+  const page = message.context.page as Record<string, unknown> | undefined;
+  const referrer = hostOf(page?.referrer ?? message.properties?.referrer);
+  const own = hostOf(page?.url ?? message.properties?.url);
+  if (source === undefined && medium === undefined && referrer !== undefined && referrer === own)
+    return undefined;
+  return classifyChannel(
+    { source, medium, referrerHost: referrer === own ? undefined : referrer },
+    rules ?? [],
+  );
+}
+
+function hostOf(url: unknown): string | undefined {
+  if (typeof url !== 'string' || url === '') return undefined;
+  try {
+    return new URL(url).hostname.toLowerCase() || undefined;
+  } catch {
+    return undefined;
   }
 }
 
