@@ -12,6 +12,7 @@ import { migrateCommand } from './migrate-command.js';
 import { registerModelCommands } from './model-command.js';
 import { registerClusterCommand } from './cluster-command.js';
 import { registerRecommendCommands } from './recommend-command.js';
+import { registerReportCommand } from './report-command.js';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -190,5 +191,6 @@ export async function main(argv: string[]): Promise<void> {
   registerModelCommands(program);
   registerClusterCommand(program);
   registerRecommendCommands(program);
+  registerReportCommand(program);
   await program.parseAsync(argv);
 }
