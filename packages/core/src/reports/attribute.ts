@@ -30,7 +30,8 @@ export interface AttributeOptions extends PathOptions {
  *   one touchpoint takes all, two take half each;
  * - time_decay: in proportion to 2^(−Δ/half-life), Δ the time from the touchpoint to the conversion;
  * - markov: the first-order chain's removal effects normalized to sum to 1, times the total value
- *   (see markovRemoval; the chain counts paths, not their value);
+ *   (see markovRemoval; the chain counts paths, not their value); markov_2 and markov_3 the same
+ *   with the chain's states the last 2 or 3 keys;
  * - last_non_direct: all to the last touchpoint that is not direct, or to the last one when all are;
  * - shapley: the Shapley value of the game v(S) = the value of the conversions whose path's keys
  *   are all in S (Zhao et al. 2018): a sum of unanimity games, so each conversion's value is split
@@ -49,10 +50,12 @@ export function attribute(
   const value = attributed.reduce((s, p) => s + p.value, 0);
   const models: Record<string, ModelResult> = {};
   for (const model of options.models) {
-    if (model === 'markov') {
+    if (model === 'markov' || model === 'markov_2' || model === 'markov_3') {
+      const order = model === 'markov' ? 1 : Number(model.slice(-1));
       const fit = markovRemoval(
         attributed.map((p) => p.keys),
         paths.nonConverting,
+        order,
       );
       const credit: Record<string, number> = {};
       const shares: Record<string, number> = {};

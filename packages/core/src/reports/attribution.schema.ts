@@ -8,6 +8,8 @@ export const ATTRIBUTION_MODELS = [
   'position_based',
   'time_decay',
   'markov',
+  'markov_2',
+  'markov_3',
   'last_non_direct',
   'shapley',
 ] as const;

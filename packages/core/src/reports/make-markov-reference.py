@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Writes markov.reference.json: first-order Markov removal effects computed with NumPy (Debian 12's
+"""Writes markov.reference.json: Markov removal effects (first order, and orders 2 and 3 whose states
+are the last k channels of a path) computed with NumPy (Debian 12's
 python3-numpy 1.24.2), independently of Tailor's TypeScript (markov.ts), for markov-reference.test.ts
 to check to 1e-9.
 
@@ -16,9 +17,12 @@ import random
 import numpy as np
 
 
-def removal_effects(converting, non_converting):
+def removal_effects(converting, non_converting, order=1):
     channels = sorted({c for p in converting + non_converting for c in p})
-    states = ["(start)"] + channels + ["(conversion)", "(null)"]
+    def grams(p):
+        return [tuple(p[max(0, i + 1 - order): i + 1]) for i in range(len(p))]
+    seen = sorted({g for p in converting + non_converting for g in grams(p)})
+    states = ["(start)"] + seen + ["(conversion)", "(null)"]
     at = {s: i for i, s in enumerate(states)}
     m = len(states)
     counts = np.zeros((m, m))
@@ -26,15 +30,15 @@ def removal_effects(converting, non_converting):
         for p in paths:
             if not p:
                 continue
-            seq = ["(start)"] + list(p) + [end]
+            seq = ["(start)"] + grams(p) + [end]
             for a, b in zip(seq, seq[1:]):
                 counts[at[a], at[b]] += 1
     def p_conversion(removed):
-        keep = [s for s in states if s != removed]
+        gone = [s for s in seen if removed is not None and removed in s]
+        keep = [s for s in states if s not in gone]
         c = counts.copy()
-        if removed is not None:
-            r = at[removed]
-            c[:, at["(null)"]] += c[:, r]  # what flowed into the removed channel now goes to NULL
+        for g in gone:
+            c[:, at["(null)"]] += c[:, at[g]]  # what flowed into a removed state now goes to NULL
         idx = [at[s] for s in keep]
         c = c[np.ix_(idx, idx)]
         transient = [i for i, s in enumerate(keep) if s not in ("(conversion)", "(null)")]
@@ -58,9 +62,9 @@ def removal_effects(converting, non_converting):
     }
 
 
-def case(name, converting, non_converting):
-    return {"name": name, "converting": converting, "nonConverting": non_converting,
-            **removal_effects(converting, non_converting)}
+def case(name, converting, non_converting, order=1):
+    return {"name": name, "order": order, "converting": converting, "nonConverting": non_converting,
+            **removal_effects(converting, non_converting, order)}
 
 
 cases = [
@@ -78,6 +82,9 @@ for _ in range(400):
     converts = rng.random() < (0.15 + 0.1 * path.count("newsletter") + 0.05 * ("google" in path))
     (conv if converts else non).append(path)
 cases.append(case("random 400 paths", conv, non))
+cases.append(case("four paths, order 2", [["C1", "C2", "C3"], ["C1"]], [["C2", "C3"], ["C2"]], 2))
+cases.append(case("random 400 paths, order 2", conv, non, 2))
+cases.append(case("random 400 paths, order 3", conv, non, 3))
 
 with open("markov.reference.json", "w") as f:
     json.dump({"numpy": np.__version__, "cases": cases}, f, indent=1)

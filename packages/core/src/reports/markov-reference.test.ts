@@ -4,6 +4,7 @@ import { markovRemoval } from './markov.js';
 
 interface Case {
   name: string;
+  order: number;
   converting: string[][];
   nonConverting: string[][];
   conversionProbability: number;
@@ -16,7 +17,7 @@ const reference = JSON.parse(
 
 describe('markov removal effects against NumPy (make-markov-reference.py)', () => {
   it.each(reference.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const fit = markovRemoval(c.converting, c.nonConverting);
+    const fit = markovRemoval(c.converting, c.nonConverting, c.order);
     expect(fit.conversionProbability).toBeCloseTo(c.conversionProbability, 9);
     expect([...fit.removalEffects.keys()].sort()).toEqual(Object.keys(c.removalEffects).sort());
     for (const [key, effect] of Object.entries(c.removalEffects)) {
@@ -31,6 +32,12 @@ describe('markov removal effects against NumPy (make-markov-reference.py)', () =
     const b = markovRemoval(c.converting, c.nonConverting);
     expect([...a.shares]).toEqual([...b.shares]);
     expect([...a.shares.values()].reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('refuses a higher order with more states than it solves exactly', () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+    const paths = keys.flatMap((a) => keys.map((b) => [a, b]));
+    expect(() => markovRemoval(paths, [], 2)).toThrow(/1641 states, more than 1500/);
   });
 
   it('gives nothing when nothing converts', () => {

@@ -1,4 +1,6 @@
-/** A first-order Markov chain over touchpoint keys, fitted to paths, and its removal effects. */
+import { TailorError } from '../errors/tailor-error.js';
+
+/** A Markov chain over touchpoint keys (first order or higher), fitted to paths, and its removal effects. */
 export interface MarkovRemoval {
   /** P(conversion) from the start state. */
   conversionProbability: number;
@@ -8,6 +10,9 @@ export interface MarkovRemoval {
   shares: Map<string, number>;
 }
 
+/** The most states a higher-order chain may have: the exact solve is dense, O(states³) per key. */
+export const MAX_MARKOV_STATES = 1500;
+
 /**
  * Fits the chain START → k1 → … → kn → CONVERSION (converting paths) or → NULL (non-converting
  * paths), each path counted once, every transition kept (repeats, so self-loops, included: they do
@@ -16,24 +21,40 @@ export interface MarkovRemoval {
  * (START and the keys), by Gaussian elimination with partial pivoting. Removing a key sends every
  * transition into it to NULL (x_key = 0). Empty converting paths (a conversion with no touchpoint)
  * are left out: they say nothing about the keys.
+ *
+ * With `order` k > 1 a state is the last k keys of the path (fewer at its start), so where a
+ * visitor came from shapes where they go; removing a key makes every state holding it a dead end.
+ * A chain of more than MAX_MARKOV_STATES states is refused (an error naming the count).
  */
 export function markovRemoval(
   converting: readonly (readonly string[])[],
   nonConverting: readonly (readonly string[])[],
+  order = 1,
 ): MarkovRemoval {
   const index = new Map<string, number>();
-  const keyOf: string[] = [];
-  const stateOf = (key: string): number => {
-    let i = index.get(key);
+  /** Each transient state's keys (state 0, START, has none). */
+  const members: string[][] = [[]];
+  const keys = new Map<string, number[]>(); // key -> the states holding it
+  const stateOf = (gram: readonly string[]): number => {
+    const name = gram.join('\u0000');
+    let i = index.get(name);
     if (i === undefined) {
-      i = keyOf.length + 1;
-      index.set(key, i);
-      keyOf.push(key);
+      i = members.length;
+      index.set(name, i);
+      members.push([...gram]);
+      for (const key of new Set(gram)) {
+        let holding = keys.get(key);
+        if (holding === undefined) {
+          holding = [];
+          keys.set(key, holding);
+        }
+        holding.push(i);
+      }
     }
     return i;
   };
-  // Transition counts: from a transient state (0 = START, 1..n keys) to a state (keys, or the
-  // absorbing CONVERSION / NULL, as -1 / -2), sparse per row.
+  // Transition counts: from a transient state (0 = START, then the k-grams) to a state (k-grams,
+  // or the absorbing CONVERSION / NULL, as -1 / -2), sparse per row.
   const rows: Map<number, number>[] = [new Map<number, number>()];
   const toConv: number[] = [0];
   const toNull: number[] = [0];
@@ -53,8 +74,8 @@ export function markovRemoval(
   const walk = (path: readonly string[], end: -1 | -2): void => {
     if (path.length === 0) return;
     let from = 0;
-    for (const key of path) {
-      const to = stateOf(key);
+    for (let i = 0; i < path.length; i++) {
+      const to = stateOf(path.slice(Math.max(0, i + 1 - order), i + 1));
       count(from, to);
       from = to;
     }
@@ -62,41 +83,46 @@ export function markovRemoval(
   };
   for (const path of converting) walk(path, -1);
   for (const path of nonConverting) walk(path, -2);
+  if (members.length > MAX_MARKOV_STATES)
+    throw new TailorError(
+      'invalid_request',
+      `a Markov chain of order ${order} over these paths has ${members.length} states, more than ${MAX_MARKOV_STATES}: use a lower order`,
+    );
 
-  const n = keyOf.length + 1;
+  const n = members.length;
   while (rows.length < n) {
     rows.push(new Map<number, number>());
     toConv.push(0);
     toNull.push(0);
   }
-  const base = solve(rows, toConv, toNull, n, -1);
+  const base = solve(rows, toConv, toNull, n, new Set());
   const removalEffects = new Map<string, number>();
   const shares = new Map<string, number>();
   let total = 0;
-  for (let k = 1; k < n; k++) {
-    const without = solve(rows, toConv, toNull, n, k);
+  for (const [key, holding] of keys) {
+    const without = solve(rows, toConv, toNull, n, new Set(holding));
     const effect = base > 0 ? Math.max(0, 1 - without / base) : 0;
-    removalEffects.set(keyOf[k - 1] as string, effect);
+    removalEffects.set(key, effect);
     total += effect;
   }
   for (const [key, effect] of removalEffects) shares.set(key, total > 0 ? effect / total : 0);
   return { conversionProbability: base, removalEffects, shares };
 }
 
-/** P(CONVERSION | START) with state `removed` (or none, -1) made a dead end. */
+/** P(CONVERSION | START) with the `removed` states made dead ends. */
 function solve(
   rows: readonly Map<number, number>[],
   toConv: readonly number[],
   toNull: readonly number[],
   n: number,
-  removed: number,
+  removed: ReadonlySet<number>,
 ): number {
-  // (I − Q) x = r, dense: n is the number of keys + 1.
+  // (I − Q) x = r, dense: n is the number of transient states (START and the keys or k-grams).
   const a = new Float64Array(n * n);
   const b = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     a[i * n + i] = 1;
-    if (i === removed) continue; // x_removed = 0
+    if (removed.has(i)) continue; // x_removed = 0
     const row = rows[i] as Map<number, number>;
     let out = (toConv[i] as number) + (toNull[i] as number);
     for (const c of row.values()) out += c;
