@@ -48,6 +48,21 @@ export function attribute(
   const direct = new Set(options.directKeys ?? [DIRECT_KEY, CHANNELS.direct]);
   const attributed = paths.converting.filter((p) => p.keys.length > 0);
   const value = attributed.reduce((s, p) => s + p.value, 0);
+  // Models that read only a path's keys run once per distinct path with its summed value: a
+  // million people take a few thousand distinct paths (time_decay reads the times: every path).
+  let distinct: { keys: string[]; ats: number[]; at: number; value: number }[] | undefined;
+  const distinctPaths = () => {
+    if (distinct !== undefined) return distinct;
+    const byKeys = new Map<string, { keys: string[]; ats: number[]; at: number; value: number }>();
+    for (const path of attributed) {
+      const id = path.keys.join('\u0000');
+      const seen = byKeys.get(id);
+      if (seen === undefined) byKeys.set(id, { ...path });
+      else seen.value += path.value;
+    }
+    distinct = [...byKeys.values()];
+    return distinct;
+  };
   const models: Record<string, ModelResult> = {};
   for (const model of options.models) {
     if (model === 'markov' || model === 'markov_2' || model === 'markov_3') {
@@ -76,7 +91,7 @@ export function attribute(
     const give = (key: string, amount: number): void => {
       if (amount !== 0) credit.set(key, (credit.get(key) ?? 0) + amount);
     };
-    for (const path of attributed) {
+    for (const path of model === 'time_decay' ? attributed : distinctPaths()) {
       const { keys, ats, value: v } = path;
       const n = keys.length;
       switch (model) {

@@ -58,31 +58,43 @@ export function markovRemoval(
   const rows: Map<number, number>[] = [new Map<number, number>()];
   const toConv: number[] = [0];
   const toNull: number[] = [0];
-  const count = (from: number, to: number): void => {
+  const count = (from: number, to: number, times: number): void => {
     while (rows.length <= Math.max(from, to)) {
       rows.push(new Map<number, number>());
       toConv.push(0);
       toNull.push(0);
     }
-    if (to === -1) toConv[from] = (toConv[from] as number) + 1;
-    else if (to === -2) toNull[from] = (toNull[from] as number) + 1;
+    if (to === -1) toConv[from] = (toConv[from] as number) + times;
+    else if (to === -2) toNull[from] = (toNull[from] as number) + times;
     else {
       const row = rows[from] as Map<number, number>;
-      row.set(to, (row.get(to) ?? 0) + 1);
+      row.set(to, (row.get(to) ?? 0) + times);
     }
   };
-  const walk = (path: readonly string[], end: -1 | -2): void => {
-    if (path.length === 0) return;
+  const walk = (path: readonly string[], end: -1 | -2, times: number): void => {
     let from = 0;
     for (let i = 0; i < path.length; i++) {
       const to = stateOf(path.slice(Math.max(0, i + 1 - order), i + 1));
-      count(from, to);
+      count(from, to, times);
       from = to;
     }
-    count(from, end);
+    count(from, end, times);
   };
-  for (const path of converting) walk(path, -1);
-  for (const path of nonConverting) walk(path, -2);
+  // Identical paths are walked once, counted as many times as they occur.
+  for (const [paths, end] of [
+    [converting, -1],
+    [nonConverting, -2],
+  ] as const) {
+    const times = new Map<string, { path: readonly string[]; times: number }>();
+    for (const path of paths) {
+      if (path.length === 0) continue;
+      const id = path.join('\u0000');
+      const seen = times.get(id);
+      if (seen === undefined) times.set(id, { path, times: 1 });
+      else seen.times++;
+    }
+    for (const { path, times: n } of times.values()) walk(path, end, n);
+  }
   if (members.length > MAX_MARKOV_STATES)
     throw new TailorError(
       'invalid_request',
