@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLiquid } from '../src/decide/create-liquid.js';
@@ -11,47 +9,7 @@ import { followLog } from '../src/journeys/journey-follower.js';
 import { JourneyRunner, smtpSender } from '../src/journeys/journey-runner.js';
 import { SqliteJourneyStore } from '../src/journeys/journey-store.js';
 import type { ProfileView } from '../src/journeys/journey-definition.js';
-
-interface Received {
-  to: string;
-  raw: string;
-}
-
-/** A real SMTP server on loopback that keeps every message it is given. */
-async function startSmtp(): Promise<{
-  url: string;
-  received: Received[];
-  close: () => Promise<void>;
-}> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo.map((r) => r.address).join(','),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
-}
+import { startSmtpReceiver, type SmtpReceiver } from './support/smtp-receiver.js';
 
 const WELCOME = {
   entry: { event: 'Signed Up' },
@@ -74,14 +32,14 @@ const WELCOME = {
 
 describe('journeys', () => {
   let dir: string;
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: SmtpReceiver;
   let clock: number;
   const profiles = new Map<string, ProfileView>();
   const closers: (() => void)[] = [];
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'journeys-'));
-    smtp = await startSmtp();
+    smtp = await startSmtpReceiver();
     clock = 1_000_000;
     profiles.clear();
   });

@@ -3,13 +3,17 @@ import type { EventLog } from '../log/event-log.js';
 import type { JourneyRunner } from './journey-runner.js';
 import type { SqliteJourneyStore } from './journey-store.js';
 
-const CONSUMER = 'journeys';
+/** The journeys' consumer name for their position in the log. */
+export const JOURNEYS_CONSUMER = 'journeys';
 
 /**
  * Follows the event log from the journeys' own durable position (kept in the journey store, like a
  * destination's position): each track event enters its person into the journeys it starts, timed
  * from when the event was received. The position is saved after the batch's entries, and entry is
  * once per person per journey, so reading a batch again after a crash enters no one twice.
+ * With `until`, events past that position wait (the profile pipeline's position: a person enters
+ * once their profile holds the entry event and everything received before it, so a step at entry
+ * reads the traits sent with or just before it).
  */
 export async function followLog(options: {
   log: Pick<EventLog, 'read'>;
@@ -18,12 +22,16 @@ export async function followLog(options: {
   /** The person an event is about; by default its userId, else its anonymousId. */
   personOf?: (message: StoredMessage) => string | undefined;
   limit?: number;
+  /** Read no further than this position. */
+  until?: number;
 }): Promise<number> {
   const { log, store, runner } = options;
   const personOf =
     options.personOf ?? ((m: StoredMessage) => (m.userId ?? m.anonymousId) || undefined);
-  const from = Number(store.getPosition(CONSUMER) ?? '0');
-  const events = await log.read(from, options.limit ?? 1000);
+  const from = Number(store.getPosition(JOURNEYS_CONSUMER) ?? '0');
+  const until = options.until ?? Infinity;
+  if (from >= until) return 0;
+  const events = (await log.read(from, options.limit ?? 1000)).filter((e) => e.position <= until);
   const last = events[events.length - 1];
   if (last === undefined) return 0;
   for (const { message } of events) {
@@ -33,6 +41,6 @@ export async function followLog(options: {
     if (person === undefined) continue;
     runner.onEvent({ name: message.event, person, receivedAt: Date.parse(message.receivedAt) });
   }
-  store.setPosition(CONSUMER, String(last.position));
+  store.setPosition(JOURNEYS_CONSUMER, String(last.position));
   return events.length;
 }

@@ -28,10 +28,13 @@ export interface JourneyRunnerOptions {
   store: SqliteJourneyStore;
   engine: TemplateEngine;
   readProfile: ProfileReader;
-  send: (message: EmailMessage) => Promise<void>;
+  /** Hands a message to SMTP; absent when no SMTP is configured (email steps are then recorded as skipped). */
+  send: ((message: EmailMessage) => Promise<void>) | undefined;
   /** The List-Unsubscribe target for a person (a mailto: or https: URL). */
   unsubscribeUrl: (person: string, journey: string) => string;
   now?: () => number;
+  /** Told of what an operator should see: a skipped or failed email, a stored journey that no longer compiles, a place that could not move on. */
+  warn?: (message: string, error?: unknown) => void;
 }
 
 /** Whether a person refused the `marketing` purpose (consent `marketing: false`). */
@@ -47,11 +50,36 @@ function refusedMarketing(profile: ProfileView): boolean {
 export class JourneyRunner {
   private readonly compiled = new Map<string, CompiledJourney>();
   private readonly now: () => number;
+  private readonly warn: (message: string, error?: unknown) => void;
+  /** The store's definitions version the compiled journeys were read at. */
+  private version: number | undefined;
 
   constructor(private readonly options: JourneyRunnerOptions) {
     this.now = options.now ?? Date.now;
-    for (const { name, body } of options.store.listJourneys())
-      this.compiled.set(name, compileJourney(body as JourneyBody, options.engine));
+    this.warn = options.warn ?? (() => undefined);
+    this.refresh();
+  }
+
+  /**
+   * Reads the journeys again when they changed in the store (saved or deleted through another
+   * connection, such as the request thread's). A stored journey that no longer compiles is left
+   * out and reported; the others run.
+   */
+  refresh(): void {
+    const version = this.options.store.version();
+    if (version === this.version) return;
+    this.version = version;
+    this.compiled.clear();
+    for (const { name, body } of this.options.store.listJourneys()) {
+      try {
+        this.compiled.set(name, compileJourney(body as JourneyBody, this.options.engine));
+      } catch (error) {
+        this.warn(
+          `journey ${name} does not compile; nobody moves in it until it is saved again`,
+          error,
+        );
+      }
+    }
   }
 
   /** Checks and saves a journey (a 400 TailorError when it is invalid). */
@@ -76,19 +104,35 @@ export class JourneyRunner {
     }
   }
 
-  /** Moves on everyone due by now; answers how many places were handled. */
+  /**
+   * Moves on everyone due by now; answers how many places moved. A place that fails (its profile
+   * could not be read) is reported and stays due, to be tried again on a later tick; the others
+   * still move.
+   */
   async tick(limit = 500): Promise<number> {
     const now = this.now();
     const due = this.options.store.due(now, limit);
-    for (const place of due)
-      await this.advance(place.journey, place.person, place.path, place.dueAt);
-    return due.length;
+    let moved = 0;
+    for (const place of due) {
+      try {
+        if (await this.advance(place.journey, place.person, place.path, place.dueAt)) moved++;
+      } catch (error) {
+        this.warn(`journey ${place.journey}: step ${place.path} failed; tried again later`, error);
+      }
+    }
+    return moved;
   }
 
-  private async advance(name: string, person: string, start: string, dueAt: number): Promise<void> {
+  /** Moves one person on from their due place; false when their journey does not compile now. */
+  private async advance(
+    name: string,
+    person: string,
+    start: string,
+    dueAt: number,
+  ): Promise<boolean> {
     const journey = this.compiled.get(name);
     const store = this.options.store;
-    if (journey === undefined) return;
+    if (journey === undefined) return false;
     let path: string | undefined = start;
     // Timers count from when the previous one fell due (the first from the entry event's reception),
     // not from when the runner got to it, so a late tick does not push later steps back.
@@ -106,7 +150,7 @@ export class JourneyRunner {
           continue;
         }
         store.move(name, person, path, at + step.ms);
-        return;
+        return true;
       }
       resumed = false;
       if (step.kind === 'email') {
@@ -121,6 +165,7 @@ export class JourneyRunner {
       path = list.length > 0 ? `${path}.${branch}.0` : nextPath(journey.steps, path);
     }
     store.move(name, person, undefined, undefined);
+    return true;
   }
 
   private async sendEmail(
@@ -133,9 +178,18 @@ export class JourneyRunner {
     // Consent is checked at send time, not only at entry; no address or a refusal skips the email.
     if (profile === undefined || typeof to !== 'string' || to === '' || refusedMarketing(profile))
       return;
+    const { send, store } = this.options;
+    if (send === undefined) {
+      // No SMTP configured: the step is recorded as skipped and passed, so the journey goes on.
+      if (store.recordEmail(name, person, step.path, this.now(), 'skipped-no-smtp'))
+        this.warn(
+          `journey ${name}: email step ${step.path} skipped, no SMTP configured (set TAILOR_SMTP_URL and TAILOR_EMAIL_FROM)`,
+        );
+      return;
+    }
     // At most once: the record is written before the message goes; a crash after it loses the email
     // rather than sending it twice.
-    if (!this.options.store.recordEmail(name, person, step.path, this.now())) return;
+    if (!store.recordEmail(name, person, step.path, this.now())) return;
     const scope = {
       profile,
       traits: profile.traits,
@@ -145,14 +199,16 @@ export class JourneyRunner {
     const engine = this.options.engine;
     const unsubscribe = this.options.unsubscribeUrl(person, name);
     try {
-      await this.options.send({
+      await send({
         to,
         subject: engine.renderBounded(step.subject, scope),
         html: engine.renderBounded(step.html, scope),
         headers: { 'List-Unsubscribe': `<${unsubscribe}>` },
       });
-    } catch {
-      // Not tried again (at most once); the record stays.
+    } catch (error) {
+      // Not tried again (at most once); the record stays, marked failed.
+      store.emailFailed(name, person, step.path);
+      this.warn(`journey ${name}: email step ${step.path} failed (not retried)`, error);
     }
   }
 }
@@ -161,7 +217,7 @@ export class JourneyRunner {
 export function smtpSender(
   url: string,
   from: string,
-): { send: JourneyRunnerOptions['send']; close: () => void } {
+): { send: (message: EmailMessage) => Promise<void>; close: () => void } {
   const transport: Transporter = nodemailer.createTransport(
     `${url}${url.includes('?') ? '&' : '?'}pool=true`,
   );
