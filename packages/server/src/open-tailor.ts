@@ -51,6 +51,7 @@ import { openStorage } from './storage/open-storage.js';
 import { ClusterChanges } from './scale-out/cluster-changes.js';
 import { indexingConsumers } from './profiles/events-of-identifier.js';
 import { installationSecrets, type InstallationSecrets } from './privacy/installation-secrets.js';
+import { openJourneys, type Journeys } from './journeys/open-journeys.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
 export interface Tailor {
@@ -91,6 +92,11 @@ export interface Tailor {
   /** What templates see for the public write key (personal traits only where listed) and for readers' previews (masked). */
   audiences: { public: Audience; reader: Audience };
   people: PersonCache;
+  /**
+   * Journeys on the embedded store (their loop runs with the background work); undefined on
+   * PostgreSQL and JetStream, where they are not built yet (their routes answer 501).
+   */
+  journeys: Journeys | undefined;
   /** Commits the `Decision Made` events gathered so far now (they are otherwise committed on the next turn). */
   flushDecisions(): void;
   /** Keys, definitions, placements, plans, experiments or suppressions changed here: other nodes read them again. */
@@ -198,6 +204,18 @@ export async function openTailor(
     const positions = await Promise.all(foldConsumers.map((c) => profiles.position(c)));
     return (p) => positions[positions.length === 1 ? 0 : p] ?? 0;
   };
+  // One SQLite file per data folder (on several nodes each would run its own and send twice).
+  const journeys =
+    storage.kind === 'sqlite'
+      ? await openJourneys({
+          config,
+          log,
+          profiles,
+          engine: liquid,
+          now,
+          folded: async () => (await foldedTo())(0),
+        })
+      : undefined;
   // /metrics is public: however often it is scraped, the lag (a query per partition consumer, a
   // request per partition to the stream) is counted at most once every 5 s and shared meanwhile.
   let behind: { at: number; events: Promise<number> } | undefined;
@@ -261,6 +279,7 @@ export async function openTailor(
         },
         { name: 'webhook deliveries', erase: (person) => destinations.erase(person) },
         { name: 'bandit counts', erase: (person) => banditStage.erase(person.identifiers) },
+        ...(journeys === undefined ? [] : [journeys.erasureOwner]),
         {
           name: 'the audit log',
           erase: ({ profileId, requestedBy }) => {
@@ -390,7 +409,7 @@ export async function openTailor(
             logError(message, error);
           },
         })
-      : new InlineBackground(pipeline, dispatcher);
+      : new InlineBackground(pipeline, dispatcher, journeys === undefined ? [] : [journeys.loop]);
   // Decisions and exposures are recorded through the storage's records log: nobody waits on them.
   const experiments = await Experiments.open({
     store: store.experiments,
@@ -496,6 +515,7 @@ export async function openTailor(
     pii,
     audiences: { public: publicAudience(pii), reader: readerAudience(pii) },
     people,
+    journeys,
     settingsChanged: () => {
       cluster?.announce({ kind: 'settings' });
     },
@@ -524,6 +544,8 @@ export async function openTailor(
       await background.stop();
       await pipeline.stop();
       await dispatcher.stop();
+      await journeys?.loop.stop(); // not started here when the background runs on a worker thread
+      journeys?.close();
       await cluster?.close();
       await storage.close();
     },

@@ -25,16 +25,16 @@ describe('journey routes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function app() {
-    const fastify = Fastify().withTypeProvider<TypeBoxTypeProvider>();
+  async function app(journeys: { runner: JourneyRunner; store: SqliteJourneyStore } | undefined) {
+    const fastify = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
     fastify.setValidatorCompiler(TypeBoxValidatorCompiler);
     fastify.setErrorHandler(handleError);
-    await fastify.register(journeyRoutes, { runner, store });
+    await fastify.register(journeyRoutes, { journeys });
     return fastify;
   }
 
   it('saves, reads, counts and deletes a journey; refuses bad steps with a reason', async () => {
-    const fastify = await app();
+    const fastify = await app({ runner, store });
     const body = {
       entry: { event: 'Signed Up' },
       steps: [
@@ -70,6 +70,23 @@ describe('journey routes', () => {
       (await fastify.inject({ method: 'DELETE', url: '/v1/journeys/welcome' })).statusCode,
     ).toBe(204);
     expect((await fastify.inject({ url: '/v1/journeys/welcome' })).statusCode).toBe(404);
+    await fastify.close();
+  });
+
+  it('answers 501 with the reason where journeys are not built (PostgreSQL and JetStream)', async () => {
+    const fastify = await app(undefined);
+    const put = await fastify.inject({
+      method: 'PUT',
+      url: '/v1/journeys/welcome',
+      payload: { entry: { event: 'Signed Up' }, steps: [] },
+    });
+    expect(put.statusCode).toBe(501);
+    expect(put.json()).toEqual({
+      code: 'not_implemented',
+      message: expect.stringMatching(/embedded store only.*PostgreSQL/) as unknown,
+    });
+    for (const url of ['/v1/journeys/welcome', '/v1/journeys/welcome/stats'])
+      expect((await fastify.inject({ url })).statusCode).toBe(501);
     await fastify.close();
   });
 });

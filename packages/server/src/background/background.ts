@@ -1,4 +1,5 @@
 import type { Dispatcher } from '../destinations/dispatcher.js';
+import type { BackgroundLoop } from '../pipeline/background-loop.js';
 import type { ProfilePipeline } from '../pipeline/profile-pipeline.js';
 
 /**
@@ -25,18 +26,24 @@ export interface Background {
   stop(): Promise<void>;
 }
 
-/** The pipeline and the dispatcher on the calling thread (tests, and the worker thread itself). */
+/**
+ * The pipeline and the dispatcher on the calling thread (tests, and the worker thread itself), and
+ * other loops that follow the log beside them (the journeys): each runs on its own, so one that
+ * fails does not hold up the others.
+ */
 export class InlineBackground implements Background {
   private started = false;
 
   constructor(
     private readonly pipeline: ProfilePipeline,
     private readonly dispatcher: Dispatcher,
+    private readonly loops: readonly BackgroundLoop[] = [],
   ) {}
 
   start(): void {
     this.pipeline.start();
     this.dispatcher.start();
+    for (const loop of this.loops) loop.start();
     this.started = true;
   }
 
@@ -54,6 +61,7 @@ export class InlineBackground implements Background {
   wake(): void {
     this.pipeline.wake();
     this.dispatcher.wake();
+    for (const loop of this.loops) loop.wake();
   }
 
   /** The in-process pipeline reads the definitions as they are now; it only needs waking. */
@@ -70,5 +78,6 @@ export class InlineBackground implements Background {
     this.started = false;
     await this.pipeline.stop();
     await this.dispatcher.stop();
+    for (const loop of this.loops) await loop.stop();
   }
 }

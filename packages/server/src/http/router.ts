@@ -9,6 +9,7 @@ import { definitionRoutes } from './routes/definition-routes.js';
 import { destinationRoutes } from './routes/destination-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { experimentRoutes } from './routes/experiment-routes.js';
+import { journeyRoutes } from './routes/journey-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { privacyRoutes } from './routes/privacy-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
@@ -39,6 +40,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(definitionRoutes, { definitions, kind: 'segment', base: '/v1/segments' });
   await app.register(decideRoutes, { placements: services.placements });
   await app.register(experimentRoutes, { experiments: services.experiments });
+  await app.register(journeyRoutes, { journeys: tailor.journeys });
   await app.register(privacyRoutes, {
     privacy: services.privacy,
     identitySecret: () => tailor.identity.secret,

@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import { consentValues, scrubPersonalData, traitValues } from '@tailor/core';
+import type { Config } from '../config/config.schema.js';
+import type { TemplateEngine } from '../decide/template-engine.js';
+import type { EventLog } from '../log/event-log.js';
+import { BackgroundLoop } from '../pipeline/background-loop.js';
+import { createPrivateFile } from '../privacy/private-files.js';
+import type { ErasureOwner } from '../privacy/erasure-coordinator.js';
+import type { ProfileReader as ProfileStoreReader } from '../store/profile-store.js';
+import type { ProfileView } from './journey-definition.js';
+import { journeyErasureOwner } from './journey-erasure.js';
+import { followLog, JOURNEYS_CONSUMER } from './journey-follower.js';
+import { JourneyRunner, smtpSender } from './journey-runner.js';
+import { SqliteJourneyStore } from './journey-store.js';
+
+/** Journeys on the embedded store: what routes save through, and the work the background runs. */
+export interface Journeys {
+  store: SqliteJourneyStore;
+  runner: JourneyRunner;
+  /** Enters people from the log, then moves on everyone due; polled every 250 ms and woken by new events. */
+  loop: BackgroundLoop;
+  erasureOwner: ErasureOwner;
+  /** Closes the SMTP pool and the store (stop the loop first: the background does). */
+  close(): void;
+}
+
+/** How often due waits are looked for: a wait fires within about this long of falling due. */
+const POLL_MS = 250;
+
+/**
+ * Opens `journeys.db` in the data folder and builds the runner over it: email through
+ * `TAILOR_SMTP_URL` from `TAILOR_EMAIL_FROM` (without them, email steps are recorded as skipped), and
+ * profiles read by the identifier people entered with (their userId, else anonymousId).
+ */
+export async function openJourneys(deps: {
+  config: Readonly<Config>;
+  log: Pick<EventLog, 'read' | 'stats'>;
+  profiles: Pick<ProfileStoreReader, 'byIdentifier'>;
+  engine: TemplateEngine;
+  now: () => number;
+  /** How far the profile pipeline has folded the log: people enter no sooner. */
+  folded: () => Promise<number>;
+}): Promise<Journeys> {
+  const { config, log, profiles } = deps;
+  const warn = (msg: string, error?: unknown): void => {
+    if (config.logLevel === 'silent') return;
+    const err = error === undefined ? undefined : errorText(error);
+    console.error(JSON.stringify({ level: 'warn', msg, ...(err !== undefined && { err }) }));
+  };
+  const file = join(config.dataDir, 'journeys.db');
+  createPrivateFile(file); // it names people (0600, as every file in the data folder)
+  const store = new SqliteJourneyStore(file);
+  // People enter from events received from now on: a first start does not replay the log's history.
+  if (store.getPosition(JOURNEYS_CONSUMER) === undefined)
+    store.setPosition(JOURNEYS_CONSUMER, String((await log.stats()).lastPosition));
+  const smtp =
+    config.smtpUrl === undefined ? undefined : smtpSender(config.smtpUrl, emailFrom(config));
+  const unsubscribe = `mailto:${addressOf(emailFrom(config))}`;
+  const runner = new JourneyRunner({
+    store,
+    engine: deps.engine,
+    readProfile: (person) => readProfile(profiles, person),
+    send: smtp?.send,
+    unsubscribeUrl: (_person, journey) =>
+      `${unsubscribe}?subject=${encodeURIComponent(`unsubscribe ${journey}`)}`,
+    now: deps.now,
+    warn,
+  });
+  let started = false;
+  const loop = new BackgroundLoop(
+    async () => {
+      if (!started && smtp === undefined)
+        warn('no TAILOR_SMTP_URL: journeys run, and their email steps are recorded as skipped');
+      started = true;
+      runner.refresh(); // saved on the request thread, or before this follower read the events
+      const entered = await followLog({ log, store, runner, until: await deps.folded() });
+      return entered + (await runner.tick());
+    },
+    {
+      pollMs: POLL_MS,
+      onError: (error) => {
+        warn('journeys failed; retrying', error);
+      },
+    },
+  );
+  return {
+    store,
+    runner,
+    loop,
+    erasureOwner: journeyErasureOwner(store),
+    close: () => {
+      smtp?.close();
+      store.close();
+    },
+  };
+}
+
+/** An error as one line, without the personal data its message may quote (as `logError` does). */
+function errorText(error: unknown): string {
+  return scrubPersonalData(
+    error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  );
+}
+
+/** The From address: TAILOR_EMAIL_FROM, else a placeholder on the local host. */
+function emailFrom(config: Readonly<Config>): string {
+  return config.emailFrom ?? 'tailor@localhost';
+}
+
+/** `news@example.com` from `News <news@example.com>` (or the text as it is). */
+function addressOf(from: string): string {
+  return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
+}
+
+/** A person's traits, computed traits and consent, by the identifier they entered with. */
+async function readProfile(
+  profiles: Pick<ProfileStoreReader, 'byIdentifier'>,
+  person: string,
+): Promise<ProfileView | undefined> {
+  const stored =
+    (await profiles.byIdentifier({ type: 'userId', value: person })) ??
+    (await profiles.byIdentifier({ type: 'anonymousId', value: person }));
+  if (stored === undefined) return undefined;
+  return {
+    traits: traitValues(stored.traits),
+    computed: stored.computed,
+    consent: consentValues(stored.consent),
+  };
+}
