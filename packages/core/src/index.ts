@@ -151,6 +151,7 @@ export type { ClusterOptions, Clustering, KCandidate } from './clusters/cluster-
 export { fitKMeans } from './clusters/fit-kmeans.js';
 export { fitMiniBatchKMeans } from './clusters/fit-mini-batch-kmeans.js';
 export { silhouetteScore } from './clusters/silhouette-score.js';
+export { seededRandom } from './clusters/seeded-random.js';
 export { describePersonas } from './clusters/describe-personas.js';
 export type { Persona, PersonaTrait, PersonaOptions } from './clusters/describe-personas.js';
 

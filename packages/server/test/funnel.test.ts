@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { seededRandom } from '@tailor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
@@ -22,23 +23,12 @@ const track = (who: Record<string, string>, event: string, hours: number) => ({
 const STEPS = ['Signed Up', 'Viewed Pricing', 'Subscribed'];
 const NAMES = [...STEPS, 'Opened App'];
 
-/** A deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const generated: { person: string; event: string; hours: number }[] = [];
 let t: TestTailor;
 
 beforeAll(async () => {
   t = await startTestTailor({}, () => BASE + 2000 * HOUR);
-  const next = random(7);
+  const next = seededRandom(7);
   for (let p = 0; p < 150; p++) {
     let hours = Math.floor(next() * 100);
     const events = 1 + Math.floor(next() * 6);

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { seededRandom } from '@tailor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
@@ -11,23 +12,12 @@ const BASE = Date.UTC(2026, 6, 1, 9); // Wednesday 1 July 2026, 09:00 UTC
 const HOUR = 3_600_000;
 const NOW = BASE + 10 * 7 * 24 * HOUR;
 
-/** A deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const generated: { person: string; event: string; ms: number }[] = [];
 let t: TestTailor;
 
 beforeAll(async () => {
   t = await startTestTailor({}, () => NOW);
-  const next = random(11);
+  const next = seededRandom(11);
   for (let p = 0; p < 120; p++) {
     let hours = Math.floor(next() * 5 * 7 * 24);
     for (let e = 0, n = 1 + Math.floor(next() * 7); e < n; e++) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../clusters/seeded-random.js';
 import { computeFunnel, type FunnelEvent } from './funnel.js';
 import type { FunnelOrder } from './funnel.schema.js';
 
@@ -38,22 +39,11 @@ function bruteForceReach(
   return best;
 }
 
-/** A deterministic generator (mulberry32) for the random timelines. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('computeFunnel', () => {
   it.each(['ordered', 'strict', 'any'] as const)(
     'counts each step as enumeration does, on 400 random people (%s)',
     (order) => {
-      const next = random(order.length);
+      const next = seededRandom(order.length);
       const m = 4;
       const people = Array.from({ length: 400 }, () => {
         let at = 0;

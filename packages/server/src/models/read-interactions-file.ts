@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { parseTimestamp, TailorError, type Interaction } from '@tailor/core';
+import { readCsvTable } from './read-csv-table.js';
 
 /** The columns of an interactions file `tailor recommend` reads. */
 export interface InteractionColumns {
@@ -15,14 +14,11 @@ export interface InteractionColumns {
  * column, an empty id or a time that does not parse is an error naming the line and the column.
  */
 export function readInteractionsFile(file: string, columns: InteractionColumns): Interaction[] {
-  const { header, rows } = readCsv(file);
-  for (const column of [columns.user, columns.item, columns.time])
-    if (column !== undefined && !header.includes(column))
-      throw new TailorError(
-        'invalid_request',
-        `${file} has no column ${column} (columns: ${header.join(', ')})`,
-      );
-  return rows.map(({ record, line }) => {
+  const { records } = readCsvTable(
+    file,
+    [columns.user, columns.item, columns.time].filter((c): c is string => c !== undefined),
+  );
+  return records.map(({ record, line }) => {
     const cell = (column: string): string => {
       const value = record[column] ?? '';
       if (value === '')
@@ -45,42 +41,13 @@ export function readInteractionsFile(file: string, columns: InteractionColumns):
 
 /** The distinct values of column `user` of a CSV, in the order they first appear. */
 export function readUsersFile(file: string): string[] {
-  const { header, rows } = readCsv(file);
-  if (!header.includes('user'))
-    throw new TailorError(
-      'invalid_request',
-      `${file} has no column user (columns: ${header.join(', ')})`,
-    );
+  const { records } = readCsvTable(file, ['user']);
   const users = new Set<string>();
-  for (const { record, line } of rows) {
+  for (const { record, line } of records) {
     const user = record.user ?? '';
     if (user === '')
       throw new TailorError('invalid_request', `${file} line ${line}, column user: empty`);
     users.add(user);
   }
   return [...users];
-}
-
-interface Row {
-  record: Record<string, string>;
-  line: number;
-}
-
-function readCsv(file: string): { header: string[]; rows: Row[] } {
-  if (!existsSync(file)) throw new TailorError('invalid_request', `file not found: ${file}`);
-  let header: string[] = [];
-  try {
-    const rows = parse<Row, Record<string, string>>(readFileSync(file), {
-      columns: (names: string[]) => (header = names),
-      bom: true,
-      skip_empty_lines: true,
-      on_record: (record, context) => ({ record, line: context.lines }),
-    });
-    return { header, rows };
-  } catch (error) {
-    throw new TailorError(
-      'invalid_request',
-      `${file} is not readable CSV: ${(error as Error).message}`,
-    );
-  }
 }

@@ -1,13 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { TailorError, type Transaction } from '@tailor/core';
 import { parseDay } from './parse-day.js';
-
-/** A row and the line it ends on. */
-interface Row {
-  record: Record<string, string>;
-  line: number;
-}
+import { readCsvTable } from './read-csv-table.js';
 
 /** The columns of a transactions file `tailor clv` reads. */
 export interface TransactionColumns {
@@ -22,28 +15,7 @@ export interface TransactionColumns {
  * empty id or a cell that does not parse is an error naming the line and the column.
  */
 export function readTransactionsFile(file: string, columns: TransactionColumns): Transaction[] {
-  if (!existsSync(file)) throw new TailorError('invalid_request', `file not found: ${file}`);
-  let header: string[] = [];
-  let rows: Row[];
-  try {
-    rows = parse<Row, Record<string, string>>(readFileSync(file), {
-      columns: (names: string[]) => (header = names),
-      bom: true,
-      skip_empty_lines: true,
-      on_record: (record, context) => ({ record, line: context.lines }),
-    });
-  } catch (error) {
-    throw new TailorError(
-      'invalid_request',
-      `${file} is not readable CSV: ${(error as Error).message}`,
-    );
-  }
-  for (const column of [columns.customer, columns.date, columns.amount])
-    if (!header.includes(column))
-      throw new TailorError(
-        'invalid_request',
-        `${file} has no column ${column} (columns: ${header.join(', ')})`,
-      );
+  const { records: rows } = readCsvTable(file, [columns.customer, columns.date, columns.amount]);
   return rows.map(({ record, line }) => {
     const where = (column: string) => `${file} line ${line}, column ${column}`;
     const customer = record[columns.customer] ?? '';
