@@ -8,7 +8,7 @@ import {
   type ModelResult,
 } from './attribution.schema.js';
 import { buildPaths, type JourneyStep, type PathOptions } from './build-paths.js';
-import { markovRemoval } from './markov.js';
+import { countPaths, markovRemovalCounted, type CountedPath } from './markov.js';
 
 const DAY_MS = 86_400_000;
 
@@ -48,28 +48,41 @@ export function attribute(
   const direct = new Set(options.directKeys ?? [DIRECT_KEY, CHANNELS.direct]);
   const attributed = paths.converting.filter((p) => p.keys.length > 0);
   const value = attributed.reduce((s, p) => s + p.value, 0);
-  // Models that read only a path's keys run once per distinct path with its summed value: a
-  // million people take a few thousand distinct paths (time_decay reads the times: every path).
-  let distinct: { keys: string[]; ats: number[]; at: number; value: number }[] | undefined;
-  const distinctPaths = () => {
-    if (distinct !== undefined) return distinct;
-    const byKeys = new Map<string, { keys: string[]; ats: number[]; at: number; value: number }>();
+  // Models that read only a path's keys run once per distinct path with its summed value (and
+  // the Markov chains walk each distinct path once with its count): a million people take a few
+  // thousand distinct paths. time_decay reads the times: every path.
+  let grouped:
+    | {
+        distinct: { keys: string[]; ats: number[]; at: number; value: number; times: number }[];
+        nonConverting: CountedPath[];
+      }
+    | undefined;
+  const groups = () => {
+    if (grouped !== undefined) return grouped;
+    const byKeys = new Map<
+      string,
+      { keys: string[]; ats: number[]; at: number; value: number; times: number }
+    >();
     for (const path of attributed) {
       const id = path.keys.join('\u0000');
       const seen = byKeys.get(id);
-      if (seen === undefined) byKeys.set(id, { ...path });
-      else seen.value += path.value;
+      if (seen === undefined) byKeys.set(id, { ...path, times: 1 });
+      else {
+        seen.value += path.value;
+        seen.times++;
+      }
     }
-    distinct = [...byKeys.values()];
-    return distinct;
+    grouped = { distinct: [...byKeys.values()], nonConverting: countPaths(paths.nonConverting) };
+    return grouped;
   };
   const models: Record<string, ModelResult> = {};
   for (const model of options.models) {
     if (model === 'markov' || model === 'markov_2' || model === 'markov_3') {
       const order = model === 'markov' ? 1 : Number(model.slice(-1));
-      const fit = markovRemoval(
-        attributed.map((p) => p.keys),
-        paths.nonConverting,
+      const { distinct, nonConverting } = groups();
+      const fit = markovRemovalCounted(
+        distinct.map((p) => ({ path: p.keys, times: p.times })),
+        nonConverting,
         order,
       );
       const credit: Record<string, number> = {};
@@ -91,7 +104,7 @@ export function attribute(
     const give = (key: string, amount: number): void => {
       if (amount !== 0) credit.set(key, (credit.get(key) ?? 0) + amount);
     };
-    for (const path of model === 'time_decay' ? attributed : distinctPaths()) {
+    for (const path of model === 'time_decay' ? attributed : groups().distinct) {
       const { keys, ats, value: v } = path;
       const n = keys.length;
       switch (model) {

@@ -31,6 +31,34 @@ export function markovRemoval(
   nonConverting: readonly (readonly string[])[],
   order = 1,
 ): MarkovRemoval {
+  return markovRemovalCounted(countPaths(converting), countPaths(nonConverting), order);
+}
+
+/** A distinct path and how many times it occurs. */
+export interface CountedPath {
+  path: readonly string[];
+  times: number;
+}
+
+/** Identical paths grouped, in the order they first occur (empty paths left out). */
+export function countPaths(paths: readonly (readonly string[])[]): CountedPath[] {
+  const counted = new Map<string, CountedPath>();
+  for (const path of paths) {
+    if (path.length === 0) continue;
+    const id = path.join('\u0000');
+    const seen = counted.get(id);
+    if (seen === undefined) counted.set(id, { path, times: 1 });
+    else seen.times++;
+  }
+  return [...counted.values()];
+}
+
+/** markovRemoval over paths already grouped (countPaths): each distinct path is walked once. */
+export function markovRemovalCounted(
+  converting: readonly CountedPath[],
+  nonConverting: readonly CountedPath[],
+  order = 1,
+): MarkovRemoval {
   const index = new Map<string, number>();
   /** Each transient state's keys (state 0, START, has none). */
   const members: string[][] = [[]];
@@ -80,21 +108,8 @@ export function markovRemoval(
     }
     count(from, end, times);
   };
-  // Identical paths are walked once, counted as many times as they occur.
-  for (const [paths, end] of [
-    [converting, -1],
-    [nonConverting, -2],
-  ] as const) {
-    const times = new Map<string, { path: readonly string[]; times: number }>();
-    for (const path of paths) {
-      if (path.length === 0) continue;
-      const id = path.join('\u0000');
-      const seen = times.get(id);
-      if (seen === undefined) times.set(id, { path, times: 1 });
-      else seen.times++;
-    }
-    for (const { path, times: n } of times.values()) walk(path, end, n);
-  }
+  for (const { path, times } of converting) walk(path, -1, times);
+  for (const { path, times } of nonConverting) walk(path, -2, times);
   if (members.length > MAX_MARKOV_STATES)
     throw new TailorError(
       'invalid_request',
