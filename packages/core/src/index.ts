@@ -177,6 +177,18 @@ export type {
   RecommenderEvaluation,
   TimeSplit,
 } from './recommend/evaluate-recommender.js';
+// Recommenders served from the log (GET /v1/recommendations/NAME, decide's recommendations.NAME).
+export {
+  DEFAULT_RECOMMENDATIONS,
+  DEFAULT_RECOMMENDER_EVENTS,
+  MAX_RECOMMENDATIONS,
+  RecommendedItem,
+  Recommendations,
+  RecommenderBody,
+  RecommenderModel,
+  RecommenderTraining,
+} from './recommend/recommender.schema.js';
+export { interactionItems } from './recommend/interaction-items.js';
 
 // Privacy: consent, PII policy and masking, and scrubbing a person's data on erasure.
 export { DEFAULT_PURPOSES, emptyConsent } from './privacy/consent.schema.js';

@@ -12,6 +12,7 @@ import { FunnelService } from './reports/funnel-service.js';
 import { KpiService } from './reports/kpi-service.js';
 import { QualityService } from './reports/quality-service.js';
 import { RetentionService } from './reports/retention-service.js';
+import { RecommenderService } from './recommend/recommender-service.js';
 import { DefinitionService } from './segments/definition-service.js';
 
 /** The services per noun that routes and commands call; each is given only the adapters it uses. */
@@ -29,6 +30,7 @@ export interface Services {
   retention: RetentionService;
   kpis: KpiService;
   quality: QualityService;
+  recommenders: RecommenderService;
 }
 
 /** Builds the services over an open Tailor (they hold no state of their own). */
@@ -58,6 +60,9 @@ export function buildServices(tailor: Tailor): Services {
       suppressionsChanged: () => tailor.changed('suppressions'),
       now: tailor.now,
       wake,
+      erasureRequested: () => {
+        tailor.recommenders.retrainAll();
+      },
     }),
     destinations: new DestinationService({
       destinations: tailor.destinations,
@@ -105,6 +110,13 @@ export function buildServices(tailor: Tailor): Services {
       log: tailor.log,
       profiles: tailor.profiles,
       pause,
+      now: tailor.now,
+    }),
+    recommenders: new RecommenderService({
+      recommenders: tailor.recommenders,
+      person: (identifier) => tailor.people.get(identifier),
+      suppressed: (who) => tailor.suppressions.names(who),
+      identity: tailor.identity,
       now: tailor.now,
     }),
     matching: new MatchingService({

@@ -52,6 +52,7 @@ import { ClusterChanges } from './scale-out/cluster-changes.js';
 import { indexingConsumers } from './profiles/events-of-identifier.js';
 import { installationSecrets, type InstallationSecrets } from './privacy/installation-secrets.js';
 import { openJourneys, type Journeys } from './journeys/open-journeys.js';
+import { Recommenders } from './recommend/recommenders.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
 export interface Tailor {
@@ -92,6 +93,8 @@ export interface Tailor {
   /** What templates see for the public write key (personal traits only where listed) and for readers' previews (masked). */
   audiences: { public: Audience; reader: Audience };
   people: PersonCache;
+  /** Recommender definitions and the models trained from the log, in memory (docs/recommendations.md). */
+  recommenders: Recommenders;
   /**
    * Journeys on the embedded store (their loop runs with the background work); undefined on
    * PostgreSQL and JetStream, where they are not built yet (their routes answer 501).
@@ -198,6 +201,17 @@ export async function openTailor(
     config.identity.identifiers,
     secrets.suppressionKey,
   );
+  // Trained and served on the request thread (serve's worker thread only folds), a step at a time.
+  const recommenders = await Recommenders.open({
+    store: storage.recommenders,
+    training: { log, profiles, suppressed: (message) => suppressions.drops(message), now },
+    retrainMs: config.recommendations.retrainMinutes * 60_000,
+    serves: options.worker !== true,
+    pause: () => new Promise((resolve) => setImmediate(resolve)),
+    onError: (message, error) => {
+      logError(message, error);
+    },
+  });
   const foldConsumers = indexingConsumers(storage.cluster?.partitions);
   /** Where each partition is folded to: one consumer folds every partition, or consumer `p` partition `p`. */
   const foldedTo = async (): Promise<(partition: number) => number> => {
@@ -279,6 +293,15 @@ export async function openTailor(
         },
         { name: 'webhook deliveries', erase: (person) => destinations.erase(person) },
         { name: 'bandit counts', erase: (person) => banditStage.erase(person.identifiers) },
+        {
+          // Models learnt from everyone: trained again, without the person's events (on the
+          // request thread, retrained when the erasure was asked; here when it is carried out).
+          name: 'recommenders',
+          erase: () => {
+            recommenders.retrainAll();
+            return Promise.resolve();
+          },
+        },
         ...(journeys === undefined ? [] : [journeys.erasureOwner]),
         {
           name: 'the audit log',
@@ -371,9 +394,14 @@ export async function openTailor(
           people.invalidate(changed, identifiers);
         },
         onSuppressed: () => {
-          suppressions.reload().catch((error: unknown) => {
-            logError('reading the suppressions failed', error);
-          });
+          suppressions.reload().then(
+            () => {
+              recommenders.retrainAll(); // identifiers linked to an erased person since
+            },
+            (error: unknown) => {
+              logError('reading the suppressions failed', error);
+            },
+          );
         },
         append: async (messages) => {
           const stored = await log.append(messages);
@@ -432,6 +460,7 @@ export async function openTailor(
     arms: bandits,
     experiments,
     suppressed: (who) => suppressions.names(who),
+    recommendations: (name, who) => recommenders.forTemplate(name, who),
     record: (request, decisions, at) => {
       exposureLog.append(suppressions.keep(decisionEvents(request, decisions, at))).then(
         () => {
@@ -477,6 +506,7 @@ export async function openTailor(
         await plans.reload();
         await experiments.reload();
         await suppressions.reload();
+        await recommenders.reload();
         background.definitionsChanged();
         background.suppressionsChanged();
       })().catch((error: unknown) => {
@@ -515,6 +545,7 @@ export async function openTailor(
     pii,
     audiences: { public: publicAudience(pii), reader: readerAudience(pii) },
     people,
+    recommenders,
     journeys,
     settingsChanged: () => {
       cluster?.announce({ kind: 'settings' });
@@ -540,6 +571,7 @@ export async function openTailor(
       clearInterval(banditTimer);
       clearInterval(auditTimer);
       await decisionRetention.stop();
+      await recommenders.close();
       await collector.flushViolations();
       await background.stop();
       await pipeline.stop();

@@ -20,6 +20,7 @@ const MUST_AUDIT = [
   'GET /v1/identity/reviews',
   'GET /v1/identity/conflicts',
   'POST /v1/placements/:name/preview',
+  'GET /v1/recommendations/:name',
   'GET /v1/audit',
   // changes of personal data
   'PUT /v1/profiles/:id/consent',
@@ -35,6 +36,8 @@ const MUST_AUDIT = [
   'DELETE /v1/placements/:name',
   'PUT /v1/experiments/:name',
   'DELETE /v1/experiments/:name',
+  'PUT /v1/recommenders/:name',
+  'DELETE /v1/recommenders/:name',
   'PUT /v1/destinations/:name',
   'DELETE /v1/destinations/:name',
   'PUT /v1/tracking-plans/events/:event',
@@ -57,6 +60,7 @@ const UNAUDITED_CHANGES = [
   ...['t', 'i', 'p', 's', 'g', 'a', 'b'].map((short) => `POST /v1/${short}`),
   'POST /v1/decide',
   'POST /v1/experiments/:name/assign',
+  'POST /v1/recommendations/:name', // a read from browsers, as decide
   // Reports are read-only queries over aggregates, sent as POST for their body.
   'POST /v1/reports/attribution',
   'POST /v1/reports/funnel',

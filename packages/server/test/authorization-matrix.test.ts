@@ -78,6 +78,15 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/journeys/{name}': 'read',
   'DELETE /v1/journeys/{name}': 'define',
   'GET /v1/journeys/{name}/stats': 'read',
+  'PUT /v1/recommenders/{name}': 'define',
+  'GET /v1/recommenders/{name}': 'read',
+  'DELETE /v1/recommenders/{name}': 'define',
+  'GET /v1/recommenders': 'read',
+  'POST /v1/recommenders/{name}/train': 'define',
+  // A person's recommendations reveal what they had: readers only; from browsers, the write key
+  // gets popular items unless userHash proves the person (recommendations.test.ts).
+  'GET /v1/recommendations/{name}': 'read',
+  'POST /v1/recommendations/{name}': 'collect',
   'POST /v1/privacy/export': 'manage',
   'POST /v1/privacy/erase': 'manage',
   'POST /v1/privacy/unsuppress': 'manage',

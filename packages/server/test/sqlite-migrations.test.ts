@@ -18,6 +18,7 @@ const COMPONENTS: Record<string, string[]> = {
     'event-identifiers',
     'memberships',
     'profiles',
+    'recommenders',
     'review-queue',
     'state',
   ],

@@ -95,6 +95,19 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
       return found === undefined ? { target } : { target, profileIds: [found.id] };
     },
   },
+  // A person's recommendations follow from what they had.
+  'GET /v1/recommendations/:name': {
+    action: 'recommendations.read',
+    about: async ({ params, query, response, tailor }) => {
+      const target = `recommender:${text(params.name) ?? '?'}`;
+      if (response === undefined) return { target };
+      const found = await profileNamed(tailor.profiles, {
+        userId: text(query.userId),
+        anonymousId: text(query.anonymousId),
+      });
+      return found === undefined ? { target } : { target, profileIds: [found.id] };
+    },
+  },
   'POST /v1/privacy/export': person('privacy.export', ({ response }) =>
     field(field(response, 'profile'), 'id'),
   ),
@@ -131,6 +144,9 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
   'PUT /v1/placements/:name': named('placement.put', 'placement'),
   'DELETE /v1/placements/:name': named('placement.delete', 'placement'),
   'PUT /v1/experiments/:name': named('experiment.put', 'experiment'),
+  'PUT /v1/recommenders/:name': named('recommender.put', 'recommender'),
+  'DELETE /v1/recommenders/:name': named('recommender.delete', 'recommender'),
+  'POST /v1/recommenders/:name/train': named('recommender.train', 'recommender'),
   'DELETE /v1/experiments/:name': named('experiment.delete', 'experiment'),
   'PUT /v1/destinations/:name': named('destination.put', 'destination'),
   'DELETE /v1/destinations/:name': named('destination.delete', 'destination'),
@@ -192,6 +208,10 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'GET /v1/experiments': 'definitions, no personal data',
   'GET /v1/experiments/:name': 'a definition, no personal data',
   'GET /v1/experiments/:name/results': 'aggregates over variants, no person',
+  'GET /v1/recommenders': 'definitions and model sizes, no personal data',
+  'GET /v1/recommenders/:name': 'a definition and its model size, no personal data',
+  'POST /v1/recommendations/:name':
+    "from browsers, as decide: the proven person's own recommendations, else popular items for anyone",
   'POST /v1/reports/attribution': 'aggregates over people (credit per UTM key), no person',
   'POST /v1/reports/funnel': 'aggregates over people (counts per step), no person',
   'POST /v1/reports/retention': 'aggregates over people (counts per cohort and period), no person',

@@ -233,6 +233,21 @@ export const Config = Type.Object(
       },
       { default: {}, additionalProperties: false, description: 'Computed traits' },
     ),
+    recommendations: Type.Object(
+      {
+        retrainMinutes: Type.Number({
+          exclusiveMinimum: 0,
+          default: 60,
+          description:
+            'How often each recommender is trained again from the log (also on a change of its definition and on an erasure)',
+        }),
+      },
+      {
+        default: {},
+        additionalProperties: false,
+        description: 'Recommenders (docs/recommendations.md)',
+      },
+    ),
     privacy: Type.Object(
       {
         purposes: Type.Array(

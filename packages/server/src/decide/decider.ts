@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import type { Template } from 'liquidjs';
 import {
   aggregateKey,
   aggregateValue,
@@ -13,6 +14,7 @@ import {
   type EvaluationScope,
   type IdentifierRef,
   type RandomSource,
+  type RecommendedItem,
 } from '@tailor/core';
 import { FULL_AUDIENCE, type Audience } from './audiences.js';
 import { TEMPLATE_LIMITS } from './template-engine.js';
@@ -58,6 +60,15 @@ export interface DeciderOptions {
   random?: RandomSource;
   /** Whether the person asked for is suppressed (erased): they are decided for as an unknown person, and nothing is recorded. */
   suppressed?: (who: { userId?: string | undefined; anonymousId?: string | undefined }) => boolean;
+  /**
+   * A recommender's items for a person (`recommendations.NAME` in templates), asked only for the
+   * recommenders a template reads; `personal` false gives the popular items anyone may see.
+   * Undefined for a name that is no recommender.
+   */
+  recommendations?: (
+    name: string,
+    who: { profileId: string | undefined; personal: boolean },
+  ) => readonly RecommendedItem[] | undefined;
   /** Records the decisions made at `at` (a `Decision Made` event each); not awaited by `decide`. */
   record: (request: DecideRequest, decisions: readonly Decision[], at: number) => void;
 }
@@ -416,8 +427,38 @@ export class Decider {
       computed,
       context: scope.context,
       experiment,
+      recommendations: this.recommendationsFor(template, person, audience),
     };
     return this.options.renders.render(template, renderScope, renderLimitMs, audience.key);
+  }
+
+  /**
+   * The recommenders a template reads, for the person: their own items when the audience may see
+   * what they had (an admin, a reader's preview, or the write key with a valid `userHash`), else
+   * the popular items, as for anyone (docs/recommendations.md). Undefined when it reads none.
+   */
+  private recommendationsFor(
+    template: Template[],
+    person: Person | undefined,
+    audience: Audience,
+  ): Record<string, readonly RecommendedItem[]> | undefined {
+    const recommend = this.options.recommendations;
+    if (recommend === undefined) return undefined;
+    const names = this.options.renders.namesUnder(template, 'recommendations');
+    if (names === 'all' || names.length === 0) return undefined;
+    const who = {
+      profileId: person?.profileId,
+      personal:
+        person !== undefined &&
+        person.consent.personalization !== false &&
+        audience.key !== 'public',
+    };
+    const found: Record<string, readonly RecommendedItem[]> = {};
+    for (const name of names) {
+      const items = recommend(name, who);
+      if (items !== undefined) found[name] = items;
+    }
+    return found;
   }
 
   /** Exposures within the item's cap window: those the pipeline counted, plus those decided since. */

@@ -1,4 +1,5 @@
 import type { Liquid, Template } from 'liquidjs';
+import type { RecommendedItem } from '@tailor/core';
 import { LRUCache } from 'lru-cache';
 import type { TemplateEngine } from './template-engine.js';
 
@@ -10,6 +11,8 @@ export interface RenderScope {
   context: Record<string, unknown> | undefined;
   /** The experiment the item runs and the person's variant (and factor levels), when assigned. */
   experiment?: ExperimentScope | undefined;
+  /** The recommenders the template reads (`recommendations.NAME`): the person's items, best first. */
+  recommendations?: Record<string, readonly RecommendedItem[]> | undefined;
 }
 
 /** What a template of an item that runs an experiment reads as `experiment`. */
@@ -47,6 +50,7 @@ type Reads = readonly (readonly string[])[] | null;
  */
 export class RenderMemo {
   private readonly reads = new WeakMap<Template[], { id: number; reads: Reads }>();
+  private readonly names = new WeakMap<Template[], Map<string, readonly string[] | 'all'>>();
   private readonly outputs: LRUCache<string, string>;
   private nextId = 0;
 
@@ -82,6 +86,23 @@ export class RenderMemo {
     return output;
   }
 
+  /**
+   * The names a template reads under a top-level variable (`recommendations.home` → `home`), found
+   * by the same static analysis; `all` when it reads the variable whole or by a computed index.
+   * Kept per template, so decide asks only for what a template shows.
+   */
+  namesUnder(template: Template[], root: string): readonly string[] | 'all' {
+    let byRoot = this.names.get(template);
+    if (byRoot === undefined)
+      this.names.set(template, (byRoot = new Map<string, readonly string[] | 'all'>()));
+    let names = byRoot.get(root);
+    if (names === undefined) {
+      names = namesUnder(this.liquid.globalVariableSegmentsSync(template), root);
+      byRoot.set(root, names);
+    }
+    return names;
+  }
+
   private readsOf(template: Template[]): { id: number; reads: Reads } {
     let found = this.reads.get(template);
     if (found === undefined) {
@@ -90,6 +111,20 @@ export class RenderMemo {
     }
     return found;
   }
+}
+
+function namesUnder(
+  variables: readonly (readonly unknown[])[],
+  root: string,
+): readonly string[] | 'all' {
+  const found = new Set<string>();
+  for (const segments of variables) {
+    if (segments[0] !== root) continue;
+    const name = segments[1];
+    if (typeof name !== 'string') return 'all';
+    found.add(name);
+  }
+  return [...found];
 }
 
 /** Stands for a value that is not there (JSON would write it as null, which Liquid tells apart). */

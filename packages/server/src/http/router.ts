@@ -12,6 +12,7 @@ import { experimentRoutes } from './routes/experiment-routes.js';
 import { journeyRoutes } from './routes/journey-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { privacyRoutes } from './routes/privacy-routes.js';
+import { recommenderRoutes } from './routes/recommender-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
@@ -40,6 +41,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(definitionRoutes, { definitions, kind: 'segment', base: '/v1/segments' });
   await app.register(decideRoutes, { placements: services.placements });
   await app.register(experimentRoutes, { experiments: services.experiments });
+  await app.register(recommenderRoutes, { recommenders: services.recommenders });
   await app.register(journeyRoutes, { journeys: tailor.journeys });
   await app.register(privacyRoutes, {
     privacy: services.privacy,

@@ -18,6 +18,8 @@ export interface PrivacyServiceDeps {
   now: () => number;
   /** Tells the background that the log has something new to carry out. */
   wake: () => void;
+  /** A person was suppressed for erasure: what learnt from everyone (recommenders) learns again without them. */
+  erasureRequested: () => void;
 }
 
 /** What an erasure request answers: it is carried out by the pipeline when it reaches the request in the log. */
@@ -87,6 +89,7 @@ export class PrivacyService {
       },
     ]);
     this.deps.wake();
+    this.deps.erasureRequested();
     return { requestId, profileId: stored.id };
   }
 

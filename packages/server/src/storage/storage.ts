@@ -3,6 +3,7 @@ import type { EventLog } from '../log/event-log.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { BanditStore } from '../store/bandit-store.js';
 import type { ProfileStore } from '../store/profile-store.js';
+import type { RecommenderStore } from '../store/recommender-store.js';
 import type { StateStore } from '../store/state-store.js';
 import type { PgDatabase } from './postgres/pg-database.js';
 
@@ -27,6 +28,8 @@ export interface Storage {
   audit: AuditLog;
   destinations: DestinationStore;
   bandits: BanditStore;
+  /** Recommender definitions (their models are kept in memory by each node). */
+  recommenders: RecommenderStore;
   /** Database files a checkpointer thread keeps checkpointed (SQLite under `serve`); none elsewhere. */
   checkpointFiles: string[];
   /** On PostgreSQL and JetStream: where nodes coordinate (leases), and the log's partitions. */

@@ -3,6 +3,7 @@ import { openJetStreamEventLog } from '../../log/jetstream/jetstream-event-log.j
 import type { Sealer } from '../../privacy/sealer.js';
 import { openPgAuditLog } from '../../store/postgres/pg-audit-log.js';
 import { openPgBanditStore } from '../../store/postgres/pg-bandit-store.js';
+import { openPgRecommenderStore } from '../../store/postgres/pg-recommender-store.js';
 import { openPgProfileStore } from '../../store/postgres/pg-profile-store.js';
 import { openPgStateStore } from '../../store/postgres/pg-state-store.js';
 import { openPgDestinationStore } from '../../store/postgres/pg-destination-store.js';
@@ -95,6 +96,7 @@ async function openPgStores(db: PgDatabase, sealer: Sealer) {
     state: await openPgStateStore(db),
     audit: await openPgAuditLog(db),
     bandits: await openPgBanditStore(db),
+    recommenders: await openPgRecommenderStore(db),
     profiles: await openPgProfileStore(db, sealer),
   };
 }

@@ -7,6 +7,7 @@ import { openSqliteBanditStore } from '../../store/sqlite/sqlite-bandit-store.js
 import { openSqliteDestinationStore } from '../../store/sqlite/sqlite-destination-store.js';
 import { moveIdentifierIndex } from '../../store/sqlite/event-identifier-index.js';
 import { openSqliteProfileStore } from '../../store/sqlite/sqlite-profile-store.js';
+import { openSqliteRecommenderStore } from '../../store/sqlite/sqlite-recommender-store.js';
 import { openSqliteStateStore } from '../../store/sqlite/sqlite-state-store.js';
 import type { Storage, StorageOptions } from '../storage.js';
 
@@ -33,6 +34,7 @@ export function openSqliteStorage(
   // commit lost to a machine crash is counted again; no fsync per commit (NORMAL).
   const bandits = openSqliteBanditStore(stateFile, { ...sqlite, synchronous: 'NORMAL' });
   const destinations = openSqliteDestinationStore(stateFile, sqlite, sealer);
+  const recommenders = openSqliteRecommenderStore(stateFile, sqlite);
   // Decisions and exposures: a second connection whose commits (one per turn of the event loop,
   // like the collector's) are not fsynced. Both connections write from the request thread only,
   // so they never wait for each other.
@@ -46,6 +48,7 @@ export function openSqliteStorage(
     audit,
     destinations,
     bandits,
+    recommenders,
     checkpointFiles: [logFile, stateFile, auditFile],
     async close() {
       await records.close();
@@ -54,6 +57,7 @@ export function openSqliteStorage(
       await log.close();
       await state.close();
       await bandits.close();
+      await recommenders.close();
       await audit.close();
     },
   };

@@ -1,0 +1,93 @@
+import { Type, type Static } from 'typebox';
+
+/** The e-commerce events a recommender learns from unless told (Segment's e-commerce spec). */
+export const DEFAULT_RECOMMENDER_EVENTS = [
+  'Order Completed',
+  'Product Added',
+  'Product Viewed',
+] as const;
+
+/** How many items a recommendation answers unless asked, and at most. */
+export const DEFAULT_RECOMMENDATIONS = 10;
+export const MAX_RECOMMENDATIONS = 100;
+
+const EventName = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f]+$' });
+
+/** A recommender served from the live log: what it learns from and how (`PUT /v1/recommenders/NAME`). */
+export const RecommenderBody = Type.Object(
+  {
+    method: Type.Union(
+      [Type.Literal('ease'), Type.Literal('item-knn'), Type.Literal('popularity')],
+      {
+        description:
+          'ease: a linear item-item model in closed form (the best measured); item-knn: item-item cosine with shrinkage; popularity: time-decayed, the same items for everyone',
+      },
+    ),
+    events: Type.Optional(
+      Type.Array(EventName, {
+        minItems: 1,
+        maxItems: 20,
+        uniqueItems: true,
+        description:
+          'Track events that say a person had an item: each product in `properties.products[].product_id`, else `properties.product_id`. Default: Order Completed, Product Added, Product Viewed',
+      }),
+    ),
+    halfLifeDays: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 36_500,
+        description:
+          "The half-life of an interaction's weight in days, counted back from the latest event (default: popularity 30, ease 90)",
+      }),
+    ),
+    k: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_RECOMMENDATIONS,
+        description: `How many items placement templates read as recommendations.NAME (default ${DEFAULT_RECOMMENDATIONS})`,
+      }),
+    ),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { title: 'Recommender', additionalProperties: false },
+);
+export type RecommenderBody = Static<typeof RecommenderBody>;
+
+/** How the model a recommender serves was trained (absent until its first training ends). */
+export const RecommenderModel = Type.Object({
+  trainedAt: Type.String({ description: 'When the training that made it finished' }),
+  version: Type.Integer({ description: "The definition's version it was trained for" }),
+  people: Type.Integer(),
+  items: Type.Integer(),
+  interactions: Type.Integer({ description: 'Distinct (person, item) pairs' }),
+  events: Type.Integer({ description: 'Log events read' }),
+  seconds: Type.Number({ description: 'How long the training took' }),
+});
+export type RecommenderModel = Static<typeof RecommenderModel>;
+
+/** A training under way: log positions read of those there were when it started. */
+export const RecommenderTraining = Type.Object({
+  done: Type.Integer(),
+  total: Type.Integer(),
+});
+export type RecommenderTraining = Static<typeof RecommenderTraining>;
+
+/** One recommended item, best first. */
+export const RecommendedItem = Type.Object({
+  item: Type.String(),
+  score: Type.Number(),
+  rank: Type.Integer({ minimum: 1 }),
+});
+export type RecommendedItem = Static<typeof RecommendedItem>;
+
+/** `GET /v1/recommendations/NAME`: the items, and whether they were chosen for this person. */
+export const Recommendations = Type.Object({
+  items: Type.Array(RecommendedItem),
+  method: Type.String({ description: "The recommender's method" }),
+  personalized: Type.Boolean({
+    description:
+      'false: popular items, the same for anyone (an unknown person, one who refused personalization, or method popularity)',
+  }),
+  trainedAt: Type.String(),
+});
+export type Recommendations = Static<typeof Recommendations>;

@@ -1,0 +1,216 @@
+import {
+  buildInteractionMatrix,
+  interactionItems,
+  trainRecommender,
+  DEFAULT_RECOMMENDER_EVENTS,
+  type Interaction,
+  type InteractionMatrix,
+  type Recommender,
+  type RecommenderModel,
+  type StoredMessage,
+} from '@tailor/core';
+import type { Job, JobStep } from '../jobs/job.js';
+import type { EventLog } from '../log/event-log.js';
+import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
+import type { StoredRecommender } from '../store/recommender-store.js';
+
+/** The consent purpose a recommender serves: people who refused it are neither learnt from nor served personally. */
+export const RECOMMEND_PURPOSE = 'personalization';
+
+export interface TrainingDeps {
+  log: Pick<EventLog, 'read' | 'stats'>;
+  profiles: Pick<ProfileReader, 'byIdentifier'>;
+  /** Messages naming an erased (suppressed) person: never learnt from, whether or not the log still holds them. */
+  suppressed: (message: StoredMessage) => boolean;
+  now: () => number;
+  /** Log events read per step (default 5,000). */
+  pageSize?: number;
+}
+
+/** A trained recommender as served: the matrix it learnt, the model and each person's row. */
+export interface TrainedRecommender {
+  definition: StoredRecommender;
+  matrix: InteractionMatrix;
+  recommender: Recommender;
+  /** A person's row by `p:PROFILE_ID`, or `u:USERID` / `a:ANONYMOUSID` for people with no profile yet. */
+  rows: ReadonlyMap<string, number>;
+  info: RecommenderModel;
+  /** Reused by every recommendation (scores are written then ranked, synchronously). */
+  scratch: Float64Array<ArrayBuffer>;
+}
+
+/** Identifiers resolved per step. */
+const RESOLVE_CHUNK = 500;
+
+/**
+ * Trains one recommender from the log, in steps: a page of the log per step (the events that
+ * name items, with their userId and anonymousId), then the identifiers resolved to profiles in
+ * chunks, then the fit. As the reports do, an event belongs to its userId's profile, else its
+ * anonymousId's, else to the identifier itself (not folded yet). People who refused
+ * personalization (or analytics: their events are not to be used) and messages refusing it are
+ * left out, and so is every message naming a suppressed (erased) person. The run is in memory:
+ * a restart trains again from the start.
+ */
+export class RecommenderTrainingJob implements Job {
+  readonly name: string;
+  private readonly events: ReadonlySet<string>;
+  private readonly started: number;
+  private phase: 'read' | 'resolve' | 'fit' | 'done' = 'read';
+  private position = 0;
+  private total: number | undefined;
+  private read = 0;
+  private readonly identifiers = new Map<string, number>();
+  /** Per kept interaction: the userId's and anonymousId's identifier numbers (-1: none), item and time. */
+  private readonly rows: { user: number; anonymous: number; item: string; at: number }[] = [];
+  private readonly keys: string[] = [];
+  private resolved = 0;
+  /** Per identifier number: its person (a profile's key or the identifier's), null when refused. */
+  private readonly person: (string | null | undefined)[] = [];
+  private trained: TrainedRecommender | undefined;
+
+  constructor(
+    private readonly definition: StoredRecommender,
+    private readonly deps: TrainingDeps,
+  ) {
+    this.name = `recommender:${definition.name}`;
+    this.events = new Set(definition.events ?? DEFAULT_RECOMMENDER_EVENTS);
+    this.started = deps.now();
+  }
+
+  /** The model, once the last step fitted it. */
+  get result(): TrainedRecommender | undefined {
+    return this.trained;
+  }
+
+  /** How far the reading is: log positions read of those there were when it started. */
+  get progress(): { done: number; total: number } {
+    const total = this.total ?? 0;
+    return { done: this.phase === 'read' ? Math.min(this.position, total) : total, total };
+  }
+
+  async step(): Promise<JobStep> {
+    switch (this.phase) {
+      case 'read':
+        return this.readPage();
+      case 'resolve':
+        return this.resolveChunk();
+      case 'fit':
+        this.fit();
+        this.phase = 'done';
+        return { worked: 1, progress: this.progress, finished: true };
+      case 'done':
+        return { worked: 0, finished: true };
+    }
+  }
+
+  private async readPage(): Promise<JobStep> {
+    this.total ??= (await this.deps.log.stats()).lastPosition;
+    const page = await this.deps.log.read(this.position, this.deps.pageSize ?? 5000);
+    for (const { message } of page) this.take(message);
+    this.read += page.length;
+    this.position = page[page.length - 1]?.position ?? this.position;
+    if (page.length === 0 || this.position >= this.total) {
+      this.keys.push(...this.identifiers.keys());
+      this.phase = 'resolve';
+    }
+    return { worked: Math.max(page.length, 1), progress: this.progress, finished: false };
+  }
+
+  private take(message: StoredMessage): void {
+    if (message.type !== 'track' || message.event === undefined) return;
+    if (!this.events.has(message.event)) return;
+    if (message.userId === null && message.anonymousId === null) return;
+    if (refusesPersonalization(message) || this.deps.suppressed(message)) return;
+    const items = interactionItems(message.properties);
+    if (items.length === 0) return;
+    const at = Date.parse(message.timestamp);
+    const user = message.userId === null ? -1 : this.idOf(`u:${message.userId}`);
+    const anonymous = message.anonymousId === null ? -1 : this.idOf(`a:${message.anonymousId}`);
+    for (const item of items) this.rows.push({ user, anonymous, item, at });
+  }
+
+  private idOf(key: string): number {
+    let id = this.identifiers.get(key);
+    if (id === undefined) this.identifiers.set(key, (id = this.identifiers.size));
+    return id;
+  }
+
+  private async resolveChunk(): Promise<JobStep> {
+    const chunk = this.keys.slice(this.resolved, this.resolved + RESOLVE_CHUNK);
+    const found = await Promise.all(
+      chunk.map((key) =>
+        this.deps.profiles.byIdentifier({
+          type: key.startsWith('u:') ? 'userId' : 'anonymousId',
+          value: key.slice(2),
+        }),
+      ),
+    );
+    chunk.forEach((key, j) => {
+      const profile = found[j];
+      this.person[this.resolved + j] =
+        profile === undefined ? undefined : refused(profile) ? null : `p:${profile.id}`;
+    });
+    this.resolved += chunk.length;
+    if (this.resolved >= this.keys.length) this.phase = 'fit';
+    return { worked: Math.max(chunk.length, 1), progress: this.progress, finished: false };
+  }
+
+  /** The interactions by person (a refused person's left out), the matrix and the model. */
+  private fit(): void {
+    const interactions: Interaction[] = [];
+    for (const { user, anonymous, item, at } of this.rows) {
+      const owner = this.ownerOf(user, anonymous);
+      if (owner === null) continue;
+      interactions.push(
+        Number.isFinite(at) ? { user: owner, item, time: at } : { user: owner, item },
+      );
+    }
+    const matrix = buildInteractionMatrix(interactions);
+    const half = this.definition.halfLifeDays;
+    const model = trainRecommender(
+      matrix,
+      this.definition.method,
+      half === undefined ? {} : { popularityHalfLifeDays: half, easeHalfLifeDays: half },
+    );
+    if (!model.ok) throw new Error(`training ${this.definition.name}: ${model.error}`);
+    const finished = this.deps.now();
+    this.trained = {
+      definition: this.definition,
+      matrix,
+      recommender: model.value,
+      rows: new Map(matrix.userIds.map((id, row) => [id, row])),
+      scratch: new Float64Array(matrix.itemIds.length),
+      info: {
+        trainedAt: new Date(finished).toISOString(),
+        version: this.definition.version,
+        people: matrix.userIds.length,
+        items: matrix.itemIds.length,
+        interactions: matrix.items.length,
+        events: this.read,
+        seconds: Math.max(0, finished - this.started) / 1000,
+      },
+    };
+  }
+
+  /** The userId's profile, else the anonymousId's, else the identifier itself; null: refused. */
+  private ownerOf(user: number, anonymous: number): string | null {
+    const byUser = user === -1 ? undefined : this.person[user];
+    if (byUser !== undefined) return byUser;
+    const byAnonymous = anonymous === -1 ? undefined : this.person[anonymous];
+    if (byAnonymous !== undefined) return byAnonymous;
+    return this.keys[user === -1 ? anonymous : user] ?? null;
+  }
+}
+
+/** Whether a person's profile refuses what recommendations need: personalization, or analytics (their events are not used). */
+export function refused(profile: Pick<StoredProfile, 'consent'>): boolean {
+  const current = profile.consent.current;
+  return current[RECOMMEND_PURPOSE]?.granted === false || current.analytics?.granted === false;
+}
+
+/** A message that itself refuses personalization (Segment's `context.consent.categoryPreferences`). */
+function refusesPersonalization(message: StoredMessage): boolean {
+  const consent = message.context.consent as
+    { categoryPreferences?: Record<string, unknown> } | undefined;
+  return consent?.categoryPreferences?.[RECOMMEND_PURPOSE] === false;
+}

@@ -1,0 +1,219 @@
+import {
+  DEFAULT_RECOMMENDATIONS,
+  recommendItems,
+  type RecommendedItem,
+  type RecommenderBody,
+  type RecommenderModel,
+  type RecommenderTraining,
+  type Recommendations,
+} from '@tailor/core';
+import type { RecommenderStore, StoredRecommender } from '../store/recommender-store.js';
+import {
+  RecommenderTrainingJob,
+  type TrainedRecommender,
+  type TrainingDeps,
+} from './recommender-training.js';
+
+export interface RecommendersOptions {
+  store: RecommenderStore;
+  training: TrainingDeps;
+  /** How often every recommender is trained again. */
+  retrainMs: number;
+  /** Whether this thread trains and serves (not `tailor serve`'s worker thread, which only folds). */
+  serves: boolean;
+  /** Lets requests run between training steps. */
+  pause: () => Promise<void>;
+  onError: (message: string, error: unknown) => void;
+}
+
+/** Who recommendations are for: the keys of their row (profile, userId, anonymousId), or nobody known. */
+export interface RecommendFor {
+  /** `p:PROFILE_ID`, `u:USERID`, `a:ANONYMOUSID`, in that order of preference. */
+  keys: readonly string[];
+  /** false: popular items only (unknown, erased, or refused personalization). */
+  personal: boolean;
+}
+
+/**
+ * Recommenders: definitions read from the store and kept in memory, each with the model its last
+ * training made. Training is a `RecommenderTrainingJob` run here a step at a time (requests run
+ * between steps), one recommender at a time: at open, on a change of a definition, on an erasure
+ * and every `retrainMs`. A recommendation reads memory only.
+ */
+export class Recommenders {
+  private definitions = new Map<string, StoredRecommender>();
+  private readonly models = new Map<string, TrainedRecommender>();
+  private readonly running = new Map<string, RecommenderTrainingJob>();
+  /** Trainings asked for and not begun, by name: asking again joins them. */
+  private readonly waiting = new Map<string, Promise<RecommenderModel | undefined>>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly abort = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly options: RecommendersOptions) {}
+
+  static async open(options: RecommendersOptions): Promise<Recommenders> {
+    const recommenders = new Recommenders(options);
+    await recommenders.reload();
+    if (options.serves) {
+      recommenders.timer = setInterval(() => {
+        recommenders.retrainAll();
+      }, options.retrainMs);
+      recommenders.timer.unref();
+    }
+    return recommenders;
+  }
+
+  /** Reads the definitions again (another node changed one): new and changed ones are trained. */
+  async reload(): Promise<void> {
+    const read = new Map((await this.options.store.list()).map((r) => [r.name, r]));
+    const before = this.definitions;
+    this.definitions = read;
+    for (const name of this.models.keys()) if (!read.has(name)) this.models.delete(name);
+    for (const [name, r] of read)
+      if (before.get(name)?.version !== r.version) void this.train(name);
+  }
+
+  async put(name: string, body: RecommenderBody, at: Date): Promise<StoredRecommender> {
+    const previous = await this.options.store.get(name);
+    const now = at.toISOString();
+    const stored: StoredRecommender = {
+      ...body,
+      name,
+      version: (previous?.version ?? 0) + 1,
+      createdAt: previous?.createdAt ?? now,
+      updatedAt: now,
+    };
+    await this.options.store.put(stored);
+    this.definitions.set(name, stored);
+    void this.train(name);
+    return stored;
+  }
+
+  get(name: string): StoredRecommender | undefined {
+    return this.definitions.get(name);
+  }
+
+  list(): StoredRecommender[] {
+    return [...this.definitions.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  async delete(name: string): Promise<boolean> {
+    const deleted = await this.options.store.delete(name);
+    this.definitions.delete(name);
+    this.models.delete(name);
+    return deleted;
+  }
+
+  /** The model served now (absent before the first training ends), and a training under way. */
+  status(name: string): { model?: RecommenderModel; training?: RecommenderTraining } {
+    const model = this.models.get(name)?.info;
+    const training = this.running.get(name)?.progress;
+    return { ...(model && { model }), ...(training && { training }) };
+  }
+
+  /** Trains every recommender again (on the schedule, and after an erasure). */
+  retrainAll(): void {
+    for (const name of this.definitions.keys()) void this.train(name);
+  }
+
+  /**
+   * Trains a recommender from the log as it is now (after the trainings already asked for);
+   * resolves with the new model, or undefined when the definition is gone or training failed.
+   */
+  train(name: string): Promise<RecommenderModel | undefined> {
+    if (!this.options.serves) return Promise.resolve(undefined);
+    const waiting = this.waiting.get(name);
+    if (waiting !== undefined) return waiting;
+    const run = this.queue.then(() => {
+      this.waiting.delete(name);
+      return this.run(name);
+    });
+    this.waiting.set(name, run);
+    this.queue = run;
+    return run;
+  }
+
+  /**
+   * Up to `k` items for a person, best first, none of those the model saw them have; popular
+   * items for anyone not `personal` or not in the model. Undefined before the first training.
+   */
+  recommend(name: string, who: RecommendFor, k: number): Recommendations | undefined {
+    const trained = this.models.get(name);
+    if (trained === undefined) return undefined;
+    const { matrix, recommender, rows, info, scratch } = trained;
+    let row = -1;
+    if (who.personal)
+      for (const key of who.keys) {
+        const found = rows.get(key);
+        if (found !== undefined) {
+          row = found;
+          break;
+        }
+      }
+    const ranked = recommendItems(matrix, recommender, row, k, scratch);
+    return {
+      items: ranked.map(({ item, score }, i) => ({
+        item: matrix.itemIds[item] as string,
+        score,
+        rank: i + 1,
+      })),
+      method: recommender.method,
+      personalized: row >= 0 && recommender.method !== 'popularity',
+      trainedAt: info.trainedAt,
+    };
+  }
+
+  /**
+   * A placement template's `recommendations.NAME`: the recommender's `k` items (default 10) for
+   * a person by profile id, popular ones when not `personal`. Undefined for no such recommender;
+   * empty before its first training.
+   */
+  forTemplate(
+    name: string,
+    who: { profileId: string | undefined; personal: boolean },
+  ): readonly RecommendedItem[] | undefined {
+    const definition = this.definitions.get(name);
+    if (definition === undefined) return undefined;
+    const keys = who.profileId === undefined ? [] : [`p:${who.profileId}`];
+    const k = definition.k ?? DEFAULT_RECOMMENDATIONS;
+    return this.recommend(name, { keys, personal: who.personal }, k)?.items ?? [];
+  }
+
+  /** Stops the schedule and a training under way (between its steps). */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.abort.abort();
+    await this.queue.catch(() => undefined);
+  }
+
+  private stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private async run(name: string): Promise<RecommenderModel | undefined> {
+    const definition = this.definitions.get(name);
+    if (definition === undefined || this.abort.signal.aborted) return undefined;
+    const job = new RecommenderTrainingJob(definition, this.options.training);
+    this.running.set(name, job);
+    try {
+      for (;;) {
+        if (this.stopped()) return undefined;
+        const step = await job.step();
+        if (step.finished) break;
+        await this.options.pause();
+      }
+      const trained = job.result;
+      // A definition changed or deleted meanwhile: its own training is asked for already.
+      if (trained === undefined || this.definitions.get(name)?.version !== definition.version)
+        return undefined;
+      this.models.set(name, trained);
+      return trained.info;
+    } catch (error) {
+      this.options.onError(`training recommender ${name} failed`, error);
+      return undefined;
+    } finally {
+      this.running.delete(name);
+    }
+  }
+}
