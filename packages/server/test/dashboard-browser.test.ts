@@ -227,7 +227,9 @@ describe('the dashboard', () => {
     expect(await seriousViolations(page), 'not found').toEqual([]);
   });
 
-  it('opens the profile of a person with 10,000 events in under a second (events paged)', async () => {
+  // How long it takes is for a benchmark, not a test (a shared machine's timings are noise); what
+  // keeps it fast is that the page fetches and draws one page of 50 events, checked here.
+  it('opens the profile of a person with 10,000 events one page of 50 at a time', async () => {
     await t.collect([
       { type: 'identify', userId: 'u-busy', traits: { email: 'busy@example.com' } },
     ]);
@@ -244,17 +246,21 @@ describe('the dashboard', () => {
     const page = await open();
     await signIn(page, ADMIN_KEY);
     await page.locator('input[type="search"]').waitFor();
-    const started = Date.now();
+    const eventRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/events')) eventRequests.push(request.url());
+    });
     await search(page, 'busy@example.com');
     await page.getByRole('table', { name: /Events/ }).waitFor();
-    const elapsed = Date.now() - started;
+    // Only the first page is asked for (a request a re-render replaces is aborted, not drawn).
+    expect(eventRequests.length).toBeGreaterThan(0);
+    for (const url of eventRequests) expect(url).toMatch(/[?&]limit=50$/);
     expect(
       await page
         .getByRole('table', { name: /Events/ })
         .locator('tbody tr')
         .count(),
     ).toBe(50);
-    expect(elapsed).toBeLessThan(1_000);
     await page.getByRole('button', { name: 'Next' }).click();
     await expect.poll(() => bodyText(page)).toContain('Page 2');
     // The first page held the identify and SKU-0-0 to SKU-0-48.
