@@ -170,7 +170,13 @@ export type {
   RecommenderOptions,
 } from './recommend/recommend.schema.js';
 export { buildInteractionMatrix } from './recommend/build-interaction-matrix.js';
-export { recommendItems, trainRecommender } from './recommend/train-recommender.js';
+export {
+  fitParameters,
+  recommendItems,
+  recommenderFrom,
+  trainRecommender,
+} from './recommend/train-recommender.js';
+export type { FittedParameters } from './recommend/train-recommender.js';
 export { evaluateRecommender, splitByTime } from './recommend/evaluate-recommender.js';
 export type {
   HeldOutUser,

@@ -63,25 +63,24 @@ function mostFrequentItems(matrix: InteractionMatrix, limit: number): Int32Array
 }
 
 /**
- * Recommends with EASE: a user's score for item j is Σ_i x_ui B[i][j] over the catalogue items
- * they had, x_ui their decayed weight; items outside the catalogue get -Infinity (never
- * recommended). A user it never saw gets `popularity`.
+ * Recommends with EASE, from the weights `easeWeights` fitted on `matrix` (here or on a worker
+ * thread): a user's score for item j is Σ_i x_ui B[i][j] over the catalogue items they had, x_ui
+ * their decayed weight; items outside the catalogue get -Infinity (never recommended). A user it
+ * never saw gets `popularity`.
  */
-export function fitEase(
+export function easeRecommender(
   matrix: InteractionMatrix,
   popularity: Float64Array,
-  options: { lambda: number; halfLifeDays: number; maxItems: number },
-): Result<Recommender> {
-  const fitted = easeWeights(matrix, options.lambda, options.halfLifeDays, options.maxItems);
-  if (!fitted.ok) return fitted;
-  const { catalogue, weights } = fitted.value;
+  { catalogue, weights }: EaseWeights,
+  halfLifeDays: number,
+): Recommender {
   const m = catalogue.length;
   const position = new Int32Array(matrix.itemIds.length).fill(-1);
   for (let a = 0; a < m; a++) position[catalogue[a]!] = a;
-  const x = decayWeights(matrix, options.halfLifeDays);
+  const x = decayWeights(matrix, halfLifeDays);
   const { userStart, items } = matrix;
   const row = new Float64Array(m);
-  return ok({
+  return {
     method: 'ease',
     popularity,
     score(user, into) {
@@ -100,5 +99,5 @@ export function fitEase(
       into.fill(-Infinity);
       for (let b = 0; b < m; b++) into[catalogue[b]!] = row[b]!;
     },
-  });
+  };
 }

@@ -81,13 +81,11 @@ function usersByItem(
  * the items i they had whose kept neighbours include j; 0 for an item no neighbour list reaches
  * (those come after, by popularity). A user it never saw gets `popularity`.
  */
-export function fitItemKnn(
+export function itemKnnRecommender(
   matrix: InteractionMatrix,
   popularity: Float64Array,
-  shrinkage: number,
-  keep: number,
+  { start, neighbours, similarities }: ItemNeighbours,
 ): Recommender {
-  const { start, neighbours, similarities } = itemNeighbours(matrix, shrinkage, keep);
   const { userStart, items } = matrix;
   return {
     method: 'item-knn',

@@ -1,6 +1,6 @@
 import { ok, type Result } from '../result/result.js';
-import { fitEase } from './fit-ease.js';
-import { fitItemKnn } from './fit-item-knn.js';
+import { easeRecommender, easeWeights, type EaseWeights } from './fit-ease.js';
+import { itemKnnRecommender, itemNeighbours, type ItemNeighbours } from './fit-item-knn.js';
 import { fitPopularity, itemPopularity } from './fit-popularity.js';
 import { rankItems } from './rank-items.js';
 import {
@@ -12,32 +12,69 @@ import {
   type RecommenderOptions,
 } from './recommend.schema.js';
 
+/**
+ * What training a method learns, as plain data (typed arrays): EASE's item-item weights or
+ * item-kNN's neighbours; popularity learns nothing beyond the matrix. The costly part of
+ * training, so it can run elsewhere (a worker thread) and be sent back.
+ */
+export type FittedParameters =
+  | { method: 'popularity' }
+  | { method: 'item-knn'; neighbours: ItemNeighbours }
+  | { method: 'ease'; weights: EaseWeights };
+
+/** Fits one method's parameters on the matrix (options not given take DEFAULT_RECOMMENDER_OPTIONS). */
+export function fitParameters(
+  matrix: InteractionMatrix,
+  method: RecommenderMethod,
+  options: Partial<RecommenderOptions> = {},
+): Result<FittedParameters> {
+  const o = { ...DEFAULT_RECOMMENDER_OPTIONS, ...options };
+  switch (method) {
+    case 'popularity':
+      return ok({ method });
+    case 'item-knn':
+      return ok({ method, neighbours: itemNeighbours(matrix, o.shrinkage, o.neighbours) });
+    case 'ease': {
+      const weights = easeWeights(matrix, o.lambda, o.easeHalfLifeDays, o.maxItems);
+      return weights.ok ? ok({ method, weights: weights.value }) : weights;
+    }
+  }
+}
+
+/** The recommender of parameters `fitParameters` fitted on `matrix` with the same options (cheap). */
+export function recommenderFrom(
+  matrix: InteractionMatrix,
+  parameters: FittedParameters,
+  options: Partial<RecommenderOptions> = {},
+): Recommender {
+  const o = { ...DEFAULT_RECOMMENDER_OPTIONS, ...options };
+  switch (parameters.method) {
+    case 'popularity':
+      return fitPopularity(matrix, o.popularityHalfLifeDays);
+    case 'item-knn':
+      return itemKnnRecommender(
+        matrix,
+        itemPopularity(matrix, o.popularityHalfLifeDays),
+        parameters.neighbours,
+      );
+    case 'ease':
+      return easeRecommender(
+        matrix,
+        itemPopularity(matrix, o.popularityHalfLifeDays),
+        parameters.weights,
+        o.easeHalfLifeDays,
+      );
+  }
+}
+
 /** Trains one method on the matrix (options not given take DEFAULT_RECOMMENDER_OPTIONS). */
 export function trainRecommender(
   matrix: InteractionMatrix,
   method: RecommenderMethod,
   options: Partial<RecommenderOptions> = {},
 ): Result<Recommender> {
-  const o = { ...DEFAULT_RECOMMENDER_OPTIONS, ...options };
-  switch (method) {
-    case 'popularity':
-      return ok(fitPopularity(matrix, o.popularityHalfLifeDays));
-    case 'item-knn':
-      return ok(
-        fitItemKnn(
-          matrix,
-          itemPopularity(matrix, o.popularityHalfLifeDays),
-          o.shrinkage,
-          o.neighbours,
-        ),
-      );
-    case 'ease':
-      return fitEase(matrix, itemPopularity(matrix, o.popularityHalfLifeDays), {
-        lambda: o.lambda,
-        halfLifeDays: o.easeHalfLifeDays,
-        maxItems: o.maxItems,
-      });
-  }
+  const parameters = fitParameters(matrix, method, options);
+  return parameters.ok ? ok(recommenderFrom(matrix, parameters.value, options)) : parameters;
 }
 
 /**

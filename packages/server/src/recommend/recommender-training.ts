@@ -1,7 +1,7 @@
 import {
   buildInteractionMatrix,
   interactionItems,
-  trainRecommender,
+  recommenderFrom,
   DEFAULT_RECOMMENDER_EVENTS,
   type Interaction,
   type InteractionMatrix,
@@ -13,6 +13,7 @@ import type { Job, JobStep } from '../jobs/job.js';
 import type { EventLog } from '../log/event-log.js';
 import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
 import type { StoredRecommender } from '../store/recommender-store.js';
+import { fitHere, type Fitter } from './fit-recommender.js';
 
 /** The consent purpose a recommender serves: people who refused it are neither learnt from nor served personally. */
 export const RECOMMEND_PURPOSE = 'personalization';
@@ -25,6 +26,10 @@ export interface TrainingDeps {
   now: () => number;
   /** Log events read per step (default 5,000). */
   pageSize?: number;
+  /** Where the costly part of the fit runs (default: this thread). */
+  fit?: Fitter;
+  /** Stops a fit under way (the server closing). */
+  signal?: AbortSignal;
 }
 
 /** A trained recommender as served: the matrix it learnt, the model and each person's row. */
@@ -95,7 +100,7 @@ export class RecommenderTrainingJob implements Job {
       case 'resolve':
         return this.resolveChunk();
       case 'fit':
-        this.fit();
+        await this.fit();
         this.phase = 'done';
         return { worked: 1, progress: this.progress, finished: true };
       case 'done':
@@ -156,7 +161,7 @@ export class RecommenderTrainingJob implements Job {
   }
 
   /** The interactions by person (a refused person's left out), the matrix and the model. */
-  private fit(): void {
+  private async fit(): Promise<void> {
     const interactions: Interaction[] = [];
     for (const { user, anonymous, item, at } of this.rows) {
       const owner = this.ownerOf(user, anonymous);
@@ -167,17 +172,16 @@ export class RecommenderTrainingJob implements Job {
     }
     const matrix = buildInteractionMatrix(interactions);
     const half = this.definition.halfLifeDays;
-    const model = trainRecommender(
-      matrix,
-      this.definition.method,
-      half === undefined ? {} : { popularityHalfLifeDays: half, easeHalfLifeDays: half },
-    );
-    if (!model.ok) throw new Error(`training ${this.definition.name}: ${model.error}`);
+    const options =
+      half === undefined ? {} : { popularityHalfLifeDays: half, easeHalfLifeDays: half };
+    const fit = this.deps.fit ?? fitHere;
+    const fitted = await fit({ matrix, method: this.definition.method, options }, this.deps.signal);
+    if (!fitted.ok) throw new Error(`training ${this.definition.name}: ${fitted.error}`);
     const finished = this.deps.now();
     this.trained = {
       definition: this.definition,
       matrix,
-      recommender: model.value,
+      recommender: recommenderFrom(matrix, fitted.value, options),
       rows: new Map(matrix.userIds.map((id, row) => [id, row])),
       scratch: new Float64Array(matrix.itemIds.length),
       info: {

@@ -13,6 +13,7 @@ import {
   type TrainedRecommender,
   type TrainingDeps,
 } from './recommender-training.js';
+import { defaultFitter, type Fitter } from './fit-recommender.js';
 
 export interface RecommendersOptions {
   store: RecommenderStore;
@@ -37,8 +38,9 @@ export interface RecommendFor {
 /**
  * Recommenders: definitions read from the store and kept in memory, each with the model its last
  * training made. Training is a `RecommenderTrainingJob` run here a step at a time (requests run
- * between steps), one recommender at a time: at open, on a change of a definition, on an erasure
- * and every `retrainMs`. A recommendation reads memory only.
+ * between steps, the fit itself on a worker thread when built), one recommender at a time: at
+ * open, on a change of a definition, on an erasure and every `retrainMs`. A recommendation reads
+ * memory only.
  */
 export class Recommenders {
   private definitions = new Map<string, StoredRecommender>();
@@ -49,8 +51,12 @@ export class Recommenders {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  /** The fit runs on a worker thread of its own where the built worker is there (`tailor serve`). */
+  private readonly fit: Fitter;
 
-  private constructor(private readonly options: RecommendersOptions) {}
+  private constructor(private readonly options: RecommendersOptions) {
+    this.fit = options.training.fit ?? defaultFitter();
+  }
 
   static async open(options: RecommendersOptions): Promise<Recommenders> {
     const recommenders = new Recommenders(options);
@@ -194,7 +200,11 @@ export class Recommenders {
   private async run(name: string): Promise<RecommenderModel | undefined> {
     const definition = this.definitions.get(name);
     if (definition === undefined || this.abort.signal.aborted) return undefined;
-    const job = new RecommenderTrainingJob(definition, this.options.training);
+    const job = new RecommenderTrainingJob(definition, {
+      ...this.options.training,
+      fit: this.fit,
+      signal: this.abort.signal,
+    });
     this.running.set(name, job);
     try {
       for (;;) {
@@ -210,7 +220,7 @@ export class Recommenders {
       this.models.set(name, trained);
       return trained.info;
     } catch (error) {
-      this.options.onError(`training recommender ${name} failed`, error);
+      if (!this.stopped()) this.options.onError(`training recommender ${name} failed`, error);
       return undefined;
     } finally {
       this.running.delete(name);
