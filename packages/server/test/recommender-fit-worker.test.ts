@@ -1,40 +1,39 @@
 import { describe, expect, it } from 'vitest';
+import { RECOMMENDER_METHODS, recommenderFrom } from '@tailor/core';
 import {
-  buildInteractionMatrix,
-  RECOMMENDER_METHODS,
-  recommenderFrom,
-  type Interaction,
-} from '@tailor/core';
-import { fitHere, workerFitter } from '../src/recommend/fit-recommender.js';
+  fitHere,
+  workerFitter,
+  type InteractionColumns,
+} from '../src/recommend/fit-recommender.js';
 
 /** The built worker (`npm test` builds first: `tsc -b`), as `tailor serve` runs it. */
 const WORKER = new URL('../dist/recommend/fit-worker.js', import.meta.url);
 
-/** 40 people over 12 items, with times: each person had items near a "taste" of theirs. */
-function interactions(): Interaction[] {
-  const rows: Interaction[] = [];
+/** 40 people over 12 items, with times (one unknown): each had items near a "taste" of theirs. */
+function interactions(): InteractionColumns {
+  const columns: InteractionColumns = { users: [], items: [], times: new Float64Array(160) };
   for (let u = 0; u < 40; u++)
-    for (let k = 0; k < 4; k++)
-      rows.push({
-        user: `u${u}`,
-        item: `i${(u % 6) * 2 + ((u * k) % 3)}`,
-        time: u * 3_600_000 + k,
-      });
-  return rows;
+    for (let k = 0; k < 4; k++) {
+      columns.users.push(`u${u}`);
+      columns.items.push(`i${(u % 6) * 2 + ((u * k) % 3)}`);
+      columns.times[u * 4 + k] = u === 7 ? Number.NaN : u * 3_600_000 + k;
+    }
+  return columns;
 }
 
 describe('fitting on a worker thread', () => {
   it.each(RECOMMENDER_METHODS)(
-    '%s: the same parameters, so the same scores, as fitting here',
+    '%s: the same matrix and parameters, so the same scores, as fitting here',
     async (method) => {
-      const matrix = buildInteractionMatrix(interactions());
       const options = { popularityHalfLifeDays: 2, easeHalfLifeDays: 3 };
-      const here = await fitHere({ matrix, method, options });
-      const there = await workerFitter(WORKER)({ matrix, method, options });
+      const here = await fitHere({ interactions: interactions(), method, options });
+      const there = await workerFitter(WORKER)({ interactions: interactions(), method, options });
       if (!here.ok || !there.ok) throw new Error('fit failed');
       expect(there.value).toEqual(here.value);
-      const a = recommenderFrom(matrix, here.value, options);
-      const b = recommenderFrom(matrix, there.value, options);
+      const { matrix } = here.value;
+      expect(matrix.userIds).toHaveLength(40);
+      const a = recommenderFrom(matrix, here.value.parameters, options);
+      const b = recommenderFrom(there.value.matrix, there.value.parameters, options);
       const sa = new Float64Array(matrix.itemIds.length);
       const sb = new Float64Array(matrix.itemIds.length);
       for (let u = -1; u < matrix.userIds.length; u++) {
@@ -46,9 +45,11 @@ describe('fitting on a worker thread', () => {
   );
 
   it('stops at once when asked (the server closing)', async () => {
-    const matrix = buildInteractionMatrix(interactions());
     const stop = new AbortController();
-    const fitting = workerFitter(WORKER)({ matrix, method: 'ease', options: {} }, stop.signal);
+    const fitting = workerFitter(WORKER)(
+      { interactions: interactions(), method: 'ease', options: {} },
+      stop.signal,
+    );
     stop.abort();
     expect(await fitting).toEqual({ ok: false, error: 'stopped' });
   });

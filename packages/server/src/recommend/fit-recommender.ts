@@ -2,35 +2,61 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
+  buildInteractionMatrix,
   err,
   fitParameters,
+  ok,
   type FittedParameters,
+  type Interaction,
   type InteractionMatrix,
   type RecommenderMethod,
   type RecommenderOptions,
   type Result,
 } from '@tailor/core';
 
-/** What a fit needs: the matrix, the method and its options. */
+/** Who had which item when (epoch ms; NaN when unknown), as columns: cheap to send to a worker. */
+export interface InteractionColumns {
+  users: string[];
+  items: string[];
+  times: Float64Array;
+}
+
+/** What a fit needs: the interactions, the method and its options. */
 export interface FitRequest {
-  matrix: InteractionMatrix;
+  interactions: InteractionColumns;
   method: RecommenderMethod;
   options: Partial<RecommenderOptions>;
 }
 
-/** Fits a recommender's parameters (core's `fitParameters`), here or elsewhere; `signal` stops it. */
-export type Fitter = (
-  request: FitRequest,
-  signal?: AbortSignal,
-) => Promise<Result<FittedParameters>>;
+/** The matrix the interactions make, and the parameters fitted on it. */
+export interface Fitted {
+  matrix: InteractionMatrix;
+  parameters: FittedParameters;
+}
+
+/** Builds the matrix and fits a method's parameters (core), here or elsewhere; `signal` stops it. */
+export type Fitter = (request: FitRequest, signal?: AbortSignal) => Promise<Result<Fitted>>;
+
+/** The matrix and the parameters: the work a fitter does, wherever it runs. */
+export function fitInteractions({ interactions, method, options }: FitRequest): Result<Fitted> {
+  const { users, items, times } = interactions;
+  const rows: Interaction[] = users.map((user, i) => ({
+    user,
+    item: items[i] as string,
+    time: times[i] as number,
+  }));
+  const matrix = buildInteractionMatrix(rows);
+  const parameters = fitParameters(matrix, method, options);
+  return parameters.ok ? ok({ matrix, parameters: parameters.value }) : parameters;
+}
 
 /** Fits on this thread (tests, and code run from the TypeScript sources). */
-export const fitHere: Fitter = ({ matrix, method, options }) =>
-  Promise.resolve(fitParameters(matrix, method, options));
+export const fitHere: Fitter = (request) => Promise.resolve(fitInteractions(request));
 
 /**
  * Fits on a worker thread of its own (`entry`: the built fit-worker.js), so the request thread
- * keeps answering while EASE inverts its Gram matrix. The worker ends with the fit, or at once when
+ * keeps answering while the matrix is built and EASE inverts its Gram matrix; it only copies the
+ * interactions out and takes the arrays back. The worker ends with the fit, or at once when
  * `signal` aborts (the server closing).
  */
 export function workerFitter(entry: URL): Fitter {
@@ -46,7 +72,7 @@ export function workerFitter(entry: URL): Fitter {
         resolve(err('stopped'));
       };
       signal?.addEventListener('abort', stop, { once: true });
-      worker.once('message', (fitted: Result<FittedParameters>) => {
+      worker.once('message', (fitted: Result<Fitted>) => {
         signal?.removeEventListener('abort', stop);
         resolve(fitted);
       });

@@ -1,20 +1,22 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { fitParameters } from '@tailor/core';
-import type { FitRequest } from './fit-recommender.js';
+import { fitInteractions, type FitRequest } from './fit-recommender.js';
 
 /**
- * Fits a recommender's parameters off the request thread (`workerFitter`): the costly part of
- * training (EASE inverts an items × items matrix: ~30 s for 3,500 items). The typed arrays are
- * transferred back, not copied.
+ * Builds the matrix and fits a recommender's parameters off the request thread (`workerFitter`):
+ * the costly part of training (EASE inverts an items × items matrix: ~30 s for 3,500 items). The
+ * typed arrays are transferred back, not copied.
  */
-const { matrix, method, options } = workerData as FitRequest;
-const fitted = fitParameters(matrix, method, options);
+const fitted = fitInteractions(workerData as FitRequest);
 const arrays: { buffer: ArrayBufferLike }[] = [];
-if (fitted.ok && fitted.value.method === 'ease')
-  arrays.push(fitted.value.weights.catalogue, fitted.value.weights.weights);
-if (fitted.ok && fitted.value.method === 'item-knn') {
-  const { start, neighbours, similarities } = fitted.value.neighbours;
-  arrays.push(start, neighbours, similarities);
+if (fitted.ok) {
+  const { matrix, parameters } = fitted.value;
+  arrays.push(matrix.userStart, matrix.items, matrix.lastTime);
+  if (parameters.method === 'ease')
+    arrays.push(parameters.weights.catalogue, parameters.weights.weights);
+  if (parameters.method === 'item-knn') {
+    const { start, neighbours, similarities } = parameters.neighbours;
+    arrays.push(start, neighbours, similarities);
+  }
 }
 // Made here, so plain ArrayBuffers (never shared).
 parentPort?.postMessage(

@@ -1,9 +1,7 @@
 import {
-  buildInteractionMatrix,
   interactionItems,
   recommenderFrom,
   DEFAULT_RECOMMENDER_EVENTS,
-  type Interaction,
   type InteractionMatrix,
   type Recommender,
   type RecommenderModel,
@@ -160,28 +158,40 @@ export class RecommenderTrainingJob implements Job {
     return { worked: Math.max(chunk.length, 1), progress: this.progress, finished: false };
   }
 
-  /** The interactions by person (a refused person's left out), the matrix and the model. */
+  /**
+   * The interactions by person (a refused person's left out), then the matrix and the parameters
+   * (by the fitter: on a worker thread under `tailor serve`) and the model.
+   */
   private async fit(): Promise<void> {
-    const interactions: Interaction[] = [];
+    const users: string[] = [];
+    const items: string[] = [];
+    const times: number[] = [];
     for (const { user, anonymous, item, at } of this.rows) {
       const owner = this.ownerOf(user, anonymous);
       if (owner === null) continue;
-      interactions.push(
-        Number.isFinite(at) ? { user: owner, item, time: at } : { user: owner, item },
-      );
+      users.push(owner);
+      items.push(item);
+      times.push(at);
     }
-    const matrix = buildInteractionMatrix(interactions);
     const half = this.definition.halfLifeDays;
     const options =
       half === undefined ? {} : { popularityHalfLifeDays: half, easeHalfLifeDays: half };
     const fit = this.deps.fit ?? fitHere;
-    const fitted = await fit({ matrix, method: this.definition.method, options }, this.deps.signal);
+    const fitted = await fit(
+      {
+        interactions: { users, items, times: Float64Array.from(times) },
+        method: this.definition.method,
+        options,
+      },
+      this.deps.signal,
+    );
     if (!fitted.ok) throw new Error(`training ${this.definition.name}: ${fitted.error}`);
+    const { matrix, parameters } = fitted.value;
     const finished = this.deps.now();
     this.trained = {
       definition: this.definition,
       matrix,
-      recommender: recommenderFrom(matrix, fitted.value, options),
+      recommender: recommenderFrom(matrix, parameters, options),
       rows: new Map(matrix.userIds.map((id, row) => [id, row])),
       scratch: new Float64Array(matrix.itemIds.length),
       info: {
