@@ -96,10 +96,10 @@ export interface Tailor {
   /** Recommender definitions and the models trained from the log, in memory (docs/recommendations.md). */
   recommenders: Recommenders;
   /**
-   * Journeys on the embedded store (their loop runs with the background work); undefined on
-   * PostgreSQL and JetStream, where they are not built yet (their routes answer 501).
+   * Journeys: their loop runs with the background work (on several nodes, on the one holding the
+   * upkeep lease); the store is `journeys.db` or PostgreSQL.
    */
-  journeys: Journeys | undefined;
+  journeys: Journeys;
   /** Commits the `Decision Made` events gathered so far now (they are otherwise committed on the next turn). */
   flushDecisions(): void;
   /** Keys, definitions, placements, plans, experiments or suppressions changed here: other nodes read them again. */
@@ -218,18 +218,21 @@ export async function openTailor(
     const positions = await Promise.all(foldConsumers.map((c) => profiles.position(c)));
     return (p) => positions[positions.length === 1 ? 0 : p] ?? 0;
   };
-  // One SQLite file per data folder (on several nodes each would run its own and send twice).
-  const journeys =
-    storage.kind === 'sqlite'
-      ? await openJourneys({
-          config,
-          log,
-          profiles,
-          engine: liquid,
-          now,
-          folded: async () => (await foldedTo())(0),
-        })
-      : undefined;
+  /** Folded everywhere up to there: the lowest position of a partition with events past it. */
+  const foldedEverywhere = async (): Promise<number> => {
+    const at = await foldedTo();
+    const { partitions } = await log.behind(at);
+    return Math.min((await log.stats()).lastPosition, ...partitions.map(at));
+  };
+  const journeys = await openJourneys({
+    config,
+    log,
+    profiles,
+    engine: liquid,
+    now,
+    folded: foldedEverywhere,
+    pg: storage.cluster?.db,
+  });
   // /metrics is public: however often it is scraped, the lag (a query per partition consumer, a
   // request per partition to the stream) is counted at most once every 5 s and shared meanwhile.
   let behind: { at: number; events: Promise<number> } | undefined;
@@ -302,7 +305,7 @@ export async function openTailor(
             return Promise.resolve();
           },
         },
-        ...(journeys === undefined ? [] : [journeys.erasureOwner]),
+        journeys.erasureOwner,
         {
           name: 'the audit log',
           erase: ({ profileId, requestedBy }) => {
@@ -432,12 +435,13 @@ export async function openTailor(
             await banditStage.follow([], { from: lastPosition, to: lastPosition });
             return 0;
           },
+          journeys: journeys.work,
           dispatcher,
           onError: (message, error) => {
             logError(message, error);
           },
         })
-      : new InlineBackground(pipeline, dispatcher, journeys === undefined ? [] : [journeys.loop]);
+      : new InlineBackground(pipeline, dispatcher, [journeys.loop]);
   // Decisions and exposures are recorded through the storage's records log: nobody waits on them.
   const experiments = await Experiments.open({
     store: store.experiments,
@@ -477,12 +481,7 @@ export async function openTailor(
     log,
     days: config.decide.recordRetentionDays,
     now,
-    // Folded everywhere up to there: the lowest position of a partition with events past it.
-    folded: async () => {
-      const at = await foldedTo();
-      const { partitions } = await log.behind(at);
-      return Math.min((await log.stats()).lastPosition, ...partitions.map(at));
-    },
+    folded: foldedEverywhere,
     onError: (error) => {
       logError('pruning decision records failed', error);
     },
@@ -576,8 +575,8 @@ export async function openTailor(
       await background.stop();
       await pipeline.stop();
       await dispatcher.stop();
-      await journeys?.loop.stop(); // not started here when the background runs on a worker thread
-      journeys?.close();
+      await journeys.loop.stop(); // not started here when the background runs elsewhere
+      await journeys.close();
       await cluster?.close();
       await storage.close();
     },

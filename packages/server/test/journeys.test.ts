@@ -7,7 +7,11 @@ import { createLiquid } from '../src/decide/create-liquid.js';
 import { journeyErasureOwner } from '../src/journeys/journey-erasure.js';
 import { followLog } from '../src/journeys/journey-follower.js';
 import { JourneyRunner, smtpSender } from '../src/journeys/journey-runner.js';
-import { SqliteJourneyStore } from '../src/journeys/journey-store.js';
+import type { JourneyStore } from '../src/journeys/journey-store.js';
+import { PgJourneyStore } from '../src/journeys/pg-journey-store.js';
+import { SqliteJourneyStore } from '../src/journeys/sqlite-journey-store.js';
+import { PgDatabase } from '../src/storage/postgres/pg-database.js';
+import { freshSchemaName, testPostgresUrl } from './support/postgres.js';
 import type { ProfileView } from '../src/journeys/journey-definition.js';
 import { startSmtpReceiver, type SmtpReceiver } from './support/smtp-receiver.js';
 
@@ -30,36 +34,51 @@ const WELCOME = {
   ],
 };
 
-describe('journeys', () => {
+/**
+ * The journeys' scenarios (runner, follower, erasure) over every adapter of the journey store:
+ * `journeys.db`, and PostgreSQL on a schema of its own in this run's database.
+ */
+const BACKENDS = ['sqlite', 'postgres'] as const;
+
+describe.each(BACKENDS)('journeys on %s', (backend) => {
   let dir: string;
+  let schema: string;
   let smtp: SmtpReceiver;
   let clock: number;
   const profiles = new Map<string, ProfileView>();
-  const closers: (() => void)[] = [];
+  const closers: (() => unknown)[] = [];
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'journeys-'));
+    schema = freshSchemaName();
     smtp = await startSmtpReceiver();
     clock = 1_000_000;
     profiles.clear();
   });
   afterEach(async () => {
-    for (const close of closers.splice(0)) close();
+    for (const close of closers.splice(0).reverse()) await close();
     await smtp.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function open(): { runner: JourneyRunner; store: SqliteJourneyStore } {
-    const store = new SqliteJourneyStore(join(dir, 'journeys.db'));
+  /** A store on the same file or schema each time (a restart), closed after the test. */
+  async function openStore(): Promise<JourneyStore> {
+    if (backend === 'sqlite') {
+      const store = new SqliteJourneyStore(join(dir, 'journeys.db'));
+      closers.push(() => store.close());
+      return store;
+    }
+    const db = await PgDatabase.open({ url: testPostgresUrl(), schema, maxConnections: 2 });
+    closers.push(() => db.close());
+    return PgJourneyStore.open(db);
+  }
+
+  async function open(): Promise<{ runner: JourneyRunner; store: JourneyStore }> {
+    const store = await openStore();
     const sender = smtpSender(smtp.url, 'Tailor <news@example.com>');
-    closers.push(
-      () => {
-        sender.close();
-      },
-      () => {
-        store.close();
-      },
-    );
+    closers.push(() => {
+      sender.close();
+    });
     const runner = new JourneyRunner({
       store,
       engine: createLiquid(),
@@ -73,12 +92,12 @@ describe('journeys', () => {
   }
 
   it('sends the rendered email after the wait, counted from when the entry event was received, on the branch the profile takes', async () => {
-    const { runner, store } = open();
-    runner.put('welcome', WELCOME);
+    const { runner, store } = await open();
+    await runner.put('welcome', WELCOME);
     profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada', plan: 'pro' } });
     profiles.set('u2', { traits: { email: 'bob@example.com', name: 'Bob' } });
-    runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock - 500 });
-    runner.onEvent({ name: 'Signed Up', person: 'u2', receivedAt: clock });
+    await runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock - 500 });
+    await runner.onEvent({ name: 'Signed Up', person: 'u2', receivedAt: clock });
     await runner.tick();
     expect(smtp.received).toHaveLength(0);
     clock += 500; // u1's wait is up (received 500 ms earlier), u2's is not
@@ -95,17 +114,17 @@ describe('journeys', () => {
     await expect.poll(() => smtp.received.length).toBe(2);
     expect(smtp.received[1]!.to).toBe('bob@example.com');
     expect(smtp.received[1]!.raw).toContain('Subject: Welcome Bob');
-    const stats = store.stats('welcome');
+    const stats = await store.stats('welcome');
     expect(stats['0']).toEqual({ entered: 2, waiting: 0, done: 2 });
     expect(stats['1.then.0']!.entered).toBe(1);
     expect(stats['1.else.0']!.entered).toBe(1);
   });
 
   it('sends nothing to someone who refused marketing after entering (checked at send time)', async () => {
-    const { runner } = open();
-    runner.put('welcome', WELCOME);
+    const { runner } = await open();
+    await runner.put('welcome', WELCOME);
     profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada' } });
-    runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
+    await runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
     profiles.set('u1', {
       traits: { email: 'ada@example.com', name: 'Ada' },
       consent: { marketing: false },
@@ -117,27 +136,27 @@ describe('journeys', () => {
   });
 
   it('keeps a person waiting across a restart, and sends the email once', async () => {
-    const first = open();
-    first.runner.put('welcome', WELCOME);
+    const first = await open();
+    await first.runner.put('welcome', WELCOME);
     profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada' } });
-    first.runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
-    first.runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock + 10 }); // once per person
-    expect(first.store.stats('welcome')['0']).toEqual({ entered: 1, waiting: 1, done: 0 });
-    first.store.close();
-    const second = open();
+    await first.runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
+    await first.runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock + 10 }); // once per person
+    expect((await first.store.stats('welcome'))['0']).toEqual({ entered: 1, waiting: 1, done: 0 });
+    await first.store.close();
+    const second = await open();
     clock += 1000;
     await second.runner.tick();
     await second.runner.tick();
     await expect.poll(() => smtp.received.length).toBe(1);
-    const third = open();
+    const third = await open();
     await third.runner.tick();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(smtp.received).toHaveLength(1);
   });
 
   it('enters people from the log from its own durable position, timed from reception', async () => {
-    const { runner, store } = open();
-    runner.put('welcome', WELCOME);
+    const { runner, store } = await open();
+    await runner.put('welcome', WELCOME);
     profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada' } });
     const received = new Date(clock - 1000).toISOString();
     const track = (position: number, event: string, userId: string) => ({
@@ -151,32 +170,92 @@ describe('journeys', () => {
     };
     expect(await followLog({ log, store, runner })).toBe(2);
     expect(await followLog({ log, store, runner })).toBe(0);
-    expect(store.getPosition('journeys')).toBe('2');
+    expect(await store.getPosition('journeys')).toBe('2');
     await runner.tick(); // received a second ago: the 1 s wait is already up
     await expect.poll(() => smtp.received.length).toBe(1);
   });
 
-  it('refuses a bad duration, segment expression or template with the reason', () => {
-    const { runner } = open();
-    expect(() => {
-      runner.put('j', { entry: { event: 'E' }, steps: [{ wait: 'soon' }] });
-    }).toThrow(/steps\.0\.wait/);
-    expect(() => {
-      runner.put('j', { entry: { event: 'E' }, steps: [{ if: 'traits.plan ==== 1', then: [] }] });
-    }).toThrow(/steps\.0\.if/);
-    expect(() => {
+  it('refuses a bad duration, segment expression or template with the reason', async () => {
+    const { runner, store } = await open();
+    await expect(
+      runner.put('j', { entry: { event: 'E' }, steps: [{ wait: 'soon' }] }),
+    ).rejects.toThrow(/steps\.0\.wait/);
+    await expect(
+      runner.put('j', { entry: { event: 'E' }, steps: [{ if: 'traits.plan ==== 1', then: [] }] }),
+    ).rejects.toThrow(/steps\.0\.if/);
+    await expect(
       runner.put('j', {
         entry: { event: 'E' },
         steps: [{ email: { subject: '{% if %}', html: '' } }],
+      }),
+    ).rejects.toThrow(/steps\.0\.email\.subject/);
+    expect(await store.getJourney('j')).toBeUndefined();
+  });
+
+  it('runs a journey saved through another connection, and stops one deleted there', async () => {
+    const routes = await open(); // the request thread, or another node
+    const background = await open();
+    profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada' } });
+    await routes.runner.put('now', {
+      entry: { event: 'Signed Up' },
+      steps: [{ email: { subject: 'Now', html: '<p>Now</p>' } }],
+    });
+    await background.runner.refresh();
+    await background.runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
+    expect(await background.runner.tick()).toBe(1);
+    await expect.poll(() => smtp.received.length).toBe(1);
+    expect(await background.store.emails('now', 'u1')).toEqual({ '0': 'sent' });
+    expect(await routes.runner.delete('now')).toBe(true);
+    await background.runner.refresh();
+    await background.runner.onEvent({ name: 'Signed Up', person: 'u2', receivedAt: clock });
+    expect(await background.store.stats('now')).toEqual({});
+  });
+
+  it('records an email as skipped without SMTP and as failed when SMTP refuses, and goes on', async () => {
+    const store = await openStore();
+    profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada' } });
+    const body = {
+      entry: { event: 'Signed Up' },
+      steps: [
+        { email: { subject: 'One', html: '<p>1</p>' } },
+        { email: { subject: 'Two', html: '<p>2</p>' } },
+      ],
+    };
+    const warnings: string[] = [];
+    const runnerWith = (send: ((m: unknown) => Promise<void>) | undefined) =>
+      new JourneyRunner({
+        store,
+        engine: createLiquid(),
+        readProfile: (person) => profiles.get(person),
+        send,
+        unsubscribeUrl: () => 'mailto:unsubscribe@example.com',
+        now: () => clock,
+        warn: (message) => warnings.push(message),
       });
-    }).toThrow(/steps\.0\.email\.subject/);
+    const skipping = runnerWith(undefined);
+    await skipping.put('welcome', body);
+    await skipping.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
+    await skipping.tick();
+    expect(await store.emails('welcome', 'u1')).toEqual({
+      '0': 'skipped-no-smtp',
+      '1': 'skipped-no-smtp',
+    });
+    expect(warnings).toContain(
+      'journey welcome: email step 0 skipped, no SMTP configured (set TAILOR_SMTP_URL and TAILOR_EMAIL_FROM)',
+    );
+    const refusing = runnerWith(() => Promise.reject(new Error('421 try later')));
+    await refusing.put('other', body);
+    await refusing.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
+    await refusing.tick();
+    expect(await store.emails('other', 'u1')).toEqual({ '0': 'failed', '1': 'failed' });
+    expect((await store.stats('other'))['1']).toEqual({ entered: 1, waiting: 0, done: 1 });
   });
 
   it('lets an erased person leave the journey', async () => {
-    const { runner, store } = open();
-    runner.put('welcome', WELCOME);
+    const { runner, store } = await open();
+    await runner.put('welcome', WELCOME);
     profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada' } });
-    runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
+    await runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
     await journeyErasureOwner(store).erase({
       requestId: 'r1',
       profileId: 'p1',
@@ -186,7 +265,7 @@ describe('journeys', () => {
       identifiers: [{ type: 'userId', value: 'u1' }],
       profiles: ['p1'],
     });
-    expect(store.stats('welcome')['0']?.waiting).toBe(0);
+    expect((await store.stats('welcome'))['0']?.waiting).toBe(0);
     clock += 1000;
     await runner.tick();
     await new Promise((resolve) => setTimeout(resolve, 100));

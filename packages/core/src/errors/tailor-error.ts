@@ -14,7 +14,6 @@ export type ErrorCode =
   | 'conflict'
   | 'rate_limited'
   | 'unavailable'
-  | 'not_implemented'
   | 'internal';
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -29,7 +28,6 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   rate_limited: 429,
   unavailable: 503,
-  not_implemented: 501,
   internal: 500,
 };
 

@@ -18,6 +18,12 @@ export interface ScaleOutBackgroundOptions {
   upkeep: () => ProfilePipeline;
   /** Work that follows the whole log, run with the upkeep (the bandits' counts); how much it did. */
   follow?: () => Promise<number>;
+  /**
+   * The journeys' follower and ticks, run with the upkeep on one node at a time, in a loop of
+   * their own (polled every `journeysPollMs`), so a failure there holds up nothing else.
+   */
+  journeys?: () => Promise<number>;
+  journeysPollMs?: number;
   /** Delivers on every node: deliveries are claimed one node at a time in PostgreSQL. */
   dispatcher: Dispatcher;
   heartbeatMs?: number;
@@ -29,8 +35,9 @@ const UPKEEP_LEASE = 'upkeep';
 
 /**
  * A node's share of the background work on PostgreSQL and JetStream: one pipeline folding the
- * partitions it holds together (`PartitionOwnership` moves them between live nodes), the upkeep on
- * whichever node holds its lease, and the dispatcher everywhere.
+ * partitions it holds together (`PartitionOwnership` moves them between live nodes), the upkeep
+ * (and the followers of the whole log: bandits, journeys) on whichever node holds its lease, and
+ * the dispatcher everywhere.
  */
 export class ScaleOutBackground implements Background {
   readonly node = `${hostname()}-${String(process.pid)}-${randomBytes(3).toString('hex')}`;
@@ -39,7 +46,13 @@ export class ScaleOutBackground implements Background {
   private readonly ownership: PartitionOwnership;
   private readonly leases: Leases;
   /** The upkeep and the follower while this node holds their lease (a stopped loop cannot start again). */
-  private upkeep: { pipeline: ProfilePipeline; follower: BackgroundLoop | undefined } | undefined;
+  private upkeep:
+    | {
+        pipeline: ProfilePipeline;
+        follower: BackgroundLoop | undefined;
+        journeys: BackgroundLoop | undefined;
+      }
+    | undefined;
   private upkeepTimer: NodeJS.Timeout | undefined;
   private started = false;
 
@@ -106,6 +119,7 @@ export class ScaleOutBackground implements Background {
     this.folding.wake();
     this.upkeep?.pipeline.wake();
     this.upkeep?.follower?.wake();
+    this.upkeep?.journeys?.wake();
     this.options.dispatcher.wake();
   }
 
@@ -134,7 +148,7 @@ export class ScaleOutBackground implements Background {
         ? (await this.leases.renew([UPKEEP_LEASE])).length > 0
         : (await this.leases.acquire([UPKEEP_LEASE])).length > 0;
     if (held && this.upkeep === undefined && this.running()) {
-      const { follow, onError } = this.options;
+      const { follow, journeys, onError } = this.options;
       this.upkeep = {
         pipeline: this.options.upkeep(),
         follower:
@@ -145,9 +159,18 @@ export class ScaleOutBackground implements Background {
               onError('following the log failed; retrying', error);
             },
           }),
+        journeys:
+          journeys &&
+          new BackgroundLoop(journeys, {
+            pollMs: this.options.journeysPollMs ?? 250,
+            onError: (error) => {
+              onError('journeys failed; retrying', error);
+            },
+          }),
       };
       this.upkeep.pipeline.start();
       this.upkeep.follower?.start();
+      this.upkeep.journeys?.start();
     } else if (!held) {
       await this.stopUpkeep();
     }
@@ -158,5 +181,6 @@ export class ScaleOutBackground implements Background {
     this.upkeep = undefined;
     await upkeep?.pipeline.stop();
     await upkeep?.follower?.stop();
+    await upkeep?.journeys?.stop();
   }
 }

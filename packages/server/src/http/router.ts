@@ -42,7 +42,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(decideRoutes, { placements: services.placements });
   await app.register(experimentRoutes, { experiments: services.experiments });
   await app.register(recommenderRoutes, { recommenders: services.recommenders });
-  await app.register(journeyRoutes, { journeys: tailor.journeys });
+  await app.register(journeyRoutes, tailor.journeys);
   await app.register(privacyRoutes, {
     privacy: services.privacy,
     identitySecret: () => tailor.identity.secret,

@@ -1,7 +1,7 @@
 import type { StoredMessage } from '@tailor/core';
 import type { EventLog } from '../log/event-log.js';
 import type { JourneyRunner } from './journey-runner.js';
-import type { SqliteJourneyStore } from './journey-store.js';
+import type { JourneyStore } from './journey-store.js';
 
 /** The journeys' consumer name for their position in the log. */
 export const JOURNEYS_CONSUMER = 'journeys';
@@ -17,7 +17,7 @@ export const JOURNEYS_CONSUMER = 'journeys';
  */
 export async function followLog(options: {
   log: Pick<EventLog, 'read'>;
-  store: SqliteJourneyStore;
+  store: JourneyStore;
   runner: JourneyRunner;
   /** The person an event is about; by default its userId, else its anonymousId. */
   personOf?: (message: StoredMessage) => string | undefined;
@@ -28,7 +28,8 @@ export async function followLog(options: {
   const { log, store, runner } = options;
   const personOf =
     options.personOf ?? ((m: StoredMessage) => (m.userId ?? m.anonymousId) || undefined);
-  const from = Number(store.getPosition(JOURNEYS_CONSUMER) ?? '0');
+  await runner.refresh(); // journeys saved through another connection or node
+  const from = Number((await store.getPosition(JOURNEYS_CONSUMER)) ?? '0');
   const until = options.until ?? Infinity;
   if (from >= until) return 0;
   const events = (await log.read(from, options.limit ?? 1000)).filter((e) => e.position <= until);
@@ -39,8 +40,12 @@ export async function followLog(options: {
     if (message.tailor.erase !== undefined) continue;
     const person = personOf(message);
     if (person === undefined) continue;
-    runner.onEvent({ name: message.event, person, receivedAt: Date.parse(message.receivedAt) });
+    await runner.onEvent({
+      name: message.event,
+      person,
+      receivedAt: Date.parse(message.receivedAt),
+    });
   }
-  store.setPosition(JOURNEYS_CONSUMER, String(last.position));
+  await store.setPosition(JOURNEYS_CONSUMER, String(last.position));
   return events.length;
 }

@@ -10,7 +10,7 @@ import {
   type ProfileView,
 } from './journey-definition.js';
 import type { JourneyBody } from './journey.schema.js';
-import type { SqliteJourneyStore } from './journey-store.js';
+import type { JourneyStore } from './journey-store.js';
 
 /** What the runner needs of profiles: the person's traits, computed traits and consent, read at each step. */
 export type ProfileReader = (
@@ -25,7 +25,7 @@ export interface EmailMessage {
 }
 
 export interface JourneyRunnerOptions {
-  store: SqliteJourneyStore;
+  store: JourneyStore;
   engine: TemplateEngine;
   readProfile: ProfileReader;
   /** Hands a message to SMTP; absent when no SMTP is configured (email steps are then recorded as skipped). */
@@ -57,20 +57,19 @@ export class JourneyRunner {
   constructor(private readonly options: JourneyRunnerOptions) {
     this.now = options.now ?? Date.now;
     this.warn = options.warn ?? (() => undefined);
-    this.refresh();
   }
 
   /**
    * Reads the journeys again when they changed in the store (saved or deleted through another
    * connection, such as the request thread's). A stored journey that no longer compiles is left
-   * out and reported; the others run.
+   * out and reported; the others run. `tick` and the log follower call it first.
    */
-  refresh(): void {
-    const version = this.options.store.version();
+  async refresh(): Promise<void> {
+    const version = await this.options.store.version();
     if (version === this.version) return;
     this.version = version;
     this.compiled.clear();
-    for (const { name, body } of this.options.store.listJourneys()) {
+    for (const { name, body } of await this.options.store.listJourneys()) {
       try {
         this.compiled.set(name, compileJourney(body as JourneyBody, this.options.engine));
       } catch (error) {
@@ -83,24 +82,24 @@ export class JourneyRunner {
   }
 
   /** Checks and saves a journey (a 400 TailorError when it is invalid). */
-  put(name: string, body: JourneyBody): void {
+  async put(name: string, body: JourneyBody): Promise<void> {
     const compiled = compileJourney(body, this.options.engine);
-    this.options.store.putJourney(name, body);
+    await this.options.store.putJourney(name, body);
     this.compiled.set(name, compiled);
   }
 
-  delete(name: string): boolean {
+  delete(name: string): Promise<boolean> {
     this.compiled.delete(name);
     return this.options.store.deleteJourney(name);
   }
 
   /** An event received at `receivedAt` for a person: they enter every journey it starts (once per journey). */
-  onEvent(event: { name: string; person: string; receivedAt: number }): void {
+  async onEvent(event: { name: string; person: string; receivedAt: number }): Promise<void> {
     for (const [name, journey] of this.compiled) {
       const first = journey.steps[0];
       if (journey.entryEvent !== event.name || first === undefined) continue;
       const due = event.receivedAt + (first.kind === 'wait' ? first.ms : 0);
-      this.options.store.enter(name, event.person, '0', due);
+      await this.options.store.enter(name, event.person, '0', due);
     }
   }
 
@@ -110,8 +109,9 @@ export class JourneyRunner {
    * still move.
    */
   async tick(limit = 500): Promise<number> {
+    await this.refresh();
     const now = this.now();
-    const due = this.options.store.due(now, limit);
+    const due = await this.options.store.due(now, limit);
     let moved = 0;
     for (const place of due) {
       try {
@@ -142,14 +142,14 @@ export class JourneyRunner {
     while (path !== undefined) {
       const step = stepAt(journey.steps, path);
       if (step === undefined) break;
-      if (!resumed) store.countEntered(name, path);
+      if (!resumed) await store.countEntered(name, path);
       if (step.kind === 'wait') {
         if (resumed) {
           resumed = false;
           path = nextPath(journey.steps, path);
           continue;
         }
-        store.move(name, person, path, at + step.ms);
+        await store.move(name, person, path, at + step.ms);
         return true;
       }
       resumed = false;
@@ -164,7 +164,7 @@ export class JourneyRunner {
       const branch = list === step.then ? 'then' : 'else';
       path = list.length > 0 ? `${path}.${branch}.0` : nextPath(journey.steps, path);
     }
-    store.move(name, person, undefined, undefined);
+    await store.move(name, person, undefined, undefined);
     return true;
   }
 
@@ -181,7 +181,7 @@ export class JourneyRunner {
     const { send, store } = this.options;
     if (send === undefined) {
       // No SMTP configured: the step is recorded as skipped and passed, so the journey goes on.
-      if (store.recordEmail(name, person, step.path, this.now(), 'skipped-no-smtp'))
+      if (await store.recordEmail(name, person, step.path, this.now(), 'skipped-no-smtp'))
         this.warn(
           `journey ${name}: email step ${step.path} skipped, no SMTP configured (set TAILOR_SMTP_URL and TAILOR_EMAIL_FROM)`,
         );
@@ -189,7 +189,7 @@ export class JourneyRunner {
     }
     // At most once: the record is written before the message goes; a crash after it loses the email
     // rather than sending it twice.
-    if (!store.recordEmail(name, person, step.path, this.now())) return;
+    if (!(await store.recordEmail(name, person, step.path, this.now()))) return;
     const scope = {
       profile,
       traits: profile.traits,
@@ -207,7 +207,7 @@ export class JourneyRunner {
       });
     } catch (error) {
       // Not tried again (at most once); the record stays, marked failed.
-      store.emailFailed(name, person, step.path);
+      await store.emailFailed(name, person, step.path);
       this.warn(`journey ${name}: email step ${step.path} failed (not retried)`, error);
     }
   }

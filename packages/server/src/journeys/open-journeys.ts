@@ -3,6 +3,7 @@ import { consentValues, scrubPersonalData, traitValues } from '@tailor/core';
 import type { Config } from '../config/config.schema.js';
 import type { TemplateEngine } from '../decide/template-engine.js';
 import type { EventLog } from '../log/event-log.js';
+import type { PgDatabase } from '../storage/postgres/pg-database.js';
 import { BackgroundLoop } from '../pipeline/background-loop.js';
 import { createPrivateFile } from '../privacy/private-files.js';
 import type { ErasureOwner } from '../privacy/erasure-coordinator.js';
@@ -11,24 +12,32 @@ import type { ProfileView } from './journey-definition.js';
 import { journeyErasureOwner } from './journey-erasure.js';
 import { followLog, JOURNEYS_CONSUMER } from './journey-follower.js';
 import { JourneyRunner, smtpSender } from './journey-runner.js';
-import { SqliteJourneyStore } from './journey-store.js';
+import type { JourneyStore } from './journey-store.js';
+import { PgJourneyStore } from './pg-journey-store.js';
+import { SqliteJourneyStore } from './sqlite-journey-store.js';
 
-/** Journeys on the embedded store: what routes save through, and the work the background runs. */
+/** Journeys: what routes save through, and the work the background runs. */
 export interface Journeys {
-  store: SqliteJourneyStore;
+  store: JourneyStore;
   runner: JourneyRunner;
-  /** Enters people from the log, then moves on everyone due; polled every 250 ms and woken by new events. */
+  /** Enters people from the log (no further than the pipeline folded it), then moves on everyone due; how much it did. */
+  work: () => Promise<number>;
+  /**
+   * `work` polled every 250 ms and woken by new events, for the embedded background; on several
+   * nodes `work` runs instead on the node holding the upkeep lease.
+   */
   loop: BackgroundLoop;
   erasureOwner: ErasureOwner;
   /** Closes the SMTP pool and the store (stop the loop first: the background does). */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** How often due waits are looked for: a wait fires within about this long of falling due. */
-const POLL_MS = 250;
+export const JOURNEYS_POLL_MS = 250;
 
 /**
- * Opens `journeys.db` in the data folder and builds the runner over it: email through
+ * Opens the journey store (`journeys.db` in the data folder, or the journeys' tables in PostgreSQL
+ * given `pg`) and builds the runner over it: email through
  * `TAILOR_SMTP_URL` from `TAILOR_EMAIL_FROM` (without them, email steps are recorded as skipped), and
  * profiles read by the identifier people entered with (their userId, else anonymousId).
  */
@@ -40,6 +49,8 @@ export async function openJourneys(deps: {
   now: () => number;
   /** How far the profile pipeline has folded the log: people enter no sooner. */
   folded: () => Promise<number>;
+  /** Several nodes: the store in PostgreSQL, shared. */
+  pg?: PgDatabase | undefined;
 }): Promise<Journeys> {
   const { config, log, profiles } = deps;
   const warn = (msg: string, error?: unknown): void => {
@@ -47,12 +58,11 @@ export async function openJourneys(deps: {
     const err = error === undefined ? undefined : errorText(error);
     console.error(JSON.stringify({ level: 'warn', msg, ...(err !== undefined && { err }) }));
   };
-  const file = join(config.dataDir, 'journeys.db');
-  createPrivateFile(file); // it names people (0600, as every file in the data folder)
-  const store = new SqliteJourneyStore(file);
+  const store =
+    deps.pg === undefined ? openSqlite(config.dataDir) : await PgJourneyStore.open(deps.pg);
   // People enter from events received from now on: a first start does not replay the log's history.
-  if (store.getPosition(JOURNEYS_CONSUMER) === undefined)
-    store.setPosition(JOURNEYS_CONSUMER, String((await log.stats()).lastPosition));
+  if ((await store.getPosition(JOURNEYS_CONSUMER)) === undefined)
+    await store.setPosition(JOURNEYS_CONSUMER, String((await log.stats()).lastPosition));
   const smtp =
     config.smtpUrl === undefined ? undefined : smtpSender(config.smtpUrl, emailFrom(config));
   const unsubscribe = `mailto:${addressOf(emailFrom(config))}`;
@@ -67,32 +77,37 @@ export async function openJourneys(deps: {
     warn,
   });
   let started = false;
-  const loop = new BackgroundLoop(
-    async () => {
-      if (!started && smtp === undefined)
-        warn('no TAILOR_SMTP_URL: journeys run, and their email steps are recorded as skipped');
-      started = true;
-      runner.refresh(); // saved on the request thread, or before this follower read the events
-      const entered = await followLog({ log, store, runner, until: await deps.folded() });
-      return entered + (await runner.tick());
+  const work = async (): Promise<number> => {
+    if (!started && smtp === undefined)
+      warn('no TAILOR_SMTP_URL: journeys run, and their email steps are recorded as skipped');
+    started = true;
+    const entered = await followLog({ log, store, runner, until: await deps.folded() });
+    return entered + (await runner.tick());
+  };
+  const loop = new BackgroundLoop(work, {
+    pollMs: JOURNEYS_POLL_MS,
+    onError: (error) => {
+      warn('journeys failed; retrying', error);
     },
-    {
-      pollMs: POLL_MS,
-      onError: (error) => {
-        warn('journeys failed; retrying', error);
-      },
-    },
-  );
+  });
   return {
     store,
     runner,
+    work,
     loop,
     erasureOwner: journeyErasureOwner(store),
-    close: () => {
+    close: async () => {
       smtp?.close();
-      store.close();
+      await store.close();
     },
   };
+}
+
+/** `journeys.db` in the data folder, 0600 like every file there (it names people). */
+function openSqlite(dataDir: string): SqliteJourneyStore {
+  const file = join(dataDir, 'journeys.db');
+  createPrivateFile(file);
+  return new SqliteJourneyStore(file);
 }
 
 /** An error as one line, without the personal data its message may quote (as `logError` does). */

@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp-receiver.js';
-import { cleanupClusters, startCluster } from './support/cluster.js';
+import { cleanupClusters, clusterEnv, startCluster } from './support/cluster.js';
 import {
   ADMIN_AUTH,
   cleanupTailors,
@@ -93,7 +91,7 @@ describe('journeys on tailor serve', () => {
         TAILOR_SMTP_URL: receiver.url,
         TAILOR_EMAIL_FROM: 'Tailor News <news@example.com>',
       };
-      let server: SpawnedTailor = await spawnTailor({ env });
+      let server: SpawnedTailor = await spawnTailor({ env, startTimeoutMs: 40_000 });
       const marketer = await marketerKey(server.url);
       const put = await fetch(`${server.url}/v1/journeys/welcome`, {
         method: 'PUT',
@@ -137,7 +135,7 @@ describe('journeys on tailor serve', () => {
       expect(emailsTo(receiver, 'carl@example.com')).toEqual([]);
       expect(await server.stop('SIGKILL')).toBeNull();
       const killedAt = Date.now();
-      server = await spawnTailor({ dir: server.dir, env });
+      server = await spawnTailor({ dir: server.dir, env, startTimeoutMs: 40_000 });
       await expect
         .poll(() => emailsTo(receiver, 'carl@example.com').length, { timeout: 20_000 })
         .toBe(1);
@@ -150,7 +148,7 @@ describe('journeys on tailor serve', () => {
         .toEqual({ entered: 3, waiting: 0, done: 3 });
       // Another restart does not send anything again.
       expect(await server.stop('SIGTERM')).toBe(0);
-      server = await spawnTailor({ dir: server.dir, env });
+      server = await spawnTailor({ dir: server.dir, env, startTimeoutMs: 40_000 });
       await sleep(1500); // several of the journeys' polls
       expect(receiver.received.map((m) => m.to).sort()).toEqual([
         'ada@example.com',
@@ -161,21 +159,64 @@ describe('journeys on tailor serve', () => {
   );
 
   it(
-    'answers 501 on PostgreSQL and JetStream, where no node runs journeys',
-    { timeout: 90_000 },
+    'on two nodes of PostgreSQL and JetStream: one email however many nodes, and once across killing them all mid-wait',
+    { timeout: 150_000 },
     async () => {
-      const [node] = await startCluster(1);
-      const put = await fetch(`${node!.url}/v1/journeys/welcome`, {
+      const receiver = await startSmtpReceiver();
+      smtp = receiver;
+      const env = clusterEnv({
+        TAILOR_SMTP_URL: receiver.url,
+        TAILOR_EMAIL_FROM: 'Tailor News <news@example.com>',
+      });
+      const [a, b] = (await startCluster(2, env)) as [SpawnedTailor, SpawnedTailor];
+      const marketer = await marketerKey(a.url);
+      const put = await fetch(`${a.url}/v1/journeys/welcome`, {
         method: 'PUT',
-        headers: { authorization: ADMIN_AUTH, 'content-type': 'application/json' },
+        headers: { authorization: marketer, 'content-type': 'application/json' },
         body: JSON.stringify(WELCOME),
       });
-      expect(put.status).toBe(501);
-      expect(await put.json()).toMatchObject({
-        code: 'not_implemented',
-        message: expect.stringMatching(/embedded store only/) as unknown,
-      });
-      expect(existsSync(join(node!.dir, 'journeys.db'))).toBe(false);
+      expect(put.status).toBe(200);
+      // Saved on a, collected on b: whichever node runs the journeys sends Ada's email, once.
+      await identify(b.url, 'ada', 'Ada');
+      await identify(b.url, 'bob', 'Bob', true);
+      const adaSignedUp = await signUp(b.url, 'ada');
+      await signUp(b.url, 'bob');
+      await expect
+        .poll(() => emailsTo(receiver, 'ada@example.com').length, { timeout: 30_000 })
+        .toBe(1);
+      const ada = emailsTo(receiver, 'ada@example.com')[0]!;
+      expect(ada.at - adaSignedUp).toBeGreaterThanOrEqual(2000);
+      expect(ada.raw).toMatch(/^Subject: Hi Ada$/m);
+      await expect
+        .poll(async () => (await stats(b.url, ADMIN_AUTH))['1.then.0'], { timeout: 30_000 })
+        .toEqual({ entered: 2, waiting: 0, done: 2 });
+      expect(emailsTo(receiver, 'bob@example.com')).toEqual([]);
+
+      // Carl waits while every node is killed; one node started again sends his email once.
+      await identify(b.url, 'carl', 'Carl');
+      const carlSignedUp = await signUp(a.url, 'carl');
+      await expect
+        .poll(async () => (await stats(a.url, ADMIN_AUTH))['0']?.waiting, { timeout: 30_000 })
+        .toBe(1);
+      await Promise.all([a.stop('SIGKILL'), b.stop('SIGKILL')]);
+      const killedAt = Date.now();
+      const restarted = await spawnTailor({ dir: a.dir, env, startTimeoutMs: 40_000 });
+      await expect
+        .poll(() => emailsTo(receiver, 'carl@example.com').length, { timeout: 30_000 })
+        .toBe(1);
+      const carl = emailsTo(receiver, 'carl@example.com')[0]!;
+      expect(carl.at).toBeGreaterThan(killedAt);
+      expect(carl.at - carlSignedUp).toBeGreaterThanOrEqual(2000);
+      await expect
+        .poll(async () => (await stats(restarted.url, ADMIN_AUTH))['1.then.0'], {
+          timeout: 30_000,
+        })
+        .toEqual({ entered: 3, waiting: 0, done: 3 });
+      await sleep(1500); // several of the journeys' polls
+      expect(receiver.received.map((m) => m.to).sort()).toEqual([
+        'ada@example.com',
+        'carl@example.com',
+      ]);
     },
   );
 });

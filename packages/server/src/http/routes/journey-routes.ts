@@ -3,29 +3,18 @@ import { TailorError } from '@tailor/core';
 import { Type } from 'typebox';
 import type { JourneyRunner } from '../../journeys/journey-runner.js';
 import { JourneyBody, JourneyStats } from '../../journeys/journey.schema.js';
-import type { SqliteJourneyStore } from '../../journeys/journey-store.js';
+import type { JourneyStore } from '../../journeys/journey-store.js';
 
 const Name = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' }),
 });
 
-/**
- * Journeys: saved and deleted with a marketer or admin key, read (and their per-step counts) with
- * any reading key. Without journeys (PostgreSQL and JetStream, where none is built yet) every route
- * answers 501 saying so, rather than each node running its own and sending every email twice.
- */
+/** Journeys: saved and deleted with a marketer or admin key, read (and their per-step counts) with any reading key. */
 export const journeyRoutes: FastifyPluginCallbackTypebox<{
-  journeys: { runner: JourneyRunner; store: SqliteJourneyStore } | undefined;
-}> = (app, { journeys }, done) => {
+  runner: JourneyRunner;
+  store: JourneyStore;
+}> = (app, { runner, store }, done) => {
   const missing = (name: string): TailorError => new TailorError('not_found', `no journey ${name}`);
-  const built = (): { runner: JourneyRunner; store: SqliteJourneyStore } => {
-    if (journeys === undefined)
-      throw new TailorError(
-        'not_implemented',
-        'journeys run on the embedded store only: they are not built for PostgreSQL and JetStream yet (docs/journeys.md)',
-      );
-    return journeys;
-  };
   app.put(
     '/v1/journeys/:name',
     {
@@ -38,9 +27,9 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
         response: { 200: JourneyBody },
       },
     },
-    (request) => {
-      built().runner.put(request.params.name, request.body);
-      return Promise.resolve(request.body);
+    async (request) => {
+      await runner.put(request.params.name, request.body);
+      return request.body;
     },
   );
   app.get(
@@ -54,10 +43,10 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
         response: { 200: JourneyBody },
       },
     },
-    (request) => {
-      const body = built().store.getJourney(request.params.name);
+    async (request) => {
+      const body = await store.getJourney(request.params.name);
       if (body === undefined) throw missing(request.params.name);
-      return Promise.resolve(body as JourneyBody);
+      return body as JourneyBody;
     },
   );
   app.delete(
@@ -71,7 +60,7 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
       },
     },
     async (request, reply) => {
-      if (!built().runner.delete(request.params.name)) throw missing(request.params.name);
+      if (!(await runner.delete(request.params.name))) throw missing(request.params.name);
       return reply.code(204).send();
     },
   );
@@ -86,10 +75,10 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
         response: { 200: JourneyStats },
       },
     },
-    (request) => {
-      const { store } = built();
-      if (store.getJourney(request.params.name) === undefined) throw missing(request.params.name);
-      return Promise.resolve({ steps: store.stats(request.params.name) });
+    async (request) => {
+      if ((await store.getJourney(request.params.name)) === undefined)
+        throw missing(request.params.name);
+      return { steps: await store.stats(request.params.name) };
     },
   );
   done();

@@ -23,19 +23,27 @@ import {
 const CLI = fileURLToPath(new URL('../../../bin/tailor.js', import.meta.url));
 const keyFolders = new Set<string>();
 
-/** Nodes of one installation (their own schema, NATS prefix and keyring), started one after the other. */
-export async function startCluster(size: number): Promise<SpawnedTailor[]> {
+/** The environment of one installation's nodes: their own schema, NATS prefix and keyring, and `extra`. */
+export function clusterEnv(extra: Record<string, string> = {}): Record<string, string> {
   const keysDir = mkdtempSync(join(tmpdir(), 'tailor-cluster-keys-'));
   keyFolders.add(keysDir);
   const keyFile = join(keysDir, 'tailor.keys');
   execFileSync(process.execPath, [CLI, 'keys', 'init', keyFile]);
-  const env = {
+  return {
     TAILOR_POSTGRES_URL: testPostgresUrl(),
     TAILOR_POSTGRES_SCHEMA: freshSchemaName(),
     TAILOR_NATS_URL: TEST_NATS_URL,
     TAILOR_NATS_PREFIX: freshNatsPrefix(),
     TAILOR_ENCRYPTION_KEY_FILE: keyFile,
+    ...extra,
   };
+}
+
+/** Nodes of one installation (`clusterEnv`), started one after the other. */
+export async function startCluster(
+  size: number,
+  env: Record<string, string> = clusterEnv(),
+): Promise<SpawnedTailor[]> {
   const nodes: SpawnedTailor[] = [];
   // One after the other: the first creates the schema, the stream and the tables.
   for (let i = 0; i < size; i++) nodes.push(await spawnTailor({ env, startTimeoutMs: 40_000 }));

@@ -1,0 +1,189 @@
+import { migratePostgres, type PgMigration } from '../storage/postgres/migrate-postgres.js';
+import type { PgDatabase } from '../storage/postgres/pg-database.js';
+import {
+  stepStats,
+  type EmailOutcome,
+  type JourneyPlace,
+  type JourneyStepStats,
+  type JourneyStore,
+} from './journey-store.js';
+
+const JOURNEY_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'journeys, places, counts, emails and positions',
+    up: `
+      CREATE TABLE journeys (name text COLLATE "C" PRIMARY KEY, body jsonb NOT NULL);
+      CREATE TABLE journey_version (id int PRIMARY KEY CHECK (id = 1), version int8 NOT NULL);
+      INSERT INTO journey_version VALUES (1, 0);
+      CREATE TABLE journey_places (
+        journey text COLLATE "C" NOT NULL, person text COLLATE "C" NOT NULL, path text, due_at int8,
+        PRIMARY KEY (journey, person));
+      CREATE INDEX journey_places_due ON journey_places (due_at) WHERE path IS NOT NULL;
+      CREATE INDEX journey_places_person ON journey_places (person);
+      CREATE TABLE journey_entered (
+        journey text COLLATE "C" NOT NULL, path text COLLATE "C" NOT NULL, entered int8 NOT NULL,
+        PRIMARY KEY (journey, path));
+      CREATE TABLE journey_emails (
+        journey text COLLATE "C" NOT NULL, person text COLLATE "C" NOT NULL,
+        path text COLLATE "C" NOT NULL, sent_at int8 NOT NULL, outcome text NOT NULL,
+        PRIMARY KEY (journey, person, path));
+      CREATE INDEX journey_emails_person ON journey_emails (person);
+      CREATE TABLE journey_positions (consumer text PRIMARY KEY, position text NOT NULL);`,
+  },
+];
+
+/** The journey store on PostgreSQL, shared by every node (the same tables as on SQLite). */
+export class PgJourneyStore implements JourneyStore {
+  private constructor(private readonly db: PgDatabase) {}
+
+  /** Brings the journeys' tables to the newest version; the pool stays the caller's. */
+  static async open(db: PgDatabase): Promise<PgJourneyStore> {
+    await migratePostgres(db, 'journeys', JOURNEY_MIGRATIONS);
+    return new PgJourneyStore(db);
+  }
+
+  async putJourney(name: string, body: unknown): Promise<void> {
+    await this.db.transaction(async (client) => {
+      await client.query(
+        'INSERT INTO journeys VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body',
+        [name, JSON.stringify(body)],
+      );
+      await client.query('UPDATE journey_version SET version = version + 1');
+    });
+  }
+  async getJourney(name: string): Promise<unknown> {
+    const { rows } = await this.db.query<{ body: unknown }>(
+      'SELECT body FROM journeys WHERE name = $1',
+      [name],
+    );
+    return rows[0]?.body;
+  }
+  async listJourneys(): Promise<{ name: string; body: unknown }[]> {
+    const { rows } = await this.db.query<{ name: string; body: unknown }>(
+      'SELECT name, body FROM journeys',
+    );
+    return rows;
+  }
+  deleteJourney(name: string): Promise<boolean> {
+    return this.db.transaction(async (client) => {
+      await client.query('DELETE FROM journey_places WHERE journey = $1', [name]);
+      await client.query('DELETE FROM journey_entered WHERE journey = $1', [name]);
+      await client.query('UPDATE journey_version SET version = version + 1');
+      const deleted = await client.query('DELETE FROM journeys WHERE name = $1', [name]);
+      return (deleted.rowCount ?? 0) > 0;
+    });
+  }
+  async version(): Promise<number> {
+    const { rows } = await this.db.query<{ version: number }>(
+      'SELECT version FROM journey_version',
+    );
+    return rows[0]?.version ?? 0;
+  }
+
+  enter(journey: string, person: string, firstPath: string, dueAt: number): Promise<boolean> {
+    return this.db.transaction(async (client) => {
+      const inserted = await client.query(
+        'INSERT INTO journey_places VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+        [journey, person, firstPath, dueAt],
+      );
+      if ((inserted.rowCount ?? 0) === 0) return false;
+      await client.query(COUNT_ENTERED, [journey, firstPath]);
+      return true;
+    });
+  }
+  async move(
+    journey: string,
+    person: string,
+    path: string | undefined,
+    dueAt: number | undefined,
+  ): Promise<void> {
+    await this.db.query(
+      'UPDATE journey_places SET path = $3, due_at = $4 WHERE journey = $1 AND person = $2',
+      [journey, person, path ?? null, dueAt ?? null],
+    );
+  }
+  async countEntered(journey: string, path: string): Promise<void> {
+    await this.db.query(COUNT_ENTERED, [journey, path]);
+  }
+  async due(now: number, limit: number): Promise<JourneyPlace[]> {
+    const { rows } = await this.db.query<JourneyPlace>(
+      `SELECT journey, person, path, due_at AS "dueAt" FROM journey_places
+        WHERE path IS NOT NULL AND due_at <= $1 ORDER BY due_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows;
+  }
+
+  async recordEmail(
+    journey: string,
+    person: string,
+    path: string,
+    now: number,
+    outcome: EmailOutcome = 'sent',
+  ): Promise<boolean> {
+    const inserted = await this.db.query(
+      'INSERT INTO journey_emails VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+      [journey, person, path, now, outcome],
+    );
+    return (inserted.rowCount ?? 0) > 0;
+  }
+  async emailFailed(journey: string, person: string, path: string): Promise<void> {
+    await this.db.query(
+      "UPDATE journey_emails SET outcome = 'failed' WHERE journey = $1 AND person = $2 AND path = $3",
+      [journey, person, path],
+    );
+  }
+  async emails(journey: string, person: string): Promise<Record<string, EmailOutcome>> {
+    const { rows } = await this.db.query<{ path: string; outcome: EmailOutcome }>(
+      'SELECT path, outcome FROM journey_emails WHERE journey = $1 AND person = $2',
+      [journey, person],
+    );
+    return Object.fromEntries(rows.map((r) => [r.path, r.outcome]));
+  }
+
+  async stats(journey: string): Promise<JourneyStepStats> {
+    const [entered, waiting] = await Promise.all([
+      this.db.query<{ path: string; entered: number }>(
+        'SELECT path, entered FROM journey_entered WHERE journey = $1',
+        [journey],
+      ),
+      this.db.query<{ path: string; n: number }>(
+        `SELECT path, count(*)::int8 AS n FROM journey_places
+          WHERE journey = $1 AND path IS NOT NULL GROUP BY path`,
+        [journey],
+      ),
+    ]);
+    return stepStats(entered.rows, waiting.rows);
+  }
+
+  async getPosition(consumer: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ position: string }>(
+      'SELECT position FROM journey_positions WHERE consumer = $1',
+      [consumer],
+    );
+    return rows[0]?.position;
+  }
+  async setPosition(consumer: string, position: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO journey_positions VALUES ($1, $2)
+       ON CONFLICT (consumer) DO UPDATE SET position = EXCLUDED.position`,
+      [consumer, position],
+    );
+  }
+
+  async erasePerson(person: string): Promise<void> {
+    await this.db.transaction(async (client) => {
+      await client.query('DELETE FROM journey_places WHERE person = $1', [person]);
+      await client.query('DELETE FROM journey_emails WHERE person = $1', [person]);
+    });
+  }
+
+  /** The pool belongs to the storage, which closes it. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const COUNT_ENTERED = `INSERT INTO journey_entered VALUES ($1, $2, 1)
+  ON CONFLICT (journey, path) DO UPDATE SET entered = journey_entered.entered + 1`;

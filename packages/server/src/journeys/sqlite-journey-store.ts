@@ -1,0 +1,203 @@
+import Database from 'better-sqlite3';
+import {
+  stepStats,
+  type EmailOutcome,
+  type JourneyPlace,
+  type JourneyStepStats,
+  type JourneyStore,
+} from './journey-store.js';
+
+/**
+ * The journey store in SQLite (`journeys.db` in the data folder). Several connections may share the
+ * file (`tailor serve`'s request and background threads): `version` tells one of them that another
+ * changed the definitions. Statements are synchronous (better-sqlite3); the port is async for the
+ * PostgreSQL adapter's sake.
+ */
+export class SqliteJourneyStore implements JourneyStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    // An erased person's rows are overwritten, not only unlinked (see `erasePerson`).
+    this.db.pragma('secure_delete = ON');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS journeys (name TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS journey_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+      INSERT OR IGNORE INTO journey_version VALUES (1, 0);
+      CREATE TABLE IF NOT EXISTS journey_places (
+        journey TEXT NOT NULL, person TEXT NOT NULL, path TEXT, due_at INTEGER,
+        PRIMARY KEY (journey, person));
+      CREATE INDEX IF NOT EXISTS journey_places_due ON journey_places (due_at) WHERE path IS NOT NULL;
+      CREATE TABLE IF NOT EXISTS journey_entered (
+        journey TEXT NOT NULL, path TEXT NOT NULL, entered INTEGER NOT NULL,
+        PRIMARY KEY (journey, path));
+      CREATE TABLE IF NOT EXISTS journey_emails (
+        journey TEXT NOT NULL, person TEXT NOT NULL, path TEXT NOT NULL, sent_at INTEGER NOT NULL,
+        outcome TEXT NOT NULL DEFAULT 'sent', PRIMARY KEY (journey, person, path));
+      CREATE TABLE IF NOT EXISTS journey_positions (consumer TEXT PRIMARY KEY, position TEXT NOT NULL);
+    `);
+  }
+
+  putJourney(name: string, body: unknown): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          'INSERT INTO journeys VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body',
+        )
+        .run(name, JSON.stringify(body));
+      this.bumpVersion();
+    })();
+    return Promise.resolve();
+  }
+  getJourney(name: string): Promise<unknown> {
+    const row = this.db.prepare('SELECT body FROM journeys WHERE name = ?').get(name) as
+      { body: string } | undefined;
+    return Promise.resolve(row === undefined ? undefined : JSON.parse(row.body));
+  }
+  listJourneys(): Promise<{ name: string; body: unknown }[]> {
+    const rows = this.db.prepare('SELECT name, body FROM journeys').all() as {
+      name: string;
+      body: string;
+    }[];
+    return Promise.resolve(
+      rows.map((r) => ({ name: r.name, body: JSON.parse(r.body) as unknown })),
+    );
+  }
+  deleteJourney(name: string): Promise<boolean> {
+    return Promise.resolve(
+      this.db.transaction(() => {
+        this.db.prepare('DELETE FROM journey_places WHERE journey = ?').run(name);
+        this.db.prepare('DELETE FROM journey_entered WHERE journey = ?').run(name);
+        this.bumpVersion();
+        return this.db.prepare('DELETE FROM journeys WHERE name = ?').run(name).changes > 0;
+      })(),
+    );
+  }
+  version(): Promise<number> {
+    const row = this.db.prepare('SELECT version FROM journey_version').get() as { version: number };
+    return Promise.resolve(row.version);
+  }
+  private bumpVersion(): void {
+    this.db.prepare('UPDATE journey_version SET version = version + 1').run();
+  }
+
+  enter(journey: string, person: string, firstPath: string, dueAt: number): Promise<boolean> {
+    return Promise.resolve(
+      this.db.transaction(() => {
+        const inserted =
+          this.db
+            .prepare('INSERT OR IGNORE INTO journey_places VALUES (?, ?, ?, ?)')
+            .run(journey, person, firstPath, dueAt).changes > 0;
+        if (inserted) this.countEnteredNow(journey, firstPath);
+        return inserted;
+      })(),
+    );
+  }
+  move(
+    journey: string,
+    person: string,
+    path: string | undefined,
+    dueAt: number | undefined,
+  ): Promise<void> {
+    this.db
+      .prepare('UPDATE journey_places SET path = ?, due_at = ? WHERE journey = ? AND person = ?')
+      .run(path ?? null, dueAt ?? null, journey, person);
+    return Promise.resolve();
+  }
+  countEntered(journey: string, path: string): Promise<void> {
+    this.countEnteredNow(journey, path);
+    return Promise.resolve();
+  }
+  private countEnteredNow(journey: string, path: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO journey_entered VALUES (?, ?, 1) ON CONFLICT (journey, path) DO UPDATE SET entered = entered + 1',
+      )
+      .run(journey, path);
+  }
+  due(now: number, limit: number): Promise<JourneyPlace[]> {
+    return Promise.resolve(
+      this.db
+        .prepare(
+          'SELECT journey, person, path, due_at AS dueAt FROM journey_places WHERE path IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?',
+        )
+        .all(now, limit) as JourneyPlace[],
+    );
+  }
+
+  recordEmail(
+    journey: string,
+    person: string,
+    path: string,
+    now: number,
+    outcome: EmailOutcome = 'sent',
+  ): Promise<boolean> {
+    return Promise.resolve(
+      this.db
+        .prepare('INSERT OR IGNORE INTO journey_emails VALUES (?, ?, ?, ?, ?)')
+        .run(journey, person, path, now, outcome).changes > 0,
+    );
+  }
+  emailFailed(journey: string, person: string, path: string): Promise<void> {
+    this.db
+      .prepare(
+        "UPDATE journey_emails SET outcome = 'failed' WHERE journey = ? AND person = ? AND path = ?",
+      )
+      .run(journey, person, path);
+    return Promise.resolve();
+  }
+  emails(journey: string, person: string): Promise<Record<string, EmailOutcome>> {
+    const rows = this.db
+      .prepare('SELECT path, outcome FROM journey_emails WHERE journey = ? AND person = ?')
+      .all(journey, person) as { path: string; outcome: EmailOutcome }[];
+    return Promise.resolve(Object.fromEntries(rows.map((r) => [r.path, r.outcome])));
+  }
+
+  stats(journey: string): Promise<JourneyStepStats> {
+    const entered = this.db
+      .prepare('SELECT path, entered FROM journey_entered WHERE journey = ?')
+      .all(journey) as { path: string; entered: number }[];
+    const waiting = this.db
+      .prepare(
+        'SELECT path, COUNT(*) AS n FROM journey_places WHERE journey = ? AND path IS NOT NULL GROUP BY path',
+      )
+      .all(journey) as { path: string; n: number }[];
+    return Promise.resolve(stepStats(entered, waiting));
+  }
+
+  getPosition(consumer: string): Promise<string | undefined> {
+    const row = this.db
+      .prepare('SELECT position FROM journey_positions WHERE consumer = ?')
+      .get(consumer) as { position: string } | undefined;
+    return Promise.resolve(row?.position);
+  }
+  setPosition(consumer: string, position: string): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO journey_positions VALUES (?, ?) ON CONFLICT (consumer) DO UPDATE SET position = excluded.position',
+      )
+      .run(consumer, position);
+    return Promise.resolve();
+  }
+
+  /**
+   * The person leaves every journey and their email records go, overwritten in the file
+   * (secure_delete) and the write-ahead log emptied, so no copy of their identifier stays.
+   */
+  erasePerson(person: string): Promise<void> {
+    const erased = this.db.transaction(() => {
+      const places = this.db.prepare('DELETE FROM journey_places WHERE person = ?').run(person);
+      const emails = this.db.prepare('DELETE FROM journey_emails WHERE person = ?').run(person);
+      return places.changes + emails.changes;
+    })();
+    if (erased > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.db.close();
+    return Promise.resolve();
+  }
+}
