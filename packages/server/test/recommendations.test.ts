@@ -159,6 +159,27 @@ describe('recommenders served from the log', () => {
     expect(got.model).toMatchObject({ people: 9, items: 4 });
   });
 
+  it('reacts to what people did since training, before the next one', async () => {
+    await start();
+    await t.collect(SHOP);
+    await define('shop', { method: 'item-knn' });
+    expect(itemsOf(await recommend('shop', 'userId=alice'))).toEqual(['b', 'x', 'y']);
+    // Alice views y (whose neighbour is x); a newcomer views a (whose neighbour is b).
+    await t.collect([viewed('alice', 'y', 50), viewed('newbie', 'a', 51)]);
+    await vi.waitFor(
+      async () => {
+        expect(itemsOf(await recommend('shop', 'userId=alice'))).toEqual(['b', 'x']);
+      },
+      { timeout: 5000, interval: 50 },
+    );
+    const newbie = await recommend('shop', 'userId=newbie');
+    expect(newbie).toMatchObject({ personalized: true });
+    expect(itemsOf(newbie)).toEqual(['b', 'x', 'y']);
+    // The write key without proof still gets the list anyone gets.
+    const asked = await t.post('/v1/recommendations/shop', { userId: 'alice' });
+    expect(itemsOf(asked.json())).toEqual(['x', 'a', 'b', 'y']);
+  });
+
   it('trains again on its schedule, and on a change of its definition', async () => {
     await start({ recommendations: { retrainMinutes: 0.001 } });
     await t.collect(SHOP);

@@ -65,8 +65,9 @@ function mostFrequentItems(matrix: InteractionMatrix, limit: number): Int32Array
 /**
  * Recommends with EASE, from the weights `easeWeights` fitted on `matrix` (here or on a worker
  * thread): a user's score for item j is Σ_i x_ui B[i][j] over the catalogue items they had, x_ui
- * their decayed weight; items outside the catalogue get -Infinity (never recommended). A user it
- * never saw gets `popularity`.
+ * their decayed weight, plus B[i][j] for each item i had since training (`recent`, weight 1: now);
+ * items outside the catalogue get -Infinity (never recommended). A user it never saw, with nothing
+ * recent, gets `popularity`.
  */
 export function easeRecommender(
   matrix: InteractionMatrix,
@@ -83,19 +84,21 @@ export function easeRecommender(
   return {
     method: 'ease',
     popularity,
-    score(user, into) {
-      if (user < 0) {
+    score(user, into, recent = []) {
+      if (user < 0 && recent.length === 0) {
         into.set(popularity);
         return;
       }
       row.fill(0);
-      for (let p = userStart[user]!; p < userStart[user + 1]!; p++) {
-        const a = position[items[p]!]!;
-        if (a < 0) continue;
-        const w = x[p]!;
+      const add = (item: number, w: number): void => {
+        const a = position[item]!;
+        if (a < 0) return;
         const from = a * m;
         for (let b = 0; b < m; b++) row[b]! += w * weights[from + b]!;
-      }
+      };
+      if (user >= 0)
+        for (let p = userStart[user]!; p < userStart[user + 1]!; p++) add(items[p]!, x[p]!);
+      for (let r = 0; r < recent.length; r++) add(recent[r]!, 1);
       into.fill(-Infinity);
       for (let b = 0; b < m; b++) into[catalogue[b]!] = row[b]!;
     },

@@ -79,7 +79,8 @@ function usersByItem(
 /**
  * Item-based top-N (Deshpande & Karypis): a user's score for item j is the sum of sim(i, j) over
  * the items i they had whose kept neighbours include j; 0 for an item no neighbour list reaches
- * (those come after, by popularity). A user it never saw gets `popularity`.
+ * (those come after, by popularity); the items had since training (`recent`) count as had. A
+ * user it never saw, with nothing recent, gets `popularity`.
  */
 export function itemKnnRecommender(
   matrix: InteractionMatrix,
@@ -90,16 +91,17 @@ export function itemKnnRecommender(
   return {
     method: 'item-knn',
     popularity,
-    score(user, into) {
-      if (user < 0) {
+    score(user, into, recent = []) {
+      if (user < 0 && recent.length === 0) {
         into.set(popularity);
         return;
       }
       into.fill(0);
-      for (let p = userStart[user]!; p < userStart[user + 1]!; p++) {
-        const i = items[p]!;
+      const add = (i: number): void => {
         for (let q = start[i]!; q < start[i + 1]!; q++) into[neighbours[q]!]! += similarities[q]!;
-      }
+      };
+      if (user >= 0) for (let p = userStart[user]!; p < userStart[user + 1]!; p++) add(items[p]!);
+      for (let r = 0; r < recent.length; r++) add(recent[r]!);
     },
   };
 }

@@ -60,15 +60,17 @@ export const DEFAULT_RECOMMENDER_OPTIONS: Readonly<RecommenderOptions> = Object.
 });
 
 /**
- * A trained recommender. `score(user, into)` writes a score for every item into `into` (length
- * = items): higher is better, -Infinity for an item it cannot recommend. `user` is a row of the
- * matrix it was trained on, or -1 for a user it never saw (then: popular items). Equal scores
- * are ranked by `popularity` (time-decayed), then by item index.
+ * A trained recommender. `score(user, into, recent?)` writes a score for every item into `into`
+ * (length = items): higher is better, -Infinity for an item it cannot recommend. `user` is a row
+ * of the matrix it was trained on, or -1 for a user it never saw (then: popular items); `recent`
+ * are items (indexes) the user had since training, none of them in their row, which count as had
+ * just now (popularity ignores them). Equal scores are ranked by `popularity` (time-decayed), then
+ * by item index.
  */
 export interface Recommender {
   method: RecommenderMethod;
   popularity: Float64Array;
-  score(user: number, into: Float64Array): void;
+  score(user: number, into: Float64Array, recent?: ArrayLike<number>): void;
 }
 
 /** One recommended item: its index in the matrix and its score. */

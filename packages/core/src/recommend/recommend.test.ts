@@ -142,3 +142,52 @@ describe('the symmetric positive definite inverse', () => {
     });
   });
 });
+
+describe('items had since training (recent)', () => {
+  // Without times every weight is 1, as a recent item's is: a stranger who just had `p` is scored
+  // exactly as `solo`, who had `p` alone in training.
+  const shop: Interaction[] = [
+    ...['u1', 'u2', 'u3'].flatMap((user) => [
+      { user, item: 'p' },
+      { user, item: 'q' },
+    ]),
+    { user: 'u3', item: 'r' },
+    ...['u4', 'u5', 'u6', 'u7'].map((user) => ({ user, item: 's' })),
+    { user: 'u4', item: 'r' },
+    { user: 'solo', item: 'p' },
+  ];
+  const matrix = buildInteractionMatrix(shop);
+  const index = (item: string) => matrix.itemIds.indexOf(item);
+  const solo = matrix.userIds.indexOf('solo');
+  const names = (ranked: { item: number }[]) => ranked.map((r) => matrix.itemIds[r.item]);
+
+  it.each(['item-knn', 'ease'] as const)(
+    '%s: a stranger who just had an item gets what its trained owner gets',
+    (method) => {
+      const model = trainRecommender(matrix, method, { lambda: 1 });
+      if (!model.ok) throw new Error(model.error);
+      const trained = recommendItems(matrix, model.value, solo, 10);
+      expect(names(trained)[0]).toBe('q');
+      const scratch = new Float64Array(matrix.itemIds.length);
+      expect(recommendItems(matrix, model.value, -1, 10, scratch, [index('p')])).toEqual(trained);
+      // What solo had since is never recommended, and counts: s's neighbour r scores higher.
+      const since = recommendItems(matrix, model.value, solo, 10, scratch, [
+        index('s'),
+        index('p'),
+      ]);
+      expect(names(since)).not.toContain('s');
+      expect(names(since)).not.toContain('p');
+      const scoreOfR = (ranked: { item: number; score: number }[]) =>
+        ranked.find((r) => r.item === index('r'))?.score ?? Number.NaN;
+      expect(scoreOfR(since)).toBeGreaterThan(scoreOfR(trained));
+    },
+  );
+
+  it('popularity leaves recent items out and ignores them otherwise', () => {
+    const model = trainRecommender(matrix, 'popularity');
+    if (!model.ok) throw new Error(model.error);
+    expect(names(recommendItems(matrix, model.value, -1, 10, undefined, [index('s')]))).toEqual(
+      names(recommendItems(matrix, model.value, -1, 10)).filter((item) => item !== 's'),
+    );
+  });
+});

@@ -79,7 +79,8 @@ export function trainRecommender(
 
 /**
  * Up to `k` items for a user (a row of `matrix`, or -1 for a user it does not know), best first,
- * none of those the user had. `scratch` (length = items) is reused between calls when given.
+ * none of those the user had, in training or since (`recent`: item indexes, which also count in
+ * the scores). `scratch` (length = items) is reused between calls when given.
  */
 export function recommendItems(
   matrix: InteractionMatrix,
@@ -87,9 +88,16 @@ export function recommendItems(
   user: number,
   k: number,
   scratch = new Float64Array(matrix.itemIds.length),
+  recent: readonly number[] = [],
 ): RankedItem[] {
-  recommender.score(user, scratch);
-  const had =
+  const row =
     user < 0 ? [] : matrix.items.subarray(matrix.userStart[user], matrix.userStart[user + 1]);
-  return rankItems(scratch, recommender.popularity, had, k);
+  if (recent.length === 0) {
+    recommender.score(user, scratch);
+    return rankItems(scratch, recommender.popularity, row, k);
+  }
+  const inRow = new Set(row);
+  const since = [...new Set(recent)].filter((item) => !inRow.has(item));
+  recommender.score(user, scratch, since);
+  return rankItems(scratch, recommender.popularity, [...row, ...since], k);
 }

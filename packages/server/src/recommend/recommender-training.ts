@@ -40,6 +40,12 @@ export interface TrainedRecommender {
   info: RecommenderModel;
   /** Reused by every recommendation (scores are written then ranked, synchronously). */
   scratch: Float64Array<ArrayBuffer>;
+  /** The log position training read to: what people have had since is followed from there. */
+  followedTo: number;
+  /** Each item's index in the matrix. */
+  itemIndex: ReadonlyMap<string, number>;
+  /** Items people had since training (by their row keys), most recent last, a few per person. */
+  recent: Map<string, number[]>;
 }
 
 /** Identifiers resolved per step. */
@@ -120,11 +126,7 @@ export class RecommenderTrainingJob implements Job {
   }
 
   private take(message: StoredMessage): void {
-    if (message.type !== 'track' || message.event === undefined) return;
-    if (!this.events.has(message.event)) return;
-    if (message.userId === null && message.anonymousId === null) return;
-    if (refusesPersonalization(message) || this.deps.suppressed(message)) return;
-    const items = interactionItems(message.properties);
+    const items = itemsHad(message, this.events, this.deps.suppressed);
     if (items.length === 0) return;
     const at = Date.parse(message.timestamp);
     const user = message.userId === null ? -1 : this.idOf(`u:${message.userId}`);
@@ -194,6 +196,9 @@ export class RecommenderTrainingJob implements Job {
       recommender: recommenderFrom(matrix, parameters, options),
       rows: new Map(matrix.userIds.map((id, row) => [id, row])),
       scratch: new Float64Array(matrix.itemIds.length),
+      followedTo: this.position,
+      itemIndex: new Map(matrix.itemIds.map((id, i) => [id, i])),
+      recent: new Map(),
       info: {
         trainedAt: new Date(finished).toISOString(),
         version: this.definition.version,
@@ -214,6 +219,23 @@ export class RecommenderTrainingJob implements Job {
     if (byAnonymous !== undefined) return byAnonymous;
     return this.keys[user === -1 ? anonymous : user] ?? null;
   }
+}
+
+/**
+ * The items a message says its sender had, for a recommender learning from `events`: none for
+ * another event, one without identifiers, one refusing personalization itself, or one naming a
+ * suppressed (erased) person.
+ */
+export function itemsHad(
+  message: StoredMessage,
+  events: ReadonlySet<string>,
+  suppressed: (message: StoredMessage) => boolean,
+): string[] {
+  if (message.type !== 'track' || message.event === undefined) return [];
+  if (!events.has(message.event)) return [];
+  if (message.userId === null && message.anonymousId === null) return [];
+  if (refusesPersonalization(message) || suppressed(message)) return [];
+  return interactionItems(message.properties);
 }
 
 /** Whether a person's profile refuses what recommendations need: personalization, or analytics (their events are not used). */

@@ -14,6 +14,7 @@ import {
   type TrainingDeps,
 } from './recommender-training.js';
 import { defaultFitter, type Fitter } from './fit-recommender.js';
+import { followRecentItems } from './follow-recent-items.js';
 
 export interface RecommendersOptions {
   store: RecommenderStore;
@@ -24,6 +25,8 @@ export interface RecommendersOptions {
   serves: boolean;
   /** Lets requests run between training steps. */
   pause: () => Promise<void>;
+  /** How often what people had since training is read from the log (default 1 s). */
+  followMs?: number;
   onError: (message: string, error: unknown) => void;
 }
 
@@ -51,6 +54,8 @@ export class Recommenders {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private follower: NodeJS.Timeout | undefined;
+  private following = false;
   /** The fit runs on a worker thread of its own where the built worker is there (`tailor serve`). */
   private readonly fit: Fitter;
 
@@ -66,6 +71,10 @@ export class Recommenders {
         recommenders.retrainAll();
       }, options.retrainMs);
       recommenders.timer.unref();
+      recommenders.follower = setInterval(() => {
+        void recommenders.followLog();
+      }, options.followMs ?? 1000);
+      recommenders.follower.unref();
     }
     return recommenders;
   }
@@ -149,15 +158,14 @@ export class Recommenders {
     if (trained === undefined) return undefined;
     const { matrix, recommender, rows, info, scratch } = trained;
     let row = -1;
+    const recent: number[] = [];
     if (who.personal)
       for (const key of who.keys) {
         const found = rows.get(key);
-        if (found !== undefined) {
-          row = found;
-          break;
-        }
+        if (row < 0 && found !== undefined) row = found;
+        recent.push(...(trained.recent.get(key) ?? []));
       }
-    const ranked = recommendItems(matrix, recommender, row, k, scratch);
+    const ranked = recommendItems(matrix, recommender, row, k, scratch, recent);
     return {
       items: ranked.map(({ item, score }, i) => ({
         item: matrix.itemIds[item] as string,
@@ -165,7 +173,7 @@ export class Recommenders {
         rank: i + 1,
       })),
       method: recommender.method,
-      personalized: row >= 0 && recommender.method !== 'popularity',
+      personalized: (row >= 0 || recent.length > 0) && recommender.method !== 'popularity',
       trainedAt: info.trainedAt,
     };
   }
@@ -186,9 +194,27 @@ export class Recommenders {
     return this.recommend(name, { keys, personal: who.personal }, k)?.items ?? [];
   }
 
+  /**
+   * Reads what people had since each model was trained (a few pages of the log per model), so
+   * their lists move before the next training. Skipped while the last call still runs.
+   */
+  async followLog(): Promise<void> {
+    if (this.following || this.stopped()) return;
+    this.following = true;
+    try {
+      for (const trained of this.models.values())
+        await followRecentItems(trained, this.options.training);
+    } catch (error) {
+      this.options.onError('following the log for recommendations failed', error);
+    } finally {
+      this.following = false;
+    }
+  }
+
   /** Stops the schedule and a training under way (between its steps). */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.follower);
     this.abort.abort();
     await this.queue.catch(() => undefined);
   }

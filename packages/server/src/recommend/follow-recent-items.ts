@@ -1,0 +1,70 @@
+import { DEFAULT_RECOMMENDER_EVENTS, type IdentifierRef } from '@tailor/core';
+import type { StoredProfile } from '../store/profile-store.js';
+import {
+  itemsHad,
+  refused,
+  type TrainedRecommender,
+  type TrainingDeps,
+} from './recommender-training.js';
+
+/** Items kept per person since training (the latest): enough to move a list, bounded. */
+export const RECENT_PER_PERSON = 50;
+/** Log events read per page, and pages per call: a call stays short on the request thread. */
+const PAGE = 1000;
+const PAGES = 5;
+
+/**
+ * Follows the log past what a model was trained on, so a list reacts to what a person just did:
+ * each item of the model's catalogue someone had since (by the same rules as training: the
+ * recommender's events, no refusal, no erased person) is kept under their row key (their
+ * profile's, else their userId's or anonymousId's), at most RECENT_PER_PERSON per person. Items
+ * the model never saw wait for the next training. Returns the events read.
+ */
+export async function followRecentItems(
+  trained: TrainedRecommender,
+  deps: Pick<TrainingDeps, 'log' | 'profiles' | 'suppressed'>,
+): Promise<number> {
+  const events = new Set(trained.definition.events ?? DEFAULT_RECOMMENDER_EVENTS);
+  // Identifiers looked up once per call: a visitor's many views cost one read.
+  const people = new Map<string, Promise<StoredProfile | undefined>>();
+  const profileOf = (identifier: IdentifierRef) => {
+    const key = `${identifier.type}:${identifier.value}`;
+    let found = people.get(key);
+    if (found === undefined) people.set(key, (found = deps.profiles.byIdentifier(identifier)));
+    return found;
+  };
+  let read = 0;
+  for (let pages = 0; pages < PAGES; pages++) {
+    const page = await deps.log.read(trained.followedTo, PAGE);
+    for (const { message } of page) {
+      const items = itemsHad(message, events, deps.suppressed)
+        .map((item) => trained.itemIndex.get(item))
+        .filter((item) => item !== undefined);
+      if (items.length === 0) continue;
+      const { userId, anonymousId } = message;
+      const profile =
+        (userId === null ? undefined : await profileOf({ type: 'userId', value: userId })) ??
+        (anonymousId === null
+          ? undefined
+          : await profileOf({ type: 'anonymousId', value: anonymousId }));
+      if (profile !== undefined && refused(profile)) continue;
+      const key =
+        profile !== undefined
+          ? `p:${profile.id}`
+          : userId !== null
+            ? `u:${userId}`
+            : `a:${anonymousId}`;
+      const had = trained.recent.get(key) ?? [];
+      for (const item of items) {
+        const at = had.indexOf(item);
+        if (at >= 0) had.splice(at, 1);
+        had.push(item);
+      }
+      trained.recent.set(key, had.slice(-RECENT_PER_PERSON));
+    }
+    read += page.length;
+    trained.followedTo = page[page.length - 1]?.position ?? trained.followedTo;
+    if (page.length < PAGE) break;
+  }
+  return read;
+}
