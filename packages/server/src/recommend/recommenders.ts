@@ -55,7 +55,8 @@ export class Recommenders {
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private follower: NodeJS.Timeout | undefined;
-  private following = false;
+  /** The log follower's turn under way, if any (one at a time; close waits for it). */
+  private following: Promise<void> | undefined;
   /** The fit runs on a worker thread of its own where the built worker is there (`tailor serve`). */
   private readonly fit: Fitter;
 
@@ -198,16 +199,20 @@ export class Recommenders {
    * Reads what people had since each model was trained (a few pages of the log per model), so
    * their lists move before the next training. Skipped while the last call still runs.
    */
-  async followLog(): Promise<void> {
-    if (this.following || this.stopped()) return;
-    this.following = true;
+  followLog(): Promise<void> {
+    // `finally` runs after the assignment, even when a turn has nothing to await.
+    this.following ??= this.followTurn().finally(() => {
+      this.following = undefined;
+    });
+    return this.following;
+  }
+
+  private async followTurn(): Promise<void> {
     try {
       for (const trained of this.models.values())
-        await followRecentItems(trained, this.options.training);
+        if (!this.stopped()) await followRecentItems(trained, this.options.training);
     } catch (error) {
       this.options.onError('following the log for recommendations failed', error);
-    } finally {
-      this.following = false;
     }
   }
 
@@ -216,6 +221,7 @@ export class Recommenders {
     clearInterval(this.timer);
     clearInterval(this.follower);
     this.abort.abort();
+    await this.following;
     await this.queue.catch(() => undefined);
   }
 
