@@ -1,0 +1,91 @@
+import type { ConflictRecord } from '@tailor/core';
+import { pageRows } from '../../log/sqlite/page-rows.js';
+import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { ProfileReader, StoredProfile } from '../profile-store.js';
+import { indexKey, type MemoryProfileData, type MemoryProfileRows } from './memory-profile-data.js';
+
+/** Reading people from the in-memory profile tables, as the SQL adapters answer. */
+export function memoryProfileReader(
+  data: MemoryProfileData,
+  sealer: Sealer,
+  {
+    open,
+    toStored,
+    position,
+    lookUp,
+    survivor,
+    familyOf,
+    identifiersOf,
+    positionsOf,
+  }: MemoryProfileRows,
+): ProfileReader {
+  return {
+    eventsByIdentifier: (consumers, { kind, value, after, limit }) => {
+      const indexedTo = consumers.map(position);
+      const upTo = Math.max(0, ...indexedTo); // an entry is written with its consumer's position
+      const positions = [...(data.eventIndex.get(indexKey(kind, sealer.blind(kind, value))) ?? [])]
+        .filter((p) => p > after && p <= upTo)
+        .sort((a, b) => a - b)
+        .slice(0, limit);
+      return Promise.resolve({ positions, indexedTo });
+    },
+    byId: (id) => Promise.resolve(toStored(survivor(id))),
+    byIdentifier: (identifier) => {
+      const found = lookUp(identifier);
+      return Promise.resolve(found && toStored(survivor(found.profileId)));
+    },
+    identifiers: (profileId) => Promise.resolve(identifiersOf(profileId)),
+    mergedIds: (profileId) => Promise.resolve(familyOf(profileId).slice(1)),
+    eventPositions: (profileId, after, limit) => {
+      const rows = positionsOf(familyOf(profileId))
+        .filter((p) => p > after)
+        .slice(0, limit + 1);
+      const { page, next } = pageRows(rows, limit, (p) => p);
+      return Promise.resolve({ positions: page, next });
+    },
+    merges: (profileId) => {
+      const family = new Set(familyOf(profileId));
+      return Promise.resolve(
+        [...data.merges.values()]
+          .filter((m) => family.has(m.into))
+          .sort((a, b) => a.seq - b.seq)
+          .map(({ into, from, messageId, at, reason }) => ({ into, from, messageId, at, reason })),
+      );
+    },
+    conflicts: ({ profileId, limit }) => {
+      const family = new Set(profileId === undefined ? [] : familyOf(profileId));
+      return Promise.resolve(
+        [...data.conflicts.values()]
+          .filter(
+            (c) =>
+              profileId === undefined ||
+              family.has(c.resolvedTo) ||
+              (c.profileId !== null && family.has(c.profileId)),
+          )
+          .sort((a, b) => b.seq - a.seq)
+          .slice(0, limit)
+          .map((c) => open(c.record, sealedIn.conflict) as ConflictRecord),
+      );
+    },
+    stats: () => {
+      const rows = [...data.profiles.values()];
+      const merged = rows.filter((r) => r.mergedInto !== null).length;
+      return Promise.resolve({
+        profiles: rows.length - merged,
+        merged,
+        identifiers: data.identities.size,
+      });
+    },
+    live: (after, limit) => {
+      const rows = [...data.profiles.values()]
+        .filter((r) => r.mergedInto === null && r.rank > after)
+        .sort((a, b) => a.rank - b.rank)
+        .slice(0, limit + 1);
+      const { page, next } = pageRows(rows, limit, (r) => r.rank);
+      return Promise.resolve({
+        profiles: page.map((r) => ({ ...(toStored(r) as StoredProfile), rank: r.rank })),
+        next,
+      });
+    },
+  };
+}
