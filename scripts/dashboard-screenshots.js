@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Screenshots of the dashboard's pages for docs/dashboard.md at 1280x800, the profile at 390x844 too:
-// starts `tailor serve` on a fresh folder with known keys, sends a few events, drives Debian's
-// Chromium. Run after `npm run build`: node scripts/dashboard-screenshots.js
+// Screenshots of the dashboard's pages for docs/dashboard.md at 1280x800, the profile and an
+// experiment at 390x844 too: starts `tailor serve` on a fresh folder with known keys, sends a few
+// events (a person, an A/B test's exposures and orders, campaign visits and sign-ups), drives
+// Debian's Chromium. Run after `npm run build`: node scripts/dashboard-screenshots.js
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,9 +35,75 @@ function startServer(dir) {
   });
 }
 
+/** checkout: 400 people a side, 12 % of control's and 15 % of one-page's ordering. */
+function experimentEvents(at) {
+  const events = [];
+  for (let i = 0; i < 800; i += 1) {
+    const variant = i % 2 === 0 ? 'control' : 'one-page';
+    const userId = `buyer-${i}`;
+    const viewed = { experiment: 'checkout', variant };
+    events.push({
+      type: 'track',
+      userId,
+      event: 'Experiment Viewed',
+      properties: viewed,
+      timestamp: at(22, 10),
+    });
+    const share = variant === 'control' ? 0.12 : 0.15;
+    if ((i * 37) % 400 < share * 400) {
+      const revenue = 20 + ((i * 13) % 60);
+      events.push({
+        type: 'track',
+        userId,
+        event: 'Order Completed',
+        properties: { revenue },
+        timestamp: at(23, 10),
+      });
+    }
+  }
+  return events;
+}
+
+/** Visits from five sources over a few days, some followed by a sign-up. */
+function campaignEvents(at) {
+  const sources = ['google', 'newsletter', 'facebook', 'partner', 'bing'];
+  const events = [];
+  for (let i = 0; i < 200; i += 1) {
+    const anonymousId = `visitor-${i}`;
+    const first = sources[[0, 0, 0, 0, 1, 1, 2, 3, 3, 4][i % 10]];
+    const second = sources[(i * 3 + 1) % 5];
+    const page = (source, day) => ({
+      type: 'page',
+      anonymousId,
+      name: 'Home',
+      context: { campaign: { source, medium: source === 'newsletter' ? 'email' : 'cpc' } },
+      timestamp: at(day, 12),
+    });
+    events.push(page(first, 20));
+    if (i % 3 !== 0) events.push(page(second, 22));
+    if (i % 4 !== 1)
+      events.push({ type: 'track', anonymousId, event: 'Signed Up', timestamp: at(24, 12) });
+  }
+  return events;
+}
+
 async function sendEvents() {
   const at = (day, hour) => `2026-11-${String(day).padStart(2, '0')}T${hour}:00:00.000Z`;
+  const experiment = await fetch(`${ORIGIN}/v1/experiments/checkout`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+    body: JSON.stringify({
+      variants: [{ id: 'control' }, { id: 'one-page' }],
+      metrics: [
+        { name: 'purchase', type: 'conversion', event: 'Order Completed' },
+        { name: 'revenue', type: 'mean', event: 'Order Completed', property: 'revenue' },
+      ],
+    }),
+  });
+  if (!experiment.ok) throw new Error(`experiment: ${await experiment.text()}`);
   const batch = [
+    ...experimentEvents(at),
+    ...campaignEvents(at),
     { type: 'page', anonymousId: 'anon-7', name: 'Home', timestamp: at(20, '09') },
     {
       type: 'identify',
@@ -88,6 +155,16 @@ async function shoot(browser, viewport, suffix) {
   await page.locator('input[type="search"]').press('Enter');
   await page.getByRole('table', { name: /Events/ }).waitFor();
   await page.screenshot({ path: join(OUT, `dashboard-profile${suffix}.png`), fullPage: true });
+  await page.goto(`${ORIGIN}/#/experiments/checkout`);
+  await page.locator('figure.chart .recharts-wrapper').nth(1).waitFor();
+  await page.screenshot({ path: join(OUT, `dashboard-experiment${suffix}.png`), fullPage: true });
+  if (suffix === '') {
+    await page.goto(
+      `${ORIGIN}/#/attribution?conversion=Signed+Up&by=source&models=first_touch,last_touch,linear,markov`,
+    );
+    await page.locator('figure.chart .recharts-wrapper').waitFor();
+    await page.screenshot({ path: join(OUT, 'dashboard-attribution.png'), fullPage: true });
+  }
   await context.close();
 }
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { apiClient, type ApiGet } from './api/api-client.js';
+import { apiClient, apiPoster, type ApiGet, type ApiPost } from './api/api-client.js';
 import { detectRole, type Role } from './api/detect-role.js';
 import { Shell } from './components/shell.js';
 import { LoginPage } from './pages/login-page.js';
@@ -8,6 +8,7 @@ import { clearSessionKey, readSessionKey, saveSessionKey } from './session/sessi
 export interface Session {
   role: Role;
   get: ApiGet;
+  post: ApiPost;
 }
 
 /** Signs in (or back in, from the tab's sessionStorage), then shows the pages for the key's role. */
@@ -20,7 +21,7 @@ export function App() {
     if (key === undefined) return;
     const get = apiClient(key);
     void detectRole(get).then((signIn) => {
-      if (signIn.ok) setSession({ role: signIn.role, get });
+      if (signIn.ok) setSession({ role: signIn.role, get, post: apiPoster(key) });
       else clearSessionKey();
       setRestoring(false);
     });
@@ -38,7 +39,7 @@ export function App() {
       <LoginPage
         onSignedIn={(key, role) => {
           saveSessionKey(key);
-          setSession({ role, get: apiClient(key) });
+          setSession({ role, get: apiClient(key), post: apiPoster(key) });
         }}
       />
     );

@@ -1,18 +1,38 @@
 import { useEffect, useState } from 'react';
 
 /** The dashboard's pages, addressed by the URL's fragment so the server serves one path, `/`. */
-export type Route = { page: 'overview' } | { page: 'profile'; query: string };
+export type Route =
+  | { page: 'overview' }
+  | { page: 'profile'; query: string }
+  | { page: 'experiments' }
+  | { page: 'experiment'; name: string }
+  /** `search`: the report's options as a query string (attribution-query.ts), empty for the form alone. */
+  | { page: 'attribution'; search: string };
 
 export function parseRoute(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?', 2);
   if (path === '/profile') {
     return { page: 'profile', query: new URLSearchParams(search).get('q') ?? '' };
   }
+  if (path === '/experiments') return { page: 'experiments' };
+  const experiment = /^\/experiments\/(.+)$/.exec(path)?.[1];
+  if (experiment !== undefined) {
+    try {
+      return { page: 'experiment', name: decodeURIComponent(experiment) };
+    } catch {
+      return { page: 'experiments' };
+    }
+  }
+  if (path === '/attribution') return { page: 'attribution', search };
   return { page: 'overview' };
 }
 
 export function profileHash(query: string): string {
   return `#/profile?${new URLSearchParams({ q: query }).toString()}`;
+}
+
+export function experimentHash(name: string): string {
+  return `#/experiments/${encodeURIComponent(name)}`;
 }
 
 export function useHashRoute(): Route {

@@ -3,26 +3,59 @@ export type ApiResult<T> =
   { ok: true; value: T } | { ok: false; status: number; code: string; message: string };
 
 export type ApiGet = <T>(path: string, signal?: AbortSignal) => Promise<ApiResult<T>>;
+export type ApiPost = <T>(
+  path: string,
+  body: unknown,
+  signal?: AbortSignal,
+) => Promise<ApiResult<T>>;
 
 /** GET requests to this origin's API with the key as a bearer token; a network failure is status 0. */
 export function apiClient(key: string): ApiGet {
-  return async <T>(path: string, signal?: AbortSignal): Promise<ApiResult<T>> => {
-    let response: Response;
-    try {
-      response = await fetch(path, {
-        headers: { authorization: `Bearer ${key}`, accept: 'application/json' },
-        signal: signal ?? null,
-      });
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      return { ok: false, status: 0, code: 'network', message: 'the server cannot be reached' };
-    }
-    const body: unknown = await response.json().catch(() => undefined);
-    if (response.ok) return { ok: true, value: body as T };
-    const { code = 'error', message = response.statusText } = (body ?? {}) as {
-      code?: string;
-      message?: string;
-    };
-    return { ok: false, status: response.status, code, message };
+  return <T>(path: string, signal?: AbortSignal) => request<T>(key, path, {}, signal);
+}
+
+/** POST requests with a JSON body (reports that read the log take their options in the body). */
+export function apiPoster(key: string): ApiPost {
+  return <T>(path: string, body: unknown, signal?: AbortSignal) =>
+    request<T>(
+      key,
+      path,
+      {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      },
+      signal,
+    );
+}
+
+async function request<T>(
+  key: string,
+  path: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> },
+  signal?: AbortSignal,
+): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      ...init,
+      headers: { ...init.headers, authorization: `Bearer ${key}`, accept: 'application/json' },
+      signal: signal ?? null,
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return { ok: false, status: 0, code: 'network', message: 'the server cannot be reached' };
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  // A body cut short by the abort is no answer: the caller has moved on.
+  signal?.throwIfAborted();
+  if (response.ok && body !== undefined) return { ok: true, value: body as T };
+  if (response.ok) {
+    return { ok: false, status: 0, code: 'network', message: "the server's answer was cut short" };
+  }
+  const { code = 'error', message = response.statusText } = (body ?? {}) as {
+    code?: string;
+    message?: string;
   };
+  return { ok: false, status: response.status, code, message };
 }

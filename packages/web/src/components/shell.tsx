@@ -1,12 +1,17 @@
 import type { Session } from '../app.js';
+import { AttributionPage } from '../pages/attribution-page.js';
+import { ExperimentPage } from '../pages/experiment-page.js';
+import { ExperimentsPage } from '../pages/experiments-page.js';
 import { OverviewPage } from '../pages/overview-page.js';
 import { ProfilePage } from '../pages/profile-page.js';
-import { useHashRoute } from '../use-hash-route.js';
+import { useHashRoute, type Route } from '../use-hash-route.js';
 import { SearchForm } from './search-form.js';
 
 /** The signed-in frame: navigation, the person search, the role, and the page the URL names. */
 export function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
   const route = useHashRoute();
+  const current = (...pages: Route['page'][]) =>
+    pages.includes(route.page) ? ('page' as const) : undefined;
   return (
     <>
       <header className="top">
@@ -14,8 +19,14 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
           Tailor
         </a>
         <nav aria-label="Main">
-          <a href="#/" aria-current={route.page === 'overview' ? 'page' : undefined}>
+          <a href="#/" aria-current={current('overview')}>
             Overview
+          </a>
+          <a href="#/experiments" aria-current={current('experiments', 'experiment')}>
+            Experiments
+          </a>
+          <a href="#/attribution" aria-current={current('attribution')}>
+            Attribution
           </a>
         </nav>
         <SearchForm initial={route.page === 'profile' ? route.query : ''} />
@@ -27,17 +38,25 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
         </button>
       </header>
       <main className="page">
-        {route.page === 'profile' ? (
-          <ProfilePage
-            key={route.query}
-            get={session.get}
-            role={session.role}
-            query={route.query}
-          />
-        ) : (
-          <OverviewPage get={session.get} />
-        )}
+        <Page route={route} session={session} />
       </main>
     </>
   );
+}
+
+function Page({ route, session }: { route: Route; session: Session }) {
+  switch (route.page) {
+    case 'profile':
+      return (
+        <ProfilePage key={route.query} get={session.get} role={session.role} query={route.query} />
+      );
+    case 'experiments':
+      return <ExperimentsPage get={session.get} />;
+    case 'experiment':
+      return <ExperimentPage key={route.name} get={session.get} name={route.name} />;
+    case 'attribution':
+      return <AttributionPage key={route.search} post={session.post} search={route.search} />;
+    case 'overview':
+      return <OverviewPage get={session.get} />;
+  }
 }

@@ -1,0 +1,156 @@
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Rectangle,
+  ReferenceLine,
+  Scatter,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type BarShapeProps,
+} from 'recharts';
+import { fitLabel, labelAxisWidth } from './axis-labels.js';
+import type { IntervalRow } from '../experiments/experiment-results.js';
+import { formatEstimate } from '../experiments/format-result.js';
+
+// Recharts is loaded on demand (lazy-charts.tsx), so the first page stays small. Colours: the
+// Okabe-Ito palette, told apart by people with any common colour vision.
+export const PALETTE = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#56B4E9',
+  '#E69F00',
+  '#000000',
+  '#999999',
+];
+const CONTROL = '#6b7280';
+const INK = '#1b1f24';
+const AXIS = { fontSize: 12, fill: '#4d5560' };
+
+export interface IntervalChartProps {
+  rows: IntervalRow[];
+  kind: 'conversion' | 'mean';
+  title: string;
+}
+
+/** Each arm's estimate (a dot) with its 95% interval (a bar), the control's estimate as a line. */
+export function IntervalChart({ rows, kind, title }: IntervalChartProps) {
+  const data = rows
+    .filter((row) => row.estimate !== null)
+    .map((row) => ({
+      ...row,
+      interval: row.low !== null && row.high !== null ? [row.low, row.high] : null,
+    }));
+  const control = rows.find((row) => row.control)?.estimate ?? null;
+  const format = (value: number) => formatEstimate(value, kind);
+  const labelWidth = labelAxisWidth(data.map((row) => row.id));
+  return (
+    <ComposedChart
+      layout="vertical"
+      data={data}
+      responsive
+      style={{ width: '100%', height: 40 + data.length * 44 }}
+      margin={{ top: 8, right: 16, bottom: 8, left: 8 }}
+      title={title}
+      accessibilityLayer={false}
+    >
+      <CartesianGrid horizontal={false} stroke="#e4e7eb" />
+      <XAxis
+        type="number"
+        domain={['auto', 'auto']}
+        tickFormatter={format}
+        tick={AXIS}
+        tickCount={5}
+      />
+      <YAxis
+        type="category"
+        dataKey="id"
+        width={labelWidth}
+        tick={AXIS}
+        tickFormatter={(id: string) => fitLabel(id, labelWidth)}
+      />
+      <Tooltip
+        formatter={(value, name) =>
+          Array.isArray(value)
+            ? [`${format(Number(value[0]))} to ${format(Number(value[1]))}`, name]
+            : [format(Number(value)), name]
+        }
+      />
+      {control !== null && (
+        <ReferenceLine
+          x={control}
+          stroke={CONTROL}
+          strokeDasharray="4 4"
+          ifOverflow="extendDomain"
+        />
+      )}
+      <Bar
+        dataKey="interval"
+        name="95 % interval"
+        barSize={10}
+        isAnimationActive={false}
+        shape={(props: BarShapeProps) => (
+          <Rectangle
+            {...props}
+            fill={(props.payload as IntervalRow).control ? CONTROL : PALETTE[0]}
+            fillOpacity={0.55}
+          />
+        )}
+      />
+      <Scatter dataKey="estimate" name="Estimate" fill={INK} isAnimationActive={false} />
+    </ComposedChart>
+  );
+}
+
+export interface SharesChartProps {
+  /** One row per key: `key` and each model's share. */
+  rows: { key: string; shares: Record<string, number> }[];
+  models: { id: string; label: string }[];
+  title: string;
+}
+
+/** Each key's share of the credit under each model: bars grouped by key, one colour per model. */
+export function SharesChart({ rows, models, title }: SharesChartProps) {
+  const data = rows.map((row) => ({ key: row.key, ...row.shares }));
+  const percent = (value: number) => `${Math.round(value * 100)} %`;
+  const labelWidth = labelAxisWidth(rows.map((row) => row.key));
+  return (
+    <BarChart
+      layout="vertical"
+      data={data}
+      responsive
+      style={{ width: '100%', height: 72 + rows.length * (models.length * 12 + 16) }}
+      margin={{ top: 8, right: 16, bottom: 8, left: 8 }}
+      title={title}
+      accessibilityLayer={false}
+      barGap={1}
+    >
+      <CartesianGrid horizontal={false} stroke="#e4e7eb" />
+      <XAxis type="number" domain={[0, 'auto']} tickFormatter={percent} tick={AXIS} />
+      <YAxis
+        type="category"
+        dataKey="key"
+        width={labelWidth}
+        tick={AXIS}
+        tickFormatter={(key: string) => fitLabel(key, labelWidth)}
+      />
+      <Tooltip formatter={(value) => `${(Number(value) * 100).toFixed(1)} %`} />
+      <Legend />
+      {models.map((model, index) => (
+        <Bar
+          key={model.id}
+          dataKey={model.id}
+          name={model.label}
+          fill={PALETTE[index % PALETTE.length]}
+          barSize={10}
+          isAnimationActive={false}
+        />
+      ))}
+    </BarChart>
+  );
+}

@@ -1,0 +1,54 @@
+import { Component, lazy, Suspense, type ReactNode } from 'react';
+import type { IntervalChartProps, SharesChartProps } from './charts.js';
+
+// The chart library is the largest part of the dashboard: it is fetched the first time a page
+// draws a chart, so signing in and the other pages load without it (docs/dashboard.md, "Size").
+const charts = () => import('./charts.js');
+const LazyIntervalChart = lazy(() => charts().then((m) => ({ default: m.IntervalChart })));
+const LazySharesChart = lazy(() => charts().then((m) => ({ default: m.SharesChart })));
+
+export function IntervalChart(props: IntervalChartProps) {
+  return (
+    <ChartFrame>
+      <LazyIntervalChart {...props} />
+    </ChartFrame>
+  );
+}
+
+export function SharesChart(props: SharesChartProps) {
+  return (
+    <ChartFrame>
+      <LazySharesChart {...props} />
+    </ChartFrame>
+  );
+}
+
+/** While the library loads, a line saying so; if it cannot be loaded, a message instead of a blank page. */
+class ChartFrame extends Component<{ children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+
+  override render() {
+    if (this.state.failed) {
+      return (
+        <p className="error" role="alert">
+          The chart could not be loaded; the table holds the same figures.
+        </p>
+      );
+    }
+    return (
+      <Suspense
+        fallback={
+          <p className="status" role="status">
+            Loading the chart…
+          </p>
+        }
+      >
+        {this.props.children}
+      </Suspense>
+    );
+  }
+}

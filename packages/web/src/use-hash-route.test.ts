@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { experimentHash, parseRoute, profileHash } from './use-hash-route.js';
+
+describe('parseRoute', () => {
+  it.each([
+    ['', { page: 'overview' }],
+    ['#/', { page: 'overview' }],
+    ['#/nowhere', { page: 'overview' }],
+    [profileHash('ann@example.com'), { page: 'profile', query: 'ann@example.com' }],
+    ['#/experiments', { page: 'experiments' }],
+    [experimentHash('check out/2'), { page: 'experiment', name: 'check out/2' }],
+    ['#/experiments/%E0%A4%A', { page: 'experiments' }],
+    ['#/attribution', { page: 'attribution', search: '' }],
+    [
+      '#/attribution?conversion=Signed+Up&by=source',
+      {
+        page: 'attribution',
+        search: 'conversion=Signed+Up&by=source',
+      },
+    ],
+  ])('reads %s', (hash, route) => {
+    expect(parseRoute(hash)).toEqual(route);
+  });
+});
