@@ -218,7 +218,11 @@ function rowsOf(page: Page, name: string | RegExp): Promise<string[][]> {
     .getByRole('table', { name })
     .locator('tbody tr')
     .evaluateAll((rows) =>
-      rows.map((row) => [...row.children].map((cell) => (cell as HTMLElement).innerText.trim())),
+      rows.map((row) =>
+        [...row.children].map((cell) =>
+          (cell as unknown as { innerText: string }).innerText.trim(),
+        ),
+      ),
     );
 }
 
