@@ -14,7 +14,7 @@ import type {
   PendingErasure,
   ProfileStore,
 } from '../profile-store.js';
-import { lazyProfileState, type ProfileBody } from '../sqlite/sqlite-profile-store.js';
+import { sealedBodyReader, type ProfileBody } from '../sqlite/sqlite-profile-store.js';
 import { openMemoryBackfillJobs } from './memory-backfill-jobs.js';
 import {
   eraseMemoryMemberships,
@@ -68,25 +68,8 @@ export function openMemoryProfileStore(
    * `unread` holds those never read (only their times and counts can move), `loaded` the plain
    * text of those read, so one that comes back unchanged keeps its sealed value.
    */
-  const stateReader = (onRead?: (profile: ProfileState) => void) => {
-    const unread = new WeakSet<ProfileState>();
-    const loaded = new Map<string, string>();
-    const toState = (row: Row): ProfileState => {
-      const state = lazyProfileState(
-        asSqliteRow(row),
-        () => {
-          unread.delete(state);
-          const text = sealer.open(row.body, sealedIn.profile(row.id));
-          loaded.set(row.id, text);
-          return JSON.parse(text) as ProfileBody;
-        },
-        (read) => onRead?.(read),
-      );
-      unread.add(state);
-      return state;
-    };
-    return { toState, unread, loaded };
-  };
+  const stateReader = (onRead?: (profile: ProfileState) => void) =>
+    sealedBodyReader(sealer, asSqliteRow, onRead);
 
   const loadSnapshot = (keys: BatchKeys, toState: (row: Row) => ProfileState): GraphSnapshot => {
     const snapshot = emptySnapshot();

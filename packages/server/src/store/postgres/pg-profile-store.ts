@@ -22,7 +22,7 @@ import type {
   StoredProfile,
 } from '../profile-store.js';
 import {
-  lazyProfileState,
+  sealedBodyReader,
   storedProfile,
   type ProfileBody,
   type ProfileRow,
@@ -376,25 +376,8 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     }
   };
 
-  const stateReader = (onRead?: (profile: ProfileState) => void) => {
-    const unread = new WeakSet<ProfileState>();
-    const loaded = new Map<string, string>();
-    const toState = (row: Row): ProfileState => {
-      const state = lazyProfileState(
-        asSqliteRow(row),
-        () => {
-          unread.delete(state);
-          const text = sealer.open(row.body, sealedIn.profile(row.id));
-          loaded.set(row.id, text);
-          return JSON.parse(text) as ProfileBody;
-        },
-        (read) => onRead?.(read),
-      );
-      unread.add(state);
-      return state;
-    };
-    return { toState, unread, loaded };
-  };
+  const stateReader = (onRead?: (profile: ProfileState) => void) =>
+    sealedBodyReader(sealer, asSqliteRow, onRead);
 
   const outboxRead = new Set<number>();
 

@@ -788,6 +788,41 @@ export function profileColumns(
 }
 
 /**
+ * A unit of work's profiles as the fold sees them, for adapters that keep a profile's traits,
+ * groups, derived state and consent sealed together in one `body` (PostgreSQL, in memory): the
+ * body is opened when first read (then `onRead`). `unread` holds those never read (only their
+ * times and counts can move), `loaded` the plain text of those read, so one that comes back
+ * unchanged keeps its sealed value.
+ */
+export function sealedBodyReader<R extends { id: string; body: Parameters<Sealer['open']>[0] }>(
+  sealer: Sealer,
+  asRow: (row: R) => ProfileRow,
+  onRead?: (profile: ProfileState) => void,
+): {
+  toState: (row: R) => ProfileState;
+  unread: WeakSet<ProfileState>;
+  loaded: Map<string, string>;
+} {
+  const unread = new WeakSet<ProfileState>();
+  const loaded = new Map<string, string>();
+  const toState = (row: R): ProfileState => {
+    const state = lazyProfileState(
+      asRow(row),
+      () => {
+        unread.delete(state);
+        const text = sealer.open(row.body, sealedIn.profile(row.id));
+        loaded.set(row.id, text);
+        return JSON.parse(text) as ProfileBody;
+      },
+      (read) => onRead?.(read),
+    );
+    unread.add(state);
+    return state;
+  };
+  return { toState, unread, loaded };
+}
+
+/**
  * A profile row as the fold sees it: id, rank, times and counts at once; traits, groups, derived
  * state and consent decoded (opened and parsed) when first read or written, then `onRead`.
  */
