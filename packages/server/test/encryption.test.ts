@@ -380,6 +380,10 @@ describe('encryption at rest', () => {
     await collect([
       ...ann(1),
       { type: 'identify', userId: 'bo-user-7', traits: { name: 'Bo Reed' } },
+      // Two profiles linked by an identifier: the merge's reason names it.
+      { type: 'page', anonymousId: 'cy-device-8', name: 'Home' },
+      { type: 'identify', userId: 'cy-user-8', anonymousId: 'cy-device-9' },
+      { type: 'identify', userId: 'cy-user-8', anonymousId: 'cy-device-8' },
     ]);
     await request('POST', '/v1/decide', { userId: 'bo-user-7', placements: ['hero'] });
     await collect([
@@ -403,10 +407,15 @@ describe('encryption at rest', () => {
       'Ann Quill',
       'bo-user-7',
       'plain-secret-7',
+      'cy-user-8',
+      'cy-device-8',
     ])
       expect(filesHolding(needle), needle).toEqual([]);
     await start();
     await expectAnnReadable(1);
+    const cy = await get('/v1/profiles?identifier=userId:cy-user-8');
+    const merges = await get(`/v1/profiles/${String(cy.body.id)}/merges`);
+    expect(merges.body.merges).toMatchObject([{ reason: 'identifier userId:cy-user-8' }]);
     expect((await running?.tailor.destinations.get('crm'))?.secret).toBe('plain-secret-7');
     // The bandits are counted again from the log, under the new blinds, as the pipeline folds its next batch.
     await collect([{ type: 'track', userId: 'ann-user-1', event: 'Page Viewed' }]);

@@ -216,6 +216,18 @@ function statePasses(next: Sealer, fromPlain: boolean): Pass[] {
       start: 0,
       rewrite: sealed('record', () => sealedIn.conflict),
     },
+    // A merge's reason names an identifier: sealed in `sealed_reason` (rows written before that keep it in `reason`).
+    {
+      table: 'profile_merges',
+      key: 'seq',
+      start: 0,
+      rewrite: (row) => {
+        const sealedReason = row.sealed_reason as Buffer | null;
+        const reason =
+          sealedReason === null ? (row.reason as string) : next.open(sealedReason, sealedIn.merge);
+        return { reason: '', sealed_reason: next.seal(reason, sealedIn.merge) };
+      },
+    },
     {
       table: 'match_reviews',
       key: 'id',

@@ -43,6 +43,7 @@ export const sealedIn = {
   destinationSecret: (name: string) => `destinations:${name}`,
   delivery: (destination: string) => `deliveries:${destination}`,
   conflict: 'identity_conflicts',
+  merge: 'profile_merges',
   review: 'match_reviews',
   outbox: 'log_outbox',
   erasure: 'pending_erasures',

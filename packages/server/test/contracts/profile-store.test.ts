@@ -297,9 +297,7 @@ describe.each(sealers)('ProfileStore contract, erasure across owners, %s', (_nam
 });
 
 describe.each(BACKENDS)('ProfileStore contract, at rest: %s', (backend) => {
-  // Without merges: a merge's reason names the identifier that linked the profiles
-  // (`identifier userId:VALUE`), and every backend keeps merge records in clear.
-  it('with encryption on, keeps no identifier, trait, conflict, comparison, announcement or erasure record in clear', async () => {
+  it('with encryption on, keeps no identifier, trait, merge reason, conflict, comparison, announcement or erasure record in clear', async () => {
     const sealer = createAesSealer(newKeyring());
     const identify = (userId: string, anonymousId: string, traits: Record<string, unknown>) =>
       message({ type: 'identify', userId, anonymousId, traits });
@@ -308,6 +306,9 @@ describe.each(BACKENDS)('ProfileStore contract, at rest: %s', (backend) => {
       identify('secret-bob', 'secret-device-2', { phone: '+14155550123' }),
       message({ type: 'track', anonymousId: 'secret-device-2', event: 'Viewed' }),
       identify('secret-cy', 'secret-device-1', { email: 'cy@secret.io' }), // a second userId: a conflict
+      message({ type: 'track', anonymousId: 'secret-device-4', event: 'Viewed' }),
+      identify('secret-dan', 'secret-device-5', {}),
+      identify('secret-dan', 'secret-device-4', {}), // links two profiles: a merge naming an identifier
     ];
     const log = await logOf(messages, sealer);
     const database = await backing(backend);
@@ -343,7 +344,10 @@ describe.each(BACKENDS)('ProfileStore contract, at rest: %s', (backend) => {
       },
     );
     expect(erased?.identifiers).toContainEqual({ type: 'userId', value: 'secret-bob' });
-    expect((await store.stats()).merged).toBe(0);
+    expect((await store.stats()).merged).toBe(1);
+    const dan = await store.byIdentifier({ type: 'userId', value: 'secret-dan' });
+    const merges = await store.merges(dan?.id ?? '');
+    expect(merges.map((m) => m.reason)).toEqual([expect.stringContaining('secret-')]);
     expect((await store.conflicts({ limit: 10 })).length).toBeGreaterThan(0);
     expect((await store.outbox(10)).map((o) => o.message.userId)).toEqual(['secret-ann']);
     const text = await database.atRest();

@@ -45,7 +45,8 @@ export interface MemoryProfileData {
   identities: Map<string, MemoryIdentity>;
   /** Profile id → the log positions of its events. */
   events: Map<string, Set<number>>;
-  merges: Map<number, MergeRecord & { seq: number }>;
+  /** A reason as the sealer gave it (it names an identifier). */
+  merges: Map<number, Omit<MergeRecord, 'reason'> & { seq: number; reason: string | Buffer }>;
   conflicts: Map<
     number,
     { seq: number; record: string | Buffer; resolvedTo: string; profileId: string | null }

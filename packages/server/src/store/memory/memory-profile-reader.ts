@@ -49,7 +49,13 @@ export function memoryProfileReader(
         [...data.merges.values()]
           .filter((m) => family.has(m.into))
           .sort((a, b) => a.seq - b.seq)
-          .map(({ into, from, messageId, at, reason }) => ({ into, from, messageId, at, reason })),
+          .map(({ into, from, messageId, at, reason }) => ({
+            into,
+            from,
+            messageId,
+            at,
+            reason: sealer.open(reason, sealedIn.merge),
+          })),
       );
     },
     conflicts: ({ profileId, limit }) => {

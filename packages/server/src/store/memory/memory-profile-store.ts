@@ -106,7 +106,8 @@ export function openMemoryProfileStore(
         unit.set(data.profiles, row.id, { ...row, mergedInto: m.into });
     const seq = unit.next(data.sequences, 'merges');
     const { into, from, messageId, at, reason } = m;
-    unit.set(data.merges, seq, { seq, into, from, messageId, at, reason });
+    const sealed = sealer.seal(reason, sealedIn.merge);
+    unit.set(data.merges, seq, { seq, into, from, messageId, at, reason: sealed });
   };
   const touch = (p: ProfileState, reader: ReturnType<typeof stateReader>) => {
     const row = data.profiles.get(p.id);

@@ -29,6 +29,7 @@ import {
 } from '../sqlite/sqlite-profile-store.js';
 import { IDENTIFIER_KINDS } from '../sqlite/event-identifier-index.js';
 import { bytes } from './pg-bytes.js';
+import { mergeReasonColumns, readMergeReason } from '../merge-reasons.js';
 import {
   movePosition,
   movePositions,
@@ -65,6 +66,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
   await migratePostgres(db, 'positions', POSITION_MIGRATIONS);
   await migratePostgres(db, 'profiles', PROFILE_MIGRATIONS);
   await checkIndexKey(db, sealer);
+  await sealPlainMergeReasons(db, sealer);
   const seal = (value: unknown, context: string) =>
     bytes(sealer.seal(JSON.stringify(value), context));
   const open = (stored: Buffer, context: string): unknown =>
@@ -294,8 +296,8 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
         m.from,
       ]);
       await client.query(
-        'INSERT INTO profile_merges (into_id, from_id, message_id, at, reason) VALUES ($1, $2, $3, $4, $5)',
-        [m.into, m.from, m.messageId, m.at, m.reason],
+        'INSERT INTO profile_merges (into_id, from_id, message_id, at, reason, sealed_reason) VALUES ($1, $2, $3, $4, $5, $6)',
+        [m.into, m.from, m.messageId, m.at, ...pgMergeReason(sealer, m.reason)],
       );
     }
     const touched = {
@@ -486,6 +488,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
         message_id: string;
         at: string;
         reason: string;
+        sealed_reason: Buffer | null;
       }>('SELECT * FROM profile_merges WHERE into_id = ANY($1::text[]) ORDER BY seq', [
         await familyOf(db.pool, profileId),
       ]);
@@ -494,7 +497,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
         from: r.from_id,
         messageId: r.message_id,
         at: r.at,
-        reason: r.reason,
+        reason: readMergeReason(sealer, r.reason, r.sealed_reason),
       }));
     },
     conflicts: async ({ profileId, limit }) => {
@@ -763,4 +766,29 @@ async function writeTogether(client: PgQueryable, parts: readonly WritePart[]): 
     return `w${String(i)} AS (${sql})`;
   });
   await client.query(`WITH ${withs.join(', ')} SELECT 1`, values);
+}
+
+/**
+ * Merge reasons written in clear before they were sealed (they name an identifier) are sealed when
+ * the store is next opened with encryption on, in one transaction (nodes starting together
+ * serialize on the rows' locks, and the second finds none left).
+ */
+async function sealPlainMergeReasons(db: PgDatabase, sealer: Sealer): Promise<void> {
+  if (!sealer.encrypts) return;
+  await db.transaction(async (client) => {
+    const { rows } = await client.query<{ seq: string; reason: string }>(
+      "SELECT seq, reason FROM profile_merges WHERE sealed_reason IS NULL AND reason <> '' FOR UPDATE",
+    );
+    for (const row of rows)
+      await client.query(
+        'UPDATE profile_merges SET reason = $1, sealed_reason = $2 WHERE seq = $3',
+        [...pgMergeReason(sealer, row.reason), row.seq],
+      );
+  });
+}
+
+/** A merge reason's two columns as bytea takes them. */
+function pgMergeReason(sealer: Sealer, reason: string): [string, Buffer | null] {
+  const [plain, sealed] = mergeReasonColumns(sealer, reason);
+  return [plain, sealed === null ? null : bytes(sealed)];
 }

@@ -126,4 +126,9 @@ export const PROFILE_MIGRATIONS: readonly PgMigration[] = [
         body bytea NOT NULL
       );`,
   },
+  {
+    version: 4,
+    name: 'sealed merge reasons',
+    up: 'ALTER TABLE profile_merges ADD COLUMN sealed_reason bytea',
+  },
 ];

@@ -18,6 +18,7 @@ import {
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
 import { checkBlindIndex } from '../../log/sqlite/check-blind-index.js';
 import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
+import { mergeReasonColumns, readMergeReason } from '../merge-reasons.js';
 import type {
   BatchKeys,
   FoldBatch,
@@ -126,6 +127,11 @@ export const PROFILE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
            body BLOB NOT NULL
          );`,
   },
+  {
+    version: 4,
+    name: 'sealed merge reasons',
+    up: 'ALTER TABLE profile_merges ADD COLUMN sealed_reason BLOB',
+  },
 ];
 
 export interface ProfileRow {
@@ -159,6 +165,7 @@ export function openSqliteProfileStore(
   migrateSqlite(db, MEMBERSHIP_COMPONENT, MEMBERSHIP_MIGRATIONS);
   migrateSqlite(db, EVENT_IDENTIFIERS_COMPONENT, EVENT_IDENTIFIERS_MIGRATIONS);
   checkBlindIndex(db, sealer, 'identities', file);
+  sealPlainMergeReasons(db, sealer);
   const q = statements(db);
   const positions = consumerPositions(db);
   const writeMemberships = membershipWriter(db, sealer);
@@ -252,7 +259,7 @@ export function openSqliteProfileStore(
     for (const m of changes.merges) {
       q.moveIdentities.run(m.into, m.from);
       q.redirectProfiles.run(m.into, m.from, m.from);
-      q.insertMerge.run(m.into, m.from, m.messageId, m.at, m.reason);
+      q.insertMerge.run(m.into, m.from, m.messageId, m.at, ...mergeReasonColumns(sealer, m.reason));
     }
     for (const p of changes.touched.values()) {
       const counts = JSON.stringify(Object.fromEntries(p.counts));
@@ -488,6 +495,7 @@ export function openSqliteProfileStore(
         message_id: string;
         at: string;
         reason: string;
+        sealed_reason: Buffer | null;
       }[];
       return Promise.resolve(
         rows.map((r): MergeRecord => ({
@@ -495,7 +503,7 @@ export function openSqliteProfileStore(
           from: r.from_id,
           messageId: r.message_id,
           at: r.at,
-          reason: r.reason,
+          reason: readMergeReason(sealer, r.reason, r.sealed_reason),
         })),
       );
     },
@@ -647,7 +655,7 @@ function statements(db: Database.Database) {
       'UPDATE profiles SET merged_into = ? WHERE id = ? OR merged_into = ?',
     ),
     insertMerge: db.prepare(
-      'INSERT INTO profile_merges (into_id, from_id, message_id, at, reason) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO profile_merges (into_id, from_id, message_id, at, reason, sealed_reason) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     updateProfile: db.prepare(
       'UPDATE profiles SET created_at = ?, updated_at = ?, counts = ?, traits = ?, groups = ?, derived = ?, consent = ?, sealed = ? WHERE id = ?',
@@ -734,6 +742,24 @@ interface IdentityRow {
 }
 
 type Open = (stored: string | Buffer, context: string) => unknown;
+
+/**
+ * Merge reasons written in clear before they were sealed (they name an identifier) are sealed when
+ * the store is next opened with encryption on, in one transaction.
+ */
+function sealPlainMergeReasons(db: Database.Database, sealer: Sealer): void {
+  if (!sealer.encrypts) return;
+  const rows = db
+    .prepare("SELECT seq, reason FROM profile_merges WHERE sealed_reason IS NULL AND reason <> ''")
+    .all() as { seq: number; reason: string }[];
+  if (rows.length === 0) return;
+  const update = db.prepare(
+    'UPDATE profile_merges SET reason = ?, sealed_reason = ? WHERE seq = ?',
+  );
+  db.transaction(() => {
+    for (const row of rows) update.run(...mergeReasonColumns(sealer, row.reason), row.seq);
+  })();
+}
 
 function addMissingColumns(db: Database.Database): void {
   const columnsOf = (table: string) =>
