@@ -466,7 +466,10 @@ export async function openTailor(
     suppressed: (who) => suppressions.names(who),
     recommendations: (name, who) => recommenders.forTemplate(name, who),
     record: (request, decisions, at) => {
-      exposureLog.append(suppressions.keep(decisionEvents(request, decisions, at))).then(
+      // A request that served no item (an unknown placement, a default with no id) records nothing.
+      const kept = suppressions.keep(decisionEvents(request, decisions, at));
+      if (kept.length === 0) return;
+      exposureLog.append(kept).then(
         () => {
           background.wake();
         },
@@ -629,26 +632,26 @@ function decisionEvents(
   decisions: readonly Decision[],
   at: number,
 ): StoredMessage[] {
+  const served = decisions.filter((d) => d.itemId !== null);
+  if (served.length === 0) return [];
   const timestamp = formatTimestamp(at);
-  return decisions
-    .filter((d) => d.itemId !== null)
-    .map((d) => ({
-      type: 'track',
-      messageId: timeOrderedId(at),
-      event: 'Decision Made',
-      userId: request.userId ?? null,
-      anonymousId: request.anonymousId ?? null,
-      timestamp,
-      receivedAt: timestamp,
-      properties: {
-        placement: d.placement,
-        itemId: d.itemId,
-        fallback: d.fallback,
-        reason: d.reasons[0] ?? null,
-        ...(d.holdout && { holdout: true }),
-        ...(d.experiment && { experiment: d.experiment.name, variant: d.experiment.variant }),
-      },
-      context: {},
-      tailor: { source: DECIDE_SOURCE },
-    }));
+  return served.map((d) => ({
+    type: 'track',
+    messageId: timeOrderedId(at),
+    event: 'Decision Made',
+    userId: request.userId ?? null,
+    anonymousId: request.anonymousId ?? null,
+    timestamp,
+    receivedAt: timestamp,
+    properties: {
+      placement: d.placement,
+      itemId: d.itemId,
+      fallback: d.fallback,
+      reason: d.reasons[0] ?? null,
+      ...(d.holdout && { holdout: true }),
+      ...(d.experiment && { experiment: d.experiment.name, variant: d.experiment.variant }),
+    },
+    context: {},
+    tailor: { source: DECIDE_SOURCE },
+  }));
 }
