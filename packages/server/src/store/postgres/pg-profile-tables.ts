@@ -129,6 +129,6 @@ export const PROFILE_MIGRATIONS: readonly PgMigration[] = [
   {
     version: 4,
     name: 'sealed merge reasons',
-    up: 'ALTER TABLE profile_merges ADD COLUMN sealed_reason bytea',
+    up: 'ALTER TABLE profile_merges ADD COLUMN IF NOT EXISTS sealed_reason bytea',
   },
 ];

@@ -130,7 +130,12 @@ export const PROFILE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 4,
     name: 'sealed merge reasons',
-    up: 'ALTER TABLE profile_merges ADD COLUMN sealed_reason BLOB',
+    // A folder from before versioned migrations runs every migration again: add it only if missing.
+    up: (db) => {
+      const columns = db.prepare('PRAGMA table_info(profile_merges)').all() as { name: string }[];
+      if (!columns.some((c) => c.name === 'sealed_reason'))
+        db.exec('ALTER TABLE profile_merges ADD COLUMN sealed_reason BLOB');
+    },
   },
 ];
 
