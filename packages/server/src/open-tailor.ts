@@ -22,6 +22,8 @@ import { Definitions } from './segments/definitions.js';
 import { Dispatcher } from './destinations/dispatcher.js';
 import { ChannelRegistry } from './destinations/channel.js';
 import { WebhookChannel } from './destinations/channels/webhook-channel.js';
+import { eraseFromWarehouses } from './destinations/warehouse/erase-from-warehouses.js';
+import { WarehouseChannel } from './destinations/warehouse/warehouse-channel.js';
 import { failureDetail } from './destinations/delivery-failure.js';
 import type { DestinationStore } from './destinations/destination-store.js';
 import { ProfilePipeline, type PipelineOptions } from './pipeline/profile-pipeline.js';
@@ -261,6 +263,11 @@ export async function openTailor(
     metrics: () => placements.banditMetrics(),
     onCounted: refreshBandits,
   });
+  // Warehouse destinations: loaded by the dispatcher, their rows erased with the person.
+  const warehouse = new WarehouseChannel({
+    allowInternal: config.destinations.allowInternal,
+    timeoutMs: config.destinations.timeoutMs,
+  });
   const pipelineOptions: PipelineOptions = {
     log,
     store: profiles,
@@ -295,6 +302,10 @@ export async function openTailor(
           },
         },
         { name: 'webhook deliveries', erase: (person) => destinations.erase(person) },
+        {
+          name: 'warehouse tables',
+          erase: (person) => eraseFromWarehouses(destinations, warehouse, person),
+        },
         { name: 'bandit counts', erase: (person) => banditStage.erase(person.identifiers) },
         {
           // Models learnt from everyone: trained again, without the person's events (on the
@@ -345,6 +356,7 @@ export async function openTailor(
         allowInternal: config.destinations.allowInternal,
         connectTimeoutMs: config.destinations.timeoutMs,
       }),
+      warehouse,
     ]),
     now,
     timeoutMs: config.destinations.timeoutMs,

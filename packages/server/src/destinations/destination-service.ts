@@ -3,6 +3,11 @@ import type { EventLog } from '../log/event-log.js';
 import { parseAllowlist, urlRefusal, type InternalAllowlist } from './address-policy.js';
 import type { DestinationBody, DestinationView } from './destination.schema.js';
 import type { Delivery, Destination, DestinationStore } from './destination-store.js';
+import {
+  warehouseSchema,
+  warehouseUrlRefusal,
+  withoutPassword,
+} from './warehouse/warehouse-channel.js';
 
 export interface DestinationServiceDeps {
   destinations: DestinationStore;
@@ -15,7 +20,7 @@ export interface DestinationServiceDeps {
 }
 
 /**
- * Webhook destinations: defining them (the address policy checked), reading them with their
+ * Destinations (webhooks and warehouses): defining them (the address policy checked), reading them with their
  * delivery counts, their recent deliveries, and deleting them. Unknown names are a 404.
  */
 export class DestinationService {
@@ -27,13 +32,11 @@ export class DestinationService {
 
   /** Creates or replaces a destination; a new one receives the events appended from now on. */
   async put(name: string, spec: DestinationBody): Promise<DestinationView> {
-    const refusal = urlRefusal(spec.url, this.allowlist);
-    if (refusal !== undefined) throw new TailorError('invalid_request', refusal);
     const previous = await this.deps.destinations.get(name);
     const at = new Date(this.deps.now()).toISOString();
     const destination: Destination = {
       name,
-      ...spec,
+      ...this.configured(spec),
       createdAt: previous?.createdAt ?? at,
       updatedAt: at,
     };
@@ -66,6 +69,35 @@ export class DestinationService {
     if (!(await this.deps.destinations.delete(name))) throw notFound(name);
   }
 
+  /** A definition checked for its type, with that type's defaults. */
+  private configured(spec: DestinationBody): Omit<Destination, 'name' | 'createdAt' | 'updatedAt'> {
+    const refuse = (why: string) => new TailorError('invalid_request', why);
+    const { url, events, secret, schema, ...rest } = spec;
+    if (spec.type === 'warehouse') {
+      const refusal = warehouseUrlRefusal(url, this.allowlist);
+      if (refusal !== undefined) throw refuse(refusal);
+      if (secret !== undefined)
+        throw refuse('a warehouse has no secret: its password is in its url');
+      return {
+        ...rest,
+        url: withoutPassword(url),
+        secret: url,
+        events: events ?? ['*'],
+        ...(schema !== undefined && { schema }),
+        purpose: spec.purpose ?? 'analytics',
+        batchSize: spec.batchSize ?? 500,
+      };
+    }
+    const refusal = urlRefusal(url, this.allowlist);
+    if (refusal !== undefined) throw refuse(refusal);
+    if (secret === undefined)
+      throw refuse('a webhook needs a secret (8 characters or more) to sign its requests');
+    if (events === undefined)
+      throw refuse('a webhook needs events: the event names to deliver, or ["*"]');
+    if (schema !== undefined) throw refuse('schema is for warehouses; a webhook has none');
+    return { ...rest, url, secret, events };
+  }
+
   private async find(name: string): Promise<Destination> {
     const d = await this.deps.destinations.get(name);
     if (d === undefined) throw notFound(name);
@@ -77,6 +109,7 @@ export class DestinationService {
       name: d.name,
       type: d.type,
       url: d.url,
+      ...(d.type === 'warehouse' && { schema: warehouseSchema(d) }),
       events: d.events,
       batchSize: d.batchSize ?? 1,
       purpose: d.purpose ?? 'marketing',

@@ -1,10 +1,16 @@
 import type { IdentifierRef, PiiMode, StoredMessage } from '@tailor/core';
 
-/** A webhook destination: matching events are POSTed to `url`, signed with `secret` (sealed at rest). */
+/**
+ * A destination. `webhook`: matching events are POSTed to `url`, signed with `secret` (sealed at
+ * rest). `warehouse`: messages are loaded into the PostgreSQL schema `schema` of the database whose
+ * connection URL (password included) is `secret`; `url` is that URL without its password.
+ */
 export interface Destination {
   name: string;
-  type: 'webhook';
+  type: 'webhook' | 'warehouse';
   url: string;
+  /** A warehouse's schema (its name as a warehouse name by default). */
+  schema?: string | undefined;
   /** Event names delivered (`Segment Entered` and `Segment Exited` included); `*` for every track event. */
   events: string[];
   secret: string;

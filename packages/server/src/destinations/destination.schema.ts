@@ -1,34 +1,50 @@
 import { PiiMode } from '@tailor/core';
 import { Type, type Static } from 'typebox';
 
-/** What a webhook destination is defined with (PUT /v1/destinations/NAME). */
+/** The destination types: a webhook, or a PostgreSQL warehouse kept current (docs/warehouse.md). */
+export const DestinationType = Type.Union([Type.Literal('webhook'), Type.Literal('warehouse')]);
+
+/** What a destination is defined with (PUT /v1/destinations/NAME). */
 export const DestinationBody = Type.Object(
   {
-    type: Type.Literal('webhook'),
+    type: DestinationType,
     url: Type.String({
       minLength: 8,
       maxLength: 2048,
-      pattern: '^https?://',
+      pattern: '^(https?|postgres|postgresql)://',
       description:
-        'Where events are POSTed (http or https). Internal addresses (loopback, private, link-local...) are refused unless the operator allows them in destinations.allowInternal; redirects are not followed',
+        'A webhook: where events are POSTed (http or https); redirects are not followed. A warehouse: its PostgreSQL connection URL, password included (kept sealed, shown back without the password). Internal addresses (loopback, private, link-local...) are refused unless the operator allows them in destinations.allowInternal',
     }),
-    events: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
-      minItems: 1,
-      description:
-        'Track event names to deliver (`Segment Entered`, `Segment Exited` included); `*` for all',
-    }),
-    secret: Type.String({
-      minLength: 8,
-      maxLength: 256,
-      description:
-        'HMAC-SHA256 key: X-Tailor-Signature is the hex digest of the body; Tailor-Signature is `t=SECONDS,v1=HEX`, HEX the digest of `SECONDS.BODY` (refuse old t to refuse replays)',
-    }),
+    events: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+        minItems: 1,
+        description:
+          'Track event names to deliver (`Segment Entered`, `Segment Exited` included); `*` for all (a warehouse: every message, identifies and pages included; its default). Required for a webhook',
+      }),
+    ),
+    secret: Type.Optional(
+      Type.String({
+        minLength: 8,
+        maxLength: 256,
+        description:
+          'A webhook (required): the HMAC-SHA256 key. X-Tailor-Signature is the hex digest of the body; Tailor-Signature is `t=SECONDS,v1=HEX`, HEX the digest of `SECONDS.BODY` (refuse old t to refuse replays)',
+      }),
+    ),
+    schema: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 63,
+        pattern: '^[a-z_][a-z0-9_]*$',
+        description:
+          'A warehouse: the PostgreSQL schema it writes (created if missing); the destination name in lower snake case by default',
+      }),
+    ),
     purpose: Type.Optional(
       Type.String({
         minLength: 1,
         maxLength: 64,
         description:
-          'The consent purpose this destination serves (default `marketing`): people who refused it are not sent',
+          'The consent purpose this destination serves (default `marketing` for a webhook, `analytics` for a warehouse): people who refused it are not sent',
       }),
     ),
     pii: Type.Optional(PiiMode),
@@ -37,7 +53,7 @@ export const DestinationBody = Type.Object(
         minimum: 1,
         maximum: 500,
         description:
-          'Most events per POST when several are waiting. 1 (default): each event alone as the body. Above 1: `{"batch": [event...]}`',
+          'Most events per POST when several are waiting. 1 (a webhook\'s default): each event alone as the body. Above 1: `{"batch": [event...]}`. A warehouse loads up to this many messages per transaction (default 500)',
       }),
     ),
   },
@@ -47,8 +63,9 @@ export type DestinationBody = Static<typeof DestinationBody>;
 
 export const DestinationView = Type.Object({
   name: Type.String(),
-  type: Type.Literal('webhook'),
+  type: DestinationType,
   url: Type.String(),
+  schema: Type.Optional(Type.String()),
   events: Type.Array(Type.String()),
   batchSize: Type.Integer(),
   purpose: Type.String(),

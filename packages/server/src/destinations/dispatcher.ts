@@ -134,14 +134,16 @@ export class Dispatcher {
     const last = events[events.length - 1];
     if (last === undefined) return 0;
     const all = destination.events.includes('*');
+    // A warehouse with `*` takes every message (identifies, pages...); otherwise track events by name.
+    const everyType = all && destination.type === 'warehouse';
     const candidates = events
       .map((e) => e.message)
       .filter(
         (m) =>
-          m.type === 'track' &&
-          m.event !== undefined &&
           m.tailor.erase === undefined && // an instruction to the pipeline, not an event to share
-          (all || destination.events.includes(m.event)) &&
+          (m.type === 'track'
+            ? m.event !== undefined && (all || destination.events.includes(m.event))
+            : everyType) &&
           this.options.suppressed?.(m) !== true,
       );
     const matching = await this.consented(candidates, destination.purpose ?? 'marketing');

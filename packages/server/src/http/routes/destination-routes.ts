@@ -12,7 +12,7 @@ import { seesPersonalData } from '../reader-view.js';
 const Name = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' }),
 });
-/** Webhook destinations: definitions (the secret is never shown back), delivery status and failures. */
+/** Destinations (webhooks, warehouses): definitions (secrets and passwords are never shown back), delivery status and failures. */
 export const destinationRoutes: FastifyPluginCallbackTypebox<{
   destinations: DestinationService;
 }> = (app, { destinations }, done) => {
@@ -22,7 +22,8 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{
       config: { access: 'define' },
       schema: {
         tags: ['destinations'],
-        summary: 'Create or replace a webhook destination; a new one receives events from now on',
+        summary:
+          'Create or replace a destination (a webhook or a PostgreSQL warehouse); a new one receives events from now on',
         params: Name,
         body: DestinationBody,
         response: { 200: DestinationView },
