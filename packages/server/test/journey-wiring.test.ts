@@ -40,6 +40,16 @@ const EMAIL_NOW = {
   steps: [{ email: { subject: 'Hi {{ traits.first_name }}', html: '<p>Hello</p>' } }],
 };
 
+/** A person's profile id, by their userId. */
+async function profileIdOf(tt: TestTailor, userId: string): Promise<string> {
+  const res = await tt.app.inject({
+    url: `/v1/profiles?identifier=userId:${userId}`,
+    headers: { authorization: tt.adminAuth },
+  });
+  expect(res.statusCode).toBe(200);
+  return res.json<{ id: string }>().id;
+}
+
 /** Every warning line the server printed so far (JSON on stderr). */
 function warnings(spy: { mock: { calls: unknown[][] } }): string[] {
   return spy.mock.calls.map((call) => String(call[0])).filter((l) => l.includes('"warn"'));
@@ -56,7 +66,8 @@ describe('journeys wired into a Tailor', () => {
       { type: 'track', userId: 'u1', event: 'Signed Up' },
     ]);
     const store = tt.tailor.journeys.store;
-    await expect.poll(() => store.emails('welcome', 'u1')).toEqual({ '0': 'skipped-no-smtp' });
+    const u1 = await profileIdOf(tt, 'u1'); // people are kept by their profile id
+    await expect.poll(() => store.emails('welcome', u1)).toEqual({ '0': 'skipped-no-smtp' });
     expect((await store.stats('welcome'))['0']).toEqual({ entered: 1, waiting: 0, done: 1 });
     expect(warnings(stderr).join('\n')).toMatch(
       /journey welcome: email step 0 skipped, no SMTP configured/,
@@ -80,8 +91,9 @@ describe('journeys wired into a Tailor', () => {
       { type: 'identify', userId: 'u1', traits: { email: 'u1@example.com', first_name: 'Ann' } },
       { type: 'track', userId: 'u1', event: 'Signed Up' },
     ]);
+    const u1 = await profileIdOf(tt, 'u1');
     await expect
-      .poll(() => store.emails('welcome', 'u1'), { timeout: 10_000 })
+      .poll(() => store.emails('welcome', u1), { timeout: 10_000 })
       .toEqual({
         '0': 'failed',
       });
@@ -98,7 +110,9 @@ describe('journeys wired into a Tailor', () => {
       headers: { authorization: tt.adminAuth },
     });
     expect(profile.statusCode).toBe(200);
-    await expect.poll(() => store.emails('welcome', 'u2')).toEqual({ '0': 'failed' });
+    await expect
+      .poll(() => store.emails('welcome', profile.json<{ id: string }>().id))
+      .toEqual({ '0': 'failed' });
   });
 
   it('lets an erasure take a waiting person out of every journey and out of journeys.db', async () => {
@@ -114,11 +128,14 @@ describe('journeys wired into a Tailor', () => {
       { type: 'track', userId: 'erin-9c1d', event: 'Signed Up' },
     ]);
     await expect.poll(async () => (await store.stats('later'))['0']?.waiting).toBe(1);
-    const holding = (): string[] =>
+    const holding = (needle: string): string[] =>
       readdirSync(tt.dir)
         .filter((f) => f.startsWith('journeys.db'))
-        .filter((f) => readFileSync(join(tt.dir, f)).includes('erin-9c1d'));
-    expect(holding().length).toBeGreaterThan(0); // the check can see the person before
+        .filter((f) => readFileSync(join(tt.dir, f)).includes(needle));
+    // People are kept by profile id: journeys.db never names them by an identifier.
+    const erin = await profileIdOf(tt, 'erin-9c1d');
+    expect(holding('erin-9c1d')).toEqual([]);
+    expect(holding(erin).length).toBeGreaterThan(0); // the check can see the person before
     const erase = await tt.app.inject({
       method: 'POST',
       url: '/v1/privacy/erase',
@@ -128,6 +145,6 @@ describe('journeys wired into a Tailor', () => {
     expect(erase.statusCode).toBe(202);
     await tt.collect([]);
     await expect.poll(async () => (await store.stats('later'))['0']?.waiting).toBe(0);
-    expect(holding()).toEqual([]);
+    expect(holding(erin)).toEqual([]);
   });
 });

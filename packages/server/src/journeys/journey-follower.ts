@@ -19,8 +19,8 @@ export async function followLog(options: {
   log: Pick<EventLog, 'read'>;
   store: JourneyStore;
   runner: JourneyRunner;
-  /** The person an event is about; by default its userId, else its anonymousId. */
-  personOf?: (message: StoredMessage) => string | undefined;
+  /** The person an event is about (asked only of events that start a journey); by default its userId, else its anonymousId. */
+  personOf?: (message: StoredMessage) => string | undefined | Promise<string | undefined>;
   limit?: number;
   /** Read no further than this position. */
   until?: number;
@@ -37,8 +37,8 @@ export async function followLog(options: {
   if (last === undefined) return 0;
   for (const { message } of events) {
     if (message.type !== 'track' || message.event === undefined) continue;
-    if (message.tailor.erase !== undefined) continue;
-    const person = personOf(message);
+    if (message.tailor.erase !== undefined || !runner.startsOn(message.event)) continue;
+    const person = await personOf(message);
     if (person === undefined) continue;
     await runner.onEvent({
       name: message.event,

@@ -93,6 +93,12 @@ export class JourneyRunner {
     return this.options.store.deleteJourney(name);
   }
 
+  /** Whether an event of this name starts a journey (only those events need their person resolved). */
+  startsOn(event: string): boolean {
+    for (const journey of this.compiled.values()) if (journey.entryEvent === event) return true;
+    return false;
+  }
+
   /** An event received at `receivedAt` for a person: they enter every journey it starts (once per journey). */
   async onEvent(event: { name: string; person: string; receivedAt: number }): Promise<void> {
     for (const [name, journey] of this.compiled) {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { consentValues, scrubPersonalData, traitValues } from '@tailor/core';
+import { consentValues, scrubPersonalData, traitValues, type StoredMessage } from '@tailor/core';
 import type { Config } from '../config/config.schema.js';
 import type { TemplateEngine } from '../decide/template-engine.js';
 import type { EventLog } from '../log/event-log.js';
@@ -38,13 +38,14 @@ export const JOURNEYS_POLL_MS = 250;
 /**
  * Opens the journey store (`journeys.db` in the data folder, or the journeys' tables in PostgreSQL
  * given `pg`) and builds the runner over it: email through
- * `TAILOR_SMTP_URL` from `TAILOR_EMAIL_FROM` (without them, email steps are recorded as skipped), and
- * profiles read by the identifier people entered with (their userId, else anonymousId).
+ * `TAILOR_SMTP_URL` from `TAILOR_EMAIL_FROM` (without them, email steps are recorded as skipped).
+ * People are kept by their profile id, resolved when they enter (the pipeline has folded their entry
+ * event by then), so the store names no one by an identifier; a merged id leads to its profile.
  */
 export async function openJourneys(deps: {
   config: Readonly<Config>;
   log: Pick<EventLog, 'read' | 'stats'>;
-  profiles: Pick<ProfileStoreReader, 'byIdentifier'>;
+  profiles: Pick<ProfileStoreReader, 'byId' | 'byIdentifier'>;
   engine: TemplateEngine;
   now: () => number;
   /** How far the profile pipeline has folded the log: people enter no sooner. */
@@ -81,7 +82,13 @@ export async function openJourneys(deps: {
     if (!started && smtp === undefined)
       warn('no TAILOR_SMTP_URL: journeys run, and their email steps are recorded as skipped');
     started = true;
-    const entered = await followLog({ log, store, runner, until: await deps.folded() });
+    const entered = await followLog({
+      log,
+      store,
+      runner,
+      until: await deps.folded(),
+      personOf: (message) => profileIdOf(profiles, message),
+    });
     return entered + (await runner.tick());
   };
   const loop = new BackgroundLoop(work, {
@@ -127,12 +134,33 @@ function addressOf(from: string): string {
   return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
 }
 
-/** A person's traits, computed traits and consent, by the identifier they entered with. */
-async function readProfile(
+/** The profile an event is about: its userId's, else its anonymousId's. */
+async function profileIdOf(
   profiles: Pick<ProfileStoreReader, 'byIdentifier'>,
+  message: StoredMessage,
+): Promise<string | undefined> {
+  const byUser =
+    message.userId === null
+      ? undefined
+      : await profiles.byIdentifier({ type: 'userId', value: message.userId });
+  const found =
+    byUser ??
+    (message.anonymousId === null
+      ? undefined
+      : await profiles.byIdentifier({ type: 'anonymousId', value: message.anonymousId }));
+  return found?.id;
+}
+
+/**
+ * A person's traits, computed traits and consent, by their profile id (places written before
+ * people were kept by profile id hold the identifier they entered with: read by it).
+ */
+async function readProfile(
+  profiles: Pick<ProfileStoreReader, 'byId' | 'byIdentifier'>,
   person: string,
 ): Promise<ProfileView | undefined> {
   const stored =
+    (await profiles.byId(person)) ??
     (await profiles.byIdentifier({ type: 'userId', value: person })) ??
     (await profiles.byIdentifier({ type: 'anonymousId', value: person }));
   if (stored === undefined) return undefined;
