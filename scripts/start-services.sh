@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure the servers Tailor's scale-out tests use are up on loopback, installing them from
 # Debian's archive when they are missing and starting them when they are not running:
-#   PostgreSQL on 127.0.0.1:5432 (user postgres, no password), NATS with JetStream on 127.0.0.1:4222.
-# Does nothing when both already answer. Runs as root or through sudo when it must install or start.
+#   PostgreSQL on 127.0.0.1:5432 (user postgres, no password), NATS with JetStream on 127.0.0.1:4222,
+#   MariaDB on 127.0.0.1:3306 (root, no password).
+# Does nothing when they already answer. Runs as root or through sudo when it must install or start.
 # A PostgreSQL this script installs is a new, empty cluster: it lets the postgres user in from
 # 127.0.0.1 without a password (the tests' default URL); set TAILOR_TEST_POSTGRES_URL to use another.
 set -euo pipefail
@@ -49,6 +50,24 @@ if [ -z "${TAILOR_TEST_NATS_URL:-}" ] && ! answers 4222; then
   "${as_root[@]}" start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server)" -- \
     -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
   wait_for 4222 "NATS"
+fi
+
+# MariaDB on 127.0.0.1:3306 (root, no password): the database sources' tests read a table there.
+if [ -z "${TAILOR_TEST_MYSQL_URL:-}" ] && ! answers 3306; then
+  installed_now=false
+  if [ ! -x /usr/sbin/mariadbd ]; then
+    install mariadb-server
+    installed_now=true
+  fi
+  "${as_root[@]}" mkdir -p /run/mysqld
+  "${as_root[@]}" chown mysql:mysql /run/mysqld 2>/dev/null || true
+  "${as_root[@]}" start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  wait_for 3306 MariaDB
+  # A new install lets root in through its socket only: let it in over loopback without a password too.
+  if $installed_now; then
+    "${as_root[@]}" mariadb -uroot -e \
+      "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('')"
+  fi
 fi
 
 # The fault tests (test/e2e/service-faults.e2e.test.ts) run a nats-server and a PostgreSQL of
