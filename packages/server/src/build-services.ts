@@ -13,7 +13,9 @@ import { KpiService } from './reports/kpi-service.js';
 import { QualityService } from './reports/quality-service.js';
 import { RetentionService } from './reports/retention-service.js';
 import { RecommenderService } from './recommend/recommender-service.js';
+import type { ModelService } from './models/model-service.js';
 import { DefinitionService } from './segments/definition-service.js';
+import { SourceService } from './sources/source-service.js';
 
 /** The services per noun that routes and commands call; each is given only the adapters it uses. */
 export interface Services {
@@ -31,6 +33,8 @@ export interface Services {
   kpis: KpiService;
   quality: QualityService;
   recommenders: RecommenderService;
+  models: ModelService;
+  sources: SourceService;
 }
 
 /** Builds the services over an open Tailor (they hold no state of their own). */
@@ -112,11 +116,18 @@ export function buildServices(tailor: Tailor): Services {
       pause,
       now: tailor.now,
     }),
+    models: tailor.models,
     recommenders: new RecommenderService({
       recommenders: tailor.recommenders,
       person: (identifier) => tailor.people.get(identifier),
       suppressed: (who) => tailor.suppressions.names(who),
       identity: tailor.identity,
+      now: tailor.now,
+    }),
+    sources: new SourceService({
+      sources: tailor.sources,
+      collector: tailor.collector,
+      allowInternal: tailor.config.destinations.allowInternal,
       now: tailor.now,
     }),
     matching: new MatchingService({

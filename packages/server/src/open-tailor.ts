@@ -11,6 +11,7 @@ import {
   type StoredMessage,
 } from '@tailor/core';
 import { Collector } from './collect/collector.js';
+import type { SourceStore } from './sources/source-store.js';
 import { TrackingPlans } from './collect/tracking-plans.js';
 import type { Config } from './config/config.schema.js';
 import { KeyRegistry } from './keys/key-registry.js';
@@ -55,6 +56,7 @@ import { indexingConsumers } from './profiles/events-of-identifier.js';
 import { installationSecrets, type InstallationSecrets } from './privacy/installation-secrets.js';
 import { openJourneys, type Journeys } from './journeys/open-journeys.js';
 import { Recommenders } from './recommend/recommenders.js';
+import { ModelService } from './models/model-service.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
 export interface Tailor {
@@ -97,6 +99,10 @@ export interface Tailor {
   people: PersonCache;
   /** Recommender definitions and the models trained from the log, in memory (docs/recommendations.md). */
   recommenders: Recommenders;
+  /** The model registry: churn and propensity models trained from the log (docs/models.md). */
+  models: ModelService;
+  /** Database sources and where their syncs stand. */
+  sources: SourceStore;
   /**
    * Journeys: their loop runs with the background work (on several nodes, on the one holding the
    * upkeep lease); the store is `journeys.db` or PostgreSQL.
@@ -213,6 +219,11 @@ export async function openTailor(
     onError: (message, error) => {
       logError(message, error);
     },
+  });
+  const models = new ModelService({
+    store: storage.models,
+    training: { log, profiles, suppressed: (message) => suppressions.drops(message), now },
+    now,
   });
   const foldConsumers = indexingConsumers(storage.cluster?.partitions);
   /** Where each partition is folded to: one consumer folds every partition, or consumer `p` partition `p`. */
@@ -543,6 +554,7 @@ export async function openTailor(
     plans,
     definitions,
     collector,
+    sources: storage.sources,
     metrics,
     profiles,
     indexingConsumers: foldConsumers,
@@ -560,6 +572,7 @@ export async function openTailor(
     audiences: { public: publicAudience(pii), reader: readerAudience(pii) },
     people,
     recommenders,
+    models,
     journeys,
     settingsChanged: () => {
       cluster?.announce({ kind: 'settings' });

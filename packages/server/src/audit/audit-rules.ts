@@ -152,6 +152,11 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
   'DELETE /v1/experiments/:name': named('experiment.delete', 'experiment'),
   'PUT /v1/destinations/:name': named('destination.put', 'destination'),
   'DELETE /v1/destinations/:name': named('destination.delete', 'destination'),
+  'PUT /v1/sources/:name': named('source.put', 'source'),
+  'DELETE /v1/sources/:name': named('source.delete', 'source'),
+  // A test shows the first rows' messages (personal data from the source); a sync stores them.
+  'POST /v1/sources/:name/test': named('source.test', 'source'),
+  'POST /v1/sources/:name/sync': named('source.sync', 'source'),
   'PUT /v1/tracking-plans/events/:event': named(
     'tracking-plan.put',
     'tracking-plan:event',
@@ -222,6 +227,10 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'POST /v1/reports/kpis': 'aggregates over people (totals per segment or variant), no person',
   'GET /v1/reports/quality': 'counts per source and event, no person',
   'GET /v1/destinations': 'definitions, no personal data',
+  'GET /v1/sources': 'definitions without passwords and sync counts, no personal data',
+  'GET /v1/sources/:name':
+    'a definition without its password, sync counts and rejected rows by key, no values',
+  'GET /v1/sources/:name/status': 'sync counts, the cursor and rejected rows by key, no values',
   'GET /v1/destinations/:name': 'a definition with delivery counts',
   'GET /v1/destinations/:name/deliveries':
     'delivery ids, event names and statuses, no event content',

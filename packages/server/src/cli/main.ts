@@ -8,6 +8,7 @@ import { matchCommand } from './match-command.js';
 import { profileCommand } from './profile-command.js';
 import { segmentsBackfillCommand } from './segments-command.js';
 import { serveCommand } from './serve-command.js';
+import { sourcesSyncCommand } from './sources-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { registerModelCommands } from './model-command.js';
 import { registerClusterCommand } from './cluster-command.js';
@@ -79,6 +80,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('--mapping <file>', 'CSV column mapping (JSON); default: headers name message paths')
     .option('--rejects <file>', 'where rejected lines go (default FILE.rejects.jsonl)')
     .action(importCommand);
+  program
+    .command('sources')
+    .description('database sources (defined with PUT /v1/sources/NAME)')
+    .command('sync')
+    .description('sync a source now: the rows past its cursor, with a progress bar')
+    .argument('<name>', 'the source')
+    .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file')
+    .action(sourcesSyncCommand);
   program
     .command('match')
     .description('probabilistic record matching: dedup one CSV, or link two (Fellegi–Sunter)')

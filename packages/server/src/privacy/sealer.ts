@@ -41,6 +41,7 @@ export const sealedIn = {
   identifier: (type: string, blind: string) => `identities:${type}:${blind}`,
   group: (id: string) => `groups:${id}`,
   destinationSecret: (name: string) => `destinations:${name}`,
+  sourceUrl: (name: string) => `sources:${name}`,
   delivery: (destination: string) => `deliveries:${destination}`,
   conflict: 'identity_conflicts',
   merge: 'profile_merges',

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import type { Collector } from '../collect/collector.js';
+import { mapRow } from '../import/csv-mapping.js';
+import { cellOf, type SourceReader, type SourceRow } from './read-source-rows.js';
+import type { SourceStatus } from './source.schema.js';
+import type { StoredSource } from './source-store.js';
+
+/** Rows that did not map, kept in a source's status (their key and reason, never their values). */
+const REJECTED_KEPT = 20;
+
+/**
+ * A row's messageId: a digest of the source, what it reads, the row's key and its version (its
+ * cursor value). The same row read again (a repeated or interrupted sync) gets the same id, which
+ * collection stores once; a changed row (a new cursor value) is a new message.
+ */
+export function rowMessageId(source: StoredSource, row: Pick<SourceRow, 'key' | 'cursor'>): string {
+  const from = source.body.table ?? source.body.query ?? '';
+  return createHash('sha256')
+    .update(`source\u0000${source.name}\u0000${from}\u0000${row.key}\u0000${row.cursor}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** A row as the message its mapping makes, or the reason it cannot be one. */
+export function mapSourceRow(source: StoredSource, row: SourceRow) {
+  const cells: Record<string, string> = {};
+  for (const [column, value] of Object.entries(row.values)) cells[column] = cellOf(value);
+  return mapRow(cells, source.body.mapping);
+}
+
+export interface SyncDeps {
+  reader: SourceReader;
+  collector: Pick<Collector, 'collect'>;
+  /** Saves the status after each page is durable. */
+  save: (status: SourceStatus) => Promise<void>;
+  now: () => number;
+  onProgress?: (status: SourceStatus) => void;
+}
+
+/**
+ * One sync: reads the rows past the saved cursor page by page, appends their messages through
+ * collection (validation, tracking plans, consent, dedup by messageId), and saves the cursor once
+ * each page is durable, so an interrupted sync resumes where it stopped and stores nothing twice.
+ * Returns the new status; a failure is saved in it (`lastError`) and thrown.
+ */
+export async function syncSource(source: StoredSource, deps: SyncDeps): Promise<SourceStatus> {
+  const status: SourceStatus = { ...source.status, lastError: null };
+  const pageSize = source.body.pageSize ?? 1000;
+  try {
+    for (;;) {
+      const rows = await deps.reader.page(status.cursor, pageSize);
+      const last = rows[rows.length - 1];
+      if (last === undefined) break;
+      const valid: { row: SourceRow; message: Record<string, unknown> }[] = [];
+      for (const row of rows) {
+        const mapped = mapSourceRow(source, row);
+        if (mapped.ok) valid.push({ row, message: mapped.value });
+        else reject(status, row.key, mapped.error);
+      }
+      const outcome = await deps.collector.collect({
+        messages: valid.map((v) => v.message),
+        source: `source:${source.name}`,
+        messageIdFor: (i) => rowMessageId(source, (valid[i] as (typeof valid)[number]).row),
+        checkNumbers: true,
+      });
+      for (const r of outcome.rejected)
+        reject(status, (valid[r.index] as (typeof valid)[number]).row.key, r.reason);
+      status.rowsRead += rows.length;
+      status.messagesStored += outcome.stored;
+      status.duplicates += outcome.duplicates;
+      status.cursor = { value: last.cursor, key: last.key };
+      await deps.save(status);
+      deps.onProgress?.(status);
+      if (rows.length < pageSize) break;
+    }
+    status.lastSyncAt = new Date(deps.now()).toISOString();
+    await deps.save(status);
+    return status;
+  } catch (error) {
+    status.lastError = syncErrorText(error);
+    await deps.save(status).catch(() => undefined);
+    throw error;
+  }
+}
+
+function reject(status: SourceStatus, key: string, reason: string): void {
+  status.rejected = [...status.rejected, { key, reason }].slice(-REJECTED_KEPT);
+}
+
+/**
+ * Why a sync failed, without values: a database's messages can quote them (`invalid input
+ * syntax for type integer: "…"`), so only the error's class and code are kept.
+ */
+export function syncErrorText(error: unknown): string {
+  const e = error as { code?: unknown; name?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (code === 'ECONNREFUSED') return 'the source refused the connection (is it up?)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the source host was not found';
+  if (code === 'ETIMEDOUT' || (typeof e.message === 'string' && /timeout/i.test(e.message)))
+    return 'the source did not answer in time';
+  if (code === '28P01' || code === 'ER_ACCESS_DENIED_ERROR')
+    return 'the source refused the credentials';
+  if (code === '42P01' || code === 'ER_NO_SUCH_TABLE')
+    return 'the table or query names a table the source does not have';
+  if (code === '42703' || code === 'ER_BAD_FIELD_ERROR')
+    return 'a column named in the source definition does not exist';
+  return `the source failed (${code ?? (typeof e.name === 'string' ? e.name : 'error')})`;
+}
