@@ -74,15 +74,19 @@ afterEach(async () => {
   crm = undefined;
 });
 
-async function admin(method: 'PUT' | 'POST' | 'GET', url: string, payload?: object) {
-  const test = t as TestTailor;
-  return test.app.inject({
-    method,
-    url,
-    headers: { authorization: test.adminAuth },
-    ...(payload !== undefined && { payload }),
-  });
-}
+const admin = (method: 'PUT' | 'POST' | 'GET', url: string, payload?: object) =>
+  (t as TestTailor).admin(method, url, payload);
+
+/** The customers table's source definition, with `extra` over it. */
+const definition = (crm: Crm, extra: object = {}) => ({
+  kind: crm.kind,
+  url: crm.url,
+  table: crm.table,
+  key: 'id',
+  cursor: 'updated_at',
+  mapping: MAPPING,
+  ...extra,
+});
 
 const MAPPING = {
   type: 'identify',
@@ -105,15 +109,7 @@ describe.each([
       (1, 'ann@example.com', 'pro', 3, '2026-11-01 10:00:00.000001'),
       (2, 'bo@example.com', 'free', 1, '2026-11-01 10:00:00.000002'),
       (3, 'cy@example.com', 'pro', 9, '2026-11-01 10:00:00.000002')`);
-    const put = await admin('PUT', '/v1/sources/crm', {
-      kind: crm.kind,
-      url: crm.url,
-      table: crm.table,
-      key: 'id',
-      cursor: 'updated_at',
-      mapping: MAPPING,
-      pageSize: 2,
-    });
+    const put = await admin('PUT', '/v1/sources/crm', definition(crm, { pageSize: 2 }));
     expect(put.statusCode, put.body).toBe(200);
     expect(put.json()).toMatchObject({ pageSize: 2, status: { cursor: null, rowsRead: 0 } });
 
@@ -198,17 +194,7 @@ describe.each([
     );
     await crm.run(`INSERT INTO customers VALUES ${values.join(', ')}`);
     expect(
-      (
-        await admin('PUT', '/v1/sources/crm', {
-          kind: crm.kind,
-          url: crm.url,
-          table: crm.table,
-          key: 'id',
-          cursor: 'updated_at',
-          mapping: MAPPING,
-          pageSize: 3,
-        })
-      ).statusCode,
+      (await admin('PUT', '/v1/sources/crm', definition(crm, { pageSize: 3 }))).statusCode,
     ).toBe(200);
     let pages = 0;
     const failing = new SourceService({
@@ -260,15 +246,7 @@ describe('tailor sources sync', () => {
     await crm.run(
       `INSERT INTO customers VALUES (1, 'ann@example.com', 'pro', 3, '2026-11-01 10:00:00')`,
     );
-    const body = {
-      kind: 'postgres',
-      url: crm.url,
-      table: crm.table,
-      key: 'id',
-      cursor: 'updated_at',
-      mapping: MAPPING,
-    };
-    expect((await admin('PUT', '/v1/sources/crm', body)).statusCode).toBe(200);
+    expect((await admin('PUT', '/v1/sources/crm', definition(crm))).statusCode).toBe(200);
     // The command opens the data folder beside the running server, as `tailor import` does.
     const dir = t.dir;
     const printed = vi.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -332,5 +310,73 @@ describe('sources: bad input and failures', () => {
     const files = readdirSync(t.dir).filter((f) => f.startsWith('state.sqlite'));
     for (const f of files)
       expect(readFileSync(join(t.dir, f)).includes('secret-pw-7'), f).toBe(false);
+  });
+});
+
+describe('scheduled syncs', () => {
+  it('syncs the sources that are due, tries a source that was down again on its next turn, and runs in the background', async () => {
+    crm = await postgresCrm();
+    let clock = Date.parse('2026-12-01T08:00:00Z');
+    t = await startTestTailor(webhookConfig(), () => clock);
+    await crm.run(
+      `INSERT INTO customers VALUES (1, 'ann@example.com', 'pro', 3, '2026-11-01 10:00:00')`,
+    );
+    const body = {
+      kind: 'postgres',
+      url: crm.url,
+      table: crm.table,
+      key: 'id',
+      cursor: 'updated_at',
+      mapping: MAPPING,
+      everyMinutes: 5,
+    };
+    expect((await admin('PUT', '/v1/sources/crm', body)).statusCode).toBe(200);
+    expect(
+      (await admin('PUT', '/v1/sources/on-request', { ...body, everyMinutes: undefined }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await admin('PUT', '/v1/sources/down', {
+          ...body,
+          url: 'postgres://postgres@127.0.0.1:1/nothing',
+          everyMinutes: 1,
+        })
+      ).statusCode,
+    ).toBe(200);
+    const status = async (name: string) =>
+      (await admin('GET', `/v1/sources/${name}/status`)).json<Record<string, unknown>>();
+
+    expect(await t.tailor.sourceSyncs.syncDue()).toBe(2); // crm and down; on-request is not scheduled
+    expect(await status('crm')).toMatchObject({ rowsRead: 1, messagesStored: 1 });
+    expect(await status('on-request')).toMatchObject({ rowsRead: 0 });
+    expect(await status('down')).toMatchObject({
+      lastError: 'the source refused the connection (is it up?)',
+      lastAttemptAt: '2026-12-01T08:00:00.000Z',
+    });
+    expect(await t.tailor.sourceSyncs.syncDue()).toBe(0); // nothing due yet
+
+    clock += 60_000; // the source that was down is due again, crm not yet
+    await crm.run(
+      `INSERT INTO customers VALUES (2, 'bo@example.com', 'free', 1, '2026-11-02 10:00:00')`,
+    );
+    expect(await t.tailor.sourceSyncs.syncDue()).toBe(1);
+    expect(await status('crm')).toMatchObject({ rowsRead: 1 });
+    expect(await status('down')).toMatchObject({ lastAttemptAt: '2026-12-01T08:01:00.000Z' });
+
+    clock += 4 * 60_000; // five minutes after its last sync: crm reads the new row
+    expect(await t.tailor.sourceSyncs.syncDue()).toBe(2);
+    expect(await status('crm')).toMatchObject({ rowsRead: 2, messagesStored: 2 });
+
+    // The embedded background runs the same work: started, it syncs what is due.
+    clock += 5 * 60_000;
+    await crm.run(
+      `INSERT INTO customers VALUES (3, 'cy@example.com', 'pro', 9, '2026-11-03 10:00:00')`,
+    );
+    t.tailor.background.start();
+    await vi.waitFor(async () => expect(await status('crm')).toMatchObject({ rowsRead: 3 }), {
+      timeout: 30_000,
+      interval: 100,
+    });
   });
 });

@@ -34,15 +34,8 @@ const columnsOf = async (table: string) =>
     ).map((r) => [r.column_name, r.data_type]),
   );
 
-async function admin(method: 'PUT' | 'POST' | 'GET', url: string, payload?: object) {
-  const test = t as TestTailor;
-  return test.app.inject({
-    method,
-    url,
-    headers: { authorization: test.adminAuth },
-    ...(payload !== undefined && { payload }),
-  });
-}
+const admin = (method: 'PUT' | 'POST' | 'GET', url: string, payload?: object) =>
+  (t as TestTailor).admin(method, url, payload);
 
 const at = (minute: number) => new Date(clock - 60 * 60_000 + minute * 60_000).toISOString();
 

@@ -29,6 +29,12 @@ export interface TestTailor {
     body: unknown,
     headers?: Record<string, string>,
   ): Promise<LightMyRequestResponse>;
+  /** A request with the admin key, with a JSON body when one is given. */
+  admin(
+    method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+    path: string,
+    body?: object,
+  ): Promise<LightMyRequestResponse>;
   /** A person's stored events (GET /v1/events with the admin key, up to 1,000), expecting a 200. */
   eventsOf(userId: string): Promise<StoredMessage[]>;
   close(): Promise<void>;
@@ -80,6 +86,14 @@ export async function startTestTailor(
         url: path,
         headers: { authorization: this.writeAuth, 'content-type': 'application/json', ...headers },
         payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      });
+    },
+    admin(this: TestTailor, method, path, body) {
+      return this.app.inject({
+        method,
+        url: path,
+        headers: { authorization: this.adminAuth },
+        ...(body !== undefined && { payload: body }),
       });
     },
     async eventsOf(this: TestTailor, userId) {
