@@ -15,7 +15,7 @@ import { RetentionService } from './reports/retention-service.js';
 import { RecommenderService } from './recommend/recommender-service.js';
 import type { ModelService } from './models/model-service.js';
 import { DefinitionService } from './segments/definition-service.js';
-import { SourceService } from './sources/source-service.js';
+import type { SourceService } from './sources/source-service.js';
 
 /** The services per noun that routes and commands call; each is given only the adapters it uses. */
 export interface Services {
@@ -124,12 +124,7 @@ export function buildServices(tailor: Tailor): Services {
       identity: tailor.identity,
       now: tailor.now,
     }),
-    sources: new SourceService({
-      sources: tailor.sources,
-      collector: tailor.collector,
-      allowInternal: tailor.config.destinations.allowInternal,
-      now: tailor.now,
-    }),
+    sources: tailor.sourceSyncs,
     matching: new MatchingService({
       profiles: tailor.profiles,
       log: tailor.log,

@@ -12,6 +12,11 @@ import {
 } from '@tailor/core';
 import { Collector } from './collect/collector.js';
 import type { SourceStore } from './sources/source-store.js';
+import { SourceService } from './sources/source-service.js';
+import {
+  scheduledSourceSyncs,
+  SOURCE_SCHEDULE_CHECK_MS,
+} from './sources/scheduled-source-syncs.js';
 import { TrackingPlans } from './collect/tracking-plans.js';
 import type { Config } from './config/config.schema.js';
 import { KeyRegistry } from './keys/key-registry.js';
@@ -28,6 +33,7 @@ import { WarehouseChannel } from './destinations/warehouse/warehouse-channel.js'
 import { failureDetail } from './destinations/delivery-failure.js';
 import type { DestinationStore } from './destinations/destination-store.js';
 import { ProfilePipeline, type PipelineOptions } from './pipeline/profile-pipeline.js';
+import { BackgroundLoop } from './pipeline/background-loop.js';
 import { ScaleOutBackground } from './background/scale-out-background.js';
 import type { ProfileStore } from './store/profile-store.js';
 import type { AuditLog } from './store/audit-log.js';
@@ -103,6 +109,8 @@ export interface Tailor {
   models: ModelService;
   /** Database sources and where their syncs stand. */
   sources: SourceStore;
+  /** Syncs them: on request, and the scheduled ones with the journeys (one node at a time). */
+  sourceSyncs: SourceService;
   /**
    * Journeys: their loop runs with the background work (on several nodes, on the one holding the
    * upkeep lease); the store is `journeys.db` or PostgreSQL.
@@ -409,6 +417,20 @@ export async function openTailor(
       cluster?.appended();
     },
   });
+  const sourceSyncs = new SourceService({
+    sources: storage.sources,
+    collector,
+    allowInternal: config.destinations.allowInternal,
+    now,
+  });
+  const syncDueSources = scheduledSourceSyncs(
+    sourceSyncs,
+    now,
+    SOURCE_SCHEDULE_CHECK_MS,
+    (error) => {
+      logError('scheduled source syncs failed', error);
+    },
+  );
   /** The definitions generation the bandits' follower read the placements at (several nodes). */
   let placementsRead: number | undefined;
   const background: Background = options.backgroundThread
@@ -458,13 +480,17 @@ export async function openTailor(
             await banditStage.follow([], { from: lastPosition, to: lastPosition });
             return 0;
           },
-          journeys: journeys.work,
+          // Scheduled source syncs run beside the journeys, on the node holding the upkeep lease.
+          journeys: async () => (await journeys.work()) + (await syncDueSources()),
           dispatcher,
           onError: (message, error) => {
             logError(message, error);
           },
         })
-      : new InlineBackground(pipeline, dispatcher, [journeys.loop]);
+      : new InlineBackground(pipeline, dispatcher, [
+          journeys.loop,
+          new BackgroundLoop(syncDueSources, { pollMs: SOURCE_SCHEDULE_CHECK_MS }),
+        ]);
   // Decisions and exposures are recorded through the storage's records log: nobody waits on them.
   const experiments = await Experiments.open({
     store: store.experiments,
@@ -555,6 +581,7 @@ export async function openTailor(
     definitions,
     collector,
     sources: storage.sources,
+    sourceSyncs,
     metrics,
     profiles,
     indexingConsumers: foldConsumers,

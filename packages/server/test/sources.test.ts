@@ -312,3 +312,65 @@ describe('sources: bad input and failures', () => {
       expect(readFileSync(join(t.dir, f)).includes('secret-pw-7'), f).toBe(false);
   });
 });
+
+describe('scheduled syncs', () => {
+  it('syncs the sources that are due, tries a source that was down again on its next turn, and runs in the background', async () => {
+    crm = await postgresCrm();
+    let clock = Date.parse('2026-12-01T08:00:00Z');
+    t = await startTestTailor(webhookConfig(), () => clock);
+    await crm.run(
+      `INSERT INTO customers VALUES (1, 'ann@example.com', 'pro', 3, '2026-11-01 10:00:00')`,
+    );
+    const body = definition(crm, { everyMinutes: 5 });
+    expect((await admin('PUT', '/v1/sources/crm', body)).statusCode).toBe(200);
+    expect(
+      (await admin('PUT', '/v1/sources/on-request', { ...body, everyMinutes: undefined }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await admin('PUT', '/v1/sources/down', {
+          ...body,
+          url: 'postgres://postgres@127.0.0.1:1/nothing',
+          everyMinutes: 1,
+        })
+      ).statusCode,
+    ).toBe(200);
+    const status = async (name: string) =>
+      (await admin('GET', `/v1/sources/${name}/status`)).json<Record<string, unknown>>();
+
+    expect(await t.tailor.sourceSyncs.syncDue()).toBe(2); // crm and down; on-request is not scheduled
+    expect(await status('crm')).toMatchObject({ rowsRead: 1, messagesStored: 1 });
+    expect(await status('on-request')).toMatchObject({ rowsRead: 0 });
+    expect(await status('down')).toMatchObject({
+      lastError: 'the source refused the connection (is it up?)',
+      lastAttemptAt: '2026-12-01T08:00:00.000Z',
+    });
+    expect(await t.tailor.sourceSyncs.syncDue()).toBe(0); // nothing due yet
+
+    clock += 60_000; // the source that was down is due again, crm not yet
+    await crm.run(
+      `INSERT INTO customers VALUES (2, 'bo@example.com', 'free', 1, '2026-11-02 10:00:00')`,
+    );
+    expect(await t.tailor.sourceSyncs.syncDue()).toBe(1);
+    expect(await status('crm')).toMatchObject({ rowsRead: 1 });
+    expect(await status('down')).toMatchObject({ lastAttemptAt: '2026-12-01T08:01:00.000Z' });
+
+    clock += 4 * 60_000; // five minutes after its last sync: crm reads the new row
+    expect(await t.tailor.sourceSyncs.syncDue()).toBe(2);
+    expect(await status('crm')).toMatchObject({ rowsRead: 2, messagesStored: 2 });
+
+    // The embedded background runs the same work: started, it syncs what is due.
+    clock += 5 * 60_000;
+    await crm.run(
+      `INSERT INTO customers VALUES (3, 'cy@example.com', 'pro', 9, '2026-11-03 10:00:00')`,
+    );
+    t.tailor.background.start();
+    await vi.waitFor(
+      async () => {
+        expect(await status('crm')).toMatchObject({ rowsRead: 3 });
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+  });
+});

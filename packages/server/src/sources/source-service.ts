@@ -102,7 +102,9 @@ export class SourceService {
     name: string,
     onProgress?: (status: SourceStatus) => void,
   ): Promise<SourceStatus> {
-    const source = await this.find(name);
+    const found = await this.find(name);
+    const lastAttemptAt = new Date(this.deps.now()).toISOString();
+    const source = { ...found, status: { ...found.status, lastAttemptAt } };
     let reader: SourceReader;
     try {
       reader = await this.connect(source);
@@ -126,6 +128,22 @@ export class SourceService {
     } finally {
       await reader.close().catch(() => undefined);
     }
+  }
+
+  /**
+   * Syncs the scheduled sources that are due (`everyMinutes` since their last attempt, failed or
+   * not: a source that was down is tried again on its next turn); how many it tried. Failures are
+   * in their statuses.
+   */
+  async syncDue(): Promise<number> {
+    const now = this.deps.now();
+    const due = (await this.deps.sources.list()).filter(({ body, status }) => {
+      if (body.everyMinutes === undefined) return false;
+      const last = status.lastAttemptAt === undefined ? NaN : Date.parse(status.lastAttemptAt);
+      return Number.isNaN(last) || now - last >= body.everyMinutes * 60_000;
+    });
+    for (const source of due) await this.sync(source.name).catch(() => undefined);
+    return due.length;
   }
 
   private check(body: SourceBody): void {

@@ -63,6 +63,8 @@ export const SourceStatus = Type.Object({
   /** The last row synced: its cursor and key, as text. */
   cursor: Type.Union([Type.Null(), Type.Object({ value: Type.String(), key: Type.String() })]),
   lastSyncAt: Type.Union([Type.String(), Type.Null()]),
+  /** When a sync last started (a scheduled one is due `everyMinutes` after it, failed or not). */
+  lastAttemptAt: Type.Optional(Type.String()),
   lastError: Type.Union([Type.String(), Type.Null()]),
   rowsRead: Type.Integer(),
   messagesStored: Type.Integer(),
