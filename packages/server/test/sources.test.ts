@@ -8,6 +8,7 @@ import { sourcesSyncCommand } from '../src/cli/sources-command.js';
 import { openSourceReader } from '../src/sources/read-source-rows.js';
 import { SourceService } from '../src/sources/source-service.js';
 import { NEW_STATUS } from '../src/sources/source-store.js';
+import { SourceSyncJob } from '../src/sources/sync-source.js';
 import { freshSchemaName, testPostgresUrl } from './support/postgres.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 import { webhookConfig } from './support/webhook-config.js';
@@ -372,5 +373,51 @@ describe('scheduled syncs', () => {
       },
       { timeout: 30_000, interval: 100 },
     );
+  });
+});
+
+describe('a sync is a job', () => {
+  it('reads a page per step, saving the cursor after each, and finishes after the last page', async () => {
+    crm = await postgresCrm();
+    t = await startTestTailor(webhookConfig());
+    await crm.run(`INSERT INTO customers VALUES
+      (1, 'ann@example.com', 'pro', 3, '2026-11-01 10:00:00'),
+      (2, 'bo@example.com', 'free', 1, '2026-11-01 10:00:01'),
+      (3, 'cy@example.com', 'pro', 9, '2026-11-01 10:00:02')`);
+    expect(
+      (await admin('PUT', '/v1/sources/crm', definition(crm, { pageSize: 2 }))).statusCode,
+    ).toBe(200);
+    const source = await t.tailor.sources.get('crm');
+    if (source === undefined) throw new Error('not saved');
+    const reader = await openSourceReader(source.body);
+    const saved: unknown[] = [];
+    const job = new SourceSyncJob(source, {
+      reader,
+      collector: t.tailor.collector,
+      save: async (status) => {
+        saved.push(structuredClone(status));
+        await t?.tailor.sources.setStatus('crm', status);
+      },
+      now: t.tailor.now,
+    });
+    try {
+      expect(await job.step()).toEqual({
+        worked: 2,
+        progress: { done: 2, total: 4 },
+        finished: false,
+      });
+      expect(saved.at(-1)).toMatchObject({ rowsRead: 2, lastSyncAt: null });
+      expect((await t.tailor.sources.get('crm'))?.status.cursor?.key).toBe('2');
+      expect(await job.step()).toEqual({
+        worked: 1,
+        progress: { done: 3, total: 3 },
+        finished: true,
+      });
+      expect(saved.at(-1)).toMatchObject({ rowsRead: 3, messagesStored: 3 });
+      expect(job.status.lastSyncAt).not.toBeNull();
+      expect(await job.step()).toEqual({ worked: 0, finished: true });
+    } finally {
+      await reader.close();
+    }
   });
 });

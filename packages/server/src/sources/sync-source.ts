@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Collector } from '../collect/collector.js';
+import { runJob, type Job, type JobStep } from '../jobs/job.js';
 import { mapRow } from '../import/csv-mapping.js';
 import { cellOf, type SourceReader, type SourceRow } from './read-source-rows.js';
 import type { SourceStatus } from './source.schema.js';
@@ -38,19 +39,35 @@ export interface SyncDeps {
 }
 
 /**
- * One sync: reads the rows past the saved cursor page by page, appends their messages through
- * collection (validation, tracking plans, consent, dedup by messageId), and saves the cursor once
- * each page is durable, so an interrupted sync resumes where it stopped and stores nothing twice.
- * Returns the new status; a failure is saved in it (`lastError`) and thrown.
+ * A sync as a Job (jobs/job.ts): each step reads the next page past the cursor, appends its
+ * messages through collection (validation, tracking plans, consent, dedup by messageId) and saves
+ * the cursor once the page is durable, so a run cut short resumes after the last saved page and
+ * stores nothing twice. The step after the last page records `lastSyncAt` and finishes.
  */
-export async function syncSource(source: StoredSource, deps: SyncDeps): Promise<SourceStatus> {
-  const status: SourceStatus = { ...source.status, lastError: null };
-  const pageSize = source.body.pageSize ?? 1000;
-  try {
-    for (;;) {
-      const rows = await deps.reader.page(status.cursor, pageSize);
-      const last = rows[rows.length - 1];
-      if (last === undefined) break;
+export class SourceSyncJob implements Job {
+  readonly name: string;
+  /** Where the sync stands (saved after each step). */
+  readonly status: SourceStatus;
+  private readonly pageSize: number;
+  private readonly startedAt: number;
+  private done = false;
+
+  constructor(
+    private readonly source: StoredSource,
+    private readonly deps: SyncDeps,
+  ) {
+    this.name = `source:${source.name}`;
+    this.status = { ...source.status, lastError: null };
+    this.pageSize = source.body.pageSize ?? 1000;
+    this.startedAt = this.status.rowsRead;
+  }
+
+  async step(): Promise<JobStep> {
+    if (this.done) return { worked: 0, finished: true };
+    const { source, deps, status } = this;
+    const rows = await deps.reader.page(status.cursor, this.pageSize);
+    const last = rows[rows.length - 1];
+    if (last !== undefined) {
       const valid: { row: SourceRow; message: Record<string, unknown> }[] = [];
       for (const row of rows) {
         const mapped = mapSourceRow(source, row);
@@ -69,16 +86,34 @@ export async function syncSource(source: StoredSource, deps: SyncDeps): Promise<
       status.messagesStored += outcome.stored;
       status.duplicates += outcome.duplicates;
       status.cursor = { value: last.cursor, key: last.key };
-      await deps.save(status);
-      deps.onProgress?.(status);
-      if (rows.length < pageSize) break;
     }
-    status.lastSyncAt = new Date(deps.now()).toISOString();
+    this.done = rows.length < this.pageSize;
+    if (this.done) status.lastSyncAt = new Date(deps.now()).toISOString();
     await deps.save(status);
-    return status;
+    const read = status.rowsRead - this.startedAt;
+    return {
+      worked: rows.length,
+      progress: { done: read, total: this.done ? read : read + this.pageSize },
+      finished: this.done,
+    };
+  }
+}
+
+/**
+ * One sync, its job run to the end (a sync runs on the process it was asked of; the next one
+ * resumes from the saved cursor). Returns the new status; a failure is saved in it (`lastError`)
+ * and thrown.
+ */
+export async function syncSource(source: StoredSource, deps: SyncDeps): Promise<SourceStatus> {
+  const job = new SourceSyncJob(source, deps);
+  try {
+    await runJob(job, () => {
+      deps.onProgress?.(job.status);
+    });
+    return job.status;
   } catch (error) {
-    status.lastError = syncErrorText(error);
-    await deps.save(status).catch(() => undefined);
+    job.status.lastError = syncErrorText(error);
+    await deps.save(job.status).catch(() => undefined);
     throw error;
   }
 }
