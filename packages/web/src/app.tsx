@@ -9,6 +9,7 @@ export interface Session {
   role: Role;
   get: ApiGet;
   post: ApiPost;
+  put: ApiPost;
 }
 
 /** Signs in (or back in, from the tab's sessionStorage), then shows the pages for the key's role. */
@@ -21,7 +22,7 @@ export function App() {
     if (key === undefined) return;
     const get = apiClient(key);
     void detectRole(get).then((signIn) => {
-      if (signIn.ok) setSession({ role: signIn.role, get, post: apiPoster(key) });
+      if (signIn.ok) setSession(sessionFor(key, signIn.role, get));
       else clearSessionKey();
       setRestoring(false);
     });
@@ -39,7 +40,7 @@ export function App() {
       <LoginPage
         onSignedIn={(key, role) => {
           saveSessionKey(key);
-          setSession({ role, get: apiClient(key), post: apiPoster(key) });
+          setSession(sessionFor(key, role, apiClient(key)));
         }}
       />
     );
@@ -53,4 +54,8 @@ export function App() {
       }}
     />
   );
+}
+
+function sessionFor(key: string, role: Role, get: ApiGet): Session {
+  return { role, get, post: apiPoster(key), put: apiPoster(key, 'PUT') };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { experimentHash, parseRoute, profileHash } from './use-hash-route.js';
+import { definitionHash, experimentHash, parseRoute, profileHash } from './use-hash-route.js';
 
 describe('parseRoute', () => {
   it.each([
@@ -11,6 +11,16 @@ describe('parseRoute', () => {
     [experimentHash('check out/2'), { page: 'experiment', name: 'check out/2' }],
     ['#/experiments/%E0%A4%A', { page: 'experiments' }],
     ['#/attribution', { page: 'attribution', search: '' }],
+    ['#/segments', { page: 'segments' }],
+    [
+      definitionHash('segment', 'vip buyers'),
+      { page: 'definition', kind: 'segment', name: 'vip buyers' },
+    ],
+    [
+      definitionHash('computed', 'revenue_30d'),
+      { page: 'definition', kind: 'computed', name: 'revenue_30d' },
+    ],
+    ['#/segments/%E0%A4%A', { page: 'segments' }],
     [
       '#/attribution?conversion=Signed+Up&by=source',
       {

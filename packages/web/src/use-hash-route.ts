@@ -7,7 +7,9 @@ export type Route =
   | { page: 'experiments' }
   | { page: 'experiment'; name: string }
   /** `search`: the report's options as a query string (attribution-query.ts), empty for the form alone. */
-  | { page: 'attribution'; search: string };
+  | { page: 'attribution'; search: string }
+  | { page: 'segments' }
+  | { page: 'definition'; kind: 'segment' | 'computed'; name: string };
 
 export function parseRoute(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?', 2);
@@ -24,6 +26,19 @@ export function parseRoute(hash: string): Route {
     }
   }
   if (path === '/attribution') return { page: 'attribution', search };
+  if (path === '/segments') return { page: 'segments' };
+  const definition = /^\/(segments|computed-traits)\/(.+)$/.exec(path);
+  if (definition !== null) {
+    try {
+      return {
+        page: 'definition',
+        kind: definition[1] === 'segments' ? 'segment' : 'computed',
+        name: decodeURIComponent(definition[2] ?? ''),
+      };
+    } catch {
+      return { page: 'segments' };
+    }
+  }
   return { page: 'overview' };
 }
 
@@ -33,6 +48,10 @@ export function profileHash(query: string): string {
 
 export function experimentHash(name: string): string {
   return `#/experiments/${encodeURIComponent(name)}`;
+}
+
+export function definitionHash(kind: 'segment' | 'computed', name: string): string {
+  return `#/${kind === 'segment' ? 'segments' : 'computed-traits'}/${encodeURIComponent(name)}`;
 }
 
 export function useHashRoute(): Route {

@@ -1,6 +1,10 @@
-/** What a call to the API gives: the body, or the status with the server's `{code, message}`. */
+/**
+ * What a call to the API gives: the body, or the status with the server's `{code, message}` and,
+ * for a definition the segment language refuses, the 0-based character `position` of the problem.
+ */
 export type ApiResult<T> =
-  { ok: true; value: T } | { ok: false; status: number; code: string; message: string };
+  | { ok: true; value: T }
+  | { ok: false; status: number; code: string; message: string; position?: number };
 
 export type ApiGet = <T>(path: string, signal?: AbortSignal) => Promise<ApiResult<T>>;
 export type ApiPost = <T>(
@@ -14,14 +18,17 @@ export function apiClient(key: string): ApiGet {
   return <T>(path: string, signal?: AbortSignal) => request<T>(key, path, {}, signal);
 }
 
-/** POST requests with a JSON body (reports that read the log take their options in the body). */
-export function apiPoster(key: string): ApiPost {
+/**
+ * Requests with a JSON body: POST (reports that read the log take their options in the body) or
+ * PUT (saving a definition).
+ */
+export function apiPoster(key: string, method: 'POST' | 'PUT' = 'POST'): ApiPost {
   return <T>(path: string, body: unknown, signal?: AbortSignal) =>
     request<T>(
       key,
       path,
       {
-        method: 'POST',
+        method,
         body: JSON.stringify(body),
         headers: { 'content-type': 'application/json' },
       },
@@ -53,9 +60,12 @@ async function request<T>(
   if (response.ok) {
     return { ok: false, status: 0, code: 'network', message: "the server's answer was cut short" };
   }
-  const { code = 'error', message = response.statusText } = (body ?? {}) as {
-    code?: string;
-    message?: string;
-  };
-  return { ok: false, status: response.status, code, message };
+  const {
+    code = 'error',
+    message = response.statusText,
+    position,
+  } = (body ?? {}) as { code?: string; message?: string; position?: unknown };
+  return typeof position === 'number'
+    ? { ok: false, status: response.status, code, message, position }
+    : { ok: false, status: response.status, code, message };
 }

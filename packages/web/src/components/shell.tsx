@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import type { Session } from '../app.js';
 import { AttributionPage } from '../pages/attribution-page.js';
 import { ExperimentPage } from '../pages/experiment-page.js';
@@ -6,6 +7,15 @@ import { OverviewPage } from '../pages/overview-page.js';
 import { ProfilePage } from '../pages/profile-page.js';
 import { useHashRoute, type Route } from '../use-hash-route.js';
 import { SearchForm } from './search-form.js';
+import { Loading } from './status-message.js';
+
+// Pages a session may never open are fetched when first opened, keeping the initial JS small.
+const SegmentsPage = lazy(() =>
+  import('../pages/segments-page.js').then((m) => ({ default: m.SegmentsPage })),
+);
+const DefinitionPage = lazy(() =>
+  import('../pages/definition-page.js').then((m) => ({ default: m.DefinitionPage })),
+);
 
 /** The signed-in frame: navigation, the person search, the role, and the page the URL names. */
 export function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
@@ -28,6 +38,9 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
           <a href="#/attribution" aria-current={current('attribution')}>
             Attribution
           </a>
+          <a href="#/segments" aria-current={current('segments', 'definition')}>
+            Segments
+          </a>
         </nav>
         <SearchForm initial={route.page === 'profile' ? route.query : ''} />
         <span className="role" title="The role of the key you signed in with">
@@ -38,7 +51,9 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
         </button>
       </header>
       <main className="page">
-        <Page route={route} session={session} />
+        <Suspense fallback={<Loading what="the page" />}>
+          <Page route={route} session={session} />
+        </Suspense>
       </main>
     </>
   );
@@ -56,6 +71,19 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <ExperimentPage key={route.name} get={session.get} name={route.name} />;
     case 'attribution':
       return <AttributionPage key={route.search} post={session.post} search={route.search} />;
+    case 'segments':
+      return <SegmentsPage get={session.get} put={session.put} role={session.role} />;
+    case 'definition':
+      return (
+        <DefinitionPage
+          key={`${route.kind}:${route.name}`}
+          get={session.get}
+          put={session.put}
+          role={session.role}
+          kind={route.kind}
+          name={route.name}
+        />
+      );
     case 'overview':
       return <OverviewPage get={session.get} />;
   }
