@@ -195,6 +195,15 @@ export {
   RecommenderTraining,
 } from './recommend/recommender.schema.js';
 export { interactionItems } from './recommend/interaction-items.js';
+// The catalogue recommenders serve from (PUT /v1/catalog/items, e-commerce events).
+export {
+  CatalogItem,
+  CatalogItemInput,
+  CatalogItemsBody,
+  MAX_CATALOG_BATCH,
+} from './recommend/catalog-item.schema.js';
+export { CATALOG_EVENTS, catalogFacts } from './recommend/catalog-facts.js';
+export { mergeCatalogItem } from './recommend/merge-catalog-item.js';
 
 // Privacy: consent, PII policy and masking, and scrubbing a person's data on erasure.
 export { DEFAULT_PURPOSES, emptyConsent } from './privacy/consent.schema.js';
@@ -292,3 +301,18 @@ export {
   contributions,
 } from './models/classify/train-classifier.js';
 export type { Classifier, TrainingReport } from './models/classify/train-classifier.js';
+
+// The model registry (docs/models.md): definitions, versions, features from the log.
+export {
+  ModelBody,
+  ModelVersionInfo,
+  ReliabilityBin,
+} from './models/registry/model-definition.schema.js';
+export { reliabilityTable } from './models/registry/reliability-table.js';
+export { pointInTimeFeatures } from './models/point-in-time-features.js';
+export type {
+  FeatureRow,
+  FeatureTable,
+  LabelSpec,
+  TimedEvent,
+} from './models/point-in-time-features.js';

@@ -58,6 +58,8 @@ export interface TrainingReport {
   cv: { folds: number; auc: number; foldAucs: number[]; brier: number };
   rows: number;
   positives: number;
+  /** Each row's held-out prediction (from the fold that left it out), for reliability tables. */
+  heldOut: number[];
 }
 
 /**
@@ -113,6 +115,7 @@ export function trainClassifier(
     },
     rows: rows.length,
     positives,
+    heldOut: Array.from(held),
   };
 }
 

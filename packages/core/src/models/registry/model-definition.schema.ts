@@ -1,0 +1,112 @@
+import { Type, type Static } from 'typebox';
+
+const EventName = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f]+$' });
+
+/** A predictive model in the registry (`PUT /v1/models/NAME`, docs/models.md). */
+export const ModelBody = Type.Object(
+  {
+    type: Type.Union([Type.Literal('churn'), Type.Literal('propensity')], {
+      description:
+        'churn: 1 when no qualifying event comes in the label window after the cutoff; propensity: 1 when one does',
+    }),
+    label: Type.Object(
+      {
+        event: EventName,
+        where: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 2000,
+            description:
+              'A condition in the segment language on the event (`properties.revenue > 50`): only matching events qualify',
+          }),
+        ),
+        days: Type.Integer({
+          minimum: 1,
+          maximum: 365,
+          description: 'The label window: N days after the cutoff',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    features: Type.Optional(
+      Type.Object(
+        {
+          events: Type.Optional(
+            Type.Array(EventName, {
+              minItems: 1,
+              maxItems: 50,
+              uniqueItems: true,
+              description:
+                'Event names counted over 7, 30, 90 days and all time (default: the 15 most frequent before the cutoff)',
+            }),
+          ),
+          amount: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: 'The property summed per window (default `revenue`)',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    horizonDays: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3650,
+        description:
+          'How much history before the cutoff features read (default 365); the training cutoff is the latest event minus the label window',
+      }),
+    ),
+    schedule: Type.Optional(
+      Type.Object(
+        {
+          retrainDays: Type.Integer({
+            minimum: 1,
+            maximum: 365,
+            description: 'Retrain every N days (recorded; training is on request for now)',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { title: 'Model', additionalProperties: false },
+);
+export type ModelBody = Static<typeof ModelBody>;
+
+/** One bin of a reliability table: predictions in [from, to), their mean and the observed rate. */
+export const ReliabilityBin = Type.Object({
+  from: Type.Number(),
+  to: Type.Number(),
+  count: Type.Integer(),
+  meanPredicted: Type.Number(),
+  observedRate: Type.Number(),
+});
+export type ReliabilityBin = Static<typeof ReliabilityBin>;
+
+/** What a training recorded: a version's metrics, window and features (the classifier apart). */
+export const ModelVersionInfo = Type.Object({
+  version: Type.Integer({ minimum: 1 }),
+  trainedAt: Type.String(),
+  cutoff: Type.String({ description: 'Features read events at or before it; labels after it' }),
+  labelEnd: Type.String({ description: 'The end of the label window' }),
+  featureStart: Type.String({ description: 'The earliest event features read' }),
+  rows: Type.Integer(),
+  positives: Type.Integer(),
+  events: Type.Integer({ description: 'Log events read' }),
+  features: Type.Array(Type.String(), { description: 'The feature columns, in order' }),
+  metrics: Type.Object({
+    folds: Type.Integer(),
+    auc: Type.Number({ description: 'Mean AUC of the held-out folds' }),
+    foldAucs: Type.Array(Type.Number()),
+    brier: Type.Number({ description: 'Brier score of every held-out prediction' }),
+    reliability: Type.Array(ReliabilityBin, {
+      description: 'Held-out predictions in ten equal-width bins (empty bins left out)',
+    }),
+  }),
+  promoted: Type.Boolean(),
+});
+export type ModelVersionInfo = Static<typeof ModelVersionInfo>;

@@ -1,0 +1,116 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ModelBody, ModelVersionInfo } from '@tailor/core';
+import type { ModelService } from '../../models/model-service.js';
+
+const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
+const Model = Type.Intersect([
+  ModelBody,
+  Type.Object({
+    name: Type.String(),
+    version: Type.Integer({ description: "The definition's version (each PUT adds one)" }),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    promoted: Type.Optional(Type.Integer({ description: 'The trained version that scores' })),
+  }),
+]);
+
+/** The model registry: churn and propensity models, their trained versions and promotion. */
+export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }> = (
+  app,
+  { models },
+  done,
+) => {
+  const tags = ['models'];
+  app.put(
+    '/v1/models/:name',
+    {
+      config: { access: 'define' },
+      schema: {
+        tags,
+        summary:
+          'Create or replace a churn or propensity model: its label window, features, horizon and schedule',
+        params: Name,
+        body: ModelBody,
+        response: { 200: Model },
+      },
+    },
+    async (request) => models.put(request.params.name, request.body),
+  );
+  app.get(
+    '/v1/models',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: 'Every model definition',
+        response: { 200: Type.Object({ items: Type.Array(Model) }) },
+      },
+    },
+    async () => ({ items: await models.list() }),
+  );
+  app.get(
+    '/v1/models/:name',
+    {
+      config: { access: 'read' },
+      schema: { tags, summary: 'One model definition', params: Name, response: { 200: Model } },
+    },
+    async (request) => models.get(request.params.name),
+  );
+  app.delete(
+    '/v1/models/:name',
+    {
+      config: { access: 'define' },
+      schema: { tags, summary: 'Delete a model and its versions', params: Name },
+    },
+    async (request, reply) => {
+      await models.delete(request.params.name);
+      return reply.code(204).send();
+    },
+  );
+  app.post(
+    '/v1/models/:name/train',
+    {
+      config: { access: 'define' },
+      schema: {
+        tags,
+        summary:
+          'Train a new version from the log now (point in time, k-fold cross-validated); answers once it is recorded',
+        params: Name,
+        response: { 200: ModelVersionInfo },
+      },
+    },
+    async (request) => models.train(request.params.name),
+  );
+  app.get(
+    '/v1/models/:name/versions',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: "A model's trained versions, oldest first, with their metrics",
+        params: Name,
+        response: { 200: Type.Object({ items: Type.Array(ModelVersionInfo) }) },
+      },
+    },
+    async (request) => ({ items: await models.versions(request.params.name) }),
+  );
+  app.post(
+    '/v1/models/:name/promote',
+    {
+      config: { access: 'define' },
+      schema: {
+        tags,
+        summary: 'Make a version the one that scores (promotion, or rolling back to an older one)',
+        params: Name,
+        body: Type.Object(
+          { version: Type.Integer({ minimum: 1 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Model },
+      },
+    },
+    async (request) => models.promote(request.params.name, request.body.version),
+  );
+  done();
+};

@@ -1,0 +1,133 @@
+import { TailorError, type ModelBody, type ModelVersionInfo } from '@tailor/core';
+import { runJob, type JobProgress } from '../jobs/job.js';
+import { validName } from '../segments/definitions.js';
+import type { ModelStore, StoredModel, StoredModelVersion } from '../store/model-store.js';
+import { labelPattern, ModelTrainingJob, type ModelTrainingDeps } from './model-training.js';
+
+export interface ModelServiceDeps {
+  store: ModelStore;
+  training: ModelTrainingDeps;
+  now: () => number;
+}
+
+/**
+ * The model registry (docs/models.md): churn and propensity models defined by name, trained from
+ * the log into numbered versions with their cross-validated metrics, one version promoted.
+ */
+export class ModelService {
+  /** Trainings under way, by model name: a second request waits for the same one. */
+  private readonly training = new Map<string, Promise<ModelVersionInfo>>();
+
+  constructor(private readonly deps: ModelServiceDeps) {}
+
+  async put(name: string, body: ModelBody): Promise<StoredModel> {
+    if (!validName(name))
+      throw new TailorError(
+        'invalid_request',
+        'a model name is 1 to 128 characters, without / \\ or control characters',
+      );
+    labelPattern(body); // a label condition that does not parse is refused here, not at training
+    const at = new Date(this.deps.now()).toISOString();
+    const before = await this.deps.store.get(name);
+    const model: StoredModel = {
+      ...body,
+      name,
+      version: (before?.version ?? 0) + 1,
+      createdAt: before?.createdAt ?? at,
+      updatedAt: at,
+      ...(before?.promoted === undefined ? {} : { promoted: before.promoted }),
+    };
+    await this.deps.store.put(model);
+    return model;
+  }
+
+  list(): Promise<StoredModel[]> {
+    return this.deps.store.list();
+  }
+
+  get(name: string): Promise<StoredModel> {
+    return this.found(name);
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.found(name);
+    await this.deps.store.delete(name);
+  }
+
+  /** Every trained version, oldest first, without the classifiers. */
+  async versions(name: string): Promise<ModelVersionInfo[]> {
+    const model = await this.found(name);
+    return (await this.deps.store.versions(name)).map((v) => info(v, model.promoted));
+  }
+
+  /** The version that scores, with its classifier; undefined before one is promoted. */
+  async promotedVersion(name: string): Promise<StoredModelVersion | undefined> {
+    const model = await this.found(name);
+    return model.promoted === undefined ? undefined : this.deps.store.version(name, model.promoted);
+  }
+
+  /**
+   * Trains a new version from the log and records it; the first version of a model is promoted
+   * at once, later ones wait for `promote` (so a worse one never replaces a good one unseen).
+   */
+  train(name: string, onProgress?: (progress: JobProgress) => void): Promise<ModelVersionInfo> {
+    const under = this.training.get(name);
+    if (under !== undefined) return under;
+    const run = this.trainNow(name, onProgress).finally(() => this.training.delete(name));
+    this.training.set(name, run);
+    return run;
+  }
+
+  /** Makes `version` the one that scores: promotion, and rolling back to an older one alike. */
+  async promote(name: string, version: number): Promise<StoredModel> {
+    const model = await this.found(name);
+    if ((await this.deps.store.version(name, version)) === undefined)
+      throw new TailorError('not_found', `model ${name} has no version ${version}`);
+    const promoted: StoredModel = { ...model, promoted: version };
+    await this.deps.store.put(promoted);
+    return promoted;
+  }
+
+  private async trainNow(
+    name: string,
+    onProgress?: (progress: JobProgress) => void,
+  ): Promise<ModelVersionInfo> {
+    const model = await this.found(name);
+    const job = new ModelTrainingJob(model, this.deps.training);
+    await runJob(job, onProgress);
+    const result = job.result;
+    if (result === undefined)
+      throw new TailorError('unavailable', `model ${name}: training did not finish`);
+    const version = await this.deps.store.addVersion(name, result);
+    let promoted = model.promoted;
+    if (promoted === undefined) {
+      // Read again: the definition may have been replaced while the log was read.
+      const now = await this.found(name);
+      await this.deps.store.put({ ...now, promoted: version });
+      promoted = version;
+    }
+    return info({ ...result, version }, promoted);
+  }
+
+  private async found(name: string): Promise<StoredModel> {
+    const model = await this.deps.store.get(name);
+    if (model === undefined) throw new TailorError('not_found', `no model named ${name}`);
+    return model;
+  }
+}
+
+function info(version: StoredModelVersion, promoted: number | undefined): ModelVersionInfo {
+  return {
+    version: version.version,
+    trainedAt: version.trainedAt,
+    cutoff: version.cutoff,
+    labelEnd: version.labelEnd,
+    featureStart: version.featureStart,
+    rows: version.rows,
+    positives: version.positives,
+    events: version.events,
+    features: version.features,
+    metrics: version.metrics,
+    promoted: version.version === promoted,
+  };
+}

@@ -1,0 +1,242 @@
+import {
+  parseCondition,
+  pointInTimeFeatures,
+  reliabilityTable,
+  TailorError,
+  trainClassifier,
+  type LabelSpec,
+  type FeatureTable,
+  type StoredMessage,
+  type TimedEvent,
+} from '@tailor/core';
+import type { Job, JobStep } from '../jobs/job.js';
+import type { EventLog } from '../log/event-log.js';
+import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
+import type { StoredModel, StoredModelVersion } from '../store/model-store.js';
+
+const DAY = 86_400_000;
+/** History features read before the cutoff unless the model says. */
+export const DEFAULT_HORIZON_DAYS = 365;
+/** Identifiers resolved per step. */
+const RESOLVE_CHUNK = 500;
+/** The consent purpose models serve: people who refused it are neither learnt from nor scored. */
+export const MODEL_PURPOSE = 'analytics';
+
+export interface ModelTrainingDeps {
+  log: Pick<EventLog, 'read' | 'stats'>;
+  profiles: Pick<ProfileReader, 'byIdentifier'>;
+  /** Messages naming an erased (suppressed) person: never learnt from. */
+  suppressed: (message: StoredMessage) => boolean;
+  now: () => number;
+  /** Log events read per step (default 5,000). */
+  pageSize?: number;
+}
+
+/** The label's pattern in the segment language: the event, and the condition when given. */
+export function labelPattern(model: Pick<StoredModel, 'label'>): LabelSpec['pattern'] {
+  if (model.label.where === undefined) return { event: model.label.event };
+  const where = parseCondition(model.label.where);
+  if (!where.ok) throw new TailorError('invalid_request', `label.where: ${where.error.message}`);
+  return { event: model.label.event, where: where.value };
+}
+
+/**
+ * Trains one model from the log, in steps: a page of the log per step (each message's time, event
+ * name, properties and identify traits, by its userId and anonymousId), then the identifiers
+ * resolved to profiles in chunks, then the table and the fit. The cutoff is the latest event read
+ * minus the label window: features read only events in (cutoff - horizon, cutoff], the label only
+ * the window after it, so nothing from the future leaks into a feature. Messages naming an erased
+ * person, messages refusing analytics and every event of a person whose profile refuses it are
+ * left out. The run is in memory: a restart trains again from the start.
+ */
+export class ModelTrainingJob implements Job {
+  readonly name: string;
+  private phase: 'read' | 'resolve' | 'fit' | 'done' = 'read';
+  private position = 0;
+  private total: number | undefined;
+  private read = 0;
+  private latest = -Infinity;
+  private readonly identifiers = new Map<string, number>();
+  private readonly events: { user: number; anonymous: number; event: TimedEvent }[] = [];
+  private readonly keys: string[] = [];
+  private resolved = 0;
+  /** Per identifier number: its person's key (a profile's or the identifier's), null when refused. */
+  private readonly person: (string | null | undefined)[] = [];
+  private trained: Omit<StoredModelVersion, 'version'> | undefined;
+  private table: FeatureTable | undefined;
+
+  constructor(
+    private readonly model: StoredModel,
+    private readonly deps: ModelTrainingDeps,
+  ) {
+    this.name = `model:${model.name}`;
+  }
+
+  /** The version to record, once the last step fitted it. */
+  get result(): Omit<StoredModelVersion, 'version'> | undefined {
+    return this.trained;
+  }
+
+  /** The training table (for tests and the CLI's summary). */
+  get features(): FeatureTable | undefined {
+    return this.table;
+  }
+
+  get progress(): { done: number; total: number } {
+    const total = this.total ?? 0;
+    return { done: this.phase === 'read' ? Math.min(this.position, total) : total, total };
+  }
+
+  async step(): Promise<JobStep> {
+    switch (this.phase) {
+      case 'read':
+        return this.readPage();
+      case 'resolve':
+        return this.resolveChunk();
+      case 'fit':
+        this.fit();
+        this.phase = 'done';
+        return { worked: 1, progress: this.progress, finished: true };
+      case 'done':
+        return { worked: 0, finished: true };
+    }
+  }
+
+  private async readPage(): Promise<JobStep> {
+    this.total ??= (await this.deps.log.stats()).lastPosition;
+    const page = await this.deps.log.read(this.position, this.deps.pageSize ?? 5000);
+    for (const { message } of page) this.take(message);
+    this.read += page.length;
+    this.position = page[page.length - 1]?.position ?? this.position;
+    if (page.length === 0 || this.position >= this.total) {
+      this.keys.push(...this.identifiers.keys());
+      this.phase = 'resolve';
+    }
+    return { worked: Math.max(page.length, 1), progress: this.progress, finished: false };
+  }
+
+  private take(message: StoredMessage): void {
+    if (message.userId === null && message.anonymousId === null) return;
+    if (refusesAnalytics(message) || this.deps.suppressed(message)) return;
+    const event = timedEvent(message);
+    if (event === undefined) return;
+    this.latest = Math.max(this.latest, event.at);
+    const user = message.userId === null ? -1 : this.idOf(`u:${message.userId}`);
+    const anonymous = message.anonymousId === null ? -1 : this.idOf(`a:${message.anonymousId}`);
+    this.events.push({ user, anonymous, event });
+  }
+
+  private idOf(key: string): number {
+    let id = this.identifiers.get(key);
+    if (id === undefined) this.identifiers.set(key, (id = this.identifiers.size));
+    return id;
+  }
+
+  private async resolveChunk(): Promise<JobStep> {
+    const chunk = this.keys.slice(this.resolved, this.resolved + RESOLVE_CHUNK);
+    const found = await Promise.all(
+      chunk.map((key) =>
+        this.deps.profiles.byIdentifier({
+          type: key.startsWith('u:') ? 'userId' : 'anonymousId',
+          value: key.slice(2),
+        }),
+      ),
+    );
+    chunk.forEach((key, j) => {
+      const profile = found[j];
+      this.person[this.resolved + j] =
+        profile === undefined ? undefined : refusesModels(profile) ? null : `p:${profile.id}`;
+    });
+    this.resolved += chunk.length;
+    if (this.resolved >= this.keys.length) this.phase = 'fit';
+    return { worked: Math.max(chunk.length, 1), progress: this.progress, finished: false };
+  }
+
+  private fit(): void {
+    const model = this.model;
+    if (!Number.isFinite(this.latest))
+      throw new TailorError('invalid_request', `model ${model.name}: the log holds no events`);
+    const cutoff = this.latest - model.label.days * DAY;
+    const start = cutoff - (model.horizonDays ?? DEFAULT_HORIZON_DAYS) * DAY;
+    const byPerson = new Map<string, TimedEvent[]>();
+    for (const { user, anonymous, event } of this.events) {
+      if (event.at <= start) continue;
+      const owner = this.ownerOf(user, anonymous);
+      if (owner === null) continue;
+      let list = byPerson.get(owner);
+      if (list === undefined) byPerson.set(owner, (list = []));
+      list.push(event);
+    }
+    const table = pointInTimeFeatures(
+      [...byPerson].map(([id, events]) => ({ id, events })),
+      cutoff,
+      { kind: model.type, pattern: labelPattern(model), days: model.label.days },
+      {
+        ...(model.features?.events === undefined ? {} : { events: model.features.events }),
+        ...(model.features?.amount === undefined ? {} : { amount: model.features.amount }),
+      },
+    );
+    this.table = table;
+    const rows = table.rows.map((r) => textRow(r.features));
+    const labels = table.rows.map((r) => r.label ?? 0);
+    const report = trainClassifier(rows, labels, table.columns);
+    this.trained = {
+      trainedAt: new Date(this.deps.now()).toISOString(),
+      cutoff: new Date(cutoff).toISOString(),
+      labelEnd: new Date(cutoff + model.label.days * DAY).toISOString(),
+      featureStart: new Date(start).toISOString(),
+      rows: report.rows,
+      positives: report.positives,
+      events: this.read,
+      features: table.columns,
+      metrics: { ...report.cv, reliability: reliabilityTable(report.heldOut, labels) },
+      classifier: report.classifier,
+      countedEvents: table.events,
+    };
+  }
+
+  /** The userId's profile, else the anonymousId's, else the identifier itself; null: refused. */
+  private ownerOf(user: number, anonymous: number): string | null {
+    const byUser = user === -1 ? undefined : this.person[user];
+    if (byUser !== undefined) return byUser;
+    const byAnonymous = anonymous === -1 ? undefined : this.person[anonymous];
+    if (byAnonymous !== undefined) return byAnonymous;
+    return this.keys[user === -1 ? anonymous : user] ?? null;
+  }
+}
+
+/** A feature row as the classifier reads it: text cells, blank for none. */
+export function textRow(features: Record<string, number | string | null>): Record<string, string> {
+  const row: Record<string, string> = {};
+  for (const [k, v] of Object.entries(features)) row[k] = v === null ? '' : String(v);
+  return row;
+}
+
+/** A message as the features read it: track, page, screen and identify; none for the rest. */
+export function timedEvent(message: StoredMessage): TimedEvent | undefined {
+  const at = Date.parse(message.timestamp);
+  if (!Number.isFinite(at)) return undefined;
+  switch (message.type) {
+    case 'track':
+      return { at, event: message.event, properties: message.properties };
+    case 'page':
+      return { at, event: 'Page Viewed', properties: message.properties };
+    case 'screen':
+      return { at, event: 'Screen Viewed', properties: message.properties };
+    case 'identify':
+      return { at, traits: message.traits };
+    default:
+      return undefined;
+  }
+}
+
+/** Whether a profile refused analytics (its events are not to be used, nor scored). */
+export function refusesModels(profile: Pick<StoredProfile, 'consent'>): boolean {
+  return profile.consent.current[MODEL_PURPOSE]?.granted === false;
+}
+
+function refusesAnalytics(message: StoredMessage): boolean {
+  const consent = message.context.consent as
+    { categoryPreferences?: Record<string, unknown> } | undefined;
+  return consent?.categoryPreferences?.[MODEL_PURPOSE] === false;
+}

@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ModelVersionInfo } from '@tailor/core';
+import { startTestTailor, type TestTailor } from './support/test-tailor.js';
+
+let t: TestTailor;
+const DAY = 86_400_000;
+const clock = Date.UTC(2026, 10, 29, 12);
+afterEach(async () => {
+  await t.close();
+});
+
+const at = (daysAgo: number) => new Date(clock - daysAgo * DAY).toISOString();
+const track = (userId: string, event: string, daysAgo: number, properties = {}) => ({
+  type: 'track',
+  event,
+  userId,
+  properties,
+  timestamp: at(daysAgo),
+});
+
+/**
+ * 200 people with events 31 to 60 days ago; the latest event is 1 day ago, so the cutoff of a
+ * 30-day label is 31 days ago. Half are engaged (8 page views before the cutoff, others 1), and
+ * the label depends on it: 8 in 10 engaged people order in the window after the cutoff, 2 in 10
+ * of the others, so the best possible AUC from that feature is 0.8. Everyone who orders also
+ * views 20 pages after the cutoff: a feature reading past the cutoff would separate the labels
+ * perfectly (AUC near 1).
+ */
+function shop(): Record<string, unknown>[] {
+  const events: Record<string, unknown>[] = [];
+  for (let i = 0; i < 200; i++) {
+    const user = `u${i}`;
+    const engaged = i % 2 === 0;
+    const views = engaged ? 8 : 1;
+    for (let v = 0; v < views; v++) events.push(track(user, 'Page Viewed', 32 + v * 3));
+    events.push({
+      type: 'identify',
+      userId: user,
+      traits: { plan: i % 3 === 0 ? 'pro' : 'free' },
+      timestamp: at(59),
+    });
+    const k = Math.floor(i / 2) % 10;
+    const orders = engaged ? k < 8 : k < 2;
+    if (orders) {
+      events.push(track(user, 'Order Completed', 10, { revenue: 20 }));
+      for (let v = 0; v < 20; v++) events.push(track(user, 'Page Viewed', 29 - v));
+    }
+  }
+  events.push(track('late', 'Page Viewed', 1));
+  return events;
+}
+
+const BUY = { type: 'propensity', label: { event: 'Order Completed', days: 30 } };
+
+describe('the model registry', () => {
+  it('defines, reads, replaces and deletes a model; refuses bad bodies and names', async () => {
+    t = await startTestTailor({}, () => clock);
+    const put = await t.admin('PUT', '/v1/models/buy', {
+      ...BUY,
+      horizonDays: 90,
+      schedule: { retrainDays: 7 },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toMatchObject({
+      name: 'buy',
+      version: 1,
+      type: 'propensity',
+      horizonDays: 90,
+    });
+    const again = await t.admin('PUT', '/v1/models/buy', {
+      ...BUY,
+      label: { event: 'Order Completed', days: 14, where: 'properties.revenue > 10' },
+    });
+    expect(again.json()).toMatchObject({ version: 2, label: { days: 14 } });
+    expect((await t.admin('GET', '/v1/models/buy')).json()).toMatchObject({ version: 2 });
+    expect((await t.admin('GET', '/v1/models')).json().items).toHaveLength(1);
+
+    expect(
+      (await t.admin('PUT', '/v1/models/x', { type: 'uplift', label: BUY.label })).statusCode,
+    ).toBe(400);
+    expect(
+      (await t.admin('PUT', '/v1/models/x', { ...BUY, label: { event: 'E', days: 0 } })).statusCode,
+    ).toBe(400);
+    const badWhere = await t.admin('PUT', '/v1/models/x', {
+      ...BUY,
+      label: { event: 'E', days: 3, where: 'revenue >>> 2' },
+    });
+    expect(badWhere.statusCode).toBe(400);
+    expect((await t.admin('GET', '/v1/models/x')).statusCode).toBe(404);
+
+    // The public write key reaches none of it.
+    const stranger = await t.app.inject({
+      method: 'GET',
+      url: '/v1/models/buy',
+      headers: { authorization: t.writeAuth },
+    });
+    expect(stranger.statusCode).toBe(403);
+
+    expect((await t.admin('DELETE', '/v1/models/buy')).statusCode).toBe(204);
+    expect((await t.admin('GET', '/v1/models/buy')).statusCode).toBe(404);
+    expect((await t.admin('DELETE', '/v1/models/buy')).statusCode).toBe(404);
+    expect((await t.admin('POST', '/v1/models/buy/train')).statusCode).toBe(404);
+  });
+
+  it('trains point in time from the log: a real signal found, nothing after the cutoff read, versions promoted and rolled back', async () => {
+    t = await startTestTailor({}, () => clock);
+    await t.collect(shop());
+    // One engaged orderer refuses analytics: left out of training.
+    const refuser = (await t.admin('GET', '/v1/profiles?identifier=userId:u0')).json<{
+      id: string;
+    }>();
+    expect(
+      (
+        await t.admin('PUT', `/v1/profiles/${refuser.id}/consent`, {
+          purposes: { analytics: false },
+        })
+      ).statusCode,
+    ).toBe(200);
+    await t.tailor.pipeline.catchUp();
+    expect((await t.admin('PUT', '/v1/models/buy', BUY)).statusCode).toBe(200);
+
+    const trained = await t.admin('POST', '/v1/models/buy/train');
+    expect(trained.statusCode, trained.body).toBe(200);
+    const v1 = trained.json<ModelVersionInfo>();
+    expect(v1).toMatchObject({ version: 1, promoted: true, cutoff: at(31), labelEnd: at(1) });
+    // 199 people with events by the cutoff ('late' has none; u0 refused).
+    expect(v1.rows).toBe(199);
+    expect(v1.positives).toBe(99);
+    expect(v1.metrics.folds).toBe(5);
+    expect(v1.metrics.auc).toBeGreaterThan(0.7);
+    expect(v1.metrics.auc).toBeLessThan(0.9); // a leak of the 20 views after the cutoff would give ~1
+    expect(v1.metrics.reliability.reduce((s, b) => s + b.count, 0)).toBe(199);
+    expect(v1.features).toContain('count_30d:Page Viewed');
+    expect(v1.features).toContain('trait:plan');
+
+    const v2 = (await t.admin('POST', '/v1/models/buy/train')).json<ModelVersionInfo>();
+    expect(v2).toMatchObject({ version: 2, promoted: false });
+    const promoted = await t.admin('POST', '/v1/models/buy/promote', { version: 2 });
+    expect(promoted.json()).toMatchObject({ promoted: 2 });
+    const back = await t.admin('POST', '/v1/models/buy/promote', { version: 1 });
+    expect(back.json()).toMatchObject({ promoted: 1 });
+    expect((await t.admin('POST', '/v1/models/buy/promote', { version: 9 })).statusCode).toBe(404);
+    const versions = (await t.admin('GET', '/v1/models/buy/versions')).json<{
+      items: ModelVersionInfo[];
+    }>();
+    expect(versions.items.map((v) => [v.version, v.promoted])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+    expect(versions.items[0]).not.toHaveProperty('classifier');
+  });
+
+  it('leaves an erased person out of the next training', async () => {
+    t = await startTestTailor({}, () => clock);
+    await t.collect(shop());
+    await t.admin('PUT', '/v1/models/buy', BUY);
+    expect((await t.admin('POST', '/v1/models/buy/train')).json()).toMatchObject({ rows: 200 });
+    const erase = await t.admin('POST', '/v1/privacy/erase', { identifier: 'userId:u2' });
+    expect(erase.statusCode).toBe(202);
+    await t.collect([]);
+    expect((await t.admin('POST', '/v1/models/buy/train')).json()).toMatchObject({ rows: 199 });
+  });
+});
