@@ -13,6 +13,7 @@ import { KpiService } from './reports/kpi-service.js';
 import { QualityService } from './reports/quality-service.js';
 import { RetentionService } from './reports/retention-service.js';
 import { RecommenderService } from './recommend/recommender-service.js';
+import type { ModelService } from './models/model-service.js';
 import { DefinitionService } from './segments/definition-service.js';
 import type { SourceService } from './sources/source-service.js';
 
@@ -32,6 +33,7 @@ export interface Services {
   kpis: KpiService;
   quality: QualityService;
   recommenders: RecommenderService;
+  models: ModelService;
   sources: SourceService;
 }
 
@@ -114,6 +116,7 @@ export function buildServices(tailor: Tailor): Services {
       pause,
       now: tailor.now,
     }),
+    models: tailor.models,
     recommenders: new RecommenderService({
       recommenders: tailor.recommenders,
       person: (identifier) => tailor.people.get(identifier),

@@ -62,6 +62,7 @@ import { indexingConsumers } from './profiles/events-of-identifier.js';
 import { installationSecrets, type InstallationSecrets } from './privacy/installation-secrets.js';
 import { openJourneys, type Journeys } from './journeys/open-journeys.js';
 import { Recommenders } from './recommend/recommenders.js';
+import { ModelService } from './models/model-service.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
 export interface Tailor {
@@ -104,6 +105,8 @@ export interface Tailor {
   people: PersonCache;
   /** Recommender definitions and the models trained from the log, in memory (docs/recommendations.md). */
   recommenders: Recommenders;
+  /** The model registry: churn and propensity models trained from the log (docs/models.md). */
+  models: ModelService;
   /** Database sources and where their syncs stand. */
   sources: SourceStore;
   /** Syncs them: on request, and the scheduled ones with the journeys (one node at a time). */
@@ -224,6 +227,11 @@ export async function openTailor(
     onError: (message, error) => {
       logError(message, error);
     },
+  });
+  const models = new ModelService({
+    store: storage.models,
+    training: { log, profiles, suppressed: (message) => suppressions.drops(message), now },
+    now,
   });
   const foldConsumers = indexingConsumers(storage.cluster?.partitions);
   /** Where each partition is folded to: one consumer folds every partition, or consumer `p` partition `p`. */
@@ -591,6 +599,7 @@ export async function openTailor(
     audiences: { public: publicAudience(pii), reader: readerAudience(pii) },
     people,
     recommenders,
+    models,
     journeys,
     settingsChanged: () => {
       cluster?.announce({ kind: 'settings' });

@@ -13,6 +13,7 @@ import { journeyRoutes } from './routes/journey-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { privacyRoutes } from './routes/privacy-routes.js';
 import { recommenderRoutes } from './routes/recommender-routes.js';
+import { modelRoutes } from './routes/model-routes.js';
 import { sourceRoutes } from './routes/source-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
@@ -43,6 +44,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(decideRoutes, { placements: services.placements });
   await app.register(experimentRoutes, { experiments: services.experiments });
   await app.register(recommenderRoutes, { recommenders: services.recommenders });
+  await app.register(modelRoutes, { models: services.models });
   await app.register(sourceRoutes, { sources: services.sources });
   await app.register(journeyRoutes, tailor.journeys);
   await app.register(privacyRoutes, {

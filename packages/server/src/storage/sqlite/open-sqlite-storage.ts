@@ -8,6 +8,7 @@ import { openSqliteDestinationStore } from '../../store/sqlite/sqlite-destinatio
 import { moveIdentifierIndex } from '../../store/sqlite/event-identifier-index.js';
 import { openSqliteProfileStore } from '../../store/sqlite/sqlite-profile-store.js';
 import { openSqliteRecommenderStore } from '../../store/sqlite/sqlite-recommender-store.js';
+import { openSqliteModelStore } from '../../store/sqlite/sqlite-model-store.js';
 import { openSqliteSourceStore } from '../../store/sqlite/sqlite-source-store.js';
 import { openSqliteStateStore } from '../../store/sqlite/sqlite-state-store.js';
 import type { Storage, StorageOptions } from '../storage.js';
@@ -36,6 +37,7 @@ export function openSqliteStorage(
   const bandits = openSqliteBanditStore(stateFile, { ...sqlite, synchronous: 'NORMAL' });
   const destinations = openSqliteDestinationStore(stateFile, sqlite, sealer);
   const recommenders = openSqliteRecommenderStore(stateFile, sqlite);
+  const models = openSqliteModelStore(stateFile, sqlite);
   const sources = openSqliteSourceStore(stateFile, sealer, sqlite);
   // Decisions and exposures: a second connection whose commits (one per turn of the event loop,
   // like the collector's) are not fsynced. Both connections write from the request thread only,
@@ -51,6 +53,7 @@ export function openSqliteStorage(
     destinations,
     bandits,
     recommenders,
+    models,
     sources,
     checkpointFiles: [logFile, stateFile, auditFile],
     async close() {
@@ -61,6 +64,7 @@ export function openSqliteStorage(
       await state.close();
       await bandits.close();
       await recommenders.close();
+      await models.close();
       await sources.close();
       await audit.close();
     },
