@@ -421,3 +421,46 @@ describe('a sync is a job', () => {
     }
   });
 });
+
+describe('rows that do not map', () => {
+  it.each([
+    ['PostgreSQL', postgresCrm],
+    ['MariaDB', mariadbCrm],
+  ])(
+    'on %s: are skipped and named in the status by key and reason, never by value',
+    async (_n, open) => {
+      crm = await open();
+      t = await startTestTailor(webhookConfig());
+      await crm.run(`INSERT INTO customers VALUES
+      (1, 'ann@example.com', 'pro', 3, '2026-11-01 10:00:00'),
+      (2, 'bo@example.com', 'free', NULL, '2026-11-01 10:00:01')`);
+      const mapping = {
+        type: 'identify',
+        fields: {
+          userId: 'id',
+          'traits.plan': { column: 'plan', as: 'number' },
+          'traits.email': 'email',
+        },
+      };
+      expect((await admin('PUT', '/v1/sources/crm', definition(crm, { mapping }))).statusCode).toBe(
+        200,
+      );
+      const tried = (await admin('POST', '/v1/sources/crm/test')).json<{ rejected: unknown[] }>();
+      expect(tried.rejected).toEqual([
+        { key: '1', reason: 'column plan: not a number' },
+        { key: '2', reason: 'column plan: not a number' },
+      ]);
+      const synced = await admin('POST', '/v1/sources/crm/sync');
+      expect(synced.json()).toMatchObject({
+        rowsRead: 2,
+        messagesStored: 0,
+        rejected: [
+          { key: '1', reason: 'column plan: not a number' },
+          { key: '2', reason: 'column plan: not a number' },
+        ],
+      });
+      const status = (await admin('GET', '/v1/sources/crm/status')).body;
+      expect(status).not.toMatch(/ann@example|bo@example|pro|free/);
+    },
+  );
+});
