@@ -1,8 +1,17 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed arrays indexed in range in hot loops; `?? 0` would add a branch per element */
 import { err, ok, type Result } from '../result/result.js';
-import type { FeatureMatrix, KMeansAlgorithm, KMeansFit, Scale } from './clusters.schema.js';
+import type {
+  ClusterMethod,
+  FeatureMatrix,
+  KMeansAlgorithm,
+  KMeansFit,
+  Scale,
+} from './clusters.schema.js';
+import { fitDbscan } from './fit-dbscan.js';
 import { fitKMeans } from './fit-kmeans.js';
 import { fitMiniBatchKMeans } from './fit-mini-batch-kmeans.js';
+import { cutTree, wardMerges, WARD_MAX_ROWS, type WardMerge } from './fit-ward.js';
+import { partitionFit } from './partition-fit.js';
 import {
   chooseScale,
   prepareFeatures,
@@ -12,6 +21,12 @@ import {
 import { silhouetteScore } from './silhouette-score.js';
 
 export interface ClusterOptions {
+  /** k-means (the default), Ward's hierarchical clustering, or DBSCAN (which ignores k). */
+  method?: ClusterMethod;
+  /** DBSCAN: the neighbourhood's radius in the prepared space (default 0.5, as scikit-learn). */
+  eps?: number;
+  /** DBSCAN: neighbours, the row itself counted, that make a core row (default 5). */
+  minSamples?: number;
   /** A number of clusters, or `auto`: the k of highest silhouette in `kRange`. */
   k: number | 'auto';
   /** How to prepare the features; `auto` (the default) as chooseScale decides. */
@@ -38,8 +53,15 @@ export interface KCandidate {
 export interface Clustering {
   k: number;
   scale: Scale;
-  algorithm: KMeansAlgorithm;
-  /** Mean silhouette in the prepared space; null for k = 1 or k = rows, where it is undefined. */
+  method: ClusterMethod;
+  /** Which k-means; null for the other methods. */
+  algorithm: KMeansAlgorithm | null;
+  /** Rows in no cluster (DBSCAN's noise, labelled −1); 0 for the other methods. */
+  noise: number;
+  /**
+   * Mean silhouette in the prepared space (over the clustered rows: DBSCAN's noise left out);
+   * null for k = 1 or k = rows, where it is undefined.
+   */
   silhouette: number | null;
   /** Sum of squared distances to the centroids, in the prepared space. */
   inertia: number;
@@ -47,7 +69,7 @@ export interface Clustering {
   sizes: number[];
   /** Each cluster's centre put back in the original units (for log-standard: expm1 of the centre). */
   centroids: number[][];
-  /** The cluster of each row. */
+  /** The cluster of each row (−1: noise). */
   labels: Int32Array;
   /** The ks tried by `auto`, in order; empty when k was given. */
   candidates: KCandidate[];
@@ -75,6 +97,26 @@ export function clusterFeatures(
   const prepared = prepareFeatures(matrix, scale);
   if (!prepared.ok) return prepared;
   const { matrix: table, preparation } = prepared.value;
+  const method = options.method ?? 'kmeans';
+  if (method === 'dbscan') {
+    const { eps = 0.5, minSamples = 5 } = options;
+    if (!(eps > 0)) return err(`eps must be a positive number: ${eps}`);
+    if (!(Number.isInteger(minSamples) && minSamples >= 1))
+      return err(`minSamples must be a whole number from 1: ${minSamples}`);
+    const { k, labels } = fitDbscan(table, { eps, minSamples });
+    const fit = partitionFit(table, labels, k);
+    return ok(
+      describeFit(
+        fit,
+        clusteredSilhouette(table, fit, options),
+        scale,
+        method,
+        null,
+        [],
+        preparation,
+      ),
+    );
+  }
   const algorithm =
     options.algorithm === undefined || options.algorithm === 'auto'
       ? rows > (options.miniBatchFrom ?? 100_000)
@@ -82,17 +124,19 @@ export function clusterFeatures(
         : 'lloyd'
       : options.algorithm;
   const seed = options.seed ?? 0;
-  const fit = (k: number): KMeansFit =>
-    algorithm === 'lloyd'
+  if (method === 'ward' && rows > WARD_MAX_ROWS)
+    return err(`Ward's clustering is for at most ${WARD_MAX_ROWS} rows: ${rows} rows (use kmeans)`);
+  let merges: WardMerge[] | undefined;
+  const fit = (k: number): KMeansFit => {
+    if (method === 'ward') {
+      merges ??= wardMerges(table);
+      return partitionFit(table, cutTree(rows, merges, k), k);
+    }
+    return algorithm === 'lloyd'
       ? fitKMeans(table, { k, starts: options.starts ?? 10, seed })
       : fitMiniBatchKMeans(table, { k, seed });
-  const silhouette = (f: KMeansFit): number | null =>
-    f.k >= 2 && f.k < rows
-      ? silhouetteScore(table, f.labels, f.k, {
-          sampleSize: options.silhouetteSample ?? 10_000,
-          seed,
-        })
-      : null;
+  };
+  const silhouette = (f: KMeansFit): number | null => clusteredSilhouette(table, f, options);
 
   let chosen: KMeansFit;
   let score: number | null;
@@ -117,20 +161,66 @@ export function clusterFeatures(
     chosen = fit(k);
     score = silhouette(chosen);
   }
-  return ok(describeFit(chosen, score, scale, algorithm, candidates, preparation));
+  return ok(
+    describeFit(
+      chosen,
+      score,
+      scale,
+      method,
+      method === 'kmeans' ? algorithm : null,
+      candidates,
+      preparation,
+    ),
+  );
+}
+
+/** The silhouette of the clustered rows (noise left out); null when it is undefined. */
+function clusteredSilhouette(
+  table: FeatureMatrix,
+  fit: KMeansFit,
+  options: ClusterOptions,
+): number | null {
+  const kept: number[] = [];
+  fit.labels.forEach((label, i) => {
+    if (label >= 0) kept.push(i);
+  });
+  if (fit.k < 2 || fit.k >= kept.length) return null;
+  const { columns } = table;
+  const clustered =
+    kept.length === table.rows
+      ? { matrix: table, labels: fit.labels }
+      : {
+          matrix: {
+            values: Float64Array.from(
+              kept.flatMap((i) => [...table.values.subarray(i * columns, (i + 1) * columns)]),
+            ),
+            rows: kept.length,
+            columns,
+          },
+          labels: Int32Array.from(kept, (i) => fit.labels[i]!),
+        };
+  return silhouetteScore(clustered.matrix, clustered.labels, fit.k, {
+    sampleSize: options.silhouetteSample ?? 10_000,
+    seed: options.seed ?? 0,
+  });
 }
 
 function describeFit(
   fit: KMeansFit,
   silhouette: number | null,
   scale: Scale,
-  algorithm: KMeansAlgorithm,
+  method: ClusterMethod,
+  algorithm: KMeansAlgorithm | null,
   candidates: KCandidate[],
   preparation: Preparation,
 ): Clustering {
   const { k, inertia } = fit;
   const counts = new Array<number>(k).fill(0);
-  for (const label of fit.labels) counts[label]!++;
+  let noise = 0;
+  for (const label of fit.labels) {
+    if (label < 0) noise++;
+    else counts[label]!++;
+  }
   // Clusters numbered by size, largest first (ties by the fit's order): the same data gives the
   // same numbers whatever order the starts found them in.
   const order = Array.from({ length: k }, (_, c) => c).sort(
@@ -138,7 +228,7 @@ function describeFit(
   );
   const renumber = new Int32Array(k);
   order.forEach((c, rank) => (renumber[c] = rank));
-  const labels = fit.labels.map((label) => renumber[label]!);
+  const labels = fit.labels.map((label) => (label < 0 ? label : renumber[label]!));
   const sizes = order.map((c) => counts[c]!);
   const columns = preparation.mean.length;
   const restored = restoreUnits(fit.centroids, preparation);
@@ -146,7 +236,9 @@ function describeFit(
   return {
     k,
     scale,
+    method,
     algorithm,
+    noise,
     silhouette,
     inertia,
     sizes,

@@ -35,3 +35,10 @@ export interface KMeansFit {
   iterations: number;
   converged: boolean;
 }
+
+/**
+ * How rows are grouped: k-means (any size), Ward's hierarchical clustering (small populations,
+ * at most WARD_MAX_ROWS rows) or DBSCAN (density: finds its own k and leaves outliers as noise).
+ */
+export type ClusterMethod = 'kmeans' | 'ward' | 'dbscan';
+export const CLUSTER_METHODS: readonly ClusterMethod[] = ['kmeans', 'ward', 'dbscan'];
