@@ -72,4 +72,35 @@ describe('journey routes', () => {
     expect((await fastify.inject({ url: '/v1/journeys/welcome' })).statusCode).toBe(404);
     await fastify.close();
   });
+
+  it('lists every journey by name with its definition', async () => {
+    const fastify = await app();
+    expect((await fastify.inject({ url: '/v1/journeys' })).json()).toEqual({ items: [] });
+    const nudge = { entry: { event: 'Cart Updated' }, steps: [{ wait: '1h' }] };
+    const hello = {
+      entry: { event: 'Signed Up' },
+      steps: [{ email: { subject: 'Hello', html: '<p>Hello</p>' } }],
+    };
+    for (const [name, body] of [
+      ['nudge', nudge],
+      ['hello', hello],
+    ] as const) {
+      const put = await fastify.inject({
+        method: 'PUT',
+        url: `/v1/journeys/${name}`,
+        payload: body,
+      });
+      expect(put.statusCode).toBe(200);
+    }
+    expect((await fastify.inject({ url: '/v1/journeys' })).json()).toEqual({
+      items: [
+        { name: 'hello', ...hello },
+        { name: 'nudge', ...nudge },
+      ],
+    });
+    for (const name of ['hello', 'nudge']) {
+      await fastify.inject({ method: 'DELETE', url: `/v1/journeys/${name}` });
+    }
+    await fastify.close();
+  });
 });

@@ -33,6 +33,32 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
     },
   );
   app.get(
+    '/v1/journeys',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['journeys'],
+        summary: 'Every journey, by name, with its definition',
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                name: Type.String(),
+                entry: JourneyBody.properties.entry,
+                steps: JourneyBody.properties.steps,
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => ({
+      items: (await store.listJourneys())
+        .map(({ name, body }) => ({ name, ...(body as JourneyBody) }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    }),
+  );
+  app.get(
     '/v1/journeys/:name',
     {
       config: { access: 'read' },
