@@ -1,12 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ModelVersionInfo } from '@tailor/core';
+import { modelsTrainCommand } from '../src/cli/models-command.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 let t: TestTailor;
+let closed = false;
 const DAY = 86_400_000;
 const clock = Date.UTC(2026, 10, 29, 12);
 afterEach(async () => {
-  await t.close();
+  if (!closed) await t.close();
+  closed = false;
 });
 
 const at = (daysAgo: number) => new Date(clock - daysAgo * DAY).toISOString();
@@ -159,5 +163,26 @@ describe('the model registry', () => {
     expect(erase.statusCode).toBe(202);
     await t.collect([]);
     expect((await t.admin('POST', '/v1/models/buy/train')).json()).toMatchObject({ rows: 199 });
+  });
+
+  it('tailor models train NAME trains from the data folder and prints the version', async () => {
+    t = await startTestTailor({}, () => clock);
+    await t.collect(shop());
+    await t.admin('PUT', '/v1/models/buy', BUY);
+    await t.app.close();
+    await t.tailor.close();
+    closed = true;
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => printed.push(line));
+    try {
+      await modelsTrainCommand('buy', { data: t.dir });
+    } finally {
+      log.mockRestore();
+      rmSync(t.dir, { recursive: true, force: true });
+    }
+    expect(printed).toHaveLength(1);
+    const version = JSON.parse(printed[0] as string) as ModelVersionInfo;
+    expect(version).toMatchObject({ version: 1, promoted: true, rows: 200, positives: 100 });
+    expect(version.metrics.auc).toBeGreaterThan(0.7);
   });
 });

@@ -9,6 +9,7 @@ import { profileCommand } from './profile-command.js';
 import { segmentsBackfillCommand } from './segments-command.js';
 import { serveCommand } from './serve-command.js';
 import { sourcesSyncCommand } from './sources-command.js';
+import { modelsTrainCommand } from './models-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { registerModelCommands } from './model-command.js';
 import { registerClusterCommand } from './cluster-command.js';
@@ -89,6 +90,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
     .option('--config <file>', 'JSON config file')
     .action(sourcesSyncCommand);
+  program
+    .command('models')
+    .description('the model registry (models defined with PUT /v1/models/NAME)')
+    .command('train')
+    .description('train a new version of a model from the log now, with a progress bar')
+    .argument('<name>', 'the model')
+    .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file')
+    .action(modelsTrainCommand);
   program
     .command('match')
     .description('probabilistic record matching: dedup one CSV, or link two (Fellegi–Sunter)')
