@@ -86,8 +86,6 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/journeys/{name}': 'read',
   'DELETE /v1/journeys/{name}': 'define',
   'GET /v1/journeys/{name}/stats': 'read',
-  'GET /v1/unsubscribe/{token}': 'public',
-  'POST /v1/unsubscribe/{token}': 'public',
   'PUT /v1/recommenders/{name}': 'define',
   'GET /v1/recommenders/{name}': 'read',
   'DELETE /v1/recommenders/{name}': 'define',
