@@ -16,6 +16,7 @@ import { RecommenderService } from './recommend/recommender-service.js';
 import type { ModelService } from './models/model-service.js';
 import { DefinitionService } from './segments/definition-service.js';
 import type { SourceService } from './sources/source-service.js';
+import { UnsubscribeService } from './journeys/unsubscribe-service.js';
 
 /** The services per noun that routes and commands call; each is given only the adapters it uses. */
 export interface Services {
@@ -35,6 +36,7 @@ export interface Services {
   recommenders: RecommenderService;
   models: ModelService;
   sources: SourceService;
+  unsubscribe: UnsubscribeService;
 }
 
 /** Builds the services over an open Tailor (they hold no state of their own). */
@@ -125,6 +127,7 @@ export function buildServices(tailor: Tailor): Services {
       now: tailor.now,
     }),
     sources: tailor.sourceSyncs,
+    unsubscribe: new UnsubscribeService({ links: tailor.journeys.links, profiles }),
     matching: new MatchingService({
       profiles: tailor.profiles,
       log: tailor.log,

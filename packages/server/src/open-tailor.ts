@@ -245,6 +245,7 @@ export async function openTailor(
     const { partitions } = await log.behind(at);
     return Math.min((await log.stats()).lastPosition, ...partitions.map(at));
   };
+  const identity = IdentityVerifier.open(config.dataDir, secrets.identitySecret);
   const journeys = await openJourneys({
     config,
     log,
@@ -253,6 +254,7 @@ export async function openTailor(
     now,
     folded: foldedEverywhere,
     pg: storage.cluster?.db,
+    linkSecret: identity.secret,
   });
   // /metrics is public: however often it is scraped, the lag (a query per partition consumer, a
   // request per partition to the stream) is counted at most once every 5 s and shared meanwhile.
@@ -594,7 +596,7 @@ export async function openTailor(
     experiments,
     suppressions,
     decider,
-    identity: IdentityVerifier.open(config.dataDir, secrets.identitySecret),
+    identity,
     pii,
     audiences: { public: publicAudience(pii), reader: readerAudience(pii) },
     people,

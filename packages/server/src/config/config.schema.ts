@@ -58,6 +58,13 @@ export const Config = Type.Object(
         description: 'The From of journey emails (TAILOR_EMAIL_FROM)',
       }),
     ),
+    publicUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^/?#]+(/[^?#]*)?$',
+        description:
+          "Tailor's address as people's browsers and mail clients reach it (TAILOR_PUBLIC_URL), such as https://tailor.example.com: emails' unsubscribe links point there",
+      }),
+    ),
     storage: Type.Object(
       {
         postgres: Type.Optional(

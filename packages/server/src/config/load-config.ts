@@ -17,6 +17,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   TAILOR_ADMIN_KEY: 'adminKey',
   TAILOR_SMTP_URL: 'smtpUrl',
   TAILOR_EMAIL_FROM: 'emailFrom',
+  TAILOR_PUBLIC_URL: 'publicUrl',
 };
 
 export interface ConfigSources {

@@ -21,6 +21,7 @@ import { reviewRoutes } from './routes/review-routes.js';
 import { sdkRoutes } from './routes/sdk-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { trackingPlanRoutes } from './routes/tracking-plan-routes.js';
+import { unsubscribeRoutes } from './routes/unsubscribe-routes.js';
 
 /** Every route prefix in one place; a plugin given its services only is thin (parse, authorize, call, answer). */
 export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Promise<void> {
@@ -47,6 +48,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(modelRoutes, { models: services.models });
   await app.register(sourceRoutes, { sources: services.sources });
   await app.register(journeyRoutes, tailor.journeys);
+  await app.register(unsubscribeRoutes, { unsubscribe: services.unsubscribe });
   await app.register(privacyRoutes, {
     privacy: services.privacy,
     identitySecret: () => tailor.identity.secret,

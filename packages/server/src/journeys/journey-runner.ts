@@ -30,7 +30,11 @@ export interface JourneyRunnerOptions {
   readProfile: ProfileReader;
   /** Hands a message to SMTP; absent when no SMTP is configured (email steps are then recorded as skipped). */
   send: ((message: EmailMessage) => Promise<void>) | undefined;
-  /** The List-Unsubscribe target for a person (a mailto: or https: URL). */
+  /**
+   * The List-Unsubscribe target for a person (a mailto: or https: URL). An https: one is Tailor's
+   * signed one-click link: it is also offered to templates as `unsubscribe_url`, added at the end
+   * of an email whose template does not show it, and announced for one-click (RFC 8058).
+   */
   unsubscribeUrl: (person: string, journey: string) => string;
   now?: () => number;
   /** Told of what an operator should see: a skipped or failed email, a stored journey that no longer compiles, a place that could not move on. */
@@ -196,20 +200,25 @@ export class JourneyRunner {
     // At most once: the record is written before the message goes; a crash after it loses the email
     // rather than sending it twice.
     if (!(await store.recordEmail(name, person, step.path, this.now()))) return;
+    const unsubscribe = this.options.unsubscribeUrl(person, name);
+    const web = /^https?:/.test(unsubscribe);
     const scope = {
       profile,
       traits: profile.traits,
       computed: profile.computed ?? {},
       context: {},
+      ...(web && { unsubscribe_url: unsubscribe }),
     };
     const engine = this.options.engine;
-    const unsubscribe = this.options.unsubscribeUrl(person, name);
+    const headers: Record<string, string> = { 'List-Unsubscribe': `<${unsubscribe}>` };
+    if (web) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
     try {
+      const html = engine.renderBounded(step.html, scope);
       await send({
         to,
         subject: engine.renderBounded(step.subject, scope),
-        html: engine.renderBounded(step.html, scope),
-        headers: { 'List-Unsubscribe': `<${unsubscribe}>` },
+        html: web ? withUnsubscribeLink(html, unsubscribe) : html,
+        headers,
       });
     } catch (error) {
       // Not tried again (at most once); the record stays, marked failed.
@@ -217,6 +226,13 @@ export class JourneyRunner {
       this.warn(`journey ${name}: email step ${step.path} failed (not retried)`, error);
     }
   }
+}
+
+/** The email with a link to `url` at its end, unless its template already showed it. */
+function withUnsubscribeLink(html: string, url: string): string {
+  const href = url.replaceAll('&', '&amp;');
+  if (html.includes(url) || html.includes(href)) return html;
+  return `${html}\n<p style="font-size:12px;color:#666"><a href="${href}">Unsubscribe</a></p>`;
 }
 
 /** A pooled SMTP sender for `TAILOR_SMTP_URL` from `TAILOR_EMAIL_FROM`. */

@@ -8,6 +8,7 @@ import { BackgroundLoop } from '../pipeline/background-loop.js';
 import { createPrivateFile } from '../privacy/private-files.js';
 import type { ErasureOwner } from '../privacy/erasure-coordinator.js';
 import type { ProfileReader as ProfileStoreReader } from '../store/profile-store.js';
+import { EmailLinks } from './email-links.js';
 import type { ProfileView } from './journey-definition.js';
 import { journeyErasureOwner } from './journey-erasure.js';
 import { followLog, JOURNEYS_CONSUMER } from './journey-follower.js';
@@ -28,6 +29,8 @@ export interface Journeys {
    */
   loop: BackgroundLoop;
   erasureOwner: ErasureOwner;
+  /** Signs and reads the links in journey emails (unsubscribe). */
+  links: EmailLinks;
   /** Closes the SMTP pool and the store (stop the loop first: the background does). */
   close(): Promise<void>;
 }
@@ -52,6 +55,8 @@ export async function openJourneys(deps: {
   folded: () => Promise<number>;
   /** Several nodes: the store in PostgreSQL, shared. */
   pg?: PgDatabase | undefined;
+  /** The installation's secret email links are signed under (every node holds it alike). */
+  linkSecret: string;
 }): Promise<Journeys> {
   const { config, log, profiles } = deps;
   const warn = (msg: string, error?: unknown): void => {
@@ -66,14 +71,19 @@ export async function openJourneys(deps: {
     await store.setPosition(JOURNEYS_CONSUMER, String((await log.stats()).lastPosition));
   const smtp =
     config.smtpUrl === undefined ? undefined : smtpSender(config.smtpUrl, emailFrom(config));
-  const unsubscribe = `mailto:${addressOf(emailFrom(config))}`;
+  const mailto = `mailto:${addressOf(emailFrom(config))}`;
+  const links = new EmailLinks(deps.linkSecret);
+  const publicUrl = config.publicUrl?.replace(/\/+$/, '');
   const runner = new JourneyRunner({
     store,
     engine: deps.engine,
     readProfile: (person) => readProfile(profiles, person),
     send: smtp?.send,
-    unsubscribeUrl: (_person, journey) =>
-      `${unsubscribe}?subject=${encodeURIComponent(`unsubscribe ${journey}`)}`,
+    // Tailor's signed one-click link when it knows its public address, else a reply to the sender.
+    unsubscribeUrl: (person, journey) =>
+      publicUrl === undefined
+        ? `${mailto}?subject=${encodeURIComponent(`unsubscribe ${journey}`)}`
+        : `${publicUrl}/v1/unsubscribe/${links.unsubscribeToken({ person, journey })}`,
     now: deps.now,
     warn,
   });
@@ -103,6 +113,7 @@ export async function openJourneys(deps: {
     work,
     loop,
     erasureOwner: journeyErasureOwner(store),
+    links,
     close: async () => {
       smtp?.close();
       await store.close();

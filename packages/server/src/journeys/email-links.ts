@@ -1,0 +1,46 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Who an unsubscribe link is for: a person (by profile id) and the journey whose email carried it. */
+export interface UnsubscribeSubject {
+  person: string;
+  journey: string;
+}
+
+/**
+ * Signed links in journey emails. A token is `PAYLOAD.SIGNATURE`, both base64url: the payload
+ * names the person (by profile id) and the journey, the signature is its HMAC-SHA256 under a key
+ * derived from the installation's secret (the identity-verification secret, which every node
+ * holds alike), so only Tailor makes tokens and one person's link says nothing about another's.
+ */
+export class EmailLinks {
+  private readonly key: Buffer;
+
+  constructor(installationSecret: string) {
+    this.key = createHmac('sha256', installationSecret).update('tailor email links').digest();
+  }
+
+  unsubscribeToken(subject: UnsubscribeSubject): string {
+    const payload = Buffer.from(JSON.stringify([subject.person, subject.journey])).toString(
+      'base64url',
+    );
+    return `${payload}.${this.sign('unsubscribe', payload)}`;
+  }
+
+  /** The subject of a token Tailor made, or undefined for anything else (forged, altered, malformed). */
+  verifyUnsubscribe(token: string): UnsubscribeSubject | undefined {
+    const [payload, signature, extra] = token.split('.');
+    if (payload === undefined || signature === undefined || extra !== undefined) return undefined;
+    const expected = Buffer.from(this.sign('unsubscribe', payload), 'base64url');
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    const parsed: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
+    const [person, journey] = parsed as unknown[];
+    if (typeof person !== 'string' || typeof journey !== 'string') return undefined;
+    return { person, journey };
+  }
+
+  private sign(purpose: string, payload: string): string {
+    return createHmac('sha256', this.key).update(`${purpose}\0${payload}`).digest('base64url');
+  }
+}
