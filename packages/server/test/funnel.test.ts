@@ -130,6 +130,42 @@ describe('POST /v1/reports/funnel', () => {
     expect(steps[2]?.conversionRate).toBeCloseTo((sql[2] as number) / (sql[0] as number), 12);
   });
 
+  it('drops a person at an excluded event between steps, as a hand-written SQL query does', async () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE e (seq INTEGER PRIMARY KEY, person TEXT, event TEXT, at INTEGER)');
+    const insert = db.prepare('INSERT INTO e (person, event, at) VALUES (?, ?, ?)');
+    for (const g of generated) insert.run(g.person, g.event, g.hours * HOUR);
+    const window = 72 * HOUR;
+    const after = (x: string, y: string) =>
+      `(${y}.at > ${x}.at OR (${y}.at = ${x}.at AND ${y}.seq > ${x}.seq))`;
+    // No 'Opened App' of the person strictly between x and y.
+    const clean = (x: string, y: string) =>
+      `NOT EXISTS (SELECT 1 FROM e z WHERE z.person = ${x}.person AND z.event = 'Opened App'
+         AND ${after(x, 'z')} AND ${after('z', y)})`;
+    const sql = [
+      `SELECT COUNT(DISTINCT a.person) AS n FROM e a WHERE a.event = 'Signed Up'`,
+      `SELECT COUNT(DISTINCT a.person) AS n FROM e a JOIN e b ON b.person = a.person
+         AND b.event = 'Viewed Pricing' AND ${after('a', 'b')} AND b.at - a.at <= ${window}
+         AND ${clean('a', 'b')}
+       WHERE a.event = 'Signed Up'`,
+      `SELECT COUNT(DISTINCT a.person) AS n FROM e a
+         JOIN e b ON b.person = a.person AND b.event = 'Viewed Pricing' AND ${after('a', 'b')}
+           AND ${clean('a', 'b')}
+         JOIN e c ON c.person = a.person AND c.event = 'Subscribed' AND ${after('b', 'c')}
+           AND c.at - a.at <= ${window} AND ${clean('b', 'c')}
+       WHERE a.event = 'Signed Up'`,
+    ].map((query) => (db.prepare(query).get() as { n: number }).n);
+    db.close();
+
+    const steps = STEPS.map((event) => ({ event }));
+    const res = await funnel({ steps, windowDays: 3, exclude: [{ event: 'Opened App' }] });
+    expect(res.statusCode).toBe(200);
+    expect(res.json<{ steps: Step[] }>().steps.map((s) => s.count)).toEqual(sql);
+    const without = await funnel({ steps, windowDays: 3 });
+    expect(without.json<{ steps: Step[] }>().steps[2]?.count).toBeGreaterThan(sql[2] as number);
+    expect(sql[2]).toBeGreaterThan(0);
+  });
+
   it('joins an anonymous first step to the identified person and leaves out analytics refusers', async () => {
     const res = await funnel({
       steps: [
@@ -183,6 +219,21 @@ describe('POST /v1/reports/funnel', () => {
     ['a window of zero', { steps: [{ event: 'A' }, { event: 'B' }], windowDays: 0 }],
     ['a repeated step in any order', { steps: [{ event: 'A' }, { event: 'A' }], order: 'any' }],
     ['an unknown field', { steps: [{ event: 'A' }, { event: 'B' }], extra: true }],
+    [
+      'an exclusion in an any-order funnel',
+      { steps: [{ event: 'A' }, { event: 'B' }], order: 'any', exclude: [{ event: 'X' }] },
+    ],
+    [
+      'an exclusion between steps the funnel lacks',
+      { steps: [{ event: 'A' }, { event: 'B' }], exclude: [{ event: 'X', between: [1, 3] }] },
+    ],
+    [
+      'an exclusion between a step and itself',
+      {
+        steps: [{ event: 'A' }, { event: 'B' }, { event: 'C' }],
+        exclude: [{ event: 'X', between: [2, 2] }],
+      },
+    ],
   ])('answers 400 with a reason for %s', async (_name, body) => {
     const res = await funnel(body);
     expect(res.statusCode).toBe(400);

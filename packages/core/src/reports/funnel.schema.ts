@@ -28,6 +28,20 @@ const FunnelStep = Type.Object(
   { additionalProperties: false },
 );
 
+const FunnelExclusion = Type.Object(
+  {
+    event: FunnelStep.properties.event,
+    where: FunnelStep.properties.where,
+    between: Type.Optional(
+      Type.Tuple([Type.Integer({ minimum: 1 }), Type.Integer({ minimum: 2 })], {
+        description:
+          'The steps (from 1) between which the event is excluded; default the first and the last',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** `POST /v1/reports/funnel`'s body, declared once (the route and the OpenAPI document use it). */
 export const FunnelRequest = Type.Object(
   {
@@ -37,6 +51,13 @@ export const FunnelRequest = Type.Object(
         exclusiveMinimum: 0,
         maximum: 3650,
         description: `Every step within this many days of the first (default ${DEFAULT_FUNNEL_WINDOW_DAYS})`,
+      }),
+    ),
+    exclude: Type.Optional(
+      Type.Array(FunnelExclusion, {
+        maxItems: 10,
+        description:
+          'Events that end an attempt between two steps: a person who does one after reaching step a and before step b drops out at step a (ordered and strict funnels)',
       }),
     ),
     order: Type.Optional(

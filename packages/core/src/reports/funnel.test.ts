@@ -31,6 +31,8 @@ function bruteForceReach(
       if (order !== 'any' && k > 0) {
         const last = chosen[k - 1] as number;
         if (order === 'strict' ? i !== last + 1 : i <= last) continue;
+        // No event excluded from gap k - 1 strictly between step k's event and this one.
+        if (events.slice(last + 1, i).some((e) => e.excludes?.includes(k - 1) === true)) continue;
       }
       search([...chosen, i]);
     }
@@ -65,6 +67,59 @@ describe('computeFunnel', () => {
       expect(expected[m - 1]).toBeGreaterThan(0);
     },
   );
+
+  it.each(['ordered', 'strict'] as const)(
+    'with exclusions, counts each step as enumeration does, on 400 random people (%s)',
+    (order) => {
+      const next = seededRandom(40 + order.length);
+      const m = 4;
+      const people = Array.from({ length: 400 }, () => {
+        let at = 0;
+        return Array.from({ length: 1 + Math.floor(next() * 10) }, () => {
+          at += Math.floor(next() * 30) * H;
+          const step = Math.floor(next() * (m + 2)); // m: no step, m + 1: excluded
+          const excludes = step === m + 1 ? [Math.floor(next() * (m - 1))] : [];
+          return { at, steps: step >= m ? [] : [step], excludes };
+        });
+      });
+      const windowMs = 72 * H;
+      const result = computeFunnel(people, { steps: m, windowMs, order });
+      const expected = new Array<number>(m).fill(0);
+      for (const events of people) {
+        const reach = bruteForceReach(events, m, windowMs, order);
+        for (let k = 0; k < reach; k++) expected[k] = (expected[k] as number) + 1;
+      }
+      expect(result.steps.map((s) => s.count)).toEqual(expected);
+      const without = computeFunnel(
+        people.map((events) => events.map(({ at, steps }) => ({ at, steps }))),
+        { steps: m, windowMs, order },
+      );
+      if (order === 'ordered')
+        expect(without.steps[m - 1]?.count).toBeGreaterThan(expected[m - 1] as number);
+      expect(expected[order === 'strict' ? 1 : m - 1]).toBeGreaterThan(0);
+    },
+  );
+
+  it('an excluded event ends the gap it names, yet a later step event starts it again', () => {
+    // Steps A, B, C with X excluded between B and C: A, B, X, B, C converts through the second B.
+    const converts = [
+      ev(0, 0),
+      ev(1, 1),
+      { at: 2 * H, steps: [], excludes: [1] },
+      ev(3, 1),
+      ev(4, 2),
+    ];
+    // A, B, X, C: drops out after B.
+    const drops = [ev(0, 0), ev(1, 1), { at: 2 * H, steps: [], excludes: [1] }, ev(3, 2)];
+    // X excluded between B and C does not end the gap between A and B.
+    const earlier = [ev(0, 0), { at: 1 * H, steps: [], excludes: [1] }, ev(2, 1), ev(3, 2)];
+    const result = computeFunnel([converts, drops, earlier], {
+      steps: 3,
+      windowMs: 24 * H,
+      order: 'ordered',
+    });
+    expect(result.steps.map((s) => s.count)).toEqual([3, 3, 2]);
+  });
 
   it('reports rates, drop-off and times to convert of the furthest attempt', () => {
     const people = [

@@ -8,6 +8,11 @@ import type { FunnelOrder, FunnelResult } from './funnel.schema.js';
 export interface FunnelEvent {
   at: number;
   steps: readonly number[];
+  /**
+   * The gaps this event is excluded from: g ends an attempt that has reached step g + 1 (0-based
+   * g) and not yet step g + 2. Absent or empty: excluded from none.
+   */
+  excludes?: readonly number[];
 }
 
 export interface FunnelOptions {
@@ -74,6 +79,13 @@ export function computeFunnel(
   };
 }
 
+/**
+ * The furthest attempt from any step-1 event. From one start, step k + 1 is reached by an event
+ * matching it when step k has been reached by an earlier event with no event excluded from gap k
+ * since (strict: by the event just before it). `live[k]` says whether such a step-k event stands;
+ * an excluded event puts it out, a later step-k event lights it again, so every choice of events
+ * is considered, not only the earliest. Each step's time is the earliest at which it was reached.
+ */
 function furthestAttempt(
   events: readonly FunnelEvent[],
   m: number,
@@ -81,15 +93,25 @@ function furthestAttempt(
   strict: boolean,
 ): Progress {
   let best: Progress = { reached: 0, times: [] };
+  const live = new Array<boolean>(m).fill(false);
   for (let start = 0; start < events.length && best.reached < m; start++) {
     const opening = events[start] as FunnelEvent;
     if (!opening.steps.includes(0)) continue;
+    live.fill(false);
+    live[0] = true;
     const times = [opening.at];
     for (let i = start + 1; i < events.length && times.length < m; i++) {
       const event = events[i] as FunnelEvent;
       if (event.at - opening.at > windowMs) break;
-      if (event.steps.includes(times.length)) times.push(event.at);
-      else if (strict) break;
+      const lit: number[] = [];
+      for (const s of event.steps) if (s > 0 && live[s - 1] === true) lit.push(s);
+      if (strict) live.fill(false);
+      for (const g of event.excludes ?? []) live[g] = false;
+      for (const s of lit) {
+        live[s] = true;
+        if (times.length === s) times.push(event.at);
+      }
+      if (strict && lit.length === 0) break;
     }
     if (times.length > best.reached) best = { reached: times.length, times };
   }
