@@ -3,11 +3,14 @@ import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import {
+  CLUSTER_METHODS,
   clusterFeatures,
   DEFAULT_K_RANGE,
   describePersonas,
   SCALES,
   TailorError,
+  type ClusterMethod,
+  type FeatureMatrix,
   type Scale,
 } from '@tailor/core';
 import { readFeatureTable } from '../models/read-feature-table.js';
@@ -15,8 +18,11 @@ import { readFeatureTable } from '../models/read-feature-table.js';
 interface ClusterFlags {
   id: string;
   features: string[];
+  method: ClusterMethod;
   k: number | 'auto';
   maxK: number;
+  eps: number;
+  minSamples: number;
   scale: Scale | 'auto';
   seed: number;
   unit: string;
@@ -39,6 +45,31 @@ function kValue(value: string): number | 'auto' {
   return k;
 }
 
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(value.trim() !== '' && Number.isFinite(n) && n > 0))
+    throw new InvalidArgumentError('a number above 0');
+  return n;
+}
+
+/** The rows of a matrix whose label is a cluster (not DBSCAN's noise), with their labels. */
+function clusteredRows(
+  matrix: FeatureMatrix,
+  labels: Int32Array,
+): { matrix: FeatureMatrix; labels: Int32Array } {
+  const kept = Array.from(labels.keys()).filter((i) => (labels[i] ?? -1) >= 0);
+  if (kept.length === matrix.rows) return { matrix, labels };
+  const { columns } = matrix;
+  const values = new Float64Array(kept.length * columns);
+  kept.forEach((i, r) => {
+    values.set(matrix.values.subarray(i * columns, (i + 1) * columns), r * columns);
+  });
+  return {
+    matrix: { values, rows: kept.length, columns },
+    labels: Int32Array.from(kept, (i) => labels[i] ?? -1),
+  };
+}
+
 function wholeNumber(minimum: number) {
   return (value: string): number => {
     const n = Number(value);
@@ -53,7 +84,7 @@ export function registerClusterCommand(program: Command): void {
   program
     .command('cluster')
     .description(
-      'k-means clustering of the rows of a table: prints k, silhouette, inertia, sizes and centroids as JSON',
+      'clustering of the rows of a table (k-means, Ward or DBSCAN): prints k, silhouette, inertia, sizes and centroids as JSON',
     )
     .argument('<file>', 'a CSV file with a header row, one row per thing to cluster')
     .requiredOption('--id <column>', 'the column naming each row (kept as written)')
@@ -61,6 +92,26 @@ export function registerClusterCommand(program: Command): void {
       '--features <columns>',
       'the numeric columns to cluster on, comma-separated',
       featureList,
+    )
+    .addOption(
+      new Option(
+        '--method <method>',
+        'kmeans (any size), ward (hierarchical, up to 5,000 rows) or dbscan (density; finds k, leaves noise as -1)',
+      )
+        .choices([...CLUSTER_METHODS])
+        .default('kmeans'),
+    )
+    .option(
+      '--eps <distance>',
+      'dbscan: the neighbourhood radius, in the prepared (scaled) space',
+      positiveNumber,
+      0.5,
+    )
+    .option(
+      '--min-samples <n>',
+      'dbscan: neighbours (the row itself counted) that make a core row',
+      wholeNumber(1),
+      5,
     )
     .option(
       '--k <n>',
@@ -101,6 +152,9 @@ export function clusterCommand(file: string, flags: ClusterFlags): void {
     `${matrix.rows} rows read from ${file}; clustering on ${flags.features.join(', ')}`,
   );
   const result = clusterFeatures(matrix, {
+    method: flags.method,
+    eps: flags.eps,
+    minSamples: flags.minSamples,
     k: flags.k,
     scale: flags.scale,
     kRange: [DEFAULT_K_RANGE[0], flags.maxK],
@@ -115,18 +169,22 @@ export function clusterCommand(file: string, flags: ClusterFlags): void {
   );
   console.error(`${ids.length} assignments written to ${flags.out}`);
   const round = (v: number) => Number(v.toPrecision(6));
+  // Personas describe the clustered rows: DBSCAN's noise is in no cluster.
+  const clustered = clusteredRows(matrix, clustering.labels);
   const summary = {
     k: clustering.k,
     silhouette: clustering.silhouette === null ? null : round(clustering.silhouette),
     inertia: round(clustering.inertia),
     rows: matrix.rows,
     scale: clustering.scale,
+    method: clustering.method,
     algorithm: clustering.algorithm,
+    noise: clustering.noise,
     sizes: clustering.sizes,
     centroids: clustering.centroids.map((centroid) =>
       Object.fromEntries(flags.features.map((name, j) => [name, round(centroid[j] ?? NaN)])),
     ),
-    personas: describePersonas(matrix, clustering.labels, clustering.k, flags.features, {
+    personas: describePersonas(clustered.matrix, clustered.labels, clustering.k, flags.features, {
       scale: clustering.scale,
       unit: flags.unit,
     }).map((p) => ({

@@ -110,6 +110,58 @@ describe('tailor cluster (the CLI)', () => {
     expect(first).not.toEqual(second);
   }, 60_000);
 
+  it('--method ward: the same two groups, hierarchically', async () => {
+    const out = join(dir, 'ward-out.csv');
+    const { stdout } = await run(process.execPath, [
+      CLI,
+      'cluster',
+      join(dir, 'small.csv'),
+      '--id',
+      'who',
+      '--features',
+      'a,b',
+      '--method',
+      'ward',
+      '--out',
+      out,
+    ]);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ k: 2, method: 'ward', algorithm: null, sizes: [3, 3] });
+    const rows = parse<Record<string, string>>(readFileSync(out), { columns: true });
+    expect(new Set(rows.slice(0, 3).map((row) => row.cluster)).size).toBe(1);
+    expect(rows[0]!.cluster).not.toBe(rows[3]!.cluster);
+  }, 60_000);
+
+  it('--method dbscan: finds its k and writes noise as -1', async () => {
+    const file = join(dir, 'with-outlier.csv');
+    writeFileSync(file, 'who,a,b\n1,0,0\n2,0.1,0\n3,0,0.1\n4,5,5\n5,5.1,5\n6,5,5.1\n7,20,-9\n');
+    const out = join(dir, 'dbscan-out.csv');
+    const { stdout } = await run(process.execPath, [
+      CLI,
+      'cluster',
+      file,
+      '--id',
+      'who',
+      '--features',
+      'a,b',
+      '--scale',
+      'none',
+      '--method',
+      'dbscan',
+      '--eps',
+      '0.5',
+      '--min-samples',
+      '3',
+      '--out',
+      out,
+    ]);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ k: 2, method: 'dbscan', noise: 1, sizes: [3, 3] });
+    expect(summary.personas).toHaveLength(2);
+    const rows = parse<Record<string, string>>(readFileSync(out), { columns: true });
+    expect(rows.map((row) => row.cluster)).toEqual(['0', '0', '0', '1', '1', '1', '-1']);
+  }, 60_000);
+
   it.each([
     ['a missing file', '/nope.csv', [], /file not found/],
     ['an unknown column', 'small', ['--features', 'a,c'], /has no column c \(columns: who, a, b\)/],
@@ -123,6 +175,8 @@ describe('tailor cluster (the CLI)', () => {
     ],
     ['a k that is not a number', 'small', ['--k', 'many'], /--k.*whole number from 1, or auto/],
     ['a scale it does not know', 'small', ['--scale', 'log'], /--scale/],
+    ['a method it does not know', 'small', ['--method', 'spectral'], /--method/],
+    ['a radius that is not positive', 'small', ['--method', 'dbscan', '--eps', '0'], /--eps/],
   ])(
     'fails clearly on %s',
     async (_, name, extra, message) => {
