@@ -202,6 +202,15 @@ export {
   RecommenderTraining,
 } from './recommend/recommender.schema.js';
 export { interactionItems } from './recommend/interaction-items.js';
+// The catalogue recommenders serve from (PUT /v1/catalog/items, e-commerce events).
+export {
+  CatalogItem,
+  CatalogItemInput,
+  CatalogItemsBody,
+  MAX_CATALOG_BATCH,
+} from './recommend/catalog-item.schema.js';
+export { CATALOG_EVENTS, catalogFacts } from './recommend/catalog-facts.js';
+export { mergeCatalogItem } from './recommend/merge-catalog-item.js';
 
 // Privacy: consent, PII policy and masking, and scrubbing a person's data on erasure.
 export { DEFAULT_PURPOSES, emptyConsent } from './privacy/consent.schema.js';

@@ -62,6 +62,7 @@ import { indexingConsumers } from './profiles/events-of-identifier.js';
 import { installationSecrets, type InstallationSecrets } from './privacy/installation-secrets.js';
 import { openJourneys, type Journeys } from './journeys/open-journeys.js';
 import { Recommenders } from './recommend/recommenders.js';
+import { CatalogService } from './catalog/catalog-service.js';
 import { ModelService } from './models/model-service.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
@@ -105,6 +106,8 @@ export interface Tailor {
   people: PersonCache;
   /** Recommender definitions and the models trained from the log, in memory (docs/recommendations.md). */
   recommenders: Recommenders;
+  /** The item catalogue: the catalog API's items and what e-commerce events say (docs/recommendations.md). */
+  catalog: CatalogService;
   /** The model registry: churn and propensity models trained from the log (docs/models.md). */
   models: ModelService;
   /** Database sources and where their syncs stand. */
@@ -217,10 +220,17 @@ export async function openTailor(
     config.identity.identifiers,
     secrets.suppressionKey,
   );
+  const catalog = new CatalogService(storage.catalog, now);
   // Trained and served on the request thread (serve's worker thread only folds), a step at a time.
   const recommenders = await Recommenders.open({
     store: storage.recommenders,
-    training: { log, profiles, suppressed: (message) => suppressions.drops(message), now },
+    training: {
+      log,
+      profiles,
+      suppressed: (message) => suppressions.drops(message),
+      now,
+      learnCatalog: (facts) => catalog.learn(facts),
+    },
     retrainMs: config.recommendations.retrainMinutes * 60_000,
     serves: options.worker !== true,
     pause: () => new Promise((resolve) => setImmediate(resolve)),
@@ -601,6 +611,7 @@ export async function openTailor(
     audiences: { public: publicAudience(pii), reader: readerAudience(pii) },
     people,
     recommenders,
+    catalog,
     models,
     journeys,
     settingsChanged: () => {

@@ -13,6 +13,7 @@ import { journeyRoutes } from './routes/journey-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { privacyRoutes } from './routes/privacy-routes.js';
 import { recommenderRoutes } from './routes/recommender-routes.js';
+import { catalogRoutes } from './routes/catalog-routes.js';
 import { modelRoutes } from './routes/model-routes.js';
 import { sourceRoutes } from './routes/source-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
@@ -45,6 +46,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(decideRoutes, { placements: services.placements });
   await app.register(experimentRoutes, { experiments: services.experiments });
   await app.register(recommenderRoutes, { recommenders: services.recommenders });
+  await app.register(catalogRoutes, { catalog: tailor.catalog });
   await app.register(modelRoutes, { models: services.models });
   await app.register(sourceRoutes, { sources: services.sources });
   await app.register(journeyRoutes, tailor.journeys);

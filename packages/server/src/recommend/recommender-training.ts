@@ -1,7 +1,9 @@
 import {
+  catalogFacts,
   interactionItems,
   recommenderFrom,
   DEFAULT_RECOMMENDER_EVENTS,
+  type CatalogItemInput,
   type InteractionMatrix,
   type Recommender,
   type RecommenderModel,
@@ -26,6 +28,8 @@ export interface TrainingDeps {
   pageSize?: number;
   /** Where the costly part of the fit runs (default: this thread). */
   fit?: Fitter;
+  /** Learns the catalogue from the products the e-commerce events read name (docs/recommendations.md). */
+  learnCatalog?: (facts: CatalogItemInput[]) => Promise<unknown>;
   /** Stops a fit under way (the server closing). */
   signal?: AbortSignal;
 }
@@ -115,7 +119,15 @@ export class RecommenderTrainingJob implements Job {
   private async readPage(): Promise<JobStep> {
     this.total ??= (await this.deps.log.stats()).lastPosition;
     const page = await this.deps.log.read(this.position, this.deps.pageSize ?? 5000);
-    for (const { message } of page) this.take(message);
+    const facts: CatalogItemInput[] = [];
+    for (const { message } of page) {
+      this.take(message);
+      if (this.deps.learnCatalog !== undefined && message.type === 'track') {
+        if (!this.deps.suppressed(message))
+          facts.push(...catalogFacts(message.event, message.properties));
+      }
+    }
+    if (facts.length > 0) await this.deps.learnCatalog?.(facts);
     this.read += page.length;
     this.position = page[page.length - 1]?.position ?? this.position;
     if (page.length === 0 || this.position >= this.total) {

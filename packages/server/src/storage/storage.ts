@@ -4,6 +4,7 @@ import type { AuditLog } from '../store/audit-log.js';
 import type { BanditStore } from '../store/bandit-store.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { RecommenderStore } from '../store/recommender-store.js';
+import type { CatalogStore } from '../store/catalog-store.js';
 import type { ModelStore } from '../store/model-store.js';
 import type { SourceStore } from '../sources/source-store.js';
 import type { StateStore } from '../store/state-store.js';
@@ -32,6 +33,8 @@ export interface Storage {
   bandits: BanditStore;
   /** Recommender definitions (their models are kept in memory by each node). */
   recommenders: RecommenderStore;
+  /** The item catalogue recommenders serve from. */
+  catalog: CatalogStore;
   /** The model registry: definitions and trained versions (docs/models.md). */
   models: ModelStore;
   /** Database sources and where their syncs stand (docs/sources.md). */

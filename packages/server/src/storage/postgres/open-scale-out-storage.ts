@@ -4,6 +4,7 @@ import type { Sealer } from '../../privacy/sealer.js';
 import { openPgAuditLog } from '../../store/postgres/pg-audit-log.js';
 import { openPgBanditStore } from '../../store/postgres/pg-bandit-store.js';
 import { openPgRecommenderStore } from '../../store/postgres/pg-recommender-store.js';
+import { openPgCatalogStore } from '../../store/postgres/pg-catalog-store.js';
 import { openPgModelStore } from '../../store/postgres/pg-model-store.js';
 import { openPgSourceStore } from '../../store/postgres/pg-source-store.js';
 import { openPgProfileStore } from '../../store/postgres/pg-profile-store.js';
@@ -99,6 +100,7 @@ async function openPgStores(db: PgDatabase, sealer: Sealer) {
     audit: await openPgAuditLog(db),
     bandits: await openPgBanditStore(db),
     recommenders: await openPgRecommenderStore(db),
+    catalog: await openPgCatalogStore(db),
     models: await openPgModelStore(db),
     sources: await openPgSourceStore(db, sealer),
     profiles: await openPgProfileStore(db, sealer),

@@ -8,6 +8,7 @@ import { openSqliteDestinationStore } from '../../store/sqlite/sqlite-destinatio
 import { moveIdentifierIndex } from '../../store/sqlite/event-identifier-index.js';
 import { openSqliteProfileStore } from '../../store/sqlite/sqlite-profile-store.js';
 import { openSqliteRecommenderStore } from '../../store/sqlite/sqlite-recommender-store.js';
+import { openSqliteCatalogStore } from '../../store/sqlite/sqlite-catalog-store.js';
 import { openSqliteModelStore } from '../../store/sqlite/sqlite-model-store.js';
 import { openSqliteSourceStore } from '../../store/sqlite/sqlite-source-store.js';
 import { openSqliteStateStore } from '../../store/sqlite/sqlite-state-store.js';
@@ -37,6 +38,7 @@ export function openSqliteStorage(
   const bandits = openSqliteBanditStore(stateFile, { ...sqlite, synchronous: 'NORMAL' });
   const destinations = openSqliteDestinationStore(stateFile, sqlite, sealer);
   const recommenders = openSqliteRecommenderStore(stateFile, sqlite);
+  const catalog = openSqliteCatalogStore(stateFile, sqlite);
   const models = openSqliteModelStore(stateFile, sqlite);
   const sources = openSqliteSourceStore(stateFile, sealer, sqlite);
   // Decisions and exposures: a second connection whose commits (one per turn of the event loop,
@@ -53,6 +55,7 @@ export function openSqliteStorage(
     destinations,
     bandits,
     recommenders,
+    catalog,
     models,
     sources,
     checkpointFiles: [logFile, stateFile, auditFile],
@@ -64,6 +67,7 @@ export function openSqliteStorage(
       await state.close();
       await bandits.close();
       await recommenders.close();
+      await catalog.close();
       await models.close();
       await sources.close();
       await audit.close();

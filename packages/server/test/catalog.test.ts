@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CatalogItem } from '@tailor/core';
+import { startTestTailor, type TestTailor } from './support/test-tailor.js';
+
+let t: TestTailor;
+const clock = Date.UTC(2026, 11, 5, 12);
+afterEach(async () => {
+  await t.close();
+});
+
+function admin(method: 'GET' | 'PUT' | 'POST', url: string, payload?: unknown) {
+  return t.app.inject({
+    method,
+    url,
+    headers: { authorization: t.adminAuth },
+    ...(payload !== undefined && { payload: payload as object }),
+  });
+}
+
+describe('catalog', () => {
+  it('stores items in bulk with attributes and availability, and refuses a bad batch whole', async () => {
+    t = await startTestTailor({}, () => clock);
+    const put = await admin('PUT', '/v1/catalog/items', [
+      { id: 'p1', name: 'Monopoly', category: 'Games', brand: 'Hasbro', price: 19.99 },
+      { id: 'p2', name: 'Uno', available: false, attributes: { players: 4, family: true } },
+    ]);
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toEqual({ stored: 2 });
+    const p2 = await admin('GET', '/v1/catalog/items/p2');
+    expect(p2.json()).toEqual({
+      id: 'p2',
+      name: 'Uno',
+      available: false,
+      attributes: { players: 4, family: true },
+      source: 'api',
+      updatedAt: new Date(clock).toISOString(),
+    });
+    // A negative price, an unknown field, a twice-given id: 400, and nothing of the batch stored.
+    for (const bad of [
+      [{ id: 'p3' }, { id: 'p1', price: -1 }],
+      [{ id: 'p3', colour: 'red' }],
+      [{ id: 'p3' }, { id: 'p3' }],
+      [],
+      { id: 'p3' },
+    ]) {
+      const answer = await admin('PUT', '/v1/catalog/items', bad);
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json<{ message: string }>().message).toBeTruthy();
+    }
+    expect((await admin('GET', '/v1/catalog/items/p3')).statusCode).toBe(404);
+    expect((await admin('GET', '/v1/catalog/items/p1')).json()).toMatchObject({ price: 19.99 });
+    const page = await admin('GET', '/v1/catalog/items?limit=1');
+    expect(page.json()).toMatchObject({ total: 2, next: 'p1' });
+    const rest = await admin('GET', '/v1/catalog/items?limit=1&after=p1');
+    expect(rest.json<{ items: CatalogItem[] }>().items.map((i) => i.id)).toEqual(['p2']);
+    expect(rest.json<{ next: string | null }>().next).toBeNull();
+    // The write key is public: it neither writes nor reads the catalogue.
+    const headers = { authorization: t.writeAuth };
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/catalog/items', headers })).statusCode,
+    ).toBe(403);
+    const write = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/catalog/items',
+      headers,
+      payload: [{ id: 'x' }],
+    });
+    expect(write.statusCode).toBe(403);
+  });
+
+  it('learns items from e-commerce events when a recommender reads the log, never overriding the catalog API', async () => {
+    t = await startTestTailor({}, () => clock);
+    await admin('PUT', '/v1/catalog/items', [
+      { id: 'given', name: 'From the feed', available: false },
+    ]);
+    const batch = [
+      {
+        type: 'track',
+        event: 'Order Completed',
+        userId: 'u1',
+        properties: {
+          products: [
+            {
+              product_id: 'p1',
+              sku: 'S1',
+              name: 'Monopoly',
+              category: 'Games',
+              brand: 'Hasbro',
+              price: 19.99,
+            },
+            { product_id: 'given', name: 'From an event', price: 3 },
+          ],
+        },
+      },
+      {
+        type: 'track',
+        event: 'Product Viewed',
+        userId: 'u2',
+        properties: { product_id: 'p2', name: 'Uno' },
+      },
+      {
+        type: 'track',
+        event: 'Product Added',
+        userId: 'u2',
+        properties: { product_id: 'p2', category: 'Cards' },
+      },
+    ];
+    await t.collect(batch);
+    expect((await admin('PUT', '/v1/recommenders/shop', { method: 'popularity' })).statusCode).toBe(
+      200,
+    );
+    expect((await admin('POST', '/v1/recommenders/shop/train')).statusCode).toBe(200);
+    const items = (await admin('GET', '/v1/catalog/items')).json<{ items: CatalogItem[] }>();
+    const byId = new Map(items.items.map((i) => [i.id, i]));
+    expect(byId.get('p1')).toMatchObject({
+      sku: 'S1',
+      name: 'Monopoly',
+      category: 'Games',
+      brand: 'Hasbro',
+      price: 19.99,
+      available: true,
+      source: 'events',
+    });
+    expect(byId.get('p2')).toMatchObject({ name: 'Uno', category: 'Cards', source: 'events' });
+    expect(byId.get('given')).toEqual({
+      id: 'given',
+      name: 'From the feed',
+      available: false,
+      source: 'api',
+      updatedAt: new Date(clock).toISOString(),
+    });
+  });
+});
