@@ -12,6 +12,7 @@ describe('parseRoute', () => {
     ['#/experiments/%E0%A4%A', { page: 'experiments' }],
     ['#/attribution', { page: 'attribution', search: '' }],
     ['#/segments', { page: 'segments' }],
+    ['#/journeys', { page: 'journeys' }],
     [
       definitionHash('segment', 'vip buyers'),
       { page: 'definition', kind: 'segment', name: 'vip buyers' },

@@ -9,6 +9,7 @@ export type Route =
   /** `search`: the report's options as a query string (attribution-query.ts), empty for the form alone. */
   | { page: 'attribution'; search: string }
   | { page: 'segments' }
+  | { page: 'journeys' }
   | { page: 'definition'; kind: 'segment' | 'computed'; name: string };
 
 export function parseRoute(hash: string): Route {
@@ -27,6 +28,7 @@ export function parseRoute(hash: string): Route {
   }
   if (path === '/attribution') return { page: 'attribution', search };
   if (path === '/segments') return { page: 'segments' };
+  if (path === '/journeys') return { page: 'journeys' };
   const definition = /^\/(segments|computed-traits)\/(.+)$/.exec(path);
   if (definition !== null) {
     try {

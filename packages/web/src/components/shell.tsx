@@ -13,6 +13,9 @@ import { Loading } from './status-message.js';
 const SegmentsPage = lazy(() =>
   import('../pages/segments-page.js').then((m) => ({ default: m.SegmentsPage })),
 );
+const JourneysPage = lazy(() =>
+  import('../pages/journeys-page.js').then((m) => ({ default: m.JourneysPage })),
+);
 const DefinitionPage = lazy(() =>
   import('../pages/definition-page.js').then((m) => ({ default: m.DefinitionPage })),
 );
@@ -40,6 +43,9 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
           </a>
           <a href="#/segments" aria-current={current('segments', 'definition')}>
             Segments
+          </a>
+          <a href="#/journeys" aria-current={current('journeys')}>
+            Journeys
           </a>
         </nav>
         <SearchForm initial={route.page === 'profile' ? route.query : ''} />
@@ -73,6 +79,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <AttributionPage key={route.search} post={session.post} search={route.search} />;
     case 'segments':
       return <SegmentsPage get={session.get} put={session.put} role={session.role} />;
+    case 'journeys':
+      return <JourneysPage get={session.get} />;
     case 'definition':
       return (
         <DefinitionPage

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { journeyRows } from './journey-rows.js';
+
+describe('journeyRows', () => {
+  it('lists the steps in order with their paths and counts, branches indented', () => {
+    const rows = journeyRows(
+      [
+        { wait: '2s' },
+        {
+          if: 'traits.plan = "pro"',
+          then: [{ email: { subject: 'Hi', html: '<p>x</p>' } }],
+          else: [{ wait: '1d' }],
+        },
+      ],
+      {
+        '0': { entered: 3, waiting: 1, done: 2 },
+        '1': { entered: 2, waiting: 0, done: 2 },
+        '1.then.0': { entered: 1, waiting: 0, done: 1 },
+      },
+    );
+    expect(rows).toEqual([
+      { path: '0', depth: 0, text: 'Wait 2s', counts: { entered: 3, waiting: 1, done: 2 } },
+      {
+        path: '1',
+        depth: 0,
+        text: 'If traits.plan = "pro"',
+        counts: { entered: 2, waiting: 0, done: 2 },
+      },
+      {
+        path: '1.then.0',
+        depth: 1,
+        branch: 'then',
+        text: 'Email “Hi”',
+        counts: { entered: 1, waiting: 0, done: 1 },
+      },
+      {
+        path: '1.else.0',
+        depth: 1,
+        branch: 'else',
+        text: 'Wait 1d',
+        counts: { entered: 0, waiting: 0, done: 0 },
+      },
+    ]);
+  });
+});

@@ -1,0 +1,64 @@
+/** A journey's step as GET /v1/journeys gives it. */
+export type JourneyStep =
+  | { wait: string }
+  | { email: { subject: string; html: string } }
+  | { if: string; then: JourneyStep[]; else?: JourneyStep[] };
+
+export interface Journey {
+  name: string;
+  entry: { event: string };
+  steps: JourneyStep[];
+}
+
+export interface StepCounts {
+  entered: number;
+  waiting: number;
+  done: number;
+}
+
+/** One line of a journey's table: the step's path as the stats name it, its depth and what it does. */
+export interface JourneyRow {
+  path: string;
+  depth: number;
+  /** Within a branch: which side it is on. */
+  branch?: 'then' | 'else';
+  text: string;
+  counts: StepCounts;
+}
+
+const NONE: StepCounts = { entered: 0, waiting: 0, done: 0 };
+
+/**
+ * The steps in reading order, each with its counts from GET /v1/journeys/NAME/stats (keyed `0`,
+ * `1.then.0`, …); a step no one reached yet counts zero.
+ */
+export function journeyRows(
+  steps: readonly JourneyStep[],
+  stats: Readonly<Record<string, StepCounts>>,
+  prefix = '',
+  depth = 0,
+  branch?: 'then' | 'else',
+): JourneyRow[] {
+  return steps.flatMap((step, index) => {
+    const path = `${prefix}${String(index)}`;
+    const row: JourneyRow = {
+      path,
+      depth,
+      text: stepText(step),
+      counts: stats[path] ?? NONE,
+      ...(branch === undefined ? {} : { branch }),
+    };
+    if (!('if' in step)) return [row];
+    return [
+      row,
+      ...journeyRows(step.then, stats, `${path}.then.`, depth + 1, 'then'),
+      ...journeyRows(step.else ?? [], stats, `${path}.else.`, depth + 1, 'else'),
+    ];
+  });
+}
+
+function stepText(step: JourneyStep): string {
+  if ('wait' in step) return `Wait ${step.wait}`;
+  if ('email' in step) return `Email “${step.email.subject}”`;
+  return `If ${step.if}`;
+}
