@@ -17,6 +17,8 @@ import type { ModelService } from './models/model-service.js';
 import { DefinitionService } from './segments/definition-service.js';
 import type { SourceService } from './sources/source-service.js';
 import { UnsubscribeService } from './journeys/unsubscribe-service.js';
+import { EmailTrackingService } from './journeys/email-tracking-service.js';
+import { emailEventRecorder } from './journeys/email-events.js';
 
 /** The services per noun that routes and commands call; each is given only the adapters it uses. */
 export interface Services {
@@ -37,6 +39,7 @@ export interface Services {
   models: ModelService;
   sources: SourceService;
   unsubscribe: UnsubscribeService;
+  emailTracking: EmailTrackingService;
 }
 
 /** Builds the services over an open Tailor (they hold no state of their own). */
@@ -128,6 +131,15 @@ export function buildServices(tailor: Tailor): Services {
     }),
     sources: tailor.sourceSyncs,
     unsubscribe: new UnsubscribeService({ links: tailor.journeys.links, profiles }),
+    emailTracking: new EmailTrackingService({
+      links: tailor.journeys.links,
+      record: emailEventRecorder({
+        log: tailor.log,
+        profiles: tailor.profiles,
+        now: tailor.now,
+        stored: wake,
+      }),
+    }),
     matching: new MatchingService({
       profiles: tailor.profiles,
       log: tailor.log,

@@ -61,6 +61,7 @@ const UNAUDITED_CHANGES = [
   'POST /v1/decide',
   'POST /v1/experiments/:name/assign',
   'POST /v1/recommendations/:name', // a read from browsers, as decide
+  'POST /v1/unsubscribe', // keyless (a signed email link); recorded in the log as Consent Updated
   // Reports are read-only queries over aggregates, sent as POST for their body.
   'POST /v1/reports/attribution',
   'POST /v1/reports/funnel',

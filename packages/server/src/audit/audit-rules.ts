@@ -219,6 +219,14 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'GET /v1/journeys': 'definitions, no personal data',
   'GET /v1/journeys/:name': 'a definition, no personal data',
   'GET /v1/journeys/:name/stats': 'counts per step, no person',
+  'GET /v1/unsubscribe':
+    "the person's own answer through a signed email link; recorded in the log as a Consent Updated event",
+  'POST /v1/unsubscribe':
+    "the person's own one-click answer through a signed email link (no key to record); recorded in the log as a Consent Updated event",
+  'GET /v1/email/open':
+    "the person's own open of a journey email (signed pixel); recorded in the log as an Email Opened event",
+  'GET /v1/email/click':
+    "the person's own click in a journey email (signed link); recorded in the log as an Email Link Clicked event",
   'GET /v1/placements/:name/arms': "a bandit's exposure and conversion counts per item, no person",
   'GET /v1/experiments': 'definitions, no personal data',
   'GET /v1/experiments/:name': 'a definition, no personal data',

@@ -23,6 +23,7 @@ import { sdkRoutes } from './routes/sdk-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { trackingPlanRoutes } from './routes/tracking-plan-routes.js';
 import { unsubscribeRoutes } from './routes/unsubscribe-routes.js';
+import { emailTrackingRoutes } from './routes/email-tracking-routes.js';
 
 /** Every route prefix in one place; a plugin given its services only is thin (parse, authorize, call, answer). */
 export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Promise<void> {
@@ -51,6 +52,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(sourceRoutes, { sources: services.sources });
   await app.register(journeyRoutes, tailor.journeys);
   await app.register(unsubscribeRoutes, { unsubscribe: services.unsubscribe });
+  await app.register(emailTrackingRoutes, { tracking: services.emailTracking });
   await app.register(privacyRoutes, {
     privacy: services.privacy,
     identitySecret: () => tailor.identity.secret,

@@ -6,6 +6,13 @@ export interface UnsubscribeSubject {
   journey: string;
 }
 
+/** One email: a journey's step, sent to a person. */
+export interface EmailRef {
+  person: string;
+  journey: string;
+  step: string;
+}
+
 /**
  * Signed links in journey emails. A token is `PAYLOAD.SIGNATURE`, both base64url: the payload
  * names the person (by profile id) and the journey, the signature is its HMAC-SHA256 under a key
@@ -38,6 +45,51 @@ export class EmailLinks {
     const [person, journey] = parsed as unknown[];
     if (typeof person !== 'string' || typeof journey !== 'string') return undefined;
     return { person, journey };
+  }
+
+  /** A token for the tracking pixel of one email (a step of a journey, for a person). */
+  openToken(email: EmailRef): string {
+    return this.make('open', [email.person, email.journey, email.step]);
+  }
+
+  verifyOpen(token: string): EmailRef | undefined {
+    const parts = this.read('open', token, 3);
+    return parts && { person: parts[0] ?? '', journey: parts[1] ?? '', step: parts[2] ?? '' };
+  }
+
+  /** A token for a link of one email: the URL is signed with it, so only that URL is redirected to. */
+  clickToken(email: EmailRef, url: string): string {
+    return this.make('click', [email.person, email.journey, email.step, url]);
+  }
+
+  verifyClick(token: string): (EmailRef & { url: string }) | undefined {
+    const parts = this.read('click', token, 4);
+    return (
+      parts && {
+        person: parts[0] ?? '',
+        journey: parts[1] ?? '',
+        step: parts[2] ?? '',
+        url: parts[3] ?? '',
+      }
+    );
+  }
+
+  private make(purpose: string, fields: string[]): string {
+    const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
+    return `${payload}.${this.sign(purpose, payload)}`;
+  }
+
+  /** The fields of a token signed for `purpose`, else undefined. */
+  private read(purpose: string, token: string, count: number): string[] | undefined {
+    const [payload, signature, extra] = token.split('.');
+    if (payload === undefined || signature === undefined || extra !== undefined) return undefined;
+    const expected = Buffer.from(this.sign(purpose, payload), 'base64url');
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    const parsed: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== count) return undefined;
+    if (!parsed.every((f): f is string => typeof f === 'string')) return undefined;
+    return parsed;
   }
 
   private sign(purpose: string, payload: string): string {

@@ -11,6 +11,8 @@ import {
 } from './journey-definition.js';
 import type { JourneyBody } from './journey.schema.js';
 import type { JourneyStore } from './journey-store.js';
+import type { EmailRef } from './email-links.js';
+import type { EmailEventRecorder } from './email-events.js';
 
 /** What the runner needs of profiles: the person's traits, computed traits and consent, read at each step. */
 export type ProfileReader = (
@@ -36,6 +38,16 @@ export interface JourneyRunnerOptions {
    * of an email whose template does not show it, and announced for one-click (RFC 8058).
    */
   unsubscribeUrl: (person: string, journey: string) => string;
+  /**
+   * Tracking through Tailor (given a public URL): each http(s) link of an email goes through a
+   * signed redirect, and a pixel is added at its end.
+   */
+  tracking?: {
+    openUrl: (email: EmailRef) => string;
+    clickUrl: (email: EmailRef, url: string) => string;
+  };
+  /** Appends `Email Sent` to the log for the person once an email was handed to SMTP. */
+  record?: EmailEventRecorder;
   now?: () => number;
   /** Told of what an operator should see: a skipped or failed email, a stored journey that no longer compiles, a place that could not move on. */
   warn?: (message: string, error?: unknown) => void;
@@ -213,7 +225,18 @@ export class JourneyRunner {
     const headers: Record<string, string> = { 'List-Unsubscribe': `<${unsubscribe}>` };
     if (web) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
     try {
-      const html = engine.renderBounded(step.html, scope);
+      const email: EmailRef = { person, journey: name, step: step.path };
+      const rendered = engine.renderBounded(step.html, scope);
+      const tracked = this.options.tracking;
+      const html =
+        tracked === undefined
+          ? rendered
+          : withPixel(
+              trackedLinks(rendered, (url) =>
+                url === unsubscribe ? url : tracked.clickUrl(email, url),
+              ),
+              tracked.openUrl(email),
+            );
       await send({
         to,
         subject: engine.renderBounded(step.subject, scope),
@@ -224,8 +247,37 @@ export class JourneyRunner {
       // Not tried again (at most once); the record stays, marked failed.
       await store.emailFailed(name, person, step.path);
       this.warn(`journey ${name}: email step ${step.path} failed (not retried)`, error);
+      return;
     }
+    // The id is the email's: a tick that records it again stores nothing twice.
+    await this.options
+      .record?.({
+        person,
+        name: 'Email Sent',
+        properties: { journey: name, step: step.path },
+        messageId: `email-sent:${name}:${person}:${step.path}`,
+      })
+      .catch((error: unknown) => {
+        this.warn(`journey ${name}: Email Sent for step ${step.path} not recorded`, error);
+      });
   }
+}
+
+/**
+ * Every `href` to an http(s) URL sent through `redirect` (the URL as the browser would read it:
+ * `&amp;` is `&`); mailto:, anchors and relative links stay as they are.
+ */
+function trackedLinks(html: string, redirect: (url: string) => string): string {
+  return html.replace(
+    /(\shref\s*=\s*)(["'])(https?:\/\/[^"']+)\2/gi,
+    (_match, attr: string, quote: string, href: string) =>
+      `${attr}${quote}${redirect(href.replaceAll('&amp;', '&'))}${quote}`,
+  );
+}
+
+/** The open-tracking pixel at the end of the email. */
+function withPixel(html: string, url: string): string {
+  return `${html}\n<img src="${url}" width="1" height="1" alt="" style="display:none">`;
 }
 
 /** The email with a link to `url` at its end, unless its template already showed it. */

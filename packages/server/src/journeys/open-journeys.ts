@@ -8,6 +8,7 @@ import { BackgroundLoop } from '../pipeline/background-loop.js';
 import { createPrivateFile } from '../privacy/private-files.js';
 import type { ErasureOwner } from '../privacy/erasure-coordinator.js';
 import type { ProfileReader as ProfileStoreReader } from '../store/profile-store.js';
+import { emailEventRecorder } from './email-events.js';
 import { EmailLinks } from './email-links.js';
 import type { ProfileView } from './journey-definition.js';
 import { journeyErasureOwner } from './journey-erasure.js';
@@ -47,8 +48,8 @@ export const JOURNEYS_POLL_MS = 250;
  */
 export async function openJourneys(deps: {
   config: Readonly<Config>;
-  log: Pick<EventLog, 'read' | 'stats'>;
-  profiles: Pick<ProfileStoreReader, 'byId' | 'byIdentifier'>;
+  log: Pick<EventLog, 'read' | 'stats' | 'append'>;
+  profiles: Pick<ProfileStoreReader, 'byId' | 'byIdentifier' | 'identifiers'>;
   engine: TemplateEngine;
   now: () => number;
   /** How far the profile pipeline has folded the log: people enter no sooner. */
@@ -83,7 +84,14 @@ export async function openJourneys(deps: {
     unsubscribeUrl: (person, journey) =>
       publicUrl === undefined
         ? `${mailto}?subject=${encodeURIComponent(`unsubscribe ${journey}`)}`
-        : `${publicUrl}/v1/unsubscribe/${links.unsubscribeToken({ person, journey })}`,
+        : `${publicUrl}/v1/unsubscribe?t=${links.unsubscribeToken({ person, journey })}`,
+    ...(publicUrl !== undefined && {
+      tracking: {
+        openUrl: (email) => `${publicUrl}/v1/email/open?t=${links.openToken(email)}`,
+        clickUrl: (email, url) => `${publicUrl}/v1/email/click?t=${links.clickToken(email, url)}`,
+      },
+    }),
+    record: emailEventRecorder({ log, profiles, now: deps.now }),
     now: deps.now,
     warn,
   });

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { UnsubscribeService } from '../../journeys/unsubscribe-service.js';
 
 const Token = Type.Object({
-  token: Type.String({
+  t: Type.String({
     minLength: 1,
     maxLength: 2048,
     pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
@@ -36,18 +36,18 @@ export const unsubscribeRoutes: FastifyPluginCallbackTypebox<{
     },
   );
   app.get(
-    '/v1/unsubscribe/:token',
+    '/v1/unsubscribe',
     {
       config: { access: 'public' },
       schema: {
         tags: ['journeys'],
         summary:
           "A journey email's unsubscribe link: refuses marketing for its person, and says so",
-        params: Token,
+        querystring: Token,
       },
     },
     async (request, reply) => {
-      await unsubscribe.unsubscribe(request.params.token);
+      await unsubscribe.unsubscribe(request.query.t);
       return reply
         .header('cache-control', 'no-store')
         .header('referrer-policy', 'no-referrer')
@@ -56,18 +56,18 @@ export const unsubscribeRoutes: FastifyPluginCallbackTypebox<{
     },
   );
   app.post(
-    '/v1/unsubscribe/:token',
+    '/v1/unsubscribe',
     {
       config: { access: 'public' },
       schema: {
         tags: ['journeys'],
         summary: "One-click unsubscribe (RFC 8058): refuses marketing for the signed link's person",
-        params: Token,
+        querystring: Token,
         response: { 200: Type.Object({ unsubscribed: Type.Literal(true) }) },
       },
     },
     async (request) => {
-      await unsubscribe.unsubscribe(request.params.token);
+      await unsubscribe.unsubscribe(request.query.t);
       return { unsubscribed: true as const };
     },
   );
