@@ -211,6 +211,8 @@ export {
 } from './recommend/catalog-item.schema.js';
 export { CATALOG_EVENTS, catalogFacts } from './recommend/catalog-facts.js';
 export { mergeCatalogItem } from './recommend/merge-catalog-item.js';
+export { applyServingRules } from './recommend/apply-serving-rules.js';
+export type { ItemFacts, ServingRules } from './recommend/apply-serving-rules.js';
 
 // Privacy: consent, PII policy and masking, and scrubbing a person's data on erasure.
 export { DEFAULT_PURPOSES, emptyConsent } from './privacy/consent.schema.js';

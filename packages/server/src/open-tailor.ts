@@ -220,7 +220,10 @@ export async function openTailor(
     config.identity.identifiers,
     secrets.suppressionKey,
   );
-  const catalog = new CatalogService(storage.catalog, now);
+  // The catalog API is served only once recommenders is opened, so the hook never runs before.
+  const catalog = new CatalogService(storage.catalog, now, (items) => {
+    recommenders.catalogChanged(items);
+  });
   // Trained and served on the request thread (serve's worker thread only folds), a step at a time.
   const recommenders = await Recommenders.open({
     store: storage.recommenders,
@@ -230,6 +233,7 @@ export async function openTailor(
       suppressed: (message) => suppressions.drops(message),
       now,
       learnCatalog: (facts) => catalog.learn(facts),
+      catalogOf: (ids) => storage.catalog.getMany(ids),
     },
     retrainMs: config.recommendations.retrainMinutes * 60_000,
     serves: options.worker !== true,

@@ -130,4 +130,56 @@ describe('catalog', () => {
       updatedAt: new Date(clock).toISOString(),
     });
   });
+
+  it('serves only available items and at most N per category, and applies a new availability at once', async () => {
+    t = await startTestTailor({}, () => clock);
+    // Popularity: x by 5 people, a by 4, b by 3, y by 2: a stranger's list is x a b y without rules.
+    const views = Object.entries({ x: 5, a: 4, b: 3, y: 2 }).flatMap(([item, n]) =>
+      Array.from({ length: n }, (_, i) => ({
+        type: 'track',
+        event: 'Product Viewed',
+        userId: `u${i}`,
+        properties: { product_id: item },
+        timestamp: new Date(clock - 3_600_000).toISOString(),
+      })),
+    );
+    await t.collect(views);
+    await admin('PUT', '/v1/catalog/items', [
+      { id: 'x', category: 'toys' },
+      { id: 'a', category: 'toys' },
+      { id: 'b', category: 'games', available: false },
+      { id: 'y', category: 'games' },
+    ]);
+    const list = async () =>
+      (await admin('GET', '/v1/recommendations/shop?userId=stranger&k=10'))
+        .json<{ items: { item: string }[] }>()
+        .items.map((i) => i.item);
+    await admin('PUT', '/v1/recommenders/plain', {
+      method: 'popularity',
+      rules: { availableOnly: false },
+    });
+    await admin('POST', '/v1/recommenders/plain/train');
+    expect(
+      (await admin('GET', '/v1/recommendations/plain?userId=stranger&k=10'))
+        .json<{ items: { item: string }[] }>()
+        .items.map((i) => i.item),
+    ).toEqual(['x', 'a', 'b', 'y']);
+    await admin('PUT', '/v1/recommenders/shop', { method: 'popularity' });
+    await admin('POST', '/v1/recommenders/shop/train');
+    expect(await list()).toEqual(['x', 'a', 'y']);
+    await admin('PUT', '/v1/recommenders/shop', {
+      method: 'popularity',
+      rules: { maxPerCategory: 1 },
+    });
+    await admin('POST', '/v1/recommenders/shop/train');
+    expect(await list()).toEqual(['x', 'y']);
+    // b back in stock: it outranks y in games, without a training.
+    await admin('PUT', '/v1/catalog/items', [{ id: 'b', category: 'games' }]);
+    expect(await list()).toEqual(['x', 'b']);
+    const bad = await admin('PUT', '/v1/recommenders/shop', {
+      method: 'popularity',
+      rules: { maxPerCategory: 0 },
+    });
+    expect(bad.statusCode).toBe(400);
+  });
 });

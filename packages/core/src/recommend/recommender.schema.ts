@@ -47,6 +47,27 @@ export const RecommenderBody = Type.Object(
         description: `How many items placement templates read as recommendations.NAME (default ${DEFAULT_RECOMMENDATIONS})`,
       }),
     ),
+    rules: Type.Optional(
+      Type.Object(
+        {
+          availableOnly: Type.Optional(
+            Type.Boolean({
+              description:
+                'Leave out items the catalogue marks unavailable (default true); items missing from the catalogue count as available',
+            }),
+          ),
+          maxPerCategory: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: MAX_RECOMMENDATIONS,
+              description:
+                'Diversity: at most this many items of one catalogue category in a list (items with no category are not capped)',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
   },
   { title: 'Recommender', additionalProperties: false },

@@ -18,6 +18,8 @@ export class CatalogService {
   constructor(
     private readonly store: CatalogStore,
     private readonly now: () => number,
+    /** Told of the items the catalog API stored (serving applies their availability at once). */
+    private readonly changed: (items: readonly CatalogItem[]) => void = () => undefined,
   ) {}
 
   /** Stores the items given (all or none); an id given twice in one request is refused. */
@@ -31,6 +33,7 @@ export class CatalogService {
     const at = new Date(this.now()).toISOString();
     const merged = items.flatMap((item) => mergeCatalogItem(undefined, item, 'api', at) ?? []);
     await this.store.putMany(merged);
+    this.changed(merged);
     return { stored: merged.length };
   }
 

@@ -3,7 +3,9 @@ import {
   interactionItems,
   recommenderFrom,
   DEFAULT_RECOMMENDER_EVENTS,
+  type CatalogItem,
   type CatalogItemInput,
+  type ItemFacts,
   type InteractionMatrix,
   type Recommender,
   type RecommenderModel,
@@ -30,6 +32,8 @@ export interface TrainingDeps {
   fit?: Fitter;
   /** Learns the catalogue from the products the e-commerce events read name (docs/recommendations.md). */
   learnCatalog?: (facts: CatalogItemInput[]) => Promise<unknown>;
+  /** The catalogue's items among ids, for the serving rules (availability, categories). */
+  catalogOf?: (ids: readonly string[]) => Promise<Map<string, CatalogItem>>;
   /** Stops a fit under way (the server closing). */
   signal?: AbortSignal;
 }
@@ -50,6 +54,8 @@ export interface TrainedRecommender {
   itemIndex: ReadonlyMap<string, number>;
   /** Items people had since training (by their row keys), most recent last, a few per person. */
   recent: Map<string, number[]>;
+  /** What the catalogue said of the model's items when it was trained (the serving rules read it). */
+  facts: ItemFacts;
 }
 
 /** Identifiers resolved per step. */
@@ -201,8 +207,10 @@ export class RecommenderTrainingJob implements Job {
     );
     if (!fitted.ok) throw new Error(`training ${this.definition.name}: ${fitted.error}`);
     const { matrix, parameters } = fitted.value;
+    const facts = await itemFacts(matrix.itemIds, this.deps.catalogOf);
     const finished = this.deps.now();
     this.trained = {
+      facts,
       definition: this.definition,
       matrix,
       recommender: recommenderFrom(matrix, parameters, options),
@@ -231,6 +239,23 @@ export class RecommenderTrainingJob implements Job {
     if (byAnonymous !== undefined) return byAnonymous;
     return this.keys[user === -1 ? anonymous : user] ?? null;
   }
+}
+
+/** Availability and category of each item of a model, from the catalogue (none known without one). */
+async function itemFacts(
+  itemIds: readonly string[],
+  catalogOf: TrainingDeps['catalogOf'],
+): Promise<ItemFacts> {
+  const unavailable = new Uint8Array(itemIds.length);
+  const category: (string | undefined)[] = new Array<string | undefined>(itemIds.length);
+  if (catalogOf === undefined) return { unavailable, category };
+  const found = await catalogOf(itemIds);
+  itemIds.forEach((id, i) => {
+    const item = found.get(id);
+    if (item?.available === false) unavailable[i] = 1;
+    category[i] = item?.category;
+  });
+  return { unavailable, category };
 }
 
 /**

@@ -1,6 +1,8 @@
 import {
   DEFAULT_RECOMMENDATIONS,
+  applyServingRules,
   recommendItems,
+  type CatalogItem,
   type RecommendedItem,
   type RecommenderBody,
   type RecommenderModel,
@@ -166,7 +168,24 @@ export class Recommenders {
         if (row < 0 && found !== undefined) row = found;
         recent.push(...(trained.recent.get(key) ?? []));
       }
-    const ranked = recommendItems(matrix, recommender, row, k, scratch, recent);
+    // The rules drop candidates: rank more (the unavailable, and room for a category cap), then keep k.
+    const rules = trained.definition.rules ?? {};
+    const extra =
+      (rules.availableOnly ?? true) ? trained.facts.unavailable.reduce((n, u) => n + u, 0) : 0;
+    const wanted = rules.maxPerCategory === undefined ? k + extra : 10 * k + extra;
+    const ranked = applyServingRules(
+      recommendItems(
+        matrix,
+        recommender,
+        row,
+        Math.min(wanted, matrix.itemIds.length),
+        scratch,
+        recent,
+      ),
+      trained.facts,
+      rules,
+      k,
+    );
     return {
       items: ranked.map(({ item, score }, i) => ({
         item: matrix.itemIds[item] as string,
@@ -214,6 +233,17 @@ export class Recommenders {
     } catch (error) {
       this.options.onError('following the log for recommendations failed', error);
     }
+  }
+
+  /** Items the catalog API just gave: their availability and category apply to every model now. */
+  catalogChanged(items: readonly CatalogItem[]): void {
+    for (const trained of this.models.values())
+      for (const item of items) {
+        const index = trained.itemIndex.get(item.id);
+        if (index === undefined) continue;
+        trained.facts.unavailable[index] = item.available ? 0 : 1;
+        (trained.facts.category as (string | undefined)[])[index] = item.category;
+      }
   }
 
   /** Stops the schedule and a training under way (between its steps). */

@@ -1,0 +1,43 @@
+import type { RankedItem } from './recommend.schema.js';
+
+/** What serving knows of each item of a model from the catalogue, by the model's item index. */
+export interface ItemFacts {
+  /** 1 where the catalogue marks the item unavailable. */
+  unavailable: Uint8Array;
+  /** The item's catalogue category, if any. */
+  category: readonly (string | undefined)[];
+}
+
+export interface ServingRules {
+  availableOnly?: boolean | undefined;
+  maxPerCategory?: number | undefined;
+}
+
+/**
+ * The first `k` of `ranked` (best first) that pass the rules: unavailable items left out (unless
+ * `availableOnly` is false), and no more than `maxPerCategory` items of one category, later ones
+ * of a full category skipped in favour of the next best. The order of those kept is unchanged.
+ */
+export function applyServingRules(
+  ranked: readonly RankedItem[],
+  facts: ItemFacts,
+  rules: ServingRules,
+  k: number,
+): RankedItem[] {
+  const availableOnly = rules.availableOnly ?? true;
+  const cap = rules.maxPerCategory;
+  const perCategory = new Map<string, number>();
+  const kept: RankedItem[] = [];
+  for (const candidate of ranked) {
+    if (kept.length === k) break;
+    if (availableOnly && facts.unavailable[candidate.item] === 1) continue;
+    const category = facts.category[candidate.item];
+    if (cap !== undefined && category !== undefined) {
+      const seen = perCategory.get(category) ?? 0;
+      if (seen >= cap) continue;
+      perCategory.set(category, seen + 1);
+    }
+    kept.push(candidate);
+  }
+  return kept;
+}
