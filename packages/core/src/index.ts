@@ -153,13 +153,18 @@ export { fitMiniBatchKMeans } from './clusters/fit-mini-batch-kmeans.js';
 export { silhouetteScore } from './clusters/silhouette-score.js';
 export { seededRandom } from './clusters/seeded-random.js';
 export { describePersonas } from './clusters/describe-personas.js';
-// Ward's hierarchical clustering and DBSCAN (ClusterOptions.method).
+// Gaussian mixtures, Ward's hierarchical clustering and DBSCAN (ClusterOptions.method).
 export { CLUSTER_METHODS } from './clusters/clusters.schema.js';
 export type { ClusterMethod } from './clusters/clusters.schema.js';
 export { fitWard, wardMerges, WARD_MAX_ROWS } from './clusters/fit-ward.js';
 export type { WardFit, WardMerge } from './clusters/fit-ward.js';
 export { fitDbscan } from './clusters/fit-dbscan.js';
 export type { DbscanFit, DbscanOptions } from './clusters/fit-dbscan.js';
+export { fitGaussianMixture } from './clusters/fit-gaussian-mixture.js';
+export type {
+  GaussianMixtureFit,
+  GaussianMixtureOptions,
+} from './clusters/fit-gaussian-mixture.js';
 export type { Persona, PersonaTrait, PersonaOptions } from './clusters/describe-personas.js';
 
 // Recommendations: popularity, item-kNN and EASE on implicit feedback, for `tailor recommend`.

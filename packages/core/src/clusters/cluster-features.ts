@@ -8,6 +8,7 @@ import type {
   Scale,
 } from './clusters.schema.js';
 import { fitDbscan } from './fit-dbscan.js';
+import { fitGaussianMixture } from './fit-gaussian-mixture.js';
 import { fitKMeans } from './fit-kmeans.js';
 import { fitMiniBatchKMeans } from './fit-mini-batch-kmeans.js';
 import { cutTree, wardMerges, WARD_MAX_ROWS, type WardMerge } from './fit-ward.js';
@@ -21,7 +22,7 @@ import {
 import { silhouetteScore } from './silhouette-score.js';
 
 export interface ClusterOptions {
-  /** k-means (the default), Ward's hierarchical clustering, or DBSCAN (which ignores k). */
+  /** k-means (the default), Gaussian mixtures (k by BIC), Ward's hierarchical clustering, or DBSCAN (which ignores k). */
   method?: ClusterMethod;
   /** DBSCAN: the neighbourhood's radius in the prepared space (default 0.5, as scikit-learn). */
   eps?: number;
@@ -48,6 +49,8 @@ export interface KCandidate {
   k: number;
   silhouette: number;
   inertia: number;
+  /** The Gaussian mixture's BIC (method gmm only), by which gmm chooses k. */
+  bic?: number;
 }
 
 export interface Clustering {
@@ -58,6 +61,8 @@ export interface Clustering {
   algorithm: KMeansAlgorithm | null;
   /** Rows in no cluster (DBSCAN's noise, labelled −1); 0 for the other methods. */
   noise: number;
+  /** The Gaussian mixture's BIC (lower is better); null for the other methods. */
+  bic: number | null;
   /**
    * Mean silhouette in the prepared space (over the clustered rows: DBSCAN's noise left out);
    * null for k = 1 or k = rows, where it is undefined.
@@ -127,7 +132,13 @@ export function clusterFeatures(
   if (method === 'ward' && rows > WARD_MAX_ROWS)
     return err(`Ward's clustering is for at most ${WARD_MAX_ROWS} rows: ${rows} rows (use kmeans)`);
   let merges: WardMerge[] | undefined;
+  const bics = new Map<number, number>();
   const fit = (k: number): KMeansFit => {
+    if (method === 'gmm') {
+      const mixture = fitGaussianMixture(table, { k, seed });
+      bics.set(k, mixture.bic);
+      return partitionFit(table, mixture.labels, k);
+    }
     if (method === 'ward') {
       merges ??= wardMerges(table);
       return partitionFit(table, cutTree(rows, merges, k), k);
@@ -146,12 +157,19 @@ export function clusterFeatures(
     const top = Math.min(high, rows - 1);
     if (low < 2 || top < low)
       return err(`automatic k needs at least ${low + 1} rows and a range from 2 up: ${rows} rows`);
-    let best: { fit: KMeansFit; score: number } | undefined;
+    // The highest silhouette wins; for gmm, the lowest BIC.
+    let best: { fit: KMeansFit; score: number; criterion: number } | undefined;
     for (let k = low; k <= top; k++) {
       const f = fit(k);
       const s = silhouette(f) ?? -1;
-      candidates.push({ k, silhouette: s, inertia: f.inertia });
-      if (best === undefined || s > best.score) best = { fit: f, score: s };
+      const bic = bics.get(k);
+      candidates.push(
+        bic === undefined
+          ? { k, silhouette: s, inertia: f.inertia }
+          : { k, silhouette: s, inertia: f.inertia, bic },
+      );
+      const criterion = bic === undefined ? s : -bic;
+      if (best === undefined || criterion > best.criterion) best = { fit: f, score: s, criterion };
     }
     [chosen, score] = [best!.fit, best!.score];
   } else {
@@ -170,6 +188,7 @@ export function clusterFeatures(
       method === 'kmeans' ? algorithm : null,
       candidates,
       preparation,
+      bics.get(chosen.k) ?? null,
     ),
   );
 }
@@ -213,6 +232,7 @@ function describeFit(
   algorithm: KMeansAlgorithm | null,
   candidates: KCandidate[],
   preparation: Preparation,
+  bic: number | null = null,
 ): Clustering {
   const { k, inertia } = fit;
   const counts = new Array<number>(k).fill(0);
@@ -239,6 +259,7 @@ function describeFit(
     method,
     algorithm,
     noise,
+    bic,
     silhouette,
     inertia,
     sizes,

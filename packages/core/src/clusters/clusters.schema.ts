@@ -37,8 +37,8 @@ export interface KMeansFit {
 }
 
 /**
- * How rows are grouped: k-means (any size), Ward's hierarchical clustering (small populations,
+ * How rows are grouped: k-means (any size), Gaussian mixtures (full covariances, k by BIC), Ward's hierarchical clustering (small populations,
  * at most WARD_MAX_ROWS rows) or DBSCAN (density: finds its own k and leaves outliers as noise).
  */
-export type ClusterMethod = 'kmeans' | 'ward' | 'dbscan';
-export const CLUSTER_METHODS: readonly ClusterMethod[] = ['kmeans', 'ward', 'dbscan'];
+export type ClusterMethod = 'kmeans' | 'gmm' | 'ward' | 'dbscan';
+export const CLUSTER_METHODS: readonly ClusterMethod[] = ['kmeans', 'gmm', 'ward', 'dbscan'];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clusterFeatures } from './cluster-features.js';
 import { fitDbscan } from './fit-dbscan.js';
+import { fitGaussianMixture } from './fit-gaussian-mixture.js';
 import { fitWard, WARD_MAX_ROWS } from './fit-ward.js';
 import { canonical, matrixOf, readMethodsReference } from './methods.fixture.js';
 import { readRfm } from './online-retail.fixture.js';
@@ -126,5 +127,45 @@ describe('clusterFeatures with method ward or dbscan', () => {
   it('dbscan rejects a radius that is not positive', () => {
     const result = clusterFeatures(blobs, { method: 'dbscan', eps: 0, k: 'auto' });
     expect(result.ok).toBe(false);
+  });
+});
+
+describe('Gaussian mixtures against GaussianMixture(covariance_type=full, n_init=3)', () => {
+  const groups = matrixOf(reference.blobs.points.slice(0, 75));
+
+  // EM finds local optima: ours must do at least as well as scikit-learn's, to 1 %. On k 1-4 it
+  // is within 1 % either way; on k 5 (more components than groups) it finds a higher likelihood
+  // (-3.067 against -3.147).
+  it.each(reference.blobs.gmm.map((c) => [c.k, c] as const))(
+    'three groups, k %d: a mean log-likelihood no lower and a BIC no higher than 1 % off',
+    (k, expected) => {
+      const fit = fitGaussianMixture(groups, { k, seed: 0 });
+      expect(fit.logLikelihood).toBeGreaterThanOrEqual(
+        expected.log_likelihood - 0.01 * Math.abs(expected.log_likelihood),
+      );
+      expect(fit.bic).toBeLessThanOrEqual(expected.bic * 1.01);
+      if (k <= 4) expect(Math.abs(fit.bic - expected.bic)).toBeLessThanOrEqual(0.01 * expected.bic);
+    },
+  );
+
+  it("the lowest BIC picks scikit-learn's k", () => {
+    const bics = reference.blobs.gmm.map((c) => fitGaussianMixture(groups, { k: c.k }).bic);
+    expect(bics.indexOf(Math.min(...bics)) + 1).toBe(reference.blobs.gmm_best_k);
+  });
+});
+
+describe('clusterFeatures with method gmm', () => {
+  it("chooses k by the lowest BIC (scikit-learn's k on three groups), reporting each k's BIC", () => {
+    const groups = matrixOf(reference.blobs.points.slice(0, 75));
+    const result = clusterFeatures(groups, { method: 'gmm', k: 'auto', scale: 'none' });
+    if (!result.ok) throw new Error(result.error);
+    const clustering = result.value;
+    expect(clustering).toMatchObject({ method: 'gmm', algorithm: null, noise: 0 });
+    expect(clustering.k).toBe(reference.blobs.gmm_best_k);
+    const bics = clustering.candidates.map((c) => c.bic!);
+    expect(clustering.bic).toBe(Math.min(...bics));
+    const expected = reference.blobs.gmm.find((c) => c.k === clustering.k)!;
+    expect(Math.abs(clustering.bic! - expected.bic)).toBeLessThanOrEqual(0.01 * expected.bic);
+    expect(clustering.sizes.reduce((a, b) => a + b, 0)).toBe(75);
   });
 });

@@ -9,6 +9,8 @@ export interface MethodsReference {
     points: number[][];
     dbscan: { eps: number; min_samples: number; labels: number[] }[];
     ward: { k: number; labels: number[] }[];
+    gmm: { k: number; bic: number; log_likelihood: number }[];
+    gmm_best_k: number;
   };
   rfm_sample: {
     rows: number;

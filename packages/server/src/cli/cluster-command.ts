@@ -84,7 +84,7 @@ export function registerClusterCommand(program: Command): void {
   program
     .command('cluster')
     .description(
-      'clustering of the rows of a table (k-means, Ward or DBSCAN): prints k, silhouette, inertia, sizes and centroids as JSON',
+      'clustering of the rows of a table (k-means, Gaussian mixture, Ward or DBSCAN): prints k, silhouette, inertia, sizes and centroids as JSON',
     )
     .argument('<file>', 'a CSV file with a header row, one row per thing to cluster')
     .requiredOption('--id <column>', 'the column naming each row (kept as written)')
@@ -96,7 +96,7 @@ export function registerClusterCommand(program: Command): void {
     .addOption(
       new Option(
         '--method <method>',
-        'kmeans (any size), ward (hierarchical, up to 5,000 rows) or dbscan (density; finds k, leaves noise as -1)',
+        'kmeans (any size), gmm (Gaussian mixture, k by BIC), ward (hierarchical, up to 5,000 rows) or dbscan (density; finds k, leaves noise as -1)',
       )
         .choices([...CLUSTER_METHODS])
         .default('kmeans'),
@@ -180,6 +180,7 @@ export function clusterCommand(file: string, flags: ClusterFlags): void {
     method: clustering.method,
     algorithm: clustering.algorithm,
     noise: clustering.noise,
+    bic: clustering.bic === null ? null : round(clustering.bic),
     sizes: clustering.sizes,
     centroids: clustering.centroids.map((centroid) =>
       Object.fromEntries(flags.features.map((name, j) => [name, round(centroid[j] ?? NaN)])),
@@ -197,6 +198,7 @@ export function clusterCommand(file: string, flags: ClusterFlags): void {
       k: c.k,
       silhouette: round(c.silhouette),
       inertia: round(c.inertia),
+      ...(c.bic === undefined ? {} : { bic: round(c.bic) }),
     })),
   };
   console.log(JSON.stringify(summary, null, 2));

@@ -132,6 +132,28 @@ describe('tailor cluster (the CLI)', () => {
     expect(rows[0]!.cluster).not.toBe(rows[3]!.cluster);
   }, 60_000);
 
+  it('--method gmm: a Gaussian mixture, with its BIC', async () => {
+    const out = join(dir, 'gmm-out.csv');
+    const { stdout } = await run(process.execPath, [
+      CLI,
+      'cluster',
+      join(dir, 'small.csv'),
+      '--id',
+      'who',
+      '--features',
+      'a,b',
+      '--method',
+      'gmm',
+      '--k',
+      '2',
+      '--out',
+      out,
+    ]);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ k: 2, method: 'gmm', algorithm: null, sizes: [3, 3] });
+    expect(typeof summary.bic).toBe('number');
+  }, 60_000);
+
   it('--method dbscan: finds its k and writes noise as -1', async () => {
     const file = join(dir, 'with-outlier.csv');
     writeFileSync(file, 'who,a,b\n1,0,0\n2,0.1,0\n3,0,0.1\n4,5,5\n5,5.1,5\n6,5,5.1\n7,20,-9\n');
