@@ -23,6 +23,7 @@ const track = (who: Record<string, string>, event: string, hours: number) => ({
 const STEPS = ['Signed Up', 'Viewed Pricing', 'Subscribed'];
 const NAMES = [...STEPS, 'Opened App'];
 
+const planOf = (hours: number) => (hours % 3 === 0 ? 'pro' : 'free');
 const generated: { person: string; event: string; hours: number }[] = [];
 let t: TestTailor;
 
@@ -41,7 +42,13 @@ beforeAll(async () => {
       });
     }
   }
-  await t.collect(generated.map((e) => track({ userId: e.person }, e.event, e.hours)));
+  await t.collect(
+    generated.map((e) => ({
+      ...track({ userId: e.person }, e.event, e.hours),
+      // Sign-ups carry a plan (a breakdown's property), taken from the hour so the draws stay put.
+      properties: e.event === 'Signed Up' ? { plan: planOf(e.hours) } : {},
+    })),
+  );
   await t.collect([
     // h1: signs up anonymously, views pricing and subscribes once identified.
     track({ anonymousId: 'anon-h1' }, 'Checkout Started', 1000),
@@ -164,6 +171,76 @@ describe('POST /v1/reports/funnel', () => {
     const without = await funnel({ steps, windowDays: 3 });
     expect(without.json<{ steps: Step[] }>().steps[2]?.count).toBeGreaterThan(sql[2] as number);
     expect(sql[2]).toBeGreaterThan(0);
+  });
+
+  it('breaks a funnel down by a property of the step-1 event, as a hand-written SQL query does', async () => {
+    const db = new Database(':memory:');
+    db.exec(
+      'CREATE TABLE e (seq INTEGER PRIMARY KEY, person TEXT, event TEXT, at INTEGER, plan TEXT)',
+    );
+    const insert = db.prepare('INSERT INTO e (person, event, at, plan) VALUES (?, ?, ?, ?)');
+    for (const g of generated)
+      insert.run(
+        g.person,
+        g.event,
+        g.hours * HOUR,
+        g.event === 'Signed Up' ? planOf(g.hours) : null,
+      );
+    const window = 72 * HOUR;
+    const after = (x: string, y: string) =>
+      `(${y}.at > ${x}.at OR (${y}.at = ${x}.at AND ${y}.seq > ${x}.seq))`;
+    const counts = (plan: string) =>
+      [
+        `SELECT COUNT(DISTINCT a.person) AS n FROM e a WHERE a.event = 'Signed Up' AND a.plan = ?`,
+        `SELECT COUNT(DISTINCT a.person) AS n FROM e a JOIN e b ON b.person = a.person
+           AND b.event = 'Viewed Pricing' AND ${after('a', 'b')} AND b.at - a.at <= ${window}
+         WHERE a.event = 'Signed Up' AND a.plan = ?`,
+        `SELECT COUNT(DISTINCT a.person) AS n FROM e a
+           JOIN e b ON b.person = a.person AND b.event = 'Viewed Pricing' AND ${after('a', 'b')}
+           JOIN e c ON c.person = a.person AND c.event = 'Subscribed' AND ${after('b', 'c')}
+             AND c.at - a.at <= ${window}
+         WHERE a.event = 'Signed Up' AND a.plan = ?`,
+      ].map((query) => (db.prepare(query).get(plan) as { n: number }).n);
+    const expected = { pro: counts('pro'), free: counts('free') };
+    db.close();
+
+    const res = await funnel({
+      steps: STEPS.map((event) => ({ event })),
+      windowDays: 3,
+      breakdown: { property: 'plan' },
+    });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{
+      steps: Step[];
+      breakdown: { value: string | null; steps: Step[] }[];
+    }>();
+    const byValue = Object.fromEntries(
+      body.breakdown.map((group) => [group.value, group.steps.map((s) => s.count)]),
+    );
+    expect(byValue).toEqual(expected);
+    expect(expected.pro[2]).toBeGreaterThan(0);
+    expect(expected.free[2]).toBeGreaterThan(0);
+    // The commonest value first.
+    const [free, pro] = [expected.free[0] ?? 0, expected.pro[0] ?? 0];
+    expect(body.breakdown[0]?.value).toBe(free >= pro ? 'free' : 'pro');
+
+    const csv = await t.app.inject({
+      method: 'POST',
+      url: '/v1/reports/funnel',
+      headers: { authorization: t.adminAuth, accept: 'text/csv' },
+      payload: {
+        steps: STEPS.map((event) => ({ event })),
+        windowDays: 3,
+        breakdown: { property: 'plan' },
+      },
+    });
+    const lines = csv.body.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^group,group_absent,step,event,count,/);
+    const proCounts = lines
+      .filter((line) => line.startsWith('pro,false,'))
+      .map((line) => Number(line.split(',')[4]));
+    expect(proCounts).toEqual(expected.pro);
+    expect(lines).toHaveLength(1 + 3 * (1 + body.breakdown.length));
   });
 
   it('joins an anonymous first step to the identified person and leaves out analytics refusers', async () => {

@@ -60,6 +60,18 @@ export const FunnelRequest = Type.Object(
           'Events that end an attempt between two steps: a person who does one after reaching step a and before step b drops out at step a (ordered and strict funnels)',
       }),
     ),
+    breakdown: Type.Optional(
+      Type.Object(
+        {
+          property: Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description: 'A property of the step-1 event; one funnel per value (the 20 commonest)',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     order: Type.Optional(
       Type.Enum(FUNNEL_ORDERS, {
         description:
@@ -86,5 +98,20 @@ export const FunnelStepResult = Type.Object({
 export const FunnelResult = Type.Object({
   people: Type.Integer({ description: 'People with at least one event of a step (after consent)' }),
   steps: Type.Array(FunnelStepResult),
+  breakdown: Type.Optional(
+    Type.Array(
+      Type.Object({
+        value: Type.Union([Type.String(), Type.Null()], {
+          description: 'The step-1 property’s value as text; null: the property absent',
+        }),
+        people: Type.Integer(),
+        steps: Type.Array(FunnelStepResult),
+      }),
+      {
+        description:
+          'The funnel again for each value, counting attempts whose step-1 event has it (a person whose attempts start with several values is in each)',
+      },
+    ),
+  ),
 });
 export type FunnelResult = Static<typeof FunnelResult>;

@@ -19,22 +19,24 @@ export function attributionCsv(result: AttributionResult): string {
   return stringify(rows);
 }
 
-/** A funnel as CSV, one row per step, named by its event. */
+/**
+ * A funnel as CSV, one row per step, named by its event; with a breakdown, the whole funnel's rows
+ * then each value's, behind a `group` column (empty for the whole funnel and for an absent value's
+ * group, which `group_absent` marks).
+ */
 export function funnelCsv(request: FunnelRequest, result: FunnelResult): string {
-  const rows: (string | number | null)[][] = [
-    [
-      'step',
-      'event',
-      'count',
-      'conversion_rate',
-      'step_conversion_rate',
-      'drop_off',
-      'median_seconds_from_previous',
-      'mean_seconds_from_previous',
-    ],
+  const header = [
+    'step',
+    'event',
+    'count',
+    'conversion_rate',
+    'step_conversion_rate',
+    'drop_off',
+    'median_seconds_from_previous',
+    'mean_seconds_from_previous',
   ];
-  for (const s of result.steps)
-    rows.push([
+  const stepRows = (steps: FunnelResult['steps']) =>
+    steps.map((s) => [
       s.step,
       request.steps[s.step - 1]?.event ?? '',
       s.count,
@@ -44,6 +46,12 @@ export function funnelCsv(request: FunnelRequest, result: FunnelResult): string 
       s.medianSecondsFromPrevious,
       s.meanSecondsFromPrevious,
     ]);
+  if (result.breakdown === undefined) return stringify([header, ...stepRows(result.steps)]);
+  const rows: (string | number | null)[][] = [['group', 'group_absent', ...header]];
+  for (const row of stepRows(result.steps)) rows.push(['', 'false', ...row]);
+  for (const group of result.breakdown)
+    for (const row of stepRows(group.steps))
+      rows.push([group.value ?? '', String(group.value === null), ...row]);
   return stringify(rows);
 }
 
