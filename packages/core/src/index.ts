@@ -161,6 +161,7 @@ export type { WardFit, WardMerge } from './clusters/fit-ward.js';
 export { fitDbscan } from './clusters/fit-dbscan.js';
 export type { DbscanFit, DbscanOptions } from './clusters/fit-dbscan.js';
 export { fitGaussianMixture } from './clusters/fit-gaussian-mixture.js';
+export { matchClusters } from './clusters/match-clusters.js';
 export type {
   GaussianMixtureFit,
   GaussianMixtureOptions,

@@ -3,6 +3,7 @@ import { clusterFeatures } from './cluster-features.js';
 import { fitDbscan } from './fit-dbscan.js';
 import { fitGaussianMixture } from './fit-gaussian-mixture.js';
 import { fitWard, WARD_MAX_ROWS } from './fit-ward.js';
+import { matchClusters } from './match-clusters.js';
 import { canonical, matrixOf, readMethodsReference } from './methods.fixture.js';
 import { readRfm } from './online-retail.fixture.js';
 import { prepareFeatures } from './prepare-features.js';
@@ -167,5 +168,29 @@ describe('clusterFeatures with method gmm', () => {
     const expected = reference.blobs.gmm.find((c) => c.k === clustering.k)!;
     expect(Math.abs(clustering.bic! - expected.bic)).toBeLessThanOrEqual(0.01 * expected.bic);
     expect(clustering.sizes.reduce((a, b) => a + b, 0)).toBe(75);
+  });
+});
+
+describe("matching clusters across retraining against scipy's linear_sum_assignment", () => {
+  it.each(reference.matching.map((c) => [c.previous.length, c.next.length, c] as const))(
+    '%d previous, %d new centroids: the same pairs, -1 for new clusters',
+    (_, __, expected) => {
+      expect(Array.from(matchClusters(expected.previous, expected.next))).toEqual(expected.match);
+    },
+  );
+
+  it('keeps each cluster when the new centroids are the old ones moved a little and shuffled', () => {
+    const previous = [
+      [0, 0],
+      [10, 0],
+      [0, 10],
+    ];
+    const next = [
+      [0.4, 9.7],
+      [0.2, -0.1],
+      [9.9, 0.3],
+    ];
+    expect(Array.from(matchClusters(previous, next))).toEqual([2, 0, 1]);
+    expect(Array.from(matchClusters([], next))).toEqual([-1, -1, -1]);
   });
 });

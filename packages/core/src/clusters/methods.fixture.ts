@@ -19,6 +19,7 @@ export interface MethodsReference {
     gmm: { k: number; bic: number; log_likelihood: number }[];
     gmm_best_k: number;
   };
+  matching: { previous: number[][]; next: number[][]; match: number[] }[];
 }
 
 export function readMethodsReference(): MethodsReference {
