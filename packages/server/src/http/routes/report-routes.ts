@@ -1,4 +1,5 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import {
   AttributionRequest,
@@ -29,6 +30,18 @@ function csvOr<T extends TSchema>(json: T) {
   };
 }
 
+/** The report as CSV text when the request's `Accept` prefers `text/csv`, else as it is (JSON). */
+function csvOrJson<R>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  result: R,
+  toCsv: (result: R) => string,
+): R | FastifyReply {
+  return wantsCsv(request.headers.accept)
+    ? reply.type('text/csv; charset=utf-8').send(toCsv(result))
+    : result;
+}
+
 /**
  * Reports over the log (viewer key or higher). Each answers JSON, or CSV when the request's
  * `Accept` header prefers `text/csv` (docs/reports.md).
@@ -57,9 +70,7 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
     },
     async (request, reply) => {
       const result = await attribution.attribution(request.body);
-      return wantsCsv(request.headers.accept)
-        ? reply.type('text/csv; charset=utf-8').send(attributionCsv(result))
-        : result;
+      return csvOrJson(request, reply, result, attributionCsv);
     },
   );
 
@@ -78,9 +89,7 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
     },
     async (request, reply) => {
       const result = await funnels.funnel(request.body);
-      return wantsCsv(request.headers.accept)
-        ? reply.type('text/csv; charset=utf-8').send(funnelCsv(request.body, result))
-        : result;
+      return csvOrJson(request, reply, result, (r) => funnelCsv(request.body, r));
     },
   );
 
@@ -100,9 +109,7 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
     },
     async (request, reply) => {
       const result = await retention.retention(request.body);
-      return wantsCsv(request.headers.accept)
-        ? reply.type('text/csv; charset=utf-8').send(retentionCsv(result))
-        : result;
+      return csvOrJson(request, reply, result, retentionCsv);
     },
   );
   app.post(
