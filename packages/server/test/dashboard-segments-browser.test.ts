@@ -38,7 +38,8 @@ function buildDashboard(): void {
     execFileSync(
       process.execPath,
       [vite, 'build', '--logLevel', 'error', '--outDir', out, '--emptyOutDir'],
-      { cwd: WEB },
+      // NODE_ENV as `npm run build` has it (vitest's `test` builds React's development files).
+      { cwd: WEB, env: { ...process.env, NODE_ENV: 'production' } },
     );
     const dist = join(WEB, 'dist');
     mkdirSync(join(dist, 'dashboard'), { recursive: true });
