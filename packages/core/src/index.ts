@@ -253,8 +253,11 @@ export {
   FunnelResult,
   FUNNEL_ORDERS,
   DEFAULT_FUNNEL_WINDOW_DAYS,
+  FUNNEL_BREAKDOWN_LIMIT,
+  FunnelBreakdown,
+  TOUCHES,
 } from './reports/funnel.schema.js';
-export type { FunnelOrder } from './reports/funnel.schema.js';
+export type { FunnelOrder, Touch } from './reports/funnel.schema.js';
 export { computeFunnel } from './reports/funnel.js';
 export type { FunnelEvent, FunnelOptions } from './reports/funnel.js';
 

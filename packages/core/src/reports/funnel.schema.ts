@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { ATTRIBUTION_KEYS } from './attribution.schema.js';
 
 export const FUNNEL_ORDERS = ['ordered', 'strict', 'any'] as const;
 export type FunnelOrder = (typeof FUNNEL_ORDERS)[number];
@@ -42,6 +43,55 @@ const FunnelExclusion = Type.Object(
   { additionalProperties: false },
 );
 
+/** How many groups a breakdown keeps, those with most people first. */
+export const FUNNEL_BREAKDOWN_LIMIT = 20;
+
+/** The touchpoint a funnel is broken down by: the person's first, or the last before an attempt. */
+export const TOUCHES = ['first', 'last'] as const;
+export type Touch = (typeof TOUCHES)[number];
+
+/** What a funnel is broken down by: a step-1 property, the current segments, or a touchpoint. */
+export const FunnelBreakdown = Type.Union(
+  [
+    Type.Object(
+      {
+        property: Type.String({
+          minLength: 1,
+          maxLength: 200,
+          description: `A property of the step-1 event; one funnel per value (the ${FUNNEL_BREAKDOWN_LIMIT} commonest)`,
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        segments: Type.Literal(true, {
+          description: `One funnel per segment the people are in now (the ${FUNNEL_BREAKDOWN_LIMIT} with most people)`,
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        touch: Type.Enum(TOUCHES, {
+          description:
+            "first: the person's first touchpoint before the attempt's step-1 event; last: the latest one before it",
+        }),
+        by: Type.Enum(ATTRIBUTION_KEYS, {
+          description:
+            "The touchpoint's key, as attribution reads it: a UTM parameter, or the channel (stored channel rules, then the default grouping)",
+        }),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  {
+    description:
+      '`{"property": P}`, `{"segments": true}` or `{"touch": "first" | "last", "by": "source" | "medium" | "campaign" | "content" | "term" | "channel"}`',
+  },
+);
+export type FunnelBreakdown = Static<typeof FunnelBreakdown>;
+
 /** `POST /v1/reports/funnel`'s body, declared once (the route and the OpenAPI document use it). */
 export const FunnelRequest = Type.Object(
   {
@@ -60,18 +110,7 @@ export const FunnelRequest = Type.Object(
           'Events that end an attempt between two steps: a person who does one after reaching step a and before step b drops out at step a (ordered and strict funnels)',
       }),
     ),
-    breakdown: Type.Optional(
-      Type.Object(
-        {
-          property: Type.String({
-            minLength: 1,
-            maxLength: 200,
-            description: 'A property of the step-1 event; one funnel per value (the 20 commonest)',
-          }),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    breakdown: Type.Optional(FunnelBreakdown),
     order: Type.Optional(
       Type.Enum(FUNNEL_ORDERS, {
         description:
@@ -102,14 +141,15 @@ export const FunnelResult = Type.Object({
     Type.Array(
       Type.Object({
         value: Type.Union([Type.String(), Type.Null()], {
-          description: 'The step-1 property’s value as text; null: the property absent',
+          description:
+            'The step-1 property’s value as text, the segment, or the touchpoint’s key; null: the property absent, or no touchpoint before step 1',
         }),
         people: Type.Integer(),
         steps: Type.Array(FunnelStepResult),
       }),
       {
         description:
-          'The funnel again for each value, counting attempts whose step-1 event has it (a person whose attempts start with several values is in each)',
+          'The funnel again for each value, counting attempts whose step-1 event has it (a person whose attempts start with several values, or who is in several segments, is in each)',
       },
     ),
   ),

@@ -1,13 +1,11 @@
 import {
   attribute,
-  classifyChannel,
-  DIRECT_KEY,
   type AttributionRequest,
   type AttributionResult,
   type JourneyStep,
-  type StoredMessage,
 } from '@tailor/core';
 import { readPersonTimelines, type TimelineDeps } from './person-timelines.js';
+import { touchKey } from './touch-key.js';
 
 /**
  * Multi-touch attribution over the log (docs/attribution.md): each person's page events with the
@@ -21,17 +19,13 @@ export class AttributionService {
   constructor(private readonly deps: TimelineDeps) {}
 
   async attribution(request: AttributionRequest): Promise<AttributionResult> {
-    const field = request.by === 'campaign' ? 'name' : request.by;
     const byRevenue = request.weight === 'revenue';
-    const direct = request.unkeyed === 'direct';
+    const keyOptions = { rules: request.channels, unkeyedDirect: request.unkeyed === 'direct' };
     const timelines = await readPersonTimelines(
       this.deps,
       (message): { key: string } | { value: number } | undefined => {
         if (message.type === 'page') {
-          const key =
-            request.by === 'channel'
-              ? channelOf(message, request.channels)
-              : (campaignField(message, field) ?? (direct ? DIRECT_KEY : undefined));
+          const key = touchKey(message, request.by, keyOptions);
           return key === undefined ? undefined : { key };
         }
         if (message.type !== 'track' || message.event !== request.conversion) return undefined;
@@ -53,41 +47,4 @@ export class AttributionService {
     });
     return { ...result, people: timelines.length };
   }
-}
-
-/**
- * A page's channel: from its campaign's source and medium, else from the referring site; a page
- * without a campaign referred by the same site continues a visit (undefined).
- */
-function channelOf(
-  message: StoredMessage,
-  rules: AttributionRequest['channels'],
-): string | undefined {
-  const source = campaignField(message, 'source');
-  const medium = campaignField(message, 'medium');
-  const page = message.context.page as Record<string, unknown> | undefined;
-  const referrer = hostOf(page?.referrer ?? message.properties?.referrer);
-  const own = hostOf(page?.url ?? message.properties?.url);
-  if (source === undefined && medium === undefined && referrer !== undefined && referrer === own)
-    return undefined;
-  return classifyChannel(
-    { source, medium, referrerHost: referrer === own ? undefined : referrer },
-    rules ?? [],
-  );
-}
-
-function hostOf(url: unknown): string | undefined {
-  if (typeof url !== 'string' || url === '') return undefined;
-  try {
-    return new URL(url).hostname.toLowerCase() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function campaignField(message: StoredMessage, field: string): string | undefined {
-  const campaign = message.context.campaign;
-  if (typeof campaign !== 'object' || campaign === null) return undefined;
-  const value = (campaign as Record<string, unknown>)[field];
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -1,26 +1,33 @@
 import {
   computeFunnel,
   DEFAULT_FUNNEL_WINDOW_DAYS,
+  FUNNEL_BREAKDOWN_LIMIT,
   TailorError,
+  type ChannelRule,
+  type FunnelBreakdown,
   type FunnelEvent,
   type FunnelRequest,
   type FunnelResult,
   type StoredMessage,
 } from '@tailor/core';
-import { eventName, readPersonTimelines, type TimelineDeps } from './person-timelines.js';
+import { eventName, readPeople, type TimedItem, type TimelineDeps } from './person-timelines.js';
+import { touchKey } from './touch-key.js';
 
 const DAY_MS = 86_400_000;
-/** How many values a breakdown keeps, the commonest first (the request schema says 20). */
-const FUNNEL_BREAKDOWN_LIMIT = 20;
+
+export interface FunnelDeps extends TimelineDeps {
+  /** The stored channel rules, read when a breakdown is by channel. */
+  channelRules?: () => Promise<readonly ChannelRule[]>;
+}
 
 /**
  * Conversion funnels over the log (docs/reports.md): each person's events that match a step (and,
- * for a strict funnel, every other event of theirs, since any breaks the sequence), gathered by
- * readPersonTimelines (identifiers resolved to profiles, analytics refusers left out), go to
- * core's computeFunnel.
+ * for a strict funnel, every other event of theirs, since any breaks the sequence; for a touch
+ * breakdown, their touchpoints), gathered by readPeople (identifiers resolved to profiles,
+ * analytics refusers left out, their current segments beside them), go to core's computeFunnel.
  */
 export class FunnelService {
-  constructor(private readonly deps: TimelineDeps) {}
+  constructor(private readonly deps: FunnelDeps) {}
 
   async funnel(request: FunnelRequest): Promise<FunnelResult> {
     const order = request.order ?? 'ordered';
@@ -40,24 +47,33 @@ export class FunnelService {
     const exclusions = exclusionGaps(request);
     const breakdown = request.breakdown;
     const strict = order === 'strict';
-    const timelines = await readPersonTimelines(this.deps, (message) => {
-      const matched: number[] = [];
-      steps.forEach((step, i) => {
-        if (matches(message, step)) matched.push(i);
-      });
-      const excludes: number[] = [];
-      for (const { step, gaps } of exclusions) if (matches(message, step)) excludes.push(...gaps);
-      const value =
-        breakdown !== undefined && matched.includes(0)
-          ? propertyText(message, breakdown.property)
+    const touch = breakdown !== undefined && 'touch' in breakdown ? breakdown : undefined;
+    const property =
+      breakdown !== undefined && 'property' in breakdown ? breakdown.property : undefined;
+    const rules = touch?.by === 'channel' ? await this.channelRules() : [];
+    const timelines = await readPeople(
+      this.deps,
+      (message): FunnelItem | undefined => {
+        const matched: number[] = [];
+        steps.forEach((step, i) => {
+          if (matches(message, step)) matched.push(i);
+        });
+        const excludes: number[] = [];
+        for (const { step, gaps } of exclusions) if (matches(message, step)) excludes.push(...gaps);
+        const key = touch === undefined ? undefined : touchKey(message, touch.by, { rules });
+        const value =
+          property !== undefined && matched.includes(0)
+            ? propertyText(message, property)
+            : undefined;
+        return matched.length > 0 || excludes.length > 0 || strict || key !== undefined
+          ? { steps: matched, excludes, value, key }
           : undefined;
-      return matched.length > 0 || excludes.length > 0 || strict
-        ? { steps: matched, excludes, value }
-        : undefined;
-    });
+      },
+      (profile) => profile.segments,
+    );
     const people = timelines
-      .filter((timeline) => timeline.some(({ item }) => item.steps.length > 0))
-      .map((timeline) => timeline.map(({ at, item }) => ({ at, ...item })));
+      .filter(({ events }) => events.some(({ item }) => item.steps.length > 0))
+      .map(({ events, profile }) => breakdownEvents(events, breakdown, profile ?? []));
     const options = {
       steps: steps.length,
       windowMs: (request.windowDays ?? DEFAULT_FUNNEL_WINDOW_DAYS) * DAY_MS,
@@ -67,14 +83,54 @@ export class FunnelService {
     if (breakdown === undefined) return result;
     return { ...result, breakdown: breakdownFunnels(people, options) };
   }
+
+  private async channelRules(): Promise<readonly ChannelRule[]> {
+    return this.deps.channelRules === undefined ? [] : this.deps.channelRules();
+  }
 }
 
-type BreakdownEvent = FunnelEvent & { value: string | null | undefined };
+/** What a funnel keeps of one event: the steps it matches, the gaps it ends, its breakdown value, its touchpoint key. */
+interface FunnelItem {
+  steps: number[];
+  excludes: number[];
+  value: string | null | undefined;
+  key: string | undefined;
+}
+
+/** A funnel event with the breakdown groups its step-1 event starts attempts in. */
+type BreakdownEvent = FunnelEvent & { groups: readonly (string | null)[] | undefined };
 
 /**
- * The funnel once per value of the step-1 property, the commonest values (by people with a step-1
- * event holding it) first: for value v, only step-1 events holding v start attempts; later steps
- * and exclusions are read as they are.
+ * A person's events as the breakdown reads them: each step-1 event carries the groups it starts
+ * attempts in: its property's value; the person's current segments; or the key of the person's
+ * first touchpoint at or before it, or of the latest one (null when there is none).
+ */
+function breakdownEvents(
+  events: readonly TimedItem<FunnelItem>[],
+  breakdown: FunnelBreakdown | undefined,
+  segments: readonly string[],
+): BreakdownEvent[] {
+  let first: string | undefined;
+  let last: string | undefined;
+  return events.map(({ at, item }) => {
+    if (item.key !== undefined) {
+      first ??= item.key;
+      last = item.key;
+    }
+    let groups: (string | null)[] | undefined;
+    if (breakdown !== undefined && item.steps.includes(0)) {
+      if ('property' in breakdown) groups = [item.value ?? null];
+      else if ('segments' in breakdown) groups = [...segments];
+      else groups = [(breakdown.touch === 'first' ? first : last) ?? null];
+    }
+    return { at, steps: item.steps, excludes: item.excludes, groups };
+  });
+}
+
+/**
+ * The funnel once per group, those with most people (with a step-1 event in the group) first:
+ * for group v, only step-1 events in v start attempts; later steps and exclusions are read as
+ * they are.
  */
 function breakdownFunnels(
   people: BreakdownEvent[][],
@@ -83,7 +139,7 @@ function breakdownFunnels(
   const holders = new Map<string | null, number>();
   for (const events of people) {
     const values = new Set<string | null>();
-    for (const event of events) if (event.value !== undefined) values.add(event.value);
+    for (const event of events) for (const value of event.groups ?? []) values.add(value);
     for (const value of values) holders.set(value, (holders.get(value) ?? 0) + 1);
   }
   const values = [...holders.entries()]
@@ -92,12 +148,12 @@ function breakdownFunnels(
     .map(([value]) => value);
   return values.map((value) => {
     const group = people
-      .filter((events) => events.some((event) => event.value === value))
+      .filter((events) => events.some((event) => event.groups?.includes(value) === true))
       .map((events) =>
-        events.map(({ at, steps, excludes, value: v }) => ({
+        events.map(({ at, steps, excludes, groups }) => ({
           at,
           excludes,
-          steps: v === value ? steps : steps.filter((step) => step !== 0),
+          steps: groups?.includes(value) === true ? steps : steps.filter((step) => step !== 0),
         })),
       );
     return { value, ...computeFunnel(group, options) };
