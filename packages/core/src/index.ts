@@ -266,6 +266,7 @@ export {
   RetentionRequest,
   RetentionResult,
   RETENTION_PERIODS,
+  RETENTION_BREAKDOWN_LIMIT,
 } from './reports/retention.schema.js';
 export type { RetentionPeriod } from './reports/retention.schema.js';
 export { computeRetention, periodStart } from './reports/retention.js';

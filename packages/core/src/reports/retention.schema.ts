@@ -15,6 +15,9 @@ const EventFilter = Type.Object(
   { additionalProperties: false },
 );
 
+/** How many groups a retention breakdown keeps, those with most people first. */
+export const RETENTION_BREAKDOWN_LIMIT = 20;
+
 /** `POST /v1/reports/retention`'s body. */
 export const RetentionRequest = Type.Object(
   {
@@ -32,6 +35,34 @@ export const RetentionRequest = Type.Object(
         maximum: 60,
         description: 'Columns after period 0 (default 12)',
       }),
+    ),
+    breakdown: Type.Optional(
+      Type.Union(
+        [
+          Type.Object(
+            {
+              segments: Type.Literal(true, {
+                description: 'A matrix per segment the people are in now',
+              }),
+            },
+            { additionalProperties: false },
+          ),
+          Type.Object(
+            {
+              property: Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description:
+                  "A property of the person's first start event (the one that puts them in a cohort); a matrix per value",
+              }),
+            },
+            { additionalProperties: false },
+          ),
+        ],
+        {
+          description: `\`{"segments": true}\` or \`{"property": P}\`: the matrix again per group, the ${RETENTION_BREAKDOWN_LIMIT} with most people first`,
+        },
+      ),
     ),
     since: Type.Optional(
       Type.String({
@@ -60,5 +91,18 @@ export const RetentionResult = Type.Object({
   period: Type.Enum(RETENTION_PERIODS),
   people: Type.Integer({ description: 'People in every cohort' }),
   cohorts: Type.Array(RetentionCohort),
+  breakdown: Type.Optional(
+    Type.Array(
+      Type.Object({
+        value: Type.Union([Type.String(), Type.Null()], {
+          description:
+            'The segment, or the property’s value as text (null: absent or not a scalar)',
+        }),
+        people: Type.Integer(),
+        cohorts: Type.Array(RetentionCohort),
+      }),
+      { description: 'The matrix again per group (a person in two segments is in both)' },
+    ),
+  ),
 });
 export type RetentionResult = Static<typeof RetentionResult>;

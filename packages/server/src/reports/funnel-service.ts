@@ -11,6 +11,7 @@ import {
   type StoredMessage,
 } from '@tailor/core';
 import { eventName, readPeople, type TimedItem, type TimelineDeps } from './person-timelines.js';
+import { propertyText } from './property-text.js';
 import { touchKey } from './touch-key.js';
 
 const DAY_MS = 86_400_000;
@@ -158,14 +159,6 @@ function breakdownFunnels(
       );
     return { value, ...computeFunnel(group, options) };
   });
-}
-
-/** A property's value as the breakdown names it: text, or null when absent or not a scalar. */
-function propertyText(message: StoredMessage, property: string): string | null {
-  const value: unknown = (message.properties ?? {})[property];
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-    ? String(value)
-    : null;
 }
 
 /**

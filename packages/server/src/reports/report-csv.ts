@@ -55,13 +55,24 @@ export function funnelCsv(request: FunnelRequest, result: FunnelResult): string 
   return stringify(rows);
 }
 
-/** Retention as CSV in long form, one row per cohort and period begun: `cohort,size,period,retained,rate`. */
+/**
+ * Retention as CSV in long form, one row per cohort and period begun:
+ * `cohort,size,period,retained,rate`; with a breakdown, the whole matrix's rows then each
+ * group's, behind `group` and `group_absent` columns as in the funnel's CSV.
+ */
 export function retentionCsv(result: RetentionResult): string {
-  const rows: (string | number)[][] = [['cohort', 'size', 'period', 'retained', 'rate']];
-  for (const cohort of result.cohorts)
-    cohort.retained.forEach((retained, n) => {
-      if (retained !== null)
-        rows.push([cohort.start, cohort.size, n, retained, cohort.rates[n] ?? 0]);
-    });
+  const header = ['cohort', 'size', 'period', 'retained', 'rate'];
+  const cohortRows = (cohorts: RetentionResult['cohorts']) =>
+    cohorts.flatMap((cohort) =>
+      cohort.retained.flatMap((retained, n) =>
+        retained === null ? [] : [[cohort.start, cohort.size, n, retained, cohort.rates[n] ?? 0]],
+      ),
+    );
+  if (result.breakdown === undefined) return stringify([header, ...cohortRows(result.cohorts)]);
+  const rows: (string | number)[][] = [['group', 'group_absent', ...header]];
+  for (const row of cohortRows(result.cohorts)) rows.push(['', 'false', ...row]);
+  for (const group of result.breakdown)
+    for (const row of cohortRows(group.cohorts))
+      rows.push([group.value ?? '', String(group.value === null), ...row]);
   return stringify(rows);
 }

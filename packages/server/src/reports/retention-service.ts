@@ -1,10 +1,25 @@
-import { computeRetention, type RetentionRequest, type RetentionResult } from '@tailor/core';
-import { eventName, readPersonTimelines, type TimelineDeps } from './person-timelines.js';
+import {
+  computeRetention,
+  RETENTION_BREAKDOWN_LIMIT,
+  type RetentionEvent,
+  type RetentionOptions,
+  type RetentionRequest,
+  type RetentionResult,
+} from '@tailor/core';
+import { eventName, readPeople, type TimelineDeps } from './person-timelines.js';
+import { propertyText } from './property-text.js';
+
+/** A person's events as retention reads them, and the groups a breakdown puts them in. */
+interface RetentionPerson {
+  events: RetentionEvent[];
+  groups: (string | null)[];
+}
 
 /**
  * Retention cohorts over the log (docs/reports.md): each person's start and return events,
- * gathered by readPersonTimelines (identifiers resolved to profiles, analytics refusers left out),
- * go to core's computeRetention.
+ * gathered by readPeople (identifiers resolved to profiles, analytics refusers left out, their
+ * current segments beside them), go to core's computeRetention; a breakdown runs it again per
+ * segment, or per value of a property of the person's first start event.
  */
 export class RetentionService {
   constructor(private readonly deps: TimelineDeps & { now: () => number }) {}
@@ -12,21 +27,69 @@ export class RetentionService {
   async retention(request: RetentionRequest): Promise<RetentionResult> {
     const start = request.start.event;
     const back = (request.return ?? request.start).event;
-    const timelines = await readPersonTimelines(this.deps, (message) => {
-      const name = eventName(message);
-      if (name === undefined) return undefined;
-      const isStart = start === '*' || name === start;
-      const isReturn = back === '*' || name === back;
-      return isStart || isReturn ? { start: isStart, return: isReturn } : undefined;
-    });
-    return computeRetention(
-      timelines.map((timeline) => timeline.map(({ at, item }) => ({ at, ...item }))),
-      {
-        period: request.period ?? 'week',
-        periods: request.periods ?? 12,
-        now: this.deps.now(),
-        since: request.since === undefined ? undefined : Date.parse(request.since),
+    const breakdown = request.breakdown;
+    const property =
+      breakdown !== undefined && 'property' in breakdown ? breakdown.property : undefined;
+    const timelines = await readPeople(
+      this.deps,
+      (message) => {
+        const name = eventName(message);
+        if (name === undefined) return undefined;
+        const isStart = start === '*' || name === start;
+        const isReturn = back === '*' || name === back;
+        if (!isStart && !isReturn) return undefined;
+        const value = isStart && property !== undefined ? propertyText(message, property) : null;
+        return { start: isStart, return: isReturn, value };
       },
+      (profile) => profile.segments,
     );
+    const people = timelines.map(({ events, profile }): RetentionPerson => {
+      const first = events.find(({ item }) => item.start);
+      return {
+        events: events.map(({ at, item }) => ({ at, start: item.start, return: item.return })),
+        groups:
+          breakdown === undefined || first === undefined
+            ? []
+            : 'segments' in breakdown
+              ? [...(profile ?? [])]
+              : [first.item.value],
+      };
+    });
+    const options: RetentionOptions = {
+      period: request.period ?? 'week',
+      periods: request.periods ?? 12,
+      now: this.deps.now(),
+      since: request.since === undefined ? undefined : Date.parse(request.since),
+    };
+    const result = computeRetention(
+      people.map((person) => person.events),
+      options,
+    );
+    if (breakdown === undefined) return result;
+    return { ...result, breakdown: breakdownRetention(people, options) };
   }
+}
+
+/** The matrix once per group, those with most people in a cohort first. */
+function breakdownRetention(
+  people: readonly RetentionPerson[],
+  options: RetentionOptions,
+): NonNullable<RetentionResult['breakdown']> {
+  const since = options.since ?? -Infinity;
+  const holders = new Map<string | null, number>();
+  for (const { events, groups } of people) {
+    const first = events.find((e) => e.start);
+    if (first === undefined || first.at < since) continue;
+    for (const group of new Set(groups)) holders.set(group, (holders.get(group) ?? 0) + 1);
+  }
+  return [...holders.entries()]
+    .sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])))
+    .slice(0, RETENTION_BREAKDOWN_LIMIT)
+    .map(([value]) => {
+      const { people: count, cohorts } = computeRetention(
+        people.filter(({ groups }) => groups.includes(value)).map(({ events }) => events),
+        options,
+      );
+      return { value, people: count, cohorts };
+    });
 }
