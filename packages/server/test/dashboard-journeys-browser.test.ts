@@ -1,60 +1,14 @@
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { launchChromium } from './support/browser.js';
+import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard's journeys page end to end (issue 20): journeys saved through the API, people
 // entering them through collection, each step's counts read back by the page in Debian's Chromium;
 // accessibility checked with axe-core injected into the page.
 
-const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 const VIEWER_KEY = 'journeys-viewer-key-0001';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * Builds packages/web into a folder of its own, then installs each file into dist by a rename, as
- * dashboard-reports-browser.test.ts does (another test may be building into dist at the same time).
- */
-function buildDashboard(): void {
-  const vitePackage = createRequire(join(WEB, 'package.json')).resolve('vite/package.json');
-  const vite = join(vitePackage, '../bin/vite.js');
-  const out = mkdtempSync(join(tmpdir(), 'tailor-web-'));
-  try {
-    execFileSync(
-      process.execPath,
-      [vite, 'build', '--logLevel', 'error', '--outDir', out, '--emptyOutDir'],
-      // NODE_ENV as `npm run build` has it (vitest's `test` builds React's development files).
-      { cwd: WEB, env: { ...process.env, NODE_ENV: 'production' } },
-    );
-    const dist = join(WEB, 'dist');
-    mkdirSync(join(dist, 'dashboard'), { recursive: true });
-    const install = (from: string, to: string) => {
-      const temp = join(dist, `.install-${process.pid}`);
-      copyFileSync(from, temp);
-      renameSync(temp, to);
-    };
-    for (const name of readdirSync(join(out, 'dashboard'))) {
-      install(join(out, 'dashboard', name), join(dist, 'dashboard', name));
-    }
-    install(join(out, 'index.html'), join(dist, 'index.html'));
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
 
 let t: TestTailor;
 let origin: string;
@@ -124,35 +78,8 @@ afterEach(async () => {
   expect(consoleErrors).toEqual([]);
 });
 
-async function open(key: string, hash: string): Promise<Page> {
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    // API answers of 400, 403 or 404 are expected (a refused definition, signing in): checked below.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-      consoleErrors.push(message.text());
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400 && !new URL(response.url()).pathname.startsWith('/v1/'))
-      consoleErrors.push(`${response.status()} ${response.url()}`);
-  });
-  await page.goto(`${origin}/`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('.role').waitFor();
-  await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
-  return page;
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = await page.evaluate<{
-    violations: { id: string; impact: string; help: string }[];
-    passes: unknown[];
-  }>('axe.run()');
-  expect(result.passes.length, 'axe ran its checks').toBeGreaterThan(10);
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help}`);
+function open(key: string, hash: string): Promise<Page> {
+  return openSignedIn(context, consoleErrors, origin, key, hash);
 }
 
 const bodyText = (page: Page) => page.locator('body').innerText();
@@ -199,9 +126,7 @@ describe('the journeys page', () => {
     const page = await open(VIEWER_KEY, '#/journeys');
     await page.getByRole('table', { name: 'Steps of welcome' }).waitFor();
     expect(await page.locator('main button').count()).toBe(0);
-    expect(
-      await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'),
-    ).toBeLessThanOrEqual(0);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
     expect(await seriousViolations(page), 'journeys at 390 px').toEqual([]);
   });
 });
