@@ -78,7 +78,7 @@ export function buildServices(tailor: Tailor): Services {
       log: tailor.log,
       allowInternal: tailor.config.destinations.allowInternal,
       now: tailor.now,
-      wake,
+      changed: () => void tailor.changed('destinations'),
     }),
     definitions: new DefinitionService({
       definitions: tailor.definitions,

@@ -124,12 +124,12 @@ export interface Tailor {
   /** Keys, definitions, placements, plans, experiments or suppressions changed here: other nodes read them again. */
   settingsChanged(): void;
   /**
-   * Placements, tracking plans or suppressions changed here (segments and computed traits tell
-   * `definitions` themselves): what compiles them is read again, folds everywhere read the
-   * definitions again before the next batch (placement caps are among them), and the background
+   * Placements, tracking plans, suppressions or destinations changed here (segments and computed
+   * traits tell `definitions` themselves): what compiles them is read again, folds everywhere read
+   * the definitions again before the next batch (placement caps are among them), and the background
    * (a worker thread) is told. Other nodes hear of it through `settingsChanged`.
    */
-  changed(what: 'placements' | 'plans' | 'suppressions'): Promise<void>;
+  changed(what: 'placements' | 'plans' | 'suppressions' | 'destinations'): Promise<void>;
   /** Deletes decision records past their retention now (also done at start and hourly); how many. */
   pruneDecisions(): Promise<number>;
   now: () => number;
@@ -449,6 +449,7 @@ export async function openTailor(
   );
   /** The definitions generation the bandits' follower read the placements at (several nodes). */
   let placementsRead: number | undefined;
+  let banditsFollowedTo: number | undefined;
   const background: Background = options.backgroundThread
     ? new BackgroundThread({
         config,
@@ -488,12 +489,14 @@ export async function openTailor(
           // definitions generation (`changed`), read after the end of the events to count.
           follow: async () => {
             const { lastPosition } = await log.stats();
+            if (lastPosition === banditsFollowedTo) return 0; // idle: no question to PostgreSQL
             const generation = await profiles.definitions.generation();
             if (generation !== placementsRead) {
               await placements.reload();
               placementsRead = generation;
             }
             await banditStage.follow([], { from: lastPosition, to: lastPosition });
+            banditsFollowedTo = lastPosition;
             return 0;
           },
           // Scheduled source syncs run beside the journeys, on the node holding the upkeep lease.
@@ -630,7 +633,8 @@ export async function openTailor(
         await definitions.reload(); // caps: the exposure counters the pipeline keeps
         await profiles.definitions.changed();
       }
-      background.definitionsChanged(); // plans: the worker's dispatcher masks the fields they mark
+      // Plans: the worker's dispatcher masks the fields they mark; destinations: it reads them again.
+      background.definitionsChanged();
     },
     flushDecisions: () => {
       exposureLog.flush();

@@ -54,7 +54,7 @@ afterEach(async () => {
   await new Promise((resolve) => receiver.close(resolve));
 });
 
-function call(method: 'GET' | 'PUT', path: string, payload?: object) {
+function call(method: 'GET' | 'PUT' | 'DELETE', path: string, payload?: object) {
   return t.app.inject({
     method,
     url: path,
@@ -152,6 +152,35 @@ describe('webhook destinations', () => {
     expect(received.map((r) => (JSON.parse(r.body) as { event: string }).event)).toEqual([
       'New News',
     ]);
+  });
+
+  it('the running dispatcher follows destinations defined and deleted through the API at once', async () => {
+    const eventsReceived = () =>
+      received.map((r) => (JSON.parse(r.body) as { event: string }).event);
+    t.tailor.background.start(); // the dispatcher's own loop, as under `tailor serve` (no drain below)
+    await call('PUT', '/v1/destinations/first', {
+      type: 'webhook',
+      url,
+      events: ['A'],
+      secret: SECRET,
+    });
+    await t.collect([{ type: 'track', userId: 'u5', event: 'A' }]);
+    await expect.poll(eventsReceived).toEqual(['A']);
+    expect((await call('DELETE', '/v1/destinations/first')).statusCode).toBe(204);
+    await call('PUT', '/v1/destinations/second', {
+      type: 'webhook',
+      url,
+      events: ['B'],
+      secret: SECRET,
+    });
+    await t.collect([
+      { type: 'track', userId: 'u5', event: 'A' },
+      { type: 'track', userId: 'u5', event: 'B' },
+    ]);
+    // Both events are taken in one step: a list kept from before the deletion would send the A.
+    await expect.poll(eventsReceived).toEqual(['A', 'B']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(eventsReceived()).toEqual(['A', 'B']);
   });
 
   it('refuses a bad destination', async () => {

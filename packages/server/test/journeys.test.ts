@@ -167,6 +167,7 @@ describe.each(BACKENDS)('journeys on %s', (backend) => {
     const events = [track(1, 'Page Viewed', 'u1'), track(2, 'Signed Up', 'u1')];
     const log = {
       read: (from: number) => Promise.resolve(events.filter((e) => e.position > from) as never[]),
+      stats: () => Promise.resolve({ events: events.length, lastPosition: 2, bytes: 0 }),
     };
     expect(await followLog({ log, store, runner })).toBe(2);
     expect(await followLog({ log, store, runner })).toBe(0);

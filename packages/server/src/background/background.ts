@@ -19,7 +19,7 @@ export interface Background {
   running(): boolean;
   /** New events were committed to the log: fold and deliver them soon. */
   wake(): void;
-  /** A segment, computed trait, placement or tracking plan changed: work with the new definitions. */
+  /** A segment, computed trait, placement, tracking plan or destination changed: work with the new definitions. */
   definitionsChanged(): void;
   /** A suppression was lifted or added on this thread: the pipeline and the dispatcher read the list again. */
   suppressionsChanged(): void;
@@ -64,9 +64,10 @@ export class InlineBackground implements Background {
     for (const loop of this.loops) loop.wake();
   }
 
-  /** The in-process pipeline reads the definitions as they are now; it only needs waking. */
+  /** The in-process pipeline reads the definitions as they are now; the dispatcher reads its destinations again. */
   definitionsChanged(): void {
     this.pipeline.wake();
+    this.dispatcher.destinationsChanged();
   }
 
   /** The in-process pipeline and dispatcher share this thread's suppression list. */

@@ -124,6 +124,7 @@ export class ScaleOutBackground implements Background {
   }
 
   definitionsChanged(): void {
+    this.options.dispatcher.destinationsChanged();
     this.wake();
   }
 

@@ -15,8 +15,8 @@ export interface DestinationServiceDeps {
   /** `destinations.allowInternal`: internal addresses the operator lets webhooks reach. */
   allowInternal: readonly string[];
   now: () => number;
-  /** Tells the background that a destination has events to take. */
-  wake: () => void;
+  /** Tells the dispatcher (on whichever thread or node it runs) that the destinations changed. */
+  changed: () => void;
 }
 
 /**
@@ -42,7 +42,7 @@ export class DestinationService {
     };
     const { lastPosition } = await this.deps.log.stats();
     await this.deps.destinations.put(destination, lastPosition);
-    this.deps.wake();
+    this.deps.changed();
     return this.summary(destination);
   }
 
@@ -67,6 +67,7 @@ export class DestinationService {
   /** Deletes a destination and its queued deliveries. */
   async delete(name: string): Promise<void> {
     if (!(await this.deps.destinations.delete(name))) throw notFound(name);
+    this.deps.changed();
   }
 
   /** A definition checked for its type, with that type's defaults. */

@@ -46,6 +46,13 @@ export function backoffMs(attempts: number): number {
 /** How often finished deliveries past their retention are deleted (and on the first step). */
 const PRUNE_EVERY_MS = 3_600_000;
 
+/**
+ * How long the list of destinations is kept between reads when nobody says it changed: a change
+ * through the API is told at once (`destinationsChanged`, on every node); this bounds the delay for
+ * a writer that cannot tell (another process on the same folder).
+ */
+const LIST_KEPT_MS = 5000;
+
 /** A destination's requests in flight and the deliveries they carry. */
 interface InFlight {
   requests: number;
@@ -69,6 +76,7 @@ export class Dispatcher {
   private unsettled: Outcome[] = [];
   private settling: Promise<void> | undefined;
   private prunedAt = -Infinity;
+  private listed: { destinations: Destination[]; at: number } | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
     this.loop = new BackgroundLoop(() => this.step(), {
@@ -99,9 +107,16 @@ export class Dispatcher {
     await this.options.channels.close();
   }
 
+  /** A destination was defined, changed or deleted: read the list again, and deliver soon. */
+  destinationsChanged(): void {
+    this.listed = undefined;
+    this.loop.wake();
+  }
+
   /** Queues and sends everything due now, and waits for the answers (tests and the CLI use it). */
   async drain(): Promise<void> {
     await this.loop.idle();
+    this.listed = undefined;
     for (;;) {
       if ((await this.step()) > 0) continue;
       if (this.requests.size === 0) return;
@@ -112,11 +127,22 @@ export class Dispatcher {
   /** Prunes when due, takes new events into every destination's outbox, then starts what is due; returns the work done. */
   private async step(): Promise<number> {
     await this.prune();
-    const destinations = await this.options.store.list();
+    const destinations = await this.destinations();
     let work = 0;
     for (const destination of destinations) work += await this.enqueue(destination);
     for (const destination of destinations) work += await this.sendDue(destination);
     return work;
+  }
+
+  /** The destinations, as last read when that is recent and nobody said they changed since. */
+  private async destinations(): Promise<Destination[]> {
+    const now = Date.now();
+    if (this.listed === undefined || now - this.listed.at >= LIST_KEPT_MS) {
+      const listed = { destinations: await this.options.store.list(), at: now };
+      this.listed = listed;
+      return listed.destinations;
+    }
+    return this.listed.destinations;
   }
 
   private async prune(): Promise<void> {

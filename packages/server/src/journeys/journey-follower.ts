@@ -16,22 +16,24 @@ export const JOURNEYS_CONSUMER = 'journeys';
  * reads the traits sent with or just before it).
  */
 export async function followLog(options: {
-  log: Pick<EventLog, 'read'>;
+  log: Pick<EventLog, 'read' | 'stats'>;
   store: JourneyStore;
   runner: JourneyRunner;
   /** The person an event is about (asked only of events that start a journey); by default its userId, else its anonymousId. */
   personOf?: (message: StoredMessage) => string | undefined | Promise<string | undefined>;
   limit?: number;
-  /** Read no further than this position. */
-  until?: number;
+  /** Read no further than this position; asked only when the log holds events past the journeys' position. */
+  until?: () => Promise<number>;
 }): Promise<number> {
   const { log, store, runner } = options;
   const personOf =
     options.personOf ?? ((m: StoredMessage) => (m.userId ?? m.anonymousId) || undefined);
-  await runner.refresh(); // journeys saved through another connection or node
   const from = Number((await store.getPosition(JOURNEYS_CONSUMER)) ?? '0');
-  const until = options.until ?? Infinity;
+  // Idle, nothing new: no further question (`until` reads every partition's position on several nodes).
+  if (from >= (await log.stats()).lastPosition) return 0;
+  const until = (await options.until?.()) ?? Infinity;
   if (from >= until) return 0;
+  await runner.refresh(); // journeys saved through another connection or node
   const events = (await log.read(from, options.limit ?? 1000)).filter((e) => e.position <= until);
   const last = events[events.length - 1];
   if (last === undefined) return 0;

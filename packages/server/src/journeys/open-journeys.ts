@@ -104,7 +104,7 @@ export async function openJourneys(deps: {
       log,
       store,
       runner,
-      until: await deps.folded(),
+      until: deps.folded,
       personOf: (message) => profileIdOf(profiles, message),
     });
     return entered + (await runner.tick());
