@@ -1,5 +1,12 @@
 import { useEffect, useState } from 'react';
-import { apiClient, apiPoster, type ApiGet, type ApiPost } from './api/api-client.js';
+import {
+  apiClient,
+  apiDeleter,
+  apiPoster,
+  type ApiDelete,
+  type ApiGet,
+  type ApiPost,
+} from './api/api-client.js';
 import { detectRole, type Role } from './api/detect-role.js';
 import { Shell } from './components/shell.js';
 import { LoginPage } from './pages/login-page.js';
@@ -10,6 +17,7 @@ export interface Session {
   get: ApiGet;
   post: ApiPost;
   put: ApiPost;
+  del: ApiDelete;
 }
 
 /** Signs in (or back in, from the tab's sessionStorage), then shows the pages for the key's role. */
@@ -57,5 +65,5 @@ export function App() {
 }
 
 function sessionFor(key: string, role: Role, get: ApiGet): Session {
-  return { role, get, post: apiPoster(key), put: apiPoster(key, 'PUT') };
+  return { role, get, post: apiPoster(key), put: apiPoster(key, 'PUT'), del: apiDeleter(key) };
 }

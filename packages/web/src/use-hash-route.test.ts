@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { definitionHash, experimentHash, parseRoute, profileHash } from './use-hash-route.js';
+import {
+  definitionHash,
+  experimentHash,
+  parseRoute,
+  placementHash,
+  profileHash,
+} from './use-hash-route.js';
 
 describe('parseRoute', () => {
   it.each([
@@ -13,6 +19,9 @@ describe('parseRoute', () => {
     ['#/attribution', { page: 'attribution', search: '' }],
     ['#/segments', { page: 'segments' }],
     ['#/journeys', { page: 'journeys' }],
+    ['#/placements', { page: 'placements' }],
+    [placementHash('home hero/1'), { page: 'placement', name: 'home hero/1' }],
+    ['#/placements/%E0%A4%A', { page: 'placements' }],
     [
       definitionHash('segment', 'vip buyers'),
       { page: 'definition', kind: 'segment', name: 'vip buyers' },

@@ -10,6 +10,8 @@ export type Route =
   | { page: 'attribution'; search: string }
   | { page: 'segments' }
   | { page: 'journeys' }
+  | { page: 'placements' }
+  | { page: 'placement'; name: string }
   | { page: 'definition'; kind: 'segment' | 'computed'; name: string };
 
 export function parseRoute(hash: string): Route {
@@ -29,6 +31,15 @@ export function parseRoute(hash: string): Route {
   if (path === '/attribution') return { page: 'attribution', search };
   if (path === '/segments') return { page: 'segments' };
   if (path === '/journeys') return { page: 'journeys' };
+  if (path === '/placements') return { page: 'placements' };
+  const placement = /^\/placements\/(.+)$/.exec(path)?.[1];
+  if (placement !== undefined) {
+    try {
+      return { page: 'placement', name: decodeURIComponent(placement) };
+    } catch {
+      return { page: 'placements' };
+    }
+  }
   const definition = /^\/(segments|computed-traits)\/(.+)$/.exec(path);
   if (definition !== null) {
     try {
@@ -54,6 +65,10 @@ export function experimentHash(name: string): string {
 
 export function definitionHash(kind: 'segment' | 'computed', name: string): string {
   return `#/${kind === 'segment' ? 'segments' : 'computed-traits'}/${encodeURIComponent(name)}`;
+}
+
+export function placementHash(name: string): string {
+  return `#/placements/${encodeURIComponent(name)}`;
 }
 
 export function useHashRoute(): Route {

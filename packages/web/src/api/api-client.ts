@@ -7,6 +7,8 @@ export type ApiResult<T> =
   | { ok: false; status: number; code: string; message: string; position?: number };
 
 export type ApiGet = <T>(path: string, signal?: AbortSignal) => Promise<ApiResult<T>>;
+/** A DELETE: its answer is 204 with no body, given as `undefined`. */
+export type ApiDelete = (path: string, signal?: AbortSignal) => Promise<ApiResult<undefined>>;
 export type ApiPost = <T>(
   path: string,
   body: unknown,
@@ -36,6 +38,12 @@ export function apiPoster(key: string, method: 'POST' | 'PUT' = 'POST'): ApiPost
     );
 }
 
+/** DELETE requests (removing a definition, revoking a key). */
+export function apiDeleter(key: string): ApiDelete {
+  return (path: string, signal?: AbortSignal) =>
+    request<undefined>(key, path, { method: 'DELETE' }, signal);
+}
+
 async function request<T>(
   key: string,
   path: string,
@@ -53,6 +61,8 @@ async function request<T>(
     if (signal?.aborted) throw error;
     return { ok: false, status: 0, code: 'network', message: 'the server cannot be reached' };
   }
+  // 204 (a DELETE's answer) has no body to read.
+  if (response.status === 204) return { ok: true, value: undefined as T };
   const body: unknown = await response.json().catch(() => undefined);
   // A body cut short by the abort is no answer: the caller has moved on.
   signal?.throwIfAborted();

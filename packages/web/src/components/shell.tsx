@@ -16,6 +16,12 @@ const SegmentsPage = lazy(() =>
 const JourneysPage = lazy(() =>
   import('../pages/journeys-page.js').then((m) => ({ default: m.JourneysPage })),
 );
+const PlacementsPage = lazy(() =>
+  import('../pages/placements-page.js').then((m) => ({ default: m.PlacementsPage })),
+);
+const PlacementPage = lazy(() =>
+  import('../pages/placement-page.js').then((m) => ({ default: m.PlacementPage })),
+);
 const DefinitionPage = lazy(() =>
   import('../pages/definition-page.js').then((m) => ({ default: m.DefinitionPage })),
 );
@@ -46,6 +52,9 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
           </a>
           <a href="#/journeys" aria-current={current('journeys')}>
             Journeys
+          </a>
+          <a href="#/placements" aria-current={current('placements', 'placement')}>
+            Placements
           </a>
         </nav>
         <SearchForm initial={route.page === 'profile' ? route.query : ''} />
@@ -81,6 +90,20 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <SegmentsPage get={session.get} put={session.put} role={session.role} />;
     case 'journeys':
       return <JourneysPage get={session.get} />;
+    case 'placements':
+      return <PlacementsPage get={session.get} put={session.put} role={session.role} />;
+    case 'placement':
+      return (
+        <PlacementPage
+          key={route.name}
+          get={session.get}
+          post={session.post}
+          put={session.put}
+          del={session.del}
+          role={session.role}
+          name={route.name}
+        />
+      );
     case 'definition':
       return (
         <DefinitionPage

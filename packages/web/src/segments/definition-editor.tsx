@@ -5,14 +5,7 @@ import {
   type DefinitionKind,
   type DefinitionSummary,
 } from './definition-summary.js';
-import { locatePosition } from './locate-position.js';
-
-interface Refusal {
-  message: string;
-  /** The text that was refused, and where in it, when the server named a position. */
-  text: string;
-  position?: number;
-}
+import { RefusalMessage, type Refusal } from '../components/refusal-message.js';
 
 /**
  * Saves a segment or computed trait (PUT, marketer or admin): a name when it is new, the definition
@@ -69,8 +62,6 @@ export function DefinitionEditor({
     }
   }
 
-  const located =
-    refusal?.position === undefined ? undefined : locatePosition(refusal.text, refusal.position);
   return (
     <form className="editor" onSubmit={(event) => void submit(event)} aria-label={`Edit ${what}`}>
       {fixedName === undefined && (
@@ -106,21 +97,7 @@ export function DefinitionEditor({
             : 'An aggregate, e.g. sum("Order Completed".revenue, 30d)'}
         </span>
       </p>
-      {refusal !== undefined && (
-        <div id={`${id}-error`} className="error" role="alert">
-          <p>
-            Not saved: {refusal.message}
-            {located !== undefined && ` (line ${located.line}, column ${located.column})`}
-          </p>
-          {located !== undefined && (
-            <pre className="error-at" aria-label="Where the problem is">
-              {located.before}
-              <mark>{located.at}</mark>
-              {located.after}
-            </pre>
-          )}
-        </div>
-      )}
+      {refusal !== undefined && <RefusalMessage id={`${id}-error`} refusal={refusal} />}
       <div className="actions">
         <button type="submit" disabled={saving}>
           {saving ? 'Saving…' : `Save ${what}`}

@@ -1,0 +1,252 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser.js';
+import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
+import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
+
+// The dashboard's placements pages end to end (issue 20): a placement saved through the API and
+// through the page's JSON editor (its refusals shown where they point), and previews as people
+// whose traits came through collection, with the decider's reasons; in Debian's Chromium,
+// accessibility checked with axe-core.
+
+const VIEWER_KEY = 'placements-viewer-key-0001';
+const MARKETER_KEY = 'placements-marketer-key-0001';
+
+let t: TestTailor;
+let origin: string;
+let browser: Browser;
+let context: BrowserContext;
+let consoleErrors: string[];
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  buildDashboard();
+  t = await startTestTailor();
+  closers.push(() => t.close());
+  await t.tailor.keys.create('placements-viewer', 'viewer', new Date(), VIEWER_KEY);
+  await t.tailor.keys.create('placements-marketer', 'marketer', new Date(), MARKETER_KEY);
+  const res = await t.app.inject({
+    method: 'PUT',
+    url: '/v1/placements/home-hero',
+    headers: { authorization: t.adminAuth },
+    payload: {
+      description: 'The banner at the top of the home page.',
+      items: [
+        {
+          id: 'pro-offer',
+          when: 'traits.plan = "pro"',
+          priority: 2,
+          template: '<p>Thanks for being Pro, {{ traits.name }}</p>',
+        },
+        { id: 'spring-sale', when: 'context.page.path = "/sale"', priority: 1, template: 'Sale' },
+      ],
+      default: { id: 'welcome', template: '<p>Welcome</p>' },
+    },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  await t.collect([
+    {
+      type: 'identify',
+      userId: 'u-ann',
+      traits: { email: 'ann@example.com', name: 'Ann Lee', plan: 'pro' },
+    },
+    { type: 'identify', userId: 'u-bob', traits: { name: 'Bob Roy', plan: 'free' } },
+  ]);
+  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  browser = await launchChromium();
+  closers.push(() => browser.close());
+});
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+});
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  consoleErrors = [];
+});
+afterEach(async () => {
+  await context.close();
+  expect(consoleErrors).toEqual([]);
+});
+
+function open(key: string, hash: string): Promise<Page> {
+  return openSignedIn(context, consoleErrors, origin, key, hash);
+}
+
+async function preview(page: Page, person: string, context = ''): Promise<string> {
+  await page.getByLabel('Person', { exact: true }).fill(person);
+  await page.getByLabel('Context (JSON, optional)').fill(context);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  const result = page.getByRole('status', { name: 'Preview result' });
+  await expect.poll(() => result.innerText().catch(() => '')).toContain(person || 'Someone');
+  return result.innerText();
+}
+
+describe('the placements pages', () => {
+  it('lists placements, shows one’s items and previews it as chosen people with the reasons', async () => {
+    const page = await open(ADMIN_KEY, '#/placements');
+    const table = page.getByRole('table', { name: 'Placements' });
+    await table.waitFor();
+    expect(await table.innerText()).toMatch(
+      /home-hero\s+The banner at the top of the home page\.\s+2\s+welcome/,
+    );
+    await page.getByRole('link', { name: 'home-hero' }).click();
+    const items = page.getByRole('table', { name: 'Items of home-hero' });
+    await items.waitFor();
+    const rows = items.locator('tbody tr');
+    expect(await rows.count()).toBe(3);
+    expect(await rows.nth(0).innerText()).toMatch(/pro-offer\s+traits\.plan = "pro"\s+2/);
+    expect(await rows.nth(2).innerText()).toMatch(/welcome\s+when nothing else can be served/);
+
+    const ann = await preview(page, 'ann@example.com');
+    expect(ann).toContain('ann@example.com would see pro-offer.');
+    expect(ann).toContain('pro-offer: chosen');
+    expect(ann).toContain('<p>Thanks for being Pro, Ann Lee</p>');
+
+    const bob = await preview(page, 'u-bob');
+    expect(bob).toContain('u-bob would see welcome (the default: nothing else could be served).');
+    expect(bob).toMatch(/pro-offer: rule did not hold/);
+
+    const onSale = await preview(page, 'u-bob', '{"page": {"path": "/sale"}}');
+    expect(onSale).toContain('u-bob would see spring-sale.');
+
+    // One item rendered whatever its rule, for someone unknown: the template sees no traits.
+    await page.getByLabel('What to render').selectOption('pro-offer');
+    const unknown = await preview(page, '');
+    expect(unknown).toContain('Someone unknown would see pro-offer.');
+    expect(unknown).toContain('pro-offer: previewed');
+    expect(await seriousViolations(page), 'placement with a preview').toEqual([]);
+    // Previews record nothing: no decision in the person's data, as a decide call would leave.
+    const exported = await t.app.inject({
+      method: 'POST',
+      url: '/v1/privacy/export',
+      headers: { authorization: t.adminAuth },
+      payload: { identifier: 'email:ann@example.com' },
+    });
+    expect(exported.json<{ decisions: unknown[] }>().decisions).toEqual([]);
+  });
+
+  it('shows a refused placement where the problem is, then saves and deletes one', async () => {
+    const page = await open(MARKETER_KEY, '#/placements');
+    await page.getByRole('button', { name: 'New placement' }).click();
+    await page.getByLabel('Name').fill('cart-banner');
+    const definition = page.getByLabel('Definition (JSON)');
+    // Not JSON: caught in the page, marked at its place.
+    await definition.fill('{\n  "items": []\n  "default": {"id": "d", "template": "x"}\n}');
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    const alert = page.getByRole('alert');
+    expect(await alert.innerText()).toMatch(/^Not saved: not JSON: .+ \(line 3, column 3\)/);
+    expect(await page.locator('pre.error-at mark').innerText()).toBe('"');
+    // A rule the segment language refuses: the server's message, the rule marked at its position.
+    await definition.fill(
+      JSON.stringify({
+        items: [{ id: 'big', when: 'traits.plan = ', template: 'x' }],
+        default: { id: 'd', template: 'x' },
+      }),
+    );
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    await expect
+      .poll(() => alert.innerText())
+      .toMatch(/^Not saved: items\[0\]\.when: .+\(line 1, column \d+\)/);
+    expect(await page.locator('pre.error-at').innerText()).toContain('traits.plan =');
+    expect(await seriousViolations(page), 'editor with a refusal').toEqual([]);
+    // Another refusal with no position: the message as the server gives it.
+    await definition.fill(
+      JSON.stringify({
+        items: [
+          { id: 'big', template: 'x' },
+          { id: 'big', template: 'y' },
+        ],
+        default: { id: 'd', template: 'x' },
+      }),
+    );
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    await expect.poll(() => alert.innerText()).toBe('Not saved: items[1].id: big is used twice');
+
+    await definition.fill(
+      JSON.stringify({
+        items: [{ id: 'big', when: 'traits.plan = "pro"', template: 'x' }],
+        default: { id: 'd', template: 'x' },
+      }),
+    );
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    await page.getByRole('heading', { name: 'Placement cart-banner' }).waitFor();
+    expect(page.url()).toContain('#/placements/cart-banner');
+    const stored = await t.app.inject({
+      url: '/v1/placements/cart-banner',
+      headers: { authorization: t.adminAuth },
+    });
+    expect(stored.json()).toMatchObject({ items: [{ id: 'big', when: 'traits.plan = "pro"' }] });
+
+    // Edit: the JSON as stored, saved again as version 2.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    expect(JSON.parse(await page.getByLabel('Definition (JSON)').inputValue())).toEqual({
+      // The priority as the API stores it (0 when left out).
+      items: [{ id: 'big', when: 'traits.plan = "pro"', priority: 0, template: 'x' }],
+      default: { id: 'd', template: 'x' },
+    });
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    await expect.poll(() => page.locator('main').innerText()).toContain('Version 2');
+
+    // Delete, after a confirmation.
+    await page.getByRole('button', { name: 'Delete placement…' }).click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(
+      (
+        await t.app.inject({
+          url: '/v1/placements/cart-banner',
+          headers: { authorization: t.adminAuth },
+        })
+      ).statusCode,
+    ).toBe(200);
+    await page.getByRole('button', { name: 'Delete placement…' }).click();
+    expect(await page.getByRole('group', { name: 'Confirm deletion' }).innerText()).toContain(
+      'This cannot be undone.',
+    );
+    await page.getByRole('button', { name: 'Delete cart-banner' }).click();
+    await page.getByRole('table', { name: 'Placements' }).waitFor();
+    expect(
+      (
+        await t.app.inject({
+          url: '/v1/placements/cart-banner',
+          headers: { authorization: t.adminAuth },
+        })
+      ).statusCode,
+    ).toBe(404);
+  });
+
+  it('says so when a placement does not exist, or the person to preview as is not found', async () => {
+    const page = await open(ADMIN_KEY, '#/placements/nowhere');
+    await expect
+      .poll(() => page.getByRole('alert').innerText())
+      .toMatch(/^The placement could not be read: .*nowhere/);
+    expect(await seriousViolations(page), 'unknown placement').toEqual([]);
+    await page.evaluate(`location.hash = '#/placements/home-hero'`);
+    await page.getByLabel('Person', { exact: true }).fill('nobody@example.com');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').innerText())
+      .toBe('No one found for nobody@example.com.');
+    await page.getByLabel('Context (JSON, optional)').fill('[1]');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').innerText())
+      .toMatch(/^The context is not a JSON object/);
+  });
+
+  it('shows a viewer no editing buttons and previews with personal traits masked, at 390 px', async () => {
+    await context.close();
+    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await open(VIEWER_KEY, '#/placements');
+    await page.getByRole('table', { name: 'Placements' }).waitFor();
+    expect(await page.getByRole('button', { name: 'New placement' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'home-hero' }).click();
+    await page.getByRole('table', { name: 'Items of home-hero' }).waitFor();
+    expect(await page.locator('main button').allInnerTexts()).toEqual(['Preview']);
+    const ann = await preview(page, 'u-ann');
+    expect(ann).toContain('u-ann would see pro-offer.');
+    expect(ann).not.toContain('Ann Lee');
+    expect(ann).toContain('[masked]');
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await seriousViolations(page), 'placement at 390 px, viewer').toEqual([]);
+  });
+});
