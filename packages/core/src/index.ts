@@ -273,9 +273,16 @@ export { computeRetention, periodStart } from './reports/retention.js';
 export type { RetentionEvent, RetentionOptions } from './reports/retention.js';
 
 // Reports: KPIs per segment or variant.
-export { KpiRequest, KpiResult, KpiRow } from './reports/kpis.schema.js';
+export {
+  KpiRequest,
+  KpiResult,
+  KpiRow,
+  PlacementClickThrough,
+  DEFAULT_CLICK_EVENT,
+  DEFAULT_CLICK_WITHIN_MINUTES,
+} from './reports/kpis.schema.js';
 export { computeKpis } from './reports/kpis.js';
-export type { KpiPerson } from './reports/kpis.js';
+export type { KpiDecision, KpiOptions, KpiPerson } from './reports/kpis.js';
 
 // Reports: data quality per source and event.
 export { QualityQuery, QualityResult, QualityRow } from './reports/quality.schema.js';

@@ -1,5 +1,10 @@
 import { Type, type Static } from 'typebox';
 
+/** The track event that clicks a decision, unless a KPI request names another. */
+export const DEFAULT_CLICK_EVENT = 'Decision Clicked';
+/** How long after a decision a click counts for it, unless a KPI request says otherwise. */
+export const DEFAULT_CLICK_WITHIN_MINUTES = 1440;
+
 /** `POST /v1/reports/kpis`'s body. */
 export const KpiRequest = Type.Object(
   {
@@ -43,16 +48,66 @@ export const KpiRequest = Type.Object(
       ),
     ),
     computed: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
-        maxItems: 10,
-        uniqueItems: true,
-        description: 'Computed traits (CLV, RFM scores, model scores) whose mean each row reports',
-      }),
+      Type.Array(
+        Type.String({
+          minLength: 1,
+          maxLength: 200,
+          pattern: '^[^.]+(\\.[^.]+)*$',
+        }),
+        {
+          maxItems: 10,
+          uniqueItems: true,
+          description:
+            'Computed traits whose mean each row reports: a name (a number), or a path into an object one (`clv.value`, `clv.pAlive`, `rfm.monetary`)',
+        },
+      ),
+    ),
+    clickThrough: Type.Optional(
+      Type.Object(
+        {
+          event: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: `The click: a track event with \`properties.placement\` (and \`itemId\`) (default \`${DEFAULT_CLICK_EVENT}\`)`,
+            }),
+          ),
+          withinMinutes: Type.Optional(
+            Type.Number({
+              exclusiveMinimum: 0,
+              maximum: 43_200,
+              description: `A click counts within this long of the decision (default ${DEFAULT_CLICK_WITHIN_MINUTES})`,
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Placement click-through: each row adds, per placement and item, the decisions made in the period (`Decision Made`) and how many were clicked',
+        },
+      ),
     ),
   },
   { additionalProperties: false },
 );
 export type KpiRequest = Static<typeof KpiRequest>;
+
+const ClickThrough = {
+  decisions: Type.Integer({ description: '`Decision Made` events in the period' }),
+  clicked: Type.Integer({ description: 'Of them, those clicked (once each, however many clicks)' }),
+  clickThroughRate: Type.Union([Type.Number(), Type.Null()], {
+    description: 'clicked / decisions (null without decisions)',
+  }),
+};
+
+export const PlacementClickThrough = Type.Object({
+  placement: Type.String(),
+  ...ClickThrough,
+  items: Type.Array(Type.Object({ itemId: Type.String(), ...ClickThrough }), {
+    description: 'Per item served, in id order',
+  }),
+});
+export type PlacementClickThrough = Static<typeof PlacementClickThrough>;
 
 export const KpiRow = Type.Object({
   group: Type.String({ description: 'A segment name or a variant id; `*` for everyone' }),
@@ -68,6 +123,11 @@ export const KpiRow = Type.Object({
     Type.Object({
       mean: Type.Union([Type.Number(), Type.Null()]),
       count: Type.Integer({ description: 'Visitors with a number for it' }),
+    }),
+  ),
+  placements: Type.Optional(
+    Type.Array(PlacementClickThrough, {
+      description: 'With `clickThrough`: per placement, in name order',
     }),
   ),
 });

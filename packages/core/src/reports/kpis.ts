@@ -1,4 +1,11 @@
-import type { KpiResult, KpiRow } from './kpis.schema.js';
+import type { KpiResult, KpiRow, PlacementClickThrough } from './kpis.schema.js';
+
+/** One decision a visitor was shown in the period, and whether they clicked it. */
+export interface KpiDecision {
+  placement: string;
+  itemId: string;
+  clicked: boolean;
+}
 
 /** One visitor of the period as the KPIs read them. */
 export interface KpiPerson {
@@ -9,6 +16,13 @@ export interface KpiPerson {
   revenue: number;
   /** The requested computed values that are numbers. */
   computed: Readonly<Record<string, number | undefined>>;
+  /** The decisions made for the person in the period (with click-through asked). */
+  decisions?: readonly KpiDecision[];
+}
+
+export interface KpiOptions {
+  /** Report each row's placement click-through. */
+  clickThrough?: boolean;
 }
 
 /**
@@ -16,15 +30,20 @@ export interface KpiPerson {
  * revenue per visitor and the mean of each requested computed value: for everyone (group `*`),
  * and per group in name order.
  */
-export function computeKpis(people: Iterable<KpiPerson>, computed: readonly string[]): KpiResult {
-  const everyone = new Totals(computed);
+export function computeKpis(
+  people: Iterable<KpiPerson>,
+  computed: readonly string[],
+  options: KpiOptions = {},
+): KpiResult {
+  const clickThrough = options.clickThrough === true;
+  const everyone = new Totals(computed, clickThrough);
   const rows = new Map<string, Totals>();
   for (const person of people) {
     everyone.add(person);
     for (const group of new Set(person.groups)) {
       let totals = rows.get(group);
       if (totals === undefined) {
-        totals = new Totals(computed);
+        totals = new Totals(computed, clickThrough);
         rows.set(group, totals);
       }
       totals.add(person);
@@ -42,9 +61,12 @@ class Totals {
   orders = 0;
   revenue = 0;
   readonly sums: Record<string, { sum: number; count: number }>;
+  /** placement → item → decisions and clicked; undefined without click-through. */
+  readonly placements: Map<string, Map<string, Clicks>> | undefined;
 
-  constructor(computed: readonly string[]) {
+  constructor(computed: readonly string[], clickThrough: boolean) {
     this.sums = Object.fromEntries(computed.map((name) => [name, { sum: 0, count: 0 }]));
+    this.placements = clickThrough ? new Map() : undefined;
   }
 
   add(person: KpiPerson): void {
@@ -57,6 +79,18 @@ class Totals {
       if (value === undefined || !Number.isFinite(value)) continue;
       total.sum += value;
       total.count++;
+    }
+    if (this.placements === undefined) return;
+    for (const { placement, itemId, clicked } of person.decisions ?? []) {
+      let items = this.placements.get(placement);
+      if (items === undefined) {
+        items = new Map();
+        this.placements.set(placement, items);
+      }
+      const clicks = items.get(itemId) ?? { decisions: 0, clicked: 0 };
+      clicks.decisions++;
+      if (clicked) clicks.clicked++;
+      items.set(itemId, clicks);
     }
   }
 
@@ -76,6 +110,35 @@ class Totals {
           { mean: count === 0 ? null : sum / count, count },
         ]),
       ),
+      ...(this.placements !== undefined && { placements: placementRows(this.placements) }),
     };
   }
+}
+
+interface Clicks {
+  decisions: number;
+  clicked: number;
+}
+
+function rate({ decisions, clicked }: Clicks) {
+  return { decisions, clicked, clickThroughRate: decisions === 0 ? null : clicked / decisions };
+}
+
+/** Per placement in name order, its totals and its items' in id order. */
+function placementRows(placements: Map<string, Map<string, Clicks>>): PlacementClickThrough[] {
+  return [...placements.keys()].sort().map((placement) => {
+    const items = placements.get(placement) as Map<string, Clicks>;
+    const total: Clicks = { decisions: 0, clicked: 0 };
+    for (const clicks of items.values()) {
+      total.decisions += clicks.decisions;
+      total.clicked += clicks.clicked;
+    }
+    return {
+      placement,
+      ...rate(total),
+      items: [...items.keys()]
+        .sort()
+        .map((itemId) => ({ itemId, ...rate(items.get(itemId) as Clicks) })),
+    };
+  });
 }

@@ -1,15 +1,33 @@
-import { computeKpis, type KpiPerson, type KpiRequest, type KpiResult } from '@tailor/core';
-import { readPeople, type TimelineDeps } from './person-timelines.js';
+import {
+  computeKpis,
+  DECIDE_SOURCE,
+  DEFAULT_CLICK_EVENT,
+  DEFAULT_CLICK_WITHIN_MINUTES,
+  type KpiDecision,
+  type KpiPerson,
+  type KpiRequest,
+  type KpiResult,
+  type StoredMessage,
+} from '@tailor/core';
+import { readPeople, type TimedItem, type TimelineDeps } from './person-timelines.js';
 
-/** What the KPIs keep of one event. */
+/** The decisions decide records, one per decision served. */
+const DECISION_EVENT = 'Decision Made';
+
+/** What the KPIs keep of one event; `inPeriod` says whether it falls in [from, to). */
 type KpiEvent =
-  { kind: 'visit' } | { kind: 'order'; value: number } | { kind: 'exposure'; variant: string };
+  | { kind: 'visit' }
+  | { kind: 'order'; value: number }
+  | { kind: 'exposure'; variant: string }
+  | { kind: 'decision'; placement: string; itemId: string; inPeriod: boolean }
+  | { kind: 'click'; placement: string; itemId: string | undefined; inPeriod: boolean };
 
 /**
  * KPIs over the log (docs/reports.md): the people with an event in the period (identifiers
  * resolved to profiles, analytics refusers left out, by readPeople), their conversions and their
  * value, grouped by their current segments or by the variant of their first exposure to an
- * experiment, with the mean of computed traits read from their profiles.
+ * experiment, with the mean of computed values read from their profiles, and, when asked, the
+ * click-through of the decisions made for them.
  */
 export class KpiService {
   constructor(private readonly deps: TimelineDeps) {}
@@ -23,6 +41,11 @@ export class KpiService {
       request.by !== undefined && 'experiment' in request.by ? request.by.experiment : undefined;
     const bySegments = request.by !== undefined && 'segments' in request.by;
     const computed = request.computed ?? [];
+    const clickEvent =
+      request.clickThrough === undefined
+        ? undefined
+        : (request.clickThrough.event ?? DEFAULT_CLICK_EVENT);
+    const windowMs = (request.clickThrough?.withinMinutes ?? DEFAULT_CLICK_WITHIN_MINUTES) * 60_000;
 
     const people = await readPeople(
       this.deps,
@@ -37,7 +60,13 @@ export class KpiService {
         )
           return { kind: 'exposure', variant: message.properties.variant };
         const at = Date.parse(message.timestamp);
-        if (!(at >= from && at < to)) return undefined;
+        const inPeriod = at >= from && at < to;
+        // Clicks count after the period too (within the window of a decision in it).
+        if (clickEvent !== undefined) {
+          const placed = placementEvent(message, clickEvent, inPeriod);
+          if (placed !== undefined) return placed;
+        }
+        if (!inPeriod) return undefined;
         if (message.type === 'track' && message.event === conversion) {
           const value = message.properties?.[valueField];
           return {
@@ -52,10 +81,7 @@ export class KpiService {
       (profile) => ({
         segments: profile.segments,
         computed: Object.fromEntries(
-          computed.map((name) => {
-            const value = profile.computed[name];
-            return [name, typeof value === 'number' ? value : undefined];
-          }),
+          computed.map((path) => [path, computedNumber(profile.computed, path)]),
         ),
       }),
     );
@@ -71,6 +97,7 @@ export class KpiService {
           if (variant === undefined && at < to) variant = item.variant;
           continue;
         }
+        if ((item.kind === 'decision' || item.kind === 'click') && !item.inPeriod) continue;
         inPeriod = true;
         if (item.kind === 'order') {
           orders++;
@@ -83,8 +110,81 @@ export class KpiService {
         orders,
         revenue,
         computed: profile?.computed ?? {},
+        ...(clickEvent !== undefined && { decisions: clickedDecisions(events, windowMs) }),
       });
     }
-    return computeKpis(visitors, computed);
+    return computeKpis(visitors, computed, { clickThrough: clickEvent !== undefined });
   }
+}
+
+/**
+ * A decide record (`Decision Made` from decide itself, not a client's event of that name) or a
+ * click: a track event named `clickEvent` whose `properties.placement` is text.
+ */
+function placementEvent(
+  message: StoredMessage,
+  clickEvent: string,
+  inPeriod: boolean,
+): KpiEvent | undefined {
+  if (message.type !== 'track') return undefined;
+  const placement = message.properties?.placement;
+  const itemId = message.properties?.itemId;
+  if (typeof placement !== 'string') return undefined;
+  if (
+    message.event === DECISION_EVENT &&
+    message.tailor.source === DECIDE_SOURCE &&
+    typeof itemId === 'string'
+  )
+    return { kind: 'decision', placement, itemId, inPeriod };
+  if (message.event === clickEvent)
+    return {
+      kind: 'click',
+      placement,
+      itemId: typeof itemId === 'string' ? itemId : undefined,
+      inPeriod,
+    };
+  return undefined;
+}
+
+/**
+ * The person's decisions in the period, each clicked when a click on its placement (and its item,
+ * when the click names one) follows it within the window and before the next decision for that
+ * placement: what a click reaches is the latest decision shown there.
+ */
+function clickedDecisions(events: readonly TimedItem<KpiEvent>[], windowMs: number): KpiDecision[] {
+  const decisions: (KpiDecision & { at: number; inPeriod: boolean })[] = [];
+  const latest = new Map<string, number>();
+  for (const { at, item } of events) {
+    if (item.kind === 'decision') {
+      latest.set(item.placement, decisions.length);
+      decisions.push({
+        placement: item.placement,
+        itemId: item.itemId,
+        clicked: false,
+        at,
+        inPeriod: item.inPeriod,
+      });
+    } else if (item.kind === 'click') {
+      const shown = decisions[latest.get(item.placement) ?? -1];
+      if (
+        shown !== undefined &&
+        (item.itemId === undefined || item.itemId === shown.itemId) &&
+        at - shown.at <= windowMs
+      )
+        shown.clicked = true;
+    }
+  }
+  return decisions
+    .filter((d) => d.inPeriod)
+    .map(({ placement, itemId, clicked }) => ({ placement, itemId, clicked }));
+}
+
+/** A computed value read by path (`clv.value`): a finite number, else undefined. */
+function computedNumber(computed: Record<string, unknown>, path: string): number | undefined {
+  let value: unknown = computed;
+  for (const part of path.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
