@@ -247,6 +247,13 @@ function statePasses(next: Sealer, fromPlain: boolean): Pass[] {
       start: '',
       rewrite: sealed('secret', (row) => sealedIn.destinationSecret(row.name as string)),
     },
+    // Database sources' connection URLs, their passwords included.
+    {
+      table: 'sources',
+      key: 'name',
+      start: '',
+      rewrite: sealed('url', (row) => sealedIn.sourceUrl(row.name as string)),
+    },
     {
       table: 'deliveries',
       key: 'id',
