@@ -17,7 +17,7 @@ import {
 } from '../src/privacy/keyring.js';
 import { ResealJob } from '../src/privacy/rotate-keys.js';
 import { runJob } from '../src/jobs/job.js';
-import { createAesSealer } from '../src/privacy/sealer.js';
+import { createAesSealer, sealedIn } from '../src/privacy/sealer.js';
 import reference from './fixtures/encryption/encryption.reference.json' with { type: 'json' };
 
 const ADMIN = 'enc-admin-key-0001';
@@ -330,6 +330,23 @@ describe('encryption at rest', () => {
     await collect(ann(1));
     await stop();
     const before = parseKeyring(readFileSync(join(dir, 'encryption.keys'), 'utf8'), 'before');
+    // An erasure whose last part a stopped process left to the erasure job (sealed: it names people).
+    const state = new Database(join(dir, 'state.sqlite'));
+    const leftOver = {
+      profileId: 'p-gone',
+      requestedBy: 'admin',
+      positions: [],
+      identifiers: [],
+      profiles: [],
+    };
+    state
+      .prepare('INSERT INTO pending_erasures (request_id, at, body) VALUES (?, ?, ?)')
+      .run(
+        'left-by-a-stop',
+        0,
+        createAesSealer(before).seal(JSON.stringify(leftOver), sealedIn.erasure),
+      );
+    state.close();
 
     writeFileSync(join(dir, 'serve.pid'), String(process.ppid)); // a live process serving the folder
     await expect(
@@ -349,6 +366,9 @@ describe('encryption at rest', () => {
     await collect(ann(2));
     await expectAnnReadable(2);
     await stop();
+    const pending = new Database(join(dir, 'state.sqlite'), { readonly: true });
+    expect(pending.prepare('SELECT count(*) FROM pending_erasures').pluck().get()).toBe(0); // opened and finished
+    pending.close();
 
     await keysRotateCommand({ data: dir, config: join(dir, 'tailor.config.json'), index: true });
     const third = parseKeyring(readFileSync(join(dir, 'encryption.keys'), 'utf8'), 'third');

@@ -247,6 +247,13 @@ function statePasses(next: Sealer, fromPlain: boolean): Pass[] {
       start: '',
       rewrite: sealed('secret', (row) => sealedIn.destinationSecret(row.name as string)),
     },
+    // An erasure's remaining part, left by a process that stopped before finishing it.
+    {
+      table: 'pending_erasures',
+      key: 'request_id',
+      start: '',
+      rewrite: sealed('body', () => sealedIn.erasure),
+    },
     // Database sources' connection URLs, their passwords included.
     {
       table: 'sources',
