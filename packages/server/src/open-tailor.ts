@@ -49,6 +49,7 @@ import { PersonCache } from './decide/person-cache.js';
 import { Placements } from './decide/placements.js';
 import { BanditArms } from './decide/bandit-arms.js';
 import { BanditStage } from './decide/bandit-stage.js';
+import { requestErasure } from './privacy/request-erasure.js';
 import { Suppressions } from './privacy/suppressions.js';
 import { profileNamed } from './profiles/read-profile.js';
 import { Experiments } from './experiments/experiments.js';
@@ -433,11 +434,35 @@ export async function openTailor(
       cluster?.appended();
     },
   });
+  /** Resolves once the log is folded up to `position` (a minute at most: then the sync fails, to be tried again). */
+  const foldedUpTo = async (position: number): Promise<void> => {
+    for (const started = Date.now(); (await foldedEverywhere()) < position;) {
+      if (Date.now() - started > 60_000)
+        throw new Error('the pipeline did not fold the rows before a deleted one within a minute');
+      // No background running (a command, a test): fold here; the consumer positions keep it once.
+      if (!background.running() && storage.cluster === undefined) await pipeline.catchUp();
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   const sourceSyncs = new SourceService({
     sources: storage.sources,
     collector,
     allowInternal: config.destinations.allowInternal,
     now,
+    // A row deleted at a source (`deletes.as` = `erasure`): its person, as the log holds them now.
+    erase: async (identifier, requestedBy) => {
+      await foldedUpTo((await log.stats()).lastPosition);
+      const stored = await profiles.byIdentifier(identifier);
+      if (stored === undefined) {
+        await suppressions.add([identifier], formatTimestamp(now()));
+        return false;
+      }
+      await requestErasure({ store: profiles, log, suppressions, now }, stored.id, requestedBy);
+      background.wake();
+      cluster?.appended();
+      recommenders.retrainAll();
+      return true;
+    },
   });
   const syncDueSources = scheduledSourceSyncs(
     sourceSyncs,

@@ -464,3 +464,91 @@ describe('rows that do not map', () => {
     },
   );
 });
+
+describe('deletions at the source', () => {
+  it.each([
+    ['PostgreSQL', postgresCrm],
+    ['MariaDB', mariadbCrm],
+  ])('on %s: a soft-deleted row files an erasure request for its person', async (_n, open) => {
+    crm = await open();
+    t = await startTestTailor(webhookConfig());
+    const tt = t;
+    await crm.run('ALTER TABLE customers ADD COLUMN deleted_at timestamp NULL');
+    await crm.run(`INSERT INTO customers VALUES
+      (1, 'ann@example.com', 'pro', 3, '2026-11-01 10:00:00', NULL),
+      (2, 'bo@example.com', 'free', 1, '2026-11-01 10:00:01', NULL),
+      (3, 'cy@example.com', 'pro', 9, '2026-11-01 10:00:02', '2026-10-01 00:00:00')`);
+    const deletes = { column: 'deleted_at', as: 'erasure' };
+    const put = await admin('PUT', '/v1/sources/crm', definition(crm, { deletes }));
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toMatchObject({ deletes });
+    const profileStatus = async (id: string) =>
+      (await tt.admin('GET', `/v1/profiles?identifier=userId:${id}`)).statusCode;
+
+    // Row 3 was deleted before Tailor ever saw it: not imported, nobody to erase.
+    expect((await admin('POST', '/v1/sources/crm/sync')).json()).toMatchObject({
+      rowsRead: 3,
+      messagesStored: 2,
+    });
+    await tt.collect([]);
+    expect([await profileStatus('1'), await profileStatus('2'), await profileStatus('3')]).toEqual([
+      200, 200, 404,
+    ]);
+
+    // Row 2 is deleted at the source: its person is erased, events and all.
+    await crm.run(
+      `UPDATE customers SET deleted_at = '2026-11-03 08:00:00', updated_at = '2026-11-03 08:00:00' WHERE id = 2`,
+    );
+    const second = (await admin('POST', '/v1/sources/crm/sync')).json<Record<string, unknown>>();
+    expect(second).toMatchObject({ rowsRead: 4, messagesStored: 2, erasuresRequested: 1 });
+    await tt.collect([]);
+    expect(await profileStatus('2')).toBe(404);
+    expect(await tt.eventsOf('2')).toEqual([]);
+    expect(await profileStatus('1')).toBe(200);
+    const audit = (await tt.admin('GET', '/v1/audit?limit=100')).body;
+    expect(audit).toContain('source:crm');
+
+    // The deleted row changes again: it is not imported, and the erased person stays suppressed.
+    await crm.run(
+      `UPDATE customers SET plan = 'team', updated_at = '2026-11-04 08:00:00' WHERE id = 2`,
+    );
+    expect((await admin('POST', '/v1/sources/crm/sync')).json()).toMatchObject({
+      rowsRead: 5,
+      messagesStored: 2,
+      erasuresRequested: 1,
+    });
+    await tt.collect([]);
+    expect(await profileStatus('2')).toBe(404);
+  });
+
+  it('mirrors deletions as a trait when asked, with an identify mapping only', async () => {
+    crm = await postgresCrm();
+    t = await startTestTailor(webhookConfig());
+    await crm.run('ALTER TABLE customers ADD COLUMN is_deleted boolean NOT NULL DEFAULT false');
+    await crm.run(`INSERT INTO customers VALUES
+      (1, 'ann@example.com', 'pro', 3, '2026-11-01 10:00:00', false),
+      (2, 'bo@example.com', 'free', 1, '2026-11-01 10:00:01', true)`);
+    const deletes = { column: 'is_deleted', as: 'trait' };
+    const track = { type: 'track', fields: { userId: 'id', event: { value: 'Seen' } } };
+    const refused = await admin(
+      'PUT',
+      '/v1/sources/crm',
+      definition(crm, { deletes, mapping: track }),
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json<{ message: string }>().message).toMatch(/identify/);
+    expect((await admin('PUT', '/v1/sources/crm', definition(crm, { deletes }))).statusCode).toBe(
+      200,
+    );
+    expect((await admin('POST', '/v1/sources/crm/sync')).json()).toMatchObject({
+      messagesStored: 2,
+    });
+    await t.collect([]);
+    const traits = async (id: string) =>
+      (await (t as TestTailor).admin('GET', `/v1/profiles?identifier=userId:${id}`)).json<{
+        traits: Record<string, unknown>;
+      }>().traits;
+    expect(await traits('1')).toMatchObject({ deleted: false, plan: 'pro' });
+    expect(await traits('2')).toMatchObject({ deleted: true, plan: 'free' });
+  });
+});

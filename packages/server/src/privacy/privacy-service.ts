@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { formatTimestamp, TailorError } from '@tailor/core';
+import { TailorError } from '@tailor/core';
 import type { AuditEntry } from '../audit/audit.schema.js';
 import type { EventLog } from '../log/event-log.js';
 import type { ProfileService } from '../profiles/profile-service.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { MembershipStore, ProfileReader } from '../store/profile-store.js';
+import { requestErasure, type ErasureAccepted } from './request-erasure.js';
 import type { Suppressions } from './suppressions.js';
 
 export interface PrivacyServiceDeps {
@@ -20,12 +20,6 @@ export interface PrivacyServiceDeps {
   wake: () => void;
   /** A person was suppressed for erasure: what learnt from everyone (recommenders) learns again without them. */
   erasureRequested: () => void;
-}
-
-/** What an erasure request answers: it is carried out by the pipeline when it reaches the request in the log. */
-export interface ErasureAccepted {
-  requestId: string;
-  profileId: string;
 }
 
 /**
@@ -69,28 +63,11 @@ export class PrivacyService {
    * the pipeline carries it out when it gets there.
    */
   async erase(identifier: string, requestedBy: string): Promise<ErasureAccepted> {
-    const { profiles, store, log, suppressions } = this.deps;
-    const stored = await profiles.holder(identifier);
-    const now = formatTimestamp(this.deps.now());
-    await suppressions.add(await store.identifiers(stored.id), now);
-    const requestId = randomUUID();
-    await log.append([
-      {
-        type: 'track',
-        event: 'Erasure Requested',
-        messageId: `erase:${requestId}`,
-        userId: null,
-        anonymousId: null,
-        timestamp: now,
-        receivedAt: now,
-        properties: { profileId: stored.id, requestId },
-        context: {},
-        tailor: { source: requestedBy, erase: { profileId: stored.id, requestId } },
-      },
-    ]);
+    const stored = await this.deps.profiles.holder(identifier);
+    const accepted = await requestErasure(this.deps, stored.id, requestedBy);
     this.deps.wake();
     this.deps.erasureRequested();
-    return { requestId, profileId: stored.id };
+    return accepted;
   }
 
   /** Lifts an erased identifier's suppression (an admin's decision; nothing a message says lifts one). */

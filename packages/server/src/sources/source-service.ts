@@ -10,7 +10,7 @@ import { parseCsvMapping } from '../import/csv-mapping.js';
 import { openSourceReader, type SourceReader } from './read-source-rows.js';
 import type { SourceBody, SourceStatus, SourceView } from './source.schema.js';
 import { NEW_STATUS, type SourceStore, type StoredSource } from './source-store.js';
-import { mapSourceRow, syncErrorText, syncSource } from './sync-source.js';
+import { mapSourceRow, syncErrorText, syncSource, type SyncDeps } from './sync-source.js';
 
 export interface SourceServiceDeps {
   sources: SourceStore;
@@ -20,6 +20,8 @@ export interface SourceServiceDeps {
   now: () => number;
   /** Opens a reader (tests pass their own); the real one by default. */
   openReader?: (source: SourceBody) => Promise<SourceReader>;
+  /** Files an erasure request for a row deleted at the source (`deletes.as` = `erasure`). */
+  erase?: SyncDeps['erase'];
 }
 
 /** What a test of a source shows: the first rows as the messages they would be, or why not. */
@@ -119,6 +121,7 @@ export class SourceService {
       return await syncSource(source, {
         reader,
         collector: this.deps.collector,
+        ...(this.deps.erase && { erase: this.deps.erase }),
         save: (status) => this.deps.sources.setStatus(name, status),
         now: this.deps.now,
         ...(onProgress && { onProgress }),
@@ -164,7 +167,11 @@ export class SourceService {
       );
     const refusal = urlRefusal(`http://${url.host}/`, this.allow);
     if (refusal !== undefined) throw refuse(refusal);
-    parseCsvMapping(body.mapping);
+    const mapping = parseCsvMapping(body.mapping);
+    if (body.deletes?.as === 'trait' && mapping.type !== 'identify')
+      throw refuse(
+        'deletes as a trait needs a mapping of type identify (the trait goes on the person)',
+      );
   }
 
   private async connect(source: StoredSource): Promise<SourceReader> {

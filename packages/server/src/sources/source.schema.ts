@@ -53,10 +53,31 @@ export const SourceBody = Type.Object(
         description: 'Sync on a schedule, every this many minutes (by one node); none: on request',
       }),
     ),
+    deletes: Type.Optional(SoftDeletes()),
   },
   { additionalProperties: false },
 );
 export type SourceBody = Static<typeof SourceBody>;
+
+/** How rows soft-deleted at the source are mirrored (docs/sources.md, "Deletions at the source"). */
+function SoftDeletes() {
+  return Type.Object(
+    {
+      column: Type.String({
+        minLength: 1,
+        maxLength: 63,
+        pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+        description:
+          'The soft-delete column (`deleted_at`, `is_deleted`): a row is deleted when it holds a value other than empty, false, 0 or no',
+      }),
+      as: Type.Union([Type.Literal('trait'), Type.Literal('erasure')], {
+        description:
+          '`trait`: the person gets the trait `deleted` (true or false, with an identify mapping); `erasure`: a deleted row files an erasure request for its person instead of being imported',
+      }),
+    },
+    { additionalProperties: false },
+  );
+}
 
 /** Where a source's syncs stand. */
 export const SourceStatus = Type.Object({
@@ -71,6 +92,8 @@ export const SourceStatus = Type.Object({
   duplicates: Type.Integer(),
   /** Rows that did not map to a valid message: their key and reason, never their values (the latest 20). */
   rejected: Type.Array(Type.Object({ key: Type.String(), reason: Type.String() })),
+  /** Erasure requests filed for rows deleted at the source (`deletes.as` = `erasure`). */
+  erasuresRequested: Type.Optional(Type.Integer()),
 });
 export type SourceStatus = Static<typeof SourceStatus>;
 
@@ -85,6 +108,7 @@ export const SourceView = Type.Object({
   mapping: CsvMapping,
   pageSize: Type.Integer(),
   everyMinutes: Type.Optional(Type.Integer()),
+  deletes: Type.Optional(SoftDeletes()),
   status: SourceStatus,
 });
 export type SourceView = Static<typeof SourceView>;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IdentifierRef } from '@tailor/core';
 import type { Collector } from '../collect/collector.js';
 import { runJob, type Job, type JobStep } from '../jobs/job.js';
 import { mapRow } from '../import/csv-mapping.js';
@@ -29,9 +30,32 @@ export function mapSourceRow(source: StoredSource, row: SourceRow) {
   return mapRow(cells, source.body.mapping);
 }
 
+/** Whether a row is soft-deleted: its column holds something other than empty, false, 0 or no. */
+export function isDeleted(source: StoredSource, row: SourceRow): boolean {
+  const column = source.body.deletes?.column;
+  if (column === undefined) return false;
+  const text = cellOf(row.values[column]).trim().toLowerCase();
+  return !['', 'false', 'f', '0', 'no', 'n'].includes(text);
+}
+
+/** The identifier a row's message names its person by: its userId, else its anonymousId. */
+function personOf(message: Record<string, unknown>): IdentifierRef | undefined {
+  for (const type of ['userId', 'anonymousId'] as const) {
+    const value = message[type];
+    if (typeof value === 'string' && value !== '') return { type, value };
+    if (typeof value === 'number') return { type, value: String(value) };
+  }
+  return undefined;
+}
+
 export interface SyncDeps {
   reader: SourceReader;
   collector: Pick<Collector, 'collect'>;
+  /**
+   * Files an erasure request for the person an identifier names, once what was appended before is
+   * folded; false when nobody holds it (the identifier is then only suppressed).
+   */
+  erase?: (identifier: IdentifierRef, requestedBy: string) => Promise<boolean>;
   /** Saves the status after each page is durable. */
   save: (status: SourceStatus) => Promise<void>;
   now: () => number;
@@ -69,10 +93,26 @@ export class SourceSyncJob implements Job {
     const last = rows[rows.length - 1];
     if (last !== undefined) {
       const valid: { row: SourceRow; message: Record<string, unknown> }[] = [];
+      const erasures: { row: SourceRow; person: IdentifierRef }[] = [];
+      const deletes = source.body.deletes;
       for (const row of rows) {
         const mapped = mapSourceRow(source, row);
-        if (mapped.ok) valid.push({ row, message: mapped.value });
-        else reject(status, row.key, mapped.error);
+        if (!mapped.ok) {
+          reject(status, row.key, mapped.error);
+          continue;
+        }
+        const deleted = isDeleted(source, row);
+        if (deletes?.as === 'erasure' && deleted) {
+          const person = personOf(mapped.value);
+          if (person === undefined) reject(status, row.key, 'a deleted row names no person');
+          else erasures.push({ row, person });
+          continue;
+        }
+        if (deletes?.as === 'trait') {
+          const traits = (mapped.value.traits ?? {}) as Record<string, unknown>;
+          mapped.value.traits = { ...traits, deleted };
+        }
+        valid.push({ row, message: mapped.value });
       }
       const outcome = await deps.collector.collect({
         messages: valid.map((v) => v.message),
@@ -82,6 +122,12 @@ export class SourceSyncJob implements Job {
       });
       for (const r of outcome.rejected)
         reject(status, (valid[r.index] as (typeof valid)[number]).row.key, r.reason);
+      // After the page's messages: a person's earlier rows are erased with the rest of them.
+      for (const { person } of erasures) {
+        if (deps.erase === undefined) throw new Error('this process cannot file erasure requests');
+        if (await deps.erase(person, `source:${source.name}`))
+          status.erasuresRequested = (status.erasuresRequested ?? 0) + 1;
+      }
       status.rowsRead += rows.length;
       status.messagesStored += outcome.stored;
       status.duplicates += outcome.duplicates;
