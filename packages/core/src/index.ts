@@ -291,7 +291,14 @@ export type { QualityMessage, QualityOptions } from './reports/quality.js';
 
 // Reports: the channel grouping of touchpoints.
 export { classifyChannel, CHANNELS } from './reports/channels.js';
-export type { ChannelRule, ChannelInput } from './reports/channels.js';
+export type { ChannelInput } from './reports/channels.js';
+export {
+  ChannelRule,
+  ChannelRules,
+  ChannelRulesBody,
+  ChannelRulesResult,
+  MAX_CHANNEL_RULES,
+} from './reports/channels.schema.js';
 
 // Reports: multi-touch attribution (heuristic models and the first-order Markov removal effect).
 export {

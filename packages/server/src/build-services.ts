@@ -8,6 +8,7 @@ import type { Tailor } from './open-tailor.js';
 import { PrivacyService } from './privacy/privacy-service.js';
 import { ProfileService } from './profiles/profile-service.js';
 import { AttributionService } from './reports/attribution-service.js';
+import { ChannelRuleService } from './reports/channel-rule-service.js';
 import { FunnelService } from './reports/funnel-service.js';
 import { KpiService } from './reports/kpi-service.js';
 import { QualityService } from './reports/quality-service.js';
@@ -31,6 +32,7 @@ export interface Services {
   placements: PlacementService;
   experiments: ExperimentService;
   attribution: AttributionService;
+  channelRules: ChannelRuleService;
   funnels: FunnelService;
   retention: RetentionService;
   kpis: KpiService;
@@ -48,6 +50,12 @@ export function buildServices(tailor: Tailor): Services {
     tailor.background.wake();
   };
   const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  const reports = { log: tailor.log, profiles: tailor.profiles, pause };
+  const channelRuleService = new ChannelRuleService({
+    store: tailor.channelRules,
+    now: tailor.now,
+  });
+  const channelRules = () => channelRuleService.rules();
   const profiles = new ProfileService({
     profiles: tailor.profiles,
     log: tailor.log,
@@ -111,8 +119,9 @@ export function buildServices(tailor: Tailor): Services {
       plansChanged: () => tailor.changed('plans'),
       now: tailor.now,
     }),
-    attribution: new AttributionService({ log: tailor.log, profiles: tailor.profiles, pause }),
-    funnels: new FunnelService({ log: tailor.log, profiles: tailor.profiles, pause }),
+    attribution: new AttributionService({ ...reports, channelRules }),
+    channelRules: channelRuleService,
+    funnels: new FunnelService({ ...reports, channelRules }),
     kpis: new KpiService({ log: tailor.log, profiles: tailor.profiles, pause }),
     quality: new QualityService({ log: tailor.log, now: tailor.now, pause }),
     retention: new RetentionService({

@@ -120,6 +120,8 @@ const EXPECTED: Record<string, Access> = {
   'POST /v1/reports/retention': 'read',
   'POST /v1/reports/kpis': 'read',
   'GET /v1/reports/quality': 'read',
+  'GET /v1/channel-rules': 'read',
+  'PUT /v1/channel-rules': 'define',
   'GET /v1/keys': 'manage',
   'PUT /v1/keys/{name}': 'manage',
   'PATCH /v1/keys/{name}': 'manage',

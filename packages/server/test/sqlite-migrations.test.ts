@@ -14,6 +14,7 @@ const COMPONENTS: Record<string, string[]> = {
     'backfill-jobs',
     'bandits',
     'catalog',
+    'channel-rules',
     'consumer-positions',
     'destinations',
     'event-identifiers',

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { ChannelRule, MAX_CHANNEL_RULES } from './channels.schema.js';
 
 /** The attribution models, by the names the API takes. */
 export const ATTRIBUTION_MODELS = [
@@ -48,25 +49,11 @@ export const AttributionRequest = Type.Object(
       description: `A touchpoint's key: its page event's \`context.campaign.<by>\` (UTM parameter; \`campaign\` reads \`context.campaign.name\`), or \`channel\`, the channel grouping of its source, medium and referrer: ${ATTRIBUTION_KEYS.join(', ')}`,
     }),
     channels: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            channel: Type.String({ minLength: 1, maxLength: 100 }),
-            sources: Type.Optional(
-              Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 }),
-            ),
-            mediums: Type.Optional(
-              Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        {
-          maxItems: 50,
-          description:
-            'With `by` channel: rules tried in order before the default grouping, a source or medium (exact, any case) naming a channel',
-        },
-      ),
+      Type.Array(ChannelRule, {
+        maxItems: MAX_CHANNEL_RULES,
+        description:
+          'With `by` channel: rules tried in order before the stored rules and the default grouping, a source or medium (exact, any case) naming a channel',
+      }),
     ),
     models: Type.Array(
       Type.Enum(ATTRIBUTION_MODELS, { description: ATTRIBUTION_MODELS.join(', ') }),

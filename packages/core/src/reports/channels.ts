@@ -1,3 +1,5 @@
+import type { ChannelRule } from './channels.schema.js';
+
 /** The default channel names, as marketers know them from web analytics. */
 export const CHANNELS = {
   direct: 'Direct',
@@ -12,13 +14,6 @@ export const CHANNELS = {
   referral: 'Referral',
   other: 'Other',
 } as const;
-
-/** A user's rule, tried before the defaults: a source or medium (exact, any case) names a channel. */
-export interface ChannelRule {
-  channel: string;
-  sources?: readonly string[] | undefined;
-  mediums?: readonly string[] | undefined;
-}
 
 /** What a touchpoint's channel is read from: its UTM source and medium, and the referrer's host. */
 export interface ChannelInput {

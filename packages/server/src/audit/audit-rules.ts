@@ -150,6 +150,7 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
   'DELETE /v1/recommenders/:name': named('recommender.delete', 'recommender'),
   'POST /v1/recommenders/:name/train': named('recommender.train', 'recommender'),
   'PUT /v1/catalog/items': { action: 'catalog.put', about: () => ({ target: 'catalog' }) },
+  'PUT /v1/channel-rules': listing('channel-rules.put', 'channel-rules'),
   'PUT /v1/models/:name': named('model.put', 'model'),
   'DELETE /v1/models/:name': named('model.delete', 'model'),
   'POST /v1/models/:name/train': named('model.train', 'model'),
@@ -245,6 +246,7 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'POST /v1/reports/retention': 'aggregates over people (counts per cohort and period), no person',
   'POST /v1/reports/kpis': 'aggregates over people (totals per segment or variant), no person',
   'GET /v1/reports/quality': 'counts per source and event, no person',
+  'GET /v1/channel-rules': 'definitions, no personal data',
   'GET /v1/destinations': 'definitions, no personal data',
   'GET /v1/sources': 'definitions without passwords and sync counts, no personal data',
   'GET /v1/sources/:name':

@@ -61,6 +61,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(auditRoutes, { audit: tailor.audit });
   await app.register(reportRoutes, {
     attribution: services.attribution,
+    channelRules: services.channelRules,
     funnels: services.funnels,
     retention: services.retention,
     kpis: services.kpis,

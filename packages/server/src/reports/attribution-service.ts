@@ -1,5 +1,6 @@
 import {
   attribute,
+  type ChannelRule,
   type AttributionRequest,
   type AttributionResult,
   type JourneyStep,
@@ -12,15 +13,26 @@ import { touchKey } from './touch-key.js';
  * key (`context.campaign.<by>`, `name` for `campaign`) and conversion events, in time order, as
  * readPersonTimelines gathers them (identifiers resolved to profiles, analytics refusers left
  * out), go to core's `attribute`. With `by` channel, a page's key is its channel (core's
- * classifyChannel) and a page reached from the site's own pages without a campaign is no
+ * classifyChannel, after the request's rules and the stored ones) and a page reached from the site's own pages without a campaign is no
  * touchpoint: it continues a visit.
  */
 export class AttributionService {
-  constructor(private readonly deps: TimelineDeps) {}
+  constructor(
+    private readonly deps: TimelineDeps & {
+      /** The stored channel rules, read when `by` is channel. */
+      channelRules?: () => Promise<readonly ChannelRule[]>;
+    },
+  ) {}
 
   async attribution(request: AttributionRequest): Promise<AttributionResult> {
     const byRevenue = request.weight === 'revenue';
-    const keyOptions = { rules: request.channels, unkeyedDirect: request.unkeyed === 'direct' };
+    // The request's own rules first, then the stored ones, then the default grouping.
+    const stored =
+      request.by === 'channel' && this.deps.channelRules ? await this.deps.channelRules() : [];
+    const keyOptions = {
+      rules: [...(request.channels ?? []), ...stored],
+      unkeyedDirect: request.unkeyed === 'direct',
+    };
     const timelines = await readPersonTimelines(
       this.deps,
       (message): { key: string } | { value: number } | undefined => {

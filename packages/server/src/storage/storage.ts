@@ -1,6 +1,7 @@
 import type { DestinationStore } from '../destinations/destination-store.js';
 import type { EventLog } from '../log/event-log.js';
 import type { AuditLog } from '../store/audit-log.js';
+import type { ChannelRuleStore } from '../reports/channel-rule-store.js';
 import type { BanditStore } from '../store/bandit-store.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import type { RecommenderStore } from '../store/recommender-store.js';
@@ -39,6 +40,8 @@ export interface Storage {
   models: ModelStore;
   /** Database sources and where their syncs stand (docs/sources.md). */
   sources: SourceStore;
+  /** The channel rules attribution and the reports apply (docs/attribution.md). */
+  channelRules: ChannelRuleStore;
   /** Database files a checkpointer thread keeps checkpointed (SQLite under `serve`); none elsewhere. */
   checkpointFiles: string[];
   /** On PostgreSQL and JetStream: where nodes coordinate (leases), and the log's partitions. */

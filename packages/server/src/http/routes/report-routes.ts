@@ -4,6 +4,8 @@ import { Type, type TSchema } from 'typebox';
 import {
   AttributionRequest,
   AttributionResult,
+  ChannelRulesBody,
+  ChannelRulesResult,
   FunnelRequest,
   FunnelResult,
   KpiRequest,
@@ -14,6 +16,7 @@ import {
   RetentionResult,
 } from '@tailor/core';
 import type { AttributionService } from '../../reports/attribution-service.js';
+import type { ChannelRuleService } from '../../reports/channel-rule-service.js';
 import type { FunnelService } from '../../reports/funnel-service.js';
 import type { KpiService } from '../../reports/kpi-service.js';
 import type { QualityService } from '../../reports/quality-service.js';
@@ -48,12 +51,42 @@ function csvOrJson<R>(
  */
 export const reportRoutes: FastifyPluginCallbackTypebox<{
   attribution: AttributionService;
+  channelRules: ChannelRuleService;
   funnels: FunnelService;
   retention: RetentionService;
   kpis: KpiService;
   quality: QualityService;
-}> = (app, { attribution, funnels, retention, kpis, quality }, done) => {
+}> = (app, { attribution, channelRules, funnels, retention, kpis, quality }, done) => {
   const tags = ['reports'];
+
+  app.get(
+    '/v1/channel-rules',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary:
+          'The channel rules attribution and the reports apply before the default channel grouping',
+        response: { 200: ChannelRulesResult },
+      },
+    },
+    async () => channelRules.get(),
+  );
+
+  app.put(
+    '/v1/channel-rules',
+    {
+      config: { access: 'define' },
+      schema: {
+        tags,
+        summary:
+          'Replace the channel rules: each names a channel for UTM sources (or referring hosts) and mediums, tried in order before the default grouping',
+        body: ChannelRulesBody,
+        response: { 200: ChannelRulesResult },
+      },
+    },
+    async (request) => channelRules.put(request.body),
+  );
 
   app.post(
     '/v1/reports/attribution',

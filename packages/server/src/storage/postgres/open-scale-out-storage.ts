@@ -6,6 +6,7 @@ import { openPgBanditStore } from '../../store/postgres/pg-bandit-store.js';
 import { openPgRecommenderStore } from '../../store/postgres/pg-recommender-store.js';
 import { openPgCatalogStore } from '../../store/postgres/pg-catalog-store.js';
 import { openPgModelStore } from '../../store/postgres/pg-model-store.js';
+import { openPgChannelRuleStore } from '../../store/postgres/pg-channel-rule-store.js';
 import { openPgSourceStore } from '../../store/postgres/pg-source-store.js';
 import { openPgProfileStore } from '../../store/postgres/pg-profile-store.js';
 import { openPgStateStore } from '../../store/postgres/pg-state-store.js';
@@ -103,6 +104,7 @@ async function openPgStores(db: PgDatabase, sealer: Sealer) {
     catalog: await openPgCatalogStore(db),
     models: await openPgModelStore(db),
     sources: await openPgSourceStore(db, sealer),
+    channelRules: await openPgChannelRuleStore(db),
     profiles: await openPgProfileStore(db, sealer),
   };
 }

@@ -8,6 +8,7 @@ import { openSqliteDestinationStore } from '../../store/sqlite/sqlite-destinatio
 import { moveIdentifierIndex } from '../../store/sqlite/event-identifier-index.js';
 import { openSqliteProfileStore } from '../../store/sqlite/sqlite-profile-store.js';
 import { openSqliteRecommenderStore } from '../../store/sqlite/sqlite-recommender-store.js';
+import { openSqliteChannelRuleStore } from '../../store/sqlite/sqlite-channel-rule-store.js';
 import { openSqliteCatalogStore } from '../../store/sqlite/sqlite-catalog-store.js';
 import { openSqliteModelStore } from '../../store/sqlite/sqlite-model-store.js';
 import { openSqliteSourceStore } from '../../store/sqlite/sqlite-source-store.js';
@@ -41,6 +42,7 @@ export function openSqliteStorage(
   const catalog = openSqliteCatalogStore(stateFile, sqlite);
   const models = openSqliteModelStore(stateFile, sqlite);
   const sources = openSqliteSourceStore(stateFile, sealer, sqlite);
+  const channelRules = openSqliteChannelRuleStore(stateFile, sqlite);
   // Decisions and exposures: a second connection whose commits (one per turn of the event loop,
   // like the collector's) are not fsynced. Both connections write from the request thread only,
   // so they never wait for each other.
@@ -58,6 +60,7 @@ export function openSqliteStorage(
     catalog,
     models,
     sources,
+    channelRules,
     checkpointFiles: [logFile, stateFile, auditFile],
     async close() {
       await records.close();
@@ -70,6 +73,7 @@ export function openSqliteStorage(
       await catalog.close();
       await models.close();
       await sources.close();
+      await channelRules.close();
       await audit.close();
     },
   };
