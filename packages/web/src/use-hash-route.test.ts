@@ -20,6 +20,8 @@ describe('parseRoute', () => {
     ['#/segments', { page: 'segments' }],
     ['#/journeys', { page: 'journeys' }],
     ['#/placements', { page: 'placements' }],
+    ['#/privacy', { page: 'privacy' }],
+    ['#/keys', { page: 'keys' }],
     [placementHash('home hero/1'), { page: 'placement', name: 'home hero/1' }],
     ['#/placements/%E0%A4%A', { page: 'placements' }],
     [

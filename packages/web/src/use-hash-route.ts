@@ -11,6 +11,8 @@ export type Route =
   | { page: 'segments' }
   | { page: 'journeys' }
   | { page: 'placements' }
+  | { page: 'privacy' }
+  | { page: 'keys' }
   | { page: 'placement'; name: string }
   | { page: 'definition'; kind: 'segment' | 'computed'; name: string };
 
@@ -32,6 +34,8 @@ export function parseRoute(hash: string): Route {
   if (path === '/segments') return { page: 'segments' };
   if (path === '/journeys') return { page: 'journeys' };
   if (path === '/placements') return { page: 'placements' };
+  if (path === '/privacy') return { page: 'privacy' };
+  if (path === '/keys') return { page: 'keys' };
   const placement = /^\/placements\/(.+)$/.exec(path)?.[1];
   if (placement !== undefined) {
     try {

@@ -22,6 +22,10 @@ const PlacementsPage = lazy(() =>
 const PlacementPage = lazy(() =>
   import('../pages/placement-page.js').then((m) => ({ default: m.PlacementPage })),
 );
+const PrivacyPage = lazy(() =>
+  import('../pages/privacy-page.js').then((m) => ({ default: m.PrivacyPage })),
+);
+const KeysPage = lazy(() => import('../pages/keys-page.js').then((m) => ({ default: m.KeysPage })));
 const DefinitionPage = lazy(() =>
   import('../pages/definition-page.js').then((m) => ({ default: m.DefinitionPage })),
 );
@@ -56,6 +60,16 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
           <a href="#/placements" aria-current={current('placements', 'placement')}>
             Placements
           </a>
+          {session.role === 'admin' && (
+            <>
+              <a href="#/privacy" aria-current={current('privacy')}>
+                Privacy
+              </a>
+              <a href="#/keys" aria-current={current('keys')}>
+                Keys
+              </a>
+            </>
+          )}
         </nav>
         <SearchForm initial={route.page === 'profile' ? route.query : ''} />
         <span className="role" title="The role of the key you signed in with">
@@ -104,6 +118,18 @@ function Page({ route, session }: { route: Route; session: Session }) {
           name={route.name}
         />
       );
+    case 'privacy':
+      return session.role === 'admin' ? (
+        <PrivacyPage get={session.get} post={session.post} />
+      ) : (
+        <AdminOnly what="Privacy" />
+      );
+    case 'keys':
+      return session.role === 'admin' ? (
+        <KeysPage get={session.get} put={session.put} del={session.del} />
+      ) : (
+        <AdminOnly what="API keys" />
+      );
     case 'definition':
       return (
         <DefinitionPage
@@ -118,4 +144,16 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'overview':
       return <OverviewPage get={session.get} />;
   }
+}
+
+/** A page only an admin key may use; the API refuses the others' requests in any case. */
+function AdminOnly({ what }: { what: string }) {
+  return (
+    <>
+      <h1>{what}</h1>
+      <p className="empty" role="status">
+        This page is for admin keys: the key you signed in with cannot use it.
+      </p>
+    </>
+  );
 }

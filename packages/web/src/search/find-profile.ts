@@ -3,7 +3,10 @@ import type { ApiGet } from '../api/api-client.js';
 import { identifierCandidates } from './identifier-candidates.js';
 
 export type Found =
-  { kind: 'found'; profile: Profile } | { kind: 'not-found' } | { kind: 'error'; message: string };
+  /** `identifier`: the `TYPE:VALUE` that found them, when an identifier did (not a profile id). */
+  | { kind: 'found'; profile: Profile; identifier?: string }
+  | { kind: 'not-found' }
+  | { kind: 'error'; message: string };
 
 /** Tries each place the query may name a person, in order, until one answers with a profile. */
 export async function findProfile(get: ApiGet, query: string, signal: AbortSignal): Promise<Found> {
@@ -13,7 +16,11 @@ export async function findProfile(get: ApiGet, query: string, signal: AbortSigna
         ? `/v1/profiles/${encodeURIComponent(candidate.id)}`
         : `/v1/profiles?identifier=${encodeURIComponent(candidate.identifier)}`;
     const answer = await get<Profile>(path, signal);
-    if (answer.ok) return { kind: 'found', profile: answer.value };
+    if (answer.ok) {
+      return candidate.kind === 'id'
+        ? { kind: 'found', profile: answer.value }
+        : { kind: 'found', profile: answer.value, identifier: candidate.identifier };
+    }
     // 400: not an identifier this server knows (an unknown TYPE); try the next reading.
     if (answer.status !== 404 && answer.status !== 400) {
       return { kind: 'error', message: answer.message };
