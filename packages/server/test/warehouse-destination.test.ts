@@ -222,6 +222,70 @@ describe('a warehouse destination', () => {
     expect(await refused({ type: 'warehouse', url: 'postgres://10.1.2.3:5432/x' })).toMatch(
       /private address/,
     );
+    expect(
+      await refused({
+        type: 'webhook',
+        url: 'https://example.com/hook',
+        events: ['*'],
+        secret: 'abcdefgh12',
+        history: true,
+      }),
+    ).toMatch(/history is for warehouses/);
+  });
+
+  it('loads the history the log already holds when created with history, and only new events without', async () => {
+    t = await startTestTailor(webhookConfig(), () => clock);
+    await t.collect([
+      {
+        type: 'track',
+        userId: 'u-old',
+        event: 'Order Completed',
+        properties: { revenue: 5 },
+        timestamp: at(1),
+      },
+      { type: 'identify', userId: 'u-old', traits: { plan: 'free' }, timestamp: at(2) },
+    ]);
+    const other = freshSchemaName();
+    try {
+      for (const [name, target, history] of [
+        ['replayed', schema, true],
+        ['fresh', other, undefined],
+      ] as const) {
+        const put = await admin('PUT', `/v1/destinations/${name}`, {
+          type: 'warehouse',
+          url: testPostgresUrl(),
+          schema: target,
+          ...(history !== undefined && { history }),
+        });
+        expect(put.statusCode, put.body).toBe(200);
+      }
+      await t.collect(
+        [
+          {
+            type: 'track',
+            userId: 'u-new',
+            event: 'Order Completed',
+            properties: { revenue: 7 },
+            timestamp: at(3),
+          },
+        ],
+        { drain: true },
+      );
+      const orders = async (target: string) =>
+        (await rows(`SELECT user_id, revenue FROM ${target}.order_completed ORDER BY user_id`)).map(
+          (r) => [r.user_id, r.revenue],
+        );
+      expect(await orders(schema)).toEqual([
+        ['u-new', 7],
+        ['u-old', 5],
+      ]);
+      expect(await rows(`SELECT id, plan FROM ${schema}.users`)).toEqual([
+        { id: 'u-old', plan: 'free' },
+      ]);
+      expect(await orders(other)).toEqual([['u-new', 7]]);
+    } finally {
+      await db.query(`DROP SCHEMA IF EXISTS ${other} CASCADE`);
+    }
   });
 });
 

@@ -40,8 +40,9 @@ export class DestinationService {
       createdAt: previous?.createdAt ?? at,
       updatedAt: at,
     };
-    const { lastPosition } = await this.deps.log.stats();
-    await this.deps.destinations.put(destination, lastPosition);
+    // A new destination starts from now, or from the log's first event (a warehouse's history).
+    const from = spec.history === true ? 0 : (await this.deps.log.stats()).lastPosition;
+    await this.deps.destinations.put(destination, from);
     this.deps.changed();
     return this.summary(destination);
   }
@@ -73,7 +74,7 @@ export class DestinationService {
   /** A definition checked for its type, with that type's defaults. */
   private configured(spec: DestinationBody): Omit<Destination, 'name' | 'createdAt' | 'updatedAt'> {
     const refuse = (why: string) => new TailorError('invalid_request', why);
-    const { url, events, secret, schema, ...rest } = spec;
+    const { url, events, secret, schema, history, ...rest } = spec;
     if (spec.type === 'warehouse') {
       const refusal = warehouseUrlRefusal(url, this.allowlist);
       if (refusal !== undefined) throw refuse(refusal);
@@ -96,6 +97,8 @@ export class DestinationService {
     if (events === undefined)
       throw refuse('a webhook needs events: the event names to deliver, or ["*"]');
     if (schema !== undefined) throw refuse('schema is for warehouses; a webhook has none');
+    if (history !== undefined)
+      throw refuse('history is for warehouses: a webhook receives the events appended from now on');
     return { ...rest, url, secret, events };
   }
 

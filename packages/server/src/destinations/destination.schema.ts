@@ -56,6 +56,12 @@ export const DestinationBody = Type.Object(
           'Most events per POST when several are waiting. 1 (a webhook\'s default): each event alone as the body. Above 1: `{"batch": [event...]}`. A warehouse loads up to this many messages per transaction (default 500)',
       }),
     ),
+    history: Type.Optional(
+      Type.Boolean({
+        description:
+          'A warehouse only, when it is created: load every event the log holds, not only those appended from now on (a replay, in the background, at the usual batch size)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
