@@ -167,6 +167,24 @@ export type {
   GaussianMixtureOptions,
 } from './clusters/fit-gaussian-mixture.js';
 export type { Persona, PersonaTrait, PersonaOptions } from './clusters/describe-personas.js';
+// Clusterings of profiles (PUT /v1/clusterings/NAME) and `in_cluster(...)`: nearest-centre assignment.
+export {
+  ClusterInfo,
+  ClusterModel,
+  ClusteringBody,
+} from './clusters/clustering-definition.schema.js';
+export {
+  clusteringFeatures,
+  featureValue,
+  inClusterOf,
+  nearestCluster,
+} from './clusters/nearest-cluster.js';
+export type { ClusterScope, ClusteringFeature } from './clusters/nearest-cluster.js';
+export { prepareFeatures } from './clusters/prepare-features.js';
+export type { Preparation } from './clusters/prepare-features.js';
+export { clusteringsOf } from './segments/compile-definitions.js';
+export { clusterModel } from './clusters/cluster-model.js';
+export type { ClusterModelInput } from './clusters/cluster-model.js';
 
 // Recommendations: popularity, item-kNN and EASE on implicit feedback, for `tailor recommend`.
 export {

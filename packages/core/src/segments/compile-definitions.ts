@@ -4,6 +4,7 @@ import { printAggregate, printComputed, printCondition } from './print-definitio
 import { referencesOf, type References } from './read-definition.js';
 import { walkCondition } from './walk-condition.js';
 import { traitKindOf } from '../traits/trait-kind.js';
+import type { ClusterModel } from '../clusters/clustering-definition.schema.js';
 
 export type SequenceNode = Extract<Condition, { type: 'sequence' }>;
 
@@ -13,6 +14,8 @@ export interface CompiledSegment {
   references: References;
   /** Reads traits or consent: re-evaluated when those change. */
   readsProfile: boolean;
+  /** The clusterings it reads through `in_cluster` (a person's cluster follows their features). */
+  clusterings: string[];
 }
 
 /**
@@ -37,9 +40,13 @@ export interface CompiledDefinitions {
   segmentsByComputed: Map<string, string[]>;
   segmentsBySegment: Map<string, string[]>;
   segmentsReadingProfile: string[];
+  /** Segments reading `in_cluster`: re-evaluated when traits or any computed trait change. */
+  segmentsReadingClusters: string[];
   timeBasedSegments: string[];
   /** RFM key → the population's quintile cuts, set by whoever computes them (the pipeline). */
   populations: Map<string, TraitPopulation>;
+  /** Clustering name → its trained model, set by whoever trains them (`in_cluster` reads it). */
+  clusterings: ReadonlyMap<string, ClusterModel>;
 }
 
 export function aggregateKey(node: AggregateNode): string {
@@ -78,8 +85,10 @@ export function compileDefinitions(
     segmentsByComputed: new Map(),
     segmentsBySegment: new Map(),
     segmentsReadingProfile: [],
+    segmentsReadingClusters: [],
     timeBasedSegments: [],
     populations: new Map(),
+    clusterings: new Map(),
   };
   const feeds = (event: string) => {
     let entry = plan.byEvent.get(event);
@@ -115,6 +124,7 @@ export function compileDefinitions(
       tree: s.tree,
       references,
       readsProfile: readsProfile(s.tree),
+      clusterings: clusteringsOf(s.tree),
     };
     plan.segmentIndex.set(s.name, plan.segments.length);
     plan.segments.push(compiled);
@@ -122,6 +132,7 @@ export function compileDefinitions(
     for (const c of references.computed) push(plan.segmentsByComputed, c, s.name);
     for (const d of references.segments) push(plan.segmentsBySegment, d, s.name);
     if (compiled.readsProfile) plan.segmentsReadingProfile.push(s.name);
+    if (compiled.clusterings.length > 0) plan.segmentsReadingClusters.push(s.name);
     if (references.timeBased) plan.timeBasedSegments.push(s.name);
   }
   return plan;
@@ -179,4 +190,15 @@ function readsProfile(c: Condition): boolean {
     },
   });
   return reads;
+}
+
+/** The clusterings a condition reads through `in_cluster` (outside event filters), each once. */
+export function clusteringsOf(c: Condition): string[] {
+  const names = new Set<string>();
+  walkCondition(c, {
+    condition: (n) => {
+      if (n.type === 'in_cluster') names.add(n.clustering);
+    },
+  });
+  return [...names];
 }

@@ -21,6 +21,8 @@ export interface EvaluationScope {
   aggregate?(node: AggregateNode): unknown;
   sequence?(node: Extract<Condition, { type: 'sequence' }>): boolean;
   inSegment?(name: string): boolean;
+  /** Whether the person's nearest cluster of a clustering has this persona name. */
+  inCluster?(clustering: string, persona: string): boolean;
 }
 
 /**
@@ -63,6 +65,8 @@ export function evaluateCondition(c: Condition, scope: EvaluationScope): boolean
       return operand(c.value, scope) !== null;
     case 'in_segment':
       return scope.inSegment?.(c.segment) ?? false;
+    case 'in_cluster':
+      return scope.inCluster?.(c.clustering, c.persona) ?? false;
     case 'sequence':
       return scope.sequence?.(c) ?? false;
     default:

@@ -55,6 +55,10 @@ const CASES: [string, unknown][] = [
   ['true', { type: 'boolean', value: true }],
   ['in_segment("big spenders")', { type: 'in_segment', segment: 'big spenders' }],
   [
+    'in_cluster("rfm", "big spenders")',
+    { type: 'in_cluster', clustering: 'rfm', persona: 'big spenders' },
+  ],
+  [
     'count("Order Completed", 7d) >= 3',
     {
       type: 'compare',

@@ -36,6 +36,8 @@ export function printCondition(c: Condition): string {
       return String(c.value);
     case 'in_segment':
       return `in_segment(${JSON.stringify(c.segment)})`;
+    case 'in_cluster':
+      return `in_cluster(${JSON.stringify(c.clustering)}, ${JSON.stringify(c.persona)})`;
     case 'sequence':
       return `${printPattern(c.first)} then ${c.negated ? 'not ' : ''}${printPattern(c.then)} within ${printDuration(c.within)}`;
     default:

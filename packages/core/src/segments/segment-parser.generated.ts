@@ -182,45 +182,46 @@ function peg$parse(input, options) {
   const peg$c10 = "then";
   const peg$c11 = "within";
   const peg$c12 = "in_segment";
-  const peg$c13 = "count";
+  const peg$c13 = "in_cluster";
   const peg$c14 = ",";
-  const peg$c15 = "days_since";
-  const peg$c16 = "sum";
-  const peg$c17 = "avg";
-  const peg$c18 = "min";
-  const peg$c19 = "max";
-  const peg$c20 = "distinct";
-  const peg$c21 = "first";
-  const peg$c22 = "last";
-  const peg$c23 = "most_frequent";
-  const peg$c24 = ".";
-  const peg$c25 = "where";
-  const peg$c26 = "rfm";
-  const peg$c27 = "clv";
-  const peg$c28 = "engagement";
-  const peg$c29 = "events";
-  const peg$c30 = ":";
-  const peg$c31 = "{";
-  const peg$c32 = "}";
-  const peg$c33 = "recency";
-  const peg$c34 = "ever";
-  const peg$c35 = "traits";
-  const peg$c36 = "computed";
-  const peg$c37 = "consent";
-  const peg$c38 = "context";
-  const peg$c39 = "properties";
-  const peg$c40 = "<=";
-  const peg$c41 = ">=";
-  const peg$c42 = "!=";
-  const peg$c43 = "[";
-  const peg$c44 = "]";
-  const peg$c45 = "null";
-  const peg$c46 = "true";
-  const peg$c47 = "false";
-  const peg$c48 = "-";
-  const peg$c49 = "\"";
-  const peg$c50 = "\\";
-  const peg$c51 = "/";
+  const peg$c15 = "count";
+  const peg$c16 = "days_since";
+  const peg$c17 = "sum";
+  const peg$c18 = "avg";
+  const peg$c19 = "min";
+  const peg$c20 = "max";
+  const peg$c21 = "distinct";
+  const peg$c22 = "first";
+  const peg$c23 = "last";
+  const peg$c24 = "most_frequent";
+  const peg$c25 = ".";
+  const peg$c26 = "where";
+  const peg$c27 = "rfm";
+  const peg$c28 = "clv";
+  const peg$c29 = "engagement";
+  const peg$c30 = "events";
+  const peg$c31 = ":";
+  const peg$c32 = "{";
+  const peg$c33 = "}";
+  const peg$c34 = "recency";
+  const peg$c35 = "ever";
+  const peg$c36 = "traits";
+  const peg$c37 = "computed";
+  const peg$c38 = "consent";
+  const peg$c39 = "context";
+  const peg$c40 = "properties";
+  const peg$c41 = "<=";
+  const peg$c42 = ">=";
+  const peg$c43 = "!=";
+  const peg$c44 = "[";
+  const peg$c45 = "]";
+  const peg$c46 = "null";
+  const peg$c47 = "true";
+  const peg$c48 = "false";
+  const peg$c49 = "-";
+  const peg$c50 = "\"";
+  const peg$c51 = "\\";
+  const peg$c52 = "/";
 
   const peg$r0 = /^[0-9]/;
   const peg$r1 = /^[smhdw]/;
@@ -247,61 +248,62 @@ function peg$parse(input, options) {
   const peg$e10 = peg$literalExpectation("then", false);
   const peg$e11 = peg$literalExpectation("within", false);
   const peg$e12 = peg$literalExpectation("in_segment", false);
-  const peg$e13 = peg$literalExpectation("count", false);
+  const peg$e13 = peg$literalExpectation("in_cluster", false);
   const peg$e14 = peg$literalExpectation(",", false);
-  const peg$e15 = peg$literalExpectation("days_since", false);
-  const peg$e16 = peg$literalExpectation("sum", false);
-  const peg$e17 = peg$literalExpectation("avg", false);
-  const peg$e18 = peg$literalExpectation("min", false);
-  const peg$e19 = peg$literalExpectation("max", false);
-  const peg$e20 = peg$literalExpectation("distinct", false);
-  const peg$e21 = peg$literalExpectation("first", false);
-  const peg$e22 = peg$literalExpectation("last", false);
-  const peg$e23 = peg$literalExpectation("most_frequent", false);
-  const peg$e24 = peg$literalExpectation(".", false);
-  const peg$e25 = peg$literalExpectation("where", false);
-  const peg$e26 = peg$literalExpectation("rfm", false);
-  const peg$e27 = peg$literalExpectation("clv", false);
-  const peg$e28 = peg$literalExpectation("engagement", false);
-  const peg$e29 = peg$literalExpectation("events", false);
-  const peg$e30 = peg$literalExpectation(":", false);
-  const peg$e31 = peg$literalExpectation("{", false);
-  const peg$e32 = peg$literalExpectation("}", false);
-  const peg$e33 = peg$literalExpectation("recency", false);
-  const peg$e34 = peg$literalExpectation("ever", false);
-  const peg$e35 = peg$classExpectation([["0", "9"]], false, false, false);
-  const peg$e36 = peg$classExpectation(["s", "m", "h", "d", "w"], false, false, false);
-  const peg$e37 = peg$literalExpectation("traits", false);
-  const peg$e38 = peg$literalExpectation("computed", false);
-  const peg$e39 = peg$literalExpectation("consent", false);
-  const peg$e40 = peg$literalExpectation("context", false);
-  const peg$e41 = peg$literalExpectation("properties", false);
-  const peg$e42 = peg$classExpectation([["A", "Z"], ["a", "z"], "_", "$"], false, false, false);
-  const peg$e43 = peg$literalExpectation("<=", false);
-  const peg$e44 = peg$literalExpectation(">=", false);
-  const peg$e45 = peg$literalExpectation("!=", false);
-  const peg$e46 = peg$classExpectation([["<", ">"]], false, false, false);
-  const peg$e47 = peg$literalExpectation("[", false);
-  const peg$e48 = peg$literalExpectation("]", false);
-  const peg$e49 = peg$literalExpectation("null", false);
-  const peg$e50 = peg$literalExpectation("true", false);
-  const peg$e51 = peg$literalExpectation("false", false);
-  const peg$e52 = peg$otherExpectation("number");
-  const peg$e53 = peg$literalExpectation("-", false);
-  const peg$e54 = peg$classExpectation(["e", "E"], false, false, false);
-  const peg$e55 = peg$classExpectation(["+", "-"], false, false, false);
-  const peg$e56 = peg$otherExpectation("string");
-  const peg$e57 = peg$literalExpectation("\"", false);
-  const peg$e58 = peg$literalExpectation("\\", false);
-  const peg$e59 = peg$anyExpectation();
-  const peg$e60 = peg$classExpectation(["\"", "\\", "\n"], true, false, false);
-  const peg$e61 = peg$otherExpectation("regular expression");
-  const peg$e62 = peg$literalExpectation("/", false);
-  const peg$e63 = peg$classExpectation(["/", "\\", "\n"], true, false, false);
-  const peg$e64 = peg$classExpectation(["d", "g", "i", "m", "s", "u", "y"], false, false, false);
-  const peg$e65 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_", "$"], false, false, false);
-  const peg$e66 = peg$classExpectation([" ", "\t", "\r", "\n"], false, false, false);
-  const peg$e67 = peg$otherExpectation("whitespace");
+  const peg$e15 = peg$literalExpectation("count", false);
+  const peg$e16 = peg$literalExpectation("days_since", false);
+  const peg$e17 = peg$literalExpectation("sum", false);
+  const peg$e18 = peg$literalExpectation("avg", false);
+  const peg$e19 = peg$literalExpectation("min", false);
+  const peg$e20 = peg$literalExpectation("max", false);
+  const peg$e21 = peg$literalExpectation("distinct", false);
+  const peg$e22 = peg$literalExpectation("first", false);
+  const peg$e23 = peg$literalExpectation("last", false);
+  const peg$e24 = peg$literalExpectation("most_frequent", false);
+  const peg$e25 = peg$literalExpectation(".", false);
+  const peg$e26 = peg$literalExpectation("where", false);
+  const peg$e27 = peg$literalExpectation("rfm", false);
+  const peg$e28 = peg$literalExpectation("clv", false);
+  const peg$e29 = peg$literalExpectation("engagement", false);
+  const peg$e30 = peg$literalExpectation("events", false);
+  const peg$e31 = peg$literalExpectation(":", false);
+  const peg$e32 = peg$literalExpectation("{", false);
+  const peg$e33 = peg$literalExpectation("}", false);
+  const peg$e34 = peg$literalExpectation("recency", false);
+  const peg$e35 = peg$literalExpectation("ever", false);
+  const peg$e36 = peg$classExpectation([["0", "9"]], false, false, false);
+  const peg$e37 = peg$classExpectation(["s", "m", "h", "d", "w"], false, false, false);
+  const peg$e38 = peg$literalExpectation("traits", false);
+  const peg$e39 = peg$literalExpectation("computed", false);
+  const peg$e40 = peg$literalExpectation("consent", false);
+  const peg$e41 = peg$literalExpectation("context", false);
+  const peg$e42 = peg$literalExpectation("properties", false);
+  const peg$e43 = peg$classExpectation([["A", "Z"], ["a", "z"], "_", "$"], false, false, false);
+  const peg$e44 = peg$literalExpectation("<=", false);
+  const peg$e45 = peg$literalExpectation(">=", false);
+  const peg$e46 = peg$literalExpectation("!=", false);
+  const peg$e47 = peg$classExpectation([["<", ">"]], false, false, false);
+  const peg$e48 = peg$literalExpectation("[", false);
+  const peg$e49 = peg$literalExpectation("]", false);
+  const peg$e50 = peg$literalExpectation("null", false);
+  const peg$e51 = peg$literalExpectation("true", false);
+  const peg$e52 = peg$literalExpectation("false", false);
+  const peg$e53 = peg$otherExpectation("number");
+  const peg$e54 = peg$literalExpectation("-", false);
+  const peg$e55 = peg$classExpectation(["e", "E"], false, false, false);
+  const peg$e56 = peg$classExpectation(["+", "-"], false, false, false);
+  const peg$e57 = peg$otherExpectation("string");
+  const peg$e58 = peg$literalExpectation("\"", false);
+  const peg$e59 = peg$literalExpectation("\\", false);
+  const peg$e60 = peg$anyExpectation();
+  const peg$e61 = peg$classExpectation(["\"", "\\", "\n"], true, false, false);
+  const peg$e62 = peg$otherExpectation("regular expression");
+  const peg$e63 = peg$literalExpectation("/", false);
+  const peg$e64 = peg$classExpectation(["/", "\\", "\n"], true, false, false);
+  const peg$e65 = peg$classExpectation(["d", "g", "i", "m", "s", "u", "y"], false, false, false);
+  const peg$e66 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_", "$"], false, false, false);
+  const peg$e67 = peg$classExpectation([" ", "\t", "\r", "\n"], false, false, false);
+  const peg$e68 = peg$otherExpectation("whitespace");
 
   function peg$f0(c) {    return c;  }
   function peg$f1(a) {    return a;  }
@@ -325,57 +327,60 @@ function peg$parse(input, options) {
     return { type: 'sequence', first, then, negated: negated === true, within };
   }
   function peg$f15(name) {    return { type: 'in_segment', segment: name };  }
-  function peg$f16(l) {    return { type: 'literal', value: l };  }
-  function peg$f17(pattern, window) {
+  function peg$f16(clustering, persona) {
+    return { type: 'in_cluster', clustering, persona };
+  }
+  function peg$f17(l) {    return { type: 'literal', value: l };  }
+  function peg$f18(pattern, window) {
     return window ? { type: 'aggregate', fn: 'count', pattern, window } : { type: 'aggregate', fn: 'count', pattern };
   }
-  function peg$f18(pattern) {    return { type: 'aggregate', fn: 'days_since', pattern };  }
-  function peg$f19(fn, event, property, where, window) {
+  function peg$f19(pattern) {    return { type: 'aggregate', fn: 'days_since', pattern };  }
+  function peg$f20(fn, event, property, where, window) {
     const pattern = where ? { event, where } : { event };
     const node = { type: 'aggregate', fn, pattern, property };
     return window ? { ...node, window } : node;
   }
-  function peg$f20(event, property, where, window) {
+  function peg$f21(event, property, where, window) {
     return { type: 'rfm', pattern: where ? { event, where } : { event }, property, window };
   }
-  function peg$f21(event, property, where, horizon) {
+  function peg$f22(event, property, where, horizon) {
     return { type: 'clv', pattern: where ? { event, where } : { event }, property, horizon };
   }
-  function peg$f22(events, recency) {
+  function peg$f23(events, recency) {
     return recency ? { type: 'engagement', events, recency } : { type: 'engagement', events };
   }
-  function peg$f23(head, tail) {    return [head, ...tail];  }
-  function peg$f24(pattern, weight) {    return { pattern, weight };  }
-  function peg$f25(head, tail) {
+  function peg$f24(head, tail) {    return [head, ...tail];  }
+  function peg$f25(pattern, weight) {    return { pattern, weight };  }
+  function peg$f26(head, tail) {
     const windows = [head, ...tail];
     for (let i = 1; i < windows.length; i++) {
       if (windows[i].ms <= windows[i - 1].ms) error('recency windows must grow from left to right');
     }
     return windows.map(({ window, weight }) => ({ window, weight }));
   }
-  function peg$f26(window, weight) {
+  function peg$f27(window, weight) {
     return { window, weight, ms: window.amount * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[window.unit] };
   }
-  function peg$f27(event, where) {    return where ? { event, where } : { event };  }
-  function peg$f28() {    return null;  }
-  function peg$f29(digits, unit) {
+  function peg$f28(event, where) {    return where ? { event, where } : { event };  }
+  function peg$f29() {    return null;  }
+  function peg$f30(digits, unit) {
     const amount = Number(digits);
     if (amount === 0) error('a duration must be positive');
     return { amount, unit };
   }
-  function peg$f30(root, path) {    return { type: 'path', root, path };  }
-  function peg$f31(root) {    return root;  }
-  function peg$f32(head, tail) {    return [head, ...tail];  }
+  function peg$f31(root, path) {    return { type: 'path', root, path };  }
+  function peg$f32(root) {    return root;  }
   function peg$f33(head, tail) {    return [head, ...tail];  }
-  function peg$f34(items) {    return items ?? [];  }
-  function peg$f35() {    return null;  }
-  function peg$f36() {    return true;  }
-  function peg$f37() {    return false;  }
-  function peg$f38(text) {    return Number(text);  }
-  function peg$f39(chars) {
+  function peg$f34(head, tail) {    return [head, ...tail];  }
+  function peg$f35(items) {    return items ?? [];  }
+  function peg$f36() {    return null;  }
+  function peg$f37() {    return true;  }
+  function peg$f38() {    return false;  }
+  function peg$f39(text) {    return Number(text);  }
+  function peg$f40(chars) {
     try { return JSON.parse('"' + chars + '"'); } catch (e) { error('invalid escape in string'); }
   }
-  function peg$f40(pattern, flags) {
+  function peg$f41(pattern, flags) {
     try { new RegExp(pattern, flags); } catch (e) { error('invalid regular expression: ' + e.message); }
     const problem = options.checkRegex === undefined ? undefined : options.checkRegex(pattern, flags);
     if (problem !== undefined) error(problem);
@@ -888,67 +893,19 @@ function peg$parse(input, options) {
       if (s0 === peg$FAILED) {
         s0 = peg$parseInSegment();
         if (s0 === peg$FAILED) {
-          s0 = peg$currPos;
-          s1 = peg$parseOperand();
-          if (s1 !== peg$FAILED) {
-            s2 = peg$parse_();
-            s3 = peg$parseCompareOp();
-            if (s3 !== peg$FAILED) {
-              s4 = peg$parse_();
-              s5 = peg$parseOperand();
-              if (s5 !== peg$FAILED) {
-                peg$savedPos = s0;
-                s0 = peg$f6(s1, s3, s5);
-              } else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-              }
-            } else {
-              peg$currPos = s0;
-              s0 = peg$FAILED;
-            }
-          } else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-          }
+          s0 = peg$parseInCluster();
           if (s0 === peg$FAILED) {
             s0 = peg$currPos;
             s1 = peg$parseOperand();
             if (s1 !== peg$FAILED) {
-              s2 = peg$parse__();
-              if (s2 !== peg$FAILED) {
-                if (input.substr(peg$currPos, 2) === peg$c5) {
-                  s3 = peg$c5;
-                  peg$currPos += 2;
-                } else {
-                  s3 = peg$FAILED;
-                  if (peg$silentFails === 0) { peg$fail(peg$e5); }
-                }
-                if (s3 !== peg$FAILED) {
-                  s4 = peg$currPos;
-                  peg$silentFails++;
-                  s5 = peg$parseIdChar();
-                  peg$silentFails--;
-                  if (s5 === peg$FAILED) {
-                    s4 = undefined;
-                  } else {
-                    peg$currPos = s4;
-                    s4 = peg$FAILED;
-                  }
-                  if (s4 !== peg$FAILED) {
-                    s5 = peg$parse_();
-                    s6 = peg$parseList();
-                    if (s6 !== peg$FAILED) {
-                      peg$savedPos = s0;
-                      s0 = peg$f7(s1, s6);
-                    } else {
-                      peg$currPos = s0;
-                      s0 = peg$FAILED;
-                    }
-                  } else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                  }
+              s2 = peg$parse_();
+              s3 = peg$parseCompareOp();
+              if (s3 !== peg$FAILED) {
+                s4 = peg$parse_();
+                s5 = peg$parseOperand();
+                if (s5 !== peg$FAILED) {
+                  peg$savedPos = s0;
+                  s0 = peg$f6(s1, s3, s5);
                 } else {
                   peg$currPos = s0;
                   s0 = peg$FAILED;
@@ -967,12 +924,12 @@ function peg$parse(input, options) {
               if (s1 !== peg$FAILED) {
                 s2 = peg$parse__();
                 if (s2 !== peg$FAILED) {
-                  if (input.substr(peg$currPos, 8) === peg$c6) {
-                    s3 = peg$c6;
-                    peg$currPos += 8;
+                  if (input.substr(peg$currPos, 2) === peg$c5) {
+                    s3 = peg$c5;
+                    peg$currPos += 2;
                   } else {
                     s3 = peg$FAILED;
-                    if (peg$silentFails === 0) { peg$fail(peg$e6); }
+                    if (peg$silentFails === 0) { peg$fail(peg$e5); }
                   }
                   if (s3 !== peg$FAILED) {
                     s4 = peg$currPos;
@@ -987,10 +944,10 @@ function peg$parse(input, options) {
                     }
                     if (s4 !== peg$FAILED) {
                       s5 = peg$parse_();
-                      s6 = peg$parseOperand();
+                      s6 = peg$parseList();
                       if (s6 !== peg$FAILED) {
                         peg$savedPos = s0;
-                        s0 = peg$f8(s1, s6);
+                        s0 = peg$f7(s1, s6);
                       } else {
                         peg$currPos = s0;
                         s0 = peg$FAILED;
@@ -1017,12 +974,12 @@ function peg$parse(input, options) {
                 if (s1 !== peg$FAILED) {
                   s2 = peg$parse__();
                   if (s2 !== peg$FAILED) {
-                    if (input.substr(peg$currPos, 11) === peg$c7) {
-                      s3 = peg$c7;
-                      peg$currPos += 11;
+                    if (input.substr(peg$currPos, 8) === peg$c6) {
+                      s3 = peg$c6;
+                      peg$currPos += 8;
                     } else {
                       s3 = peg$FAILED;
-                      if (peg$silentFails === 0) { peg$fail(peg$e7); }
+                      if (peg$silentFails === 0) { peg$fail(peg$e6); }
                     }
                     if (s3 !== peg$FAILED) {
                       s4 = peg$currPos;
@@ -1040,7 +997,7 @@ function peg$parse(input, options) {
                         s6 = peg$parseOperand();
                         if (s6 !== peg$FAILED) {
                           peg$savedPos = s0;
-                          s0 = peg$f9(s1, s6);
+                          s0 = peg$f8(s1, s6);
                         } else {
                           peg$currPos = s0;
                           s0 = peg$FAILED;
@@ -1067,12 +1024,12 @@ function peg$parse(input, options) {
                   if (s1 !== peg$FAILED) {
                     s2 = peg$parse__();
                     if (s2 !== peg$FAILED) {
-                      if (input.substr(peg$currPos, 7) === peg$c8) {
-                        s3 = peg$c8;
-                        peg$currPos += 7;
+                      if (input.substr(peg$currPos, 11) === peg$c7) {
+                        s3 = peg$c7;
+                        peg$currPos += 11;
                       } else {
                         s3 = peg$FAILED;
-                        if (peg$silentFails === 0) { peg$fail(peg$e8); }
+                        if (peg$silentFails === 0) { peg$fail(peg$e7); }
                       }
                       if (s3 !== peg$FAILED) {
                         s4 = peg$currPos;
@@ -1087,10 +1044,10 @@ function peg$parse(input, options) {
                         }
                         if (s4 !== peg$FAILED) {
                           s5 = peg$parse_();
-                          s6 = peg$parseRegex();
+                          s6 = peg$parseOperand();
                           if (s6 !== peg$FAILED) {
                             peg$savedPos = s0;
-                            s0 = peg$f10(s1, s6);
+                            s0 = peg$f9(s1, s6);
                           } else {
                             peg$currPos = s0;
                             s0 = peg$FAILED;
@@ -1113,16 +1070,16 @@ function peg$parse(input, options) {
                   }
                   if (s0 === peg$FAILED) {
                     s0 = peg$currPos;
-                    s1 = peg$parsePath();
+                    s1 = peg$parseOperand();
                     if (s1 !== peg$FAILED) {
                       s2 = peg$parse__();
                       if (s2 !== peg$FAILED) {
-                        if (input.substr(peg$currPos, 6) === peg$c9) {
-                          s3 = peg$c9;
-                          peg$currPos += 6;
+                        if (input.substr(peg$currPos, 7) === peg$c8) {
+                          s3 = peg$c8;
+                          peg$currPos += 7;
                         } else {
                           s3 = peg$FAILED;
-                          if (peg$silentFails === 0) { peg$fail(peg$e9); }
+                          if (peg$silentFails === 0) { peg$fail(peg$e8); }
                         }
                         if (s3 !== peg$FAILED) {
                           s4 = peg$currPos;
@@ -1136,8 +1093,15 @@ function peg$parse(input, options) {
                             s4 = peg$FAILED;
                           }
                           if (s4 !== peg$FAILED) {
-                            peg$savedPos = s0;
-                            s0 = peg$f11(s1);
+                            s5 = peg$parse_();
+                            s6 = peg$parseRegex();
+                            if (s6 !== peg$FAILED) {
+                              peg$savedPos = s0;
+                              s0 = peg$f10(s1, s6);
+                            } else {
+                              peg$currPos = s0;
+                              s0 = peg$FAILED;
+                            }
                           } else {
                             peg$currPos = s0;
                             s0 = peg$FAILED;
@@ -1156,12 +1120,56 @@ function peg$parse(input, options) {
                     }
                     if (s0 === peg$FAILED) {
                       s0 = peg$currPos;
-                      s1 = peg$parseBoolean();
+                      s1 = peg$parsePath();
                       if (s1 !== peg$FAILED) {
-                        peg$savedPos = s0;
-                        s1 = peg$f12(s1);
+                        s2 = peg$parse__();
+                        if (s2 !== peg$FAILED) {
+                          if (input.substr(peg$currPos, 6) === peg$c9) {
+                            s3 = peg$c9;
+                            peg$currPos += 6;
+                          } else {
+                            s3 = peg$FAILED;
+                            if (peg$silentFails === 0) { peg$fail(peg$e9); }
+                          }
+                          if (s3 !== peg$FAILED) {
+                            s4 = peg$currPos;
+                            peg$silentFails++;
+                            s5 = peg$parseIdChar();
+                            peg$silentFails--;
+                            if (s5 === peg$FAILED) {
+                              s4 = undefined;
+                            } else {
+                              peg$currPos = s4;
+                              s4 = peg$FAILED;
+                            }
+                            if (s4 !== peg$FAILED) {
+                              peg$savedPos = s0;
+                              s0 = peg$f11(s1);
+                            } else {
+                              peg$currPos = s0;
+                              s0 = peg$FAILED;
+                            }
+                          } else {
+                            peg$currPos = s0;
+                            s0 = peg$FAILED;
+                          }
+                        } else {
+                          peg$currPos = s0;
+                          s0 = peg$FAILED;
+                        }
+                      } else {
+                        peg$currPos = s0;
+                        s0 = peg$FAILED;
                       }
-                      s0 = s1;
+                      if (s0 === peg$FAILED) {
+                        s0 = peg$currPos;
+                        s1 = peg$parseBoolean();
+                        if (s1 !== peg$FAILED) {
+                          peg$savedPos = s0;
+                          s1 = peg$f12(s1);
+                        }
+                        s0 = s1;
+                      }
                     }
                   }
                 }
@@ -1355,6 +1363,81 @@ function peg$parse(input, options) {
     return s0;
   }
 
+  function peg$parseInCluster() {
+    let s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+
+    s0 = peg$currPos;
+    if (input.substr(peg$currPos, 10) === peg$c13) {
+      s1 = peg$c13;
+      peg$currPos += 10;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) { peg$fail(peg$e13); }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = peg$parse_();
+      if (input.charCodeAt(peg$currPos) === 40) {
+        s3 = peg$c3;
+        peg$currPos++;
+      } else {
+        s3 = peg$FAILED;
+        if (peg$silentFails === 0) { peg$fail(peg$e3); }
+      }
+      if (s3 !== peg$FAILED) {
+        s4 = peg$parse_();
+        s5 = peg$parseString();
+        if (s5 !== peg$FAILED) {
+          s6 = peg$parse_();
+          if (input.charCodeAt(peg$currPos) === 44) {
+            s7 = peg$c14;
+            peg$currPos++;
+          } else {
+            s7 = peg$FAILED;
+            if (peg$silentFails === 0) { peg$fail(peg$e14); }
+          }
+          if (s7 !== peg$FAILED) {
+            s8 = peg$parse_();
+            s9 = peg$parseString();
+            if (s9 !== peg$FAILED) {
+              s10 = peg$parse_();
+              if (input.charCodeAt(peg$currPos) === 41) {
+                s11 = peg$c4;
+                peg$currPos++;
+              } else {
+                s11 = peg$FAILED;
+                if (peg$silentFails === 0) { peg$fail(peg$e4); }
+              }
+              if (s11 !== peg$FAILED) {
+                peg$savedPos = s0;
+                s0 = peg$f16(s5, s9);
+              } else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+              }
+            } else {
+              peg$currPos = s0;
+              s0 = peg$FAILED;
+            }
+          } else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+          }
+        } else {
+          peg$currPos = s0;
+          s0 = peg$FAILED;
+        }
+      } else {
+        peg$currPos = s0;
+        s0 = peg$FAILED;
+      }
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+
+    return s0;
+  }
+
   function peg$parseOperand() {
     let s0, s1;
 
@@ -1366,7 +1449,7 @@ function peg$parse(input, options) {
         s1 = peg$parseLiteral();
         if (s1 !== peg$FAILED) {
           peg$savedPos = s0;
-          s1 = peg$f16(s1);
+          s1 = peg$f17(s1);
         }
         s0 = s1;
       }
@@ -1379,12 +1462,12 @@ function peg$parse(input, options) {
     let s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14;
 
     s0 = peg$currPos;
-    if (input.substr(peg$currPos, 5) === peg$c13) {
-      s1 = peg$c13;
+    if (input.substr(peg$currPos, 5) === peg$c15) {
+      s1 = peg$c15;
       peg$currPos += 5;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e13); }
+      if (peg$silentFails === 0) { peg$fail(peg$e15); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -1445,7 +1528,7 @@ function peg$parse(input, options) {
             }
             if (s9 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f17(s6, s7);
+              s0 = peg$f18(s6, s7);
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -1468,12 +1551,12 @@ function peg$parse(input, options) {
     }
     if (s0 === peg$FAILED) {
       s0 = peg$currPos;
-      if (input.substr(peg$currPos, 10) === peg$c15) {
-        s1 = peg$c15;
+      if (input.substr(peg$currPos, 10) === peg$c16) {
+        s1 = peg$c16;
         peg$currPos += 10;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e15); }
+        if (peg$silentFails === 0) { peg$fail(peg$e16); }
       }
       if (s1 !== peg$FAILED) {
         s2 = peg$currPos;
@@ -1509,7 +1592,7 @@ function peg$parse(input, options) {
               }
               if (s8 !== peg$FAILED) {
                 peg$savedPos = s0;
-                s0 = peg$f18(s6);
+                s0 = peg$f19(s6);
               } else {
                 peg$currPos = s0;
                 s0 = peg$FAILED;
@@ -1532,68 +1615,68 @@ function peg$parse(input, options) {
       }
       if (s0 === peg$FAILED) {
         s0 = peg$currPos;
-        if (input.substr(peg$currPos, 3) === peg$c16) {
-          s1 = peg$c16;
+        if (input.substr(peg$currPos, 3) === peg$c17) {
+          s1 = peg$c17;
           peg$currPos += 3;
         } else {
           s1 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e16); }
+          if (peg$silentFails === 0) { peg$fail(peg$e17); }
         }
         if (s1 === peg$FAILED) {
-          if (input.substr(peg$currPos, 3) === peg$c17) {
-            s1 = peg$c17;
+          if (input.substr(peg$currPos, 3) === peg$c18) {
+            s1 = peg$c18;
             peg$currPos += 3;
           } else {
             s1 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e17); }
+            if (peg$silentFails === 0) { peg$fail(peg$e18); }
           }
           if (s1 === peg$FAILED) {
-            if (input.substr(peg$currPos, 3) === peg$c18) {
-              s1 = peg$c18;
+            if (input.substr(peg$currPos, 3) === peg$c19) {
+              s1 = peg$c19;
               peg$currPos += 3;
             } else {
               s1 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e18); }
+              if (peg$silentFails === 0) { peg$fail(peg$e19); }
             }
             if (s1 === peg$FAILED) {
-              if (input.substr(peg$currPos, 3) === peg$c19) {
-                s1 = peg$c19;
+              if (input.substr(peg$currPos, 3) === peg$c20) {
+                s1 = peg$c20;
                 peg$currPos += 3;
               } else {
                 s1 = peg$FAILED;
-                if (peg$silentFails === 0) { peg$fail(peg$e19); }
+                if (peg$silentFails === 0) { peg$fail(peg$e20); }
               }
               if (s1 === peg$FAILED) {
-                if (input.substr(peg$currPos, 8) === peg$c20) {
-                  s1 = peg$c20;
+                if (input.substr(peg$currPos, 8) === peg$c21) {
+                  s1 = peg$c21;
                   peg$currPos += 8;
                 } else {
                   s1 = peg$FAILED;
-                  if (peg$silentFails === 0) { peg$fail(peg$e20); }
+                  if (peg$silentFails === 0) { peg$fail(peg$e21); }
                 }
                 if (s1 === peg$FAILED) {
-                  if (input.substr(peg$currPos, 5) === peg$c21) {
-                    s1 = peg$c21;
+                  if (input.substr(peg$currPos, 5) === peg$c22) {
+                    s1 = peg$c22;
                     peg$currPos += 5;
                   } else {
                     s1 = peg$FAILED;
-                    if (peg$silentFails === 0) { peg$fail(peg$e21); }
+                    if (peg$silentFails === 0) { peg$fail(peg$e22); }
                   }
                   if (s1 === peg$FAILED) {
-                    if (input.substr(peg$currPos, 4) === peg$c22) {
-                      s1 = peg$c22;
+                    if (input.substr(peg$currPos, 4) === peg$c23) {
+                      s1 = peg$c23;
                       peg$currPos += 4;
                     } else {
                       s1 = peg$FAILED;
-                      if (peg$silentFails === 0) { peg$fail(peg$e22); }
+                      if (peg$silentFails === 0) { peg$fail(peg$e23); }
                     }
                     if (s1 === peg$FAILED) {
-                      if (input.substr(peg$currPos, 13) === peg$c23) {
-                        s1 = peg$c23;
+                      if (input.substr(peg$currPos, 13) === peg$c24) {
+                        s1 = peg$c24;
                         peg$currPos += 13;
                       } else {
                         s1 = peg$FAILED;
-                        if (peg$silentFails === 0) { peg$fail(peg$e23); }
+                        if (peg$silentFails === 0) { peg$fail(peg$e24); }
                       }
                     }
                   }
@@ -1627,11 +1710,11 @@ function peg$parse(input, options) {
               s6 = peg$parseString();
               if (s6 !== peg$FAILED) {
                 if (input.charCodeAt(peg$currPos) === 46) {
-                  s7 = peg$c24;
+                  s7 = peg$c25;
                   peg$currPos++;
                 } else {
                   s7 = peg$FAILED;
-                  if (peg$silentFails === 0) { peg$fail(peg$e24); }
+                  if (peg$silentFails === 0) { peg$fail(peg$e25); }
                 }
                 if (s7 !== peg$FAILED) {
                   s8 = peg$parsePathSegments();
@@ -1639,12 +1722,12 @@ function peg$parse(input, options) {
                     s9 = peg$currPos;
                     s10 = peg$parse__();
                     if (s10 !== peg$FAILED) {
-                      if (input.substr(peg$currPos, 5) === peg$c25) {
-                        s11 = peg$c25;
+                      if (input.substr(peg$currPos, 5) === peg$c26) {
+                        s11 = peg$c26;
                         peg$currPos += 5;
                       } else {
                         s11 = peg$FAILED;
-                        if (peg$silentFails === 0) { peg$fail(peg$e25); }
+                        if (peg$silentFails === 0) { peg$fail(peg$e26); }
                       }
                       if (s11 !== peg$FAILED) {
                         s12 = peg$currPos;
@@ -1716,7 +1799,7 @@ function peg$parse(input, options) {
                     }
                     if (s12 !== peg$FAILED) {
                       peg$savedPos = s0;
-                      s0 = peg$f19(s1, s6, s8, s9, s10);
+                      s0 = peg$f20(s1, s6, s8, s9, s10);
                     } else {
                       peg$currPos = s0;
                       s0 = peg$FAILED;
@@ -1755,12 +1838,12 @@ function peg$parse(input, options) {
     let s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19, s20, s21, s22, s23, s24, s25, s26, s27;
 
     s0 = peg$currPos;
-    if (input.substr(peg$currPos, 3) === peg$c26) {
-      s1 = peg$c26;
+    if (input.substr(peg$currPos, 3) === peg$c27) {
+      s1 = peg$c27;
       peg$currPos += 3;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e26); }
+      if (peg$silentFails === 0) { peg$fail(peg$e27); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -1787,11 +1870,11 @@ function peg$parse(input, options) {
           s6 = peg$parseString();
           if (s6 !== peg$FAILED) {
             if (input.charCodeAt(peg$currPos) === 46) {
-              s7 = peg$c24;
+              s7 = peg$c25;
               peg$currPos++;
             } else {
               s7 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e24); }
+              if (peg$silentFails === 0) { peg$fail(peg$e25); }
             }
             if (s7 !== peg$FAILED) {
               s8 = peg$parsePathSegments();
@@ -1799,12 +1882,12 @@ function peg$parse(input, options) {
                 s9 = peg$currPos;
                 s10 = peg$parse__();
                 if (s10 !== peg$FAILED) {
-                  if (input.substr(peg$currPos, 5) === peg$c25) {
-                    s11 = peg$c25;
+                  if (input.substr(peg$currPos, 5) === peg$c26) {
+                    s11 = peg$c26;
                     peg$currPos += 5;
                   } else {
                     s11 = peg$FAILED;
-                    if (peg$silentFails === 0) { peg$fail(peg$e25); }
+                    if (peg$silentFails === 0) { peg$fail(peg$e26); }
                   }
                   if (s11 !== peg$FAILED) {
                     s12 = peg$currPos;
@@ -1863,7 +1946,7 @@ function peg$parse(input, options) {
                     }
                     if (s15 !== peg$FAILED) {
                       peg$savedPos = s0;
-                      s0 = peg$f20(s6, s8, s9, s13);
+                      s0 = peg$f21(s6, s8, s9, s13);
                     } else {
                       peg$currPos = s0;
                       s0 = peg$FAILED;
@@ -1902,12 +1985,12 @@ function peg$parse(input, options) {
     }
     if (s0 === peg$FAILED) {
       s0 = peg$currPos;
-      if (input.substr(peg$currPos, 3) === peg$c27) {
-        s1 = peg$c27;
+      if (input.substr(peg$currPos, 3) === peg$c28) {
+        s1 = peg$c28;
         peg$currPos += 3;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e27); }
+        if (peg$silentFails === 0) { peg$fail(peg$e28); }
       }
       if (s1 !== peg$FAILED) {
         s2 = peg$currPos;
@@ -1934,11 +2017,11 @@ function peg$parse(input, options) {
             s6 = peg$parseString();
             if (s6 !== peg$FAILED) {
               if (input.charCodeAt(peg$currPos) === 46) {
-                s7 = peg$c24;
+                s7 = peg$c25;
                 peg$currPos++;
               } else {
                 s7 = peg$FAILED;
-                if (peg$silentFails === 0) { peg$fail(peg$e24); }
+                if (peg$silentFails === 0) { peg$fail(peg$e25); }
               }
               if (s7 !== peg$FAILED) {
                 s8 = peg$parsePathSegments();
@@ -1946,12 +2029,12 @@ function peg$parse(input, options) {
                   s9 = peg$currPos;
                   s10 = peg$parse__();
                   if (s10 !== peg$FAILED) {
-                    if (input.substr(peg$currPos, 5) === peg$c25) {
-                      s11 = peg$c25;
+                    if (input.substr(peg$currPos, 5) === peg$c26) {
+                      s11 = peg$c26;
                       peg$currPos += 5;
                     } else {
                       s11 = peg$FAILED;
-                      if (peg$silentFails === 0) { peg$fail(peg$e25); }
+                      if (peg$silentFails === 0) { peg$fail(peg$e26); }
                     }
                     if (s11 !== peg$FAILED) {
                       s12 = peg$currPos;
@@ -2010,7 +2093,7 @@ function peg$parse(input, options) {
                       }
                       if (s15 !== peg$FAILED) {
                         peg$savedPos = s0;
-                        s0 = peg$f21(s6, s8, s9, s13);
+                        s0 = peg$f22(s6, s8, s9, s13);
                       } else {
                         peg$currPos = s0;
                         s0 = peg$FAILED;
@@ -2049,12 +2132,12 @@ function peg$parse(input, options) {
       }
       if (s0 === peg$FAILED) {
         s0 = peg$currPos;
-        if (input.substr(peg$currPos, 10) === peg$c28) {
-          s1 = peg$c28;
+        if (input.substr(peg$currPos, 10) === peg$c29) {
+          s1 = peg$c29;
           peg$currPos += 10;
         } else {
           s1 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e28); }
+          if (peg$silentFails === 0) { peg$fail(peg$e29); }
         }
         if (s1 !== peg$FAILED) {
           s2 = peg$currPos;
@@ -2078,30 +2161,30 @@ function peg$parse(input, options) {
             }
             if (s4 !== peg$FAILED) {
               s5 = peg$parse_();
-              if (input.substr(peg$currPos, 6) === peg$c29) {
-                s6 = peg$c29;
+              if (input.substr(peg$currPos, 6) === peg$c30) {
+                s6 = peg$c30;
                 peg$currPos += 6;
               } else {
                 s6 = peg$FAILED;
-                if (peg$silentFails === 0) { peg$fail(peg$e29); }
+                if (peg$silentFails === 0) { peg$fail(peg$e30); }
               }
               if (s6 !== peg$FAILED) {
                 s7 = peg$parse_();
                 if (input.charCodeAt(peg$currPos) === 58) {
-                  s8 = peg$c30;
+                  s8 = peg$c31;
                   peg$currPos++;
                 } else {
                   s8 = peg$FAILED;
-                  if (peg$silentFails === 0) { peg$fail(peg$e30); }
+                  if (peg$silentFails === 0) { peg$fail(peg$e31); }
                 }
                 if (s8 !== peg$FAILED) {
                   s9 = peg$parse_();
                   if (input.charCodeAt(peg$currPos) === 123) {
-                    s10 = peg$c31;
+                    s10 = peg$c32;
                     peg$currPos++;
                   } else {
                     s10 = peg$FAILED;
-                    if (peg$silentFails === 0) { peg$fail(peg$e31); }
+                    if (peg$silentFails === 0) { peg$fail(peg$e32); }
                   }
                   if (s10 !== peg$FAILED) {
                     s11 = peg$parse_();
@@ -2109,11 +2192,11 @@ function peg$parse(input, options) {
                     if (s12 !== peg$FAILED) {
                       s13 = peg$parse_();
                       if (input.charCodeAt(peg$currPos) === 125) {
-                        s14 = peg$c32;
+                        s14 = peg$c33;
                         peg$currPos++;
                       } else {
                         s14 = peg$FAILED;
-                        if (peg$silentFails === 0) { peg$fail(peg$e32); }
+                        if (peg$silentFails === 0) { peg$fail(peg$e33); }
                       }
                       if (s14 !== peg$FAILED) {
                         s15 = peg$currPos;
@@ -2127,30 +2210,30 @@ function peg$parse(input, options) {
                         }
                         if (s17 !== peg$FAILED) {
                           s18 = peg$parse_();
-                          if (input.substr(peg$currPos, 7) === peg$c33) {
-                            s19 = peg$c33;
+                          if (input.substr(peg$currPos, 7) === peg$c34) {
+                            s19 = peg$c34;
                             peg$currPos += 7;
                           } else {
                             s19 = peg$FAILED;
-                            if (peg$silentFails === 0) { peg$fail(peg$e33); }
+                            if (peg$silentFails === 0) { peg$fail(peg$e34); }
                           }
                           if (s19 !== peg$FAILED) {
                             s20 = peg$parse_();
                             if (input.charCodeAt(peg$currPos) === 58) {
-                              s21 = peg$c30;
+                              s21 = peg$c31;
                               peg$currPos++;
                             } else {
                               s21 = peg$FAILED;
-                              if (peg$silentFails === 0) { peg$fail(peg$e30); }
+                              if (peg$silentFails === 0) { peg$fail(peg$e31); }
                             }
                             if (s21 !== peg$FAILED) {
                               s22 = peg$parse_();
                               if (input.charCodeAt(peg$currPos) === 123) {
-                                s23 = peg$c31;
+                                s23 = peg$c32;
                                 peg$currPos++;
                               } else {
                                 s23 = peg$FAILED;
-                                if (peg$silentFails === 0) { peg$fail(peg$e31); }
+                                if (peg$silentFails === 0) { peg$fail(peg$e32); }
                               }
                               if (s23 !== peg$FAILED) {
                                 s24 = peg$parse_();
@@ -2158,11 +2241,11 @@ function peg$parse(input, options) {
                                 if (s25 !== peg$FAILED) {
                                   s26 = peg$parse_();
                                   if (input.charCodeAt(peg$currPos) === 125) {
-                                    s27 = peg$c32;
+                                    s27 = peg$c33;
                                     peg$currPos++;
                                   } else {
                                     s27 = peg$FAILED;
-                                    if (peg$silentFails === 0) { peg$fail(peg$e32); }
+                                    if (peg$silentFails === 0) { peg$fail(peg$e33); }
                                   }
                                   if (s27 !== peg$FAILED) {
                                     s15 = s25;
@@ -2203,7 +2286,7 @@ function peg$parse(input, options) {
                         }
                         if (s17 !== peg$FAILED) {
                           peg$savedPos = s0;
-                          s0 = peg$f22(s12, s15);
+                          s0 = peg$f23(s12, s15);
                         } else {
                           peg$currPos = s0;
                           s0 = peg$FAILED;
@@ -2301,7 +2384,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f23(s1, s2);
+      s0 = peg$f24(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2318,18 +2401,18 @@ function peg$parse(input, options) {
     if (s1 !== peg$FAILED) {
       s2 = peg$parse_();
       if (input.charCodeAt(peg$currPos) === 58) {
-        s3 = peg$c30;
+        s3 = peg$c31;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e30); }
+        if (peg$silentFails === 0) { peg$fail(peg$e31); }
       }
       if (s3 !== peg$FAILED) {
         s4 = peg$parse_();
         s5 = peg$parseNumber();
         if (s5 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f24(s1, s5);
+          s0 = peg$f25(s1, s5);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2401,7 +2484,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f25(s1, s2);
+      s0 = peg$f26(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2418,18 +2501,18 @@ function peg$parse(input, options) {
     if (s1 !== peg$FAILED) {
       s2 = peg$parse_();
       if (input.charCodeAt(peg$currPos) === 58) {
-        s3 = peg$c30;
+        s3 = peg$c31;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e30); }
+        if (peg$silentFails === 0) { peg$fail(peg$e31); }
       }
       if (s3 !== peg$FAILED) {
         s4 = peg$parse_();
         s5 = peg$parseNumber();
         if (s5 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f26(s1, s5);
+          s0 = peg$f27(s1, s5);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2454,12 +2537,12 @@ function peg$parse(input, options) {
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
       s3 = peg$parse_();
-      if (input.substr(peg$currPos, 5) === peg$c25) {
-        s4 = peg$c25;
+      if (input.substr(peg$currPos, 5) === peg$c26) {
+        s4 = peg$c26;
         peg$currPos += 5;
       } else {
         s4 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e25); }
+        if (peg$silentFails === 0) { peg$fail(peg$e26); }
       }
       if (s4 !== peg$FAILED) {
         s5 = peg$currPos;
@@ -2493,7 +2576,7 @@ function peg$parse(input, options) {
         s2 = null;
       }
       peg$savedPos = s0;
-      s0 = peg$f27(s1, s2);
+      s0 = peg$f28(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2506,12 +2589,12 @@ function peg$parse(input, options) {
     let s0, s1, s2, s3;
 
     s0 = peg$currPos;
-    if (input.substr(peg$currPos, 4) === peg$c34) {
-      s1 = peg$c34;
+    if (input.substr(peg$currPos, 4) === peg$c35) {
+      s1 = peg$c35;
       peg$currPos += 4;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e34); }
+      if (peg$silentFails === 0) { peg$fail(peg$e35); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2526,7 +2609,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f28();
+        s0 = peg$f29();
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2553,7 +2636,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e35); }
+      if (peg$silentFails === 0) { peg$fail(peg$e36); }
     }
     if (s3 !== peg$FAILED) {
       while (s3 !== peg$FAILED) {
@@ -2563,7 +2646,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e35); }
+          if (peg$silentFails === 0) { peg$fail(peg$e36); }
         }
       }
     } else {
@@ -2580,7 +2663,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s2 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e36); }
+        if (peg$silentFails === 0) { peg$fail(peg$e37); }
       }
       if (s2 !== peg$FAILED) {
         s3 = peg$currPos;
@@ -2595,7 +2678,7 @@ function peg$parse(input, options) {
         }
         if (s3 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f29(s1, s2);
+          s0 = peg$f30(s1, s2);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2619,17 +2702,17 @@ function peg$parse(input, options) {
     s1 = peg$parseRoot();
     if (s1 !== peg$FAILED) {
       if (input.charCodeAt(peg$currPos) === 46) {
-        s2 = peg$c24;
+        s2 = peg$c25;
         peg$currPos++;
       } else {
         s2 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e24); }
+        if (peg$silentFails === 0) { peg$fail(peg$e25); }
       }
       if (s2 !== peg$FAILED) {
         s3 = peg$parsePathSegments();
         if (s3 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f30(s1, s3);
+          s0 = peg$f31(s1, s3);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2651,44 +2734,44 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     s1 = peg$currPos;
-    if (input.substr(peg$currPos, 6) === peg$c35) {
-      s2 = peg$c35;
+    if (input.substr(peg$currPos, 6) === peg$c36) {
+      s2 = peg$c36;
       peg$currPos += 6;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e37); }
+      if (peg$silentFails === 0) { peg$fail(peg$e38); }
     }
     if (s2 === peg$FAILED) {
-      if (input.substr(peg$currPos, 8) === peg$c36) {
-        s2 = peg$c36;
+      if (input.substr(peg$currPos, 8) === peg$c37) {
+        s2 = peg$c37;
         peg$currPos += 8;
       } else {
         s2 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e38); }
+        if (peg$silentFails === 0) { peg$fail(peg$e39); }
       }
       if (s2 === peg$FAILED) {
-        if (input.substr(peg$currPos, 7) === peg$c37) {
-          s2 = peg$c37;
+        if (input.substr(peg$currPos, 7) === peg$c38) {
+          s2 = peg$c38;
           peg$currPos += 7;
         } else {
           s2 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e39); }
+          if (peg$silentFails === 0) { peg$fail(peg$e40); }
         }
         if (s2 === peg$FAILED) {
-          if (input.substr(peg$currPos, 7) === peg$c38) {
-            s2 = peg$c38;
+          if (input.substr(peg$currPos, 7) === peg$c39) {
+            s2 = peg$c39;
             peg$currPos += 7;
           } else {
             s2 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e40); }
+            if (peg$silentFails === 0) { peg$fail(peg$e41); }
           }
           if (s2 === peg$FAILED) {
-            if (input.substr(peg$currPos, 10) === peg$c39) {
-              s2 = peg$c39;
+            if (input.substr(peg$currPos, 10) === peg$c40) {
+              s2 = peg$c40;
               peg$currPos += 10;
             } else {
               s2 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e41); }
+              if (peg$silentFails === 0) { peg$fail(peg$e42); }
             }
           }
         }
@@ -2703,11 +2786,11 @@ function peg$parse(input, options) {
       s2 = peg$currPos;
       peg$silentFails++;
       if (input.charCodeAt(peg$currPos) === 46) {
-        s3 = peg$c24;
+        s3 = peg$c25;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e24); }
+        if (peg$silentFails === 0) { peg$fail(peg$e25); }
       }
       peg$silentFails--;
       if (s3 !== peg$FAILED) {
@@ -2718,7 +2801,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f31(s1);
+        s0 = peg$f32(s1);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2740,11 +2823,11 @@ function peg$parse(input, options) {
       s2 = [];
       s3 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 46) {
-        s4 = peg$c24;
+        s4 = peg$c25;
         peg$currPos++;
       } else {
         s4 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e24); }
+        if (peg$silentFails === 0) { peg$fail(peg$e25); }
       }
       if (s4 !== peg$FAILED) {
         s5 = peg$parseSegment();
@@ -2762,11 +2845,11 @@ function peg$parse(input, options) {
         s2.push(s3);
         s3 = peg$currPos;
         if (input.charCodeAt(peg$currPos) === 46) {
-          s4 = peg$c24;
+          s4 = peg$c25;
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e24); }
+          if (peg$silentFails === 0) { peg$fail(peg$e25); }
         }
         if (s4 !== peg$FAILED) {
           s5 = peg$parseSegment();
@@ -2782,7 +2865,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f32(s1, s2);
+      s0 = peg$f33(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2801,7 +2884,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e42); }
+      if (peg$silentFails === 0) { peg$fail(peg$e43); }
     }
     if (s2 !== peg$FAILED) {
       s3 = [];
@@ -2831,28 +2914,28 @@ function peg$parse(input, options) {
   function peg$parseCompareOp() {
     let s0;
 
-    if (input.substr(peg$currPos, 2) === peg$c40) {
-      s0 = peg$c40;
+    if (input.substr(peg$currPos, 2) === peg$c41) {
+      s0 = peg$c41;
       peg$currPos += 2;
     } else {
       s0 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e43); }
+      if (peg$silentFails === 0) { peg$fail(peg$e44); }
     }
     if (s0 === peg$FAILED) {
-      if (input.substr(peg$currPos, 2) === peg$c41) {
-        s0 = peg$c41;
+      if (input.substr(peg$currPos, 2) === peg$c42) {
+        s0 = peg$c42;
         peg$currPos += 2;
       } else {
         s0 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e44); }
+        if (peg$silentFails === 0) { peg$fail(peg$e45); }
       }
       if (s0 === peg$FAILED) {
-        if (input.substr(peg$currPos, 2) === peg$c42) {
-          s0 = peg$c42;
+        if (input.substr(peg$currPos, 2) === peg$c43) {
+          s0 = peg$c43;
           peg$currPos += 2;
         } else {
           s0 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e45); }
+          if (peg$silentFails === 0) { peg$fail(peg$e46); }
         }
         if (s0 === peg$FAILED) {
           s0 = input.charAt(peg$currPos);
@@ -2860,7 +2943,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s0 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e46); }
+            if (peg$silentFails === 0) { peg$fail(peg$e47); }
           }
         }
       }
@@ -2874,11 +2957,11 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 91) {
-      s1 = peg$c43;
+      s1 = peg$c44;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e47); }
+      if (peg$silentFails === 0) { peg$fail(peg$e48); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$parse_();
@@ -2934,7 +3017,7 @@ function peg$parse(input, options) {
           }
         }
         peg$savedPos = s3;
-        s3 = peg$f33(s4, s5);
+        s3 = peg$f34(s4, s5);
       } else {
         peg$currPos = s3;
         s3 = peg$FAILED;
@@ -2944,15 +3027,15 @@ function peg$parse(input, options) {
       }
       s4 = peg$parse_();
       if (input.charCodeAt(peg$currPos) === 93) {
-        s5 = peg$c44;
+        s5 = peg$c45;
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e48); }
+        if (peg$silentFails === 0) { peg$fail(peg$e49); }
       }
       if (s5 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f34(s3);
+        s0 = peg$f35(s3);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2975,12 +3058,12 @@ function peg$parse(input, options) {
         s0 = peg$parseBoolean();
         if (s0 === peg$FAILED) {
           s0 = peg$currPos;
-          if (input.substr(peg$currPos, 4) === peg$c45) {
-            s1 = peg$c45;
+          if (input.substr(peg$currPos, 4) === peg$c46) {
+            s1 = peg$c46;
             peg$currPos += 4;
           } else {
             s1 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e49); }
+            if (peg$silentFails === 0) { peg$fail(peg$e50); }
           }
           if (s1 !== peg$FAILED) {
             s2 = peg$currPos;
@@ -2995,7 +3078,7 @@ function peg$parse(input, options) {
             }
             if (s2 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f35();
+              s0 = peg$f36();
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -3015,12 +3098,12 @@ function peg$parse(input, options) {
     let s0, s1, s2, s3;
 
     s0 = peg$currPos;
-    if (input.substr(peg$currPos, 4) === peg$c46) {
-      s1 = peg$c46;
+    if (input.substr(peg$currPos, 4) === peg$c47) {
+      s1 = peg$c47;
       peg$currPos += 4;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e50); }
+      if (peg$silentFails === 0) { peg$fail(peg$e51); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -3035,7 +3118,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f36();
+        s0 = peg$f37();
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3046,12 +3129,12 @@ function peg$parse(input, options) {
     }
     if (s0 === peg$FAILED) {
       s0 = peg$currPos;
-      if (input.substr(peg$currPos, 5) === peg$c47) {
-        s1 = peg$c47;
+      if (input.substr(peg$currPos, 5) === peg$c48) {
+        s1 = peg$c48;
         peg$currPos += 5;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e51); }
+        if (peg$silentFails === 0) { peg$fail(peg$e52); }
       }
       if (s1 !== peg$FAILED) {
         s2 = peg$currPos;
@@ -3066,7 +3149,7 @@ function peg$parse(input, options) {
         }
         if (s2 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f37();
+          s0 = peg$f38();
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -3088,11 +3171,11 @@ function peg$parse(input, options) {
     s1 = peg$currPos;
     s2 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 45) {
-      s3 = peg$c48;
+      s3 = peg$c49;
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e53); }
+      if (peg$silentFails === 0) { peg$fail(peg$e54); }
     }
     if (s3 === peg$FAILED) {
       s3 = null;
@@ -3103,7 +3186,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s5 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e35); }
+      if (peg$silentFails === 0) { peg$fail(peg$e36); }
     }
     if (s5 !== peg$FAILED) {
       while (s5 !== peg$FAILED) {
@@ -3113,7 +3196,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s5 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e35); }
+          if (peg$silentFails === 0) { peg$fail(peg$e36); }
         }
       }
     } else {
@@ -3122,11 +3205,11 @@ function peg$parse(input, options) {
     if (s4 !== peg$FAILED) {
       s5 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 46) {
-        s6 = peg$c24;
+        s6 = peg$c25;
         peg$currPos++;
       } else {
         s6 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e24); }
+        if (peg$silentFails === 0) { peg$fail(peg$e25); }
       }
       if (s6 !== peg$FAILED) {
         s7 = [];
@@ -3135,7 +3218,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s8 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e35); }
+          if (peg$silentFails === 0) { peg$fail(peg$e36); }
         }
         if (s8 !== peg$FAILED) {
           while (s8 !== peg$FAILED) {
@@ -3145,7 +3228,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s8 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e35); }
+              if (peg$silentFails === 0) { peg$fail(peg$e36); }
             }
           }
         } else {
@@ -3171,7 +3254,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s7 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e54); }
+        if (peg$silentFails === 0) { peg$fail(peg$e55); }
       }
       if (s7 !== peg$FAILED) {
         s8 = input.charAt(peg$currPos);
@@ -3179,7 +3262,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s8 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e55); }
+          if (peg$silentFails === 0) { peg$fail(peg$e56); }
         }
         if (s8 === peg$FAILED) {
           s8 = null;
@@ -3190,7 +3273,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s10 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e35); }
+          if (peg$silentFails === 0) { peg$fail(peg$e36); }
         }
         if (s10 !== peg$FAILED) {
           while (s10 !== peg$FAILED) {
@@ -3200,7 +3283,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s10 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e35); }
+              if (peg$silentFails === 0) { peg$fail(peg$e36); }
             }
           }
         } else {
@@ -3244,7 +3327,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f38(s1);
+        s0 = peg$f39(s1);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3256,7 +3339,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e52); }
+      if (peg$silentFails === 0) { peg$fail(peg$e53); }
     }
 
     return s0;
@@ -3268,22 +3351,22 @@ function peg$parse(input, options) {
     peg$silentFails++;
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 34) {
-      s1 = peg$c49;
+      s1 = peg$c50;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e57); }
+      if (peg$silentFails === 0) { peg$fail(peg$e58); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
       s3 = [];
       s4 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 92) {
-        s5 = peg$c50;
+        s5 = peg$c51;
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e58); }
+        if (peg$silentFails === 0) { peg$fail(peg$e59); }
       }
       if (s5 !== peg$FAILED) {
         if (input.length > peg$currPos) {
@@ -3291,7 +3374,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s6 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e59); }
+          if (peg$silentFails === 0) { peg$fail(peg$e60); }
         }
         if (s6 !== peg$FAILED) {
           s5 = [s5, s6];
@@ -3310,18 +3393,18 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e60); }
+          if (peg$silentFails === 0) { peg$fail(peg$e61); }
         }
       }
       while (s4 !== peg$FAILED) {
         s3.push(s4);
         s4 = peg$currPos;
         if (input.charCodeAt(peg$currPos) === 92) {
-          s5 = peg$c50;
+          s5 = peg$c51;
           peg$currPos++;
         } else {
           s5 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e58); }
+          if (peg$silentFails === 0) { peg$fail(peg$e59); }
         }
         if (s5 !== peg$FAILED) {
           if (input.length > peg$currPos) {
@@ -3329,7 +3412,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s6 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e59); }
+            if (peg$silentFails === 0) { peg$fail(peg$e60); }
           }
           if (s6 !== peg$FAILED) {
             s5 = [s5, s6];
@@ -3348,21 +3431,21 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s4 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e60); }
+            if (peg$silentFails === 0) { peg$fail(peg$e61); }
           }
         }
       }
       s2 = input.substring(s2, peg$currPos);
       if (input.charCodeAt(peg$currPos) === 34) {
-        s3 = peg$c49;
+        s3 = peg$c50;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e57); }
+        if (peg$silentFails === 0) { peg$fail(peg$e58); }
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f39(s2);
+        s0 = peg$f40(s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3374,7 +3457,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e56); }
+      if (peg$silentFails === 0) { peg$fail(peg$e57); }
     }
 
     return s0;
@@ -3386,22 +3469,22 @@ function peg$parse(input, options) {
     peg$silentFails++;
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 47) {
-      s1 = peg$c51;
+      s1 = peg$c52;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e62); }
+      if (peg$silentFails === 0) { peg$fail(peg$e63); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
       s3 = [];
       s4 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 92) {
-        s5 = peg$c50;
+        s5 = peg$c51;
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e58); }
+        if (peg$silentFails === 0) { peg$fail(peg$e59); }
       }
       if (s5 !== peg$FAILED) {
         if (input.length > peg$currPos) {
@@ -3409,7 +3492,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s6 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e59); }
+          if (peg$silentFails === 0) { peg$fail(peg$e60); }
         }
         if (s6 !== peg$FAILED) {
           s5 = [s5, s6];
@@ -3428,7 +3511,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e63); }
+          if (peg$silentFails === 0) { peg$fail(peg$e64); }
         }
       }
       if (s4 !== peg$FAILED) {
@@ -3436,11 +3519,11 @@ function peg$parse(input, options) {
           s3.push(s4);
           s4 = peg$currPos;
           if (input.charCodeAt(peg$currPos) === 92) {
-            s5 = peg$c50;
+            s5 = peg$c51;
             peg$currPos++;
           } else {
             s5 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e58); }
+            if (peg$silentFails === 0) { peg$fail(peg$e59); }
           }
           if (s5 !== peg$FAILED) {
             if (input.length > peg$currPos) {
@@ -3448,7 +3531,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s6 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e59); }
+              if (peg$silentFails === 0) { peg$fail(peg$e60); }
             }
             if (s6 !== peg$FAILED) {
               s5 = [s5, s6];
@@ -3467,7 +3550,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s4 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e63); }
+              if (peg$silentFails === 0) { peg$fail(peg$e64); }
             }
           }
         }
@@ -3481,11 +3564,11 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         if (input.charCodeAt(peg$currPos) === 47) {
-          s3 = peg$c51;
+          s3 = peg$c52;
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e62); }
+          if (peg$silentFails === 0) { peg$fail(peg$e63); }
         }
         if (s3 !== peg$FAILED) {
           s4 = peg$currPos;
@@ -3495,7 +3578,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s6 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e64); }
+            if (peg$silentFails === 0) { peg$fail(peg$e65); }
           }
           while (s6 !== peg$FAILED) {
             s5.push(s6);
@@ -3504,12 +3587,12 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s6 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e64); }
+              if (peg$silentFails === 0) { peg$fail(peg$e65); }
             }
           }
           s4 = input.substring(s4, peg$currPos);
           peg$savedPos = s0;
-          s0 = peg$f40(s2, s4);
+          s0 = peg$f41(s2, s4);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -3525,7 +3608,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e61); }
+      if (peg$silentFails === 0) { peg$fail(peg$e62); }
     }
 
     return s0;
@@ -3539,7 +3622,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s0 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e65); }
+      if (peg$silentFails === 0) { peg$fail(peg$e66); }
     }
 
     return s0;
@@ -3555,7 +3638,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e66); }
+      if (peg$silentFails === 0) { peg$fail(peg$e67); }
     }
     while (s1 !== peg$FAILED) {
       s0.push(s1);
@@ -3564,7 +3647,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e66); }
+        if (peg$silentFails === 0) { peg$fail(peg$e67); }
       }
     }
     peg$silentFails--;
@@ -3582,7 +3665,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e66); }
+      if (peg$silentFails === 0) { peg$fail(peg$e67); }
     }
     if (s1 !== peg$FAILED) {
       while (s1 !== peg$FAILED) {
@@ -3592,7 +3675,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s1 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e66); }
+          if (peg$silentFails === 0) { peg$fail(peg$e67); }
         }
       }
     } else {
@@ -3601,7 +3684,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e67); }
+      if (peg$silentFails === 0) { peg$fail(peg$e68); }
     }
 
     return s0;

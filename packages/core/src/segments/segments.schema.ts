@@ -120,6 +120,8 @@ export type Condition =
   | { type: 'exists'; value: PathNode }
   | { type: 'boolean'; value: boolean }
   | { type: 'in_segment'; segment: string }
+  /** `in_cluster("CLUSTERING", "PERSONA")`: the person's nearest cluster has that persona name. */
+  | { type: 'in_cluster'; clustering: string; persona: string }
   /** `A then B within T`, or with `not`: the latest A is at least T old and no B came after it. */
   | {
       type: 'sequence';

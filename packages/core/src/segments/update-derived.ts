@@ -10,6 +10,7 @@ import { readPath } from '../identity/extract-identifiers.js';
 import { computedValue, sameComputedValue } from '../traits/builtin-traits.js';
 import { traitKindOf } from '../traits/trait-kind.js';
 import type { ComputedNode } from './segments.schema.js';
+import { inClusterOf } from '../clusters/nearest-cluster.js';
 import {
   aggregateKey,
   sequenceKey,
@@ -190,6 +191,9 @@ export function refreshDerived(
   for (const c of computedChanged)
     for (const s of plan.segmentsByComputed.get(c) ?? []) affected.add(s);
   if (trigger.traitsChanged === true) for (const s of plan.segmentsReadingProfile) affected.add(s);
+  // A person's cluster follows their features (traits, computed traits): assigned again now.
+  if (trigger.traitsChanged === true || computedChanged.length > 0)
+    for (const s of plan.segmentsReadingClusters) affected.add(s);
 
   const scope: EvaluationScope = {
     traits: profile.traits,
@@ -204,6 +208,11 @@ export function refreshDerived(
     sequence: (node) =>
       sequenceValue(state.sequences[sequenceKey(node)] ?? initialSequenceState(), node, now),
     inSegment: (name) => state.segments.includes(name),
+    inCluster: inClusterOf(plan.clusterings, {
+      traits: profile.traits,
+      computed: state.computed,
+      consent: profile.consent,
+    }),
   };
   // Evaluate the affected segments in dependency order; a flip adds the segments that read it.
   // Only the affected ones are visited, so the cost follows what the event touches, not how many

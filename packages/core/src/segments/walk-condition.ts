@@ -38,6 +38,7 @@ export function walkCondition(
       return;
     case 'boolean':
     case 'in_segment':
+    case 'in_cluster':
     case 'sequence':
       return;
   }

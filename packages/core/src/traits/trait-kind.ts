@@ -82,7 +82,8 @@ let kinds: Map<string, TraitKind> | undefined;
 /** The language's own node types, which a kind cannot be named (a tree's `type` tells them apart). */
 const TAKEN = new Set([
   ...['aggregate', 'path', 'literal', 'and', 'or', 'not', 'compare', 'in', 'contains'],
-  ...['starts_with', 'matches', 'exists', 'boolean', 'in_segment', 'sequence'],
+  ...['starts_with', 'matches', 'exists', 'boolean', 'in_segment', 'in_cluster'],
+  'sequence',
 ]);
 
 function registry(): Map<string, TraitKind> {
