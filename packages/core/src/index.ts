@@ -60,7 +60,7 @@ export type {
 } from './profiles/profile-graph.js';
 export { foldEvents } from './profiles/fold-events.js';
 export { sourceRanker, traitValues } from './profiles/apply-traits.js';
-export { rebuildDerived, refreshDue } from './profiles/fold-derived.js';
+export { rebuildDerived, refreshDue, refreshScores } from './profiles/fold-derived.js';
 
 // Segments: the definition language (parse, read, compile), evaluation, derived-state updates.
 export { DURATION_MS, durationMs } from './segments/segments.schema.js';
@@ -352,13 +352,19 @@ export {
   contributions,
 } from './models/classify/train-classifier.js';
 export type { Classifier, TrainingReport } from './models/classify/train-classifier.js';
+export { explainRow } from './models/classify/explain-row.js';
+export type { ExplainedRow } from './models/classify/explain-row.js';
 
 // The model registry (docs/models.md): definitions, versions, features from the log.
 export {
   ModelBody,
+  ModelScore,
   ModelVersionInfo,
   ReliabilityBin,
+  ScoreContribution,
 } from './models/registry/model-definition.schema.js';
+export { scorePerson, TOP_CONTRIBUTIONS } from './models/registry/score-person.js';
+export type { ScoringVersion } from './models/registry/score-person.js';
 export { reliabilityTable } from './models/registry/reliability-table.js';
 export { pointInTimeFeatures } from './models/point-in-time-features.js';
 export type {

@@ -25,9 +25,22 @@ describe('scorerRegistry', () => {
   });
 
   it('refuses a kind it does not have, naming the ones it has', () => {
-    expect(scorerRegistry().compile('model.churn')).toEqual({
+    expect(scorerRegistry().compile('recommend.similar')).toEqual({
       ok: false,
-      error: 'model.churn: not a scorer (one of computed.NAME)',
+      error: 'recommend.similar: not a scorer (one of computed.NAME, model.NAME)',
+    });
+  });
+
+  it("compiles model.NAME into a scorer reading the model's score kept on the profile", () => {
+    const churn = compiled(scorerRegistry(), 'model.churn');
+    expect(churn.computed).toEqual([]);
+    const scored: EvaluationScope = { model: { churn: { score: 0.82, version: 3 } } };
+    expect(churn.score(scored, 'a', 'p')).toBe(0.82);
+    expect(churn.score({ model: {} }, 'a', 'p')).toBeUndefined();
+    expect(churn.score({}, 'a', 'p')).toBeUndefined();
+    expect(scorerRegistry().compile('model.churn.score')).toEqual({
+      ok: false,
+      error: 'model.churn.score: name one model (model.NAME)',
     });
   });
 

@@ -55,8 +55,31 @@ export const computedTraitScorer: ScorerKind = {
   },
 };
 
+/**
+ * Ranks by a registry model's score kept on the profile (`model.churn`: P(label) by its promoted
+ * version, docs/models.md); a person the model has not scored gets no score.
+ */
+export const modelScorer: ScorerKind = {
+  name: 'model',
+  compile(argument) {
+    if (argument === '' || argument.includes('.'))
+      return { ok: false, error: `model.${argument}: name one model (model.NAME)` };
+    const node: PathNode = { type: 'path', root: 'model', path: [argument, 'score'] };
+    return {
+      ok: true,
+      value: {
+        score: (scope) => {
+          const value = readField(node, scope);
+          return typeof value === 'number' ? value : undefined;
+        },
+        computed: [],
+      },
+    };
+  },
+};
+
 /** The scorer kinds every installation has. */
-export const BUILTIN_SCORERS: readonly ScorerKind[] = [computedTraitScorer];
+export const BUILTIN_SCORERS: readonly ScorerKind[] = [computedTraitScorer, modelScorer];
 
 /** Scorer kinds by name: compiles a placement item's `score` into the scorer of its kind. */
 export interface ScorerRegistry {

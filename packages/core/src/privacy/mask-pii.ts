@@ -108,7 +108,37 @@ export function maskProfile(profile: Profile, policy: PiiPolicy, replace: Replac
     identifiers: profile.identifiers.map((i) => maskIdentifier(i, replace)),
     traits: maskTraits(profile.traits, policy, replace),
     computed: maskComputed(profile.computed, policy, replace),
+    ...(profile.scores && { scores: maskScores(profile.scores, policy, replace) }),
   };
+}
+
+/** Explanations show the traits a model read (`trait:NAME`): those personal are masked as traits are. */
+function maskScores(
+  scores: NonNullable<Profile['scores']>,
+  policy: PiiPolicy,
+  replace: ReplaceLeaf,
+): NonNullable<Profile['scores']> {
+  const out: NonNullable<Profile['scores']> = {};
+  for (const [name, score] of Object.entries(scores)) {
+    out[name] =
+      score.contributions === undefined
+        ? score
+        : {
+            ...score,
+            contributions: score.contributions.map((c) => {
+              if (!c.feature.startsWith('trait:') || c.value === null) return c;
+              const trait = c.feature.slice('trait:'.length).split('=')[0] as string;
+              const masked = maskTraits({ [trait]: c.value }, policy, replace) as Record<
+                string,
+                unknown
+              >;
+              return masked[trait] === c.value
+                ? c
+                : { ...c, feature: `trait:${trait}`, value: masked[trait] as string };
+            }),
+          };
+  }
+  return out;
 }
 
 /** Computed traits with those carrying personal values replaced leaf by leaf, as personal traits are. */

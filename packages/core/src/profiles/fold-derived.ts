@@ -12,6 +12,7 @@ import { mergeAggregateStates } from '../traits/aggregate-state.js';
 import { traitValues } from './apply-traits.js';
 import { consentValues } from '../privacy/apply-consent.js';
 import type { ProfileGraph, ProfileState } from './profile-graph.js';
+import type { ModelScore } from '../models/registry/model-definition.schema.js';
 
 /** The event name aggregates and sequences see: a track's event, `Page Viewed`, `Screen Viewed`. */
 export function derivedEventName(message: StoredMessage): string | undefined {
@@ -98,6 +99,36 @@ export function refreshDue(
     { everything: true },
   );
   record(graph, profile, change, new Date(now).toISOString(), 'time');
+}
+
+/**
+ * Writes a person's model scores (the scoring job, docs/models.md): `scores` replaces them all
+ * (models left out lose theirs), and the segments reading a score that changed are evaluated again.
+ */
+export function refreshScores(
+  graph: ProfileGraph,
+  profile: ProfileState,
+  scores: Record<string, ModelScore>,
+  plan: CompiledDefinitions | undefined,
+  now: number,
+): void {
+  const before = profile.derived.scores ?? {};
+  const changed = [...new Set([...Object.keys(before), ...Object.keys(scores)])].filter(
+    (name) => before[name]?.score !== scores[name]?.score,
+  );
+  profile.derived.scores = scores;
+  if (plan === undefined) {
+    graph.touch(profile);
+    return;
+  }
+  const change = refreshDerived(
+    plan,
+    profile.derived,
+    { traits: traitValues(profile.traits), consent: consentValues(profile.consent) },
+    now,
+    { models: changed },
+  );
+  record(graph, profile, change, new Date(now).toISOString(), 'model');
 }
 
 /** Moves a merged-away profile's derived state into the survivor; its memberships end. */

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { IdentifierRef } from '../identity/identity.schema.js';
+import { ModelScore } from '../models/registry/model-definition.schema.js';
 
 /** Where a trait's value came from. */
 export const Provenance = Type.Object({
@@ -46,6 +47,12 @@ export const Profile = Type.Object(
       description: 'Profiles merged into this one; their ids lead here',
     }),
     provenance: Type.Optional(Type.Record(Type.String(), Provenance)),
+    scores: Type.Optional(
+      Type.Record(Type.String(), ModelScore, {
+        description:
+          "Registry models' scores by model name (`model.NAME.score` in the segment language); with `explain=true` each carries its contributions",
+      }),
+    ),
   },
   { title: 'Profile' },
 );

@@ -38,6 +38,8 @@ export interface CompiledDefinitions {
   segmentIndex: Map<string, number>;
   segmentsByEvent: Map<string, string[]>;
   segmentsByComputed: Map<string, string[]>;
+  /** Model name → the segments reading its score (re-evaluated when it is scored again). */
+  segmentsByModel: Map<string, string[]>;
   segmentsBySegment: Map<string, string[]>;
   segmentsReadingProfile: string[];
   /** Segments reading `in_cluster`: re-evaluated when traits or any computed trait change. */
@@ -83,6 +85,7 @@ export function compileDefinitions(
     segmentIndex: new Map(),
     segmentsByEvent: new Map(),
     segmentsByComputed: new Map(),
+    segmentsByModel: new Map(),
     segmentsBySegment: new Map(),
     segmentsReadingProfile: [],
     segmentsReadingClusters: [],
@@ -130,6 +133,7 @@ export function compileDefinitions(
     plan.segments.push(compiled);
     for (const e of references.events) push(plan.segmentsByEvent, e, s.name);
     for (const c of references.computed) push(plan.segmentsByComputed, c, s.name);
+    for (const m of references.models) push(plan.segmentsByModel, m, s.name);
     for (const d of references.segments) push(plan.segmentsBySegment, d, s.name);
     if (compiled.readsProfile) plan.segmentsReadingProfile.push(s.name);
     if (compiled.clusterings.length > 0) plan.segmentsReadingClusters.push(s.name);

@@ -14,6 +14,8 @@ import type {
 export interface EvaluationScope {
   traits?: Record<string, unknown>;
   computed?: Record<string, unknown>;
+  /** Model scores by model name (`model.churn.score`). */
+  model?: Record<string, unknown>;
   consent?: Record<string, unknown>;
   context?: Record<string, unknown>;
   /** The event's properties, inside a `where` filter. */

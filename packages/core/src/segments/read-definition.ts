@@ -23,6 +23,8 @@ import { walkCondition } from './walk-condition.js';
 export interface References {
   segments: string[];
   computed: string[];
+  /** Registry models whose scores it reads (`model.churn.score`). */
+  models: string[];
   events: string[];
   /** True when the value can change with time alone (windows, days_since, sequences). */
   timeBased: boolean;
@@ -72,7 +74,13 @@ function isComputedNode(tree: Condition | ComputedNode): tree is ComputedNode {
 
 /** The segments, computed traits and event names a definition reads. */
 export function referencesOf(tree: Condition | ComputedNode): References {
-  const refs: References = { segments: [], computed: [], events: [], timeBased: false };
+  const refs: References = {
+    segments: [],
+    computed: [],
+    models: [],
+    events: [],
+    timeBased: false,
+  };
   const add = (list: string[], name: string) => {
     if (!list.includes(name)) list.push(name);
   };
@@ -83,6 +91,8 @@ export function referencesOf(tree: Condition | ComputedNode): References {
   const operand = (o: Operand) => {
     if (o.type === 'path' && o.root === 'computed' && o.path[0] !== undefined)
       add(refs.computed, o.path[0]);
+    if (o.type === 'path' && o.root === 'model' && o.path[0] !== undefined)
+      add(refs.models, o.path[0]);
     if (o.type === 'aggregate') aggregate(o);
   };
   const aggregate = (a: AggregateNode) => {

@@ -210,18 +210,19 @@ function peg$parse(input, options) {
   const peg$c38 = "consent";
   const peg$c39 = "context";
   const peg$c40 = "properties";
-  const peg$c41 = "<=";
-  const peg$c42 = ">=";
-  const peg$c43 = "!=";
-  const peg$c44 = "[";
-  const peg$c45 = "]";
-  const peg$c46 = "null";
-  const peg$c47 = "true";
-  const peg$c48 = "false";
-  const peg$c49 = "-";
-  const peg$c50 = "\"";
-  const peg$c51 = "\\";
-  const peg$c52 = "/";
+  const peg$c41 = "model";
+  const peg$c42 = "<=";
+  const peg$c43 = ">=";
+  const peg$c44 = "!=";
+  const peg$c45 = "[";
+  const peg$c46 = "]";
+  const peg$c47 = "null";
+  const peg$c48 = "true";
+  const peg$c49 = "false";
+  const peg$c50 = "-";
+  const peg$c51 = "\"";
+  const peg$c52 = "\\";
+  const peg$c53 = "/";
 
   const peg$r0 = /^[0-9]/;
   const peg$r1 = /^[smhdw]/;
@@ -278,32 +279,33 @@ function peg$parse(input, options) {
   const peg$e40 = peg$literalExpectation("consent", false);
   const peg$e41 = peg$literalExpectation("context", false);
   const peg$e42 = peg$literalExpectation("properties", false);
-  const peg$e43 = peg$classExpectation([["A", "Z"], ["a", "z"], "_", "$"], false, false, false);
-  const peg$e44 = peg$literalExpectation("<=", false);
-  const peg$e45 = peg$literalExpectation(">=", false);
-  const peg$e46 = peg$literalExpectation("!=", false);
-  const peg$e47 = peg$classExpectation([["<", ">"]], false, false, false);
-  const peg$e48 = peg$literalExpectation("[", false);
-  const peg$e49 = peg$literalExpectation("]", false);
-  const peg$e50 = peg$literalExpectation("null", false);
-  const peg$e51 = peg$literalExpectation("true", false);
-  const peg$e52 = peg$literalExpectation("false", false);
-  const peg$e53 = peg$otherExpectation("number");
-  const peg$e54 = peg$literalExpectation("-", false);
-  const peg$e55 = peg$classExpectation(["e", "E"], false, false, false);
-  const peg$e56 = peg$classExpectation(["+", "-"], false, false, false);
-  const peg$e57 = peg$otherExpectation("string");
-  const peg$e58 = peg$literalExpectation("\"", false);
-  const peg$e59 = peg$literalExpectation("\\", false);
-  const peg$e60 = peg$anyExpectation();
-  const peg$e61 = peg$classExpectation(["\"", "\\", "\n"], true, false, false);
-  const peg$e62 = peg$otherExpectation("regular expression");
-  const peg$e63 = peg$literalExpectation("/", false);
-  const peg$e64 = peg$classExpectation(["/", "\\", "\n"], true, false, false);
-  const peg$e65 = peg$classExpectation(["d", "g", "i", "m", "s", "u", "y"], false, false, false);
-  const peg$e66 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_", "$"], false, false, false);
-  const peg$e67 = peg$classExpectation([" ", "\t", "\r", "\n"], false, false, false);
-  const peg$e68 = peg$otherExpectation("whitespace");
+  const peg$e43 = peg$literalExpectation("model", false);
+  const peg$e44 = peg$classExpectation([["A", "Z"], ["a", "z"], "_", "$"], false, false, false);
+  const peg$e45 = peg$literalExpectation("<=", false);
+  const peg$e46 = peg$literalExpectation(">=", false);
+  const peg$e47 = peg$literalExpectation("!=", false);
+  const peg$e48 = peg$classExpectation([["<", ">"]], false, false, false);
+  const peg$e49 = peg$literalExpectation("[", false);
+  const peg$e50 = peg$literalExpectation("]", false);
+  const peg$e51 = peg$literalExpectation("null", false);
+  const peg$e52 = peg$literalExpectation("true", false);
+  const peg$e53 = peg$literalExpectation("false", false);
+  const peg$e54 = peg$otherExpectation("number");
+  const peg$e55 = peg$literalExpectation("-", false);
+  const peg$e56 = peg$classExpectation(["e", "E"], false, false, false);
+  const peg$e57 = peg$classExpectation(["+", "-"], false, false, false);
+  const peg$e58 = peg$otherExpectation("string");
+  const peg$e59 = peg$literalExpectation("\"", false);
+  const peg$e60 = peg$literalExpectation("\\", false);
+  const peg$e61 = peg$anyExpectation();
+  const peg$e62 = peg$classExpectation(["\"", "\\", "\n"], true, false, false);
+  const peg$e63 = peg$otherExpectation("regular expression");
+  const peg$e64 = peg$literalExpectation("/", false);
+  const peg$e65 = peg$classExpectation(["/", "\\", "\n"], true, false, false);
+  const peg$e66 = peg$classExpectation(["d", "g", "i", "m", "s", "u", "y"], false, false, false);
+  const peg$e67 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_", "$"], false, false, false);
+  const peg$e68 = peg$classExpectation([" ", "\t", "\r", "\n"], false, false, false);
+  const peg$e69 = peg$otherExpectation("whitespace");
 
   function peg$f0(c) {    return c;  }
   function peg$f1(a) {    return a;  }
@@ -2773,6 +2775,15 @@ function peg$parse(input, options) {
               s2 = peg$FAILED;
               if (peg$silentFails === 0) { peg$fail(peg$e42); }
             }
+            if (s2 === peg$FAILED) {
+              if (input.substr(peg$currPos, 5) === peg$c41) {
+                s2 = peg$c41;
+                peg$currPos += 5;
+              } else {
+                s2 = peg$FAILED;
+                if (peg$silentFails === 0) { peg$fail(peg$e43); }
+              }
+            }
           }
         }
       }
@@ -2884,7 +2895,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e43); }
+      if (peg$silentFails === 0) { peg$fail(peg$e44); }
     }
     if (s2 !== peg$FAILED) {
       s3 = [];
@@ -2914,28 +2925,28 @@ function peg$parse(input, options) {
   function peg$parseCompareOp() {
     let s0;
 
-    if (input.substr(peg$currPos, 2) === peg$c41) {
-      s0 = peg$c41;
+    if (input.substr(peg$currPos, 2) === peg$c42) {
+      s0 = peg$c42;
       peg$currPos += 2;
     } else {
       s0 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e44); }
+      if (peg$silentFails === 0) { peg$fail(peg$e45); }
     }
     if (s0 === peg$FAILED) {
-      if (input.substr(peg$currPos, 2) === peg$c42) {
-        s0 = peg$c42;
+      if (input.substr(peg$currPos, 2) === peg$c43) {
+        s0 = peg$c43;
         peg$currPos += 2;
       } else {
         s0 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e45); }
+        if (peg$silentFails === 0) { peg$fail(peg$e46); }
       }
       if (s0 === peg$FAILED) {
-        if (input.substr(peg$currPos, 2) === peg$c43) {
-          s0 = peg$c43;
+        if (input.substr(peg$currPos, 2) === peg$c44) {
+          s0 = peg$c44;
           peg$currPos += 2;
         } else {
           s0 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e46); }
+          if (peg$silentFails === 0) { peg$fail(peg$e47); }
         }
         if (s0 === peg$FAILED) {
           s0 = input.charAt(peg$currPos);
@@ -2943,7 +2954,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s0 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e47); }
+            if (peg$silentFails === 0) { peg$fail(peg$e48); }
           }
         }
       }
@@ -2957,11 +2968,11 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 91) {
-      s1 = peg$c44;
+      s1 = peg$c45;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e48); }
+      if (peg$silentFails === 0) { peg$fail(peg$e49); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$parse_();
@@ -3027,11 +3038,11 @@ function peg$parse(input, options) {
       }
       s4 = peg$parse_();
       if (input.charCodeAt(peg$currPos) === 93) {
-        s5 = peg$c45;
+        s5 = peg$c46;
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e49); }
+        if (peg$silentFails === 0) { peg$fail(peg$e50); }
       }
       if (s5 !== peg$FAILED) {
         peg$savedPos = s0;
@@ -3058,12 +3069,12 @@ function peg$parse(input, options) {
         s0 = peg$parseBoolean();
         if (s0 === peg$FAILED) {
           s0 = peg$currPos;
-          if (input.substr(peg$currPos, 4) === peg$c46) {
-            s1 = peg$c46;
+          if (input.substr(peg$currPos, 4) === peg$c47) {
+            s1 = peg$c47;
             peg$currPos += 4;
           } else {
             s1 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e50); }
+            if (peg$silentFails === 0) { peg$fail(peg$e51); }
           }
           if (s1 !== peg$FAILED) {
             s2 = peg$currPos;
@@ -3098,12 +3109,12 @@ function peg$parse(input, options) {
     let s0, s1, s2, s3;
 
     s0 = peg$currPos;
-    if (input.substr(peg$currPos, 4) === peg$c47) {
-      s1 = peg$c47;
+    if (input.substr(peg$currPos, 4) === peg$c48) {
+      s1 = peg$c48;
       peg$currPos += 4;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e51); }
+      if (peg$silentFails === 0) { peg$fail(peg$e52); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -3129,12 +3140,12 @@ function peg$parse(input, options) {
     }
     if (s0 === peg$FAILED) {
       s0 = peg$currPos;
-      if (input.substr(peg$currPos, 5) === peg$c48) {
-        s1 = peg$c48;
+      if (input.substr(peg$currPos, 5) === peg$c49) {
+        s1 = peg$c49;
         peg$currPos += 5;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e52); }
+        if (peg$silentFails === 0) { peg$fail(peg$e53); }
       }
       if (s1 !== peg$FAILED) {
         s2 = peg$currPos;
@@ -3171,11 +3182,11 @@ function peg$parse(input, options) {
     s1 = peg$currPos;
     s2 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 45) {
-      s3 = peg$c49;
+      s3 = peg$c50;
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e54); }
+      if (peg$silentFails === 0) { peg$fail(peg$e55); }
     }
     if (s3 === peg$FAILED) {
       s3 = null;
@@ -3254,7 +3265,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s7 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e55); }
+        if (peg$silentFails === 0) { peg$fail(peg$e56); }
       }
       if (s7 !== peg$FAILED) {
         s8 = input.charAt(peg$currPos);
@@ -3262,7 +3273,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s8 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e56); }
+          if (peg$silentFails === 0) { peg$fail(peg$e57); }
         }
         if (s8 === peg$FAILED) {
           s8 = null;
@@ -3339,7 +3350,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e53); }
+      if (peg$silentFails === 0) { peg$fail(peg$e54); }
     }
 
     return s0;
@@ -3351,22 +3362,22 @@ function peg$parse(input, options) {
     peg$silentFails++;
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 34) {
-      s1 = peg$c50;
+      s1 = peg$c51;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e58); }
+      if (peg$silentFails === 0) { peg$fail(peg$e59); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
       s3 = [];
       s4 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 92) {
-        s5 = peg$c51;
+        s5 = peg$c52;
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e59); }
+        if (peg$silentFails === 0) { peg$fail(peg$e60); }
       }
       if (s5 !== peg$FAILED) {
         if (input.length > peg$currPos) {
@@ -3374,7 +3385,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s6 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e60); }
+          if (peg$silentFails === 0) { peg$fail(peg$e61); }
         }
         if (s6 !== peg$FAILED) {
           s5 = [s5, s6];
@@ -3393,18 +3404,18 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e61); }
+          if (peg$silentFails === 0) { peg$fail(peg$e62); }
         }
       }
       while (s4 !== peg$FAILED) {
         s3.push(s4);
         s4 = peg$currPos;
         if (input.charCodeAt(peg$currPos) === 92) {
-          s5 = peg$c51;
+          s5 = peg$c52;
           peg$currPos++;
         } else {
           s5 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e59); }
+          if (peg$silentFails === 0) { peg$fail(peg$e60); }
         }
         if (s5 !== peg$FAILED) {
           if (input.length > peg$currPos) {
@@ -3412,7 +3423,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s6 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e60); }
+            if (peg$silentFails === 0) { peg$fail(peg$e61); }
           }
           if (s6 !== peg$FAILED) {
             s5 = [s5, s6];
@@ -3431,17 +3442,17 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s4 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e61); }
+            if (peg$silentFails === 0) { peg$fail(peg$e62); }
           }
         }
       }
       s2 = input.substring(s2, peg$currPos);
       if (input.charCodeAt(peg$currPos) === 34) {
-        s3 = peg$c50;
+        s3 = peg$c51;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e58); }
+        if (peg$silentFails === 0) { peg$fail(peg$e59); }
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
@@ -3457,7 +3468,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e57); }
+      if (peg$silentFails === 0) { peg$fail(peg$e58); }
     }
 
     return s0;
@@ -3469,22 +3480,22 @@ function peg$parse(input, options) {
     peg$silentFails++;
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 47) {
-      s1 = peg$c52;
+      s1 = peg$c53;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e63); }
+      if (peg$silentFails === 0) { peg$fail(peg$e64); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
       s3 = [];
       s4 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 92) {
-        s5 = peg$c51;
+        s5 = peg$c52;
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e59); }
+        if (peg$silentFails === 0) { peg$fail(peg$e60); }
       }
       if (s5 !== peg$FAILED) {
         if (input.length > peg$currPos) {
@@ -3492,7 +3503,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s6 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e60); }
+          if (peg$silentFails === 0) { peg$fail(peg$e61); }
         }
         if (s6 !== peg$FAILED) {
           s5 = [s5, s6];
@@ -3511,7 +3522,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e64); }
+          if (peg$silentFails === 0) { peg$fail(peg$e65); }
         }
       }
       if (s4 !== peg$FAILED) {
@@ -3519,11 +3530,11 @@ function peg$parse(input, options) {
           s3.push(s4);
           s4 = peg$currPos;
           if (input.charCodeAt(peg$currPos) === 92) {
-            s5 = peg$c51;
+            s5 = peg$c52;
             peg$currPos++;
           } else {
             s5 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e59); }
+            if (peg$silentFails === 0) { peg$fail(peg$e60); }
           }
           if (s5 !== peg$FAILED) {
             if (input.length > peg$currPos) {
@@ -3531,7 +3542,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s6 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e60); }
+              if (peg$silentFails === 0) { peg$fail(peg$e61); }
             }
             if (s6 !== peg$FAILED) {
               s5 = [s5, s6];
@@ -3550,7 +3561,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s4 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e64); }
+              if (peg$silentFails === 0) { peg$fail(peg$e65); }
             }
           }
         }
@@ -3564,11 +3575,11 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         if (input.charCodeAt(peg$currPos) === 47) {
-          s3 = peg$c52;
+          s3 = peg$c53;
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e63); }
+          if (peg$silentFails === 0) { peg$fail(peg$e64); }
         }
         if (s3 !== peg$FAILED) {
           s4 = peg$currPos;
@@ -3578,7 +3589,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s6 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e65); }
+            if (peg$silentFails === 0) { peg$fail(peg$e66); }
           }
           while (s6 !== peg$FAILED) {
             s5.push(s6);
@@ -3587,7 +3598,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s6 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e65); }
+              if (peg$silentFails === 0) { peg$fail(peg$e66); }
             }
           }
           s4 = input.substring(s4, peg$currPos);
@@ -3608,7 +3619,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e62); }
+      if (peg$silentFails === 0) { peg$fail(peg$e63); }
     }
 
     return s0;
@@ -3622,7 +3633,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s0 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e66); }
+      if (peg$silentFails === 0) { peg$fail(peg$e67); }
     }
 
     return s0;
@@ -3638,7 +3649,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e67); }
+      if (peg$silentFails === 0) { peg$fail(peg$e68); }
     }
     while (s1 !== peg$FAILED) {
       s0.push(s1);
@@ -3647,7 +3658,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e67); }
+        if (peg$silentFails === 0) { peg$fail(peg$e68); }
       }
     }
     peg$silentFails--;
@@ -3665,7 +3676,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e67); }
+      if (peg$silentFails === 0) { peg$fail(peg$e68); }
     }
     if (s1 !== peg$FAILED) {
       while (s1 !== peg$FAILED) {
@@ -3675,7 +3686,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s1 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e67); }
+          if (peg$silentFails === 0) { peg$fail(peg$e68); }
         }
       }
     } else {
@@ -3684,7 +3695,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e68); }
+      if (peg$silentFails === 0) { peg$fail(peg$e69); }
     }
 
     return s0;

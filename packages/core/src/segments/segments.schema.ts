@@ -11,13 +11,23 @@ export interface Duration {
   unit: 's' | 'm' | 'h' | 'd' | 'w';
 }
 
-/** `traits.plan`, `computed.orders_7d`, `consent.marketing`, `context.page.path`, `properties.sku` */
+/**
+ * `traits.plan`, `computed.orders_7d`, `consent.marketing`, `context.page.path`, `properties.sku`,
+ * `model.churn.score` (a registry model's score kept on the profile, docs/models.md)
+ */
 export interface PathNode {
   type: 'path';
   root: PathRoot;
   path: string[];
 }
-export const PATH_ROOTS = ['traits', 'computed', 'consent', 'context', 'properties'] as const;
+export const PATH_ROOTS = [
+  'traits',
+  'computed',
+  'consent',
+  'context',
+  'properties',
+  'model',
+] as const;
 export type PathRoot = (typeof PATH_ROOTS)[number];
 
 export interface LiteralNode {

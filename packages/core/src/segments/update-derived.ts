@@ -10,6 +10,7 @@ import { readPath } from '../identity/extract-identifiers.js';
 import { computedValue, sameComputedValue } from '../traits/builtin-traits.js';
 import { traitKindOf } from '../traits/trait-kind.js';
 import type { ComputedNode } from './segments.schema.js';
+import type { ModelScore } from '../models/registry/model-definition.schema.js';
 import { inClusterOf } from '../clusters/nearest-cluster.js';
 import {
   aggregateKey,
@@ -32,6 +33,8 @@ export interface DerivedState {
   sequences: Record<string, SequenceState>;
   computed: Record<string, unknown>;
   segments: string[];
+  /** Registry models' scores by model name, written by the scoring job (absent before any). */
+  scores?: Record<string, ModelScore>;
 }
 
 export function emptyDerivedState(): DerivedState {
@@ -147,7 +150,13 @@ export function refreshDerived(
   state: DerivedState,
   profile: { traits: Record<string, unknown>; consent: Record<string, unknown> },
   now: number,
-  trigger: { event?: string | undefined; traitsChanged?: boolean; everything?: boolean },
+  trigger: {
+    event?: string | undefined;
+    traitsChanged?: boolean;
+    everything?: boolean;
+    /** Models whose scores were written again. */
+    models?: readonly string[];
+  },
 ): DerivedChange {
   // Forget memberships of segments that no longer exist, states no definition uses any more, and
   // slide the other windows.
@@ -191,6 +200,8 @@ export function refreshDerived(
   for (const c of computedChanged)
     for (const s of plan.segmentsByComputed.get(c) ?? []) affected.add(s);
   if (trigger.traitsChanged === true) for (const s of plan.segmentsReadingProfile) affected.add(s);
+  for (const m of trigger.models ?? [])
+    for (const s of plan.segmentsByModel.get(m) ?? []) affected.add(s);
   // A person's cluster follows their features (traits, computed traits): assigned again now.
   if (trigger.traitsChanged === true || computedChanged.length > 0)
     for (const s of plan.segmentsReadingClusters) affected.add(s);
@@ -199,6 +210,7 @@ export function refreshDerived(
     traits: profile.traits,
     consent: profile.consent,
     computed: state.computed,
+    model: state.scores ?? {},
     aggregate: (node) =>
       aggregateValue(
         state.aggregates[aggregateKey(node)] ?? initialAggregateState(node),

@@ -110,3 +110,40 @@ export const ModelVersionInfo = Type.Object({
   promoted: Type.Boolean(),
 });
 export type ModelVersionInfo = Static<typeof ModelVersionInfo>;
+
+/** One input's share of a score: weight × its standardized value, in log-odds. */
+export const ScoreContribution = Type.Object({
+  feature: Type.String({
+    description: 'The model input (`count_30d:Order Completed`, `trait:plan=pro`)',
+  }),
+  value: Type.Union([Type.Number(), Type.String(), Type.Null()], {
+    description: 'The feature as it was when scored (before standardizing)',
+  }),
+  contribution: Type.Number({ description: 'Its term in the log-odds: weight × prepared value' }),
+});
+export type ScoreContribution = Static<typeof ScoreContribution>;
+
+/**
+ * A model's score of one person, kept on the profile (`model.NAME.score` in the segment language):
+ * P(label = 1) by the promoted version, when it was computed, and its largest contributions.
+ */
+export const ModelScore = Type.Object({
+  score: Type.Number({ minimum: 0, maximum: 1 }),
+  version: Type.Integer({ minimum: 1 }),
+  scoredAt: Type.String(),
+  /** With `?explain=true`: baseline + the contributions + rest = the score's log-odds. */
+  baseline: Type.Optional(
+    Type.Number({
+      description: 'The intercept: the log-odds of a person at the mean of every input',
+    }),
+  ),
+  contributions: Type.Optional(
+    Type.Array(ScoreContribution, {
+      description: 'The largest terms of the log-odds, by magnitude',
+    }),
+  ),
+  rest: Type.Optional(
+    Type.Number({ description: 'The sum of the terms not listed in contributions' }),
+  ),
+});
+export type ModelScore = Static<typeof ModelScore>;

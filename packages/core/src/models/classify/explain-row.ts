@@ -1,0 +1,42 @@
+import type { ScoreContribution } from '../registry/model-definition.schema.js';
+import { sigmoid } from './logistic-regression.js';
+import { applyPlan } from './prepare-table.js';
+import type { Classifier } from './train-classifier.js';
+
+/** A logistic score taken apart: P(label), the intercept, and one term per model input. */
+export interface ExplainedRow {
+  score: number;
+  /** The intercept: the log-odds of a row at the mean of every number and the reference categories. */
+  baseline: number;
+  /** Per input, in the plan's order: weight × prepared value, with the column's raw value. */
+  terms: ScoreContribution[];
+}
+
+/**
+ * Explains one row's score exactly: the log-odds of a logistic model is the intercept plus, per
+ * input, its weight times the prepared value (a standardized number, a blank indicator, a 0/1
+ * category level), so these terms are the contributions, and they add up to the score.
+ */
+export function explainRow(
+  classifier: Classifier,
+  features: Readonly<Record<string, number | string | null>>,
+): ExplainedRow {
+  const row: Record<string, string> = {};
+  for (const [k, v] of Object.entries(features)) row[k] = v === null ? '' : String(v);
+  const x = applyPlan(classifier.plan, [row])[0] as Float64Array;
+  const terms: ScoreContribution[] = [];
+  let j = 0;
+  for (const column of classifier.plan.columns) {
+    const value = features[column.name] ?? null;
+    const width =
+      column.kind === 'number' ? (column.blanks ? 2 : 1) : Math.max(column.levels.length - 1, 0);
+    for (let k = 0; k < width; k++, j++)
+      terms.push({
+        feature: classifier.plan.inputs[j] as string,
+        value: value === '' ? null : value,
+        contribution: (classifier.weights[j] as number) * (x[j] as number),
+      });
+  }
+  const logOdds = terms.reduce((s, t) => s + t.contribution, classifier.intercept);
+  return { score: sigmoid(logOdds), baseline: classifier.intercept, terms };
+}
