@@ -15,6 +15,7 @@ const COMPONENTS: Record<string, string[]> = {
     'bandits',
     'catalog',
     'channel-rules',
+    'clusterings',
     'consumer-positions',
     'destinations',
     'event-identifiers',

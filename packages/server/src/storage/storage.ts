@@ -7,6 +7,7 @@ import type { ProfileStore } from '../store/profile-store.js';
 import type { RecommenderStore } from '../store/recommender-store.js';
 import type { CatalogStore } from '../store/catalog-store.js';
 import type { ModelStore } from '../store/model-store.js';
+import type { ClusteringStore } from '../store/clustering-store.js';
 import type { SourceStore } from '../sources/source-store.js';
 import type { StateStore } from '../store/state-store.js';
 import type { PgDatabase } from './postgres/pg-database.js';
@@ -38,6 +39,8 @@ export interface Storage {
   catalog: CatalogStore;
   /** The model registry: definitions and trained versions (docs/models.md). */
   models: ModelStore;
+  /** Clusterings of profiles: definitions, the last trained model, assignments (docs/clusters.md). */
+  clusterings: ClusteringStore;
   /** Database sources and where their syncs stand (docs/sources.md). */
   sources: SourceStore;
   /** The channel rules attribution and the reports apply (docs/attribution.md). */

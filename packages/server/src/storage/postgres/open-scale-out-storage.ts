@@ -6,6 +6,7 @@ import { openPgBanditStore } from '../../store/postgres/pg-bandit-store.js';
 import { openPgRecommenderStore } from '../../store/postgres/pg-recommender-store.js';
 import { openPgCatalogStore } from '../../store/postgres/pg-catalog-store.js';
 import { openPgModelStore } from '../../store/postgres/pg-model-store.js';
+import { openPgClusteringStore } from '../../store/postgres/pg-clustering-store.js';
 import { openPgChannelRuleStore } from '../../store/postgres/pg-channel-rule-store.js';
 import { openPgSourceStore } from '../../store/postgres/pg-source-store.js';
 import { openPgProfileStore } from '../../store/postgres/pg-profile-store.js';
@@ -103,6 +104,7 @@ async function openPgStores(db: PgDatabase, sealer: Sealer) {
     recommenders: await openPgRecommenderStore(db),
     catalog: await openPgCatalogStore(db),
     models: await openPgModelStore(db),
+    clusterings: await openPgClusteringStore(db),
     sources: await openPgSourceStore(db, sealer),
     channelRules: await openPgChannelRuleStore(db),
     profiles: await openPgProfileStore(db, sealer),

@@ -11,6 +11,7 @@ import { openSqliteRecommenderStore } from '../../store/sqlite/sqlite-recommende
 import { openSqliteChannelRuleStore } from '../../store/sqlite/sqlite-channel-rule-store.js';
 import { openSqliteCatalogStore } from '../../store/sqlite/sqlite-catalog-store.js';
 import { openSqliteModelStore } from '../../store/sqlite/sqlite-model-store.js';
+import { openSqliteClusteringStore } from '../../store/sqlite/sqlite-clustering-store.js';
 import { openSqliteSourceStore } from '../../store/sqlite/sqlite-source-store.js';
 import { openSqliteStateStore } from '../../store/sqlite/sqlite-state-store.js';
 import type { Storage, StorageOptions } from '../storage.js';
@@ -41,6 +42,7 @@ export function openSqliteStorage(
   const recommenders = openSqliteRecommenderStore(stateFile, sqlite);
   const catalog = openSqliteCatalogStore(stateFile, sqlite);
   const models = openSqliteModelStore(stateFile, sqlite);
+  const clusterings = openSqliteClusteringStore(stateFile, sqlite);
   const sources = openSqliteSourceStore(stateFile, sealer, sqlite);
   const channelRules = openSqliteChannelRuleStore(stateFile, sqlite);
   // Decisions and exposures: a second connection whose commits (one per turn of the event loop,
@@ -59,6 +61,7 @@ export function openSqliteStorage(
     recommenders,
     catalog,
     models,
+    clusterings,
     sources,
     channelRules,
     checkpointFiles: [logFile, stateFile, auditFile],
@@ -72,6 +75,7 @@ export function openSqliteStorage(
       await recommenders.close();
       await catalog.close();
       await models.close();
+      await clusterings.close();
       await sources.close();
       await channelRules.close();
       await audit.close();
