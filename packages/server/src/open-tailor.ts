@@ -303,6 +303,14 @@ export async function openTailor(
   const warehouse = new WarehouseChannel({
     allowInternal: config.destinations.allowInternal,
     timeoutMs: config.destinations.timeoutMs,
+    currentValues: async (userId, purpose) => {
+      const profile = await profiles.byIdentifier({ type: 'userId', value: userId });
+      if (profile === undefined || consentValues(profile.consent)[purpose] === false)
+        return undefined;
+      return Object.fromEntries(
+        Object.entries(profile.computed).map(([name, value]) => [`computed_${name}`, value]),
+      );
+    },
   });
   const pipelineOptions: PipelineOptions = {
     log,

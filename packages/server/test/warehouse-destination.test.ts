@@ -233,6 +233,58 @@ describe('a warehouse destination', () => {
     ).toMatch(/history is for warehouses/);
   });
 
+  it("keeps each loaded user's computed values current in users, for people who consented", async () => {
+    t = await startTestTailor(webhookConfig(), () => clock);
+    const tt = t;
+    expect(
+      (await admin('PUT', '/v1/computed-traits/orders', { definition: 'count("Order Completed")' }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await admin('PUT', '/v1/destinations/analysts', {
+          type: 'warehouse',
+          url: testPostgresUrl(),
+          schema,
+        })
+      ).statusCode,
+    ).toBe(200);
+    const order = (userId: string, minute: number) => ({
+      type: 'track',
+      userId,
+      event: 'Order Completed',
+      timestamp: at(minute),
+    });
+    await tt.collect([order('u-ann', 1), order('u-ann', 2), order('u-bo', 3)], { drain: true });
+    const users = async () =>
+      (await rows(`SELECT id, computed_orders FROM ${schema}.users ORDER BY id`)).map((r) => [
+        r.id,
+        r.computed_orders,
+      ]);
+    expect(await users()).toEqual([
+      ['u-ann', 2],
+      ['u-bo', 1],
+    ]);
+    // A later order refreshes Ann's row; Bo refuses analytics: his next event leaves nothing new.
+    await tt.collect(
+      [
+        order('u-ann', 4),
+        {
+          type: 'identify',
+          userId: 'u-bo',
+          traits: { consent: { analytics: false } },
+          timestamp: at(5),
+        },
+        order('u-bo', 6),
+      ],
+      { drain: true },
+    );
+    expect(await users()).toEqual([
+      ['u-ann', 3],
+      ['u-bo', 1],
+    ]);
+  });
+
   it('loads the history the log already holds when created with history, and only new events without', async () => {
     t = await startTestTailor(webhookConfig(), () => clock);
     await t.collect([

@@ -32,6 +32,8 @@ export async function loadWarehouse(
   schema: string,
   messages: readonly StoredMessage[],
   known: KnownColumns,
+  /** `users` rows of values read now (`currentValuesRow`): written after the messages', unconditionally. */
+  current: readonly WarehouseRow[] = [],
 ): Promise<void> {
   const rows = collapse(messages.flatMap(warehouseRows));
   await client.query('BEGIN');
@@ -45,6 +47,18 @@ export async function loadWarehouse(
       await ensureColumns(client, schema, table, ofTable, known);
       for (const group of groupBy(ofTable, (r) => [...r.values.keys()].join('\u0000')).values())
         await insert(client, schema, table, group, known.get(table) ?? new Map<string, string>());
+    }
+    if (current.length > 0) {
+      await ensureColumns(client, schema, 'users', current, known);
+      for (const group of groupBy(current, (r) => [...r.values.keys()].join('\u0000')).values())
+        await insert(
+          client,
+          schema,
+          'users',
+          group,
+          known.get('users') ?? new Map<string, string>(),
+          'now',
+        );
     }
     await client.query('COMMIT');
   } catch (error) {
@@ -153,20 +167,21 @@ async function insert(
   table: string,
   rows: readonly WarehouseRow[],
   columns: Map<string, string>,
+  /** `by time`: an upserted row is replaced by a later one only; `now`: values read now always replace. */
+  order: 'by time' | 'now' = 'by time',
 ): Promise<void> {
   const names = [...(rows[0]?.values.keys() ?? [])];
   const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, names.length)));
   const key = keyOf(table);
   const latest = LATEST[table];
+  const updates = names.filter((n) => !key.includes(n));
+  const set = `DO UPDATE SET ${updates.map((n) => `${ident(n)} = EXCLUDED.${ident(n)}`).join(', ')}`;
   const onConflict =
-    latest === undefined
+    latest === undefined || updates.length === 0
       ? 'DO NOTHING'
-      : `DO UPDATE SET ${names
-          .filter((n) => !key.includes(n))
-          .map((n) => `${ident(n)} = EXCLUDED.${ident(n)}`)
-          .join(
-            ', ',
-          )} WHERE target.${ident(latest)} IS NULL OR target.${ident(latest)} <= EXCLUDED.${ident(latest)}`;
+      : order === 'now'
+        ? set
+        : `${set} WHERE target.${ident(latest)} IS NULL OR target.${ident(latest)} <= EXCLUDED.${ident(latest)}`;
   for (let start = 0; start < rows.length; start += perStatement) {
     const chunk = rows.slice(start, start + perStatement);
     const values: unknown[] = [];

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { StoredMessage } from '@tailor/core';
 import {
   NO_INTERNAL,
   parseAllowlist,
@@ -9,13 +10,19 @@ import type { Channel, ChannelResult } from '../channel.js';
 import { failureClass } from '../delivery-failure.js';
 import type { Delivery, Destination } from '../destination-store.js';
 import { loadWarehouse, type KnownColumns } from './load-warehouse.js';
-import { warehouseName } from './warehouse-rows.js';
+import { currentValuesRow, warehouseName, type WarehouseRow } from './warehouse-rows.js';
 
 export interface WarehouseChannelOptions {
   /** Internal addresses and host names destinations may reach (`destinations.allowInternal`). */
   allowInternal?: readonly string[] | undefined;
   /** The longest a connection may take to open and a load may run, in ms. */
   timeoutMs: number;
+  /**
+   * A userId's current computed values and scores as `users` columns (`computed_NAME`,
+   * `score_MODEL`), or undefined when nobody holds it or they refused the purpose: refreshed for
+   * each person a load names.
+   */
+  currentValues?: (userId: string, purpose: string) => Promise<Record<string, unknown> | undefined>;
 }
 
 /** A warehouse's connection, kept while its destination keeps the same URL. */
@@ -76,13 +83,16 @@ export class WarehouseChannel implements Channel {
     if (refused !== undefined) return { delivered: false, error: refused, failure: 'permanent' };
     const connection = this.connectionOf(destination);
     try {
+      const messages = batch.map((d) => d.message);
+      const current = await this.currentRows(messages, destination.purpose ?? 'analytics');
       const client = await connection.pool.connect();
       try {
         await loadWarehouse(
           client,
           warehouseSchema(destination),
-          batch.map((d) => d.message),
+          messages,
           connection.known,
+          current,
         );
       } finally {
         client.release();
@@ -91,6 +101,24 @@ export class WarehouseChannel implements Channel {
     } catch (cause) {
       return { delivered: false, error: failureClass(cause), failure: 'retryable', detail: cause };
     }
+  }
+
+  /** The current values of the people a batch names by userId, as `users` rows. */
+  private async currentRows(
+    messages: readonly StoredMessage[],
+    purpose: string,
+  ): Promise<WarehouseRow[]> {
+    const read = this.options.currentValues;
+    if (read === undefined) return [];
+    const rows: WarehouseRow[] = [];
+    for (const userId of new Set(messages.map((m) => m.userId))) {
+      if (userId === null) continue;
+      const values = await read(userId, purpose);
+      // Nothing computed: no row (users otherwise holds the people identified).
+      if (values !== undefined && Object.keys(values).length > 0)
+        rows.push(currentValuesRow(userId, values));
+    }
+    return rows;
   }
 
   /** Removes rows about a person from every table of a destination's schema (erasure). */

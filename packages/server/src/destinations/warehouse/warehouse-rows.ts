@@ -168,6 +168,27 @@ export function warehouseRows(m: StoredMessage): WarehouseRow[] {
   }
 }
 
+/**
+ * A person's current values in `users` (columns named as given, such as `computed_orders_30d`),
+ * written as they are now whatever the row's timestamp: they are read from the profile at load
+ * time, not carried by a message. Null values make no column.
+ */
+export function currentValuesRow(userId: string, values: Record<string, unknown>): WarehouseRow {
+  const row: WarehouseRow = {
+    table: 'users',
+    values: new Map<string, unknown>([['id', userId]]),
+    types: new Map<string, ColumnType>([['id', 'text']]),
+  };
+  for (const [name, value] of Object.entries(values)) {
+    const column = warehouseName(name);
+    const type = columnTypeOf(value);
+    if (column === '' || type === undefined || row.types.has(column)) continue;
+    row.types.set(column, type);
+    row.values.set(column, value);
+  }
+  return row;
+}
+
 /** `users`: keyed by userId; its traits as columns, the latest identify's values winning. */
 function userRow(m: StoredMessage): WarehouseRow {
   const row: WarehouseRow = {
