@@ -15,6 +15,7 @@ import { QualityService } from './reports/quality-service.js';
 import { RetentionService } from './reports/retention-service.js';
 import { RecommenderService } from './recommend/recommender-service.js';
 import type { ModelService } from './models/model-service.js';
+import type { ClusteringService } from './clusters/clustering-service.js';
 import { DefinitionService } from './segments/definition-service.js';
 import type { SourceService } from './sources/source-service.js';
 import { UnsubscribeService } from './journeys/unsubscribe-service.js';
@@ -39,6 +40,7 @@ export interface Services {
   quality: QualityService;
   recommenders: RecommenderService;
   models: ModelService;
+  clusterings: ClusteringService;
   sources: SourceService;
   unsubscribe: UnsubscribeService;
   emailTracking: EmailTrackingService;
@@ -131,6 +133,7 @@ export function buildServices(tailor: Tailor): Services {
       now: tailor.now,
     }),
     models: tailor.models,
+    clusterings: tailor.clusterings,
     recommenders: new RecommenderService({
       recommenders: tailor.recommenders,
       person: (identifier) => tailor.people.get(identifier),

@@ -65,6 +65,8 @@ import { openJourneys, type Journeys } from './journeys/open-journeys.js';
 import { Recommenders } from './recommend/recommenders.js';
 import { CatalogService } from './catalog/catalog-service.js';
 import { ModelService } from './models/model-service.js';
+import { ClusterModels } from './clusters/cluster-models.js';
+import { ClusteringService } from './clusters/clustering-service.js';
 
 /** Everything a running Tailor holds: the adapters and the services built on them. */
 export interface Tailor {
@@ -111,6 +113,10 @@ export interface Tailor {
   catalog: CatalogService;
   /** The model registry: churn and propensity models trained from the log (docs/models.md). */
   models: ModelService;
+  /** Clusterings of profiles: definitions, training, personas (docs/clusters.md). */
+  clusterings: ClusteringService;
+  /** The trained clusterings `in_cluster(...)` reads on this thread. */
+  clusterModels: ClusterModels;
   /** Database sources and where their syncs stand. */
   sources: SourceStore;
   /** Syncs them: on request, and the scheduled ones with the journeys (one node at a time). */
@@ -248,6 +254,12 @@ export async function openTailor(
     training: { log, profiles, suppressed: (message) => suppressions.drops(message), now },
     now,
   });
+  // Read by in_cluster(...) in segments (the pipeline), decide rules, audiences and journeys.
+  const clusterModels = await ClusterModels.open(storage.clusterings);
+  const withClusterings = (plan: CompiledDefinitions | undefined) => {
+    if (plan !== undefined) plan.clusterings = clusterModels.current;
+    return plan;
+  };
   const foldConsumers = indexingConsumers(storage.cluster?.partitions);
   /** Where each partition is folded to: one consumer folds every partition, or consumer `p` partition `p`. */
   const foldedTo = async (): Promise<(partition: number) => number> => {
@@ -318,11 +330,12 @@ export async function openTailor(
     rules: config.identity.identifiers,
     policy: config.profiles,
     now,
-    definitions: () => definitions.compiled,
+    definitions: () => withClusterings(definitions.compiled),
     // Placements first: their caps are among the aggregates the definitions compile.
     reloadDefinitions: async () => {
       await placements.reload();
       await definitions.reload();
+      await clusterModels.reload();
     },
     populationRefreshMs: config.computedTraits.rfmRefreshMinutes * 60_000,
     purposes: config.privacy.purposes,
@@ -361,6 +374,10 @@ export async function openTailor(
           },
         },
         journeys.erasureOwner,
+        {
+          name: 'cluster assignments',
+          erase: ({ profiles: ids }) => storage.clusterings.erase(ids),
+        },
         {
           name: 'the audit log',
           erase: ({ profileId, requestedBy }) => {
@@ -591,6 +608,35 @@ export async function openTailor(
     },
   });
   decisionRetention.start();
+  const clusterings = new ClusteringService({
+    store: storage.clusterings,
+    models: clusterModels,
+    training: { profiles, now },
+    changed: async (name) => {
+      // Segments reading in_cluster(name) are rebuilt under the new model; the worker thread
+      // and other nodes read the models again.
+      const readers = (definitions.compiled?.segments ?? []).filter((s) =>
+        s.clusterings.includes(name),
+      );
+      await profiles.definitions.changed();
+      if (readers.length > 0) {
+        const { profiles: total } = await profiles.stats();
+        await profiles.backfills.start(
+          readers.map((s) => `segment:${s.name}`),
+          total,
+          new Date(now()).toISOString(),
+        );
+      }
+      background.definitionsChanged();
+      cluster?.announce({ kind: 'settings' });
+    },
+    pause: () => new Promise((resolve) => setImmediate(resolve)),
+    now,
+    onError: (message, error) => {
+      logError(message, error);
+    },
+  });
+  if (options.worker !== true) clusterings.startSchedule();
   // Another node changed settings or people: read them again (the worker thread hears it from this one).
   if (options.worker !== true) {
     cluster?.follow((change) => {
@@ -610,6 +656,7 @@ export async function openTailor(
         await experiments.reload();
         await suppressions.reload();
         await recommenders.reload();
+        await clusterModels.reload();
         background.definitionsChanged();
         background.suppressionsChanged();
       })().catch((error: unknown) => {
@@ -653,6 +700,8 @@ export async function openTailor(
     recommenders,
     catalog,
     models,
+    clusterings,
+    clusterModels,
     journeys,
     settingsChanged: () => {
       cluster?.announce({ kind: 'settings' });
@@ -680,6 +729,7 @@ export async function openTailor(
       clearInterval(auditTimer);
       await decisionRetention.stop();
       await recommenders.close();
+      clusterings.close();
       await collector.flushViolations();
       await background.stop();
       await pipeline.stop();

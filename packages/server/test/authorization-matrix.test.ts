@@ -106,6 +106,15 @@ const EXPECTED: Record<string, Access> = {
   'POST /v1/models/{name}/train': 'define',
   'GET /v1/models/{name}/versions': 'read',
   'POST /v1/models/{name}/promote': 'define',
+  'PUT /v1/clusterings/{name}': 'define',
+  'GET /v1/clusterings/{name}': 'read',
+  'DELETE /v1/clusterings/{name}': 'define',
+  'GET /v1/clusterings': 'read',
+  'POST /v1/clusterings/{name}/train': 'define',
+  'GET /v1/clusterings/{name}/clusters': 'read',
+  'PATCH /v1/clusterings/{name}/clusters/{id}': 'define',
+  'PUT /v1/clusterings/{name}/clusters/{id}': 'define',
+  'GET /v1/clusterings/{name}/clusters/{id}/members': 'read',
   // A person's recommendations reveal what they had: readers only; from browsers, the write key
   // gets popular items unless userHash proves the person (recommendations.test.ts).
   'GET /v1/recommendations/{name}': 'read',

@@ -76,6 +76,7 @@ port.on('message', (message: ToWorker) => {
         // plans too: the dispatcher masks the fields they mark as personal.
         await tailor.placements.reload();
         await tailor.definitions.reload();
+        await tailor.clusterModels.reload();
         await tailor.plans.reload();
         tailor.background.definitionsChanged();
       });

@@ -15,6 +15,7 @@ import { privacyRoutes } from './routes/privacy-routes.js';
 import { recommenderRoutes } from './routes/recommender-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { modelRoutes } from './routes/model-routes.js';
+import { clusteringRoutes } from './routes/clustering-routes.js';
 import { sourceRoutes } from './routes/source-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
@@ -49,6 +50,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(recommenderRoutes, { recommenders: services.recommenders });
   await app.register(catalogRoutes, { catalog: tailor.catalog });
   await app.register(modelRoutes, { models: services.models });
+  await app.register(clusteringRoutes, { clusterings: services.clusterings });
   await app.register(sourceRoutes, { sources: services.sources });
   await app.register(journeyRoutes, tailor.journeys);
   await app.register(unsubscribeRoutes, { unsubscribe: services.unsubscribe });

@@ -1,0 +1,151 @@
+import {
+  clusterFeatures,
+  clusteringFeatures,
+  clusterModel,
+  consentValues,
+  DEFAULT_K_RANGE,
+  featureValue,
+  TailorError,
+  traitValues,
+  type ClusterModel,
+  type ClusteringFeature,
+} from '@tailor/core';
+import type { Job, JobProgress, JobStep } from '../jobs/job.js';
+import type { ClusterAssignments, StoredClustering } from '../store/clustering-store.js';
+import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
+
+/** Profiles read per step. */
+const PAGE = 2000;
+
+export interface ClusteringTrainingDeps {
+  profiles: Pick<ProfileReader, 'live' | 'stats'>;
+  now: () => number;
+}
+
+/** What a training made: the model and each clustered profile's cluster id. */
+export interface TrainedClustering {
+  model: ClusterModel;
+  assignments: ClusterAssignments;
+}
+
+/**
+ * Trains a clustering over the profiles as they are now, as a `Job`: each step reads a page of
+ * live profiles and keeps each one's features (traits, computed traits); the last fits with
+ * core's `clusterFeatures` and describes the clusters (`clusterModel`, which keeps the previous
+ * training's ids and names). A profile with a feature missing or not a number is left out
+ * (counted as `skipped`), and so is one whose person refused analytics (docs/privacy.md). The
+ * features are kept in one growing Float64Array; the run is in memory (a restart trains again).
+ */
+export class ClusteringTrainingJob implements Job {
+  readonly name: string;
+  private readonly features: ClusteringFeature[];
+  private cursor = 0;
+  private total: number | undefined;
+  private read = 0;
+  private skipped = 0;
+  private values = new Float64Array(1024);
+  private readonly ids: string[] = [];
+  private trained: TrainedClustering | undefined;
+
+  constructor(
+    private readonly clustering: StoredClustering,
+    private readonly previous: ClusterModel | undefined,
+    private readonly deps: ClusteringTrainingDeps,
+  ) {
+    this.name = `clustering:${clustering.name}`;
+    this.features = clusteringFeatures(clustering);
+  }
+
+  get result(): TrainedClustering | undefined {
+    return this.trained;
+  }
+
+  get progress(): JobProgress {
+    const total = this.total ?? 0;
+    return { done: Math.min(this.read, total), total };
+  }
+
+  async step(): Promise<JobStep> {
+    if (this.trained !== undefined) return { worked: 0, finished: true };
+    this.total ??= (await this.deps.profiles.stats()).profiles;
+    const page = await this.deps.profiles.live(this.cursor, PAGE);
+    for (const profile of page.profiles) this.take(profile);
+    this.read += page.profiles.length;
+    this.cursor = page.profiles[page.profiles.length - 1]?.rank ?? this.cursor;
+    if (page.next !== null)
+      return {
+        worked: Math.max(1, page.profiles.length),
+        progress: this.progress,
+        finished: false,
+      };
+    this.total = this.read;
+    this.fit();
+    return { worked: Math.max(1, page.profiles.length), progress: this.progress, finished: true };
+  }
+
+  private take(profile: Pick<StoredProfile, 'id' | 'traits' | 'computed' | 'consent'>): void {
+    if (consentValues(profile.consent).analytics === false) {
+      this.skipped++;
+      return;
+    }
+    const scope = { traits: traitValues(profile.traits), computed: profile.computed };
+    const columns = this.features.length;
+    const at = this.ids.length * columns;
+    if (at + columns > this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    for (let j = 0; j < columns; j++) {
+      const v = featureValue((this.features[j] as ClusteringFeature).path, scope);
+      if (v === undefined) {
+        this.skipped++;
+        return;
+      }
+      this.values[at + j] = v;
+    }
+    this.ids.push(profile.id);
+  }
+
+  private fit(): void {
+    const c = this.clustering;
+    const columns = this.features.length;
+    const rows = this.ids.length;
+    const matrix = { values: this.values.subarray(0, rows * columns), rows, columns };
+    const k = c.k ?? 'auto';
+    if (rows === 0 || (typeof k === 'number' && k > rows) || (k === 'auto' && rows < 3))
+      throw new TailorError(
+        'invalid_request',
+        `clustering ${c.name}: ${rows} profiles have every feature (${this.skipped} left out), too few for k ${k}`,
+      );
+    const maxK = Math.min(c.maxK ?? DEFAULT_K_RANGE[1], rows - 1);
+    const fitted = clusterFeatures(matrix, {
+      method: c.method ?? 'kmeans',
+      k,
+      scale: c.scale ?? 'auto',
+      kRange: [DEFAULT_K_RANGE[0], Math.max(DEFAULT_K_RANGE[0], maxK)],
+      ...(c.eps !== undefined && { eps: c.eps }),
+      ...(c.minSamples !== undefined && { minSamples: c.minSamples }),
+      seed: c.seed ?? 0,
+    });
+    if (!fitted.ok)
+      throw new TailorError('invalid_request', `clustering ${c.name}: ${fitted.error}`);
+    if (fitted.value.k === 0)
+      throw new TailorError(
+        'invalid_request',
+        `clustering ${c.name}: DBSCAN found no cluster (every profile is noise); raise eps or lower minSamples`,
+      );
+    const { model, ids } = clusterModel({
+      clustering: c.name,
+      definitionVersion: c.version,
+      features: this.features,
+      matrix,
+      fit: fitted.value,
+      previous: this.previous,
+      trainedAt: new Date(this.deps.now()).toISOString(),
+      skipped: this.skipped,
+      unit: c.unit ?? 'profiles',
+    });
+    this.trained = { model, assignments: { profileIds: this.ids, clusters: ids } };
+  }
+}

@@ -1,0 +1,246 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ClusterModel } from '@tailor/core';
+import { startTestTailor, type TestTailor } from './support/test-tailor.js';
+
+let t: TestTailor;
+afterEach(async () => {
+  await t.close();
+});
+
+const clock = Date.UTC(2026, 11, 5, 12);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Two kinds of shopper: 30 big spenders (spend 1,000-1,290, 20-29 visits) and 30 occasional ones
+ * (spend 10-39, 1-3 visits), as identify traits; each group's means are computed here from the
+ * same numbers, independently of the clustering.
+ */
+function shoppers(): { userId: string; spend: number; visits: number; big: boolean }[] {
+  const people = [];
+  for (let i = 0; i < 30; i++) {
+    people.push({
+      userId: `big${i}`,
+      spend: 1000 + (i % 10) * 29 + i,
+      visits: 20 + (i % 10),
+      big: true,
+    });
+    people.push({ userId: `small${i}`, spend: 10 + i, visits: 1 + (i % 3), big: false });
+  }
+  return people;
+}
+
+const identify = (p: { userId: string; spend: number; visits: number }) => ({
+  type: 'identify',
+  userId: p.userId,
+  traits: { spend: p.spend, visits: p.visits },
+  timestamp: iso(clock),
+});
+
+const SHOP = {
+  features: ['traits.spend', { path: 'traits.visits', name: 'visits' }],
+  method: 'kmeans',
+  k: 'auto',
+  scale: 'standard',
+  unit: 'shoppers',
+};
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+async function profileId(userId: string): Promise<string> {
+  return (await t.admin('GET', `/v1/profiles?identifier=userId:${userId}`)).json<{ id: string }>()
+    .id;
+}
+
+describe('clusterings over HTTP', () => {
+  it('defines, lists, replaces and deletes a clustering; refuses bad bodies with a 400', async () => {
+    t = await startTestTailor({}, () => clock);
+    const put = await t.admin('PUT', '/v1/clusterings/shop', SHOP);
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toMatchObject({ name: 'shop', version: 1, k: 'auto' });
+    expect((await t.admin('PUT', '/v1/clusterings/shop', { ...SHOP, k: 2 })).json()).toMatchObject({
+      version: 2,
+      k: 2,
+    });
+    expect((await t.admin('GET', '/v1/clusterings')).json().items).toHaveLength(1);
+    expect((await t.admin('GET', '/v1/clusterings/shop')).json()).not.toHaveProperty('trained');
+    const bad: [string, object][] = [
+      ['no features', { features: [] }],
+      ['a root that is not a profile field', { features: ['consent.analytics'] }],
+      ['an unknown method', { ...SHOP, method: 'spectral' }],
+      ['k of 0', { ...SHOP, k: 0 }],
+      ['two features of one name', { features: ['traits.spend', 'computed.a.spend'] }],
+      ['one path twice', { features: ['traits.spend', { path: 'traits.spend', name: 'x' }] }],
+      ['an empty path part', { features: ['traits..spend'] }],
+      ['maxK with a given k', { ...SHOP, k: 3, maxK: 5 }],
+      ['an unknown field', { ...SHOP, colour: 'red' }],
+    ];
+    for (const [why, body] of bad) {
+      const response = await t.admin('PUT', '/v1/clusterings/shop', body);
+      expect(response.statusCode, why).toBe(400);
+      expect(response.json().message, why).toBeTruthy();
+    }
+    expect((await t.admin('GET', '/v1/clusterings/nope')).statusCode).toBe(404);
+    expect((await t.admin('POST', '/v1/clusterings/nope/train')).statusCode).toBe(404);
+    expect((await t.admin('GET', '/v1/clusterings/shop/clusters')).statusCode).toBe(404);
+    expect((await t.admin('DELETE', '/v1/clusterings/shop')).statusCode).toBe(204);
+    expect((await t.admin('DELETE', '/v1/clusterings/shop')).statusCode).toBe(404);
+  });
+
+  it('trains over profile traits: sizes, centroids in original units, personas; renames survive retraining', async () => {
+    t = await startTestTailor({}, () => clock);
+    const people = shoppers();
+    await t.collect(people.map(identify));
+    // Someone without the features and someone who refused analytics are left out.
+    await t.collect([
+      { type: 'identify', userId: 'bare', traits: { plan: 'free' }, timestamp: iso(clock) },
+    ]);
+    await t.collect([identify({ userId: 'private', spend: 1200, visits: 25 })]);
+    const refused = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/profiles/${await profileId('private')}/consent`,
+      headers: { authorization: t.adminAuth },
+      payload: { purposes: { analytics: false } },
+    });
+    expect(refused.statusCode).toBe(200);
+    await t.tailor.pipeline.catchUp();
+
+    await t.admin('PUT', '/v1/clusterings/shop', SHOP);
+    const trained = await t.admin('POST', '/v1/clusterings/shop/train');
+    expect(trained.statusCode, trained.body).toBe(200);
+    const model = trained.json<ClusterModel>();
+    expect(model).toMatchObject({ k: 2, rows: 60, skipped: 2, training: 1, method: 'kmeans' });
+    expect(model.candidates.map((c) => c.k)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(model.silhouette).toBeGreaterThan(0.8);
+    expect(await t.admin('GET', '/v1/clusterings/shop/clusters').then((r) => r.json())).toEqual(
+      model,
+    );
+    const big = model.clusters.find((c) => (c.centroid.spend ?? 0) > 500);
+    const small = model.clusters.find((c) => (c.centroid.spend ?? 0) < 500);
+    if (big === undefined || small === undefined) throw new Error('two clusters expected');
+    const bigs = people.filter((p) => p.big);
+    const smalls = people.filter((p) => !p.big);
+    // k-means' centroids are the groups' means, in the original units.
+    expect(big.centroid.spend).toBeCloseTo(mean(bigs.map((p) => p.spend)), 6);
+    expect(big.centroid.visits).toBeCloseTo(mean(bigs.map((p) => p.visits)), 6);
+    expect(small.centroid.spend).toBeCloseTo(mean(smalls.map((p) => p.spend)), 6);
+    expect(big).toMatchObject({
+      size: 30,
+      share: 0.5,
+      renamed: false,
+      name: 'high spend, high visits',
+    });
+    expect(big.description).toMatch(/^high spend, high visits: 50 % of shoppers; median spend/);
+    expect(big.traits.map((tr) => tr.feature)).toEqual(expect.arrayContaining(['spend', 'visits']));
+    expect((await t.admin('GET', '/v1/clusterings/shop')).json()).toMatchObject({
+      trained: { training: 1, k: 2, rows: 60 },
+    });
+
+    // Members are the profiles the training put there; the refused person is in none.
+    const members = (
+      await t.admin('GET', `/v1/clusterings/shop/clusters/${big.id}/members?limit=1000`)
+    ).json<{ profiles: string[] }>();
+    const bigIds = await Promise.all(bigs.map((p) => profileId(p.userId)));
+    expect([...members.profiles].sort()).toEqual([...bigIds].sort());
+    const privateId = await profileId('private');
+    expect(t.tailor.clusterModels.current.get('shop')).toBeDefined();
+    expect(members.profiles).not.toContain(privateId);
+
+    // A marketer names the persona; another cluster cannot take the name.
+    const renamed = await t.admin('PUT', `/v1/clusterings/shop/clusters/${big.id}`, {
+      name: 'big spenders',
+    });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(renamed.json()).toMatchObject({ id: big.id, name: 'big spenders', renamed: true });
+    expect(
+      (await t.admin('PUT', `/v1/clusterings/shop/clusters/${small.id}`, { name: 'big spenders' }))
+        .statusCode,
+    ).toBe(409);
+    expect(
+      (await t.admin('PUT', `/v1/clusterings/shop/clusters/99`, { name: 'x' })).statusCode,
+    ).toBe(404);
+    expect(
+      (await t.admin('PUT', `/v1/clusterings/shop/clusters/${small.id}`, { name: '   ' }))
+        .statusCode,
+    ).toBe(400);
+
+    // More people come; retraining matches the clusters to the previous ones: ids and names stay.
+    await t.collect(
+      Array.from({ length: 10 }, (_, i) =>
+        identify({ userId: `more${i}`, spend: 900 + i * 50, visits: 18 + i }),
+      ),
+    );
+    const again = (await t.admin('POST', '/v1/clusterings/shop/train')).json<ClusterModel>();
+    expect(again).toMatchObject({ training: 2, k: 2, rows: 70 });
+    const bigAgain = again.clusters.find((c) => c.id === big.id);
+    expect(bigAgain).toMatchObject({ name: 'big spenders', renamed: true, size: 40 });
+    expect(again.clusters.find((c) => c.id === small.id)).toMatchObject({
+      name: small.name,
+      size: 30,
+    });
+  });
+
+  it('in_cluster(...) in segments: members follow training, new profiles are assigned as they come, erasure forgets', async () => {
+    t = await startTestTailor({}, () => clock);
+    const people = shoppers();
+    await t.collect(people.map(identify));
+    await t.admin('PUT', '/v1/clusterings/shop', { ...SHOP, k: 2 });
+    const model = (await t.admin('POST', '/v1/clusterings/shop/train')).json<ClusterModel>();
+    const big = model.clusters.find((c) => (c.centroid.spend ?? 0) > 500);
+    if (big === undefined) throw new Error('a big cluster expected');
+    await t.admin('PUT', `/v1/clusterings/shop/clusters/${big.id}`, { name: 'big spenders' });
+
+    const segment = await t.admin('PUT', '/v1/segments/whales', {
+      definition: 'in_cluster("shop", "big spenders") and traits.visits >= 21',
+    });
+    expect(segment.statusCode, segment.body).toBe(200);
+    expect(segment.json()).toMatchObject({
+      definition: 'in_cluster("shop", "big spenders") and traits.visits >= 21',
+    });
+    await t.tailor.pipeline.catchUp();
+    const expected = people.filter((p) => p.big && p.visits >= 21);
+    let members = (await t.admin('GET', '/v1/segments/whales/members?limit=1000')).json<{
+      count: number;
+    }>();
+    expect(members.count).toBe(expected.length);
+
+    // A new profile is assigned to its nearest centre as it comes; a change of traits moves it.
+    await t.collect([identify({ userId: 'newcomer', spend: 1500, visits: 30 })]);
+    expect(
+      (await t.admin('GET', '/v1/profiles?identifier=userId:newcomer')).json().segments,
+    ).toEqual(['whales']);
+    // Still 21 visits: only the move to the other cluster takes the person out.
+    await t.collect([identify({ userId: 'newcomer', spend: 15, visits: 21 })]);
+    expect(
+      (await t.admin('GET', '/v1/profiles?identifier=userId:newcomer')).json().segments,
+    ).toEqual([]);
+
+    // Renaming the persona: the segment on the old name holds for nobody (after the rebuild).
+    await t.admin('PUT', `/v1/clusterings/shop/clusters/${big.id}`, { name: 'whales' });
+    await t.tailor.pipeline.catchUp();
+    members = (await t.admin('GET', '/v1/segments/whales/members')).json();
+    expect(members.count).toBe(0);
+    await t.admin('PUT', `/v1/clusterings/shop/clusters/${big.id}`, { name: 'big spenders' });
+    await t.tailor.pipeline.catchUp();
+    expect((await t.admin('GET', '/v1/segments/whales/members')).json().count).toBe(
+      expected.length,
+    );
+
+    // Erasure removes the person's assignment.
+    const erased = expected[0]?.userId ?? '';
+    const id = await profileId(erased);
+    expect(t.tailor.clusterModels.current.has('shop')).toBe(true);
+    const erase = await t.admin('POST', '/v1/privacy/erase', { identifier: `userId:${erased}` });
+    expect(erase.statusCode).toBe(202);
+    await t.tailor.pipeline.catchUp();
+    const left = (
+      await t.admin('GET', `/v1/clusterings/shop/clusters/${big.id}/members?limit=1000`)
+    ).json<{ profiles: string[] }>();
+    expect(left.profiles).toHaveLength(29);
+    expect(left.profiles).not.toContain(id);
+
+    // Deleting the clustering: in_cluster on it holds for nobody.
+    await t.admin('DELETE', '/v1/clusterings/shop');
+    await t.tailor.pipeline.catchUp();
+    expect((await t.admin('GET', '/v1/segments/whales/members')).json().count).toBe(0);
+  });
+});
