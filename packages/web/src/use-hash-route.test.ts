@@ -21,6 +21,8 @@ describe('parseRoute', () => {
     ['#/journeys', { page: 'journeys' }],
     ['#/placements', { page: 'placements' }],
     ['#/privacy', { page: 'privacy' }],
+    ['#/funnel?step=A&step=B', { page: 'funnel', search: 'step=A&step=B' }],
+    ['#/retention', { page: 'retention', search: '' }],
     ['#/keys', { page: 'keys' }],
     [placementHash('home hero/1'), { page: 'placement', name: 'home hero/1' }],
     ['#/placements/%E0%A4%A', { page: 'placements' }],

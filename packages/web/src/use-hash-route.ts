@@ -12,6 +12,9 @@ export type Route =
   | { page: 'journeys' }
   | { page: 'placements' }
   | { page: 'privacy' }
+  /** `search`: the report's options as a query string, empty for the form alone. */
+  | { page: 'funnel'; search: string }
+  | { page: 'retention'; search: string }
   | { page: 'keys' }
   | { page: 'placement'; name: string }
   | { page: 'definition'; kind: 'segment' | 'computed'; name: string };
@@ -35,6 +38,8 @@ export function parseRoute(hash: string): Route {
   if (path === '/journeys') return { page: 'journeys' };
   if (path === '/placements') return { page: 'placements' };
   if (path === '/privacy') return { page: 'privacy' };
+  if (path === '/funnel') return { page: 'funnel', search };
+  if (path === '/retention') return { page: 'retention', search };
   if (path === '/keys') return { page: 'keys' };
   const placement = /^\/placements\/(.+)$/.exec(path)?.[1];
   if (placement !== undefined) {

@@ -3,7 +3,10 @@ import {
   BarChart,
   CartesianGrid,
   ComposedChart,
+  LabelList,
   Legend,
+  Line,
+  LineChart,
   Rectangle,
   ReferenceLine,
   Scatter,
@@ -152,5 +155,87 @@ export function SharesChart({ rows, models, title }: SharesChartProps) {
         />
       ))}
     </BarChart>
+  );
+}
+
+export interface FunnelChartProps {
+  /** Each step: its label (the event) and how many people reached it. */
+  rows: { label: string; count: number; conversionRate: number }[];
+  title: string;
+}
+
+/** How many people reached each step: one bar a step, labelled with the share of step 1. */
+export function FunnelChart({ rows, title }: FunnelChartProps) {
+  const data = rows.map((row, i) => ({ ...row, step: `${String(i + 1)}. ${row.label}` }));
+  const labelWidth = labelAxisWidth(data.map((row) => row.step));
+  return (
+    <BarChart
+      layout="vertical"
+      data={data}
+      responsive
+      style={{ width: '100%', height: 56 + rows.length * 40 }}
+      margin={{ top: 8, right: 56, bottom: 8, left: 8 }}
+      title={title}
+      accessibilityLayer={false}
+    >
+      <CartesianGrid horizontal={false} stroke="#e4e7eb" />
+      <XAxis type="number" domain={[0, 'auto']} allowDecimals={false} tick={AXIS} />
+      <YAxis
+        type="category"
+        dataKey="step"
+        width={labelWidth}
+        tick={AXIS}
+        tickFormatter={(step: string) => fitLabel(step, labelWidth)}
+      />
+      <Tooltip formatter={(value) => `${Number(value).toLocaleString('en')} people`} />
+      <Bar dataKey="count" name="People" fill={PALETTE[0]} barSize={24} isAnimationActive={false}>
+        <LabelList
+          dataKey="conversionRate"
+          position="right"
+          formatter={(value) => `${String(Math.round(Number(value) * 100))} %`}
+          style={{ fontSize: 12, fill: INK }}
+        />
+      </Bar>
+    </BarChart>
+  );
+}
+
+export interface RetentionChartProps {
+  /** Period n and the share retained in it (null: no cohort has reached it yet). */
+  points: { period: number; rate: number | null }[];
+  periodName: string;
+  title: string;
+}
+
+/** The retention curve: the share of people retained in each period after their first. */
+export function RetentionChart({ points, periodName, title }: RetentionChartProps) {
+  const percent = (value: number) => `${String(Math.round(value * 100))} %`;
+  return (
+    <LineChart
+      data={points}
+      responsive
+      style={{ width: '100%', height: 280 }}
+      margin={{ top: 8, right: 16, bottom: 16, left: 8 }}
+      title={title}
+      accessibilityLayer={false}
+    >
+      <CartesianGrid stroke="#e4e7eb" />
+      <XAxis
+        dataKey="period"
+        tick={AXIS}
+        label={{ value: `${periodName} after the first`, position: 'insideBottom', offset: -8 }}
+      />
+      <YAxis domain={[0, 1]} tickFormatter={percent} tick={AXIS} width={48} />
+      <Tooltip formatter={(value) => `${(Number(value) * 100).toFixed(1)} %`} />
+      <Line
+        type="linear"
+        dataKey="rate"
+        name="Retained"
+        stroke={PALETTE[0]}
+        strokeWidth={2}
+        connectNulls={false}
+        isAnimationActive={false}
+      />
+    </LineChart>
   );
 }

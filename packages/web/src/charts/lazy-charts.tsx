@@ -1,11 +1,18 @@
 import { Component, lazy, Suspense, type ReactNode } from 'react';
-import type { IntervalChartProps, SharesChartProps } from './charts.js';
+import type {
+  FunnelChartProps,
+  IntervalChartProps,
+  RetentionChartProps,
+  SharesChartProps,
+} from './charts.js';
 
 // The chart library is the largest part of the dashboard: it is fetched the first time a page
 // draws a chart, so signing in and the other pages load without it (docs/dashboard.md, "Size").
 const charts = () => import('./charts.js');
 const LazyIntervalChart = lazy(() => charts().then((m) => ({ default: m.IntervalChart })));
 const LazySharesChart = lazy(() => charts().then((m) => ({ default: m.SharesChart })));
+const LazyFunnelChart = lazy(() => charts().then((m) => ({ default: m.FunnelChart })));
+const LazyRetentionChart = lazy(() => charts().then((m) => ({ default: m.RetentionChart })));
 
 export function IntervalChart(props: IntervalChartProps) {
   return (
@@ -19,6 +26,22 @@ export function SharesChart(props: SharesChartProps) {
   return (
     <ChartFrame>
       <LazySharesChart {...props} />
+    </ChartFrame>
+  );
+}
+
+export function FunnelChart(props: FunnelChartProps) {
+  return (
+    <ChartFrame>
+      <LazyFunnelChart {...props} />
+    </ChartFrame>
+  );
+}
+
+export function RetentionChart(props: RetentionChartProps) {
+  return (
+    <ChartFrame>
+      <LazyRetentionChart {...props} />
     </ChartFrame>
   );
 }

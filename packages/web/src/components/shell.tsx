@@ -22,6 +22,12 @@ const PlacementsPage = lazy(() =>
 const PlacementPage = lazy(() =>
   import('../pages/placement-page.js').then((m) => ({ default: m.PlacementPage })),
 );
+const FunnelPage = lazy(() =>
+  import('../pages/funnel-page.js').then((m) => ({ default: m.FunnelPage })),
+);
+const RetentionPage = lazy(() =>
+  import('../pages/retention-page.js').then((m) => ({ default: m.RetentionPage })),
+);
 const PrivacyPage = lazy(() =>
   import('../pages/privacy-page.js').then((m) => ({ default: m.PrivacyPage })),
 );
@@ -50,6 +56,12 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
           </a>
           <a href="#/attribution" aria-current={current('attribution')}>
             Attribution
+          </a>
+          <a href="#/funnel" aria-current={current('funnel')}>
+            Funnel
+          </a>
+          <a href="#/retention" aria-current={current('retention')}>
+            Retention
           </a>
           <a href="#/segments" aria-current={current('segments', 'definition')}>
             Segments
@@ -118,6 +130,10 @@ function Page({ route, session }: { route: Route; session: Session }) {
           name={route.name}
         />
       );
+    case 'funnel':
+      return <FunnelPage key={route.search} post={session.post} search={route.search} />;
+    case 'retention':
+      return <RetentionPage key={route.search} post={session.post} search={route.search} />;
     case 'privacy':
       return session.role === 'admin' ? (
         <PrivacyPage get={session.get} post={session.post} />
