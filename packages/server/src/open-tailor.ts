@@ -12,6 +12,7 @@ import {
 } from '@tailor/core';
 import { Collector } from './collect/collector.js';
 import type { SourceStore } from './sources/source-store.js';
+import type { ChannelRuleStore } from './reports/channel-rule-store.js';
 import { SourceService } from './sources/source-service.js';
 import {
   scheduledSourceSyncs,
@@ -120,6 +121,8 @@ export interface Tailor {
   /** Database sources and where their syncs stand. */
   sources: SourceStore;
   /** Syncs them: on request, and the scheduled ones with the journeys (one node at a time). */
+  /** The channel rules attribution and the reports apply. */
+  channelRules: ChannelRuleStore;
   sourceSyncs: SourceService;
   /**
    * Journeys: their loop runs with the background work (on several nodes, on the one holding the
@@ -699,6 +702,7 @@ export async function openTailor(
     people,
     recommenders,
     catalog,
+    channelRules: storage.channelRules,
     models,
     clusterings,
     clusterModels,
