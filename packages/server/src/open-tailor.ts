@@ -285,6 +285,8 @@ export async function openTailor(
     folded: foldedEverywhere,
     pg: storage.cluster?.db,
     linkSecret: identity.secret,
+    destinations,
+    pii,
   });
   // /metrics is public: however often it is scraped, the lag (a query per partition consumer, a
   // request per partition to the stream) is counted at most once every 5 s and shared meanwhile.

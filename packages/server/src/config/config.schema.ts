@@ -6,6 +6,7 @@ import {
   TraitPolicy,
 } from '@tailor/core';
 import { RateLimit } from '../keys/keys.schema.js';
+import { FrequencyCap, QuietHours } from '../journeys/journey.schema.js';
 
 /** Everything Tailor can be configured with. Sources, lowest first: defaults, file, env, flags. */
 export const Config = Type.Object(
@@ -351,6 +352,24 @@ export const Config = Type.Object(
         default: {},
         additionalProperties: false,
         description: 'The audit log (audit.sqlite in the data folder)',
+      },
+    ),
+    journeys: Type.Object(
+      {
+        frequencyCap: Type.Optional(FrequencyCap),
+        quietHours: Type.Optional(QuietHours),
+        timeZone: Type.String({
+          minLength: 1,
+          default: 'UTC',
+          description:
+            'The time zone of quiet hours for people whose traits.timezone is missing or not an IANA name',
+        }),
+      },
+      {
+        default: {},
+        additionalProperties: false,
+        description:
+          'Rules for every journey email: a global frequency cap (at most N marketing emails a person in a window, over all journeys) and quiet hours',
       },
     ),
     destinations: Type.Object(

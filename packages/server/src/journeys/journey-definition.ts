@@ -2,7 +2,12 @@ import { evaluateCondition, parseCondition, TailorError, type Condition } from '
 import type { Template } from 'liquidjs';
 import type { TemplateEngine } from '../decide/template-engine.js';
 import { checkTemplate } from '../decide/check-template.js';
-import { MAX_BRANCH_DEPTH, type JourneyBody, type JourneyStep } from './journey.schema.js';
+import {
+  MAX_BRANCH_DEPTH,
+  type JourneyBody,
+  type JourneyStep,
+  type QuietHours,
+} from './journey.schema.js';
 
 const UNITS: Record<string, number> = {
   s: 1000,
@@ -24,22 +29,55 @@ export function parseDuration(text: string): number | undefined {
 export type CompiledStep =
   | { kind: 'wait'; path: string; ms: number }
   | { kind: 'email'; path: string; subject: Template[]; html: Template[] }
-  | { kind: 'if'; path: string; condition: Condition; then: CompiledStep[]; else: CompiledStep[] };
+  | { kind: 'webhook'; path: string; destination: string; event: string }
+  | { kind: 'traits'; path: string; traits: Record<string, string | number | boolean | null> }
+  | { kind: 'if'; path: string; condition: Condition; then: CompiledStep[]; else: CompiledStep[] }
+  | {
+      kind: 'waitFor';
+      path: string;
+      event: string;
+      timeoutMs: number;
+      match: string | undefined;
+      then: CompiledStep[];
+      else: CompiledStep[];
+    };
+
+/** A step with branches: `then` and `else`. */
+export type BranchStep = Extract<CompiledStep, { kind: 'if' | 'waitFor' }>;
 
 export interface CompiledJourney {
-  entryEvent: string;
+  /** The track event that enters people, and for segment entries the segment it must name. */
+  entry: { event: string; segment?: string };
   steps: CompiledStep[];
   /** Every step by path, for stats and for resuming a person at their place. */
   paths: string[];
+  /** The event that takes a person out of the journey, having reached its goal. */
+  goal: string | undefined;
+  /** How long after their last entry someone who finished may enter again: undefined never, 0 at once. */
+  reenterAfterMs: number | undefined;
+  /** The events some `waitFor` awaits. */
+  awaits: Set<string>;
+  /** The entry event's properties kept with the place, for `waitFor` matches. */
+  matchKeys: string[];
+  frequencyCap: { emails: number; ms: number } | undefined;
+  quietHours: QuietHours | undefined;
 }
 
 function invalid(message: string): TailorError {
   return new TailorError('invalid_request', message);
 }
 
+function duration(text: string, field: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw invalid(`${field}: "${text}" is not a duration such as "2s" or "3d"`);
+  return ms;
+}
+
 /** Checks a journey and compiles it; a bad step, duration, segment expression or Liquid template is a 400 with the reason. */
 export function compileJourney(body: JourneyBody, engine: TemplateEngine): CompiledJourney {
   const paths: string[] = [];
+  const awaits = new Set<string>();
+  const matchKeys = new Set<string>();
   const compileSteps = (
     steps: readonly JourneyStep[],
     prefix: string,
@@ -49,14 +87,8 @@ export function compileJourney(body: JourneyBody, engine: TemplateEngine): Compi
     return steps.map((step, index) => {
       const path = prefix === '' ? String(index) : `${prefix}.${index}`;
       paths.push(path);
-      if ('wait' in step) {
-        const ms = parseDuration(step.wait);
-        if (ms === undefined)
-          throw invalid(
-            `steps.${path}.wait: "${step.wait}" is not a duration such as "2s" or "3d"`,
-          );
-        return { kind: 'wait', path, ms };
-      }
+      if ('wait' in step)
+        return { kind: 'wait', path, ms: duration(step.wait, `steps.${path}.wait`) };
       if ('email' in step) {
         const parse = (text: string, field: string): Template[] => {
           let template: Template[];
@@ -75,7 +107,37 @@ export function compileJourney(body: JourneyBody, engine: TemplateEngine): Compi
           html: parse(step.email.html, 'html'),
         };
       }
+      if ('webhook' in step)
+        return {
+          kind: 'webhook',
+          path,
+          destination: step.webhook.destination,
+          event: step.webhook.event ?? 'Journey Webhook',
+        };
+      if ('traits' in step) {
+        if (Object.keys(step.traits).length === 0)
+          throw invalid(`steps.${path}.traits: name at least one trait`);
+        return { kind: 'traits', path, traits: { ...step.traits } };
+      }
+      if ('waitFor' in step && 'if' in step)
+        throw invalid(`steps.${path}: a branch is an if or a waitFor, not both`);
+      if ('waitFor' in step) {
+        const { event, timeout, match } = step.waitFor;
+        awaits.add(event);
+        if (match !== undefined) matchKeys.add(match);
+        return {
+          kind: 'waitFor',
+          path,
+          event,
+          timeoutMs: duration(timeout, `steps.${path}.waitFor.timeout`),
+          match,
+          then: compileSteps(step.then ?? [], `${path}.then`, depth + 1),
+          else: compileSteps(step.else ?? [], `${path}.else`, depth + 1),
+        };
+      }
       if ('if' in step) {
+        if (step.then === undefined)
+          throw invalid(`steps.${path}.then: an if needs its then steps`);
         const parsed = parseCondition(step.if);
         if (!parsed.ok)
           throw invalid(`steps.${path}.if: ${parsed.error.message} (at ${parsed.error.position})`);
@@ -87,11 +149,40 @@ export function compileJourney(body: JourneyBody, engine: TemplateEngine): Compi
           else: compileSteps(step.else ?? [], `${path}.else`, depth + 1),
         };
       }
-      throw invalid(`steps.${path}: a step is a wait, an email or an if`);
+      throw invalid(
+        `steps.${path}: a step is a wait, an email, a webhook, traits, an if or a waitFor`,
+      );
     });
   };
   const steps = compileSteps(body.steps, '', 0);
-  return { entryEvent: body.entry.event, steps, paths };
+  const entry =
+    'event' in body.entry
+      ? { event: body.entry.event }
+      : {
+          event: body.entry.on === 'exited' ? 'Segment Exited' : 'Segment Entered',
+          segment: body.entry.segment,
+        };
+  const reentry = body.reentry ?? 'once';
+  const cap = body.frequencyCap;
+  return {
+    entry,
+    steps,
+    paths,
+    goal: body.goal?.event,
+    reenterAfterMs:
+      reentry === 'once'
+        ? undefined
+        : reentry === 'always'
+          ? 0
+          : duration(reentry.after, 'reentry.after'),
+    awaits,
+    matchKeys: [...matchKeys],
+    frequencyCap:
+      cap === undefined
+        ? undefined
+        : { emails: cap.emails, ms: duration(cap.per, 'frequencyCap.per') },
+    quietHours: body.quietHours,
+  };
 }
 
 /** The step at a path, and the steps after it in its own list (what follows once it is done). */
@@ -101,7 +192,7 @@ export function stepAt(steps: readonly CompiledStep[], path: string): CompiledSt
   let step: CompiledStep | undefined;
   for (const part of parts) {
     if (part === 'then' || part === 'else') {
-      if (step?.kind !== 'if') return undefined;
+      if (step?.kind !== 'if' && step?.kind !== 'waitFor') return undefined;
       list = part === 'then' ? step.then : step.else;
       continue;
     }
@@ -128,6 +219,7 @@ export function branchHolds(condition: Condition, profile: ProfileView): boolean
   return evaluateCondition(condition, {
     traits: profile.traits,
     computed: profile.computed ?? {},
+    model: profile.scores ?? {},
     consent: profile.consent ?? {},
   });
 }
@@ -136,5 +228,7 @@ export function branchHolds(condition: Condition, profile: ProfileView): boolean
 export interface ProfileView {
   traits: Record<string, unknown>;
   computed?: Record<string, unknown>;
+  /** Model scores by model name (`model.churn.score` in a branch). */
+  scores?: Record<string, unknown>;
   consent?: Record<string, unknown>;
 }

@@ -9,7 +9,8 @@ export const JOURNEYS_CONSUMER = 'journeys';
 /**
  * Follows the event log from the journeys' own durable position (kept in the journey store, like a
  * destination's position): each track event enters its person into the journeys it starts, timed
- * from when the event was received. The position is saved after the batch's entries, and entry is
+ * from when the event was received, takes them out of those whose goal it is, and moves on those
+ * whose `waitFor` awaits it. The position is saved after the batch's entries, and entry is
  * once per person per journey, so reading a batch again after a crash enters no one twice.
  * With `until`, events past that position wait (the profile pipeline's position: a person enters
  * once their profile holds the entry event and everything received before it, so a step at entry
@@ -39,13 +40,15 @@ export async function followLog(options: {
   if (last === undefined) return 0;
   for (const { message } of events) {
     if (message.type !== 'track' || message.event === undefined) continue;
-    if (message.tailor.erase !== undefined || !runner.startsOn(message.event)) continue;
+    if (message.tailor.erase !== undefined || !runner.listensTo(message.event)) continue;
     const person = await personOf(message);
     if (person === undefined) continue;
     await runner.onEvent({
       name: message.event,
       person,
       receivedAt: Date.parse(message.receivedAt),
+      properties: message.properties,
+      source: message.tailor.source,
     });
   }
   await store.setPosition(JOURNEYS_CONSUMER, String(last.position));

@@ -1,16 +1,22 @@
+import { TailorError } from '@tailor/core';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { TemplateEngine } from '../decide/template-engine.js';
+import { backoffMs } from '../destinations/dispatcher.js';
 import {
   branchHolds,
   compileJourney,
   nextPath,
   stepAt,
+  type BranchStep,
   type CompiledJourney,
+  type CompiledStep,
   type ProfileView,
 } from './journey-definition.js';
-import type { JourneyBody } from './journey.schema.js';
-import type { JourneyStore } from './journey-store.js';
+import type { JourneyBody, QuietHours } from './journey.schema.js';
+import { stepKey, type JourneyPlace, type JourneyStore } from './journey-store.js';
+import type { WebhookAttempt, WebhookSender } from './journey-webhooks.js';
+import { isTimeZone, quietUntil } from './quiet-hours.js';
 import type { EmailRef } from './email-links.js';
 import type { EmailEventRecorder } from './email-events.js';
 
@@ -48,10 +54,34 @@ export interface JourneyRunnerOptions {
   };
   /** Appends `Email Sent` to the log for the person once an email was handed to SMTP. */
   record?: EmailEventRecorder;
+  /** Whether a destination exists (a webhook step naming none is refused when saved). */
+  knowsDestination?: (name: string) => Promise<boolean>;
+  /** Delivers webhook steps (through destinations and their channels); without it they fail. */
+  webhook?: WebhookSender;
+  /** Sets traits on a person (an identify appended to the log; the id stores it once). */
+  updateTraits?: (
+    person: string,
+    traits: Record<string, unknown>,
+    messageId: string,
+  ) => Promise<void>;
+  /** Installation-wide email rules (config `journeys`): a global frequency cap, quiet hours, the default time zone. */
+  emailRules?: EmailRules;
   now?: () => number;
   /** Told of what an operator should see: a skipped or failed email, a stored journey that no longer compiles, a place that could not move on. */
   warn?: (message: string, error?: unknown) => void;
 }
+
+/** Installation-wide email rules, beside each journey's own. */
+export interface EmailRules {
+  /** At most this many marketing emails to a person, over every journey, in any `ms`. */
+  frequencyCap?: { emails: number; ms: number } | undefined;
+  quietHours?: QuietHours | undefined;
+  /** The time zone of people whose `traits.timezone` is not a known one (UTC by default). */
+  timeZone?: string | undefined;
+}
+
+/** Webhook attempts before a step is given up (1 s doubling, capped at an hour: about 4.5 hours). */
+export const MAX_WEBHOOK_ATTEMPTS = 12;
 
 /** Whether a person refused the `marketing` purpose (consent `marketing: false`). */
 function refusedMarketing(profile: ProfileView): boolean {
@@ -100,6 +130,13 @@ export class JourneyRunner {
   /** Checks and saves a journey (a 400 TailorError when it is invalid). */
   async put(name: string, body: JourneyBody): Promise<void> {
     const compiled = compileJourney(body, this.options.engine);
+    const known = this.options.knowsDestination;
+    for (const step of allSteps(compiled.steps))
+      if (step.kind === 'webhook' && known !== undefined && !(await known(step.destination)))
+        throw new TailorError(
+          'invalid_request',
+          `steps.${step.path}.webhook.destination: no destination ${step.destination} (PUT /v1/destinations/NAME first)`,
+        );
     await this.options.store.putJourney(name, body);
     this.compiled.set(name, compiled);
   }
@@ -109,20 +146,59 @@ export class JourneyRunner {
     return this.options.store.deleteJourney(name);
   }
 
-  /** Whether an event of this name starts a journey (only those events need their person resolved). */
-  startsOn(event: string): boolean {
-    for (const journey of this.compiled.values()) if (journey.entryEvent === event) return true;
+  /** Whether an event of this name matters to a journey (enters, meets a goal, is awaited): only those need their person resolved. */
+  listensTo(event: string): boolean {
+    for (const journey of this.compiled.values())
+      if (journey.entry.event === event || journey.goal === event || journey.awaits.has(event))
+        return true;
     return false;
   }
 
-  /** An event received at `receivedAt` for a person: they enter every journey it starts (once per journey). */
-  async onEvent(event: { name: string; person: string; receivedAt: number }): Promise<void> {
+  /**
+   * An event received at `receivedAt` for a person: in each journey, it takes them out when it is
+   * the goal, moves them on when a `waitFor` of theirs awaits it, else enters them when it is the
+   * entry (as the re-entry policy allows).
+   */
+  async onEvent(event: JourneyEvent): Promise<void> {
+    const store = this.options.store;
     for (const [name, journey] of this.compiled) {
+      if (journey.goal === event.name && (await store.reachGoal(name, event.person))) continue;
+      if (journey.awaits.has(event.name) && (await this.arrive(name, journey, event))) continue;
+      if (!entersOn(journey, event)) continue;
       const first = journey.steps[0];
-      if (journey.entryEvent !== event.name || first === undefined) continue;
-      const due = event.receivedAt + (first.kind === 'wait' ? first.ms : 0);
-      await this.options.store.enter(name, event.person, '0', due);
+      if (first === undefined) continue;
+      const hold =
+        first.kind === 'wait' ? first.ms : first.kind === 'waitFor' ? first.timeoutMs : 0;
+      const context: Record<string, unknown> = {};
+      for (const key of journey.matchKeys)
+        if (event.properties?.[key] !== undefined) context[key] = event.properties[key];
+      await store.enter(name, event.person, '0', event.receivedAt + hold, {
+        at: event.receivedAt,
+        reenterAfterMs: journey.reenterAfterMs,
+        context,
+      });
     }
+  }
+
+  /** A person waiting at a `waitFor` for this event (in time, matching their entry's key) takes its `then`. */
+  private async arrive(
+    name: string,
+    journey: CompiledJourney,
+    event: JourneyEvent,
+  ): Promise<boolean> {
+    const place = await this.options.store.place(name, event.person);
+    if (place === undefined) return false;
+    const step = stepAt(journey.steps, place.path);
+    if (step?.kind !== 'waitFor' || step.event !== event.name) return false;
+    // Only an event received while they waited: not before they reached the step, not past its timeout.
+    if (event.receivedAt > place.dueAt || event.receivedAt < place.dueAt - step.timeoutMs)
+      return false;
+    if (
+      step.match !== undefined &&
+      !sameKey(place.context[step.match], event.properties?.[step.match])
+    )
+      return false;
+    return this.advance(name, place, event.receivedAt);
   }
 
   /**
@@ -137,7 +213,7 @@ export class JourneyRunner {
     let moved = 0;
     for (const place of due) {
       try {
-        if (await this.advance(place.journey, place.person, place.path, place.dueAt)) moved++;
+        if (await this.advance(place.journey, place)) moved++;
       } catch (error) {
         this.warn(`journey ${place.journey}: step ${place.path} failed; tried again later`, error);
       }
@@ -145,55 +221,186 @@ export class JourneyRunner {
     return moved;
   }
 
-  /** Moves one person on from their due place; false when their journey does not compile now. */
-  private async advance(
-    name: string,
-    person: string,
-    start: string,
-    dueAt: number,
-  ): Promise<boolean> {
+  /**
+   * Moves one person on from their place (due, or a `waitFor` whose event came at `arrivedAt`)
+   * until a wait, a held step or the end; false when their journey does not compile now.
+   */
+  private async advance(name: string, place: JourneyPlace, arrivedAt?: number): Promise<boolean> {
     const journey = this.compiled.get(name);
     const store = this.options.store;
     if (journey === undefined) return false;
-    let path: string | undefined = start;
+    const { person, run } = place;
+    let path: string | undefined = place.path;
     // Timers count from when the previous one fell due (the first from the entry event's reception),
     // not from when the runner got to it, so a late tick does not push later steps back.
-    const at = dueAt;
-    // The place's own step is due: a wait whose time is up, or a step reached at entry.
+    const at = arrivedAt ?? place.dueAt;
+    // The place's own step is due: a wait whose time is up, or a step reached at entry or held.
     let resumed = true;
     while (path !== undefined) {
       const step = stepAt(journey.steps, path);
       if (step === undefined) break;
       if (!resumed) await store.countEntered(name, path);
-      if (step.kind === 'wait') {
-        if (resumed) {
-          resumed = false;
-          path = nextPath(journey.steps, path);
+      const wasResumed = resumed;
+      resumed = false;
+      switch (step.kind) {
+        case 'wait':
+          if (wasResumed) break;
+          await store.move(name, person, path, at + step.ms);
+          return true;
+        case 'waitFor':
+          if (!wasResumed) {
+            await store.move(name, person, path, at + step.timeoutMs);
+            return true;
+          }
+          path = branchPath(journey.steps, step, arrivedAt !== undefined);
+          continue;
+        case 'if': {
+          const profile = (await this.options.readProfile(person)) ?? { traits: {} };
+          path = branchPath(journey.steps, step, branchHolds(step.condition, profile));
           continue;
         }
-        await store.move(name, person, path, at + step.ms);
-        return true;
+        case 'email': {
+          const held = await this.email(name, journey, step, person, run);
+          if (held !== undefined) {
+            await store.move(name, person, path, held);
+            return true;
+          }
+          break;
+        }
+        case 'webhook': {
+          const retryAt = await this.webhook(name, step, person, run);
+          if (retryAt !== undefined) {
+            await store.move(name, person, path, retryAt);
+            return true;
+          }
+          break;
+        }
+        case 'traits':
+          await this.setTraits(name, step, person, run);
+          break;
+        default:
+          assertNever(step);
       }
-      resumed = false;
-      if (step.kind === 'email') {
-        const profile = await this.options.readProfile(person);
-        await this.sendEmail(name, person, step, profile);
-        path = nextPath(journey.steps, path);
-        continue;
-      }
-      const profile = (await this.options.readProfile(person)) ?? { traits: {} };
-      const list = branchHolds(step.condition, profile) ? step.then : step.else;
-      const branch = list === step.then ? 'then' : 'else';
-      path = list.length > 0 ? `${path}.${branch}.0` : nextPath(journey.steps, path);
+      path = nextPath(journey.steps, path);
     }
     await store.move(name, person, undefined, undefined);
     return true;
   }
 
+  /**
+   * An email step: held (the time it may go, answered) inside quiet hours in the person's time
+   * zone; skipped past a frequency cap (the journey's or the installation's, counting emails sent
+   * in the window); else sent at most once.
+   */
+  private async email(
+    name: string,
+    journey: CompiledJourney,
+    step: Extract<CompiledStep, { kind: 'email' }>,
+    person: string,
+    run: number,
+  ): Promise<number | undefined> {
+    const profile = await this.options.readProfile(person);
+    const rules = this.options.emailRules ?? {};
+    const now = this.now();
+    const quiet = journey.quietHours ?? rules.quietHours;
+    if (quiet !== undefined && profile !== undefined) {
+      const zone = profile.traits['timezone'];
+      const own = typeof zone === 'string' && isTimeZone(zone) ? zone : undefined;
+      const until = quietUntil(now, quiet, own ?? rules.timeZone ?? 'UTC');
+      if (until !== undefined) return until;
+    }
+    const key = stepKey(step.path, run);
+    const store = this.options.store;
+    for (const [cap, scope] of [
+      [journey.frequencyCap, name],
+      [rules.frequencyCap, undefined],
+    ] as const) {
+      if (cap === undefined || profile === undefined || refusedMarketing(profile)) continue;
+      if ((await store.emailsSince(person, now - cap.ms, scope)) < cap.emails) continue;
+      await store.recordEmail(name, person, key, now, 'capped');
+      return undefined;
+    }
+    await this.sendEmail(name, person, step, key, profile);
+    return undefined;
+  }
+
+  /**
+   * A webhook step, at least once: tried until its destination answers 2xx (the same
+   * `Idempotency-Key` each time), again after 1 s doubling up to an hour; given up after
+   * `MAX_WEBHOOK_ATTEMPTS` or a permanent failure. Answers when to try again, or undefined to move on.
+   */
+  private async webhook(
+    name: string,
+    step: Extract<CompiledStep, { kind: 'webhook' }>,
+    person: string,
+    run: number,
+  ): Promise<number | undefined> {
+    const store = this.options.store;
+    const key = stepKey(step.path, run);
+    const record = await store.webhook(name, person, key);
+    if (record !== undefined && record.outcome !== 'pending') return undefined;
+    const attempts = record?.attempts ?? 0;
+    const send = this.options.webhook;
+    const result: WebhookAttempt =
+      send === undefined
+        ? { outcome: 'failed', error: 'no webhook sender configured' }
+        : await send({
+            journey: name,
+            step: step.path,
+            person,
+            messageId: `journey-webhook:${name}:${person}:${key}`,
+            destination: step.destination,
+            event: step.event,
+            attempts,
+          }).catch((error: unknown) => ({
+            outcome: 'retry' as const,
+            error: 'delivery failed',
+            detail: error,
+          }));
+    const now = this.now();
+    const tried = attempts + (result.outcome === 'skipped' ? 0 : 1);
+    if (result.outcome === 'retry' && tried < MAX_WEBHOOK_ATTEMPTS) {
+      await store.recordWebhook(name, person, key, {
+        attempts: tried,
+        outcome: 'pending',
+        at: now,
+      });
+      return now + backoffMs(tried);
+    }
+    const outcome = result.outcome === 'retry' ? 'failed' : result.outcome;
+    await store.recordWebhook(name, person, key, { attempts: tried, outcome, at: now });
+    if (outcome === 'failed')
+      this.warn(
+        `journey ${name}: webhook step ${step.path} failed after ${tried} attempt(s) (${'error' in result ? result.error : ''}); given up`,
+        'detail' in result ? result.detail : undefined,
+      );
+    return undefined;
+  }
+
+  /** A trait update step: an identify in the log, its id the step's, so a step run again stores nothing twice. */
+  private async setTraits(
+    name: string,
+    step: Extract<CompiledStep, { kind: 'traits' }>,
+    person: string,
+    run: number,
+  ): Promise<void> {
+    const update = this.options.updateTraits;
+    if (update === undefined) {
+      this.warn(`journey ${name}: traits step ${step.path} skipped, nothing updates traits here`);
+      return;
+    }
+    await update(
+      person,
+      step.traits,
+      `journey-traits:${name}:${person}:${stepKey(step.path, run)}`,
+    );
+  }
+
   private async sendEmail(
     name: string,
     person: string,
-    step: Extract<CompiledJourney['steps'][number], { kind: 'email' }>,
+    step: Extract<CompiledStep, { kind: 'email' }>,
+    key: string,
     profile: ProfileView | undefined,
   ): Promise<void> {
     const to = profile?.traits['email'];
@@ -203,7 +410,7 @@ export class JourneyRunner {
     const { send, store } = this.options;
     if (send === undefined) {
       // No SMTP configured: the step is recorded as skipped and passed, so the journey goes on.
-      if (await store.recordEmail(name, person, step.path, this.now(), 'skipped-no-smtp'))
+      if (await store.recordEmail(name, person, key, this.now(), 'skipped-no-smtp'))
         this.warn(
           `journey ${name}: email step ${step.path} skipped, no SMTP configured (set TAILOR_SMTP_URL and TAILOR_EMAIL_FROM)`,
         );
@@ -211,7 +418,7 @@ export class JourneyRunner {
     }
     // At most once: the record is written before the message goes; a crash after it loses the email
     // rather than sending it twice.
-    if (!(await store.recordEmail(name, person, step.path, this.now()))) return;
+    if (!(await store.recordEmail(name, person, key, this.now()))) return;
     const unsubscribe = this.options.unsubscribeUrl(person, name);
     const web = /^https?:/.test(unsubscribe);
     const scope = {
@@ -245,7 +452,7 @@ export class JourneyRunner {
       });
     } catch (error) {
       // Not tried again (at most once); the record stays, marked failed.
-      await store.emailFailed(name, person, step.path);
+      await store.emailFailed(name, person, key);
       this.warn(`journey ${name}: email step ${step.path} failed (not retried)`, error);
       return;
     }
@@ -255,12 +462,68 @@ export class JourneyRunner {
         person,
         name: 'Email Sent',
         properties: { journey: name, step: step.path },
-        messageId: `email-sent:${name}:${person}:${step.path}`,
+        messageId: `email-sent:${name}:${person}:${key}`,
       })
       .catch((error: unknown) => {
         this.warn(`journey ${name}: Email Sent for step ${step.path} not recorded`, error);
       });
   }
+}
+
+/** An event as journeys read it. */
+export interface JourneyEvent {
+  name: string;
+  person: string;
+  receivedAt: number;
+  properties?: Record<string, unknown> | undefined;
+  /** Where the message came from (`tailor.source`): segment entries count only from `segments`. */
+  source?: string | undefined;
+}
+
+/** Whether an event enters a journey: its entry event, and for segment entries, Tailor's own for that segment. */
+function entersOn(journey: CompiledJourney, event: JourneyEvent): boolean {
+  const { entry } = journey;
+  if (entry.event !== event.name) return false;
+  return (
+    entry.segment === undefined ||
+    (event.source === 'segments' && event.properties?.['segment'] === entry.segment)
+  );
+}
+
+/** Whether two key values are the same (`"42"` and `42` are). */
+function sameKey(expected: unknown, got: unknown): boolean {
+  if (expected === undefined || expected === null || got === undefined || got === null)
+    return false;
+  const text = (v: unknown) =>
+    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+      ? String(v)
+      : JSON.stringify(v);
+  return text(expected) === text(got);
+}
+
+/** The path taken from a branch step: its first `then` or `else` step, or the step after it when that list is empty. */
+function branchPath(
+  steps: readonly CompiledStep[],
+  step: BranchStep,
+  holds: boolean,
+): string | undefined {
+  const list = holds ? step.then : step.else;
+  return list.length > 0 ? `${step.path}.${holds ? 'then' : 'else'}.0` : nextPath(steps, step.path);
+}
+
+/** Every step, branches included. */
+function* allSteps(steps: readonly CompiledStep[]): Generator<CompiledStep> {
+  for (const step of steps) {
+    yield step;
+    if (step.kind === 'if' || step.kind === 'waitFor') {
+      yield* allSteps(step.then);
+      yield* allSteps(step.else);
+    }
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected step ${JSON.stringify(value)}`);
 }
 
 /**

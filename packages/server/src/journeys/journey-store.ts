@@ -4,10 +4,33 @@ export interface JourneyPlace {
   person: string;
   path: string;
   dueAt: number;
+  /** Which time through the journey this is (1 the first; re-entry counts up). */
+  run: number;
+  /** What the entry event carried that `waitFor` steps match on (`{"cartId": "c1"}`). */
+  context: Record<string, unknown>;
+}
+
+/** How an entry is made: when, whether someone who finished may enter again, what to keep for matches. */
+export interface EntryOptions {
+  at: number;
+  /** Someone who finished may enter again this long after their last entry; never when undefined. */
+  reenterAfterMs?: number | undefined;
+  context?: Record<string, unknown>;
+}
+
+/** A webhook step's delivery for a person: attempts so far and where it stands. */
+export interface WebhookRecord {
+  attempts: number;
+  outcome: 'pending' | 'delivered' | 'failed' | 'skipped';
+}
+
+/** The key of a step's records for one time through the journey: the path, then `path@run` on re-entries. */
+export function stepKey(path: string, run: number): string {
+  return run <= 1 ? path : `${path}@${run}`;
 }
 
 /** What became of an email step for a person: handed to SMTP, refused by it, or not sent for want of SMTP. */
-export type EmailOutcome = 'sent' | 'failed' | 'skipped-no-smtp';
+export type EmailOutcome = 'sent' | 'failed' | 'skipped-no-smtp' | 'capped';
 
 /** Per step path: how many entered it, are at it now, and went past it. */
 export type JourneyStepStats = Record<string, { entered: number; waiting: number; done: number }>;
@@ -26,8 +49,23 @@ export interface JourneyStore {
   /** Deletes a journey with everyone's place and counts in it; false when there was none. */
   deleteJourney(name: string): Promise<boolean>;
   version(): Promise<number>;
-  /** Enters a person at the first step, once per person per journey (a person who finished stays recorded with no path). */
-  enter(journey: string, person: string, firstPath: string, dueAt: number): Promise<boolean>;
+  /**
+   * Enters a person at the first step: once per person per journey unless `reenterAfterMs` lets
+   * someone who finished (recorded with no path) in again, as a new run. Never while they are in it.
+   */
+  enter(
+    journey: string,
+    person: string,
+    firstPath: string,
+    dueAt: number,
+    options?: EntryOptions,
+  ): Promise<boolean>;
+  /** A person's place while they are in a journey. */
+  place(journey: string, person: string): Promise<JourneyPlace | undefined>;
+  /** A person in the journey leaves it, having reached its goal (counted); false when they were not in it. */
+  reachGoal(journey: string, person: string): Promise<boolean>;
+  /** How many left the journey on its goal. */
+  goals(journey: string): Promise<number>;
   /** Moves a person to a step due at `dueAt` (or to the end: path undefined). */
   move(
     journey: string,
@@ -39,22 +77,31 @@ export interface JourneyStore {
   countEntered(journey: string, path: string): Promise<void>;
   /** The places due by `now`, earliest first. */
   due(now: number, limit: number): Promise<JourneyPlace[]>;
-  /** Records an email before it is sent (or that it was skipped); false when already recorded (never sent twice). */
+  /** Records an email before it is sent (or that it was skipped); false when already recorded (never sent twice). `key` is `stepKey(path, run)`. */
   recordEmail(
     journey: string,
     person: string,
-    path: string,
+    key: string,
     now: number,
     outcome?: EmailOutcome,
   ): Promise<boolean>;
   /** SMTP refused an email recorded as sent. */
   emailFailed(journey: string, person: string, path: string): Promise<void>;
-  /** A person's email records in a journey, by step path. */
+  /** A person's email records in a journey, by step key. */
   emails(journey: string, person: string): Promise<Record<string, EmailOutcome>>;
+  /** Emails sent to a person since `since` (ms), in one journey or, without it, in all (frequency caps). */
+  emailsSince(person: string, since: number, journey?: string): Promise<number>;
+  webhook(journey: string, person: string, key: string): Promise<WebhookRecord | undefined>;
+  recordWebhook(
+    journey: string,
+    person: string,
+    key: string,
+    record: WebhookRecord & { at: number },
+  ): Promise<void>;
   stats(journey: string): Promise<JourneyStepStats>;
   getPosition(consumer: string): Promise<string | undefined>;
   setPosition(consumer: string, position: string): Promise<void>;
-  /** Erasure: the person leaves every journey and their email records go. */
+  /** Erasure: the person leaves every journey and their email and webhook records go. */
   erasePerson(person: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,9 +1,12 @@
 import { Type, type Static, type TSchema } from 'typebox';
 
-/** How deeply `if` steps may nest in the schema (compiled journeys allow no more). */
+/** How deeply `if` and `waitFor` steps may nest in the schema (compiled journeys allow no more). */
 export const MAX_BRANCH_DEPTH = 4;
 
-/** A step of a journey (PUT /v1/journeys/NAME): a wait, an email, or a branch on a segment expression. */
+const Duration = (description: string) =>
+  Type.String({ pattern: '^\\d{1,6}(s|m|h|d|w)$', description });
+
+/** A step of a journey (PUT /v1/journeys/NAME): a wait, an email, a webhook, a trait update, or a branch. */
 
 export const WaitStep = Type.Object(
   { wait: Type.String({ description: 'A duration such as "2s", "15m", "3d"' }) },
@@ -18,42 +21,185 @@ export const EmailStep = Type.Object(
   },
   { additionalProperties: false },
 );
+export const WebhookStep = Type.Object(
+  {
+    webhook: Type.Object(
+      {
+        destination: Type.String({
+          minLength: 1,
+          description:
+            'A destination (PUT /v1/destinations/NAME) the message is delivered through: its URL, secret, consent purpose and PII mode',
+        }),
+        event: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description: 'The event name the message carries (`Journey Webhook` by default)',
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export const TraitsStep = Type.Object(
+  {
+    traits: Type.Record(
+      Type.String({ minLength: 1, maxLength: 200 }),
+      Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Boolean(), Type.Null()]),
+      {
+        description:
+          'Traits set on the person (an identify in the log, source `journeys`), such as {"stage": "onboarded"}',
+      },
+    ),
+  },
+  { additionalProperties: false },
+);
+const WaitFor = Type.Object(
+  {
+    event: Type.String({ minLength: 1, description: 'The awaited track event' }),
+    timeout: Duration('How long to wait for it, such as "2d"'),
+    match: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          "A property the awaited event must share with the entry event (`cartId`: the Order Completed of the entry's cart)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export type JourneyStep =
   | Static<typeof WaitStep>
   | Static<typeof EmailStep>
-  | { if: string; then: JourneyStep[]; else?: JourneyStep[] };
+  | Static<typeof WebhookStep>
+  | Static<typeof TraitsStep>
+  | { if: string; then?: JourneyStep[]; else?: JourneyStep[] }
+  | { waitFor: Static<typeof WaitFor>; then?: JourneyStep[]; else?: JourneyStep[] };
 
-/** The steps schema, nesting `if` up to `depth` levels (declared without references so /openapi.json shows it whole). */
+/**
+ * The steps schema, nesting branches up to `depth` levels (declared without references so
+ * /openapi.json shows it whole). `if` and `waitFor` share one branch object, so each level adds
+ * two lists, not four; compiling checks that a branch has exactly one of them.
+ */
 function stepsSchema(depth: number): TSchema {
-  const variants: TSchema[] = [WaitStep, EmailStep];
+  const variants: TSchema[] = [WaitStep, EmailStep, WebhookStep, TraitsStep];
   if (depth > 0)
     variants.push(
       Type.Object(
         {
-          if: Type.String({ description: 'A segment expression evaluated on the profile' }),
-          then: stepsSchema(depth - 1),
+          if: Type.Optional(
+            Type.String({ description: 'A segment expression evaluated on the profile' }),
+          ),
+          waitFor: Type.Optional(WaitFor),
+          then: Type.Optional(stepsSchema(depth - 1)),
           else: Type.Optional(stepsSchema(depth - 1)),
         },
-        { additionalProperties: false },
+        {
+          additionalProperties: false,
+          description:
+            'A branch: `if` a segment expression holds, `then`, else `else`; or `waitFor` an event, `then` when it came in time, `else` once the timeout passed',
+        },
       ),
     );
   return Type.Array(Type.Union(variants), { maxItems: 100 });
 }
 
+export const QuietHours = Type.Object(
+  {
+    start: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM' }),
+    end: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM' }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "No email between start and end in the person's time zone (`traits.timezone`, else journeys.timeZone); one due then waits for the end",
+  },
+);
+export type QuietHours = Static<typeof QuietHours>;
+
+export const FrequencyCap = Type.Object(
+  {
+    emails: Type.Integer({ minimum: 0, maximum: 1000 }),
+    per: Duration('The window, such as "7d"'),
+  },
+  {
+    additionalProperties: false,
+    description: 'At most `emails` marketing emails to a person in any `per`; one more is skipped',
+  },
+);
+export type FrequencyCap = Static<typeof FrequencyCap>;
+
+const Entry = Type.Union([
+  Type.Object({ event: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      segment: Type.String({ minLength: 1 }),
+      on: Type.Optional(Type.Union([Type.Literal('entered'), Type.Literal('exited')])),
+    },
+    {
+      additionalProperties: false,
+      description: 'Entered when the person enters the segment (or leaves it, `on: "exited"`)',
+    },
+  ),
+]);
+
 /** What a journey is defined with. */
 export const JourneyBody = Type.Object(
   {
-    entry: Type.Object({ event: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    entry: Entry,
     steps: Type.Unsafe<JourneyStep[]>(stepsSchema(MAX_BRANCH_DEPTH)),
+    goal: Type.Optional(
+      Type.Object(
+        { event: Type.String({ minLength: 1 }) },
+        {
+          additionalProperties: false,
+          description:
+            'A person in the journey leaves it when this event arrives (reached the goal)',
+        },
+      ),
+    ),
+    reentry: Type.Optional(
+      Type.Union(
+        [
+          Type.Literal('once'),
+          Type.Literal('always'),
+          Type.Object(
+            { after: Duration('A cooldown from the last entry') },
+            {
+              additionalProperties: false,
+            },
+          ),
+        ],
+        {
+          description:
+            'Whether someone who finished may enter again: never (`once`, the default), `always`, or `{"after": "30d"}` since their last entry',
+        },
+      ),
+    ),
+    frequencyCap: Type.Optional(FrequencyCap),
+    quietHours: Type.Optional(QuietHours),
   },
   { additionalProperties: false },
 );
 export type JourneyBody = Static<typeof JourneyBody>;
 
+const StepCounts = Type.Object({
+  entered: Type.Integer(),
+  waiting: Type.Integer(),
+  done: Type.Integer(),
+});
+
 /** What GET /v1/journeys/NAME/stats answers: per step path (`0`, `1.then.0`), entered, waiting and done. */
 export const JourneyStats = Type.Object({
-  steps: Type.Record(
-    Type.String(),
-    Type.Object({ entered: Type.Integer(), waiting: Type.Integer(), done: Type.Integer() }),
+  steps: Type.Record(Type.String(), StepCounts),
+  goal: Type.Optional(
+    Type.Object(
+      { event: Type.String(), reached: Type.Integer() },
+      { description: 'How many left the journey on its goal event' },
+    ),
   ),
 });

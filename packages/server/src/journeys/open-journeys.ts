@@ -1,5 +1,15 @@
 import { join } from 'node:path';
-import { consentValues, scrubPersonalData, traitValues, type StoredMessage } from '@tailor/core';
+import {
+  consentValues,
+  scrubPersonalData,
+  TailorError,
+  traitValues,
+  type PiiPolicy,
+  type StoredMessage,
+} from '@tailor/core';
+import { ChannelRegistry } from '../destinations/channel.js';
+import { WebhookChannel } from '../destinations/channels/webhook-channel.js';
+import type { DestinationStore } from '../destinations/destination-store.js';
 import type { Config } from '../config/config.schema.js';
 import type { TemplateEngine } from '../decide/template-engine.js';
 import type { EventLog } from '../log/event-log.js';
@@ -10,7 +20,10 @@ import type { ErasureOwner } from '../privacy/erasure-coordinator.js';
 import type { ProfileReader as ProfileStoreReader } from '../store/profile-store.js';
 import { emailEventRecorder } from './email-events.js';
 import { EmailLinks } from './email-links.js';
-import type { ProfileView } from './journey-definition.js';
+import { parseDuration, type ProfileView } from './journey-definition.js';
+import { journeyWebhookSender } from './journey-webhooks.js';
+import { isTimeZone } from './quiet-hours.js';
+import { traitUpdater } from './trait-updater.js';
 import { journeyErasureOwner } from './journey-erasure.js';
 import { followLog, JOURNEYS_CONSUMER } from './journey-follower.js';
 import { JourneyRunner, smtpSender } from './journey-runner.js';
@@ -58,8 +71,17 @@ export async function openJourneys(deps: {
   pg?: PgDatabase | undefined;
   /** The installation's secret email links are signed under (every node holds it alike). */
   linkSecret: string;
+  /** The destinations webhook steps deliver through. */
+  destinations?: Pick<DestinationStore, 'get'> | undefined;
+  /** Which fields are personal now (for webhook steps' masking); the defaults when absent. */
+  pii?: () => PiiPolicy;
 }): Promise<Journeys> {
-  const { config, log, profiles } = deps;
+  const { config, log, profiles, destinations } = deps;
+  if (!isTimeZone(config.journeys.timeZone))
+    throw new TailorError(
+      'invalid_request',
+      `invalid configuration: journeys.timeZone: ${config.journeys.timeZone} is not a time zone such as UTC or Europe/Paris`,
+    );
   const warn = (msg: string, error?: unknown): void => {
     if (config.logLevel === 'silent') return;
     const err = error === undefined ? undefined : errorText(error);
@@ -74,6 +96,13 @@ export async function openJourneys(deps: {
     config.smtpUrl === undefined ? undefined : smtpSender(config.smtpUrl, emailFrom(config));
   const mailto = `mailto:${addressOf(emailFrom(config))}`;
   const links = new EmailLinks(deps.linkSecret);
+  // Webhook steps go through the same Channel as destinations (its own connections, closed with the journeys).
+  const channels = new ChannelRegistry([
+    new WebhookChannel({
+      allowInternal: config.destinations.allowInternal,
+      connectTimeoutMs: config.destinations.timeoutMs,
+    }),
+  ]);
   const publicUrl = config.publicUrl?.replace(/\/+$/, '');
   const runner = new JourneyRunner({
     store,
@@ -92,6 +121,29 @@ export async function openJourneys(deps: {
       },
     }),
     record: emailEventRecorder({ log, profiles, now: deps.now }),
+    ...(destinations !== undefined && {
+      knowsDestination: async (name: string) => (await destinations.get(name)) !== undefined,
+      webhook: journeyWebhookSender({
+        destinations,
+        channels,
+        profiles,
+        ...(deps.pii && { pii: deps.pii }),
+        now: deps.now,
+        timeoutMs: config.destinations.timeoutMs,
+      }),
+    }),
+    updateTraits: traitUpdater({ log, profiles, now: deps.now }),
+    emailRules: {
+      frequencyCap:
+        config.journeys.frequencyCap === undefined
+          ? undefined
+          : {
+              emails: config.journeys.frequencyCap.emails,
+              ms: parseDuration(config.journeys.frequencyCap.per) ?? 0,
+            },
+      quietHours: config.journeys.quietHours,
+      timeZone: config.journeys.timeZone,
+    },
     now: deps.now,
     warn,
   });
@@ -124,6 +176,7 @@ export async function openJourneys(deps: {
     links,
     close: async () => {
       smtp?.close();
+      await channels.close();
       await store.close();
     },
   };
@@ -153,11 +206,16 @@ function addressOf(from: string): string {
   return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
 }
 
-/** The profile an event is about: its userId's, else its anonymousId's. */
+/**
+ * The profile an event is about: a segment entry's own (Tailor's `Segment Entered` names it), else
+ * its userId's, else its anonymousId's.
+ */
 async function profileIdOf(
   profiles: Pick<ProfileStoreReader, 'byIdentifier'>,
   message: StoredMessage,
 ): Promise<string | undefined> {
+  const profileId = message.properties?.['profileId'];
+  if (message.tailor.source === 'segments' && typeof profileId === 'string') return profileId;
   const byUser =
     message.userId === null
       ? undefined
@@ -186,6 +244,7 @@ async function readProfile(
   return {
     traits: traitValues(stored.traits),
     computed: stored.computed,
+    scores: stored.scores,
     consent: consentValues(stored.consent),
   };
 }

@@ -3,6 +3,8 @@ import type { PgDatabase } from '../storage/postgres/pg-database.js';
 import {
   stepStats,
   type EmailOutcome,
+  type EntryOptions,
+  type WebhookRecord,
   type JourneyPlace,
   type JourneyStepStats,
   type JourneyStore,
@@ -30,6 +32,20 @@ const JOURNEY_MIGRATIONS: readonly PgMigration[] = [
         PRIMARY KEY (journey, person, path));
       CREATE INDEX journey_emails_person ON journey_emails (person);
       CREATE TABLE journey_positions (consumer text PRIMARY KEY, position text NOT NULL);`,
+  },
+  {
+    version: 2,
+    name: 're-entry, waitFor matches, webhook records, goals, frequency caps',
+    up: `
+      ALTER TABLE journey_places ADD COLUMN entered_at int8,
+        ADD COLUMN run int4 NOT NULL DEFAULT 1, ADD COLUMN context jsonb;
+      CREATE INDEX journey_emails_sent ON journey_emails (person, sent_at);
+      CREATE TABLE journey_webhooks (
+        journey text COLLATE "C" NOT NULL, person text COLLATE "C" NOT NULL,
+        key text COLLATE "C" NOT NULL, attempts int4 NOT NULL, outcome text NOT NULL,
+        at int8 NOT NULL, PRIMARY KEY (journey, person, key));
+      CREATE INDEX journey_webhooks_person ON journey_webhooks (person);
+      CREATE TABLE journey_goals (journey text COLLATE "C" PRIMARY KEY, reached int8 NOT NULL);`,
   },
 ];
 
@@ -69,6 +85,8 @@ export class PgJourneyStore implements JourneyStore {
     return this.db.transaction(async (client) => {
       await client.query('DELETE FROM journey_places WHERE journey = $1', [name]);
       await client.query('DELETE FROM journey_entered WHERE journey = $1', [name]);
+      await client.query('DELETE FROM journey_goals WHERE journey = $1', [name]);
+      await client.query('DELETE FROM journey_webhooks WHERE journey = $1', [name]);
       await client.query('UPDATE journey_version SET version = version + 1');
       const deleted = await client.query('DELETE FROM journeys WHERE name = $1', [name]);
       return (deleted.rowCount ?? 0) > 0;
@@ -81,16 +99,66 @@ export class PgJourneyStore implements JourneyStore {
     return rows[0]?.version ?? 0;
   }
 
-  enter(journey: string, person: string, firstPath: string, dueAt: number): Promise<boolean> {
+  enter(
+    journey: string,
+    person: string,
+    firstPath: string,
+    dueAt: number,
+    options?: EntryOptions,
+  ): Promise<boolean> {
     return this.db.transaction(async (client) => {
-      const inserted = await client.query(
-        'INSERT INTO journey_places VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-        [journey, person, firstPath, dueAt],
+      // A finished place (no path) is started again as the next run when the policy allows it.
+      const entered = await client.query(
+        `INSERT INTO journey_places (journey, person, path, due_at, entered_at, run, context)
+         VALUES ($1, $2, $3, $4, $5, 1, $6)
+         ON CONFLICT (journey, person) DO UPDATE SET path = EXCLUDED.path,
+           due_at = EXCLUDED.due_at, entered_at = EXCLUDED.entered_at,
+           run = journey_places.run + 1, context = EXCLUDED.context
+         WHERE journey_places.path IS NULL AND $7::int8 IS NOT NULL
+           AND coalesce(journey_places.entered_at, 0) + $7::int8 <= EXCLUDED.entered_at`,
+        [
+          journey,
+          person,
+          firstPath,
+          dueAt,
+          options?.at ?? dueAt,
+          options?.context === undefined ? null : JSON.stringify(options.context),
+          options?.reenterAfterMs ?? null,
+        ],
       );
-      if ((inserted.rowCount ?? 0) === 0) return false;
+      if ((entered.rowCount ?? 0) === 0) return false;
       await client.query(COUNT_ENTERED, [journey, firstPath]);
       return true;
     });
+  }
+  async place(journey: string, person: string): Promise<JourneyPlace | undefined> {
+    const { rows } = await this.db.query<PlaceRow>(
+      `SELECT ${PLACE} FROM journey_places WHERE journey = $1 AND person = $2 AND path IS NOT NULL`,
+      [journey, person],
+    );
+    return rows[0] && placeOf(rows[0]);
+  }
+  reachGoal(journey: string, person: string): Promise<boolean> {
+    return this.db.transaction(async (client) => {
+      const left = await client.query(
+        'UPDATE journey_places SET path = NULL, due_at = NULL WHERE journey = $1 AND person = $2 AND path IS NOT NULL',
+        [journey, person],
+      );
+      if ((left.rowCount ?? 0) === 0) return false;
+      await client.query(
+        `INSERT INTO journey_goals VALUES ($1, 1)
+         ON CONFLICT (journey) DO UPDATE SET reached = journey_goals.reached + 1`,
+        [journey],
+      );
+      return true;
+    });
+  }
+  async goals(journey: string): Promise<number> {
+    const { rows } = await this.db.query<{ reached: string }>(
+      'SELECT reached FROM journey_goals WHERE journey = $1',
+      [journey],
+    );
+    return Number(rows[0]?.reached ?? 0);
   }
   async move(
     journey: string,
@@ -107,12 +175,12 @@ export class PgJourneyStore implements JourneyStore {
     await this.db.query(COUNT_ENTERED, [journey, path]);
   }
   async due(now: number, limit: number): Promise<JourneyPlace[]> {
-    const { rows } = await this.db.query<JourneyPlace>(
-      `SELECT journey, person, path, due_at AS "dueAt" FROM journey_places
+    const { rows } = await this.db.query<PlaceRow>(
+      `SELECT ${PLACE} FROM journey_places
         WHERE path IS NOT NULL AND due_at <= $1 ORDER BY due_at LIMIT $2`,
       [now, limit],
     );
-    return rows;
+    return rows.map(placeOf);
   }
 
   async recordEmail(
@@ -140,6 +208,33 @@ export class PgJourneyStore implements JourneyStore {
       [journey, person],
     );
     return Object.fromEntries(rows.map((r) => [r.path, r.outcome]));
+  }
+  async emailsSince(person: string, since: number, journey?: string): Promise<number> {
+    const { rows } = await this.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM journey_emails
+        WHERE person = $1 AND sent_at > $2 AND outcome = 'sent' AND ($3::text IS NULL OR journey = $3)`,
+      [person, since, journey ?? null],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+  async webhook(journey: string, person: string, key: string): Promise<WebhookRecord | undefined> {
+    const { rows } = await this.db.query<WebhookRecord>(
+      'SELECT attempts, outcome FROM journey_webhooks WHERE journey = $1 AND person = $2 AND key = $3',
+      [journey, person, key],
+    );
+    return rows[0];
+  }
+  async recordWebhook(
+    journey: string,
+    person: string,
+    key: string,
+    record: WebhookRecord & { at: number },
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO journey_webhooks VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (journey, person, key)
+       DO UPDATE SET attempts = EXCLUDED.attempts, outcome = EXCLUDED.outcome, at = EXCLUDED.at`,
+      [journey, person, key, record.attempts, record.outcome, record.at],
+    );
   }
 
   async stats(journey: string): Promise<JourneyStepStats> {
@@ -176,6 +271,7 @@ export class PgJourneyStore implements JourneyStore {
     await this.db.transaction(async (client) => {
       await client.query('DELETE FROM journey_places WHERE person = $1', [person]);
       await client.query('DELETE FROM journey_emails WHERE person = $1', [person]);
+      await client.query('DELETE FROM journey_webhooks WHERE person = $1', [person]);
     });
   }
 
@@ -187,3 +283,14 @@ export class PgJourneyStore implements JourneyStore {
 
 const COUNT_ENTERED = `INSERT INTO journey_entered VALUES ($1, $2, 1)
   ON CONFLICT (journey, path) DO UPDATE SET entered = journey_entered.entered + 1`;
+
+const PLACE = 'journey, person, path, due_at AS "dueAt", run, context';
+type PlaceRow = Omit<JourneyPlace, 'context' | 'dueAt'> & {
+  dueAt: string | number;
+  context: Record<string, unknown> | null;
+};
+
+/** A place as read (int8 comes back as text from node-postgres unless parsed). */
+function placeOf(row: PlaceRow): JourneyPlace {
+  return { ...row, dueAt: Number(row.dueAt), context: row.context ?? {} };
+}

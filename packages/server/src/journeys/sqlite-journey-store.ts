@@ -2,6 +2,8 @@ import Database from 'better-sqlite3';
 import {
   stepStats,
   type EmailOutcome,
+  type EntryOptions,
+  type WebhookRecord,
   type JourneyPlace,
   type JourneyStepStats,
   type JourneyStore,
@@ -37,7 +39,24 @@ export class SqliteJourneyStore implements JourneyStore {
         journey TEXT NOT NULL, person TEXT NOT NULL, path TEXT NOT NULL, sent_at INTEGER NOT NULL,
         outcome TEXT NOT NULL DEFAULT 'sent', PRIMARY KEY (journey, person, path));
       CREATE TABLE IF NOT EXISTS journey_positions (consumer TEXT PRIMARY KEY, position TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS journey_emails_person ON journey_emails (person, sent_at);
+      CREATE TABLE IF NOT EXISTS journey_webhooks (
+        journey TEXT NOT NULL, person TEXT NOT NULL, key TEXT NOT NULL, attempts INTEGER NOT NULL,
+        outcome TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (journey, person, key));
+      CREATE INDEX IF NOT EXISTS journey_webhooks_person ON journey_webhooks (person);
+      CREATE TABLE IF NOT EXISTS journey_goals (journey TEXT PRIMARY KEY, reached INTEGER NOT NULL);
     `);
+    // Re-entry and waitFor (added later): when the person last entered, which run, what to match on.
+    const columns = new Set(
+      (this.db.prepare('PRAGMA table_info(journey_places)').all() as { name: string }[]).map(
+        (c) => c.name,
+      ),
+    );
+    if (!columns.has('run'))
+      this.db.exec(`
+        ALTER TABLE journey_places ADD COLUMN entered_at INTEGER;
+        ALTER TABLE journey_places ADD COLUMN run INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE journey_places ADD COLUMN context TEXT;`);
   }
 
   putJourney(name: string, body: unknown): Promise<void> {
@@ -70,6 +89,8 @@ export class SqliteJourneyStore implements JourneyStore {
       this.db.transaction(() => {
         this.db.prepare('DELETE FROM journey_places WHERE journey = ?').run(name);
         this.db.prepare('DELETE FROM journey_entered WHERE journey = ?').run(name);
+        this.db.prepare('DELETE FROM journey_goals WHERE journey = ?').run(name);
+        this.db.prepare('DELETE FROM journey_webhooks WHERE journey = ?').run(name);
         this.bumpVersion();
         return this.db.prepare('DELETE FROM journeys WHERE name = ?').run(name).changes > 0;
       })(),
@@ -83,17 +104,75 @@ export class SqliteJourneyStore implements JourneyStore {
     this.db.prepare('UPDATE journey_version SET version = version + 1').run();
   }
 
-  enter(journey: string, person: string, firstPath: string, dueAt: number): Promise<boolean> {
+  enter(
+    journey: string,
+    person: string,
+    firstPath: string,
+    dueAt: number,
+    options?: EntryOptions,
+  ): Promise<boolean> {
+    const context = options?.context === undefined ? null : JSON.stringify(options.context);
     return Promise.resolve(
       this.db.transaction(() => {
-        const inserted =
+        // A finished place (no path) is started again as the next run when the policy allows it.
+        const entered =
           this.db
-            .prepare('INSERT OR IGNORE INTO journey_places VALUES (?, ?, ?, ?)')
-            .run(journey, person, firstPath, dueAt).changes > 0;
-        if (inserted) this.countEnteredNow(journey, firstPath);
-        return inserted;
+            .prepare(
+              `INSERT INTO journey_places (journey, person, path, due_at, entered_at, run, context)
+               VALUES (?, ?, ?, ?, ?, 1, ?)
+               ON CONFLICT (journey, person) DO UPDATE SET path = excluded.path,
+                 due_at = excluded.due_at, entered_at = excluded.entered_at,
+                 run = journey_places.run + 1, context = excluded.context
+               WHERE journey_places.path IS NULL AND ? IS NOT NULL
+                 AND coalesce(journey_places.entered_at, 0) + ? <= excluded.entered_at`,
+            )
+            .run(
+              journey,
+              person,
+              firstPath,
+              dueAt,
+              options?.at ?? dueAt,
+              context,
+              options?.reenterAfterMs ?? null,
+              options?.reenterAfterMs ?? 0,
+            ).changes > 0;
+        if (entered) this.countEnteredNow(journey, firstPath);
+        return entered;
       })(),
     );
+  }
+  place(journey: string, person: string): Promise<JourneyPlace | undefined> {
+    const row = this.db
+      .prepare(
+        `SELECT ${PLACE} FROM journey_places WHERE journey = ? AND person = ? AND path IS NOT NULL`,
+      )
+      .get(journey, person) as PlaceRow | undefined;
+    return Promise.resolve(row && placeOf(row));
+  }
+  reachGoal(journey: string, person: string): Promise<boolean> {
+    return Promise.resolve(
+      this.db.transaction(() => {
+        const left =
+          this.db
+            .prepare(
+              'UPDATE journey_places SET path = NULL, due_at = NULL WHERE journey = ? AND person = ? AND path IS NOT NULL',
+            )
+            .run(journey, person).changes > 0;
+        if (left)
+          this.db
+            .prepare(
+              'INSERT INTO journey_goals VALUES (?, 1) ON CONFLICT (journey) DO UPDATE SET reached = reached + 1',
+            )
+            .run(journey);
+        return left;
+      })(),
+    );
+  }
+  goals(journey: string): Promise<number> {
+    const row = this.db
+      .prepare('SELECT reached FROM journey_goals WHERE journey = ?')
+      .get(journey) as { reached: number } | undefined;
+    return Promise.resolve(row?.reached ?? 0);
   }
   move(
     journey: string,
@@ -119,11 +198,13 @@ export class SqliteJourneyStore implements JourneyStore {
   }
   due(now: number, limit: number): Promise<JourneyPlace[]> {
     return Promise.resolve(
-      this.db
-        .prepare(
-          'SELECT journey, person, path, due_at AS dueAt FROM journey_places WHERE path IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?',
-        )
-        .all(now, limit) as JourneyPlace[],
+      (
+        this.db
+          .prepare(
+            `SELECT ${PLACE} FROM journey_places WHERE path IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?`,
+          )
+          .all(now, limit) as PlaceRow[]
+      ).map(placeOf),
     );
   }
 
@@ -153,6 +234,38 @@ export class SqliteJourneyStore implements JourneyStore {
       .prepare('SELECT path, outcome FROM journey_emails WHERE journey = ? AND person = ?')
       .all(journey, person) as { path: string; outcome: EmailOutcome }[];
     return Promise.resolve(Object.fromEntries(rows.map((r) => [r.path, r.outcome])));
+  }
+  emailsSince(person: string, since: number, journey?: string): Promise<number> {
+    const row = this.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM journey_emails WHERE person = ? AND sent_at > ? AND outcome = 'sent'${
+          journey === undefined ? '' : ' AND journey = ?'
+        }`,
+      )
+      .get(person, since, ...(journey === undefined ? [] : [journey])) as { n: number };
+    return Promise.resolve(row.n);
+  }
+  webhook(journey: string, person: string, key: string): Promise<WebhookRecord | undefined> {
+    const row = this.db
+      .prepare(
+        'SELECT attempts, outcome FROM journey_webhooks WHERE journey = ? AND person = ? AND key = ?',
+      )
+      .get(journey, person, key) as WebhookRecord | undefined;
+    return Promise.resolve(row);
+  }
+  recordWebhook(
+    journey: string,
+    person: string,
+    key: string,
+    record: WebhookRecord & { at: number },
+  ): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO journey_webhooks VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (journey, person, key)
+         DO UPDATE SET attempts = excluded.attempts, outcome = excluded.outcome, at = excluded.at`,
+      )
+      .run(journey, person, key, record.attempts, record.outcome, record.at);
+    return Promise.resolve();
   }
 
   stats(journey: string): Promise<JourneyStepStats> {
@@ -190,7 +303,8 @@ export class SqliteJourneyStore implements JourneyStore {
     const erased = this.db.transaction(() => {
       const places = this.db.prepare('DELETE FROM journey_places WHERE person = ?').run(person);
       const emails = this.db.prepare('DELETE FROM journey_emails WHERE person = ?').run(person);
-      return places.changes + emails.changes;
+      const hooks = this.db.prepare('DELETE FROM journey_webhooks WHERE person = ?').run(person);
+      return places.changes + emails.changes + hooks.changes;
     })();
     if (erased > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return Promise.resolve();
@@ -200,4 +314,14 @@ export class SqliteJourneyStore implements JourneyStore {
     this.db.close();
     return Promise.resolve();
   }
+}
+
+const PLACE = 'journey, person, path, due_at AS dueAt, run, context';
+type PlaceRow = Omit<JourneyPlace, 'context'> & { context: string | null };
+
+function placeOf(row: PlaceRow): JourneyPlace {
+  return {
+    ...row,
+    context: row.context === null ? {} : (JSON.parse(row.context) as Record<string, unknown>),
+  };
 }

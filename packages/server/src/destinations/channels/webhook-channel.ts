@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { request, type Agent } from 'undici';
 import {
   NO_INTERNAL,
@@ -31,6 +31,17 @@ export function signBody(body: string, secret: string): string {
  */
 export function signTimestamped(body: string, secret: string, seconds: number): string {
   return `t=${seconds},v1=${createHmac('sha256', secret).update(`${seconds}.${body}`).digest('hex')}`;
+}
+
+/**
+ * The `Idempotency-Key` of a POST: the message's id for one message (a journey webhook's
+ * `journey-webhook:JOURNEY:PERSON:STEP`, an event's messageId), else the SHA-256 of the ids.
+ */
+export function idempotencyKey(batch: readonly Delivery[]): string {
+  if (batch.length === 1 && batch[0] !== undefined) return batch[0].message.messageId;
+  return createHash('sha256')
+    .update(batch.map((d) => d.message.messageId).join('\n'))
+    .digest('hex');
 }
 
 /**
@@ -76,6 +87,8 @@ export class WebhookChannel implements Channel {
           'x-tailor-signature': signBody(body, destination.secret),
           'tailor-signature': signTimestamped(body, destination.secret, Math.floor(now / 1000)),
           'x-tailor-delivery': batch.map((d) => d.id).join(','),
+          // The same on every attempt: a receiver may drop a repeat (deliveries are at least once).
+          'idempotency-key': idempotencyKey(batch),
           'user-agent': 'Tailor-Webhooks',
         },
         body,

@@ -102,9 +102,16 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
       },
     },
     async (request) => {
-      if ((await store.getJourney(request.params.name)) === undefined)
-        throw missing(request.params.name);
-      return { steps: await store.stats(request.params.name) };
+      const body = (await store.getJourney(request.params.name)) as JourneyBody | undefined;
+      if (body === undefined) throw missing(request.params.name);
+      const [steps, reached] = await Promise.all([
+        store.stats(request.params.name),
+        store.goals(request.params.name),
+      ]);
+      return {
+        steps,
+        ...(body.goal !== undefined && { goal: { event: body.goal.event, reached } }),
+      };
     },
   );
   done();
