@@ -308,7 +308,7 @@ export { qualityReport, QualityTally } from './reports/quality.js';
 export type { QualityMessage, QualityOptions } from './reports/quality.js';
 
 // Reports: the channel grouping of touchpoints.
-export { classifyChannel, CHANNELS } from './reports/channels.js';
+export { classifyChannel, CHANNELS, ruleChannel } from './reports/channels.js';
 export type { ChannelInput } from './reports/channels.js';
 export {
   ChannelRule,
@@ -326,10 +326,12 @@ export {
   AttributionResult,
   DEFAULT_HALF_LIFE_DAYS,
   DIRECT_KEY,
+  OWN_TOUCHPOINTS,
 } from './reports/attribution.schema.js';
 export type {
   AttributionKey,
   AttributionModel,
+  OwnTouchpoint,
   ModelResult,
 } from './reports/attribution.schema.js';
 export { attribute } from './reports/attribute.js';

@@ -13,6 +13,7 @@ import {
 import { Collector } from './collect/collector.js';
 import type { SourceStore } from './sources/source-store.js';
 import type { ChannelRuleStore } from './reports/channel-rule-store.js';
+import type { ChannelRuleStore } from './reports/channel-rule-store.js';
 import { SourceService } from './sources/source-service.js';
 import {
   scheduledSourceSyncs,
@@ -120,6 +121,8 @@ export interface Tailor {
   clusterModels: ClusterModels;
   /** Database sources and where their syncs stand. */
   sources: SourceStore;
+  /** The channel rules attribution and the reports apply. */
+  channelRules: ChannelRuleStore;
   /** Syncs them: on request, and the scheduled ones with the journeys (one node at a time). */
   /** The channel rules attribution and the reports apply. */
   channelRules: ChannelRuleStore;
@@ -685,6 +688,7 @@ export async function openTailor(
     definitions,
     collector,
     sources: storage.sources,
+    channelRules: storage.channelRules,
     sourceSyncs,
     metrics,
     profiles,

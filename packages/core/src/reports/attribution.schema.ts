@@ -30,6 +30,13 @@ export const ATTRIBUTION_KEYS = [
 ] as const;
 export type AttributionKey = (typeof ATTRIBUTION_KEYS)[number];
 
+/**
+ * Tailor's own touchpoints attribution can count besides page events: clicks in journey emails
+ * (`Email Link Clicked`) and clicks on decisions (`Decision Clicked`).
+ */
+export const OWN_TOUCHPOINTS = ['email_clicks', 'decision_clicks'] as const;
+export type OwnTouchpoint = (typeof OWN_TOUCHPOINTS)[number];
+
 /** position_based: the first and the last touchpoint take 40 % each, the ones between share 20 %. */
 export const POSITION_BASED_ENDS = 0.4;
 /** time_decay: a touchpoint's weight halves every this many days before the conversion. */
@@ -84,6 +91,13 @@ export const AttributionRequest = Type.Object(
       Type.Union([Type.Literal('all'), Type.Literal('since_conversion')], {
         description:
           "A conversion's path: every earlier touchpoint (`all`, default) or only those since the person's previous conversion",
+      }),
+    ),
+    ownTouchpoints: Type.Optional(
+      Type.Array(Type.Enum(OWN_TOUCHPOINTS), {
+        uniqueItems: true,
+        description:
+          "Tailor's own touchpoints counted besides page events: `email_clicks` (a journey email's link clicked: source `tailor`, medium `email`, campaign the journey, channel Email) and `decision_clicks` (`Decision Clicked`: source `tailor`, medium `personalization`, campaign the placement, content the item, channel Personalization). Default none",
       }),
     ),
     unkeyed: Type.Optional(

@@ -13,7 +13,24 @@ export const CHANNELS = {
   display: 'Display',
   referral: 'Referral',
   other: 'Other',
+  /** Clicks on Tailor's own decisions (on-site personalization), when attribution counts them. */
+  personalization: 'Personalization',
 } as const;
+
+/** The channel a user's rule gives a source and medium (exact, any case), or undefined. */
+export function ruleChannel(
+  source: string,
+  medium: string,
+  rules: readonly ChannelRule[],
+): string | undefined {
+  const s = source.toLowerCase();
+  const m = medium.toLowerCase();
+  for (const rule of rules) {
+    if (rule.sources?.some((x) => x.toLowerCase() === s)) return rule.channel;
+    if (rule.mediums?.some((x) => x.toLowerCase() === m)) return rule.channel;
+  }
+  return undefined;
+}
 
 /** What a touchpoint's channel is read from: its UTM source and medium, and the referrer's host. */
 export interface ChannelInput {
@@ -94,10 +111,8 @@ export function classifyChannel(input: ChannelInput, rules: readonly ChannelRule
   )
     .trim()
     .toLowerCase();
-  for (const rule of rules) {
-    if (rule.sources?.some((s) => s.toLowerCase() === source)) return rule.channel;
-    if (rule.mediums?.some((m) => m.toLowerCase() === medium)) return rule.channel;
-  }
+  const ruled = ruleChannel(source, medium, rules);
+  if (ruled !== undefined) return ruled;
   if (source === '' && medium === '') return CHANNELS.direct;
   if (source === '(direct)' && (medium === '' || medium === '(none)' || medium === '(not set)'))
     return CHANNELS.direct;

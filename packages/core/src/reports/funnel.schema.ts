@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ATTRIBUTION_KEYS } from './attribution.schema.js';
+import { ATTRIBUTION_KEYS, OWN_TOUCHPOINTS } from './attribution.schema.js';
 
 export const FUNNEL_ORDERS = ['ordered', 'strict', 'any'] as const;
 export type FunnelOrder = (typeof FUNNEL_ORDERS)[number];
@@ -81,6 +81,13 @@ export const FunnelBreakdown = Type.Union(
           description:
             "The touchpoint's key, as attribution reads it: a UTM parameter, or the channel (stored channel rules, then the default grouping)",
         }),
+        ownTouchpoints: Type.Optional(
+          Type.Array(Type.Enum(OWN_TOUCHPOINTS), {
+            uniqueItems: true,
+            description:
+              "Tailor's own touchpoints counted besides page events, as in attribution: email_clicks, decision_clicks",
+          }),
+        ),
       },
       { additionalProperties: false },
     ),

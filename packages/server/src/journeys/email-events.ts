@@ -2,6 +2,9 @@ import { consentValues, formatTimestamp } from '@tailor/core';
 import type { EventLog } from '../log/event-log.js';
 import type { ProfileReader } from '../store/profile-store.js';
 
+/** The source of the email events journeys record (`tailor.source`). */
+export const EMAIL_EVENT_SOURCE = 'journeys';
+
 /** `Email Sent`, `Email Opened`, `Email Link Clicked`: what happened to a journey email. */
 export type EmailEventName = 'Email Sent' | 'Email Opened' | 'Email Link Clicked';
 
@@ -46,7 +49,7 @@ export function emailEventRecorder(deps: {
         receivedAt: now,
         properties: { ...properties },
         context: {},
-        tailor: { source: 'journeys' },
+        tailor: { source: EMAIL_EVENT_SOURCE },
       },
     ]);
     if (stored === true) deps.stored?.();

@@ -32,15 +32,16 @@ export class AttributionService {
     const keyOptions = {
       rules: [...(request.channels ?? []), ...stored],
       unkeyedDirect: request.unkeyed === 'direct',
+      own: request.ownTouchpoints,
     };
     const timelines = await readPersonTimelines(
       this.deps,
       (message): { key: string } | { value: number } | undefined => {
-        if (message.type === 'page') {
+        // A conversion is never also a touchpoint (were it named as one of Tailor's own).
+        if (message.type !== 'track' || message.event !== request.conversion) {
           const key = touchKey(message, request.by, keyOptions);
           return key === undefined ? undefined : { key };
         }
-        if (message.type !== 'track' || message.event !== request.conversion) return undefined;
         if (!byRevenue) return { value: 1 };
         const revenue = message.properties?.revenue;
         return { value: typeof revenue === 'number' && Number.isFinite(revenue) ? revenue : 0 };

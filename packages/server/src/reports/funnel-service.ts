@@ -61,7 +61,10 @@ export class FunnelService {
         });
         const excludes: number[] = [];
         for (const { step, gaps } of exclusions) if (matches(message, step)) excludes.push(...gaps);
-        const key = touch === undefined ? undefined : touchKey(message, touch.by, { rules });
+        const key =
+          touch === undefined
+            ? undefined
+            : touchKey(message, touch.by, { rules, own: touch.ownTouchpoints });
         const value =
           property !== undefined && matched.includes(0)
             ? propertyText(message, property)
