@@ -35,20 +35,27 @@ function minutes(text: string): number {
 /**
  * When quiet hours end, if `now` falls inside them in `timeZone`; undefined outside them. The
  * window may cross midnight (`21:00`–`08:00`); equal start and end mean no quiet hours. The end is
- * counted in whole local minutes from now, so a daylight-saving change inside the window moves it
- * by that hour (a step released early finds itself still inside and waits again).
+ * the next local `end` (a daylight-saving change inside the window is accounted for; on a day whose
+ * local `end` does not exist, the same number of minutes after the change).
  */
 export function quietUntil(now: number, quiet: QuietHours, timeZone: string): number | undefined {
   const format = formatIn(timeZone) ?? formatIn('UTC');
   if (format === undefined) return undefined;
-  const parts = format.formatToParts(new Date(now));
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const local = part('hour') * 60 + part('minute');
+  const local = localMinutes(format, now);
   const start = minutes(quiet.start);
   const end = minutes(quiet.end);
   if (start === end) return undefined;
   const inside = start < end ? local >= start && local < end : local >= start || local < end;
   if (!inside) return undefined;
-  const wait = (end - local + 1440) % 1440;
-  return Math.floor(now / 60_000) * 60_000 + wait * 60_000;
+  const guess = Math.floor(now / 60_000) * 60_000 + ((end - local + 1440) % 1440) * 60_000;
+  // A daylight-saving change in between moves the local clock: correct by what it reads then.
+  const off = ((end - localMinutes(format, guess) + 1440 + 720) % 1440) - 720;
+  return guess + off * 60_000;
+}
+
+/** The minutes past local midnight at `at`. */
+function localMinutes(format: Intl.DateTimeFormat, at: number): number {
+  const parts = format.formatToParts(new Date(at));
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return part('hour') * 60 + part('minute');
 }
