@@ -13,7 +13,6 @@ import {
 import { Collector } from './collect/collector.js';
 import type { SourceStore } from './sources/source-store.js';
 import type { ChannelRuleStore } from './reports/channel-rule-store.js';
-import type { ChannelRuleStore } from './reports/channel-rule-store.js';
 import { SourceService } from './sources/source-service.js';
 import {
   scheduledSourceSyncs,
@@ -124,8 +123,6 @@ export interface Tailor {
   /** The channel rules attribution and the reports apply. */
   channelRules: ChannelRuleStore;
   /** Syncs them: on request, and the scheduled ones with the journeys (one node at a time). */
-  /** The channel rules attribution and the reports apply. */
-  channelRules: ChannelRuleStore;
   sourceSyncs: SourceService;
   /**
    * Journeys: their loop runs with the background work (on several nodes, on the one holding the
@@ -708,7 +705,6 @@ export async function openTailor(
     people,
     recommenders,
     catalog,
-    channelRules: storage.channelRules,
     models,
     clusterings,
     clusterModels,
