@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   definitionHash,
   experimentHash,
+  modelHash,
   parseRoute,
   placementHash,
   profileHash,
@@ -21,6 +22,8 @@ describe('parseRoute', () => {
     ['#/journeys', { page: 'journeys' }],
     ['#/placements', { page: 'placements' }],
     ['#/privacy', { page: 'privacy' }],
+    ['#/models', { page: 'models' }],
+    [modelHash('churn 30d'), { page: 'model', name: 'churn 30d' }],
     ['#/funnel?step=A&step=B', { page: 'funnel', search: 'step=A&step=B' }],
     ['#/retention', { page: 'retention', search: '' }],
     ['#/keys', { page: 'keys' }],

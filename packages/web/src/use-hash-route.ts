@@ -12,6 +12,8 @@ export type Route =
   | { page: 'journeys' }
   | { page: 'placements' }
   | { page: 'privacy' }
+  | { page: 'models' }
+  | { page: 'model'; name: string }
   /** `search`: the report's options as a query string, empty for the form alone. */
   | { page: 'funnel'; search: string }
   | { page: 'retention'; search: string }
@@ -38,6 +40,15 @@ export function parseRoute(hash: string): Route {
   if (path === '/journeys') return { page: 'journeys' };
   if (path === '/placements') return { page: 'placements' };
   if (path === '/privacy') return { page: 'privacy' };
+  if (path === '/models') return { page: 'models' };
+  const model = /^\/models\/(.+)$/.exec(path)?.[1];
+  if (model !== undefined) {
+    try {
+      return { page: 'model', name: decodeURIComponent(model) };
+    } catch {
+      return { page: 'models' };
+    }
+  }
   if (path === '/funnel') return { page: 'funnel', search };
   if (path === '/retention') return { page: 'retention', search };
   if (path === '/keys') return { page: 'keys' };
@@ -78,6 +89,10 @@ export function definitionHash(kind: 'segment' | 'computed', name: string): stri
 
 export function placementHash(name: string): string {
   return `#/placements/${encodeURIComponent(name)}`;
+}
+
+export function modelHash(name: string): string {
+  return `#/models/${encodeURIComponent(name)}`;
 }
 
 export function useHashRoute(): Route {

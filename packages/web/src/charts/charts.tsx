@@ -239,3 +239,52 @@ export function RetentionChart({ points, periodName, title }: RetentionChartProp
     </LineChart>
   );
 }
+
+export interface CalibrationChartProps {
+  /** Held-out predictions in bins: each bin's mean prediction and the rate observed in it. */
+  bins: { meanPredicted: number; observedRate: number; count: number }[];
+  title: string;
+}
+
+/** Reliability: observed rate against mean prediction per bin; a calibrated model follows the diagonal. */
+export function CalibrationChart({ bins, title }: CalibrationChartProps) {
+  const percent = (value: number) => `${String(Math.round(value * 100))} %`;
+  return (
+    <ComposedChart
+      data={bins}
+      responsive
+      style={{ width: '100%', maxWidth: 520, height: 300 }}
+      margin={{ top: 8, right: 16, bottom: 24, left: 8 }}
+      title={title}
+      accessibilityLayer={false}
+    >
+      <CartesianGrid stroke="#e4e7eb" />
+      <XAxis
+        type="number"
+        dataKey="meanPredicted"
+        domain={[0, 1]}
+        tickFormatter={percent}
+        tick={AXIS}
+        label={{ value: 'Predicted', position: 'insideBottom', offset: -12 }}
+      />
+      <YAxis type="number" domain={[0, 1]} tickFormatter={percent} tick={AXIS} width={48} />
+      <ReferenceLine
+        segment={[
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ]}
+        stroke={CONTROL}
+        strokeDasharray="4 4"
+      />
+      <Tooltip formatter={(value) => `${(Number(value) * 100).toFixed(1)} %`} />
+      <Line
+        type="linear"
+        dataKey="observedRate"
+        name="Observed"
+        stroke={PALETTE[1]}
+        strokeWidth={2}
+        isAnimationActive={false}
+      />
+    </ComposedChart>
+  );
+}

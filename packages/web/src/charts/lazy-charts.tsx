@@ -1,5 +1,6 @@
 import { Component, lazy, Suspense, type ReactNode } from 'react';
 import type {
+  CalibrationChartProps,
   FunnelChartProps,
   IntervalChartProps,
   RetentionChartProps,
@@ -12,6 +13,7 @@ const charts = () => import('./charts.js');
 const LazyIntervalChart = lazy(() => charts().then((m) => ({ default: m.IntervalChart })));
 const LazySharesChart = lazy(() => charts().then((m) => ({ default: m.SharesChart })));
 const LazyFunnelChart = lazy(() => charts().then((m) => ({ default: m.FunnelChart })));
+const LazyCalibrationChart = lazy(() => charts().then((m) => ({ default: m.CalibrationChart })));
 const LazyRetentionChart = lazy(() => charts().then((m) => ({ default: m.RetentionChart })));
 
 export function IntervalChart(props: IntervalChartProps) {
@@ -42,6 +44,14 @@ export function RetentionChart(props: RetentionChartProps) {
   return (
     <ChartFrame>
       <LazyRetentionChart {...props} />
+    </ChartFrame>
+  );
+}
+
+export function CalibrationChart(props: CalibrationChartProps) {
+  return (
+    <ChartFrame>
+      <LazyCalibrationChart {...props} />
     </ChartFrame>
   );
 }

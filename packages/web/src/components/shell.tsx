@@ -28,6 +28,12 @@ const FunnelPage = lazy(() =>
 const RetentionPage = lazy(() =>
   import('../pages/retention-page.js').then((m) => ({ default: m.RetentionPage })),
 );
+const ModelsPage = lazy(() =>
+  import('../pages/models-page.js').then((m) => ({ default: m.ModelsPage })),
+);
+const ModelPage = lazy(() =>
+  import('../pages/model-page.js').then((m) => ({ default: m.ModelPage })),
+);
 const PrivacyPage = lazy(() =>
   import('../pages/privacy-page.js').then((m) => ({ default: m.PrivacyPage })),
 );
@@ -71,6 +77,9 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
           </a>
           <a href="#/placements" aria-current={current('placements', 'placement')}>
             Placements
+          </a>
+          <a href="#/models" aria-current={current('models', 'model')}>
+            Models
           </a>
           {session.role === 'admin' && (
             <>
@@ -134,6 +143,18 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <FunnelPage key={route.search} post={session.post} search={route.search} />;
     case 'retention':
       return <RetentionPage key={route.search} post={session.post} search={route.search} />;
+    case 'models':
+      return <ModelsPage get={session.get} />;
+    case 'model':
+      return (
+        <ModelPage
+          key={route.name}
+          get={session.get}
+          post={session.post}
+          role={session.role}
+          name={route.name}
+        />
+      );
     case 'privacy':
       return session.role === 'admin' ? (
         <PrivacyPage get={session.get} post={session.post} />
