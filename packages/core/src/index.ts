@@ -207,7 +207,20 @@ export {
   recommenderFrom,
   trainRecommender,
 } from './recommend/train-recommender.js';
-export type { FittedParameters } from './recommend/train-recommender.js';
+export type { FittedParameters, ListShaping } from './recommend/train-recommender.js';
+// Content-based similarity (TF-IDF, hashed to dense vectors) and its search.
+export { tfidfVectors, tokenize } from './recommend/tfidf-vectors.js';
+export { DEFAULT_CONTENT_DIMENSIONS, contentVectors } from './recommend/content-vectors.js';
+export type { ContentVectors } from './recommend/content-vectors.js';
+export { contentProfile, nearestVectors } from './recommend/nearest-vectors.js';
+export type { Neighbour } from './recommend/nearest-vectors.js';
+export { itemText } from './recommend/item-text.js';
+export type { ItemContent } from './recommend/item-text.js';
+export { CONTENT_CANDIDATES, exactSearch, itemVectors } from './recommend/fit-content.js';
+export type { VectorSearch } from './recommend/fit-content.js';
+export { scoreBySegments, segmentPopularity } from './recommend/segment-popularity.js';
+export type { PopularInSegment } from './recommend/segment-popularity.js';
+export { applyBoosts, boostFactor } from './recommend/boost-factors.js';
 export { evaluateRecommender, splitByTime } from './recommend/evaluate-recommender.js';
 export type {
   HeldOutUser,
@@ -216,6 +229,7 @@ export type {
 } from './recommend/evaluate-recommender.js';
 // Recommenders served from the log (GET /v1/recommendations/NAME, decide's recommendations.NAME).
 export {
+  Boost,
   DEFAULT_RECOMMENDATIONS,
   DEFAULT_RECOMMENDER_EVENTS,
   MAX_RECOMMENDATIONS,

@@ -244,6 +244,8 @@ export async function openTailor(
       now,
       learnCatalog: (facts) => catalog.learn(facts),
       catalogOf: (ids) => storage.catalog.getMany(ids),
+      catalogPage: (after, limit) =>
+        storage.catalog.list({ ...(after !== undefined && { after }), limit }),
     },
     retrainMs: config.recommendations.retrainMinutes * 60_000,
     serves: options.worker !== true,

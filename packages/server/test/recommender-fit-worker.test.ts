@@ -44,6 +44,29 @@ describe('fitting on a worker thread', () => {
     },
   );
 
+  it('content: the same item vectors from the catalogue text, new items included', async () => {
+    const contentOf = new Map(
+      Array.from({ length: 14 }, (_, i) => [
+        `i${i}`,
+        { name: `item ${i} ${i % 2 === 0 ? 'red mug' : 'white lantern'}`, category: `c${i % 3}` },
+      ]),
+    );
+    const request = () => ({
+      interactions: interactions(),
+      method: 'content' as const,
+      options: {},
+      contentOf,
+    });
+    const here = await fitHere(request());
+    const there = await workerFitter(WORKER)(request());
+    if (!here.ok || !there.ok) throw new Error('fit failed');
+    expect(there.value).toEqual(here.value);
+    // i12 and i13 nobody had: in the matrix all the same, with vectors.
+    expect(here.value.matrix.itemIds).toHaveLength(14);
+    if (here.value.parameters.method !== 'content') throw new Error('not content');
+    expect(Array.from(here.value.parameters.content.known)).toEqual(new Array(14).fill(1));
+  });
+
   it('stops at once when asked (the server closing)', async () => {
     const stop = new AbortController();
     const fitting = workerFitter(WORKER)(

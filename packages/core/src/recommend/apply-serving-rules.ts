@@ -6,6 +6,8 @@ export interface ItemFacts {
   unavailable: Uint8Array;
   /** The item's catalogue category, if any. */
   category: readonly (string | undefined)[];
+  /** The item's boost factor (the product of the boosts it matches, 1 for none). */
+  boost?: Float64Array;
 }
 
 export interface ServingRules {

@@ -6,9 +6,14 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * The distinct (user, item) pairs of `interactions` as a user-by-item matrix, each pair with its
  * latest time. Ids are numbered in plain string order, so the matrix does not depend on the
- * order of the rows. A time that is not a finite number counts as unknown.
+ * order of the rows. A time that is not a finite number counts as unknown. `alsoItems` are items
+ * nobody had yet (a catalogue's new items), numbered with the others, for methods that can
+ * recommend them (content).
  */
-export function buildInteractionMatrix(interactions: Iterable<Interaction>): InteractionMatrix {
+export function buildInteractionMatrix(
+  interactions: Iterable<Interaction>,
+  alsoItems: Iterable<string> = [],
+): InteractionMatrix {
   const pairs = new Map<string, Map<string, number>>();
   const itemSet = new Set<string>();
   let now = -Infinity;
@@ -21,6 +26,7 @@ export function buildInteractionMatrix(interactions: Iterable<Interaction>): Int
     itemSet.add(item);
     if (t > now) now = t;
   }
+  for (const item of alsoItems) itemSet.add(item);
   const userIds = [...pairs.keys()].sort(byString);
   const itemIds = [...itemSet].sort(byString);
   const itemIndex = new Map(itemIds.map((id, i) => [id, i]));

@@ -26,8 +26,10 @@ export interface InteractionMatrix {
   now: number;
 }
 
+/** The methods that learn from interactions alone (`tailor recommend` offers these). */
 export const RECOMMENDER_METHODS = ['popularity', 'item-knn', 'ease'] as const;
-export type RecommenderMethod = (typeof RECOMMENDER_METHODS)[number];
+/** Those, and `content`, which also reads the catalogue's text (served recommenders only). */
+export type RecommenderMethod = (typeof RECOMMENDER_METHODS)[number] | 'content';
 
 /**
  * The method `tailor recommend` uses unless told: EASE on time-decayed interactions was the best

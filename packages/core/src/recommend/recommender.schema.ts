@@ -13,14 +13,39 @@ export const MAX_RECOMMENDATIONS = 100;
 
 const EventName = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f]+$' });
 
+/** Items whose catalogue `field` equals `value` have their score multiplied by `factor`. */
+export const Boost = Type.Object(
+  {
+    field: Type.String({
+      pattern: '^(category|brand|attributes\\.[^\\u0000-\\u001f]{1,100})$',
+      description: 'category, brand or attributes.NAME',
+    }),
+    value: Type.Union([Type.String({ maxLength: 2000 }), Type.Number(), Type.Boolean()], {
+      description: 'Compared as is: the string "true" does not match the boolean true',
+    }),
+    factor: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 100,
+      description: 'Above 1 moves the items up, below 1 down',
+    }),
+  },
+  { title: 'Boost', additionalProperties: false },
+);
+export type Boost = Static<typeof Boost>;
+
 /** A recommender served from the live log: what it learns from and how (`PUT /v1/recommenders/NAME`). */
 export const RecommenderBody = Type.Object(
   {
     method: Type.Union(
-      [Type.Literal('ease'), Type.Literal('item-knn'), Type.Literal('popularity')],
+      [
+        Type.Literal('ease'),
+        Type.Literal('item-knn'),
+        Type.Literal('popularity'),
+        Type.Literal('content'),
+      ],
       {
         description:
-          'ease: a linear item-item model in closed form (the best measured); item-knn: item-item cosine with shrinkage; popularity: time-decayed, the same items for everyone',
+          'ease: a linear item-item model in closed form (the best measured); item-knn: item-item cosine with shrinkage; popularity: time-decayed, the same items for everyone; content: the catalogue items nearest in text (name, category, brand) to what the person had, new items included',
       },
     ),
     events: Type.Optional(
@@ -62,6 +87,13 @@ export const RecommenderBody = Type.Object(
               maximum: MAX_RECOMMENDATIONS,
               description:
                 'Diversity: at most this many items of one catalogue category in a list (items with no category are not capped)',
+            }),
+          ),
+          boosts: Type.Optional(
+            Type.Array(Boost, {
+              maxItems: 20,
+              description:
+                'Multiply the score of the catalogue items whose field has this value (several boosts an item matches multiply)',
             }),
           ),
         },
@@ -108,6 +140,10 @@ export const Recommendations = Type.Object({
   personalized: Type.Boolean({
     description:
       'false: popular items, the same for anyone (an unknown person, one who refused personalization, or method popularity)',
+  }),
+  basis: Type.Union([Type.Literal('person'), Type.Literal('segments'), Type.Literal('popular')], {
+    description:
+      "person: from what the person had; segments: a person the model does not know, from their segments' popular items; popular: the overall popular items",
   }),
   trainedAt: Type.String(),
 });

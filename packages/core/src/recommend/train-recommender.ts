@@ -1,7 +1,11 @@
 import { ok, type Result } from '../result/result.js';
+import { applyBoosts } from './boost-factors.js';
+import type { ContentVectors } from './content-vectors.js';
+import { contentRecommender, itemVectors, type VectorSearch } from './fit-content.js';
 import { easeRecommender, easeWeights, type EaseWeights } from './fit-ease.js';
 import { itemKnnRecommender, itemNeighbours, type ItemNeighbours } from './fit-item-knn.js';
 import { fitPopularity, itemPopularity } from './fit-popularity.js';
+import type { ItemContent } from './item-text.js';
 import { rankItems } from './rank-items.js';
 import {
   DEFAULT_RECOMMENDER_OPTIONS,
@@ -14,19 +18,24 @@ import {
 
 /**
  * What training a method learns, as plain data (typed arrays): EASE's item-item weights or
- * item-kNN's neighbours; popularity learns nothing beyond the matrix. The costly part of
+ * item-kNN's neighbours, content's item vectors; popularity learns nothing beyond the matrix. The costly part of
  * training, so it can run elsewhere (a worker thread) and be sent back.
  */
 export type FittedParameters =
   | { method: 'popularity' }
   | { method: 'item-knn'; neighbours: ItemNeighbours }
-  | { method: 'ease'; weights: EaseWeights };
+  | { method: 'ease'; weights: EaseWeights }
+  | { method: 'content'; content: ContentVectors };
 
-/** Fits one method's parameters on the matrix (options not given take DEFAULT_RECOMMENDER_OPTIONS). */
+/**
+ * Fits one method's parameters on the matrix (options not given take DEFAULT_RECOMMENDER_OPTIONS).
+ * `content` reads each item's text from `contentOf` (the catalogue): without it no item has any.
+ */
 export function fitParameters(
   matrix: InteractionMatrix,
   method: RecommenderMethod,
   options: Partial<RecommenderOptions> = {},
+  contentOf: ReadonlyMap<string, ItemContent> = new Map(),
 ): Result<FittedParameters> {
   const o = { ...DEFAULT_RECOMMENDER_OPTIONS, ...options };
   switch (method) {
@@ -38,14 +47,20 @@ export function fitParameters(
       const weights = easeWeights(matrix, o.lambda, o.easeHalfLifeDays, o.maxItems);
       return weights.ok ? ok({ method, weights: weights.value }) : weights;
     }
+    case 'content':
+      return ok({ method, content: itemVectors(matrix, contentOf) });
   }
 }
 
-/** The recommender of parameters `fitParameters` fitted on `matrix` with the same options (cheap). */
+/**
+ * The recommender of parameters `fitParameters` fitted on `matrix` with the same options (cheap);
+ * `content` searches its vectors with `search` (default: exactly).
+ */
 export function recommenderFrom(
   matrix: InteractionMatrix,
   parameters: FittedParameters,
   options: Partial<RecommenderOptions> = {},
+  search?: VectorSearch,
 ): Recommender {
   const o = { ...DEFAULT_RECOMMENDER_OPTIONS, ...options };
   switch (parameters.method) {
@@ -64,6 +79,14 @@ export function recommenderFrom(
         parameters.weights,
         o.easeHalfLifeDays,
       );
+    case 'content':
+      return contentRecommender(
+        matrix,
+        itemPopularity(matrix, o.popularityHalfLifeDays),
+        parameters.content,
+        o.easeHalfLifeDays,
+        search,
+      );
   }
 }
 
@@ -75,6 +98,17 @@ export function trainRecommender(
 ): Result<Recommender> {
   const parameters = fitParameters(matrix, method, options);
   return parameters.ok ? ok(recommenderFrom(matrix, parameters.value, options)) : parameters;
+}
+
+/** What a served list adds to the method's scores (docs/recommendations.md, "Business rules"). */
+export interface ListShaping {
+  /** Each item's boost factor (`applyBoosts`). */
+  boost?: Float64Array | undefined;
+  /**
+   * For a user the model does not know who had nothing since: writes scores from what else is
+   * known of them (their segments' popular items) and answers true, or false to leave popularity.
+   */
+  coldUser?: ((into: Float64Array) => boolean) | undefined;
 }
 
 /**
@@ -89,15 +123,19 @@ export function recommendItems(
   k: number,
   scratch = new Float64Array(matrix.itemIds.length),
   recent: readonly number[] = [],
+  shaping: ListShaping = {},
 ): RankedItem[] {
   const row =
     user < 0 ? [] : matrix.items.subarray(matrix.userStart[user], matrix.userStart[user + 1]);
-  if (recent.length === 0) {
-    recommender.score(user, scratch);
-    return rankItems(scratch, recommender.popularity, row, k);
-  }
   const inRow = new Set(row);
-  const since = [...new Set(recent)].filter((item) => !inRow.has(item));
-  recommender.score(user, scratch, since);
-  return rankItems(scratch, recommender.popularity, [...row, ...since], k);
+  const since = recent.length === 0 ? [] : [...new Set(recent)].filter((item) => !inRow.has(item));
+  if (user >= 0 || since.length > 0 || shaping.coldUser?.(scratch) !== true)
+    recommender.score(user, scratch, since);
+  if (shaping.boost !== undefined) applyBoosts(scratch, shaping.boost);
+  return rankItems(
+    scratch,
+    recommender.popularity,
+    since.length === 0 ? row : [...row, ...since],
+    k,
+  );
 }

@@ -67,7 +67,11 @@ export interface DeciderOptions {
    */
   recommendations?: (
     name: string,
-    who: { profileId: string | undefined; personal: boolean },
+    who: {
+      profileId: string | undefined;
+      personal: boolean;
+      segments?: readonly string[] | undefined;
+    },
   ) => readonly RecommendedItem[] | undefined;
   /** Records the decisions made at `at` (a `Decision Made` event each); not awaited by `decide`. */
   record: (request: DecideRequest, decisions: readonly Decision[], at: number) => void;
@@ -452,6 +456,7 @@ export class Decider {
         person !== undefined &&
         person.consent.personalization !== false &&
         audience.key !== 'public',
+      segments: person?.segments,
     };
     const found: Record<string, readonly RecommendedItem[]> = {};
     for (const name of names) {

@@ -9,6 +9,7 @@ import {
   type FittedParameters,
   type Interaction,
   type InteractionMatrix,
+  type ItemContent,
   type RecommenderMethod,
   type RecommenderOptions,
   type Result,
@@ -26,6 +27,8 @@ export interface FitRequest {
   interactions: InteractionColumns;
   method: RecommenderMethod;
   options: Partial<RecommenderOptions>;
+  /** Content only: the catalogue's text of its items, every one of them in the model (new items too). */
+  contentOf?: Map<string, ItemContent>;
 }
 
 /** The matrix the interactions make, and the parameters fitted on it. */
@@ -38,15 +41,20 @@ export interface Fitted {
 export type Fitter = (request: FitRequest, signal?: AbortSignal) => Promise<Result<Fitted>>;
 
 /** The matrix and the parameters: the work a fitter does, wherever it runs. */
-export function fitInteractions({ interactions, method, options }: FitRequest): Result<Fitted> {
+export function fitInteractions({
+  interactions,
+  method,
+  options,
+  contentOf,
+}: FitRequest): Result<Fitted> {
   const { users, items, times } = interactions;
   const rows: Interaction[] = users.map((user, i) => ({
     user,
     item: items[i] as string,
     time: times[i] as number,
   }));
-  const matrix = buildInteractionMatrix(rows);
-  const parameters = fitParameters(matrix, method, options);
+  const matrix = buildInteractionMatrix(rows, contentOf?.keys());
+  const parameters = fitParameters(matrix, method, options, contentOf);
   return parameters.ok ? ok({ matrix, parameters: parameters.value }) : parameters;
 }
 

@@ -13,6 +13,8 @@ if (fitted.ok) {
   arrays.push(matrix.userStart, matrix.items, matrix.lastTime);
   if (parameters.method === 'ease')
     arrays.push(parameters.weights.catalogue, parameters.weights.weights);
+  if (parameters.method === 'content')
+    arrays.push(parameters.content.vectors, parameters.content.known);
   if (parameters.method === 'item-knn') {
     const { start, neighbours, similarities } = parameters.neighbours;
     arrays.push(start, neighbours, similarities);

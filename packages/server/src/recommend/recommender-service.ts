@@ -136,5 +136,5 @@ export async function personKeys(
   if (found !== undefined) keys.push(`p:${found.profileId}`);
   if (userId !== undefined) keys.push(`u:${userId}`);
   if (anonymousId !== undefined) keys.push(`a:${anonymousId}`);
-  return { keys, personal: true };
+  return { keys, personal: true, segments: found?.segments ?? [] };
 }

@@ -1,12 +1,19 @@
 import {
+  boostFactor,
   catalogFacts,
+  exactSearch,
   interactionItems,
   recommenderFrom,
+  segmentPopularity,
   DEFAULT_RECOMMENDER_EVENTS,
+  DEFAULT_RECOMMENDER_OPTIONS,
+  type Boost,
   type CatalogItem,
   type CatalogItemInput,
   type ItemFacts,
   type InteractionMatrix,
+  type ItemContent,
+  type PopularInSegment,
   type Recommender,
   type RecommenderModel,
   type StoredMessage,
@@ -15,7 +22,8 @@ import type { Job, JobStep } from '../jobs/job.js';
 import type { EventLog } from '../log/event-log.js';
 import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
 import type { StoredRecommender } from '../store/recommender-store.js';
-import { fitHere, type Fitter } from './fit-recommender.js';
+import { fitHere, type Fitted, type Fitter } from './fit-recommender.js';
+import { hnswSearch } from './hnsw-search.js';
 
 /** The consent purpose a recommender serves: people who refused it are neither learnt from nor served personally. */
 export const RECOMMEND_PURPOSE = 'personalization';
@@ -32,8 +40,12 @@ export interface TrainingDeps {
   fit?: Fitter;
   /** Learns the catalogue from the products the e-commerce events read name (docs/recommendations.md). */
   learnCatalog?: (facts: CatalogItemInput[]) => Promise<unknown>;
-  /** The catalogue's items among ids, for the serving rules (availability, categories). */
+  /** The catalogue's items among ids, for the serving rules (availability, categories, boosts). */
   catalogOf?: (ids: readonly string[]) => Promise<Map<string, CatalogItem>>;
+  /** The catalogue a page at a time, in id order (content-based recommenders read all of it). */
+  catalogPage?: (after: string | undefined, limit: number) => Promise<CatalogItem[]>;
+  /** Content vectors of more items than this are searched through the HNSW index, fewer exactly. */
+  exactSearchUpTo?: number;
   /** Stops a fit under way (the server closing). */
   signal?: AbortSignal;
 }
@@ -56,7 +68,15 @@ export interface TrainedRecommender {
   recent: Map<string, number[]>;
   /** What the catalogue said of the model's items when it was trained (the serving rules read it). */
   facts: ItemFacts;
+  /** The popular items of each segment its people were in (new people's lists). */
+  segmentPopular: ReadonlyMap<string, PopularInSegment>;
 }
+
+/** Content vectors up to this many items are searched exactly (about 1 ms for 4,000), more through HNSW. */
+export const EXACT_SEARCH_UP_TO = 5000;
+
+/** Catalogue items read per step by a content recommender's training. */
+const CATALOGUE_PAGE = 1000;
 
 /** Identifiers resolved per step. */
 const RESOLVE_CHUNK = 500;
@@ -74,7 +94,7 @@ export class RecommenderTrainingJob implements Job {
   readonly name: string;
   private readonly events: ReadonlySet<string>;
   private readonly started: number;
-  private phase: 'read' | 'resolve' | 'fit' | 'done' = 'read';
+  private phase: 'read' | 'resolve' | 'catalogue' | 'fit' | 'done' = 'read';
   private position = 0;
   private total: number | undefined;
   private read = 0;
@@ -86,6 +106,11 @@ export class RecommenderTrainingJob implements Job {
   /** Per identifier number: its person (a profile's key or the identifier's), null when refused. */
   private readonly person: (string | null | undefined)[] = [];
   private trained: TrainedRecommender | undefined;
+  /** The segments of each profile (`p:ID`) when resolved. */
+  private readonly segmentsOf = new Map<string, readonly string[]>();
+  /** Content only: the whole catalogue, read a page per step; `after` is the last id read. */
+  private readonly catalogue = new Map<string, CatalogItem>();
+  private after: string | undefined;
 
   constructor(
     private readonly definition: StoredRecommender,
@@ -113,6 +138,8 @@ export class RecommenderTrainingJob implements Job {
         return this.readPage();
       case 'resolve':
         return this.resolveChunk();
+      case 'catalogue':
+        return this.readCatalogue();
       case 'fit':
         await this.fit();
         this.phase = 'done';
@@ -172,10 +199,22 @@ export class RecommenderTrainingJob implements Job {
       const profile = found[j];
       this.person[this.resolved + j] =
         profile === undefined ? undefined : refused(profile) ? null : `p:${profile.id}`;
+      if (profile !== undefined && !refused(profile))
+        this.segmentsOf.set(`p:${profile.id}`, profile.segments);
     });
     this.resolved += chunk.length;
-    if (this.resolved >= this.keys.length) this.phase = 'fit';
+    if (this.resolved >= this.keys.length)
+      this.phase = this.definition.method === 'content' ? 'catalogue' : 'fit';
     return { worked: Math.max(chunk.length, 1), progress: this.progress, finished: false };
+  }
+
+  /** Content only: a page of the catalogue, whose items' text the content vectors are made of. */
+  private async readCatalogue(): Promise<JobStep> {
+    const page = (await this.deps.catalogPage?.(this.after, CATALOGUE_PAGE)) ?? [];
+    for (const item of page) this.catalogue.set(item.id, item);
+    this.after = page[page.length - 1]?.id ?? this.after;
+    if (page.length < CATALOGUE_PAGE) this.phase = 'fit';
+    return { worked: Math.max(page.length, 1), progress: this.progress, finished: false };
   }
 
   /**
@@ -197,23 +236,32 @@ export class RecommenderTrainingJob implements Job {
     const options =
       half === undefined ? {} : { popularityHalfLifeDays: half, easeHalfLifeDays: half };
     const fit = this.deps.fit ?? fitHere;
+    const content = this.definition.method === 'content';
     const fitted = await fit(
       {
         interactions: { users, items, times: Float64Array.from(times) },
         method: this.definition.method,
         options,
+        ...(content && { contentOf: contentOf(this.catalogue) }),
       },
       this.deps.signal,
     );
     if (!fitted.ok) throw new Error(`training ${this.definition.name}: ${fitted.error}`);
     const { matrix, parameters } = fitted.value;
-    const facts = await itemFacts(matrix.itemIds, this.deps.catalogOf);
+    const catalogue = content ? this.catalogue : await this.deps.catalogOf?.(matrix.itemIds);
+    const facts = itemFacts(matrix.itemIds, catalogue, this.definition.rules?.boosts ?? []);
+    const segmentPopular = segmentPopularity(
+      matrix,
+      (row) => this.segmentsOf.get(matrix.userIds[row] ?? ''),
+      half ?? DEFAULT_RECOMMENDER_OPTIONS.popularityHalfLifeDays,
+    );
     const finished = this.deps.now();
     this.trained = {
       facts,
+      segmentPopular,
       definition: this.definition,
       matrix,
-      recommender: recommenderFrom(matrix, parameters, options),
+      recommender: recommenderFrom(matrix, parameters, options, this.searchOf(fitted.value)),
       rows: new Map(matrix.userIds.map((id, row) => [id, row])),
       scratch: new Float64Array(matrix.itemIds.length),
       followedTo: this.position,
@@ -231,6 +279,16 @@ export class RecommenderTrainingJob implements Job {
     };
   }
 
+  /** Content vectors are searched exactly in a small catalogue, through an HNSW index in a large one. */
+  private searchOf({ parameters }: Fitted) {
+    if (parameters.method !== 'content') return undefined;
+    const { content } = parameters;
+    const known = content.known.reduce((n, k) => n + k, 0);
+    return known > (this.deps.exactSearchUpTo ?? EXACT_SEARCH_UP_TO)
+      ? hnswSearch(content)
+      : exactSearch(content);
+  }
+
   /** The userId's profile, else the anonymousId's, else the identifier itself; null: refused. */
   private ownerOf(user: number, anonymous: number): string | null {
     const byUser = user === -1 ? undefined : this.person[user];
@@ -241,21 +299,34 @@ export class RecommenderTrainingJob implements Job {
   }
 }
 
-/** Availability and category of each item of a model, from the catalogue (none known without one). */
-async function itemFacts(
+/** What content-based similarity reads of each catalogue item. */
+function contentOf(catalogue: ReadonlyMap<string, CatalogItem>): Map<string, ItemContent> {
+  const content = new Map<string, ItemContent>();
+  for (const [id, { name, category, brand }] of catalogue)
+    content.set(id, { name, category, brand });
+  return content;
+}
+
+/**
+ * Availability, category and boost factor of each item of a model, from the catalogue (nothing
+ * known of an item missing from it: available, no category, factor 1).
+ */
+export function itemFacts(
   itemIds: readonly string[],
-  catalogOf: TrainingDeps['catalogOf'],
-): Promise<ItemFacts> {
+  catalogue: ReadonlyMap<string, CatalogItem> | undefined,
+  boosts: readonly Boost[],
+): ItemFacts {
   const unavailable = new Uint8Array(itemIds.length);
   const category: (string | undefined)[] = new Array<string | undefined>(itemIds.length);
-  if (catalogOf === undefined) return { unavailable, category };
-  const found = await catalogOf(itemIds);
+  const boost = new Float64Array(itemIds.length).fill(1);
+  if (catalogue === undefined) return { unavailable, category, boost };
   itemIds.forEach((id, i) => {
-    const item = found.get(id);
+    const item = catalogue.get(id);
     if (item?.available === false) unavailable[i] = 1;
     category[i] = item?.category;
+    boost[i] = boostFactor(item, boosts);
   });
-  return { unavailable, category };
+  return { unavailable, category, boost };
 }
 
 /**

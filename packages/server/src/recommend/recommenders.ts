@@ -1,7 +1,9 @@
 import {
   DEFAULT_RECOMMENDATIONS,
   applyServingRules,
+  boostFactor,
   recommendItems,
+  scoreBySegments,
   type CatalogItem,
   type RecommendedItem,
   type RecommenderBody,
@@ -38,6 +40,8 @@ export interface RecommendFor {
   keys: readonly string[];
   /** false: popular items only (unknown, erased, or refused personalization). */
   personal: boolean;
+  /** The person's segments now: a person the model does not know gets their segments' popular items. */
+  segments?: readonly string[] | undefined;
 }
 
 /**
@@ -173,6 +177,9 @@ export class Recommenders {
     const extra =
       (rules.availableOnly ?? true) ? trained.facts.unavailable.reduce((n, u) => n + u, 0) : 0;
     const wanted = rules.maxPerCategory === undefined ? k + extra : 10 * k + extra;
+    // Set by the cold-user scoring when it runs (a person the model does not know).
+    const cold = { bySegments: false };
+    const segments = who.personal ? (who.segments ?? []) : [];
     const ranked = applyServingRules(
       recommendItems(
         matrix,
@@ -181,11 +188,18 @@ export class Recommenders {
         Math.min(wanted, matrix.itemIds.length),
         scratch,
         recent,
+        {
+          boost: trained.facts.boost,
+          coldUser: (into) =>
+            (cold.bySegments = scoreBySegments(trained.segmentPopular, segments, into)),
+        },
       ),
       trained.facts,
       rules,
       k,
     );
+    const known = row >= 0 || recent.length > 0;
+    const personalized = (known && recommender.method !== 'popularity') || cold.bySegments;
     return {
       items: ranked.map(({ item, score }, i) => ({
         item: matrix.itemIds[item] as string,
@@ -193,7 +207,8 @@ export class Recommenders {
         rank: i + 1,
       })),
       method: recommender.method,
-      personalized: (row >= 0 || recent.length > 0) && recommender.method !== 'popularity',
+      personalized,
+      basis: cold.bySegments ? 'segments' : personalized ? 'person' : 'popular',
       trainedAt: info.trainedAt,
     };
   }
@@ -205,13 +220,18 @@ export class Recommenders {
    */
   forTemplate(
     name: string,
-    who: { profileId: string | undefined; personal: boolean },
+    who: {
+      profileId: string | undefined;
+      personal: boolean;
+      segments?: readonly string[] | undefined;
+    },
   ): readonly RecommendedItem[] | undefined {
     const definition = this.definitions.get(name);
     if (definition === undefined) return undefined;
     const keys = who.profileId === undefined ? [] : [`p:${who.profileId}`];
     const k = definition.k ?? DEFAULT_RECOMMENDATIONS;
-    return this.recommend(name, { keys, personal: who.personal }, k)?.items ?? [];
+    const { personal, segments } = who;
+    return this.recommend(name, { keys, personal, segments }, k)?.items ?? [];
   }
 
   /**
@@ -235,15 +255,19 @@ export class Recommenders {
     }
   }
 
-  /** Items the catalog API just gave: their availability and category apply to every model now. */
+  /** Items the catalog API just gave: their availability, category and boosts apply to every model now. */
   catalogChanged(items: readonly CatalogItem[]): void {
-    for (const trained of this.models.values())
+    for (const trained of this.models.values()) {
+      const boosts = trained.definition.rules?.boosts ?? [];
       for (const item of items) {
         const index = trained.itemIndex.get(item.id);
         if (index === undefined) continue;
         trained.facts.unavailable[index] = item.available ? 0 : 1;
         (trained.facts.category as (string | undefined)[])[index] = item.category;
+        if (trained.facts.boost !== undefined)
+          trained.facts.boost[index] = boostFactor(item, boosts);
       }
+    }
   }
 
   /** Stops the schedule and a training under way (between its steps). */
