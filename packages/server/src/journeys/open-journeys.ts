@@ -4,6 +4,7 @@ import {
   scrubPersonalData,
   TailorError,
   traitValues,
+  type ClusterModel,
   type PiiPolicy,
   type StoredMessage,
 } from '@tailor/core';
@@ -49,6 +50,9 @@ export interface Journeys {
   close(): Promise<void>;
 }
 
+/** Events the follower reads a turn. */
+const FOLLOW_BATCH = 1000;
+
 /** How often due waits are looked for: a wait fires within about this long of falling due. */
 export const JOURNEYS_POLL_MS = 250;
 
@@ -71,6 +75,8 @@ export async function openJourneys(deps: {
   pg?: PgDatabase | undefined;
   /** The installation's secret email links are signed under (every node holds it alike). */
   linkSecret: string;
+  /** The trained clusterings `in_cluster(...)` in branches reads. */
+  clusterings?: () => ReadonlyMap<string, ClusterModel>;
   /** The destinations webhook steps deliver through. */
   destinations?: Pick<DestinationStore, 'get'> | undefined;
   /** Which fields are personal now (for webhook steps' masking); the defaults when absent. */
@@ -108,6 +114,7 @@ export async function openJourneys(deps: {
     store,
     engine: deps.engine,
     readProfile: (person) => readProfile(profiles, person),
+    ...(deps.clusterings && { clusterings: deps.clusterings }),
     send: smtp?.send,
     // Tailor's signed one-click link when it knows its public address, else a reply to the sender.
     unsubscribeUrl: (person, journey) =>
@@ -158,7 +165,11 @@ export async function openJourneys(deps: {
       runner,
       until: deps.folded,
       personOf: (message) => profileIdOf(profiles, message),
+      limit: FOLLOW_BATCH,
     });
+    // Behind the log (a whole batch read): read on before timing anyone out, so an awaited event
+    // received before a waitFor's timeout is seen first. The loop runs again at once.
+    if (entered >= FOLLOW_BATCH) return entered;
     return entered + (await runner.tick());
   };
   const loop = new BackgroundLoop(work, {
