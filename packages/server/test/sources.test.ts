@@ -552,3 +552,50 @@ describe('deletions at the source', () => {
     expect(await traits('2')).toMatchObject({ deleted: true, plan: 'free' });
   });
 });
+
+describe('several mappings', () => {
+  it('makes a message of each mapping from every row, each stored once however often it syncs', async () => {
+    crm = await postgresCrm();
+    t = await startTestTailor(webhookConfig());
+    await crm.run(`INSERT INTO customers VALUES
+      (1, 'ann@example.com', 'pro', 3, '2026-11-01 10:00:00'),
+      (2, 'bo@example.com', 'free', 1, '2026-11-01 10:00:01')`);
+    const seats = {
+      type: 'track',
+      fields: {
+        userId: 'id',
+        event: { value: 'Seats Counted' },
+        'properties.seats': { column: 'seats', as: 'number' },
+        timestamp: 'updated_at',
+      },
+    };
+    const put = await admin(
+      'PUT',
+      '/v1/sources/crm',
+      definition(crm, { mapping: [MAPPING, seats] }),
+    );
+    expect(put.statusCode, put.body).toBe(200);
+    const tried = (await admin('POST', '/v1/sources/crm/test')).json<{ messages: unknown[] }>();
+    expect(tried.messages).toHaveLength(4);
+    expect((await admin('POST', '/v1/sources/crm/sync')).json()).toMatchObject({
+      rowsRead: 2,
+      messagesStored: 4,
+    });
+    // Read again from the start (the cursor forgotten): the same messageIds, nothing stored twice.
+    await t.tailor.sources.setStatus('crm', { ...NEW_STATUS });
+    expect((await admin('POST', '/v1/sources/crm/sync')).json()).toMatchObject({
+      rowsRead: 2,
+      messagesStored: 0,
+      duplicates: 4,
+    });
+    await t.collect([]);
+    const events = await t.eventsOf('1');
+    expect(events.map((e) => e.type).sort()).toEqual(['identify', 'track']);
+    expect(events.find((e) => e.type === 'track')).toMatchObject({
+      event: 'Seats Counted',
+      properties: { seats: 3 },
+    });
+    const refused = await admin('PUT', '/v1/sources/crm', definition(crm, { mapping: [] }));
+    expect(refused.statusCode).toBe(400);
+  });
+});

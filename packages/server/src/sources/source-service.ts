@@ -10,7 +10,13 @@ import { parseCsvMapping } from '../import/csv-mapping.js';
 import { openSourceReader, type SourceReader } from './read-source-rows.js';
 import type { SourceBody, SourceStatus, SourceView } from './source.schema.js';
 import { NEW_STATUS, type SourceStore, type StoredSource } from './source-store.js';
-import { mapSourceRow, syncErrorText, syncSource, type SyncDeps } from './sync-source.js';
+import {
+  mapSourceRow,
+  sourceMappings,
+  syncErrorText,
+  syncSource,
+  type SyncDeps,
+} from './sync-source.js';
 
 export interface SourceServiceDeps {
   sources: SourceStore;
@@ -82,7 +88,7 @@ export class SourceService {
       const rejected: SourceTest['rejected'] = [];
       for (const row of rows) {
         const mapped = mapSourceRow(source, row);
-        if (mapped.ok) messages.push(mapped.value);
+        if (mapped.ok) messages.push(...mapped.value);
         else rejected.push({ key: row.key, reason: mapped.error });
       }
       return { rows: rows.length, messages, rejected };
@@ -167,8 +173,8 @@ export class SourceService {
       );
     const refusal = urlRefusal(`http://${url.host}/`, this.allow);
     if (refusal !== undefined) throw refuse(refusal);
-    const mapping = parseCsvMapping(body.mapping);
-    if (body.deletes?.as === 'trait' && mapping.type !== 'identify')
+    const mappings = sourceMappings(body).map((mapping) => parseCsvMapping(mapping));
+    if (body.deletes?.as === 'trait' && !mappings.some((m) => m.type === 'identify'))
       throw refuse(
         'deletes as a trait needs a mapping of type identify (the trait goes on the person)',
       );

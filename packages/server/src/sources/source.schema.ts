@@ -44,7 +44,7 @@ export const SourceBody = Type.Object(
       description:
         'An increasing column (`updated_at`, or an increasing id): each sync reads only rows past the last one synced',
     }),
-    mapping: CsvMapping,
+    mapping: SourceMapping(),
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
     everyMinutes: Type.Optional(
       Type.Integer({
@@ -58,6 +58,14 @@ export const SourceBody = Type.Object(
   { additionalProperties: false },
 );
 export type SourceBody = Static<typeof SourceBody>;
+
+/** One mapping (a message per row), or several (a message of each per row: an event and traits). */
+function SourceMapping() {
+  return Type.Union([CsvMapping, Type.Array(CsvMapping, { minItems: 1, maxItems: 5 })], {
+    description:
+      "The CSV mapping's format (docs/import.md); a list of up to 5 makes a message of each from every row, such as an orders table's `Order Completed` event and its customer's traits",
+  });
+}
 
 /** How rows soft-deleted at the source are mirrored (docs/sources.md, "Deletions at the source"). */
 function SoftDeletes() {
@@ -105,7 +113,7 @@ export const SourceView = Type.Object({
   query: Type.Optional(Type.String()),
   key: Type.String(),
   cursor: Type.String(),
-  mapping: CsvMapping,
+  mapping: SourceMapping(),
   pageSize: Type.Integer(),
   everyMinutes: Type.Optional(Type.Integer()),
   deletes: Type.Optional(SoftDeletes()),

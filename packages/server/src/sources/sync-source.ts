@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { IdentifierRef } from '@tailor/core';
 import type { Collector } from '../collect/collector.js';
 import { runJob, type Job, type JobStep } from '../jobs/job.js';
-import { mapRow } from '../import/csv-mapping.js';
+import { mapRow, type CsvMapping } from '../import/csv-mapping.js';
 import { cellOf, type SourceReader, type SourceRow } from './read-source-rows.js';
-import type { SourceStatus } from './source.schema.js';
+import type { SourceBody, SourceStatus } from './source.schema.js';
 import type { StoredSource } from './source-store.js';
 
 /** Rows that did not map, kept in a source's status (their key and reason, never their values). */
@@ -15,19 +15,39 @@ const REJECTED_KEPT = 20;
  * cursor value). The same row read again (a repeated or interrupted sync) gets the same id, which
  * collection stores once; a changed row (a new cursor value) is a new message.
  */
-export function rowMessageId(source: StoredSource, row: Pick<SourceRow, 'key' | 'cursor'>): string {
+export function rowMessageId(
+  source: StoredSource,
+  row: Pick<SourceRow, 'key' | 'cursor'>,
+  mapping = 0,
+): string {
   const from = source.body.table ?? source.body.query ?? '';
+  // The first mapping's ids are as they were before a source could have several.
+  const which = mapping === 0 ? '' : `\u0000${String(mapping)}`;
   return createHash('sha256')
-    .update(`source\u0000${source.name}\u0000${from}\u0000${row.key}\u0000${row.cursor}`)
+    .update(`source\u0000${source.name}\u0000${from}\u0000${row.key}\u0000${row.cursor}${which}`)
     .digest('hex')
     .slice(0, 32);
 }
 
-/** A row as the message its mapping makes, or the reason it cannot be one. */
-export function mapSourceRow(source: StoredSource, row: SourceRow) {
+/** A source's mappings: one, or several (a message of each from every row). */
+export function sourceMappings(body: Pick<SourceBody, 'mapping'>): CsvMapping[] {
+  return Array.isArray(body.mapping) ? body.mapping : [body.mapping];
+}
+
+/** A row as the messages its mappings make, or the first reason one cannot be made. */
+export function mapSourceRow(
+  source: StoredSource,
+  row: SourceRow,
+): { ok: true; value: Record<string, unknown>[] } | { ok: false; error: string } {
   const cells: Record<string, string> = {};
   for (const [column, value] of Object.entries(row.values)) cells[column] = cellOf(value);
-  return mapRow(cells, source.body.mapping);
+  const messages: Record<string, unknown>[] = [];
+  for (const mapping of sourceMappings(source.body)) {
+    const mapped = mapRow(cells, mapping);
+    if (!mapped.ok) return mapped;
+    messages.push(mapped.value);
+  }
+  return { ok: true, value: messages };
 }
 
 /** Whether a row is soft-deleted: its column holds something other than empty, false, 0 or no. */
@@ -92,32 +112,14 @@ export class SourceSyncJob implements Job {
     const rows = await deps.reader.page(status.cursor, this.pageSize);
     const last = rows[rows.length - 1];
     if (last !== undefined) {
-      const valid: { row: SourceRow; message: Record<string, unknown> }[] = [];
-      const erasures: { row: SourceRow; person: IdentifierRef }[] = [];
-      const deletes = source.body.deletes;
-      for (const row of rows) {
-        const mapped = mapSourceRow(source, row);
-        if (!mapped.ok) {
-          reject(status, row.key, mapped.error);
-          continue;
-        }
-        const deleted = isDeleted(source, row);
-        if (deletes?.as === 'erasure' && deleted) {
-          const person = personOf(mapped.value);
-          if (person === undefined) reject(status, row.key, 'a deleted row names no person');
-          else erasures.push({ row, person });
-          continue;
-        }
-        if (deletes?.as === 'trait') {
-          const traits = (mapped.value.traits ?? {}) as Record<string, unknown>;
-          mapped.value.traits = { ...traits, deleted };
-        }
-        valid.push({ row, message: mapped.value });
-      }
+      const { valid, erasures } = messagesOfPage(source, rows, status);
       const outcome = await deps.collector.collect({
         messages: valid.map((v) => v.message),
         source: `source:${source.name}`,
-        messageIdFor: (i) => rowMessageId(source, (valid[i] as (typeof valid)[number]).row),
+        messageIdFor: (i) => {
+          const { row, mapping } = valid[i] as (typeof valid)[number];
+          return rowMessageId(source, row, mapping);
+        },
         checkNumbers: true,
       });
       for (const r of outcome.rejected)
@@ -143,6 +145,37 @@ export class SourceSyncJob implements Job {
       finished: this.done,
     };
   }
+}
+
+/**
+ * A page's rows as messages (one per mapping, `mapping` its index), rows that do not map rejected
+ * into the status, and the people of soft-deleted rows to erase (`deletes.as` = `erasure`). With
+ * `deletes.as` = `trait`, identify messages carry `deleted`.
+ */
+function messagesOfPage(source: StoredSource, rows: readonly SourceRow[], status: SourceStatus) {
+  const valid: { row: SourceRow; mapping: number; message: Record<string, unknown> }[] = [];
+  const erasures: { row: SourceRow; person: IdentifierRef }[] = [];
+  const deletes = source.body.deletes;
+  for (const row of rows) {
+    const mapped = mapSourceRow(source, row);
+    if (!mapped.ok) {
+      reject(status, row.key, mapped.error);
+      continue;
+    }
+    const deleted = isDeleted(source, row);
+    if (deletes?.as === 'erasure' && deleted) {
+      const person = mapped.value.map(personOf).find((p) => p !== undefined);
+      if (person === undefined) reject(status, row.key, 'a deleted row names no person');
+      else erasures.push({ row, person });
+      continue;
+    }
+    for (const [mapping, message] of mapped.value.entries()) {
+      if (deletes?.as === 'trait' && message.type === 'identify')
+        message.traits = { ...((message.traits ?? {}) as Record<string, unknown>), deleted };
+      valid.push({ row, mapping, message });
+    }
+  }
+  return { valid, erasures };
 }
 
 /**
