@@ -279,6 +279,7 @@ export async function openTailor(
   };
   const identity = IdentityVerifier.open(config.dataDir, secrets.identitySecret);
   const journeys = await openJourneys({
+    clusterings: () => clusterModels.current,
     config,
     log,
     profiles,
@@ -569,6 +570,7 @@ export async function openTailor(
         ]);
   // Decisions and exposures are recorded through the storage's records log: nobody waits on them.
   const experiments = await Experiments.open({
+    clusterings: () => clusterModels.current,
     store: store.experiments,
     person: (identifier) => people.get(identifier),
     record: async (messages) => {
@@ -579,6 +581,7 @@ export async function openTailor(
     },
   });
   const decider = new Decider({
+    clusterings: () => clusterModels.current,
     placements,
     people,
     renders: new RenderMemo(liquid, RENDERS_KEPT),

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterModel } from '@tailor/core';
+import { parseCondition } from '@tailor/core';
+import { branchHolds } from '../src/journeys/journey-definition.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 let t: TestTailor;
@@ -242,5 +244,89 @@ describe('clusterings over HTTP', () => {
     await t.admin('DELETE', '/v1/clusterings/shop');
     await t.tailor.pipeline.catchUp();
     expect((await t.admin('GET', '/v1/segments/whales/members')).json().count).toBe(0);
+  });
+
+  it('in_cluster(...) in decide rules, experiment audiences and journey branches reads the current model', async () => {
+    t = await startTestTailor({}, () => clock);
+    const people = shoppers();
+    await t.collect(people.map(identify));
+    await t.admin('PUT', '/v1/clusterings/shop', { ...SHOP, k: 2 });
+    const model = (await t.admin('POST', '/v1/clusterings/shop/train')).json<ClusterModel>();
+    const big = model.clusters.find((c) => (c.centroid.spend ?? 0) > 500);
+    if (big === undefined) throw new Error('a big cluster expected');
+    await t.admin('PUT', `/v1/clusterings/shop/clusters/${big.id}`, { name: 'big spenders' });
+
+    const placement = await t.admin('PUT', '/v1/placements/hero', {
+      items: [
+        { id: 'vip', when: 'in_cluster("shop", "big spenders")', priority: 10, template: 'VIP' },
+        { id: 'plain', priority: 0, template: 'Hello' },
+      ],
+      default: { id: 'fallback', template: 'Hi' },
+    });
+    expect(placement.statusCode, placement.body).toBe(200);
+    const decide = async (userId: string) =>
+      (await t.admin('POST', '/v1/decide', { userId, placements: ['hero'] })).json<{
+        decisions: { itemId: string }[];
+      }>().decisions[0]?.itemId;
+    expect(await decide('big3')).toBe('vip');
+    expect(await decide('small3')).toBe('plain');
+    expect(await decide('stranger')).toBe('fallback'); // nobody known: the default
+
+    const experiment = await t.admin('PUT', '/v1/experiments/vip-offer', {
+      variants: [{ id: 'control' }, { id: 'offer' }],
+      metrics: [{ name: 'purchase', type: 'conversion', event: 'Order Completed' }],
+      audience: 'in_cluster("shop", "big spenders")',
+    });
+    expect(experiment.statusCode, experiment.body).toBe(200);
+    const assign = async (userId: string) =>
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/v1/experiments/vip-offer/assign',
+          headers: { authorization: t.writeAuth },
+          payload: { userId },
+        })
+      ).json<{ variant: string | null }>().variant;
+    expect(await assign('big4')).not.toBeNull();
+    expect(await assign('small4')).toBeNull();
+
+    // A journey branch (as the runner evaluates it, with the models it is given).
+    const condition = parseCondition('in_cluster("shop", "big spenders")');
+    if (!condition.ok) throw new Error(condition.error.message);
+    const models = t.tailor.clusterModels.current;
+    expect(branchHolds(condition.value, { traits: { spend: 1100, visits: 25 } }, models)).toBe(
+      true,
+    );
+    expect(branchHolds(condition.value, { traits: { spend: 12, visits: 1 } }, models)).toBe(false);
+    expect(
+      branchHolds(
+        condition.value,
+        { traits: { spend: 1100, visits: 25 }, consent: { analytics: false } },
+        models,
+      ),
+    ).toBe(false);
+    expect(branchHolds(condition.value, { traits: { spend: 1100, visits: 25 } })).toBe(false);
+  });
+
+  it('trains as a job a page of profiles at a time, with its progress', async () => {
+    t = await startTestTailor({}, () => clock);
+    const people = Array.from({ length: 4500 }, (_, i) =>
+      identify({
+        userId: `p${i}`,
+        spend: i % 2 === 0 ? 1000 + (i % 97) : 10 + (i % 13),
+        visits: i % 2 === 0 ? 20 + (i % 7) : 1 + (i % 3),
+      }),
+    );
+    await t.collect(people);
+    await t.admin('PUT', '/v1/clusterings/shop', { ...SHOP, k: 2 });
+    const seen: { done: number; total: number }[] = [];
+    const model = await t.tailor.clusterings.train('shop', (progress) => seen.push(progress));
+    expect(seen).toEqual([
+      { done: 2000, total: 4500 },
+      { done: 4000, total: 4500 },
+      { done: 4500, total: 4500 },
+    ]);
+    expect(model).toMatchObject({ rows: 4500, k: 2 });
+    expect(model.clusters.map((c) => c.size)).toEqual([2250, 2250]);
   });
 });

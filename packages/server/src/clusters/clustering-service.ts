@@ -5,7 +5,7 @@ import {
   type ClusteringBody,
   type ClusterInfo,
 } from '@tailor/core';
-import { runJob, type JobProgress } from '../jobs/job.js';
+import type { JobProgress } from '../jobs/job.js';
 import { validName } from '../segments/definitions.js';
 import type { ClusteringStore, StoredClustering } from '../store/clustering-store.js';
 import type { ClusterModels } from './cluster-models.js';
@@ -190,9 +190,13 @@ export class ClusteringService {
     const previous = await this.deps.store.model(name);
     const job = new ClusteringTrainingJob(clustering, previous, this.deps.training);
     entry.job = job;
-    await runJob(job, (progress) => {
-      onProgress?.(progress);
-    });
+    // A page of profiles a step, requests served between steps.
+    for (;;) {
+      const step = await job.step();
+      if (step.progress !== undefined) onProgress?.(step.progress);
+      if (step.finished) break;
+      await this.deps.pause();
+    }
     const result = job.result;
     if (result === undefined)
       throw new TailorError('unavailable', `clustering ${name}: training did not finish`);

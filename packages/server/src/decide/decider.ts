@@ -1,6 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import type { Template } from 'liquidjs';
 import {
+  inClusterOf,
+  type ClusterModel,
   aggregateKey,
   aggregateValue,
   chooseItem,
@@ -35,6 +37,8 @@ export interface DecideRequest {
 export type { Decision };
 
 export interface DeciderOptions {
+  /** The trained clusterings `in_cluster(...)` in rules reads (none: it holds for nobody). */
+  clusterings?: () => ReadonlyMap<string, ClusterModel>;
   placements: Placements;
   people: PersonCache;
   /** Renders templates (keeping recent outputs). */
@@ -141,7 +145,7 @@ export class Decider {
         fallback: true,
         reasons: [`no item ${itemId} in ${placement}`],
       };
-    const scope = scopeOf(person, context);
+    const scope = scopeOf(person, context, this.options.clusterings?.());
     try {
       return {
         placement,
@@ -211,7 +215,7 @@ export class Decider {
       const content = this.render(
         placement,
         templateId,
-        scopeOf(person, request.context),
+        scopeOf(person, request.context, this.options.clusterings?.()),
         person,
         this.remaining(started),
         audience,
@@ -285,7 +289,7 @@ export class Decider {
         fallback: true,
         reasons: [`no placement named ${name}`],
       };
-    const scope = scopeOf(person, request.context);
+    const scope = scopeOf(person, request.context, this.options.clusterings?.());
     const audience = request.audience ?? FULL_AUDIENCE;
     const ids = audience.reasons === 'ids';
     // To the write key a default names no cause: whether a person is known, or consents, is theirs.
@@ -499,13 +503,19 @@ export class Decider {
 }
 
 /** What placement rules and templates read: the person's state and the request's context. */
-function scopeOf(person: Person | undefined, context: Record<string, unknown>): EvaluationScope {
+function scopeOf(
+  person: Person | undefined,
+  context: Record<string, unknown>,
+  clusterings: ReadonlyMap<string, ClusterModel> = new Map(),
+): EvaluationScope {
   return {
     traits: person?.traits ?? {},
     computed: person?.computed ?? {},
     consent: person?.consent ?? {},
     context,
     inSegment: (segment) => person?.segments.includes(segment) ?? false,
+    inCluster: (clustering, persona) =>
+      person !== undefined && inClusterOf(clusterings, person)(clustering, persona),
     // Placement rules hold no aggregates or sequences (refused when saved).
     aggregate: () => null,
     sequence: () => false,

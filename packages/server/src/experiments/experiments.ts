@@ -1,6 +1,8 @@
 import {
   assignVariant,
   evaluateCondition,
+  inClusterOf,
+  type ClusterModel,
   layerBucket,
   readCondition,
   referencesOf,
@@ -43,6 +45,8 @@ export interface ExperimentsOptions {
   person: (identifier: IdentifierRef) => Promise<Person | undefined>;
   /** Appends exposure events to the log; resolves once they are stored. */
   record: (messages: StoredMessage[]) => Promise<unknown>;
+  /** The trained clusterings `in_cluster(...)` in audiences reads. */
+  clusterings?: () => ReadonlyMap<string, ClusterModel>;
 }
 
 /**
@@ -109,7 +113,7 @@ export class Experiments {
       const person = await this.person(request);
       if (person === undefined)
         return { variant: null, reason: 'unknown person: the audience needs a profile' };
-      if (!evaluateCondition(e.audience, scopeOf(person)))
+      if (!evaluateCondition(e.audience, scopeOf(person, this.options.clusterings?.())))
         return { variant: null, reason: 'not in the audience' };
     }
     await this.options.record([exposureEvent(e.stored, assignment, request, now)]);
@@ -390,13 +394,14 @@ function compileExperiment(e: StoredExperiment): ReadyExperiment {
 }
 
 /** What an audience reads: the person's state, as decide's rules do (aggregates and sequences are refused when saved). */
-function scopeOf(person: Person) {
+function scopeOf(person: Person, clusterings: ReadonlyMap<string, ClusterModel> = new Map()) {
   return {
     traits: person.traits,
     computed: person.computed,
     consent: person.consent,
     context: {},
     inSegment: (segment: string) => person.segments.includes(segment),
+    inCluster: inClusterOf(clusterings, person),
     aggregate: () => null,
     sequence: () => false,
   };

@@ -1,4 +1,11 @@
-import { evaluateCondition, parseCondition, TailorError, type Condition } from '@tailor/core';
+import {
+  evaluateCondition,
+  inClusterOf,
+  parseCondition,
+  TailorError,
+  type ClusterModel,
+  type Condition,
+} from '@tailor/core';
 import type { Template } from 'liquidjs';
 import type { TemplateEngine } from '../decide/template-engine.js';
 import { checkTemplate } from '../decide/check-template.js';
@@ -214,9 +221,14 @@ export function nextPath(steps: readonly CompiledStep[], path: string): string |
   return undefined;
 }
 
-/** Whether a profile matches a branch's condition (traits, computed traits and consent). */
-export function branchHolds(condition: Condition, profile: ProfileView): boolean {
+/** Whether a profile matches a branch's condition (traits, computed traits, consent, clusters). */
+export function branchHolds(
+  condition: Condition,
+  profile: ProfileView,
+  clusterings: ReadonlyMap<string, ClusterModel> = new Map(),
+): boolean {
   return evaluateCondition(condition, {
+    inCluster: inClusterOf(clusterings, profile),
     traits: profile.traits,
     computed: profile.computed ?? {},
     model: profile.scores ?? {},

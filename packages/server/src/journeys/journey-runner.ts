@@ -1,4 +1,4 @@
-import { TailorError } from '@tailor/core';
+import { TailorError, type ClusterModel } from '@tailor/core';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { TemplateEngine } from '../decide/template-engine.js';
@@ -33,6 +33,8 @@ export interface EmailMessage {
 }
 
 export interface JourneyRunnerOptions {
+  /** The trained clusterings `in_cluster(...)` in branches reads. */
+  clusterings?: () => ReadonlyMap<string, ClusterModel>;
   store: JourneyStore;
   engine: TemplateEngine;
   readProfile: ProfileReader;
@@ -256,7 +258,11 @@ export class JourneyRunner {
           continue;
         case 'if': {
           const profile = (await this.options.readProfile(person)) ?? { traits: {} };
-          path = branchPath(journey.steps, step, branchHolds(step.condition, profile));
+          path = branchPath(
+            journey.steps,
+            step,
+            branchHolds(step.condition, profile, this.options.clusterings?.()),
+          );
           continue;
         }
         case 'email': {
