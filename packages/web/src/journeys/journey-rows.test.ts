@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { journeyRows } from './journey-rows.js';
+import { entryText, journeyRows } from './journey-rows.js';
 
 describe('journeyRows', () => {
   it('lists the steps in order with their paths and counts, branches indented', () => {
@@ -41,5 +41,25 @@ describe('journeyRows', () => {
         counts: { entered: 0, waiting: 0, done: 0 },
       },
     ]);
+  });
+
+  it('names the later steps and a waitFor branch by what they do', () => {
+    const rows = journeyRows(
+      [
+        {
+          waitFor: { event: 'Order Completed', timeout: '4h', match: 'cartId' },
+          then: [{ traits: { stage: 'bought', vip: true } }],
+          else: [{ webhook: { destination: 'crm' } }],
+        },
+      ],
+      { '0': { entered: 2, waiting: 1, done: 1 } },
+    );
+    expect(rows.map((r) => [r.path, r.branch, r.text])).toEqual([
+      ['0', undefined, 'Wait up to 4h for Order Completed (same cartId)'],
+      ['0.then.0', 'then', 'Set stage, vip'],
+      ['0.else.0', 'else', 'Webhook to crm'],
+    ]);
+    expect(entryText({ event: 'Signed Up' })).toBe('Signed Up');
+    expect(entryText({ segment: 'vip', on: 'exited' })).toBe('Segment Exited (vip)');
   });
 });

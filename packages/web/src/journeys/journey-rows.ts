@@ -2,12 +2,26 @@
 export type JourneyStep =
   | { wait: string }
   | { email: { subject: string; html: string } }
-  | { if: string; then: JourneyStep[]; else?: JourneyStep[] };
+  | { webhook: { destination: string; event?: string } }
+  | { traits: Record<string, unknown> }
+  | { if: string; then: JourneyStep[]; else?: JourneyStep[] }
+  | {
+      waitFor: { event: string; timeout: string; match?: string };
+      then?: JourneyStep[];
+      else?: JourneyStep[];
+    };
 
 export interface Journey {
   name: string;
-  entry: { event: string };
+  entry: { event: string } | { segment: string; on?: 'entered' | 'exited' };
   steps: JourneyStep[];
+  goal?: { event: string };
+}
+
+/** The event that enters people: its name, or Tailor's segment event with the segment. */
+export function entryText(entry: Journey['entry']): string {
+  if ('event' in entry) return entry.event;
+  return `${entry.on === 'exited' ? 'Segment Exited' : 'Segment Entered'} (${entry.segment})`;
 }
 
 export interface StepCounts {
@@ -48,10 +62,10 @@ export function journeyRows(
       counts: stats[path] ?? NONE,
       ...(branch === undefined ? {} : { branch }),
     };
-    if (!('if' in step)) return [row];
+    if (!('if' in step) && !('waitFor' in step)) return [row];
     return [
       row,
-      ...journeyRows(step.then, stats, `${path}.then.`, depth + 1, 'then'),
+      ...journeyRows(step.then ?? [], stats, `${path}.then.`, depth + 1, 'then'),
       ...journeyRows(step.else ?? [], stats, `${path}.else.`, depth + 1, 'else'),
     ];
   });
@@ -60,5 +74,11 @@ export function journeyRows(
 function stepText(step: JourneyStep): string {
   if ('wait' in step) return `Wait ${step.wait}`;
   if ('email' in step) return `Email “${step.email.subject}”`;
+  if ('webhook' in step) return `Webhook to ${step.webhook.destination}`;
+  if ('traits' in step) return `Set ${Object.keys(step.traits).join(', ')}`;
+  if ('waitFor' in step) {
+    const { event, timeout, match } = step.waitFor;
+    return `Wait up to ${timeout} for ${event}${match === undefined ? '' : ` (same ${match})`}`;
+  }
   return `If ${step.if}`;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ApiGet, ApiResult } from '../api/api-client.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
-import { journeyRows, type Journey, type StepCounts } from '../journeys/journey-rows.js';
+import { entryText, journeyRows, type Journey, type StepCounts } from '../journeys/journey-rows.js';
 
 /**
  * Every journey (GET /v1/journeys), each with its steps and how many people entered, wait at and
@@ -57,7 +57,13 @@ function JourneySection({ get, journey }: { get: ApiGet; journey: Journey }) {
     <section aria-labelledby={headingId} className="journey">
       <h2 id={headingId}>{journey.name}</h2>
       <p className="note">
-        Entered on <code>{journey.entry.event}</code>.
+        Entered on <code>{entryText(journey.entry)}</code>
+        {journey.goal !== undefined && (
+          <>
+            ; leaves on reaching <code>{journey.goal.event}</code>
+          </>
+        )}
+        .
       </p>
       {stats === undefined && <Loading what="the counts" />}
       {stats?.ok === false && (
