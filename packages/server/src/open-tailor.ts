@@ -66,6 +66,7 @@ import { openJourneys, type Journeys } from './journeys/open-journeys.js';
 import { Recommenders } from './recommend/recommenders.js';
 import { CatalogService } from './catalog/catalog-service.js';
 import { ModelService } from './models/model-service.js';
+import { ModelScoringJob } from './models/model-scoring.js';
 import { ClusterModels } from './clusters/cluster-models.js';
 import { ClusteringService } from './clusters/clustering-service.js';
 
@@ -349,6 +350,20 @@ export async function openTailor(
     purposes: config.privacy.purposes,
     suppressed: (message) => suppressions.drops(message),
     stages: [banditStage],
+    // Registry models' scores on profiles, kept current by the upkeep (docs/models.md).
+    upkeepJobs: (pipeline) => [
+      new ModelScoringJob({
+        models: storage.models,
+        profiles,
+        log,
+        folded: foldedTo,
+        plan: pipeline.plan,
+        changed: pipeline.changed,
+        now,
+        rescoreMs: config.models.rescoreHours * 3_600_000,
+        checkMs: config.models.registryCheckSeconds * 1000,
+      }),
+    ],
     // Every store that holds data about people beside the profile store, asked in this order.
     erasures: new ErasureCoordinator(
       [

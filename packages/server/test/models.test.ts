@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ModelVersionInfo } from '@tailor/core';
+import type { ModelScore, ModelVersionInfo } from '@tailor/core';
 import { modelsTrainCommand } from '../src/cli/models-command.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
@@ -184,5 +184,96 @@ describe('the model registry', () => {
     const version = JSON.parse(printed[0] as string) as ModelVersionInfo;
     expect(version).toMatchObject({ version: 1, promoted: true, rows: 200, positives: 100 });
     expect(version.metrics.auc).toBeGreaterThan(0.7);
+  });
+
+  it('scores every profile with the promoted version: on the profile, explained, in segments and decide rules, rolled back', async () => {
+    t = await startTestTailor({ models: { registryCheckSeconds: 0 } }, () => clock);
+    await t.collect(shop());
+    await t.admin('PUT', '/v1/models/buy', BUY);
+    const likely = await t.admin('PUT', '/v1/segments/likely_buyers', {
+      definition: 'model.buy.score > 0.5',
+    });
+    expect(likely.statusCode, likely.body).toBe(200);
+    await t.admin('PUT', '/v1/placements/banner', {
+      items: [{ id: 'come-back', when: 'model.buy.score > 0.5', template: 'back' }],
+      default: { id: 'generic', template: 'hello' },
+    });
+    expect((await t.admin('POST', '/v1/models/buy/train')).json()).toMatchObject({ version: 1 });
+    await t.collect([]); // the upkeep scores everyone
+
+    type Scored = { id: string; segments: string[]; scores: Record<string, ModelScore> };
+    const read = async (user: string, explain = false) =>
+      (
+        await t.admin(
+          'GET',
+          `/v1/profiles?identifier=userId:${user}${explain ? '&explain=true' : ''}`,
+        )
+      ).json<Scored>();
+    // u0 is engaged (8 views before the cutoff and 20 lately), u1 is not.
+    const engaged = await read('u0');
+    const idle = await read('u1');
+    const other = await read('u2');
+    expect(Object.keys(engaged.scores.buy ?? {}).sort()).toEqual(['score', 'scoredAt', 'version']);
+    expect(engaged.scores.buy).toMatchObject({
+      version: 1,
+      scoredAt: new Date(clock).toISOString(),
+    });
+    expect(engaged.scores.buy?.score).toBeGreaterThan(idle.scores.buy?.score ?? 1);
+    for (const p of [engaged, idle])
+      expect(p.segments.includes('likely_buyers')).toBe((p.scores.buy?.score ?? 0) > 0.5);
+    const members = (await t.admin('GET', '/v1/segments/likely_buyers/members')).json<{
+      count: number;
+    }>();
+    expect(members.count).toBeGreaterThan(0);
+    expect(members.count).toBeLessThan(201);
+
+    // The explanation: the intercept, the five largest terms and the rest add up to the log-odds.
+    const explained = (await read('u0', true)).scores.buy as ModelScore;
+    expect(explained.contributions).toHaveLength(5);
+    const logOdds =
+      (explained.baseline ?? 0) +
+      (explained.contributions ?? []).reduce((s, c) => s + c.contribution, 0) +
+      (explained.rest ?? 0);
+    expect(1 / (1 + Math.exp(-logOdds))).toBeCloseTo(explained.score, 10);
+    expect(explained.contributions?.[0]?.feature).toMatch(/Page Viewed|events_|days_since/);
+
+    // Decide rules read it too (with the write key: the item's id, not the score).
+    const decision = async (user: string) =>
+      (await t.post('/v1/decide', { userId: user, placements: ['banner'] })).json<{
+        decisions: { itemId: string }[];
+      }>().decisions[0]?.itemId;
+    expect(await decision('u0')).toBe(
+      (engaged.scores.buy?.score ?? 0) > 0.5 ? 'come-back' : 'generic',
+    );
+    expect(await decision('u1')).toBe(
+      (idle.scores.buy?.score ?? 0) > 0.5 ? 'come-back' : 'generic',
+    );
+
+    // A second version promoted, then rolled back: everyone is scored by the one promoted.
+    await t.admin('POST', '/v1/models/buy/train');
+    await t.admin('POST', '/v1/models/buy/promote', { version: 2 });
+    await t.collect([]);
+    expect((await read('u1')).scores.buy?.version).toBe(2);
+    await t.admin('POST', '/v1/models/buy/promote', { version: 1 });
+    await t.collect([]);
+    expect((await read('u2')).scores.buy).toEqual(other.scores.buy);
+    // Decisions shown to u1 are Tailor's own doing, not u1's: no feature reads them.
+    expect((await read('u1')).scores.buy).toEqual(idle.scores.buy);
+
+    // A person who refuses analytics is no longer scored; one who is erased is gone with theirs.
+    await t.admin('PUT', `/v1/profiles/${idle.id}/consent`, { purposes: { analytics: false } });
+    await t.collect([]);
+    expect((await read('u1')).scores).toEqual({});
+    await t.admin('POST', '/v1/privacy/erase', { identifier: 'userId:u0' });
+    await t.collect([]);
+    expect((await t.admin('GET', `/v1/profiles/${engaged.id}`)).statusCode).toBe(404);
+
+    // Deleted: the scores go from everyone, and segments reading them empty.
+    await t.admin('DELETE', '/v1/models/buy');
+    await t.collect([]);
+    expect((await read('u2')).scores).toEqual({});
+    expect(
+      (await t.admin('GET', '/v1/segments/likely_buyers/members')).json<{ count: number }>().count,
+    ).toBe(0);
   });
 });

@@ -241,6 +241,27 @@ export const Config = Type.Object(
       },
       { default: {}, additionalProperties: false, description: 'Computed traits' },
     ),
+    models: Type.Object(
+      {
+        rescoreHours: Type.Number({
+          exclusiveMinimum: 0,
+          default: 24,
+          description:
+            "How often every profile is scored again by each model's promoted version (features move with time alone); a person's new events rescore them at once",
+        }),
+        registryCheckSeconds: Type.Number({
+          minimum: 0,
+          default: 5,
+          description:
+            'How often the scoring reads the model registry: a promotion, a rollback or a deleted model starts rescoring everyone within this time',
+        }),
+      },
+      {
+        default: {},
+        additionalProperties: false,
+        description: 'Registry models: how their scores on profiles are kept current',
+      },
+    ),
     recommendations: Type.Object(
       {
         retrainMinutes: Type.Number({

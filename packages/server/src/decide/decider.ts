@@ -511,6 +511,7 @@ function scopeOf(
   return {
     traits: person?.traits ?? {},
     computed: person?.computed ?? {},
+    model: person?.scores ?? {},
     consent: person?.consent ?? {},
     context,
     inSegment: (segment) => person?.segments.includes(segment) ?? false,

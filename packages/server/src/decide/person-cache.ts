@@ -1,5 +1,11 @@
 import { LRUCache } from 'lru-cache';
-import { consentValues, traitValues, type AggregateState, type IdentifierRef } from '@tailor/core';
+import {
+  consentValues,
+  traitValues,
+  type AggregateState,
+  type IdentifierRef,
+  type ModelScore,
+} from '@tailor/core';
 import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
 
 /** What decide reads about a person. */
@@ -7,6 +13,8 @@ export interface Person {
   profileId: string;
   traits: Record<string, unknown>;
   computed: Record<string, unknown>;
+  /** Model scores by model name (`model.churn.score` in rules). */
+  scores?: Record<string, ModelScore>;
   segments: string[];
   aggregates: Record<string, AggregateState>;
   /** Consent per purpose, as answered so far. */
@@ -79,6 +87,7 @@ export function personOf(stored: StoredProfile): Person {
     profileId: stored.id,
     traits: traitValues(stored.traits),
     computed: stored.computed,
+    scores: stored.scores,
     segments: stored.segments,
     aggregates: stored.aggregates,
     consent: consentValues(stored.consent),

@@ -398,6 +398,7 @@ function scopeOf(person: Person, clusterings: ReadonlyMap<string, ClusterModel> 
   return {
     traits: person.traits,
     computed: person.computed,
+    model: person.scores ?? {},
     consent: person.consent,
     context: {},
     inSegment: (segment: string) => person.segments.includes(segment),

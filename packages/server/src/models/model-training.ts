@@ -1,4 +1,6 @@
 import {
+  DECIDE_SOURCE,
+  EXPERIMENTS_SOURCE,
   parseCondition,
   pointInTimeFeatures,
   reliabilityTable,
@@ -19,6 +21,8 @@ const DAY = 86_400_000;
 export const DEFAULT_HORIZON_DAYS = 365;
 /** Identifiers resolved per step. */
 const RESOLVE_CHUNK = 500;
+/** The sources of the events Tailor appends about its own doing: never features. */
+const OWN_SOURCES: ReadonlySet<string> = new Set(['segments', DECIDE_SOURCE, EXPERIMENTS_SOURCE]);
 /** The consent purpose models serve: people who refused it are neither learnt from nor scored. */
 export const MODEL_PURPOSE = 'analytics';
 
@@ -212,8 +216,14 @@ export function textRow(features: Record<string, number | string | null>): Recor
   return row;
 }
 
-/** A message as the features read it: track, page, screen and identify; none for the rest. */
+/**
+ * A message as the features read it: track, page, screen and identify; none for the rest, nor
+ * for what Tailor records of its own doing: segment entries and exits, decisions and experiment
+ * exposures (a model reading them would learn from its own scores: a score moves a person into a
+ * segment or changes what decide shows, whose record would move the score again).
+ */
 export function timedEvent(message: StoredMessage): TimedEvent | undefined {
+  if (OWN_SOURCES.has(message.tailor.source)) return undefined;
   const at = Date.parse(message.timestamp);
   if (!Number.isFinite(at)) return undefined;
   switch (message.type) {

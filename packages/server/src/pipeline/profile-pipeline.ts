@@ -15,7 +15,7 @@ import {
   type TraitPolicy,
 } from '@tailor/core';
 import type { EventLog, LoggedEvent } from '../log/event-log.js';
-import { JobRunner } from '../jobs/job.js';
+import { JobRunner, type Job } from '../jobs/job.js';
 import { BackfillJob } from './backfill-job.js';
 import { PopulationJob } from './population-job.js';
 import { BackgroundLoop } from './background-loop.js';
@@ -84,6 +84,19 @@ export interface PipelineOptions {
    * erasure was known, another process's).
    */
   suppressed?: (message: StoredMessage) => boolean;
+  /**
+   * Further upkeep jobs, run after the built-in ones (the model scoring job), given what they need
+   * of this pipeline: its definitions, and how to report profiles they changed.
+   */
+  upkeepJobs?: (pipeline: UpkeepContext) => readonly Job[];
+}
+
+/** What an upkeep job of the options' `upkeepJobs` can ask of the pipeline running it. */
+export interface UpkeepContext {
+  /** The current definitions, with the populations this pipeline knows attached. */
+  plan: () => Promise<CompiledDefinitions | undefined>;
+  /** Profiles the job changed through `refresh`: caches drop them, segment changes go out. */
+  changed: (profiles: string[]) => Promise<void>;
 }
 
 /**
@@ -160,6 +173,13 @@ export class ProfilePipeline {
         refreshMs: options.populationRefreshMs ?? 3_600_000,
         computed: (key, population) => this.populations?.set(key, population),
       }),
+      ...(options.upkeepJobs?.({
+        plan: () => this.plan(),
+        changed: async (profiles) => {
+          if (profiles.length > 0) this.options.onChanged?.(profiles, []);
+          await this.flushOutbox();
+        },
+      }) ?? []),
     ]);
     this.rank = sourceRanker(options.policy);
     this.loop = new BackgroundLoop(() => this.next(), {

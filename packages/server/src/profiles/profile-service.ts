@@ -53,15 +53,22 @@ export class ProfileService {
   constructor(private readonly deps: ProfileServiceDeps) {}
 
   /** The profile holding `TYPE:VALUE`. */
-  async find(identifier: string, provenance = false): Promise<Profile | undefined> {
+  async find(
+    identifier: string,
+    provenance = false,
+    explain = false,
+  ): Promise<Profile | undefined> {
     const stored = await this.deps.profiles.byIdentifier(this.parse(identifier));
-    return presentProfile(this.deps.profiles, stored, this.readOptions(provenance));
+    return presentProfile(this.deps.profiles, stored, this.readOptions(provenance, explain));
   }
 
-  /** A profile by id; a merged id answers with the profile it was merged into. */
-  async read(id: string, provenance = false): Promise<Profile | undefined> {
+  /**
+   * A profile by id; a merged id answers with the profile it was merged into. `explain`: each
+   * model score with its contributions.
+   */
+  async read(id: string, provenance = false, explain = false): Promise<Profile | undefined> {
     const stored = await this.deps.profiles.byId(id);
-    return presentProfile(this.deps.profiles, stored, this.readOptions(provenance));
+    return presentProfile(this.deps.profiles, stored, this.readOptions(provenance, explain));
   }
 
   /** The stored profile holding `TYPE:VALUE`, for a data subject request: 404 when nobody holds it. */
@@ -181,7 +188,7 @@ export class ProfileService {
     return parsed.value;
   }
 
-  private readOptions(provenance: boolean): ReadOptions {
-    return { provenance, segments: this.deps.segmentNames() };
+  private readOptions(provenance: boolean, explain = false): ReadOptions {
+    return { provenance, explain, segments: this.deps.segmentNames() };
   }
 }

@@ -3,6 +3,8 @@ import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
 
 export interface ReadOptions {
   provenance?: boolean;
+  /** Each model score with its contributions (`?explain=true`). */
+  explain?: boolean;
   /** Segments that exist now: memberships of deleted ones are not shown. */
   segments?: ReadonlySet<string>;
 }
@@ -52,6 +54,7 @@ export async function presentProfile(
     createdAt: stored.createdAt,
     updatedAt: stored.updatedAt,
     mergedIds,
+    scores: presentScores(stored.scores, options.explain === true),
   };
   if (options.provenance === true) {
     const provenance: Record<string, Provenance> = {};
@@ -61,4 +64,16 @@ export async function presentProfile(
     profile.provenance = provenance;
   }
   return profile;
+}
+
+/** Scores as read: score, version and time; their explanations only when asked for. */
+function presentScores(
+  scores: StoredProfile['scores'],
+  explain: boolean,
+): NonNullable<Profile['scores']> {
+  if (explain) return scores;
+  const out: NonNullable<Profile['scores']> = {};
+  for (const [name, { score, version, scoredAt }] of Object.entries(scores))
+    out[name] = { score, version, scoredAt };
+  return out;
 }

@@ -7,6 +7,7 @@ import type {
   ProfileState,
   IdentifierRef,
   MergeRecord,
+  ModelScore,
   TraitPopulation,
   StoredMessage,
   TraitMap,
@@ -25,6 +26,8 @@ export interface StoredProfile {
   segments: string[];
   /** The states behind computed traits and caps, by key (decide reads exposure counts from them). */
   aggregates: Record<string, AggregateState>;
+  /** Registry models' scores by model name (docs/models.md). */
+  scores: Record<string, ModelScore>;
   consent: ConsentState;
 }
 

@@ -11,6 +11,12 @@ const ProvenanceFlag = Type.Optional(
     description: 'Add `provenance`: the source, messageId and timestamp of each trait',
   }),
 );
+const ExplainFlag = Type.Optional(
+  Type.Boolean({
+    description:
+      "Add each model score's explanation: the intercept, the largest terms of its log-odds and the rest",
+  }),
+);
 const ProfileId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const NotFound = Type.Object({ code: Type.String(), message: Type.String() });
 
@@ -51,6 +57,7 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{
               description: 'TYPE:VALUE, e.g. email:ann@example.com',
             }),
             provenance: ProvenanceFlag,
+            explain: ExplainFlag,
           },
           { additionalProperties: false },
         ),
@@ -58,8 +65,8 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{
       },
     },
     async (request) => {
-      const { identifier, provenance } = request.query;
-      const profile = await profiles.find(identifier, provenance);
+      const { identifier, provenance, explain } = request.query;
+      const profile = await profiles.find(identifier, provenance, explain);
       if (profile === undefined) throw notFound(`holds ${identifier}`);
       return viewFor(request).profile(profile);
     },
@@ -73,12 +80,16 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{
         tags: ['profiles'],
         summary: 'A profile by id (a merged id answers with the profile it was merged into)',
         params: ProfileId,
-        querystring: Type.Object({ provenance: ProvenanceFlag }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { provenance: ProvenanceFlag, explain: ExplainFlag },
+          { additionalProperties: false },
+        ),
         response: { 200: Profile, 404: NotFound },
       },
     },
     async (request) => {
-      const profile = await profiles.read(request.params.id, request.query.provenance);
+      const { provenance, explain } = request.query;
+      const profile = await profiles.read(request.params.id, provenance, explain);
       if (profile === undefined) throw notFound(request.params.id);
       return viewFor(request).profile(profile);
     },

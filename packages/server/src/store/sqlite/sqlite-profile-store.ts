@@ -922,6 +922,7 @@ export function storedProfile(
     computed: derived.computed ?? {},
     segments: derived.segments ?? [],
     aggregates: derived.aggregates ?? {},
+    scores: derived.scores ?? {},
     consent: { ...emptyConsent(), ...consent },
   };
 }
