@@ -284,6 +284,60 @@ describe('KPIs: placement click-through and CLV by group', () => {
     expect(body.all.computed['clv.pAlive']?.mean).toBeCloseTo(mean(values).mean, 9);
   });
 
+  it('answers CSV: a row per group, then its placements and items', async () => {
+    const body = {
+      from: new Date(FROM).toISOString(),
+      to: new Date(TO).toISOString(),
+      by: { segments: true },
+      computed: ['clv.pAlive'],
+      clickThrough: {},
+    };
+    const json = await kpis(body);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/reports/kpis',
+      headers: { authorization: t.adminAuth, accept: 'text/csv' },
+      payload: body,
+    });
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = res.body
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(','));
+    expect(lines[0]).toEqual([
+      'group',
+      'placement',
+      'item_id',
+      'visitors',
+      'converters',
+      'conversion_rate',
+      'orders',
+      'revenue',
+      'average_order_value',
+      'revenue_per_visitor',
+      'clv.pAlive_mean',
+      'clv.pAlive_count',
+      'decisions',
+      'clicked',
+      'click_through_rate',
+    ]);
+    const all = lines.find((l) => l[0] === '*' && l[1] === '');
+    expect(all?.[3]).toBe(String(json.all.visitors));
+    expect(all?.[11]).toBe(String(json.all.computed['clv.pAlive']?.count));
+    const heroSale = lines.find((l) => l[0] === 'pro' && l[1] === 'hero' && l[2] === 'sale');
+    const pro = json.groups.find((g) => g.group === 'pro');
+    const sale = pro?.placements
+      .find((p) => p.placement === 'hero')
+      ?.items.find((i) => i.itemId === 'sale');
+    expect(heroSale?.slice(12, 14)).toEqual([String(sale?.decisions), String(sale?.clicked)]);
+    const rows = 1 + json.groups.length;
+    const placementRows = [json.all, ...json.groups].reduce(
+      (n, g) => n + g.placements.reduce((m, p) => m + 1 + p.items.length, 0),
+      0,
+    );
+    expect(lines).toHaveLength(1 + rows + placementRows);
+  });
+
   it('answers 400 for a bad click window or a malformed computed path', async () => {
     for (const body of [
       { clickThrough: { withinMinutes: 0 } },

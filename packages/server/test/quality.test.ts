@@ -119,6 +119,27 @@ describe('GET /v1/reports/quality', () => {
     expect(signUps?.late).toBe(3);
   });
 
+  it('answers CSV, one row per source and event, when asked for text/csv', async () => {
+    const json = (
+      await t.app.inject({ url: '/v1/reports/quality', headers: { authorization: t.adminAuth } })
+    ).json<{ rows: Row[] }>().rows;
+    const res = await t.app.inject({
+      url: '/v1/reports/quality',
+      headers: { authorization: t.adminAuth, accept: 'text/csv' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = res.body.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'source,event,count,usual,ratio,violations,missing,duplicates,late,lateness_p95_seconds',
+    );
+    expect(lines).toHaveLength(1 + json.length);
+    const signUps = lines.find((line) => line.includes(',Signed Up,'))?.split(',');
+    expect(signUps?.slice(2, 9)).toEqual(['6', '2', '3', '0', 'plan:2', '1', '1']);
+    const orders = lines.find((line) => line.includes(',Order Completed,'))?.split(',');
+    expect(orders?.[4]).toBe(''); // ratio null
+  });
+
   it.each([
     ['from after to', `from=${new Date(T0).toISOString()}&to=${new Date(T0 - HOUR).toISOString()}`],
     ['a bad time', 'from=yesterday'],

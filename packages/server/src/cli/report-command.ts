@@ -13,7 +13,13 @@ import {
 } from '@tailor/core';
 import { buildServices, type Services } from '../build-services.js';
 import { openTailor } from '../open-tailor.js';
-import { attributionCsv, funnelCsv, retentionCsv } from '../reports/report-csv.js';
+import {
+  attributionCsv,
+  funnelCsv,
+  kpisCsv,
+  qualityCsv,
+  retentionCsv,
+} from '../reports/report-csv.js';
 import { readConfig } from './read-config.js';
 
 /** A report as the command runs it: its request's schema, the service call, its CSV form if any. */
@@ -52,8 +58,16 @@ const REPORTS: Record<string, Report> = {
     (s, body: RetentionRequest) => s.retention.retention(body),
     (_body, result) => retentionCsv(result),
   ),
-  kpis: report(KpiRequest, (s, body: KpiRequest) => s.kpis.kpis(body)),
-  quality: report(QualityQuery, (s, body: QualityQuery) => s.quality.quality(body)),
+  kpis: report(
+    KpiRequest,
+    (s, body: KpiRequest) => s.kpis.kpis(body),
+    (_body, result) => kpisCsv(result),
+  ),
+  quality: report(
+    QualityQuery,
+    (s, body: QualityQuery) => s.quality.quality(body),
+    (_body, result) => qualityCsv(result),
+  ),
 };
 
 interface ReportFlags {
@@ -80,7 +94,7 @@ export function registerReportCommand(program: Command): void {
     .option('--body-file <file>', 'the request from a JSON file')
     .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
     .option('--config <file>', 'JSON config file')
-    .addOption(new Option('--csv', 'CSV instead of JSON (attribution, funnel, retention)'))
+    .addOption(new Option('--csv', 'CSV instead of JSON'))
     .option('--out <file>', 'write to this file (folders are created) instead of standard output')
     .action(reportCommand);
 }

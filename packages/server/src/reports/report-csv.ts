@@ -1,5 +1,13 @@
 import { stringify } from 'csv-stringify/sync';
-import type { AttributionResult, FunnelRequest, FunnelResult, RetentionResult } from '@tailor/core';
+import type {
+  AttributionResult,
+  FunnelRequest,
+  FunnelResult,
+  KpiResult,
+  KpiRow,
+  QualityResult,
+  RetentionResult,
+} from '@tailor/core';
 
 /** Whether the asker prefers CSV: `Accept` names `text/csv` before any JSON type. */
 export function wantsCsv(accept: string | undefined): boolean {
@@ -74,5 +82,105 @@ export function retentionCsv(result: RetentionResult): string {
   for (const group of result.breakdown)
     for (const row of cohortRows(group.cohorts))
       rows.push([group.value ?? '', String(group.value === null), ...row]);
+  return stringify(rows);
+}
+
+/**
+ * KPIs as CSV, one row per group (everyone's first, group `*`) with each computed value's mean
+ * and count; with click-through, each group's placements follow its row, one row per placement
+ * (empty `item_id`) and per item, with only the click columns filled.
+ */
+export function kpisCsv(result: KpiResult): string {
+  const computed = Object.keys(result.all.computed);
+  const rows: (string | number | null)[][] = [
+    [
+      'group',
+      'placement',
+      'item_id',
+      'visitors',
+      'converters',
+      'conversion_rate',
+      'orders',
+      'revenue',
+      'average_order_value',
+      'revenue_per_visitor',
+      ...computed.flatMap((name) => [`${name}_mean`, `${name}_count`]),
+      'decisions',
+      'clicked',
+      'click_through_rate',
+    ],
+  ];
+  const blank = (n: number) => new Array<null>(n).fill(null);
+  for (const row of [result.all, ...result.groups]) {
+    rows.push([
+      row.group,
+      '',
+      '',
+      row.visitors,
+      row.converters,
+      row.conversionRate,
+      row.orders,
+      row.revenue,
+      row.averageOrderValue,
+      row.revenuePerVisitor,
+      ...computed.flatMap((name) => [
+        row.computed[name]?.mean ?? null,
+        row.computed[name]?.count ?? 0,
+      ]),
+      ...blank(3),
+    ]);
+    rows.push(...placementRows(row, 7 + 2 * computed.length));
+  }
+  return stringify(rows);
+}
+
+function placementRows(row: KpiRow, gap: number): (string | number | null)[][] {
+  return (row.placements ?? []).flatMap((p) =>
+    [{ itemId: '', ...p }, ...p.items].map((c) => [
+      row.group,
+      p.placement,
+      c.itemId,
+      ...new Array<null>(gap).fill(null),
+      c.decisions,
+      c.clicked,
+      c.clickThroughRate,
+    ]),
+  );
+}
+
+/**
+ * Data quality as CSV, one row per source and event; the missing fields as one column
+ * (`property:count` pairs separated by `;`).
+ */
+export function qualityCsv(result: QualityResult): string {
+  const rows: (string | number | null)[][] = [
+    [
+      'source',
+      'event',
+      'count',
+      'usual',
+      'ratio',
+      'violations',
+      'missing',
+      'duplicates',
+      'late',
+      'lateness_p95_seconds',
+    ],
+  ];
+  for (const r of result.rows)
+    rows.push([
+      r.source,
+      r.event,
+      r.count,
+      r.usual,
+      r.ratio,
+      r.violations,
+      Object.entries(r.missing)
+        .map(([name, n]) => `${name}:${n}`)
+        .join(';'),
+      r.duplicates,
+      r.late,
+      r.latenessP95Seconds,
+    ]);
   return stringify(rows);
 }

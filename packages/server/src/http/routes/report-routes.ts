@@ -20,7 +20,14 @@ import type { ChannelRuleService } from '../../reports/channel-rule-service.js';
 import type { FunnelService } from '../../reports/funnel-service.js';
 import type { KpiService } from '../../reports/kpi-service.js';
 import type { QualityService } from '../../reports/quality-service.js';
-import { attributionCsv, funnelCsv, retentionCsv, wantsCsv } from '../../reports/report-csv.js';
+import {
+  attributionCsv,
+  funnelCsv,
+  kpisCsv,
+  qualityCsv,
+  retentionCsv,
+  wantsCsv,
+} from '../../reports/report-csv.js';
 import type { RetentionService } from '../../reports/retention-service.js';
 
 /** A report's 200: its JSON, or CSV text (both in the OpenAPI document). */
@@ -153,11 +160,16 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
         tags,
         summary:
           'KPIs of a period: visitors, conversion rate, orders, revenue, average order value, revenue per visitor and computed-trait means, for everyone and per segment or experiment variant',
+        description:
+          'JSON, or CSV (a row per group, then its placements with `clickThrough`) with `Accept: text/csv`',
         body: KpiRequest,
-        response: { 200: KpiResult },
+        response: { 200: csvOr(KpiResult) },
       },
     },
-    async (request) => kpis.kpis(request.body),
+    async (request, reply) => {
+      const result = await kpis.kpis(request.body);
+      return csvOrJson(request, reply, result, kpisCsv);
+    },
   );
 
   app.get(
@@ -168,11 +180,15 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
         tags,
         summary:
           'Data quality per source and event: volume against its usual level, tracking-plan violations, missing fields, duplicates and late events',
+        description: 'JSON, or CSV (a row per source and event) with `Accept: text/csv`',
         querystring: QualityQuery,
-        response: { 200: QualityResult },
+        response: { 200: csvOr(QualityResult) },
       },
     },
-    async (request) => quality.quality(request.query),
+    async (request, reply) => {
+      const result = await quality.quality(request.query);
+      return csvOrJson(request, reply, result, qualityCsv);
+    },
   );
   done();
 };
