@@ -43,7 +43,12 @@ import type { StateStore } from './store/state-store.js';
 import { InlineBackground, type Background } from './background/background.js';
 import { createLiquid } from './decide/create-liquid.js';
 import { RenderMemo } from './decide/render-memo.js';
-import { Decider, type DecideRequest, type Decision } from './decide/decider.js';
+import {
+  Decider,
+  type DecideRequest,
+  type Decision,
+  type Recommended,
+} from './decide/decider.js';
 import { publicAudience, readerAudience, type Audience } from './decide/audiences.js';
 import { IdentityVerifier } from './decide/identity-verifier.js';
 import { PersonCache } from './decide/person-cache.js';
@@ -608,9 +613,9 @@ export async function openTailor(
     experiments,
     suppressed: (who) => suppressions.names(who),
     recommendations: (name, who) => recommenders.forTemplate(name, who),
-    record: (request, decisions, at) => {
+    record: (request, decisions, at, recommended) => {
       // A request that served no item (an unknown placement, a default with no id) records nothing.
-      const kept = suppressions.keep(decisionEvents(request, decisions, at));
+      const kept = suppressions.keep(decisionEvents(request, decisions, at, recommended));
       if (kept.length === 0) return;
       exposureLog.append(kept).then(
         () => {
@@ -808,13 +813,19 @@ function personalData(plans: TrackingPlans, definitions: Definitions): () => Pii
 /** Template outputs decide keeps: at most 100,000, and 16 M characters of keys and texts (~32 MB). */
 const RENDERS_KEPT = { max: 100_000, maxChars: 16 * 2 ** 20 };
 
-/** One `Decision Made` track event per decision: what was shown to whom, so exposures can be measured and capped. */
+/**
+ * One `Decision Made` track event per decision: what was shown to whom, so exposures can be
+ * measured and capped; `recommendations` names the recommended items its template was given.
+ */
 function decisionEvents(
   request: DecideRequest,
   decisions: readonly Decision[],
   at: number,
+  recommended: readonly (Recommended | undefined)[] = [],
 ): StoredMessage[] {
-  const served = decisions.filter((d) => d.itemId !== null);
+  const served = decisions.flatMap((d, i) =>
+    d.itemId === null ? [] : [{ ...d, recommendations: recommended[i] }],
+  );
   if (served.length === 0) return [];
   const timestamp = formatTimestamp(at);
   return served.map((d) => ({
@@ -832,6 +843,7 @@ function decisionEvents(
       reason: d.reasons[0] ?? null,
       ...(d.holdout && { holdout: true }),
       ...(d.experiment && { experiment: d.experiment.name, variant: d.experiment.variant }),
+      ...(d.recommendations && { recommendations: d.recommendations }),
     },
     context: {},
     tailor: { source: DECIDE_SOURCE },

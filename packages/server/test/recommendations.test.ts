@@ -336,6 +336,34 @@ describe('recommendations in placement templates', () => {
     expect(await decide({ userId: 'alice' })).toMatchObject({ fallback: true, content: 'Top: x' });
   });
 
+  it('records the recommended items a template was given on its Decision Made event (exposures)', async () => {
+    await start();
+    await t.collect(SHOP);
+    await define('shop', { method: 'ease', k: 3 });
+    expect((await admin('PUT', '/v1/placements/hero', HERO)).statusCode).toBe(200);
+    expect((await decide({ userId: 'alice' }))?.content).toBe('b x y ');
+    expect((await decide({ userId: 'alice' }, t.writeAuth))?.content).toBe('x a b ');
+    expect((await decide({ userId: 'nobody' }))?.content).toBe('Top: x');
+    t.tailor.flushDecisions();
+    const made = async (userId: string) =>
+      (await admin('GET', `/v1/events?userId=${userId}`))
+        .json<{ events: { event?: string; properties?: Record<string, unknown> }[] }>()
+        .events.filter((e) => e.event === 'Decision Made')
+        .map((e) => e.properties?.recommendations);
+    // The whole list the template was given, even where it showed only the first (the default).
+    expect(await made('alice')).toEqual([{ shop: ['b', 'x', 'y'] }, { shop: ['x', 'a', 'b'] }]);
+    expect(await made('nobody')).toEqual([{ shop: ['x', 'a', 'b'] }]);
+
+    // A template that reads no recommender records none.
+    await admin('PUT', '/v1/placements/hero', {
+      items: [{ id: 'plain', template: 'Hello' }],
+      default: { id: 'd', template: 'x' },
+    });
+    await decide({ userId: 'bob' });
+    t.tailor.flushDecisions();
+    expect(await made('bob')).toEqual([undefined]);
+  });
+
   it('asks no recommender for a template that does not read one', async () => {
     await start();
     await t.collect(SHOP);

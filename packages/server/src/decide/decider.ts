@@ -77,9 +77,20 @@ export interface DeciderOptions {
       segments?: readonly string[] | undefined;
     },
   ) => readonly RecommendedItem[] | undefined;
-  /** Records the decisions made at `at` (a `Decision Made` event each); not awaited by `decide`. */
-  record: (request: DecideRequest, decisions: readonly Decision[], at: number) => void;
+  /**
+   * Records the decisions made at `at` (a `Decision Made` event each), with the recommended items
+   * each one's template was given (by recommender; undefined for none); not awaited by `decide`.
+   */
+  record: (
+    request: DecideRequest,
+    decisions: readonly Decision[],
+    at: number,
+    recommended: readonly (Recommended | undefined)[],
+  ) => void;
 }
+
+/** The recommended items a template was given, best first, by recommender name. */
+export type Recommended = Record<string, string[]>;
 
 /**
  * Real-time decisions: for each placement asked for, the person's eligible items are ranked and
@@ -109,7 +120,8 @@ export class Decider {
       : request.placements.map((name) => this.decideOne(name, person, request, now, started));
     for (const [i, decision] of decisions.entries())
       decisions[i] = await this.withVariant(decision, person, request, now, started);
-    if (!suppressed) this.options.record(request, decisions, now);
+    if (!suppressed)
+      this.options.record(request, decisions, now, this.recommendedIn(decisions, person, request));
     if (person !== undefined) this.remember(person, decisions, now);
     return decisions;
   }
@@ -468,6 +480,35 @@ export class Decider {
       if (items !== undefined) found[name] = items;
     }
     return found;
+  }
+
+  /**
+   * The recommended items each decision's template was given, by recommender (exposures): read
+   * again as the template read them, from memory (the recommender's lists are deterministic
+   * between trainings). Undefined for a decision with no content or a template reading none.
+   */
+  private recommendedIn(
+    decisions: readonly Decision[],
+    person: Person | undefined,
+    request: DecideRequest,
+  ): (Recommended | undefined)[] {
+    const audience = request.audience ?? FULL_AUDIENCE;
+    return decisions.map((d) => {
+      if (this.options.recommendations === undefined || d.itemId === null || d.content === null)
+        return undefined;
+      const placement = this.options.placements.compiled(d.placement);
+      if (placement === undefined) return undefined;
+      const variant = d.experiment?.variant;
+      const key = variant == null ? d.itemId : variantKey(d.itemId, variant);
+      const template = placement.templates.get(placement.templates.has(key) ? key : d.itemId);
+      if (template === undefined) return undefined;
+      // A fallback (the default) was rendered for nobody: the popular items.
+      const lists = this.recommendationsFor(template, d.fallback ? undefined : person, audience);
+      if (lists === undefined) return undefined;
+      const ids: Recommended = {};
+      for (const [name, items] of Object.entries(lists)) ids[name] = items.map((i) => i.item);
+      return ids;
+    });
   }
 
   /** Exposures within the item's cap window: those the pipeline counted, plus those decided since. */
