@@ -10,6 +10,7 @@ import { validName } from '../segments/definitions.js';
 import type { ClusteringStore, StoredClustering } from '../store/clustering-store.js';
 import type { ClusterModels } from './cluster-models.js';
 import { ClusteringTrainingJob, type ClusteringTrainingDeps } from './clustering-training.js';
+import { defaultClusterFitter, type ClusterFitter } from './fit-clustering.js';
 
 const DAY = 86_400_000;
 /** How often scheduled retrainings are looked for. */
@@ -48,8 +49,13 @@ export class ClusteringService {
     { job?: ClusteringTrainingJob; done: Promise<ClusterModel> }
   >();
   private timer: NodeJS.Timeout | undefined;
+  private readonly abort = new AbortController();
+  /** The fit runs on a worker thread of its own where the built worker is there (`tailor serve`). */
+  private readonly fit: ClusterFitter;
 
-  constructor(private readonly deps: ClusteringServiceDeps) {}
+  constructor(private readonly deps: ClusteringServiceDeps) {
+    this.fit = deps.training.fit ?? defaultClusterFitter();
+  }
 
   async put(name: string, body: ClusteringBody): Promise<StoredClustering> {
     if (!validName(name))
@@ -177,8 +183,10 @@ export class ClusteringService {
     return due;
   }
 
+  /** Stops the schedule and a fit under way. */
   close(): void {
     clearInterval(this.timer);
+    this.abort.abort();
   }
 
   private async trainNow(
@@ -188,7 +196,11 @@ export class ClusteringService {
   ): Promise<ClusterModel> {
     const clustering = await this.found(name);
     const previous = await this.deps.store.model(name);
-    const job = new ClusteringTrainingJob(clustering, previous, this.deps.training);
+    const job = new ClusteringTrainingJob(clustering, previous, {
+      ...this.deps.training,
+      fit: this.fit,
+      signal: this.abort.signal,
+    });
     entry.job = job;
     // A page of profiles a step, requests served between steps.
     for (;;) {

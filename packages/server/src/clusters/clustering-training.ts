@@ -1,5 +1,4 @@
 import {
-  clusterFeatures,
   clusteringFeatures,
   clusterModel,
   consentValues,
@@ -8,8 +7,10 @@ import {
   TailorError,
   traitValues,
   type ClusterModel,
+  type ClusterOptions,
   type ClusteringFeature,
 } from '@tailor/core';
+import { fitClusteringHere, type ClusterFitter } from './fit-clustering.js';
 import type { Job, JobProgress, JobStep } from '../jobs/job.js';
 import type { ClusterAssignments, StoredClustering } from '../store/clustering-store.js';
 import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
@@ -20,6 +21,10 @@ const PAGE = 2000;
 export interface ClusteringTrainingDeps {
   profiles: Pick<ProfileReader, 'live' | 'stats'>;
   now: () => number;
+  /** Where the fit runs (default: this thread); `tailor serve` gives a worker thread's. */
+  fit?: ClusterFitter;
+  /** Stops a fit under way (the server closing). */
+  signal?: AbortSignal;
 }
 
 /** What a training made: the model and each clustered profile's cluster id. */
@@ -32,7 +37,7 @@ export interface TrainedClustering {
  * Trains a clustering over the profiles as they are now, as a `Job`: each step reads a page of
  * live profiles and keeps each one's features (traits, computed traits); the last fits with
  * core's `clusterFeatures` and describes the clusters (`clusterModel`, which keeps the previous
- * training's ids and names). A profile with a feature missing or not a number is left out
+ * training's ids and names), on a worker thread when given one. A profile with a feature missing or not a number is left out
  * (counted as `skipped`), and so is one whose person refused analytics (docs/privacy.md). The
  * features are kept in one growing Float64Array; the run is in memory (a restart trains again).
  */
@@ -79,7 +84,7 @@ export class ClusteringTrainingJob implements Job {
         finished: false,
       };
     this.total = this.read;
-    this.fit();
+    await this.fit();
     return { worked: Math.max(1, page.profiles.length), progress: this.progress, finished: true };
   }
 
@@ -107,7 +112,7 @@ export class ClusteringTrainingJob implements Job {
     this.ids.push(profile.id);
   }
 
-  private fit(): void {
+  private async fit(): Promise<void> {
     const c = this.clustering;
     const columns = this.features.length;
     const rows = this.ids.length;
@@ -119,7 +124,8 @@ export class ClusteringTrainingJob implements Job {
         `clustering ${c.name}: ${rows} profiles have every feature (${this.skipped} left out), too few for k ${k}`,
       );
     const maxK = Math.min(c.maxK ?? DEFAULT_K_RANGE[1], rows - 1);
-    const fitted = clusterFeatures(matrix, {
+    const fit = this.deps.fit ?? fitClusteringHere;
+    const options: ClusterOptions = {
       method: c.method ?? 'kmeans',
       k,
       scale: c.scale ?? 'auto',
@@ -127,7 +133,10 @@ export class ClusteringTrainingJob implements Job {
       ...(c.eps !== undefined && { eps: c.eps }),
       ...(c.minSamples !== undefined && { minSamples: c.minSamples }),
       seed: c.seed ?? 0,
-    });
+    };
+    const fitted = await fit({ matrix, options }, this.deps.signal);
+    if (this.deps.signal?.aborted === true)
+      throw new TailorError('unavailable', `clustering ${c.name}: stopped (the server is closing)`);
     if (!fitted.ok)
       throw new TailorError('invalid_request', `clustering ${c.name}: ${fitted.error}`);
     if (fitted.value.k === 0)
