@@ -18,6 +18,9 @@ import { isScaleOut } from '../storage/open-storage.js';
 import { keyFileOf } from '../privacy/open-sealer.js';
 import { makeDataFolder } from '../privacy/private-files.js';
 import { ResealJob } from '../privacy/rotate-keys.js';
+import { PgResealJob } from '../privacy/rotate-pg-keys.js';
+import type { Config } from '../config/config.schema.js';
+import { PgDatabase } from '../storage/postgres/pg-database.js';
 import { runJob } from '../jobs/job.js';
 import { createAesSealer, plainSealer, type Sealer } from '../privacy/sealer.js';
 import { openSqliteDestinationStore } from '../store/sqlite/sqlite-destination-store.js';
@@ -40,12 +43,6 @@ interface RotateFlags {
  */
 export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
   const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
-  if (isScaleOut(config)) {
-    throw new TailorError(
-      'invalid_request',
-      'key rotation reseals the embedded store only; an installation on PostgreSQL and NATS cannot rotate its keys yet',
-    );
-  }
   const { enabled, keys } = config.privacy.encryption;
   if (!enabled)
     throw new TailorError(
@@ -57,6 +54,10 @@ export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
       'invalid_request',
       'the keys come from TAILOR_ENCRYPTION_KEYS: rotation rewrites a key file (privacy.encryption.keyFile)',
     );
+  }
+  if (isScaleOut(config)) {
+    await rotateScaleOutKeys(config, flags);
+    return;
   }
   const pid = serverUsing(config.dataDir);
   if (pid !== undefined)
@@ -110,6 +111,77 @@ export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
   console.log(
     `${keyFile}: data key ${rotated.current} is current${flags.index === true || old === undefined ? ', with a new index key' : ''}; older keys removed`,
   );
+}
+
+/** How recently a node must have beaten to count as running (its heartbeat is every second). */
+const NODE_ALIVE_MS = 10_000;
+
+/**
+ * `tailor keys rotate` on PostgreSQL and NATS: a new current data key in the shared key file (the
+ * old ones kept), and every sealed value of the PostgreSQL schema resealed under it. Every node
+ * must be stopped: each holds the keyring it started with. The blind index is not rotated, and
+ * the stream's messages keep the keys they were sealed with (docs/encryption.md).
+ */
+async function rotateScaleOutKeys(config: Readonly<Config>, flags: RotateFlags): Promise<void> {
+  if (flags.index === true)
+    throw new TailorError(
+      'invalid_request',
+      'on PostgreSQL and NATS only the data key rotates: the index key also keys the event stream, whose messages cannot be rewritten',
+    );
+  const postgres = config.storage.postgres as NonNullable<Config['storage']['postgres']>;
+  const db = await PgDatabase.open({
+    url: postgres.url,
+    schema: postgres.schema,
+    maxConnections: 2,
+  });
+  try {
+    const running = await runningNodes(db);
+    if (running.length > 0)
+      throw new TailorError(
+        'conflict',
+        `${String(running.length)} node(s) of this installation are running (${running.join(', ')}): stop every node first`,
+      );
+    const keyFile = keyFileOf(config);
+    const rotated = addKey(readKeyFile(keyFile, false), false);
+    writeKeyFile(keyFile, rotated);
+    const job = await PgResealJob.open(db, createAesSealer(rotated));
+    const bar = new SingleBar(
+      { format: 'resealing {table} {bar} {value}/{total}', hideCursor: true },
+      Presets.shades_classic,
+    );
+    let table = '';
+    try {
+      await runJob(job, () => {
+        const { name, done, total } = job.table;
+        if (name !== table) {
+          if (table !== '') bar.stop();
+          table = name;
+          bar.start(total, 0, { table: name.padEnd(18) });
+        }
+        bar.update(done);
+      });
+    } finally {
+      bar.stop();
+    }
+    console.log(
+      `${keyFile}: data key ${String(rotated.current)} is current and PostgreSQL is resealed under it; older keys are kept, for the event stream's messages sealed under them`,
+    );
+  } finally {
+    await db.close();
+  }
+}
+
+/** The nodes of the installation that beat recently (none before the cluster tables exist). */
+async function runningNodes(db: PgDatabase): Promise<string[]> {
+  const { rows: exists } = await db.query<{ t: string | null }>(
+    "SELECT to_regclass('cluster_nodes')::text AS t",
+  );
+  if (exists[0]?.t == null) return [];
+  const { rows } = await db.query<{ node: string }>(
+    `SELECT node FROM cluster_nodes WHERE heartbeat_at > now() - $1 * interval '1 millisecond' ORDER BY node`,
+    [NODE_ALIVE_MS],
+  );
+  return rows.map((r) => r.node);
 }
 
 /** A file already holding data with no blind index recorded, or recorded plain, was written without encryption. */
