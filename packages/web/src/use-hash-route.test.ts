@@ -6,6 +6,7 @@ import {
   parseRoute,
   placementHash,
   profileHash,
+  recommenderHash,
 } from './use-hash-route.js';
 
 describe('parseRoute', () => {
@@ -23,6 +24,8 @@ describe('parseRoute', () => {
     ['#/placements', { page: 'placements' }],
     ['#/privacy', { page: 'privacy' }],
     ['#/models', { page: 'models' }],
+    ['#/recommenders', { page: 'recommenders' }],
+    [recommenderHash('similar/items'), { page: 'recommender', name: 'similar/items' }],
     [modelHash('churn 30d'), { page: 'model', name: 'churn 30d' }],
     ['#/funnel?step=A&step=B', { page: 'funnel', search: 'step=A&step=B' }],
     ['#/retention', { page: 'retention', search: '' }],

@@ -13,6 +13,8 @@ export type Route =
   | { page: 'placements' }
   | { page: 'privacy' }
   | { page: 'models' }
+  | { page: 'recommenders' }
+  | { page: 'recommender'; name: string }
   | { page: 'model'; name: string }
   /** `search`: the report's options as a query string, empty for the form alone. */
   | { page: 'funnel'; search: string }
@@ -41,6 +43,15 @@ export function parseRoute(hash: string): Route {
   if (path === '/placements') return { page: 'placements' };
   if (path === '/privacy') return { page: 'privacy' };
   if (path === '/models') return { page: 'models' };
+  if (path === '/recommenders') return { page: 'recommenders' };
+  const recommender = /^\/recommenders\/(.+)$/.exec(path)?.[1];
+  if (recommender !== undefined) {
+    try {
+      return { page: 'recommender', name: decodeURIComponent(recommender) };
+    } catch {
+      return { page: 'recommenders' };
+    }
+  }
   const model = /^\/models\/(.+)$/.exec(path)?.[1];
   if (model !== undefined) {
     try {
@@ -93,6 +104,10 @@ export function placementHash(name: string): string {
 
 export function modelHash(name: string): string {
   return `#/models/${encodeURIComponent(name)}`;
+}
+
+export function recommenderHash(name: string): string {
+  return `#/recommenders/${encodeURIComponent(name)}`;
 }
 
 export function useHashRoute(): Route {

@@ -34,6 +34,12 @@ const ModelsPage = lazy(() =>
 const ModelPage = lazy(() =>
   import('../pages/model-page.js').then((m) => ({ default: m.ModelPage })),
 );
+const RecommendersPage = lazy(() =>
+  import('../pages/recommenders-page.js').then((m) => ({ default: m.RecommendersPage })),
+);
+const RecommenderPage = lazy(() =>
+  import('../pages/recommender-page.js').then((m) => ({ default: m.RecommenderPage })),
+);
 const PrivacyPage = lazy(() =>
   import('../pages/privacy-page.js').then((m) => ({ default: m.PrivacyPage })),
 );
@@ -80,6 +86,9 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
           </a>
           <a href="#/models" aria-current={current('models', 'model')}>
             Models
+          </a>
+          <a href="#/recommenders" aria-current={current('recommenders', 'recommender')}>
+            Recommendations
           </a>
           {session.role === 'admin' && (
             <>
@@ -148,6 +157,18 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'model':
       return (
         <ModelPage
+          key={route.name}
+          get={session.get}
+          post={session.post}
+          role={session.role}
+          name={route.name}
+        />
+      );
+    case 'recommenders':
+      return <RecommendersPage get={session.get} />;
+    case 'recommender':
+      return (
+        <RecommenderPage
           key={route.name}
           get={session.get}
           post={session.post}
