@@ -329,4 +329,24 @@ describe('clusterings over HTTP', () => {
     expect(model).toMatchObject({ rows: 4500, k: 2 });
     expect(model.clusters.map((c) => c.size)).toEqual([2250, 2250]);
   });
+
+  it('trains again on its schedule: once retrainDays passed since the last training', async () => {
+    let now = clock;
+    t = await startTestTailor({}, () => now);
+    await t.collect(shoppers().map(identify));
+    await t.admin('PUT', '/v1/clusterings/shop', { ...SHOP, k: 2, schedule: { retrainDays: 7 } });
+    await t.admin('PUT', '/v1/clusterings/manual', { ...SHOP, k: 2 });
+    // Never trained: due at once (the manual one never is).
+    expect(await t.tailor.clusterings.retrainDue()).toEqual(['shop']);
+    expect((await t.admin('GET', '/v1/clusterings/shop')).json().trained.training).toBe(1);
+    now += 6 * 86_400_000;
+    expect(await t.tailor.clusterings.retrainDue()).toEqual([]);
+    now += 86_400_000;
+    expect(await t.tailor.clusterings.retrainDue()).toEqual(['shop']);
+    expect((await t.admin('GET', '/v1/clusterings/shop')).json().trained).toMatchObject({
+      training: 2,
+      trainedAt: new Date(now).toISOString(),
+    });
+    expect((await t.admin('GET', '/v1/clusterings/manual')).json()).not.toHaveProperty('trained');
+  });
 });
