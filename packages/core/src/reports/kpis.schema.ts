@@ -62,6 +62,14 @@ export const KpiRequest = Type.Object(
         },
       ),
     ),
+    models: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+        maxItems: 10,
+        uniqueItems: true,
+        description:
+          "Registry models whose mean score each row reports, from the scores on the people's profiles now (`model.NAME.score`)",
+      }),
+    ),
     clickThrough: Type.Optional(
       Type.Object(
         {
@@ -109,6 +117,11 @@ export const PlacementClickThrough = Type.Object({
 });
 export type PlacementClickThrough = Static<typeof PlacementClickThrough>;
 
+const MeanOf = Type.Object({
+  mean: Type.Union([Type.Number(), Type.Null()]),
+  count: Type.Integer({ description: 'Visitors with a number for it' }),
+});
+
 export const KpiRow = Type.Object({
   group: Type.String({ description: 'A segment name or a variant id; `*` for everyone' }),
   visitors: Type.Integer({ description: 'People with an event in the period' }),
@@ -118,11 +131,10 @@ export const KpiRow = Type.Object({
   revenue: Type.Number({ description: 'The conversions’ summed value' }),
   averageOrderValue: Type.Union([Type.Number(), Type.Null()], { description: 'revenue / orders' }),
   revenuePerVisitor: Type.Number({ description: 'revenue / visitors' }),
-  computed: Type.Record(
-    Type.String(),
-    Type.Object({
-      mean: Type.Union([Type.Number(), Type.Null()]),
-      count: Type.Integer({ description: 'Visitors with a number for it' }),
+  computed: Type.Record(Type.String(), MeanOf),
+  models: Type.Optional(
+    Type.Record(Type.String(), MeanOf, {
+      description: 'With `models`: each model’s mean score over the visitors it has scored',
     }),
   ),
   placements: Type.Optional(

@@ -16,6 +16,8 @@ export interface KpiPerson {
   revenue: number;
   /** The requested computed values that are numbers. */
   computed: Readonly<Record<string, number | undefined>>;
+  /** The requested models' scores on the person's profile. */
+  models?: Readonly<Record<string, number | undefined>>;
   /** The decisions made for the person in the period (with click-through asked). */
   decisions?: readonly KpiDecision[];
 }
@@ -23,6 +25,8 @@ export interface KpiPerson {
 export interface KpiOptions {
   /** Report each row's placement click-through. */
   clickThrough?: boolean;
+  /** Report each row's mean score of these models. */
+  models?: readonly string[];
 }
 
 /**
@@ -36,14 +40,15 @@ export function computeKpis(
   options: KpiOptions = {},
 ): KpiResult {
   const clickThrough = options.clickThrough === true;
-  const everyone = new Totals(computed, clickThrough);
+  const models = options.models;
+  const everyone = new Totals(computed, clickThrough, models);
   const rows = new Map<string, Totals>();
   for (const person of people) {
     everyone.add(person);
     for (const group of new Set(person.groups)) {
       let totals = rows.get(group);
       if (totals === undefined) {
-        totals = new Totals(computed, clickThrough);
+        totals = new Totals(computed, clickThrough, models);
         rows.set(group, totals);
       }
       totals.add(person);
@@ -60,12 +65,22 @@ class Totals {
   converters = 0;
   orders = 0;
   revenue = 0;
-  readonly sums: Record<string, { sum: number; count: number }>;
+  readonly sums: Record<string, Mean>;
+  /** The models' scores; undefined when none were asked. */
+  readonly scores: Record<string, Mean> | undefined;
   /** placement → item → decisions and clicked; undefined without click-through. */
   readonly placements: Map<string, Map<string, Clicks>> | undefined;
 
-  constructor(computed: readonly string[], clickThrough: boolean) {
+  constructor(
+    computed: readonly string[],
+    clickThrough: boolean,
+    models: readonly string[] | undefined,
+  ) {
     this.sums = Object.fromEntries(computed.map((name) => [name, { sum: 0, count: 0 }]));
+    this.scores =
+      models === undefined
+        ? undefined
+        : Object.fromEntries(models.map((name) => [name, { sum: 0, count: 0 }]));
     this.placements = clickThrough ? new Map() : undefined;
   }
 
@@ -74,12 +89,8 @@ class Totals {
     if (person.orders > 0) this.converters++;
     this.orders += person.orders;
     this.revenue += person.revenue;
-    for (const [name, total] of Object.entries(this.sums)) {
-      const value = person.computed[name];
-      if (value === undefined || !Number.isFinite(value)) continue;
-      total.sum += value;
-      total.count++;
-    }
+    addValues(this.sums, person.computed);
+    if (this.scores !== undefined) addValues(this.scores, person.models ?? {});
     if (this.placements === undefined) return;
     for (const { placement, itemId, clicked } of person.decisions ?? []) {
       let items = this.placements.get(placement);
@@ -104,15 +115,37 @@ class Totals {
       revenue: this.revenue,
       averageOrderValue: this.orders === 0 ? null : this.revenue / this.orders,
       revenuePerVisitor: this.visitors === 0 ? 0 : this.revenue / this.visitors,
-      computed: Object.fromEntries(
-        Object.entries(this.sums).map(([name, { sum, count }]) => [
-          name,
-          { mean: count === 0 ? null : sum / count, count },
-        ]),
-      ),
+      computed: means(this.sums),
+      ...(this.scores !== undefined && { models: means(this.scores) }),
       ...(this.placements !== undefined && { placements: placementRows(this.placements) }),
     };
   }
+}
+
+interface Mean {
+  sum: number;
+  count: number;
+}
+
+function addValues(
+  sums: Record<string, Mean>,
+  values: Readonly<Record<string, number | undefined>>,
+): void {
+  for (const [name, total] of Object.entries(sums)) {
+    const value = values[name];
+    if (value === undefined || !Number.isFinite(value)) continue;
+    total.sum += value;
+    total.count++;
+  }
+}
+
+function means(sums: Record<string, Mean>): Record<string, { mean: number | null; count: number }> {
+  return Object.fromEntries(
+    Object.entries(sums).map(([name, { sum, count }]) => [
+      name,
+      { mean: count === 0 ? null : sum / count, count },
+    ]),
+  );
 }
 
 interface Clicks {

@@ -80,6 +80,9 @@ export class KpiService {
       },
       (profile) => ({
         segments: profile.segments,
+        models: Object.fromEntries(
+          (request.models ?? []).map((name) => [name, profile.scores[name]?.score]),
+        ),
         computed: Object.fromEntries(
           computed.map((path) => [path, computedNumber(profile.computed, path)]),
         ),
@@ -110,10 +113,14 @@ export class KpiService {
         orders,
         revenue,
         computed: profile?.computed ?? {},
+        models: profile?.models ?? {},
         ...(clickEvent !== undefined && { decisions: clickedDecisions(events, windowMs) }),
       });
     }
-    return computeKpis(visitors, computed, { clickThrough: clickEvent !== undefined });
+    return computeKpis(visitors, computed, {
+      clickThrough: clickEvent !== undefined,
+      ...(request.models !== undefined && { models: request.models }),
+    });
   }
 }
 

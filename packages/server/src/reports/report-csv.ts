@@ -92,6 +92,7 @@ export function retentionCsv(result: RetentionResult): string {
  */
 export function kpisCsv(result: KpiResult): string {
   const computed = Object.keys(result.all.computed);
+  const models = Object.keys(result.all.models ?? {});
   const rows: (string | number | null)[][] = [
     [
       'group',
@@ -105,6 +106,7 @@ export function kpisCsv(result: KpiResult): string {
       'average_order_value',
       'revenue_per_visitor',
       ...computed.flatMap((name) => [`${name}_mean`, `${name}_count`]),
+      ...models.flatMap((name) => [`model.${name}_mean`, `model.${name}_count`]),
       'decisions',
       'clicked',
       'click_through_rate',
@@ -127,9 +129,13 @@ export function kpisCsv(result: KpiResult): string {
         row.computed[name]?.mean ?? null,
         row.computed[name]?.count ?? 0,
       ]),
+      ...models.flatMap((name) => [
+        row.models?.[name]?.mean ?? null,
+        row.models?.[name]?.count ?? 0,
+      ]),
       ...blank(3),
     ]);
-    rows.push(...placementRows(row, 7 + 2 * computed.length));
+    rows.push(...placementRows(row, 7 + 2 * (computed.length + models.length)));
   }
   return stringify(rows);
 }
