@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser.js';
+import { buildDashboard, overflow, seriousViolations, watchPage } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, WRITE_KEY, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard end to end (issue 20, CONTRACT.md "Dashboard"): built fresh, served by the app at
@@ -16,19 +15,6 @@ const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 const VIEWER_KEY = 'dashboard-viewer-key-0001';
 const MARKETER_KEY = 'dashboard-marketer-key-0001';
 const EMAIL = 'ann.lee@example.com';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Builds packages/web (Vite) so the test never runs a stale dashboard; a few seconds. */
-function buildDashboard(): void {
-  const vitePackage = createRequire(join(WEB, 'package.json')).resolve('vite/package.json');
-  const vite = join(vitePackage, '../bin/vite.js');
-  // NODE_ENV as `npm run build` has it: vitest's `test` would build React's development files,
-  // whose StrictMode runs every effect twice (each page's first request sent, then aborted).
-  execFileSync(process.execPath, [vite, 'build', '--logLevel', 'error'], {
-    cwd: WEB,
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-}
 
 let t: TestTailor;
 let origin: string;
@@ -93,15 +79,7 @@ afterEach(async () => {
 
 async function open(): Promise<Page> {
   const page = await context.newPage();
-  page.on('console', (message) => {
-    // API answers of 401, 403 or 404 are expected (signing in, no such person): checked below.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-      consoleErrors.push(message.text());
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400 && !new URL(response.url()).pathname.startsWith('/v1/'))
-      consoleErrors.push(`${response.status()} ${response.url()}`);
-  });
+  watchPage(page, consoleErrors);
   await page.goto(`${origin}/`);
   return page;
 }
@@ -115,19 +93,6 @@ async function search(page: Page, text: string): Promise<void> {
   const box = page.locator('input[type="search"]');
   await box.fill(text);
   await box.press('Enter');
-}
-
-/** Serious and critical axe-core violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = await page.evaluate<{
-    violations: { id: string; impact: string; help: string }[];
-    passes: unknown[];
-  }>('axe.run()');
-  expect(result.passes.length, 'axe ran its checks').toBeGreaterThan(10);
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help}`);
 }
 
 const bodyText = (page: Page) => page.locator('body').innerText();
@@ -204,13 +169,11 @@ describe('the dashboard', () => {
     await context.close();
     context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await open();
-    const overflow = () =>
-      page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-    expect(await overflow()).toBeLessThanOrEqual(0);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
     await signIn(page, ADMIN_KEY);
     await search(page, EMAIL);
     await page.getByRole('table', { name: /Events/ }).waitFor();
-    expect(await overflow()).toBeLessThanOrEqual(0);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
     // The events table scrolls sideways in its own box, which a keyboard can reach.
     expect(await seriousViolations(page), 'profile at 390 px').toEqual([]);
   });

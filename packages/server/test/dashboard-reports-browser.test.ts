@@ -1,61 +1,14 @@
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser.js';
+import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard's experiment and attribution pages end to end (issue 20): real exposures,
 // conversions and campaign page views sent through the API, read back by the pages in Debian's
 // Chromium; accessibility checked with axe-core injected into the page.
 
-const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 const VIEWER_KEY = 'reports-viewer-key-0001';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * Builds packages/web into a folder of its own, then installs each file into dist by a rename
- * (never a missing or half-written file): dashboard-browser.test.ts may be building into dist at
- * the same time, and the files' names are their contents' hashes, so both install the same.
- */
-function buildDashboard(): void {
-  const vitePackage = createRequire(join(WEB, 'package.json')).resolve('vite/package.json');
-  const vite = join(vitePackage, '../bin/vite.js');
-  const out = mkdtempSync(join(tmpdir(), 'tailor-web-'));
-  try {
-    execFileSync(
-      process.execPath,
-      [vite, 'build', '--logLevel', 'error', '--outDir', out, '--emptyOutDir'],
-      // NODE_ENV as `npm run build` has it (vitest's `test` builds React's development files).
-      { cwd: WEB, env: { ...process.env, NODE_ENV: 'production' } },
-    );
-    const dist = join(WEB, 'dist');
-    mkdirSync(join(dist, 'dashboard'), { recursive: true });
-    const install = (from: string, to: string) => {
-      const temp = join(dist, `.install-${process.pid}`);
-      copyFileSync(from, temp);
-      renameSync(temp, to);
-    };
-    for (const name of readdirSync(join(out, 'dashboard'))) {
-      install(join(out, 'dashboard', name), join(dist, 'dashboard', name));
-    }
-    install(join(out, 'index.html'), join(dist, 'index.html'));
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
 
 let t: TestTailor;
 let origin: string;
@@ -179,39 +132,12 @@ afterEach(async () => {
 });
 
 async function open(key = ADMIN_KEY): Promise<Page> {
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    // API answers of 400 or 404 are expected here (a refused report, no such experiment).
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-      consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(String(error)));
-  page.on('response', (response) => {
-    if (response.status() >= 400 && !new URL(response.url()).pathname.startsWith('/v1/'))
-      consoleErrors.push(`${response.status()} ${response.url()}`);
-  });
-  await page.goto(`${origin}/`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const page = await openSignedIn(context, consoleErrors, origin, key, '#/');
   await page.getByText('Events in the log').waitFor();
   return page;
 }
 
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = await page.evaluate<{
-    violations: { id: string; impact: string; help: string; nodes: { target: unknown }[] }[];
-    passes: unknown[];
-  }>('axe.run()');
-  expect(result.passes.length, 'axe ran its checks').toBeGreaterThan(10);
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
-
 const bodyText = (page: Page) => page.locator('body').innerText();
-const overflow = (page: Page) =>
-  page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
 
 /** The texts of a table's body rows, cell by cell. */
 function rowsOf(page: Page, name: string | RegExp): Promise<string[][]> {
