@@ -366,8 +366,15 @@ export {
   trainClassifier,
   scoreRows,
   contributions,
+  probabilityOf,
 } from './models/classify/train-classifier.js';
-export type { Classifier, TrainingReport } from './models/classify/train-classifier.js';
+export type {
+  CalibrationReport,
+  Classifier,
+  TrainingReport,
+} from './models/classify/train-classifier.js';
+export { applyPlatt, fitPlatt } from './models/classify/fit-platt.js';
+export type { PlattScaling } from './models/classify/fit-platt.js';
 export { explainRow } from './models/classify/explain-row.js';
 export type { ExplainedRow } from './models/classify/explain-row.js';
 

@@ -127,6 +127,7 @@ export function modelTrainCommand(file: string, flags: TrainFlags): void {
       {
         auc: round(report.cv.auc),
         brier: round(report.cv.brier),
+        calibration: { ...report.cv.calibration, brier: round(report.cv.calibration.brier) },
         folds: report.cv.folds,
         foldAucs: report.cv.foldAucs.map(round),
         rows: report.rows,

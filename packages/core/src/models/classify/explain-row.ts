@@ -15,7 +15,9 @@ export interface ExplainedRow {
 /**
  * Explains one row's score exactly: the log-odds of a logistic model is the intercept plus, per
  * input, its weight times the prepared value (a standardized number, a blank indicator, a 0/1
- * category level), so these terms are the contributions, and they add up to the score.
+ * category level), so these terms are the contributions, and they add up to the score. With
+ * Platt scaling the calibrated log-odds −(a·z + b) is still linear: each term is multiplied by
+ * −a and the baseline is −(a·intercept + b).
  */
 export function explainRow(
   classifier: Classifier,
@@ -37,6 +39,13 @@ export function explainRow(
         contribution: (classifier.weights[j] as number) * (x[j] as number),
       });
   }
-  const logOdds = terms.reduce((s, t) => s + t.contribution, classifier.intercept);
-  return { score: sigmoid(logOdds), baseline: classifier.intercept, terms };
+  // Platt scaling is linear in the log-odds: −(a·z + b) spreads over the same terms, times −a.
+  const scale = classifier.calibration === undefined ? 1 : -classifier.calibration.a;
+  const baseline =
+    classifier.calibration === undefined
+      ? classifier.intercept
+      : -(classifier.calibration.a * classifier.intercept + classifier.calibration.b);
+  for (const t of terms) t.contribution *= scale;
+  const logOdds = terms.reduce((s, t) => s + t.contribution, baseline);
+  return { score: sigmoid(logOdds), baseline, terms };
 }

@@ -1,5 +1,6 @@
 import { TailorError } from '../../errors/tailor-error.js';
-import { fitLogistic, predictLogistic } from './logistic-regression.js';
+import { applyPlatt, fitPlatt, type PlattScaling } from './fit-platt.js';
+import { fitLogistic, sigmoid } from './logistic-regression.js';
 import { applyPlan, planTable, type TablePlan } from './prepare-table.js';
 
 /**
@@ -50,15 +51,35 @@ export interface Classifier {
   intercept: number;
   /** The regularization it was fitted with (scikit-learn's C). */
   c: number;
+  /** Platt scaling of the log-odds, when it made the held-out predictions better (lower Brier). */
+  calibration?: PlattScaling;
+}
+
+/** Whether Platt scaling was tried on the held-out predictions, and what it gave. */
+export interface CalibrationReport {
+  method: 'platt';
+  /** The Brier score of the held-out predictions calibrated cross-fitted (each fold by the others). */
+  brier: number;
+  /** Whether the classifier scores through it (it lowered the Brier score and kept the order). */
+  chosen: boolean;
 }
 
 export interface TrainingReport {
   classifier: Classifier;
   /** Cross-validation: each fold's AUC and their mean, and the Brier score of all held-out predictions. */
-  cv: { folds: number; auc: number; foldAucs: number[]; brier: number };
+  cv: {
+    folds: number;
+    auc: number;
+    foldAucs: number[];
+    brier: number;
+    calibration: CalibrationReport;
+  };
   rows: number;
   positives: number;
-  /** Each row's held-out prediction (from the fold that left it out), for reliability tables. */
+  /**
+   * Each row's held-out prediction (from the fold that left it out), as the classifier serves
+   * them (calibrated when calibration was chosen), for reliability tables.
+   */
   heldOut: number[];
 }
 
@@ -83,6 +104,7 @@ export function trainClassifier(
     );
   const fold = stratifiedFolds(labels, k);
   const held = new Float64Array(rows.length);
+  const decisions = new Float64Array(rows.length);
   const foldAucs: number[] = [];
   for (let f = 0; f < k; f++) {
     const train = rows.filter((_, i) => fold[i] !== f);
@@ -94,8 +116,12 @@ export function trainClassifier(
       plan,
       testIndex.map((i) => rows[i] as Record<string, string>),
     );
-    const scores = x.map((xi) => predictLogistic(model, xi));
-    testIndex.forEach((i, t) => (held[i] = scores[t] as number));
+    const z = x.map((xi) => logOdds(model, xi));
+    const scores = z.map(sigmoid);
+    testIndex.forEach((i, t) => {
+      held[i] = scores[t] as number;
+      decisions[i] = z[t] as number;
+    });
     foldAucs.push(
       rocAuc(
         scores,
@@ -105,18 +131,66 @@ export function trainClassifier(
   }
   const plan = planTable(rows, columns);
   const model = fitLogistic(applyPlan(plan, rows), labels, c);
+  const brier = brierScore(Array.from(held), labels);
+  const calibrated = crossFittedPlatt(Array.from(decisions), labels, fold, k);
+  const scaling = fitPlatt(Array.from(decisions), labels);
+  const calibratedBrier = brierScore(calibrated, labels);
+  // a < 0 keeps the order of the scores (AUC unchanged); a > 0 would reverse it.
+  const chosen = calibratedBrier < brier && scaling.a < 0;
   return {
-    classifier: { kind: 'logistic', plan, weights: model.weights, intercept: model.intercept, c },
+    classifier: {
+      kind: 'logistic',
+      plan,
+      weights: model.weights,
+      intercept: model.intercept,
+      c,
+      ...(chosen && { calibration: scaling }),
+    },
     cv: {
       folds: k,
       auc: foldAucs.reduce((s, a) => s + a, 0) / k,
       foldAucs,
-      brier: brierScore(Array.from(held), labels),
+      brier,
+      calibration: { method: 'platt', brier: calibratedBrier, chosen },
     },
     rows: rows.length,
     positives,
-    heldOut: Array.from(held),
+    heldOut: chosen ? calibrated : Array.from(held),
   };
+}
+
+/** Each fold's held-out decision values calibrated by Platt scaling fitted on the other folds'. */
+function crossFittedPlatt(
+  decisions: readonly number[],
+  labels: readonly (0 | 1)[],
+  fold: readonly number[],
+  k: number,
+): number[] {
+  const out = new Array<number>(decisions.length).fill(0);
+  for (let f = 0; f < k; f++) {
+    const others = decisions.map((_, i) => i).filter((i) => fold[i] !== f);
+    const scaling = fitPlatt(
+      others.map((i) => decisions[i] as number),
+      others.map((i) => labels[i] as 0 | 1),
+    );
+    decisions.forEach((d, i) => {
+      if (fold[i] === f) out[i] = applyPlatt(scaling, d);
+    });
+  }
+  return out;
+}
+
+/** The model's log-odds for one prepared row. */
+function logOdds(model: Pick<Classifier, 'weights' | 'intercept'>, x: Float64Array): number {
+  let z = model.intercept;
+  for (let j = 0; j < model.weights.length; j++)
+    z += (model.weights[j] as number) * (x[j] as number);
+  return z;
+}
+
+/** A classifier's probability for a log-odds: through its calibration when it has one. */
+export function probabilityOf(classifier: Pick<Classifier, 'calibration'>, z: number): number {
+  return classifier.calibration === undefined ? sigmoid(z) : applyPlatt(classifier.calibration, z);
 }
 
 /** Scores rows: P(label = 1) for each. */
@@ -124,7 +198,9 @@ export function scoreRows(
   classifier: Classifier,
   rows: readonly Record<string, string>[],
 ): number[] {
-  return applyPlan(classifier.plan, rows).map((x) => predictLogistic(classifier, x));
+  return applyPlan(classifier.plan, rows).map((x) =>
+    probabilityOf(classifier, logOdds(classifier, x)),
+  );
 }
 
 /**

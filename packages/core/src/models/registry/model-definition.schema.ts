@@ -103,8 +103,22 @@ export const ModelVersionInfo = Type.Object({
     auc: Type.Number({ description: 'Mean AUC of the held-out folds' }),
     foldAucs: Type.Array(Type.Number()),
     brier: Type.Number({ description: 'Brier score of every held-out prediction' }),
+    calibration: Type.Optional(
+      Type.Object({
+        method: Type.Literal('platt'),
+        brier: Type.Number({
+          description:
+            'Brier score of the held-out predictions calibrated by Platt scaling fitted on the other folds',
+        }),
+        chosen: Type.Boolean({
+          description:
+            'Whether the version scores through the calibration (it lowered the Brier score)',
+        }),
+      }),
+    ),
     reliability: Type.Array(ReliabilityBin, {
-      description: 'Held-out predictions in ten equal-width bins (empty bins left out)',
+      description:
+        'Held-out predictions as the version serves them (calibrated when chosen) in ten equal-width bins (empty bins left out)',
     }),
   }),
   promoted: Type.Boolean(),
