@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   definitionHash,
+  destinationHash,
   experimentHash,
   modelHash,
   parseRoute,
@@ -24,6 +25,8 @@ describe('parseRoute', () => {
     ['#/placements', { page: 'placements' }],
     ['#/privacy', { page: 'privacy' }],
     ['#/models', { page: 'models' }],
+    ['#/destinations', { page: 'destinations' }],
+    [destinationHash('crm.hook'), { page: 'destination', name: 'crm.hook' }],
     ['#/recommenders', { page: 'recommenders' }],
     [recommenderHash('similar/items'), { page: 'recommender', name: 'similar/items' }],
     [modelHash('churn 30d'), { page: 'model', name: 'churn 30d' }],

@@ -13,6 +13,8 @@ export type Route =
   | { page: 'placements' }
   | { page: 'privacy' }
   | { page: 'models' }
+  | { page: 'destinations' }
+  | { page: 'destination'; name: string }
   | { page: 'recommenders' }
   | { page: 'recommender'; name: string }
   | { page: 'model'; name: string }
@@ -43,6 +45,15 @@ export function parseRoute(hash: string): Route {
   if (path === '/placements') return { page: 'placements' };
   if (path === '/privacy') return { page: 'privacy' };
   if (path === '/models') return { page: 'models' };
+  if (path === '/destinations') return { page: 'destinations' };
+  const destination = /^\/destinations\/(.+)$/.exec(path)?.[1];
+  if (destination !== undefined) {
+    try {
+      return { page: 'destination', name: decodeURIComponent(destination) };
+    } catch {
+      return { page: 'destinations' };
+    }
+  }
   if (path === '/recommenders') return { page: 'recommenders' };
   const recommender = /^\/recommenders\/(.+)$/.exec(path)?.[1];
   if (recommender !== undefined) {
@@ -108,6 +119,10 @@ export function modelHash(name: string): string {
 
 export function recommenderHash(name: string): string {
   return `#/recommenders/${encodeURIComponent(name)}`;
+}
+
+export function destinationHash(name: string): string {
+  return `#/destinations/${encodeURIComponent(name)}`;
 }
 
 export function useHashRoute(): Route {

@@ -40,6 +40,12 @@ const RecommendersPage = lazy(() =>
 const RecommenderPage = lazy(() =>
   import('../pages/recommender-page.js').then((m) => ({ default: m.RecommenderPage })),
 );
+const DestinationsPage = lazy(() =>
+  import('../pages/destinations-page.js').then((m) => ({ default: m.DestinationsPage })),
+);
+const DestinationPage = lazy(() =>
+  import('../pages/destination-page.js').then((m) => ({ default: m.DestinationPage })),
+);
 const PrivacyPage = lazy(() =>
   import('../pages/privacy-page.js').then((m) => ({ default: m.PrivacyPage })),
 );
@@ -89,6 +95,9 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
           </a>
           <a href="#/recommenders" aria-current={current('recommenders', 'recommender')}>
             Recommendations
+          </a>
+          <a href="#/destinations" aria-current={current('destinations', 'destination')}>
+            Destinations
           </a>
           {session.role === 'admin' && (
             <>
@@ -176,6 +185,10 @@ function Page({ route, session }: { route: Route; session: Session }) {
           name={route.name}
         />
       );
+    case 'destinations':
+      return <DestinationsPage get={session.get} />;
+    case 'destination':
+      return <DestinationPage key={route.name} get={session.get} name={route.name} />;
     case 'privacy':
       return session.role === 'admin' ? (
         <PrivacyPage get={session.get} post={session.post} />
