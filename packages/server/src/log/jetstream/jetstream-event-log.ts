@@ -28,6 +28,7 @@ import { HEADER, headerOf, openEnvelope } from './event-envelope.js';
 import { eraseMessages } from './erase-messages.js';
 import { MessageIds } from './message-ids.js';
 import { natsConnectionOptions } from '../../scale-out/nats-connection-options.js';
+import { AckPublisher } from './ack-publisher.js';
 import { publishGroup, type PendingAppend } from './publish-group.js';
 import { filtersManySubjects, StreamReader } from './read-stream.js';
 
@@ -104,6 +105,7 @@ export class JetStreamEventLog implements EventLog {
   private readonly stream: string;
   private readonly reader: StreamReader;
   private readonly sealer: Sealer;
+  private readonly publisher: AckPublisher;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -117,6 +119,7 @@ export class JetStreamEventLog implements EventLog {
     this.stream = streamName(options.prefix);
     this.reader = new StreamReader(js, jsm, this.stream);
     this.sealer = options.sealer ?? plainSealer;
+    this.publisher = new AckPublisher(nc);
   }
 
   /** The partition of a message's person in this stream. */
@@ -142,7 +145,7 @@ export class JetStreamEventLog implements EventLog {
     this.flushScheduled = false;
     if (group.length === 0) return;
     const done = publishGroup(group, {
-      js: this.js,
+      publisher: this.publisher,
       ids: this.ids,
       sealer: this.sealer,
       subjectOf: (m) => partitionSubject(this.options.prefix, this.partitionOf(m)),
@@ -348,6 +351,7 @@ export class JetStreamEventLog implements EventLog {
   async close(): Promise<void> {
     if (this.pending.length > 0) this.flush();
     await Promise.all([...this.inFlight]);
+    this.publisher.close();
     await this.reader.close();
     if (this.ownsConnection) await this.nc.drain();
   }

@@ -1,6 +1,6 @@
 import type { StoredMessage } from '@tailor/core';
-import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Sealer } from '../../privacy/sealer.js';
+import type { AckPublisher, Publication } from './ack-publisher.js';
 import { sealEnvelope } from './event-envelope.js';
 import { LogUnavailableError, reasonOf } from './log-unavailable.js';
 import type { MessageIds } from './message-ids.js';
@@ -12,7 +12,7 @@ export interface PendingAppend {
 }
 
 export interface GroupContext {
-  js: JetStreamClient;
+  publisher: AckPublisher;
   ids: MessageIds;
   sealer: Sealer;
   subjectOf: (message: StoredMessage) => string;
@@ -89,43 +89,37 @@ async function publishAll(
   ctx: GroupContext,
 ): Promise<Map<string, Outcome>> {
   const outcomes = new Map<string, Outcome>();
-  const inFlight: Promise<void>[] = [];
+  const publications: Publication[] = [];
   for (const [messageId, message] of firsts) {
     if (known.has(messageId)) {
       outcomes.set(messageId, { kind: 'known' });
       continue;
     }
-    let envelope;
     try {
-      envelope = sealEnvelope(message, ctx.sealer);
+      const envelope = sealEnvelope(message, ctx.sealer);
+      publications.push({
+        subject: ctx.subjectOf(message),
+        payload: envelope.payload,
+        headers: envelope.headers,
+        msgId: messageId,
+      });
     } catch (error) {
       outcomes.set(messageId, { kind: 'failed', error });
-      continue;
     }
-    inFlight.push(
-      ctx.js
-        .publish(ctx.subjectOf(message), envelope.payload, {
-          msgID: messageId,
-          headers: envelope.headers,
-          timeout: ctx.publishTimeoutMs,
-        })
-        .then(
-          (ack) => {
-            outcomes.set(messageId, {
-              kind: ack.duplicate ? 'duplicate' : 'stored',
-              position: ack.seq,
-            });
+  }
+  const results = await ctx.publisher.publishAll(publications, ctx.publishTimeoutMs);
+  for (const [i, { msgId }] of publications.entries()) {
+    const result = results[i];
+    outcomes.set(
+      msgId,
+      result?.ok === true
+        ? { kind: result.duplicate ? 'duplicate' : 'stored', position: result.seq }
+        : {
+            kind: 'failed',
+            error: new LogUnavailableError(`JetStream: ${result?.reason ?? 'no answer'}`),
           },
-          (error: unknown) => {
-            outcomes.set(messageId, {
-              kind: 'failed',
-              error: new LogUnavailableError(`JetStream: ${reasonOf(error)}`, error),
-            });
-          },
-        ),
     );
   }
-  await Promise.all(inFlight);
   return outcomes;
 }
 
