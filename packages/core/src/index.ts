@@ -216,7 +216,12 @@ export { contentProfile, nearestVectors } from './recommend/nearest-vectors.js';
 export type { Neighbour } from './recommend/nearest-vectors.js';
 export { itemText } from './recommend/item-text.js';
 export type { ItemContent } from './recommend/item-text.js';
-export { CONTENT_CANDIDATES, exactSearch, itemVectors } from './recommend/fit-content.js';
+export {
+  CONTENT_CANDIDATES,
+  contentRecommender,
+  exactSearch,
+  itemVectors,
+} from './recommend/fit-content.js';
 export type { VectorSearch } from './recommend/fit-content.js';
 export { scoreBySegments, segmentPopularity } from './recommend/segment-popularity.js';
 export type { PopularInSegment } from './recommend/segment-popularity.js';

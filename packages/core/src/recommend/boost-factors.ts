@@ -24,8 +24,14 @@ export function boostFactor(item: CatalogItem | undefined, boosts: readonly Boos
  * up and one below 1 down: a positive score is multiplied, a negative one divided (EASE's scores
  * can be negative); 0 and -Infinity (nothing to say, cannot be recommended) stay as they are.
  */
-export function applyBoosts(scores: Float64Array, factors: Float64Array): void {
-  for (let i = 0; i < scores.length; i++) {
+export function applyBoosts(
+  scores: Float64Array,
+  factors: Float64Array,
+  candidates?: Int32Array,
+): void {
+  const count = candidates === undefined ? scores.length : candidates.length;
+  for (let c = 0; c < count; c++) {
+    const i = candidates === undefined ? c : candidates[c]!;
     const f = factors[i]!;
     if (f === 1) continue;
     const s = scores[i]!;

@@ -33,7 +33,7 @@ export function exactSearch(content: ContentVectors): VectorSearch {
 /**
  * Content-based recommendations: a person's profile is the sum of the vectors of the items they
  * had, each weighted by its time decay (items had since training count as had now); the items
- * nearest that profile by cosine are scored by it, every other item -Infinity. Items nobody had
+ * nearest that profile by cosine are scored by it, and only they are ranked. Items nobody had
  * yet are found as well as any other (cold start of new items). A person it knows nothing of,
  * or whose items have no text, gets `popularity`.
  */
@@ -63,11 +63,16 @@ export function contentRecommender(
       const profile = items.length === 0 ? undefined : contentProfile(content, items, w);
       if (profile === undefined) {
         into.set(popularity);
-        return;
+        return undefined;
       }
-      into.fill(-Infinity);
-      for (const { item, similarity } of search(profile, CONTENT_CANDIDATES + items.length))
+      // Only the nearest are scored and ranked: no pass over every item of a large catalogue.
+      const found = search(profile, CONTENT_CANDIDATES + items.length);
+      const candidates = new Int32Array(found.length);
+      found.forEach(({ item, similarity }, c) => {
         into[item] = similarity;
+        candidates[c] = item;
+      });
+      return candidates;
     },
   };
 }

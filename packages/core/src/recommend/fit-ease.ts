@@ -87,7 +87,7 @@ export function easeRecommender(
     score(user, into, recent = []) {
       if (user < 0 && recent.length === 0) {
         into.set(popularity);
-        return;
+        return undefined;
       }
       row.fill(0);
       const add = (item: number, w: number): void => {
@@ -101,6 +101,7 @@ export function easeRecommender(
       for (let r = 0; r < recent.length; r++) add(recent[r]!, 1);
       into.fill(-Infinity);
       for (let b = 0; b < m; b++) into[catalogue[b]!] = row[b]!;
+      return undefined;
     },
   };
 }

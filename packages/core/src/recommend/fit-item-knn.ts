@@ -94,7 +94,7 @@ export function itemKnnRecommender(
     score(user, into, recent = []) {
       if (user < 0 && recent.length === 0) {
         into.set(popularity);
-        return;
+        return undefined;
       }
       into.fill(0);
       const add = (i: number): void => {
@@ -102,6 +102,7 @@ export function itemKnnRecommender(
       };
       if (user >= 0) for (let p = userStart[user]!; p < userStart[user + 1]!; p++) add(items[p]!);
       for (let r = 0; r < recent.length; r++) add(recent[r]!);
+      return undefined;
     },
   };
 }

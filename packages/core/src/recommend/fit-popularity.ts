@@ -22,6 +22,7 @@ export function fitPopularity(matrix: InteractionMatrix, halfLifeDays: number): 
     popularity,
     score: (_user, into) => {
       into.set(popularity);
+      return undefined;
     },
   };
 }

@@ -72,7 +72,11 @@ export const DEFAULT_RECOMMENDER_OPTIONS: Readonly<RecommenderOptions> = Object.
 export interface Recommender {
   method: RecommenderMethod;
   popularity: Float64Array;
-  score(user: number, into: Float64Array, recent?: ArrayLike<number>): void;
+  /**
+   * Returns the items it scored when it scored only some (content: the nearest found): only those
+   * of `into` are then written, the others hold whatever was there, and only they are ranked.
+   */
+  score(user: number, into: Float64Array, recent?: ArrayLike<number>): Int32Array | undefined;
 }
 
 /** One recommended item: its index in the matrix and its score. */

@@ -51,6 +51,11 @@ describe('ranking', () => {
       { item: 3, score: 3 },
       { item: 6, score: 2 },
     ]);
+    // Only the candidates given, when a method scored only some (content's nearest).
+    expect(rankItems(scores, popularity, [6], 10, Int32Array.from([5, 0, 6, 4]))).toEqual([
+      { item: 0, score: 1 },
+      { item: 5, score: 0.5 },
+    ]);
   });
 
   it('recommends only items a user did not have; an unknown user gets popular items', () => {

@@ -129,13 +129,11 @@ export function recommendItems(
     user < 0 ? [] : matrix.items.subarray(matrix.userStart[user], matrix.userStart[user + 1]);
   const inRow = new Set(row);
   const since = recent.length === 0 ? [] : [...new Set(recent)].filter((item) => !inRow.has(item));
-  if (user >= 0 || since.length > 0 || shaping.coldUser?.(scratch) !== true)
-    recommender.score(user, scratch, since);
-  if (shaping.boost !== undefined) applyBoosts(scratch, shaping.boost);
-  return rankItems(
-    scratch,
-    recommender.popularity,
-    since.length === 0 ? row : [...row, ...since],
-    k,
-  );
+  const candidates =
+    user >= 0 || since.length > 0 || shaping.coldUser?.(scratch) !== true
+      ? recommender.score(user, scratch, since)
+      : undefined;
+  if (shaping.boost !== undefined) applyBoosts(scratch, shaping.boost, candidates);
+  const had = since.length === 0 ? row : [...row, ...since];
+  return rankItems(scratch, recommender.popularity, had, k, candidates);
 }
