@@ -126,12 +126,7 @@ export function buildServices(tailor: Tailor): Services {
     funnels: new FunnelService({ ...reports, channelRules }),
     kpis: new KpiService({ log: tailor.log, profiles: tailor.profiles, pause }),
     quality: new QualityService({ log: tailor.log, now: tailor.now, pause }),
-    retention: new RetentionService({
-      log: tailor.log,
-      profiles: tailor.profiles,
-      pause,
-      now: tailor.now,
-    }),
+    retention: new RetentionService({ ...reports, now: tailor.now, channelRules }),
     models: tailor.models,
     clusterings: tailor.clusterings,
     recommenders: new RecommenderService({

@@ -15,6 +15,8 @@ const NOW = BASE + 10 * 7 * 24 * HOUR;
 const CHANNELS = ['ads', 'friends', 'search'];
 
 const generated: { person: string; event: string; ms: number; via: string | null }[] = [];
+/** Page visits with a UTM source, around each person's first sign-up (see beforeAll). */
+const visits: { person: string; ms: number; source: string }[] = [];
 const traits = new Map<string, { plan: string; size: number }>();
 let t: TestTailor;
 
@@ -42,7 +44,29 @@ beforeAll(async () => {
       hours += Math.floor(next() * 14 * 24);
     }
   }
+  // Visits: most people come from a source an hour before their first sign-up, some from a blog
+  // earlier still (first touch ≠ last), some come back later (never their touch: it is after).
+  const SOURCES = ['google', 'newsletter', 'partner'];
+  for (let p = 0; p < 200; p++) {
+    const person = `g${p}`;
+    const firstSignUp = Math.min(
+      ...generated.filter((g) => g.person === person && g.event === 'Signed Up').map((g) => g.ms),
+    );
+    const visit = (hours: number, source: string) => {
+      const ms = firstSignUp + hours * HOUR;
+      if (ms <= NOW) visits.push({ person, ms, source });
+    };
+    if (p % 4 !== 0) visit(-1, SOURCES[p % 3] as string);
+    if (p % 6 === 1) visit(-3, 'blog');
+    if (p % 5 === 0) visit(2, 'later');
+  }
   await t.collect([
+    ...visits.map(({ person, ms, source }) => ({
+      type: 'page',
+      userId: person,
+      context: { campaign: { source, medium: 'referral' }, page: { url: 'https://site.example/' } },
+      timestamp: new Date(ms).toISOString(),
+    })),
     ...[...traits].map(([userId, values]) => ({
       type: 'identify',
       userId,
@@ -105,7 +129,10 @@ function sqlMatrix(db: Database.Database, who: string, ...args: unknown[]) {
 function database(): Database.Database {
   const db = new Database(':memory:');
   db.exec(`CREATE TABLE e (seq INTEGER PRIMARY KEY, person TEXT, event TEXT, at INTEGER, via TEXT);
-           CREATE TABLE m (person TEXT, segment TEXT)`);
+           CREATE TABLE m (person TEXT, segment TEXT);
+           CREATE TABLE pg (person TEXT, at INTEGER, source TEXT)`);
+  const page = db.prepare('INSERT INTO pg VALUES (?, ?, ?)');
+  for (const v of visits) page.run(v.person, v.ms, v.source);
   const insert = db.prepare('INSERT INTO e (person, event, at, via) VALUES (?, ?, ?, ?)');
   for (const g of generated) insert.run(g.person, g.event, g.ms, g.via);
   const member = db.prepare('INSERT INTO m VALUES (?, ?)');
@@ -175,6 +202,29 @@ describe('retention breakdowns', () => {
     expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
     db.close();
   });
+
+  it.each([
+    ['first', 'ASC'],
+    ['last', 'DESC'],
+  ])(
+    'builds a matrix per %s touch’s source at or before the first sign-up as SQL does',
+    async (touch, order) => {
+      const db = database();
+      const body = await retention({ touch, by: 'source' });
+      const keyOf = `(SELECT pg.source FROM pg WHERE pg.person = first.person AND pg.at <= first.at
+       ORDER BY pg.at ${order} LIMIT 1)`;
+      const values = body.breakdown.map((g) => g.value);
+      expect(values).toContain(null);
+      expect(values).not.toContain('later');
+      expect(values.includes('blog')).toBe(touch === 'first');
+      for (const group of body.breakdown) {
+        const sql = sqlMatrix(db, `${keyOf} IS ?`, group.value);
+        expect(compare(group, sql)).toBeGreaterThan(0);
+      }
+      expect(body.breakdown.reduce((n, g) => n + g.people, 0)).toBe(body.people);
+      db.close();
+    },
+  );
 
   it('answers CSV with the group in front', async () => {
     const res = await t.app.inject({

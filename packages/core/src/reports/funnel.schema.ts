@@ -50,6 +50,29 @@ export const FUNNEL_BREAKDOWN_LIMIT = 20;
 export const TOUCHES = ['first', 'last'] as const;
 export type Touch = (typeof TOUCHES)[number];
 
+/** A breakdown by a person's first or last touchpoint, read as attribution reads touchpoints. */
+export const TouchBreakdown = Type.Object(
+  {
+    touch: Type.Enum(TOUCHES, {
+      description:
+        "first: the person's first touchpoint at or before the attempt's step-1 event (retention: the first start event); last: the latest one at or before it",
+    }),
+    by: Type.Enum(ATTRIBUTION_KEYS, {
+      description:
+        "The touchpoint's key, as attribution reads it: a UTM parameter, or the channel (stored channel rules, then the default grouping)",
+    }),
+    ownTouchpoints: Type.Optional(
+      Type.Array(Type.Enum(OWN_TOUCHPOINTS), {
+        uniqueItems: true,
+        description:
+          "Tailor's own touchpoints counted besides page events, as in attribution: email_clicks, decision_clicks",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TouchBreakdown = Static<typeof TouchBreakdown>;
+
 /** What a funnel is broken down by: a step-1 property, the current segments, or a touchpoint. */
 export const FunnelBreakdown = Type.Union(
   [
@@ -71,26 +94,7 @@ export const FunnelBreakdown = Type.Union(
       },
       { additionalProperties: false },
     ),
-    Type.Object(
-      {
-        touch: Type.Enum(TOUCHES, {
-          description:
-            "first: the person's first touchpoint before the attempt's step-1 event; last: the latest one before it",
-        }),
-        by: Type.Enum(ATTRIBUTION_KEYS, {
-          description:
-            "The touchpoint's key, as attribution reads it: a UTM parameter, or the channel (stored channel rules, then the default grouping)",
-        }),
-        ownTouchpoints: Type.Optional(
-          Type.Array(Type.Enum(OWN_TOUCHPOINTS), {
-            uniqueItems: true,
-            description:
-              "Tailor's own touchpoints counted besides page events, as in attribution: email_clicks, decision_clicks",
-          }),
-        ),
-      },
-      { additionalProperties: false },
-    ),
+    TouchBreakdown,
   ],
   {
     description:

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { TouchBreakdown } from './funnel.schema.js';
 
 export const RETENTION_PERIODS = ['day', 'week', 'month'] as const;
 export type RetentionPeriod = (typeof RETENTION_PERIODS)[number];
@@ -58,9 +59,10 @@ export const RetentionRequest = Type.Object(
             },
             { additionalProperties: false },
           ),
+          TouchBreakdown,
         ],
         {
-          description: `\`{"segments": true}\` or \`{"property": P}\`: the matrix again per group, the ${RETENTION_BREAKDOWN_LIMIT} with most people first`,
+          description: `\`{"segments": true}\`, \`{"property": P}\` or \`{"touch": "first" | "last", "by": KEY}\`: the matrix again per group, the ${RETENTION_BREAKDOWN_LIMIT} with most people first`,
         },
       ),
     ),

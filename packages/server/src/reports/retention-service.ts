@@ -1,6 +1,7 @@
 import {
   computeRetention,
   RETENTION_BREAKDOWN_LIMIT,
+  type ChannelRule,
   type RetentionEvent,
   type RetentionOptions,
   type RetentionRequest,
@@ -8,6 +9,13 @@ import {
 } from '@tailor/core';
 import { eventName, readPeople, type TimelineDeps } from './person-timelines.js';
 import { propertyText } from './property-text.js';
+import { touchKey } from './touch-key.js';
+
+export interface RetentionDeps extends TimelineDeps {
+  now: () => number;
+  /** The stored channel rules, read when a breakdown is by channel. */
+  channelRules?: () => Promise<readonly ChannelRule[]>;
+}
 
 /** A person's events as retention reads them, and the groups a breakdown puts them in. */
 interface RetentionPerson {
@@ -19,10 +27,11 @@ interface RetentionPerson {
  * Retention cohorts over the log (docs/reports.md): each person's start and return events,
  * gathered by readPeople (identifiers resolved to profiles, analytics refusers left out, their
  * current segments beside them), go to core's computeRetention; a breakdown runs it again per
- * segment, or per value of a property of the person's first start event.
+ * segment, per value of a property of the person's first start event, or per key of their first
+ * or last touchpoint at or before it.
  */
 export class RetentionService {
-  constructor(private readonly deps: TimelineDeps & { now: () => number }) {}
+  constructor(private readonly deps: RetentionDeps) {}
 
   async retention(request: RetentionRequest): Promise<RetentionResult> {
     const start = request.start.event;
@@ -30,29 +39,38 @@ export class RetentionService {
     const breakdown = request.breakdown;
     const property =
       breakdown !== undefined && 'property' in breakdown ? breakdown.property : undefined;
+    const touch = breakdown !== undefined && 'touch' in breakdown ? breakdown : undefined;
+    const rules =
+      touch?.by === 'channel' && this.deps.channelRules ? await this.deps.channelRules() : [];
     const timelines = await readPeople(
       this.deps,
       (message) => {
+        const key =
+          touch === undefined
+            ? undefined
+            : touchKey(message, touch.by, { rules, own: touch.ownTouchpoints });
         const name = eventName(message);
-        if (name === undefined) return undefined;
-        const isStart = start === '*' || name === start;
-        const isReturn = back === '*' || name === back;
-        if (!isStart && !isReturn) return undefined;
+        const isStart = name !== undefined && (start === '*' || name === start);
+        const isReturn = name !== undefined && (back === '*' || name === back);
+        if (!isStart && !isReturn && key === undefined) return undefined;
         const value = isStart && property !== undefined ? propertyText(message, property) : null;
-        return { start: isStart, return: isReturn, value };
+        return { start: isStart, return: isReturn, value, key };
       },
       (profile) => profile.segments,
     );
     const people = timelines.map(({ events, profile }): RetentionPerson => {
-      const first = events.find(({ item }) => item.start);
+      const first = events.findIndex(({ item }) => item.start);
+      let groups: (string | null)[] = [];
+      if (breakdown !== undefined && first !== -1) {
+        if ('segments' in breakdown) groups = [...(profile ?? [])];
+        else if ('property' in breakdown) groups = [events[first]?.item.value ?? null];
+        else groups = [touchAt(events.slice(0, first + 1), breakdown.touch)];
+      }
       return {
-        events: events.map(({ at, item }) => ({ at, start: item.start, return: item.return })),
-        groups:
-          breakdown === undefined || first === undefined
-            ? []
-            : 'segments' in breakdown
-              ? [...(profile ?? [])]
-              : [first.item.value],
+        events: events
+          .filter(({ item }) => item.start || item.return)
+          .map(({ at, item }) => ({ at, start: item.start, return: item.return })),
+        groups,
       };
     });
     const options: RetentionOptions = {
@@ -68,6 +86,15 @@ export class RetentionService {
     if (breakdown === undefined) return result;
     return { ...result, breakdown: breakdownRetention(people, options) };
   }
+}
+
+/** The key of the first or the last touchpoint among events (null: none). */
+function touchAt(
+  events: readonly { item: { key: string | undefined } }[],
+  touch: 'first' | 'last',
+): string | null {
+  const keys = events.flatMap(({ item }) => (item.key === undefined ? [] : [item.key]));
+  return (touch === 'first' ? keys[0] : keys[keys.length - 1]) ?? null;
 }
 
 /** The matrix once per group, those with most people in a cohort first. */
