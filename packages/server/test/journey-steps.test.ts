@@ -450,7 +450,7 @@ describe.each(['sqlite', 'postgres'] as const)('journey steps on %s', (backend) 
     await segment('Segment Entered', 'p3', 'vip'); // sent by a client with the write key
     await segment('Segment Exited', 'p4', 'vip', 'segments');
     await runner.tick();
-    expect(traitUpdates.map((u) => [u.person, u.traits])).toEqual([
+    expect(traitUpdates.map((u) => [u.person, u.traits]).sort()).toEqual([
       ['p1', { welcomed_vip: true }],
       ['p4', { lapsed_vip: true }],
     ]);

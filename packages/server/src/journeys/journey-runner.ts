@@ -69,6 +69,8 @@ export interface JourneyRunnerOptions {
   /** Installation-wide email rules (config `journeys`): a global frequency cap, quiet hours, the default time zone. */
   emailRules?: EmailRules;
   now?: () => number;
+  /** People moved side by side in a tick (16 by default): emails and webhooks are round trips. */
+  concurrency?: number;
   /** Told of what an operator should see: a skipped or failed email, a stored journey that no longer compiles, a place that could not move on. */
   warn?: (message: string, error?: unknown) => void;
 }
@@ -102,8 +104,11 @@ export class JourneyRunner {
   /** The store's definitions version the compiled journeys were read at. */
   private version: number | undefined;
 
+  private readonly concurrency: number;
+
   constructor(private readonly options: JourneyRunnerOptions) {
     this.now = options.now ?? Date.now;
+    this.concurrency = options.concurrency ?? 16;
     this.warn = options.warn ?? (() => undefined);
   }
 
@@ -212,14 +217,34 @@ export class JourneyRunner {
     await this.refresh();
     const now = this.now();
     const due = await this.options.store.due(now, limit);
-    let moved = 0;
+    // Different people move side by side (an email is a network round trip); one person's places
+    // move one after another, so their frequency caps and records see each other.
+    const byPerson = new Map<string, JourneyPlace[]>();
     for (const place of due) {
-      try {
-        if (await this.advance(place.journey, place)) moved++;
-      } catch (error) {
-        this.warn(`journey ${place.journey}: step ${place.path} failed; tried again later`, error);
-      }
+      const list = byPerson.get(place.person);
+      if (list === undefined) byPerson.set(place.person, [place]);
+      else list.push(place);
     }
+    const people = [...byPerson.values()];
+    let moved = 0;
+    let next = 0; // earliest due first
+    const worker = async (): Promise<void> => {
+      for (let places = people[next++]; places !== undefined; places = people[next++]) {
+        for (const place of places) {
+          try {
+            if (await this.advance(place.journey, place)) moved++;
+          } catch (error) {
+            this.warn(
+              `journey ${place.journey}: step ${place.path} failed; tried again later`,
+              error,
+            );
+          }
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.concurrency, people.length) }, () => worker()),
+    );
     return moved;
   }
 
@@ -238,20 +263,22 @@ export class JourneyRunner {
     const at = arrivedAt ?? place.dueAt;
     // The place's own step is due: a wait whose time is up, or a step reached at entry or held.
     let resumed = true;
+    const entered: string[] = [];
     while (path !== undefined) {
       const step = stepAt(journey.steps, path);
       if (step === undefined) break;
-      if (!resumed) await store.countEntered(name, path);
+      // Counted with the move that ends this advance (one transaction, not one a step).
+      if (!resumed) entered.push(path);
       const wasResumed = resumed;
       resumed = false;
       switch (step.kind) {
         case 'wait':
           if (wasResumed) break;
-          await store.move(name, person, path, at + step.ms);
+          await store.move(name, person, path, at + step.ms, entered);
           return true;
         case 'waitFor':
           if (!wasResumed) {
-            await store.move(name, person, path, at + step.timeoutMs);
+            await store.move(name, person, path, at + step.timeoutMs, entered);
             return true;
           }
           path = branchPath(journey.steps, step, arrivedAt !== undefined);
@@ -268,7 +295,7 @@ export class JourneyRunner {
         case 'email': {
           const held = await this.email(name, journey, step, person, run);
           if (held !== undefined) {
-            await store.move(name, person, path, held);
+            await store.move(name, person, path, held, entered);
             return true;
           }
           break;
@@ -276,7 +303,7 @@ export class JourneyRunner {
         case 'webhook': {
           const retryAt = await this.webhook(name, step, person, run);
           if (retryAt !== undefined) {
-            await store.move(name, person, path, retryAt);
+            await store.move(name, person, path, retryAt, entered);
             return true;
           }
           break;
@@ -289,7 +316,7 @@ export class JourneyRunner {
       }
       path = nextPath(journey.steps, path);
     }
-    await store.move(name, person, undefined, undefined);
+    await store.move(name, person, undefined, undefined, entered);
     return true;
   }
 

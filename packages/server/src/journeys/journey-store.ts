@@ -66,12 +66,16 @@ export interface JourneyStore {
   reachGoal(journey: string, person: string): Promise<boolean>;
   /** How many left the journey on its goal. */
   goals(journey: string): Promise<number>;
-  /** Moves a person to a step due at `dueAt` (or to the end: path undefined). */
+  /**
+   * Moves a person to a step due at `dueAt` (or to the end: path undefined), counting one more
+   * person entering each of the steps `entered` on the way, in one transaction.
+   */
   move(
     journey: string,
     person: string,
     path: string | undefined,
     dueAt: number | undefined,
+    entered?: readonly string[],
   ): Promise<void>;
   /** Counts one more person entering a step. */
   countEntered(journey: string, path: string): Promise<void>;

@@ -165,11 +165,19 @@ export class PgJourneyStore implements JourneyStore {
     person: string,
     path: string | undefined,
     dueAt: number | undefined,
+    entered: readonly string[] = [],
   ): Promise<void> {
-    await this.db.query(
-      'UPDATE journey_places SET path = $3, due_at = $4 WHERE journey = $1 AND person = $2',
-      [journey, person, path ?? null, dueAt ?? null],
-    );
+    const sql =
+      'UPDATE journey_places SET path = $3, due_at = $4 WHERE journey = $1 AND person = $2';
+    const values = [journey, person, path ?? null, dueAt ?? null];
+    if (entered.length === 0) {
+      await this.db.query(sql, values);
+      return;
+    }
+    await this.db.transaction(async (client) => {
+      await client.query(sql, values);
+      for (const step of entered) await client.query(COUNT_ENTERED, [journey, step]);
+    });
   }
   async countEntered(journey: string, path: string): Promise<void> {
     await this.db.query(COUNT_ENTERED, [journey, path]);

@@ -179,10 +179,14 @@ export class SqliteJourneyStore implements JourneyStore {
     person: string,
     path: string | undefined,
     dueAt: number | undefined,
+    entered: readonly string[] = [],
   ): Promise<void> {
-    this.db
-      .prepare('UPDATE journey_places SET path = ?, due_at = ? WHERE journey = ? AND person = ?')
-      .run(path ?? null, dueAt ?? null, journey, person);
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE journey_places SET path = ?, due_at = ? WHERE journey = ? AND person = ?')
+        .run(path ?? null, dueAt ?? null, journey, person);
+      for (const step of entered) this.countEnteredNow(journey, step);
+    })();
     return Promise.resolve();
   }
   countEntered(journey: string, path: string): Promise<void> {
