@@ -12,6 +12,12 @@ describe('parseDay (the dates tailor clv reads)', () => {
     ['2024-02-29T23:59:59+14:00', day('2024-02-29')],
     ['2024-03-01 08:00', day('2024-03-01')],
     ['2024-03-01T08:00:00.123Z', day('2024-03-01')],
+    // Whatever parseTimestamp reads: the basic format, a lower-case t, an hour-only offset, spaces.
+    ['20240301T233000-0500', day('2024-03-01')],
+    ['20240301T0800Z', day('2024-03-01')],
+    ['2024-03-01t08:00:00', day('2024-03-01')],
+    ['2024-03-01T23:30:00+02', day('2024-03-01')],
+    [' 2024-03-01 ', day('2024-03-01')],
     ['2023-02-29', undefined],
     ['1997-13-01', undefined],
     ['19970931', undefined],

@@ -23,6 +23,12 @@ describe('parseTimestamp', () => {
     ['1899-07-01T12:00:00+01:00', '1899-07-01T11:00:00.000Z'],
     ['0004-02-29', '0004-02-29T00:00:00.000Z'],
     ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'],
+    // The basic format (no separators), as database exports write it.
+    ['20240307', '2024-03-07T00:00:00.000Z'],
+    ['20240307T1000Z', '2024-03-07T10:00:00.000Z'],
+    ['20240307T120000+0200', '2024-03-07T10:00:00.000Z'],
+    ['20240307t100000,5', '2024-03-07T10:00:00.500Z'],
+    ['20240307T053000-0430', '2024-03-07T10:00:00.000Z'],
   ])('%s is %s', (input, expected) => {
     const parsed = parseTimestamp(input);
     expect(parsed.ok && formatTimestamp(parsed.value)).toBe(expected);
@@ -37,6 +43,11 @@ describe('parseTimestamp', () => {
     '07/03/2024',
     '',
     '0003-02-29',
+    '20230229',
+    '2024-0307',
+    '20240307 1000',
+    '20240307T10:00',
+    '170000000000',
   ])('refuses %j with a reason', (input) => {
     const parsed = parseTimestamp(input);
     expect(parsed.ok).toBe(false);

@@ -4,13 +4,18 @@ import { err, ok, type Result } from '../result/result.js';
 // 2024-03-07 10:00:00.123456+02:00, 2024-03-07T10:00:00+0200.
 const ISO_8601 =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+// The same in ISO 8601's basic format (no separators; the T required): 20240307, 20240307T1000Z,
+// 20240307T100000.5+0200. Exports from databases and older tools write it.
+const ISO_8601_BASIC =
+  /^(\d{4})(\d{2})(\d{2})(?:[Tt](\d{2})(\d{2})(?:(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}(?:\d{2})?)?)?$/;
 
 /**
- * Parses an ISO 8601 date-time to epoch milliseconds. A value without a zone is taken as UTC.
+ * Parses an ISO 8601 date-time, extended or basic format, to epoch milliseconds. A value without a
+ * zone is taken as UTC.
  * Anything else (free text, epoch numbers, impossible dates) is refused with the reason.
  */
 export function parseTimestamp(text: string): Result<number> {
-  const m = ISO_8601.exec(text.trim());
+  const m = ISO_8601.exec(text.trim()) ?? ISO_8601_BASIC.exec(text.trim());
   if (!m) return err(`"${text.slice(0, 40)}" is not an ISO 8601 date-time`);
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
   const year = Number(y);

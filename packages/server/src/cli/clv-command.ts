@@ -28,7 +28,7 @@ export function clvCommand(file: string, flags: ClvFlags): void {
   if (until === undefined)
     throw new TailorError(
       'invalid_request',
-      `--until: not a date (YYYY-MM-DD or YYYYMMDD): '${flags.until}'`,
+      `--until: not an ISO 8601 date (2024-03-01 or 20240301): '${flags.until}'`,
     );
   const unitDays = UNIT_DAYS[flags.unit];
   const horizon = flags.horizon ?? (52 * 7) / unitDays;

@@ -121,7 +121,10 @@ export async function main(argv: string[]): Promise<void> {
     )
     .argument('<file>', 'a CSV file of transactions with a header row')
     .requiredOption('--customer <column>', 'the column naming the customer (kept as written)')
-    .requiredOption('--date <column>', 'the column of dates: YYYY-MM-DD or YYYYMMDD')
+    .requiredOption(
+      '--date <column>',
+      'the column of ISO 8601 dates (2024-03-01, 20240301; a date-time counts as its day)',
+    )
     .requiredOption('--amount <column>', 'the column of amounts spent')
     .requiredOption('--until <date>', 'the last day of the calibration period (included)')
     .addOption(

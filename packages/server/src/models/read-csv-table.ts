@@ -9,8 +9,10 @@ export interface CsvTable {
 }
 
 /**
- * Reads a CSV file with a header row, every cell as written (`0001` stays `0001`). A missing file,
- * unreadable CSV or a missing `required` column is an error naming the file.
+ * Reads a CSV file with a header row, every cell as written (`0001` stays `0001`). A `required`
+ * column the header does not hold as written is the one header equal to it but for case and
+ * surrounding spaces (`Customer ID ` for `customer id`), renamed to it. A missing file, an empty
+ * file, unreadable CSV or a missing `required` column is an error naming the file.
  */
 export function readCsvTable(file: string, required: readonly string[] = []): CsvTable {
   if (!existsSync(file)) throw new TailorError('invalid_request', `file not found: ${file}`);
@@ -20,7 +22,7 @@ export function readCsvTable(file: string, required: readonly string[] = []): Cs
     records = parse<{ record: Record<string, string>; line: number }, Record<string, string>>(
       readFileSync(file),
       {
-        columns: (names: string[]) => (header = names),
+        columns: (names: string[]) => (header = matchColumns(names, required)),
         bom: true,
         skip_empty_lines: true,
         on_record: (record, context) => ({ record, line: context.lines }),
@@ -32,6 +34,8 @@ export function readCsvTable(file: string, required: readonly string[] = []): Cs
       `${file} is not readable CSV: ${(error as Error).message}`,
     );
   }
+  if (header.length === 0)
+    throw new TailorError('invalid_request', `${file} is empty: no header row`);
   for (const column of required)
     if (!header.includes(column))
       throw new TailorError(
@@ -39,4 +43,16 @@ export function readCsvTable(file: string, required: readonly string[] = []): Cs
         `${file} has no column ${column} (columns: ${header.join(', ')})`,
       );
   return { header, records };
+}
+
+/** The header, each required name it lacks as written taken by its one loosely equal column. */
+export function matchColumns(names: string[], required: readonly string[]): string[] {
+  const loose = (name: string) => name.trim().toLowerCase();
+  const header = [...names];
+  for (const name of required) {
+    if (header.includes(name)) continue;
+    const near = header.flatMap((column, i) => (loose(column) === loose(name) ? [i] : []));
+    if (near.length === 1) header[near[0] ?? 0] = name;
+  }
+  return header;
 }

@@ -11,7 +11,7 @@ export interface TransactionColumns {
 
 /**
  * Reads a CSV of transactions (a header row, one purchase per row): the customer id exactly as
- * written, the date (YYYY-MM-DD or YYYYMMDD) and the amount (a number). A missing column, an
+ * written, the date (ISO 8601: 2024-03-01, 20240301) and the amount (a number). A missing column, an
  * empty id or a cell that does not parse is an error naming the line and the column.
  */
 export function readTransactionsFile(file: string, columns: TransactionColumns): Transaction[] {
@@ -26,7 +26,7 @@ export function readTransactionsFile(file: string, columns: TransactionColumns):
     if (day === undefined)
       throw new TailorError(
         'invalid_request',
-        `${where(columns.date)}: not a date (YYYY-MM-DD or YYYYMMDD): '${dateText}'`,
+        `${where(columns.date)}: not an ISO 8601 date (2024-03-01 or 20240301): '${dateText}'`,
       );
     const amountText = (record[columns.amount] ?? '').trim();
     const amount = amountText === '' ? NaN : Number(amountText);

@@ -125,6 +125,49 @@ describe('tailor clv (the CLI)', () => {
     ]);
   }, 60_000);
 
+  it('reads a messy export: BOM, CRLF, quoted ids, mixed ISO dates, loose numbers, other case', async () => {
+    // The same purchases as the YYYYMMDD test above, written as a spreadsheet or a database
+    // would: ids quoted (a comma and a doubled quote in them), dates in several ISO 8601 forms
+    // (a date-time counts as the day it is written with, whatever its zone), amounts with spaces
+    // and exponents, a header in another case, a trailing empty line.
+    const file = join(dir, 'messy.csv');
+    writeFileSync(
+      file,
+      '\uFEFFWho,"When, local",Paid\r\n' +
+        '0001,2024-01-01T23:30:00-05:00,1e1\r\n' +
+        '0001,20240105T0800Z,  20 \r\n' +
+        '0001,2024-01-05 09:00,5\r\n' +
+        '"0,2",2024-01-02,7\r\n' +
+        '"0,2",20240110,9.0\r\n' +
+        '"3""",2024-01-03t10:00:00.5+02,4\r\n' +
+        '0001,2024-03-01,99\r\n\r\n',
+    );
+    const out = join(dir, 'messy', 'out.csv');
+    await run(process.execPath, [
+      CLI,
+      'clv',
+      file,
+      '--customer',
+      'who',
+      '--date',
+      'When, local',
+      '--amount',
+      'paid',
+      '--until',
+      '20240131',
+      '--unit',
+      'day',
+      '--out',
+      out,
+    ]);
+    const rows = parse<Record<string, string>>(readFileSync(out), { columns: true });
+    expect(rows.map((row) => [row.customer, row.x, row.t_x, row.T])).toEqual([
+      ['0001', '1', '4', '30'],
+      ['0,2', '1', '8', '29'],
+      ['3"', '0', '0', '28'],
+    ]);
+  }, 60_000);
+
   it.each([
     ['a missing file', '/nope.csv', [], /file not found/],
     ['a missing column', 'cdnow', ['--amount', 'price'], /has no column price/],
@@ -132,7 +175,7 @@ describe('tailor clv (the CLI)', () => {
       'a date that does not parse',
       'bad-date',
       [],
-      /line 3, column date: not a date .*'1997-02-30'/,
+      /line 3, column date: not an ISO 8601 date .*'1997-02-30'/,
     ],
     [
       'an amount that does not parse',
@@ -140,14 +183,16 @@ describe('tailor clv (the CLI)', () => {
       [],
       /line 2, column dollars: not a number: '12,5'/,
     ],
-    ['a bad --until', 'cdnow', ['--until', 'yesterday'], /--until: not a date/],
+    ['a bad --until', 'cdnow', ['--until', 'yesterday'], /--until: not an ISO 8601 date/],
     ['a unit it does not know', 'cdnow', ['--unit', 'month'], /--unit/],
+    ['an empty file', 'empty', [], /empty\.csv is empty: no header row/],
   ])('fails clearly on %s', async (_, name, extra, message) => {
     writeFileSync(
       join(dir, 'bad-date.csv'),
       'customer,date,dollars\n1,1997-01-01,3\n1,1997-02-30,4\n',
     );
     writeFileSync(join(dir, 'bad-amount.csv'), 'customer,date,dollars\n1,19970101,"12,5"\n');
+    writeFileSync(join(dir, 'empty.csv'), '');
     const file = name.startsWith('/') ? name : join(dir, `${name}.csv`);
     const args = [...COLUMNS, '--until', '1997-09-30', ...extra];
     const error = fail(
