@@ -43,12 +43,7 @@ import type { StateStore } from './store/state-store.js';
 import { InlineBackground, type Background } from './background/background.js';
 import { createLiquid } from './decide/create-liquid.js';
 import { RenderMemo } from './decide/render-memo.js';
-import {
-  Decider,
-  type DecideRequest,
-  type Decision,
-  type Recommended,
-} from './decide/decider.js';
+import { Decider, type DecideRequest, type Decision, type Recommended } from './decide/decider.js';
 import { publicAudience, readerAudience, type Audience } from './decide/audiences.js';
 import { IdentityVerifier } from './decide/identity-verifier.js';
 import { PersonCache } from './decide/person-cache.js';
@@ -333,9 +328,12 @@ export async function openTailor(
       const profile = await profiles.byIdentifier({ type: 'userId', value: userId });
       if (profile === undefined || consentValues(profile.consent)[purpose] === false)
         return undefined;
-      return Object.fromEntries(
-        Object.entries(profile.computed).map(([name, value]) => [`computed_${name}`, value]),
-      );
+      const values: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(profile.computed))
+        values[`computed_${name}`] = value;
+      for (const [model, { score }] of Object.entries(profile.scores))
+        values[`score_${model}`] = score;
+      return values;
     },
   });
   const pipelineOptions: PipelineOptions = {

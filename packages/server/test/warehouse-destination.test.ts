@@ -285,6 +285,56 @@ describe('a warehouse destination', () => {
     ]);
   });
 
+  it("writes each loaded user's model scores in users as the profile holds them", async () => {
+    t = await startTestTailor(
+      { ...webhookConfig(), models: { registryCheckSeconds: 0 } },
+      () => clock,
+    );
+    const tt = t;
+    const DAY = 86_400_000;
+    const ago = (days: number) => new Date(clock - days * DAY).toISOString();
+    const people = Array.from({ length: 60 }, (_, i) => `p${String(i)}`);
+    const events: Record<string, unknown>[] = [];
+    people.forEach((userId, i) => {
+      const engaged = i % 2 === 0;
+      for (let v = 0; v < (engaged ? 6 : 1); v++)
+        events.push({ type: 'track', userId, event: 'Page Viewed', timestamp: ago(40 - v * 3) });
+      if (engaged ? i % 10 < 8 : i % 10 < 2)
+        events.push({ type: 'track', userId, event: 'Order Completed', timestamp: ago(10) });
+    });
+    await tt.collect(events);
+    await admin('PUT', '/v1/models/buy', {
+      type: 'propensity',
+      label: { event: 'Order Completed', days: 30 },
+    });
+    const trained = await admin('POST', '/v1/models/buy/train');
+    expect(trained.statusCode, trained.body).toBe(200);
+    await tt.collect([]); // the upkeep scores everyone
+    await admin('PUT', '/v1/destinations/analysts', {
+      type: 'warehouse',
+      url: testPostgresUrl(),
+      schema,
+    });
+    await tt.collect(
+      people.map((userId) => ({ type: 'track', userId, event: 'Seen', timestamp: at(1) })),
+      { drain: true },
+    );
+    const loaded = new Map(
+      (await rows(`SELECT id, score_buy FROM ${schema}.users`)).map((r) => [r.id, r.score_buy]),
+    );
+    let compared = 0;
+    for (const userId of people) {
+      const profile = (await tt.admin('GET', `/v1/profiles?identifier=userId:${userId}`)).json<{
+        scores: Record<string, { score: number }>;
+      }>();
+      const score = profile.scores.buy?.score;
+      if (score === undefined) continue;
+      expect(loaded.get(userId)).toBeCloseTo(score, 12);
+      compared++;
+    }
+    expect(compared).toBe(people.length);
+  }, 60_000);
+
   it('loads the history the log already holds when created with history, and only new events without', async () => {
     t = await startTestTailor(webhookConfig(), () => clock);
     await t.collect([
