@@ -196,6 +196,50 @@ describe('the privacy page', () => {
   });
 });
 
+describe('the profile page', () => {
+  it('offers an admin export and erasure of the person shown, and a viewer neither', async () => {
+    const viewer = await open(VIEWER_KEY, '#/profile?q=u-bob');
+    await viewer.getByRole('heading', { name: /^Profile / }).waitFor();
+    await viewer.getByRole('table', { name: /Events/ }).waitFor();
+    expect(await viewer.getByRole('heading', { name: 'Export or erase' }).count()).toBe(0);
+    expect(await viewer.getByRole('button', { name: /Export|Erase/ }).count()).toBe(0);
+
+    const page = await open(ADMIN_KEY, '#/profile?q=bob@example.com');
+    await page.getByRole('heading', { name: 'Export or erase' }).waitFor();
+    await page.getByRole('button', { name: 'Export (JSON)' }).click();
+    await expect
+      .poll(() =>
+        page
+          .getByRole('status')
+          .filter({ hasText: 'Exported' })
+          .innerText()
+          .catch(() => ''),
+      )
+      .toMatch(/^Exported 1 events/);
+    await page.getByRole('button', { name: 'Erase…' }).click();
+    await page.getByRole('button', { name: 'Erase email:bob@example.com' }).click();
+    await expect
+      .poll(() =>
+        page
+          .getByRole('status')
+          .filter({ hasText: 'Erasure' })
+          .innerText()
+          .catch(() => ''),
+      )
+      .toMatch(/^Erasure of profile \S+ accepted/);
+    expect(await page.getByRole('button', { name: 'Erase…' }).count()).toBe(0);
+    expect(await seriousViolations(page), 'profile after an erasure').toEqual([]);
+    await vi.waitFor(
+      async () => {
+        expect(
+          (await t.admin('GET', '/v1/profiles?identifier=email:bob@example.com')).statusCode,
+        ).toBe(404);
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+  });
+});
+
 describe('the keys page', () => {
   it('makes a key with a role, shown once, asks before replacing one, and revokes one', async () => {
     const page = await open(ADMIN_KEY, '#/keys');

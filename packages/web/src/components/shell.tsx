@@ -131,7 +131,13 @@ function Page({ route, session }: { route: Route; session: Session }) {
   switch (route.page) {
     case 'profile':
       return (
-        <ProfilePage key={route.query} get={session.get} role={session.role} query={route.query} />
+        <ProfilePage
+          key={route.query}
+          get={session.get}
+          post={session.post}
+          role={session.role}
+          query={route.query}
+        />
       );
     case 'experiments':
       return <ExperimentsPage get={session.get} />;

@@ -1,14 +1,25 @@
 import { useEffect, useState } from 'react';
 import type { Profile } from '@tailor/core';
-import type { ApiGet } from '../api/api-client.js';
+import type { ApiGet, ApiPost } from '../api/api-client.js';
 import type { Role } from '../api/detect-role.js';
 import { EventsPanel } from '../components/events-panel.js';
 import { KeyValueTable } from '../components/key-value-table.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
+import { identifierOf, PersonActions } from '../privacy/person-actions.js';
 import { findProfile, type Found } from '../search/find-profile.js';
 
 /** The person a search names: identifiers, traits, computed values, segments, consent, events. */
-export function ProfilePage({ get, role, query }: { get: ApiGet; role: Role; query: string }) {
+export function ProfilePage({
+  get,
+  post,
+  role,
+  query,
+}: {
+  get: ApiGet;
+  post: ApiPost;
+  role: Role;
+  query: string;
+}) {
   const [found, setFound] = useState<Found>();
   useEffect(() => {
     const abort = new AbortController();
@@ -38,10 +49,30 @@ export function ProfilePage({ get, role, query }: { get: ApiGet; role: Role; que
       </>
     );
   }
-  return <ProfileView profile={found.profile} role={role} get={get} />;
+  return (
+    <ProfileView
+      profile={found.profile}
+      identifier={identifierOf(found.profile, found.identifier)}
+      role={role}
+      get={get}
+      post={post}
+    />
+  );
 }
 
-function ProfileView({ profile, role, get }: { profile: Profile; role: Role; get: ApiGet }) {
+function ProfileView({
+  profile,
+  identifier,
+  role,
+  get,
+  post,
+}: {
+  profile: Profile;
+  identifier: string | undefined;
+  role: Role;
+  get: ApiGet;
+  post: ApiPost;
+}) {
   return (
     <article className="profile">
       <h1>
@@ -109,6 +140,12 @@ function ProfileView({ profile, role, get }: { profile: Profile; role: Role; get
         </section>
       </div>
       <EventsPanel get={get} profileId={profile.id} />
+      {role === 'admin' && identifier !== undefined && (
+        <section aria-labelledby="privacy-heading">
+          <h2 id="privacy-heading">Export or erase</h2>
+          <PersonActions post={post} person={{ profile, identifier }} />
+        </section>
+      )}
     </article>
   );
 }
