@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
 import { inferMatchConfig, matchRecords, TailorError, type MatchResult } from '@tailor/core';
@@ -52,6 +53,7 @@ export function matchCommand(left: string, right: string | undefined, flags: Mat
     p.probability.toFixed(6),
     p.decision,
   ]);
+  mkdirSync(dirname(flags.out), { recursive: true });
   writeFileSync(
     flags.out,
     stringify([['left_id', 'right_id', 'weight', 'probability', 'decision'], ...rows]),

@@ -1,17 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { TailorError, type MatchRecord } from '@tailor/core';
+import { matchColumns } from '../models/read-csv-table.js';
 
 /**
  * Reads a CSV of people for matching: a header row, one record per row, `idColumn` naming each.
  * Cells are trimmed (some exports write ", " between fields); an empty cell is an unknown value.
+ * An id column not written as given is found ignoring case and surrounding spaces, as in readCsvTable.
  */
 export function readMatchFile(file: string, idColumn: string): MatchRecord[] {
   if (!existsSync(file)) throw new TailorError('invalid_request', `file not found: ${file}`);
   let rows: Record<string, string>[];
   try {
     rows = parse<Record<string, string>>(readFileSync(file), {
-      columns: true,
+      columns: (names: string[]) => matchColumns(names, [idColumn]),
       bom: true,
       trim: true,
       skip_empty_lines: true,

@@ -103,6 +103,27 @@ describe('tailor match (the CLI)', () => {
     expect(matches.length).toBeGreaterThan(480);
   }, 60_000);
 
+  it('reads a messy export and writes the pairs into a folder it creates', async () => {
+    // BOM, CRLF, a quoted name holding a comma, a doubled quote and a line break, ids with
+    // leading zeros, the id column named in another case, a trailing empty line.
+    const file = join(dir, 'people.csv');
+    writeFileSync(
+      file,
+      '\uFEFFRecord ID,Given Name,Surname,Born\r\n' +
+        '0001,Ann,"Smith, ""Jr""\nII",1980-01-12\r\n' +
+        '0002,Ann,"Smith, ""Jr""\nII",1980-01-12\r\n' +
+        '0003,Bob,Jones,1975-06-30\r\n' +
+        '0004,Carla,Brown,1990-02-03\r\n' +
+        '0005,Dan,White,1968-11-21\r\n\r\n',
+    );
+    const out = join(dir, 'not', 'yet', 'pairs.csv');
+    await run(process.execPath, [CLI, 'match', file, '--id', 'record id', '--out', out]);
+    const rows = parse<Record<string, string>>(readFileSync(out), { columns: true });
+    expect(rows.filter((r) => r.decision === 'match').map((r) => [r.left_id, r.right_id])).toEqual([
+      ['0001', '0002'],
+    ]);
+  }, 60_000);
+
   it.each([
     [['match', '/nope.csv', '--id', 'rec_id', '--out', 'x.csv'], /file not found/],
     [['match', FEBRL1, '--id', 'person', '--out', 'x.csv'], /has no column person/],
