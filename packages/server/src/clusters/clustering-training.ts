@@ -72,7 +72,11 @@ export class ClusteringTrainingJob implements Job {
 
   async step(): Promise<JobStep> {
     if (this.trained !== undefined) return { worked: 0, finished: true };
-    this.total ??= (await this.deps.profiles.stats()).profiles;
+    if (this.total === undefined) {
+      this.total = (await this.deps.profiles.stats()).profiles;
+      // The table at its likely size at once (grown by doubling only if profiles are added meanwhile).
+      this.values = new Float64Array(Math.max(1024, this.total * this.features.length));
+    }
     const page = await this.deps.profiles.live(this.cursor, PAGE);
     for (const profile of page.profiles) this.take(profile);
     this.read += page.profiles.length;
