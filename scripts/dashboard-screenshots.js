@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Screenshots of the dashboard's pages for docs/dashboard.md at 1280x800, the profile and an
 // experiment at 390x844 too: starts `tailor serve` on a fresh folder with known keys, sends a few
-// events (a person, an A/B test's exposures and orders, campaign visits and sign-ups), drives
-// Debian's Chromium. Run after `npm run build`: node scripts/dashboard-screenshots.js
+// events (a person, an A/B test's exposures and orders, campaign visits and sign-ups) and a
+// placement, drives Debian's Chromium. Run after `npm run build`: node scripts/dashboard-screenshots.js
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,6 +101,29 @@ async function sendEvents() {
     }),
   });
   if (!experiment.ok) throw new Error(`experiment: ${await experiment.text()}`);
+  const placement = await fetch(`${ORIGIN}/v1/placements/home-hero`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+    body: JSON.stringify({
+      description: 'The banner at the top of the home page.',
+      items: [
+        {
+          id: 'pro-offer',
+          when: 'traits.plan = "pro"',
+          priority: 2,
+          template: '<p>Thanks for being Pro, {{ traits.name }}: your upgrade is on us.</p>',
+        },
+        {
+          id: 'spring-sale',
+          when: 'context.page.path = "/sale"',
+          priority: 1,
+          template: '<p>Spring sale: 20 % off</p>',
+        },
+      ],
+      default: { id: 'welcome', template: '<p>Welcome to the shop</p>' },
+    }),
+  });
+  if (!placement.ok) throw new Error(`placement: ${await placement.text()}`);
   const batch = [
     ...experimentEvents(at),
     ...campaignEvents(at),
@@ -164,6 +187,22 @@ async function shoot(browser, viewport, suffix) {
     );
     await page.locator('figure.chart .recharts-wrapper').waitFor();
     await page.screenshot({ path: join(OUT, 'dashboard-attribution.png'), fullPage: true });
+    await page.goto(`${ORIGIN}/#/placements/home-hero`);
+    await page.getByLabel('Person', { exact: true }).fill(EMAIL);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByRole('status', { name: 'Preview result' }).waitFor();
+    await page.screenshot({ path: join(OUT, 'dashboard-placement.png'), fullPage: true });
+    await page.goto(`${ORIGIN}/#/funnel?step=Page+Viewed&step=Signed+Up&order=ordered`);
+    await page.locator('figure.chart .recharts-wrapper').waitFor();
+    await page.screenshot({ path: join(OUT, 'dashboard-funnel.png'), fullPage: true });
+    await page.goto(
+      `${ORIGIN}/#/retention?start=Page+Viewed&return=Signed+Up&period=day&periods=5`,
+    );
+    await page.locator('figure.chart .recharts-wrapper').waitFor();
+    await page.screenshot({ path: join(OUT, 'dashboard-retention.png'), fullPage: true });
+    await page.goto(`${ORIGIN}/#/privacy`);
+    await page.getByRole('table', { name: 'Audit log' }).waitFor();
+    await page.screenshot({ path: join(OUT, 'dashboard-privacy.png') });
   }
   await context.close();
 }

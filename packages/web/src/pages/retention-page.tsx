@@ -122,7 +122,8 @@ function RetentionReport({ result, asked }: { result: RetentionResult; asked: Re
         “{asked.start}”, then “{returning}”
       </h2>
       <p>
-        {formatCount(result.people)} people in {result.cohorts.length} cohorts.
+        {formatCount(result.people)} people in {result.cohorts.length}{' '}
+        {result.cohorts.length === 1 ? 'cohort' : 'cohorts'}.
       </p>
       {result.cohorts.length === 0 ? (
         <p className="empty" role="status">
