@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { RECOMMENDER_METHODS, recommenderFrom } from '@tailor/core';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RECOMMENDER_METHODS, exactSearch, recommenderFrom } from '@tailor/core';
 import {
   fitHere,
   workerFitter,
   type InteractionColumns,
 } from '../src/recommend/fit-recommender.js';
+import { readHnswSearch } from '../src/recommend/hnsw-search.js';
 
 /** The built worker (`npm test` builds first: `tsc -b`), as `tailor serve` runs it. */
 const WORKER = new URL('../dist/recommend/fit-worker.js', import.meta.url);
@@ -65,6 +69,46 @@ describe('fitting on a worker thread', () => {
     expect(here.value.matrix.itemIds).toHaveLength(14);
     if (here.value.parameters.method !== 'content') throw new Error('not content');
     expect(Array.from(here.value.parameters.content.known)).toEqual(new Array(14).fill(1));
+  });
+
+  it('content past exactUpTo: the worker builds the HNSW index and writes it for the request thread', async () => {
+    const contentOf = new Map(
+      Array.from({ length: 14 }, (_, i) => [
+        `i${i}`,
+        { name: `item ${i} ${i % 2 === 0 ? 'red mug' : 'white lantern'} w${i % 5}` },
+      ]),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'tailor-hnsw-test-'));
+    try {
+      const file = join(dir, 'index.bin');
+      const request = (exactUpTo: number) => ({
+        interactions: interactions(),
+        method: 'content' as const,
+        options: {},
+        contentOf,
+        index: { file, exactUpTo },
+      });
+      const small = await workerFitter(WORKER)(request(14));
+      expect(small.ok && small.value.indexFile).toBe(undefined);
+      expect(existsSync(file)).toBe(false);
+      const large = await workerFitter(WORKER)(request(5));
+      if (!large.ok || large.value.parameters.method !== 'content') throw new Error('fit failed');
+      expect(large.value.indexFile).toBe(file);
+      const { content } = large.value.parameters;
+      const approximate = readHnswSearch(content, file);
+      const exact = exactSearch(content);
+      // 14 items: the graph reaches every one, so the search is exact (ties in any order).
+      for (let item = 0; item < 14; item++) {
+        const { dimensions } = content;
+        const query = content.vectors.slice(item * dimensions, (item + 1) * dimensions);
+        const found = approximate(query, 5).map((n) => n.similarity);
+        exact(query, 5).forEach((n, i) => {
+          expect(found[i]).toBeCloseTo(n.similarity, 5);
+        });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops at once when asked (the server closing)', async () => {

@@ -15,6 +15,8 @@ import {
   type Result,
 } from '@tailor/core';
 
+import { writeHnswIndex } from './hnsw-search.js';
+
 /** Who had which item when (epoch ms; NaN when unknown), as columns: cheap to send to a worker. */
 export interface InteractionColumns {
   users: string[];
@@ -29,12 +31,19 @@ export interface FitRequest {
   options: Partial<RecommenderOptions>;
   /** Content only: the catalogue's text of its items, every one of them in the model (new items too). */
   contentOf?: Map<string, ItemContent>;
+  /**
+   * Content only: where to write the HNSW index when more than `exactUpTo` items have text, so it
+   * is built where the fit runs (a worker thread under `tailor serve`) and read back.
+   */
+  index?: { file: string; exactUpTo: number };
 }
 
 /** The matrix the interactions make, and the parameters fitted on it. */
 export interface Fitted {
   matrix: InteractionMatrix;
   parameters: FittedParameters;
+  /** The HNSW index file written for content vectors (`FitRequest.index`), if one was. */
+  indexFile?: string;
 }
 
 /** Builds the matrix and fits a method's parameters (core), here or elsewhere; `signal` stops it. */
@@ -46,6 +55,7 @@ export function fitInteractions({
   method,
   options,
   contentOf,
+  index,
 }: FitRequest): Result<Fitted> {
   const { users, items, times } = interactions;
   const rows: Interaction[] = users.map((user, i) => ({
@@ -55,7 +65,16 @@ export function fitInteractions({
   }));
   const matrix = buildInteractionMatrix(rows, contentOf?.keys());
   const parameters = fitParameters(matrix, method, options, contentOf);
-  return parameters.ok ? ok({ matrix, parameters: parameters.value }) : parameters;
+  if (!parameters.ok) return parameters;
+  const fitted: Fitted = { matrix, parameters: parameters.value };
+  if (index !== undefined && fitted.parameters.method === 'content') {
+    const { content } = fitted.parameters;
+    if (content.known.reduce((n, k) => n + k, 0) > index.exactUpTo) {
+      writeHnswIndex(content, index.file);
+      fitted.indexFile = index.file;
+    }
+  }
+  return ok(fitted);
 }
 
 /** Fits on this thread (tests, and code run from the TypeScript sources). */

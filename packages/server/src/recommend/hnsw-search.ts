@@ -17,21 +17,23 @@ export const DEFAULT_HNSW_OPTIONS: Readonly<HnswOptions> = Object.freeze({
   seed: 17,
 });
 
+type Index = InstanceType<typeof hnswlib.HierarchicalNSW>;
+
+/** How many items have content (a vector of their own). */
+function countKnown(content: ContentVectors): number {
+  return content.known.reduce((n, k) => n + k, 0);
+}
+
 /**
  * An approximate nearest-neighbour index (hnswlib's HNSW graph, inner product on the unit
- * content vectors, so cosine) over the items that have content, and its search. Building costs
- * about items × log(items) distance computations; a search a few hundred, whatever the catalogue.
+ * content vectors, so cosine) over the items that have content. Building costs about
+ * items × log(items) distance computations; a search a few hundred, whatever the catalogue.
  */
-export function hnswSearch(
-  content: ContentVectors,
-  options: Partial<HnswOptions> = {},
-): VectorSearch {
-  const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
+function buildIndex(content: ContentVectors, o: HnswOptions): Index {
   const { dimensions, vectors, known } = content;
   const index = new hnswlib.HierarchicalNSW('ip', dimensions);
-  const count = known.reduce((n, k) => n + k, 0);
   index.initIndex({
-    maxElements: Math.max(1, count),
+    maxElements: Math.max(1, countKnown(content)),
     m: o.m,
     efConstruction: o.efConstruction,
     randomSeed: o.seed,
@@ -42,14 +44,49 @@ export function hnswSearch(
         Array.from(vectors.subarray(item * dimensions, (item + 1) * dimensions)),
         item,
       );
-  index.setEf(o.efSearch);
+  return index;
+}
+
+/** The search of a built index over `count` items: the `k` nearest, best first. */
+function searchOf(index: Index, count: number, efSearch: number): VectorSearch {
+  index.setEf(efSearch);
   return (query, k) => {
     const n = Math.min(k, count);
     if (n === 0) return [];
-    // hnswlib asks for a larger candidate list than k itself when k is past efSearch.
-    if (n > o.efSearch) index.setEf(n);
+    // hnswlib asks for a candidate list at least as long as k.
+    if (n > efSearch) index.setEf(n);
     const { neighbors, distances } = index.searchKnn(Array.from(query), n);
-    if (n > o.efSearch) index.setEf(o.efSearch);
+    if (n > efSearch) index.setEf(efSearch);
     return neighbors.map((item, i) => ({ item, similarity: 1 - (distances[i] ?? 1) }));
   };
+}
+
+/** Builds the index over the content vectors here, and searches it. */
+export function hnswSearch(
+  content: ContentVectors,
+  options: Partial<HnswOptions> = {},
+): VectorSearch {
+  const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
+  return searchOf(buildIndex(content, o), countKnown(content), o.efSearch);
+}
+
+/** Builds the index and writes it to `file` (on the fit's worker thread, so the request thread does not wait). */
+export function writeHnswIndex(
+  content: ContentVectors,
+  file: string,
+  options: Partial<HnswOptions> = {},
+): void {
+  buildIndex(content, { ...DEFAULT_HNSW_OPTIONS, ...options }).writeIndexSync(file);
+}
+
+/** Reads an index `writeHnswIndex` wrote for these content vectors, and searches it. */
+export function readHnswSearch(
+  content: ContentVectors,
+  file: string,
+  options: Partial<HnswOptions> = {},
+): VectorSearch {
+  const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
+  const index = new hnswlib.HierarchicalNSW('ip', content.dimensions);
+  index.readIndexSync(file);
+  return searchOf(index, countKnown(content), o.efSearch);
 }

@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   boostFactor,
   catalogFacts,
@@ -23,7 +27,7 @@ import type { EventLog } from '../log/event-log.js';
 import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
 import type { StoredRecommender } from '../store/recommender-store.js';
 import { fitHere, type Fitted, type Fitter } from './fit-recommender.js';
-import { hnswSearch } from './hnsw-search.js';
+import { readHnswSearch } from './hnsw-search.js';
 
 /** The consent purpose a recommender serves: people who refused it are neither learnt from nor served personally. */
 export const RECOMMEND_PURPOSE = 'personalization';
@@ -237,12 +241,16 @@ export class RecommenderTrainingJob implements Job {
       half === undefined ? {} : { popularityHalfLifeDays: half, easeHalfLifeDays: half };
     const fit = this.deps.fit ?? fitHere;
     const content = this.definition.method === 'content';
+    const indexFile = join(tmpdir(), `tailor-hnsw-${randomUUID()}.bin`);
     const fitted = await fit(
       {
         interactions: { users, items, times: Float64Array.from(times) },
         method: this.definition.method,
         options,
-        ...(content && { contentOf: contentOf(this.catalogue) }),
+        ...(content && {
+          contentOf: contentOf(this.catalogue),
+          index: { file: indexFile, exactUpTo: this.deps.exactSearchUpTo ?? EXACT_SEARCH_UP_TO },
+        }),
       },
       this.deps.signal,
     );
@@ -279,14 +287,18 @@ export class RecommenderTrainingJob implements Job {
     };
   }
 
-  /** Content vectors are searched exactly in a small catalogue, through an HNSW index in a large one. */
-  private searchOf({ parameters }: Fitted) {
+  /**
+   * Content vectors are searched exactly in a small catalogue, through the HNSW index the fit
+   * built and wrote in a large one (read here, then its file removed).
+   */
+  private searchOf({ parameters, indexFile }: Fitted) {
     if (parameters.method !== 'content') return undefined;
-    const { content } = parameters;
-    const known = content.known.reduce((n, k) => n + k, 0);
-    return known > (this.deps.exactSearchUpTo ?? EXACT_SEARCH_UP_TO)
-      ? hnswSearch(content)
-      : exactSearch(content);
+    if (indexFile === undefined) return exactSearch(parameters.content);
+    try {
+      return readHnswSearch(parameters.content, indexFile);
+    } finally {
+      rmSync(indexFile, { force: true });
+    }
   }
 
   /** The userId's profile, else the anonymousId's, else the identifier itself; null: refused. */
