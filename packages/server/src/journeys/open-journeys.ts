@@ -5,7 +5,6 @@ import {
   TailorError,
   traitValues,
   type ClusterModel,
-  type ClusterModel,
   type PiiPolicy,
   type StoredMessage,
 } from '@tailor/core';
@@ -78,8 +77,6 @@ export async function openJourneys(deps: {
   linkSecret: string;
   /** The trained clusterings `in_cluster(...)` in branches reads. */
   clusterings?: () => ReadonlyMap<string, ClusterModel>;
-  /** The trained clusterings `in_cluster(...)` in branches reads. */
-  clusterings?: () => ReadonlyMap<string, ClusterModel>;
   /** The destinations webhook steps deliver through. */
   destinations?: Pick<DestinationStore, 'get'> | undefined;
   /** Which fields are personal now (for webhook steps' masking); the defaults when absent. */
@@ -117,7 +114,6 @@ export async function openJourneys(deps: {
     store,
     engine: deps.engine,
     readProfile: (person) => readProfile(profiles, person),
-    ...(deps.clusterings && { clusterings: deps.clusterings }),
     ...(deps.clusterings && { clusterings: deps.clusterings }),
     send: smtp?.send,
     // Tailor's signed one-click link when it knows its public address, else a reply to the sender.
