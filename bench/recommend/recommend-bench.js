@@ -4,13 +4,17 @@
 //   periods with an item in the test period they had not bought in training; full ranking over
 //   the training catalogue minus what the user bought. Prints Recall@K, NDCG@K, coverage,
 //   popularity bias and the training time of each method, as JSON and as a table.
+// Then the content index at catalogue scale (content-index.js): 1,000,000 product texts, the
+//   HNSW index against exact search in the same run.
 // Env: BENCH_DATA (../shared/data/online-retail/online-retail.csv.gz), BENCH_K (20),
-//   BENCH_METHODS (popularity,item-knn,ease), BENCH_GRID=1 to also try a few EASE λ / half-lives.
+//   BENCH_METHODS (popularity,item-knn,ease), BENCH_GRID=1 to also try a few EASE λ / half-lives,
+//   BENCH_PARTS (methods,ann: which parts run), BENCH_ANN_ITEMS (1000000).
 import { createReadStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { evaluateRecommender, parseTimestamp, splitByTime, trainRecommender } from '@tailor/core';
+import { runContentIndexBench } from './content-index.js';
 
 const DATA =
   process.env.BENCH_DATA ??
@@ -20,6 +24,7 @@ const DATA =
 const K = Number(process.env.BENCH_K ?? 20);
 const METHODS = (process.env.BENCH_METHODS ?? 'popularity,item-knn,ease').split(',');
 const SPLIT = Date.UTC(2011, 9, 1);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'methods,ann').split(','));
 
 if (!existsSync(DATA)) {
   console.error(`no data at ${DATA} (set BENCH_DATA)`);
@@ -28,10 +33,13 @@ if (!existsSync(DATA)) {
 
 const started = performance.now();
 const interactions = [];
+/** Each StockCode's description: the words the content index's generated catalogue is made of. */
+const descriptions = new Map();
 const rows = createReadStream(DATA)
   .pipe(createGunzip())
   .pipe(parse({ columns: true }));
 for await (const row of rows) {
+  if (row.Description) descriptions.set(row.StockCode, row.Description);
   if (row.CustomerID === '' || !(Number(row.Quantity) > 0)) continue;
   const time = parseTimestamp(row.InvoiceDate);
   if (!time.ok) throw new Error(time.error);
@@ -46,7 +54,7 @@ console.error(
     `${heldOut.length} users evaluated`,
 );
 
-const runs = METHODS.map((method) => ({ method, options: {} }));
+const runs = PARTS.has('methods') ? METHODS.map((method) => ({ method, options: {} })) : [];
 if (process.env.BENCH_GRID === '1')
   for (const lambda of [100, 200, 400])
     for (const easeHalfLifeDays of [90, 180, Infinity])
@@ -82,6 +90,9 @@ console.log(
         ...r,
         recallVsPopularity: popularity ? r.recall / popularity.recall : undefined,
       })),
+      contentIndex: PARTS.has('ann')
+        ? runContentIndexBench([...descriptions.values()], K)
+        : undefined,
     },
     (_key, value) => (value === Infinity ? 'Infinity' : value),
     2,
