@@ -84,6 +84,12 @@ export interface EmailRules {
   timeZone?: string | undefined;
 }
 
+/**
+ * How long an email's template may take to render: longer than decide's 50 ms (no request waits on
+ * it), so a busy machine's pause does not fail an email that will not be tried again.
+ */
+const EMAIL_RENDER_MS = 2000;
+
 /** Webhook attempts before a step is given up (1 s doubling, capped at an hour: about 4.5 hours). */
 export const MAX_WEBHOOK_ATTEMPTS = 12;
 
@@ -466,7 +472,7 @@ export class JourneyRunner {
     if (web) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
     try {
       const email: EmailRef = { person, journey: name, step: step.path };
-      const rendered = engine.renderBounded(step.html, scope);
+      const rendered = engine.renderBounded(step.html, scope, EMAIL_RENDER_MS);
       const tracked = this.options.tracking;
       const html =
         tracked === undefined
@@ -479,7 +485,7 @@ export class JourneyRunner {
             );
       await send({
         to,
-        subject: engine.renderBounded(step.subject, scope),
+        subject: engine.renderBounded(step.subject, scope, EMAIL_RENDER_MS),
         html: web ? withUnsubscribeLink(html, unsubscribe) : html,
         headers,
       });
