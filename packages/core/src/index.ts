@@ -386,6 +386,7 @@ export type { ExplainedRow } from './models/classify/explain-row.js';
 // The model registry (docs/models.md): definitions, versions, features from the log.
 export {
   ModelBody,
+  ModelDrift,
   ModelScore,
   ModelVersionInfo,
   ReliabilityBin,
@@ -393,6 +394,15 @@ export {
 } from './models/registry/model-definition.schema.js';
 export { scorePerson, TOP_CONTRIBUTIONS } from './models/registry/score-person.js';
 export type { ScoringVersion } from './models/registry/score-person.js';
+export {
+  featureDrift,
+  featureReference,
+  ksStatistic,
+  REFERENCE_SAMPLE,
+} from './models/registry/feature-drift.js';
+export type { FeatureDrift, FeatureReference } from './models/registry/feature-drift.js';
+export { fairnessReport } from './models/registry/fairness-report.js';
+export type { FairnessReport, GroupRates } from './models/registry/fairness-report.js';
 export { reliabilityTable } from './models/registry/reliability-table.js';
 export { pointInTimeFeatures } from './models/point-in-time-features.js';
 export type {

@@ -105,6 +105,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/models': 'read',
   'POST /v1/models/{name}/train': 'define',
   'GET /v1/models/{name}/versions': 'read',
+  'GET /v1/models/{name}/drift': 'read',
   'POST /v1/models/{name}/promote': 'define',
   'PUT /v1/clusterings/{name}': 'define',
   'GET /v1/clusterings/{name}': 'read',

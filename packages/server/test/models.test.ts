@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ModelScore, ModelVersionInfo } from '@tailor/core';
+import type { ModelDrift, ModelScore, ModelVersionInfo } from '@tailor/core';
 import { modelsTrainCommand } from '../src/cli/models-command.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
@@ -275,5 +275,50 @@ describe('the model registry', () => {
     expect(
       (await t.admin('GET', '/v1/segments/likely_buyers/members')).json<{ count: number }>().count,
     ).toBe(0);
+  });
+
+  it('reports fairness across a trait it does not learn from, and the drift of features and score since training', async () => {
+    t = await startTestTailor({}, () => clock);
+    await t.collect(shop());
+    await t.admin('PUT', '/v1/models/buy', { ...BUY, fairness: { attribute: 'plan' } });
+    expect((await t.admin('GET', '/v1/models/buy/drift')).statusCode).toBe(409); // nothing trained
+    const v1 = (await t.admin('POST', '/v1/models/buy/train')).json<ModelVersionInfo>();
+    expect(v1.features).not.toContain('trait:plan');
+    const fairness = v1.metrics.fairness;
+    // 200 people by the cutoff: every third has the pro plan.
+    expect(fairness?.groups.map((g) => [g.group, g.count])).toEqual([
+      ['free', 133],
+      ['pro', 67],
+    ]);
+    expect(fairness?.groups.reduce((s, g) => s + g.positives, 0)).toBe(v1.positives);
+    const [free, pro] = fairness?.groups ?? [];
+    const rates = [free?.selectionRate ?? 0, pro?.selectionRate ?? 0];
+    expect(fairness?.demographicParityRatio).toBeCloseTo(
+      Math.min(...rates) / Math.max(...rates),
+      12,
+    );
+    expect(fairness?.fourFifthsRule).toBe(
+      Object.values(fairness?.disparateImpact ?? {}).every((r) => r >= 0.8),
+    );
+
+    // Since the cutoff, buyers viewed 20 pages each: the 30-day view counts moved, and the score.
+    const drift = await t.admin('GET', '/v1/models/buy/drift');
+    expect(drift.statusCode, drift.body).toBe(200);
+    const report = drift.json<ModelDrift>();
+    expect(report).toMatchObject({
+      version: 1,
+      rows: 201,
+      computedAt: new Date(clock).toISOString(),
+    });
+    expect(report.features.map((f) => f.feature).sort()).toEqual(
+      v1.features.filter((f) => report.features.some((r) => r.feature === f)).sort(),
+    );
+    const views = report.features.find((f) => f.feature === 'count_30d:Page Viewed');
+    expect(views?.psi).toBeGreaterThan(0.25);
+    expect(views?.ks).toBeGreaterThan(0.3);
+    expect(report.drifted).toContain('count_30d:Page Viewed');
+    expect(report.score.ks).toBeGreaterThan(0);
+    const psis = report.features.map((f) => f.psi);
+    expect(psis).toEqual([...psis].sort((a, b) => b - a));
   });
 });

@@ -245,6 +245,7 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'GET /v1/models': 'definitions, no personal data',
   'GET /v1/models/:name': 'a definition, no personal data',
   'GET /v1/models/:name/versions': 'metrics over everyone and coefficients, no person',
+  'GET /v1/models/:name/drift': 'distribution shifts over everyone, no person',
   'GET /v1/clusterings': 'definitions and training summaries, no personal data',
   'GET /v1/clusterings/:name': 'a definition and its training summary, no personal data',
   'GET /v1/clusterings/:name/clusters': 'centroids, sizes and personas over everyone, no person',

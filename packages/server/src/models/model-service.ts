@@ -1,4 +1,4 @@
-import { TailorError, type ModelBody, type ModelVersionInfo } from '@tailor/core';
+import { TailorError, type ModelBody, type ModelDrift, type ModelVersionInfo } from '@tailor/core';
 import { runJob, type JobProgress } from '../jobs/job.js';
 import { validName } from '../segments/definitions.js';
 import type { ModelStore, StoredModel, StoredModelVersion } from '../store/model-store.js';
@@ -86,6 +86,23 @@ export class ModelService {
     const promoted: StoredModel = { ...model, promoted: version };
     await this.deps.store.put(promoted);
     return promoted;
+  }
+
+  /**
+   * How the promoted version's features and score moved: its training distribution against
+   * everyone's features now, read from the log as training reads it (a job, on request).
+   */
+  async drift(name: string): Promise<ModelDrift> {
+    const model = await this.found(name);
+    const version = await this.promotedVersion(name);
+    if (version === undefined)
+      throw new TailorError('conflict', `model ${name} has no promoted version yet: train it`);
+    const job = new ModelTrainingJob(model, this.deps.training, version);
+    await runJob(job);
+    const drift = job.drift;
+    if (drift === undefined)
+      throw new TailorError('unavailable', `model ${name}: drift not measured`);
+    return drift;
   }
 
   private async trainNow(

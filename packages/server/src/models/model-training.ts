@@ -1,7 +1,12 @@
 import {
   DECIDE_SOURCE,
   EXPERIMENTS_SOURCE,
+  fairnessReport,
+  featureDrift,
+  featureReference,
   parseCondition,
+  scoreRows,
+  type ModelDrift,
   pointInTimeFeatures,
   reliabilityTable,
   TailorError,
@@ -23,6 +28,8 @@ export const DEFAULT_HORIZON_DAYS = 365;
 const RESOLVE_CHUNK = 500;
 /** The sources of the events Tailor appends about its own doing: never features. */
 const OWN_SOURCES: ReadonlySet<string> = new Set(['segments', DECIDE_SOURCE, EXPERIMENTS_SOURCE]);
+/** A PSI at or above it is a major shift, by the usual rule of thumb (0.1 to 0.25: moderate). */
+const MAJOR_PSI = 0.25;
 /** The consent purpose models serve: people who refused it are neither learnt from nor scored. */
 export const MODEL_PURPOSE = 'analytics';
 
@@ -68,12 +75,23 @@ export class ModelTrainingJob implements Job {
   private readonly person: (string | null | undefined)[] = [];
   private trained: Omit<StoredModelVersion, 'version'> | undefined;
   private table: FeatureTable | undefined;
+  private drifted: ModelDrift | undefined;
 
+  /**
+   * With `current`, the job measures drift instead of training: everyone's features now, as
+   * that version reads them, against its training distribution (`drift`).
+   */
   constructor(
     private readonly model: StoredModel,
     private readonly deps: ModelTrainingDeps,
+    private readonly current?: StoredModelVersion,
   ) {
     this.name = `model:${model.name}`;
+  }
+
+  /** The drift measured, once a job given `current` finished. */
+  get drift(): ModelDrift | undefined {
+    return this.drifted;
   }
 
   /** The version to record, once the last step fitted it. */
@@ -98,7 +116,8 @@ export class ModelTrainingJob implements Job {
       case 'resolve':
         return this.resolveChunk();
       case 'fit':
-        this.fit();
+        if (this.current === undefined) this.fit();
+        else this.measureDrift(this.current);
         this.phase = 'done';
         return { worked: 1, progress: this.progress, finished: true };
       case 'done':
@@ -156,12 +175,8 @@ export class ModelTrainingJob implements Job {
     return { worked: Math.max(chunk.length, 1), progress: this.progress, finished: false };
   }
 
-  private fit(): void {
-    const model = this.model;
-    if (!Number.isFinite(this.latest))
-      throw new TailorError('invalid_request', `model ${model.name}: the log holds no events`);
-    const cutoff = this.latest - model.label.days * DAY;
-    const start = cutoff - (model.horizonDays ?? DEFAULT_HORIZON_DAYS) * DAY;
+  /** Each person's events after `start` (ms), by person key; refused people left out. */
+  private eventsByPerson(start: number): Map<string, TimedEvent[]> {
     const byPerson = new Map<string, TimedEvent[]>();
     for (const { user, anonymous, event } of this.events) {
       if (event.at <= start) continue;
@@ -171,6 +186,63 @@ export class ModelTrainingJob implements Job {
       if (list === undefined) byPerson.set(owner, (list = []));
       list.push(event);
     }
+    return byPerson;
+  }
+
+  /**
+   * Everyone's features now (events in the horizon before now), as the version reads them, and
+   * their scores, against the version's training distribution: PSI and KS per feature and score.
+   */
+  private measureDrift(version: StoredModelVersion): void {
+    const reference = version.reference;
+    if (reference === undefined)
+      throw new TailorError(
+        'conflict',
+        `model ${this.model.name} version ${String(version.version)} was trained without a drift reference: train it again`,
+      );
+    const now = this.deps.now();
+    const start = now - (this.model.horizonDays ?? DEFAULT_HORIZON_DAYS) * DAY;
+    const table = pointInTimeFeatures(
+      [...this.eventsByPerson(start)].map(([id, events]) => ({ id, events })),
+      now,
+      undefined,
+      {
+        events: version.countedEvents,
+        ...(this.model.features?.amount === undefined
+          ? {}
+          : { amount: this.model.features.amount }),
+      },
+    );
+    const rows = table.rows.map((r) => textRow(r.features));
+    const scores = rows.length === 0 ? [] : scoreRows(version.classifier, rows);
+    const features = Object.entries(reference.features)
+      .map(([feature, ref]) => ({
+        feature,
+        ...featureDrift(
+          ref,
+          table.rows.map((r) => r.features[feature] ?? null),
+        ),
+      }))
+      .sort((a, b) => b.psi - a.psi);
+    const score = { feature: 'score', ...featureDrift(reference.score, scores) };
+    this.drifted = {
+      version: version.version,
+      trainedAt: version.trainedAt,
+      computedAt: new Date(now).toISOString(),
+      rows: rows.length,
+      score,
+      features,
+      drifted: [score, ...features].filter((d) => d.psi >= MAJOR_PSI).map((d) => d.feature),
+    };
+  }
+
+  private fit(): void {
+    const model = this.model;
+    if (!Number.isFinite(this.latest))
+      throw new TailorError('invalid_request', `model ${model.name}: the log holds no events`);
+    const cutoff = this.latest - model.label.days * DAY;
+    const start = cutoff - (model.horizonDays ?? DEFAULT_HORIZON_DAYS) * DAY;
+    const byPerson = this.eventsByPerson(start);
     const table = pointInTimeFeatures(
       [...byPerson].map(([id, events]) => ({ id, events })),
       cutoff,
@@ -183,7 +255,31 @@ export class ModelTrainingJob implements Job {
     this.table = table;
     const rows = table.rows.map((r) => textRow(r.features));
     const labels = table.rows.map((r) => r.label ?? 0);
-    const report = trainClassifier(rows, labels, table.columns);
+    // The fairness attribute is compared across, never learnt from.
+    const attribute = model.fairness && `trait:${model.fairness.attribute}`;
+    const inputs = table.columns.filter((c) => c !== attribute);
+    const report = trainClassifier(rows, labels, inputs);
+    const fairness =
+      model.fairness &&
+      fairnessReport(
+        model.fairness.attribute,
+        table.rows.map((r) => {
+          const value = r.features[attribute ?? ''];
+          return value === undefined ? null : value;
+        }),
+        report.heldOut,
+        labels,
+        model.fairness.threshold ?? 0.5,
+      );
+    const used = new Set(report.classifier.plan.columns.map((c) => c.name));
+    const reference = {
+      features: Object.fromEntries(
+        inputs
+          .filter((c) => used.has(c))
+          .map((c) => [c, featureReference(table.rows.map((r) => r.features[c] ?? null))]),
+      ),
+      score: featureReference(report.heldOut),
+    };
     this.trained = {
       trainedAt: new Date(this.deps.now()).toISOString(),
       cutoff: new Date(cutoff).toISOString(),
@@ -192,10 +288,15 @@ export class ModelTrainingJob implements Job {
       rows: report.rows,
       positives: report.positives,
       events: this.read,
-      features: table.columns,
-      metrics: { ...report.cv, reliability: reliabilityTable(report.heldOut, labels) },
+      features: inputs,
+      metrics: {
+        ...report.cv,
+        ...(fairness && { fairness }),
+        reliability: reliabilityTable(report.heldOut, labels),
+      },
       classifier: report.classifier,
       countedEvents: table.events,
+      reference,
     };
   }
 

@@ -1,4 +1,4 @@
-import type { Classifier, ModelBody, ModelVersionInfo } from '@tailor/core';
+import type { Classifier, FeatureReference, ModelBody, ModelVersionInfo } from '@tailor/core';
 
 /** A model definition as stored: the body as given, its name, definition version and times. */
 export interface StoredModel extends ModelBody {
@@ -15,6 +15,8 @@ export interface StoredModelVersion extends Omit<ModelVersionInfo, 'promoted'> {
   classifier: Classifier;
   /** The event names counted as features (so scoring counts the same ones). */
   countedEvents: string[];
+  /** The training distribution of each feature and of the held-out scores, for drift. */
+  reference?: { features: Record<string, FeatureReference>; score: FeatureReference };
 }
 
 /**

@@ -71,6 +71,26 @@ export const ModelBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    fairness: Type.Optional(
+      Type.Object(
+        {
+          attribute: Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description:
+              'A trait (such as `age_band`) whose groups each training compares: selection and true positive rates, parity, equal opportunity, disparate impact. It is not a model input',
+          }),
+          threshold: Type.Optional(
+            Type.Number({
+              minimum: 0,
+              maximum: 1,
+              description: 'A score at or above it counts as selected (default 0.5)',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
   },
   { title: 'Model', additionalProperties: false },
@@ -86,6 +106,55 @@ export const ReliabilityBin = Type.Object({
   observedRate: Type.Number(),
 });
 export type ReliabilityBin = Static<typeof ReliabilityBin>;
+
+/** Fairness of a version's held-out predictions across an attribute's groups. */
+export const FairnessMetrics = Type.Object({
+  attribute: Type.String(),
+  threshold: Type.Number(),
+  groups: Type.Array(
+    Type.Object({
+      group: Type.String({ description: 'The trait value; `(none)` for people without one' }),
+      count: Type.Integer(),
+      positives: Type.Integer(),
+      selectionRate: Type.Number({ description: 'Share scored at or above the threshold' }),
+      truePositiveRate: Type.Union([Type.Number(), Type.Null()]),
+    }),
+  ),
+  demographicParityRatio: Type.Union([Type.Number(), Type.Null()], {
+    description: 'Lowest selection rate over the highest',
+  }),
+  equalOpportunityDifference: Type.Union([Type.Number(), Type.Null()], {
+    description: 'Highest true positive rate minus the lowest',
+  }),
+  disparateImpact: Type.Record(Type.String(), Type.Number(), {
+    description: "Each group's selection rate over the highest group's",
+  }),
+  fourFifthsRule: Type.Boolean({ description: 'Every disparate impact ratio is at least 0.8' }),
+});
+
+/** How a feature (or the score) moved between a version's training and the people now. */
+export const DriftRow = Type.Object({
+  feature: Type.String(),
+  psi: Type.Number({ description: 'Population stability index over the training deciles' }),
+  ks: Type.Union([Type.Number(), Type.Null()], {
+    description: 'Two-sample Kolmogorov-Smirnov statistic (numbers only)',
+  }),
+});
+
+/** `GET /v1/models/NAME/drift`: the promoted version's features and score, training against now. */
+export const ModelDrift = Type.Object({
+  version: Type.Integer(),
+  trainedAt: Type.String(),
+  computedAt: Type.String(),
+  rows: Type.Integer({ description: 'People scored now (events in the horizon)' }),
+  score: DriftRow,
+  features: Type.Array(DriftRow, { description: 'Every feature, the largest PSI first' }),
+  drifted: Type.Array(Type.String(), {
+    description:
+      'Features (and `score`) whose PSI is 0.25 or more: a major shift by the usual rule',
+  }),
+});
+export type ModelDrift = Static<typeof ModelDrift>;
 
 /** What a training recorded: a version's metrics, window and features (the classifier apart). */
 export const ModelVersionInfo = Type.Object({
@@ -116,6 +185,7 @@ export const ModelVersionInfo = Type.Object({
         }),
       }),
     ),
+    fairness: Type.Optional(FairnessMetrics),
     reliability: Type.Array(ReliabilityBin, {
       description:
         'Held-out predictions as the version serves them (calibrated when chosen) in ten equal-width bins (empty bins left out)',

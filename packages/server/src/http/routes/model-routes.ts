@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ModelBody, ModelVersionInfo } from '@tailor/core';
+import { ModelBody, ModelDrift, ModelVersionInfo } from '@tailor/core';
 import type { ModelService } from '../../models/model-service.js';
 
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
@@ -94,6 +94,20 @@ export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }>
       },
     },
     async (request) => ({ items: await models.versions(request.params.name) }),
+  );
+  app.get(
+    '/v1/models/:name/drift',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary:
+          "Drift of the promoted version: PSI and KS of each feature and of the score, its training against everyone's features now (reads the log)",
+        params: Name,
+        response: { 200: ModelDrift },
+      },
+    },
+    async (request) => models.drift(request.params.name),
   );
   app.post(
     '/v1/models/:name/promote',
