@@ -7,8 +7,9 @@ import { createRequire } from 'node:module';
 //   B. Folding the same events into profiles on PostgreSQL and on SQLite (events/s, in process).
 //   C. Freshness at 2,000 events/s through 3 nodes: from a probe's 200 on one node to its profile
 //      readable on another (p50, p99; target p99 <= 250 ms).
+//   D. What 3 idle nodes ask PostgreSQL: transactions a second (pg_stat_database), no requests.
 // Env: BENCH_SECONDS (10), BENCH_CONNECTIONS (15), BENCH_BATCH (100), BENCH_FOLD_EVENTS (30000),
-//      BENCH_RATE (2000), BENCH_PROBES (300: the p99 of fewer is their slowest), BENCH_PARTS (ABC), BENCH_POSTGRES (postgres://postgres@127.0.0.1:5432),
+//      BENCH_RATE (2000), BENCH_PROBES (300: the p99 of fewer is their slowest), BENCH_PARTS (ABCD), BENCH_IDLE_SECONDS (10), BENCH_POSTGRES (postgres://postgres@127.0.0.1:5432),
 //      BENCH_NATS (nats://127.0.0.1:4222).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -42,7 +43,8 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 const FOLD_EVENTS = Number(process.env.BENCH_FOLD_EVENTS ?? 30_000);
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const PROBES = Number(process.env.BENCH_PROBES ?? 300);
-const PARTS = process.env.BENCH_PARTS ?? 'ABC';
+const PARTS = process.env.BENCH_PARTS ?? 'ABCD';
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const POSTGRES = process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 const NATS = process.env.BENCH_NATS ?? 'nats://127.0.0.1:4222';
 const WRITE_KEY = 'bench-write-key-0001';
@@ -307,6 +309,27 @@ try {
     };
     console.log(
       `C. freshness under ${results.freshness.rate} events/s through 3 nodes, ack on one node to profile readable on another: p50 ${results.freshness.p50} ms, p90 ${results.freshness.p90} ms, p99 ${results.freshness.p99} ms (target p99 <= 250 ms); slowest ${results.freshness.slowest.join(', ')} ms`,
+    );
+  }
+  if (PARTS.includes('D')) {
+    // Three idle nodes (no requests): the transactions their database commits meanwhile, counted by
+    // PostgreSQL itself (pg_stat_database), after the nodes settled.
+    const cluster = await startCluster('idle');
+    await sleep(15_000);
+    const committed = async () => {
+      const { rows } = await admin.query(
+        'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
+        [run],
+      );
+      return Number(rows[0].n);
+    };
+    const before = await committed();
+    await sleep(IDLE_SECONDS * 1000);
+    const perSecond = ((await committed()) - before) / IDLE_SECONDS;
+    for (const node of cluster.nodes) await stop(node.child);
+    results.idle = { nodes: 3, statementsPerSecond: Math.round(perSecond) };
+    console.log(
+      `D. three idle nodes: ${results.idle.statementsPerSecond} transactions a second on PostgreSQL (about ${Math.round(perSecond / 3)} a node)`,
     );
   }
   console.log(JSON.stringify(results));
