@@ -163,6 +163,23 @@ describe('clusterFeatures', () => {
     expect(result.ok && result.value.algorithm).toBe('mini-batch');
   });
 
+  // k-means and mixtures leave a cluster empty (no silhouette); Ward splits the alike rows
+  // (silhouette 0, as scikit-learn's). Either used to throw "needs at least 2 clusters".
+  it.each([
+    ['kmeans', null],
+    ['gmm', null],
+    ['ward', 0],
+  ] as const)('clusters rows that are all alike (%s): silhouette %s', (method, silhouette) => {
+    const matrix = { values: new Float64Array(8).fill(5), rows: 4, columns: 2 };
+    for (const k of ['auto', 2] as const) {
+      const result = clusterFeatures(matrix, { k, method });
+      if (!result.ok) throw new Error(result.error);
+      expect(result.value.silhouette).toBe(silhouette);
+      expect(result.value.sizes.reduce((a, b) => a + b, 0)).toBe(4);
+      expect(result.value.centroids[0]).toEqual([5, 5]);
+    }
+  });
+
   it.each([
     [{ k: 5 }, 4, /k \(5\) is larger than the number of rows \(4\)/],
     [{ k: 'auto' as const }, 2, /automatic k needs at least 3 rows/],

@@ -158,10 +158,11 @@ export function clusterFeatures(
     if (low < 2 || top < low)
       return err(`automatic k needs at least ${low + 1} rows and a range from 2 up: ${rows} rows`);
     // The highest silhouette wins; for gmm, the lowest BIC.
-    let best: { fit: KMeansFit; score: number; criterion: number } | undefined;
+    let best: { fit: KMeansFit; score: number | null; criterion: number } | undefined;
     for (let k = low; k <= top; k++) {
       const f = fit(k);
-      const s = silhouette(f) ?? -1;
+      const defined = silhouette(f);
+      const s = defined ?? -1;
       const bic = bics.get(k);
       candidates.push(
         bic === undefined
@@ -169,7 +170,8 @@ export function clusterFeatures(
           : { k, silhouette: s, inertia: f.inertia, bic },
       );
       const criterion = bic === undefined ? s : -bic;
-      if (best === undefined || criterion > best.criterion) best = { fit: f, score: s, criterion };
+      if (best === undefined || criterion > best.criterion)
+        best = { fit: f, score: defined, criterion };
     }
     [chosen, score] = [best!.fit, best!.score];
   } else {
@@ -200,10 +202,15 @@ function clusteredSilhouette(
   options: ClusterOptions,
 ): number | null {
   const kept: number[] = [];
+  const used = new Set<number>();
   fit.labels.forEach((label, i) => {
     if (label >= 0) kept.push(i);
+    used.add(label);
   });
-  if (fit.k < 2 || fit.k >= kept.length) return null;
+  used.delete(-1);
+  // Rows all alike (a constant feature) leave clusters empty: with fewer than two in use, or
+  // as many as rows, the silhouette is undefined.
+  if (used.size < 2 || used.size >= kept.length) return null;
   const { columns } = table;
   const clustered =
     kept.length === table.rows

@@ -14,6 +14,7 @@ import {
   type Scale,
 } from '@tailor/core';
 import { readFeatureTable } from '../models/read-feature-table.js';
+import { parseColumnList } from './parse-column-list.js';
 
 interface ClusterFlags {
   id: string;
@@ -27,14 +28,6 @@ interface ClusterFlags {
   seed: number;
   unit: string;
   out: string;
-}
-
-/** `--features A,B,C`: the names, none empty, none twice. */
-function featureList(value: string): string[] {
-  const names = value.split(',').map((name) => name.trim());
-  if (names.some((name) => name === '')) throw new InvalidArgumentError('an empty column name');
-  if (new Set(names).size !== names.length) throw new InvalidArgumentError('a column named twice');
-  return names;
 }
 
 function kValue(value: string): number | 'auto' {
@@ -91,7 +84,7 @@ export function registerClusterCommand(program: Command): void {
     .requiredOption(
       '--features <columns>',
       'the numeric columns to cluster on, comma-separated',
-      featureList,
+      parseColumnList,
     )
     .addOption(
       new Option(

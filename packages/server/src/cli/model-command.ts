@@ -11,6 +11,7 @@ import {
   type TrainingReport,
 } from '@tailor/core';
 import { readCsvTable } from '../models/read-csv-table.js';
+import { parseColumnList } from './parse-column-list.js';
 
 /** What `model train` writes to DIR/model.json, and `model predict` reads back. */
 interface SavedModel {
@@ -27,12 +28,6 @@ interface SavedModel {
 }
 
 const MODEL_FILE = 'model.json';
-
-function columnList(value: string): string[] {
-  const names = value.split(',').map((name) => name.trim());
-  if (names.some((name) => name === '')) throw new InvalidArgumentError('an empty column name');
-  return names;
-}
 
 function foldCount(value: string): number {
   const n = Number(value);
@@ -64,7 +59,7 @@ export function registerModelCommands(program: Command): void {
     .option(
       '--exclude <columns>',
       'further columns that are not inputs, comma-separated',
-      columnList,
+      parseColumnList,
     )
     .option('--folds <n>', 'cross-validation folds', foldCount, 5)
     .option('--c <n>', 'inverse regularization strength (as scikit-learn’s C)', positiveNumber, 1)

@@ -184,6 +184,43 @@ describe('tailor cluster (the CLI)', () => {
     expect(rows.map((row) => row.cluster)).toEqual(['0', '0', '0', '1', '1', '1', '-1']);
   }, 60_000);
 
+  it('names a column holding a comma by quoting it in --features, and clusters alike rows', async () => {
+    const file = join(dir, 'quoted.csv');
+    writeFileSync(
+      file,
+      '\uFEFFWho,"Spend, GBP",Visits\r\n0001,  12 ,1e3\r\n0002,12,1000\r\n0003,-0,1000\r\n\r\n',
+    );
+    const out = join(dir, 'quoted', 'out.csv');
+    const { stdout } = await run(process.execPath, [
+      CLI,
+      'cluster',
+      file,
+      '--id',
+      'who',
+      '--features',
+      ' visits ,"Spend, GBP"',
+      '--out',
+      out,
+    ]);
+    // Spend 12, 12, 0 and the same visits: two groups; then a constant feature alone, where
+    // the silhouette is undefined (it used to fail with "the silhouette needs at least 2 clusters").
+    expect(JSON.parse(stdout)).toMatchObject({ k: 2, sizes: [2, 1] });
+    const alike = await run(process.execPath, [
+      CLI,
+      'cluster',
+      file,
+      '--id',
+      'who',
+      '--features',
+      'Visits',
+      '--out',
+      out,
+    ]);
+    expect(JSON.parse(alike.stdout)).toMatchObject({ silhouette: null });
+    const rows = parse<Record<string, string>>(readFileSync(out), { columns: true });
+    expect(rows.map((row) => row.id)).toEqual(['0001', '0002', '0003']);
+  }, 60_000);
+
   it.each([
     ['a missing file', '/nope.csv', [], /file not found/],
     ['an unknown column', 'small', ['--features', 'a,c'], /has no column c \(columns: who, a, b\)/],
@@ -199,6 +236,12 @@ describe('tailor cluster (the CLI)', () => {
     ['a scale it does not know', 'small', ['--scale', 'log'], /--scale/],
     ['a method it does not know', 'small', ['--method', 'spectral'], /--method/],
     ['a radius that is not positive', 'small', ['--method', 'dbscan', '--eps', '0'], /--eps/],
+    [
+      'a --features quote left open',
+      'small',
+      ['--features', 'a,"b'],
+      /--features.*Quote Not Closed/,
+    ],
   ])(
     'fails clearly on %s',
     async (_, name, extra, message) => {
