@@ -27,6 +27,12 @@ describe('demo data', () => {
     // The demo's segments fill as the pipeline folds the events.
     await t.tailor.pipeline.catchUp();
     expect((await t.tailor.profiles.members('repeat buyers', '', 1)).count).toBeGreaterThan(0);
+    // A placement for the dashboard's preview: a repeat buyer is thanked.
+    const [buyer] = (await t.tailor.profiles.members('repeat buyers', '', 1)).profiles;
+    const preview = await t.admin('POST', '/v1/placements/home-hero/preview', {
+      profileId: buyer,
+    });
+    expect(preview.json()).toMatchObject({ itemId: 'thanks-regular', fallback: false });
 
     const types = new Set(expected.map((m) => m.type));
     expect([...types].sort()).toEqual(['group', 'identify', 'page', 'track']);

@@ -1,3 +1,4 @@
+import type { PlacementBody } from '@tailor/core';
 import type { Tailor } from '../open-tailor.js';
 import { generateDemoMessages } from './generate-demo-messages.js';
 
@@ -12,6 +13,29 @@ const DEMO_DEFINITIONS = [
   ['segment', 'cart abandoners', '"Product Added" then not "Order Completed" within 1h'],
 ] as const;
 
+/**
+ * A placement the dashboard can preview from the first start: a thank-you for repeat buyers, an
+ * offer for people who left a cart, a welcome for everyone else.
+ */
+const DEMO_PLACEMENT: PlacementBody = {
+  description: 'The banner at the top of the home page (demo).',
+  items: [
+    {
+      id: 'thanks-regular',
+      when: 'in_segment("repeat buyers")',
+      priority: 2,
+      template: '<p>Thanks for coming back, {{ traits.firstName | default: "friend" }}!</p>',
+    },
+    {
+      id: 'cart-reminder',
+      when: 'in_segment("cart abandoners")',
+      priority: 1,
+      template: '<p>Your cart is waiting: free delivery today.</p>',
+    },
+  ],
+  default: { id: 'welcome', template: '<p>Welcome to the demo shop</p>' },
+};
+
 /** Loads the demo shop into an empty log, through the same collection path as real traffic. */
 export async function loadDemo(tailor: Tailor): Promise<{ loaded: number }> {
   if ((await tailor.log.stats()).events > 0) return { loaded: 0 };
@@ -19,6 +43,15 @@ export async function loadDemo(tailor: Tailor): Promise<{ loaded: number }> {
   for (const [kind, name, definition] of DEMO_DEFINITIONS) {
     if ((await tailor.definitions.get(kind, name)) === undefined)
       await tailor.definitions.put(kind, name, definition, at);
+  }
+  if ((await tailor.placements.get('home-hero')) === undefined) {
+    // The names a rule may use, as the placements API checks them (build-services.ts).
+    const known = {
+      segments: tailor.definitions.segmentNames,
+      computed: new Set(tailor.definitions.compiled?.computed.map((c) => c.name) ?? []),
+    };
+    await tailor.placements.put('home-hero', DEMO_PLACEMENT, known, at);
+    await tailor.changed('placements'); // as the placements API does after a put
   }
   const messages = generateDemoMessages({ people: 400, days: 45, now: tailor.now() });
   let loaded = 0;
