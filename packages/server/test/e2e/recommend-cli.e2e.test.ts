@@ -106,6 +106,50 @@ describe('tailor recommend (the CLI)', () => {
     );
   }, 60_000);
 
+  it('reads the same interactions from a messy export the same way', async () => {
+    // BOM, CRLF, header names in another case, times in other ISO 8601 forms for the same
+    // instants (basic format, an offset, a space), a USERS.csv headed "User": same recommendations.
+    const forms = [
+      (t: string) => t.replace(/[-:]/g, '') + 'Z',
+      (t: string) => `${t.slice(0, 10)}T12:00:00+02:00`,
+      (t: string) => t.replace('T', ' '),
+    ];
+    const [, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+    const messy = join(dir, 'messy.csv');
+    writeFileSync(
+      messy,
+      '\uFEFFCustomer,Product,Bought At\r\n' +
+        lines
+          .map((line, i) => {
+            const [user, item, time] = line.split(',') as [string, string, string];
+            return `${user},${item},${forms[i % 3]!(time)}`;
+          })
+          .join('\r\n') +
+        '\r\n\r\n',
+    );
+    const messyUsers = join(dir, 'messy-users.csv');
+    writeFileSync(messyUsers, '\uFEFFUser\r\n0001\r\n0004\r\n9999\r\n');
+    const out = join(dir, 'messy', 'recs.csv');
+    await run(process.execPath, [
+      CLI,
+      'recommend',
+      messy,
+      ...COLUMNS,
+      '--time',
+      'bought at',
+      '--users',
+      messyUsers,
+      '--k',
+      '3',
+      '--out',
+      out,
+    ]).catch((e: unknown) => {
+      throw new Error(fail(e).stderr);
+    });
+    const rows = parse<Record<string, string>>(readFileSync(out), { columns: true });
+    expect(rows).toEqual(await recommend(['--time', 'bought_at']));
+  }, 60_000);
+
   it('evaluates every method on a time split and prints JSON', async () => {
     const { stdout } = await run(process.execPath, [
       CLI,
