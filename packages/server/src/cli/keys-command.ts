@@ -21,7 +21,7 @@ import { ResealJob } from '../privacy/rotate-keys.js';
 import { PgResealJob } from '../privacy/rotate-pg-keys.js';
 import type { Config } from '../config/config.schema.js';
 import { PgDatabase } from '../storage/postgres/pg-database.js';
-import { runJob } from '../jobs/job.js';
+import { runJob, type Job } from '../jobs/job.js';
 import { createAesSealer, plainSealer, type Sealer } from '../privacy/sealer.js';
 import { openSqliteDestinationStore } from '../store/sqlite/sqlite-destination-store.js';
 import { openSqliteProfileStore } from '../store/sqlite/sqlite-profile-store.js';
@@ -87,11 +87,26 @@ export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
       ? newKeyring()
       : addKey(old, flags.index === true);
   writeKeyFile(keyFile, rotated); // old and new keys: an interrupted rotation still opens everything
+  const job = ResealJob.open(files, createAesSealer(rotated));
+  try {
+    await runWithTableBars(job);
+  } finally {
+    job.close();
+  }
+  writeKeyFile(keyFile, onlyCurrent(rotated));
+  console.log(
+    `${keyFile}: data key ${rotated.current} is current${flags.index === true || old === undefined ? ', with a new index key' : ''}; older keys removed`,
+  );
+}
+
+/** Runs a reseal to its end with a progress bar per table (`job.table` names the one it works on). */
+async function runWithTableBars(
+  job: Job & { table: { name: string; done: number; total: number } },
+): Promise<void> {
   const bar = new SingleBar(
     { format: 'resealing {table} {bar} {value}/{total}', hideCursor: true },
     Presets.shades_classic,
   );
-  const job = ResealJob.open(files, createAesSealer(rotated));
   let table = '';
   try {
     await runJob(job, () => {
@@ -105,12 +120,7 @@ export async function keysRotateCommand(flags: RotateFlags): Promise<void> {
     });
   } finally {
     bar.stop();
-    job.close();
   }
-  writeKeyFile(keyFile, onlyCurrent(rotated));
-  console.log(
-    `${keyFile}: data key ${rotated.current} is current${flags.index === true || old === undefined ? ', with a new index key' : ''}; older keys removed`,
-  );
 }
 
 /** How recently a node must have beaten to count as running (its heartbeat is every second). */
@@ -144,25 +154,7 @@ async function rotateScaleOutKeys(config: Readonly<Config>, flags: RotateFlags):
     const keyFile = keyFileOf(config);
     const rotated = addKey(readKeyFile(keyFile, false), false);
     writeKeyFile(keyFile, rotated);
-    const job = await PgResealJob.open(db, createAesSealer(rotated));
-    const bar = new SingleBar(
-      { format: 'resealing {table} {bar} {value}/{total}', hideCursor: true },
-      Presets.shades_classic,
-    );
-    let table = '';
-    try {
-      await runJob(job, () => {
-        const { name, done, total } = job.table;
-        if (name !== table) {
-          if (table !== '') bar.stop();
-          table = name;
-          bar.start(total, 0, { table: name.padEnd(18) });
-        }
-        bar.update(done);
-      });
-    } finally {
-      bar.stop();
-    }
+    await runWithTableBars(await PgResealJob.open(db, createAesSealer(rotated)));
     console.log(
       `${keyFile}: data key ${String(rotated.current)} is current and PostgreSQL is resealed under it; older keys are kept, for the event stream's messages sealed under them`,
     );
