@@ -72,11 +72,13 @@ export interface TrainedRecommender {
   recent: Map<string, number[]>;
   /** What the catalogue said of the model's items when it was trained (the serving rules read it). */
   facts: ItemFacts;
+  /** How many of its items are unavailable now (kept, not counted per request: catalogues are large). */
+  unavailableCount: number;
   /** The popular items of each segment its people were in (new people's lists). */
   segmentPopular: ReadonlyMap<string, PopularInSegment>;
 }
 
-/** Content vectors up to this many items are searched exactly (about 1 ms for 4,000), more through HNSW. */
+/** Content vectors up to this many items are searched exactly (about 2 ms for 5,000), more through HNSW. */
 export const EXACT_SEARCH_UP_TO = 5000;
 
 /** Catalogue items read per step by a content recommender's training. */
@@ -266,6 +268,7 @@ export class RecommenderTrainingJob implements Job {
     const finished = this.deps.now();
     this.trained = {
       facts,
+      unavailableCount: facts.unavailable.reduce((n, u) => n + u, 0),
       segmentPopular,
       definition: this.definition,
       matrix,

@@ -174,8 +174,7 @@ export class Recommenders {
       }
     // The rules drop candidates: rank more (the unavailable, and room for a category cap), then keep k.
     const rules = trained.definition.rules ?? {};
-    const extra =
-      (rules.availableOnly ?? true) ? trained.facts.unavailable.reduce((n, u) => n + u, 0) : 0;
+    const extra = (rules.availableOnly ?? true) ? trained.unavailableCount : 0;
     const wanted = rules.maxPerCategory === undefined ? k + extra : 10 * k + extra;
     // Set by the cold-user scoring when it runs (a person the model does not know).
     const cold = { bySegments: false };
@@ -262,7 +261,9 @@ export class Recommenders {
       for (const item of items) {
         const index = trained.itemIndex.get(item.id);
         if (index === undefined) continue;
-        trained.facts.unavailable[index] = item.available ? 0 : 1;
+        const unavailable = item.available ? 0 : 1;
+        trained.unavailableCount += unavailable - (trained.facts.unavailable[index] ?? 0);
+        trained.facts.unavailable[index] = unavailable;
         (trained.facts.category as (string | undefined)[])[index] = item.category;
         if (trained.facts.boost !== undefined)
           trained.facts.boost[index] = boostFactor(item, boosts);
