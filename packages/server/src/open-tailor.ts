@@ -259,6 +259,12 @@ export async function openTailor(
     store: storage.models,
     training: { log, profiles, suppressed: (message) => suppressions.drops(message), now },
     now,
+    // Drift and fairness alerts go to the log, and from there to destinations.
+    announce: async (messages) => {
+      await log.append(messages);
+      background.wake();
+      cluster?.appended();
+    },
   });
   // Read by in_cluster(...) in segments (the pipeline), decide rules, audiences and journeys.
   const clusterModels = await ClusterModels.open(storage.clusterings);

@@ -3,14 +3,19 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ModelDrift, ModelScore, ModelVersionInfo } from '@tailor/core';
 import { modelsTrainCommand } from '../src/cli/models-command.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
+import { webhookConfig } from './support/webhook-config.js';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
 let t: TestTailor;
+let hooks: WebhookReceiver | undefined;
 let closed = false;
 const DAY = 86_400_000;
 const clock = Date.UTC(2026, 10, 29, 12);
 afterEach(async () => {
   if (!closed) await t.close();
   closed = false;
+  await hooks?.close();
+  hooks = undefined;
 });
 
 const at = (daysAgo: number) => new Date(clock - daysAgo * DAY).toISOString();
@@ -278,9 +283,24 @@ describe('the model registry', () => {
   });
 
   it('reports fairness across a trait it does not learn from, and the drift of features and score since training', async () => {
-    t = await startTestTailor({}, () => clock);
-    await t.collect(shop());
+    hooks = await startWebhookReceiver();
+    t = await startTestTailor(webhookConfig(), () => clock);
+    await t.admin('PUT', '/v1/destinations/ops', {
+      type: 'webhook',
+      url: `${hooks.base}/ops`,
+      events: ['Model Drift Detected', 'Model Fairness Alert'],
+      secret: 'ops-secret-0001',
+    });
+    // A trait following engagement (so the scores): its groups are selected unequally.
+    const bands = Array.from({ length: 200 }, (_, i) => ({
+      type: 'identify',
+      userId: `u${String(i)}`,
+      traits: { band: i % 2 === 0 ? 'engaged' : 'casual' },
+      timestamp: at(58),
+    }));
+    await t.collect([...shop(), ...bands]);
     await t.admin('PUT', '/v1/models/buy', { ...BUY, fairness: { attribute: 'plan' } });
+    await t.admin('PUT', '/v1/models/band', { ...BUY, fairness: { attribute: 'band' } });
     expect((await t.admin('GET', '/v1/models/buy/drift')).statusCode).toBe(409); // nothing trained
     const v1 = (await t.admin('POST', '/v1/models/buy/train')).json<ModelVersionInfo>();
     expect(v1.features).not.toContain('trait:plan');
@@ -320,5 +340,22 @@ describe('the model registry', () => {
     expect(report.score.ks).toBeGreaterThan(0);
     const psis = report.features.map((f) => f.psi);
     expect(psis).toEqual([...psis].sort((a, b) => b - a));
+
+    // Alerts reach destinations: the drift found, and a version failing the four-fifths rule.
+    const banded = (await t.admin('POST', '/v1/models/band/train')).json<ModelVersionInfo>();
+    expect(banded.features).not.toContain('trait:band');
+    expect(banded.metrics.fairness?.fourFifthsRule).toBe(false);
+    await t.collect([], { drain: true });
+    const alerts = hooks.received.map(
+      (r) => JSON.parse(r.body) as { event: string; properties: Record<string, unknown> },
+    );
+    const driftAlert = alerts.find((a) => a.event === 'Model Drift Detected');
+    expect(driftAlert?.properties).toMatchObject({ model: 'buy', version: 1 });
+    expect(driftAlert?.properties['drifted']).toEqual(report.drifted);
+    const fairnessAlert = alerts.filter((a) => a.event === 'Model Fairness Alert');
+    expect(fairnessAlert.map((a) => a.properties['model'])).toEqual(['band']);
+    expect(fairnessAlert[0]?.properties['failing']).toEqual(['casual']);
+    // No profile was made for an alert: it is nobody's event.
+    expect((await t.admin('GET', '/v1/profiles?identifier=userId:buy')).statusCode).toBe(404);
   });
 });

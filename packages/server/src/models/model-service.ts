@@ -1,4 +1,11 @@
-import { TailorError, type ModelBody, type ModelDrift, type ModelVersionInfo } from '@tailor/core';
+import {
+  formatTimestamp,
+  TailorError,
+  type ModelBody,
+  type ModelDrift,
+  type ModelVersionInfo,
+  type StoredMessage,
+} from '@tailor/core';
 import { runJob, type JobProgress } from '../jobs/job.js';
 import { validName } from '../segments/definitions.js';
 import type { ModelStore, StoredModel, StoredModelVersion } from '../store/model-store.js';
@@ -8,7 +15,15 @@ export interface ModelServiceDeps {
   store: ModelStore;
   training: ModelTrainingDeps;
   now: () => number;
+  /**
+   * Appends alerts to the log (`Model Drift Detected`, `Model Fairness Alert`), so destinations
+   * can carry them; without it none is sent.
+   */
+  announce?: (messages: StoredMessage[]) => Promise<void>;
 }
+
+/** The source of the alerts models append: no person's event, never a feature. */
+export const MODELS_SOURCE = 'models';
 
 /**
  * The model registry (docs/models.md): churn and propensity models defined by name, trained from
@@ -102,6 +117,14 @@ export class ModelService {
     const drift = job.drift;
     if (drift === undefined)
       throw new TailorError('unavailable', `model ${name}: drift not measured`);
+    if (drift.drifted.length > 0)
+      await this.alert('Model Drift Detected', `${String(drift.version)}:${drift.computedAt}`, {
+        model: name,
+        version: drift.version,
+        drifted: drift.drifted,
+        score: { psi: drift.score.psi, ks: drift.score.ks },
+        features: drift.features.filter((f) => drift.drifted.includes(f.feature)),
+      });
     return drift;
   }
 
@@ -116,6 +139,20 @@ export class ModelService {
     if (result === undefined)
       throw new TailorError('unavailable', `model ${name}: training did not finish`);
     const version = await this.deps.store.addVersion(name, result);
+    const fairness = result.metrics.fairness;
+    if (fairness !== undefined && !fairness.fourFifthsRule)
+      await this.alert('Model Fairness Alert', String(version), {
+        model: name,
+        version,
+        attribute: fairness.attribute,
+        threshold: fairness.threshold,
+        demographicParityRatio: fairness.demographicParityRatio,
+        equalOpportunityDifference: fairness.equalOpportunityDifference,
+        disparateImpact: fairness.disparateImpact,
+        failing: Object.entries(fairness.disparateImpact)
+          .filter(([, ratio]) => ratio < 0.8)
+          .map(([group]) => group),
+      });
     let promoted = model.promoted;
     if (promoted === undefined) {
       // Read again: the definition may have been replaced while the log was read.
@@ -124,6 +161,31 @@ export class ModelService {
       promoted = version;
     }
     return info({ ...result, version }, promoted);
+  }
+
+  /** An alert about a model, as a track event of nobody (its messageId makes a retry store it once). */
+  private async alert(
+    event: 'Model Drift Detected' | 'Model Fairness Alert',
+    key: string,
+    properties: Record<string, unknown>,
+  ): Promise<void> {
+    if (this.deps.announce === undefined) return;
+    const at = formatTimestamp(this.deps.now());
+    const kind = event === 'Model Drift Detected' ? 'model-drift' : 'model-fairness';
+    await this.deps.announce([
+      {
+        type: 'track',
+        event,
+        messageId: `${kind}:${String(properties['model'])}:${key}`,
+        userId: null,
+        anonymousId: null,
+        timestamp: at,
+        receivedAt: at,
+        properties,
+        context: {},
+        tailor: { source: MODELS_SOURCE },
+      },
+    ]);
   }
 
   private async found(name: string): Promise<StoredModel> {

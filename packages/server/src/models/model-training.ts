@@ -27,7 +27,12 @@ export const DEFAULT_HORIZON_DAYS = 365;
 /** Identifiers resolved per step. */
 const RESOLVE_CHUNK = 500;
 /** The sources of the events Tailor appends about its own doing: never features. */
-const OWN_SOURCES: ReadonlySet<string> = new Set(['segments', DECIDE_SOURCE, EXPERIMENTS_SOURCE]);
+const OWN_SOURCES: ReadonlySet<string> = new Set([
+  'segments',
+  'models',
+  DECIDE_SOURCE,
+  EXPERIMENTS_SOURCE,
+]);
 /** A PSI at or above it is a major shift, by the usual rule of thumb (0.1 to 0.25: moderate). */
 const MAJOR_PSI = 0.25;
 /** The consent purpose models serve: people who refused it are neither learnt from nor scored. */
