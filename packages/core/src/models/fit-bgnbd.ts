@@ -35,15 +35,34 @@ export function* fitBgNbdSteps(
     const [r, alpha, a, b] = v.map(Math.exp) as [number, number, number, number];
     return { r, alpha, a, b };
   };
+  const histories = collapseHistories(customers);
   const runs: Minimum[] = [];
   for (const start of starts)
     runs.push(
       yield* nelderMeadSteps(
-        (v) => -bgnbdLogLikelihood(fromLogs(v), customers),
+        (v) => -bgnbdLogLikelihood(fromLogs(v), histories),
         start.map(Math.log),
         { xTolerance: 1e-9, fTolerance: 1e-10, ...limits },
       ),
     );
   const best = runs.reduce((p, q) => (q.value < p.value ? q : p));
   return { params: fromLogs(best.x), logLikelihood: -best.value, converged: best.converged };
+}
+
+type History = Pick<CustomerSummary, 'x' | 'tx' | 'T'> & { weight?: number };
+
+/**
+ * Customers with the same (x, t_x, T) as one weighted history: the likelihood is a sum over
+ * customers, and many share a history (the same days, cohorts starting the same day), so each
+ * of the optimizer's evaluations walks fewer (1,684 for 2,960 customers of Online Retail).
+ */
+function collapseHistories(customers: readonly History[]): History[] {
+  const byHistory = new Map<string, History & { weight: number }>();
+  for (const { x, tx, T, weight = 1 } of customers) {
+    const key = `${x} ${tx} ${T}`;
+    const seen = byHistory.get(key);
+    if (seen === undefined) byHistory.set(key, { x, tx, T, weight });
+    else seen.weight += weight;
+  }
+  return [...byHistory.values()];
 }
