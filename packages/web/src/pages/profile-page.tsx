@@ -4,11 +4,15 @@ import type { ApiGet, ApiPost } from '../api/api-client.js';
 import type { Role } from '../api/detect-role.js';
 import { EventsPanel } from '../components/events-panel.js';
 import { KeyValueTable } from '../components/key-value-table.js';
+import { ModelScores } from '../components/model-scores.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { identifierOf, PersonActions } from '../privacy/person-actions.js';
 import { findProfile, type Found } from '../search/find-profile.js';
 
-/** The person a search names: identifiers, traits, computed values, segments, consent, events. */
+/**
+ * The person a search names: identifiers, traits, computed values, segments, model scores with
+ * their explanations, consent, events.
+ */
 export function ProfilePage({
   get,
   post,
@@ -123,6 +127,10 @@ function ProfileView({
             entries={profile.computed}
             empty="No computed values."
           />
+        </section>
+        <section aria-labelledby="scores-heading">
+          <h2 id="scores-heading">Model scores</h2>
+          <ModelScores scores={profile.scores ?? {}} />
         </section>
         <section aria-labelledby="consent-heading">
           <h2 id="consent-heading">Consent</h2>

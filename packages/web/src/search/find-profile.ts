@@ -11,10 +11,11 @@ export type Found =
 /** Tries each place the query may name a person, in order, until one answers with a profile. */
 export async function findProfile(get: ApiGet, query: string, signal: AbortSignal): Promise<Found> {
   for (const candidate of identifierCandidates(query)) {
+    // explain=true: each model score comes with its largest contributions.
     const path =
       candidate.kind === 'id'
-        ? `/v1/profiles/${encodeURIComponent(candidate.id)}`
-        : `/v1/profiles?identifier=${encodeURIComponent(candidate.identifier)}`;
+        ? `/v1/profiles/${encodeURIComponent(candidate.id)}?explain=true`
+        : `/v1/profiles?identifier=${encodeURIComponent(candidate.identifier)}&explain=true`;
     const answer = await get<Profile>(path, signal);
     if (answer.ok) {
       return candidate.kind === 'id'
