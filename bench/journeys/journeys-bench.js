@@ -19,7 +19,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createLiquid } from '../../packages/server/dist/decide/create-liquid.js';
-import { JourneyRunner, smtpSender } from '../../packages/server/dist/journeys/journey-runner.js';
+import { JourneyRunner } from '../../packages/server/dist/journeys/journey-runner.js';
+import { smtpSender } from '../../packages/server/dist/journeys/smtp-sender.js';
 import { SqliteJourneyStore } from '../../packages/server/dist/journeys/sqlite-journey-store.js';
 
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 100_000);

@@ -244,3 +244,55 @@ export interface ProfileView {
   scores?: Record<string, unknown>;
   consent?: Record<string, unknown>;
 }
+
+/** An event as journeys read it. */
+export interface JourneyEvent {
+  name: string;
+  person: string;
+  receivedAt: number;
+  properties?: Record<string, unknown> | undefined;
+  /** Where the message came from (`tailor.source`): segment entries count only from `segments`. */
+  source?: string | undefined;
+}
+
+/** Whether an event enters a journey: its entry event, and for segment entries, Tailor's own for that segment. */
+export function entersOn(journey: CompiledJourney, event: JourneyEvent): boolean {
+  const { entry } = journey;
+  if (entry.event !== event.name) return false;
+  return (
+    entry.segment === undefined ||
+    (event.source === 'segments' && event.properties?.['segment'] === entry.segment)
+  );
+}
+
+/** Whether two key values are the same (`"42"` and `42` are). */
+export function sameKey(expected: unknown, got: unknown): boolean {
+  if (expected === undefined || expected === null || got === undefined || got === null)
+    return false;
+  const text = (v: unknown) =>
+    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+      ? String(v)
+      : JSON.stringify(v);
+  return text(expected) === text(got);
+}
+
+/** The path taken from a branch step: its first `then` or `else` step, or the step after it when that list is empty. */
+export function branchPath(
+  steps: readonly CompiledStep[],
+  step: BranchStep,
+  holds: boolean,
+): string | undefined {
+  const list = holds ? step.then : step.else;
+  return list.length > 0 ? `${step.path}.${holds ? 'then' : 'else'}.0` : nextPath(steps, step.path);
+}
+
+/** Every step, branches included. */
+export function* allSteps(steps: readonly CompiledStep[]): Generator<CompiledStep> {
+  for (const step of steps) {
+    yield step;
+    if (step.kind === 'if' || step.kind === 'waitFor') {
+      yield* allSteps(step.then);
+      yield* allSteps(step.else);
+    }
+  }
+}

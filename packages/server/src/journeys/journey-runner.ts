@@ -1,16 +1,18 @@
 import { TailorError, type ClusterModel } from '@tailor/core';
-import nodemailer from 'nodemailer';
-import type { Transporter } from 'nodemailer';
 import type { TemplateEngine } from '../decide/template-engine.js';
 import { backoffMs } from '../destinations/dispatcher.js';
 import {
+  allSteps,
   branchHolds,
+  branchPath,
   compileJourney,
+  entersOn,
   nextPath,
+  sameKey,
   stepAt,
-  type BranchStep,
   type CompiledJourney,
   type CompiledStep,
+  type JourneyEvent,
   type ProfileView,
 } from './journey-definition.js';
 import type { JourneyBody, QuietHours } from './journey.schema.js';
@@ -18,19 +20,14 @@ import { stepKey, type JourneyPlace, type JourneyStore } from './journey-store.j
 import type { WebhookAttempt, WebhookSender } from './journey-webhooks.js';
 import { isTimeZone, quietUntil } from './quiet-hours.js';
 import type { EmailRef } from './email-links.js';
+import { trackedLinks, withPixel, withUnsubscribeLink } from './email-html.js';
+import type { EmailMessage } from './smtp-sender.js';
 import type { EmailEventRecorder } from './email-events.js';
 
 /** What the runner needs of profiles: the person's traits, computed traits and consent, read at each step. */
 export type ProfileReader = (
   person: string,
 ) => Promise<ProfileView | undefined> | ProfileView | undefined;
-
-export interface EmailMessage {
-  to: string;
-  subject: string;
-  html: string;
-  headers: Record<string, string>;
-}
 
 export interface JourneyRunnerOptions {
   /** The trained clusterings `in_cluster(...)` in branches reads. */
@@ -509,106 +506,6 @@ export class JourneyRunner {
   }
 }
 
-/** An event as journeys read it. */
-export interface JourneyEvent {
-  name: string;
-  person: string;
-  receivedAt: number;
-  properties?: Record<string, unknown> | undefined;
-  /** Where the message came from (`tailor.source`): segment entries count only from `segments`. */
-  source?: string | undefined;
-}
-
-/** Whether an event enters a journey: its entry event, and for segment entries, Tailor's own for that segment. */
-function entersOn(journey: CompiledJourney, event: JourneyEvent): boolean {
-  const { entry } = journey;
-  if (entry.event !== event.name) return false;
-  return (
-    entry.segment === undefined ||
-    (event.source === 'segments' && event.properties?.['segment'] === entry.segment)
-  );
-}
-
-/** Whether two key values are the same (`"42"` and `42` are). */
-function sameKey(expected: unknown, got: unknown): boolean {
-  if (expected === undefined || expected === null || got === undefined || got === null)
-    return false;
-  const text = (v: unknown) =>
-    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
-      ? String(v)
-      : JSON.stringify(v);
-  return text(expected) === text(got);
-}
-
-/** The path taken from a branch step: its first `then` or `else` step, or the step after it when that list is empty. */
-function branchPath(
-  steps: readonly CompiledStep[],
-  step: BranchStep,
-  holds: boolean,
-): string | undefined {
-  const list = holds ? step.then : step.else;
-  return list.length > 0 ? `${step.path}.${holds ? 'then' : 'else'}.0` : nextPath(steps, step.path);
-}
-
-/** Every step, branches included. */
-function* allSteps(steps: readonly CompiledStep[]): Generator<CompiledStep> {
-  for (const step of steps) {
-    yield step;
-    if (step.kind === 'if' || step.kind === 'waitFor') {
-      yield* allSteps(step.then);
-      yield* allSteps(step.else);
-    }
-  }
-}
-
 function assertNever(value: never): never {
   throw new Error(`unexpected step ${JSON.stringify(value)}`);
-}
-
-/**
- * Every `href` to an http(s) URL sent through `redirect` (the URL as the browser would read it:
- * `&amp;` is `&`); mailto:, anchors and relative links stay as they are.
- */
-function trackedLinks(html: string, redirect: (url: string) => string): string {
-  return html.replace(
-    /(\shref\s*=\s*)(["'])(https?:\/\/[^"']+)\2/gi,
-    (_match, attr: string, quote: string, href: string) =>
-      `${attr}${quote}${redirect(href.replaceAll('&amp;', '&'))}${quote}`,
-  );
-}
-
-/** The open-tracking pixel at the end of the email. */
-function withPixel(html: string, url: string): string {
-  return `${html}\n<img src="${url}" width="1" height="1" alt="" style="display:none">`;
-}
-
-/** The email with a link to `url` at its end, unless its template already showed it. */
-function withUnsubscribeLink(html: string, url: string): string {
-  const href = url.replaceAll('&', '&amp;');
-  if (html.includes(url) || html.includes(href)) return html;
-  return `${html}\n<p style="font-size:12px;color:#666"><a href="${href}">Unsubscribe</a></p>`;
-}
-
-/** A pooled SMTP sender for `TAILOR_SMTP_URL` from `TAILOR_EMAIL_FROM`. */
-export function smtpSender(
-  url: string,
-  from: string,
-): { send: (message: EmailMessage) => Promise<void>; close: () => void } {
-  const transport: Transporter = nodemailer.createTransport(
-    `${url}${url.includes('?') ? '&' : '?'}pool=true`,
-  );
-  return {
-    send: async (message) => {
-      await transport.sendMail({
-        from,
-        to: message.to,
-        subject: message.subject,
-        html: message.html,
-        headers: message.headers,
-      });
-    },
-    close: () => {
-      transport.close();
-    },
-  };
 }
