@@ -38,6 +38,12 @@ function shop(): Record<string, unknown>[] {
     const user = `u${String(i)}`;
     const engaged = i % 2 === 0;
     for (let v = 0; v < (engaged ? 6 : 1); v++) events.push(track(user, 'Page Viewed', 32 + v * 3));
+    events.push({
+      type: 'identify',
+      userId: user,
+      traits: { plan: i % 3 === 0 ? 'pro' : 'free' },
+      timestamp: at(59),
+    });
     const k = Math.floor(i / 2) % 10;
     if (engaged ? k < 8 : k < 2) events.push(track(user, 'Order Completed', 10));
   }
@@ -58,6 +64,7 @@ beforeAll(async () => {
     const res = await t.admin('PUT', `/v1/models/${name}`, {
       type: 'propensity',
       label: { event, days: 30 },
+      fairness: { attribute: 'plan' },
     });
     expect(res.statusCode, res.body).toBe(200);
   }
@@ -120,6 +127,27 @@ describe('the models pages', () => {
     expect(await page.getByRole('heading', { level: 2 }).allInnerTexts()).toContain(
       'Version 2: calibration',
     );
+
+    // Fairness by plan, as the version recorded it.
+    const second = (await versionsOf('buy'))[1];
+    const fairness = page.getByRole('table', { name: 'Fairness' });
+    const groups = await fairness.locator('tbody th').allInnerTexts();
+    expect(groups.sort()).toEqual(second?.metrics.fairness?.groups.map((g) => g.group).sort());
+    expect(await page.locator('main').innerText()).toContain(
+      `the four-fifths rule ${second?.metrics.fairness?.fourFifthsRule === true ? 'holds' : 'fails'}`,
+    );
+
+    // Drift, on demand: the score's PSI as the API measures it.
+    await page.getByRole('button', { name: 'Check drift now' }).click();
+    const drift = page.getByRole('table', { name: 'Drift' });
+    await drift.waitFor();
+    const measured = (await t.admin('GET', '/v1/models/buy/drift')).json<{
+      score: { feature: string; psi: number };
+    }>();
+    expect(await drift.locator('tbody tr').first().innerText()).toMatch(
+      new RegExp(`^${measured.score.feature}\\s+${measured.score.psi.toFixed(3)}`),
+    );
+    expect(await seriousViolations(page), 'fairness and drift').toEqual([]);
   });
 
   it('shows the API’s refusal of a training, and a model that does not exist', async () => {
@@ -145,12 +173,13 @@ describe('the models pages', () => {
       .toMatch(/^The model could not be read: .*nowhere/);
   });
 
-  it('shows a viewer the metrics and no buttons, at 390 px', async () => {
+  it('shows a viewer the metrics and no editing buttons, at 390 px', async () => {
     await context.close();
     context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await open(VIEWER_KEY, '#/models/buy');
     await page.getByRole('table', { name: 'Trained versions' }).waitFor();
-    expect(await page.locator('main button').count()).toBe(0);
+    // Drift is a read: a viewer may check it; training and promoting are not offered.
+    expect(await page.locator('main button').allInnerTexts()).toEqual(['Check drift now']);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     expect(await seriousViolations(page), 'model at 390 px, viewer').toEqual([]);
   });

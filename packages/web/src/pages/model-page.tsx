@@ -5,6 +5,7 @@ import type { Role } from '../api/detect-role.js';
 import { CalibrationChart } from '../charts/lazy-charts.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { formatCount } from '../experiments/format-result.js';
+import { DriftSection, FairnessSection } from '../models/model-health.js';
 import { labelText, shownVersion, type StoredModel } from '../models/model-summary.js';
 
 /**
@@ -104,6 +105,12 @@ export function ModelPage({
         )}
       </section>
       {shown !== undefined && <VersionDetail version={shown} />}
+      {shown?.metrics.fairness !== undefined && (
+        <FairnessSection version={shown.version} fairness={shown.metrics.fairness} />
+      )}
+      {model.value.promoted !== undefined && (
+        <DriftSection key={model.value.promoted} get={get} name={model.value.name} />
+      )}
     </article>
   );
 }
