@@ -3,6 +3,7 @@ import {
   consentValues,
   DECIDE_SOURCE,
   formatTimestamp,
+  maskComputed,
   withPersonalComputed,
   type CompiledDefinitions,
   type PiiPolicy,
@@ -50,6 +51,7 @@ import { PersonCache } from './decide/person-cache.js';
 import { Placements } from './decide/placements.js';
 import { BanditArms } from './decide/bandit-arms.js';
 import { BanditStage } from './decide/bandit-stage.js';
+import { piiReplacer } from './privacy/pii-replacer.js';
 import { requestErasure } from './privacy/request-erasure.js';
 import { Suppressions } from './privacy/suppressions.js';
 import { profileNamed } from './profiles/read-profile.js';
@@ -330,13 +332,17 @@ export async function openTailor(
   const warehouse = new WarehouseChannel({
     allowInternal: config.destinations.allowInternal,
     timeoutMs: config.destinations.timeoutMs,
-    currentValues: async (userId, purpose) => {
+    currentValues: async (userId, destination) => {
       const profile = await profiles.byIdentifier({ type: 'userId', value: userId });
+      const purpose = destination.purpose ?? 'analytics';
       if (profile === undefined || consentValues(profile.consent)[purpose] === false)
         return undefined;
+      // Computed traits carrying personal values, as the destination's `pii` mode says (mask by default).
+      const replace = piiReplacer(destination.pii ?? 'mask');
+      const computed =
+        replace === undefined ? profile.computed : maskComputed(profile.computed, pii(), replace);
       const values: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(profile.computed))
-        values[`computed_${name}`] = value;
+      for (const [name, value] of Object.entries(computed)) values[`computed_${name}`] = value;
       for (const [model, { score }] of Object.entries(profile.scores))
         values[`score_${model}`] = score;
       return values;

@@ -240,6 +240,14 @@ describe('a warehouse destination', () => {
       (await admin('PUT', '/v1/computed-traits/orders', { definition: 'count("Order Completed")' }))
         .statusCode,
     ).toBe(200);
+    // Carries a personal value (an email property): masked, as the destination's pii says by default.
+    expect(
+      (
+        await admin('PUT', '/v1/computed-traits/lastEmail', {
+          definition: 'last("Order Completed".email)',
+        })
+      ).statusCode,
+    ).toBe(200);
     expect(
       (
         await admin('PUT', '/v1/destinations/analysts', {
@@ -253,6 +261,7 @@ describe('a warehouse destination', () => {
       type: 'track',
       userId,
       event: 'Order Completed',
+      properties: { email: `${userId}@example.com` },
       timestamp: at(minute),
     });
     await tt.collect([order('u-ann', 1), order('u-ann', 2), order('u-bo', 3)], { drain: true });
@@ -265,6 +274,9 @@ describe('a warehouse destination', () => {
       ['u-ann', 2],
       ['u-bo', 1],
     ]);
+    const emails = await rows(`SELECT computed_last_email AS e FROM ${schema}.users`);
+    expect(emails).toHaveLength(2);
+    for (const { e } of emails) expect(e).not.toMatch(/example\.com/);
     // A later order refreshes Ann's row; Bo refuses analytics: his next event leaves nothing new.
     await tt.collect(
       [

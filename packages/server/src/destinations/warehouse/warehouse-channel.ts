@@ -19,10 +19,14 @@ export interface WarehouseChannelOptions {
   timeoutMs: number;
   /**
    * A userId's current computed values and scores as `users` columns (`computed_NAME`,
-   * `score_MODEL`), or undefined when nobody holds it or they refused the purpose: refreshed for
-   * each person a load names.
+   * `score_MODEL`), as the destination may see them (its purpose's consent, its `pii` mode), or
+   * undefined when nobody holds it or they refused the purpose: refreshed for each person a load
+   * names.
    */
-  currentValues?: (userId: string, purpose: string) => Promise<Record<string, unknown> | undefined>;
+  currentValues?: (
+    userId: string,
+    destination: Destination,
+  ) => Promise<Record<string, unknown> | undefined>;
 }
 
 /** A warehouse's connection, kept while its destination keeps the same URL. */
@@ -84,7 +88,7 @@ export class WarehouseChannel implements Channel {
     const connection = this.connectionOf(destination);
     try {
       const messages = batch.map((d) => d.message);
-      const current = await this.currentRows(messages, destination.purpose ?? 'analytics');
+      const current = await this.currentRows(messages, destination);
       const client = await connection.pool.connect();
       try {
         await loadWarehouse(
@@ -106,14 +110,14 @@ export class WarehouseChannel implements Channel {
   /** The current values of the people a batch names by userId, as `users` rows. */
   private async currentRows(
     messages: readonly StoredMessage[],
-    purpose: string,
+    destination: Destination,
   ): Promise<WarehouseRow[]> {
     const read = this.options.currentValues;
     if (read === undefined) return [];
     const rows: WarehouseRow[] = [];
     for (const userId of new Set(messages.map((m) => m.userId))) {
       if (userId === null) continue;
-      const values = await read(userId, purpose);
+      const values = await read(userId, destination);
       // Nothing computed: no row (users otherwise holds the people identified).
       if (values !== undefined && Object.keys(values).length > 0)
         rows.push(currentValuesRow(userId, values));
