@@ -296,6 +296,30 @@ describe('maskProfile and maskMergeRecord', () => {
     });
   });
 
+  it("masks a score explanation's personal trait values, the level in the feature's name too", () => {
+    const scores = {
+      buy: {
+        score: 0.7,
+        version: 2,
+        scoredAt: 't',
+        baseline: -1,
+        contributions: [
+          { feature: 'trait:nickname=annie', value: 'annie', contribution: 0.9 },
+          { feature: 'trait:plan=pro', value: 'pro', contribution: 0.5 },
+          { feature: 'count_30d:Page Viewed', value: 4, contribution: 0.3 },
+        ],
+        rest: 0.1,
+      },
+    };
+    const masked = maskProfile({ ...profile, scores }, plans, maskLeaf).scores?.['buy'];
+    expect(masked?.contributions).toEqual([
+      { feature: 'trait:nickname', value: M, contribution: 0.9 },
+      { feature: 'trait:plan=pro', value: 'pro', contribution: 0.5 },
+      { feature: 'count_30d:Page Viewed', value: 4, contribution: 0.3 },
+    ]);
+    expect(masked?.score).toBe(0.7);
+  });
+
   it('masks the computed traits that carry personal values, by name or by the event plan', () => {
     const last = (event: string, property: string[]): ComputedNode => ({
       type: 'aggregate',
