@@ -60,6 +60,11 @@ const score = (value: number): string => String(Number(value.toPrecision(6)));
  */
 export function recommendCommand(file: string, flags: RecommendFlags): void {
   const interactions = readInteractionsFile(file, flags);
+  if (interactions.length === 0)
+    throw new TailorError(
+      'invalid_request',
+      `${file} has a header and no interactions to learn from`,
+    );
   const users = readUsersFile(flags.users);
   const matrix = buildInteractionMatrix(interactions);
   console.error(

@@ -198,4 +198,15 @@ describe('tailor recommend (the CLI)', () => {
     expect(error.code).toBe(1);
     expect(error.stderr).toMatch(message);
   });
+
+  it('refuses a file with a header and no interactions (it wrote an empty RECS.csv and exited 0)', async () => {
+    const empty = join(dir, 'header-only.csv');
+    writeFileSync(empty, 'customer,product\r\n\r\n');
+    const args = [...COLUMNS, '--users', usersFile, '--k', '3', '--out', join(dir, 'e.csv')];
+    const error = fail(
+      await run(process.execPath, [CLI, 'recommend', empty, ...args]).catch((e: unknown) => e),
+    );
+    expect(error.code).toBe(1);
+    expect(error.stderr).toMatch(/header-only\.csv has a header and no interactions/);
+  });
 });
