@@ -296,6 +296,8 @@ export {
 } from './reports/funnel.schema.js';
 export type { FunnelOrder, Touch } from './reports/funnel.schema.js';
 export { computeFunnel } from './reports/funnel.js';
+export { breakdownFunnel } from './reports/funnel-breakdown.js';
+export type { GroupedFunnelEvent } from './reports/funnel-breakdown.js';
 export type { FunnelEvent, FunnelOptions } from './reports/funnel.js';
 
 // Reports: retention cohorts.

@@ -13,6 +13,11 @@ export interface FunnelEvent {
    * g) and not yet step g + 2. Absent or empty: excluded from none.
    */
   excludes?: readonly number[];
+  /**
+   * False: this event matches step 1 but may not start an attempt (a breakdown's other groups);
+   * it still counts for later steps it matches. Absent: it may.
+   */
+  starts?: boolean;
 }
 
 export interface FunnelOptions {
@@ -96,7 +101,7 @@ function furthestAttempt(
   const live = new Array<boolean>(m).fill(false);
   for (let start = 0; start < events.length && best.reached < m; start++) {
     const opening = events[start] as FunnelEvent;
-    if (!opening.steps.includes(0)) continue;
+    if (opening.starts === false || !opening.steps.includes(0)) continue;
     live.fill(false);
     live[0] = true;
     const times = [opening.at];
@@ -130,14 +135,16 @@ function anyOrderReach(events: readonly FunnelEvent[], m: number, windowMs: numb
   for (let left = 0; left < events.length && best < m; left++) {
     const start = events[left] as FunnelEvent;
     while (right < events.length && (events[right] as FunnelEvent).at - start.at <= windowMs) {
-      for (const s of (events[right] as FunnelEvent).steps)
-        inWindow[s] = (inWindow[s] as number) + 1;
+      const event = events[right] as FunnelEvent;
+      for (const s of event.steps)
+        if (s !== 0 || event.starts !== false) inWindow[s] = (inWindow[s] as number) + 1;
       right++;
     }
     let k = 0;
     while (k < m && (inWindow[k] as number) > 0) k++;
     best = Math.max(best, k);
-    for (const s of start.steps) inWindow[s] = (inWindow[s] as number) - 1;
+    for (const s of start.steps)
+      if (s !== 0 || start.starts !== false) inWindow[s] = (inWindow[s] as number) - 1;
   }
   return best;
 }

@@ -1,11 +1,12 @@
 import {
+  breakdownFunnel,
   computeFunnel,
   DEFAULT_FUNNEL_WINDOW_DAYS,
   FUNNEL_BREAKDOWN_LIMIT,
   TailorError,
   type ChannelRule,
   type FunnelBreakdown,
-  type FunnelEvent,
+  type GroupedFunnelEvent,
   type FunnelRequest,
   type FunnelResult,
   type StoredMessage,
@@ -85,7 +86,7 @@ export class FunnelService {
     };
     const result = computeFunnel(people, options);
     if (breakdown === undefined) return result;
-    return { ...result, breakdown: breakdownFunnels(people, options) };
+    return { ...result, breakdown: breakdownFunnel(people, options, FUNNEL_BREAKDOWN_LIMIT) };
   }
 
   private async channelRules(): Promise<readonly ChannelRule[]> {
@@ -101,9 +102,6 @@ interface FunnelItem {
   key: string | undefined;
 }
 
-/** A funnel event with the breakdown groups its step-1 event starts attempts in. */
-type BreakdownEvent = FunnelEvent & { groups: readonly (string | null)[] | undefined };
-
 /**
  * A person's events as the breakdown reads them: each step-1 event carries the groups it starts
  * attempts in: its property's value; the person's current segments; or the key of the person's
@@ -113,7 +111,7 @@ function breakdownEvents(
   events: readonly TimedItem<FunnelItem>[],
   breakdown: FunnelBreakdown | undefined,
   segments: readonly string[],
-): BreakdownEvent[] {
+): GroupedFunnelEvent[] {
   let first: string | undefined;
   let last: string | undefined;
   return events.map(({ at, item }) => {
@@ -128,39 +126,6 @@ function breakdownEvents(
       else groups = [(breakdown.touch === 'first' ? first : last) ?? null];
     }
     return { at, steps: item.steps, excludes: item.excludes, groups };
-  });
-}
-
-/**
- * The funnel once per group, those with most people (with a step-1 event in the group) first:
- * for group v, only step-1 events in v start attempts; later steps and exclusions are read as
- * they are.
- */
-function breakdownFunnels(
-  people: BreakdownEvent[][],
-  options: Parameters<typeof computeFunnel>[1],
-): NonNullable<FunnelResult['breakdown']> {
-  const holders = new Map<string | null, number>();
-  for (const events of people) {
-    const values = new Set<string | null>();
-    for (const event of events) for (const value of event.groups ?? []) values.add(value);
-    for (const value of values) holders.set(value, (holders.get(value) ?? 0) + 1);
-  }
-  const values = [...holders.entries()]
-    .sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])))
-    .slice(0, FUNNEL_BREAKDOWN_LIMIT)
-    .map(([value]) => value);
-  return values.map((value) => {
-    const group = people
-      .filter((events) => events.some((event) => event.groups?.includes(value) === true))
-      .map((events) =>
-        events.map(({ at, steps, excludes, groups }) => ({
-          at,
-          excludes,
-          steps: groups?.includes(value) === true ? steps : steps.filter((step) => step !== 0),
-        })),
-      );
-    return { value, ...computeFunnel(group, options) };
   });
 }
 
