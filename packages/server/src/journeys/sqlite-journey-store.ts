@@ -17,6 +17,11 @@ import {
  */
 export class SqliteJourneyStore implements JourneyStore {
   private readonly db: Database.Database;
+  private readonly queue: {
+    work: () => unknown;
+    resolve: (value: unknown) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -181,13 +186,51 @@ export class SqliteJourneyStore implements JourneyStore {
     dueAt: number | undefined,
     entered: readonly string[] = [],
   ): Promise<void> {
-    this.db.transaction(() => {
+    return this.grouped(() => {
       this.db
         .prepare('UPDATE journey_places SET path = ?, due_at = ? WHERE journey = ? AND person = ?')
         .run(path ?? null, dueAt ?? null, journey, person);
       for (const step of entered) this.countEnteredNow(journey, step);
-    })();
-    return Promise.resolve();
+    });
+  }
+
+  /**
+   * Group commit: writes asked for in the same turn of the event loop (the runner moves 16 people
+   * side by side) go in one transaction, one fsync, and each caller's promise resolves only once
+   * it is committed, so an email's record is still on disk before the email is sent.
+   */
+  private grouped<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (this.queue.length === 1)
+        setImmediate(() => {
+          this.flush();
+        });
+    });
+  }
+  private flush(): void {
+    const batch = this.queue.splice(0);
+    if (batch.length === 0) return;
+    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const item of batch) {
+          try {
+            results.push({ ok: true, value: item.work() });
+          } catch (error) {
+            results.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const result = results[i];
+      if (result?.ok === true) item.resolve(result.value);
+      else item.reject(result?.error);
+    });
   }
   countEntered(journey: string, path: string): Promise<void> {
     this.countEnteredNow(journey, path);
@@ -219,10 +262,11 @@ export class SqliteJourneyStore implements JourneyStore {
     now: number,
     outcome: EmailOutcome = 'sent',
   ): Promise<boolean> {
-    return Promise.resolve(
-      this.db
-        .prepare('INSERT OR IGNORE INTO journey_emails VALUES (?, ?, ?, ?, ?)')
-        .run(journey, person, path, now, outcome).changes > 0,
+    return this.grouped(
+      () =>
+        this.db
+          .prepare('INSERT OR IGNORE INTO journey_emails VALUES (?, ?, ?, ?, ?)')
+          .run(journey, person, path, now, outcome).changes > 0,
     );
   }
   emailFailed(journey: string, person: string, path: string): Promise<void> {
@@ -315,6 +359,7 @@ export class SqliteJourneyStore implements JourneyStore {
   }
 
   close(): Promise<void> {
+    this.flush(); // writes still waiting for their turn
     this.db.close();
     return Promise.resolve();
   }
