@@ -74,15 +74,23 @@ export function fitLogistic(
   };
 }
 
-/** P(y = 1) for one row. */
-export function predictLogistic(
+/** The log-odds of one prepared row: intercept + weights · x. */
+export function logOdds(
   model: Pick<LogisticModel, 'weights' | 'intercept'>,
   x: Float64Array,
 ): number {
   let z = model.intercept;
   for (let j = 0; j < model.weights.length; j++)
     z += (model.weights[j] as number) * (x[j] as number);
-  return sigmoid(z);
+  return z;
+}
+
+/** P(y = 1) for one row. */
+export function predictLogistic(
+  model: Pick<LogisticModel, 'weights' | 'intercept'>,
+  x: Float64Array,
+): number {
+  return sigmoid(logOdds(model, x));
 }
 
 /**

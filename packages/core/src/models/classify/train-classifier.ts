@@ -1,6 +1,6 @@
 import { TailorError } from '../../errors/tailor-error.js';
 import { applyPlatt, fitPlatt, type PlattScaling } from './fit-platt.js';
-import { fitLogistic, sigmoid } from './logistic-regression.js';
+import { fitLogistic, logOdds, sigmoid } from './logistic-regression.js';
 import { applyPlan, planTable, type TablePlan } from './prepare-table.js';
 
 /**
@@ -178,14 +178,6 @@ function crossFittedPlatt(
     });
   }
   return out;
-}
-
-/** The model's log-odds for one prepared row. */
-function logOdds(model: Pick<Classifier, 'weights' | 'intercept'>, x: Float64Array): number {
-  let z = model.intercept;
-  for (let j = 0; j < model.weights.length; j++)
-    z += (model.weights[j] as number) * (x[j] as number);
-  return z;
 }
 
 /** A classifier's probability for a log-odds: through its calibration when it has one. */
