@@ -49,6 +49,8 @@ interface Pass {
   cursor: number;
   /** The log position when it began: people with later events are scored again after it. */
   from: number;
+  /** The promoted versions when it began (a promotion during the pass starts another after it). */
+  signature: string;
 }
 
 /**
@@ -93,7 +95,11 @@ export class ModelScoringJob implements Job {
         (signature !== this.scoredWith ||
           (this.scorings.length > 0 && now - this.passEndedAt >= this.deps.rescoreMs))
       )
-        this.pass = { cursor: 0, from: (await this.deps.log.stats()).lastPosition };
+        this.pass = {
+          cursor: 0,
+          from: (await this.deps.log.stats()).lastPosition,
+          signature,
+        };
     }
     if (this.pass !== undefined) return this.passStep(this.pass);
     if (this.again.size > 0) {
@@ -115,7 +121,7 @@ export class ModelScoringJob implements Job {
     pass.cursor = page.profiles[page.profiles.length - 1]?.rank ?? pass.cursor;
     if (page.next === null) {
       this.pass = undefined;
-      this.scoredWith = this.signature();
+      this.scoredWith = pass.signature;
       this.passEndedAt = this.deps.now();
       this.followed = pass.from;
     }

@@ -235,3 +235,64 @@ describe.each(BACKENDS)('model scores on profiles: %s', (backend) => {
     for (const p of (await store.live(0, 100)).profiles) expect(p.scores).toEqual({});
   });
 });
+
+describe('model scores: a promotion during a pass', () => {
+  it('scores everyone again by the version promoted while a pass was under way', async () => {
+    const messages: StoredMessage[] = [];
+    for (let i = 0; i < 130; i++)
+      for (let v = 0; v < (i % 10) + 1; v++)
+        messages.push(track(`p${String(i)}`, 'Page Viewed', v * 5));
+    const log = new SqliteEventLog(join(dir, 'log.sqlite'), plainSealer);
+    cleanups.push(() => log.close());
+    await log.append(messages);
+    const store = await openStore('memory');
+    const versions = [version(1, shop()), version(2, shop())];
+    const model: StoredModel = {
+      name: 'buy',
+      type: 'propensity',
+      label: { event: 'Order Completed', days: 30 },
+      version: 1,
+      createdAt: '',
+      updatedAt: '',
+      promoted: 1,
+    };
+    let job: ModelScoringJob | undefined;
+    const pipeline = new ProfilePipeline({
+      log,
+      store,
+      rules: DEFAULT_IDENTITY_RULES,
+      policy: { sourcePriority: [] },
+      now: () => NOW,
+      upkeepJobs: (upkeep) => {
+        job = new ModelScoringJob({
+          models: {
+            list: () => Promise.resolve([model]),
+            version: (_name, v) => Promise.resolve(versions.find((x) => x.version === v)),
+          },
+          profiles: store,
+          log,
+          folded: async () => {
+            const at = await store.position('profiles');
+            return () => at;
+          },
+          plan: upkeep.plan,
+          changed: upkeep.changed,
+          now: () => NOW,
+          rescoreMs: 3_600_000,
+          checkMs: 0,
+        });
+        return [];
+      },
+    });
+    await pipeline.catchUp();
+    const first = await job?.step(); // the first page of 50, by version 1
+    expect(first?.finished).toBe(false);
+    model.promoted = 2;
+    while ((await job?.step())?.worked ?? 0) {
+      /* the rest of the pass, then another by version 2 */
+    }
+    const live = (await store.live(0, 200)).profiles;
+    expect(live).toHaveLength(130);
+    for (const p of live) expect(p.scores['buy']?.version).toBe(2);
+  });
+});
