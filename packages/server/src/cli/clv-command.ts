@@ -45,6 +45,10 @@ export function clvCommand(file: string, flags: ClvFlags): void {
   ] as const)
     if (!fit.converged)
       console.error(`warning: the ${name} fit did not converge; its parameters may be off`);
+  if (gammaGamma.params.q <= 1)
+    console.error(
+      `warning: Gamma-Gamma q is ${gammaGamma.params.q.toFixed(4)} (at most 1): the population's mean spend is undefined, so the expected_spend and clv of customers without repeat purchases mean nothing; fit on more repeat customers`,
+    );
   if (flags.out !== undefined) {
     mkdirSync(dirname(flags.out), { recursive: true });
     writeFileSync(flags.out, formatCustomers(estimate.value));

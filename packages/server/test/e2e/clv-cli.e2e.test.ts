@@ -168,6 +168,30 @@ describe('tailor clv (the CLI)', () => {
     ]);
   }, 60_000);
 
+  it('warns when the Gamma-Gamma fit leaves the mean spend undefined (q <= 1)', async () => {
+    // Three repeat customers, one of them a thousand times the others: q comes out below 1.
+    const file = join(dir, 'few.csv');
+    writeFileSync(
+      file,
+      'c,d,a\n1,2023-01-02,22\n1,2023-02-10,1000\n2,2023-01-05,0\n2,2023-03-01,5.5\n' +
+        '3,2023-01-09,7\n3,2023-03-01,8\n4,2023-01-10,3\n',
+    );
+    const { stderr } = await run(process.execPath, [
+      CLI,
+      'clv',
+      file,
+      '--customer',
+      'c',
+      '--date',
+      'd',
+      '--amount',
+      'a',
+      '--until',
+      '2023-06-30',
+    ]);
+    expect(stderr).toMatch(/warning: Gamma-Gamma q is 0\.\d+ \(at most 1\)/);
+  }, 60_000);
+
   it.each([
     ['a missing file', '/nope.csv', [], /file not found/],
     ['a missing column', 'cdnow', ['--amount', 'price'], /has no column price/],
