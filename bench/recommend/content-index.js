@@ -4,7 +4,7 @@
 // same run: build time, query latency, recall@K of the approximate search, and the whole serving
 // path of a content recommender (score + rank top-20 over every item) for people of 5 items.
 // Env: BENCH_ANN_ITEMS (1000000), BENCH_ANN_QUERIES (2000), BENCH_ANN_EXACT (100 queries
-// searched exactly too), BENCH_K.
+// searched exactly too), BENCH_ANN_EF (other search widths to measure on the same graph), BENCH_K.
 import {
   buildInteractionMatrix,
   contentRecommender,
@@ -13,9 +13,14 @@ import {
   recommendItems,
   tfidfVectors,
 } from '@tailor/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
-  hnswSearch,
   DEFAULT_HNSW_OPTIONS,
+  hnswSearch,
+  readHnswSearch,
+  writeHnswIndex,
 } from '../../packages/server/dist/recommend/hnsw-search.js';
 
 const CATEGORIES = [
@@ -173,19 +178,45 @@ export function runContentIndexBench(descriptions, k = 20) {
     found += approximate(profiles[q], k).filter((nb) => nb.similarity >= kth - 1e-6).length;
   });
   const recall = found / (exactQueries * k);
+  // Other search widths on the same graph (BENCH_ANN_EF: a list), read back from the file the
+  // fit worker writes in serving.
+  const widths = (process.env.BENCH_ANN_EF ?? '').split(',').filter(Boolean).map(Number);
+  const byWidth = [];
+  if (widths.length > 0) {
+    const dir = mkdtempSync(join(tmpdir(), 'tailor-ann-bench-'));
+    const file = join(dir, 'index.bin');
+    writeHnswIndex(content, file);
+    for (const efSearch of widths) {
+      const search = readHnswSearch(content, file, { efSearch });
+      let hits = 0;
+      truths.forEach((truth, q) => {
+        const kth = truth[k - 1].similarity;
+        hits += search(profiles[q], k).filter((nb) => nb.similarity >= kth - 1e-6).length;
+      });
+      const times = timed(queries, (q) => search(profiles[q], k));
+      byWidth.push({ efSearch, recallAtK: hits / (exactQueries * k), ms: stats(times) });
+      console.error(
+        `efSearch ${efSearch}: recall@${k} ${(hits / (exactQueries * k)).toFixed(4)}, CPU p50 ` +
+          `${stats(times).cpuP50.toFixed(3)} p99 ${stats(times).cpuP99.toFixed(3)} ms`,
+      );
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 
   // The whole serving path: the content recommender over the matrix's items, top-k ranked.
   const recommender = contentRecommender(matrix, new Float64Array(n), content, 90, approximate);
   const scratch = new Float64Array(n);
   const serveTimes = timed(queries, (u) => recommendItems(matrix, recommender, u, k, scratch));
-  const stats = ({ wall, cpu }) => ({
-    p50: percentile(wall, 0.5),
-    p99: percentile(wall, 0.99),
-    mean: wall.reduce((s, t) => s + t, 0) / wall.length,
-    cpuP50: percentile(cpu, 0.5),
-    cpuP99: percentile(cpu, 0.99),
-    cpuMean: cpu.reduce((s, t) => s + t, 0) / cpu.length,
-  });
+  function stats({ wall, cpu }) {
+    return {
+      p50: percentile(wall, 0.5),
+      p99: percentile(wall, 0.99),
+      mean: wall.reduce((s, t) => s + t, 0) / wall.length,
+      cpuP50: percentile(cpu, 0.5),
+      cpuP99: percentile(cpu, 0.99),
+      cpuMean: cpu.reduce((s, t) => s + t, 0) / cpu.length,
+    };
+  }
   const result = {
     items: n,
     terms: tfidf.vocabulary.length,
@@ -199,6 +230,7 @@ export function runContentIndexBench(descriptions, k = 20) {
     exactMs: stats(exactTimes),
     speedup: stats(exactTimes).cpuMean / stats(annTimes).cpuMean,
     serveTopKMs: stats(serveTimes),
+    byWidth,
   };
   const f = (x) => x.toFixed(3);
   const line = (s) =>
