@@ -7,19 +7,19 @@ const body = {
   items: [
     { id: 'plain', priority: 5, template: 'P' },
     { id: 'by-ltv', score: 'computed.ltv', template: 'L' },
-    { id: 'by-churn', score: 'model.churn', template: 'C' },
+    { id: 'by-churn', score: 'uplift.churn', template: 'C' },
   ],
   default: { id: 'd', template: 'D' },
 };
 
-/** What a churn model's kind looks like: it reads the score the pipeline keeps on the profile. */
-const model: ScorerKind = {
-  name: 'model',
+/** A kind Tailor does not have (an uplift model, say): it reads a score kept in the traits. */
+const uplift: ScorerKind = {
+  name: 'uplift',
   compile: (name) => ({
     ok: true,
     value: {
       score: (scope) => {
-        const score = scope.traits?.[`model.${name}.score`];
+        const score = scope.traits?.[`uplift.${name}.score`];
         return typeof score === 'number' ? score * 100 : undefined;
       },
       computed: [],
@@ -38,24 +38,24 @@ function decide(
 describe('placement scorers', () => {
   it('refuses an item scored by a kind that is not registered, naming the field', () => {
     expect(() => compilePlacement('p', body, createLiquid())).toThrow(
-      'items[2].score: model.churn: not a scorer (one of computed.NAME)',
+      'items[2].score: uplift.churn: not a scorer (one of computed.NAME, model.NAME)',
     );
   });
 
   it('ranks with a scorer kind registered beside the computed trait, compiled once with the placement', () => {
     let compiles = 0;
     const counted: ScorerKind = {
-      ...model,
+      ...uplift,
       compile: (name) => {
         compiles += 1;
-        return model.compile(name);
+        return uplift.compile(name);
       },
     };
     const scorers = scorerRegistry([...BUILTIN_SCORERS, counted]);
     const placement = compilePlacement('p', body, createLiquid(), { scorers });
     expect(compiles).toBe(1);
-    expect(decide(placement, { 'model.churn.score': 0.9 }, { ltv: 50 })).toBe('by-churn');
-    expect(decide(placement, { 'model.churn.score': 0.2 }, { ltv: 50 })).toBe('by-ltv');
+    expect(decide(placement, { 'uplift.churn.score': 0.9 }, { ltv: 50 })).toBe('by-churn');
+    expect(decide(placement, { 'uplift.churn.score': 0.2 }, { ltv: 50 })).toBe('by-ltv');
     // Unscored items rank below the unscored-by-design item (score 0), then by priority.
     expect(decide(placement, {}, {})).toBe('plain');
     expect(decide(placement, {}, { ltv: -1 })).toBe('plain');
@@ -65,6 +65,6 @@ describe('placement scorers', () => {
 
   it('still loads a stored placement whose scorer kind is gone; its item ranks as unscored', () => {
     const placement = compilePlacement('p', body, createLiquid(), { stored: true });
-    expect(decide(placement, { 'model.churn.score': 0.9 }, {})).toBe('plain');
+    expect(decide(placement, { 'uplift.churn.score': 0.9 }, {})).toBe('plain');
   });
 });
