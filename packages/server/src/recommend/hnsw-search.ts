@@ -11,7 +11,8 @@ export interface HnswOptions {
 
 export const DEFAULT_HNSW_OPTIONS: Readonly<HnswOptions> = Object.freeze({
   m: 16,
-  // 64 rather than hnswlib's usual 200: a third of the build time for 1,000,000 items (bench/RESULTS.md).
+  // 64 rather than hnswlib's usual 200: the build time grows about linearly with it (1,000,000
+  // items: 404 s at 64, bench/RESULTS.md).
   efConstruction: 64,
   // 400: recall@20 0.93 on 200,000 items at 1.3 ms (200: 0.84; 800: 0.98 at 2.3 ms), bench/RESULTS.md.
   efSearch: 400,
