@@ -154,7 +154,7 @@ async function rotateScaleOutKeys(config: Readonly<Config>, flags: RotateFlags):
     const keyFile = keyFileOf(config);
     const rotated = addKey(readKeyFile(keyFile, false), false);
     writeKeyFile(keyFile, rotated);
-    await runWithTableBars(await PgResealJob.open(db, createAesSealer(rotated)));
+    await runWithTableBars(await PgResealJob.open(db, createAesSealer(rotated), rotated.current));
     console.log(
       `${keyFile}: data key ${String(rotated.current)} is current and PostgreSQL is resealed under it; older keys are kept, for the event stream's messages sealed under them`,
     );

@@ -60,8 +60,16 @@ const PAGE = 500;
 const text = (value: unknown): string => String(value);
 
 /**
+ * A column's values still to reseal ($1: the current key id): all but those sealed in the current
+ * format (2, with their context) under the current key, whose id is the header's bytes 1-2.
+ */
+const stale = (column: string): string =>
+  `${column} IS NOT NULL AND NOT (length(${column}) >= 31 AND get_byte(${column}, 0) = 2
+     AND get_byte(${column}, 1) * 256 + get_byte(${column}, 2) = $1)`;
+
+/**
  * Data-key rotation on PostgreSQL as a `Job`: every sealed value of the installation's schema not
- * yet under the sealer's current key is opened (the keyring holds old and new keys) and sealed again
+ * yet under the sealer's current key (in the current format) is opened (the keyring holds old and new keys) and sealed again
  * under it, a page of rows per step and transaction, so an interrupted rotation run again finishes
  * the job. The blind index is not changed (it keys the identities, the index of events and the
  * stream's headers alike), and the stream's messages stay as they were sealed: JetStream messages
@@ -78,11 +86,13 @@ export class PgResealJob implements Job {
   private constructor(
     private readonly db: PgDatabase,
     private readonly next: Sealer,
+    private readonly current: number,
     private readonly columns: readonly (PgSealedColumn & { total: number })[],
     private readonly total: number,
   ) {}
 
-  static async open(db: PgDatabase, next: Sealer): Promise<PgResealJob> {
+  /** `current`: the key id `next` seals under; values already sealed under it (with their context) are left. */
+  static async open(db: PgDatabase, next: Sealer, current: number): Promise<PgResealJob> {
     const present = new Set(
       (
         await db.query<{ table_name: string }>(
@@ -93,13 +103,15 @@ export class PgResealJob implements Job {
     const columns: (PgSealedColumn & { total: number })[] = [];
     for (const c of PG_SEALED_COLUMNS.filter((s) => present.has(s.table))) {
       const { rows } = await db.query<{ n: string }>(
-        `SELECT count(*) AS n FROM ${c.table} WHERE ${c.column} IS NOT NULL`,
+        `SELECT count(*) AS n FROM ${c.table} WHERE ${stale(c.column)}`,
+        [current],
       );
       columns.push({ ...c, total: Number(rows[0]?.n ?? 0) });
     }
     return new PgResealJob(
       db,
       next,
+      current,
       columns,
       columns.reduce((n, c) => n + c.total, 0),
     );
@@ -132,12 +144,12 @@ export class PgResealJob implements Job {
     const after =
       this.after === undefined
         ? ''
-        : `AND (${keys}) > (${c.key.map((_, i) => `$${String(i + 1)}`).join(', ')})`;
+        : `AND (${keys}) > (${c.key.map((_, i) => `$${String(i + 2)}`).join(', ')})`;
     return this.db.transaction(async (client) => {
       const { rows } = await client.query<Row>(
-        `SELECT * FROM ${c.table} WHERE ${c.column} IS NOT NULL ${after}
+        `SELECT * FROM ${c.table} WHERE ${stale(c.column)} ${after}
           ORDER BY ${keys} LIMIT ${String(PAGE)} FOR UPDATE`,
-        this.after ?? [],
+        [this.current, ...(this.after ?? [])],
       );
       for (const row of rows) {
         const context = c.context(row);
