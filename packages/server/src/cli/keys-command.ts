@@ -152,23 +152,55 @@ async function rotateScaleOutKeys(config: Readonly<Config>, flags: RotateFlags):
         `${String(running.length)} node(s) of this installation are running (${running.join(', ')}): stop every node first`,
       );
     const keyFile = keyFileOf(config);
-    const rotated = addKey(readKeyFile(keyFile, false), false);
-    writeKeyFile(keyFile, rotated);
+    const keyring = readKeyFile(keyFile, false);
+    // A rotation cut short left its key current and its mark: finish it rather than add another key.
+    const resuming = (await rotationUnderWay(db)) === keyring.current;
+    const rotated = resuming ? keyring : addKey(keyring, false);
+    if (!resuming) {
+      writeKeyFile(keyFile, rotated);
+      await markRotation(db, rotated.current);
+    }
     await runWithTableBars(await PgResealJob.open(db, createAesSealer(rotated), rotated.current));
+    await markRotation(db, undefined);
     console.log(
-      `${keyFile}: data key ${String(rotated.current)} is current and PostgreSQL is resealed under it; older keys are kept, for the event stream's messages sealed under them`,
+      `${keyFile}: data key ${String(rotated.current)} is current${resuming ? ' (an interrupted rotation finished)' : ''} and PostgreSQL is resealed under it; older keys are kept, for the event stream's messages sealed under them`,
     );
   } finally {
     await db.close();
   }
 }
 
+/** The key a rotation under way reseals to (`store_meta`'s `rotation`), undefined when none is. */
+async function rotationUnderWay(db: PgDatabase): Promise<number | undefined> {
+  if (!(await tableExists(db, 'store_meta'))) return undefined;
+  const { rows } = await db.query<{ value: string }>(
+    "SELECT value FROM store_meta WHERE key = 'rotation'",
+  );
+  return rows[0] === undefined ? undefined : Number(rows[0].value);
+}
+
+/** Marks a rotation to `key` under way, or (undefined) done. */
+async function markRotation(db: PgDatabase, key: number | undefined): Promise<void> {
+  if (!(await tableExists(db, 'store_meta'))) return;
+  if (key === undefined) await db.query("DELETE FROM store_meta WHERE key = 'rotation'");
+  else
+    await db.query(
+      `INSERT INTO store_meta (key, value) VALUES ('rotation', $1)
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      [String(key)],
+    );
+}
+
+async function tableExists(db: PgDatabase, table: string): Promise<boolean> {
+  const { rows } = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [
+    table,
+  ]);
+  return rows[0]?.t != null;
+}
+
 /** The nodes of the installation that beat recently (none before the cluster tables exist). */
 async function runningNodes(db: PgDatabase): Promise<string[]> {
-  const { rows: exists } = await db.query<{ t: string | null }>(
-    "SELECT to_regclass('cluster_nodes')::text AS t",
-  );
-  if (exists[0]?.t == null) return [];
+  if (!(await tableExists(db, 'cluster_nodes'))) return [];
   const { rows } = await db.query<{ node: string }>(
     `SELECT node FROM cluster_nodes WHERE heartbeat_at > now() - $1 * interval '1 millisecond' ORDER BY node`,
     [NODE_ALIVE_MS],

@@ -96,6 +96,19 @@ describe('tailor keys rotate on PostgreSQL and NATS', () => {
     expect(await sealedUnderOtherKeys(schema, before.current)).not.toEqual([]); // the scan sees sealed values
     expect(await sealedUnderOtherKeys(schema, after.current)).toEqual([]);
 
+    // A rotation cut short (its mark left, its key current) is finished, not followed by another key.
+    const db = new pg.Pool({ connectionString: testPostgresUrl(), max: 1 });
+    await db.query(`INSERT INTO ${schema}.store_meta (key, value) VALUES ('rotation', $1)`, [
+      String(after.current),
+    ]);
+    const resumed = await rotate();
+    expect(resumed.stdout).toMatch(/an interrupted rotation finished/);
+    expect(parseKeyring(readFileSync(keyFile, 'utf8'), 'resumed').current).toBe(after.current);
+    expect(
+      (await db.query(`SELECT 1 FROM ${schema}.store_meta WHERE key = 'rotation'`)).rowCount,
+    ).toBe(0);
+    await db.end();
+
     node = await spawnTailor({ dir: node.dir, env, startTimeoutMs: 40_000 });
     const profile = await until(() => profileOf(node, 'rotated-ann'), 'the profile again');
     expect((profile as { traits: object }).traits).toMatchObject({
