@@ -65,6 +65,7 @@ export function buildServices(tailor: Tailor): Services {
     segmentNames: () => tailor.definitions.segmentNames,
     defaultRegion: tailor.config.defaultRegion,
     purposes: tailor.config.privacy.purposes,
+    identifierTypes: tailor.config.identity.identifiers.map((rule) => rule.type),
     now: tailor.now,
     wake,
   });

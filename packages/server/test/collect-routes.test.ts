@@ -190,6 +190,14 @@ describe('POST /v1/batch', () => {
     expect((await post('/v1/batch', { batch: {} })).statusCode).toBe(400);
   });
 
+  it('an empty batch stores nothing and answers 200, as Segment does (a client flushing an empty queue)', async () => {
+    const before = (await t.tailor.log.stats()).events;
+    const res = await post('/v1/batch', { batch: [] });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ success: true, stored: 0, duplicates: 0, rejected: [] });
+    expect((await t.tailor.log.stats()).events).toBe(before);
+  });
+
   it('accepts gzip bodies, as Segment clients may send them', async () => {
     const payload = gzipSync(
       JSON.stringify({ batch: [{ type: 'track', userId: 'gz', event: 'Zipped' }] }),

@@ -136,7 +136,20 @@ describe('profiles over HTTP', () => {
   });
 
   it('answers 404 for an unknown profile or identifier and 400 for a malformed identifier', async () => {
-    expect((await get('/v1/profiles?identifier=email:nobody@example.com')).statusCode).toBe(404);
+    const nobody = await get('/v1/profiles?identifier=email:nobody@example.com');
+    expect(nobody.statusCode).toBe(404);
+    expect(nobody.json().message).toBe('no profile holds email:nobody@example.com');
+    // A mistyped type is still a 404 (nobody holds it), and the answer names the types there are.
+    const typo = await get('/v1/profiles?identifier=emial:ann@example.com');
+    expect(typo.statusCode).toBe(404);
+    expect(typo.json().message).toMatch(
+      /emial is not an identifier type here; the identifier types are userId, email, phone, anonymousId/,
+    );
+    const erase = await t.admin('POST', '/v1/privacy/export', {
+      identifier: 'emial:ann@example.com',
+    });
+    expect(erase.statusCode).toBe(404);
+    expect(erase.json().message).toMatch(/emial is not an identifier type here/);
     expect((await get('/v1/profiles/p_nope')).statusCode).toBe(404);
     expect((await get('/v1/profiles/p_nope/events')).statusCode).toBe(404);
     const bad = await get('/v1/profiles?identifier=no-colon-here');

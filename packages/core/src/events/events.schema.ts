@@ -100,9 +100,8 @@ export const MESSAGE_SCHEMAS = {
 export const BatchRequest = Type.Object(
   {
     batch: Type.Array(Type.Unknown(), {
-      minItems: 1,
       description:
-        'Messages, each with a `type` and the fields of that type; each is validated on its own and an invalid one is listed in `rejected`',
+        'Messages, each with a `type` and the fields of that type; each is validated on its own and an invalid one is listed in `rejected`. An empty batch stores nothing and answers 200, as Segment does',
     }),
     context: Type.Optional(JsonObject),
     integrations: Type.Optional(JsonObject),

@@ -1,6 +1,7 @@
 import { TailorError } from '@tailor/core';
 import { openTailor } from '../open-tailor.js';
 import { buildServices } from '../build-services.js';
+import { identifierTypesAre, notHeldMessage } from '../profiles/profile-service.js';
 import { readConfig } from './read-config.js';
 
 interface ProfileFlags {
@@ -21,7 +22,7 @@ export async function profileCommand(identifier: string, flags: ProfileFlags): P
     if (!identifier.includes(':'))
       throw new TailorError(
         'invalid_request',
-        `an identifier is TYPE:VALUE, e.g. email:ann@example.com; ${typesAre(config.identity.identifiers.map((r) => r.type))}`,
+        `an identifier is TYPE:VALUE, e.g. email:ann@example.com; ${identifierTypesAre(config.identity.identifiers.map((r) => r.type))}`,
       );
     await tailor.pipeline.catchUp();
     const profile = await buildServices(tailor).profiles.find(
@@ -31,7 +32,7 @@ export async function profileCommand(identifier: string, flags: ProfileFlags): P
     if (profile === undefined)
       throw new TailorError(
         'not_found',
-        notFound(
+        notHeldMessage(
           identifier,
           config.identity.identifiers.map((r) => r.type),
         ),
@@ -40,16 +41,4 @@ export async function profileCommand(identifier: string, flags: ProfileFlags): P
   } finally {
     await tailor.close();
   }
-}
-
-function typesAre(types: string[]): string {
-  return `the identifier types are ${types.join(', ')} (identity.identifiers in the config)`;
-}
-
-/** Why nothing was found: a type this installation does not have (a typo, as often as not) is named as such. */
-function notFound(identifier: string, types: string[]): string {
-  const type = identifier.slice(0, identifier.indexOf(':')).trim();
-  if (!types.includes(type))
-    return `no profile holds ${identifier}: ${type} is not an identifier type here; ${typesAre(types)}`;
-  return `no profile holds ${identifier}`;
 }

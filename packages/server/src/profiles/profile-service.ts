@@ -32,6 +32,8 @@ export interface ProfileServiceDeps {
   defaultRegion: string;
   /** The consent purposes this installation knows. */
   purposes: readonly string[];
+  /** The identifier types this installation resolves (identity.identifiers in the config). */
+  identifierTypes: readonly string[];
   now: () => number;
   /** Tells the background that the log has something new to fold. */
   wake: () => void;
@@ -74,8 +76,13 @@ export class ProfileService {
   /** The stored profile holding `TYPE:VALUE`, for a data subject request: 404 when nobody holds it. */
   async holder(identifier: string): Promise<StoredProfile> {
     const stored = await this.deps.profiles.byIdentifier(this.parse(identifier));
-    if (stored === undefined) throw new TailorError('not_found', `no profile holds ${identifier}`);
+    if (stored === undefined) throw this.notHeld(identifier);
     return stored;
+  }
+
+  /** The 404 for an identifier nobody holds; a type this installation does not have is named as such. */
+  notHeld(identifier: string): TailorError {
+    return new TailorError('not_found', notHeldMessage(identifier, this.deps.identifierTypes));
   }
 
   /** The person's events, merged profiles' included, after a position. */
@@ -191,4 +198,17 @@ export class ProfileService {
   private readOptions(provenance: boolean, explain = false): ReadOptions {
     return { provenance, explain, segments: this.deps.segmentNames() };
   }
+}
+
+/** The identifier types, as a reader who mistyped one is told them. */
+export function identifierTypesAre(types: readonly string[]): string {
+  return `the identifier types are ${types.join(', ')} (identity.identifiers in the config)`;
+}
+
+/** Why nothing holds `TYPE:VALUE`: a type the installation does not have (a typo, as often as not) is named. */
+export function notHeldMessage(identifier: string, types: readonly string[]): string {
+  const type = identifier.slice(0, identifier.indexOf(':')).trim();
+  if (!types.includes(type))
+    return `no profile holds ${identifier}: ${type} is not an identifier type here; ${identifierTypesAre(types)}`;
+  return `no profile holds ${identifier}`;
 }

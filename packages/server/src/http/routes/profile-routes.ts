@@ -67,7 +67,7 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{
     async (request) => {
       const { identifier, provenance, explain } = request.query;
       const profile = await profiles.find(identifier, provenance, explain);
-      if (profile === undefined) throw notFound(`holds ${identifier}`);
+      if (profile === undefined) throw profiles.notHeld(identifier);
       return viewFor(request).profile(profile);
     },
   );
