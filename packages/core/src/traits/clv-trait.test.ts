@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import '../index.js'; // the trait kinds' modules load in the package's order
 import { CALIBRATION_END, readCdnow, WEEK } from '../models/cdnow.fixture.js';
 import { summarizeTransactions } from '../models/summarize-transactions.js';
-import { CLV_FIT_PEOPLE, fitClvModels, fitClvModelSteps, type ClvModels } from './clv-trait.js';
+import { parseComputed } from '../segments/parse-definition.js';
+import type { AggregateState } from './aggregate-state.js';
+import {
+  CLV_FIT_PEOPLE,
+  clvKind,
+  fitClvModels,
+  fitClvModelSteps,
+  type ClvModels,
+  type ClvValue,
+} from './clv-trait.js';
 
 describe('the clv trait’s model fit', () => {
   const customers = summarizeTransactions(readCdnow(), CALIBRATION_END, WEEK);
@@ -50,5 +59,57 @@ describe('the clv trait’s model fit', () => {
     // The same people three times over: a sample of a third of them is the population itself.
     expect(fit?.bgnbd.r).toBeCloseTo(fitted?.bgnbd.r ?? Number.NaN, 2);
     expect(fitClvModels(customers.map((c) => ({ ...c, x: 0, tx: 0, meanSpend: 0 })))).toBeNull();
+  });
+});
+
+describe('the clv trait’s value', () => {
+  const parsed = parseComputed('clv("Order Completed".revenue, 52w)');
+  if (!parsed.ok || parsed.value.type !== 'clv') throw new Error('clv did not parse');
+  const node = parsed.value;
+  const DAY = 86_400_000;
+  const today = 20_000; // a day number
+  const now = today * DAY + 3_600_000;
+  const firstTimer: AggregateState = { kind: 'days', days: [[today - 70, 40]] };
+  const regular: AggregateState = {
+    kind: 'days',
+    days: [
+      [today - 70, 40],
+      [today - 35, 20],
+      [today - 14, 30],
+    ],
+  };
+  const population = (gammaGamma: ClvModels['gammaGamma']) => ({
+    cuts: { bgnbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, gammaGamma, converged: true },
+    people: 3,
+    computedAt: now,
+  });
+  const valueOf = (state: AggregateState, gammaGamma: ClvModels['gammaGamma']) =>
+    clvKind.value(state, node, now, population(gammaGamma)) as ClvValue;
+
+  it('is closed-form given the models: (γ + m x) p / (p x + q − 1) for the spend', () => {
+    const v = valueOf(regular, { p: 6.25, q: 3.74, gamma: 15.44 });
+    expect(v).toMatchObject({ purchases: 3, x: 2, tx: 8, T: 10, meanSpend: 25 });
+    expect(v.expectedSpend).toBeCloseTo(((15.44 + 25 * 2) * 6.25) / (6.25 * 2 + 3.74 - 1), 3);
+    expect(v.value).toBeCloseTo((v.expectedPurchases ?? Number.NaN) * (v.expectedSpend ?? 0), 2);
+    // x = 0: the population mean γp/(q−1).
+    expect(valueOf(firstTimer, { p: 6.25, q: 3.74, gamma: 15.44 }).expectedSpend).toBeCloseTo(
+      (15.44 * 6.25) / 2.74,
+      3,
+    );
+  });
+
+  it('has no spend or value, rather than a negative or infinite one, where a fit with q <= 1 has no population mean', () => {
+    for (const q of [0.8, 1]) {
+      const first = valueOf(firstTimer, { p: 2, q, gamma: 10 });
+      expect(first.expectedSpend).toBeNull();
+      expect(first.value).toBeNull();
+      // What BG/NBD predicts does not rest on the spend model.
+      expect(first.expectedPurchases).toBeGreaterThan(0);
+      expect(first.pAlive).toBe(1);
+      // A person with repeat purchases still has their own weighted mean.
+      const repeat = valueOf(regular, { p: 2, q, gamma: 10 });
+      expect(repeat.expectedSpend).toBeCloseTo(((10 + 25 * 2) * 2) / (2 * 2 + q - 1), 3);
+      expect(repeat.value).toBeGreaterThan(0);
+    }
   });
 });

@@ -86,16 +86,26 @@ function clvValue(
   const horizon = durationMs(node.horizon) / (UNIT_DAYS * DAY);
   return {
     ...history,
-    expectedPurchases: round(conditionalExpectedPurchases(models.bgnbd, c, horizon)),
-    pAlive: round(probabilityAlive(models.bgnbd, c)),
-    expectedSpend: round(expectedSpend(models.gammaGamma, c)),
-    value: round(customerLifetimeValue(models, c, horizon)),
+    expectedPurchases: prediction(conditionalExpectedPurchases(models.bgnbd, c, horizon)),
+    pAlive: prediction(probabilityAlive(models.bgnbd, c)),
+    expectedSpend: prediction(expectedSpend(models.gammaGamma, c)),
+    value: prediction(customerLifetimeValue(models, c, horizon)),
   };
+}
+
+/**
+ * A prediction the models can make, else null. A Gamma-Gamma fit with q <= 1 (a handful of
+ * repeat customers, or one far off the others) has no population mean spend γp/(q−1): the spend
+ * and value of a person without a repeat purchase come out negative or infinite, which a segment
+ * (`value > 500`) would read as a number and JSON as null without saying why.
+ */
+function prediction(v: number): number | null {
+  return Number.isFinite(v) && v >= 0 ? round(v) : null;
 }
 
 /** Six significant digits: values that differ beyond them are the same value to a segment. */
 function round(v: number): number {
-  return Number.isFinite(v) ? Number(v.toPrecision(6)) : v;
+  return Number(v.toPrecision(6));
 }
 
 /** At most this many people's histories are fitted: an evenly spaced sample of everyone's. */
