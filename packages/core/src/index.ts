@@ -296,6 +296,8 @@ export {
 } from './reports/funnel.schema.js';
 export type { FunnelOrder, Touch } from './reports/funnel.schema.js';
 export { computeFunnel } from './reports/funnel.js';
+export { computeFunnelColumns } from './reports/funnel-columns.js';
+export type { FunnelColumns, PersonColumns } from './reports/funnel-columns.js';
 export { breakdownFunnel } from './reports/funnel-breakdown.js';
 export type { GroupedFunnelEvent } from './reports/funnel-breakdown.js';
 export type { FunnelEvent, FunnelOptions } from './reports/funnel.js';
@@ -309,6 +311,12 @@ export {
 } from './reports/retention.schema.js';
 export type { RetentionPeriod } from './reports/retention.schema.js';
 export { computeRetention, periodStart } from './reports/retention.js';
+export {
+  computeRetentionColumns,
+  RETENTION_RETURN,
+  RETENTION_START,
+} from './reports/retention-columns.js';
+export type { RetentionColumns } from './reports/retention-columns.js';
 export type { RetentionEvent, RetentionOptions } from './reports/retention.js';
 
 // Reports: KPIs per segment or variant.

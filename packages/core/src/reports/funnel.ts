@@ -62,6 +62,14 @@ export function computeFunnel(
     for (let k = 1; k < progress.times.length; k++)
       gaps[k]?.push((progress.times[k] as number) - (progress.times[k - 1] as number));
   }
+  return funnelResult(total, counts, gaps);
+}
+
+/**
+ * The answer from each step's count and each person's time from the previous step (ms); the
+ * computeFunnel variants share it.
+ */
+export function funnelResult(total: number, counts: number[], gaps: number[][]): FunnelResult {
   const first = counts[0] as number;
   return {
     people: total,

@@ -21,15 +21,16 @@ export interface RetentionOptions {
 
 /** The first instant (ms, UTC) of the calendar period holding `at`: the day, the Monday, the month's 1st. */
 export function periodStart(at: number, period: RetentionPeriod): number {
-  const day = Math.floor(at / DAY_MS) * DAY_MS;
-  if (period === 'day') return day;
-  if (period === 'week') return day - ((new Date(day).getUTCDay() + 6) % 7) * DAY_MS;
+  const days = Math.floor(at / DAY_MS);
+  if (period === 'day') return days * DAY_MS;
+  // 1970-01-01 was a Thursday: (days + 3) mod 7 is the days since Monday.
+  if (period === 'week') return (days - ((((days + 3) % 7) + 7) % 7)) * DAY_MS;
   const d = new Date(at);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
 /** How many whole periods `later` (a period start) is after `earlier` (a period start). */
-function periodsBetween(earlier: number, later: number, period: RetentionPeriod): number {
+export function periodsBetween(earlier: number, later: number, period: RetentionPeriod): number {
   if (period === 'day') return Math.round((later - earlier) / DAY_MS);
   if (period === 'week') return Math.round((later - earlier) / (7 * DAY_MS));
   const a = new Date(earlier);
@@ -56,7 +57,7 @@ export function computeRetention(
   options: RetentionOptions,
 ): RetentionResult {
   const { period, periods } = options;
-  const cohorts = new Map<number, { size: number; retained: number[] }>();
+  const cohorts = new Map<number, CohortTally>();
   let total = 0;
   for (const events of people) {
     const first = events.find((e) => e.start);
@@ -77,6 +78,22 @@ export function computeRetention(
     }
     for (const n of seen) cohort.retained[n] = (cohort.retained[n] as number) + 1;
   }
+  return retentionResult(cohorts, total, options);
+}
+
+/** A cohort being counted: its size, and how many were retained in each period. */
+export interface CohortTally {
+  size: number;
+  retained: number[];
+}
+
+/** The answer from the cohorts counted (by period start); the computeRetention variants share it. */
+export function retentionResult(
+  cohorts: ReadonlyMap<number, CohortTally>,
+  total: number,
+  options: RetentionOptions,
+): RetentionResult {
+  const { period } = options;
   return {
     period,
     people: total,
