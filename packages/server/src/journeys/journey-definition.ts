@@ -15,6 +15,7 @@ import {
   type JourneyStep,
   type QuietHours,
 } from './journey.schema.js';
+import { parseOffset, parseTimeOfDay, WEEKDAYS, type WaitUntil } from './wait-until.js';
 
 const UNITS: Record<string, number> = {
   s: 1000,
@@ -35,6 +36,7 @@ export function parseDuration(text: string): number | undefined {
 /** A step ready to run: templates parsed, conditions compiled. Steps are addressed by path (`0`, `2.then.1`). */
 export type CompiledStep =
   | { kind: 'wait'; path: string; ms: number }
+  | ({ kind: 'waitUntil'; path: string } & WaitUntil)
   | { kind: 'email'; path: string; subject: Template[]; html: Template[] }
   | { kind: 'webhook'; path: string; destination: string; event: string }
   | { kind: 'traits'; path: string; traits: Record<string, string | number | boolean | null> }
@@ -80,6 +82,31 @@ function duration(text: string, field: string): number {
   return ms;
 }
 
+/** A `waitUntil` checked: a time of day (on some days) or a date trait (moved by an offset, at a time of day). */
+function compileWaitUntil(
+  step: Extract<JourneyStep, { waitUntil: unknown }>,
+  path: string,
+): WaitUntil {
+  const { time, days, trait, offset, ifPast } = step.waitUntil;
+  const field = `steps.${path}.waitUntil`;
+  if (time === undefined && trait === undefined)
+    throw invalid(`${field}: name a time of day (\`time\`) or a date trait (\`trait\`)`);
+  if (trait === undefined && (offset !== undefined || ifPast !== undefined))
+    throw invalid(`${field}: \`offset\` and \`ifPast\` go with a date \`trait\``);
+  if (trait !== undefined && days !== undefined)
+    throw invalid(`${field}: \`days\` go with a time of day alone, not with a date \`trait\``);
+  const moved = offset === undefined ? undefined : parseOffset(offset);
+  if (offset !== undefined && moved === undefined)
+    throw invalid(`${field}.offset: "${offset}" is not an offset such as "-7d" or "2h"`);
+  return {
+    minutes: time === undefined ? undefined : parseTimeOfDay(time),
+    days: days === undefined ? undefined : new Set(days.map((day) => WEEKDAYS.indexOf(day) + 1)),
+    trait,
+    offset: moved,
+    ifPast: ifPast ?? 'continue',
+  };
+}
+
 /** Checks a journey and compiles it; a bad step, duration, segment expression or Liquid template is a 400 with the reason. */
 export function compileJourney(body: JourneyBody, engine: TemplateEngine): CompiledJourney {
   const paths: string[] = [];
@@ -96,6 +123,7 @@ export function compileJourney(body: JourneyBody, engine: TemplateEngine): Compi
       paths.push(path);
       if ('wait' in step)
         return { kind: 'wait', path, ms: duration(step.wait, `steps.${path}.wait`) };
+      if ('waitUntil' in step) return { kind: 'waitUntil', path, ...compileWaitUntil(step, path) };
       if ('email' in step) {
         const parse = (text: string, field: string): Template[] => {
           let template: Template[];
@@ -157,7 +185,7 @@ export function compileJourney(body: JourneyBody, engine: TemplateEngine): Compi
         };
       }
       throw invalid(
-        `steps.${path}: a step is a wait, an email, a webhook, traits, an if or a waitFor`,
+        `steps.${path}: a step is a wait, a waitUntil, an email, a webhook, traits, an if or a waitFor`,
       );
     });
   };

@@ -22,6 +22,7 @@ import { isTimeZone, quietUntil } from './quiet-hours.js';
 import type { EmailRef } from './email-links.js';
 import { trackedLinks, withPixel, withUnsubscribeLink } from './email-html.js';
 import type { EmailMessage } from './smtp-sender.js';
+import { waitUntilMoment } from './wait-until.js';
 import type { EmailEventRecorder } from './email-events.js';
 
 /** What the runner needs of profiles: the person's traits, computed traits and consent, read at each step. */
@@ -279,6 +280,21 @@ export class JourneyRunner {
           if (wasResumed) break;
           await store.move(name, person, path, at + step.ms, entered);
           return true;
+        case 'waitUntil': {
+          // Worked out again whenever it is reached or falls due: its own moment answers itself,
+          // and a date trait changed meanwhile moves the wait.
+          const profile = (await this.options.readProfile(person)) ?? { traits: {} };
+          const next = waitUntilMoment(step, at, profile.traits, this.zoneOf(profile));
+          if ('exit' in next) {
+            await store.move(name, person, undefined, undefined, entered);
+            return true;
+          }
+          if (next.until > at) {
+            await store.move(name, person, path, next.until, entered);
+            return true;
+          }
+          break;
+        }
         case 'waitFor':
           if (!wasResumed) {
             await store.move(name, person, path, at + step.timeoutMs, entered);
@@ -323,6 +339,13 @@ export class JourneyRunner {
     return true;
   }
 
+  /** A person's time zone: `traits.timezone` when it is a known IANA name, else the installation's (UTC by default). */
+  private zoneOf(profile: ProfileView): string {
+    const zone = profile.traits['timezone'];
+    if (typeof zone === 'string' && isTimeZone(zone)) return zone;
+    return this.options.emailRules?.timeZone ?? 'UTC';
+  }
+
   /**
    * An email step: held (the time it may go, answered) inside quiet hours in the person's time
    * zone; skipped past a frequency cap (the journey's or the installation's, counting emails sent
@@ -340,9 +363,7 @@ export class JourneyRunner {
     const now = this.now();
     const quiet = journey.quietHours ?? rules.quietHours;
     if (quiet !== undefined && profile !== undefined) {
-      const zone = profile.traits['timezone'];
-      const own = typeof zone === 'string' && isTimeZone(zone) ? zone : undefined;
-      const until = quietUntil(now, quiet, own ?? rules.timeZone ?? 'UTC');
+      const until = quietUntil(now, quiet, this.zoneOf(profile));
       if (until !== undefined) return until;
     }
     const key = stepKey(step.path, run);

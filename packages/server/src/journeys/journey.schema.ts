@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { WEEKDAYS } from './wait-until.js';
 
 /** How deeply `if` and `waitFor` steps may nest in the schema (compiled journeys allow no more). */
 export const MAX_BRANCH_DEPTH = 4;
@@ -56,6 +57,58 @@ export const TraitsStep = Type.Object(
   },
   { additionalProperties: false },
 );
+const TimeOfDay = (description: string) =>
+  Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description });
+
+export const WaitUntilStep = Type.Object(
+  {
+    waitUntil: Type.Object(
+      {
+        time: Type.Optional(
+          TimeOfDay(
+            "HH:MM in the person's time zone (`traits.timezone`, else journeys.timeZone): the next such time, or the time on the trait's date",
+          ),
+        ),
+        days: Type.Optional(
+          Type.Array(Type.Union(WEEKDAYS.map((day) => Type.Literal(day))), {
+            minItems: 1,
+            maxItems: 7,
+            uniqueItems: true,
+            description: 'With `time`: only on these days of the week (local)',
+          }),
+        ),
+        trait: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description:
+              'A trait holding an ISO 8601 date (`2027-01-15`, local midnight) or time: wait until then',
+          }),
+        ),
+        offset: Type.Optional(
+          Type.String({
+            pattern: '^[-+]?\\d{1,6}(s|m|h|d|w)$',
+            description:
+              'With `trait`: moved by this much, such as "-7d" (days keep the local time)',
+          }),
+        ),
+        ifPast: Type.Optional(
+          Type.Union([Type.Literal('continue'), Type.Literal('exit')], {
+            description:
+              'With `trait`: when the date is past, missing or not a date, go on at once (`continue`, the default) or leave the journey (`exit`)',
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Waits until a time of day in the person's time zone, or until a date trait (a renewal date minus 7 days)",
+  },
+);
+
 const WaitFor = Type.Object(
   {
     event: Type.String({ minLength: 1, description: 'The awaited track event' }),
@@ -77,6 +130,7 @@ export type JourneyStep =
   | Static<typeof EmailStep>
   | Static<typeof WebhookStep>
   | Static<typeof TraitsStep>
+  | Static<typeof WaitUntilStep>
   | { if: string; then?: JourneyStep[]; else?: JourneyStep[] }
   | { waitFor: Static<typeof WaitFor>; then?: JourneyStep[]; else?: JourneyStep[] };
 
@@ -86,7 +140,7 @@ export type JourneyStep =
  * two lists, not four; compiling checks that a branch has exactly one of them.
  */
 function stepsSchema(depth: number): TSchema {
-  const variants: TSchema[] = [WaitStep, EmailStep, WebhookStep, TraitsStep];
+  const variants: TSchema[] = [WaitStep, WaitUntilStep, EmailStep, WebhookStep, TraitsStep];
   if (depth > 0)
     variants.push(
       Type.Object(
@@ -110,8 +164,8 @@ function stepsSchema(depth: number): TSchema {
 
 export const QuietHours = Type.Object(
   {
-    start: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM' }),
-    end: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM' }),
+    start: TimeOfDay('HH:MM'),
+    end: TimeOfDay('HH:MM'),
   },
   {
     additionalProperties: false,

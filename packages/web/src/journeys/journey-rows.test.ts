@@ -60,6 +60,17 @@ describe('journeyRows', () => {
       ['0.else.0', 'else', 'Webhook to crm'],
     ]);
     expect(entryText({ event: 'Signed Up' })).toBe('Signed Up');
+    const timed = journeyRows(
+      [
+        { waitUntil: { time: '09:00', days: ['mon', 'fri'] } },
+        { waitUntil: { trait: 'renewalDate', offset: '-7d', time: '09:00', ifPast: 'exit' } },
+      ],
+      {},
+    );
+    expect(timed.map((r) => r.text)).toEqual([
+      'Wait until 09:00 (mon, fri)',
+      'Wait until renewalDate -7d at 09:00 (leave if past)',
+    ]);
     expect(entryText({ segment: 'vip', on: 'exited' })).toBe('Segment Exited (vip)');
   });
 });

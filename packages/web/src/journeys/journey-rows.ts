@@ -1,6 +1,15 @@
 /** A journey's step as GET /v1/journeys gives it. */
 export type JourneyStep =
   | { wait: string }
+  | {
+      waitUntil: {
+        time?: string;
+        days?: string[];
+        trait?: string;
+        offset?: string;
+        ifPast?: 'continue' | 'exit';
+      };
+    }
   | { email: { subject: string; html: string } }
   | { webhook: { destination: string; event?: string } }
   | { traits: Record<string, unknown> }
@@ -73,6 +82,7 @@ export function journeyRows(
 
 function stepText(step: JourneyStep): string {
   if ('wait' in step) return `Wait ${step.wait}`;
+  if ('waitUntil' in step) return waitUntilText(step.waitUntil);
   if ('email' in step) return `Email “${step.email.subject}”`;
   if ('webhook' in step) return `Webhook to ${step.webhook.destination}`;
   if ('traits' in step) return `Set ${Object.keys(step.traits).join(', ')}`;
@@ -81,4 +91,17 @@ function stepText(step: JourneyStep): string {
     return `Wait up to ${timeout} for ${event}${match === undefined ? '' : ` (same ${match})`}`;
   }
   return `If ${step.if}`;
+}
+
+function waitUntilText({
+  time,
+  days,
+  trait,
+  offset,
+  ifPast,
+}: Extract<JourneyStep, { waitUntil: unknown }>['waitUntil']): string {
+  const at = time === undefined ? '' : ` at ${time}`;
+  if (trait === undefined) return `Wait until ${time ?? ''}${days ? ` (${days.join(', ')})` : ''}`;
+  const moved = offset === undefined ? '' : ` ${offset.startsWith('-') ? '' : '+'}${offset}`;
+  return `Wait until ${trait}${moved}${at}${ifPast === 'exit' ? ' (leave if past)' : ''}`;
 }
