@@ -397,6 +397,8 @@ export type { ExplainedRow } from './models/classify/explain-row.js';
 export {
   ModelBody,
   ModelDrift,
+  ModelSchedule,
+  ScheduledRun,
   ModelScore,
   ModelVersionInfo,
   ReliabilityBin,

@@ -68,6 +68,7 @@ import { openJourneys, type Journeys } from './journeys/open-journeys.js';
 import { Recommenders } from './recommend/recommenders.js';
 import { CatalogService } from './catalog/catalog-service.js';
 import { ModelService } from './models/model-service.js';
+import { ModelScheduleJob } from './models/model-schedule.js';
 import { ModelScoringJob } from './models/model-scoring.js';
 import { ClusterModels } from './clusters/cluster-models.js';
 import { ClusteringService } from './clusters/clustering-service.js';
@@ -261,8 +262,13 @@ export async function openTailor(
     store: storage.models,
     training: { log, profiles, suppressed: (message) => suppressions.drops(message), now },
     now,
-    // Drift and fairness alerts go to the log, and from there to destinations.
+    // Drift and fairness alerts go to the log, and from there to destinations (from serve's
+    // worker thread, where scheduled work runs, through the request thread as its other events).
     announce: async (messages) => {
+      if (options.append !== undefined) {
+        await options.append(messages);
+        return;
+      }
       await log.append(messages);
       background.wake();
       cluster?.appended();
@@ -377,6 +383,16 @@ export async function openTailor(
         now,
         rescoreMs: config.models.rescoreHours * 3_600_000,
         checkMs: config.models.registryCheckSeconds * 1000,
+      }),
+      // Scheduled trainings and drift measurements: with the upkeep, so on one node at a time.
+      new ModelScheduleJob({
+        models,
+        state: storage.models,
+        now,
+        checkMs: config.models.scheduleCheckSeconds * 1000,
+        onError: (message, error) => {
+          logError(message, error);
+        },
       }),
     ],
     // Every store that holds data about people beside the profile store, asked in this order.

@@ -106,6 +106,7 @@ const EXPECTED: Record<string, Access> = {
   'POST /v1/models/{name}/train': 'define',
   'GET /v1/models/{name}/versions': 'read',
   'GET /v1/models/{name}/drift': 'read',
+  'GET /v1/models/{name}/schedule': 'read',
   'POST /v1/models/{name}/promote': 'define',
   'PUT /v1/clusterings/{name}': 'define',
   'GET /v1/clusterings/{name}': 'read',

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ModelDrift, ModelScore, ModelVersionInfo } from '@tailor/core';
+import type { ModelDrift, ModelSchedule, ModelScore, ModelVersionInfo } from '@tailor/core';
 import { modelsTrainCommand } from '../src/cli/models-command.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 import { webhookConfig } from './support/webhook-config.js';
@@ -357,5 +357,96 @@ describe('the model registry', () => {
     expect(fairnessAlert[0]?.properties['failing']).toEqual(['casual']);
     // No profile was made for an alert: it is nobody's event.
     expect((await t.admin('GET', '/v1/profiles?identifier=userId:buy')).statusCode).toBe(404);
+  });
+
+  it('trains on its schedule and measures drift on its schedule, with the alert, and says where each stands', async () => {
+    hooks = await startWebhookReceiver();
+    let now = clock;
+    t = await startTestTailor(
+      { ...webhookConfig(), models: { scheduleCheckSeconds: 0 } },
+      () => now,
+    );
+    await t.admin('PUT', '/v1/destinations/ops', {
+      type: 'webhook',
+      url: `${hooks.base}/ops`,
+      events: ['Model Drift Detected'],
+      secret: 'ops-secret-0001',
+    });
+    await t.collect(shop());
+    const put = await t.admin('PUT', '/v1/models/buy', {
+      ...BUY,
+      schedule: { retrainDays: 7, driftHours: 24 },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const schedule = async () =>
+      (await t.admin('GET', '/v1/models/buy/schedule')).json<ModelSchedule>();
+    expect((await schedule()).retrain).toMatchObject({ next: at(0), lastTrainedAt: null });
+    const versions = async () =>
+      (await t.admin('GET', '/v1/models/buy/versions')).json<{ items: ModelVersionInfo[] }>().items;
+
+    // Never trained: the upkeep trains it at once, and the first version is promoted.
+    await t.tailor.pipeline.catchUp();
+    const [v1] = await versions();
+    expect(v1).toMatchObject({ version: 1, promoted: true, trainedBy: 'schedule', rows: 200 });
+    expect(v1?.metrics.champion).toBeUndefined();
+    expect(await schedule()).toEqual({
+      retrain: {
+        everyDays: 7,
+        promote: 'better',
+        lastTrainedAt: at(0),
+        next: at(-7),
+        last: { at: at(0), version: 1, promoted: true },
+      },
+      drift: { everyHours: 24, next: at(-1), last: null },
+      running: null,
+    });
+    await t.tailor.pipeline.catchUp(); // nothing due
+    expect(await versions()).toHaveLength(1);
+
+    // A day later drift is measured: the buyers' page views after the cutoff moved the features.
+    now = clock + DAY;
+    await t.tailor.pipeline.catchUp();
+    const measured = await schedule();
+    expect(measured.drift?.last).toMatchObject({ at: at(-1), version: 1 });
+    expect(measured.drift?.last?.drifted).toContain('count_30d:Page Viewed');
+    expect(measured.drift?.next).toBe(at(-2));
+    expect(await versions()).toHaveLength(1);
+    await t.collect([], { drain: true });
+    const alerts = hooks.received.map(
+      (r) => JSON.parse(r.body) as { event: string; properties: Record<string, unknown> },
+    );
+    expect(alerts.map((a) => [a.event, a.properties['model']])).toEqual([
+      ['Model Drift Detected', 'buy'],
+    ]);
+    expect(alerts[0]?.properties['drifted']).toEqual(measured.drift?.last?.drifted);
+
+    // A week after version 1, version 2: measured against version 1 on the same new table, and
+    // promoted only when its cross-validated AUC is at least version 1's there.
+    now = clock + 7 * DAY;
+    await t.tailor.pipeline.catchUp();
+    const [, v2] = await versions();
+    expect(v2).toMatchObject({ version: 2, trainedBy: 'schedule' });
+    const champion = v2?.metrics.champion;
+    expect(champion?.version).toBe(1);
+    expect(champion?.auc).toBeGreaterThan(0.7);
+    const better = (v2?.metrics.auc ?? 0) >= (champion?.auc ?? 1);
+    expect(v2?.promoted).toBe(better);
+    expect((await schedule()).retrain?.last).toEqual({
+      at: at(-7),
+      version: 2,
+      promoted: better,
+    });
+
+    // promote: never keeps the promoted version whatever the new one measures.
+    await t.admin('PUT', '/v1/models/buy', {
+      ...BUY,
+      schedule: { retrainDays: 7, promote: 'never' },
+    });
+    now = clock + 14 * DAY;
+    await t.tailor.pipeline.catchUp();
+    const after = await versions();
+    expect(after.map((v) => v.version)).toEqual([1, 2, 3]);
+    expect(after[2]?.promoted).toBe(false);
+    expect((await schedule()).drift).toBeNull();
   });
 });

@@ -255,6 +255,12 @@ export const Config = Type.Object(
           description:
             'How often the scoring reads the model registry: a promotion, a rollback or a deleted model starts rescoring everyone within this time',
         }),
+        scheduleCheckSeconds: Type.Number({
+          minimum: 0,
+          default: 60,
+          description:
+            "How often the models' schedules are read: a scheduled training or drift measurement starts within this time of being due",
+        }),
       },
       {
         default: {},

@@ -22,7 +22,8 @@ const FOLLOW_PAGE = 1000;
 const EVENTS_PAGE = 1000;
 
 export interface ModelScoringDeps {
-  models: Pick<ModelStore, 'list' | 'version'>;
+  /** The registry, and where the job's position is saved (so a restart resumes). */
+  models: Pick<ModelStore, 'list' | 'version' | 'jobState' | 'saveJobState'>;
   profiles: Pick<ProfileReader, 'live' | 'byId' | 'byIdentifier' | 'eventPositions'> &
     Pick<FoldStore, 'refresh'>;
   log: Pick<EventLog, 'read' | 'readPositions' | 'stats'>;
@@ -44,6 +45,9 @@ interface Scoring extends ScoringVersion {
   name: string;
 }
 
+/** The job's name, and the key its position is saved under. */
+const JOB = 'model-scoring';
+
 /** A pass over every live profile, a page per step. */
 interface Pass {
   cursor: number;
@@ -51,6 +55,16 @@ interface Pass {
   from: number;
   /** The promoted versions when it began (a promotion during the pass starts another after it). */
   signature: string;
+}
+
+/** Where the job stands, as saved after each step that moved it (JSON). */
+interface Position {
+  pass: Pass | null;
+  scoredWith: string | null;
+  /** When the last pass ended (ms), null before the first. */
+  passEndedAt: number | null;
+  followed: number | null;
+  again: string[];
 }
 
 /**
@@ -66,10 +80,12 @@ interface Pass {
  * - Between passes, the log is followed: a person with events folded since is scored again.
  * - People who refused analytics are not scored, and lose the scores they had.
  *
- * Its position is kept in memory: after a restart a pass scores everyone again.
+ * Its position (the pass under way and its page, what the last pass scored with and when, how
+ * far the log was followed, people waiting to be scored again) is saved in the model store after
+ * each step that moved it, so a restart, or another node taking the upkeep over, resumes there.
  */
 export class ModelScoringJob implements Job {
-  readonly name = 'model-scoring';
+  readonly name = JOB;
   private scorings: Scoring[] = [];
   /** The promoted versions the last pass scored with (`name@version`, sorted). */
   private scoredWith: string | undefined;
@@ -80,10 +96,13 @@ export class ModelScoringJob implements Job {
   private followed: number | undefined;
   /** People to score again (their events moved on while they were scored). */
   private readonly again = new Set<string>();
+  /** Whether the saved position was read (on the first step). */
+  private restored = false;
 
   constructor(private readonly deps: ModelScoringDeps) {}
 
   async step(): Promise<JobStep> {
+    if (!this.restored) await this.restore();
     const now = this.deps.now();
     // Checked on the machine's clock: reading the registry is load, not part of the scores.
     if (performance.now() - this.checkedAt >= this.deps.checkMs) {
@@ -109,6 +128,7 @@ export class ModelScoringJob implements Job {
         (p): p is StoredProfile => p !== undefined,
       );
       await this.score(people);
+      await this.save();
       return { worked: Math.max(ids.length, 1), finished: this.again.size === 0 };
     }
     return this.follow();
@@ -125,6 +145,7 @@ export class ModelScoringJob implements Job {
       this.passEndedAt = this.deps.now();
       this.followed = pass.from;
     }
+    await this.save();
     return { worked: Math.max(page.profiles.length, 1), finished: page.next === null };
   }
 
@@ -161,6 +182,7 @@ export class ModelScoringJob implements Job {
     for (let i = 0; i < people.size; i += PAGE)
       await this.score([...people.values()].slice(i, i + PAGE));
     this.followed = to;
+    await this.save();
     return { worked: Math.max(people.size, 1), finished: false };
   }
 
@@ -214,6 +236,29 @@ export class ModelScoringJob implements Job {
       if (page.next === null) return { events, last };
       after = page.next;
     }
+  }
+
+  /** Reads the saved position (none: a pass scores everyone, as on a first start). */
+  private async restore(): Promise<void> {
+    const saved = (await this.deps.models.jobState(JOB)) as Position | undefined;
+    this.restored = true;
+    if (saved === undefined) return;
+    this.pass = saved.pass ?? undefined;
+    this.scoredWith = saved.scoredWith ?? undefined;
+    this.passEndedAt = saved.passEndedAt ?? -Infinity;
+    this.followed = saved.followed ?? undefined;
+    for (const id of saved.again) this.again.add(id);
+  }
+
+  private save(): Promise<void> {
+    const position: Position = {
+      pass: this.pass ?? null,
+      scoredWith: this.scoredWith ?? null,
+      passEndedAt: Number.isFinite(this.passEndedAt) ? this.passEndedAt : null,
+      followed: this.followed ?? null,
+      again: [...this.again],
+    };
+    return this.deps.models.saveJobState(JOB, position);
   }
 
   /** The promoted version of every model. */

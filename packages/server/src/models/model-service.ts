@@ -3,12 +3,14 @@ import {
   TailorError,
   type ModelBody,
   type ModelDrift,
+  type ModelSchedule,
   type ModelVersionInfo,
   type StoredMessage,
 } from '@tailor/core';
 import { runJob, type JobProgress } from '../jobs/job.js';
 import { validName } from '../segments/definitions.js';
 import type { ModelStore, StoredModel, StoredModelVersion } from '../store/model-store.js';
+import { modelSchedule, SCHEDULE_JOB, type ScheduleState } from './model-schedule.js';
 import { labelPattern, ModelTrainingJob, type ModelTrainingDeps } from './model-training.js';
 
 export interface ModelServiceDeps {
@@ -21,6 +23,9 @@ export interface ModelServiceDeps {
    */
   announce?: (messages: StoredMessage[]) => Promise<void>;
 }
+
+/** The promoted version when a scheduled training began, and its AUC on the new table. */
+export type Champion = NonNullable<ModelVersionInfo['metrics']['champion']>;
 
 /** The source of the alerts models append: no person's event, never a feature. */
 export const MODELS_SOURCE = 'models';
@@ -93,6 +98,14 @@ export class ModelService {
     return run;
   }
 
+  /** Where the model's scheduled training and drift stand: when next, and how the last went. */
+  async schedule(name: string): Promise<ModelSchedule> {
+    const model = await this.found(name);
+    const versions = await this.deps.store.versions(name);
+    const state = (await this.deps.store.jobState(SCHEDULE_JOB)) as ScheduleState | undefined;
+    return modelSchedule(model, versions, state);
+  }
+
   /** Makes `version` the one that scores: promotion, and rolling back to an older one alike. */
   async promote(name: string, version: number): Promise<StoredModel> {
     const model = await this.found(name);
@@ -108,12 +121,22 @@ export class ModelService {
    * everyone's features now, read from the log as training reads it (a job, on request).
    */
   async drift(name: string): Promise<ModelDrift> {
+    const job = await this.driftJob(name);
+    await runJob(job);
+    return this.reportDrift(name, job);
+  }
+
+  /** A job measuring the promoted version's drift (run it, then `reportDrift`). */
+  async driftJob(name: string): Promise<ModelTrainingJob> {
     const model = await this.found(name);
     const version = await this.promotedVersion(name);
     if (version === undefined)
       throw new TailorError('conflict', `model ${name} has no promoted version yet: train it`);
-    const job = new ModelTrainingJob(model, this.deps.training, version);
-    await runJob(job);
+    return new ModelTrainingJob(model, this.deps.training, version);
+  }
+
+  /** The drift a finished `driftJob` measured; a drifted feature or score is announced. */
+  async reportDrift(name: string, job: ModelTrainingJob): Promise<ModelDrift> {
     const drift = job.drift;
     if (drift === undefined)
       throw new TailorError('unavailable', `model ${name}: drift not measured`);
@@ -128,17 +151,49 @@ export class ModelService {
     return drift;
   }
 
+  /** A job training the model's next version from the log (run it, then `record`). */
+  async trainingJob(name: string): Promise<ModelTrainingJob> {
+    return new ModelTrainingJob(await this.found(name), this.deps.training);
+  }
+
   private async trainNow(
     name: string,
     onProgress?: (progress: JobProgress) => void,
   ): Promise<ModelVersionInfo> {
-    const model = await this.found(name);
-    const job = new ModelTrainingJob(model, this.deps.training);
+    const job = await this.trainingJob(name);
     await runJob(job, onProgress);
-    const result = job.result;
-    if (result === undefined)
+    const recorded = await this.record(name, job, { by: 'request' });
+    if (recorded === undefined)
       throw new TailorError('unavailable', `model ${name}: training did not finish`);
-    const version = await this.deps.store.addVersion(name, result);
+    return recorded;
+  }
+
+  /**
+   * Records what a finished training job fitted as the model's next version, and announces a
+   * version failing the four-fifths rule. The first version is promoted at once; a scheduled one
+   * (`by: 'schedule'`) is recorded only when no version was trained since `since`, and promoted
+   * when `promote` says so. Undefined when nothing was recorded.
+   */
+  async record(
+    name: string,
+    job: ModelTrainingJob,
+    how:
+      { by: 'request' } | { by: 'schedule'; since: string; promote: boolean; champion?: Champion },
+  ): Promise<ModelVersionInfo | undefined> {
+    const result = job.result;
+    if (result === undefined) return undefined;
+    const champion = how.by === 'schedule' ? how.champion : undefined;
+    const trained = {
+      ...result,
+      trainedBy: how.by,
+      ...(champion && { metrics: { ...result.metrics, champion } }),
+    };
+    const version = await this.deps.store.addVersion(
+      name,
+      trained,
+      how.by === 'schedule' ? how.since : undefined,
+    );
+    if (version === undefined) return undefined;
     const fairness = result.metrics.fairness;
     if (fairness !== undefined && !fairness.fourFifthsRule)
       await this.alert('Model Fairness Alert', String(version), {
@@ -153,14 +208,14 @@ export class ModelService {
           .filter(([, ratio]) => ratio < 0.8)
           .map(([group]) => group),
       });
-    let promoted = model.promoted;
-    if (promoted === undefined) {
-      // Read again: the definition may have been replaced while the log was read.
-      const now = await this.found(name);
+    // Read again: the definition may have been replaced (or promoted) while the log was read.
+    const now = await this.found(name);
+    let promoted = now.promoted;
+    if (promoted === undefined || (how.by === 'schedule' && how.promote)) {
       await this.deps.store.put({ ...now, promoted: version });
       promoted = version;
     }
-    return info({ ...result, version }, promoted);
+    return info({ ...trained, version }, promoted);
   }
 
   /** An alert about a model, as a track event of nobody (its messageId makes a retry store it once). */
@@ -197,6 +252,7 @@ export class ModelService {
 
 function info(version: StoredModelVersion, promoted: number | undefined): ModelVersionInfo {
   return {
+    ...(version.trainedBy && { trainedBy: version.trainedBy }),
     version: version.version,
     trainedAt: version.trainedAt,
     cutoff: version.cutoff,

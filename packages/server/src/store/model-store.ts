@@ -31,7 +31,19 @@ export interface ModelStore {
   /** Versions without their classifiers' bodies would be smaller; they are small enough whole. */
   versions(name: string): Promise<StoredModelVersion[]>;
   version(name: string, version: number): Promise<StoredModelVersion | undefined>;
-  /** Records a version; its number is the next after the model's last. */
-  addVersion(name: string, version: Omit<StoredModelVersion, 'version'>): Promise<number>;
+  /**
+   * Records a version; its number is the next after the model's last. With `unlessSince` (an ISO
+   * time), nothing is recorded when a version trained at or after it is there already, checked in
+   * the transaction that records (a scheduled training that another node or a request beat):
+   * undefined then.
+   */
+  addVersion(
+    name: string,
+    version: Omit<StoredModelVersion, 'version'>,
+    unlessSince?: string,
+  ): Promise<number | undefined>;
+  /** Where a job of the models stands (the scoring's position, the schedule's), as saved; JSON. */
+  jobState(job: string): Promise<unknown>;
+  saveJobState(job: string, state: unknown): Promise<void>;
   close(): Promise<void>;
 }

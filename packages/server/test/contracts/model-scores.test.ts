@@ -13,16 +13,18 @@ import {
 } from '@tailor/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteEventLog } from '../../src/log/sqlite/sqlite-event-log.js';
-import { ModelScoringJob } from '../../src/models/model-scoring.js';
+import { ModelScoringJob, type ModelScoringDeps } from '../../src/models/model-scoring.js';
 import { ProfilePipeline } from '../../src/pipeline/profile-pipeline.js';
 import { plainSealer } from '../../src/privacy/sealer.js';
 import {
   memoryProfileData,
   openMemoryProfileStore,
 } from '../../src/store/memory/memory-profile-store.js';
-import type { StoredModel, StoredModelVersion } from '../../src/store/model-store.js';
+import type { ModelStore, StoredModel, StoredModelVersion } from '../../src/store/model-store.js';
 import type { ProfileStore } from '../../src/store/profile-store.js';
+import { openPgModelStore } from '../../src/store/postgres/pg-model-store.js';
 import { openPgProfileStore } from '../../src/store/postgres/pg-profile-store.js';
+import { openSqliteModelStore } from '../../src/store/sqlite/sqlite-model-store.js';
 import { openSqliteProfileStore } from '../../src/store/sqlite/sqlite-profile-store.js';
 import { openTestDatabase } from '../support/postgres.js';
 
@@ -126,6 +128,23 @@ function version(number: number, messages: readonly StoredMessage[]): StoredMode
   };
 }
 
+/** The registry the scoring job reads, its position kept in a map. */
+function registry(
+  model: StoredModel,
+  versions: readonly StoredModelVersion[],
+  saved = new Map<string, unknown>(),
+): ModelScoringDeps['models'] {
+  return {
+    list: () => Promise.resolve([model]),
+    version: (_name, v) => Promise.resolve(versions.find((x) => x.version === v)),
+    jobState: (job) => Promise.resolve(saved.get(job)),
+    saveJobState: (job, state) => {
+      saved.set(job, structuredClone(state));
+      return Promise.resolve();
+    },
+  };
+}
+
 describe.each(BACKENDS)('model scores on profiles: %s', (backend) => {
   it('scores everyone, follows new events, rescores on a promotion, and goes with an erasure', async () => {
     const messages = shop();
@@ -157,10 +176,7 @@ describe.each(BACKENDS)('model scores on profiles: %s', (backend) => {
       onChanged: (profiles) => changed.push(...profiles),
       upkeepJobs: (upkeep) => [
         new ModelScoringJob({
-          models: {
-            list: () => Promise.resolve([model]),
-            version: (_name, v) => Promise.resolve(versions.find((x) => x.version === v)),
-          },
+          models: registry(model, versions),
           profiles: store,
           log,
           folded: async () => {
@@ -265,10 +281,7 @@ describe('model scores: a promotion during a pass', () => {
       now: () => NOW,
       upkeepJobs: (upkeep) => {
         job = new ModelScoringJob({
-          models: {
-            list: () => Promise.resolve([model]),
-            version: (_name, v) => Promise.resolve(versions.find((x) => x.version === v)),
-          },
+          models: registry(model, versions),
           profiles: store,
           log,
           folded: async () => {
@@ -294,5 +307,100 @@ describe('model scores: a promotion during a pass', () => {
     const live = (await store.live(0, 200)).profiles;
     expect(live).toHaveLength(130);
     for (const p of live) expect(p.scores['buy']?.version).toBe(2);
+  });
+});
+
+describe.each(['sqlite', 'postgres'] as const)('model scores after a restart: %s', (backend) => {
+  it('resumes a pass at its page and follows the log from where it was, with the position saved in the model store', async () => {
+    const messages: StoredMessage[] = [];
+    for (let i = 0; i < 130; i++)
+      for (let v = 0; v < (i % 10) + 1; v++)
+        messages.push(track(`p${String(i)}`, 'Page Viewed', v * 5));
+    const log = new SqliteEventLog(join(dir, 'log.sqlite'), plainSealer);
+    cleanups.push(() => log.close());
+    await log.append(messages);
+    const store = await openStore(backend);
+    let models: ModelStore;
+    if (backend === 'sqlite') {
+      models = openSqliteModelStore(join(dir, 'state.sqlite'));
+      cleanups.push(() => models.close());
+    } else {
+      const db = await openTestDatabase();
+      cleanups.push(() => db.close());
+      models = await openPgModelStore(db);
+    }
+    await models.put({
+      name: 'buy',
+      type: 'propensity',
+      label: { event: 'Order Completed', days: 30 },
+      version: 1,
+      createdAt: '',
+      updatedAt: '',
+      promoted: 1,
+    });
+    const trained = version(1, shop());
+    expect(await models.addVersion('buy', trained)).toBe(1); // its number is the store's
+    const pipeline = new ProfilePipeline({
+      log,
+      store,
+      rules: DEFAULT_IDENTITY_RULES,
+      policy: { sourcePriority: [] },
+      now: () => NOW,
+    });
+    await pipeline.catchUp();
+    /** A scoring job as a fresh start makes it: all it knows is what the model store saved. */
+    const started = (scored: string[]) =>
+      new ModelScoringJob({
+        models,
+        profiles: store,
+        log,
+        folded: async () => {
+          const at = await store.position('profiles');
+          return () => at;
+        },
+        plan: () => Promise.resolve(undefined),
+        changed: (ids) => {
+          scored.push(...ids);
+          return Promise.resolve();
+        },
+        now: () => NOW,
+        rescoreMs: 3_600_000,
+        checkMs: 0,
+      });
+    const before: string[] = [];
+    const first = started(before);
+    expect((await first.step()).finished).toBe(false); // one page of 50, then the process stops
+    expect(before).toHaveLength(50);
+
+    const after: string[] = [];
+    const second = started(after);
+    while ((await second.step()).worked > 0) {
+      /* the rest of the pass, then the log followed: nothing new */
+    }
+    expect(after).toHaveLength(80); // the other 80, none of the first page again
+    expect(new Set([...before, ...after]).size).toBe(130);
+    for (const p of (await store.live(0, 200)).profiles) expect(p.scores['buy']?.version).toBe(1);
+
+    // New events of one person, folded while no scoring ran: the next start scores them alone.
+    await log.append([0.5, 1, 1.5].map((d) => track('p3', 'Page Viewed', d)));
+    await pipeline.catchUp();
+    const third: string[] = [];
+    const job = started(third);
+    while ((await job.step()).worked > 0) {
+      /* follows the log from the saved position */
+    }
+    const p3 = await store.byIdentifier({ type: 'userId', value: 'p3' });
+    expect(third).toEqual([p3?.id]);
+    expect(p3?.scores['buy']).toEqual(
+      scorePerson(
+        { ...trained, horizonDays: 365 },
+        asEvents(
+          [...messages, ...[0.5, 1, 1.5].map((d) => track('p3', 'Page Viewed', d))].filter(
+            (m) => m.userId === 'p3',
+          ),
+        ),
+        NOW,
+      ),
+    );
   });
 });

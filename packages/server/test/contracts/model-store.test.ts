@@ -98,4 +98,33 @@ describe.each(BACKENDS)('model store on %s', (_name, open) => {
     expect(await store.addVersion('churn', trained(0.9))).toBe(1);
     expect((await store.versions('Buy')).length).toBe(1);
   });
+
+  it('records a scheduled version only when none was trained since it began', async () => {
+    const opened = await open();
+    dispose = opened.dispose;
+    const { store } = opened;
+    await store.put(churn(1));
+    expect(await store.addVersion('churn', trained(0.7))).toBe(1); // trained at 12:00
+    // Begun at 11:00: version 1 came since, so this one is dropped.
+    expect(
+      await store.addVersion('churn', trained(0.8), '2026-11-29T11:00:00.000Z'),
+    ).toBeUndefined();
+    expect(
+      await store.addVersion('churn', trained(0.8), '2026-11-29T12:00:00.000Z'),
+    ).toBeUndefined();
+    expect(await store.addVersion('churn', trained(0.8), '2026-11-29T12:00:00.001Z')).toBe(2);
+    expect((await store.versions('churn')).length).toBe(2);
+  });
+
+  it("keeps each job's saved state by name", async () => {
+    const opened = await open();
+    dispose = opened.dispose;
+    const { store } = opened;
+    expect(await store.jobState('model-scoring')).toBeUndefined();
+    await store.saveJobState('model-scoring', { followed: 12, again: ['p1'] });
+    await store.saveJobState('model-schedule', { runs: {} });
+    await store.saveJobState('model-scoring', { followed: 40, again: [] });
+    expect(await store.jobState('model-scoring')).toEqual({ followed: 40, again: [] });
+    expect(await store.jobState('model-schedule')).toEqual({ runs: {} });
+  });
 });

@@ -62,13 +62,33 @@ export const ModelBody = Type.Object(
     schedule: Type.Optional(
       Type.Object(
         {
-          retrainDays: Type.Integer({
-            minimum: 1,
-            maximum: 365,
-            description: 'Retrain every N days (recorded; training is on request for now)',
-          }),
+          retrainDays: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 365,
+              description:
+                'Train a new version from the log every N days after the last one (a model without a version is trained at once)',
+            }),
+          ),
+          promote: Type.Optional(
+            Type.Union([Type.Literal('better'), Type.Literal('never')], {
+              description:
+                "better (default): a scheduled version is promoted when its cross-validated AUC is at least the promoted version's AUC on the same new table; never: it waits for a promotion",
+            }),
+          ),
+          driftHours: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 8760,
+              description:
+                "Measure the promoted version's drift every N hours; a drifted feature or score appends `Model Drift Detected`",
+            }),
+          ),
         },
-        { additionalProperties: false },
+        {
+          additionalProperties: false,
+          description: 'Scheduled work, run by the upkeep (one node at a time on several nodes)',
+        },
       ),
     ),
     fairness: Type.Optional(
@@ -186,12 +206,31 @@ export const ModelVersionInfo = Type.Object({
       }),
     ),
     fairness: Type.Optional(FairnessMetrics),
+    champion: Type.Optional(
+      Type.Object(
+        {
+          version: Type.Integer(),
+          auc: Type.Number({
+            description: "Its AUC on this version's training table (the labels it did not see)",
+          }),
+        },
+        {
+          description:
+            'A scheduled training: the version promoted when it began, measured on the new table',
+        },
+      ),
+    ),
     reliability: Type.Array(ReliabilityBin, {
       description:
         'Held-out predictions as the version serves them (calibrated when chosen) in ten equal-width bins (empty bins left out)',
     }),
   }),
   promoted: Type.Boolean(),
+  trainedBy: Type.Optional(
+    Type.Union([Type.Literal('request'), Type.Literal('schedule')], {
+      description: 'Whether a request (or the CLI) or the schedule trained it',
+    }),
+  ),
 });
 export type ModelVersionInfo = Static<typeof ModelVersionInfo>;
 
@@ -231,3 +270,50 @@ export const ModelScore = Type.Object({
   ),
 });
 export type ModelScore = Static<typeof ModelScore>;
+
+/** A scheduled run's outcome: when it ended, and the version recorded or the error it met. */
+export const ScheduledRun = Type.Object({
+  at: Type.String(),
+  version: Type.Optional(Type.Integer()),
+  promoted: Type.Optional(Type.Boolean()),
+  drifted: Type.Optional(Type.Array(Type.String())),
+  skipped: Type.Optional(
+    Type.String({ description: 'Why nothing was recorded (another version came meanwhile)' }),
+  ),
+  error: Type.Optional(Type.String()),
+});
+export type ScheduledRun = Static<typeof ScheduledRun>;
+
+/** `GET /v1/models/NAME/schedule`: where a model's scheduled training and drift stand. */
+export const ModelSchedule = Type.Object({
+  retrain: Type.Union([
+    Type.Object({
+      everyDays: Type.Integer(),
+      promote: Type.Union([Type.Literal('better'), Type.Literal('never')]),
+      lastTrainedAt: Type.Union([Type.String(), Type.Null()], {
+        description: 'The latest version, however it was trained',
+      }),
+      next: Type.String({ description: 'When the next scheduled training is due' }),
+      last: Type.Union([ScheduledRun, Type.Null()], {
+        description: 'The last scheduled training',
+      }),
+    }),
+    Type.Null(),
+  ]),
+  drift: Type.Union([
+    Type.Object({
+      everyHours: Type.Integer(),
+      next: Type.Union([Type.String(), Type.Null()], {
+        description: 'When drift is measured next (none before a version is promoted)',
+      }),
+      last: Type.Union([ScheduledRun, Type.Null()], {
+        description: 'The last scheduled measurement',
+      }),
+    }),
+    Type.Null(),
+  ]),
+  running: Type.Union([Type.Literal('train'), Type.Literal('drift'), Type.Null()], {
+    description: 'Scheduled work under way for this model',
+  }),
+});
+export type ModelSchedule = Static<typeof ModelSchedule>;

@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ModelBody, ModelDrift, ModelVersionInfo } from '@tailor/core';
+import { ModelBody, ModelDrift, ModelSchedule, ModelVersionInfo } from '@tailor/core';
 import type { ModelService } from '../../models/model-service.js';
 
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
@@ -94,6 +94,20 @@ export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }>
       },
     },
     async (request) => ({ items: await models.versions(request.params.name) }),
+  );
+  app.get(
+    '/v1/models/:name/schedule',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary:
+          "Where the model's scheduled training and drift measurement stand: when each is due next, and how the last went",
+        params: Name,
+        response: { 200: ModelSchedule },
+      },
+    },
+    async (request) => models.schedule(request.params.name),
   );
   app.get(
     '/v1/models/:name/drift',

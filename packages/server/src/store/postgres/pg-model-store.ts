@@ -11,6 +11,11 @@ const MODEL_MIGRATIONS: readonly PgMigration[] = [
            name text COLLATE "C" NOT NULL, version integer NOT NULL, body json NOT NULL,
            PRIMARY KEY (name, version))`,
   },
+  {
+    version: 2,
+    name: 'job state',
+    up: `CREATE TABLE model_jobs (name text COLLATE "C" PRIMARY KEY, body json NOT NULL)`,
+  },
 ];
 
 /** The model registry in PostgreSQL, shared by every node. */
@@ -50,9 +55,17 @@ export async function openPgModelStore(db: PgDatabase): Promise<ModelStore> {
           [name, version],
         )
       ).rows[0]?.body,
-    // Serializable: two nodes training the same model at once take different numbers.
-    addVersion: (name, version) =>
+    // Serializable: two nodes training the same model at once take different numbers, and a
+    // scheduled training records nothing once another recorded a version since it began.
+    addVersion: (name, version, unlessSince) =>
       db.transaction(async (client) => {
+        if (unlessSince !== undefined) {
+          const { rows } = await client.query<{ at: string }>(
+            "SELECT body->>'trainedAt' AS at FROM model_versions WHERE name = $1",
+            [name],
+          );
+          if (rows.some((r) => Date.parse(r.at) >= Date.parse(unlessSince))) return undefined;
+        }
         const last =
           (
             await client.query<{ last: number | null }>(
@@ -66,6 +79,16 @@ export async function openPgModelStore(db: PgDatabase): Promise<ModelStore> {
         );
         return last + 1;
       }, 'SERIALIZABLE'),
+    jobState: async (job) =>
+      (await db.query<{ body: unknown }>('SELECT body FROM model_jobs WHERE name = $1', [job]))
+        .rows[0]?.body,
+    saveJobState: async (job, state) => {
+      await db.query(
+        `INSERT INTO model_jobs (name, body) VALUES ($1, $2::json)
+         ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body`,
+        [job, JSON.stringify(state)],
+      );
+    },
     close: () => Promise.resolve(), // the database is closed by the storage
   };
 }

@@ -15,6 +15,11 @@ export const MODEL_MIGRATIONS: readonly SqliteMigration[] = [
            name TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL,
            PRIMARY KEY (name, version)) WITHOUT ROWID`,
   },
+  {
+    version: 2,
+    name: 'job state',
+    up: `CREATE TABLE IF NOT EXISTS model_jobs (name TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID`,
+  },
 ];
 
 /** The model registry in a SQLite file (state.sqlite), on a connection of its own. */
@@ -33,6 +38,13 @@ export function openSqliteModelStore(file: string, sqlite: SqliteOptions = {}): 
     version: db.prepare('SELECT body FROM model_versions WHERE name = ? AND version = ?'),
     last: db.prepare('SELECT max(version) AS last FROM model_versions WHERE name = ?'),
     addVersion: db.prepare('INSERT INTO model_versions (name, version, body) VALUES (?, ?, ?)'),
+    trainedAts: db.prepare(
+      "SELECT json_extract(body, '$.trainedAt') AS at FROM model_versions WHERE name = ?",
+    ),
+    jobState: db.prepare('SELECT body FROM model_jobs WHERE name = ?'),
+    saveJobState: db.prepare(
+      'INSERT INTO model_jobs (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body',
+    ),
   };
   const text = (row: unknown) => (row as { body: string }).body;
   const model = (row: unknown) => JSON.parse(text(row)) as StoredModel;
@@ -41,11 +53,20 @@ export function openSqliteModelStore(file: string, sqlite: SqliteOptions = {}): 
     q.deleteVersions.run(name);
     return q.delete.run(name).changes > 0;
   });
-  const add = db.transaction((name: string, version: Omit<StoredModelVersion, 'version'>) => {
-    const last = (q.last.get(name) as { last: number | null }).last ?? 0;
-    q.addVersion.run(name, last + 1, JSON.stringify({ ...version, version: last + 1 }));
-    return last + 1;
-  });
+  const add = db.transaction(
+    (name: string, version: Omit<StoredModelVersion, 'version'>, unlessSince?: string) => {
+      if (
+        unlessSince !== undefined &&
+        (q.trainedAts.all(name) as { at: string }[]).some(
+          (r) => Date.parse(r.at) >= Date.parse(unlessSince),
+        )
+      )
+        return undefined;
+      const last = (q.last.get(name) as { last: number | null }).last ?? 0;
+      q.addVersion.run(name, last + 1, JSON.stringify({ ...version, version: last + 1 }));
+      return last + 1;
+    },
+  );
   return {
     list: () => Promise.resolve(q.list.all().map((r) => model(r))),
     get: (name) => {
@@ -62,7 +83,15 @@ export function openSqliteModelStore(file: string, sqlite: SqliteOptions = {}): 
       const row = q.version.get(name, version);
       return Promise.resolve(row === undefined ? undefined : trained(row));
     },
-    addVersion: (name, version) => Promise.resolve(add(name, version)),
+    addVersion: (name, version, unlessSince) => Promise.resolve(add(name, version, unlessSince)),
+    jobState: (job) => {
+      const row = q.jobState.get(job);
+      return Promise.resolve(row === undefined ? undefined : (JSON.parse(text(row)) as unknown));
+    },
+    saveJobState: (job, state) => {
+      q.saveJobState.run(job, JSON.stringify(state));
+      return Promise.resolve();
+    },
     close: () => {
       db.close();
       return Promise.resolve();
