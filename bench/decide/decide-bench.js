@@ -149,7 +149,7 @@ async function setUp(url) {
 /** Waits until the pipeline has folded every event in the log (nothing else runs while measuring). */
 async function pipelineCaughtUp(url) {
   for (;;) {
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const metrics = await (await fetch(`${url}/metrics`, { headers: adminHeaders })).text();
     const behind = Number(/^tailor_pipeline_behind_events (\d+)/m.exec(metrics)?.[1] ?? 1);
     if (behind === 0) return;
     await new Promise((r) => setTimeout(r, 500));

@@ -209,7 +209,9 @@ async function partB() {
     await new Promise((r) => setTimeout(r, 100));
   }
   await load;
-  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const metrics = await (
+    await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+  ).text();
   await server.stop();
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];

@@ -231,7 +231,7 @@ describe('keys', () => {
 });
 
 describe('system routes', () => {
-  it('health reports the log; metrics count events; openapi documents the routes', async () => {
+  it('health reports readiness; metrics count events for a key that may read; openapi documents the routes', async () => {
     await collect([
       { type: 'track', userId: 's', event: 'A' },
       { type: 'track', event: 'no id' },
@@ -239,18 +239,20 @@ describe('system routes', () => {
     // Not ready until the background work (pipeline, dispatcher) runs; this test's Tailor folds by hand.
     const starting = await t.app.inject({ url: '/health' });
     expect(starting.statusCode).toBe(200);
-    expect(starting.json()).toMatchObject({ status: 'starting', ready: false, log: { events: 1 } });
+    expect(starting.json()).toEqual({ status: 'starting', ready: false, background: 'starting' });
     t.tailor.background.start();
     await t.tailor.background.ready();
     const health = (await t.app.inject({ url: '/health' })).json();
-    expect(health).toMatchObject({
-      status: 'ok',
-      ready: true,
-      background: 'running',
-      log: { events: 1 },
-    });
+    expect(health).toEqual({ status: 'ok', ready: true, background: 'running' });
 
-    const metrics = (await t.app.inject({ url: '/metrics' })).body;
+    // Traffic and error rates are not for anyone holding the public write key.
+    expect((await t.app.inject({ url: '/metrics' })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ url: '/metrics', headers: { authorization: t.writeAuth } })).statusCode,
+    ).toBe(403);
+    const metrics = (
+      await t.app.inject({ url: '/metrics', headers: { authorization: t.adminAuth } })
+    ).body;
     expect(metrics).toMatch(/^tailor_events_received_total 2$/m);
     expect(metrics).toMatch(/^tailor_events_stored_total 1$/m);
     expect(metrics).toMatch(/^tailor_events_rejected_total\{reason="invalid"\} 1$/m);
@@ -270,6 +272,17 @@ describe('system routes', () => {
       expect(spec.paths).toHaveProperty([path]);
     }
     expect(JSON.stringify(spec.paths['/v1/track'].post.requestBody)).toContain('event');
+  });
+
+  it('http.publicMetrics opens /metrics to a scraper without a key', async () => {
+    const open = await startTestTailor({ http: { publicMetrics: true } });
+    try {
+      const metrics = await open.app.inject({ url: '/metrics' });
+      expect(metrics.statusCode).toBe(200);
+      expect(metrics.body).toMatch(/^tailor_events_received_total 0$/m);
+    } finally {
+      await open.close();
+    }
   });
 
   it('an unknown route is a 404 with a code', async () => {

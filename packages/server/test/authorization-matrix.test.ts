@@ -19,7 +19,7 @@ const WHO: Record<Access, readonly Role[]> = {
 
 const EXPECTED: Record<string, Access> = {
   'GET /health': 'public',
-  'GET /metrics': 'public',
+  'GET /metrics': 'read',
   'GET /sdk/tailor.min.js': 'public',
   'POST /v1/track': 'collect',
   'POST /v1/identify': 'collect',
@@ -193,7 +193,7 @@ describe('authorization matrix', () => {
           wrong.push(
             `${route} as ${role ?? 'no key'}: expected ${expected}, got ${res.statusCode}`,
           );
-        expect(res.statusCode).toBeLessThan(500);
+        expect(res.statusCode, `${route} as ${role ?? 'no key'}: ${res.body}`).toBeLessThan(500);
       }
     }
     expect(wrong).toEqual([]);

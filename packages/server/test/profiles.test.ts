@@ -165,7 +165,7 @@ describe('profiles over HTTP', () => {
 
   it('reports the pipeline in /metrics', async () => {
     await collect([{ type: 'track', userId: 'm-1', event: 'E' }]);
-    const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const text = (await get('/metrics')).body;
     expect(text).toMatch(/^tailor_pipeline_events_total 1$/m);
     expect(text).toMatch(/^tailor_pipeline_behind_events 0$/m);
     expect(text).toMatch(/^tailor_pipeline_lag_seconds_count 1$/m);

@@ -3,8 +3,10 @@ import {
   apiClient,
   apiDeleter,
   apiPoster,
+  apiTextGetter,
   type ApiDelete,
   type ApiGet,
+  type ApiGetText,
   type ApiPost,
 } from './api/api-client.js';
 import { detectRole, type Role } from './api/detect-role.js';
@@ -18,6 +20,7 @@ export interface Session {
   post: ApiPost;
   put: ApiPost;
   del: ApiDelete;
+  getText: ApiGetText;
 }
 
 /** Signs in (or back in, from the tab's sessionStorage), then shows the pages for the key's role. */
@@ -65,5 +68,12 @@ export function App() {
 }
 
 function sessionFor(key: string, role: Role, get: ApiGet): Session {
-  return { role, get, post: apiPoster(key), put: apiPoster(key, 'PUT'), del: apiDeleter(key) };
+  return {
+    role,
+    get,
+    post: apiPoster(key),
+    put: apiPoster(key, 'PUT'),
+    del: apiDeleter(key),
+    getText: apiTextGetter(key),
+  };
 }

@@ -188,6 +188,11 @@ export const Config = Type.Object(
           description:
             'Requests one keep-alive connection may carry before it is closed (0: no limit)',
         }),
+        publicMetrics: Type.Boolean({
+          default: false,
+          description:
+            'GET /metrics without a key, for a Prometheus scraping over a private network. Off by default: the port also faces the browsers that hold the public write key, and the metrics tell traffic and error rates, so they take a key that may read (Authorization: Bearer, viewer and above)',
+        }),
         trustProxy: Type.Union(
           [Type.Boolean(), Type.Integer({ minimum: 1 }), Type.Array(Type.String({ minLength: 1 }))],
           {

@@ -30,8 +30,12 @@ import { emailTrackingRoutes } from './routes/email-tracking-routes.js';
 export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Promise<void> {
   const services = buildServices(tailor);
   const { pii } = tailor;
-  const { background, log, metrics, collector } = tailor;
-  await app.register(systemRoutes, { background, log, metrics });
+  const { background, metrics, collector } = tailor;
+  await app.register(systemRoutes, {
+    background,
+    metrics,
+    publicMetrics: tailor.config.http.publicMetrics,
+  });
   await app.register(collectRoutes, { collector, limits: tailor.config.limits });
   await app.register(eventsRoutes, { profiles: services.profiles, pii });
   await app.register(profileRoutes, { profiles: services.profiles, pii });

@@ -173,7 +173,9 @@ describe('the background worker thread of tailor serve', () => {
       expect(note.properties).toEqual({ note: '[masked]', email: '[masked]' });
 
       // The worker's batches are counted in the request thread's metrics.
-      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      const metrics = await (
+        await fetch(`${server.url}/metrics`, { headers: { authorization: ADMIN_AUTH } })
+      ).text();
       const folded = Number(/^tailor_pipeline_events_total (\d+)/m.exec(metrics)?.[1]);
       expect(folded).toBeGreaterThanOrEqual(1);
       expect(await server.stop('SIGTERM')).toBe(0);

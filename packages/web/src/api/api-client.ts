@@ -38,6 +38,14 @@ export function apiPoster(key: string, method: 'POST' | 'PUT' = 'POST'): ApiPost
     );
 }
 
+/** A GET of a text resource (the Prometheus metrics) with the key as a bearer token. */
+export type ApiGetText = (path: string, signal?: AbortSignal) => Promise<Response>;
+
+export function apiTextGetter(key: string): ApiGetText {
+  return (path, signal) =>
+    fetch(path, { headers: { authorization: `Bearer ${key}` }, signal: signal ?? null });
+}
+
 /** DELETE requests (removing a definition, revoking a key). */
 export function apiDeleter(key: string): ApiDelete {
   return (path: string, signal?: AbortSignal) =>

@@ -219,7 +219,7 @@ function Page({ route, session }: { route: Route; session: Session }) {
         />
       );
     case 'overview':
-      return <OverviewPage get={session.get} />;
+      return <OverviewPage get={session.get} getText={session.getText} />;
   }
 }
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ApiGet } from '../api/api-client.js';
+import type { ApiGet, ApiGetText } from '../api/api-client.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { parseMetrics, total, type MetricSamples } from '../overview/parse-metrics.js';
 
@@ -16,10 +16,11 @@ interface Counts {
 }
 
 /**
- * What the API tells about the whole installation: GET /metrics (Prometheus text, public) read
- * every 10 s, events per minute from the difference between two reads, and the definitions' counts.
+ * What the API tells about the whole installation: GET /metrics (Prometheus text, for any key that
+ * may read) read every 10 s, events per minute from the difference between two reads, and the
+ * definitions' counts.
  */
-export function OverviewPage({ get }: { get: ApiGet }) {
+export function OverviewPage({ get, getText }: { get: ApiGet; getText: ApiGetText }) {
   const [samples, setSamples] = useState<{ now?: Sample; before?: Sample; error?: string }>({});
   const [counts, setCounts] = useState<Counts>();
   const latest = useRef<Sample>(undefined);
@@ -28,7 +29,7 @@ export function OverviewPage({ get }: { get: ApiGet }) {
     const abort = new AbortController();
     async function read() {
       try {
-        const response = await fetch('/metrics', { signal: abort.signal });
+        const response = await getText('/metrics', abort.signal);
         if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
         const sample = { at: Date.now(), metrics: parseMetrics(await response.text()) };
         setSamples({ now: sample, before: latest.current });
@@ -43,7 +44,7 @@ export function OverviewPage({ get }: { get: ApiGet }) {
       clearInterval(timer);
       abort.abort();
     };
-  }, []);
+  }, [getText]);
 
   useEffect(() => {
     const abort = new AbortController();

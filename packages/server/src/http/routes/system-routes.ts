@@ -1,7 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Background } from '../../background/background.js';
-import type { EventLog } from '../../log/event-log.js';
 import type { Metrics } from '../../metrics/metrics.js';
 
 const HealthBody = Type.Object({
@@ -9,41 +8,42 @@ const HealthBody = Type.Object({
   /** The pipeline and the dispatcher run: what is collected now is folded at once. */
   ready: Type.Boolean(),
   background: Type.Union([Type.Literal('running'), Type.Literal('starting')]),
-  log: Type.Object({ events: Type.Integer(), lastPosition: Type.Integer(), bytes: Type.Integer() }),
 });
 
-/** Health, Prometheus metrics and the OpenAPI document: public, no personal data. */
+/**
+ * Health and the OpenAPI document, public; Prometheus metrics, which tell traffic and error rates,
+ * for a key that may read unless `http.publicMetrics` opens them to a scraper on a private network.
+ */
 export const systemRoutes: FastifyPluginCallbackTypebox<{
   background: Background;
-  log: EventLog;
   metrics: Metrics;
-}> = (app, { background, log, metrics }, done) => {
+  publicMetrics: boolean;
+}> = (app, { background, metrics, publicMetrics }, done) => {
   app.get(
     '/health',
     {
       config: { access: 'public' },
       schema: {
         tags: ['system'],
-        summary: 'Readiness and the log position',
+        summary: 'Readiness (for load balancers and orchestrators)',
         description:
           '`ready: true` once the background work (pipeline, dispatcher) runs, which `tailor serve` waits for before it listens; `ready: false` (status `starting`) while a failed worker restarts. Always 200: the process is alive.',
         response: { 200: HealthBody },
       },
     },
-    async () => {
+    () => {
       const ready = background.running();
       return {
         status: ready ? ('ok' as const) : ('starting' as const),
         ready,
         background: ready ? ('running' as const) : ('starting' as const),
-        log: await log.stats(),
       };
     },
   );
   app.get(
     '/metrics',
     {
-      config: { access: 'public' },
+      config: { access: publicMetrics ? 'public' : 'read' },
       schema: { tags: ['system'], summary: 'Prometheus metrics (text format)' },
     },
     async (_request, reply) => {
