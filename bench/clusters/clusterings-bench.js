@@ -2,13 +2,14 @@
 //   BENCH_PROFILES profiles (default 1,000,000), each made by one identify with ten numeric traits
 //   (eight Gaussian groups), folded by the profile pipeline into a SQLite profile store. Then the
 //   server's training job (ClusteringTrainingJob, as POST /v1/clusterings/NAME/train runs it: pages
-//   of 2,000 live profiles read, features taken from the traits, mini-batch k-means with k = 8,
+//   of 2,000 live profiles read by ProfileReader.scanFeatures, features taken from the traits, mini-batch k-means with k = 8,
 //   personas and stable ids) and the recording of the model and every assignment
 //   (state.sqlite). The reference, measured in the same run: core's clusterFeatures alone on the
 //   same table, in memory. The ratio says what reading profiles and recording assignments add to
 //   the fit. The process's memory is sampled during the read: it holds one page of profiles and
 //   the growing table (80 bytes a profile for ten features), not the profiles.
-// Needs the built server (npm run build). Env: BENCH_PROFILES (1000000).
+// Needs the built server (npm run build). Env: BENCH_PROFILES (1000000); BENCH_LIVE=1 also times
+// reading whole profiles through ProfileReader.live, the read the job made before scanFeatures.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,25 +115,40 @@ try {
       `(+${mb(peakRss - before.rss)} MB; the table is ${mb(PROFILES * COLUMNS * 8)} MB)`,
   );
 
-  // The reference: the same fit on the same table in memory, nothing read or written.
+  // The reference: the same fit on the same table in memory, nothing read or written. The table
+  // is read again through the same population scan the job uses, timed alone.
   const values = new Float64Array(PROFILES * COLUMNS);
   const { profileIds } = assignments;
-  const byId = new Map(profileIds.map((id, i) => [id, i]));
+  const byId = new Set(profileIds);
   let row = 0;
   const reading = performance.now();
-  for (let cursor = 0; ;) {
-    const page = await profiles.live(cursor, 10_000);
+  for (let cursor = ''; ;) {
+    const page = await profiles.scanFeatures(cursor, 2000);
     for (const p of page.profiles) {
       if (!byId.has(p.id)) continue;
       for (let j = 0; j < COLUMNS; j++) values[row * COLUMNS + j] = p.traits[`f${j}`].value;
       row++;
     }
     if (page.next === null) break;
-    cursor = page.profiles[page.profiles.length - 1].rank;
+    cursor = page.next;
   }
   console.log(
-    `profiles alone: ${fmt(row)} read through ProfileReader.live (pages of 10,000) in ${seconds(reading).toFixed(1)} s`,
+    `profiles alone: ${fmt(row)} read through ProfileReader.scanFeatures (pages of 2,000) in ${seconds(reading).toFixed(1)} s`,
   );
+  if (process.env.BENCH_LIVE === '1') {
+    // The read the job made before scanFeatures: whole profiles in creation order.
+    const live = performance.now();
+    let n = 0;
+    for (let cursor = 0; ;) {
+      const page = await profiles.live(cursor, 2000);
+      n += page.profiles.length;
+      if (page.next === null) break;
+      cursor = page.next;
+    }
+    console.log(
+      `whole profiles: ${fmt(n)} read through ProfileReader.live (pages of 2,000) in ${seconds(live).toFixed(1)} s`,
+    );
+  }
   started = performance.now();
   const reference = clusterFeatures(
     { values, rows: row, columns: COLUMNS },

@@ -13,13 +13,13 @@ import {
 import { fitClusteringHere, type ClusterFitter } from './fit-clustering.js';
 import type { Job, JobProgress, JobStep } from '../jobs/job.js';
 import type { ClusterAssignments, StoredClustering } from '../store/clustering-store.js';
-import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
+import type { ProfileFeatures, ProfileReader } from '../store/profile-store.js';
 
-/** Profiles read per step. */
+/** Profiles read per step (a page takes tens of milliseconds; requests are served between pages). */
 const PAGE = 2000;
 
 export interface ClusteringTrainingDeps {
-  profiles: Pick<ProfileReader, 'live' | 'stats'>;
+  profiles: Pick<ProfileReader, 'scanFeatures' | 'stats'>;
   now: () => number;
   /** Where the fit runs (default: this thread); `tailor serve` gives a worker thread's. */
   fit?: ClusterFitter;
@@ -35,7 +35,7 @@ export interface TrainedClustering {
 
 /**
  * Trains a clustering over the profiles as they are now, as a `Job`: each step reads a page of
- * live profiles and keeps each one's features (traits, computed traits); the last fits with
+ * live profiles (`scanFeatures`: in id order, only what features come from) and keeps each one's features (traits, computed traits); the last fits with
  * core's `clusterFeatures` and describes the clusters (`clusterModel`, which keeps the previous
  * training's ids and names), on a worker thread when given one. A profile with a feature missing or not a number is left out
  * (counted as `skipped`), and so is one whose person refused analytics (docs/privacy.md). The
@@ -44,7 +44,7 @@ export interface TrainedClustering {
 export class ClusteringTrainingJob implements Job {
   readonly name: string;
   private readonly features: ClusteringFeature[];
-  private cursor = 0;
+  private cursor = '';
   private total: number | undefined;
   private read = 0;
   private skipped = 0;
@@ -77,10 +77,10 @@ export class ClusteringTrainingJob implements Job {
       // The table at its likely size at once (grown by doubling only if profiles are added meanwhile).
       this.values = new Float64Array(Math.max(1024, this.total * this.features.length));
     }
-    const page = await this.deps.profiles.live(this.cursor, PAGE);
+    const page = await this.deps.profiles.scanFeatures(this.cursor, PAGE);
     for (const profile of page.profiles) this.take(profile);
     this.read += page.profiles.length;
-    this.cursor = page.profiles[page.profiles.length - 1]?.rank ?? this.cursor;
+    this.cursor = page.next ?? this.cursor;
     if (page.next !== null)
       return {
         worked: Math.max(1, page.profiles.length),
@@ -92,7 +92,7 @@ export class ClusteringTrainingJob implements Job {
     return { worked: Math.max(1, page.profiles.length), progress: this.progress, finished: true };
   }
 
-  private take(profile: Pick<StoredProfile, 'id' | 'traits' | 'computed' | 'consent'>): void {
+  private take(profile: ProfileFeatures): void {
     if (consentValues(profile.consent).analytics === false) {
       this.skipped++;
       return;

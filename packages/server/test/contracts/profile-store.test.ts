@@ -25,7 +25,7 @@ import {
   memoryProfileData,
   openMemoryProfileStore,
 } from '../../src/store/memory/memory-profile-store.js';
-import type { ProfileStore } from '../../src/store/profile-store.js';
+import type { ProfileFeatures, ProfileStore } from '../../src/store/profile-store.js';
 import { openPgProfileStore } from '../../src/store/postgres/pg-profile-store.js';
 import { openSqliteProfileStore } from '../../src/store/sqlite/sqlite-profile-store.js';
 import { dump, message, randomStream } from '../support/profile-streams.js';
@@ -198,6 +198,25 @@ describe.each(sealers)('ProfileStore contract, %s', (_name, makeSealer) => {
         after = page.next;
       }
       expect(seen).toHaveLength(total);
+      // The population scan: the same profiles in id order, each with what features come from.
+      const scanned: ProfileFeatures[] = [];
+      for (let after = ''; ;) {
+        const page = await store.scanFeatures(after, 7);
+        scanned.push(...page.profiles);
+        if (page.next === null) break;
+        after = page.next;
+      }
+      expect(scanned.map((x) => x.id)).toEqual([...seen].sort());
+      for (const x of scanned) {
+        const full = await store.byId(x.id);
+        expect(x).toEqual({
+          id: full?.id,
+          traits: full?.traits,
+          computed: full?.computed,
+          scores: full?.scores,
+          consent: full?.consent,
+        });
+      }
       // Erase the person with that userId: nothing of them stays.
       const person = await store.byIdentifier({ type: 'userId', value: anyUser });
       expect(person).toBeDefined();

@@ -93,5 +93,19 @@ export function memoryProfileReader(
         next,
       });
     },
+    scanFeatures: (after, limit) => {
+      const rows = [...data.profiles.values()]
+        .filter((r) => r.mergedInto === null && r.id > after)
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .slice(0, limit + 1);
+      const { page, next } = pageRows(rows, limit, (r) => r.id);
+      return Promise.resolve({
+        profiles: page.map((r) => {
+          const { id, traits, computed, scores, consent } = toStored(r) as StoredProfile;
+          return { id, traits, computed, scores, consent };
+        }),
+        next,
+      });
+    },
   };
 }

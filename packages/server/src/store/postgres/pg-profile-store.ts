@@ -23,6 +23,7 @@ import type {
 } from '../profile-store.js';
 import {
   sealedBodyReader,
+  profileFeatures,
   storedProfile,
   type ProfileBody,
   type ProfileRow,
@@ -37,6 +38,7 @@ import {
   readPosition,
   readPositions,
 } from './pg-consumer-positions.js';
+import { pageRows } from '../../log/sqlite/page-rows.js';
 import { PROFILE_MIGRATIONS } from './pg-profile-tables.js';
 import { erasePgMemberships, pgMembershipWriter } from './pg-memberships.js';
 import { erasePgReviews, pgBackfillJobs, pgReviewQueue } from './pg-review-queue.js';
@@ -534,6 +536,14 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
         profiles: page.map((r) => ({ ...(toStored(r) as StoredProfile), rank: r.rank })),
         next: rows.length > limit && last ? last.rank : null,
       };
+    },
+    scanFeatures: async (after, limit) => {
+      const { rows } = await db.query<Pick<Row, 'id' | 'body'>>(
+        'SELECT id, body FROM profiles WHERE merged_into IS NULL AND id > $1 ORDER BY id LIMIT $2',
+        [after, limit + 1],
+      );
+      const { page, next } = pageRows(rows, limit, (r) => r.id);
+      return { profiles: page.map((r) => profileFeatures(r, bodyOf(r))), next };
     },
     reviews: pgReviewQueue(db, sealer),
     backfills: pgBackfillJobs(db),

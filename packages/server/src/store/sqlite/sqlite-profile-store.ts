@@ -25,6 +25,7 @@ import type {
   FoldOutcome,
   PendingErasure,
   ProfileStore,
+  ProfileFeatures,
   StoredProfile,
 } from '../profile-store.js';
 import {
@@ -533,6 +534,17 @@ export function openSqliteProfileStore(
         next,
       });
     },
+    scanFeatures: (after, limit) => {
+      const { page, next } = pageRows(
+        q.scanFeatures.all(after, limit + 1) as ProfileRow[],
+        limit,
+        (r) => r.id,
+      );
+      return Promise.resolve({
+        profiles: page.map((r) => profileFeatures(r, bodyOf(r, sealer))),
+        next,
+      });
+    },
     reviews: openSqliteReviewQueue(db, sealer),
     backfills: openSqliteBackfillJobs(db),
     due: (now, limit) =>
@@ -712,6 +724,11 @@ function statements(db: Database.Database) {
     live: db.prepare(
       'SELECT * FROM profiles WHERE merged_into IS NULL AND rank > ? ORDER BY rank LIMIT ?',
     ),
+    // The primary key's order: rows are read where they lie, none through another index.
+    scanFeatures: db.prepare(
+      `SELECT id, traits, groups, derived, consent, sealed FROM profiles
+       WHERE merged_into IS NULL AND id > ? ORDER BY id LIMIT ?`,
+    ),
     due: db.prepare(
       'SELECT profile_id FROM profile_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?',
     ),
@@ -733,7 +750,10 @@ function statements(db: Database.Database) {
       'SELECT * FROM segment_history WHERE profile_id IN (SELECT value FROM json_each(?)) ORDER BY seq',
     ),
     stats: db.prepare(
-      `SELECT (SELECT count(*) FROM profiles WHERE merged_into IS NULL) AS profiles,
+      // All rows less the merged: counting the live ones through their partial index looked each
+      // row up in the table (8 s for 100,000 profiles, against 0.5 s for the table's own scan).
+      `SELECT (SELECT count(*) FROM profiles)
+                - (SELECT count(*) FROM profiles WHERE merged_into IS NOT NULL) AS profiles,
               (SELECT count(*) FROM profiles WHERE merged_into IS NOT NULL) AS merged,
               (SELECT count(*) FROM identities) AS identifiers`,
     ),
@@ -907,6 +927,20 @@ export function lazyProfileState(
     },
   };
   return state;
+}
+
+/** What a population scan keeps of a profile (`ProfileReader.scanFeatures`). */
+export function profileFeatures(
+  row: Pick<ProfileRow, 'id'>,
+  { traits, derived, consent }: ProfileBody,
+): ProfileFeatures {
+  return {
+    id: row.id,
+    traits,
+    computed: derived.computed ?? {},
+    scores: derived.scores ?? {},
+    consent: { ...emptyConsent(), ...consent },
+  };
 }
 
 export function storedProfile(
