@@ -11,7 +11,7 @@
 // Needs the built server (npm run build). Env: BENCH_PROFILES (1000000); BENCH_LIVE=1 also times
 // reading whole profiles through ProfileReader.live, the read the job made before scanFeatures.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterFeatures, DEFAULT_IDENTITY_RULES } from '@tailor/core';
 import { SqliteEventLog } from '../../packages/server/dist/log/sqlite/sqlite-event-log.js';
@@ -90,6 +90,13 @@ try {
   const before = process.memoryUsage();
   let peakRss = before.rss;
   const job = new ClusteringTrainingJob(definition, undefined, { profiles, now: () => clock });
+  // CPU seconds beside wall seconds: on a shared machine the wall time also counts waiting for a core.
+  const cpu = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
+  };
+  const cpuStart = cpu();
+  let readCpu = 0;
   started = performance.now();
   let readSeconds = 0;
   for (;;) {
@@ -97,18 +104,29 @@ try {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if (step.finished) break;
     readSeconds = seconds(started);
+    readCpu = cpu() - cpuStart;
   }
   const trainSeconds = seconds(started);
+  const trainCpu = cpu() - cpuStart;
   const { model, assignments } = job.result;
   const saving = performance.now();
   await clusterings.saveModel(model, assignments);
   const saveSeconds = seconds(saving);
   const total = trainSeconds + saveSeconds;
+  const totalCpu = cpu() - cpuStart;
   console.log(
     `training job: read ${fmt(model.rows)} profiles in ${readSeconds.toFixed(1)} s, ` +
       `fit and personas ${(trainSeconds - readSeconds).toFixed(1)} s; assignments recorded in ` +
       `${saveSeconds.toFixed(1)} s; ${total.toFixed(1)} s in all (k ${model.k}, ` +
       `silhouette ${model.silhouette?.toFixed(4)}, sizes ${model.clusters.map((c) => c.size).join(' ')})`,
+  );
+  console.log(
+    `CPU seconds (this process): read ${readCpu.toFixed(1)}, fit and personas ` +
+      `${(trainCpu - readCpu).toFixed(1)}, recording ${(totalCpu - trainCpu).toFixed(1)}, ` +
+      `${totalCpu.toFixed(1)} in all; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
   );
   console.log(
     `memory: rss ${mb(before.rss)} MB before, peak ${mb(peakRss)} MB during the job ` +
@@ -122,6 +140,7 @@ try {
   const byId = new Set(profileIds);
   let row = 0;
   const reading = performance.now();
+  const readingCpu = cpu();
   for (let cursor = ''; ;) {
     const page = await profiles.scanFeatures(cursor, 2000);
     for (const p of page.profiles) {
@@ -133,7 +152,7 @@ try {
     cursor = page.next;
   }
   console.log(
-    `profiles alone: ${fmt(row)} read through ProfileReader.scanFeatures (pages of 2,000) in ${seconds(reading).toFixed(1)} s`,
+    `profiles alone: ${fmt(row)} read through ProfileReader.scanFeatures (pages of 2,000) in ${seconds(reading).toFixed(1)} s (${(cpu() - readingCpu).toFixed(1)} CPU s)`,
   );
   if (process.env.BENCH_LIVE === '1') {
     // The read the job made before scanFeatures: whole profiles in creation order.
@@ -150,18 +169,21 @@ try {
     );
   }
   started = performance.now();
+  const referenceCpu = cpu();
   const reference = clusterFeatures(
     { values, rows: row, columns: COLUMNS },
     { k: 8, scale: 'standard', seed: 0 },
   );
   const fitSeconds = seconds(started);
+  const fitCpu = cpu() - referenceCpu;
   if (!reference.ok) throw new Error(reference.error);
   console.log(
     `reference: clusterFeatures alone on the same ${fmt(row)} rows in memory: ${fitSeconds.toFixed(1)} s ` +
-      `(silhouette ${reference.value.silhouette?.toFixed(4)})`,
+      `(silhouette ${reference.value.silhouette?.toFixed(4)}; ${fitCpu.toFixed(1)} CPU s)`,
   );
   console.log(
-    `ratio (training job with recording / fit alone): ${(total / fitSeconds).toFixed(1)}`,
+    `ratio (training job with recording / fit alone): wall ${(total / fitSeconds).toFixed(1)}, ` +
+      `CPU ${(totalCpu / fitCpu).toFixed(1)}`,
   );
   await clusterings.close();
   await profiles.close();

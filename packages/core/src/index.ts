@@ -179,7 +179,14 @@ export {
   inClusterOf,
   nearestCluster,
 } from './clusters/nearest-cluster.js';
-export type { ClusterScope, ClusteringFeature } from './clusters/nearest-cluster.js';
+export type {
+  ClusterScope,
+  ClusteringFeature,
+  FeatureType,
+  ModelColumn,
+} from './clusters/nearest-cluster.js';
+export { ClusteringTable, MAX_LEVELS } from './clusters/clustering-table.js';
+export type { EncodedTable } from './clusters/clustering-table.js';
 export { prepareFeatures } from './clusters/prepare-features.js';
 export type { Preparation } from './clusters/prepare-features.js';
 export { clusteringsOf } from './segments/compile-definitions.js';

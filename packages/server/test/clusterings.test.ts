@@ -246,6 +246,69 @@ describe('clusterings over HTTP', () => {
     expect((await t.admin('GET', '/v1/segments/whales/members')).json().count).toBe(0);
   });
 
+  it('a text trait is a category, one-hot: its levels are columns, personas give shares, new people are assigned by it', async () => {
+    t = await startTestTailor({}, () => clock);
+    // Pro customers spend 500-990, free ones 5-99; spend alone would split them the same way, so
+    // the plan is checked through the columns, the shares and real-time assignment.
+    const people = Array.from({ length: 40 }, (_, i) => ({
+      userId: `c${i}`,
+      plan: i % 2 === 0 ? 'pro' : 'free',
+      spend: i % 2 === 0 ? 500 + i * 10 : 5 + i * 2,
+    }));
+    await t.collect(
+      people.map((p) => ({
+        type: 'identify',
+        userId: p.userId,
+        traits: { plan: p.plan, spend: p.spend },
+        timestamp: iso(clock),
+      })),
+    );
+    // A plan given as a number is its text ("3"), a level like any other.
+    await t.collect([
+      { type: 'identify', userId: 'odd', traits: { plan: 3, spend: 50 }, timestamp: iso(clock) },
+    ]);
+    const put = await t.admin('PUT', '/v1/clusterings/plans', {
+      features: ['traits.plan', 'traits.spend'],
+      k: 2,
+      scale: 'standard',
+      unit: 'customers',
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const trained = await t.admin('POST', '/v1/clusterings/plans/train');
+    expect(trained.statusCode, trained.body).toBe(200);
+    const model = trained.json<ClusterModel>();
+    expect(model).toMatchObject({ rows: 41, skipped: 0 });
+    expect(model.features).toEqual([
+      { path: 'traits.plan', name: 'plan: free', level: 'free' },
+      { path: 'traits.plan', name: 'plan: pro', level: 'pro' },
+      { path: 'traits.plan', name: 'plan: 3', level: '3' },
+      { path: 'traits.spend', name: 'spend' },
+    ]);
+    const pro = model.clusters.find((c) => (c.centroid['plan: pro'] ?? 0) > 0.5);
+    if (pro === undefined) throw new Error('a cluster of pro customers expected');
+    expect(pro.centroid['plan: pro']).toBe(1);
+    expect(pro.medians['plan: pro']).toBe(1);
+    expect(pro.size).toBe(20);
+    expect(pro.description).toContain('plan: pro 100 %');
+    await t.admin('PUT', `/v1/clusterings/plans/clusters/${pro.id}`, { name: 'pros' });
+    await t.admin('PUT', '/v1/segments/pros', { definition: 'in_cluster("plans", "pros")' });
+    await t.tailor.pipeline.catchUp();
+    expect((await t.admin('GET', '/v1/segments/pros/members')).json().count).toBe(20);
+    // A newcomer on the pro plan spending like a free customer: nearer the pros (plan and spend
+    // weigh alike after scaling, and the plan's two columns both differ).
+    await t.collect([
+      {
+        type: 'identify',
+        userId: 'newcomer',
+        traits: { plan: 'pro', spend: 300 },
+        timestamp: iso(clock),
+      },
+    ]);
+    expect(
+      (await t.admin('GET', '/v1/profiles?identifier=userId:newcomer')).json().segments,
+    ).toEqual(['pros']);
+  });
+
   it('in_cluster(...) in decide rules, experiment audiences and journey branches reads the current model', async () => {
     t = await startTestTailor({}, () => clock);
     const people = shoppers();

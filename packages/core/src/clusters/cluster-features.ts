@@ -42,6 +42,8 @@ export interface ClusterOptions {
   /** The silhouette is exact up to this many rows, on a sample of this many above (default 10,000). */
   silhouetteSample?: number;
   seed?: number;
+  /** Columns that are a category's 0/1 levels (one-hot): not logged nor standardized. */
+  indicators?: readonly boolean[];
 }
 
 /** How well one k did, when k is chosen automatically. */
@@ -98,8 +100,10 @@ export function clusterFeatures(
     if (!Number.isFinite(matrix.values[i]))
       return err(`row ${Math.floor(i / matrix.columns) + 1}: not a finite number`);
   const scale =
-    options.scale === undefined || options.scale === 'auto' ? chooseScale(matrix) : options.scale;
-  const prepared = prepareFeatures(matrix, scale);
+    options.scale === undefined || options.scale === 'auto'
+      ? chooseScale(matrix, options.indicators)
+      : options.scale;
+  const prepared = prepareFeatures(matrix, scale, options.indicators);
   if (!prepared.ok) return prepared;
   const { matrix: table, preparation } = prepared.value;
   const method = options.method ?? 'kmeans';

@@ -3,14 +3,15 @@ import type { ClusterInfo, ClusterModel } from './clustering-definition.schema.j
 import type { FeatureMatrix } from './clusters.schema.js';
 import { describePersonas } from './describe-personas.js';
 import { matchClusters } from './match-clusters.js';
-import type { ClusteringFeature } from './nearest-cluster.js';
+import type { ModelColumn } from './nearest-cluster.js';
 import type { Preparation } from './prepare-features.js';
 
 export interface ClusterModelInput {
   clustering: string;
   definitionVersion: number;
-  features: readonly ClusteringFeature[];
-  /** The rows clustered, in the original units. */
+  /** The model's columns: number features, and a category feature's levels one-hot. */
+  features: readonly ModelColumn[];
+  /** The rows clustered, in the original units (0 / 1 for a level). */
   matrix: FeatureMatrix;
   fit: Clustering;
   /** The last training's model, whose cluster ids and names carry over to the clusters that continue them. */
@@ -41,12 +42,16 @@ export function clusterModel(input: ClusterModelInput): { model: ClusterModel; i
   const personas = describePersonas(clustered.matrix, clustered.labels, fit.k, names, {
     scale: fit.scale,
     unit: input.unit,
+    levels: features.map((f) => f.level),
   });
 
   const samePaths =
     previous !== undefined &&
     previous.features.length === columns &&
-    previous.features.every((f, j) => f.path === features[j]?.path);
+    previous.features.every((f, j) => {
+      const column = features[j];
+      return f.path === column?.path && f.level === column.level;
+    });
   const before = samePaths ? previous.clusters : [];
   const match = matchClusters(
     before.map((c) =>
@@ -89,7 +94,9 @@ export function clusterModel(input: ClusterModelInput): { model: ClusterModel; i
       training: (previous?.training ?? 0) + 1,
       definitionVersion: input.definitionVersion,
       trainedAt: input.trainedAt,
-      features: features.map(({ path, name }) => ({ path, name })),
+      features: features.map(({ path, name, level }) =>
+        level === undefined ? { path, name } : { path, name, level },
+      ),
       method: fit.method,
       algorithm: fit.algorithm,
       k: fit.k,
@@ -113,7 +120,9 @@ function prepare(point: readonly number[], preparation: Preparation): number[] {
   const logged = preparation.scale === 'log-standard';
   return point.map(
     (v, j) =>
-      ((logged ? Math.log1p(v) : v) - (preparation.mean[j] ?? 0)) / (preparation.std[j] ?? 1),
+      ((logged && preparation.indicators?.[j] !== true ? Math.log1p(v) : v) -
+        (preparation.mean[j] ?? 0)) /
+      (preparation.std[j] ?? 1),
   );
 }
 

@@ -1,26 +1,30 @@
 import { Type, type Static } from 'typebox';
 
+const FEATURE_PATH = '^(traits|computed|model)\\.[^\\u0000-\\u001f]+$';
+
 const Feature = Type.Union([
   Type.String({
     minLength: 3,
     maxLength: 300,
-    pattern: '^(traits|computed)\\.[^\\u0000-\\u001f]+$',
+    pattern: FEATURE_PATH,
     description:
-      'A profile field holding a number: `traits.age`, `computed.orders_90d`, `computed.rfm.monetary`',
+      'A profile field: `traits.age`, `computed.orders_90d`, `computed.rfm.monetary`, `model.churn.score`, `traits.plan` (text: a category, one-hot)',
   }),
   Type.Object(
     {
-      path: Type.String({
-        minLength: 3,
-        maxLength: 300,
-        pattern: '^(traits|computed)\\.[^\\u0000-\\u001f]+$',
-      }),
+      path: Type.String({ minLength: 3, maxLength: 300, pattern: FEATURE_PATH }),
       name: Type.String({
         minLength: 1,
         maxLength: 60,
         pattern: '^[^\\u0000-\\u001f]+$',
         description: 'How personas call it (default: the last part of the path)',
       }),
+      type: Type.Optional(
+        Type.Union([Type.Literal('number'), Type.Literal('category')], {
+          description:
+            'number, or category (one-hot, its most common levels); by default chosen at training: category when most profiles holding it hold text',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -130,7 +134,16 @@ export const ClusterModel = Type.Object({
   training: Type.Integer({ description: 'Trainings of this clustering so far, this one included' }),
   definitionVersion: Type.Integer(),
   trainedAt: Type.String(),
-  features: Type.Array(Type.Object({ path: Type.String(), name: Type.String() })),
+  features: Type.Array(
+    Type.Object({
+      path: Type.String(),
+      name: Type.String(),
+      level: Type.Optional(
+        Type.String({ description: "A category's level: 1 when the profile holds it, else 0" }),
+      ),
+    }),
+    { description: 'The columns: number features, and each category feature level by level' },
+  ),
   method: Type.String(),
   algorithm: Type.Union([Type.String(), Type.Null()]),
   k: Type.Integer(),

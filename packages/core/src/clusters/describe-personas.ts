@@ -9,7 +9,7 @@ export interface PersonaTrait {
    * clustering used (after log1p for log-standard): a standardized mean difference.
    */
   effect: number;
-  /** Medians in the original units. */
+  /** Medians in the original units (for a category's level, the share holding it, 0 to 1). */
   clusterMedian: number;
   populationMedian: number;
 }
@@ -26,7 +26,7 @@ export interface Persona {
   description: string;
   /** Features whose effect is at least `minEffect` in size, largest first. */
   traits: PersonaTrait[];
-  /** Each feature's median in the cluster, original units. */
+  /** Each feature's median in the cluster, original units (a level's share, 0 to 1). */
   medians: Record<string, number>;
 }
 
@@ -39,6 +39,11 @@ export interface PersonaOptions {
   minEffect?: number;
   /** At most this many traits per persona (default 3). */
   maxTraits?: number;
+  /**
+   * Per feature, the category level a 0/1 column stands for (undefined for a number): never
+   * logged, described by the share holding it ("often plan: pro ... plan: pro 92 %").
+   */
+  levels?: readonly (string | undefined)[];
 }
 
 /** An effect this large reads "very high" / "very low". */
@@ -63,8 +68,9 @@ export function describePersonas(
   const minEffect = options.minEffect ?? 0.5;
   const maxTraits = options.maxTraits ?? 3;
   const logged = options.scale === 'log-standard';
+  const isLevel = features.map((_, j) => options.levels?.[j] !== undefined);
   const at = (i: number, j: number): number => matrix.values[i * columns + j] as number;
-  const scaled = (v: number): number => (logged ? Math.log1p(v) : v);
+  const scaled = (v: number, j: number): number => (logged && !isLevel[j] ? Math.log1p(v) : v);
 
   const sizes = new Array<number>(k).fill(0);
   for (const label of labels) sizes[label] = (sizes[label] as number) + 1;
@@ -74,7 +80,7 @@ export function describePersonas(
   for (let i = 0; i < rows; i++) {
     const c = labels[i] as number;
     for (let j = 0; j < columns; j++) {
-      const v = scaled(at(i, j));
+      const v = scaled(at(i, j), j);
       mean[j] = (mean[j] as number) + v;
       (clusterMean[c] as Float64Array)[j] = ((clusterMean[c] as Float64Array)[j] as number) + v;
     }
@@ -82,18 +88,29 @@ export function describePersonas(
   for (let j = 0; j < columns; j++) mean[j] = (mean[j] as number) / rows;
   for (let i = 0; i < rows; i++)
     for (let j = 0; j < columns; j++)
-      sd[j] = (sd[j] as number) + (scaled(at(i, j)) - (mean[j] as number)) ** 2;
+      sd[j] = (sd[j] as number) + (scaled(at(i, j), j) - (mean[j] as number)) ** 2;
   for (let j = 0; j < columns; j++) sd[j] = Math.sqrt((sd[j] as number) / rows);
 
+  // A level's "median" is its share: the mean of its 0/1 column.
+  const middle = (values: number[], j: number): number =>
+    isLevel[j] ? (values.length === 0 ? Number.NaN : sum(values) / values.length) : median(values);
   const populationMedians = features.map((_, j) =>
-    median(Array.from({ length: rows }, (_, i) => at(i, j))),
+    middle(
+      Array.from({ length: rows }, (_, i) => at(i, j)),
+      j,
+    ),
   );
   const byCluster: number[][] = Array.from({ length: k }, () => []);
   labels.forEach((c, i) => byCluster[c]?.push(i));
 
   const personas = byCluster.map((members, c): Persona => {
     const size = sizes[c] as number;
-    const medians = features.map((_, j) => median(members.map((i) => at(i, j))));
+    const medians = features.map((_, j) =>
+      middle(
+        members.map((i) => at(i, j)),
+        j,
+      ),
+    );
     const traits: PersonaTrait[] = [];
     features.forEach((feature, j) => {
       const deviation = sd[j] as number;
@@ -111,14 +128,16 @@ export function describePersonas(
     });
     traits.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect));
     traits.splice(maxTraits);
-    const words = traits.map(
-      (t) => `${Math.abs(t.effect) >= VERY ? 'very ' : ''}${t.direction} ${t.feature}`,
-    );
+    const words = traits.map((t) => traitWords(t, isLevel[features.indexOf(t.feature)] === true));
     const share = rows === 0 ? 0 : size / rows;
     const percent = `${formatNumber(share * 100)} % of ${unit}`;
     const shown = traits.length > 0 ? traits.map((t) => t.feature) : features.slice(0, 3);
     const medianWords = shown
-      .map((f) => `median ${f} ${formatNumber(medians[features.indexOf(f)] as number)}`)
+      .map((f) => {
+        const j = features.indexOf(f);
+        const m = medians[j] as number;
+        return isLevel[j] ? `${f} ${formatNumber(m * 100)} %` : `median ${f} ${formatNumber(m)}`;
+      })
       .join(', ');
     return {
       cluster: c,
@@ -137,6 +156,19 @@ export function describePersonas(
     if (n > 1) p.name = `${p.name} (${n})`;
   }
   return personas;
+}
+
+/** "very high spend", "low recency"; for a category's level "often plan: pro", "seldom plan: pro". */
+function traitWords(t: PersonaTrait, level: boolean): string {
+  const very = Math.abs(t.effect) >= VERY;
+  if (level) return `${t.direction === 'low' ? 'seldom' : very ? 'mostly' : 'often'} ${t.feature}`;
+  return `${very ? 'very ' : ''}${t.direction} ${t.feature}`;
+}
+
+function sum(values: readonly number[]): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
 }
 
 /** The median (the mean of the middle two for an even count); NaN for none. */

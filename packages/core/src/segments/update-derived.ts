@@ -202,8 +202,13 @@ export function refreshDerived(
   if (trigger.traitsChanged === true) for (const s of plan.segmentsReadingProfile) affected.add(s);
   for (const m of trigger.models ?? [])
     for (const s of plan.segmentsByModel.get(m) ?? []) affected.add(s);
-  // A person's cluster follows their features (traits, computed traits): assigned again now.
-  if (trigger.traitsChanged === true || computedChanged.length > 0)
+  // A person's cluster follows their features (traits, computed traits, model scores): assigned
+  // again now.
+  if (
+    trigger.traitsChanged === true ||
+    computedChanged.length > 0 ||
+    (trigger.models?.length ?? 0) > 0
+  )
     for (const s of plan.segmentsReadingClusters) affected.add(s);
 
   const scope: EvaluationScope = {
@@ -223,6 +228,7 @@ export function refreshDerived(
     inCluster: inClusterOf(plan.clusterings, {
       traits: profile.traits,
       computed: state.computed,
+      scores: state.scores,
       consent: profile.consent,
     }),
   };

@@ -3,7 +3,7 @@ import {
   clusterModel,
   consentValues,
   DEFAULT_K_RANGE,
-  featureValue,
+  ClusteringTable,
   TailorError,
   traitValues,
   type ClusterModel,
@@ -48,8 +48,8 @@ export class ClusteringTrainingJob implements Job {
   private total: number | undefined;
   private read = 0;
   private skipped = 0;
-  private values = new Float64Array(1024);
-  private readonly ids: string[] = [];
+  private table: ClusteringTable | undefined;
+  private ids: string[] = [];
   private trained: TrainedClustering | undefined;
 
   constructor(
@@ -75,7 +75,7 @@ export class ClusteringTrainingJob implements Job {
     if (this.total === undefined) {
       this.total = (await this.deps.profiles.stats()).profiles;
       // The table at its likely size at once (grown by doubling only if profiles are added meanwhile).
-      this.values = new Float64Array(Math.max(1024, this.total * this.features.length));
+      this.table = new ClusteringTable(this.features, this.total);
     }
     const page = await this.deps.profiles.scanFeatures(this.cursor, PAGE);
     for (const profile of page.profiles) this.take(profile);
@@ -97,30 +97,24 @@ export class ClusteringTrainingJob implements Job {
       this.skipped++;
       return;
     }
-    const scope = { traits: traitValues(profile.traits), computed: profile.computed };
-    const columns = this.features.length;
-    const at = this.ids.length * columns;
-    if (at + columns > this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    for (let j = 0; j < columns; j++) {
-      const v = featureValue((this.features[j] as ClusteringFeature).path, scope);
-      if (v === undefined) {
-        this.skipped++;
-        return;
-      }
-      this.values[at + j] = v;
-    }
-    this.ids.push(profile.id);
+    const scope = {
+      traits: traitValues(profile.traits),
+      computed: profile.computed,
+      scores: profile.scores,
+    };
+    if (this.table?.add(scope) === true) this.ids.push(profile.id);
+    else this.skipped++;
   }
 
   private async fit(): Promise<void> {
     const c = this.clustering;
-    const columns = this.features.length;
-    const rows = this.ids.length;
-    const matrix = { values: this.values.subarray(0, rows * columns), rows, columns };
+    const encoded = (this.table ?? new ClusteringTable(this.features)).encode();
+    // Rows holding text where a feature turned out a number are left out with the others.
+    this.skipped += this.ids.length - encoded.kept.length;
+    if (encoded.kept.length !== this.ids.length)
+      this.ids = Array.from(encoded.kept, (r) => this.ids[r] as string);
+    const { matrix } = encoded;
+    const rows = matrix.rows;
     const k = c.k ?? 'auto';
     if (rows === 0 || (typeof k === 'number' && k > rows) || (k === 'auto' && rows < 3))
       throw new TailorError(
@@ -137,6 +131,7 @@ export class ClusteringTrainingJob implements Job {
       ...(c.eps !== undefined && { eps: c.eps }),
       ...(c.minSamples !== undefined && { minSamples: c.minSamples }),
       seed: c.seed ?? 0,
+      ...(encoded.indicators.some(Boolean) && { indicators: encoded.indicators }),
     };
     const fitted = await fit({ matrix, options }, this.deps.signal);
     if (this.deps.signal?.aborted === true)
@@ -151,7 +146,7 @@ export class ClusteringTrainingJob implements Job {
     const { model, ids } = clusterModel({
       clustering: c.name,
       definitionVersion: c.version,
-      features: this.features,
+      features: encoded.columns,
       matrix,
       fit: fitted.value,
       previous: this.previous,
