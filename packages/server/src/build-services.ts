@@ -124,10 +124,15 @@ export function buildServices(tailor: Tailor): Services {
     }),
     attribution: new AttributionService({ ...reports, channelRules }),
     channelRules: channelRuleService,
-    funnels: new FunnelService({ ...reports, channelRules }),
+    funnels: new FunnelService({ ...reports, channelRules, projection: () => tailor.projection }),
     kpis: new KpiService({ log: tailor.log, profiles: tailor.profiles, pause }),
     quality: new QualityService({ log: tailor.log, now: tailor.now, pause }),
-    retention: new RetentionService({ ...reports, now: tailor.now, channelRules }),
+    retention: new RetentionService({
+      ...reports,
+      now: tailor.now,
+      channelRules,
+      projection: () => tailor.projection,
+    }),
     models: tailor.models,
     clusterings: tailor.clusterings,
     recommenders: new RecommenderService({

@@ -60,6 +60,8 @@ import { DecisionRetention } from './decide/decision-retention.js';
 import { BackgroundThread } from './background/background-thread.js';
 import { ErasureCoordinator } from './privacy/erasure-coordinator.js';
 import { logError } from './privacy/log-error.js';
+import { openReportProjection } from './reports/projection/open-report-projection.js';
+import type { ReportProjection } from './reports/projection/report-projection.js';
 import { openStorage } from './storage/open-storage.js';
 import { ClusterChanges } from './scale-out/cluster-changes.js';
 import { indexingConsumers } from './profiles/events-of-identifier.js';
@@ -77,6 +79,8 @@ import { ClusteringService } from './clusters/clustering-service.js';
 export interface Tailor {
   config: Readonly<Config>;
   log: EventLog;
+  /** The columnar projection of the log funnels and retention read; undefined on several nodes. */
+  projection: ReportProjection | undefined;
   store: StateStore;
   keys: KeyRegistry;
   /** Who read or changed personal data and definitions. */
@@ -292,6 +296,12 @@ export async function openTailor(
     const { partitions } = await log.behind(at);
     return Math.min((await log.stats()).lastPosition, ...partitions.map(at));
   };
+  // The columnar projection funnels and retention scan: kept by the process that serves reports
+  // on the embedded store (on several nodes reports read the log).
+  const reports =
+    storage.cluster === undefined && options.worker !== true
+      ? await openReportProjection(config.dataDir, { log, profiles, folded: foldedEverywhere })
+      : undefined;
   const identity = IdentityVerifier.open(config.dataDir, secrets.identitySecret);
   const journeys = await openJourneys({
     clusterings: () => clusterModels.current,
@@ -446,6 +456,7 @@ export async function openTailor(
     onChanged: (changed, identifiers) => {
       if (options.onProfilesChanged) options.onProfilesChanged(changed, identifiers);
       else people.invalidate(changed, identifiers);
+      reports?.projection.changed(changed, identifiers);
       // Other nodes keep these people in their caches too.
       cluster?.announce({ kind: 'profiles', profiles: changed, identifiers });
     },
@@ -561,6 +572,7 @@ export async function openTailor(
         onBatch: countBatch,
         onChanged: (changed, identifiers) => {
           people.invalidate(changed, identifiers);
+          reports?.projection.changed(changed, identifiers);
         },
         onSuppressed: () => {
           suppressions.reload().then(
@@ -780,6 +792,7 @@ export async function openTailor(
     },
     pruneDecisions: () => decisionRetention.run(),
     now,
+    projection: reports?.projection,
     async close() {
       clearInterval(violationTimer);
       clearInterval(banditTimer);
@@ -793,6 +806,7 @@ export async function openTailor(
       await dispatcher.stop();
       await journeys.loop.stop(); // not started here when the background runs elsewhere
       await journeys.close();
+      await reports?.close();
       await cluster?.close();
       await storage.close();
     },

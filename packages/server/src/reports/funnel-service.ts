@@ -1,6 +1,7 @@
 import {
   breakdownFunnel,
   computeFunnel,
+  computeFunnelColumns,
   DEFAULT_FUNNEL_WINDOW_DAYS,
   FUNNEL_BREAKDOWN_LIMIT,
   TailorError,
@@ -14,12 +15,15 @@ import {
 import { eventName, readPeople, type TimedItem, type TimelineDeps } from './person-timelines.js';
 import { propertyText } from './property-text.js';
 import { touchKey } from './touch-key.js';
+import type { ReportProjection } from './projection/report-projection.js';
 
 const DAY_MS = 86_400_000;
 
 export interface FunnelDeps extends TimelineDeps {
   /** The stored channel rules, read when a breakdown is by channel. */
   channelRules?: () => Promise<readonly ChannelRule[]>;
+  /** The columnar projection of the log, when this process keeps one (docs/reports.md). */
+  projection?: () => ReportProjection | undefined;
 }
 
 /**
@@ -48,6 +52,9 @@ export class FunnelService {
     }
     const exclusions = exclusionGaps(request);
     const breakdown = request.breakdown;
+    const projection = this.deps.projection?.();
+    if (projection !== undefined && readsNames(request))
+      return this.fromProjection(projection, request, exclusions);
     const strict = order === 'strict';
     const touch = breakdown !== undefined && 'touch' in breakdown ? breakdown : undefined;
     const property =
@@ -87,6 +94,59 @@ export class FunnelService {
     const result = computeFunnel(people, options);
     if (breakdown === undefined) return result;
     return { ...result, breakdown: breakdownFunnel(people, options, FUNNEL_BREAKDOWN_LIMIT) };
+  }
+
+  /**
+   * The funnel over the projection: each event name is a code, read back as the steps it matches
+   * and the gaps it is excluded from; strict funnels read every event (any breaks the sequence).
+   */
+  private async fromProjection(
+    projection: ReportProjection,
+    request: FunnelRequest,
+    exclusions: { step: Matcher; gaps: number[] }[],
+  ): Promise<FunnelResult> {
+    const order = request.order ?? 'ordered';
+    const codes = new Map<string, number>();
+    const stepBits = [0];
+    const gapBits = [0];
+    const codeOf = (event: string): number => {
+      let code = codes.get(event);
+      if (code === undefined) {
+        code = stepBits.length;
+        codes.set(event, code);
+        stepBits.push(0);
+        gapBits.push(0);
+      }
+      return code;
+    };
+    request.steps.forEach(({ event }, k) => {
+      const code = codeOf(event);
+      stepBits[code] = (stepBits[code] as number) | (1 << k);
+    });
+    for (const { step, gaps } of exclusions) {
+      const code = codeOf(step.event);
+      for (const g of gaps) gapBits[code] = (gapBits[code] as number) | (1 << g);
+    }
+    const grouped = await projection.columns((name) => codes.get(name ?? '') ?? 0, {
+      all: order === 'strict',
+      keep: (values, from, to) => {
+        for (let i = from; i < to; i++) if (stepBits[values[i] as number] !== 0) return true;
+        return false;
+      },
+    });
+    return computeFunnelColumns(
+      {
+        offsets: grouped.offsets,
+        at: grouped.at,
+        steps: grouped.value.map((code) => stepBits[code] as number),
+        excludes: grouped.value.map((code) => gapBits[code] as number),
+      },
+      {
+        steps: request.steps.length,
+        windowMs: (request.windowDays ?? DEFAULT_FUNNEL_WINDOW_DAYS) * DAY_MS,
+        order,
+      },
+    );
   }
 
   private async channelRules(): Promise<readonly ChannelRule[]> {
@@ -159,4 +219,13 @@ function matches(message: StoredMessage, step: Matcher): boolean {
   if (step.where === undefined) return true;
   const properties: Record<string, unknown> = message.properties ?? {};
   return Object.entries(step.where).every(([name, value]) => properties[name] === value);
+}
+
+/** A funnel the projection answers: steps and exclusions by event name alone, no breakdown. */
+function readsNames(request: FunnelRequest): boolean {
+  return (
+    request.breakdown === undefined &&
+    request.steps.every((step) => step.where === undefined) &&
+    (request.exclude ?? []).every((exclusion) => exclusion.where === undefined)
+  );
 }

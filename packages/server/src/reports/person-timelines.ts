@@ -173,7 +173,8 @@ class EventColumns {
   }
 }
 
-function grow<T extends Int32Array | Float64Array>(array: T): T {
+/** A typed array twice as long, holding the same values first. */
+export function grow<T extends Int32Array | Float64Array>(array: T): T {
   const bigger = new (array.constructor as new (n: number) => T)(array.length * 2);
   bigger.set(array);
   return bigger;

@@ -1,5 +1,8 @@
 import {
   computeRetention,
+  computeRetentionColumns,
+  RETENTION_RETURN,
+  RETENTION_START,
   RETENTION_BREAKDOWN_LIMIT,
   type ChannelRule,
   type RetentionEvent,
@@ -10,11 +13,14 @@ import {
 import { eventName, readPeople, type TimelineDeps } from './person-timelines.js';
 import { propertyText } from './property-text.js';
 import { touchKey } from './touch-key.js';
+import type { ReportProjection } from './projection/report-projection.js';
 
 export interface RetentionDeps extends TimelineDeps {
   now: () => number;
   /** The stored channel rules, read when a breakdown is by channel. */
   channelRules?: () => Promise<readonly ChannelRule[]>;
+  /** The columnar projection of the log, when this process keeps one (docs/reports.md). */
+  projection?: () => ReportProjection | undefined;
 }
 
 /** A person's events as retention reads them, and the groups a breakdown puts them in. */
@@ -37,6 +43,25 @@ export class RetentionService {
     const start = request.start.event;
     const back = (request.return ?? request.start).event;
     const breakdown = request.breakdown;
+    const options: RetentionOptions = {
+      period: request.period ?? 'week',
+      periods: request.periods ?? 12,
+      now: this.deps.now(),
+      since: request.since === undefined ? undefined : Date.parse(request.since),
+    };
+    const projection = this.deps.projection?.();
+    if (projection !== undefined && breakdown === undefined) {
+      const role = (name: string | undefined): number =>
+        name === undefined
+          ? 0
+          : (start === '*' || name === start ? RETENTION_START : 0) |
+            (back === '*' || name === back ? RETENTION_RETURN : 0);
+      const { offsets, at, value } = await projection.columns(role, {
+        all: false,
+        keep: () => true,
+      });
+      return computeRetentionColumns({ offsets, at, roles: Uint8Array.from(value) }, options);
+    }
     const property =
       breakdown !== undefined && 'property' in breakdown ? breakdown.property : undefined;
     const touch = breakdown !== undefined && 'touch' in breakdown ? breakdown : undefined;
@@ -73,12 +98,6 @@ export class RetentionService {
         groups,
       };
     });
-    const options: RetentionOptions = {
-      period: request.period ?? 'week',
-      periods: request.periods ?? 12,
-      now: this.deps.now(),
-      since: request.since === undefined ? undefined : Date.parse(request.since),
-    };
     const result = computeRetention(
       people.map((person) => person.events),
       options,

@@ -1,0 +1,45 @@
+import { chmodSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { logError } from '../../privacy/log-error.js';
+import { ReportProjection, type ProjectionDeps } from './report-projection.js';
+
+/** The projection's file in the data folder. */
+export const PROJECTION_FILE = 'reports.duckdb';
+
+/** How often a serving process brings the projection up to the folded log, in ms. */
+const FOLLOW_MS = 5000;
+
+/**
+ * Opens the data folder's projection and keeps it current (every 5 s, besides before each report
+ * that reads it). Undefined when it cannot be opened, another process holding it (`tailor report`
+ * while `tailor serve` runs on the folder): reports then read the log, as on several nodes.
+ */
+export async function openReportProjection(
+  dataDir: string,
+  deps: ProjectionDeps,
+): Promise<{ projection: ReportProjection; close: () => Promise<void> } | undefined> {
+  let projection: ReportProjection;
+  try {
+    const file = join(dataDir, PROJECTION_FILE);
+    projection = await ReportProjection.open(file, deps);
+    // DuckDB makes its files with the process's umask (an empty file made first is refused as
+    // not a database): made the owner's alone as soon as they exist, inside the 0700 folder.
+    for (const made of [file, `${file}.wal`]) if (existsSync(made)) chmodSync(made, 0o600);
+  } catch (error) {
+    logError('the reports projection could not be opened: reports read the log', error);
+    return undefined;
+  }
+  const timer = setInterval(() => {
+    projection.catchUp().catch((error: unknown) => {
+      logError('bringing the reports projection up to date failed; retrying', error);
+    });
+  }, FOLLOW_MS);
+  timer.unref();
+  return {
+    projection,
+    close: async () => {
+      clearInterval(timer);
+      await projection.close();
+    },
+  };
+}

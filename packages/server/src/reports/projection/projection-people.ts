@@ -1,0 +1,198 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { IdentifierRef, StoredMessage } from '@tailor/core';
+import type { ProfileReader, StoredProfile } from '../../store/profile-store.js';
+import { REPORTS_PURPOSE } from '../person-timelines.js';
+
+/** `into` of a person merged into no one. */
+const ROOT = -1;
+/** `into` of an erased person (or an id no longer used): their events are left out. */
+const GONE = -2;
+/** Identifiers remembered with their person; past this many the memory is emptied. */
+const CACHE_LIMIT = 500_000;
+/** Profiles read from the store at once. */
+const CHUNK = 256;
+
+/**
+ * The projection's people: a number per profile events were folded into, what it was merged
+ * into since, and whether it refused the `analytics` purpose. Kept in memory and in the
+ * `persons` table; the profile store is the truth, read again for each profile the pipeline
+ * says it changed (and for all of them when the projection is opened).
+ */
+export class ProjectionPeople {
+  private readonly profile: (string | undefined)[] = [];
+  private readonly into: number[] = [];
+  private readonly refused: boolean[] = [];
+  private readonly byProfile = new Map<string, number>();
+  /** Identifier (`u:` userId, `a:` anonymousId) → person, as the store resolved it. */
+  private readonly cache = new Map<string, Promise<number | undefined>>();
+  private readonly stale = new Set<string>();
+  private dirty = new Set<number>();
+
+  private constructor(private readonly profiles: Pick<ProfileReader, 'byIdentifier' | 'byId'>) {}
+
+  static async load(
+    db: DuckDBConnection,
+    profiles: Pick<ProfileReader, 'byIdentifier' | 'byId'>,
+  ): Promise<ProjectionPeople> {
+    const people = new ProjectionPeople(profiles);
+    const rows = await db.runAndReadAll('SELECT id, profile, into_id, refused FROM persons');
+    for (const [id, profile, into, refused] of rows.getRows()) {
+      const p = Number(id);
+      while (people.profile.length <= p) {
+        people.profile.push(undefined);
+        people.into.push(GONE);
+        people.refused.push(false);
+      }
+      people.profile[p] = String(profile);
+      people.into[p] = Number(into);
+      people.refused[p] = refused === true;
+      people.byProfile.set(String(profile), p);
+      people.stale.add(String(profile)); // changes made while closed: checked before the first report
+    }
+    return people;
+  }
+
+  /** How many person numbers there are (erased ones included). */
+  get count(): number {
+    return this.profile.length;
+  }
+
+  changed(profiles: Iterable<string>, identifiers: Iterable<IdentifierRef>): void {
+    for (const id of profiles) this.stale.add(id);
+    for (const { type, value } of identifiers) {
+      if (type === 'userId') this.cache.delete(`u:${value}`);
+      if (type === 'anonymousId') this.cache.delete(`a:${value}`);
+    }
+  }
+
+  /**
+   * The person an event belongs to, as readPeople resolves it: its userId's profile, else its
+   * anonymousId's. Undefined when neither has one (an event folded under no profile).
+   */
+  of(message: StoredMessage): Promise<number | undefined> {
+    const key =
+      message.userId !== null
+        ? `u:${message.userId}`
+        : message.anonymousId !== null
+          ? `a:${message.anonymousId}`
+          : undefined;
+    if (key === undefined) return Promise.resolve(undefined);
+    let person = this.cache.get(key);
+    if (person === undefined) {
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      person = this.resolve(message);
+      this.cache.set(key, person);
+    }
+    return person;
+  }
+
+  private async resolve(message: StoredMessage): Promise<number | undefined> {
+    let profile =
+      message.userId === null
+        ? undefined
+        : await this.profiles.byIdentifier({ type: 'userId', value: message.userId });
+    if (profile === undefined && message.anonymousId !== null)
+      profile = await this.profiles.byIdentifier({
+        type: 'anonymousId',
+        value: message.anonymousId,
+      });
+    return profile === undefined ? undefined : this.personOf(profile);
+  }
+
+  private personOf(profile: StoredProfile): number {
+    let p = this.byProfile.get(profile.id);
+    if (p === undefined) {
+      p = this.profile.length;
+      this.profile.push(profile.id);
+      this.into.push(ROOT);
+      this.refused.push(false);
+      this.byProfile.set(profile.id, p);
+      this.dirty.add(p);
+    }
+    const refused = profile.consent.current[REPORTS_PURPOSE]?.granted === false;
+    if (this.refused[p] !== refused) {
+      this.refused[p] = refused;
+      this.dirty.add(p);
+    }
+    return p;
+  }
+
+  /**
+   * Reads the changed profiles again: one merged into another points to it, an erased one's
+   * events are deleted (and the file checkpointed, so the deleted rows leave it), consent is
+   * taken again.
+   */
+  async recheck(db: DuckDBConnection): Promise<void> {
+    const ids = [...this.stale].filter((id) => this.byProfile.has(id));
+    this.stale.clear();
+    const erased: number[] = [];
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      const chunk = ids.slice(start, start + CHUNK);
+      const found = await Promise.all(chunk.map((id) => this.profiles.byId(id)));
+      chunk.forEach((id, i) => {
+        const p = this.byProfile.get(id) as number;
+        const profile = found[i];
+        if (profile === undefined) {
+          this.into[p] = GONE;
+          this.profile[p] = undefined;
+          this.byProfile.delete(id);
+          this.dirty.add(p);
+          erased.push(p);
+        } else if (profile.id !== id) {
+          const into = this.personOf(profile);
+          if (this.into[p] !== into) {
+            this.into[p] = into;
+            this.dirty.add(p);
+          }
+        } else this.personOf(profile);
+      });
+    }
+    if (erased.length > 0) this.cache.clear();
+    if (erased.length === 0 && this.dirty.size === 0) return;
+    await db.run('BEGIN TRANSACTION');
+    try {
+      if (erased.length > 0)
+        await db.run(`DELETE FROM events WHERE person IN (${erased.join(',')})`);
+      await this.save(db);
+      await db.run('COMMIT');
+    } catch (error) {
+      await db.run('ROLLBACK');
+      throw error;
+    }
+    if (erased.length > 0) await db.run('CHECKPOINT');
+  }
+
+  /** Writes the people changed since the last save (within the caller's transaction). */
+  async save(db: DuckDBConnection): Promise<void> {
+    if (this.dirty.size === 0) return;
+    const dirty = [...this.dirty];
+    this.dirty = new Set();
+    await db.run(`DELETE FROM persons WHERE id IN (${dirty.join(',')})`);
+    const appender = await db.createAppender('persons');
+    for (const p of dirty) {
+      const profile = this.profile[p];
+      if (profile === undefined) continue;
+      appender.appendInteger(p);
+      appender.appendVarchar(profile);
+      appender.appendInteger(this.into[p] as number);
+      appender.appendBoolean(this.refused[p] === true);
+      appender.endRow();
+    }
+    appender.closeSync();
+  }
+
+  /**
+   * Each person number's owner for a report: the person it was merged into (through every
+   * merge), or -1 when that person is erased or refused analytics.
+   */
+  owners(): Int32Array {
+    const owner = new Int32Array(this.profile.length);
+    for (let p = 0; p < owner.length; p++) {
+      let root = p;
+      for (let hops = 0; (this.into[root] as number) >= 0 && hops < owner.length; hops++)
+        root = this.into[root] as number;
+      owner[p] = this.into[root] === GONE || this.refused[root] === true ? -1 : root;
+    }
+    return owner;
+  }
+}

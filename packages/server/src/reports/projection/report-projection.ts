@@ -1,0 +1,216 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { IdentifierRef, StoredMessage } from '@tailor/core';
+import type { EventLog } from '../../log/event-log.js';
+import type { ProfileReader } from '../../store/profile-store.js';
+import { eventName, grow } from '../person-timelines.js';
+import { groupByPerson, type ProjectedRows } from './group-by-person.js';
+import { ProjectionPeople } from './projection-people.js';
+
+export interface ProjectionDeps {
+  log: Pick<EventLog, 'read'>;
+  profiles: Pick<ProfileReader, 'byIdentifier' | 'byId'>;
+  /** The log position up to which every event is folded: the projection reads no further. */
+  folded: () => Promise<number>;
+  /** Events read from the log a page (5,000 by default). */
+  pageSize?: number;
+}
+
+/** Name id 0: an event with no report name (identify, group, alias), kept for strict funnels. */
+const NO_NAME = 0;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS projection_meta (id INTEGER, position BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS event_names (id INTEGER NOT NULL, name VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS persons (
+  id INTEGER NOT NULL, profile VARCHAR NOT NULL, into_id INTEGER NOT NULL, refused BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+  position BIGINT NOT NULL, at_ms DOUBLE NOT NULL, name_id INTEGER NOT NULL, person INTEGER NOT NULL
+);`;
+
+/**
+ * The columnar projection of the log that funnels and retention scan (docs/reports.md): a DuckDB
+ * file beside the others with one row per folded event: its position, time, event name (as a
+ * number) and person (the profile it was folded into, as a number). It holds no personal value:
+ * no identifier, no property, no trait; profile ids are random. Merges, consent and erasures
+ * reach it through `changed` (the pipeline's notice of changed profiles), and every person is
+ * checked against the profile store again when it is opened.
+ */
+export class ReportProjection {
+  private position = 0;
+  private readonly names = new Map<string, number>();
+  private newNames: [number, string][] = [];
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly db: DuckDBConnection,
+    private readonly people: ProjectionPeople,
+    private readonly deps: ProjectionDeps,
+  ) {}
+
+  /** Opens (or makes) the projection in `file` (`:memory:` for none on disk). */
+  static async open(file: string, deps: ProjectionDeps): Promise<ReportProjection> {
+    const instance = await DuckDBInstance.create(file);
+    const db = await instance.connect();
+    await db.run(SCHEMA);
+    const people = await ProjectionPeople.load(db, deps.profiles);
+    const projection = new ReportProjection(instance, db, people, deps);
+    await projection.load();
+    return projection;
+  }
+
+  private async load(): Promise<void> {
+    const meta = await this.db.runAndReadAll('SELECT position FROM projection_meta');
+    this.position = Number(meta.getRows()[0]?.[0] ?? 0);
+    if (meta.currentRowCount === 0) await this.db.run('INSERT INTO projection_meta VALUES (1, 0)');
+    const names = await this.db.runAndReadAll('SELECT id, name FROM event_names');
+    for (const [id, name] of names.getRows()) this.names.set(String(name), Number(id));
+  }
+
+  /** The pipeline changed these profiles and identifiers: read them again before the next report. */
+  changed(profiles: Iterable<string>, identifiers: Iterable<IdentifierRef>): void {
+    this.people.changed(profiles, identifiers);
+  }
+
+  /** Projects the events folded since the last call, and applies the changes told since. */
+  catchUp(): Promise<void> {
+    const run = this.queue.then(() => this.project());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async project(): Promise<void> {
+    await this.people.recheck(this.db);
+    const upTo = await this.deps.folded();
+    const pageSize = this.deps.pageSize ?? 5000;
+    while (this.position < upTo) {
+      const page = await this.deps.log.read(this.position, pageSize);
+      const rows = page.filter((e) => e.position <= upTo);
+      const last = rows[rows.length - 1];
+      const to = rows.length === pageSize && last !== undefined ? last.position : upTo;
+      const persons = await Promise.all(rows.map(({ message }) => this.people.of(message)));
+      await this.db.run('BEGIN TRANSACTION');
+      try {
+        const appender = await this.db.createAppender('events');
+        rows.forEach(({ position, message }, i) => {
+          const person = persons[i];
+          const at = Date.parse(message.timestamp);
+          if (person === undefined || !Number.isFinite(at)) return;
+          appender.appendBigInt(BigInt(position));
+          appender.appendDouble(at);
+          appender.appendInteger(this.nameId(message));
+          appender.appendInteger(person);
+          appender.endRow();
+        });
+        appender.closeSync();
+        await this.saveNames();
+        await this.people.save(this.db);
+        await this.db.run(`UPDATE projection_meta SET position = ${String(to)}`);
+        await this.db.run('COMMIT');
+      } catch (error) {
+        await this.db.run('ROLLBACK');
+        throw error;
+      }
+      this.position = to;
+      if (page.length === 0) break;
+    }
+  }
+
+  private nameId(message: StoredMessage): number {
+    const name = eventName(message);
+    if (name === undefined) return NO_NAME;
+    let id = this.names.get(name);
+    if (id === undefined) {
+      id = this.names.size + 1;
+      this.names.set(name, id);
+      this.newNames.push([id, name]);
+    }
+    return id;
+  }
+
+  private async saveNames(): Promise<void> {
+    if (this.newNames.length === 0) return;
+    const appender = await this.db.createAppender('event_names');
+    for (const [id, name] of this.newNames) {
+      appender.appendInteger(id);
+      appender.appendVarchar(name);
+      appender.endRow();
+    }
+    appender.closeSync();
+    this.newNames = [];
+  }
+
+  /**
+   * Each person's events (in time order) with a value per event from its name (`valueOf`: 0 for
+   * a name the report does not read); `all`: every event of theirs, else only those of a value.
+   * Analytics refusers and erased people are left out, merged profiles read as one; `keep` says
+   * which people the report counts.
+   */
+  async columns(
+    valueOf: (name: string | undefined) => number,
+    options: { all: boolean; keep: (values: Int32Array, from: number, to: number) => boolean },
+  ): Promise<ReturnType<typeof groupByPerson>> {
+    await this.catchUp();
+    const values = new Int32Array(this.names.size + 1);
+    const wanted: number[] = [];
+    for (const [name, id] of this.names) {
+      values[id] = valueOf(name);
+      if (values[id] !== 0) wanted.push(id);
+    }
+    values[NO_NAME] = valueOf(undefined);
+    const where = options.all
+      ? ''
+      : `WHERE name_id IN (${wanted.length === 0 ? '-1' : wanted.join(',')})`;
+    const result = await this.db.stream(`SELECT person, at_ms, name_id FROM events ${where}`);
+    const owner = this.people.owners();
+    const rows = new RowBuffer();
+    for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0;) {
+      const person = chunk.getColumnVector(0);
+      const at = chunk.getColumnVector(1);
+      const name = chunk.getColumnVector(2);
+      for (let i = 0; i < chunk.rowCount; i++)
+        rows.push(
+          owner[person.getItem(i) as number] ?? -1,
+          at.getItem(i) as number,
+          values[name.getItem(i) as number] ?? 0,
+        );
+      chunk = await result.fetchChunk();
+    }
+    return groupByPerson(rows, this.people.count, options.keep);
+  }
+
+  /** How many events it holds and the log position it has projected to (after catching up). */
+  async stats(): Promise<{ events: number; position: number }> {
+    await this.catchUp();
+    const count = await this.db.runAndReadAll('SELECT count(*) FROM events');
+    return { events: Number(count.getRows()[0]?.[0] ?? 0), position: this.position };
+  }
+
+  /** Projects what is left, then closes the file. */
+  async close(): Promise<void> {
+    await this.queue;
+    this.db.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Growable typed columns for the rows a query returns. */
+class RowBuffer implements ProjectedRows {
+  count = 0;
+  person = new Int32Array(1 << 16);
+  at = new Float64Array(1 << 16);
+  value = new Int32Array(1 << 16);
+
+  push(person: number, at: number, value: number): void {
+    if (this.count === this.person.length) {
+      this.person = grow(this.person);
+      this.at = grow(this.at);
+      this.value = grow(this.value);
+    }
+    const i = this.count++;
+    this.person[i] = person;
+    this.at[i] = at;
+    this.value[i] = value;
+  }
+}
