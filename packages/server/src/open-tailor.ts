@@ -315,6 +315,8 @@ export async function openTailor(
     linkSecret: identity.secret,
     destinations,
     pii,
+    // Opened further down (its exposures go through the background this needs): read when a split runs.
+    experiments: () => experiments,
   });
   // /metrics is public: however often it is scraped, the lag (a query per partition consumer, a
   // request per partition to the stream) is counted at most once every 5 s and shared meanwhile.

@@ -122,6 +122,27 @@ export class Experiments {
       : { variant: assignment.variant, factors: assignment.factors };
   }
 
+  /**
+   * `assign` with the stored definition read first, for callers on another thread or node than
+   * the one experiments are saved through (journeys): a new or changed experiment is compiled
+   * again, a deleted one is a 404.
+   */
+  async assignStored(name: string, request: AssignRequest, now: number): Promise<AssignResult> {
+    const stored = await this.options.store.get(name);
+    if (stored === undefined) {
+      this.ready.delete(name);
+      throw new TailorError('not_found', `no experiment ${name}`);
+    }
+    const ready = this.ready.get(name)?.stored;
+    if (
+      ready?.version !== stored.version ||
+      ready.updatedAt !== stored.updatedAt ||
+      String(ready.layerRange) !== String(stored.layerRange)
+    )
+      this.ready.set(name, compileExperiment(stored));
+    return this.assign(name, request, now);
+  }
+
   /** Running or not at `now`. */
   static status(e: Pick<StoredExperiment, 'start' | 'stop'>, now: number): ExperimentStatus {
     if (e.start !== undefined && now < Date.parse(e.start)) return 'scheduled';

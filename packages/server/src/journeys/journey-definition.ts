@@ -9,11 +9,15 @@ import {
 import type { Template } from 'liquidjs';
 import type { TemplateEngine } from '../decide/template-engine.js';
 import { checkTemplate } from '../decide/check-template.js';
+import { Compile } from 'typebox/compile';
 import {
   MAX_BRANCH_DEPTH,
+  stepsSchema,
   type JourneyBody,
   type JourneyStep,
   type QuietHours,
+  type SplitArm,
+  type SplitSource,
 } from './journey.schema.js';
 import { parseOffset, parseTimeOfDay, WEEKDAYS, type WaitUntil } from './wait-until.js';
 
@@ -42,6 +46,14 @@ export type CompiledStep =
   | { kind: 'traits'; path: string; traits: Record<string, string | number | boolean | null> }
   | { kind: 'if'; path: string; condition: Condition; then: CompiledStep[]; else: CompiledStep[] }
   | {
+      kind: 'split';
+      path: string;
+      source: SplitSource;
+      /** Each arm: its weight (random), variant or level (experiments), and steps. */
+      arms: { weight: number; key: string | undefined; steps: CompiledStep[] }[];
+      else: CompiledStep[];
+    }
+  | {
       kind: 'waitFor';
       path: string;
       event: string;
@@ -53,6 +65,16 @@ export type CompiledStep =
 
 /** A step with branches: `then` and `else`. */
 export type BranchStep = Extract<CompiledStep, { kind: 'if' | 'waitFor' }>;
+
+/** The steps a branch token (`then`, `else`, `arm2`) of a step leads to, or undefined when it has none. */
+function branchList(step: CompiledStep | undefined, token: string): CompiledStep[] | undefined {
+  if (step?.kind === 'if' || step?.kind === 'waitFor')
+    return token === 'then' ? step.then : token === 'else' ? step.else : undefined;
+  if (step?.kind !== 'split') return undefined;
+  if (token === 'else') return step.else;
+  const arm = /^arm(\d+)$/.exec(token);
+  return arm === null ? undefined : step.arms[Number(arm[1])]?.steps;
+}
 
 export interface CompiledJourney {
   /** The track event that enters people, and for segment entries the segment it must name. */
@@ -80,6 +102,35 @@ function duration(text: string, field: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) throw invalid(`${field}: "${text}" is not a duration such as "2s" or "3d"`);
   return ms;
+}
+
+/** An arm names what its split's source needs: a weight (random), a variant, or a factor's level. */
+function checkArm(source: SplitSource, arm: SplitArm, field: string): void {
+  const given = (['weight', 'variant', 'level'] as const).filter((k) => arm[k] !== undefined);
+  const wanted = 'random' in source ? 'weight' : source.factor === undefined ? 'variant' : 'level';
+  const extra = given.filter((k) => k !== wanted);
+  if (extra.length > 0 || (wanted !== 'weight' && !given.includes(wanted)))
+    throw invalid(
+      `${field}: an arm of ${'random' in source ? 'a random split' : source.factor === undefined ? 'an experiment split' : 'a factor split'} names its ${wanted}${wanted === 'weight' ? ' (1 by default)' : ''} and nothing else`,
+    );
+}
+
+const checkers = new Map<number, ReturnType<typeof Compile>>();
+
+/** An arm's steps against the steps schema at the depth left (the schema leaves them open, so /openapi.json stays small). */
+function checkSteps(steps: unknown, depth: number, field: string): void {
+  if (depth < 0) throw invalid(`${field}: branches nest too deeply`);
+  let checker = checkers.get(depth);
+  if (checker === undefined) {
+    checker = Compile(stepsSchema(depth));
+    checkers.set(depth, checker);
+  }
+  if (checker.Check(steps)) return;
+  const [first] = checker.Errors(steps);
+  const where = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') ?? '';
+  throw invalid(
+    `${field}${where === '' ? '' : `.${where}`}: ${first?.message ?? 'not a list of steps'}`,
+  );
 }
 
 /** A `waitUntil` checked: a time of day (on some days) or a date trait (moved by an offset, at a time of day). */
@@ -154,8 +205,32 @@ export function compileJourney(body: JourneyBody, engine: TemplateEngine): Compi
           throw invalid(`steps.${path}.traits: name at least one trait`);
         return { kind: 'traits', path, traits: { ...step.traits } };
       }
-      if ('waitFor' in step && 'if' in step)
-        throw invalid(`steps.${path}: a branch is an if or a waitFor, not both`);
+      if (['if', 'waitFor', 'split'].filter((key) => key in step).length > 1)
+        throw invalid(`steps.${path}: a branch is one of an if, a waitFor or a split`);
+      if ('split' in step) {
+        if ('then' in step) throw invalid(`steps.${path}.then: a split has arms, not then`);
+        const arms = step.arms.map((arm, index) => {
+          const field = `steps.${path}.arms.${index}`;
+          checkArm(step.split, arm, field);
+          checkSteps(arm.steps, MAX_BRANCH_DEPTH - depth - 1, `${field}.steps`);
+          return {
+            weight: arm.weight ?? 1,
+            key: arm.variant ?? arm.level,
+            steps: compileSteps(arm.steps, `${path}.arm${index}`, depth + 1),
+          };
+        });
+        const keys = arms.map((arm) => arm.key).filter((key) => key !== undefined);
+        if (new Set(keys).size < keys.length)
+          throw invalid(`steps.${path}.arms: an arm per variant or level, each once`);
+        return {
+          kind: 'split',
+          path,
+          source: step.split,
+          arms,
+          else: compileSteps(step.else ?? [], `${path}.else`, depth + 1),
+        };
+      }
+      if ('arms' in step) throw invalid(`steps.${path}.arms: arms go with a split`);
       if ('waitFor' in step) {
         const { event, timeout, match } = step.waitFor;
         awaits.add(event);
@@ -185,7 +260,7 @@ export function compileJourney(body: JourneyBody, engine: TemplateEngine): Compi
         };
       }
       throw invalid(
-        `steps.${path}: a step is a wait, a waitUntil, an email, a webhook, traits, an if or a waitFor`,
+        `steps.${path}: a step is a wait, a waitUntil, an email, a webhook, traits, an if, a waitFor or a split`,
       );
     });
   };
@@ -225,10 +300,11 @@ export function stepAt(steps: readonly CompiledStep[], path: string): CompiledSt
   const parts = path.split('.');
   let list: readonly CompiledStep[] = steps;
   let step: CompiledStep | undefined;
-  for (const part of parts) {
-    if (part === 'then' || part === 'else') {
-      if (step?.kind !== 'if' && step?.kind !== 'waitFor') return undefined;
-      list = part === 'then' ? step.then : step.else;
+  for (const [index, part] of parts.entries()) {
+    if (index % 2 === 1) {
+      const branch = branchList(step, part);
+      if (branch === undefined) return undefined;
+      list = branch;
       continue;
     }
     step = list[Number(part)];
@@ -314,12 +390,27 @@ export function branchPath(
   return list.length > 0 ? `${step.path}.${holds ? 'then' : 'else'}.0` : nextPath(steps, step.path);
 }
 
+/** The path taken into a split's arm (its index; -1 for `else`): its first step, or the step after the split when the arm has none. */
+export function armPath(
+  steps: readonly CompiledStep[],
+  step: Extract<CompiledStep, { kind: 'split' }>,
+  arm: number,
+): string | undefined {
+  const list = arm < 0 ? step.else : (step.arms[arm]?.steps ?? []);
+  const token = arm < 0 ? 'else' : `arm${arm}`;
+  return list.length > 0 ? `${step.path}.${token}.0` : nextPath(steps, step.path);
+}
+
 /** Every step, branches included. */
 export function* allSteps(steps: readonly CompiledStep[]): Generator<CompiledStep> {
   for (const step of steps) {
     yield step;
     if (step.kind === 'if' || step.kind === 'waitFor') {
       yield* allSteps(step.then);
+      yield* allSteps(step.else);
+    }
+    if (step.kind === 'split') {
+      for (const arm of step.arms) yield* allSteps(arm.steps);
       yield* allSteps(step.else);
     }
   }

@@ -1,8 +1,9 @@
-import { TailorError, type ClusterModel } from '@tailor/core';
+import { hashToUnit, TailorError, type ClusterModel } from '@tailor/core';
 import type { TemplateEngine } from '../decide/template-engine.js';
 import { backoffMs } from '../destinations/dispatcher.js';
 import {
   allSteps,
+  armPath,
   branchHolds,
   branchPath,
   compileJourney,
@@ -15,7 +16,7 @@ import {
   type JourneyEvent,
   type ProfileView,
 } from './journey-definition.js';
-import type { JourneyBody, QuietHours } from './journey.schema.js';
+import type { JourneyBody, QuietHours, SplitSource } from './journey.schema.js';
 import { stepKey, type JourneyPlace, type JourneyStore } from './journey-store.js';
 import type { WebhookAttempt, WebhookSender } from './journey-webhooks.js';
 import { isTimeZone, quietUntil } from './quiet-hours.js';
@@ -64,6 +65,8 @@ export interface JourneyRunnerOptions {
     traits: Record<string, unknown>,
     messageId: string,
   ) => Promise<void>;
+  /** Experiment splits: a person's variant (and levels) as the experiment assigns them, the exposure recorded. */
+  experiments?: JourneyExperiments;
   /** Installation-wide email rules (config `journeys`): a global frequency cap, quiet hours, the default time zone. */
   emailRules?: EmailRules;
   now?: () => number;
@@ -71,6 +74,19 @@ export interface JourneyRunnerOptions {
   concurrency?: number;
   /** Told of what an operator should see: a skipped or failed email, a stored journey that no longer compiles, a place that could not move on. */
   warn?: (message: string, error?: unknown) => void;
+}
+
+/** What journeys need of experiments: what arms one has, and a person's assignment (recording the exposure). */
+export interface JourneyExperiments {
+  /** The experiment's variants, and its factors with their levels; undefined when there is none. */
+  arms(
+    name: string,
+  ): Promise<{ variants: string[]; factors: Record<string, string[]> } | undefined>;
+  /** The person's variant (and each factor's level), or null when the experiment does not take them now. */
+  assign(
+    name: string,
+    person: string,
+  ): Promise<{ variant: string | null; factors?: Record<string, string> }>;
 }
 
 /** Installation-wide email rules, beside each journey's own. */
@@ -148,8 +164,37 @@ export class JourneyRunner {
           'invalid_request',
           `steps.${step.path}.webhook.destination: no destination ${step.destination} (PUT /v1/destinations/NAME first)`,
         );
+    for (const step of allSteps(compiled.steps))
+      if (step.kind === 'split' && 'experiment' in step.source)
+        await this.checkExperimentSplit(step, step.source);
     await this.options.store.putJourney(name, body);
     this.compiled.set(name, compiled);
+  }
+
+  /** An experiment split names an experiment that exists, and arms among its variants (or its factor's levels). */
+  private async checkExperimentSplit(
+    step: Extract<CompiledStep, { kind: 'split' }>,
+    source: Extract<SplitSource, { experiment: string }>,
+  ): Promise<void> {
+    const field = `steps.${step.path}.split`;
+    const known = await this.options.experiments?.arms(source.experiment);
+    if (known === undefined)
+      throw new TailorError(
+        'invalid_request',
+        `${field}.experiment: no experiment ${source.experiment} (PUT /v1/experiments/NAME first)`,
+      );
+    const ids = source.factor === undefined ? known.variants : known.factors[source.factor];
+    if (ids === undefined)
+      throw new TailorError(
+        'invalid_request',
+        `${field}.factor: experiment ${source.experiment} has no factor ${source.factor} (it has ${Object.keys(known.factors).join(', ') || 'none'})`,
+      );
+    for (const [index, arm] of step.arms.entries())
+      if (arm.key !== undefined && !ids.includes(arm.key))
+        throw new TailorError(
+          'invalid_request',
+          `steps.${step.path}.arms.${index}: ${source.factor === undefined ? 'no variant' : `no level of ${source.factor}`} ${arm.key} in experiment ${source.experiment} (${ids.join(', ')})`,
+        );
   }
 
   delete(name: string): Promise<boolean> {
@@ -330,6 +375,9 @@ export class JourneyRunner {
         case 'traits':
           await this.setTraits(name, step, person, run);
           break;
+        case 'split':
+          path = armPath(journey.steps, step, await this.arm(name, step, person));
+          continue;
         default:
           assertNever(step);
       }
@@ -337,6 +385,39 @@ export class JourneyRunner {
     }
     await store.move(name, person, undefined, undefined, entered);
     return true;
+  }
+
+  /**
+   * The arm of a split a person takes (-1: `else`): by weight from a hash of the journey, the step
+   * and the person (sticky), or by the experiment's assignment (a variant, or a factor's level).
+   */
+  private async arm(
+    name: string,
+    step: Extract<CompiledStep, { kind: 'split' }>,
+    person: string,
+  ): Promise<number> {
+    const { source, arms } = step;
+    if ('random' in source) {
+      const total = arms.reduce((sum, arm) => sum + arm.weight, 0);
+      let point = hashToUnit(`__journey:${name}:${step.path}:`, person) * total;
+      const index = arms.findIndex((arm) => (point -= arm.weight) < 0);
+      return total > 0 && index >= 0 ? index : -1;
+    }
+    const experiments = this.options.experiments;
+    if (experiments === undefined) return -1;
+    type Assigned = Awaited<ReturnType<JourneyExperiments['assign']>>;
+    const assigned = await experiments
+      .assign(source.experiment, person)
+      .catch((error: unknown): Assigned => {
+        // Deleted since the journey was saved: the person takes `else`.
+        if (error instanceof TailorError && error.code === 'not_found') return { variant: null };
+        throw error;
+      });
+    const key = source.factor === undefined ? assigned.variant : assigned.factors?.[source.factor];
+    if (key === null || key === undefined) return -1;
+    const index = arms.findIndex((arm) => arm.key === key);
+    // A variant with no arm of its own goes on after the split.
+    return index >= 0 ? index : arms.length;
   }
 
   /** A person's time zone: `traits.timezone` when it is a known IANA name, else the installation's (UTC by default). */

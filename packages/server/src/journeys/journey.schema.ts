@@ -125,6 +125,54 @@ const WaitFor = Type.Object(
   { additionalProperties: false },
 );
 
+const SplitSource = Type.Union(
+  [
+    Type.Object(
+      { random: Type.Literal(true) },
+      { additionalProperties: false, description: 'Each arm by its `weight`, sticky per person' },
+    ),
+    Type.Object(
+      {
+        experiment: Type.String({
+          minLength: 1,
+          description:
+            "An experiment (PUT /v1/experiments/NAME): the person's variant, assigned as POST /v1/experiments/NAME/assign does, the exposure recorded",
+        }),
+        factor: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description: "In a factorial experiment: the arm is the person's level of this factor",
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { description: 'How a split picks an arm: at random, or by an experiment' },
+);
+export type SplitSource = Static<typeof SplitSource>;
+
+export const SplitArm = Type.Object(
+  {
+    weight: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1_000_000, description: 'Random splits: its share' }),
+    ),
+    variant: Type.Optional(
+      Type.String({ minLength: 1, description: 'Experiment splits: the variant' }),
+    ),
+    level: Type.Optional(
+      Type.String({ minLength: 1, description: "Factor splits: the factor's level" }),
+    ),
+    steps: Type.Array(Type.Unknown(), {
+      maxItems: 100,
+      description:
+        "The arm's steps, as the journey's `steps` (checked when the journey is saved, nesting counted)",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type SplitArm = Omit<Static<typeof SplitArm>, 'steps'> & { steps: JourneyStep[] };
+
 export type JourneyStep =
   | Static<typeof WaitStep>
   | Static<typeof EmailStep>
@@ -132,14 +180,15 @@ export type JourneyStep =
   | Static<typeof TraitsStep>
   | Static<typeof WaitUntilStep>
   | { if: string; then?: JourneyStep[]; else?: JourneyStep[] }
-  | { waitFor: Static<typeof WaitFor>; then?: JourneyStep[]; else?: JourneyStep[] };
+  | { waitFor: Static<typeof WaitFor>; then?: JourneyStep[]; else?: JourneyStep[] }
+  | { split: SplitSource; arms: SplitArm[]; else?: JourneyStep[] };
 
 /**
  * The steps schema, nesting branches up to `depth` levels (declared without references so
  * /openapi.json shows it whole). `if` and `waitFor` share one branch object, so each level adds
  * two lists, not four; compiling checks that a branch has exactly one of them.
  */
-function stepsSchema(depth: number): TSchema {
+export function stepsSchema(depth: number): TSchema {
   const variants: TSchema[] = [WaitStep, WaitUntilStep, EmailStep, WebhookStep, TraitsStep];
   if (depth > 0)
     variants.push(
@@ -149,13 +198,15 @@ function stepsSchema(depth: number): TSchema {
             Type.String({ description: 'A segment expression evaluated on the profile' }),
           ),
           waitFor: Type.Optional(WaitFor),
+          split: Type.Optional(SplitSource),
+          arms: Type.Optional(Type.Array(SplitArm, { minItems: 1, maxItems: 20 })),
           then: Type.Optional(stepsSchema(depth - 1)),
           else: Type.Optional(stepsSchema(depth - 1)),
         },
         {
           additionalProperties: false,
           description:
-            'A branch: `if` a segment expression holds, `then`, else `else`; or `waitFor` an event, `then` when it came in time, `else` once the timeout passed',
+            'A branch: `if` a segment expression holds, `then`, else `else`; or `waitFor` an event, `then` when it came in time, `else` once the timeout passed; or a `split` into `arms` (people an experiment does not take go to `else`)',
         },
       ),
     );

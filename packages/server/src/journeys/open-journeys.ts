@@ -26,6 +26,8 @@ import { journeyWebhookSender } from './journey-webhooks.js';
 import { isTimeZone } from './quiet-hours.js';
 import { traitUpdater } from './trait-updater.js';
 import { journeyErasureOwner } from './journey-erasure.js';
+import { journeyExperiments } from './journey-experiments.js';
+import type { Experiments } from '../experiments/experiments.js';
 import { followLog, JOURNEYS_CONSUMER } from './journey-follower.js';
 import { JourneyRunner } from './journey-runner.js';
 import { smtpSender } from './smtp-sender.js';
@@ -82,6 +84,8 @@ export async function openJourneys(deps: {
   destinations?: Pick<DestinationStore, 'get'> | undefined;
   /** Which fields are personal now (for webhook steps' masking); the defaults when absent. */
   pii?: () => PiiPolicy;
+  /** The experiments experiment splits assign through (opened after the journeys, hence a function). */
+  experiments?: () => Pick<Experiments, 'assignStored' | 'get'>;
 }): Promise<Journeys> {
   const { config, log, profiles, destinations } = deps;
   if (!isTimeZone(config.journeys.timeZone))
@@ -141,6 +145,13 @@ export async function openJourneys(deps: {
       }),
     }),
     updateTraits: traitUpdater({ log, profiles, now: deps.now }),
+    ...(deps.experiments && {
+      experiments: journeyExperiments({
+        experiments: deps.experiments,
+        profiles,
+        now: deps.now,
+      }),
+    }),
     emailRules: {
       frequencyCap:
         config.journeys.frequencyCap === undefined

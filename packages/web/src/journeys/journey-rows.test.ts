@@ -67,6 +67,30 @@ describe('journeyRows', () => {
       ],
       {},
     );
+    const split = journeyRows(
+      [
+        {
+          split: { random: true },
+          arms: [
+            { weight: 80, steps: [{ wait: '1d' }] },
+            { weight: 20, steps: [] },
+          ],
+        },
+        {
+          split: { experiment: 'grid', factor: 'tone' },
+          arms: [{ level: 'warm', steps: [{ traits: { t: 1 } }] }],
+          else: [{ wait: '2d' }],
+        },
+      ],
+      { '0.arm0.0': { entered: 4, waiting: 4, done: 0 } },
+    );
+    expect(split.map((r) => [r.path, r.branch, r.text, r.counts.entered])).toEqual([
+      ['0', undefined, 'Split at random', 0],
+      ['0.arm0.0', '80%', 'Wait 1d', 4],
+      ['1', undefined, 'Split by experiment grid (tone)', 0],
+      ['1.arm0.0', 'warm', 'Set t', 0],
+      ['1.else.0', 'else', 'Wait 2d', 0],
+    ]);
     expect(timed.map((r) => r.text)).toEqual([
       'Wait until 09:00 (mon, fri)',
       'Wait until renewalDate -7d at 09:00 (leave if past)',

@@ -18,6 +18,11 @@ export type JourneyStep =
       waitFor: { event: string; timeout: string; match?: string };
       then?: JourneyStep[];
       else?: JourneyStep[];
+    }
+  | {
+      split: { random: true } | { experiment: string; factor?: string };
+      arms: { weight?: number; variant?: string; level?: string; steps: JourneyStep[] }[];
+      else?: JourneyStep[];
     };
 
 export interface Journey {
@@ -43,8 +48,8 @@ export interface StepCounts {
 export interface JourneyRow {
   path: string;
   depth: number;
-  /** Within a branch: which side it is on. */
-  branch?: 'then' | 'else';
+  /** Within a branch: which side it is on (`then`, `else`, or a split's arm: its variant, level or share). */
+  branch?: string;
   text: string;
   counts: StepCounts;
 }
@@ -60,7 +65,7 @@ export function journeyRows(
   stats: Readonly<Record<string, StepCounts>>,
   prefix = '',
   depth = 0,
-  branch?: 'then' | 'else',
+  branch?: string,
 ): JourneyRow[] {
   return steps.flatMap((step, index) => {
     const path = `${prefix}${String(index)}`;
@@ -71,6 +76,22 @@ export function journeyRows(
       counts: stats[path] ?? NONE,
       ...(branch === undefined ? {} : { branch }),
     };
+    if ('split' in step) {
+      const total = step.arms.reduce((sum, arm) => sum + (arm.weight ?? 1), 0);
+      return [
+        row,
+        ...step.arms.flatMap((arm, k) =>
+          journeyRows(
+            arm.steps,
+            stats,
+            `${path}.arm${String(k)}.`,
+            depth + 1,
+            armLabel(arm, total),
+          ),
+        ),
+        ...journeyRows(step.else ?? [], stats, `${path}.else.`, depth + 1, 'else'),
+      ];
+    }
     if (!('if' in step) && !('waitFor' in step)) return [row];
     return [
       row,
@@ -90,7 +111,22 @@ function stepText(step: JourneyStep): string {
     const { event, timeout, match } = step.waitFor;
     return `Wait up to ${timeout} for ${event}${match === undefined ? '' : ` (same ${match})`}`;
   }
+  if ('split' in step) {
+    const { split } = step;
+    if ('random' in split) return 'Split at random';
+    return `Split by experiment ${split.experiment}${split.factor === undefined ? '' : ` (${split.factor})`}`;
+  }
   return `If ${step.if}`;
+}
+
+/** A split arm's label: its variant or level, or its share of a random split. */
+function armLabel(
+  arm: { weight?: number; variant?: string; level?: string },
+  total: number,
+): string {
+  if (arm.variant !== undefined) return arm.variant;
+  if (arm.level !== undefined) return arm.level;
+  return `${String(Math.round(((arm.weight ?? 1) / (total || 1)) * 100))}%`;
 }
 
 function waitUntilText({
