@@ -376,7 +376,8 @@ export { buildPaths } from './reports/build-paths.js';
 export type { ConvertingPath, JourneyStep, Paths } from './reports/build-paths.js';
 export { markovRemoval } from './reports/markov.js';
 
-// Classifiers on tables: preparation chosen from the data, L2 logistic regression, cross-validation.
+// Classifiers on tables: preparation chosen from the data, L2 logistic regression or
+// gradient-boosted trees (TreeSHAP explanations), chosen by cross-validation.
 export { planTable, applyPlan, binaryLabel } from './models/classify/prepare-table.js';
 export type { ColumnPlan, TablePlan } from './models/classify/prepare-table.js';
 export { fitLogistic, predictLogistic, sigmoid } from './models/classify/logistic-regression.js';
@@ -387,14 +388,24 @@ export {
   stratifiedFolds,
   trainClassifier,
   scoreRows,
-  contributions,
+  decisionValue,
   probabilityOf,
 } from './models/classify/train-classifier.js';
 export type {
   CalibrationReport,
   Classifier,
+  ClassifierKind,
+  LogisticClassifier,
+  TreesClassifier,
   TrainingReport,
 } from './models/classify/train-classifier.js';
+export { fitBoostedTrees, boostedLogOdds } from './models/classify/boosted-trees.js';
+export type {
+  BoostedTree,
+  BoostedTrees,
+  BoostingOptions,
+} from './models/classify/boosted-trees.js';
+export { treeShap } from './models/classify/tree-shap.js';
 export { applyPlatt, fitPlatt } from './models/classify/fit-platt.js';
 export type { PlattScaling } from './models/classify/fit-platt.js';
 export { explainRow } from './models/classify/explain-row.js';

@@ -1,4 +1,4 @@
-import type { ModelVersionInfo } from '@tailor/core';
+import type { ModelSchedule, ModelVersionInfo } from '@tailor/core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser.js';
@@ -90,6 +90,8 @@ async function open(key: string, hash: string): Promise<Page> {
   return page;
 }
 
+const KIND = { logistic: 'Logistic regression', trees: 'Gradient-boosted trees' } as const;
+
 const versionsOf = async (name: string) =>
   (await t.admin('GET', `/v1/models/${name}/versions`)).json<{ items: ModelVersionInfo[] }>().items;
 
@@ -110,7 +112,7 @@ describe('the models pages', () => {
     expect(first?.metrics.auc).toBeGreaterThan(0.6);
     expect(await versions.locator('tbody tr').first().innerText()).toMatch(
       new RegExp(
-        `^1\\s+\\S+ \\S+\\s+80\\s+${String(first?.positives)}\\s+${first?.metrics.auc.toFixed(3) ?? ''}\\s+${first?.metrics.brier.toFixed(3) ?? ''}\\s+yes$`,
+        `^1\\s+\\S+ \\S+\\s+${KIND[first?.metrics.model ?? 'logistic']}\\s+80\\s+${String(first?.positives)}\\s+${first?.metrics.auc.toFixed(3) ?? ''}\\s+${first?.metrics.brier.toFixed(3) ?? ''}\\s+yes$`,
       ),
     );
     const calibration = page.getByRole('table', { name: 'Calibration' });
@@ -148,6 +150,30 @@ describe('the models pages', () => {
       new RegExp(`^${measured.score.feature}\\s+${measured.score.psi.toFixed(3)}`),
     );
     expect(await seriousViolations(page), 'fairness and drift').toEqual([]);
+
+    // The kinds compared on the same folds, and the schedule (none, then one).
+    const compared = Object.entries(second?.metrics.candidates ?? {})
+      .map(([kind, c]) => `${KIND[kind as 'logistic' | 'trees']} AUC ${c.auc.toFixed(3)}`)
+      .join(', ');
+    expect(await page.locator('main').innerText()).toContain(
+      `Compared on the same folds: ${compared}`,
+    );
+    await expect.poll(() => page.locator('main').innerText()).toContain('No schedule');
+    await t.admin('PUT', '/v1/models/buy', {
+      type: 'propensity',
+      label: { event: 'Order Completed', days: 30 },
+      fairness: { attribute: 'plan' },
+      schedule: { retrainDays: 7, driftHours: 24, promote: 'never' },
+    });
+    await page.reload();
+    const due = (await t.admin('GET', '/v1/models/buy/schedule')).json<ModelSchedule>();
+    await expect
+      .poll(() => page.locator('main').innerText())
+      .toContain(
+        `every 7 days, next due ${due.retrain?.next.slice(0, 16).replace('T', ' ') ?? ''}; a scheduled version is not promoted by itself`,
+      );
+    expect(await page.locator('main').innerText()).toContain('measured every 24 hours');
+    expect(await seriousViolations(page), 'the schedule').toEqual([]);
   });
 
   it('shows the API’s refusal of a training, and a model that does not exist', async () => {

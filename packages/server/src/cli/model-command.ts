@@ -8,6 +8,7 @@ import {
   TailorError,
   trainClassifier,
   type Classifier,
+  type ClassifierKind,
   type TrainingReport,
 } from '@tailor/core';
 import { readCsvTable } from '../models/read-csv-table.js';
@@ -42,6 +43,11 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+function modelKind(value: string): 'auto' | ClassifierKind {
+  if (value === 'auto' || value === 'logistic' || value === 'trees') return value;
+  throw new InvalidArgumentError('auto, logistic or trees');
+}
+
 /** Registers `tailor model train` and `tailor model predict`. */
 export function registerModelCommands(program: Command): void {
   const model = program
@@ -50,7 +56,7 @@ export function registerModelCommands(program: Command): void {
   model
     .command('train')
     .description(
-      'trains a classifier (L2 logistic regression, preparation chosen from the data) and prints its cross-validated AUC as JSON',
+      'trains a classifier (L2 logistic regression or gradient-boosted trees, whichever cross-validates better; preparation chosen from the data) and prints its cross-validated AUC as JSON',
     )
     .argument('<file>', 'a CSV file with a header row, one row per example')
     .requiredOption('--label <column>', 'the outcome: 1/0, true/false or yes/no')
@@ -63,6 +69,12 @@ export function registerModelCommands(program: Command): void {
     )
     .option('--folds <n>', 'cross-validation folds', foldCount, 5)
     .option('--c <n>', 'inverse regularization strength (as scikit-learn’s C)', positiveNumber, 1)
+    .option(
+      '--model <kind>',
+      'auto (the better cross-validated AUC), logistic or trees',
+      modelKind,
+      'auto',
+    )
     .action(modelTrainCommand);
   model
     .command('predict')
@@ -80,6 +92,7 @@ interface TrainFlags {
   exclude?: string[];
   folds: number;
   c: number;
+  model?: 'auto' | ClassifierKind;
 }
 
 /**
@@ -100,7 +113,11 @@ export function modelTrainCommand(file: string, flags: TrainFlags): void {
   );
   const rows = records.map(({ record }) => record);
   console.error(`${rows.length} rows read from ${file}; ${flags.folds}-fold cross-validation`);
-  const report = trainClassifier(rows, labels, inputs, { folds: flags.folds, c: flags.c });
+  const report = trainClassifier(rows, labels, inputs, {
+    folds: flags.folds,
+    c: flags.c,
+    ...(flags.model !== undefined && flags.model !== 'auto' && { models: [flags.model] }),
+  });
   const saved: SavedModel = {
     format: 'tailor-classifier',
     version: 1,
@@ -127,7 +144,10 @@ export function modelTrainCommand(file: string, flags: TrainFlags): void {
         foldAucs: report.cv.foldAucs.map(round),
         rows: report.rows,
         positives: report.positives,
-        model: 'logistic',
+        model: report.cv.model,
+        candidates: Object.fromEntries(
+          Object.entries(report.cv.candidates).map(([kind, c]) => [kind, { auc: round(c.auc) }]),
+        ),
         columns: report.classifier.plan.columns.map((c) => ({ name: c.name, kind: c.kind })),
         ignored: inputs.filter((name) => !used.has(name)),
       },

@@ -6,6 +6,7 @@ import { CalibrationChart } from '../charts/lazy-charts.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { formatCount } from '../experiments/format-result.js';
 import { DriftSection, FairnessSection } from '../models/model-health.js';
+import { ScheduleSection } from '../models/model-schedule.js';
 import { labelText, shownVersion, type StoredModel } from '../models/model-summary.js';
 
 /**
@@ -111,6 +112,7 @@ export function ModelPage({
       {model.value.promoted !== undefined && (
         <DriftSection key={model.value.promoted} get={get} name={model.value.name} />
       )}
+      <ScheduleSection get={get} name={model.value.name} reads={reads} />
     </article>
   );
 }
@@ -136,6 +138,7 @@ function VersionsTable({
           <tr>
             <th scope="col">Version</th>
             <th scope="col">Trained</th>
+            <th scope="col">Model</th>
             <th scope="col" className="number">
               People
             </th>
@@ -155,7 +158,11 @@ function VersionsTable({
           {[...versions].reverse().map((v) => (
             <tr key={v.version}>
               <th scope="row">{v.version}</th>
-              <td className="nowrap">{v.trainedAt.slice(0, 16).replace('T', ' ')}</td>
+              <td className="nowrap">
+                {v.trainedAt.slice(0, 16).replace('T', ' ')}
+                {v.trainedBy === 'schedule' && ' (scheduled)'}
+              </td>
+              <td>{KIND[v.metrics.model ?? 'logistic']}</td>
               <td className="number">{formatCount(v.rows)}</td>
               <td className="number">{formatCount(v.positives)}</td>
               <td className="number">{v.metrics.auc.toFixed(3)}</td>
@@ -196,6 +203,17 @@ function VersionDetail({ version }: { version: ModelVersionInfo }) {
         ), labelled by what followed until {version.labelEnd.slice(0, 10)}; {metrics.folds}-fold
         cross-validated, AUC by fold {metrics.foldAucs.map((auc) => auc.toFixed(3)).join(', ')}.
       </p>
+      {metrics.candidates !== undefined && (
+        <p className="note">
+          Compared on the same folds:{' '}
+          {Object.entries(metrics.candidates)
+            .map(([kind, c]) => `${KIND[kind as Kind]} AUC ${c.auc.toFixed(3)}`)
+            .join(', ')}
+          ; {KIND[metrics.model ?? 'logistic'].toLowerCase()} scores.
+          {metrics.champion !== undefined &&
+            ` On this version's table, version ${String(metrics.champion.version)} (scoring when it was trained) had AUC ${metrics.champion.auc.toFixed(3)}.`}
+        </p>
+      )}
       {metrics.reliability.length === 0 ? (
         <p className="empty">No held-out predictions to draw.</p>
       ) : (
@@ -248,6 +266,12 @@ function VersionDetail({ version }: { version: ModelVersionInfo }) {
     </section>
   );
 }
+
+type Kind = NonNullable<ModelVersionInfo['metrics']['model']>;
+const KIND: Record<Kind, string> = {
+  logistic: 'Logistic regression',
+  trees: 'Gradient-boosted trees',
+};
 
 function pct(rate: number, digits = 0): string {
   return `${(rate * 100).toFixed(digits)} %`;

@@ -1,5 +1,11 @@
 import { TailorError } from '../../errors/tailor-error.js';
 import { applyPlatt, fitPlatt, type PlattScaling } from './fit-platt.js';
+import {
+  boostedLogOdds,
+  fitBoostedTrees,
+  type BoostedTrees,
+  type BoostingOptions,
+} from './boosted-trees.js';
 import { fitLogistic, logOdds, sigmoid } from './logistic-regression.js';
 import { applyPlan, planTable, type TablePlan } from './prepare-table.js';
 
@@ -44,7 +50,10 @@ export function stratifiedFolds(labels: readonly (0 | 1)[], k: number): number[]
 }
 
 /** A trained classifier: how to prepare a row, and the fitted model. */
-export interface Classifier {
+export type Classifier = LogisticClassifier | TreesClassifier;
+
+/** L2 logistic regression on the prepared inputs. */
+export interface LogisticClassifier {
   kind: 'logistic';
   plan: TablePlan;
   weights: number[];
@@ -53,6 +62,39 @@ export interface Classifier {
   c: number;
   /** Platt scaling of the log-odds, when it made the held-out predictions better (lower Brier). */
   calibration?: PlattScaling;
+}
+
+/** Gradient-boosted trees on the prepared inputs. */
+export interface TreesClassifier extends BoostedTrees {
+  kind: 'trees';
+  plan: TablePlan;
+  /** How they were grown. */
+  options: Required<Pick<BoostingOptions, 'trees' | 'depth' | 'learningRate' | 'minLeaf'>>;
+  calibration?: PlattScaling;
+}
+
+/** The kinds of model training compares. */
+export type ClassifierKind = Classifier['kind'];
+
+/** The trees' settings: scikit-learn's defaults, but 20 rows a leaf at least (small tables). */
+const TREES = { trees: 100, depth: 3, learningRate: 0.1, minLeaf: 20 } as const;
+
+/** A classifier's log-odds (before calibration) of one prepared row. */
+export function decisionValue(classifier: Classifier, x: Float64Array): number {
+  return classifier.kind === 'logistic' ? logOdds(classifier, x) : boostedLogOdds(classifier, x);
+}
+
+/** Fits one kind of model on prepared rows. */
+function fitKind(
+  kind: ClassifierKind,
+  plan: TablePlan,
+  x: Float64Array[],
+  labels: readonly (0 | 1)[],
+  c: number,
+): Classifier {
+  if (kind === 'trees') return { kind, plan, options: TREES, ...fitBoostedTrees(x, labels, TREES) };
+  const model = fitLogistic(x, labels, c);
+  return { kind, plan, weights: model.weights, intercept: model.intercept, c };
 }
 
 /** Whether Platt scaling was tried on the held-out predictions, and what it gave. */
@@ -69,10 +111,14 @@ export interface TrainingReport {
   /** Cross-validation: each fold's AUC and their mean, and the Brier score of all held-out predictions. */
   cv: {
     folds: number;
+    /** The kind chosen: the larger mean fold AUC (logistic regression on a tie). */
+    model: ClassifierKind;
     auc: number;
     foldAucs: number[];
     brier: number;
     calibration: CalibrationReport;
+    /** Each kind compared, on the same folds. */
+    candidates: Partial<Record<ClassifierKind, { auc: number; foldAucs: number[] }>>;
   };
   rows: number;
   positives: number;
@@ -85,17 +131,19 @@ export interface TrainingReport {
 
 /**
  * Trains a classifier on a table: k-fold stratified cross-validation (each fold's preparation
- * learnt from its training rows only, so nothing of the held-out rows leaks into it), then the
- * model on every row.
+ * learnt from its training rows only, so nothing of the held-out rows leaks into it) of each kind
+ * of model asked for (logistic regression and gradient-boosted trees by default), the kind with
+ * the larger mean fold AUC chosen, then that kind fitted on every row.
  */
 export function trainClassifier(
   rows: readonly Record<string, string>[],
   labels: readonly (0 | 1)[],
   columns: readonly string[],
-  options: { folds?: number; c?: number } = {},
+  options: { folds?: number; c?: number; models?: readonly ClassifierKind[] } = {},
 ): TrainingReport {
   const k = options.folds ?? 5;
   const c = options.c ?? 1;
+  const kinds = options.models ?? (['logistic', 'trees'] as const);
   const positives = labels.filter((y) => y === 1).length;
   if (positives < k || labels.length - positives < k)
     throw new TailorError(
@@ -103,59 +151,63 @@ export function trainClassifier(
       `each label needs at least ${k} rows for ${k}-fold cross-validation (${positives} positive, ${labels.length - positives} negative)`,
     );
   const fold = stratifiedFolds(labels, k);
-  const held = new Float64Array(rows.length);
-  const decisions = new Float64Array(rows.length);
-  const foldAucs: number[] = [];
+  const runs = new Map(
+    kinds.map((kind) => [
+      kind,
+      { decisions: new Float64Array(rows.length), foldAucs: [] as number[], auc: 0 },
+    ]),
+  );
   for (let f = 0; f < k; f++) {
     const train = rows.filter((_, i) => fold[i] !== f);
     const trainLabels = labels.filter((_, i) => fold[i] !== f);
     const plan = planTable(train, columns);
-    const model = fitLogistic(applyPlan(plan, train), trainLabels, c);
+    const trainX = applyPlan(plan, train);
     const testIndex = rows.map((_, i) => i).filter((i) => fold[i] === f);
     const x = applyPlan(
       plan,
       testIndex.map((i) => rows[i] as Record<string, string>),
     );
-    const z = x.map((xi) => logOdds(model, xi));
-    const scores = z.map(sigmoid);
-    testIndex.forEach((i, t) => {
-      held[i] = scores[t] as number;
-      decisions[i] = z[t] as number;
-    });
-    foldAucs.push(
-      rocAuc(
-        scores,
-        testIndex.map((i) => labels[i] as 0 | 1),
-      ),
-    );
+    const testLabels = testIndex.map((i) => labels[i] as 0 | 1);
+    for (const [kind, run] of runs) {
+      const model = fitKind(kind, plan, trainX, trainLabels, c);
+      const z = x.map((xi) => decisionValue(model, xi));
+      testIndex.forEach((i, t) => (run.decisions[i] = z[t] as number));
+      run.foldAucs.push(rocAuc(z.map(sigmoid), testLabels));
+    }
   }
+  let chosen: ClassifierKind = kinds[0] ?? 'logistic';
+  for (const [kind, run] of runs) {
+    run.auc = run.foldAucs.reduce((s, a) => s + a, 0) / k;
+    if (run.auc > (runs.get(chosen)?.auc ?? -Infinity)) chosen = kind;
+  }
+  const run = runs.get(chosen) as { decisions: Float64Array; foldAucs: number[]; auc: number };
+  const decisions = Array.from(run.decisions);
+  const held = decisions.map(sigmoid);
   const plan = planTable(rows, columns);
-  const model = fitLogistic(applyPlan(plan, rows), labels, c);
-  const brier = brierScore(Array.from(held), labels);
-  const calibrated = crossFittedPlatt(Array.from(decisions), labels, fold, k);
-  const scaling = fitPlatt(Array.from(decisions), labels);
+  const classifier = fitKind(chosen, plan, applyPlan(plan, rows), labels, c);
+  const brier = brierScore(held, labels);
+  const calibrated = crossFittedPlatt(decisions, labels, fold, k);
+  const scaling = fitPlatt(decisions, labels);
   const calibratedBrier = brierScore(calibrated, labels);
   // a < 0 keeps the order of the scores (AUC unchanged); a > 0 would reverse it.
-  const chosen = calibratedBrier < brier && scaling.a < 0;
+  const calibrate = calibratedBrier < brier && scaling.a < 0;
+  if (calibrate) classifier.calibration = scaling;
   return {
-    classifier: {
-      kind: 'logistic',
-      plan,
-      weights: model.weights,
-      intercept: model.intercept,
-      c,
-      ...(chosen && { calibration: scaling }),
-    },
+    classifier,
     cv: {
       folds: k,
-      auc: foldAucs.reduce((s, a) => s + a, 0) / k,
-      foldAucs,
+      model: chosen,
+      auc: run.auc,
+      foldAucs: run.foldAucs,
       brier,
-      calibration: { method: 'platt', brier: calibratedBrier, chosen },
+      calibration: { method: 'platt', brier: calibratedBrier, chosen: calibrate },
+      candidates: Object.fromEntries(
+        [...runs].map(([kind, r]) => [kind, { auc: r.auc, foldAucs: r.foldAucs }]),
+      ),
     },
     rows: rows.length,
     positives,
-    heldOut: chosen ? calibrated : Array.from(held),
+    heldOut: calibrate ? calibrated : held,
   };
 }
 
@@ -191,26 +243,6 @@ export function scoreRows(
   rows: readonly Record<string, string>[],
 ): number[] {
   return applyPlan(classifier.plan, rows).map((x) =>
-    probabilityOf(classifier, logOdds(classifier, x)),
+    probabilityOf(classifier, decisionValue(classifier, x)),
   );
-}
-
-/**
- * The inputs that moved one row's score most: weight × prepared value (standardized numbers,
- * 0/1 categories), largest in magnitude first; their sum plus the intercept is the log-odds.
- */
-export function contributions(
-  classifier: Classifier,
-  row: Record<string, string>,
-  top = 5,
-): { input: string; contribution: number }[] {
-  const [x] = applyPlan(classifier.plan, [row]);
-  return classifier.plan.inputs
-    .map((input, j) => ({
-      input,
-      contribution: (classifier.weights[j] as number) * ((x as Float64Array)[j] as number),
-    }))
-    .filter((c) => c.contribution !== 0)
-    .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
-    .slice(0, top);
 }

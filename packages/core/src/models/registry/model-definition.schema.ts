@@ -189,6 +189,19 @@ export const ModelVersionInfo = Type.Object({
   features: Type.Array(Type.String(), { description: 'The feature columns, in order' }),
   metrics: Type.Object({
     folds: Type.Integer(),
+    model: Type.Optional(
+      Type.Union([Type.Literal('logistic'), Type.Literal('trees')], {
+        description:
+          'The kind that scores: logistic regression or gradient-boosted trees, the larger mean fold AUC (absent: trained before trees, logistic)',
+      }),
+    ),
+    candidates: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Object({ auc: Type.Number(), foldAucs: Type.Array(Type.Number()) }),
+        { description: 'Each kind compared on the same folds' },
+      ),
+    ),
     auc: Type.Number({ description: 'Mean AUC of the held-out folds' }),
     foldAucs: Type.Array(Type.Number()),
     brier: Type.Number({ description: 'Brier score of every held-out prediction' }),
@@ -234,7 +247,7 @@ export const ModelVersionInfo = Type.Object({
 });
 export type ModelVersionInfo = Static<typeof ModelVersionInfo>;
 
-/** One input's share of a score: weight × its standardized value, in log-odds. */
+/** One input's share of a score in log-odds: weight × prepared value (logistic), its TreeSHAP value (trees). */
 export const ScoreContribution = Type.Object({
   feature: Type.String({
     description: 'The model input (`count_30d:Order Completed`, `trait:plan=pro`)',
@@ -242,7 +255,10 @@ export const ScoreContribution = Type.Object({
   value: Type.Union([Type.Number(), Type.String(), Type.Null()], {
     description: 'The feature as it was when scored (before standardizing)',
   }),
-  contribution: Type.Number({ description: 'Its term in the log-odds: weight × prepared value' }),
+  contribution: Type.Number({
+    description:
+      'Its term in the log-odds: weight × prepared value (logistic), its TreeSHAP value (trees)',
+  }),
 });
 export type ScoreContribution = Static<typeof ScoreContribution>;
 
