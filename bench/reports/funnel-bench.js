@@ -1,29 +1,23 @@
 // Funnels and retention over ten million events (npm run bench:funnel), issue 19's targets:
 // "over 10 million events: a 4-step funnel under 1 s, a 20-step funnel and a 12-week retention
-// matrix under 2 s each". Core's computeFunnel and computeRetention on people's events generated
-// in memory (20 event names, 10 events a person on average over 16 weeks), so this measures the
-// reports' computation, not the pass over the log the services add (which decodes every event:
-// the cost the columnar projection, not built yet, is meant to remove). Also a 4-step funnel
-// broken down by a step-1 property with 20 values, as the breakdown code runs it.
-// Reference in the same run: one pass over every event that finds the step-1 events (any scan
-// must do at least that).
-// Env: BENCH_PEOPLE (1000000), BENCH_SEED (19).
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { getHeapStatistics } from 'node:v8';
-import { breakdownFunnel, computeFunnel, computeRetention } from '@tailor/core';
-
-// Ten million events take about 4 GB: run again with room for them (also under npm run bench).
-if (getHeapStatistics().heap_size_limit < 8 * 2 ** 30 && process.env.FUNNEL_BENCH_CHILD !== '1') {
-  const child = spawnSync(
-    process.execPath,
-    ['--max-old-space-size=10240', fileURLToPath(import.meta.url)],
-    { stdio: 'inherit', env: { ...process.env, FUNNEL_BENCH_CHILD: '1' } },
-  );
-  process.exit(child.status ?? 1);
-}
+// matrix under 2 s each". The reports' columnar projection (reports.duckdb, docs/reports.md) is
+// filled with generated events, then the funnel and retention services answer from it exactly as
+// the routes do: DuckDB returns the rows of the names asked, they are grouped by person and put in
+// time order, and core's typed-column computations run. Events are generated per person
+// (20 event names, the early ones likelier; 1 to 19 events a person, 10 on average, about 16
+// weeks), then numbered in time order, as a log receives them.
+// Reference in the same run: DuckDB counting the step-1 events (a scan any report must do).
+// Env: BENCH_PEOPLE (1000000), BENCH_SEED (19), BENCH_ROUNDS (2).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { ReportProjection } from '../../packages/server/dist/reports/projection/report-projection.js';
+import { FunnelService } from '../../packages/server/dist/reports/funnel-service.js';
+import { RetentionService } from '../../packages/server/dist/reports/retention-service.js';
 
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 1_000_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const NAMES = 20;
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 5, 1);
@@ -35,90 +29,131 @@ const random = () => {
 };
 const seconds = (started) => (performance.now() - started) / 1000;
 
-// Each person: 1 to 19 events (10 on average), each an event name 0..19 (lower names likelier,
-// as a funnel's early steps are), hours to days apart; the step-1 events carry a plan (0..19).
-const generated = performance.now();
-const people = [];
-let events = 0;
-for (let p = 0; p < PEOPLE; p++) {
-  const n = 1 + Math.floor(random() * 19);
-  const list = new Array(n);
-  let at = START + Math.floor(random() * 100 * DAY);
-  for (let i = 0; i < n; i++) {
-    const name = Math.floor(random() ** 2 * NAMES);
-    list[i] = { at, name, plan: Math.floor(random() * 20) };
-    at += Math.floor(random() * 3 * DAY);
+const dir = mkdtempSync(join(tmpdir(), 'tailor-funnel-bench-'));
+const file = join(dir, 'reports.duckdb');
+try {
+  // 1. The events, as CSV (person, time, name id), loaded by DuckDB and numbered in time order.
+  const generated = performance.now();
+  const csv = join(dir, 'events.csv');
+  let events = 0;
+  const lines = [];
+  const parts = [];
+  for (let p = 0; p < PEOPLE; p++) {
+    const n = 1 + Math.floor(random() * 19);
+    let at = START + Math.floor(random() * 100 * DAY);
+    for (let i = 0; i < n; i++) {
+      const name = Math.floor(random() ** 2 * NAMES);
+      lines.push(`${p},${at},${name + 1}`);
+      at += Math.floor(random() * 3 * DAY);
+    }
+    events += n;
+    if (lines.length > 200_000) parts.push(lines.splice(0).join('\n'));
   }
-  events += n;
-  people.push(list);
+  parts.push(lines.join('\n'));
+  writeFileSync(csv, parts.join('\n') + '\n');
+  parts.length = 0;
+  {
+    const instance = await DuckDBInstance.create(file);
+    const db = await instance.connect();
+    await db.run(`
+      CREATE TABLE projection_meta (id INTEGER, position BIGINT NOT NULL);
+      CREATE TABLE event_names (id INTEGER NOT NULL, name VARCHAR NOT NULL);
+      CREATE TABLE persons (id INTEGER NOT NULL, profile VARCHAR NOT NULL, into_id INTEGER NOT NULL, refused BOOLEAN NOT NULL);
+      CREATE TABLE events (position BIGINT NOT NULL, at_ms DOUBLE NOT NULL, name_id INTEGER NOT NULL, person INTEGER NOT NULL);
+      INSERT INTO projection_meta VALUES (1, ${events});
+      INSERT INTO event_names SELECT range + 1, 'e' || range FROM range(${NAMES});
+      INSERT INTO persons SELECT range, 'profile-' || range, -1, false FROM range(${PEOPLE});
+      INSERT INTO events
+        SELECT row_number() OVER (ORDER BY at_ms, person), at_ms, name_id, person
+        FROM read_csv('${csv}', header = false,
+          columns = {'person': 'INTEGER', 'at_ms': 'DOUBLE', 'name_id': 'INTEGER'})
+        ORDER BY at_ms, person;
+      CHECKPOINT;`);
+    db.closeSync();
+    instance.closeSync();
+  }
+  rmSync(csv);
+  console.error(
+    `${PEOPLE} people, ${events} events generated in ${seconds(generated).toFixed(1)} s`,
+  );
+
+  // 2. The projection opened as a server opens it; its people read again from a store (here a
+  // map: every profile live, none refusing analytics) before the first report.
+  const profiles = {
+    byId: async (id) => ({ id, consent: { current: {} } }),
+    byIdentifier: async () => undefined,
+  };
+  const projection = await ReportProjection.open(file, {
+    log: { read: async () => [] },
+    profiles,
+    folded: async () => events,
+  });
+  const opened = performance.now();
+  await projection.catchUp();
+  const recheckSeconds = seconds(opened);
+
+  const log = { read: async () => [] };
+  const deps = { log, profiles, projection: () => projection };
+  const funnels = new FunnelService(deps);
+  const retention = new RetentionService({ ...deps, now: () => START + 200 * DAY });
+  const steps = (m) => Array.from({ length: m }, (_, k) => ({ event: `e${k}` }));
+  const time = async (run) => {
+    const started = performance.now();
+    const result = await run();
+    return { seconds: seconds(started), result };
+  };
+  const rounds = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const scan = await time(async () => {
+      const result = await projection.columns((name) => (name === 'e0' ? 1 : 0), {
+        all: false,
+        keep: () => true,
+      });
+      return result.at.length;
+    });
+    const four = await time(() => funnels.funnel({ steps: steps(4), windowDays: 30 }));
+    const twenty = await time(() => funnels.funnel({ steps: steps(20), windowDays: 30 }));
+    const matrix = await time(() =>
+      retention.retention({
+        start: { event: 'e0' },
+        return: { event: '*' },
+        period: 'week',
+        periods: 12,
+      }),
+    );
+    rounds.push({ scan, four, twenty, matrix });
+    console.log(
+      `round ${round + 1}: reference (step-1 rows out of DuckDB, grouped) ${scan.seconds.toFixed(2)} s; ` +
+        `4-step ${four.seconds.toFixed(2)} s; 20-step ${twenty.seconds.toFixed(2)} s; ` +
+        `12-week retention ${matrix.seconds.toFixed(2)} s; load ${loadavg()[0].toFixed(1)}`,
+    );
+  }
+  await projection.close();
+  const last = rounds[rounds.length - 1];
+  const { rss } = process.memoryUsage();
+  console.log(
+    JSON.stringify(
+      {
+        people: PEOPLE,
+        events,
+        firstCatchUpSeconds: recheckSeconds,
+        rounds: rounds.map((r) => ({
+          referenceSeconds: r.scan.seconds,
+          fourStepSeconds: r.four.seconds,
+          twentyStepSeconds: r.twenty.seconds,
+          retentionSeconds: r.matrix.seconds,
+        })),
+        fourStepReached: last.four.result.steps.map((s) => s.count),
+        twentyStepReached: last.twenty.result.steps.map((s) => s.count),
+        retentionPeople: last.matrix.result.people,
+        retentionCohorts: last.matrix.result.cohorts.length,
+        loadAverage: loadavg(),
+        rssMB: Math.round(rss / 2 ** 20),
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
-console.error(`${PEOPLE} people, ${events} events generated in ${seconds(generated).toFixed(1)} s`);
-
-/** Each person's events as an m-step funnel over names 0..m-1 reads them (ordered funnels). */
-const asFunnel = (m) =>
-  people.map((list) => list.map((e) => ({ at: e.at, steps: e.name < m ? [e.name] : [] })));
-
-const time = (run) => {
-  const started = performance.now();
-  const result = run();
-  return { seconds: seconds(started), result };
-};
-
-const reference = time(() => {
-  let starts = 0;
-  for (const list of people) for (const e of list) if (e.name === 0) starts++;
-  return starts;
-});
-const options = (m) => ({ steps: m, windowMs: 30 * DAY, order: 'ordered' });
-// Each input is built outside the timing and dropped after, so one copy of the events is held.
-let input = asFunnel(4);
-const four = time(() => computeFunnel(input, options(4)));
-input = asFunnel(20);
-const twenty = time(() => computeFunnel(input, options(20)));
-input = undefined;
-// The breakdown: the funnel again per plan, only that plan's step-1 events starting attempts
-// (core's breakdownFunnel, as the funnel service calls it); its input built outside the timing.
-input = people.map((list) =>
-  list.map((e) => ({
-    at: e.at,
-    steps: e.name < 4 ? [e.name] : [],
-    groups: e.name === 0 ? [String(e.plan)] : undefined,
-  })),
-);
-const breakdown = time(() => breakdownFunnel(input, options(4), 20));
-input = undefined;
-let cohorts = people.map((list) =>
-  list.map((e) => ({ at: e.at, start: e.name === 0, return: true })),
-);
-const retention = time(() =>
-  computeRetention(cohorts, { period: 'week', periods: 12, now: START + 200 * DAY }),
-);
-cohorts = undefined;
-const { rss } = process.memoryUsage();
-const ratio = (s) => `${(s / reference.seconds).toFixed(1)}x`;
-console.log(`reference (a pass finding step-1 events) ${reference.seconds.toFixed(2)} s`);
-for (const [name, r] of [
-  ['4-step funnel', four],
-  ['20-step funnel', twenty],
-  ['4-step funnel, breakdown by 20 values', breakdown],
-  ['12-week retention matrix', retention],
-])
-  console.log(`${name.padEnd(40)} ${r.seconds.toFixed(2)} s (${ratio(r.seconds)})`);
-console.log(
-  JSON.stringify(
-    {
-      people: PEOPLE,
-      events,
-      referenceSeconds: reference.seconds,
-      fourStepSeconds: four.seconds,
-      fourStepReached: four.result.steps.map((s) => s.count),
-      twentyStepSeconds: twenty.seconds,
-      breakdownSeconds: breakdown.seconds,
-      retentionSeconds: retention.seconds,
-      retentionCohorts: retention.result.cohorts.length,
-      rssMB: Math.round(rss / 2 ** 20),
-    },
-    null,
-    2,
-  ),
-);

@@ -162,10 +162,13 @@ export class ReportProjection {
     const where = options.all
       ? ''
       : `WHERE name_id IN (${wanted.length === 0 ? '-1' : wanted.join(',')})`;
-    const result = await this.db.stream(`SELECT person, at_ms, name_id FROM events ${where}`);
+    // Materialized, then read a chunk at a time: streaming costs an asynchronous round trip per
+    // chunk of 2,048 rows, twice the time on a loaded machine.
+    const result = await this.db.run(`SELECT person, at_ms, name_id FROM events ${where}`);
     const owner = this.people.owners();
     const rows = new RowBuffer();
-    for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0;) {
+    for (let c = 0; c < result.chunkCount; c++) {
+      const chunk = result.getChunk(c);
       const person = chunk.getColumnVector(0);
       const at = chunk.getColumnVector(1);
       const name = chunk.getColumnVector(2);
@@ -175,7 +178,6 @@ export class ReportProjection {
           at.getItem(i) as number,
           values[name.getItem(i) as number] ?? 0,
         );
-      chunk = await result.fetchChunk();
     }
     return groupByPerson(rows, this.people.count, options.keep);
   }
