@@ -3,17 +3,25 @@
 //   customer left out); train before 2011-10-01, test from it; evaluated users = those in both
 //   periods with an item in the test period they had not bought in training; full ranking over
 //   the training catalogue minus what the user bought. Prints Recall@K, NDCG@K, coverage,
-//   popularity bias and the training time of each method, as JSON and as a table.
+//   popularity bias and the training time of each method, as JSON and as a table; and how each
+//   completes the test period's orders (InvoiceNo: one item of each order held out, the rest
+//   given as a cart), the measure of "bought together".
 // Then the content index at catalogue scale (content-index.js): 1,000,000 product texts, the
 //   HNSW index against exact search in the same run.
 // Env: BENCH_DATA (../shared/data/online-retail/online-retail.csv.gz), BENCH_K (20),
-//   BENCH_METHODS (popularity,item-knn,ease), BENCH_GRID=1 to also try a few EASE λ / half-lives,
+//   BENCH_METHODS (popularity,item-knn,ease,bought-together), BENCH_GRID=1 to also try a few EASE λ / half-lives,
 //   BENCH_PARTS (methods,ann: which parts run), BENCH_ANN_ITEMS (1000000).
 import { createReadStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
-import { evaluateRecommender, parseTimestamp, splitByTime, trainRecommender } from '@tailor/core';
+import {
+  evaluateBaskets,
+  evaluateRecommender,
+  parseTimestamp,
+  splitByTime,
+  trainRecommender,
+} from '@tailor/core';
 import { runContentIndexBench } from './content-index.js';
 
 const DATA =
@@ -22,7 +30,9 @@ const DATA =
     new URL('../../../shared/data/online-retail/online-retail.csv.gz', import.meta.url),
   );
 const K = Number(process.env.BENCH_K ?? 20);
-const METHODS = (process.env.BENCH_METHODS ?? 'popularity,item-knn,ease').split(',');
+const METHODS = (process.env.BENCH_METHODS ?? 'popularity,item-knn,ease,bought-together').split(
+  ',',
+);
 const SPLIT = Date.UTC(2011, 9, 1);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'methods,ann').split(','));
 
@@ -43,7 +53,12 @@ for await (const row of rows) {
   if (row.CustomerID === '' || !(Number(row.Quantity) > 0)) continue;
   const time = parseTimestamp(row.InvoiceDate);
   if (!time.ok) throw new Error(time.error);
-  interactions.push({ user: row.CustomerID, item: row.StockCode, time: time.value });
+  interactions.push({
+    user: row.CustomerID,
+    item: row.StockCode,
+    time: time.value,
+    basket: row.InvoiceNo,
+  });
 }
 const split = splitByTime(interactions, SPLIT);
 if (!split.ok) throw new Error(split.error);
@@ -51,7 +66,7 @@ const { train, heldOut } = split.value;
 console.error(
   `${interactions.length} rows read in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
     `train: ${train.userIds.length} users, ${train.itemIds.length} items, ${train.items.length} pairs; ` +
-    `${heldOut.length} users evaluated`,
+    `${heldOut.length} users and ${split.value.testBaskets?.length ?? 0} orders evaluated`,
 );
 
 const runs = PARTS.has('methods') ? METHODS.map((method) => ({ method, options: {} })) : [];
@@ -63,18 +78,22 @@ if (process.env.BENCH_GRID === '1')
 const results = [];
 for (const { method, options } of runs) {
   const t0 = performance.now();
-  const model = trainRecommender(split.value.train, method, options);
+  const model = trainRecommender(split.value.train, method, options, {
+    baskets: split.value.trainBaskets,
+  });
   if (!model.ok) throw new Error(model.error);
   const trainSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
   const evaluation = evaluateRecommender(split.value, model.value, K);
   const perUserMs = (performance.now() - t1) / Math.max(1, evaluation.users);
-  results.push({ method, options, ...evaluation, trainSeconds, perUserMs });
+  const orders = evaluateBaskets(split.value, model.value, K);
+  results.push({ method, options, ...evaluation, trainSeconds, perUserMs, orders });
   console.error(
     `${method} ${JSON.stringify(options)}: recall@${K} ${evaluation.recall.toFixed(4)}, ` +
       `ndcg@${K} ${evaluation.ndcg.toFixed(4)}, coverage ${evaluation.coverage.toFixed(3)}, ` +
       `popularity bias ${evaluation.popularityBias.toFixed(4)}, trained in ${trainSeconds.toFixed(1)} s, ` +
-      `${perUserMs.toFixed(2)} ms a user`,
+      `${perUserMs.toFixed(2)} ms a user; ${orders.baskets} orders completed: recall@${K} ` +
+      `${orders.recall.toFixed(4)}, ndcg@${K} ${orders.ndcg.toFixed(4)}, coverage ${orders.coverage.toFixed(3)}`,
   );
 }
 const popularity = results.find((r) => r.method === 'popularity');

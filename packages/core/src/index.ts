@@ -214,7 +214,7 @@ export {
   recommenderFrom,
   trainRecommender,
 } from './recommend/train-recommender.js';
-export type { FittedParameters, ListShaping } from './recommend/train-recommender.js';
+export type { FitInputs, FittedParameters, ListShaping } from './recommend/train-recommender.js';
 // Content-based similarity (TF-IDF, hashed to dense vectors) and its search.
 export { tfidfVectors, tokenize } from './recommend/tfidf-vectors.js';
 export { DEFAULT_CONTENT_DIMENSIONS, contentVectors } from './recommend/content-vectors.js';
@@ -233,8 +233,14 @@ export type { VectorSearch } from './recommend/fit-content.js';
 export { scoreBySegments, segmentPopularity } from './recommend/segment-popularity.js';
 export type { PopularInSegment } from './recommend/segment-popularity.js';
 export { applyBoosts, boostFactor } from './recommend/boost-factors.js';
-export { evaluateRecommender, splitByTime } from './recommend/evaluate-recommender.js';
+export {
+  evaluateBaskets,
+  evaluateRecommender,
+  splitByTime,
+} from './recommend/evaluate-recommender.js';
+export { buildBasketMatrix } from './recommend/build-basket-matrix.js';
 export type {
+  BasketEvaluation,
   HeldOutUser,
   RecommenderEvaluation,
   TimeSplit,

@@ -122,6 +122,16 @@ describe('the recommendations pages', () => {
     expect(await page.getByRole('status', { name: 'Recommended items' }).innerText()).toContain(
       'the popular items',
     );
+    // Items alone (a product page): what goes with them, none of them.
+    await page.getByLabel('Person', { exact: true }).fill('');
+    await page.getByLabel('With items').fill('a');
+    await page.getByRole('button', { name: 'Recommend' }).click();
+    const list = page.getByRole('status', { name: 'Recommended items' });
+    await expect
+      .poll(() => list.innerText().catch(() => ''))
+      .toMatch(/^For nobody in particular with a: what goes with the items given/);
+    expect(await list.locator('li code').allInnerTexts()).not.toContain('a');
+    await page.getByLabel('With items').fill('');
     expect(await seriousViolations(page), 'recommender with a list').toEqual([]);
 
     // Trained again from the page: the model line is read again.
@@ -140,7 +150,7 @@ describe('the recommendations pages', () => {
           .innerText()
           .catch(() => ''),
       )
-      .toBe('Enter a person (an email, a userId…).');
+      .toBe('Enter a person (an email, a userId…) or items.');
     await page.getByLabel('Person', { exact: true }).fill('alice');
     await page.getByLabel('How many').fill('500');
     await page.getByRole('button', { name: 'Recommend' }).click();

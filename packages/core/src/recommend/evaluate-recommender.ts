@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed arrays indexed in range */
 import { err, ok, type Result } from '../result/result.js';
+import { buildBasketMatrix } from './build-basket-matrix.js';
 import { buildInteractionMatrix, itemCounts } from './build-interaction-matrix.js';
 import { ndcgAtK, recallAtK } from './ranking-metrics.js';
 import type { Interaction, InteractionMatrix, Recommender } from './recommend.schema.js';
@@ -19,6 +20,10 @@ export interface TimeSplit {
   train: InteractionMatrix;
   heldOut: HeldOutUser[];
   testInteractions: number;
+  /** The training period's orders over the training items, when interactions name their basket. */
+  trainBaskets?: InteractionMatrix;
+  /** The test period's orders of two training items or more (item indexes ascending), for `evaluateBaskets`. */
+  testBaskets?: Int32Array[];
 }
 
 /**
@@ -33,6 +38,7 @@ export function splitByTime(
 ): Result<TimeSplit> {
   const train: Interaction[] = [];
   const test = new Map<string, Set<string>>();
+  const testOrders: Interaction[] = [];
   let testInteractions = 0;
   for (const interaction of interactions) {
     const { time } = interaction;
@@ -41,6 +47,7 @@ export function splitByTime(
     if (time < split) train.push(interaction);
     else {
       testInteractions++;
+      if (interaction.basket !== undefined) testOrders.push(interaction);
       let items = test.get(interaction.user);
       if (items === undefined) test.set(interaction.user, (items = new Set()));
       items.add(interaction.item);
@@ -65,7 +72,65 @@ export function splitByTime(
     }
     if (relevantCount > 0) heldOut.push({ user: u, relevant, relevantCount });
   }
-  return ok({ train: matrix, heldOut, testInteractions });
+  const result: TimeSplit = { train: matrix, heldOut, testInteractions };
+  if (train.some((i) => i.basket !== undefined))
+    result.trainBaskets = buildBasketMatrix(train, matrix.itemIds);
+  if (testOrders.length > 0) {
+    const orders = buildBasketMatrix(testOrders, matrix.itemIds);
+    result.testBaskets = [];
+    for (let b = 0; b < orders.userIds.length; b++) {
+      const items = orders.items.subarray(orders.userStart[b], orders.userStart[b + 1]);
+      if (items.length > 1) result.testBaskets.push(items);
+    }
+  }
+  return ok(result);
+}
+
+/** How well a recommender completes orders (`evaluateBaskets`): means over the orders evaluated. */
+export interface BasketEvaluation {
+  baskets: number;
+  /** Share of orders whose held-out item is in the first K (recall of one item: the hit rate). */
+  recall: number;
+  ndcg: number;
+  coverage: number;
+}
+
+/**
+ * "Bought together" measured as order completion: from each test order of two training items or
+ * more, one item is held out (the (b mod n)-th in index order, b the order's number, n its
+ * items: deterministic, spread over positions) and the rest are given as what a stranger just
+ * had (a cart, no history); Recall@K is the share of orders whose held-out item is ranked in
+ * the first K, the given items excluded, NDCG@K its 1/log2(rank + 1).
+ */
+export function evaluateBaskets(
+  split: TimeSplit,
+  recommender: Recommender,
+  k: number,
+): BasketEvaluation {
+  const { train } = split;
+  const baskets = split.testBaskets ?? [];
+  const scratch = new Float64Array(train.itemIds.length);
+  const recommended = new Uint8Array(train.itemIds.length);
+  let recall = 0;
+  let ndcg = 0;
+  baskets.forEach((items, b) => {
+    const held = items[b % items.length]!;
+    const given = Array.from(items).filter((item) => item !== held);
+    const ranked = recommendItems(train, recommender, -1, k, scratch, given);
+    const at = ranked.findIndex((r) => r.item === held);
+    for (const r of ranked) recommended[r.item] = 1;
+    if (at < 0) return;
+    recall += 1;
+    ndcg += 1 / Math.log2(at + 2);
+  });
+  const n = Math.max(1, baskets.length);
+  const covered = recommended.reduce((sum, r) => sum + r, 0);
+  return {
+    baskets: baskets.length,
+    recall: recall / n,
+    ndcg: ndcg / n,
+    coverage: covered / Math.max(1, train.itemIds.length),
+  };
 }
 
 /** Means over the evaluated users; coverage and popularity bias as documented on each field. */

@@ -26,7 +26,7 @@ const rows: Interaction[] = [
 
 function trained() {
   const matrix = buildInteractionMatrix(rows, catalogue.keys());
-  const parameters = fitParameters(matrix, 'content', {}, catalogue);
+  const parameters = fitParameters(matrix, 'content', {}, { contentOf: catalogue });
   if (!parameters.ok) throw new Error(parameters.error);
   const recommender = recommenderFrom(matrix, parameters.value);
   const names = (user: string, k: number, recent: string[] = []) =>

@@ -4,11 +4,15 @@
  * whatever the order of the input rows.
  */
 
-/** One interaction: a user had an item, at `time` (epoch milliseconds) when known. */
+/**
+ * One interaction: a user had an item, at `time` (epoch milliseconds) when known, as part of
+ * `basket` when known (an order: the items bought together, for method `bought-together`).
+ */
 export interface Interaction {
   user: string;
   item: string;
   time?: number;
+  basket?: string;
 }
 
 /**
@@ -26,8 +30,11 @@ export interface InteractionMatrix {
   now: number;
 }
 
-/** The methods that learn from interactions alone (`tailor recommend` offers these). */
-export const RECOMMENDER_METHODS = ['popularity', 'item-knn', 'ease'] as const;
+/**
+ * The methods that learn from interactions alone (`tailor recommend` offers these);
+ * `bought-together` needs each interaction's basket (its order).
+ */
+export const RECOMMENDER_METHODS = ['popularity', 'item-knn', 'ease', 'bought-together'] as const;
 /** Those, and `content`, which also reads the catalogue's text (served recommenders only). */
 export type RecommenderMethod = (typeof RECOMMENDER_METHODS)[number] | 'content';
 

@@ -40,12 +40,13 @@ export const RecommenderBody = Type.Object(
       [
         Type.Literal('ease'),
         Type.Literal('item-knn'),
+        Type.Literal('bought-together'),
         Type.Literal('popularity'),
         Type.Literal('content'),
       ],
       {
         description:
-          'ease: a linear item-item model in closed form (the best measured); item-knn: item-item cosine with shrinkage; popularity: time-decayed, the same items for everyone; content: the catalogue items nearest in text (name, category, brand) to what the person had, new items included',
+          'ease: a linear item-item model in closed form (the best measured); item-knn: item-item cosine with shrinkage; bought-together: item-item cosine over orders (the products of one event, such as Order Completed), the items that go with what the person had or the request names; popularity: time-decayed, the same items for everyone; content: the catalogue items nearest in text (name, category, brand) to what the person had, new items included',
       },
     ),
     events: Type.Optional(
@@ -139,12 +140,20 @@ export const Recommendations = Type.Object({
   method: Type.String({ description: "The recommender's method" }),
   personalized: Type.Boolean({
     description:
-      'false: popular items, the same for anyone (an unknown person, one who refused personalization, or method popularity)',
+      'false: popular items, the same for anyone (an unknown person, one who refused personalization, or method popularity); true: chosen for this person or for the items the request named',
   }),
-  basis: Type.Union([Type.Literal('person'), Type.Literal('segments'), Type.Literal('popular')], {
-    description:
-      "person: from what the person had; segments: a person the model does not know, from their segments' popular items; popular: the overall popular items",
-  }),
+  basis: Type.Union(
+    [
+      Type.Literal('person'),
+      Type.Literal('items'),
+      Type.Literal('segments'),
+      Type.Literal('popular'),
+    ],
+    {
+      description:
+        "person: from what the person had (and the items the request named); items: from the items the request named alone; segments: a person the model does not know, from their segments' popular items; popular: the overall popular items",
+    },
+  ),
   trainedAt: Type.String(),
 });
 export type Recommendations = Static<typeof Recommendations>;

@@ -1,4 +1,4 @@
-import { ok, type Result } from '../result/result.js';
+import { err, ok, type Result } from '../result/result.js';
 import { applyBoosts } from './boost-factors.js';
 import type { ContentVectors } from './content-vectors.js';
 import { contentRecommender, itemVectors, type VectorSearch } from './fit-content.js';
@@ -24,18 +24,28 @@ import {
 export type FittedParameters =
   | { method: 'popularity' }
   | { method: 'item-knn'; neighbours: ItemNeighbours }
+  | { method: 'bought-together'; neighbours: ItemNeighbours }
   | { method: 'ease'; weights: EaseWeights }
   | { method: 'content'; content: ContentVectors };
 
+/** What some methods read besides the interaction matrix. */
+export interface FitInputs {
+  /** `content`: each item's text (the catalogue); an item missing has none. */
+  contentOf?: ReadonlyMap<string, ItemContent> | undefined;
+  /** `bought-together`: the orders, a row per basket over the matrix's items (`buildBasketMatrix`). */
+  baskets?: InteractionMatrix | undefined;
+}
+
 /**
  * Fits one method's parameters on the matrix (options not given take DEFAULT_RECOMMENDER_OPTIONS).
- * `content` reads each item's text from `contentOf` (the catalogue): without it no item has any.
+ * `content` reads each item's text from `inputs.contentOf`; `bought-together` the orders in
+ * `inputs.baskets`, and is refused without any basket of two items or more.
  */
 export function fitParameters(
   matrix: InteractionMatrix,
   method: RecommenderMethod,
   options: Partial<RecommenderOptions> = {},
-  contentOf: ReadonlyMap<string, ItemContent> = new Map(),
+  { contentOf = new Map(), baskets }: FitInputs = {},
 ): Result<FittedParameters> {
   const o = { ...DEFAULT_RECOMMENDER_OPTIONS, ...options };
   switch (method) {
@@ -43,6 +53,14 @@ export function fitParameters(
       return ok({ method });
     case 'item-knn':
       return ok({ method, neighbours: itemNeighbours(matrix, o.shrinkage, o.neighbours) });
+    case 'bought-together': {
+      if (baskets === undefined || !hasPair(baskets))
+        return err(
+          'bought-together needs orders: interactions with an order (basket) of two items or more',
+        );
+      // Item-item cosine as item-kNN's, counted over orders instead of people's histories.
+      return ok({ method, neighbours: itemNeighbours(baskets, o.shrinkage, o.neighbours) });
+    }
     case 'ease': {
       const weights = easeWeights(matrix, o.lambda, o.easeHalfLifeDays, o.maxItems);
       return weights.ok ? ok({ method, weights: weights.value }) : weights;
@@ -72,6 +90,15 @@ export function recommenderFrom(
         itemPopularity(matrix, o.popularityHalfLifeDays),
         parameters.neighbours,
       );
+    case 'bought-together':
+      return {
+        ...itemKnnRecommender(
+          matrix,
+          itemPopularity(matrix, o.popularityHalfLifeDays),
+          parameters.neighbours,
+        ),
+        method: 'bought-together',
+      };
     case 'ease':
       return easeRecommender(
         matrix,
@@ -90,13 +117,21 @@ export function recommenderFrom(
   }
 }
 
+/** Whether some basket holds two items or more (so something was bought together). */
+function hasPair(baskets: InteractionMatrix): boolean {
+  for (let b = 0; b + 1 < baskets.userStart.length; b++)
+    if ((baskets.userStart[b + 1] ?? 0) - (baskets.userStart[b] ?? 0) > 1) return true;
+  return false;
+}
+
 /** Trains one method on the matrix (options not given take DEFAULT_RECOMMENDER_OPTIONS). */
 export function trainRecommender(
   matrix: InteractionMatrix,
   method: RecommenderMethod,
   options: Partial<RecommenderOptions> = {},
+  inputs: FitInputs = {},
 ): Result<Recommender> {
-  const parameters = fitParameters(matrix, method, options);
+  const parameters = fitParameters(matrix, method, options, inputs);
   return parameters.ok ? ok(recommenderFrom(matrix, parameters.value, options)) : parameters;
 }
 

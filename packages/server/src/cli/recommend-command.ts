@@ -3,8 +3,10 @@ import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import {
+  buildBasketMatrix,
   buildInteractionMatrix,
   DEFAULT_METHOD,
+  evaluateBaskets,
   evaluateRecommender,
   parseTimestamp,
   RECOMMENDER_METHODS,
@@ -20,6 +22,7 @@ interface RecommendFlags {
   user: string;
   item: string;
   time?: string;
+  order?: string;
   users: string;
   k: number;
   out: string;
@@ -30,9 +33,19 @@ interface EvaluateFlags {
   user: string;
   item: string;
   time: string;
+  order?: string;
   split: string;
   k: number;
-  methods: RecommenderMethod[];
+  methods?: RecommenderMethod[];
+}
+
+/** `bought-together` learns from orders: refused without the column naming them. */
+function needOrders(methods: readonly RecommenderMethod[], order: string | undefined): void {
+  if (order === undefined && methods.includes('bought-together'))
+    throw new TailorError(
+      'invalid_request',
+      'method bought-together needs --order COLUMN (the order, or basket, each row belongs to)',
+    );
 }
 
 function count(value: string): number {
@@ -59,6 +72,7 @@ const score = (value: number): string => String(Number(value.toPrecision(6)));
  * items they did not have in FILE, ranked from 1. A user FILE does not know gets popular items.
  */
 export function recommendCommand(file: string, flags: RecommendFlags): void {
+  needOrders([flags.method], flags.order);
   const interactions = readInteractionsFile(file, flags);
   if (interactions.length === 0)
     throw new TailorError(
@@ -71,7 +85,9 @@ export function recommendCommand(file: string, flags: RecommendFlags): void {
     `${interactions.length} interactions read from ${file}: ${matrix.userIds.length} users, ` +
       `${matrix.itemIds.length} items; training ${flags.method}`,
   );
-  const model = trainRecommender(matrix, flags.method);
+  const baskets =
+    flags.order === undefined ? undefined : buildBasketMatrix(interactions, matrix.itemIds);
+  const model = trainRecommender(matrix, flags.method, {}, { baskets });
   if (!model.ok) throw new TailorError('invalid_request', `${file}: ${model.error}`);
   const userIndex = new Map(matrix.userIds.map((id, u) => [id, u]));
   const scratch = new Float64Array(matrix.itemIds.length);
@@ -98,25 +114,32 @@ export function recommendCommand(file: string, flags: RecommendFlags): void {
 }
 
 /**
- * `tailor recommend evaluate FILE.csv --user COL --item COL --time COL --split DATE [--k 20]`:
- * trains each method on the interactions before DATE and prints, as JSON, Recall@K, NDCG@K,
- * catalogue coverage and popularity bias over the users with new items after it.
+ * `tailor recommend evaluate FILE.csv --user COL --item COL --time COL --split DATE [--order COL]
+ * [--k 20]`: trains each method on the interactions before DATE and prints, as JSON, Recall@K,
+ * NDCG@K, catalogue coverage and popularity bias over the users with new items after it. With
+ * `--order`, also how each method completes the test period's orders (`evaluateBaskets`), and
+ * bought-together is among the methods compared by default.
  */
 export function recommendEvaluateCommand(file: string, flags: EvaluateFlags): void {
+  const methods =
+    flags.methods ??
+    RECOMMENDER_METHODS.filter((m) => flags.order !== undefined || m !== 'bought-together');
+  needOrders(methods, flags.order);
   const at = parseTimestamp(flags.split);
   if (!at.ok) throw new TailorError('invalid_request', `--split: ${at.error}`);
   const interactions = readInteractionsFile(file, flags);
   const split = splitByTime(interactions, at.value);
   if (!split.ok) throw new TailorError('invalid_request', `${file}: ${split.error}`);
-  const { train, heldOut, testInteractions } = split.value;
+  const { train, heldOut, testInteractions, trainBaskets, testBaskets } = split.value;
   console.error(
     `${interactions.length} interactions read from ${file}; training on ${train.items.length} ` +
-      `(user, item) pairs, evaluating ${heldOut.length} users`,
+      `(user, item) pairs, evaluating ${heldOut.length} users` +
+      (testBaskets === undefined ? '' : ` and ${testBaskets.length} orders`),
   );
   const results: Record<string, unknown> = {};
-  for (const method of flags.methods) {
+  for (const method of methods) {
     const started = performance.now();
-    const model = trainRecommender(train, method);
+    const model = trainRecommender(train, method, {}, { baskets: trainBaskets });
     if (!model.ok) throw new TailorError('invalid_request', `${file}: ${model.error}`);
     const trainSeconds = (performance.now() - started) / 1000;
     const { recall, ndcg, coverage, popularityBias } = evaluateRecommender(
@@ -124,16 +147,32 @@ export function recommendEvaluateCommand(file: string, flags: EvaluateFlags): vo
       model.value,
       flags.k,
     );
-    results[method] = { recall, ndcg, coverage, popularityBias, trainSeconds };
+    const orders =
+      flags.order === undefined ? undefined : evaluateBaskets(split.value, model.value, flags.k);
+    results[method] = {
+      recall,
+      ndcg,
+      coverage,
+      popularityBias,
+      trainSeconds,
+      ...(orders && {
+        orders: { recall: orders.recall, ndcg: orders.ndcg, coverage: orders.coverage },
+      }),
+    };
     console.error(
-      `${method}: recall@${flags.k} ${recall.toFixed(4)}, ndcg@${flags.k} ${ndcg.toFixed(4)}`,
+      `${method}: recall@${flags.k} ${recall.toFixed(4)}, ndcg@${flags.k} ${ndcg.toFixed(4)}` +
+        (orders ? `; orders completed: recall@${flags.k} ${orders.recall.toFixed(4)}` : ''),
     );
   }
   const summary = {
     k: flags.k,
     split: new Date(at.value).toISOString(),
     train: { users: train.userIds.length, items: train.itemIds.length, pairs: train.items.length },
-    test: { interactions: testInteractions, users: heldOut.length },
+    test: {
+      interactions: testInteractions,
+      users: heldOut.length,
+      ...(testBaskets && { orders: testBaskets.length }),
+    },
     methods: results,
   };
   console.log(JSON.stringify(summary, null, 2));
@@ -152,6 +191,7 @@ export function registerRecommendCommands(program: Command): void {
     .option('--user <column>', 'the column naming the user, kept as written (required)')
     .option('--item <column>', 'the column naming the item, kept as written (required)')
     .option('--time <column>', 'the column of ISO 8601 times (recent interactions weigh more)')
+    .option('--order <column>', 'the column naming the order (basket) of each row: bought-together')
     .option('--users <file>', 'a CSV with a column user: who to recommend to (required)')
     .option('--k <n>', 'items per user (required)', count)
     .option('--out <file>', 'where the recommendations go, CSV: user,item,rank,score (required)')
@@ -175,12 +215,16 @@ export function registerRecommendCommands(program: Command): void {
     .option('--item <column>', 'the column naming the item (required)')
     .option('--time <column>', 'the column of ISO 8601 times (required)')
     .option('--split <date>', 'interactions before this date train, the rest test (required)')
+    .option(
+      '--order <column>',
+      'the column naming the order of each row: adds bought-together and order completion',
+    )
     .option('--k <n>', 'list length', count, 20)
     .option(
       '--methods <methods>',
-      `methods to compare, comma-separated (default ${RECOMMENDER_METHODS.join(',')})`,
+      `methods to compare, comma-separated (default ${RECOMMENDER_METHODS.join(',')}, ` +
+        'bought-together only with --order)',
       methods,
-      [...RECOMMENDER_METHODS],
     )
     .action((file: string, _flags: unknown, command: Command) => {
       recommendEvaluateCommand(file, evaluateFlags(command));

@@ -75,6 +75,8 @@ export interface DeciderOptions {
       profileId: string | undefined;
       personal: boolean;
       segments?: readonly string[] | undefined;
+      /** The request's `context.items`: product ids the page is about (a product, a cart). */
+      items?: readonly string[] | undefined;
     },
   ) => readonly RecommendedItem[] | undefined;
   /**
@@ -447,7 +449,7 @@ export class Decider {
       computed,
       context: scope.context,
       experiment,
-      recommendations: this.recommendationsFor(template, person, audience),
+      recommendations: this.recommendationsFor(template, person, audience, scope.context),
     };
     return this.options.renders.render(template, renderScope, renderLimitMs, audience.key);
   }
@@ -461,6 +463,7 @@ export class Decider {
     template: Template[],
     person: Person | undefined,
     audience: Audience,
+    context: Record<string, unknown> | undefined,
   ): Record<string, readonly RecommendedItem[]> | undefined {
     const recommend = this.options.recommendations;
     if (recommend === undefined) return undefined;
@@ -473,6 +476,7 @@ export class Decider {
         person.consent.personalization !== false &&
         audience.key !== 'public',
       segments: person?.segments,
+      items: contextItems(context),
     };
     const found: Record<string, readonly RecommendedItem[]> = {};
     for (const name of names) {
@@ -503,7 +507,12 @@ export class Decider {
       const template = placement.templates.get(placement.templates.has(key) ? key : d.itemId);
       if (template === undefined) return undefined;
       // A fallback (the default) was rendered for nobody: the popular items.
-      const lists = this.recommendationsFor(template, d.fallback ? undefined : person, audience);
+      const lists = this.recommendationsFor(
+        template,
+        d.fallback ? undefined : person,
+        audience,
+        request.context,
+      );
       if (lists === undefined) return undefined;
       const ids: Recommended = {};
       for (const [name, items] of Object.entries(lists)) ids[name] = items.map((i) => i.item);
@@ -562,4 +571,18 @@ function scopeOf(
     aggregate: () => null,
     sequence: () => false,
   };
+}
+
+/**
+ * The product ids a decide request's `context.items` names (strings or numbers, as events'
+ * product_id), for recommendation lists that go with them; anything else is ignored.
+ */
+function contextItems(context: Record<string, unknown> | undefined): string[] | undefined {
+  const items = context?.items;
+  if (!Array.isArray(items)) return undefined;
+  const ids: string[] = [];
+  for (const item of items as unknown[])
+    if (typeof item === 'string' && item.length > 0 && item.length <= 256) ids.push(item);
+    else if (typeof item === 'number' && Number.isFinite(item)) ids.push(String(item));
+  return ids;
 }

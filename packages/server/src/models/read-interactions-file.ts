@@ -6,6 +6,8 @@ export interface InteractionColumns {
   user: string;
   item: string;
   time?: string | undefined;
+  /** The column naming each row's order (basket), for method bought-together. */
+  order?: string | undefined;
 }
 
 /**
@@ -16,7 +18,9 @@ export interface InteractionColumns {
 export function readInteractionsFile(file: string, columns: InteractionColumns): Interaction[] {
   const { records } = readCsvTable(
     file,
-    [columns.user, columns.item, columns.time].filter((c): c is string => c !== undefined),
+    [columns.user, columns.item, columns.time, columns.order].filter(
+      (c): c is string => c !== undefined,
+    ),
   );
   return records.map(({ record, line }) => {
     const cell = (column: string): string => {
@@ -26,6 +30,7 @@ export function readInteractionsFile(file: string, columns: InteractionColumns):
       return value;
     };
     const interaction: Interaction = { user: cell(columns.user), item: cell(columns.item) };
+    if (columns.order !== undefined) interaction.basket = cell(columns.order);
     if (columns.time !== undefined) {
       const time = parseTimestamp(cell(columns.time));
       if (!time.ok)

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
+  buildBasketMatrix,
   buildInteractionMatrix,
   err,
   fitParameters,
@@ -22,6 +23,8 @@ export interface InteractionColumns {
   users: string[];
   items: string[];
   times: Float64Array;
+  /** The order (basket) of each interaction, '' for none: method bought-together learns from them. */
+  baskets?: string[];
 }
 
 /** What a fit needs: the interactions, the method and its options. */
@@ -57,14 +60,21 @@ export function fitInteractions({
   contentOf,
   index,
 }: FitRequest): Result<Fitted> {
-  const { users, items, times } = interactions;
-  const rows: Interaction[] = users.map((user, i) => ({
-    user,
-    item: items[i] as string,
-    time: times[i] as number,
-  }));
+  const { users, items, times, baskets } = interactions;
+  const rows: Interaction[] = users.map((user, i) => {
+    const basket = baskets?.[i];
+    return {
+      user,
+      item: items[i] as string,
+      time: times[i] as number,
+      ...(basket !== undefined && basket !== '' && { basket }),
+    };
+  });
   const matrix = buildInteractionMatrix(rows, contentOf?.keys());
-  const parameters = fitParameters(matrix, method, options, contentOf);
+  const parameters = fitParameters(matrix, method, options, {
+    contentOf,
+    baskets: method === 'bought-together' ? buildBasketMatrix(rows, matrix.itemIds) : undefined,
+  });
   if (!parameters.ok) return parameters;
   const fitted: Fitted = { matrix, parameters: parameters.value };
   if (index !== undefined && fitted.parameters.method === 'content') {

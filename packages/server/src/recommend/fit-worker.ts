@@ -15,7 +15,7 @@ if (fitted.ok) {
     arrays.push(parameters.weights.catalogue, parameters.weights.weights);
   if (parameters.method === 'content')
     arrays.push(parameters.content.vectors, parameters.content.known);
-  if (parameters.method === 'item-knn') {
+  if (parameters.method === 'item-knn' || parameters.method === 'bought-together') {
     const { start, neighbours, similarities } = parameters.neighbours;
     arrays.push(start, neighbours, similarities);
   }

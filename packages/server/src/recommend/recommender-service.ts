@@ -11,7 +11,7 @@ import type { Person } from '../decide/person-cache.js';
 import type { IdentityVerifier } from '../decide/identity-verifier.js';
 import { validName } from '../segments/definitions.js';
 import type { StoredRecommender } from '../store/recommender-store.js';
-import type { RecommendFor, Recommenders } from './recommenders.js';
+import { MAX_REQUEST_ITEMS, type RecommendFor, type Recommenders } from './recommenders.js';
 
 export interface RecommenderServiceDeps {
   recommenders: Recommenders;
@@ -38,6 +38,8 @@ export interface RecommendRequest {
   /** With the public write key: the hex HMAC-SHA256 of userId (identity verification, as decide). */
   userHash?: string | undefined;
   k?: number | undefined;
+  /** Product ids the request is about (a product page, a cart): the list goes with them. */
+  items?: readonly string[] | undefined;
   asker: RecommendAsker;
 }
 
@@ -83,11 +85,14 @@ export class RecommenderService {
 
   async recommend(name: string, request: RecommendRequest): Promise<Recommendations> {
     this.found(name);
-    const { userId, anonymousId } = request;
-    if (userId === undefined && anonymousId === undefined)
-      throw new TailorError('invalid_request', 'userId or anonymousId is required');
+    const { userId, anonymousId, items } = request;
+    if (userId === undefined && anonymousId === undefined && (items ?? []).length === 0)
+      throw new TailorError('invalid_request', 'userId, anonymousId or items is required');
+    if (items !== undefined && items.length > MAX_REQUEST_ITEMS)
+      throw new TailorError('invalid_request', `items: at most ${MAX_REQUEST_ITEMS} product ids`);
     const k = request.k ?? DEFAULT_RECOMMENDATIONS;
-    const answer = this.deps.recommenders.recommend(name, await this.whom(request), k);
+    const who = { ...(await this.whom(request)), items };
+    const answer = this.deps.recommenders.recommend(name, who, k);
     if (answer === undefined)
       throw new TailorError('unavailable', `recommender ${name} is not trained yet`);
     return answer;
@@ -99,6 +104,7 @@ export class RecommenderService {
     const proven =
       request.asker === 'reader' ||
       (userHash !== undefined && this.deps.identity.verifies(userId, userHash));
+    if (userId === undefined && anonymousId === undefined) return { keys: [], personal: false };
     if (!proven || this.deps.suppressed({ userId, anonymousId }))
       return { keys: [], personal: false };
     // With the write key only the proven userId counts: an anonymousId proves nothing.

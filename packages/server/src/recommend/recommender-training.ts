@@ -105,8 +105,17 @@ export class RecommenderTrainingJob implements Job {
   private total: number | undefined;
   private read = 0;
   private readonly identifiers = new Map<string, number>();
-  /** Per kept interaction: the userId's and anonymousId's identifier numbers (-1: none), item and time. */
-  private readonly rows: { user: number; anonymous: number; item: string; at: number }[] = [];
+  /**
+   * Per kept interaction: the userId's and anonymousId's identifier numbers (-1: none), item,
+   * time, and its order ('' for none): the messageId of an event listing `products[]`.
+   */
+  private readonly rows: {
+    user: number;
+    anonymous: number;
+    item: string;
+    at: number;
+    basket: string;
+  }[] = [];
   private readonly keys: string[] = [];
   private resolved = 0;
   /** Per identifier number: its person (a profile's key or the identifier's), null when refused. */
@@ -182,7 +191,9 @@ export class RecommenderTrainingJob implements Job {
     const at = Date.parse(message.timestamp);
     const user = message.userId === null ? -1 : this.idOf(`u:${message.userId}`);
     const anonymous = message.anonymousId === null ? -1 : this.idOf(`a:${message.anonymousId}`);
-    for (const item of items) this.rows.push({ user, anonymous, item, at });
+    // An event listing products (Order Completed) is one order: its items were bought together.
+    const basket = Array.isArray(message.properties?.products) ? message.messageId : '';
+    for (const item of items) this.rows.push({ user, anonymous, item, at, basket });
   }
 
   private idOf(key: string): number {
@@ -231,12 +242,15 @@ export class RecommenderTrainingJob implements Job {
     const users: string[] = [];
     const items: string[] = [];
     const times: number[] = [];
-    for (const { user, anonymous, item, at } of this.rows) {
+    const baskets: string[] = [];
+    const orders = this.definition.method === 'bought-together';
+    for (const { user, anonymous, item, at, basket } of this.rows) {
       const owner = this.ownerOf(user, anonymous);
       if (owner === null) continue;
       users.push(owner);
       items.push(item);
       times.push(at);
+      if (orders) baskets.push(basket);
     }
     const half = this.definition.halfLifeDays;
     const options =
@@ -246,7 +260,12 @@ export class RecommenderTrainingJob implements Job {
     const indexFile = join(tmpdir(), `tailor-hnsw-${randomUUID()}.bin`);
     const fitted = await fit(
       {
-        interactions: { users, items, times: Float64Array.from(times) },
+        interactions: {
+          users,
+          items,
+          times: Float64Array.from(times),
+          ...(orders && { baskets }),
+        },
         method: this.definition.method,
         options,
         ...(content && {

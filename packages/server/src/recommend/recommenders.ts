@@ -42,7 +42,16 @@ export interface RecommendFor {
   personal: boolean;
   /** The person's segments now: a person the model does not know gets their segments' popular items. */
   segments?: readonly string[] | undefined;
+  /**
+   * Product ids the request is about (a product page, a cart): counted as had just now, so the
+   * list is what goes with them, and none of them is recommended. Request input, not the
+   * person's: used whether or not the list may be personal.
+   */
+  items?: readonly string[] | undefined;
 }
+
+/** Product ids a request may name (`items`): a cart or a page, not a history. */
+export const MAX_REQUEST_ITEMS = 50;
 
 /**
  * Recommenders: definitions read from the store and kept in memory, each with the model its last
@@ -172,6 +181,11 @@ export class Recommenders {
         if (row < 0 && found !== undefined) row = found;
         recent.push(...(trained.recent.get(key) ?? []));
       }
+    const personKnown = row >= 0 || recent.length > 0;
+    for (const id of (who.items ?? []).slice(0, MAX_REQUEST_ITEMS)) {
+      const item = trained.itemIndex.get(id);
+      if (item !== undefined) recent.push(item);
+    }
     // The rules drop candidates: rank more (the unavailable, and room for a category cap), then keep k.
     const rules = trained.definition.rules ?? {};
     const extra = (rules.availableOnly ?? true) ? trained.unavailableCount : 0;
@@ -207,7 +221,13 @@ export class Recommenders {
       })),
       method: recommender.method,
       personalized,
-      basis: cold.bySegments ? 'segments' : personalized ? 'person' : 'popular',
+      basis: cold.bySegments
+        ? 'segments'
+        : !personalized
+          ? 'popular'
+          : personKnown
+            ? 'person'
+            : 'items',
       trainedAt: info.trainedAt,
     };
   }
@@ -223,14 +243,15 @@ export class Recommenders {
       profileId: string | undefined;
       personal: boolean;
       segments?: readonly string[] | undefined;
+      items?: readonly string[] | undefined;
     },
   ): readonly RecommendedItem[] | undefined {
     const definition = this.definitions.get(name);
     if (definition === undefined) return undefined;
     const keys = who.profileId === undefined ? [] : [`p:${who.profileId}`];
     const k = definition.k ?? DEFAULT_RECOMMENDATIONS;
-    const { personal, segments } = who;
-    return this.recommend(name, { keys, personal, segments }, k)?.items ?? [];
+    const { personal, segments, items } = who;
+    return this.recommend(name, { keys, personal, segments, items }, k)?.items ?? [];
   }
 
   /**

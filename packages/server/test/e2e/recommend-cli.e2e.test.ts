@@ -199,6 +199,85 @@ describe('tailor recommend (the CLI)', () => {
     expect(error.stderr).toMatch(message);
   });
 
+  it('learns what is bought together from an order column, and evaluates order completion', async () => {
+    // Items come in pairs, i and i + 6, always ordered together; 40 people, two orders each,
+    // the second after the split.
+    const rows = ['customer,product,bought_at,order_id'];
+    for (let u = 0; u < 40; u++)
+      for (const [n, date] of [
+        [0, '2024-01-10'],
+        [1, '2024-02-10'],
+      ] as const) {
+        const a = (u * 5 + n * 7) % 6;
+        for (const item of [a, a + 6])
+          rows.push(`c${u},${String(item).padStart(3, '0')},${date}T10:00:00,${u}-${n}`);
+      }
+    const orders = join(dir, 'orders.csv');
+    writeFileSync(orders, rows.join('\n') + '\n');
+    const out = join(dir, 'together.csv');
+    await run(process.execPath, [
+      CLI,
+      'recommend',
+      orders,
+      ...COLUMNS,
+      '--order',
+      'order_id',
+      '--method',
+      'bought-together',
+      '--users',
+      usersFile,
+      '--k',
+      '2',
+      '--out',
+      out,
+    ]);
+    expect(parse(readFileSync(out), { columns: true })).toHaveLength(6);
+    const { stdout } = await run(process.execPath, [
+      CLI,
+      'recommend',
+      'evaluate',
+      orders,
+      ...COLUMNS,
+      '--time',
+      'bought_at',
+      '--order',
+      'order_id',
+      '--split',
+      '2024-02-01',
+      '--k',
+      '1',
+    ]);
+    const summary = JSON.parse(stdout);
+    expect(summary.test.orders).toBe(40);
+    expect(Object.keys(summary.methods)).toEqual([
+      'popularity',
+      'item-knn',
+      'ease',
+      'bought-together',
+    ]);
+    // Given one item of an order, its partner is the first item bought together with it.
+    expect(summary.methods['bought-together'].orders.recall).toBe(1);
+    expect(summary.methods.popularity.orders.recall).toBeLessThan(0.5);
+
+    const error = fail(
+      await run(process.execPath, [
+        CLI,
+        'recommend',
+        'evaluate',
+        orders,
+        ...COLUMNS,
+        '--time',
+        'bought_at',
+        '--split',
+        '2024-02-01',
+        '--methods',
+        'bought-together',
+      ]).catch((e: unknown) => e),
+    );
+    expect(error.code).toBe(1);
+    expect(error.stderr).toMatch(/bought-together needs --order COLUMN/);
+  }, 240_000);
+
   it('refuses a file with a header and no interactions (it wrote an empty RECS.csv and exited 0)', async () => {
     const empty = join(dir, 'header-only.csv');
     writeFileSync(empty, 'customer,product\r\n\r\n');

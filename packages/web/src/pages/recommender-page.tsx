@@ -14,6 +14,7 @@ import { modelText } from './recommenders-page.js';
 
 const BASIS_TEXT: Record<Recommendations['basis'], string> = {
   person: 'from what they had',
+  items: 'what goes with the items given',
   segments: 'the popular items of their segments (the model does not know them yet)',
   popular:
     'the popular items, the same for anyone (unknown to the model, or personalization refused)',
@@ -96,13 +97,14 @@ export function RecommenderPage({
 }
 
 type Outcome =
-  | { kind: 'items'; query: string; known: boolean; result: Recommendations }
+  | { kind: 'items'; query: string; known: boolean; result: Recommendations; given: string[] }
   | { kind: 'error'; message: string };
 
 function ForPerson({ get, name }: { get: ApiGet; name: string }) {
   const id = useId();
   const [person, setPerson] = useState('');
   const [k, setK] = useState('10');
+  const [items, setItems] = useState('');
   const [outcome, setOutcome] = useState<Outcome>();
   const [busy, setBusy] = useState(false);
 
@@ -110,7 +112,7 @@ function ForPerson({ get, name }: { get: ApiGet; name: string }) {
     event.preventDefault();
     const text = person.trim();
     setBusy(true);
-    setOutcome(await recommend(get, name, text, k.trim()));
+    setOutcome(await recommend(get, name, text, k.trim(), itemList(items)));
     setBusy(false);
   }
 
@@ -126,6 +128,17 @@ function ForPerson({ get, name }: { get: ApiGet; name: string }) {
             placeholder="email, userId, TYPE:VALUE"
             onChange={(event) => {
               setPerson(event.target.value);
+            }}
+          />
+        </p>
+        <p>
+          <label htmlFor={`${id}-items`}>With items</label>
+          <input
+            id={`${id}-items`}
+            value={items}
+            placeholder="product ids, comma-separated (a page, a cart)"
+            onChange={(event) => {
+              setItems(event.target.value);
             }}
           />
         </p>
@@ -151,14 +164,17 @@ function ForPerson({ get, name }: { get: ApiGet; name: string }) {
       {outcome?.kind === 'items' && (
         <div className="decision" role="status" aria-label="Recommended items">
           <p>
-            {outcome.known ? (
+            {outcome.query === '' ? (
+              'For nobody in particular'
+            ) : outcome.known ? (
               <>
                 For <a href={profileHash(outcome.query)}>{outcome.query}</a>
               </>
             ) : (
               `No one is known as ${outcome.query}; for a stranger`
             )}
-            : {BASIS_TEXT[outcome.result.basis]}. Model trained {outcome.result.trainedAt}.
+            {outcome.given.length > 0 && ` with ${outcome.given.join(', ')}`}:{' '}
+            {BASIS_TEXT[outcome.result.basis]}. Model trained {outcome.result.trainedAt}.
           </p>
           {outcome.result.items.length === 0 ? (
             <p className="empty">No item to recommend.</p>
@@ -178,25 +194,46 @@ function ForPerson({ get, name }: { get: ApiGet; name: string }) {
   );
 }
 
-async function recommend(get: ApiGet, name: string, query: string, k: string): Promise<Outcome> {
-  if (query === '') return { kind: 'error', message: 'Enter a person (an email, a userId…).' };
-  const found = await findProfile(get, query, new AbortController().signal);
-  if (found.kind === 'error') {
-    return { kind: 'error', message: `The person could not be read: ${found.message}` };
+/** The product ids typed, comma-separated, blanks dropped. */
+function itemList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+async function recommend(
+  get: ApiGet,
+  name: string,
+  query: string,
+  k: string,
+  given: string[],
+): Promise<Outcome> {
+  if (query === '' && given.length === 0)
+    return { kind: 'error', message: 'Enter a person (an email, a userId…) or items.' };
+  const params = new URLSearchParams();
+  let known = false;
+  if (query !== '') {
+    const found = await findProfile(get, query, new AbortController().signal);
+    if (found.kind === 'error') {
+      return { kind: 'error', message: `The person could not be read: ${found.message}` };
+    }
+    // Nobody by that name: asked as a userId all the same, which shows what a stranger gets.
+    const who =
+      found.kind === 'found'
+        ? personQuery(found.profile)
+        : new URLSearchParams({ userId: query }).toString();
+    if (who === undefined) {
+      return { kind: 'error', message: `${query} holds no userId or anonymousId to ask with.` };
+    }
+    for (const [key, value] of new URLSearchParams(who)) params.set(key, value);
+    known = found.kind === 'found';
   }
-  // Nobody by that name: asked as a userId all the same, which shows what a stranger gets.
-  const who =
-    found.kind === 'found'
-      ? personQuery(found.profile)
-      : new URLSearchParams({ userId: query }).toString();
-  if (who === undefined) {
-    return { kind: 'error', message: `${query} holds no userId or anonymousId to ask with.` };
-  }
-  const params = new URLSearchParams(who);
+  if (given.length > 0) params.set('items', given.join(','));
   if (k !== '') params.set('k', k);
   const answer = await get<Recommendations>(
     `/v1/recommendations/${encodeURIComponent(name)}?${params.toString()}`,
   );
   if (!answer.ok) return { kind: 'error', message: `No recommendations: ${answer.message}` };
-  return { kind: 'items', query, known: found.kind === 'found', result: answer.value };
+  return { kind: 'items', query, known, result: answer.value, given };
 }

@@ -13,6 +13,7 @@ export type StoredRecommender = RecommenderBody & {
 export const METHOD_TEXT: Record<RecommenderBody['method'], string> = {
   ease: 'EASE (item to item, closed form)',
   'item-knn': 'item-kNN (cosine)',
+  'bought-together': 'bought together (items in the same orders)',
   popularity: 'popularity (the same for everyone)',
   content: 'content (nearest catalogue items)',
 };

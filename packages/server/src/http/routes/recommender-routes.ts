@@ -28,6 +28,12 @@ const K = Type.Integer({
   description: 'How many items (default 10)',
 });
 
+const Items = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+  maxItems: 50,
+  description:
+    'Product ids the list should go with (a product page, a cart): none of them is recommended; a stranger gets what goes with them rather than the popular items',
+});
+
 /**
  * Recommenders (define) and their recommendations: any person's for readers; from browsers with
  * the write key, a person's own only when `userHash` proves them, else popular items.
@@ -110,14 +116,32 @@ export const recommenderRoutes: FastifyPluginCallbackTypebox<{
           "A person's recommendations, best first, none they already had; popular items for a stranger or one who refused personalization",
         params: Name,
         querystring: Type.Object(
-          { userId: Type.Optional(Id), anonymousId: Type.Optional(Id), k: Type.Optional(K) },
+          {
+            userId: Type.Optional(Id),
+            anonymousId: Type.Optional(Id),
+            k: Type.Optional(K),
+            items: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 13_000,
+                description:
+                  'Product ids the list should go with (a product page, a cart), comma-separated, at most 50: none of them is recommended. Ids holding a comma: use the POST route',
+              }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Recommendations },
       },
     },
-    async (request) =>
-      recommenders.recommend(request.params.name, { ...request.query, asker: 'reader' }),
+    async (request) => {
+      const { items, ...query } = request.query;
+      return recommenders.recommend(request.params.name, {
+        ...query,
+        items: items?.split(','),
+        asker: 'reader',
+      });
+    },
   );
   app.post(
     '/v1/recommendations/:name',
@@ -133,6 +157,7 @@ export const recommenderRoutes: FastifyPluginCallbackTypebox<{
             userId: Type.Optional(Id),
             anonymousId: Type.Optional(Id),
             k: Type.Optional(K),
+            items: Type.Optional(Items),
             userHash: Type.Optional(
               Type.String({
                 maxLength: 128,
@@ -148,7 +173,7 @@ export const recommenderRoutes: FastifyPluginCallbackTypebox<{
       },
     },
     async (request) => {
-      const { userId, anonymousId, k, userHash } = request.body;
+      const { userId, anonymousId, k, userHash, items } = request.body;
       // Admin keys see anyone's, as readers do; the write key only a proven person's (docs/security.md).
       const asker = request.principal?.role === 'admin' ? 'reader' : 'public';
       return recommenders.recommend(request.params.name, {
@@ -156,6 +181,7 @@ export const recommenderRoutes: FastifyPluginCallbackTypebox<{
         anonymousId,
         k,
         userHash,
+        items,
         asker,
       });
     },
