@@ -17,7 +17,8 @@ import {
 } from '../src/privacy/keyring.js';
 import { ResealJob } from '../src/privacy/rotate-keys.js';
 import { runJob } from '../src/jobs/job.js';
-import { createAesSealer, sealedIn } from '../src/privacy/sealer.js';
+import { createAesSealer } from '../src/privacy/sealer.js';
+import { sealedIn } from '../src/privacy/sealed-values.js';
 import reference from './fixtures/encryption/encryption.reference.json' with { type: 'json' };
 
 const ADMIN = 'enc-admin-key-0001';

@@ -13,6 +13,7 @@ import { LogUnavailableError } from '../src/log/jetstream/log-unavailable.js';
 import { partitionSubject, streamName } from '../src/log/jetstream/event-stream.js';
 import { sealEnvelope } from '../src/log/jetstream/event-envelope.js';
 import { createAesSealer, plainSealer } from '../src/privacy/sealer.js';
+import { sealedValues } from '../src/privacy/sealed-values.js';
 import { newKeyring } from '../src/privacy/keyring.js';
 import type { PgDatabase } from '../src/storage/postgres/pg-database.js';
 import { freshNatsPrefix, TEST_NATS_URL } from './support/nats.js';
@@ -51,7 +52,7 @@ describe('JetStreamEventLog', () => {
   /** Publishes a message as a node would, without the log's PostgreSQL record. */
   const publishRaw = (i: number, msgID = `m-${String(i)}`) => {
     const m = message(i, 'a');
-    const { headers, payload } = sealEnvelope(m, plainSealer);
+    const { headers, payload } = sealEnvelope(m, sealedValues(plainSealer));
     return jetstream(nc).publish(partitionSubject(prefix, 0), payload, { msgID, headers });
   };
   const recorded = async () =>

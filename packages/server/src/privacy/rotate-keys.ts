@@ -6,7 +6,8 @@ import { forgetBanditCounts } from '../store/sqlite/sqlite-bandit-store.js';
 import { bodyOf, profileColumns, type ProfileRow } from '../store/sqlite/sqlite-profile-store.js';
 import type { Job, JobStep } from '../jobs/job.js';
 import { createPrivateFile } from './private-files.js';
-import { plainSealer, sealedIn, type Sealer } from './sealer.js';
+import { plainSealer, type Sealer } from './sealer.js';
+import { SEALED_COLUMNS, sealedIn, sealedValues } from './sealed-values.js';
 
 type Row = Record<string, unknown>;
 
@@ -14,8 +15,6 @@ type Row = Record<string, unknown>;
 interface Pass {
   table: string;
   key: string;
-  /** Below every key of the table (keys are positive integers or text). */
-  start: number | string;
   rewrite: (row: Row) => Row;
 }
 
@@ -23,7 +22,14 @@ const PAGE = 1000;
 
 /** A page of one table's rows to reseal, or a step done whole (a rebuild), in the order run. */
 type Stage =
-  | { kind: 'pages'; db: Database.Database; pass: Pass; total: number }
+  | {
+      kind: 'pages';
+      db: Database.Database;
+      pass: Pass;
+      total: number;
+      /** Below every key of the table (keys are positive integers or text). */
+      start: number | string;
+    }
   | { kind: 'once'; table: string; run: () => void };
 
 /**
@@ -48,7 +54,7 @@ export class ResealJob implements Job {
     private readonly stages: readonly Stage[],
   ) {
     this.total = stages.reduce((n, s) => n + (s.kind === 'pages' ? s.total : 1), 0);
-    this.after = stages[0]?.kind === 'pages' ? stages[0].pass.start : undefined;
+    this.after = stages[0]?.kind === 'pages' ? stages[0].start : undefined;
   }
 
   static open(files: { log: string; state: string }, next: Sealer): ResealJob {
@@ -59,7 +65,15 @@ export class ResealJob implements Job {
     const fromPlain = readBlindIndex(state)?.startsWith('hmac-') !== true;
     const pages = (db: Database.Database, pass: Pass): Stage[] =>
       tableExists(db, pass.table)
-        ? [{ kind: 'pages', db, pass, total: rowCount(db, pass.table) }]
+        ? [
+            {
+              kind: 'pages',
+              db,
+              pass,
+              total: rowCount(db, pass.table),
+              start: startOf(db, pass.table, pass.key),
+            },
+          ]
         : [];
     const stages: Stage[] = [
       ...pages(log, eventsPass(next)),
@@ -131,7 +145,7 @@ export class ResealJob implements Job {
   private next(): void {
     this.at++;
     const stage = this.stages[this.at];
-    this.after = stage?.kind === 'pages' ? stage.pass.start : undefined;
+    this.after = stage?.kind === 'pages' ? stage.start : undefined;
   }
 }
 
@@ -154,7 +168,6 @@ function eventsPass(next: Sealer): Pass {
   return {
     table: 'events',
     key: 'position',
-    start: 0,
     rewrite: (row) => {
       const context = sealedIn.event(row.message_id as string);
       const text =
@@ -190,81 +203,40 @@ function statePasses(next: Sealer, fromPlain: boolean): Pass[] {
     return { [column]: next.seal(open(row[column], context), context) };
   };
   return [
+    // The columns both backends lay out alike, each one value sealed for a context of its row.
+    ...SEALED_COLUMNS.map((c): Pass => ({
+      table: c.table,
+      key: c.key.join(),
+      rewrite: sealed(c.column, c.context),
+    })),
     {
       table: 'profiles',
       key: 'id',
-      start: '',
       rewrite: (row) => {
         const profile = row as unknown as ProfileRow;
+        const layer = sealedValues(next);
         const [traits, groups, derived, consent, body] = profileColumns(
           profile.id,
-          bodyOf(profile, next),
-          next,
+          bodyOf(profile, layer),
+          layer,
         );
         return { traits, groups, derived, consent, sealed: body };
       },
-    },
-    {
-      table: 'groups',
-      key: 'id',
-      start: '',
-      rewrite: sealed('traits', (row) => sealedIn.group(row.id as string)),
-    },
-    {
-      table: 'identity_conflicts',
-      key: 'seq',
-      start: 0,
-      rewrite: sealed('record', () => sealedIn.conflict),
     },
     // A merge's reason names an identifier: sealed in `sealed_reason` (rows written before that keep it in `reason`).
     {
       table: 'profile_merges',
       key: 'seq',
-      start: 0,
       rewrite: (row) => {
-        const sealedReason = row.sealed_reason as Buffer | null;
-        const reason =
-          sealedReason === null ? (row.reason as string) : next.open(sealedReason, sealedIn.merge);
-        return { reason: '', sealed_reason: next.seal(reason, sealedIn.merge) };
+        const reasons = sealedValues(next).mergeReason;
+        const reason = reasons.open(row.reason as string, row.sealed_reason as Buffer | null);
+        const [plain, sealedReason] = reasons.columns(reason);
+        return { reason: plain, sealed_reason: sealedReason };
       },
-    },
-    {
-      table: 'match_reviews',
-      key: 'id',
-      start: 0,
-      rewrite: sealed('comparison', () => sealedIn.review),
-    },
-    {
-      table: 'log_outbox',
-      key: 'seq',
-      start: 0,
-      rewrite: sealed('message', () => sealedIn.outbox),
-    },
-    // Webhook secrets (sealed since the destination store's open, which `keys rotate` runs first).
-    {
-      table: 'destinations',
-      key: 'name',
-      start: '',
-      rewrite: sealed('secret', (row) => sealedIn.destinationSecret(row.name as string)),
-    },
-    // An erasure's remaining part, left by a process that stopped before finishing it.
-    {
-      table: 'pending_erasures',
-      key: 'request_id',
-      start: '',
-      rewrite: sealed('body', () => sealedIn.erasure),
-    },
-    // Database sources' connection URLs, their passwords included.
-    {
-      table: 'sources',
-      key: 'name',
-      start: '',
-      rewrite: sealed('url', (row) => sealedIn.sourceUrl(row.name as string)),
     },
     {
       table: 'deliveries',
       key: 'id',
-      start: 0,
       rewrite: (row) => {
         const context = sealedIn.delivery(row.destination as string);
         const text = open(row.message, context);
@@ -284,6 +256,15 @@ function tableExists(db: Database.Database, table: string): boolean {
     db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !==
     undefined
   );
+}
+
+/** A value below every key of the column: 0 for integer keys, '' for text (SQLite orders every number before any text). */
+function startOf(db: Database.Database, table: string, key: string): number | string {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as {
+    name: string;
+    type: string;
+  }[];
+  return /INT/i.test(columns.find((c) => c.name === key)?.type ?? '') ? 0 : '';
 }
 
 function rowCount(db: Database.Database, table: string): number {

@@ -1,22 +1,19 @@
 import type { Job, JobStep } from '../jobs/job.js';
 import type { PgDatabase } from '../storage/postgres/pg-database.js';
-import { sealedIn, type Sealer } from './sealer.js';
+import type { Sealer } from './sealer.js';
+import { SEALED_COLUMNS, sealedIn, type SealedColumn } from './sealed-values.js';
 
 type Row = Record<string, unknown>;
 
-/** One sealed column of a PostgreSQL table: its key (to page by) and each value's context. */
-export interface PgSealedColumn {
-  table: string;
-  key: readonly string[];
-  column: string;
-  context: (row: Row) => string;
-}
+const text = (value: unknown): string => String(value);
 
 /**
- * Every sealed column of an installation's PostgreSQL schema. A store that adds one adds it here;
- * the rotation test scans every bytea column for values under old keys, so one left out fails it.
+ * Every sealed column of an installation's PostgreSQL schema: those both backends lay out alike
+ * (sealed-values.ts) and the ones kept in PostgreSQL's own layout. A store that adds one adds it
+ * there; the rotation test scans every bytea column for values under old keys, so one left out
+ * fails it.
  */
-export const PG_SEALED_COLUMNS: readonly PgSealedColumn[] = [
+export const PG_SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'profiles', key: ['id'], column: 'body', context: (r) => sealedIn.profile(text(r.id)) },
   {
     table: 'identities',
@@ -24,40 +21,17 @@ export const PG_SEALED_COLUMNS: readonly PgSealedColumn[] = [
     column: 'sealed',
     context: (r) => sealedIn.identifier(text(r.type), text(r.value)),
   },
-  { table: 'groups', key: ['id'], column: 'traits', context: (r) => sealedIn.group(text(r.id)) },
-  { table: 'identity_conflicts', key: ['seq'], column: 'record', context: () => sealedIn.conflict },
   { table: 'profile_merges', key: ['seq'], column: 'sealed_reason', context: () => sealedIn.merge },
-  { table: 'match_reviews', key: ['id'], column: 'comparison', context: () => sealedIn.review },
-  { table: 'log_outbox', key: ['seq'], column: 'message', context: () => sealedIn.outbox },
-  {
-    table: 'pending_erasures',
-    key: ['request_id'],
-    column: 'body',
-    context: () => sealedIn.erasure,
-  },
-  {
-    table: 'destinations',
-    key: ['name'],
-    column: 'secret',
-    context: (r) => sealedIn.destinationSecret(text(r.name)),
-  },
   {
     table: 'deliveries',
     key: ['id'],
     column: 'message',
     context: (r) => sealedIn.delivery(text(r.destination)),
   },
-  {
-    table: 'sources',
-    key: ['name'],
-    column: 'url',
-    context: (r) => sealedIn.sourceUrl(text(r.name)),
-  },
+  ...SEALED_COLUMNS,
 ];
 
 const PAGE = 500;
-
-const text = (value: unknown): string => String(value);
 
 /**
  * A column's values still to reseal ($1: the current key id): all but those sealed in the current
@@ -87,7 +61,7 @@ export class PgResealJob implements Job {
     private readonly db: PgDatabase,
     private readonly next: Sealer,
     private readonly current: number,
-    private readonly columns: readonly (PgSealedColumn & { total: number })[],
+    private readonly columns: readonly (SealedColumn & { total: number })[],
     private readonly total: number,
   ) {}
 
@@ -100,7 +74,7 @@ export class PgResealJob implements Job {
         )
       ).rows.map((r) => r.table_name),
     );
-    const columns: (PgSealedColumn & { total: number })[] = [];
+    const columns: (SealedColumn & { total: number })[] = [];
     for (const c of PG_SEALED_COLUMNS.filter((s) => present.has(s.table))) {
       const { rows } = await db.query<{ n: string }>(
         `SELECT count(*) AS n FROM ${c.table} WHERE ${stale(c.column)}`,
@@ -139,7 +113,7 @@ export class PgResealJob implements Job {
   }
 
   /** Reseals the page of rows after `after` in one transaction; the rows read (none: the column is done). */
-  private async resealPage(c: PgSealedColumn): Promise<Row[]> {
+  private async resealPage(c: SealedColumn): Promise<Row[]> {
     const keys = c.key.join(', ');
     const after =
       this.after === undefined

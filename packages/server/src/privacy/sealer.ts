@@ -2,10 +2,10 @@ import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from 'no
 import type { Keyring } from './keyring.js';
 
 /**
- * How personal data is written to disk. Stores seal each column that may hold personal data
- * (message payloads, traits, identifiers, deliveries) and look identifiers up by their blind
- * index instead of their value. Two implementations: AES-256-GCM under a keyring, and plain
- * (encryption off), which stores values as they are.
+ * How personal data is written to disk: the cipher and the blind index under a keyring. Stores do
+ * not call it themselves: they go through the sealing layer (sealed-values.ts), which knows what
+ * is sealed, with which context and encoding. Two implementations: AES-256-GCM under a keyring,
+ * and plain (encryption off), which stores values as they are.
  */
 export interface Sealer {
   /** False when values are stored as they are. */
@@ -29,26 +29,6 @@ export interface Sealer {
   /** Remembers a blind read beside its value (the log's id columns), so it is not computed again. */
   learn(type: string, value: string, blind: string): void;
 }
-
-/**
- * The contexts values are sealed for: the table, and the row's key where it is known when the value
- * is sealed (rows keyed by an automatic number are bound to their table, deliveries to their
- * destination). A value copied to another row, table or destination fails to open.
- */
-export const sealedIn = {
-  event: (messageId: string) => `events:${messageId}`,
-  profile: (id: string) => `profiles:${id}`,
-  identifier: (type: string, blind: string) => `identities:${type}:${blind}`,
-  group: (id: string) => `groups:${id}`,
-  destinationSecret: (name: string) => `destinations:${name}`,
-  sourceUrl: (name: string) => `sources:${name}`,
-  delivery: (destination: string) => `deliveries:${destination}`,
-  conflict: 'identity_conflicts',
-  merge: 'profile_merges',
-  review: 'match_reviews',
-  outbox: 'log_outbox',
-  erasure: 'pending_erasures',
-} as const;
 
 export const plainSealer: Sealer = {
   encrypts: false,

@@ -1,10 +1,10 @@
 import type { StoredMessage } from '@tailor/core';
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { SealedValues } from '../../privacy/sealed-values.js';
 
 /**
  * How a message is kept in the stream, as the SQLite log keeps a row: the payload is the message's
- * JSON, sealed by the log's sealer for `events:<messageId>` when encryption is on; beside it, in
+ * JSON, sealed by the sealing layer for its messageId when encryption is on; beside it, in
  * headers, what the log reads without opening the payload: the codec, the blind indexes of userId
  * and anonymousId (an identifier's scan), and type, track event name and receipt time (retention).
  * Nats-Msg-Id is the messageId (JetStream's dedup). Header values are URI-encoded: a value from a
@@ -28,20 +28,19 @@ export interface Envelope {
   payload: Uint8Array | string;
 }
 
-export function sealEnvelope(message: StoredMessage, sealer: Sealer): Envelope {
+export function sealEnvelope(message: StoredMessage, sealed: SealedValues): Envelope {
   const h = headers();
-  h.set(HEADER.codec, sealer.encrypts ? SEALED : PLAIN);
-  const user = sealer.blind('userId', message.userId);
+  h.set(HEADER.codec, sealed.encrypts ? SEALED : PLAIN);
+  const user = sealed.blind('userId', message.userId);
   if (user !== null) h.set(HEADER.user, encodeURIComponent(user));
-  const anonymous = sealer.blind('anonymousId', message.anonymousId);
+  const anonymous = sealed.blind('anonymousId', message.anonymousId);
   if (anonymous !== null) h.set(HEADER.anonymous, encodeURIComponent(anonymous));
   h.set(HEADER.type, encodeURIComponent(message.type));
   // Only a track names an event; any other message's stray `event` field stays in the payload.
   if (message.type === 'track' && typeof message.event === 'string')
     h.set(HEADER.event, encodeURIComponent(message.event));
   h.set(HEADER.received, String(Date.parse(message.receivedAt)));
-  const sealed = sealer.seal(JSON.stringify(message), sealedIn.event(message.messageId));
-  return { headers: h, payload: sealed };
+  return { headers: h, payload: sealed.event.seal(message.messageId, message) };
 }
 
 /** A header's value as written by sealEnvelope (null when the message has none). */
@@ -54,16 +53,16 @@ export function headerOf(h: MsgHdrs | undefined, name: string): string | null {
 export function openEnvelope(
   h: MsgHdrs | undefined,
   data: Uint8Array,
-  sealer: Sealer,
+  sealed: SealedValues,
 ): StoredMessage {
   const payload = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (h?.get(HEADER.codec) !== SEALED) return JSON.parse(payload.toString('utf8')) as StoredMessage;
   const messageId = h.get(HEADER.messageId);
-  const message = JSON.parse(sealer.open(payload, sealedIn.event(messageId))) as StoredMessage;
+  const message = sealed.event.open(messageId, payload);
   const user = headerOf(h, HEADER.user);
-  if (message.userId !== null && user !== null) sealer.learn('userId', message.userId, user);
+  if (message.userId !== null && user !== null) sealed.learn('userId', message.userId, user);
   const anonymous = headerOf(h, HEADER.anonymous);
   if (message.anonymousId !== null && anonymous !== null)
-    sealer.learn('anonymousId', message.anonymousId, anonymous);
+    sealed.learn('anonymousId', message.anonymousId, anonymous);
   return message;
 }

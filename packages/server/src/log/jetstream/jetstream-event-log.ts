@@ -22,6 +22,7 @@ import type {
 import { partitionFor } from '../event-log.js';
 import { pageRows } from '../sqlite/page-rows.js';
 import { plainSealer, type Sealer } from '../../privacy/sealer.js';
+import { sealedValues, type SealedValues } from '../../privacy/sealed-values.js';
 import type { PgDatabase } from '../../storage/postgres/pg-database.js';
 import { ensureEventStream, partitionSubject, streamName } from './event-stream.js';
 import { HEADER, headerOf, openEnvelope } from './event-envelope.js';
@@ -104,7 +105,7 @@ export class JetStreamEventLog implements EventLog {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stream: string;
   private readonly reader: StreamReader;
-  private readonly sealer: Sealer;
+  private readonly sealed: SealedValues;
   private readonly publisher: AckPublisher;
 
   constructor(
@@ -118,7 +119,7 @@ export class JetStreamEventLog implements EventLog {
   ) {
     this.stream = streamName(options.prefix);
     this.reader = new StreamReader(js, jsm, this.stream);
-    this.sealer = options.sealer ?? plainSealer;
+    this.sealed = sealedValues(options.sealer ?? plainSealer);
     this.publisher = new AckPublisher(nc);
   }
 
@@ -147,7 +148,7 @@ export class JetStreamEventLog implements EventLog {
     const done = publishGroup(group, {
       publisher: this.publisher,
       ids: this.ids,
-      sealer: this.sealer,
+      sealed: this.sealed,
       subjectOf: (m) => partitionSubject(this.options.prefix, this.partitionOf(m)),
       publishTimeoutMs: this.options.publishTimeoutMs ?? 5000,
     }).catch((error: unknown) => {
@@ -200,7 +201,7 @@ export class JetStreamEventLog implements EventLog {
     query: IdentifierQuery,
   ): Promise<{ events: LoggedEvent[]; next: number | null }> {
     const chunk = this.options.scanChunk ?? 5000;
-    const blind = this.sealer.blind(query.kind, query.value);
+    const blind = this.sealed.blind(query.kind, query.value);
     const header = query.kind === 'userId' ? HEADER.user : HEADER.anonymous;
     const skipTo = (partition: number): number =>
       Math.max(query.after, query.indexedTo?.[partition] ?? 0);
@@ -302,7 +303,7 @@ export class JetStreamEventLog implements EventLog {
     return {
       position: seq,
       partition: partitionIn(subject),
-      message: openEnvelope(h, data, this.sealer),
+      message: openEnvelope(h, data, this.sealed),
     };
   }
 

@@ -1,5 +1,5 @@
 import type { StoredMessage } from '@tailor/core';
-import type { Sealer } from '../../privacy/sealer.js';
+import type { SealedValues } from '../../privacy/sealed-values.js';
 import type { AckPublisher, Publication } from './ack-publisher.js';
 import { sealEnvelope } from './event-envelope.js';
 import { LogUnavailableError, reasonOf } from './log-unavailable.js';
@@ -14,7 +14,7 @@ export interface PendingAppend {
 export interface GroupContext {
   publisher: AckPublisher;
   ids: MessageIds;
-  sealer: Sealer;
+  sealed: SealedValues;
   subjectOf: (message: StoredMessage) => string;
   publishTimeoutMs: number;
 }
@@ -96,7 +96,7 @@ async function publishAll(
       continue;
     }
     try {
-      const envelope = sealEnvelope(message, ctx.sealer);
+      const envelope = sealEnvelope(message, ctx.sealed);
       publications.push({
         subject: ctx.subjectOf(message),
         payload: envelope.payload,

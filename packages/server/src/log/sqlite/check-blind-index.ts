@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import { TailorError } from '@tailor/core';
-import type { Sealer } from '../../privacy/sealer.js';
+import type { SealedValues } from '../../privacy/sealed-values.js';
 
 /**
  * A file's identifier lookups only work under the blind index they were written with, so each
@@ -10,7 +9,7 @@ import type { Sealer } from '../../privacy/sealer.js';
  */
 export function checkBlindIndex(
   db: Database.Database,
-  sealer: Sealer,
+  sealed: SealedValues,
   table: string,
   file: string,
 ): void {
@@ -20,18 +19,10 @@ export function checkBlindIndex(
   if (readBlindIndex(db) === undefined) {
     const holdsRows = db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined;
     db.prepare("INSERT OR IGNORE INTO tailor_meta (key, value) VALUES ('blind_index', ?)").run(
-      holdsRows ? 'plain' : sealer.indexId,
+      holdsRows ? 'plain' : sealed.indexId,
     );
   }
-  const recorded = readBlindIndex(db);
-  if (recorded === sealer.indexId) return;
-  const why =
-    recorded === 'plain'
-      ? 'holds data written without encryption: encrypt it once with `tailor keys rotate` (server stopped), or set privacy.encryption.enabled to false'
-      : sealer.indexId === 'plain'
-        ? 'is encrypted, and encryption cannot be turned off for it (privacy.encryption.enabled is false)'
-        : `was indexed under another key (${recorded}) than the keyring's (${sealer.indexId}): a wrong key file, or an interrupted \`tailor keys rotate\` to run again`;
-  throw new TailorError('invalid_request', `${file} ${why}`);
+  sealed.checkIndex(readBlindIndex(db) ?? 'plain', file);
 }
 
 export function readBlindIndex(db: Database.Database): string | undefined {

@@ -11,7 +11,8 @@ import type {
   PruneStep,
 } from '../event-log.js';
 import { partitionOf, PARTITIONS } from '../event-log.js';
-import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
+import { plainSealer, type Sealer } from '../../privacy/sealer.js';
+import { sealedValues, type SealedValues } from '../../privacy/sealed-values.js';
 import { checkBlindIndex } from './check-blind-index.js';
 import { pageRows } from './page-rows.js';
 import { openSqlite, type SqliteOptions } from './open-sqlite.js';
@@ -91,14 +92,18 @@ export class SqliteEventLog implements EventLog {
   private readonly pruneRange: Database.Statement;
   private readonly firstNewer: Database.Statement;
 
+  /** What the log seals (payloads) and blinds (the id columns): the sealing layer. */
+  private readonly sealed: SealedValues;
+
   constructor(
     private readonly file: string,
-    private readonly sealer: Sealer = plainSealer,
+    sealer: Sealer = plainSealer,
     private readonly options: SqliteOptions & { flushEveryMs?: number; scanChunk?: number } = {},
   ) {
     this.db = openSqlite(file, options);
     migrateSqlite(this.db, EVENT_LOG_COMPONENT, EVENT_LOG_MIGRATIONS);
-    checkBlindIndex(this.db, sealer, 'events', file);
+    this.sealed = sealedValues(sealer);
+    checkBlindIndex(this.db, this.sealed, 'events', file);
     this.insert = this.db.prepare(
       `INSERT OR IGNORE INTO events
          (message_id, partition, user_id, anonymous_id, type, event, timestamp, received_at, codec, payload)
@@ -156,15 +161,15 @@ export class SqliteEventLog implements EventLog {
     const info = this.insert.run(
       m.messageId,
       partitionOf(m),
-      this.sealer.blind('userId', m.userId),
-      this.sealer.blind('anonymousId', m.anonymousId),
+      this.sealed.blind('userId', m.userId),
+      this.sealed.blind('anonymousId', m.anonymousId),
       m.type,
       // Only a track names an event; any other message's stray `event` field stays in the payload.
       m.type === 'track' && typeof m.event === 'string' ? m.event : null,
       Date.parse(m.timestamp),
       Date.parse(m.receivedAt),
-      this.sealer.encrypts ? SEALED : PLAIN,
-      this.sealer.seal(JSON.stringify(m), sealedIn.event(m.messageId)),
+      this.sealed.encrypts ? SEALED : PLAIN,
+      this.sealed.event.seal(m.messageId, m),
     );
     return info.changes === 1;
   }
@@ -227,7 +232,7 @@ export class SqliteEventLog implements EventLog {
     query: IdentifierQuery,
   ): Promise<{ events: LoggedEvent[]; next: number | null }> {
     const chunk = this.options.scanChunk ?? 20_000;
-    const blind = this.sealer.blind(query.kind, query.value);
+    const blind = this.sealed.blind(query.kind, query.value);
     const last = this.lastPosition();
     const indexedTo = JSON.stringify(query.indexedTo ?? []);
     const start = Math.max(query.after, Math.min(...(query.indexedTo ?? [query.after])));
@@ -278,14 +283,12 @@ export class SqliteEventLog implements EventLog {
         partition: row.partition,
         message: JSON.parse(plainSealer.open(row.payload, '')) as StoredMessage,
       };
-    const message = JSON.parse(
-      this.sealer.open(row.payload, sealedIn.event(row.message_id)),
-    ) as StoredMessage;
+    const message = this.sealed.event.open(row.message_id, row.payload);
     // The blinds beside the payload save the reader (the pipeline) computing them again.
     if (message.userId !== null && row.user_id !== null)
-      this.sealer.learn('userId', message.userId, row.user_id);
+      this.sealed.learn('userId', message.userId, row.user_id);
     if (message.anonymousId !== null && row.anonymous_id !== null)
-      this.sealer.learn('anonymousId', message.anonymousId, row.anonymous_id);
+      this.sealed.learn('anonymousId', message.anonymousId, row.anonymous_id);
     return { position: row.position, partition: row.partition, message };
   }
 

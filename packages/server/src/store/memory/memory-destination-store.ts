@@ -1,10 +1,10 @@
-import type { StoredMessage } from '@tailor/core';
 import type {
   Delivery,
   Destination,
   DestinationStore,
 } from '../../destinations/destination-store.js';
-import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
+import { plainSealer, type Sealer } from '../../privacy/sealer.js';
+import { sealedValues } from '../../privacy/sealed-values.js';
 import { byteOrder } from './memory-state-store.js';
 
 /** A delivery as kept: its message sealed, whose it is beside it (blind ids, profile id) for erasure. */
@@ -44,10 +44,11 @@ export function openMemoryDestinationStore(
   data: MemoryDestinationData = memoryDestinationData(),
   sealer: Sealer = plainSealer,
 ): DestinationStore {
+  const sealed = sealedValues(sealer);
   const toDelivery = (r: Row): Delivery => ({
     id: r.id,
     destination: r.destination,
-    message: JSON.parse(sealer.open(r.message, sealedIn.delivery(r.destination))) as StoredMessage,
+    message: sealed.delivery.open(r.destination, r.message),
     status: r.status,
     attempts: r.attempts,
     nextAt: r.nextAt,
@@ -60,7 +61,7 @@ export function openMemoryDestinationStore(
     if (kept === undefined) return undefined;
     return {
       ...(JSON.parse(kept.body) as Omit<Destination, 'secret'>),
-      secret: sealer.open(kept.secret, sealedIn.destinationSecret(name)),
+      secret: sealed.destinationSecret.open(name, kept.secret),
     };
   };
   const rows = () => [...data.deliveries.values()];
@@ -78,7 +79,7 @@ export function openMemoryDestinationStore(
       if (!data.destinations.has(destination.name)) data.positions.set(destination.name, position);
       data.destinations.set(destination.name, {
         body: JSON.stringify(body),
-        secret: sealer.seal(secret, sealedIn.destinationSecret(destination.name)),
+        secret: sealed.destinationSecret.seal(destination.name, secret),
       });
       return done;
     },
@@ -97,15 +98,15 @@ export function openMemoryDestinationStore(
         data.deliveries.set(id, {
           id,
           destination: name,
-          message: sealer.seal(JSON.stringify(m), sealedIn.delivery(name)),
+          message: sealed.delivery.seal(name, m),
           status: 'pending',
           attempts: 0,
           nextAt: now,
           lastError: null,
           createdAt: at,
           deliveredAt: null,
-          userKey: sealer.blind('userId', m.userId),
-          anonymousKey: sealer.blind('anonymousId', m.anonymousId),
+          userKey: sealed.blind('userId', m.userId),
+          anonymousKey: sealed.blind('anonymousId', m.anonymousId),
           profileKey: typeof profileId === 'string' ? profileId : null,
         });
       }
@@ -167,7 +168,7 @@ export function openMemoryDestinationStore(
     },
     erase: ({ identifiers, profiles }) => {
       const keys = (type: string) =>
-        new Set(identifiers.filter((i) => i.type === type).map((i) => sealer.blind(type, i.value)));
+        new Set(identifiers.filter((i) => i.type === type).map((i) => sealed.blind(type, i.value)));
       const users = keys('userId');
       const anonymous = keys('anonymousId');
       const people = new Set(profiles);

@@ -1,6 +1,6 @@
 import type { GraphChanges, IdentifierRef, StoredMessage, TraitPopulation } from '@tailor/core';
 import { pageRows } from '../../log/sqlite/page-rows.js';
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { SealedValues } from '../../privacy/sealed-values.js';
 import type {
   MembershipRecord,
   MembershipStore,
@@ -45,7 +45,7 @@ export function memoryMembershipData(): MemoryMembershipData {
 export function memoryMembershipWriter(
   data: MemoryMembershipData,
   unit: UnitOfWork,
-  sealer: Sealer,
+  sealed: SealedValues,
   identifiersOf: (profileId: string) => IdentifierRef[],
 ) {
   return (changes: GraphChanges): void => {
@@ -73,7 +73,7 @@ export function memoryMembershipWriter(
         tailor: { source: 'segments' },
       };
       const outboxSeq = unit.next(data.sequences, 'outbox');
-      unit.set(data.outbox, outboxSeq, sealer.seal(JSON.stringify(message), sealedIn.outbox));
+      unit.set(data.outbox, outboxSeq, sealed.outbox.seal(message));
     }
     for (const [profileId, due] of changes.timers) {
       if (due === null) unit.delete(data.timers, profileId);
@@ -89,7 +89,7 @@ export function memoryMembershipWriter(
 export function eraseMemoryMemberships(
   data: MemoryMembershipData,
   unit: UnitOfWork,
-  sealer: Sealer,
+  sealed: SealedValues,
   family: readonly string[],
 ): void {
   const ids = new Set(family);
@@ -99,7 +99,7 @@ export function eraseMemoryMemberships(
   for (const id of ids) unit.delete(data.timers, id);
   // Pending announcements are sealed: open them to find the family's (the outbox is short).
   for (const [seq, message] of [...data.outbox]) {
-    const announced = JSON.parse(sealer.open(message, sealedIn.outbox)) as StoredMessage;
+    const announced = sealed.outbox.open(message);
     const owner = announced.properties?.profileId;
     if (typeof owner === 'string' && ids.has(owner)) unit.delete(data.outbox, seq);
   }
@@ -112,7 +112,7 @@ export function eraseMemoryMemberships(
 export function memoryMembershipStore(
   data: MemoryMembershipData,
   unit: UnitOfWork,
-  sealer: Sealer,
+  sealed: SealedValues,
   familyOf: (profileId: string) => string[],
 ): MembershipStore & PopulationStore & { suppressions: SuppressionList } {
   return {
@@ -123,7 +123,7 @@ export function memoryMembershipStore(
           .slice(0, limit)
           .map(([seq, message]) => ({
             seq,
-            message: JSON.parse(sealer.open(message, sealedIn.outbox)) as StoredMessage,
+            message: sealed.outbox.open(message),
           })),
       ),
     ackOutbox: (upTo) =>

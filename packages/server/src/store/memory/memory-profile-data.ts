@@ -1,5 +1,5 @@
-import { TailorError, type IdentifierRef, type MergeRecord } from '@tailor/core';
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import { type IdentifierRef, type MergeRecord } from '@tailor/core';
+import type { SealedValues } from '../../privacy/sealed-values.js';
 import type { StoredProfile } from '../profile-store.js';
 import { IDENTIFIER_KINDS } from '../sqlite/event-identifier-index.js';
 import {
@@ -45,8 +45,15 @@ export interface MemoryProfileData {
   identities: Map<string, MemoryIdentity>;
   /** Profile id → the log positions of its events. */
   events: Map<string, Set<number>>;
-  /** A reason as the sealer gave it (it names an identifier). */
-  merges: Map<number, Omit<MergeRecord, 'reason'> & { seq: number; reason: string | Buffer }>;
+  /** A reason's plain and sealed columns, as the SQL adapters keep them (it names an identifier). */
+  merges: Map<
+    number,
+    Omit<MergeRecord, 'reason'> & {
+      seq: number;
+      reason: string;
+      sealedReason: string | Buffer | null;
+    }
+  >;
   conflicts: Map<
     number,
     { seq: number; record: string | Buffer; resolvedTo: string; profileId: string | null }
@@ -88,11 +95,9 @@ export const indexKey = (kind: 'userId' | 'anonymousId', blind: string) =>
   `${String(IDENTIFIER_KINDS[kind])}\u0000${blind}`;
 
 /** Reading the profile tables: what the store's reads and writes share. */
-export function memoryProfileRows(data: MemoryProfileData, sealer: Sealer) {
+export function memoryProfileRows(data: MemoryProfileData, sealed: SealedValues) {
   type Row = MemoryProfileRow;
-  const open = (stored: string | Buffer, context: string): unknown =>
-    JSON.parse(sealer.open(stored, context));
-  const bodyOf = (row: Row) => open(row.body, sealedIn.profile(row.id)) as ProfileBody;
+  const bodyOf = (row: Row) => JSON.parse(sealed.profile.open(row.id, row.body)) as ProfileBody;
   const asSqliteRow = (row: Row): ProfileRow => ({
     id: row.id,
     rank: row.rank,
@@ -110,7 +115,7 @@ export function memoryProfileRows(data: MemoryProfileData, sealer: Sealer) {
     row && storedProfile(asSqliteRow(row), bodyOf(row));
   const position = (consumer: string) => data.positions.get(consumer) ?? 0;
   const lookUp = ({ type, value }: IdentifierRef) =>
-    data.identities.get(blindKey(type, sealer.blind(type, value)));
+    data.identities.get(blindKey(type, sealed.blind(type, value)));
   /** A profile's row, or the row of the profile it was merged into. */
   const survivor = (id: string): Row | undefined => {
     const row = data.profiles.get(id);
@@ -129,8 +134,7 @@ export function memoryProfileRows(data: MemoryProfileData, sealer: Sealer) {
       .filter((i) => i.profileId === profileId)
       .map((i) => ({
         type: i.type,
-        value:
-          i.sealed === null ? i.blind : sealer.open(i.sealed, sealedIn.identifier(i.type, i.blind)),
+        value: sealed.identifier.open(i.type, i.blind, i.sealed),
       }))
       .sort((a, b) =>
         a.type === b.type ? (a.value < b.value ? -1 : 1) : a.type < b.type ? -1 : 1,
@@ -139,7 +143,6 @@ export function memoryProfileRows(data: MemoryProfileData, sealer: Sealer) {
     family.flatMap((id) => [...(data.events.get(id) ?? [])]).sort((a, b) => a - b);
 
   return {
-    open,
     asSqliteRow,
     toStored,
     position,
@@ -154,12 +157,8 @@ export function memoryProfileRows(data: MemoryProfileData, sealer: Sealer) {
 export type MemoryProfileRows = ReturnType<typeof memoryProfileRows>;
 
 /** Refuses data kept under another blind index (or none): its lookups would all miss. */
-export function checkIndexId(data: MemoryProfileData, sealer: Sealer): void {
+export function checkIndexId(data: MemoryProfileData, sealed: SealedValues): void {
   const kept = data.indexId.get('blind index');
-  if (kept === undefined) data.indexId.set('blind index', sealer.indexId);
-  else if (kept !== sealer.indexId)
-    throw new TailorError(
-      'invalid_request',
-      `the in-memory profile store was indexed under another blind-index key (${kept}) than the keyring's (${sealer.indexId})`,
-    );
+  if (kept === undefined) data.indexId.set('blind index', sealed.indexId);
+  else sealed.checkIndex(kept, 'the in-memory profile store');
 }

@@ -1,29 +1,19 @@
-import type { ConflictRecord } from '@tailor/core';
 import { pageRows } from '../../log/sqlite/page-rows.js';
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { SealedValues } from '../../privacy/sealed-values.js';
 import type { ProfileReader, StoredProfile } from '../profile-store.js';
 import { indexKey, type MemoryProfileData, type MemoryProfileRows } from './memory-profile-data.js';
 
 /** Reading people from the in-memory profile tables, as the SQL adapters answer. */
 export function memoryProfileReader(
   data: MemoryProfileData,
-  sealer: Sealer,
-  {
-    open,
-    toStored,
-    position,
-    lookUp,
-    survivor,
-    familyOf,
-    identifiersOf,
-    positionsOf,
-  }: MemoryProfileRows,
+  sealed: SealedValues,
+  { toStored, position, lookUp, survivor, familyOf, identifiersOf, positionsOf }: MemoryProfileRows,
 ): ProfileReader {
   return {
     eventsByIdentifier: (consumers, { kind, value, after, limit }) => {
       const indexedTo = consumers.map(position);
       const upTo = Math.max(0, ...indexedTo); // an entry is written with its consumer's position
-      const positions = [...(data.eventIndex.get(indexKey(kind, sealer.blind(kind, value))) ?? [])]
+      const positions = [...(data.eventIndex.get(indexKey(kind, sealed.blind(kind, value))) ?? [])]
         .filter((p) => p > after && p <= upTo)
         .sort((a, b) => a - b)
         .slice(0, limit);
@@ -49,12 +39,12 @@ export function memoryProfileReader(
         [...data.merges.values()]
           .filter((m) => family.has(m.into))
           .sort((a, b) => a.seq - b.seq)
-          .map(({ into, from, messageId, at, reason }) => ({
+          .map(({ into, from, messageId, at, reason, sealedReason }) => ({
             into,
             from,
             messageId,
             at,
-            reason: sealer.open(reason, sealedIn.merge),
+            reason: sealed.mergeReason.open(reason, sealedReason),
           })),
       );
     },
@@ -70,7 +60,7 @@ export function memoryProfileReader(
           )
           .sort((a, b) => b.seq - a.seq)
           .slice(0, limit)
-          .map((c) => open(c.record, sealedIn.conflict) as ConflictRecord),
+          .map((c) => sealed.conflict.open(c.record)),
       );
     },
     stats: () => {

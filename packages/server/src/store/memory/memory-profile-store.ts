@@ -4,9 +4,9 @@ import {
   type GraphSnapshot,
   type MergeRecord,
   type ProfileState,
-  type TraitMap,
 } from '@tailor/core';
-import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
+import { plainSealer, type Sealer } from '../../privacy/sealer.js';
+import { sealedValues } from '../../privacy/sealed-values.js';
 import type {
   BatchKeys,
   FoldBatch,
@@ -55,12 +55,11 @@ export function openMemoryProfileStore(
   data: MemoryProfileData = memoryProfileData(),
   sealer: Sealer = plainSealer,
 ): ProfileStore {
-  checkIndexId(data, sealer);
+  const sealed = sealedValues(sealer);
+  checkIndexId(data, sealed);
   const { unit } = data;
-  const rows = memoryProfileRows(data, sealer);
-  const { open, asSqliteRow, position, lookUp, survivor, familyOf, identifiersOf, positionsOf } =
-    rows;
-  const seal = (value: unknown, context: string) => sealer.seal(JSON.stringify(value), context);
+  const rows = memoryProfileRows(data, sealed);
+  const { asSqliteRow, position, lookUp, survivor, familyOf, identifiersOf, positionsOf } = rows;
   const generation = () => data.sequences.get('generation') ?? 0;
 
   /**
@@ -69,7 +68,7 @@ export function openMemoryProfileStore(
    * text of those read, so one that comes back unchanged keeps its sealed value.
    */
   const stateReader = (onRead?: (profile: ProfileState) => void) =>
-    sealedBodyReader(sealer, asSqliteRow, onRead);
+    sealedBodyReader(sealed, asSqliteRow, onRead);
 
   const loadSnapshot = (keys: BatchKeys, toState: (row: Row) => ProfileState): GraphSnapshot => {
     const snapshot = emptySnapshot();
@@ -90,13 +89,12 @@ export function openMemoryProfileStore(
     }
     for (const id of keys.groups) {
       const traits = data.groups.get(id);
-      if (traits !== undefined)
-        snapshot.groups.set(id, open(traits, sealedIn.group(id)) as TraitMap);
+      if (traits !== undefined) snapshot.groups.set(id, sealed.group.open(id, traits));
     }
     return snapshot;
   };
 
-  const writeMemberships = memoryMembershipWriter(data.memberships, unit, sealer, identifiersOf);
+  const writeMemberships = memoryMembershipWriter(data.memberships, unit, sealed, identifiersOf);
   const merge = (m: MergeRecord) => {
     for (const [key, identity] of [...data.identities])
       if (identity.profileId === m.from)
@@ -106,8 +104,8 @@ export function openMemoryProfileStore(
         unit.set(data.profiles, row.id, { ...row, mergedInto: m.into });
     const seq = unit.next(data.sequences, 'merges');
     const { into, from, messageId, at, reason } = m;
-    const sealed = sealer.seal(reason, sealedIn.merge);
-    unit.set(data.merges, seq, { seq, into, from, messageId, at, reason: sealed });
+    const [plain, sealedReason] = sealed.mergeReason.columns(reason);
+    unit.set(data.merges, seq, { seq, into, from, messageId, at, reason: plain, sealedReason });
   };
   const touch = (p: ProfileState, reader: ReturnType<typeof stateReader>) => {
     const row = data.profiles.get(p.id);
@@ -127,8 +125,7 @@ export function openMemoryProfileStore(
       derived: p.derived,
       consent: p.consent,
     } satisfies ProfileBody);
-    const body =
-      reader.loaded.get(p.id) === text ? row.body : sealer.seal(text, sealedIn.profile(p.id));
+    const body = reader.loaded.get(p.id) === text ? row.body : sealed.profile.seal(p.id, text);
     unit.set(data.profiles, p.id, { ...row, ...moved, body });
   };
 
@@ -145,16 +142,16 @@ export function openMemoryProfileStore(
           createdAt: p.createdAt,
           updatedAt: p.updatedAt,
           counts: '{}',
-          body: seal({ traits: {}, groups: [], derived: {}, consent: {} }, sealedIn.profile(p.id)),
+          body: sealed.profile.seal(
+            p.id,
+            JSON.stringify({ traits: {}, groups: [], derived: {}, consent: {} }),
+          ),
         },
         'profiles.id',
       );
     for (const a of changes.attached) {
-      const blind = sealer.blind(a.type, a.value);
-      const sealed = sealer.encrypts
-        ? sealer.seal(a.value, sealedIn.identifier(a.type, blind))
-        : null;
-      const identity = { type: a.type, blind, profileId: a.profileId, sealed };
+      const { blind, sealed: value } = sealed.identifier.seal(a.type, a.value);
+      const identity = { type: a.type, blind, profileId: a.profileId, sealed: value };
       unit.insert(
         data.identities,
         blindKey(a.type, blind),
@@ -171,7 +168,7 @@ export function openMemoryProfileStore(
     }
     for (const c of changes.conflicts) {
       const seq = unit.next(data.sequences, 'conflicts');
-      const record = seal(c, sealedIn.conflict);
+      const record = sealed.conflict.seal(c);
       unit.set(data.conflicts, seq, {
         seq,
         record,
@@ -180,12 +177,12 @@ export function openMemoryProfileStore(
       });
     }
     for (const [id, traits] of changes.groups)
-      unit.set(data.groups, id, seal(traits, sealedIn.group(id)));
+      unit.set(data.groups, id, sealed.group.seal(id, traits));
     writeMemberships(changes);
   };
 
   const indexEvent = (kind: 'userId' | 'anonymousId', value: string, at: number) => {
-    const key = indexKey(kind, sealer.blind(kind, value));
+    const key = indexKey(kind, sealed.blind(kind, value));
     let positions = data.eventIndex.get(key);
     if (positions === undefined) unit.set(data.eventIndex, key, (positions = new Set()));
     unit.add(positions, at); // a rebuild from the log may have indexed it already
@@ -233,7 +230,7 @@ export function openMemoryProfileStore(
   /** Records an erasure's remaining part in the erasing unit; returns it. */
   const recordErasure = (erasure: PendingErasure): PendingErasure => {
     const { requestId, at, ...rest } = erasure;
-    unit.set(data.erasures, requestId, { at, body: seal(rest, sealedIn.erasure) });
+    unit.set(data.erasures, requestId, { at, body: sealed.erasure.seal(rest) });
     return erasure;
   };
   const erase = (
@@ -253,7 +250,7 @@ export function openMemoryProfileStore(
     const positions = positionsOf(family);
     for (const { type, value } of identifiers)
       if (type === 'userId' || type === 'anonymousId')
-        unit.delete(data.eventIndex, indexKey(type, sealer.blind(type, value)));
+        unit.delete(data.eventIndex, indexKey(type, sealed.blind(type, value)));
     for (const id of family) unit.delete(data.events, id);
     for (const [key, identity] of [...data.identities])
       if (ids.has(identity.profileId)) unit.delete(data.identities, key);
@@ -265,12 +262,12 @@ export function openMemoryProfileStore(
     for (const id of family) unit.delete(data.profiles, id);
     // The tables other stores own beside these, erased by their owners in this unit of work.
     eraseMemoryReviews(data.reviews, unit, family);
-    eraseMemoryMemberships(data.memberships, unit, sealer, family);
+    eraseMemoryMemberships(data.memberships, unit, sealed, family);
     return recordErasure({ ...request, profileId, positions, identifiers, profiles: family });
   };
 
   return {
-    ...memoryProfileReader(data, sealer, rows),
+    ...memoryProfileReader(data, sealed, rows),
     position: (consumer) => Promise.resolve(position(consumer)),
     foldBatch: (batch) => unit.settle(() => foldBatch(batch)),
     definitions: {
@@ -286,8 +283,8 @@ export function openMemoryProfileStore(
           .map(([id]) => id),
       ),
     refresh: (ids, rebuild, lastEvents) => unit.settle(() => refresh(ids, rebuild, lastEvents)),
-    ...memoryMembershipStore(data.memberships, unit, sealer, familyOf),
-    reviews: openMemoryReviewQueue(data.reviews, unit, sealer),
+    ...memoryMembershipStore(data.memberships, unit, sealed, familyOf),
+    reviews: openMemoryReviewQueue(data.reviews, unit, sealed),
     backfills: openMemoryBackfillJobs(data.backfills, unit),
     erase: (profileId, consumer, range, request) =>
       unit.settle(() => erase(profileId, consumer, range, request)),
@@ -301,7 +298,7 @@ export function openMemoryProfileStore(
             .map(([requestId, e]) => ({
               requestId,
               at: e.at,
-              ...(open(e.body, sealedIn.erasure) as Omit<PendingErasure, 'requestId' | 'at'>),
+              ...sealed.erasure.open(e.body),
             })),
         ),
       // Nothing written elsewhere to empty: no file, no write-ahead log.

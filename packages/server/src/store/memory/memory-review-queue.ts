@@ -1,4 +1,4 @@
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { SealedValues } from '../../privacy/sealed-values.js';
 import { pageRows } from '../../log/sqlite/page-rows.js';
 import type { ReviewQueue } from '../review-queue.js';
 import { ordered, review, type ReviewRow } from '../sqlite/sqlite-review-queue.js';
@@ -21,9 +21,9 @@ const pairKey = (left: string, right: string) => `${left}\u0000${right}`;
 export function openMemoryReviewQueue(
   data: MemoryReviewData,
   unit: UnitOfWork,
-  sealer: Sealer,
+  sealed: SealedValues,
 ): ReviewQueue {
-  const toReview = (r: ReviewRow) => review(r, sealer);
+  const toReview = (r: ReviewRow) => review(r, sealed);
   const byId = () => [...data.rows.values()].sort((a, b) => a.id - b.id);
   return {
     add: (reviews, at) =>
@@ -39,7 +39,7 @@ export function openMemoryReviewQueue(
             right_id: right,
             weight: r.weight,
             probability: r.probability,
-            comparison: sealer.seal(JSON.stringify(r.comparison), sealedIn.review),
+            comparison: sealed.review.seal(r.comparison),
             status: 'pending',
             created_at: at,
             decided_at: null,

@@ -6,7 +6,9 @@ import type {
   DestinationStore,
   Outcome,
 } from '../../destinations/destination-store.js';
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { Sealer } from '../../privacy/sealer.js';
+import { sealedValues, type SealedValues } from '../../privacy/sealed-values.js';
+import { bytes } from './pg-bytes.js';
 import { migratePostgres, type PgMigration } from '../../storage/postgres/migrate-postgres.js';
 import type { PgDatabase } from '../../storage/postgres/pg-database.js';
 
@@ -108,11 +110,12 @@ export async function openPgDestinationStore(
   sealer: Sealer,
   options: PgDestinationStoreOptions = {},
 ): Promise<DestinationStore> {
+  const sealed = sealedValues(sealer);
   await migratePostgres(db, COMPONENT, destinationMigrations);
   const node = randomUUID();
   const leaseMs = options.leaseMs ?? 60_000;
-  const toDelivery = (row: DeliveryRow) => deliveryOf(row, sealer);
-  const toDestination = (row: DestinationRow) => destinationOf(row, sealer);
+  const toDelivery = (row: DeliveryRow) => deliveryOf(row, sealed);
+  const toDestination = (row: DestinationRow) => destinationOf(row, sealed);
 
   return {
     list: async () =>
@@ -137,7 +140,7 @@ export async function openPgDestinationStore(
         [
           destination.name,
           JSON.stringify(body),
-          bytes(sealer.seal(secret, sealedIn.destinationSecret(destination.name))),
+          bytes(sealed.destinationSecret.seal(destination.name, secret)),
           position,
         ],
       );
@@ -165,7 +168,7 @@ export async function openPgDestinationStore(
              FROM unnest($4::bytea[], $5::text[], $6::text[], $7::text[])
                WITH ORDINALITY AS m (message, user_key, anonymous_key, profile_key, n)
              ORDER BY m.n`,
-            [name, now, new Date(now), ...personColumns(messages, name, sealer)],
+            [name, now, new Date(now), ...personColumns(messages, name, sealed)],
           );
         }
         return true;
@@ -238,7 +241,7 @@ export async function openPgDestinationStore(
     },
     erase: async ({ identifiers, profiles }) => {
       const keys = (type: string) =>
-        identifiers.filter((i) => i.type === type).map((i) => sealer.blind(type, i.value));
+        identifiers.filter((i) => i.type === type).map((i) => sealed.blind(type, i.value));
       await db.query(
         `DELETE FROM deliveries WHERE user_key = ANY($1::text[])
            OR anonymous_key = ANY($2::text[]) OR profile_key = ANY($3::text[])`,
@@ -253,20 +256,20 @@ export async function openPgDestinationStore(
 function personColumns(
   messages: readonly StoredMessage[],
   destination: string,
-  sealer: Sealer,
+  sealed: SealedValues,
 ): [Buffer[], (string | null)[], (string | null)[], (string | null)[]] {
-  const sealed: Buffer[] = [];
+  const payloads: Buffer[] = [];
   const users: (string | null)[] = [];
   const anonymous: (string | null)[] = [];
   const profiles: (string | null)[] = [];
   for (const m of messages) {
     const profileId = m.properties?.profileId;
-    sealed.push(bytes(sealer.seal(JSON.stringify(m), sealedIn.delivery(destination))));
-    users.push(sealer.blind('userId', m.userId));
-    anonymous.push(sealer.blind('anonymousId', m.anonymousId));
+    payloads.push(bytes(sealed.delivery.seal(destination, m)));
+    users.push(sealed.blind('userId', m.userId));
+    anonymous.push(sealed.blind('anonymousId', m.anonymousId));
     profiles.push(typeof profileId === 'string' ? profileId : null);
   }
-  return [sealed, users, anonymous, profiles];
+  return [payloads, users, anonymous, profiles];
 }
 
 /** Outcomes as the column arrays `settle` joins on. */
@@ -283,24 +286,18 @@ function outcomeColumns(
   ];
 }
 
-/** Sealed values as stored in bytea (the plain sealer gives text). */
-function bytes(sealed: string | Buffer): Buffer {
-  return typeof sealed === 'string' ? Buffer.from(sealed, 'utf8') : sealed;
-}
-
-function destinationOf(row: DestinationRow, sealer: Sealer): Destination {
+function destinationOf(row: DestinationRow, sealed: SealedValues): Destination {
   return {
     ...row.body,
-    secret:
-      row.secret === null ? '' : sealer.open(row.secret, sealedIn.destinationSecret(row.name)),
+    secret: row.secret === null ? '' : sealed.destinationSecret.open(row.name, row.secret),
   };
 }
 
-function deliveryOf(r: DeliveryRow, sealer: Sealer): Delivery {
+function deliveryOf(r: DeliveryRow, sealed: SealedValues): Delivery {
   return {
     id: r.id,
     destination: r.destination,
-    message: JSON.parse(sealer.open(r.message, sealedIn.delivery(r.destination))) as StoredMessage,
+    message: sealed.delivery.open(r.destination, r.message),
     status: r.status,
     attempts: r.attempts,
     nextAt: r.next_at,

@@ -1,5 +1,5 @@
 import type { GraphChanges, IdentifierRef, StoredMessage } from '@tailor/core';
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { SealedValues } from '../../privacy/sealed-values.js';
 import type { PgQueryable } from '../../storage/postgres/pg-database.js';
 import { bytes } from './pg-bytes.js';
 
@@ -9,7 +9,7 @@ import { bytes } from './pg-bytes.js';
  * profile's identifiers (opened, sorted) for the announcements.
  */
 export function pgMembershipWriter(
-  sealer: Sealer,
+  sealed: SealedValues,
   identifiersOf: (client: PgQueryable, profileId: string) => Promise<IdentifierRef[]>,
 ) {
   return async (client: PgQueryable, changes: GraphChanges): Promise<void> => {
@@ -46,7 +46,7 @@ export function pgMembershipWriter(
         tailor: { source: 'segments' },
       };
       await client.query('INSERT INTO log_outbox (message) VALUES ($1)', [
-        bytes(sealer.seal(JSON.stringify(message), sealedIn.outbox)),
+        bytes(sealed.outbox.seal(message)),
       ]);
     }
     for (const [profileId, due] of changes.timers) {
@@ -68,7 +68,7 @@ export function pgMembershipWriter(
  */
 export async function erasePgMemberships(
   client: PgQueryable,
-  sealer: Sealer,
+  sealed: SealedValues,
   family: readonly string[],
 ): Promise<void> {
   for (const table of ['segment_members', 'segment_history', 'profile_timers'])
@@ -78,7 +78,7 @@ export async function erasePgMemberships(
     'SELECT seq, message FROM log_outbox',
   );
   for (const { seq, message } of outbox.rows) {
-    const announced = JSON.parse(sealer.open(message, sealedIn.outbox)) as StoredMessage;
+    const announced = sealed.outbox.open(message);
     const owner = announced.properties?.profileId;
     if (typeof owner === 'string' && family.includes(owner))
       await client.query('DELETE FROM log_outbox WHERE seq = $1', [seq]);

@@ -1,17 +1,15 @@
 import {
   identityKey,
-  type ConflictRecord,
   type GraphChanges,
   type GraphSnapshot,
   type IdentifierRef,
   type MergeRecord,
   type ProfileState,
   type TraitPopulation,
-  type StoredMessage,
-  type TraitMap,
 } from '@tailor/core';
 import type pg from 'pg';
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { Sealer } from '../../privacy/sealer.js';
+import { sealedValues, type SealedValues } from '../../privacy/sealed-values.js';
 import { migratePostgres } from '../../storage/postgres/migrate-postgres.js';
 import { sqlState, type PgDatabase, type PgQueryable } from '../../storage/postgres/pg-database.js';
 import type {
@@ -30,7 +28,6 @@ import {
 } from '../sqlite/sqlite-profile-store.js';
 import { IDENTIFIER_KINDS } from '../sqlite/event-identifier-index.js';
 import { bytes } from './pg-bytes.js';
-import { mergeReasonColumns, readMergeReason } from '../merge-reasons.js';
 import {
   movePosition,
   movePositions,
@@ -67,14 +64,11 @@ const FOLD_ATTEMPTS = 5;
 export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promise<ProfileStore> {
   await migratePostgres(db, 'positions', POSITION_MIGRATIONS);
   await migratePostgres(db, 'profiles', PROFILE_MIGRATIONS);
-  await checkIndexKey(db, sealer);
-  await sealPlainMergeReasons(db, sealer);
-  const seal = (value: unknown, context: string) =>
-    bytes(sealer.seal(JSON.stringify(value), context));
-  const open = (stored: Buffer, context: string): unknown =>
-    JSON.parse(sealer.open(stored, context));
+  const sealed = sealedValues(sealer);
+  await checkIndexKey(db, sealed);
+  await sealPlainMergeReasons(db, sealed);
   const bodyOf = (row: Pick<Row, 'id' | 'body'>): ProfileBody =>
-    JSON.parse(sealer.open(row.body, sealedIn.profile(row.id))) as ProfileBody;
+    JSON.parse(sealed.profile.open(row.id, row.body)) as ProfileBody;
   const asSqliteRow = (row: Row): ProfileRow => ({
     ...row,
     traits: '',
@@ -85,9 +79,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
   });
   const toStored = (row: Row | undefined): StoredProfile | undefined =>
     row && storedProfile(asSqliteRow(row), bodyOf(row));
-  const blindOf = ({ type, value }: IdentifierRef) => sealer.blind(type, value);
-  const identifierValue = (type: string, blind: string, sealed: Buffer | null) =>
-    sealed === null ? blind : sealer.open(sealed, sealedIn.identifier(type, blind));
+  const blindOf = ({ type, value }: IdentifierRef) => sealed.blind(type, value);
 
   const profileRow = async (client: PgQueryable, id: string): Promise<Row | undefined> =>
     (await client.query<Row>('SELECT * FROM profiles WHERE id = $1', [id])).rows[0];
@@ -112,7 +104,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
         [profileId],
       )
     ).rows
-      .map((r) => ({ type: r.type, value: identifierValue(r.type, r.value, r.sealed) }))
+      .map((r) => ({ type: r.type, value: sealed.identifier.open(r.type, r.value, r.sealed) }))
       .sort((a, b) =>
         a.type === b.type ? (a.value < b.value ? -1 : 1) : a.type < b.type ? -1 : 1,
       );
@@ -145,7 +137,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     await client.query(
       `INSERT INTO pending_erasures (request_id, at, body) VALUES ($1, $2, $3)
        ON CONFLICT (request_id) DO UPDATE SET at = EXCLUDED.at, body = EXCLUDED.body`,
-      [requestId, at, seal(rest, sealedIn.erasure)],
+      [requestId, at, bytes(sealed.erasure.seal(rest))],
     );
     return erasure;
   };
@@ -229,8 +221,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
         'SELECT id, traits FROM groups WHERE id = ANY($1::text[])',
         [keys.groups],
       );
-      for (const g of groups.rows)
-        snapshot.groups.set(g.id, open(g.traits, sealedIn.group(g.id)) as TraitMap);
+      for (const g of groups.rows) snapshot.groups.set(g.id, sealed.group.open(g.id, g.traits));
     }
     return snapshot;
   };
@@ -251,9 +242,9 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     if (changes.created.length > 0) {
       const emptyBody = (id: string) =>
         bytes(
-          sealer.seal(
+          sealed.profile.seal(
+            id,
             JSON.stringify({ traits: {}, groups: [], derived: {}, consent: {} }),
-            sealedIn.profile(id),
           ),
         );
       await client.query(
@@ -270,19 +261,15 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
       );
     }
     if (changes.attached.length > 0) {
-      const blinds = changes.attached.map((a) => sealer.blind(a.type, a.value));
+      const identifiers = changes.attached.map((a) => sealed.identifier.seal(a.type, a.value));
       const attached: WritePart = {
         sql: `INSERT INTO identities (type, value, profile_id, sealed)
               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])`,
         values: [
           changes.attached.map((a) => a.type),
-          blinds,
+          identifiers.map((i) => i.blind),
           changes.attached.map((a) => a.profileId),
-          changes.attached.map((a, i) =>
-            sealer.encrypts
-              ? bytes(sealer.seal(a.value, sealedIn.identifier(a.type, blinds[i] ?? '')))
-              : null,
-          ),
+          identifiers.map((i) => (i.sealed === null ? null : bytes(i.sealed))),
         ],
       };
       if (changes.merges.length > 0) await client.query(attached.sql, attached.values);
@@ -299,7 +286,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
       ]);
       await client.query(
         'INSERT INTO profile_merges (into_id, from_id, message_id, at, reason, sealed_reason) VALUES ($1, $2, $3, $4, $5, $6)',
-        [m.into, m.from, m.messageId, m.at, ...pgMergeReason(sealer, m.reason)],
+        [m.into, m.from, m.messageId, m.at, ...pgMergeReason(sealed, m.reason)],
       );
     }
     const touched = {
@@ -324,9 +311,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
         derived: p.derived,
         consent: p.consent,
       } satisfies ProfileBody);
-      touched.body.push(
-        loaded.get(p.id) === text ? null : bytes(sealer.seal(text, sealedIn.profile(p.id))),
-      );
+      touched.body.push(loaded.get(p.id) === text ? null : bytes(sealed.profile.seal(p.id, text)));
     }
     if (touched.id.length > 0) {
       together.push({
@@ -351,19 +336,19 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     for (const c of changes.conflicts) {
       await client.query(
         'INSERT INTO identity_conflicts (record, resolved_to, profile_id) VALUES ($1, $2, $3)',
-        [seal(c, sealedIn.conflict), c.resolvedTo, c.profileId ?? null],
+        [bytes(sealed.conflict.seal(c)), c.resolvedTo, c.profileId ?? null],
       );
     }
     for (const [id, traits] of changes.groups) {
       await client.query(
         'INSERT INTO groups (id, traits) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET traits = EXCLUDED.traits',
-        [id, seal(traits, sealedIn.group(id))],
+        [id, bytes(sealed.group.seal(id, traits))],
       );
     }
     await writeMemberships(client, changes);
   };
 
-  const writeMemberships = pgMembershipWriter(sealer, identifiersOf);
+  const writeMemberships = pgMembershipWriter(sealed, identifiersOf);
 
   /** Runs a fold-like unit again when it lost a race to create the same row (its work is pure). */
   const retryingRaces = async <T>(
@@ -381,7 +366,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
   };
 
   const stateReader = (onRead?: (profile: ProfileState) => void) =>
-    sealedBodyReader(sealer, asSqliteRow, onRead);
+    sealedBodyReader(sealed, asSqliteRow, onRead);
 
   const outboxRead = new Set<number>();
 
@@ -401,12 +386,12 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           for (const e of identified) {
             if (e.userId !== null) {
               kinds.push(IDENTIFIER_KINDS.userId);
-              blinds.push(sealer.blind('userId', e.userId));
+              blinds.push(sealed.blind('userId', e.userId));
               positions.push(e.position);
             }
             if (e.anonymousId !== null) {
               kinds.push(IDENTIFIER_KINDS.anonymousId);
-              blinds.push(sealer.blind('anonymousId', e.anonymousId));
+              blinds.push(sealed.blind('anonymousId', e.anonymousId));
               positions.push(e.position);
             }
           }
@@ -450,7 +435,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
              ORDER BY position LIMIT $5`,
           [
             IDENTIFIER_KINDS[kind],
-            sealer.blind(kind, value),
+            sealed.blind(kind, value),
             after,
             Math.max(0, ...indexedTo),
             limit,
@@ -499,7 +484,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
         from: r.from_id,
         messageId: r.message_id,
         at: r.at,
-        reason: readMergeReason(sealer, r.reason, r.sealed_reason),
+        reason: sealed.mergeReason.open(r.reason, r.sealed_reason),
       }));
     },
     conflicts: async ({ profileId, limit }) => {
@@ -515,7 +500,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
                ORDER BY seq DESC LIMIT $2`,
               [await familyOf(db.pool, profileId), limit],
             );
-      return rows.map((r) => open(r.record, sealedIn.conflict) as ConflictRecord);
+      return rows.map((r) => sealed.conflict.open(r.record));
     },
     stats: async () =>
       (
@@ -545,7 +530,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
       const { page, next } = pageRows(rows, limit, (r) => r.id);
       return { profiles: page.map((r) => profileFeatures(r, bodyOf(r))), next };
     },
-    reviews: pgReviewQueue(db, sealer),
+    reviews: pgReviewQueue(db, sealed),
     backfills: pgBackfillJobs(db),
     due: async (now, limit) =>
       (
@@ -605,7 +590,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
       for (const r of rows) outboxRead.add(r.seq);
       return rows.map((r) => ({
         seq: r.seq,
-        message: open(r.message, sealedIn.outbox) as StoredMessage,
+        message: sealed.outbox.open(r.message),
       }));
     },
     // Only what this store read: another node's transaction may commit a lower seq after it read.
@@ -674,7 +659,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           if (type === 'userId' || type === 'anonymousId')
             await client.query('DELETE FROM event_identifiers WHERE kind = $1 AND blind = $2', [
               IDENTIFIER_KINDS[type],
-              sealer.blind(type, value),
+              sealed.blind(type, value),
             ]);
         }
         for (const sql of [
@@ -687,7 +672,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           await client.query(sql, [family]);
         // The tables other stores own in this database, erased by their owners in this transaction.
         await erasePgReviews(client, family);
-        await erasePgMemberships(client, sealer, family);
+        await erasePgMemberships(client, sealed, family);
         return recordErasure(client, {
           ...request,
           profileId,
@@ -706,7 +691,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
         ).rows.map((r) => ({
           requestId: r.request_id,
           at: r.at,
-          ...(open(r.body, sealedIn.erasure) as Omit<PendingErasure, 'requestId' | 'at'>),
+          ...sealed.erasure.open(r.body),
         })),
       done: async (requestId) => {
         await db.query('DELETE FROM pending_erasures WHERE request_id = $1', [requestId]);
@@ -733,19 +718,15 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
 }
 
 /** Refuses a database indexed under another blind-index key (or none): its lookups would all miss. */
-async function checkIndexKey(db: PgDatabase, sealer: Sealer): Promise<void> {
+async function checkIndexKey(db: PgDatabase, sealed: SealedValues): Promise<void> {
   await db.query(
     "INSERT INTO store_meta (key, value) VALUES ('blind index', $1) ON CONFLICT DO NOTHING",
-    [sealer.indexId],
+    [sealed.indexId],
   );
   const stored = (
     await db.query<{ value: string }>("SELECT value FROM store_meta WHERE key = 'blind index'")
   ).rows[0]?.value;
-  if (stored !== sealer.indexId) {
-    throw new Error(
-      `the PostgreSQL schema ${db.schema} is indexed under another blind-index key (${String(stored)}): start the nodes with the keyring it was written with`,
-    );
-  }
+  sealed.checkIndex(stored ?? 'plain', `the PostgreSQL schema ${db.schema}`);
 }
 
 /** Thrown inside a fold's transaction to roll it back: a consumer was not where the batch began. */
@@ -783,8 +764,8 @@ async function writeTogether(client: PgQueryable, parts: readonly WritePart[]): 
  * the store is next opened with encryption on, in one transaction (nodes starting together
  * serialize on the rows' locks, and the second finds none left).
  */
-async function sealPlainMergeReasons(db: PgDatabase, sealer: Sealer): Promise<void> {
-  if (!sealer.encrypts) return;
+async function sealPlainMergeReasons(db: PgDatabase, sealed: SealedValues): Promise<void> {
+  if (!sealed.encrypts) return;
   await db.transaction(async (client) => {
     const { rows } = await client.query<{ seq: string; reason: string }>(
       "SELECT seq, reason FROM profile_merges WHERE sealed_reason IS NULL AND reason <> '' FOR UPDATE",
@@ -792,13 +773,13 @@ async function sealPlainMergeReasons(db: PgDatabase, sealer: Sealer): Promise<vo
     for (const row of rows)
       await client.query(
         'UPDATE profile_merges SET reason = $1, sealed_reason = $2 WHERE seq = $3',
-        [...pgMergeReason(sealer, row.reason), row.seq],
+        [...pgMergeReason(sealed, row.reason), row.seq],
       );
   });
 }
 
 /** A merge reason's two columns as bytea takes them. */
-function pgMergeReason(sealer: Sealer, reason: string): [string, Buffer | null] {
-  const [plain, sealed] = mergeReasonColumns(sealer, reason);
-  return [plain, sealed === null ? null : bytes(sealed)];
+function pgMergeReason(sealed: SealedValues, reason: string): [string, Buffer | null] {
+  const [plain, sealedReason] = sealed.mergeReason.columns(reason);
+  return [plain, sealedReason === null ? null : bytes(sealedReason)];
 }

@@ -1,4 +1,4 @@
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { SealedValues } from '../../privacy/sealed-values.js';
 import type { PgDatabase, PgQueryable } from '../../storage/postgres/pg-database.js';
 import type { Backfill, BackfillJobs } from '../backfill-jobs.js';
 import type { ReviewQueue } from '../review-queue.js';
@@ -6,8 +6,8 @@ import { bytes } from './pg-bytes.js';
 import { ordered, review, type ReviewRow } from '../sqlite/sqlite-review-queue.js';
 
 /** The review queue on PostgreSQL; pairs are stored with the lower profile id on the left. */
-export function pgReviewQueue(db: PgDatabase, sealer: Sealer): ReviewQueue {
-  const toReview = (r: ReviewRow) => review(r, sealer);
+export function pgReviewQueue(db: PgDatabase, sealed: SealedValues): ReviewQueue {
+  const toReview = (r: ReviewRow) => review(r, sealed);
   const page = (rows: ReviewRow[], limit: number) => {
     const kept = rows.slice(0, limit);
     const last = kept[kept.length - 1];
@@ -26,7 +26,7 @@ export function pgReviewQueue(db: PgDatabase, sealer: Sealer): ReviewQueue {
           pairs.map((p) => p[1]),
           reviews.map((r) => r.weight),
           reviews.map((r) => r.probability),
-          reviews.map((r) => bytes(sealer.seal(JSON.stringify(r.comparison), sealedIn.review))),
+          reviews.map((r) => bytes(sealed.review.seal(r.comparison))),
           at,
         ],
       );

@@ -1,4 +1,5 @@
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { Sealer } from '../../privacy/sealer.js';
+import { sealedValues } from '../../privacy/sealed-values.js';
 import type { SourceBody, SourceStatus } from '../../sources/source.schema.js';
 import type { SourceStore, StoredSource } from '../../sources/source-store.js';
 import { migratePostgres, type PgMigration } from '../../storage/postgres/migrate-postgres.js';
@@ -24,10 +25,11 @@ interface Row {
 
 /** Sources in PostgreSQL, shared by every node; the connection URL sealed for its row. */
 export async function openPgSourceStore(db: PgDatabase, sealer: Sealer): Promise<SourceStore> {
+  const sealed = sealedValues(sealer);
   await migratePostgres(db, 'sources', SOURCE_MIGRATIONS);
   const parse = (row: Row): StoredSource => ({
     name: row.name,
-    body: { ...row.body, url: sealer.open(row.url, sealedIn.sourceUrl(row.name)) },
+    body: { ...row.body, url: sealed.sourceUrl.open(row.name, row.url) },
     status: row.status,
   });
   return {
@@ -43,7 +45,7 @@ export async function openPgSourceStore(db: PgDatabase, sealer: Sealer): Promise
         [
           name,
           JSON.stringify(rest),
-          bytes(sealer.seal(url, sealedIn.sourceUrl(name))),
+          bytes(sealed.sourceUrl.seal(name, url)),
           JSON.stringify(status),
         ],
       );

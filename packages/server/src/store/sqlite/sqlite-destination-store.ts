@@ -7,7 +7,8 @@ import type {
   DestinationStore,
 } from '../../destinations/destination-store.js';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
-import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
+import { plainSealer, type Sealer } from '../../privacy/sealer.js';
+import { sealedValues, type SealedValues } from '../../privacy/sealed-values.js';
 import { consumerPositions } from './sqlite-consumer-positions.js';
 import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
@@ -82,10 +83,11 @@ export function openSqliteDestinationStore(
   sqlite: SqliteOptions = {},
   sealer: Sealer = plainSealer,
 ): DestinationStore {
+  const sealed = sealedValues(sealer);
   const db: Database.Database = openSqlite(file, sqlite);
   migrateSqlite(db, DESTINATION_STORE_COMPONENT, DESTINATION_STORE_MIGRATIONS);
-  sealSecrets(db, sealer);
-  const toDelivery = (r: DeliveryRow) => delivery(r, sealer);
+  sealSecrets(db, sealed);
+  const toDelivery = (r: DeliveryRow) => delivery(r, sealed);
   const q = {
     insert: db.prepare(
       `INSERT INTO deliveries (destination, message, status, next_at, created_at, user_key, anonymous_key, profile_key)
@@ -109,7 +111,7 @@ export function openSqliteDestinationStore(
       `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE status != 'pending' AND created_at < ? LIMIT ${PRUNE_PAGE})`,
     ),
   };
-  const toDestination = (row: DestinationRow) => destinationOf(row, sealer);
+  const toDestination = (row: DestinationRow) => destinationOf(row, sealed);
   const positions = consumerPositions(db);
   const positionOf = (name: string) => positions.get(consumer(name));
   const enqueue = db.transaction(
@@ -125,11 +127,11 @@ export function openSqliteDestinationStore(
         const profileId = m.properties?.profileId;
         q.insert.run(
           name,
-          sealer.seal(JSON.stringify(m), sealedIn.delivery(name)),
+          sealed.delivery.seal(name, m),
           now,
           at,
-          sealer.blind('userId', m.userId),
-          sealer.blind('anonymousId', m.anonymousId),
+          sealed.blind('userId', m.userId),
+          sealed.blind('anonymousId', m.anonymousId),
           typeof profileId === 'string' ? profileId : null,
         );
       }
@@ -152,7 +154,7 @@ export function openSqliteDestinationStore(
     ).run(
       destination.name,
       JSON.stringify(body),
-      sealer.seal(secret, sealedIn.destinationSecret(destination.name)),
+      sealed.destinationSecret.seal(destination.name, secret),
     );
     if (!existed) positions.set(consumer(destination.name), position);
   });
@@ -222,7 +224,7 @@ export function openSqliteDestinationStore(
     erase: ({ identifiers, profiles }) => {
       const keys = (type: string) =>
         JSON.stringify(
-          identifiers.filter((i) => i.type === type).map((i) => sealer.blind(type, i.value)),
+          identifiers.filter((i) => i.type === type).map((i) => sealed.blind(type, i.value)),
         );
       db.prepare(
         `DELETE FROM deliveries WHERE user_key IN (SELECT value FROM json_each(?))
@@ -264,7 +266,7 @@ function addSecretColumn(db: Database.Database): void {
  * Folders made before secrets were sealed kept each in its definition's JSON: move it to the sealed
  * column (secure_delete overwrites the old text; the checkpoint empties the write-ahead log of it).
  */
-function sealSecrets(db: Database.Database, sealer: Sealer): void {
+function sealSecrets(db: Database.Database, sealed: SealedValues): void {
   const plain = db
     .prepare(
       "SELECT name, json_extract(body, '$.secret') AS secret FROM destinations WHERE json_extract(body, '$.secret') IS NOT NULL",
@@ -276,24 +278,23 @@ function sealSecrets(db: Database.Database, sealer: Sealer): void {
   );
   db.transaction(() => {
     for (const row of plain)
-      move.run(sealer.seal(row.secret, sealedIn.destinationSecret(row.name)), row.name);
+      move.run(sealed.destinationSecret.seal(row.name, row.secret), row.name);
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
-function destinationOf(row: DestinationRow, sealer: Sealer): Destination {
+function destinationOf(row: DestinationRow, sealed: SealedValues): Destination {
   return {
     ...(JSON.parse(row.body) as Omit<Destination, 'secret'>),
-    secret:
-      row.secret === null ? '' : sealer.open(row.secret, sealedIn.destinationSecret(row.name)),
+    secret: row.secret === null ? '' : sealed.destinationSecret.open(row.name, row.secret),
   };
 }
 
-function delivery(r: DeliveryRow, sealer: Sealer): Delivery {
+function delivery(r: DeliveryRow, sealed: SealedValues): Delivery {
   return {
     id: r.id,
     destination: r.destination,
-    message: JSON.parse(sealer.open(r.message, sealedIn.delivery(r.destination))) as StoredMessage,
+    message: sealed.delivery.open(r.destination, r.message),
     status: r.status,
     attempts: r.attempts,
     nextAt: r.next_at,

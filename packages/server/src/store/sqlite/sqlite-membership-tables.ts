@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { SealedValues } from '../../privacy/sealed-values.js';
 import type { GraphChanges, StoredMessage } from '@tailor/core';
 import type { SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
@@ -51,7 +51,7 @@ export const MEMBERSHIP_MIGRATIONS: readonly SqliteMigration[] = [
  * exit events to announce: those go to an outbox in the same transaction, and are appended to
  * the log after it commits (with messageIds derived from the history, so a retry stores nothing twice).
  */
-export function membershipWriter(db: Database.Database, sealer: Sealer) {
+export function membershipWriter(db: Database.Database, sealed: SealedValues) {
   const q = {
     enter: db.prepare(
       'INSERT OR REPLACE INTO segment_members (segment, profile_id, since) VALUES (?, ?, ?)',
@@ -81,9 +81,7 @@ export function membershipWriter(db: Database.Database, sealer: Sealer) {
       const idOf = (type: string) => {
         const values = (
           q.identifiers.all(m.profileId, type) as { value: string; sealed: Buffer | null }[]
-        ).map((r) =>
-          r.sealed === null ? r.value : sealer.open(r.sealed, sealedIn.identifier(type, r.value)),
-        );
+        ).map((r) => sealed.identifier.open(type, r.value, r.sealed));
         return values.length === 0 ? null : values.reduce((a, b) => (b < a ? b : a));
       };
       const message: StoredMessage = {
@@ -98,7 +96,7 @@ export function membershipWriter(db: Database.Database, sealer: Sealer) {
         context: {},
         tailor: { source: 'segments' },
       };
-      q.outbox.run(sealer.seal(JSON.stringify(message), sealedIn.outbox));
+      q.outbox.run(sealed.outbox.seal(message));
     }
     for (const [profileId, due] of changes.timers) {
       if (due === null) q.clearTimer.run(profileId);
@@ -113,7 +111,7 @@ export function membershipWriter(db: Database.Database, sealer: Sealer) {
  */
 export function eraseSqliteMemberships(
   db: Database.Database,
-  sealer: Sealer,
+  sealed: SealedValues,
   family: readonly string[],
 ): void {
   const ids = JSON.stringify(family);
@@ -126,7 +124,7 @@ export function eraseSqliteMemberships(
     seq: number;
     message: string | Buffer;
   }[]) {
-    const announced = JSON.parse(sealer.open(message, sealedIn.outbox)) as StoredMessage;
+    const announced = sealed.outbox.open(message);
     const profileId = announced.properties?.profileId;
     if (typeof profileId === 'string' && family.includes(profileId)) drop.run(seq);
   }

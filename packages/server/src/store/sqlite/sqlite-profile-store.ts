@@ -5,20 +5,18 @@ import {
   identityKey,
   type ConsentState,
   type DerivedState,
-  type ConflictRecord,
   type GraphChanges,
   type GraphSnapshot,
   type IdentifierRef,
   type MergeRecord,
   type ProfileState,
   type TraitPopulation,
-  type StoredMessage,
   type TraitMap,
 } from '@tailor/core';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
 import { checkBlindIndex } from '../../log/sqlite/check-blind-index.js';
-import { plainSealer, sealedIn, type Sealer } from '../../privacy/sealer.js';
-import { mergeReasonColumns, readMergeReason } from '../merge-reasons.js';
+import { plainSealer, type Sealer } from '../../privacy/sealer.js';
+import { sealedValues, type SealedValues, type Stored } from '../../privacy/sealed-values.js';
 import type {
   BatchKeys,
   FoldBatch,
@@ -170,13 +168,12 @@ export function openSqliteProfileStore(
   migrateSqlite(db, PROFILE_STORE_COMPONENT, PROFILE_STORE_MIGRATIONS);
   migrateSqlite(db, MEMBERSHIP_COMPONENT, MEMBERSHIP_MIGRATIONS);
   migrateSqlite(db, EVENT_IDENTIFIERS_COMPONENT, EVENT_IDENTIFIERS_MIGRATIONS);
-  checkBlindIndex(db, sealer, 'identities', file);
-  sealPlainMergeReasons(db, sealer);
+  const sealed = sealedValues(sealer);
+  checkBlindIndex(db, sealed, 'identities', file);
+  sealPlainMergeReasons(db, sealed);
   const q = statements(db);
   const positions = consumerPositions(db);
-  const writeMemberships = membershipWriter(db, sealer);
-  const seal = (value: unknown, context: string) => sealer.seal(JSON.stringify(value), context);
-  const open: Open = (stored, context) => JSON.parse(sealer.open(stored, context));
+  const writeMemberships = membershipWriter(db, sealed);
   // The plain texts of sealed profile bodies read by this transaction: one that comes back
   // unchanged (most events change only counters) keeps its sealed value instead of a new one.
   const loaded = new Map<string, string>();
@@ -188,8 +185,8 @@ export function openSqliteProfileStore(
       row,
       () => {
         unread.delete(state);
-        if (row.sealed === null) return bodyOf(row, sealer);
-        const text = sealer.open(row.sealed, sealedIn.profile(row.id));
+        if (row.sealed === null) return bodyOf(row, sealed);
+        const text = sealed.profile.open(row.id, row.sealed);
         loaded.set(row.id, text);
         return JSON.parse(text) as ProfileBody;
       },
@@ -198,15 +195,14 @@ export function openSqliteProfileStore(
     unread.add(state);
     return state;
   };
-  const toStored = (row: ProfileRow | undefined) => row && storedProfile(row, bodyOf(row, sealer));
+  const toStored = (row: ProfileRow | undefined) => row && storedProfile(row, bodyOf(row, sealed));
   const lookUp = ({ type, value }: IdentifierRef) =>
-    q.identity.get(type, sealer.blind(type, value)) as { profile_id: string } | undefined;
+    q.identity.get(type, sealed.blind(type, value)) as { profile_id: string } | undefined;
   const identifiersOf = (profileId: string): IdentifierRef[] =>
     (q.identifiersOf.all(profileId) as IdentityRow[])
       .map((r) => ({
         type: r.type,
-        value:
-          r.sealed === null ? r.value : sealer.open(r.sealed, sealedIn.identifier(r.type, r.value)),
+        value: sealed.identifier.open(r.type, r.value, r.sealed),
       }))
       .sort((a, b) =>
         a.type === b.type ? (a.value < b.value ? -1 : 1) : a.type < b.type ? -1 : 1,
@@ -244,8 +240,8 @@ export function openSqliteProfileStore(
       if (!snapshot.profiles.has(live.id)) snapshot.profiles.set(live.id, toState(live));
     }
     for (const id of keys.groups) {
-      const row = q.group.get(id) as { traits: string | Buffer } | undefined;
-      if (row) snapshot.groups.set(id, open(row.traits, sealedIn.group(id)) as TraitMap);
+      const row = q.group.get(id) as { traits: Stored } | undefined;
+      if (row) snapshot.groups.set(id, sealed.group.open(id, row.traits));
     }
     return snapshot;
   };
@@ -254,18 +250,13 @@ export function openSqliteProfileStore(
     for (const p of changes.created)
       q.insertProfile.run(p.id, p.rank, p.createdAt, p.updatedAt, '{}', '{}', '[]');
     for (const a of changes.attached) {
-      const blind = sealer.blind(a.type, a.value);
-      q.insertIdentity.run(
-        a.type,
-        blind,
-        a.profileId,
-        sealer.encrypts ? sealer.seal(a.value, sealedIn.identifier(a.type, blind)) : null,
-      );
+      const identifier = sealed.identifier.seal(a.type, a.value);
+      q.insertIdentity.run(a.type, identifier.blind, a.profileId, identifier.sealed);
     }
     for (const m of changes.merges) {
       q.moveIdentities.run(m.into, m.from);
       q.redirectProfiles.run(m.into, m.from, m.from);
-      q.insertMerge.run(m.into, m.from, m.messageId, m.at, ...mergeReasonColumns(sealer, m.reason));
+      q.insertMerge.run(m.into, m.from, m.messageId, m.at, ...sealed.mergeReason.columns(m.reason));
     }
     for (const p of changes.touched.values()) {
       const counts = JSON.stringify(Object.fromEntries(p.counts));
@@ -279,12 +270,12 @@ export function openSqliteProfileStore(
         derived: p.derived,
         consent: p.consent,
       };
-      if (!sealer.encrypts) {
+      if (!sealed.encrypts) {
         q.updateProfile.run(
           p.createdAt,
           p.updatedAt,
           counts,
-          ...profileColumns(p.id, body, sealer),
+          ...profileColumns(p.id, body, sealed),
           p.id,
         );
         continue;
@@ -300,16 +291,15 @@ export function openSqliteProfileStore(
           '',
           '',
           '',
-          sealer.seal(text, sealedIn.profile(p.id)),
+          sealed.profile.seal(p.id, text),
           p.id,
         );
     }
     loaded.clear();
     for (const a of changes.assignments) q.insertEvent.run(a.position, a.profileId);
     for (const c of changes.conflicts)
-      q.insertConflict.run(seal(c, sealedIn.conflict), c.resolvedTo, c.profileId ?? null);
-    for (const [id, traits] of changes.groups)
-      q.upsertGroup.run(id, seal(traits, sealedIn.group(id)));
+      q.insertConflict.run(sealed.conflict.seal(c), c.resolvedTo, c.profileId ?? null);
+    for (const [id, traits] of changes.groups) q.upsertGroup.run(id, sealed.group.seal(id, traits));
     writeMemberships(changes);
   };
 
@@ -333,11 +323,11 @@ export function openSqliteProfileStore(
       }
       for (const e of identified) {
         if (e.userId !== null)
-          q.indexEvent.run(IDENTIFIER_KINDS.userId, sealer.blind('userId', e.userId), e.position);
+          q.indexEvent.run(IDENTIFIER_KINDS.userId, sealed.blind('userId', e.userId), e.position);
         if (e.anonymousId !== null)
           q.indexEvent.run(
             IDENTIFIER_KINDS.anonymousId,
-            sealer.blind('anonymousId', e.anonymousId),
+            sealed.blind('anonymousId', e.anonymousId),
             e.position,
           );
       }
@@ -360,7 +350,7 @@ export function openSqliteProfileStore(
       const indexedTo = consumers.map((c) => positions.get(c));
       const rows = q.eventsByIdentifier.all(
         IDENTIFIER_KINDS[kind],
-        sealer.blind(kind, value),
+        sealed.blind(kind, value),
         after,
         Math.max(0, ...indexedTo), // an entry is written with its consumer's position: none is beyond it
         limit,
@@ -408,7 +398,7 @@ export function openSqliteProfileStore(
   /** Records an erasure's remaining part in the erasing transaction; returns it. */
   const recordErasure = (erasure: PendingErasure): PendingErasure => {
     const { requestId, at, ...rest } = erasure;
-    q.recordErasure.run(requestId, at, seal(rest, sealedIn.erasure));
+    q.recordErasure.run(requestId, at, sealed.erasure.seal(rest));
     return erasure;
   };
   const erase = db.transaction(
@@ -441,7 +431,7 @@ export function openSqliteProfileStore(
       ).map((r) => r.position);
       for (const { type, value } of identifiers) {
         if (type === 'userId' || type === 'anonymousId')
-          q.unindexEvents.run(IDENTIFIER_KINDS[type], sealer.blind(type, value));
+          q.unindexEvents.run(IDENTIFIER_KINDS[type], sealed.blind(type, value));
       }
       const inFamily = 'IN (SELECT value FROM json_each(?))';
       for (const sql of [
@@ -456,7 +446,7 @@ export function openSqliteProfileStore(
       }
       // The tables other stores own in this database, erased by their owners in this transaction.
       eraseSqliteReviews(db, family);
-      eraseSqliteMemberships(db, sealer, family);
+      eraseSqliteMemberships(db, sealed, family);
       return recordErasure({
         ...request,
         profileId,
@@ -509,7 +499,7 @@ export function openSqliteProfileStore(
           from: r.from_id,
           messageId: r.message_id,
           at: r.at,
-          reason: readMergeReason(sealer, r.reason, r.sealed_reason),
+          reason: sealed.mergeReason.open(r.reason, r.sealed_reason),
         })),
       );
     },
@@ -518,8 +508,8 @@ export function openSqliteProfileStore(
         profileId === undefined
           ? q.conflicts.all(limit)
           : q.conflictsOf.all({ ids: JSON.stringify(familyOf(profileId)), limit })
-      ) as { record: string | Buffer }[];
-      return Promise.resolve(rows.map((r) => open(r.record, sealedIn.conflict) as ConflictRecord));
+      ) as { record: Stored }[];
+      return Promise.resolve(rows.map((r) => sealed.conflict.open(r.record)));
     },
     stats: () =>
       Promise.resolve(q.stats.get() as { profiles: number; merged: number; identifiers: number }),
@@ -541,11 +531,11 @@ export function openSqliteProfileStore(
         (r) => r.id,
       );
       return Promise.resolve({
-        profiles: page.map((r) => profileFeatures(r, bodyOf(r, sealer))),
+        profiles: page.map((r) => profileFeatures(r, bodyOf(r, sealed))),
         next,
       });
     },
-    reviews: openSqliteReviewQueue(db, sealer),
+    reviews: openSqliteReviewQueue(db, sealed),
     backfills: openSqliteBackfillJobs(db),
     due: (now, limit) =>
       Promise.resolve((q.due.all(now, limit) as { profile_id: string }[]).map((r) => r.profile_id)),
@@ -566,9 +556,9 @@ export function openSqliteProfileStore(
     },
     outbox: (limit) =>
       Promise.resolve(
-        (q.outbox.all(limit) as { seq: number; message: string | Buffer }[]).map((r) => ({
+        (q.outbox.all(limit) as { seq: number; message: Stored }[]).map((r) => ({
           seq: r.seq,
-          message: open(r.message, sealedIn.outbox) as StoredMessage,
+          message: sealed.outbox.open(r.message),
         })),
       ),
     ackOutbox: (upTo) => {
@@ -611,12 +601,12 @@ export function openSqliteProfileStore(
             q.pendingErasures.all(before, limit) as {
               request_id: string;
               at: number;
-              body: string | Buffer;
+              body: Stored;
             }[]
           ).map((r) => ({
             requestId: r.request_id,
             at: r.at,
-            ...(open(r.body, sealedIn.erasure) as Omit<PendingErasure, 'requestId' | 'at'>),
+            ...sealed.erasure.open(r.body),
           })),
         ),
       done: (requestId) => {
@@ -766,14 +756,12 @@ interface IdentityRow {
   sealed: Buffer | null;
 }
 
-type Open = (stored: string | Buffer, context: string) => unknown;
-
 /**
  * Merge reasons written in clear before they were sealed (they name an identifier) are sealed when
  * the store is next opened with encryption on, in one transaction.
  */
-function sealPlainMergeReasons(db: Database.Database, sealer: Sealer): void {
-  if (!sealer.encrypts) return;
+function sealPlainMergeReasons(db: Database.Database, sealed: SealedValues): void {
+  if (!sealed.encrypts) return;
   const rows = db
     .prepare("SELECT seq, reason FROM profile_merges WHERE sealed_reason IS NULL AND reason <> ''")
     .all() as { seq: number; reason: string }[];
@@ -782,7 +770,7 @@ function sealPlainMergeReasons(db: Database.Database, sealer: Sealer): void {
     'UPDATE profile_merges SET reason = ?, sealed_reason = ? WHERE seq = ?',
   );
   db.transaction(() => {
-    for (const row of rows) update.run(...mergeReasonColumns(sealer, row.reason), row.seq);
+    for (const row of rows) update.run(...sealed.mergeReason.columns(row.reason), row.seq);
   })();
 }
 
@@ -809,10 +797,10 @@ export interface ProfileBody {
 
 export function bodyOf(
   row: Pick<ProfileRow, 'id' | 'traits' | 'groups' | 'derived' | 'consent' | 'sealed'>,
-  sealer: Sealer,
+  sealed: SealedValues,
 ): ProfileBody {
   if (row.sealed !== null)
-    return JSON.parse(sealer.open(row.sealed, sealedIn.profile(row.id))) as ProfileBody;
+    return JSON.parse(sealed.profile.open(row.id, row.sealed)) as ProfileBody;
   return {
     traits: JSON.parse(row.traits) as TraitMap,
     groups: JSON.parse(row.groups) as string[],
@@ -825,10 +813,9 @@ export function bodyOf(
 export function profileColumns(
   id: string,
   body: ProfileBody,
-  sealer: Sealer,
-): [string, string, string, string, string | Buffer | null] {
-  if (sealer.encrypts)
-    return ['', '', '', '', sealer.seal(JSON.stringify(body), sealedIn.profile(id))];
+  sealed: SealedValues,
+): [string, string, string, string, Stored | null] {
+  if (sealed.encrypts) return ['', '', '', '', sealed.profile.seal(id, JSON.stringify(body))];
   return [
     JSON.stringify(body.traits),
     JSON.stringify(body.groups),
@@ -845,8 +832,8 @@ export function profileColumns(
  * times and counts can move), `loaded` the plain text of those read, so one that comes back
  * unchanged keeps its sealed value.
  */
-export function sealedBodyReader<R extends { id: string; body: Parameters<Sealer['open']>[0] }>(
-  sealer: Sealer,
+export function sealedBodyReader<R extends { id: string; body: Stored }>(
+  sealed: SealedValues,
   asRow: (row: R) => ProfileRow,
   onRead?: (profile: ProfileState) => void,
 ): {
@@ -861,7 +848,7 @@ export function sealedBodyReader<R extends { id: string; body: Parameters<Sealer
       asRow(row),
       () => {
         unread.delete(state);
-        const text = sealer.open(row.body, sealedIn.profile(row.id));
+        const text = sealed.profile.open(row.id, row.body);
         loaded.set(row.id, text);
         return JSON.parse(text) as ProfileBody;
       },

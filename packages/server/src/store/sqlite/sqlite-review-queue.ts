@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { SealedValues } from '../../privacy/sealed-values.js';
 import type { NewReview, Review, ReviewQueue } from '../review-queue.js';
 import { pageRows } from '../../log/sqlite/page-rows.js';
 import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
@@ -45,7 +45,7 @@ export interface ReviewRow {
 }
 
 /** The review queue in `state.sqlite`; pairs are stored with the lower profile id on the left. */
-export function openSqliteReviewQueue(db: Database.Database, sealer: Sealer): ReviewQueue {
+export function openSqliteReviewQueue(db: Database.Database, sealed: SealedValues): ReviewQueue {
   migrateSqlite(db, REVIEW_QUEUE_COMPONENT, REVIEW_QUEUE_MIGRATIONS);
   const insert = db.prepare(
     `INSERT OR IGNORE INTO match_reviews (left_id, right_id, weight, probability, comparison, status, created_at)
@@ -60,7 +60,7 @@ export function openSqliteReviewQueue(db: Database.Database, sealer: Sealer): Re
         right,
         r.weight,
         r.probability,
-        sealer.seal(JSON.stringify(r.comparison), sealedIn.review),
+        sealed.review.seal(r.comparison),
         at,
       ).changes;
     }
@@ -71,7 +71,7 @@ export function openSqliteReviewQueue(db: Database.Database, sealer: Sealer): Re
   const decide = db.prepare(
     "UPDATE match_reviews SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'pending'",
   );
-  const toReview = (r: ReviewRow) => review(r, sealer);
+  const toReview = (r: ReviewRow) => review(r, sealed);
   const toOptional = (row: ReviewRow | undefined) =>
     row === undefined ? undefined : toReview(row);
   return {
@@ -106,14 +106,14 @@ export function ordered(a: string, b: string): [string, string] {
 }
 
 /** A stored review as the API answers it. */
-export function review(r: ReviewRow, sealer: Sealer): Review {
+export function review(r: ReviewRow, sealed: SealedValues): Review {
   return {
     id: r.id,
     leftId: r.left_id,
     rightId: r.right_id,
     weight: r.weight,
     probability: r.probability,
-    comparison: JSON.parse(sealer.open(r.comparison, sealedIn.review)) as Record<string, unknown>,
+    comparison: sealed.review.open(r.comparison),
     status: r.status,
     createdAt: r.created_at,
     decidedAt: r.decided_at,

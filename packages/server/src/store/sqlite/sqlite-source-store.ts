@@ -1,5 +1,6 @@
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
-import { sealedIn, type Sealer } from '../../privacy/sealer.js';
+import type { Sealer } from '../../privacy/sealer.js';
+import { sealedValues } from '../../privacy/sealed-values.js';
 import type { SourceBody, SourceStatus } from '../../sources/source.schema.js';
 import type { SourceStore, StoredSource } from '../../sources/source-store.js';
 import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
@@ -31,6 +32,7 @@ export function openSqliteSourceStore(
   sealer: Sealer,
   sqlite: SqliteOptions = {},
 ): SourceStore {
+  const sealed = sealedValues(sealer);
   const db = openSqlite(file, sqlite);
   migrateSqlite(db, SOURCE_COMPONENT, SOURCE_MIGRATIONS);
   const q = {
@@ -47,7 +49,7 @@ export function openSqliteSourceStore(
     name: row.name,
     body: {
       ...(JSON.parse(row.body) as Omit<SourceBody, 'url'>),
-      url: sealer.open(row.url, sealedIn.sourceUrl(row.name)),
+      url: sealed.sourceUrl.open(row.name, row.url),
     },
     status: JSON.parse(row.status) as SourceStatus,
   });
@@ -61,7 +63,7 @@ export function openSqliteSourceStore(
       q.put.run(
         name,
         JSON.stringify(rest),
-        sealer.seal(url, sealedIn.sourceUrl(name)),
+        sealed.sourceUrl.seal(name, url),
         JSON.stringify(status),
       );
       return Promise.resolve();
