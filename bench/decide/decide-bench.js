@@ -11,11 +11,17 @@
 // 1. Floor (alone on the machine, before Tailor starts): open-loop fixed rates, rising, 5 s each;
 //    the highest rate it serves at p99 <= 2 ms; then its closed-loop throughput.
 // 2. Tailor at that rate (target p99 <= 5 ms), and at the same rising steps for the picture.
-// 3. Throughput: closed loop, 32 requests in flight, 10 s each: Tailor / floor (target >= 0.5).
+// 3. Throughput: closed loop, 32 requests in flight, 10 s each, in rounds that alternate the floor,
+//    Tailor asked for an unknown placement (the HTTP path and its hooks alone: nothing decided or
+//    recorded; target >= 0.85 of the floor) and Tailor deciding (target >= 0.5 of the floor). The
+//    floor stays up, idle, while Tailor is measured, so each round's ratios share the machine's load.
 // Latency is measured from each request's scheduled send time (no coordinated omission).
-// Env: BENCH_PEOPLE (100000), BENCH_STEP_SECONDS (5).
+// Env: BENCH_PEOPLE (100000), BENCH_STEP_SECONDS (5), BENCH_ROUNDS (1), BENCH_OPEN_LOOP (1; 0 skips
+// the fixed-rate steps, for profiling runs).
 import { spawn } from 'node:child_process';
 import http from 'node:http';
+import { loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_KEY, serveTailor, WRITE_KEY } from '../support/serve-tailor.js';
@@ -23,11 +29,15 @@ import { ADMIN_KEY, serveTailor, WRITE_KEY } from '../support/serve-tailor.js';
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 100_000);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
 const RATES = [500, 1000, 1500, 2000, 3000, 4000, 5000, 6000, 8000];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const OPEN_LOOP = process.env.BENCH_OPEN_LOOP !== '0';
 const here = dirname(fileURLToPath(import.meta.url));
 
 let seed = 42;
 const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 const pick = (list) => list[Math.floor(random() * list.length)];
+/** A request for placements that do not exist: the HTTP path, authentication and hooks alone. */
+const unknownBody = () => decideBody('no-such-placement');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 function post(url, body, headers = {}) {
@@ -157,14 +167,36 @@ async function pipelineCaughtUp(url) {
 }
 
 // --- load ---------------------------------------------------------------------------------------
-function decideBody() {
+function decideBody(prefix = 'placement') {
   const placements = new Set();
-  while (placements.size < 3) placements.add(`placement-${Math.floor(random() * 50)}`);
+  while (placements.size < 3) placements.add(`${prefix}-${Math.floor(random() * 50)}`);
   return JSON.stringify({
     userId: `user-${Math.floor(random() * PEOPLE)}`,
     placements: [...placements],
     context: { page: { path: pick(PATHS) }, device: random() < 0.6 ? 'mobile' : 'desktop' },
   });
+}
+
+/** CPU seconds used so far by a process (all threads) and by its main thread, from /proc. */
+function cpuOf(pid) {
+  const ticks = (file) => {
+    const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+  };
+  return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
+}
+
+/** A closed loop with the server's CPU per request: all threads, and the request (main) thread. */
+async function measured(server, concurrency, seconds, body) {
+  const before = cpuOf(server.pid);
+  const r = await throughput(server.url, concurrency, seconds, body);
+  const after = cpuOf(server.pid);
+  const done = r.perSecond * seconds;
+  return {
+    ...r,
+    cpuUs: ((after.all - before.all) * 1e6) / done,
+    mainUs: ((after.main - before.main) * 1e6) / done,
+  };
 }
 
 const quantile = (sorted, p) =>
@@ -206,14 +238,14 @@ async function fixedRate(url, rate, seconds) {
 }
 
 /** Closed loop: `concurrency` requests always in flight for `seconds`. */
-async function throughput(url, concurrency, seconds) {
+async function throughput(url, concurrency, seconds, body = decideBody) {
   const end = performance.now() + seconds * 1000;
   let done = 0;
   let errors = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
-        const res = await post(`${url}/v1/decide`, decideBody(), writeHeaders).catch(() => ({
+        const res = await post(`${url}/v1/decide`, body(), writeHeaders).catch(() => ({
           status: 0,
         }));
         if (res.status === 200) done++;
@@ -234,36 +266,43 @@ async function startFloor() {
       if (m) resolve(m[1]);
     });
   });
-  return { url, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
+  return {
+    url,
+    pid: child.pid,
+    stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))),
+  };
 }
 
 const fmt = (r) =>
   `${r.rate}/s offered, ${r.achieved.toFixed(0)}/s served: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.errors ? `, ${r.errors} errors` : ''}`;
 
 // The floor first, alone on the machine; then Tailor (its pipeline and checkpoints are its own cost).
+// The floor stays up (idle) for the closed-loop rounds, which alternate it with Tailor.
 const floor = await startFloor();
 let sustained = RATES[0];
 const floorSteps = [];
-let floorMax;
+const tailor = { stop: async () => {} };
 try {
   await throughput(floor.url, 16, 2); // JIT warm-up
-  for (const rate of RATES) {
+  for (const rate of OPEN_LOOP ? RATES : []) {
     const r = await fixedRate(floor.url, rate, STEP_SECONDS);
     floorSteps.push(r);
     console.log(`floor  ${fmt(r)}`);
     if (r.p99 > 2) break;
   }
   sustained = [...floorSteps].reverse().find((r) => r.p99 <= 2)?.rate ?? RATES[0];
-  console.log(`floor sustains ${sustained}/s at p99 <= 2 ms`);
-  floorMax = await throughput(floor.url, 32, 10);
+  if (OPEN_LOOP) console.log(`floor sustains ${sustained}/s at p99 <= 2 ms`);
+  Object.assign(tailor, await serveTailor('tailor-bench-decide-'));
+  await measureTailor(tailor.url);
 } finally {
+  await tailor.stop();
   await floor.stop();
+  agent.destroy();
 }
 
-const tailor = await serveTailor('tailor-bench-decide-');
-try {
+async function measureTailor(url) {
   let t0 = performance.now();
-  await setUp(tailor.url);
+  await setUp(url);
   console.log(
     `setup: ${PEOPLE} people, 50 placements x 10 items, folded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
@@ -272,7 +311,7 @@ try {
     await Promise.all(
       Array.from({ length: Math.min(32, PEOPLE - n) }, (_, k) =>
         post(
-          `${tailor.url}/v1/decide`,
+          `${url}/v1/decide`,
           JSON.stringify({ userId: `user-${n + k}`, placements: ['placement-0'], context: {} }),
           writeHeaders,
         ),
@@ -282,43 +321,63 @@ try {
   console.log(
     `warm-up: every person decided once in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
-  await throughput(tailor.url, 16, 2); // JIT warm-up
+  await throughput(url, 16, 2); // JIT warm-up
+  await throughput(url, 16, 2, unknownBody);
   const tailorSteps = [];
-  for (const rate of RATES) {
+  for (const rate of OPEN_LOOP ? RATES : []) {
     // Each step starts with the pipeline caught up (the warm-up's and the last step's Decision
     // Made events folded), so it measures its own load, not the backlog of the one before.
-    await pipelineCaughtUp(tailor.url);
-    const r = await fixedRate(tailor.url, rate, STEP_SECONDS);
+    await pipelineCaughtUp(url);
+    const r = await fixedRate(url, rate, STEP_SECONDS);
     tailorSteps.push(r);
     console.log(`tailor ${fmt(r)}`);
     if (r.p99 > 20 || rate >= sustained * 2) break;
   }
-  await pipelineCaughtUp(tailor.url);
-  const atSustained =
-    tailorSteps.find((r) => r.rate === sustained) ??
-    (await fixedRate(tailor.url, sustained, STEP_SECONDS));
-  await pipelineCaughtUp(tailor.url);
-  const tailorMax = await throughput(tailor.url, 32, 10);
-  const ratio = tailorMax.perSecond / floorMax.perSecond;
+  await pipelineCaughtUp(url);
+  const atSustained = OPEN_LOOP
+    ? (tailorSteps.find((r) => r.rate === sustained) ??
+      (await fixedRate(url, sustained, STEP_SECONDS)))
+    : undefined;
+  const rounds = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const floorMax = await measured(floor, 32, 10);
+    await pipelineCaughtUp(url);
+    const unknownMax = await measured(tailor, 32, 10, unknownBody);
+    const tailorMax = await measured(tailor, 32, 10);
+    const r = {
+      floor: floorMax.perSecond,
+      unknown: unknownMax.perSecond,
+      tailor: tailorMax.perSecond,
+      cpuUs: { floor: floorMax.mainUs, unknown: unknownMax.mainUs, tailor: tailorMax.mainUs },
+      pipelineUs: tailorMax.cpuUs - tailorMax.mainUs,
+      unknownRatio: unknownMax.perSecond / floorMax.perSecond,
+      ratio: tailorMax.perSecond / floorMax.perSecond,
+      errors: floorMax.errors + unknownMax.errors + tailorMax.errors,
+      load: loadavg()[0],
+    };
+    rounds.push(r);
+    console.log(
+      `round ${round} (32 in flight, 10 s each; load ${r.load.toFixed(1)}): floor ${r.floor.toFixed(0)}/s, ` +
+        `tailor unknown placement ${r.unknown.toFixed(0)}/s (${r.unknownRatio.toFixed(2)}), ` +
+        `tailor deciding ${r.tailor.toFixed(0)}/s (${r.ratio.toFixed(2)})${r.errors ? `, ${r.errors} errors` : ''}`,
+    );
+    console.log(
+      `  request-thread CPU per request: floor ${r.cpuUs.floor.toFixed(0)} us, unknown placement ${r.cpuUs.unknown.toFixed(0)} us, ` +
+        `deciding ${r.cpuUs.tailor.toFixed(0)} us (+ ${r.pipelineUs.toFixed(0)} us on Tailor's other threads)`,
+    );
+  }
+  const mean = (key) => rounds.reduce((sum, r) => sum + r[key], 0) / rounds.length;
+  const unknownRatio = mean('unknownRatio');
+  const ratio = mean('ratio');
   console.log(
-    `throughput (32 in flight, 10 s): floor ${floorMax.perSecond.toFixed(0)}/s, tailor ${tailorMax.perSecond.toFixed(0)}/s: ratio ${ratio.toFixed(2)}`,
+    `throughput ratios (mean of ${ROUNDS}): unknown placement ${unknownRatio.toFixed(2)} (target >= 0.85: ${unknownRatio >= 0.85 ? 'met' : 'NOT met'}); ` +
+      `deciding ${ratio.toFixed(2)} (target >= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
   );
+  if (atSustained !== undefined)
+    console.log(
+      `at ${sustained}/s: tailor p50 ${atSustained.p50.toFixed(2)} ms, p99 ${atSustained.p99.toFixed(2)} ms (target <= 5: ${atSustained.p99 <= 5 ? 'met' : 'NOT met'})`,
+    );
   console.log(
-    `at ${sustained}/s: tailor p50 ${atSustained.p50.toFixed(2)} ms, p99 ${atSustained.p99.toFixed(2)} ms (target <= 5: ${atSustained.p99 <= 5 ? 'met' : 'NOT met'}); ` +
-      `throughput ratio ${ratio.toFixed(2)} (target >= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
+    JSON.stringify({ people: PEOPLE, sustained, floorSteps, tailorSteps, atSustained, rounds }),
   );
-  console.log(
-    JSON.stringify({
-      people: PEOPLE,
-      sustained,
-      floorSteps,
-      tailorSteps,
-      atSustained,
-      floorMax,
-      tailorMax,
-    }),
-  );
-} finally {
-  await tailor.stop();
-  agent.destroy();
 }

@@ -10,7 +10,7 @@ export const ADMIN_KEY = 'bench-admin-key-0001';
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../packages/server/bin/tailor.js');
 
 /**
- * Resolves once the server listens: its URL, and `stop()` (SIGTERM, wait, remove the folder).
+ * Resolves once the server listens: its URL, its process id, and `stop()` (SIGTERM, wait, remove the folder).
  * `config` is written to the folder as the server's config file, with the write key's per-address
  * limit off (a benchmark sends everything from one address).
  */
@@ -50,6 +50,7 @@ export async function serveTailor(prefix, config = {}) {
   });
   return {
     url,
+    pid: child.pid,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

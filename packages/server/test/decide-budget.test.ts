@@ -59,7 +59,10 @@ describe("decide's time budget holds for the whole request", () => {
     const limits: (number | undefined)[] = [];
     const decider = new Decider({
       placements,
-      people: { get: () => Promise.resolve(undefined) } as unknown as PersonCache,
+      people: {
+        get: () => Promise.resolve(undefined),
+        cached: () => undefined,
+      } as unknown as PersonCache,
       renders: endlessRenders(limits),
       now: () => 0,
       budgetMs: 50,

@@ -115,13 +115,16 @@ export class Decider {
   async decide(request: DecideRequest): Promise<Decision[]> {
     const started = performance.now();
     const suppressed = this.options.suppressed?.(request) === true;
-    const person = suppressed ? undefined : await this.person(request);
+    const known = suppressed ? undefined : this.person(request);
+    const person = known instanceof Promise ? await known : known;
     const now = this.options.now();
     const decisions = this.inHoldout(request)
       ? request.placements.map((name) => this.holdoutDecision(name, started))
       : request.placements.map((name) => this.decideOne(name, person, request, now, started));
+    // Only a winner that runs an experiment waits (for its assignment); the others go as they are.
     for (const [i, decision] of decisions.entries())
-      decisions[i] = await this.withVariant(decision, person, request, now, started);
+      if (this.experimentOf(decision) !== undefined)
+        decisions[i] = await this.withVariant(decision, person, request, now, started);
     if (!suppressed)
       this.options.record(request, decisions, now, this.recommendedIn(decisions, person, request));
     if (person !== undefined) this.remember(person, decisions, now);
@@ -191,10 +194,10 @@ export class Decider {
     now: number,
     started: number,
   ): Promise<Decision> {
-    if (decision.fallback || decision.itemId === null) return decision;
     const placement = this.options.placements.compiled(decision.placement);
-    const experiment = placement?.items.find((i) => i.id === decision.itemId)?.experiment;
-    if (placement === undefined || experiment === undefined) return decision;
+    const experiment = this.experimentOf(decision);
+    if (placement === undefined || experiment === undefined || decision.itemId === null)
+      return decision;
     const audience = request.audience ?? FULL_AUDIENCE;
     const ids = audience.reasons === 'ids';
     let assigned: { variant: string | null; reason?: string; factors?: Record<string, string> };
@@ -248,6 +251,14 @@ export class Decider {
     }
   }
 
+  /** The experiment a decision's item runs, if it won (not a fallback) and runs one. */
+  private experimentOf(decision: Decision): string | undefined {
+    if (decision.fallback || decision.itemId === null) return undefined;
+    return this.options.placements
+      .compiled(decision.placement)
+      ?.items.find((i) => i.id === decision.itemId)?.experiment;
+  }
+
   /** Whether the asker is in the global holdout: a hash of the seed and their id, the same everywhere. */
   private inHoldout(request: DecideRequest): boolean {
     const { share, seed } = this.options.holdout;
@@ -275,11 +286,24 @@ export class Decider {
     return { ...decision, fallback: false, holdout: true };
   }
 
-  private async person(request: DecideRequest): Promise<Person | undefined> {
+  /** The person asked for: by userId, else anonymousId; from memory when cached, else a promise. */
+  private person(request: DecideRequest): Person | undefined | Promise<Person | undefined> {
     const ids: IdentifierRef[] = [];
     if (request.userId !== undefined) ids.push({ type: 'userId', value: request.userId });
     if (request.anonymousId !== undefined)
       ids.push({ type: 'anonymousId', value: request.anonymousId });
+    // From memory when every id asked for is cached (the usual case), without waiting.
+    let found = true;
+    for (const id of ids) {
+      const cached = this.options.people.cached(id);
+      if (cached === undefined) found = false;
+      else if (cached !== 'unknown' && found) return cached;
+    }
+    if (found) return undefined;
+    return this.load(ids);
+  }
+
+  private async load(ids: readonly IdentifierRef[]): Promise<Person | undefined> {
     for (const id of ids) {
       const person = await this.options.people.get(id);
       if (person !== undefined) return person;

@@ -51,6 +51,11 @@ export class PersonCache {
     return this.people.size;
   }
 
+  /** The cached entry: the person, 'unknown' for someone known not to exist, undefined when not cached. */
+  cached(identifier: IdentifierRef): Person | 'unknown' | undefined {
+    return this.people.get(keyOf(identifier));
+  }
+
   async get(identifier: IdentifierRef): Promise<Person | undefined> {
     const key = keyOf(identifier);
     const cached = this.people.get(key);

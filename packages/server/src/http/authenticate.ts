@@ -25,28 +25,50 @@ declare module 'fastify' {
   }
 }
 
+/** How many Authorization headers are remembered with the key they carry, and the longest one kept. */
+const HEADERS_KEPT = 1024;
+const HEADER_KEPT_CHARS = 512;
+
 /**
- * Finds the key a request carries: `Authorization: Bearer KEY`, or the key as the HTTP Basic user
- * name (as Segment clients send the write key; any key is read that way, so a key of the wrong
- * role is a 403, not a 401). Collection and decide routes also take `writeKey` in the JSON body (a
- * browser's sendBeacon cannot set headers).
+ * The key an Authorization header carries: `Bearer KEY`, or the key as the HTTP Basic user name
+ * (as Segment clients send the write key; any key is read that way, so a key of the wrong role is
+ * a 403, not a 401); undefined for another scheme.
  */
-function presentedKey(request: FastifyRequest, access: Access): string | undefined {
-  const header = request.headers.authorization;
-  if (header) {
-    const [scheme, value = ''] = header.split(' ', 2);
-    if (scheme?.toLowerCase() === 'bearer') return value.trim();
-    if (scheme?.toLowerCase() === 'basic') {
-      const decoded = Buffer.from(value, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      return colon === -1 ? decoded : decoded.slice(0, colon);
-    }
-  }
-  if (access === 'collect') {
-    const body = request.body as { writeKey?: unknown } | undefined;
-    if (typeof body?.writeKey === 'string') return body.writeKey;
+function keyInHeader(header: string): string | undefined {
+  const [scheme, value = ''] = header.split(' ', 2);
+  if (scheme?.toLowerCase() === 'bearer') return value.trim();
+  if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon === -1 ? decoded : decoded.slice(0, colon);
   }
   return undefined;
+}
+
+/**
+ * Finds the key a request carries, from its Authorization header, or for collection and decide
+ * routes `writeKey` in the JSON body (a browser's sendBeacon cannot set headers). Clients send
+ * the same header with every request, so the key read from each header is remembered (a bounded
+ * map of short headers, emptied when full: random headers cannot grow it).
+ */
+function keyReader(): (request: FastifyRequest, access: Access) => string | undefined {
+  const keys = new Map<string, string | undefined>();
+  return (request, access) => {
+    const header = request.headers.authorization;
+    if (header) {
+      if (keys.has(header)) return keys.get(header);
+      const key = keyInHeader(header);
+      if (header.length > HEADER_KEPT_CHARS) return key;
+      if (keys.size >= HEADERS_KEPT) keys.clear();
+      keys.set(header, key);
+      return key;
+    }
+    if (access === 'collect') {
+      const body = request.body as { writeKey?: unknown } | undefined;
+      if (typeof body?.writeKey === 'string') return body.writeKey;
+    }
+    return undefined;
+  };
 }
 
 export interface AuthorizeOptions {
@@ -60,22 +82,21 @@ export interface AuthorizeOptions {
 /**
  * The check every request goes through before validation: who is asking (401 for no key or an
  * unknown one, counted against the address; 429 for an address with too many of those), whether
- * their role may use the route (403), and, for a write key, its per-address limit (429).
+ * their role may use the route (403), and, for a write key, its per-address limit (429). Made once
+ * per route (`access` is its rule), so a request reads nothing about its route to be checked.
  */
 export function authorizer({
   keys,
   failures,
   writeLimitPerIp,
   now,
-}: AuthorizeOptions): (request: FastifyRequest, reply: FastifyReply) => void {
+}: AuthorizeOptions): (access: Access) => (request: FastifyRequest, reply: FastifyReply) => void {
   const perAddress =
     writeLimitPerIp === null
       ? undefined
       : new WindowCounter(writeLimitPerIp.max, (writeLimitPerIp.windowSeconds ?? 1) * 1000);
-  return (request, reply) => {
-    // An unknown route is a 404 whoever asks; a known one without an access rule needs the admin role.
-    if (request.routeOptions.url === undefined) return;
-    const access = request.routeOptions.config.access ?? 'manage';
+  const presentedKey = keyReader();
+  return (access) => (request, reply) => {
     if (access === 'public') return;
     failures.refuseIfThrottled(request, reply);
     const key = presentedKey(request, access);

@@ -6,6 +6,8 @@ import { TailorError } from '@tailor/core';
 import type { Tailor } from '../open-tailor.js';
 import { auditRequests } from './audit-requests.js';
 import { authorizer } from './authenticate.js';
+import { lazyRequestLogger } from './lazy-request-logger.js';
+import { addRouteHooks, BROWSER_HEADERS, countUnmatched } from './route-hooks.js';
 import { browserOnly, markBrowserRoutes } from './browser-routes.js';
 import { FailedAuthentications } from './failed-authentications.js';
 import { handleError } from './error-handler.js';
@@ -44,6 +46,8 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
     logger: logOptions(logger, tailor.config.logLevel), // without personal data
     // One line per request would cost more than the request at collection rates; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
+    // Each request's logger is made when it first logs: most never do.
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: tailor.config.limits.batchBytes,
     ...serverOptions(tailor.config.http),
     onProtoPoisoning: 'error',
@@ -54,6 +58,8 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
+    // As any browser route answers: a page calling a wrong path reads the 404, not a CORS error.
+    void reply.headers(BROWSER_HEADERS);
     void reply.status(404).send({
       code: 'not_found',
       message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
@@ -80,70 +86,60 @@ export async function buildApp({ tailor, logger }: AppOptions): Promise<FastifyI
   );
   // Segment and RudderStack clients may gzip bodies; the body limit then applies to the inflated
   // size, and inflating stops at the limit or at a bomb's ratio.
-  app.addHook('preParsing', async (request, reply, payload) => {
+  app.addHook('preParsing', (request, reply, payload, done) => {
     const encoding = request.headers['content-encoding'];
-    if (encoding === undefined || encoding === 'identity') return payload;
-    if (encoding !== 'gzip') {
-      throw new TailorError(
-        'unsupported_media_type',
-        `content-encoding ${encoding} is not accepted: send gzip, or no content-encoding`,
-      );
-    }
-    delete request.headers['content-length'];
-    return inflateBody(payload, request.routeOptions.bodyLimit, () => {
-      void reply.header('connection', 'close');
-    });
-  });
-  // Authentication, then the key's rate limit: the limiter runs only for keys that have one.
-  const limitRate = await keyRateLimiter(app);
-  const authorize = authorizer({
-    keys: tailor.keys,
-    failures: new FailedAuthentications(
-      tailor.config.keys.failedAuthPerIp,
-      tailor.audit,
-      tailor.now,
-    ),
-    writeLimitPerIp: tailor.config.keys.writeRateLimitPerIp,
-    now: tailor.now,
-  });
-  app.addHook('preValidation', (request, reply, done) => {
-    authorize(request, reply);
-    if (request.principal?.rateLimit === undefined) {
-      done();
+    if (encoding === undefined || encoding === 'identity') {
+      done(null, payload);
       return;
     }
-    limitRate(request, reply).then(() => {
-      done();
-    }, done);
-  });
-  auditRequests(app, tailor);
-  app.addHook('onResponse', async (request, reply) => {
-    // A change through an admin route (not collection, decide or assignment): other nodes follow.
-    if (
-      request.method !== 'GET' &&
-      request.method !== 'HEAD' &&
-      request.method !== 'OPTIONS' &&
-      reply.statusCode < 400 &&
-      request.routeOptions.config.browser === false
-    )
-      tailor.settingsChanged();
-    tailor.metrics.requestDuration.observe(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status_code: String(reply.statusCode),
-      },
-      reply.elapsedTime / 1000,
+    if (encoding !== 'gzip') {
+      done(
+        new TailorError(
+          'unsupported_media_type',
+          `content-encoding ${encoding} is not accepted: send gzip, or no content-encoding`,
+        ),
+      );
+      return;
+    }
+    delete request.headers['content-length'];
+    done(
+      null,
+      inflateBody(payload, request.routeOptions.bodyLimit, () => {
+        void reply.header('connection', 'close');
+      }),
     );
   });
+  // Authentication, then the key's rate limit (only for keys that have one), metrics, CORS headers
+  // and change notices: each route's own hooks, made once when it is registered.
+  addRouteHooks(app, {
+    tailor,
+    limitRate: await keyRateLimiter(app),
+    authorize: authorizer({
+      keys: tailor.keys,
+      failures: new FailedAuthentications(
+        tailor.config.keys.failedAuthPerIp,
+        tailor.audit,
+        tailor.now,
+      ),
+      writeLimitPerIp: tailor.config.keys.writeRateLimitPerIp,
+      now: tailor.now,
+    }),
+  });
+  app.addHook('onResponse', countUnmatched(tailor));
+  auditRequests(app, tailor);
 
-  await app.register(cors, {
-    origin: '*',
-    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    // With the headers analytics.js 2.0 and RudderStack's JavaScript SDK add (retries, its SentAt).
-    allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', ...CLIENT_HEADERS],
-    exposedHeaders: ['Retry-After'],
-    maxAge: 86_400,
+  // Preflights: @fastify/cors in a context of its own, which holds its OPTIONS route alone, so its
+  // per-request hook runs for preflights only; other answers of browser routes get their fixed
+  // CORS headers from their own hook (route-hooks.ts).
+  await app.register(async (preflights) => {
+    await preflights.register(cors, {
+      origin: BROWSER_HEADERS['access-control-allow-origin'],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      // With the headers analytics.js 2.0 and RudderStack's JavaScript SDK add (retries, its SentAt).
+      allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', ...CLIENT_HEADERS],
+      exposedHeaders: [BROWSER_HEADERS['access-control-expose-headers']],
+      maxAge: 86_400,
+    });
   });
   await app.register(swagger, {
     openapi: {
