@@ -82,6 +82,7 @@ export { walkCondition } from './segments/walk-condition.js';
 export { compileDefinitions, aggregateKey } from './segments/compile-definitions.js';
 export type { CompiledDefinitions } from './segments/compile-definitions.js';
 export { evaluateCondition } from './segments/evaluate-condition.js';
+export { compileCondition, type CompiledCondition } from './segments/compile-condition.js';
 export type { EvaluationScope } from './segments/evaluate-condition.js';
 export { emptyDerivedState, feedEvent, refreshDerived } from './segments/update-derived.js';
 export type { DerivedState } from './segments/update-derived.js';

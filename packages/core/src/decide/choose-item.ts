@@ -1,3 +1,4 @@
+import type { CompiledCondition } from '../segments/compile-condition.js';
 import { evaluateCondition, type EvaluationScope } from '../segments/evaluate-condition.js';
 import type { AggregateNode, Condition } from '../segments/segments.schema.js';
 import type { ArmCounts, Choice, PlacementOptimize, RandomSource } from './decide.schema.js';
@@ -10,6 +11,8 @@ export interface CompiledItem {
   when?: Condition;
   /** The rule as written, for reasons. */
   whenText?: string;
+  /** `when` compiled once (`compileCondition`); without it the tree is evaluated. */
+  holds?: CompiledCondition;
   priority: number;
   override: boolean;
   /** Its scorer (see `ScorerKind`), compiled with the placement: higher ranks first. */
@@ -17,7 +20,12 @@ export interface CompiledItem {
   start?: number;
   end?: number;
   /** At most `max` exposures per person in the window; `exposures` counts them. */
-  cap?: { max: number; per: string; exposures: AggregateNode };
+  cap?: {
+    max: number;
+    per: string;
+    exposures: AggregateNode;
+    /** `aggregateKey(exposures)`, made once. */ key?: string;
+  };
   /** The experiment whose variant decides this item's content when it wins. */
   experiment?: string;
 }
@@ -56,36 +64,35 @@ export interface ChoiceInput {
 export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Choice {
   const reasons: string[] = [];
   const full = input.reasons !== 'ids';
-  const eligible: { item: CompiledItem; score: number }[] = [];
+  const eligible: Candidate[] = [];
   for (const item of placement.items) {
     if (
       (item.start !== undefined && input.now < item.start) ||
       (item.end !== undefined && input.now >= item.end)
     ) {
-      reasons.push(`${item.id}: outside its schedule`);
+      reasons.push(textsOf(item).outside);
       continue;
     }
-    if (item.when !== undefined && !evaluateCondition(item.when, input.scope)) {
-      reasons.push(
-        full
-          ? `${item.id}: rule did not hold (${item.whenText ?? 'when'})`
-          : `${item.id}: rule did not hold`,
-      );
+    if (
+      item.when !== undefined &&
+      !(item.holds === undefined
+        ? evaluateCondition(item.when, input.scope)
+        : item.holds(input.scope))
+    ) {
+      const texts = textsOf(item);
+      reasons.push(full ? texts.failed : texts.failedById);
       continue;
     }
     const score =
       item.score === undefined ? 0 : item.score.score(input.scope, item.id, placement.name);
-    eligible.push({ item, score: typeof score === 'number' ? score : -Infinity });
+    eligible.push({
+      item,
+      score: typeof score === 'number' ? score : -Infinity,
+      order: eligible.length,
+    });
   }
-  const ranked = eligible
-    .map((e, order) => ({ ...e, order }))
-    .sort(
-      (a, b) =>
-        Number(b.item.override) - Number(a.item.override) ||
-        b.score - a.score ||
-        b.item.priority - a.item.priority ||
-        a.order - b.order,
-    );
+  // A handful of candidates: the engine sorts arrays this short by insertion, in place.
+  const ranked = eligible.sort(byRank);
   for (const [rank, { item }] of ranked.entries()) {
     const capped = capReason(item, input);
     if (capped !== undefined) {
@@ -101,14 +108,10 @@ export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Ch
         reasons,
       );
     }
-    for (const lower of ranked.slice(rank + 1)) {
-      reasons.push(
-        `${lower.item.id}: ${item.override && !lower.item.override ? `${item.id} is an override` : `ranked below ${item.id}`}`,
-      );
-    }
-    reasons.unshift(
-      `${item.id}: chosen${full && item.when ? ` (${item.whenText ?? 'rule held'})` : ''}`,
-    );
+    const texts = textsOf(item);
+    for (let i = rank + 1; i < ranked.length; i++)
+      reasons.push(lostTo(ranked[i]?.item as CompiledItem, item));
+    reasons.unshift(full ? texts.chosen : texts.chosenById);
     return { itemId: item.id, fallback: false, reasons };
   }
   // To the write key a default names no cause, as for an unknown person: which rules failed for
@@ -121,6 +124,64 @@ export function chooseItem(placement: CompiledPlacement, input: ChoiceInput): Ch
     };
   reasons.unshift(`${placement.defaultId}: default, no eligible item`);
   return { itemId: placement.defaultId, fallback: true, reasons };
+}
+
+interface Candidate {
+  item: CompiledItem;
+  score: number;
+  /** Its place among the eligible items, in the order listed. */
+  order: number;
+}
+
+/** Overrides first, then higher score, then higher priority, then the order listed. */
+function byRank(a: Candidate, b: Candidate): number {
+  return (
+    Number(b.item.override) - Number(a.item.override) ||
+    b.score - a.score ||
+    b.item.priority - a.item.priority ||
+    a.order - b.order
+  );
+}
+
+/** The reasons an item's outcome gives that depend on the item alone, made once per item. */
+interface ItemTexts {
+  outside: string;
+  failed: string;
+  failedById: string;
+  chosen: string;
+  chosenById: string;
+  /** Why it lost, by the id of the item that won. */
+  lost: Map<string, string>;
+}
+
+const TEXTS = new WeakMap<CompiledItem, ItemTexts>();
+
+function textsOf(item: CompiledItem): ItemTexts {
+  let texts = TEXTS.get(item);
+  if (texts === undefined) {
+    texts = {
+      outside: `${item.id}: outside its schedule`,
+      failed: `${item.id}: rule did not hold (${item.whenText ?? 'when'})`,
+      failedById: `${item.id}: rule did not hold`,
+      chosen: `${item.id}: chosen${item.when ? ` (${item.whenText ?? 'rule held'})` : ''}`,
+      chosenById: `${item.id}: chosen`,
+      lost: new Map(),
+    };
+    TEXTS.set(item, texts);
+  }
+  return texts;
+}
+
+/** Why `lower` lost to `winner`: an override beat it, or it ranked below. */
+function lostTo(lower: CompiledItem, winner: CompiledItem): string {
+  const lost = textsOf(lower).lost;
+  const key = winner.override ? `\u0001${winner.id}` : winner.id;
+  let text = lost.get(key);
+  if (text === undefined) {
+    text = `${lower.id}: ${winner.override && !lower.override ? `${winner.id} is an override` : `ranked below ${winner.id}`}`;
+    if (lost.size < 256) lost.set(key, text);
+  }
+  return text;
 }
 
 function capReason(item: CompiledItem, input: ChoiceInput): string | undefined {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compileCondition } from './compile-condition.js';
 import { evaluateCondition, matchesPattern, type EvaluationScope } from './evaluate-condition.js';
 import { parseCondition } from './parse-definition.js';
 
@@ -51,6 +52,7 @@ describe('evaluateCondition', () => {
     const parsed = parseCondition(text);
     if (!parsed.ok) throw new Error(parsed.error.message);
     expect(evaluateCondition(parsed.value, scope)).toBe(expected);
+    expect(compileCondition(parsed.value)(scope)).toBe(expected);
   });
 
   it('matches events by name and where filter over properties and context', () => {

@@ -548,7 +548,7 @@ export class Decider {
   private exposures(person: Person, item: CompiledItem, now: number): number {
     if (item.cap === undefined) return 0;
     const node = item.cap.exposures;
-    const key = aggregateKey(node);
+    const key = item.cap.key ?? aggregateKey(node);
     const state = person.aggregates[key] ?? initialAggregateState(node);
     const counted = Number(aggregateValue(state, node, now) ?? 0);
     const times = this.pending.get(person.profileId)?.get(key);
@@ -569,7 +569,7 @@ export class Decider {
       let byKey = this.pending.get(person.profileId);
       if (byKey === undefined) this.pending.set(person.profileId, (byKey = new Map()));
       const node = item.cap.exposures;
-      const key = aggregateKey(node);
+      const key = item.cap.key ?? aggregateKey(node);
       const windowStart = now - durationMs(node.window ?? { amount: 0, unit: 's' });
       byKey.set(key, [...(byKey.get(key) ?? []).filter((t) => t > windowStart), now]);
     }

@@ -1,5 +1,7 @@
 import type { Liquid, Template } from 'liquidjs';
 import {
+  aggregateKey,
+  compileCondition,
   DURATION_MS,
   exposureCounter,
   readCondition,
@@ -196,6 +198,7 @@ export function compilePlacement(
       refuseEventReads(read.value.tree, field);
       compiled.when = read.value.tree;
       compiled.whenText = read.value.text;
+      compiled.holds = compileCondition(read.value.tree);
     }
     if (item.score !== undefined) {
       const score = (options.scorers ?? BUILTIN_SCORERS).compile(item.score);
@@ -211,8 +214,10 @@ export function compilePlacement(
       throw new TailorError('invalid_request', `${field}.schedule: end must be after start`);
     if (start !== undefined) compiled.start = start;
     if (end !== undefined) compiled.end = end;
-    if (item.cap !== undefined)
-      compiled.cap = { ...item.cap, exposures: exposureCounter(name, item.id, item.cap.per) };
+    if (item.cap !== undefined) {
+      const exposures = exposureCounter(name, item.id, item.cap.per);
+      compiled.cap = { ...item.cap, exposures, key: aggregateKey(exposures) };
+    }
     if (item.experiment !== undefined) compiled.experiment = item.experiment;
     for (const [variant, template] of Object.entries(item.variants ?? {})) {
       parseTemplate(variantKey(item.id, variant), `${field}.variants.${variant}`, template);

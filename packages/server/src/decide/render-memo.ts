@@ -77,7 +77,8 @@ export class RenderMemo {
   render(template: Template[], scope: RenderScope, renderLimitMs?: number, view = ''): string {
     const { id, reads } = this.readsOf(template);
     if (reads === null) return this.liquid.renderBounded(template, scope, renderLimitMs);
-    const key = `${id}\u0000${view}\u0000${JSON.stringify(reads.map((path) => readFor(scope, path)))}`;
+    let key = `${id}\u0000${view}`;
+    for (const path of reads) key += keyPart(readFor(scope, path));
     let output = this.outputs.get(key);
     if (output === undefined) {
       output = this.liquid.renderBounded(template, scope, renderLimitMs);
@@ -127,6 +128,26 @@ function namesUnder(
   return [...found];
 }
 
+/**
+ * A value read, as part of an output's key: its depth, a type tag, and the value, strings with
+ * their length (so no two sequences of values make the same key, without escaping anything).
+ */
+function keyPart([depth, value]: [number, unknown]): string {
+  switch (typeof value) {
+    case 'string':
+      return `|${depth}s${value.length}:${value}`;
+    case 'number':
+      return `|${depth}n${value}`;
+    case 'boolean':
+      return `|${depth}${value ? 't' : 'f'}`;
+    default: {
+      if (value === null) return `|${depth}z`;
+      const json = JSON.stringify(value);
+      return `|${depth}j${json.length}:${json}`;
+    }
+  }
+}
+
 /** Stands for a value that is not there (JSON would write it as null, which Liquid tells apart). */
 const UNDEFINED = '\u0000undefined';
 /** What LiquidJS reads on any value without an own property of that name: sizes, ends, indexes from the end. */
@@ -163,7 +184,8 @@ function usesUnkeyableFilter(template: Template[]): boolean {
  */
 function readFor(scope: RenderScope, path: readonly string[]): [number, unknown] {
   let value: unknown = scope;
-  for (const [depth, key] of path.entries()) {
+  for (let depth = 0; depth < path.length; depth++) {
+    const key = path[depth] as string;
     if (value === undefined) return [depth, UNDEFINED];
     if (value === null || typeof value !== 'object') return [depth, value];
     if (!Object.hasOwn(value, key))
