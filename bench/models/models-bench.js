@@ -22,6 +22,7 @@ import { parse } from 'csv-parse/sync';
 import {
   applyPlan,
   binaryLabel,
+  fitBoostedTrees,
   fitLogistic,
   planTable,
   scoreRows,
@@ -65,6 +66,9 @@ function fastest(run) {
   }
   return { seconds: best, cpuSeconds: bestCpu, value };
 }
+
+/** trainClassifier's trees (as its TREES settings). */
+const TREES = { trees: 100, depth: 3, learningRate: 0.1, minLeaf: 20 };
 
 /** One fit on every row, preparation included: what the final step of trainClassifier does. */
 function fitAll(rows, labels, columns) {
@@ -228,6 +232,20 @@ function syntheticPart(file) {
   const fitSeconds = seconds(started);
   const fitCpuSeconds = cpuSeconds(cpu);
   const afterFit = { rss: mb(process.memoryUsage().rss), maxRss: maxRssMb() };
+  // Gradient-boosted trees on the same prepared inputs (trainClassifier's settings).
+  const x = applyPlan(fit.plan, rows);
+  started = performance.now();
+  cpu = process.cpuUsage();
+  const trees = {
+    kind: 'trees',
+    plan: fit.plan,
+    options: TREES,
+    ...fitBoostedTrees(x, labels, TREES),
+  };
+  const treesSeconds = seconds(started);
+  const treesCpuSeconds = cpuSeconds(cpu);
+  const afterTrees = { rss: mb(process.memoryUsage().rss), maxRss: maxRssMb() };
+  const treeScoring = fastest(() => scoreRows(trees, rows));
   started = performance.now();
   cpu = process.cpuUsage();
   const report = trainClassifier(rows, labels, columns, { folds: 5 });
@@ -250,6 +268,13 @@ function syntheticPart(file) {
     cvSeconds,
     cvCpuSeconds,
     cvAuc: report.cv.auc,
+    cvModel: report.cv.model,
+    cvCandidates: report.cv.candidates,
+    treesSeconds,
+    treesCpuSeconds,
+    afterTrees,
+    treesScoreRowsPerSecond: ROWS / treeScoring.seconds,
+    treesScoreRowsPerCpuSecond: ROWS / treeScoring.cpuSeconds,
     afterCv,
     scoreSeconds: scoring.seconds,
     scoreRowsPerSecond: ROWS / scoring.seconds,
@@ -332,7 +357,26 @@ function print(a, b) {
         : ''),
   );
   console.log(
-    `  5-fold CV + final: Tailor ${both(b.cvSeconds, b.cvCpuSeconds)}, AUC ${f4(b.cvAuc)}`,
+    `  trees (100 x depth 3, 20 a leaf), one fit on the prepared inputs: Tailor ${both(b.treesSeconds, b.treesCpuSeconds)}, peak RSS ${b.afterTrees.maxRss} MB` +
+      (r
+        ? `; scikit-learn HistGradientBoosting ${both(r.histSeconds, r.histCpuSeconds)} (CPU ratio sklearn / Tailor ${(r.histCpuSeconds / b.treesCpuSeconds).toFixed(2)})` +
+          (r.gbcSeconds === undefined
+            ? ''
+            : `, GradientBoosting (exact) ${both(r.gbcSeconds, r.gbcCpuSeconds)} (ratio ${(r.gbcCpuSeconds / b.treesCpuSeconds).toFixed(2)})`)
+        : ''),
+  );
+  console.log(
+    `  5-fold CV of both kinds + final: Tailor ${both(b.cvSeconds, b.cvCpuSeconds)}, kept ${b.cvModel}, AUC ${f4(b.cvAuc)} (` +
+      Object.entries(b.cvCandidates)
+        .map(([kind, c]) => `${kind} ${f4(c.auc)}`)
+        .join(', ') +
+      ')',
+  );
+  console.log(
+    `  scoring with the trees: Tailor scoreRows ${Math.round(b.treesScoreRowsPerSecond)} rows/s, ${Math.round(b.treesScoreRowsPerCpuSecond)} per CPU second` +
+      (r
+        ? `; scikit-learn HistGradientBoosting ${Math.round(r.histScoreRowsPerCpuSecond)} per CPU second`
+        : ''),
   );
   console.log(
     `  memory, Tailor (MB): RSS with the table ${b.table.rss}; peak RSS: table ${b.table.maxRss}, ` +

@@ -21,6 +21,7 @@ import time
 import numpy as np
 import sklearn
 from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
@@ -108,7 +109,25 @@ def synthetic(path):
     t, c = time.perf_counter(), time.process_time()
     p = model.predict_proba(X)[:, 1]
     score_seconds, score_cpu = time.perf_counter() - t, time.process_time() - c
+    # Trees on the same prepared inputs, Tailor's settings (100 trees of depth 3, 20 rows a leaf).
+    prepared = model.named_steps["prepare"].transform(X)
+    prepared = prepared.toarray() if hasattr(prepared, "toarray") else prepared
+    trees = {}
+    t, c = time.perf_counter(), time.process_time()
+    hist = HistGradientBoostingClassifier(max_iter=100, max_depth=3, learning_rate=0.1,
+                                          min_samples_leaf=20, max_leaf_nodes=None,
+                                          early_stopping=False).fit(prepared, y)
+    trees["histSeconds"], trees["histCpuSeconds"] = time.perf_counter() - t, time.process_time() - c
+    c = time.process_time()
+    hist.predict_proba(prepared)
+    trees["histScoreRowsPerCpuSecond"] = len(y) / (time.process_time() - c)
+    if os.environ.get("BENCH_SKLEARN_GBC", "1") != "0":
+        t, c = time.perf_counter(), time.process_time()
+        GradientBoostingClassifier(n_estimators=100, max_depth=3, learning_rate=0.1,
+                                   min_samples_leaf=20, random_state=0).fit(prepared, y)
+        trees["gbcSeconds"], trees["gbcCpuSeconds"] = time.perf_counter() - t, time.process_time() - c
     return {
+        **trees,
         "rows": len(y),
         "inputs": int(model.named_steps["model"].coef_.shape[1]),
         "fitSeconds": fit_seconds,

@@ -252,15 +252,21 @@ describe.each(BACKENDS)('model scores on profiles: %s', (backend) => {
   });
 });
 
+/** 130 people with 1 to 10 page views each, in a log: three pages of the scoring pass. */
+async function manyPeople(): Promise<{ messages: StoredMessage[]; log: SqliteEventLog }> {
+  const messages: StoredMessage[] = [];
+  for (let i = 0; i < 130; i++)
+    for (let v = 0; v < (i % 10) + 1; v++)
+      messages.push(track(`p${String(i)}`, 'Page Viewed', v * 5));
+  const log = new SqliteEventLog(join(dir, 'log.sqlite'), plainSealer);
+  cleanups.push(() => log.close());
+  await log.append(messages);
+  return { messages, log };
+}
+
 describe('model scores: a promotion during a pass', () => {
   it('scores everyone again by the version promoted while a pass was under way', async () => {
-    const messages: StoredMessage[] = [];
-    for (let i = 0; i < 130; i++)
-      for (let v = 0; v < (i % 10) + 1; v++)
-        messages.push(track(`p${String(i)}`, 'Page Viewed', v * 5));
-    const log = new SqliteEventLog(join(dir, 'log.sqlite'), plainSealer);
-    cleanups.push(() => log.close());
-    await log.append(messages);
+    const { log } = await manyPeople();
     const store = await openStore('memory');
     const versions = [version(1, shop()), version(2, shop())];
     const model: StoredModel = {
@@ -312,13 +318,7 @@ describe('model scores: a promotion during a pass', () => {
 
 describe.each(['sqlite', 'postgres'] as const)('model scores after a restart: %s', (backend) => {
   it('resumes a pass at its page and follows the log from where it was, with the position saved in the model store', async () => {
-    const messages: StoredMessage[] = [];
-    for (let i = 0; i < 130; i++)
-      for (let v = 0; v < (i % 10) + 1; v++)
-        messages.push(track(`p${String(i)}`, 'Page Viewed', v * 5));
-    const log = new SqliteEventLog(join(dir, 'log.sqlite'), plainSealer);
-    cleanups.push(() => log.close());
-    await log.append(messages);
+    const { messages, log } = await manyPeople();
     const store = await openStore(backend);
     let models: ModelStore;
     if (backend === 'sqlite') {
