@@ -215,7 +215,13 @@ export {
   recommenderFrom,
   trainRecommender,
 } from './recommend/train-recommender.js';
-export type { FitInputs, FittedParameters, ListShaping } from './recommend/train-recommender.js';
+export type {
+  BlendSpec,
+  FitInputs,
+  FittedParameters,
+  ListShaping,
+} from './recommend/train-recommender.js';
+export { BLEND_DEPTH, RRF_K, blendRecommender } from './recommend/fit-blend.js';
 // Content-based similarity (TF-IDF, hashed to dense vectors) and its search.
 export { tfidfVectors, tokenize } from './recommend/tfidf-vectors.js';
 export { DEFAULT_CONTENT_DIMENSIONS, contentVectors } from './recommend/content-vectors.js';
@@ -248,6 +254,7 @@ export type {
 } from './recommend/evaluate-recommender.js';
 // Recommenders served from the log (GET /v1/recommendations/NAME, decide's recommendations.NAME).
 export {
+  BlendPartBody,
   Boost,
   DEFAULT_RECOMMENDATIONS,
   DEFAULT_RECOMMENDER_EVENTS,

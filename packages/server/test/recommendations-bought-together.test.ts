@@ -142,3 +142,41 @@ describe('bought together', () => {
     ).toEqual([{ together: ['tea', 'spoon'] }, { together: ['cake', 'mug'] }]);
   });
 });
+
+describe('mixed lists (method blend)', () => {
+  it('mixes a collaborative list with content, new items included, and refuses a bad blend', async () => {
+    t = await startTestTailor({}, () => clock);
+    await admin('PUT', '/v1/catalog/items', [
+      { id: 'tea', name: 'Green tea tin', category: 'Tea' },
+      { id: 'mug', name: 'Red retrospot mug', category: 'Kitchen' },
+      { id: 'spoon', name: 'Silver tea spoon', category: 'Kitchen' },
+      { id: 'bag', name: 'Jumbo bag', category: 'Bags' },
+      { id: 'cake', name: 'Cake tin', category: 'Baking' },
+      // Nobody bought it yet: only content can bring it.
+      { id: 'tea2', name: 'Black tea tin', category: 'Tea' },
+    ]);
+    await tailor().collect(ORDERS);
+    const body = {
+      method: 'blend',
+      blend: [{ method: 'bought-together' }, { method: 'content', weight: 1 }],
+    };
+    await define('mixed', body);
+    const cart = await recommend('mixed', 'items=tea&k=3');
+    expect(cart).toMatchObject({ method: 'blend', basis: 'items' });
+    // What was ordered with tea (mug, spoon) and the new tin content finds.
+    expect(itemsOf(cart).sort()).toEqual(['mug', 'spoon', 'tea2']);
+    const bad = async (payload: object) => {
+      const res = await admin('PUT', '/v1/recommenders/bad', payload);
+      expect(res.statusCode, res.body).toBe(400);
+      return res.json<{ message: string }>().message;
+    };
+    expect(await bad({ method: 'blend' })).toMatch(/needs the methods it mixes/);
+    expect(await bad({ method: 'ease', blend: body.blend })).toMatch(/only method blend/);
+    expect(
+      await bad({ method: 'blend', blend: [{ method: 'ease' }, { method: 'ease', weight: 2 }] }),
+    ).toMatch(/mixed once/);
+    expect(
+      await bad({ method: 'blend', blend: [{ method: 'blend' }, { method: 'ease' }] }),
+    ).toMatch(/blend/);
+  });
+});

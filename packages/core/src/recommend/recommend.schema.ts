@@ -35,8 +35,11 @@ export interface InteractionMatrix {
  * `bought-together` needs each interaction's basket (its order).
  */
 export const RECOMMENDER_METHODS = ['popularity', 'item-knn', 'ease', 'bought-together'] as const;
-/** Those, and `content`, which also reads the catalogue's text (served recommenders only). */
-export type RecommenderMethod = (typeof RECOMMENDER_METHODS)[number] | 'content';
+/**
+ * Those, `content`, which also reads the catalogue's text (served recommenders only), and
+ * `blend`, a mixed list of several of them.
+ */
+export type RecommenderMethod = (typeof RECOMMENDER_METHODS)[number] | 'content' | 'blend';
 
 /**
  * The method `tailor recommend` uses unless told: EASE on time-decayed interactions was the best

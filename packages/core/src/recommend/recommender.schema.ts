@@ -33,6 +33,31 @@ export const Boost = Type.Object(
 );
 export type Boost = Static<typeof Boost>;
 
+/** The methods a blend mixes (every method but blend itself). */
+const PartMethod = Type.Union([
+  Type.Literal('ease'),
+  Type.Literal('item-knn'),
+  Type.Literal('bought-together'),
+  Type.Literal('popularity'),
+  Type.Literal('content'),
+]);
+
+/** One part of a mixed list: a method and how much its ranks count. */
+export const BlendPartBody = Type.Object(
+  {
+    method: PartMethod,
+    weight: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 100,
+        description: 'How much its ranks count in the mix (default 1)',
+      }),
+    ),
+  },
+  { title: 'BlendPart', additionalProperties: false },
+);
+export type BlendPartBody = Static<typeof BlendPartBody>;
+
 /** A recommender served from the live log: what it learns from and how (`PUT /v1/recommenders/NAME`). */
 export const RecommenderBody = Type.Object(
   {
@@ -43,11 +68,20 @@ export const RecommenderBody = Type.Object(
         Type.Literal('bought-together'),
         Type.Literal('popularity'),
         Type.Literal('content'),
+        Type.Literal('blend'),
       ],
       {
         description:
-          'ease: a linear item-item model in closed form (the best measured); item-knn: item-item cosine with shrinkage; bought-together: item-item cosine over orders (the products of one event, such as Order Completed), the items that go with what the person had or the request names; popularity: time-decayed, the same items for everyone; content: the catalogue items nearest in text (name, category, brand) to what the person had, new items included',
+          'ease: a linear item-item model in closed form (the best measured); item-knn: item-item cosine with shrinkage; bought-together: item-item cosine over orders (the products of one event, such as Order Completed), the items that go with what the person had or the request names; popularity: time-decayed, the same items for everyone; content: the catalogue items nearest in text (name, category, brand) to what the person had, new items included; blend: a mixed list of the methods in `blend`',
       },
+    ),
+    blend: Type.Optional(
+      Type.Array(BlendPartBody, {
+        minItems: 2,
+        maxItems: 5,
+        description:
+          'Method blend only (and required there): the methods mixed, by weighted reciprocal rank fusion of their lists, then the rules applied to the mix',
+      }),
     ),
     events: Type.Optional(
       Type.Array(EventName, {

@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../result/result.js';
 import { applyBoosts } from './boost-factors.js';
 import type { ContentVectors } from './content-vectors.js';
+import { blendRecommender } from './fit-blend.js';
 import { contentRecommender, itemVectors, type VectorSearch } from './fit-content.js';
 import { easeRecommender, easeWeights, type EaseWeights } from './fit-ease.js';
 import { itemKnnRecommender, itemNeighbours, type ItemNeighbours } from './fit-item-knn.js';
@@ -26,7 +27,14 @@ export type FittedParameters =
   | { method: 'item-knn'; neighbours: ItemNeighbours }
   | { method: 'bought-together'; neighbours: ItemNeighbours }
   | { method: 'ease'; weights: EaseWeights }
-  | { method: 'content'; content: ContentVectors };
+  | { method: 'content'; content: ContentVectors }
+  | { method: 'blend'; parts: { weight: number; parameters: FittedParameters }[] };
+
+/** A part of a blend: a method (not itself a blend) and the weight of its ranks. */
+export interface BlendSpec {
+  method: Exclude<RecommenderMethod, 'blend'>;
+  weight: number;
+}
 
 /** What some methods read besides the interaction matrix. */
 export interface FitInputs {
@@ -34,6 +42,8 @@ export interface FitInputs {
   contentOf?: ReadonlyMap<string, ItemContent> | undefined;
   /** `bought-together`: the orders, a row per basket over the matrix's items (`buildBasketMatrix`). */
   baskets?: InteractionMatrix | undefined;
+  /** `blend`: its parts, each fitted with the same options and inputs. */
+  blend?: readonly BlendSpec[] | undefined;
 }
 
 /**
@@ -45,10 +55,21 @@ export function fitParameters(
   matrix: InteractionMatrix,
   method: RecommenderMethod,
   options: Partial<RecommenderOptions> = {},
-  { contentOf = new Map(), baskets }: FitInputs = {},
+  inputs: FitInputs = {},
 ): Result<FittedParameters> {
   const o = { ...DEFAULT_RECOMMENDER_OPTIONS, ...options };
+  const { contentOf = new Map<string, ItemContent>(), baskets } = inputs;
   switch (method) {
+    case 'blend': {
+      const parts: { weight: number; parameters: FittedParameters }[] = [];
+      if ((inputs.blend ?? []).length === 0) return err('blend needs its parts');
+      for (const { method: part, weight } of inputs.blend ?? []) {
+        const parameters = fitParameters(matrix, part, options, inputs);
+        if (!parameters.ok) return err(`${part}: ${parameters.error}`);
+        parts.push({ weight, parameters: parameters.value });
+      }
+      return ok({ method, parts });
+    }
     case 'popularity':
       return ok({ method });
     case 'item-knn':
@@ -72,7 +93,7 @@ export function fitParameters(
 
 /**
  * The recommender of parameters `fitParameters` fitted on `matrix` with the same options (cheap);
- * `content` searches its vectors with `search` (default: exactly).
+ * `content` (alone or in a blend) searches its vectors with `search` (default: exactly).
  */
 export function recommenderFrom(
   matrix: InteractionMatrix,
@@ -82,6 +103,15 @@ export function recommenderFrom(
 ): Recommender {
   const o = { ...DEFAULT_RECOMMENDER_OPTIONS, ...options };
   switch (parameters.method) {
+    case 'blend':
+      return blendRecommender(
+        matrix,
+        itemPopularity(matrix, o.popularityHalfLifeDays),
+        parameters.parts.map(({ weight, parameters: part }) => ({
+          weight,
+          recommender: recommenderFrom(matrix, part, options, search),
+        })),
+      );
     case 'popularity':
       return fitPopularity(matrix, o.popularityHalfLifeDays);
     case 'item-knn':

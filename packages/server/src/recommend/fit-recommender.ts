@@ -8,6 +8,8 @@ import {
   fitParameters,
   ok,
   type FittedParameters,
+  type BlendSpec,
+  type ContentVectors,
   type Interaction,
   type InteractionMatrix,
   type ItemContent,
@@ -32,6 +34,8 @@ export interface FitRequest {
   interactions: InteractionColumns;
   method: RecommenderMethod;
   options: Partial<RecommenderOptions>;
+  /** Blend only: its parts. */
+  blend?: BlendSpec[];
   /** Content only: the catalogue's text of its items, every one of them in the model (new items too). */
   contentOf?: Map<string, ItemContent>;
   /**
@@ -59,6 +63,7 @@ export function fitInteractions({
   options,
   contentOf,
   index,
+  blend,
 }: FitRequest): Result<Fitted> {
   const { users, items, times, baskets } = interactions;
   const rows: Interaction[] = users.map((user, i) => {
@@ -71,20 +76,33 @@ export function fitInteractions({
     };
   });
   const matrix = buildInteractionMatrix(rows, contentOf?.keys());
+  const orders = method === 'bought-together' || blend?.some((p) => p.method === 'bought-together');
   const parameters = fitParameters(matrix, method, options, {
     contentOf,
-    baskets: method === 'bought-together' ? buildBasketMatrix(rows, matrix.itemIds) : undefined,
+    blend,
+    baskets: orders === true ? buildBasketMatrix(rows, matrix.itemIds) : undefined,
   });
   if (!parameters.ok) return parameters;
   const fitted: Fitted = { matrix, parameters: parameters.value };
-  if (index !== undefined && fitted.parameters.method === 'content') {
-    const { content } = fitted.parameters;
+  const content = contentParameters(fitted.parameters);
+  if (index !== undefined && content !== undefined) {
     if (content.known.reduce((n, k) => n + k, 0) > index.exactUpTo) {
       writeHnswIndex(content, index.file);
       fitted.indexFile = index.file;
     }
   }
   return ok(fitted);
+}
+
+/** The content vectors of a fit: content's own, or a blend's content part's. */
+export function contentParameters(parameters: FittedParameters): ContentVectors | undefined {
+  if (parameters.method === 'content') return parameters.content;
+  if (parameters.method !== 'blend') return undefined;
+  for (const part of parameters.parts) {
+    const found = contentParameters(part.parameters);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Fits on this thread (tests, and code run from the TypeScript sources). */

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { FittedParameters } from '@tailor/core';
 import { fitInteractions, type FitRequest } from './fit-recommender.js';
 
 /**
@@ -8,17 +9,33 @@ import { fitInteractions, type FitRequest } from './fit-recommender.js';
  */
 const fitted = fitInteractions(workerData as FitRequest);
 const arrays: { buffer: ArrayBufferLike }[] = [];
+
+/** The typed arrays of fitted parameters (a blend's parts' included), to transfer. */
+function collect(parameters: FittedParameters): void {
+  switch (parameters.method) {
+    case 'popularity':
+      return;
+    case 'ease':
+      arrays.push(parameters.weights.catalogue, parameters.weights.weights);
+      return;
+    case 'content':
+      arrays.push(parameters.content.vectors, parameters.content.known);
+      return;
+    case 'item-knn':
+    case 'bought-together': {
+      const { start, neighbours, similarities } = parameters.neighbours;
+      arrays.push(start, neighbours, similarities);
+      return;
+    }
+    case 'blend':
+      for (const part of parameters.parts) collect(part.parameters);
+  }
+}
+
 if (fitted.ok) {
   const { matrix, parameters } = fitted.value;
   arrays.push(matrix.userStart, matrix.items, matrix.lastTime);
-  if (parameters.method === 'ease')
-    arrays.push(parameters.weights.catalogue, parameters.weights.weights);
-  if (parameters.method === 'content')
-    arrays.push(parameters.content.vectors, parameters.content.known);
-  if (parameters.method === 'item-knn' || parameters.method === 'bought-together') {
-    const { start, neighbours, similarities } = parameters.neighbours;
-    arrays.push(start, neighbours, similarities);
-  }
+  collect(parameters);
 }
 // Made here, so plain ArrayBuffers (never shared).
 parentPort?.postMessage(

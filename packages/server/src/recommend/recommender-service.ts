@@ -58,6 +58,16 @@ export class RecommenderService {
         'invalid_request',
         'a recommender name is 1 to 128 characters, without / \\ or control characters',
       );
+    if ((body.method === 'blend') !== (body.blend !== undefined))
+      throw new TailorError(
+        'invalid_request',
+        body.method === 'blend'
+          ? 'blend: method blend needs the methods it mixes, such as [{"method": "ease"}, {"method": "content"}]'
+          : `blend: only method blend mixes methods (this one is ${body.method})`,
+      );
+    const methods = (body.blend ?? []).map((part) => part.method);
+    if (new Set(methods).size !== methods.length)
+      throw new TailorError('invalid_request', 'blend: a method is mixed once (give it a weight)');
     return this.deps.recommenders.put(name, body, new Date(this.deps.now()));
   }
 

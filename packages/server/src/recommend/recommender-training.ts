@@ -11,8 +11,10 @@ import {
   segmentPopularity,
   DEFAULT_RECOMMENDER_EVENTS,
   DEFAULT_RECOMMENDER_OPTIONS,
+  type BlendSpec,
   type Boost,
   type CatalogItem,
+  type RecommenderMethod,
   type CatalogItemInput,
   type ItemFacts,
   type InteractionMatrix,
@@ -26,7 +28,7 @@ import type { Job, JobStep } from '../jobs/job.js';
 import type { EventLog } from '../log/event-log.js';
 import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
 import type { StoredRecommender } from '../store/recommender-store.js';
-import { fitHere, type Fitted, type Fitter } from './fit-recommender.js';
+import { contentParameters, fitHere, type Fitted, type Fitter } from './fit-recommender.js';
 import { readHnswSearch } from './hnsw-search.js';
 
 /** The consent purpose a recommender serves: people who refused it are neither learnt from nor served personally. */
@@ -221,7 +223,7 @@ export class RecommenderTrainingJob implements Job {
     });
     this.resolved += chunk.length;
     if (this.resolved >= this.keys.length)
-      this.phase = this.definition.method === 'content' ? 'catalogue' : 'fit';
+      this.phase = usesMethod(this.definition, 'content') ? 'catalogue' : 'fit';
     return { worked: Math.max(chunk.length, 1), progress: this.progress, finished: false };
   }
 
@@ -243,7 +245,7 @@ export class RecommenderTrainingJob implements Job {
     const items: string[] = [];
     const times: number[] = [];
     const baskets: string[] = [];
-    const orders = this.definition.method === 'bought-together';
+    const orders = usesMethod(this.definition, 'bought-together');
     for (const { user, anonymous, item, at, basket } of this.rows) {
       const owner = this.ownerOf(user, anonymous);
       if (owner === null) continue;
@@ -256,7 +258,7 @@ export class RecommenderTrainingJob implements Job {
     const options =
       half === undefined ? {} : { popularityHalfLifeDays: half, easeHalfLifeDays: half };
     const fit = this.deps.fit ?? fitHere;
-    const content = this.definition.method === 'content';
+    const content = usesMethod(this.definition, 'content');
     const indexFile = join(tmpdir(), `tailor-hnsw-${randomUUID()}.bin`);
     const fitted = await fit(
       {
@@ -268,6 +270,7 @@ export class RecommenderTrainingJob implements Job {
         },
         method: this.definition.method,
         options,
+        ...(this.definition.blend && { blend: blendSpecs(this.definition) }),
         ...(content && {
           contentOf: contentOf(this.catalogue),
           index: { file: indexFile, exactUpTo: this.deps.exactSearchUpTo ?? EXACT_SEARCH_UP_TO },
@@ -314,10 +317,11 @@ export class RecommenderTrainingJob implements Job {
    * built and wrote in a large one (read here, then its file removed).
    */
   private searchOf({ parameters, indexFile }: Fitted) {
-    if (parameters.method !== 'content') return undefined;
-    if (indexFile === undefined) return exactSearch(parameters.content);
+    const content = contentParameters(parameters);
+    if (content === undefined) return undefined;
+    if (indexFile === undefined) return exactSearch(content);
     try {
-      return readHnswSearch(parameters.content, indexFile);
+      return readHnswSearch(content, indexFile);
     } finally {
       rmSync(indexFile, { force: true });
     }
@@ -331,6 +335,16 @@ export class RecommenderTrainingJob implements Job {
     if (byAnonymous !== undefined) return byAnonymous;
     return this.keys[user === -1 ? anonymous : user] ?? null;
   }
+}
+
+/** Whether a recommender is of `method`, or a blend with a part of it. */
+export function usesMethod(definition: StoredRecommender, method: RecommenderMethod): boolean {
+  return definition.method === method || (definition.blend ?? []).some((p) => p.method === method);
+}
+
+/** A blend's parts as core fits them (a weight of 1 unless given). */
+export function blendSpecs(definition: StoredRecommender): BlendSpec[] {
+  return (definition.blend ?? []).map(({ method, weight }) => ({ method, weight: weight ?? 1 }));
 }
 
 /** What content-based similarity reads of each catalogue item. */

@@ -16,6 +16,7 @@ export const METHOD_TEXT: Record<RecommenderBody['method'], string> = {
   'bought-together': 'bought together (items in the same orders)',
   popularity: 'popularity (the same for everyone)',
   content: 'content (nearest catalogue items)',
+  blend: 'a mixed list',
 };
 
 /**
