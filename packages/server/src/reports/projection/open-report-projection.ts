@@ -1,7 +1,7 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { logError } from '../../privacy/log-error.js';
-import { ReportProjection, type ProjectionDeps } from './report-projection.js';
+import type { ProjectionDeps, ReportProjection } from './report-projection.js';
 
 /** The projection's file in the data folder. */
 export const PROJECTION_FILE = 'reports.duckdb';
@@ -21,6 +21,9 @@ export async function openReportProjection(
   let projection: ReportProjection;
   try {
     const file = join(dataDir, PROJECTION_FILE);
+    // Loaded here, not with this module, so `serve`'s worker thread (which opens no projection)
+    // never loads DuckDB's native addon.
+    const { ReportProjection } = await import('./report-projection.js');
     projection = await ReportProjection.open(file, deps);
     // DuckDB makes its files with the process's umask (an empty file made first is refused as
     // not a database): made the owner's alone as soon as they exist, inside the 0700 folder.
