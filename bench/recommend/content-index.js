@@ -69,7 +69,7 @@ const MODIFIERS = [
 ];
 
 /** A seeded generator (mulberry32): the same catalogue every run. */
-function generator(seed) {
+export function generator(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -81,7 +81,7 @@ function generator(seed) {
 }
 
 /** `n` product texts: a real description, a word swapped or added, a category and one of 5,000 brands. */
-function productTexts(descriptions, n, random) {
+export function productTexts(descriptions, n, random) {
   const words = [...new Set(descriptions.flatMap((d) => d.toLowerCase().split(/\s+/)))].filter(
     (w) => w.length > 1,
   );
@@ -96,7 +96,7 @@ function productTexts(descriptions, n, random) {
   return texts;
 }
 
-function percentile(sorted, p) {
+export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 const ms = (t0) => performance.now() - t0;
