@@ -29,7 +29,11 @@ describe('journey routes', () => {
     const fastify = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
     fastify.setValidatorCompiler(TypeBoxValidatorCompiler);
     fastify.setErrorHandler(handleError);
-    await fastify.register(journeyRoutes, { runner, store });
+    await fastify.register(journeyRoutes, {
+      runner,
+      store,
+      personOf: (identifier) => Promise.resolve(identifier.replace(/^userId:/, '')),
+    });
     return fastify;
   }
 

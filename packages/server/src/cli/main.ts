@@ -6,6 +6,7 @@ import { importCommand } from './import-command.js';
 import { keysCreateCommand, keysInitCommand, keysRotateCommand } from './keys-command.js';
 import { matchCommand } from './match-command.js';
 import { profileCommand } from './profile-command.js';
+import { journeyDryRunCommand } from './journey-command.js';
 import { segmentsBackfillCommand } from './segments-command.js';
 import { serveCommand } from './serve-command.js';
 import { sourcesSyncCommand } from './sources-command.js';
@@ -211,6 +212,16 @@ export async function main(argv: string[]): Promise<void> {
     .option('--config <file>', 'JSON config file')
     .option('--provenance', 'include the source, messageId and timestamp of each trait')
     .action(profileCommand);
+  program
+    .command('journey')
+    .description('journeys')
+    .command('dry-run <name> <identifier>')
+    .description(
+      'which steps and emails the person holding TYPE:VALUE would get entering the journey now (JSON); nothing is sent',
+    )
+    .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file')
+    .action(journeyDryRunCommand);
   registerModelCommands(program);
   registerClusterCommand(program);
   registerRecommendCommands(program);

@@ -56,7 +56,10 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
   await app.register(modelRoutes, { models: services.models });
   await app.register(clusteringRoutes, { clusterings: services.clusterings });
   await app.register(sourceRoutes, { sources: services.sources });
-  await app.register(journeyRoutes, tailor.journeys);
+  await app.register(journeyRoutes, {
+    ...tailor.journeys,
+    personOf: async (identifier) => (await services.profiles.holder(identifier)).id,
+  });
   await app.register(unsubscribeRoutes, { unsubscribe: services.unsubscribe });
   await app.register(emailTrackingRoutes, { tracking: services.emailTracking });
   await app.register(privacyRoutes, {

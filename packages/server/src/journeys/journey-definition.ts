@@ -1,5 +1,6 @@
 import {
   evaluateCondition,
+  hashToUnit,
   inClusterOf,
   parseCondition,
   TailorError,
@@ -388,6 +389,18 @@ export function branchPath(
 ): string | undefined {
   const list = holds ? step.then : step.else;
   return list.length > 0 ? `${step.path}.${holds ? 'then' : 'else'}.0` : nextPath(steps, step.path);
+}
+
+/** A random split's arm for a person (-1 when no arm has a weight): the weights' ranges over a hash of the journey, the step and the person, so it is sticky. */
+export function randomArm(
+  journey: string,
+  step: Extract<CompiledStep, { kind: 'split' }>,
+  person: string,
+): number {
+  const total = step.arms.reduce((sum, arm) => sum + arm.weight, 0);
+  let point = hashToUnit(`__journey:${journey}:${step.path}:`, person) * total;
+  const index = step.arms.findIndex((arm) => (point -= arm.weight) < 0);
+  return total > 0 && index >= 0 ? index : -1;
 }
 
 /** The path taken into a split's arm (its index; -1 for `else`): its first step, or the step after the split when the arm has none. */

@@ -1,4 +1,4 @@
-import { hashToUnit, TailorError, type ClusterModel } from '@tailor/core';
+import { TailorError, type ClusterModel } from '@tailor/core';
 import type { TemplateEngine } from '../decide/template-engine.js';
 import { backoffMs } from '../destinations/dispatcher.js';
 import {
@@ -9,6 +9,7 @@ import {
   compileJourney,
   entersOn,
   nextPath,
+  randomArm,
   sameKey,
   stepAt,
   type CompiledJourney,
@@ -24,6 +25,7 @@ import type { EmailRef } from './email-links.js';
 import { trackedLinks, withPixel, withUnsubscribeLink } from './email-html.js';
 import type { EmailMessage } from './smtp-sender.js';
 import { waitUntilMoment } from './wait-until.js';
+import { dryRunJourney, type DryRun } from './dry-run.js';
 import type { EmailEventRecorder } from './email-events.js';
 
 /** What the runner needs of profiles: the person's traits, computed traits and consent, read at each step. */
@@ -195,6 +197,25 @@ export class JourneyRunner {
           'invalid_request',
           `steps.${step.path}.arms.${index}: ${source.factor === undefined ? 'no variant' : `no level of ${source.factor}`} ${arm.key} in experiment ${source.experiment} (${ids.join(', ')})`,
         );
+  }
+
+  /** Which steps and emails a person would get entering `name` now (nothing sent or stored); undefined when there is no such journey. */
+  async dryRun(name: string, person: string): Promise<DryRun | undefined> {
+    await this.refresh();
+    const journey = this.compiled.get(name);
+    if (journey === undefined) return undefined;
+    const profile = await this.options.readProfile(person);
+    return dryRunJourney({
+      name,
+      journey,
+      person,
+      profile,
+      at: this.now(),
+      zone: this.zoneOf(profile ?? { traits: {} }),
+      quietHours: journey.quietHours ?? this.options.emailRules?.quietHours,
+      engine: this.options.engine,
+      ...(this.options.clusterings && { clusterings: this.options.clusterings() }),
+    });
   }
 
   delete(name: string): Promise<boolean> {
@@ -397,12 +418,7 @@ export class JourneyRunner {
     person: string,
   ): Promise<number> {
     const { source, arms } = step;
-    if ('random' in source) {
-      const total = arms.reduce((sum, arm) => sum + arm.weight, 0);
-      let point = hashToUnit(`__journey:${name}:${step.path}:`, person) * total;
-      const index = arms.findIndex((arm) => (point -= arm.weight) < 0);
-      return total > 0 && index >= 0 ? index : -1;
-    }
+    if ('random' in source) return randomArm(name, step, person);
     const experiments = this.options.experiments;
     if (experiments === undefined) return -1;
     type Assigned = Awaited<ReturnType<JourneyExperiments['assign']>>;

@@ -64,40 +64,17 @@ export const WaitUntilStep = Type.Object(
   {
     waitUntil: Type.Object(
       {
-        time: Type.Optional(
-          TimeOfDay(
-            "HH:MM in the person's time zone (`traits.timezone`, else journeys.timeZone): the next such time, or the time on the trait's date",
-          ),
-        ),
+        time: Type.Optional(TimeOfDay('HH:MM, local')),
         days: Type.Optional(
           Type.Array(Type.Union(WEEKDAYS.map((day) => Type.Literal(day))), {
             minItems: 1,
             maxItems: 7,
             uniqueItems: true,
-            description: 'With `time`: only on these days of the week (local)',
           }),
         ),
-        trait: Type.Optional(
-          Type.String({
-            minLength: 1,
-            maxLength: 200,
-            description:
-              'A trait holding an ISO 8601 date (`2027-01-15`, local midnight) or time: wait until then',
-          }),
-        ),
-        offset: Type.Optional(
-          Type.String({
-            pattern: '^[-+]?\\d{1,6}(s|m|h|d|w)$',
-            description:
-              'With `trait`: moved by this much, such as "-7d" (days keep the local time)',
-          }),
-        ),
-        ifPast: Type.Optional(
-          Type.Union([Type.Literal('continue'), Type.Literal('exit')], {
-            description:
-              'With `trait`: when the date is past, missing or not a date, go on at once (`continue`, the default) or leave the journey (`exit`)',
-          }),
-        ),
+        trait: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        offset: Type.Optional(Type.String({ pattern: '^[-+]?\\d{1,6}(s|m|h|d|w)$' })),
+        ifPast: Type.Optional(Type.Union([Type.Literal('continue'), Type.Literal('exit')])),
       },
       { additionalProperties: false },
     ),
@@ -105,7 +82,7 @@ export const WaitUntilStep = Type.Object(
   {
     additionalProperties: false,
     description:
-      "Waits until a time of day in the person's time zone, or until a date trait (a renewal date minus 7 days)",
+      'Until a local time of day (`time`, on `days`), or a date trait (`trait`, `offset`, `time`, `ifPast`); docs/journeys.md',
   },
 );
 
@@ -127,46 +104,27 @@ const WaitFor = Type.Object(
 
 const SplitSource = Type.Union(
   [
-    Type.Object(
-      { random: Type.Literal(true) },
-      { additionalProperties: false, description: 'Each arm by its `weight`, sticky per person' },
-    ),
+    Type.Object({ random: Type.Literal(true) }, { additionalProperties: false }),
     Type.Object(
       {
-        experiment: Type.String({
-          minLength: 1,
-          description:
-            "An experiment (PUT /v1/experiments/NAME): the person's variant, assigned as POST /v1/experiments/NAME/assign does, the exposure recorded",
-        }),
-        factor: Type.Optional(
-          Type.String({
-            minLength: 1,
-            description: "In a factorial experiment: the arm is the person's level of this factor",
-          }),
-        ),
+        experiment: Type.String({ minLength: 1 }),
+        factor: Type.Optional(Type.String({ minLength: 1 })),
       },
       { additionalProperties: false },
     ),
   ],
-  { description: 'How a split picks an arm: at random, or by an experiment' },
+  { description: 'At random (arms by weight), or by an experiment variant or factor level' },
 );
 export type SplitSource = Static<typeof SplitSource>;
 
 export const SplitArm = Type.Object(
   {
-    weight: Type.Optional(
-      Type.Number({ minimum: 0, maximum: 1_000_000, description: 'Random splits: its share' }),
-    ),
-    variant: Type.Optional(
-      Type.String({ minLength: 1, description: 'Experiment splits: the variant' }),
-    ),
-    level: Type.Optional(
-      Type.String({ minLength: 1, description: "Factor splits: the factor's level" }),
-    ),
+    weight: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
+    variant: Type.Optional(Type.String({ minLength: 1 })),
+    level: Type.Optional(Type.String({ minLength: 1 })),
     steps: Type.Array(Type.Unknown(), {
       maxItems: 100,
-      description:
-        "The arm's steps, as the journey's `steps` (checked when the journey is saved, nesting counted)",
+      description: 'Steps, checked when saved',
     }),
   },
   { additionalProperties: false },
@@ -307,4 +265,29 @@ export const JourneyStats = Type.Object({
       { description: 'How many left the journey on its goal event' },
     ),
   ),
+});
+
+/** What POST /v1/journeys/NAME/dry-run answers: the steps a person would go through now, and the emails. */
+export const JourneyDryRun = Type.Object({
+  steps: Type.Array(
+    Type.Object({
+      path: Type.String(),
+      kind: Type.String(),
+      at: Type.String({ description: 'When the person would reach the step (ISO 8601)' }),
+      note: Type.String(),
+      email: Type.Optional(
+        Type.Object({
+          to: Type.Union([Type.String(), Type.Null()]),
+          subject: Type.String(),
+          html: Type.String(),
+          sent: Type.Boolean(),
+          reason: Type.Optional(Type.String()),
+        }),
+      ),
+    }),
+  ),
+  end: Type.Union([Type.Literal('finished'), Type.Literal('exited'), Type.Literal('undecided')], {
+    description:
+      'finished: the walk reached the end; exited: a waitUntil takes the person out; undecided: an experiment split decides the rest when reached',
+  }),
 });

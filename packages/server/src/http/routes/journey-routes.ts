@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { TailorError } from '@tailor/core';
 import { Type } from 'typebox';
 import type { JourneyRunner } from '../../journeys/journey-runner.js';
-import { JourneyBody, JourneyStats } from '../../journeys/journey.schema.js';
+import { JourneyBody, JourneyDryRun, JourneyStats } from '../../journeys/journey.schema.js';
 import type { JourneyStore } from '../../journeys/journey-store.js';
 
 const Name = Type.Object({
@@ -13,7 +13,9 @@ const Name = Type.Object({
 export const journeyRoutes: FastifyPluginCallbackTypebox<{
   runner: JourneyRunner;
   store: JourneyStore;
-}> = (app, { runner, store }, done) => {
+  /** The profile id holding `TYPE:VALUE`, for dry runs (a 400 malformed, a 404 held by nobody). */
+  personOf: (identifier: string) => Promise<string>;
+}> = (app, { runner, store, personOf }, done) => {
   const missing = (name: string): TailorError => new TailorError('not_found', `no journey ${name}`);
   app.put(
     '/v1/journeys/:name',
@@ -88,6 +90,35 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
     async (request, reply) => {
       if (!(await runner.delete(request.params.name))) throw missing(request.params.name);
       return reply.code(204).send();
+    },
+  );
+  app.post(
+    '/v1/journeys/:name/dry-run',
+    {
+      // It shows a person's rendered emails: for those who may define journeys.
+      config: { access: 'define' },
+      schema: {
+        tags: ['journeys'],
+        summary:
+          'Which steps and emails a person would get entering the journey now; nothing is sent or stored',
+        params: Name,
+        body: Type.Object(
+          {
+            identifier: Type.String({
+              minLength: 3,
+              description: 'TYPE:VALUE, e.g. email:ann@example.com',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: JourneyDryRun },
+      },
+    },
+    async (request) => {
+      const person = await personOf(request.body.identifier);
+      const run = await runner.dryRun(request.params.name, person);
+      if (run === undefined) throw missing(request.params.name);
+      return run;
     },
   );
   app.get(
