@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  clusteringHash,
   definitionHash,
   destinationHash,
   experimentHash,
@@ -29,6 +30,8 @@ describe('parseRoute', () => {
     [destinationHash('crm.hook'), { page: 'destination', name: 'crm.hook' }],
     ['#/recommenders', { page: 'recommenders' }],
     [recommenderHash('similar/items'), { page: 'recommender', name: 'similar/items' }],
+    ['#/clusters', { page: 'clusterings' }],
+    [clusteringHash('rfm/2026'), { page: 'clustering', name: 'rfm/2026' }],
     [modelHash('churn 30d'), { page: 'model', name: 'churn 30d' }],
     ['#/funnel?step=A&step=B', { page: 'funnel', search: 'step=A&step=B' }],
     ['#/retention', { page: 'retention', search: '' }],

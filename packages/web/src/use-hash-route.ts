@@ -17,6 +17,8 @@ export type Route =
   | { page: 'destination'; name: string }
   | { page: 'recommenders' }
   | { page: 'recommender'; name: string }
+  | { page: 'clusterings' }
+  | { page: 'clustering'; name: string }
   | { page: 'model'; name: string }
   /** `search`: the report's options as a query string, empty for the form alone. */
   | { page: 'funnel'; search: string }
@@ -61,6 +63,15 @@ export function parseRoute(hash: string): Route {
       return { page: 'recommender', name: decodeURIComponent(recommender) };
     } catch {
       return { page: 'recommenders' };
+    }
+  }
+  if (path === '/clusters') return { page: 'clusterings' };
+  const clustering = /^\/clusters\/(.+)$/.exec(path)?.[1];
+  if (clustering !== undefined) {
+    try {
+      return { page: 'clustering', name: decodeURIComponent(clustering) };
+    } catch {
+      return { page: 'clusterings' };
     }
   }
   const model = /^\/models\/(.+)$/.exec(path)?.[1];
@@ -119,6 +130,10 @@ export function modelHash(name: string): string {
 
 export function recommenderHash(name: string): string {
   return `#/recommenders/${encodeURIComponent(name)}`;
+}
+
+export function clusteringHash(name: string): string {
+  return `#/clusters/${encodeURIComponent(name)}`;
 }
 
 export function destinationHash(name: string): string {

@@ -158,6 +158,58 @@ export function SharesChart({ rows, models, title }: SharesChartProps) {
   );
 }
 
+export interface EffectsChartProps {
+  /** One row per feature: each series' effect size (standard deviations, signed). */
+  rows: { feature: string; effects: Record<string, number> }[];
+  series: { id: string; label: string }[];
+  title: string;
+}
+
+/**
+ * What sets each persona apart: for each feature, a bar per persona of its effect size (the
+ * cluster's mean minus the population's, in standard deviations), left of the zero line when low.
+ */
+export function EffectsChart({ rows, series, title }: EffectsChartProps) {
+  const data = rows.map((row) => ({ feature: row.feature, ...row.effects }));
+  const sd = (value: number) => `${value > 0 ? '+' : ''}${value.toFixed(1)} SD`;
+  const labelWidth = labelAxisWidth(rows.map((row) => row.feature));
+  return (
+    <BarChart
+      layout="vertical"
+      data={data}
+      responsive
+      style={{ width: '100%', height: 72 + rows.length * (series.length * 12 + 16) }}
+      margin={{ top: 8, right: 16, bottom: 8, left: 8 }}
+      title={title}
+      accessibilityLayer={false}
+      barGap={1}
+    >
+      <CartesianGrid horizontal={false} stroke="#e4e7eb" />
+      <XAxis type="number" domain={['auto', 'auto']} tickFormatter={sd} tick={AXIS} />
+      <YAxis
+        type="category"
+        dataKey="feature"
+        width={labelWidth}
+        tick={AXIS}
+        tickFormatter={(feature: string) => fitLabel(feature, labelWidth)}
+      />
+      <ReferenceLine x={0} stroke={INK} />
+      <Tooltip formatter={(value) => sd(Number(value))} />
+      <Legend />
+      {series.map((s, index) => (
+        <Bar
+          key={s.id}
+          dataKey={s.id}
+          name={s.label}
+          fill={PALETTE[index % PALETTE.length]}
+          barSize={10}
+          isAnimationActive={false}
+        />
+      ))}
+    </BarChart>
+  );
+}
+
 export interface FunnelChartProps {
   /** Each step: its label (the event) and how many people reached it. */
   rows: { label: string; count: number; conversionRate: number }[];

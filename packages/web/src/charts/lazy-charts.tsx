@@ -1,6 +1,7 @@
 import { Component, lazy, Suspense, type ReactNode } from 'react';
 import type {
   CalibrationChartProps,
+  EffectsChartProps,
   FunnelChartProps,
   IntervalChartProps,
   RetentionChartProps,
@@ -12,6 +13,7 @@ import type {
 const charts = () => import('./charts.js');
 const LazyIntervalChart = lazy(() => charts().then((m) => ({ default: m.IntervalChart })));
 const LazySharesChart = lazy(() => charts().then((m) => ({ default: m.SharesChart })));
+const LazyEffectsChart = lazy(() => charts().then((m) => ({ default: m.EffectsChart })));
 const LazyFunnelChart = lazy(() => charts().then((m) => ({ default: m.FunnelChart })));
 const LazyCalibrationChart = lazy(() => charts().then((m) => ({ default: m.CalibrationChart })));
 const LazyRetentionChart = lazy(() => charts().then((m) => ({ default: m.RetentionChart })));
@@ -28,6 +30,14 @@ export function SharesChart(props: SharesChartProps) {
   return (
     <ChartFrame>
       <LazySharesChart {...props} />
+    </ChartFrame>
+  );
+}
+
+export function EffectsChart(props: EffectsChartProps) {
+  return (
+    <ChartFrame>
+      <LazyEffectsChart {...props} />
     </ChartFrame>
   );
 }

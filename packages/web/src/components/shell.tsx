@@ -40,6 +40,12 @@ const RecommendersPage = lazy(() =>
 const RecommenderPage = lazy(() =>
   import('../pages/recommender-page.js').then((m) => ({ default: m.RecommenderPage })),
 );
+const ClusteringsPage = lazy(() =>
+  import('../pages/clusterings-page.js').then((m) => ({ default: m.ClusteringsPage })),
+);
+const ClusteringPage = lazy(() =>
+  import('../pages/clustering-page.js').then((m) => ({ default: m.ClusteringPage })),
+);
 const DestinationsPage = lazy(() =>
   import('../pages/destinations-page.js').then((m) => ({ default: m.DestinationsPage })),
 );
@@ -95,6 +101,9 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
           </a>
           <a href="#/recommenders" aria-current={current('recommenders', 'recommender')}>
             Recommendations
+          </a>
+          <a href="#/clusters" aria-current={current('clusterings', 'clustering')}>
+            Clusters
           </a>
           <a href="#/destinations" aria-current={current('destinations', 'destination')}>
             Destinations
@@ -187,6 +196,19 @@ function Page({ route, session }: { route: Route; session: Session }) {
           key={route.name}
           get={session.get}
           post={session.post}
+          role={session.role}
+          name={route.name}
+        />
+      );
+    case 'clusterings':
+      return <ClusteringsPage get={session.get} />;
+    case 'clustering':
+      return (
+        <ClusteringPage
+          key={route.name}
+          get={session.get}
+          post={session.post}
+          put={session.put}
           role={session.role}
           name={route.name}
         />
