@@ -18,7 +18,9 @@ import { isScaleOut } from '../storage/open-storage.js';
 import { keyFileOf } from '../privacy/open-sealer.js';
 import { makeDataFolder } from '../privacy/private-files.js';
 import { ResealJob } from '../privacy/rotate-keys.js';
-import { PgResealJob } from '../privacy/rotate-pg-keys.js';
+import { PgResealJob, pgSealingKeys } from '../privacy/rotate-pg-keys.js';
+import { openJetStreamEventLog } from '../log/jetstream/jetstream-event-log.js';
+import { streamOptions } from '../storage/postgres/open-scale-out-storage.js';
 import type { Config } from '../config/config.schema.js';
 import { PgDatabase } from '../storage/postgres/pg-database.js';
 import { runJob, type Job } from '../jobs/job.js';
@@ -164,6 +166,106 @@ async function rotateScaleOutKeys(config: Readonly<Config>, flags: RotateFlags):
     await markRotation(db, undefined);
     console.log(
       `${keyFile}: data key ${String(rotated.current)} is current${resuming ? ' (an interrupted rotation finished)' : ''} and PostgreSQL is resealed under it; older keys are kept, for the event stream's messages sealed under them`,
+    );
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * `tailor keys retire`: drops from the key file the older data keys nothing is sealed under any
+ * more. On PostgreSQL and NATS a rotation keeps them for the event stream's messages, which leave
+ * with the stream's retention (`maxAgeDays`); this reads which keys PostgreSQL's sealed columns and
+ * the stream's payloads still use, keeps those (saying how much, and since when) and drops the
+ * rest. Nodes may keep running: they seal under the current key only, and hold the keys they
+ * started with. On the embedded store a rotation drops the older keys itself.
+ */
+export async function keysRetireCommand(flags: { data?: string; config?: string }): Promise<void> {
+  const config = readConfig({ dataDir: flags.data, logLevel: 'silent' }, flags.config);
+  const { enabled, keys } = config.privacy.encryption;
+  if (!enabled)
+    throw new TailorError(
+      'invalid_request',
+      'encryption is off (privacy.encryption.enabled): no keys to retire',
+    );
+  if (keys !== undefined)
+    throw new TailorError(
+      'invalid_request',
+      'the keys come from TAILOR_ENCRYPTION_KEYS: retiring rewrites a key file (privacy.encryption.keyFile)',
+    );
+  const keyFile = keyFileOf(config);
+  const keyring = readKeyFile(keyFile, false);
+  const older = [...keyring.keys.keys()].filter((k) => k !== keyring.current);
+  if (!isScaleOut(config) && older.length > 0)
+    throw new TailorError(
+      'conflict',
+      `${keyFile} holds older keys: a rotation was cut short; run tailor keys rotate again, which finishes it and removes them`,
+    );
+  if (older.length === 0) {
+    console.log(
+      `${keyFile}: data key ${String(keyring.current)} is the only one; nothing to retire`,
+    );
+    return;
+  }
+  const postgres = config.storage.postgres as NonNullable<Config['storage']['postgres']>;
+  const nats = config.storage.nats as NonNullable<Config['storage']['nats']>;
+  const db = await PgDatabase.open({
+    url: postgres.url,
+    schema: postgres.schema,
+    maxConnections: 2,
+  });
+  try {
+    if ((await rotationUnderWay(db)) !== undefined)
+      throw new TailorError(
+        'conflict',
+        'a rotation was cut short (store_meta holds its mark): run tailor keys rotate again first',
+      );
+    const inPostgres = await pgSealingKeys(db);
+    const log = await openJetStreamEventLog(streamOptions(nats, db, createAesSealer(keyring)));
+    const bar = new SingleBar(
+      { format: 'reading the event stream {bar} {value}/{total}', hideCursor: true },
+      Presets.shades_classic,
+    );
+    let inStream: Awaited<ReturnType<typeof log.sealingKeys>>;
+    try {
+      bar.start(1, 0);
+      inStream = await log.sealingKeys((at, last) => {
+        bar.setTotal(last);
+        bar.update(at);
+      });
+    } finally {
+      bar.stop();
+      await log.close();
+    }
+    const retired: number[] = [];
+    for (const key of older) {
+      const values = inPostgres.get(key) ?? 0;
+      const messages = inStream.get(key);
+      if (values === 0 && messages === undefined) {
+        retired.push(key);
+        continue;
+      }
+      const held = [
+        ...(messages === undefined
+          ? []
+          : [
+              `${String(messages.messages)} stream message(s), the oldest received ${new Date(messages.oldestReceived).toISOString()}${nats.maxAgeDays === undefined ? ' (the stream has no maxAgeDays: they stay until erased)' : `, leaving the stream with its retention by ${new Date(messages.oldestReceived + nats.maxAgeDays * 86_400_000).toISOString().slice(0, 10)}`}`,
+            ]),
+        ...(values === 0
+          ? []
+          : [`${String(values)} PostgreSQL value(s) (run tailor keys rotate to reseal them)`]),
+      ];
+      console.log(`key ${String(key)} kept: ${held.join('; ')}`);
+    }
+    if (retired.length > 0)
+      writeKeyFile(keyFile, {
+        ...keyring,
+        keys: new Map([...keyring.keys].filter(([id]) => !retired.includes(id))),
+      });
+    console.log(
+      retired.length === 0
+        ? `${keyFile}: no key retired`
+        : `${keyFile}: key(s) ${retired.join(', ')} retired (nothing is sealed under them any more); data key ${String(keyring.current)} is current`,
     );
   } finally {
     await db.close();

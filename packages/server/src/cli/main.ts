@@ -3,7 +3,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { clvCommand } from './clv-command.js';
 import { experimentResultsCommand } from './experiment-command.js';
 import { importCommand } from './import-command.js';
-import { keysCreateCommand, keysInitCommand, keysRotateCommand } from './keys-command.js';
+import {
+  keysCreateCommand,
+  keysInitCommand,
+  keysRetireCommand,
+  keysRotateCommand,
+} from './keys-command.js';
 import { matchCommand } from './match-command.js';
 import { profileCommand } from './profile-command.js';
 import { journeyDryRunCommand } from './journey-command.js';
@@ -193,6 +198,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('--config <file>', 'JSON config file')
     .option('--index', 'also a new key for the blind index identifiers are looked up by')
     .action(keysRotateCommand);
+  keys
+    .command('retire')
+    .description(
+      'drop from the key file the older data keys nothing is sealed under any more (on PostgreSQL and NATS a rotation keeps them while the event stream holds messages sealed under them)',
+    )
+    .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file')
+    .action(keysRetireCommand);
   program
     .command('migrate')
     .description(

@@ -33,6 +33,30 @@ export const PG_SEALED_COLUMNS: readonly SealedColumn[] = [
 
 const PAGE = 500;
 
+/** The sealed columns whose tables the schema has (a store not yet opened has made none). */
+async function presentColumns(db: PgDatabase): Promise<SealedColumn[]> {
+  const { rows } = await db.query<{ table_name: string }>(
+    'SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()',
+  );
+  const present = new Set(rows.map((r) => r.table_name));
+  return PG_SEALED_COLUMNS.filter((c) => present.has(c.table));
+}
+
+/** How many sealed values of the schema each data key holds (the key id is a value's bytes 1-2). */
+export async function pgSealingKeys(db: PgDatabase): Promise<Map<number, number>> {
+  const held = new Map<number, number>();
+  for (const { table, column } of await presentColumns(db)) {
+    const { rows } = await db.query<{ key: number; n: string }>(
+      `SELECT get_byte(${column}, 1) * 256 + get_byte(${column}, 2) AS key, count(*) AS n
+         FROM ${table}
+        WHERE ${column} IS NOT NULL AND length(${column}) >= 31 AND get_byte(${column}, 0) IN (1, 2)
+        GROUP BY 1`,
+    );
+    for (const { key, n } of rows) held.set(key, (held.get(key) ?? 0) + Number(n));
+  }
+  return held;
+}
+
 /**
  * A column's values still to reseal ($1: the current key id): all but those sealed in the current
  * format (2, with their context) under the current key, whose id is the header's bytes 1-2.
@@ -67,15 +91,8 @@ export class PgResealJob implements Job {
 
   /** `current`: the key id `next` seals under; values already sealed under it (with their context) are left. */
   static async open(db: PgDatabase, next: Sealer, current: number): Promise<PgResealJob> {
-    const present = new Set(
-      (
-        await db.query<{ table_name: string }>(
-          'SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()',
-        )
-      ).rows.map((r) => r.table_name),
-    );
     const columns: (SealedColumn & { total: number })[] = [];
-    for (const c of PG_SEALED_COLUMNS.filter((s) => present.has(s.table))) {
+    for (const c of await presentColumns(db)) {
       const { rows } = await db.query<{ n: string }>(
         `SELECT count(*) AS n FROM ${c.table} WHERE ${stale(c.column)}`,
         [current],

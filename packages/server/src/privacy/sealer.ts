@@ -56,6 +56,13 @@ function associatedData(header: Buffer, context: string): Buffer {
   return aad;
 }
 
+/** The data key a stored value was sealed under (its header's bytes 1-2), undefined for one not sealed by Tailor. */
+export function sealedUnder(stored: Uint8Array): number | undefined {
+  if (stored.length < HEADER || (stored[0] !== VERSION && stored[0] !== VERSION_WITHOUT_CONTEXT))
+    return undefined;
+  return ((stored[1] as number) << 8) | (stored[2] as number);
+}
+
 /**
  * AES-256-GCM with a fresh random IV per value (at most 2^32 values per key keeps IV collisions
  * negligible; rotate well before that). Blind indexes are HMAC-SHA256 under the keyring's index key,

@@ -2,9 +2,12 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseKeyring } from '../../src/privacy/keyring.js';
+import { TEST_NATS_URL } from '../support/nats.js';
 import { testPostgresUrl } from '../support/postgres.js';
 import { call, cleanupClusters, clusterEnv, profileOf, until } from './support/cluster.js';
 import { spawnTailor, WRITE_AUTH, type SpawnedTailor } from './support/spawn-tailor.js';
@@ -13,7 +16,9 @@ import { spawnTailor, WRITE_AUTH, type SpawnedTailor } from './support/spawn-tai
  * `tailor keys rotate` on PostgreSQL and NATS: refused while a node runs; with the nodes stopped,
  * every sealed value of the schema is resealed under a new data key (every bytea column scanned,
  * so a store whose sealed column the rotation leaves out fails here), and a node started again
- * reads everything, the stream's messages sealed under the older key included.
+ * reads everything, the stream's messages sealed under the older key included. `tailor keys
+ * retire` keeps the older key while the stream holds messages sealed under it, and drops it once
+ * they have left (retention, here a purge).
  */
 
 const run = promisify(execFile);
@@ -134,6 +139,49 @@ describe('tailor keys rotate on PostgreSQL and NATS', () => {
     ).toBe(200);
     await until(() => profileOf(node, 'rotated-bo'), 'a new profile');
     expect(await sealedUnderOtherKeys(schema, after.current)).toEqual([]);
+
+    // The stream still holds ann's identify, sealed under the older key: it is kept (nodes running).
+    const retire = () =>
+      run(process.execPath, [CLI, 'keys', 'retire'], { env: { ...process.env, ...env } });
+    const kept = await retire();
+    expect(kept.stdout).toMatch(
+      new RegExp(
+        `key ${String(before.current)} kept: 1 stream message\\(s\\), the oldest received`,
+      ),
+    );
+    expect(kept.stdout).toMatch(/no key retired/);
+    expect([...parseKeyring(readFileSync(keyFile, 'utf8'), 'kept').keys.keys()]).toContain(
+      before.current,
+    );
+
+    // Retention takes the older messages (a purge up to bo's identify, the last one): retired.
+    const nc = await connect({ servers: TEST_NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = `${env.TAILOR_NATS_PREFIX as string}_events`;
+      const { state } = await jsm.streams.info(stream);
+      await jsm.streams.purge(stream, { seq: state.last_seq });
+    } finally {
+      await nc.close();
+    }
+    const retired = await retire();
+    expect(retired.stdout).toMatch(
+      new RegExp(
+        `key\\(s\\) ${String(before.current)} retired .*data key ${String(after.current)} is current`,
+      ),
+    );
+    const last = parseKeyring(readFileSync(keyFile, 'utf8'), 'retired');
+    expect([...last.keys.keys()]).toEqual([after.current]);
+    expect(last.index.equals(before.index)).toBe(true);
+    expect((await retire()).stdout).toMatch(/is the only one; nothing to retire/);
+
+    // A node started with the slimmer key file reads everything left.
     await node.stop('SIGTERM');
-  }, 150_000);
+    node = await spawnTailor({ dir: node.dir, env, startTimeoutMs: 40_000 });
+    expect(await profileOf(node, 'rotated-ann')).toMatchObject({
+      traits: { email: 'ann.rotated@example.com', plan: 'pro' },
+    });
+    expect((await call(node, 'GET', '/v1/events?userId=rotated-bo')).body.events).toHaveLength(1);
+    await node.stop('SIGTERM');
+  }, 240_000);
 });

@@ -43,6 +43,11 @@ export function sealEnvelope(message: StoredMessage, sealed: SealedValues): Enve
   return { headers: h, payload: sealed.event.seal(message.messageId, message) };
 }
 
+/** Whether a stored message's payload is sealed (else plain JSON, written with encryption off). */
+export function isSealed(h: MsgHdrs | undefined): h is MsgHdrs {
+  return h?.get(HEADER.codec) === SEALED;
+}
+
 /** A header's value as written by sealEnvelope (null when the message has none). */
 export function headerOf(h: MsgHdrs | undefined, name: string): string | null {
   const value = h?.get(name) ?? '';
@@ -56,7 +61,7 @@ export function openEnvelope(
   sealed: SealedValues,
 ): StoredMessage {
   const payload = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (h?.get(HEADER.codec) !== SEALED) return JSON.parse(payload.toString('utf8')) as StoredMessage;
+  if (!isSealed(h)) return JSON.parse(payload.toString('utf8')) as StoredMessage;
   const messageId = h.get(HEADER.messageId);
   const message = sealed.event.open(messageId, payload);
   const user = headerOf(h, HEADER.user);

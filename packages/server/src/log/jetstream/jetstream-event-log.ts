@@ -21,11 +21,11 @@ import type {
 } from '../event-log.js';
 import { partitionFor } from '../event-log.js';
 import { pageRows } from '../sqlite/page-rows.js';
-import { plainSealer, type Sealer } from '../../privacy/sealer.js';
+import { plainSealer, sealedUnder, type Sealer } from '../../privacy/sealer.js';
 import { sealedValues, type SealedValues } from '../../privacy/sealed-values.js';
 import type { PgDatabase } from '../../storage/postgres/pg-database.js';
 import { ensureEventStream, partitionSubject, streamName } from './event-stream.js';
-import { HEADER, headerOf, openEnvelope } from './event-envelope.js';
+import { HEADER, headerOf, isSealed, openEnvelope } from './event-envelope.js';
 import { eraseMessages } from './erase-messages.js';
 import { MessageIds } from './message-ids.js';
 import { natsConnectionOptions } from '../../scale-out/nats-connection-options.js';
@@ -305,6 +305,37 @@ export class JetStreamEventLog implements EventLog {
       partition: partitionIn(subject),
       message: openEnvelope(h, data, this.sealed),
     };
+  }
+
+  /**
+   * The data keys the stream's payloads are sealed under: per key, how many messages and when the
+   * oldest of them was received. Reads the whole stream (every payload's first bytes), a page at a
+   * time; `progress` is told the position reached and the stream's last.
+   */
+  async sealingKeys(
+    progress?: (at: number, last: number) => void,
+  ): Promise<Map<number, { messages: number; oldestReceived: number }>> {
+    const keys = new Map<number, { messages: number; oldestReceived: number }>();
+    const { state } = await this.jsm.streams.info(this.stream);
+    for (let after = Math.max(0, state.first_seq - 1); after < state.last_seq;) {
+      const page = await this.reader.read({ after, limit: 1000 });
+      for (const m of page) {
+        const key = isSealed(m.headers) ? sealedUnder(m.data) : undefined;
+        if (key === undefined) continue;
+        const received = Number(headerOf(m.headers, HEADER.received) ?? Number.NaN);
+        const seen = keys.get(key);
+        if (seen === undefined) keys.set(key, { messages: 1, oldestReceived: received });
+        else {
+          seen.messages++;
+          if (received < seen.oldestReceived) seen.oldestReceived = received;
+        }
+      }
+      const last = page[page.length - 1];
+      if (last === undefined) break;
+      after = last.seq;
+      progress?.(after, state.last_seq);
+    }
+    return keys;
   }
 
   async stats(): Promise<LogStats> {

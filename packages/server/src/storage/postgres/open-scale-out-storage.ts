@@ -1,5 +1,8 @@
 import type { Config } from '../../config/config.schema.js';
-import { openJetStreamEventLog } from '../../log/jetstream/jetstream-event-log.js';
+import {
+  openJetStreamEventLog,
+  type JetStreamEventLogOptions,
+} from '../../log/jetstream/jetstream-event-log.js';
 import type { Sealer } from '../../privacy/sealer.js';
 import { openPgAuditLog } from '../../store/postgres/pg-audit-log.js';
 import { openPgBanditStore } from '../../store/postgres/pg-bandit-store.js';
@@ -52,17 +55,7 @@ export async function openScaleOutStorage(settings: Settings, sealer: Sealer): P
   try {
     await migratePostgres(db, 'cluster', CLUSTER_MIGRATIONS);
     const stores = await openPgStores(db, sealer);
-    const log = await openJetStreamEventLog({
-      servers: nats.url,
-      prefix: nats.prefix,
-      db,
-      sealer,
-      partitions: nats.partitions,
-      replicas: nats.replicas,
-      duplicateWindowMs: nats.duplicateWindowMinutes * MINUTE_MS,
-      ...(nats.maxBytes !== undefined && { maxBytes: nats.maxBytes }),
-      ...(nats.maxAgeDays !== undefined && { maxAgeMs: nats.maxAgeDays * DAY_MS }),
-    });
+    const log = await openJetStreamEventLog(streamOptions(nats, db, sealer));
     const destinations = await openPgDestinationStore(db, sealer);
     return {
       kind: 'scale-out',
@@ -108,5 +101,24 @@ async function openPgStores(db: PgDatabase, sealer: Sealer) {
     sources: await openPgSourceStore(db, sealer),
     channelRules: await openPgChannelRuleStore(db),
     profiles: await openPgProfileStore(db, sealer),
+  };
+}
+
+/** The event log's options from the configuration: every process opening the stream states it alike. */
+export function streamOptions(
+  nats: Settings['nats'],
+  db: PgDatabase,
+  sealer: Sealer,
+): JetStreamEventLogOptions {
+  return {
+    servers: nats.url,
+    prefix: nats.prefix,
+    db,
+    sealer,
+    partitions: nats.partitions,
+    replicas: nats.replicas,
+    duplicateWindowMs: nats.duplicateWindowMinutes * MINUTE_MS,
+    ...(nats.maxBytes !== undefined && { maxBytes: nats.maxBytes }),
+    ...(nats.maxAgeDays !== undefined && { maxAgeMs: nats.maxAgeDays * DAY_MS }),
   };
 }
