@@ -101,3 +101,24 @@ export const DeliveryView = Type.Object({
   deliveredAt: Type.Union([Type.String(), Type.Null()]),
 });
 export type DeliveryView = Static<typeof DeliveryView>;
+
+export const DestinationName = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' }),
+});
+
+/** GET /v1/destinations: its 200 answer. */
+export const DestinationList = Type.Object({ items: Type.Array(DestinationView) });
+
+/** GET /v1/destinations/:name/deliveries: the querystring. */
+export const DeliveriesQuery = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })),
+  },
+  { additionalProperties: false },
+);
+
+/** GET /v1/destinations/:name/deliveries: its 200 answer. */
+export const DeliveriesPage = Type.Object({ deliveries: Type.Array(DeliveryView) });

@@ -291,3 +291,48 @@ export const JourneyDryRun = Type.Object({
       'finished: the walk reached the end; exited: a waitUntil takes the person out; undecided: an experiment split decides the rest when reached',
   }),
 });
+
+export const TrackingToken = Type.Object({
+  t: Type.String({
+    minLength: 1,
+    maxLength: 8192,
+    pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+  }),
+});
+
+export const JourneyName = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' }),
+});
+
+/** GET /v1/journeys: its 200 answer. */
+export const JourneyList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      entry: JourneyBody.properties.entry,
+      steps: JourneyBody.properties.steps,
+    }),
+  ),
+});
+
+export const UnsubscribeToken = Type.Object({
+  t: Type.String({
+    minLength: 1,
+    maxLength: 2048,
+    pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+  }),
+});
+
+/** POST /v1/unsubscribe: its 200 answer. */
+export const UnsubscribeAnswer = Type.Object({ unsubscribed: Type.Literal(true) });
+
+/** POST /v1/journeys/:name/dry-run: the body. */
+export const DryRunBody = Type.Object(
+  {
+    identifier: Type.String({
+      minLength: 3,
+      description: 'TYPE:VALUE, e.g. email:ann@example.com',
+    }),
+  },
+  { additionalProperties: false },
+);

@@ -35,3 +35,45 @@ export const MatchSummary = Type.Object({
   thresholds: Type.Object({ upper: Type.Number(), lower: Type.Number() }),
 });
 export type MatchSummary = Static<typeof MatchSummary>;
+
+/** GET /v1/identity/reviews: the querystring. */
+export const ReviewsQuery = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Union([Type.Literal('pending'), Type.Literal('match'), Type.Literal('distinct')]),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })),
+    cursor: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+/** GET /v1/identity/reviews: its 200 answer. */
+export const ReviewsPage = Type.Object({
+  reviews: Type.Array(Review),
+  next: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+/** POST /v1/identity/reviews/:id: the params. */
+export const ReviewParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+/** POST /v1/identity/reviews/:id: the body. */
+export const ReviewDecision = Type.Object(
+  { decision: Type.Union([Type.Literal('match'), Type.Literal('distinct')]) },
+  { additionalProperties: false },
+);
+
+/** POST /v1/identity/match: the body (optional: the settings it chooses itself otherwise). */
+export const MatchRequest = Type.Optional(
+  Type.Object(
+    {
+      config: Type.Optional(
+        Type.Record(Type.String(), Type.Unknown(), {
+          description:
+            'Overrides of the chosen comparators, blocking and thresholds (see docs/matching.md)',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);

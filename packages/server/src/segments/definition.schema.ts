@@ -37,3 +37,32 @@ export const Definition = Type.Object(
   { title: 'Definition' },
 );
 export type Definition = Static<typeof Definition>;
+
+export const DefinitionError = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  position: Type.Optional(
+    Type.Integer({ description: '0-based character offset of the problem in the definition' }),
+  ),
+});
+
+export const DefinitionName = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
+
+/** The definition routes: its 200 answer. */
+export const DefinitionList = Type.Object({ items: Type.Array(Definition) });
+
+/** The definition routes: the querystring. */
+export const MembersQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+/** The definition routes: its 200 answer. */
+export const MembersPage = Type.Object({
+  profiles: Type.Array(Type.String()),
+  count: Type.Integer(),
+  next: Type.Union([Type.String(), Type.Null()]),
+});

@@ -120,3 +120,17 @@ export const SourceView = Type.Object({
   status: SourceStatus,
 });
 export type SourceView = Static<typeof SourceView>;
+
+export const SourceName = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' }),
+});
+
+/** GET /v1/sources: its 200 answer. */
+export const SourceList = Type.Object({ items: Type.Array(SourceView) });
+
+/** POST /v1/sources/:name/test: its 200 answer. */
+export const SourceTestAnswer = Type.Object({
+  rows: Type.Integer(),
+  messages: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+  rejected: Type.Array(Type.Object({ key: Type.String(), reason: Type.String() })),
+});

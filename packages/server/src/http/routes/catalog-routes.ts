@@ -1,9 +1,12 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { CatalogItem, CatalogItemsBody } from '@tailor/core';
-import { MAX_CATALOG_PAGE, type CatalogService } from '../../catalog/catalog-service.js';
-
-const Id = Type.String({ minLength: 1, maxLength: 256 });
+import { type CatalogService } from '../../catalog/catalog-service.js';
+import {
+  CatalogItemParams,
+  CatalogItemsPage,
+  CatalogItemsQuery,
+  CatalogItemsSaved,
+} from '../../catalog/catalog.schema.js';
 
 /** The item catalogue: bulk writes for marketers, reads for anyone with a reading key. No person in it. */
 export const catalogRoutes: FastifyPluginCallbackTypebox<{ catalog: CatalogService }> = (
@@ -21,7 +24,7 @@ export const catalogRoutes: FastifyPluginCallbackTypebox<{ catalog: CatalogServi
         summary:
           'Create or replace catalogue items in bulk (a JSON array): attributes and availability. All or none are stored',
         body: CatalogItemsBody,
-        response: { 200: Type.Object({ stored: Type.Integer() }) },
+        response: { 200: CatalogItemsSaved },
       },
     },
     async (request) => catalog.put(request.body),
@@ -33,19 +36,9 @@ export const catalogRoutes: FastifyPluginCallbackTypebox<{ catalog: CatalogServi
       schema: {
         tags,
         summary: 'Catalogue items in byte order of id, a page at a time',
-        querystring: Type.Object(
-          {
-            after: Type.Optional(Id),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CATALOG_PAGE })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: CatalogItemsQuery,
         response: {
-          200: Type.Object({
-            items: Type.Array(CatalogItem),
-            total: Type.Integer(),
-            next: Type.Union([Type.String(), Type.Null()]),
-          }),
+          200: CatalogItemsPage,
         },
       },
     },
@@ -58,7 +51,7 @@ export const catalogRoutes: FastifyPluginCallbackTypebox<{ catalog: CatalogServi
       schema: {
         tags,
         summary: 'One catalogue item',
-        params: Type.Object({ id: Id }),
+        params: CatalogItemParams,
         response: { 200: CatalogItem },
       },
     },

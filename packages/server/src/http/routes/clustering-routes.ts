@@ -1,41 +1,15 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { ClusterInfo, ClusterModel, ClusteringBody } from '@tailor/core';
 import type { ClusteringService } from '../../clusters/clustering-service.js';
-
-const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
-const Cluster = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 128 }),
-  id: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
-});
-const Clustering = Type.Intersect([
-  ClusteringBody,
-  Type.Object({
-    name: Type.String(),
-    version: Type.Integer({ description: "The definition's version (each PUT adds one)" }),
-    createdAt: Type.String(),
-    updatedAt: Type.String(),
-    trained: Type.Optional(
-      Type.Object({
-        training: Type.Integer(),
-        trainedAt: Type.String(),
-        k: Type.Integer(),
-        rows: Type.Integer(),
-        silhouette: Type.Union([Type.Number(), Type.Null()]),
-      }),
-    ),
-    training: Type.Optional(
-      Type.Object(
-        { done: Type.Integer(), total: Type.Integer() },
-        { description: 'A training under way: profiles read of the total' },
-      ),
-    ),
-  }),
-]);
-const Rename = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f]+$' }) },
-  { additionalProperties: false },
-);
+import {
+  Cluster,
+  ClusterMembersPage,
+  ClusterMembersQuery,
+  Clustering,
+  ClusteringList,
+  ClusteringName,
+  Rename,
+} from '../../clusters/clustering.schema.js';
 
 /** Clusterings of profiles: definitions, training, clusters with personas, renaming, members. */
 export const clusteringRoutes: FastifyPluginCallbackTypebox<{ clusterings: ClusteringService }> = (
@@ -52,7 +26,7 @@ export const clusteringRoutes: FastifyPluginCallbackTypebox<{ clusterings: Clust
         tags,
         summary:
           'Create or replace a clustering of profiles: its features (traits, computed traits, RFM), method, k or auto, schedule',
-        params: Name,
+        params: ClusteringName,
         body: ClusteringBody,
         response: { 200: Clustering },
       },
@@ -66,7 +40,7 @@ export const clusteringRoutes: FastifyPluginCallbackTypebox<{ clusterings: Clust
       schema: {
         tags,
         summary: 'Every clustering, with its last training and one under way',
-        response: { 200: Type.Object({ items: Type.Array(Clustering) }) },
+        response: { 200: ClusteringList },
       },
     },
     async () => ({ items: await clusterings.list() }),
@@ -75,7 +49,12 @@ export const clusteringRoutes: FastifyPluginCallbackTypebox<{ clusterings: Clust
     '/v1/clusterings/:name',
     {
       config: { access: 'read' },
-      schema: { tags, summary: 'One clustering', params: Name, response: { 200: Clustering } },
+      schema: {
+        tags,
+        summary: 'One clustering',
+        params: ClusteringName,
+        response: { 200: Clustering },
+      },
     },
     async (request) => clusterings.get(request.params.name),
   );
@@ -87,7 +66,7 @@ export const clusteringRoutes: FastifyPluginCallbackTypebox<{ clusterings: Clust
         tags,
         summary:
           'Delete a clustering, its model and assignments (in_cluster on it then holds for nobody)',
-        params: Name,
+        params: ClusteringName,
       },
     },
     async (request, reply) => {
@@ -103,7 +82,7 @@ export const clusteringRoutes: FastifyPluginCallbackTypebox<{ clusterings: Clust
         tags,
         summary:
           'Train from the profiles as they are now (a job; its progress shows on GET /v1/clusterings/NAME); answers the model once recorded',
-        params: Name,
+        params: ClusteringName,
         response: { 200: ClusterModel },
       },
     },
@@ -117,7 +96,7 @@ export const clusteringRoutes: FastifyPluginCallbackTypebox<{ clusterings: Clust
         tags,
         summary:
           'The last training: each cluster with its size, centroid in the original units and persona; the silhouette',
-        params: Name,
+        params: ClusteringName,
         response: { 200: ClusterModel },
       },
     },
@@ -147,15 +126,9 @@ export const clusteringRoutes: FastifyPluginCallbackTypebox<{ clusterings: Clust
         tags,
         summary: 'Profiles the last training put in a cluster, by id, paged',
         params: Cluster,
-        querystring: Type.Object({
-          cursor: Type.Optional(Type.String({ maxLength: 200 })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-        }),
+        querystring: ClusterMembersQuery,
         response: {
-          200: Type.Object({
-            profiles: Type.Array(Type.String()),
-            next: Type.Union([Type.String(), Type.Null()]),
-          }),
+          200: ClusterMembersPage,
         },
       },
     },

@@ -1,17 +1,15 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Definition } from '../../segments/definition.schema.js';
+import {
+  Definition,
+  DefinitionError,
+  DefinitionList,
+  DefinitionName,
+  MembersPage,
+  MembersQuery,
+} from '../../segments/definition.schema.js';
 import type { DefinitionService } from '../../segments/definition-service.js';
 import type { DefinitionKind } from '../../store/state-store.js';
-
-const DefinitionError = Type.Object({
-  code: Type.String(),
-  message: Type.String(),
-  position: Type.Optional(
-    Type.Integer({ description: '0-based character offset of the problem in the definition' }),
-  ),
-});
-const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
 
 /** Definitions in the segment language, at `/v1/segments` or `/v1/computed-traits`. */
 export const definitionRoutes: FastifyPluginCallbackTypebox<{
@@ -28,7 +26,7 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags,
         summary: `Create or replace a ${what}`,
-        params: Name,
+        params: DefinitionName,
         body: Type.Object(
           {
             definition: Type.Union(
@@ -58,7 +56,7 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags,
         summary: `Every ${what}`,
-        response: { 200: Type.Object({ items: Type.Array(Definition) }) },
+        response: { 200: DefinitionList },
       },
     },
     async () => ({ items: await definitions.list(kind) }),
@@ -67,7 +65,12 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
     `${base}/:name`,
     {
       config: { access: 'read' },
-      schema: { tags, summary: `One ${what}`, params: Name, response: { 200: Definition } },
+      schema: {
+        tags,
+        summary: `One ${what}`,
+        params: DefinitionName,
+        response: { 200: Definition },
+      },
     },
     async (request) => definitions.get(kind, request.params.name),
   );
@@ -79,22 +82,10 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
         schema: {
           tags,
           summary: 'The profiles in a segment now, paged, with the count',
-          params: Name,
-          querystring: Type.Object(
-            {
-              limit: Type.Optional(
-                Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' }),
-              ),
-              cursor: Type.Optional(Type.String({ maxLength: 200 })),
-            },
-            { additionalProperties: false },
-          ),
+          params: DefinitionName,
+          querystring: MembersQuery,
           response: {
-            200: Type.Object({
-              profiles: Type.Array(Type.String()),
-              count: Type.Integer(),
-              next: Type.Union([Type.String(), Type.Null()]),
-            }),
+            200: MembersPage,
           },
         },
       },
@@ -113,7 +104,7 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
     `${base}/:name`,
     {
       config: { access: 'define' },
-      schema: { tags, summary: `Delete a ${what} no segment uses`, params: Name },
+      schema: { tags, summary: `Delete a ${what} no segment uses`, params: DefinitionName },
     },
     async (request, reply) => {
       await definitions.delete(kind, request.params.name);

@@ -1,17 +1,16 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { TailorError } from '@tailor/core';
-import { Type } from 'typebox';
 import {
-  DeliveryView,
+  DeliveriesPage,
+  DeliveriesQuery,
   DestinationBody,
+  DestinationList,
+  DestinationName,
   DestinationView,
 } from '../../destinations/destination.schema.js';
 import type { DestinationService } from '../../destinations/destination-service.js';
 import { seesPersonalData } from '../reader-view.js';
 
-const Name = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' }),
-});
 /** Destinations (webhooks, warehouses): definitions (secrets and passwords are never shown back), delivery status and failures. */
 export const destinationRoutes: FastifyPluginCallbackTypebox<{
   destinations: DestinationService;
@@ -24,7 +23,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{
         tags: ['destinations'],
         summary:
           'Create or replace a destination (a webhook or a PostgreSQL warehouse); a new one receives events from now on',
-        params: Name,
+        params: DestinationName,
         body: DestinationBody,
         response: { 200: DestinationView },
       },
@@ -44,7 +43,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['destinations'],
         summary: 'Every destination',
-        response: { 200: Type.Object({ items: Type.Array(DestinationView) }) },
+        response: { 200: DestinationList },
       },
     },
     async () => ({ items: await destinations.list() }),
@@ -56,7 +55,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['destinations'],
         summary: 'A destination with its delivery counts',
-        params: Name,
+        params: DestinationName,
         response: { 200: DestinationView },
       },
     },
@@ -69,23 +68,9 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['destinations'],
         summary: 'Recent deliveries, newest first; `status=failed` lists what gave up and why',
-        params: Name,
-        querystring: Type.Object(
-          {
-            status: Type.Optional(
-              Type.Union([
-                Type.Literal('pending'),
-                Type.Literal('delivered'),
-                Type.Literal('failed'),
-              ]),
-            ),
-            limit: Type.Optional(
-              Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ deliveries: Type.Array(DeliveryView) }) },
+        params: DestinationName,
+        querystring: DeliveriesQuery,
+        response: { 200: DeliveriesPage },
       },
     },
     async (request) => {
@@ -115,7 +100,7 @@ export const destinationRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['destinations'],
         summary: 'Delete a destination and its queued deliveries',
-        params: Name,
+        params: DestinationName,
       },
     },
     async (request, reply) => {

@@ -1,14 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { EmailTrackingService } from '../../journeys/email-tracking-service.js';
-
-const Token = Type.Object({
-  t: Type.String({
-    minLength: 1,
-    maxLength: 8192,
-    pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
-  }),
-});
+import { TrackingToken } from '../../journeys/journey.schema.js';
 
 /** A transparent 1×1 GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -28,7 +20,7 @@ export const emailTrackingRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['journeys'],
         summary: "A journey email's tracking pixel: records Email Opened for its person",
-        querystring: Token,
+        querystring: TrackingToken,
       },
     },
     async (request, reply) => {
@@ -44,7 +36,7 @@ export const emailTrackingRoutes: FastifyPluginCallbackTypebox<{
         tags: ['journeys'],
         summary:
           "A journey email's link: records Email Link Clicked and redirects to the URL it signs",
-        querystring: Token,
+        querystring: TrackingToken,
       },
     },
     async (request, reply) => {

@@ -1,30 +1,9 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { TailorError, type PiiPolicy } from '@tailor/core';
-import { Type } from 'typebox';
 import type { ProfileService } from '../../profiles/profile-service.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { readerView } from '../reader-view.js';
-
-const EventsQuery = Type.Object(
-  {
-    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-    anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-    limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size, default 100' }),
-    ),
-    cursor: Type.Optional(Type.String({ maxLength: 64 })),
-  },
-  { additionalProperties: false },
-);
-
-const EventsPage = Type.Object({
-  events: Type.Array(Type.Record(Type.String(), Type.Unknown()), {
-    description: 'Messages as stored, in log order',
-  }),
-  next: Type.Union([Type.String(), Type.Null()], {
-    description: 'Cursor of the next page, null on the last',
-  }),
-});
+import { EventsPage, EventsQuery } from '../../profiles/profile.schema.js';
 
 /** Reading the log: one person's events by userId or anonymousId, cursor-paged; personal fields masked but for admin keys. */
 export const eventsRoutes: FastifyPluginCallbackTypebox<{

@@ -1,35 +1,14 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { ExperimentResult, FactorialResult } from '@tailor/core';
-import { ExperimentBody, ExperimentMetricBody } from '../../experiments/experiment-body.js';
-import { Experiment } from '../../experiments/experiment.schema.js';
+import { ExperimentBody } from '../../experiments/experiment-body.js';
+import {
+  AssignBody,
+  Assignment,
+  Experiment,
+  ExperimentList,
+  ExperimentName,
+  ExperimentResults,
+} from '../../experiments/experiment.schema.js';
 import type { ExperimentService } from '../../experiments/experiment-service.js';
-
-const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
-const Results = Type.Intersect([
-  ExperimentResult,
-  Type.Object({
-    experiment: Type.String(),
-    computedAt: Type.String(),
-    metrics: Type.Array(ExperimentMetricBody),
-    exposures: Type.Integer({ description: 'Exposure events read, repeats included' }),
-    eventsRead: Type.Integer(),
-    factorial: Type.Optional(FactorialResult),
-  }),
-]);
-const Assignment = Type.Object({
-  variant: Type.Union([Type.String(), Type.Null()], {
-    description: 'The variant; in a factorial experiment the cell, FACTOR=LEVEL|FACTOR=LEVEL',
-  }),
-  factors: Type.Optional(
-    Type.Record(Type.String(), Type.String(), {
-      description: "A factorial experiment: each factor's level",
-    }),
-  ),
-  reason: Type.Optional(
-    Type.String({ description: 'Why nobody was assigned: not running, traffic, audience, layer' }),
-  ),
-});
 
 /** Experiments: define (marketer), read and results (viewer), assign (write key, from browsers too). */
 export const experimentRoutes: FastifyPluginCallbackTypebox<{ experiments: ExperimentService }> = (
@@ -47,7 +26,7 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ experiments: Exper
         tags,
         summary:
           'Create or replace an experiment: variants (or factors) and weights, audience, traffic, schedule, layer, metrics',
-        params: Name,
+        params: ExperimentName,
         body: ExperimentBody,
         response: { 200: Experiment },
       },
@@ -61,7 +40,7 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ experiments: Exper
       schema: {
         tags,
         summary: 'Every experiment',
-        response: { 200: Type.Object({ items: Type.Array(Experiment) }) },
+        response: { 200: ExperimentList },
       },
     },
     async () => ({ items: await experiments.list() }),
@@ -70,7 +49,12 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ experiments: Exper
     '/v1/experiments/:name',
     {
       config: { access: 'read' },
-      schema: { tags, summary: 'One experiment', params: Name, response: { 200: Experiment } },
+      schema: {
+        tags,
+        summary: 'One experiment',
+        params: ExperimentName,
+        response: { 200: Experiment },
+      },
     },
     async (request) => experiments.get(request.params.name),
   );
@@ -81,7 +65,7 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ experiments: Exper
       schema: {
         tags,
         summary: 'Delete an experiment (its exposure events stay in the log)',
-        params: Name,
+        params: ExperimentName,
       },
     },
     async (request, reply) => {
@@ -97,17 +81,8 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ experiments: Exper
         tags,
         summary:
           "A person's variant, sticky; recorded as an `Experiment Viewed` event. Callable from a browser with the write key",
-        params: Name,
-        body: Type.Object(
-          {
-            userId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-            anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-            writeKey: Type.Optional(
-              Type.String({ description: 'The write key, for clients that cannot set headers' }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        params: ExperimentName,
+        body: AssignBody,
         response: { 200: Assignment },
       },
     },
@@ -124,8 +99,8 @@ export const experimentRoutes: FastifyPluginCallbackTypebox<{ experiments: Exper
         tags,
         summary:
           'Per variant and metric: rate or mean, interval, uplift, p-values, chance to beat control, CUPED; and the sample ratio check',
-        params: Name,
-        response: { 200: Results },
+        params: ExperimentName,
+        response: { 200: ExperimentResults },
       },
     },
     async (request) => experiments.results(request.params.name),

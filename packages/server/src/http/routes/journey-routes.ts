@@ -1,13 +1,15 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { TailorError } from '@tailor/core';
-import { Type } from 'typebox';
 import type { JourneyRunner } from '../../journeys/journey-runner.js';
-import { JourneyBody, JourneyDryRun, JourneyStats } from '../../journeys/journey.schema.js';
+import {
+  DryRunBody,
+  JourneyBody,
+  JourneyDryRun,
+  JourneyList,
+  JourneyName,
+  JourneyStats,
+} from '../../journeys/journey.schema.js';
 import type { JourneyStore } from '../../journeys/journey-store.js';
-
-const Name = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' }),
-});
 
 /** Journeys: saved and deleted with a marketer or admin key, read (and their per-step counts) with any reading key. */
 export const journeyRoutes: FastifyPluginCallbackTypebox<{
@@ -24,7 +26,7 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['journeys'],
         summary: 'Create or replace a journey; people enter it on its entry event from now on',
-        params: Name,
+        params: JourneyName,
         body: JourneyBody,
         response: { 200: JourneyBody },
       },
@@ -42,15 +44,7 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
         tags: ['journeys'],
         summary: 'Every journey, by name, with its definition',
         response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                name: Type.String(),
-                entry: JourneyBody.properties.entry,
-                steps: JourneyBody.properties.steps,
-              }),
-            ),
-          }),
+          200: JourneyList,
         },
       },
     },
@@ -67,7 +61,7 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['journeys'],
         summary: 'A journey',
-        params: Name,
+        params: JourneyName,
         response: { 200: JourneyBody },
       },
     },
@@ -84,7 +78,7 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['journeys'],
         summary: "Delete a journey and everyone's place in it",
-        params: Name,
+        params: JourneyName,
       },
     },
     async (request, reply) => {
@@ -101,16 +95,8 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
         tags: ['journeys'],
         summary:
           'Which steps and emails a person would get entering the journey now; nothing is sent or stored',
-        params: Name,
-        body: Type.Object(
-          {
-            identifier: Type.String({
-              minLength: 3,
-              description: 'TYPE:VALUE, e.g. email:ann@example.com',
-            }),
-          },
-          { additionalProperties: false },
-        ),
+        params: JourneyName,
+        body: DryRunBody,
         response: { 200: JourneyDryRun },
       },
     },
@@ -128,7 +114,7 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['journeys'],
         summary: 'Per step: how many entered, are waiting at it, and went past it',
-        params: Name,
+        params: JourneyName,
         response: { 200: JourneyStats },
       },
     },

@@ -1,22 +1,14 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { TailorError } from '@tailor/core';
-import { Type } from 'typebox';
-import { RateLimit } from '../../keys/keys.schema.js';
 import type { KeyRegistry } from '../../keys/key-registry.js';
-import { RoleSchema } from '../../store/state-store.js';
-
-const KeyName = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' }),
-});
-const OwnRateLimit = Type.Optional(
-  Type.Union([RateLimit, Type.Null()], {
-    description:
-      "The key's own limit; null for none; absent for its role's default (`keys.rateLimits` in the config)",
-  }),
-);
-const InForce = Type.Union([RateLimit, Type.Null()], {
-  description: "The limit in force (its own, else its role's default); null for none",
-});
+import {
+  KeyBody,
+  KeyCreated,
+  KeyList,
+  KeyName,
+  KeyPatchBody,
+  KeyPatched,
+} from '../../keys/keys.schema.js';
 
 /** API keys: made with a role and an optional rate limit, listed without their secrets, revoked by name. */
 export const keyRoutes: FastifyPluginCallbackTypebox<{ keys: KeyRegistry; now: () => number }> = (
@@ -33,17 +25,7 @@ export const keyRoutes: FastifyPluginCallbackTypebox<{ keys: KeyRegistry; now: (
         tags,
         summary: 'All keys (names, roles and limits, never the keys)',
         response: {
-          200: Type.Object({
-            keys: Type.Array(
-              Type.Object({
-                name: Type.String(),
-                role: RoleSchema,
-                createdAt: Type.String(),
-                revokedAt: Type.Union([Type.String(), Type.Null()]),
-                rateLimit: InForce,
-              }),
-            ),
-          }),
+          200: KeyList,
         },
       },
     },
@@ -57,17 +39,9 @@ export const keyRoutes: FastifyPluginCallbackTypebox<{ keys: KeyRegistry; now: (
         tags,
         summary: 'Create (or replace) a key; the key is shown only in this answer',
         params: KeyName,
-        body: Type.Object(
-          { role: RoleSchema, rateLimit: OwnRateLimit },
-          { additionalProperties: false },
-        ),
+        body: KeyBody,
         response: {
-          200: Type.Object({
-            name: Type.String(),
-            role: RoleSchema,
-            key: Type.String(),
-            rateLimit: InForce,
-          }),
+          200: KeyCreated,
         },
       },
     },
@@ -88,9 +62,9 @@ export const keyRoutes: FastifyPluginCallbackTypebox<{ keys: KeyRegistry; now: (
         summary:
           "Change a key's rate limit, keeping the key (without `rateLimit`: back to its role's default)",
         params: KeyName,
-        body: Type.Object({ rateLimit: OwnRateLimit }, { additionalProperties: false }),
+        body: KeyPatchBody,
         response: {
-          200: Type.Object({ name: Type.String(), role: RoleSchema, rateLimit: InForce }),
+          200: KeyPatched,
         },
       },
     },

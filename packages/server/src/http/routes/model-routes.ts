@@ -1,19 +1,13 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { ModelBody, ModelDrift, ModelSchedule, ModelVersionInfo } from '@tailor/core';
 import type { ModelService } from '../../models/model-service.js';
-
-const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
-const Model = Type.Intersect([
-  ModelBody,
-  Type.Object({
-    name: Type.String(),
-    version: Type.Integer({ description: "The definition's version (each PUT adds one)" }),
-    createdAt: Type.String(),
-    updatedAt: Type.String(),
-    promoted: Type.Optional(Type.Integer({ description: 'The trained version that scores' })),
-  }),
-]);
+import {
+  ModelList,
+  ModelName,
+  ModelVersions,
+  ModelView,
+  PromoteBody,
+} from '../../models/model.schema.js';
 
 /** The model registry: churn and propensity models, their trained versions and promotion. */
 export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }> = (
@@ -30,9 +24,9 @@ export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }>
         tags,
         summary:
           'Create or replace a churn or propensity model: its label window, features, horizon and schedule',
-        params: Name,
+        params: ModelName,
         body: ModelBody,
-        response: { 200: Model },
+        response: { 200: ModelView },
       },
     },
     async (request) => models.put(request.params.name, request.body),
@@ -44,7 +38,7 @@ export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }>
       schema: {
         tags,
         summary: 'Every model definition',
-        response: { 200: Type.Object({ items: Type.Array(Model) }) },
+        response: { 200: ModelList },
       },
     },
     async () => ({ items: await models.list() }),
@@ -53,7 +47,12 @@ export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }>
     '/v1/models/:name',
     {
       config: { access: 'read' },
-      schema: { tags, summary: 'One model definition', params: Name, response: { 200: Model } },
+      schema: {
+        tags,
+        summary: 'One model definition',
+        params: ModelName,
+        response: { 200: ModelView },
+      },
     },
     async (request) => models.get(request.params.name),
   );
@@ -61,7 +60,7 @@ export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }>
     '/v1/models/:name',
     {
       config: { access: 'define' },
-      schema: { tags, summary: 'Delete a model and its versions', params: Name },
+      schema: { tags, summary: 'Delete a model and its versions', params: ModelName },
     },
     async (request, reply) => {
       await models.delete(request.params.name);
@@ -76,7 +75,7 @@ export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }>
         tags,
         summary:
           'Train a new version from the log now (point in time, k-fold cross-validated); answers once it is recorded',
-        params: Name,
+        params: ModelName,
         response: { 200: ModelVersionInfo },
       },
     },
@@ -89,8 +88,8 @@ export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }>
       schema: {
         tags,
         summary: "A model's trained versions, oldest first, with their metrics",
-        params: Name,
-        response: { 200: Type.Object({ items: Type.Array(ModelVersionInfo) }) },
+        params: ModelName,
+        response: { 200: ModelVersions },
       },
     },
     async (request) => ({ items: await models.versions(request.params.name) }),
@@ -103,7 +102,7 @@ export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }>
         tags,
         summary:
           "Where the model's scheduled training and drift measurement stand: when each is due next, and how the last went",
-        params: Name,
+        params: ModelName,
         response: { 200: ModelSchedule },
       },
     },
@@ -117,7 +116,7 @@ export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }>
         tags,
         summary:
           "Drift of the promoted version: PSI and KS of each feature and of the score, its training against everyone's features now (reads the log)",
-        params: Name,
+        params: ModelName,
         response: { 200: ModelDrift },
       },
     },
@@ -130,12 +129,9 @@ export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }>
       schema: {
         tags,
         summary: 'Make a version the one that scores (promotion, or rolling back to an older one)',
-        params: Name,
-        body: Type.Object(
-          { version: Type.Integer({ minimum: 1 }) },
-          { additionalProperties: false },
-        ),
-        response: { 200: Model },
+        params: ModelName,
+        body: PromoteBody,
+        response: { 200: ModelView },
       },
     },
     async (request) => models.promote(request.params.name, request.body.version),

@@ -1,17 +1,11 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { PrivacyService } from '../../privacy/privacy-service.js';
-
-const Identifier = Type.Object(
-  {
-    identifier: Type.String({
-      minLength: 3,
-      maxLength: 1100,
-      description: '`TYPE:VALUE`, e.g. `email:ann@example.com`',
-    }),
-  },
-  { additionalProperties: false },
-);
+import {
+  ErasureAccepted,
+  IdentifierBody,
+  UnsuppressAnswer,
+  VerificationSecret,
+} from '../../privacy/privacy.schema.js';
 
 /** Data subject requests (admin). */
 export const privacyRoutes: FastifyPluginCallbackTypebox<{
@@ -27,7 +21,7 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{
         tags: ['privacy'],
         summary:
           'Everything held about a person: profile, identifiers, traits with provenance, events, memberships, consents, decisions',
-        body: Identifier,
+        body: IdentifierBody,
       },
     },
     async (request) => privacy.export(request.body.identifier),
@@ -40,13 +34,9 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{
         tags: ['privacy'],
         summary:
           'Erase a person: their events and everything derived, in every file; their identifiers are suppressed (nothing naming them is kept, decided or sent) until an admin lifts it',
-        body: Identifier,
+        body: IdentifierBody,
         response: {
-          202: Type.Object({
-            requestId: Type.String(),
-            profileId: Type.String(),
-            status: Type.Literal('accepted'),
-          }),
+          202: ErasureAccepted,
         },
       },
     },
@@ -64,8 +54,8 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{
         tags: ['privacy'],
         summary:
           "Lift an erased identifier's suppression (admin only, audited): messages naming it are kept again. Nothing a message says (consent included) lifts one",
-        body: Identifier,
-        response: { 200: Type.Object({ identifier: Type.String(), lifted: Type.Literal(true) }) },
+        body: IdentifierBody,
+        response: { 200: UnsuppressAnswer },
       },
     },
     async (request) => {
@@ -83,11 +73,7 @@ export const privacyRoutes: FastifyPluginCallbackTypebox<{
         summary:
           "The identity verification secret (admin only, audited): a site's backend signs each signed-in userId with it, as `userHash` = hex HMAC-SHA256(secret, userId), so decisions asked with the write key may show that person's personal traits",
         response: {
-          200: Type.Object({
-            secret: Type.String(),
-            algorithm: Type.Literal('HMAC-SHA256'),
-            encoding: Type.Literal('hex'),
-          }),
+          200: VerificationSecret,
         },
       },
     },

@@ -1,34 +1,23 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { MergeRecord, Profile, TailorError, type PiiPolicy } from '@tailor/core';
-import { Type } from 'typebox';
+import { Profile, TailorError, type PiiPolicy } from '@tailor/core';
 import type { ProfileService } from '../../profiles/profile-service.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { readerView } from '../reader-view.js';
-
-const ProvenanceFlag = Type.Optional(
-  Type.Boolean({
-    description: 'Add `provenance`: the source, messageId and timestamp of each trait',
-  }),
-);
-const ExplainFlag = Type.Optional(
-  Type.Boolean({
-    description:
-      "Add each model score's explanation: the intercept, the largest terms of its log-odds and the rest",
-  }),
-);
-const ProfileId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const NotFound = Type.Object({ code: Type.String(), message: Type.String() });
-
-const Conflict = Type.Object({
-  identifier: Type.Object({ type: Type.String(), value: Type.String() }),
-  limitType: Type.String(),
-  limit: Type.Number(),
-  profileId: Type.Optional(Type.String()),
-  resolvedTo: Type.String(),
-  messageId: Type.String(),
-  at: Type.String(),
-});
+import {
+  ConsentAnswer,
+  ConsentBody,
+  IdentityConflicts,
+  IdentityConflictsQuery,
+  ProfileEventsPage,
+  ProfileEventsQuery,
+  ProfileId,
+  ProfileMemberships,
+  ProfileMerges,
+  ProfileNotFound,
+  ProfileQuery,
+  ProfilesQuery,
+} from '../../profiles/profile.schema.js';
 
 /**
  * Profiles: by id or identifier, with trait provenance, merge history and the person's events.
@@ -49,19 +38,8 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['profiles'],
         summary: 'The profile holding an identifier',
-        querystring: Type.Object(
-          {
-            identifier: Type.String({
-              minLength: 3,
-              maxLength: 1100,
-              description: 'TYPE:VALUE, e.g. email:ann@example.com',
-            }),
-            provenance: ProvenanceFlag,
-            explain: ExplainFlag,
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Profile, 404: NotFound },
+        querystring: ProfilesQuery,
+        response: { 200: Profile, 404: ProfileNotFound },
       },
     },
     async (request) => {
@@ -80,11 +58,8 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{
         tags: ['profiles'],
         summary: 'A profile by id (a merged id answers with the profile it was merged into)',
         params: ProfileId,
-        querystring: Type.Object(
-          { provenance: ProvenanceFlag, explain: ExplainFlag },
-          { additionalProperties: false },
-        ),
-        response: { 200: Profile, 404: NotFound },
+        querystring: ProfileQuery,
+        response: { 200: Profile, 404: ProfileNotFound },
       },
     },
     async (request) => {
@@ -103,21 +78,10 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{
         tags: ['profiles'],
         summary: "The person's events, merged profiles' included, in log order, cursor-paged",
         params: ProfileId,
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(
-              Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size, default 100' }),
-            ),
-            cursor: Type.Optional(Type.String({ maxLength: 64 })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: ProfileEventsQuery,
         response: {
-          200: Type.Object({
-            events: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-            next: Type.Union([Type.String(), Type.Null()]),
-          }),
-          404: NotFound,
+          200: ProfileEventsPage,
+          404: ProfileNotFound,
         },
       },
     },
@@ -144,8 +108,8 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{
           'Merge history: which profiles were merged into this one, when, and by which message',
         params: ProfileId,
         response: {
-          200: Type.Object({ merges: Type.Array(MergeRecord), conflicts: Type.Array(Conflict) }),
-          404: NotFound,
+          200: ProfileMerges,
+          404: ProfileNotFound,
         },
       },
     },
@@ -170,18 +134,8 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{
         summary: 'Segment entries and exits of the person, oldest first',
         params: ProfileId,
         response: {
-          200: Type.Object({
-            memberships: Type.Array(
-              Type.Object({
-                segment: Type.String(),
-                profileId: Type.String(),
-                entered: Type.Boolean(),
-                at: Type.String(),
-                cause: Type.String(),
-              }),
-            ),
-          }),
-          404: NotFound,
+          200: ProfileMemberships,
+          404: ProfileNotFound,
         },
       },
     },
@@ -199,15 +153,8 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['profiles'],
         summary: 'Links refused because they would have broken an identifier limit, newest first',
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(
-              Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ conflicts: Type.Array(Conflict) }) },
+        querystring: IdentityConflictsQuery,
+        response: { 200: IdentityConflicts },
       },
     },
     async (request) => {
@@ -227,20 +174,9 @@ export const profileRoutes: FastifyPluginCallbackTypebox<{
         summary:
           "Record a person's consent answers; the profile and everything that enforces consent follow",
         params: ProfileId,
-        body: Type.Object(
-          {
-            purposes: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Boolean(), {
-              description: '{PURPOSE: true|false}',
-            }),
-          },
-          { additionalProperties: false },
-        ),
+        body: ConsentBody,
         response: {
-          200: Type.Object({
-            profileId: Type.String(),
-            messageId: Type.String(),
-            purposes: Type.Record(Type.String(), Type.Boolean()),
-          }),
+          200: ConsentAnswer,
         },
       },
     },

@@ -1,38 +1,13 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import {
-  MAX_RECOMMENDATIONS,
-  Recommendations,
-  RecommenderBody,
-  RecommenderModel,
-  RecommenderTraining,
-} from '@tailor/core';
+import { Recommendations, RecommenderBody, RecommenderModel } from '@tailor/core';
 import type { RecommenderService } from '../../recommend/recommender-service.js';
-
-const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
-const Recommender = Type.Intersect([
-  RecommenderBody,
-  Type.Object({
-    name: Type.String(),
-    version: Type.Integer(),
-    createdAt: Type.String(),
-    updatedAt: Type.String(),
-    model: Type.Optional(RecommenderModel),
-    training: Type.Optional(RecommenderTraining),
-  }),
-]);
-const Id = Type.String({ minLength: 1, maxLength: 1024 });
-const K = Type.Integer({
-  minimum: 1,
-  maximum: MAX_RECOMMENDATIONS,
-  description: 'How many items (default 10)',
-});
-
-const Items = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
-  maxItems: 50,
-  description:
-    'Product ids the list should go with (a product page, a cart): none of them is recommended; a stranger gets what goes with them rather than the popular items',
-});
+import {
+  RecommendationsBody,
+  RecommendationsQuery,
+  RecommenderList,
+  RecommenderName,
+  RecommenderView,
+} from '../../recommend/recommender.schema.js';
 
 /**
  * Recommenders (define) and their recommendations: any person's for readers; from browsers with
@@ -50,9 +25,9 @@ export const recommenderRoutes: FastifyPluginCallbackTypebox<{
         tags,
         summary:
           'Create or replace a recommender: its method and the events it learns from; trained from the log now and on a schedule',
-        params: Name,
+        params: RecommenderName,
         body: RecommenderBody,
-        response: { 200: Recommender },
+        response: { 200: RecommenderView },
       },
     },
     async (request) => recommenders.put(request.params.name, request.body),
@@ -64,7 +39,7 @@ export const recommenderRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags,
         summary: 'Every recommender, with its model',
-        response: { 200: Type.Object({ items: Type.Array(Recommender) }) },
+        response: { 200: RecommenderList },
       },
     },
     () => ({ items: recommenders.list() }),
@@ -76,8 +51,8 @@ export const recommenderRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags,
         summary: 'One recommender, with its model and a training under way',
-        params: Name,
-        response: { 200: Recommender },
+        params: RecommenderName,
+        response: { 200: RecommenderView },
       },
     },
     (request) => recommenders.get(request.params.name),
@@ -86,7 +61,7 @@ export const recommenderRoutes: FastifyPluginCallbackTypebox<{
     '/v1/recommenders/:name',
     {
       config: { access: 'define' },
-      schema: { tags, summary: 'Delete a recommender and its model', params: Name },
+      schema: { tags, summary: 'Delete a recommender and its model', params: RecommenderName },
     },
     async (request, reply) => {
       await recommenders.delete(request.params.name);
@@ -100,7 +75,7 @@ export const recommenderRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags,
         summary: 'Train a recommender from the log now; answers once the new model serves',
-        params: Name,
+        params: RecommenderName,
         response: { 200: RecommenderModel },
       },
     },
@@ -114,23 +89,8 @@ export const recommenderRoutes: FastifyPluginCallbackTypebox<{
         tags,
         summary:
           "A person's recommendations, best first, none they already had; popular items for a stranger or one who refused personalization",
-        params: Name,
-        querystring: Type.Object(
-          {
-            userId: Type.Optional(Id),
-            anonymousId: Type.Optional(Id),
-            k: Type.Optional(K),
-            items: Type.Optional(
-              Type.String({
-                minLength: 1,
-                maxLength: 13_000,
-                description:
-                  'Product ids the list should go with (a product page, a cart), comma-separated, at most 50: none of them is recommended. Ids holding a comma: use the POST route',
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        params: RecommenderName,
+        querystring: RecommendationsQuery,
         response: { 200: Recommendations },
       },
     },
@@ -151,24 +111,8 @@ export const recommenderRoutes: FastifyPluginCallbackTypebox<{
         tags,
         summary:
           "Recommendations from a browser with the write key: the person's own when userHash proves them, else popular items",
-        params: Name,
-        body: Type.Object(
-          {
-            userId: Type.Optional(Id),
-            anonymousId: Type.Optional(Id),
-            k: Type.Optional(K),
-            items: Type.Optional(Items),
-            userHash: Type.Optional(
-              Type.String({
-                maxLength: 128,
-                description:
-                  "Identity verification, as in /v1/decide: the hex HMAC-SHA256 of userId under the installation's secret. Without a valid one the answer is popular items",
-              }),
-            ),
-            writeKey: Type.Optional(Type.String()),
-          },
-          { additionalProperties: false },
-        ),
+        params: RecommenderName,
+        body: RecommendationsBody,
         response: { 200: Recommendations },
       },
     },

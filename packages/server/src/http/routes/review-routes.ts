@@ -1,6 +1,13 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { MatchSummary, Review } from '../../matching/review.schema.js';
+import {
+  MatchSummary,
+  Review,
+  ReviewDecision,
+  ReviewParams,
+  ReviewsPage,
+  MatchRequest,
+  ReviewsQuery,
+} from '../../matching/review.schema.js';
 import type { MatchingService } from '../../matching/matching-service.js';
 
 /** Probabilistic matching of profiles, and the queue of pairs a person decides. */
@@ -17,19 +24,7 @@ export const reviewRoutes: FastifyPluginCallbackTypebox<{ matching: MatchingServ
         tags: ['profiles'],
         summary:
           'Match profiles that share no identifier (Fellegi–Sunter): merge the sure pairs, queue the unsure',
-        body: Type.Optional(
-          Type.Object(
-            {
-              config: Type.Optional(
-                Type.Record(Type.String(), Type.Unknown(), {
-                  description:
-                    'Overrides of the chosen comparators, blocking and thresholds (see docs/matching.md)',
-                }),
-              ),
-            },
-            { additionalProperties: false },
-          ),
-        ),
+        body: MatchRequest,
         response: { 200: MatchSummary },
       },
     },
@@ -48,27 +43,9 @@ export const reviewRoutes: FastifyPluginCallbackTypebox<{ matching: MatchingServ
         tags: ['profiles'],
         summary:
           'Pairs of profiles waiting for a decision (or decided), oldest first, cursor-paged',
-        querystring: Type.Object(
-          {
-            status: Type.Optional(
-              Type.Union([
-                Type.Literal('pending'),
-                Type.Literal('match'),
-                Type.Literal('distinct'),
-              ]),
-            ),
-            limit: Type.Optional(
-              Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' }),
-            ),
-            cursor: Type.Optional(Type.Integer({ minimum: 0 })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: ReviewsQuery,
         response: {
-          200: Type.Object({
-            reviews: Type.Array(Review),
-            next: Type.Union([Type.Integer(), Type.Null()]),
-          }),
+          200: ReviewsPage,
         },
       },
     },
@@ -86,11 +63,8 @@ export const reviewRoutes: FastifyPluginCallbackTypebox<{ matching: MatchingServ
         tags: ['profiles'],
         summary:
           'Decide a pending pair: `match` merges the two profiles, `distinct` keeps them apart for good',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-        body: Type.Object(
-          { decision: Type.Union([Type.Literal('match'), Type.Literal('distinct')]) },
-          { additionalProperties: false },
-        ),
+        params: ReviewParams,
+        body: ReviewDecision,
         response: { 200: Review },
       },
     },

@@ -1,11 +1,13 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { SourceBody, SourceStatus, SourceView } from '../../sources/source.schema.js';
+import {
+  SourceBody,
+  SourceList,
+  SourceName,
+  SourceStatus,
+  SourceTestAnswer,
+  SourceView,
+} from '../../sources/source.schema.js';
 import type { SourceService } from '../../sources/source-service.js';
-
-const Name = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' }),
-});
 
 /**
  * Database sources (admin: they hold credentials): definitions (the URL's password never shown
@@ -25,7 +27,7 @@ export const sourceRoutes: FastifyPluginCallbackTypebox<{ sources: SourceService
         tags,
         summary:
           'Create or replace a database source: a PostgreSQL or MySQL table or query, its key and cursor columns, and the mapping of its rows to messages',
-        params: Name,
+        params: SourceName,
         body: SourceBody,
         response: { 200: SourceView },
       },
@@ -39,7 +41,7 @@ export const sourceRoutes: FastifyPluginCallbackTypebox<{ sources: SourceService
       schema: {
         tags,
         summary: 'Every source, with where its syncs stand',
-        response: { 200: Type.Object({ items: Type.Array(SourceView) }) },
+        response: { 200: SourceList },
       },
     },
     async () => ({ items: await sources.list() }),
@@ -51,7 +53,7 @@ export const sourceRoutes: FastifyPluginCallbackTypebox<{ sources: SourceService
       schema: {
         tags,
         summary: 'A source, with where its syncs stand (rows read, messages stored, errors)',
-        params: Name,
+        params: SourceName,
         response: { 200: SourceView },
       },
     },
@@ -65,7 +67,7 @@ export const sourceRoutes: FastifyPluginCallbackTypebox<{ sources: SourceService
         tags,
         summary:
           'Where its syncs stand: rows read, messages stored, the last cursor, the last error and rejected rows by key (never their values)',
-        params: Name,
+        params: SourceName,
         response: { 200: SourceStatus },
       },
     },
@@ -75,7 +77,7 @@ export const sourceRoutes: FastifyPluginCallbackTypebox<{ sources: SourceService
     '/v1/sources/:name',
     {
       config: { access: 'manage' },
-      schema: { tags, summary: 'Delete a source (what it stored stays)', params: Name },
+      schema: { tags, summary: 'Delete a source (what it stored stays)', params: SourceName },
     },
     async (request, reply) => {
       await sources.delete(request.params.name);
@@ -90,13 +92,9 @@ export const sourceRoutes: FastifyPluginCallbackTypebox<{ sources: SourceService
         tags,
         summary:
           'Connect, read the first 10 rows and show the messages they would be, without storing them',
-        params: Name,
+        params: SourceName,
         response: {
-          200: Type.Object({
-            rows: Type.Integer(),
-            messages: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-            rejected: Type.Array(Type.Object({ key: Type.String(), reason: Type.String() })),
-          }),
+          200: SourceTestAnswer,
         },
       },
     },
@@ -110,7 +108,7 @@ export const sourceRoutes: FastifyPluginCallbackTypebox<{ sources: SourceService
         tags,
         summary:
           'Sync now: the rows past the cursor, page by page; answers the status once done (503 with the reason when the source cannot be read)',
-        params: Name,
+        params: SourceName,
         response: { 200: SourceStatus },
       },
     },

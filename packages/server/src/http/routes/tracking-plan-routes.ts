@@ -1,15 +1,12 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import {
-  eventTarget,
-  TRAITS_TARGET,
-  TrackingPlan,
-  TrackingPlanBody,
-  Violation,
-} from '@tailor/core';
-import { Type } from 'typebox';
+import { eventTarget, TRAITS_TARGET, TrackingPlan, TrackingPlanBody } from '@tailor/core';
 import type { TrackingPlanService } from '../../collect/tracking-plan-service.js';
-
-const EventParams = Type.Object({ event: Type.String({ minLength: 1, maxLength: 512 }) });
+import {
+  EventParams,
+  TrackingPlanList,
+  ViolationsPage,
+  ViolationsQuery,
+} from '../../collect/tracking-plan.schema.js';
 
 /** Tracking plans (a JSON Schema per event and for identify traits) and the violations they count. */
 export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ plans: TrackingPlanService }> = (
@@ -26,7 +23,7 @@ export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ plans: TrackingP
       schema: {
         tags,
         summary: 'All tracking plans',
-        response: { 200: Type.Object({ plans: Type.Array(TrackingPlan) }) },
+        response: { 200: TrackingPlanList },
       },
     },
     async () => ({ plans: await plans.list() }),
@@ -88,9 +85,9 @@ export const trackingPlanRoutes: FastifyPluginCallbackTypebox<{ plans: TrackingP
       schema: {
         tags,
         summary: 'Tracking-plan violations counted per event name and rule',
-        querystring: Type.Object({ event: Type.Optional(Type.String({ maxLength: 512 })) }),
+        querystring: ViolationsQuery,
         response: {
-          200: Type.Object({ violations: Type.Array(Violation), total: Type.Integer() }),
+          200: ViolationsPage,
         },
       },
     },

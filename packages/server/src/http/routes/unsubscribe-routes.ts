@@ -1,14 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { UnsubscribeService } from '../../journeys/unsubscribe-service.js';
-
-const Token = Type.Object({
-  t: Type.String({
-    minLength: 1,
-    maxLength: 2048,
-    pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
-  }),
-});
+import { UnsubscribeAnswer, UnsubscribeToken } from '../../journeys/journey.schema.js';
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -43,7 +35,7 @@ export const unsubscribeRoutes: FastifyPluginCallbackTypebox<{
         tags: ['journeys'],
         summary:
           "A journey email's unsubscribe link: refuses marketing for its person, and says so",
-        querystring: Token,
+        querystring: UnsubscribeToken,
       },
     },
     async (request, reply) => {
@@ -62,8 +54,8 @@ export const unsubscribeRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['journeys'],
         summary: "One-click unsubscribe (RFC 8058): refuses marketing for the signed link's person",
-        querystring: Token,
-        response: { 200: Type.Object({ unsubscribed: Type.Literal(true) }) },
+        querystring: UnsubscribeToken,
+        response: { 200: UnsubscribeAnswer },
       },
     },
     async (request) => {
