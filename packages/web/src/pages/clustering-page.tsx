@@ -1,6 +1,7 @@
 import type { ClusterInfo, ClusterModel } from '@tailor/core';
-import { useEffect, useId, useState, type SubmitEvent } from 'react';
-import type { ApiGet, ApiPost, ApiResult } from '../api/api-client.js';
+import { useId, useState, type SubmitEvent } from 'react';
+import type { ApiGet, ApiPost } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import type { Role } from '../api/detect-role.js';
 import { EffectsChart } from '../charts/lazy-charts.js';
 import {
@@ -29,19 +30,11 @@ export function ClusteringPage({
   name: string;
 }) {
   const path = `/v1/clusterings/${encodeURIComponent(name)}`;
-  const [summary, setSummary] = useState<ApiResult<ClusteringSummary>>();
-  const [model, setModel] = useState<ApiResult<ClusterModel>>();
   const [reads, setReads] = useState(0);
+  const summary = useApiGet<ClusteringSummary>(get, path, reads);
+  const model = useApiGet<ClusterModel>(get, `${path}/clusters`, reads);
   const [training, setTraining] = useState(false);
   const [problem, setProblem] = useState<string>();
-  useEffect(() => {
-    const abort = new AbortController();
-    get<ClusteringSummary>(path, abort.signal).then(setSummary, () => undefined);
-    get<ClusterModel>(`${path}/clusters`, abort.signal).then(setModel, () => undefined);
-    return () => {
-      abort.abort();
-    };
-  }, [get, path, reads]);
 
   async function train() {
     setTraining(true);

@@ -1,22 +1,12 @@
-import { useEffect, useState } from 'react';
-import type { ApiGet, ApiResult } from '../api/api-client.js';
+import type { ApiGet } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { featureName, trainingText, type ClusteringSummary } from '../clusters/persona-effects.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { clusteringHash } from '../use-hash-route.js';
 
 /** Every clustering (GET /v1/clusterings) with its features and last training, each linking to its personas. */
 export function ClusteringsPage({ get }: { get: ApiGet }) {
-  const [answer, setAnswer] = useState<ApiResult<{ items: ClusteringSummary[] }>>();
-  useEffect(() => {
-    const abort = new AbortController();
-    get<{ items: ClusteringSummary[] }>('/v1/clusterings', abort.signal).then(
-      setAnswer,
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get]);
+  const answer = useApiGet<{ items: ClusteringSummary[] }>(get, '/v1/clusterings');
 
   return (
     <>

@@ -1,22 +1,12 @@
-import { useEffect, useState } from 'react';
-import type { ApiGet, ApiResult } from '../api/api-client.js';
+import type { ApiGet } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { healthText, whereText, type DestinationView } from '../destinations/destination-view.js';
 import { destinationHash } from '../use-hash-route.js';
 
 /** Every destination (GET /v1/destinations) with its delivery counts, each linking to its deliveries. */
 export function DestinationsPage({ get }: { get: ApiGet }) {
-  const [answer, setAnswer] = useState<ApiResult<{ items: DestinationView[] }>>();
-  useEffect(() => {
-    const abort = new AbortController();
-    get<{ items: DestinationView[] }>('/v1/destinations', abort.signal).then(
-      setAnswer,
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get]);
+  const answer = useApiGet<{ items: DestinationView[] }>(get, '/v1/destinations');
 
   return (
     <>

@@ -1,22 +1,12 @@
-import { useEffect, useState } from 'react';
-import type { ApiGet, ApiResult } from '../api/api-client.js';
+import type { ApiGet } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import type { ExperimentSummary } from '../experiments/experiment-results.js';
 import { experimentHash } from '../use-hash-route.js';
 
 /** Every experiment (GET /v1/experiments), each linking to its results. */
 export function ExperimentsPage({ get }: { get: ApiGet }) {
-  const [answer, setAnswer] = useState<ApiResult<{ items: ExperimentSummary[] }>>();
-  useEffect(() => {
-    const abort = new AbortController();
-    get<{ items: ExperimentSummary[] }>('/v1/experiments', abort.signal).then(
-      setAnswer,
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get]);
+  const answer = useApiGet<{ items: ExperimentSummary[] }>(get, '/v1/experiments');
 
   return (
     <>

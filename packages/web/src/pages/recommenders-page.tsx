@@ -1,22 +1,12 @@
-import { useEffect, useState } from 'react';
-import type { ApiGet, ApiResult } from '../api/api-client.js';
+import type { ApiGet } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { METHOD_TEXT, type StoredRecommender } from '../recommend/stored-recommender.js';
 import { recommenderHash } from '../use-hash-route.js';
 
 /** Every recommender (GET /v1/recommenders) with its model, each linking to its page. */
 export function RecommendersPage({ get }: { get: ApiGet }) {
-  const [answer, setAnswer] = useState<ApiResult<{ items: StoredRecommender[] }>>();
-  useEffect(() => {
-    const abort = new AbortController();
-    get<{ items: StoredRecommender[] }>('/v1/recommenders', abort.signal).then(
-      setAnswer,
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get]);
+  const answer = useApiGet<{ items: StoredRecommender[] }>(get, '/v1/recommenders');
 
   return (
     <>
