@@ -86,6 +86,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/journeys/{name}': 'read',
   'DELETE /v1/journeys/{name}': 'define',
   'GET /v1/journeys/{name}/stats': 'read',
+  'POST /v1/journeys/{name}/dry-run': 'define',
   'GET /v1/unsubscribe': 'public',
   'POST /v1/unsubscribe': 'public',
   'GET /v1/email/open': 'public',
