@@ -13,12 +13,21 @@ import { readHnswSearch } from '../src/recommend/hnsw-search.js';
 /** The built worker (`npm test` builds first: `tsc -b`), as `tailor serve` runs it. */
 const WORKER = new URL('../dist/recommend/fit-worker.js', import.meta.url);
 
-/** 40 people over 12 items, with times (one unknown): each had items near a "taste" of theirs. */
+/**
+ * 40 people over 12 items, with times (one unknown): each had items near a "taste" of theirs, in
+ * two orders of two (what bought-together learns from).
+ */
 function interactions(): InteractionColumns {
-  const columns: InteractionColumns = { users: [], items: [], times: new Float64Array(160) };
+  const columns: InteractionColumns = {
+    users: [],
+    items: [],
+    times: new Float64Array(160),
+    baskets: [],
+  };
   for (let u = 0; u < 40; u++)
     for (let k = 0; k < 4; k++) {
       columns.users.push(`u${u}`);
+      columns.baskets?.push(`o${u}-${k >> 1}`);
       columns.items.push(`i${(u % 6) * 2 + ((u * k) % 3)}`);
       columns.times[u * 4 + k] = u === 7 ? Number.NaN : u * 3_600_000 + k;
     }

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { openTailor } from '../src/open-tailor.js';
+import { MODEL_MIGRATIONS } from '../src/store/sqlite/sqlite-model-store.js';
 import { PROFILE_STORE_MIGRATIONS } from '../src/store/sqlite/sqlite-profile-store.js';
 
 const FILES = ['log.sqlite', 'state.sqlite', 'audit.sqlite'];
@@ -94,6 +95,12 @@ function versions(dir: string): Record<string, Record<string, number>> {
   );
 }
 
+/** Components with more than one migration, at their latest. */
+const LATEST: Record<string, number> = {
+  profiles: PROFILE_STORE_MIGRATIONS.length,
+  models: MODEL_MIGRATIONS.length,
+};
+
 describe('SQLite migrations', () => {
   it('records every component of a fresh folder at its latest version', async () => {
     const dir = folder();
@@ -102,7 +109,7 @@ describe('SQLite migrations', () => {
     for (const file of FILES) {
       expect(Object.keys(found[file] ?? {}).sort()).toEqual(COMPONENTS[file]);
       for (const [component, version] of Object.entries(found[file] ?? {}))
-        expect(version).toBe(component === 'profiles' ? PROFILE_STORE_MIGRATIONS.length : 1);
+        expect(version).toBe(LATEST[component] ?? 1);
     }
   });
 

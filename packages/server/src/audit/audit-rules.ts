@@ -1,3 +1,4 @@
+import { normalizePhone, parseIdentifier, type CountryCode } from '@tailor/core';
 import type { Tailor } from '../open-tailor.js';
 import { profileNamed } from '../profiles/read-profile.js';
 
@@ -93,6 +94,20 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
         anonymousId: text(field(body, 'anonymousId')),
       };
       const found = await profileNamed(tailor.profiles, who);
+      return found === undefined ? { target } : { target, profileIds: [found.id] };
+    },
+  },
+  // Renders a person's emails from their traits.
+  'POST /v1/journeys/:name/dry-run': {
+    action: 'journey.dry-run',
+    about: async ({ params, body, response, tailor }) => {
+      const target = `journey:${text(params.name) ?? '?'}`;
+      const identifier = text(field(body, 'identifier'));
+      if (response === undefined || identifier === undefined) return { target };
+      const parsed = parseIdentifier(identifier, (v) =>
+        normalizePhone(v, tailor.config.defaultRegion as CountryCode),
+      );
+      const found = parsed.ok ? await tailor.profiles.byIdentifier(parsed.value) : undefined;
       return found === undefined ? { target } : { target, profileIds: [found.id] };
     },
   },
@@ -244,6 +259,7 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'GET /v1/catalog/items/:id': 'a catalogue item, no person',
   'GET /v1/models': 'definitions, no personal data',
   'GET /v1/models/:name': 'a definition, no personal data',
+  'GET /v1/models/:name/schedule': 'when its jobs are due and how they went, no person',
   'GET /v1/models/:name/versions': 'metrics over everyone and coefficients, no person',
   'GET /v1/models/:name/drift': 'distribution shifts over everyone, no person',
   'GET /v1/clusterings': 'definitions and training summaries, no personal data',
