@@ -12,7 +12,8 @@ const FOLLOW_MS = 5000;
 /**
  * Opens the data folder's projection and keeps it current (every 5 s, besides before each report
  * that reads it). Undefined when it cannot be opened, another process holding it (`tailor report`
- * while `tailor serve` runs on the folder): reports then read the log, as on several nodes.
+ * while `tailor serve` runs on the folder, which is not logged): reports then read the log, as on
+ * several nodes.
  */
 export async function openReportProjection(
   dataDir: string,
@@ -29,7 +30,10 @@ export async function openReportProjection(
     // not a database): made the owner's alone as soon as they exist, inside the 0700 folder.
     for (const made of [file, `${file}.wal`]) if (existsSync(made)) chmodSync(made, 0o600);
   } catch (error) {
-    logError('the reports projection could not be opened: reports read the log', error);
+    // Another process holding the file (a command run while `serve` runs on the folder) is the
+    // expected case and says nothing; any other failure is logged.
+    if (!/Could not set lock/.test(String(error)))
+      logError('the reports projection could not be opened: reports read the log', error);
     return undefined;
   }
   const timer = setInterval(() => {
