@@ -117,16 +117,12 @@ export function createAesSealer(keyring: Keyring): Sealer {
       return Buffer.concat([header, body], HEADER + body.length);
     },
     open(stored, context) {
-      if (
-        typeof stored === 'string' ||
-        stored.length < HEADER ||
-        (stored[0] !== VERSION && stored[0] !== VERSION_WITHOUT_CONTEXT)
-      ) {
+      const id = typeof stored === 'string' ? undefined : sealedUnder(stored);
+      if (typeof stored === 'string' || id === undefined) {
         throw new Error(
           `a stored value (${context.split(':')[0] ?? ''}) is not sealed by Tailor, though encryption is on`,
         );
       }
-      const id = stored.readUInt16BE(1);
       const key = keyring.keys.get(id);
       if (key === undefined)
         throw new Error(`a stored value was sealed under key ${id}, which is not in the keyring`);
