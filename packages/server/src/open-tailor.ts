@@ -405,6 +405,10 @@ export async function openTailor(
         onError: (message, error) => {
           logError(message, error);
         },
+        onInfo: (msg) => {
+          if (['info', 'debug', 'trace'].includes(config.logLevel))
+            console.error(JSON.stringify({ level: 'info', msg }));
+        },
       }),
     ],
     // Every store that holds data about people beside the profile store, asked in this order.

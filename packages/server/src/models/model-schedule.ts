@@ -90,6 +90,11 @@ export interface ModelScheduleDeps {
   /** How often the registry is read for due work, in ms. */
   checkMs: number;
   onError: (message: string, error: unknown) => void;
+  /**
+   * Told when a run begins and what it recorded (info lines of `tailor serve`): on several nodes,
+   * the one that ran it says so.
+   */
+  onInfo?: (message: string) => void;
 }
 
 /** Scheduled work under way: one model's training or drift measurement, a step at a time. */
@@ -142,6 +147,7 @@ export class ModelScheduleJob implements Job {
     this.run = run;
     this.state.running = { name: run.name, kind: run.kind };
     await this.save();
+    this.deps.onInfo?.(`${describeRun(run)} began`);
     return { worked: 1, finished: false };
   }
 
@@ -194,10 +200,7 @@ export class ModelScheduleJob implements Job {
       if (!step.finished) return { worked: Math.max(step.worked, 1), finished: false };
       outcome = run.kind === 'train' ? await this.recordTraining(run) : await this.recordDrift(run);
     } catch (error) {
-      this.deps.onError(
-        `scheduled ${run.kind === 'train' ? 'training' : 'drift'} of model ${run.name} failed`,
-        error,
-      );
+      this.deps.onError(`${describeRun(run)} failed`, error);
       outcome = {
         at: new Date(this.deps.now()).toISOString(),
         ...(run.version !== undefined && { version: run.version }),
@@ -209,6 +212,8 @@ export class ModelScheduleJob implements Job {
     state.running = null;
     this.run = undefined;
     await this.save();
+    if (outcome.error === undefined)
+      this.deps.onInfo?.(`${describeRun(run)}: ${describeOutcome(outcome)}`);
     return { worked: 1, finished: true };
   }
 
@@ -253,4 +258,17 @@ export class ModelScheduleJob implements Job {
     if (this.state === undefined) throw new TailorError('unavailable', 'schedule state not read');
     return this.deps.state.saveJobState(SCHEDULE_JOB, this.state);
   }
+}
+
+/** "scheduled training of model buy", as the info lines and errors name a run. */
+function describeRun(run: Pick<Run, 'name' | 'kind'>): string {
+  return `scheduled ${run.kind === 'train' ? 'training' : 'drift measurement'} of model ${run.name}`;
+}
+
+/** What a finished run recorded, in a few words. */
+function describeOutcome(outcome: ScheduledRun): string {
+  if (outcome.skipped !== undefined) return `nothing recorded (${outcome.skipped})`;
+  if (outcome.drifted !== undefined)
+    return `version ${String(outcome.version)}, drifted: ${outcome.drifted.length === 0 ? 'none' : outcome.drifted.join(', ')}`;
+  return `recorded version ${String(outcome.version)}${outcome.promoted === true ? ', promoted' : ''}`;
 }
