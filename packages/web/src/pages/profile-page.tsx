@@ -7,11 +7,15 @@ import { KeyValueTable } from '../components/key-value-table.js';
 import { ModelScores } from '../components/model-scores.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { identifierOf, PersonActions } from '../privacy/person-actions.js';
+import { MergesPanel } from '../profile/merges-panel.js';
+import { SegmentsPanel } from '../profile/segments-panel.js';
+import { TraitsTable } from '../profile/traits-table.js';
 import { findProfile, type Found } from '../search/find-profile.js';
 
 /**
- * The person a search names: identifiers, traits, computed values, segments, model scores with
- * their explanations, consent, events.
+ * The person a search names: identifiers, traits with their sources, computed values, segments
+ * with when they were entered, model scores with their explanations, consent, merges, and their
+ * events a page at a time.
  */
 export function ProfilePage({
   get,
@@ -106,19 +110,11 @@ function ProfileView({
         </section>
         <section aria-labelledby="segments-heading">
           <h2 id="segments-heading">Segments</h2>
-          {profile.segments.length === 0 ? (
-            <p className="empty">In no segment.</p>
-          ) : (
-            <ul className="chips">
-              {profile.segments.map((name) => (
-                <li key={name}>{name}</li>
-              ))}
-            </ul>
-          )}
+          <SegmentsPanel get={get} profileId={profile.id} segments={profile.segments} />
         </section>
         <section aria-labelledby="traits-heading">
           <h2 id="traits-heading">Traits</h2>
-          <KeyValueTable caption="Traits" entries={profile.traits} empty="No traits." />
+          <TraitsTable traits={profile.traits} provenance={profile.provenance} />
         </section>
         <section aria-labelledby="computed-heading">
           <h2 id="computed-heading">Computed values</h2>
@@ -145,6 +141,10 @@ function ProfileView({
             )}
             empty="No consent recorded."
           />
+        </section>
+        <section aria-labelledby="merges-heading">
+          <h2 id="merges-heading">Merges</h2>
+          <MergesPanel get={get} profileId={profile.id} />
         </section>
       </div>
       <EventsPanel get={get} profileId={profile.id} />

@@ -11,11 +11,12 @@ export type Found =
 /** Tries each place the query may name a person, in order, until one answers with a profile. */
 export async function findProfile(get: ApiGet, query: string, signal: AbortSignal): Promise<Found> {
   for (const candidate of identifierCandidates(query)) {
-    // explain=true: each model score comes with its largest contributions.
+    // explain=true: each model score comes with its largest contributions; provenance=true: each
+    // trait with its source and time.
     const path =
       candidate.kind === 'id'
-        ? `/v1/profiles/${encodeURIComponent(candidate.id)}?explain=true`
-        : `/v1/profiles?identifier=${encodeURIComponent(candidate.identifier)}&explain=true`;
+        ? `/v1/profiles/${encodeURIComponent(candidate.id)}?explain=true&provenance=true`
+        : `/v1/profiles?identifier=${encodeURIComponent(candidate.identifier)}&explain=true&provenance=true`;
     const answer = await get<Profile>(path, signal);
     if (answer.ok) {
       return candidate.kind === 'id'
