@@ -52,7 +52,9 @@ export { matchRecords } from './identity/matching/match-records.js';
 export { Profile, MergeRecord, TraitPolicy } from './profiles/profiles.schema.js';
 export type { Provenance, TraitMap } from './profiles/profiles.schema.js';
 export { ProfileGraph, identityKey } from './profiles/profile-graph.js';
+export { announcementOf } from './profiles/announcement-of.js';
 export type {
+  AnnouncedChange,
   ConflictRecord,
   GraphChanges,
   GraphSnapshot,
@@ -89,6 +91,7 @@ export type { DerivedState } from './segments/update-derived.js';
 
 // Traits: computed-trait kinds and their windowed aggregates.
 export { isPopulationSteps, registerTraitKind, traitKindOf } from './traits/trait-kind.js';
+export { DEFAULT_STAGES, STAGE_CHANGED_EVENT } from './traits/stage-trait.js';
 export { initialAggregateState, aggregateValue } from './traits/aggregate-state.js';
 export type { AggregateState } from './traits/aggregate-state.js';
 export type { RfmPopulation } from './traits/builtin-traits.js';

@@ -174,6 +174,16 @@ function record(
     graph.changes.memberships.push({ profileId: profile.id, segment, entered: true, at, cause });
   for (const segment of change.exited)
     graph.changes.memberships.push({ profileId: profile.id, segment, entered: false, at, cause });
+  for (const a of change.announced)
+    graph.changes.announced.push({
+      profileId: profile.id,
+      event: a.announce,
+      trait: a.trait,
+      from: a.from,
+      to: a.to,
+      at,
+      cause,
+    });
   graph.changes.timers.set(profile.id, change.dueAt ?? null);
   graph.touch(profile);
 }

@@ -32,6 +32,23 @@ export interface MembershipChange {
   cause: string;
 }
 
+/**
+ * A computed trait that announces its changes (a journey stage) took another value: the store
+ * announces it in the log beside the segment entries (`announcementOf`).
+ */
+export interface AnnouncedChange {
+  profileId: string;
+  /** The event announcing it (`Journey Stage Changed`). */
+  event: string;
+  trait: string;
+  from: unknown;
+  to: unknown;
+  /** When it was decided (ISO 8601). */
+  at: string;
+  /** Why: the message that caused it, `time`, `backfill` or `model`. */
+  cause: string;
+}
+
 /** The part of the stored graph a batch of events touches, loaded by the store before folding. */
 export interface GraphSnapshot {
   /** `type\0value` → surviving profile id, for the identifiers the batch carries. */
@@ -61,6 +78,8 @@ export interface GraphChanges {
   conflicts: ConflictRecord[];
   groups: Map<string, TraitMap>;
   memberships: MembershipChange[];
+  /** Changes of the computed traits that announce theirs (journey stages), in order. */
+  announced: AnnouncedChange[];
   /** Profile → when its derived state next changes by time alone (null: never). */
   timers: Map<string, number | null>;
 }
@@ -83,6 +102,7 @@ export class ProfileGraph implements IdentityGraphView {
     conflicts: [],
     groups: new Map(),
     memberships: [],
+    announced: [],
     timers: new Map(),
   };
   private readonly redirects = new Map<string, string>();

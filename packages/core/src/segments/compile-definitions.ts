@@ -8,6 +8,18 @@ import type { ClusterModel } from '../clusters/clustering-definition.schema.js';
 
 export type SequenceNode = Extract<Condition, { type: 'sequence' }>;
 
+/**
+ * A computed trait decided by conditions (a journey stage, docs/segments.md): what its conditions
+ * read, so it is decided again when one of those changes, and the event announcing its changes.
+ */
+export interface RuledTrait {
+  name: string;
+  node: ComputedNode;
+  references: References;
+  readsProfile: boolean;
+  announce: string | undefined;
+}
+
 export interface CompiledSegment {
   name: string;
   tree: Condition;
@@ -33,6 +45,9 @@ export interface CompiledDefinitions {
     { aggregates: string[]; sequences: { key: string; step: 'first' | 'then' }[] }
   >;
   computed: { name: string; key: string }[];
+  /** The computed traits decided by conditions (also in `computed`), in definition order. */
+  ruled: RuledTrait[];
+  ruledNames: ReadonlySet<string>;
   segments: CompiledSegment[];
   /** Segment name → its place in `segments` (dependency order). */
   segmentIndex: Map<string, number>;
@@ -81,6 +96,8 @@ export function compileDefinitions(
     sequences: new Map(),
     byEvent: new Map(),
     computed: [],
+    ruled: [],
+    ruledNames: new Set(),
     segments: [],
     segmentIndex: new Map(),
     segmentsByEvent: new Map(),
@@ -117,7 +134,20 @@ export function compileDefinitions(
     feeds(node.then.event).sequences.push({ key, step: 'then' });
   };
 
-  for (const c of computed) plan.computed.push({ name: c.name, key: addAggregate(c.tree) });
+  for (const c of computed) {
+    plan.computed.push({ name: c.name, key: addAggregate(c.tree) });
+    const rules = traitKindOf(c.tree)?.rules;
+    if (rules === undefined) continue;
+    for (const condition of rules.conditions(c.tree)) visit(condition, addAggregate, addSequence);
+    plan.ruled.push({
+      name: c.name,
+      node: c.tree,
+      references: referencesOf(c.tree),
+      readsProfile: rules.conditions(c.tree).some(readsProfile),
+      announce: rules.announce,
+    });
+  }
+  plan.ruledNames = new Set(plan.ruled.map((r) => r.name));
   for (const a of extra) addAggregate(a);
   for (const s of orderByDependency(segments)) {
     const references = referencesOf(s.tree);

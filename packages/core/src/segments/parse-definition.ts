@@ -35,14 +35,18 @@ export function parseCondition(
   return parse<Condition>(text, 'Definition', options);
 }
 
-/** Parses a computed trait: `sum("Order Completed".revenue, 30d)`, `rfm(...)`, `engagement(...)`. */
+/** Parses a computed trait: `sum("Order Completed".revenue, 30d)`, `rfm(...)`, `engagement(...)`, `stage(...)`. */
 export function parseComputed(text: string): Result<ComputedNode, DefinitionError> {
   const parsed = parse<ComputedNode>(text, 'ComputedDefinition', {});
   if (!parsed.ok || parsed.value.type === 'aggregate') return parsed;
   const kind = traitKindOf(parsed.value);
-  return kind?.normalize === undefined
-    ? parsed
-    : { ok: true, value: kind.normalize(parsed.value) as ComputedNode };
+  if (kind?.normalize === undefined) return parsed;
+  try {
+    return ok(kind.normalize(parsed.value) as ComputedNode);
+  } catch (error) {
+    // A check the grammar cannot make (a stage named twice).
+    return err(positioned((error as Error).message, 0));
+  }
 }
 
 function parse<T>(

@@ -115,9 +115,15 @@ export function referencesOf(tree: Condition | ComputedNode): References {
   if (tree.type === 'aggregate') {
     aggregate(tree);
   } else if (isComputedNode(tree)) {
-    // A built-in kind: fed by its patterns, and changing with time (windows, recency).
-    for (const p of traitKindOf(tree)?.patterns(tree) ?? []) pattern(p);
-    refs.timeBased = true;
+    const kind = traitKindOf(tree);
+    if (kind?.rules !== undefined) {
+      // Decided by conditions (a stage): it reads what they read.
+      for (const c of kind.rules.conditions(tree)) condition(c);
+    } else {
+      // A built-in kind: fed by its patterns, and changing with time (windows, recency).
+      for (const p of kind?.patterns(tree) ?? []) pattern(p);
+      refs.timeBased = true;
+    }
   } else {
     condition(tree);
   }

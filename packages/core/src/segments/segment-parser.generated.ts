@@ -198,35 +198,37 @@ function peg$parse(input, options) {
   const peg$c26 = "where";
   const peg$c27 = "rfm";
   const peg$c28 = "clv";
-  const peg$c29 = "engagement";
-  const peg$c30 = "events";
-  const peg$c31 = ":";
-  const peg$c32 = "{";
-  const peg$c33 = "}";
-  const peg$c34 = "recency";
-  const peg$c35 = "ever";
-  const peg$c36 = "traits";
-  const peg$c37 = "computed";
-  const peg$c38 = "consent";
-  const peg$c39 = "context";
-  const peg$c40 = "properties";
-  const peg$c41 = "model";
-  const peg$c42 = "<=";
-  const peg$c43 = ">=";
-  const peg$c44 = "!=";
-  const peg$c45 = "[";
-  const peg$c46 = "]";
-  const peg$c47 = "null";
-  const peg$c48 = "true";
-  const peg$c49 = "false";
-  const peg$c50 = "-";
-  const peg$c51 = "\"";
-  const peg$c52 = "\\";
-  const peg$c53 = "/";
+  const peg$c29 = "stage";
+  const peg$c30 = "engagement";
+  const peg$c31 = "events";
+  const peg$c32 = ":";
+  const peg$c33 = "{";
+  const peg$c34 = "}";
+  const peg$c35 = "recency";
+  const peg$c36 = "else";
+  const peg$c37 = "ever";
+  const peg$c38 = "traits";
+  const peg$c39 = "computed";
+  const peg$c40 = "consent";
+  const peg$c41 = "context";
+  const peg$c42 = "properties";
+  const peg$c43 = "model";
+  const peg$c44 = "<=";
+  const peg$c45 = ">=";
+  const peg$c46 = "!=";
+  const peg$c47 = "[";
+  const peg$c48 = "]";
+  const peg$c49 = "null";
+  const peg$c50 = "true";
+  const peg$c51 = "false";
+  const peg$c52 = "-";
+  const peg$c53 = "\"";
+  const peg$c54 = "\\";
+  const peg$c55 = "/";
 
-  const peg$r0 = /^[0-9]/;
-  const peg$r1 = /^[smhdw]/;
-  const peg$r2 = /^[A-Za-z_$]/;
+  const peg$r0 = /^[A-Za-z_$]/;
+  const peg$r1 = /^[0-9]/;
+  const peg$r2 = /^[smhdw]/;
   const peg$r3 = /^[<->]/;
   const peg$r4 = /^[eE]/;
   const peg$r5 = /^[+\-]/;
@@ -265,47 +267,49 @@ function peg$parse(input, options) {
   const peg$e26 = peg$literalExpectation("where", false);
   const peg$e27 = peg$literalExpectation("rfm", false);
   const peg$e28 = peg$literalExpectation("clv", false);
-  const peg$e29 = peg$literalExpectation("engagement", false);
-  const peg$e30 = peg$literalExpectation("events", false);
-  const peg$e31 = peg$literalExpectation(":", false);
-  const peg$e32 = peg$literalExpectation("{", false);
-  const peg$e33 = peg$literalExpectation("}", false);
-  const peg$e34 = peg$literalExpectation("recency", false);
-  const peg$e35 = peg$literalExpectation("ever", false);
-  const peg$e36 = peg$classExpectation([["0", "9"]], false, false, false);
-  const peg$e37 = peg$classExpectation(["s", "m", "h", "d", "w"], false, false, false);
-  const peg$e38 = peg$literalExpectation("traits", false);
-  const peg$e39 = peg$literalExpectation("computed", false);
-  const peg$e40 = peg$literalExpectation("consent", false);
-  const peg$e41 = peg$literalExpectation("context", false);
-  const peg$e42 = peg$literalExpectation("properties", false);
-  const peg$e43 = peg$literalExpectation("model", false);
-  const peg$e44 = peg$classExpectation([["A", "Z"], ["a", "z"], "_", "$"], false, false, false);
-  const peg$e45 = peg$literalExpectation("<=", false);
-  const peg$e46 = peg$literalExpectation(">=", false);
-  const peg$e47 = peg$literalExpectation("!=", false);
-  const peg$e48 = peg$classExpectation([["<", ">"]], false, false, false);
-  const peg$e49 = peg$literalExpectation("[", false);
-  const peg$e50 = peg$literalExpectation("]", false);
-  const peg$e51 = peg$literalExpectation("null", false);
-  const peg$e52 = peg$literalExpectation("true", false);
-  const peg$e53 = peg$literalExpectation("false", false);
-  const peg$e54 = peg$otherExpectation("number");
-  const peg$e55 = peg$literalExpectation("-", false);
-  const peg$e56 = peg$classExpectation(["e", "E"], false, false, false);
-  const peg$e57 = peg$classExpectation(["+", "-"], false, false, false);
-  const peg$e58 = peg$otherExpectation("string");
-  const peg$e59 = peg$literalExpectation("\"", false);
-  const peg$e60 = peg$literalExpectation("\\", false);
-  const peg$e61 = peg$anyExpectation();
-  const peg$e62 = peg$classExpectation(["\"", "\\", "\n"], true, false, false);
-  const peg$e63 = peg$otherExpectation("regular expression");
-  const peg$e64 = peg$literalExpectation("/", false);
-  const peg$e65 = peg$classExpectation(["/", "\\", "\n"], true, false, false);
-  const peg$e66 = peg$classExpectation(["d", "g", "i", "m", "s", "u", "y"], false, false, false);
-  const peg$e67 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_", "$"], false, false, false);
-  const peg$e68 = peg$classExpectation([" ", "\t", "\r", "\n"], false, false, false);
-  const peg$e69 = peg$otherExpectation("whitespace");
+  const peg$e29 = peg$literalExpectation("stage", false);
+  const peg$e30 = peg$literalExpectation("engagement", false);
+  const peg$e31 = peg$literalExpectation("events", false);
+  const peg$e32 = peg$literalExpectation(":", false);
+  const peg$e33 = peg$literalExpectation("{", false);
+  const peg$e34 = peg$literalExpectation("}", false);
+  const peg$e35 = peg$literalExpectation("recency", false);
+  const peg$e36 = peg$literalExpectation("else", false);
+  const peg$e37 = peg$classExpectation([["A", "Z"], ["a", "z"], "_", "$"], false, false, false);
+  const peg$e38 = peg$literalExpectation("ever", false);
+  const peg$e39 = peg$classExpectation([["0", "9"]], false, false, false);
+  const peg$e40 = peg$classExpectation(["s", "m", "h", "d", "w"], false, false, false);
+  const peg$e41 = peg$literalExpectation("traits", false);
+  const peg$e42 = peg$literalExpectation("computed", false);
+  const peg$e43 = peg$literalExpectation("consent", false);
+  const peg$e44 = peg$literalExpectation("context", false);
+  const peg$e45 = peg$literalExpectation("properties", false);
+  const peg$e46 = peg$literalExpectation("model", false);
+  const peg$e47 = peg$literalExpectation("<=", false);
+  const peg$e48 = peg$literalExpectation(">=", false);
+  const peg$e49 = peg$literalExpectation("!=", false);
+  const peg$e50 = peg$classExpectation([["<", ">"]], false, false, false);
+  const peg$e51 = peg$literalExpectation("[", false);
+  const peg$e52 = peg$literalExpectation("]", false);
+  const peg$e53 = peg$literalExpectation("null", false);
+  const peg$e54 = peg$literalExpectation("true", false);
+  const peg$e55 = peg$literalExpectation("false", false);
+  const peg$e56 = peg$otherExpectation("number");
+  const peg$e57 = peg$literalExpectation("-", false);
+  const peg$e58 = peg$classExpectation(["e", "E"], false, false, false);
+  const peg$e59 = peg$classExpectation(["+", "-"], false, false, false);
+  const peg$e60 = peg$otherExpectation("string");
+  const peg$e61 = peg$literalExpectation("\"", false);
+  const peg$e62 = peg$literalExpectation("\\", false);
+  const peg$e63 = peg$anyExpectation();
+  const peg$e64 = peg$classExpectation(["\"", "\\", "\n"], true, false, false);
+  const peg$e65 = peg$otherExpectation("regular expression");
+  const peg$e66 = peg$literalExpectation("/", false);
+  const peg$e67 = peg$classExpectation(["/", "\\", "\n"], true, false, false);
+  const peg$e68 = peg$classExpectation(["d", "g", "i", "m", "s", "u", "y"], false, false, false);
+  const peg$e69 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_", "$"], false, false, false);
+  const peg$e70 = peg$classExpectation([" ", "\t", "\r", "\n"], false, false, false);
+  const peg$e71 = peg$otherExpectation("whitespace");
 
   function peg$f0(c) {    return c;  }
   function peg$f1(a) {    return a;  }
@@ -348,41 +352,47 @@ function peg$parse(input, options) {
   function peg$f22(event, property, where, horizon) {
     return { type: 'clv', pattern: where ? { event, where } : { event }, property, horizon };
   }
-  function peg$f23(events, recency) {
+  function peg$f23(rules) {    return rules ?? { type: 'stage' };  }
+  function peg$f24(events, recency) {
     return recency ? { type: 'engagement', events, recency } : { type: 'engagement', events };
   }
-  function peg$f24(head, tail) {    return [head, ...tail];  }
-  function peg$f25(pattern, weight) {    return { pattern, weight };  }
-  function peg$f26(head, tail) {
+  function peg$f25(head, tail, otherwise) {
+    return { type: 'stage', rules: [head, ...tail], otherwise: otherwise ?? null };
+  }
+  function peg$f26(otherwise) {    return { type: 'stage', rules: [], otherwise };  }
+  function peg$f27(stage, when) {    return { stage, when };  }
+  function peg$f28(head, tail) {    return [head, ...tail];  }
+  function peg$f29(pattern, weight) {    return { pattern, weight };  }
+  function peg$f30(head, tail) {
     const windows = [head, ...tail];
     for (let i = 1; i < windows.length; i++) {
       if (windows[i].ms <= windows[i - 1].ms) error('recency windows must grow from left to right');
     }
     return windows.map(({ window, weight }) => ({ window, weight }));
   }
-  function peg$f27(window, weight) {
+  function peg$f31(window, weight) {
     return { window, weight, ms: window.amount * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[window.unit] };
   }
-  function peg$f28(event, where) {    return where ? { event, where } : { event };  }
-  function peg$f29() {    return null;  }
-  function peg$f30(digits, unit) {
+  function peg$f32(event, where) {    return where ? { event, where } : { event };  }
+  function peg$f33() {    return null;  }
+  function peg$f34(digits, unit) {
     const amount = Number(digits);
     if (amount === 0) error('a duration must be positive');
     return { amount, unit };
   }
-  function peg$f31(root, path) {    return { type: 'path', root, path };  }
-  function peg$f32(root) {    return root;  }
-  function peg$f33(head, tail) {    return [head, ...tail];  }
-  function peg$f34(head, tail) {    return [head, ...tail];  }
-  function peg$f35(items) {    return items ?? [];  }
-  function peg$f36() {    return null;  }
-  function peg$f37() {    return true;  }
-  function peg$f38() {    return false;  }
-  function peg$f39(text) {    return Number(text);  }
-  function peg$f40(chars) {
+  function peg$f35(root, path) {    return { type: 'path', root, path };  }
+  function peg$f36(root) {    return root;  }
+  function peg$f37(head, tail) {    return [head, ...tail];  }
+  function peg$f38(head, tail) {    return [head, ...tail];  }
+  function peg$f39(items) {    return items ?? [];  }
+  function peg$f40() {    return null;  }
+  function peg$f41() {    return true;  }
+  function peg$f42() {    return false;  }
+  function peg$f43(text) {    return Number(text);  }
+  function peg$f44(chars) {
     try { return JSON.parse('"' + chars + '"'); } catch (e) { error('invalid escape in string'); }
   }
-  function peg$f41(pattern, flags) {
+  function peg$f45(pattern, flags) {
     try { new RegExp(pattern, flags); } catch (e) { error('invalid regular expression: ' + e.message); }
     const problem = options.checkRegex === undefined ? undefined : options.checkRegex(pattern, flags);
     if (problem !== undefined) error(problem);
@@ -2134,9 +2144,9 @@ function peg$parse(input, options) {
       }
       if (s0 === peg$FAILED) {
         s0 = peg$currPos;
-        if (input.substr(peg$currPos, 10) === peg$c29) {
+        if (input.substr(peg$currPos, 5) === peg$c29) {
           s1 = peg$c29;
-          peg$currPos += 10;
+          peg$currPos += 5;
         } else {
           s1 = peg$FAILED;
           if (peg$silentFails === 0) { peg$fail(peg$e29); }
@@ -2163,94 +2173,160 @@ function peg$parse(input, options) {
             }
             if (s4 !== peg$FAILED) {
               s5 = peg$parse_();
-              if (input.substr(peg$currPos, 6) === peg$c30) {
-                s6 = peg$c30;
-                peg$currPos += 6;
-              } else {
-                s6 = peg$FAILED;
-                if (peg$silentFails === 0) { peg$fail(peg$e30); }
+              s6 = peg$parseStageRules();
+              if (s6 === peg$FAILED) {
+                s6 = null;
               }
-              if (s6 !== peg$FAILED) {
-                s7 = peg$parse_();
-                if (input.charCodeAt(peg$currPos) === 58) {
-                  s8 = peg$c31;
-                  peg$currPos++;
+              s7 = peg$parse_();
+              if (input.charCodeAt(peg$currPos) === 41) {
+                s8 = peg$c4;
+                peg$currPos++;
+              } else {
+                s8 = peg$FAILED;
+                if (peg$silentFails === 0) { peg$fail(peg$e4); }
+              }
+              if (s8 !== peg$FAILED) {
+                peg$savedPos = s0;
+                s0 = peg$f23(s6);
+              } else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+              }
+            } else {
+              peg$currPos = s0;
+              s0 = peg$FAILED;
+            }
+          } else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+          }
+        } else {
+          peg$currPos = s0;
+          s0 = peg$FAILED;
+        }
+        if (s0 === peg$FAILED) {
+          s0 = peg$currPos;
+          if (input.substr(peg$currPos, 10) === peg$c30) {
+            s1 = peg$c30;
+            peg$currPos += 10;
+          } else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) { peg$fail(peg$e30); }
+          }
+          if (s1 !== peg$FAILED) {
+            s2 = peg$currPos;
+            peg$silentFails++;
+            s3 = peg$parseIdChar();
+            peg$silentFails--;
+            if (s3 === peg$FAILED) {
+              s2 = undefined;
+            } else {
+              peg$currPos = s2;
+              s2 = peg$FAILED;
+            }
+            if (s2 !== peg$FAILED) {
+              s3 = peg$parse_();
+              if (input.charCodeAt(peg$currPos) === 40) {
+                s4 = peg$c3;
+                peg$currPos++;
+              } else {
+                s4 = peg$FAILED;
+                if (peg$silentFails === 0) { peg$fail(peg$e3); }
+              }
+              if (s4 !== peg$FAILED) {
+                s5 = peg$parse_();
+                if (input.substr(peg$currPos, 6) === peg$c31) {
+                  s6 = peg$c31;
+                  peg$currPos += 6;
                 } else {
-                  s8 = peg$FAILED;
+                  s6 = peg$FAILED;
                   if (peg$silentFails === 0) { peg$fail(peg$e31); }
                 }
-                if (s8 !== peg$FAILED) {
-                  s9 = peg$parse_();
-                  if (input.charCodeAt(peg$currPos) === 123) {
-                    s10 = peg$c32;
+                if (s6 !== peg$FAILED) {
+                  s7 = peg$parse_();
+                  if (input.charCodeAt(peg$currPos) === 58) {
+                    s8 = peg$c32;
                     peg$currPos++;
                   } else {
-                    s10 = peg$FAILED;
+                    s8 = peg$FAILED;
                     if (peg$silentFails === 0) { peg$fail(peg$e32); }
                   }
-                  if (s10 !== peg$FAILED) {
-                    s11 = peg$parse_();
-                    s12 = peg$parseWeightedPatterns();
-                    if (s12 !== peg$FAILED) {
-                      s13 = peg$parse_();
-                      if (input.charCodeAt(peg$currPos) === 125) {
-                        s14 = peg$c33;
-                        peg$currPos++;
-                      } else {
-                        s14 = peg$FAILED;
-                        if (peg$silentFails === 0) { peg$fail(peg$e33); }
-                      }
-                      if (s14 !== peg$FAILED) {
-                        s15 = peg$currPos;
-                        s16 = peg$parse_();
-                        if (input.charCodeAt(peg$currPos) === 44) {
-                          s17 = peg$c14;
+                  if (s8 !== peg$FAILED) {
+                    s9 = peg$parse_();
+                    if (input.charCodeAt(peg$currPos) === 123) {
+                      s10 = peg$c33;
+                      peg$currPos++;
+                    } else {
+                      s10 = peg$FAILED;
+                      if (peg$silentFails === 0) { peg$fail(peg$e33); }
+                    }
+                    if (s10 !== peg$FAILED) {
+                      s11 = peg$parse_();
+                      s12 = peg$parseWeightedPatterns();
+                      if (s12 !== peg$FAILED) {
+                        s13 = peg$parse_();
+                        if (input.charCodeAt(peg$currPos) === 125) {
+                          s14 = peg$c34;
                           peg$currPos++;
                         } else {
-                          s17 = peg$FAILED;
-                          if (peg$silentFails === 0) { peg$fail(peg$e14); }
+                          s14 = peg$FAILED;
+                          if (peg$silentFails === 0) { peg$fail(peg$e34); }
                         }
-                        if (s17 !== peg$FAILED) {
-                          s18 = peg$parse_();
-                          if (input.substr(peg$currPos, 7) === peg$c34) {
-                            s19 = peg$c34;
-                            peg$currPos += 7;
+                        if (s14 !== peg$FAILED) {
+                          s15 = peg$currPos;
+                          s16 = peg$parse_();
+                          if (input.charCodeAt(peg$currPos) === 44) {
+                            s17 = peg$c14;
+                            peg$currPos++;
                           } else {
-                            s19 = peg$FAILED;
-                            if (peg$silentFails === 0) { peg$fail(peg$e34); }
+                            s17 = peg$FAILED;
+                            if (peg$silentFails === 0) { peg$fail(peg$e14); }
                           }
-                          if (s19 !== peg$FAILED) {
-                            s20 = peg$parse_();
-                            if (input.charCodeAt(peg$currPos) === 58) {
-                              s21 = peg$c31;
-                              peg$currPos++;
+                          if (s17 !== peg$FAILED) {
+                            s18 = peg$parse_();
+                            if (input.substr(peg$currPos, 7) === peg$c35) {
+                              s19 = peg$c35;
+                              peg$currPos += 7;
                             } else {
-                              s21 = peg$FAILED;
-                              if (peg$silentFails === 0) { peg$fail(peg$e31); }
+                              s19 = peg$FAILED;
+                              if (peg$silentFails === 0) { peg$fail(peg$e35); }
                             }
-                            if (s21 !== peg$FAILED) {
-                              s22 = peg$parse_();
-                              if (input.charCodeAt(peg$currPos) === 123) {
-                                s23 = peg$c32;
+                            if (s19 !== peg$FAILED) {
+                              s20 = peg$parse_();
+                              if (input.charCodeAt(peg$currPos) === 58) {
+                                s21 = peg$c32;
                                 peg$currPos++;
                               } else {
-                                s23 = peg$FAILED;
+                                s21 = peg$FAILED;
                                 if (peg$silentFails === 0) { peg$fail(peg$e32); }
                               }
-                              if (s23 !== peg$FAILED) {
-                                s24 = peg$parse_();
-                                s25 = peg$parseWeightedWindows();
-                                if (s25 !== peg$FAILED) {
-                                  s26 = peg$parse_();
-                                  if (input.charCodeAt(peg$currPos) === 125) {
-                                    s27 = peg$c33;
-                                    peg$currPos++;
-                                  } else {
-                                    s27 = peg$FAILED;
-                                    if (peg$silentFails === 0) { peg$fail(peg$e33); }
-                                  }
-                                  if (s27 !== peg$FAILED) {
-                                    s15 = s25;
+                              if (s21 !== peg$FAILED) {
+                                s22 = peg$parse_();
+                                if (input.charCodeAt(peg$currPos) === 123) {
+                                  s23 = peg$c33;
+                                  peg$currPos++;
+                                } else {
+                                  s23 = peg$FAILED;
+                                  if (peg$silentFails === 0) { peg$fail(peg$e33); }
+                                }
+                                if (s23 !== peg$FAILED) {
+                                  s24 = peg$parse_();
+                                  s25 = peg$parseWeightedWindows();
+                                  if (s25 !== peg$FAILED) {
+                                    s26 = peg$parse_();
+                                    if (input.charCodeAt(peg$currPos) === 125) {
+                                      s27 = peg$c34;
+                                      peg$currPos++;
+                                    } else {
+                                      s27 = peg$FAILED;
+                                      if (peg$silentFails === 0) { peg$fail(peg$e34); }
+                                    }
+                                    if (s27 !== peg$FAILED) {
+                                      s15 = s25;
+                                    } else {
+                                      peg$currPos = s15;
+                                      s15 = peg$FAILED;
+                                    }
                                   } else {
                                     peg$currPos = s15;
                                     s15 = peg$FAILED;
@@ -2271,24 +2347,24 @@ function peg$parse(input, options) {
                             peg$currPos = s15;
                             s15 = peg$FAILED;
                           }
-                        } else {
-                          peg$currPos = s15;
-                          s15 = peg$FAILED;
-                        }
-                        if (s15 === peg$FAILED) {
-                          s15 = null;
-                        }
-                        s16 = peg$parse_();
-                        if (input.charCodeAt(peg$currPos) === 41) {
-                          s17 = peg$c4;
-                          peg$currPos++;
-                        } else {
-                          s17 = peg$FAILED;
-                          if (peg$silentFails === 0) { peg$fail(peg$e4); }
-                        }
-                        if (s17 !== peg$FAILED) {
-                          peg$savedPos = s0;
-                          s0 = peg$f23(s12, s15);
+                          if (s15 === peg$FAILED) {
+                            s15 = null;
+                          }
+                          s16 = peg$parse_();
+                          if (input.charCodeAt(peg$currPos) === 41) {
+                            s17 = peg$c4;
+                            peg$currPos++;
+                          } else {
+                            s17 = peg$FAILED;
+                            if (peg$silentFails === 0) { peg$fail(peg$e4); }
+                          }
+                          if (s17 !== peg$FAILED) {
+                            peg$savedPos = s0;
+                            s0 = peg$f24(s12, s15);
+                          } else {
+                            peg$currPos = s0;
+                            s0 = peg$FAILED;
+                          }
                         } else {
                           peg$currPos = s0;
                           s0 = peg$FAILED;
@@ -2321,10 +2397,278 @@ function peg$parse(input, options) {
             peg$currPos = s0;
             s0 = peg$FAILED;
           }
+        }
+      }
+    }
+
+    return s0;
+  }
+
+  function peg$parseStageRules() {
+    let s0, s1, s2, s3, s4, s5, s6, s7;
+
+    s0 = peg$currPos;
+    s1 = peg$parseStageRule();
+    if (s1 !== peg$FAILED) {
+      s2 = [];
+      s3 = peg$currPos;
+      s4 = peg$parse_();
+      if (input.charCodeAt(peg$currPos) === 44) {
+        s5 = peg$c14;
+        peg$currPos++;
+      } else {
+        s5 = peg$FAILED;
+        if (peg$silentFails === 0) { peg$fail(peg$e14); }
+      }
+      if (s5 !== peg$FAILED) {
+        s6 = peg$parse_();
+        s7 = peg$parseStageRule();
+        if (s7 !== peg$FAILED) {
+          s3 = s7;
+        } else {
+          peg$currPos = s3;
+          s3 = peg$FAILED;
+        }
+      } else {
+        peg$currPos = s3;
+        s3 = peg$FAILED;
+      }
+      while (s3 !== peg$FAILED) {
+        s2.push(s3);
+        s3 = peg$currPos;
+        s4 = peg$parse_();
+        if (input.charCodeAt(peg$currPos) === 44) {
+          s5 = peg$c14;
+          peg$currPos++;
+        } else {
+          s5 = peg$FAILED;
+          if (peg$silentFails === 0) { peg$fail(peg$e14); }
+        }
+        if (s5 !== peg$FAILED) {
+          s6 = peg$parse_();
+          s7 = peg$parseStageRule();
+          if (s7 !== peg$FAILED) {
+            s3 = s7;
+          } else {
+            peg$currPos = s3;
+            s3 = peg$FAILED;
+          }
+        } else {
+          peg$currPos = s3;
+          s3 = peg$FAILED;
+        }
+      }
+      s3 = peg$currPos;
+      s4 = peg$parse_();
+      if (input.charCodeAt(peg$currPos) === 44) {
+        s5 = peg$c14;
+        peg$currPos++;
+      } else {
+        s5 = peg$FAILED;
+        if (peg$silentFails === 0) { peg$fail(peg$e14); }
+      }
+      if (s5 !== peg$FAILED) {
+        s6 = peg$parse_();
+        s7 = peg$parseStageElse();
+        if (s7 !== peg$FAILED) {
+          s3 = s7;
+        } else {
+          peg$currPos = s3;
+          s3 = peg$FAILED;
+        }
+      } else {
+        peg$currPos = s3;
+        s3 = peg$FAILED;
+      }
+      if (s3 === peg$FAILED) {
+        s3 = null;
+      }
+      peg$savedPos = s0;
+      s0 = peg$f25(s1, s2, s3);
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    if (s0 === peg$FAILED) {
+      s0 = peg$currPos;
+      s1 = peg$parseStageElse();
+      if (s1 !== peg$FAILED) {
+        peg$savedPos = s0;
+        s1 = peg$f26(s1);
+      }
+      s0 = s1;
+    }
+
+    return s0;
+  }
+
+  function peg$parseStageRule() {
+    let s0, s1, s2, s3, s4, s5, s6;
+
+    s0 = peg$currPos;
+    s1 = peg$currPos;
+    peg$silentFails++;
+    s2 = peg$currPos;
+    if (input.substr(peg$currPos, 4) === peg$c36) {
+      s3 = peg$c36;
+      peg$currPos += 4;
+    } else {
+      s3 = peg$FAILED;
+      if (peg$silentFails === 0) { peg$fail(peg$e36); }
+    }
+    if (s3 !== peg$FAILED) {
+      s4 = peg$currPos;
+      peg$silentFails++;
+      s5 = peg$parseIdChar();
+      peg$silentFails--;
+      if (s5 === peg$FAILED) {
+        s4 = undefined;
+      } else {
+        peg$currPos = s4;
+        s4 = peg$FAILED;
+      }
+      if (s4 !== peg$FAILED) {
+        s3 = [s3, s4];
+        s2 = s3;
+      } else {
+        peg$currPos = s2;
+        s2 = peg$FAILED;
+      }
+    } else {
+      peg$currPos = s2;
+      s2 = peg$FAILED;
+    }
+    peg$silentFails--;
+    if (s2 === peg$FAILED) {
+      s1 = undefined;
+    } else {
+      peg$currPos = s1;
+      s1 = peg$FAILED;
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = peg$parseStageName();
+      if (s2 !== peg$FAILED) {
+        s3 = peg$parse_();
+        if (input.charCodeAt(peg$currPos) === 58) {
+          s4 = peg$c32;
+          peg$currPos++;
+        } else {
+          s4 = peg$FAILED;
+          if (peg$silentFails === 0) { peg$fail(peg$e32); }
+        }
+        if (s4 !== peg$FAILED) {
+          s5 = peg$parse_();
+          s6 = peg$parseOr();
+          if (s6 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s0 = peg$f27(s2, s6);
+          } else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+          }
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
         }
+      } else {
+        peg$currPos = s0;
+        s0 = peg$FAILED;
+      }
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+
+    return s0;
+  }
+
+  function peg$parseStageElse() {
+    let s0, s1, s2, s3, s4, s5, s6;
+
+    s0 = peg$currPos;
+    if (input.substr(peg$currPos, 4) === peg$c36) {
+      s1 = peg$c36;
+      peg$currPos += 4;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) { peg$fail(peg$e36); }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = peg$currPos;
+      peg$silentFails++;
+      s3 = peg$parseIdChar();
+      peg$silentFails--;
+      if (s3 === peg$FAILED) {
+        s2 = undefined;
+      } else {
+        peg$currPos = s2;
+        s2 = peg$FAILED;
+      }
+      if (s2 !== peg$FAILED) {
+        s3 = peg$parse_();
+        if (input.charCodeAt(peg$currPos) === 58) {
+          s4 = peg$c32;
+          peg$currPos++;
+        } else {
+          s4 = peg$FAILED;
+          if (peg$silentFails === 0) { peg$fail(peg$e32); }
+        }
+        if (s4 !== peg$FAILED) {
+          s5 = peg$parse_();
+          s6 = peg$parseStageName();
+          if (s6 !== peg$FAILED) {
+            s0 = s6;
+          } else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+          }
+        } else {
+          peg$currPos = s0;
+          s0 = peg$FAILED;
+        }
+      } else {
+        peg$currPos = s0;
+        s0 = peg$FAILED;
+      }
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+
+    return s0;
+  }
+
+  function peg$parseStageName() {
+    let s0, s1, s2, s3, s4;
+
+    s0 = peg$parseString();
+    if (s0 === peg$FAILED) {
+      s0 = peg$currPos;
+      s1 = peg$currPos;
+      s2 = input.charAt(peg$currPos);
+      if (peg$r0.test(s2)) {
+        peg$currPos++;
+      } else {
+        s2 = peg$FAILED;
+        if (peg$silentFails === 0) { peg$fail(peg$e37); }
+      }
+      if (s2 !== peg$FAILED) {
+        s3 = [];
+        s4 = peg$parseIdChar();
+        while (s4 !== peg$FAILED) {
+          s3.push(s4);
+          s4 = peg$parseIdChar();
+        }
+        s2 = [s2, s3];
+        s1 = s2;
+      } else {
+        peg$currPos = s1;
+        s1 = peg$FAILED;
+      }
+      if (s1 !== peg$FAILED) {
+        s0 = input.substring(s0, peg$currPos);
+      } else {
+        s0 = s1;
       }
     }
 
@@ -2386,7 +2730,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f24(s1, s2);
+      s0 = peg$f28(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2403,18 +2747,18 @@ function peg$parse(input, options) {
     if (s1 !== peg$FAILED) {
       s2 = peg$parse_();
       if (input.charCodeAt(peg$currPos) === 58) {
-        s3 = peg$c31;
+        s3 = peg$c32;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e31); }
+        if (peg$silentFails === 0) { peg$fail(peg$e32); }
       }
       if (s3 !== peg$FAILED) {
         s4 = peg$parse_();
         s5 = peg$parseNumber();
         if (s5 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f25(s1, s5);
+          s0 = peg$f29(s1, s5);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2486,7 +2830,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f26(s1, s2);
+      s0 = peg$f30(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2503,18 +2847,18 @@ function peg$parse(input, options) {
     if (s1 !== peg$FAILED) {
       s2 = peg$parse_();
       if (input.charCodeAt(peg$currPos) === 58) {
-        s3 = peg$c31;
+        s3 = peg$c32;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e31); }
+        if (peg$silentFails === 0) { peg$fail(peg$e32); }
       }
       if (s3 !== peg$FAILED) {
         s4 = peg$parse_();
         s5 = peg$parseNumber();
         if (s5 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f27(s1, s5);
+          s0 = peg$f31(s1, s5);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2578,7 +2922,7 @@ function peg$parse(input, options) {
         s2 = null;
       }
       peg$savedPos = s0;
-      s0 = peg$f28(s1, s2);
+      s0 = peg$f32(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2591,12 +2935,12 @@ function peg$parse(input, options) {
     let s0, s1, s2, s3;
 
     s0 = peg$currPos;
-    if (input.substr(peg$currPos, 4) === peg$c35) {
-      s1 = peg$c35;
+    if (input.substr(peg$currPos, 4) === peg$c37) {
+      s1 = peg$c37;
       peg$currPos += 4;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e35); }
+      if (peg$silentFails === 0) { peg$fail(peg$e38); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2611,7 +2955,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f29();
+        s0 = peg$f33();
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2634,21 +2978,21 @@ function peg$parse(input, options) {
     s1 = peg$currPos;
     s2 = [];
     s3 = input.charAt(peg$currPos);
-    if (peg$r0.test(s3)) {
+    if (peg$r1.test(s3)) {
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e36); }
+      if (peg$silentFails === 0) { peg$fail(peg$e39); }
     }
     if (s3 !== peg$FAILED) {
       while (s3 !== peg$FAILED) {
         s2.push(s3);
         s3 = input.charAt(peg$currPos);
-        if (peg$r0.test(s3)) {
+        if (peg$r1.test(s3)) {
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e36); }
+          if (peg$silentFails === 0) { peg$fail(peg$e39); }
         }
       }
     } else {
@@ -2661,11 +3005,11 @@ function peg$parse(input, options) {
     }
     if (s1 !== peg$FAILED) {
       s2 = input.charAt(peg$currPos);
-      if (peg$r1.test(s2)) {
+      if (peg$r2.test(s2)) {
         peg$currPos++;
       } else {
         s2 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e37); }
+        if (peg$silentFails === 0) { peg$fail(peg$e40); }
       }
       if (s2 !== peg$FAILED) {
         s3 = peg$currPos;
@@ -2680,7 +3024,7 @@ function peg$parse(input, options) {
         }
         if (s3 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f30(s1, s2);
+          s0 = peg$f34(s1, s2);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2714,7 +3058,7 @@ function peg$parse(input, options) {
         s3 = peg$parsePathSegments();
         if (s3 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f31(s1, s3);
+          s0 = peg$f35(s1, s3);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2736,52 +3080,52 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     s1 = peg$currPos;
-    if (input.substr(peg$currPos, 6) === peg$c36) {
-      s2 = peg$c36;
+    if (input.substr(peg$currPos, 6) === peg$c38) {
+      s2 = peg$c38;
       peg$currPos += 6;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e38); }
+      if (peg$silentFails === 0) { peg$fail(peg$e41); }
     }
     if (s2 === peg$FAILED) {
-      if (input.substr(peg$currPos, 8) === peg$c37) {
-        s2 = peg$c37;
+      if (input.substr(peg$currPos, 8) === peg$c39) {
+        s2 = peg$c39;
         peg$currPos += 8;
       } else {
         s2 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e39); }
+        if (peg$silentFails === 0) { peg$fail(peg$e42); }
       }
       if (s2 === peg$FAILED) {
-        if (input.substr(peg$currPos, 7) === peg$c38) {
-          s2 = peg$c38;
+        if (input.substr(peg$currPos, 7) === peg$c40) {
+          s2 = peg$c40;
           peg$currPos += 7;
         } else {
           s2 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e40); }
+          if (peg$silentFails === 0) { peg$fail(peg$e43); }
         }
         if (s2 === peg$FAILED) {
-          if (input.substr(peg$currPos, 7) === peg$c39) {
-            s2 = peg$c39;
+          if (input.substr(peg$currPos, 7) === peg$c41) {
+            s2 = peg$c41;
             peg$currPos += 7;
           } else {
             s2 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e41); }
+            if (peg$silentFails === 0) { peg$fail(peg$e44); }
           }
           if (s2 === peg$FAILED) {
-            if (input.substr(peg$currPos, 10) === peg$c40) {
-              s2 = peg$c40;
+            if (input.substr(peg$currPos, 10) === peg$c42) {
+              s2 = peg$c42;
               peg$currPos += 10;
             } else {
               s2 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e42); }
+              if (peg$silentFails === 0) { peg$fail(peg$e45); }
             }
             if (s2 === peg$FAILED) {
-              if (input.substr(peg$currPos, 5) === peg$c41) {
-                s2 = peg$c41;
+              if (input.substr(peg$currPos, 5) === peg$c43) {
+                s2 = peg$c43;
                 peg$currPos += 5;
               } else {
                 s2 = peg$FAILED;
-                if (peg$silentFails === 0) { peg$fail(peg$e43); }
+                if (peg$silentFails === 0) { peg$fail(peg$e46); }
               }
             }
           }
@@ -2812,7 +3156,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f32(s1);
+        s0 = peg$f36(s1);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2876,7 +3220,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f33(s1, s2);
+      s0 = peg$f37(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2891,11 +3235,11 @@ function peg$parse(input, options) {
     s0 = peg$currPos;
     s1 = peg$currPos;
     s2 = input.charAt(peg$currPos);
-    if (peg$r2.test(s2)) {
+    if (peg$r0.test(s2)) {
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e44); }
+      if (peg$silentFails === 0) { peg$fail(peg$e37); }
     }
     if (s2 !== peg$FAILED) {
       s3 = [];
@@ -2925,28 +3269,28 @@ function peg$parse(input, options) {
   function peg$parseCompareOp() {
     let s0;
 
-    if (input.substr(peg$currPos, 2) === peg$c42) {
-      s0 = peg$c42;
+    if (input.substr(peg$currPos, 2) === peg$c44) {
+      s0 = peg$c44;
       peg$currPos += 2;
     } else {
       s0 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e45); }
+      if (peg$silentFails === 0) { peg$fail(peg$e47); }
     }
     if (s0 === peg$FAILED) {
-      if (input.substr(peg$currPos, 2) === peg$c43) {
-        s0 = peg$c43;
+      if (input.substr(peg$currPos, 2) === peg$c45) {
+        s0 = peg$c45;
         peg$currPos += 2;
       } else {
         s0 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e46); }
+        if (peg$silentFails === 0) { peg$fail(peg$e48); }
       }
       if (s0 === peg$FAILED) {
-        if (input.substr(peg$currPos, 2) === peg$c44) {
-          s0 = peg$c44;
+        if (input.substr(peg$currPos, 2) === peg$c46) {
+          s0 = peg$c46;
           peg$currPos += 2;
         } else {
           s0 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e47); }
+          if (peg$silentFails === 0) { peg$fail(peg$e49); }
         }
         if (s0 === peg$FAILED) {
           s0 = input.charAt(peg$currPos);
@@ -2954,7 +3298,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s0 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e48); }
+            if (peg$silentFails === 0) { peg$fail(peg$e50); }
           }
         }
       }
@@ -2968,11 +3312,11 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 91) {
-      s1 = peg$c45;
+      s1 = peg$c47;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e49); }
+      if (peg$silentFails === 0) { peg$fail(peg$e51); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$parse_();
@@ -3028,7 +3372,7 @@ function peg$parse(input, options) {
           }
         }
         peg$savedPos = s3;
-        s3 = peg$f34(s4, s5);
+        s3 = peg$f38(s4, s5);
       } else {
         peg$currPos = s3;
         s3 = peg$FAILED;
@@ -3038,15 +3382,15 @@ function peg$parse(input, options) {
       }
       s4 = peg$parse_();
       if (input.charCodeAt(peg$currPos) === 93) {
-        s5 = peg$c46;
+        s5 = peg$c48;
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e50); }
+        if (peg$silentFails === 0) { peg$fail(peg$e52); }
       }
       if (s5 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f35(s3);
+        s0 = peg$f39(s3);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3069,12 +3413,12 @@ function peg$parse(input, options) {
         s0 = peg$parseBoolean();
         if (s0 === peg$FAILED) {
           s0 = peg$currPos;
-          if (input.substr(peg$currPos, 4) === peg$c47) {
-            s1 = peg$c47;
+          if (input.substr(peg$currPos, 4) === peg$c49) {
+            s1 = peg$c49;
             peg$currPos += 4;
           } else {
             s1 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e51); }
+            if (peg$silentFails === 0) { peg$fail(peg$e53); }
           }
           if (s1 !== peg$FAILED) {
             s2 = peg$currPos;
@@ -3089,7 +3433,7 @@ function peg$parse(input, options) {
             }
             if (s2 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f36();
+              s0 = peg$f40();
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -3109,12 +3453,12 @@ function peg$parse(input, options) {
     let s0, s1, s2, s3;
 
     s0 = peg$currPos;
-    if (input.substr(peg$currPos, 4) === peg$c48) {
-      s1 = peg$c48;
+    if (input.substr(peg$currPos, 4) === peg$c50) {
+      s1 = peg$c50;
       peg$currPos += 4;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e52); }
+      if (peg$silentFails === 0) { peg$fail(peg$e54); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -3129,7 +3473,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f37();
+        s0 = peg$f41();
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3140,12 +3484,12 @@ function peg$parse(input, options) {
     }
     if (s0 === peg$FAILED) {
       s0 = peg$currPos;
-      if (input.substr(peg$currPos, 5) === peg$c49) {
-        s1 = peg$c49;
+      if (input.substr(peg$currPos, 5) === peg$c51) {
+        s1 = peg$c51;
         peg$currPos += 5;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e53); }
+        if (peg$silentFails === 0) { peg$fail(peg$e55); }
       }
       if (s1 !== peg$FAILED) {
         s2 = peg$currPos;
@@ -3160,7 +3504,7 @@ function peg$parse(input, options) {
         }
         if (s2 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f38();
+          s0 = peg$f42();
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -3182,32 +3526,32 @@ function peg$parse(input, options) {
     s1 = peg$currPos;
     s2 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 45) {
-      s3 = peg$c50;
+      s3 = peg$c52;
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e55); }
+      if (peg$silentFails === 0) { peg$fail(peg$e57); }
     }
     if (s3 === peg$FAILED) {
       s3 = null;
     }
     s4 = [];
     s5 = input.charAt(peg$currPos);
-    if (peg$r0.test(s5)) {
+    if (peg$r1.test(s5)) {
       peg$currPos++;
     } else {
       s5 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e36); }
+      if (peg$silentFails === 0) { peg$fail(peg$e39); }
     }
     if (s5 !== peg$FAILED) {
       while (s5 !== peg$FAILED) {
         s4.push(s5);
         s5 = input.charAt(peg$currPos);
-        if (peg$r0.test(s5)) {
+        if (peg$r1.test(s5)) {
           peg$currPos++;
         } else {
           s5 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e36); }
+          if (peg$silentFails === 0) { peg$fail(peg$e39); }
         }
       }
     } else {
@@ -3225,21 +3569,21 @@ function peg$parse(input, options) {
       if (s6 !== peg$FAILED) {
         s7 = [];
         s8 = input.charAt(peg$currPos);
-        if (peg$r0.test(s8)) {
+        if (peg$r1.test(s8)) {
           peg$currPos++;
         } else {
           s8 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e36); }
+          if (peg$silentFails === 0) { peg$fail(peg$e39); }
         }
         if (s8 !== peg$FAILED) {
           while (s8 !== peg$FAILED) {
             s7.push(s8);
             s8 = input.charAt(peg$currPos);
-            if (peg$r0.test(s8)) {
+            if (peg$r1.test(s8)) {
               peg$currPos++;
             } else {
               s8 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e36); }
+              if (peg$silentFails === 0) { peg$fail(peg$e39); }
             }
           }
         } else {
@@ -3265,7 +3609,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s7 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e56); }
+        if (peg$silentFails === 0) { peg$fail(peg$e58); }
       }
       if (s7 !== peg$FAILED) {
         s8 = input.charAt(peg$currPos);
@@ -3273,28 +3617,28 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s8 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e57); }
+          if (peg$silentFails === 0) { peg$fail(peg$e59); }
         }
         if (s8 === peg$FAILED) {
           s8 = null;
         }
         s9 = [];
         s10 = input.charAt(peg$currPos);
-        if (peg$r0.test(s10)) {
+        if (peg$r1.test(s10)) {
           peg$currPos++;
         } else {
           s10 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e36); }
+          if (peg$silentFails === 0) { peg$fail(peg$e39); }
         }
         if (s10 !== peg$FAILED) {
           while (s10 !== peg$FAILED) {
             s9.push(s10);
             s10 = input.charAt(peg$currPos);
-            if (peg$r0.test(s10)) {
+            if (peg$r1.test(s10)) {
               peg$currPos++;
             } else {
               s10 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e36); }
+              if (peg$silentFails === 0) { peg$fail(peg$e39); }
             }
           }
         } else {
@@ -3338,7 +3682,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f39(s1);
+        s0 = peg$f43(s1);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3350,7 +3694,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e54); }
+      if (peg$silentFails === 0) { peg$fail(peg$e56); }
     }
 
     return s0;
@@ -3362,22 +3706,22 @@ function peg$parse(input, options) {
     peg$silentFails++;
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 34) {
-      s1 = peg$c51;
+      s1 = peg$c53;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e59); }
+      if (peg$silentFails === 0) { peg$fail(peg$e61); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
       s3 = [];
       s4 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 92) {
-        s5 = peg$c52;
+        s5 = peg$c54;
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e60); }
+        if (peg$silentFails === 0) { peg$fail(peg$e62); }
       }
       if (s5 !== peg$FAILED) {
         if (input.length > peg$currPos) {
@@ -3385,7 +3729,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s6 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e61); }
+          if (peg$silentFails === 0) { peg$fail(peg$e63); }
         }
         if (s6 !== peg$FAILED) {
           s5 = [s5, s6];
@@ -3404,18 +3748,18 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e62); }
+          if (peg$silentFails === 0) { peg$fail(peg$e64); }
         }
       }
       while (s4 !== peg$FAILED) {
         s3.push(s4);
         s4 = peg$currPos;
         if (input.charCodeAt(peg$currPos) === 92) {
-          s5 = peg$c52;
+          s5 = peg$c54;
           peg$currPos++;
         } else {
           s5 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e60); }
+          if (peg$silentFails === 0) { peg$fail(peg$e62); }
         }
         if (s5 !== peg$FAILED) {
           if (input.length > peg$currPos) {
@@ -3423,7 +3767,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s6 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e61); }
+            if (peg$silentFails === 0) { peg$fail(peg$e63); }
           }
           if (s6 !== peg$FAILED) {
             s5 = [s5, s6];
@@ -3442,21 +3786,21 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s4 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e62); }
+            if (peg$silentFails === 0) { peg$fail(peg$e64); }
           }
         }
       }
       s2 = input.substring(s2, peg$currPos);
       if (input.charCodeAt(peg$currPos) === 34) {
-        s3 = peg$c51;
+        s3 = peg$c53;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e59); }
+        if (peg$silentFails === 0) { peg$fail(peg$e61); }
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f40(s2);
+        s0 = peg$f44(s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3468,7 +3812,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e58); }
+      if (peg$silentFails === 0) { peg$fail(peg$e60); }
     }
 
     return s0;
@@ -3480,22 +3824,22 @@ function peg$parse(input, options) {
     peg$silentFails++;
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 47) {
-      s1 = peg$c53;
+      s1 = peg$c55;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e64); }
+      if (peg$silentFails === 0) { peg$fail(peg$e66); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
       s3 = [];
       s4 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 92) {
-        s5 = peg$c52;
+        s5 = peg$c54;
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e60); }
+        if (peg$silentFails === 0) { peg$fail(peg$e62); }
       }
       if (s5 !== peg$FAILED) {
         if (input.length > peg$currPos) {
@@ -3503,7 +3847,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s6 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e61); }
+          if (peg$silentFails === 0) { peg$fail(peg$e63); }
         }
         if (s6 !== peg$FAILED) {
           s5 = [s5, s6];
@@ -3522,7 +3866,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e65); }
+          if (peg$silentFails === 0) { peg$fail(peg$e67); }
         }
       }
       if (s4 !== peg$FAILED) {
@@ -3530,11 +3874,11 @@ function peg$parse(input, options) {
           s3.push(s4);
           s4 = peg$currPos;
           if (input.charCodeAt(peg$currPos) === 92) {
-            s5 = peg$c52;
+            s5 = peg$c54;
             peg$currPos++;
           } else {
             s5 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e60); }
+            if (peg$silentFails === 0) { peg$fail(peg$e62); }
           }
           if (s5 !== peg$FAILED) {
             if (input.length > peg$currPos) {
@@ -3542,7 +3886,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s6 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e61); }
+              if (peg$silentFails === 0) { peg$fail(peg$e63); }
             }
             if (s6 !== peg$FAILED) {
               s5 = [s5, s6];
@@ -3561,7 +3905,7 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s4 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e65); }
+              if (peg$silentFails === 0) { peg$fail(peg$e67); }
             }
           }
         }
@@ -3575,11 +3919,11 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         if (input.charCodeAt(peg$currPos) === 47) {
-          s3 = peg$c53;
+          s3 = peg$c55;
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e64); }
+          if (peg$silentFails === 0) { peg$fail(peg$e66); }
         }
         if (s3 !== peg$FAILED) {
           s4 = peg$currPos;
@@ -3589,7 +3933,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s6 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e66); }
+            if (peg$silentFails === 0) { peg$fail(peg$e68); }
           }
           while (s6 !== peg$FAILED) {
             s5.push(s6);
@@ -3598,12 +3942,12 @@ function peg$parse(input, options) {
               peg$currPos++;
             } else {
               s6 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e66); }
+              if (peg$silentFails === 0) { peg$fail(peg$e68); }
             }
           }
           s4 = input.substring(s4, peg$currPos);
           peg$savedPos = s0;
-          s0 = peg$f41(s2, s4);
+          s0 = peg$f45(s2, s4);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -3619,7 +3963,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e63); }
+      if (peg$silentFails === 0) { peg$fail(peg$e65); }
     }
 
     return s0;
@@ -3633,7 +3977,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s0 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e67); }
+      if (peg$silentFails === 0) { peg$fail(peg$e69); }
     }
 
     return s0;
@@ -3649,7 +3993,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e68); }
+      if (peg$silentFails === 0) { peg$fail(peg$e70); }
     }
     while (s1 !== peg$FAILED) {
       s0.push(s1);
@@ -3658,7 +4002,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e68); }
+        if (peg$silentFails === 0) { peg$fail(peg$e70); }
       }
     }
     peg$silentFails--;
@@ -3676,7 +4020,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e68); }
+      if (peg$silentFails === 0) { peg$fail(peg$e70); }
     }
     if (s1 !== peg$FAILED) {
       while (s1 !== peg$FAILED) {
@@ -3686,7 +4030,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s1 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e68); }
+          if (peg$silentFails === 0) { peg$fail(peg$e70); }
         }
       }
     } else {
@@ -3695,7 +4039,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e69); }
+      if (peg$silentFails === 0) { peg$fail(peg$e71); }
     }
 
     return s0;

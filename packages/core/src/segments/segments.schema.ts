@@ -104,8 +104,22 @@ export interface ClvNode {
   horizon: Duration;
 }
 
+/**
+ * Built-in computed trait: the person's journey stage, the first of ordered rules whose condition
+ * holds (docs/segments.md, "Journey stages"). `stage()` alone is the default rules
+ * (`DEFAULT_STAGES` in traits/stage-trait.ts); each change of value is announced in the log as
+ * `Journey Stage Changed`.
+ */
+export interface StageNode {
+  type: 'stage';
+  /** In order: the person's stage is the first whose condition holds. */
+  rules: { stage: string; when: Condition }[];
+  /** The stage when no rule holds; null: none. */
+  otherwise: string | null;
+}
+
 /** What a computed trait can be: any aggregate, or a built-in. Only aggregates appear inside conditions. */
-export type ComputedNode = AggregateNode | RfmNode | EngagementNode | ClvNode;
+export type ComputedNode = AggregateNode | RfmNode | EngagementNode | ClvNode | StageNode;
 
 /** The recency weights `engagement(...)` uses when its definition gives none. */
 export const DEFAULT_RECENCY: EngagementNode['recency'] = [

@@ -41,10 +41,21 @@ export function emptyDerivedState(): DerivedState {
   return { aggregates: {}, sequences: {}, computed: {}, segments: [] };
 }
 
+/** A computed trait decided by conditions (a journey stage) took another value. */
+export interface RuledChange {
+  trait: string;
+  from: unknown;
+  to: unknown;
+  /** The event announcing it (`Journey Stage Changed`). */
+  announce: string;
+}
+
 export interface DerivedChange {
   entered: string[];
   exited: string[];
   computedChanged: string[];
+  /** The changes of computed traits that announce theirs (journey stages). */
+  announced: RuledChange[];
   /** When the state next changes by time alone (a window sliding, a sequence timing out). */
   dueAt: number | undefined;
 }
@@ -177,6 +188,7 @@ export function refreshDerived(
     const node = plan.aggregates.get(c.key);
     if (
       node === undefined ||
+      plan.ruledNames.has(c.name) ||
       !(trigger.everything === true || fedKeys.has(c.key) || timeBased(node))
     )
       continue;
@@ -191,25 +203,6 @@ export function refreshDerived(
       computedChanged.push(c.name);
     }
   }
-
-  const affected = new Set<string>(
-    trigger.everything === true ? plan.segments.map((s) => s.name) : [],
-  );
-  if (trigger.event !== undefined)
-    for (const s of plan.segmentsByEvent.get(trigger.event) ?? []) affected.add(s);
-  for (const c of computedChanged)
-    for (const s of plan.segmentsByComputed.get(c) ?? []) affected.add(s);
-  if (trigger.traitsChanged === true) for (const s of plan.segmentsReadingProfile) affected.add(s);
-  for (const m of trigger.models ?? [])
-    for (const s of plan.segmentsByModel.get(m) ?? []) affected.add(s);
-  // A person's cluster follows their features (traits, computed traits, model scores): assigned
-  // again now.
-  if (
-    trigger.traitsChanged === true ||
-    computedChanged.length > 0 ||
-    (trigger.models?.length ?? 0) > 0
-  )
-    for (const s of plan.segmentsReadingClusters) affected.add(s);
 
   const scope: EvaluationScope = {
     traits: profile.traits,
@@ -232,6 +225,48 @@ export function refreshDerived(
       consent: profile.consent,
     }),
   };
+  // Computed traits decided by conditions (stages): after the others, which they may read.
+  const announced: RuledChange[] = [];
+  for (const r of plan.ruled) {
+    const before = state.computed[r.name];
+    if (!(
+      before === undefined ||
+      trigger.everything === true ||
+      r.references.timeBased ||
+      (trigger.event !== undefined && r.references.events.includes(trigger.event)) ||
+      (trigger.traitsChanged === true && r.readsProfile) ||
+      r.references.computed.some((c) => computedChanged.includes(c)) ||
+      (trigger.models ?? []).some((m) => r.references.models.includes(m))
+    ))
+      continue;
+    const value =
+      traitKindOf(r.node)?.rules?.decide(r.node, (c) => evaluateCondition(c, scope)) ?? null;
+    if (before !== undefined && sameComputedValue(before, value)) continue;
+    state.computed[r.name] = value;
+    computedChanged.push(r.name);
+    if (r.announce !== undefined)
+      announced.push({ trait: r.name, from: before ?? null, to: value, announce: r.announce });
+  }
+
+  const affected = new Set<string>(
+    trigger.everything === true ? plan.segments.map((s) => s.name) : [],
+  );
+  if (trigger.event !== undefined)
+    for (const s of plan.segmentsByEvent.get(trigger.event) ?? []) affected.add(s);
+  for (const c of computedChanged)
+    for (const s of plan.segmentsByComputed.get(c) ?? []) affected.add(s);
+  if (trigger.traitsChanged === true) for (const s of plan.segmentsReadingProfile) affected.add(s);
+  for (const m of trigger.models ?? [])
+    for (const s of plan.segmentsByModel.get(m) ?? []) affected.add(s);
+  // A person's cluster follows their features (traits, computed traits, model scores): assigned
+  // again now.
+  if (
+    trigger.traitsChanged === true ||
+    computedChanged.length > 0 ||
+    (trigger.models?.length ?? 0) > 0
+  )
+    for (const s of plan.segmentsReadingClusters) affected.add(s);
+
   // Evaluate the affected segments in dependency order; a flip adds the segments that read it.
   // Only the affected ones are visited, so the cost follows what the event touches, not how many
   // segments exist.
@@ -263,7 +298,7 @@ export function refreshDerived(
       }
     }
   }
-  return { entered, exited, computedChanged, dueAt: nextChange(plan, state, now) };
+  return { entered, exited, computedChanged, announced, dueAt: nextChange(plan, state, now) };
 }
 
 function nextChange(

@@ -51,8 +51,8 @@ afterEach(() => {
 });
 
 describe('trait kinds', () => {
-  it('has rfm, engagement and clv built in, found by their node', () => {
-    expect(BUILTIN_TRAIT_KINDS.map((k) => k.name)).toEqual(['rfm', 'engagement', 'clv']);
+  it('has rfm, engagement, clv and stage built in, found by their node', () => {
+    expect(BUILTIN_TRAIT_KINDS.map((k) => k.name)).toEqual(['rfm', 'engagement', 'clv', 'stage']);
     const rfm = parseComputed('rfm("Order Completed".revenue, 365d)');
     expect(rfm.ok && traitKindOf(rfm.value)?.population !== undefined).toBe(true);
     const clv = parseComputed('clv("Order Completed".revenue, 52w)');

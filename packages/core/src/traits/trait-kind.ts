@@ -1,8 +1,9 @@
-import type { Duration, EventPattern } from '../segments/segments.schema.js';
+import type { Condition, Duration, EventPattern } from '../segments/segments.schema.js';
 import type { AggregateState } from './aggregate-state.js';
 import { clvKind } from './clv-trait.js';
 import { engagementKind } from './engagement-trait.js';
 import { rfmKind } from './rfm-trait.js';
+import { stageKind } from './stage-trait.js';
 
 /** What an event carries into a trait's fold: its name, properties and context. */
 export interface TraitEvent {
@@ -57,6 +58,19 @@ export interface TraitKind<N extends TraitNode = TraitNode> {
    * Its value also places the person among everyone (RFM's quintiles): the pipeline reads every
    * person's value now and then, and passes what `summarize` made to `value` as `population`.
    */
+  /**
+   * A kind decided by conditions over the person (the journey stage's ordered rules) rather than
+   * folded from events of its own (`patterns` is then empty): the conditions' aggregates and
+   * sequences are kept as a segment's are, and the value is decided after the other computed
+   * traits (the conditions may read them) and before segments (which may read it).
+   */
+  rules?: {
+    conditions(node: N): readonly Condition[];
+    /** The value, given whether each of its conditions holds for the person now. */
+    decide(node: N, holds: (condition: Condition) => boolean): unknown;
+    /** The event each change of value is announced by in the log (`Journey Stage Changed`). */
+    announce?: string;
+  };
   population?: {
     /** What one person's value adds to the population; undefined: it is left out. */
     sample(value: unknown): unknown;
@@ -75,7 +89,12 @@ export interface TraitKind<N extends TraitNode = TraitNode> {
 }
 
 /** Every built-in computed-trait kind besides the aggregates. A new kind is added here. */
-export const BUILTIN_TRAIT_KINDS: readonly TraitKind[] = [rfmKind, engagementKind, clvKind];
+export const BUILTIN_TRAIT_KINDS: readonly TraitKind[] = [
+  rfmKind,
+  engagementKind,
+  clvKind,
+  stageKind,
+];
 
 let kinds: Map<string, TraitKind> | undefined;
 

@@ -460,8 +460,12 @@ export class ProfilePipeline {
     if (held === undefined)
       for (const stage of this.options.stages ?? [])
         await stage.follow(events, { from: first.from, to: first.to });
-    // Entries and exits go to the outbox; one left by a failed flush or a crash is sent first.
-    if (!this.outboxChecked || (changes?.memberships.length ?? 0) > 0) {
+    // Entries, exits and stage changes go to the outbox; one left by a failed flush or a crash is sent first.
+    if (
+      !this.outboxChecked ||
+      (changes?.memberships.length ?? 0) > 0 ||
+      (changes?.announced.length ?? 0) > 0
+    ) {
       this.outboxChecked = false;
       await this.flushOutbox();
       this.outboxChecked = true;

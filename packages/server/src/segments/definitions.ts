@@ -9,6 +9,7 @@ import {
   readCondition,
   referencesOf,
   TailorError,
+  traitKindOf,
   type DefinitionError,
   type References,
 } from '@tailor/core';
@@ -144,6 +145,17 @@ export class Definitions {
         `${name} is used by segment ${readers.map((r) => r.name).join(', ')}`,
       );
     }
+    // A stage's rules may read other computed traits.
+    const traitReaders =
+      kind === 'computed'
+        ? (await this.store.list('computed')).filter((c) => c.references.computed.includes(name))
+        : [];
+    if (traitReaders.length > 0) {
+      throw new TailorError(
+        'conflict',
+        `${name} is used by computed trait ${traitReaders.map((r) => r.name).join(', ')}`,
+      );
+    }
     const deleted = await this.store.delete(kind, name);
     await this.reload();
     if (deleted) await this.onChange([`${kind}:${name}`]);
@@ -156,11 +168,27 @@ export class Definitions {
     text: string,
     references: References,
   ): Promise<DefinitionError | undefined> {
-    if (kind === 'computed') return undefined; // aggregates read events only
+    if (kind === 'computed') {
+      // Aggregates read events only; a stage's rules may read other computed traits, but none
+      // decided by rules themselves (those are decided together, after the others).
+      if (references.computed.length === 0) return undefined;
+      const others = (await this.store.list('computed')).filter(
+        (c) => c.name !== name && c.references.computed.length === 0 && !isRuled(c),
+      );
+      return checkReferences(name, text, references, {
+        segments: new Map(),
+        computed: new Set(others.map((c) => c.name)),
+      });
+    }
     const segments = new Map((await this.store.list('segment')).map((s) => [s.name, s.references]));
     const computed = new Set((await this.store.list('computed')).map((c) => c.name));
     return checkReferences(name, text, references, { segments, computed });
   }
+}
+
+/** Whether a stored computed trait is decided by rules (a stage). */
+function isRuled(definition: StoredDefinition): boolean {
+  return traitKindOf(definition.tree)?.rules !== undefined;
 }
 
 function refused(error: DefinitionError): TailorError {

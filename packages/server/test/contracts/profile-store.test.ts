@@ -280,6 +280,7 @@ describe.each(sealers)('ProfileStore contract, erasure across owners, %s', (_nam
         conflicts: [],
         groups: new Map(),
         memberships: [enter(gone), enter(kept)],
+        announced: [],
         timers: new Map([
           [gone, 1000],
           [kept, 1000],
@@ -587,6 +588,51 @@ describe.each(BACKENDS)('ProfileStore contract: %s', (backend) => {
     ]);
   });
 
+  it('announces journey stage changes through the outbox, under the person, once each', async () => {
+    const store = await openStore(backend, plainSealer);
+    const log = await logOf(
+      [message({ type: 'identify', userId: 'ann', anonymousId: 'a-ann' })],
+      plainSealer,
+    );
+    await pipeline(log, store).catchUp();
+    const ann = (await store.byIdentifier({ type: 'userId', value: 'ann' }))?.id ?? '';
+    const at = '2026-12-01T00:00:00.000Z';
+    const stage = (from: string | null, to: string, cause: string) => ({
+      profileId: ann,
+      event: 'Journey Stage Changed',
+      trait: 'journey_stage',
+      from,
+      to,
+      at,
+      cause,
+    });
+    await store.refresh([ann], () =>
+      changesOf({
+        announced: [stage(null, 'consideration', 'm-1'), stage('consideration', 'purchase', 'm-2')],
+      }),
+    );
+    const outbox = await store.outbox(10);
+    expect(outbox.map((o) => o.message)).toMatchObject([
+      {
+        type: 'track',
+        event: 'Journey Stage Changed',
+        userId: 'ann',
+        anonymousId: 'a-ann',
+        properties: {
+          trait: 'journey_stage',
+          stage: 'consideration',
+          previousStage: null,
+          profileId: ann,
+          cause: 'm-1',
+        },
+        timestamp: at,
+        tailor: { source: 'segments' },
+      },
+      { properties: { stage: 'purchase', previousStage: 'consideration', cause: 'm-2' } },
+    ]);
+    expect(new Set(outbox.map((o) => o.message.messageId)).size).toBe(2);
+  });
+
   it('opened again, holds what it folded; opened under another blind-index key, is refused', async () => {
     const sealer = createAesSealer(newKeyring());
     const database = await backing(backend);
@@ -840,6 +886,7 @@ function changesOf(changes: Partial<GraphChanges>): GraphChanges {
     conflicts: [],
     groups: new Map(),
     memberships: [],
+    announced: [],
     timers: new Map(),
     ...changes,
   };

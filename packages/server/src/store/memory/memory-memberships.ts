@@ -1,4 +1,10 @@
-import type { GraphChanges, IdentifierRef, StoredMessage, TraitPopulation } from '@tailor/core';
+import {
+  announcementOf,
+  type GraphChanges,
+  type IdentifierRef,
+  type StoredMessage,
+  type TraitPopulation,
+} from '@tailor/core';
 import { pageRows } from '../../log/sqlite/page-rows.js';
 import type { SealedValues } from '../../privacy/sealed-values.js';
 import type {
@@ -72,6 +78,16 @@ export function memoryMembershipWriter(
         context: {},
         tailor: { source: 'segments' },
       };
+      const outboxSeq = unit.next(data.sequences, 'outbox');
+      unit.set(data.outbox, outboxSeq, sealed.outbox.seal(message));
+    }
+    for (const a of changes.announced) {
+      const ids = identifiersOf(a.profileId);
+      const first = (type: string) => ids.find((i) => i.type === type)?.value ?? null;
+      const message = announcementOf(a, {
+        userId: first('userId'),
+        anonymousId: first('anonymousId'),
+      });
       const outboxSeq = unit.next(data.sequences, 'outbox');
       unit.set(data.outbox, outboxSeq, sealed.outbox.seal(message));
     }

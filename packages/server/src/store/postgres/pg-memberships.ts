@@ -1,11 +1,16 @@
-import type { GraphChanges, IdentifierRef, StoredMessage } from '@tailor/core';
+import {
+  announcementOf,
+  type GraphChanges,
+  type IdentifierRef,
+  type StoredMessage,
+} from '@tailor/core';
 import type { SealedValues } from '../../privacy/sealed-values.js';
 import type { PgQueryable } from '../../storage/postgres/pg-database.js';
 import { bytes } from './pg-bytes.js';
 
 /**
  * Writes segment memberships, their history, time-based re-evaluation timers, and the entry and
- * exit events to announce (the outbox), in the fold's transaction. `identifiersOf` reads a
+ * exit events (and journey stage changes) to announce (the outbox), in the fold's transaction. `identifiersOf` reads a
  * profile's identifiers (opened, sorted) for the announcements.
  */
 export function pgMembershipWriter(
@@ -45,6 +50,17 @@ export function pgMembershipWriter(
         context: {},
         tailor: { source: 'segments' },
       };
+      await client.query('INSERT INTO log_outbox (message) VALUES ($1)', [
+        bytes(sealed.outbox.seal(message)),
+      ]);
+    }
+    for (const a of changes.announced) {
+      const ids = await identifiersOf(client, a.profileId);
+      const first = (type: string) => ids.find((i) => i.type === type)?.value ?? null;
+      const message = announcementOf(a, {
+        userId: first('userId'),
+        anonymousId: first('anonymousId'),
+      });
       await client.query('INSERT INTO log_outbox (message) VALUES ($1)', [
         bytes(sealed.outbox.seal(message)),
       ]);

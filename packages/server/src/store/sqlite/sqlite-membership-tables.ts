@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SealedValues } from '../../privacy/sealed-values.js';
-import type { GraphChanges, StoredMessage } from '@tailor/core';
+import { announcementOf, type GraphChanges, type StoredMessage } from '@tailor/core';
 import type { SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
 export const MEMBERSHIP_SCHEMA = `
@@ -48,7 +48,7 @@ export const MEMBERSHIP_MIGRATIONS: readonly SqliteMigration[] = [
 
 /**
  * Writes segment memberships, their history, time-based re-evaluation timers, and the entry and
- * exit events to announce: those go to an outbox in the same transaction, and are appended to
+ * exit events (and journey stage changes) to announce: those go to an outbox in the same transaction, and are appended to
  * the log after it commits (with messageIds derived from the history, so a retry stores nothing twice).
  */
 export function membershipWriter(db: Database.Database, sealed: SealedValues) {
@@ -69,6 +69,13 @@ export function membershipWriter(db: Database.Database, sealed: SealedValues) {
     ),
     outbox: db.prepare('INSERT INTO log_outbox (message) VALUES (?)'),
   };
+  // The first of a profile's ids of a type (identifier values are sealed, their index blind).
+  const firstId = (profileId: string, type: string) => {
+    const values = (
+      q.identifiers.all(profileId, type) as { value: string; sealed: Buffer | null }[]
+    ).map((r) => sealed.identifier.open(type, r.value, r.sealed));
+    return values.length === 0 ? null : values.reduce((a, b) => (b < a ? b : a));
+  };
   return (changes: GraphChanges): void => {
     for (const m of changes.memberships) {
       if (m.entered) q.enter.run(m.segment, m.profileId, m.at);
@@ -77,13 +84,7 @@ export function membershipWriter(db: Database.Database, sealed: SealedValues) {
         q.history.run(m.segment, m.profileId, m.entered ? 1 : 0, m.at, m.cause).lastInsertRowid,
       );
       if (m.cause === 'merge') continue; // the person lives on in the surviving profile
-      // The first of the profile's ids of a type (identifier values are sealed, their index blind).
-      const idOf = (type: string) => {
-        const values = (
-          q.identifiers.all(m.profileId, type) as { value: string; sealed: Buffer | null }[]
-        ).map((r) => sealed.identifier.open(type, r.value, r.sealed));
-        return values.length === 0 ? null : values.reduce((a, b) => (b < a ? b : a));
-      };
+      const idOf = (type: string) => firstId(m.profileId, type);
       const message: StoredMessage = {
         type: 'track',
         messageId: `segment:${seq}`,
@@ -97,6 +98,13 @@ export function membershipWriter(db: Database.Database, sealed: SealedValues) {
         tailor: { source: 'segments' },
       };
       q.outbox.run(sealed.outbox.seal(message));
+    }
+    for (const a of changes.announced) {
+      const ids = {
+        userId: firstId(a.profileId, 'userId'),
+        anonymousId: firstId(a.profileId, 'anonymousId'),
+      };
+      q.outbox.run(sealed.outbox.seal(announcementOf(a, ids)));
     }
     for (const [profileId, due] of changes.timers) {
       if (due === null) q.clearTimer.run(profileId);
