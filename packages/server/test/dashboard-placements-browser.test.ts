@@ -4,8 +4,8 @@ import { launchChromium } from './support/browser.js';
 import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
-// The dashboard's placements pages end to end (issue 20): a placement saved through the API and
-// through the page's JSON editor (its refusals shown where they point), and previews as people
+// The dashboard's placements pages end to end (issue 20): a placement saved through the API, the
+// page's form and its JSON editor (refusals shown where they point), and previews as people
 // whose traits came through collection, with the decider's reasons; in Debian's Chromium,
 // accessibility checked with axe-core.
 
@@ -143,6 +143,7 @@ describe('the placements pages', () => {
     const page = await open(MARKETER_KEY, '#/placements');
     await page.getByRole('button', { name: 'New placement' }).click();
     await page.getByLabel('Name').fill('cart-banner');
+    await page.getByRole('button', { name: 'Edit as JSON' }).click();
     const definition = page.getByLabel('Definition (JSON)');
     // Not JSON: caught in the page, marked at its place.
     await definition.fill('{\n  "items": []\n  "default": {"id": "d", "template": "x"}\n}');
@@ -192,7 +193,8 @@ describe('the placements pages', () => {
     expect(stored.json()).toMatchObject({ items: [{ id: 'big', when: 'traits.plan = "pro"' }] });
 
     // Edit: the JSON as stored, saved again as version 2.
-    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByRole('button', { name: 'Edit as JSON' }).click();
     expect(JSON.parse(await page.getByLabel('Definition (JSON)').inputValue())).toEqual({
       // The priority as the API stores it (0 when left out).
       items: [{ id: 'big', when: 'traits.plan = "pro"', priority: 0, template: 'x' }],
@@ -226,6 +228,115 @@ describe('the placements pages', () => {
         })
       ).statusCode,
     ).toBe(404);
+  });
+
+  it('edits a placement as a form, showing each refusal at its field', async () => {
+    const page = await open(MARKETER_KEY, '#/placements');
+    await page.getByRole('button', { name: 'New placement' }).click();
+    await page.getByLabel('Name').fill('form-banner');
+    const first = page.getByRole('group', { name: 'Item 1', exact: true });
+    // The form starts from the example item.
+    expect(await first.getByLabel('Id', { exact: true }).inputValue()).toBe('pro-offer');
+    const rule = first.getByLabel(/^Rule/);
+    await rule.fill('traits.plan = ');
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    const ruleError = first.getByRole('alert');
+    await expect
+      .poll(() => ruleError.innerText().catch(() => ''))
+      .toMatch(/^Not saved: items\[0\]\.when: .+\(line 1, column \d+\)/);
+    expect(await first.locator('pre.error-at').innerText()).toContain('traits.plan =');
+    expect(await rule.getAttribute('aria-invalid')).toBe('true');
+    expect(await seriousViolations(page), 'placement form with a refusal').toEqual([]);
+
+    await rule.fill('traits.plan = "pro"');
+    await page.getByRole('button', { name: 'Add item' }).click();
+    const second = page.getByRole('group', { name: 'Item 2', exact: true });
+    await second.getByLabel('Id', { exact: true }).fill('pro-offer');
+    await second.getByLabel('Template (Liquid)').fill('<p>Sale</p>');
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    await expect
+      .poll(() =>
+        second
+          .getByRole('alert')
+          .innerText()
+          .catch(() => ''),
+      )
+      .toBe('Not saved: items[1].id: pro-offer is used twice');
+    expect(await first.getByRole('alert').count()).toBe(0);
+    expect(await second.getByLabel('Id', { exact: true }).getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+
+    // A priority that is no number: the API's schema refuses it, shown at the priority.
+    await second.getByLabel('Id', { exact: true }).fill('sale');
+    await second.getByLabel('Priority').fill('high');
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    await expect
+      .poll(() =>
+        second
+          .getByRole('alert')
+          .innerText()
+          .catch(() => ''),
+      )
+      .toMatch(/^Not saved: body\.items\.1\.priority: /);
+    expect(await second.getByLabel('Priority').getAttribute('aria-invalid')).toBe('true');
+
+    await second.getByLabel('Priority').fill('5');
+    await second.getByRole('checkbox', { name: /Override/ }).check();
+    await second.getByRole('button', { name: 'Move up' }).click();
+    expect(await first.getByLabel('Id', { exact: true }).inputValue()).toBe('sale');
+    await page
+      .getByRole('group', { name: /^Default/ })
+      .getByLabel('Id', { exact: true })
+      .fill('hello');
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    await page.getByRole('heading', { name: 'Placement form-banner' }).waitFor();
+    const stored = await t.app.inject({
+      url: '/v1/placements/form-banner',
+      headers: { authorization: t.adminAuth },
+    });
+    expect(stored.json()).toMatchObject({
+      items: [
+        { id: 'sale', priority: 5, override: true, template: '<p>Sale</p>' },
+        { id: 'pro-offer', when: 'traits.plan = "pro"', priority: 1 },
+      ],
+      default: { id: 'hello', template: '<p>Welcome</p>' },
+    });
+
+    // Editing opens the form on what is stored; fields it has none for are kept and named.
+    await t.app.inject({
+      method: 'PUT',
+      url: '/v1/placements/form-banner',
+      headers: { authorization: t.adminAuth },
+      payload: {
+        items: [{ id: 'capped', template: 'x', cap: { max: 2, per: '7d' } }],
+        default: { id: 'hello', template: 'y' },
+      },
+    });
+    await page.reload();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    expect(await first.getByLabel('Id', { exact: true }).inputValue()).toBe('capped');
+    expect(await first.innerText()).toContain('Also set: cap');
+    await first.getByLabel('Template (Liquid)').fill('z');
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    await expect.poll(() => page.locator('main').innerText()).toContain('Version 3');
+    const edited = await t.app.inject({
+      url: '/v1/placements/form-banner',
+      headers: { authorization: t.adminAuth },
+    });
+    expect(edited.json()).toMatchObject({
+      items: [{ id: 'capped', template: 'z', cap: { max: 2, per: '7d' } }],
+    });
+  });
+
+  it('fits the placement form on a 390 px screen', async () => {
+    await context.close();
+    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await open(MARKETER_KEY, '#/placements/home-hero');
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByRole('group', { name: 'Item 2', exact: true }).waitFor();
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await seriousViolations(page), 'placement form at 390 px').toEqual([]);
   });
 
   it('says so when a placement does not exist, or the person to preview as is not found', async () => {

@@ -1,0 +1,284 @@
+import { useId, type ReactNode } from 'react';
+import { RefusalMessage, type Refusal } from '../components/refusal-message.js';
+import { emptyItem, otherFields, type ItemFields, type PlacementFields } from './placement-form.js';
+
+/** A refusal the API tied to one of the form's fields (placement-form.ts `refusedField`). */
+export interface FieldRefusal {
+  field: string;
+  refusal: Refusal;
+}
+
+/**
+ * The placement as a form: its description, each item (id, rule, priority, override, template)
+ * in the order they rank at equal priority, and the default. A refusal is shown at its field.
+ */
+export function PlacementFieldsForm({
+  fields,
+  onChange,
+  refused,
+}: {
+  fields: PlacementFields;
+  onChange: (fields: PlacementFields) => void;
+  refused: FieldRefusal | undefined;
+}) {
+  const setItem = (index: number, item: ItemFields) => {
+    onChange({ ...fields, items: fields.items.map((old, i) => (i === index ? item : old)) });
+  };
+  const move = (index: number, by: -1 | 1) => {
+    const items = [...fields.items];
+    const [item] = items.splice(index, 1);
+    if (item === undefined) return;
+    items.splice(index + by, 0, item);
+    onChange({ ...fields, items });
+  };
+  return (
+    <>
+      <Field
+        label="Description"
+        refused={refused?.field === 'description' ? refused.refusal : undefined}
+      >
+        {(props) => (
+          <input
+            {...props}
+            value={fields.description}
+            maxLength={2000}
+            onChange={(event) => {
+              onChange({ ...fields, description: event.target.value });
+            }}
+          />
+        )}
+      </Field>
+      {fields.items.map((item, index) => (
+        <ItemFieldset
+          key={index}
+          index={index}
+          count={fields.items.length}
+          item={item}
+          refused={
+            refused?.field === `items.${index}` || refused?.field.startsWith(`items.${index}.`)
+              ? refused
+              : undefined
+          }
+          onChange={(changed) => {
+            setItem(index, changed);
+          }}
+          onMove={(by) => {
+            move(index, by);
+          }}
+          onRemove={() => {
+            onChange({ ...fields, items: fields.items.filter((_, i) => i !== index) });
+          }}
+        />
+      ))}
+      <p>
+        <button
+          type="button"
+          className="quiet"
+          onClick={() => {
+            onChange({ ...fields, items: [...fields.items, emptyItem()] });
+          }}
+        >
+          Add item
+        </button>
+      </p>
+      <fieldset className="item">
+        <legend>Default (served when no item may be)</legend>
+        <Field label="Id" refused={refused?.field === 'default.id' ? refused.refusal : undefined}>
+          {(props) => (
+            <input
+              {...props}
+              value={fields.defaultId}
+              maxLength={128}
+              onChange={(event) => {
+                onChange({ ...fields, defaultId: event.target.value });
+              }}
+            />
+          )}
+        </Field>
+        <Field
+          label="Template (Liquid)"
+          refused={refused?.field === 'default.template' ? refused.refusal : undefined}
+        >
+          {(props) => (
+            <textarea
+              {...props}
+              rows={3}
+              spellCheck={false}
+              value={fields.defaultTemplate}
+              onChange={(event) => {
+                onChange({ ...fields, defaultTemplate: event.target.value });
+              }}
+            />
+          )}
+        </Field>
+      </fieldset>
+    </>
+  );
+}
+
+function ItemFieldset({
+  index,
+  count,
+  item,
+  refused,
+  onChange,
+  onMove,
+  onRemove,
+}: {
+  index: number;
+  count: number;
+  item: ItemFields;
+  refused: FieldRefusal | undefined;
+  onChange: (item: ItemFields) => void;
+  onMove: (by: -1 | 1) => void;
+  onRemove: () => void;
+}) {
+  const at = (name: string) =>
+    refused?.field === `items.${index}.${name}` ? refused.refusal : undefined;
+  const others = otherFields(item);
+  return (
+    <fieldset className="item">
+      <legend>Item {index + 1}</legend>
+      {refused?.field === `items.${index}` && (
+        <p className="error" role="alert">
+          Not saved: {refused.refusal.message}
+        </p>
+      )}
+      <div className="item-row">
+        <Field label="Id" refused={at('id')}>
+          {(props) => (
+            <input
+              {...props}
+              value={item.id}
+              maxLength={128}
+              onChange={(event) => {
+                onChange({ ...item, id: event.target.value });
+              }}
+            />
+          )}
+        </Field>
+        <Field label="Priority" refused={at('priority')}>
+          {(props) => (
+            <input
+              {...props}
+              inputMode="decimal"
+              value={item.priority}
+              placeholder="0"
+              onChange={(event) => {
+                onChange({ ...item, priority: event.target.value });
+              }}
+            />
+          )}
+        </Field>
+      </div>
+      <Field
+        label="Rule (when; empty: always eligible)"
+        refused={at('when')}
+        hint={
+          'The segment language: traits.plan = "pro", in_segment("buyers"), context.page.path = "/sale"'
+        }
+      >
+        {(props) => (
+          <input
+            {...props}
+            value={item.when}
+            spellCheck={false}
+            onChange={(event) => {
+              onChange({ ...item, when: event.target.value });
+            }}
+          />
+        )}
+      </Field>
+      <Field label="Template (Liquid)" refused={at('template')}>
+        {(props) => (
+          <textarea
+            {...props}
+            rows={3}
+            spellCheck={false}
+            value={item.template}
+            onChange={(event) => {
+              onChange({ ...item, template: event.target.value });
+            }}
+          />
+        )}
+      </Field>
+      <p className="check">
+        <label>
+          <input
+            type="checkbox"
+            checked={item.override}
+            onChange={(event) => {
+              onChange({ ...item, override: event.target.checked });
+            }}
+          />{' '}
+          Override: when eligible, wins over items that are not overrides
+        </label>
+      </p>
+      {others.length > 0 && (
+        <p className="note">
+          Also set: {others.join(', ')} (kept as they are; edit as JSON to change them).
+        </p>
+      )}
+      <div className="actions">
+        <button
+          type="button"
+          className="quiet"
+          disabled={index === 0}
+          onClick={() => {
+            onMove(-1);
+          }}
+        >
+          Move up
+        </button>
+        <button
+          type="button"
+          className="quiet"
+          disabled={index === count - 1}
+          onClick={() => {
+            onMove(1);
+          }}
+        >
+          Move down
+        </button>
+        <button type="button" className="quiet" onClick={onRemove}>
+          Remove item {index + 1}
+        </button>
+      </div>
+    </fieldset>
+  );
+}
+
+interface FieldProps {
+  id: string;
+  'aria-invalid': boolean;
+  'aria-describedby': string | undefined;
+}
+
+/** A labelled field, with its hint and, when the API refused it, the refusal beside it. */
+function Field({
+  label,
+  refused,
+  hint,
+  children,
+}: {
+  label: string;
+  refused: Refusal | undefined;
+  hint?: string;
+  children: (props: FieldProps) => ReactNode;
+}) {
+  const id = useId();
+  const described =
+    refused !== undefined ? `${id}-error` : hint !== undefined ? `${id}-hint` : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children({ id, 'aria-invalid': refused !== undefined, 'aria-describedby': described })}
+      {hint !== undefined && refused === undefined && (
+        <span id={`${id}-hint`} className="note">
+          {hint}
+        </span>
+      )}
+      {refused !== undefined && <RefusalMessage id={`${id}-error`} refusal={refused} />}
+    </div>
+  );
+}
