@@ -1,6 +1,6 @@
 import type { ModelSchedule, ScheduledRun } from '@tailor/core';
-import { useEffect, useState } from 'react';
-import type { ApiGet, ApiResult } from '../api/api-client.js';
+import type { ApiGet } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
@@ -19,17 +19,11 @@ export function ScheduleSection({
   /** Read again when the page reads the model again (after a training, a promotion). */
   reads: number;
 }) {
-  const [schedule, setSchedule] = useState<ApiResult<ModelSchedule>>();
-  useEffect(() => {
-    const abort = new AbortController();
-    get<ModelSchedule>(`/v1/models/${encodeURIComponent(name)}/schedule`, abort.signal).then(
-      setSchedule,
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get, name, reads]);
+  const schedule = useApiGet<ModelSchedule>(
+    get,
+    `/v1/models/${encodeURIComponent(name)}/schedule`,
+    reads,
+  );
   return (
     <section aria-labelledby="schedule-heading">
       <h2 id="schedule-heading">Schedule</h2>

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import type { ApiGet, ApiResult } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import {
   healthText,
@@ -22,17 +23,10 @@ const STATUSES: readonly { value: DeliveryStatus | ''; label: string }[] = [
  */
 export function DestinationPage({ get, name }: { get: ApiGet; name: string }) {
   const id = useId();
-  const [destination, setDestination] = useState<ApiResult<DestinationView>>();
   const [deliveries, setDeliveries] = useState<ApiResult<{ deliveries: DeliveryView[] }>>();
   const [status, setStatus] = useState<DeliveryStatus | ''>('');
   const path = `/v1/destinations/${encodeURIComponent(name)}`;
-  useEffect(() => {
-    const abort = new AbortController();
-    get<DestinationView>(path, abort.signal).then(setDestination, () => undefined);
-    return () => {
-      abort.abort();
-    };
-  }, [get, path]);
+  const destination = useApiGet<DestinationView>(get, path);
   useEffect(() => {
     const abort = new AbortController();
     setDeliveries(undefined);

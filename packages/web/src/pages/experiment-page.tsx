@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import type { ApiGet, ApiResult } from '../api/api-client.js';
+import type { ApiGet } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { metricNames, type ExperimentResults } from '../experiments/experiment-results.js';
 import { FactorialSection } from '../experiments/factorial-section.js';
@@ -11,15 +11,10 @@ import { MetricSection } from '../experiments/metric-section.js';
  * per metric the omnibus test, a table of the arms against the control and an interval chart.
  */
 export function ExperimentPage({ get, name }: { get: ApiGet; name: string }) {
-  const [answer, setAnswer] = useState<ApiResult<ExperimentResults>>();
-  useEffect(() => {
-    const abort = new AbortController();
-    const path = `/v1/experiments/${encodeURIComponent(name)}/results`;
-    get<ExperimentResults>(path, abort.signal).then(setAnswer, () => undefined);
-    return () => {
-      abort.abort();
-    };
-  }, [get, name]);
+  const answer = useApiGet<ExperimentResults>(
+    get,
+    `/v1/experiments/${encodeURIComponent(name)}/results`,
+  );
 
   return (
     <article className="experiment">

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import type { ApiGet, ApiResult } from '../api/api-client.js';
+import type { ApiGet } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { entryText, journeyRows, type Journey, type StepCounts } from '../journeys/journey-rows.js';
 
@@ -8,14 +8,7 @@ import { entryText, journeyRows, type Journey, type StepCounts } from '../journe
  * went past each one (GET /v1/journeys/NAME/stats). Journeys are defined through the API.
  */
 export function JourneysPage({ get }: { get: ApiGet }) {
-  const [answer, setAnswer] = useState<ApiResult<{ items: Journey[] }>>();
-  useEffect(() => {
-    const abort = new AbortController();
-    get<{ items: Journey[] }>('/v1/journeys', abort.signal).then(setAnswer, () => undefined);
-    return () => {
-      abort.abort();
-    };
-  }, [get]);
+  const answer = useApiGet<{ items: Journey[] }>(get, '/v1/journeys');
 
   return (
     <>
@@ -40,17 +33,10 @@ export function JourneysPage({ get }: { get: ApiGet }) {
 }
 
 function JourneySection({ get, journey }: { get: ApiGet; journey: Journey }) {
-  const [stats, setStats] = useState<ApiResult<{ steps: Record<string, StepCounts> }>>();
-  useEffect(() => {
-    const abort = new AbortController();
-    get<{ steps: Record<string, StepCounts> }>(
-      `/v1/journeys/${encodeURIComponent(journey.name)}/stats`,
-      abort.signal,
-    ).then(setStats, () => undefined);
-    return () => {
-      abort.abort();
-    };
-  }, [get, journey.name]);
+  const stats = useApiGet<{ steps: Record<string, StepCounts> }>(
+    get,
+    `/v1/journeys/${encodeURIComponent(journey.name)}/stats`,
+  );
 
   const headingId = `journey-${journey.name}`;
   return (

@@ -1,5 +1,6 @@
-import { useEffect, useId, useState, type SubmitEvent } from 'react';
-import type { ApiDelete, ApiGet, ApiPost, ApiResult } from '../api/api-client.js';
+import { useId, useState, type SubmitEvent } from 'react';
+import type { ApiDelete, ApiGet, ApiPost } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 
 const ROLES = ['write', 'viewer', 'marketer', 'admin'] as const;
@@ -25,15 +26,8 @@ interface ApiKey {
  * with a role (PUT /v1/keys/NAME, its key shown once), and revoked (DELETE) after a confirmation.
  */
 export function KeysPage({ get, put, del }: { get: ApiGet; put: ApiPost; del: ApiDelete }) {
-  const [answer, setAnswer] = useState<ApiResult<{ keys: ApiKey[] }>>();
   const [version, setVersion] = useState(0);
-  useEffect(() => {
-    const abort = new AbortController();
-    get<{ keys: ApiKey[] }>('/v1/keys', abort.signal).then(setAnswer, () => undefined);
-    return () => {
-      abort.abort();
-    };
-  }, [get, version]);
+  const answer = useApiGet<{ keys: ApiKey[] }>(get, '/v1/keys', version);
   const reload = () => {
     setVersion((v) => v + 1);
   };

@@ -1,6 +1,7 @@
 import type { ModelVersionInfo } from '@tailor/core';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ApiGet, ApiPost, ApiResult } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import type { Role } from '../api/detect-role.js';
 import { CalibrationChart } from '../charts/lazy-charts.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
@@ -25,23 +26,12 @@ export function ModelPage({
   role: Role;
   name: string;
 }) {
-  const [model, setModel] = useState<ApiResult<StoredModel>>();
-  const [versions, setVersions] = useState<ApiResult<{ items: ModelVersionInfo[] }>>();
   const [reads, setReads] = useState(0);
   const [busy, setBusy] = useState<string>();
   const [problem, setProblem] = useState<string>();
   const path = `/v1/models/${encodeURIComponent(name)}`;
-  useEffect(() => {
-    const abort = new AbortController();
-    get<StoredModel>(path, abort.signal).then(setModel, () => undefined);
-    get<{ items: ModelVersionInfo[] }>(`${path}/versions`, abort.signal).then(
-      setVersions,
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get, path, reads]);
+  const model = useApiGet<StoredModel>(get, path, reads);
+  const versions = useApiGet<{ items: ModelVersionInfo[] }>(get, `${path}/versions`, reads);
 
   async function act(what: string, request: Promise<ApiResult<unknown>>) {
     setBusy(what);

@@ -1,19 +1,12 @@
-import { useEffect, useState } from 'react';
-import type { ApiGet, ApiResult } from '../api/api-client.js';
+import type { ApiGet } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { labelText, type StoredModel } from '../models/model-summary.js';
 import { modelHash } from '../use-hash-route.js';
 
 /** Every churn and propensity model (GET /v1/models), each linking to its versions and metrics. */
 export function ModelsPage({ get }: { get: ApiGet }) {
-  const [answer, setAnswer] = useState<ApiResult<{ items: StoredModel[] }>>();
-  useEffect(() => {
-    const abort = new AbortController();
-    get<{ items: StoredModel[] }>('/v1/models', abort.signal).then(setAnswer, () => undefined);
-    return () => {
-      abort.abort();
-    };
-  }, [get]);
+  const answer = useApiGet<{ items: StoredModel[] }>(get, '/v1/models');
 
   return (
     <>

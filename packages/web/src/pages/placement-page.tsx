@@ -1,6 +1,7 @@
 import type { PlacementBody } from '@tailor/core';
-import { useEffect, useState } from 'react';
-import type { ApiDelete, ApiGet, ApiPost, ApiResult } from '../api/api-client.js';
+import { useState } from 'react';
+import type { ApiDelete, ApiGet, ApiPost } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import type { Role } from '../api/detect-role.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { PlacementEditor } from '../placements/placement-editor.js';
@@ -27,19 +28,13 @@ export function PlacementPage({
   role: Role;
   name: string;
 }) {
-  const [answer, setAnswer] = useState<ApiResult<StoredPlacement>>();
   const [editing, setEditing] = useState(false);
   const [version, setVersion] = useState(0);
-  useEffect(() => {
-    const abort = new AbortController();
-    get<StoredPlacement>(`/v1/placements/${encodeURIComponent(name)}`, abort.signal).then(
-      setAnswer,
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get, name, version]);
+  const answer = useApiGet<StoredPlacement>(
+    get,
+    `/v1/placements/${encodeURIComponent(name)}`,
+    version,
+  );
 
   if (answer === undefined) return <Loading what="the placement" />;
   if (!answer.ok) {

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
-import type { ApiGet, ApiPost, ApiResult } from '../api/api-client.js';
+import { useState } from 'react';
+import type { ApiGet, ApiPost } from '../api/api-client.js';
 import type { Role } from '../api/detect-role.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { PlacementEditor } from '../placements/placement-editor.js';
 import { NEW_PLACEMENT, type StoredPlacement } from '../placements/placement-json.js';
@@ -11,18 +12,8 @@ import { placementHash } from '../use-hash-route.js';
  * one here. A viewer sees no editing button.
  */
 export function PlacementsPage({ get, put, role }: { get: ApiGet; put: ApiPost; role: Role }) {
-  const [answer, setAnswer] = useState<ApiResult<{ items: StoredPlacement[] }>>();
+  const answer = useApiGet<{ items: StoredPlacement[] }>(get, '/v1/placements');
   const [adding, setAdding] = useState(false);
-  useEffect(() => {
-    const abort = new AbortController();
-    get<{ items: StoredPlacement[] }>('/v1/placements', abort.signal).then(
-      setAnswer,
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get]);
 
   return (
     <>

@@ -1,6 +1,7 @@
 import type { Recommendations } from '@tailor/core';
-import { useEffect, useId, useState, type SubmitEvent } from 'react';
-import type { ApiGet, ApiPost, ApiResult } from '../api/api-client.js';
+import { useId, useState, type SubmitEvent } from 'react';
+import type { ApiGet, ApiPost } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import type { Role } from '../api/detect-role.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import {
@@ -35,18 +36,11 @@ export function RecommenderPage({
   role: Role;
   name: string;
 }) {
-  const [answer, setAnswer] = useState<ApiResult<StoredRecommender>>();
   const [reads, setReads] = useState(0);
   const [training, setTraining] = useState(false);
   const [problem, setProblem] = useState<string>();
   const path = `/v1/recommenders/${encodeURIComponent(name)}`;
-  useEffect(() => {
-    const abort = new AbortController();
-    get<StoredRecommender>(path, abort.signal).then(setAnswer, () => undefined);
-    return () => {
-      abort.abort();
-    };
-  }, [get, path, reads]);
+  const answer = useApiGet<StoredRecommender>(get, path, reads);
 
   async function train() {
     setTraining(true);

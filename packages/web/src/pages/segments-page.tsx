@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
-import type { ApiGet, ApiPost, ApiResult } from '../api/api-client.js';
+import { useState } from 'react';
+import type { ApiGet, ApiPost } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import type { Role } from '../api/detect-role.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { DefinitionEditor } from '../segments/definition-editor.js';
@@ -35,18 +36,8 @@ function DefinitionList({
   role: Role;
   kind: DefinitionKind;
 }) {
-  const [answer, setAnswer] = useState<ApiResult<{ items: DefinitionSummary[] }>>();
+  const answer = useApiGet<{ items: DefinitionSummary[] }>(get, definitionBase(kind));
   const [adding, setAdding] = useState(false);
-  useEffect(() => {
-    const abort = new AbortController();
-    get<{ items: DefinitionSummary[] }>(definitionBase(kind), abort.signal).then(
-      setAnswer,
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get, kind]);
 
   const title = kind === 'segment' ? 'Segments' : 'Computed traits';
   const headingId = `${kind}-list-heading`;
