@@ -77,9 +77,36 @@ function branchList(step: CompiledStep | undefined, token: string): CompiledStep
   return arm === null ? undefined : step.arms[Number(arm[1])]?.steps;
 }
 
+/** When a scheduled entry runs: every `everyMs`, from `start` (ms) when given. */
+export interface JourneySchedule {
+  everyMs: number;
+  start: number | undefined;
+}
+
+/** The shortest schedule: a run pages through the whole segment. */
+const MIN_SCHEDULE_MS = 60_000;
+
+function schedule(every: string, start: string | undefined): JourneySchedule {
+  const everyMs = duration(every, 'entry.schedule.every');
+  if (everyMs < MIN_SCHEDULE_MS)
+    throw invalid('entry.schedule.every: a schedule runs at most once a minute ("1m")');
+  if (start === undefined) return { everyMs, start: undefined };
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(start)
+    ? Date.parse(start)
+    : Number.NaN;
+  if (Number.isNaN(at))
+    throw invalid(
+      `entry.schedule.start: "${start}" is not an ISO 8601 moment with its offset, such as "2026-12-07T09:00:00Z"`,
+    );
+  return { everyMs, start: at };
+}
+
 export interface CompiledJourney {
-  /** The track event that enters people, and for segment entries the segment it must name. */
-  entry: { event: string; segment?: string };
+  /**
+   * The track event that enters people, and for segment entries the segment it must name; for a
+   * scheduled entry (no event enters), the segment and its schedule.
+   */
+  entry: { event: string; segment?: string; schedule?: JourneySchedule };
   steps: CompiledStep[];
   /** Every step by path, for stats and for resuming a person at their place. */
   paths: string[];
@@ -269,10 +296,16 @@ export function compileJourney(body: JourneyBody, engine: TemplateEngine): Compi
   const entry =
     'event' in body.entry
       ? { event: body.entry.event }
-      : {
-          event: body.entry.on === 'exited' ? 'Segment Exited' : 'Segment Entered',
-          segment: body.entry.segment,
-        };
+      : 'schedule' in body.entry
+        ? {
+            event: '',
+            segment: body.entry.segment,
+            schedule: schedule(body.entry.schedule.every, body.entry.schedule.start),
+          }
+        : {
+            event: body.entry.on === 'exited' ? 'Segment Exited' : 'Segment Entered',
+            segment: body.entry.segment,
+          };
   const reentry = body.reentry ?? 'once';
   const cap = body.frequencyCap;
   return {
@@ -363,7 +396,7 @@ export interface JourneyEvent {
 /** Whether an event enters a journey: its entry event, and for segment entries, Tailor's own for that segment. */
 export function entersOn(journey: CompiledJourney, event: JourneyEvent): boolean {
   const { entry } = journey;
-  if (entry.event !== event.name) return false;
+  if (entry.schedule !== undefined || entry.event !== event.name) return false;
   return (
     entry.segment === undefined ||
     (event.source === 'segments' && event.properties?.['segment'] === entry.segment)

@@ -15,6 +15,7 @@ import {
   type CompiledJourney,
   type CompiledStep,
   type JourneyEvent,
+  type JourneySchedule,
   type ProfileView,
 } from './journey-definition.js';
 import type { JourneyBody, QuietHours, SplitSource } from './journey.schema.js';
@@ -226,7 +227,11 @@ export class JourneyRunner {
   /** Whether an event of this name matters to a journey (enters, meets a goal, is awaited): only those need their person resolved. */
   listensTo(event: string): boolean {
     for (const journey of this.compiled.values())
-      if (journey.entry.event === event || journey.goal === event || journey.awaits.has(event))
+      if (
+        (journey.entry.schedule === undefined && journey.entry.event === event) ||
+        journey.goal === event ||
+        journey.awaits.has(event)
+      )
         return true;
     return false;
   }
@@ -242,19 +247,48 @@ export class JourneyRunner {
       if (journey.goal === event.name && (await store.reachGoal(name, event.person))) continue;
       if (journey.awaits.has(event.name) && (await this.arrive(name, journey, event))) continue;
       if (!entersOn(journey, event)) continue;
-      const first = journey.steps[0];
-      if (first === undefined) continue;
-      const hold =
-        first.kind === 'wait' ? first.ms : first.kind === 'waitFor' ? first.timeoutMs : 0;
-      const context: Record<string, unknown> = {};
-      for (const key of journey.matchKeys)
-        if (event.properties?.[key] !== undefined) context[key] = event.properties[key];
-      await store.enter(name, event.person, '0', event.receivedAt + hold, {
-        at: event.receivedAt,
-        reenterAfterMs: journey.reenterAfterMs,
-        context,
-      });
+      await this.enter(name, journey, event.person, event.receivedAt, event.properties);
     }
+  }
+
+  /** The journeys entered on a schedule, each with its segment and schedule. */
+  schedules(): { name: string; segment: string; schedule: JourneySchedule }[] {
+    const found: { name: string; segment: string; schedule: JourneySchedule }[] = [];
+    for (const [name, { entry }] of this.compiled)
+      if (entry.schedule !== undefined && entry.segment !== undefined)
+        found.push({ name, segment: entry.segment, schedule: entry.schedule });
+    return found;
+  }
+
+  /**
+   * Enters a person into a scheduled journey's run at `at` (the run's moment), as its re-entry
+   * policy allows; false when they were not entered (in it already, or once and done).
+   */
+  async enterScheduled(name: string, person: string, at: number): Promise<boolean> {
+    const journey = this.compiled.get(name);
+    if (journey?.entry.schedule === undefined) return false;
+    return this.enter(name, journey, person, at, undefined);
+  }
+
+  /** Enters a person at the first step, timed from `at`, keeping what `waitFor` matches on. */
+  private async enter(
+    name: string,
+    journey: CompiledJourney,
+    person: string,
+    at: number,
+    properties: Record<string, unknown> | undefined,
+  ): Promise<boolean> {
+    const first = journey.steps[0];
+    if (first === undefined) return false;
+    const hold = first.kind === 'wait' ? first.ms : first.kind === 'waitFor' ? first.timeoutMs : 0;
+    const context: Record<string, unknown> = {};
+    for (const key of journey.matchKeys)
+      if (properties?.[key] !== undefined) context[key] = properties[key];
+    return this.options.store.enter(name, person, '0', at + hold, {
+      at,
+      reenterAfterMs: journey.reenterAfterMs,
+      context,
+    });
   }
 
   /** A person waiting at a `waitFor` for this event (in time, matching their entry's key) takes its `then`. */

@@ -208,6 +208,29 @@ const Entry = Type.Union([
       description: 'Entered when the person enters the segment (or leaves it, `on: "exited"`)',
     },
   ),
+  Type.Object(
+    {
+      segment: Type.String({ minLength: 1 }),
+      schedule: Type.Object(
+        {
+          every: Duration('How often, such as "1d" or "1w" (1m at least)'),
+          start: Type.Optional(
+            Type.String({
+              maxLength: 64,
+              description:
+                'The first run, ISO 8601 with its offset (`2026-12-07T09:00:00+01:00`); the others every `every` after it. Default: the first turn after the journey is saved',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    },
+    {
+      additionalProperties: false,
+      description:
+        'Entered on a schedule: everyone in the segment at each run (an audience snapshot), as the re-entry policy allows',
+    },
+  ),
 ]);
 
 /** What a journey is defined with. */

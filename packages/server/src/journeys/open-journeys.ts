@@ -18,7 +18,10 @@ import type { PgDatabase } from '../storage/postgres/pg-database.js';
 import { BackgroundLoop } from '../pipeline/background-loop.js';
 import { createPrivateFile } from '../privacy/private-files.js';
 import type { ErasureOwner } from '../privacy/erasure-coordinator.js';
-import type { ProfileReader as ProfileStoreReader } from '../store/profile-store.js';
+import type {
+  MembershipStore,
+  ProfileReader as ProfileStoreReader,
+} from '../store/profile-store.js';
 import { emailEventRecorder } from './email-events.js';
 import { EmailLinks } from './email-links.js';
 import { parseDuration, type ProfileView } from './journey-definition.js';
@@ -30,6 +33,7 @@ import { journeyExperiments } from './journey-experiments.js';
 import type { Experiments } from '../experiments/experiments.js';
 import { followLog, JOURNEYS_CONSUMER } from './journey-follower.js';
 import { JourneyRunner } from './journey-runner.js';
+import { runSchedules } from './journey-schedules.js';
 import { smtpSender } from './smtp-sender.js';
 import type { JourneyStore } from './journey-store.js';
 import { PgJourneyStore } from './pg-journey-store.js';
@@ -86,6 +90,8 @@ export async function openJourneys(deps: {
   pii?: () => PiiPolicy;
   /** The experiments experiment splits assign through (opened after the journeys, hence a function). */
   experiments?: () => Pick<Experiments, 'assignStored' | 'get'>;
+  /** A segment's members now (scheduled entries); without it, scheduled journeys enter no one. */
+  members?: MembershipStore['members'];
 }): Promise<Journeys> {
   const { config, log, profiles, destinations } = deps;
   if (!isTimeZone(config.journeys.timeZone))
@@ -182,7 +188,11 @@ export async function openJourneys(deps: {
     // Behind the log (a whole batch read): read on before timing anyone out, so an awaited event
     // received before a waitFor's timeout is seen first. The loop runs again at once.
     if (entered >= FOLLOW_BATCH) return entered;
-    return entered + (await runner.tick());
+    const scheduled =
+      deps.members === undefined
+        ? 0
+        : await runSchedules({ runner, store, members: deps.members, now: deps.now });
+    return entered + scheduled + (await runner.tick());
   };
   const loop = new BackgroundLoop(work, {
     pollMs: JOURNEYS_POLL_MS,

@@ -1,3 +1,4 @@
+import { scheduleConsumer } from './journey-schedules.js';
 import { migratePostgres, type PgMigration } from '../storage/postgres/migrate-postgres.js';
 import type { PgDatabase } from '../storage/postgres/pg-database.js';
 import {
@@ -87,6 +88,9 @@ export class PgJourneyStore implements JourneyStore {
       await client.query('DELETE FROM journey_entered WHERE journey = $1', [name]);
       await client.query('DELETE FROM journey_goals WHERE journey = $1', [name]);
       await client.query('DELETE FROM journey_webhooks WHERE journey = $1', [name]);
+      await client.query('DELETE FROM journey_positions WHERE consumer = $1', [
+        scheduleConsumer(name),
+      ]);
       await client.query('UPDATE journey_version SET version = version + 1');
       const deleted = await client.query('DELETE FROM journeys WHERE name = $1', [name]);
       return (deleted.rowCount ?? 0) > 0;

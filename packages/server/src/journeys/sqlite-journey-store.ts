@@ -1,3 +1,4 @@
+import { scheduleConsumer } from './journey-schedules.js';
 import Database from 'better-sqlite3';
 import {
   stepStats,
@@ -96,6 +97,9 @@ export class SqliteJourneyStore implements JourneyStore {
         this.db.prepare('DELETE FROM journey_entered WHERE journey = ?').run(name);
         this.db.prepare('DELETE FROM journey_goals WHERE journey = ?').run(name);
         this.db.prepare('DELETE FROM journey_webhooks WHERE journey = ?').run(name);
+        this.db
+          .prepare('DELETE FROM journey_positions WHERE consumer = ?')
+          .run(scheduleConsumer(name));
         this.bumpVersion();
         return this.db.prepare('DELETE FROM journeys WHERE name = ?').run(name).changes > 0;
       })(),

@@ -27,14 +27,18 @@ export type JourneyStep =
 
 export interface Journey {
   name: string;
-  entry: { event: string } | { segment: string; on?: 'entered' | 'exited' };
+  entry:
+    | { event: string }
+    | { segment: string; on?: 'entered' | 'exited' }
+    | { segment: string; schedule: { every: string; start?: string } };
   steps: JourneyStep[];
   goal?: { event: string };
 }
 
-/** The event that enters people: its name, or Tailor's segment event with the segment. */
+/** What enters people: the event's name, Tailor's segment event with the segment, or a schedule. */
 export function entryText(entry: Journey['entry']): string {
   if ('event' in entry) return entry.event;
+  if ('schedule' in entry) return `everyone in ${entry.segment}, every ${entry.schedule.every}`;
   return `${entry.on === 'exited' ? 'Segment Exited' : 'Segment Entered'} (${entry.segment})`;
 }
 
