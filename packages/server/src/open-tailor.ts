@@ -264,7 +264,13 @@ export async function openTailor(
   });
   const models = new ModelService({
     store: storage.models,
-    training: { log, profiles, suppressed: (message) => suppressions.drops(message), now },
+    training: {
+      log,
+      profiles,
+      suppressed: (message) => suppressions.drops(message),
+      now,
+      purpose: config.models.purpose,
+    },
     now,
     // Drift and fairness alerts go to the log, and from there to destinations (from serve's
     // worker thread, where scheduled work runs, through the request thread as its other events).
@@ -396,6 +402,7 @@ export async function openTailor(
         now,
         rescoreMs: config.models.rescoreHours * 3_600_000,
         checkMs: config.models.registryCheckSeconds * 1000,
+        purpose: config.models.purpose,
       }),
       // Scheduled trainings and drift measurements: with the upkeep, so on one node at a time.
       new ModelScheduleJob({

@@ -99,6 +99,25 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses a models purpose that is not among the purposes consent is kept for', () => {
+    writeFileSync(
+      join(cwd, 'tailor.config.json'),
+      JSON.stringify({ models: { purpose: 'scoring' } }),
+    );
+    expect(() => loadConfig({ flags: {}, env: {}, cwd })).toThrow(
+      /models.purpose: "scoring" is not one of privacy.purposes \(analytics, personalization, marketing, advertising\)/,
+    );
+    writeFileSync(
+      join(cwd, 'tailor.config.json'),
+      JSON.stringify({
+        privacy: { purposes: ['analytics', 'scoring'] },
+        models: { purpose: 'scoring' },
+      }),
+    );
+    expect(loadConfig({ flags: {}, env: {}, cwd }).models.purpose).toBe('scoring');
+    expect(loadConfig({ flags: {}, env: {}, cwd: tmpdir() }).models.purpose).toBe('analytics');
+  });
+
   it('refuses a config file that is not a JSON object or has unknown keys', () => {
     writeFileSync(join(cwd, 'tailor.config.json'), '[1, 2]');
     expect(() => loadConfig({ flags: {}, env: {}, cwd })).toThrow(/not a JSON object/);

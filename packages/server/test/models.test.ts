@@ -282,6 +282,46 @@ describe('the model registry', () => {
     ).toBe(0);
   });
 
+  it('honours a configured consent purpose: people refusing it are neither learnt from nor scored', async () => {
+    t = await startTestTailor(
+      {
+        privacy: { purposes: ['analytics', 'marketing', 'profiling'] },
+        models: { purpose: 'profiling', registryCheckSeconds: 0 },
+      },
+      () => clock,
+    );
+    // u0 refuses profiling on their profile; u2's own messages say no to it.
+    const events = shop().map((e) =>
+      e.userId === 'u2'
+        ? { ...e, context: { consent: { categoryPreferences: { profiling: false } } } }
+        : e,
+    );
+    await t.collect(events);
+    const u0 = (await t.admin('GET', '/v1/profiles?identifier=userId:u0')).json<{ id: string }>();
+    const refused = await t.admin('PUT', `/v1/profiles/${u0.id}/consent`, {
+      purposes: { profiling: false },
+    });
+    expect(refused.statusCode, refused.body).toBe(200);
+    await t.tailor.pipeline.catchUp();
+    await t.admin('PUT', '/v1/models/buy', BUY);
+    const v1 = (await t.admin('POST', '/v1/models/buy/train')).json<ModelVersionInfo>();
+    // 200 people with events by the cutoff, less u0 (refused) and u2 (every message refused).
+    expect(v1.rows).toBe(198);
+    await t.collect([]); // the upkeep scores everyone
+    const scores = async (user: string) =>
+      (await t.admin('GET', `/v1/profiles?identifier=userId:${user}`)).json<{
+        scores: Record<string, ModelScore>;
+      }>().scores;
+    expect(await scores('u0')).toEqual({});
+    expect(await scores('u2')).toEqual({});
+    expect((await scores('u4')).buy?.version).toBe(1);
+    // u4 says no later: their score goes.
+    const u4 = (await t.admin('GET', '/v1/profiles?identifier=userId:u4')).json<{ id: string }>();
+    await t.admin('PUT', `/v1/profiles/${u4.id}/consent`, { purposes: { profiling: false } });
+    await t.collect([]);
+    expect(await scores('u4')).toEqual({});
+  });
+
   it('reports fairness across a trait it does not learn from, and the drift of features and score since training', async () => {
     hooks = await startWebhookReceiver();
     t = await startTestTailor(webhookConfig(), () => clock);

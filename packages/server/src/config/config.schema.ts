@@ -260,6 +260,14 @@ export const Config = Type.Object(
           description:
             'How often the scoring reads the model registry: a promotion, a rollback or a deleted model starts rescoring everyone within this time',
         }),
+        purpose: Type.String({
+          minLength: 1,
+          maxLength: 64,
+          pattern: '^[A-Za-z0-9_-]+$',
+          default: 'analytics',
+          description:
+            'The consent purpose models serve, one of privacy.purposes: people who refused it (or analytics) are neither learnt from nor scored',
+        }),
         scheduleCheckSeconds: Type.Number({
           minimum: 0,
           default: 60,

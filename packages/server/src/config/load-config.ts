@@ -99,6 +99,12 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
       'invalid configuration: nodes on PostgreSQL and NATS share one encryption keyring: make it once with `tailor keys init FILE` and start every node with TAILOR_ENCRYPTION_KEY_FILE=FILE',
     );
   }
+  if (!value.privacy.purposes.includes(value.models.purpose)) {
+    throw new TailorError(
+      'invalid_request',
+      `invalid configuration: models.purpose: "${value.models.purpose}" is not one of privacy.purposes (${value.privacy.purposes.join(', ')}), so no one's consent to it would be kept`,
+    );
+  }
   const identityProblem = checkIdentityRules(value.identity.identifiers);
   if (identityProblem !== undefined) {
     throw new TailorError(

@@ -1,7 +1,6 @@
 import {
   ProfileGraph,
   refreshScores,
-  refusesAnalytics,
   scorePerson,
   type CompiledDefinitions,
   type ModelScore,
@@ -12,7 +11,12 @@ import type { Job, JobStep } from '../jobs/job.js';
 import type { EventLog } from '../log/event-log.js';
 import type { FoldStore, ProfileReader, StoredProfile } from '../store/profile-store.js';
 import type { ModelStore } from '../store/model-store.js';
-import { DEFAULT_HORIZON_DAYS, refusesModels, timedEvent } from './model-training.js';
+import {
+  DEFAULT_HORIZON_DAYS,
+  messageRefusesModels,
+  refusesModels,
+  timedEvent,
+} from './model-training.js';
 
 /** Profiles scored per step. */
 const PAGE = 50;
@@ -38,6 +42,8 @@ export interface ModelScoringDeps {
   rescoreMs: number;
   /** How often the registry is read for a promotion, a rollback or a deleted model, in ms. */
   checkMs: number;
+  /** The consent purpose models serve (default analytics): people refusing it are not scored. */
+  purpose?: string;
 }
 
 /** A promoted version ready to score, with what the model definition adds. */
@@ -78,7 +84,8 @@ interface Position {
  *   every `rescoreMs` (windows slide, days since the last event grow), start a pass over every live
  *   profile, a page per step.
  * - Between passes, the log is followed: a person with events folded since is scored again.
- * - People who refused analytics are not scored, and lose the scores they had.
+ * - People who refused analytics or the models' purpose (`models.purpose`) are not scored, and
+ *   lose the scores they had.
  *
  * Its position (the pass under way and its page, what the last pass scored with and when, how
  * far the log was followed, people waiting to be scored again) is saved in the model store after
@@ -193,7 +200,7 @@ export class ModelScoringJob implements Job {
     const lastEvents = new Map<string, number>();
     for (const person of people) {
       const next: Record<string, ModelScore> = {};
-      if (this.scorings.length > 0 && !refusesModels(person)) {
+      if (this.scorings.length > 0 && !refusesModels(person, this.deps.purpose)) {
         const { events, last } = await this.eventsOf(person.id);
         lastEvents.set(person.id, last);
         for (const scoring of this.scorings) {
@@ -228,7 +235,7 @@ export class ModelScoringJob implements Job {
     for (let after = 0; ;) {
       const page = await this.deps.profiles.eventPositions(profileId, after, EVENTS_PAGE);
       for (const { message } of await this.deps.log.readPositions(page.positions)) {
-        if (refusesAnalytics(message)) continue;
+        if (messageRefusesModels(message, this.deps.purpose)) continue;
         const event = timedEvent(message);
         if (event !== undefined) events.push(event);
       }

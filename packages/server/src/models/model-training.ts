@@ -2,6 +2,7 @@ import {
   DECIDE_SOURCE,
   EXPERIMENTS_SOURCE,
   fairnessReport,
+  ownConsent,
   featureDrift,
   featureReference,
   parseCondition,
@@ -35,7 +36,10 @@ const OWN_SOURCES: ReadonlySet<string> = new Set([
 ]);
 /** A PSI at or above it is a major shift, by the usual rule of thumb (0.1 to 0.25: moderate). */
 const MAJOR_PSI = 0.25;
-/** The consent purpose models serve: people who refused it are neither learnt from nor scored. */
+/**
+ * The consent purpose models serve unless configured (`models.purpose`): people who refused it
+ * are neither learnt from nor scored. Refusing analytics always leaves a person out.
+ */
 export const MODEL_PURPOSE = 'analytics';
 
 export interface ModelTrainingDeps {
@@ -43,6 +47,8 @@ export interface ModelTrainingDeps {
   profiles: Pick<ProfileReader, 'byIdentifier'>;
   /** Messages naming an erased (suppressed) person: never learnt from. */
   suppressed: (message: StoredMessage) => boolean;
+  /** The consent purpose models serve (default analytics). */
+  purpose?: string;
   now: () => number;
   /** Log events read per step (default 5,000). */
   pageSize?: number;
@@ -145,7 +151,7 @@ export class ModelTrainingJob implements Job {
 
   private take(message: StoredMessage): void {
     if (message.userId === null && message.anonymousId === null) return;
-    if (refusesAnalytics(message) || this.deps.suppressed(message)) return;
+    if (messageRefusesModels(message, this.deps.purpose) || this.deps.suppressed(message)) return;
     const event = timedEvent(message);
     if (event === undefined) return;
     this.latest = Math.max(this.latest, event.at);
@@ -173,7 +179,11 @@ export class ModelTrainingJob implements Job {
     chunk.forEach((key, j) => {
       const profile = found[j];
       this.person[this.resolved + j] =
-        profile === undefined ? undefined : refusesModels(profile) ? null : `p:${profile.id}`;
+        profile === undefined
+          ? undefined
+          : refusesModels(profile, this.deps.purpose)
+            ? null
+            : `p:${profile.id}`;
     });
     this.resolved += chunk.length;
     if (this.resolved >= this.keys.length) this.phase = 'fit';
@@ -346,13 +356,19 @@ export function timedEvent(message: StoredMessage): TimedEvent | undefined {
   }
 }
 
-/** Whether a profile refused analytics (its events are not to be used, nor scored). */
-export function refusesModels(profile: Pick<StoredProfile, 'consent'>): boolean {
-  return profile.consent.current[MODEL_PURPOSE]?.granted === false;
+/**
+ * Whether a profile refused analytics or the models' purpose (its events are not to be used, nor
+ * scored).
+ */
+export function refusesModels(
+  profile: Pick<StoredProfile, 'consent'>,
+  purpose = MODEL_PURPOSE,
+): boolean {
+  const current = profile.consent.current;
+  return current[MODEL_PURPOSE]?.granted === false || current[purpose]?.granted === false;
 }
 
-function refusesAnalytics(message: StoredMessage): boolean {
-  const consent = message.context.consent as
-    { categoryPreferences?: Record<string, unknown> } | undefined;
-  return consent?.categoryPreferences?.[MODEL_PURPOSE] === false;
+/** Whether a message itself says no to analytics or to the models' purpose. */
+export function messageRefusesModels(message: StoredMessage, purpose = MODEL_PURPOSE): boolean {
+  return ownConsent(message, MODEL_PURPOSE) === false || ownConsent(message, purpose) === false;
 }
