@@ -10,6 +10,8 @@
 //   HNSW index against exact search in the same run.
 // Env: BENCH_DATA (../shared/data/online-retail/online-retail.csv.gz), BENCH_K (20),
 //   BENCH_METHODS (popularity,item-knn,ease,bought-together), BENCH_GRID=1 to also try a few EASE λ / half-lives,
+//   BENCH_BLENDS (blends evaluated beside their members, fitted once: ";"-separated lists of
+//   method:weight, default "ease:1,item-knn:1;ease:1,bought-together:1;ease:2,item-knn:1,bought-together:1"),
 //   BENCH_PARTS (methods,ann: which parts run), BENCH_ANN_ITEMS (1000000).
 import { createReadStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +20,10 @@ import { parse } from 'csv-parse';
 import {
   evaluateBaskets,
   evaluateRecommender,
+  fitParameters,
   parseTimestamp,
+  recommenderFrom,
   splitByTime,
-  trainRecommender,
 } from '@tailor/core';
 import { runContentIndexBench } from './content-index.js';
 
@@ -33,6 +36,18 @@ const K = Number(process.env.BENCH_K ?? 20);
 const METHODS = (process.env.BENCH_METHODS ?? 'popularity,item-knn,ease,bought-together').split(
   ',',
 );
+const BLENDS = (
+  process.env.BENCH_BLENDS ??
+  'ease:1,item-knn:1;ease:1,bought-together:1;ease:2,item-knn:1,bought-together:1'
+)
+  .split(';')
+  .filter((b) => b !== '')
+  .map((blend) =>
+    blend.split(',').map((part) => {
+      const [method, weight = '1'] = part.split(':');
+      return { method, weight: Number(weight) };
+    }),
+  );
 const SPLIT = Date.UTC(2011, 9, 1);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'methods,ann').split(','));
 
@@ -76,17 +91,14 @@ if (process.env.BENCH_GRID === '1')
       runs.push({ method: 'ease', options: { lambda, easeHalfLifeDays } });
 
 const results = [];
-for (const { method, options } of runs) {
-  const t0 = performance.now();
-  const model = trainRecommender(split.value.train, method, options, {
-    baskets: split.value.trainBaskets,
-  });
-  if (!model.ok) throw new Error(model.error);
-  const trainSeconds = (performance.now() - t0) / 1000;
+/** Each method's parameters with default options, fitted once: the blends reuse them. */
+const fitted = new Map();
+const measure = (method, options, parameters, trainSeconds) => {
+  const model = recommenderFrom(split.value.train, parameters, options);
   const t1 = performance.now();
-  const evaluation = evaluateRecommender(split.value, model.value, K);
+  const evaluation = evaluateRecommender(split.value, model, K);
   const perUserMs = (performance.now() - t1) / Math.max(1, evaluation.users);
-  const orders = evaluateBaskets(split.value, model.value, K);
+  const orders = evaluateBaskets(split.value, model, K);
   results.push({ method, options, ...evaluation, trainSeconds, perUserMs, orders });
   console.error(
     `${method} ${JSON.stringify(options)}: recall@${K} ${evaluation.recall.toFixed(4)}, ` +
@@ -95,7 +107,29 @@ for (const { method, options } of runs) {
       `${perUserMs.toFixed(2)} ms a user; ${orders.baskets} orders completed: recall@${K} ` +
       `${orders.recall.toFixed(4)}, ndcg@${K} ${orders.ndcg.toFixed(4)}, coverage ${orders.coverage.toFixed(3)}`,
   );
+};
+const fit = (method, options) => {
+  const t0 = performance.now();
+  const parameters = fitParameters(split.value.train, method, options, {
+    baskets: split.value.trainBaskets,
+  });
+  if (!parameters.ok) throw new Error(parameters.error);
+  return { parameters: parameters.value, seconds: (performance.now() - t0) / 1000 };
+};
+for (const { method, options } of runs) {
+  const { parameters, seconds } = fit(method, options);
+  if (Object.keys(options).length === 0) fitted.set(method, { parameters, seconds });
+  measure(method, options, parameters, seconds);
 }
+if (PARTS.has('methods'))
+  for (const blend of BLENDS) {
+    const parts = blend.map(({ method, weight }) => {
+      if (!fitted.has(method)) fitted.set(method, fit(method, {}));
+      return { weight, ...fitted.get(method) };
+    });
+    const seconds = parts.reduce((sum, part) => sum + part.seconds, 0);
+    measure('blend', { blend }, { method: 'blend', parts }, seconds);
+  }
 const popularity = results.find((r) => r.method === 'popularity');
 console.log(
   JSON.stringify(

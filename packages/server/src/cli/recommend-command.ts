@@ -8,13 +8,18 @@ import {
   DEFAULT_METHOD,
   evaluateBaskets,
   evaluateRecommender,
+  fitParameters,
   parseTimestamp,
   RECOMMENDER_METHODS,
+  recommenderFrom,
   recommendItems,
   splitByTime,
   TailorError,
   trainRecommender,
+  type BlendSpec,
+  type FittedParameters,
   type RecommenderMethod,
+  type TimeSplit,
 } from '@tailor/core';
 import { readInteractionsFile, readUsersFile } from '../models/read-interactions-file.js';
 
@@ -37,6 +42,7 @@ interface EvaluateFlags {
   split: string;
   k: number;
   methods?: RecommenderMethod[];
+  blend?: BlendSpec[];
 }
 
 /** `bought-together` learns from orders: refused without the column naming them. */
@@ -61,6 +67,27 @@ function methods(value: string): RecommenderMethod[] {
     if (!(RECOMMENDER_METHODS as readonly string[]).includes(name))
       throw new InvalidArgumentError(`unknown method ${name} (${RECOMMENDER_METHODS.join(', ')})`);
   return names as RecommenderMethod[];
+}
+
+/**
+ * `--blend ease,item-knn:0.5`: 2 to 5 methods, each once, with an optional weight (> 0, at most
+ * 100, default 1), as a served recommender's `blend` (docs/recommendations.md, "Mixed lists").
+ */
+function blendParts(value: string): BlendSpec[] {
+  const parts = value.split(',').map((part) => {
+    const [name = '', weight = '1', ...rest] = part.trim().split(':');
+    const w = Number(weight);
+    if (!(RECOMMENDER_METHODS as readonly string[]).includes(name))
+      throw new InvalidArgumentError(`unknown method ${name} (${RECOMMENDER_METHODS.join(', ')})`);
+    if (rest.length > 0 || weight.trim() === '' || !(w > 0 && w <= 100))
+      throw new InvalidArgumentError(`${part.trim()}: a weight is a number > 0 and <= 100`);
+    return { method: name as BlendSpec['method'], weight: w };
+  });
+  if (parts.length < 2 || parts.length > 5)
+    throw new InvalidArgumentError('a blend mixes 2 to 5 methods');
+  if (new Set(parts.map((p) => p.method)).size < parts.length)
+    throw new InvalidArgumentError('a blend mixes each method once (give it a weight)');
+  return parts;
 }
 
 /** Scores to 6 significant digits, without trailing zeros. */
@@ -118,12 +145,11 @@ export function recommendCommand(file: string, flags: RecommendFlags): void {
  * [--k 20]`: trains each method on the interactions before DATE and prints, as JSON, Recall@K,
  * NDCG@K, catalogue coverage and popularity bias over the users with new items after it. With
  * `--order`, also how each method completes the test period's orders (`evaluateBaskets`), and
- * bought-together is among the methods compared by default.
+ * bought-together is among the methods compared by default. With `--blend`, also the mixed list
+ * of those methods, under `blend` beside its members (which are added to the methods compared).
  */
 export function recommendEvaluateCommand(file: string, flags: EvaluateFlags): void {
-  const methods =
-    flags.methods ??
-    RECOMMENDER_METHODS.filter((m) => flags.order !== undefined || m !== 'bought-together');
+  const methods = evaluatedMethods(flags);
   needOrders(methods, flags.order);
   const at = parseTimestamp(flags.split);
   if (!at.ok) throw new TailorError('invalid_request', `--split: ${at.error}`);
@@ -137,32 +163,27 @@ export function recommendEvaluateCommand(file: string, flags: EvaluateFlags): vo
       (testBaskets === undefined ? '' : ` and ${testBaskets.length} orders`),
   );
   const results: Record<string, unknown> = {};
+  // Each method is fitted once; the blend reuses its members' parameters (and their fit times).
+  const fitted = new Map<RecommenderMethod, { parameters: FittedParameters; seconds: number }>();
   for (const method of methods) {
     const started = performance.now();
-    const model = trainRecommender(train, method, {}, { baskets: trainBaskets });
-    if (!model.ok) throw new TailorError('invalid_request', `${file}: ${model.error}`);
-    const trainSeconds = (performance.now() - started) / 1000;
-    const { recall, ndcg, coverage, popularityBias } = evaluateRecommender(
-      split.value,
-      model.value,
-      flags.k,
-    );
-    const orders =
-      flags.order === undefined ? undefined : evaluateBaskets(split.value, model.value, flags.k);
-    results[method] = {
-      recall,
-      ndcg,
-      coverage,
-      popularityBias,
-      trainSeconds,
-      ...(orders && {
-        orders: { recall: orders.recall, ndcg: orders.ndcg, coverage: orders.coverage },
-      }),
+    const parameters = fitParameters(train, method, {}, { baskets: trainBaskets });
+    if (!parameters.ok) throw new TailorError('invalid_request', `${file}: ${parameters.error}`);
+    const seconds = (performance.now() - started) / 1000;
+    fitted.set(method, { parameters: parameters.value, seconds });
+    results[method] = evaluateFitted(split.value, method, parameters.value, seconds, flags);
+  }
+  if (flags.blend !== undefined) {
+    const parts = flags.blend.map(({ method, weight }) => {
+      const part = fitted.get(method);
+      if (part === undefined) throw new Error(`blend part ${method} was not fitted`);
+      return { weight, ...part };
+    });
+    const seconds = parts.reduce((sum, part) => sum + part.seconds, 0);
+    results.blend = {
+      parts: flags.blend,
+      ...evaluateFitted(split.value, 'blend', { method: 'blend', parts }, seconds, flags),
     };
-    console.error(
-      `${method}: recall@${flags.k} ${recall.toFixed(4)}, ndcg@${flags.k} ${ndcg.toFixed(4)}` +
-        (orders ? `; orders completed: recall@${flags.k} ${orders.recall.toFixed(4)}` : ''),
-    );
   }
   const summary = {
     k: flags.k,
@@ -176,6 +197,42 @@ export function recommendEvaluateCommand(file: string, flags: EvaluateFlags): vo
     methods: results,
   };
   console.log(JSON.stringify(summary, null, 2));
+}
+
+/** The methods compared: those asked (default: all, bought-together only with orders) and a blend's members. */
+function evaluatedMethods(flags: EvaluateFlags): RecommenderMethod[] {
+  const methods =
+    flags.methods ??
+    RECOMMENDER_METHODS.filter((m) => flags.order !== undefined || m !== 'bought-together');
+  const members = (flags.blend ?? []).map((part) => part.method);
+  return [...new Set([...methods, ...members])];
+}
+
+/** One method's measures on the split, from its fitted parameters. */
+function evaluateFitted(
+  split: TimeSplit,
+  name: RecommenderMethod,
+  parameters: FittedParameters,
+  trainSeconds: number,
+  flags: EvaluateFlags,
+): Record<string, unknown> {
+  const model = recommenderFrom(split.train, parameters);
+  const { recall, ndcg, coverage, popularityBias } = evaluateRecommender(split, model, flags.k);
+  const orders = flags.order === undefined ? undefined : evaluateBaskets(split, model, flags.k);
+  console.error(
+    `${name}: recall@${flags.k} ${recall.toFixed(4)}, ndcg@${flags.k} ${ndcg.toFixed(4)}` +
+      (orders ? `; orders completed: recall@${flags.k} ${orders.recall.toFixed(4)}` : ''),
+  );
+  return {
+    recall,
+    ndcg,
+    coverage,
+    popularityBias,
+    trainSeconds,
+    ...(orders && {
+      orders: { recall: orders.recall, ndcg: orders.ndcg, coverage: orders.coverage },
+    }),
+  };
 }
 
 /** Registers `tailor recommend` and `tailor recommend evaluate`. */
@@ -225,6 +282,12 @@ export function registerRecommendCommands(program: Command): void {
       `methods to compare, comma-separated (default ${RECOMMENDER_METHODS.join(',')}, ` +
         'bought-together only with --order)',
       methods,
+    )
+    .option(
+      '--blend <parts>',
+      'also a mixed list of these methods, evaluated beside them: method[:weight],... ' +
+        '(2 to 5 methods, weight > 0, default 1), e.g. ease,item-knn:0.5',
+      blendParts,
     )
     .action((file: string, _flags: unknown, command: Command) => {
       recommendEvaluateCommand(file, evaluateFlags(command));

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateRecommender, splitByTime, trainRecommender } from '@tailor/core';
+import { readInteractionsFile } from '../../src/models/read-interactions-file.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../bin/tailor.js', import.meta.url));
@@ -177,6 +179,70 @@ describe('tailor recommend (the CLI)', () => {
     // The groups are plain to see: a collaborative method finds them, popularity cannot.
     expect(summary.methods.ease.recall).toBeGreaterThan(summary.methods.popularity.recall);
   }, 60_000);
+
+  it('evaluates a blend beside its members, as a blend trained on its own would score', async () => {
+    const evaluate = (extra: string[]) =>
+      run(process.execPath, [
+        CLI,
+        'recommend',
+        'evaluate',
+        file,
+        ...COLUMNS,
+        '--time',
+        'bought_at',
+        '--split',
+        '2024-02-01',
+        '--k',
+        '5',
+        ...extra,
+      ]);
+    const { stdout } = await evaluate(['--methods', 'popularity', '--blend', 'ease,item-knn:0.5']);
+    const summary = JSON.parse(stdout) as { methods: Record<string, Record<string, number>> };
+    // The members are added to the methods compared, the blend last.
+    expect(Object.keys(summary.methods)).toEqual(['popularity', 'ease', 'item-knn', 'blend']);
+    const { blend = {}, ease = {}, popularity = {} } = summary.methods;
+    const knn = summary.methods['item-knn'] ?? {};
+    expect(blend.parts).toEqual([
+      { method: 'ease', weight: 1 },
+      { method: 'item-knn', weight: 0.5 },
+    ]);
+    expect(blend.trainSeconds).toBeCloseTo((ease.trainSeconds ?? 0) + (knn.trainSeconds ?? 0), 9);
+    // The CLI reuses its members' fits; a blend fitted whole by core gives the same measures.
+    const split = splitByTime(
+      readInteractionsFile(file, { user: 'customer', item: 'product', time: 'bought_at' }),
+      Date.UTC(2024, 1, 1),
+    );
+    if (!split.ok) throw new Error(split.error);
+    const model = trainRecommender(
+      split.value.train,
+      'blend',
+      {},
+      {
+        blend: [
+          { method: 'ease', weight: 1 },
+          { method: 'item-knn', weight: 0.5 },
+        ],
+      },
+    );
+    if (!model.ok) throw new Error(model.error);
+    const direct = evaluateRecommender(split.value, model.value, 5);
+    for (const name of ['recall', 'ndcg', 'coverage', 'popularityBias'] as const)
+      expect(blend[name], name).toBeCloseTo(direct[name], 12);
+    expect(blend.recall).toBeGreaterThan(popularity.recall ?? 1);
+
+    for (const [spec, message] of [
+      ['ease', /a blend mixes 2 to 5 methods/],
+      ['ease,ease:2', /each method once/],
+      ['ease,magic', /unknown method magic/],
+      ['ease,item-knn:0', /item-knn:0: a weight is a number > 0 and <= 100/],
+      ['ease,item-knn:x', /a weight is a number/],
+      ['ease,bought-together', /bought-together needs --order COLUMN/],
+    ] as const) {
+      const error = fail(await evaluate(['--blend', spec]).catch((e: unknown) => e));
+      expect(error.code, spec).toBe(1);
+      expect(error.stderr, spec).toMatch(message);
+    }
+  }, 120_000);
 
   it.each([
     ['a missing column', ['--item', 'sku'], /has no column sku/],
