@@ -261,6 +261,7 @@ export {
   Boost,
   DEFAULT_RECOMMENDATIONS,
   DEFAULT_RECOMMENDER_EVENTS,
+  HnswSettings,
   MAX_RECOMMENDATIONS,
   RecommendedItem,
   Recommendations,

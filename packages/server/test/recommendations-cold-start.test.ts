@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentVectors, exactSearch, tfidfVectors, type Recommendations } from '@tailor/core';
-import { hnswSearch } from '../src/recommend/hnsw-search.js';
+import { hnswSearch, readHnswSearch, writeHnswIndex } from '../src/recommend/hnsw-search.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 let t: TestTailor | undefined;
@@ -174,31 +177,94 @@ describe('boosts', () => {
   });
 });
 
+/** 3,000 product-like texts: words drawn from a small vocabulary with a skew, as product names are. */
+function productVectors() {
+  let seed = 17;
+  const random = () => (seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
+  const words = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}`);
+  const texts = Array.from({ length: 3000 }, () =>
+    Array.from(
+      { length: 3 + Math.floor(random() * 5) },
+      () => words[Math.floor(random() ** 2 * words.length)],
+    ).join(' '),
+  );
+  return contentVectors(tfidfVectors(texts));
+}
+
+/** The share of the exact k nearest of the first 200 items' vectors that `search` finds (ties at the k-th count). */
+function recallOf(
+  content: ReturnType<typeof productVectors>,
+  search: ReturnType<typeof hnswSearch>,
+  k: number,
+) {
+  const exact = exactSearch(content);
+  let found = 0;
+  for (let q = 0; q < 200; q++) {
+    const query = content.vectors.slice(q * content.dimensions, (q + 1) * content.dimensions);
+    const truth = exact(query, k);
+    const kth = truth[k - 1]?.similarity ?? -Infinity;
+    found += search(query, k).filter((n) => n.similarity >= kth - 1e-6).length;
+  }
+  return found / (200 * k);
+}
+
 describe('the HNSW index', () => {
   it('finds nearly all of the exact nearest items on 3,000 product-like texts', () => {
-    // Words drawn from a small vocabulary with a skew, as product names are.
-    let seed = 17;
-    const random = () => (seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
-    const words = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}`);
-    const texts = Array.from({ length: 3000 }, () =>
-      Array.from(
-        { length: 3 + Math.floor(random() * 5) },
-        () => words[Math.floor(random() ** 2 * words.length)],
-      ).join(' '),
-    );
-    const content = contentVectors(tfidfVectors(texts));
-    const exact = exactSearch(content);
-    const approximate = hnswSearch(content);
-    let found = 0;
-    const k = 20;
-    for (let q = 0; q < 200; q++) {
-      const query = content.vectors.slice(q * content.dimensions, (q + 1) * content.dimensions);
-      const truth = exact(query, k);
-      const kth = truth[k - 1]?.similarity ?? -Infinity;
-      // Ties at the k-th similarity: any of them is as right as another.
-      found += approximate(query, k).filter((n) => n.similarity >= kth - 1e-6).length;
-      expect(approximate(query, k)[0]?.similarity).toBeCloseTo(truth[0]?.similarity ?? NaN, 5);
+    const content = productVectors();
+    const search = hnswSearch(content);
+    expect(recallOf(content, search, 20)).toBeGreaterThan(0.95);
+    // An item's own vector finds the item (or one with the same text) first.
+    for (let item = 0; item < 200; item++) {
+      const query = content.vectors.slice(
+        item * content.dimensions,
+        (item + 1) * content.dimensions,
+      );
+      expect(search(query, 1)[0]?.similarity).toBeCloseTo(1, 5);
     }
-    expect(found / (200 * k)).toBeGreaterThan(0.95);
+  });
+
+  it("builds and searches with a definition's settings: fewer links and candidates find less", () => {
+    const content = productVectors();
+    const dir = mkdtempSync(join(tmpdir(), 'tailor-hnsw-settings-'));
+    try {
+      const sparse = join(dir, 'sparse.bin');
+      const dense = join(dir, 'dense.bin');
+      writeHnswIndex(content, sparse, { m: 4, efConstruction: 16 });
+      writeHnswIndex(content, dense, { m: 32, efConstruction: 200 });
+      // Each item keeps room for 2·M links at the base layer (4 bytes each), fewer above it (the
+      // upper layers hold about 1/(M - 1) of the items): the file says which M built it.
+      const perItem = (statSync(dense).size - statSync(sparse).size) / 3000;
+      expect(perItem).toBeGreaterThan((64 - 8) * 4 - 10);
+      expect(perItem).toBeLessThan((64 - 8) * 4 + 10);
+      const narrow = recallOf(content, readHnswSearch(content, sparse, { efSearch: 16 }), 10);
+      const wide = recallOf(content, readHnswSearch(content, dense, { efSearch: 400 }), 10);
+      expect(wide).toBeGreaterThan(0.97);
+      expect(narrow).toBeLessThan(wide - 0.05);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the settings in a content definition, validated, and refuses them elsewhere', async () => {
+    await start();
+    const hnsw = { m: 32, efConstruction: 100, efSearch: 600 };
+    const put = await admin('PUT', '/v1/recommenders/similar', { method: 'content', hnsw });
+    expect(put.statusCode, put.body).toBe(200);
+    expect((await admin('GET', '/v1/recommenders/similar')).json()).toMatchObject({ hnsw });
+    const blend = { method: 'blend', blend: [{ method: 'ease' }, { method: 'content' }] };
+    const mixed = await admin('PUT', '/v1/recommenders/mixed', { ...blend, hnsw: { m: 8 } });
+    expect(mixed.statusCode, mixed.body).toBe(200);
+    for (const [body, message] of [
+      [{ method: 'content', hnsw: { m: 2 } }, /hnsw\.m/],
+      [{ method: 'content', hnsw: { efConstruction: 5000 } }, /hnsw\.efConstruction/],
+      [{ method: 'content', hnsw: { efSearch: 1.5 } }, /hnsw\.efSearch/],
+      [{ method: 'content', hnsw: { ef: 100 } }, /hnsw/],
+      [{ method: 'ease', hnsw: { m: 32 } }, /hnsw: only a content recommender/],
+      [{ method: 'blend', blend: [{ method: 'ease' }, { method: 'item-knn' }], hnsw: {} }, /hnsw/],
+    ] as const) {
+      const res = await admin('PUT', '/v1/recommenders/bad', body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.json<{ message: string }>().message, JSON.stringify(body)).toMatch(message);
+    }
   });
 });

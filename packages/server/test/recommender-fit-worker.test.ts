@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RECOMMENDER_METHODS, exactSearch, recommenderFrom } from '@tailor/core';
@@ -115,6 +115,17 @@ describe('fitting on a worker thread', () => {
           expect(found[i]).toBeCloseTo(n.similarity, 5);
         });
       }
+      // The definition's settings reach the graph the worker builds: room for 2·M links an item at
+      // the base layer (4 bytes each), and a few items' upper layers.
+      const denser = join(dir, 'denser.bin');
+      const dense = await workerFitter(WORKER)({
+        ...request(5),
+        index: { file: denser, exactUpTo: 5, settings: { m: 48 } },
+      });
+      expect(dense.ok && dense.value.indexFile).toBe(denser);
+      const grown = statSync(denser).size - statSync(file).size;
+      expect(grown).toBeGreaterThanOrEqual(14 * (96 - 32) * 4 * 0.9);
+      expect(grown).toBeLessThan(14 * (96 - 32) * 4 * 1.5);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

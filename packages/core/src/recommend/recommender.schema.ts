@@ -58,6 +58,46 @@ export const BlendPartBody = Type.Object(
 );
 export type BlendPartBody = Static<typeof BlendPartBody>;
 
+/**
+ * The HNSW index's settings (Malkov & Yashunin 2018) for a content recommender's large catalogue:
+ * docs/recommendations.md, "Content-based similarity". Each defaults to the served value.
+ */
+export const HnswSettings = Type.Object(
+  {
+    m: Type.Optional(
+      Type.Integer({
+        minimum: 4,
+        maximum: 64,
+        description:
+          'Links per item in the graph (default 16): more buy recall for memory (4 bytes a link)',
+      }),
+    ),
+    efConstruction: Type.Optional(
+      Type.Integer({
+        minimum: 16,
+        maximum: 800,
+        description:
+          'Candidates kept while linking each item (default 64): more buy recall, the build time grows about in proportion',
+      }),
+    ),
+    efSearch: Type.Optional(
+      Type.Integer({
+        minimum: 16,
+        maximum: 5000,
+        description:
+          'Candidates kept while searching (default 400): more buy recall for query time; a search keeps at least as many as it asks for (300 plus the items the person had)',
+      }),
+    ),
+  },
+  {
+    title: 'HnswSettings',
+    additionalProperties: false,
+    description:
+      'Method content, or a blend with a content part, only: the settings of the approximate nearest-neighbour index its catalogue is searched through when more than 5,000 items have text',
+  },
+);
+export type HnswSettings = Static<typeof HnswSettings>;
+
 /** A recommender served from the live log: what it learns from and how (`PUT /v1/recommenders/NAME`). */
 export const RecommenderBody = Type.Object(
   {
@@ -135,6 +175,7 @@ export const RecommenderBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    hnsw: Type.Optional(HnswSettings),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
   },
   { title: 'Recommender', additionalProperties: false },

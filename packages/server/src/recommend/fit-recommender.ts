@@ -18,7 +18,7 @@ import {
   type Result,
 } from '@tailor/core';
 
-import { writeHnswIndex } from './hnsw-search.js';
+import { writeHnswIndex, type HnswOptions } from './hnsw-search.js';
 
 /** Who had which item when (epoch ms; NaN when unknown), as columns: cheap to send to a worker. */
 export interface InteractionColumns {
@@ -42,7 +42,7 @@ export interface FitRequest {
    * Content only: where to write the HNSW index when more than `exactUpTo` items have text, so it
    * is built where the fit runs (a worker thread under `tailor serve`) and read back.
    */
-  index?: { file: string; exactUpTo: number };
+  index?: { file: string; exactUpTo: number; settings?: Partial<HnswOptions> };
 }
 
 /** The matrix the interactions make, and the parameters fitted on it. */
@@ -87,7 +87,7 @@ export function fitInteractions({
   const content = contentParameters(fitted.parameters);
   if (index !== undefined && content !== undefined) {
     if (content.known.reduce((n, k) => n + k, 0) > index.exactUpTo) {
-      writeHnswIndex(content, index.file);
+      writeHnswIndex(content, index.file, index.settings);
       fitted.indexFile = index.file;
     }
   }

@@ -68,6 +68,11 @@ export class RecommenderService {
     const methods = (body.blend ?? []).map((part) => part.method);
     if (new Set(methods).size !== methods.length)
       throw new TailorError('invalid_request', 'blend: a method is mixed once (give it a weight)');
+    if (body.hnsw !== undefined && body.method !== 'content' && !methods.includes('content'))
+      throw new TailorError(
+        'invalid_request',
+        `hnsw: only a content recommender (or a blend with a content part) has an index (this one is ${body.method})`,
+      );
     return this.deps.recommenders.put(name, body, new Date(this.deps.now()));
   }
 

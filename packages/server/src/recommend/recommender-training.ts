@@ -29,7 +29,7 @@ import type { EventLog } from '../log/event-log.js';
 import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
 import type { StoredRecommender } from '../store/recommender-store.js';
 import { contentParameters, fitHere, type Fitted, type Fitter } from './fit-recommender.js';
-import { readHnswSearch } from './hnsw-search.js';
+import { readHnswSearch, type HnswOptions } from './hnsw-search.js';
 
 /** The consent purpose a recommender serves: people who refused it are neither learnt from nor served personally. */
 export const RECOMMEND_PURPOSE = 'personalization';
@@ -273,7 +273,11 @@ export class RecommenderTrainingJob implements Job {
         ...(this.definition.blend && { blend: blendSpecs(this.definition) }),
         ...(content && {
           contentOf: contentOf(this.catalogue),
-          index: { file: indexFile, exactUpTo: this.deps.exactSearchUpTo ?? EXACT_SEARCH_UP_TO },
+          index: {
+            file: indexFile,
+            exactUpTo: this.deps.exactSearchUpTo ?? EXACT_SEARCH_UP_TO,
+            settings: hnswOptions(this.definition),
+          },
         }),
       },
       this.deps.signal,
@@ -321,7 +325,7 @@ export class RecommenderTrainingJob implements Job {
     if (content === undefined) return undefined;
     if (indexFile === undefined) return exactSearch(content);
     try {
-      return readHnswSearch(content, indexFile);
+      return readHnswSearch(content, indexFile, hnswOptions(this.definition));
     } finally {
       rmSync(indexFile, { force: true });
     }
@@ -345,6 +349,15 @@ export function usesMethod(definition: StoredRecommender, method: RecommenderMet
 /** A blend's parts as core fits them (a weight of 1 unless given). */
 export function blendSpecs(definition: StoredRecommender): BlendSpec[] {
   return (definition.blend ?? []).map(({ method, weight }) => ({ method, weight: weight ?? 1 }));
+}
+
+/** The definition's HNSW settings, those it does not give left to the defaults. */
+function hnswOptions({ hnsw = {} }: StoredRecommender): Partial<HnswOptions> {
+  return {
+    ...(hnsw.m !== undefined && { m: hnsw.m }),
+    ...(hnsw.efConstruction !== undefined && { efConstruction: hnsw.efConstruction }),
+    ...(hnsw.efSearch !== undefined && { efSearch: hnsw.efSearch }),
+  };
 }
 
 /** What content-based similarity reads of each catalogue item. */
