@@ -320,12 +320,12 @@ export {
   TOUCHES,
 } from './reports/funnel.schema.js';
 export type { FunnelOrder, Touch } from './reports/funnel.schema.js';
-export { computeFunnel } from './reports/funnel.js';
+export { computeFunnel, summarizedFunnelResult } from './reports/funnel.js';
 export { computeFunnelColumns } from './reports/funnel-columns.js';
 export type { FunnelColumns, PersonColumns } from './reports/funnel-columns.js';
 export { breakdownFunnel } from './reports/funnel-breakdown.js';
 export type { GroupedFunnelEvent } from './reports/funnel-breakdown.js';
-export type { FunnelEvent, FunnelOptions } from './reports/funnel.js';
+export type { FunnelEvent, FunnelOptions, FunnelStepTimes } from './reports/funnel.js';
 
 // Reports: retention cohorts.
 export {
@@ -335,14 +335,14 @@ export {
   RETENTION_BREAKDOWN_LIMIT,
 } from './reports/retention.schema.js';
 export type { RetentionPeriod } from './reports/retention.schema.js';
-export { computeRetention, periodStart } from './reports/retention.js';
+export { computeRetention, periodStart, retentionResult } from './reports/retention.js';
 export {
   computeRetentionColumns,
   RETENTION_RETURN,
   RETENTION_START,
 } from './reports/retention-columns.js';
 export type { RetentionColumns } from './reports/retention-columns.js';
-export type { RetentionEvent, RetentionOptions } from './reports/retention.js';
+export type { CohortTally, RetentionEvent, RetentionOptions } from './reports/retention.js';
 
 // Reports: KPIs per segment or variant.
 export {

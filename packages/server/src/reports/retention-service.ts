@@ -1,9 +1,8 @@
 import {
   computeRetention,
-  computeRetentionColumns,
-  RETENTION_RETURN,
-  RETENTION_START,
+  retentionResult,
   RETENTION_BREAKDOWN_LIMIT,
+  type CohortTally,
   type ChannelRule,
   type RetentionEvent,
   type RetentionOptions,
@@ -14,6 +13,8 @@ import { eventName, readPeople, type TimelineDeps } from './person-timelines.js'
 import { propertyText } from './property-text.js';
 import { touchKey } from './touch-key.js';
 import type { ReportProjection } from './projection/report-projection.js';
+import { nameIn } from './projection/projected-events.js';
+import { periodNumberStart, retentionSql } from './projection/retention-sql.js';
 
 export interface RetentionDeps extends TimelineDeps {
   now: () => number;
@@ -51,16 +52,12 @@ export class RetentionService {
     };
     const projection = this.deps.projection?.();
     if (projection !== undefined && breakdown === undefined) {
-      const role = (name: string | undefined): number =>
-        name === undefined
-          ? 0
-          : (start === '*' || name === start ? RETENTION_START : 0) |
-            (back === '*' || name === back ? RETENTION_RETURN : 0);
-      const { offsets, at, value } = await projection.columns(role, {
-        all: false,
-        keep: () => true,
-      });
-      return computeRetentionColumns({ offsets, at, roles: Uint8Array.from(value) }, options);
+      const names = (event: string, nameId: (name: string) => number | undefined): string =>
+        event === '*' ? 'name_id <> 0' : nameIn([nameId(event)]);
+      const rows = await projection.query((nameId) =>
+        retentionSql(names(start, nameId), names(back, nameId), options),
+      );
+      return retentionFromRows(rows, options);
     }
     const property =
       breakdown !== undefined && 'property' in breakdown ? breakdown.property : undefined;
@@ -105,6 +102,25 @@ export class RetentionService {
     if (breakdown === undefined) return result;
     return { ...result, breakdown: breakdownRetention(people, options) };
   }
+}
+
+/** retentionSql's rows (cohort's period number, n, people) as the matrix. */
+function retentionFromRows(rows: readonly unknown[][], options: RetentionOptions): RetentionResult {
+  const cohorts = new Map<number, CohortTally>();
+  let total = 0;
+  for (const [c, n, count] of rows) {
+    const start = periodNumberStart(Number(c), options.period);
+    let cohort = cohorts.get(start);
+    if (cohort === undefined) {
+      cohort = { size: 0, retained: new Array<number>(options.periods + 1).fill(0) };
+      cohorts.set(start, cohort);
+    }
+    if (Number(n) === 0) {
+      cohort.size = Number(count);
+      total += cohort.size;
+    } else cohort.retained[Number(n)] = Number(count);
+  }
+  return retentionResult(cohorts, total, options);
 }
 
 /** The key of the first or the last touchpoint among events (null: none). */

@@ -41,6 +41,8 @@ export class ReportProjection {
   private readonly names = new Map<string, number>();
   private newNames: [number, string][] = [];
   private queue: Promise<void> = Promise.resolve();
+  /** The people in the `owners` table: those who are not their own owner (see projectedEvents). */
+  private exceptions = new Map<number, number>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -54,6 +56,8 @@ export class ReportProjection {
     const instance = await DuckDBInstance.create(file);
     const db = await instance.connect();
     await db.run(SCHEMA);
+    // Rebuilt from the people when opened: it derives from `persons`, so it is not kept on disk.
+    await db.run('CREATE TEMP TABLE owners (person INTEGER NOT NULL, owner INTEGER NOT NULL)');
     const people = await ProjectionPeople.load(db, deps.profiles);
     const projection = new ReportProjection(instance, db, people, deps);
     await projection.load();
@@ -180,6 +184,65 @@ export class ReportProjection {
         );
     }
     return groupByPerson(rows, this.people.count, options.keep);
+  }
+
+  /**
+   * A report's query, run once the projection has caught up: `build` gets the id of each event
+   * name (undefined: no event has it) and returns the SQL, which reads `events` through
+   * projectedEvents (people as reports count them). Only its rows come back.
+   */
+  async query(
+    build: (nameId: (name: string) => number | undefined) => string,
+  ): Promise<unknown[][]> {
+    const run = this.queue.then(async () => {
+      await this.project();
+      await this.syncOwners();
+      const result = await this.db.runAndReadAll(build((name) => this.names.get(name)));
+      return result.getRows();
+    });
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Brings the `owners` table to the people's current owners (only the rows that changed). */
+  private async syncOwners(): Promise<void> {
+    const owner = this.people.owners();
+    const wanted = (p: number): number | undefined =>
+      p < owner.length && owner[p] !== p ? owner[p] : undefined;
+    const changed: number[] = [];
+    for (let p = 0; p < owner.length; p++)
+      if (this.exceptions.get(p) !== wanted(p)) changed.push(p);
+    for (const [p] of this.exceptions) if (p >= owner.length) changed.push(p);
+    if (changed.length === 0) return;
+    const next = new Map(this.exceptions);
+    await this.db.run('BEGIN TRANSACTION');
+    try {
+      for (let i = 0; i < changed.length; i += 10_000)
+        await this.db.run(
+          `DELETE FROM owners WHERE person IN (${changed.slice(i, i + 10_000).join(',')})`,
+        );
+      const appender = await this.db.createAppender('owners', 'main', 'temp');
+      for (const p of changed) {
+        const want = wanted(p);
+        if (want === undefined) {
+          next.delete(p);
+          continue;
+        }
+        next.set(p, want);
+        appender.appendInteger(p);
+        appender.appendInteger(want);
+        appender.endRow();
+      }
+      appender.closeSync();
+      await this.db.run('COMMIT');
+    } catch (error) {
+      await this.db.run('ROLLBACK');
+      throw error;
+    }
+    this.exceptions = next;
   }
 
   /** How many events it holds and the log position it has projected to (after catching up). */
