@@ -320,12 +320,12 @@ export {
   TOUCHES,
 } from './reports/funnel.schema.js';
 export type { FunnelOrder, Touch } from './reports/funnel.schema.js';
-export { computeFunnel, summarizedFunnelResult } from './reports/funnel.js';
+export { computeFunnel } from './reports/funnel.js';
 export { computeFunnelColumns } from './reports/funnel-columns.js';
 export type { FunnelColumns, PersonColumns } from './reports/funnel-columns.js';
 export { breakdownFunnel } from './reports/funnel-breakdown.js';
 export type { GroupedFunnelEvent } from './reports/funnel-breakdown.js';
-export type { FunnelEvent, FunnelOptions, FunnelStepTimes } from './reports/funnel.js';
+export type { FunnelEvent, FunnelOptions } from './reports/funnel.js';
 
 // Reports: retention cohorts.
 export {

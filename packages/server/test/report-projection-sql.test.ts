@@ -11,11 +11,12 @@ import { RetentionService } from '../src/reports/retention-service.js';
 import type { StoredProfile } from '../src/store/profile-store.js';
 
 /*
- * Funnels and retention computed in SQL by the reports projection (funnel-sql.ts,
- * retention-sql.ts) against the same reports read from the log and computed by core's
- * computeFunnel and computeRetention (themselves checked against hand-written SQL in funnel.test.ts
- * and retention.test.ts): 400 generated people, many events at the same millisecond (so the log
- * order decides), windows ending exactly on an event, the same event at several steps, 20 steps.
+ * Funnels and retention from the reports projection (retention computed in SQL by
+ * retention-sql.ts; funnels by computeFunnelColumns over the rows it returns) against the same
+ * reports read from the log and computed by core's computeFunnel and computeRetention (themselves
+ * checked against hand-written SQL in funnel.test.ts and retention.test.ts): 400 generated people,
+ * many events at the same millisecond (so the log order decides), windows ending exactly on an
+ * event, the same event at several steps, 20 steps, periods of a day, a week and a month.
  */
 const BASE = Date.UTC(2026, 0, 30, 22);
 const MINUTE = 60_000;
@@ -101,7 +102,7 @@ const RETENTIONS: RetentionRequest[] = [
   { start: { event: 'Z' } },
 ];
 
-describe('funnels and retention in SQL over the projection', () => {
+describe('funnels and retention over the projection', () => {
   it.each(FUNNELS.map((request) => [JSON.stringify(request), request] as const))(
     'funnel %s equals computeFunnel over the log',
     async (_, request) => {

@@ -70,48 +70,23 @@ export function computeFunnel(
  * computeFunnel variants share it.
  */
 export function funnelResult(total: number, counts: number[], gaps: number[][]): FunnelResult {
-  return summarizedFunnelResult(
-    total,
-    counts,
-    gaps.map((times, k) =>
-      k === 0 || times.length === 0
-        ? null
-        : { medianMs: median(times), sumMs: times.reduce((s, t) => s + t, 0), n: times.length },
-    ),
-  );
-}
-
-/** The times from the previous step of a funnel's step: their median, sum and number (ms). */
-export interface FunnelStepTimes {
-  medianMs: number;
-  sumMs: number;
-  n: number;
-}
-
-/**
- * The answer from each step's count and a summary of its times from the previous step (null: no
- * time, as for step 1 and any-order funnels): funnelResult's, for a funnel summed elsewhere (in
- * SQL by the reports projection).
- */
-export function summarizedFunnelResult(
-  total: number,
-  counts: number[],
-  times: readonly (FunnelStepTimes | null)[],
-): FunnelResult {
   const first = counts[0] as number;
   return {
     people: total,
     steps: counts.map((count, k) => {
       const previous = k === 0 ? first : (counts[k - 1] as number);
-      const summary = k === 0 ? null : (times[k] ?? null);
+      const times = gaps[k] as number[];
       return {
         step: k + 1,
         count,
         conversionRate: first === 0 ? 0 : count / first,
         stepConversionRate: previous === 0 ? 0 : count / previous,
         dropOff: previous - count,
-        medianSecondsFromPrevious: summary === null ? null : summary.medianMs / 1000,
-        meanSecondsFromPrevious: summary === null ? null : summary.sumMs / summary.n / 1000,
+        medianSecondsFromPrevious: k === 0 || times.length === 0 ? null : median(times) / 1000,
+        meanSecondsFromPrevious:
+          k === 0 || times.length === 0
+            ? null
+            : times.reduce((s, t) => s + t, 0) / times.length / 1000,
       };
     }),
   };

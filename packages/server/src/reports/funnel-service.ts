@@ -10,16 +10,12 @@ import {
   type GroupedFunnelEvent,
   type FunnelRequest,
   type FunnelResult,
-  type FunnelOrder,
-  type FunnelStepTimes,
   type StoredMessage,
-  summarizedFunnelResult,
 } from '@tailor/core';
 import { eventName, readPeople, type TimedItem, type TimelineDeps } from './person-timelines.js';
 import { propertyText } from './property-text.js';
 import { touchKey } from './touch-key.js';
 import type { ReportProjection } from './projection/report-projection.js';
-import { funnelSql } from './projection/funnel-sql.js';
 
 const DAY_MS = 86_400_000;
 
@@ -110,17 +106,6 @@ export class FunnelService {
     exclusions: { step: Matcher; gaps: number[] }[],
   ): Promise<FunnelResult> {
     const order = request.order ?? 'ordered';
-    const windowMs = (request.windowDays ?? DEFAULT_FUNNEL_WINDOW_DAYS) * DAY_MS;
-    if (order !== 'strict' && exclusions.length === 0) {
-      const [row] = await projection.query((nameId) =>
-        funnelSql(
-          request.steps.map(({ event }) => nameId(event)),
-          order,
-          windowMs,
-        ),
-      );
-      return funnelFromRow(row ?? [], request.steps.length, order);
-    }
     const codes = new Map<string, number>();
     const stepBits = [0];
     const gapBits = [0];
@@ -156,34 +141,17 @@ export class FunnelService {
         steps: grouped.value.map((code) => stepBits[code] as number),
         excludes: grouped.value.map((code) => gapBits[code] as number),
       },
-      { steps: request.steps.length, windowMs, order },
+      {
+        steps: request.steps.length,
+        windowMs: (request.windowDays ?? DEFAULT_FUNNEL_WINDOW_DAYS) * DAY_MS,
+        order,
+      },
     );
   }
 
   private async channelRules(): Promise<readonly ChannelRule[]> {
     return this.deps.channelRules === undefined ? [] : this.deps.channelRules();
   }
-}
-
-/**
- * funnelSql's row as the answer: the people, then step 1's count, then per later step its count
- * (and, ordered, the sum and median of its times from the previous step, ms).
- */
-function funnelFromRow(row: readonly unknown[], m: number, order: FunnelOrder): FunnelResult {
-  const values = row.map((value) => (value === null ? null : Number(value)));
-  const counts: number[] = [];
-  const times: (FunnelStepTimes | null)[] = [null];
-  let i = 1;
-  counts.push(values[i++] ?? 0);
-  for (let k = 1; k < m; k++) {
-    counts.push(values[i++] ?? 0);
-    if (order === 'any') continue;
-    const sumMs = values[i++] ?? null;
-    const medianMs = values[i++] ?? null;
-    const n = counts[k] as number;
-    times.push(n === 0 || sumMs === null || medianMs === null ? null : { medianMs, sumMs, n });
-  }
-  return summarizedFunnelResult(values[0] ?? 0, counts, times);
 }
 
 /** What a funnel keeps of one event: the steps it matches, the gaps it ends, its breakdown value, its touchpoint key. */
