@@ -1,10 +1,6 @@
-import {
-  seededRandom,
-  type FunnelRequest,
-  type RetentionRequest,
-  type StoredMessage,
-} from '@tailor/core';
+import { seededRandom, type FunnelRequest, type RetentionRequest } from '@tailor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LoggedEvent } from '../src/log/event-log.js';
 import { FunnelService } from '../src/reports/funnel-service.js';
 import { ReportProjection } from '../src/reports/projection/report-projection.js';
 import { RetentionService } from '../src/reports/retention-service.js';
@@ -23,7 +19,7 @@ const MINUTE = 60_000;
 const NOW = BASE + 200 * 24 * 60 * MINUTE;
 const NAMES = ['A', 'B', 'C', 'D', 'E'];
 
-const messages: { position: number; message: StoredMessage }[] = [];
+const messages: LoggedEvent[] = [];
 const profileOf = (userId: string) =>
   ({ id: `profile-${userId}`, consent: { current: {} }, segments: [] }) as unknown as StoredProfile;
 const profiles = {
@@ -58,6 +54,7 @@ beforeAll(async () => {
     const timestamp = new Date(at).toISOString();
     messages.push({
       position: i + 1,
+      partition: 0,
       message: {
         type: 'track',
         messageId: `m${i}`,
@@ -67,6 +64,8 @@ beforeAll(async () => {
         properties: {},
         timestamp,
         receivedAt: timestamp,
+        context: {},
+        tailor: { source: 'key:test' },
       },
     });
   });
