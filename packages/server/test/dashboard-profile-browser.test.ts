@@ -131,6 +131,7 @@ describe('the profile page', () => {
       expect(row).toContain(text);
     }
     expect(await page.getByRole('button', { name: /Export/ }).count()).toBe(1);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
     expect(await seriousViolations(page), 'profile at 1280x800').toEqual([]);
   });
 

@@ -112,22 +112,6 @@ function ProfileView({
           <h2 id="segments-heading">Segments</h2>
           <SegmentsPanel get={get} profileId={profile.id} segments={profile.segments} />
         </section>
-        <section aria-labelledby="traits-heading">
-          <h2 id="traits-heading">Traits</h2>
-          <TraitsTable traits={profile.traits} provenance={profile.provenance} />
-        </section>
-        <section aria-labelledby="computed-heading">
-          <h2 id="computed-heading">Computed values</h2>
-          <KeyValueTable
-            caption="Computed values"
-            entries={profile.computed}
-            empty="No computed values."
-          />
-        </section>
-        <section aria-labelledby="scores-heading">
-          <h2 id="scores-heading">Model scores</h2>
-          <ModelScores scores={profile.scores ?? {}} />
-        </section>
         <section aria-labelledby="consent-heading">
           <h2 id="consent-heading">Consent</h2>
           <KeyValueTable
@@ -142,7 +126,23 @@ function ProfileView({
             empty="No consent recorded."
           />
         </section>
-        <section aria-labelledby="merges-heading">
+        <section aria-labelledby="traits-heading" className="wide">
+          <h2 id="traits-heading">Traits</h2>
+          <TraitsTable traits={profile.traits} provenance={profile.provenance} />
+        </section>
+        <section aria-labelledby="computed-heading" className="wide">
+          <h2 id="computed-heading">Computed values</h2>
+          <KeyValueTable
+            caption="Computed values"
+            entries={profile.computed}
+            empty="No computed values."
+          />
+        </section>
+        <section aria-labelledby="scores-heading" className="wide">
+          <h2 id="scores-heading">Model scores</h2>
+          <ModelScores scores={profile.scores ?? {}} />
+        </section>
+        <section aria-labelledby="merges-heading" className="wide">
           <h2 id="merges-heading">Merges</h2>
           <MergesPanel get={get} profileId={profile.id} />
         </section>
