@@ -21,8 +21,22 @@ describe('demo data', () => {
 
   it('loads every message through collection into an empty log, once', async () => {
     const expected = generateDemoMessages({ people: 400, days: 45, now: NOW });
-    const { loaded } = await loadDemo(t.tailor);
+    const { loaded, problems } = await loadDemo(t.tailor);
     expect(loaded).toBe(expected.length);
+    // Trained over the folded demo, so the dashboard's models, recommendations and clusters
+    // pages open on something.
+    expect(problems).toEqual([]);
+    const model = (await t.admin('GET', '/v1/models/orders-14d/versions')).json<{
+      items: { auc: number }[];
+    }>();
+    expect(model.items).toHaveLength(1);
+    const clusters = (await t.admin('GET', '/v1/clusterings/shoppers/clusters')).json<{
+      clusters: { size: number }[];
+    }>();
+    expect(clusters.clusters).toHaveLength(3);
+    expect((await t.admin('GET', '/v1/recommenders/shop')).json()).toMatchObject({
+      model: { items: 6 },
+    });
     expect(await loadDemo(t.tailor)).toEqual({ loaded: 0 });
     // The demo's segments fill as the pipeline folds the events.
     await t.tailor.pipeline.catchUp();
@@ -33,6 +47,12 @@ describe('demo data', () => {
       profileId: buyer,
     });
     expect(preview.json()).toMatchObject({ itemId: 'thanks-regular', fallback: false });
+    // Shoppers who added to their cart entered the journey.
+    await t.tailor.journeys.work();
+    const stats = (await t.admin('GET', '/v1/journeys/cart-reminder/stats')).json<{
+      steps: Record<string, { entered: number }>;
+    }>();
+    expect(stats.steps['0']?.entered).toBeGreaterThan(0);
 
     const types = new Set(expected.map((m) => m.type));
     expect([...types].sort()).toEqual(['group', 'identify', 'page', 'track']);

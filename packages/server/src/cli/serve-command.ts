@@ -49,9 +49,12 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     console.log(LOST_KEYS_HINT(config.dataDir));
   }
   if (config.demo) {
-    const { loaded } = await loadDemo(tailor);
+    const { loaded, problems = [] } = await loadDemo(tailor);
     if (loaded > 0)
-      console.log(`Loaded ${loaded} demo events (a small shop's visitors over 45 days).`);
+      console.log(
+        `Loaded ${loaded} demo events (a small shop's visitors over 45 days), with a journey, a model, a recommender and a clustering trained over them.`,
+      );
+    for (const problem of problems) console.log(`Demo: not trained: ${problem}`);
   }
   tailor.background.start();
   // The worker thread opens the folder and starts the pipeline and dispatcher: wait for it, so the

@@ -158,7 +158,7 @@ export function generateDemoMessages({
           ...who,
           event: 'Product Viewed',
           timestamp: step(),
-          properties: { ...product },
+          properties: { product_id: product.sku, ...product },
         });
         if (rand() < 0.35) {
           cart.push(product);
@@ -168,7 +168,7 @@ export function generateDemoMessages({
             ...who,
             event: 'Product Added',
             timestamp: step(),
-            properties: { ...product, quantity: 1 },
+            properties: { product_id: product.sku, ...product, quantity: 1 },
           });
         }
       }
@@ -184,7 +184,7 @@ export function generateDemoMessages({
             orderId: `ord-${seed}-${p}-${s}`,
             revenue,
             currency: 'EUR',
-            products: cart.map((c) => ({ sku: c.sku, price: c.price })),
+            products: cart.map((c) => ({ product_id: c.sku, sku: c.sku, price: c.price })),
           },
         });
       }

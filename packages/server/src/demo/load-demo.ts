@@ -1,5 +1,6 @@
 import type { PlacementBody } from '@tailor/core';
 import type { Tailor } from '../open-tailor.js';
+import { defineDemoJourney, trainDemoModels } from './demo-models.js';
 import { generateDemoMessages } from './generate-demo-messages.js';
 
 /** Computed traits and segments the demo defines, so profiles show them from the first start. */
@@ -36,8 +37,11 @@ const DEMO_PLACEMENT: PlacementBody = {
   default: { id: 'welcome', template: '<p>Welcome to the demo shop</p>' },
 };
 
-/** Loads the demo shop into an empty log, through the same collection path as real traffic. */
-export async function loadDemo(tailor: Tailor): Promise<{ loaded: number }> {
+/**
+ * Loads the demo shop into an empty log, through the same collection path as real traffic, folds
+ * it, and trains a model, a recommender and a clustering over it (`problems`: what could not be).
+ */
+export async function loadDemo(tailor: Tailor): Promise<{ loaded: number; problems?: string[] }> {
   if ((await tailor.log.stats()).events > 0) return { loaded: 0 };
   const at = new Date(tailor.now());
   for (const [kind, name, definition] of DEMO_DEFINITIONS) {
@@ -53,6 +57,7 @@ export async function loadDemo(tailor: Tailor): Promise<{ loaded: number }> {
     await tailor.placements.put('home-hero', DEMO_PLACEMENT, known, at);
     await tailor.changed('placements'); // as the placements API does after a put
   }
+  await defineDemoJourney(tailor);
   const messages = generateDemoMessages({ people: 400, days: 45, now: tailor.now() });
   let loaded = 0;
   for (let i = 0; i < messages.length; i += 500) {
@@ -62,5 +67,7 @@ export async function loadDemo(tailor: Tailor): Promise<{ loaded: number }> {
     });
     loaded += outcome.stored;
   }
-  return { loaded };
+  // Folded here, before the background starts, so what is trained next reads the profiles.
+  await tailor.pipeline.catchUp();
+  return { loaded, problems: await trainDemoModels(tailor) };
 }
