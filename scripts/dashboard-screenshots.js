@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Screenshots of the dashboard's pages for docs/dashboard.md at 1280x800, the profile and an
-// experiment at 390x844 too: starts `tailor serve` on a fresh folder with known keys, sends a few
-// events (a person, an A/B test's exposures and orders, campaign visits and sign-ups) and a
-// placement, drives Debian's Chromium. Run after `npm run build`: node scripts/dashboard-screenshots.js
+// experiment at 390x844 too: starts `tailor serve --demo` on a fresh folder with known keys (the
+// demo shop's 400 people over 45 days, with its journey, model, recommender and clustering), sends
+// a few events of its own (a person merged from an anonymous visit, an A/B test's exposures and
+// orders, campaign visits and sign-ups) and a placement, then drives Debian's Chromium. Run after `npm run build`: node scripts/dashboard-screenshots.js
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,15 @@ const EMAIL = 'ann.lee@example.com';
 function startServer(dir) {
   const server = spawn(
     process.execPath,
-    [join(ROOT, 'packages/server/bin/tailor.js'), 'serve', '--port', String(PORT), '--data', dir],
+    [
+      join(ROOT, 'packages/server/bin/tailor.js'),
+      'serve',
+      '--port',
+      String(PORT),
+      '--data',
+      dir,
+      '--demo',
+    ],
     {
       env: { ...process.env, TAILOR_ADMIN_KEY: ADMIN_KEY, TAILOR_WRITE_KEY: WRITE_KEY },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -87,6 +96,30 @@ function campaignEvents(at) {
   return events;
 }
 
+/** A request with the admin key; throws with the answer when it is not a 2xx. */
+async function admin(method, path, body) {
+  const response = await fetch(`${ORIGIN}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${ADMIN_KEY}`,
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text === '' ? undefined : JSON.parse(text);
+}
+
+/** Waits until `check()` holds, reading every 250 ms for at most 60 s. */
+async function until(what, check) {
+  for (let i = 0; i < 240; i += 1) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${what} never happened`);
+}
+
 async function sendEvents() {
   const at = (day, hour) => `2026-11-${String(day).padStart(2, '0')}T${hour}:00:00.000Z`;
   const experiment = await fetch(`${ORIGIN}/v1/experiments/checkout`, {
@@ -128,6 +161,7 @@ async function sendEvents() {
     ...experimentEvents(at),
     ...campaignEvents(at),
     { type: 'page', anonymousId: 'anon-7', name: 'Home', timestamp: at(20, '09') },
+    { type: 'page', userId: 'u-ann', name: 'Pricing', timestamp: at(20, '09') },
     {
       type: 'identify',
       userId: 'u-ann',
@@ -165,6 +199,14 @@ async function sendEvents() {
   throw new Error('the profile never appeared');
 }
 
+/** The demo's journey has moved its shoppers (its loop runs in the background). */
+async function waitForJourney() {
+  await until('shoppers entering the demo journey', async () => {
+    const stats = await admin('GET', '/v1/journeys/cart-reminder/stats');
+    return (stats.steps['0']?.entered ?? 0) > 0;
+  });
+}
+
 async function shoot(browser, viewport, suffix) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
@@ -177,11 +219,46 @@ async function shoot(browser, viewport, suffix) {
   await page.locator('input[type="search"]').fill(EMAIL);
   await page.locator('input[type="search"]').press('Enter');
   await page.getByRole('table', { name: /Events/ }).waitFor();
+  await page.getByRole('table', { name: 'Merges', exact: true }).waitFor();
   await page.screenshot({ path: join(OUT, `dashboard-profile${suffix}.png`), fullPage: true });
   await page.goto(`${ORIGIN}/#/experiments/checkout`);
   await page.locator('figure.chart .recharts-wrapper').nth(1).waitFor();
   await page.screenshot({ path: join(OUT, `dashboard-experiment${suffix}.png`), fullPage: true });
   if (suffix === '') {
+    const shot = async (hash, ready, file) => {
+      await page.goto(`${ORIGIN}/${hash}`);
+      await ready();
+      await page.screenshot({ path: join(OUT, file), fullPage: true });
+    };
+    await shot(
+      '#/segments',
+      () => page.getByRole('table', { name: /^Segments/ }).waitFor(),
+      'dashboard-segments.png',
+    );
+    await shot(
+      '#/journeys',
+      () => page.getByRole('table', { name: /cart-reminder/ }).waitFor(),
+      'dashboard-journeys.png',
+    );
+    await shot(
+      '#/models/orders-14d',
+      () => page.locator('figure.chart .recharts-wrapper').first().waitFor(),
+      'dashboard-model.png',
+    );
+    await page.goto(`${ORIGIN}/#/recommenders/shop`);
+    await page.getByLabel('Person', { exact: true }).fill(EMAIL);
+    await page.getByRole('button', { name: 'Recommend' }).click();
+    await page.getByRole('status', { name: 'Recommended items' }).waitFor();
+    await page.screenshot({ path: join(OUT, 'dashboard-recommender.png'), fullPage: true });
+    await shot(
+      '#/clusters/shoppers',
+      () => page.locator('figure.chart .recharts-wrapper').first().waitFor(),
+      'dashboard-clusters.png',
+    );
+    await page.goto(`${ORIGIN}/#/placements/home-hero`);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByRole('group', { name: 'Item 1', exact: true }).waitFor();
+    await page.screenshot({ path: join(OUT, 'dashboard-placement-form.png'), fullPage: true });
     await page.goto(
       `${ORIGIN}/#/attribution?conversion=Signed+Up&by=source&models=first_touch,last_touch,linear,markov`,
     );
@@ -212,6 +289,7 @@ mkdirSync(OUT, { recursive: true });
 const server = await startServer(dir);
 try {
   await sendEvents();
+  await waitForJourney();
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
