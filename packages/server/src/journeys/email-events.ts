@@ -10,7 +10,8 @@ export type EmailEventName = 'Email Sent' | 'Email Opened' | 'Email Link Clicked
 
 export type EmailEventRecorder = (event: {
   person: string;
-  name: EmailEventName;
+  /** An email event, or a holdout group's exposure. */
+  name: EmailEventName | 'Experiment Viewed';
   properties: Record<string, string>;
   /** The same id twice is stored once (an email is recorded as sent once however often it is tried). */
   messageId: string;

@@ -120,6 +120,8 @@ export interface CompiledJourney {
   matchKeys: string[];
   frequencyCap: { emails: number; ms: number } | undefined;
   quietHours: QuietHours | undefined;
+  /** The share of people held out (0 to 1) and how long after entry their goal counts. */
+  holdout: { fraction: number; windowMs: number } | undefined;
 }
 
 function invalid(message: string): TailorError {
@@ -326,7 +328,34 @@ export function compileJourney(body: JourneyBody, engine: TemplateEngine): Compi
         ? undefined
         : { emails: cap.emails, ms: duration(cap.per, 'frequencyCap.per') },
     quietHours: body.quietHours,
+    holdout: holdoutOf(body),
   };
+}
+
+/** Conversions are counted for a month after entry unless the journey says otherwise. */
+const DEFAULT_HOLDOUT_WINDOW = '30d';
+
+function holdoutOf(body: JourneyBody): CompiledJourney['holdout'] {
+  if (body.holdout === undefined) return undefined;
+  if (body.goal === undefined)
+    throw invalid('holdout: a holdout measures the goal: give the journey a goal');
+  return {
+    fraction: body.holdout.percent / 100,
+    windowMs: duration(body.holdout.window ?? DEFAULT_HOLDOUT_WINDOW, 'holdout.window'),
+  };
+}
+
+/** The holdout's window as the stats show it. */
+export function holdoutWindow(body: JourneyBody): string {
+  return body.holdout?.window ?? DEFAULT_HOLDOUT_WINDOW;
+}
+
+/**
+ * Whether a person is held out of a journey: `hashToUnit("__journey-holdout:JOURNEY:", person)`
+ * below the held-out share, the same on every entry and every node.
+ */
+export function heldOut(journey: string, person: string, fraction: number): boolean {
+  return hashToUnit(`__journey-holdout:${journey}:`, person) < fraction;
 }
 
 /** The step at a path, and the steps after it in its own list (what follows once it is done). */

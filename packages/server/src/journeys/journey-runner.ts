@@ -8,6 +8,7 @@ import {
   branchPath,
   compileJourney,
   entersOn,
+  heldOut,
   nextPath,
   randomArm,
   sameKey,
@@ -19,7 +20,12 @@ import {
   type ProfileView,
 } from './journey-definition.js';
 import type { JourneyBody, QuietHours, SplitSource } from './journey.schema.js';
-import { stepKey, type JourneyPlace, type JourneyStore } from './journey-store.js';
+import {
+  stepKey,
+  type HoldoutGroup,
+  type JourneyPlace,
+  type JourneyStore,
+} from './journey-store.js';
 import type { WebhookAttempt, WebhookSender } from './journey-webhooks.js';
 import { isTimeZone, quietUntil } from './quiet-hours.js';
 import type { EmailRef } from './email-links.js';
@@ -68,6 +74,11 @@ export interface JourneyRunnerOptions {
     traits: Record<string, unknown>,
     messageId: string,
   ) => Promise<void>;
+  /**
+   * Records a person's holdout group as an exposure (`Experiment Viewed`, experiment
+   * `journey:NAME`), once, when they first enter a journey with a holdout.
+   */
+  recordGroup?: (journey: string, person: string, group: HoldoutGroup) => Promise<void>;
   /** Experiment splits: a person's variant (and levels) as the experiment assigns them, the exposure recorded. */
   experiments?: JourneyExperiments;
   /** Installation-wide email rules (config `journeys`): a global frequency cap, quiet hours, the default time zone. */
@@ -244,6 +255,8 @@ export class JourneyRunner {
   async onEvent(event: JourneyEvent): Promise<void> {
     const store = this.options.store;
     for (const [name, journey] of this.compiled) {
+      if (journey.goal === event.name && journey.holdout !== undefined)
+        await store.convert(name, event.person, event.receivedAt, journey.holdout.windowMs);
       if (journey.goal === event.name && (await store.reachGoal(name, event.person))) continue;
       if (journey.awaits.has(event.name) && (await this.arrive(name, journey, event))) continue;
       if (!entersOn(journey, event)) continue;
@@ -278,6 +291,13 @@ export class JourneyRunner {
     at: number,
     properties: Record<string, unknown> | undefined,
   ): Promise<boolean> {
+    if (journey.holdout !== undefined) {
+      const group = heldOut(name, person, journey.holdout.fraction) ? 'holdout' : 'treated';
+      // The group's record opens the conversion window at the first entry; its exposure once.
+      if (await this.options.store.assignGroup(name, person, group, at))
+        await this.options.recordGroup?.(name, person, group);
+      if (group === 'holdout') return false;
+    }
     const first = journey.steps[0];
     if (first === undefined) return false;
     const hold = first.kind === 'wait' ? first.ms : first.kind === 'waitFor' ? first.timeoutMs : 0;

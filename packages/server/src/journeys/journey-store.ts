@@ -1,3 +1,17 @@
+/** A journey with a holdout: the people it treats, and those it holds out to measure its uplift. */
+export type HoldoutGroup = 'treated' | 'holdout';
+
+/** The groups' counts from rows of (group, people, converted). */
+export function groupCounts(
+  rows: readonly { grp: string; people: number | string; converted: number | string }[],
+): Record<HoldoutGroup, { people: number; converted: number }> {
+  const counts = { treated: { people: 0, converted: 0 }, holdout: { people: 0, converted: 0 } };
+  for (const row of rows)
+    if (row.grp === 'treated' || row.grp === 'holdout')
+      counts[row.grp] = { people: Number(row.people), converted: Number(row.converted) };
+  return counts;
+}
+
 /** One person's place in one journey: the step they are at and when it is due. */
 export interface JourneyPlace {
   journey: string;
@@ -105,6 +119,19 @@ export interface JourneyStore {
   stats(journey: string): Promise<JourneyStepStats>;
   getPosition(consumer: string): Promise<string | undefined>;
   setPosition(consumer: string, position: string): Promise<void>;
+  /**
+   * Records a person's group in a journey with a holdout at their first entry (`at`); false when
+   * they had one already (the group is the hash's, the same every time: the record keeps when
+   * their conversion window opened).
+   */
+  assignGroup(journey: string, person: string, group: HoldoutGroup, at: number): Promise<boolean>;
+  /**
+   * A goal event at `at` converts a person assigned a group, once, when it came within `windowMs`
+   * of their first entry; false when it did not count.
+   */
+  convert(journey: string, person: string, at: number, windowMs: number): Promise<boolean>;
+  /** People per group and how many of them converted. */
+  groups(journey: string): Promise<Record<HoldoutGroup, { people: number; converted: number }>>;
   /** Erasure: the person leaves every journey and their email and webhook records go. */
   erasePerson(person: string): Promise<void>;
   close(): Promise<void>;

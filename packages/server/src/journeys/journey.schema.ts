@@ -1,3 +1,4 @@
+import { ExperimentResult } from '@tailor/core';
 import { Type, type Static, type TSchema } from 'typebox';
 import { WEEKDAYS } from './wait-until.js';
 
@@ -268,10 +269,32 @@ export const JourneyBody = Type.Object(
     ),
     frequencyCap: Type.Optional(FrequencyCap),
     quietHours: Type.Optional(QuietHours),
+    holdout: Type.Optional(
+      Type.Object(
+        {
+          percent: Type.Number({
+            exclusiveMinimum: 0,
+            exclusiveMaximum: 100,
+            description: 'The share of entering people held out, such as 10',
+          }),
+          window: Type.Optional(
+            Duration(
+              'How long after a person first enters a goal event counts as their conversion (default "30d")',
+            ),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'People held out get none of the steps; the stats compare the goal in both groups',
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
 export type JourneyBody = Static<typeof JourneyBody>;
+export type JourneyHoldout = NonNullable<JourneyBody['holdout']>;
 
 const StepCounts = Type.Object({
   entered: Type.Integer(),
@@ -280,12 +303,32 @@ const StepCounts = Type.Object({
 });
 
 /** What GET /v1/journeys/NAME/stats answers: per step path (`0`, `1.then.0`), entered, waiting and done. */
+const GroupCounts = Type.Object({ people: Type.Integer(), converted: Type.Integer() });
+
 export const JourneyStats = Type.Object({
   steps: Type.Record(Type.String(), StepCounts),
   goal: Type.Optional(
     Type.Object(
       { event: Type.String(), reached: Type.Integer() },
       { description: 'How many left the journey on its goal event' },
+    ),
+  ),
+  holdout: Type.Optional(
+    Type.Object(
+      {
+        percent: Type.Number(),
+        window: Type.String(),
+        treated: GroupCounts,
+        holdout: GroupCounts,
+        result: Type.Union([ExperimentResult, Type.Null()], {
+          description:
+            'The goal conversion of the treated against the holdout (the control), with the experiment statistics; null until both groups have people',
+        }),
+      },
+      {
+        description:
+          'People per group since the holdout began, and how many reached the goal within the window of their first entry',
+      },
     ),
   ),
 });

@@ -121,6 +121,7 @@ export async function openJourneys(deps: {
     }),
   ]);
   const publicUrl = config.publicUrl?.replace(/\/+$/, '');
+  const recorder = emailEventRecorder({ log, profiles, now: deps.now });
   const runner = new JourneyRunner({
     store,
     engine: deps.engine,
@@ -138,7 +139,14 @@ export async function openJourneys(deps: {
         clickUrl: (email, url) => `${publicUrl}/v1/email/click?t=${links.clickToken(email, url)}`,
       },
     }),
-    record: emailEventRecorder({ log, profiles, now: deps.now }),
+    record: recorder,
+    recordGroup: (journey, person, group) =>
+      recorder({
+        person,
+        name: 'Experiment Viewed',
+        properties: { experiment: `journey:${journey}`, variant: group, journey },
+        messageId: `journey-holdout:${journey}:${person}`,
+      }),
     ...(destinations !== undefined && {
       knowsDestination: async (name: string) => (await destinations.get(name)) !== undefined,
       webhook: journeyWebhookSender({

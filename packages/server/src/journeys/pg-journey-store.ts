@@ -2,7 +2,9 @@ import { scheduleConsumer } from './journey-schedules.js';
 import { migratePostgres, type PgMigration } from '../storage/postgres/migrate-postgres.js';
 import type { PgDatabase } from '../storage/postgres/pg-database.js';
 import {
+  groupCounts,
   stepStats,
+  type HoldoutGroup,
   type EmailOutcome,
   type EntryOptions,
   type WebhookRecord,
@@ -48,6 +50,15 @@ const JOURNEY_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX journey_webhooks_person ON journey_webhooks (person);
       CREATE TABLE journey_goals (journey text COLLATE "C" PRIMARY KEY, reached int8 NOT NULL);`,
   },
+  {
+    version: 3,
+    name: 'holdout groups and their conversions',
+    up: `
+      CREATE TABLE journey_groups (
+        journey text COLLATE "C" NOT NULL, person text COLLATE "C" NOT NULL, grp text NOT NULL,
+        entered_at int8 NOT NULL, converted_at int8, PRIMARY KEY (journey, person));
+      CREATE INDEX journey_groups_person ON journey_groups (person);`,
+  },
 ];
 
 /** The journey store on PostgreSQL, shared by every node (the same tables as on SQLite). */
@@ -88,6 +99,7 @@ export class PgJourneyStore implements JourneyStore {
       await client.query('DELETE FROM journey_entered WHERE journey = $1', [name]);
       await client.query('DELETE FROM journey_goals WHERE journey = $1', [name]);
       await client.query('DELETE FROM journey_webhooks WHERE journey = $1', [name]);
+      await client.query('DELETE FROM journey_groups WHERE journey = $1', [name]);
       await client.query('DELETE FROM journey_positions WHERE consumer = $1', [
         scheduleConsumer(name),
       ]);
@@ -279,8 +291,40 @@ export class PgJourneyStore implements JourneyStore {
     );
   }
 
+  async assignGroup(
+    journey: string,
+    person: string,
+    group: HoldoutGroup,
+    at: number,
+  ): Promise<boolean> {
+    const added = await this.db.query(
+      `INSERT INTO journey_groups VALUES ($1, $2, $3, $4, NULL)
+        ON CONFLICT (journey, person) DO NOTHING`,
+      [journey, person, group, at],
+    );
+    return (added.rowCount ?? 0) > 0;
+  }
+  async convert(journey: string, person: string, at: number, windowMs: number): Promise<boolean> {
+    const converted = await this.db.query(
+      `UPDATE journey_groups SET converted_at = $3 WHERE journey = $1 AND person = $2
+        AND converted_at IS NULL AND entered_at <= $3 AND $3 - entered_at <= $4`,
+      [journey, person, at, windowMs],
+    );
+    return (converted.rowCount ?? 0) > 0;
+  }
+  async groups(
+    journey: string,
+  ): Promise<Record<HoldoutGroup, { people: number; converted: number }>> {
+    const { rows } = await this.db.query<{ grp: string; people: string; converted: string }>(
+      `SELECT grp, count(*) AS people, count(converted_at) AS converted FROM journey_groups
+        WHERE journey = $1 GROUP BY grp`,
+      [journey],
+    );
+    return groupCounts(rows);
+  }
   async erasePerson(person: string): Promise<void> {
     await this.db.transaction(async (client) => {
+      await client.query('DELETE FROM journey_groups WHERE person = $1', [person]);
       await client.query('DELETE FROM journey_places WHERE person = $1', [person]);
       await client.query('DELETE FROM journey_emails WHERE person = $1', [person]);
       await client.query('DELETE FROM journey_webhooks WHERE person = $1', [person]);

@@ -2,8 +2,10 @@ import { scheduleConsumer } from './journey-schedules.js';
 import Database from 'better-sqlite3';
 import {
   stepStats,
+  groupCounts,
   type EmailOutcome,
   type EntryOptions,
+  type HoldoutGroup,
   type WebhookRecord,
   type JourneyPlace,
   type JourneyStepStats,
@@ -51,6 +53,10 @@ export class SqliteJourneyStore implements JourneyStore {
         outcome TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (journey, person, key));
       CREATE INDEX IF NOT EXISTS journey_webhooks_person ON journey_webhooks (person);
       CREATE TABLE IF NOT EXISTS journey_goals (journey TEXT PRIMARY KEY, reached INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS journey_groups (
+        journey TEXT NOT NULL, person TEXT NOT NULL, grp TEXT NOT NULL, entered_at INTEGER NOT NULL,
+        converted_at INTEGER, PRIMARY KEY (journey, person));
+      CREATE INDEX IF NOT EXISTS journey_groups_person ON journey_groups (person);
     `);
     // Re-entry and waitFor (added later): when the person last entered, which run, what to match on.
     const columns = new Set(
@@ -97,6 +103,7 @@ export class SqliteJourneyStore implements JourneyStore {
         this.db.prepare('DELETE FROM journey_entered WHERE journey = ?').run(name);
         this.db.prepare('DELETE FROM journey_goals WHERE journey = ?').run(name);
         this.db.prepare('DELETE FROM journey_webhooks WHERE journey = ?').run(name);
+        this.db.prepare('DELETE FROM journey_groups WHERE journey = ?').run(name);
         this.db
           .prepare('DELETE FROM journey_positions WHERE consumer = ?')
           .run(scheduleConsumer(name));
@@ -351,8 +358,33 @@ export class SqliteJourneyStore implements JourneyStore {
    * The person leaves every journey and their email records go, overwritten in the file
    * (secure_delete) and the write-ahead log emptied, so no copy of their identifier stays.
    */
+  assignGroup(journey: string, person: string, group: HoldoutGroup, at: number): Promise<boolean> {
+    const added = this.db
+      .prepare('INSERT OR IGNORE INTO journey_groups VALUES (?, ?, ?, ?, NULL)')
+      .run(journey, person, group, at);
+    return Promise.resolve(added.changes > 0);
+  }
+  convert(journey: string, person: string, at: number, windowMs: number): Promise<boolean> {
+    const converted = this.db
+      .prepare(
+        `UPDATE journey_groups SET converted_at = ? WHERE journey = ? AND person = ?
+          AND converted_at IS NULL AND entered_at <= ? AND ? - entered_at <= ?`,
+      )
+      .run(at, journey, person, at, at, windowMs);
+    return Promise.resolve(converted.changes > 0);
+  }
+  groups(journey: string): Promise<Record<HoldoutGroup, { people: number; converted: number }>> {
+    const rows = this.db
+      .prepare(
+        `SELECT grp, count(*) AS people, count(converted_at) AS converted FROM journey_groups
+          WHERE journey = ? GROUP BY grp`,
+      )
+      .all(journey) as { grp: string; people: number; converted: number }[];
+    return Promise.resolve(groupCounts(rows));
+  }
   erasePerson(person: string): Promise<void> {
     const erased = this.db.transaction(() => {
+      this.db.prepare('DELETE FROM journey_groups WHERE person = ?').run(person);
       const places = this.db.prepare('DELETE FROM journey_places WHERE person = ?').run(person);
       const emails = this.db.prepare('DELETE FROM journey_emails WHERE person = ?').run(person);
       const hooks = this.db.prepare('DELETE FROM journey_webhooks WHERE person = ?').run(person);

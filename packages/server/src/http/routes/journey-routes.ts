@@ -1,3 +1,4 @@
+import { journeyUplift } from '../../journeys/journey-uplift.js';
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { TailorError } from '@tailor/core';
 import type { JourneyRunner } from '../../journeys/journey-runner.js';
@@ -113,7 +114,8 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
       config: { access: 'read' },
       schema: {
         tags: ['journeys'],
-        summary: 'Per step: how many entered, are waiting at it, and went past it',
+        summary:
+          'Per step: how many entered, are waiting at it, and went past it; with a holdout, the uplift of the goal',
         params: JourneyName,
         response: { 200: JourneyStats },
       },
@@ -128,6 +130,9 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
       return {
         steps,
         ...(body.goal !== undefined && { goal: { event: body.goal.event, reached } }),
+        ...(body.holdout !== undefined && {
+          holdout: await journeyUplift(store, request.params.name, body, body.holdout),
+        }),
       };
     },
   );
