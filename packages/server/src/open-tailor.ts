@@ -56,7 +56,7 @@ import { requestErasure } from './privacy/request-erasure.js';
 import { Suppressions } from './privacy/suppressions.js';
 import { profileNamed } from './profiles/read-profile.js';
 import { Experiments } from './experiments/experiments.js';
-import { DecisionRetention } from './decide/decision-retention.js';
+import { DECISION_EVENT, DecisionRetention } from './decide/decision-retention.js';
 import { BackgroundThread } from './background/background-thread.js';
 import { ErasureCoordinator } from './privacy/erasure-coordinator.js';
 import { logError } from './privacy/log-error.js';
@@ -306,7 +306,13 @@ export async function openTailor(
   // on the embedded store (on several nodes reports read the log).
   const reports =
     storage.cluster === undefined && options.worker !== true
-      ? await openReportProjection(config.dataDir, { log, profiles, folded: foldedEverywhere })
+      ? await openReportProjection(config.dataDir, {
+          log,
+          profiles,
+          folded: foldedEverywhere,
+          // Decision records leave it as they leave the log.
+          retention: { event: DECISION_EVENT, days: config.decide.recordRetentionDays, now },
+        })
       : undefined;
   const identity = IdentityVerifier.open(config.dataDir, secrets.identitySecret);
   const journeys = await openJourneys({

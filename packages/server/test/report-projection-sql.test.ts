@@ -129,3 +129,63 @@ describe('funnels and retention over the projection', () => {
     },
   );
 });
+
+describe("the log's retention reaching the projection", () => {
+  it('deletes the decision records the log deletes, and only them', async () => {
+    const now = BASE + 100 * 24 * 60 * MINUTE;
+    const entries: LoggedEvent[] = [];
+    for (let i = 0; i < 300; i++) {
+      // Received over 100 days; every third a decision record.
+      const received = new Date(BASE + i * 8 * 60 * MINUTE).toISOString();
+      entries.push({
+        position: i + 1,
+        partition: 0,
+        message: {
+          type: 'track',
+          messageId: `r${i}`,
+          userId: `u${i % 40}`,
+          anonymousId: null,
+          event: i % 3 === 0 ? 'Decision Made' : 'Clicked',
+          properties: {},
+          timestamp: received,
+          receivedAt: received,
+          context: {},
+          tailor: { source: 'key:test' },
+        },
+      });
+    }
+    const kept = entries.filter(
+      ({ message }) =>
+        message.event !== 'Decision Made' ||
+        Date.parse(message.receivedAt) >= now - 30 * 24 * 60 * MINUTE,
+    );
+    const entriesLog = {
+      read: (after: number, limit: number) =>
+        Promise.resolve(entries.filter((e) => e.position > after).slice(0, limit)),
+    };
+    const keptLog = {
+      read: (after: number, limit: number) =>
+        Promise.resolve(kept.filter((e) => e.position > after).slice(0, limit)),
+    };
+    const retained = await ReportProjection.open(':memory:', {
+      log: entriesLog,
+      profiles,
+      folded: () => Promise.resolve(entries.length),
+      retention: { event: 'Decision Made', days: 30, now: () => now },
+    });
+    try {
+      expect(kept.length).toBeLessThan(entries.length - 50);
+      expect((await retained.stats()).events).toBe(kept.length);
+      const request: FunnelRequest = { steps: steps('Decision Made', 'Clicked'), windowDays: 1 };
+      expect(
+        await new FunnelService({
+          log: entriesLog,
+          profiles,
+          projection: () => retained,
+        }).funnel(request),
+      ).toEqual(await new FunnelService({ log: keptLog, profiles }).funnel(request));
+    } finally {
+      await retained.close();
+    }
+  });
+});

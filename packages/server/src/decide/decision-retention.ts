@@ -1,6 +1,7 @@
 import type { EventLog } from '../log/event-log.js';
 
-const DECISION_EVENT = 'Decision Made';
+/** The records the decision retention deletes: track events of this name. */
+export const DECISION_EVENT = 'Decision Made';
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 /** Positions a step reads (~10 ms), between which the thread serves requests. */

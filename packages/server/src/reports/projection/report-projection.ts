@@ -13,7 +13,16 @@ export interface ProjectionDeps {
   folded: () => Promise<number>;
   /** Events read from the log a page (5,000 by default). */
   pageSize?: number;
+  /**
+   * A retention the log applies (decision records): track events named `event` received more
+   * than `days` ago leave the projection too, at open and hourly (docs/reports.md).
+   */
+  retention?: { event: string; days: number; now: () => number };
 }
+
+const DAY_MS = 86_400_000;
+/** How often the retention is applied, in ms. */
+const RETENTION_EVERY_MS = 3_600_000;
 
 /** Name id 0: an event with no report name (identify, group, alias), kept for strict funnels. */
 const NO_NAME = 0;
@@ -25,7 +34,8 @@ CREATE TABLE IF NOT EXISTS persons (
   id INTEGER NOT NULL, profile VARCHAR NOT NULL, into_id INTEGER NOT NULL, refused BOOLEAN NOT NULL
 );
 CREATE TABLE IF NOT EXISTS events (
-  position BIGINT NOT NULL, at_ms DOUBLE NOT NULL, name_id INTEGER NOT NULL, person INTEGER NOT NULL
+  position BIGINT NOT NULL, at_ms DOUBLE NOT NULL, name_id INTEGER NOT NULL, person INTEGER NOT NULL,
+  received_ms DOUBLE
 );`;
 
 /**
@@ -43,6 +53,8 @@ export class ReportProjection {
   private queue: Promise<void> = Promise.resolve();
   /** The people in the `owners` table: those who are not their own owner (see projectedEvents). */
   private exceptions = new Map<number, number>();
+  /** When the retention was last applied (ms); undefined: not since opened. */
+  private retained: number | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -65,6 +77,19 @@ export class ReportProjection {
   }
 
   private async load(): Promise<void> {
+    // A file made before events kept their time of receipt (what the log's retention reads) is
+    // projected again from the log's start: the projection is derived, the log the truth.
+    const received = await this.db.runAndReadAll(
+      "SELECT count(*) FROM information_schema.columns WHERE table_name = 'events' AND column_name = 'received_ms'",
+    );
+    if (Number(received.getRows()[0]?.[0] ?? 0) === 0) {
+      // Emptied first (DuckDB alters no table a transaction changed): stopped in between, it
+      // is done again on the next open.
+      await this.db.run(
+        'BEGIN TRANSACTION; DELETE FROM events; DELETE FROM projection_meta; COMMIT;',
+      );
+      await this.db.run('ALTER TABLE events ADD COLUMN received_ms DOUBLE');
+    }
     const meta = await this.db.runAndReadAll('SELECT position FROM projection_meta');
     this.position = Number(meta.getRows()[0]?.[0] ?? 0);
     if (meta.currentRowCount === 0) await this.db.run('INSERT INTO projection_meta VALUES (1, 0)');
@@ -105,6 +130,9 @@ export class ReportProjection {
           appender.appendDouble(at);
           appender.appendInteger(this.nameId(message));
           appender.appendInteger(person);
+          const received = Date.parse(message.receivedAt);
+          if (Number.isFinite(received)) appender.appendDouble(received);
+          else appender.appendNull();
           appender.endRow();
         });
         appender.closeSync();
@@ -119,6 +147,26 @@ export class ReportProjection {
       this.position = to;
       if (page.length === 0) break;
     }
+    await this.applyRetention();
+  }
+
+  /**
+   * Deletes the events the log's retention deletes (named `event`, received before its cutoff),
+   * at most hourly; the file is checkpointed so the deleted rows leave it. The log deletes only
+   * folded events, and the projection holds no others, so the two agree.
+   */
+  private async applyRetention(): Promise<void> {
+    const retention = this.deps.retention;
+    if (retention === undefined) return;
+    const now = retention.now();
+    if (this.retained !== undefined && now - this.retained < RETENTION_EVERY_MS) return;
+    this.retained = now;
+    const id = this.names.get(retention.event);
+    if (id === undefined) return;
+    const deleted = await this.db.runAndReadAll(
+      `DELETE FROM events WHERE name_id = ${id} AND received_ms < ${now - retention.days * DAY_MS}`,
+    );
+    if (Number(deleted.getRows()[0]?.[0] ?? 0) > 0) await this.db.run('CHECKPOINT');
   }
 
   private nameId(message: StoredMessage): number {
