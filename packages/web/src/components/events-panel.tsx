@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ApiGet } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from './status-message.js';
 import { valueText } from './value-text.js';
 
@@ -18,25 +19,14 @@ interface Page {
 export function EventsPanel({ get, profileId }: { get: ApiGet; profileId: string }) {
   // The cursors of the pages before this one, so "Previous" can go back.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [page, setPage] = useState<Page | { error: string }>();
   const cursor = cursors[cursors.length - 1];
-
-  useEffect(() => {
-    const abort = new AbortController();
-    setPage(undefined);
-    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    if (cursor !== undefined) query.set('cursor', cursor);
-    const path = `/v1/profiles/${encodeURIComponent(profileId)}/events?${query.toString()}`;
-    get<Page>(path, abort.signal).then(
-      (answer) => {
-        setPage(answer.ok ? answer.value : { error: answer.message });
-      },
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get, profileId, cursor]);
+  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (cursor !== undefined) query.set('cursor', cursor);
+  const answer = useApiGet<Page>(
+    get,
+    `/v1/profiles/${encodeURIComponent(profileId)}/events?${query.toString()}`,
+  );
+  const page = answer === undefined || answer.ok ? answer?.value : { error: answer.message };
 
   return (
     <section aria-labelledby="events-heading" className="events">

@@ -1,5 +1,5 @@
-import { useEffect, useId, useState } from 'react';
-import type { ApiGet, ApiResult } from '../api/api-client.js';
+import { useId, useState } from 'react';
+import type { ApiGet } from '../api/api-client.js';
 import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import {
@@ -23,22 +23,13 @@ const STATUSES: readonly { value: DeliveryStatus | ''; label: string }[] = [
  */
 export function DestinationPage({ get, name }: { get: ApiGet; name: string }) {
   const id = useId();
-  const [deliveries, setDeliveries] = useState<ApiResult<{ deliveries: DeliveryView[] }>>();
   const [status, setStatus] = useState<DeliveryStatus | ''>('');
   const path = `/v1/destinations/${encodeURIComponent(name)}`;
   const destination = useApiGet<DestinationView>(get, path);
-  useEffect(() => {
-    const abort = new AbortController();
-    setDeliveries(undefined);
-    const query = status === '' ? '' : `?status=${status}`;
-    get<{ deliveries: DeliveryView[] }>(`${path}/deliveries${query}`, abort.signal).then(
-      setDeliveries,
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get, path, status]);
+  const deliveries = useApiGet<{ deliveries: DeliveryView[] }>(
+    get,
+    `${path}/deliveries${status === '' ? '' : `?status=${status}`}`,
+  );
 
   if (destination === undefined) return <Loading what="the destination" />;
   if (!destination.ok) {

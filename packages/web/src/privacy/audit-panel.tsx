@@ -1,5 +1,6 @@
-import { useEffect, useId, useState, type SubmitEvent } from 'react';
-import type { ApiGet, ApiResult } from '../api/api-client.js';
+import { useId, useState, type SubmitEvent } from 'react';
+import type { ApiGet } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import type { AuditPage } from './audit-entry.js';
 
@@ -23,28 +24,22 @@ export function AuditPanel({ get }: { get: ApiGet }) {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   // The cursor of each page read so far; the last is the page shown (undefined: the newest).
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [answer, setAnswer] = useState<ApiResult<AuditPage>>();
+  // Applying the filters reads again even when they are unchanged (the log grows).
+  const [applied, setApplied] = useState(0);
   const cursor = cursors[cursors.length - 1];
-
-  useEffect(() => {
-    const abort = new AbortController();
-    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    for (const name of ['action', 'key', 'profileId'] as const) {
-      const value = filters[name].trim();
-      if (value !== '') query.set(name, value);
-    }
-    if (cursor !== undefined) query.set('cursor', cursor);
-    setAnswer(undefined);
-    get<AuditPage>(`/v1/audit?${query.toString()}`, abort.signal).then(setAnswer, () => undefined);
-    return () => {
-      abort.abort();
-    };
-  }, [get, filters, cursor]);
+  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  for (const name of ['action', 'key', 'profileId'] as const) {
+    const value = filters[name].trim();
+    if (value !== '') query.set(name, value);
+  }
+  if (cursor !== undefined) query.set('cursor', cursor);
+  const answer = useApiGet<AuditPage>(get, `/v1/audit?${query.toString()}`, applied);
 
   function apply(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
     setFilters(draft);
     setCursors([undefined]);
+    setApplied((n) => n + 1);
   }
 
   const field = (name: keyof Filters, label: string, hint: string) => (

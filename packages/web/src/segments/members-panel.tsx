@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ApiGet } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { profileHash } from '../use-hash-route.js';
 
@@ -14,27 +15,14 @@ interface Page {
 /** Who is in a segment now (GET /v1/segments/NAME/members), 50 at a time, each linking to the profile. */
 export function MembersPanel({ get, name }: { get: ApiGet; name: string }) {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [page, setPage] = useState<Page | { error: string }>();
   const cursor = cursors[cursors.length - 1];
-
-  useEffect(() => {
-    const abort = new AbortController();
-    setPage(undefined);
-    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    if (cursor !== undefined) query.set('cursor', cursor);
-    get<Page>(
-      `/v1/segments/${encodeURIComponent(name)}/members?${query.toString()}`,
-      abort.signal,
-    ).then(
-      (answer) => {
-        setPage(answer.ok ? answer.value : { error: answer.message });
-      },
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get, name, cursor]);
+  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (cursor !== undefined) query.set('cursor', cursor);
+  const answer = useApiGet<Page>(
+    get,
+    `/v1/segments/${encodeURIComponent(name)}/members?${query.toString()}`,
+  );
+  const page = answer === undefined || answer.ok ? answer?.value : { error: answer.message };
 
   return (
     <section aria-labelledby="members-heading">
