@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLiquid } from '../src/decide/create-liquid.js';
@@ -105,6 +106,43 @@ describe('journey routes', () => {
     for (const name of ['hello', 'nudge']) {
       await fastify.inject({ method: 'DELETE', url: `/v1/journeys/${name}` });
     }
+    await fastify.close();
+  });
+
+  it('describes every step in /openapi.json once, by reference, and checks nested steps with it', async () => {
+    const fastify = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
+    fastify.setValidatorCompiler(TypeBoxValidatorCompiler);
+    fastify.setErrorHandler(handleError);
+    await fastify.register(swagger, {
+      openapi: { openapi: '3.1.0', info: { title: 'Tailor', version: '0' } },
+    });
+    await fastify.register(journeyRoutes, {
+      runner,
+      store,
+      personOf: (identifier) => Promise.resolve(identifier),
+    });
+    await fastify.ready();
+    const document = fastify.swagger() as {
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    };
+    const body = JSON.stringify(document.paths['/v1/journeys/{name}']?.['put']?.requestBody);
+    // Each list of steps and each step declared once (it was 97 KB written out at every level).
+    expect(body.length).toBeLessThan(20_000);
+    for (const name of ['JourneySteps4', 'JourneySteps0', 'JourneyEmailStep', 'JourneyWaitFor'])
+      expect(body).toContain(`"${name}":`);
+    expect(body).toContain('"$ref":"#/$defs/JourneySteps4"');
+    // Four levels of branches pass; a bad step four levels down is refused by the schema.
+    const nest = (leaf: object, levels: number): object[] =>
+      levels === 0 ? [leaf] : [{ if: 'traits.a = 1', then: nest(leaf, levels - 1) }];
+    const put = (steps: object[]) =>
+      fastify.inject({
+        method: 'PUT',
+        url: '/v1/journeys/deep',
+        payload: { entry: { event: 'Signed Up' }, steps },
+      });
+    expect((await put(nest({ wait: '1d' }, 4))).statusCode).toBe(200);
+    expect((await put(nest({ wait: '1d', extra: true }, 4))).statusCode).toBe(400);
+    expect((await put(nest({ wait: '1d' }, 5))).statusCode).toBe(400);
     await fastify.close();
   });
 });

@@ -142,35 +142,71 @@ export type JourneyStep =
   | { waitFor: Static<typeof WaitFor>; then?: JourneyStep[]; else?: JourneyStep[] }
   | { split: SplitSource; arms: SplitArm[]; else?: JourneyStep[] };
 
+/** The name of the steps list whose branches nest up to `depth` levels, among `STEP_DEFS`. */
+const stepsName = (depth: number) => `JourneySteps${String(depth)}`;
+const ref = (name: string) => Type.Unsafe({ $ref: `#/$defs/${name}` });
+
 /**
- * The steps schema, nesting branches up to `depth` levels (declared without references so
- * /openapi.json shows it whole). `if` and `waitFor` share one branch object, so each level adds
- * two lists, not four; compiling checks that a branch has exactly one of them.
+ * The steps' schemas, each declared once and referenced (`#/$defs/NAME`) from the schemas that
+ * carry steps (`withStepDefs`): `JourneyStepsN` is a list of steps whose branches nest up to N
+ * levels, its branch's `then` and `else` being `JourneySteps(N-1)`. Written out whole at every
+ * level instead, the schema doubled with each level (97 KB for 4) and Fastify took seconds to
+ * compile it; this way it grows by one list a level, and /openapi.json still describes every
+ * step (OpenAPI 3.1 reads `$defs`). `if` and `waitFor` share one branch object; compiling checks
+ * that a branch has exactly one of them.
  */
+export const STEP_DEFS: Record<string, TSchema> = (() => {
+  const defs: Record<string, TSchema> = {
+    JourneyWaitStep: WaitStep,
+    JourneyWaitUntilStep: WaitUntilStep,
+    JourneyEmailStep: EmailStep,
+    JourneyWebhookStep: WebhookStep,
+    JourneyTraitsStep: TraitsStep,
+    JourneyWaitFor: WaitFor,
+    JourneySplitSource: SplitSource,
+    JourneySplitArm: SplitArm,
+  };
+  const leaves = [
+    'JourneyWaitStep',
+    'JourneyWaitUntilStep',
+    'JourneyEmailStep',
+    'JourneyWebhookStep',
+    'JourneyTraitsStep',
+  ].map(ref);
+  for (let depth = 0; depth <= MAX_BRANCH_DEPTH; depth++) {
+    const variants: TSchema[] = [...leaves];
+    if (depth > 0)
+      variants.push(
+        Type.Object(
+          {
+            if: Type.Optional(
+              Type.String({ description: 'A segment expression evaluated on the profile' }),
+            ),
+            waitFor: Type.Optional(ref('JourneyWaitFor')),
+            split: Type.Optional(ref('JourneySplitSource')),
+            arms: Type.Optional(Type.Array(ref('JourneySplitArm'), { minItems: 1, maxItems: 20 })),
+            then: Type.Optional(ref(stepsName(depth - 1))),
+            else: Type.Optional(ref(stepsName(depth - 1))),
+          },
+          {
+            additionalProperties: false,
+            description:
+              'A branch: `if` a segment expression holds, `then`, else `else`; or `waitFor` an event, `then` when it came in time, `else` once the timeout passed; or a `split` into `arms` (people an experiment does not take go to `else`)',
+          },
+        ),
+      );
+    defs[stepsName(depth)] = Type.Array(Type.Union(variants), { maxItems: 100 });
+  }
+  return defs;
+})();
+
+/** The steps schema with branches nesting up to `depth` levels, standing alone (its definitions with it). */
 export function stepsSchema(depth: number): TSchema {
-  const variants: TSchema[] = [WaitStep, WaitUntilStep, EmailStep, WebhookStep, TraitsStep];
-  if (depth > 0)
-    variants.push(
-      Type.Object(
-        {
-          if: Type.Optional(
-            Type.String({ description: 'A segment expression evaluated on the profile' }),
-          ),
-          waitFor: Type.Optional(WaitFor),
-          split: Type.Optional(SplitSource),
-          arms: Type.Optional(Type.Array(SplitArm, { minItems: 1, maxItems: 20 })),
-          then: Type.Optional(stepsSchema(depth - 1)),
-          else: Type.Optional(stepsSchema(depth - 1)),
-        },
-        {
-          additionalProperties: false,
-          description:
-            'A branch: `if` a segment expression holds, `then`, else `else`; or `waitFor` an event, `then` when it came in time, `else` once the timeout passed; or a `split` into `arms` (people an experiment does not take go to `else`)',
-        },
-      ),
-    );
-  return Type.Array(Type.Union(variants), { maxItems: 100 });
+  return Type.Unsafe({ $defs: STEP_DEFS, allOf: [ref(stepsName(depth))] });
 }
+
+/** A list of steps nesting up to `depth` levels, inside a schema given the definitions by `withStepDefs`. */
+const stepsRef = (depth: number) => Type.Unsafe<JourneyStep[]>(ref(stepsName(depth)));
 
 export const QuietHours = Type.Object(
   {
@@ -238,7 +274,7 @@ const Entry = Type.Union([
 export const JourneyBody = Type.Object(
   {
     entry: Entry,
-    steps: Type.Unsafe<JourneyStep[]>(stepsSchema(MAX_BRANCH_DEPTH)),
+    steps: stepsRef(MAX_BRANCH_DEPTH),
     goal: Type.Optional(
       Type.Object(
         { event: Type.String({ minLength: 1 }) },
@@ -291,7 +327,7 @@ export const JourneyBody = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $defs: STEP_DEFS },
 );
 export type JourneyBody = Static<typeof JourneyBody>;
 export type JourneyHoldout = NonNullable<JourneyBody['holdout']>;
@@ -371,15 +407,18 @@ export const JourneyName = Type.Object({
 });
 
 /** GET /v1/journeys: its 200 answer. */
-export const JourneyList = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      name: Type.String(),
-      entry: JourneyBody.properties.entry,
-      steps: JourneyBody.properties.steps,
-    }),
-  ),
-});
+export const JourneyList = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        entry: JourneyBody.properties.entry,
+        steps: JourneyBody.properties.steps,
+      }),
+    ),
+  },
+  { $defs: STEP_DEFS },
+);
 
 export const UnsubscribeToken = Type.Object({
   t: Type.String({
