@@ -102,6 +102,7 @@ const likely = readCondition('model.buy.score > 0.5');
 const definitions = compileDefinitions([], [{ name: 'likely', tree: likely.value.tree }]);
 
 let job;
+const jobStates = new Map();
 const pipeline = new ProfilePipeline({
   log,
   store,
@@ -111,7 +112,15 @@ const pipeline = new ProfilePipeline({
   definitions: () => definitions,
   upkeepJobs: (upkeep) => {
     job = new ModelScoringJob({
-      models: { list: async () => [model], version: async () => version },
+      // The registry in memory: the model, its version, and the job's saved position.
+      models: {
+        list: async () => [model],
+        version: async () => version,
+        jobState: async (name) => jobStates.get(name),
+        saveJobState: async (name, state) => {
+          jobStates.set(name, state);
+        },
+      },
       profiles: store,
       log,
       folded: async () => {
