@@ -432,6 +432,7 @@ export type { ExplainedRow } from './models/classify/explain-row.js';
 // The model registry (docs/models.md): definitions, versions, features from the log.
 export {
   ModelBody,
+  MaturedCalibration,
   ModelDrift,
   ModelSchedule,
   ScheduledRun,

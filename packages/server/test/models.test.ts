@@ -380,6 +380,22 @@ describe('the model registry', () => {
     expect(report.score.ks).toBeGreaterThan(0);
     const psis = report.features.map((f) => f.psi);
     expect(psis).toEqual([...psis].sort((a, b) => b - a));
+    // No label window has passed since the version's cutoff: no outcome has matured yet.
+    expect(report.matured).toBeNull();
+
+    // A day later the latest event is now: the cutoff 30 days before it has its outcomes, and the
+    // version's scores there are set against them (the orders 10 days ago).
+    await t.collect([track('later', 'Page Viewed', 0)]);
+    const matured = (await t.admin('GET', '/v1/models/buy/drift')).json<ModelDrift>().matured;
+    expect(matured).toMatchObject({ cutoff: at(30), labelEnd: at(0), rows: 200 });
+    expect(matured?.positives).toBe(v1.positives);
+    // The signal gives an AUC of 0.8 at best; the version, fitted on these people, finds it.
+    expect(matured?.auc).toBeGreaterThan(0.7);
+    expect(matured?.brier).toBeGreaterThan(0);
+    expect(matured?.brier).toBeLessThan(0.25);
+    const bins = matured?.reliability ?? [];
+    expect(bins.reduce((n, b) => n + b.count, 0)).toBe(200);
+    expect(bins.reduce((n, b) => n + b.count * b.observedRate, 0)).toBeCloseTo(v1.positives, 9);
 
     // Alerts reach destinations: the drift found, and a version failing the four-fifths rule.
     const banded = (await t.admin('POST', '/v1/models/band/train')).json<ModelVersionInfo>();

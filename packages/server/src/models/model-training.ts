@@ -1,4 +1,5 @@
 import {
+  brierScore,
   DECIDE_SOURCE,
   EXPERIMENTS_SOURCE,
   fairnessReport,
@@ -7,9 +8,11 @@ import {
   featureReference,
   parseCondition,
   scoreRows,
+  type MaturedCalibration,
   type ModelDrift,
   pointInTimeFeatures,
   reliabilityTable,
+  rocAuc,
   TailorError,
   trainClassifier,
   type LabelSpec,
@@ -248,6 +251,44 @@ export class ModelTrainingJob implements Job {
       score,
       features,
       drifted: [score, ...features].filter((d) => d.psi >= MAJOR_PSI).map((d) => d.feature),
+      matured: this.matured(version),
+    };
+  }
+
+  /**
+   * Calibration as outcomes mature: the version's scores at the latest cutoff whose label window
+   * has passed (the latest event minus the window, as training takes it), against the labels
+   * that came in it. Null until that cutoff is later than the version's own.
+   */
+  private matured(version: StoredModelVersion): MaturedCalibration | null {
+    const model = this.model;
+    const cutoff = this.latest - model.label.days * DAY;
+    if (!Number.isFinite(cutoff) || cutoff <= Date.parse(version.cutoff)) return null;
+    const start = cutoff - (model.horizonDays ?? DEFAULT_HORIZON_DAYS) * DAY;
+    const table = pointInTimeFeatures(
+      [...this.eventsByPerson(start)].map(([id, events]) => ({ id, events })),
+      cutoff,
+      { kind: model.type, pattern: labelPattern(model), days: model.label.days },
+      {
+        events: version.countedEvents,
+        ...(model.features?.amount === undefined ? {} : { amount: model.features.amount }),
+      },
+    );
+    if (table.rows.length === 0) return null;
+    const scores = scoreRows(
+      version.classifier,
+      table.rows.map((r) => textRow(r.features)),
+    );
+    const labels = table.rows.map((r) => r.label ?? 0);
+    const auc = rocAuc(scores, labels);
+    return {
+      cutoff: new Date(cutoff).toISOString(),
+      labelEnd: new Date(cutoff + model.label.days * DAY).toISOString(),
+      rows: labels.length,
+      positives: labels.filter((l) => l === 1).length,
+      auc: Number.isFinite(auc) ? auc : null,
+      brier: brierScore(scores, labels),
+      reliability: reliabilityTable(scores, labels),
     };
   }
 

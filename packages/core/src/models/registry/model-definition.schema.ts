@@ -161,6 +161,26 @@ export const DriftRow = Type.Object({
   }),
 });
 
+/**
+ * The promoted version's calibration as outcomes mature: its scores at the latest cutoff whose
+ * label window has passed (the latest event minus the label window, later than its own cutoff),
+ * against the labels that came in that window.
+ */
+export const MaturedCalibration = Type.Object({
+  cutoff: Type.String({ description: 'Features read events at or before it; labels after it' }),
+  labelEnd: Type.String({ description: 'The end of the label window (the latest event)' }),
+  rows: Type.Integer({ description: 'People with events in the horizon before the cutoff' }),
+  positives: Type.Integer(),
+  auc: Type.Union([Type.Number(), Type.Null()], {
+    description: 'ROC AUC of the scores (null when every label is the same)',
+  }),
+  brier: Type.Number({ description: 'Brier score of the scores against the labels' }),
+  reliability: Type.Array(ReliabilityBin, {
+    description: 'Ten equal-width bins of the scores, empty ones left out',
+  }),
+});
+export type MaturedCalibration = Static<typeof MaturedCalibration>;
+
 /** `GET /v1/models/NAME/drift`: the promoted version's features and score, training against now. */
 export const ModelDrift = Type.Object({
   version: Type.Integer(),
@@ -173,6 +193,12 @@ export const ModelDrift = Type.Object({
     description:
       'Features (and `score`) whose PSI is 0.25 or more: a major shift by the usual rule',
   }),
+  matured: Type.Optional(
+    Type.Union([MaturedCalibration, Type.Null()], {
+      description:
+        "Calibration as outcomes mature; null while no label window has passed since the version's own cutoff",
+    }),
+  ),
 });
 export type ModelDrift = Static<typeof ModelDrift>;
 
