@@ -62,6 +62,7 @@ import { ErasureCoordinator } from './privacy/erasure-coordinator.js';
 import { logError } from './privacy/log-error.js';
 import { openReportProjection } from './reports/projection/open-report-projection.js';
 import type { ReportProjection } from './reports/projection/report-projection.js';
+import { ProjectionFeed, type FoldedRows } from './reports/projection/projection-feed.js';
 import { openStorage } from './storage/open-storage.js';
 import { ClusterChanges } from './scale-out/cluster-changes.js';
 import { indexingConsumers } from './profiles/events-of-identifier.js';
@@ -172,6 +173,8 @@ export interface OpenOptions {
   onSuppressed?: () => void;
   /** Told which profiles and identifiers the pipeline on this thread changed (a worker reports them to the request thread). */
   onProfilesChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
+  /** Told the rows of each batch the pipeline on this thread folds, for the reports projection (a worker sends them to the request thread). */
+  onProjected?: (rows: FoldedRows) => void;
 }
 
 /** Opens the stores the config chooses (the data folder is created 0700 if missing) and wires the services. */
@@ -299,8 +302,15 @@ export async function openTailor(
   /** Folded everywhere up to there: the lowest position of a partition with events past it. */
   const foldedEverywhere = async (): Promise<number> => {
     const at = await foldedTo();
+    const { lastPosition } = await log.stats();
+    if (foldConsumers.length === 1) {
+      // One consumer folds every partition: one event past it says where, without counting a
+      // backlog that may be long.
+      const past = await log.read(at(0), 1);
+      return past.length === 0 ? lastPosition : at(0);
+    }
     const { partitions } = await log.behind(at);
-    return Math.min((await log.stats()).lastPosition, ...partitions.map(at));
+    return Math.min(lastPosition, ...partitions.map(at));
   };
   // The columnar projection funnels and retention scan: kept by the process that serves reports
   // on the embedded store (on several nodes reports read the log).
@@ -313,6 +323,17 @@ export async function openTailor(
           // Decision records leave it as they leave the log.
           retention: { event: DECISION_EVENT, days: config.decide.recordRetentionDays, now },
         })
+      : undefined;
+  const projectRows = (rows: FoldedRows): void => {
+    reports?.projection.receive(rows).catch((error: unknown) => {
+      logError('adding folded events to the reports projection failed; it reads them later', error);
+    });
+  };
+  // The pipeline hands the projection what it folded, resolved as it folded it, so the request
+  // thread does not read and decrypt the log a second time to keep the projection current.
+  const projectionFeed =
+    storage.cluster === undefined && (options.onProjected !== undefined || reports !== undefined)
+      ? new ProjectionFeed({ profiles, send: options.onProjected ?? projectRows })
       : undefined;
   const identity = IdentityVerifier.open(config.dataDir, secrets.identitySecret);
   const journeys = await openJourneys({
@@ -395,7 +416,7 @@ export async function openTailor(
     populationRefreshMs: config.computedTraits.rfmRefreshMinutes * 60_000,
     purposes: config.privacy.purposes,
     suppressed: (message) => suppressions.drops(message),
-    stages: [banditStage],
+    stages: projectionFeed === undefined ? [banditStage] : [banditStage, projectionFeed],
     // Registry models' scores on profiles, kept current by the upkeep (docs/models.md).
     upkeepJobs: (pipeline) => [
       new ModelScoringJob({
@@ -477,6 +498,7 @@ export async function openTailor(
       if (options.onProfilesChanged) options.onProfilesChanged(changed, identifiers);
       else people.invalidate(changed, identifiers);
       reports?.projection.changed(changed, identifiers);
+      projectionFeed?.changed(changed, identifiers);
       // Other nodes keep these people in their caches too.
       cluster?.announce({ kind: 'profiles', profiles: changed, identifiers });
     },
@@ -594,6 +616,7 @@ export async function openTailor(
           people.invalidate(changed, identifiers);
           reports?.projection.changed(changed, identifiers);
         },
+        onProjected: projectRows,
         onSuppressed: () => {
           suppressions.reload().then(
             () => {

@@ -4,6 +4,8 @@ import { loadConfig } from '../src/config/load-config.js';
 import { buildApp } from '../src/http/build-app.js';
 import { openTailor } from '../src/open-tailor.js';
 import { FunnelService } from '../src/reports/funnel-service.js';
+import { ProjectionFeed } from '../src/reports/projection/projection-feed.js';
+import { ReportProjection } from '../src/reports/projection/report-projection.js';
 import { RetentionService } from '../src/reports/retention-service.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
@@ -105,6 +107,43 @@ describe('the reports projection', () => {
     const stats = await t.tailor.projection?.stats();
     expect(stats?.events).toBeGreaterThan(500);
     await expectSameAnswers();
+  });
+
+  it('is kept by the rows the pipeline hands it, without reading the log again', async () => {
+    // A second projection that may not read the log: everything in it came through the feed.
+    const projection = await ReportProjection.open(':memory:', {
+      log: {
+        read: () => Promise.reject(new Error('the projection read the log')),
+      },
+      profiles: t.tailor.profiles,
+      folded: () => Promise.resolve(0),
+    });
+    try {
+      const feed = new ProjectionFeed({
+        profiles: t.tailor.profiles,
+        send: (rows) => void projection.receive(rows),
+      });
+      const { lastPosition } = await t.tailor.log.stats();
+      for (let from = 0; from < lastPosition;) {
+        const events = await t.tailor.log.read(from, 97);
+        const to = events[events.length - 1]?.position ?? lastPosition;
+        await feed.follow(events, { from, to });
+        from = to;
+      }
+      // A batch sent twice (a worker restarted after folding it) is not counted again.
+      await feed.follow(await t.tailor.log.read(0, 10), { from: 0, to: 10 });
+      expect(await projection.stats()).toEqual(await t.tailor.projection?.stats());
+      const log = fromLog();
+      const funnels = new FunnelService({
+        log: t.tailor.log,
+        profiles: t.tailor.profiles,
+        projection: () => projection,
+      });
+      for (const request of FUNNELS)
+        expect(await funnels.funnel(request)).toEqual(await log.funnel(request));
+    } finally {
+      await projection.close();
+    }
   });
 
   it('reads two profiles merged after their events were projected as one person', async () => {

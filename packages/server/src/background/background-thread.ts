@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { IdentifierRef, StoredMessage } from '@tailor/core';
 import type { Config } from '../config/config.schema.js';
+import type { FoldedRows } from '../reports/projection/projection-feed.js';
 import type { Background } from './background.js';
 
 /** What the request thread tells the worker. */
@@ -16,6 +17,7 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'batch'; events: number; lagSeconds: number }
   | { type: 'changed'; profiles: string[]; identifiers: IdentifierRef[] }
+  | { type: 'projected'; rows: FoldedRows }
   | { type: 'suppressed' }
   | { type: 'append'; id: number; messages: StoredMessage[] };
 
@@ -28,6 +30,8 @@ export interface BackgroundThreadOptions {
   onSuppressed?: () => void;
   /** The worker's pipeline changed these profiles and identifiers (for caches on this thread). */
   onChanged: (profiles: string[], identifiers: IdentifierRef[]) => void;
+  /** The worker folded a batch: its rows for the reports projection on this thread. */
+  onProjected?: (rows: FoldedRows) => void;
   /**
    * Appends the worker's events (segment entries and exits) to the log on this thread, so the log
    * has one writer: two threads taking turns at SQLite's write lock wait in sleeps of up to 100 ms.
@@ -84,6 +88,7 @@ export class BackgroundThread implements Background {
       else if (message.type === 'batch') this.options.onBatch(message.events, message.lagSeconds);
       else if (message.type === 'changed')
         this.options.onChanged(message.profiles, message.identifiers);
+      else if (message.type === 'projected') this.options.onProjected?.(message.rows);
       else if (message.type === 'suppressed') this.options.onSuppressed?.();
       else this.appendFor(worker, message.id, message.messages);
     });

@@ -42,6 +42,9 @@ const tailor = await openTailor(config, Date.now, {
   onSuppressed: () => {
     port.postMessage({ type: 'suppressed' } satisfies FromWorker);
   },
+  onProjected: (rows) => {
+    port.postMessage({ type: 'projected', rows } satisfies FromWorker);
+  },
 });
 let stopping = false;
 /**

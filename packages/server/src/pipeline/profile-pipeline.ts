@@ -105,8 +105,12 @@ export interface UpkeepContext {
  * behind (after a restart or an erasure).
  */
 export interface PipelineStage {
-  /** The pipeline folded the events in (range.from, range.to]. */
-  follow(events: readonly LoggedEvent[], range: { from: number; to: number }): Promise<void>;
+  /** The pipeline folded the events in (range.from, range.to], with what the fold changed. */
+  follow(
+    events: readonly LoggedEvent[],
+    range: { from: number; to: number },
+    changes?: GraphChanges,
+  ): Promise<void>;
 }
 
 /** The pipeline's name as a log consumer. */
@@ -459,7 +463,7 @@ export class ProfilePipeline {
     // Stages keep one position over the log: they follow a pipeline of one consumer only.
     if (held === undefined)
       for (const stage of this.options.stages ?? [])
-        await stage.follow(events, { from: first.from, to: first.to });
+        await stage.follow(events, { from: first.from, to: first.to }, changes);
     // Entries, exits and stage changes go to the outbox; one left by a failed flush or a crash is sent first.
     if (
       !this.outboxChecked ||

@@ -183,4 +183,58 @@ describe('the background worker thread of tailor serve', () => {
       await receiver.close();
     }
   }, 30_000);
+
+  it('keeps the reports projection current from the worker: merged people count once, refusals leave', async () => {
+    const server = await spawnTailor({ logLevel: 'warn' });
+    try {
+      const at = (minutes: number) => new Date(Date.UTC(2026, 10, 2, 9, minutes)).toISOString();
+      const track = (who: object, event: string, minutes: number) => ({
+        type: 'track',
+        ...who,
+        event,
+        timestamp: at(minutes),
+      });
+      const batch = [
+        // r-1 signs up anonymously and subscribes once identified: one person.
+        track({ anonymousId: 'r-anon-1' }, 'Signed Up', 0),
+        { type: 'identify', userId: 'r-1', anonymousId: 'r-anon-1', timestamp: at(1) },
+        track({ userId: 'r-1' }, 'Subscribed', 2),
+        track({ userId: 'r-2' }, 'Signed Up', 0),
+        track({ userId: 'r-2' }, 'Subscribed', 3),
+        track({ userId: 'r-3' }, 'Signed Up', 0),
+      ];
+      expect((await postCollect(server.url, '/v1/batch', { batch })).status).toBe(200);
+      const counts = async (): Promise<number[]> => {
+        const res = await admin(`${server.url}/v1/reports/funnel`, 'POST', {
+          steps: [{ event: 'Signed Up' }, { event: 'Subscribed' }],
+          windowDays: 1,
+        });
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { steps: { count: number }[] }).steps.map((s) => s.count);
+      };
+      const settle = async (expected: number[]): Promise<void> => {
+        const end = Date.now() + 30_000;
+        let last = await counts();
+        while (JSON.stringify(last) !== JSON.stringify(expected) && Date.now() < end) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          last = await counts();
+        }
+        expect(last).toEqual(expected);
+      };
+      await settle([3, 2]);
+      const profile = (await (
+        await fetch(`${server.url}/v1/profiles?identifier=userId:r-2`, {
+          headers: { authorization: ADMIN_AUTH },
+        })
+      ).json()) as { id: string };
+      const refused = await admin(`${server.url}/v1/profiles/${profile.id}/consent`, 'PUT', {
+        purposes: { analytics: false },
+      });
+      expect(refused.status).toBe(200);
+      await settle([2, 1]);
+      expect(await server.stop('SIGTERM')).toBe(0);
+    } finally {
+      await server.stop('SIGKILL').catch(() => undefined);
+    }
+  }, 60_000);
 });

@@ -10,9 +10,11 @@ export const PROJECTION_FILE = 'reports.duckdb';
 const FOLLOW_MS = 5000;
 
 /**
- * Opens the data folder's projection and keeps it current (every 5 s, besides before each report
- * that reads it). Undefined when it cannot be opened, another process holding it (`tailor report`
- * while `tailor serve` runs on the folder, which is not logged): reports then read the log, as on
+ * Opens the data folder's projection and keeps it current: the pipeline hands it the rows it
+ * folds (`ReportProjection.receive`); every 5 s it reads from the log what has not come that way
+ * (what was folded while it was closed, around an erasure), and before each report whatever is
+ * left. Undefined when it cannot be opened, another process holding it (`tailor report` while
+ * `tailor serve` runs on the folder, which is not logged): reports then read the log, as on
  * several nodes.
  */
 export async function openReportProjection(
@@ -37,7 +39,7 @@ export async function openReportProjection(
     return undefined;
   }
   const timer = setInterval(() => {
-    projection.catchUp().catch((error: unknown) => {
+    projection.follow().catch((error: unknown) => {
       logError('bringing the reports projection up to date failed; retrying', error);
     });
   }, FOLLOW_MS);

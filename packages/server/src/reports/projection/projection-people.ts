@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { IdentifierRef, StoredMessage } from '@tailor/core';
 import type { ProfileReader, StoredProfile } from '../../store/profile-store.js';
 import { REPORTS_PURPOSE } from '../person-timelines.js';
+import type { FoldedRows } from './projection-feed.js';
 
 /** `into` of a person merged into no one. */
 const ROOT = -1;
@@ -97,6 +98,49 @@ export class ProjectionPeople {
         value: message.anonymousId,
       });
     return profile === undefined ? undefined : this.personOf(profile);
+  }
+
+  /**
+   * The person of a profile the pipeline resolved an event to (`ProjectionFeed`). What it says of
+   * consent is taken for a person seen for the first time only (later changes come through
+   * `changed`); unknown (null), the profile is read again before the next report.
+   */
+  ofProfile(id: string, refused: boolean | null): number {
+    const known = this.byProfile.get(id);
+    if (known !== undefined) return known;
+    const p = this.profile.length;
+    this.profile.push(id);
+    this.into.push(ROOT);
+    this.refused.push(refused === true);
+    this.byProfile.set(id, p);
+    this.dirty.add(p);
+    if (refused === null) this.stale.add(id);
+    return p;
+  }
+
+  /**
+   * What a fold changed of people (`ProjectionFeed`), told in the order it happened with the
+   * pipeline's `changed` notices: taken as is, so those profiles need not be read again. Only
+   * people the projection holds (and the profiles they were merged into) are kept.
+   */
+  apply(rows: Pick<FoldedRows, 'merged' | 'consent'>): void {
+    const refusing = new Map(rows.consent);
+    for (const [id, refused] of rows.consent) {
+      const p = this.byProfile.get(id);
+      this.stale.delete(id);
+      if (p === undefined || this.refused[p] === refused) continue;
+      this.refused[p] = refused;
+      this.dirty.add(p);
+    }
+    for (const [from, into] of rows.merged) {
+      const p = this.byProfile.get(from);
+      this.stale.delete(from);
+      if (p === undefined) continue;
+      const to = this.ofProfile(into, refusing.get(into) ?? null);
+      if (this.into[p] === to) continue;
+      this.into[p] = to;
+      this.dirty.add(p);
+    }
   }
 
   private personOf(profile: StoredProfile): number {

@@ -1,9 +1,10 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { IdentifierRef, StoredMessage } from '@tailor/core';
+import type { IdentifierRef } from '@tailor/core';
 import type { EventLog } from '../../log/event-log.js';
 import type { ProfileReader } from '../../store/profile-store.js';
 import { eventName, grow } from '../person-timelines.js';
 import { groupByPerson, type ProjectedRows } from './group-by-person.js';
+import type { FoldedRows } from './projection-feed.js';
 import { ProjectionPeople } from './projection-people.js';
 
 export interface ProjectionDeps {
@@ -55,6 +56,8 @@ export class ReportProjection {
   private exceptions = new Map<number, number>();
   /** When the retention was last applied (ms); undefined: not since opened. */
   private retained: number | undefined;
+  /** What was folded when `follow` last looked. */
+  private foldedBefore = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -109,9 +112,24 @@ export class ReportProjection {
     return run;
   }
 
-  private async project(): Promise<void> {
+  /**
+   * The timer's catch-up while the pipeline hands over its rows (`receive`): reads from the log
+   * only what was folded before the previous call and has not come since, so it does not read
+   * again the batches whose rows are on their way.
+   */
+  follow(): Promise<void> {
+    const run = this.queue.then(async () => {
+      const before = this.foldedBefore;
+      this.foldedBefore = await this.deps.folded();
+      await this.project(before);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async project(limit = Number.POSITIVE_INFINITY): Promise<void> {
     await this.people.recheck(this.db);
-    const upTo = await this.deps.folded();
+    const upTo = Math.min(limit, await this.deps.folded());
     const pageSize = this.deps.pageSize ?? 5000;
     while (this.position < upTo) {
       const page = await this.deps.log.read(this.position, pageSize);
@@ -119,32 +137,20 @@ export class ReportProjection {
       const last = rows[rows.length - 1];
       const to = rows.length === pageSize && last !== undefined ? last.position : upTo;
       const persons = await Promise.all(rows.map(({ message }) => this.people.of(message)));
-      await this.db.run('BEGIN TRANSACTION');
-      try {
-        const appender = await this.db.createAppender('events');
-        rows.forEach(({ position, message }, i) => {
-          const person = persons[i];
-          const at = Date.parse(message.timestamp);
-          if (person === undefined || !Number.isFinite(at)) return;
-          appender.appendBigInt(BigInt(position));
-          appender.appendDouble(at);
-          appender.appendInteger(this.nameId(message));
-          appender.appendInteger(person);
-          const received = Date.parse(message.receivedAt);
-          if (Number.isFinite(received)) appender.appendDouble(received);
-          else appender.appendNull();
-          appender.endRow();
-        });
-        appender.closeSync();
-        await this.saveNames();
-        await this.people.save(this.db);
-        await this.db.run(`UPDATE projection_meta SET position = ${String(to)}`);
-        await this.db.run('COMMIT');
-      } catch (error) {
-        await this.db.run('ROLLBACK');
-        throw error;
-      }
-      this.position = to;
+      await this.write(
+        rows.length,
+        (i) => {
+          const { position, message } = rows[i] as (typeof rows)[number];
+          return [
+            position,
+            Date.parse(message.timestamp),
+            eventName(message),
+            persons[i],
+            Date.parse(message.receivedAt),
+          ];
+        },
+        to,
+      );
       if (page.length === 0) break;
     }
     await this.applyRetention();
@@ -169,8 +175,86 @@ export class ReportProjection {
     if (Number(deleted.getRows()[0]?.[0] ?? 0) > 0) await this.db.run('CHECKPOINT');
   }
 
-  private nameId(message: StoredMessage): number {
-    const name = eventName(message);
+  /**
+   * The pipeline folded these events (`ProjectionFeed`): they are appended as it resolved them,
+   * without reading the log again. A batch that leaves a gap after what is projected (an erasure
+   * carried out between, a restart) is read from the log instead; one already projected is skipped.
+   */
+  receive(rows: FoldedRows): Promise<void> {
+    // People now, in order with the `changed` notices that came before and after: the rows'
+    // people first, then what the fold changed of them.
+    const persons = rows.profiles.map((id, p) =>
+      this.people.ofProfile(id, rows.refused[p] ?? null),
+    );
+    this.people.apply(rows);
+    const run = this.queue.then(async () => {
+      if (rows.to <= this.position) return;
+      if (rows.from > this.position) {
+        await this.project();
+        return;
+      }
+      const from = this.position;
+      await this.write(
+        rows.position.length,
+        (i) => {
+          const position = rows.position[i] as number;
+          const profile = rows.profile[i] as number;
+          if (position <= from) return undefined; // projected already
+          return [
+            position,
+            rows.at[i] as number,
+            rows.name[i] ?? undefined,
+            persons[profile],
+            rows.received[i] as number,
+          ];
+        },
+        rows.to,
+      );
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Appends `count` events (row `i`: position, time, report name, person, time of receipt; one
+   * with no person or time, or none, is left out) and moves the projected position to `to`, in one transaction.
+   */
+  private async write(
+    count: number,
+    row: (
+      i: number,
+    ) => [number, number, string | undefined, number | undefined, number] | undefined,
+    to: number,
+  ): Promise<void> {
+    await this.db.run('BEGIN TRANSACTION');
+    try {
+      const appender = await this.db.createAppender('events');
+      for (let i = 0; i < count; i++) {
+        const values = row(i);
+        if (values === undefined) continue;
+        const [position, at, name, person, received] = values;
+        if (person === undefined || !Number.isFinite(at)) continue;
+        appender.appendBigInt(BigInt(position));
+        appender.appendDouble(at);
+        appender.appendInteger(this.nameId(name));
+        appender.appendInteger(person);
+        if (Number.isFinite(received)) appender.appendDouble(received);
+        else appender.appendNull();
+        appender.endRow();
+      }
+      appender.closeSync();
+      await this.saveNames();
+      await this.people.save(this.db);
+      await this.db.run(`UPDATE projection_meta SET position = ${String(to)}`);
+      await this.db.run('COMMIT');
+    } catch (error) {
+      await this.db.run('ROLLBACK');
+      throw error;
+    }
+    this.position = to;
+  }
+
+  private nameId(name: string | undefined): number {
     if (name === undefined) return NO_NAME;
     let id = this.names.get(name);
     if (id === undefined) {

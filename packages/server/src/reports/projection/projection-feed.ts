@@ -1,0 +1,159 @@
+import type { GraphChanges, IdentifierRef, ProfileState, StoredMessage } from '@tailor/core';
+import type { LoggedEvent } from '../../log/event-log.js';
+import type { PipelineStage } from '../../pipeline/profile-pipeline.js';
+import type { ProfileReader } from '../../store/profile-store.js';
+import { eventName, REPORTS_PURPOSE } from '../person-timelines.js';
+
+/**
+ * The rows of one folded batch for the reports projection: for each event its position, time,
+ * report name and the profile it belongs to (an index into `profiles`, -1 for none), as the
+ * pipeline that folded it resolved them. Plain arrays: it crosses from the worker thread.
+ */
+export interface FoldedRows {
+  /** The batch folded the events in (from, to]. */
+  from: number;
+  to: number;
+  position: number[];
+  at: number[];
+  /** When the log received each (ms), read by the log's retention. */
+  received: number[];
+  name: (string | null)[];
+  profile: number[];
+  /**
+   * The batch's profiles, and whether each refused the purpose reports need when it was read
+   * (null: not known here since a change; the projection reads the profile itself).
+   */
+  profiles: string[];
+  refused: (boolean | null)[];
+  /**
+   * What the fold changed of people: profiles merged (from, into), and every profile it changed
+   * with whether it now refuses the purpose. The projection takes these instead of reading the
+   * profiles the pipeline says changed.
+   */
+  merged: [from: string, into: string][];
+  consent: [profile: string, refused: boolean][];
+}
+
+/** Identifiers remembered with their profile; past this many the memory is emptied. */
+const CACHE_LIMIT = 500_000;
+
+/**
+ * A pipeline stage that hands each folded batch to the reports projection as rows, so the
+ * projection never reads, decrypts and resolves the log a second time on the request thread
+ * (it does that only to fill a gap: after a restart, an erasure, or while it was closed). It
+ * runs where the pipeline runs (serve's worker thread): the profile lookups are that thread's.
+ * A person is the profile the fold put the event in (for an event it did not place: their
+ * userId's profile, else their anonymousId's, as the projection's own reading resolves them).
+ */
+export class ProjectionFeed implements PipelineStage {
+  /** `u:` userId / `a:` anonymousId → the profile id it resolved to (undefined: none). */
+  private readonly profileOf = new Map<string, Promise<string | undefined>>();
+  private readonly refusedOf = new Map<string, boolean>();
+
+  constructor(
+    private readonly options: {
+      profiles: Pick<ProfileReader, 'byIdentifier'>;
+      send: (rows: FoldedRows) => void;
+    },
+  ) {}
+
+  /** The pipeline changed these profiles and identifiers: resolve them again. */
+  changed(profiles: Iterable<string>, identifiers: Iterable<IdentifierRef>): void {
+    for (const id of profiles) this.refusedOf.delete(id);
+    for (const { type, value } of identifiers) {
+      if (type === 'userId') this.profileOf.delete(`u:${value}`);
+      if (type === 'anonymousId') this.profileOf.delete(`a:${value}`);
+    }
+  }
+
+  async follow(
+    events: readonly LoggedEvent[],
+    range: { from: number; to: number },
+    changes?: GraphChanges,
+  ): Promise<void> {
+    const rows: FoldedRows = {
+      ...range,
+      position: [],
+      at: [],
+      received: [],
+      name: [],
+      profile: [],
+      profiles: [],
+      refused: [],
+      merged: [],
+      consent: [],
+    };
+    // The fold says which profile each event went to and what it made of each profile.
+    const assigned = new Map<number, string>();
+    if (changes !== undefined) {
+      for (const { position, profileId } of changes.assignments) assigned.set(position, profileId);
+      for (const [id, profile] of changes.touched) {
+        const refused = refuses(profile);
+        this.refusedOf.set(id, refused);
+        rows.consent.push([id, refused]);
+      }
+      for (const { from, into } of changes.merges) rows.merged.push([from, into]);
+    }
+    const resolved = await Promise.all(
+      events.map(({ position, message }) => {
+        const profile = assigned.get(position);
+        return profile === undefined ? this.resolve(message) : Promise.resolve(profile);
+      }),
+    );
+    const index = new Map<string, number>();
+    events.forEach(({ position, message }, i) => {
+      const id = resolved[i];
+      let p = -1;
+      if (id !== undefined) {
+        p = index.get(id) ?? -1;
+        if (p === -1) {
+          p = rows.profiles.length;
+          index.set(id, p);
+          rows.profiles.push(id);
+          rows.refused.push(this.refusedOf.get(id) ?? null);
+        }
+      }
+      rows.position.push(position);
+      rows.at.push(Date.parse(message.timestamp));
+      rows.received.push(Date.parse(message.receivedAt));
+      rows.name.push(eventName(message) ?? null);
+      rows.profile.push(p);
+    });
+    this.options.send(rows);
+  }
+
+  private resolve(message: StoredMessage): Promise<string | undefined> {
+    const key =
+      message.userId !== null
+        ? `u:${message.userId}`
+        : message.anonymousId !== null
+          ? `a:${message.anonymousId}`
+          : undefined;
+    if (key === undefined) return Promise.resolve(undefined);
+    let profile = this.profileOf.get(key);
+    if (profile === undefined) {
+      if (this.profileOf.size >= CACHE_LIMIT) this.profileOf.clear();
+      profile = this.read(message);
+      this.profileOf.set(key, profile);
+      profile.catch(() => this.profileOf.delete(key)); // read again next time
+    }
+    return profile;
+  }
+
+  private async read(message: StoredMessage): Promise<string | undefined> {
+    const { profiles } = this.options;
+    let profile =
+      message.userId === null
+        ? undefined
+        : await profiles.byIdentifier({ type: 'userId', value: message.userId });
+    if (profile === undefined && message.anonymousId !== null)
+      profile = await profiles.byIdentifier({ type: 'anonymousId', value: message.anonymousId });
+    if (profile === undefined) return undefined;
+    this.refusedOf.set(profile.id, refuses(profile));
+    return profile.id;
+  }
+}
+
+/** Whether a profile refuses the purpose reports need. */
+const refuses = (profile: Pick<ProfileState, 'consent'>): boolean =>
+  profile.consent.current[REPORTS_PURPOSE]?.granted === false;
