@@ -66,3 +66,23 @@ export const MembersPage = Type.Object({
   count: Type.Integer(),
   next: Type.Union([Type.String(), Type.Null()]),
 });
+
+/** `PUT /v1/segments/NAME` and `PUT /v1/computed-traits/NAME`: the definition as text or tree. */
+export const definitionBody = (kind: 'segment' | 'computed') =>
+  Type.Object(
+    {
+      definition: Type.Union(
+        [
+          Type.String({ minLength: 1, maxLength: 10_000 }),
+          Type.Record(Type.String(), Type.Unknown()),
+        ],
+        {
+          description:
+            kind === 'segment'
+              ? 'A condition, e.g. `traits.plan = "pro" and count("Order Completed", 30d) >= 2`, or its JSON tree'
+              : 'An aggregate, e.g. `sum("Order Completed".revenue, 30d)`, or its JSON tree',
+        },
+      ),
+    },
+    { additionalProperties: false },
+  );

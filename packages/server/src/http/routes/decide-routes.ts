@@ -1,28 +1,16 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { Decision, MAX_DECIDE_PLACEMENTS, PlacementBody } from '@tailor/core';
+import { Decision, PlacementBody } from '@tailor/core';
 import { Arms } from '../../decide/arms.schema.js';
+import {
+  DecideAnswer,
+  DecideBody,
+  Placement,
+  PlacementList,
+  PlacementName,
+  PreviewBody,
+} from '../../decide/decide.schema.js';
 import type { PlacementService } from '../../decide/placement-service.js';
 import { seesPersonalData } from '../reader-view.js';
-
-const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
-const Placement = Type.Intersect([
-  PlacementBody,
-  Type.Object({
-    name: Type.String(),
-    version: Type.Integer(),
-    createdAt: Type.String(),
-    updatedAt: Type.String(),
-  }),
-]);
-const Context = Type.Record(Type.String(), Type.Unknown(), {
-  description:
-    'What the touchpoint knows: page, device, location, time of day, locale, timezone… read as `context.*` by rules and templates',
-});
-const Person = {
-  userId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-  anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-};
 
 /** Placements (define) and real-time decisions (write key, from browsers too). */
 export const decideRoutes: FastifyPluginCallbackTypebox<{ placements: PlacementService }> = (
@@ -39,7 +27,7 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ placements: PlacementS
         tags,
         summary:
           'Create or replace a placement: items with rules, priorities, schedules, caps and templates',
-        params: Name,
+        params: PlacementName,
         body: PlacementBody,
         response: { 200: Placement },
       },
@@ -53,7 +41,7 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ placements: PlacementS
       schema: {
         tags,
         summary: 'Every placement',
-        response: { 200: Type.Object({ items: Type.Array(Placement) }) },
+        response: { 200: PlacementList },
       },
     },
     async () => ({ items: await placements.list() }),
@@ -62,13 +50,21 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ placements: PlacementS
     '/v1/placements/:name',
     {
       config: { access: 'read' },
-      schema: { tags, summary: 'One placement', params: Name, response: { 200: Placement } },
+      schema: {
+        tags,
+        summary: 'One placement',
+        params: PlacementName,
+        response: { 200: Placement },
+      },
     },
     async (request) => placements.get(request.params.name),
   );
   app.delete(
     '/v1/placements/:name',
-    { config: { access: 'define' }, schema: { tags, summary: 'Delete a placement', params: Name } },
+    {
+      config: { access: 'define' },
+      schema: { tags, summary: 'Delete a placement', params: PlacementName },
+    },
     async (request, reply) => {
       await placements.delete(request.params.name);
       return reply.status(204).send();
@@ -82,7 +78,7 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ placements: PlacementS
         tags,
         summary:
           "What a placement that optimizes has learnt: each item's exposures and conversions, as the decider reads them",
-        params: Name,
+        params: PlacementName,
         response: { 200: Arms },
       },
     },
@@ -96,16 +92,8 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ placements: PlacementS
         tags,
         summary:
           'Render a placement for a profile (or one item with `itemId`) without recording an exposure',
-        params: Name,
-        body: Type.Object(
-          {
-            ...Person,
-            profileId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-            itemId: Type.Optional(Type.String()),
-            context: Type.Optional(Context),
-          },
-          { additionalProperties: false },
-        ),
+        params: PlacementName,
+        body: PreviewBody,
         response: { 200: Decision },
       },
     },
@@ -124,29 +112,8 @@ export const decideRoutes: FastifyPluginCallbackTypebox<{ placements: PlacementS
         tags,
         summary:
           'Decide what a person sees in each placement; callable from a browser with the write key',
-        body: Type.Object(
-          {
-            ...Person,
-            placements: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
-              minItems: 1,
-              maxItems: MAX_DECIDE_PLACEMENTS,
-              description: `Placement names, at most ${MAX_DECIDE_PLACEMENTS}: each decision is recorded, so one request must not write without bound`,
-            }),
-            context: Type.Optional(Context),
-            writeKey: Type.Optional(
-              Type.String({ description: 'The write key, for clients that cannot set headers' }),
-            ),
-            userHash: Type.Optional(
-              Type.String({
-                maxLength: 128,
-                description:
-                  "Identity verification: the hex HMAC-SHA256 of userId under the installation's secret, made by the site's backend. With the write key and a valid hash, templates see the person's personal traits; a wrong one counts as absent",
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ decisions: Type.Array(Decision) }) },
+        body: DecideBody,
+        response: { 200: DecideAnswer },
       },
       // The schema documents the answer; the decider builds it to that shape (typed), and V8's
       // JSON.stringify writes it in half the time of the schema's serializer, which escapes the

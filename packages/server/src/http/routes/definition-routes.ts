@@ -1,10 +1,10 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import {
   Definition,
   DefinitionError,
   DefinitionList,
   DefinitionName,
+  definitionBody,
   MembersPage,
   MembersQuery,
 } from '../../segments/definition.schema.js';
@@ -27,23 +27,7 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
         tags,
         summary: `Create or replace a ${what}`,
         params: DefinitionName,
-        body: Type.Object(
-          {
-            definition: Type.Union(
-              [
-                Type.String({ minLength: 1, maxLength: 10_000 }),
-                Type.Record(Type.String(), Type.Unknown()),
-              ],
-              {
-                description:
-                  kind === 'segment'
-                    ? 'A condition, e.g. `traits.plan = "pro" and count("Order Completed", 30d) >= 2`, or its JSON tree'
-                    : 'An aggregate, e.g. `sum("Order Completed".revenue, 30d)`, or its JSON tree',
-              },
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: definitionBody(kind),
         response: { 200: Definition, 400: DefinitionError },
       },
     },

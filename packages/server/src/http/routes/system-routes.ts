@@ -1,14 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { Background } from '../../background/background.js';
 import type { Metrics } from '../../metrics/metrics.js';
-
-const HealthBody = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('starting')]),
-  /** The pipeline and the dispatcher run: what is collected now is folded at once. */
-  ready: Type.Boolean(),
-  background: Type.Union([Type.Literal('running'), Type.Literal('starting')]),
-});
+import { HealthBody } from '../health.schema.js';
 
 /**
  * Health and the OpenAPI document, public; Prometheus metrics, which tell traffic and error rates,
