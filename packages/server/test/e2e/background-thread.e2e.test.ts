@@ -236,5 +236,5 @@ describe('the background worker thread of tailor serve', () => {
     } finally {
       await server.stop('SIGKILL').catch(() => undefined);
     }
-  }, 60_000);
+  }, 120_000);
 });

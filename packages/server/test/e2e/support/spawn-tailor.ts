@@ -118,7 +118,8 @@ export async function spawnTailor(options: SpawnOptions = {}): Promise<SpawnedTa
     out += chunk;
   });
 
-  const startTimeoutMs = options.startTimeoutMs ?? 20_000;
+  // Generous: on a loaded machine a start takes tens of seconds; its speed is measured in bench/.
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   let address: { url: string; port: number };
   try {
     address = await new Promise<{ url: string; port: number }>((resolve, reject) => {
