@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentVectors, exactSearch, tfidfVectors, type Recommendations } from '@tailor/core';
-import { hnswSearch, readHnswSearch, writeHnswIndex } from '../src/recommend/hnsw-search.js';
+import {
+  hnswSearch,
+  readHnswIndex,
+  readHnswSearch,
+  writeHnswIndex,
+} from '../src/recommend/hnsw-search.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 let t: TestTailor | undefined;
@@ -240,6 +245,33 @@ describe('the HNSW index', () => {
       const wide = recallOf(content, readHnswSearch(content, dense, { efSearch: 400 }), 10);
       expect(wide).toBeGreaterThan(0.97);
       expect(narrow).toBeLessThan(wide - 0.05);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves unavailable items out of its searches without a rebuild, and lets them back in', () => {
+    const content = productVectors();
+    const dir = mkdtempSync(join(tmpdir(), 'tailor-hnsw-left-out-'));
+    try {
+      const file = join(dir, 'index.bin');
+      writeHnswIndex(content, file);
+      const index = readHnswIndex(content, file);
+      const exact = exactSearch(content);
+      const query = content.vectors.slice(0, content.dimensions);
+      const before = index.search(query, 20).map((n) => n.item);
+      const out = before.slice(0, 5);
+      for (const item of out) index.setLeftOut(item, true);
+      index.setLeftOut(out[0] ?? 0, true); // twice: no error, still out
+      const after = index.search(query, 20);
+      expect(after).toHaveLength(20);
+      expect(after.filter((n) => out.includes(n.item))).toEqual([]);
+      // The 20 found are still the nearest of the items left in (as exact search over them finds).
+      const truth = exact(query, 40).filter((n) => !out.includes(n.item));
+      const kth = truth[19]?.similarity ?? -Infinity;
+      expect(after.filter((n) => n.similarity >= kth - 1e-6).length).toBeGreaterThanOrEqual(19);
+      for (const item of out) index.setLeftOut(item, false);
+      expect(index.search(query, 20).map((n) => n.item)).toEqual(before);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -49,11 +49,11 @@ function buildIndex(content: ContentVectors, o: HnswOptions): Index {
   return index;
 }
 
-/** The search of a built index over `count` items: the `k` nearest, best first. */
-function searchOf(index: Index, count: number, efSearch: number): VectorSearch {
+/** The search of a built index over `count()` items: the `k` nearest, best first. */
+function searchOf(index: Index, count: () => number, efSearch: number): VectorSearch {
   index.setEf(efSearch);
   return (query, k) => {
-    const n = Math.min(k, count);
+    const n = Math.min(k, count());
     if (n === 0) return [];
     // hnswlib asks for a candidate list at least as long as k.
     if (n > efSearch) index.setEf(n);
@@ -69,7 +69,8 @@ export function hnswSearch(
   options: Partial<HnswOptions> = {},
 ): VectorSearch {
   const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
-  return searchOf(buildIndex(content, o), countKnown(content), o.efSearch);
+  const count = countKnown(content);
+  return searchOf(buildIndex(content, o), () => count, o.efSearch);
 }
 
 /** Builds the index and writes it to `file` (on the fit's worker thread, so the request thread does not wait). */
@@ -81,14 +82,46 @@ export function writeHnswIndex(
   buildIndex(content, { ...DEFAULT_HNSW_OPTIONS, ...options }).writeIndexSync(file);
 }
 
+/**
+ * A content index as served: its search, and the items it leaves out of results (an item the
+ * catalogue marks unavailable: hnswlib's markDelete, so a search's candidates are all items a
+ * list may show, and no rebuild when the item comes back).
+ */
+export interface HnswIndex {
+  search: VectorSearch;
+  /** Leaves the item out of searches (true) or lets it back in (false); an item with no vector is ignored. */
+  setLeftOut(item: number, leftOut: boolean): void;
+}
+
+/** Reads an index `writeHnswIndex` wrote for these content vectors, for search and leaving items out. */
+export function readHnswIndex(
+  content: ContentVectors,
+  file: string,
+  options: Partial<HnswOptions> = {},
+): HnswIndex {
+  const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
+  const index = new hnswlib.HierarchicalNSW('ip', content.dimensions);
+  index.readIndexSync(file);
+  const leftOut = new Uint8Array(content.known.length);
+  let count = countKnown(content);
+  const search = searchOf(index, () => count, o.efSearch);
+  return {
+    search,
+    setLeftOut(item, out) {
+      if (content.known[item] !== 1 || leftOut[item] === (out ? 1 : 0)) return;
+      if (out) index.markDelete(item);
+      else index.unmarkDelete(item);
+      leftOut[item] = out ? 1 : 0;
+      count += out ? -1 : 1;
+    },
+  };
+}
+
 /** Reads an index `writeHnswIndex` wrote for these content vectors, and searches it. */
 export function readHnswSearch(
   content: ContentVectors,
   file: string,
   options: Partial<HnswOptions> = {},
 ): VectorSearch {
-  const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
-  const index = new hnswlib.HierarchicalNSW('ip', content.dimensions);
-  index.readIndexSync(file);
-  return searchOf(index, countKnown(content), o.efSearch);
+  return readHnswIndex(content, file, options).search;
 }

@@ -23,13 +23,14 @@ import {
   type Recommender,
   type RecommenderModel,
   type StoredMessage,
+  type VectorSearch,
 } from '@tailor/core';
 import type { Job, JobStep } from '../jobs/job.js';
 import type { EventLog } from '../log/event-log.js';
 import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
 import type { StoredRecommender } from '../store/recommender-store.js';
 import { contentParameters, fitHere, type Fitted, type Fitter } from './fit-recommender.js';
-import { readHnswSearch, type HnswOptions } from './hnsw-search.js';
+import { readHnswIndex, type HnswIndex, type HnswOptions } from './hnsw-search.js';
 
 /** The consent purpose a recommender serves: people who refused it are neither learnt from nor served personally. */
 export const RECOMMEND_PURPOSE = 'personalization';
@@ -78,6 +79,11 @@ export interface TrainedRecommender {
   unavailableCount: number;
   /** The popular items of each segment its people were in (new people's lists). */
   segmentPopular: ReadonlyMap<string, PopularInSegment>;
+  /**
+   * Content searched through an HNSW index, serving available items only: the index, whose
+   * unavailable items are left out of searches (and let back in when they return).
+   */
+  contentIndex?: Pick<HnswIndex, 'setLeftOut'>;
 }
 
 /** Content vectors up to this many items are searched exactly (about 2 ms for 5,000), more through HNSW. */
@@ -291,14 +297,20 @@ export class RecommenderTrainingJob implements Job {
       (row) => this.segmentsOf.get(matrix.userIds[row] ?? ''),
       half ?? DEFAULT_RECOMMENDER_OPTIONS.popularityHalfLifeDays,
     );
+    const { search, index } = this.searchOf(fitted.value);
+    if (index !== undefined && (this.definition.rules?.availableOnly ?? true))
+      facts.unavailable.forEach((unavailable, item) => {
+        if (unavailable === 1) index.setLeftOut(item, true);
+      });
     const finished = this.deps.now();
     this.trained = {
+      ...(index !== undefined && { contentIndex: index }),
       facts,
       unavailableCount: facts.unavailable.reduce((n, u) => n + u, 0),
       segmentPopular,
       definition: this.definition,
       matrix,
-      recommender: recommenderFrom(matrix, parameters, options, this.searchOf(fitted.value)),
+      recommender: recommenderFrom(matrix, parameters, options, search),
       rows: new Map(matrix.userIds.map((id, row) => [id, row])),
       scratch: new Float64Array(matrix.itemIds.length),
       followedTo: this.position,
@@ -320,12 +332,16 @@ export class RecommenderTrainingJob implements Job {
    * Content vectors are searched exactly in a small catalogue, through the HNSW index the fit
    * built and wrote in a large one (read here, then its file removed).
    */
-  private searchOf({ parameters, indexFile }: Fitted) {
+  private searchOf({ parameters, indexFile }: Fitted): {
+    search?: VectorSearch;
+    index?: HnswIndex;
+  } {
     const content = contentParameters(parameters);
-    if (content === undefined) return undefined;
-    if (indexFile === undefined) return exactSearch(content);
+    if (content === undefined) return {};
+    if (indexFile === undefined) return { search: exactSearch(content) };
     try {
-      return readHnswSearch(content, indexFile, hnswOptions(this.definition));
+      const index = readHnswIndex(content, indexFile, hnswOptions(this.definition));
+      return { search: index.search, index };
     } finally {
       rmSync(indexFile, { force: true });
     }

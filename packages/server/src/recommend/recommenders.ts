@@ -285,6 +285,8 @@ export class Recommenders {
         const unavailable = item.available ? 0 : 1;
         trained.unavailableCount += unavailable - (trained.facts.unavailable[index] ?? 0);
         trained.facts.unavailable[index] = unavailable;
+        if (trained.definition.rules?.availableOnly ?? true)
+          trained.contentIndex?.setLeftOut(index, unavailable === 1);
         (trained.facts.category as (string | undefined)[])[index] = item.category;
         if (trained.facts.boost !== undefined)
           trained.facts.boost[index] = boostFactor(item, boosts);
