@@ -307,18 +307,19 @@ describe('the browser SDK in Chromium, on a page of another origin', () => {
     const page = await openShop({ host: shop.origin });
     await page.evaluate("tailor.track('Retried')");
     const anonymousId = await anonymousIdOf(page);
-    const events = await eventuallyEvents(anonymousId, 1, 12_000);
+    const events = await eventuallyEvents(anonymousId, 1, 30_000);
     expect(events).toMatchObject([{ event: 'Retried' }]);
     expect(shop.batches.map((b) => b.status)).toEqual([429, 503, 200]);
     const [first, second, third] = shop.batches.map((b) => b.at) as [number, number, number];
     // Retry-After: 3 (a first backoff would have waited 0.5 to 1.5 s). The upper bounds leave room
-    // for a loaded machine's late timers: what they rule out is a wait of the wrong kind.
+    // for a loaded machine's late timers (seen: seconds on two shared cores): what they rule out
+    // is a wait of the wrong kind (minutes), not a late timer.
     expect(second - first).toBeGreaterThanOrEqual(2900);
-    expect(second - first).toBeLessThan(6000);
-    // the second attempt's backoff: 2 s ± 50 % (not none, not the 3 s Retry-After again and again)
+    expect(second - first).toBeLessThan(15_000);
+    // the second attempt's backoff: 2 s ± 50 % (not none)
     expect(third - second).toBeGreaterThanOrEqual(900);
-    expect(third - second).toBeLessThan(6000);
-  });
+    expect(third - second).toBeLessThan(15_000);
+  }, 60_000);
 
   it('drops a batch the server refuses with a 4xx, warning once, and goes on', async () => {
     shop.faults.push({ status: 400 });
