@@ -2,11 +2,12 @@
 // "over 10 million events: a 4-step funnel under 1 s, a 20-step funnel and a 12-week retention
 // matrix under 2 s each". The reports' columnar projection (reports.duckdb, docs/reports.md) is
 // filled with generated events, then the funnel and retention services answer from it exactly as
-// the routes do: DuckDB returns the rows of the names asked, they are grouped by person and put in
-// time order, and core's typed-column computations run. Events are generated per person
+// the routes do: for funnels DuckDB returns the rows of the names asked, they are grouped by person
+// and put in time order, and core's computeFunnelColumns runs; retention is computed by DuckDB
+// in SQL (retention-sql.ts), only the matrix's counts coming back. Events are generated per person
 // (20 event names, the early ones likelier; 1 to 19 events a person, 10 on average, about 16
 // weeks), then numbered in time order, as a log receives them.
-// Reference in the same run: DuckDB counting the step-1 events (a scan any report must do).
+// Reference in the same run: the step-1 rows out of DuckDB, grouped by person.
 // Env: BENCH_PEOPLE (1000000), BENCH_SEED (19), BENCH_ROUNDS (2).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
