@@ -352,47 +352,50 @@ function peg$parse(input, options) {
   function peg$f22(event, property, where, horizon) {
     return { type: 'clv', pattern: where ? { event, where } : { event }, property, horizon };
   }
-  function peg$f23(rules) {    return rules ?? { type: 'stage' };  }
-  function peg$f24(events, recency) {
+  function peg$f23(horizon) {
+    return { type: 'clv', pattern: { event: 'Order Completed' }, property: ['revenue'], horizon };
+  }
+  function peg$f24(rules) {    return rules ?? { type: 'stage' };  }
+  function peg$f25(events, recency) {
     return recency ? { type: 'engagement', events, recency } : { type: 'engagement', events };
   }
-  function peg$f25(head, tail, otherwise) {
+  function peg$f26(head, tail, otherwise) {
     return { type: 'stage', rules: [head, ...tail], otherwise: otherwise ?? null };
   }
-  function peg$f26(otherwise) {    return { type: 'stage', rules: [], otherwise };  }
-  function peg$f27(stage, when) {    return { stage, when };  }
-  function peg$f28(head, tail) {    return [head, ...tail];  }
-  function peg$f29(pattern, weight) {    return { pattern, weight };  }
-  function peg$f30(head, tail) {
+  function peg$f27(otherwise) {    return { type: 'stage', rules: [], otherwise };  }
+  function peg$f28(stage, when) {    return { stage, when };  }
+  function peg$f29(head, tail) {    return [head, ...tail];  }
+  function peg$f30(pattern, weight) {    return { pattern, weight };  }
+  function peg$f31(head, tail) {
     const windows = [head, ...tail];
     for (let i = 1; i < windows.length; i++) {
       if (windows[i].ms <= windows[i - 1].ms) error('recency windows must grow from left to right');
     }
     return windows.map(({ window, weight }) => ({ window, weight }));
   }
-  function peg$f31(window, weight) {
+  function peg$f32(window, weight) {
     return { window, weight, ms: window.amount * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[window.unit] };
   }
-  function peg$f32(event, where) {    return where ? { event, where } : { event };  }
-  function peg$f33() {    return null;  }
-  function peg$f34(digits, unit) {
+  function peg$f33(event, where) {    return where ? { event, where } : { event };  }
+  function peg$f34() {    return null;  }
+  function peg$f35(digits, unit) {
     const amount = Number(digits);
     if (amount === 0) error('a duration must be positive');
     return { amount, unit };
   }
-  function peg$f35(root, path) {    return { type: 'path', root, path };  }
-  function peg$f36(root) {    return root;  }
-  function peg$f37(head, tail) {    return [head, ...tail];  }
+  function peg$f36(root, path) {    return { type: 'path', root, path };  }
+  function peg$f37(root) {    return root;  }
   function peg$f38(head, tail) {    return [head, ...tail];  }
-  function peg$f39(items) {    return items ?? [];  }
-  function peg$f40() {    return null;  }
-  function peg$f41() {    return true;  }
-  function peg$f42() {    return false;  }
-  function peg$f43(text) {    return Number(text);  }
-  function peg$f44(chars) {
+  function peg$f39(head, tail) {    return [head, ...tail];  }
+  function peg$f40(items) {    return items ?? [];  }
+  function peg$f41() {    return null;  }
+  function peg$f42() {    return true;  }
+  function peg$f43() {    return false;  }
+  function peg$f44(text) {    return Number(text);  }
+  function peg$f45(chars) {
     try { return JSON.parse('"' + chars + '"'); } catch (e) { error('invalid escape in string'); }
   }
-  function peg$f45(pattern, flags) {
+  function peg$f46(pattern, flags) {
     try { new RegExp(pattern, flags); } catch (e) { error('invalid regular expression: ' + e.message); }
     const problem = options.checkRegex === undefined ? undefined : options.checkRegex(pattern, flags);
     if (problem !== undefined) error(problem);
@@ -2144,12 +2147,12 @@ function peg$parse(input, options) {
       }
       if (s0 === peg$FAILED) {
         s0 = peg$currPos;
-        if (input.substr(peg$currPos, 5) === peg$c29) {
-          s1 = peg$c29;
-          peg$currPos += 5;
+        if (input.substr(peg$currPos, 3) === peg$c28) {
+          s1 = peg$c28;
+          peg$currPos += 3;
         } else {
           s1 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e29); }
+          if (peg$silentFails === 0) { peg$fail(peg$e28); }
         }
         if (s1 !== peg$FAILED) {
           s2 = peg$currPos;
@@ -2173,21 +2176,23 @@ function peg$parse(input, options) {
             }
             if (s4 !== peg$FAILED) {
               s5 = peg$parse_();
-              s6 = peg$parseStageRules();
-              if (s6 === peg$FAILED) {
-                s6 = null;
-              }
-              s7 = peg$parse_();
-              if (input.charCodeAt(peg$currPos) === 41) {
-                s8 = peg$c4;
-                peg$currPos++;
-              } else {
-                s8 = peg$FAILED;
-                if (peg$silentFails === 0) { peg$fail(peg$e4); }
-              }
-              if (s8 !== peg$FAILED) {
-                peg$savedPos = s0;
-                s0 = peg$f23(s6);
+              s6 = peg$parseDuration();
+              if (s6 !== peg$FAILED) {
+                s7 = peg$parse_();
+                if (input.charCodeAt(peg$currPos) === 41) {
+                  s8 = peg$c4;
+                  peg$currPos++;
+                } else {
+                  s8 = peg$FAILED;
+                  if (peg$silentFails === 0) { peg$fail(peg$e4); }
+                }
+                if (s8 !== peg$FAILED) {
+                  peg$savedPos = s0;
+                  s0 = peg$f23(s6);
+                } else {
+                  peg$currPos = s0;
+                  s0 = peg$FAILED;
+                }
               } else {
                 peg$currPos = s0;
                 s0 = peg$FAILED;
@@ -2206,12 +2211,12 @@ function peg$parse(input, options) {
         }
         if (s0 === peg$FAILED) {
           s0 = peg$currPos;
-          if (input.substr(peg$currPos, 10) === peg$c30) {
-            s1 = peg$c30;
-            peg$currPos += 10;
+          if (input.substr(peg$currPos, 5) === peg$c29) {
+            s1 = peg$c29;
+            peg$currPos += 5;
           } else {
             s1 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e30); }
+            if (peg$silentFails === 0) { peg$fail(peg$e29); }
           }
           if (s1 !== peg$FAILED) {
             s2 = peg$currPos;
@@ -2235,94 +2240,160 @@ function peg$parse(input, options) {
               }
               if (s4 !== peg$FAILED) {
                 s5 = peg$parse_();
-                if (input.substr(peg$currPos, 6) === peg$c31) {
-                  s6 = peg$c31;
-                  peg$currPos += 6;
-                } else {
-                  s6 = peg$FAILED;
-                  if (peg$silentFails === 0) { peg$fail(peg$e31); }
+                s6 = peg$parseStageRules();
+                if (s6 === peg$FAILED) {
+                  s6 = null;
                 }
-                if (s6 !== peg$FAILED) {
-                  s7 = peg$parse_();
-                  if (input.charCodeAt(peg$currPos) === 58) {
-                    s8 = peg$c32;
-                    peg$currPos++;
+                s7 = peg$parse_();
+                if (input.charCodeAt(peg$currPos) === 41) {
+                  s8 = peg$c4;
+                  peg$currPos++;
+                } else {
+                  s8 = peg$FAILED;
+                  if (peg$silentFails === 0) { peg$fail(peg$e4); }
+                }
+                if (s8 !== peg$FAILED) {
+                  peg$savedPos = s0;
+                  s0 = peg$f24(s6);
+                } else {
+                  peg$currPos = s0;
+                  s0 = peg$FAILED;
+                }
+              } else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+              }
+            } else {
+              peg$currPos = s0;
+              s0 = peg$FAILED;
+            }
+          } else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+          }
+          if (s0 === peg$FAILED) {
+            s0 = peg$currPos;
+            if (input.substr(peg$currPos, 10) === peg$c30) {
+              s1 = peg$c30;
+              peg$currPos += 10;
+            } else {
+              s1 = peg$FAILED;
+              if (peg$silentFails === 0) { peg$fail(peg$e30); }
+            }
+            if (s1 !== peg$FAILED) {
+              s2 = peg$currPos;
+              peg$silentFails++;
+              s3 = peg$parseIdChar();
+              peg$silentFails--;
+              if (s3 === peg$FAILED) {
+                s2 = undefined;
+              } else {
+                peg$currPos = s2;
+                s2 = peg$FAILED;
+              }
+              if (s2 !== peg$FAILED) {
+                s3 = peg$parse_();
+                if (input.charCodeAt(peg$currPos) === 40) {
+                  s4 = peg$c3;
+                  peg$currPos++;
+                } else {
+                  s4 = peg$FAILED;
+                  if (peg$silentFails === 0) { peg$fail(peg$e3); }
+                }
+                if (s4 !== peg$FAILED) {
+                  s5 = peg$parse_();
+                  if (input.substr(peg$currPos, 6) === peg$c31) {
+                    s6 = peg$c31;
+                    peg$currPos += 6;
                   } else {
-                    s8 = peg$FAILED;
-                    if (peg$silentFails === 0) { peg$fail(peg$e32); }
+                    s6 = peg$FAILED;
+                    if (peg$silentFails === 0) { peg$fail(peg$e31); }
                   }
-                  if (s8 !== peg$FAILED) {
-                    s9 = peg$parse_();
-                    if (input.charCodeAt(peg$currPos) === 123) {
-                      s10 = peg$c33;
+                  if (s6 !== peg$FAILED) {
+                    s7 = peg$parse_();
+                    if (input.charCodeAt(peg$currPos) === 58) {
+                      s8 = peg$c32;
                       peg$currPos++;
                     } else {
-                      s10 = peg$FAILED;
-                      if (peg$silentFails === 0) { peg$fail(peg$e33); }
+                      s8 = peg$FAILED;
+                      if (peg$silentFails === 0) { peg$fail(peg$e32); }
                     }
-                    if (s10 !== peg$FAILED) {
-                      s11 = peg$parse_();
-                      s12 = peg$parseWeightedPatterns();
-                      if (s12 !== peg$FAILED) {
-                        s13 = peg$parse_();
-                        if (input.charCodeAt(peg$currPos) === 125) {
-                          s14 = peg$c34;
-                          peg$currPos++;
-                        } else {
-                          s14 = peg$FAILED;
-                          if (peg$silentFails === 0) { peg$fail(peg$e34); }
-                        }
-                        if (s14 !== peg$FAILED) {
-                          s15 = peg$currPos;
-                          s16 = peg$parse_();
-                          if (input.charCodeAt(peg$currPos) === 44) {
-                            s17 = peg$c14;
+                    if (s8 !== peg$FAILED) {
+                      s9 = peg$parse_();
+                      if (input.charCodeAt(peg$currPos) === 123) {
+                        s10 = peg$c33;
+                        peg$currPos++;
+                      } else {
+                        s10 = peg$FAILED;
+                        if (peg$silentFails === 0) { peg$fail(peg$e33); }
+                      }
+                      if (s10 !== peg$FAILED) {
+                        s11 = peg$parse_();
+                        s12 = peg$parseWeightedPatterns();
+                        if (s12 !== peg$FAILED) {
+                          s13 = peg$parse_();
+                          if (input.charCodeAt(peg$currPos) === 125) {
+                            s14 = peg$c34;
                             peg$currPos++;
                           } else {
-                            s17 = peg$FAILED;
-                            if (peg$silentFails === 0) { peg$fail(peg$e14); }
+                            s14 = peg$FAILED;
+                            if (peg$silentFails === 0) { peg$fail(peg$e34); }
                           }
-                          if (s17 !== peg$FAILED) {
-                            s18 = peg$parse_();
-                            if (input.substr(peg$currPos, 7) === peg$c35) {
-                              s19 = peg$c35;
-                              peg$currPos += 7;
+                          if (s14 !== peg$FAILED) {
+                            s15 = peg$currPos;
+                            s16 = peg$parse_();
+                            if (input.charCodeAt(peg$currPos) === 44) {
+                              s17 = peg$c14;
+                              peg$currPos++;
                             } else {
-                              s19 = peg$FAILED;
-                              if (peg$silentFails === 0) { peg$fail(peg$e35); }
+                              s17 = peg$FAILED;
+                              if (peg$silentFails === 0) { peg$fail(peg$e14); }
                             }
-                            if (s19 !== peg$FAILED) {
-                              s20 = peg$parse_();
-                              if (input.charCodeAt(peg$currPos) === 58) {
-                                s21 = peg$c32;
-                                peg$currPos++;
+                            if (s17 !== peg$FAILED) {
+                              s18 = peg$parse_();
+                              if (input.substr(peg$currPos, 7) === peg$c35) {
+                                s19 = peg$c35;
+                                peg$currPos += 7;
                               } else {
-                                s21 = peg$FAILED;
-                                if (peg$silentFails === 0) { peg$fail(peg$e32); }
+                                s19 = peg$FAILED;
+                                if (peg$silentFails === 0) { peg$fail(peg$e35); }
                               }
-                              if (s21 !== peg$FAILED) {
-                                s22 = peg$parse_();
-                                if (input.charCodeAt(peg$currPos) === 123) {
-                                  s23 = peg$c33;
+                              if (s19 !== peg$FAILED) {
+                                s20 = peg$parse_();
+                                if (input.charCodeAt(peg$currPos) === 58) {
+                                  s21 = peg$c32;
                                   peg$currPos++;
                                 } else {
-                                  s23 = peg$FAILED;
-                                  if (peg$silentFails === 0) { peg$fail(peg$e33); }
+                                  s21 = peg$FAILED;
+                                  if (peg$silentFails === 0) { peg$fail(peg$e32); }
                                 }
-                                if (s23 !== peg$FAILED) {
-                                  s24 = peg$parse_();
-                                  s25 = peg$parseWeightedWindows();
-                                  if (s25 !== peg$FAILED) {
-                                    s26 = peg$parse_();
-                                    if (input.charCodeAt(peg$currPos) === 125) {
-                                      s27 = peg$c34;
-                                      peg$currPos++;
-                                    } else {
-                                      s27 = peg$FAILED;
-                                      if (peg$silentFails === 0) { peg$fail(peg$e34); }
-                                    }
-                                    if (s27 !== peg$FAILED) {
-                                      s15 = s25;
+                                if (s21 !== peg$FAILED) {
+                                  s22 = peg$parse_();
+                                  if (input.charCodeAt(peg$currPos) === 123) {
+                                    s23 = peg$c33;
+                                    peg$currPos++;
+                                  } else {
+                                    s23 = peg$FAILED;
+                                    if (peg$silentFails === 0) { peg$fail(peg$e33); }
+                                  }
+                                  if (s23 !== peg$FAILED) {
+                                    s24 = peg$parse_();
+                                    s25 = peg$parseWeightedWindows();
+                                    if (s25 !== peg$FAILED) {
+                                      s26 = peg$parse_();
+                                      if (input.charCodeAt(peg$currPos) === 125) {
+                                        s27 = peg$c34;
+                                        peg$currPos++;
+                                      } else {
+                                        s27 = peg$FAILED;
+                                        if (peg$silentFails === 0) { peg$fail(peg$e34); }
+                                      }
+                                      if (s27 !== peg$FAILED) {
+                                        s15 = s25;
+                                      } else {
+                                        peg$currPos = s15;
+                                        s15 = peg$FAILED;
+                                      }
                                     } else {
                                       peg$currPos = s15;
                                       s15 = peg$FAILED;
@@ -2343,24 +2414,24 @@ function peg$parse(input, options) {
                               peg$currPos = s15;
                               s15 = peg$FAILED;
                             }
-                          } else {
-                            peg$currPos = s15;
-                            s15 = peg$FAILED;
-                          }
-                          if (s15 === peg$FAILED) {
-                            s15 = null;
-                          }
-                          s16 = peg$parse_();
-                          if (input.charCodeAt(peg$currPos) === 41) {
-                            s17 = peg$c4;
-                            peg$currPos++;
-                          } else {
-                            s17 = peg$FAILED;
-                            if (peg$silentFails === 0) { peg$fail(peg$e4); }
-                          }
-                          if (s17 !== peg$FAILED) {
-                            peg$savedPos = s0;
-                            s0 = peg$f24(s12, s15);
+                            if (s15 === peg$FAILED) {
+                              s15 = null;
+                            }
+                            s16 = peg$parse_();
+                            if (input.charCodeAt(peg$currPos) === 41) {
+                              s17 = peg$c4;
+                              peg$currPos++;
+                            } else {
+                              s17 = peg$FAILED;
+                              if (peg$silentFails === 0) { peg$fail(peg$e4); }
+                            }
+                            if (s17 !== peg$FAILED) {
+                              peg$savedPos = s0;
+                              s0 = peg$f25(s12, s15);
+                            } else {
+                              peg$currPos = s0;
+                              s0 = peg$FAILED;
+                            }
                           } else {
                             peg$currPos = s0;
                             s0 = peg$FAILED;
@@ -2393,9 +2464,6 @@ function peg$parse(input, options) {
               peg$currPos = s0;
               s0 = peg$FAILED;
             }
-          } else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
           }
         }
       }
@@ -2484,7 +2552,7 @@ function peg$parse(input, options) {
         s3 = null;
       }
       peg$savedPos = s0;
-      s0 = peg$f25(s1, s2, s3);
+      s0 = peg$f26(s1, s2, s3);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2494,7 +2562,7 @@ function peg$parse(input, options) {
       s1 = peg$parseStageElse();
       if (s1 !== peg$FAILED) {
         peg$savedPos = s0;
-        s1 = peg$f26(s1);
+        s1 = peg$f27(s1);
       }
       s0 = s1;
     }
@@ -2561,7 +2629,7 @@ function peg$parse(input, options) {
           s6 = peg$parseOr();
           if (s6 !== peg$FAILED) {
             peg$savedPos = s0;
-            s0 = peg$f27(s2, s6);
+            s0 = peg$f28(s2, s6);
           } else {
             peg$currPos = s0;
             s0 = peg$FAILED;
@@ -2730,7 +2798,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f28(s1, s2);
+      s0 = peg$f29(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2758,7 +2826,7 @@ function peg$parse(input, options) {
         s5 = peg$parseNumber();
         if (s5 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f29(s1, s5);
+          s0 = peg$f30(s1, s5);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2830,7 +2898,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f30(s1, s2);
+      s0 = peg$f31(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2858,7 +2926,7 @@ function peg$parse(input, options) {
         s5 = peg$parseNumber();
         if (s5 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f31(s1, s5);
+          s0 = peg$f32(s1, s5);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2922,7 +2990,7 @@ function peg$parse(input, options) {
         s2 = null;
       }
       peg$savedPos = s0;
-      s0 = peg$f32(s1, s2);
+      s0 = peg$f33(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -2955,7 +3023,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f33();
+        s0 = peg$f34();
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3024,7 +3092,7 @@ function peg$parse(input, options) {
         }
         if (s3 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f34(s1, s2);
+          s0 = peg$f35(s1, s2);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -3058,7 +3126,7 @@ function peg$parse(input, options) {
         s3 = peg$parsePathSegments();
         if (s3 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f35(s1, s3);
+          s0 = peg$f36(s1, s3);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -3156,7 +3224,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f36(s1);
+        s0 = peg$f37(s1);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3220,7 +3288,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f37(s1, s2);
+      s0 = peg$f38(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -3372,7 +3440,7 @@ function peg$parse(input, options) {
           }
         }
         peg$savedPos = s3;
-        s3 = peg$f38(s4, s5);
+        s3 = peg$f39(s4, s5);
       } else {
         peg$currPos = s3;
         s3 = peg$FAILED;
@@ -3390,7 +3458,7 @@ function peg$parse(input, options) {
       }
       if (s5 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f39(s3);
+        s0 = peg$f40(s3);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3433,7 +3501,7 @@ function peg$parse(input, options) {
             }
             if (s2 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f40();
+              s0 = peg$f41();
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -3473,7 +3541,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f41();
+        s0 = peg$f42();
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3504,7 +3572,7 @@ function peg$parse(input, options) {
         }
         if (s2 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f42();
+          s0 = peg$f43();
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -3682,7 +3750,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f43(s1);
+        s0 = peg$f44(s1);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3800,7 +3868,7 @@ function peg$parse(input, options) {
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f44(s2);
+        s0 = peg$f45(s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -3947,7 +4015,7 @@ function peg$parse(input, options) {
           }
           s4 = input.substring(s4, peg$currPos);
           peg$savedPos = s0;
-          s0 = peg$f45(s2, s4);
+          s0 = peg$f46(s2, s4);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;

@@ -36,6 +36,9 @@ describe('built-in computed traits: the language', () => {
     ]) {
       expect(printComputed(computed(text))).toBe(text);
     }
+    // CLV's purchases default to "Order Completed" events and their revenue, written out.
+    expect(printComputed(computed('clv(52w)'))).toBe('clv("Order Completed".revenue, 52w)');
+    expect(computed('clv( 39w )')).toEqual(computed('clv("Order Completed".revenue, 39w)'));
     // Recency weights default to 7d: 1, 30d: 0.5, 90d: 0.25, written out in the canonical text.
     expect(printComputed(computed('engagement( events : {"Page Viewed":2} )'))).toBe(
       'engagement(events: {"Page Viewed": 2}, recency: {7d: 1, 30d: 0.5, 90d: 0.25})',
