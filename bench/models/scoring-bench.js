@@ -186,6 +186,7 @@ console.log(
       people: PEOPLE,
       events: messages.length,
       inputs: report.classifier.plan.inputs.length,
+      model: report.cv.model,
       auc: Number(report.cv.auc.toFixed(4)),
       foldSeconds: Number(foldSeconds.toFixed(1)),
       floor: {
