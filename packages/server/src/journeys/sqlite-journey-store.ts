@@ -26,6 +26,9 @@ export class SqliteJourneyStore implements JourneyStore {
     reject: (error: unknown) => void;
   }[] = [];
 
+  /** Statements prepared once and reused: preparing parses and plans the SQL every time. */
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(file: string) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -60,7 +63,7 @@ export class SqliteJourneyStore implements JourneyStore {
     `);
     // Re-entry and waitFor (added later): when the person last entered, which run, what to match on.
     const columns = new Set(
-      (this.db.prepare('PRAGMA table_info(journey_places)').all() as { name: string }[]).map(
+      (this.prepared('PRAGMA table_info(journey_places)').all() as { name: string }[]).map(
         (c) => c.name,
       ),
     );
@@ -71,24 +74,31 @@ export class SqliteJourneyStore implements JourneyStore {
         ALTER TABLE journey_places ADD COLUMN context TEXT;`);
   }
 
+  private prepared(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   putJourney(name: string, body: unknown): Promise<void> {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          'INSERT INTO journeys VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body',
-        )
-        .run(name, JSON.stringify(body));
+      this.prepared(
+        'INSERT INTO journeys VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body',
+      ).run(name, JSON.stringify(body));
       this.bumpVersion();
     })();
     return Promise.resolve();
   }
   getJourney(name: string): Promise<unknown> {
-    const row = this.db.prepare('SELECT body FROM journeys WHERE name = ?').get(name) as
+    const row = this.prepared('SELECT body FROM journeys WHERE name = ?').get(name) as
       { body: string } | undefined;
     return Promise.resolve(row === undefined ? undefined : JSON.parse(row.body));
   }
   listJourneys(): Promise<{ name: string; body: unknown }[]> {
-    const rows = this.db.prepare('SELECT name, body FROM journeys').all() as {
+    const rows = this.prepared('SELECT name, body FROM journeys').all() as {
       name: string;
       body: string;
     }[];
@@ -99,25 +109,25 @@ export class SqliteJourneyStore implements JourneyStore {
   deleteJourney(name: string): Promise<boolean> {
     return Promise.resolve(
       this.db.transaction(() => {
-        this.db.prepare('DELETE FROM journey_places WHERE journey = ?').run(name);
-        this.db.prepare('DELETE FROM journey_entered WHERE journey = ?').run(name);
-        this.db.prepare('DELETE FROM journey_goals WHERE journey = ?').run(name);
-        this.db.prepare('DELETE FROM journey_webhooks WHERE journey = ?').run(name);
-        this.db.prepare('DELETE FROM journey_groups WHERE journey = ?').run(name);
-        this.db
-          .prepare('DELETE FROM journey_positions WHERE consumer = ?')
-          .run(scheduleConsumer(name));
+        this.prepared('DELETE FROM journey_places WHERE journey = ?').run(name);
+        this.prepared('DELETE FROM journey_entered WHERE journey = ?').run(name);
+        this.prepared('DELETE FROM journey_goals WHERE journey = ?').run(name);
+        this.prepared('DELETE FROM journey_webhooks WHERE journey = ?').run(name);
+        this.prepared('DELETE FROM journey_groups WHERE journey = ?').run(name);
+        this.prepared('DELETE FROM journey_positions WHERE consumer = ?').run(
+          scheduleConsumer(name),
+        );
         this.bumpVersion();
-        return this.db.prepare('DELETE FROM journeys WHERE name = ?').run(name).changes > 0;
+        return this.prepared('DELETE FROM journeys WHERE name = ?').run(name).changes > 0;
       })(),
     );
   }
   version(): Promise<number> {
-    const row = this.db.prepare('SELECT version FROM journey_version').get() as { version: number };
+    const row = this.prepared('SELECT version FROM journey_version').get() as { version: number };
     return Promise.resolve(row.version);
   }
   private bumpVersion(): void {
-    this.db.prepare('UPDATE journey_version SET version = version + 1').run();
+    this.prepared('UPDATE journey_version SET version = version + 1').run();
   }
 
   enter(
@@ -132,62 +142,54 @@ export class SqliteJourneyStore implements JourneyStore {
       this.db.transaction(() => {
         // A finished place (no path) is started again as the next run when the policy allows it.
         const entered =
-          this.db
-            .prepare(
-              `INSERT INTO journey_places (journey, person, path, due_at, entered_at, run, context)
+          this.prepared(
+            `INSERT INTO journey_places (journey, person, path, due_at, entered_at, run, context)
                VALUES (?, ?, ?, ?, ?, 1, ?)
                ON CONFLICT (journey, person) DO UPDATE SET path = excluded.path,
                  due_at = excluded.due_at, entered_at = excluded.entered_at,
                  run = journey_places.run + 1, context = excluded.context
                WHERE journey_places.path IS NULL AND ? IS NOT NULL
                  AND coalesce(journey_places.entered_at, 0) + ? <= excluded.entered_at`,
-            )
-            .run(
-              journey,
-              person,
-              firstPath,
-              dueAt,
-              options?.at ?? dueAt,
-              context,
-              options?.reenterAfterMs ?? null,
-              options?.reenterAfterMs ?? 0,
-            ).changes > 0;
+          ).run(
+            journey,
+            person,
+            firstPath,
+            dueAt,
+            options?.at ?? dueAt,
+            context,
+            options?.reenterAfterMs ?? null,
+            options?.reenterAfterMs ?? 0,
+          ).changes > 0;
         if (entered) this.countEnteredNow(journey, firstPath);
         return entered;
       })(),
     );
   }
   place(journey: string, person: string): Promise<JourneyPlace | undefined> {
-    const row = this.db
-      .prepare(
-        `SELECT ${PLACE} FROM journey_places WHERE journey = ? AND person = ? AND path IS NOT NULL`,
-      )
-      .get(journey, person) as PlaceRow | undefined;
+    const row = this.prepared(
+      `SELECT ${PLACE} FROM journey_places WHERE journey = ? AND person = ? AND path IS NOT NULL`,
+    ).get(journey, person) as PlaceRow | undefined;
     return Promise.resolve(row && placeOf(row));
   }
   reachGoal(journey: string, person: string): Promise<boolean> {
     return Promise.resolve(
       this.db.transaction(() => {
         const left =
-          this.db
-            .prepare(
-              'UPDATE journey_places SET path = NULL, due_at = NULL WHERE journey = ? AND person = ? AND path IS NOT NULL',
-            )
-            .run(journey, person).changes > 0;
+          this.prepared(
+            'UPDATE journey_places SET path = NULL, due_at = NULL WHERE journey = ? AND person = ? AND path IS NOT NULL',
+          ).run(journey, person).changes > 0;
         if (left)
-          this.db
-            .prepare(
-              'INSERT INTO journey_goals VALUES (?, 1) ON CONFLICT (journey) DO UPDATE SET reached = reached + 1',
-            )
-            .run(journey);
+          this.prepared(
+            'INSERT INTO journey_goals VALUES (?, 1) ON CONFLICT (journey) DO UPDATE SET reached = reached + 1',
+          ).run(journey);
         return left;
       })(),
     );
   }
   goals(journey: string): Promise<number> {
-    const row = this.db
-      .prepare('SELECT reached FROM journey_goals WHERE journey = ?')
-      .get(journey) as { reached: number } | undefined;
+    const row = this.prepared('SELECT reached FROM journey_goals WHERE journey = ?').get(
+      journey,
+    ) as { reached: number } | undefined;
     return Promise.resolve(row?.reached ?? 0);
   }
   move(
@@ -198,9 +200,9 @@ export class SqliteJourneyStore implements JourneyStore {
     entered: readonly string[] = [],
   ): Promise<void> {
     return this.grouped(() => {
-      this.db
-        .prepare('UPDATE journey_places SET path = ?, due_at = ? WHERE journey = ? AND person = ?')
-        .run(path ?? null, dueAt ?? null, journey, person);
+      this.prepared(
+        'UPDATE journey_places SET path = ?, due_at = ? WHERE journey = ? AND person = ?',
+      ).run(path ?? null, dueAt ?? null, journey, person);
       for (const step of entered) this.countEnteredNow(journey, step);
     });
   }
@@ -248,20 +250,16 @@ export class SqliteJourneyStore implements JourneyStore {
     return Promise.resolve();
   }
   private countEnteredNow(journey: string, path: string): void {
-    this.db
-      .prepare(
-        'INSERT INTO journey_entered VALUES (?, ?, 1) ON CONFLICT (journey, path) DO UPDATE SET entered = entered + 1',
-      )
-      .run(journey, path);
+    this.prepared(
+      'INSERT INTO journey_entered VALUES (?, ?, 1) ON CONFLICT (journey, path) DO UPDATE SET entered = entered + 1',
+    ).run(journey, path);
   }
   due(now: number, limit: number): Promise<JourneyPlace[]> {
     return Promise.resolve(
       (
-        this.db
-          .prepare(
-            `SELECT ${PLACE} FROM journey_places WHERE path IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?`,
-          )
-          .all(now, limit) as PlaceRow[]
+        this.prepared(
+          `SELECT ${PLACE} FROM journey_places WHERE path IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?`,
+        ).all(now, limit) as PlaceRow[]
       ).map(placeOf),
     );
   }
@@ -275,41 +273,39 @@ export class SqliteJourneyStore implements JourneyStore {
   ): Promise<boolean> {
     return this.grouped(
       () =>
-        this.db
-          .prepare('INSERT OR IGNORE INTO journey_emails VALUES (?, ?, ?, ?, ?)')
-          .run(journey, person, path, now, outcome).changes > 0,
+        this.prepared('INSERT OR IGNORE INTO journey_emails VALUES (?, ?, ?, ?, ?)').run(
+          journey,
+          person,
+          path,
+          now,
+          outcome,
+        ).changes > 0,
     );
   }
   emailFailed(journey: string, person: string, path: string): Promise<void> {
-    this.db
-      .prepare(
-        "UPDATE journey_emails SET outcome = 'failed' WHERE journey = ? AND person = ? AND path = ?",
-      )
-      .run(journey, person, path);
+    this.prepared(
+      "UPDATE journey_emails SET outcome = 'failed' WHERE journey = ? AND person = ? AND path = ?",
+    ).run(journey, person, path);
     return Promise.resolve();
   }
   emails(journey: string, person: string): Promise<Record<string, EmailOutcome>> {
-    const rows = this.db
-      .prepare('SELECT path, outcome FROM journey_emails WHERE journey = ? AND person = ?')
-      .all(journey, person) as { path: string; outcome: EmailOutcome }[];
+    const rows = this.prepared(
+      'SELECT path, outcome FROM journey_emails WHERE journey = ? AND person = ?',
+    ).all(journey, person) as { path: string; outcome: EmailOutcome }[];
     return Promise.resolve(Object.fromEntries(rows.map((r) => [r.path, r.outcome])));
   }
   emailsSince(person: string, since: number, journey?: string): Promise<number> {
-    const row = this.db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM journey_emails WHERE person = ? AND sent_at > ? AND outcome = 'sent'${
-          journey === undefined ? '' : ' AND journey = ?'
-        }`,
-      )
-      .get(person, since, ...(journey === undefined ? [] : [journey])) as { n: number };
+    const row = this.prepared(
+      `SELECT COUNT(*) AS n FROM journey_emails WHERE person = ? AND sent_at > ? AND outcome = 'sent'${
+        journey === undefined ? '' : ' AND journey = ?'
+      }`,
+    ).get(person, since, ...(journey === undefined ? [] : [journey])) as { n: number };
     return Promise.resolve(row.n);
   }
   webhook(journey: string, person: string, key: string): Promise<WebhookRecord | undefined> {
-    const row = this.db
-      .prepare(
-        'SELECT attempts, outcome FROM journey_webhooks WHERE journey = ? AND person = ? AND key = ?',
-      )
-      .get(journey, person, key) as WebhookRecord | undefined;
+    const row = this.prepared(
+      'SELECT attempts, outcome FROM journey_webhooks WHERE journey = ? AND person = ? AND key = ?',
+    ).get(journey, person, key) as WebhookRecord | undefined;
     return Promise.resolve(row);
   }
   recordWebhook(
@@ -318,39 +314,33 @@ export class SqliteJourneyStore implements JourneyStore {
     key: string,
     record: WebhookRecord & { at: number },
   ): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO journey_webhooks VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (journey, person, key)
+    this.prepared(
+      `INSERT INTO journey_webhooks VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (journey, person, key)
          DO UPDATE SET attempts = excluded.attempts, outcome = excluded.outcome, at = excluded.at`,
-      )
-      .run(journey, person, key, record.attempts, record.outcome, record.at);
+    ).run(journey, person, key, record.attempts, record.outcome, record.at);
     return Promise.resolve();
   }
 
   stats(journey: string): Promise<JourneyStepStats> {
-    const entered = this.db
-      .prepare('SELECT path, entered FROM journey_entered WHERE journey = ?')
-      .all(journey) as { path: string; entered: number }[];
-    const waiting = this.db
-      .prepare(
-        'SELECT path, COUNT(*) AS n FROM journey_places WHERE journey = ? AND path IS NOT NULL GROUP BY path',
-      )
-      .all(journey) as { path: string; n: number }[];
+    const entered = this.prepared(
+      'SELECT path, entered FROM journey_entered WHERE journey = ?',
+    ).all(journey) as { path: string; entered: number }[];
+    const waiting = this.prepared(
+      'SELECT path, COUNT(*) AS n FROM journey_places WHERE journey = ? AND path IS NOT NULL GROUP BY path',
+    ).all(journey) as { path: string; n: number }[];
     return Promise.resolve(stepStats(entered, waiting));
   }
 
   getPosition(consumer: string): Promise<string | undefined> {
-    const row = this.db
-      .prepare('SELECT position FROM journey_positions WHERE consumer = ?')
-      .get(consumer) as { position: string } | undefined;
+    const row = this.prepared('SELECT position FROM journey_positions WHERE consumer = ?').get(
+      consumer,
+    ) as { position: string } | undefined;
     return Promise.resolve(row?.position);
   }
   setPosition(consumer: string, position: string): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT INTO journey_positions VALUES (?, ?) ON CONFLICT (consumer) DO UPDATE SET position = excluded.position',
-      )
-      .run(consumer, position);
+    this.prepared(
+      'INSERT INTO journey_positions VALUES (?, ?) ON CONFLICT (consumer) DO UPDATE SET position = excluded.position',
+    ).run(consumer, position);
     return Promise.resolve();
   }
 
@@ -359,35 +349,31 @@ export class SqliteJourneyStore implements JourneyStore {
    * (secure_delete) and the write-ahead log emptied, so no copy of their identifier stays.
    */
   assignGroup(journey: string, person: string, group: HoldoutGroup, at: number): Promise<boolean> {
-    const added = this.db
-      .prepare('INSERT OR IGNORE INTO journey_groups VALUES (?, ?, ?, ?, NULL)')
-      .run(journey, person, group, at);
+    const added = this.prepared(
+      'INSERT OR IGNORE INTO journey_groups VALUES (?, ?, ?, ?, NULL)',
+    ).run(journey, person, group, at);
     return Promise.resolve(added.changes > 0);
   }
   convert(journey: string, person: string, at: number, windowMs: number): Promise<boolean> {
-    const converted = this.db
-      .prepare(
-        `UPDATE journey_groups SET converted_at = ? WHERE journey = ? AND person = ?
+    const converted = this.prepared(
+      `UPDATE journey_groups SET converted_at = ? WHERE journey = ? AND person = ?
           AND converted_at IS NULL AND entered_at <= ? AND ? - entered_at <= ?`,
-      )
-      .run(at, journey, person, at, at, windowMs);
+    ).run(at, journey, person, at, at, windowMs);
     return Promise.resolve(converted.changes > 0);
   }
   groups(journey: string): Promise<Record<HoldoutGroup, { people: number; converted: number }>> {
-    const rows = this.db
-      .prepare(
-        `SELECT grp, count(*) AS people, count(converted_at) AS converted FROM journey_groups
+    const rows = this.prepared(
+      `SELECT grp, count(*) AS people, count(converted_at) AS converted FROM journey_groups
           WHERE journey = ? GROUP BY grp`,
-      )
-      .all(journey) as { grp: string; people: number; converted: number }[];
+    ).all(journey) as { grp: string; people: number; converted: number }[];
     return Promise.resolve(groupCounts(rows));
   }
   erasePerson(person: string): Promise<void> {
     const erased = this.db.transaction(() => {
-      this.db.prepare('DELETE FROM journey_groups WHERE person = ?').run(person);
-      const places = this.db.prepare('DELETE FROM journey_places WHERE person = ?').run(person);
-      const emails = this.db.prepare('DELETE FROM journey_emails WHERE person = ?').run(person);
-      const hooks = this.db.prepare('DELETE FROM journey_webhooks WHERE person = ?').run(person);
+      this.prepared('DELETE FROM journey_groups WHERE person = ?').run(person);
+      const places = this.prepared('DELETE FROM journey_places WHERE person = ?').run(person);
+      const emails = this.prepared('DELETE FROM journey_emails WHERE person = ?').run(person);
+      const hooks = this.prepared('DELETE FROM journey_webhooks WHERE person = ?').run(person);
       return places.changes + emails.changes + hooks.changes;
     })();
     if (erased > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
