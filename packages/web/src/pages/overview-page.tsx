@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ApiGet, ApiGetText } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { parseMetrics, total, type MetricSamples } from '../overview/parse-metrics.js';
 
@@ -22,7 +23,6 @@ interface Counts {
  */
 export function OverviewPage({ get, getText }: { get: ApiGet; getText: ApiGetText }) {
   const [samples, setSamples] = useState<{ now?: Sample; before?: Sample; error?: string }>({});
-  const [counts, setCounts] = useState<Counts>();
   const latest = useRef<Sample>(undefined);
 
   useEffect(() => {
@@ -46,26 +46,12 @@ export function OverviewPage({ get, getText }: { get: ApiGet; getText: ApiGetTex
     };
   }, [getText]);
 
-  useEffect(() => {
-    const abort = new AbortController();
-    void Promise.all([
-      get<{ items: unknown[] }>('/v1/segments', abort.signal),
-      get<{ items: unknown[] }>('/v1/computed-traits', abort.signal),
-    ]).then(
-      ([segments, computed]) => {
-        if (segments.ok && computed.ok) {
-          setCounts({
-            segments: segments.value.items.length,
-            computed: computed.value.items.length,
-          });
-        }
-      },
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-    };
-  }, [get]);
+  const segments = useApiGet<{ items: unknown[] }>(get, '/v1/segments');
+  const computed = useApiGet<{ items: unknown[] }>(get, '/v1/computed-traits');
+  const counts: Counts | undefined =
+    segments?.ok === true && computed?.ok === true
+      ? { segments: segments.value.items.length, computed: computed.value.items.length }
+      : undefined;
 
   return (
     <>
