@@ -68,6 +68,12 @@ describe.each(['sqlite', 'postgres'] as const)('journey holdout on %s', (backend
     expect(h.smtp.received.some((m) => held.some((p) => m.to === `${p}@example.com`))).toBe(false);
     expect(recorded).toHaveLength(600);
     expect(recorded.filter((r) => r.endsWith(':holdout'))).toHaveLength(held.length);
+    // The dry run says who is held out; the others' walk is as before.
+    expect(await runner.dryRun('welcome', held[0] ?? '')).toEqual({ steps: [], end: 'held-out' });
+    const treatedOne = people.find((p) => !heldOut('welcome', p, 0.2)) ?? '';
+    expect((await runner.dryRun('welcome', treatedOne))?.steps.map((s) => s.kind)).toEqual([
+      'email',
+    ]);
     // Orders: treated people convert more often (every 3rd) than held-out ones (every 5th), within 7 days.
     for (const [i, person] of people.entries()) {
       const converts = heldOut('welcome', person, 0.2) ? i % 5 === 0 : i % 3 === 0;

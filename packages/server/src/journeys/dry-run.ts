@@ -41,8 +41,11 @@ export interface DryRunStep {
 
 export interface DryRun {
   steps: DryRunStep[];
-  /** How the walk ended: at the end, leaving at a `waitUntil`, or at a step only the run decides (an experiment split). */
-  end: 'finished' | 'exited' | 'undecided';
+  /**
+   * How the walk ended: at the end, leaving at a `waitUntil`, at a step only the run decides (an
+   * experiment split), or before the first step (the person is in the journey's holdout).
+   */
+  end: 'finished' | 'exited' | 'undecided' | 'held-out';
 }
 
 const RENDER_MS = 2000;

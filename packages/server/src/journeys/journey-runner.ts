@@ -216,6 +216,8 @@ export class JourneyRunner {
     await this.refresh();
     const journey = this.compiled.get(name);
     if (journey === undefined) return undefined;
+    if (journey.holdout !== undefined && heldOut(name, person, journey.holdout.fraction))
+      return { steps: [], end: 'held-out' };
     const profile = await this.options.readProfile(person);
     return dryRunJourney({
       name,

@@ -388,10 +388,18 @@ export const JourneyDryRun = Type.Object({
       ),
     }),
   ),
-  end: Type.Union([Type.Literal('finished'), Type.Literal('exited'), Type.Literal('undecided')], {
-    description:
-      'finished: the walk reached the end; exited: a waitUntil takes the person out; undecided: an experiment split decides the rest when reached',
-  }),
+  end: Type.Union(
+    [
+      Type.Literal('finished'),
+      Type.Literal('exited'),
+      Type.Literal('undecided'),
+      Type.Literal('held-out'),
+    ],
+    {
+      description:
+        "finished: the walk reached the end; exited: a waitUntil takes the person out; undecided: an experiment split decides the rest when reached; held-out: the person is in the journey's holdout and gets no step",
+    },
+  ),
 });
 
 export const TrackingToken = Type.Object({
