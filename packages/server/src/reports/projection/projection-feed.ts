@@ -1,8 +1,9 @@
-import type { GraphChanges, IdentifierRef, ProfileState, StoredMessage } from '@tailor/core';
+import type { GraphChanges, IdentifierRef, ProfileState } from '@tailor/core';
 import type { LoggedEvent } from '../../log/event-log.js';
 import type { PipelineStage } from '../../pipeline/profile-pipeline.js';
 import type { ProfileReader } from '../../store/profile-store.js';
 import { eventName, REPORTS_PURPOSE } from '../person-timelines.js';
+import { EventPeople } from './event-person.js';
 
 /**
  * The rows of one folded batch for the reports projection: for each event its position, time,
@@ -34,20 +35,18 @@ export interface FoldedRows {
   consent: [profile: string, refused: boolean][];
 }
 
-/** Identifiers remembered with their profile; past this many the memory is emptied. */
-const CACHE_LIMIT = 500_000;
-
 /**
  * A pipeline stage that hands each folded batch to the reports projection as rows, so the
  * projection never reads, decrypts and resolves the log a second time on the request thread
- * (it does that only to fill a gap: after a restart, an erasure, or while it was closed). It
- * runs where the pipeline runs (serve's worker thread): the profile lookups are that thread's.
+ * (it does that only to fill a gap: after a restart, an erasure, or while it was closed), nor
+ * reads again every profile the pipeline changed. It runs where the pipeline runs (serve's
+ * worker thread).
  * A person is the profile the fold put the event in (for an event it did not place: their
  * userId's profile, else their anonymousId's, as the projection's own reading resolves them).
  */
 export class ProjectionFeed implements PipelineStage {
-  /** `u:` userId / `a:` anonymousId → the profile id it resolved to (undefined: none). */
-  private readonly profileOf = new Map<string, Promise<string | undefined>>();
+  /** The profile ids of events the fold did not place. */
+  private readonly unplaced: EventPeople<string>;
   private readonly refusedOf = new Map<string, boolean>();
 
   constructor(
@@ -55,15 +54,17 @@ export class ProjectionFeed implements PipelineStage {
       profiles: Pick<ProfileReader, 'byIdentifier'>;
       send: (rows: FoldedRows) => void;
     },
-  ) {}
+  ) {
+    this.unplaced = new EventPeople(options.profiles, (profile) => {
+      this.refusedOf.set(profile.id, refuses(profile));
+      return profile.id;
+    });
+  }
 
   /** The pipeline changed these profiles and identifiers: resolve them again. */
   changed(profiles: Iterable<string>, identifiers: Iterable<IdentifierRef>): void {
     for (const id of profiles) this.refusedOf.delete(id);
-    for (const { type, value } of identifiers) {
-      if (type === 'userId') this.profileOf.delete(`u:${value}`);
-      if (type === 'anonymousId') this.profileOf.delete(`a:${value}`);
-    }
+    this.unplaced.forget(identifiers);
   }
 
   async follow(
@@ -97,7 +98,7 @@ export class ProjectionFeed implements PipelineStage {
     const resolved = await Promise.all(
       events.map(({ position, message }) => {
         const profile = assigned.get(position);
-        return profile === undefined ? this.resolve(message) : Promise.resolve(profile);
+        return profile === undefined ? this.unplaced.of(message) : Promise.resolve(profile);
       }),
     );
     const index = new Map<string, number>();
@@ -120,37 +121,6 @@ export class ProjectionFeed implements PipelineStage {
       rows.profile.push(p);
     });
     this.options.send(rows);
-  }
-
-  private resolve(message: StoredMessage): Promise<string | undefined> {
-    const key =
-      message.userId !== null
-        ? `u:${message.userId}`
-        : message.anonymousId !== null
-          ? `a:${message.anonymousId}`
-          : undefined;
-    if (key === undefined) return Promise.resolve(undefined);
-    let profile = this.profileOf.get(key);
-    if (profile === undefined) {
-      if (this.profileOf.size >= CACHE_LIMIT) this.profileOf.clear();
-      profile = this.read(message);
-      this.profileOf.set(key, profile);
-      profile.catch(() => this.profileOf.delete(key)); // read again next time
-    }
-    return profile;
-  }
-
-  private async read(message: StoredMessage): Promise<string | undefined> {
-    const { profiles } = this.options;
-    let profile =
-      message.userId === null
-        ? undefined
-        : await profiles.byIdentifier({ type: 'userId', value: message.userId });
-    if (profile === undefined && message.anonymousId !== null)
-      profile = await profiles.byIdentifier({ type: 'anonymousId', value: message.anonymousId });
-    if (profile === undefined) return undefined;
-    this.refusedOf.set(profile.id, refuses(profile));
-    return profile.id;
   }
 }
 

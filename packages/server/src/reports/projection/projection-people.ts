@@ -2,14 +2,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { IdentifierRef, StoredMessage } from '@tailor/core';
 import type { ProfileReader, StoredProfile } from '../../store/profile-store.js';
 import { REPORTS_PURPOSE } from '../person-timelines.js';
+import { EventPeople } from './event-person.js';
 import type { FoldedRows } from './projection-feed.js';
 
 /** `into` of a person merged into no one. */
 const ROOT = -1;
 /** `into` of an erased person (or an id no longer used): their events are left out. */
 const GONE = -2;
-/** Identifiers remembered with their person; past this many the memory is emptied. */
-const CACHE_LIMIT = 500_000;
 /** Profiles read from the store at once. */
 const CHUNK = 256;
 
@@ -24,12 +23,14 @@ export class ProjectionPeople {
   private readonly into: number[] = [];
   private readonly refused: boolean[] = [];
   private readonly byProfile = new Map<string, number>();
-  /** Identifier (`u:` userId, `a:` anonymousId) → person, as the store resolved it. */
-  private readonly cache = new Map<string, Promise<number | undefined>>();
+  /** Each event's person, as the store resolves its identifiers. */
+  private readonly events: EventPeople<number>;
   private readonly stale = new Set<string>();
   private dirty = new Set<number>();
 
-  private constructor(private readonly profiles: Pick<ProfileReader, 'byIdentifier' | 'byId'>) {}
+  private constructor(private readonly profiles: Pick<ProfileReader, 'byIdentifier' | 'byId'>) {
+    this.events = new EventPeople(profiles, (profile) => this.personOf(profile));
+  }
 
   static async load(
     db: DuckDBConnection,
@@ -60,10 +61,7 @@ export class ProjectionPeople {
 
   changed(profiles: Iterable<string>, identifiers: Iterable<IdentifierRef>): void {
     for (const id of profiles) this.stale.add(id);
-    for (const { type, value } of identifiers) {
-      if (type === 'userId') this.cache.delete(`u:${value}`);
-      if (type === 'anonymousId') this.cache.delete(`a:${value}`);
-    }
+    this.events.forget(identifiers);
   }
 
   /**
@@ -71,33 +69,7 @@ export class ProjectionPeople {
    * anonymousId's. Undefined when neither has one (an event folded under no profile).
    */
   of(message: StoredMessage): Promise<number | undefined> {
-    const key =
-      message.userId !== null
-        ? `u:${message.userId}`
-        : message.anonymousId !== null
-          ? `a:${message.anonymousId}`
-          : undefined;
-    if (key === undefined) return Promise.resolve(undefined);
-    let person = this.cache.get(key);
-    if (person === undefined) {
-      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-      person = this.resolve(message);
-      this.cache.set(key, person);
-    }
-    return person;
-  }
-
-  private async resolve(message: StoredMessage): Promise<number | undefined> {
-    let profile =
-      message.userId === null
-        ? undefined
-        : await this.profiles.byIdentifier({ type: 'userId', value: message.userId });
-    if (profile === undefined && message.anonymousId !== null)
-      profile = await this.profiles.byIdentifier({
-        type: 'anonymousId',
-        value: message.anonymousId,
-      });
-    return profile === undefined ? undefined : this.personOf(profile);
+    return this.events.of(message);
   }
 
   /**
@@ -191,7 +163,7 @@ export class ProjectionPeople {
         } else this.personOf(profile);
       });
     }
-    if (erased.length > 0) this.cache.clear();
+    if (erased.length > 0) this.events.clear();
     if (erased.length === 0 && this.dirty.size === 0) return;
     await db.run('BEGIN TRANSACTION');
     try {
