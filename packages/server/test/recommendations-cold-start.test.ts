@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { contentVectors, exactSearch, tfidfVectors, type Recommendations } from '@tailor/core';
 import {
   hnswSearch,
@@ -95,6 +95,50 @@ describe('content-based recommendations (cold start of new items)', () => {
     const stranger = await recommend('similar', 'userId=nobody&k=1');
     expect(stranger).toMatchObject({ personalized: false, basis: 'popular' });
     expect(itemsOf(stranger)).toEqual(['mug']);
+  });
+});
+
+describe('what people did since training, in content and blended lists', () => {
+  it("moves a content list and a blend's within the follower's second, before any training", async () => {
+    const tailor = await start();
+    await admin('PUT', '/v1/catalog/items', CATALOGUE);
+    await tailor.collect([
+      viewed('ann', 'lantern', 50),
+      viewed('bob', 'mug', 30),
+      viewed('bob', 'lantern', 25),
+      viewed('cy', 'mug', 10),
+    ]);
+    await define('similar', { method: 'content' });
+    await define('mixed', {
+      method: 'blend',
+      blend: [{ method: 'item-knn' }, { method: 'content' }],
+    });
+    // Cy had a mug: the retrospot items first, then (sharing no word) the most viewed, the lantern.
+    expect(itemsOf(await recommend('similar', 'userId=cy&k=3'))).toEqual([
+      'teapot',
+      'bag',
+      'lantern',
+    ]);
+    // Cy views two lights now: they weigh as items had just now, no training between, so the
+    // candle (Lighting) is near him and what he viewed is left out.
+    await tailor.collect([viewed('cy', 'lantern', 0), viewed('cy', 'tlight', 0)]);
+    await vi.waitFor(
+      async () => {
+        expect(itemsOf(await recommend('similar', 'userId=cy&k=3')).sort()).toEqual([
+          'bag',
+          'candle',
+          'teapot',
+        ]);
+      },
+      { timeout: 5000, interval: 50 },
+    );
+    const mixed = await recommend('mixed', 'userId=cy&k=5');
+    expect(itemsOf(mixed)).not.toContain('lantern');
+    expect(itemsOf(mixed)).not.toContain('tlight');
+    expect(itemsOf(mixed)).toContain('candle');
+    expect((await admin('GET', '/v1/recommenders/similar')).json()).toMatchObject({
+      model: { interactions: 4 },
+    });
   });
 });
 
