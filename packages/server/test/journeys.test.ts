@@ -27,6 +27,7 @@ const WELCOME = {
           email: {
             subject: 'Welcome, pro {{ traits.name }}',
             html: '<p>Hi {{ traits.name | upcase }}</p>',
+            text: 'Hi {{ traits.name }}, welcome to pro.',
           },
         },
       ],
@@ -110,11 +111,17 @@ describe.each(BACKENDS)('journeys on %s', (backend) => {
     expect(smtp.received[0]!.raw).toMatch(
       /List-Unsubscribe: <https:\/\/tailor\.example\/unsubscribe\?p=u1&j=welcome>/,
     );
+    // The step's plain-text part, rendered with the same engine, the unsubscribe address added.
+    expect(smtp.received[0]!.raw).toMatch(/Content-Type: multipart\/alternative/);
+    expect(smtp.received[0]!.raw).toMatch(
+      /Content-Type: text\/plain[^]*Hi Ada, welcome to pro\.\r?\n\r?\nUnsubscribe: https:\/\/tailor\.example\/unsubscribe\?p=u1&j=welcome/,
+    );
     clock += 500;
     await runner.tick();
     await expect.poll(() => smtp.received.length).toBe(2);
     expect(smtp.received[1]!.to).toBe('bob@example.com');
     expect(smtp.received[1]!.raw).toContain('Subject: Welcome Bob');
+    expect(smtp.received[1]!.raw).not.toContain('text/plain'); // a step without text: HTML alone
     const stats = await store.stats('welcome');
     expect(stats['0']).toEqual({ entered: 2, waiting: 0, done: 2 });
     expect(stats['1.then.0']!.entered).toBe(1);

@@ -36,7 +36,14 @@ export interface DryRunStep {
   /** When they would reach it (ISO 8601). */
   at: string;
   note: string;
-  email?: { to: string | null; subject: string; html: string; sent: boolean; reason?: string };
+  email?: {
+    to: string | null;
+    subject: string;
+    html: string;
+    text?: string;
+    sent: boolean;
+    reason?: string;
+  };
 }
 
 export interface DryRun {
@@ -154,6 +161,7 @@ function previewEmail(
     to,
     subject: engine.renderBounded(step.subject, scope, RENDER_MS),
     html: engine.renderBounded(step.html, scope, RENDER_MS),
+    ...(step.text !== undefined && { text: engine.renderBounded(step.text, scope, RENDER_MS) }),
     sent: reason === undefined,
     ...(reason !== undefined && { reason }),
   };

@@ -16,6 +16,15 @@ export function withPixel(html: string, url: string): string {
 }
 
 /** The email with a link to `url` at its end, unless its template already showed it. */
+/**
+ * The plain-text part with the unsubscribe address as a last line when it names none (a web
+ * address only: a mailto unsubscribe lives in the List-Unsubscribe header alone, as in the HTML).
+ */
+export function withUnsubscribeLine(text: string, url: string, web: boolean): string {
+  if (!web || text.includes(url)) return text;
+  return `${text}\n\nUnsubscribe: ${url}\n`;
+}
+
 export function withUnsubscribeLink(html: string, url: string): string {
   const href = url.replaceAll('&', '&amp;');
   if (html.includes(url) || html.includes(href)) return html;

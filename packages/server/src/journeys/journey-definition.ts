@@ -42,7 +42,7 @@ export function parseDuration(text: string): number | undefined {
 export type CompiledStep =
   | { kind: 'wait'; path: string; ms: number }
   | ({ kind: 'waitUntil'; path: string } & WaitUntil)
-  | { kind: 'email'; path: string; subject: Template[]; html: Template[] }
+  | { kind: 'email'; path: string; subject: Template[]; html: Template[]; text?: Template[] }
   | { kind: 'webhook'; path: string; destination: string; event: string }
   | { kind: 'traits'; path: string; traits: Record<string, string | number | boolean | null> }
   | { kind: 'if'; path: string; condition: Condition; then: CompiledStep[]; else: CompiledStep[] }
@@ -221,6 +221,7 @@ export function compileJourney(body: JourneyBody, engine: TemplateEngine): Compi
           path,
           subject: parse(step.email.subject, 'subject'),
           html: parse(step.email.html, 'html'),
+          ...(step.email.text !== undefined && { text: parse(step.email.text, 'text') }),
         };
       }
       if ('webhook' in step)

@@ -29,7 +29,7 @@ import {
 import type { WebhookAttempt, WebhookSender } from './journey-webhooks.js';
 import { isTimeZone, quietUntil } from './quiet-hours.js';
 import type { EmailRef } from './email-links.js';
-import { trackedLinks, withPixel, withUnsubscribeLink } from './email-html.js';
+import { trackedLinks, withPixel, withUnsubscribeLine, withUnsubscribeLink } from './email-html.js';
 import type { EmailMessage } from './smtp-sender.js';
 import { waitUntilMoment } from './wait-until.js';
 import { dryRunJourney, type DryRun } from './dry-run.js';
@@ -658,6 +658,13 @@ export class JourneyRunner {
         to,
         subject: engine.renderBounded(step.subject, scope, EMAIL_RENDER_MS),
         html: web ? withUnsubscribeLink(html, unsubscribe) : html,
+        ...(step.text !== undefined && {
+          text: withUnsubscribeLine(
+            engine.renderBounded(step.text, scope, EMAIL_RENDER_MS),
+            unsubscribe,
+            web,
+          ),
+        }),
         headers,
       });
     } catch (error) {

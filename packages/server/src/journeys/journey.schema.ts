@@ -17,7 +17,16 @@ export const WaitStep = Type.Object(
 export const EmailStep = Type.Object(
   {
     email: Type.Object(
-      { subject: Type.String(), html: Type.String() },
+      {
+        subject: Type.String(),
+        html: Type.String(),
+        text: Type.Optional(
+          Type.String({
+            description:
+              'The plain-text part (Liquid, as the HTML); the unsubscribe address is added when it names none. Without it the email is HTML alone',
+          }),
+        ),
+      },
       { additionalProperties: false },
     ),
   },
@@ -382,6 +391,7 @@ export const JourneyDryRun = Type.Object({
           to: Type.Union([Type.String(), Type.Null()]),
           subject: Type.String(),
           html: Type.String(),
+          text: Type.Optional(Type.String()),
           sent: Type.Boolean(),
           reason: Type.Optional(Type.String()),
         }),

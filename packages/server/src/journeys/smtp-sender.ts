@@ -6,6 +6,8 @@ export interface EmailMessage {
   to: string;
   subject: string;
   html: string;
+  /** The plain-text alternative, when the step has one. */
+  text?: string;
   headers: Record<string, string>;
 }
 
@@ -24,6 +26,7 @@ export function smtpSender(
         to: message.to,
         subject: message.subject,
         html: message.html,
+        ...(message.text !== undefined && { text: message.text }),
         headers: message.headers,
       });
     },
