@@ -26,6 +26,9 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll's default (1 s) is shorter than a loaded two-core machine's pauses: polls wait
+    // for background work (a pipeline step, a journey tick), not for a speed they assert.
+    expect: { poll: { timeout: 10_000 } },
     globalSetup: ['./packages/server/test/support/global-services.ts'],
     reporters: ['default', './packages/server/test/support/summary-reporter.ts'],
   },
