@@ -9,6 +9,7 @@ import {
   type Json,
 } from './support/cluster.js';
 import { WRITE_AUTH, type SpawnedTailor } from './support/spawn-tailor.js';
+import { ERASURE_GRACE_MS } from '../../src/pipeline/erasure-job.js';
 
 /**
  * The scenarios that matter (collection, identity, segments, decide, privacy) once on a three-node
@@ -79,10 +80,11 @@ async function decide(
 async function onEveryNode<T>(
   probe: (node: SpawnedTailor) => Promise<T | undefined>,
   what: string,
+  ms?: number,
 ): Promise<T[]> {
   const seen: T[] = [];
   for (const [i, node] of nodes.entries())
-    seen.push(await until(() => probe(node), `${what} on node ${String(i)}`));
+    seen.push(await until(() => probe(node), `${what} on node ${String(i)}`, ms));
   return seen;
 }
 
@@ -673,13 +675,20 @@ describe(
           ? true
           : undefined;
       }, 'the profile gone');
-      await onEveryNode(async (node) => {
-        const left = [
-          ...(await eventsOf(node, { userId: ERIN })),
-          ...(await eventsOf(node, { anonymousId: DEVICE })),
-        ];
-        return left.length === 0 ? true : undefined;
-      }, 'her events gone from the log');
+      // An owner's part that failed (a JetStream request timing out on a loaded machine; once
+      // seen in a full run, cause not confirmed) is finished by the erasure job after its grace
+      // period: the wait allows for that retry (alone, this takes under a second).
+      await onEveryNode(
+        async (node) => {
+          const left = [
+            ...(await eventsOf(node, { userId: ERIN })),
+            ...(await eventsOf(node, { anonymousId: DEVICE })),
+          ];
+          return left.length === 0 ? true : undefined;
+        },
+        'her events gone from the log',
+        ERASURE_GRACE_MS + 60_000,
+      );
       await onEveryNode(async (node) => {
         const members = (await call(node, 'GET', '/v1/segments/buyers/members')).body;
         return members.count === 1 ? members : undefined;
