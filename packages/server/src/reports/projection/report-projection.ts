@@ -107,9 +107,7 @@ export class ReportProjection {
 
   /** Projects the events folded since the last call, and applies the changes told since. */
   catchUp(): Promise<void> {
-    const run = this.queue.then(() => this.project());
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.enqueue(() => this.project());
   }
 
   /**
@@ -118,13 +116,11 @@ export class ReportProjection {
    * again the batches whose rows are on their way.
    */
   follow(): Promise<void> {
-    const run = this.queue.then(async () => {
+    return this.enqueue(async () => {
       const before = this.foldedBefore;
       this.foldedBefore = await this.deps.folded();
       await this.project(before);
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   private async project(limit = Number.POSITIVE_INFINITY): Promise<void> {
@@ -187,7 +183,7 @@ export class ReportProjection {
       this.people.ofProfile(id, rows.refused[p] ?? null),
     );
     this.people.apply(rows);
-    const run = this.queue.then(async () => {
+    return this.enqueue(async () => {
       if (rows.to <= this.position) return;
       if (rows.from > this.position) {
         await this.project();
@@ -211,8 +207,6 @@ export class ReportProjection {
         rows.to,
       );
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   /**
@@ -326,17 +320,12 @@ export class ReportProjection {
   async query(
     build: (nameId: (name: string) => number | undefined) => string,
   ): Promise<unknown[][]> {
-    const run = this.queue.then(async () => {
+    return this.enqueue(async () => {
       await this.project();
       await this.syncOwners();
       const result = await this.db.runAndReadAll(build((name) => this.names.get(name)));
       return result.getRows();
     });
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
   }
 
   /** Brings the `owners` table to the people's current owners (only the rows that changed). */
@@ -382,6 +371,19 @@ export class ReportProjection {
     await this.catchUp();
     const count = await this.db.runAndReadAll('SELECT count(*) FROM events');
     return { events: Number(count.getRows()[0]?.[0] ?? 0), position: this.position };
+  }
+
+  /**
+   * Runs `work` after the work queued before it (one at a time on the connection); a failure
+   * stops nothing queued after it.
+   */
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   /** Projects what is left, then closes the file. */
