@@ -81,9 +81,10 @@ export async function startOwnNats(): Promise<OwnServer> {
 
 /**
  * Makes a new PostgreSQL cluster in a temporary folder (trust authentication, user `postgres`)
- * and starts it. As root, both run as the `postgres` account, which owns the folder.
+ * and starts it. As root, both run as the `postgres` account, which owns the folder. `settings`:
+ * more server settings (`-c NAME=VALUE`).
  */
-export async function startOwnPostgres(): Promise<OwnServer> {
+export async function startOwnPostgres(settings: Record<string, string> = {}): Promise<OwnServer> {
   const why = postgresMissing();
   const binaries = postgresBinaries();
   if (why !== undefined || binaries === undefined) throw new Error(why);
@@ -102,6 +103,7 @@ export async function startOwnPostgres(): Promise<OwnServer> {
     ...['-c', 'listen_addresses=127.0.0.1', '-c', 'shared_buffers=32MB'],
     // A stopped process loses nothing the kernel holds; these tests never crash the machine.
     ...['-c', 'fsync=off'],
+    ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ];
   const server = new OwnProcess(() =>
     spawn(binaries.postgres, args, { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'], ...account }),

@@ -354,10 +354,11 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
   const retryingRaces = async <T>(
     work: (client: pg.PoolClient, opened: pg.QueryResult[]) => Promise<T>,
     opening?: string,
+    durable?: (result: T) => boolean,
   ): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await db.transaction(work, 'READ COMMITTED', opening);
+        return await db.transaction(work, 'READ COMMITTED', opening, durable);
       } catch (error) {
         if (attempt < FOLD_ATTEMPTS && sqlState(error) === '23505') continue;
         throw error;
@@ -372,14 +373,19 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
 
   return {
     position: (consumer) => readPosition(db.pool, consumer),
-    foldBatch: ({ moves, keys, fold, read, identified = [], definitions }) =>
-      retryingRaces(
+    foldBatch: ({ moves, keys, fold, read, identified = [], definitions }) => {
+      // Whether this fold announces anything (segment entries and exits, stage changes): the
+      // outbox's messages leave for the log once committed, so that commit waits for the disk.
+      let announces = false;
+      return retryingRaces(
         async (client, opened): Promise<FoldOutcome> => {
           // Held to the commit: a change of definitions waits for this fold (see `definitions.changed`).
           if (definitions !== undefined && generationOf(opened) !== definitions) return 'stale';
           if (!(await movePositions(client, moves))) throw new PositionsMoved();
           const { toState, unread, loaded } = stateReader(read);
           const changes = fold(await loadSnapshot(client, keys, toState));
+          announces =
+            changes.announced.length > 0 || changes.memberships.some((m) => m.cause !== 'merge');
           const kinds: number[] = [];
           const blinds: string[] = [];
           const positions: number[] = [];
@@ -410,10 +416,15 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           return 'folded';
         },
         definitions === undefined ? undefined : HOLD_GENERATION,
+        // Everything else a fold writes is derived from the log with the positions it moves, in
+        // the same transaction: a crash of PostgreSQL that undoes it undoes the moves too, and the
+        // log is folded again from there (docs/scale-out.md, "Folds commit without waiting").
+        () => announces,
       ).catch((error: unknown) => {
         if (error instanceof PositionsMoved) return 'moved'; // rolled back: what moved is undone
         throw error;
-      }),
+      });
+    },
     definitions: {
       generation: () => readGeneration(db.pool),
       changed: () =>
