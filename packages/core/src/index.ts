@@ -62,7 +62,12 @@ export type {
 } from './profiles/profile-graph.js';
 export { foldEvents } from './profiles/fold-events.js';
 export { sourceRanker, traitValues } from './profiles/apply-traits.js';
-export { rebuildDerived, refreshDue, refreshScores } from './profiles/fold-derived.js';
+export {
+  derivedEvent,
+  rebuildDerived,
+  refreshDue,
+  refreshScores,
+} from './profiles/fold-derived.js';
 
 // Segments: the definition language (parse, read, compile), evaluation, derived-state updates.
 export { DURATION_MS, durationMs } from './segments/segments.schema.js';
@@ -454,6 +459,14 @@ export { fairnessReport } from './models/registry/fairness-report.js';
 export type { FairnessReport, GroupRates } from './models/registry/fairness-report.js';
 export { reliabilityTable } from './models/registry/reliability-table.js';
 export { pointInTimeFeatures } from './models/point-in-time-features.js';
+export {
+  COMPUTED_FEATURE_PREFIX,
+  computedFeatures,
+  computedTraitPlan,
+  computedTraitsAt,
+  liveComputedTraits,
+} from './models/computed-trait-features.js';
+export type { ComputedTraitPlan, TraitFeedEvent } from './models/computed-trait-features.js';
 export type {
   FeatureRow,
   FeatureTable,

@@ -6,6 +6,7 @@ import {
   maskComputed,
   withPersonalComputed,
   type CompiledDefinitions,
+  type ComputedNode,
   type PiiPolicy,
   type CountryCode,
   type IdentifierRef,
@@ -273,6 +274,11 @@ export async function openTailor(
       suppressed: (message) => suppressions.drops(message),
       now,
       purpose: config.models.purpose,
+      computedTraits: async () =>
+        (await definitions.list('computed')).map((d) => ({
+          name: d.name,
+          tree: d.tree as ComputedNode,
+        })),
     },
     now,
     // Drift and fairness alerts go to the log, and from there to destinations (from serve's

@@ -1,4 +1,5 @@
 import {
+  liveComputedTraits,
   ProfileGraph,
   refreshScores,
   scorePerson,
@@ -198,27 +199,34 @@ export class ModelScoringJob implements Job {
     const now = this.deps.now();
     const scores = new Map<string, Record<string, ModelScore>>();
     const lastEvents = new Map<string, number>();
+    const plan = this.scorings.some((s) => s.computedTraits !== undefined)
+      ? await this.deps.plan()
+      : undefined;
     for (const person of people) {
       const next: Record<string, ModelScore> = {};
       if (this.scorings.length > 0 && !refusesModels(person, this.deps.purpose)) {
         const { events, last } = await this.eventsOf(person.id);
         lastEvents.set(person.id, last);
         for (const scoring of this.scorings) {
-          const score = scorePerson(scoring, events, now);
+          const computed =
+            scoring.computedTraits === undefined
+              ? {}
+              : liveComputedTraits(plan, scoring.computedTraits, person.computed, now);
+          const score = scorePerson(scoring, events, now, computed);
           if (score !== undefined) next[scoring.name] = score;
         }
       }
       if (!sameScores(person.scores, next)) scores.set(person.id, next);
     }
     if (scores.size === 0) return;
-    const plan = await this.deps.plan();
+    const definitions = plan ?? (await this.deps.plan());
     const moved = await this.deps.profiles.refresh(
       [...scores.keys()],
       (snapshot) => {
         const graph = new ProfileGraph(snapshot);
         for (const [id, next] of scores) {
           const profile = graph.find(id);
-          if (profile !== undefined) refreshScores(graph, profile, next, plan, now);
+          if (profile !== undefined) refreshScores(graph, profile, next, definitions, now);
         }
         return graph.changes;
       },
@@ -280,6 +288,7 @@ export class ModelScoringJob implements Job {
         version: version.version,
         classifier: version.classifier,
         countedEvents: version.countedEvents,
+        computedTraits: version.computedTraits,
         amount: model.features?.amount,
         horizonDays: model.horizonDays ?? DEFAULT_HORIZON_DAYS,
       });

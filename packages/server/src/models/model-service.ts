@@ -1,4 +1,5 @@
 import {
+  computedTraitPlan,
   formatTimestamp,
   TailorError,
   type ModelBody,
@@ -47,6 +48,15 @@ export class ModelService {
         'a model name is 1 to 128 characters, without / \\ or control characters',
       );
     labelPattern(body); // a label condition that does not parse is refused here, not at training
+    const traits = body.features?.computed;
+    if (traits !== undefined) {
+      const compiled = computedTraitPlan(
+        (await this.deps.training.computedTraits?.()) ?? [],
+        traits,
+      );
+      if (!compiled.ok)
+        throw new TailorError('invalid_request', `features.computed: ${compiled.error}`);
+    }
     const at = new Date(this.deps.now()).toISOString();
     const before = await this.deps.store.get(name);
     const model: StoredModel = {

@@ -1,5 +1,8 @@
 import {
   brierScore,
+  computedTraitPlan,
+  computedTraitsAt,
+  derivedEvent,
   DECIDE_SOURCE,
   EXPERIMENTS_SOURCE,
   fairnessReport,
@@ -17,8 +20,11 @@ import {
   trainClassifier,
   type LabelSpec,
   type FeatureTable,
+  type ComputedNode,
+  type ComputedTraitPlan,
   type StoredMessage,
   type TimedEvent,
+  type TraitFeedEvent,
 } from '@tailor/core';
 import type { Job, JobStep } from '../jobs/job.js';
 import type { EventLog } from '../log/event-log.js';
@@ -55,6 +61,8 @@ export interface ModelTrainingDeps {
   now: () => number;
   /** Log events read per step (default 5,000). */
   pageSize?: number;
+  /** The installation's computed traits, for a model naming some as features (`features.computed`). */
+  computedTraits?: () => Promise<readonly { name: string; tree: ComputedNode }[]>;
 }
 
 /** The label's pattern in the segment language: the event, and the condition when given. */
@@ -83,6 +91,11 @@ export class ModelTrainingJob implements Job {
   private latest = -Infinity;
   private readonly identifiers = new Map<string, number>();
   private readonly events: { user: number; anonymous: number; event: TimedEvent }[] = [];
+  /** The computed traits named as features, compiled; undefined when the model names none. */
+  private traitPlan: ComputedTraitPlan | undefined;
+  /** What those traits fold (every event feeding them, at any time), when named. */
+  private readonly traitEvents: { user: number; anonymous: number; event: TraitFeedEvent }[] = [];
+  private readsTraits = false;
   private readonly keys: string[] = [];
   private resolved = 0;
   /** Per identifier number: its person's key (a profile's or the identifier's), null when refused. */
@@ -140,6 +153,7 @@ export class ModelTrainingJob implements Job {
   }
 
   private async readPage(): Promise<JobStep> {
+    if (this.total === undefined) await this.compileTraits();
     this.total ??= (await this.deps.log.stats()).lastPosition;
     const page = await this.deps.log.read(this.position, this.deps.pageSize ?? 5000);
     for (const { message } of page) this.take(message);
@@ -152,15 +166,77 @@ export class ModelTrainingJob implements Job {
     return { worked: Math.max(page.length, 1), progress: this.progress, finished: false };
   }
 
+  /** Compiles the computed traits the model names (an unknown one is refused before reading). */
+  private async compileTraits(): Promise<void> {
+    // Drift reads what the version learnt from, whatever the definition names now.
+    const names =
+      this.current === undefined ? this.model.features?.computed : this.current.computedTraits;
+    if (names === undefined || names.length === 0) return;
+    const compiled = computedTraitPlan((await this.deps.computedTraits?.()) ?? [], names);
+    if (!compiled.ok)
+      throw new TailorError('invalid_request', `model ${this.model.name}: ${compiled.error}`);
+    this.traitPlan = compiled.value;
+    this.readsTraits = compiled.value.plan.ruled.some((r) => r.readsProfile);
+  }
+
   private take(message: StoredMessage): void {
     if (message.userId === null && message.anonymousId === null) return;
     if (messageRefusesModels(message, this.deps.purpose) || this.deps.suppressed(message)) return;
+    const ids = () => ({
+      user: message.userId === null ? -1 : this.idOf(`u:${message.userId}`),
+      anonymous: message.anonymousId === null ? -1 : this.idOf(`a:${message.anonymousId}`),
+    });
+    if (this.traitPlan !== undefined) this.takeForTraits(message, this.traitPlan, ids);
     const event = timedEvent(message);
     if (event === undefined) return;
     this.latest = Math.max(this.latest, event.at);
-    const user = message.userId === null ? -1 : this.idOf(`u:${message.userId}`);
-    const anonymous = message.anonymousId === null ? -1 : this.idOf(`a:${message.anonymousId}`);
-    this.events.push({ user, anonymous, event });
+    this.events.push({ ...ids(), event });
+  }
+
+  /**
+   * Keeps what the named computed traits fold, as the pipeline feeds them: every event feeding
+   * them (Tailor's own included, as the live trait counts them) and identify traits when a
+   * stage's rules read the profile.
+   */
+  private takeForTraits(
+    message: StoredMessage,
+    traits: ComputedTraitPlan,
+    ids: () => { user: number; anonymous: number },
+  ): void {
+    const at = Date.parse(message.timestamp);
+    if (!Number.isFinite(at)) return;
+    const event = derivedEvent(message);
+    if (event?.event !== undefined && traits.plan.byEvent.has(event.event))
+      this.traitEvents.push({ ...ids(), event: { at, ...event } });
+    else if (this.readsTraits && message.type === 'identify' && message.traits !== undefined)
+      this.traitEvents.push({ ...ids(), event: { at, traits: message.traits } });
+  }
+
+  /**
+   * Adds the named computed traits to a table's rows, as they were at `at` for each of its
+   * people (everyone's values at `at` make the population RFM and CLV are scored against).
+   */
+  private addComputed(table: FeatureTable, at: number): void {
+    if (this.traitPlan === undefined) return;
+    const byPerson = new Map<string, TraitFeedEvent[]>();
+    for (const { user, anonymous, event } of this.traitEvents) {
+      if (event.at > at) continue;
+      const owner = this.ownerOf(user, anonymous);
+      if (owner === null) continue;
+      let list = byPerson.get(owner);
+      if (list === undefined) byPerson.set(owner, (list = []));
+      list.push(event);
+    }
+    for (const row of table.rows) if (!byPerson.has(row.id)) byPerson.set(row.id, []);
+    const computed = computedTraitsAt(
+      this.traitPlan,
+      [...byPerson].map(([id, events]) => ({ id, events })),
+      at,
+    );
+    for (const row of table.rows) Object.assign(row.features, computed.rows.get(row.id));
+    for (const row of table.rows) for (const c of computed.columns) row.features[c] ??= null;
+    const first = table.columns.findIndex((c) => c.startsWith('trait:'));
+    table.columns.splice(first === -1 ? table.columns.length : first, 0, ...computed.columns);
   }
 
   private idOf(key: string): number {
@@ -231,6 +307,7 @@ export class ModelTrainingJob implements Job {
           : { amount: this.model.features.amount }),
       },
     );
+    this.addComputed(table, now);
     const rows = table.rows.map((r) => textRow(r.features));
     const scores = rows.length === 0 ? [] : scoreRows(version.classifier, rows);
     const features = Object.entries(reference.features)
@@ -275,6 +352,7 @@ export class ModelTrainingJob implements Job {
       },
     );
     if (table.rows.length === 0) return null;
+    this.addComputed(table, cutoff);
     const scores = scoreRows(
       version.classifier,
       table.rows.map((r) => textRow(r.features)),
@@ -308,6 +386,7 @@ export class ModelTrainingJob implements Job {
         ...(model.features?.amount === undefined ? {} : { amount: model.features.amount }),
       },
     );
+    this.addComputed(table, cutoff);
     this.table = table;
     const rows = table.rows.map((r) => textRow(r.features));
     const labels = table.rows.map((r) => r.label ?? 0);
@@ -352,6 +431,7 @@ export class ModelTrainingJob implements Job {
       },
       classifier: report.classifier,
       countedEvents: table.events,
+      ...(this.traitPlan && { computedTraits: [...this.traitPlan.names] }),
       reference,
     };
   }

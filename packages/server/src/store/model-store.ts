@@ -15,6 +15,8 @@ export interface StoredModelVersion extends Omit<ModelVersionInfo, 'promoted'> {
   classifier: Classifier;
   /** The event names counted as features (so scoring counts the same ones). */
   countedEvents: string[];
+  /** The computed traits read as features (`features.computed` when it was trained). */
+  computedTraits?: string[];
   /** The training distribution of each feature and of the held-out scores, for drift. */
   reference?: { features: Record<string, FeatureReference>; score: FeatureReference };
 }

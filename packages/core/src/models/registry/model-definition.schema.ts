@@ -47,6 +47,15 @@ export const ModelBody = Type.Object(
               description: 'The property summed per window (default `revenue`)',
             }),
           ),
+          computed: Type.Optional(
+            Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+              minItems: 1,
+              maxItems: 50,
+              uniqueItems: true,
+              description:
+                'Computed traits (`PUT /v1/computed-traits/NAME`) read as features: as they were at the cutoff in training (folded from the log up to it by the same code), live when scoring. Features `computed:NAME`, or `computed:NAME.FIELD` per field of RFM and CLV',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),

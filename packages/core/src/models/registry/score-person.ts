@@ -1,5 +1,6 @@
 import { explainRow } from '../classify/explain-row.js';
 import type { Classifier } from '../classify/train-classifier.js';
+import { computedFeatures } from '../computed-trait-features.js';
 import { pointInTimeFeatures, type TimedEvent } from '../point-in-time-features.js';
 import type { ModelScore } from './model-definition.schema.js';
 
@@ -17,6 +18,8 @@ export interface ScoringVersion {
   amount?: string | undefined;
   /** How far back features read (the model's `horizonDays`). */
   horizonDays: number;
+  /** The computed traits named as features (`features.computed`): read live from the profile. */
+  computedTraits?: readonly string[] | undefined;
 }
 
 /**
@@ -26,11 +29,14 @@ export interface ScoringVersion {
  * the intercept (`baseline`) plus one term per input, weight × prepared value (a standardized
  * number, a 0/1 category), of which the largest `TOP_CONTRIBUTIONS` are listed and the others
  * summed in `rest`. Undefined when the person has no event in the horizon (nothing to score from).
+ * Computed traits named as features take their live values (`computed`, the profile's), which
+ * training read as they were at its cutoff.
  */
 export function scorePerson(
   version: ScoringVersion,
   events: readonly TimedEvent[],
   now: number,
+  computed: Readonly<Record<string, unknown>> = {},
 ): ModelScore | undefined {
   const start = now - version.horizonDays * DAY;
   const table = pointInTimeFeatures(
@@ -41,6 +47,8 @@ export function scorePerson(
   );
   const features = table.rows[0]?.features;
   if (features === undefined) return undefined;
+  for (const name of version.computedTraits ?? [])
+    Object.assign(features, computedFeatures(name, computed[name]));
   const { score, baseline, terms } = explainRow(version.classifier, features);
   const top = terms
     .filter((t) => t.contribution !== 0)
