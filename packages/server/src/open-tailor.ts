@@ -849,6 +849,7 @@ export async function openTailor(
       await decisionRetention.stop();
       await recommenders.close();
       clusterings.close();
+      await models.close();
       await collector.flushViolations();
       await background.stop();
       await pipeline.stop();

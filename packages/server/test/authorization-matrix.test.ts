@@ -108,6 +108,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/models/{name}/versions': 'read',
   'GET /v1/models/{name}/drift': 'read',
   'GET /v1/models/{name}/schedule': 'read',
+  'GET /v1/models/{name}/training': 'read',
   'POST /v1/models/{name}/promote': 'define',
   'PUT /v1/clusterings/{name}': 'define',
   'GET /v1/clusterings/{name}': 'read',

@@ -42,7 +42,7 @@ beforeAll(async () => {
     type: 'propensity',
     label: { event: 'Order Completed', days: 30 },
   });
-  expect((await t.admin('POST', '/v1/models/buy/train')).statusCode).toBe(200);
+  expect((await t.admin('POST', '/v1/models/buy/train?wait=true')).statusCode).toBe(200);
   await t.collect([]); // the upkeep scores everyone
   origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
   browser = await launchChromium();

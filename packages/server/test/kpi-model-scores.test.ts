@@ -43,7 +43,7 @@ beforeAll(async () => {
     type: 'propensity',
     label: { event: 'Order Completed', days: 30 },
   });
-  const trained = await t.admin('POST', '/v1/models/buy/train');
+  const trained = await t.admin('POST', '/v1/models/buy/train?wait=true');
   expect(trained.statusCode, trained.body).toBe(200);
   await t.collect([]); // the upkeep scores everyone
 }, 60_000);

@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ModelDrift, ModelSchedule, ModelScore, ModelVersionInfo } from '@tailor/core';
 import { modelsTrainCommand } from '../src/cli/models-command.js';
-import { startTestTailor, type TestTailor } from './support/test-tailor.js';
+import type { ModelTraining } from '../src/models/model.schema.js';
+import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 import { webhookConfig } from './support/webhook-config.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
@@ -108,7 +109,7 @@ describe('the model registry', () => {
     expect((await t.admin('DELETE', '/v1/models/buy')).statusCode).toBe(204);
     expect((await t.admin('GET', '/v1/models/buy')).statusCode).toBe(404);
     expect((await t.admin('DELETE', '/v1/models/buy')).statusCode).toBe(404);
-    expect((await t.admin('POST', '/v1/models/buy/train')).statusCode).toBe(404);
+    expect((await t.admin('POST', '/v1/models/buy/train?wait=true')).statusCode).toBe(404);
   });
 
   it('trains point in time from the log: a real signal found, nothing after the cutoff read, versions promoted and rolled back', async () => {
@@ -128,7 +129,7 @@ describe('the model registry', () => {
     await t.tailor.pipeline.catchUp();
     expect((await t.admin('PUT', '/v1/models/buy', BUY)).statusCode).toBe(200);
 
-    const trained = await t.admin('POST', '/v1/models/buy/train');
+    const trained = await t.admin('POST', '/v1/models/buy/train?wait=true');
     expect(trained.statusCode, trained.body).toBe(200);
     const v1 = trained.json<ModelVersionInfo>();
     expect(v1).toMatchObject({ version: 1, promoted: true, cutoff: at(31), labelEnd: at(1) });
@@ -142,7 +143,7 @@ describe('the model registry', () => {
     expect(v1.features).toContain('count_30d:Page Viewed');
     expect(v1.features).toContain('trait:plan');
 
-    const v2 = (await t.admin('POST', '/v1/models/buy/train')).json<ModelVersionInfo>();
+    const v2 = (await t.admin('POST', '/v1/models/buy/train?wait=true')).json<ModelVersionInfo>();
     expect(v2).toMatchObject({ version: 2, promoted: false });
     const promoted = await t.admin('POST', '/v1/models/buy/promote', { version: 2 });
     expect(promoted.json()).toMatchObject({ promoted: 2 });
@@ -159,15 +160,91 @@ describe('the model registry', () => {
     expect(versions.items[0]).not.toHaveProperty('classifier');
   });
 
+  it('trains as a job: 202 with the run, its phase and progress readable until the version is recorded', async () => {
+    t = await startTestTailor({}, () => clock);
+    await t.collect(shop());
+    expect((await t.admin('GET', '/v1/models/buy/training')).statusCode).toBe(404);
+    await t.admin('PUT', '/v1/models/buy', BUY);
+    expect((await t.admin('GET', '/v1/models/buy/training')).statusCode).toBe(404); // never trained
+
+    const started = await t.admin('POST', '/v1/models/buy/train');
+    expect(started.statusCode, started.body).toBe(202);
+    expect(started.headers.location).toBe('/v1/models/buy/training');
+    const run = started.json<ModelTraining>();
+    expect(run).toMatchObject({ model: 'buy', status: 'running' });
+    expect(['read', 'resolve', 'fit']).toContain(run.phase);
+    expect(run.fraction).toBeGreaterThanOrEqual(0);
+    expect(run.fraction).toBeLessThan(1);
+
+    const seen: ModelTraining[] = [];
+    await expect
+      .poll(
+        async () => {
+          const now = (await t.admin('GET', '/v1/models/buy/training')).json<ModelTraining>();
+          seen.push(now);
+          return now.status;
+        },
+        { timeout: 60_000, interval: 20 },
+      )
+      .toBe('succeeded');
+    const done = seen[seen.length - 1] as ModelTraining;
+    expect(done).toMatchObject({ id: run.id, phase: 'done', fraction: 1 });
+    expect(done.finishedAt).toBeDefined();
+    expect(done.version).toMatchObject({ version: 1, promoted: true, rows: 200 });
+    const fractions = seen.map((r) => r.fraction);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b)); // it only moves forward
+    const versions = (await t.admin('GET', '/v1/models/buy/versions')).json<{
+      items: ModelVersionInfo[];
+    }>();
+    expect(versions.items.map((v) => v.version)).toEqual([1]);
+
+    // Two requests at once start one training.
+    const [a, b] = await Promise.all([
+      t.tailor.models.startTraining('buy'),
+      t.tailor.models.startTraining('buy'),
+    ]);
+    expect(a.id).toBe(b.id);
+    expect(a.id).not.toBe(run.id);
+    expect((await t.admin('POST', '/v1/models/buy/train?wait=true')).json()).toMatchObject({
+      version: 2,
+    });
+    await expect
+      .poll(async () => (await t.admin('GET', '/v1/models/buy/training')).json<ModelTraining>())
+      .toMatchObject({ id: a.id, status: 'succeeded', version: { version: 2 } });
+
+    // A training that fails (too few people of a label) is answered 202, then reads as failed;
+    // waited for, it is the 400 it always was.
+    await t.admin('PUT', '/v1/models/rare', {
+      type: 'propensity',
+      label: { event: 'Never Happens', days: 30 },
+    });
+    const rare = await t.admin('POST', '/v1/models/rare/train');
+    expect(rare.statusCode).toBe(202);
+    await expect
+      .poll(async () => (await t.admin('GET', '/v1/models/rare/training')).json<ModelTraining>(), {
+        timeout: 60_000,
+      })
+      .toMatchObject({ status: 'failed', error: { code: 'invalid_request', status: 400 } });
+    expect((await t.admin('POST', '/v1/models/rare/train?wait=true')).statusCode).toBe(400);
+    // Deleting the model forgets its runs.
+    await t.admin('DELETE', '/v1/models/rare');
+    await t.admin('PUT', '/v1/models/rare', BUY);
+    expect((await t.admin('GET', '/v1/models/rare/training')).statusCode).toBe(404);
+  });
+
   it('leaves an erased person out of the next training', async () => {
     t = await startTestTailor({}, () => clock);
     await t.collect(shop());
     await t.admin('PUT', '/v1/models/buy', BUY);
-    expect((await t.admin('POST', '/v1/models/buy/train')).json()).toMatchObject({ rows: 200 });
+    expect((await t.admin('POST', '/v1/models/buy/train?wait=true')).json()).toMatchObject({
+      rows: 200,
+    });
     const erase = await t.admin('POST', '/v1/privacy/erase', { identifier: 'userId:u2' });
     expect(erase.statusCode).toBe(202);
     await t.collect([]);
-    expect((await t.admin('POST', '/v1/models/buy/train')).json()).toMatchObject({ rows: 199 });
+    expect((await t.admin('POST', '/v1/models/buy/train?wait=true')).json()).toMatchObject({
+      rows: 199,
+    });
   });
 
   it('tailor models train NAME trains from the data folder and prints the version', async () => {
@@ -191,6 +268,28 @@ describe('the model registry', () => {
     expect(version.metrics.auc).toBeGreaterThan(0.7);
   });
 
+  it('tailor models train NAME --url trains on a running server, following the run', async () => {
+    t = await startTestTailor({}, () => clock);
+    await t.collect(shop());
+    await t.admin('PUT', '/v1/models/buy', BUY);
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => printed.push(line));
+    try {
+      await modelsTrainCommand('buy', { url: address, key: ADMIN_KEY });
+      await expect(modelsTrainCommand('buy', { url: address, key: 'not-a-key' })).rejects.toThrow(
+        /POST train: 401/,
+      );
+    } finally {
+      log.mockRestore();
+    }
+    expect(printed).toHaveLength(1);
+    const version = JSON.parse(printed[0] as string) as ModelVersionInfo;
+    expect(version).toMatchObject({ version: 1, promoted: true, rows: 200, positives: 100 });
+    const run = (await t.admin('GET', '/v1/models/buy/training')).json<ModelTraining>();
+    expect(run).toMatchObject({ status: 'succeeded', version: { version: 1 } });
+  });
+
   it('scores every profile with the promoted version: on the profile, explained, in segments and decide rules, rolled back', async () => {
     t = await startTestTailor({ models: { registryCheckSeconds: 0 } }, () => clock);
     await t.collect(shop());
@@ -203,7 +302,9 @@ describe('the model registry', () => {
       items: [{ id: 'come-back', when: 'model.buy.score > 0.5', template: 'back' }],
       default: { id: 'generic', template: 'hello' },
     });
-    expect((await t.admin('POST', '/v1/models/buy/train')).json()).toMatchObject({ version: 1 });
+    expect((await t.admin('POST', '/v1/models/buy/train?wait=true')).json()).toMatchObject({
+      version: 1,
+    });
     await t.collect([]); // the upkeep scores everyone
 
     type Scored = { id: string; segments: string[]; scores: Record<string, ModelScore> };
@@ -255,7 +356,7 @@ describe('the model registry', () => {
     );
 
     // A second version promoted, then rolled back: everyone is scored by the one promoted.
-    await t.admin('POST', '/v1/models/buy/train');
+    await t.admin('POST', '/v1/models/buy/train?wait=true');
     await t.admin('POST', '/v1/models/buy/promote', { version: 2 });
     await t.collect([]);
     expect((await read('u1')).scores.buy?.version).toBe(2);
@@ -304,7 +405,7 @@ describe('the model registry', () => {
     expect(refused.statusCode, refused.body).toBe(200);
     await t.tailor.pipeline.catchUp();
     await t.admin('PUT', '/v1/models/buy', BUY);
-    const v1 = (await t.admin('POST', '/v1/models/buy/train')).json<ModelVersionInfo>();
+    const v1 = (await t.admin('POST', '/v1/models/buy/train?wait=true')).json<ModelVersionInfo>();
     // 200 people with events by the cutoff, less u0 (refused) and u2 (every message refused).
     expect(v1.rows).toBe(198);
     await t.collect([]); // the upkeep scores everyone
@@ -342,7 +443,7 @@ describe('the model registry', () => {
     await t.admin('PUT', '/v1/models/buy', { ...BUY, fairness: { attribute: 'plan' } });
     await t.admin('PUT', '/v1/models/band', { ...BUY, fairness: { attribute: 'band' } });
     expect((await t.admin('GET', '/v1/models/buy/drift')).statusCode).toBe(409); // nothing trained
-    const v1 = (await t.admin('POST', '/v1/models/buy/train')).json<ModelVersionInfo>();
+    const v1 = (await t.admin('POST', '/v1/models/buy/train?wait=true')).json<ModelVersionInfo>();
     expect(v1.features).not.toContain('trait:plan');
     const fairness = v1.metrics.fairness;
     // 200 people by the cutoff: every third has the pro plan.
@@ -398,7 +499,9 @@ describe('the model registry', () => {
     expect(bins.reduce((n, b) => n + b.count * b.observedRate, 0)).toBeCloseTo(v1.positives, 9);
 
     // Alerts reach destinations: the drift found, and a version failing the four-fifths rule.
-    const banded = (await t.admin('POST', '/v1/models/band/train')).json<ModelVersionInfo>();
+    const banded = (
+      await t.admin('POST', '/v1/models/band/train?wait=true')
+    ).json<ModelVersionInfo>();
     expect(banded.features).not.toContain('trait:band');
     expect(banded.metrics.fairness?.fourFifthsRule).toBe(false);
     await t.collect([], { drain: true });

@@ -319,7 +319,7 @@ describe('a warehouse destination', () => {
       type: 'propensity',
       label: { event: 'Order Completed', days: 30 },
     });
-    const trained = await admin('POST', '/v1/models/buy/train');
+    const trained = await admin('POST', '/v1/models/buy/train?wait=true');
     expect(trained.statusCode, trained.body).toBe(200);
     await tt.collect([]); // the upkeep scores everyone
     await admin('PUT', '/v1/destinations/analysts', {

@@ -262,6 +262,7 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'GET /v1/models/:name/schedule': 'when its jobs are due and how they went, no person',
   'GET /v1/models/:name/versions': 'metrics over everyone and coefficients, no person',
   'GET /v1/models/:name/drift': 'distribution shifts over everyone, no person',
+  'GET /v1/models/:name/training': 'how far its training is, metrics over everyone, no person',
   'GET /v1/clusterings': 'definitions and training summaries, no personal data',
   'GET /v1/clusterings/:name': 'a definition and its training summary, no personal data',
   'GET /v1/clusterings/:name/clusters': 'centroids, sizes and personas over everyone, no person',

@@ -104,6 +104,11 @@ export async function main(argv: string[]): Promise<void> {
     .argument('<name>', 'the model')
     .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
     .option('--config <file>', 'JSON config file')
+    .option(
+      '--url <url>',
+      'a running server to train on (http://host:port), instead of the data folder',
+    )
+    .option('--key <key>', 'with --url: an API key that may train (default TAILOR_API_KEY)')
     .action(modelsTrainCommand);
   program
     .command('match')

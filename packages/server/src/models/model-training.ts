@@ -65,6 +65,13 @@ export interface ModelTrainingDeps {
   computedTraits?: () => Promise<readonly { name: string; tree: ComputedNode }[]>;
 }
 
+/** A training's phase (log read, identifiers resolved, fit, done) and its units done of a total. */
+export interface TrainingStage {
+  phase: 'read' | 'resolve' | 'fit' | 'done';
+  done: number;
+  total: number;
+}
+
 /** The label's pattern in the segment language: the event, and the condition when given. */
 export function labelPattern(model: Pick<StoredModel, 'label'>): LabelSpec['pattern'] {
   if (model.label.where === undefined) return { event: model.label.event };
@@ -129,6 +136,23 @@ export class ModelTrainingJob implements Job {
   /** The training table (for tests and the CLI's summary). */
   get features(): FeatureTable | undefined {
     return this.table;
+  }
+
+  /**
+   * Where the run is: the phase and its units, log positions read (`read`), identifiers
+   * resolved to profiles (`resolve`), then the table and the fit as one unit (`fit`).
+   */
+  get stage(): TrainingStage {
+    switch (this.phase) {
+      case 'read':
+        return { phase: 'read', ...this.progress };
+      case 'resolve':
+        return { phase: 'resolve', done: this.resolved, total: this.keys.length };
+      case 'fit':
+        return { phase: 'fit', done: 0, total: 1 };
+      case 'done':
+        return { phase: 'done', done: 1, total: 1 };
+    }
   }
 
   get progress(): { done: number; total: number } {

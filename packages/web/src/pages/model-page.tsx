@@ -9,6 +9,7 @@ import { formatCount } from '../experiments/format-result.js';
 import { DriftSection, FairnessSection } from '../models/model-health.js';
 import { ScheduleSection } from '../models/model-schedule.js';
 import { labelText, shownVersion, type StoredModel } from '../models/model-summary.js';
+import { trainModel, trainingText, type TrainingRun } from '../models/train-model.js';
 
 /**
  * One model: what it predicts, its trained versions with their cross-validated metrics, and the
@@ -29,6 +30,7 @@ export function ModelPage({
   const [reads, setReads] = useState(0);
   const [busy, setBusy] = useState<string>();
   const [problem, setProblem] = useState<string>();
+  const [run, setRun] = useState<TrainingRun>();
   const path = `/v1/models/${encodeURIComponent(name)}`;
   const model = useApiGet<StoredModel>(get, path, reads);
   const versions = useApiGet<{ items: ModelVersionInfo[] }>(get, `${path}/versions`, reads);
@@ -70,9 +72,11 @@ export function ModelPage({
             <button
               type="button"
               disabled={busy !== undefined}
-              onClick={() => void act('Training', post(`${path}/train`, {}))}
+              onClick={() => void act('Training', trainModel(get, post, path, setRun))}
             >
-              {busy === 'Training' ? 'Training… (the log is read)' : 'Train a new version'}
+              {busy === 'Training'
+                ? `Training… ${run === undefined ? '' : trainingText(run)}`
+                : 'Train a new version'}
             </button>
           )}
         </div>

@@ -4,9 +4,11 @@ import type { ModelService } from '../../models/model-service.js';
 import {
   ModelList,
   ModelName,
+  ModelTraining,
   ModelVersions,
   ModelView,
   PromoteBody,
+  TrainQuery,
 } from '../../models/model.schema.js';
 
 /** The model registry: churn and propensity models, their trained versions and promotion. */
@@ -74,12 +76,35 @@ export const modelRoutes: FastifyPluginCallbackTypebox<{ models: ModelService }>
       schema: {
         tags,
         summary:
-          'Train a new version from the log now (point in time, k-fold cross-validated); answers once it is recorded',
+          'Train a new version from the log now (point in time, k-fold cross-validated), as a job: answers 202 with the run (the one under way, if any), which GET .../training follows; with ?wait=true, 200 with the version once recorded',
         params: ModelName,
-        response: { 200: ModelVersionInfo },
+        querystring: TrainQuery,
+        response: { 200: ModelVersionInfo, 202: ModelTraining },
       },
     },
-    async (request) => models.train(request.params.name),
+    async (request, reply) => {
+      const { name } = request.params;
+      if (request.query.wait === true) return models.train(name);
+      const run = await models.startTraining(name);
+      return reply
+        .code(202)
+        .header('location', `/v1/models/${encodeURIComponent(name)}/training`)
+        .send(run);
+    },
+  );
+  app.get(
+    '/v1/models/:name/training',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary:
+          "The model's latest training by request: its phase, progress, and the version recorded or the error",
+        params: ModelName,
+        response: { 200: ModelTraining },
+      },
+    },
+    async (request) => models.trainingRun(request.params.name),
   );
   app.get(
     '/v1/models/:name/versions',
