@@ -73,13 +73,14 @@ export function fitBoostedTrees(
   const residual = new Float64Array(n);
   const hessian = new Float64Array(n);
   const trees: BoostedTree[] = [];
+  const space = workspace(n, width);
   for (let t = 0; t < rounds; t++) {
     for (let i = 0; i < n; i++) {
       const p = sigmoid(raw[i] as number);
       residual[i] = (y[i] as number) - p;
       hessian[i] = p * (1 - p);
     }
-    const { tree, leafOf } = growTree(columns, residual, hessian, { depth, rate, minLeaf });
+    const { tree, leafOf } = growTree(columns, residual, hessian, { depth, rate, minLeaf }, space);
     for (let i = 0; i < n; i++)
       raw[i] = (raw[i] as number) + (tree.value[leafOf[i] as number] as number);
     trees.push(tree);
@@ -151,19 +152,71 @@ interface Split {
 }
 
 /**
- * Grows one tree level by level: per level one pass over the rows fills each open node's
- * histograms (residual sums and counts per input and bin), and each node takes its best split.
- * A node stays a leaf at the depth limit, with fewer than 2 × minLeaf rows, with residuals all
- * equal, or with no split leaving minLeaf rows each side.
+ * Histograms of one node: per input and bin, the residual sum at `2 × (input × 256 + bin)` and
+ * the row count next to it (together, so one update touches one cache line).
+ */
+type Histograms = Float64Array;
+
+/** A node open for splitting: its rows are `rows[start, end)`, in ascending order. */
+interface OpenNode {
+  node: number;
+  start: number;
+  end: number;
+  /** Built for the nodes of the levels that split (from its rows, or its parent's minus its sibling's). */
+  histograms: Histograms | undefined;
+}
+
+/** Histogram buffers reused across nodes and trees (each is inputs × 256 doubles, twice). */
+class HistogramPool {
+  private readonly free: Histograms[] = [];
+  constructor(private readonly size: number) {}
+  take(): Histograms {
+    const h = this.free.pop();
+    if (h !== undefined) return h;
+    return new Float64Array(2 * this.size);
+  }
+  give(h: Histograms | undefined): void {
+    if (h !== undefined) this.free.push(h);
+  }
+}
+
+/** What growing trees reuses from one tree to the next: the row order, scratch and buffers. */
+interface Workspace {
+  rows: Int32Array;
+  scratch: Int32Array;
+  gradient: Float64Array;
+  pool: HistogramPool;
+  /** The root's histograms with counts only (every tree's root holds every row): made once. */
+  rootCounts: Float64Array | undefined;
+}
+
+function workspace(n: number, width: number): Workspace {
+  return {
+    rows: new Int32Array(n),
+    scratch: new Int32Array(n),
+    gradient: new Float64Array(n),
+    pool: new HistogramPool(width * 256),
+    rootCounts: undefined,
+  };
+}
+
+/**
+ * Grows one tree level by level. Each node's rows are kept together (`rows`, partitioned in
+ * place at each split, ascending within a node), so a node's histograms (residual sums and counts
+ * per input and bin) are built from its own rows only; and of two siblings only the smaller one's
+ * are built, the larger one's being its parent's minus them (histogram subtraction, as
+ * histogram gradient boosting does). Each node takes its best split. A node stays a leaf at the
+ * depth limit, with fewer than 2 × minLeaf rows, with residuals all equal, or with no split
+ * leaving minLeaf rows each side.
  */
 function growTree(
   columns: readonly Binned[],
   residual: Float64Array,
   hessian: Float64Array,
   options: { depth: number; rate: number; minLeaf: number },
+  space: Workspace,
 ): { tree: BoostedTree; leafOf: Int32Array } {
   const n = residual.length;
-  const width = columns.length;
   const tree: BoostedTree = {
     feature: [-1],
     threshold: [0],
@@ -172,107 +225,203 @@ function growTree(
     value: [0],
     cover: [n],
   };
-  const nodeOf = new Int32Array(n);
-  let open = [0];
+  const { rows, pool } = space;
+  for (let i = 0; i < n; i++) rows[i] = i;
+  let open: OpenNode[] = [{ node: 0, start: 0, end: n, histograms: undefined }];
+  const leaves: OpenNode[] = [];
   for (let level = 0; level < options.depth && open.length > 0; level++) {
-    // Each open node's rows, residual sum and sum of squares.
-    const slot = new Int32Array(tree.feature.length).fill(-1);
-    open.forEach((node, s) => (slot[node] = s));
-    const count = new Float64Array(open.length);
-    const sum = new Float64Array(open.length);
-    const squares = new Float64Array(open.length);
-    for (let i = 0; i < n; i++) {
-      const s = slot[nodeOf[i] as number] as number;
-      if (s < 0) continue;
-      const r = residual[i] as number;
-      count[s] = (count[s] as number) + 1;
-      sum[s] = (sum[s] as number) + r;
-      squares[s] = (squares[s] as number) + r * r;
-    }
-    const splittable = open.map((_, s) => {
-      const c = count[s] as number;
-      const mean = (sum[s] as number) / c;
-      const impurity = (squares[s] as number) / c - mean * mean;
-      return c >= 2 && c >= 2 * options.minLeaf && impurity > Number.EPSILON;
-    });
-    const splits: (Split | undefined)[] = open.map(() => undefined);
-    const histSum = new Float64Array(open.length * 256);
-    const histCount = new Float64Array(open.length * 256);
-    for (let f = 0; f < width; f++) {
-      const column = columns[f] as Binned;
-      const bins = column.bins;
-      histSum.fill(0);
-      histCount.fill(0);
-      for (let i = 0; i < n; i++) {
-        const s = slot[nodeOf[i] as number] as number;
-        if (s < 0) continue;
-        const k = s * 256 + (bins[i] as number);
-        histSum[k] = (histSum[k] as number) + (residual[i] as number);
-        histCount[k] = (histCount[k] as number) + 1;
+    const next: OpenNode[] = [];
+    for (const o of open) {
+      const split = splittable(o, residual, rows, options.minLeaf)
+        ? nodeSplit(columns, residual, o, options.minLeaf, space)
+        : undefined;
+      if (split === undefined) {
+        pool.give(o.histograms);
+        leaves.push(o);
+        continue;
       }
-      for (let s = 0; s < open.length; s++) {
-        if (!splittable[s]) continue;
-        const best = bestSplit(
-          column,
-          f,
-          histSum,
-          histCount,
-          s * 256,
-          count[s] as number,
-          sum[s] as number,
-          options.minLeaf,
-        );
-        if (best !== undefined && best.gain > (splits[s]?.gain ?? 0)) splits[s] = best;
-      }
-    }
-    const next: number[] = [];
-    const goLeft = new Int32Array(tree.feature.length).fill(-1);
-    const split = new Array<Split | undefined>(tree.feature.length);
-    open.forEach((node, s) => {
-      const best = splits[s];
-      if (best === undefined) return;
-      const left = tree.feature.length;
-      for (let child = 0; child < 2; child++) {
-        tree.feature.push(-1);
-        tree.threshold.push(0);
-        tree.left.push(-1);
-        tree.right.push(-1);
-        tree.value.push(0);
-        tree.cover.push(0);
-      }
-      tree.feature[node] = best.feature;
-      tree.threshold[node] = best.threshold;
-      tree.left[node] = left;
-      tree.right[node] = left + 1;
-      goLeft[node] = left;
-      split[node] = best;
-      next.push(left, left + 1);
-    });
-    for (let i = 0; i < n; i++) {
-      const node = nodeOf[i] as number;
-      const s = split[node];
-      if (s === undefined) continue;
-      const left = goLeft[node] as number;
-      const child = (columns[s.feature]?.bins[i] as number) <= s.bin ? left : left + 1;
-      nodeOf[i] = child;
-      tree.cover[child] = (tree.cover[child] as number) + 1;
+      const children = splitNode(tree, o, split, columns, space);
+      // The next level's histograms, when it splits: the smaller child's from its rows, the
+      // larger's as the parent's minus those.
+      const [a, b] = children;
+      const more = 2 * options.minLeaf;
+      if (level + 1 < options.depth && Math.max(a.end - a.start, b.end - b.start) >= more)
+        subtractHistograms(children, o, columns, residual, space);
+      else pool.give(o.histograms);
+      next.push(...children);
     }
     open = next;
   }
+  for (const o of open) pool.give(o.histograms);
+  leaves.push(...open);
   // Each leaf: one Newton step of the log-loss over its rows, shrunk by the learning rate.
-  const numerator = new Float64Array(tree.feature.length);
-  const denominator = new Float64Array(tree.feature.length);
-  for (let i = 0; i < n; i++) {
-    const j = nodeOf[i] as number;
-    numerator[j] = (numerator[j] as number) + (residual[i] as number);
-    denominator[j] = (denominator[j] as number) + (hessian[i] as number);
-  }
-  for (let j = 0; j < tree.feature.length; j++) {
-    if (tree.feature[j] !== -1) continue;
-    const d = denominator[j] as number;
-    tree.value[j] = Math.abs(d) < 1e-150 ? 0 : options.rate * ((numerator[j] as number) / d);
+  const nodeOf = new Int32Array(n);
+  for (const leaf of leaves) {
+    let numerator = 0;
+    let denominator = 0;
+    for (let k = leaf.start; k < leaf.end; k++) {
+      const i = rows[k] as number;
+      nodeOf[i] = leaf.node;
+      numerator += residual[i] as number;
+      denominator += hessian[i] as number;
+    }
+    tree.value[leaf.node] =
+      Math.abs(denominator) < 1e-150 ? 0 : options.rate * (numerator / denominator);
   }
   return { tree, leafOf: nodeOf };
+}
+
+/** Whether a node may split: enough rows, and residuals not all equal. */
+function splittable(
+  o: OpenNode,
+  residual: Float64Array,
+  rows: Int32Array,
+  minLeaf: number,
+): boolean {
+  const c = o.end - o.start;
+  if (c < 2 || c < 2 * minLeaf) return false;
+  let sum = 0;
+  let squares = 0;
+  for (let k = o.start; k < o.end; k++) {
+    const r = residual[rows[k] as number] as number;
+    sum += r;
+    squares += r * r;
+  }
+  const mean = sum / c;
+  return squares / c - mean * mean > Number.EPSILON;
+}
+
+/** A node's best split over every input, its histograms built first when it has none. */
+function nodeSplit(
+  columns: readonly Binned[],
+  residual: Float64Array,
+  o: OpenNode,
+  minLeaf: number,
+  space: Workspace,
+): Split | undefined {
+  o.histograms ??= buildHistograms(columns, residual, o, space);
+  const histograms = o.histograms;
+  const c = o.end - o.start;
+  let total = 0;
+  for (let k = o.start; k < o.end; k++) total += residual[space.rows[k] as number] as number;
+  let best: Split | undefined;
+  for (let f = 0; f < columns.length; f++) {
+    const found = bestSplit(columns[f] as Binned, f, histograms, f * 256, c, total, minLeaf);
+    if (found !== undefined && found.gain > (best?.gain ?? 0)) best = found;
+  }
+  return best;
+}
+
+/** A node's histograms from its own rows: its residuals gathered once, then one pass per input. */
+function buildHistograms(
+  columns: readonly Binned[],
+  residual: Float64Array,
+  o: OpenNode,
+  space: Workspace,
+): Histograms {
+  const h = space.pool.take();
+  const { rows, gradient } = space;
+  const m = o.end - o.start;
+  if (m === residual.length) {
+    // The root: every row, in order; its counts are every tree's, so they are counted once.
+    space.rootCounts ??= rootCounts(columns, m, h.length);
+    h.set(space.rootCounts);
+    for (let f = 0; f < columns.length; f++) {
+      const bins = (columns[f] as Binned).bins;
+      const base = f * 512;
+      for (let i = 0; i < m; i++) {
+        const b = base + 2 * (bins[i] as number);
+        h[b] = (h[b] as number) + (residual[i] as number);
+      }
+    }
+    return h;
+  }
+  h.fill(0);
+  for (let k = 0; k < m; k++) gradient[k] = residual[rows[o.start + k] as number] as number;
+  for (let f = 0; f < columns.length; f++) {
+    const bins = (columns[f] as Binned).bins;
+    const base = f * 512;
+    for (let k = 0; k < m; k++) {
+      const b = base + 2 * (bins[rows[o.start + k] as number] as number);
+      h[b] = (h[b] as number) + (gradient[k] as number);
+      h[b + 1] = (h[b + 1] as number) + 1;
+    }
+  }
+  return h;
+}
+
+/** Histograms of every row with the counts only (sums 0). */
+function rootCounts(columns: readonly Binned[], n: number, size: number): Float64Array {
+  const h = new Float64Array(size);
+  for (let f = 0; f < columns.length; f++) {
+    const bins = (columns[f] as Binned).bins;
+    for (let i = 0; i < n; i++) {
+      const b = f * 512 + 2 * (bins[i] as number) + 1;
+      h[b] = (h[b] as number) + 1;
+    }
+  }
+  return h;
+}
+
+/**
+ * Splits a node: two children added to the tree, and its rows partitioned in place (stably, so
+ * each child's stay ascending), left those whose bin of the split's input is at most its bin.
+ */
+function splitNode(
+  tree: BoostedTree,
+  o: OpenNode,
+  split: Split,
+  columns: readonly Binned[],
+  space: Workspace,
+): [OpenNode, OpenNode] {
+  const left = tree.feature.length;
+  for (let child = 0; child < 2; child++) {
+    tree.feature.push(-1);
+    tree.threshold.push(0);
+    tree.left.push(-1);
+    tree.right.push(-1);
+    tree.value.push(0);
+    tree.cover.push(0);
+  }
+  tree.feature[o.node] = split.feature;
+  tree.threshold[o.node] = split.threshold;
+  tree.left[o.node] = left;
+  tree.right[o.node] = left + 1;
+  const { rows, scratch } = space;
+  const bins = (columns[split.feature] as Binned).bins;
+  let l = o.start;
+  let r = 0;
+  for (let k = o.start; k < o.end; k++) {
+    const i = rows[k] as number;
+    if ((bins[i] as number) <= split.bin) rows[l++] = i;
+    else scratch[r++] = i;
+  }
+  rows.set(scratch.subarray(0, r), l);
+  tree.cover[left] = l - o.start;
+  tree.cover[left + 1] = r;
+  return [
+    { node: left, start: o.start, end: l, histograms: undefined },
+    { node: left + 1, start: l, end: o.end, histograms: undefined },
+  ];
+}
+
+/** Gives the smaller child histograms from its rows and the larger its parent's minus them. */
+function subtractHistograms(
+  children: [OpenNode, OpenNode],
+  parent: OpenNode,
+  columns: readonly Binned[],
+  residual: Float64Array,
+  space: Workspace,
+): void {
+  const h = parent.histograms;
+  if (h === undefined) return;
+  const [a, b] = children;
+  const [small, large] = a.end - a.start <= b.end - b.start ? [a, b] : [b, a];
+  const built = buildHistograms(columns, residual, small, space);
+  small.histograms = built;
+  for (let k = 0; k < h.length; k++) h[k] = (h[k] as number) - (built[k] as number);
+  large.histograms = h;
+  parent.histograms = undefined;
 }
 
 /**
@@ -282,8 +431,7 @@ function growTree(
 function bestSplit(
   column: Binned,
   feature: number,
-  histSum: Float64Array,
-  histCount: Float64Array,
+  histograms: Float64Array,
   offset: number,
   total: number,
   totalSum: number,
@@ -295,10 +443,10 @@ function bestSplit(
   let leftSum = 0;
   let lastFilled = -1;
   for (let b = 0; b < bins - 1; b++) {
-    const c = histCount[offset + b] as number;
+    const c = histograms[2 * (offset + b) + 1] as number;
     if (c === 0) continue;
     leftCount += c;
-    leftSum += histSum[offset + b] as number;
+    leftSum += histograms[2 * (offset + b)] as number;
     lastFilled = b;
     const rightCount = total - leftCount;
     if (leftCount < minLeaf) continue;
@@ -310,7 +458,7 @@ function bestSplit(
   if (best === undefined || lastFilled < 0) return undefined;
   // Midway between the node's values either side (exact bins), else the bin's upper edge.
   let right = best.bin + 1;
-  while (right < bins && (histCount[offset + right] as number) === 0) right++;
+  while (right < bins && (histograms[2 * (offset + right) + 1] as number) === 0) right++;
   best.threshold =
     column.values === undefined
       ? (column.edges[best.bin] as number)
