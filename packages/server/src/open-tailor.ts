@@ -328,6 +328,7 @@ export async function openTailor(
           folded: foldedEverywhere,
           // Decision records leave it as they leave the log.
           retention: { event: DECISION_EVENT, days: config.decide.recordRetentionDays, now },
+          indexMaxEvents: config.reports.indexMaxEvents,
         })
       : undefined;
   const projectRows = (rows: FoldedRows): void => {

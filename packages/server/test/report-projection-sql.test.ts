@@ -12,7 +12,9 @@ import type { StoredProfile } from '../src/store/profile-store.js';
  * reports read from the log and computed by core's computeFunnel and computeRetention (themselves
  * checked against hand-written SQL in funnel.test.ts and retention.test.ts): 400 generated people,
  * many events at the same millisecond (so the log order decides), windows ending exactly on an
- * event, the same event at several steps, 20 steps, periods of a day, a week and a month.
+ * event, the same event at several steps, 20 steps, periods of a day, a week and a month. Each
+ * runs twice: reading DuckDB, and reading the in-memory index (report-index.ts) the projection
+ * keeps beside it, which reports read when `indexMaxEvents` allows.
  */
 const BASE = Date.UTC(2026, 0, 30, 22);
 const MINUTE = 60_000;
@@ -30,7 +32,12 @@ const log = {
   read: (after: number, limit: number) =>
     Promise.resolve(messages.filter((m) => m.position > after).slice(0, limit)),
 };
-let projection: ReportProjection;
+/** The projection reading DuckDB, and the one reading its in-memory index. */
+const projections: Record<string, ReportProjection> = {};
+const PATHS = [
+  ['DuckDB', 0],
+  ['the in-memory index', 1_000_000],
+] as const;
 
 beforeAll(async () => {
   const next = seededRandom(19);
@@ -69,14 +76,16 @@ beforeAll(async () => {
       },
     });
   });
-  projection = await ReportProjection.open(':memory:', {
-    log,
-    profiles,
-    folded: () => Promise.resolve(messages.length),
-  });
+  for (const [path, indexMaxEvents] of PATHS)
+    projections[path] = await ReportProjection.open(':memory:', {
+      log,
+      profiles,
+      folded: () => Promise.resolve(messages.length),
+      indexMaxEvents,
+    });
 });
 afterAll(async () => {
-  await projection.close();
+  for (const projection of Object.values(projections)) await projection.close();
 });
 
 const steps = (...names: string[]) => names.map((event) => ({ event }));
@@ -101,15 +110,16 @@ const RETENTIONS: RetentionRequest[] = [
   { start: { event: 'Z' } },
 ];
 
-describe('funnels and retention over the projection', () => {
+describe.each(PATHS)('funnels and retention over the projection reading %s', (path) => {
+  const projection = (): ReportProjection => projections[path] as ReportProjection;
+  it('reads the path it is meant to', () => {
+    expect(projection().indexed).toBe(path !== 'DuckDB');
+  });
+
   it.each(FUNNELS.map((request) => [JSON.stringify(request), request] as const))(
     'funnel %s equals computeFunnel over the log',
     async (_, request) => {
-      const fromProjection = await new FunnelService({
-        log,
-        profiles,
-        projection: () => projection,
-      }).funnel(request);
+      const fromProjection = await new FunnelService({ log, profiles, projection }).funnel(request);
       const fromLog = await new FunnelService({ log, profiles }).funnel(request);
       expect(fromProjection).toEqual(fromLog);
       expect(fromLog.people).toBeGreaterThan(0);
@@ -120,72 +130,73 @@ describe('funnels and retention over the projection', () => {
     'retention %s equals computeRetention over the log',
     async (_, request) => {
       const deps = { log, profiles, now: () => NOW };
-      const fromProjection = await new RetentionService({
-        ...deps,
-        projection: () => projection,
-      }).retention(request);
+      const fromProjection = await new RetentionService({ ...deps, projection }).retention(request);
       const fromLog = await new RetentionService(deps).retention(request);
       expect(fromProjection).toEqual(fromLog);
     },
   );
 });
 
-describe("the log's retention reaching the projection", () => {
-  it('deletes the decision records the log deletes, and only them', async () => {
-    const now = BASE + 100 * 24 * 60 * MINUTE;
-    const entries: LoggedEvent[] = [];
-    for (let i = 0; i < 300; i++) {
-      // Received over 100 days; every third a decision record.
-      const received = new Date(BASE + i * 8 * 60 * MINUTE).toISOString();
-      entries.push({
-        position: i + 1,
-        partition: 0,
-        message: {
-          type: 'track',
-          messageId: `r${i}`,
-          userId: `u${i % 40}`,
-          anonymousId: null,
-          event: i % 3 === 0 ? 'Decision Made' : 'Clicked',
-          properties: {},
-          timestamp: received,
-          receivedAt: received,
-          context: {},
-          tailor: { source: 'key:test' },
-        },
+describe.each(PATHS)(
+  "the log's retention reaching the projection reading %s",
+  (_, indexMaxEvents) => {
+    it('deletes the decision records the log deletes, and only them', async () => {
+      const now = BASE + 100 * 24 * 60 * MINUTE;
+      const entries: LoggedEvent[] = [];
+      for (let i = 0; i < 300; i++) {
+        // Received over 100 days; every third a decision record.
+        const received = new Date(BASE + i * 8 * 60 * MINUTE).toISOString();
+        entries.push({
+          position: i + 1,
+          partition: 0,
+          message: {
+            type: 'track',
+            messageId: `r${i}`,
+            userId: `u${i % 40}`,
+            anonymousId: null,
+            event: i % 3 === 0 ? 'Decision Made' : 'Clicked',
+            properties: {},
+            timestamp: received,
+            receivedAt: received,
+            context: {},
+            tailor: { source: 'key:test' },
+          },
+        });
+      }
+      const kept = entries.filter(
+        ({ message }) =>
+          message.event !== 'Decision Made' ||
+          Date.parse(message.receivedAt) >= now - 30 * 24 * 60 * MINUTE,
+      );
+      const entriesLog = {
+        read: (after: number, limit: number) =>
+          Promise.resolve(entries.filter((e) => e.position > after).slice(0, limit)),
+      };
+      const keptLog = {
+        read: (after: number, limit: number) =>
+          Promise.resolve(kept.filter((e) => e.position > after).slice(0, limit)),
+      };
+      const retained = await ReportProjection.open(':memory:', {
+        log: entriesLog,
+        profiles,
+        folded: () => Promise.resolve(entries.length),
+        retention: { event: 'Decision Made', days: 30, now: () => now },
+        indexMaxEvents,
       });
-    }
-    const kept = entries.filter(
-      ({ message }) =>
-        message.event !== 'Decision Made' ||
-        Date.parse(message.receivedAt) >= now - 30 * 24 * 60 * MINUTE,
-    );
-    const entriesLog = {
-      read: (after: number, limit: number) =>
-        Promise.resolve(entries.filter((e) => e.position > after).slice(0, limit)),
-    };
-    const keptLog = {
-      read: (after: number, limit: number) =>
-        Promise.resolve(kept.filter((e) => e.position > after).slice(0, limit)),
-    };
-    const retained = await ReportProjection.open(':memory:', {
-      log: entriesLog,
-      profiles,
-      folded: () => Promise.resolve(entries.length),
-      retention: { event: 'Decision Made', days: 30, now: () => now },
+      try {
+        expect(kept.length).toBeLessThan(entries.length - 50);
+        expect((await retained.stats()).events).toBe(kept.length);
+        const request: FunnelRequest = { steps: steps('Decision Made', 'Clicked'), windowDays: 1 };
+        expect(
+          await new FunnelService({
+            log: entriesLog,
+            profiles,
+            projection: () => retained,
+          }).funnel(request),
+        ).toEqual(await new FunnelService({ log: keptLog, profiles }).funnel(request));
+      } finally {
+        await retained.close();
+      }
     });
-    try {
-      expect(kept.length).toBeLessThan(entries.length - 50);
-      expect((await retained.stats()).events).toBe(kept.length);
-      const request: FunnelRequest = { steps: steps('Decision Made', 'Clicked'), windowDays: 1 };
-      expect(
-        await new FunnelService({
-          log: entriesLog,
-          profiles,
-          projection: () => retained,
-        }).funnel(request),
-      ).toEqual(await new FunnelService({ log: keptLog, profiles }).funnel(request));
-    } finally {
-      await retained.close();
-    }
-  });
-});
+  },
+);

@@ -412,6 +412,21 @@ export const Config = Type.Object(
           'Rules for every journey email: a global frequency cap (at most N marketing emails a person in a window, over all journeys) and quiet hours',
       },
     ),
+    reports: Type.Object(
+      {
+        indexMaxEvents: Type.Integer({
+          minimum: 0,
+          default: 100_000_000,
+          description:
+            'Funnels and retention read an in-memory index of the reports projection (about 10 bytes an event, 8 a person, twice that while it is regrouped) while it holds at most this many events; 0: none, they read DuckDB (docs/reports.md)',
+        }),
+      },
+      {
+        default: {},
+        additionalProperties: false,
+        description: 'Funnels, retention and other reports',
+      },
+    ),
     destinations: Type.Object(
       {
         allowInternal: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), {

@@ -127,19 +127,28 @@ export class FunnelService {
       const code = codeOf(step.event);
       for (const g of gaps) gapBits[code] = (gapBits[code] as number) | (1 << g);
     }
-    const grouped = await projection.columns((name) => codes.get(name ?? '') ?? 0, {
-      all: order === 'strict',
-      keep: (values, from, to) => {
-        for (let i = from; i < to; i++) if (stepBits[values[i] as number] !== 0) return true;
-        return false;
+    // Without exclusions each event's value is its step bits, so nothing is mapped afterwards.
+    const direct = exclusions.length === 0;
+    const grouped = await projection.columns(
+      (name) => {
+        const code = codes.get(name ?? '') ?? 0;
+        return direct ? (stepBits[code] as number) : code;
       },
-    });
+      {
+        all: order === 'strict',
+        keep: (values, from, to) => {
+          for (let i = from; i < to; i++)
+            if ((direct ? values[i] : stepBits[values[i] as number]) !== 0) return true;
+          return false;
+        },
+      },
+    );
     return computeFunnelColumns(
       {
         offsets: grouped.offsets,
         at: grouped.at,
-        steps: grouped.value.map((code) => stepBits[code] as number),
-        excludes: grouped.value.map((code) => gapBits[code] as number),
+        steps: direct ? grouped.value : grouped.value.map((code) => stepBits[code] as number),
+        excludes: direct ? undefined : grouped.value.map((code) => gapBits[code] as number),
       },
       {
         steps: request.steps.length,

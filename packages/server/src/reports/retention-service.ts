@@ -1,5 +1,8 @@
 import {
   computeRetention,
+  computeRetentionColumns,
+  RETENTION_RETURN,
+  RETENTION_START,
   retentionResult,
   RETENTION_BREAKDOWN_LIMIT,
   type CohortTally,
@@ -51,6 +54,28 @@ export class RetentionService {
       since: request.since === undefined ? undefined : Date.parse(request.since),
     };
     const projection = this.deps.projection?.();
+    if (projection?.indexed === true && breakdown === undefined) {
+      // From the in-memory index: each person's start and return events, in time order.
+      const role = (event: string, name: string): boolean => event === '*' || name === event;
+      const columns = await projection.columns(
+        (name) =>
+          name === undefined
+            ? 0
+            : (role(start, name) ? RETENTION_START : 0) | (role(back, name) ? RETENTION_RETURN : 0),
+        {
+          all: false,
+          keep: (values, from, to) => {
+            for (let i = from; i < to; i++)
+              if (((values[i] as number) & RETENTION_START) !== 0) return true;
+            return false;
+          },
+        },
+      );
+      return computeRetentionColumns(
+        { offsets: columns.offsets, at: columns.at, roles: Uint8Array.from(columns.value) },
+        options,
+      );
+    }
     if (projection !== undefined && breakdown === undefined) {
       const names = (event: string, nameId: (name: string) => number | undefined): string =>
         event === '*' ? 'name_id <> 0' : nameIn([nameId(event)]);

@@ -136,9 +136,9 @@ export class ProjectionPeople {
   /**
    * Reads the changed profiles again: one merged into another points to it, an erased one's
    * events are deleted (and the file checkpointed, so the deleted rows leave it), consent is
-   * taken again.
+   * taken again. Answers how many were erased.
    */
-  async recheck(db: DuckDBConnection): Promise<void> {
+  async recheck(db: DuckDBConnection): Promise<number> {
     const ids = [...this.stale].filter((id) => this.byProfile.has(id));
     this.stale.clear();
     const erased: number[] = [];
@@ -164,7 +164,7 @@ export class ProjectionPeople {
       });
     }
     if (erased.length > 0) this.events.clear();
-    if (erased.length === 0 && this.dirty.size === 0) return;
+    if (erased.length === 0 && this.dirty.size === 0) return 0;
     await db.run('BEGIN TRANSACTION');
     try {
       if (erased.length > 0)
@@ -176,6 +176,7 @@ export class ProjectionPeople {
       throw error;
     }
     if (erased.length > 0) await db.run('CHECKPOINT');
+    return erased.length;
   }
 
   /** Writes the people changed since the last save (within the caller's transaction). */
@@ -202,13 +203,26 @@ export class ProjectionPeople {
    * merge), or -1 when that person is erased or refused analytics.
    */
   owners(): Int32Array {
-    const owner = new Int32Array(this.profile.length);
+    const owner = this.roots();
     for (let p = 0; p < owner.length; p++) {
-      let root = p;
-      for (let hops = 0; (this.into[root] as number) >= 0 && hops < owner.length; hops++)
-        root = this.into[root] as number;
-      owner[p] = this.into[root] === GONE || this.refused[root] === true ? -1 : root;
+      const root = owner[p] as number;
+      if (root >= 0 && this.refused[root] === true) owner[p] = -1;
     }
     return owner;
+  }
+
+  /**
+   * Each person number's root: the person it was merged into (through every merge), or -1 when
+   * that person is erased. Refusals are left to owners (consent can be given again).
+   */
+  roots(): Int32Array {
+    const root = new Int32Array(this.profile.length);
+    for (let p = 0; p < root.length; p++) {
+      let r = p;
+      for (let hops = 0; (this.into[r] as number) >= 0 && hops < root.length; hops++)
+        r = this.into[r] as number;
+      root[p] = this.into[r] === GONE ? -1 : r;
+    }
+    return root;
   }
 }

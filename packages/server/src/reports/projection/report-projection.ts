@@ -2,10 +2,12 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { IdentifierRef } from '@tailor/core';
 import type { EventLog } from '../../log/event-log.js';
 import type { ProfileReader } from '../../store/profile-store.js';
+import { logError } from '../../privacy/log-error.js';
 import { eventName, grow } from '../person-timelines.js';
 import { groupByPerson, type ProjectedRows } from './group-by-person.js';
 import type { FoldedRows } from './projection-feed.js';
 import { ProjectionPeople } from './projection-people.js';
+import { ReportIndex } from './report-index.js';
 
 export interface ProjectionDeps {
   log: Pick<EventLog, 'read'>;
@@ -19,6 +21,11 @@ export interface ProjectionDeps {
    * than `days` ago leave the projection too, at open and hourly (docs/reports.md).
    */
   retention?: { event: string; days: number; now: () => number };
+  /**
+   * Keep the in-memory index funnels and retention read (ReportIndex) while the projection holds
+   * at most this many events (about 10 bytes an event); 0 or undefined: none, reports read DuckDB.
+   */
+  indexMaxEvents?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -58,6 +65,10 @@ export class ReportProjection {
   private retained: number | undefined;
   /** What was folded when `follow` last looked. */
   private foldedBefore = 0;
+  /** The in-memory index, when kept (`indexMaxEvents`) and loaded. */
+  private index: ReportIndex | undefined;
+  /** The index must be read again from DuckDB before the next report (rows deleted by the retention). */
+  private indexStale = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -76,6 +87,13 @@ export class ReportProjection {
     const people = await ProjectionPeople.load(db, deps.profiles);
     const projection = new ReportProjection(instance, db, people, deps);
     await projection.load();
+    // Loaded behind the queue: a report asked meanwhile waits for it, opening does not.
+    projection.indexStale = (deps.indexMaxEvents ?? 0) > 0;
+    projection
+      .enqueue(() => projection.loadIndex())
+      .catch((error: unknown) => {
+        logError('the reports index could not be loaded: reports read DuckDB', error);
+      });
     return projection;
   }
 
@@ -98,6 +116,32 @@ export class ReportProjection {
     if (meta.currentRowCount === 0) await this.db.run('INSERT INTO projection_meta VALUES (1, 0)');
     const names = await this.db.runAndReadAll('SELECT id, name FROM event_names');
     for (const [id, name] of names.getRows()) this.names.set(String(name), Number(id));
+  }
+
+  /**
+   * Reads the in-memory index from DuckDB if it is wanted and stale (opened, rows deleted by the
+   * retention). It is left off, reports reading DuckDB, past `indexMaxEvents` events.
+   */
+  private async loadIndex(): Promise<void> {
+    if (!this.indexStale) return;
+    this.index = undefined;
+    try {
+      const count = await this.db.runAndReadAll('SELECT count(*) FROM events');
+      if (Number(count.getRows()[0]?.[0] ?? 0) > (this.deps.indexMaxEvents ?? 0)) return;
+      this.index = await ReportIndex.load(this.db, this.people.roots(), this.names.size);
+    } finally {
+      this.indexStale = false;
+    }
+  }
+
+  /** How many events the in-memory index holds (undefined: none kept). */
+  get indexedEvents(): number | undefined {
+    return this.index?.events;
+  }
+
+  /** Whether reports read the in-memory index (else DuckDB). */
+  get indexed(): boolean {
+    return this.index !== undefined || this.indexStale;
   }
 
   /** The pipeline changed these profiles and identifiers: read them again before the next report. */
@@ -124,7 +168,10 @@ export class ReportProjection {
   }
 
   private async project(limit = Number.POSITIVE_INFINITY): Promise<void> {
-    await this.people.recheck(this.db);
+    const erased = await this.people.recheck(this.db);
+    // An erased person's rows leave the index at once, as they leave the file.
+    if (erased > 0 && this.index !== undefined)
+      await this.index.regroup(this.db, this.people.roots(), this.names.size);
     const upTo = Math.min(limit, await this.deps.folded());
     const pageSize = this.deps.pageSize ?? 5000;
     while (this.position < upTo) {
@@ -168,7 +215,14 @@ export class ReportProjection {
     const deleted = await this.db.runAndReadAll(
       `DELETE FROM events WHERE name_id = ${id} AND received_ms < ${now - retention.days * DAY_MS}`,
     );
-    if (Number(deleted.getRows()[0]?.[0] ?? 0) > 0) await this.db.run('CHECKPOINT');
+    if (Number(deleted.getRows()[0]?.[0] ?? 0) > 0) {
+      await this.db.run('CHECKPOINT');
+      // The index holds no time of receipt: read again before the next report.
+      if (this.index !== undefined) {
+        this.index = undefined;
+        this.indexStale = true;
+      }
+    }
   }
 
   /**
@@ -220,6 +274,8 @@ export class ReportProjection {
     ) => [number, number, string | undefined, number | undefined, number] | undefined,
     to: number,
   ): Promise<void> {
+    const index = this.index;
+    const tail = index?.tailLength ?? 0;
     await this.db.run('BEGIN TRANSACTION');
     try {
       const appender = await this.db.createAppender('events');
@@ -228,10 +284,12 @@ export class ReportProjection {
         if (values === undefined) continue;
         const [position, at, name, person, received] = values;
         if (person === undefined || !Number.isFinite(at)) continue;
+        const id = this.nameId(name);
         appender.appendBigInt(BigInt(position));
         appender.appendDouble(at);
-        appender.appendInteger(this.nameId(name));
+        appender.appendInteger(id);
         appender.appendInteger(person);
+        index?.append(person, at, id);
         if (Number.isFinite(received)) appender.appendDouble(received);
         else appender.appendNull();
         appender.endRow();
@@ -243,9 +301,18 @@ export class ReportProjection {
       await this.db.run('COMMIT');
     } catch (error) {
       await this.db.run('ROLLBACK');
+      index?.truncate(tail);
       throw error;
     }
     this.position = to;
+    if (index !== undefined && index.events > (this.deps.indexMaxEvents ?? 0)) {
+      // Past its bound the index is dropped until the next open: reports read DuckDB.
+      this.index = undefined;
+      logError(
+        `the reports index passed ${this.deps.indexMaxEvents ?? 0} events (reports.indexMaxEvents): reports now read DuckDB`,
+        undefined,
+      );
+    }
   }
 
   private nameId(name: string | undefined): number {
@@ -281,14 +348,28 @@ export class ReportProjection {
     valueOf: (name: string | undefined) => number,
     options: { all: boolean; keep: (values: Int32Array, from: number, to: number) => boolean },
   ): Promise<ReturnType<typeof groupByPerson>> {
-    await this.catchUp();
-    const values = new Int32Array(this.names.size + 1);
+    return this.enqueue(async () => {
+      await this.project();
+      await this.loadIndex();
+      const values = new Int32Array(this.names.size + 1);
+      for (const [name, id] of this.names) values[id] = valueOf(name);
+      // Events with no report name are read by reports that read every event only.
+      values[NO_NAME] = options.all ? valueOf(undefined) : 0;
+      const index = this.index;
+      if (index === undefined) return this.columnsFromDuckDB(values, options);
+      const roots = this.people.roots();
+      if (index.stale(roots)) await index.regroup(this.db, roots, this.names.size);
+      return index.select(this.people.owners(), values, options.all, options.keep);
+    });
+  }
+
+  /** columns read from DuckDB: the rows of the names asked, grouped by person in Node. */
+  private async columnsFromDuckDB(
+    values: Int32Array,
+    options: { all: boolean; keep: (values: Int32Array, from: number, to: number) => boolean },
+  ): Promise<ReturnType<typeof groupByPerson>> {
     const wanted: number[] = [];
-    for (const [name, id] of this.names) {
-      values[id] = valueOf(name);
-      if (values[id] !== 0) wanted.push(id);
-    }
-    values[NO_NAME] = valueOf(undefined);
+    for (const id of this.names.values()) if (values[id] !== 0) wanted.push(id);
     const where = options.all
       ? ''
       : `WHERE name_id IN (${wanted.length === 0 ? '-1' : wanted.join(',')})`;
