@@ -61,7 +61,9 @@ export async function readIndexGroups(
     const who = chunk.getColumnVector(0);
     const time = chunk.getColumnVector(1);
     const id = chunk.getColumnVector(2);
-    for (let i = 0; i < chunk.rowCount; i++, row++) {
+    // rowCount is a getter into the native chunk: read once, not per row.
+    const count = chunk.rowCount;
+    for (let i = 0; i < count; i++, row++) {
       const key = who.getItem(i) as number;
       if (key !== last) {
         keys.push(key);

@@ -383,7 +383,8 @@ export class ReportProjection {
       const person = chunk.getColumnVector(0);
       const at = chunk.getColumnVector(1);
       const name = chunk.getColumnVector(2);
-      for (let i = 0; i < chunk.rowCount; i++)
+      const count = chunk.rowCount; // a getter into the native chunk: read once
+      for (let i = 0; i < count; i++)
         rows.push(
           owner[person.getItem(i) as number] ?? -1,
           at.getItem(i) as number,
