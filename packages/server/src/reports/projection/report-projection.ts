@@ -3,8 +3,9 @@ import type { IdentifierRef } from '@tailor/core';
 import type { EventLog } from '../../log/event-log.js';
 import type { ProfileReader } from '../../store/profile-store.js';
 import { logError } from '../../privacy/log-error.js';
-import { eventName, grow } from '../person-timelines.js';
-import { groupByPerson, type ProjectedRows } from './group-by-person.js';
+import { eventName } from '../person-timelines.js';
+import { readDuckDBColumns } from './duckdb-columns.js';
+import type { groupByPerson } from './group-by-person.js';
 import type { FoldedRows } from './projection-feed.js';
 import { ProjectionPeople } from './projection-people.js';
 import { ReportIndex } from './report-index.js';
@@ -356,42 +357,12 @@ export class ReportProjection {
       // Events with no report name are read by reports that read every event only.
       values[NO_NAME] = options.all ? valueOf(undefined) : 0;
       const index = this.index;
-      if (index === undefined) return this.columnsFromDuckDB(values, options);
+      if (index === undefined)
+        return readDuckDBColumns(this.db, values, this.people.owners(), this.people.count, options);
       const roots = this.people.roots();
       if (index.stale(roots)) await index.regroup(this.db, roots, this.names.size);
       return index.select(this.people.owners(), values, options.all, options.keep);
     });
-  }
-
-  /** columns read from DuckDB: the rows of the names asked, grouped by person in Node. */
-  private async columnsFromDuckDB(
-    values: Int32Array,
-    options: { all: boolean; keep: (values: Int32Array, from: number, to: number) => boolean },
-  ): Promise<ReturnType<typeof groupByPerson>> {
-    const wanted: number[] = [];
-    for (const id of this.names.values()) if (values[id] !== 0) wanted.push(id);
-    const where = options.all
-      ? ''
-      : `WHERE name_id IN (${wanted.length === 0 ? '-1' : wanted.join(',')})`;
-    // Materialized, then read a chunk at a time: streaming costs an asynchronous round trip per
-    // chunk of 2,048 rows, twice the time on a loaded machine.
-    const result = await this.db.run(`SELECT person, at_ms, name_id FROM events ${where}`);
-    const owner = this.people.owners();
-    const rows = new RowBuffer();
-    for (let c = 0; c < result.chunkCount; c++) {
-      const chunk = result.getChunk(c);
-      const person = chunk.getColumnVector(0);
-      const at = chunk.getColumnVector(1);
-      const name = chunk.getColumnVector(2);
-      const count = chunk.rowCount; // a getter into the native chunk: read once
-      for (let i = 0; i < count; i++)
-        rows.push(
-          owner[person.getItem(i) as number] ?? -1,
-          at.getItem(i) as number,
-          values[name.getItem(i) as number] ?? 0,
-        );
-    }
-    return groupByPerson(rows, this.people.count, options.keep);
   }
 
   /**
@@ -473,25 +444,5 @@ export class ReportProjection {
     await this.queue;
     this.db.closeSync();
     this.instance.closeSync();
-  }
-}
-
-/** Growable typed columns for the rows a query returns. */
-class RowBuffer implements ProjectedRows {
-  count = 0;
-  person = new Int32Array(1 << 16);
-  at = new Float64Array(1 << 16);
-  value = new Int32Array(1 << 16);
-
-  push(person: number, at: number, value: number): void {
-    if (this.count === this.person.length) {
-      this.person = grow(this.person);
-      this.at = grow(this.at);
-      this.value = grow(this.value);
-    }
-    const i = this.count++;
-    this.person[i] = person;
-    this.at[i] = at;
-    this.value[i] = value;
   }
 }
