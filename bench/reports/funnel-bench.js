@@ -2,13 +2,16 @@
 // "over 10 million events: a 4-step funnel under 1 s, a 20-step funnel and a 12-week retention
 // matrix under 2 s each". The reports' columnar projection (reports.duckdb, docs/reports.md) is
 // filled with generated events, then the funnel and retention services answer from it exactly as
-// the routes do: for funnels DuckDB returns the rows of the names asked, they are grouped by person
-// and put in time order, and core's computeFunnelColumns runs; retention is computed by DuckDB
-// in SQL (retention-sql.ts), only the matrix's counts coming back. Events are generated per person
-// (20 event names, the early ones likelier; 1 to 19 events a person, 10 on average, about 16
-// weeks), then numbered in time order, as a log receives them.
-// Reference in the same run: the step-1 rows out of DuckDB, grouped by person.
-// Env: BENCH_PEOPLE (1000000), BENCH_SEED (19), BENCH_ROUNDS (2).
+// the routes do: from the in-memory index the projection keeps beside DuckDB (report-index.ts:
+// each person's events as typed columns, loaded from DuckDB when opened), or with
+// BENCH_INDEX=0 from DuckDB itself (funnels: the rows out of DuckDB grouped in Node; retention in
+// SQL). Events are generated per person (20 event names, the early ones likelier; 1 to 19 events
+// a person, 10 on average, about 16 weeks), then numbered in time order, as a log receives them.
+// References in the same run: DuckDB's own count of the 4-step funnel's rows (nothing moved out),
+// and the step-1 rows out of DuckDB, grouped by person (BENCH_INDEX=0).
+// Each figure is given in wall seconds and in CPU seconds of the process (process.cpuUsage, DuckDB's
+// threads included), the machine being shared.
+// Env: BENCH_PEOPLE (1000000), BENCH_SEED (19), BENCH_ROUNDS (2), BENCH_INDEX (1).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +22,7 @@ import { RetentionService } from '../../packages/server/dist/reports/retention-s
 
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const INDEX = process.env.BENCH_INDEX !== '0';
 const NAMES = 20;
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 5, 1);
@@ -29,6 +33,10 @@ const random = () => {
   return seed / 2147483647;
 };
 const seconds = (started) => (performance.now() - started) / 1000;
+const cpuSeconds = (started) => {
+  const { user, system } = process.cpuUsage(started);
+  return (user + system) / 1e6;
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'tailor-funnel-bench-'));
 const file = join(dir, 'reports.duckdb');
@@ -78,20 +86,32 @@ try {
     `${PEOPLE} people, ${events} events generated in ${seconds(generated).toFixed(1)} s`,
   );
 
+  const counter = await DuckDBInstance.create(':memory:');
+  const countDb = await counter.connect();
+  await countDb.run(
+    `ATTACH '${file}' AS p (READ_ONLY); CREATE TABLE events AS SELECT name_id FROM p.events; DETACH p`,
+  );
+
   // 2. The projection opened as a server opens it; its people read again from a store (here a
   // map: every profile live, none refusing analytics) before the first report.
   const profiles = {
     byId: async (id) => ({ id, consent: { current: {} } }),
     byIdentifier: async () => undefined,
   };
+  const opened = performance.now();
+  const openedCpu = process.cpuUsage();
   const projection = await ReportProjection.open(file, {
     log: { read: async () => [] },
     profiles,
     folded: async () => events,
+    indexMaxEvents: INDEX ? 100_000_000 : 0,
   });
-  const opened = performance.now();
-  await projection.catchUp();
+  await projection.catchUp(); // after the index's load, queued at open
   const recheckSeconds = seconds(opened);
+  const recheckCpu = cpuSeconds(openedCpu);
+  console.error(
+    `index ${INDEX ? 'on' : 'off'}: loaded and people read again in ${recheckSeconds.toFixed(1)} s (${recheckCpu.toFixed(1)} CPU s), RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`,
+  );
 
   const log = { read: async () => [] };
   const deps = { log, profiles, projection: () => projection };
@@ -100,18 +120,30 @@ try {
   const steps = (m) => Array.from({ length: m }, (_, k) => ({ event: `e${k}` }));
   const time = async (run) => {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const result = await run();
-    return { seconds: seconds(started), result };
+    return { seconds: seconds(started), cpu: cpuSeconds(cpu), result };
   };
+  const both = (t) => `${t.seconds.toFixed(2)} s (${t.cpu.toFixed(2)} CPU)`;
   const rounds = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const scan = await time(async () => {
-      const result = await projection.columns((name) => (name === 'e0' ? 1 : 0), {
-        all: false,
-        keep: () => true,
-      });
-      return result.at.length;
+    // DuckDB's own scan: the 4-step funnel's rows counted where they are (in a copy of the
+    // file's events, made before the projection locked the file).
+    const count = await time(async () => {
+      const rows = await countDb.runAndReadAll(
+        'SELECT count(*) FROM events WHERE name_id IN (1, 2, 3, 4)',
+      );
+      return Number(rows.getRows()[0]?.[0] ?? 0);
     });
+    const scan = INDEX
+      ? undefined
+      : await time(async () => {
+          const result = await projection.columns((name) => (name === 'e0' ? 1 : 0), {
+            all: false,
+            keep: () => true,
+          });
+          return result.at.length;
+        });
     const four = await time(() => funnels.funnel({ steps: steps(4), windowDays: 30 }));
     const twenty = await time(() => funnels.funnel({ steps: steps(20), windowDays: 30 }));
     const matrix = await time(() =>
@@ -122,14 +154,17 @@ try {
         periods: 12,
       }),
     );
-    rounds.push({ scan, four, twenty, matrix });
+    rounds.push({ count, scan, four, twenty, matrix });
     console.log(
-      `round ${round + 1}: reference (step-1 rows out of DuckDB, grouped) ${scan.seconds.toFixed(2)} s; ` +
-        `4-step ${four.seconds.toFixed(2)} s; 20-step ${twenty.seconds.toFixed(2)} s; ` +
-        `12-week retention ${matrix.seconds.toFixed(2)} s; load ${loadavg()[0].toFixed(1)}`,
+      `round ${round + 1}: reference: DuckDB counting ${count.result} rows ${both(count)}` +
+        (scan === undefined ? '' : `, step-1 rows out of DuckDB, grouped ${both(scan)}`) +
+        `; 4-step ${both(four)}; 20-step ${both(twenty)}; ` +
+        `12-week retention ${both(matrix)}; load ${loadavg()[0].toFixed(1)}`,
     );
   }
   await projection.close();
+  countDb.closeSync();
+  counter.closeSync();
   const last = rounds[rounds.length - 1];
   const { rss } = process.memoryUsage();
   console.log(
@@ -137,12 +172,15 @@ try {
       {
         people: PEOPLE,
         events,
+        index: INDEX,
         firstCatchUpSeconds: recheckSeconds,
+        firstCatchUpCpuSeconds: recheckCpu,
         rounds: rounds.map((r) => ({
-          referenceSeconds: r.scan.seconds,
-          fourStepSeconds: r.four.seconds,
-          twentyStepSeconds: r.twenty.seconds,
-          retentionSeconds: r.matrix.seconds,
+          duckdbCountSeconds: [r.count.seconds, r.count.cpu],
+          referenceSeconds: r.scan === undefined ? undefined : [r.scan.seconds, r.scan.cpu],
+          fourStepSeconds: [r.four.seconds, r.four.cpu],
+          twentyStepSeconds: [r.twenty.seconds, r.twenty.cpu],
+          retentionSeconds: [r.matrix.seconds, r.matrix.cpu],
         })),
         fourStepReached: last.four.result.steps.map((s) => s.count),
         twentyStepReached: last.twenty.result.steps.map((s) => s.count),
