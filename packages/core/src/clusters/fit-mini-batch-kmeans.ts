@@ -66,6 +66,10 @@ export function fitMiniBatchKMeans(matrix: FeatureMatrix, options: MiniBatchOpti
         centroids[c * columns + j]! +=
           (batch.values[b * columns + j]! - centroids[c * columns + j]!) * rate;
     }
+    // The first step's inertia is the initial centroids', not the fit's: as scikit-learn, it is
+    // left out of the smoothed inertia, which would otherwise start high and creep down for
+    // thousands of steps (alpha is about 2 × batch / rows) before the stopping rule could act.
+    if (step === 1) continue;
     const mean = inertia / size;
     smoothed = Number.isNaN(smoothed) ? mean : smoothed * (1 - alpha) + mean * alpha;
     if (smoothed < lowest) [lowest, stale] = [smoothed, 0];
