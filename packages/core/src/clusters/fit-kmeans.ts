@@ -1,9 +1,14 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed arrays indexed in range in hot loops; `?? 0` would add a branch per element */
-import { assignNearest, squaredDistance } from './assign-nearest.js';
+import { squaredDistance } from './assign-nearest.js';
 import type { FeatureMatrix, KMeansFit } from './clusters.schema.js';
 import { HamerlyBounds } from './hamerly-bounds.js';
-import { kmeansPlusPlus } from './kmeans-plus-plus.js';
-import { seededRandom, type Uniform } from './seeded-random.js';
+import {
+  kmeansPlusPlus,
+  measureNearest,
+  nearestCentroids,
+  type NearestCentroids,
+} from './kmeans-plus-plus.js';
+import { seededRandom } from './seeded-random.js';
 
 export interface KMeansOptions {
   k: number;
@@ -17,6 +22,11 @@ export interface KMeansOptions {
    */
   tolerance?: number;
   seed?: number;
+  /**
+   * Start from these centroids (k rows of `columns` values, row-major) instead of k-means++
+   * seeds: one start, as scikit-learn's `KMeans(init=array, n_init=1)`.
+   */
+  initial?: Float64Array;
 }
 
 /**
@@ -27,49 +37,71 @@ export interface KMeansOptions {
  * Needs 1 <= k <= rows.
  */
 export function fitKMeans(matrix: FeatureMatrix, options: KMeansOptions): KMeansFit {
-  const { k, starts = 10, maxIterations = 300, tolerance = 1e-4, seed = 0 } = options;
+  const { k, maxIterations = 300, tolerance = 1e-4, seed = 0, initial } = options;
   if (!(Number.isInteger(k) && k >= 1 && k <= matrix.rows))
     throw new RangeError(`k must be a whole number from 1 to ${matrix.rows}: ${k}`);
+  if (initial !== undefined && initial.length !== k * matrix.columns)
+    throw new RangeError(`initial centroids must be ${k} x ${matrix.columns} values`);
+  const starts = initial === undefined ? (options.starts ?? 10) : 1;
   const random = seededRandom(seed);
   const threshold = tolerance * meanVariance(matrix);
+  // One set of per-row arrays serves every start; the best start's labels are copied out.
+  const nearest = nearestCentroids(matrix.rows);
+  const bounds = new HamerlyBounds(matrix, k);
   let best: KMeansFit | undefined;
   for (let start = 0; start < starts; start++) {
-    const fit = lloyd(matrix, k, random, maxIterations, threshold);
-    if (best === undefined || fit.inertia < best.inertia) best = fit;
+    let centroids: Float64Array;
+    if (initial === undefined) centroids = kmeansPlusPlus(matrix, k, random, nearest);
+    else {
+      centroids = initial.slice();
+      measureNearest(matrix, centroids, k, nearest);
+    }
+    const fit = lloyd(matrix, k, centroids, nearest, bounds, maxIterations, threshold);
+    if (best === undefined || fit.inertia < best.inertia)
+      best = { ...fit, labels: fit.labels.slice() };
   }
   return best!;
 }
 
+/**
+ * Lloyd's iterations from `centroids`, the rows already assigned to them in `nearest` (the first
+ * assignment, made while seeding). Each iteration moves the centroids to their rows' means, then
+ * assigns the rows again; the labels are written into `nearest.labels`.
+ */
 function lloyd(
   matrix: FeatureMatrix,
   k: number,
-  random: Uniform,
+  seeds: Float64Array,
+  nearest: NearestCentroids,
+  bounds: HamerlyBounds,
   maxIterations: number,
   threshold: number,
 ): KMeansFit {
-  let centroids: Float64Array = kmeansPlusPlus(matrix, k, random);
+  const { labels } = nearest;
+  let centroids: Float64Array = seeds;
   let next: Float64Array = new Float64Array(centroids.length);
-  const labels = new Int32Array(matrix.rows).fill(-1);
-  const counts = new Float64Array(k);
-  const bounds = new HamerlyBounds(matrix, k);
-  let iterations = 0;
+  bounds.start(nearest);
+  let iterations = 1;
   let converged = false;
-  while (iterations < maxIterations) {
-    iterations++;
-    if (bounds.assign(centroids, labels) === 0) {
-      const inertia = inertiaOf(matrix, centroids, labels);
-      return { k, centroids, labels, inertia, iterations, converged: true };
-    }
-    computeMeans(matrix, labels, k, next, counts);
-    for (const row of fillEmpty(matrix, labels, centroids, next, counts)) bounds.forget(row);
-    const shift = bounds.moved(centroids, next, labels);
+  for (;;) {
+    meansOf(bounds.sums, bounds.counts, matrix.columns, next);
+    for (const row of fillEmpty(matrix, labels, centroids, next, bounds)) bounds.forget(row);
+    const shift = bounds.moved(centroids, next);
     [centroids, next] = [next, centroids];
     if (shift <= threshold) {
       converged = true;
       break;
     }
+    if (iterations >= maxIterations) break;
+    iterations++;
+    if (bounds.assign(centroids, labels) === 0) {
+      const inertia = inertiaOf(matrix, centroids, labels);
+      return { k, centroids, labels, inertia, iterations, converged: true };
+    }
   }
-  const { inertia } = assignNearest(matrix, centroids, k, labels);
+  // The rows assigned once more, to the final centroids.
+  bounds.assign(centroids, labels);
+  const inertia = inertiaOf(matrix, centroids, labels);
   return { k, centroids, labels, inertia, iterations, converged };
 }
 
@@ -81,38 +113,29 @@ function inertiaOf(matrix: FeatureMatrix, centroids: Float64Array, labels: Int32
   return inertia;
 }
 
-/** The mean of each cluster's rows into `means`, and their counts into `counts`. */
-function computeMeans(
-  matrix: FeatureMatrix,
-  labels: Int32Array,
-  k: number,
-  means: Float64Array,
-  counts: Float64Array,
-): void {
-  const { values, rows, columns } = matrix;
-  means.fill(0);
-  counts.fill(0);
-  for (let i = 0; i < rows; i++) {
-    const c = labels[i]!;
-    counts[c]!++;
-    for (let j = 0; j < columns; j++) means[c * columns + j]! += values[i * columns + j]!;
+/** Each cluster's mean from its sum and count into `means` (0 for an empty cluster). */
+function meansOf(sums: Float64Array, counts: Float64Array, columns: number, means: Float64Array) {
+  for (let c = 0; c < counts.length; c++) {
+    const n = counts[c]!;
+    for (let j = 0; j < columns; j++)
+      means[c * columns + j] = n > 0 ? sums[c * columns + j]! / n : 0;
   }
-  for (let c = 0; c < k; c++)
-    if (counts[c]! > 0) for (let j = 0; j < columns; j++) means[c * columns + j]! /= counts[c]!;
 }
 
 /**
  * Each empty cluster takes, as its centroid, the row farthest from its own centroid that is not
- * alone in its cluster (as scikit-learn relocates empty clusters).
+ * alone in its cluster (as scikit-learn relocates empty clusters). Keeps the clusters' sums and
+ * counts, and returns the rows moved.
  */
 function fillEmpty(
   matrix: FeatureMatrix,
   labels: Int32Array,
   centroids: Float64Array,
   means: Float64Array,
-  counts: Float64Array,
+  bounds: HamerlyBounds,
 ): number[] {
   const { values, rows, columns } = matrix;
+  const { sums, counts } = bounds;
   const moved: number[] = [];
   for (let c = 0; c < counts.length; c++) {
     if (counts[c]! > 0) continue;
@@ -129,13 +152,15 @@ function fillEmpty(
     if (far < 0) continue;
     const from = labels[far]!;
     counts[from]!--;
-    for (let j = 0; j < columns; j++)
-      means[from * columns + j] =
-        (means[from * columns + j]! * (counts[from]! + 1) - values[far * columns + j]!) /
-        counts[from]!;
+    for (let j = 0; j < columns; j++) {
+      const x = values[far * columns + j]!;
+      sums[from * columns + j]! -= x;
+      means[from * columns + j] = sums[from * columns + j]! / counts[from]!;
+      sums[c * columns + j] = x;
+      means[c * columns + j] = x;
+    }
     labels[far] = c;
     counts[c] = 1;
-    means.set(values.subarray(far * columns, (far + 1) * columns), c * columns);
     moved.push(far);
   }
   return moved;
