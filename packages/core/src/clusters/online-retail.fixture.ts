@@ -35,3 +35,27 @@ export interface ClustersReference {
 export function readClustersReference(): ClustersReference {
   return JSON.parse(readFileSync(folder('clusters.reference.json'), 'utf8')) as ClustersReference;
 }
+
+/** One plain-Lloyd fit by scikit-learn from given starting centres. */
+export interface LloydCase {
+  k: number;
+  seed: number;
+  initial: number[][];
+  inertia: number;
+  iterations: number;
+  /** Cluster sizes, largest first. */
+  sizes: number[];
+}
+
+/** kmeans-starts.reference.json, written by make-kmeans-starts-reference.py with scikit-learn. */
+export interface KMeansStartsReference {
+  sklearn: string;
+  rfm: { cases: LloydCase[] };
+  blobs: { points: number[][]; cases: LloydCase[] };
+}
+
+export function readKMeansStartsReference(): KMeansStartsReference {
+  return JSON.parse(
+    readFileSync(folder('kmeans-starts.reference.json'), 'utf8'),
+  ) as KMeansStartsReference;
+}
