@@ -1,18 +1,20 @@
 // k-means against scikit-learn on the same machine (npm run bench:clusters).
 //   A. The Online Retail RFM table (4,338 customers, log1p then standardized): Tailor's
-//      fitKMeans (10 k-means++ starts) against KMeans(n_init=10) for k = 2..10, time and inertia;
-//      and the automatic choice of k (every k's fit plus its exact silhouette) both ways. Fits
-//      are timed as the fastest of 5 runs on each side (the machine is shared); scikit-learn runs
-//      with its default threads, then on one thread (OMP_NUM_THREADS=1).
+//      fitKMeans (10 k-means++ starts) against KMeans(n_init=10) for k = 2..10, time, CPU time
+//      and inertia. The machine is shared, so the sides alternate in BENCH_ROUNDS rounds (default
+//      3): in each, Tailor's sweep, scikit-learn's with its default threads, then scikit-learn's
+//      on one thread (OMP_NUM_THREADS=1); each fit is the fastest of 5 runs (wall and CPU apart),
+//      and the ratios are taken within a round. Then the automatic choice of k (every k's fit
+//      plus its exact silhouette) both ways.
 //   B. One million synthetic profiles with ten features (eight Gaussian groups): mini-batch
 //      k-means with k = 8, then k chosen automatically (2..10, silhouette on a 10,000-row sample),
 //      with the process's memory before and after each; and scikit-learn's MiniBatchKMeans (k = 8)
 //      on the same table, written to a temporary file.
 // Needs Debian's python3-sklearn (/usr/bin/python3); without it, prints Tailor's side only.
-// Env: BENCH_ROWS (1000000), BENCH_SKLEARN (1; 0 to skip the reference).
+// Env: BENCH_ROWS (1000000), BENCH_ROUNDS (3), BENCH_SKLEARN (1; 0 to skip the reference).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clusterFeatures, fitKMeans, fitMiniBatchKMeans } from '@tailor/core';
@@ -20,12 +22,18 @@ import { clusterFeatures, fitKMeans, fitMiniBatchKMeans } from '@tailor/core';
 const here = dirname(fileURLToPath(import.meta.url));
 const RFM = join(here, '../../packages/server/test/fixtures/online-retail/rfm.csv');
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const COLUMNS = 10;
 const PYTHON = '/usr/bin/python3';
 const withReference = process.env.BENCH_SKLEARN !== '0' && existsSync(PYTHON);
 
 const seconds = (started) => (performance.now() - started) / 1000;
+const cpuSeconds = (started) => {
+  const { user, system } = process.cpuUsage(started);
+  return (user + system) / 1e6;
+};
 const mb = (bytes) => Math.round(bytes / 1e6);
+const loadAverage = () => loadavg().map((l) => +l.toFixed(2));
 const memory = () => {
   const { rss, heapUsed, arrayBuffers } = process.memoryUsage();
   return { rss: mb(rss), heap: mb(heapUsed), arrayBuffers: mb(arrayBuffers) };
@@ -69,17 +77,53 @@ const table = {
 };
 const REPEATS = 5;
 for (let k = 2; k <= 10; k++) fitKMeans(table, { k }); // warm-up
-const ours = [];
-for (let k = 2; k <= 10; k++) {
-  let fastest = Infinity;
-  let fit;
-  for (let r = 0; r < REPEATS; r++) {
-    const started = performance.now();
-    fit = fitKMeans(table, { k, starts: 10 });
-    fastest = Math.min(fastest, seconds(started));
+
+/** Tailor's sweep: per k the fastest of REPEATS fits, wall and CPU apart, and the inertia. */
+function tailorSweep() {
+  const fits = [];
+  for (let k = 2; k <= 10; k++) {
+    let fastest = Infinity;
+    let fastestCpu = Infinity;
+    let fit;
+    for (let r = 0; r < REPEATS; r++) {
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      fit = fitKMeans(table, { k, starts: 10 });
+      fastestCpu = Math.min(fastestCpu, cpuSeconds(cpu));
+      fastest = Math.min(fastest, seconds(started));
+    }
+    fits.push({ k, seconds: fastest, cpu_seconds: fastestCpu, inertia: fit.inertia });
   }
-  ours.push({ k, seconds: fastest, inertia: fit.inertia });
+  return fits;
 }
+
+/** scikit-learn's sweep (and its automatic k), in its own process. */
+function sklearnSweep(env) {
+  return JSON.parse(
+    execFileSync(PYTHON, [join(here, 'sklearn-reference.py'), RFM], {
+      encoding: 'utf8',
+      env: { ...process.env, BENCH_REPEATS: String(REPEATS), ...env },
+    }),
+  ).rfm;
+}
+
+const ONE_THREAD = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+const total = (fits, key = 'seconds') => fits.reduce((sum, r) => sum + r[key], 0);
+const rounds = [];
+for (let r = 0; r < ROUNDS; r++) {
+  console.error(
+    `RFM sweep, round ${r + 1} of ${ROUNDS}: Tailor, scikit-learn, scikit-learn on one thread...`,
+  );
+  const round = { tailor: tailorSweep(), uptime: loadAverage() };
+  if (withReference) {
+    round.sklearn = sklearnSweep({});
+    round.oneThread = sklearnSweep(ONE_THREAD);
+  }
+  rounds.push(round);
+}
+const ours = rounds.at(-1).tailor;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 let started = performance.now();
 let auto;
 let autoSeconds = Infinity;
@@ -97,30 +141,26 @@ try {
   const file = join(dir, 'synthetic.f64');
   if (withReference) {
     writeFileSync(file, new Uint8Array(big.values.buffer));
-    console.error('scikit-learn: RFM sweep and MiniBatchKMeans on the synthetic table...');
+    console.error('scikit-learn: MiniBatchKMeans on the synthetic table...');
     reference = JSON.parse(
       execFileSync(PYTHON, [join(here, 'sklearn-reference.py'), RFM, file, String(ROWS)], {
         encoding: 'utf8',
         maxBuffer: 1 << 24,
       }),
     );
-    console.error('scikit-learn on one thread (OMP_NUM_THREADS=1): RFM sweep...');
-    reference.oneThread = JSON.parse(
-      execFileSync(PYTHON, [join(here, 'sklearn-reference.py'), RFM], {
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          OMP_NUM_THREADS: '1',
-          OPENBLAS_NUM_THREADS: '1',
-          BENCH_REPEATS: String(REPEATS),
-        },
-      }),
-    ).rfm;
   }
   const before = memory();
-  started = performance.now();
-  const mini = fitMiniBatchKMeans(big, { k: 8 });
-  const miniSeconds = seconds(started);
+  // Twice, ours and scikit-learn's stated as the faster of each (one scikit-learn run).
+  let mini;
+  let miniSeconds = Infinity;
+  let miniCpu = Infinity;
+  for (let r = 0; r < 2; r++) {
+    started = performance.now();
+    const cpu = process.cpuUsage();
+    mini = fitMiniBatchKMeans(big, { k: 8 });
+    miniCpu = Math.min(miniCpu, cpuSeconds(cpu));
+    miniSeconds = Math.min(miniSeconds, seconds(started));
+  }
   const afterFit = memory();
   started = performance.now();
   const bigAuto = clusterFeatures(big, {
@@ -131,38 +171,51 @@ try {
   const bigAutoSeconds = seconds(started);
   const afterAuto = memory();
 
-  const total = (rows) => rows.reduce((sum, r) => sum + r.seconds, 0);
+  const sweep = (round, side, key) => round[side] && total(round[side].fits ?? round[side], key);
+  const perRound = rounds.map((round) => ({
+    loadAverage: round.uptime,
+    tailor: { seconds: sweep(round, 'tailor'), cpu: sweep(round, 'tailor', 'cpu_seconds') },
+    sklearn: round.sklearn && {
+      seconds: sweep(round, 'sklearn'),
+      cpu: sweep(round, 'sklearn', 'cpu_seconds'),
+    },
+    oneThread: round.oneThread && {
+      seconds: sweep(round, 'oneThread'),
+      cpu: sweep(round, 'oneThread', 'cpu_seconds'),
+    },
+  }));
+  const last = rounds.at(-1);
   const report = {
     machine: 'see bench/RESULTS.md',
     rfm: {
       rows: rfm.rows,
-      tailor: {
-        sweepSeconds: total(ours),
-        autoSeconds,
-        k: auto.k,
-        silhouette: auto.silhouette,
-        inertia: auto.inertia,
-      },
-      sklearn: reference && {
-        version: reference.sklearn,
-        sweepSeconds: total(reference.rfm.fits),
-        autoSeconds: reference.rfm.auto_seconds,
-        k: reference.rfm.best_k,
-        oneThreadSweepSeconds: total(reference.oneThread.fits),
-        oneThreadAutoSeconds: reference.oneThread.auto_seconds,
+      rounds: perRound,
+      tailor: { autoSeconds, k: auto.k, silhouette: auto.silhouette, inertia: auto.inertia },
+      sklearn: last.sklearn && {
+        version: reference?.sklearn,
+        autoSeconds: last.sklearn.auto_seconds,
+        k: last.sklearn.best_k,
+        oneThreadAutoSeconds: last.oneThread.auto_seconds,
       },
       perK: ours.map((o, i) => ({
         k: o.k,
         tailorSeconds: +o.seconds.toFixed(4),
-        sklearnSeconds: reference && +reference.rfm.fits[i].seconds.toFixed(4),
-        sklearnOneThreadSeconds: reference && +reference.oneThread.fits[i].seconds.toFixed(4),
-        inertiaRatio: reference && +(o.inertia / reference.rfm.fits[i].inertia).toFixed(5),
+        tailorCpu: +o.cpu_seconds.toFixed(4),
+        sklearnSeconds: last.sklearn && +last.sklearn.fits[i].seconds.toFixed(4),
+        sklearnOneThreadSeconds: last.oneThread && +last.oneThread.fits[i].seconds.toFixed(4),
+        sklearnOneThreadCpu: last.oneThread && +last.oneThread.fits[i].cpu_seconds.toFixed(4),
+        inertiaRatio: last.sklearn && +(o.inertia / last.sklearn.fits[i].inertia).toFixed(5),
       })),
     },
     synthetic: {
       rows: ROWS,
       columns: COLUMNS,
-      miniBatchK8: { seconds: miniSeconds, steps: mini.iterations, inertia: mini.inertia },
+      miniBatchK8: {
+        seconds: miniSeconds,
+        cpuSeconds: miniCpu,
+        steps: mini.iterations,
+        inertia: mini.inertia,
+      },
       sklearnMiniBatchK8: reference?.synthetic,
       auto: {
         seconds: bigAutoSeconds,
@@ -174,20 +227,31 @@ try {
     },
   };
   console.log(JSON.stringify(report, null, 2));
+  const ratio = (ourTime, theirTime) => (theirTime / ourTime).toFixed(2);
+  perRound.forEach((round, r) => {
+    const { tailor, sklearn, oneThread } = round;
+    let line = `RFM sweep (k 2..10, 10 starts), round ${r + 1}, load ${round.loadAverage.join(' ')}: Tailor ${tailor.seconds.toFixed(3)} s (CPU ${tailor.cpu.toFixed(3)} s)`;
+    if (sklearn)
+      line +=
+        `; scikit-learn ${sklearn.seconds.toFixed(3)} s (CPU ${sklearn.cpu.toFixed(3)} s): ${ratio(tailor.seconds, sklearn.seconds)}x, CPU ${ratio(tailor.cpu, sklearn.cpu)}x` +
+        `; one thread ${oneThread.seconds.toFixed(3)} s (CPU ${oneThread.cpu.toFixed(3)} s): ${ratio(tailor.seconds, oneThread.seconds)}x, CPU ${ratio(tailor.cpu, oneThread.cpu)}x`;
+    console.log(line);
+  });
+  if (last.sklearn) {
+    const med = (side, key) => median(perRound.map((round) => round[side][key]));
+    const ratios = (side, key) =>
+      perRound.map((round) => ratio(round.tailor[key], round[side][key])).join(' / ');
+    console.log(
+      `RFM sweep, median of ${perRound.length} rounds: Tailor ${med('tailor', 'seconds').toFixed(3)} s, scikit-learn ${med('sklearn', 'seconds').toFixed(3)} s, one thread ${med('oneThread', 'seconds').toFixed(3)} s; ratios per round (scikit-learn time / Tailor time): default threads ${ratios('sklearn', 'seconds')}, one thread ${ratios('oneThread', 'seconds')}; CPU one thread ${ratios('oneThread', 'cpu')}`,
+    );
+    console.log(
+      `RFM automatic k: Tailor ${autoSeconds.toFixed(2)} s (k ${auto.k}), scikit-learn ${last.sklearn.auto_seconds.toFixed(2)} s (k ${last.sklearn.best_k}): ${ratio(autoSeconds, last.sklearn.auto_seconds)}x; one thread ${last.oneThread.auto_seconds.toFixed(2)} s: ${ratio(autoSeconds, last.oneThread.auto_seconds)}x`,
+    );
+  }
   if (reference) {
-    const ratio = (a, b) => (b / a).toFixed(2);
+    const theirs = reference.synthetic;
     console.log(
-      `RFM k-means sweep (k 2..10, 10 starts): Tailor ${total(ours).toFixed(2)} s, scikit-learn ${total(reference.rfm.fits).toFixed(2)} s: speed ratio ${ratio(total(ours), total(reference.rfm.fits))}x`,
-    );
-    const one = reference.oneThread;
-    console.log(
-      `same, scikit-learn on one thread: ${total(one.fits).toFixed(2)} s: ${ratio(total(ours), total(one.fits))}x; automatic k ${one.auto_seconds.toFixed(2)} s: ${ratio(autoSeconds, one.auto_seconds)}x`,
-    );
-    console.log(
-      `RFM automatic k: Tailor ${autoSeconds.toFixed(2)} s (k ${auto.k}), scikit-learn ${reference.rfm.auto_seconds.toFixed(2)} s (k ${reference.rfm.best_k}): ${ratio(autoSeconds, reference.rfm.auto_seconds)}x`,
-    );
-    console.log(
-      `${ROWS} x ${COLUMNS} mini-batch k 8: Tailor ${miniSeconds.toFixed(2)} s, scikit-learn ${reference.synthetic.seconds.toFixed(2)} s; inertia ratio ${(mini.inertia / reference.synthetic.inertia).toFixed(4)}`,
+      `${ROWS} x ${COLUMNS} mini-batch k 8: Tailor ${miniSeconds.toFixed(2)} s (CPU ${miniCpu.toFixed(2)} s, ${mini.iterations} steps), scikit-learn ${theirs.seconds.toFixed(2)} s (CPU ${theirs.cpu_seconds.toFixed(2)} s, ${theirs.steps} steps); inertia ratio ${(mini.inertia / theirs.inertia).toFixed(4)}`,
     );
   }
   console.log(
