@@ -19,6 +19,7 @@ import { SqliteJourneyStore } from '../src/journeys/sqlite-journey-store.js';
 import { PgDatabase } from '../src/storage/postgres/pg-database.js';
 import { freshSchemaName, testPostgresUrl } from './support/postgres.js';
 import { startSmtpReceiver, type SmtpReceiver } from './support/smtp-receiver.js';
+import { stepCounts } from './support/journey-harness.js';
 
 /** A webhook receiver on loopback answering the statuses queued (204 once they run out), keeping headers and body. */
 interface HookReceiver {
@@ -248,7 +249,7 @@ describe.each(['sqlite', 'postgres'] as const)('journey steps on %s', (backend) 
     expect(traitUpdates.map((u) => u.person).sort()).toEqual(['p1', 'p2']); // both went on
   });
 
-  it('takes a person out on the goal event, counted, and sends them nothing more', async () => {
+  it('takes a person out on the goal event, counted at the step they were at, and sends them nothing more', async () => {
     const { runner, store } = await open();
     await runner.put('cart', {
       entry: { event: 'Product Added' },
@@ -266,7 +267,12 @@ describe.each(['sqlite', 'postgres'] as const)('journey steps on %s', (backend) 
     await expect.poll(() => smtp.received.map((m) => m.to)).toEqual(['bob@example.com']);
     await runner.onEvent({ name: 'Order Completed', person: 'p2', receivedAt: clock }); // finished
     expect(await store.goals('cart')).toBe(1);
-    expect((await store.stats('cart'))['0']).toEqual({ entered: 2, waiting: 0, done: 2 });
+    // p1 reached the goal at the wait; p2 left at the email, having finished (their order after
+    // that is not the journey's goal: they were no longer in it).
+    expect(await store.stats('cart')).toEqual({
+      '0': stepCounts({ entered: 2, done: 2, goal: 1 }),
+      '1': stepCounts({ entered: 1, done: 1, left: 1 }, { end: 1 }),
+    });
   });
 
   it('lets people in again as the re-entry policy says: once, always, after a cooldown', async () => {
@@ -431,7 +437,9 @@ describe.each(['sqlite', 'postgres'] as const)('journey steps on %s', (backend) 
     clock = Date.UTC(2026, 0, 6, 13, 0, 0);
     await runner.tick();
     await expect.poll(() => smtp.received.length).toBe(2);
-    expect((await store.stats('hello'))['0']).toEqual({ entered: 2, waiting: 0, done: 2 });
+    expect((await store.stats('hello'))['0']).toEqual(
+      stepCounts({ entered: 2, done: 2, left: 2 }, { end: 2 }),
+    );
   });
 
   it("enters on Tailor's own Segment Entered for the segment, not on a client's event of that name", async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { journeyHarness, type JourneyHarness } from './support/journey-harness.js';
+import { journeyHarness, stepCounts, type JourneyHarness } from './support/journey-harness.js';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
@@ -46,11 +46,7 @@ describe.each(['sqlite', 'postgres'] as const)('timed waits on %s', (backend) =>
     await expect.poll(() => h.smtp.received.length).toBe(2);
     await settle();
     expect(h.smtp.received.map((m) => m.to)).toEqual(['ny@example.com', 'paris@example.com']);
-    expect((await second.store.stats('morning'))['0']).toEqual({
-      entered: 2,
-      waiting: 0,
-      done: 2,
-    });
+    expect((await second.store.stats('morning'))['0']).toEqual(stepCounts({ entered: 2, done: 2 }));
   });
 
   it('waits until a renewal date minus 7 days at 09:00, follows a changed date, and exits when it is past', async () => {

@@ -15,6 +15,7 @@ import { PgDatabase } from '../src/storage/postgres/pg-database.js';
 import { freshSchemaName, testPostgresUrl } from './support/postgres.js';
 import type { ProfileView } from '../src/journeys/journey-definition.js';
 import { startSmtpReceiver, type SmtpReceiver } from './support/smtp-receiver.js';
+import { stepCounts as counts } from './support/journey-harness.js';
 
 const WELCOME = {
   entry: { event: 'Signed Up' },
@@ -123,9 +124,10 @@ describe.each(BACKENDS)('journeys on %s', (backend) => {
     expect(smtp.received[1]!.raw).toContain('Subject: Welcome Bob');
     expect(smtp.received[1]!.raw).not.toContain('text/plain'); // a step without text: HTML alone
     const stats = await store.stats('welcome');
-    expect(stats['0']).toEqual({ entered: 2, waiting: 0, done: 2 });
-    expect(stats['1.then.0']!.entered).toBe(1);
-    expect(stats['1.else.0']!.entered).toBe(1);
+    expect(stats['0']).toEqual(counts({ entered: 2, done: 2 }));
+    // Each left at the email of their branch, the last step they reached.
+    expect(stats['1.then.0']).toEqual(counts({ entered: 1, done: 1, left: 1 }, { end: 1 }));
+    expect(stats['1.else.0']).toEqual(counts({ entered: 1, done: 1, left: 1 }, { end: 1 }));
   });
 
   it('sends nothing to someone who refused marketing after entering (checked at send time)', async () => {
@@ -149,7 +151,7 @@ describe.each(BACKENDS)('journeys on %s', (backend) => {
     profiles.set('u1', { traits: { email: 'ada@example.com', name: 'Ada' } });
     await first.runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
     await first.runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock + 10 }); // once per person
-    expect((await first.store.stats('welcome'))['0']).toEqual({ entered: 1, waiting: 1, done: 0 });
+    expect((await first.store.stats('welcome'))['0']).toEqual(counts({ entered: 1, waiting: 1 }));
     await first.store.close();
     const second = await open();
     clock += 1000;
@@ -257,7 +259,9 @@ describe.each(BACKENDS)('journeys on %s', (backend) => {
     await refusing.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
     await refusing.tick();
     expect(await store.emails('other', 'u1')).toEqual({ '0': 'failed', '1': 'failed' });
-    expect((await store.stats('other'))['1']).toEqual({ entered: 1, waiting: 0, done: 1 });
+    expect((await store.stats('other'))['1']).toEqual(
+      counts({ entered: 1, done: 1, left: 1 }, { end: 1 }),
+    );
   });
 
   it('lets an erased person leave the journey', async () => {
@@ -274,11 +278,76 @@ describe.each(BACKENDS)('journeys on %s', (backend) => {
       identifiers: [{ type: 'userId', value: 'u1' }],
       profiles: ['p1'],
     });
-    expect((await store.stats('welcome'))['0']?.waiting).toBe(0);
+    // Counted as leaving, erased, at the step they were waiting at.
+    expect((await store.stats('welcome'))['0']).toEqual(
+      counts({ entered: 1, done: 1, left: 1 }, { erased: 1 }),
+    );
     clock += 1000;
     await runner.tick();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(smtp.received).toHaveLength(0);
+  });
+
+  it('counts per step who left and why, and who reached the goal there, across a restart', async () => {
+    const first = await open();
+    await first.runner.put('measure', {
+      entry: { event: 'Signed Up' },
+      goal: { event: 'Order Completed' },
+      steps: [
+        { wait: '1s' },
+        { email: { subject: 'Hello', html: '<p>Hello</p>' } },
+        { waitUntil: { trait: 'renewalDate', ifPast: 'exit' } },
+        { wait: '1d' },
+        { email: { subject: 'Renew', html: '<p>Renew</p>' } },
+      ],
+    });
+    const soon = new Date(clock + 20_000).toISOString();
+    const late = new Date(clock + 86_400_000).toISOString();
+    // b has no renewal date.
+    const renewals: Record<string, string> = { a: soon, c: late, d: soon, e: soon };
+    for (const person of ['a', 'b', 'c', 'd', 'e']) {
+      const renewalDate = renewals[person];
+      profiles.set(person, {
+        traits: { email: `${person}@example.com`, ...(renewalDate && { renewalDate }) },
+      });
+      await first.runner.onEvent({ name: 'Signed Up', person, receivedAt: clock });
+    }
+    // a orders during the first wait: the goal counts at step 0, where a is.
+    await first.runner.onEvent({ name: 'Order Completed', person: 'a', receivedAt: clock + 500 });
+    clock += 1000;
+    await first.runner.tick(); // b has no date (exit); c waits a day; d and e 20 s
+    await expect.poll(() => smtp.received.length).toBe(4);
+    expect((await first.store.stats('measure'))['2']).toEqual(
+      counts({ entered: 4, waiting: 3, done: 1, left: 1 }, { exit: 1 }),
+    );
+    await first.store.close();
+
+    const { runner, store } = await open(); // a restart: the counts are the store's
+    clock += 20_000;
+    await runner.tick(); // d and e on to the day's wait
+    await runner.onEvent({ name: 'Order Completed', person: 'c', receivedAt: clock });
+    await journeyErasureOwner(store).erase({
+      requestId: 'r1',
+      profileId: 'pd',
+      requestedBy: 'admin',
+      at: clock,
+      positions: [],
+      identifiers: [{ type: 'userId', value: 'd' }],
+      profiles: ['pd'],
+    });
+    clock += 86_400_000;
+    await runner.tick(); // e: the last email, then the end
+    await expect.poll(() => smtp.received.length).toBe(5);
+    expect(await store.stats('measure')).toEqual({
+      '0': counts({ entered: 5, done: 5, goal: 1 }),
+      '1': counts({ entered: 4, done: 4 }),
+      '2': counts({ entered: 4, done: 4, left: 1, goal: 1 }, { exit: 1 }),
+      '3': counts({ entered: 2, done: 2, left: 1 }, { erased: 1 }),
+      '4': counts({ entered: 1, done: 1, left: 1 }, { end: 1 }),
+    });
+    expect(await store.goals('measure')).toBe(2);
+    expect(await store.deleteJourney('measure')).toBe(true);
+    expect(await store.stats('measure')).toEqual({});
   });
 });
 

@@ -5,10 +5,11 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { openTailor } from '../src/open-tailor.js';
+import { JOURNEY_SQLITE_MIGRATIONS } from '../src/journeys/sqlite-journey-store.js';
 import { MODEL_MIGRATIONS } from '../src/store/sqlite/sqlite-model-store.js';
 import { PROFILE_STORE_MIGRATIONS } from '../src/store/sqlite/sqlite-profile-store.js';
 
-const FILES = ['log.sqlite', 'state.sqlite', 'audit.sqlite'];
+const FILES = ['log.sqlite', 'state.sqlite', 'audit.sqlite', 'journeys.db'];
 const COMPONENTS: Record<string, string[]> = {
   'log.sqlite': ['event-log'],
   'state.sqlite': [
@@ -29,6 +30,7 @@ const COMPONENTS: Record<string, string[]> = {
     'state',
   ],
   'audit.sqlite': ['audit-log'],
+  'journeys.db': ['journeys'],
 };
 
 const dirs: string[] = [];
@@ -99,6 +101,7 @@ function versions(dir: string): Record<string, Record<string, number>> {
 const LATEST: Record<string, number> = {
   profiles: PROFILE_STORE_MIGRATIONS.length,
   models: MODEL_MIGRATIONS.length,
+  journeys: JOURNEY_SQLITE_MIGRATIONS.length,
 };
 
 describe('SQLite migrations', () => {
@@ -136,9 +139,21 @@ describe('SQLite migrations', () => {
     });
     for (const file of ['log.sqlite', 'audit.sqlite'])
       withFile(dir, file, (db) => db.exec('DROP TABLE schema_migrations'));
+    // journeys.db as it was before its per-step exits and its versions, and before re-entry.
+    withFile(dir, 'journeys.db', (db) => {
+      db.exec(`DROP TABLE schema_migrations;
+        DROP TABLE journey_left;
+        ALTER TABLE journey_places DROP COLUMN entered_at;
+        ALTER TABLE journey_places DROP COLUMN run;
+        ALTER TABLE journey_places DROP COLUMN context;`);
+      db.prepare("INSERT INTO journeys VALUES ('old-journey', '{}')").run();
+    });
     const reopened = await open(dir);
     try {
       expect((await reopened.keys.list()).map((k) => k.name)).toContain('old-key');
+      expect(
+        withFile(dir, 'journeys.db', (db) => db.prepare('SELECT name FROM journeys').all()),
+      ).toEqual([{ name: 'old-journey' }]);
     } finally {
       await reopened.close();
     }

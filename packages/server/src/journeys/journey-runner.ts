@@ -408,7 +408,7 @@ export class JourneyRunner {
           const profile = (await this.options.readProfile(person)) ?? { traits: {} };
           const next = waitUntilMoment(step, at, profile.traits, this.zoneOf(profile));
           if ('exit' in next) {
-            await store.move(name, person, undefined, undefined, entered);
+            await store.leave(name, person, path, 'exit', entered);
             return true;
           }
           if (next.until > at) {
@@ -460,7 +460,8 @@ export class JourneyRunner {
       }
       path = nextPath(journey.steps, path);
     }
-    await store.move(name, person, undefined, undefined, entered);
+    // Past the last step (or at one no longer in the journey): left at the last step reached.
+    await store.leave(name, person, entered.at(-1) ?? place.path, 'end', entered);
     return true;
   }
 

@@ -46,8 +46,37 @@ export function stepKey(path: string, run: number): string {
 /** What became of an email step for a person: handed to SMTP, refused by it, or not sent for want of SMTP. */
 export type EmailOutcome = 'sent' | 'failed' | 'skipped-no-smtp' | 'capped';
 
-/** Per step path: how many entered it, are at it now, and went past it. */
-export type JourneyStepStats = Record<string, { entered: number; waiting: number; done: number }>;
+/**
+ * Why a person's time in a journey ended at a step: they passed its last step (or the step they
+ * were at is no longer in the journey), an exit rule took them out (`waitUntil` with `ifPast:
+ * "exit"`), they were erased, or the goal event came.
+ */
+export type LeaveReason = 'end' | 'exit' | 'erased' | 'goal';
+
+/** How many left at a step, by reason other than the goal. */
+export interface LeftBy {
+  end: number;
+  exit: number;
+  erased: number;
+}
+
+/**
+ * One step's counts: how many entered it, are at it now, went past it (`done`: entered minus
+ * waiting), ended their time in the journey there (`left`, by `leftBy` reason: the step was the
+ * last they reached) and reached the goal while it was the last step they had reached (`goal`).
+ * `entered = waiting + left + goal + (those who went on to a next step)`.
+ */
+export interface StepCounts {
+  entered: number;
+  waiting: number;
+  done: number;
+  left: number;
+  goal: number;
+  leftBy: LeftBy;
+}
+
+/** Per step path (`0`, `1.then.0`), its counts. */
+export type JourneyStepStats = Record<string, StepCounts>;
 
 /**
  * The journeys' durable state: definitions, each person's place and timer, the step counts, a
@@ -76,19 +105,35 @@ export interface JourneyStore {
   ): Promise<boolean>;
   /** A person's place while they are in a journey. */
   place(journey: string, person: string): Promise<JourneyPlace | undefined>;
-  /** A person in the journey leaves it, having reached its goal (counted); false when they were not in it. */
+  /**
+   * A person in the journey leaves it, having reached its goal: counted for the journey and
+   * against the step they were at (the last they reached), in one transaction; false when they
+   * were not in it.
+   */
   reachGoal(journey: string, person: string): Promise<boolean>;
   /** How many left the journey on its goal. */
   goals(journey: string): Promise<number>;
   /**
-   * Moves a person to a step due at `dueAt` (or to the end: path undefined), counting one more
-   * person entering each of the steps `entered` on the way, in one transaction.
+   * Moves a person to a step due at `dueAt`, counting one more person entering each of the steps
+   * `entered` on the way, in one transaction (nothing counted when they are no longer in it).
    */
   move(
     journey: string,
     person: string,
-    path: string | undefined,
-    dueAt: number | undefined,
+    path: string,
+    dueAt: number,
+    entered?: readonly string[],
+  ): Promise<void>;
+  /**
+   * A person's time in the journey ends at step `at` (the last they reached) for `reason`:
+   * counted there as `left`, with the steps `entered` on the way, in one transaction with their
+   * place (nothing counted when they are no longer in it).
+   */
+  leave(
+    journey: string,
+    person: string,
+    at: string,
+    reason: Exclude<LeaveReason, 'goal' | 'erased'>,
     entered?: readonly string[],
   ): Promise<void>;
   /** Counts one more person entering a step. */
@@ -132,23 +177,42 @@ export interface JourneyStore {
   convert(journey: string, person: string, at: number, windowMs: number): Promise<boolean>;
   /** People per group and how many of them converted. */
   groups(journey: string): Promise<Record<HoldoutGroup, { people: number; converted: number }>>;
-  /** Erasure: the person leaves every journey and their email and webhook records go. */
+  /**
+   * Erasure: the person leaves every journey (counted `left` as `erased` at the step they were
+   * at; the counts name no one) and their email and webhook records go.
+   */
   erasePerson(person: string): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Per step: entered, waiting now, and done (entered minus those at it now). */
+/** Per step from the store's rows: entered, waiting now, done (entered minus waiting), left and goal. */
 export function stepStats(
-  entered: readonly { path: string; entered: number }[],
-  waiting: readonly { path: string; n: number }[],
+  entered: readonly { path: string; entered: number | string }[],
+  waiting: readonly { path: string; n: number | string }[],
+  left: readonly { path: string; reason: string; n: number | string }[],
 ): JourneyStepStats {
   const result: JourneyStepStats = {};
-  for (const row of entered)
-    result[row.path] = { entered: row.entered, waiting: 0, done: row.entered };
-  for (const row of waiting) {
-    const entry = (result[row.path] ??= { entered: 0, waiting: 0, done: 0 });
-    entry.waiting = row.n;
-    entry.done = Math.max(0, entry.entered - row.n);
+  const at = (path: string): StepCounts =>
+    (result[path] ??= {
+      entered: 0,
+      waiting: 0,
+      done: 0,
+      left: 0,
+      goal: 0,
+      leftBy: { end: 0, exit: 0, erased: 0 },
+    });
+  for (const row of entered) at(row.path).entered = Number(row.entered);
+  for (const row of waiting) at(row.path).waiting = Number(row.n);
+  for (const row of left) {
+    const counts = at(row.path);
+    const n = Number(row.n);
+    if (row.reason === 'goal') counts.goal += n;
+    else if (row.reason === 'end' || row.reason === 'exit' || row.reason === 'erased') {
+      counts.leftBy[row.reason] += n;
+      counts.left += n;
+    }
   }
+  for (const counts of Object.values(result))
+    counts.done = Math.max(0, counts.entered - counts.waiting);
   return result;
 }

@@ -342,12 +342,31 @@ export type JourneyBody = Static<typeof JourneyBody>;
 export type JourneyHoldout = NonNullable<JourneyBody['holdout']>;
 
 const StepCounts = Type.Object({
-  entered: Type.Integer(),
-  waiting: Type.Integer(),
-  done: Type.Integer(),
+  entered: Type.Integer({ description: 'People who reached the step (each time through counts)' }),
+  waiting: Type.Integer({ description: 'People at the step now (waiting, or held)' }),
+  done: Type.Integer({ description: 'People who went past it: entered minus waiting' }),
+  left: Type.Integer({
+    description:
+      'People whose time in the journey ended at this step, the last they reached, other than by the goal',
+  }),
+  goal: Type.Integer({
+    description:
+      'People who reached the goal while this was the last step they had reached (they were at it)',
+  }),
+  leftBy: Type.Object(
+    {
+      end: Type.Integer({ description: 'Went past the last step of their branch' }),
+      exit: Type.Integer({ description: 'Taken out by an exit rule (waitUntil ifPast "exit")' }),
+      erased: Type.Integer({ description: 'Erased while at the step' }),
+    },
+    { description: '`left` by reason' },
+  ),
 });
 
-/** What GET /v1/journeys/NAME/stats answers: per step path (`0`, `1.then.0`), entered, waiting and done. */
+/**
+ * What GET /v1/journeys/NAME/stats answers: per step path (`0`, `1.then.0`), entered, waiting,
+ * done, left and reached the goal.
+ */
 const GroupCounts = Type.Object({ people: Type.Integer(), converted: Type.Integer() });
 
 export const JourneyStats = Type.Object({

@@ -11,6 +11,7 @@ import {
   type JourneyPlace,
   type JourneyStepStats,
   type JourneyStore,
+  type LeaveReason,
 } from './journey-store.js';
 
 const JOURNEY_MIGRATIONS: readonly PgMigration[] = [
@@ -59,6 +60,14 @@ const JOURNEY_MIGRATIONS: readonly PgMigration[] = [
         entered_at int8 NOT NULL, converted_at int8, PRIMARY KEY (journey, person));
       CREATE INDEX journey_groups_person ON journey_groups (person);`,
   },
+  {
+    version: 4,
+    name: 'per step: how many left, and why, and how many reached the goal there',
+    up: `
+      CREATE TABLE journey_left (
+        journey text COLLATE "C" NOT NULL, path text COLLATE "C" NOT NULL, reason text NOT NULL,
+        n int8 NOT NULL, PRIMARY KEY (journey, path, reason));`,
+  },
 ];
 
 /** The journey store on PostgreSQL, shared by every node (the same tables as on SQLite). */
@@ -98,6 +107,7 @@ export class PgJourneyStore implements JourneyStore {
       await client.query('DELETE FROM journey_places WHERE journey = $1', [name]);
       await client.query('DELETE FROM journey_entered WHERE journey = $1', [name]);
       await client.query('DELETE FROM journey_goals WHERE journey = $1', [name]);
+      await client.query('DELETE FROM journey_left WHERE journey = $1', [name]);
       await client.query('DELETE FROM journey_webhooks WHERE journey = $1', [name]);
       await client.query('DELETE FROM journey_groups WHERE journey = $1', [name]);
       await client.query('DELETE FROM journey_positions WHERE consumer = $1', [
@@ -156,16 +166,24 @@ export class PgJourneyStore implements JourneyStore {
   }
   reachGoal(journey: string, person: string): Promise<boolean> {
     return this.db.transaction(async (client) => {
-      const left = await client.query(
-        'UPDATE journey_places SET path = NULL, due_at = NULL WHERE journey = $1 AND person = $2 AND path IS NOT NULL',
+      // The step they were at is read (and locked) before the place forgets it: the goal counts there.
+      const { rows } = await client.query<{ path: string }>(
+        `SELECT path FROM journey_places WHERE journey = $1 AND person = $2 AND path IS NOT NULL
+          FOR UPDATE`,
         [journey, person],
       );
-      if ((left.rowCount ?? 0) === 0) return false;
+      const at = rows[0]?.path;
+      if (at === undefined) return false;
+      await client.query(
+        'UPDATE journey_places SET path = NULL, due_at = NULL WHERE journey = $1 AND person = $2',
+        [journey, person],
+      );
       await client.query(
         `INSERT INTO journey_goals VALUES ($1, 1)
          ON CONFLICT (journey) DO UPDATE SET reached = journey_goals.reached + 1`,
         [journey],
       );
+      await client.query(COUNT_LEFT, [journey, at, 'goal']);
       return true;
     });
   }
@@ -179,20 +197,32 @@ export class PgJourneyStore implements JourneyStore {
   async move(
     journey: string,
     person: string,
-    path: string | undefined,
-    dueAt: number | undefined,
+    path: string,
+    dueAt: number,
     entered: readonly string[] = [],
   ): Promise<void> {
-    const sql =
-      'UPDATE journey_places SET path = $3, due_at = $4 WHERE journey = $1 AND person = $2';
-    const values = [journey, person, path ?? null, dueAt ?? null];
     if (entered.length === 0) {
-      await this.db.query(sql, values);
+      await this.db.query(MOVE, [journey, person, path, dueAt]);
       return;
     }
     await this.db.transaction(async (client) => {
-      await client.query(sql, values);
+      const moved = await client.query(MOVE, [journey, person, path, dueAt]);
+      if ((moved.rowCount ?? 0) === 0) return; // erased meanwhile: nobody to count
       for (const step of entered) await client.query(COUNT_ENTERED, [journey, step]);
+    });
+  }
+  async leave(
+    journey: string,
+    person: string,
+    at: string,
+    reason: Exclude<LeaveReason, 'goal' | 'erased'>,
+    entered: readonly string[] = [],
+  ): Promise<void> {
+    await this.db.transaction(async (client) => {
+      const moved = await client.query(MOVE, [journey, person, null, null]);
+      if ((moved.rowCount ?? 0) === 0) return; // erased meanwhile: counted as such
+      for (const step of entered) await client.query(COUNT_ENTERED, [journey, step]);
+      await client.query(COUNT_LEFT, [journey, at, reason]);
     });
   }
   async countEntered(journey: string, path: string): Promise<void> {
@@ -262,7 +292,7 @@ export class PgJourneyStore implements JourneyStore {
   }
 
   async stats(journey: string): Promise<JourneyStepStats> {
-    const [entered, waiting] = await Promise.all([
+    const [entered, waiting, left] = await Promise.all([
       this.db.query<{ path: string; entered: number }>(
         'SELECT path, entered FROM journey_entered WHERE journey = $1',
         [journey],
@@ -272,8 +302,12 @@ export class PgJourneyStore implements JourneyStore {
           WHERE journey = $1 AND path IS NOT NULL GROUP BY path`,
         [journey],
       ),
+      this.db.query<{ path: string; reason: string; n: string }>(
+        'SELECT path, reason, n FROM journey_left WHERE journey = $1',
+        [journey],
+      ),
     ]);
-    return stepStats(entered.rows, waiting.rows);
+    return stepStats(entered.rows, waiting.rows, left.rows);
   }
 
   async getPosition(consumer: string): Promise<string | undefined> {
@@ -325,6 +359,13 @@ export class PgJourneyStore implements JourneyStore {
   async erasePerson(person: string): Promise<void> {
     await this.db.transaction(async (client) => {
       await client.query('DELETE FROM journey_groups WHERE person = $1', [person]);
+      // Counted as leaving where they were (the counts name no one), before the places go.
+      await client.query(
+        `INSERT INTO journey_left
+           SELECT journey, path, 'erased', 1 FROM journey_places WHERE person = $1 AND path IS NOT NULL
+           ON CONFLICT (journey, path, reason) DO UPDATE SET n = journey_left.n + EXCLUDED.n`,
+        [person],
+      );
       await client.query('DELETE FROM journey_places WHERE person = $1', [person]);
       await client.query('DELETE FROM journey_emails WHERE person = $1', [person]);
       await client.query('DELETE FROM journey_webhooks WHERE person = $1', [person]);
@@ -339,6 +380,11 @@ export class PgJourneyStore implements JourneyStore {
 
 const COUNT_ENTERED = `INSERT INTO journey_entered VALUES ($1, $2, 1)
   ON CONFLICT (journey, path) DO UPDATE SET entered = journey_entered.entered + 1`;
+
+const COUNT_LEFT = `INSERT INTO journey_left VALUES ($1, $2, $3, 1)
+  ON CONFLICT (journey, path, reason) DO UPDATE SET n = journey_left.n + 1`;
+
+const MOVE = 'UPDATE journey_places SET path = $3, due_at = $4 WHERE journey = $1 AND person = $2';
 
 const PLACE = 'journey, person, path, due_at AS "dueAt", run, context';
 type PlaceRow = Omit<JourneyPlace, 'context' | 'dueAt'> & {

@@ -1,5 +1,6 @@
 import { scheduleConsumer } from './journey-schedules.js';
 import Database from 'better-sqlite3';
+import { migrateSqlite, type SqliteMigration } from '../storage/sqlite/migrate-sqlite.js';
 import {
   stepStats,
   groupCounts,
@@ -10,7 +11,68 @@ import {
   type JourneyPlace,
   type JourneyStepStats,
   type JourneyStore,
+  type LeaveReason,
 } from './journey-store.js';
+
+const JOURNEY_COMPONENT = 'journeys';
+
+/**
+ * `journeys.db`'s versioned schema. The first is what the file held before it was versioned
+ * (tables made if missing, the re-entry columns added to a file older still), so a file from
+ * then is brought to it without losing a row.
+ */
+export const JOURNEY_SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'journeys, places, counts, emails, webhooks, goals, groups and positions',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS journeys (name TEXT PRIMARY KEY, body TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS journey_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+        INSERT OR IGNORE INTO journey_version VALUES (1, 0);
+        CREATE TABLE IF NOT EXISTS journey_places (
+          journey TEXT NOT NULL, person TEXT NOT NULL, path TEXT, due_at INTEGER,
+          PRIMARY KEY (journey, person));
+        CREATE INDEX IF NOT EXISTS journey_places_due ON journey_places (due_at) WHERE path IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS journey_entered (
+          journey TEXT NOT NULL, path TEXT NOT NULL, entered INTEGER NOT NULL,
+          PRIMARY KEY (journey, path));
+        CREATE TABLE IF NOT EXISTS journey_emails (
+          journey TEXT NOT NULL, person TEXT NOT NULL, path TEXT NOT NULL, sent_at INTEGER NOT NULL,
+          outcome TEXT NOT NULL DEFAULT 'sent', PRIMARY KEY (journey, person, path));
+        CREATE TABLE IF NOT EXISTS journey_positions (consumer TEXT PRIMARY KEY, position TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS journey_emails_person ON journey_emails (person, sent_at);
+        CREATE TABLE IF NOT EXISTS journey_webhooks (
+          journey TEXT NOT NULL, person TEXT NOT NULL, key TEXT NOT NULL, attempts INTEGER NOT NULL,
+          outcome TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (journey, person, key));
+        CREATE INDEX IF NOT EXISTS journey_webhooks_person ON journey_webhooks (person);
+        CREATE TABLE IF NOT EXISTS journey_goals (journey TEXT PRIMARY KEY, reached INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS journey_groups (
+          journey TEXT NOT NULL, person TEXT NOT NULL, grp TEXT NOT NULL, entered_at INTEGER NOT NULL,
+          converted_at INTEGER, PRIMARY KEY (journey, person));
+        CREATE INDEX IF NOT EXISTS journey_groups_person ON journey_groups (person);
+      `);
+      // Re-entry and waitFor (added later): when the person last entered, which run, what to match on.
+      const columns = new Set(
+        (db.prepare('PRAGMA table_info(journey_places)').all() as { name: string }[]).map(
+          (c) => c.name,
+        ),
+      );
+      if (!columns.has('run'))
+        db.exec(`
+          ALTER TABLE journey_places ADD COLUMN entered_at INTEGER;
+          ALTER TABLE journey_places ADD COLUMN run INTEGER NOT NULL DEFAULT 1;
+          ALTER TABLE journey_places ADD COLUMN context TEXT;`);
+    },
+  },
+  {
+    version: 2,
+    name: 'per step: how many left, and why, and how many reached the goal there',
+    up: `CREATE TABLE journey_left (
+      journey TEXT NOT NULL, path TEXT NOT NULL, reason TEXT NOT NULL, n INTEGER NOT NULL,
+      PRIMARY KEY (journey, path, reason))`,
+  },
+];
 
 /**
  * The journey store in SQLite (`journeys.db` in the data folder). Several connections may share the
@@ -35,43 +97,7 @@ export class SqliteJourneyStore implements JourneyStore {
     this.db.pragma('busy_timeout = 5000');
     // An erased person's rows are overwritten, not only unlinked (see `erasePerson`).
     this.db.pragma('secure_delete = ON');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS journeys (name TEXT PRIMARY KEY, body TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS journey_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
-      INSERT OR IGNORE INTO journey_version VALUES (1, 0);
-      CREATE TABLE IF NOT EXISTS journey_places (
-        journey TEXT NOT NULL, person TEXT NOT NULL, path TEXT, due_at INTEGER,
-        PRIMARY KEY (journey, person));
-      CREATE INDEX IF NOT EXISTS journey_places_due ON journey_places (due_at) WHERE path IS NOT NULL;
-      CREATE TABLE IF NOT EXISTS journey_entered (
-        journey TEXT NOT NULL, path TEXT NOT NULL, entered INTEGER NOT NULL,
-        PRIMARY KEY (journey, path));
-      CREATE TABLE IF NOT EXISTS journey_emails (
-        journey TEXT NOT NULL, person TEXT NOT NULL, path TEXT NOT NULL, sent_at INTEGER NOT NULL,
-        outcome TEXT NOT NULL DEFAULT 'sent', PRIMARY KEY (journey, person, path));
-      CREATE TABLE IF NOT EXISTS journey_positions (consumer TEXT PRIMARY KEY, position TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS journey_emails_person ON journey_emails (person, sent_at);
-      CREATE TABLE IF NOT EXISTS journey_webhooks (
-        journey TEXT NOT NULL, person TEXT NOT NULL, key TEXT NOT NULL, attempts INTEGER NOT NULL,
-        outcome TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (journey, person, key));
-      CREATE INDEX IF NOT EXISTS journey_webhooks_person ON journey_webhooks (person);
-      CREATE TABLE IF NOT EXISTS journey_goals (journey TEXT PRIMARY KEY, reached INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS journey_groups (
-        journey TEXT NOT NULL, person TEXT NOT NULL, grp TEXT NOT NULL, entered_at INTEGER NOT NULL,
-        converted_at INTEGER, PRIMARY KEY (journey, person));
-      CREATE INDEX IF NOT EXISTS journey_groups_person ON journey_groups (person);
-    `);
-    // Re-entry and waitFor (added later): when the person last entered, which run, what to match on.
-    const columns = new Set(
-      (this.prepared('PRAGMA table_info(journey_places)').all() as { name: string }[]).map(
-        (c) => c.name,
-      ),
-    );
-    if (!columns.has('run'))
-      this.db.exec(`
-        ALTER TABLE journey_places ADD COLUMN entered_at INTEGER;
-        ALTER TABLE journey_places ADD COLUMN run INTEGER NOT NULL DEFAULT 1;
-        ALTER TABLE journey_places ADD COLUMN context TEXT;`);
+    migrateSqlite(this.db, JOURNEY_COMPONENT, JOURNEY_SQLITE_MIGRATIONS);
   }
 
   private prepared(sql: string): Database.Statement {
@@ -112,6 +138,7 @@ export class SqliteJourneyStore implements JourneyStore {
         this.prepared('DELETE FROM journey_places WHERE journey = ?').run(name);
         this.prepared('DELETE FROM journey_entered WHERE journey = ?').run(name);
         this.prepared('DELETE FROM journey_goals WHERE journey = ?').run(name);
+        this.prepared('DELETE FROM journey_left WHERE journey = ?').run(name);
         this.prepared('DELETE FROM journey_webhooks WHERE journey = ?').run(name);
         this.prepared('DELETE FROM journey_groups WHERE journey = ?').run(name);
         this.prepared('DELETE FROM journey_positions WHERE consumer = ?').run(
@@ -174,15 +201,19 @@ export class SqliteJourneyStore implements JourneyStore {
   reachGoal(journey: string, person: string): Promise<boolean> {
     return Promise.resolve(
       this.db.transaction(() => {
-        const left =
-          this.prepared(
-            'UPDATE journey_places SET path = NULL, due_at = NULL WHERE journey = ? AND person = ? AND path IS NOT NULL',
-          ).run(journey, person).changes > 0;
-        if (left)
-          this.prepared(
-            'INSERT INTO journey_goals VALUES (?, 1) ON CONFLICT (journey) DO UPDATE SET reached = reached + 1',
-          ).run(journey);
-        return left;
+        // The step they were at is read before the place forgets it: the goal is counted there.
+        const at = this.prepared(
+          'SELECT path FROM journey_places WHERE journey = ? AND person = ? AND path IS NOT NULL',
+        ).get(journey, person) as { path: string } | undefined;
+        if (at === undefined) return false;
+        this.prepared(
+          'UPDATE journey_places SET path = NULL, due_at = NULL WHERE journey = ? AND person = ?',
+        ).run(journey, person);
+        this.prepared(
+          'INSERT INTO journey_goals VALUES (?, 1) ON CONFLICT (journey) DO UPDATE SET reached = reached + 1',
+        ).run(journey);
+        this.countLeftNow(journey, at.path, 'goal');
+        return true;
       })(),
     );
   }
@@ -195,16 +226,45 @@ export class SqliteJourneyStore implements JourneyStore {
   move(
     journey: string,
     person: string,
-    path: string | undefined,
-    dueAt: number | undefined,
+    path: string,
+    dueAt: number,
     entered: readonly string[] = [],
   ): Promise<void> {
     return this.grouped(() => {
+      this.placeNow(journey, person, path, dueAt, entered);
+    });
+  }
+  leave(
+    journey: string,
+    person: string,
+    at: string,
+    reason: Exclude<LeaveReason, 'goal' | 'erased'>,
+    entered: readonly string[] = [],
+  ): Promise<void> {
+    return this.grouped(() => {
+      if (this.placeNow(journey, person, null, null, entered))
+        this.countLeftNow(journey, at, reason);
+    });
+  }
+  /** Sets a place (path null: out of the journey) and counts the steps entered; false when the person is not there (erased). */
+  private placeNow(
+    journey: string,
+    person: string,
+    path: string | null,
+    dueAt: number | null,
+    entered: readonly string[],
+  ): boolean {
+    const moved =
       this.prepared(
         'UPDATE journey_places SET path = ?, due_at = ? WHERE journey = ? AND person = ?',
-      ).run(path ?? null, dueAt ?? null, journey, person);
-      for (const step of entered) this.countEnteredNow(journey, step);
-    });
+      ).run(path, dueAt, journey, person).changes > 0;
+    if (moved) for (const step of entered) this.countEnteredNow(journey, step);
+    return moved;
+  }
+  private countLeftNow(journey: string, path: string, reason: LeaveReason): void {
+    this.prepared(
+      'INSERT INTO journey_left VALUES (?, ?, ?, 1) ON CONFLICT (journey, path, reason) DO UPDATE SET n = n + 1',
+    ).run(journey, path, reason);
   }
 
   /**
@@ -328,7 +388,10 @@ export class SqliteJourneyStore implements JourneyStore {
     const waiting = this.prepared(
       'SELECT path, COUNT(*) AS n FROM journey_places WHERE journey = ? AND path IS NOT NULL GROUP BY path',
     ).all(journey) as { path: string; n: number }[];
-    return Promise.resolve(stepStats(entered, waiting));
+    const left = this.prepared('SELECT path, reason, n FROM journey_left WHERE journey = ?').all(
+      journey,
+    ) as { path: string; reason: string; n: number }[];
+    return Promise.resolve(stepStats(entered, waiting, left));
   }
 
   getPosition(consumer: string): Promise<string | undefined> {
@@ -371,6 +434,12 @@ export class SqliteJourneyStore implements JourneyStore {
   erasePerson(person: string): Promise<void> {
     const erased = this.db.transaction(() => {
       this.prepared('DELETE FROM journey_groups WHERE person = ?').run(person);
+      // Counted as leaving where they were (the counts name no one), before the places go.
+      this.prepared(
+        `INSERT INTO journey_left SELECT journey, path, 'erased', 1 FROM journey_places
+           WHERE person = ? AND path IS NOT NULL
+           ON CONFLICT (journey, path, reason) DO UPDATE SET n = n + 1`,
+      ).run(person);
       const places = this.prepared('DELETE FROM journey_places WHERE person = ?').run(person);
       const emails = this.prepared('DELETE FROM journey_emails WHERE person = ?').run(person);
       const hooks = this.prepared('DELETE FROM journey_webhooks WHERE person = ?').run(person);

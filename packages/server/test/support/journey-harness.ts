@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createLiquid } from '../../src/decide/create-liquid.js';
 import type { ProfileView } from '../../src/journeys/journey-definition.js';
 import { JourneyRunner, type JourneyRunnerOptions } from '../../src/journeys/journey-runner.js';
-import type { JourneyStore } from '../../src/journeys/journey-store.js';
+import type { JourneyStore, StepCounts } from '../../src/journeys/journey-store.js';
 import { PgJourneyStore } from '../../src/journeys/pg-journey-store.js';
 import { smtpSender } from '../../src/journeys/smtp-sender.js';
 import { SqliteJourneyStore } from '../../src/journeys/sqlite-journey-store.js';
@@ -70,5 +70,21 @@ export async function journeyHarness(backend: 'sqlite' | 'postgres'): Promise<Jo
       await smtp.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A step's counts: those given, zero for the others. */
+export function stepCounts(
+  some: Partial<Omit<StepCounts, 'leftBy'>>,
+  leftBy: Partial<StepCounts['leftBy']> = {},
+): StepCounts {
+  return {
+    entered: 0,
+    waiting: 0,
+    done: 0,
+    left: 0,
+    goal: 0,
+    ...some,
+    leftBy: { end: 0, exit: 0, erased: 0, ...leftBy },
   };
 }

@@ -115,7 +115,7 @@ export const journeyRoutes: FastifyPluginCallbackTypebox<{
       schema: {
         tags: ['journeys'],
         summary:
-          'Per step: how many entered, are waiting at it, and went past it; with a holdout, the uplift of the goal',
+          'Per step: how many entered, are waiting at it, went past it, left the journey there and reached the goal there; with a holdout, the uplift of the goal',
         params: JourneyName,
         response: { 200: JourneyStats },
       },
