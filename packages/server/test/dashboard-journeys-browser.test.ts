@@ -46,17 +46,24 @@ beforeAll(async () => {
   });
   await putJourney('winback', {
     entry: { event: 'Subscription Cancelled' },
+    goal: { event: 'Subscription Restarted' },
     steps: [{ wait: '7d' }],
   });
   t.tailor.background.start();
-  await t.collect(
-    ['ann', 'bob', 'cy'].map((userId) => ({ type: 'track', userId, event: 'Signed Up' })),
-  );
+  await t.collect([
+    ...['ann', 'bob', 'cy'].map((userId) => ({ type: 'track', userId, event: 'Signed Up' })),
+    // Dee cancels and comes back while waiting: the goal, reached at the first step.
+    { type: 'track', userId: 'dee', event: 'Subscription Cancelled' },
+    { type: 'track', userId: 'dee', event: 'Subscription Restarted' },
+  ]);
   // Three people wait at the first step.
   await vi.waitFor(
     async () => {
       expect((await t.tailor.journeys.store.stats('welcome'))['0']).toEqual(
         stepCounts({ entered: 3, waiting: 3 }),
+      );
+      expect((await t.tailor.journeys.store.stats('winback'))['0']).toEqual(
+        stepCounts({ entered: 1, done: 1, goal: 1 }),
       );
     },
     { timeout: 20_000, interval: 100 },
@@ -84,18 +91,35 @@ function open(key: string, hash: string): Promise<Page> {
 const bodyText = (page: Page) => page.locator('body').innerText();
 
 describe('the journeys page', () => {
-  it('shows each journey’s steps with how many entered, wait and went past', async () => {
+  it('shows each journey’s steps with how many entered, wait, went past, left and reached the goal', async () => {
     const page = await open(ADMIN_KEY, '#/journeys');
     const welcome = page.getByRole('table', { name: 'Steps of welcome' });
     await welcome.waitFor();
     const rows = welcome.locator('tbody tr');
     expect(await rows.count()).toBe(4);
-    expect((await rows.nth(0).innerText()).split(/\s+/)).toEqual(['Wait', '3d', '3', '3', '0']);
+    // Entered, waiting, done, left; no goal column for a journey without a goal.
+    expect((await rows.nth(0).innerText()).split(/\s+/)).toEqual([
+      'Wait',
+      '3d',
+      '3',
+      '3',
+      '0',
+      '0',
+    ]);
     expect(await rows.nth(1).innerText()).toMatch(/If traits\.plan = "pro"\s+0\s+0\s+0/);
     expect(await rows.nth(2).innerText()).toMatch(/then: Email “Welcome to Pro”/);
     expect(await rows.nth(3).innerText()).toMatch(/else: Wait 1d/);
     const winback = page.getByRole('table', { name: 'Steps of winback' });
-    expect(await winback.innerText()).toContain('Wait 7d');
+    expect(await winback.locator('thead').innerText()).toMatch(/Left\s+Goal/);
+    expect((await winback.locator('tbody tr').innerText()).split(/\s+/)).toEqual([
+      'Wait',
+      '7d',
+      '1',
+      '0',
+      '1',
+      '0',
+      '1',
+    ]);
     expect(await bodyText(page)).toContain('Entered on Subscription Cancelled');
     expect(await seriousViolations(page), 'journeys').toEqual([]);
   });

@@ -82,7 +82,11 @@ describe('journey routes', () => {
   it('lists every journey by name with its definition', async () => {
     const fastify = await app();
     expect((await fastify.inject({ url: '/v1/journeys' })).json()).toEqual({ items: [] });
-    const nudge = { entry: { event: 'Cart Updated' }, steps: [{ wait: '1h' }] };
+    const nudge = {
+      entry: { event: 'Cart Updated' },
+      goal: { event: 'Order Completed' }, // listed: the dashboard names it
+      steps: [{ wait: '1h' }],
+    };
     const hello = {
       entry: { event: 'Signed Up' },
       steps: [{ email: { subject: 'Hello', html: '<p>Hello</p>' } }],

@@ -450,6 +450,7 @@ export const JourneyList = Type.Object(
       Type.Object({
         name: Type.String(),
         entry: JourneyBody.properties.entry,
+        goal: JourneyBody.properties.goal,
         steps: JourneyBody.properties.steps,
       }),
     ),

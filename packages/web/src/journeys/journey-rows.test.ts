@@ -13,32 +13,37 @@ describe('journeyRows', () => {
         },
       ],
       {
-        '0': { entered: 3, waiting: 1, done: 2 },
-        '1': { entered: 2, waiting: 0, done: 2 },
-        '1.then.0': { entered: 1, waiting: 0, done: 1 },
+        '0': { entered: 3, waiting: 1, done: 2, left: 0, goal: 0 },
+        '1': { entered: 2, waiting: 0, done: 2, left: 0, goal: 0 },
+        '1.then.0': { entered: 1, waiting: 0, done: 1, left: 1, goal: 0 },
       },
     );
     expect(rows).toEqual([
-      { path: '0', depth: 0, text: 'Wait 2s', counts: { entered: 3, waiting: 1, done: 2 } },
+      {
+        path: '0',
+        depth: 0,
+        text: 'Wait 2s',
+        counts: { entered: 3, waiting: 1, done: 2, left: 0, goal: 0 },
+      },
       {
         path: '1',
         depth: 0,
         text: 'If traits.plan = "pro"',
-        counts: { entered: 2, waiting: 0, done: 2 },
+        counts: { entered: 2, waiting: 0, done: 2, left: 0, goal: 0 },
       },
       {
         path: '1.then.0',
         depth: 1,
         branch: 'then',
         text: 'Email “Hi”',
-        counts: { entered: 1, waiting: 0, done: 1 },
+        counts: { entered: 1, waiting: 0, done: 1, left: 1, goal: 0 },
       },
       {
         path: '1.else.0',
         depth: 1,
         branch: 'else',
         text: 'Wait 1d',
-        counts: { entered: 0, waiting: 0, done: 0 },
+        counts: { entered: 0, waiting: 0, done: 0, left: 0, goal: 0 },
       },
     ]);
   });
@@ -52,7 +57,7 @@ describe('journeyRows', () => {
           else: [{ webhook: { destination: 'crm' } }],
         },
       ],
-      { '0': { entered: 2, waiting: 1, done: 1 } },
+      { '0': { entered: 2, waiting: 1, done: 1, left: 0, goal: 0 } },
     );
     expect(rows.map((r) => [r.path, r.branch, r.text])).toEqual([
       ['0', undefined, 'Wait up to 4h for Order Completed (same cartId)'],
@@ -82,7 +87,7 @@ describe('journeyRows', () => {
           else: [{ wait: '2d' }],
         },
       ],
-      { '0.arm0.0': { entered: 4, waiting: 4, done: 0 } },
+      { '0.arm0.0': { entered: 4, waiting: 4, done: 0, left: 0, goal: 0 } },
     );
     expect(split.map((r) => [r.path, r.branch, r.text, r.counts.entered])).toEqual([
       ['0', undefined, 'Split at random', 0],

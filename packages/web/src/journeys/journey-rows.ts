@@ -42,10 +42,15 @@ export function entryText(entry: Journey['entry']): string {
   return `${entry.on === 'exited' ? 'Segment Exited' : 'Segment Entered'} (${entry.segment})`;
 }
 
+/** A step's counts as GET /v1/journeys/NAME/stats answers them (docs/journeys.md, "Measure"). */
 export interface StepCounts {
   entered: number;
   waiting: number;
   done: number;
+  /** Whose time in the journey ended at this step (the last they reached), other than by the goal. */
+  left: number;
+  /** Who reached the goal while at this step. */
+  goal: number;
 }
 
 /** One line of a journey's table: the step's path as the stats name it, its depth and what it does. */
@@ -58,7 +63,7 @@ export interface JourneyRow {
   counts: StepCounts;
 }
 
-const NONE: StepCounts = { entered: 0, waiting: 0, done: 0 };
+const NONE: StepCounts = { entered: 0, waiting: 0, done: 0, left: 0, goal: 0 };
 
 /**
  * The steps in reading order, each with its counts from GET /v1/journeys/NAME/stats (keyed `0`,

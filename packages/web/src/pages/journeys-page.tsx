@@ -4,8 +4,9 @@ import { ErrorMessage, Loading } from '../components/status-message.js';
 import { entryText, journeyRows, type Journey, type StepCounts } from '../journeys/journey-rows.js';
 
 /**
- * Every journey (GET /v1/journeys), each with its steps and how many people entered, wait at and
- * went past each one (GET /v1/journeys/NAME/stats). Journeys are defined through the API.
+ * Every journey (GET /v1/journeys), each with its steps and how many people entered, wait at, went
+ * past, left at and (with a goal) reached the goal at each one (GET /v1/journeys/NAME/stats).
+ * Journeys are defined through the API.
  */
 export function JourneysPage({ get }: { get: ApiGet }) {
   const answer = useApiGet<{ items: Journey[] }>(get, '/v1/journeys');
@@ -39,6 +40,7 @@ function JourneySection({ get, journey }: { get: ApiGet; journey: Journey }) {
   );
 
   const headingId = `journey-${journey.name}`;
+  const withGoal = journey.goal !== undefined;
   return (
     <section aria-labelledby={headingId} className="journey">
       <h2 id={headingId}>{journey.name}</h2>
@@ -64,7 +66,8 @@ function JourneySection({ get, journey }: { get: ApiGet; journey: Journey }) {
         >
           <table className="wide-table">
             <caption className="visually-hidden">
-              Steps of {journey.name}, with how many people entered, wait at and went past each
+              Steps of {journey.name}, with how many people entered, wait at, went past and left the
+              journey at each{withGoal && ', and reached its goal there'}
             </caption>
             <thead>
               <tr>
@@ -78,6 +81,14 @@ function JourneySection({ get, journey }: { get: ApiGet; journey: Journey }) {
                 <th scope="col" className="number">
                   Done
                 </th>
+                <th scope="col" className="number">
+                  Left
+                </th>
+                {withGoal && (
+                  <th scope="col" className="number">
+                    Goal
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody>
@@ -90,6 +101,8 @@ function JourneySection({ get, journey }: { get: ApiGet; journey: Journey }) {
                   <td className="number">{row.counts.entered.toLocaleString('en')}</td>
                   <td className="number">{row.counts.waiting.toLocaleString('en')}</td>
                   <td className="number">{row.counts.done.toLocaleString('en')}</td>
+                  <td className="number">{row.counts.left.toLocaleString('en')}</td>
+                  {withGoal && <td className="number">{row.counts.goal.toLocaleString('en')}</td>}
                 </tr>
               ))}
             </tbody>
