@@ -358,6 +358,7 @@ export async function openTailor(
     // Opened further down (its exposures go through the background this needs): read when a split runs.
     experiments: () => experiments,
     members: (segment, after, limit) => profiles.members(segment, after, limit),
+    suppressions,
   });
   // /metrics is public: however often it is scraped, the lag (a query per partition consumer, a
   // request per partition to the stream) is counted at most once every 5 s and shared meanwhile.

@@ -119,6 +119,35 @@ describe('journeys wired into a Tailor', () => {
       .toEqual({ '0': 'failed' });
   });
 
+  it('sends nothing to a person whose erasure is asked for, before the pipeline carries it out', async () => {
+    smtp = await startSmtpReceiver();
+    const tt = await start({
+      logLevel: 'silent',
+      smtpUrl: smtp.url,
+      emailFrom: 'news@example.com',
+    });
+    tt.tailor.background.start();
+    await putJourney(tt, 'soon', {
+      entry: { event: 'Signed Up' },
+      steps: [{ wait: '1s' }, { email: { subject: 'Hi', html: '<p>Hi</p>' } }],
+    });
+    const store = tt.tailor.journeys.store;
+    await tt.collect(
+      ['gil', 'hal'].flatMap((userId) => [
+        { type: 'identify', userId, traits: { email: `${userId}@example.com` } },
+        { type: 'track', userId, event: 'Signed Up' },
+      ]),
+    );
+    await expect.poll(async () => (await store.stats('soon'))['0']?.waiting).toBe(2);
+    // The first part of POST /v1/privacy/erase, on its own: the pipeline has not erased Gil yet.
+    await tt.tailor.suppressions.add([{ type: 'userId', value: 'gil' }], new Date().toISOString());
+    await expect.poll(() => smtp?.received.map((m) => m.to)).toEqual(['hal@example.com']);
+    await expect
+      .poll(async () => (await store.stats('soon'))['1'])
+      .toEqual(stepCounts({ entered: 2, done: 2, left: 2 }, { end: 2 }));
+    expect(smtp.received.map((m) => m.to)).toEqual(['hal@example.com']);
+  });
+
   it('lets an erasure take a waiting person out of every journey and out of journeys.db', async () => {
     const tt = await start({ logLevel: 'silent' });
     tt.tailor.background.start();

@@ -49,6 +49,8 @@ export function journeyWebhookSender(deps: {
   pii?: () => PiiPolicy;
   now: () => number;
   timeoutMs: number;
+  /** Whether the person's erasure is asked for (suppressed) though not carried out yet. */
+  suppressed?: (profileId: string) => Promise<boolean>;
 }): WebhookSender {
   return async (request) => {
     const destination = await deps.destinations.get(request.destination);
@@ -58,7 +60,8 @@ export function journeyWebhookSender(deps: {
     if (channel === undefined)
       return { outcome: 'failed', error: `no channel delivers ${destination.type}` };
     const profile = await deps.profiles.byId(request.person);
-    if (profile === undefined) return { outcome: 'skipped', reason: 'no such person (erased)' };
+    if (profile === undefined || (await deps.suppressed?.(profile.id)) === true)
+      return { outcome: 'skipped', reason: 'no such person (erased)' };
     const purpose = destination.purpose ?? 'marketing';
     if (consentValues(profile.consent)[purpose] === false)
       return { outcome: 'skipped', reason: `refused ${purpose}` };

@@ -17,6 +17,7 @@ import type { EventLog } from '../log/event-log.js';
 import type { PgDatabase } from '../storage/postgres/pg-database.js';
 import { BackgroundLoop } from '../pipeline/background-loop.js';
 import { createPrivateFile } from '../privacy/private-files.js';
+import type { Suppressions } from '../privacy/suppressions.js';
 import type { ErasureOwner } from '../privacy/erasure-coordinator.js';
 import type {
   MembershipStore,
@@ -92,6 +93,11 @@ export async function openJourneys(deps: {
   experiments?: () => Pick<Experiments, 'assignStored' | 'get'>;
   /** A segment's members now (scheduled entries); without it, scheduled journeys enter no one. */
   members?: MembershipStore['members'];
+  /**
+   * Erased people's identifiers, suppressed as soon as the erasure is asked for: a person named
+   * there is treated as gone (no email, no webhook) before the pipeline carries the erasure out.
+   */
+  suppressions?: Pick<Suppressions, 'has' | 'size'>;
 }): Promise<Journeys> {
   const { config, log, profiles, destinations } = deps;
   if (!isTimeZone(config.journeys.timeZone))
@@ -122,10 +128,11 @@ export async function openJourneys(deps: {
   ]);
   const publicUrl = config.publicUrl?.replace(/\/+$/, '');
   const recorder = emailEventRecorder({ log, profiles, now: deps.now });
+  const suppressed = suppressedPerson(profiles, deps.suppressions);
   const runner = new JourneyRunner({
     store,
     engine: deps.engine,
-    readProfile: (person) => readProfile(profiles, person),
+    readProfile: (person) => readProfile(profiles, person, suppressed),
     ...(deps.clusterings && { clusterings: deps.clusterings }),
     send: smtp?.send,
     // Tailor's signed one-click link when it knows its public address, else a reply to the sender.
@@ -156,6 +163,7 @@ export async function openJourneys(deps: {
         ...(deps.pii && { pii: deps.pii }),
         now: deps.now,
         timeoutMs: config.destinations.timeoutMs,
+        suppressed,
       }),
     }),
     updateTraits: traitUpdater({ log, profiles, now: deps.now }),
@@ -270,18 +278,34 @@ async function profileIdOf(
 }
 
 /**
+ * Whether a profile is named by a suppressed identifier (its erasure asked for, not carried out
+ * yet). Costs nothing while no one is suppressed; else reads the profile's identifiers.
+ */
+function suppressedPerson(
+  profiles: Pick<ProfileStoreReader, 'identifiers'>,
+  suppressions: Pick<Suppressions, 'has' | 'size'> | undefined,
+): (profileId: string) => Promise<boolean> {
+  return async (profileId) => {
+    if (suppressions === undefined || suppressions.size === 0) return false;
+    return (await profiles.identifiers(profileId)).some((i) => suppressions.has(i));
+  };
+}
+
+/**
  * A person's traits, computed traits and consent, by their profile id (places written before
- * people were kept by profile id hold the identifier they entered with: read by it).
+ * people were kept by profile id hold the identifier they entered with: read by it); none for a
+ * person whose erasure is asked for (suppressed), as for one erased.
  */
 async function readProfile(
   profiles: Pick<ProfileStoreReader, 'byId' | 'byIdentifier'>,
   person: string,
+  suppressed: (profileId: string) => Promise<boolean>,
 ): Promise<ProfileView | undefined> {
   const stored =
     (await profiles.byId(person)) ??
     (await profiles.byIdentifier({ type: 'userId', value: person })) ??
     (await profiles.byIdentifier({ type: 'anonymousId', value: person }));
-  if (stored === undefined) return undefined;
+  if (stored === undefined || (await suppressed(stored.id))) return undefined;
   return {
     traits: traitValues(stored.traits),
     computed: stored.computed,
