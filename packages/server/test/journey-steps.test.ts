@@ -323,6 +323,27 @@ describe.each(['sqlite', 'postgres'] as const)('journey steps on %s', (backend) 
     });
   });
 
+  it('refuses a waitFor match in a journey entered on a segment or a schedule: there is no entry event to match', async () => {
+    const { runner, store } = await open();
+    const steps = [
+      { waitFor: { event: 'Order Completed', timeout: '1d', match: 'cartId' }, then: [] },
+    ];
+    for (const entry of [
+      { segment: 'carts' },
+      { segment: 'carts', schedule: { every: '1d' } },
+    ] as const)
+      await expect(runner.put('carts', { entry, steps })).rejects.toThrow(
+        /steps\.0\.waitFor\.match: only a journey entered on an event can match on its properties/,
+      );
+    expect(await store.getJourney('carts')).toBeUndefined();
+    // Without the match it is a plain wait for the person's next order.
+    await runner.put('carts', {
+      entry: { segment: 'carts' },
+      steps: [{ waitFor: { event: 'Order Completed', timeout: '1d' }, then: [] }],
+    });
+    expect(await store.getJourney('carts')).toBeDefined();
+  });
+
   it('waits for the Order Completed of the same cart, branching on whether it came in time, across a restart', async () => {
     const first = await open();
     await first.runner.put('abandoned', {

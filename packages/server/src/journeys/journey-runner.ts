@@ -181,6 +181,16 @@ export class JourneyRunner {
     for (const step of allSteps(compiled.steps))
       if (step.kind === 'split' && 'experiment' in step.source)
         await this.checkExperimentSplit(step, step.source);
+    // A match compares with the entry event's properties: a segment's or a schedule's entry has
+    // none of the person's, so it would never match and every wait would time out.
+    const matched = [...allSteps(compiled.steps)].find(
+      (step) => step.kind === 'waitFor' && step.match !== undefined,
+    );
+    if (matched !== undefined && !('event' in body.entry))
+      throw new TailorError(
+        'invalid_request',
+        `steps.${matched.path}.waitFor.match: only a journey entered on an event can match on its properties (this one is entered on segment ${body.entry.segment})`,
+      );
     await this.options.store.putJourney(name, body);
     this.compiled.set(name, compiled);
   }
