@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -76,6 +76,26 @@ describe('journey routes', () => {
       (await fastify.inject({ method: 'DELETE', url: '/v1/journeys/welcome' })).statusCode,
     ).toBe(204);
     expect((await fastify.inject({ url: '/v1/journeys/welcome' })).statusCode).toBe(404);
+    await fastify.close();
+  });
+
+  it('saves the three classic journeys of docs/journeys.md as they are written', async () => {
+    const docs = readFileSync(new URL('../../../docs/journeys.md', import.meta.url), 'utf8');
+    const section = docs.split('### Three classic journeys')[1]?.split('\n### ')[0] ?? '';
+    const examples = [...section.matchAll(/```json\nPUT \/v1\/journeys\/([\w-]+)\n([^]*?)```/g)];
+    expect(examples.map((m) => m[1])).toEqual(['welcome-series', 'cart-abandonment', 'win-back']);
+    const fastify = await app();
+    for (const [, name, json] of examples) {
+      const body = JSON.parse(json!) as Record<string, unknown>;
+      const put = await fastify.inject({
+        method: 'PUT',
+        url: `/v1/journeys/${name!}`,
+        payload: body,
+      });
+      expect(put.statusCode, put.body).toBe(200);
+      expect((await fastify.inject({ url: `/v1/journeys/${name!}` })).json()).toEqual(body);
+      await fastify.inject({ method: 'DELETE', url: `/v1/journeys/${name!}` });
+    }
     await fastify.close();
   });
 
