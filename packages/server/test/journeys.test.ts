@@ -349,6 +349,24 @@ describe.each(BACKENDS)('journeys on %s', (backend) => {
     expect(await store.deleteJourney('measure')).toBe(true);
     expect(await store.stats('measure')).toEqual({});
   });
+
+  it('moves no one back in who left on the goal after their place was read, and counts nothing for them', async () => {
+    const { runner, store } = await open();
+    await runner.put('goal', {
+      entry: { event: 'Signed Up' },
+      goal: { event: 'Order Completed' },
+      steps: [{ wait: '1s' }, { wait: '1s' }],
+    });
+    await runner.onEvent({ name: 'Signed Up', person: 'u1', receivedAt: clock });
+    // As a tick that read u1's place, then the follower read the goal before the tick moved them.
+    const [read] = await store.due(clock + 1000, 10);
+    expect(read?.person).toBe('u1');
+    await runner.onEvent({ name: 'Order Completed', person: 'u1', receivedAt: clock });
+    await store.move('goal', 'u1', '1', clock + 2000, ['1']);
+    await store.leave('goal', 'u1', '1', 'end', ['1']);
+    expect(await store.place('goal', 'u1')).toBeUndefined();
+    expect(await store.stats('goal')).toEqual({ '0': counts({ entered: 1, done: 1, goal: 1 }) });
+  });
 });
 
 describe('journey email configuration', () => {

@@ -207,7 +207,7 @@ export class PgJourneyStore implements JourneyStore {
     }
     await this.db.transaction(async (client) => {
       const moved = await client.query(MOVE, [journey, person, path, dueAt]);
-      if ((moved.rowCount ?? 0) === 0) return; // erased meanwhile: nobody to count
+      if ((moved.rowCount ?? 0) === 0) return; // out meanwhile (goal, erasure): nobody to count
       for (const step of entered) await client.query(COUNT_ENTERED, [journey, step]);
     });
   }
@@ -220,7 +220,7 @@ export class PgJourneyStore implements JourneyStore {
   ): Promise<void> {
     await this.db.transaction(async (client) => {
       const moved = await client.query(MOVE, [journey, person, null, null]);
-      if ((moved.rowCount ?? 0) === 0) return; // erased meanwhile: counted as such
+      if ((moved.rowCount ?? 0) === 0) return; // out meanwhile: counted where they went out
       for (const step of entered) await client.query(COUNT_ENTERED, [journey, step]);
       await client.query(COUNT_LEFT, [journey, at, reason]);
     });
@@ -384,7 +384,9 @@ const COUNT_ENTERED = `INSERT INTO journey_entered VALUES ($1, $2, 1)
 const COUNT_LEFT = `INSERT INTO journey_left VALUES ($1, $2, $3, 1)
   ON CONFLICT (journey, path, reason) DO UPDATE SET n = journey_left.n + 1`;
 
-const MOVE = 'UPDATE journey_places SET path = $3, due_at = $4 WHERE journey = $1 AND person = $2';
+/** A person still in the journey moves; one out of it since their place was read (goal, erasure) stays out. */
+const MOVE = `UPDATE journey_places SET path = $3, due_at = $4
+  WHERE journey = $1 AND person = $2 AND path IS NOT NULL`;
 
 const PLACE = 'journey, person, path, due_at AS "dueAt", run, context';
 type PlaceRow = Omit<JourneyPlace, 'context' | 'dueAt'> & {

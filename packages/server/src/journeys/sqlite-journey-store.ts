@@ -246,7 +246,11 @@ export class SqliteJourneyStore implements JourneyStore {
         this.countLeftNow(journey, at, reason);
     });
   }
-  /** Sets a place (path null: out of the journey) and counts the steps entered; false when the person is not there (erased). */
+  /**
+   * Sets a place (path null: out of the journey) and counts the steps entered; false when the
+   * person is no longer in the journey (erased, or out on the goal since their place was read),
+   * who is then neither moved back in nor counted.
+   */
   private placeNow(
     journey: string,
     person: string,
@@ -256,7 +260,7 @@ export class SqliteJourneyStore implements JourneyStore {
   ): boolean {
     const moved =
       this.prepared(
-        'UPDATE journey_places SET path = ?, due_at = ? WHERE journey = ? AND person = ?',
+        'UPDATE journey_places SET path = ?, due_at = ? WHERE journey = ? AND person = ? AND path IS NOT NULL',
       ).run(path, dueAt, journey, person).changes > 0;
     if (moved) for (const step of entered) this.countEnteredNow(journey, step);
     return moved;
