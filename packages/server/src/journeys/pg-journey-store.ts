@@ -164,28 +164,25 @@ export class PgJourneyStore implements JourneyStore {
     );
     return rows[0] && placeOf(rows[0]);
   }
-  reachGoal(journey: string, person: string): Promise<boolean> {
-    return this.db.transaction(async (client) => {
-      // The step they were at is read (and locked) before the place forgets it: the goal counts there.
-      const { rows } = await client.query<{ path: string }>(
-        `SELECT path FROM journey_places WHERE journey = $1 AND person = $2 AND path IS NOT NULL
-          FOR UPDATE`,
-        [journey, person],
-      );
-      const at = rows[0]?.path;
-      if (at === undefined) return false;
-      await client.query(
-        'UPDATE journey_places SET path = NULL, due_at = NULL WHERE journey = $1 AND person = $2',
-        [journey, person],
-      );
-      await client.query(
-        `INSERT INTO journey_goals VALUES ($1, 1)
-         ON CONFLICT (journey) DO UPDATE SET reached = journey_goals.reached + 1`,
-        [journey],
-      );
-      await client.query(COUNT_LEFT, [journey, at, 'goal']);
-      return true;
-    });
+  async reachGoal(journey: string, person: string): Promise<boolean> {
+    // One statement (one round trip, atomic): the place leaves, returning the step it was at
+    // (the joined row is the one before the update), where the goal is counted.
+    const { rows } = await this.db.query<{ n: number }>(
+      `WITH moved AS (
+         UPDATE journey_places p SET path = NULL, due_at = NULL FROM journey_places o
+          WHERE p.journey = $1 AND p.person = $2 AND p.path IS NOT NULL
+            AND o.journey = p.journey AND o.person = p.person
+         RETURNING o.path),
+       goal AS (
+         INSERT INTO journey_goals SELECT $1::text, 1 FROM moved
+         ON CONFLICT (journey) DO UPDATE SET reached = journey_goals.reached + 1),
+       counted AS (
+         INSERT INTO journey_left SELECT $1::text, path, 'goal', 1 FROM moved
+         ON CONFLICT (journey, path, reason) DO UPDATE SET n = journey_left.n + 1)
+       SELECT count(*)::int AS n FROM moved`,
+      [journey, person],
+    );
+    return (rows[0]?.n ?? 0) > 0;
   }
   async goals(journey: string): Promise<number> {
     const { rows } = await this.db.query<{ reached: string }>(
@@ -205,11 +202,14 @@ export class PgJourneyStore implements JourneyStore {
       await this.db.query(MOVE, [journey, person, path, dueAt]);
       return;
     }
-    await this.db.transaction(async (client) => {
-      const moved = await client.query(MOVE, [journey, person, path, dueAt]);
-      if ((moved.rowCount ?? 0) === 0) return; // out meanwhile (goal, erasure): nobody to count
-      for (const step of entered) await client.query(COUNT_ENTERED, [journey, step]);
-    });
+    // One statement: the steps are counted only when the person moved (still in the journey).
+    await this.db.query(`WITH moved AS (${MOVE} RETURNING 1), ${COUNT_ENTERED_MOVED} SELECT 1`, [
+      journey,
+      person,
+      path,
+      dueAt,
+      entered,
+    ]);
   }
   async leave(
     journey: string,
@@ -218,12 +218,16 @@ export class PgJourneyStore implements JourneyStore {
     reason: Exclude<LeaveReason, 'goal' | 'erased'>,
     entered: readonly string[] = [],
   ): Promise<void> {
-    await this.db.transaction(async (client) => {
-      const moved = await client.query(MOVE, [journey, person, null, null]);
-      if ((moved.rowCount ?? 0) === 0) return; // out meanwhile: counted where they went out
-      for (const step of entered) await client.query(COUNT_ENTERED, [journey, step]);
-      await client.query(COUNT_LEFT, [journey, at, reason]);
-    });
+    // One statement: nothing is counted for a person out of the journey meanwhile (counted
+    // where they went out).
+    await this.db.query(
+      `WITH moved AS (${MOVE} RETURNING 1), ${COUNT_ENTERED_MOVED},
+         counted AS (
+           INSERT INTO journey_left SELECT $1::text, $6::text, $7::text, 1 FROM moved
+           ON CONFLICT (journey, path, reason) DO UPDATE SET n = journey_left.n + 1)
+       SELECT 1`,
+      [journey, person, null, null, entered, at, reason],
+    );
   }
   async countEntered(journey: string, path: string): Promise<void> {
     await this.db.query(COUNT_ENTERED, [journey, path]);
@@ -381,8 +385,10 @@ export class PgJourneyStore implements JourneyStore {
 const COUNT_ENTERED = `INSERT INTO journey_entered VALUES ($1, $2, 1)
   ON CONFLICT (journey, path) DO UPDATE SET entered = journey_entered.entered + 1`;
 
-const COUNT_LEFT = `INSERT INTO journey_left VALUES ($1, $2, $3, 1)
-  ON CONFLICT (journey, path, reason) DO UPDATE SET n = journey_left.n + 1`;
+/** In a statement whose `moved` has a row when the person moved: one more entering each step of `$5`. */
+const COUNT_ENTERED_MOVED = `entered AS (
+  INSERT INTO journey_entered SELECT $1::text, u.step, 1 FROM moved, unnest($5::text[]) AS u(step)
+  ON CONFLICT (journey, path) DO UPDATE SET entered = journey_entered.entered + 1)`;
 
 /** A person still in the journey moves; one out of it since their place was read (goal, erasure) stays out. */
 const MOVE = `UPDATE journey_places SET path = $3, due_at = $4
