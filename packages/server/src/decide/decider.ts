@@ -91,6 +91,9 @@ export interface DeciderOptions {
   ) => void;
 }
 
+/** The lists a template is given, by recommender name. */
+type Lists = Record<string, readonly RecommendedItem[]>;
+
 /** The recommended items a template was given, best first, by recommender name. */
 export type Recommended = Record<string, string[]>;
 
@@ -107,6 +110,13 @@ export class Decider {
    * profile → exposure counter key → decision times (each `Decision Made` carries its time).
    */
   private readonly pending: LRUCache<string, Map<string, number[]>>;
+  /**
+   * The recommendation lists each decision's template was given when it was rendered, so that
+   * recording its exposure reads them rather than asking the recommenders again (a content
+   * recommender's search is most of a decision's cost). Set by `render`, read just after it.
+   */
+  private readonly given = new WeakMap<Decision, Lists | undefined>();
+  private lastGiven: Lists | undefined;
 
   constructor(private readonly options: DeciderOptions) {
     this.pending = new LRUCache({ max: options.remember });
@@ -238,7 +248,12 @@ export class Decider {
         audience,
         served,
       );
-      return { ...decision, content, experiment: served, reasons: [...decision.reasons, reason] };
+      return this.withGiven({
+        ...decision,
+        content,
+        experiment: served,
+        reasons: [...decision.reasons, reason],
+      });
     } catch (error) {
       return {
         ...decision,
@@ -377,13 +392,13 @@ export class Decider {
         this.remaining(started),
         audience,
       );
-      return {
+      return this.withGiven({
         placement: name,
         itemId: choice.itemId,
         content,
         fallback: choice.fallback,
         reasons: choice.reasons,
-      };
+      });
     } catch (error) {
       const failed = ids
         ? `${choice.itemId}: template failed`
@@ -426,13 +441,19 @@ export class Decider {
     } catch {
       content = null;
     }
-    return {
+    return this.withGiven({
       placement: placement.name,
       itemId: placement.defaultId,
       content,
       fallback: true,
       reasons,
-    };
+    });
+  }
+
+  /** The decision, remembering the lists its template was just given (`render` set them). */
+  private withGiven(decision: Decision): Decision {
+    this.given.set(decision, this.lastGiven);
+    return decision;
   }
 
   /** What is left of the time budget of a request started at `started` (ms): a template's render ends there. */
@@ -454,6 +475,7 @@ export class Decider {
     audience: Audience,
     experiment?: ExperimentScope,
   ): string {
+    this.lastGiven = undefined;
     const template = placement.templates.get(itemId);
     if (template === undefined) return '';
     const traits =
@@ -475,6 +497,7 @@ export class Decider {
       experiment,
       recommendations: this.recommendationsFor(template, person, audience, scope.context),
     };
+    this.lastGiven = renderScope.recommendations;
     return this.options.renders.render(template, renderScope, renderLimitMs, audience.key);
   }
 
@@ -488,7 +511,7 @@ export class Decider {
     person: Person | undefined,
     audience: Audience,
     context: Record<string, unknown> | undefined,
-  ): Record<string, readonly RecommendedItem[]> | undefined {
+  ): Lists | undefined {
     const recommend = this.options.recommendations;
     if (recommend === undefined) return undefined;
     const names = this.options.renders.namesUnder(template, 'recommendations');
@@ -524,6 +547,7 @@ export class Decider {
     return decisions.map((d) => {
       if (this.options.recommendations === undefined || d.itemId === null || d.content === null)
         return undefined;
+      if (this.given.has(d)) return idsOf(this.given.get(d));
       const placement = this.options.placements.compiled(d.placement);
       if (placement === undefined) return undefined;
       const variant = d.experiment?.variant;
@@ -537,10 +561,7 @@ export class Decider {
         audience,
         request.context,
       );
-      if (lists === undefined) return undefined;
-      const ids: Recommended = {};
-      for (const [name, items] of Object.entries(lists)) ids[name] = items.map((i) => i.item);
-      return ids;
+      return idsOf(lists);
     });
   }
 
@@ -601,6 +622,14 @@ function scopeOf(
  * The product ids a decide request's `context.items` names (strings or numbers, as events'
  * product_id), for recommendation lists that go with them; anything else is ignored.
  */
+/** The items of each list, by recommender: what an exposure records. */
+function idsOf(lists: Lists | undefined): Recommended | undefined {
+  if (lists === undefined) return undefined;
+  const ids: Recommended = {};
+  for (const [name, items] of Object.entries(lists)) ids[name] = items.map((i) => i.item);
+  return ids;
+}
+
 function contextItems(context: Record<string, unknown> | undefined): string[] | undefined {
   const items = context?.items;
   if (!Array.isArray(items)) return undefined;
