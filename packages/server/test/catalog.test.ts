@@ -1,5 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CatalogItem } from '@tailor/core';
+import { catalogImportCommand } from '../src/cli/catalog-command.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { openTailor } from '../src/open-tailor.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 let t: TestTailor;
@@ -66,6 +72,107 @@ describe('catalog', () => {
       payload: [{ id: 'x' }],
     });
     expect(write.statusCode).toBe(403);
+  });
+
+  it('imports a CSV feed row by row: bad rows rejected with their line numbers, the others stored', async () => {
+    t = await startTestTailor({}, () => clock);
+    const csv = [
+      'product_id,name,category,brand,price,available,organic',
+      '0001,Monopoly,Games,Hasbro,19.99,true,false',
+      '0002,Uno,Games,Mattel,-1,true,', // negative price
+      '0003,"Tea, green",Food,,3.5,no,true',
+      '0004,Short row',
+    ].join('\r\n');
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/catalog/items',
+      headers: { authorization: t.adminAuth, 'content-type': 'text/csv' },
+      payload: csv,
+    });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toEqual({
+      stored: 2,
+      rows: 4,
+      rejectedCount: 2,
+      rejected: [
+        { line: 3, reason: 'price: must be >= 0' },
+        { line: 5, reason: 'not as many fields as the header has columns' },
+      ],
+    });
+    expect((await admin('GET', '/v1/catalog/items/0003')).json()).toEqual({
+      id: '0003',
+      name: 'Tea, green',
+      category: 'Food',
+      price: 3.5,
+      available: false,
+      attributes: { organic: true },
+      source: 'api',
+      updatedAt: new Date(clock).toISOString(),
+    });
+    expect((await admin('GET', '/v1/catalog/items/0002')).statusCode).toBe(404);
+    // A header with no id column: 400, nothing stored; the write key may not import.
+    const noId = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/catalog/items',
+      headers: { authorization: t.adminAuth, 'content-type': 'text/csv' },
+      payload: 'sku,name\nS9,Nine\n',
+    });
+    expect(noId.statusCode).toBe(400);
+    expect(noId.json<{ message: string }>().message).toMatch(/no id column/);
+    const write = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/catalog/items',
+      headers: { authorization: t.writeAuth, 'content-type': 'text/csv' },
+      payload: 'id\nz\n',
+    });
+    expect(write.statusCode).toBe(403);
+    expect((await admin('GET', '/v1/catalog/items?limit=10')).json()).toMatchObject({ total: 2 });
+  });
+
+  it('tailor catalog import reads a CSV file into a data folder, rejected rows to a rejects file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tailor-catalog-cli-'));
+    const file = join(dir, 'feed.csv');
+    writeFileSync(file, 'id,name,available\na,Apple,true\nb,Banana,perhaps\nc,Cherry,false\n');
+    const exitCode = process.exitCode;
+    try {
+      await catalogImportCommand(file, { data: join(dir, 'data') });
+      expect(process.exitCode).toBe(2);
+      expect(
+        readFileSync(`${file}.rejects.jsonl`, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as unknown),
+      ).toEqual([{ line: 3, reason: 'available: "perhaps" is not true or false' }]);
+      const config = loadConfig({
+        flags: { dataDir: join(dir, 'data'), logLevel: 'silent' },
+        env: {},
+        cwd: dir,
+      });
+      const tailor = await openTailor(config);
+      try {
+        const page = await tailor.catalog.list({});
+        expect(page.items.map(({ id, available }) => ({ id, available }))).toEqual([
+          { id: 'a', available: true },
+          { id: 'c', available: false },
+        ]);
+      } finally {
+        await tailor.close();
+      }
+      // Every row good: no rejects file left, no failure code.
+      process.exitCode = undefined;
+      writeFileSync(file, 'id,name\nd,Date\n');
+      await catalogImportCommand(file, { data: join(dir, 'data') });
+      expect(process.exitCode).toBeUndefined();
+      expect(existsSync(`${file}.rejects.jsonl`)).toBe(false);
+      // A server on the folder would not see the items: the command points at its route instead.
+      writeFileSync(join(dir, 'data', 'serve.pid'), String(process.ppid));
+      await expect(catalogImportCommand(file, { data: join(dir, 'data') })).rejects.toThrow(
+        /text\/csv/,
+      );
+    } finally {
+      process.exitCode = exitCode;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('learns items from e-commerce events when a recommender reads the log, never overriding the catalog API', async () => {

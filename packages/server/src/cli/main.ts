@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { catalogImportCommand } from './catalog-command.js';
 import { clvCommand } from './clv-command.js';
 import { experimentResultsCommand } from './experiment-command.js';
 import { importCommand } from './import-command.js';
@@ -87,6 +88,18 @@ export async function main(argv: string[]): Promise<void> {
     .option('--mapping <file>', 'CSV column mapping (JSON); default: headers name message paths')
     .option('--rejects <file>', 'where rejected lines go (default FILE.rejects.jsonl)')
     .action(importCommand);
+  program
+    .command('catalog')
+    .description('the item catalogue recommenders serve from')
+    .command('import')
+    .description(
+      'import catalogue items from a CSV file (id or product_id, sku, name, category, brand, price, available; other columns are attributes)',
+    )
+    .argument('<file>', 'a CSV file with a header row')
+    .option('--data <dir>', 'data folder (TAILOR_DATA, default .tailor)')
+    .option('--config <file>', 'JSON config file')
+    .option('--rejects <file>', 'where rejected rows go (default FILE.rejects.jsonl)')
+    .action(catalogImportCommand);
   program
     .command('sources')
     .description('database sources (defined with PUT /v1/sources/NAME)')
