@@ -232,7 +232,11 @@ export type {
 export { BLEND_DEPTH, RRF_K, blendRecommender } from './recommend/fit-blend.js';
 // Content-based similarity (TF-IDF, hashed to dense vectors) and its search.
 export { tfidfVectors, tokenize } from './recommend/tfidf-vectors.js';
-export { DEFAULT_CONTENT_DIMENSIONS, contentVectors } from './recommend/content-vectors.js';
+export {
+  DEFAULT_CONTENT_DIMENSIONS,
+  contentVectors,
+  embedText,
+} from './recommend/content-vectors.js';
 export type { ContentVectors } from './recommend/content-vectors.js';
 export { contentProfile, nearestVectors } from './recommend/nearest-vectors.js';
 export type { Neighbour } from './recommend/nearest-vectors.js';

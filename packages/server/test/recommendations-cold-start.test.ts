@@ -82,19 +82,103 @@ describe('content-based recommendations (cold start of new items)', () => {
     expect(ann.items[1]?.score).toBe(0);
     expect(itemsOf(await recommend('similar', 'userId=bob&k=1'))).toEqual(['teapot']);
 
-    // A new lantern arrives: after the next training it leads Ann's list, though nobody had it.
+    // A new lantern arrives: at once, with no training, it leads Ann's list, though nobody had it.
     await admin('PUT', '/v1/catalog/items', [
       { id: 'new-lantern', name: 'Silver metal lantern', category: 'Lighting' },
     ]);
-    await define('similar', { method: 'content' });
     expect(itemsOf(await recommend('similar', 'userId=ann&k=2'))).toEqual([
       'new-lantern',
       'candle',
+    ]);
+    // Its text changes: embedded again, it leaves Ann's list and comes first in Bob's.
+    await admin('PUT', '/v1/catalog/items', [
+      { id: 'new-lantern', name: 'Jumbo red retrospot mug', category: 'Kitchen' },
+    ]);
+    expect(itemsOf(await recommend('similar', 'userId=ann&k=1'))).toEqual(['candle']);
+    expect(itemsOf(await recommend('similar', 'userId=bob&k=1'))).toEqual(['new-lantern']);
+    // The next training reads the same from the catalogue.
+    await define('similar', { method: 'content' });
+    expect(itemsOf(await recommend('similar', 'userId=bob&k=1'))).toEqual(['new-lantern']);
+    await admin('PUT', '/v1/catalog/items', [
+      { id: 'new-lantern', name: 'Silver metal lantern', category: 'Lighting' },
     ]);
     // A stranger gets the popular items; nobody had the new lantern, so it is not among them first.
     const stranger = await recommend('similar', 'userId=nobody&k=1');
     expect(stranger).toMatchObject({ personalized: false, basis: 'popular' });
     expect(itemsOf(stranger)).toEqual(['mug']);
+  });
+});
+
+describe('new catalogue items between trainings, through the HNSW index', () => {
+  it('puts new items and new text in the index at once, and blends them in', async () => {
+    const tailor = await start();
+    // 6,000 items with text: above exact search's 5,000, so the model searches its HNSW index.
+    // Some share words with Ann's lights, so the graph leads there as a real catalogue's would.
+    const words = [
+      ...['white', 'metal', 'silver', 'holder', 'lighting', 'glass', 'candle'],
+      ...Array.from({ length: 200 }, (_, i) => `w${i.toString(36)}`),
+    ];
+    const filler = Array.from({ length: 6000 }, (_, i) => ({
+      id: `f${i}`,
+      name: [i, i * 7, i * 13].map((n) => words[n % words.length]).join(' '),
+    }));
+    for (let i = 0; i < filler.length; i += 2000)
+      expect((await admin('PUT', '/v1/catalog/items', filler.slice(i, i + 2000))).statusCode).toBe(
+        200,
+      );
+    await admin('PUT', '/v1/catalog/items', CATALOGUE);
+    await tailor.collect([
+      viewed('ann', 'lantern', 50),
+      viewed('ann', 'tlight', 40),
+      viewed('bob', 'mug', 30),
+      viewed('bob', 'bag', 20),
+      viewed('cy', 'mug', 10),
+    ]);
+    const model = await define('similar', { method: 'content' });
+    expect(model.items).toBe(6006);
+    await define('mixed', {
+      method: 'blend',
+      blend: [{ method: 'item-knn' }, { method: 'content' }],
+    });
+    const recommenders = tailor.tailor.recommenders;
+    const indexed = () =>
+      expect
+        .poll(() => recommenders.indexingBacklog('similar') + recommenders.indexingBacklog('mixed'))
+        .toBe(0);
+    expect(itemsOf(await recommend('similar', 'userId=ann&k=40'))).not.toContain('lantern-3');
+    // New lanterns, more than the index has room for (it was built full): it grows.
+    const lanterns = Array.from({ length: 30 }, (_, i) => ({
+      id: `lantern-${i}`,
+      name: `White metal lantern, heart t-light holder`,
+      category: 'Lighting',
+      available: i !== 0,
+    }));
+    await admin('PUT', '/v1/catalog/items', lanterns);
+    await indexed();
+    const ann = itemsOf(await recommend('similar', 'userId=ann&k=10'));
+    expect(ann.filter((id) => id.startsWith('lantern-'))).toHaveLength(10);
+    // Unavailable when it arrived: in the index, but left out of searches.
+    expect(ann).not.toContain('lantern-0');
+    const mixed = itemsOf(await recommend('mixed', 'userId=ann&k=10'));
+    expect(mixed.filter((id) => id.startsWith('lantern-')).length).toBeGreaterThan(0);
+    // New text for lantern-1: re-embedded in place, it is now nearest Bob's mug and bag.
+    await admin('PUT', '/v1/catalog/items', [
+      { id: 'lantern-1', name: 'Jumbo red retrospot mug and bag', category: 'Kitchen' },
+    ]);
+    await indexed();
+    expect(itemsOf(await recommend('similar', 'userId=ann&k=29'))).not.toContain('lantern-1');
+    expect(itemsOf(await recommend('similar', 'userId=bob&k=1'))).toEqual(['lantern-1']);
+    // lantern-0 back in stock: let into searches.
+    await admin(
+      'PUT',
+      '/v1/catalog/items',
+      [lanterns[0]!].map((l) => ({ ...l, available: true })),
+    );
+    expect(itemsOf(await recommend('similar', 'userId=ann&k=30'))).toContain('lantern-0');
+    // An item whose text is gone leaves the index.
+    await admin('PUT', '/v1/catalog/items', [{ id: 'lantern-2' }]);
+    await indexed();
+    expect(itemsOf(await recommend('similar', 'userId=ann&k=40'))).not.toContain('lantern-2');
   });
 });
 
@@ -316,6 +400,41 @@ describe('the HNSW index', () => {
       expect(after.filter((n) => n.similarity >= kth - 1e-6).length).toBeGreaterThanOrEqual(19);
       for (const item of out) index.setLeftOut(item, false);
       expect(index.search(query, 20).map((n) => n.item)).toEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('adds items and replaces and removes their vectors without a rebuild, growing when full', () => {
+    const content = productVectors();
+    const dir = mkdtempSync(join(tmpdir(), 'tailor-hnsw-add-'));
+    try {
+      const file = join(dir, 'index.bin');
+      writeHnswIndex(content, file);
+      const index = readHnswIndex(content, file);
+      const d = content.dimensions;
+      const row = (item: number) => content.vectors.slice(item * d, (item + 1) * d);
+      // 200 new items (the index was built full: it grows), each a copy of an old item's vector.
+      index.setLeftOut(3001, true); // unavailable before it arrives: it stays out once added
+      for (let i = 0; i < 200; i++) index.upsert(3000 + i, row(i));
+      const near = (item: number) => index.search(row(item), 2).map((n) => n.item);
+      expect(near(5).sort((a, b) => a - b)).toEqual([5, 3005]);
+      expect(near(1)).not.toContain(3001);
+      // Every item can be asked for (the count follows additions and items left out).
+      expect(index.search(row(0), 3199)).toHaveLength(3199);
+      // New text: item 3005 now has item 9's vector, and is no longer near item 5.
+      index.upsert(3005, row(9));
+      expect(near(9).sort((a, b) => a - b)).toEqual([9, 3005]);
+      expect(near(5)).not.toContain(3005);
+      // Text gone: out of searches; back: in again.
+      index.remove(3009);
+      expect(near(9)).not.toContain(3009);
+      index.remove(3009); // twice: no error
+      expect(index.search(row(0), 3198)).toHaveLength(3198);
+      index.upsert(3009, row(9));
+      expect(near(9)).toContain(3009);
+      index.setLeftOut(3001, false);
+      expect(near(1).sort((a, b) => a - b)).toEqual([1, 3001]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

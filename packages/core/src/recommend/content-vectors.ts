@@ -1,12 +1,18 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed arrays indexed in range */
-import type { TfidfVectors } from './tfidf-vectors.js';
+import { tokenize, type TfidfVectors } from './tfidf-vectors.js';
 
 /** Dense vectors, one row of `dimensions` per item (row-major), each of unit length or all zero. */
 export interface ContentVectors {
   dimensions: number;
+  /** Row-major; may hold more rows than there are items (room to add items: those rows are zero). */
   vectors: Float32Array;
   /** 1 where the item had text, so its row is a unit vector (0: all zero, never a neighbour). */
   known: Uint8Array;
+  /**
+   * The trained TF-IDF vocabulary and each term's idf, so an item's text can be embedded after
+   * training exactly as training would have (`embedText`); absent, items cannot be added.
+   */
+  vocabulary?: { terms: readonly string[]; idf: Float64Array };
 }
 
 /** The dimensions of content vectors unless told: cosines within about ±0.09 of TF-IDF's. */
@@ -55,7 +61,46 @@ export function contentVectors(
     }
     if (normalize(row)) known[d] = 1;
   }
-  return { dimensions, vectors, known };
+  return { dimensions, vectors, known, vocabulary: { terms: tfidf.vocabulary, idf: tfidf.idf } };
+}
+
+/** Each vocabulary's term → index, made once per trained vocabulary. */
+const termIndexes = new WeakMap<readonly string[], Map<string, number>>();
+
+/**
+ * A text's content vector by the trained vocabulary, as `contentVectors(tfidfVectors(...))` made
+ * the trained items' (scikit-learn's `transform` after `fit`): the text's terms weighted by their
+ * trained idf, terms the vocabulary lacks ignored, scaled to unit length, hashed to the same
+ * buckets and scaled again. The same text gives the same vector as at training, bit for bit.
+ * Undefined when no term of the text is in the vocabulary (or there is no vocabulary).
+ */
+export function embedText(content: ContentVectors, text: string): Float32Array | undefined {
+  const vocabulary = content.vocabulary;
+  if (vocabulary === undefined) return undefined;
+  let index = termIndexes.get(vocabulary.terms);
+  if (index === undefined) {
+    index = new Map(vocabulary.terms.map((term, t) => [term, t]));
+    termIndexes.set(vocabulary.terms, index);
+  }
+  const counts = new Map<number, number>();
+  for (const token of tokenize(text)) {
+    const t = index.get(token);
+    if (t !== undefined) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
+  if (counts.size === 0) return undefined;
+  // In term order, as training adds a row's terms (so the float sums are the same).
+  const terms = [...counts.keys()].sort((a, b) => a - b);
+  const values = terms.map((t) => counts.get(t)! * vocabulary.idf[t]!);
+  let norm = 0;
+  for (const value of values) norm += value * value;
+  const scale = 1 / Math.sqrt(norm);
+  const { dimensions } = content;
+  const row = new Float32Array(dimensions);
+  terms.forEach((t, i) => {
+    const h = hashTerm(vocabulary.terms[t]!);
+    row[h % dimensions]! += (h >>> 31 === 1 ? -1 : 1) * values[i]! * scale;
+  });
+  return normalize(row) ? row : undefined;
 }
 
 /** Scales a vector to unit length in place; false (left as it is) when it is all zero. */

@@ -6,6 +6,8 @@
  */
 export interface TfidfVectors {
   vocabulary: readonly string[];
+  /** Each term's smoothed idf, by its index in `vocabulary` (new documents are weighted by it). */
+  idf: Float64Array;
   start: Int32Array;
   terms: Int32Array;
   values: Float64Array;
@@ -36,7 +38,7 @@ export function tfidfVectors(documents: readonly string[]): TfidfVectors {
   const vocabulary = [...df.keys()].sort(byString);
   const index = new Map(vocabulary.map((term, t) => [term, t]));
   const n = documents.length;
-  const idf = vocabulary.map((term) => Math.log((1 + n) / (1 + df.get(term)!)) + 1);
+  const idf = Float64Array.from(vocabulary, (term) => Math.log((1 + n) / (1 + df.get(term)!)) + 1);
   const start = new Int32Array(n + 1);
   for (let d = 0; d < n; d++) start[d + 1] = start[d]! + counts[d]!.size;
   const terms = new Int32Array(start[n]!);
@@ -55,5 +57,5 @@ export function tfidfVectors(documents: readonly string[]): TfidfVectors {
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let p = start[d]!; p < start[d + 1]!; p++) values[p]! *= scale;
   });
-  return { vocabulary, start, terms, values };
+  return { vocabulary, idf, start, terms, values };
 }

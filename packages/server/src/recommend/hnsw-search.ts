@@ -83,17 +83,27 @@ export function writeHnswIndex(
 }
 
 /**
- * A content index as served: its search, and the items it leaves out of results (an item the
+ * A content index as served: its search, the items it leaves out of results (an item the
  * catalogue marks unavailable: hnswlib's markDelete, so a search's candidates are all items a
- * list may show, and no rebuild when the item comes back).
+ * list may show, and no rebuild when the item comes back), and items added or re-embedded
+ * between trainings (addPoint, the index grown by resizeIndex when full).
  */
 export interface HnswIndex {
   search: VectorSearch;
-  /** Leaves the item out of searches (true) or lets it back in (false); an item with no vector is ignored. */
+  /** Leaves the item out of searches (true) or lets it back in (false), remembered for an item not in the index. */
   setLeftOut(item: number, leftOut: boolean): void;
+  /** Puts the item's vector in the index: a new item, or new text of one there (replaced). */
+  upsert(item: number, vector: Float32Array): void;
+  /** Takes the item out of the index (its text is gone). */
+  remove(item: number): void;
 }
 
-/** Reads an index `writeHnswIndex` wrote for these content vectors, for search and leaving items out. */
+/** Per item: in the index now; left out (unavailable); ever added (its label is in the graph). */
+const IN = 1;
+const OUT = 2;
+const EVER = 4;
+
+/** Reads an index `writeHnswIndex` wrote for these content vectors, for search, leaving items out and adding them. */
 export function readHnswIndex(
   content: ContentVectors,
   file: string,
@@ -102,17 +112,51 @@ export function readHnswIndex(
   const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
   const index = new hnswlib.HierarchicalNSW('ip', content.dimensions);
   index.readIndexSync(file);
-  const leftOut = new Uint8Array(content.known.length);
+  let state = new Uint8Array(content.known.length);
+  content.known.forEach((known, item) => {
+    if (known === 1) state[item] = IN | EVER;
+  });
+  /** Items a search can find (in the index, not left out). */
   let count = countKnown(content);
+  const at = (item: number): number => {
+    if (item >= state.length) {
+      const grown = new Uint8Array(Math.max(item + 1, Math.ceil(state.length * 1.125) + 1024));
+      grown.set(state);
+      state = grown;
+    }
+    return state[item] ?? 0;
+  };
+  const visible = (s: number): boolean => (s & IN) !== 0 && (s & OUT) === 0;
   const search = searchOf(index, () => count, o.efSearch);
   return {
     search,
     setLeftOut(item, out) {
-      if (content.known[item] !== 1 || leftOut[item] === (out ? 1 : 0)) return;
+      const s = at(item);
+      if (((s & OUT) !== 0) === out) return;
+      state[item] = out ? s | OUT : s & ~OUT;
+      if ((s & IN) === 0) return;
       if (out) index.markDelete(item);
       else index.unmarkDelete(item);
-      leftOut[item] = out ? 1 : 0;
       count += out ? -1 : 1;
+    },
+    upsert(item, vector) {
+      const s = at(item);
+      if ((s & EVER) === 0 && index.getCurrentCount() >= index.getMaxElements())
+        index.resizeIndex(Math.ceil(index.getMaxElements() * 1.125) + 1024);
+      // A label already in the graph is updated in place (and let back in if it was deleted).
+      index.addPoint(Array.from(vector), item);
+      if ((s & OUT) !== 0) index.markDelete(item);
+      state[item] = s | IN | EVER;
+      if (!visible(s) && visible(state[item] ?? 0)) count++;
+    },
+    remove(item) {
+      const s = at(item);
+      if ((s & IN) === 0) return;
+      if ((s & OUT) === 0) {
+        index.markDelete(item);
+        count--;
+      }
+      state[item] = s & ~IN;
     },
   };
 }

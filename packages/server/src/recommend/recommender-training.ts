@@ -20,8 +20,10 @@ import {
   type InteractionMatrix,
   type ItemContent,
   type PopularInSegment,
+  type FittedParameters,
   type Recommender,
   type RecommenderModel,
+  type RecommenderOptions,
   type StoredMessage,
   type VectorSearch,
 } from '@tailor/core';
@@ -62,6 +64,10 @@ export interface TrainedRecommender {
   definition: StoredRecommender;
   matrix: InteractionMatrix;
   recommender: Recommender;
+  /** What the fit learnt, and the options and search the recommender was made with (to make it again over more items). */
+  parameters: FittedParameters;
+  options: Partial<RecommenderOptions>;
+  search?: VectorSearch | undefined;
   /** A person's row by `p:PROFILE_ID`, or `u:USERID` / `a:ANONYMOUSID` for people with no profile yet. */
   rows: ReadonlyMap<string, number>;
   info: RecommenderModel;
@@ -69,8 +75,8 @@ export interface TrainedRecommender {
   scratch: Float64Array<ArrayBuffer>;
   /** The log position training read to: what people have had since is followed from there. */
   followedTo: number;
-  /** Each item's index in the matrix. */
-  itemIndex: ReadonlyMap<string, number>;
+  /** Each item's index in the matrix (content models gain items between trainings). */
+  itemIndex: Map<string, number>;
   /** Items people had since training (by their row keys), most recent last, a few per person. */
   recent: Map<string, number[]>;
   /** What the catalogue said of the model's items when it was trained (the serving rules read it). */
@@ -80,10 +86,10 @@ export interface TrainedRecommender {
   /** The popular items of each segment its people were in (new people's lists). */
   segmentPopular: ReadonlyMap<string, PopularInSegment>;
   /**
-   * Content searched through an HNSW index, serving available items only: the index, whose
-   * unavailable items are left out of searches (and let back in when they return).
+   * Content searched through an HNSW index: the index, whose unavailable items are left out of
+   * searches (when serving available items only) and which new items join between trainings.
    */
-  contentIndex?: Pick<HnswIndex, 'setLeftOut'>;
+  contentIndex?: HnswIndex;
 }
 
 /** Content vectors up to this many items are searched exactly (about 2 ms for 5,000), more through HNSW. */
@@ -311,6 +317,9 @@ export class RecommenderTrainingJob implements Job {
       definition: this.definition,
       matrix,
       recommender: recommenderFrom(matrix, parameters, options, search),
+      parameters,
+      options,
+      search,
       rows: new Map(matrix.userIds.map((id, row) => [id, row])),
       scratch: new Float64Array(matrix.itemIds.length),
       followedTo: this.position,
