@@ -353,6 +353,15 @@ describe('recommendations in placement templates', () => {
     // The whole list the template was given, even where it showed only the first (the default).
     expect(await made('alice')).toEqual([{ shop: ['b', 'x', 'y'] }, { shop: ['x', 'a', 'b'] }]);
     expect(await made('nobody')).toEqual([{ shop: ['x', 'a', 'b'] }]);
+    // The record reuses the list the render was given: one recommendation a decision, not two.
+    const spy = vi.spyOn(t.tailor.recommenders, 'forTemplate');
+    expect((await decide({ userId: 'alice' }))?.content).toBe('b x y ');
+    expect((await decide({ userId: 'nobody' }))?.content).toBe('Top: x');
+    expect(spy).toHaveBeenCalledTimes(2);
+    spy.mockRestore();
+    t.tailor.flushDecisions();
+    expect((await made('alice')).at(-1)).toEqual({ shop: ['b', 'x', 'y'] });
+    expect((await made('nobody')).at(-1)).toEqual({ shop: ['x', 'a', 'b'] });
 
     // A template that reads no recommender records none.
     await admin('PUT', '/v1/placements/hero', {
