@@ -10,7 +10,10 @@
 //    through Fastify's inject (wall ms per decision), against the reference measured in the same
 //    run, alternating rounds: the same placement's decision with a template that reads no
 //    recommender. The difference is what the list costs inside decide.
-// Env: BENCH_PARTS (train,decide), BENCH_DECISIONS (2000 a round), BENCH_ROUNDS (3),
+// C. (BENCH_PARTS=decide-1m, not run by default: an hour of wall on the shared VM) the same whole
+//    decision over a 1,000,000-item content recommender through its HNSW index, at a fixed
+//    rate: decide-million.js.
+// Env: BENCH_PARTS (train,decide; decide-1m), BENCH_DECISIONS (2000 a round), BENCH_ROUNDS (3),
 //   BENCH_METHODS (ease,item-knn: part A's).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,6 +23,7 @@ import { loadConfig } from '../../packages/server/dist/config/load-config.js';
 import { buildApp } from '../../packages/server/dist/http/build-app.js';
 import { openTailor } from '../../packages/server/dist/open-tailor.js';
 import { generator, percentile } from './content-index.js';
+import { runDecideMillion } from './decide-million.js';
 
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'train,decide').split(','));
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 2000);
@@ -175,5 +179,6 @@ if (PARTS.has('decide')) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+if (PARTS.has('decide-1m')) results.decideMillion = await runDecideMillion();
 results.load.push(loadavg()[0]);
 console.log(JSON.stringify(results, null, 2));
