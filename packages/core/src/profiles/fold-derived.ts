@@ -6,11 +6,13 @@ import {
   refreshDerived,
   type DerivedChange,
   type DerivedEvent,
+  type DerivedState,
   type Taker,
 } from '../segments/update-derived.js';
 import { mergeAggregateStates } from '../traits/aggregate-state.js';
 import { traitValues } from './apply-traits.js';
-import { consentValues } from '../privacy/apply-consent.js';
+import { applyConsent, consentValues } from '../privacy/apply-consent.js';
+import { DEFAULT_PURPOSES, emptyConsent } from '../privacy/consent.schema.js';
 import type { ProfileGraph, ProfileState } from './profile-graph.js';
 import type { ModelScore } from '../models/registry/model-definition.schema.js';
 
@@ -189,6 +191,28 @@ function record(
 }
 
 /**
+ * Feeds a person's events, in log order, into fresh aggregates and sequences as folding them did:
+ * an event that came while the person refused analytics (that message's own answer counted) feeds
+ * nothing.
+ */
+export function feedHistory(
+  plan: CompiledDefinitions,
+  state: DerivedState,
+  events: readonly StoredMessage[],
+  purposes: readonly string[] = DEFAULT_PURPOSES,
+): void {
+  state.aggregates = {};
+  state.sequences = {};
+  const consent = emptyConsent();
+  for (const message of events) {
+    applyConsent(consent, message, purposes);
+    if (consent.current.analytics?.granted === false) continue;
+    const event = derivedEvent(message);
+    if (event !== undefined) feedEvent(plan, state, event, Date.parse(message.timestamp));
+  }
+}
+
+/**
  * Rebuilds a person's aggregates and sequences from all their events (a backfill after a
  * definition changed), then re-evaluates every computed trait and segment.
  */
@@ -198,13 +222,9 @@ export function rebuildDerived(
   events: readonly StoredMessage[],
   plan: CompiledDefinitions,
   now: number,
+  purposes?: readonly string[],
 ): void {
-  profile.derived.aggregates = {};
-  profile.derived.sequences = {};
-  for (const message of events) {
-    const event = derivedEvent(message);
-    if (event !== undefined) feedEvent(plan, profile.derived, event, Date.parse(message.timestamp));
-  }
+  feedHistory(plan, profile.derived, events, purposes);
   const change = refreshDerived(
     plan,
     profile.derived,

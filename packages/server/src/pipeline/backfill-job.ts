@@ -21,6 +21,8 @@ export interface BackfillDeps {
   /** The current definitions (undefined: none, the pages are only counted). */
   plan: () => Promise<CompiledDefinitions | undefined>;
   now: () => number;
+  /** The consent purposes kept on profiles (events that came without analytics consent feed nothing). */
+  purposes?: readonly string[];
   /**
    * Reads the definitions from the store again before a backfill's first page: the backfill was
    * started after its definitions were saved, maybe by another thread or node whose news of the
@@ -81,7 +83,7 @@ export class BackfillJob implements Job {
             const graph = new ProfileGraph(snapshot);
             for (const [id, messages] of events) {
               const profile = graph.find(id);
-              if (profile) rebuildDerived(graph, profile, messages, plan, now);
+              if (profile) rebuildDerived(graph, profile, messages, plan, now, this.deps.purposes);
             }
             return graph.changes;
           },

@@ -157,6 +157,7 @@ export class ProfilePipeline {
       log: options.log,
       plan: () => this.plan(),
       now: () => this.now(),
+      ...(options.purposes && { purposes: options.purposes }),
       ...(options.reloadDefinitions && { reload: options.reloadDefinitions }),
       rebuilt: async (profiles) => {
         this.options.onChanged?.(profiles, []);
