@@ -176,6 +176,12 @@ export interface ProfileReader {
     limit: number,
   ): Promise<{ profiles: (StoredProfile & { rank: number })[]; next: number | null }>;
   /**
+   * A uniform random sample of at most `size` live profiles' ids, in random order (any prefix is a
+   * uniform sample too), and how many live profiles there are. Reads ids only (a segment's size
+   * estimate, docs/segments.md).
+   */
+  sampleLive(size: number): Promise<{ ids: string[]; total: number }>;
+  /**
    * Live profiles for a scan of the whole population (a clustering's training), in id order,
    * paged by id (`after` '' for the first page): only their traits, computed traits, scores and
    * consent, read in the table's own order. Much cheaper per profile than `live`, whose creation

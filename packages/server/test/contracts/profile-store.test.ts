@@ -217,6 +217,14 @@ describe.each(sealers)('ProfileStore contract, %s', (_name, makeSealer) => {
           consent: full?.consent,
         });
       }
+      // A sample of live profiles: distinct live ids, as many as asked (or all), with the count.
+      const few = await store.sampleLive(5);
+      expect(few.total).toBe(total);
+      expect(few.ids).toHaveLength(Math.min(5, total));
+      expect(new Set(few.ids).size).toBe(few.ids.length);
+      for (const id of few.ids) expect(seen).toContain(id);
+      const all = await store.sampleLive(total + 10);
+      expect([...all.ids].sort()).toEqual([...seen].sort());
       // Erase the person with that userId: nothing of them stays.
       const person = await store.byIdentifier({ type: 'userId', value: anyUser });
       expect(person).toBeDefined();

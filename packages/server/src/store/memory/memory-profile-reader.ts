@@ -1,4 +1,5 @@
 import { pageRows } from '../../log/sqlite/page-rows.js';
+import { ReservoirSample } from '../reservoir-sample.js';
 import type { SealedValues } from '../../privacy/sealed-values.js';
 import type { ProfileReader, StoredProfile } from '../profile-store.js';
 import { indexKey, type MemoryProfileData, type MemoryProfileRows } from './memory-profile-data.js';
@@ -82,6 +83,12 @@ export function memoryProfileReader(
         profiles: page.map((r) => ({ ...(toStored(r) as StoredProfile), rank: r.rank })),
         next,
       });
+    },
+    sampleLive: (size) => {
+      const sample = new ReservoirSample<string>(size);
+      for (const r of data.profiles.values()) if (r.mergedInto === null) sample.add(r.id);
+      const { values, total } = sample.result();
+      return Promise.resolve({ ids: values, total });
     },
     scanFeatures: (after, limit) => {
       const rows = [...data.profiles.values()]

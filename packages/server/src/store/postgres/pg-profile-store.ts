@@ -533,6 +533,14 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
         next: rows.length > limit && last ? last.rank : null,
       };
     },
+    sampleLive: async (size) => {
+      const { rows } = await db.query<{ id: string; total: string }>(
+        `SELECT id, count(*) OVER () AS total FROM profiles WHERE merged_into IS NULL
+         ORDER BY random() LIMIT $1`,
+        [size],
+      );
+      return { ids: rows.map((r) => r.id), total: Number(rows[0]?.total ?? 0) };
+    },
     scanFeatures: async (after, limit) => {
       const { rows } = await db.query<Pick<Row, 'id' | 'body'>>(
         'SELECT id, body FROM profiles WHERE merged_into IS NULL AND id > $1 ORDER BY id LIMIT $2',

@@ -39,6 +39,7 @@ import {
 } from './sqlite-membership-tables.js';
 import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 import { pageRows } from '../../log/sqlite/page-rows.js';
+import { ReservoirSample } from '../reservoir-sample.js';
 import { openSqliteBackfillJobs } from './sqlite-backfill-jobs.js';
 import { consumerPositions } from './sqlite-consumer-positions.js';
 import { eraseSqliteReviews, openSqliteReviewQueue } from './sqlite-review-queue.js';
@@ -524,6 +525,12 @@ export function openSqliteProfileStore(
         next,
       });
     },
+    sampleLive: (size) => {
+      const sample = new ReservoirSample<string>(size);
+      for (const id of q.liveIds.iterate() as IterableIterator<string>) sample.add(id);
+      const { values, total } = sample.result();
+      return Promise.resolve({ ids: values, total });
+    },
     scanFeatures: (after, limit) => {
       const { page, next } = pageRows(
         q.scanFeatures.all(after, limit + 1) as ProfileRow[],
@@ -714,6 +721,10 @@ function statements(db: Database.Database) {
     live: db.prepare(
       'SELECT * FROM profiles WHERE merged_into IS NULL AND rank > ? ORDER BY rank LIMIT ?',
     ),
+    // Ids only, from the live profiles' index (whose entries hold the primary key): no row is read.
+    liveIds: db
+      .prepare('SELECT id FROM profiles INDEXED BY profiles_live WHERE merged_into IS NULL')
+      .pluck(),
     // The primary key's order: rows are read where they lie, none through another index.
     scanFeatures: db.prepare(
       `SELECT id, traits, groups, derived, consent, sealed FROM profiles
