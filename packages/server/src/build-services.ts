@@ -17,6 +17,7 @@ import { RecommenderService } from './recommend/recommender-service.js';
 import type { ModelService } from './models/model-service.js';
 import type { ClusteringService } from './clusters/clustering-service.js';
 import { DefinitionService } from './segments/definition-service.js';
+import { SegmentEstimator } from './segments/segment-estimator.js';
 import type { SourceService } from './sources/source-service.js';
 import { UnsubscribeService } from './journeys/unsubscribe-service.js';
 import { EmailTrackingService } from './journeys/email-tracking-service.js';
@@ -28,6 +29,7 @@ export interface Services {
   privacy: PrivacyService;
   destinations: DestinationService;
   definitions: DefinitionService;
+  segmentEstimator: SegmentEstimator;
   matching: MatchingService;
   plans: TrackingPlanService;
   placements: PlacementService;
@@ -95,6 +97,14 @@ export function buildServices(tailor: Tailor): Services {
       definitions: tailor.definitions,
       backfills: tailor.profiles.backfills,
       members: (segment, after, limit) => tailor.profiles.members(segment, after, limit),
+      now: tailor.now,
+    }),
+    segmentEstimator: new SegmentEstimator({
+      definitions: tailor.definitions,
+      profiles: tailor.profiles,
+      log: tailor.log,
+      pii: tailor.pii,
+      purposes: tailor.config.privacy.purposes,
       now: tailor.now,
     }),
     placements: new PlacementService({

@@ -48,7 +48,12 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
     kind: 'computed',
     base: '/v1/computed-traits',
   });
-  await app.register(definitionRoutes, { definitions, kind: 'segment', base: '/v1/segments' });
+  await app.register(definitionRoutes, {
+    definitions,
+    kind: 'segment',
+    base: '/v1/segments',
+    estimator: services.segmentEstimator,
+  });
   await app.register(decideRoutes, { placements: services.placements });
   await app.register(experimentRoutes, { experiments: services.experiments });
   await app.register(recommenderRoutes, { recommenders: services.recommenders });

@@ -86,3 +86,51 @@ export const definitionBody = (kind: 'segment' | 'computed') =>
     },
     { additionalProperties: false },
   );
+
+/** `POST /v1/segments/estimate`: a definition not saved, and the segment it would be. */
+export const EstimateBody = Type.Object(
+  {
+    definition: definitionBody('segment').properties.definition,
+    name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description:
+          'The segment the definition is for, when editing one: a reference to itself is then refused as a cycle, as saving would',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** `POST /v1/segments/estimate`: how many people the definition would hold now. */
+export const SegmentEstimate = Type.Object(
+  {
+    definition: Type.String({ description: 'The definition in canonical text form' }),
+    estimate: Type.Integer({ description: 'People estimated to be in the segment' }),
+    share: Type.Number({ description: 'The share of the population (0 to 1)' }),
+    interval: Type.Object(
+      {
+        low: Type.Integer(),
+        high: Type.Integer(),
+        level: Type.Number({ description: '0.95' }),
+      },
+      {
+        description:
+          'Wilson score interval for the number of people, with the finite population correction; low = high = estimate when exact',
+      },
+    ),
+    sampled: Type.Integer({ description: 'People evaluated' }),
+    matched: Type.Integer({
+      description: 'Of those evaluated, the people the definition held for',
+    }),
+    total: Type.Integer({ description: 'Live profiles (the population)' }),
+    exact: Type.Boolean({ description: 'Every profile was evaluated: the estimate is the count' }),
+    timedOut: Type.Boolean({
+      description:
+        'The time budget ran out before the whole sample was evaluated: those evaluated are the sample',
+    }),
+  },
+  { title: 'SegmentEstimate' },
+);
+export type SegmentEstimate = Static<typeof SegmentEstimate>;

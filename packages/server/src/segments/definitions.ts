@@ -85,6 +85,36 @@ export class Definitions {
     input: unknown,
     now: Date,
   ): Promise<{ definition: StoredDefinition; created: boolean }> {
+    const read = await this.check(kind, name, input);
+    const { references } = read;
+
+    const previous = await this.store.get(kind, name);
+    const at = now.toISOString();
+    const definition: StoredDefinition = {
+      kind,
+      name,
+      text: read.text,
+      tree: read.tree,
+      references,
+      version: (previous?.version ?? 0) + (previous?.text === read.text ? 0 : 1),
+      createdAt: previous?.createdAt ?? at,
+      updatedAt: previous?.text === read.text ? previous.updatedAt : at,
+    };
+    await this.store.put(definition);
+    await this.reload();
+    if (definition.version !== previous?.version) await this.onChange([`${kind}:${name}`]);
+    return { definition, created: previous === undefined };
+  }
+
+  /**
+   * Reads and checks a definition as `put` would save it under `name`, saving nothing: syntax with
+   * the character position, unknown references, in_segment cycles (400 with the position).
+   */
+  async check(
+    kind: DefinitionKind,
+    name: string,
+    input: unknown,
+  ): Promise<Pick<StoredDefinition, 'text' | 'tree' | 'references'>> {
     if (!validName(name))
       throw new TailorError(
         'invalid_request',
@@ -105,23 +135,7 @@ export class Definitions {
       references,
     );
     if (problem) throw refused(problem);
-
-    const previous = await this.store.get(kind, name);
-    const at = now.toISOString();
-    const definition: StoredDefinition = {
-      kind,
-      name,
-      text: read.value.text,
-      tree: read.value.tree,
-      references,
-      version: (previous?.version ?? 0) + (previous?.text === read.value.text ? 0 : 1),
-      createdAt: previous?.createdAt ?? at,
-      updatedAt: previous?.text === read.value.text ? previous.updatedAt : at,
-    };
-    await this.store.put(definition);
-    await this.reload();
-    if (definition.version !== previous?.version) await this.onChange([`${kind}:${name}`]);
-    return { definition, created: previous === undefined };
+    return { text: read.value.text, tree: read.value.tree, references };
   }
 
   get(kind: DefinitionKind, name: string): Promise<StoredDefinition | undefined> {

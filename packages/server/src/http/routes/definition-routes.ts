@@ -5,9 +5,13 @@ import {
   DefinitionList,
   DefinitionName,
   definitionBody,
+  EstimateBody,
   MembersPage,
   MembersQuery,
+  SegmentEstimate,
 } from '../../segments/definition.schema.js';
+import type { SegmentEstimator } from '../../segments/segment-estimator.js';
+import { seesPersonalData } from '../reader-view.js';
 import type { DefinitionService } from '../../segments/definition-service.js';
 import type { DefinitionKind } from '../../store/state-store.js';
 
@@ -16,7 +20,9 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
   definitions: DefinitionService;
   kind: DefinitionKind;
   base: string;
-}> = (app, { definitions, kind, base }, done) => {
+  /** The segments' size estimate (segments only). */
+  estimator?: SegmentEstimator;
+}> = (app, { definitions, kind, base, estimator }, done) => {
   const what = kind === 'segment' ? 'segment' : 'computed trait';
   const tags = [kind === 'segment' ? 'segments' : 'computed traits'];
   app.put(
@@ -58,6 +64,27 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
     },
     async (request) => definitions.get(kind, request.params.name),
   );
+  if (estimator !== undefined) {
+    app.post(
+      `${base}/estimate`,
+      {
+        config: { access: 'read' },
+        schema: {
+          tags,
+          summary:
+            'How many people a segment definition would hold now, without saving it: exact for a small population, else from a uniform sample with a 95 % interval',
+          body: EstimateBody,
+          response: { 200: SegmentEstimate, 400: DefinitionError },
+        },
+      },
+      async (request) =>
+        estimator.estimate(
+          request.body.definition,
+          request.body.name ?? '(unsaved)',
+          seesPersonalData(request.principal),
+        ),
+    );
+  }
   if (kind === 'segment') {
     app.get(
       `${base}/:name/members`,
