@@ -105,7 +105,7 @@ describe('the segments pages', () => {
     await expect.poll(() => alert.innerText()).toMatch(/Not saved: .+\(line 1, column \d+\)/);
     // The mark sits where the server said, and the cursor is put there.
     const position = Number(/column (\d+)/.exec(await alert.innerText())?.[1]) - 1;
-    expect(await page.locator('pre.error-at').innerText()).toContain(
+    expect(await alert.locator('pre.error-at').innerText()).toContain(
       'traits.plan = "pro" and count("Order Completed", 30d) >=',
     );
     const selectionStart = await definition.evaluate(
@@ -148,6 +148,43 @@ describe('the segments pages', () => {
       .toContain('5 people in the segment now');
   });
 
+  it('estimates the size while typing, debounced, and shows the language’s error at its position', async () => {
+    const page = await open(MARKETER_KEY, '#/segments');
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/v1/segments/estimate')) asked.push(request.postData() ?? '');
+    });
+    await page.getByRole('button', { name: 'New segment' }).click();
+    const estimate = page.getByRole('status', { name: 'Size estimate' });
+    await expect.poll(() => estimate.innerText()).toContain('Type a condition');
+    const typed = 'traits.plan = "pro"';
+    await page.getByRole('textbox', { name: 'Definition' }).pressSequentially(typed, { delay: 15 });
+    // 60 of the 65 people are on pro: few enough to count every one.
+    await expect.poll(() => estimate.innerText()).toContain('60 people (92 % of 65)');
+    expect(await estimate.innerText()).toContain('Every profile counted');
+    // One request once typing paused, not one per key (a loaded machine may pause once or twice).
+    expect(asked.length).toBeGreaterThanOrEqual(1);
+    expect(asked.length).toBeLessThan(typed.length / 2);
+    expect(JSON.parse(asked[asked.length - 1] ?? '{}')).toEqual({ definition: typed });
+    expect(await seriousViolations(page), 'editor with an estimate').toEqual([]);
+
+    // A definition the language refuses: the reason at its line and column, the character marked.
+    await page
+      .getByRole('textbox', { name: 'Definition' })
+      .fill('traits.plan = "pro" and\n  count(');
+    await expect.poll(() => estimate.innerText()).toMatch(/No estimate: .+\(line 2, column 9\)/);
+    expect(await estimate.locator('pre.error-at mark').innerText()).toBe(' ');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await seriousViolations(page), 'editor with an estimate refused').toEqual([]);
+
+    // Editing a segment sends its name: a reference to itself is the cycle saving would refuse.
+    await page.evaluate(`location.hash = '#/segments/free'`);
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await expect.poll(() => estimate.innerText()).toContain('5 people (7.7 % of 65)');
+    await page.getByRole('textbox', { name: 'Definition' }).fill('in_segment("free")');
+    await expect.poll(() => estimate.innerText()).toMatch(/No estimate: .*(cycle|itself)/);
+  });
+
   it('shows a viewer the segments with no editing buttons', async () => {
     const page = await open(VIEWER_KEY, '#/segments/pro');
     await expect.poll(() => bodyText(page)).toContain('60 people in the segment now');
@@ -177,7 +214,7 @@ describe('the segments pages', () => {
     await page.getByLabel('Name').fill('broken');
     await page.getByRole('textbox', { name: 'Definition' }).fill('traits.plan = = "pro"');
     await page.getByRole('button', { name: 'Save segment' }).click();
-    await page.locator('pre.error-at').waitFor();
+    await page.getByRole('alert').locator('pre.error-at').waitFor();
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     expect(await seriousViolations(page), 'segments at 390 px').toEqual([]);
     await page.evaluate(`location.hash = '#/segments/pro'`);

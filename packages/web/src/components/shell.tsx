@@ -155,7 +155,9 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'attribution':
       return <AttributionPage key={route.search} post={session.post} search={route.search} />;
     case 'segments':
-      return <SegmentsPage get={session.get} put={session.put} role={session.role} />;
+      return (
+        <SegmentsPage get={session.get} put={session.put} post={session.post} role={session.role} />
+      );
     case 'journeys':
       return <JourneysPage get={session.get} />;
     case 'placements':
@@ -235,6 +237,7 @@ function Page({ route, session }: { route: Route; session: Session }) {
           key={`${route.kind}:${route.name}`}
           get={session.get}
           put={session.put}
+          post={session.post}
           role={session.role}
           kind={route.kind}
           name={route.name}

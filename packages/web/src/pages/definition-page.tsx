@@ -20,12 +20,14 @@ const REFRESH_MS = 1500;
 export function DefinitionPage({
   get,
   put,
+  post,
   role,
   kind,
   name,
 }: {
   get: ApiGet;
   put: ApiPost;
+  post: ApiPost;
   role: Role;
   kind: DefinitionKind;
   name: string;
@@ -102,6 +104,7 @@ export function DefinitionPage({
         {editing ? (
           <DefinitionEditor
             put={put}
+            post={post}
             kind={kind}
             name={definition.name}
             initial={definition.definition}

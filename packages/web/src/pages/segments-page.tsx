@@ -15,12 +15,22 @@ import { definitionHash } from '../use-hash-route.js';
  * Segments and computed traits (GET /v1/segments, /v1/computed-traits), each linking to its page;
  * a marketer or admin key may add one here. A viewer sees no editing buttons.
  */
-export function SegmentsPage({ get, put, role }: { get: ApiGet; put: ApiPost; role: Role }) {
+export function SegmentsPage({
+  get,
+  put,
+  post,
+  role,
+}: {
+  get: ApiGet;
+  put: ApiPost;
+  post: ApiPost;
+  role: Role;
+}) {
   return (
     <>
       <h1>Segments and computed traits</h1>
-      <DefinitionList get={get} put={put} role={role} kind="segment" />
-      <DefinitionList get={get} put={put} role={role} kind="computed" />
+      <DefinitionList get={get} put={put} post={post} role={role} kind="segment" />
+      <DefinitionList get={get} put={put} post={post} role={role} kind="computed" />
     </>
   );
 }
@@ -28,11 +38,13 @@ export function SegmentsPage({ get, put, role }: { get: ApiGet; put: ApiPost; ro
 function DefinitionList({
   get,
   put,
+  post,
   role,
   kind,
 }: {
   get: ApiGet;
   put: ApiPost;
+  post: ApiPost;
   role: Role;
   kind: DefinitionKind;
 }) {
@@ -59,6 +71,7 @@ function DefinitionList({
       {adding && (
         <DefinitionEditor
           put={put}
+          post={post}
           kind={kind}
           initial=""
           onSaved={(saved) => {

@@ -6,14 +6,16 @@ import {
   type DefinitionSummary,
 } from './definition-summary.js';
 import { RefusalMessage, type Refusal } from '../components/refusal-message.js';
+import { SizeEstimate } from './size-estimate.js';
 
 /**
  * Saves a segment or computed trait (PUT, marketer or admin): a name when it is new, the definition
- * in the segment language. A refusal shows the server's reason and, when it gives one, marks the
+ * in the segment language; for a segment, its size estimated while typing. A refusal shows the server's reason and, when it gives one, marks the
  * character it points at (line and column) and puts the cursor there.
  */
 export function DefinitionEditor({
   put,
+  post,
   kind,
   name: fixedName,
   initial,
@@ -21,6 +23,8 @@ export function DefinitionEditor({
   onCancel,
 }: {
   put: ApiPost;
+  /** For a segment's size estimate while typing (`POST /v1/segments/estimate`). */
+  post: ApiPost;
   kind: DefinitionKind;
   /** The definition's name when editing one; undefined for a new one, whose name is asked. */
   name?: string;
@@ -97,6 +101,7 @@ export function DefinitionEditor({
             : 'An aggregate, e.g. sum("Order Completed".revenue, 30d)'}
         </span>
       </p>
+      {kind === 'segment' && <SizeEstimate post={post} text={text} name={fixedName} />}
       {refusal !== undefined && <RefusalMessage id={`${id}-error`} refusal={refusal} />}
       <div className="actions">
         <button type="submit" disabled={saving}>
