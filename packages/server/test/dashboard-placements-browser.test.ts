@@ -303,7 +303,7 @@ describe('the placements pages', () => {
       default: { id: 'hello', template: '<p>Welcome</p>' },
     });
 
-    // Editing opens the form on what is stored; fields it has none for are kept and named.
+    // Editing opens the form on what is stored, the cap in its fields.
     await t.app.inject({
       method: 'PUT',
       url: '/v1/placements/form-banner',
@@ -316,7 +316,10 @@ describe('the placements pages', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     expect(await first.getByLabel('Id', { exact: true }).inputValue()).toBe('capped');
-    expect(await first.innerText()).toContain('Also set: cap');
+    expect(await first.getByLabel('At most (times a person)').inputValue()).toBe('2');
+    expect(await first.getByLabel('In any window of').inputValue()).toBe('7');
+    expect(await first.getByLabel('Window unit').inputValue()).toBe('d');
+    expect(await first.innerText()).not.toContain('Also set');
     await first.getByLabel('Template (Liquid)').fill('z');
     await page.getByRole('button', { name: 'Save placement' }).click();
     await expect.poll(() => page.locator('main').innerText()).toContain('Version 3');
@@ -327,6 +330,89 @@ describe('the placements pages', () => {
     expect(edited.json()).toMatchObject({
       items: [{ id: 'capped', template: 'z', cap: { max: 2, per: '7d' } }],
     });
+  });
+
+  it('sets a schedule, a frequency cap and an experiment with its variants’ templates in the form', async () => {
+    const experiment = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/experiments/hero-copy',
+      headers: { authorization: t.adminAuth },
+      payload: {
+        variants: [{ id: 'control' }, { id: 'bold' }],
+        metrics: [{ name: 'click', type: 'conversion', event: 'Hero Clicked' }],
+      },
+    });
+    expect(experiment.statusCode, experiment.body).toBe(200);
+    const page = await open(MARKETER_KEY, '#/placements');
+    await page.getByRole('button', { name: 'New placement' }).click();
+    await page.getByLabel('Name').fill('timed-banner');
+    const first = page.getByRole('group', { name: 'Item 1', exact: true });
+    await first.getByLabel('Id', { exact: true }).fill('xmas');
+    await first.getByLabel(/^Rule/).fill('');
+    // The browser's time zone is the test's (TZ); the page sends the instant it means.
+    await first.getByLabel('Shown from').fill('2026-12-20T08:00:00');
+    await first.getByLabel('Until (not included)').fill('2026-12-27T00:00:00');
+    await first.getByLabel('At most (times a person)').fill('3');
+    await first.getByLabel('In any window of').fill('1');
+    await first.getByLabel('Window unit').selectOption('w');
+    await first.getByLabel('Runs the experiment').fill('hero-copy');
+    await first.getByRole('button', { name: 'Add a variant’s template' }).click();
+    await first.getByLabel('Variant 1 id').fill('bold');
+    await first.getByLabel('Variant 1 template (Liquid)').fill('<p><b>Merry</b></p>');
+    expect(await seriousViolations(page), 'placement form with schedule, cap, experiment').toEqual(
+      [],
+    );
+
+    // A window the API refuses (no length) is shown at the cap.
+    await first.getByLabel('In any window of').fill('');
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    await expect
+      .poll(() =>
+        first
+          .getByRole('alert')
+          .innerText()
+          .catch(() => ''),
+      )
+      .toMatch(/^Not saved: body\.items\.0\.cap\.per: /);
+    expect(await first.getByLabel('At most (times a person)').getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    await first.getByLabel('In any window of').fill('1');
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    await page.getByRole('heading', { name: 'Placement timed-banner' }).waitFor();
+    const stored = (
+      await t.app.inject({
+        url: '/v1/placements/timed-banner',
+        headers: { authorization: t.adminAuth },
+      })
+    ).json();
+    const local = (text: string) => new Date(text).toISOString();
+    expect(stored.items[0]).toMatchObject({
+      id: 'xmas',
+      schedule: { start: local('2026-12-20T08:00:00'), end: local('2026-12-27T00:00:00') },
+      cap: { max: 3, per: '1w' },
+      experiment: 'hero-copy',
+      variants: { bold: '<p><b>Merry</b></p>' },
+    });
+    expect(stored.items[0].when).toBeUndefined();
+
+    // The form reads them back; removing the experiment leaves it out.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    expect(await first.getByLabel('Shown from').inputValue()).toMatch(/^2026-12-20T08:00(:00)?$/);
+    expect(await first.getByLabel('Variant 1 id').inputValue()).toBe('bold');
+    await first.getByLabel('Runs the experiment').fill('');
+    await first.getByRole('button', { name: 'Remove variant 1' }).click();
+    await page.getByRole('button', { name: 'Save placement' }).click();
+    await expect.poll(() => page.locator('main').innerText()).toContain('Version 2');
+    const edited = (
+      await t.app.inject({
+        url: '/v1/placements/timed-banner',
+        headers: { authorization: t.adminAuth },
+      })
+    ).json();
+    expect(edited.items[0].experiment).toBeUndefined();
+    expect(edited.items[0].variants).toBeUndefined();
+    expect(edited.items[0].cap).toEqual({ max: 3, per: '1w' });
   });
 
   it('fits the placement form on a 390 px screen', async () => {

@@ -1,6 +1,13 @@
 import { useId, type ReactNode } from 'react';
 import { RefusalMessage, type Refusal } from '../components/refusal-message.js';
-import { emptyItem, otherFields, type ItemFields, type PlacementFields } from './placement-form.js';
+import {
+  capUnits,
+  emptyItem,
+  otherFields,
+  type CapUnit,
+  type ItemFields,
+  type PlacementFields,
+} from './placement-form.js';
 
 /** A refusal the API tied to one of the form's fields (placement-form.ts `refusedField`). */
 export interface FieldRefusal {
@@ -9,7 +16,8 @@ export interface FieldRefusal {
 }
 
 /**
- * The placement as a form: its description, each item (id, rule, priority, override, template)
+ * The placement as a form: its description, each item (id, rule, priority, override, template,
+ * schedule, frequency cap, experiment and its variants' templates)
  * in the order they rank at equal priority, and the default. A refusal is shown at its field.
  */
 export function PlacementFieldsForm({
@@ -214,6 +222,7 @@ function ItemFieldset({
           Override: when eligible, wins over items that are not overrides
         </label>
       </p>
+      <ScheduleCapExperiment item={item} at={at} onChange={onChange} />
       {others.length > 0 && (
         <p className="note">
           Also set: {others.join(', ')} (kept as they are; edit as JSON to change them).
@@ -280,5 +289,194 @@ function Field({
       )}
       {refused !== undefined && <RefusalMessage id={`${id}-error`} refusal={refused} />}
     </div>
+  );
+}
+
+const UNIT_NAMES: Record<CapUnit, string> = {
+  s: 'seconds',
+  m: 'minutes',
+  h: 'hours',
+  d: 'days',
+  w: 'weeks',
+};
+
+/**
+ * An item's schedule (local date and time, sent as the instant), frequency cap (at most N times
+ * per window) and experiment with its variants' own templates (docs/decide.md). Empty fields
+ * leave each out; what is typed is sent as it is, and the API's refusal shown at its field.
+ */
+function ScheduleCapExperiment({
+  item,
+  at,
+  onChange,
+}: {
+  item: ItemFields;
+  at: (name: string) => Refusal | undefined;
+  onChange: (item: ItemFields) => void;
+}) {
+  const id = useId();
+  const setVariant = (index: number, changes: Partial<ItemFields['variants'][number]>) => {
+    onChange({
+      ...item,
+      variants: item.variants.map((v, i) => (i === index ? { ...v, ...changes } : v)),
+    });
+  };
+  return (
+    <>
+      <fieldset className="sub">
+        <legend>Schedule (your time zone; empty: always)</legend>
+        <div className="item-row">
+          <Field label="Shown from" refused={at('schedule')}>
+            {(props) => (
+              <input
+                {...props}
+                type="datetime-local"
+                step={1}
+                value={item.scheduleStart}
+                onChange={(event) => {
+                  onChange({ ...item, scheduleStart: event.target.value });
+                }}
+              />
+            )}
+          </Field>
+          <Field label="Until (not included)" refused={undefined}>
+            {(props) => (
+              <input
+                {...props}
+                type="datetime-local"
+                step={1}
+                value={item.scheduleEnd}
+                onChange={(event) => {
+                  onChange({ ...item, scheduleEnd: event.target.value });
+                }}
+              />
+            )}
+          </Field>
+        </div>
+      </fieldset>
+      <fieldset className="sub">
+        <legend>Frequency cap (empty: none)</legend>
+        <div className="item-row">
+          <Field label="At most (times a person)" refused={at('cap')}>
+            {(props) => (
+              <input
+                {...props}
+                inputMode="numeric"
+                value={item.capMax}
+                onChange={(event) => {
+                  onChange({ ...item, capMax: event.target.value });
+                }}
+              />
+            )}
+          </Field>
+          <Field label="In any window of" refused={undefined}>
+            {(props) => (
+              <input
+                {...props}
+                inputMode="numeric"
+                value={item.capEvery}
+                onChange={(event) => {
+                  onChange({ ...item, capEvery: event.target.value });
+                }}
+              />
+            )}
+          </Field>
+          <Field label="Window unit" refused={undefined}>
+            {(props) => (
+              <select
+                {...props}
+                value={item.capUnit}
+                onChange={(event) => {
+                  onChange({ ...item, capUnit: event.target.value as CapUnit });
+                }}
+              >
+                {capUnits.map((unit) => (
+                  <option key={unit} value={unit}>
+                    {UNIT_NAMES[unit]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+      </fieldset>
+      <fieldset className="sub">
+        <legend>Experiment (empty: none)</legend>
+        <Field
+          label="Runs the experiment"
+          refused={at('experiment')}
+          hint="When this item wins, the person is assigned in it and their variant served"
+        >
+          {(props) => (
+            <input
+              {...props}
+              value={item.experiment}
+              maxLength={128}
+              onChange={(event) => {
+                onChange({ ...item, experiment: event.target.value });
+              }}
+            />
+          )}
+        </Field>
+        {at('variants') !== undefined && (
+          <RefusalMessage id={`${id}-variants-error`} refusal={at('variants') as Refusal} />
+        )}
+        {item.variants.map((variant, index) => (
+          <div className="variant" key={index}>
+            <Field label={`Variant ${index + 1} id`} refused={undefined}>
+              {(props) => (
+                <input
+                  {...props}
+                  value={variant.id}
+                  maxLength={128}
+                  onChange={(event) => {
+                    setVariant(index, { id: event.target.value });
+                  }}
+                />
+              )}
+            </Field>
+            <Field label={`Variant ${index + 1} template (Liquid)`} refused={undefined}>
+              {(props) => (
+                <textarea
+                  {...props}
+                  rows={2}
+                  spellCheck={false}
+                  value={variant.template}
+                  onChange={(event) => {
+                    setVariant(index, { template: event.target.value });
+                  }}
+                />
+              )}
+            </Field>
+            <p>
+              <button
+                type="button"
+                className="quiet"
+                onClick={() => {
+                  onChange({ ...item, variants: item.variants.filter((_, i) => i !== index) });
+                }}
+              >
+                Remove variant {index + 1}
+              </button>
+            </p>
+          </div>
+        ))}
+        <p>
+          <button
+            type="button"
+            className="quiet"
+            onClick={() => {
+              onChange({ ...item, variants: [...item.variants, { id: '', template: '' }] });
+            }}
+          >
+            Add a variant’s template
+          </button>
+          <span className="note">
+            {' '}
+            A variant without one (the control) gets the item’s template.
+          </span>
+        </p>
+      </fieldset>
+    </>
   );
 }
