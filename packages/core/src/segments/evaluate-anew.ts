@@ -1,18 +1,10 @@
 import type { StoredMessage } from '../events/events.schema.js';
 import type { ModelScore } from '../models/registry/model-definition.schema.js';
-import { inClusterOf } from '../clusters/nearest-cluster.js';
 import { feedHistory } from '../profiles/fold-derived.js';
-import { aggregateValue, initialAggregateState } from '../traits/aggregate-state.js';
-import {
-  aggregateKey,
-  compileDefinitions,
-  sequenceKey,
-  type CompiledDefinitions,
-} from './compile-definitions.js';
+import { compileDefinitions, type CompiledDefinitions } from './compile-definitions.js';
 import { evaluateCondition } from './evaluate-condition.js';
 import type { Condition } from './segments.schema.js';
-import { initialSequenceState, sequenceValue } from './sequence-state.js';
-import { emptyDerivedState } from './update-derived.js';
+import { derivedScope, emptyDerivedState, type DerivedState } from './update-derived.js';
 
 /** A person as a condition not yet saved reads them: their profile as it stands now. */
 export interface PersonNow {
@@ -55,27 +47,12 @@ export function holdsAnew(
   purposes: readonly string[],
 ): boolean {
   const { plan } = unsaved;
-  const state = emptyDerivedState();
-  if (unsaved.readsEvents) feedHistory(plan, state, events, purposes);
-  return evaluateCondition(unsaved.condition, {
-    traits: person.traits,
-    consent: person.consent,
+  const state: DerivedState = {
+    ...emptyDerivedState(),
     computed: person.computed,
-    model: person.scores,
-    aggregate: (node) =>
-      aggregateValue(
-        state.aggregates[aggregateKey(node)] ?? initialAggregateState(node),
-        node,
-        now,
-      ),
-    sequence: (node) =>
-      sequenceValue(state.sequences[sequenceKey(node)] ?? initialSequenceState(), node, now),
-    inSegment: (name) => person.segments.includes(name),
-    inCluster: inClusterOf(plan.clusterings, {
-      traits: person.traits,
-      computed: person.computed,
-      scores: person.scores,
-      consent: person.consent,
-    }),
-  });
+    scores: person.scores,
+    segments: [...person.segments],
+  };
+  if (unsaved.readsEvents) feedHistory(plan, state, events, purposes);
+  return evaluateCondition(unsaved.condition, derivedScope(plan, state, person, now));
 }

@@ -204,27 +204,7 @@ export function refreshDerived(
     }
   }
 
-  const scope: EvaluationScope = {
-    traits: profile.traits,
-    consent: profile.consent,
-    computed: state.computed,
-    model: state.scores ?? {},
-    aggregate: (node) =>
-      aggregateValue(
-        state.aggregates[aggregateKey(node)] ?? initialAggregateState(node),
-        node,
-        now,
-      ),
-    sequence: (node) =>
-      sequenceValue(state.sequences[sequenceKey(node)] ?? initialSequenceState(), node, now),
-    inSegment: (name) => state.segments.includes(name),
-    inCluster: inClusterOf(plan.clusterings, {
-      traits: profile.traits,
-      computed: state.computed,
-      scores: state.scores,
-      consent: profile.consent,
-    }),
-  };
+  const scope = derivedScope(plan, state, profile, now);
   // Computed traits decided by conditions (stages): after the others, which they may read.
   const announced: RuledChange[] = [];
   for (const r of plan.ruled) {
@@ -319,4 +299,37 @@ function nextChange(
     if (node) consider(nextSequenceChange(s, node, now));
   }
   return due;
+}
+
+/**
+ * What a person's conditions read: their traits and consent, and from their derived state the
+ * computed traits, scores, aggregates and sequences (as of `now`), segments and clusters.
+ */
+export function derivedScope(
+  plan: Pick<CompiledDefinitions, 'clusterings'>,
+  state: DerivedState,
+  profile: { traits: Record<string, unknown>; consent: Record<string, unknown> },
+  now: number,
+): EvaluationScope {
+  return {
+    traits: profile.traits,
+    consent: profile.consent,
+    computed: state.computed,
+    model: state.scores ?? {},
+    aggregate: (node) =>
+      aggregateValue(
+        state.aggregates[aggregateKey(node)] ?? initialAggregateState(node),
+        node,
+        now,
+      ),
+    sequence: (node) =>
+      sequenceValue(state.sequences[sequenceKey(node)] ?? initialSequenceState(), node, now),
+    inSegment: (name) => state.segments.includes(name),
+    inCluster: inClusterOf(plan.clusterings, {
+      traits: profile.traits,
+      computed: state.computed,
+      scores: state.scores,
+      consent: profile.consent,
+    }),
+  };
 }

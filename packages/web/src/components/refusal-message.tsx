@@ -10,15 +10,27 @@ export interface Refusal {
 
 /**
  * A refusal shown as an alert: the reason with the line and column when a position is known, and
- * the text with the character at that position marked.
+ * the text with the character at that position marked. `lead` starts the line ("Not saved");
+ * `alert` false leaves the role out, for a refusal inside a live region of its own (an estimate
+ * refused while typing is no alert: nothing was refused yet).
  */
-export function RefusalMessage({ id, refusal }: { id: string; refusal: Refusal }) {
+export function RefusalMessage({
+  id,
+  refusal,
+  lead = 'Not saved',
+  alert = true,
+}: {
+  id: string;
+  refusal: Refusal;
+  lead?: string;
+  alert?: boolean;
+}) {
   const located =
     refusal.position === undefined ? undefined : locatePosition(refusal.text, refusal.position);
   return (
-    <div id={id} className="error" role="alert">
+    <div id={id} className="error" role={alert ? 'alert' : undefined}>
       <p>
-        Not saved: {refusal.message}
+        {lead}: {refusal.message}
         {located !== undefined && ` (line ${located.line}, column ${located.column})`}
       </p>
       {located !== undefined && (

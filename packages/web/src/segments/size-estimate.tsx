@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { ApiPost, ApiResult } from '../api/api-client.js';
 import { estimateText, type SegmentEstimate } from './estimate-text.js';
-import { locatePosition } from './locate-position.js';
+import { RefusalMessage } from '../components/refusal-message.js';
 
 /** How long typing must pause before the definition is estimated. */
 export const ESTIMATE_DEBOUNCE_MS = 400;
@@ -23,6 +23,7 @@ export function SizeEstimate({
   /** The segment being edited: a reference to itself is then refused as a cycle. */
   name?: string | undefined;
 }) {
+  const id = useId();
   const [held, setHeld] = useState<{ text: string; answer: ApiResult<SegmentEstimate> }>();
   useEffect(() => {
     if (text.trim() === '') return;
@@ -55,7 +56,12 @@ export function SizeEstimate({
       ) : answer.ok ? (
         <Figures estimate={answer.value} />
       ) : (
-        <Problem text={text} message={answer.message} position={answer.position} />
+        <RefusalMessage
+          id={`${id}-problem`}
+          refusal={{ message: answer.message, text, position: answer.position }}
+          lead="No estimate"
+          alert={false}
+        />
       )}
     </div>
   );
@@ -67,32 +73,5 @@ function Figures({ estimate }: { estimate: SegmentEstimate }) {
     <p>
       <strong>{headline}</strong> <span className="note">{detail}</span>
     </p>
-  );
-}
-
-function Problem({
-  text,
-  message,
-  position,
-}: {
-  text: string;
-  message: string;
-  position: number | undefined;
-}) {
-  const located = position === undefined ? undefined : locatePosition(text, position);
-  return (
-    <div className="estimate-problem">
-      <p>
-        No estimate: {message}
-        {located !== undefined && ` (line ${located.line}, column ${located.column})`}
-      </p>
-      {located !== undefined && (
-        <pre className="error-at" aria-label="Where the problem is">
-          {located.before}
-          <mark>{located.at}</mark>
-          {located.after}
-        </pre>
-      )}
-    </div>
   );
 }
