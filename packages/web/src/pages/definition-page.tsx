@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
-import type { ApiGet, ApiPost, ApiResult } from '../api/api-client.js';
+import { useState } from 'react';
+import type { ApiGet, ApiPost } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import type { Role } from '../api/detect-role.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { DefinitionEditor } from '../segments/definition-editor.js';
@@ -32,33 +33,18 @@ export function DefinitionPage({
   kind: DefinitionKind;
   name: string;
 }) {
-  const [answer, setAnswer] = useState<ApiResult<DefinitionSummary>>();
   const [editing, setEditing] = useState(false);
   // A save reads the definition again; so does each tick while its backfill runs.
   const [version, setVersion] = useState(0);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    const abort = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    get<DefinitionSummary>(
-      `${definitionBase(kind)}/${encodeURIComponent(name)}`,
-      abort.signal,
-    ).then(
-      (read) => {
-        setAnswer(read);
-        if (read.ok && read.value.backfill?.status === 'running') {
-          timer = setTimeout(() => {
-            setTick((n) => n + 1);
-          }, REFRESH_MS);
-        }
-      },
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-      clearTimeout(timer);
-    };
-  }, [get, kind, name, version, tick]);
+  const answer = useApiGet<DefinitionSummary>(
+    get,
+    `${definitionBase(kind)}/${encodeURIComponent(name)}`,
+    version,
+    {
+      while: (read) => read.ok && read.value.backfill?.status === 'running',
+      everyMs: REFRESH_MS,
+    },
+  );
 
   const what = kind === 'segment' ? 'Segment' : 'Computed trait';
   if (answer === undefined) return <Loading what={what.toLowerCase()} />;

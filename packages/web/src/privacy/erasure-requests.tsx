@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
 import type { ApiGet, ApiResult } from '../api/api-client.js';
+import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
 import { erasureRows, type AuditPage, type ErasureRow } from './audit-entry.js';
 
@@ -11,38 +11,34 @@ const REFRESH_MS = 1500;
  * keeps no other list of them): read again while one waits.
  */
 export function ErasureRequests({ get, version }: { get: ApiGet; version: number }) {
-  const [rows, setRows] = useState<ApiResult<ErasureRow[]>>();
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    const abort = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const read = (action: string) =>
-      get<AuditPage>(`/v1/audit?action=${action}&limit=200`, abort.signal);
-    Promise.all([read('privacy.erase.requested'), read('privacy.erase.completed')]).then(
-      ([requested, completed]) => {
-        if (!requested.ok) {
-          setRows(requested);
-          return;
-        }
-        if (!completed.ok) {
-          setRows(completed);
-          return;
-        }
-        const made = erasureRows(requested.value.entries, completed.value.entries);
-        setRows({ ok: true, value: made });
-        if (made.some((row) => row.completedAt === undefined)) {
-          timer = setTimeout(() => {
-            setTick((n) => n + 1);
-          }, REFRESH_MS);
-        }
-      },
-      () => undefined,
-    );
-    return () => {
-      abort.abort();
-      clearTimeout(timer);
-    };
-  }, [get, version, tick]);
+  const requested = useApiGet<AuditPage>(
+    get,
+    '/v1/audit?action=privacy.erase.requested&limit=200',
+    version,
+  );
+  // The completions are read again while a request waits for the pipeline.
+  const completed = useApiGet<AuditPage>(
+    get,
+    '/v1/audit?action=privacy.erase.completed&limit=200',
+    version,
+    {
+      while: (read) =>
+        requested?.ok === true &&
+        read.ok &&
+        erasureRows(requested.value.entries, read.value.entries).some(
+          (row) => row.completedAt === undefined,
+        ),
+      everyMs: REFRESH_MS,
+    },
+  );
+  const rows: ApiResult<ErasureRow[]> | undefined =
+    requested === undefined || completed === undefined
+      ? undefined
+      : !requested.ok
+        ? requested
+        : !completed.ok
+          ? completed
+          : { ok: true, value: erasureRows(requested.value.entries, completed.value.entries) };
 
   return (
     <section aria-labelledby="erasures-heading">
