@@ -2,10 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { buildDashboard, overflow, seriousViolations, watchPage } from './support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dashboardBrowser, overflow, seriousViolations, watchPage } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, WRITE_KEY, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard end to end (issue 20, CONTRACT.md "Dashboard"): built fresh, served by the app at
@@ -17,18 +16,9 @@ const MARKETER_KEY = 'dashboard-marketer-key-0001';
 const EMAIL = 'ann.lee@example.com';
 
 let t: TestTailor;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-/** Errors the page printed (a CSP refusal among them) and its own files that failed to load. */
-let consoleErrors: string[];
-/** What beforeAll started, to stop even when it failed halfway. */
-const closers: (() => Promise<void>)[] = [];
 
-beforeAll(async () => {
-  buildDashboard();
+const ui = dashboardBrowser(async () => {
   t = await startTestTailor();
-  closers.push(() => t.close());
   await t.tailor.keys.create('dashboard-viewer', 'viewer', new Date(), VIEWER_KEY);
   await t.tailor.keys.create('dashboard-marketer', 'marketer', new Date(), MARKETER_KEY);
   const at = (minute: number) => `2026-12-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
@@ -61,26 +51,13 @@ beforeAll(async () => {
       timestamp: at(3),
     },
   ]);
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  consoleErrors = [];
-});
-afterEach(async () => {
-  await context.close();
-  expect(consoleErrors).toEqual([]);
+  return t;
 });
 
 async function open(): Promise<Page> {
-  const page = await context.newPage();
-  watchPage(page, consoleErrors);
-  await page.goto(`${origin}/`);
+  const page = await ui.context.newPage();
+  watchPage(page, ui.errors);
+  await page.goto(`${ui.origin}/`);
   return page;
 }
 
@@ -166,8 +143,7 @@ describe('the dashboard', () => {
   });
 
   it('fits a 390 px wide phone screen without sideways scrolling', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open();
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await signIn(page, ADMIN_KEY);

@@ -1,8 +1,7 @@
 import type { ClusterModel } from '@tailor/core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard's clusters pages end to end (issues 16 and 20): a clustering defined and trained
@@ -13,12 +12,7 @@ const VIEWER_KEY = 'clusters-viewer-key-0001';
 const clock = Date.UTC(2026, 11, 5, 12);
 
 let t: TestTailor;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-let consoleErrors: string[];
 let model: ClusterModel;
-const closers: (() => Promise<void>)[] = [];
 
 /** 30 big spenders on the pro plan and 30 occasional shoppers on the free one. */
 const PEOPLE = Array.from({ length: 60 }, (_, i) => {
@@ -35,10 +29,8 @@ const PEOPLE = Array.from({ length: 60 }, (_, i) => {
   };
 });
 
-beforeAll(async () => {
-  buildDashboard();
+const ui = dashboardBrowser(async () => {
   t = await startTestTailor({}, () => clock);
-  closers.push(() => t.close());
   await t.tailor.keys.create('clusters-viewer', 'viewer', new Date(), VIEWER_KEY);
   await t.collect(PEOPLE);
   const put = await t.admin('PUT', '/v1/clusterings/shop', {
@@ -55,24 +47,11 @@ beforeAll(async () => {
   expect(
     (await t.admin('PUT', '/v1/clusterings/later', { features: ['traits.spend'] })).statusCode,
   ).toBe(200);
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  consoleErrors = [];
-});
-afterEach(async () => {
-  await context.close();
-  expect(consoleErrors).toEqual([]);
+  return t;
 });
 
 async function open(key: string, hash: string): Promise<Page> {
-  const page = await openSignedIn(context, consoleErrors, origin, key, hash);
+  const page = await ui.open(key, hash);
   page.setDefaultTimeout(15_000);
   return page;
 }
@@ -185,8 +164,7 @@ describe('the clusters pages', () => {
   });
 
   it('lets a viewer read the personas but neither rename nor train, at 390 px', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open(VIEWER_KEY, '#/clusters/shop');
     await page.getByRole('table', { name: 'Personas' }).waitFor();
     expect(await personaRows(page)).toHaveLength(2);

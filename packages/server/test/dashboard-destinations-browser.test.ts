@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closedPort, launchChromium } from './support/browser.js';
-import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { closedPort } from './support/browser.js';
+import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 import { webhookConfig } from './support/webhook-config.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
@@ -14,18 +14,11 @@ const VIEWER_KEY = 'destinations-viewer-key-0001';
 
 let t: TestTailor;
 let receiver: WebhookReceiver;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-let consoleErrors: string[];
-const closers: (() => Promise<void>)[] = [];
 
-beforeAll(async () => {
-  buildDashboard();
+const ui = dashboardBrowser(async (atEnd) => {
   receiver = await startWebhookReceiver();
-  closers.push(() => receiver.close());
+  atEnd(() => receiver.close());
   t = await startTestTailor(webhookConfig());
-  closers.push(() => t.close());
   await t.tailor.keys.create('destinations-viewer', 'viewer', new Date(), VIEWER_KEY);
   const hooks = [
     ['crm', `${receiver.base}/hook?token=not-shown`, ['Order Completed']],
@@ -50,24 +43,11 @@ beforeAll(async () => {
   );
   await t.tailor.dispatcher.drain();
   expect(receiver.received).toHaveLength(2);
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  consoleErrors = [];
-});
-afterEach(async () => {
-  await context.close();
-  expect(consoleErrors).toEqual([]);
+  return t;
 });
 
 async function open(key: string, hash: string): Promise<Page> {
-  const page = await openSignedIn(context, consoleErrors, origin, key, hash);
+  const page = await ui.open(key, hash);
   page.setDefaultTimeout(15_000);
   return page;
 }
@@ -137,8 +117,7 @@ describe('the destinations pages', () => {
   });
 
   it('shows a viewer the status and no buttons, at 390 px', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open(VIEWER_KEY, '#/destinations/gone');
     await page.getByRole('table', { name: 'latest deliveries' }).waitFor();
     expect(await page.locator('main button').count()).toBe(0);

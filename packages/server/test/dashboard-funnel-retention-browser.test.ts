@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard's funnel and retention pages end to end (issue 20): events with fixed times sent
@@ -11,11 +10,6 @@ import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tail
 const VIEWER_KEY = 'reports-viewer-key-0001';
 
 let t: TestTailor;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-let consoleErrors: string[];
-const closers: (() => Promise<void>)[] = [];
 
 const track = (userId: string, event: string, day: string, hour = 10) => ({
   type: 'track',
@@ -24,10 +18,8 @@ const track = (userId: string, event: string, day: string, hour = 10) => ({
   timestamp: `2026-11-${day}T${String(hour).padStart(2, '0')}:00:00.000Z`,
 });
 
-beforeAll(async () => {
-  buildDashboard();
+const ui = dashboardBrowser(async () => {
   t = await startTestTailor();
-  closers.push(() => t.close());
   await t.tailor.keys.create('reports-viewer', 'viewer', new Date(), VIEWER_KEY);
   await t.collect([
     // Cohort of the week of Monday 2 November: a, b, c.
@@ -47,24 +39,11 @@ beforeAll(async () => {
     track('a', 'Order Completed', '18'),
     track('d', 'Order Completed', '17', 8),
   ]);
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  consoleErrors = [];
-});
-afterEach(async () => {
-  await context.close();
-  expect(consoleErrors).toEqual([]);
+  return t;
 });
 
 async function open(key: string, hash: string): Promise<Page> {
-  const page = await openSignedIn(context, consoleErrors, origin, key, hash);
+  const page = await ui.open(key, hash);
   // A step that cannot happen fails with what it waited for, inside the test's time.
   page.setDefaultTimeout(10_000);
   return page;
@@ -153,8 +132,7 @@ describe('the retention page', () => {
   });
 
   it('shows the API’s refusal, and lets a viewer run it at 390 px', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open(VIEWER_KEY, '#/retention?start=Signed+Up&period=week&periods=99');
     await expect
       .poll(() =>

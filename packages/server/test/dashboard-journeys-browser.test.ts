@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, vi } from 'vitest';
+import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 import { stepCounts } from './support/journey-harness.js';
 
@@ -12,11 +11,6 @@ import { stepCounts } from './support/journey-harness.js';
 const VIEWER_KEY = 'journeys-viewer-key-0001';
 
 let t: TestTailor;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-let consoleErrors: string[];
-const closers: (() => Promise<void>)[] = [];
 
 async function putJourney(name: string, body: unknown): Promise<void> {
   const res = await t.app.inject({
@@ -28,10 +22,8 @@ async function putJourney(name: string, body: unknown): Promise<void> {
   expect(res.statusCode, res.body).toBe(200);
 }
 
-beforeAll(async () => {
-  buildDashboard();
+const ui = dashboardBrowser(async () => {
   t = await startTestTailor();
-  closers.push(() => t.close());
   await t.tailor.keys.create('journeys-viewer', 'viewer', new Date(), VIEWER_KEY);
   await putJourney('welcome', {
     entry: { event: 'Signed Up' },
@@ -68,25 +60,10 @@ beforeAll(async () => {
     },
     { timeout: 20_000, interval: 100 },
   );
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  consoleErrors = [];
-});
-afterEach(async () => {
-  await context.close();
-  expect(consoleErrors).toEqual([]);
+  return t;
 });
 
-function open(key: string, hash: string): Promise<Page> {
-  return openSignedIn(context, consoleErrors, origin, key, hash);
-}
+const open = ui.open;
 
 const bodyText = (page: Page) => page.locator('body').innerText();
 
@@ -144,8 +121,7 @@ describe('the journeys page', () => {
   });
 
   it('shows a viewer the journeys and no editing buttons, on a 390 px screen', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open(VIEWER_KEY, '#/journeys');
     await page.getByRole('table', { name: 'Steps of welcome' }).waitFor();
     expect(await page.locator('main button').count()).toBe(0);

@@ -1,8 +1,7 @@
 import type { ModelSchedule, ModelVersionInfo } from '@tailor/core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard's models pages end to end (issue 20): a propensity model defined through the
@@ -14,11 +13,6 @@ const DAY = 86_400_000;
 const clock = Date.UTC(2026, 10, 29, 12);
 
 let t: TestTailor;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-let consoleErrors: string[];
-const closers: (() => Promise<void>)[] = [];
 
 const at = (daysAgo: number) => new Date(clock - daysAgo * DAY).toISOString();
 const track = (userId: string, event: string, daysAgo: number) => ({
@@ -51,10 +45,8 @@ function shop(): Record<string, unknown>[] {
   return events;
 }
 
-beforeAll(async () => {
-  buildDashboard();
+const ui = dashboardBrowser(async () => {
   t = await startTestTailor({}, () => clock);
-  closers.push(() => t.close());
   await t.tailor.keys.create('models-viewer', 'viewer', new Date(), VIEWER_KEY);
   await t.collect(shop());
   for (const [name, event] of [
@@ -68,24 +60,11 @@ beforeAll(async () => {
     });
     expect(res.statusCode, res.body).toBe(200);
   }
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  consoleErrors = [];
-});
-afterEach(async () => {
-  await context.close();
-  expect(consoleErrors).toEqual([]);
+  return t;
 });
 
 async function open(key: string, hash: string): Promise<Page> {
-  const page = await openSignedIn(context, consoleErrors, origin, key, hash);
+  const page = await ui.open(key, hash);
   page.setDefaultTimeout(15_000);
   return page;
 }
@@ -200,8 +179,7 @@ describe('the models pages', () => {
   });
 
   it('shows a viewer the metrics and no editing buttons, at 390 px', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open(VIEWER_KEY, '#/models/buy');
     await page.getByRole('table', { name: 'Trained versions' }).waitFor();
     // Drift is a read: a viewer may check it; training and promoting are not offered.

@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard's placements pages end to end (issue 20): a placement saved through the API, the
@@ -13,16 +12,9 @@ const VIEWER_KEY = 'placements-viewer-key-0001';
 const MARKETER_KEY = 'placements-marketer-key-0001';
 
 let t: TestTailor;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-let consoleErrors: string[];
-const closers: (() => Promise<void>)[] = [];
 
-beforeAll(async () => {
-  buildDashboard();
+const ui = dashboardBrowser(async () => {
   t = await startTestTailor();
-  closers.push(() => t.close());
   await t.tailor.keys.create('placements-viewer', 'viewer', new Date(), VIEWER_KEY);
   await t.tailor.keys.create('placements-marketer', 'marketer', new Date(), MARKETER_KEY);
   const res = await t.app.inject({
@@ -52,25 +44,10 @@ beforeAll(async () => {
     },
     { type: 'identify', userId: 'u-bob', traits: { name: 'Bob Roy', plan: 'free' } },
   ]);
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  consoleErrors = [];
-});
-afterEach(async () => {
-  await context.close();
-  expect(consoleErrors).toEqual([]);
+  return t;
 });
 
-function open(key: string, hash: string): Promise<Page> {
-  return openSignedIn(context, consoleErrors, origin, key, hash);
-}
+const open = ui.open;
 
 /**
  * Previews as `person` and answers the result once it shows `expected` (by default the person's
@@ -416,8 +393,7 @@ describe('the placements pages', () => {
   });
 
   it('fits the placement form on a 390 px screen', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open(MARKETER_KEY, '#/placements/home-hero');
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await page.getByRole('group', { name: 'Item 2', exact: true }).waitFor();
@@ -445,8 +421,7 @@ describe('the placements pages', () => {
   });
 
   it('shows a viewer no editing buttons and previews with personal traits masked, at 390 px', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open(VIEWER_KEY, '#/placements');
     await page.getByRole('table', { name: 'Placements' }).waitFor();
     expect(await page.getByRole('button', { name: 'New placement' }).count()).toBe(0);

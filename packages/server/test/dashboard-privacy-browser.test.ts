@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, vi } from 'vitest';
+import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard's privacy and keys pages end to end (issue 20), admin only: a person found by
@@ -14,50 +13,30 @@ const VIEWER_KEY = 'privacy-viewer-key-0001';
 const MARKETER_KEY = 'privacy-marketer-key-0001';
 
 let t: TestTailor;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-let consoleErrors: string[];
-const closers: (() => Promise<void>)[] = [];
 
-beforeAll(async () => {
-  buildDashboard();
-  t = await startTestTailor();
-  closers.push(() => t.close());
-  await t.tailor.keys.create('privacy-viewer', 'viewer', new Date(), VIEWER_KEY);
-  await t.tailor.keys.create('privacy-marketer', 'marketer', new Date(), MARKETER_KEY);
-  t.tailor.background.start();
-  await t.collect([
-    { type: 'identify', userId: 'u-ann', traits: { email: 'ann@example.com', name: 'Ann Lee' } },
-    { type: 'track', userId: 'u-ann', event: 'Product Viewed', properties: { sku: 'A1' } },
-    { type: 'track', userId: 'u-ann', event: 'Order Completed', properties: { revenue: 30 } },
-    { type: 'identify', userId: 'u-bob', traits: { email: 'bob@example.com' } },
-  ]);
-  // 60 audited reads of a profile by the admin key: more than one page of the audit log.
-  for (let i = 0; i < 60; i++) {
-    expect((await t.admin('GET', '/v1/profiles?identifier=userId:u-bob')).statusCode).toBe(200);
-  }
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-});
-beforeEach(async () => {
-  context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    acceptDownloads: true,
-  });
-  consoleErrors = [];
-});
-afterEach(async () => {
-  await context.close();
-  expect(consoleErrors).toEqual([]);
-});
+const ui = dashboardBrowser(
+  async () => {
+    t = await startTestTailor();
+    await t.tailor.keys.create('privacy-viewer', 'viewer', new Date(), VIEWER_KEY);
+    await t.tailor.keys.create('privacy-marketer', 'marketer', new Date(), MARKETER_KEY);
+    t.tailor.background.start();
+    await t.collect([
+      { type: 'identify', userId: 'u-ann', traits: { email: 'ann@example.com', name: 'Ann Lee' } },
+      { type: 'track', userId: 'u-ann', event: 'Product Viewed', properties: { sku: 'A1' } },
+      { type: 'track', userId: 'u-ann', event: 'Order Completed', properties: { revenue: 30 } },
+      { type: 'identify', userId: 'u-bob', traits: { email: 'bob@example.com' } },
+    ]);
+    // 60 audited reads of a profile by the admin key: more than one page of the audit log.
+    for (let i = 0; i < 60; i++) {
+      expect((await t.admin('GET', '/v1/profiles?identifier=userId:u-bob')).statusCode).toBe(200);
+    }
+    return t;
+  },
+  { acceptDownloads: true },
+);
 
 async function open(key: string, hash: string): Promise<Page> {
-  const page = await openSignedIn(context, consoleErrors, origin, key, hash);
+  const page = await ui.open(key, hash);
   // A step that cannot happen fails with what it waited for, inside the test's time.
   page.setDefaultTimeout(10_000);
   return page;
@@ -187,8 +166,7 @@ describe('the privacy page', () => {
   });
 
   it('fits a 390 px wide phone screen', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open(ADMIN_KEY, '#/privacy');
     await page.getByRole('table', { name: 'Audit log' }).waitFor();
     expect(await overflow(page)).toBeLessThanOrEqual(0);

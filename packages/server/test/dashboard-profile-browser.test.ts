@@ -1,8 +1,7 @@
 import type { MergeRecord, Profile } from '@tailor/core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 // The profile page's history (issue 20): each trait with its source and time, the segments with
@@ -16,18 +15,11 @@ const EMAIL = 'ann.lee@example.com';
 const at = (minute: number) => `2026-12-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
 
 let t: TestTailor;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-let consoleErrors: string[];
-const closers: (() => Promise<void>)[] = [];
 /** Ann's profile, provenance included, as the admin key reads it. */
 let ann: Profile;
 
-beforeAll(async () => {
-  buildDashboard();
+const ui = dashboardBrowser(async () => {
   t = await startTestTailor();
-  closers.push(() => t.close());
   await t.tailor.keys.create('profile-viewer', 'viewer', new Date(), VIEWER_KEY);
   await t.tailor.keys.create('profile-doomed', 'marketer', new Date(), DOOMED_KEY);
   for (const [name, definition] of [
@@ -59,30 +51,11 @@ beforeAll(async () => {
   const res = await t.admin('GET', `/v1/profiles?identifier=email:${EMAIL}&provenance=true`);
   expect(res.statusCode, res.body).toBe(200);
   ann = res.json<Profile>();
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  consoleErrors = [];
-});
-afterEach(async () => {
-  await context.close();
-  expect(consoleErrors).toEqual([]);
+  return t;
 });
 
 function open(key: string): Promise<Page> {
-  return openSignedIn(
-    context,
-    consoleErrors,
-    origin,
-    key,
-    `#/profile?q=${encodeURIComponent(EMAIL)}`,
-  );
+  return ui.open(key, `#/profile?q=${encodeURIComponent(EMAIL)}`);
 }
 
 const bodyText = (page: Page) => page.locator('body').innerText();
@@ -155,8 +128,7 @@ describe('the profile page', () => {
   });
 
   it('fits a 390 px screen with its tables scrolling in their own boxes', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open(ADMIN_KEY);
     await page.getByRole('table', { name: 'Merges', exact: true }).waitFor();
     await page.getByRole('table', { name: /Events/ }).waitFor();
@@ -165,7 +137,7 @@ describe('the profile page', () => {
   });
 
   it('says so when the key is revoked while signed in', async () => {
-    const page = await openSignedIn(context, consoleErrors, origin, DOOMED_KEY, '#/');
+    const page = await ui.open(DOOMED_KEY, '#/');
     await page.locator('input[type="search"]').waitFor();
     expect((await t.admin('DELETE', '/v1/keys/profile-doomed')).statusCode).toBe(204);
     await page.evaluate(`location.hash = ${JSON.stringify(`#/profile?q=${EMAIL}`)}`);

@@ -1,8 +1,6 @@
 import type { ModelScore } from '@tailor/core';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { buildDashboard, openSignedIn, seriousViolations } from './support/dashboard.js';
+import { describe, expect, it } from 'vitest';
+import { dashboardBrowser, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 // The profile page's model scores (issue 15): each promoted model's score of the person, its
@@ -12,10 +10,6 @@ import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tail
 const DAY = 86_400_000;
 const clock = Date.UTC(2026, 10, 29, 12);
 let t: TestTailor;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-const closers: (() => Promise<void>)[] = [];
 
 const track = (userId: string, event: string, daysAgo: number) => ({
   type: 'track',
@@ -24,10 +18,8 @@ const track = (userId: string, event: string, daysAgo: number) => ({
   timestamp: new Date(clock - daysAgo * DAY).toISOString(),
 });
 
-beforeAll(async () => {
-  buildDashboard();
+const ui = dashboardBrowser(async () => {
   t = await startTestTailor({ models: { registryCheckSeconds: 0 } }, () => clock);
-  closers.push(() => t.close());
   const events: Record<string, unknown>[] = [];
   for (let i = 0; i < 60; i++) {
     const engaged = i % 2 === 0;
@@ -44,20 +36,12 @@ beforeAll(async () => {
   });
   expect((await t.admin('POST', '/v1/models/buy/train?wait=true')).statusCode).toBe(200);
   await t.collect([]); // the upkeep scores everyone
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  closers.push(() => context.close());
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
+  return t;
 });
 
 describe('the profile page', () => {
   it("shows each model's score of the person with its largest contributions", async () => {
-    const errors: string[] = [];
-    const page = await openSignedIn(context, errors, origin, ADMIN_KEY, '#/profile?q=userId%3Au0');
+    const page = await ui.open(ADMIN_KEY, '#/profile?q=userId%3Au0');
     const table = page.getByRole('table', { name: 'Model scores' });
     await table.waitFor({ timeout: 15_000 });
     const api = (await t.admin('GET', '/v1/profiles?identifier=userId:u0&explain=true')).json<{
@@ -71,6 +55,5 @@ describe('the profile page', () => {
       `${(top?.contribution ?? 0) >= 0 ? '+' : ''}${top?.contribution.toFixed(2) ?? ''}`,
     );
     expect(await seriousViolations(page), 'profile with scores').toEqual([]);
-    expect(errors).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard's recommendations pages end to end (issue 20): a recommender defined and trained
@@ -12,11 +11,6 @@ const VIEWER_KEY = 'recommend-viewer-key-0001';
 const clock = Date.UTC(2026, 10, 29, 12);
 
 let t: TestTailor;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-let consoleErrors: string[];
-const closers: (() => Promise<void>)[] = [];
 
 const at = (minutes: number) => new Date(clock - 86_400_000 + minutes * 60_000).toISOString();
 const viewed = (userId: string, product: string, minute: number) => ({
@@ -54,10 +48,8 @@ const SHOP = [
   { type: 'identify', userId: 'alice', traits: { email: 'alice@example.com' }, timestamp: at(12) },
 ];
 
-beforeAll(async () => {
-  buildDashboard();
+const ui = dashboardBrowser(async () => {
   t = await startTestTailor({}, () => clock);
-  closers.push(() => t.close());
   await t.tailor.keys.create('recommend-viewer', 'viewer', new Date(), VIEWER_KEY);
   await t.collect(SHOP);
   const put = await t.admin('PUT', '/v1/recommenders/shop', {
@@ -67,24 +59,11 @@ beforeAll(async () => {
   expect(put.statusCode, put.body).toBe(200);
   const trained = await t.admin('POST', '/v1/recommenders/shop/train');
   expect(trained.statusCode, trained.body).toBe(200);
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  consoleErrors = [];
-});
-afterEach(async () => {
-  await context.close();
-  expect(consoleErrors).toEqual([]);
+  return t;
 });
 
 async function open(key: string, hash: string): Promise<Page> {
-  const page = await openSignedIn(context, consoleErrors, origin, key, hash);
+  const page = await ui.open(key, hash);
   page.setDefaultTimeout(15_000);
   return page;
 }
@@ -175,8 +154,7 @@ describe('the recommendations pages', () => {
   });
 
   it('lets a viewer ask but not train, at 390 px', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open(VIEWER_KEY, '#/recommenders/shop');
     expect(await recommendFor(page, 'alice')).toEqual(['b', 'x', 'y']);
     expect(await page.locator('main button').allInnerTexts()).toEqual(['Recommend']);

@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard's experiment and attribution pages end to end (issue 20): real exposures,
@@ -11,11 +10,6 @@ import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tail
 const VIEWER_KEY = 'reports-viewer-key-0001';
 
 let t: TestTailor;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-let consoleErrors: string[];
-const closers: (() => Promise<void>)[] = [];
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
@@ -91,10 +85,8 @@ function campaignEvents(): Record<string, unknown>[] {
   return events;
 }
 
-beforeAll(async () => {
-  buildDashboard();
+const ui = dashboardBrowser(async () => {
   t = await startTestTailor();
-  closers.push(() => t.close());
   // The build is read at the first request: now, while the files just installed are whole.
   const index = await t.app.inject({ url: '/' });
   expect(index.statusCode).toBe(200);
@@ -115,24 +107,11 @@ beforeAll(async () => {
     metrics: [{ name: 'purchase', type: 'conversion', event: 'Order Completed' }],
   });
   await t.collect([...checkoutEvents(), ...campaignEvents()]);
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
-});
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  consoleErrors = [];
-});
-afterEach(async () => {
-  await context.close();
-  expect(consoleErrors).toEqual([]);
+  return t;
 });
 
 async function open(key = ADMIN_KEY): Promise<Page> {
-  const page = await openSignedIn(context, consoleErrors, origin, key, '#/');
+  const page = await ui.open(key, '#/');
   await page.getByText('Events in the log').waitFor();
   return page;
 }
@@ -206,7 +185,7 @@ describe('the experiments pages', () => {
 
   it('warns of a sample ratio mismatch', async () => {
     const page = await open();
-    await page.goto(`${origin}/#/experiments/banner`);
+    await page.goto(`${ui.origin}/#/experiments/banner`);
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.innerText()).toContain('Sample ratio mismatch');
     expect(await alert.innerText()).toContain('control: 90, big: 10');
@@ -215,9 +194,9 @@ describe('the experiments pages', () => {
 
   it('says when nobody is exposed yet, and when there is no such experiment', async () => {
     const page = await open();
-    await page.goto(`${origin}/#/experiments/untouched`);
+    await page.goto(`${ui.origin}/#/experiments/untouched`);
     await expect.poll(() => bodyText(page)).toContain('No one has been exposed yet');
-    await page.goto(`${origin}/#/experiments/nope`);
+    await page.goto(`${ui.origin}/#/experiments/nope`);
     await expect
       .poll(() => page.getByRole('alert').innerText())
       .toContain('There is no experiment named “nope”');
@@ -270,7 +249,7 @@ describe('the attribution page', () => {
 
   it('shows the reason the server refuses a value, and says when nothing converted', async () => {
     const page = await open();
-    await page.goto(`${origin}/#/attribution`);
+    await page.goto(`${ui.origin}/#/attribution`);
     await page.getByRole('button', { name: 'Run report' }).click();
     await expect
       .poll(() => page.getByRole('alert').innerText())
@@ -295,16 +274,15 @@ describe('the attribution page', () => {
 
 describe('the report pages', () => {
   it('answer a viewer key, and fit a 390 px wide phone screen', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open(VIEWER_KEY);
     await expect.poll(() => page.locator('.role').innerText()).toBe('viewer');
-    await page.goto(`${origin}/#/experiments/checkout`);
+    await page.goto(`${ui.origin}/#/experiments/checkout`);
     await expect.poll(() => page.locator('figure.chart .recharts-wrapper').count()).toBe(2);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     expect(await seriousViolations(page), 'experiment at 390 px').toEqual([]);
     await page.goto(
-      `${origin}/#/attribution?conversion=Signed+Up&by=source&models=linear,position_based`,
+      `${ui.origin}/#/attribution?conversion=Signed+Up&by=source&models=linear,position_based`,
     );
     await page.getByRole('table', { name: /Share of the credit/ }).waitFor();
     await expect.poll(() => page.locator('figure.chart .recharts-wrapper').count()).toBe(1);

@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { buildDashboard, openSignedIn, overflow, seriousViolations } from './support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
 
 // The dashboard's segments and computed traits pages end to end (issue 20): definitions saved
@@ -12,11 +11,6 @@ const VIEWER_KEY = 'segments-viewer-key-0001';
 const MARKETER_KEY = 'segments-marketer-key-0001';
 
 let t: TestTailor;
-let origin: string;
-let browser: Browser;
-let context: BrowserContext;
-let consoleErrors: string[];
-const closers: (() => Promise<void>)[] = [];
 
 async function define(base: string, name: string, definition: string): Promise<void> {
   const res = await t.app.inject({
@@ -28,10 +22,8 @@ async function define(base: string, name: string, definition: string): Promise<v
   expect(res.statusCode, res.body).toBe(200);
 }
 
-beforeAll(async () => {
-  buildDashboard();
+const ui = dashboardBrowser(async () => {
   t = await startTestTailor();
-  closers.push(() => t.close());
   await t.tailor.keys.create('segments-viewer', 'viewer', new Date(), VIEWER_KEY);
   await t.tailor.keys.create('segments-marketer', 'marketer', new Date(), MARKETER_KEY);
   await define('segments', 'pro', 'traits.plan = "pro"');
@@ -45,25 +37,9 @@ beforeAll(async () => {
       traits: { plan: i < 60 ? 'pro' : 'free' },
     })),
   );
-  origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium();
-  closers.push(() => browser.close());
+  return t;
 });
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  consoleErrors = [];
-});
-afterEach(async () => {
-  await context.close();
-  expect(consoleErrors).toEqual([]);
-});
-
-function open(key: string, hash: string): Promise<Page> {
-  return openSignedIn(context, consoleErrors, origin, key, hash);
-}
+const open = ui.open;
 
 const bodyText = (page: Page) => page.locator('body').innerText();
 
@@ -206,8 +182,7 @@ describe('the segments pages', () => {
   });
 
   it('fits a 390 px wide phone screen, the editor open, without sideways scrolling', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await ui.resize(390, 844);
     const page = await open(ADMIN_KEY, '#/segments');
     await page.getByRole('table', { name: 'Segments' }).waitFor();
     await page.getByRole('button', { name: 'New segment' }).click();

@@ -12,8 +12,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { launchChromium } from './browser.js';
+import type { TestTailor } from './test-tailor.js';
 
 /**
  * What the dashboard's browser tests share: building packages/web, opening a page signed in with
@@ -106,4 +108,87 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 /** How far the page scrolls sideways (0 or less: it fits the viewport's width). */
 export function overflow(page: Page): Promise<number> {
   return page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+}
+
+/** A dashboard browser test file's server, Chromium and the current test's context. */
+export interface DashboardBrowser {
+  readonly origin: string;
+  readonly browser: Browser;
+  /** This test's context (1280 × 800 unless `resize` changed it). */
+  readonly context: BrowserContext;
+  /** What this test's pages printed as errors: none may be left at its end. */
+  readonly errors: string[];
+  /** A new page signed in with `key`, at `hash` (e.g. `#/placements`). */
+  open: (key: string, hash: string) => Promise<Page>;
+  /** Replaces this test's context by one of another viewport (a phone: 390 × 844). */
+  resize: (width: number, height: number) => Promise<void>;
+}
+
+/**
+ * The hooks every dashboard browser test file shares: before all, the dashboard built, `setup`
+ * run (it starts the Tailor and puts in what the file reads; `atEnd` closes what else it starts,
+ * after the Tailor), the app listening and Chromium
+ * launched; before each test a new 1280 × 800 context, after it the context closed and no error
+ * printed by its pages; after all, Chromium and the Tailor closed.
+ */
+export function dashboardBrowser(
+  setup: (atEnd: (close: () => Promise<void>) => void) => Promise<TestTailor>,
+  options: { acceptDownloads?: boolean } = {},
+): DashboardBrowser {
+  const closers: (() => Promise<void>)[] = [];
+  let origin = '';
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let errors: string[] = [];
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not ready (used outside a test?)`);
+    return value;
+  };
+  beforeAll(async () => {
+    buildDashboard();
+    const t = await setup((close) => {
+      closers.push(close);
+    });
+    closers.push(() => t.close());
+    origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const launched = await launchChromium();
+    browser = launched;
+    closers.push(() => launched.close());
+  });
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close();
+  });
+  beforeEach(async () => {
+    context = await ready(browser, 'Chromium').newContext({
+      viewport: { width: 1280, height: 800 },
+      ...options,
+    });
+    errors = [];
+  });
+  afterEach(async () => {
+    await context?.close();
+    expect(errors).toEqual([]);
+  });
+  return {
+    get origin() {
+      return origin;
+    },
+    get browser() {
+      return ready(browser, 'Chromium');
+    },
+    get context() {
+      return ready(context, 'the context');
+    },
+    get errors() {
+      return errors;
+    },
+    open: (key, hash) => openSignedIn(ready(context, 'the context'), errors, origin, key, hash),
+    resize: async (width, height) => {
+      await context?.close();
+      context = await ready(browser, 'Chromium').newContext({
+        viewport: { width, height },
+        ...options,
+      });
+    },
+  };
 }
