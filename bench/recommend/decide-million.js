@@ -14,16 +14,13 @@
 // Env: BENCH_DECIDE_ITEMS (1000000), BENCH_DECIDE_PEOPLE (2000), BENCH_DECIDE_RATE (100 a second),
 //   BENCH_DECISIONS (2000 a round), BENCH_ROUNDS (3), BENCH_DATA (Online Retail's CSV),
 //   BENCH_DECIDE_PROFILE (a file: the main thread's CPU profile of the timed rounds, .cpuprofile).
-import { createReadStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
-import { loadConfig } from '../../packages/server/dist/config/load-config.js';
-import { buildApp } from '../../packages/server/dist/http/build-app.js';
-import { openTailor } from '../../packages/server/dist/open-tailor.js';
+import { openInProcessTailor } from '../support/in-process-tailor.js';
 import { generator, percentile, productTexts } from './content-index.js';
 
 const ITEMS = Number(process.env.BENCH_DECIDE_ITEMS ?? 1_000_000);
@@ -58,27 +55,7 @@ export async function runDecideMillion() {
   const result = { items: ITEMS, people: PEOPLE, rate: RATE, load: [loadavg()[0]] };
   const random = generator(17);
   const texts = productTexts(await readDescriptions(), ITEMS, random);
-  const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-decide-million-'));
-  const config = loadConfig({
-    flags: { dataDir: dir, logLevel: 'warn', keys: { writeRateLimitPerIp: null } },
-    env: {},
-    cwd: dir,
-  });
-  const tailor = await openTailor(config);
-  const ADMIN = 'bench-admin-key-0001';
-  await tailor.keys.create('bench-admin', 'admin', new Date(), ADMIN);
-  const app = await buildApp({ tailor, logger: { level: 'warn', stream: { write() {} } } });
-  await app.ready();
-  const call = async (method, url, payload) => {
-    const res = await app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${ADMIN}` },
-      ...(payload !== undefined && { payload }),
-    });
-    if (res.statusCode !== 200) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json();
-  };
+  const { tailor, call, close } = await openInProcessTailor('tailor-bench-decide-million-');
   try {
     let t = performance.now();
     for (let start = 0; start < ITEMS; start += 5000) {
@@ -201,9 +178,7 @@ export async function runDecideMillion() {
       log(`CPU profile of the rounds written to ${profile}`);
     }
   } finally {
-    await app.close();
-    await tailor.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
   result.load.push(loadavg()[0]);
   return result;

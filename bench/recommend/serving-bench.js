@@ -15,13 +15,9 @@
 //    rate: decide-million.js.
 // Env: BENCH_PARTS (train,decide; decide-1m), BENCH_DECISIONS (2000 a round), BENCH_ROUNDS (3),
 //   BENCH_METHODS (ease,item-knn: part A's).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { buildInteractionMatrix, fitParameters } from '@tailor/core';
-import { loadConfig } from '../../packages/server/dist/config/load-config.js';
-import { buildApp } from '../../packages/server/dist/http/build-app.js';
-import { openTailor } from '../../packages/server/dist/open-tailor.js';
+import { openInProcessTailor } from '../support/in-process-tailor.js';
 import { generator, percentile } from './content-index.js';
 import { runDecideMillion } from './decide-million.js';
 
@@ -79,27 +75,7 @@ if (PARTS.has('train')) {
 }
 
 if (PARTS.has('decide')) {
-  const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-recommend-serving-'));
-  const config = loadConfig({
-    flags: { dataDir: dir, logLevel: 'warn', keys: { writeRateLimitPerIp: null } },
-    env: {},
-    cwd: dir,
-  });
-  const tailor = await openTailor(config);
-  const ADMIN = 'bench-admin-key-0001';
-  await tailor.keys.create('bench-admin', 'admin', new Date(), ADMIN);
-  const app = await buildApp({ tailor, logger: { level: 'warn', stream: { write() {} } } });
-  await app.ready();
-  const call = async (method, url, payload) => {
-    const res = await app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${ADMIN}` },
-      ...(payload !== undefined && { payload }),
-    });
-    if (res.statusCode !== 200) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json();
-  };
+  const { tailor, call, close } = await openInProcessTailor('tailor-bench-recommend-serving-');
   try {
     const PEOPLE = 4000;
     const now = Date.now();
@@ -174,9 +150,7 @@ if (PARTS.has('decide')) {
       );
     }
   } finally {
-    await app.close();
-    await tailor.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 if (PARTS.has('decide-1m')) results.decideMillion = await runDecideMillion();
