@@ -51,6 +51,29 @@ async function readDescriptions() {
   return [...descriptions];
 }
 
+/**
+ * The two placements the serving benches compare: `recs` lists recommender `shop`'s items in its
+ * template, `plain` renders a list given in the request's context (`picks`) the same way.
+ */
+export async function putListPlacements(call) {
+  const placement = (template) => ({
+    items: [{ id: 'list', template }],
+    default: { id: 'none', template: '' },
+  });
+  await call(
+    'PUT',
+    '/v1/placements/recs',
+    placement(
+      '{% for r in recommendations.shop %}<a href="/p/{{ r.item }}">{{ r.item }}</a>{% endfor %}',
+    ),
+  );
+  await call(
+    'PUT',
+    '/v1/placements/plain',
+    placement('{% for r in picks %}<a href="/p/{{ r }}">{{ r }}</a>{% endfor %}'),
+  );
+}
+
 export async function runDecideMillion() {
   const result = { items: ITEMS, people: PEOPLE, rate: RATE, load: [loadavg()[0]] };
   const random = generator(17);
@@ -105,15 +128,7 @@ export async function runDecideMillion() {
     log(`trained: ${JSON.stringify(result.training)}`);
     result.rssMB = Math.round(process.memoryUsage().rss / 2 ** 20);
 
-    const placement = (template) => ({
-      items: [{ id: 'list', template }],
-      default: { id: 'none', template: '' },
-    });
-    const WITH =
-      '{% for r in recommendations.shop %}<a href="/p/{{ r.item }}">{{ r.item }}</a>{% endfor %}';
-    const WITHOUT = '{% for r in picks %}<a href="/p/{{ r }}">{{ r }}</a>{% endfor %}';
-    await call('PUT', '/v1/placements/recs', placement(WITH));
-    await call('PUT', '/v1/placements/plain', placement(WITHOUT));
+    await putListPlacements(call);
     let n = 0;
     const phase = async (name, decisions) => {
       const latency = [];

@@ -19,7 +19,7 @@ import { loadavg } from 'node:os';
 import { buildInteractionMatrix, fitParameters } from '@tailor/core';
 import { openInProcessTailor } from '../support/in-process-tailor.js';
 import { generator, percentile } from './content-index.js';
-import { runDecideMillion } from './decide-million.js';
+import { putListPlacements, runDecideMillion } from './decide-million.js';
 
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'train,decide').split(','));
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 2000);
@@ -106,15 +106,7 @@ if (PARTS.has('decide')) {
     console.error(
       `trained: ${model.items} items, ${model.interactions} pairs in ${((performance.now() - t1) / 1000).toFixed(0)} s`,
     );
-    const placement = (template) => ({
-      items: [{ id: 'list', template }],
-      default: { id: 'none', template: '' },
-    });
-    const WITH =
-      '{% for r in recommendations.shop %}<a href="/p/{{ r.item }}">{{ r.item }}</a>{% endfor %}';
-    const WITHOUT = '{% for r in picks %}<a href="/p/{{ r }}">{{ r }}</a>{% endfor %}';
-    await call('PUT', '/v1/placements/recs', placement(WITH));
-    await call('PUT', '/v1/placements/plain', placement(WITHOUT));
+    await putListPlacements(call);
     let n = 0;
     const phase = async (name) => {
       const wall = [];
