@@ -26,11 +26,16 @@ export interface Person {
  * looked up by identifier, loaded from the profile store on a miss (an unknown person is cached
  * too), least recently used dropped first. The pipeline reports every profile and identifier it
  * changes and those entries are dropped, so the next decision reads the new state.
+ * A load that a change overtakes is not kept: the store may have answered from before the change
+ * (its read began before the fold committed) while the news of the change arrived first, and
+ * keeping that answer would hold the old state until the entry ages out.
  */
 export class PersonCache {
   private readonly people: LRUCache<string, Person | 'unknown'>;
   /** Profile id → the identifier keys cached for it, to drop them all when the profile changes. */
   private readonly keysOf = new Map<string, Set<string>>();
+  /** Moves at every invalidation: a load that began at an older one may hold what it dropped. */
+  private generation = 0;
 
   constructor(
     private readonly profiles: Pick<ProfileReader, 'byIdentifier'>,
@@ -60,8 +65,10 @@ export class PersonCache {
     const key = keyOf(identifier);
     const cached = this.people.get(key);
     if (cached !== undefined) return cached === 'unknown' ? undefined : cached;
+    const generation = this.generation;
     const stored = await this.profiles.byIdentifier(identifier);
     const person: Person | 'unknown' = stored === undefined ? 'unknown' : personOf(stored);
+    if (generation !== this.generation) return person === 'unknown' ? undefined : person;
     this.people.set(key, person);
     if (person !== 'unknown') {
       let keys = this.keysOf.get(person.profileId);
@@ -73,6 +80,7 @@ export class PersonCache {
 
   /** Drops what the pipeline changed: these profiles (every identifier cached for them) and identifiers. */
   invalidate(profileIds: Iterable<string>, identifiers: Iterable<IdentifierRef>): void {
+    this.generation++;
     for (const id of profileIds) {
       for (const key of [...(this.keysOf.get(id) ?? [])]) this.people.delete(key);
       this.keysOf.delete(id);
@@ -81,6 +89,7 @@ export class PersonCache {
   }
 
   clear(): void {
+    this.generation++;
     this.people.clear();
     this.keysOf.clear();
   }
