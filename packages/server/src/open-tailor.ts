@@ -757,8 +757,30 @@ export async function openTailor(
   });
   if (options.worker !== true) clusterings.startSchedule();
   // Another node changed settings or people: read them again (the worker thread hears it from this one).
-  if (options.worker !== true) {
-    cluster?.follow((change) => {
+  // One reading at a time, and once more when a change comes during it: two readings at once
+  // could end in either order, leaving the older answer (a key revoked since, still accepted).
+  const settingsReader = new BackgroundLoop(
+    async () => {
+      await keys.reload();
+      await placements.reload();
+      await definitions.reload();
+      await plans.reload();
+      await experiments.reload();
+      await suppressions.reload();
+      await recommenders.reload();
+      await clusterModels.reload();
+      background.definitionsChanged();
+      background.suppressionsChanged();
+      return 0;
+    },
+    {
+      onError: (error) => {
+        logError('reading settings another node changed failed', error);
+      },
+    },
+  );
+  if (options.worker !== true && cluster !== undefined) {
+    cluster.follow((change) => {
       if (change.kind === 'appended') {
         background.wake();
         return;
@@ -767,21 +789,9 @@ export async function openTailor(
         people.invalidate(change.profiles, change.identifiers);
         return;
       }
-      void (async () => {
-        await keys.reload();
-        await placements.reload();
-        await definitions.reload();
-        await plans.reload();
-        await experiments.reload();
-        await suppressions.reload();
-        await recommenders.reload();
-        await clusterModels.reload();
-        background.definitionsChanged();
-        background.suppressionsChanged();
-      })().catch((error: unknown) => {
-        logError('reading settings another node changed failed', error);
-      });
+      settingsReader.wake();
     });
+    settingsReader.start();
   }
   const violationTimer = setInterval(() => void collector.flushViolations(), 1000);
   violationTimer.unref();
@@ -860,6 +870,7 @@ export async function openTailor(
       await journeys.close();
       await reports?.close();
       await cluster?.close();
+      await settingsReader.stop(); // a reading under way ends before the store closes
       await storage.close();
     },
   };

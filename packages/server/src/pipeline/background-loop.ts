@@ -1,7 +1,9 @@
 /**
  * Runs a unit of work again and again while it finds something to do, in the background: started
- * by `wake` (a commit said there is new work) and by a poll, never twice at once, yielding to
- * requests between units. The profile pipeline and the webhook dispatcher both run on it.
+ * by `wake` (a commit said there is new work) and by a poll (when given one), never twice at once,
+ * yielding to requests between units; a wake while it runs makes it run again once it ends. The
+ * profile pipeline, the webhook dispatcher and a node's reading of settings another node changed
+ * run on it.
  */
 export class BackgroundLoop {
   private started = false;
@@ -14,15 +16,21 @@ export class BackgroundLoop {
   /** `work` returns how much it did; the loop stops when it returns 0 (or throws: `onError`). */
   constructor(
     private readonly work: () => Promise<number>,
-    private readonly options: { pollMs: number; onError?: ((error: unknown) => void) | undefined },
+    private readonly options: {
+      /** Also runs this often (none: only when woken). */
+      pollMs?: number;
+      onError?: ((error: unknown) => void) | undefined;
+    },
   ) {}
 
   start(): void {
     this.started = true;
-    this.timer = setInterval(() => {
-      this.wake();
-    }, this.options.pollMs);
-    this.timer.unref();
+    if (this.options.pollMs !== undefined) {
+      this.timer = setInterval(() => {
+        this.wake();
+      }, this.options.pollMs);
+      this.timer.unref();
+    }
     this.wake();
   }
 
