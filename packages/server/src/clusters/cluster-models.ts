@@ -1,5 +1,6 @@
 import type { ClusterModel } from '@tailor/core';
 import type { ClusteringStore } from '../store/clustering-store.js';
+import { ReadOrder } from '../store/read-order.js';
 
 /**
  * The trained clusterings this thread assigns people with (`in_cluster(...)` in segments, decide
@@ -8,6 +9,8 @@ import type { ClusteringStore } from '../store/clustering-store.js';
  */
 export class ClusterModels {
   private models = new Map<string, ClusterModel>();
+  /** Readings of the store and changes made here, in order (another node or thread changes them too). */
+  private readonly order = new ReadOrder();
 
   private constructor(private readonly store: Pick<ClusteringStore, 'models'>) {}
 
@@ -23,16 +26,23 @@ export class ClusterModels {
   }
 
   async reload(): Promise<void> {
-    this.models = new Map((await this.store.models()).map((m) => [m.clustering, m]));
+    await this.order.read(
+      () => this.store.models(),
+      (models) => {
+        this.models = new Map(models.map((m) => [m.clustering, m]));
+      },
+    );
   }
 
   set(model: ClusterModel): void {
     this.models = new Map(this.models).set(model.clustering, model);
+    this.order.changed();
   }
 
   delete(name: string): void {
     const models = new Map(this.models);
     models.delete(name);
     this.models = models;
+    this.order.changed();
   }
 }

@@ -12,6 +12,7 @@ import {
   type TrackingPlanBody,
 } from '@tailor/core';
 import type { StateStore } from '../store/state-store.js';
+import { ReadOrder } from '../store/read-order.js';
 
 /**
  * The tracking plans in force, compiled once per change and read by every message, with the
@@ -20,6 +21,8 @@ import type { StateStore } from '../store/state-store.js';
 export class TrackingPlans {
   private compiled: CompiledPlans = new Map();
   private personal: PiiPolicy = DEFAULT_PII_POLICY;
+  /** Readings of the store and changes made here, in order (another node or thread changes them too). */
+  private readonly order = new ReadOrder();
 
   private constructor(
     private readonly store: StateStore['trackingPlans'],
@@ -72,19 +75,23 @@ export class TrackingPlans {
 
   /** Reads every plan again (on this thread after a change; on the worker when told of one). */
   async reload(): Promise<void> {
-    const next = new Map<string, CompiledPlan>();
-    const plans = await this.store.list();
-    for (const plan of plans) {
-      const compiled = compileTrackingPlan(plan);
-      if (compiled.ok) next.set(plan.target, compiled.value);
-      // Saved under older rules (a pattern now over the engine's limits): said, not enforced.
-      else
-        logError(
-          `tracking plan for ${plan.target} is not enforced: it no longer compiles; save it again`,
-          new Error(compiled.error),
-        );
-    }
-    this.compiled = next;
-    this.personal = piiPolicy(plans, this.identityRules);
+    await this.order.read(
+      () => this.store.list(),
+      (plans) => {
+        const next = new Map<string, CompiledPlan>();
+        for (const plan of plans) {
+          const compiled = compileTrackingPlan(plan);
+          if (compiled.ok) next.set(plan.target, compiled.value);
+          // Saved under older rules (a pattern now over the engine's limits): said, not enforced.
+          else
+            logError(
+              `tracking plan for ${plan.target} is not enforced: it no longer compiles; save it again`,
+              new Error(compiled.error),
+            );
+        }
+        this.compiled = next;
+        this.personal = piiPolicy(plans, this.identityRules);
+      },
+    );
   }
 }

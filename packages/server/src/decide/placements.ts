@@ -21,6 +21,7 @@ import type { BanditMetric } from '../store/bandit-store.js';
 import type { StateStore, StoredPlacement } from '../store/state-store.js';
 import { checkTemplate } from './check-template.js';
 import type { TemplateEngine } from './template-engine.js';
+import { ReadOrder } from '../store/read-order.js';
 
 /** A placement compiled for deciding: rules parsed, templates parsed, caps' counters built. */
 export interface ReadyPlacement extends CompiledPlacement {
@@ -47,6 +48,8 @@ export interface KnownNames {
  */
 export class Placements {
   private ready = new Map<string, ReadyPlacement>();
+  /** Readings of the store and changes made here, in order (another node or thread changes them too). */
+  private readonly order = new ReadOrder();
 
   private constructor(
     private readonly store: StateStore['placements'],
@@ -67,13 +70,18 @@ export class Placements {
 
   /** Reads every placement again (another thread changed them). */
   async reload(): Promise<void> {
-    const ready = new Map<string, ReadyPlacement>();
-    for (const p of await this.store.list())
-      ready.set(
-        p.name,
-        compilePlacement(p.name, p, this.liquid, { stored: true, scorers: this.scorers }),
-      );
-    this.ready = ready;
+    await this.order.read(
+      () => this.store.list(),
+      (placements) => {
+        const ready = new Map<string, ReadyPlacement>();
+        for (const p of placements)
+          ready.set(
+            p.name,
+            compilePlacement(p.name, p, this.liquid, { stored: true, scorers: this.scorers }),
+          );
+        this.ready = ready;
+      },
+    );
   }
 
   /** The compiled placement, from memory. */
@@ -121,6 +129,7 @@ export class Placements {
     };
     await this.store.put(placement);
     this.ready.set(name, compiled);
+    this.order.changed();
     return { placement, created: previous === undefined };
   }
 
@@ -135,6 +144,7 @@ export class Placements {
   async delete(name: string): Promise<boolean> {
     const deleted = await this.store.delete(name);
     this.ready.delete(name);
+    this.order.changed();
     return deleted;
   }
 }

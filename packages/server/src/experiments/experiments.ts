@@ -19,6 +19,7 @@ import type { StateStore, StoredExperiment } from '../store/state-store.js';
 import { armsOf, factorsOf } from './experiment-arms.js';
 import { ExperimentBody, MAX_CELLS } from './experiment-body.js';
 import { exposureEvent } from './exposure-event.js';
+import { ReadOrder } from '../store/read-order.js';
 
 /** An experiment ready to assign from memory: its hashing input, audience tree and times. */
 interface ReadyExperiment {
@@ -57,6 +58,8 @@ export interface ExperimentsOptions {
  */
 export class Experiments {
   private ready = new Map<string, ReadyExperiment>();
+  /** Readings of the store and changes made here, in order (another node or thread changes them too). */
+  private readonly order = new ReadOrder();
   /** Saves run one at a time: a layer's slices are allocated from the others'. */
   private saving: Promise<unknown> = Promise.resolve();
 
@@ -70,9 +73,14 @@ export class Experiments {
 
   /** Reads every experiment from the store again (another node changed one). */
   async reload(): Promise<void> {
-    const ready = new Map<string, ReadyExperiment>();
-    for (const e of await this.options.store.list()) ready.set(e.name, compileExperiment(e));
-    this.ready = ready;
+    await this.order.read(
+      () => this.options.store.list(),
+      (experiments) => {
+        const ready = new Map<string, ReadyExperiment>();
+        for (const e of experiments) ready.set(e.name, compileExperiment(e));
+        this.ready = ready;
+      },
+    );
   }
 
   put(name: string, body: ExperimentBody, known: KnownNames, now: Date): Promise<StoredExperiment> {
@@ -92,6 +100,7 @@ export class Experiments {
   async delete(name: string): Promise<boolean> {
     const deleted = await this.options.store.delete(name);
     this.ready.delete(name);
+    this.order.changed();
     return deleted;
   }
 
@@ -131,6 +140,7 @@ export class Experiments {
     const stored = await this.options.store.get(name);
     if (stored === undefined) {
       this.ready.delete(name);
+      this.order.changed();
       throw new TailorError('not_found', `no experiment ${name}`);
     }
     const ready = this.ready.get(name)?.stored;
@@ -138,8 +148,10 @@ export class Experiments {
       ready?.version !== stored.version ||
       ready.updatedAt !== stored.updatedAt ||
       String(ready.layerRange) !== String(stored.layerRange)
-    )
+    ) {
       this.ready.set(name, compileExperiment(stored));
+      this.order.changed();
+    }
     return this.assign(name, request, now);
   }
 
@@ -209,6 +221,7 @@ export class Experiments {
     const ready = compileExperiment(experiment);
     await this.options.store.put(experiment);
     this.ready.set(name, ready);
+    this.order.changed();
     return experiment;
   }
 

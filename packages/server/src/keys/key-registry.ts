@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { KeyRecord, Role, StateStore } from '../store/state-store.js';
 import type { RateLimit } from './keys.schema.js';
+import { ReadOrder } from '../store/read-order.js';
 
 export interface Principal {
   name: string;
@@ -32,6 +33,8 @@ export function generateKey(role: Role): string {
  */
 export class KeyRegistry {
   private byHash = new Map<string, Principal>();
+  /** Readings of the store and changes made here, in order (another node or thread changes them too). */
+  private readonly order = new ReadOrder();
   /**
    * The hashes of keys presented lately: every request presents one, and most present one of a
    * few, so a sha256 per request is mostly repeated work. Bounded (emptied when full), so random
@@ -55,12 +58,17 @@ export class KeyRegistry {
 
   /** Reads the keys from the store again (another node changed one). */
   async reload(): Promise<void> {
-    const next = new Map<string, Principal>();
-    for (const k of await this.store.list()) {
-      if (k.revokedAt === null)
-        next.set(k.hash, { name: k.name, role: k.role, rateLimit: this.limitOf(k) });
-    }
-    this.byHash = next;
+    await this.order.read(
+      () => this.store.list(),
+      (keys) => {
+        const next = new Map<string, Principal>();
+        for (const k of keys) {
+          if (k.revokedAt === null)
+            next.set(k.hash, { name: k.name, role: k.role, rateLimit: this.limitOf(k) });
+        }
+        this.byHash = next;
+      },
+    );
   }
 
   private limitOf(key: Pick<KeyRecord, 'role' | 'rateLimit'>): RateLimit | undefined {

@@ -10,6 +10,7 @@ import {
 import type { SuppressionList } from '../store/profile-store.js';
 import { writeFileDurably } from './private-files.js';
 import { RecentBlinds } from './sealer.js';
+import { ReadOrder } from '../store/read-order.js';
 
 /** Who asks whether a request names a suppressed person: the ids a decision or an assignment is asked for. */
 export interface AskedFor {
@@ -28,6 +29,8 @@ export interface AskedFor {
 export class Suppressions {
   /** Hashes of the identifiers seen lately: once anyone is suppressed, every message is checked. */
   private readonly recent = new RecentBlinds();
+  /** Readings of the store and changes made here, in order (another node or thread changes them too). */
+  private readonly order = new ReadOrder();
 
   private constructor(
     private readonly key: Buffer,
@@ -54,6 +57,7 @@ export class Suppressions {
     const hashes = identifiers.map((i) => this.hash(i));
     await this.store.add(hashes, at);
     for (const h of hashes) this.hashes.add(h);
+    this.order.changed();
   }
 
   /** Lifts the suppression of one identifier (an admin's decision); false when it was not suppressed. */
@@ -62,14 +66,19 @@ export class Suppressions {
     if (!this.hashes.has(hash)) return false;
     await this.store.remove([hash]);
     this.hashes.delete(hash);
+    this.order.changed();
     return true;
   }
 
   /** Reads the list again (another thread added or lifted some). */
   async reload(): Promise<void> {
-    const hashes = await this.store.list();
-    this.hashes.clear();
-    for (const h of hashes) this.hashes.add(h);
+    await this.order.read(
+      () => this.store.list(),
+      (hashes) => {
+        this.hashes.clear();
+        for (const h of hashes) this.hashes.add(h);
+      },
+    );
   }
 
   /** Whether an identifier is suppressed. */

@@ -21,6 +21,7 @@ import {
 import { addCatalogItems } from './add-catalog-items.js';
 import { contentParameters, defaultFitter, type Fitter } from './fit-recommender.js';
 import { followRecentItems } from './follow-recent-items.js';
+import { ReadOrder } from '../store/read-order.js';
 
 export interface RecommendersOptions {
   store: RecommenderStore;
@@ -70,6 +71,8 @@ export const MAX_REQUEST_ITEMS = 50;
  */
 export class Recommenders {
   private definitions = new Map<string, StoredRecommender>();
+  /** Readings of the store and changes made here, in order (another node or thread changes them too). */
+  private readonly order = new ReadOrder();
   private readonly models = new Map<string, TrainedRecommender>();
   private readonly running = new Map<string, RecommenderTrainingJob>();
   /** Trainings asked for and not begun, by name: asking again joins them. */
@@ -111,12 +114,17 @@ export class Recommenders {
 
   /** Reads the definitions again (another node changed one): new and changed ones are trained. */
   async reload(): Promise<void> {
-    const read = new Map((await this.options.store.list()).map((r) => [r.name, r]));
-    const before = this.definitions;
-    this.definitions = read;
-    for (const name of this.models.keys()) if (!read.has(name)) this.models.delete(name);
-    for (const [name, r] of read)
-      if (before.get(name)?.version !== r.version) void this.train(name);
+    await this.order.read(
+      () => this.options.store.list(),
+      (list) => {
+        const read = new Map(list.map((r) => [r.name, r]));
+        const before = this.definitions;
+        this.definitions = read;
+        for (const name of this.models.keys()) if (!read.has(name)) this.models.delete(name);
+        for (const [name, r] of read)
+          if (before.get(name)?.version !== r.version) void this.train(name);
+      },
+    );
   }
 
   async put(name: string, body: RecommenderBody, at: Date): Promise<StoredRecommender> {
@@ -131,6 +139,7 @@ export class Recommenders {
     };
     await this.options.store.put(stored);
     this.definitions.set(name, stored);
+    this.order.changed();
     void this.train(name);
     return stored;
   }
@@ -147,6 +156,7 @@ export class Recommenders {
     const deleted = await this.options.store.delete(name);
     this.definitions.delete(name);
     this.models.delete(name);
+    this.order.changed();
     return deleted;
   }
 

@@ -14,6 +14,7 @@ import {
   type References,
 } from '@tailor/core';
 import type { DefinitionKind, StateStore, StoredDefinition } from '../store/state-store.js';
+import { ReadOrder } from '../store/read-order.js';
 
 /** Names of definitions and placements: 1 to 128 characters, no slash, backslash or control character. */
 export function validName(name: string): boolean {
@@ -31,6 +32,8 @@ export function validName(name: string): boolean {
  */
 export class Definitions {
   private plan: CompiledDefinitions | undefined;
+  /** Readings of the store and changes made here, in order (another node or thread changes them too). */
+  private readonly order = new ReadOrder();
 
   private constructor(
     private readonly store: StateStore['definitions'],
@@ -64,19 +67,19 @@ export class Definitions {
 
   /** Reads every definition again (another thread or process changed them). */
   async reload(): Promise<void> {
-    const [computed, segments, extra] = await Promise.all([
-      this.store.list('computed'),
-      this.store.list('segment'),
-      this.extra(),
-    ]);
-    this.plan =
-      computed.length + segments.length + extra.length === 0
-        ? undefined
-        : compileDefinitions(
-            computed.map((c) => ({ name: c.name, tree: c.tree as ComputedNode })),
-            segments.map((d) => ({ name: d.name, tree: d.tree as Condition })),
-            extra,
-          );
+    await this.order.read(
+      () => Promise.all([this.store.list('computed'), this.store.list('segment'), this.extra()]),
+      ([computed, segments, extra]) => {
+        this.plan =
+          computed.length + segments.length + extra.length === 0
+            ? undefined
+            : compileDefinitions(
+                computed.map((c) => ({ name: c.name, tree: c.tree as ComputedNode })),
+                segments.map((d) => ({ name: d.name, tree: d.tree as Condition })),
+                extra,
+              );
+      },
+    );
   }
 
   async put(
