@@ -1,5 +1,6 @@
-// Opens Tailor in this process on a fresh temporary data folder, with an admin key and the HTTP
-// app answering through `inject` (no socket), for benchmarks that time the server's own work.
+// Opens Tailor in this process on a fresh temporary data folder (or one given), with an admin key
+// and the HTTP app answering through `inject` (no socket), for benchmarks that time the server's
+// own work.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,16 +12,17 @@ export const ADMIN_KEY = 'bench-admin-key-0001';
 
 /**
  * `{ dir, tailor, app, call, close }`: `call(method, url, payload)` answers the JSON body of a 200
- * with the admin key, and throws on any other status; `close()` closes both and removes the folder.
+ * with the admin key, and throws on any other status; `close()` closes both and removes the folder
+ * (unless `keep`). `dir`: a data folder to open instead of a new one; `open`: openTailor's options.
  */
-export async function openInProcessTailor(prefix) {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+export async function openInProcessTailor(prefix, { dir: given, keep = false, open = {} } = {}) {
+  const dir = given ?? mkdtempSync(join(tmpdir(), prefix));
   const config = loadConfig({
     flags: { dataDir: dir, logLevel: 'warn', keys: { writeRateLimitPerIp: null } },
     env: {},
     cwd: dir,
   });
-  const tailor = await openTailor(config);
+  const tailor = await openTailor(config, Date.now, open);
   await tailor.keys.create('bench-admin', 'admin', new Date(), ADMIN_KEY);
   const app = await buildApp({ tailor, logger: { level: 'warn', stream: { write() {} } } });
   await app.ready();
@@ -37,7 +39,7 @@ export async function openInProcessTailor(prefix) {
   const close = async () => {
     await app.close();
     await tailor.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   };
   return { dir, tailor, app, call, close };
 }

@@ -69,6 +69,7 @@ import { ClusterChanges } from './scale-out/cluster-changes.js';
 import { indexingConsumers } from './profiles/events-of-identifier.js';
 import { installationSecrets, type InstallationSecrets } from './privacy/installation-secrets.js';
 import { openJourneys, type Journeys } from './journeys/open-journeys.js';
+import type { Fitter } from './recommend/fit-recommender.js';
 import { Recommenders } from './recommend/recommenders.js';
 import { CatalogService } from './catalog/catalog-service.js';
 import { ModelService } from './models/model-service.js';
@@ -176,6 +177,8 @@ export interface OpenOptions {
   onProfilesChanged?: (profiles: string[], identifiers: IdentifierRef[]) => void;
   /** Told the rows of each batch the pipeline on this thread folds, for the reports projection (a worker sends them to the request thread). */
   onProjected?: (rows: FoldedRows) => void;
+  /** Where recommenders' fits run (default: the built fit worker, else this thread). */
+  recommenderFit?: Fitter;
 }
 
 /** Opens the stores the config chooses (the data folder is created 0700 if missing) and wires the services. */
@@ -254,6 +257,7 @@ export async function openTailor(
       profiles,
       suppressed: (message) => suppressions.drops(message),
       now,
+      ...(options.recommenderFit !== undefined && { fit: options.recommenderFit }),
       learnCatalog: (facts) => catalog.learn(facts),
       catalogOf: (ids) => storage.catalog.getMany(ids),
       catalogPage: (after, limit) =>
