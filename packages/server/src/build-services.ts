@@ -97,6 +97,7 @@ export function buildServices(tailor: Tailor): Services {
       definitions: tailor.definitions,
       backfills: tailor.profiles.backfills,
       members: (segment, after, limit) => tailor.profiles.members(segment, after, limit),
+      sizes: tailor.profiles.segmentSizes,
       now: tailor.now,
     }),
     segmentEstimator: new SegmentEstimator({

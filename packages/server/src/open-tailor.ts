@@ -1,3 +1,4 @@
+import { SegmentSizeJob } from './segments/segment-size-job.js';
 import { timeOrderedId } from './log/time-ordered-id.js';
 import {
   consentValues,
@@ -431,6 +432,14 @@ export async function openTailor(
     stages: projectionFeed === undefined ? [banditStage] : [banditStage, projectionFeed],
     // Registry models' scores on profiles, kept current by the upkeep (docs/models.md).
     upkeepJobs: (pipeline) => [
+      // Segment sizes over time: a count an hour and after each change (docs/segments.md).
+      new SegmentSizeJob({
+        sizes: profiles.segmentSizes,
+        backfills: profiles.backfills,
+        segments: () => storage.state.definitions.list('segment'),
+        now,
+        checkMs: 10_000,
+      }),
       new ModelScoringJob({
         models: storage.models,
         profiles,

@@ -68,6 +68,7 @@ const EXPECTED: Record<string, Access> = {
   'DELETE /v1/segments/{name}': 'define',
   'GET /v1/segments': 'read',
   'GET /v1/segments/{name}/members': 'read',
+  'GET /v1/segments/{name}/sizes': 'read',
   'POST /v1/segments/estimate': 'read',
   'PUT /v1/placements/{name}': 'define',
   'GET /v1/placements/{name}': 'read',

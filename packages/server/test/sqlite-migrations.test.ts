@@ -8,6 +8,7 @@ import { openTailor } from '../src/open-tailor.js';
 import { JOURNEY_SQLITE_MIGRATIONS } from '../src/journeys/sqlite-journey-store.js';
 import { MODEL_MIGRATIONS } from '../src/store/sqlite/sqlite-model-store.js';
 import { PROFILE_STORE_MIGRATIONS } from '../src/store/sqlite/sqlite-profile-store.js';
+import { MEMBERSHIP_MIGRATIONS } from '../src/store/sqlite/sqlite-membership-tables.js';
 
 const FILES = ['log.sqlite', 'state.sqlite', 'audit.sqlite', 'journeys.db'];
 const COMPONENTS: Record<string, string[]> = {
@@ -100,6 +101,7 @@ function versions(dir: string): Record<string, Record<string, number>> {
 /** Components with more than one migration, at their latest. */
 const LATEST: Record<string, number> = {
   profiles: PROFILE_STORE_MIGRATIONS.length,
+  memberships: MEMBERSHIP_MIGRATIONS.length,
   models: MODEL_MIGRATIONS.length,
   journeys: JOURNEY_SQLITE_MIGRATIONS.length,
 };
@@ -135,7 +137,8 @@ describe('SQLite migrations', () => {
         ALTER TABLE profiles DROP COLUMN consent;
         ALTER TABLE profiles DROP COLUMN sealed;
         ALTER TABLE identities DROP COLUMN sealed;
-        DROP TABLE definitions_generation;`);
+        DROP TABLE definitions_generation;
+        DROP TABLE segment_sizes;`);
     });
     for (const file of ['log.sqlite', 'audit.sqlite'])
       withFile(dir, file, (db) => db.exec('DROP TABLE schema_migrations'));

@@ -1,8 +1,8 @@
 import { TailorError } from '@tailor/core';
 import type { BackfillJobs } from '../store/backfill-jobs.js';
-import type { MembershipStore } from '../store/profile-store.js';
+import type { MembershipStore, SegmentSizes as SizeStore } from '../store/profile-store.js';
 import type { DefinitionKind, StoredDefinition } from '../store/state-store.js';
-import type { Definition } from './definition.schema.js';
+import type { Definition, SegmentSizes } from './definition.schema.js';
 import type { Definitions } from './definitions.js';
 
 export interface DefinitionServiceDeps {
@@ -10,6 +10,8 @@ export interface DefinitionServiceDeps {
   backfills: BackfillJobs;
   /** Who is in a segment now. */
   members: MembershipStore['members'];
+  /** Segment sizes over time. */
+  sizes: Pick<SizeStore, 'between' | 'forget'>;
   now: () => number;
 }
 
@@ -46,9 +48,28 @@ export class DefinitionService {
     return this.deps.members(name, after, limit);
   }
 
+  /**
+   * A segment's counts over time between `from` and `to` (ISO 8601; by default the 30 days up
+   * to now), oldest first.
+   */
+  async sizes(name: string, from?: string, to?: string): Promise<SegmentSizes> {
+    const end = to === undefined ? this.deps.now() : timeOf(to, 'to');
+    const start = from === undefined ? end - 30 * DAY : timeOf(from, 'from');
+    if (start > end) throw new TailorError('invalid_request', 'from is after to');
+    await this.find('segment', name);
+    const sizes = await this.deps.sizes.between(name, start, end, MAX_SIZES);
+    return {
+      segment: name,
+      from: new Date(start).toISOString(),
+      to: new Date(end).toISOString(),
+      sizes: sizes.map(({ at, size, version }) => ({ at, size, version })),
+    };
+  }
+
   /** Deletes a definition nothing else reads (409 naming the segments that read it). */
   async delete(kind: DefinitionKind, name: string): Promise<void> {
     if (!(await this.deps.definitions.delete(kind, name))) throw notFound(kind, name);
+    if (kind === 'segment') await this.deps.sizes.forget(name);
   }
 
   private async find(kind: DefinitionKind, name: string): Promise<StoredDefinition> {
@@ -79,6 +100,20 @@ export class DefinitionService {
       updatedAt: d.updatedAt,
     };
   }
+}
+
+const DAY = 86_400_000;
+/** Counts answered at most (the latest of the period): 200 days of hourly counts. */
+const MAX_SIZES = 5000;
+
+function timeOf(value: string, name: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms))
+    throw new TailorError(
+      'invalid_request',
+      `${name} is not a time: give ISO 8601, e.g. 2026-01-31T00:00:00Z`,
+    );
+  return ms;
 }
 
 function notFound(kind: DefinitionKind, name: string): TailorError {

@@ -134,3 +134,46 @@ export const SegmentEstimate = Type.Object(
   { title: 'SegmentEstimate' },
 );
 export type SegmentEstimate = Static<typeof SegmentEstimate>;
+
+/** `GET /v1/segments/NAME/sizes`: the period. */
+export const SizesQuery = Type.Object(
+  {
+    from: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 40,
+        description: 'Counts at or after this time (ISO 8601); default 30 days before `to`',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 40,
+        description: 'Counts at or before this time (ISO 8601); default now',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** `GET /v1/segments/NAME/sizes`: the segment's counts in the period, oldest first. */
+export const SegmentSizes = Type.Object(
+  {
+    segment: Type.String(),
+    from: Type.String(),
+    to: Type.String(),
+    sizes: Type.Array(
+      Type.Object({
+        at: Type.String({ description: 'When the members were counted' }),
+        size: Type.Integer({ description: 'How many people were in the segment then' }),
+        version: Type.Integer({ description: 'The definition version it was counted under' }),
+      }),
+      {
+        description:
+          'A count each hour (the first of each day and version once older than 31 days) and one when a changed definition was backfilled; the latest 5,000 of the period',
+      },
+    ),
+  },
+  { title: 'SegmentSizes' },
+);
+export type SegmentSizes = Static<typeof SegmentSizes>;

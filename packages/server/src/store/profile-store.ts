@@ -208,6 +208,39 @@ export interface MembershipStore {
   history(profileId: string): Promise<MembershipRecord[]>;
 }
 
+/** One count of a segment's members: a number and a time, never who they were. */
+export interface SegmentSizeSample {
+  segment: string;
+  /** When it was counted (ISO 8601, UTC). */
+  at: string;
+  size: number;
+  /** The segment's definition version it was counted under. */
+  version: number;
+}
+
+/**
+ * Segment sizes over time (docs/segments.md, "Size over time"): counts taken by the upkeep (each
+ * clock hour, and once a changed definition's backfill is done), kept as numbers only, so an
+ * erasure has nothing to remove from them.
+ */
+export interface SegmentSizes {
+  /**
+   * Counts each segment's members now and records the counts at `at` (ms), in one transaction. A
+   * segment already counted under the same version in the same clock hour is left as it is (a
+   * second node that held the upkeep a moment records nothing twice). Returns those recorded.
+   */
+  record(
+    segments: readonly { name: string; version: number }[],
+    at: number,
+  ): Promise<SegmentSizeSample[]>;
+  /** A segment's samples counted in [from, to] (ms), oldest first; the latest `limit` of them. */
+  between(segment: string, from: number, to: number, limit: number): Promise<SegmentSizeSample[]>;
+  /** Each segment's latest sample. */
+  latest(): Promise<SegmentSizeSample[]>;
+  /** Forgets a deleted segment's samples (a new segment of that name starts afresh). */
+  forget(segment: string): Promise<void>;
+}
+
 /** The quintile cuts RFM computed traits score against. */
 export interface PopulationStore {
   /** The quintile cuts of every RFM computed trait scored so far, by definition key. */
@@ -275,6 +308,8 @@ export interface ProfileStore
   reviews: ReviewQueue;
   /** Re-evaluations of every profile after definitions changed. */
   backfills: BackfillJobs;
+  /** Segment sizes over time. */
+  segmentSizes: SegmentSizes;
   suppressions: SuppressionList;
   close(): Promise<void>;
 }

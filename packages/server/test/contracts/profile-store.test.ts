@@ -596,6 +596,77 @@ describe.each(BACKENDS)('ProfileStore contract: %s', (backend) => {
     ]);
   });
 
+  it("counts segments' sizes over time: once an hour per version, thinned past 31 days, as numbers only", async () => {
+    const store = await openStore(backend, plainSealer);
+    const users = ['ann', 'bob', 'cy'];
+    const log = await logOf(
+      users.map((u) => message({ type: 'identify', userId: u })),
+      plainSealer,
+    );
+    await pipeline(log, store).catchUp();
+    const ids: string[] = [];
+    for (const u of users)
+      ids.push((await store.byIdentifier({ type: 'userId', value: u }))?.id ?? '');
+    const member = (profileId: string, entered: boolean) => ({
+      segment: 'vip',
+      profileId,
+      entered,
+      at: '2026-12-01T10:00:00.000Z',
+      cause: 'm',
+    });
+    await store.refresh(ids, () => changesOf({ memberships: ids.map((id) => member(id, true)) }));
+    const sizes = store.segmentSizes;
+    const t0 = Date.parse('2026-12-01T10:05:00Z');
+    expect(
+      await sizes.record(
+        [
+          { name: 'vip', version: 1 },
+          { name: 'nobody', version: 1 },
+        ],
+        t0,
+      ),
+    ).toEqual([
+      { segment: 'vip', at: '2026-12-01T10:05:00.000Z', size: 3, version: 1 },
+      { segment: 'nobody', at: '2026-12-01T10:05:00.000Z', size: 0, version: 1 },
+    ]);
+    // Counted this hour under this version already (another node): nothing twice.
+    expect(await sizes.record([{ name: 'vip', version: 1 }], t0 + 60_000)).toEqual([]);
+    await store.refresh([ids[0] ?? ''], () =>
+      changesOf({ memberships: [member(ids[0] ?? '', false)] }),
+    );
+    // A new version is counted in the same hour; the next hour counts again.
+    expect(await sizes.record([{ name: 'vip', version: 2 }], t0 + 600_000)).toMatchObject([
+      { size: 2, version: 2 },
+    ]);
+    const t1 = Date.parse('2026-12-01T11:00:30Z');
+    expect(await sizes.record([{ name: 'vip', version: 2 }], t1)).toMatchObject([{ size: 2 }]);
+    expect(await sizes.between('vip', t0, t1, 10)).toEqual([
+      { segment: 'vip', at: '2026-12-01T10:05:00.000Z', size: 3, version: 1 },
+      { segment: 'vip', at: '2026-12-01T10:15:00.000Z', size: 2, version: 2 },
+      { segment: 'vip', at: '2026-12-01T11:00:30.000Z', size: 2, version: 2 },
+    ]);
+    expect((await sizes.between('vip', t0, t1, 2)).map((s) => s.at)).toEqual([
+      '2026-12-01T10:15:00.000Z',
+      '2026-12-01T11:00:30.000Z',
+    ]);
+    expect(await sizes.between('vip', t0 + 1, t1 - 1, 10)).toHaveLength(1);
+    expect((await sizes.latest()).map((s) => [s.segment, s.at])).toEqual([
+      ['nobody', '2026-12-01T10:05:00.000Z'],
+      ['vip', '2026-12-01T11:00:30.000Z'],
+    ]);
+    // 40 days on: the day past 31 days keeps its first count of each version.
+    const later = t0 + 40 * 86_400_000;
+    await sizes.record([{ name: 'vip', version: 2 }], later);
+    expect((await sizes.between('vip', t0, later, 10)).map((s) => [s.at, s.version])).toEqual([
+      ['2026-12-01T10:05:00.000Z', 1],
+      ['2026-12-01T10:15:00.000Z', 2],
+      ['2027-01-10T10:05:00.000Z', 2],
+    ]);
+    await sizes.forget('vip');
+    expect(await sizes.between('vip', t0, later, 10)).toEqual([]);
+    expect((await sizes.latest()).map((s) => s.segment)).toEqual(['nobody']);
+  });
+
   it('announces journey stage changes through the outbox, under the person, once each', async () => {
     const store = await openStore(backend, plainSealer);
     const log = await logOf(

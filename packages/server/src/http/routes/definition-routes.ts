@@ -9,6 +9,8 @@ import {
   MembersPage,
   MembersQuery,
   SegmentEstimate,
+  SegmentSizes,
+  SizesQuery,
 } from '../../segments/definition.schema.js';
 import type { SegmentEstimator } from '../../segments/segment-estimator.js';
 import { seesPersonalData } from '../reader-view.js';
@@ -109,6 +111,22 @@ export const definitionRoutes: FastifyPluginCallbackTypebox<{
           next: page.next === null ? null : Buffer.from(page.next).toString('base64url'),
         };
       },
+    );
+    app.get(
+      `${base}/:name/sizes`,
+      {
+        config: { access: 'read' },
+        schema: {
+          tags,
+          summary:
+            "A segment's size over time: its members counted each hour and after each change of its definition (counts only)",
+          params: DefinitionName,
+          querystring: SizesQuery,
+          response: { 200: SegmentSizes },
+        },
+      },
+      async (request) =>
+        definitions.sizes(request.params.name, request.query.from, request.query.to),
     );
   }
   app.delete(

@@ -15,6 +15,7 @@ import type {
 } from '../profile-store.js';
 import { byteOrder } from './memory-state-store.js';
 import type { UnitOfWork } from './memory-unit-of-work.js';
+import type { MemorySegmentSizeData } from './memory-segment-sizes.js';
 
 /**
  * The memberships' tables: segment members (segment → profile → since), their history, the
@@ -29,6 +30,8 @@ export interface MemoryMembershipData {
   suppressions: Map<string, string>;
   outbox: Map<number, string | Buffer>;
   sequences: Map<string, number>;
+  /** Segment sizes over time (counts only). */
+  sizes: MemorySegmentSizeData;
 }
 
 export function memoryMembershipData(): MemoryMembershipData {
@@ -40,6 +43,7 @@ export function memoryMembershipData(): MemoryMembershipData {
     suppressions: new Map(),
     outbox: new Map(),
     sequences: new Map(),
+    sizes: new Map(),
   };
 }
 

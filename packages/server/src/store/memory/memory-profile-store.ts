@@ -1,3 +1,4 @@
+import { openMemorySegmentSizes } from './memory-segment-sizes.js';
 import {
   identityKey,
   type GraphChanges,
@@ -286,6 +287,7 @@ export function openMemoryProfileStore(
     ...memoryMembershipStore(data.memberships, unit, sealed, familyOf),
     reviews: openMemoryReviewQueue(data.reviews, unit, sealed),
     backfills: openMemoryBackfillJobs(data.backfills, unit),
+    segmentSizes: openMemorySegmentSizes(data.memberships.sizes, data.memberships.members, unit),
     erase: (profileId, consumer, range, request) =>
       unit.settle(() => erase(profileId, consumer, range, request)),
     erasures: {

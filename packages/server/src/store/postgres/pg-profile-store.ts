@@ -39,6 +39,7 @@ import { pageRows } from '../../log/sqlite/page-rows.js';
 import { PROFILE_MIGRATIONS } from './pg-profile-tables.js';
 import { erasePgMemberships, pgMembershipWriter } from './pg-memberships.js';
 import { erasePgReviews, pgBackfillJobs, pgReviewQueue } from './pg-review-queue.js';
+import { pgSegmentSizes } from './pg-segment-sizes.js';
 
 interface Row {
   id: string;
@@ -551,6 +552,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     },
     reviews: pgReviewQueue(db, sealed),
     backfills: pgBackfillJobs(db),
+    segmentSizes: pgSegmentSizes(db),
     due: async (now, limit) =>
       (
         await db.query<{ profile_id: string }>(

@@ -131,4 +131,16 @@ export const PROFILE_MIGRATIONS: readonly PgMigration[] = [
     name: 'sealed merge reasons',
     up: 'ALTER TABLE profile_merges ADD COLUMN IF NOT EXISTS sealed_reason bytea',
   },
+  {
+    version: 5,
+    name: 'segment sizes over time',
+    up: `
+      CREATE TABLE segment_sizes (
+        segment text NOT NULL,
+        at text NOT NULL,
+        size int8 NOT NULL,
+        version int4 NOT NULL,
+        PRIMARY KEY (segment, at)
+      );`,
+  },
 ];

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { SealedValues } from '../../privacy/sealed-values.js';
 import { announcementOf, type GraphChanges, type StoredMessage } from '@tailor/core';
 import type { SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
+import { SEGMENT_SIZES_SCHEMA } from './sqlite-segment-sizes.js';
 
 export const MEMBERSHIP_SCHEMA = `
 CREATE TABLE IF NOT EXISTS segment_members (
@@ -44,6 +45,7 @@ export const MEMBERSHIP_COMPONENT = 'memberships';
 /** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
 export const MEMBERSHIP_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 1, name: 'baseline', up: MEMBERSHIP_SCHEMA },
+  { version: 2, name: 'segment sizes over time', up: SEGMENT_SIZES_SCHEMA },
 ];
 
 /**

@@ -31,6 +31,7 @@ import {
   EVENT_IDENTIFIERS_MIGRATIONS,
   IDENTIFIER_KINDS,
 } from './event-identifier-index.js';
+import { openSqliteSegmentSizes } from './sqlite-segment-sizes.js';
 import {
   MEMBERSHIP_COMPONENT,
   MEMBERSHIP_MIGRATIONS,
@@ -544,6 +545,7 @@ export function openSqliteProfileStore(
     },
     reviews: openSqliteReviewQueue(db, sealed),
     backfills: openSqliteBackfillJobs(db),
+    segmentSizes: openSqliteSegmentSizes(db),
     due: (now, limit) =>
       Promise.resolve((q.due.all(now, limit) as { profile_id: string }[]).map((r) => r.profile_id)),
     refresh: (ids, refresh, lastEvents) =>
