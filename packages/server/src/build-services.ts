@@ -133,7 +133,11 @@ export function buildServices(tailor: Tailor): Services {
       plansChanged: () => tailor.changed('plans'),
       now: tailor.now,
     }),
-    attribution: new AttributionService({ ...reports, channelRules }),
+    attribution: new AttributionService({
+      ...reports,
+      channelRules,
+      projection: () => tailor.projection,
+    }),
     channelRules: channelRuleService,
     funnels: new FunnelService({ ...reports, channelRules, projection: () => tailor.projection }),
     kpis: new KpiService({ log: tailor.log, profiles: tailor.profiles, pause }),

@@ -6,34 +6,57 @@ import {
   type JourneyStep,
 } from '@tailor/core';
 import { readPersonTimelines, type TimelineDeps } from './person-timelines.js';
-import { touchKey } from './touch-key.js';
+import type { ReportProjection } from './projection/report-projection.js';
+import { touchKey, touchKeyOf, type TouchKeyOptions } from './touch-key.js';
+
+export interface AttributionDeps extends TimelineDeps {
+  /** The stored channel rules, read when `by` is channel. */
+  channelRules?: () => Promise<readonly ChannelRule[]>;
+  /** The columnar projection of the log, when this process keeps one (docs/reports.md). */
+  projection?: () => ReportProjection | undefined;
+}
 
 /**
- * Multi-touch attribution over the log (docs/attribution.md): each person's page events with the
- * key (`context.campaign.<by>`, `name` for `campaign`) and conversion events, in time order, as
- * readPersonTimelines gathers them (identifiers resolved to profiles, analytics refusers left
- * out), go to core's `attribute`. With `by` channel, a page's key is its channel (core's
- * classifyChannel, after the request's rules and the stored ones) and a page reached from the site's own pages without a campaign is no
- * touchpoint: it continues a visit.
+ * Multi-touch attribution (docs/attribution.md): each person's touchpoints (page events and, when
+ * asked, Tailor's own, keyed by touchKey) and conversion events, in time order (identifiers
+ * resolved to profiles, analytics refusers left out), go to core's `attribute`. With `by`
+ * channel, a page's key is its channel (core's classifyChannel, after the request's rules and
+ * the stored ones) and a page reached from the site's own pages without a campaign is no
+ * touchpoint: it continues a visit. Read from the reports projection when this process keeps
+ * one (each distinct combination of touch fields keyed once), else from the log.
  */
 export class AttributionService {
-  constructor(
-    private readonly deps: TimelineDeps & {
-      /** The stored channel rules, read when `by` is channel. */
-      channelRules?: () => Promise<readonly ChannelRule[]>;
-    },
-  ) {}
+  constructor(private readonly deps: AttributionDeps) {}
 
   async attribution(request: AttributionRequest): Promise<AttributionResult> {
-    const byRevenue = request.weight === 'revenue';
     // The request's own rules first, then the stored ones, then the default grouping.
     const stored =
       request.by === 'channel' && this.deps.channelRules ? await this.deps.channelRules() : [];
-    const keyOptions = {
+    const keyOptions: TouchKeyOptions = {
       rules: [...(request.channels ?? []), ...stored],
       unkeyedDirect: request.unkeyed === 'direct',
       own: request.ownTouchpoints,
     };
+    const projection = this.deps.projection?.();
+    const journeys =
+      projection === undefined
+        ? await this.fromLog(request, keyOptions)
+        : await fromProjection(projection, request, keyOptions);
+    const result = attribute(journeys, {
+      models: request.models,
+      lookbackDays: request.lookbackDays,
+      halfLifeDays: request.halfLifeDays,
+      paths: request.paths,
+    });
+    return { ...result, people: journeys.length };
+  }
+
+  /** Each person's journey read from the log (the scale-out path, or a command while serve runs). */
+  private async fromLog(
+    request: AttributionRequest,
+    keyOptions: TouchKeyOptions,
+  ): Promise<JourneyStep[][]> {
+    const byRevenue = request.weight === 'revenue';
     const timelines = await readPersonTimelines(
       this.deps,
       (message): { key: string } | { value: number } | undefined => {
@@ -47,17 +70,51 @@ export class AttributionService {
         return { value: typeof revenue === 'number' && Number.isFinite(revenue) ? revenue : 0 };
       },
     );
-    const journeys = timelines.map((timeline) =>
+    return timelines.map((timeline) =>
       timeline.map(({ at, item }): JourneyStep =>
         'key' in item ? { kind: 'touch', key: item.key, at } : { kind: 'conversion', at, ...item },
       ),
     );
-    const result = attribute(journeys, {
-      models: request.models,
-      lookbackDays: request.lookbackDays,
-      halfLifeDays: request.halfLifeDays,
-      paths: request.paths,
-    });
-    return { ...result, people: timelines.length };
   }
+}
+
+/**
+ * Each person's journey from the projection: touchKeyOf keys each distinct combination of touch
+ * fields once (as touchKey keys the events carrying it), a conversion weighs 1 or its revenue.
+ */
+async function fromProjection(
+  projection: ReportProjection,
+  request: AttributionRequest,
+  keyOptions: TouchKeyOptions,
+): Promise<JourneyStep[][]> {
+  const keys: string[] = [''];
+  const numbers = new Map<string, number>();
+  const columns = await projection.touchColumns(request.conversion, (fields) => {
+    const key = touchKeyOf(fields, request.by, keyOptions);
+    if (key === undefined) return 0;
+    let n = numbers.get(key);
+    if (n === undefined) {
+      n = keys.length;
+      keys.push(key);
+      numbers.set(key, n);
+    }
+    return n;
+  });
+  const byRevenue = request.weight === 'revenue';
+  const { offsets, at, value, revenue } = columns;
+  const journeys: JourneyStep[][] = [];
+  for (let p = 0; p + 1 < offsets.length; p++) {
+    const steps: JourneyStep[] = [];
+    for (let i = offsets[p] as number; i < (offsets[p + 1] as number); i++) {
+      const code = value[i] as number;
+      const when = at[i] as number;
+      if (code > 0) steps.push({ kind: 'touch', key: keys[code] as string, at: when });
+      else {
+        const worth = byRevenue ? (revenue[-code - 1] as number) : 1;
+        steps.push({ kind: 'conversion', at: when, value: Number.isNaN(worth) ? 0 : worth });
+      }
+    }
+    journeys.push(steps);
+  }
+  return journeys;
 }

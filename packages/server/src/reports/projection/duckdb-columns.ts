@@ -39,8 +39,8 @@ export async function readDuckDBColumns(
   return groupByPerson(rows, people, options.keep);
 }
 
-/** Growable typed columns for the rows a query returns. */
-class RowBuffer implements ProjectedRows {
+/** Growable typed columns for the rows a query returns (grouped by groupByPerson). */
+export class RowBuffer implements ProjectedRows {
   count = 0;
   person = new Int32Array(1 << 16);
   at = new Float64Array(1 << 16);

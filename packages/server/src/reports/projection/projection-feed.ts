@@ -1,9 +1,11 @@
-import type { GraphChanges, IdentifierRef, ProfileState } from '@tailor/core';
+import type { GraphChanges, IdentifierRef, ProfileState, StoredMessage } from '@tailor/core';
 import type { LoggedEvent } from '../../log/event-log.js';
 import type { PipelineStage } from '../../pipeline/profile-pipeline.js';
 import type { ProfileReader } from '../../store/profile-store.js';
 import { eventName, REPORTS_PURPOSE } from '../person-timelines.js';
+import { touchFields, type TouchFields } from '../touch-key.js';
 import { EventPeople } from './event-person.js';
+import { revenueOf } from './touch-columns.js';
 
 /**
  * The rows of one folded batch for the reports projection: for each event its position, time,
@@ -20,6 +22,9 @@ export interface FoldedRows {
   received: number[];
   name: (string | null)[];
   profile: number[];
+  /** What attribution reads of each (touchRow): its touch fields, its revenue. */
+  touch: (TouchFields | null)[];
+  revenue: (number | null)[];
   /**
    * The batch's profiles, and whether each refused the purpose reports need when it was read
    * (null: not known here since a change; the projection reads the profile itself).
@@ -79,6 +84,8 @@ export class ProjectionFeed implements PipelineStage {
       received: [],
       name: [],
       profile: [],
+      touch: [],
+      revenue: [],
       profiles: [],
       refused: [],
       merged: [],
@@ -119,9 +126,16 @@ export class ProjectionFeed implements PipelineStage {
       rows.received.push(Date.parse(message.receivedAt));
       rows.name.push(eventName(message) ?? null);
       rows.profile.push(p);
+      pushTouchRow(rows, message);
     });
     this.options.send(rows);
   }
+}
+
+/** What attribution reads of an event (docs/reports.md): its touch fields and revenue, if any. */
+function pushTouchRow(rows: Pick<FoldedRows, 'touch' | 'revenue'>, message: StoredMessage): void {
+  rows.touch.push(touchFields(message) ?? null);
+  rows.revenue.push(revenueOf(message) ?? null);
 }
 
 /** Whether a profile refuses the purpose reports need. */

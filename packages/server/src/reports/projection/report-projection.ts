@@ -4,11 +4,21 @@ import type { EventLog } from '../../log/event-log.js';
 import type { ProfileReader } from '../../store/profile-store.js';
 import { logError } from '../../privacy/log-error.js';
 import { eventName } from '../person-timelines.js';
+import { touchFields, type TouchFields } from '../touch-key.js';
 import { readDuckDBColumns } from './duckdb-columns.js';
 import type { groupByPerson } from './group-by-person.js';
 import type { FoldedRows } from './projection-feed.js';
 import { ProjectionPeople } from './projection-people.js';
 import { ReportIndex } from './report-index.js';
+import { readTouchColumns, type TouchColumns } from './read-touch-columns.js';
+import {
+  addTouchColumns,
+  appendTouch,
+  revenueOf,
+  TouchDictionary,
+  TOUCH_EVENT_COLUMNS,
+  TOUCH_SCHEMA,
+} from './touch-columns.js';
 
 export interface ProjectionDeps {
   log: Pick<EventLog, 'read'>;
@@ -33,6 +43,17 @@ const DAY_MS = 86_400_000;
 /** How often the retention is applied, in ms. */
 const RETENTION_EVERY_MS = 3_600_000;
 
+/** An event as the projection writes it: position, time, report name, person, time of receipt, touch fields, revenue. */
+type ProjectedRow = [
+  number,
+  number,
+  string | undefined,
+  number | undefined,
+  number,
+  TouchFields | undefined,
+  number | undefined,
+];
+
 /** Name id 0: an event with no report name (identify, group, alias), kept for strict funnels. */
 const NO_NAME = 0;
 
@@ -44,8 +65,9 @@ CREATE TABLE IF NOT EXISTS persons (
 );
 CREATE TABLE IF NOT EXISTS events (
   position BIGINT NOT NULL, at_ms DOUBLE NOT NULL, name_id INTEGER NOT NULL, person INTEGER NOT NULL,
-  received_ms DOUBLE
-);`;
+  received_ms DOUBLE, ${TOUCH_EVENT_COLUMNS}
+);
+${TOUCH_SCHEMA}`;
 
 /**
  * The columnar projection of the log that funnels and retention scan (docs/reports.md): a DuckDB
@@ -75,6 +97,7 @@ export class ReportProjection {
     private readonly instance: DuckDBInstance,
     private readonly db: DuckDBConnection,
     private readonly people: ProjectionPeople,
+    private readonly touches: TouchDictionary,
     private readonly deps: ProjectionDeps,
   ) {}
 
@@ -86,7 +109,9 @@ export class ReportProjection {
     // Rebuilt from the people when opened: it derives from `persons`, so it is not kept on disk.
     await db.run('CREATE TEMP TABLE owners (person INTEGER NOT NULL, owner INTEGER NOT NULL)');
     const people = await ProjectionPeople.load(db, deps.profiles);
-    const projection = new ReportProjection(instance, db, people, deps);
+    await ReportProjection.migrate(db);
+    const touches = await TouchDictionary.load(db);
+    const projection = new ReportProjection(instance, db, people, touches, deps);
     await projection.load();
     // Loaded behind the queue: a report asked meanwhile waits for it, opening does not.
     projection.indexStale = (deps.indexMaxEvents ?? 0) > 0;
@@ -98,20 +123,24 @@ export class ReportProjection {
     return projection;
   }
 
-  private async load(): Promise<void> {
+  /** Brings a file made by an earlier version to the current columns (emptied, projected again). */
+  private static async migrate(db: DuckDBConnection): Promise<void> {
     // A file made before events kept their time of receipt (what the log's retention reads) is
     // projected again from the log's start: the projection is derived, the log the truth.
-    const received = await this.db.runAndReadAll(
+    const received = await db.runAndReadAll(
       "SELECT count(*) FROM information_schema.columns WHERE table_name = 'events' AND column_name = 'received_ms'",
     );
     if (Number(received.getRows()[0]?.[0] ?? 0) === 0) {
       // Emptied first (DuckDB alters no table a transaction changed): stopped in between, it
       // is done again on the next open.
-      await this.db.run(
-        'BEGIN TRANSACTION; DELETE FROM events; DELETE FROM projection_meta; COMMIT;',
-      );
-      await this.db.run('ALTER TABLE events ADD COLUMN received_ms DOUBLE');
+      await db.run('BEGIN TRANSACTION; DELETE FROM events; DELETE FROM projection_meta; COMMIT;');
+      await db.run('ALTER TABLE events ADD COLUMN received_ms DOUBLE');
     }
+    // Likewise a file made before events carried what attribution reads.
+    await addTouchColumns(db);
+  }
+
+  private async load(): Promise<void> {
     const meta = await this.db.runAndReadAll('SELECT position FROM projection_meta');
     this.position = Number(meta.getRows()[0]?.[0] ?? 0);
     if (meta.currentRowCount === 0) await this.db.run('INSERT INTO projection_meta VALUES (1, 0)');
@@ -170,6 +199,7 @@ export class ReportProjection {
 
   private async project(limit = Number.POSITIVE_INFINITY): Promise<void> {
     const erased = await this.people.recheck(this.db);
+    if (erased > 0) await this.touches.prune(this.db);
     // An erased person's rows leave the index at once, as they leave the file.
     if (erased > 0 && this.index !== undefined)
       await this.index.regroup(this.db, this.people.roots(), this.names.size);
@@ -191,6 +221,8 @@ export class ReportProjection {
             eventName(message),
             persons[i],
             Date.parse(message.receivedAt),
+            touchFields(message),
+            revenueOf(message),
           ];
         },
         to,
@@ -257,6 +289,8 @@ export class ReportProjection {
             rows.name[i] ?? undefined,
             persons[profile],
             rows.received[i] as number,
+            rows.touch[i] ?? undefined,
+            rows.revenue[i] ?? undefined,
           ];
         },
         rows.to,
@@ -265,14 +299,13 @@ export class ReportProjection {
   }
 
   /**
-   * Appends `count` events (row `i`: position, time, report name, person, time of receipt; one
-   * with no person or time, or none, is left out) and moves the projected position to `to`, in one transaction.
+   * Appends `count` events (row `i`: position, time, report name, person, time of receipt, touch
+   * fields, revenue; one with no person or time, or none, is left out) and moves the projected
+   * position to `to`, in one transaction.
    */
   private async write(
     count: number,
-    row: (
-      i: number,
-    ) => [number, number, string | undefined, number | undefined, number] | undefined,
+    row: (i: number) => ProjectedRow | undefined,
     to: number,
   ): Promise<void> {
     const index = this.index;
@@ -283,7 +316,7 @@ export class ReportProjection {
       for (let i = 0; i < count; i++) {
         const values = row(i);
         if (values === undefined) continue;
-        const [position, at, name, person, received] = values;
+        const [position, at, name, person, received, touch, revenue] = values;
         if (person === undefined || !Number.isFinite(at)) continue;
         const id = this.nameId(name);
         appender.appendBigInt(BigInt(position));
@@ -293,16 +326,19 @@ export class ReportProjection {
         index?.append(person, at, id);
         if (Number.isFinite(received)) appender.appendDouble(received);
         else appender.appendNull();
+        appendTouch(appender, this.touches.idOf(touch), revenue);
         appender.endRow();
       }
       appender.closeSync();
       await this.saveNames();
+      await this.touches.save(this.db);
       await this.people.save(this.db);
       await this.db.run(`UPDATE projection_meta SET position = ${String(to)}`);
       await this.db.run('COMMIT');
     } catch (error) {
       await this.db.run('ROLLBACK');
       index?.truncate(tail);
+      await this.touches.rollback(this.db);
       throw error;
     }
     this.position = to;
@@ -362,6 +398,27 @@ export class ReportProjection {
       const roots = this.people.roots();
       if (index.stale(roots)) await index.regroup(this.db, roots, this.names.size);
       return index.select(this.people.owners(), values, options.all, options.keep);
+    });
+  }
+
+  /**
+   * Attribution's touchpoints and conversions (readTouchColumns), once the projection has caught
+   * up: `keyOf` keys each distinct combination of touch fields once (> 0; 0: no touchpoint),
+   * `conversion` names the conversion event.
+   */
+  async touchColumns(
+    conversion: string,
+    keyOf: (fields: TouchFields) => number,
+  ): Promise<TouchColumns> {
+    return this.enqueue(async () => {
+      await this.project();
+      return readTouchColumns(this.db, {
+        combos: this.touches.all,
+        keyOf,
+        conversion: this.names.get(conversion),
+        owner: this.people.owners(),
+        people: this.people.count,
+      });
     });
   }
 
