@@ -70,6 +70,7 @@ export function buildServices(tailor: Tailor): Services {
     identifierTypes: tailor.config.identity.identifiers.map((rule) => rule.type),
     now: tailor.now,
     wake,
+    suppressed: (message) => tailor.suppressions.drops(message),
   });
   return {
     profiles,

@@ -86,7 +86,9 @@ describe('GET /v1/events', () => {
   });
 
   it.each([
-    ['neither identifier', '/v1/events'],
+    ['the whole log oldest first', '/v1/events?order=asc'],
+    ['a filter on the oldest-first read', '/v1/events?userId=a&order=asc&event=X'],
+    ['a type that is none', '/v1/events?type=click'],
     ['both identifiers', '/v1/events?userId=a&anonymousId=b'],
     ['a forged cursor', '/v1/events?userId=a&cursor=bm9wZQ'],
     ['a limit over 1000', '/v1/events?userId=a&limit=5000'],

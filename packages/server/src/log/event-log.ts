@@ -19,6 +19,12 @@ export interface EventLog {
    * pipeline has not indexed yet (`eventsOfIdentifier` reads the rest from its index).
    */
   scanByIdentifier(query: IdentifierQuery): Promise<{ events: LoggedEvent[]; next: number | null }>;
+  /**
+   * The `limit` events before `position` (exclusive; from the log's end when undefined), newest
+   * first: the live view of the log and reports over a recent window read backwards from here.
+   * Fewer than `limit` means the log's start was reached.
+   */
+  readBefore(position: number | undefined, limit: number): Promise<LoggedEvent[]>;
   /** The events at these positions, in log order (positions not in the log are skipped). */
   readPositions(positions: readonly number[]): Promise<LoggedEvent[]>;
   stats(): Promise<LogStats>;

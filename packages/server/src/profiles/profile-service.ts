@@ -19,6 +19,7 @@ import type {
   StoredProfile,
 } from '../store/profile-store.js';
 import { eventsOfIdentifier } from './events-of-identifier.js';
+import { latestEvents, type LatestPage, type LatestQuery } from './latest-events.js';
 import { presentProfile, type ReadOptions } from './read-profile.js';
 
 export interface ProfileServiceDeps {
@@ -37,6 +38,8 @@ export interface ProfileServiceDeps {
   now: () => number;
   /** Tells the background that the log has something new to fold. */
   wake: () => void;
+  /** Whether a message names a suppressed (erased) person: never shown, though still in the log. */
+  suppressed: (message: StoredMessage) => boolean;
 }
 
 /** A page of a person's events, in log order; `next` is the position to read after, null on the last page. */
@@ -111,6 +114,11 @@ export class ProfileService {
     const { log, profiles, indexingConsumers } = this.deps;
     const page = await eventsOfIdentifier(log, profiles, indexingConsumers, query);
     return { events: page.events.map((e) => e.message), next: page.next };
+  }
+
+  /** The newest events of the whole log first, filtered, a suppressed person's left out. */
+  latestEvents(query: LatestQuery): Promise<LatestPage> {
+    return latestEvents(this.deps.log, this.deps.suppressed, query);
   }
 
   /** Which profiles were merged into this one, and the links refused on its account. */

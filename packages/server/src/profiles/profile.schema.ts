@@ -1,15 +1,40 @@
 import { Type } from 'typebox';
-import { MergeRecord } from '@tailor/core';
+import { MergeRecord, MESSAGE_TYPES, type MessageType } from '@tailor/core';
 
 /**
  * The HTTP shapes of the profile routes, declared once: Fastify validates with them and the
  * OpenAPI document is generated from them (http/routes/).
  */
 
+const Filter = (description: string) =>
+  Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description }));
+
+/**
+ * GET /v1/events: one person's events in log order (userId or anonymousId, the contract's read),
+ * or the whole log newest first (no person, or `order=desc`), filtered.
+ */
 export const EventsQuery = Type.Object(
   {
     userId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
     anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    order: Type.Optional(
+      Type.Union([Type.Literal('asc'), Type.Literal('desc')], {
+        description:
+          'asc: oldest first (the default with a userId or anonymousId: one person, from the index); desc: newest first across the log (the default without one)',
+      }),
+    ),
+    type: Type.Optional(
+      Type.Unsafe<MessageType>(
+        Type.Union(
+          MESSAGE_TYPES.map((t) => Type.Literal(t)),
+          { description: 'Only messages of this type (order=desc)' },
+        ),
+      ),
+    ),
+    event: Filter("Only this track event, or this page's or screen's name (order=desc)"),
+    source: Filter(
+      'Only messages sent by this source, as recorded: key:NAME, import:FILE (order=desc)',
+    ),
     limit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size, default 100' }),
     ),
@@ -20,10 +45,11 @@ export const EventsQuery = Type.Object(
 
 export const EventsPage = Type.Object({
   events: Type.Array(Type.Record(Type.String(), Type.Unknown()), {
-    description: 'Messages as stored, in log order',
+    description: 'Messages as stored, in log order (order=desc: newest first)',
   }),
   next: Type.Union([Type.String(), Type.Null()], {
-    description: 'Cursor of the next page, null on the last',
+    description:
+      "Cursor of the next page, null on the last. Newest first, one request examines at most 20,000 events: a rare filter's page may be short, even empty, with a cursor to read on",
   }),
 });
 

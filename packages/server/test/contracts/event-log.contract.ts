@@ -222,6 +222,25 @@ export function describeEventLogContract(
       expect(await log.readPositions([])).toEqual([]);
     });
 
+    it('reads backwards from the end or before a position, newest first, past erased gaps', async () => {
+      expect(await log.readBefore(undefined, 5)).toEqual([]);
+      await log.append(Array.from({ length: 9 }, (_, i) => message(i + 1, `u${i % 3}`)));
+      const all = await log.read(0, 100);
+      const ids = (events: LoggedEvent[]) => events.map((e) => e.message.messageId);
+      expect(ids(await log.readBefore(undefined, 3))).toEqual(['m-9', 'm-8', 'm-7']);
+      const p7 = all[6]?.position ?? 0;
+      expect(ids(await log.readBefore(p7, 2))).toEqual(['m-6', 'm-5']);
+      // Erased events leave gaps the read steps over, and the start ends it with fewer.
+      await log.erase([all[4]?.position ?? 0, all[3]?.position ?? 0, all[1]?.position ?? 0]);
+      expect(ids(await log.readBefore(p7, 3))).toEqual(['m-6', 'm-3', 'm-1']);
+      expect(ids(await log.readBefore(p7, 10))).toEqual(['m-6', 'm-3', 'm-1']);
+      const back = await log.readBefore(undefined, 100);
+      expect(back.map((e) => e.position)).toEqual(
+        (await log.read(0, 100)).map((e) => e.position).reverse(),
+      );
+      expect(back[0]?.message).toEqual(message(9, 'u2'));
+    });
+
     it('erases events for good: gone from reads, scans, positions and the count', async () => {
       await log.append([message(1, 'a'), message(2, 'b'), message(3, 'a')]);
       const positions = (await log.read(0, 10)).map((e) => e.position);

@@ -193,6 +193,28 @@ export class JetStreamEventLog implements EventLog {
   }
 
   /**
+   * A stream is read forwards only: the range of `limit` sequences ending before `position` is
+   * read, then the range before it, until `limit` events are found (erased sequences leave gaps)
+   * or the stream's first is reached.
+   */
+  async readBefore(position: number | undefined, limit: number): Promise<LoggedEvent[]> {
+    const { state } = await this.jsm.streams.info(this.stream);
+    const events: LoggedEvent[] = [];
+    if (state.messages === 0 || limit <= 0) return events;
+    let end = Math.min(position ?? Number.POSITIVE_INFINITY, state.last_seq + 1);
+    while (events.length < limit && end > state.first_seq) {
+      const start = Math.max(state.first_seq, end - (limit - events.length));
+      const page = await this.reader.read({ after: start - 1, limit: end - start });
+      for (let i = page.length - 1; i >= 0; i--) {
+        const m = page[i] as JsMsg;
+        if (m.seq < end) events.push(this.toEvent(m.seq, m.subject, m.headers, m.data));
+      }
+      end = start;
+    }
+    return events.slice(0, limit);
+  }
+
+  /**
    * Scans headers only (no payloads) for the identifier's blind index, `scanChunk` messages a
    * step, then reads the payloads of the matches. With `indexedTo`, only the partitions whose last
    * message is past it (asked of the stream, a request each) are read, from the lowest of theirs.

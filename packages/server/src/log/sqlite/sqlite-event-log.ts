@@ -82,6 +82,8 @@ export class SqliteEventLog implements EventLog {
   private readonly insert: Database.Statement;
   /** The pipeline's read, a batch per call: prepared once. */
   private readonly readAfter: Database.Statement;
+  /** The newest events before a position (the live view reads backwards). */
+  private readonly readBack: Database.Statement;
   /** One range of positions searched for a userId / an anonymousId (no index: a scan). */
   private readonly scanRange: Record<IdentifierQuery['kind'], Database.Statement>;
   /** The last position (stats on every metrics scrape, the end of a scan). */
@@ -111,6 +113,9 @@ export class SqliteEventLog implements EventLog {
     );
     this.readAfter = this.db.prepare(
       'SELECT position, partition, message_id, codec, payload, user_id, anonymous_id FROM events WHERE position > ? ORDER BY position LIMIT ?',
+    );
+    this.readBack = this.db.prepare(
+      'SELECT position, partition, message_id, codec, payload, user_id, anonymous_id FROM events WHERE position < ? ORDER BY position DESC LIMIT ?',
     );
     const scan = (column: string) =>
       this.db.prepare(
@@ -220,6 +225,11 @@ export class SqliteEventLog implements EventLog {
           )
           .all(position, JSON.stringify(partitions), limit) as Row[])
       : (this.readAfter.all(position, limit) as Row[]);
+    return Promise.resolve(rows.map((r) => this.toEvent(r)));
+  }
+
+  readBefore(position: number | undefined, limit: number): Promise<LoggedEvent[]> {
+    const rows = this.readBack.all(position ?? Number.MAX_SAFE_INTEGER, limit) as Row[];
     return Promise.resolve(rows.map((r) => this.toEvent(r)));
   }
 

@@ -64,6 +64,7 @@ export async function openScaleOutStorage(settings: Settings, sealer: Sealer): P
       records: {
         append: (messages) => log.append(messages),
         read: (position, limit, partitions) => log.read(position, limit, partitions),
+        readBefore: (position, limit) => log.readBefore(position, limit),
         scanByIdentifier: (query) => log.scanByIdentifier(query),
         readPositions: (positions) => log.readPositions(positions),
         stats: () => log.stats(),

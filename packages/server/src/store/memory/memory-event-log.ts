@@ -69,6 +69,16 @@ export function openMemoryEventLog(storage = new MemoryLogStorage()): EventLog {
           .map(copy),
       );
     },
+    readBefore(position, limit) {
+      return Promise.resolve(
+        storage.events
+          .filter((e) => position === undefined || e.position < position)
+          .slice(-Math.max(limit, 1))
+          .slice(limit > 0 ? 0 : 1)
+          .reverse()
+          .map(copy),
+      );
+    },
     scanByIdentifier(query: IdentifierQuery) {
       const found = after(query.after).filter(
         (e) =>
