@@ -340,3 +340,71 @@ export function CalibrationChart({ bins, title }: CalibrationChartProps) {
     </ComposedChart>
   );
 }
+
+export interface SizeChartProps {
+  /** A segment's counts, oldest first: when (ms), how many, under which definition version. */
+  points: { at: number; size: number; version: number }[];
+  title: string;
+}
+
+/**
+ * A segment's size over time: a step line (a count holds until the next), with a dashed line
+ * where the definition changed, labelled with the new version.
+ */
+export function SizeChart({ points, title }: SizeChartProps) {
+  const changes = points.filter((p, i) => i > 0 && points[i - 1]?.version !== p.version);
+  const spanDays = ((points[points.length - 1]?.at ?? 0) - (points[0]?.at ?? 0)) / 86_400_000;
+  const tick = (ms: number) => {
+    const iso = new Date(ms).toISOString();
+    return spanDays > 2 ? iso.slice(5, 10) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+  };
+  return (
+    <LineChart
+      data={points}
+      responsive
+      style={{ width: '100%', height: 260 }}
+      margin={{ top: 16, right: 16, bottom: 8, left: 8 }}
+      title={title}
+      accessibilityLayer={false}
+    >
+      <CartesianGrid stroke="#e4e7eb" />
+      <XAxis
+        type="number"
+        dataKey="at"
+        domain={['dataMin', 'dataMax']}
+        scale="time"
+        tickFormatter={tick}
+        tick={AXIS}
+        tickCount={6}
+      />
+      <YAxis
+        allowDecimals={false}
+        tick={AXIS}
+        width={56}
+        tickFormatter={(n: number) => n.toLocaleString('en')}
+      />
+      <Tooltip
+        labelFormatter={(ms) => `${new Date(Number(ms)).toISOString().slice(0, 16)} UTC`}
+        formatter={(value) => [Number(value).toLocaleString('en'), 'People']}
+      />
+      {changes.map((p) => (
+        <ReferenceLine
+          key={p.at}
+          x={p.at}
+          stroke={CONTROL}
+          strokeDasharray="4 4"
+          label={{ value: `v${String(p.version)}`, position: 'top', fill: INK, fontSize: 12 }}
+        />
+      ))}
+      <Line
+        type="stepAfter"
+        dataKey="size"
+        name="People"
+        stroke={PALETTE[0]}
+        strokeWidth={2}
+        dot={points.length < 50}
+        isAnimationActive={false}
+      />
+    </LineChart>
+  );
+}

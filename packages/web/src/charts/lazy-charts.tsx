@@ -6,6 +6,7 @@ import type {
   IntervalChartProps,
   RetentionChartProps,
   SharesChartProps,
+  SizeChartProps,
 } from './charts.js';
 
 // The chart library is the largest part of the dashboard: it is fetched the first time a page
@@ -17,6 +18,7 @@ const LazyEffectsChart = lazy(() => charts().then((m) => ({ default: m.EffectsCh
 const LazyFunnelChart = lazy(() => charts().then((m) => ({ default: m.FunnelChart })));
 const LazyCalibrationChart = lazy(() => charts().then((m) => ({ default: m.CalibrationChart })));
 const LazyRetentionChart = lazy(() => charts().then((m) => ({ default: m.RetentionChart })));
+const LazySizeChart = lazy(() => charts().then((m) => ({ default: m.SizeChart })));
 
 export function IntervalChart(props: IntervalChartProps) {
   return (
@@ -62,6 +64,14 @@ export function CalibrationChart(props: CalibrationChartProps) {
   return (
     <ChartFrame>
       <LazyCalibrationChart {...props} />
+    </ChartFrame>
+  );
+}
+
+export function SizeChart(props: SizeChartProps) {
+  return (
+    <ChartFrame>
+      <LazySizeChart {...props} />
     </ChartFrame>
   );
 }

@@ -10,6 +10,7 @@ import {
   type DefinitionSummary,
 } from '../segments/definition-summary.js';
 import { MembersPanel } from '../segments/members-panel.js';
+import { SizeHistoryPanel } from '../segments/size-history-panel.js';
 
 /** How often a definition whose backfill runs is read again, to show its progress. */
 const REFRESH_MS = 1500;
@@ -112,11 +113,18 @@ export function DefinitionPage({
       </section>
       {kind === 'segment' && (
         // Read again once the backfill has re-evaluated everyone.
-        <MembersPanel
-          key={`${version}:${definition.backfill?.status ?? ''}`}
-          get={get}
-          name={definition.name}
-        />
+        <>
+          <MembersPanel
+            key={`${version}:${definition.backfill?.status ?? ''}`}
+            get={get}
+            name={definition.name}
+          />
+          <SizeHistoryPanel
+            key={`sizes:${String(version)}:${definition.backfill?.status ?? ''}`}
+            get={get}
+            name={definition.name}
+          />
+        </>
       )}
     </article>
   );
