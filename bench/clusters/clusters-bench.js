@@ -2,10 +2,11 @@
 //   A. The Online Retail RFM table (4,338 customers, log1p then standardized): Tailor's
 //      fitKMeans (10 k-means++ starts) against KMeans(n_init=10) for k = 2..10, time, CPU time
 //      and inertia. The machine is shared, so the sides alternate in BENCH_ROUNDS rounds (default
-//      3): in each, Tailor's sweep, scikit-learn's with its default threads, then scikit-learn's
-//      on one thread (OMP_NUM_THREADS=1); each fit is the fastest of 5 runs (wall and CPU apart),
-//      and the ratios are taken within a round. Then the automatic choice of k (every k's fit
-//      plus its exact silhouette) both ways.
+//      3): in each, Tailor's sweep with its starts shared among the process's k-means threads
+//      (as `tailor cluster` runs it), Tailor's on one thread, scikit-learn's with its default
+//      threads, then scikit-learn's on one thread (OMP_NUM_THREADS=1); each fit is the fastest of
+//      5 runs (wall and CPU apart), and the ratios are taken within a round. Then the automatic
+//      choice of k (every k's fit plus its exact silhouette) both ways.
 //   B. One million synthetic profiles with ten features (eight Gaussian groups): mini-batch
 //      k-means with k = 8, then k chosen automatically (2..10, silhouette on a 10,000-row sample),
 //      with the process's memory before and after each; and scikit-learn's MiniBatchKMeans (k = 8)
@@ -18,6 +19,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clusterFeatures, fitKMeans, fitMiniBatchKMeans } from '@tailor/core';
+import { kmeansThreads } from '../../packages/server/dist/clusters/kmeans-thread-pool.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RFM = join(here, '../../packages/server/test/fixtures/online-retail/rfm.csv');
@@ -76,10 +78,17 @@ const table = {
   values: rfm.values.map((v, i) => (Math.log1p(v) - mean[i % 3]) / std[i % 3]),
 };
 const REPEATS = 5;
-for (let k = 2; k <= 10; k++) fitKMeans(table, { k }); // warm-up
+// The process's pool, as the CLI and the server use it (undefined on one core).
+const threads = kmeansThreads();
+const threadCount = threads === undefined ? 1 : 1 + threads.workerCount;
+for (let k = 2; k <= 10; k++) fitKMeans(table, { k, threads }); // warm-up, the workers started
+for (let k = 2; k <= 10; k++) fitKMeans(table, { k });
 
-/** Tailor's sweep: per k the fastest of REPEATS fits, wall and CPU apart, and the inertia. */
-function tailorSweep() {
+/**
+ * Tailor's sweep: per k the fastest of REPEATS fits, wall and CPU apart (CPU of every thread of
+ * the process), and the inertia; `threads` to share the starts.
+ */
+function tailorSweep(threads) {
   const fits = [];
   for (let k = 2; k <= 10; k++) {
     let fastest = Infinity;
@@ -88,7 +97,7 @@ function tailorSweep() {
     for (let r = 0; r < REPEATS; r++) {
       const started = performance.now();
       const cpu = process.cpuUsage();
-      fit = fitKMeans(table, { k, starts: 10 });
+      fit = fitKMeans(table, { k, starts: 10, threads });
       fastestCpu = Math.min(fastestCpu, cpuSeconds(cpu));
       fastest = Math.min(fastest, seconds(started));
     }
@@ -112,9 +121,13 @@ const total = (fits, key = 'seconds') => fits.reduce((sum, r) => sum + r[key], 0
 const rounds = [];
 for (let r = 0; r < ROUNDS; r++) {
   console.error(
-    `RFM sweep, round ${r + 1} of ${ROUNDS}: Tailor, scikit-learn, scikit-learn on one thread...`,
+    `RFM sweep, round ${r + 1} of ${ROUNDS}: Tailor (${threadCount} threads, then one), scikit-learn, scikit-learn on one thread...`,
   );
-  const round = { tailor: tailorSweep(), uptime: loadAverage() };
+  const round = {
+    tailor: tailorSweep(threads),
+    tailorOne: tailorSweep(undefined),
+    uptime: loadAverage(),
+  };
   if (withReference) {
     round.sklearn = sklearnSweep({});
     round.oneThread = sklearnSweep(ONE_THREAD);
@@ -129,7 +142,7 @@ let auto;
 let autoSeconds = Infinity;
 for (let r = 0; r < 3; r++) {
   started = performance.now();
-  auto = clusterFeatures(rfm, { k: 'auto', scale: 'log-standard' }).value;
+  auto = clusterFeatures(rfm, { k: 'auto', scale: 'log-standard', threads }).value;
   autoSeconds = Math.min(autoSeconds, seconds(started));
 }
 
@@ -175,6 +188,10 @@ try {
   const perRound = rounds.map((round) => ({
     loadAverage: round.uptime,
     tailor: { seconds: sweep(round, 'tailor'), cpu: sweep(round, 'tailor', 'cpu_seconds') },
+    tailorOne: {
+      seconds: sweep(round, 'tailorOne'),
+      cpu: sweep(round, 'tailorOne', 'cpu_seconds'),
+    },
     sklearn: round.sklearn && {
       seconds: sweep(round, 'sklearn'),
       cpu: sweep(round, 'sklearn', 'cpu_seconds'),
@@ -189,6 +206,7 @@ try {
     machine: 'see bench/RESULTS.md',
     rfm: {
       rows: rfm.rows,
+      threads: threadCount,
       rounds: perRound,
       tailor: { autoSeconds, k: auto.k, silhouette: auto.silhouette, inertia: auto.inertia },
       sklearn: last.sklearn && {
@@ -229,8 +247,8 @@ try {
   console.log(JSON.stringify(report, null, 2));
   const ratio = (ourTime, theirTime) => (theirTime / ourTime).toFixed(2);
   perRound.forEach((round, r) => {
-    const { tailor, sklearn, oneThread } = round;
-    let line = `RFM sweep (k 2..10, 10 starts), round ${r + 1}, load ${round.loadAverage.join(' ')}: Tailor ${tailor.seconds.toFixed(3)} s (CPU ${tailor.cpu.toFixed(3)} s)`;
+    const { tailor, tailorOne, sklearn, oneThread } = round;
+    let line = `RFM sweep (k 2..10, 10 starts), round ${r + 1}, load ${round.loadAverage.join(' ')}: Tailor ${tailor.seconds.toFixed(3)} s (CPU ${tailor.cpu.toFixed(3)} s, ${threadCount} threads; one thread ${tailorOne.seconds.toFixed(3)} s, CPU ${tailorOne.cpu.toFixed(3)} s: ${ratio(tailor.seconds, tailorOne.seconds)}x)`;
     if (sklearn)
       line +=
         `; scikit-learn ${sklearn.seconds.toFixed(3)} s (CPU ${sklearn.cpu.toFixed(3)} s): ${ratio(tailor.seconds, sklearn.seconds)}x, CPU ${ratio(tailor.cpu, sklearn.cpu)}x` +
@@ -239,10 +257,10 @@ try {
   });
   if (last.sklearn) {
     const med = (side, key) => median(perRound.map((round) => round[side][key]));
-    const ratios = (side, key) =>
-      perRound.map((round) => ratio(round.tailor[key], round[side][key])).join(' / ');
+    const ratios = (side, key, ours = 'tailor') =>
+      perRound.map((round) => ratio(round[ours][key], round[side][key])).join(' / ');
     console.log(
-      `RFM sweep, median of ${perRound.length} rounds: Tailor ${med('tailor', 'seconds').toFixed(3)} s, scikit-learn ${med('sklearn', 'seconds').toFixed(3)} s, one thread ${med('oneThread', 'seconds').toFixed(3)} s; ratios per round (scikit-learn time / Tailor time): default threads ${ratios('sklearn', 'seconds')}, one thread ${ratios('oneThread', 'seconds')}; CPU one thread ${ratios('oneThread', 'cpu')}`,
+      `RFM sweep, median of ${perRound.length} rounds: Tailor ${med('tailor', 'seconds').toFixed(3)} s (one thread ${med('tailorOne', 'seconds').toFixed(3)} s), scikit-learn ${med('sklearn', 'seconds').toFixed(3)} s, one thread ${med('oneThread', 'seconds').toFixed(3)} s; ratios per round (scikit-learn time / Tailor time): default threads ${ratios('sklearn', 'seconds')}, one thread ${ratios('oneThread', 'seconds')}; CPU, both on one thread ${ratios('oneThread', 'cpu', 'tailorOne')}`,
     );
     console.log(
       `RFM automatic k: Tailor ${autoSeconds.toFixed(2)} s (k ${auto.k}), scikit-learn ${last.sklearn.auto_seconds.toFixed(2)} s (k ${last.sklearn.best_k}): ${ratio(autoSeconds, last.sklearn.auto_seconds)}x; one thread ${last.oneThread.auto_seconds.toFixed(2)} s: ${ratio(autoSeconds, last.oneThread.auto_seconds)}x`,

@@ -161,7 +161,13 @@ export type {
 export { clusterFeatures, DEFAULT_K_RANGE } from './clusters/cluster-features.js';
 export { chooseScale } from './clusters/prepare-features.js';
 export type { ClusterOptions, Clustering, KCandidate } from './clusters/cluster-features.js';
-export { fitKMeans } from './clusters/fit-kmeans.js';
+export { fitKMeans, fitKMeansStarts } from './clusters/fit-kmeans.js';
+export type {
+  KMeansOptions,
+  KMeansStartFit,
+  KMeansStartsJob,
+  KMeansThreads,
+} from './clusters/fit-kmeans.js';
 export { fitMiniBatchKMeans } from './clusters/fit-mini-batch-kmeans.js';
 export { silhouetteScore } from './clusters/silhouette-score.js';
 export { seededRandom } from './clusters/seeded-random.js';

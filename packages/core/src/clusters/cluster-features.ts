@@ -9,7 +9,7 @@ import type {
 } from './clusters.schema.js';
 import { fitDbscan } from './fit-dbscan.js';
 import { fitGaussianMixture } from './fit-gaussian-mixture.js';
-import { fitKMeans } from './fit-kmeans.js';
+import { fitKMeans, type KMeansThreads } from './fit-kmeans.js';
 import { fitMiniBatchKMeans } from './fit-mini-batch-kmeans.js';
 import { cutTree, wardMerges, WARD_MAX_ROWS, type WardMerge } from './fit-ward.js';
 import { partitionFit } from './partition-fit.js';
@@ -39,6 +39,8 @@ export interface ClusterOptions {
   miniBatchFrom?: number;
   /** k-means++ starts of Lloyd's k-means (default 10). */
   starts?: number;
+  /** Other threads to share Lloyd's starts with (the same clustering, sooner). */
+  threads?: KMeansThreads;
   /** The silhouette is exact up to this many rows, on a sample of this many above (default 10,000). */
   silhouetteSample?: number;
   seed?: number;
@@ -148,7 +150,7 @@ export function clusterFeatures(
       return partitionFit(table, cutTree(rows, merges, k), k);
     }
     return algorithm === 'lloyd'
-      ? fitKMeans(table, { k, starts: options.starts ?? 10, seed })
+      ? fitKMeans(table, { k, starts: options.starts ?? 10, seed, threads: options.threads })
       : fitMiniBatchKMeans(table, { k, seed });
   };
   const silhouette = (f: KMeansFit): number | null => clusteredSilhouette(table, f, options);

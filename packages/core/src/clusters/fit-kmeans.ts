@@ -6,6 +6,7 @@ import {
   kmeansPlusPlus,
   measureNearest,
   nearestCentroids,
+  seedingDraws,
   type NearestCentroids,
 } from './kmeans-plus-plus.js';
 import { seededRandom } from './seeded-random.js';
@@ -27,13 +28,42 @@ export interface KMeansOptions {
    * seeds: one start, as scikit-learn's `KMeans(init=array, n_init=1)`.
    */
   initial?: Float64Array;
+  /** Other threads to share the starts with (the server's pool); on this thread alone without. */
+  threads?: KMeansThreads;
+}
+
+/** What a thread needs, besides the table, to run some of a fit's k-means++ starts. */
+export interface KMeansStartsJob {
+  k: number;
+  /** Starts 0 to starts − 1; start s seeds from the generator of `seed` s × seedingDraws(k) in. */
+  starts: number;
+  seed: number;
+  maxIterations: number;
+  /** The stopping tolerance in squared distance (the relative tolerance × mean variance). */
+  threshold: number;
+}
+
+/** The fit of one start, and which. */
+export interface KMeansStartFit extends KMeansFit {
+  start: number;
+}
+
+/**
+ * Runs a fit's starts on this thread and others at once: each runs `fitKMeansStarts` with one
+ * claim shared by all, so each start runs once, on whichever thread claims it first. Returns the
+ * best fit of each thread that ran any. A start's fit depends on its number alone, so the fit
+ * chosen from these (`betterStart`) is the one a single thread finds, however the starts fell.
+ */
+export interface KMeansThreads {
+  fitStarts(matrix: FeatureMatrix, job: KMeansStartsJob): KMeansStartFit[];
 }
 
 /**
  * k-means by Lloyd's iterations (with Hamerly's bounds, which skip rows that cannot change
  * cluster) from k-means++ starts: the partition of lowest inertia over
- * `starts` starts. Stops a start when no row changes cluster or the centroids move less than the
- * tolerance; a cluster left empty takes the row farthest from its centroid.
+ * `starts` starts (the first such start on a tie). Stops a start when no row changes cluster or the
+ * centroids move less than the tolerance; a cluster left empty takes the row farthest from its
+ * centroid. Given `threads`, the starts run on several threads, with the same result.
  * Needs 1 <= k <= rows.
  */
 export function fitKMeans(matrix: FeatureMatrix, options: KMeansOptions): KMeansFit {
@@ -42,25 +72,70 @@ export function fitKMeans(matrix: FeatureMatrix, options: KMeansOptions): KMeans
     throw new RangeError(`k must be a whole number from 1 to ${matrix.rows}: ${k}`);
   if (initial !== undefined && initial.length !== k * matrix.columns)
     throw new RangeError(`initial centroids must be ${k} x ${matrix.columns} values`);
-  const starts = initial === undefined ? (options.starts ?? 10) : 1;
-  const random = seededRandom(seed);
   const threshold = tolerance * meanVariance(matrix);
+  if (initial !== undefined) {
+    const nearest = nearestCentroids(matrix.rows);
+    const centroids = initial.slice();
+    measureNearest(matrix, centroids, k, nearest);
+    return lloyd(
+      matrix,
+      k,
+      centroids,
+      nearest,
+      new HamerlyBounds(matrix, k),
+      maxIterations,
+      threshold,
+    );
+  }
+  const job = { k, starts: options.starts ?? 10, seed, maxIterations, threshold };
+  const fits =
+    options.threads !== undefined && job.starts > 1
+      ? options.threads.fitStarts(matrix, job)
+      : [fitKMeansStarts(matrix, job, countStarts(job.starts))];
+  let best: KMeansStartFit | undefined;
+  for (const fit of fits) if (fit !== undefined) best = betterStart(best, fit);
+  if (best === undefined) throw new Error('no k-means start was run');
+  const { centroids, labels, inertia, iterations, converged } = best;
+  return { k, centroids, labels, inertia, iterations, converged };
+}
+
+/** The starts 0 to `starts` − 1 in order, then −1: one thread's claim. */
+function countStarts(starts: number): () => number {
+  let next = 0;
+  return () => (next < starts ? next++ : -1);
+}
+
+/** The better of two starts' fits: lower inertia, the lower start on a tie. */
+export function betterStart(a: KMeansStartFit | undefined, b: KMeansStartFit): KMeansStartFit {
+  if (a === undefined) return b;
+  return b.inertia < a.inertia || (b.inertia === a.inertia && b.start < a.start) ? b : a;
+}
+
+/**
+ * Runs the starts that `claim` gives (start numbers, −1 when none is left) and returns the best
+ * of them, or undefined when it gave none. Each start seeds k-means++ from its own place in the
+ * seed's sequence, so its fit is the same on whichever thread, in whichever order, it runs.
+ */
+export function fitKMeansStarts(
+  matrix: FeatureMatrix,
+  job: KMeansStartsJob,
+  claim: () => number,
+): KMeansStartFit | undefined {
+  const { k, seed, maxIterations, threshold } = job;
+  let start = claim();
+  if (start < 0) return undefined;
   // One set of per-row arrays serves every start; the best start's labels are copied out.
   const nearest = nearestCentroids(matrix.rows);
   const bounds = new HamerlyBounds(matrix, k);
-  let best: KMeansFit | undefined;
-  for (let start = 0; start < starts; start++) {
-    let centroids: Float64Array;
-    if (initial === undefined) centroids = kmeansPlusPlus(matrix, k, random, nearest);
-    else {
-      centroids = initial.slice();
-      measureNearest(matrix, centroids, k, nearest);
-    }
+  let best: KMeansStartFit | undefined;
+  for (; start >= 0; start = claim()) {
+    const random = seededRandom(seed, start * seedingDraws(k));
+    const centroids = kmeansPlusPlus(matrix, k, random, nearest);
     const fit = lloyd(matrix, k, centroids, nearest, bounds, maxIterations, threshold);
-    if (best === undefined || fit.inertia < best.inertia)
-      best = { ...fit, labels: fit.labels.slice() };
+    if (best === undefined || betterStart(best, { ...fit, start }) !== best)
+      best = { ...fit, labels: fit.labels.slice(), start };
   }
-  return best!;
+  return best;
 }
 
 /**

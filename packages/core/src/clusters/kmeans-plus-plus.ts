@@ -37,7 +37,7 @@ export function kmeansPlusPlus(
 ): Float64Array {
   const { values, rows, columns } = matrix;
   const centroids = new Float64Array(k * columns);
-  const trials = 2 + Math.floor(Math.log(k));
+  const trials = seedingTrials(k);
   const { labels, first: closest, second } = nearest;
   const cumulative = new Float64Array(rows);
   let candidate = new Float64Array(rows);
@@ -81,6 +81,19 @@ export function kmeansPlusPlus(
     potential = bestPotential;
   }
   return centroids;
+}
+
+/** The candidates drawn for each centroid after the first: 2 + ⌊ln k⌋, as scikit-learn. */
+function seedingTrials(k: number): number {
+  return 2 + Math.floor(Math.log(k));
+}
+
+/**
+ * How many uniform numbers `kmeansPlusPlus` draws for k centroids: one for the first row, one per
+ * candidate after it (a draw is one number whether or not the distances are all 0).
+ */
+export function seedingDraws(k: number): number {
+  return 1 + (k - 1) * seedingTrials(k);
 }
 
 /** Running sums of `weights` into `into`, in order (the sums a linear scan would form). */

@@ -4,10 +4,13 @@ export type Uniform = () => number;
 
 /**
  * A deterministic generator of uniform numbers in [0, 1) from a 32-bit seed (mulberry32): the
- * same seed gives the same sequence on every platform, so clusterings are reproducible.
+ * same seed gives the same sequence on every platform, so clusterings are reproducible. With
+ * `skip`, the sequence starts `skip` numbers in (mulberry32's state is a counter, so that costs
+ * nothing): what lets k-means' starts run on different threads from the numbers one generator
+ * drawn through all of them would give each.
  */
-export function seededRandom(seed: number): Uniform {
-  let state = seed >>> 0;
+export function seededRandom(seed: number, skip = 0): Uniform {
+  let state = (seed + Math.imul(skip, 0x6d2b79f5)) >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;

@@ -13,6 +13,7 @@ import {
   type FeatureMatrix,
   type Scale,
 } from '@tailor/core';
+import { kmeansThreads } from '../clusters/kmeans-thread-pool.js';
 import { readFeatureTable } from '../models/read-feature-table.js';
 import { parseColumnList } from './parse-column-list.js';
 
@@ -152,6 +153,7 @@ export function clusterCommand(file: string, flags: ClusterFlags): void {
     scale: flags.scale,
     kRange: [DEFAULT_K_RANGE[0], flags.maxK],
     seed: flags.seed,
+    threads: kmeansThreads(),
   });
   if (!result.ok) throw new TailorError('invalid_request', `${file}: ${result.error}`);
   const clustering = result.value;
