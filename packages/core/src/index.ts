@@ -21,6 +21,7 @@ export {
 } from './events/events.schema.js';
 export type { MessageType, Rejection, StoredMessage } from './events/events.schema.js';
 export { acceptMessage } from './events/accept-message.js';
+export { MAX_FUTURE_MS } from './events/normalize-message.js';
 export { findNonFinite, NON_FINITE_REASON } from './events/find-non-finite.js';
 export { formatTimestamp, parseTimestamp } from './events/normalize-timestamp.js';
 export { normalizePhone } from './events/normalize-phone.js';
@@ -375,6 +376,15 @@ export {
 export { computeKpis } from './reports/kpis.js';
 export type { KpiDecision, KpiOptions, KpiPerson } from './reports/kpis.js';
 
+// Reports: events over time and the top event names (the dashboard's overview).
+export {
+  ACTIVITY_WINDOWS,
+  ActivityQuery,
+  ActivityResult,
+  type ActivityWindow,
+} from './reports/activity.schema.js';
+export { activityFrame, activityResult, ActivityTally } from './reports/activity.js';
+export type { ActivityFrame } from './reports/activity.js';
 // Reports: data quality per source and event.
 export { QualityQuery, QualityResult, QualityRow } from './reports/quality.schema.js';
 export { qualityReport, QualityTally } from './reports/quality.js';

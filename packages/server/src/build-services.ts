@@ -12,6 +12,7 @@ import { ChannelRuleService } from './reports/channel-rule-service.js';
 import { FunnelService } from './reports/funnel-service.js';
 import { KpiService } from './reports/kpi-service.js';
 import { QualityService } from './reports/quality-service.js';
+import { ActivityService } from './reports/activity-service.js';
 import { RetentionService } from './reports/retention-service.js';
 import { RecommenderService } from './recommend/recommender-service.js';
 import type { ModelService } from './models/model-service.js';
@@ -40,6 +41,7 @@ export interface Services {
   retention: RetentionService;
   kpis: KpiService;
   quality: QualityService;
+  activity: ActivityService;
   recommenders: RecommenderService;
   models: ModelService;
   clusterings: ClusteringService;
@@ -143,6 +145,12 @@ export function buildServices(tailor: Tailor): Services {
     funnels: new FunnelService({ ...reports, channelRules, projection: () => tailor.projection }),
     kpis: new KpiService({ log: tailor.log, profiles: tailor.profiles, pause }),
     quality: new QualityService({ log: tailor.log, now: tailor.now, pause }),
+    activity: new ActivityService({
+      ...reports,
+      projection: () => tailor.projection,
+      suppressed: (message) => tailor.suppressions.drops(message),
+      now: tailor.now,
+    }),
     retention: new RetentionService({
       ...reports,
       now: tailor.now,

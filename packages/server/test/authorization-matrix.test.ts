@@ -135,6 +135,7 @@ const EXPECTED: Record<string, Access> = {
   'POST /v1/reports/retention': 'read',
   'POST /v1/reports/kpis': 'read',
   'GET /v1/reports/quality': 'read',
+  'GET /v1/reports/activity': 'read',
   'GET /v1/channel-rules': 'read',
   'PUT /v1/channel-rules': 'define',
   'GET /v1/keys': 'manage',

@@ -275,6 +275,7 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'POST /v1/reports/retention': 'aggregates over people (counts per cohort and period), no person',
   'POST /v1/reports/kpis': 'aggregates over people (totals per segment or variant), no person',
   'GET /v1/reports/quality': 'counts per source and event, no person',
+  'GET /v1/reports/activity': 'counts per time and event name, no person',
   'GET /v1/channel-rules': 'definitions, no personal data',
   'GET /v1/destinations': 'definitions, no personal data',
   'GET /v1/sources': 'definitions without passwords and sync counts, no personal data',

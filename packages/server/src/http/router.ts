@@ -80,6 +80,7 @@ export async function registerRoutes(app: FastifyInstance, tailor: Tailor): Prom
     retention: services.retention,
     kpis: services.kpis,
     quality: services.quality,
+    activity: services.activity,
   });
   await app.register(sdkRoutes);
   await app.register(dashboardRoutes);

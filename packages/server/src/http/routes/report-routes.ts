@@ -2,6 +2,8 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import {
+  ActivityQuery,
+  ActivityResult,
   AttributionRequest,
   AttributionResult,
   ChannelRulesBody,
@@ -15,6 +17,7 @@ import {
   RetentionRequest,
   RetentionResult,
 } from '@tailor/core';
+import type { ActivityService } from '../../reports/activity-service.js';
 import type { AttributionService } from '../../reports/attribution-service.js';
 import type { ChannelRuleService } from '../../reports/channel-rule-service.js';
 import type { FunnelService } from '../../reports/funnel-service.js';
@@ -63,7 +66,8 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
   retention: RetentionService;
   kpis: KpiService;
   quality: QualityService;
-}> = (app, { attribution, channelRules, funnels, retention, kpis, quality }, done) => {
+  activity: ActivityService;
+}> = (app, { attribution, channelRules, funnels, retention, kpis, quality, activity }, done) => {
   const tags = ['reports'];
 
   app.get(
@@ -189,6 +193,21 @@ export const reportRoutes: FastifyPluginCallbackTypebox<{
       const result = await quality.quality(request.query);
       return csvOrJson(request, reply, result, qualityCsv);
     },
+  );
+
+  app.get(
+    '/v1/reports/activity',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary:
+          'Events over the last hour (per minute), day or week (per hour) and the most frequent event names, by event time',
+        querystring: ActivityQuery,
+        response: { 200: ActivityResult },
+      },
+    },
+    async (request) => activity.activity(request.query),
   );
   done();
 };
