@@ -128,6 +128,7 @@ export function buildServices(tailor: Tailor): Services {
       log: tailor.log,
       known: () => knownNames(tailor),
       now: tailor.now,
+      columns: () => tailor.projection,
     }),
     plans: new TrackingPlanService({
       plans: tailor.plans,

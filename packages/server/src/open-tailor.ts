@@ -65,6 +65,7 @@ import { logError } from './privacy/log-error.js';
 import { openReportProjection } from './reports/projection/open-report-projection.js';
 import type { ReportProjection } from './reports/projection/report-projection.js';
 import { ProjectionFeed, type FoldedRows } from './reports/projection/projection-feed.js';
+import { experimentKeys } from './experiments/experiment-rows.js';
 import { openStorage } from './storage/open-storage.js';
 import { ClusterChanges } from './scale-out/cluster-changes.js';
 import { indexingConsumers } from './profiles/events-of-identifier.js';
@@ -323,6 +324,8 @@ export async function openTailor(
     const { partitions } = await log.behind(at);
     return Math.min(lastPosition, ...partitions.map(at));
   };
+  // Experiment results key people in the projection by a digest of their blind index.
+  const experimentKey = experimentKeys((type, value) => sealer.blind(type, value));
   // The columnar projection funnels and retention scan: kept by the process that serves reports
   // on the embedded store (on several nodes reports read the log).
   const reports =
@@ -334,6 +337,7 @@ export async function openTailor(
           // Decision records leave it as they leave the log.
           retention: { event: DECISION_EVENT, days: config.decide.recordRetentionDays, now },
           indexMaxEvents: config.reports.indexMaxEvents,
+          experimentKey,
         })
       : undefined;
   const projectRows = (rows: FoldedRows): void => {
@@ -345,7 +349,7 @@ export async function openTailor(
   // thread does not read and decrypt the log a second time to keep the projection current.
   const projectionFeed =
     storage.cluster === undefined && (options.onProjected !== undefined || reports !== undefined)
-      ? new ProjectionFeed({ profiles, send: options.onProjected ?? projectRows })
+      ? new ProjectionFeed({ profiles, send: options.onProjected ?? projectRows, experimentKey })
       : undefined;
   const identity = IdentityVerifier.open(config.dataDir, secrets.identitySecret);
   const journeys = await openJourneys({

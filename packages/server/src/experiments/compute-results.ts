@@ -17,6 +17,7 @@ import type { ExperimentMetricBody } from './experiment-body.js';
 import {
   firstCountedTime,
   readExposures,
+  type ExposureQuery,
   type Exposures,
   type ReadOptions,
 } from './read-exposures.js';
@@ -33,6 +34,11 @@ export interface ExperimentResults extends ExperimentResult {
   /** Exposure events read for this experiment, repeats included; events read from the log in all. */
   exposures: number;
   eventsRead: number;
+  /**
+   * What they were read from: `projection`, the reports projection's columns (and the log's
+   * events not folded yet, counted in `eventsRead`), or `log`, one pass over the whole log.
+   */
+  source: 'projection' | 'log';
   /** A factorial experiment's analysis: the model's table, main effects, interactions. */
   factorial?: FactorialResult;
 }
@@ -57,24 +63,35 @@ export async function computeResults(
   now: number,
   options: ReadOptions = {},
 ): Promise<ExperimentResults> {
-  const metrics = experiment.metrics ?? [];
+  const exposures = await readExposures(log, exposureQuery(experiment), options);
+  return resultsOf(experiment, exposures, now, 'log');
+}
+
+/** What results read of the log for an experiment: its name, arms, metric events and times. */
+export function exposureQuery(experiment: StoredExperiment): ExposureQuery {
   const cupedDays = experiment.cupedDays ?? DEFAULT_CUPED_DAYS;
   const start = experiment.start === undefined ? -Infinity : Date.parse(experiment.start);
-  const stop = experiment.stop === undefined ? Infinity : Date.parse(experiment.stop);
-  const exposures = await readExposures(
-    log,
-    {
-      name: experiment.name,
-      variants: armsOf(experiment).map((v) => v.id),
-      metrics: metrics.map((m) => ({
-        event: m.event,
-        property: m.type === 'mean' ? m.property : undefined,
-      })),
-      from: firstCountedTime(start, cupedDays),
-      stop,
-    },
-    options,
-  );
+  return {
+    name: experiment.name,
+    variants: armsOf(experiment).map((v) => v.id),
+    metrics: (experiment.metrics ?? []).map((m) => ({
+      event: m.event,
+      property: m.type === 'mean' ? m.property : undefined,
+    })),
+    from: firstCountedTime(start, cupedDays),
+    stop: experiment.stop === undefined ? Infinity : Date.parse(experiment.stop),
+  };
+}
+
+/** The analysis of an experiment's exposures and metric events, however they were read. */
+export function resultsOf(
+  experiment: StoredExperiment,
+  exposures: Exposures,
+  now: number,
+  source: ExperimentResults['source'],
+): ExperimentResults {
+  const metrics = experiment.metrics ?? [];
+  const cupedDays = experiment.cupedDays ?? DEFAULT_CUPED_DAYS;
   const summary = summarize(experiment, metrics, exposures, cupedDays);
   const analysed = metrics.map((m): ExperimentMetric => ({
     name: m.name,
@@ -98,6 +115,7 @@ export async function computeResults(
     metrics,
     exposures: exposures.exposureEvents,
     eventsRead: exposures.eventsRead,
+    source,
     ...analysis.value,
     ...(factorial?.ok === true && { factorial: factorial.value }),
   };

@@ -2,7 +2,13 @@ import { TailorError } from '@tailor/core';
 import type { KnownNames } from '../decide/placements.js';
 import type { EventLog } from '../log/event-log.js';
 import type { StoredExperiment } from '../store/state-store.js';
-import { computeResults, type ExperimentResults } from './compute-results.js';
+import {
+  computeResults,
+  exposureQuery,
+  resultsOf,
+  type ExperimentResults,
+} from './compute-results.js';
+import type { Exposures, ExposureQuery } from './read-exposures.js';
 import type { ExperimentBody } from './experiment-body.js';
 import type { Experiment } from './experiment.schema.js';
 import { Experiments, type AssignRequest, type AssignResult } from './experiments.js';
@@ -13,6 +19,19 @@ export interface ExperimentServiceDeps {
   /** The segments and computed traits an audience may name now. */
   known: () => KnownNames;
   now: () => number;
+  /**
+   * The reports projection's experiment columns, when this process keeps it (embedded store):
+   * results read them instead of the whole log (docs/experiments.md).
+   */
+  columns?: () => ExperimentColumns | undefined;
+}
+
+/** What results read instead of the log (ReportProjection). */
+export interface ExperimentColumns {
+  /** Undefined: not ready (mean metric values still being read from the log); read the log. */
+  experimentColumns(query: ExposureQuery): Promise<Exposures | undefined>;
+  /** Starts reading these mean metrics' values from the log in the background. */
+  readValues(signals: readonly { event: string; property: string }[]): void;
 }
 
 /**
@@ -24,7 +43,16 @@ export class ExperimentService {
 
   async put(name: string, body: ExperimentBody): Promise<Experiment> {
     const at = new Date(this.deps.now());
-    return this.view(await this.deps.experiments.put(name, body, this.deps.known(), at));
+    const saved = await this.deps.experiments.put(name, body, this.deps.known(), at);
+    // A mean metric's values are read from the log once, now rather than at the first results.
+    this.deps
+      .columns?.()
+      ?.readValues(
+        exposureQuery(saved).metrics.flatMap((m) =>
+          m.property === undefined ? [] : [{ event: m.event, property: m.property }],
+        ),
+      );
+    return this.view(saved);
   }
 
   async list(): Promise<Experiment[]> {
@@ -44,9 +72,15 @@ export class ExperimentService {
     return this.deps.experiments.assign(name, who, this.deps.now());
   }
 
-  /** Per variant and metric, from one pass over the log; other work is served between pages. */
+  /**
+   * Per variant and metric, from the reports projection's columns when this process keeps them
+   * and they are ready, else from one pass over the log (other work is served between pages).
+   */
   async results(name: string): Promise<ExperimentResults> {
     const experiment = await this.find(name);
+    const exposures = await this.deps.columns?.()?.experimentColumns(exposureQuery(experiment));
+    if (exposures !== undefined)
+      return resultsOf(experiment, exposures, this.deps.now(), 'projection');
     return computeResults(this.deps.log, experiment, this.deps.now(), {
       pause: () => new Promise((resolve) => setImmediate(resolve)),
     });

@@ -33,7 +33,12 @@ export const ExperimentResults = Type.Intersect([
     computedAt: Type.String(),
     metrics: Type.Array(ExperimentMetricBody),
     exposures: Type.Integer({ description: 'Exposure events read, repeats included' }),
-    eventsRead: Type.Integer(),
+    eventsRead: Type.Integer({
+      description: 'Events read from the log: all of it (source log), or the events not folded yet',
+    }),
+    source: Type.Union([Type.Literal('projection'), Type.Literal('log')], {
+      description: "The reports projection's columns, or one pass over the whole log",
+    }),
     factorial: Type.Optional(FactorialResult),
   }),
 ]);

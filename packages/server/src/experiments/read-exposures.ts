@@ -148,12 +148,14 @@ function exposedVariant(
   return variants.get(p.variant);
 }
 
-function propertyPath(property: string): string[] {
+/** A mean metric's property as a path under `properties` (`properties.` may lead). */
+export function propertyPath(property: string): string[] {
   const path = property.split('.');
   return path[0] === 'properties' && path.length > 1 ? path.slice(1) : path;
 }
 
-function readPath(root: unknown, path: readonly string[]): unknown {
+/** The value at `path` in `root`, undefined when absent. */
+export function readPath(root: unknown, path: readonly string[]): unknown {
   let value = root;
   for (const key of path) {
     if (typeof value !== 'object' || value === null) return undefined;

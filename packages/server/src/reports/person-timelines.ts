@@ -174,7 +174,7 @@ class EventColumns {
 }
 
 /** A typed array twice as long, holding the same values first. */
-export function grow<T extends Int32Array | Float64Array>(array: T): T {
+export function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T): T {
   const bigger = new (array.constructor as new (n: number) => T)(array.length * 2);
   bigger.set(array);
   return bigger;

@@ -2,6 +2,7 @@ import type { GraphChanges, IdentifierRef, ProfileState, StoredMessage } from '@
 import type { LoggedEvent } from '../../log/event-log.js';
 import type { PipelineStage } from '../../pipeline/profile-pipeline.js';
 import type { ProfileReader } from '../../store/profile-store.js';
+import { experimentFieldsOf, type ExperimentKey } from '../../experiments/experiment-rows.js';
 import { eventName, REPORTS_PURPOSE } from '../person-timelines.js';
 import { touchFields, type TouchFields } from '../touch-key.js';
 import { EventPeople } from './event-person.js';
@@ -25,6 +26,14 @@ export interface FoldedRows {
   /** What attribution reads of each (touchRow): its touch fields, its revenue. */
   touch: (TouchFields | null)[];
   revenue: (number | null)[];
+  /**
+   * What experiment results read (experiment-rows.ts): each event's person key and second key
+   * (null: none), and the exposures among them as [row index, experiment, variant]. Absent when
+   * the feed was given no keys.
+   */
+  key?: (bigint | null)[];
+  other?: (bigint | null)[];
+  exposures?: [row: number, experiment: string, variant: string][];
   /**
    * The batch's profiles, and whether each refused the purpose reports need when it was read
    * (null: not known here since a change; the projection reads the profile itself).
@@ -58,6 +67,8 @@ export class ProjectionFeed implements PipelineStage {
     private readonly options: {
       profiles: Pick<ProfileReader, 'byIdentifier'>;
       send: (rows: FoldedRows) => void;
+      /** Keys people for experiment results (experimentKeys); none, the rows carry no keys. */
+      experimentKey?: ExperimentKey;
     },
   ) {
     this.unplaced = new EventPeople(options.profiles, (profile) => {
@@ -109,6 +120,11 @@ export class ProjectionFeed implements PipelineStage {
       }),
     );
     const index = new Map<string, number>();
+    const keyOf = this.options.experimentKey;
+    const key: (bigint | null)[] = [];
+    const other: (bigint | null)[] = [];
+    const exposures: [number, string, string][] = [];
+    if (keyOf !== undefined) Object.assign(rows, { key, other, exposures });
     events.forEach(({ position, message }, i) => {
       const id = resolved[i];
       let p = -1;
@@ -127,6 +143,12 @@ export class ProjectionFeed implements PipelineStage {
       rows.name.push(eventName(message) ?? null);
       rows.profile.push(p);
       pushTouchRow(rows, message);
+      if (keyOf === undefined) return;
+      const fields = experimentFieldsOf(message, keyOf);
+      key.push(fields.key);
+      other.push(fields.other);
+      if (fields.exposure !== undefined)
+        exposures.push([i, fields.exposure.experiment, fields.exposure.variant]);
     });
     this.options.send(rows);
   }

@@ -167,8 +167,15 @@ export class ProjectionPeople {
     if (erased.length === 0 && this.dirty.size === 0) return 0;
     await db.run('BEGIN TRANSACTION');
     try {
-      if (erased.length > 0)
-        await db.run(`DELETE FROM events WHERE person IN (${erased.join(',')})`);
+      if (erased.length > 0) {
+        const gone = erased.join(',');
+        // Their exposures and metric values (experiment results) leave with their events.
+        await db.run(`DELETE FROM exposures WHERE person IN (${gone})`);
+        await db.run(
+          `DELETE FROM metric_values WHERE position IN (SELECT position FROM events WHERE person IN (${gone}))`,
+        );
+        await db.run(`DELETE FROM events WHERE person IN (${gone})`);
+      }
       await this.save(db);
       await db.run('COMMIT');
     } catch (error) {

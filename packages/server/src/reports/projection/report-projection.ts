@@ -5,6 +5,21 @@ import type { ProfileReader } from '../../store/profile-store.js';
 import { logError } from '../../privacy/log-error.js';
 import { eventName } from '../person-timelines.js';
 import { touchFields, type TouchFields } from '../touch-key.js';
+import {
+  experimentFieldsOf,
+  type ExperimentFields,
+  type ExperimentKey,
+} from '../../experiments/experiment-rows.js';
+import type { Exposures, ExposureQuery } from '../../experiments/read-exposures.js';
+import { ExperimentTail, readExperimentColumns } from './experiment-columns.js';
+import {
+  addExperimentColumns,
+  appendExposure,
+  appendKeys,
+  EXPERIMENT_EVENT_COLUMNS,
+  EXPERIMENT_SCHEMA,
+} from './experiment-table.js';
+import { MetricValues, type MetricSignal } from './metric-values.js';
 import { readDuckDBColumns } from './duckdb-columns.js';
 import type { groupByPerson } from './group-by-person.js';
 import type { FoldedRows } from './projection-feed.js';
@@ -21,7 +36,8 @@ import {
 } from './touch-columns.js';
 
 export interface ProjectionDeps {
-  log: Pick<EventLog, 'read'>;
+  /** `readPositions` reads mean metrics' values for experiment results (without it: none). */
+  log: Pick<EventLog, 'read'> & Partial<Pick<EventLog, 'readPositions'>>;
   profiles: Pick<ProfileReader, 'byIdentifier' | 'byId'>;
   /** The log position up to which every event is folded: the projection reads no further. */
   folded: () => Promise<number>;
@@ -37,13 +53,21 @@ export interface ProjectionDeps {
    * at most this many events (about 10 bytes an event); 0 or undefined: none, reports read DuckDB.
    */
   indexMaxEvents?: number;
+  /**
+   * Keys people for experiment results (experimentKeys): with it the projection keeps each
+   * event's person keys and every exposure, and answers `experimentColumns`.
+   */
+  experimentKey?: ExperimentKey;
 }
 
 const DAY_MS = 86_400_000;
 /** How often the retention is applied, in ms. */
 const RETENTION_EVERY_MS = 3_600_000;
 
-/** An event as the projection writes it: position, time, report name, person, time of receipt, touch fields, revenue. */
+/**
+ * An event as the projection writes it: position, time, report name, person, time of receipt,
+ * touch fields, revenue, what experiment results read.
+ */
 type ProjectedRow = [
   number,
   number,
@@ -52,7 +76,20 @@ type ProjectedRow = [
   number,
   TouchFields | undefined,
   number | undefined,
+  ExperimentFields | undefined,
 ];
+
+/** Mean metric values read from the log before results at most; more are read in the background. */
+const SYNC_VALUES = 100_000;
+
+/** The mean metrics of a query whose values are read from the log (revenue is in `events`). */
+export function signalsOf(query: Pick<ExposureQuery, 'metrics'>): MetricSignal[] {
+  return query.metrics.flatMap((m) =>
+    m.property === undefined || MetricValues.isRevenue(m.property)
+      ? []
+      : [{ event: m.event, property: m.property }],
+  );
+}
 
 /** Name id 0: an event with no report name (identify, group, alias), kept for strict funnels. */
 const NO_NAME = 0;
@@ -65,9 +102,10 @@ CREATE TABLE IF NOT EXISTS persons (
 );
 CREATE TABLE IF NOT EXISTS events (
   position BIGINT NOT NULL, at_ms DOUBLE NOT NULL, name_id INTEGER NOT NULL, person INTEGER NOT NULL,
-  received_ms DOUBLE, ${TOUCH_EVENT_COLUMNS}
+  received_ms DOUBLE, ${TOUCH_EVENT_COLUMNS}, ${EXPERIMENT_EVENT_COLUMNS}
 );
-${TOUCH_SCHEMA}`;
+${TOUCH_SCHEMA}
+${EXPERIMENT_SCHEMA}`;
 
 /**
  * The columnar projection of the log that funnels and retention scan (docs/reports.md): a DuckDB
@@ -92,6 +130,10 @@ export class ReportProjection {
   private index: ReportIndex | undefined;
   /** The index must be read again from DuckDB before the next report (rows deleted by the retention). */
   private indexStale = false;
+  /** Mean metrics' values, read from the log by position once (experiment results). */
+  private readonly values: MetricValues | undefined;
+  /** The mean metrics whose values are being read in the background. */
+  private readonly valuing = new Set<string>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -99,7 +141,15 @@ export class ReportProjection {
     private readonly people: ProjectionPeople,
     private readonly touches: TouchDictionary,
     private readonly deps: ProjectionDeps,
-  ) {}
+  ) {
+    const { log } = deps;
+    this.values =
+      log.readPositions === undefined
+        ? undefined
+        : new MetricValues(db, {
+            readPositions: (p) => log.readPositions?.(p) ?? Promise.resolve([]),
+          });
+  }
 
   /** Opens (or makes) the projection in `file` (`:memory:` for none on disk). */
   static async open(file: string, deps: ProjectionDeps): Promise<ReportProjection> {
@@ -136,8 +186,9 @@ export class ReportProjection {
       await db.run('BEGIN TRANSACTION; DELETE FROM events; DELETE FROM projection_meta; COMMIT;');
       await db.run('ALTER TABLE events ADD COLUMN received_ms DOUBLE');
     }
-    // Likewise a file made before events carried what attribution reads.
+    // Likewise a file made before events carried what attribution reads, or their people's keys.
     await addTouchColumns(db);
+    await addExperimentColumns(db);
   }
 
   private async load(): Promise<void> {
@@ -211,6 +262,7 @@ export class ReportProjection {
       const last = rows[rows.length - 1];
       const to = rows.length === pageSize && last !== undefined ? last.position : upTo;
       const persons = await Promise.all(rows.map(({ message }) => this.people.of(message)));
+      const keyOf = this.deps.experimentKey;
       await this.write(
         rows.length,
         (i) => {
@@ -223,6 +275,7 @@ export class ReportProjection {
             Date.parse(message.receivedAt),
             touchFields(message),
             revenueOf(message),
+            keyOf === undefined ? undefined : experimentFieldsOf(message, keyOf),
           ];
         },
         to,
@@ -245,9 +298,12 @@ export class ReportProjection {
     this.retained = now;
     const id = this.names.get(retention.event);
     if (id === undefined) return;
-    const deleted = await this.db.runAndReadAll(
-      `DELETE FROM events WHERE name_id = ${id} AND received_ms < ${now - retention.days * DAY_MS}`,
+    const expired = `name_id = ${id} AND received_ms < ${now - retention.days * DAY_MS}`;
+    // Their values for mean metrics leave with them (none unless a metric reads the records).
+    await this.db.run(
+      `DELETE FROM metric_values WHERE position IN (SELECT position FROM events WHERE ${expired})`,
     );
+    const deleted = await this.db.runAndReadAll(`DELETE FROM events WHERE ${expired}`);
     if (Number(deleted.getRows()[0]?.[0] ?? 0) > 0) {
       await this.db.run('CHECKPOINT');
       // The index holds no time of receipt: read again before the next report.
@@ -272,11 +328,15 @@ export class ReportProjection {
     this.people.apply(rows);
     return this.enqueue(async () => {
       if (rows.to <= this.position) return;
-      if (rows.from > this.position) {
+      // A gap, or rows without the people's keys that experiment results need: read from the log.
+      if (rows.from > this.position || (this.deps.experimentKey !== undefined && !rows.key)) {
         await this.project();
         return;
       }
       const from = this.position;
+      const exposureAt = new Map(
+        rows.exposures?.map(([i, experiment, variant]) => [i, { experiment, variant }]),
+      );
       await this.write(
         rows.position.length,
         (i) => {
@@ -291,6 +351,13 @@ export class ReportProjection {
             rows.received[i] as number,
             rows.touch[i] ?? undefined,
             rows.revenue[i] ?? undefined,
+            rows.key === undefined
+              ? undefined
+              : {
+                  key: rows.key[i] ?? null,
+                  other: rows.other?.[i] ?? null,
+                  exposure: exposureAt.get(i),
+                },
           ];
         },
         rows.to,
@@ -313,10 +380,11 @@ export class ReportProjection {
     await this.db.run('BEGIN TRANSACTION');
     try {
       const appender = await this.db.createAppender('events');
+      const exposures = await this.db.createAppender('exposures');
       for (let i = 0; i < count; i++) {
         const values = row(i);
         if (values === undefined) continue;
-        const [position, at, name, person, received, touch, revenue] = values;
+        const [position, at, name, person, received, touch, revenue, fields] = values;
         if (person === undefined || !Number.isFinite(at)) continue;
         const id = this.nameId(name);
         appender.appendBigInt(BigInt(position));
@@ -327,9 +395,12 @@ export class ReportProjection {
         if (Number.isFinite(received)) appender.appendDouble(received);
         else appender.appendNull();
         appendTouch(appender, this.touches.idOf(touch), revenue);
+        appendKeys(appender, fields);
         appender.endRow();
+        appendExposure(exposures, position, person, at, fields);
       }
       appender.closeSync();
+      exposures.closeSync();
       await this.saveNames();
       await this.touches.save(this.db);
       await this.people.save(this.db);
@@ -474,6 +545,74 @@ export class ReportProjection {
       throw error;
     }
     this.exceptions = next;
+  }
+
+  /**
+   * An experiment's exposures and metric events as the log pass reads them (readExposures), from
+   * the projected columns and the log's tail past them (what the pipeline has not folded yet).
+   * Undefined when the projection keeps no people's keys, or when a mean metric's values are
+   * still being read from the log (more than `syncValues` events to read: they are read in the
+   * background, and the caller reads the log meanwhile).
+   */
+  async experimentColumns(
+    query: ExposureQuery,
+    syncValues = SYNC_VALUES,
+  ): Promise<Exposures | undefined> {
+    const keyOf = this.deps.experimentKey;
+    const values = this.values;
+    const signals = signalsOf(query);
+    if (keyOf === undefined || (signals.length > 0 && values === undefined)) return undefined;
+    return this.enqueue(async () => {
+      await this.project();
+      if (values !== undefined) {
+        for (const signal of signals) {
+          const nameId = this.names.get(signal.event);
+          if ((await values.behind(signal, nameId, this.position)) > syncValues) {
+            this.readValues(signals);
+            return undefined;
+          }
+        }
+        for (const signal of signals)
+          while (!(await values.step(signal, this.names.get(signal.event), this.position)));
+      }
+      const tail = new ExperimentTail(query, keyOf);
+      for (let at = this.position; ;) {
+        const page = await this.deps.log.read(at, this.deps.pageSize ?? 5000);
+        if (page.length === 0) break;
+        tail.add(page);
+        at = page[page.length - 1]?.position ?? at;
+      }
+      return readExperimentColumns(this.db, query, (name) => this.names.get(name), tail);
+    });
+  }
+
+  /**
+   * Reads the values of these mean metrics from the log in the background, a step at a time
+   * with other work between (an experiment saved, or results asked before they were read).
+   */
+  readValues(signals: readonly MetricSignal[]): void {
+    const values = this.values;
+    if (values === undefined) return;
+    for (const signal of signals) {
+      const key = MetricValues.signalOf(signal);
+      if (MetricValues.isRevenue(signal.property) || this.valuing.has(key)) continue;
+      this.valuing.add(key);
+      const run = async (): Promise<void> => {
+        for (;;) {
+          const done = await this.enqueue(async () => {
+            await this.project();
+            return values.step(signal, this.names.get(signal.event), this.position);
+          });
+          if (done) return;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      run()
+        .catch((error: unknown) => {
+          logError('reading mean metric values for experiment results failed', error);
+        })
+        .finally(() => this.valuing.delete(key));
+    }
   }
 
   /** How many events it holds and the log position it has projected to (after catching up). */
