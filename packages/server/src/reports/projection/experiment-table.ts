@@ -21,16 +21,21 @@ CREATE TABLE IF NOT EXISTS metric_values (signal VARCHAR NOT NULL, position BIGI
 /**
  * A file made before events carried their people's keys is emptied, then projected again from
  * the log, as when attribution's columns came (emptied first: DuckDB alters no table a
- * transaction changed, so stopped in between it is done again).
+ * transaction changed, so stopped in between it is done again). The keys are the last columns,
+ * as rows are appended by position: columns added before them since (attribution's, to a file
+ * that had the keys but not those) move them to the end again.
  */
 export async function addExperimentColumns(db: DuckDBConnection): Promise<void> {
   const found = await db.runAndReadAll(
-    "SELECT count(*) FROM information_schema.columns WHERE table_name = 'events' AND column_name = 'key'",
+    "SELECT column_name FROM information_schema.columns WHERE table_name = 'events' ORDER BY ordinal_position",
   );
-  if (Number(found.getRows()[0]?.[0] ?? 0) > 0) return;
+  const columns = found.getRows().map((r) => String(r[0]));
+  if (columns.slice(-2).join() === 'key,other') return;
   await db.run(
     'BEGIN TRANSACTION; DELETE FROM events; DELETE FROM exposures; DELETE FROM metric_values; DELETE FROM metric_signals; DELETE FROM projection_meta; COMMIT;',
   );
+  for (const column of ['key', 'other'])
+    if (columns.includes(column)) await db.run(`ALTER TABLE events DROP COLUMN ${column}`);
   await db.run('ALTER TABLE events ADD COLUMN key BIGINT');
   await db.run('ALTER TABLE events ADD COLUMN other BIGINT');
 }
