@@ -198,6 +198,7 @@ function Page({ route, session }: { route: Route; session: Session }) {
           key={route.name}
           get={session.get}
           post={session.post}
+          put={session.put}
           role={session.role}
           name={route.name}
         />

@@ -9,6 +9,8 @@ import {
   personQuery,
   type StoredRecommender,
 } from '../recommend/stored-recommender.js';
+import { RecommenderEditor } from '../recommend/recommender-editor.js';
+import { RecommenderSettings } from '../recommend/recommender-settings.js';
 import { findProfile } from '../search/find-profile.js';
 import { profileHash } from '../use-hash-route.js';
 import { modelText } from './recommenders-page.js';
@@ -22,23 +24,28 @@ const BASIS_TEXT: Record<Recommendations['basis'], string> = {
 };
 
 /**
- * One recommender: its method and events, its model, a training on demand (marketer, admin), and
- * what it recommends to a chosen person (GET /v1/recommendations/NAME, any reading key).
+ * One recommender: its settings (method, a blend's parts and weights, the business rules, the
+ * index) and their editor (marketer, admin), its model, a training on demand, and what it
+ * recommends to a chosen person (GET /v1/recommendations/NAME, any reading key).
  */
 export function RecommenderPage({
   get,
   post,
+  put,
   role,
   name,
 }: {
   get: ApiGet;
   post: ApiPost;
+  put: ApiPost;
   role: Role;
   name: string;
 }) {
   const [reads, setReads] = useState(0);
   const [training, setTraining] = useState(false);
   const [problem, setProblem] = useState<string>();
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState<number>();
   const path = `/v1/recommenders/${encodeURIComponent(name)}`;
   const answer = useApiGet<StoredRecommender>(get, path, reads);
 
@@ -73,6 +80,44 @@ export function RecommenderPage({
         {(recommender.events ?? ['Order Completed', 'Product Added', 'Product Viewed']).join(', ')}.{' '}
         <a href="#/recommenders">All recommenders</a>
       </p>
+      <section aria-labelledby="settings-heading">
+        <div className="section-head">
+          <h2 id="settings-heading">Settings</h2>
+          {role !== 'viewer' && !editing && (
+            <button
+              type="button"
+              onClick={() => {
+                setEditing(true);
+                setSaved(undefined);
+              }}
+            >
+              Edit
+            </button>
+          )}
+        </div>
+        {editing ? (
+          <RecommenderEditor
+            put={put}
+            recommender={recommender}
+            onSaved={(stored) => {
+              setEditing(false);
+              setSaved(stored.version);
+              setReads((n) => n + 1);
+            }}
+            onCancel={() => {
+              setEditing(false);
+            }}
+          />
+        ) : (
+          <RecommenderSettings recommender={recommender} />
+        )}
+        {saved !== undefined && (
+          <p className="note" role="status">
+            Saved as version {saved}. The model is trained again for it in the background; lists
+            follow once it is done (Train now waits for it).
+          </p>
+        )}
+      </section>
       <section aria-labelledby="model-heading">
         <div className="section-head">
           <h2 id="model-heading">Model</h2>
