@@ -38,7 +38,7 @@ export class AttributionService {
       own: request.ownTouchpoints,
     };
     const projection = this.deps.projection?.();
-    const journeys =
+    const { journeys, people } =
       projection === undefined
         ? await this.fromLog(request, keyOptions)
         : await fromProjection(projection, request, keyOptions);
@@ -48,14 +48,14 @@ export class AttributionService {
       halfLifeDays: request.halfLifeDays,
       paths: request.paths,
     });
-    return { ...result, people: journeys.length };
+    return { ...result, people };
   }
 
   /** Each person's journey read from the log (the scale-out path, or a command while serve runs). */
   private async fromLog(
     request: AttributionRequest,
     keyOptions: TouchKeyOptions,
-  ): Promise<JourneyStep[][]> {
+  ): Promise<Journeys> {
     const byRevenue = request.weight === 'revenue';
     const timelines = await readPersonTimelines(
       this.deps,
@@ -70,23 +70,32 @@ export class AttributionService {
         return { value: typeof revenue === 'number' && Number.isFinite(revenue) ? revenue : 0 };
       },
     );
-    return timelines.map((timeline) =>
+    const journeys = timelines.map((timeline) =>
       timeline.map(({ at, item }): JourneyStep =>
         'key' in item ? { kind: 'touch', key: item.key, at } : { kind: 'conversion', at, ...item },
       ),
     );
+    return { journeys, people: journeys.length };
   }
+}
+
+/** The people's journeys as core's attribute reads them, and how many people. */
+interface Journeys {
+  journeys: Iterable<readonly JourneyStep[]>;
+  people: number;
 }
 
 /**
  * Each person's journey from the projection: touchKeyOf keys each distinct combination of touch
  * fields once (as touchKey keys the events carrying it), a conversion weighs 1 or its revenue.
+ * The journeys are made one at a time as attribute reads them, from the typed columns, so a
+ * million people's steps are never all held as objects at once.
  */
 async function fromProjection(
   projection: ReportProjection,
   request: AttributionRequest,
   keyOptions: TouchKeyOptions,
-): Promise<JourneyStep[][]> {
+): Promise<Journeys> {
   const keys: string[] = [''];
   const numbers = new Map<string, number>();
   const columns = await projection.touchColumns(request.conversion, (fields) => {
@@ -102,19 +111,20 @@ async function fromProjection(
   });
   const byRevenue = request.weight === 'revenue';
   const { offsets, at, value, revenue } = columns;
-  const journeys: JourneyStep[][] = [];
-  for (let p = 0; p + 1 < offsets.length; p++) {
-    const steps: JourneyStep[] = [];
-    for (let i = offsets[p] as number; i < (offsets[p + 1] as number); i++) {
-      const code = value[i] as number;
-      const when = at[i] as number;
-      if (code > 0) steps.push({ kind: 'touch', key: keys[code] as string, at: when });
-      else {
-        const worth = byRevenue ? (revenue[-code - 1] as number) : 1;
-        steps.push({ kind: 'conversion', at: when, value: Number.isNaN(worth) ? 0 : worth });
+  function* journeys(): Generator<JourneyStep[]> {
+    for (let p = 0; p + 1 < offsets.length; p++) {
+      const steps: JourneyStep[] = [];
+      for (let i = offsets[p] as number; i < (offsets[p + 1] as number); i++) {
+        const code = value[i] as number;
+        const when = at[i] as number;
+        if (code > 0) steps.push({ kind: 'touch', key: keys[code] as string, at: when });
+        else {
+          const worth = byRevenue ? (revenue[-code - 1] as number) : 1;
+          steps.push({ kind: 'conversion', at: when, value: Number.isNaN(worth) ? 0 : worth });
+        }
       }
+      yield steps;
     }
-    journeys.push(steps);
   }
-  return journeys;
+  return { journeys: journeys(), people: offsets.length - 1 };
 }
