@@ -185,7 +185,7 @@ async function writeProjection() {
         CREATE TABLE projection_meta (id INTEGER, position BIGINT NOT NULL);
         CREATE TABLE event_names (id INTEGER NOT NULL, name VARCHAR NOT NULL);
         CREATE TABLE persons (id INTEGER NOT NULL, profile VARCHAR NOT NULL, into_id INTEGER NOT NULL, refused BOOLEAN NOT NULL);
-        CREATE TABLE events (position BIGINT NOT NULL, at_ms DOUBLE NOT NULL, name_id INTEGER NOT NULL, person INTEGER NOT NULL, received_ms DOUBLE, touch INTEGER, revenue DOUBLE);
+        CREATE TABLE events (position BIGINT NOT NULL, at_ms DOUBLE NOT NULL, name_id INTEGER NOT NULL, person INTEGER NOT NULL, received_ms DOUBLE, touch INTEGER, revenue DOUBLE, key BIGINT, other BIGINT);
         CREATE TABLE touch_strings (id INTEGER NOT NULL, value VARCHAR NOT NULL);
         CREATE TABLE touch_combos (id INTEGER NOT NULL, kind TINYINT NOT NULL, source INTEGER NOT NULL, medium INTEGER NOT NULL, campaign INTEGER NOT NULL, content INTEGER NOT NULL, term INTEGER NOT NULL, referrer_host INTEGER NOT NULL, page_host INTEGER NOT NULL);
         INSERT INTO projection_meta VALUES (1, ${events});
@@ -194,7 +194,7 @@ async function writeProjection() {
         INSERT INTO touch_combos VALUES ${CHANNELS.map((_, i) => `(${i + 1}, 0, ${i + 1}, 0, 0, 0, 0, 0, 0)`).join(', ')};
         INSERT INTO persons SELECT range, 'profile-' || range, -1, false FROM range(${PEOPLE});
         INSERT INTO events
-          SELECT row_number() OVER (ORDER BY at_ms, person, seq), at_ms, name_id, person, at_ms, touch, NULL
+          SELECT row_number() OVER (ORDER BY at_ms, person, seq), at_ms, name_id, person, at_ms, touch, NULL, NULL, NULL
           FROM read_csv('${csv}', header = false,
             columns = {'person': 'INTEGER', 'at_ms': 'DOUBLE', 'name_id': 'INTEGER', 'touch': 'INTEGER', 'seq': 'BIGINT'})
           ORDER BY at_ms, person, seq;

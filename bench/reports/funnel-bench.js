@@ -68,12 +68,12 @@ try {
       CREATE TABLE projection_meta (id INTEGER, position BIGINT NOT NULL);
       CREATE TABLE event_names (id INTEGER NOT NULL, name VARCHAR NOT NULL);
       CREATE TABLE persons (id INTEGER NOT NULL, profile VARCHAR NOT NULL, into_id INTEGER NOT NULL, refused BOOLEAN NOT NULL);
-      CREATE TABLE events (position BIGINT NOT NULL, at_ms DOUBLE NOT NULL, name_id INTEGER NOT NULL, person INTEGER NOT NULL, received_ms DOUBLE, touch INTEGER, revenue DOUBLE);
+      CREATE TABLE events (position BIGINT NOT NULL, at_ms DOUBLE NOT NULL, name_id INTEGER NOT NULL, person INTEGER NOT NULL, received_ms DOUBLE, touch INTEGER, revenue DOUBLE, key BIGINT, other BIGINT);
       INSERT INTO projection_meta VALUES (1, ${events});
       INSERT INTO event_names SELECT range + 1, 'e' || range FROM range(${NAMES});
       INSERT INTO persons SELECT range, 'profile-' || range, -1, false FROM range(${PEOPLE});
       INSERT INTO events
-        SELECT row_number() OVER (ORDER BY at_ms, person), at_ms, name_id, person, at_ms, NULL, NULL
+        SELECT row_number() OVER (ORDER BY at_ms, person), at_ms, name_id, person, at_ms, NULL, NULL, NULL, NULL
         FROM read_csv('${csv}', header = false,
           columns = {'person': 'INTEGER', 'at_ms': 'DOUBLE', 'name_id': 'INTEGER'})
         ORDER BY at_ms, person;
