@@ -667,6 +667,19 @@ describe.each(BACKENDS)('ProfileStore contract: %s', (backend) => {
     expect((await sizes.latest()).map((s) => s.segment)).toEqual(['nobody']);
   });
 
+  it('two stores on one database counting the same hour at once record one count', async () => {
+    const shared = await backing(backend);
+    const [one, two] = [await shared.open(plainSealer), await shared.open(plainSealer)];
+    const t0 = Date.parse('2026-12-01T10:05:00Z');
+    const vip = [{ name: 'vip', version: 1 }];
+    const [first, second] = await Promise.all([
+      one.segmentSizes.record(vip, t0),
+      two.segmentSizes.record(vip, t0 + 1000),
+    ]);
+    expect(first.length + second.length).toBe(1);
+    expect(await one.segmentSizes.between('vip', t0, t0 + 1000, 10)).toHaveLength(1);
+  });
+
   it('announces journey stage changes through the outbox, under the person, once each', async () => {
     const store = await openStore(backend, plainSealer);
     const log = await logOf(
