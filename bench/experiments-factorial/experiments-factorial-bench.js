@@ -2,26 +2,47 @@
 //   A log (SqliteEventLog in a temporary folder) of BENCH_EXPOSURES `Experiment Viewed` events of a
 //   3x2x2 factorial experiment (headline x image x cta, cells assigned by core's `assignVariant`
 //   with factors, as the server does) over BENCH_PEOPLE people, plus sign-ups, page reads and
-//   orders with revenue after a share of them. Then, in a child process that reports its own peak
-//   RSS: `computeResults` (the code behind GET /v1/experiments/NAME/results: one pass over the log,
-//   the per-cell analysis, the omnibus tests and the factorial analysis), and, as the reference in
-//   the same run, paging through the same log and decoding every event, doing nothing else (once
-//   before the results, to warm the page cache, and once after, the figure compared).
-// Env: BENCH_EXPOSURES (10000000), BENCH_PEOPLE (5000000), BENCH_LOG_DIR (keep or reuse the log).
+//   orders with revenue after a share of them. Then, each in a child process that reports its own
+//   peak RSS:
+//   1. filling the reports projection (reports.duckdb) from the log, as a server does when it opens
+//      one on an existing log (a running server is fed by its pipeline instead): timed apart, it is
+//      not results;
+//   2. results from the projection (what GET /v1/experiments/NAME/results reads under
+//      `tailor serve`): the projection opened and caught up first, as in a running server, then
+//      `experimentColumns` and the same analysis, timed;
+//   3. `computeResults`, the pass over the whole log (what results read on several nodes), and, as
+//      the reference in the same run, paging through the same log and decoding every event, doing
+//      nothing else (once before, to warm the page cache, and once after, the figure compared).
+//   The two answers are compared field for field (but source, eventsRead, computedAt).
+//   Times are wall and CPU seconds (process.cpuUsage: every thread of the process, DuckDB's too).
+// Env: BENCH_EXPOSURES (10000000), BENCH_PEOPLE (5000000), BENCH_LOG_DIR (keep or reuse the log and
+// the filled projection), BENCH_LOG_PASS=0 (skip the pass over the log and its reference).
 // Needs `npm run build` (it loads the built server).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeFactorial, assignVariant } from '@tailor/core';
 import { SqliteEventLog } from '../../packages/server/dist/log/sqlite/sqlite-event-log.js';
-import { computeResults } from '../../packages/server/dist/experiments/compute-results.js';
+import {
+  computeResults,
+  exposureQuery,
+  resultsOf,
+} from '../../packages/server/dist/experiments/compute-results.js';
+import { experimentKeys } from '../../packages/server/dist/experiments/experiment-rows.js';
 import { exposureEvent } from '../../packages/server/dist/experiments/exposure-event.js';
+import { ReportProjection } from '../../packages/server/dist/reports/projection/report-projection.js';
 
 const EXPOSURES = Number(process.env.BENCH_EXPOSURES ?? 10_000_000);
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 5_000_000);
+const LOG_PASS = process.env.BENCH_LOG_PASS !== '0';
+const NOW = Date.UTC(2026, 11, 29);
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const cpuSeconds = (since) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+};
 const mb = (bytes) => (bytes / 2 ** 20).toFixed(0);
 
 const EXPERIMENT = {
@@ -136,23 +157,48 @@ async function bench() {
     } else {
       console.log(`reusing ${file} (${mb(fileBytes(file))} MB)`);
     }
-    const out = execFileSync(
-      process.execPath,
-      [fileURLToPath(import.meta.url), '--results', file],
-      {
+    const child = (mode) => {
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), mode, file], {
         encoding: 'utf8',
-        maxBuffer: 1 << 26,
-      },
-    );
-    const r = JSON.parse(out.trim().split('\n').pop());
+        maxBuffer: 1 << 28,
+      });
+      return JSON.parse(out.trim().split('\n').pop());
+    };
+    const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const loadBefore = load();
+    const fill = child('--fill');
     console.log(
-      `3x2x2 results over ${fmt(r.eventsRead)} events (${fmt(r.exposures)} exposures, ${fmt(r.users)} people in ${r.cells} cells): ` +
+      `projection filled from the log: ${fill.filled ? `${fmt(fill.events)} events in ${fill.seconds.toFixed(1)} s (${fill.cpu.toFixed(1)} CPU s), peak RSS ${mb(fill.maxRssBytes)} MB; file ${mb(fill.fileBytes)} MB` : `reused (${fmt(fill.events)} events)`}`,
+    );
+    const p = child('--columns');
+    console.log(
+      `3x2x2 results from the projection (${fmt(p.exposures)} exposures, ${fmt(p.users)} people in ${p.cells} cells): ` +
+        `**${p.seconds.toFixed(2)} s (${p.cpu.toFixed(2)} CPU s)**; opening and catching up before it ${p.openSeconds.toFixed(1)} s; peak RSS ${mb(p.maxRssBytes)} MB; SRM ok: ${p.srmOk}`,
+    );
+    if (!LOG_PASS) {
+      console.log(`load average ${loadBefore} before, ${load()} after`);
+      return { fill, projection: { ...p, answer: undefined } };
+    }
+    const r = child('--results');
+    const same = JSON.stringify(p.answer) === JSON.stringify(r.answer);
+    console.log(
+      `the pass over the log: ${(r.ms / 1000).toFixed(1)} s (${r.cpu.toFixed(1)} CPU s); results from the projection **${(r.cpu / p.cpu).toFixed(0)}x** less CPU, ${(r.ms / 1000 / p.seconds).toFixed(0)}x less wall; answers equal: **${same}**`,
+    );
+    console.log(`load average ${loadBefore} before, ${load()} after`);
+    if (!same) process.exitCode = 1;
+    console.log(
+      `the pass over the log, in detail: ${fmt(r.eventsRead)} events (${fmt(r.exposures)} exposures, ${fmt(r.users)} people in ${r.cells} cells): ` +
         `**${(r.ms / 1000).toFixed(1)} s** (${fmt((r.eventsRead / r.ms) * 1000)} events/s), peak RSS ${mb(r.maxRssBytes)} MB; ` +
         `reading and decoding the log alone ${(r.readMs / 1000).toFixed(1)} s (${(r.firstReadMs / 1000).toFixed(1)} s on the first, cold read): **${(r.ms / r.readMs).toFixed(2)}x** the read; ` +
         `the factorial analysis alone ${r.factorialMs.toFixed(1)} ms; SRM ok: ${r.srmOk}; ` +
         `signup headline:image p ${r.interactionP.toExponential(2)}, headline p ${r.headlineP.toExponential(2)}`,
     );
-    return r;
+    return {
+      fill,
+      projection: { ...p, answer: undefined },
+      log: { ...r, answer: undefined },
+      same,
+    };
   } finally {
     if (keep === undefined) rmSync(dir, { recursive: true, force: true });
   }
@@ -175,8 +221,10 @@ async function childResults(file) {
   // Read once first, so that the results and the reference both find the file in the page cache.
   const firstReadMs = await readAll(log);
   let t = performance.now();
-  const r = await computeResults(log, EXPERIMENT, Date.UTC(2026, 11, 29));
+  const cpu = process.cpuUsage();
+  const r = await computeResults(log, EXPERIMENT, NOW);
   const ms = performance.now() - t;
+  const cpuUsed = cpuSeconds(cpu);
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
   // The factorial analysis alone, on the cells' sums computeResults gathered.
   const cells = r.variants.map((v) => ({
@@ -200,6 +248,8 @@ async function childResults(file) {
   console.log(
     JSON.stringify({
       ms,
+      cpu: cpuUsed,
+      answer: comparable(r),
       readMs,
       firstReadMs,
       factorialMs,
@@ -215,5 +265,83 @@ async function childResults(file) {
   );
 }
 
+/** What both ways of reading must agree on: all but how and when it was read. */
+function comparable(results) {
+  const { source, eventsRead, computedAt, ...rest } = results;
+  void [source, eventsRead, computedAt];
+  return rest;
+}
+
+/** The projection beside the log, as a server keeps it (profiles: every person live, none refusing). */
+function openProjection(file, log, lastPosition) {
+  const profiles = {
+    byId: async (id) => ({ id, consent: { current: {} } }),
+    byIdentifier: async ({ value }) => ({ id: `p:${value}`, consent: { current: {} } }),
+  };
+  return ReportProjection.open(`${file}.reports.duckdb`, {
+    log,
+    profiles,
+    folded: async () => lastPosition,
+    experimentKey: experimentKeys((_type, value) => value),
+  });
+}
+
+async function childFill(file) {
+  const log = new SqliteEventLog(file);
+  const { lastPosition } = await log.stats();
+  const filled = !existsSync(`${file}.reports.duckdb`);
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  const projection = await openProjection(file, log, lastPosition);
+  const { events } = await projection.stats();
+  const seconds = (performance.now() - t) / 1000;
+  const cpuUsed = cpuSeconds(cpu);
+  await projection.close();
+  await log.close();
+  console.log(
+    JSON.stringify({
+      filled,
+      events,
+      seconds,
+      cpu: cpuUsed,
+      fileBytes: fileBytes(`${file}.reports.duckdb`),
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    }),
+  );
+}
+
+async function childColumns(file) {
+  const log = new SqliteEventLog(file);
+  const { lastPosition } = await log.stats();
+  let t = performance.now();
+  const projection = await openProjection(file, log, lastPosition);
+  await projection.stats(); // opened and caught up, as in a running server
+  const openSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const cpu = process.cpuUsage();
+  const exposures = await projection.experimentColumns(exposureQuery(EXPERIMENT));
+  if (exposures === undefined) throw new Error('the projection is not ready');
+  const r = resultsOf(EXPERIMENT, exposures, NOW, 'projection');
+  const seconds = (performance.now() - t) / 1000;
+  const cpuUsed = cpuSeconds(cpu);
+  await projection.close();
+  await log.close();
+  console.log(
+    JSON.stringify({
+      seconds,
+      cpu: cpuUsed,
+      openSeconds,
+      exposures: r.exposures,
+      cells: r.variants.length,
+      users: r.variants.reduce((s, v) => s + v.users, 0),
+      srmOk: r.srm.ok,
+      answer: comparable(r),
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    }),
+  );
+}
+
 if (process.argv[2] === '--results') await childResults(process.argv[3]);
+else if (process.argv[2] === '--fill') await childFill(process.argv[3]);
+else if (process.argv[2] === '--columns') await childColumns(process.argv[3]);
 else console.log(JSON.stringify(await bench()));
