@@ -173,7 +173,7 @@ async function bench() {
     const p = child('--columns');
     console.log(
       `3x2x2 results from the projection (${fmt(p.exposures)} exposures, ${fmt(p.users)} people in ${p.cells} cells): ` +
-        `**${p.seconds.toFixed(2)} s (${p.cpu.toFixed(2)} CPU s)**; opening and catching up before it ${p.openSeconds.toFixed(1)} s; peak RSS ${mb(p.maxRssBytes)} MB; SRM ok: ${p.srmOk}`,
+        `**${p.seconds.toFixed(2)} s (${p.cpu.toFixed(2)} CPU s)**; opening and catching up before it ${p.openSeconds.toFixed(1)} s; RSS ${mb(p.rssOpen)} MB once open, ${mb(p.rssAfter)} MB after, peak ${mb(p.maxRssBytes)} MB; SRM ok: ${p.srmOk}`,
     );
     if (!LOG_PASS) {
       console.log(`load average ${loadBefore} before, ${load()} after`);
@@ -317,6 +317,7 @@ async function childColumns(file) {
   const projection = await openProjection(file, log, lastPosition);
   await projection.stats(); // opened and caught up, as in a running server
   const openSeconds = (performance.now() - t) / 1000;
+  const rssOpen = process.memoryUsage().rss;
   t = performance.now();
   const cpu = process.cpuUsage();
   const exposures = await projection.experimentColumns(exposureQuery(EXPERIMENT));
@@ -324,10 +325,13 @@ async function childColumns(file) {
   const r = resultsOf(EXPERIMENT, exposures, NOW, 'projection');
   const seconds = (performance.now() - t) / 1000;
   const cpuUsed = cpuSeconds(cpu);
+  const rssAfter = process.memoryUsage().rss;
   await projection.close();
   await log.close();
   console.log(
     JSON.stringify({
+      rssOpen,
+      rssAfter,
       seconds,
       cpu: cpuUsed,
       openSeconds,
