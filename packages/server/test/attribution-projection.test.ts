@@ -7,12 +7,14 @@ import {
   seededRandom,
   type AttributionRequest,
   type ChannelRule,
+  type FunnelRequest,
 } from '@tailor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { buildApp } from '../src/http/build-app.js';
 import { openTailor } from '../src/open-tailor.js';
 import { AttributionService } from '../src/reports/attribution-service.js';
+import { FunnelService } from '../src/reports/funnel-service.js';
 import { PROJECTION_FILE } from '../src/reports/projection/open-report-projection.js';
 import { ProjectionFeed } from '../src/reports/projection/projection-feed.js';
 import { ReportProjection } from '../src/reports/projection/report-projection.js';
@@ -27,6 +29,8 @@ import { startTestTailor, type TestTailor } from './support/test-tailor.js';
  * missing) and whose track events include decisions clicked, email links clicked by Tailor and
  * by a client, a track event named `Page Viewed`; after merges, a refusal, an erasure and
  * reopening; fed by the pipeline's rows alone; and from a file made before the touch columns.
+ * Funnels broken down by the first or last touch (every key, every order, own touchpoints, an
+ * exclusion) read the same columns and are compared with the log's the same way.
  */
 const BASE = Date.UTC(2026, 9, 5, 9);
 const HOUR = 3_600_000;
@@ -87,6 +91,53 @@ const REQUESTS: AttributionRequest[] = [
   { conversion: 'Never Sent', by: 'source', models: ['first_touch'] },
 ];
 
+const STEPS = [
+  { event: 'Page Viewed' },
+  { event: 'Decision Clicked' },
+  { event: 'Order Completed' },
+];
+/** Funnels broken down by the first or last touch, which the projection answers too. */
+const FUNNELS: FunnelRequest[] = [
+  ...ATTRIBUTION_KEYS.map((by, i): FunnelRequest => ({
+    steps: STEPS,
+    windowDays: 30,
+    breakdown: { touch: i % 2 === 0 ? 'first' : 'last', by },
+  })),
+  {
+    steps: STEPS,
+    order: 'strict',
+    breakdown: {
+      touch: 'last',
+      by: 'channel',
+      ownTouchpoints: ['decision_clicks', 'email_clicks'],
+    },
+  },
+  {
+    steps: [{ event: 'Signed Up' }, { event: 'Order Completed' }, { event: 'Decision Clicked' }],
+    order: 'any',
+    breakdown: { touch: 'first', by: 'campaign', ownTouchpoints: ['decision_clicks'] },
+  },
+  // The same event at two steps.
+  {
+    steps: [{ event: 'Page Viewed' }, { event: 'Order Completed' }, { event: 'Page Viewed' }],
+    breakdown: { touch: 'last', by: 'source' },
+  },
+  {
+    steps: STEPS,
+    exclude: [{ event: 'Signed Up', between: [1, 3] }],
+    breakdown: { touch: 'first', by: 'channel' },
+  },
+];
+
+/** A funnel read from the log alone. */
+function funnelFromLog(request: FunnelRequest) {
+  return new FunnelService({
+    log: t.tailor.log,
+    profiles: t.tailor.profiles,
+    channelRules: () => Promise.resolve(STORED_RULES),
+  }).funnel(request);
+}
+
 /** Attribution read from the log alone. */
 function fromLog(request: AttributionRequest) {
   return new AttributionService({
@@ -102,10 +153,19 @@ async function expectSameAnswers(
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
   },
+  funnel: (request: FunnelRequest) => Promise<unknown> = async (request) => {
+    const res = await t.admin('POST', '/v1/reports/funnel', request);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  },
 ): Promise<void> {
   for (const request of REQUESTS) {
     const expected = await fromLog(request);
     expect(close(await answer(request)), JSON.stringify(request)).toEqual(close(expected));
+  }
+  for (const request of FUNNELS) {
+    const expected = await funnelFromLog(request);
+    expect(await funnel(request), JSON.stringify(request)).toEqual(expected);
   }
 }
 
@@ -255,6 +315,8 @@ describe('attribution from the reports projection', () => {
     expect(Object.keys(models.models.linear?.shares ?? {})).toEqual(
       expect.arrayContaining(['Personalization', 'Lifecycle', 'Podcasts', 'Partners', 'Direct']),
     );
+    const funnel = await t.admin('POST', '/v1/reports/funnel', FUNNELS[5]);
+    expect(funnel.json<{ breakdown: unknown[] }>().breakdown.length).toBeGreaterThan(3);
     await expectSameAnswers();
   });
 
@@ -282,7 +344,16 @@ describe('attribution from the reports projection', () => {
         channelRules: () => Promise.resolve(STORED_RULES),
         projection: () => projection,
       });
-      await expectSameAnswers((request) => service.attribution(request));
+      const funnels = new FunnelService({
+        log: t.tailor.log,
+        profiles: t.tailor.profiles,
+        channelRules: () => Promise.resolve(STORED_RULES),
+        projection: () => projection,
+      });
+      await expectSameAnswers(
+        (request) => service.attribution(request),
+        (request) => funnels.funnel(request),
+      );
     } finally {
       await projection.close();
     }

@@ -98,33 +98,56 @@ async function fromProjection(
 ): Promise<Journeys> {
   const keys: string[] = [''];
   const numbers = new Map<string, number>();
-  const columns = await projection.touchColumns(request.conversion, (fields) => {
+  const columns = await projection.touchColumns({
+    nameCode: (name) => (name === request.conversion ? 1 : 0),
+    wants: (fields) => touchKeyOf(fields, request.by, keyOptions) !== undefined,
+  });
+  // Each combination's key number (0: no touchpoint), and whether it is a page's.
+  const keyOf = new Int32Array(columns.combos.length);
+  const page = new Uint8Array(columns.combos.length);
+  columns.combos.forEach((fields, id) => {
+    if (fields === undefined) return;
+    page[id] = fields.kind === 'page' ? 1 : 0;
     const key = touchKeyOf(fields, request.by, keyOptions);
-    if (key === undefined) return 0;
+    if (key === undefined) return;
     let n = numbers.get(key);
     if (n === undefined) {
       n = keys.length;
       keys.push(key);
       numbers.set(key, n);
     }
-    return n;
+    keyOf[id] = n;
   });
+  // Each row's step: > 0 a touchpoint's key number, -1 a conversion, 0 neither (a page named as
+  // the conversion is never one; a conversion is never also a touchpoint).
+  const { offsets, at, name, touch, revenue } = columns;
+  const code = new Int32Array(at.length);
+  let people = 0;
+  for (let p = 0; p + 1 < offsets.length; p++) {
+    let any = false;
+    for (let i = offsets[p] as number; i < (offsets[p + 1] as number); i++) {
+      const t = touch[i] as number;
+      if (name[i] === 1 && (t < 0 || page[t] !== 1)) code[i] = -1;
+      else if (t >= 0) code[i] = keyOf[t] as number;
+      if (code[i] !== 0) any = true;
+    }
+    if (any) people++;
+  }
   const byRevenue = request.weight === 'revenue';
-  const { offsets, at, value, revenue } = columns;
   function* journeys(): Generator<JourneyStep[]> {
     for (let p = 0; p + 1 < offsets.length; p++) {
       const steps: JourneyStep[] = [];
       for (let i = offsets[p] as number; i < (offsets[p + 1] as number); i++) {
-        const code = value[i] as number;
+        const c = code[i] as number;
         const when = at[i] as number;
-        if (code > 0) steps.push({ kind: 'touch', key: keys[code] as string, at: when });
-        else {
-          const worth = byRevenue ? (revenue[-code - 1] as number) : 1;
+        if (c > 0) steps.push({ kind: 'touch', key: keys[c] as string, at: when });
+        else if (c < 0) {
+          const worth = byRevenue ? (revenue[i] as number) : 1;
           steps.push({ kind: 'conversion', at: when, value: Number.isNaN(worth) ? 0 : worth });
         }
       }
-      yield steps;
+      if (steps.length > 0) yield steps;
     }
   }
-  return { journeys: journeys(), people: offsets.length - 1 };
+  return { journeys: journeys(), people };
 }

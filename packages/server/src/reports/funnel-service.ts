@@ -14,7 +14,7 @@ import {
 } from '@tailor/core';
 import { eventName, readPeople, type TimedItem, type TimelineDeps } from './person-timelines.js';
 import { propertyText } from './property-text.js';
-import { touchKey } from './touch-key.js';
+import { touchKey, touchKeyOf } from './touch-key.js';
 import type { ReportProjection } from './projection/report-projection.js';
 
 const DAY_MS = 86_400_000;
@@ -53,8 +53,11 @@ export class FunnelService {
     const exclusions = exclusionGaps(request);
     const breakdown = request.breakdown;
     const projection = this.deps.projection?.();
-    if (projection !== undefined && readsNames(request))
+    if (projection !== undefined && readsNames(request)) {
+      if (breakdown !== undefined && 'touch' in breakdown)
+        return this.fromProjectionByTouch(projection, request, breakdown, exclusions);
       return this.fromProjection(projection, request, exclusions);
+    }
     const strict = order === 'strict';
     const touch = breakdown !== undefined && 'touch' in breakdown ? breakdown : undefined;
     const property =
@@ -158,6 +161,70 @@ export class FunnelService {
     );
   }
 
+  /**
+   * The funnel broken down by the first or last touch, over the projection: each person's step
+   * and exclusion events (every event for a strict funnel) and touchpoints, keyed once per
+   * distinct combination of touch fields (touchKeyOf), then as over the log (breakdownEvents).
+   */
+  private async fromProjectionByTouch(
+    projection: ReportProjection,
+    request: FunnelRequest,
+    breakdown: TouchBreakdown,
+    exclusions: { step: Matcher; gaps: number[] }[],
+  ): Promise<FunnelResult> {
+    const order = request.order ?? 'ordered';
+    const options = {
+      rules: breakdown.by === 'channel' ? await this.channelRules() : [],
+      own: breakdown.ownTouchpoints,
+    };
+    // Each event name's code: 1 + its index in `names`, whose steps and gaps are listed.
+    const names = [
+      ...new Set([...request.steps, ...exclusions.map((e) => e.step)].map((s) => s.event)),
+    ];
+    const stepsOf = names.map((name) =>
+      request.steps.flatMap((step, k) => (step.event === name ? [k] : [])),
+    );
+    const gapsOf = names.map((name) =>
+      exclusions.flatMap(({ step, gaps }) => (step.event === name ? gaps : [])),
+    );
+    const columns = await projection.touchColumns({
+      nameCode: (name) => names.indexOf(name ?? '') + 1,
+      wants: (fields) => touchKeyOf(fields, breakdown.by, options) !== undefined,
+      all: order === 'strict',
+    });
+    const keys = columns.combos.map((fields) =>
+      fields === undefined ? undefined : touchKeyOf(fields, breakdown.by, options),
+    );
+    const { offsets, at, name, touch } = columns;
+    const people: GroupedFunnelEvent[][] = [];
+    for (let p = 0; p + 1 < offsets.length; p++) {
+      const events: TimedItem<FunnelItem>[] = [];
+      let steps = false;
+      for (let i = offsets[p] as number; i < (offsets[p + 1] as number); i++) {
+        const code = name[i] as number;
+        const t = touch[i] as number;
+        const item: FunnelItem = {
+          steps: code > 0 ? (stepsOf[code - 1] as number[]) : [],
+          excludes: code > 0 ? (gapsOf[code - 1] as number[]) : [],
+          value: undefined,
+          key: t >= 0 ? keys[t] : undefined,
+        };
+        if (item.steps.length > 0) steps = true;
+        events.push({ at: at[i] as number, item });
+      }
+      if (steps) people.push(breakdownEvents(events, breakdown, []));
+    }
+    const funnel = {
+      steps: request.steps.length,
+      windowMs: (request.windowDays ?? DEFAULT_FUNNEL_WINDOW_DAYS) * DAY_MS,
+      order,
+    };
+    return {
+      ...computeFunnel(people, funnel),
+      breakdown: breakdownFunnel(people, funnel, FUNNEL_BREAKDOWN_LIMIT),
+    };
+  }
+
   private async channelRules(): Promise<readonly ChannelRule[]> {
     return this.deps.channelRules === undefined ? [] : this.deps.channelRules();
   }
@@ -230,10 +297,15 @@ function matches(message: StoredMessage, step: Matcher): boolean {
   return Object.entries(step.where).every(([name, value]) => properties[name] === value);
 }
 
-/** A funnel the projection answers: steps and exclusions by event name alone, no breakdown. */
+type TouchBreakdown = Extract<FunnelBreakdown, { touch: unknown }>;
+
+/**
+ * A funnel the projection answers: steps and exclusions by event name alone, no breakdown but by
+ * the first or last touch.
+ */
 function readsNames(request: FunnelRequest): boolean {
   return (
-    request.breakdown === undefined &&
+    (request.breakdown === undefined || 'touch' in request.breakdown) &&
     request.steps.every((step) => step.where === undefined) &&
     (request.exclude ?? []).every((exclusion) => exclusion.where === undefined)
   );

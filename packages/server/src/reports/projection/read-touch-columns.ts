@@ -5,73 +5,84 @@ import { RowBuffer } from './duckdb-columns.js';
 import { groupByPerson } from './group-by-person.js';
 
 /**
- * Each person's touchpoints and conversions, in time order (log order between equal times):
- * `value` > 0 a touchpoint keyed `value` (what keyOf gave its combination), < 0 conversion number
- * `-value - 1`, whose `revenue` is `revenue[-value - 1]` (NaN: none).
+ * Each person's events as a report on touchpoints reads them, in time order (log order between
+ * equal times): per row its name's code, its touch combination (-1: none; wanted or not: a row
+ * read for its name carries its own) and its revenue (NaN: none). `combos`: every combination
+ * by id, as the rows name them.
  */
 export interface TouchColumns extends PersonColumns {
-  value: Int32Array;
+  name: Int32Array;
+  touch: Int32Array;
   revenue: Float64Array;
+  combos: readonly (TouchFields | undefined)[];
 }
 
 /**
- * Attribution's rows out of the projection: the events whose touch combination keyOf keys (> 0;
- * 0: no touchpoint for this request) and the track events named as the conversion (name id
- * `conversion`; a page is never one), each counted for `owner[person]` (-1: left out), grouped
- * by person in Node as funnels read DuckDB (groupByPerson).
+ * The rows of the event names with a code (`names[name id]` ≠ 0; every row when `all`) and of
+ * the touch combinations wanted (`wants`), each counted for `owner[person]` (-1: left out),
+ * grouped by person in Node as funnels read DuckDB (groupByPerson).
  */
 export async function readTouchColumns(
   db: DuckDBConnection,
   options: {
     combos: readonly (TouchFields | undefined)[];
-    keyOf: (fields: TouchFields) => number;
-    conversion: number | undefined;
+    wants: (fields: TouchFields) => boolean;
+    names: Int32Array;
+    all: boolean;
     owner: Int32Array;
     people: number;
   },
 ): Promise<TouchColumns> {
-  const { combos, conversion, owner } = options;
-  // Each combination's key, worked out once; a page's combination is never a conversion.
-  const keyed = new Int32Array(combos.length);
-  const page = new Uint8Array(combos.length);
+  const { combos, names, owner } = options;
   const wanted: number[] = [];
   combos.forEach((fields, id) => {
-    if (fields === undefined) return;
-    page[id] = fields.kind === 'page' ? 1 : 0;
-    keyed[id] = options.keyOf(fields);
-    if (keyed[id] > 0) wanted.push(id);
+    if (fields !== undefined && options.wants(fields)) wanted.push(id);
   });
+  const coded: number[] = [];
+  for (let id = 0; id < names.length; id++) if (names[id] !== 0) coded.push(id);
   const where: string[] = [];
   if (wanted.length > 0)
     where.push(wanted.length > 5000 ? 'touch IS NOT NULL' : `touch IN (${wanted.join(',')})`);
-  if (conversion !== undefined) where.push(`name_id = ${conversion}`);
+  if (coded.length > 0) where.push(`name_id IN (${coded.join(',')})`);
+  // Each row read: its person and time to group by, its index into these columns as the value.
   const rows = new RowBuffer();
+  const name: number[] = [];
+  const touch: number[] = [];
   const revenue: number[] = [];
-  if (where.length > 0) {
+  if (options.all || where.length > 0) {
     // Materialized, then read a chunk at a time (as readDuckDBColumns does).
     const result = await db.run(
-      `SELECT person, at_ms, name_id, touch, revenue FROM events WHERE ${where.join(' OR ')}`,
+      `SELECT person, at_ms, name_id, touch, revenue FROM events${options.all ? '' : ` WHERE ${where.join(' OR ')}`}`,
     );
     for (let c = 0; c < result.chunkCount; c++) {
       const chunk = result.getChunk(c);
       const person = chunk.getColumnVector(0);
       const at = chunk.getColumnVector(1);
-      const name = chunk.getColumnVector(2);
-      const touch = chunk.getColumnVector(3);
+      const nameId = chunk.getColumnVector(2);
+      const combo = chunk.getColumnVector(3);
       const value = chunk.getColumnVector(4);
       const count = chunk.rowCount; // a getter into the native chunk: read once
       for (let i = 0; i < count; i++) {
-        const combo = touch.getItem(i) as number | null;
-        let code: number;
-        if (name.getItem(i) === conversion && (combo === null || page[combo] !== 1)) {
-          revenue.push((value.getItem(i) as number | null) ?? Number.NaN);
-          code = -revenue.length;
-        } else code = combo === null ? 0 : (keyed[combo] ?? 0);
-        if (code !== 0)
-          rows.push(owner[person.getItem(i) as number] ?? -1, at.getItem(i) as number, code);
+        const t = combo.getItem(i) as number | null;
+        rows.push(owner[person.getItem(i) as number] ?? -1, at.getItem(i) as number, name.length);
+        name.push(names[nameId.getItem(i) as number] ?? 0);
+        touch.push(t ?? -1);
+        revenue.push((value.getItem(i) as number | null) ?? Number.NaN);
       }
     }
   }
   const grouped = groupByPerson(rows, options.people, () => true);
-  return { ...grouped, revenue: Float64Array.from(revenue) };
+  const n = grouped.value.length;
+  const out = {
+    name: new Int32Array(n),
+    touch: new Int32Array(n),
+    revenue: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const r = grouped.value[i] as number;
+    out.name[i] = name[r] as number;
+    out.touch[i] = touch[r] as number;
+    out.revenue[i] = revenue[r] as number;
+  }
+  return { offsets: grouped.offsets, at: grouped.at, ...out, combos };
 }

@@ -473,20 +473,25 @@ export class ReportProjection {
   }
 
   /**
-   * Attribution's touchpoints and conversions (readTouchColumns), once the projection has caught
-   * up: `keyOf` keys each distinct combination of touch fields once (> 0; 0: no touchpoint),
-   * `conversion` names the conversion event.
+   * What reports on touchpoints read (readTouchColumns), once the projection has caught up: the
+   * events whose name has a code (`nameCode`, 0: not read; every event when `all`) and those
+   * whose touch combination `wants` (asked once per distinct combination), by person.
    */
-  async touchColumns(
-    conversion: string,
-    keyOf: (fields: TouchFields) => number,
-  ): Promise<TouchColumns> {
+  async touchColumns(options: {
+    nameCode: (name: string | undefined) => number;
+    wants: (fields: TouchFields) => boolean;
+    all?: boolean;
+  }): Promise<TouchColumns> {
     return this.enqueue(async () => {
       await this.project();
+      const names = new Int32Array(this.names.size + 1);
+      for (const [name, id] of this.names) names[id] = options.nameCode(name);
+      names[NO_NAME] = options.all === true ? options.nameCode(undefined) : 0;
       return readTouchColumns(this.db, {
         combos: this.touches.all,
-        keyOf,
-        conversion: this.names.get(conversion),
+        wants: options.wants,
+        names,
+        all: options.all === true,
         owner: this.people.owners(),
         people: this.people.count,
       });
