@@ -162,7 +162,12 @@ export type {
 export { clusterFeatures, DEFAULT_K_RANGE } from './clusters/cluster-features.js';
 export { chooseScale } from './clusters/prepare-features.js';
 export type { ClusterOptions, Clustering, KCandidate } from './clusters/cluster-features.js';
-export { fitKMeans, fitKMeansStarts } from './clusters/fit-kmeans.js';
+export {
+  betterStart,
+  fitKMeans,
+  fitKMeansStarts,
+  kmeansStartRunner,
+} from './clusters/fit-kmeans.js';
 export type {
   KMeansOptions,
   KMeansStartFit,

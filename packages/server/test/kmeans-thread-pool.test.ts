@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { clusterFeatures, fitKMeans, type FeatureMatrix, type KMeansFit } from '@tailor/core';
 import {
-  clusterFeatures,
-  fitKMeans,
-  type FeatureMatrix,
-  type KMeansFit,
-  type KMeansStartsJob,
-  type KMeansThreads,
-} from '@tailor/core';
-import { KMeansThreadPool, runStartsMessage } from '../src/clusters/kmeans-thread-pool.js';
+  KMeansThreadPool,
+  runStartsMessage,
+  type StartsMessage,
+  type StartsPort,
+} from '../src/clusters/kmeans-thread-pool.js';
 
 /** The built worker (`npm test` builds first: `tsc -b`), as the CLI and `tailor serve` run it. */
 const WORKER = new URL('../dist/clusters/kmeans-starts-worker.js', import.meta.url);
@@ -47,7 +45,7 @@ function expectSameFit(actual: KMeansFit, expected: KMeansFit): void {
 }
 
 describe('k-means starts shared with worker threads (KMeansThreadPool)', () => {
-  const pool = new KMeansThreadPool(WORKER, 2);
+  const pool = KMeansThreadPool.start(WORKER, 2);
   afterAll(() => pool.close());
 
   it.each([
@@ -70,35 +68,45 @@ describe('k-means starts shared with worker threads (KMeansThreadPool)', () => {
     expect(shared).toEqual(one);
   });
 
-  it('a fit run wholly by a worker comes back through its slot unchanged', () => {
-    // The worker's side run here, before the calling thread claims: it takes every start.
+  // Workers stood in for by objects that act on the message at once, before the calling thread
+  // claims: which thread does what is then fixed, so each path of the pool is taken for sure.
+  const worker = (act: (message: StartsMessage) => void): StartsPort => ({ postMessage: act });
+  const k6 = (matrix: FeatureMatrix) => fitKMeans(matrix, { k: 6, starts: 10, seed: 2 });
+
+  it('a worker that ran every start: its best comes back through its slot, bit for bit', () => {
     const matrix = rfm();
-    const control = new Int32Array(new SharedArrayBuffer(4 * 3));
-    const slot = {
-      labels: new Int32Array(new SharedArrayBuffer(matrix.rows * 4)),
-      centroids: new Float64Array(new SharedArrayBuffer(6 * 3 * 8)),
-      figures: new Float64Array(new SharedArrayBuffer(4 * 8)),
-    };
-    let job: KMeansStartsJob | undefined;
-    const worker: KMeansThreads = {
-      fitStarts(posted, given) {
-        job = given;
-        runStartsMessage({ control, matrix: posted, job: given, worker: 0, slot });
-        return [];
-      },
-    };
-    expect(() => fitKMeans(matrix, { k: 6, threads: worker })).toThrow('no k-means start');
-    expect(Atomics.load(control, 0)).toBeGreaterThan(10); // every start claimed
-    expect(Atomics.load(control, 1)).toBe(0); // and the job left
-    expect(Atomics.load(control, 2)).toBe(1); // a fit in the slot
-    const one = fitKMeans(matrix, { k: 6 });
-    expect(slot.figures[0]).toBe(one.inertia);
-    expect(slot.figures[1]).toBe(one.iterations);
-    expect(slot.labels).toEqual(one.labels);
-    expect(slot.centroids).toEqual(one.centroids);
-    // A message for a job whose starts are all taken claims none and leaves nothing.
-    runStartsMessage({ control, matrix, job: job!, worker: 0, slot });
-    expect(Atomics.load(control, 2)).toBe(0);
-    expect(Atomics.load(control, 1)).toBe(0);
+    const all = new KMeansThreadPool([worker(runStartsMessage)]);
+    expectSameFit(fitKMeans(matrix, { k: 6, starts: 10, seed: 2, threads: all }), k6(matrix));
+  });
+
+  it('starts a worker claimed and never finished are run by the calling thread', () => {
+    const matrix = rfm();
+    let control: Int32Array = new Int32Array(new SharedArrayBuffer(0));
+    // One worker finishes start 0, then claims start 1 and stalls (a busy machine, a thread with
+    // no core); another claims starts 2 to 4 and never runs them (as if it had failed).
+    const stalled = worker((message) => {
+      control = message.control;
+      runStartsMessage({ ...message, job: { ...message.job, starts: 1 } });
+    });
+    const failed = worker((message) => {
+      Atomics.add(message.control, 0, 3);
+    });
+    const pool = new KMeansThreadPool([stalled, failed]);
+    expectSameFit(fitKMeans(matrix, { k: 6, starts: 10, seed: 2, threads: pool }), k6(matrix));
+    // Who finished each start first: the worker 0, the calling thread (1) every other.
+    expect(Array.from(control.subarray(2))).toEqual([2, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(Atomics.load(control, 1)).toBe(10);
+  });
+
+  it('a message for a fit whose starts are all taken runs nothing', () => {
+    const matrix = rfm();
+    let late: StartsMessage | undefined;
+    const pool = new KMeansThreadPool([worker((message) => (late = message))]);
+    const fit = fitKMeans(matrix, { k: 6, starts: 10, seed: 2, threads: pool });
+    expectSameFit(fit, k6(matrix));
+    const slot = late!.slot.labels.slice();
+    runStartsMessage(late!);
+    expect(late!.slot.labels).toEqual(slot);
+    expect(Atomics.load(late!.control, 1)).toBe(10); // finished, once each
   });
 });

@@ -113,29 +113,42 @@ export function betterStart(a: KMeansStartFit | undefined, b: KMeansStartFit): K
 
 /**
  * Runs the starts that `claim` gives (start numbers, −1 when none is left) and returns the best
- * of them, or undefined when it gave none. Each start seeds k-means++ from its own place in the
- * seed's sequence, so its fit is the same on whichever thread, in whichever order, it runs.
+ * of them, or undefined when it gave none.
  */
 export function fitKMeansStarts(
   matrix: FeatureMatrix,
   job: KMeansStartsJob,
   claim: () => number,
 ): KMeansStartFit | undefined {
-  const { k, seed, maxIterations, threshold } = job;
   let start = claim();
   if (start < 0) return undefined;
-  // One set of per-row arrays serves every start; the best start's labels are copied out.
-  const nearest = nearestCentroids(matrix.rows);
-  const bounds = new HamerlyBounds(matrix, k);
+  const run = kmeansStartRunner(matrix, job);
   let best: KMeansStartFit | undefined;
   for (; start >= 0; start = claim()) {
-    const random = seededRandom(seed, start * seedingDraws(k));
-    const centroids = kmeansPlusPlus(matrix, k, random, nearest);
-    const fit = lloyd(matrix, k, centroids, nearest, bounds, maxIterations, threshold);
-    if (best === undefined || betterStart(best, { ...fit, start }) !== best)
-      best = { ...fit, labels: fit.labels.slice(), start };
+    const fit = run(start);
+    if (betterStart(best, fit) === fit) best = { ...fit, labels: fit.labels.slice() };
   }
   return best;
+}
+
+/**
+ * Runs one start of a fit at a time: `run(start)` seeds k-means++ from the start's own place in
+ * the seed's sequence, so its fit is the same on whichever thread, in whichever order, it runs.
+ * The fit's labels are the runner's own array, written again by the next run (copy to keep);
+ * the per-row arrays serve every start.
+ */
+export function kmeansStartRunner(
+  matrix: FeatureMatrix,
+  job: KMeansStartsJob,
+): (start: number) => KMeansStartFit {
+  const { k, seed, maxIterations, threshold } = job;
+  const nearest = nearestCentroids(matrix.rows);
+  const bounds = new HamerlyBounds(matrix, k);
+  return (start) => {
+    const random = seededRandom(seed, start * seedingDraws(k));
+    const centroids = kmeansPlusPlus(matrix, k, random, nearest);
+    return { ...lloyd(matrix, k, centroids, nearest, bounds, maxIterations, threshold), start };
+  };
 }
 
 /**

@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
-  fitKMeansStarts,
+  betterStart,
+  kmeansStartRunner,
   type FeatureMatrix,
   type KMeansStartFit,
   type KMeansStartsJob,
@@ -13,13 +14,13 @@ import {
 // The words of a job's control array (an Int32Array on a SharedArrayBuffer, one per job).
 /** The next start to claim (Atomics.add: each number goes to one thread). */
 const NEXT = 0;
-/** Workers inside the job; the calling thread waits for 0 once no start is left. */
-const PENDING = 1;
-/** From here, one word per worker: what it left in its slot. */
-const STATUS = 2;
-const LEFT_NOTHING = 0;
-const LEFT_FIT = 1;
-const FAILED = 2;
+/** How many starts have finished (on any thread). */
+const FINISHED = 1;
+/** From here, one word per start: who finished it first (0 while nobody has). */
+const OWNER = 2;
+/** The calling thread, as an owner; worker w is WORKER + w. */
+const CALLER = 1;
+const WORKER = 2;
 
 /** Where a worker leaves its best fit: shared arrays, kept by the pool and grown as needed. */
 interface FitSlot {
@@ -32,11 +33,18 @@ interface FitSlot {
 /** What the pool posts to a worker for one fit. */
 export interface StartsMessage {
   control: Int32Array;
+  /** Per start, its inertia, written by the thread that finished it first. */
+  inertias: Float64Array;
   /** The table, its values on a SharedArrayBuffer (read, never copied, by the worker). */
   matrix: FeatureMatrix;
   job: KMeansStartsJob;
   worker: number;
   slot: FitSlot;
+}
+
+/** Where the pool posts a worker's share of a fit: the worker itself. */
+export interface StartsPort {
+  postMessage(message: StartsMessage): void;
 }
 
 /** A claim on a job's starts: the next start number, or −1 when all are taken. */
@@ -47,84 +55,76 @@ function claimFrom(control: Int32Array, starts: number): () => number {
   };
 }
 
+/** Records a finished start (its first finisher only) and wakes the calling thread. */
+function finish(control: Int32Array, inertias: Float64Array, fit: KMeansStartFit, who: number) {
+  inertias[fit.start] = fit.inertia;
+  if (Atomics.compareExchange(control, OWNER + fit.start, 0, who) !== 0) return;
+  Atomics.add(control, FINISHED, 1);
+  Atomics.notify(control, FINISHED);
+}
+
 /**
- * A worker's side of a fit (kmeans-starts-worker.ts): it runs the starts it claims and leaves the
- * best in its slot. Whatever happens, it says so in its status word and leaves the job, waking
- * the thread that waits for it. A message that arrives after the job's starts were all taken
- * claims none and leaves at once.
+ * A worker's side of a fit (kmeans-starts-worker.ts): it runs the starts it claims, leaves its
+ * best so far in its slot before saying a start is finished, so the slot holds the fit of any
+ * start that is the best of all. A message that arrives after the starts were all taken claims
+ * none. A start that fails is left unfinished: the calling thread runs it itself.
  */
-export function runStartsMessage({ control, matrix, job, worker, slot }: StartsMessage): void {
-  Atomics.add(control, PENDING, 1);
-  let status = LEFT_NOTHING;
+export function runStartsMessage(message: StartsMessage): void {
+  const { control, inertias, matrix, job, worker, slot } = message;
+  const claim = claimFrom(control, job.starts);
+  let start = claim();
+  if (start < 0) return;
+  let run: ((start: number) => KMeansStartFit) | undefined;
+  let best: KMeansStartFit | undefined;
   try {
-    const fit = fitKMeansStarts(matrix, job, claimFrom(control, job.starts));
-    if (fit !== undefined) {
-      slot.labels.set(fit.labels);
-      slot.centroids.set(fit.centroids);
-      slot.figures.set([fit.inertia, fit.iterations, fit.converged ? 1 : 0, fit.start]);
-      status = LEFT_FIT;
+    run = kmeansStartRunner(matrix, job);
+    for (; start >= 0; start = claim()) {
+      const fit = run(start);
+      if (betterStart(best, fit) === fit) {
+        slot.labels.set(fit.labels);
+        slot.centroids.set(fit.centroids);
+        slot.figures.set([fit.inertia, fit.iterations, fit.converged ? 1 : 0, fit.start]);
+        best = fit;
+      }
+      finish(control, inertias, fit, WORKER + worker);
     }
   } catch {
-    status = FAILED;
+    // Left unfinished: the calling thread runs the start again, and fails there if it must.
   }
-  Atomics.store(control, STATUS + worker, status);
-  Atomics.sub(control, PENDING, 1);
-  Atomics.notify(control, PENDING);
 }
 
 /**
  * fitKMeans' starts shared between the calling thread and a few worker threads kept for the
- * process (`KMeansThreads`): the table is copied once per fit into shared memory, each worker is
- * posted the job, and the calling thread runs starts too until none is left, then waits (blocked,
- * not spinning: Atomics.wait) for the workers still running one. No thread waits for another to
- * start: a worker that is slow to wake (a busy machine) claims fewer starts, or none. The
- * workers do not keep the process alive.
+ * process (`KMeansThreads`): the table is copied into shared memory, each worker is posted the
+ * job, and the calling thread runs starts too until none is left to claim. No thread waits for
+ * another to start: a worker slow to wake claims fewer starts, or none. For the starts still
+ * running elsewhere the calling thread waits (blocked, not spinning: Atomics.wait) as long as one
+ * start took it, then runs the oldest of them itself: on a busy machine a worker that was not
+ * given a core does not hold the fit up, and on a quiet one the wait is shorter than the run.
+ * The fit is the same whoever finished which start. The workers do not keep the process alive.
  */
 export class KMeansThreadPool implements KMeansThreads {
-  private readonly workers: (Worker | null)[];
   private readonly slots: (FitSlot | undefined)[];
-  private table = new Float64Array(new SharedArrayBuffer(0));
 
-  constructor(entry: URL, size: number) {
-    this.workers = Array.from({ length: size }, (_, i) => {
-      const worker = new Worker(entry);
-      worker.unref();
-      // A worker that failed to start, or ended, is not posted to again.
-      const drop = (): void => {
-        this.workers[i] = null;
-      };
-      worker.once('error', drop);
-      worker.once('exit', drop);
-      return worker;
-    });
+  /** A pool over these workers (or anything that takes their messages, in tests). */
+  constructor(private readonly workers: (StartsPort | null)[]) {
     this.slots = this.workers.map(() => undefined);
   }
 
-  fitStarts(matrix: FeatureMatrix, job: KMeansStartsJob): KMeansStartFit[] {
-    const { rows, columns } = matrix;
-    const control = new Int32Array(new SharedArrayBuffer(4 * (STATUS + this.workers.length)));
-    const shared = { values: this.shareValues(matrix.values), rows, columns };
-    const posted: number[] = [];
-    this.workers.forEach((worker, i) => {
-      if (worker === null) return;
-      const slot = this.slot(i, rows, job.k * columns);
-      const message: StartsMessage = { control, matrix: shared, job, worker: i, slot };
-      worker.postMessage(message);
-      posted.push(i);
+  /** `size` workers running `entry` (the built kmeans-starts-worker.js). */
+  static start(entry: URL, size: number): KMeansThreadPool {
+    const workers = Array.from({ length: size }, () => new Worker(entry));
+    const pool = new KMeansThreadPool(workers);
+    workers.forEach((worker, i) => {
+      worker.unref();
+      // A worker that failed to start, or ended, is not posted to again.
+      const drop = (): void => {
+        pool.workers[i] = null;
+      };
+      worker.once('error', drop);
+      worker.once('exit', drop);
     });
-    const fits: KMeansStartFit[] = [];
-    const own = fitKMeansStarts(matrix, job, claimFrom(control, job.starts));
-    if (own !== undefined) fits.push(own);
-    for (let pending; (pending = Atomics.load(control, PENDING)) !== 0;)
-      Atomics.wait(control, PENDING, pending);
-    for (const i of posted) {
-      const status = Atomics.load(control, STATUS + i);
-      if (status === FAILED) throw new Error('a k-means worker thread failed during a fit');
-      const slot = this.slots[i];
-      if (status === LEFT_FIT && slot !== undefined)
-        fits.push(readSlot(slot, job.k, rows, columns));
-    }
-    return fits;
+    return pool;
   }
 
   /** The workers sharing the fits (those that started and have not ended). */
@@ -132,23 +132,82 @@ export class KMeansThreadPool implements KMeansThreads {
     return this.workers.filter((w) => w !== null).length;
   }
 
-  /** Ends the workers (the process may also just exit: they do not hold it). */
-  async close(): Promise<void> {
-    const workers = this.workers.filter((w): w is Worker => w !== null);
-    this.workers.fill(null);
-    await Promise.all(workers.map((w) => w.terminate()));
+  fitStarts(matrix: FeatureMatrix, job: KMeansStartsJob): KMeansStartFit[] {
+    const { rows, columns } = matrix;
+    const { starts } = job;
+    const control = new Int32Array(new SharedArrayBuffer(4 * (OWNER + starts)));
+    const inertias = new Float64Array(new SharedArrayBuffer(8 * starts));
+    // A copy per fit: a worker may still be running a start of the last fit that was run here.
+    const values = new Float64Array(new SharedArrayBuffer(matrix.values.length * 8));
+    values.set(matrix.values);
+    this.workers.forEach((worker, i) => {
+      if (worker === null) return;
+      const slot = this.slot(i, rows, job.k * columns);
+      const message: StartsMessage = {
+        control,
+        inertias,
+        matrix: { values, rows, columns },
+        job,
+        worker: i,
+        slot,
+      };
+      worker.postMessage(message);
+    });
+    const run = kmeansStartRunner(matrix, job);
+    let best: KMeansStartFit | undefined;
+    let spent = 0;
+    let ran = 0;
+    const runHere = (start: number): KMeansStartFit => {
+      const started = performance.now();
+      const fit = run(start);
+      spent += performance.now() - started;
+      ran++;
+      finish(control, inertias, fit, CALLER);
+      if (betterStart(best, fit) === fit) best = { ...fit, labels: fit.labels.slice() };
+      return best ?? fit;
+    };
+    const claim = claimFrom(control, starts);
+    for (let start = claim(); start >= 0; start = claim()) runHere(start);
+    for (let finished; (finished = Atomics.load(control, FINISHED)) < starts;) {
+      const patience = ran > 0 ? spent / ran : 1;
+      const woken = Atomics.wait(control, FINISHED, finished, patience);
+      const late = woken === 'timed-out' ? unfinished(control, starts) : -1;
+      if (late >= 0) runHere(late);
+    }
+    return this.chosen(control, inertias, best, job, rows, columns, runHere);
   }
 
   /**
-   * The values in the pool's shared table, grown as needed. Reused across fits: a worker reads it
-   * only while running a start, and the calling thread waits for those before the next fit.
+   * The best start's fit (lowest inertia, the lowest start on a tie): the calling thread's own,
+   * or copied from the slot of the worker that ran it (where it stays: no start beats it).
    */
-  private shareValues(values: Float64Array): Float64Array {
-    if (this.table.length < values.length)
-      this.table = new Float64Array(new SharedArrayBuffer(values.length * 8));
-    const shared = this.table.subarray(0, values.length);
-    shared.set(values);
-    return shared;
+  private chosen(
+    control: Int32Array,
+    inertias: Float64Array,
+    own: KMeansStartFit | undefined,
+    job: KMeansStartsJob,
+    rows: number,
+    columns: number,
+    runHere: (start: number) => KMeansStartFit,
+  ): KMeansStartFit[] {
+    let chosen = 0;
+    inertias.forEach((inertia, s) => {
+      if (inertia < (inertias[chosen] ?? Infinity)) chosen = s;
+    });
+    if (own?.start === chosen) return [own];
+    const slot = this.slots[Atomics.load(control, OWNER + chosen) - WORKER];
+    if (slot !== undefined && slot.figures[3] === chosen)
+      return own === undefined
+        ? [readSlot(slot, job.k, rows, columns)]
+        : [own, readSlot(slot, job.k, rows, columns)];
+    return [runHere(chosen)]; // not expected: the slot holds the best start of its worker
+  }
+
+  /** Ends the workers (the process may also just exit: they do not hold it). */
+  async close(): Promise<void> {
+    const workers = this.workers.filter((w) => w instanceof Worker);
+    this.workers.fill(null);
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 
   private slot(i: number, rows: number, centroids: number): FitSlot {
@@ -163,6 +222,12 @@ export class KMeansThreadPool implements KMeansThreads {
     this.slots[i] = made;
     return made;
   }
+}
+
+/** The lowest start nobody has finished (one still running on a worker). */
+function unfinished(control: Int32Array, starts: number): number {
+  for (let s = 0; s < starts; s++) if (Atomics.load(control, OWNER + s) === 0) return s;
+  return -1;
 }
 
 /** A worker's best fit, copied out of its slot. */
@@ -192,7 +257,7 @@ export function kmeansThreads(): KMeansThreadPool | undefined {
     const size = Math.min(availableParallelism() - 1, 3);
     const entry = new URL('./kmeans-starts-worker.js', import.meta.url);
     processPool =
-      size > 0 && existsSync(fileURLToPath(entry)) ? new KMeansThreadPool(entry, size) : null;
+      size > 0 && existsSync(fileURLToPath(entry)) ? KMeansThreadPool.start(entry, size) : null;
   }
   return processPool ?? undefined;
 }
