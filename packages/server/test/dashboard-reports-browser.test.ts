@@ -174,6 +174,7 @@ describe('the experiments pages', () => {
     expect(await bodyText(page)).toMatch(/Chi-square test across 2 arms: χ² = [\d.]+, p = /);
     expect(await bodyText(page)).toContain('Sample ratio check passed');
     expect(await bodyText(page)).not.toContain('Sample ratio mismatch');
+    expect(await bodyText(page)).toMatch(/computed \S+ from the reports projection/);
     // One interval chart per metric, each arm's interval drawn, fetched from the lazy chunk.
     await expect.poll(() => page.locator('figure.chart .recharts-wrapper').count()).toBe(2);
     await expect

@@ -29,7 +29,10 @@ export interface ExperimentResults extends ExperimentResult {
   computedAt: string;
   metrics: ExperimentMetricDefinition[];
   exposures: number;
+  /** Events read from the log: all of it (`log`), or those the projection has not taken yet. */
   eventsRead: number;
+  /** Where they were read from: the reports projection's columns, or one pass over the log. */
+  source?: 'projection' | 'log';
   factorial?: FactorialResult;
 }
 

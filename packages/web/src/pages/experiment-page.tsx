@@ -38,6 +38,14 @@ export function ExperimentPage({ get, name }: { get: ApiGet; name: string }) {
   );
 }
 
+/** Where the results were read from, as the note says it. */
+function readFrom({ source, eventsRead }: ExperimentResults): string {
+  if (source !== 'projection') return `from ${formatCount(eventsRead)} events`;
+  return eventsRead === 0
+    ? 'from the reports projection'
+    : `from the reports projection and ${formatCount(eventsRead)} events not yet in it`;
+}
+
 function Results({ results }: { results: ExperimentResults }) {
   const assigned = results.variants.reduce((sum, variant) => sum + variant.users, 0);
   const metrics = metricNames(results);
@@ -46,7 +54,7 @@ function Results({ results }: { results: ExperimentResults }) {
       <p className="note">
         {formatCount(assigned)} people assigned ({formatCount(results.exposures)} exposures) across{' '}
         {results.variants.length} arms, against the control <strong>{results.control}</strong>;
-        computed {results.computedAt} from {formatCount(results.eventsRead)} events.
+        computed {results.computedAt} {readFrom(results)}.
       </p>
       <SrmNotice results={results} />
       {assigned === 0 ? (
