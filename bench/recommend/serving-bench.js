@@ -10,9 +10,10 @@
 //    through Fastify's inject (wall ms per decision), against the reference measured in the same
 //    run, alternating rounds: the same placement's decision with a template that reads no
 //    recommender. The difference is what the list costs inside decide.
-// C. (BENCH_PARTS=decide-1m, not run by default: an hour of wall on the shared VM) the same whole
-//    decision over a 1,000,000-item content recommender through its HNSW index, at a fixed
-//    rate: decide-million.js.
+// C. (BENCH_PARTS=decide-1m, not run by default: an hour of wall on the shared VM the first time,
+//    minutes once BENCH_CACHE keeps the trained model) the same whole decision over a
+//    1,000,000-item content recommender through its HNSW index, at a fixed rate, first and
+//    repeat visits: decide-million.js.
 // Env: BENCH_PARTS (train,decide; decide-1m), BENCH_DECISIONS (2000 a round), BENCH_ROUNDS (3),
 //   BENCH_METHODS (ease,item-knn: part A's).
 import { loadavg } from 'node:os';
