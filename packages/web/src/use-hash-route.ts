@@ -3,6 +3,8 @@ import { useEffect, useState } from 'react';
 /** The dashboard's pages, addressed by the URL's fragment so the server serves one path, `/`. */
 export type Route =
   | { page: 'overview' }
+  /** `search`: the live events' filters as a query string (live/live-query.ts). */
+  | { page: 'events'; search: string }
   | { page: 'profile'; query: string }
   | { page: 'experiments' }
   | { page: 'experiment'; name: string }
@@ -32,6 +34,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/profile') {
     return { page: 'profile', query: new URLSearchParams(search).get('q') ?? '' };
   }
+  if (path === '/events') return { page: 'events', search };
   if (path === '/experiments') return { page: 'experiments' };
   const experiment = /^\/experiments\/(.+)$/.exec(path)?.[1];
   if (experiment !== undefined) {

@@ -77,7 +77,7 @@ export function SizeChart(props: SizeChartProps) {
 }
 
 /** While the library loads, a line saying so; if it cannot be loaded, a message instead of a blank page. */
-class ChartFrame extends Component<{ children: ReactNode }, { failed: boolean }> {
+export class ChartFrame extends Component<{ children: ReactNode }, { failed: boolean }> {
   override state = { failed: false };
 
   static getDerivedStateFromError() {

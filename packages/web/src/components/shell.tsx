@@ -10,6 +10,9 @@ import { SearchForm } from './search-form.js';
 import { Loading } from './status-message.js';
 
 // Pages a session may never open are fetched when first opened, keeping the initial JS small.
+const EventsPage = lazy(() =>
+  import('../pages/events-page.js').then((m) => ({ default: m.EventsPage })),
+);
 const SegmentsPage = lazy(() =>
   import('../pages/segments-page.js').then((m) => ({ default: m.SegmentsPage })),
 );
@@ -74,6 +77,9 @@ export function Shell({ session, onSignOut }: { session: Session; onSignOut: () 
         <nav aria-label="Main">
           <a href="#/" aria-current={current('overview')}>
             Overview
+          </a>
+          <a href="#/events" aria-current={current('events')}>
+            Live events
           </a>
           <a href="#/experiments" aria-current={current('experiments', 'experiment')}>
             Experiments
@@ -146,6 +152,15 @@ function Page({ route, session }: { route: Route; session: Session }) {
           post={session.post}
           role={session.role}
           query={route.query}
+        />
+      );
+    case 'events':
+      return (
+        <EventsPage
+          key={route.search}
+          get={session.get}
+          role={session.role}
+          search={route.search}
         />
       );
     case 'experiments':

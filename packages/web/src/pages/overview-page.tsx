@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ApiGet, ApiGetText } from '../api/api-client.js';
 import { useApiGet } from '../api/use-api-get.js';
 import { ErrorMessage, Loading } from '../components/status-message.js';
+import { ActivitySection } from '../overview/activity-section.js';
 import { parseMetrics, total, type MetricSamples } from '../overview/parse-metrics.js';
 
 const POLL_MS = 10_000;
@@ -19,7 +20,8 @@ interface Counts {
 /**
  * What the API tells about the whole installation: GET /metrics (Prometheus text, for any key that
  * may read) read every 10 s, events per minute from the difference between two reads, and the
- * definitions' counts.
+ * definitions' counts; then events over a chosen window and the top events
+ * (GET /v1/reports/activity).
  */
 export function OverviewPage({ get, getText }: { get: ApiGet; getText: ApiGetText }) {
   const [samples, setSamples] = useState<{ now?: Sample; before?: Sample; error?: string }>({});
@@ -64,6 +66,7 @@ export function OverviewPage({ get, getText }: { get: ApiGet; getText: ApiGetTex
       ) : (
         <Figures now={samples.now} before={samples.before} counts={counts} />
       )}
+      <ActivitySection get={get} />
       <p className="note">
         Find a person with the search box: an email address, TYPE:VALUE or a userId, then Enter.
       </p>
