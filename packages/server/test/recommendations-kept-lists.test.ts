@@ -156,4 +156,36 @@ describe('lists kept between requests', () => {
     await admin('PUT', '/v1/catalog/items', [{ id: 'b', available: true }]);
     expect(itemsOf(await recommend('userId=alice'))).toEqual(['b', 'x', 'y']);
   });
+
+  it("drops a content model's kept lists as each part of a feed enters its HNSW index", async () => {
+    t = await startTestTailor({}, () => clock);
+    // 6,000 items with text: above exact search's 5,000, so the model searches its HNSW index.
+    const filler = Array.from({ length: 6000 }, (_, i) => ({
+      id: `f${i}`,
+      name: `w${i % 97} w${(i * 7) % 89} w${(i * 13) % 83}`,
+    }));
+    for (let i = 0; i < filler.length; i += 2000)
+      expect((await admin('PUT', '/v1/catalog/items', filler.slice(i, i + 2000))).statusCode).toBe(
+        200,
+      );
+    await admin('PUT', '/v1/catalog/items', [
+      { id: 'lantern', name: 'White metal lantern' },
+      { id: 'tlight', name: 'White hanging heart t-light holder' },
+    ]);
+    await t.collect([viewed('ann', 'lantern', 50), viewed('ann', 'tlight', 40)]);
+    await admin('PUT', '/v1/recommenders/shop', { method: 'content' });
+    await train();
+    expect(itemsOf(await recommend('userId=ann&k=5'))).not.toContain('new-999');
+    // A feed of 1,000 items enters the index 50 a turn; the last ones are what Ann looks at.
+    const feed = Array.from({ length: 1000 }, (_, i) => ({
+      id: `new-${i}`,
+      name: i >= 990 ? 'White metal lantern, heart t-light holder' : `White w${i % 50} w${i % 7}`,
+    }));
+    await admin('PUT', '/v1/catalog/items', feed);
+    await recommend('userId=ann&k=5'); // while the feed is being indexed, likely: kept for now
+    const recommenders = t.tailor.recommenders;
+    await expect.poll(() => recommenders.indexingBacklog('shop')).toBe(0);
+    const ann = itemsOf(await recommend('userId=ann&k=5'));
+    expect(ann.filter((id) => Number(id.slice('new-'.length)) >= 990)).toHaveLength(5);
+  });
 });
