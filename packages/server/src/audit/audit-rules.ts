@@ -234,6 +234,7 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
     'assignment for the person asking; recorded in the log as Experiment Viewed events',
   'GET /v1/segments': 'definitions, no personal data',
   'GET /v1/segments/:name': 'a definition, no personal data',
+  'GET /v1/segments/:name/sizes': 'counts of members over time, no person',
   'POST /v1/segments/estimate':
     'a count of people (exact or from a sample), no person; personal fields are evaluated masked for keys that do not see them',
   'GET /v1/computed-traits': 'definitions, no personal data',
