@@ -204,7 +204,7 @@ export class JetStreamEventLog implements EventLog {
     let end = Math.min(position ?? Number.POSITIVE_INFINITY, state.last_seq + 1);
     while (events.length < limit && end > state.first_seq) {
       const start = Math.max(state.first_seq, end - (limit - events.length));
-      const page = await this.reader.read({ after: start - 1, limit: end - start });
+      const page = await this.reader.read({ after: start - 1, limit: end - start, once: true });
       for (let i = page.length - 1; i >= 0; i--) {
         const m = page[i] as JsMsg;
         if (m.seq < end) events.push(this.toEvent(m.seq, m.subject, m.headers, m.data));

@@ -17,6 +17,11 @@ export interface RangeRead {
   subjects?: readonly string[];
   /** Only headers, no payloads (retention and scans read only what the headers say). */
   headersOnly?: boolean;
+  /**
+   * No read continues from where this one ends (a read backwards): its consumer is deleted
+   * rather than kept, so it does not push out those of the pipelines following the log.
+   */
+  once?: boolean;
 }
 
 /** A consumer between reads: where it stands (its last delivered sequence), and what it reads. */
@@ -88,7 +93,8 @@ export class StreamReader {
       throw error;
     }
     cursor.at = messages[messages.length - 1]?.seq ?? cursor.at;
-    this.keep(cursor);
+    if (read.once === true) this.drop(cursor);
+    else this.keep(cursor);
     return messages;
   }
 
