@@ -215,7 +215,10 @@ async function shoot(browser, viewport, suffix) {
   if (suffix === '') await page.screenshot({ path: join(OUT, 'dashboard-sign-in.png') });
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('Events in the log').waitFor();
-  if (suffix === '') await page.screenshot({ path: join(OUT, 'dashboard-overview.png') });
+  await page.getByLabel('Window').selectOption('week');
+  await page.locator('figure.chart .recharts-bar-rectangle').first().waitFor();
+  if (suffix === '')
+    await page.screenshot({ path: join(OUT, 'dashboard-overview.png'), fullPage: true });
   await page.locator('input[type="search"]').fill(EMAIL);
   await page.locator('input[type="search"]').press('Enter');
   await page.getByRole('table', { name: /Events/ }).waitFor();
@@ -230,6 +233,16 @@ async function shoot(browser, viewport, suffix) {
       await ready();
       await page.screenshot({ path: join(OUT, file), fullPage: true });
     };
+    await shot(
+      '#/events',
+      async () => {
+        await page.getByRole('region', { name: 'Live events table' }).waitFor();
+        await page.getByRole('button', { name: 'Pause' }).click();
+        await page.locator('.events-table button.link').first().click();
+        await page.locator('pre.json').waitFor();
+      },
+      'dashboard-live-events.png',
+    );
     await shot(
       '#/segments',
       () => page.getByRole('table', { name: /^Segments/ }).waitFor(),

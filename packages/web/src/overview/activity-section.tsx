@@ -89,11 +89,14 @@ function Counts({ result, label, per }: { result: ActivityResult; label: string;
         <p className="empty">No events in the {label}.</p>
       ) : (
         <>
-          <ActivityChart
-            buckets={buckets}
-            bucketMs={bucketMs}
-            title={`Events ${per} over the ${label}`}
-          />
+          <figure className="chart">
+            <ActivityChart
+              buckets={buckets}
+              bucketMs={bucketMs}
+              title={`Events ${per} over the ${label}`}
+            />
+            <figcaption>Events {per}, by the time they happened (UTC).</figcaption>
+          </figure>
           <details>
             <summary>The counts as a table</summary>
             <div
