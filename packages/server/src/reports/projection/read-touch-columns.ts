@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { PersonColumns } from '@tailor/core';
 import type { TouchFields } from '../touch-key.js';
+import { grow } from '../person-timelines.js';
 import { RowBuffer } from './duckdb-columns.js';
 import { groupByPerson } from './group-by-person.js';
 
@@ -46,9 +47,7 @@ export async function readTouchColumns(
   if (coded.length > 0) where.push(`name_id IN (${coded.join(',')})`);
   // Each row read: its person and time to group by, its index into these columns as the value.
   const rows = new RowBuffer();
-  const name: number[] = [];
-  const touch: number[] = [];
-  const revenue: number[] = [];
+  const more = new TouchBuffer();
   if (options.all || where.length > 0) {
     // Materialized, then read a chunk at a time (as readDuckDBColumns does).
     const result = await db.run(
@@ -64,10 +63,12 @@ export async function readTouchColumns(
       const count = chunk.rowCount; // a getter into the native chunk: read once
       for (let i = 0; i < count; i++) {
         const t = combo.getItem(i) as number | null;
-        rows.push(owner[person.getItem(i) as number] ?? -1, at.getItem(i) as number, name.length);
-        name.push(names[nameId.getItem(i) as number] ?? 0);
-        touch.push(t ?? -1);
-        revenue.push((value.getItem(i) as number | null) ?? Number.NaN);
+        rows.push(owner[person.getItem(i) as number] ?? -1, at.getItem(i) as number, more.count);
+        more.push(
+          names[nameId.getItem(i) as number] ?? 0,
+          t ?? -1,
+          (value.getItem(i) as number | null) ?? Number.NaN,
+        );
       }
     }
   }
@@ -80,9 +81,29 @@ export async function readTouchColumns(
   };
   for (let i = 0; i < n; i++) {
     const r = grouped.value[i] as number;
-    out.name[i] = name[r] as number;
-    out.touch[i] = touch[r] as number;
-    out.revenue[i] = revenue[r] as number;
+    out.name[i] = more.name[r] as number;
+    out.touch[i] = more.touch[r] as number;
+    out.revenue[i] = more.revenue[r] as number;
   }
   return { offsets: grouped.offsets, at: grouped.at, ...out, combos };
+}
+
+/** Growable typed columns: each row's name code, combination and revenue. */
+class TouchBuffer {
+  count = 0;
+  name = new Int32Array(1 << 16);
+  touch = new Int32Array(1 << 16);
+  revenue = new Float64Array(1 << 16);
+
+  push(name: number, touch: number, revenue: number): void {
+    if (this.count === this.name.length) {
+      this.name = grow(this.name);
+      this.touch = grow(this.touch);
+      this.revenue = grow(this.revenue);
+    }
+    const i = this.count++;
+    this.name[i] = name;
+    this.touch[i] = touch;
+    this.revenue[i] = revenue;
+  }
 }
