@@ -11,7 +11,7 @@ import {
   type ExperimentKey,
 } from '../../experiments/experiment-rows.js';
 import type { Exposures, ExposureQuery } from '../../experiments/read-exposures.js';
-import { ExperimentTail, readExperimentColumns } from './experiment-columns.js';
+import { ExperimentReader } from './experiment-reader.js';
 import {
   addExperimentColumns,
   appendExposure,
@@ -19,7 +19,7 @@ import {
   EXPERIMENT_EVENT_COLUMNS,
   EXPERIMENT_SCHEMA,
 } from './experiment-table.js';
-import { MetricValues, type MetricSignal } from './metric-values.js';
+import type { MetricSignal } from './metric-values.js';
 import { readDuckDBColumns } from './duckdb-columns.js';
 import type { groupByPerson } from './group-by-person.js';
 import type { FoldedRows } from './projection-feed.js';
@@ -79,18 +79,6 @@ type ProjectedRow = [
   ExperimentFields | undefined,
 ];
 
-/** Mean metric values read from the log before results at most; more are read in the background. */
-const SYNC_VALUES = 100_000;
-
-/** The mean metrics of a query whose values are read from the log (revenue is in `events`). */
-export function signalsOf(query: Pick<ExposureQuery, 'metrics'>): MetricSignal[] {
-  return query.metrics.flatMap((m) =>
-    m.property === undefined || MetricValues.isRevenue(m.property)
-      ? []
-      : [{ event: m.event, property: m.property }],
-  );
-}
-
 /** Name id 0: an event with no report name (identify, group, alias), kept for strict funnels. */
 const NO_NAME = 0;
 
@@ -130,10 +118,8 @@ export class ReportProjection {
   private index: ReportIndex | undefined;
   /** The index must be read again from DuckDB before the next report (rows deleted by the retention). */
   private indexStale = false;
-  /** Mean metrics' values, read from the log by position once (experiment results). */
-  private readonly values: MetricValues | undefined;
-  /** The mean metrics whose values are being read in the background. */
-  private readonly valuing = new Set<string>();
+  /** Experiment results' reads (with `experimentKey`). */
+  private readonly experiments: ExperimentReader | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -142,13 +128,23 @@ export class ReportProjection {
     private readonly touches: TouchDictionary,
     private readonly deps: ProjectionDeps,
   ) {
-    const { log } = deps;
-    this.values =
-      log.readPositions === undefined
+    const keyOf = deps.experimentKey;
+    this.experiments =
+      keyOf === undefined
         ? undefined
-        : new MetricValues(db, {
-            readPositions: (p) => log.readPositions?.(p) ?? Promise.resolve([]),
-          });
+        : new ExperimentReader(
+            db,
+            deps.log,
+            keyOf,
+            {
+              run: (work) =>
+                this.enqueue(async () => {
+                  await this.project();
+                  return work({ position: this.position, nameId: (name) => this.names.get(name) });
+                }),
+            },
+            deps.pageSize,
+          );
   }
 
   /** Opens (or makes) the projection in `file` (`:memory:` for none on disk). */
@@ -554,70 +550,16 @@ export class ReportProjection {
 
   /**
    * An experiment's exposures and metric events as the log pass reads them (readExposures), from
-   * the projected columns and the log's tail past them (what the pipeline has not folded yet).
-   * Undefined when the projection keeps no people's keys, or when a mean metric's values are
-   * still being read from the log (more than `syncValues` events to read: they are read in the
-   * background, and the caller reads the log meanwhile).
+   * the projected columns and the log's tail (ExperimentReader); undefined when the projection
+   * keeps no people's keys or a mean metric's values are still being read.
    */
-  async experimentColumns(
-    query: ExposureQuery,
-    syncValues = SYNC_VALUES,
-  ): Promise<Exposures | undefined> {
-    const keyOf = this.deps.experimentKey;
-    const values = this.values;
-    const signals = signalsOf(query);
-    if (keyOf === undefined || (signals.length > 0 && values === undefined)) return undefined;
-    return this.enqueue(async () => {
-      await this.project();
-      if (values !== undefined) {
-        for (const signal of signals) {
-          const nameId = this.names.get(signal.event);
-          if ((await values.behind(signal, nameId, this.position)) > syncValues) {
-            this.readValues(signals);
-            return undefined;
-          }
-        }
-        for (const signal of signals)
-          while (!(await values.step(signal, this.names.get(signal.event), this.position)));
-      }
-      const tail = new ExperimentTail(query, keyOf);
-      for (let at = this.position; ;) {
-        const page = await this.deps.log.read(at, this.deps.pageSize ?? 5000);
-        if (page.length === 0) break;
-        tail.add(page);
-        at = page[page.length - 1]?.position ?? at;
-      }
-      return readExperimentColumns(this.db, query, (name) => this.names.get(name), tail);
-    });
+  experimentColumns(query: ExposureQuery, syncValues?: number): Promise<Exposures | undefined> {
+    return this.experiments?.columns(query, syncValues) ?? Promise.resolve(undefined);
   }
 
-  /**
-   * Reads the values of these mean metrics from the log in the background, a step at a time
-   * with other work between (an experiment saved, or results asked before they were read).
-   */
+  /** Starts reading these mean metrics' values from the log in the background. */
   readValues(signals: readonly MetricSignal[]): void {
-    const values = this.values;
-    if (values === undefined) return;
-    for (const signal of signals) {
-      const key = MetricValues.signalOf(signal);
-      if (MetricValues.isRevenue(signal.property) || this.valuing.has(key)) continue;
-      this.valuing.add(key);
-      const run = async (): Promise<void> => {
-        for (;;) {
-          const done = await this.enqueue(async () => {
-            await this.project();
-            return values.step(signal, this.names.get(signal.event), this.position);
-          });
-          if (done) return;
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      };
-      run()
-        .catch((error: unknown) => {
-          logError('reading mean metric values for experiment results failed', error);
-        })
-        .finally(() => this.valuing.delete(key));
-    }
+    this.experiments?.readValues(signals);
   }
 
   /** How many events it holds and the log position it has projected to (after catching up). */
