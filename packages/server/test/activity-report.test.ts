@@ -210,5 +210,13 @@ describe('ActivityService without a projection', () => {
     const bounded = await service(log, 10).activity({ window: 'hour' });
     expect(bounded.complete).toBe(false);
     expect(bounded.total).toBe(7); // the newest 10, three of them u3's
+    // A bound that reaches the log's first event exactly has seen it all.
+    const recent = openMemoryEventLog();
+    await recent.append(Array.from({ length: 14 }, (_, i) => message(i, 50 - i)));
+    expect(await service(recent, 14).activity({ window: 'hour' })).toMatchObject({
+      total: 14 - 3,
+      complete: true,
+    });
+    expect((await service(recent, 13).activity({ window: 'hour' })).complete).toBe(false);
   });
 });

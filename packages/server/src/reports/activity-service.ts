@@ -91,7 +91,9 @@ export class ActivityService {
       if (page.length < ask) return { seen, complete: true }; // the log's start
       if (this.deps.pause) await this.deps.pause();
     }
-    return { seen, complete: false };
+    // Stopped by the bound: complete only if nothing is left before where it stopped.
+    const rest = await this.deps.log.readBefore(before, 1);
+    return { seen, complete: rest.length === 0 };
   }
 
   /**
