@@ -166,7 +166,7 @@ export {
   betterStart,
   fitKMeans,
   fitKMeansStarts,
-  kmeansStartRunner,
+  KMeansStartRunner,
 } from './clusters/fit-kmeans.js';
 export type {
   KMeansOptions,

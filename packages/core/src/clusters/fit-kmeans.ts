@@ -122,39 +122,67 @@ export function fitKMeansStarts(
 ): KMeansStartFit | undefined {
   let start = claim();
   if (start < 0) return undefined;
-  const run = kmeansStartRunner(matrix, job);
+  const runner = new KMeansStartRunner(matrix, job);
   let best: KMeansStartFit | undefined;
   for (; start >= 0; start = claim()) {
-    const fit = run(start);
+    const fit = runner.run(start);
     if (betterStart(best, fit) === fit) best = { ...fit, labels: fit.labels.slice() };
   }
   return best;
 }
 
 /**
- * Runs one start of a fit at a time: `run(start)` seeds k-means++ from the start's own place in
- * the seed's sequence, so its fit is the same on whichever thread, in whichever order, it runs.
- * The fit's labels are the runner's own array, written again by the next run (copy to keep);
- * the per-row arrays serve every start.
+ * Runs one start of a fit at a time: a start seeds k-means++ from its own place in the seed's
+ * sequence, so its fit is the same on whichever thread, in whichever order, it runs. A fit's
+ * labels are the runner's own array, written again by the next run (copy to keep); the per-row
+ * arrays serve every start.
  */
-export function kmeansStartRunner(
-  matrix: FeatureMatrix,
-  job: KMeansStartsJob,
-): (start: number) => KMeansStartFit {
-  const { k, seed, maxIterations, threshold } = job;
-  const nearest = nearestCentroids(matrix.rows);
-  const bounds = new HamerlyBounds(matrix, k);
-  return (start) => {
+export class KMeansStartRunner {
+  private readonly nearest: NearestCentroids;
+  private readonly bounds: HamerlyBounds;
+
+  constructor(
+    private readonly matrix: FeatureMatrix,
+    private readonly job: KMeansStartsJob,
+  ) {
+    this.nearest = nearestCentroids(matrix.rows);
+    this.bounds = new HamerlyBounds(matrix, job.k);
+  }
+
+  run(start: number): KMeansStartFit {
+    const { matrix, job, nearest, bounds } = this;
+    const centroids = this.seed(start);
+    return {
+      ...lloyd(matrix, job.k, centroids, nearest, bounds, job.maxIterations, job.threshold),
+      start,
+    };
+  }
+
+  /**
+   * The start raced against another thread running it: gives up (undefined) once `stop`, asked
+   * before each Lloyd iteration, says the other finished first.
+   */
+  race(start: number, stop: () => boolean): KMeansStartFit | undefined {
+    const { matrix, job, nearest, bounds } = this;
+    const centroids = this.seed(start);
+    const { k, maxIterations, threshold } = job;
+    const fit = lloyd(matrix, k, centroids, nearest, bounds, maxIterations, threshold, stop);
+    return fit && { ...fit, start };
+  }
+
+  /** The start's k-means++ centroids, its rows' nearest of them into `nearest`. */
+  private seed(start: number): Float64Array {
+    const { k, seed } = this.job;
     const random = seededRandom(seed, start * seedingDraws(k));
-    const centroids = kmeansPlusPlus(matrix, k, random, nearest);
-    return { ...lloyd(matrix, k, centroids, nearest, bounds, maxIterations, threshold), start };
-  };
+    return kmeansPlusPlus(this.matrix, k, random, this.nearest);
+  }
 }
 
 /**
  * Lloyd's iterations from `centroids`, the rows already assigned to them in `nearest` (the first
  * assignment, made while seeding). Each iteration moves the centroids to their rows' means, then
- * assigns the rows again; the labels are written into `nearest.labels`.
+ * assigns the rows again; the labels are written into `nearest.labels`. Undefined when `stop`,
+ * asked before each iteration, says so.
  */
 function lloyd(
   matrix: FeatureMatrix,
@@ -164,7 +192,27 @@ function lloyd(
   bounds: HamerlyBounds,
   maxIterations: number,
   threshold: number,
-): KMeansFit {
+): KMeansFit;
+function lloyd(
+  matrix: FeatureMatrix,
+  k: number,
+  seeds: Float64Array,
+  nearest: NearestCentroids,
+  bounds: HamerlyBounds,
+  maxIterations: number,
+  threshold: number,
+  stop: () => boolean,
+): KMeansFit | undefined;
+function lloyd(
+  matrix: FeatureMatrix,
+  k: number,
+  seeds: Float64Array,
+  nearest: NearestCentroids,
+  bounds: HamerlyBounds,
+  maxIterations: number,
+  threshold: number,
+  stop?: () => boolean,
+): KMeansFit | undefined {
   const { labels } = nearest;
   let centroids: Float64Array = seeds;
   let next: Float64Array = new Float64Array(centroids.length);
@@ -172,6 +220,7 @@ function lloyd(
   let iterations = 1;
   let converged = false;
   for (;;) {
+    if (stop?.() === true) return undefined;
     meansOf(bounds.sums, bounds.counts, matrix.columns, next);
     for (const row of fillEmpty(matrix, labels, centroids, next, bounds)) bounds.forget(row);
     const shift = bounds.moved(centroids, next);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   betterStart,
-  kmeansStartRunner,
+  KMeansStartRunner,
   type FeatureMatrix,
   type KMeansStartFit,
   type KMeansStartsJob,
@@ -14,7 +14,7 @@ import {
 // The words of a job's control array (an Int32Array on a SharedArrayBuffer, one per job).
 /** The next start to claim (Atomics.add: each number goes to one thread). */
 const NEXT = 0;
-/** How many starts have finished (on any thread). */
+/** How many starts have finished, on any thread (for the tests). */
 const FINISHED = 1;
 /** From here, one word per start: who finished it first (0 while nobody has). */
 const OWNER = 2;
@@ -55,12 +55,11 @@ function claimFrom(control: Int32Array, starts: number): () => number {
   };
 }
 
-/** Records a finished start (its first finisher only) and wakes the calling thread. */
+/** Records a finished start (its first finisher only). */
 function finish(control: Int32Array, inertias: Float64Array, fit: KMeansStartFit, who: number) {
   inertias[fit.start] = fit.inertia;
-  if (Atomics.compareExchange(control, OWNER + fit.start, 0, who) !== 0) return;
-  Atomics.add(control, FINISHED, 1);
-  Atomics.notify(control, FINISHED);
+  if (Atomics.compareExchange(control, OWNER + fit.start, 0, who) === 0)
+    Atomics.add(control, FINISHED, 1);
 }
 
 /**
@@ -74,12 +73,14 @@ export function runStartsMessage(message: StartsMessage): void {
   const claim = claimFrom(control, job.starts);
   let start = claim();
   if (start < 0) return;
-  let run: ((start: number) => KMeansStartFit) | undefined;
   let best: KMeansStartFit | undefined;
   try {
-    run = kmeansStartRunner(matrix, job);
+    const runner = new KMeansStartRunner(matrix, job);
     for (; start >= 0; start = claim()) {
-      const fit = run(start);
+      // Given up if the calling thread, racing it, finished it first.
+      const owner = OWNER + start;
+      const fit = runner.race(start, () => Atomics.load(control, owner) !== 0);
+      if (fit === undefined) continue;
       if (betterStart(best, fit) === fit) {
         slot.labels.set(fit.labels);
         slot.centroids.set(fit.centroids);
@@ -97,11 +98,12 @@ export function runStartsMessage(message: StartsMessage): void {
  * fitKMeans' starts shared between the calling thread and a few worker threads kept for the
  * process (`KMeansThreads`): the table is copied into shared memory, each worker is posted the
  * job, and the calling thread runs starts too until none is left to claim. No thread waits for
- * another to start: a worker slow to wake claims fewer starts, or none. For the starts still
- * running elsewhere the calling thread waits (blocked, not spinning: Atomics.wait) as long as one
- * start took it, then runs the oldest of them itself: on a busy machine a worker that was not
- * given a core does not hold the fit up, and on a quiet one the wait is shorter than the run.
- * The fit is the same whoever finished which start. The workers do not keep the process alive.
+ * another: a worker slow to wake claims fewer starts, or none, and the starts still running on
+ * workers once none is left to claim are raced by the calling thread, which runs each too and
+ * gives it up as soon as the worker finishes it first (asked at each Lloyd iteration). So a
+ * worker given no core on a busy machine does not hold the fit up, and on a quiet one the race
+ * costs the calling thread's otherwise idle time. The fit is the same whoever finished which
+ * start. The workers do not keep the process alive.
  */
 export class KMeansThreadPool implements KMeansThreads {
   private readonly slots: (FitSlot | undefined)[];
@@ -153,28 +155,22 @@ export class KMeansThreadPool implements KMeansThreads {
       };
       worker.postMessage(message);
     });
-    const run = kmeansStartRunner(matrix, job);
+    const runner = new KMeansStartRunner(matrix, job);
     let best: KMeansStartFit | undefined;
-    let spent = 0;
-    let ran = 0;
-    const runHere = (start: number): KMeansStartFit => {
-      const started = performance.now();
-      const fit = run(start);
-      spent += performance.now() - started;
-      ran++;
+    const keep = (fit: KMeansStartFit | undefined): KMeansStartFit | undefined => {
+      if (fit === undefined) return undefined;
       finish(control, inertias, fit, CALLER);
       if (betterStart(best, fit) === fit) best = { ...fit, labels: fit.labels.slice() };
-      return best ?? fit;
+      return fit;
     };
     const claim = claimFrom(control, starts);
-    for (let start = claim(); start >= 0; start = claim()) runHere(start);
-    for (let finished; (finished = Atomics.load(control, FINISHED)) < starts;) {
-      const patience = ran > 0 ? spent / ran : 1;
-      const woken = Atomics.wait(control, FINISHED, finished, patience);
-      const late = woken === 'timed-out' ? unfinished(control, starts) : -1;
-      if (late >= 0) runHere(late);
-    }
-    return this.chosen(control, inertias, best, job, rows, columns, runHere);
+    for (let start = claim(); start >= 0; start = claim()) keep(runner.run(start));
+    // The starts still running on workers: raced here, each given up once its worker finishes.
+    for (let late = unfinished(control, starts); late >= 0; late = unfinished(control, starts))
+      keep(runner.race(late, () => Atomics.load(control, OWNER + late) !== 0));
+    return this.chosen(control, inertias, best, job, rows, columns, (start) =>
+      keep(runner.run(start)),
+    );
   }
 
   /**
@@ -188,7 +184,7 @@ export class KMeansThreadPool implements KMeansThreads {
     job: KMeansStartsJob,
     rows: number,
     columns: number,
-    runHere: (start: number) => KMeansStartFit,
+    runHere: (start: number) => KMeansStartFit | undefined,
   ): KMeansStartFit[] {
     let chosen = 0;
     inertias.forEach((inertia, s) => {
@@ -200,7 +196,9 @@ export class KMeansThreadPool implements KMeansThreads {
       return own === undefined
         ? [readSlot(slot, job.k, rows, columns)]
         : [own, readSlot(slot, job.k, rows, columns)];
-    return [runHere(chosen)]; // not expected: the slot holds the best start of its worker
+    // Not expected: the slot holds the best start of its worker.
+    const fit = runHere(chosen);
+    return fit === undefined ? [] : [{ ...fit, labels: fit.labels.slice() }];
   }
 
   /** Ends the workers (the process may also just exit: they do not hold it). */
