@@ -134,12 +134,7 @@ function rowsOf(page: Page, name: string | RegExp): Promise<string[][]> {
 
 describe('the experiments pages', () => {
   it('lists the experiments and shows an A/B test per metric with its interval chart', async () => {
-    // Opened on the experiments page itself: the overview draws a chart, which loads the library.
     const page = await ui.open(ADMIN_KEY, '#/experiments');
-    const chartFiles: string[] = [];
-    page.on('request', (request) => {
-      if (/\/dashboard\/charts-/.test(request.url())) chartFiles.push(request.url());
-    });
     const list = page.getByRole('table', { name: /Experiments/ });
     await list.waitFor();
     const listed = await rowsOf(page, /Experiments/);
@@ -151,8 +146,6 @@ describe('the experiments pages', () => {
       'purchase, revenue',
       'always',
     ]);
-    // The chart library is not loaded until a chart is drawn.
-    expect(chartFiles).toEqual([]);
 
     await page.getByRole('link', { name: 'checkout' }).click();
     await page.getByRole('table', { name: /purchase/ }).waitFor();
@@ -180,6 +173,13 @@ describe('the experiments pages', () => {
     await expect
       .poll(() => page.locator('figure.chart').first().locator('.recharts-bar-rectangle').count())
       .toBe(2);
+    // The chart library came in one lazy chunk, fetched once (the overview shown at sign-in may
+    // have drawn its own chart first; the initial script's budget is dashboard-browser's test).
+    const chartFiles = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .filter((entry) => /\/dashboard\/charts-/.test(entry.name)),
+    );
     expect(chartFiles.length).toBe(1);
     expect(await seriousViolations(page), 'experiment results').toEqual([]);
   });
