@@ -5,6 +5,8 @@ import { DEFAULT_IDENTITY_RULES, type IdentityRules, type StoredMessage } from '
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteEventLog } from '../src/log/sqlite/sqlite-event-log.js';
 import { ProfilePipeline } from '../src/pipeline/profile-pipeline.js';
+import { ErasureCoordinator } from '../src/privacy/erasure-coordinator.js';
+import { requestErasure } from '../src/privacy/request-erasure.js';
 import type { ProfileStore } from '../src/store/profile-store.js';
 import { openSqliteProfileStore } from '../src/store/sqlite/sqlite-profile-store.js';
 import { dump, message, randomStream } from './support/profile-streams.js';
@@ -115,4 +117,60 @@ describe('ProfilePipeline', () => {
     await store.close();
     await log.close();
   }, 120_000);
+});
+
+describe('ProfilePipeline erasures', () => {
+  it('tries again soon an erasure whose other owners failed, without waiting for the erasure job', async () => {
+    const log = new SqliteEventLog(join(dir, 'erase-log.sqlite'));
+    const store = openSqliteProfileStore(join(dir, 'erase-state.sqlite'));
+    let clock = Date.parse('2026-12-01T00:00:00Z');
+    const asked: number[][] = [];
+    let logDown = true;
+    const erasures = new ErasureCoordinator(
+      [
+        {
+          name: 'the log',
+          erase: async (person) => {
+            asked.push(person.positions);
+            if (logDown) throw new Error('a delete timed out');
+            await log.erase(person.positions);
+          },
+        },
+      ],
+      store,
+    );
+    const pipeline = new ProfilePipeline({
+      log,
+      store,
+      rules: DEFAULT_IDENTITY_RULES,
+      policy: { sourcePriority: [] },
+      now: () => clock,
+      erasures,
+    });
+    await log.append([
+      message({ type: 'identify', userId: 'erin', traits: { plan: 'pro' } }),
+      message({ type: 'track', userId: 'erin', event: 'Order Completed' }),
+    ]);
+    await pipeline.catchUp();
+    const erin = await store.byIdentifier({ type: 'userId', value: 'erin' });
+    await requestErasure(
+      { store, log, suppressions: { add: () => Promise.resolve() }, now: () => clock },
+      erin?.id ?? '',
+      'key:admin',
+    );
+    // The profile store's part commits; the log's part fails: the erasure stays pending.
+    await expect(pipeline.catchUp()).rejects.toThrow('erasing');
+    expect(await store.byIdentifier({ type: 'userId', value: 'erin' })).toBeUndefined();
+    expect(await store.erasures.pending(clock + 1, 10)).toHaveLength(1);
+    logDown = false;
+    await pipeline.catchUp(); // not due yet
+    expect(asked).toHaveLength(1);
+    clock += 2_000; // far from the erasure job's grace period (a minute)
+    await pipeline.catchUp();
+    expect(asked).toEqual([asked[0], asked[0]]);
+    expect(await store.erasures.pending(clock + 1, 10)).toEqual([]);
+    expect((await log.read(0, 10)).filter((e) => e.message.userId === 'erin')).toEqual([]);
+    await store.close();
+    await log.close();
+  });
 });

@@ -21,7 +21,7 @@ import { PopulationJob } from './population-job.js';
 import { BackgroundLoop } from './background-loop.js';
 import type { Backfill } from '../store/backfill-jobs.js';
 import type { BatchKeys, PendingErasure, ProfileStore } from '../store/profile-store.js';
-import { ErasureJob } from './erasure-job.js';
+import { ERASURE_GRACE_MS, ErasureJob } from './erasure-job.js';
 import { ErasureCoordinator } from '../privacy/erasure-coordinator.js';
 
 export interface PipelineOptions {
@@ -116,6 +116,9 @@ export interface PipelineStage {
 /** The pipeline's name as a log consumer. */
 export const PROFILES_CONSUMER = 'profiles';
 
+/** How long an erasure left unfinished here waits before this pipeline tries it again (then twice as long). */
+const RETRY_ERASURE_MS = 2000;
+
 /** The consumer name of the pipeline folding one partition of a partitioned log. */
 export const partitionConsumer = (partition: number): string =>
   `${PROFILES_CONSUMER}/${String(partition)}`;
@@ -143,6 +146,12 @@ export class ProfilePipeline {
   private readonly backfill: BackfillJob;
   private readonly jobs: JobRunner;
   private readonly erasures: ErasureCoordinator;
+  /**
+   * Erasures this pipeline began whose other owners failed (the log's delete timing out, say):
+   * tried again between batches, waiting longer after each failure, rather than only by the
+   * erasure job after its grace period. Lost with the process; the job finishes them then.
+   */
+  private readonly unfinished: { erasure: PendingErasure; at: number; waitMs: number }[] = [];
 
   constructor(private readonly options: PipelineOptions) {
     this.erasures =
@@ -322,8 +331,33 @@ export class ProfilePipeline {
       },
     );
     if (erased === undefined) return 1; // another process moved the position
-    await this.completeErasure(erased);
+    try {
+      await this.completeErasure(erased);
+    } catch (error) {
+      this.unfinished.push({
+        erasure: erased,
+        at: this.now() + RETRY_ERASURE_MS,
+        waitMs: RETRY_ERASURE_MS,
+      });
+      throw error;
+    }
     return 1;
+  }
+
+  /** Tries again the erasures left unfinished here that are due; a failure waits twice as long. */
+  private async retryUnfinished(): Promise<void> {
+    const now = this.now();
+    for (const item of [...this.unfinished]) {
+      if (item.at > now) continue;
+      try {
+        await this.completeErasure(item.erasure);
+        this.unfinished.splice(this.unfinished.indexOf(item), 1);
+      } catch (error) {
+        item.waitMs = Math.min(item.waitMs * 2, ERASURE_GRACE_MS);
+        item.at = now + item.waitMs;
+        this.options.onError?.(error); // folding goes on meanwhile
+      }
+    }
   }
 
   /**
@@ -377,6 +411,7 @@ export class ProfilePipeline {
   /** Folds one batch; returns how many events it folded (0 when caught up). */
   private async step(): Promise<number> {
     const { log, store } = this.options;
+    if (this.unfinished.length > 0) await this.retryUnfinished();
     if (this.definitionsRead === undefined && this.options.reloadDefinitions)
       await this.readDefinitions();
     // One consumer over its partitions, or one per partition the node holds, folded together.
