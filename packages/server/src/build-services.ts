@@ -83,6 +83,7 @@ export function buildServices(tailor: Tailor): Services {
       audit: tailor.audit,
       suppressions: tailor.suppressions,
       suppressionsChanged: () => tailor.changed('suppressions'),
+      fence: () => tailor.profiles.definitions.changed(),
       now: tailor.now,
       wake,
       erasureRequested: () => {

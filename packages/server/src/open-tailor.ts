@@ -429,6 +429,7 @@ export async function openTailor(
       await placements.reload();
       await definitions.reload();
       await clusterModels.reload();
+      await suppressions.reload(); // an erasure moves the generation once its suppressions are stored
     },
     populationRefreshMs: config.computedTraits.rfmRefreshMinutes * 60_000,
     purposes: config.privacy.purposes,
@@ -614,7 +615,11 @@ export async function openTailor(
         await suppressions.add([identifier], formatTimestamp(now()));
         return false;
       }
-      await requestErasure({ store: profiles, log, suppressions, now }, stored.id, requestedBy);
+      await requestErasure(
+        { store: profiles, log, suppressions, now, fence: () => profiles.definitions.changed() },
+        stored.id,
+        requestedBy,
+      );
       background.wake();
       cluster?.appended();
       recommenders.retrainAll();
@@ -855,6 +860,7 @@ export async function openTailor(
     },
     async changed(what) {
       if (what === 'suppressions') {
+        await profiles.definitions.changed(); // folds under the old list are refused and read it again
         background.suppressionsChanged();
         return;
       }

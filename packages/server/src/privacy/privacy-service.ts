@@ -15,6 +15,8 @@ export interface PrivacyServiceDeps {
   suppressions: Suppressions;
   /** Everything that compiles the suppression list reads it again, here and on other nodes. */
   suppressionsChanged: () => Promise<void>;
+  /** Moves the definitions generation between an erasure's suppressions and its instruction (request-erasure.ts). */
+  fence?: () => Promise<unknown>;
   now: () => number;
   /** Tells the background that the log has something new to carry out. */
   wake: () => void;

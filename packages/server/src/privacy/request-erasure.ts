@@ -15,6 +15,13 @@ export interface ErasureRequestDeps {
   log: Pick<EventLog, 'append'>;
   suppressions: Pick<Suppressions, 'add'>;
   now: () => number;
+  /**
+   * Moves the definitions generation once the suppressions are stored, before the instruction
+   * enters the log: a fold under an older generation (another node's pipeline that has not read
+   * the new suppressions yet) is refused and reads them again, so no event of the person folded
+   * after the erasure brings them back (docs/scale-out.md).
+   */
+  fence?: () => Promise<unknown>;
 }
 
 /**
@@ -30,6 +37,7 @@ export async function requestErasure(
 ): Promise<ErasureAccepted> {
   const now = formatTimestamp(deps.now());
   await deps.suppressions.add(await deps.store.identifiers(profileId), now);
+  await deps.fence?.();
   const requestId = randomUUID();
   await deps.log.append([
     {
