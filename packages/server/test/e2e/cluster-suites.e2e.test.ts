@@ -83,8 +83,14 @@ async function onEveryNode<T>(
   ms?: number,
 ): Promise<T[]> {
   const seen: T[] = [];
-  for (const [i, node] of nodes.entries())
-    seen.push(await until(() => probe(node), `${what} on node ${String(i)}`, ms));
+  try {
+    for (const [i, node] of nodes.entries())
+      seen.push(await until(() => probe(node), `${what} on node ${String(i)}`, ms));
+  } catch (error) {
+    // What the nodes said (warnings and errors) is the first thing to read when a wait runs out.
+    const said = nodes.map((n, i) => `--- node ${String(i)} ---\n${n.output().slice(-4000)}`);
+    throw new Error(`${(error as Error).message}\n${said.join('\n')}`, { cause: error });
+  }
   return seen;
 }
 
@@ -678,17 +684,21 @@ describe(
       // An owner's part that failed (a JetStream request timing out on a loaded machine; once
       // seen in a full run, cause not confirmed) is finished by the erasure job after its grace
       // period: the wait allows for that retry (alone, this takes under a second).
+      let stillThere: string[] = [];
       await onEveryNode(
         async (node) => {
           const left = [
             ...(await eventsOf(node, { userId: ERIN })),
             ...(await eventsOf(node, { anonymousId: DEVICE })),
           ];
+          if (left.length > 0) stillThere = left.map((e) => `${e.type} ${String(e.event)}`);
           return left.length === 0 ? true : undefined;
         },
         'her events gone from the log',
         ERASURE_GRACE_MS + 60_000,
-      );
+      ).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\nstill read: ${stillThere.join(', ')}`);
+      });
       await onEveryNode(async (node) => {
         const members = (await call(node, 'GET', '/v1/segments/buyers/members')).body;
         return members.count === 1 ? members : undefined;
