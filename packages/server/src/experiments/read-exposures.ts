@@ -1,5 +1,6 @@
 import type { StoredMessage } from '@tailor/core';
 import type { EventLog } from '../log/event-log.js';
+import { EventColumns } from './event-columns.js';
 import { EXPOSURE_EVENT } from './exposure-event.js';
 
 const DAY_MS = 86_400_000;
@@ -172,41 +173,4 @@ function grow<T extends Int8Array | Int32Array | Uint8Array | Float64Array>(
   bigger.set(array);
   if (fill !== 0) bigger.fill(fill, array.length);
   return bigger;
-}
-
-/** Growable typed columns: five numbers per metric event, no object per event. */
-class EventColumns {
-  count = 0;
-  person = new Int32Array(1024);
-  other = new Int32Array(1024);
-  metric = new Uint8Array(1024);
-  at = new Float64Array(1024);
-  value = new Float64Array(1024);
-
-  push(person: number, other: number, metric: number, at: number, value: number): void {
-    if (this.count === this.person.length) {
-      this.person = grow(this.person, 0);
-      this.other = grow(this.other, 0);
-      this.metric = grow(this.metric, 0);
-      this.at = grow(this.at, 0);
-      this.value = grow(this.value, 0);
-    }
-    const i = this.count++;
-    this.person[i] = person;
-    this.other[i] = other;
-    this.metric[i] = metric;
-    this.at[i] = at;
-    this.value[i] = value;
-  }
-
-  columns(): Exposures['events'] {
-    return {
-      count: this.count,
-      person: this.person,
-      other: this.other,
-      metric: this.metric,
-      at: this.at,
-      value: this.value,
-    };
-  }
 }

@@ -8,7 +8,7 @@ import {
   type ExposureQuery,
   type Exposures,
 } from '../../experiments/read-exposures.js';
-import { grow } from '../person-timelines.js';
+import { EventColumns } from '../../experiments/event-columns.js';
 import { literal, MetricValues } from './metric-values.js';
 
 /**
@@ -178,7 +178,7 @@ async function readMetricEvents(
   query.metrics.forEach((m, j) => metricsOf[codes.get(m.event) ?? -1]?.push(j));
   const column = new Int32Array(query.metrics.length).fill(-1);
   means.forEach(({ j }, k) => (column[j] = 4 + k));
-  const out = new Columns();
+  const out = new EventColumns();
   const result =
     await db.run(`SELECT m.code, m.at_ms, coalesce(a.id, -1), coalesce(b.id, -1)${means.map((_, k) => `, m.v${k}`).join('')}
     FROM x_metric m LEFT JOIN x_assigned a ON a.key = m.key LEFT JOIN x_assigned b ON b.key = m.other
@@ -211,14 +211,7 @@ async function readMetricEvents(
       }
     }
   }
-  return {
-    count: out.count,
-    person: out.person,
-    other: out.other,
-    metric: out.metric,
-    at: out.at,
-    value: out.value,
-  };
+  return out.columns();
 }
 
 /** The tail's rows in temporary tables, read with the projected ones. */
@@ -255,30 +248,4 @@ async function writeTail(
     events.endRow();
   }
   events.closeSync();
-}
-
-/** Growable typed columns: five numbers per metric event. */
-class Columns {
-  count = 0;
-  person = new Int32Array(1024);
-  other = new Int32Array(1024);
-  metric = new Uint8Array(1024);
-  at = new Float64Array(1024);
-  value = new Float64Array(1024);
-
-  push(person: number, other: number, metric: number, at: number, value: number): void {
-    if (this.count === this.person.length) {
-      this.person = grow(this.person);
-      this.other = grow(this.other);
-      this.metric = grow(this.metric);
-      this.at = grow(this.at);
-      this.value = grow(this.value);
-    }
-    const i = this.count++;
-    this.person[i] = person;
-    this.other[i] = other;
-    this.metric[i] = metric;
-    this.at[i] = at;
-    this.value[i] = value;
-  }
 }
