@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
+import { SHOP_CLOCK, SHOP_EVENTS } from './support/recommendation-shop.js';
 
 // The recommender page's editor (issues 17 and 20): a recommender turned into a blend with
 // weights, a cap per category and a boost from the page, saved through PUT /v1/recommenders/NAME,
@@ -10,25 +11,9 @@ import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tail
 
 const MARKETER_KEY = 'blend-marketer-key-0001';
 const VIEWER_KEY = 'blend-viewer-key-0001';
-const clock = Date.UTC(2026, 10, 29, 12);
+const clock = SHOP_CLOCK;
 
 let t: TestTailor;
-
-const at = (minutes: number) => new Date(clock - 86_400_000 + minutes * 60_000).toISOString();
-const viewed = (userId: string, product: string, minute: number) => ({
-  type: 'track',
-  event: 'Product Viewed',
-  userId,
-  properties: { product_id: product },
-  timestamp: at(minute),
-});
-const ordered = (userId: string, products: string[], minute: number) => ({
-  type: 'track',
-  event: 'Order Completed',
-  userId,
-  properties: { products: products.map((product_id) => ({ product_id, price: 10 })) },
-  timestamp: at(minute),
-});
 
 /**
  * u1-u3 ordered a with b; u4-u8 viewed x (u4, u5 also y); Alice viewed a. Popularity: x 5, a 4,
@@ -37,19 +22,7 @@ const ordered = (userId: string, products: string[], minute: number) => ({
  * weights 1 and 0.5, b (1/61 + 0.5/62) before x (0.5/61) before y (0.5/63). A boost of 3 on
  * House lifts y (1.5/63) above x; one per category then keeps b and y.
  */
-const SHOP = [
-  ordered('u1', ['a', 'b'], 1),
-  ordered('u2', ['a', 'b'], 2),
-  ordered('u3', ['a', 'b'], 3),
-  viewed('u4', 'x', 4),
-  viewed('u4', 'y', 5),
-  viewed('u5', 'x', 6),
-  viewed('u5', 'y', 7),
-  viewed('u6', 'x', 8),
-  viewed('u7', 'x', 9),
-  viewed('u8', 'x', 10),
-  viewed('alice', 'a', 11),
-];
+const SHOP = [...SHOP_EVENTS];
 
 const ui = dashboardBrowser(async () => {
   t = await startTestTailor({}, () => clock);

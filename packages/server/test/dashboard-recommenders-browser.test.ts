@@ -2,31 +2,17 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { dashboardBrowser, overflow, seriousViolations } from './support/dashboard.js';
 import { ADMIN_KEY, startTestTailor, type TestTailor } from './support/test-tailor.js';
+import { SHOP_CLOCK, SHOP_EVENTS, shopTime } from './support/recommendation-shop.js';
 
 // The dashboard's recommendations pages end to end (issue 20): a recommender defined and trained
 // through the API over orders and views sent through collection, then asked from the page for
 // chosen people; in Debian's Chromium with axe-core.
 
 const VIEWER_KEY = 'recommend-viewer-key-0001';
-const clock = Date.UTC(2026, 10, 29, 12);
+const clock = SHOP_CLOCK;
+const at = shopTime;
 
 let t: TestTailor;
-
-const at = (minutes: number) => new Date(clock - 86_400_000 + minutes * 60_000).toISOString();
-const viewed = (userId: string, product: string, minute: number) => ({
-  type: 'track',
-  event: 'Product Viewed',
-  userId,
-  properties: { product_id: product },
-  timestamp: at(minute),
-});
-const ordered = (userId: string, products: string[], minute: number) => ({
-  type: 'track',
-  event: 'Order Completed',
-  userId,
-  properties: { products: products.map((product_id) => ({ product_id, price: 10 })) },
-  timestamp: at(minute),
-});
 
 /**
  * As recommendations.test.ts has it: u1-u3 ordered a with b; u4-u8 viewed x (u4, u5 also y);
@@ -34,17 +20,7 @@ const ordered = (userId: string, products: string[], minute: number) => ({
  * with a), then x and y by popularity; a stranger gets x a b y.
  */
 const SHOP = [
-  ordered('u1', ['a', 'b'], 1),
-  ordered('u2', ['a', 'b'], 2),
-  ordered('u3', ['a', 'b'], 3),
-  viewed('u4', 'x', 4),
-  viewed('u4', 'y', 5),
-  viewed('u5', 'x', 6),
-  viewed('u5', 'y', 7),
-  viewed('u6', 'x', 8),
-  viewed('u7', 'x', 9),
-  viewed('u8', 'x', 10),
-  viewed('alice', 'a', 11),
+  ...SHOP_EVENTS,
   { type: 'identify', userId: 'alice', traits: { email: 'alice@example.com' }, timestamp: at(12) },
 ];
 

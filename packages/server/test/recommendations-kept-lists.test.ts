@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Recommendations } from '@tailor/core';
 import type { TrainedRecommender } from '../src/recommend/recommender-training.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
+import { SHOP_CLOCK, SHOP_EVENTS, viewed } from './support/recommendation-shop.js';
 
 let t: TestTailor;
-const clock = Date.UTC(2026, 10, 29, 12);
+const clock = SHOP_CLOCK;
 afterEach(async () => {
   await t.close();
 });
@@ -17,37 +18,9 @@ function admin(method: 'GET' | 'PUT' | 'POST', url: string, payload?: object) {
     ...(payload !== undefined && { payload }),
   });
 }
-const at = (minutes: number) => new Date(clock - 86_400_000 + minutes * 60_000).toISOString();
-const viewed = (userId: string, product: string, minute: number) => ({
-  type: 'track',
-  event: 'Product Viewed',
-  userId,
-  properties: { product_id: product },
-  timestamp: at(minute),
-});
-const ordered = (userId: string, products: string[], minute: number) => ({
-  type: 'track',
-  event: 'Order Completed',
-  userId,
-  properties: { products: products.map((product_id) => ({ product_id, price: 10 })) },
-  timestamp: at(minute),
-});
 
 /** recommendations.test.ts's shop: alice (who had a) gets b, x, y; a stranger x, a, b, y. */
-const SHOP = [
-  ordered('u1', ['a', 'b'], 1),
-  ordered('u2', ['a', 'b'], 2),
-  ordered('u3', ['a', 'b'], 3),
-  viewed('u4', 'x', 4),
-  viewed('u4', 'y', 5),
-  viewed('u5', 'x', 6),
-  viewed('u5', 'y', 7),
-  viewed('u6', 'x', 8),
-  viewed('u7', 'x', 9),
-  viewed('u8', 'x', 10),
-  viewed('alice', 'a', 11),
-  viewed('dave', 'a', 12),
-];
+const SHOP = [...SHOP_EVENTS, viewed('dave', 'a', 12)];
 
 async function recommend(query: string) {
   const res = await admin('GET', `/v1/recommendations/shop?${query}`);

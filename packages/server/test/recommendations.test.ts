@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Recommendations } from '@tailor/core';
 import type { Decision } from '../src/decide/decider.js';
 import { startTestTailor, type ConfigOverrides, type TestTailor } from './support/test-tailor.js';
+import { SHOP_CLOCK, SHOP_EVENTS, viewed } from './support/recommendation-shop.js';
 
 let t: TestTailor;
-const clock = Date.UTC(2026, 10, 29, 12);
+const clock = SHOP_CLOCK;
 afterEach(async () => {
   await t.close();
 });
@@ -21,22 +22,6 @@ function admin(method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?:
     ...(payload !== undefined && { payload }),
   });
 }
-const at = (minutes: number) => new Date(clock - 86_400_000 + minutes * 60_000).toISOString();
-const viewed = (userId: string, product: string, minute: number, extra = {}) => ({
-  type: 'track',
-  event: 'Product Viewed',
-  userId,
-  properties: { product_id: product },
-  timestamp: at(minute),
-  ...extra,
-});
-const ordered = (userId: string, products: string[], minute: number) => ({
-  type: 'track',
-  event: 'Order Completed',
-  userId,
-  properties: { products: products.map((product_id) => ({ product_id, price: 10 })) },
-  timestamp: at(minute),
-});
 
 /**
  * Two groups that never meet: u1-u3 ordered a with b; u4-u8 viewed x (u4, u5 also y). Alice
@@ -44,17 +29,7 @@ const ordered = (userId: string, products: string[], minute: number) => ({
  * had a, gets b first (the only item seen with a), then x and y at no affinity, by popularity.
  */
 const SHOP = [
-  ordered('u1', ['a', 'b'], 1),
-  ordered('u2', ['a', 'b'], 2),
-  ordered('u3', ['a', 'b'], 3),
-  viewed('u4', 'x', 4),
-  viewed('u4', 'y', 5),
-  viewed('u5', 'x', 6),
-  viewed('u5', 'y', 7),
-  viewed('u6', 'x', 8),
-  viewed('u7', 'x', 9),
-  viewed('u8', 'x', 10),
-  viewed('alice', 'a', 11),
+  ...SHOP_EVENTS,
   // Not an interaction: another event, and a view without a product.
   { type: 'track', event: 'Signed Up', userId: 'u9', properties: { product_id: 'q' } },
   { type: 'track', event: 'Product Viewed', userId: 'u9', properties: {} },
