@@ -338,6 +338,7 @@ export async function openTailor(
           retention: { event: DECISION_EVENT, days: config.decide.recordRetentionDays, now },
           indexMaxEvents: config.reports.indexMaxEvents,
           experimentKey,
+          sealer,
         })
       : undefined;
   const projectRows = (rows: FoldedRows): void => {

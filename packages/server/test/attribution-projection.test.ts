@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { buildApp } from '../src/http/build-app.js';
 import { openTailor } from '../src/open-tailor.js';
+import { openSealer } from '../src/privacy/open-sealer.js';
 import { AttributionService } from '../src/reports/attribution-service.js';
 import { FunnelService } from '../src/reports/funnel-service.js';
 import { PROJECTION_FILE } from '../src/reports/projection/open-report-projection.js';
@@ -408,21 +409,37 @@ describe('attribution from the reports projection', () => {
       access_mode: 'READ_ONLY',
     });
     const db = await instance.connect();
-    const strings = (await db.runAndReadAll('SELECT value FROM touch_strings')).getRows();
+    const strings = (await db.runAndReadAll('SELECT id, value FROM touch_strings')).getRows();
     db.closeSync();
     instance.closeSync();
-    const values = strings.map(([value]) => String(value));
-    expect(values).toEqual(
-      expect.arrayContaining(['shop.example.com', 'www.google.com', 'spring']),
-    );
-    expect(values).not.toContain('only-user-6');
-    for (const value of values) expect(value).not.toMatch(/[/?:]/);
-
     const config = loadConfig({
       flags: { dataDir: t.dir, logLevel: 'silent' },
       env: {},
       cwd: t.dir,
     });
+    // Sealed as the log's payloads are (encryption is on by default): nothing readable in the
+    // file, each string opening only for its own row.
+    const sealer = openSealer(config);
+    expect(sealer.encrypts).toBe(true);
+    const stored = strings.map(([, value]) => String(value));
+    expect(stored).not.toEqual(expect.arrayContaining(['shop.example.com']));
+    for (const value of stored) expect(value).not.toMatch(/example|google|spring/);
+    const values = strings.map(([id, value]) =>
+      sealer.open(Buffer.from(String(value), 'base64'), `touch_strings:${String(id)}`),
+    );
+    expect(values).toEqual(
+      expect.arrayContaining(['shop.example.com', 'www.google.com', 'spring']),
+    );
+    expect(values).not.toContain('only-user-6');
+    for (const value of values) expect(value).not.toMatch(/[/?:]/);
+    const [firstId, firstValue] = strings[0] ?? [];
+    expect(() =>
+      sealer.open(
+        Buffer.from(String(firstValue), 'base64'),
+        `touch_strings:${String(Number(firstId) + 1)}`,
+      ),
+    ).toThrow();
+
     t.tailor = await openTailor(config, () => NOW);
     t.app = await buildApp({ tailor: t.tailor, logger: false });
     await t.app.ready();

@@ -34,8 +34,11 @@ import {
   TOUCH_EVENT_COLUMNS,
   TOUCH_SCHEMA,
 } from './touch-columns.js';
+import type { Sealer } from '../../privacy/sealer.js';
 
 export interface ProjectionDeps {
+  /** Seals the touch strings (campaign fields, hosts) in the file when encryption is on. */
+  sealer?: Pick<Sealer, 'encrypts' | 'seal' | 'open'>;
   /** `readPositions` reads mean metrics' values for experiment results (without it: none). */
   log: Pick<EventLog, 'read'> & Partial<Pick<EventLog, 'readPositions'>>;
   profiles: Pick<ProfileReader, 'byIdentifier' | 'byId'>;
@@ -156,7 +159,7 @@ export class ReportProjection {
     await db.run('CREATE TEMP TABLE owners (person INTEGER NOT NULL, owner INTEGER NOT NULL)');
     const people = await ProjectionPeople.load(db, deps.profiles);
     await ReportProjection.migrate(db);
-    const touches = await TouchDictionary.load(db);
+    const touches = await TouchDictionary.load(db, deps.sealer);
     const projection = new ReportProjection(instance, db, people, touches, deps);
     await projection.load();
     // Loaded behind the queue: a report asked meanwhile waits for it, opening does not.

@@ -1,5 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { StoredMessage } from '@tailor/core';
+import { plainSealer, type Sealer } from '../../privacy/sealer.js';
 import type { TouchFields, TouchKind } from '../touch-key.js';
 
 /*
@@ -10,6 +11,10 @@ import type { TouchFields, TouchKind } from '../touch-key.js';
  * of its strings (`touch_strings`): campaign source, medium, name, content and term, the
  * referrer's host and the page's host; for Tailor's own touchpoints, name and content are the
  * journey and step, or the placement and item. Hosts only: no URL, path or query string.
+ * The strings are sealed as the log's payloads are when encryption is on (a campaign's content or
+ * term is free text a sender may fill with anything, an email address included): AES-256-GCM
+ * bound to `touch_strings:ID`, base64 in the file. `touch_sealing` says how they were written; a
+ * file whose strings were written in clear is sealed when opened with encryption on.
  */
 
 /** The events table's columns for attribution (after `received_ms`). */
@@ -17,6 +22,7 @@ export const TOUCH_EVENT_COLUMNS = 'touch INTEGER, revenue DOUBLE';
 
 export const TOUCH_SCHEMA = `
 CREATE TABLE IF NOT EXISTS touch_strings (id INTEGER NOT NULL, value VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS touch_sealing (sealed BOOLEAN NOT NULL);
 CREATE TABLE IF NOT EXISTS touch_combos (
   id INTEGER NOT NULL, kind TINYINT NOT NULL, source INTEGER NOT NULL, medium INTEGER NOT NULL,
   campaign INTEGER NOT NULL, content INTEGER NOT NULL, term INTEGER NOT NULL,
@@ -75,10 +81,50 @@ export class TouchDictionary {
   private newStrings: [number, string][] = [];
   private newCombos: [number, TouchFields, number[]][] = [];
 
-  static async load(db: DuckDBConnection): Promise<TouchDictionary> {
-    const dictionary = new TouchDictionary();
+  private constructor(private readonly sealer: Pick<Sealer, 'encrypts' | 'seal' | 'open'>) {}
+
+  static async load(
+    db: DuckDBConnection,
+    sealer: Pick<Sealer, 'encrypts' | 'seal' | 'open'> = plainSealer,
+  ): Promise<TouchDictionary> {
+    const dictionary = new TouchDictionary(sealer);
+    await dictionary.sealStrings(db);
     await dictionary.read(db);
     return dictionary;
+  }
+
+  /** With encryption on, seals the strings a file holds in clear (written before it was on). */
+  private async sealStrings(db: DuckDBConnection): Promise<void> {
+    const marked = await db.runAndReadAll('SELECT sealed FROM touch_sealing');
+    const sealed = marked.getRows()[0]?.[0];
+    if (sealed === true || (sealed === false && !this.sealer.encrypts)) return;
+    if (sealed === undefined && !this.sealer.encrypts) {
+      await db.run('INSERT INTO touch_sealing VALUES (false)');
+      return;
+    }
+    const plain = await db.runAndReadAll('SELECT id, value FROM touch_strings');
+    await db.run('BEGIN TRANSACTION');
+    await db.run('DELETE FROM touch_strings');
+    const appender = await db.createAppender('touch_strings');
+    for (const [id, value] of plain.getRows()) {
+      appender.appendInteger(Number(id));
+      appender.appendVarchar(this.sealed(Number(id), String(value)));
+      appender.endRow();
+    }
+    appender.closeSync();
+    await db.run('DELETE FROM touch_sealing; INSERT INTO touch_sealing VALUES (true); COMMIT');
+  }
+
+  /** A string as the file keeps it: sealed for its row when encryption is on. */
+  private sealed(id: number, value: string): string {
+    if (!this.sealer.encrypts) return value;
+    const stored = this.sealer.seal(value, `touch_strings:${String(id)}`);
+    return typeof stored === 'string' ? stored : stored.toString('base64');
+  }
+
+  private opened(id: number, stored: string): string {
+    if (!this.sealer.encrypts) return stored;
+    return this.sealer.open(Buffer.from(stored, 'base64'), `touch_strings:${String(id)}`);
   }
 
   private async read(db: DuckDBConnection): Promise<void> {
@@ -88,9 +134,10 @@ export class TouchDictionary {
     const byId = new Map<number, string>();
     this.nextString = 1;
     const strings = await db.runAndReadAll('SELECT id, value FROM touch_strings');
-    for (const [id, value] of strings.getRows()) {
-      this.strings.set(String(value), Number(id));
-      byId.set(Number(id), String(value));
+    for (const [id, stored] of strings.getRows()) {
+      const value = this.opened(Number(id), String(stored));
+      this.strings.set(value, Number(id));
+      byId.set(Number(id), value);
       this.nextString = Math.max(this.nextString, Number(id) + 1);
     }
     const combos = await db.runAndReadAll(
@@ -146,7 +193,7 @@ export class TouchDictionary {
       const appender = await db.createAppender('touch_strings');
       for (const [id, value] of this.newStrings) {
         appender.appendInteger(id);
-        appender.appendVarchar(value);
+        appender.appendVarchar(this.sealed(id, value));
         appender.endRow();
       }
       appender.closeSync();
