@@ -19,6 +19,8 @@ afterAll(async () => {
 
 interface Results {
   computedAt: string;
+  eventsRead: number;
+  source: 'projection' | 'log';
   exposures: number;
   variants: { id: string; users: number; metrics: Record<string, { conversions?: number }> }[];
   srm: { ok: boolean };
@@ -78,7 +80,13 @@ describe('experiments with the real server and `tailor experiment results`', () 
       server.dir,
     ]);
     const cli = JSON.parse(stdout) as Results;
-    expect({ ...cli, computedAt: '' }).toEqual({ ...api, computedAt: '' });
+    // Beside the server (which holds the projection's file) the CLI reads the log; the server
+    // answers from the projection once it has caught up, reading only the log's unfolded tail.
+    // Where they read from and how many events that took differ; the results do not.
+    expect(cli.source).toBe('log');
+    const results = ({ computedAt: _at, eventsRead: _read, source: _from, ...rest }: Results) =>
+      rest;
+    expect(results(cli)).toEqual(results(api));
 
     const table = (
       await run(process.execPath, [

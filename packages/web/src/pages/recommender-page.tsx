@@ -46,6 +46,8 @@ export function RecommenderPage({
   const [problem, setProblem] = useState<string>();
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState<number>();
+  /** What the last save stored: shown at once, not the read before it while the page reads again. */
+  const [stored, setStored] = useState<StoredRecommender>();
   const path = `/v1/recommenders/${encodeURIComponent(name)}`;
   const answer = useApiGet<StoredRecommender>(get, path, reads);
 
@@ -70,7 +72,8 @@ export function RecommenderPage({
       </>
     );
   }
-  const recommender = answer.value;
+  const recommender =
+    stored !== undefined && stored.version >= answer.value.version ? stored : answer.value;
   return (
     <article>
       <h1>Recommender {recommender.name}</h1>
@@ -99,9 +102,10 @@ export function RecommenderPage({
           <RecommenderEditor
             put={put}
             recommender={recommender}
-            onSaved={(stored) => {
+            onSaved={(saving) => {
               setEditing(false);
-              setSaved(stored.version);
+              setSaved(saving.version);
+              setStored(saving);
               setReads((n) => n + 1);
             }}
             onCancel={() => {
