@@ -71,4 +71,25 @@ describe('PersonCache', () => {
     expect(await loading).toBeUndefined();
     expect(cache.cached(dee)).toBeUndefined();
   });
+
+  it('keeps a load when only other people changed while it ran', async () => {
+    const store = heldStore();
+    const cache = new PersonCache(store, 10);
+    const loading = cache.get(dee);
+    cache.invalidate(['p-someone-else'], [{ type: 'userId', value: 'someone-else' }]);
+    store.release(stored('vip'));
+    expect((await loading)?.traits.tier).toBe('vip');
+    expect(cache.cached(dee)).not.toBeUndefined();
+    expect(store.reads()).toBe(1);
+  });
+
+  it('does not keep a load that a clear overtook', async () => {
+    const store = heldStore();
+    const cache = new PersonCache(store, 10);
+    const loading = cache.get(dee);
+    cache.clear();
+    store.release(stored('vip'));
+    await loading;
+    expect(cache.cached(dee)).toBeUndefined();
+  });
 });

@@ -26,16 +26,16 @@ export interface Person {
  * looked up by identifier, loaded from the profile store on a miss (an unknown person is cached
  * too), least recently used dropped first. The pipeline reports every profile and identifier it
  * changes and those entries are dropped, so the next decision reads the new state.
- * A load that a change overtakes is not kept: the store may have answered from before the change
- * (its read began before the fold committed) while the news of the change arrived first, and
- * keeping that answer would hold the old state until the entry ages out.
+ * A load that a change to its person overtakes is not kept: the store may have answered from
+ * before the change (its read began before the fold committed) while the news of the change
+ * arrived first, and keeping that answer would hold the old state until the entry ages out.
  */
 export class PersonCache {
   private readonly people: LRUCache<string, Person | 'unknown'>;
   /** Profile id → the identifier keys cached for it, to drop them all when the profile changes. */
   private readonly keysOf = new Map<string, Set<string>>();
-  /** Moves at every invalidation: a load that began at an older one may hold what it dropped. */
-  private generation = 0;
+  /** Loads under way, each with what was invalidated while it ran. */
+  private readonly loading = new Set<Overtaken>();
 
   constructor(
     private readonly profiles: Pick<ProfileReader, 'byIdentifier'>,
@@ -65,10 +65,21 @@ export class PersonCache {
     const key = keyOf(identifier);
     const cached = this.people.get(key);
     if (cached !== undefined) return cached === 'unknown' ? undefined : cached;
-    const generation = this.generation;
-    const stored = await this.profiles.byIdentifier(identifier);
+    const overtaken: Overtaken = { all: false, profiles: new Set(), keys: new Set() };
+    this.loading.add(overtaken);
+    let stored: StoredProfile | undefined;
+    try {
+      stored = await this.profiles.byIdentifier(identifier);
+    } finally {
+      this.loading.delete(overtaken);
+    }
     const person: Person | 'unknown' = stored === undefined ? 'unknown' : personOf(stored);
-    if (generation !== this.generation) return person === 'unknown' ? undefined : person;
+    if (
+      overtaken.all ||
+      overtaken.keys.has(key) ||
+      (stored !== undefined && overtaken.profiles.has(stored.id))
+    )
+      return person === 'unknown' ? undefined : person;
     this.people.set(key, person);
     if (person !== 'unknown') {
       let keys = this.keysOf.get(person.profileId);
@@ -80,19 +91,31 @@ export class PersonCache {
 
   /** Drops what the pipeline changed: these profiles (every identifier cached for them) and identifiers. */
   invalidate(profileIds: Iterable<string>, identifiers: Iterable<IdentifierRef>): void {
-    this.generation++;
-    for (const id of profileIds) {
+    const ids = [...profileIds];
+    const keys = [...identifiers].map(keyOf);
+    for (const overtaken of this.loading) {
+      for (const id of ids) overtaken.profiles.add(id);
+      for (const key of keys) overtaken.keys.add(key);
+    }
+    for (const id of ids) {
       for (const key of [...(this.keysOf.get(id) ?? [])]) this.people.delete(key);
       this.keysOf.delete(id);
     }
-    for (const identifier of identifiers) this.people.delete(keyOf(identifier));
+    for (const key of keys) this.people.delete(key);
   }
 
   clear(): void {
-    this.generation++;
+    for (const overtaken of this.loading) overtaken.all = true;
     this.people.clear();
     this.keysOf.clear();
   }
+}
+
+/** What was invalidated while a load ran: everything, these profiles, these identifier keys. */
+interface Overtaken {
+  all: boolean;
+  profiles: Set<string>;
+  keys: Set<string>;
 }
 
 /** A stored profile as decide reads it. */
