@@ -151,6 +151,8 @@ function sameNumbers(a = {}, b = {}) {
  * order as a log receives them).
  */
 async function writeProjection() {
+  const { PROJECTION_SCHEMA } =
+    await import('../../packages/server/dist/reports/projection/report-projection.js');
   const dir = mkdtempSync(join(tmpdir(), 'tailor-attribution-bench-'));
   const file = join(dir, 'reports.duckdb');
   {
@@ -182,19 +184,14 @@ async function writeProjection() {
       const instance = await DuckDBInstance.create(file);
       const db = await instance.connect();
       await db.run(`
-        CREATE TABLE projection_meta (id INTEGER, position BIGINT NOT NULL);
-        CREATE TABLE event_names (id INTEGER NOT NULL, name VARCHAR NOT NULL);
-        CREATE TABLE persons (id INTEGER NOT NULL, profile VARCHAR NOT NULL, into_id INTEGER NOT NULL, refused BOOLEAN NOT NULL);
-        CREATE TABLE events (position BIGINT NOT NULL, at_ms DOUBLE NOT NULL, name_id INTEGER NOT NULL, person INTEGER NOT NULL, received_ms DOUBLE, touch INTEGER, revenue DOUBLE, key BIGINT, other BIGINT);
-        CREATE TABLE touch_strings (id INTEGER NOT NULL, value VARCHAR NOT NULL);
-        CREATE TABLE touch_combos (id INTEGER NOT NULL, kind TINYINT NOT NULL, source INTEGER NOT NULL, medium INTEGER NOT NULL, campaign INTEGER NOT NULL, content INTEGER NOT NULL, term INTEGER NOT NULL, referrer_host INTEGER NOT NULL, page_host INTEGER NOT NULL);
+        ${PROJECTION_SCHEMA}
         INSERT INTO projection_meta VALUES (1, ${events});
         INSERT INTO event_names VALUES (1, 'Page Viewed'), (2, 'Order Completed'), (3, 'Signed Up');
         INSERT INTO touch_strings VALUES ${CHANNELS.map((c, i) => `(${i + 1}, '${c}')`).join(', ')};
         INSERT INTO touch_combos VALUES ${CHANNELS.map((_, i) => `(${i + 1}, 0, ${i + 1}, 0, 0, 0, 0, 0, 0)`).join(', ')};
         INSERT INTO persons SELECT range, 'profile-' || range, -1, false FROM range(${PEOPLE});
-        INSERT INTO events
-          SELECT row_number() OVER (ORDER BY at_ms, person, seq), at_ms, name_id, person, at_ms, touch, NULL, NULL, NULL
+        INSERT INTO events (position, at_ms, name_id, person, received_ms, touch)
+          SELECT row_number() OVER (ORDER BY at_ms, person, seq), at_ms, name_id, person, at_ms, touch
           FROM read_csv('${csv}', header = false,
             columns = {'person': 'INTEGER', 'at_ms': 'DOUBLE', 'name_id': 'INTEGER', 'touch': 'INTEGER', 'seq': 'BIGINT'})
           ORDER BY at_ms, person, seq;

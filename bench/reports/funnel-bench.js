@@ -16,7 +16,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ReportProjection } from '../../packages/server/dist/reports/projection/report-projection.js';
+import {
+  PROJECTION_SCHEMA,
+  ReportProjection,
+} from '../../packages/server/dist/reports/projection/report-projection.js';
 import { FunnelService } from '../../packages/server/dist/reports/funnel-service.js';
 import { RetentionService } from '../../packages/server/dist/reports/retention-service.js';
 
@@ -65,15 +68,12 @@ try {
     const instance = await DuckDBInstance.create(file);
     const db = await instance.connect();
     await db.run(`
-      CREATE TABLE projection_meta (id INTEGER, position BIGINT NOT NULL);
-      CREATE TABLE event_names (id INTEGER NOT NULL, name VARCHAR NOT NULL);
-      CREATE TABLE persons (id INTEGER NOT NULL, profile VARCHAR NOT NULL, into_id INTEGER NOT NULL, refused BOOLEAN NOT NULL);
-      CREATE TABLE events (position BIGINT NOT NULL, at_ms DOUBLE NOT NULL, name_id INTEGER NOT NULL, person INTEGER NOT NULL, received_ms DOUBLE, touch INTEGER, revenue DOUBLE, key BIGINT, other BIGINT);
+      ${PROJECTION_SCHEMA}
       INSERT INTO projection_meta VALUES (1, ${events});
       INSERT INTO event_names SELECT range + 1, 'e' || range FROM range(${NAMES});
       INSERT INTO persons SELECT range, 'profile-' || range, -1, false FROM range(${PEOPLE});
-      INSERT INTO events
-        SELECT row_number() OVER (ORDER BY at_ms, person), at_ms, name_id, person, at_ms, NULL, NULL, NULL, NULL
+      INSERT INTO events (position, at_ms, name_id, person, received_ms)
+        SELECT row_number() OVER (ORDER BY at_ms, person), at_ms, name_id, person, at_ms
         FROM read_csv('${csv}', header = false,
           columns = {'person': 'INTEGER', 'at_ms': 'DOUBLE', 'name_id': 'INTEGER'})
         ORDER BY at_ms, person;

@@ -85,7 +85,8 @@ type ProjectedRow = [
 /** Name id 0: an event with no report name (identify, group, alias), kept for strict funnels. */
 const NO_NAME = 0;
 
-const SCHEMA = `
+/** The projection's tables (a bench filling a file itself makes them with this). */
+export const PROJECTION_SCHEMA = `
 CREATE TABLE IF NOT EXISTS projection_meta (id INTEGER, position BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS event_names (id INTEGER NOT NULL, name VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS persons (
@@ -154,7 +155,7 @@ export class ReportProjection {
   static async open(file: string, deps: ProjectionDeps): Promise<ReportProjection> {
     const instance = await DuckDBInstance.create(file);
     const db = await instance.connect();
-    await db.run(SCHEMA);
+    await db.run(PROJECTION_SCHEMA);
     // Rebuilt from the people when opened: it derives from `persons`, so it is not kept on disk.
     await db.run('CREATE TEMP TABLE owners (person INTEGER NOT NULL, owner INTEGER NOT NULL)');
     const people = await ProjectionPeople.load(db, deps.profiles);
