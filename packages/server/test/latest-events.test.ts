@@ -170,6 +170,8 @@ describe.each(backends)('the whole log newest first, %s', (_name, start) => {
     expect(instruction).toMatch(/^erase:/); // the instruction, naming a profile id only
     expect(after).toEqual(newestFirst((m) => m.userId !== 'user-3'));
     expect((await readAll('/v1/events?userId=user-3&order=desc')).ids).toEqual([]);
+    // The contract's per-person read (oldest first) hides them as well.
+    expect((await read('/v1/events?userId=user-3')).events).toEqual([]);
   });
 });
 

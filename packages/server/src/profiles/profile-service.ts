@@ -109,11 +109,17 @@ export class ProfileService {
     }
   }
 
-  /** The events of one userId or anonymousId, whether or not a profile holds it yet. */
+  /**
+   * The events of one userId or anonymousId, whether or not a profile holds it yet; a suppressed
+   * person's left out from the moment their erasure is asked (as in the whole log's read).
+   */
   async eventsOf(query: IdentifierQuery): Promise<EventPage> {
-    const { log, profiles, indexingConsumers } = this.deps;
+    const { log, profiles, indexingConsumers, suppressed } = this.deps;
     const page = await eventsOfIdentifier(log, profiles, indexingConsumers, query);
-    return { events: page.events.map((e) => e.message), next: page.next };
+    return {
+      events: page.events.flatMap((e) => (suppressed(e.message) ? [] : [e.message])),
+      next: page.next,
+    };
   }
 
   /** The newest events of the whole log first, filtered, a suppressed person's left out. */
