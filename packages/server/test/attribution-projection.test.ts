@@ -10,9 +10,6 @@ import {
   type FunnelRequest,
 } from '@tailor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load-config.js';
-import { buildApp } from '../src/http/build-app.js';
-import { openTailor } from '../src/open-tailor.js';
 import { openSealer } from '../src/privacy/open-sealer.js';
 import { AttributionService } from '../src/reports/attribution-service.js';
 import { FunnelService } from '../src/reports/funnel-service.js';
@@ -402,8 +399,7 @@ describe('attribution from the reports projection', () => {
 
   it('keeps its touch columns when reopened, holding hosts and no campaign value of the erased', async () => {
     const answer = await t.admin('POST', '/v1/reports/attribution', REQUESTS[5]);
-    await t.app.close();
-    await t.tailor.close();
+    await t.shut();
     // What the file holds: hosts, never a URL; the erased person's own campaign value is gone.
     const instance = await DuckDBInstance.create(join(t.dir, PROJECTION_FILE), {
       access_mode: 'READ_ONLY',
@@ -412,14 +408,9 @@ describe('attribution from the reports projection', () => {
     const strings = (await db.runAndReadAll('SELECT id, value FROM touch_strings')).getRows();
     db.closeSync();
     instance.closeSync();
-    const config = loadConfig({
-      flags: { dataDir: t.dir, logLevel: 'silent' },
-      env: {},
-      cwd: t.dir,
-    });
     // Sealed as the log's payloads are (encryption is on by default): nothing readable in the
     // file, each string opening only for its own row.
-    const sealer = openSealer(config);
+    const sealer = openSealer(t.tailor.config);
     expect(sealer.encrypts).toBe(true);
     const stored = strings.map(([, value]) => String(value));
     expect(stored).not.toEqual(expect.arrayContaining(['shop.example.com']));
@@ -440,9 +431,7 @@ describe('attribution from the reports projection', () => {
       ),
     ).toThrow();
 
-    t.tailor = await openTailor(config, () => NOW);
-    t.app = await buildApp({ tailor: t.tailor, logger: false });
-    await t.app.ready();
+    await t.reopen();
     const again = await t.admin('POST', '/v1/reports/attribution', REQUESTS[5]);
     expect(again.json()).toEqual(answer.json());
     await expectSameAnswers();
@@ -450,8 +439,7 @@ describe('attribution from the reports projection', () => {
 
   it('projects a file made before the touch columns again from the log', async () => {
     const stats = await t.tailor.projection?.stats();
-    await t.app.close();
-    await t.tailor.close();
+    await t.shut();
     // The file as the previous version left it: every event projected, without touch columns.
     const file = join(t.dir, PROJECTION_FILE);
     const instance = await DuckDBInstance.create(file);
@@ -461,14 +449,7 @@ describe('attribution from the reports projection', () => {
     );
     db.closeSync();
     instance.closeSync();
-    const config = loadConfig({
-      flags: { dataDir: t.dir, logLevel: 'silent' },
-      env: {},
-      cwd: t.dir,
-    });
-    t.tailor = await openTailor(config, () => NOW);
-    t.app = await buildApp({ tailor: t.tailor, logger: false });
-    await t.app.ready();
+    await t.reopen();
     expect(await t.tailor.projection?.stats()).toEqual(stats);
     await expectSameAnswers();
   });

@@ -1,7 +1,4 @@
-import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/http/build-app.js';
-import { openTailor } from '../src/open-tailor.js';
 import type { Decision } from '../src/decide/decider.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 
@@ -227,20 +224,6 @@ describe('placements that optimize by Thompson sampling', () => {
 
 /** Closes the Tailor and opens it again on the same data folder. */
 async function restart() {
-  await t.app.close();
-  await t.tailor.close();
-  const tailor = await openTailor(t.tailor.config, () => clock);
-  const app = await buildApp({ tailor, logger: false });
-  await app.ready();
-  t = {
-    ...t,
-    tailor,
-    app,
-    close: async () => {
-      await app.close();
-      await tailor.close();
-      rmSync(t.dir, { recursive: true, force: true });
-    },
-  };
+  await t.reopen();
   await t.tailor.pipeline.catchUp();
 }

@@ -2,10 +2,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { seededRandom } from '@tailor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load-config.js';
 import { computeResults, exposureQuery } from '../src/experiments/compute-results.js';
-import { buildApp } from '../src/http/build-app.js';
-import { openTailor } from '../src/open-tailor.js';
 import { PROJECTION_FILE } from '../src/reports/projection/open-report-projection.js';
 import type { StoredExperiment } from '../src/store/state-store.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
@@ -274,16 +271,8 @@ describe('experiment results from the reports projection', () => {
 
   it('keeps its columns when reopened', async () => {
     const before = await expectSameResults('hero');
-    await t.app.close();
-    await t.tailor.close();
-    const config = loadConfig({
-      flags: { dataDir: t.dir, logLevel: 'silent' },
-      env: {},
-      cwd: t.dir,
-    });
-    t.tailor = await openTailor(config, () => NOW);
-    t.app = await buildApp({ tailor: t.tailor, logger: false });
-    await t.app.ready();
+    await t.shut();
+    await t.reopen();
     const after = await expectSameResults('hero');
     expect(after.variants).toEqual(before.variants);
     await expectSameResults('abn');
@@ -291,8 +280,7 @@ describe('experiment results from the reports projection', () => {
 
   it('projects a file made before the people’s keys again from the log', async () => {
     const before = await expectSameResults('abn');
-    await t.app.close();
-    await t.tailor.close();
+    await t.shut();
     // The file as the previous version left it: every event projected, no keys, no exposures.
     const instance = await DuckDBInstance.create(join(t.dir, PROJECTION_FILE));
     const db = await instance.connect();
@@ -301,14 +289,7 @@ describe('experiment results from the reports projection', () => {
     );
     db.closeSync();
     instance.closeSync();
-    const config = loadConfig({
-      flags: { dataDir: t.dir, logLevel: 'silent' },
-      env: {},
-      cwd: t.dir,
-    });
-    t.tailor = await openTailor(config, () => NOW);
-    t.app = await buildApp({ tailor: t.tailor, logger: false });
-    await t.app.ready();
+    await t.reopen();
     const after = await expectSameResults('abn');
     expect(after.variants).toEqual(before.variants);
   });

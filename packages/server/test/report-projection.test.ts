@@ -1,8 +1,5 @@
 import { seededRandom, type FunnelRequest, type RetentionRequest } from '@tailor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load-config.js';
-import { buildApp } from '../src/http/build-app.js';
-import { openTailor } from '../src/open-tailor.js';
 import { FunnelService } from '../src/reports/funnel-service.js';
 import { ProjectionFeed } from '../src/reports/projection/projection-feed.js';
 import { ReportProjection } from '../src/reports/projection/report-projection.js';
@@ -196,16 +193,8 @@ describe('the reports projection', () => {
   it('keeps its rows and people when reopened', async () => {
     const before = await t.tailor.projection?.stats();
     const answer = await report('funnel', FUNNELS[0] as object);
-    await t.app.close();
-    await t.tailor.close();
-    const config = loadConfig({
-      flags: { dataDir: t.dir, logLevel: 'silent' },
-      env: {},
-      cwd: t.dir,
-    });
-    t.tailor = await openTailor(config, () => NOW);
-    t.app = await buildApp({ tailor: t.tailor, logger: false });
-    await t.app.ready();
+    await t.shut();
+    await t.reopen();
     expect(await t.tailor.projection?.stats()).toEqual(before);
     expect(await report('funnel', FUNNELS[0] as object)).toEqual(answer);
     await expectSameAnswers();

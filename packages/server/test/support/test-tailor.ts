@@ -37,6 +37,14 @@ export interface TestTailor {
   ): Promise<LightMyRequestResponse>;
   /** A person's stored events (GET /v1/events with the admin key, up to 1,000), expecting a 200. */
   eventsOf(userId: string): Promise<StoredMessage[]>;
+  /** Closes the app and the Tailor, keeping the data folder (to look at its files before `reopen`). */
+  shut(): Promise<void>;
+  /**
+   * Opens a Tailor and its app again on the same data folder with the same settings (a restart;
+   * shuts first when still open), with this clock when one is given.
+   */
+  reopen(now?: () => number): Promise<void>;
+  /** Closes whichever Tailor and app are open and removes the data folder. */
   close(): Promise<void>;
 }
 
@@ -74,6 +82,7 @@ export async function startTestTailor(
   const app = await buildApp({ tailor, logger: false });
   await app.ready();
   const writeAuth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
+  let open = true;
   return {
     dir,
     tailor,
@@ -122,9 +131,21 @@ export async function startTestTailor(
       await this.tailor.pipeline.catchUp();
       if (options.drain === true) await this.tailor.dispatcher.drain();
     },
-    async close() {
-      await app.close();
-      await tailor.close();
+    async shut(this: TestTailor) {
+      if (!open) return;
+      open = false;
+      await this.app.close();
+      await this.tailor.close();
+    },
+    async reopen(this: TestTailor, clock = now) {
+      await this.shut();
+      this.tailor = await openTailor(config, clock);
+      this.app = await buildApp({ tailor: this.tailor, logger: false });
+      await this.app.ready();
+      open = true;
+    },
+    async close(this: TestTailor) {
+      await this.shut();
       rmSync(dir, { recursive: true, force: true });
     },
   };
