@@ -141,6 +141,8 @@ describe('erasure', () => {
           .statusCode,
       ).toBe(200);
       expect((await collect([optIn])).stored).toBe(1);
+      // Her earlier events were deleted, not only hidden: lifted, the log gives the new one alone.
+      expect((await t.eventsOf('erin-user-9c1d')).map((e) => e.event)).toEqual(['Opted In']);
       expect((await admin('GET', '/v1/profiles?identifier=userId:erin-user-9c1d')).statusCode).toBe(
         200,
       );
