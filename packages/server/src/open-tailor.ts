@@ -238,6 +238,12 @@ export async function openTailor(
       background.definitionsChanged(); // called on later changes only, once the background below exists
     },
     () => placements.capCounters(),
+    // Deletions only: models and experiments are opened by then.
+    async (kind, name) => [
+      ...placements.readersOf(kind, name),
+      ...experiments.readersOf(kind, name),
+      ...(kind === 'computed' ? await models.readersOf(name) : []),
+    ],
   );
   const pii = personalData(plans, definitions);
   const people = new PersonCache(profiles, config.decide.cacheProfiles);

@@ -102,6 +102,50 @@ describe('segment and computed-trait definitions', () => {
     expect((await call('GET', '/v1/segments/a')).statusCode).toBe(404);
   });
 
+  it('refuses deleting what a placement, an experiment or a model reads, until they no longer do', async () => {
+    const put = async (url: string, body: object) => {
+      const res = await call('PUT', url, body);
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    await put('/v1/segments/vip', { definition: 'traits.plan = "vip"' });
+    await put('/v1/segments/eu', { definition: 'traits.region = "eu"' });
+    await put('/v1/computed-traits/orders', { definition: 'count("Order Completed", 30d)' });
+    await put('/v1/placements/hero', {
+      items: [{ id: 'vip', when: 'in_segment("vip")', priority: 1, template: 'VIP' }],
+      default: { id: 'plain', template: 'Hello' },
+    });
+    await put('/v1/experiments/banner', {
+      variants: [{ id: 'a' }, { id: 'b' }],
+      audience: 'in_segment("eu") and computed.orders > 0',
+    });
+    await put('/v1/models/buy', {
+      type: 'propensity',
+      label: { event: 'Order Completed', days: 30 },
+      features: { computed: ['orders'] },
+    });
+    const refused = async (url: string, message: RegExp) => {
+      const res = await call('DELETE', url);
+      expect(res.statusCode, res.body).toBe(409);
+      expect(res.json().message).toMatch(message);
+    };
+    await refused('/v1/segments/vip', /^vip is used by placement hero$/);
+    await refused('/v1/segments/eu', /^eu is used by experiment banner$/);
+    await refused('/v1/computed-traits/orders', /^orders is used by experiment banner, model buy$/);
+    expect((await call('GET', '/v1/segments/vip')).statusCode).toBe(200);
+
+    // Once they read something else (or are gone), the definitions go.
+    await put('/v1/placements/hero', {
+      items: [{ id: 'vip', when: 'traits.plan = "vip"', priority: 1, template: 'VIP' }],
+      default: { id: 'plain', template: 'Hello' },
+    });
+    expect((await call('DELETE', '/v1/segments/vip')).statusCode).toBe(204);
+    expect((await call('DELETE', '/v1/experiments/banner')).statusCode).toBe(204);
+    expect((await call('DELETE', '/v1/segments/eu')).statusCode).toBe(204);
+    await refused('/v1/computed-traits/orders', /^orders is used by model buy$/);
+    expect((await call('DELETE', '/v1/models/buy')).statusCode).toBe(204);
+    expect((await call('DELETE', '/v1/computed-traits/orders')).statusCode).toBe(204);
+  });
+
   it('lets viewers read but only marketers and admins define', async () => {
     const write = await t.app.inject({
       method: 'PUT',

@@ -18,7 +18,7 @@ import {
 } from '@tailor/core';
 import { validName } from '../segments/definitions.js';
 import type { BanditMetric } from '../store/bandit-store.js';
-import type { StateStore, StoredPlacement } from '../store/state-store.js';
+import type { DefinitionKind, StateStore, StoredPlacement } from '../store/state-store.js';
 import { checkTemplate } from './check-template.js';
 import type { TemplateEngine } from './template-engine.js';
 import { ReadOrder } from '../store/read-order.js';
@@ -87,6 +87,20 @@ export class Placements {
   /** The compiled placement, from memory. */
   compiled(name: string): ReadyPlacement | undefined {
     return this.ready.get(name);
+  }
+
+  /** The placements whose rules or scores read this segment or computed trait. */
+  readersOf(kind: DefinitionKind, name: string): string[] {
+    return [...this.ready.values()].flatMap((p) =>
+      p.items.some((item) => {
+        const refs = item.when === undefined ? undefined : referencesOf(item.when);
+        return kind === 'segment'
+          ? (refs?.segments.includes(name) ?? false)
+          : [...(refs?.computed ?? []), ...(item.score?.computed ?? [])].includes(name);
+      })
+        ? [`placement ${p.name}`]
+        : [],
+    );
   }
 
   /** The placements that optimize, with their metrics (what the bandits' counts are kept for). */

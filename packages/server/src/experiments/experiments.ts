@@ -15,7 +15,7 @@ import {
 import { refuseEventReads, type KnownNames } from '../decide/placements.js';
 import type { Person } from '../decide/person-cache.js';
 import { validName } from '../segments/definitions.js';
-import type { StateStore, StoredExperiment } from '../store/state-store.js';
+import type { DefinitionKind, StateStore, StoredExperiment } from '../store/state-store.js';
 import { armsOf, factorsOf } from './experiment-arms.js';
 import { ExperimentBody, MAX_CELLS } from './experiment-body.js';
 import { exposureEvent } from './exposure-event.js';
@@ -102,6 +102,15 @@ export class Experiments {
     this.ready.delete(name);
     this.order.changed();
     return deleted;
+  }
+
+  /** The experiments whose audience reads this segment or computed trait. */
+  readersOf(kind: DefinitionKind, name: string): string[] {
+    return [...this.ready.values()].flatMap(({ stored, audience }) => {
+      const refs = audience === undefined ? undefined : referencesOf(audience);
+      const read = kind === 'segment' ? refs?.segments : refs?.computed;
+      return read?.includes(name) === true ? [`experiment ${stored.name}`] : [];
+    });
   }
 
   /** The variant for a person, recorded as an `Experiment Viewed` event; or null and why. */

@@ -81,6 +81,13 @@ export class ModelService {
     return model;
   }
 
+  /** The models that take this computed trait as a feature. */
+  async readersOf(name: string): Promise<string[]> {
+    return (await this.list()).flatMap((m) =>
+      m.features?.computed?.includes(name) === true ? [`model ${m.name}`] : [],
+    );
+  }
+
   list(): Promise<StoredModel[]> {
     return this.deps.store.list();
   }

@@ -39,18 +39,22 @@ export class Definitions {
     private readonly store: StateStore['definitions'],
     private readonly onChange: (names: string[]) => Promise<void>,
     private readonly extra: () => Promise<AggregateNode[]>,
+    private readonly readers: (kind: DefinitionKind, name: string) => Promise<string[]>,
   ) {}
 
   /**
    * `onChange` is told which definitions changed, so every profile can be re-evaluated (a
    * backfill). `extra` gives aggregates other readers need kept (placement caps' exposure counts).
+   * `readers` names what else reads a definition (placements, experiments, models), which keeps
+   * it from being deleted.
    */
   static async open(
     store: StateStore['definitions'],
     onChange: (names: string[]) => Promise<void> = () => Promise.resolve(),
     extra: () => Promise<AggregateNode[]> = () => Promise.resolve([]),
+    readers: (kind: DefinitionKind, name: string) => Promise<string[]> = () => Promise.resolve([]),
   ): Promise<Definitions> {
-    const definitions = new Definitions(store, onChange, extra);
+    const definitions = new Definitions(store, onChange, extra, readers);
     await definitions.reload();
     return definitions;
   }
@@ -149,7 +153,7 @@ export class Definitions {
     return this.store.list(kind);
   }
 
-  /** Deletes a definition nothing else reads; otherwise a 409 naming the segments that read it. */
+  /** Deletes a definition nothing else reads; otherwise a 409 naming what reads it. */
   async delete(kind: DefinitionKind, name: string): Promise<boolean> {
     const readers = (await this.store.list('segment')).filter((s) =>
       kind === 'segment'
@@ -173,6 +177,10 @@ export class Definitions {
         `${name} is used by computed trait ${traitReaders.map((r) => r.name).join(', ')}`,
       );
     }
+    // Placements, experiments and models refuse an unknown name when saved: so is deleting one they read.
+    const others = await this.readers(kind, name);
+    if (others.length > 0)
+      throw new TailorError('conflict', `${name} is used by ${others.join(', ')}`);
     const deleted = await this.store.delete(kind, name);
     await this.reload();
     if (deleted) await this.onChange([`${kind}:${name}`]);
