@@ -116,6 +116,8 @@ export { scorerRegistry, BUILTIN_SCORERS } from './decide/scorer.js';
 export type { ScorerKind, ScorerRegistry } from './decide/scorer.js';
 export { exposureCounter } from './decide/exposure-counter.js';
 export { MAX_DECIDE_PLACEMENTS } from './decide/decide-limits.js';
+export { decisionEventsOf, decisionMessageId, decisionRecord } from './decide/decision-record.js';
+export type { DecisionRecord, RecordedDecision } from './decide/decision-record.js';
 
 // Experiments: assigning variants and analyzing results.
 export { ExperimentResult } from './experiments/experiments.schema.js';

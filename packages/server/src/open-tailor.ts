@@ -1,8 +1,7 @@
 import { SegmentSizeJob } from './segments/segment-size-job.js';
-import { timeOrderedId } from './log/time-ordered-id.js';
 import {
   consentValues,
-  DECIDE_SOURCE,
+  decisionRecord,
   formatTimestamp,
   maskComputed,
   withPersonalComputed,
@@ -46,7 +45,7 @@ import type { StateStore } from './store/state-store.js';
 import { InlineBackground, type Background } from './background/background.js';
 import { createLiquid } from './decide/create-liquid.js';
 import { RenderMemo } from './decide/render-memo.js';
-import { Decider, type DecideRequest, type Decision, type Recommended } from './decide/decider.js';
+import { Decider } from './decide/decider.js';
 import { publicAudience, readerAudience, type Audience } from './decide/audiences.js';
 import { IdentityVerifier } from './decide/identity-verifier.js';
 import { PersonCache } from './decide/person-cache.js';
@@ -733,9 +732,9 @@ export async function openTailor(
     recommendations: (name, who) => recommenders.forTemplate(name, who),
     record: (request, decisions, at, recommended) => {
       // A request that served no item (an unknown placement, a default with no id) records nothing.
-      const kept = suppressions.keep(decisionEvents(request, decisions, at, recommended));
-      if (kept.length === 0) return;
-      exposureLog.append(kept).then(
+      const record = decisionRecord(request, decisions, at, recommended);
+      if (record === undefined || suppressions.dropsRecord(record)) return;
+      exposureLog.appendDecisions(record).then(
         () => {
           background.wake();
         },
@@ -945,40 +944,3 @@ function personalData(plans: TrackingPlans, definitions: Definitions): () => Pii
 
 /** Template outputs decide keeps: at most 100,000, and 16 M characters of keys and texts (~32 MB). */
 const RENDERS_KEPT = { max: 100_000, maxChars: 16 * 2 ** 20 };
-
-/**
- * One `Decision Made` track event per decision: what was shown to whom, so exposures can be
- * measured and capped; `recommendations` names the recommended items its template was given.
- */
-function decisionEvents(
-  request: DecideRequest,
-  decisions: readonly Decision[],
-  at: number,
-  recommended: readonly (Recommended | undefined)[] = [],
-): StoredMessage[] {
-  const served = decisions.flatMap((d, i) =>
-    d.itemId === null ? [] : [{ ...d, recommendations: recommended[i] }],
-  );
-  if (served.length === 0) return [];
-  const timestamp = formatTimestamp(at);
-  return served.map((d) => ({
-    type: 'track',
-    messageId: timeOrderedId(at),
-    event: 'Decision Made',
-    userId: request.userId ?? null,
-    anonymousId: request.anonymousId ?? null,
-    timestamp,
-    receivedAt: timestamp,
-    properties: {
-      placement: d.placement,
-      itemId: d.itemId,
-      fallback: d.fallback,
-      reason: d.reasons[0] ?? null,
-      ...(d.holdout && { holdout: true }),
-      ...(d.experiment && { experiment: d.experiment.name, variant: d.experiment.variant }),
-      ...(d.recommendations && { recommendations: d.recommendations }),
-    },
-    context: {},
-    tailor: { source: DECIDE_SOURCE },
-  }));
-}

@@ -1,4 +1,10 @@
-import { TailorError, type ConflictRecord, type StoredMessage, type TraitMap } from '@tailor/core';
+import {
+  TailorError,
+  type ConflictRecord,
+  type DecisionRecord,
+  type StoredMessage,
+  type TraitMap,
+} from '@tailor/core';
 import type { PendingErasure } from '../store/profile-store.js';
 import type { Sealer } from './sealer.js';
 
@@ -21,6 +27,11 @@ export interface SealedValues {
   learn: Sealer['learn'];
   /** A logged event's payload, bound to its messageId. */
   event: KeyedValues<StoredMessage>;
+  /**
+   * A decide request's record (its `Decision Made` events in one row), bound to its messageId like
+   * an event: key rotation reseals both alike.
+   */
+  decisions: KeyedValues<DecisionRecord>;
   /** A profile body's JSON text, bound to the profile's id (text: an unchanged body keeps its sealed value). */
   profile: KeyedValues<string>;
   /** A group's traits, bound to the group's id. */
@@ -173,6 +184,7 @@ function createSealedValues(sealer: Sealer): SealedValues {
     blind: sealer.blind.bind(sealer),
     learn: sealer.learn.bind(sealer),
     event: json(sealedIn.event),
+    decisions: json(sealedIn.event),
     profile: plainText(sealedIn.profile),
     group: json(sealedIn.group),
     delivery: json(sealedIn.delivery),

@@ -2,9 +2,11 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  decisionEventsOf,
   extractIdentifiers,
   type IdentifierRef,
   type IdentityRules,
+  type DecisionRecord,
   type StoredMessage,
 } from '@tailor/core';
 import type { SuppressionList } from '../store/profile-store.js';
@@ -103,6 +105,12 @@ export class Suppressions {
     for (const identifier of extractIdentifiers(message, this.rules).identifiers)
       if (this.hashes.has(this.hash(identifier))) return true;
     return false;
+  }
+
+  /** Whether a decide request's record names a suppressed person: it is not to be kept. */
+  dropsRecord(record: DecisionRecord): boolean {
+    if (this.hashes.size === 0) return false;
+    return decisionEventsOf(record, '').some((m) => this.drops(m));
   }
 
   /** The messages that name no suppressed person (the same array when all do not). */

@@ -1,3 +1,4 @@
+import type { DecisionRecord } from '@tailor/core';
 import type { DestinationStore } from '../destinations/destination-store.js';
 import type { EventLog } from '../log/event-log.js';
 import type { AuditLog } from '../store/audit-log.js';
@@ -26,8 +27,10 @@ export interface Storage {
    * Where decisions and exposures are recorded: nobody waits on them. On SQLite a second
    * connection whose commits are not fsynced (an fsync per turn would stall every request);
    * elsewhere the log itself. `flush` commits what was gathered now instead of on the next turn.
+   * `appendDecisions` records a decide request's decisions: one compact row on SQLite, read back as
+   * its `Decision Made` events; their events themselves elsewhere (docs/decide.md).
    */
-  records: EventLog & { flush(): void };
+  records: EventLog & { flush(): void; appendDecisions(record: DecisionRecord): Promise<void> };
   state: StateStore;
   profiles: ProfileStore;
   audit: AuditLog;

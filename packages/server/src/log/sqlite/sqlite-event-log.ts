@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import type { StoredMessage } from '@tailor/core';
+import { decisionEventsOf, type DecisionRecord, type StoredMessage } from '@tailor/core';
 import type {
   Behind,
   EventLog,
@@ -13,6 +13,7 @@ import type {
 import { partitionOf, PARTITIONS } from '../event-log.js';
 import { plainSealer, type Sealer } from '../../privacy/sealer.js';
 import { sealedValues, type SealedValues } from '../../privacy/sealed-values.js';
+import { timeOrderedId } from '../time-ordered-id.js';
 import { checkBlindIndex } from './check-blind-index.js';
 import { pageRows } from './page-rows.js';
 import { openSqlite, type SqliteOptions } from './open-sqlite.js';
@@ -41,6 +42,15 @@ export const EVENT_LOG_COMPONENT = 'event-log';
 /** Never edit an applied migration: a change is a new one at the end (docs/migrations.md). */
 export const EVENT_LOG_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 1, name: 'baseline', up: BASELINE },
+  {
+    // A decide request's record: one row standing for its `Decision Made` events (`span` of
+    // them, at the positions up to the row's own); NULL for a row holding one message. The
+    // partial index keeps the events' count at open a scan of the records alone.
+    version: 2,
+    name: 'decision records',
+    up: `ALTER TABLE events ADD COLUMN span INTEGER;
+         CREATE INDEX IF NOT EXISTS events_spans ON events(span) WHERE span IS NOT NULL;`,
+  },
 ];
 
 /** How a row's payload was written: plain JSON, or JSON sealed by the log's sealer (the key id is inside). */
@@ -55,10 +65,17 @@ interface Row {
   payload: string | Buffer;
   user_id: string | null;
   anonymous_id: string | null;
+  /** A decision record's count of events (its positions end at `position`); null for a message. */
+  span: number | null;
 }
+
+/** The columns every read selects. */
+const COLUMNS = 'position, partition, message_id, codec, payload, user_id, anonymous_id, span';
 
 interface PendingAppend {
   messages: readonly StoredMessage[];
+  /** A decide request's record, appended as one row (then `messages` is empty). */
+  record?: DecisionRecord;
   resolve: (stored: boolean[]) => void;
   reject: (error: unknown) => void;
 }
@@ -72,6 +89,12 @@ interface PendingAppend {
  * index, so one person's events are found without their ids on disk. The log indexes only
  * messageId: the index of events by userId and anonymousId is the pipeline's to keep
  * (store/sqlite/event-identifier-index.ts), off the path of every append.
+ *
+ * A decide request's decisions are one row (`appendDecisions`): a sealed `DecisionRecord` whose
+ * `span` events take the positions up to the row's own, the positions before it being left free
+ * when it is inserted. Every read gives its `Decision Made` events at those positions, as if they
+ * were rows of their own: positions stay one per event for every consumer (pipeline offsets, the
+ * identifier index, the projection, cursors).
  */
 export class SqliteEventLog implements EventLog {
   private readonly db: Database.Database;
@@ -80,10 +103,13 @@ export class SqliteEventLog implements EventLog {
   /** Counted once at open, then kept current by appends (a scrape must not scan the table). */
   private eventCount: number;
   private readonly insert: Database.Statement;
+  private readonly insertRecord: Database.Statement;
   /** The pipeline's read, a batch per call: prepared once. */
   private readonly readAfter: Database.Statement;
   /** The newest events before a position (the live view reads backwards). */
   private readonly readBack: Database.Statement;
+  /** The row holding a position: the first at or after it (a record's span may cover it). */
+  private readonly rowAt: Database.Statement;
   /** One range of positions searched for a userId / an anonymousId (no index: a scan). */
   private readonly scanRange: Record<IdentifierQuery['kind'], Database.Statement>;
   /** The last position (stats on every metrics scrape, the end of a scan). */
@@ -92,6 +118,7 @@ export class SqliteEventLog implements EventLog {
   private readonly commitGroup: (group: PendingAppend[]) => boolean[][];
   /** Retention: one range of positions at a time. */
   private readonly pruneRange: Database.Statement;
+  private readonly prunedEvents: Database.Statement;
   private readonly firstNewer: Database.Statement;
 
   /** What the log seals (payloads) and blinds (the id columns): the sealing layer. */
@@ -111,44 +138,86 @@ export class SqliteEventLog implements EventLog {
          (message_id, partition, user_id, anonymous_id, type, event, timestamp, received_at, codec, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    // Inside the write transaction (either connection's): the positions up to the row's own are
+    // free, as the next message takes the last position + 1.
+    this.insertRecord = this.db.prepare(
+      `INSERT OR IGNORE INTO events
+         (position, message_id, partition, user_id, anonymous_id, type, event, timestamp, received_at, codec, payload, span)
+       VALUES ((SELECT coalesce(max(position), 0) FROM events) + @span, @messageId, @partition, @userId,
+               @anonymousId, 'track', 'Decision Made', @at, @at, @codec, @payload, @span)`,
+    );
     this.readAfter = this.db.prepare(
-      'SELECT position, partition, message_id, codec, payload, user_id, anonymous_id FROM events WHERE position > ? ORDER BY position LIMIT ?',
+      `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     );
     this.readBack = this.db.prepare(
-      'SELECT position, partition, message_id, codec, payload, user_id, anonymous_id FROM events WHERE position < ? ORDER BY position DESC LIMIT ?',
+      `SELECT ${COLUMNS} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`,
+    );
+    this.rowAt = this.db.prepare(
+      `SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT 1`,
     );
     const scan = (column: string) =>
       this.db.prepare(
-        `SELECT position, partition, message_id, codec, payload, user_id, anonymous_id FROM events
+        `SELECT ${COLUMNS} FROM events
          WHERE position > ? AND position <= ? AND ${column} = ?
            AND position > coalesce(json_extract(?, '$[' || partition || ']'), 0)
          ORDER BY position LIMIT ?`,
       );
     this.scanRange = { userId: scan('user_id'), anonymousId: scan('anonymous_id') };
     this.last = this.db.prepare('SELECT coalesce(max(position), 0) AS last FROM events');
+    // A row past a partition's position counts its events past it (a record may straddle it).
     this.countPending = this.db.prepare(
-      `SELECT partition, count(*) AS n FROM events
-       WHERE position > ? AND position > coalesce(json_extract(?, '$[' || partition || ']'), 0)
-       GROUP BY partition ORDER BY partition`,
+      `SELECT partition, sum(min(coalesce(span, 1), position - after)) AS n FROM (
+         SELECT partition, span, position,
+                coalesce(json_extract(@positions, '$[' || partition || ']'), 0) AS after
+         FROM events WHERE position > @from)
+       WHERE position > after GROUP BY partition ORDER BY partition`,
     );
-    this.pruneRange = this.db.prepare(
-      "DELETE FROM events WHERE position > ? AND position <= ? AND type = 'track' AND event = ? AND received_at < ?",
+    const pruned =
+      "position > ? AND position <= ? AND type = 'track' AND event = ? AND received_at < ?";
+    this.pruneRange = this.db.prepare(`DELETE FROM events WHERE ${pruned}`);
+    this.prunedEvents = this.db.prepare(
+      `SELECT coalesce(sum(coalesce(span, 1)), 0) AS n FROM events WHERE ${pruned}`,
     );
     this.firstNewer = this.db.prepare(
       'SELECT 1 FROM events WHERE position > ? AND position <= ? AND received_at >= ? LIMIT 1',
     );
     this.commitGroup = this.db.transaction((group: PendingAppend[]) =>
-      group.map(({ messages }) => messages.map((m) => this.insertOne(m))),
+      group.map(({ messages, record }) =>
+        record === undefined
+          ? messages.map((m) => this.insertOne(m))
+          : [this.insertDecisions(record)],
+      ),
     );
     this.eventCount = (
-      this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }
+      this.db
+        .prepare(
+          `SELECT (SELECT count(*) FROM events)
+                + (SELECT coalesce(sum(span - 1), 0) FROM events WHERE span IS NOT NULL) AS n`,
+        )
+        .get() as { n: number }
     ).n;
   }
 
   append(messages: readonly StoredMessage[]): Promise<boolean[]> {
     if (messages.length === 0) return Promise.resolve([]);
+    return this.enqueue(messages, undefined);
+  }
+
+  /**
+   * Appends a decide request's record as one row, committed with the turn's group like any
+   * append: its `Decision Made` events are read back from it (`decisionEventsOf`).
+   */
+  appendDecisions(record: DecisionRecord): Promise<void> {
+    if (record.decisions.length === 0) return Promise.resolve();
+    return this.enqueue([], record).then(() => undefined);
+  }
+
+  private enqueue(
+    messages: readonly StoredMessage[],
+    record: DecisionRecord | undefined,
+  ): Promise<boolean[]> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ messages, resolve, reject });
+      this.pending.push({ messages, ...(record && { record }), resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         const flush = () => {
@@ -176,6 +245,22 @@ export class SqliteEventLog implements EventLog {
       this.sealed.encrypts ? SEALED : PLAIN,
       this.sealed.event.seal(m.messageId, m),
     );
+    return info.changes === 1;
+  }
+
+  private insertDecisions(record: DecisionRecord): boolean {
+    const messageId = timeOrderedId(record.at);
+    const info = this.insertRecord.run({
+      span: record.decisions.length,
+      messageId,
+      partition: partitionOf(record),
+      userId: this.sealed.blind('userId', record.userId),
+      anonymousId: this.sealed.blind('anonymousId', record.anonymousId),
+      // The time with the precision of an event's timestamp (milliseconds).
+      at: Math.floor(record.at),
+      codec: this.sealed.encrypts ? SEALED : PLAIN,
+      payload: this.sealed.decisions.seal(messageId, record),
+    });
     return info.changes === 1;
   }
 
@@ -211,7 +296,8 @@ export class SqliteEventLog implements EventLog {
   }
 
   private settle(p: PendingAppend, stored: boolean[]): void {
-    for (const s of stored) if (s) this.eventCount++;
+    const events = p.record?.decisions.length ?? 1;
+    for (const s of stored) if (s) this.eventCount += events;
     p.resolve(stored);
   }
 
@@ -219,18 +305,25 @@ export class SqliteEventLog implements EventLog {
     const rows = partitions
       ? (this.db
           .prepare(
-            `SELECT position, partition, message_id, codec, payload, user_id, anonymous_id FROM events
+            `SELECT ${COLUMNS} FROM events
              WHERE position > ? AND partition IN (SELECT value FROM json_each(?))
              ORDER BY position LIMIT ?`,
           )
           .all(position, JSON.stringify(partitions), limit) as Row[])
       : (this.readAfter.all(position, limit) as Row[]);
-    return Promise.resolve(rows.map((r) => this.toEvent(r)));
+    // A row is at least one event: `limit` rows hold the first `limit` events.
+    return Promise.resolve(this.eventsOf(rows, (p) => p > position).slice(0, limit));
   }
 
   readBefore(position: number | undefined, limit: number): Promise<LoggedEvent[]> {
-    const rows = this.readBack.all(position ?? Number.MAX_SAFE_INTEGER, limit) as Row[];
-    return Promise.resolve(rows.map((r) => this.toEvent(r)));
+    const before = position ?? Number.MAX_SAFE_INTEGER;
+    const rows = this.readBack.all(before, limit) as Row[];
+    // The row at or after the position may be a record whose first events come before it.
+    const straddling = position === undefined ? undefined : (this.rowAt.get(position) as Row);
+    if (straddling?.span != null) rows.unshift(straddling);
+    const events = this.eventsOf(rows, (p) => p < before);
+    events.sort((a, b) => b.position - a.position);
+    return Promise.resolve(events.slice(0, limit));
   }
 
   /**
@@ -246,26 +339,33 @@ export class SqliteEventLog implements EventLog {
     const last = this.lastPosition();
     const indexedTo = JSON.stringify(query.indexedTo ?? []);
     const start = Math.max(query.after, Math.min(...(query.indexedTo ?? [query.after])));
-    const rows: Row[] = [];
-    for (let from = start; from < last && rows.length <= query.limit; from += chunk) {
+    // A record found past a partition's indexed position may hold events at or before it.
+    const wanted = (partition: number) => {
+      const after = Math.max(query.after, query.indexedTo?.[partition] ?? 0);
+      return (p: number) => p > after;
+    };
+    const events: LoggedEvent[] = [];
+    for (let from = start; from < last && events.length <= query.limit; from += chunk) {
       if (from > start) await new Promise((resolve) => setImmediate(resolve));
-      rows.push(
-        ...(this.scanRange[query.kind].all(
-          from,
-          from + chunk,
-          blind,
-          indexedTo,
-          query.limit + 1 - rows.length,
-        ) as Row[]),
-      );
+      const rows = this.scanRange[query.kind].all(
+        from,
+        from + chunk,
+        blind,
+        indexedTo,
+        query.limit + 1 - events.length,
+      ) as Row[];
+      for (const row of rows) this.expand(row, wanted(row.partition), events);
     }
-    const { page, next } = pageRows(rows, query.limit, (r) => r.position);
-    return { events: page.map((r) => this.toEvent(r)), next };
+    const { page, next } = pageRows(events, query.limit, (e) => e.position);
+    return { events: page, next };
   }
 
   behind(after: (partition: number) => number): Promise<Behind> {
     const positions = Array.from({ length: PARTITIONS }, (_, p) => after(p));
-    const rows = this.countPending.all(Math.min(...positions), JSON.stringify(positions)) as {
+    const rows = this.countPending.all({
+      from: Math.min(...positions),
+      positions: JSON.stringify(positions),
+    }) as {
       partition: number;
       n: number;
     }[];
@@ -278,12 +378,34 @@ export class SqliteEventLog implements EventLog {
   readPositions(positions: readonly number[]): Promise<LoggedEvent[]> {
     if (positions.length === 0) return Promise.resolve([]);
     const rows = this.db
-      .prepare(
-        `SELECT position, partition, message_id, codec, payload, user_id, anonymous_id FROM events
-         WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position`,
-      )
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE position IN (${ROWS_AT}) ORDER BY position`)
       .all(JSON.stringify(positions)) as Row[];
-    return Promise.resolve(rows.map((r) => this.toEvent(r)));
+    const wanted = new Set(positions);
+    return Promise.resolve(this.eventsOf(rows, (p) => wanted.has(p)));
+  }
+
+  /** The events of rows in their order; a record's only at the positions `wanted` keeps. */
+  private eventsOf(rows: readonly Row[], wanted: (position: number) => boolean): LoggedEvent[] {
+    const events: LoggedEvent[] = [];
+    for (const row of rows) this.expand(row, wanted, events);
+    return events;
+  }
+
+  private expand(row: Row, wanted: (position: number) => boolean, into: LoggedEvent[]): void {
+    if (row.span === null) {
+      into.push(this.toEvent(row));
+      return;
+    }
+    const first = row.position - row.span + 1;
+    const record =
+      row.codec === SEALED
+        ? this.sealed.decisions.open(row.message_id, row.payload)
+        : (JSON.parse(plainSealer.open(row.payload, '')) as DecisionRecord);
+    this.learnBlinds(record, row);
+    decisionEventsOf(record, row.message_id).forEach((message, i) => {
+      const position = first + i;
+      if (wanted(position)) into.push({ position, partition: row.partition, message });
+    });
   }
 
   private toEvent(row: Row): LoggedEvent {
@@ -294,12 +416,17 @@ export class SqliteEventLog implements EventLog {
         message: JSON.parse(plainSealer.open(row.payload, '')) as StoredMessage,
       };
     const message = this.sealed.event.open(row.message_id, row.payload);
-    // The blinds beside the payload save the reader (the pipeline) computing them again.
-    if (message.userId !== null && row.user_id !== null)
-      this.sealed.learn('userId', message.userId, row.user_id);
-    if (message.anonymousId !== null && row.anonymous_id !== null)
-      this.sealed.learn('anonymousId', message.anonymousId, row.anonymous_id);
+    this.learnBlinds(message, row);
     return { position: row.position, partition: row.partition, message };
+  }
+
+  /** The blinds beside the payload save the reader (the pipeline) computing them again. */
+  private learnBlinds(who: { userId: string | null; anonymousId: string | null }, row: Row): void {
+    if (!this.sealed.encrypts) return;
+    if (who.userId !== null && row.user_id !== null)
+      this.sealed.learn('userId', who.userId, row.user_id);
+    if (who.anonymousId !== null && row.anonymous_id !== null)
+      this.sealed.learn('anonymousId', who.anonymousId, row.anonymous_id);
   }
 
   private lastPosition(): number {
@@ -316,9 +443,16 @@ export class SqliteEventLog implements EventLog {
 
   erase(positions: readonly number[]): Promise<void> {
     if (positions.length > 0) {
-      const removed = this.db
-        .prepare('DELETE FROM events WHERE position IN (SELECT value FROM json_each(?))')
-        .run(JSON.stringify(positions)).changes;
+      // The rows holding them: a record goes whole (its events are all one request's person).
+      const where = `position IN (${ROWS_AT})`;
+      const given = JSON.stringify(positions);
+      const removed = this.db.transaction(() => {
+        const { n } = this.db
+          .prepare(`SELECT coalesce(sum(coalesce(span, 1)), 0) AS n FROM events WHERE ${where}`)
+          .get(given) as { n: number };
+        this.db.prepare(`DELETE FROM events WHERE ${where}`).run(given);
+        return n;
+      })();
       this.eventCount -= removed;
     }
     // secure_delete overwrote the rows in the database pages; the old page images are still in
@@ -329,10 +463,14 @@ export class SqliteEventLog implements EventLog {
 
   prune({ event, receivedBefore, after, upTo, chunk }: PruneQuery): Promise<PruneStep> {
     const end = Math.min(upTo, after + chunk);
-    const { changes } = this.pruneRange.run(after, end, event, receivedBefore);
-    this.eventCount -= changes;
+    const deleted = this.db.transaction(() => {
+      const { n } = this.prunedEvents.get(after, end, event, receivedBefore) as { n: number };
+      this.pruneRange.run(after, end, event, receivedBefore);
+      return n;
+    })();
+    this.eventCount -= deleted;
     const newer = this.firstNewer.get(after, end, receivedBefore) !== undefined;
-    return Promise.resolve({ deleted: changes, next: end, newer });
+    return Promise.resolve({ deleted, next: end, newer });
   }
 
   close(): Promise<void> {
@@ -341,6 +479,15 @@ export class SqliteEventLog implements EventLog {
     return Promise.resolve();
   }
 }
+
+/**
+ * The positions of the rows holding the positions in the JSON array `?`: for each, the first row
+ * at or after it, when that row is it or a record whose span covers it.
+ */
+const ROWS_AT = `
+  SELECT e.position FROM json_each(?) AS j
+  JOIN events AS e ON e.position = (SELECT min(position) FROM events WHERE position >= j.value)
+  WHERE e.position - coalesce(e.span, 1) < j.value`;
 
 function fileBytes(file: string): number {
   try {

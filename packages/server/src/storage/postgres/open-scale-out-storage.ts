@@ -1,3 +1,5 @@
+import { decisionEventsOf } from '@tailor/core';
+import { timeOrderedId } from '../../log/time-ordered-id.js';
 import type { Config } from '../../config/config.schema.js';
 import {
   openJetStreamEventLog,
@@ -63,6 +65,10 @@ export async function openScaleOutStorage(settings: Settings, sealer: Sealer): P
       // JetStream gathers the appends of a turn itself; nothing to flush early.
       records: {
         append: (messages) => log.append(messages),
+        // Several nodes count caps from the profiles PostgreSQL holds: full events, folded there.
+        appendDecisions: async (record) => {
+          await log.append(decisionEventsOf(record, timeOrderedId(record.at)));
+        },
         read: (position, limit, partitions) => log.read(position, limit, partitions),
         readBefore: (position, limit) => log.readBefore(position, limit),
         scanByIdentifier: (query) => log.scanByIdentifier(query),

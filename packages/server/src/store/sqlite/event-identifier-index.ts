@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { MAX_DECIDE_PLACEMENTS } from '@tailor/core';
 import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
 /**
@@ -44,12 +45,29 @@ export function indexLogIdentifiers(
   migrateSqlite(state, EVENT_IDENTIFIERS_COMPONENT, EVENT_IDENTIFIERS_MIGRATIONS);
   state.prepare('ATTACH DATABASE ? AS log').run(logFile);
   try {
+    // A decide request's record (a row with a `span`, in logs that have the column) stands for
+    // that many events at the positions up to its own: each of them is indexed.
+    const spans =
+      state
+        .prepare("SELECT 1 FROM pragma_table_info('events', 'log') WHERE name = 'span'")
+        .get() !== undefined;
+    const offsets = `WITH RECURSIVE offsets(n) AS
+      (SELECT 0 UNION ALL SELECT n + 1 FROM offsets WHERE n < ${String(MAX_DECIDE_PLACEMENTS - 1)})`;
+    const index = (kind: number, column: string) => {
+      const insert = 'INSERT OR IGNORE INTO event_identifiers (kind, blind, position)';
+      const given = `${column} IS NOT NULL`;
+      if (!spans)
+        return `${insert} SELECT ${String(kind)}, ${column}, position FROM log.events WHERE ${given}`;
+      return `${insert} ${offsets}
+        SELECT ${String(kind)}, ${column}, position FROM log.events WHERE ${given} AND span IS NULL
+        UNION ALL
+        SELECT ${String(kind)}, ${column}, position - o.n FROM log.events JOIN offsets AS o ON o.n < span
+        WHERE ${given} AND span IS NOT NULL`;
+    };
     state.transaction(() => {
       if (replace) state.exec('DELETE FROM event_identifiers');
-      state.exec(`INSERT OR IGNORE INTO event_identifiers (kind, blind, position)
-        SELECT ${IDENTIFIER_KINDS.userId}, user_id, position FROM log.events WHERE user_id IS NOT NULL`);
-      state.exec(`INSERT OR IGNORE INTO event_identifiers (kind, blind, position)
-        SELECT ${IDENTIFIER_KINDS.anonymousId}, anonymous_id, position FROM log.events WHERE anonymous_id IS NOT NULL`);
+      state.exec(index(IDENTIFIER_KINDS.userId, 'user_id'));
+      state.exec(index(IDENTIFIER_KINDS.anonymousId, 'anonymous_id'));
     })();
   } finally {
     state.exec('DETACH DATABASE log');
