@@ -226,7 +226,9 @@ export async function openTailor(
     });
   };
   // A changed definition re-evaluates every profile from its events (the pipeline runs it between batches).
-  // Placement caps add the exposure counts the pipeline must keep.
+  // Placement caps add the exposure counts the pipeline must keep, where decide does not count
+  // them itself (SQLite: from its records, docs/decide.md).
+  const readsExposures = exposureLog.decisionsOf?.bind(exposureLog);
   const definitions = await Definitions.open(
     store.definitions,
     async (names) => {
@@ -236,7 +238,7 @@ export async function openTailor(
       await profiles.backfills.start(names, total, new Date(now()).toISOString());
       background.definitionsChanged(); // called on later changes only, once the background below exists
     },
-    () => placements.capCounters(),
+    () => (readsExposures === undefined ? placements.capCounters() : Promise.resolve([])),
     // Deletions only: models and experiments are opened by then.
     async (kind, name) => [
       ...placements.readersOf(kind, name),
@@ -730,6 +732,18 @@ export async function openTailor(
     experiments,
     suppressed: (who) => suppressions.names(who),
     recommendations: (name, who) => recommenders.forTemplate(name, who),
+    ...(readsExposures && {
+      exposureHistory: async (profileId: string, since: number) => {
+        const identifiers = (await profiles.identifiers(profileId)).flatMap<{
+          kind: 'userId' | 'anonymousId';
+          value: string;
+        }>((i) =>
+          i.type === 'userId' || i.type === 'anonymousId' ? [{ kind: i.type, value: i.value }] : [],
+        );
+        exposureLog.flush(); // the records decided just before are read too
+        return readsExposures(identifiers, since);
+      },
+    }),
     record: (request, decisions, at, recommended) => {
       // A request that served no item (an unknown placement, a default with no id) records nothing.
       const record = decisionRecord(request, decisions, at, recommended);
@@ -743,6 +757,10 @@ export async function openTailor(
         },
       );
     },
+  });
+  // A person whose profile changed (a merge among others) has their exposures read back when next decided for.
+  people.onDropped((profileIds) => {
+    decider.forgetExposures(profileIds);
   });
   // Decision records older than their retention leave the log, at start and hourly.
   const decisionRetention = new DecisionRetention({

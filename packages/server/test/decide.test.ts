@@ -211,6 +211,55 @@ describe('placements and decisions', () => {
     expect(await shown()).toMatchObject({ itemId: 'offer' });
   });
 
+  it('counts exposures to capped items as it decides, without the pipeline, and reads them back after a restart or a merge', async () => {
+    await start();
+    const body = {
+      items: [
+        { id: 'offer', priority: 10, template: 'Offer', cap: { max: 2, per: '1d' } },
+        { id: 'plain', priority: 1, template: 'Plain' },
+      ],
+      default: { id: 'none', template: '' },
+    };
+    expect((await admin('PUT', '/v1/placements/banner', body)).statusCode).toBe(200);
+    await collect([
+      { type: 'identify', userId: 'cap', traits: { plan: 'free' }, timestamp: iso(clock) },
+      { type: 'identify', userId: 'm', traits: { plan: 'free' }, timestamp: iso(clock) },
+      { type: 'page', anonymousId: 'anon-1', name: 'Home', timestamp: iso(clock) },
+    ]);
+    const shown = async (who: Record<string, string>) =>
+      (await decide({ ...who, placements: ['banner'] }))[0]?.itemId;
+
+    expect(await shown({ userId: 'cap' })).toBe('offer');
+    clock += 1000;
+    expect(await shown({ userId: 'cap' })).toBe('offer');
+    await collect([]);
+    expect(await shown({ userId: 'cap' })).toBe('plain');
+    // The pipeline keeps no exposure counter: the decisions did not touch the profile.
+    const profile = await t.tailor.profiles.byIdentifier({ type: 'userId', value: 'cap' });
+    expect(profile?.aggregates).toEqual({});
+
+    // Held across a restart: read back from the person's decision records.
+    await t.reopen();
+    await t.tailor.pipeline.catchUp();
+    expect(await shown({ userId: 'cap' })).toBe('plain');
+    clock += 86_400_000 - 500; // the first exposure leaves the window, the second does not
+    expect(await shown({ userId: 'cap' })).toBe('offer');
+    expect(await shown({ userId: 'cap' })).toBe('plain');
+
+    // Two people's exposures add up once their profiles merge.
+    expect(await shown({ userId: 'm' })).toBe('offer');
+    expect(await shown({ anonymousId: 'anon-1' })).toBe('offer');
+    expect(await shown({ anonymousId: 'anon-1' })).toBe('offer');
+    await collect([
+      { type: 'identify', userId: 'm', anonymousId: 'anon-1', timestamp: iso(clock) },
+    ]);
+    const merged = await t.tailor.profiles.byIdentifier({ type: 'anonymousId', value: 'anon-1' });
+    expect(merged?.id).toBe(
+      (await t.tailor.profiles.byIdentifier({ type: 'userId', value: 'm' }))?.id,
+    );
+    expect(await shown({ userId: 'm' })).toBe('plain');
+  });
+
   it('follows profile changes: the cached person is dropped when the pipeline changes them', async () => {
     await start();
     expect((await defineHero()).statusCode).toBe(200);

@@ -13,6 +13,7 @@ import {
   type ChoiceInput,
   type CompiledItem,
   type Decision,
+  type DecisionRecord,
   type EvaluationScope,
   type IdentifierRef,
   type RandomSource,
@@ -23,7 +24,7 @@ import { TEMPLATE_LIMITS } from './template-engine.js';
 import type { BanditArms } from './bandit-arms.js';
 import type { Person, PersonCache } from './person-cache.js';
 import type { ExperimentScope, RenderMemo } from './render-memo.js';
-import { variantKey, type Placements, type ReadyPlacement } from './placements.js';
+import { capWindowMs, variantKey, type Placements, type ReadyPlacement } from './placements.js';
 
 export interface DecideRequest {
   userId?: string | undefined;
@@ -58,6 +59,14 @@ export interface DeciderOptions {
       now: number,
     ): Promise<{ variant: string | null; reason?: string; factors?: Record<string, string> }>;
   };
+  /**
+   * Where exposures to capped items are counted. Without it the pipeline counts them (an exposure
+   * counter in the profile, folded from every `Decision Made`), and decide adds the ones it made
+   * since. With it decide counts them in memory as it decides, and a person it holds none for (a
+   * restart, an eviction, a change to their profile, a merge) has theirs read back from their
+   * decision records received after `since`.
+   */
+  exposureHistory?: (profileId: string, since: number) => Promise<readonly DecisionRecord[]>;
   /** The bandits' counts, for placements that optimize (without them such placements rank as usual). */
   arms?: Pick<BanditArms, 'of'>;
   /** The bandits' draws; `Math.random` by default. */
@@ -106,8 +115,9 @@ export type Recommended = Record<string, string[]>;
  */
 export class Decider {
   /**
-   * Exposures to capped items decided here, which the pipeline may not have counted yet:
-   * profile → exposure counter key → decision times (each `Decision Made` carries its time).
+   * Exposures to capped items: profile → exposure counter key → decision times (each `Decision
+   * Made` carries its time). Those decided here the pipeline may not have counted yet; with
+   * `exposureHistory`, all of them within their caps' windows.
    */
   private readonly pending: LRUCache<string, Map<string, number[]>>;
   /**
@@ -127,6 +137,9 @@ export class Decider {
     const suppressed = this.options.suppressed?.(request) === true;
     const known = suppressed ? undefined : this.person(request);
     const person = known instanceof Promise ? await known : known;
+    // Without waiting unless a person's exposures must be read back (after a restart, a change).
+    if (person !== undefined && this.mustRecall(person, request.placements))
+      await this.recall(person.profileId);
     const now = this.options.now();
     const decisions = this.inHoldout(request)
       ? request.placements.map((name) => this.holdoutDecision(name, started))
@@ -565,11 +578,61 @@ export class Decider {
     });
   }
 
-  /** Exposures within the item's cap window: those the pipeline counted, plus those decided since. */
+  /** Makes sure the person's exposures to these placements' capped items are held (a preview's too). */
+  async readExposures(person: Person, placements: readonly string[]): Promise<void> {
+    if (this.mustRecall(person, placements)) await this.recall(person.profileId);
+  }
+
+  /** Forgets the exposures held for these profiles (all when undefined): read back when next needed. */
+  forgetExposures(profileIds: readonly string[] | undefined): void {
+    if (this.options.exposureHistory === undefined) return;
+    if (profileIds === undefined) this.pending.clear();
+    else for (const id of profileIds) this.pending.delete(id);
+  }
+
+  /** Whether a person's exposures must be read back before deciding these placements. */
+  private mustRecall(person: Person, placements: readonly string[]): boolean {
+    if (this.options.exposureHistory === undefined || this.pending.has(person.profileId))
+      return false;
+    return placements.some((name) =>
+      this.options.placements.compiled(name)?.items.some((item) => item.cap !== undefined),
+    );
+  }
+
+  /** Reads back a person's exposures to capped items within the longest cap's window. */
+  private async recall(profileId: string): Promise<void> {
+    const history = this.options.exposureHistory;
+    if (history === undefined) return;
+    const now = this.options.now();
+    const records = await history(profileId, now - this.options.placements.longestCapMs());
+    const byKey = new Map<string, number[]>();
+    for (const record of records)
+      for (const d of record.decisions) {
+        const cap = this.options.placements
+          .compiled(d.placement)
+          ?.items.find((i) => i.id === d.itemId)?.cap;
+        if (cap === undefined || record.at <= now - capWindowMs(cap.exposures)) continue;
+        const key = cap.key ?? aggregateKey(cap.exposures);
+        byKey.set(key, [...(byKey.get(key) ?? []), record.at]);
+      }
+    for (const times of byKey.values()) times.sort((a, b) => a - b);
+    // A request for the same person that read them first has added its own since: keep that.
+    if (!this.pending.has(profileId)) this.pending.set(profileId, byKey);
+  }
+
+  /**
+   * Exposures within the item's cap window: those the pipeline counted, plus those decided since;
+   * with `exposureHistory`, those held in memory.
+   */
   private exposures(person: Person, item: CompiledItem, now: number): number {
     if (item.cap === undefined) return 0;
     const node = item.cap.exposures;
     const key = item.cap.key ?? aggregateKey(node);
+    if (this.options.exposureHistory !== undefined) {
+      const windowStart = now - capWindowMs(node);
+      const held = this.pending.get(person.profileId)?.get(key) ?? [];
+      return held.filter((t) => t > windowStart).length;
+    }
     const state = person.aggregates[key] ?? initialAggregateState(node);
     const counted = Number(aggregateValue(state, node, now) ?? 0);
     const times = this.pending.get(person.profileId)?.get(key);

@@ -36,6 +36,8 @@ export class PersonCache {
   private readonly keysOf = new Map<string, Set<string>>();
   /** Loads under way, each with what was invalidated while it ran. */
   private readonly loading = new Set<Overtaken>();
+  /** Told of the profiles dropped (undefined: all of them). */
+  private readonly dropped: ((profileIds: readonly string[] | undefined) => void)[] = [];
 
   constructor(
     private readonly profiles: Pick<ProfileReader, 'byIdentifier'>,
@@ -89,9 +91,15 @@ export class PersonCache {
     return person === 'unknown' ? undefined : person;
   }
 
+  /** Calls `listener` with the profiles dropped from now on (undefined when all are). */
+  onDropped(listener: (profileIds: readonly string[] | undefined) => void): void {
+    this.dropped.push(listener);
+  }
+
   /** Drops what the pipeline changed: these profiles (every identifier cached for them) and identifiers. */
   invalidate(profileIds: Iterable<string>, identifiers: Iterable<IdentifierRef>): void {
     const ids = [...profileIds];
+    if (ids.length > 0) for (const listener of this.dropped) listener(ids);
     const keys = [...identifiers].map(keyOf);
     for (const overtaken of this.loading) {
       for (const id of ids) overtaken.profiles.add(id);
@@ -106,6 +114,7 @@ export class PersonCache {
 
   clear(): void {
     for (const overtaken of this.loading) overtaken.all = true;
+    for (const listener of this.dropped) listener(undefined);
     this.people.clear();
     this.keysOf.clear();
   }

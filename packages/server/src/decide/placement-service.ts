@@ -15,7 +15,7 @@ export interface PlacementServiceDeps {
   placements: Placements;
   experiments: Pick<Experiments, 'get'>;
   bandits: Pick<BanditArms, 'of'>;
-  decider: Pick<Decider, 'decide' | 'preview'>;
+  decider: Pick<Decider, 'decide' | 'preview' | 'readExposures'>;
   identity: Pick<IdentityVerifier, 'verifies'>;
   profiles: Pick<ProfileReader, 'byId' | 'byIdentifier'>;
   /** The segments and computed traits rules may name now. */
@@ -98,6 +98,7 @@ export class PlacementService {
     const stored = await profileNamed(this.deps.profiles, who);
     const audience = options.asker === 'full' ? FULL_AUDIENCE : this.deps.audiences.reader;
     const person = stored && personOf(stored);
+    if (person !== undefined) await this.deps.decider.readExposures(person, [name]);
     return this.deps.decider.preview(person, name, options.context, options.itemId, audience);
   }
 

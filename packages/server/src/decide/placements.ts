@@ -9,6 +9,7 @@ import {
   scorerRegistry,
   TailorError,
   walkCondition,
+  durationMs,
   type AggregateNode,
   type CompiledItem,
   type CompiledPlacement,
@@ -106,6 +107,15 @@ export class Placements {
   /** The placements that optimize, with their metrics (what the bandits' counts are kept for). */
   banditMetrics(): BanditMetric[] {
     return [...this.ready.values()].flatMap((p) => (p.bandit === undefined ? [] : [p.bandit]));
+  }
+
+  /** The longest window a capped item counts exposures in (ms; 0 when no item is capped). */
+  longestCapMs(): number {
+    let longest = 0;
+    for (const p of this.ready.values())
+      for (const item of p.items)
+        if (item.cap !== undefined) longest = Math.max(longest, capWindowMs(item.cap.exposures));
+    return longest;
   }
 
   /** The exposure counters every capped item needs kept by the pipeline. */
@@ -350,4 +360,9 @@ function checkNames(compiled: CompiledPlacement, known: KnownNames): void {
         throw new TailorError('invalid_request', `items[${i}]: no computed trait named ${c}`);
     }
   });
+}
+
+/** The window an exposure counter counts in (ms). */
+export function capWindowMs(counter: AggregateNode): number {
+  return durationMs(counter.window ?? { amount: 0, unit: 's' });
 }

@@ -29,8 +29,17 @@ export interface Storage {
    * elsewhere the log itself. `flush` commits what was gathered now instead of on the next turn.
    * `appendDecisions` records a decide request's decisions: one compact row on SQLite, read back as
    * its `Decision Made` events; their events themselves elsewhere (docs/decide.md).
+   * `decisionsOf` (SQLite only) reads a person's records back: there decide counts exposures to
+   * capped items itself, in memory; without it the pipeline counts them in the profiles.
    */
-  records: EventLog & { flush(): void; appendDecisions(record: DecisionRecord): Promise<void> };
+  records: EventLog & {
+    flush(): void;
+    appendDecisions(record: DecisionRecord): Promise<void>;
+    decisionsOf?(
+      identifiers: readonly { kind: 'userId' | 'anonymousId'; value: string }[],
+      since: number,
+    ): Promise<DecisionRecord[]>;
+  };
   state: StateStore;
   profiles: ProfileStore;
   audit: AuditLog;

@@ -51,6 +51,16 @@ export const EVENT_LOG_MIGRATIONS: readonly SqliteMigration[] = [
     up: `ALTER TABLE events ADD COLUMN span INTEGER;
          CREATE INDEX IF NOT EXISTS events_spans ON events(span) WHERE span IS NOT NULL;`,
   },
+  {
+    // A person's decision records by time: what decide reads back to count exposures to capped
+    // items after a restart. Records only, so collection does not pay for it.
+    version: 3,
+    name: 'decision records by person',
+    up: `CREATE INDEX IF NOT EXISTS events_records_by_user ON events(user_id, received_at)
+           WHERE span IS NOT NULL AND user_id IS NOT NULL;
+         CREATE INDEX IF NOT EXISTS events_records_by_anonymous ON events(anonymous_id, received_at)
+           WHERE span IS NOT NULL AND anonymous_id IS NOT NULL;`,
+  },
 ];
 
 /** How a row's payload was written: plain JSON, or JSON sealed by the log's sealer (the key id is inside). */
@@ -116,6 +126,8 @@ export class SqliteEventLog implements EventLog {
   private readonly last: Database.Statement;
   private readonly countPending: Database.Statement;
   private readonly commitGroup: (group: PendingAppend[]) => boolean[][];
+  /** A person's decision records after a time, by userId / anonymousId. */
+  private readonly recordsOf: Record<IdentifierQuery['kind'], Database.Statement>;
   /** Retention: one range of positions at a time. */
   private readonly pruneRange: Database.Statement;
   private readonly prunedEvents: Database.Statement;
@@ -163,6 +175,12 @@ export class SqliteEventLog implements EventLog {
          ORDER BY position LIMIT ?`,
       );
     this.scanRange = { userId: scan('user_id'), anonymousId: scan('anonymous_id') };
+    const records = (column: string) =>
+      this.db.prepare(
+        `SELECT message_id, codec, payload, position FROM events
+         WHERE ${column} = ? AND span IS NOT NULL AND received_at > ?`,
+      );
+    this.recordsOf = { userId: records('user_id'), anonymousId: records('anonymous_id') };
     this.last = this.db.prepare('SELECT coalesce(max(position), 0) AS last FROM events');
     // A row past a partition's position counts its events past it (a record may straddle it).
     this.countPending = this.db.prepare(
@@ -360,6 +378,23 @@ export class SqliteEventLog implements EventLog {
     return { events: page, next };
   }
 
+  /**
+   * The decision records of a person's identifiers received after `since` (ms), each once, in log
+   * order: found by the records' own index, not by reading the person's events.
+   */
+  decisionsOf(
+    identifiers: readonly { kind: IdentifierQuery['kind']; value: string }[],
+    since: number,
+  ): Promise<DecisionRecord[]> {
+    const rows = new Map<number, Pick<Row, 'message_id' | 'codec' | 'payload'>>();
+    for (const { kind, value } of identifiers)
+      for (const row of this.recordsOf[kind].all(this.sealed.blind(kind, value), since) as Row[])
+        rows.set(row.position, row);
+    return Promise.resolve(
+      [...rows.entries()].sort(([a], [b]) => a - b).map(([, row]) => this.recordOf(row)),
+    );
+  }
+
   behind(after: (partition: number) => number): Promise<Behind> {
     const positions = Array.from({ length: PARTITIONS }, (_, p) => after(p));
     const rows = this.countPending.all({
@@ -397,15 +432,18 @@ export class SqliteEventLog implements EventLog {
       return;
     }
     const first = row.position - row.span + 1;
-    const record =
-      row.codec === SEALED
-        ? this.sealed.decisions.open(row.message_id, row.payload)
-        : (JSON.parse(plainSealer.open(row.payload, '')) as DecisionRecord);
+    const record = this.recordOf(row);
     this.learnBlinds(record, row);
     decisionEventsOf(record, row.message_id).forEach((message, i) => {
       const position = first + i;
       if (wanted(position)) into.push({ position, partition: row.partition, message });
     });
+  }
+
+  private recordOf(row: Pick<Row, 'message_id' | 'codec' | 'payload'>): DecisionRecord {
+    return row.codec === SEALED
+      ? this.sealed.decisions.open(row.message_id, row.payload)
+      : (JSON.parse(plainSealer.open(row.payload, '')) as DecisionRecord);
   }
 
   private toEvent(row: Row): LoggedEvent {
