@@ -7,19 +7,25 @@
 //
 // Env: BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (16; a list: 16,64),
 //      BENCH_ROUNDS (1; rounds rotate the order; use 3 or 6), BENCH_BATCH (100 messages per request),
-//      BENCH_NODE_ARGS (extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=bench/.work/prof").
+//      BENCH_NODE_ARGS (extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=bench/.work/prof"),
+//      BENCH_COMPARE (another checkout's root, built: its Tailor runs as `tailor-compared`, encryption
+//      on, in every round beside this one's, so two builds are compared under the same load),
+//      BENCH_SERVERS (which to run, default reference,tailor,tailor-plain[,tailor-compared]).
+// Besides events/s it reports events per CPU second of the server and the CPU of its busiest threads
+// (the request thread, the pipeline worker, ...; from /proc/PID/task, Linux only).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -33,7 +39,8 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '16').split(',').map(Numbe
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const TARGET = 0.5;
+/** Issue 21: durable ingestion with encryption on at 0.8 of the reference (0.5 before). */
+const TARGET = 0.8;
 /** Encryption on must keep at least this share of the throughput with it off. */
 const ENCRYPTION_TARGET = 0.85;
 const WRITE_KEY = 'bench-write-key-0001';
@@ -51,6 +58,7 @@ writeFileSync(
     privacy: { encryption: { enabled: false } },
   }),
 );
+const COMPARE = process.env.BENCH_COMPARE;
 const SERVERS = {
   reference: { args: (dir) => [join(here, 'reference-server.js'), '0', dir], env: {} },
   tailor: {
@@ -61,7 +69,29 @@ const SERVERS = {
     args: (dir) => [TAILOR_BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'],
     env: { TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_CONFIG: plainConfig },
   },
+  ...(COMPARE !== undefined && {
+    'tailor-compared': {
+      args: (dir) => [
+        join(COMPARE, 'packages/server/bin/tailor.js'),
+        'serve',
+        '--port',
+        '0',
+        '--data',
+        dir,
+        '--log-level',
+        'warn',
+      ],
+      env: { TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_CONFIG: defaultConfig },
+      cwd: COMPARE,
+    },
+  }),
 };
+const NAMES = (process.env.BENCH_SERVERS ?? Object.keys(SERVERS).join(','))
+  .split(',')
+  .filter((name) => {
+    if (SERVERS[name] === undefined) throw new Error(`unknown server ${name} in BENCH_SERVERS`);
+    return true;
+  });
 
 // --- Realistic Segment track messages -------------------------------------------------------
 
@@ -178,7 +208,7 @@ function batchBody(phase) {
 function start(name, dataDir) {
   const server = SERVERS[name];
   const child = spawn(process.execPath, [...NODE_ARGS, ...server.args(dataDir)], {
-    cwd: root,
+    cwd: server.cwd ?? root,
     env: { ...process.env, ...server.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -231,6 +261,31 @@ function cpuSeconds(pid) {
   }
 }
 
+/** CPU seconds of each thread of a process so far, by thread id (Linux), or undefined elsewhere. */
+function threadCpuSeconds(pid) {
+  try {
+    const threads = new Map();
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+        .split(') ')[1]
+        .split(' ');
+      threads.set(tid, (Number(fields[11]) + Number(fields[12])) / 100);
+    }
+    return threads;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CPU share of the busiest threads between two readings, highest first (100 % = one core). */
+function busiestThreads(before, after, seconds) {
+  if (before === undefined || after === undefined) return undefined;
+  return [...after]
+    .map(([tid, cpu]) => (cpu - (before.get(tid) ?? 0)) / seconds)
+    .sort((a, b) => b - a)
+    .slice(0, 3);
+}
+
 function load(url, connections, seconds, phase) {
   const acked = { stored: 0, duplicates: 0, rejected: 0 };
   const options = {
@@ -268,10 +323,12 @@ async function run(name, connections) {
     const url = await server.ready;
     await load(url, connections, WARMUP, 'w');
     const cpuBefore = cpuSeconds(server.child.pid);
+    const threadsBefore = threadCpuSeconds(server.child.pid);
     const clientBefore = process.cpuUsage();
     const { result, acked } = await load(url, connections, SECONDS, 'm');
     const client = process.cpuUsage(clientBefore);
     const cpuAfter = cpuSeconds(server.child.pid);
+    const threads = busiestThreads(threadsBefore, threadCpuSeconds(server.child.pid), SECONDS);
     await server.stop();
     const db = new Database(join(dataDir, 'log.sqlite'), { readonly: true });
     const rows = db
@@ -299,6 +356,8 @@ async function run(name, connections) {
           ? undefined
           : (cpuAfter - cpuBefore) / SECONDS,
       clientCpu: (client.user + client.system) / 1e6 / SECONDS,
+      threads,
+      loadAverage: loadavg()[0],
     };
   } catch (error) {
     server.child.kill('SIGKILL');
@@ -322,12 +381,11 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const connections of CONNECTIONS) {
     // Rotated each round, so each server follows each other equally often (whoever runs right
     // after another pays for the disk work it left behind).
-    const names = ['reference', 'tailor', 'tailor-plain'];
-    const order = names.map((_, i) => names[(i + round) % names.length]);
+    const order = NAMES.map((_, i) => NAMES[(i + round) % NAMES.length]);
     for (const name of order) {
       const r = await run(name, connections);
       console.log(
-        `  ${name} c=${connections}: ${fmt(r.eventsPerSecond)} events/s, ${fmt(r.requestsPerSecond, 1)} req/s, p99 ${r.p99} ms, CPU server ${fmt(r.serverCpu * 100)} % client ${fmt(r.clientCpu * 100)} %`,
+        `  ${name} c=${connections}: ${fmt(r.eventsPerSecond)} events/s, ${fmt(r.requestsPerSecond, 1)} req/s, p99 ${r.p99} ms, CPU server ${fmt(r.serverCpu * 100)} % (threads ${r.threads?.map((t) => `${fmt(t * 100)} %`).join(' / ') ?? 'n/a'}) client ${fmt(r.clientCpu * 100)} %, ${fmt(r.eventsPerSecond / r.serverCpu)} events per server CPU s, load ${r.loadAverage.toFixed(1)}`,
       );
       if (r.non2xx + r.errors > 0)
         warnings.push(`${name} c=${connections}: ${r.non2xx} non-2xx, ${r.errors} errors/timeouts`);
@@ -360,47 +418,56 @@ const summary = CONNECTIONS.map((connections) => {
     ];
     return { ...Object.fromEntries(keys.map((key) => [key, mean(list, key)])), serverCpu: cpu };
   };
-  const reference = row('reference');
-  const tailor = row('tailor');
-  const plain = row('tailor-plain');
+  const rows = Object.fromEntries(NAMES.map((name) => [name, row(name)]));
+  const ratio = (a, b) =>
+    rows[a] && rows[b] ? rows[a].eventsPerSecond / rows[b].eventsPerSecond : undefined;
   return {
     connections,
-    reference,
-    tailor,
-    'tailor-plain': plain,
-    ratio: tailor.eventsPerSecond / reference.eventsPerSecond,
-    encryptionRatio: tailor.eventsPerSecond / plain.eventsPerSecond,
+    ...rows,
+    ratio: ratio('tailor', 'reference'),
+    encryptionRatio: ratio('tailor', 'tailor-plain'),
+    comparedRatio: ratio('tailor-compared', 'reference'),
   };
 });
 
 const lines = [
-  '| server | connections | durable events/s | requests/s | p50 ms | p99 ms | non-2xx | errors/timeouts | server CPU | disk bytes/event |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| server | connections | durable events/s | requests/s | p50 ms | p99 ms | non-2xx | errors/timeouts | server CPU | events per server CPU s | disk bytes/event |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
 for (const s of summary) {
-  for (const name of ['reference', 'tailor', 'tailor-plain']) {
+  for (const name of NAMES) {
     const r = s[name];
     const cpu = r.serverCpu === undefined ? 'n/a' : `${fmt(r.serverCpu * 100)} %`;
+    const perCpu = r.serverCpu === undefined ? 'n/a' : fmt(r.eventsPerSecond / r.serverCpu);
     lines.push(
-      `| ${name} | ${s.connections} | ${fmt(r.eventsPerSecond)} | ${fmt(r.requestsPerSecond, 1)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.non2xx)} | ${fmt(r.errors)} | ${cpu} | ${fmt(r.diskBytesPerEvent)} |`,
+      `| ${name} | ${s.connections} | ${fmt(r.eventsPerSecond)} | ${fmt(r.requestsPerSecond, 1)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.non2xx)} | ${fmt(r.errors)} | ${cpu} | ${perCpu} | ${fmt(r.diskBytesPerEvent)} |`,
     );
   }
 }
+const shown = (value) => (value === undefined ? 'n/a' : value.toFixed(2));
+const met = (value, target) =>
+  value === undefined ? '' : `${value >= target ? 'met' : 'MISSED'} (>= ${target})`;
 lines.push(
   '',
-  '| connections | Tailor / reference | target | encrypted / plain Tailor | target |',
-  '| ---: | ---: | --- | ---: | --- |',
+  '| connections | Tailor / reference | target | encrypted / plain Tailor | target | compared build / reference |',
+  '| ---: | ---: | --- | ---: | --- | ---: |',
 );
 for (const s of summary)
   lines.push(
-    `| ${s.connections} | ${s.ratio.toFixed(2)} | ${s.ratio >= TARGET ? 'met' : 'MISSED'} (>= ${TARGET}) | ${s.encryptionRatio.toFixed(2)} | ${s.encryptionRatio >= ENCRYPTION_TARGET ? 'met' : 'MISSED'} (>= ${ENCRYPTION_TARGET}) |`,
+    `| ${s.connections} | ${shown(s.ratio)} | ${met(s.ratio, TARGET)} | ${shown(s.encryptionRatio)} | ${met(s.encryptionRatio, ENCRYPTION_TARGET)} | ${shown(s.comparedRatio)} |`,
   );
 console.log(`\n${lines.join('\n')}\n`);
 
 const workDir = join(root, 'bench', '.work');
 mkdirSync(workDir, { recursive: true });
 const file = join(workDir, `ingest-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-const settings = { seconds: SECONDS, warmup: WARMUP, batch: BATCH, rounds: ROUNDS };
+const settings = {
+  seconds: SECONDS,
+  warmup: WARMUP,
+  batch: BATCH,
+  rounds: ROUNDS,
+  ...(COMPARE !== undefined && { compared: COMPARE }),
+};
 const report = {
   date: new Date().toISOString(),
   node: process.version,
