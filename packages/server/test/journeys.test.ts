@@ -186,6 +186,40 @@ describe.each(BACKENDS)('journeys on %s', (backend) => {
     await expect.poll(() => smtp.received.length).toBe(1);
   });
 
+  it('moves past the log without reading it while no journey awaits an event, and reads it again once one does', async () => {
+    const { runner, store } = await open();
+    const received = new Date(clock - 1000).toISOString();
+    const track = (position: number, event: string, userId: string) => ({
+      position,
+      partition: 0,
+      message: { type: 'track', event, userId, receivedAt: received, tailor: {} },
+    });
+    const events = [track(1, 'Signed Up', 'u1'), track(2, 'Page Viewed', 'u1')];
+    let reads = 0;
+    const log = {
+      read: (from: number) => {
+        reads++;
+        return Promise.resolve(events.filter((e) => e.position > from) as never[]);
+      },
+      stats: () =>
+        Promise.resolve({ events: events.length, lastPosition: events.length, bytes: 0 }),
+    };
+    // Up to where the profiles are folded (`until`), not past it.
+    expect(await followLog({ log, store, runner, until: () => Promise.resolve(1) })).toBe(0);
+    expect(await store.getPosition('journeys')).toBe('1');
+    expect(await followLog({ log, store, runner })).toBe(0);
+    expect(await store.getPosition('journeys')).toBe('2');
+    expect(reads).toBe(0);
+    // A journey saved now enters people from the events after the position, as before.
+    await runner.put('welcome', WELCOME);
+    profiles.set('u2', { traits: { email: 'grace@example.com', name: 'Grace' } });
+    events.push(track(3, 'Signed Up', 'u2'));
+    expect(await followLog({ log, store, runner })).toBe(1);
+    expect(reads).toBe(1);
+    expect(await store.getPosition('journeys')).toBe('3');
+    expect((await store.stats('welcome'))['0']).toEqual(counts({ entered: 1, waiting: 1 }));
+  });
+
   it('refuses a bad duration, segment expression or template with the reason', async () => {
     const { runner, store } = await open();
     await expect(

@@ -35,6 +35,12 @@ export async function followLog(options: {
   const until = (await options.until?.()) ?? Infinity;
   if (from >= until) return 0;
   await runner.refresh(); // journeys saved through another connection or node
+  if (!runner.listensToAny()) {
+    // No journey awaits any event: every one would be read (and decrypted) only to be passed over.
+    const to = Math.min(until, (await log.stats()).lastPosition);
+    await store.setPosition(JOURNEYS_CONSUMER, String(to));
+    return 0;
+  }
   const events = (await log.read(from, options.limit ?? 1000)).filter((e) => e.position <= until);
   const last = events[events.length - 1];
   if (last === undefined) return 0;

@@ -247,6 +247,18 @@ export class JourneyRunner {
     return this.options.store.deleteJourney(name);
   }
 
+  /** Whether any event matters to a journey: with none (no journeys, or only scheduled ones) the log need not be read. */
+  listensToAny(): boolean {
+    for (const journey of this.compiled.values())
+      if (
+        journey.entry.schedule === undefined ||
+        journey.goal !== undefined ||
+        journey.awaits.size > 0
+      )
+        return true;
+    return false;
+  }
+
   /** Whether an event of this name matters to a journey (enters, meets a goal, is awaited): only those need their person resolved. */
   listensTo(event: string): boolean {
     for (const journey of this.compiled.values())
