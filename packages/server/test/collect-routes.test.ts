@@ -167,6 +167,34 @@ describe('POST /v1/batch', () => {
     });
   });
 
+  it('measures a message in UTF-8 bytes as sent: many bytes in few characters are over, a body within 32 KB is not', async () => {
+    // 17,000 characters of two bytes each: 34 KB.
+    const wide = {
+      type: 'track',
+      userId: 'b4',
+      event: 'Wide',
+      properties: { s: 'é'.repeat(17_000) },
+    };
+    const filler = {
+      type: 'track',
+      userId: 'b4',
+      event: 'Filler',
+      properties: { s: 'x'.repeat(20_000) },
+    };
+    const res = await post('/v1/batch', { batch: [wide, filler] });
+    expect(res.json()).toMatchObject({
+      stored: 1,
+      rejected: [
+        { index: 0, reason: expect.stringMatching(/is 3\d{4} bytes, over the 32768-byte limit/) },
+      ],
+    });
+    // A 24 KB body whose numbers are written short: it is within the limit as sent, and is not
+    // serialized again to be measured (1e20 would print as 21 digits: 130 KB).
+    const numbers = `{"batch":[{"type":"track","userId":"b4","event":"Numbers","properties":{"n":[${Array(6_000).fill('1e20').join(',')}]}}]}`;
+    expect(Buffer.byteLength(numbers)).toBeLessThan(32_768);
+    expect((await post('/v1/batch', numbers)).json()).toMatchObject({ stored: 1, rejected: [] });
+  });
+
   it('413 for a single message over 32 KB and a batch over 500 KB', async () => {
     const single = await post('/v1/track', {
       userId: 'u',

@@ -121,6 +121,31 @@ describe('acceptMessage: normalization', () => {
     expect(m.timestamp).toBe('2026-11-20T07:00:00.000Z');
   });
 
+  it('reads the times of each message when messages in a row share some (sentAt and receivedAt are read once for them)', () => {
+    const track = (sentAt: string, timestamp: string) =>
+      ({ type: 'track', userId: 'u', event: 'E', timestamp, sentAt }) as const;
+    const early = accept(track('2026-11-24T11:55:00Z', '2026-11-24T11:50:00Z'));
+    const same = accept(track('2026-11-24T11:55:00Z', '2026-11-24T11:54:00Z'));
+    expect([early.timestamp, same.timestamp]).toEqual([
+      '2026-11-24T11:55:00.000Z',
+      '2026-11-24T11:59:00.000Z',
+    ]);
+    const other = accept(track('2026-11-24T11:59:00Z', '2026-11-24T11:54:00Z'));
+    expect([other.timestamp, other.sentAt]).toEqual([
+      '2026-11-24T11:55:00.000Z',
+      '2026-11-24T11:59:00.000Z',
+    ]);
+    expect(refusal(track('2026-02-30T00:00:00Z', '2026-11-24T11:54:00Z'))).toMatch(/sentAt/);
+    expect(refusal(track('2026-02-30T00:00:00Z', '2026-11-24T11:54:00Z'))).toMatch(/sentAt/);
+    const later = accept(track('2026-11-24T11:55:00Z', '2026-11-24T11:50:00Z'), {
+      receivedAt: RECEIVED + 1000,
+    });
+    expect([later.timestamp, later.receivedAt]).toEqual([
+      '2026-11-24T11:55:01.000Z',
+      '2026-11-24T12:00:01.000Z',
+    ]);
+  });
+
   it('applies the batch sentAt to messages without their own', () => {
     const m = accept(
       { type: 'track', userId: 'u', event: 'E', timestamp: '2026-11-24T11:00:00Z' },

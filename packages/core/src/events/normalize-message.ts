@@ -77,7 +77,7 @@ export function normalizeMessage(
   message.context = context ?? {};
   if (integrations) message.integrations = integrations;
   Object.assign(message, times.value);
-  message.receivedAt = formatTimestamp(options.receivedAt);
+  message.receivedAt = recent.format(options.receivedAt);
 
   for (const path of EMAIL_PATHS) rewrite(message, path, originals, (v) => normalizeEmail(v));
   for (const path of PHONE_PATHS) {
@@ -140,19 +140,20 @@ function normalizeTimes(
 ): Result<Times> {
   const sentText = (raw.sentAt as string | undefined) ?? batchSentAt;
   let sentAt: number | undefined;
+  let sent: { sentAt: string } | undefined;
   if (sentText !== undefined) {
-    const parsed = parseTimestamp(sentText);
+    const parsed = recent.sent(sentText);
     if (!parsed.ok) return err(`sentAt: ${parsed.error}`);
-    sentAt = parsed.value;
+    sentAt = parsed.value.at;
+    sent = { sentAt: parsed.value.text };
   }
-  const sent = sentAt !== undefined && { sentAt: formatTimestamp(sentAt) };
   const field =
     raw.timestamp !== undefined
       ? 'timestamp'
       : raw.originalTimestamp !== undefined
         ? 'originalTimestamp'
         : undefined;
-  if (field === undefined) return ok({ timestamp: formatTimestamp(receivedAt), ...sent });
+  if (field === undefined) return ok({ timestamp: recent.format(receivedAt), ...sent });
   const text = raw[field] as string;
   const parsed = parseTimestamp(text);
   if (!parsed.ok) return err(`${field}: ${parsed.error}`);
@@ -172,6 +173,35 @@ function normalizeTimes(
     ...sent,
   });
 }
+
+/**
+ * The times every message of a request shares, parsed and formatted once: a request's receivedAt,
+ * and the sentAt of a batch (its own, or each message's, which an SDK sets alike). One entry each:
+ * the next request or batch replaces it.
+ */
+const recent = {
+  receivedAt: Number.NaN,
+  receivedText: '',
+  sentText: undefined as string | undefined,
+  sentParsed: undefined as Result<{ at: number; text: string }> | undefined,
+  format(receivedAt: number): string {
+    if (receivedAt !== this.receivedAt) {
+      this.receivedText = formatTimestamp(receivedAt);
+      this.receivedAt = receivedAt;
+    }
+    return this.receivedText;
+  },
+  sent(text: string): Result<{ at: number; text: string }> {
+    if (text !== this.sentText || this.sentParsed === undefined) {
+      const parsed = parseTimestamp(text);
+      this.sentParsed = parsed.ok
+        ? ok({ at: parsed.value, text: formatTimestamp(parsed.value) })
+        : parsed;
+      this.sentText = text;
+    }
+    return this.sentParsed;
+  },
+};
 
 /** Replaces a string at `path` by `normalize(value)`, recording the original when it changed. */
 function rewrite(

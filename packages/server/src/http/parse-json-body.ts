@@ -49,6 +49,8 @@ export function jsonBodyParser(app: FastifyInstance) {
         }
         withNonFinite.add(value as object);
       }
+      if (typeof value === 'object' && value !== null)
+        bodySizes.set(value, typeof body === 'string' ? Buffer.byteLength(body) : body.length);
       done(null, value);
     });
   };
@@ -85,6 +87,14 @@ export function jsonFormParser(parseJson: JsonParser): JsonParser {
 
 /** Bodies that hold a number past the double range (`1e309` parses to Infinity). */
 const withNonFinite = new WeakSet<object>();
+
+/** The bytes of the JSON each parsed body was read from (after any gzip). */
+const bodySizes = new WeakMap<object, number>();
+
+/** How many bytes of JSON a parsed body was read from, undefined for one this parser did not read. */
+export function bodyBytesOf(body: unknown): number | undefined {
+  return typeof body === 'object' && body !== null ? bodySizes.get(body) : undefined;
+}
 
 /** Whether the parsed body holds a number past the double range: its messages need a closer look. */
 export function hasNonFiniteNumbers(body: unknown): boolean {

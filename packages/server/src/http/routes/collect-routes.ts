@@ -10,7 +10,7 @@ import {
 import type { CollectOutcome } from '../../collect/collector.js';
 import type { Collector } from '../../collect/collector.js';
 import type { Config } from '../../config/config.schema.js';
-import { hasNonFiniteNumbers } from '../parse-json-body.js';
+import { bodyBytesOf, hasNonFiniteNumbers } from '../parse-json-body.js';
 
 function respond(outcome: CollectOutcome): CollectResponse {
   return {
@@ -73,6 +73,7 @@ export const collectRoutes: FastifyPluginCallbackTypebox<{
             source: sourceOf(request.principal),
             gpc: gpcOf(request.headers),
             checkNumbers: hasNonFiniteNumbers(request.body),
+            bodyBytes: bodyBytesOf(request.body),
           });
           const refused = outcome.rejected[0];
           if (refused) {
@@ -110,6 +111,7 @@ export const collectRoutes: FastifyPluginCallbackTypebox<{
           source: sourceOf(request.principal),
           gpc: gpcOf(request.headers),
           checkNumbers: hasNonFiniteNumbers(request.body),
+          bodyBytes: bodyBytesOf(request.body),
           defaults: {
             ...(context !== undefined && { context }),
             ...(integrations !== undefined && { integrations }),
