@@ -10,7 +10,11 @@
 //      BENCH_NODE_ARGS (extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=bench/.work/prof"),
 //      BENCH_COMPARE (another checkout's root, built: its Tailor runs as `tailor-compared`, encryption
 //      on, in every round beside this one's, so two builds are compared under the same load),
-//      BENCH_SERVERS (which to run, default reference,tailor,tailor-plain[,tailor-compared]).
+//      BENCH_SERVERS (which to run, default reference,tailor,tailor-plain[,tailor-compared]),
+//      BENCH_RATE (events/s offered instead of as many as the servers take: each Tailor is then
+//      given time to fold what it took, and the run reports the CPU microseconds per event of the
+//      request thread and of the process's other threads, the pipeline's among them; CPU time is
+//      what a loaded machine disturbs least).
 // Besides events/s it reports events per CPU second of the server and the CPU of its busiest threads
 // (the request thread, the pipeline worker, ...; from /proc/PID/task, Linux only).
 import { spawn } from 'node:child_process';
@@ -44,6 +48,8 @@ const TARGET = 0.8;
 /** Encryption on must keep at least this share of the throughput with it off. */
 const ENCRYPTION_TARGET = 0.85;
 const WRITE_KEY = 'bench-write-key-0001';
+const ADMIN_KEY = 'bench-admin-key-0001';
+const RATE = Number(process.env.BENCH_RATE ?? 0);
 
 const TAILOR_BIN = join(root, 'packages/server/bin/tailor.js');
 // Everything comes from one address: the write key's per-address limit is off in both.
@@ -63,11 +69,11 @@ const SERVERS = {
   reference: { args: (dir) => [join(here, 'reference-server.js'), '0', dir], env: {} },
   tailor: {
     args: (dir) => [TAILOR_BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'],
-    env: { TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_CONFIG: defaultConfig },
+    env: { TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_ADMIN_KEY: ADMIN_KEY, TAILOR_CONFIG: defaultConfig },
   },
   'tailor-plain': {
     args: (dir) => [TAILOR_BIN, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn'],
-    env: { TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_CONFIG: plainConfig },
+    env: { TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_ADMIN_KEY: ADMIN_KEY, TAILOR_CONFIG: plainConfig },
   },
   ...(COMPARE !== undefined && {
     'tailor-compared': {
@@ -81,7 +87,11 @@ const SERVERS = {
         '--log-level',
         'warn',
       ],
-      env: { TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_CONFIG: defaultConfig },
+      env: {
+        TAILOR_WRITE_KEY: WRITE_KEY,
+        TAILOR_ADMIN_KEY: ADMIN_KEY,
+        TAILOR_CONFIG: defaultConfig,
+      },
       cwd: COMPARE,
     },
   }),
@@ -286,12 +296,29 @@ function busiestThreads(before, after, seconds) {
     .slice(0, 3);
 }
 
+/** Waits until the server's pipeline has folded everything (up to 120 s); the seconds waited. */
+async function folded(url) {
+  const started = Date.now();
+  while (Date.now() - started < 120_000) {
+    const text = await (
+      await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+    ).text();
+    const behind = /^tailor_pipeline_behind_events (\d+)/m.exec(text);
+    if (behind === null)
+      throw new Error(`no tailor_pipeline_behind_events in /metrics:\n${text.slice(0, 500)}`);
+    if (behind[1] === '0') return (Date.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the pipeline did not catch up within 120 s');
+}
+
 function load(url, connections, seconds, phase) {
   const acked = { stored: 0, duplicates: 0, rejected: 0 };
   const options = {
     url,
     connections,
     duration: seconds,
+    ...(RATE > 0 && { overallRate: RATE / BATCH }),
     headers: {
       'content-type': 'application/json',
       authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
@@ -327,8 +354,14 @@ async function run(name, connections) {
     const clientBefore = process.cpuUsage();
     const { result, acked } = await load(url, connections, SECONDS, 'm');
     const client = process.cpuUsage(clientBefore);
+    const drained = RATE > 0 && name !== 'reference' ? await folded(url) : undefined;
     const cpuAfter = cpuSeconds(server.child.pid);
-    const threads = busiestThreads(threadsBefore, threadCpuSeconds(server.child.pid), SECONDS);
+    const threadsAfter = threadCpuSeconds(server.child.pid);
+    const threads = busiestThreads(threadsBefore, threadsAfter, SECONDS);
+    const requestThread =
+      threadsBefore && threadsAfter
+        ? threadsAfter.get(String(server.child.pid)) - threadsBefore.get(String(server.child.pid))
+        : undefined;
     await server.stop();
     const db = new Database(join(dataDir, 'log.sqlite'), { readonly: true });
     const rows = db
@@ -358,6 +391,11 @@ async function run(name, connections) {
       clientCpu: (client.user + client.system) / 1e6 / SECONDS,
       threads,
       loadAverage: loadavg()[0],
+      ...(RATE > 0 && {
+        drainSeconds: drained,
+        requestThreadMicros: (requestThread / rows) * 1e6,
+        otherThreadsMicros: ((cpuAfter - cpuBefore - requestThread) / rows) * 1e6,
+      }),
     };
   } catch (error) {
     server.child.kill('SIGKILL');
@@ -384,6 +422,10 @@ for (let round = 0; round < ROUNDS; round++) {
     const order = NAMES.map((_, i) => NAMES[(i + round) % NAMES.length]);
     for (const name of order) {
       const r = await run(name, connections);
+      if (RATE > 0)
+        console.log(
+          `  ${name}: CPU per event ${fmt((r.serverCpu * 1e6) / r.eventsPerSecond, 1)} us${r.requestThreadMicros === undefined ? '' : `, request thread ${fmt(r.requestThreadMicros, 1)} us, other threads ${fmt(r.otherThreadsMicros, 1)} us, folded ${r.drainSeconds ?? 0} s after the load`}`,
+        );
       console.log(
         `  ${name} c=${connections}: ${fmt(r.eventsPerSecond)} events/s, ${fmt(r.requestsPerSecond, 1)} req/s, p99 ${r.p99} ms, CPU server ${fmt(r.serverCpu * 100)} % (threads ${r.threads?.map((t) => `${fmt(t * 100)} %`).join(' / ') ?? 'n/a'}) client ${fmt(r.clientCpu * 100)} %, ${fmt(r.eventsPerSecond / r.serverCpu)} events per server CPU s, load ${r.loadAverage.toFixed(1)}`,
       );
@@ -415,6 +457,7 @@ const summary = CONNECTIONS.map((connections) => {
       'non2xx',
       'errors',
       'diskBytesPerEvent',
+      ...(RATE > 0 && name !== 'reference' ? ['requestThreadMicros', 'otherThreadsMicros'] : []),
     ];
     return { ...Object.fromEntries(keys.map((key) => [key, mean(list, key)])), serverCpu: cpu };
   };
@@ -443,6 +486,21 @@ for (const s of summary) {
       `| ${name} | ${s.connections} | ${fmt(r.eventsPerSecond)} | ${fmt(r.requestsPerSecond, 1)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.non2xx)} | ${fmt(r.errors)} | ${cpu} | ${perCpu} | ${fmt(r.diskBytesPerEvent)} |`,
     );
   }
+}
+if (RATE > 0) {
+  lines.push(
+    '',
+    `| server | CPU us per event at ${fmt(RATE)} events/s offered | request thread | other threads |`,
+    '| --- | ---: | ---: | ---: |',
+  );
+  for (const s of summary)
+    for (const name of NAMES) {
+      const r = s[name];
+      const micros = (value) => (value === undefined ? 'n/a' : fmt(value, 1));
+      lines.push(
+        `| ${name} | ${micros((r.serverCpu * 1e6) / r.eventsPerSecond)} | ${micros(r.requestThreadMicros)} | ${micros(r.otherThreadsMicros)} |`,
+      );
+    }
 }
 const shown = (value) => (value === undefined ? 'n/a' : value.toFixed(2));
 const met = (value, target) =>
