@@ -104,17 +104,27 @@ export function hasNonFiniteNumbers(body: unknown): boolean {
 /** One walk for both checks: too deep (stops there), or a non-finite number somewhere. */
 function inspect(root: unknown, limit: number): 'too_deep' | 'non_finite' | undefined {
   let nonFinite = false;
-  const stack: [unknown, number][] = [[root, 0]];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const [value, depth] = next;
-    if (typeof value !== 'object' || value === null) {
-      // x - x is NaN only for Infinity, -Infinity and NaN.
-      if (typeof value === 'number' && value - value !== 0) nonFinite = true;
-      continue;
-    }
+  // Objects and arrays still to look into, with their depths (two stacks: no pair per value).
+  const values: object[] = [];
+  const depths: number[] = [];
+  /** Queues an object or array; true for a non-finite number (x - x is NaN only for those). */
+  const look = (value: unknown, depth: number): boolean => {
+    if (typeof value !== 'object' || value === null)
+      return typeof value === 'number' && value - value !== 0;
+    values.push(value);
+    depths.push(depth);
+    return false;
+  };
+  nonFinite = look(root, 0);
+  while (values.length > 0) {
+    const value = values.pop() as Record<string, unknown>;
+    const depth = depths.pop() as number;
     if (depth >= limit) return 'too_deep';
-    for (const child of Array.isArray(value) ? value : Object.values(value))
-      stack.push([child, depth + 1]);
+    if (Array.isArray(value)) {
+      for (const child of value as unknown[]) if (look(child, depth + 1)) nonFinite = true;
+    } else {
+      for (const key in value) if (look(value[key], depth + 1)) nonFinite = true;
+    }
   }
   return nonFinite ? 'non_finite' : undefined;
 }
