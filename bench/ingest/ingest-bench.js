@@ -228,8 +228,8 @@ function start(name, dataDir) {
   );
   const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${name} did not start in 30 s:\n${output}`)),
-      30_000,
+      () => reject(new Error(`${name} did not start in 90 s:\n${output}`)),
+      90_000,
     );
     const onData = (chunk) => {
       output += chunk;
