@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { StoredMessage } from '@tailor/core';
-import { RecentBlinds } from '../privacy/sealer.js';
 import { EXPOSURE_EVENT } from './exposure-event.js';
 
 /**
@@ -26,12 +25,7 @@ export type ExperimentKey = (value: string) => bigint;
  * the clear in the log anyway. Two of 4 million people share a key with a chance of about 5e-7.
  */
 export function experimentKeys(blind: (type: string, value: string) => string): ExperimentKey {
-  // The pipeline keys both ids of every track event it folds: the people seen lately are kept.
-  const recent = new RecentBlinds<bigint>();
-  return (value) =>
-    recent.get(value, () =>
-      createHash('sha256').update(blind('userId', value)).digest().readBigInt64BE(0),
-    );
+  return (value) => createHash('sha256').update(blind('userId', value)).digest().readBigInt64BE(0);
 }
 
 export function experimentFieldsOf(message: StoredMessage, keyOf: ExperimentKey): ExperimentFields {

@@ -151,13 +151,13 @@ export function createAesSealer(keyring: Keyring): Sealer {
  * full young one becomes the old one (what is still in use moves back to the young one), so the
  * ids in use stay cached without a per-hit LRU update.
  */
-export class RecentBlinds<T = string> {
-  private young = new Map<string, T>();
-  private old = new Map<string, T>();
+export class RecentBlinds {
+  private young = new Map<string, string>();
+  private old = new Map<string, string>();
 
   constructor(private readonly generation = 100_000) {}
 
-  get(value: string, compute: () => T): T {
+  get(value: string, compute: () => string): string {
     let hashed = this.young.get(value);
     if (hashed !== undefined) return hashed;
     hashed = this.old.get(value) ?? compute();
