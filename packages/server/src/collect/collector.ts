@@ -42,6 +42,8 @@ export interface CollectRequest {
    * holds no message over it, so none is serialized again to be measured.
    */
   bodyBytes?: number;
+  /** Each message's bytes as sent, when read from the body (batch-message-bytes.ts); else each is serialized to be measured. */
+  sentBytes?: readonly number[] | undefined;
 }
 
 export interface CollectOutcome {
@@ -87,7 +89,14 @@ export class Collector {
     let withheld = 0;
     const measure = request.bodyBytes === undefined || request.bodyBytes > deps.messageBytes;
     request.messages.forEach((raw, index) => {
-      const bytes = measure ? oversize(raw, deps.messageBytes) : undefined;
+      const sent = request.sentBytes?.[index];
+      const bytes = !measure
+        ? undefined
+        : sent === undefined
+          ? oversize(raw, deps.messageBytes)
+          : sent > deps.messageBytes
+            ? sent
+            : undefined;
       if (bytes !== undefined) {
         tooLarge++;
         rejected.push({

@@ -49,8 +49,7 @@ export function jsonBodyParser(app: FastifyInstance) {
         }
         withNonFinite.add(value as object);
       }
-      if (typeof value === 'object' && value !== null)
-        bodySizes.set(value, typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+      if (typeof value === 'object' && value !== null) bodyTexts.set(value, body);
       done(null, value);
     });
   };
@@ -88,12 +87,12 @@ export function jsonFormParser(parseJson: JsonParser): JsonParser {
 /** Bodies that hold a number past the double range (`1e309` parses to Infinity). */
 const withNonFinite = new WeakSet<object>();
 
-/** The bytes of the JSON each parsed body was read from (after any gzip). */
-const bodySizes = new WeakMap<object, number>();
+/** The JSON text each parsed body was read from (after any gzip). */
+const bodyTexts = new WeakMap<object, string | Buffer>();
 
-/** How many bytes of JSON a parsed body was read from, undefined for one this parser did not read. */
-export function bodyBytesOf(body: unknown): number | undefined {
-  return typeof body === 'object' && body !== null ? bodySizes.get(body) : undefined;
+/** The JSON text a parsed body was read from, undefined for one this parser did not read. */
+export function bodyTextOf(body: unknown): string | Buffer | undefined {
+  return typeof body === 'object' && body !== null ? bodyTexts.get(body) : undefined;
 }
 
 /** Whether the parsed body holds a number past the double range: its messages need a closer look. */

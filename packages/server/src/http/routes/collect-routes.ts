@@ -10,7 +10,8 @@ import {
 import type { CollectOutcome } from '../../collect/collector.js';
 import type { Collector } from '../../collect/collector.js';
 import type { Config } from '../../config/config.schema.js';
-import { bodyBytesOf, hasNonFiniteNumbers } from '../parse-json-body.js';
+import { batchMessageBytes } from '../../collect/batch-message-bytes.js';
+import { bodyTextOf, hasNonFiniteNumbers } from '../parse-json-body.js';
 
 function respond(outcome: CollectOutcome): CollectResponse {
   return {
@@ -20,6 +21,11 @@ function respond(outcome: CollectOutcome): CollectResponse {
     rejected: outcome.rejected.map(({ index, reason }) => ({ index, reason })),
     ...(outcome.withheld > 0 && { withheld: outcome.withheld }),
   };
+}
+
+/** The bytes of a body's JSON text. */
+function bytesOf(text: string | Buffer | undefined): number | undefined {
+  return typeof text === 'string' ? Buffer.byteLength(text) : text?.length;
 }
 
 /** Global Privacy Control: `Sec-GPC: 1` opts the sender out of advertising. */
@@ -73,7 +79,7 @@ export const collectRoutes: FastifyPluginCallbackTypebox<{
             source: sourceOf(request.principal),
             gpc: gpcOf(request.headers),
             checkNumbers: hasNonFiniteNumbers(request.body),
-            bodyBytes: bodyBytesOf(request.body),
+            bodyBytes: bytesOf(bodyTextOf(request.body)),
           });
           const refused = outcome.rejected[0];
           if (refused) {
@@ -106,12 +112,20 @@ export const collectRoutes: FastifyPluginCallbackTypebox<{
       },
       async (request) => {
         const { batch, context, integrations, sentAt } = request.body;
+        const text = bodyTextOf(request.body);
+        const bodyBytes = bytesOf(text);
         const outcome = await collector.collect({
           messages: batch,
           source: sourceOf(request.principal),
           gpc: gpcOf(request.headers),
           checkNumbers: hasNonFiniteNumbers(request.body),
-          bodyBytes: bodyBytesOf(request.body),
+          bodyBytes,
+          // Over the limit per message: each message's bytes as sent, read from the text.
+          ...(typeof text === 'string' &&
+            bodyBytes !== undefined &&
+            bodyBytes > limits.messageBytes && {
+              sentBytes: batchMessageBytes(text, batch.length),
+            }),
           defaults: {
             ...(context !== undefined && { context }),
             ...(integrations !== undefined && { integrations }),
