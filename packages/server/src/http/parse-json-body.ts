@@ -49,7 +49,13 @@ export function jsonBodyParser(app: FastifyInstance) {
         }
         withNonFinite.add(value as object);
       }
-      if (typeof value === 'object' && value !== null) bodyTexts.set(value, body);
+      // Kept beside the messages only (for their sizes as sent): another route may keep its body.
+      if (
+        typeof value === 'object' &&
+        value !== null &&
+        request.routeOptions.config.messages === true
+      )
+        bodyTexts.set(value, body);
       done(null, value);
     });
   };
@@ -87,7 +93,7 @@ export function jsonFormParser(parseJson: JsonParser): JsonParser {
 /** Bodies that hold a number past the double range (`1e309` parses to Infinity). */
 const withNonFinite = new WeakSet<object>();
 
-/** The JSON text each parsed body was read from (after any gzip). */
+/** The JSON text each parsed body of messages was read from (after any gzip). */
 const bodyTexts = new WeakMap<object, string | Buffer>();
 
 /** The JSON text a parsed body was read from, undefined for one this parser did not read. */
