@@ -740,7 +740,8 @@ export async function openTailor(
         }>((i) =>
           i.type === 'userId' || i.type === 'anonymousId' ? [{ kind: i.type, value: i.value }] : [],
         );
-        exposureLog.flush(); // the records decided just before are read too
+        // Not flushed first: a commit per read would cost the first decisions after a start a
+        // transaction each (its records commit on the next turn, while its exposures are held).
         return readsExposures(identifiers, since);
       },
     }),
