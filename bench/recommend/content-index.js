@@ -1,6 +1,6 @@
 // The content index at catalogue scale (part of npm run bench:recommend): N generated product
 // texts (default 1,000,000) built from Online Retail's descriptions, TF-IDF hashed to 256
-// dimensions, then the HNSW index (hnswlib-node, as served) against exact search measured in the
+// dimensions, then the HNSW index (as served) against exact search measured in the
 // same run: build time, query latency, recall@K of the approximate search, and the whole serving
 // path of a content recommender (score + rank top-20 over every item) for people of 5 items.
 // Env: BENCH_ANN_ITEMS (1000000), BENCH_ANN_QUERIES (2000), BENCH_ANN_EXACT (100 queries

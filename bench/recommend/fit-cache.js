@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { HNSW_INDEX_FORMAT } from '../../packages/server/dist/recommend/hnsw-search.js';
 
 /** A digest of everything a fit reads: the interactions, the method and its settings, the catalogue's text. */
 function fitKey(request) {
@@ -18,7 +19,9 @@ function fitKey(request) {
   const hash = createHash('sha256');
   // efSearch is read when searching, not when building: a fit serves every width.
   const { efSearch: _width, ...settings } = index?.settings ?? {};
-  hash.update(JSON.stringify({ method, options, blend, settings, upTo: index?.exactUpTo }));
+  // The index file's format too: a fit cached by another index library is not this one's.
+  const format = index === undefined ? undefined : HNSW_INDEX_FORMAT;
+  hash.update(JSON.stringify({ method, options, blend, settings, upTo: index?.exactUpTo, format }));
   hash.update(interactions.users.join('\n'));
   hash.update(interactions.items.join('\n'));
   hash.update(new Uint8Array(interactions.times.buffer));

@@ -1,4 +1,4 @@
-import hnswlib from 'hnswlib-node';
+import { Index, MetricKind, ScalarKind } from 'usearch';
 import type { ContentVectors, VectorSearch } from '@tailor/core';
 
 /** HNSW's settings (Malkov & Yashunin): links per node, and the candidate lists when building and searching. */
@@ -6,60 +6,106 @@ export interface HnswOptions {
   m: number;
   efConstruction: number;
   efSearch: number;
-  seed: number;
 }
 
 export const DEFAULT_HNSW_OPTIONS: Readonly<HnswOptions> = Object.freeze({
   m: 16,
-  // 64 rather than hnswlib's usual 200: the build time grows about linearly with it (1,000,000
-  // items: 404 s at 64, bench/RESULTS.md).
+  // 64 rather than the usual 200: the build time grows about linearly with it (bench/RESULTS.md).
   efConstruction: 64,
-  // 400: recall@20 0.93 on 200,000 items at 1.3 ms (200: 0.84; 800: 0.98 at 2.3 ms), bench/RESULTS.md.
+  // 400: recall@20 0.93 on 200,000 items (200: 0.84; 800: 0.98), bench/RESULTS.md.
   efSearch: 400,
-  seed: 17,
 });
 
-type Index = InstanceType<typeof hnswlib.HierarchicalNSW>;
+/**
+ * The index file's format, for anything that keeps index files between runs (the bench's fit
+ * cache): usearch's HNSW, its vectors stored as 8-bit integers.
+ */
+export const HNSW_INDEX_FORMAT = 'usearch-i8';
+
+/** Items added to the index in one call while building (their vectors copied together). */
+const BUILD_CHUNK = 8192;
+
+/** Candidates found past the `k` asked for, scored exactly with the others (`searchOf`). */
+const RESCORED_PAST = 16;
 
 /** How many items have content (a vector of their own). */
 function countKnown(content: ContentVectors): number {
   return content.known.reduce((n, k) => n + k, 0);
 }
 
+function newIndex(dimensions: number, o: HnswOptions): Index {
+  // Inner product on the unit content vectors, so cosine. The graph keeps each vector as 8-bit
+  // integers (256 bytes at 256 dimensions instead of 1 KB): a search reads a quarter of the
+  // memory and compares with integer SIMD; the candidates it finds are scored again exactly
+  // (`searchOf`), so the similarities served are the float vectors' own.
+  return new Index({
+    dimensions,
+    metric: MetricKind.IP,
+    quantization: ScalarKind.I8,
+    connectivity: o.m,
+    expansion_add: o.efConstruction,
+    expansion_search: o.efSearch,
+    multi: false,
+  });
+}
+
 /**
- * An approximate nearest-neighbour index (hnswlib's HNSW graph, inner product on the unit
- * content vectors, so cosine) over the items that have content. Building costs about
- * items × log(items) distance computations; a search a few hundred, whatever the catalogue.
+ * An approximate nearest-neighbour index (usearch's HNSW graph) over the items that have
+ * content. Building costs about items × log(items) distance computations; a search a few hundred,
+ * whatever the catalogue. One thread: the fit runs beside serving.
  */
 function buildIndex(content: ContentVectors, o: HnswOptions): Index {
   const { dimensions, vectors, known } = content;
-  const index = new hnswlib.HierarchicalNSW('ip', dimensions);
-  index.initIndex({
-    maxElements: Math.max(1, countKnown(content)),
-    m: o.m,
-    efConstruction: o.efConstruction,
-    randomSeed: o.seed,
-  });
-  for (let item = 0; item < known.length; item++)
-    if (known[item] === 1)
-      index.addPoint(
-        Array.from(vectors.subarray(item * dimensions, (item + 1) * dimensions)),
-        item,
-      );
+  const index = newIndex(dimensions, o);
+  const keys = new BigUint64Array(BUILD_CHUNK);
+  const chunk = new Float32Array(BUILD_CHUNK * dimensions);
+  let n = 0;
+  const flush = (): void => {
+    if (n > 0) index.add(keys.subarray(0, n), chunk.subarray(0, n * dimensions), 1);
+    n = 0;
+  };
+  for (let item = 0; item < known.length; item++) {
+    if (known[item] !== 1) continue;
+    keys[n] = BigInt(item);
+    chunk.set(vectors.subarray(item * dimensions, (item + 1) * dimensions), n * dimensions);
+    if (++n === BUILD_CHUNK) flush();
+  }
+  flush();
   return index;
 }
 
-/** The search of a built index over `count()` items: the `k` nearest, best first. */
-function searchOf(index: Index, count: () => number, efSearch: number): VectorSearch {
-  index.setEf(efSearch);
+/** The dot product of a query and a stored vector (both unit length: their cosine). */
+function dot(query: Float32Array, vectors: Float32Array, at: number): number {
+  let sum = 0;
+  for (let j = 0; j < query.length; j++) sum += (query[j] ?? 0) * (vectors[at + j] ?? 0);
+  return sum;
+}
+
+/**
+ * The search of a built index over `count()` items: the `k` nearest, best first. The index
+ * compares 8-bit vectors; the items it finds are scored again with their float vectors
+ * (`vectorOf`), so a similarity is the exact cosine and the order is exact among them.
+ */
+function searchOf(
+  index: Index,
+  count: () => number,
+  vectorOf: (item: number) => { vectors: Float32Array; at: number } | undefined,
+): VectorSearch {
   return (query, k) => {
     const n = Math.min(k, count());
     if (n === 0) return [];
-    // hnswlib asks for a candidate list at least as long as k.
-    if (n > efSearch) index.setEf(n);
-    const { neighbors, distances } = index.searchKnn(Array.from(query), n);
-    if (n > efSearch) index.setEf(efSearch);
-    return neighbors.map((item, i) => ({ item, similarity: 1 - (distances[i] ?? 1) }));
+    // A few more than asked, scored exactly: items the 8-bit comparison ranks just past the n-th
+    // (or ties with it) are ordered by their true similarity. A search keeps at least as many
+    // candidates as it asks for (usearch widens to it), so the few cost nothing in the search.
+    const { keys } = index.search(query, Math.min(n + RESCORED_PAST, count()), 1);
+    const found: { item: number; similarity: number }[] = [];
+    for (const key of keys) {
+      const item = Number(key);
+      const row = vectorOf(item);
+      if (row !== undefined) found.push({ item, similarity: dot(query, row.vectors, row.at) });
+    }
+    found.sort((a, b) => b.similarity - a.similarity || a.item - b.item);
+    return found.length > n ? found.slice(0, n) : found;
   };
 }
 
@@ -70,7 +116,12 @@ export function hnswSearch(
 ): VectorSearch {
   const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
   const count = countKnown(content);
-  return searchOf(buildIndex(content, o), () => count, o.efSearch);
+  const { dimensions } = content;
+  return searchOf(
+    buildIndex(content, o),
+    () => count,
+    (item) => ({ vectors: content.vectors, at: item * dimensions }),
+  );
 }
 
 /** Builds the index and writes it to `file` (on the fit's worker thread, so the request thread does not wait). */
@@ -79,14 +130,14 @@ export function writeHnswIndex(
   file: string,
   options: Partial<HnswOptions> = {},
 ): void {
-  buildIndex(content, { ...DEFAULT_HNSW_OPTIONS, ...options }).writeIndexSync(file);
+  buildIndex(content, { ...DEFAULT_HNSW_OPTIONS, ...options }).save(file);
 }
 
 /**
  * A content index as served: its search, the items it leaves out of results (an item the
- * catalogue marks unavailable: hnswlib's markDelete, so a search's candidates are all items a
- * list may show, and no rebuild when the item comes back), and items added or re-embedded
- * between trainings (addPoint, the index grown by resizeIndex when full).
+ * catalogue marks unavailable: taken out of the graph's results, so a search's candidates are
+ * all items a list may show, and put back when the item comes back, no rebuild), and items
+ * added or re-embedded between trainings.
  */
 export interface HnswIndex {
   search: VectorSearch;
@@ -98,10 +149,10 @@ export interface HnswIndex {
   remove(item: number): void;
 }
 
-/** Per item: in the index now; left out (unavailable); ever added (its label is in the graph). */
+/** Per item: it has a vector for the index; it is left out (unavailable); it is in the graph now. */
 const IN = 1;
 const OUT = 2;
-const EVER = 4;
+const LINKED = 4;
 
 /** Reads an index `writeHnswIndex` wrote for these content vectors, for search, leaving items out and adding them. */
 export function readHnswIndex(
@@ -110,13 +161,23 @@ export function readHnswIndex(
   options: Partial<HnswOptions> = {},
 ): HnswIndex {
   const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
-  const index = new hnswlib.HierarchicalNSW('ip', content.dimensions);
-  index.readIndexSync(file);
+  const { dimensions } = content;
+  const index = newIndex(dimensions, o);
+  index.load(file);
   let state = new Uint8Array(content.known.length);
   content.known.forEach((known, item) => {
-    if (known === 1) state[item] = IN | EVER;
+    if (known === 1) state[item] = IN | LINKED;
   });
-  /** Items a search can find (in the index, not left out). */
+  // The vectors given since training (new items, new text): the content's rows may not hold them.
+  const given = new Map<number, Float32Array>();
+  const vectorOf = (item: number): { vectors: Float32Array; at: number } | undefined => {
+    const vector = given.get(item);
+    if (vector !== undefined) return { vectors: vector, at: 0 };
+    return content.known[item] === 1
+      ? { vectors: content.vectors, at: item * dimensions }
+      : undefined;
+  };
+  /** Items a search can find (in the graph now). */
   let count = countKnown(content);
   const at = (item: number): number => {
     if (item >= state.length) {
@@ -126,37 +187,38 @@ export function readHnswIndex(
     }
     return state[item] ?? 0;
   };
-  const visible = (s: number): boolean => (s & IN) !== 0 && (s & OUT) === 0;
-  const search = searchOf(index, () => count, o.efSearch);
+  /** Puts the item in the graph or takes it out, as its state says. */
+  const settle = (item: number, s: number): void => {
+    const wanted = (s & IN) !== 0 && (s & OUT) === 0;
+    const linked = (s & LINKED) !== 0;
+    if (linked && !wanted) {
+      index.remove(BigInt(item));
+      count--;
+    } else if (!linked && wanted) {
+      const row = vectorOf(item);
+      if (row === undefined) return;
+      index.add(BigInt(item), row.vectors.subarray(row.at, row.at + dimensions), 1);
+      count++;
+    }
+    state[item] = wanted ? s | LINKED : s & ~LINKED;
+  };
   return {
-    search,
+    search: searchOf(index, () => count, vectorOf),
     setLeftOut(item, out) {
       const s = at(item);
-      if (((s & OUT) !== 0) === out) return;
-      state[item] = out ? s | OUT : s & ~OUT;
-      if ((s & IN) === 0) return;
-      if (out) index.markDelete(item);
-      else index.unmarkDelete(item);
-      count += out ? -1 : 1;
+      settle(item, out ? s | OUT : s & ~OUT);
     },
     upsert(item, vector) {
+      // New text of an item in the graph: out, then in again with its new vector.
       const s = at(item);
-      if ((s & EVER) === 0 && index.getCurrentCount() >= index.getMaxElements())
-        index.resizeIndex(Math.ceil(index.getMaxElements() * 1.125) + 1024);
-      // A label already in the graph is updated in place (and let back in if it was deleted).
-      index.addPoint(Array.from(vector), item);
-      if ((s & OUT) !== 0) index.markDelete(item);
-      state[item] = s | IN | EVER;
-      if (!visible(s) && visible(state[item] ?? 0)) count++;
+      settle(item, s & ~IN);
+      given.set(item, Float32Array.from(vector));
+      settle(item, (state[item] ?? 0) | IN);
     },
     remove(item) {
       const s = at(item);
-      if ((s & IN) === 0) return;
-      if ((s & OUT) === 0) {
-        index.markDelete(item);
-        count--;
-      }
-      state[item] = s & ~IN;
+      given.delete(item);
+      settle(item, s & ~IN);
     },
   };
 }
