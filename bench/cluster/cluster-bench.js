@@ -7,13 +7,16 @@ import { createRequire } from 'node:module';
 //   B. Folding the same events into profiles on PostgreSQL and on SQLite (events/s, in process).
 //   C. Freshness at 2,000 events/s through 3 nodes: from a probe's 200 on one node to its profile
 //      readable on another (p50, p99; target p99 <= 250 ms).
+//      Also the CPU each 1,000 events cost meanwhile, per kind of process (/proc/PID/stat): the
+//      nodes (their threads included), their PostgreSQL backends, nats-server (shared with anything
+//      else on the machine using it) and the load generator.
 //   D. What 3 idle nodes ask PostgreSQL: transactions a second (pg_stat_database), no requests.
 // Env: BENCH_SECONDS (10), BENCH_CONNECTIONS (15), BENCH_BATCH (100), BENCH_FOLD_EVENTS (30000),
 //      BENCH_RATE (2000), BENCH_PROBES (300: the p99 of fewer is their slowest), BENCH_PARTS (ABCD), BENCH_IDLE_SECONDS (10), BENCH_POSTGRES (postgres://postgres@127.0.0.1:5432),
 //      BENCH_NATS (nats://127.0.0.1:4222).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -165,6 +168,78 @@ async function storedIn(stream) {
   return info.state.messages;
 }
 
+/** CPU seconds a process has used, its threads included (utime + stime of /proc/PID/stat); 0 once gone. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (CLK_TCK 100 on Linux)
+  } catch {
+    return 0;
+  }
+}
+
+/** The pids of processes with this command name (/proc/PID/comm). */
+function pidsNamed(name) {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/**
+ * Follows the CPU of the nodes, the bench database's PostgreSQL backends (sampled every 200 ms:
+ * the pools open and close connections, and one that ends between samples loses its last part),
+ * nats-server and this process, from now to `stop()`, which returns the seconds of each.
+ */
+async function followCpu(nodes) {
+  const first = new Map();
+  const last = new Map();
+  const kindOf = new Map();
+  const see = (pid, kind) => {
+    const at = cpuSeconds(pid);
+    if (at === 0) return;
+    if (!first.has(pid)) {
+      first.set(pid, at);
+      kindOf.set(pid, kind);
+    }
+    last.set(pid, at);
+  };
+  const sample = async () => {
+    for (const node of nodes) see(node.child.pid, 'nodes');
+    for (const pid of pidsNamed('nats-server')) see(pid, 'nats');
+    const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [
+      run,
+    ]);
+    for (const { pid } of rows) see(pid, 'postgres');
+  };
+  await sample();
+  const load0 = process.cpuUsage();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      await sleep(200);
+      await sample();
+    }
+  })();
+  return {
+    async stop() {
+      sampling = false;
+      await sampler;
+      await sample();
+      const load = process.cpuUsage(load0);
+      const seconds = { nodes: 0, postgres: 0, nats: 0, load: (load.user + load.system) / 1e6 };
+      for (const [pid, at] of last) seconds[kindOf.get(pid)] += at - first.get(pid);
+      return seconds;
+    },
+  };
+}
+
 const results = {};
 try {
   if (PARTS.includes('A')) {
@@ -259,8 +334,9 @@ try {
         body: JSON.stringify({ batch }),
       });
     // The background load: RATE events/s in batches of 20, round robin over the nodes.
+    let sent = 0;
+    let failed = 0;
     const background = (async () => {
-      let sent = 0;
       const t0 = performance.now();
       while (!stopLoad) {
         const due = ((performance.now() - t0) / 1000) * RATE;
@@ -270,13 +346,24 @@ try {
             userId: `user-${Math.floor(random() * 50_000)}`,
             event: 'Viewed',
           }));
-          void post(nodes[sent % 3], batch);
+          // A failed request is counted, not thrown: one reset connection on a loaded machine
+          // would end the run. Bodies are read so that connections are reused.
+          post(nodes[sent % 3], batch).then(
+            (response) => {
+              if (response.status !== 200) failed++;
+              return response.arrayBuffer();
+            },
+            () => failed++,
+          );
           sent += 20;
         } else await sleep(2);
       }
       return sent / ((performance.now() - t0) / 1000);
     })();
     await sleep(3000); // warm-up under load
+    const cpu = await followCpu(nodes);
+    const sentBefore = sent;
+    const measuredFrom = performance.now();
     const latencies = [];
     for (let i = 0; i < PROBES; i++) {
       const writer = nodes[i % 3];
@@ -285,16 +372,21 @@ try {
       const response = await post(writer, [{ type: 'identify', userId, traits: { probe: i } }]);
       const acked = performance.now();
       if (response.status !== 200) throw new Error(`probe ${i}: ${response.status}`);
+      await response.arrayBuffer();
       for (;;) {
         const read = await fetch(`${reader.url}/v1/profiles?identifier=userId:${userId}`, {
           headers: { authorization: `Bearer ${ADMIN_KEY}` },
         });
+        await read.arrayBuffer();
         if (read.status === 200) break;
         await sleep(5);
       }
       latencies.push(performance.now() - acked);
       await sleep(50);
     }
+    const cpuSeconds = await cpu.stop();
+    const measuredEvents = sent - sentBefore + PROBES;
+    const measuredSeconds = (performance.now() - measuredFrom) / 1000;
     stopLoad = true;
     const rate = await background;
     for (const node of nodes) await stop(node.child);
@@ -306,9 +398,24 @@ try {
       p90: Math.round(at(0.9)),
       p99: Math.round(at(0.99)),
       slowest: latencies.slice(-5).map(Math.round),
+      failedBackgroundRequests: failed,
+      // CPU milliseconds per 1,000 events (background and probes) while the probes ran.
+      cpuMsPer1000: Object.fromEntries(
+        Object.entries(cpuSeconds).map(([kind, s]) => [
+          kind,
+          Math.round((s * 1e6) / measuredEvents),
+        ]),
+      ),
+      cpuBusy: Number(
+        (Object.values(cpuSeconds).reduce((a, b) => a + b, 0) / measuredSeconds).toFixed(2),
+      ),
     };
     console.log(
-      `C. freshness under ${results.freshness.rate} events/s through 3 nodes, ack on one node to profile readable on another: p50 ${results.freshness.p50} ms, p90 ${results.freshness.p90} ms, p99 ${results.freshness.p99} ms (target p99 <= 250 ms); slowest ${results.freshness.slowest.join(', ')} ms`,
+      `C. freshness under ${results.freshness.rate} events/s through 3 nodes, ack on one node to profile readable on another: p50 ${results.freshness.p50} ms, p90 ${results.freshness.p90} ms, p99 ${results.freshness.p99} ms (target p99 <= 250 ms); slowest ${results.freshness.slowest.join(', ')} ms; background requests failed: ${failed}`,
+    );
+    const per = results.freshness.cpuMsPer1000;
+    console.log(
+      `   CPU ms per 1,000 events: nodes ${per.nodes}, PostgreSQL ${per.postgres}, nats-server ${per.nats}, load ${per.load}; ${results.freshness.cpuBusy} cores busy with them`,
     );
   }
   if (PARTS.includes('D')) {
