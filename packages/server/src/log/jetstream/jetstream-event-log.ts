@@ -2,11 +2,8 @@ import type { StoredMessage } from '@tailor/core';
 import {
   AckPolicy,
   DeliverPolicy,
-  jetstream,
   jetstreamManager,
-  type JetStreamClient,
   type JetStreamManager,
-  type JsMsg,
   type StoredMsg,
 } from '@nats-io/jetstream';
 import { connect, nanos, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
@@ -31,7 +28,7 @@ import { MessageIds } from './message-ids.js';
 import { natsConnectionOptions } from '../../scale-out/nats-connection-options.js';
 import { AckPublisher } from './ack-publisher.js';
 import { publishGroup, type PendingAppend } from './publish-group.js';
-import { filtersManySubjects, StreamReader } from './read-stream.js';
+import { filtersManySubjects, StreamReader, type StreamMessage } from './read-stream.js';
 
 export interface JetStreamEventLogOptions {
   /** A connection to use (the caller closes it), or the servers to connect to (closed by close()). */
@@ -87,7 +84,7 @@ export async function openJetStreamEventLog(
       maxMsgs: options.maxMsgs,
     });
     const ids = await MessageIds.open(options.db);
-    return new JetStreamEventLog(nc, owned, jsm, jetstream(nc), ids, partitions, options);
+    return new JetStreamEventLog(nc, owned, jsm, ids, partitions, options);
   } catch (error) {
     if (owned) await nc.close();
     throw error;
@@ -112,13 +109,12 @@ export class JetStreamEventLog implements EventLog {
     private readonly nc: NatsConnection,
     private readonly ownsConnection: boolean,
     private readonly jsm: JetStreamManager,
-    private readonly js: JetStreamClient,
     private readonly ids: MessageIds,
     readonly partitions: number,
     private readonly options: JetStreamEventLogOptions,
   ) {
     this.stream = streamName(options.prefix);
-    this.reader = new StreamReader(js, jsm, this.stream);
+    this.reader = new StreamReader(nc, jsm, this.stream);
     this.sealed = sealedValues(options.sealer ?? plainSealer);
     this.publisher = new AckPublisher(nc);
   }
@@ -206,7 +202,7 @@ export class JetStreamEventLog implements EventLog {
       const start = Math.max(state.first_seq, end - (limit - events.length));
       const page = await this.reader.read({ after: start - 1, limit: end - start, once: true });
       for (let i = page.length - 1; i >= 0; i--) {
-        const m = page[i] as JsMsg;
+        const m = page[i] as StreamMessage;
         if (m.seq < end) events.push(this.toEvent(m.seq, m.subject, m.headers, m.data));
       }
       end = start;
@@ -385,7 +381,7 @@ export class JetStreamEventLog implements EventLog {
         limit: end - from,
         headersOnly: true,
       });
-      for (const m of page.filter((p: JsMsg) => p.seq <= end)) {
+      for (const m of page.filter((p) => p.seq <= end)) {
         const received = Number(m.headers?.get(HEADER.received));
         if (!(received < receivedBefore)) newer = true;
         else if (
