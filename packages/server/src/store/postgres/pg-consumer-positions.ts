@@ -49,24 +49,41 @@ export async function movePositions(
   client: PgQueryable,
   moves: readonly ConsumerMove[],
 ): Promise<boolean> {
+  const { rows } = await client.query<{ consumer: string }>(movePositionsStatement(moves));
+  return positionsMoved(client, moves, rows);
+}
+
+/**
+ * The statement of `movePositions`, its values written in (no parameters), so that it can go with
+ * the transaction's BEGIN in one round trip (PgDatabase.transaction's `opening`); its rows go to
+ * `positionsMoved`. Consumer names are quoted as string literals, positions must be integers.
+ */
+export function movePositionsStatement(moves: readonly ConsumerMove[]): string {
   const ordered = [...moves].sort((a, b) => (a.consumer < b.consumer ? -1 : 1)); // lock order
-  const columns = [
-    ordered.map((m) => m.consumer),
-    ordered.map((m) => m.from),
-    ordered.map((m) => m.to),
-  ];
-  const { rows } = await client.query<{ consumer: string }>(
-    `UPDATE consumer_positions c SET position = w.to_position
-       FROM unnest($1::text[], $2::int8[], $3::int8[]) AS w(consumer, from_position, to_position)
+  const values = ordered.map(({ consumer, from, to }) => {
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to))
+      throw new Error(`consumer ${consumer}: positions must be integers (${from} to ${to})`);
+    return `('${consumer.replaceAll("'", "''")}', ${String(from)}::int8, ${String(to)}::int8)`;
+  });
+  return `UPDATE consumer_positions c SET position = w.to_position
+       FROM (VALUES ${values.join(', ')}) AS w(consumer, from_position, to_position)
       WHERE c.consumer = w.consumer AND c.position = w.from_position
-     RETURNING c.consumer`,
-    columns,
-  );
-  if (rows.length === ordered.length) return true;
-  // Consumers never moved have no row yet: made here, at their first fold's end.
-  const moved = new Set(rows.map((r) => r.consumer));
-  const first = ordered.filter((m) => !moved.has(m.consumer) && m.from === 0);
-  if (first.length + moved.size < ordered.length) return false;
+     RETURNING c.consumer`;
+}
+
+/**
+ * Whether every move was made, given the consumers `movePositionsStatement` moved; consumers never
+ * moved before have no row yet: made here, at their first fold's end.
+ */
+export async function positionsMoved(
+  client: PgQueryable,
+  moves: readonly ConsumerMove[],
+  movedRows: readonly { consumer: string }[],
+): Promise<boolean> {
+  if (movedRows.length === moves.length) return true;
+  const moved = new Set(movedRows.map((r) => r.consumer));
+  const first = moves.filter((m) => !moved.has(m.consumer) && m.from === 0);
+  if (first.length + moved.size < moves.length) return false;
   const { rowCount } = await client.query(
     `INSERT INTO consumer_positions (consumer, position)
      SELECT * FROM unnest($1::text[], $2::int8[]) ON CONFLICT DO NOTHING`,

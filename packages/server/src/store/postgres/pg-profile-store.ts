@@ -30,7 +30,8 @@ import { IDENTIFIER_KINDS } from '../sqlite/event-identifier-index.js';
 import { bytes } from './pg-bytes.js';
 import {
   movePosition,
-  movePositions,
+  movePositionsStatement,
+  positionsMoved,
   POSITION_MIGRATIONS,
   readPosition,
   readPositions,
@@ -378,11 +379,22 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
       // Whether this fold announces anything (segment entries and exits, stage changes): the
       // outbox's messages leave for the log once committed, so that commit waits for the disk.
       let announces = false;
+      // The positions move in the BEGIN's round trip, after the definitions lock when it is taken
+      // (the order of locks as before): one request fewer per fold.
+      const opening = [
+        ...(definitions === undefined ? [] : [HOLD_GENERATION]),
+        ...(moves.length === 0 ? [] : [movePositionsStatement(moves)]),
+      ];
       return retryingRaces(
         async (client, opened): Promise<FoldOutcome> => {
           // Held to the commit: a change of definitions waits for this fold (see `definitions.changed`).
-          if (definitions !== undefined && generationOf(opened) !== definitions) return 'stale';
-          if (!(await movePositions(client, moves))) throw new PositionsMoved();
+          if (definitions !== undefined && generationOf(opened) !== definitions)
+            throw new StaleFold(); // rolled back: the positions it moved are undone
+          const movedRows = (opened[definitions === undefined ? 0 : 2]?.rows ?? []) as {
+            consumer: string;
+          }[];
+          if (moves.length > 0 && !(await positionsMoved(client, moves, movedRows)))
+            throw new PositionsMoved();
           const { toState, unread, loaded } = stateReader(read);
           const changes = fold(await loadSnapshot(client, keys, toState));
           announces =
@@ -416,13 +428,14 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           await write(client, changes, unread, loaded, indexed);
           return 'folded';
         },
-        definitions === undefined ? undefined : HOLD_GENERATION,
+        opening.length === 0 ? undefined : opening.join(';\n'),
         // Everything else a fold writes is derived from the log with the positions it moves, in
         // the same transaction: a crash of PostgreSQL that undoes it undoes the moves too, and the
         // log is folded again from there (docs/scale-out.md, "Folds commit without waiting").
         () => announces,
       ).catch((error: unknown) => {
         if (error instanceof PositionsMoved) return 'moved'; // rolled back: what moved is undone
+        if (error instanceof StaleFold) return 'stale';
         throw error;
       });
     },
@@ -752,6 +765,9 @@ async function checkIndexKey(db: PgDatabase, sealed: SealedValues): Promise<void
 
 /** Thrown inside a fold's transaction to roll it back: a consumer was not where the batch began. */
 class PositionsMoved extends Error {}
+
+/** A fold under definitions older than the installation's (rolled back, nothing written). */
+class StaleFold extends Error {}
 
 /** One write of a statement: SQL numbering its parameters from $1, and their values. */
 interface WritePart {
