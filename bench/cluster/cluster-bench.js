@@ -193,6 +193,26 @@ function pidsNamed(name) {
 }
 
 /**
+ * What the nodes' /metrics say of their folds, summed over the nodes: events folded, and folded
+ * batches by the age of their newest event at the fold (the histogram's cumulative buckets).
+ */
+async function foldMetrics(nodes) {
+  const sum = { events: 0, lag: {} };
+  for (const node of nodes) {
+    const text = await (
+      await fetch(`${node.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+    ).text();
+    for (const line of text.split('\n')) {
+      const events = /^tailor_pipeline_events_total (\d+)/.exec(line);
+      if (events) sum.events += Number(events[1]);
+      const bucket = /^tailor_pipeline_lag_seconds_bucket\{le="([^"]+)"\} (\d+)/.exec(line);
+      if (bucket) sum.lag[bucket[1]] = (sum.lag[bucket[1]] ?? 0) + Number(bucket[2]);
+    }
+  }
+  return sum;
+}
+
+/**
  * Follows the CPU of the nodes, the bench database's PostgreSQL backends (sampled every 200 ms:
  * the pools open and close connections, and one that ends between samples loses its last part),
  * nats-server and this process, from now to `stop()`, which returns the seconds of each.
@@ -219,6 +239,17 @@ async function followCpu(nodes) {
     for (const { pid } of rows) see(pid, 'postgres');
   };
   await sample();
+  const commits = async () =>
+    Number(
+      (
+        await admin.query(
+          'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
+          [run],
+        )
+      ).rows[0].n,
+    );
+  const commits0 = await commits();
+  const folded0 = await foldMetrics(nodes);
   const load0 = process.cpuUsage();
   let sampling = true;
   const sampler = (async () => {
@@ -235,7 +266,16 @@ async function followCpu(nodes) {
       const load = process.cpuUsage(load0);
       const seconds = { nodes: 0, postgres: 0, nats: 0, load: (load.user + load.system) / 1e6 };
       for (const [pid, at] of last) seconds[kindOf.get(pid)] += at - first.get(pid);
-      return seconds;
+      const folded = await foldMetrics(nodes);
+      const lag = Object.fromEntries(
+        Object.entries(folded.lag).map(([le, n]) => [le, n - (folded0.lag[le] ?? 0)]),
+      );
+      return {
+        seconds,
+        transactions: (await commits()) - commits0,
+        folded: folded.events - folded0.events,
+        lag,
+      };
     },
   };
 }
@@ -384,7 +424,7 @@ try {
       latencies.push(performance.now() - acked);
       await sleep(50);
     }
-    const cpuSeconds = await cpu.stop();
+    const { seconds: cpuSeconds, transactions, folded, lag } = await cpu.stop();
     const measuredEvents = sent - sentBefore + PROBES;
     const measuredSeconds = (performance.now() - measuredFrom) / 1000;
     stopLoad = true;
@@ -406,6 +446,19 @@ try {
           Math.round((s * 1e6) / measuredEvents),
         ]),
       ),
+      // Transactions the database committed (or rolled back) per 1,000 events meanwhile.
+      transactionsPer1000: Math.round((transactions * 1000) / measuredEvents),
+      // Events folded meanwhile (fewer than sent: the folds fell behind), and the share of folded
+      // batches whose newest event was folded within 50, 100 and 250 ms of its receipt.
+      folded,
+      sent: measuredEvents,
+      batchesFoldedWithin: Object.fromEntries(
+        ['0.05', '0.1', '0.25'].map((le) => [
+          `${Number(le) * 1000}ms`,
+          Number(((lag[le] ?? 0) / Math.max(1, lag['+Inf'] ?? 0)).toFixed(2)),
+        ]),
+      ),
+      batches: lag['+Inf'] ?? 0,
       cpuBusy: Number(
         (Object.values(cpuSeconds).reduce((a, b) => a + b, 0) / measuredSeconds).toFixed(2),
       ),
@@ -415,7 +468,11 @@ try {
     );
     const per = results.freshness.cpuMsPer1000;
     console.log(
-      `   CPU ms per 1,000 events: nodes ${per.nodes}, PostgreSQL ${per.postgres}, nats-server ${per.nats}, load ${per.load}; ${results.freshness.cpuBusy} cores busy with them`,
+      `   CPU ms per 1,000 events: nodes ${per.nodes}, PostgreSQL ${per.postgres}, nats-server ${per.nats}, load ${per.load}; ${results.freshness.cpuBusy} cores busy with them; PostgreSQL transactions per 1,000 events ${results.freshness.transactionsPer1000}`,
+    );
+    const f = results.freshness;
+    console.log(
+      `   meanwhile ${f.sent} events sent, ${f.folded} folded in ${f.batches} batches; batches folded within 50 / 100 / 250 ms of their newest event's receipt: ${Object.values(f.batchesFoldedWithin).join(' / ')}`,
     );
   }
   if (PARTS.includes('D')) {
