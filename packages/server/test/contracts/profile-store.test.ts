@@ -10,6 +10,7 @@ import {
   readCondition,
   type CompiledDefinitions,
   type GraphChanges,
+  type GraphSnapshot,
   type ProfileState,
   type StoredMessage,
   type TraitMap,
@@ -759,6 +760,19 @@ describe.each(BACKENDS)('definitions generation: %s', (backend) => {
     };
     expect(await store.foldBatch({ ...batch, definitions: before })).toBe('stale');
     expect(await store.position('profiles')).toBe(0);
+    // A consumer already moved: a stale fold leaves it where it was (on PostgreSQL the move goes
+    // with the fold's BEGIN, and the refusal rolls it back).
+    const empty = {
+      keys: { identifiers: [], groups: [], profiles: [] },
+      fold: (snapshot: GraphSnapshot) => new ProfileGraph(snapshot).changes,
+    };
+    const moved = [{ consumer: 'elsewhere', from: 0, to: 5 }];
+    expect(await store.foldBatch({ ...empty, moves: moved, definitions: before + 1 })).toBe(
+      'folded',
+    );
+    const again = [{ consumer: 'elsewhere', from: 5, to: 9 }];
+    expect(await store.foldBatch({ ...empty, moves: again, definitions: before })).toBe('stale');
+    expect(await store.position('elsewhere')).toBe(5);
 
     // The pipeline's definitions as another node left them: a segment defined there, the news
     // not arrived here, only the store's generation moved.
