@@ -13,7 +13,8 @@ import { createRequire } from 'node:module';
 //   D. What 3 idle nodes ask PostgreSQL: transactions a second (pg_stat_database), no requests.
 // Env: BENCH_SECONDS (10), BENCH_CONNECTIONS (15), BENCH_BATCH (100), BENCH_FOLD_EVENTS (30000),
 //      BENCH_RATE (2000), BENCH_PROBES (300: the p99 of fewer is their slowest), BENCH_PARTS (ABCD), BENCH_IDLE_SECONDS (10), BENCH_POSTGRES (postgres://postgres@127.0.0.1:5432),
-//      BENCH_NATS (nats://127.0.0.1:4222).
+//      BENCH_NATS (nats://127.0.0.1:4222), BENCH_RATE (C's events/s), BENCH_CPU_SECONDS (C's CPU window
+//      at least, 0).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -48,6 +49,9 @@ const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const PROBES = Number(process.env.BENCH_PROBES ?? 300);
 const PARTS = process.env.BENCH_PARTS ?? 'ABCD';
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
+// C's CPU is counted over the probes, and at least this long (a window of fixed length compares
+// builds whose probes take different times).
+const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 0);
 const POSTGRES = process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 const NATS = process.env.BENCH_NATS ?? 'nats://127.0.0.1:4222';
 const WRITE_KEY = 'bench-write-key-0001';
@@ -424,6 +428,7 @@ try {
       latencies.push(performance.now() - acked);
       await sleep(50);
     }
+    await sleep(Math.max(0, measuredFrom + CPU_SECONDS * 1000 - performance.now()));
     const { seconds: cpuSeconds, transactions, folded, lag } = await cpu.stop();
     const measuredEvents = sent - sentBefore + PROBES;
     const measuredSeconds = (performance.now() - measuredFrom) / 1000;
