@@ -9,6 +9,7 @@ import { JOURNEY_SQLITE_MIGRATIONS } from '../src/journeys/sqlite-journey-store.
 import { MODEL_MIGRATIONS } from '../src/store/sqlite/sqlite-model-store.js';
 import { PROFILE_STORE_MIGRATIONS } from '../src/store/sqlite/sqlite-profile-store.js';
 import { MEMBERSHIP_MIGRATIONS } from '../src/store/sqlite/sqlite-membership-tables.js';
+import { EVENT_LOG_MIGRATIONS } from '../src/log/sqlite/sqlite-event-log.js';
 
 const FILES = ['log.sqlite', 'state.sqlite', 'audit.sqlite', 'journeys.db'];
 const COMPONENTS: Record<string, string[]> = {
@@ -104,6 +105,7 @@ const LATEST: Record<string, number> = {
   memberships: MEMBERSHIP_MIGRATIONS.length,
   models: MODEL_MIGRATIONS.length,
   journeys: JOURNEY_SQLITE_MIGRATIONS.length,
+  'event-log': EVENT_LOG_MIGRATIONS.length,
 };
 
 describe('SQLite migrations', () => {

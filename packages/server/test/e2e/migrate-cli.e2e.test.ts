@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freshNatsPrefix, TEST_NATS_URL } from '../support/nats.js';
 import { PROFILE_MIGRATIONS } from '../../src/store/postgres/pg-profile-tables.js';
 import { PROFILE_STORE_MIGRATIONS } from '../../src/store/sqlite/sqlite-profile-store.js';
+import { EVENT_LOG_MIGRATIONS } from '../../src/log/sqlite/sqlite-event-log.js';
 import { freshSchemaName, testPostgresUrl } from '../support/postgres.js';
 
 const run = promisify(execFile);
@@ -36,7 +37,7 @@ describe('tailor migrate', () => {
     expect(first).toContain(
       `state.sqlite profiles: 0 -> ${String(PROFILE_STORE_MIGRATIONS.length)}`,
     );
-    expect(first).toContain('log.sqlite event-log: 0 -> 1');
+    expect(first).toContain(`log.sqlite event-log: 0 -> ${String(EVENT_LOG_MIGRATIONS.length)}`);
     expect(first).toContain('audit.sqlite audit-log: 0 -> 1');
     const second = await migrate(['--data', dir]);
     expect(second).toHaveLength(first.length);

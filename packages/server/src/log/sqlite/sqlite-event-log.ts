@@ -48,8 +48,14 @@ export const EVENT_LOG_MIGRATIONS: readonly SqliteMigration[] = [
     // partial index keeps the events' count at open a scan of the records alone.
     version: 2,
     name: 'decision records',
-    up: `ALTER TABLE events ADD COLUMN span INTEGER;
-         CREATE INDEX IF NOT EXISTS events_spans ON events(span) WHERE span IS NOT NULL;`,
+    // A folder from before versioned migrations may already have the column (no record says so).
+    up: (db) => {
+      const span = db
+        .prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'span'")
+        .get();
+      if (span === undefined) db.exec('ALTER TABLE events ADD COLUMN span INTEGER');
+      db.exec('CREATE INDEX IF NOT EXISTS events_spans ON events(span) WHERE span IS NOT NULL');
+    },
   },
   {
     // A person's decision records by time: what decide reads back to count exposures to capped
