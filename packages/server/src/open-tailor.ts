@@ -247,7 +247,12 @@ export async function openTailor(
     ],
   );
   const pii = personalData(plans, definitions);
-  const people = new PersonCache(profiles, config.decide.cacheProfiles);
+  // On several nodes the others announce changed people by blind index (docs/scale-out.md).
+  const people = new PersonCache(
+    profiles,
+    config.decide.cacheProfiles,
+    cluster === undefined ? undefined : (type, value) => sealer.blind(type, value),
+  );
   const suppressions = await Suppressions.open(
     config.dataDir,
     profiles.suppressions,
@@ -534,7 +539,14 @@ export async function openTailor(
       reports?.projection.changed(changed, identifiers);
       projectionFeed?.changed(changed, identifiers);
       // Other nodes keep these people in their caches too.
-      cluster?.announce({ kind: 'profiles', profiles: changed, identifiers });
+      cluster?.announce({
+        kind: 'profiles',
+        profiles: changed,
+        identifiers: identifiers.map(({ type, value }) => ({
+          type,
+          blind: sealer.blind(type, value),
+        })),
+      });
     },
     onAppended: () => {
       dispatcher.wake();
@@ -833,7 +845,7 @@ export async function openTailor(
         return;
       }
       if (change.kind === 'profiles') {
-        people.invalidate(change.profiles, change.identifiers);
+        people.invalidateBlinded(change.profiles, change.identifiers);
         return;
       }
       settingsReader.wake();

@@ -92,4 +92,57 @@ describe('PersonCache', () => {
     await loading;
     expect(cache.cached(dee)).toBeUndefined();
   });
+
+  describe('blinded, as other nodes announce changes', () => {
+    const blind = (type: string, value: string) => `b(${type}:${value})`;
+
+    it('drops a cached person, or a cached stranger, by the blind index of their identifier', async () => {
+      const store = heldStore();
+      const cache = new PersonCache(store, 10, blind);
+      const first = cache.get(dee);
+      store.release(undefined);
+      await first;
+      expect(cache.cached(dee)).toBe('unknown');
+      cache.invalidateBlinded([], [{ type: 'userId', blind: 'b(userId:someone-else)' }]);
+      expect(cache.cached(dee)).toBe('unknown');
+      // Same value, other type: a different identifier.
+      cache.invalidateBlinded([], [{ type: 'email', blind: 'b(userId:dee)' }]);
+      expect(cache.cached(dee)).toBe('unknown');
+      cache.invalidateBlinded([], [{ type: 'userId', blind: 'b(userId:dee)' }]);
+      expect(cache.cached(dee)).toBeUndefined();
+      const again = cache.get(dee);
+      store.release(stored('vip'));
+      expect((await again)?.traits.tier).toBe('vip');
+      expect(store.reads()).toBe(2);
+    });
+
+    it('does not keep a load that a blinded change overtook, and forgets blinds of entries gone', async () => {
+      const store = heldStore();
+      const cache = new PersonCache(store, 1, blind);
+      const loading = cache.get(dee);
+      cache.invalidateBlinded([], [{ type: 'userId', blind: 'b(userId:dee)' }]);
+      store.release(stored('vip'));
+      expect((await loading)?.traits.tier).toBe('vip');
+      expect(cache.cached(dee)).toBeUndefined();
+      const kept = cache.get(dee);
+      store.release(stored('vip'));
+      await kept;
+      expect(cache.cached(dee)).not.toBeUndefined();
+      // A second person pushes dee out (max 1); announcing dee then drops nothing of the other.
+      const other: IdentifierRef = { type: 'userId', value: 'eve' };
+      const loadingOther = cache.get(other);
+      store.release({ ...stored('basic'), id: 'p-eve' });
+      await loadingOther;
+      expect(cache.cached(dee)).toBeUndefined();
+      cache.invalidateBlinded([], [{ type: 'userId', blind: 'b(userId:dee)' }]);
+      expect(cache.cached(other)).not.toBeUndefined();
+    });
+
+    it('refuses blinded changes when opened without blind indexes', () => {
+      const cache = new PersonCache(heldStore(), 10);
+      expect(() => {
+        cache.invalidateBlinded([], []);
+      }).toThrow(/without blind indexes/);
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import type { IdentifierRef } from '@tailor/core';
+import type { BlindedIdentifier } from '../decide/person-cache.js';
 import { natsConnectionOptions } from './nats-connection-options.js';
 
 /** What one node tells the others it changed, so their in-memory copies follow. */
@@ -9,8 +9,8 @@ export type ClusterChange =
   | { kind: 'settings'; node: string }
   /** Events were appended to the log: the pipelines holding their partitions fold them now, not at their next poll. */
   | { kind: 'appended'; node: string }
-  /** Profiles a pipeline changed: decide's cache drops them. */
-  | { kind: 'profiles'; node: string; profiles: string[]; identifiers: IdentifierRef[] };
+  /** Profiles a pipeline changed: decide's cache drops them. Identifiers by blind index, never in clear. */
+  | { kind: 'profiles'; node: string; profiles: string[]; identifiers: BlindedIdentifier[] };
 
 /** One name per process (its threads share it): a node skips what it announced itself. */
 export const PROCESS_NODE = `${hostname()}-${String(process.pid)}`;
@@ -42,7 +42,7 @@ export class ClusterChanges {
     change:
       | { kind: 'settings' }
       | { kind: 'appended' }
-      | { kind: 'profiles'; profiles: string[]; identifiers: IdentifierRef[] },
+      | { kind: 'profiles'; profiles: string[]; identifiers: BlindedIdentifier[] },
   ): void {
     this.nc.publish(this.subject, JSON.stringify({ ...change, node: PROCESS_NODE }));
   }
