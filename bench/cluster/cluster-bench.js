@@ -14,7 +14,8 @@ import { createRequire } from 'node:module';
 // Env: BENCH_SECONDS (10), BENCH_CONNECTIONS (15), BENCH_BATCH (100), BENCH_FOLD_EVENTS (30000),
 //      BENCH_RATE (2000), BENCH_PROBES (300: the p99 of fewer is their slowest), BENCH_PARTS (ABCD), BENCH_IDLE_SECONDS (10), BENCH_POSTGRES (postgres://postgres@127.0.0.1:5432),
 //      BENCH_NATS (nats://127.0.0.1:4222), BENCH_RATE (C's events/s), BENCH_CPU_SECONDS (C's CPU window
-//      at least, 0).
+//      at least, 0), BENCH_NODE_ARGS (extra node flags for the Tailor nodes, e.g. "--cpu-prof
+//      --cpu-prof-dir=DIR").
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -44,6 +45,7 @@ const TAILOR = join(root, 'packages/server/bin/tailor.js');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 15);
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const FOLD_EVENTS = Number(process.env.BENCH_FOLD_EVENTS ?? 30_000);
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const PROBES = Number(process.env.BENCH_PROBES ?? 300);
@@ -111,7 +113,7 @@ async function startCluster(name) {
     const data = join(work, `${name}-node-${n}`);
     nodes.push(
       await spawnServer(
-        [TAILOR, 'serve', '--port', '0', '--data', data, '--log-level', 'warn'],
+        [...NODE_ARGS, TAILOR, 'serve', '--port', '0', '--data', data, '--log-level', 'warn'],
         env,
       ),
     );
