@@ -10,22 +10,23 @@
 // Env: N (200000 items), Q (300), EXACT (100), ASK (305; a list), LIBS (hnswlib,f32,f16,i8),
 //   EF (100,200,400), M (16), EFC (64), THREADS (1: the build's), ROUNDS (3: every search timed
 //   once a round, in turn, so that the machine's load falls on each alike), BENCH_DATA.
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
-import { contentVectors, exactSearch, tfidfVectors } from '@tailor/core';
-import { generator, productTexts } from './content-index.js';
+import { exactSearch } from '@tailor/core';
+import { catalogueAndProfiles, generator } from './content-index.js';
 
 const require = createRequire(import.meta.url);
 const LIBS = (process.env.LIBS ?? 'hnswlib,f32,f16,i8').split(',');
 const hnswlib = LIBS.includes('hnswlib')
   ? require(process.env.HNSWLIB ?? 'hnswlib-node')
   : undefined;
-const usearch = require('usearch');
+// usearch is the server package's dependency: resolved from there, however npm laid it out.
+const usearch = createRequire(new URL('../../packages/server/package.json', import.meta.url))(
+  'usearch',
+);
 /** hnswlib-node built another way (HNSWLIB_B: its folder), compared as lib `hnswlib-b`. */
 const hnswlibB = LIBS.includes('hnswlib-b') ? require(process.env.HNSWLIB_B) : undefined;
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -38,29 +39,14 @@ const M = Number(process.env.M ?? 16);
 const EFC = Number(process.env.EFC ?? 64);
 const THREADS = Number(process.env.THREADS ?? 1);
 
-const descriptions = new Map();
 const DATA =
   process.env.BENCH_DATA ??
   fileURLToPath(
     new URL('../../../shared/data/online-retail/online-retail.csv.gz', import.meta.url),
   );
-for await (const row of createReadStream(DATA)
-  .pipe(createGunzip())
-  .pipe(parse({ columns: true })))
-  if (row.Description) descriptions.set(row.StockCode, row.Description);
 const random = generator(17);
-const content = contentVectors(tfidfVectors(productTexts([...descriptions.values()], N, random)));
+const { content, profiles } = await catalogueAndProfiles(DATA, N, Q, random);
 const d = content.dimensions;
-const profiles = Array.from({ length: Q }, () => {
-  const profile = new Float32Array(d);
-  for (let p = 0; p < 5; p++) {
-    const i = Math.floor(random() * N);
-    for (let j = 0; j < d; j++) profile[j] += content.vectors[i * d + j];
-  }
-  const norm = Math.hypot(...profile);
-  for (let j = 0; j < d; j++) profile[j] /= norm;
-  return profile;
-});
 const exact = exactSearch(content);
 const truths = profiles.slice(0, EXACT).map((q) => exact(q, 20));
 const cpu = () => {

@@ -13,9 +13,11 @@ import {
   recommendItems,
   tfidfVectors,
 } from '@tailor/core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { parse } from 'csv-parse';
 import {
   DEFAULT_HNSW_OPTIONS,
   hnswSearch,
@@ -94,6 +96,32 @@ export function productTexts(descriptions, n, random) {
     texts[i] = `${name.join(' ')} ${pick(CATEGORIES)} brand${Math.floor(random() ** 2 * 5000)}`;
   }
   return texts;
+}
+
+/**
+ * The searches the ANN benches compare (hnsw-tuning-bench.js, ann-compare.js): `n` generated items'
+ * content vectors from the Online Retail descriptions in `data` (its gzipped CSV), and `queries`
+ * people's profiles, each the sum of 5 random items scaled to unit length.
+ */
+export async function catalogueAndProfiles(data, n, queries, random) {
+  const descriptions = new Map();
+  for await (const row of createReadStream(data)
+    .pipe(createGunzip())
+    .pipe(parse({ columns: true })))
+    if (row.Description) descriptions.set(row.StockCode, row.Description);
+  const content = contentVectors(tfidfVectors(productTexts([...descriptions.values()], n, random)));
+  const d = content.dimensions;
+  const profiles = Array.from({ length: queries }, () => {
+    const profile = new Float32Array(d);
+    for (let p = 0; p < 5; p++) {
+      const i = Math.floor(random() * n);
+      for (let j = 0; j < d; j++) profile[j] += content.vectors[i * d + j];
+    }
+    const norm = Math.hypot(...profile);
+    for (let j = 0; j < d; j++) profile[j] /= norm;
+    return profile;
+  });
+  return { content, profiles };
 }
 
 export function percentile(sorted, p) {

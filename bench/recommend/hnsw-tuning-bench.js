@@ -7,18 +7,16 @@
 // Env: BENCH_ANN_ITEMS (200000), BENCH_ANN_QUERIES (1000 timed), BENCH_ANN_EXACT (100),
 //   BENCH_HNSW ("16:64,16:200,32:64,32:200": M:efConstruction pairs), BENCH_ANN_EF (200,400,800),
 //   BENCH_K (20), BENCH_DATA (../shared/data/online-retail/online-retail.csv.gz).
-import { createReadStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
-import { contentVectors, exactSearch, tfidfVectors } from '@tailor/core';
+import { exactSearch } from '@tailor/core';
 import {
   readHnswSearch,
   writeHnswIndex,
 } from '../../packages/server/dist/recommend/hnsw-search.js';
-import { generator, percentile, productTexts } from './content-index.js';
+import { catalogueAndProfiles, generator, percentile } from './content-index.js';
 
 const DATA =
   process.env.BENCH_DATA ??
@@ -39,24 +37,9 @@ if (!existsSync(DATA)) {
   process.exit(1);
 }
 
-const descriptions = new Map();
-for await (const row of createReadStream(DATA)
-  .pipe(createGunzip())
-  .pipe(parse({ columns: true })))
-  if (row.Description) descriptions.set(row.StockCode, row.Description);
 const random = generator(17);
-const content = contentVectors(tfidfVectors(productTexts([...descriptions.values()], N, random)));
+const { content, profiles } = await catalogueAndProfiles(DATA, N, QUERIES, random);
 const d = content.dimensions;
-const profiles = Array.from({ length: QUERIES }, () => {
-  const profile = new Float32Array(d);
-  for (let p = 0; p < 5; p++) {
-    const i = Math.floor(random() * N);
-    for (let j = 0; j < d; j++) profile[j] += content.vectors[i * d + j];
-  }
-  const norm = Math.hypot(...profile);
-  for (let j = 0; j < d; j++) profile[j] /= norm;
-  return profile;
-});
 const exact = exactSearch(content);
 const truths = profiles.slice(0, EXACT).map((q) => exact(q, K));
 console.error(`${N} items, ${EXACT} exact truths; load ${loadavg().map((l) => l.toFixed(1))}`);
