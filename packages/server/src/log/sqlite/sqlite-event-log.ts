@@ -48,7 +48,8 @@ export const EVENT_LOG_MIGRATIONS: readonly SqliteMigration[] = [
     // partial index keeps the events' count at open a scan of the records alone.
     version: 2,
     name: 'decision records',
-    // A folder from before versioned migrations may already have the column (no record says so).
+    // Idempotent, as the baseline's CREATE ... IF NOT EXISTS: a file whose record of its versions
+    // was lost (the migration tests drop it) already has the column.
     up: (db) => {
       const span = db
         .prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'span'")
