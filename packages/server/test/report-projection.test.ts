@@ -143,6 +143,32 @@ describe('the reports projection', () => {
     }
   });
 
+  it('catches up from the log in pages of any size, to the same rows', async () => {
+    const { lastPosition } = await t.tailor.log.stats();
+    const expected = await t.tailor.projection?.stats();
+    // 37 a page: many pages; none given: sized by how long a page takes (250 to 5,000).
+    for (const pageSize of [37, undefined]) {
+      const projection = await ReportProjection.open(':memory:', {
+        log: t.tailor.log,
+        profiles: t.tailor.profiles,
+        folded: () => Promise.resolve(lastPosition),
+        ...(pageSize !== undefined && { pageSize }),
+      });
+      try {
+        expect(await projection.stats()).toEqual(expected);
+        const funnels = new FunnelService({
+          log: t.tailor.log,
+          profiles: t.tailor.profiles,
+          projection: () => projection,
+        });
+        const request = FUNNELS[0] as FunnelRequest;
+        expect(await funnels.funnel(request)).toEqual(await fromLog().funnel(request));
+      } finally {
+        await projection.close();
+      }
+    }
+  });
+
   it('reads two profiles merged after their events were projected as one person', async () => {
     const before = await t.tailor.projection?.stats();
     // anon-1 and user-1 had separate profiles (person 1 was never anonymous): an identify merges them.

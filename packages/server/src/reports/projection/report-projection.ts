@@ -44,7 +44,10 @@ export interface ProjectionDeps {
   profiles: Pick<ProfileReader, 'byIdentifier' | 'byId'>;
   /** The log position up to which every event is folded: the projection reads no further. */
   folded: () => Promise<number>;
-  /** Events read from the log a page (5,000 by default). */
+  /**
+   * Events read from the log a page when catching up; by default sized as it goes so a page takes
+   * about PAGE_MS (250 to 5,000 events), since the request thread does this work.
+   */
   pageSize?: number;
   /**
    * A retention the log applies (decision records): track events named `event` received more
@@ -64,6 +67,13 @@ export interface ProjectionDeps {
 }
 
 const DAY_MS = 86_400_000;
+/**
+ * About how long one page of a catch-up from the log may take: the page is read, decrypted and its
+ * people resolved on the request thread without a pause, so a page of 5,000 decisions (180 ms
+ * measured) held every decide request behind it (bench/RESULTS.md, "Quiet machine").
+ */
+const PAGE_MS = 10;
+const PAGE_RANGE = [250, 5000] as const;
 /** How often the retention is applied, in ms. */
 const RETENTION_EVERY_MS = 3_600_000;
 
@@ -109,6 +119,8 @@ ${EXPERIMENT_SCHEMA}`;
  */
 export class ReportProjection {
   private position = 0;
+  /** Events a page of the next catch-up from the log (`resize`). */
+  private pageSize = 1000;
   private readonly names = new Map<string, number>();
   private newNames: [number, string][] = [];
   private queue: Promise<void> = Promise.resolve();
@@ -255,8 +267,9 @@ export class ReportProjection {
     if (erased > 0 && this.index !== undefined)
       await this.index.regroup(this.db, this.people.roots(), this.names.size);
     const upTo = Math.min(limit, await this.deps.folded());
-    const pageSize = this.deps.pageSize ?? 5000;
     while (this.position < upTo) {
+      const pageSize = this.deps.pageSize ?? this.pageSize;
+      const started = performance.now();
       const page = await this.deps.log.read(this.position, pageSize);
       const rows = page.filter((e) => e.position <= upTo);
       const last = rows[rows.length - 1];
@@ -281,8 +294,15 @@ export class ReportProjection {
         to,
       );
       if (page.length === 0) break;
+      if (page.length === pageSize) this.resize(pageSize, performance.now() - started);
     }
     await this.applyRetention();
+  }
+
+  /** The next page's size, from how long a full one of `size` took: about PAGE_MS a page. */
+  private resize(size: number, ms: number): void {
+    const [least, most] = PAGE_RANGE;
+    this.pageSize = Math.round(Math.min(most, Math.max(least, (size * PAGE_MS) / Math.max(ms, 1))));
   }
 
   /**
