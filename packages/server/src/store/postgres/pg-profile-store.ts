@@ -152,6 +152,8 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
    */
   const HOLD_GENERATION = `SELECT pg_advisory_xact_lock_shared(hashtext('${definitionsLock}'));
     SELECT generation FROM definitions_generation WHERE id = 1`;
+  /** The results HOLD_GENERATION sends with the BEGIN (the lock, then the generation). */
+  const HOLD_GENERATION_RESULTS = 2;
   const generationOf = (opened: pg.QueryResult[]): number =>
     (opened[1]?.rows[0] as { generation: number } | undefined)?.generation ?? 0;
   const readGeneration = async (client: PgQueryable): Promise<number> =>
@@ -390,7 +392,9 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           // Held to the commit: a change of definitions waits for this fold (see `definitions.changed`).
           if (definitions !== undefined && generationOf(opened) !== definitions)
             throw new StaleFold(); // rolled back: the positions it moved are undone
-          const movedRows = (opened[definitions === undefined ? 0 : 2]?.rows ?? []) as {
+          // The moves' statement follows HOLD_GENERATION's results in `opening`, when it is there.
+          const movesAt = definitions === undefined ? 0 : HOLD_GENERATION_RESULTS;
+          const movedRows = (opened[movesAt]?.rows ?? []) as {
             consumer: string;
           }[];
           if (moves.length > 0 && !(await positionsMoved(client, moves, movedRows)))
