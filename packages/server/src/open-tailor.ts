@@ -218,7 +218,11 @@ export async function openTailor(
   const plans = await TrackingPlans.open(store.trackingPlans, config.identity.identifiers);
   const liquid = createLiquid();
   const placements = await Placements.open(store.placements, liquid);
-  const bandits = new BanditArms(banditStore);
+  const bandits = new BanditArms({
+    store: banditStore,
+    personKey: (type, value) => sealer.blind(type, value),
+    now,
+  });
   await bandits.refresh();
   const refreshBandits = (): void => {
     bandits.refresh().catch((error: unknown) => {

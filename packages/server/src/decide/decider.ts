@@ -68,7 +68,7 @@ export interface DeciderOptions {
    */
   exposureHistory?: (profileId: string, since: number) => Promise<readonly DecisionRecord[]>;
   /** The bandits' counts, for placements that optimize (without them such placements rank as usual). */
-  arms?: Pick<BanditArms, 'of'>;
+  arms?: Pick<BanditArms, 'of' | 'exposed'>;
   /** The bandits' draws; `Math.random` by default. */
   random?: RandomSource;
   /** Whether the person asked for is suppressed (erased): they are decided for as an unknown person, and nothing is recorded. */
@@ -148,8 +148,10 @@ export class Decider {
     for (const [i, decision] of decisions.entries())
       if (this.experimentOf(decision) !== undefined)
         decisions[i] = await this.withVariant(decision, person, request, now, started);
-    if (!suppressed)
+    if (!suppressed) {
       this.options.record(request, decisions, now, this.recommendedIn(decisions, person, request));
+      this.countExposures(request, decisions);
+    }
     if (person !== undefined) this.remember(person, decisions, now);
     return decisions;
   }
@@ -417,6 +419,20 @@ export class Decider {
         ? `${choice.itemId}: template failed`
         : `${choice.itemId}: template failed: ${(error as Error).message}`;
       return this.fallback(placement, scope, [failed, ...choice.reasons], audience, started);
+    }
+  }
+
+  /**
+   * Adds the optimized items these decisions showed to the bandits' counts now, as their record
+   * will when the pipeline folds it (not a default served as a fallback, not the holdout's).
+   */
+  private countExposures(request: DecideRequest, decisions: readonly Decision[]): void {
+    const arms = this.options.arms;
+    if (arms === undefined) return;
+    for (const d of decisions) {
+      if (d.itemId === null || d.fallback || d.holdout === true) continue;
+      const bandit = this.options.placements.compiled(d.placement)?.bandit;
+      if (bandit !== undefined) arms.exposed(bandit, d.itemId, request);
     }
   }
 

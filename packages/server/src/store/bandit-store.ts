@@ -25,6 +25,13 @@ export type ArmUpdate =
   | { kind: 'exposure'; metric: BanditMetric; itemId: string; person: string; at: number }
   | { kind: 'conversion'; event: string; people: readonly string[]; at: number };
 
+/** A person shown an item under a metric, as the counts keep them. */
+export interface Exposure {
+  metric: BanditMetric;
+  itemId: string;
+  person: string;
+}
+
 /**
  * The bandits' counts and who they count, kept by a log consumer of their own: its position moves
  * in the same transaction as the counts, so every event is counted once.
@@ -40,6 +47,8 @@ export interface BanditStore {
   fold(range: { from: number; to: number }, updates: readonly ArmUpdate[]): Promise<boolean>;
   /** Every item's counts, under every metric counted so far. */
   arms(): Promise<BanditArm[]>;
+  /** Whether each of these exposures is counted already (its person is among the item's exposed). */
+  counted(exposures: readonly Exposure[]): Promise<boolean[]>;
   /** Forgets these people (an erasure): their rows go, and the counts drop by what they added. */
   erase(people: readonly string[]): Promise<void>;
   close(): Promise<void>;

@@ -72,6 +72,10 @@ export function openMemoryBanditStore(): BanditStore {
           )
           .map((a) => ({ ...a })),
       ),
+    counted: (exposures) =>
+      Promise.resolve(
+        exposures.map((e) => people.get(e.person)?.has(armKey(e.metric, e.itemId)) === true),
+      ),
     erase: (erased) => {
       for (const person of erased) {
         for (const c of people.get(person)?.values() ?? []) {

@@ -106,6 +106,25 @@ export async function openPgBanditStore(db: PgDatabase): Promise<BanditStore> {
         conversions: r.conversions,
       }));
     },
+    counted: async (exposures) => {
+      if (exposures.length === 0) return [];
+      // One statement for them all: the rows found, by their place in the arrays.
+      const { rows } = await db.query<{ i: number }>(
+        `SELECT a.i FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[])
+           WITH ORDINALITY AS a(person, event, placement, within_ms, item_id, i)
+         WHERE EXISTS (SELECT 1 FROM bandit_people p WHERE p.person = a.person AND p.event = a.event
+           AND p.placement = a.placement AND p.within_ms = a.within_ms AND p.item_id = a.item_id)`,
+        [
+          exposures.map((e) => e.person),
+          exposures.map((e) => e.metric.event),
+          exposures.map((e) => e.metric.placement),
+          exposures.map((e) => e.metric.withinMs),
+          exposures.map((e) => e.itemId),
+        ],
+      );
+      const found = new Set(rows.map((r) => r.i));
+      return exposures.map((_, i) => found.has(i + 1));
+    },
     erase: async (people) => {
       if (people.length === 0) return;
       await db.transaction(async (client) => {

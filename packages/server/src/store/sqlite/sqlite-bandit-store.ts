@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
-import type { ArmUpdate, BanditArm, BanditStore } from '../bandit-store.js';
+import type { ArmUpdate, BanditArm, BanditStore, Exposure } from '../bandit-store.js';
 import { consumerPositions } from './sqlite-consumer-positions.js';
 import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
@@ -90,7 +90,19 @@ export function openSqliteBanditStore(file: string, sqlite: SqliteOptions = {}):
        WHERE placement = ? AND event = ? AND within_ms = ? AND item_id = ?`,
     ),
     arms: db.prepare('SELECT * FROM bandit_arms ORDER BY placement, event, within_ms, item_id'),
+    counted: db
+      .prepare(
+        'SELECT 1 FROM bandit_people WHERE person = ? AND event = ? AND placement = ? AND within_ms = ? AND item_id = ?',
+      )
+      .pluck(),
   };
+  const counted = db.transaction((exposures: readonly Exposure[]) =>
+    exposures.map(
+      ({ metric, itemId, person }) =>
+        q.counted.get(person, metric.event, metric.placement, metric.withinMs, itemId) !==
+        undefined,
+    ),
+  );
   const apply = (u: ArmUpdate): void => {
     if (u.kind === 'exposure') {
       const { placement, event, withinMs } = u.metric;
@@ -135,6 +147,7 @@ export function openSqliteBanditStore(file: string, sqlite: SqliteOptions = {}):
           }),
         ),
       ),
+    counted: (exposures) => Promise.resolve(exposures.length === 0 ? [] : counted(exposures)),
     erase: (people) => {
       if (people.length > 0) erase(people);
       return Promise.resolve();
