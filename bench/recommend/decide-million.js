@@ -1,7 +1,8 @@
 // Issue 17's serving target at catalogue scale (BENCH_PARTS=decide-1m npm run bench:recommend-serving):
 // a whole POST /v1/decide whose template lists a top-20 from a content recommender over a
 // 1,000,000-item catalogue searched through the HNSW index, as `tailor serve` runs it.
-//   1. Tailor opened as `tailor serve` does (SQLite, logs at warn, the fit on its worker thread).
+//   1. Tailor opened as `tailor serve` does (SQLite, logs at warn, the pipeline and checkpoints on
+//      the background thread, the fit on its worker thread).
 //   2. N generated product texts (content-index.js's generator: Online Retail descriptions with a
 //      word swapped or added, a category of 20, a brand of 5,000) stored through the catalog
 //      service, 5,000 a batch (the route's own limit is a request's body size).
@@ -155,7 +156,11 @@ async function openFilled(result) {
     onHit: (key) => log(`fit ${key} from the cache`),
     onMiss: (key) => log(`fit ${key} not in the cache: fitting (kept for the next run)`),
   });
-  return openInProcessTailor(prefix, { dir, open: { recommenderFit: fit } });
+  // The pipeline on its worker thread, as `tailor serve` runs it (it folded on this thread before).
+  return openInProcessTailor(prefix, {
+    dir,
+    open: { recommenderFit: fit, backgroundThread: true },
+  });
 }
 
 /**
