@@ -22,7 +22,7 @@ function shown(position: number, userId: string, itemId: string): LoggedEvent {
     context: {},
     tailor: { source: DECIDE_SOURCE },
   } as StoredMessage;
-  return { position, message };
+  return { position, partition: 0, message };
 }
 
 describe('BanditStage', () => {
