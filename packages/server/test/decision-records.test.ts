@@ -210,6 +210,25 @@ describe('decide records read as Decision Made events', () => {
           const query = { kind: 'userId' as const, value: 'u2', after, limit: 3, indexedTo };
           expect(await compact.scanByIdentifier(query)).toEqual(await full.scanByIdentifier(query));
         }
+      // The followers' named reads, in ranges that start and end inside records.
+      for (const names of [['Decision Made'], ['Viewed'], ['Viewed', 'Decision Made']])
+        for (const chunk of [1, 2, 3, 7])
+          for (let p = 0; p <= last; p += 1) {
+            const query = { names, after: p, upTo: last - 1, chunk };
+            expect(await compact.readNamed(query)).toEqual(await full.readNamed(query));
+          }
+      const swept = [];
+      for (let p = 0; p < last;) {
+        const step = await compact.readNamed({
+          names: ['Decision Made'],
+          after: p,
+          upTo: last,
+          chunk: 3,
+        });
+        swept.push(...step.events);
+        p = step.next;
+      }
+      expect(swept).toEqual(all.filter((e) => e.message.event === 'Decision Made'));
       for (const upTo of [0, 3, 10, last])
         expect(await compact.behind(() => upTo)).toEqual(await full.behind(() => upTo));
       const behind = (p: number) => (p * 5) % last;

@@ -4,13 +4,13 @@ import type { PipelineStage } from '../pipeline/profile-pipeline.js';
 import type { ArmUpdate, BanditMetric, BanditStore } from '../store/bandit-store.js';
 
 export interface BanditStageOptions {
-  log: Pick<EventLog, 'read'>;
+  log: Pick<EventLog, 'readNamed'>;
   store: BanditStore;
   /** The placements that optimize, with their metrics, as they are now. */
   metrics: () => readonly BanditMetric[];
   /** Told after a commit that changed counts. */
   onCounted?: () => void;
-  /** Events read a page when catching up. */
+  /** Positions read a page when catching up. */
   pageSize?: number;
   /** How a person is kept: the stores' blind index of the identifier (a keyed hash when encryption is on). */
   personKey: (type: string, value: string) => string;
@@ -65,17 +65,19 @@ export class BanditStage implements PipelineStage {
     this.options.onCounted?.();
   }
 
-  /** Counts a page of the log after `at`, up to `upTo` at most. */
+  /**
+   * Counts a range of the log after `at` (`pageSize` positions, up to `upTo` at most): only the
+   * exposures and the metrics' events are read, the others passed over unopened.
+   */
   private async catchUp(at: number, upTo: number): Promise<void> {
-    const pageSize = this.options.pageSize ?? 1000;
-    const read = await this.options.log.read(at, pageSize);
-    const page = read.filter((e) => e.position <= upTo);
-    const last = page[page.length - 1];
-    // A full page within the range may be followed by more; otherwise all of (at, upTo] was read.
-    await this.count(page, {
-      from: at,
-      to: page.length === pageSize && last !== undefined ? last.position : upTo,
+    const names = new Set([EXPOSURE, ...this.options.metrics().map((m) => m.event)]);
+    const { events, next } = await this.options.log.readNamed({
+      names: [...names],
+      after: at,
+      upTo,
+      chunk: this.options.pageSize ?? 1000,
     });
+    await this.count(events, { from: at, to: next });
   }
 
   private async count(

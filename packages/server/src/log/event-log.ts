@@ -45,7 +45,26 @@ export interface EventLog {
    * after `receivedBefore` (the log is in order of receipt: a pass can stop there).
    */
   prune(query: PruneQuery): Promise<PruneStep>;
+  /**
+   * The track events named one of `names` among positions `after` < p <= min(`upTo`, `after` +
+   * `chunk`), in log order: for followers that want a few kinds of events (the bandits' counts,
+   * the recommendations' follower). The others are passed over by the name the log keeps beside
+   * their payloads, never opened. `next` is the end of that range (a caller goes on from there).
+   */
+  readNamed(query: NamedQuery): Promise<NamedStep>;
   close(): Promise<void>;
+}
+
+export interface NamedQuery {
+  names: readonly string[];
+  after: number;
+  upTo: number;
+  chunk: number;
+}
+
+export interface NamedStep {
+  events: LoggedEvent[];
+  next: number;
 }
 
 export interface Behind {

@@ -9,7 +9,7 @@ import {
 
 /** Items kept per person since training (the latest): enough to move a list, bounded. */
 export const RECENT_PER_PERSON = 50;
-/** Log events read per page, and pages per call: a call stays short on the request thread. */
+/** Log positions read per page, and pages per call: a call stays short on the request thread. */
 const PAGE = 1000;
 const PAGES = 5;
 
@@ -18,7 +18,7 @@ const PAGES = 5;
  * each item of the model's catalogue someone had since (by the same rules as training: the
  * recommender's events, no refusal, no erased person) is kept under their row key (their
  * profile's, else their userId's or anonymousId's), at most RECENT_PER_PERSON per person. Items
- * the model never saw wait for the next training. Returns the events read.
+ * the model never saw wait for the next training. Returns the positions passed.
  */
 export async function followRecentItems(
   trained: TrainedRecommender,
@@ -34,8 +34,15 @@ export async function followRecentItems(
     return found;
   };
   let read = 0;
-  for (let pages = 0; pages < PAGES; pages++) {
-    const page = await deps.log.read(trained.followedTo, PAGE);
+  const { lastPosition } = await deps.log.stats();
+  for (let pages = 0; pages < PAGES && trained.followedTo < lastPosition; pages++) {
+    // Only the recommender's events are read (opened): the others are passed over by name.
+    const { events: page, next } = await deps.log.readNamed({
+      names: [...events],
+      after: trained.followedTo,
+      upTo: lastPosition,
+      chunk: PAGE,
+    });
     for (const { message } of page) {
       const items = itemsHad(message, events, deps.suppressed)
         .map((item) => trained.itemIndex.get(item))
@@ -62,9 +69,8 @@ export async function followRecentItems(
       }
       trained.recent.set(key, had.slice(-RECENT_PER_PERSON));
     }
-    read += page.length;
-    trained.followedTo = page[page.length - 1]?.position ?? trained.followedTo;
-    if (page.length < PAGE) break;
+    read += next - trained.followedTo;
+    trained.followedTo = next;
   }
   return read;
 }

@@ -38,7 +38,7 @@ import { readHnswIndex, type HnswIndex, type HnswOptions } from './hnsw-search.j
 export const RECOMMEND_PURPOSE = 'personalization';
 
 export interface TrainingDeps {
-  log: Pick<EventLog, 'read' | 'stats'>;
+  log: Pick<EventLog, 'read' | 'readNamed' | 'stats'>;
   profiles: Pick<ProfileReader, 'byIdentifier'>;
   /** Messages naming an erased (suppressed) person: never learnt from, whether or not the log still holds them. */
   suppressed: (message: StoredMessage) => boolean;

@@ -289,5 +289,30 @@ export function describeEventLogContract(
       ]);
       expect((await log.stats()).events).toBe(3);
     });
+
+    it('reads the track events named X or Y, one range at a time, passing over the others', async () => {
+      const t = Date.parse('2026-01-01T00:00:00.000Z');
+      await log.append([
+        received(1, 'a', 'Viewed', t),
+        received(2, 'a', 'Clicked', t),
+        { ...received(3, 'a', 'Viewed', t), type: 'page' }, // a page is not a track named Viewed
+        received(4, 'b', 'Ordered', t),
+        received(5, 'b', 'Viewed', t),
+      ]);
+      const first = (await log.read(0, 1))[0]?.position ?? 0;
+      const last = (await log.stats()).lastPosition;
+      const read = (after: number, chunk: number, names = ['Viewed', 'Ordered']) =>
+        log.readNamed({ names, after, upTo: last, chunk });
+      const step = await read(first - 1, 2);
+      expect(step.next).toBe(first + 1);
+      expect(step.events.map((e) => [e.position, e.message])).toEqual([
+        [first, received(1, 'a', 'Viewed', t)],
+      ]);
+      const rest = await read(step.next, 100);
+      expect(rest.next).toBe(last);
+      expect(rest.events.map((e) => e.message.messageId)).toEqual(['m-4', 'm-5']);
+      expect((await read(last, 100)).events).toEqual([]);
+      expect(await read(first - 1, 100, [])).toEqual({ events: [], next: last });
+    });
   });
 }

@@ -12,6 +12,8 @@ import type {
   EventLog,
   IdentifierQuery,
   LoggedEvent,
+  NamedQuery,
+  NamedStep,
   LogStats,
   PruneQuery,
   PruneStep,
@@ -396,6 +398,44 @@ export class JetStreamEventLog implements EventLog {
     }
     await eraseMessages(this.jsm, this.stream, doomed, false);
     return { deleted: doomed.length, next: end, newer };
+  }
+
+  /**
+   * The range's headers are read (type and event name), and the payloads of the messages named
+   * are then got by sequence; when they are most of the range (a page of decisions for the
+   * bandits), the range is read whole instead, fewer requests than a get each.
+   */
+  async readNamed({ names, after, upTo, chunk }: NamedQuery): Promise<NamedStep> {
+    const end = Math.max(after, Math.min(upTo, after + chunk));
+    const wanted = new Set(names);
+    const named = (type: string | null, event: string | null | undefined) =>
+      type === 'track' && typeof event === 'string' && wanted.has(event);
+    const found: number[] = [];
+    let scanned = 0;
+    for (let from = after; wanted.size > 0 && from < end;) {
+      const page = await this.reader.read({ after: from, limit: end - from, headersOnly: true });
+      for (const m of page) {
+        if (m.seq > end) break;
+        scanned++;
+        if (named(headerOf(m.headers, HEADER.type), headerOf(m.headers, HEADER.event)))
+          found.push(m.seq);
+      }
+      const last = page[page.length - 1];
+      if (last === undefined || last.seq >= end || page.length < end - from) break;
+      from = last.seq;
+    }
+    if (found.length === 0) return { events: [], next: end };
+    if (found.length * 2 < scanned) return { events: await this.readPositions(found), next: end };
+    const events: LoggedEvent[] = [];
+    for (let from = after; from < end;) {
+      const page = await this.read(from, end - from);
+      for (const e of page)
+        if (e.position <= end && named(e.message.type, e.message.event)) events.push(e);
+      const last = page[page.length - 1];
+      if (last === undefined || last.position >= end || page.length < end - from) break;
+      from = last.position;
+    }
+    return { events, next: end };
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,18 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { decisionEventsOf, type DecisionRecord, type StoredMessage } from '@tailor/core';
+import {
+  decisionEventsOf,
+  MAX_DECIDE_PLACEMENTS,
+  type DecisionRecord,
+  type StoredMessage,
+} from '@tailor/core';
 import type {
   Behind,
   EventLog,
   IdentifierQuery,
   LoggedEvent,
+  NamedQuery,
+  NamedStep,
   LogStats,
   PruneQuery,
   PruneStep,
@@ -137,6 +144,8 @@ export class SqliteEventLog implements EventLog {
   private readonly recordsOf: Record<IdentifierQuery['kind'], Database.Statement>;
   /** Retention: one range of positions at a time. */
   private readonly pruneRange: Database.Statement;
+  /** A range's rows of track events by name (a record's row when its span reaches into the range). */
+  private readonly namedRange: Database.Statement;
   private readonly prunedEvents: Database.Statement;
   private readonly firstNewer: Database.Statement;
 
@@ -196,6 +205,14 @@ export class SqliteEventLog implements EventLog {
                 coalesce(json_extract(@positions, '$[' || partition || ']'), 0) AS after
          FROM events WHERE position > @from)
        WHERE position > after GROUP BY partition ORDER BY partition`,
+    );
+    // A record's row is at its last position, at most MAX_DECIDE_PLACEMENTS past its first.
+    this.namedRange = this.db.prepare(
+      `SELECT ${COLUMNS} FROM events
+       WHERE position > @after AND position <= @end + ${String(MAX_DECIDE_PLACEMENTS)}
+         AND position - coalesce(span, 1) < @end
+         AND type = 'track' AND event IN (SELECT value FROM json_each(@names))
+       ORDER BY position`,
     );
     const pruned =
       "position > ? AND position <= ? AND type = 'track' AND event = ? AND received_at < ?";
@@ -516,6 +533,16 @@ export class SqliteEventLog implements EventLog {
     this.eventCount -= deleted;
     const newer = this.firstNewer.get(after, end, receivedBefore) !== undefined;
     return Promise.resolve({ deleted, next: end, newer });
+  }
+
+  readNamed({ names, after, upTo, chunk }: NamedQuery): Promise<NamedStep> {
+    const end = Math.max(after, Math.min(upTo, after + chunk));
+    if (names.length === 0 || end === after) return Promise.resolve({ events: [], next: end });
+    const rows = this.namedRange.all({ after, end, names: JSON.stringify(names) }) as Row[];
+    return Promise.resolve({
+      events: this.eventsOf(rows, (p) => p > after && p <= end),
+      next: end,
+    });
   }
 
   close(): Promise<void> {

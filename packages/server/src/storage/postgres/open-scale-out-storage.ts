@@ -77,6 +77,7 @@ export async function openScaleOutStorage(settings: Settings, sealer: Sealer): P
         behind: (after) => log.behind(after),
         erase: (positions) => log.erase(positions),
         prune: (query) => log.prune(query),
+        readNamed: (query) => log.readNamed(query),
         close: () => Promise.resolve(), // the log itself is closed once, by close() below
         flush: () => undefined,
       },

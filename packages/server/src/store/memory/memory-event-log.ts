@@ -7,6 +7,8 @@ import {
   type IdentifierQuery,
   type LoggedEvent,
   type LogStats,
+  type NamedQuery,
+  type NamedStep,
   type PruneQuery,
   type PruneStep,
 } from '../../log/event-log.js';
@@ -128,6 +130,18 @@ export function openMemoryEventLog(storage = new MemoryLogStorage()): EventLog {
       remove(storage, new Set(pruned.map((e) => e.position)));
       const newer = inRange.some((e) => !pruned.includes(e) && receivedAt(e) >= receivedBefore);
       return Promise.resolve({ deleted: pruned.length, next: end, newer });
+    },
+    readNamed({ names, after: from, upTo, chunk }: NamedQuery): Promise<NamedStep> {
+      const end = Math.max(from, Math.min(upTo, from + chunk));
+      const wanted = new Set(names);
+      const named = (m: StoredMessage) =>
+        m.type === 'track' && typeof m.event === 'string' && wanted.has(m.event);
+      return Promise.resolve({
+        events: storage.events
+          .filter((e) => e.position > from && e.position <= end && named(e.message))
+          .map(copy),
+        next: end,
+      });
     },
     close: () => Promise.resolve(),
   };
