@@ -20,7 +20,7 @@ interface Pending {
 }
 
 export interface BanditArmsOptions {
-  store: Pick<BanditStore, 'arms' | 'counted'>;
+  store: Pick<BanditStore, 'armsHolding'>;
   /** How a person is kept in the counts: the stores' blind index of the identifier. */
   personKey: (type: string, value: string) => string;
   now?: () => number;
@@ -53,13 +53,10 @@ export class BanditArms {
 
   async refresh(): Promise<void> {
     this.expire();
-    // Which held exposures are counted is asked before the counts are read, and both are applied
-    // together: one counted in between is then in both until the next refresh (one too many for
-    // a moment, and the stage's commit that counted it asks for that refresh), never in neither.
+    // The counts and which held exposures they hold, read together and applied together: an
+    // exposure is in the one or the other, never in both or neither.
     const held = [...this.pending];
-    const counted =
-      held.length > 0 ? await this.options.store.counted(held.map(([, p]) => p.exposure)) : [];
-    const arms = await this.options.store.arms();
+    const { arms, counted } = await this.options.store.armsHolding(held.map(([, p]) => p.exposure));
     held.forEach(([key, p], i) => {
       if (counted[i] === true && this.pending.get(key) === p) this.drop(key, p);
     });

@@ -47,8 +47,11 @@ export interface BanditStore {
   fold(range: { from: number; to: number }, updates: readonly ArmUpdate[]): Promise<boolean>;
   /** Every item's counts, under every metric counted so far. */
   arms(): Promise<BanditArm[]>;
-  /** Whether each of these exposures is counted already (its person is among the item's exposed). */
-  counted(exposures: readonly Exposure[]): Promise<boolean[]>;
+  /**
+   * Every item's counts and, read with them (one snapshot: no fold in between), whether each of
+   * these exposures is among them (its person is among the item's exposed).
+   */
+  armsHolding(exposures: readonly Exposure[]): Promise<{ arms: BanditArm[]; counted: boolean[] }>;
   /** Forgets these people (an erasure): their rows go, and the counts drop by what they added. */
   erase(people: readonly string[]): Promise<void>;
   close(): Promise<void>;

@@ -51,6 +51,17 @@ export function openMemoryBanditStore(): BanditStore {
     }
   };
 
+  const sortedArms = (): BanditArm[] =>
+    [...arms.values()]
+      .sort(
+        (a, b) =>
+          byteOrder(a.placement, b.placement) ||
+          byteOrder(a.event, b.event) ||
+          a.withinMs - b.withinMs ||
+          byteOrder(a.itemId, b.itemId),
+      )
+      .map((a) => ({ ...a }));
+
   return {
     position: () => Promise.resolve(position),
     fold: (range, updates) => {
@@ -60,22 +71,14 @@ export function openMemoryBanditStore(): BanditStore {
       position = range.to;
       return Promise.resolve(true);
     },
-    arms: () =>
-      Promise.resolve(
-        [...arms.values()]
-          .sort(
-            (a, b) =>
-              byteOrder(a.placement, b.placement) ||
-              byteOrder(a.event, b.event) ||
-              a.withinMs - b.withinMs ||
-              byteOrder(a.itemId, b.itemId),
-          )
-          .map((a) => ({ ...a })),
-      ),
-    counted: (exposures) =>
-      Promise.resolve(
-        exposures.map((e) => people.get(e.person)?.has(armKey(e.metric, e.itemId)) === true),
-      ),
+    arms: () => Promise.resolve(sortedArms()),
+    armsHolding: (exposures) =>
+      Promise.resolve({
+        arms: sortedArms(),
+        counted: exposures.map(
+          (e) => people.get(e.person)?.has(armKey(e.metric, e.itemId)) === true,
+        ),
+      }),
     erase: (erased) => {
       for (const person of erased) {
         for (const c of people.get(person)?.values() ?? []) {

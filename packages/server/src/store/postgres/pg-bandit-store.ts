@@ -1,6 +1,6 @@
 import { migratePostgres, type PgMigration } from '../../storage/postgres/migrate-postgres.js';
 import type { PgDatabase, PgQueryable } from '../../storage/postgres/pg-database.js';
-import type { ArmUpdate, BanditArm, BanditStore } from '../bandit-store.js';
+import type { ArmUpdate, BanditArm, BanditStore, Exposure } from '../bandit-store.js';
 import { movePosition, POSITION_MIGRATIONS, readPosition } from './pg-consumer-positions.js';
 
 const BANDIT_MIGRATIONS: readonly PgMigration[] = [
@@ -38,6 +38,41 @@ interface ArmRow {
   event: string;
   within_ms: number;
   item_id: string;
+}
+
+async function readArms(client: PgQueryable): Promise<BanditArm[]> {
+  const { rows } = await client.query<ArmRow & { exposures: number; conversions: number }>(
+    'SELECT * FROM bandit_arms ORDER BY placement, event, within_ms, item_id',
+  );
+  return rows.map((r): BanditArm => ({
+    placement: r.placement,
+    event: r.event,
+    withinMs: r.within_ms,
+    itemId: r.item_id,
+    exposures: r.exposures,
+    conversions: r.conversions,
+  }));
+}
+
+/** Whether each exposure is among the people counted, in one statement for them all. */
+async function countedIn(client: PgQueryable, exposures: readonly Exposure[]): Promise<boolean[]> {
+  if (exposures.length === 0) return [];
+  // The rows found, by their place in the arrays.
+  const { rows } = await client.query<{ i: number }>(
+    `SELECT a.i FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[])
+       WITH ORDINALITY AS a(person, event, placement, within_ms, item_id, i)
+     WHERE EXISTS (SELECT 1 FROM bandit_people p WHERE p.person = a.person AND p.event = a.event
+       AND p.placement = a.placement AND p.within_ms = a.within_ms AND p.item_id = a.item_id)`,
+    [
+      exposures.map((e) => e.person),
+      exposures.map((e) => e.metric.event),
+      exposures.map((e) => e.metric.placement),
+      exposures.map((e) => e.metric.withinMs),
+      exposures.map((e) => e.itemId),
+    ],
+  );
+  const found = new Set(rows.map((r) => r.i));
+  return exposures.map((_, i) => found.has(i + 1));
 }
 
 /**
@@ -93,38 +128,16 @@ export async function openPgBanditStore(db: PgDatabase): Promise<BanditStore> {
         for (const u of updates) await apply(client, u);
         return true;
       }),
-    arms: async () => {
-      const { rows } = await db.query<ArmRow & { exposures: number; conversions: number }>(
-        'SELECT * FROM bandit_arms ORDER BY placement, event, within_ms, item_id',
-      );
-      return rows.map((r): BanditArm => ({
-        placement: r.placement,
-        event: r.event,
-        withinMs: r.within_ms,
-        itemId: r.item_id,
-        exposures: r.exposures,
-        conversions: r.conversions,
-      }));
-    },
-    counted: async (exposures) => {
-      if (exposures.length === 0) return [];
-      // One statement for them all: the rows found, by their place in the arrays.
-      const { rows } = await db.query<{ i: number }>(
-        `SELECT a.i FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[])
-           WITH ORDINALITY AS a(person, event, placement, within_ms, item_id, i)
-         WHERE EXISTS (SELECT 1 FROM bandit_people p WHERE p.person = a.person AND p.event = a.event
-           AND p.placement = a.placement AND p.within_ms = a.within_ms AND p.item_id = a.item_id)`,
-        [
-          exposures.map((e) => e.person),
-          exposures.map((e) => e.metric.event),
-          exposures.map((e) => e.metric.placement),
-          exposures.map((e) => e.metric.withinMs),
-          exposures.map((e) => e.itemId),
-        ],
-      );
-      const found = new Set(rows.map((r) => r.i));
-      return exposures.map((_, i) => found.has(i + 1));
-    },
+    arms: () => readArms(db.pool),
+    // Both read in one snapshot: no fold commits between the counts and the exposures found.
+    armsHolding: (exposures) =>
+      db.transaction(
+        async (client) => ({
+          arms: await readArms(client),
+          counted: await countedIn(client, exposures),
+        }),
+        'REPEATABLE READ',
+      ),
     erase: async (people) => {
       if (people.length === 0) return;
       await db.transaction(async (client) => {

@@ -96,13 +96,26 @@ export function openSqliteBanditStore(file: string, sqlite: SqliteOptions = {}):
       )
       .pluck(),
   };
-  const counted = db.transaction((exposures: readonly Exposure[]) =>
-    exposures.map(
+  const readArms = (): BanditArm[] =>
+    (q.arms.all() as (ArmRow & { exposures: number; conversions: number })[]).map(
+      (r): BanditArm => ({
+        placement: r.placement,
+        event: r.event,
+        withinMs: r.within_ms,
+        itemId: r.item_id,
+        exposures: r.exposures,
+        conversions: r.conversions,
+      }),
+    );
+  // One read transaction: the counts and the exposures they hold from one snapshot.
+  const armsHolding = db.transaction((exposures: readonly Exposure[]) => ({
+    arms: readArms(),
+    counted: exposures.map(
       ({ metric, itemId, person }) =>
         q.counted.get(person, metric.event, metric.placement, metric.withinMs, itemId) !==
         undefined,
     ),
-  );
+  }));
   const apply = (u: ArmUpdate): void => {
     if (u.kind === 'exposure') {
       const { placement, event, withinMs } = u.metric;
@@ -134,20 +147,8 @@ export function openSqliteBanditStore(file: string, sqlite: SqliteOptions = {}):
   return {
     position: () => Promise.resolve(positions.get(CONSUMER)),
     fold: (range, updates) => Promise.resolve(fold(range, updates)),
-    arms: () =>
-      Promise.resolve(
-        (q.arms.all() as (ArmRow & { exposures: number; conversions: number })[]).map(
-          (r): BanditArm => ({
-            placement: r.placement,
-            event: r.event,
-            withinMs: r.within_ms,
-            itemId: r.item_id,
-            exposures: r.exposures,
-            conversions: r.conversions,
-          }),
-        ),
-      ),
-    counted: (exposures) => Promise.resolve(exposures.length === 0 ? [] : counted(exposures)),
+    arms: () => Promise.resolve(readArms()),
+    armsHolding: (exposures) => Promise.resolve(armsHolding(exposures)),
     erase: (people) => {
       if (people.length > 0) erase(people);
       return Promise.resolve();
