@@ -130,14 +130,16 @@ export async function openPgBanditStore(db: PgDatabase): Promise<BanditStore> {
       }),
     arms: () => readArms(db.pool),
     // Both read in one snapshot: no fold commits between the counts and the exposures found.
-    armsHolding: (exposures) =>
-      db.transaction(
-        async (client) => ({
-          arms: await readArms(client),
-          counted: await countedIn(client, exposures),
-        }),
-        'REPEATABLE READ',
-      ),
+    armsHolding: async (exposures) =>
+      exposures.length === 0
+        ? { arms: await readArms(db.pool), counted: [] } // one statement: nothing to hold
+        : db.transaction(
+            async (client) => ({
+              arms: await readArms(client),
+              counted: await countedIn(client, exposures),
+            }),
+            'REPEATABLE READ',
+          ),
     erase: async (people) => {
       if (people.length === 0) return;
       await db.transaction(async (client) => {
