@@ -31,16 +31,18 @@ export async function followLog(options: {
     options.personOf ?? ((m: StoredMessage) => (m.userId ?? m.anonymousId) || undefined);
   const from = Number((await store.getPosition(JOURNEYS_CONSUMER)) ?? '0');
   // Idle, nothing new: no further question (`until` reads every partition's position on several nodes).
-  if (from >= (await log.stats()).lastPosition) return 0;
-  const until = (await options.until?.()) ?? Infinity;
-  if (from >= until) return 0;
+  const { lastPosition } = await log.stats();
+  if (from >= lastPosition) return 0;
   await runner.refresh(); // journeys saved through another connection or node
   if (!runner.listensToAny()) {
-    // No journey awaits any event: every one would be read (and decrypted) only to be passed over.
-    const to = Math.min(until, (await log.stats()).lastPosition);
-    await store.setPosition(JOURNEYS_CONSUMER, String(to));
+    // No journey awaits any event: every one would be read (and decrypted) only to be passed
+    // over, and `until` would be asked for nothing. The events up to `lastPosition` were in the
+    // log before this refresh, which would have found a journey saved before any of them.
+    await store.setPosition(JOURNEYS_CONSUMER, String(lastPosition));
     return 0;
   }
+  const until = (await options.until?.()) ?? Infinity;
+  if (from >= until) return 0;
   const events = (await log.read(from, options.limit ?? 1000)).filter((e) => e.position <= until);
   const last = events[events.length - 1];
   if (last === undefined) return 0;

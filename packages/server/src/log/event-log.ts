@@ -34,6 +34,12 @@ export interface EventLog {
    */
   behind(after: (partition: number) => number): Promise<Behind>;
   /**
+   * The partitions holding events past `after(partition)`, in order: `behind`'s partitions
+   * without counting their events (on JetStream a count costs a consumer per partition; this,
+   * one request per partition for its last sequence).
+   */
+  partitionsPast(after: (partition: number) => number): Promise<number[]>;
+  /**
    * Removes events for good (a person's erasure): their rows and index entries are overwritten,
    * and the write-ahead log emptied, so no copy stays in the files.
    */

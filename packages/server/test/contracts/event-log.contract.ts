@@ -211,6 +211,12 @@ export function describeEventLogContract(
       expect(rest.events).toBe(3);
       const last = events.at(-1)?.position ?? 0;
       expect(await log.behind(() => last)).toEqual({ events: 0, partitions: [] });
+      // The same partitions, uncounted.
+      expect(await log.partitionsPast(() => 0)).toEqual(all.partitions);
+      expect(await log.partitionsPast((p) => (p === first.partition ? first.position : 0))).toEqual(
+        rest.partitions,
+      );
+      expect(await log.partitionsPast(() => last)).toEqual([]);
     });
 
     it('reads given positions in log order, skipping those it does not hold', async () => {

@@ -281,7 +281,7 @@ export class JetStreamEventLog implements EventLog {
   }
 
   /** The partitions whose last message is past `after(partition)`. */
-  private async partitionsPast(after: (partition: number) => number): Promise<number[]> {
+  async partitionsPast(after: (partition: number) => number): Promise<number[]> {
     const lasts = await Promise.all(
       Array.from(
         { length: this.partitions },

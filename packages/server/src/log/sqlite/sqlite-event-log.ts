@@ -434,6 +434,11 @@ export class SqliteEventLog implements EventLog {
     });
   }
 
+  /** One query either way on SQLite: `behind`'s. */
+  async partitionsPast(after: (partition: number) => number): Promise<number[]> {
+    return (await this.behind(after)).partitions;
+  }
+
   readPositions(positions: readonly number[]): Promise<LoggedEvent[]> {
     if (positions.length === 0) return Promise.resolve([]);
     const rows = this.db

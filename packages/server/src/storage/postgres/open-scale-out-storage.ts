@@ -75,6 +75,7 @@ export async function openScaleOutStorage(settings: Settings, sealer: Sealer): P
         readPositions: (positions) => log.readPositions(positions),
         stats: () => log.stats(),
         behind: (after) => log.behind(after),
+        partitionsPast: (after) => log.partitionsPast(after),
         erase: (positions) => log.erase(positions),
         prune: (query) => log.prune(query),
         readNamed: (query) => log.readNamed(query),

@@ -115,6 +115,12 @@ export function openMemoryEventLog(storage = new MemoryLogStorage()): EventLog {
       }
       return Promise.resolve({ events, partitions: [...partitions].sort((a, b) => a - b) });
     },
+    partitionsPast(folded) {
+      const past = new Set(
+        storage.events.filter((e) => e.position > folded(e.partition)).map((e) => e.partition),
+      );
+      return Promise.resolve([...past].sort((a, b) => a - b));
+    },
     erase(positions) {
       remove(storage, new Set(positions));
       return Promise.resolve();
