@@ -1,4 +1,4 @@
-import type { PgDatabase } from '../../storage/postgres/pg-database.js';
+import { named, type PgDatabase } from '../../storage/postgres/pg-database.js';
 import { migratePostgres, type PgMigration } from '../../storage/postgres/migrate-postgres.js';
 
 /**
@@ -32,9 +32,8 @@ export class MessageIds {
   /** Those of `ids` already stored (one query). */
   async known(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const { rows } = await this.db.query<{ message_id: string }>(
-      'SELECT message_id FROM message_ids WHERE message_id = ANY($1::text[])',
-      [ids],
+    const { rows } = await this.db.pool.query<{ message_id: string }>(
+      named('SELECT message_id FROM message_ids WHERE message_id = ANY($1::text[])', [ids]),
     );
     return new Set(rows.map((r) => r.message_id));
   }
@@ -42,11 +41,13 @@ export class MessageIds {
   /** Records stored messages (one statement; a row already there is kept as it is). */
   async record(stored: readonly { messageId: string; position: number }[]): Promise<void> {
     if (stored.length === 0) return;
-    await this.db.query(
-      `INSERT INTO message_ids (message_id, position)
-       SELECT * FROM unnest($1::text[], $2::int8[])
-       ON CONFLICT (message_id) DO NOTHING`,
-      [stored.map((s) => s.messageId), stored.map((s) => s.position)],
+    await this.db.pool.query(
+      named(
+        `INSERT INTO message_ids (message_id, position)
+         SELECT * FROM unnest($1::text[], $2::int8[])
+         ON CONFLICT (message_id) DO NOTHING`,
+        [stored.map((s) => s.messageId), stored.map((s) => s.position)],
+      ),
     );
   }
 }

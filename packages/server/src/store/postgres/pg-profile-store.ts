@@ -11,7 +11,12 @@ import type pg from 'pg';
 import type { Sealer } from '../../privacy/sealer.js';
 import { sealedValues, type SealedValues } from '../../privacy/sealed-values.js';
 import { migratePostgres } from '../../storage/postgres/migrate-postgres.js';
-import { sqlState, type PgDatabase, type PgQueryable } from '../../storage/postgres/pg-database.js';
+import {
+  named,
+  sqlState,
+  type PgDatabase,
+  type PgQueryable,
+} from '../../storage/postgres/pg-database.js';
 import type {
   BatchKeys,
   FoldOutcome,
@@ -41,6 +46,9 @@ import { PROFILE_MIGRATIONS } from './pg-profile-tables.js';
 import { erasePgMemberships, pgMembershipWriter } from './pg-memberships.js';
 import { erasePgReviews, pgBackfillJobs, pgReviewQueue } from './pg-review-queue.js';
 import { pgSegmentSizes } from './pg-segment-sizes.js';
+
+/** The columns of `Row`, listed for the named statements (see `named`). */
+const PROFILE_COLUMNS = 'id, rank, merged_into, created_at, updated_at, counts, body';
 
 interface Row {
   id: string;
@@ -159,7 +167,7 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
   const readGeneration = async (client: PgQueryable): Promise<number> =>
     (
       await client.query<{ generation: number }>(
-        'SELECT generation FROM definitions_generation WHERE id = 1',
+        named('SELECT generation FROM definitions_generation WHERE id = 1', []),
       )
     ).rows[0]?.generation ?? 0;
   const claimRange = (client: PgQueryable, consumer: string, range: { from: number; to: number }) =>
@@ -182,10 +190,12 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     const refs = [...wanted.values()];
     const found = (
       await client.query<{ type: string; value: string; profile_id: string }>(
-        `SELECT i.type, i.value, i.profile_id FROM identities i
-           JOIN unnest($1::text[], $2::text[]) AS k(type, value) USING (type, value)
-         ORDER BY i.type, i.value FOR UPDATE OF i`,
-        [refs.map((r) => r.type), refs.map(blindOf)],
+        named(
+          `SELECT i.type, i.value, i.profile_id FROM identities i
+             JOIN unnest($1::text[], $2::text[]) AS k(type, value) USING (type, value)
+           ORDER BY i.type, i.value FOR UPDATE OF i`,
+          [refs.map((r) => r.type), refs.map(blindOf)],
+        ),
       )
     ).rows;
     const byBlind = new Map(found.map((r) => [`${r.type}\u0000${r.value}`, r.profile_id]));
@@ -198,11 +208,10 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     }
     // Profiles named by id: follow a merge to the survivor.
     if (keys.profiles.length > 0) {
-      const named = await client.query<{ id: string; merged_into: string | null }>(
-        'SELECT id, merged_into FROM profiles WHERE id = ANY($1::text[])',
-        [keys.profiles],
+      const byId = await client.query<{ id: string; merged_into: string | null }>(
+        named('SELECT id, merged_into FROM profiles WHERE id = ANY($1::text[])', [keys.profiles]),
       );
-      for (const r of named.rows) {
+      for (const r of byId.rows) {
         const live = r.merged_into ?? r.id;
         if (live !== r.id) snapshot.merged.set(r.id, live);
         profileIds.add(live);
@@ -210,8 +219,10 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
     }
     if (profileIds.size > 0) {
       const rows = await client.query<Row>(
-        'SELECT * FROM profiles WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
-        [[...profileIds]],
+        named(
+          `SELECT ${PROFILE_COLUMNS} FROM profiles WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+          [[...profileIds]],
+        ),
       );
       for (const row of rows.rows) snapshot.profiles.set(row.id, toState(row));
       // A profile merged away since the named lookup: point at the survivor (read, not locked).
@@ -252,16 +263,18 @@ export async function openPgProfileStore(db: PgDatabase, sealer: Sealer): Promis
           ),
         );
       await client.query(
-        `INSERT INTO profiles (id, rank, created_at, updated_at, counts, body)
-         SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::bytea[])`,
-        [
-          changes.created.map((p) => p.id),
-          changes.created.map((p) => p.rank),
-          changes.created.map((p) => p.createdAt),
-          changes.created.map((p) => p.updatedAt),
-          changes.created.map(() => '{}'),
-          changes.created.map((p) => emptyBody(p.id)),
-        ],
+        named(
+          `INSERT INTO profiles (id, rank, created_at, updated_at, counts, body)
+           SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::bytea[])`,
+          [
+            changes.created.map((p) => p.id),
+            changes.created.map((p) => p.rank),
+            changes.created.map((p) => p.createdAt),
+            changes.created.map((p) => p.updatedAt),
+            changes.created.map(() => '{}'),
+            changes.created.map((p) => emptyBody(p.id)),
+          ],
+        ),
       );
     }
     if (changes.attached.length > 0) {
@@ -787,7 +800,7 @@ async function writeTogether(client: PgQueryable, parts: readonly WritePart[]): 
   const [only] = parts;
   if (only === undefined) return;
   if (parts.length === 1) {
-    await client.query(only.sql, only.values);
+    await client.query(named(only.sql, only.values));
     return;
   }
   const values: unknown[] = [];
@@ -797,7 +810,8 @@ async function writeTogether(client: PgQueryable, parts: readonly WritePart[]): 
     const sql = part.sql.replace(/\$(\d+)/g, (_, n: string) => `$${String(Number(n) + offset)}`);
     return `w${String(i)} AS (${sql})`;
   });
-  await client.query(`WITH ${withs.join(', ')} SELECT 1`, values);
+  // A few kinds of part, so a few texts: each is prepared once per connection.
+  await client.query(named(`WITH ${withs.join(', ')} SELECT 1`, values));
 }
 
 /**
