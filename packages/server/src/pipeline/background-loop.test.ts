@@ -43,6 +43,37 @@ describe('BackgroundLoop', () => {
     await loop.stop();
   });
 
+  it('rests as long as restMs says after each unit, and not at all when it says 0', async () => {
+    vi.useFakeTimers();
+    // Units doing 5, 5, 1000, then 0: rest after the small ones only (a caught-up pipeline
+    // gathering), and read on at once after the full one (a backlog).
+    const dones = [5, 5, 1000, 0];
+    const at: number[] = [];
+    const loop = new BackgroundLoop(
+      () => {
+        at.push(Date.now());
+        return Promise.resolve(dones.shift() ?? 0);
+      },
+      { restMs: (done) => (done < 1000 ? 30 : 0) },
+    );
+    const t0 = Date.now();
+    loop.start();
+    await vi.advanceTimersByTimeAsync(29);
+    expect(at.length).toBe(1); // resting after the first unit
+    loop.wake(); // a wake during the rest runs nothing sooner
+    await vi.advanceTimersByTimeAsync(1);
+    expect(at.length).toBe(2);
+    await vi.advanceTimersByTimeAsync(30);
+    expect(at.map((t) => t - t0)).toEqual([0, 30, 60]);
+    await vi.advanceTimersByTimeAsync(5);
+    // The full unit's successor ran at once (no rest), then the wake's run (0: nothing to do).
+    expect(at.length).toBe(5);
+    expect((at[3] ?? 0) - (at[2] ?? 0)).toBeLessThan(5);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(at.length).toBe(5); // no poll given: nothing more
+    await loop.stop();
+  });
+
   it('polls only when given a period', async () => {
     vi.useFakeTimers();
     const counted = { runs: 0 };

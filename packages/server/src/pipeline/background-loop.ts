@@ -19,6 +19,11 @@ export class BackgroundLoop {
     private readonly options: {
       /** Also runs this often (none: only when woken). */
       pollMs?: number;
+      /**
+       * How long to wait after a unit that did `done` before the next (none: the next runs once
+       * requests waiting have had their turn). A wake meanwhile runs nothing sooner.
+       */
+      restMs?: (done: number) => number;
       onError?: ((error: unknown) => void) | undefined;
     },
   ) {}
@@ -62,8 +67,11 @@ export class BackgroundLoop {
     do {
       this.again = false;
       try {
-        while (!this.stopped && (await this.work()) > 0) {
-          await new Promise((resolve) => setImmediate(resolve));
+        for (let done = 0; !this.stopped && (done = await this.work()) > 0;) {
+          const rest = this.options.restMs?.(done) ?? 0;
+          await new Promise((resolve) =>
+            rest > 0 ? setTimeout(resolve, rest) : setImmediate(resolve),
+          );
         }
       } catch (error) {
         this.options.onError?.(error);

@@ -53,6 +53,13 @@ export interface PipelineOptions {
   work?: { fold: boolean; upkeep: boolean };
   /** How often to look for events appended by another process (an import), in ms. */
   pollMs?: number;
+  /**
+   * After a fold of fewer events than `batchSize` (the log caught up), wait this long before
+   * reading again, so that the events arriving meanwhile fold together: fewer and larger
+   * transactions. 0 (the default; the embedded store) reads again at once. A backlog (a full
+   * batch) is read on without waiting.
+   */
+  gatherMs?: number;
   now?: () => number;
   /** Called after each folded batch with its size and the age of its newest event's receipt. */
   onBatch?: (events: number, lagSeconds: number) => void;
@@ -196,9 +203,12 @@ export class ProfilePipeline {
       }) ?? []),
     ]);
     this.rank = sourceRanker(options.policy);
+    const gatherMs = options.gatherMs ?? 0;
+    const batchSize = options.batchSize ?? 1000;
     this.loop = new BackgroundLoop(() => this.next(), {
       pollMs: options.pollMs ?? 250,
       onError: options.onError,
+      ...(gatherMs > 0 && { restMs: (done) => (done < batchSize ? gatherMs : 0) }),
     });
   }
 
