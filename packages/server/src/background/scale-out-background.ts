@@ -39,7 +39,7 @@ const UPKEEP_WAKE_MS = 100;
  * five round trips to PostgreSQL and a pull per held partition whatever its size. Under 2,000
  * events/s on two cores, folds of about 12 events kept the cores 92-96 % busy; folds of about 30
  * (this wait) cost a fifth less node CPU per event and a quarter less PostgreSQL and NATS CPU, and
- * freshness p99 fell from 122-248 ms to 124-135 ms (bench/RESULTS.md).
+ * freshness p99 fell from 122-248 ms to 142-203 ms (bench/RESULTS.md).
  */
 const GATHER_MS = 30;
 
