@@ -16,6 +16,26 @@ export interface BanditArm extends BanditMetric {
   conversions: number;
 }
 
+/** An arm's key as both stores' tables hold it (`bandit_arms`, `bandit_people`). */
+export interface ArmRow {
+  placement: string;
+  event: string;
+  within_ms: number;
+  item_id: string;
+}
+
+/** A `bandit_arms` row as the arm it counts. */
+export function armOf(row: ArmRow & { exposures: number; conversions: number }): BanditArm {
+  return {
+    placement: row.placement,
+    event: row.event,
+    withinMs: row.within_ms,
+    itemId: row.item_id,
+    exposures: row.exposures,
+    conversions: row.conversions,
+  };
+}
+
 /**
  * What a batch of the log does to the counts: a person shown an item (counted once per person), or
  * a metric event done by a person (known by up to two keys: their userId's and their anonymousId's).

@@ -1,6 +1,13 @@
 import { migratePostgres, type PgMigration } from '../../storage/postgres/migrate-postgres.js';
 import type { PgDatabase, PgQueryable } from '../../storage/postgres/pg-database.js';
-import type { ArmUpdate, BanditArm, BanditStore, Exposure } from '../bandit-store.js';
+import {
+  armOf,
+  type ArmRow,
+  type ArmUpdate,
+  type BanditArm,
+  type BanditStore,
+  type Exposure,
+} from '../bandit-store.js';
 import { movePosition, POSITION_MIGRATIONS, readPosition } from './pg-consumer-positions.js';
 
 const BANDIT_MIGRATIONS: readonly PgMigration[] = [
@@ -33,25 +40,11 @@ const BANDIT_MIGRATIONS: readonly PgMigration[] = [
 /** The bandits' consumer name among the consumer positions. */
 const CONSUMER = 'bandits';
 
-interface ArmRow {
-  placement: string;
-  event: string;
-  within_ms: number;
-  item_id: string;
-}
-
 async function readArms(client: PgQueryable): Promise<BanditArm[]> {
   const { rows } = await client.query<ArmRow & { exposures: number; conversions: number }>(
     'SELECT * FROM bandit_arms ORDER BY placement, event, within_ms, item_id',
   );
-  return rows.map((r): BanditArm => ({
-    placement: r.placement,
-    event: r.event,
-    withinMs: r.within_ms,
-    itemId: r.item_id,
-    exposures: r.exposures,
-    conversions: r.conversions,
-  }));
+  return rows.map(armOf);
 }
 
 /** Whether each exposure is among the people counted, in one statement for them all. */

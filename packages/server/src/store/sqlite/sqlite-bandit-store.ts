@@ -1,6 +1,13 @@
 import type Database from 'better-sqlite3';
 import { openSqlite, type SqliteOptions } from '../../log/sqlite/open-sqlite.js';
-import type { ArmUpdate, BanditArm, BanditStore, Exposure } from '../bandit-store.js';
+import {
+  armOf,
+  type ArmRow,
+  type ArmUpdate,
+  type BanditArm,
+  type BanditStore,
+  type Exposure,
+} from '../bandit-store.js';
 import { consumerPositions } from './sqlite-consumer-positions.js';
 import { migrateSqlite, type SqliteMigration } from '../../storage/sqlite/migrate-sqlite.js';
 
@@ -37,13 +44,6 @@ export const BANDIT_MIGRATIONS: readonly SqliteMigration[] = [
 
 /** The bandits' consumer name in the `consumers` table. */
 const CONSUMER = 'bandits';
-
-interface ArmRow {
-  placement: string;
-  event: string;
-  within_ms: number;
-  item_id: string;
-}
 
 /**
  * Drops every count and the stage's position, so the bandits are counted again from the log: what
@@ -97,16 +97,7 @@ export function openSqliteBanditStore(file: string, sqlite: SqliteOptions = {}):
       .pluck(),
   };
   const readArms = (): BanditArm[] =>
-    (q.arms.all() as (ArmRow & { exposures: number; conversions: number })[]).map(
-      (r): BanditArm => ({
-        placement: r.placement,
-        event: r.event,
-        withinMs: r.within_ms,
-        itemId: r.item_id,
-        exposures: r.exposures,
-        conversions: r.conversions,
-      }),
-    );
+    (q.arms.all() as (ArmRow & { exposures: number; conversions: number })[]).map(armOf);
   // One read transaction: the counts and the exposures they hold from one snapshot.
   const armsHolding = db.transaction((exposures: readonly Exposure[]) => ({
     arms: readArms(),
