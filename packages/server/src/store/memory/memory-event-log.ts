@@ -43,6 +43,16 @@ export function openMemoryEventLog(storage = new MemoryLogStorage()): EventLog {
     message: JSON.parse(e.text) as StoredMessage,
   });
   const after = (position: number) => storage.events.filter((e) => e.position > position);
+  const behind = (folded: (partition: number) => number): Behind => {
+    const partitions = new Set<number>();
+    let events = 0;
+    for (const e of storage.events) {
+      if (e.position <= folded(e.partition)) continue;
+      events++;
+      partitions.add(e.partition);
+    }
+    return { events, partitions: [...partitions].sort((a, b) => a - b) };
+  };
 
   return {
     append(messages) {
@@ -105,22 +115,8 @@ export function openMemoryEventLog(storage = new MemoryLogStorage()): EventLog {
         lastPosition: storage.lastPosition,
       });
     },
-    behind(folded): Promise<Behind> {
-      const partitions = new Set<number>();
-      let events = 0;
-      for (const e of storage.events) {
-        if (e.position <= folded(e.partition)) continue;
-        events++;
-        partitions.add(e.partition);
-      }
-      return Promise.resolve({ events, partitions: [...partitions].sort((a, b) => a - b) });
-    },
-    partitionsPast(folded) {
-      const past = new Set(
-        storage.events.filter((e) => e.position > folded(e.partition)).map((e) => e.partition),
-      );
-      return Promise.resolve([...past].sort((a, b) => a - b));
-    },
+    behind: (folded) => Promise.resolve(behind(folded)),
+    partitionsPast: (folded) => Promise.resolve(behind(folded).partitions),
     erase(positions) {
       remove(storage, new Set(positions));
       return Promise.resolve();
