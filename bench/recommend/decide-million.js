@@ -2,7 +2,9 @@
 // a whole POST /v1/decide whose template lists a top-20 from a content recommender over a
 // 1,000,000-item catalogue searched through the HNSW index, as `tailor serve` runs it.
 //   1. Tailor opened as `tailor serve` does (SQLite, logs at warn, the pipeline and checkpoints on
-//      the background thread, the fit on its worker thread).
+//      the background thread, the fit on its worker thread, the index searched on the search
+//      thread, which makes the known people's lists ahead after training: the backlog of lists
+//      still to make is logged as each phase starts, not waited for).
 //   2. N generated product texts (content-index.js's generator: Online Retail descriptions with a
 //      word swapped or added, a category of 20, a brand of 5,000) stored through the catalog
 //      service, 5,000 a batch (the route's own limit is a request's body size).
@@ -189,7 +191,8 @@ async function servedRecall(tailor, call, people) {
 }
 
 /** One phase: a decision for each of `people` in turn, at RATE a second. */
-async function phase(call, name, people) {
+async function phase(call, name, people, tailor) {
+  const ahead = tailor?.recommenders.aheadBacklog('shop');
   const latency = [];
   const service = [];
   const fallbacks = [];
@@ -218,6 +221,7 @@ async function phase(call, name, people) {
     serviceP50: percentile(service, 0.5),
     serviceP99: percentile(service, 0.99),
     cpuMs: (cpuSeconds(cpu) * 1000) / people.length,
+    ...(ahead !== undefined && { aheadAtStart: ahead }),
     fallbacks: fallbacks.length,
     ...(fallbacks.length > 0 && { fallbackReason: fallbacks[0] }),
   };
@@ -244,7 +248,8 @@ async function viewSince(tailor, call, people, random) {
 
 const describe = (p) =>
   `p50 ${p.p50.toFixed(2)} / p99 ${p.p99.toFixed(2)} ms (service p99 ${p.serviceP99.toFixed(2)}, ` +
-  `${p.cpuMs.toFixed(2)} ms CPU, ${p.fallbacks} fallbacks)`;
+  `${p.cpuMs.toFixed(2)} ms CPU, ${p.fallbacks} fallbacks` +
+  `${p.aheadAtStart === undefined ? '' : `, ${p.aheadAtStart} lists to make ahead at start`})`;
 
 export async function runDecideMillion() {
   const result = {
@@ -283,7 +288,7 @@ export async function runDecideMillion() {
     const random = generator(18);
     const warm = fresh(WARM_UP);
     await phase(call, 'plain', warm);
-    result.warmUp = await phase(call, 'recs', warm); // the index's pages read in
+    result.warmUp = await phase(call, 'recs', warm, tailor); // the index's pages read in
     log(`warm-up: ${JSON.stringify(result.warmUp)}`);
     if (RECALL > 0) {
       result.recall = await servedRecall(tailor, call, warm.slice(0, RECALL));
@@ -302,10 +307,10 @@ export async function runDecideMillion() {
     for (let round = 1; round <= ROUNDS; round++) {
       const people = fresh(DECISIONS);
       const plain = await phase(call, 'plain', people);
-      const cold = await phase(call, 'recs', people);
+      const cold = await phase(call, 'recs', people, tailor);
       const viewed = await viewSince(tailor, call, people, random);
       const again = people.map((_, i) => people[(i * 7919) % people.length]);
-      const repeat = await phase(call, 'recs', again);
+      const repeat = await phase(call, 'recs', again, tailor);
       result.rounds.push({ plain, cold, repeat, viewed, load: loadavg()[0] });
       log(
         `round ${round} at ${RATE}/s: with top-20, first visit ${describe(cold)}; ` +

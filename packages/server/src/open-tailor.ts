@@ -71,6 +71,7 @@ import { indexingConsumers } from './profiles/events-of-identifier.js';
 import { installationSecrets, type InstallationSecrets } from './privacy/installation-secrets.js';
 import { openJourneys, type Journeys } from './journeys/open-journeys.js';
 import type { Fitter } from './recommend/fit-recommender.js';
+import { defaultSearchThread, type SearchThread } from './recommend/search-thread.js';
 import { Recommenders } from './recommend/recommenders.js';
 import { CatalogService } from './catalog/catalog-service.js';
 import { ModelService } from './models/model-service.js';
@@ -180,6 +181,11 @@ export interface OpenOptions {
   onProjected?: (rows: FoldedRows) => void;
   /** Where recommenders' fits run (default: the built fit worker, else this thread). */
   recommenderFit?: Fitter;
+  /**
+   * Where large content models' HNSW indexes are searched (default: the built search worker's
+   * thread, else this thread; null: this thread).
+   */
+  recommenderSearch?: SearchThread | null;
 }
 
 /** Opens the stores the config chooses (the data folder is created 0700 if missing) and wires the services. */
@@ -276,6 +282,14 @@ export async function openTailor(
       suppressed: (message) => suppressions.drops(message),
       now,
       ...(options.recommenderFit !== undefined && { fit: options.recommenderFit }),
+      searchThread:
+        options.worker === true
+          ? undefined
+          : options.recommenderSearch === undefined
+            ? defaultSearchThread((message, error) => {
+                logError(message, error);
+              })
+            : (options.recommenderSearch ?? undefined),
       learnCatalog: (facts) => catalog.learn(facts),
       catalogOf: (ids) => storage.catalog.getMany(ids),
       catalogPage: (after, limit) =>
@@ -749,6 +763,7 @@ export async function openTailor(
     experiments,
     suppressed: (who) => suppressions.names(who),
     recommendations: (name, who) => recommenders.forTemplate(name, who),
+    prepareRecommendations: (name, who) => recommenders.prepareTemplate(name, who),
     ...(readsExposures && {
       exposureHistory: async (profileId: string, since: number) => {
         const identifiers = (await profiles.identifiers(profileId)).flatMap<{

@@ -80,14 +80,13 @@ export interface DeciderOptions {
    */
   recommendations?: (
     name: string,
-    who: {
-      profileId: string | undefined;
-      personal: boolean;
-      segments?: readonly string[] | undefined;
-      /** The request's `context.items`: product ids the page is about (a product, a cart). */
-      items?: readonly string[] | undefined;
-    },
+    who: RecommendationsFor,
   ) => readonly RecommendedItem[] | undefined;
+  /**
+   * Readies `recommendations(name, who)` (a large catalogue's content search, on another
+   * thread): a promise to wait for before deciding, or undefined when it answers at once.
+   */
+  prepareRecommendations?: (name: string, who: RecommendationsFor) => Promise<void> | undefined;
   /**
    * Records the decisions made at `at` (a `Decision Made` event each), with the recommended items
    * each one's template was given (by recommender; undefined for none); not awaited by `decide`.
@@ -98,6 +97,15 @@ export interface DeciderOptions {
     at: number,
     recommended: readonly (Recommended | undefined)[],
   ) => void;
+}
+
+/** Whose recommendations a template reads. */
+export interface RecommendationsFor {
+  profileId: string | undefined;
+  personal: boolean;
+  segments?: readonly string[] | undefined;
+  /** The request's `context.items`: product ids the page is about (a product, a cart). */
+  items?: readonly string[] | undefined;
 }
 
 /** The lists a template is given, by recommender name. */
@@ -140,6 +148,10 @@ export class Decider {
     // Without waiting unless a person's exposures must be read back (after a restart, a change).
     if (person !== undefined && this.mustRecall(person, request.placements))
       await this.recall(person.profileId);
+    const lists = this.inHoldout(request)
+      ? undefined
+      : this.prepareLists(request.placements, person, request.audience, request.context);
+    if (lists !== undefined) await lists;
     const now = this.options.now();
     const decisions = this.inHoldout(request)
       ? request.placements.map((name) => this.holdoutDecision(name, started))
@@ -531,6 +543,40 @@ export class Decider {
   }
 
   /**
+   * The lists any template of the placements may read, readied for the person (their searches
+   * waited for), so that rendering reads them at once; undefined when none is to wait for.
+   */
+  prepareLists(
+    placements: readonly string[],
+    person: Person | undefined,
+    audience: Audience = FULL_AUDIENCE,
+    context?: Record<string, unknown>,
+  ): Promise<unknown> | undefined {
+    const prepare = this.options.prepareRecommendations;
+    if (prepare === undefined) return undefined;
+    const names = new Set<string>();
+    for (const placement of placements)
+      for (const template of this.options.placements.compiled(placement)?.templates.values() ??
+        []) {
+        let read: readonly string[] | 'all';
+        try {
+          read = this.options.renders.namesUnder(template, 'recommendations');
+        } catch {
+          continue; // a template that cannot be read fails when rendered, with its reason
+        }
+        if (read !== 'all') for (const name of read) names.add(name);
+      }
+    if (names.size === 0) return undefined;
+    const who = recommendationsWho(person, audience, context);
+    let waits: Promise<void>[] | undefined;
+    for (const name of names) {
+      const wait = prepare(name, who);
+      if (wait !== undefined) (waits ??= []).push(wait);
+    }
+    return waits === undefined ? undefined : Promise.all(waits);
+  }
+
+  /**
    * The recommenders a template reads, for the person: their own items when the audience may see
    * what they had (an admin, a reader's preview, or the write key with a valid `userHash`), else
    * the popular items, as for anyone (docs/recommendations.md). Undefined when it reads none.
@@ -545,15 +591,7 @@ export class Decider {
     if (recommend === undefined) return undefined;
     const names = this.options.renders.namesUnder(template, 'recommendations');
     if (names === 'all' || names.length === 0) return undefined;
-    const who = {
-      profileId: person?.profileId,
-      personal:
-        person !== undefined &&
-        person.consent.personalization !== false &&
-        audience.key !== 'public',
-      segments: person?.segments,
-      items: contextItems(context),
-    };
+    const who = recommendationsWho(person, audience, context);
     const found: Record<string, readonly RecommendedItem[]> = {};
     for (const name of names) {
       const items = recommend(name, who);
@@ -717,4 +755,19 @@ function contextItems(context: Record<string, unknown> | undefined): string[] | 
     if (typeof item === 'string' && item.length > 0 && item.length <= 256) ids.push(item);
     else if (typeof item === 'number' && Number.isFinite(item)) ids.push(String(item));
   return ids;
+}
+
+/** Whose recommendations a template reads: the person's own when they and the audience allow. */
+function recommendationsWho(
+  person: Person | undefined,
+  audience: Audience,
+  context: Record<string, unknown> | undefined,
+): RecommendationsFor {
+  return {
+    profileId: person?.profileId,
+    personal:
+      person !== undefined && person.consent.personalization !== false && audience.key !== 'public',
+    segments: person?.segments,
+    items: contextItems(context),
+  };
 }

@@ -15,7 +15,7 @@ export interface PlacementServiceDeps {
   placements: Placements;
   experiments: Pick<Experiments, 'get'>;
   bandits: Pick<BanditArms, 'of'>;
-  decider: Pick<Decider, 'decide' | 'preview' | 'readExposures'>;
+  decider: Pick<Decider, 'decide' | 'preview' | 'readExposures' | 'prepareLists'>;
   identity: Pick<IdentityVerifier, 'verifies'>;
   profiles: Pick<ProfileReader, 'byId' | 'byIdentifier'>;
   /** The segments and computed traits rules may name now. */
@@ -99,6 +99,7 @@ export class PlacementService {
     const audience = options.asker === 'full' ? FULL_AUDIENCE : this.deps.audiences.reader;
     const person = stored && personOf(stored);
     if (person !== undefined) await this.deps.decider.readExposures(person, [name]);
+    await this.deps.decider.prepareLists([name], person, audience, options.context);
     return this.deps.decider.preview(person, name, options.context, options.itemId, audience);
   }
 

@@ -18,11 +18,13 @@ const PAGES = 5;
  * each item of the model's catalogue someone had since (by the same rules as training: the
  * recommender's events, no refusal, no erased person) is kept under their row key (their
  * profile's, else their userId's or anonymousId's), at most RECENT_PER_PERSON per person. Items
- * the model never saw wait for the next training. Returns the positions passed.
+ * the model never saw wait for the next training. `changed` is told each person whose items
+ * changed (by row key). Returns the positions passed.
  */
 export async function followRecentItems(
   trained: TrainedRecommender,
   deps: Pick<TrainingDeps, 'log' | 'profiles' | 'suppressed'>,
+  changed?: (person: string) => void,
 ): Promise<number> {
   const events = new Set(trained.definition.events ?? DEFAULT_RECOMMENDER_EVENTS);
   // Identifiers looked up once per call: a visitor's many views cost one read.
@@ -68,6 +70,7 @@ export async function followRecentItems(
         had.push(item);
       }
       trained.recent.set(key, had.slice(-RECENT_PER_PERSON));
+      changed?.(key);
     }
     read += next - trained.followedTo;
     trained.followedTo = next;

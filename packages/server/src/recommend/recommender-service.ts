@@ -107,7 +107,7 @@ export class RecommenderService {
       throw new TailorError('invalid_request', `items: at most ${MAX_REQUEST_ITEMS} product ids`);
     const k = request.k ?? DEFAULT_RECOMMENDATIONS;
     const who = { ...(await this.whom(request)), items };
-    const answer = this.deps.recommenders.recommend(name, who, k);
+    const answer = await this.deps.recommenders.recommendNow(name, who, k);
     if (answer === undefined)
       throw new TailorError('unavailable', `recommender ${name} is not trained yet`);
     return answer;

@@ -33,6 +33,8 @@ import type { ProfileReader, StoredProfile } from '../store/profile-store.js';
 import type { StoredRecommender } from '../store/recommender-store.js';
 import { contentParameters, fitHere, type Fitted, type Fitter } from './fit-recommender.js';
 import { readHnswIndex, type HnswIndex, type HnswOptions } from './hnsw-search.js';
+import { RelayedSearch } from './relayed-search.js';
+import type { SearchThread } from './search-thread.js';
 
 /** The consent purpose a recommender serves: people who refused it are neither learnt from nor served personally. */
 export const RECOMMEND_PURPOSE = 'personalization';
@@ -55,6 +57,8 @@ export interface TrainingDeps {
   catalogPage?: (after: string | undefined, limit: number) => Promise<CatalogItem[]>;
   /** Content vectors of more items than this are searched through the HNSW index, fewer exactly. */
   exactSearchUpTo?: number;
+  /** Where HNSW indexes are searched (none: on this thread, each list's search holding it). */
+  searchThread?: SearchThread | undefined;
   /** Stops a fit under way (the server closing). */
   signal?: AbortSignal;
 }
@@ -89,7 +93,12 @@ export interface TrainedRecommender {
    * Content searched through an HNSW index: the index, whose unavailable items are left out of
    * searches (when serving available items only) and which new items join between trainings.
    */
-  contentIndex?: HnswIndex;
+  contentIndex?: Omit<HnswIndex, 'search'>;
+  /**
+   * The index is on the search thread: `search` relays to it, and a list that searches is made
+   * from the thread's answer (`Recommenders.prepare`), never by waiting on this thread.
+   */
+  relay?: RelayedSearch;
 }
 
 /** Content vectors up to this many items are searched exactly (about 2 ms for 5,000), more through HNSW. */
@@ -303,7 +312,7 @@ export class RecommenderTrainingJob implements Job {
       (row) => this.segmentsOf.get(matrix.userIds[row] ?? ''),
       half ?? DEFAULT_RECOMMENDER_OPTIONS.popularityHalfLifeDays,
     );
-    const { search, index } = this.searchOf(fitted.value);
+    const { search, index, relay } = await this.searchOf(fitted.value);
     if (index !== undefined && (this.definition.rules?.availableOnly ?? true))
       facts.unavailable.forEach((unavailable, item) => {
         if (unavailable === 1) index.setLeftOut(item, true);
@@ -311,6 +320,7 @@ export class RecommenderTrainingJob implements Job {
     const finished = this.deps.now();
     this.trained = {
       ...(index !== undefined && { contentIndex: index }),
+      ...(relay !== undefined && { relay }),
       facts,
       unavailableCount: facts.unavailable.reduce((n, u) => n + u, 0),
       segmentPopular,
@@ -339,16 +349,24 @@ export class RecommenderTrainingJob implements Job {
 
   /**
    * Content vectors are searched exactly in a small catalogue, through the HNSW index the fit
-   * built and wrote in a large one (read here, then its file removed).
+   * built and wrote in a large one: read by the search thread when there is one, else here (then
+   * its file removed).
    */
-  private searchOf({ parameters, indexFile }: Fitted): {
+  private async searchOf({ parameters, indexFile }: Fitted): Promise<{
     search?: VectorSearch;
-    index?: HnswIndex;
-  } {
+    index?: Omit<HnswIndex, 'search'>;
+    relay?: RelayedSearch;
+  }> {
     const content = contentParameters(parameters);
     if (content === undefined) return {};
     if (indexFile === undefined) return { search: exactSearch(content) };
     try {
+      const thread = this.deps.searchThread;
+      if (thread !== undefined) {
+        const index = await thread.open(content, indexFile, hnswOptions(this.definition));
+        const relay = new RelayedSearch(index);
+        return { search: relay.search, index, relay };
+      }
       const index = readHnswIndex(content, indexFile, hnswOptions(this.definition));
       return { search: index.search, index };
     } finally {

@@ -22,6 +22,8 @@ import {
 import { addCatalogItems } from './add-catalog-items.js';
 import { contentParameters, defaultFitter, type Fitter } from './fit-recommender.js';
 import { followRecentItems } from './follow-recent-items.js';
+import type { AskedSearch } from './relayed-search.js';
+import type { FoundItems } from './search-thread.js';
 import { ReadOrder } from '../store/read-order.js';
 
 export interface RecommendersOptions {
@@ -65,10 +67,64 @@ export const MAX_REQUEST_ITEMS = 50;
 
 /**
  * Lists kept per model, the least recently served dropped first: about 2 kB each at k 20, so
- * 20 MB a model at most. A content list through a million-item index costs about 2.3 ms of CPU
- * (the search), served again from here while what it is made of is unchanged.
+ * 20 MB a model at most. A content list through a million-item index costs 3 to 5 ms of CPU
+ * (the search), served again from here while what it is made of is unchanged. As many searches'
+ * answers are kept for a model searched on the search thread (about 4 kB each), and as many
+ * people's lists are made ahead there (`AHEAD_KEPT`).
  */
 export const LISTS_KEPT = 10_000;
+
+/**
+ * People whose lists a model searched on the search thread makes ahead, at most: after training,
+ * the most recently active; then whoever the log shows had something new. Past it the longest
+ * waiting are dropped (their list is made when asked for).
+ */
+export const AHEAD_KEPT = LISTS_KEPT;
+
+/**
+ * For how long after a person had something new their last list stands in while the new one is
+ * made ahead (docs/recommendations.md, "Serving a large catalogue"): past it, a decision waits
+ * for the search.
+ */
+export const STAND_IN_MS = 5000;
+
+/**
+ * Searches waiting on the search thread past which a list is not waited for: the person's last
+ * list, else the popular items, stand in (a flood of product pages must not queue every decision).
+ */
+export const MAX_SEARCHES_WAITED = 32;
+
+/** What a list is asked for, from the request and the model: its inputs and its keys. */
+interface ListInputs {
+  row: number;
+  recent: number[];
+  segments: readonly string[];
+  personKnown: boolean;
+  k: number;
+  /** The kept list's (`listKey`). */
+  key: string;
+  /** What its content search is for (the row and the items had since), whatever k and segments. */
+  searchKey: string;
+  /** The person's row keys when the list is theirs (personal): whose last list may stand in. */
+  people: readonly string[];
+}
+
+/** A model's lists, and, searched on the search thread, the searches they are made from. */
+interface ModelLists {
+  kept: LRUCache<string, Recommendations>;
+  /** The search thread's answers, by `searchKey`: a list is made from one on this thread. */
+  found: LRUCache<string, FoundItems[]>;
+  /** Counts the times `found` was emptied: an answer asked for before is not kept after. */
+  generation: number;
+  /** Each person's last answered `searchKey` (by row key). */
+  latest: LRUCache<string, string>;
+  /** Searches posted, by `searchKey`: asking again waits for the same. */
+  searching: Map<string, Promise<void>>;
+  /** People whose list is to be made ahead (by row key), and since when, longest waiting first. */
+  ahead: Map<string, number>;
+  /** Whether lists are being made ahead. */
+  makingAhead: boolean;
+}
 
 /**
  * Recommenders: definitions read from the store and kept in memory, each with the model its last
@@ -100,7 +156,7 @@ export class Recommenders {
   /** Items each model's content index is still to take in (new, re-embedded, without text now). */
   private readonly indexing = new Map<TrainedRecommender, Set<number>>();
   /** Lists each model made, by what they are made of (`listKey`); a new model starts with none. */
-  private lists = new WeakMap<TrainedRecommender, LRUCache<string, Recommendations>>();
+  private lists = new WeakMap<TrainedRecommender, ModelLists>();
 
   private constructor(private readonly options: RecommendersOptions) {
     this.fit = options.training.fit ?? defaultFitter();
@@ -130,7 +186,8 @@ export class Recommenders {
         const read = new Map(list.map((r) => [r.name, r]));
         const before = this.definitions;
         this.definitions = read;
-        for (const name of this.models.keys()) if (!read.has(name)) this.models.delete(name);
+        for (const name of [...this.models.keys()])
+          if (!read.has(name)) this.serve(name, undefined);
         for (const [name, r] of read)
           if (before.get(name)?.version !== r.version) void this.train(name);
       },
@@ -165,7 +222,7 @@ export class Recommenders {
   async delete(name: string): Promise<boolean> {
     const deleted = await this.options.store.delete(name);
     this.definitions.delete(name);
-    this.models.delete(name);
+    this.serve(name, undefined);
     this.order.changed();
     return deleted;
   }
@@ -203,45 +260,222 @@ export class Recommenders {
   /**
    * Up to `k` items for a person, best first, none of those the model saw them have; popular
    * items for anyone not `personal` or not in the model. Undefined before the first training.
+   * Never waits: for a model searched on the search thread, a list whose search has not been
+   * answered yet is stood in for (`prepare` first, to wait for it).
    */
   recommend(name: string, who: RecommendFor, k: number): Recommendations | undefined {
     const trained = this.models.get(name);
     if (trained === undefined) return undefined;
-    const { rows } = trained;
-    let row = -1;
-    const recent: number[] = [];
-    if (who.personal)
-      for (const key of who.keys) {
-        const found = rows.get(key);
-        if (row < 0 && found !== undefined) row = found;
-        recent.push(...(trained.recent.get(key) ?? []));
-      }
-    const personKnown = row >= 0 || recent.length > 0;
-    const own = recent.length;
-    for (const id of (who.items ?? []).slice(0, MAX_REQUEST_ITEMS)) {
-      const item = trained.itemIndex.get(id);
-      if (item !== undefined) recent.push(item);
+    const lists = this.listsOf(trained);
+    const asked = inputsOf(trained, who, k);
+    const kept = lists.kept.get(asked.key);
+    if (kept !== undefined) return kept;
+    const { relay } = trained;
+    if (relay === undefined) return this.keep(lists, asked, this.makeList(trained, asked));
+    const found = lists.found.get(asked.searchKey);
+    if (found !== undefined)
+      return this.keep(
+        lists,
+        asked,
+        relay.withAnswers(found, () => this.makeList(trained, asked)),
+      );
+    const probe = relay.probe(() => this.makeList(trained, asked));
+    if (probe.asked.length === 0) return this.keep(lists, asked, probe.made);
+    void this.search(trained, lists, asked, probe.asked);
+    return this.standIn(trained, lists, asked);
+  }
+
+  /**
+   * Makes sure `recommend` answers the list itself (not a stand-in), for a model searched on the
+   * search thread: undefined when it will (kept, answered, or needing no search), or when the
+   * person's last list may stand in (they had something new within STAND_IN_MS: theirs is being
+   * made ahead) or the thread is too busy to wait for; else the search, posted, to wait for.
+   */
+  prepare(name: string, who: RecommendFor, k: number): Promise<void> | undefined {
+    const trained = this.models.get(name);
+    const relay = trained?.relay;
+    if (trained === undefined || relay === undefined) return undefined;
+    const lists = this.listsOf(trained);
+    const asked = inputsOf(trained, who, k);
+    if (lists.kept.has(asked.key) || lists.found.has(asked.searchKey)) return undefined;
+    const probe = relay.probe(() => this.makeList(trained, asked));
+    if (probe.asked.length === 0) {
+      this.keep(lists, asked, probe.made);
+      return undefined;
     }
-    const segments = who.personal ? (who.segments ?? []) : [];
-    let kept = this.lists.get(trained);
-    if (kept === undefined) this.lists.set(trained, (kept = new LRUCache({ max: LISTS_KEPT })));
-    const key = listKey(k, row, own, recent, segments);
-    const found = kept.get(key);
-    if (found !== undefined) return found;
-    const made = this.makeList(trained, row, recent, segments, k, personKnown);
-    kept.set(key, made);
-    return made;
+    const mayStandIn = asked.people.some((person) => {
+      const since = lists.ahead.get(person);
+      const last = lists.latest.get(person);
+      return (
+        since !== undefined &&
+        this.options.training.now() - since <= STAND_IN_MS &&
+        last !== undefined &&
+        lists.found.has(last)
+      );
+    });
+    if (!mayStandIn && relay.index.backlog() >= MAX_SEARCHES_WAITED) return undefined;
+    const searching = this.search(trained, lists, asked, probe.asked);
+    return mayStandIn ? undefined : searching;
+  }
+
+  /** `recommend`, after waiting for the list's search where it may be waited for (`prepare`). */
+  async recommendNow(
+    name: string,
+    who: RecommendFor,
+    k: number,
+  ): Promise<Recommendations | undefined> {
+    await this.prepare(name, who, k);
+    return this.recommend(name, who, k);
+  }
+
+  private listsOf(trained: TrainedRecommender): ModelLists {
+    let lists = this.lists.get(trained);
+    if (lists === undefined)
+      this.lists.set(
+        trained,
+        (lists = {
+          kept: new LRUCache({ max: LISTS_KEPT }),
+          found: new LRUCache({ max: LISTS_KEPT }),
+          generation: 0,
+          latest: new LRUCache({ max: LISTS_KEPT }),
+          searching: new Map(),
+          ahead: new Map(),
+          makingAhead: false,
+        }),
+      );
+    return lists;
+  }
+
+  private keep(lists: ModelLists, asked: ListInputs, list: Recommendations): Recommendations {
+    lists.kept.set(asked.key, list);
+    return list;
+  }
+
+  /**
+   * Posts a list's searches to the search thread (once: asked again, the same) and keeps their
+   * answer, unless the model's answers were dropped meanwhile (items joined its index).
+   */
+  private search(
+    trained: TrainedRecommender,
+    lists: ModelLists,
+    asked: ListInputs,
+    searches: readonly AskedSearch[],
+  ): Promise<void> {
+    const under = lists.searching.get(asked.searchKey);
+    if (under !== undefined || trained.relay === undefined) return under ?? Promise.resolve();
+    const { generation } = lists;
+    const run = trained.relay
+      .answer(searches)
+      .then(
+        (found) => {
+          if (lists.generation !== generation) return;
+          lists.found.set(asked.searchKey, found);
+          for (const person of asked.people) lists.latest.set(person, asked.searchKey);
+        },
+        (error: unknown) => {
+          this.searchFailed(trained, error);
+        },
+      )
+      .finally(() => lists.searching.delete(asked.searchKey));
+    lists.searching.set(asked.searchKey, run);
+    return run;
+  }
+
+  /** A search the thread did not answer: reported, and the model trained again (its index read again). */
+  private searchFailed(trained: TrainedRecommender, error: unknown): void {
+    const { name } = trained.definition;
+    // Once per failure of the thread: the searches failing until the training ends say nothing new.
+    if (
+      this.stopped() ||
+      !this.serving(trained) ||
+      this.waiting.has(name) ||
+      this.running.has(name)
+    )
+      return;
+    this.options.onError(`recommender ${name}: a search on the search thread failed`, error);
+    void this.train(name);
+  }
+
+  /**
+   * A list while its search is under way (not kept): the person's last list (their last search's
+   * answer, with what they had since left out), else the popular items.
+   */
+  private standIn(
+    trained: TrainedRecommender,
+    lists: ModelLists,
+    asked: ListInputs,
+  ): Recommendations {
+    const { relay } = trained;
+    for (const person of asked.people) {
+      const last = lists.latest.get(person);
+      const found = last === undefined ? undefined : lists.found.get(last);
+      if (found !== undefined && relay !== undefined)
+        return relay.withAnswers(found, () => this.makeList(trained, asked));
+    }
+    return this.makeList(trained, { ...asked, row: -1, recent: [], personKnown: false });
+  }
+
+  /** Whether the model is the one its recommender serves now. */
+  private serving(trained: TrainedRecommender): boolean {
+    return this.models.get(trained.definition.name) === trained;
+  }
+
+  /**
+   * Queues people's lists to be made ahead on the search thread (a model searched there only):
+   * their searches are posted one at a time, so a decision's own search waits behind one at most.
+   */
+  private queueAhead(trained: TrainedRecommender, people: Iterable<string>, at: number): void {
+    if (trained.relay === undefined) return;
+    const lists = this.listsOf(trained);
+    for (const person of people) {
+      lists.ahead.delete(person);
+      lists.ahead.set(person, at);
+    }
+    for (const person of lists.ahead.keys()) {
+      if (lists.ahead.size <= AHEAD_KEPT) break;
+      lists.ahead.delete(person);
+    }
+    if (!lists.makingAhead) void this.makeAhead(trained, lists);
+  }
+
+  private async makeAhead(trained: TrainedRecommender, lists: ModelLists): Promise<void> {
+    const { relay } = trained;
+    if (relay === undefined) return;
+    lists.makingAhead = true;
+    try {
+      const k = trained.definition.k ?? DEFAULT_RECOMMENDATIONS;
+      // Entries queued again meanwhile move to the end, and are visited again there.
+      for (const [person, since] of lists.ahead) {
+        if (this.stopped() || !this.serving(trained) || this.lists.get(trained) !== lists) return;
+        const asked = inputsOf(trained, { keys: [person], personal: true }, k);
+        if (!lists.found.has(asked.searchKey)) {
+          const probe = relay.probe(() => this.makeList(trained, asked));
+          if (probe.asked.length > 0) await this.search(trained, lists, asked, probe.asked);
+        }
+        if (lists.ahead.get(person) === since) lists.ahead.delete(person);
+      }
+    } finally {
+      lists.makingAhead = false;
+    }
+  }
+
+  /**
+   * Drops a model's lists after a change of what they read (the catalogue's facts), and its
+   * searches' answers too when items joined its index (they may be found now).
+   */
+  private forget(trained: TrainedRecommender, joined: boolean): void {
+    const lists = this.lists.get(trained);
+    if (lists === undefined) return;
+    lists.kept.clear();
+    if (!joined) return;
+    lists.found.clear();
+    lists.latest.clear();
+    lists.generation++;
   }
 
   /** `recommend`'s list: the model's ranking for the row and the items had since, the rules applied. */
-  private makeList(
-    trained: TrainedRecommender,
-    row: number,
-    recent: readonly number[],
-    segments: readonly string[],
-    k: number,
-    personKnown: boolean,
-  ): Recommendations {
+  private makeList(trained: TrainedRecommender, asked: ListInputs): Recommendations {
+    const { row, recent, segments, k, personKnown } = asked;
     const { matrix, recommender, info, scratch } = trained;
     // The rules drop candidates: rank more (the unavailable, and room for a category cap), then keep k.
     const rules = trained.definition.rules ?? {};
@@ -293,21 +527,29 @@ export class Recommenders {
    * a person by profile id, popular ones when not `personal`. Undefined for no such recommender;
    * empty before its first training.
    */
-  forTemplate(
+  forTemplate(name: string, who: TemplateAsk): readonly RecommendedItem[] | undefined {
+    const asked = this.templateAsk(name, who);
+    if (asked === undefined) return undefined;
+    return this.recommend(name, asked.who, asked.k)?.items ?? [];
+  }
+
+  /** `prepare` for a placement template's `recommendations.NAME` (`forTemplate`). */
+  prepareTemplate(name: string, who: TemplateAsk): Promise<void> | undefined {
+    const asked = this.templateAsk(name, who);
+    return asked === undefined ? undefined : this.prepare(name, asked.who, asked.k);
+  }
+
+  private templateAsk(
     name: string,
-    who: {
-      profileId: string | undefined;
-      personal: boolean;
-      segments?: readonly string[] | undefined;
-      items?: readonly string[] | undefined;
-    },
-  ): readonly RecommendedItem[] | undefined {
+    { profileId, personal, segments, items }: TemplateAsk,
+  ): { who: RecommendFor; k: number } | undefined {
     const definition = this.definitions.get(name);
     if (definition === undefined) return undefined;
-    const keys = who.profileId === undefined ? [] : [`p:${who.profileId}`];
-    const k = definition.k ?? DEFAULT_RECOMMENDATIONS;
-    const { personal, segments, items } = who;
-    return this.recommend(name, { keys, personal, segments, items }, k)?.items ?? [];
+    const keys = profileId === undefined ? [] : [`p:${profileId}`];
+    return {
+      who: { keys, personal, segments, items },
+      k: definition.k ?? DEFAULT_RECOMMENDATIONS,
+    };
   }
 
   /**
@@ -324,8 +566,13 @@ export class Recommenders {
 
   private async followTurn(): Promise<void> {
     try {
-      for (const trained of this.models.values())
-        if (!this.stopped()) await followRecentItems(trained, this.options.training);
+      for (const trained of this.models.values()) {
+        if (this.stopped()) return;
+        const changed = new Set<string>();
+        await followRecentItems(trained, this.options.training, (person) => changed.add(person));
+        // Their lists, made ahead (a model searched on the search thread), before they are asked for.
+        if (changed.size > 0) this.queueAhead(trained, changed, this.options.training.now());
+      }
     } catch (error) {
       this.options.onError('following the log for recommendations failed', error);
     }
@@ -353,23 +600,27 @@ export class Recommenders {
     trained: TrainedRecommender,
     items: readonly CatalogItem[],
   ): void {
-    // Availability, categories, boosts and the items themselves are what lists are made of.
-    this.lists.delete(trained);
     const touched = addCatalogItems(trained, items);
     if (touched.length > 0) this.queueIndexing(trained, touched);
     else if (trained.contentIndex === undefined) this.trainWhenExactIsTooSlow(name, trained);
     const boosts = trained.definition.rules?.boosts ?? [];
+    const leavesOut = trained.definition.rules?.availableOnly ?? true;
+    let back = false;
     for (const item of items) {
       const index = trained.itemIndex.get(item.id);
       if (index === undefined) continue;
       const unavailable = item.available ? 0 : 1;
+      if (unavailable === 0 && trained.facts.unavailable[index] === 1) back = true;
       trained.unavailableCount += unavailable - (trained.facts.unavailable[index] ?? 0);
       trained.facts.unavailable[index] = unavailable;
-      if (trained.definition.rules?.availableOnly ?? true)
-        trained.contentIndex?.setLeftOut(index, unavailable === 1);
+      if (leavesOut) trained.contentIndex?.setLeftOut(index, unavailable === 1);
       (trained.facts.category as (string | undefined)[])[index] = item.category;
       if (trained.facts.boost !== undefined) trained.facts.boost[index] = boostFactor(item, boosts);
     }
+    // Availability, categories, boosts and the items themselves are what lists are made of; a
+    // search's answer still holds unless an item came back into the index (the rules drop those
+    // that left it). Items added or re-embedded drop the answers as they join (`drainIndexing`).
+    this.forget(trained, back && leavesOut);
   }
 
   /**
@@ -407,7 +658,7 @@ export class Recommenders {
           else index.remove(item);
           if (++n === INDEX_PER_TURN) break;
         }
-        this.lists.delete(trained); // the items taken in are found from now on
+        this.forget(trained, true); // the items taken in are found from now on
         await this.options.pause();
       }
     } catch (error) {
@@ -415,6 +666,12 @@ export class Recommenders {
     } finally {
       this.indexing.delete(trained);
     }
+  }
+
+  /** People whose lists are still to be made ahead on the search thread (0 for a model searched here). */
+  aheadBacklog(name: string): number {
+    const trained = this.models.get(name);
+    return trained === undefined ? 0 : (this.lists.get(trained)?.ahead.size ?? 0);
   }
 
   /** Items still to be put in the model's content index (0 when there is none). */
@@ -444,10 +701,19 @@ export class Recommenders {
     this.abort.abort();
     await this.following;
     await this.queue.catch(() => undefined);
+    await this.options.training.searchThread?.close();
   }
 
   private stopped(): boolean {
     return this.abort.signal.aborted;
+  }
+
+  /** Serves `trained` for the recommender (undefined: none); the search thread drops the index of the model it replaces. */
+  private serve(name: string, trained: TrainedRecommender | undefined): void {
+    const before = this.models.get(name);
+    if (trained === undefined) this.models.delete(name);
+    else this.models.set(name, trained);
+    if (before !== trained) before?.relay?.index.close();
   }
 
   private async run(name: string): Promise<RecommenderModel | undefined> {
@@ -469,9 +735,12 @@ export class Recommenders {
       }
       const trained = job.result;
       // A definition changed or deleted meanwhile: its own training is asked for already.
-      if (trained === undefined || this.definitions.get(name)?.version !== definition.version)
+      if (trained === undefined || this.definitions.get(name)?.version !== definition.version) {
+        trained?.relay?.index.close();
         return undefined;
-      this.models.set(name, trained);
+      }
+      this.serve(name, trained);
+      this.queueAhead(trained, mostRecent(trained.matrix, AHEAD_KEPT), this.options.training.now());
       // What the catalog API gave while it trained, which its reading of the catalogue may have missed.
       const changed = this.changedDuringTraining.get(name) ?? [];
       if (changed.length > 0) this.applyCatalog(name, trained, changed);
@@ -485,6 +754,65 @@ export class Recommenders {
       this.changedDuringTraining.delete(name);
     }
   }
+}
+
+/** A placement template's person: their profile, whether their list may be personal, and the page's items. */
+export interface TemplateAsk {
+  profileId: string | undefined;
+  personal: boolean;
+  segments?: readonly string[] | undefined;
+  items?: readonly string[] | undefined;
+}
+
+/**
+ * What a list for `who` is made of in the model: the person's row, the items had since training
+ * (theirs, `own` of them, then those the request names), their segments; and its keys.
+ */
+function inputsOf(trained: TrainedRecommender, who: RecommendFor, k: number): ListInputs {
+  const { rows } = trained;
+  let row = -1;
+  const recent: number[] = [];
+  if (who.personal)
+    for (const key of who.keys) {
+      const found = rows.get(key);
+      if (row < 0 && found !== undefined) row = found;
+      recent.push(...(trained.recent.get(key) ?? []));
+    }
+  const personKnown = row >= 0 || recent.length > 0;
+  const own = recent.length;
+  for (const id of (who.items ?? []).slice(0, MAX_REQUEST_ITEMS)) {
+    const item = trained.itemIndex.get(id);
+    if (item !== undefined) recent.push(item);
+  }
+  const segments = who.personal ? (who.segments ?? []) : [];
+  return {
+    row,
+    recent,
+    segments,
+    personKnown,
+    k,
+    key: listKey(k, row, own, recent, segments),
+    searchKey: `${row}|${recent.join(',')}`,
+    people: who.personal ? who.keys : [],
+  };
+}
+
+/** The row keys of the `n` people of the matrix who had something last, the latest first. */
+function mostRecent(matrix: TrainedRecommender['matrix'], n: number): string[] {
+  const { userIds, userStart, lastTime } = matrix;
+  const latest = new Float64Array(userIds.length).fill(-Infinity);
+  for (let row = 0; row < userIds.length; row++)
+    for (let p = userStart[row] ?? 0; p < (userStart[row + 1] ?? 0); p++)
+      if ((lastTime[p] ?? -Infinity) > (latest[row] ?? -Infinity)) latest[row] = lastTime[p] ?? 0;
+  // The n-th latest time, from a numeric sort of the times alone (a million people: tens of ms).
+  const times = latest.slice().sort();
+  const threshold = times[Math.max(0, times.length - n)] ?? -Infinity;
+  const rows: number[] = [];
+  latest.forEach((at, row) => {
+    if (at >= threshold) rows.push(row);
+  });
+  rows.sort((a, b) => (latest[b] ?? 0) - (latest[a] ?? 0) || a - b);
+  return rows.slice(0, n).map((row) => userIds[row] as string);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { StoredMessage } from '@tailor/core';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config.schema.js';
 import { buildApp } from '../../src/http/build-app.js';
-import { openTailor, type Tailor } from '../../src/open-tailor.js';
+import { openTailor, type OpenOptions, type Tailor } from '../../src/open-tailor.js';
 
 export const WRITE_KEY = 'test-write-key-0001';
 export const ADMIN_KEY = 'test-admin-key-0001';
@@ -66,6 +66,7 @@ export type ConfigOverrides = {
 export async function startTestTailor(
   overrides: ConfigOverrides = {},
   now?: () => number,
+  options: OpenOptions = {},
 ): Promise<TestTailor> {
   const dir = mkdtempSync(join(tmpdir(), 'tailor-test-'));
   const flags = {
@@ -76,7 +77,7 @@ export async function startTestTailor(
     ...overrides,
   };
   const config = loadConfig({ flags, env: {}, cwd: dir });
-  const tailor = await openTailor(config, now);
+  const tailor = await openTailor(config, now, options);
   await tailor.keys.create('test-write', 'write', new Date(), WRITE_KEY);
   await tailor.keys.create('test-admin', 'admin', new Date(), ADMIN_KEY);
   const app = await buildApp({ tailor, logger: false });
@@ -139,7 +140,7 @@ export async function startTestTailor(
     },
     async reopen(this: TestTailor, clock = now) {
       await this.shut();
-      this.tailor = await openTailor(config, clock);
+      this.tailor = await openTailor(config, clock, options);
       this.app = await buildApp({ tailor: this.tailor, logger: false });
       await this.app.ready();
       open = true;
