@@ -318,6 +318,8 @@ export async function runDecideMillion() {
           `without a list ${describe(plain)}`,
       );
     }
+    // After the rounds: what the model holds once training's leftovers are collected.
+    result.rssAfterMB = Math.round(process.memoryUsage().rss / 2 ** 20);
     if (session !== undefined) {
       const { profile: recorded } = await session.post('Profiler.stop');
       writeFileSync(profile, JSON.stringify(recorded));

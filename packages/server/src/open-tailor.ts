@@ -417,7 +417,7 @@ export async function openTailor(
       }
       return behind.events;
     },
-  });
+  }, recommenders);
   const countBatch = (events: number, lagSeconds: number): void => {
     metrics.pipelineEvents.inc(events);
     metrics.pipelineLag.observe(lagSeconds);

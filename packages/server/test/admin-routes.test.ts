@@ -261,6 +261,7 @@ describe('system routes', () => {
     expect(metrics).toMatch(/^tailor_log_events 1$/m);
     expect(metrics).toMatch(/tailor_http_request_duration_seconds_bucket\{.*route="\/v1\/batch"/);
     expect(metrics).toMatch(/^tailor_log_size_bytes \d+/m);
+    expect(metrics).toMatch(/^tailor_recommendation_lists_ahead 0$/m);
 
     const spec = (await t.app.inject({ url: '/openapi.json' })).json();
     expect(spec.openapi).toBe('3.1.0');

@@ -10,6 +10,7 @@ import {
 } from '@tailor/core';
 import { readHnswIndex, writeHnswIndex } from '../src/recommend/hnsw-search.js';
 import type { TrainedRecommender } from '../src/recommend/recommender-training.js';
+import type { RecommendFor } from '../src/recommend/recommenders.js';
 import { SearchThread } from '../src/recommend/search-thread.js';
 import { startTestTailor, type TestTailor } from './support/test-tailor.js';
 import { SHOP_CLOCK, viewed } from './support/recommendation-shop.js';
@@ -186,19 +187,25 @@ async function exactly(
 
 const itemsOf = (r: Recommendations | undefined) => r?.items.map((i) => i.item);
 
+/** Ann's row keys, once her list was made ahead after training (the synchronous answer is hers). */
+async function annMadeAhead(tailor: TestTailor): Promise<RecommendFor> {
+  const profile = await tailor.tailor.profiles.byIdentifier({ type: 'userId', value: 'ann' });
+  const ann = { keys: [`p:${profile?.id}`], personal: true };
+  await vi.waitFor(
+    () => {
+      expect(tailor.tailor.recommenders.recommend('shop', ann, 3)?.basis).toBe('person');
+    },
+    { timeout: 5000, interval: 20 },
+  );
+  return ann;
+}
+
 describe('a content model searched on the search thread', () => {
   it('makes known people’s lists ahead after training, the same lists as an exact search', async () => {
     t = await content();
     const tailor = t;
-    const profile = await tailor.tailor.profiles.byIdentifier({ type: 'userId', value: 'ann' });
-    const ann = { keys: [`p:${profile?.id}`], personal: true };
-    // Without asking, her list is made ahead: the synchronous answer becomes hers.
-    await vi.waitFor(
-      () => {
-        expect(tailor.tailor.recommenders.recommend('shop', ann, 3)?.basis).toBe('person');
-      },
-      { timeout: 5000, interval: 20 },
-    );
+    // Without asking, her list is made ahead.
+    const ann = await annMadeAhead(tailor);
     const expected = await exactly(tailor, 'ann', 3);
     expect(expected).toEqual(['metal-sign', 'lantern-red', 'white-heart']);
     expect(itemsOf(tailor.tailor.recommenders.recommend('shop', ann, 3))).toEqual(expected);
@@ -238,17 +245,7 @@ describe('a content model searched on the search thread', () => {
     t = await content();
     const tailor = t;
     const recommenders = tailor.tailor.recommenders;
-    const profile = await tailor.tailor.profiles.byIdentifier({ type: 'userId', value: 'ann' });
-    const ann = { keys: [`p:${profile?.id}`], personal: true };
-    await vi.waitFor(
-      () => {
-        expect(recommenders.recommend('shop', ann, 3)?.basis).toBe('person');
-      },
-      {
-        timeout: 5000,
-        interval: 20,
-      },
-    );
+    const ann = await annMadeAhead(tailor);
     const before = itemsOf(recommenders.recommend('shop', ann, 3));
     // Ann views the red lantern: the follower reads it and her list is made again ahead.
     await tailor.collect([viewed('ann', 'lantern-red', 55)]);
@@ -278,14 +275,7 @@ describe('a content model searched on the search thread', () => {
     t = await content();
     const tailor = t;
     const trained = served(tailor);
-    const profile = await tailor.tailor.profiles.byIdentifier({ type: 'userId', value: 'ann' });
-    const ann = { keys: [`p:${profile?.id}`], personal: true };
-    await vi.waitFor(
-      () => {
-        expect(tailor.tailor.recommenders.recommend('shop', ann, 3)?.basis).toBe('person');
-      },
-      { timeout: 5000, interval: 20 },
-    );
+    await annMadeAhead(tailor);
     const search = vi.spyOn(trained.relay!.index, 'search');
     const list = async () =>
       itemsOf((await tailor.admin('GET', '/v1/recommendations/shop?userId=ann&k=3')).json());

@@ -13,8 +13,22 @@ export interface Metrics {
   pipelineLag: Histogram;
 }
 
-export function createMetrics(log: EventLog, profiles?: { behind(): Promise<number> }): Metrics {
+export function createMetrics(
+  log: EventLog,
+  profiles?: { behind(): Promise<number> },
+  recommendations?: { aheadBacklog(): number },
+): Metrics {
   const registry = new Registry();
+  if (recommendations) {
+    new Gauge({
+      name: 'tailor_recommendation_lists_ahead',
+      help: "People whose recommendation lists are still to be made ahead on the search thread (every model's)",
+      registers: [registry],
+      collect() {
+        this.set(recommendations.aheadBacklog());
+      },
+    });
+  }
   if (profiles) {
     new Gauge({
       name: 'tailor_pipeline_behind_events',

@@ -668,10 +668,15 @@ export class Recommenders {
     }
   }
 
-  /** People whose lists are still to be made ahead on the search thread (0 for a model searched here). */
-  aheadBacklog(name: string): number {
-    const trained = this.models.get(name);
-    return trained === undefined ? 0 : (this.lists.get(trained)?.ahead.size ?? 0);
+  /**
+   * People whose lists are still to be made ahead on the search thread, for one recommender or
+   * all of them (0 for a model searched here).
+   */
+  aheadBacklog(name?: string): number {
+    let backlog = 0;
+    for (const [named, trained] of this.models)
+      if (name === undefined || named === name) backlog += this.lists.get(trained)?.ahead.size ?? 0;
+    return backlog;
   }
 
   /** Items still to be put in the model's content index (0 when there is none). */
