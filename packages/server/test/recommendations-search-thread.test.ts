@@ -293,4 +293,25 @@ describe('a content model searched on the search thread', () => {
     expect(await list()).toEqual(first);
     expect(search.mock.calls.length).toBe(searches + 1);
   });
+
+  it('serves the popular items at once while the thread is too busy to wait for, then the list', async () => {
+    t = await content();
+    const tailor = t;
+    const backlog = vi.spyOn(served(tailor).relay!.index, 'backlog').mockReturnValue(40);
+    const ask = async () =>
+      (
+        await tailor.admin('GET', '/v1/recommendations/shop?userId=carol&items=tlight&k=3')
+      ).json<Recommendations>();
+    const busy = await ask();
+    expect(busy).toMatchObject({ basis: 'popular', personalized: false });
+    backlog.mockRestore();
+    // Its search was posted all the same: the list is there once it is answered.
+    const carol = await exactly(tailor, 'carol', 3, ['tlight']);
+    await vi.waitFor(
+      async () => {
+        expect(itemsOf(await ask())).toEqual(carol);
+      },
+      { timeout: 5000, interval: 20 },
+    );
+  });
 });

@@ -105,7 +105,7 @@ interface ListInputs {
   key: string;
   /** What its content search is for (the row and the items had since), whatever k and segments. */
   searchKey: string;
-  /** The person's row keys when the list is theirs (personal): whose last list may stand in. */
+  /** The person's first row key when the list is theirs (personal): whose last list may stand in. */
   people: readonly string[];
 }
 
@@ -412,7 +412,20 @@ export class Recommenders {
       if (found !== undefined && relay !== undefined)
         return relay.withAnswers(found, () => this.makeList(trained, asked));
     }
-    return this.makeList(trained, { ...asked, row: -1, recent: [], personKnown: false });
+    // The list of anyone the model knows nothing of, kept as such: a ranking of every item,
+    // which a million-item model must not make again for each request stood in for.
+    const popular: ListInputs = {
+      ...asked,
+      row: -1,
+      recent: [],
+      personKnown: false,
+      key: listKey(asked.k, -1, 0, [], asked.segments),
+      searchKey: '-1|',
+      people: [],
+    };
+    return (
+      lists.kept.get(popular.key) ?? this.keep(lists, popular, this.makeList(trained, popular))
+    );
   }
 
   /** Whether the model is the one its recommender serves now. */
@@ -798,7 +811,9 @@ function inputsOf(trained: TrainedRecommender, who: RecommendFor, k: number): Li
     k,
     key: listKey(k, row, own, recent, segments),
     searchKey: `${row}|${recent.join(',')}`,
-    people: who.personal ? who.keys : [],
+    // Their first key only (their profile's when known): a request naming ids of two people
+    // (a reader's userId and another's anonymousId) must not leave one's list as the other's.
+    people: who.personal && who.keys[0] !== undefined ? [who.keys[0]] : [],
   };
 }
 
