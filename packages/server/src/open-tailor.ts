@@ -404,20 +404,24 @@ export async function openTailor(
   // /metrics is public: however often it is scraped, the lag (a query per partition consumer, a
   // request per partition to the stream) is counted at most once every 5 s and shared meanwhile.
   let behind: { at: number; events: Promise<number> } | undefined;
-  const metrics = createMetrics(log, {
-    behind: () => {
-      if (behind === undefined || Date.now() - behind.at >= 5000) {
-        const events = foldedTo()
-          .then((at) => log.behind(at))
-          .then((b) => b.events);
-        events.catch(() => {
-          behind = undefined; // counted again on the next scrape
-        });
-        behind = { at: Date.now(), events };
-      }
-      return behind.events;
+  const metrics = createMetrics(
+    log,
+    {
+      behind: () => {
+        if (behind === undefined || Date.now() - behind.at >= 5000) {
+          const events = foldedTo()
+            .then((at) => log.behind(at))
+            .then((b) => b.events);
+          events.catch(() => {
+            behind = undefined; // counted again on the next scrape
+          });
+          behind = { at: Date.now(), events };
+        }
+        return behind.events;
+      },
     },
-  }, recommenders);
+    recommenders,
+  );
   const countBatch = (events: number, lagSeconds: number): void => {
     metrics.pipelineEvents.inc(events);
     metrics.pipelineLag.observe(lagSeconds);
