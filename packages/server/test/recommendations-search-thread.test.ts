@@ -115,10 +115,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-/**
- * 6,000 filler items (above exact search's 5,000, so the content model has an HNSW index) whose
- * words no one views, and a few lanterns and candle holders: what Ann views.
- */
+/** Lanterns and candle holders: what Ann's lists and Carol's pages are about. */
 const SHOP_ITEMS = [
   { id: 'lantern', name: 'White metal lantern' },
   { id: 'tlight', name: 'White hanging heart t-light holder' },
@@ -129,6 +126,11 @@ const SHOP_ITEMS = [
   { id: 'candle', name: 'Candle holder lantern red' },
 ];
 
+/**
+ * Tailor with a content recommender over 6,000 filler items (above exact search's 5,000, so it has
+ * an HNSW index, on the search thread) whose words no one views, and SHOP_ITEMS; Ann viewed the
+ * lantern.
+ */
 async function content(): Promise<TestTailor> {
   const tailor = await startTestTailor({}, () => SHOP_CLOCK, {
     recommenderSearch: new SearchThread(WORKER, (message, error) => {
