@@ -299,15 +299,19 @@ describe('a content model searched on the search thread', () => {
   it('serves the popular items at once while the thread is too busy to wait for, then the list', async () => {
     t = await content();
     const tailor = t;
-    const backlog = vi.spyOn(served(tailor).relay!.index, 'backlog').mockReturnValue(40);
+    const index = served(tailor).relay!.index;
+    const backlog = vi.spyOn(index, 'backlog').mockReturnValue(40);
+    const search = vi.spyOn(index, 'search');
     const ask = async () =>
       (
         await tailor.admin('GET', '/v1/recommendations/shop?userId=carol&items=tlight&k=3')
       ).json<Recommendations>();
     const busy = await ask();
     expect(busy).toMatchObject({ basis: 'popular', personalized: false });
+    // Nothing was queued behind the busy thread.
+    expect(search).not.toHaveBeenCalled();
     backlog.mockRestore();
-    // Its search was posted all the same: the list is there once it is answered.
+    // Once it is not busy, the list is searched for and served.
     const carol = await exactly(tailor, 'carol', 3, ['tlight']);
     await vi.waitFor(
       async () => {

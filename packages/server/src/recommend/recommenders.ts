@@ -281,7 +281,10 @@ export class Recommenders {
       );
     const probe = relay.probe(() => this.makeList(trained, asked));
     if (probe.asked.length === 0) return this.keep(lists, asked, probe.made);
-    void this.search(trained, lists, asked, probe.asked);
+    // Posted for the next request, unless the thread is too busy: a flood of pages naming items
+    // (the write key may send them) must not queue searches without end.
+    if (relay.index.backlog() < MAX_SEARCHES_WAITED)
+      void this.search(trained, lists, asked, probe.asked);
     return this.standIn(trained, lists, asked);
   }
 
