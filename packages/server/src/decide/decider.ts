@@ -148,12 +148,13 @@ export class Decider {
     // Without waiting unless a person's exposures must be read back (after a restart, a change).
     if (person !== undefined && this.mustRecall(person, request.placements))
       await this.recall(person.profileId);
-    const lists = this.inHoldout(request)
+    const holdout = this.inHoldout(request);
+    const lists = holdout
       ? undefined
       : this.prepareLists(request.placements, person, request.audience, request.context);
     if (lists !== undefined) await lists;
     const now = this.options.now();
-    const decisions = this.inHoldout(request)
+    const decisions = holdout
       ? request.placements.map((name) => this.holdoutDecision(name, started))
       : request.placements.map((name) => this.decideOne(name, person, request, now, started));
     // Only a winner that runs an experiment waits (for its assignment); the others go as they are.
