@@ -235,6 +235,8 @@ export type {
   RecommenderOptions,
 } from './recommend/recommend.schema.js';
 export { buildInteractionMatrix } from './recommend/build-interaction-matrix.js';
+export { addId, idAt, idTable, idTableBuffers, idsOf, indexOfId } from './recommend/id-table.js';
+export type { IdList, IdTable } from './recommend/id-table.js';
 export {
   fitParameters,
   recommendItems,

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  idAt,
+  indexOfId,
   recommendItems,
   recommenderFrom,
   type ContentVectors,
@@ -177,13 +179,11 @@ async function exactly(
   const profile = await tailor.tailor.profiles.byIdentifier({ type: 'userId', value: userId });
   const key = `p:${profile?.id}`;
   const exact = recommenderFrom(trained.matrix, trained.parameters, trained.options);
-  const row = trained.rows.get(key) ?? -1;
-  const recent = [
-    ...(trained.recent.get(key) ?? []),
-    ...items.map((id) => trained.itemIndex.get(id) ?? -1),
-  ];
+  const { userIds, itemIds } = trained.matrix;
+  const row = indexOfId(userIds, key);
+  const recent = [...(trained.recent.get(key) ?? []), ...items.map((id) => indexOfId(itemIds, id))];
   return recommendItems(trained.matrix, exact, row, k, undefined, recent).map(
-    (r) => trained.matrix.itemIds[r.item] as string,
+    (r) => idAt(itemIds, r.item) as string,
   );
 }
 

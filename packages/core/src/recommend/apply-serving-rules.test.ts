@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { applyServingRules } from './apply-serving-rules.js';
 
-// Items 0-5 ranked 5 4 3 2 1 0 by score; 1 and 4 are unavailable; categories a a b a - b.
+// Items 0-5 ranked 5 4 3 2 1 0 by score; 1 and 4 are unavailable; categories a a b a - b
+// (numbered a 0, b 1, none -1).
 const ranked = [5, 4, 3, 2, 1, 0].map((item) => ({ item, score: item }));
 const facts = {
   unavailable: Uint8Array.from([0, 1, 0, 0, 1, 0]),
-  category: ['a', 'a', 'b', 'a', undefined, 'b'],
+  category: Int32Array.from([0, 0, 1, 0, -1, 1]),
 };
 const ids = (items: { item: number }[]) => items.map((r) => r.item);
 

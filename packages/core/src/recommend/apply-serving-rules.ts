@@ -4,8 +4,8 @@ import type { RankedItem } from './recommend.schema.js';
 export interface ItemFacts {
   /** 1 where the catalogue marks the item unavailable. */
   unavailable: Uint8Array;
-  /** The item's catalogue category, if any. */
-  category: readonly (string | undefined)[];
+  /** The item's catalogue category by number (items of a category share one), -1 for none. */
+  category: Int32Array;
   /** The item's boost factor (the product of the boosts it matches, 1 for none). */
   boost?: Float64Array;
 }
@@ -28,13 +28,13 @@ export function applyServingRules(
 ): RankedItem[] {
   const availableOnly = rules.availableOnly ?? true;
   const cap = rules.maxPerCategory;
-  const perCategory = new Map<string, number>();
+  const perCategory = new Map<number, number>();
   const kept: RankedItem[] = [];
   for (const candidate of ranked) {
     if (kept.length === k) break;
     if (availableOnly && facts.unavailable[candidate.item] === 1) continue;
     const category = facts.category[candidate.item];
-    if (cap !== undefined && category !== undefined) {
+    if (cap !== undefined && category !== undefined && category >= 0) {
       const seen = perCategory.get(category) ?? 0;
       if (seen >= cap) continue;
       perCategory.set(category, seen + 1);

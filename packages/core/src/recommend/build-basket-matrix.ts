@@ -11,7 +11,7 @@ import type { Interaction, InteractionMatrix } from './recommend.schema.js';
 export function buildBasketMatrix(
   interactions: Iterable<Interaction>,
   itemIds: readonly string[],
-): InteractionMatrix {
+): InteractionMatrix<readonly string[]> {
   const itemIndex = new Map(itemIds.map((id, i) => [id, i]));
   const baskets = new Map<string, Set<number>>();
   for (const { basket, item } of interactions) {

@@ -13,7 +13,7 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 export function buildInteractionMatrix(
   interactions: Iterable<Interaction>,
   alsoItems: Iterable<string> = [],
-): InteractionMatrix {
+): InteractionMatrix<readonly string[]> {
   const pairs = new Map<string, Map<string, number>>();
   const itemSet = new Set<string>();
   let now = -Infinity;

@@ -17,11 +17,11 @@ export interface HeldOutUser {
 
 /** A time split: the training matrix (before `split`) and the users evaluated on what came after. */
 export interface TimeSplit {
-  train: InteractionMatrix;
+  train: InteractionMatrix<readonly string[]>;
   heldOut: HeldOutUser[];
   testInteractions: number;
   /** The training period's orders over the training items, when interactions name their basket. */
-  trainBaskets?: InteractionMatrix;
+  trainBaskets?: InteractionMatrix<readonly string[]>;
   /** The test period's orders of two training items or more (item indexes ascending), for `evaluateBaskets`. */
   testBaskets?: Int32Array[];
 }

@@ -4,6 +4,8 @@
  * whatever the order of the input rows.
  */
 
+import type { IdList } from './id-table.js';
+
 /**
  * One interaction: a user had an item, at `time` (epoch milliseconds) when known, as part of
  * `basket` when known (an order: the items bought together, for method `bought-together`).
@@ -19,11 +21,12 @@ export interface Interaction {
  * The distinct (user, item) pairs as a sparse matrix, rows by user (CSR): the items of user u
  * are `items[userStart[u] .. userStart[u + 1])`, in increasing order, and `lastTime` holds each
  * pair's latest time (NaN when the input had no times). `now` is the latest time seen (NaN
- * without times): time decay counts ages back from it.
+ * without times): time decay counts ages back from it. The ids are arrays as built, tables
+ * (`IdTable`) in a served model.
  */
-export interface InteractionMatrix {
-  userIds: readonly string[];
-  itemIds: readonly string[];
+export interface InteractionMatrix<Ids extends IdList = IdList> {
+  userIds: Ids;
+  itemIds: Ids;
   userStart: Int32Array;
   items: Int32Array;
   lastTime: Float64Array;

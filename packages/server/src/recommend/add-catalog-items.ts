@@ -1,5 +1,7 @@
 import {
+  addId,
   embedText,
+  indexOfId,
   itemText,
   recommenderFrom,
   type CatalogItem,
@@ -29,8 +31,8 @@ export function addCatalogItems(
   const fresh = new Map<string, CatalogItem>();
   const touched: number[] = [];
   for (const item of items) {
-    const index = trained.itemIndex.get(item.id);
-    if (index === undefined) {
+    const index = indexOfId(trained.matrix.itemIds, item.id);
+    if (index < 0) {
       fresh.set(item.id, item);
       continue;
     }
@@ -69,30 +71,35 @@ function grow(
     content.vectors = vectors;
     content.known = known;
   }
-  const itemIds = trained.matrix.itemIds.slice();
+  // The table grows in place (with room to spare, as the vectors do): nothing else holds it.
+  const { itemIds } = trained.matrix;
   const withVector: number[] = [];
-  fresh.forEach((item, i) => {
-    const index = before + i;
-    itemIds.push(item.id);
-    trained.itemIndex.set(item.id, index);
+  fresh.forEach((item) => {
+    const index = addId(itemIds, item.id);
     const vector = embedText(content, itemText(item));
     if (vector === undefined) return;
     content.vectors.set(vector, index * dimensions);
     content.known[index] = 1;
     withVector.push(index);
   });
-  const matrix = { ...trained.matrix, itemIds };
+  const matrix = { ...trained.matrix };
   const { facts } = trained;
   const unavailable = new Uint8Array(after);
   unavailable.set(facts.unavailable);
-  const category = [...facts.category, ...fresh.map(() => undefined)];
+  const category = new Int32Array(after).fill(-1);
+  category.set(facts.category);
   let boost: Float64Array | undefined;
   if (facts.boost !== undefined) {
     boost = new Float64Array(after).fill(1);
     boost.set(facts.boost);
   }
   // The caller sets the new items' facts (availability, category, boost) as for any item given.
-  trained.facts = { unavailable, category, ...(boost !== undefined && { boost }) };
+  trained.facts = {
+    unavailable,
+    category,
+    categories: facts.categories,
+    ...(boost !== undefined && { boost }),
+  };
   trained.matrix = matrix;
   trained.scratch = new Float64Array(after);
   trained.recommender = recommenderFrom(

@@ -6,10 +6,12 @@ import {
   buildInteractionMatrix,
   err,
   fitParameters,
+  idTable,
   ok,
   type FittedParameters,
   type BlendSpec,
   type ContentVectors,
+  type IdTable,
   type Interaction,
   type InteractionMatrix,
   type ItemContent,
@@ -45,9 +47,12 @@ export interface FitRequest {
   index?: { file: string; exactUpTo: number; settings?: Partial<HnswOptions> };
 }
 
-/** The matrix the interactions make, and the parameters fitted on it. */
+/**
+ * The matrix the interactions make (its ids as tables, so the thread serving it never holds a
+ * large model's ids as strings), and the parameters fitted on it.
+ */
 export interface Fitted {
-  matrix: InteractionMatrix;
+  matrix: InteractionMatrix<IdTable>;
   parameters: FittedParameters;
   /** The HNSW index file written for content vectors (`FitRequest.index`), if one was. */
   indexFile?: string;
@@ -83,7 +88,14 @@ export function fitInteractions({
     baskets: orders === true ? buildBasketMatrix(rows, matrix.itemIds) : undefined,
   });
   if (!parameters.ok) return parameters;
-  const fitted: Fitted = { matrix, parameters: parameters.value };
+  const fitted: Fitted = {
+    matrix: {
+      ...matrix,
+      userIds: idTable(matrix.userIds, matrix.userIds.length),
+      itemIds: idTable(matrix.itemIds, matrix.itemIds.length),
+    },
+    parameters: parameters.value,
+  };
   const content = contentParameters(fitted.parameters);
   if (index !== undefined && content !== undefined) {
     if (content.known.reduce((n, k) => n + k, 0) > index.exactUpTo) {

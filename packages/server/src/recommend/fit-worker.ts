@@ -1,12 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FittedParameters } from '@tailor/core';
+import { idTableBuffers, type FittedParameters } from '@tailor/core';
 import { contentParameters, fitInteractions, type FitRequest } from './fit-recommender.js';
 import { shareContent } from './search-thread.js';
 
 /**
  * Builds the matrix and fits a recommender's parameters off the request thread (`workerFitter`):
  * the costly part of training (EASE inverts an items × items matrix: ~30 s for 3,500 items). The
- * typed arrays are transferred back, not copied; content vectors searched through an index are
+ * typed arrays are transferred back, not copied, the ids as tables of typed arrays; content vectors searched through an index are
  * put in shared memory here (a gigabyte for a million items: seconds of copying, off the request
  * thread), so the search thread reads the serving thread's rows.
  */
@@ -41,12 +41,11 @@ function collect(parameters: FittedParameters): void {
   }
 }
 
+const buffers: ArrayBuffer[] = [];
 if (fitted.ok) {
   const { matrix, parameters } = fitted.value;
   arrays.push(matrix.userStart, matrix.items, matrix.lastTime);
   collect(parameters);
+  buffers.push(...idTableBuffers(matrix.userIds), ...idTableBuffers(matrix.itemIds));
 }
-parentPort?.postMessage(
-  fitted,
-  arrays.map((a) => a.buffer as ArrayBuffer),
-);
+parentPort?.postMessage(fitted, [...arrays.map((a) => a.buffer as ArrayBuffer), ...buffers]);

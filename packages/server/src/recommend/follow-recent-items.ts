@@ -1,4 +1,4 @@
-import { DEFAULT_RECOMMENDER_EVENTS, type IdentifierRef } from '@tailor/core';
+import { DEFAULT_RECOMMENDER_EVENTS, indexOfId, type IdentifierRef } from '@tailor/core';
 import type { StoredProfile } from '../store/profile-store.js';
 import {
   itemsHad,
@@ -47,8 +47,8 @@ export async function followRecentItems(
     });
     for (const { message } of page) {
       const items = itemsHad(message, events, deps.suppressed)
-        .map((item) => trained.itemIndex.get(item))
-        .filter((item) => item !== undefined);
+        .map((item) => indexOfId(trained.matrix.itemIds, item))
+        .filter((item) => item >= 0);
       if (items.length === 0) continue;
       const { userId, anonymousId } = message;
       const profile =

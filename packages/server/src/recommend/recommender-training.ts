@@ -6,6 +6,10 @@ import {
   boostFactor,
   catalogFacts,
   exactSearch,
+  addId,
+  idAt,
+  idTable,
+  idsOf,
   interactionItems,
   recommenderFrom,
   segmentPopularity,
@@ -17,6 +21,8 @@ import {
   type RecommenderMethod,
   type CatalogItemInput,
   type ItemFacts,
+  type IdList,
+  type IdTable,
   type InteractionMatrix,
   type ItemContent,
   type PopularInSegment,
@@ -66,25 +72,22 @@ export interface TrainingDeps {
 /** A trained recommender as served: the matrix it learnt, the model and each person's row. */
 export interface TrainedRecommender {
   definition: StoredRecommender;
-  matrix: InteractionMatrix;
+  /** Its ids as tables: a person's row is `indexOfId(matrix.userIds, key)`, an item's number `indexOfId(matrix.itemIds, id)`. */
+  matrix: InteractionMatrix<IdTable>;
   recommender: Recommender;
   /** What the fit learnt, and the options and search the recommender was made with (to make it again over more items). */
   parameters: FittedParameters;
   options: Partial<RecommenderOptions>;
   search?: VectorSearch | undefined;
-  /** A person's row by `p:PROFILE_ID`, or `u:USERID` / `a:ANONYMOUSID` for people with no profile yet. */
-  rows: ReadonlyMap<string, number>;
   info: RecommenderModel;
   /** Reused by every recommendation (scores are written then ranked, synchronously). */
   scratch: Float64Array<ArrayBuffer>;
   /** The log position training read to: what people have had since is followed from there. */
   followedTo: number;
-  /** Each item's index in the matrix (content models gain items between trainings). */
-  itemIndex: Map<string, number>;
   /** Items people had since training (by their row keys), most recent last, a few per person. */
   recent: Map<string, number[]>;
   /** What the catalogue said of the model's items when it was trained (the serving rules read it). */
-  facts: ItemFacts;
+  facts: ServedFacts;
   /** How many of its items are unavailable now (kept, not counted per request: catalogues are large). */
   unavailableCount: number;
   /** The popular items of each segment its people were in (new people's lists). */
@@ -305,11 +308,11 @@ export class RecommenderTrainingJob implements Job {
     );
     if (!fitted.ok) throw new Error(`training ${this.definition.name}: ${fitted.error}`);
     const { matrix, parameters } = fitted.value;
-    const catalogue = content ? this.catalogue : await this.deps.catalogOf?.(matrix.itemIds);
+    const catalogue = content ? this.catalogue : await this.deps.catalogOf?.(idsOf(matrix.itemIds));
     const facts = itemFacts(matrix.itemIds, catalogue, this.definition.rules?.boosts ?? []);
     const segmentPopular = segmentPopularity(
       matrix,
-      (row) => this.segmentsOf.get(matrix.userIds[row] ?? ''),
+      (row) => this.segmentsOf.get(idAt(matrix.userIds, row) ?? ''),
       half ?? DEFAULT_RECOMMENDER_OPTIONS.popularityHalfLifeDays,
     );
     const { search, index, relay } = await this.searchOf(fitted.value);
@@ -330,10 +333,8 @@ export class RecommenderTrainingJob implements Job {
       parameters,
       options,
       search,
-      rows: new Map(matrix.userIds.map((id, row) => [id, row])),
       scratch: new Float64Array(matrix.itemIds.length),
       followedTo: this.position,
-      itemIndex: new Map(matrix.itemIds.map((id, i) => [id, i])),
       recent: new Map(),
       info: {
         trainedAt: new Date(finished).toISOString(),
@@ -411,26 +412,38 @@ function contentOf(catalogue: ReadonlyMap<string, CatalogItem>): Map<string, Ite
   return content;
 }
 
+/** A model's item facts, with the names of the categories they number. */
+export interface ServedFacts extends ItemFacts {
+  /** Each category's name at its number (`categoryNumber`). */
+  categories: IdTable;
+}
+
 /**
  * Availability, category and boost factor of each item of a model, from the catalogue (nothing
  * known of an item missing from it: available, no category, factor 1).
  */
 export function itemFacts(
-  itemIds: readonly string[],
+  itemIds: IdList,
   catalogue: ReadonlyMap<string, CatalogItem> | undefined,
   boosts: readonly Boost[],
-): ItemFacts {
+): ServedFacts {
   const unavailable = new Uint8Array(itemIds.length);
-  const category: (string | undefined)[] = new Array<string | undefined>(itemIds.length);
+  const category = new Int32Array(itemIds.length).fill(-1);
+  const categories = idTable([]);
   const boost = new Float64Array(itemIds.length).fill(1);
-  if (catalogue === undefined) return { unavailable, category, boost };
-  itemIds.forEach((id, i) => {
-    const item = catalogue.get(id);
+  if (catalogue === undefined) return { unavailable, category, categories, boost };
+  for (let i = 0; i < itemIds.length; i++) {
+    const item = catalogue.get(idAt(itemIds, i) as string);
     if (item?.available === false) unavailable[i] = 1;
-    category[i] = item?.category;
+    category[i] = categoryNumber(categories, item?.category);
     boost[i] = boostFactor(item, boosts);
-  });
-  return { unavailable, category, boost };
+  }
+  return { unavailable, category, categories, boost };
+}
+
+/** The number of a category in `categories` (a new one numbered), -1 for none. */
+export function categoryNumber(categories: IdTable, category: string | undefined): number {
+  return category === undefined ? -1 : addId(categories, category);
 }
 
 /**

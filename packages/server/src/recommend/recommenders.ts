@@ -2,6 +2,8 @@ import {
   DEFAULT_RECOMMENDATIONS,
   applyServingRules,
   boostFactor,
+  idAt,
+  indexOfId,
   recommendItems,
   scoreBySegments,
   type CatalogItem,
@@ -15,6 +17,7 @@ import { LRUCache } from 'lru-cache';
 import type { RecommenderStore, StoredRecommender } from '../store/recommender-store.js';
 import {
   EXACT_SEARCH_UP_TO,
+  categoryNumber,
   RecommenderTrainingJob,
   type TrainedRecommender,
   type TrainingDeps,
@@ -521,7 +524,7 @@ export class Recommenders {
     const personalized = (known && recommender.method !== 'popularity') || cold.bySegments;
     return {
       items: ranked.map(({ item, score }, i) => ({
-        item: matrix.itemIds[item] as string,
+        item: idAt(matrix.itemIds, item) as string,
         score,
         rank: i + 1,
       })),
@@ -623,14 +626,14 @@ export class Recommenders {
     const leavesOut = trained.definition.rules?.availableOnly ?? true;
     let back = false;
     for (const item of items) {
-      const index = trained.itemIndex.get(item.id);
-      if (index === undefined) continue;
+      const index = indexOfId(trained.matrix.itemIds, item.id);
+      if (index < 0) continue;
       const unavailable = item.available ? 0 : 1;
       if (unavailable === 0 && trained.facts.unavailable[index] === 1) back = true;
       trained.unavailableCount += unavailable - (trained.facts.unavailable[index] ?? 0);
       trained.facts.unavailable[index] = unavailable;
       if (leavesOut) trained.contentIndex?.setLeftOut(index, unavailable === 1);
-      (trained.facts.category as (string | undefined)[])[index] = item.category;
+      trained.facts.category[index] = categoryNumber(trained.facts.categories, item.category);
       if (trained.facts.boost !== undefined) trained.facts.boost[index] = boostFactor(item, boosts);
     }
     // Availability, categories, boosts and the items themselves are what lists are made of; a
@@ -790,20 +793,19 @@ export interface TemplateAsk {
  * (theirs, `own` of them, then those the request names), their segments; and its keys.
  */
 function inputsOf(trained: TrainedRecommender, who: RecommendFor, k: number): ListInputs {
-  const { rows } = trained;
+  const { userIds, itemIds } = trained.matrix;
   let row = -1;
   const recent: number[] = [];
   if (who.personal)
     for (const key of who.keys) {
-      const found = rows.get(key);
-      if (row < 0 && found !== undefined) row = found;
+      if (row < 0) row = indexOfId(userIds, key);
       recent.push(...(trained.recent.get(key) ?? []));
     }
   const personKnown = row >= 0 || recent.length > 0;
   const own = recent.length;
   for (const id of (who.items ?? []).slice(0, MAX_REQUEST_ITEMS)) {
-    const item = trained.itemIndex.get(id);
-    if (item !== undefined) recent.push(item);
+    const item = indexOfId(itemIds, id);
+    if (item >= 0) recent.push(item);
   }
   const segments = who.personal ? (who.segments ?? []) : [];
   return {
@@ -835,7 +837,7 @@ function mostRecent(matrix: TrainedRecommender['matrix'], n: number): string[] {
     if (at >= threshold) rows.push(row);
   });
   rows.sort((a, b) => (latest[b] ?? 0) - (latest[a] ?? 0) || a - b);
-  return rows.slice(0, n).map((row) => userIds[row] as string);
+  return rows.slice(0, n).map((row) => idAt(userIds, row) as string);
 }
 
 /**
