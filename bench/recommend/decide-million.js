@@ -26,15 +26,18 @@
 //   BENCH_DECIDE_RATE (100 a second), BENCH_DECISIONS (2000 a phase), BENCH_ROUNDS (3),
 //   BENCH_DECIDE_CHANGED (0.5), BENCH_DECIDE_RECALL (100 people), BENCH_DECIDE_EF (efSearch; the
 //   default's when unset), BENCH_CACHE (a folder), BENCH_DATA (Online Retail's CSV),
-//   BENCH_DECIDE_PROFILE (a file: the main thread's CPU profile of the timed rounds, .cpuprofile).
+//   BENCH_DECIDE_PROFILE (a file: the main thread's CPU profile of the timed rounds, .cpuprofile),
+//   BENCH_DECIDE_HEAP (a file: the main thread's heap snapshot after the warm-up, .heapsnapshot).
 import { cpSync, createReadStream, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { writeHeapSnapshot } from 'node:v8';
 import { loadavg, tmpdir } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
-import { recommendItems, recommenderFrom } from '@tailor/core';
+import { idAt, indexOfId, recommendItems, recommenderFrom } from '@tailor/core';
 import { defaultFitter } from '../../packages/server/dist/recommend/fit-recommender.js';
 import { openInProcessTailor } from '../support/in-process-tailor.js';
 import { generator, percentile, productTexts } from './content-index.js';
@@ -51,6 +54,8 @@ const RECALL = Number(process.env.BENCH_DECIDE_RECALL ?? 100);
 const EF =
   process.env.BENCH_DECIDE_EF === undefined ? undefined : Number(process.env.BENCH_DECIDE_EF);
 const CACHE = process.env.BENCH_CACHE;
+/** The target: a decision slower than this (from its due time) is counted, and whether a collection overlapped it. */
+const SLOW_MS = 5;
 /** The events' clock: fixed, so that a run's data and fit are those of the cached run. */
 const EPOCH = Date.UTC(2026, 10, 30);
 const DATA =
@@ -179,10 +184,10 @@ async function servedRecall(tailor, call, people) {
   for (const userId of people) {
     const served = await call('GET', `/v1/recommendations/shop?userId=${userId}&k=20`);
     const profile = await tailor.profiles.byIdentifier({ type: 'userId', value: userId });
-    const row = trained.rows.get(`p:${profile?.id}`) ?? -1;
+    const row = indexOfId(trained.matrix.userIds, `p:${profile?.id}`);
     const truth = recommendItems(trained.matrix, exact, row, 20, scratch);
     const last = truth[truth.length - 1]?.score ?? Infinity;
-    const inTruth = new Set(truth.map((r) => trained.matrix.itemIds[r.item]));
+    const inTruth = new Set(truth.map((r) => idAt(trained.matrix.itemIds, r.item)));
     for (const { item, score } of served.items)
       if (inTruth.has(item) || score >= last - 1e-6) found++;
     asked += truth.length;
@@ -196,6 +201,14 @@ async function phase(call, name, people, tailor) {
   const latency = [];
   const service = [];
   const fallbacks = [];
+  // The main thread's collections during the phase: what the slow decisions waited on.
+  const pauses = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const { startTime, duration } of list.getEntries())
+      pauses.push({ from: startTime, to: startTime + duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const slow = [];
   const cpu = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < people.length; i++) {
@@ -207,14 +220,20 @@ async function phase(call, name, people, tailor) {
     const ended = performance.now();
     latency.push(ended - Math.min(due, began));
     service.push(ended - began);
+    if (ended - Math.min(due, began) > SLOW_MS)
+      slow.push({ from: Math.min(due, began), to: ended });
     const decision = answer.decisions[0];
     // A decision over its time budget serves the default: counted (a list not shown), not fatal.
     if (decision.fallback) fallbacks.push(decision.reasons[0]);
     else if (name === 'recs' && decision.content.split('<a ').length !== 21)
       throw new Error(`not a list of 20: ${JSON.stringify(decision)}`);
   }
+  await new Promise((resolve) => setImmediate(resolve)); // the last collections' entries
+  observer.disconnect();
   latency.sort((a, b) => a - b);
   service.sort((a, b) => a - b);
+  const overlaps = (r) => pauses.some((g) => g.from < r.to && g.to > r.from);
+  const gcMs = pauses.map((g) => g.to - g.from).sort((a, b) => a - b);
   return {
     p50: percentile(latency, 0.5),
     p99: percentile(latency, 0.99),
@@ -224,6 +243,15 @@ async function phase(call, name, people, tailor) {
     ...(ahead !== undefined && { aheadAtStart: ahead }),
     fallbacks: fallbacks.length,
     ...(fallbacks.length > 0 && { fallbackReason: fallbacks[0] }),
+    gc: {
+      pauses: gcMs.length,
+      totalMs: gcMs.reduce((sum, ms) => sum + ms, 0),
+      p50Ms: percentile(gcMs, 0.5) ?? 0,
+      maxMs: gcMs[gcMs.length - 1] ?? 0,
+      // Decisions over SLOW_MS from their due time, and those of them a collection overlapped.
+      slow: slow.length,
+      slowDuringGc: slow.filter(overlaps).length,
+    },
   };
 }
 
@@ -248,7 +276,9 @@ async function viewSince(tailor, call, people, random) {
 
 const describe = (p) =>
   `p50 ${p.p50.toFixed(2)} / p99 ${p.p99.toFixed(2)} ms (service p99 ${p.serviceP99.toFixed(2)}, ` +
-  `${p.cpuMs.toFixed(2)} ms CPU, ${p.fallbacks} fallbacks` +
+  `${p.cpuMs.toFixed(2)} ms CPU, ${p.fallbacks} fallbacks, ` +
+  `${p.gc.slow} over ${SLOW_MS} ms of which ${p.gc.slowDuringGc} during a collection; ` +
+  `${p.gc.pauses} collections, p50 ${p.gc.p50Ms.toFixed(1)} / max ${p.gc.maxMs.toFixed(1)} ms` +
   `${p.aheadAtStart === undefined ? '' : `, ${p.aheadAtStart} lists to make ahead at start`})`;
 
 export async function runDecideMillion() {
@@ -296,6 +326,8 @@ export async function runDecideMillion() {
         `recall@20 of the served list against exact search (${Math.min(RECALL, WARM_UP)} people): ${result.recall.toFixed(3)}`,
       );
     }
+    if (process.env.BENCH_DECIDE_HEAP !== undefined)
+      log(`heap snapshot written to ${writeHeapSnapshot(process.env.BENCH_DECIDE_HEAP)}`);
     result.rounds = [];
     const profile = process.env.BENCH_DECIDE_PROFILE;
     const session = profile === undefined ? undefined : new Session();

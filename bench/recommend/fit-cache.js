@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { idTable } from '@tailor/core';
 import { HNSW_INDEX_FORMAT } from '../../packages/server/dist/recommend/hnsw-search.js';
 
 /** A digest of everything a fit reads: the interactions, the method and its settings, the catalogue's text. */
@@ -44,6 +45,10 @@ export function cachingFitter(dir, fit, { onHit = () => {}, onMiss = () => {} } 
     if (existsSync(fitted)) {
       onHit(key);
       const value = deserialize(readFileSync(fitted));
+      // A fit cached when matrices held their ids as arrays: as tables, as fits make them now.
+      for (const ids of ['userIds', 'itemIds'])
+        if (Array.isArray(value.matrix[ids]))
+          value.matrix[ids] = idTable(value.matrix[ids], value.matrix[ids].length);
       if (existsSync(indexFile) && request.index !== undefined) {
         copyFileSync(indexFile, request.index.file);
         value.indexFile = request.index.file;
