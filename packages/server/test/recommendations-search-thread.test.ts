@@ -81,6 +81,19 @@ describe('the search thread', () => {
       for (const index of [here, there]) index.setLeftOut(gone, false);
       expect((await same())[0]).toBe(gone);
       expect(there.backlog()).toBe(0);
+      // Opened with items left out (a training's unavailable items, in one message): the same
+      // answers as leaving them out one by one.
+      const leftOut = new Uint8Array(2000);
+      for (const item of firsts) leftOut[item] = 1;
+      const opened = await thread.open(content, file, {}, leftOut);
+      const each = readHnswIndex(content, file);
+      for (const item of firsts) each.setLeftOut(item, true);
+      for (let q = 0; q < 10; q++) {
+        const query = queries.subarray(q * 16, (q + 1) * 16);
+        const found = [...(await opened.search(query, 30)).items];
+        expect(found).toEqual(each.search(query, 30).map((n) => n.item));
+        expect(found).not.toContain(firsts[q]);
+      }
       expect(errors).toEqual([]);
     } finally {
       await thread.close();

@@ -154,11 +154,16 @@ const IN = 1;
 const OUT = 2;
 const LINKED = 4;
 
-/** Reads an index `writeHnswIndex` wrote for these content vectors, for search, leaving items out and adding them. */
+/**
+ * Reads an index `writeHnswIndex` wrote for these content vectors, for search, leaving items out
+ * and adding them; the items where `leftOut` is 1 are left out from the start (a catalogue's
+ * unavailable items, at once rather than an item at a time).
+ */
 export function readHnswIndex(
   content: ContentVectors,
   file: string,
   options: Partial<HnswOptions> = {},
+  leftOut?: Uint8Array,
 ): HnswIndex {
   const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
   const { dimensions } = content;
@@ -202,12 +207,16 @@ export function readHnswIndex(
     }
     state[item] = wanted ? s | LINKED : s & ~LINKED;
   };
+  const setLeftOut = (item: number, out: boolean): void => {
+    const s = at(item);
+    settle(item, out ? s | OUT : s & ~OUT);
+  };
+  leftOut?.forEach((out, item) => {
+    if (out === 1) setLeftOut(item, true);
+  });
   return {
     search: searchOf(index, () => count, vectorOf),
-    setLeftOut(item, out) {
-      const s = at(item);
-      settle(item, out ? s | OUT : s & ~OUT);
-    },
+    setLeftOut,
     upsert(item, vector) {
       // New text of an item in the graph: out, then in again with its new vector.
       const s = at(item);

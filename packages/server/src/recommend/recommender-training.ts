@@ -315,11 +315,8 @@ export class RecommenderTrainingJob implements Job {
       (row) => this.segmentsOf.get(idAt(matrix.userIds, row) ?? ''),
       half ?? DEFAULT_RECOMMENDER_OPTIONS.popularityHalfLifeDays,
     );
-    const { search, index, relay } = await this.searchOf(fitted.value);
-    if (index !== undefined && (this.definition.rules?.availableOnly ?? true))
-      facts.unavailable.forEach((unavailable, item) => {
-        if (unavailable === 1) index.setLeftOut(item, true);
-      });
+    const leftOut = (this.definition.rules?.availableOnly ?? true) ? facts.unavailable : undefined;
+    const { search, index, relay } = await this.searchOf(fitted.value, leftOut);
     const finished = this.deps.now();
     this.trained = {
       ...(index !== undefined && { contentIndex: index }),
@@ -351,9 +348,12 @@ export class RecommenderTrainingJob implements Job {
   /**
    * Content vectors are searched exactly in a small catalogue, through the HNSW index the fit
    * built and wrote in a large one: read by the search thread when there is one, else here (then
-   * its file removed).
+   * its file removed), the items where `leftOut` is 1 (unavailable) left out of its searches.
    */
-  private async searchOf({ parameters, indexFile }: Fitted): Promise<{
+  private async searchOf(
+    { parameters, indexFile }: Fitted,
+    leftOut: Uint8Array | undefined,
+  ): Promise<{
     search?: VectorSearch;
     index?: Omit<HnswIndex, 'search'>;
     relay?: RelayedSearch;
@@ -364,11 +364,11 @@ export class RecommenderTrainingJob implements Job {
     try {
       const thread = this.deps.searchThread;
       if (thread !== undefined) {
-        const index = await thread.open(content, indexFile, hnswOptions(this.definition));
+        const index = await thread.open(content, indexFile, hnswOptions(this.definition), leftOut);
         const relay = new RelayedSearch(index);
         return { search: relay.search, index, relay };
       }
-      const index = readHnswIndex(content, indexFile, hnswOptions(this.definition));
+      const index = readHnswIndex(content, indexFile, hnswOptions(this.definition), leftOut);
       return { search: index.search, index };
     } finally {
       rmSync(indexFile, { force: true });

@@ -16,6 +16,7 @@ export type SearchOrder =
       file: string;
       content: SharedContent;
       options: Partial<HnswOptions>;
+      leftOut?: Uint8Array | undefined;
     }
   | { op: 'close'; id: number }
   | { op: 'leftOut'; id: number; item: number; out: boolean }
@@ -87,11 +88,15 @@ export class SearchThread {
     private readonly onError: (message: string, error: unknown) => void,
   ) {}
 
-  /** Reads the index `file` (written by `writeHnswIndex` for `content`) on the thread. */
+  /**
+   * Reads the index `file` (written by `writeHnswIndex` for `content`) on the thread, the items
+   * where `leftOut` is 1 left out (one message, not one per item).
+   */
   async open(
     content: ContentVectors,
     file: string,
     options: Partial<HnswOptions>,
+    leftOut?: Uint8Array,
   ): Promise<RemoteIndex> {
     const id = this.nextId++;
     await this.ask({
@@ -101,6 +106,7 @@ export class SearchThread {
       file,
       content: shareContent(content),
       options,
+      leftOut,
     });
     const post = (order: SearchOrder): void => {
       this.started().postMessage(order);

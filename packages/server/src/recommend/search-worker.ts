@@ -15,7 +15,7 @@ const indexes = new Map<number, HnswIndex>();
 function answer(order: SearchOrder): SearchAnswer | undefined {
   switch (order.op) {
     case 'open':
-      indexes.set(order.id, readHnswIndex(order.content, order.file, order.options));
+      indexes.set(order.id, readHnswIndex(order.content, order.file, order.options, order.leftOut));
       return { seq: order.seq, ok: true };
     case 'close':
       indexes.delete(order.id);
