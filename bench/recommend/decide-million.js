@@ -32,7 +32,7 @@ import { cpSync, createReadStream, existsSync, mkdtempSync, writeFileSync } from
 import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { loadavg, tmpdir } from 'node:os';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
@@ -204,8 +204,8 @@ async function phase(call, name, people, tailor) {
   // The main thread's collections during the phase: what the slow decisions waited on.
   const pauses = [];
   const observer = new PerformanceObserver((list) => {
-    for (const { startTime, duration } of list.getEntries())
-      pauses.push({ from: startTime, to: startTime + duration });
+    for (const { startTime, duration, detail } of list.getEntries())
+      pauses.push({ from: startTime, to: startTime + duration, kind: detail?.kind });
   });
   observer.observe({ entryTypes: ['gc'] });
   const slow = [];
@@ -234,6 +234,12 @@ async function phase(call, name, people, tailor) {
   service.sort((a, b) => a - b);
   const overlaps = (r) => pauses.some((g) => g.from < r.to && g.to > r.from);
   const gcMs = pauses.map((g) => g.to - g.from).sort((a, b) => a - b);
+  // Full collections (mark-compact, and incremental marking's steps), apart from the scavenges.
+  const major = pauses.filter(
+    (g) =>
+      g.kind === constants.NODE_PERFORMANCE_GC_MAJOR ||
+      g.kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL,
+  );
   return {
     p50: percentile(latency, 0.5),
     p99: percentile(latency, 0.99),
@@ -248,6 +254,8 @@ async function phase(call, name, people, tailor) {
       totalMs: gcMs.reduce((sum, ms) => sum + ms, 0),
       p50Ms: percentile(gcMs, 0.5) ?? 0,
       maxMs: gcMs[gcMs.length - 1] ?? 0,
+      major: major.length,
+      majorMs: major.reduce((sum, g) => sum + g.to - g.from, 0),
       // Decisions over SLOW_MS from their due time, and those of them a collection overlapped.
       slow: slow.length,
       slowDuringGc: slow.filter(overlaps).length,
@@ -278,7 +286,8 @@ const describe = (p) =>
   `p50 ${p.p50.toFixed(2)} / p99 ${p.p99.toFixed(2)} ms (service p99 ${p.serviceP99.toFixed(2)}, ` +
   `${p.cpuMs.toFixed(2)} ms CPU, ${p.fallbacks} fallbacks, ` +
   `${p.gc.slow} over ${SLOW_MS} ms of which ${p.gc.slowDuringGc} during a collection; ` +
-  `${p.gc.pauses} collections, p50 ${p.gc.p50Ms.toFixed(1)} / max ${p.gc.maxMs.toFixed(1)} ms` +
+  `${p.gc.pauses} collections, p50 ${p.gc.p50Ms.toFixed(1)} / max ${p.gc.maxMs.toFixed(1)} ms, ` +
+  `${p.gc.major} of them full taking ${p.gc.majorMs.toFixed(1)} ms` +
   `${p.aheadAtStart === undefined ? '' : `, ${p.aheadAtStart} lists to make ahead at start`})`;
 
 export async function runDecideMillion() {
