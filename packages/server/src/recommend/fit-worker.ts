@@ -6,9 +6,10 @@ import { shareContent } from './search-thread.js';
 /**
  * Builds the matrix and fits a recommender's parameters off the request thread (`workerFitter`):
  * the costly part of training (EASE inverts an items × items matrix: ~30 s for 3,500 items). The
- * typed arrays are transferred back, not copied, the ids as tables of typed arrays; content vectors searched through an index are
- * put in shared memory here (a gigabyte for a million items: seconds of copying, off the request
- * thread), so the search thread reads the serving thread's rows.
+ * typed arrays are transferred back, not copied (the ids too: the fit made them tables of typed
+ * arrays); content vectors searched through an index are put in shared memory here (a gigabyte
+ * for a million items: seconds of copying, off the request thread), so the search thread reads
+ * the serving thread's rows.
  */
 const fitted = fitInteractions(workerData as FitRequest);
 if (fitted.ok && fitted.value.indexFile !== undefined) {
