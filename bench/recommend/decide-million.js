@@ -27,6 +27,8 @@
 //   BENCH_DECIDE_CHANGED (0.5), BENCH_DECIDE_RECALL (100 people), BENCH_DECIDE_EF (efSearch; the
 //   default's when unset), BENCH_CACHE (a folder), BENCH_DATA (Online Retail's CSV),
 //   BENCH_DECIDE_PROFILE (a file: the main thread's CPU profile of the timed rounds, .cpuprofile),
+//   BENCH_DECIDE_ALLOCATIONS (a file: where the rounds' main-thread allocations were made, garbage
+//   included: a sampling heap profile, .heapprofile),
 //   BENCH_DECIDE_HEAP (a file: the main thread's heap snapshot after the warm-up, .heapsnapshot).
 import { cpSync, createReadStream, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -338,6 +340,17 @@ export async function runDecideMillion() {
     if (process.env.BENCH_DECIDE_HEAP !== undefined)
       log(`heap snapshot written to ${writeHeapSnapshot(process.env.BENCH_DECIDE_HEAP)}`);
     result.rounds = [];
+    const allocations = process.env.BENCH_DECIDE_ALLOCATIONS;
+    const sampler = allocations === undefined ? undefined : new Session();
+    if (sampler !== undefined) {
+      sampler.connect();
+      await sampler.post('HeapProfiler.enable');
+      await sampler.post('HeapProfiler.startSampling', {
+        samplingInterval: 16384,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    }
     const profile = process.env.BENCH_DECIDE_PROFILE;
     const session = profile === undefined ? undefined : new Session();
     if (session !== undefined) {
@@ -361,6 +374,12 @@ export async function runDecideMillion() {
     }
     // After the rounds: what the model holds once training's leftovers are collected.
     result.rssAfterMB = Math.round(process.memoryUsage().rss / 2 ** 20);
+    if (sampler !== undefined) {
+      const { profile: sampled } = await sampler.post('HeapProfiler.stopSampling');
+      writeFileSync(allocations, JSON.stringify(sampled));
+      sampler.disconnect();
+      log(`allocation profile of the rounds written to ${allocations}`);
+    }
     if (session !== undefined) {
       const { profile: recorded } = await session.post('Profiler.stop');
       writeFileSync(profile, JSON.stringify(recorded));
