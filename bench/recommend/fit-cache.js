@@ -1,6 +1,6 @@
 // A recommender fit kept on disk between bench runs (BENCH_CACHE): the fit of a 1,000,000-item
 // content model (TF-IDF, hashing, the HNSW build) is 400 s of CPU, the same for the same inputs.
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -48,7 +48,11 @@ export function cachingFitter(dir, fit, { onHit = () => {}, onMiss = () => {} } 
       // A fit cached when matrices held their ids as arrays: as tables, as fits make them now.
       for (const ids of ['userIds', 'itemIds'])
         if (Array.isArray(value.matrix[ids]))
-          value.matrix[ids] = idTable(value.matrix[ids], value.matrix[ids].length);
+          value.matrix[ids] = idTable(
+            value.matrix[ids],
+            randomInt(2 ** 32),
+            value.matrix[ids].length,
+          );
       if (existsSync(indexFile) && request.index !== undefined) {
         copyFileSync(indexFile, request.index.file);
         value.indexFile = request.index.file;

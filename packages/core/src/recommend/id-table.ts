@@ -16,6 +16,11 @@ export interface IdTable {
   ends: Int32Array;
   /** Open addressing by the id's hash: a slot holds its id's number + 1, 0 when empty. */
   slots: Int32Array;
+  /**
+   * Where every hash starts: the caller picks it at random (ids come from events anyone with the
+   * write key sends, so they must not be choosable ahead to land in one slot and slow each look-up).
+   */
+  seed: number;
 }
 
 /** Ids numbered by their position: an array as built, or a table as served. */
@@ -24,18 +29,27 @@ export type IdList = readonly string[] | IdTable;
 /** Slots are kept at most half full. */
 const LOAD = 0.5;
 
-/** FNV-1a over the id's UTF-16 code units. */
-function hashId(id: string): number {
-  let hash = 0x811c9dc5;
+/** FNV-1a over the id's UTF-16 code units from `seed`, then mixed (MurmurHash3's finalizer). */
+function hashId(seed: number, id: string): number {
+  let hash = seed;
   for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
+  return mixed(hash);
 }
 
 /** `hashId` of the id held in `chars[start..end)`. */
-function hashHeld(chars: Uint16Array, start: number, end: number): number {
-  let hash = 0x811c9dc5;
+function hashHeld(seed: number, chars: Uint16Array, start: number, end: number): number {
+  let hash = seed;
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ chars[i]!, 0x01000193);
-  return hash >>> 0;
+  return mixed(hash);
+}
+
+/** Every bit of the hash moves the low bits a slot is chosen by. */
+function mixed(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 function slotCount(ids: number): number {
@@ -58,7 +72,7 @@ function sameId(table: IdTable, index: number, id: string): boolean {
 /** The slot holding `id`, else the empty slot where it would go. */
 function slotOf(table: IdTable, id: string): number {
   const mask = table.slots.length - 1;
-  let slot = hashId(id) & mask;
+  let slot = hashId(table.seed, id) & mask;
   for (;;) {
     const held = table.slots[slot]!;
     if (held === 0 || sameId(table, held - 1, id)) return slot;
@@ -67,15 +81,17 @@ function slotOf(table: IdTable, id: string): number {
 }
 
 /**
- * A table of `ids` in their order, sized for `capacity` of them (it grows past that); an id given
- * again keeps its first number (and adds none).
+ * A table of `ids` in their order, hashed from `seed` (pick it at random: `IdTable.seed`), sized
+ * for `capacity` of them (it grows past that); an id given again keeps its first number (and
+ * adds none).
  */
-export function idTable(ids: Iterable<string>, capacity = 0): IdTable {
+export function idTable(ids: Iterable<string>, seed: number, capacity = 0): IdTable {
   const table: IdTable = {
     length: 0,
     chars: new Uint16Array(Math.max(16, capacity * 8)),
     ends: new Int32Array(Math.max(16, capacity)),
     slots: new Int32Array(slotCount(capacity)),
+    seed: seed >>> 0,
   };
   for (const id of ids) addId(table, id);
   return table;
@@ -116,7 +132,7 @@ function rehash(table: IdTable): void {
   const slots = new Int32Array(slotCount(table.length));
   const mask = slots.length - 1;
   for (let index = 0; index < table.length; index++) {
-    let slot = hashHeld(table.chars, startOf(table, index), table.ends[index]!) & mask;
+    let slot = hashHeld(table.seed, table.chars, startOf(table, index), table.ends[index]!) & mask;
     while (slots[slot] !== 0) slot = (slot + 1) & mask;
     slots[slot] = index + 1;
   }

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -91,8 +92,8 @@ export function fitInteractions({
   const fitted: Fitted = {
     matrix: {
       ...matrix,
-      userIds: idTable(matrix.userIds, matrix.userIds.length),
-      itemIds: idTable(matrix.itemIds, matrix.itemIds.length),
+      userIds: idTable(matrix.userIds, randomInt(2 ** 32), matrix.userIds.length),
+      itemIds: idTable(matrix.itemIds, randomInt(2 ** 32), matrix.itemIds.length),
     },
     parameters: parameters.value,
   };

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -429,7 +429,7 @@ export function itemFacts(
 ): ServedFacts {
   const unavailable = new Uint8Array(itemIds.length);
   const category = new Int32Array(itemIds.length).fill(-1);
-  const categories = idTable([]);
+  const categories = idTable([], randomInt(2 ** 32));
   const boost = new Float64Array(itemIds.length).fill(1);
   if (catalogue === undefined) return { unavailable, category, categories, boost };
   for (let i = 0; i < itemIds.length; i++) {
