@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed arrays indexed in range */
 import { decayWeights } from './build-interaction-matrix.js';
 import { contentVectors, type ContentVectors } from './content-vectors.js';
-import { idAt } from './id-table.js';
+import { idsOf } from './id-table.js';
 import { itemText, type ItemContent } from './item-text.js';
 import { contentProfile, nearestVectors, type Neighbour } from './nearest-vectors.js';
 import type { InteractionMatrix, Recommender } from './recommend.schema.js';
@@ -19,9 +19,8 @@ export function itemVectors(
   contentOf: ReadonlyMap<string, ItemContent>,
   dimensions?: number,
 ): ContentVectors {
-  const texts = Array.from({ length: matrix.itemIds.length }, (_, i) => {
-    const id = idAt(matrix.itemIds, i);
-    const item = id === undefined ? undefined : contentOf.get(id);
+  const texts = idsOf(matrix.itemIds).map((id) => {
+    const item = contentOf.get(id);
     return item === undefined ? '' : itemText(item);
   });
   return contentVectors(tfidfVectors(texts), dimensions);

@@ -82,7 +82,6 @@ function grow(
     content.known[index] = 1;
     withVector.push(index);
   });
-  const matrix = { ...trained.matrix };
   const { facts } = trained;
   const unavailable = new Uint8Array(after);
   unavailable.set(facts.unavailable);
@@ -100,10 +99,9 @@ function grow(
     categories: facts.categories,
     ...(boost !== undefined && { boost }),
   };
-  trained.matrix = matrix;
   trained.scratch = new Float64Array(after);
   trained.recommender = recommenderFrom(
-    matrix,
+    trained.matrix,
     trained.parameters,
     trained.options,
     trained.search,

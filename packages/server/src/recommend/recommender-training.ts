@@ -72,7 +72,10 @@ export interface TrainingDeps {
 /** A trained recommender as served: the matrix it learnt, the model and each person's row. */
 export interface TrainedRecommender {
   definition: StoredRecommender;
-  /** Its ids as tables: a person's row is `indexOfId(matrix.userIds, key)`, an item's number `indexOfId(matrix.itemIds, id)`. */
+  /**
+   * Its ids as tables: a person's row is `indexOfId(matrix.userIds, key)` by `p:PROFILE_ID`, or
+   * `u:USERID` / `a:ANONYMOUSID` for people with no profile yet; an item's number `indexOfId(matrix.itemIds, id)`.
+   */
   matrix: InteractionMatrix<IdTable>;
   recommender: Recommender;
   /** What the fit learnt, and the options and search the recommender was made with (to make it again over more items). */
