@@ -8,6 +8,7 @@ import {
   type LiquidOptions,
   type Template,
 } from 'liquidjs';
+import { compileTemplate, type CompiledTemplate } from './compile-template.js';
 
 /**
  * What one template may cost. Templates come from marketers and run on the request thread, so a
@@ -59,24 +60,50 @@ export class TemplateEngine extends Liquid {
     this.registerTag('capture', BoundedCapture);
   }
 
+  /** Templates as plain functions, or null for those LiquidJS renders itself (`compileTemplate`). */
+  private readonly compiled = new WeakMap<Template[], CompiledTemplate | null>();
+
   /**
    * Renders within the limits, stopping after `renderLimitMs`. LiquidJS checks the time before each
    * node of the template, loops' steps included; what one step does alone is bounded by memory.
+   * A compiled template renders without LiquidJS's generators; if it throws, LiquidJS renders it
+   * again within the same deadline, so an error is LiquidJS's own (with where it happened).
    */
   renderBounded(
     template: Template[],
     scope: object,
     renderLimitMs: number = TEMPLATE_LIMITS.renderMs,
   ): string {
-    const context = new Context(
+    let context = new Context(
       scope,
       this.options,
       { sync: true, renderLimit: renderLimitMs },
       { liquid: this },
     );
+    const compiled = this.compiledOf(template);
+    if (compiled !== null) {
+      const emitter = new BoundedEmitter(TEMPLATE_LIMITS.outputChars);
+      try {
+        compiled(context, emitter);
+        return emitter.buffer;
+      } catch {
+        // Rendered again: the deadline stays, the memory used starts again.
+        const { renderLimit } = context;
+        context = new Context(scope, this.options, { sync: true }, { liquid: this, renderLimit });
+      }
+    }
     const emitter = new BoundedEmitter(TEMPLATE_LIMITS.outputChars);
     toValueSync(this.renderer.renderTemplates(template, context, emitter));
     return emitter.buffer;
+  }
+
+  private compiledOf(template: Template[]): CompiledTemplate | null {
+    let compiled = this.compiled.get(template);
+    if (compiled === undefined) {
+      compiled = compileTemplate(template, this.options);
+      this.compiled.set(template, compiled);
+    }
+    return compiled;
   }
 }
 
