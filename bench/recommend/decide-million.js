@@ -85,7 +85,8 @@ async function readDescriptions() {
 
 /**
  * The two placements the serving benches compare: `recs` lists recommender `shop`'s items in its
- * template, `plain` renders a list given in the request's context (`picks`) the same way.
+ * template; `plain` has the same loop over `picks`, which nothing in the scope gives, so it is the
+ * same decision without a list.
  */
 export async function putListPlacements(call) {
   const placement = (template) => ({
