@@ -2,7 +2,7 @@ import {
   TypeGuards,
   toValue,
   toValueSync,
-  type Context,
+  Context,
   type Filter,
   type Scope,
   type Token,
@@ -23,6 +23,9 @@ interface FilterParts {
 interface ContextParts {
   findScope(key: unknown): Scope;
 }
+/** Whether this LiquidJS has the parts read here (a later one may not: then LiquidJS renders all). */
+const FINDS_SCOPE =
+  typeof (Context.prototype as unknown as Partial<ContextParts>).findScope === 'function';
 
 /** A value and its filters, the escaping filter the engine adds to outputs included. */
 export function compileValue(value: Value): Evaluate | null {
@@ -45,6 +48,7 @@ export function compileValue(value: Value): Evaluate | null {
 /** A filter called as LiquidJS calls it: `this` holds the context, its arguments evaluated in order. */
 function compileFilter(filter: Filter): ApplyFilter | null {
   const { handler, args, token, liquid } = filter as unknown as FilterParts;
+  if (typeof handler !== 'function' || !Array.isArray(args)) return null; // as FINDS_SCOPE
   const compiled: (Evaluate | [string, Evaluate])[] = [];
   for (const arg of args) {
     const evaluate = compileToken(Array.isArray(arg) ? arg[1] : arg);
@@ -120,7 +124,7 @@ function compileAccess(token: Token & { variable?: Token; props: Token[] }): Eva
     props.push(evaluate);
   }
   const variable = token.variable === undefined ? undefined : compileToken(token.variable);
-  if (variable === null) return null;
+  if (variable === null || !FINDS_SCOPE) return null;
   // Names and numbers (`a.b[0]`), the usual case, are read once here.
   const literal = token.props.every((prop) => 'content' in prop);
   const keys = literal
