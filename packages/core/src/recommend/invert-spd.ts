@@ -8,7 +8,7 @@ const GROUP = 4;
  * The inverse of a symmetric positive definite n×n matrix (row-major), through its Cholesky
  * factor: A = L Lᵀ, W = L⁻¹ (kept transposed, so every inner loop reads rows), A⁻¹ = Wᵀ W.
  * About n³/2 multiply-adds, all of them dot products of row segments. Rows are worked four at a
- * time against a fifth (`dot4`): for a catalogue of thousands the rows do not fit in cache, so a
+ * time against a fifth (`dots`): for a catalogue of thousands the rows do not fit in cache, so a
  * row read once for four dot products instead of one halves the time. `a` is overwritten and
  * returned as the (full, symmetric) inverse; a matrix that is not positive definite is refused
  * with the pivot where it failed.
